@@ -1,0 +1,79 @@
+"""``create_app(settings)``: the FastAPI app with the GraphQL router and the REST routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from strawberry.fastapi import GraphQLRouter
+from tortoise.connection import get_connection
+from tortoise.contrib.fastapi import RegisterTortoise
+
+from .config import Settings
+from .database import tortoise_config
+from .dependencies import request_context
+from .events import EventBus
+from .resolvers.context import Context
+from .rest_compat.errors import install_error_handlers
+from .schema import schema
+from .schema.context import GraphQLContext
+
+
+class StartupError(Exception):
+    """The service cannot start; the message says why in one line."""
+
+
+async def _check_database(settings: Settings) -> None:
+    try:
+        await get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:  # the driver's own error says what failed
+        raise StartupError(f"cannot reach the database at {settings.database_url!r}: {exc}") from None
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    bus = EventBus(settings.broadcast_url)
+    try:
+        orm = RegisterTortoise(app, config=tortoise_config(settings))
+        await orm.init_orm()
+    except Exception as exc:
+        raise StartupError(f"cannot open the database at {settings.database_url!r}: {exc}") from None
+    try:
+        await _check_database(settings)
+        try:
+            await bus.connect()
+        except Exception as exc:
+            raise StartupError(f"cannot reach pub/sub at {settings.broadcast_url!r}: {exc}") from None
+        app.state.events = bus
+        try:
+            yield
+        finally:
+            await bus.disconnect()
+    finally:
+        await orm.close_orm()
+
+
+async def graphql_context(ctx: Context = Depends(request_context)) -> GraphQLContext:
+    return GraphQLContext.wrap(ctx)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="Bufdir reporting API",
+        description="Aggregated activity data and the reports organisations owe Bufdir.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(
+        GraphQLRouter(
+            schema,
+            context_getter=graphql_context,
+            graphql_ide="graphiql" if settings.graphiql else None,
+        ),
+        prefix="/graphql",
+    )
+    return app

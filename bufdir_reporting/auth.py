@@ -1,0 +1,115 @@
+"""Bearer token -> Principal.
+
+A token is a JWT signed with HS256 and the configured secret. Its claims: ``sub`` (who),
+``orgs`` (the organisations the bearer acts for) and ``roles`` (``admin`` may change the report
+structure and read every organisation). Signature, expiry, not-before, issuer and audience are
+all checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from .config import Settings
+from .errors import Forbidden, Unauthenticated
+
+ADMIN = "admin"
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str | None = None
+    organizations: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.subject is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
+    def can_access(self, organization_id: str) -> bool:
+        return self.is_admin or organization_id in self.organizations
+
+    def require_authenticated(self) -> None:
+        if not self.is_authenticated:
+            raise Unauthenticated("A bearer token is required")
+
+    def require_organization(self, organization_id: str) -> None:
+        self.require_authenticated()
+        if not self.can_access(organization_id):
+            raise Forbidden(
+                f"Not allowed to act for organisation {organization_id!r}",
+                details={"organization_id": organization_id},
+            )
+
+    def require_admin(self) -> None:
+        self.require_authenticated()
+        if not self.is_admin:
+            raise Forbidden("The admin role is required")
+
+
+ANONYMOUS = Principal()
+
+
+def issue_token(
+    settings: Settings,
+    *,
+    subject: str,
+    organizations: list[str] | tuple[str, ...] = (),
+    admin: bool = False,
+    ttl: timedelta | None = None,
+) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": subject,
+        "orgs": sorted(set(organizations)),
+        "roles": [ADMIN] if admin else [],
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + (ttl or timedelta(hours=settings.token_ttl_hours)),
+    }
+    return jwt.encode(claims, settings.signing_secret, algorithm=ALGORITHM)
+
+
+def principal_from_token(settings: Settings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.signing_secret,
+            algorithms=[ALGORITHM],
+            audience=settings.token_audience,
+            issuer=settings.token_issuer,
+            options={"require": ["sub", "exp", "iss", "aud"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("The bearer token has expired") from None
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated(f"The bearer token is invalid: {exc}") from None
+    organizations = claims.get("orgs", [])
+    roles = claims.get("roles", [])
+    if not isinstance(organizations, list) or not isinstance(roles, list):
+        raise Unauthenticated("The bearer token's orgs and roles claims must be lists")
+    return Principal(
+        subject=str(claims["sub"]),
+        organizations=frozenset(map(str, organizations)),
+        roles=frozenset(map(str, roles)),
+    )
+
+
+def principal_from_authorization(settings: Settings, header: str | None) -> Principal:
+    """``Authorization`` header value -> Principal; no header is the anonymous principal."""
+    if not header:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("The Authorization header must be 'Bearer <token>'")
+    return principal_from_token(settings, token.strip())

@@ -1,0 +1,162 @@
+"""``bufdir-reporting``: serve, migrate, demo-data, token.
+
+Progress and messages go to stderr; ``token`` prints only the token on stdout, so
+``TOKEN=$(bufdir-reporting token --admin)`` works. A bad setting or an unreachable service ends
+with one line saying what is wrong and exit status 2, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, TypeVar
+
+from tortoise.context import TortoiseContext
+
+from .auth import issue_token
+from .config import ConfigurationError, Settings, load_settings
+from .database import apply_migrations, tortoise_config
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is for the person at the terminal."""
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@asynccontextmanager
+async def orm(settings: Settings) -> AsyncIterator[None]:
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(settings))
+        yield
+
+
+async def migrate(settings: Settings) -> None:
+    say(f"migrating {settings.database_url}")
+    try:
+        await apply_migrations(settings, progress=say)
+    except (OSError, ConnectionError) as exc:
+        raise CommandError(f"cannot reach the database at {settings.database_url!r}: {exc}") from None
+    except Exception as exc:
+        if type(exc).__module__.startswith(("asyncpg", "tortoise", "sqlite3", "aiosqlite")):
+            raise CommandError(f"migrating {settings.database_url!r} failed: {exc}") from None
+        raise
+
+
+async def load_demo(settings: Settings, *, activities: int, only_if_empty: bool) -> None:
+    from . import demo
+
+    async with orm(settings):
+        if not await demo.is_empty():
+            if only_if_empty:
+                say("the database already holds data; demo data not loaded")
+                return
+            raise CommandError("the database already holds data; demo data loads only into an empty one")
+        summary = await demo.load_demo_data(activity_count=activities, progress=say)
+    say(
+        f"demo data loaded: {summary.organizations} organisations, {summary.periods} periods, "
+        f"{summary.sections} sections with {summary.fields} fields, {summary.activities:,} activities"
+    )
+
+
+def serve(settings: Settings, *, demo_data: bool, activities: int) -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    async def prepare() -> None:
+        await migrate(settings)
+        if demo_data:
+            await load_demo(settings, activities=activities, only_if_empty=True)
+
+    run(prepare())
+    if demo_data:
+        token = issue_token(settings, subject="demo-admin", admin=True)
+        say(
+            "\nAn admin token for the demo (valid "
+            f"{settings.token_ttl_hours} h):\n\n{token}\n\n"
+            "Send it as a header, e.g. in GraphiQL's headers pane:\n"
+            f'  {{"Authorization": "Bearer {token[:12]}..."}}\n'
+        )
+    say(f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def run(coroutine: Awaitable[T]) -> T:
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bufdir-reporting", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="apply migrations, then serve HTTP")
+    serve_cmd.add_argument("--demo", action="store_true", help="load demo data if the database is empty")
+    serve_cmd.add_argument("--host", help="bind address (default BUFDIR_HOST or 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, help="port (default BUFDIR_PORT or 8000)")
+    serve_cmd.add_argument("--activities", type=int, default=None, help=argparse.SUPPRESS)
+
+    commands.add_parser("migrate", help="apply database migrations")
+
+    demo_cmd = commands.add_parser("demo-data", help="load the demo data into an empty database")
+    demo_cmd.add_argument("--activities", type=int, default=None, help="how many activities (default 50,000)")
+
+    token_cmd = commands.add_parser("token", help="print a bearer token")
+    token_cmd.add_argument("--org", action="append", default=[], metavar="ID", help="an organisation (repeatable)")
+    token_cmd.add_argument("--admin", action="store_true", help="grant the admin role")
+    token_cmd.add_argument("--subject", default="cli-user", help="who the token is for")
+    token_cmd.add_argument("--ttl-hours", type=int, default=None, help="lifetime in hours")
+    return parser
+
+
+def dispatch(args: argparse.Namespace) -> None:
+    from datetime import timedelta
+
+    from .demo import DEFAULT_ACTIVITY_COUNT
+
+    overrides = {key: getattr(args, key) for key in ("host", "port") if getattr(args, key, None)}
+    settings = load_settings(**overrides)
+    activities = getattr(args, "activities", None) or DEFAULT_ACTIVITY_COUNT
+    commands: dict[str, Callable[[], object]] = {
+        "serve": lambda: serve(settings, demo_data=args.demo, activities=activities),
+        "migrate": lambda: run(migrate(settings)),
+        "demo-data": lambda: run(_migrate_then_load_demo(settings, activities=activities)),
+        "token": lambda: print(
+            issue_token(
+                settings,
+                subject=args.subject,
+                organizations=args.org,
+                admin=args.admin,
+                ttl=timedelta(hours=args.ttl_hours) if args.ttl_hours else None,
+            )
+        ),
+    }
+    commands[args.command]()
+
+
+async def _migrate_then_load_demo(settings: Settings, *, activities: int) -> None:
+    await migrate(settings)
+    await load_demo(settings, activities=activities, only_if_empty=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        dispatch(args)
+    except (ConfigurationError, CommandError) as exc:
+        say(f"bufdir-reporting: error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Settings: every knob comes from an environment variable prefixed ``BUFDIR_``.
+
+The embedded default needs no services: a SQLite file and the token secret live under
+``./var/`` and pub/sub runs in memory. Production points ``BUFDIR_DATABASE_URL`` at PostgreSQL
+and ``BUFDIR_BROADCAST_URL`` at Redis (or PostgreSQL LISTEN/NOTIFY).
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATABASE_SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "asyncpg": "postgres"}
+BROADCAST_SCHEMES = {"memory", "redis", "rediss", "postgres", "postgresql"}
+
+
+class ConfigurationError(Exception):
+    """A setting is malformed; the message names the variable and what is wrong."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BUFDIR_", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = "sqlite://var/bufdir.sqlite3"
+    database_pool_max: int = Field(default=10, ge=1)
+    broadcast_url: str = "memory://"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    token_secret: SecretStr | None = None
+    token_issuer: str = "bufdir-reporting"
+    token_audience: str = "bufdir-reporting-api"
+    token_ttl_hours: int = Field(default=12, ge=1)
+    graphiql: bool = True
+    max_page_size: int = Field(default=100, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                f"BUFDIR_DATABASE_URL must start with sqlite:// or postgres://, got {value!r}"
+            )
+        if DATABASE_SCHEMES[scheme] == "sqlite" and not value[len("sqlite://") :]:
+            raise ValueError("BUFDIR_DATABASE_URL names no SQLite file (sqlite://PATH)")
+        if DATABASE_SCHEMES[scheme] == "postgres" and not urlsplit(value).hostname:
+            raise ValueError(f"BUFDIR_DATABASE_URL names no PostgreSQL host: {value!r}")
+        return value
+
+    @field_validator("broadcast_url")
+    @classmethod
+    def _known_broadcast(cls, value: str) -> str:
+        if urlsplit(value).scheme not in BROADCAST_SCHEMES:
+            raise ValueError(
+                f"BUFDIR_BROADCAST_URL must be memory://, redis:// or postgres://, got {value!r}"
+            )
+        return value
+
+    @property
+    def database_dialect(self) -> str:
+        return DATABASE_SCHEMES[urlsplit(self.database_url).scheme]
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if self.database_dialect != "sqlite":
+            return None
+        return Path(self.database_url[len("sqlite://") :])
+
+    @property
+    def tortoise_db_url(self) -> str:
+        """The URL in the form Tortoise expects (``postgres://`` selects asyncpg)."""
+        parts = urlsplit(self.database_url)
+        if self.database_dialect == "postgres":
+            query = f"{parts.query}&" if parts.query else ""
+            return parts._replace(scheme="postgres", query=f"{query}maxsize={self.database_pool_max}").geturl()
+        return self.database_url
+
+    @cached_property
+    def signing_secret(self) -> str:
+        """The HS256 secret: configured, or generated once and kept under ``var_dir``."""
+        if self.token_secret is not None:
+            return self.token_secret.get_secret_value()
+        path = self.var_dir / "token-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a malformed value becomes one ``ConfigurationError`` line."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"BUFDIR_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(problems) from None

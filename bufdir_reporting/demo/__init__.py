@@ -1,0 +1,139 @@
+"""Deterministic demo data: organisations, periods, the report structure and activities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import islice
+
+from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
+
+from ..models import (
+    Activity,
+    ActivityParticipant,
+    FieldDefinition,
+    Organization,
+    Period,
+    Section,
+)
+from . import activities, reference, structure
+
+DEFAULT_ACTIVITY_COUNT = 50_000
+STRUCTURE_VALID_FROM = date(2020, 1, 1)
+BATCH = 2_000
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    organizations: int
+    periods: int
+    sections: int
+    fields: int
+    activities: int
+
+
+async def is_empty() -> bool:
+    return not await Organization.exists()
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+async def _load_reference() -> tuple[int, int, int, int]:
+    await Organization.bulk_create([Organization(**org) for org in reference.ORGANIZATIONS])
+    periods = reference.periods()
+    await Period.bulk_create([Period(**period) for period in periods])
+    field_rows = []
+    for order, section in enumerate(structure.SECTIONS, start=1):
+        await Section.create(
+            id=section["id"],
+            title=section["title"],
+            description=section["description"],
+            order=order,
+            valid_from=STRUCTURE_VALID_FROM,
+        )
+        for position, spec in enumerate(section["fields"], start=1):
+            field_rows.append(
+                FieldDefinition(
+                    section_id=section["id"],
+                    key=spec["key"],
+                    open_key=spec["key"],
+                    label=spec["label"],
+                    description=spec["description"],
+                    data_type=spec["data_type"],
+                    required=spec["required"],
+                    min_value=_decimal(spec["min_value"]),
+                    max_value=_decimal(spec["max_value"]),
+                    unit=spec["unit"],
+                    position=position,
+                    aggregation_rule=spec["aggregation_rule"],
+                    valid_from=STRUCTURE_VALID_FROM,
+                )
+            )
+    await FieldDefinition.bulk_create(field_rows)
+    return len(reference.ORGANIZATIONS), len(periods), len(structure.SECTIONS), len(field_rows)
+
+
+async def _load_activities(count: int, progress: Progress) -> None:
+    generated = activities.generate(reference.ORGANIZATIONS, count)
+    done = 0
+    while batch := list(islice(generated, BATCH)):
+        await Activity.bulk_create(
+            [
+                Activity(
+                    id=item.id,
+                    organization_id=item.organization_id,
+                    source_system=item.source_system,
+                    external_id=item.external_id,
+                    activity_type=item.activity_type,
+                    category=item.category,
+                    status=item.status,
+                    location=item.location,
+                    occurred_at=item.occurred_at,
+                    ended_at=item.ended_at,
+                    recorded_at=item.recorded_at,
+                    participant_count=item.participant_count,
+                    hours=item.hours,
+                )
+                for item in batch
+            ]
+        )
+        await ActivityParticipant.bulk_create(
+            [
+                ActivityParticipant(activity_id=item.id, participant_ref=ref)
+                for item in batch
+                for ref in item.participant_refs
+            ]
+        )
+        done += len(batch)
+        progress(f"activities: {done:,}/{count:,}")
+
+
+async def _advance_sequences() -> None:
+    """Demo rows carry explicit ids; PostgreSQL's sequences must continue after them."""
+    connection = get_connection("default")
+    if connection.capabilities.dialect != "postgres":
+        return
+    for table in ("activity", "activity_participant"):
+        await connection.execute_script(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+        )
+
+
+async def load_demo_data(
+    *, activity_count: int = DEFAULT_ACTIVITY_COUNT, progress: Progress = lambda _: None
+) -> DemoSummary:
+    """Load everything in one transaction: a failure leaves the database as it was."""
+    async with in_transaction():
+        progress("organisations, periods and the report structure")
+        organizations, periods, sections, fields = await _load_reference()
+        await _load_activities(activity_count, progress)
+        await _advance_sequences()
+    return DemoSummary(organizations, periods, sections, fields, activity_count)

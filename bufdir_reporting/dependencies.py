@@ -1,0 +1,20 @@
+"""The request context both transports build the same way: settings + principal + loaders."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+
+from .auth import principal_from_authorization
+from .config import Settings
+from .resolvers.context import Context
+
+
+def settings_of(connection: HTTPConnection) -> Settings:
+    return connection.app.state.settings
+
+
+async def request_context(connection: HTTPConnection) -> Context:
+    """FastAPI dependency; takes ``HTTPConnection`` so it serves websockets as well."""
+    settings = settings_of(connection)
+    principal = principal_from_authorization(settings, connection.headers.get("authorization"))
+    return Context(settings=settings, principal=principal)

@@ -1,0 +1,62 @@
+"""The domain error tree. Resolvers raise these; each transport renders them once.
+
+    DomainError                      code              REST
+    ├── Unauthenticated              UNAUTHENTICATED   401
+    ├── Forbidden                    FORBIDDEN         403
+    ├── NotFound                     NOT_FOUND         404
+    ├── InvalidInput                 BAD_USER_INPUT    422   (names the offending field)
+    └── Conflict                     CONFLICT          409
+        └── PeriodLocked             PERIOD_LOCKED     409
+
+A code is a promise to clients: it never changes once published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "INTERNAL"
+    status = 500
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class Unauthenticated(DomainError):
+    code = "UNAUTHENTICATED"
+    status = 401
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+    status = 403
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    status = 404
+
+    def __init__(self, kind: str, identifier: object) -> None:
+        super().__init__(f"{kind} {identifier!r} does not exist", details={"kind": kind, "id": identifier})
+
+
+class InvalidInput(DomainError):
+    code = "BAD_USER_INPUT"
+    status = 422
+
+    def __init__(self, message: str, *, field: str, **details: Any) -> None:
+        super().__init__(message, details={"field": field, **details})
+        self.field = field
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+    status = 409
+
+
+class PeriodLocked(Conflict):
+    code = "PERIOD_LOCKED"

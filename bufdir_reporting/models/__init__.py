@@ -1,0 +1,30 @@
+"""Tortoise models, one module per aggregate. Migrations live in migrations/ beside them."""
+
+from .activity import Activity, ActivityParticipant
+from .job import AggregationJob, JobStatus
+from .organization import Organization, OrganizationKind
+from .period import Period, PeriodType
+from .report import ReportRecord, ReportStatus
+from .snapshot import FieldValue, Snapshot, SnapshotStatus
+from .structure import FieldDataType, FieldDefinition, Section
+from .submission import Submission
+
+__all__ = [
+    "Activity",
+    "ActivityParticipant",
+    "AggregationJob",
+    "FieldDataType",
+    "FieldDefinition",
+    "FieldValue",
+    "JobStatus",
+    "Organization",
+    "OrganizationKind",
+    "Period",
+    "PeriodType",
+    "ReportRecord",
+    "ReportStatus",
+    "Section",
+    "Snapshot",
+    "SnapshotStatus",
+    "Submission",
+]

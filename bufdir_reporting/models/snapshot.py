@@ -1,0 +1,101 @@
+"""Snapshot: the result of aggregating one organisation's activities over a period or range.
+
+Lifecycle processing -> current; the previous current snapshot of the same scope becomes
+historical; a failed run is failed. The database keeps the invariants: current_slot
+holds the scope key only while the snapshot is current and running_slot only while it is
+processing, each under a unique index, so at most one current snapshot and one running job
+exist per scope however many processes race (NULLs never collide).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from .organization import Organization
+from .period import Period
+from .structure import FieldDefinition
+
+
+class SnapshotStatus(StrEnum):
+    PROCESSING = "processing"
+    CURRENT = "current"
+    HISTORICAL = "historical"
+    FAILED = "failed"
+
+
+class Snapshot(Model):
+    id = fields.CharField(max_length=40, primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "bufdir.Organization", related_name="snapshots", on_delete=fields.RESTRICT
+    )
+    period: fields.ForeignKeyNullableRelation[Period] = fields.ForeignKeyField(
+        "bufdir.Period", related_name="snapshots", null=True, on_delete=fields.RESTRICT
+    )
+    range_start = fields.DatetimeField()
+    range_end = fields.DatetimeField()
+    status = fields.CharEnumField(SnapshotStatus, max_length=16, default=SnapshotStatus.PROCESSING)
+    current_slot = fields.CharField(max_length=160, null=True, unique=True)
+    running_slot = fields.CharField(max_length=160, null=True, unique=True)
+    prior_snapshot: fields.ForeignKeyNullableRelation[Snapshot] = fields.ForeignKeyField(
+        "bufdir.Snapshot", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    cache_valid = fields.BooleanField(default=True)
+    invalidation_reason = fields.TextField(null=True)
+    invalidated_at = fields.DatetimeField(null=True)
+    activity_count = fields.IntField(null=True)
+    participant_count = fields.IntField(null=True)
+    unique_participants = fields.IntField(null=True)
+    hours_delivered = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
+    category_breakdown = fields.JSONField(null=True)
+    field_count = fields.IntField(null=True)
+    populated_field_count = fields.IntField(null=True)
+    missing_required_fields = fields.JSONField(null=True)
+    error = fields.TextField(null=True)
+    created_by = fields.CharField(max_length=128, null=True)
+    aggregated_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    organization_id: str
+    period_id: str | None
+    prior_snapshot_id: str | None
+
+    class Meta:
+        table = "snapshot"
+        ordering = ("-created_at", "id")
+        indexes = (("organization_id", "period_id", "status"), ("organization_id", "created_at"))
+
+
+class FieldValue(Model):
+    """A field's value in a snapshot. NULL means "not reported", distinct from a reported 0.
+
+    Numbers (and booleans as 0/1) live in value, text fields in text_value. The prior
+    period's value is copied in at aggregation time, so a snapshot reads as it was made.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    snapshot: fields.ForeignKeyRelation[Snapshot] = fields.ForeignKeyField(
+        "bufdir.Snapshot", related_name="field_values", on_delete=fields.CASCADE
+    )
+    field_definition: fields.ForeignKeyRelation[FieldDefinition] = fields.ForeignKeyField(
+        "bufdir.FieldDefinition", related_name="values", on_delete=fields.RESTRICT
+    )
+    field_key = fields.CharField(max_length=64)
+    section_key = fields.CharField(max_length=64)
+    value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
+    text_value = fields.TextField(null=True)
+    prior_value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
+    prior_text_value = fields.TextField(null=True)
+    data_source = fields.CharField(max_length=64, null=True)
+    set_by = fields.CharField(max_length=128, null=True)
+    set_at = fields.DatetimeField(null=True)
+
+    snapshot_id: str
+    field_definition_id: int
+
+    class Meta:
+        table = "field_value"
+        unique_together = (("snapshot", "field_key"),)

@@ -1,0 +1,70 @@
+"""The report structure: ordered sections of field definitions, valid over time.
+
+A structure change applies from a date (the start of a period) onward: a replaced field version
+gets valid_to and its successor valid_from of that date, so a past period still resolves
+the fields that applied then. The version in force today has valid_to NULL; open_key
+repeats its key under a unique index so two open versions of one key cannot exist.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class FieldDataType(StrEnum):
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    PERCENT = "percent"
+    TEXT = "text"
+    BOOLEAN = "boolean"
+
+
+class Section(Model):
+    id = fields.CharField(max_length=64, primary_key=True)
+    title = fields.CharField(max_length=255)
+    description = fields.TextField(default="")
+    order = fields.IntField()
+    is_active = fields.BooleanField(default=True)
+    valid_from = fields.DateField()
+    valid_to = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "section"
+        ordering = ("order", "id")
+        indexes = (("is_active", "order"),)
+
+
+class FieldDefinition(Model):
+    """One field of the report. aggregation_rule NULL means the value is entered by hand."""
+
+    id = fields.IntField(primary_key=True)
+    section: fields.ForeignKeyRelation[Section] = fields.ForeignKeyField(
+        "bufdir.Section", related_name="fields", on_delete=fields.RESTRICT
+    )
+    key = fields.CharField(max_length=64)
+    open_key = fields.CharField(max_length=64, null=True, unique=True)
+    label = fields.CharField(max_length=255)
+    description = fields.TextField(default="")
+    data_type = fields.CharEnumField(FieldDataType, max_length=16)
+    required = fields.BooleanField(default=False)
+    min_value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
+    max_value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
+    unit = fields.CharField(max_length=32, null=True)
+    position = fields.IntField()
+    aggregation_rule = fields.JSONField(null=True)
+    valid_from = fields.DateField()
+    valid_to = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    section_id: str
+
+    class Meta:
+        table = "field_definition"
+        ordering = ("section_id", "position", "id")
+        unique_together = (("key", "valid_from"),)
+        indexes = (("section_id", "valid_from"),)

@@ -1,0 +1,16 @@
+"""The one request context every use case receives, whatever the transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..auth import ANONYMOUS, Principal
+from ..config import Settings
+from .loaders import Loaders
+
+
+@dataclass
+class Context:
+    settings: Settings
+    principal: Principal = ANONYMOUS
+    loaders: Loaders = field(default_factory=lambda: Loaders())

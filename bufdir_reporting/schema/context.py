@@ -1,0 +1,21 @@
+"""The GraphQL context *is* the use-case Context, plus what Strawberry attaches to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import strawberry
+from strawberry.fastapi import BaseContext
+
+from ..resolvers.context import Context
+
+
+@dataclass
+class GraphQLContext(Context, BaseContext):
+    @classmethod
+    def wrap(cls, ctx: Context) -> GraphQLContext:
+        return cls(settings=ctx.settings, principal=ctx.principal, loaders=ctx.loaders)
+
+
+Info: TypeAlias = strawberry.Info[GraphQLContext, None]

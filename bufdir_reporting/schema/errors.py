@@ -1,0 +1,48 @@
+"""Domain errors become GraphQL errors with a stable ``extensions.code``; anything else is masked.
+
+A masked error keeps only ``INTERNAL`` and the message "Unexpected error."; the original goes to
+the log, never to the client (no stack traces, no SQL).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from ..errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+class DomainErrorExtension(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(error_message="Unexpected error.")
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._render(error) for error in errors]
+
+    def _render(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None:
+            return _with_extensions(error, code="GRAPHQL_VALIDATION_FAILED")
+        if isinstance(original, DomainError):
+            return _with_extensions(error, code=original.code, **original.details)
+        if isinstance(original, GraphQLError):
+            return _with_extensions(error, code="BAD_USER_INPUT")
+        log.error("unexpected error in GraphQL execution", exc_info=original)
+        masked = self.anonymise_error(error)
+        return _with_extensions(masked, code="INTERNAL")
+
+
+def _with_extensions(error: GraphQLError, **extensions: object) -> GraphQLError:
+    return GraphQLError(
+        message=error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), **extensions},
+    )

@@ -1,0 +1,60 @@
+"""Relay ``Node`` support for types whose instances are model rows, not copies.
+
+Fields resolve straight off the Tortoise row (plain attribute access is the cheapest resolver
+there is); ``is_type_of`` tells GraphQL which type a row is, and ``fetch`` loads one node
+through the same use case as the type's root query, so ``node(id)`` checks permissions too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import strawberry
+from strawberry import relay
+
+from ..errors import InvalidInput, NotFound
+from .context import Info
+
+
+class ModelNode(relay.Node):
+    model: ClassVar[type]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, (cls, cls.model))
+
+    @classmethod
+    async def fetch(cls, info: Info, key: str) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        async def one(key: str) -> Any:
+            try:
+                return await cls.fetch(info, key)
+            except NotFound:
+                if required:
+                    raise
+                return None
+
+        return list(await asyncio.gather(*(one(key) for key in node_ids)))
+
+
+def public_key(type_name: str, value: str) -> str:
+    """Root queries take either the public key (``org-1042``) or the node's global ID."""
+    try:
+        global_id = relay.GlobalID.from_id(value)
+    except Exception:
+        return value
+    if global_id.type_name != type_name:
+        raise InvalidInput(f"ID {value!r} is not a {type_name}", field="id")
+    return global_id.node_id
+
+
+@strawberry.type
+class NodeQuery:
+    node: relay.Node | None = relay.node(description="Any object by its global ID.")

@@ -1,0 +1,68 @@
+"""Relay connections over the resolvers' offset pages.
+
+Cursors are Strawberry's own (``arrayconnection:<offset>``), so ``first/after/last/before`` are
+parsed once, by Strawberry, and the window becomes one ``OFFSET/LIMIT`` query plus a count.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.relay.utils import SliceMetadata
+
+from ..errors import InvalidInput
+from ..resolvers.pagination import Page, Window
+from .context import Info
+
+NodeType = TypeVar("NodeType")
+
+
+@strawberry.type(name="Connection", description="A page of items with the total count.")
+class CountedConnection(relay.Connection[NodeType], Generic[NodeType]):
+    total_count: int = strawberry.field(description="How many items match, across all pages.")
+
+
+async def resolve_connection(
+    connection: type[CountedConnection[NodeType]],
+    info: Info,
+    fetch: Callable[[Window], Awaitable[Page[NodeType]]],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> CountedConnection[NodeType]:
+    try:
+        meta = SliceMetadata.from_arguments(
+            info,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            max_results=info.context.settings.max_page_size,
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(str(exc), field="first" if first is not None else "last") from None
+    if meta.end == sys.maxsize:
+        # ``last`` without ``before`` counts back from the end, which needs the total first.
+        total = (await fetch(Window(offset=0, limit=0))).total
+        meta = SliceMetadata(start=max(total - (last or 0), 0), end=total, expected=last)
+    page = await fetch(Window(offset=meta.start, limit=meta.end - meta.start))
+    edges = [
+        relay.Edge.resolve_edge(node, cursor=meta.start + index)
+        for index, node in enumerate(page.items)
+    ]
+    return connection(
+        edges=edges,
+        total_count=page.total,
+        page_info=relay.PageInfo(
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=meta.start > 0,
+            has_next_page=page.has_next,
+        ),
+    )

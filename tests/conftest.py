@@ -1,0 +1,157 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL server.
+
+The schema comes from the committed migrations (never ``generate_schemas``), applied once per
+backend and session; each test then starts from empty tables. ``BUFDIR_REQUIRE_SERVICES=1``
+(set by CI) turns a missing PostgreSQL or Redis into a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.contrib.test import truncate_all_models
+
+from bufdir_reporting.app import create_app
+from bufdir_reporting.auth import issue_token
+from bufdir_reporting.config import Settings
+from bufdir_reporting.database import apply_migrations
+
+from . import services
+
+REQUIRE_SERVICES = os.environ.get("BUFDIR_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    try:
+        with services.postgres_server() as url:
+            yield url
+    except services.ServiceUnavailable as exc:
+        _unavailable(str(exc))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    try:
+        with services.redis_server() as url:
+            yield url
+    except services.ServiceUnavailable as exc:
+        _unavailable(str(exc))
+
+
+async def _create_database(server_url: str, name: str) -> None:
+    connection = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database URL per backend, migrated once for the session."""
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite://{tmp_path_factory.mktemp('sqlite') / 'bufdir.sqlite3'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        name = f"bufdir_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_create_database(server, name))
+        url = services.with_database(server, name)
+    asyncio.run(apply_migrations(Settings(database_url=url, token_secret="unused")))
+    yield url
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "migrated_database" in metafunc.fixturenames:
+        metafunc.parametrize("migrated_database", ["sqlite", "postgres"], indirect=True, scope="session")
+
+
+@pytest.fixture
+def settings(migrated_database: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=migrated_database,
+        var_dir=tmp_path / "var",
+        token_secret=secrets.token_urlsafe(32),
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[object]:
+    # Tortoise caches insert SQL per connection name and table, not per dialect: a process that
+    # switches between SQLite and PostgreSQL (only this suite does) must drop it in between.
+    EXECUTOR_CACHE.clear()
+    application = create_app(settings)
+    async with LifespanManager(application) as manager:
+        await truncate_all_models()
+        yield manager.app
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def demo(app: object) -> None:
+    from bufdir_reporting.demo import load_demo_data
+
+    await load_demo_data(activity_count=600)
+
+
+class Tokens:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def headers(self, *organizations: str, admin: bool = False, subject: str = "tester") -> dict[str, str]:
+        token = issue_token(self.settings, subject=subject, organizations=organizations, admin=admin)
+        return {"Authorization": f"Bearer {token}"}
+
+    def admin(self) -> dict[str, str]:
+        return self.headers(admin=True, subject="test-admin")
+
+
+@pytest.fixture
+def tokens(settings: Settings) -> Tokens:
+    return Tokens(settings)
+
+
+class GraphQL:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(
+        self, query: str, variables: dict | None = None, headers: dict[str, str] | None = None
+    ) -> dict:
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def graphql(client: httpx.AsyncClient) -> GraphQL:
+    return GraphQL(client)
+
+
+def error_codes(result: dict) -> list[str]:
+    return [error.get("extensions", {}).get("code") for error in result.get("errors") or []]

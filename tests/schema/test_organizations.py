@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from ..conftest import error_codes
+
+ORGANIZATION = """
+query ($id: ID!) {
+  organization(id: $id) { id organizationId name orgNumber kind parent { organizationId } }
+}
+"""
+
+
+async def test_own_organization_is_readable(graphql, tokens, demo):
+    result = await graphql(ORGANIZATION, {"id": "org-1042"}, tokens.headers("org-1042"))
+    assert "errors" not in result
+    organization = result["data"]["organization"]
+    assert organization["organizationId"] == "org-1042"
+    assert organization["name"] == "Barnevernstjenesten Oslo Sør"
+    assert organization["kind"] == "CHILD_WELFARE_SERVICE"
+
+
+async def test_another_organisation_is_forbidden(graphql, tokens, demo):
+    result = await graphql(ORGANIZATION, {"id": "org-2077"}, tokens.headers("org-1042"))
+    assert error_codes(result) == ["FORBIDDEN"]
+    assert result["data"] is None
+
+
+async def test_organization_without_token_is_unauthenticated(graphql, demo):
+    result = await graphql(ORGANIZATION, {"id": "org-1042"})
+    assert error_codes(result) == ["UNAUTHENTICATED"]
+
+
+async def test_unknown_organization_is_not_found_for_admin(graphql, tokens, demo):
+    result = await graphql(ORGANIZATION, {"id": "org-none"}, tokens.admin())
+    assert error_codes(result) == ["NOT_FOUND"]
+
+
+async def test_parent_is_hidden_unless_the_principal_may_see_it(graphql, tokens, demo):
+    own_only = await graphql(ORGANIZATION, {"id": "org_bufdir_oslo_42"}, tokens.headers("org_bufdir_oslo_42"))
+    assert own_only["data"]["organization"]["parent"] is None
+    both = await graphql(
+        ORGANIZATION, {"id": "org_bufdir_oslo_42"}, tokens.headers("org_bufdir_oslo_42", "org-bufdir-42")
+    )
+    assert both["data"]["organization"]["parent"] == {"organizationId": "org-bufdir-42"}
+
+
+ORGANIZATIONS = """
+query ($first: Int, $after: String) {
+  organizations(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { node { organizationId } }
+  }
+}
+"""
+
+
+async def test_organizations_lists_only_the_principals_own(graphql, tokens, demo):
+    result = await graphql(ORGANIZATIONS, {}, tokens.headers("org-1042", "org-3310"))
+    connection = result["data"]["organizations"]
+    assert connection["totalCount"] == 2
+    assert [edge["node"]["organizationId"] for edge in connection["edges"]] == ["org-1042", "org-3310"]
+
+
+async def test_admin_pages_through_every_organisation(graphql, tokens, demo):
+    first = (await graphql(ORGANIZATIONS, {"first": 2}, tokens.admin()))["data"]["organizations"]
+    assert first["totalCount"] == 5
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["hasPreviousPage"] is False
+    rest = (
+        await graphql(ORGANIZATIONS, {"first": 10, "after": first["pageInfo"]["endCursor"]}, tokens.admin())
+    )["data"]["organizations"]
+    assert rest["pageInfo"]["hasNextPage"] is False
+    assert rest["pageInfo"]["hasPreviousPage"] is True
+    seen = [edge["node"]["organizationId"] for edge in first["edges"] + rest["edges"]]
+    assert seen == sorted(["org-1042", "org-2077", "org-bufdir-42", "org_bufdir_oslo_42", "org-3310"])
+
+
+async def test_page_size_above_the_maximum_is_bad_input(graphql, tokens, demo):
+    result = await graphql(ORGANIZATIONS, {"first": 10_000}, tokens.admin())
+    assert error_codes(result) == ["BAD_USER_INPUT"]
+
+
+async def test_node_round_trips_the_global_id_and_checks_access(graphql, tokens, demo):
+    own = tokens.headers("org-1042")
+    global_id = (await graphql(ORGANIZATION, {"id": "org-1042"}, own))["data"]["organization"]["id"]
+    node_query = "query ($id: ID!) { node(id: $id) { __typename ... on Organization { name } } }"
+    node = await graphql(node_query, {"id": global_id}, own)
+    assert node["data"]["node"] == {"__typename": "Organization", "name": "Barnevernstjenesten Oslo Sør"}
+    by_global = await graphql(ORGANIZATION, {"id": global_id}, own)
+    assert by_global["data"]["organization"]["organizationId"] == "org-1042"
+    foreign = await graphql(node_query, {"id": global_id}, tokens.headers("org-2077"))
+    assert error_codes(foreign) == ["FORBIDDEN"]
+
+
+async def test_an_invalid_token_is_refused_with_401_and_the_error_shape(client, demo):
+    response = await client.post(
+        "/graphql", json={"query": "{ periods { totalCount } }"}, headers={"Authorization": "Bearer nope"}
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "UNAUTHENTICATED"
