@@ -26,7 +26,7 @@ test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
 schema: $(INSTALLED)
-	$(BIN)/strawberry export-schema bufdir_reporting.schema:schema --output schema.graphql
+	$(BIN)/python -c "from bufdir_reporting.schema import schema; print(schema.as_str())" > schema.graphql
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

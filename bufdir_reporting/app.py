@@ -28,7 +28,7 @@ async def _check_database(settings: Settings) -> None:
     try:
         await get_connection("default").execute_query("SELECT 1")
     except Exception as exc:  # the driver's own error says what failed
-        raise StartupError(f"cannot reach the database at {settings.database_url!r}: {exc}") from None
+        raise StartupError(f"cannot reach the database at {settings.database_url_redacted!r}: {exc}") from None
 
 
 @asynccontextmanager
@@ -39,7 +39,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         orm = RegisterTortoise(app, config=tortoise_config(settings))
         await orm.init_orm()
     except Exception as exc:
-        raise StartupError(f"cannot open the database at {settings.database_url!r}: {exc}") from None
+        raise StartupError(f"cannot open the database at {settings.database_url_redacted!r}: {exc}") from None
     try:
         await _check_database(settings)
         try:

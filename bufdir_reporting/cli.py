@@ -39,14 +39,14 @@ async def orm(settings: Settings) -> AsyncIterator[None]:
 
 
 async def migrate(settings: Settings) -> None:
-    say(f"migrating {settings.database_url}")
+    say(f"migrating {settings.database_url_redacted}")
     try:
         await apply_migrations(settings, progress=say)
     except (OSError, ConnectionError) as exc:
-        raise CommandError(f"cannot reach the database at {settings.database_url!r}: {exc}") from None
+        raise CommandError(f"cannot reach the database at {settings.database_url_redacted!r}: {exc}") from None
     except Exception as exc:
         if type(exc).__module__.startswith(("asyncpg", "tortoise", "sqlite3", "aiosqlite")):
-            raise CommandError(f"migrating {settings.database_url!r} failed: {exc}") from None
+            raise CommandError(f"migrating {settings.database_url_redacted!r} failed: {exc}") from None
         raise
 
 

@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         return DATABASE_SCHEMES[urlsplit(self.database_url).scheme]
 
     @property
+    def database_url_redacted(self) -> str:
+        """The database URL fit for messages and logs: any password replaced by ***."""
+        parts = urlsplit(self.database_url)
+        if not parts.password:
+            return self.database_url
+        return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
+
+    @property
     def sqlite_path(self) -> Path | None:
         if self.database_dialect != "sqlite":
             return None

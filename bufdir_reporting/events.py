@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from broadcaster import Broadcast
+from broadcaster._backends.redis import RedisBackend
 
 MAX_PAYLOAD_BYTES = 8000
 
@@ -21,10 +22,26 @@ def channel(kind: str, *parts: str) -> str:
     return ":".join((kind, *parts))
 
 
+class _SubscribedRedisBackend(RedisBackend):
+    """broadcaster 0.3.1 wakes its listener *before* subscribing; with redis-py 5+ the
+    listener then finds no subscription, stops listening and never wakes again, so the first
+    subscriber hears nothing. Subscribe first, then wake the listener."""
+
+    async def subscribe(self, channel: str) -> None:
+        await self._pubsub.subscribe(channel)
+        self._ready.set()
+
+
+def _broadcast_for(url: str) -> Broadcast:
+    if url.startswith(("redis://", "rediss://")):
+        return Broadcast(backend=_SubscribedRedisBackend(url))
+    return Broadcast(url.replace("postgresql://", "postgres://", 1))
+
+
 class EventBus:
     def __init__(self, url: str) -> None:
         self.url = url
-        self._broadcast = Broadcast(url.replace("postgresql://", "postgres://", 1))
+        self._broadcast = _broadcast_for(url)
 
     async def connect(self) -> None:
         await self._broadcast.connect()

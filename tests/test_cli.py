@@ -1,0 +1,114 @@
+"""The console script as a user runs it: separate processes, real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+
+from . import services
+from .conftest import _create_database
+
+CLI = [sys.executable, "-m", "bufdir_reporting.cli"]
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'fresh' / 'bufdir.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    name = f"bufdir_cli_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_create_database(server, name))
+    return services.with_database(server, name)
+
+
+def test_token_prints_only_a_token_with_the_requested_claims(tmp_path):
+    env = {"BUFDIR_VAR_DIR": str(tmp_path), "BUFDIR_TOKEN_SECRET": "k" * 40}
+    result = run_cli("token", "--org", "org-1042", "--org", "org-2077", "--subject", "kari", env=env)
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert "\n" not in token
+    claims = jwt.decode(token, "k" * 40, algorithms=["HS256"], audience="bufdir-reporting-api")
+    assert claims["sub"] == "kari"
+    assert claims["orgs"] == ["org-1042", "org-2077"]
+    assert claims["roles"] == []
+    admin = run_cli("token", "--admin", env=env).stdout.strip()
+    assert jwt.decode(admin, "k" * 40, algorithms=["HS256"], audience="bufdir-reporting-api")["roles"] == ["admin"]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://db/x", "BUFDIR_DATABASE_URL must start with"),
+        ("postgres://nobody@127.0.0.1:1/none", "cannot reach the database"),
+    ],
+    ids=["malformed", "unreachable"],
+)
+def test_bad_database_configuration_stops_with_one_clear_line(tmp_path, url, expected):
+    result = run_cli("migrate", env={"BUFDIR_DATABASE_URL": url, "BUFDIR_VAR_DIR": str(tmp_path)}, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1 and expected in error_lines[0]
+
+
+def test_demo_data_refuses_a_database_that_holds_data(empty_database, tmp_path):
+    env = {"BUFDIR_DATABASE_URL": empty_database, "BUFDIR_VAR_DIR": str(tmp_path)}
+    first = run_cli("demo-data", "--activities", "200", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "activities: 200/200" in first.stderr
+    again = run_cli("demo-data", "--activities", "200", env=env)
+    assert again.returncode == 2
+    assert "already holds data" in again.stderr
+
+
+def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path):
+    port = services.free_port()
+    env = {
+        **os.environ,
+        "BUFDIR_DATABASE_URL": empty_database,
+        "BUFDIR_VAR_DIR": str(tmp_path / "var"),
+        "BUFDIR_PORT": str(port),
+    }
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([*CLI, "serve", "--demo", "--activities", "300"], env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"serve did not answer in time:\n{log.read_text()}")
+        page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"})
+        assert "graphiql" in page.text.lower()
+        token = re.search(r"^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$", log.read_text(), re.MULTILINE)
+        assert token, log.read_text()
+        result = httpx.post(
+            f"{base}/graphql",
+            json={"query": '{ organizations { totalCount } period(id: "rp-2024-q4") { name } }'},
+            headers={"Authorization": f"Bearer {token.group(1)}"},
+        ).json()
+        assert result == {"data": {"organizations": {"totalCount": 5}, "period": {"name": "4. kvartal 2024"}}}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bufdir_reporting.demo import DEFAULT_ACTIVITY_COUNT, activities, reference
+from bufdir_reporting.models import Activity, ActivityParticipant, FieldDefinition, Organization, Period, Section
+
+# Every field key the five contracts name, by section.
+CONTRACT_FIELDS = {
+    "barn-under-omsorg": {
+        "antall_barn_plassert_utenfor_hjemmet",
+        "antall_akuttplasseringer",
+        "andel_barn_i_fosterhjem",
+        "antall_omsorgsovertakelser",
+        "antall_tilbakeforing_til_hjemmet",
+        "antall_barn_i_fosterhjem",
+        "antall_barn_i_institusjon",
+    },
+    "undersokelser": {"antall_undersokelser_igangsatt", "antall_undersokelser_henlagt"},
+}
+
+
+async def test_demo_structure_matches_the_contract_examples(demo):
+    sections = await Section.filter(is_active=True).order_by("order")
+    assert [s.id for s in sections][:3] == ["barn-under-omsorg", "undersokelser", "hjelpetiltak"]
+    assert len(sections) == 7
+    fields = await FieldDefinition.filter(valid_to=None)
+    by_section: dict[str, list[FieldDefinition]] = {}
+    for definition in fields:
+        by_section.setdefault(definition.section_id, []).append(definition)
+    counts = {key: (sum(f.required for f in fs), len(fs)) for key, fs in by_section.items()}
+    assert counts["barn-under-omsorg"] == (6, 12)
+    assert counts["undersokelser"] == (5, 9)
+    assert counts["hjelpetiltak"] == (4, 8)
+    assert sum(required for required, _ in counts.values()) == 34
+    for section, keys in CONTRACT_FIELDS.items():
+        assert keys <= {f.key for f in by_section[section]}
+    assert not await Section.filter(id="familievernkontor").exists()
+    akutt = next(f for f in fields if f.key == "antall_akuttplasseringer")
+    assert akutt.label == "Antall akuttplasseringer"
+    assert akutt.description == "Totalt antall akuttplasseringer gjennomført i rapporteringsperioden."
+    assert all(f.label for f in fields)
+
+
+async def test_demo_organisations_and_periods_cover_the_contracts(demo):
+    organizations = {o.id: o.name for o in await Organization.all()}
+    assert organizations["org-1042"] == "Barnevernstjenesten Oslo Sør"
+    assert {"org-bufdir-42", "org_bufdir_oslo_42"} <= organizations.keys()
+    periods = {p.id for p in await Period.all()}
+    assert {"2023", "2024", "2025", "rp-2024-q4", "rp-2025-q1"} <= periods
+
+
+async def test_demo_activities_spread_and_carry_participants(demo):
+    assert await Activity.all().count() == 600
+    assert len(await Activity.all().distinct().values_list("organization_id", flat=True)) == 5
+    assert await ActivityParticipant.all().count() >= 600
+    contract_activity = await Activity.get(id=10021)
+    assert contract_activity.public_id == "act-10021"
+
+
+def test_the_default_demo_is_large_deterministic_and_spans_2023_to_march_2026():
+    assert DEFAULT_ACTIVITY_COUNT >= 50_000
+    generated = list(activities.generate(reference.ORGANIZATIONS, DEFAULT_ACTIVITY_COUNT))
+    again = list(activities.generate(reference.ORGANIZATIONS, 100))
+    assert generated[:100] == again
+    times = [a.occurred_at for a in generated]
+    assert min(times) < datetime(2023, 2, 1, tzinfo=UTC)
+    assert datetime(2026, 3, 1, tzinfo=UTC) < max(times) < datetime(2026, 4, 1, tzinfo=UTC)
+    for attribute, at_least in [("activity_type", 15), ("category", 4), ("location", 5), ("source_system", 3)]:
+        assert len({getattr(a, attribute) for a in generated}) >= at_least
+    assert {a.organization_id for a in generated} == {o["id"] for o in reference.ORGANIZATIONS}
