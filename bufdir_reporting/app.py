@@ -15,6 +15,7 @@ from .database import tortoise_config
 from .dependencies import request_context
 from .events import EventBus
 from .resolvers.context import Context
+from .rest_compat import report_sections
 from .rest_compat.errors import install_error_handlers
 from .schema import schema
 from .schema.context import GraphQLContext
@@ -76,4 +77,5 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         prefix="/graphql",
     )
+    app.include_router(report_sections.router)
     return app

@@ -19,6 +19,7 @@ from ..models import (
     Period,
     Section,
 )
+from ..resolvers.structure_input import AggregationRule
 from . import activities, reference, structure
 
 DEFAULT_ACTIVITY_COUNT = 50_000
@@ -72,7 +73,7 @@ async def _load_reference() -> tuple[int, int, int, int]:
                     max_value=_decimal(spec["max_value"]),
                     unit=spec["unit"],
                     position=position,
-                    aggregation_rule=spec["aggregation_rule"],
+                    aggregation_rule=AggregationRule.canonical(spec["aggregation_rule"]),
                     valid_from=STRUCTURE_VALID_FROM,
                 )
             )

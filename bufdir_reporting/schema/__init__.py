@@ -9,16 +9,24 @@ from .errors import DomainErrorExtension
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
+from .structure import StructureQuery
+from .structure_mutations import StructureMutation
 
 
 @strawberry.type
-class Query(NodeQuery, OrganizationQuery, PeriodQuery):
+class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(StructureMutation):
     pass
 
 
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[DomainErrorExtension],
         config=StrawberryConfig(relay_max_results=100),
     )

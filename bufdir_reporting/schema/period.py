@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,6 +11,9 @@ from ..resolvers import periods
 from .context import Info
 from .node import ModelNode, public_key
 from .pagination import CountedConnection, resolve_connection
+
+if TYPE_CHECKING:
+    from .structure import RequiredFields
 
 PeriodType = strawberry.enum(models.PeriodType, name="PeriodType", description="The length of a period.")
 
@@ -32,6 +35,12 @@ class PeriodNode(ModelNode):
     @strawberry.field(description="The period of the same type that ends the day before this starts.")
     async def prior_period(self, info: Info) -> Annotated[PeriodNode, strawberry.lazy(__name__)] | None:
         return await periods.get_prior(info.context, period=self)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The report's required fields as they applied in this period.")
+    async def required_fields(self, info: Info) -> Annotated[RequiredFields, strawberry.lazy(".structure")]:
+        from .structure import required_fields_for
+
+        return await required_fields_for(info, self.id)  # type: ignore[attr-defined]
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Period:

@@ -1,0 +1,135 @@
+"""Contract: report-structure-mapper (``/api/v1/report-sections``)."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Any
+
+from fastapi import Depends, Query
+
+from ..models import FieldDefinition, Section
+from ..resolvers import sections
+from ..resolvers.context import Context
+from ..resolvers.pagination import Window
+from ..resolvers.structure_input import SectionChange, SectionSpec
+from .routing import ContextDep, ContractRouter, iso, page_window, paginated
+
+router = ContractRouter("/api/v1/report-sections", tag="report-sections")
+
+
+def number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def field_shape(definition: FieldDefinition) -> dict[str, Any]:
+    return {
+        "field_key": definition.key,
+        "label": definition.label,
+        "description": definition.description,
+        "data_type": str(definition.data_type),
+        "required": definition.required,
+        "min_value": number(definition.min_value),
+        "max_value": number(definition.max_value),
+        "unit": definition.unit,
+        "aggregation_rule": definition.aggregation_rule or {"kind": "manual"},
+    }
+
+
+async def summary_shape(ctx: Context, section: Section) -> dict[str, Any]:
+    fields = await sections.fields_of(ctx, section=section)
+    return {
+        "section_id": section.id,
+        "section_title": section.title,
+        "section_order": section.order,
+        "description": section.description,
+        "required_field_count": sum(f.required for f in fields),
+        "total_field_count": len(fields),
+        "is_active": section.is_active,
+    }
+
+
+@router.route("GET", "/required-fields", summary="Required fields across active sections, optionally for a period")
+async def get_required_fields(ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
+    at, fields = await sections.required_fields(ctx, period_id=period_id)
+    titles = {s.id: s.title for s in await sections.sections_in_force(ctx, at=at)}
+    return {
+        "period_id": period_id,
+        "total_required_fields": len(fields),
+        "required_fields": [
+            {"field_key": f.key, "label": f.label, "section_id": f.section_id, "section_title": titles[f.section_id]}
+            for f in fields
+        ],
+    }
+
+
+@router.route("GET", "/fields/{field_key}/label", summary="The Norwegian label of a field key")
+async def get_field_label(
+    field_key: str, ctx: Context = ContextDep, period_id: str | None = Query(None)
+) -> dict[str, Any]:
+    definition = await sections.field_by_key(ctx, field_key=field_key, period_id=period_id)
+    section = await sections.get_or_raise(ctx, section_id=definition.section_id)
+    return {
+        "field_key": definition.key,
+        "label": definition.label,
+        "description": definition.description,
+        "section_id": section.id,
+        "section_title": section.title,
+    }
+
+
+@router.route("GET", summary="List section definitions, ordered by section_order")
+async def list_sections(
+    ctx: Context = ContextDep,
+    window: Window = Depends(page_window),
+    is_active: bool | None = Query(None),
+    period_id: str | None = Query(None, description="only sections that applied in this period"),
+) -> dict[str, Any]:
+    page = await sections.list_(ctx, window=window, is_active=is_active, period_id=period_id)
+    return paginated(page, list(await asyncio.gather(*(summary_shape(ctx, s) for s in page.items))))
+
+
+@router.route("POST", status_code=201, summary="Create a section definition (admin only)")
+async def create_section(spec: SectionSpec, ctx: Context = ContextDep) -> dict[str, Any]:
+    section = await sections.create(ctx, spec=spec)
+    shape = await summary_shape(ctx, section)
+    return {**shape, "created_at": iso(section.created_at)}
+
+
+@router.route("GET", "/{section_id}", summary="One section with its field definitions and required fields")
+async def get_section(
+    section_id: str, ctx: Context = ContextDep, period_id: str | None = Query(None)
+) -> dict[str, Any]:
+    section = await sections.get_or_raise(ctx, section_id=section_id)
+    at = await sections.view(ctx, period_id=period_id)
+    fields = await sections.fields_of(ctx, section=section, at=at)
+    return {
+        "section_id": section.id,
+        "section_title": section.title,
+        "section_order": section.order,
+        "description": section.description,
+        "is_active": section.is_active,
+        "fields": [field_shape(f) for f in fields],
+        "required_fields": [f.key for f in fields if f.required],
+    }
+
+
+@router.route("PUT", "/{section_id}", summary="Replace title, order and field list (admin only)")
+async def update_section(section_id: str, change: SectionChange, ctx: Context = ContextDep) -> dict[str, Any]:
+    section = await sections.update(ctx, section_id=section_id, change=change)
+    shape = await summary_shape(ctx, section)
+    return {**shape, "updated_at": iso(section.updated_at)}
+
+
+@router.route("DELETE", "/{section_id}", summary="Deactivate a section (soft delete; kept for history)")
+async def delete_section(
+    section_id: str,
+    ctx: Context = ContextDep,
+    effective_from_period_id: str | None = Query(None),
+) -> dict[str, Any]:
+    section = await sections.deactivate(
+        ctx, section_id=section_id, effective_from_period_id=effective_from_period_id
+    )
+    return {"deleted": True, "section_id": section.id, "soft_delete": True}

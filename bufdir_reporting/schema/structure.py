@@ -1,0 +1,173 @@
+"""The report structure in the graph: Section <-> FieldDefinition, rules, required fields."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+
+from .. import models
+from ..resolvers import sections
+from ..resolvers.structure_input import Measure, RuleKind, Temporal
+from .context import Info
+from .node import ModelNode, public_key
+from .pagination import CountedConnection, resolve_connection
+
+FieldDataType = strawberry.enum(models.FieldDataType, name="FieldDataType")
+RuleKindEnum = strawberry.enum(RuleKind, name="RuleKind", description="How a field's value is computed.")
+MeasureEnum = strawberry.enum(Measure, name="Measure", description="What a sum adds up.")
+TemporalEnum = strawberry.enum(
+    Temporal, name="Temporal", description="FLOW: what happened in the period. STOCK: what was ongoing at its end."
+)
+if TYPE_CHECKING:
+    from .period import PeriodNode
+
+
+@strawberry.type(description="Which activities a rule counts.")
+class RuleFilters:
+    activity_types: list[str]
+    categories: list[str]
+    statuses: list[str]
+    locations: list[str]
+
+
+@strawberry.type(description="How a field's value is computed from activities.")
+class AggregationRule:
+    kind: RuleKindEnum  # type: ignore[valid-type]
+    measure: MeasureEnum | None  # type: ignore[valid-type]
+    filters: RuleFilters
+    temporal: TemporalEnum  # type: ignore[valid-type]
+    scale: float
+    numerator: AggregationRule | None
+    denominator: AggregationRule | None
+
+    @classmethod
+    def from_stored(cls, rule: dict[str, Any] | None) -> AggregationRule:
+        if rule is None:
+            rule = {"kind": "manual"}
+        filters = rule.get("filters") or {}
+        return cls(
+            kind=RuleKind(rule["kind"]),
+            measure=Measure(rule["measure"]) if rule.get("measure") else None,
+            filters=RuleFilters(**{name: filters.get(name, []) for name in RuleFilters.__annotations__}),
+            temporal=Temporal(rule.get("temporal", "flow")),
+            scale=float(rule.get("scale", 1)),
+            numerator=cls.from_stored(rule["numerator"]) if rule.get("numerator") else None,
+            denominator=cls.from_stored(rule["denominator"]) if rule.get("denominator") else None,
+        )
+
+
+@strawberry.type(name="FieldDefinition", description="One field of the Bufdir report, in one version.")
+class FieldDefinitionNode(ModelNode):
+    model = models.FieldDefinition
+
+    id: relay.NodeID[int]
+    key: str
+    label: str = strawberry.field(description="The Norwegian label.")
+    description: str
+    data_type: FieldDataType  # type: ignore[valid-type]
+    required: bool
+    min_value: Decimal | None
+    max_value: Decimal | None
+    unit: str | None
+    position: int
+    valid_from: datetime.date = strawberry.field(description="First day this version applies.")
+    valid_to: datetime.date | None = strawberry.field(description="Day it stopped applying; null while in force.")
+
+    @strawberry.field(description="True when the value is entered by hand, not computed.")
+    def is_manual(self) -> bool:
+        return self.aggregation_rule is None  # type: ignore[attr-defined]
+
+    @strawberry.field(description="How the value is computed (kind MANUAL when entered by hand).")
+    def aggregation_rule(self) -> AggregationRule:
+        return AggregationRule.from_stored(self.aggregation_rule)  # type: ignore[arg-type]
+
+    @strawberry.field
+    async def section(self, info: Info) -> Annotated[SectionNode, strawberry.lazy(__name__)]:
+        return await sections.get_or_raise(info.context, section_id=self.section_id)  # type: ignore[attr-defined]
+
+    @classmethod
+    async def fetch(cls, info: Info, key: str) -> models.FieldDefinition:
+        return await sections.get_field_or_raise(info.context, field_id=int(key))
+
+
+@strawberry.type(name="Section", description="A section of the Bufdir report.")
+class SectionNode(ModelNode):
+    model = models.Section
+
+    id: relay.NodeID[str]
+    section_id: str = strawberry.field(description="The public key, e.g. barn-under-omsorg.", resolver=lambda root: root.id)
+    title: str
+    order: int
+    description: str
+    is_active: bool
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+
+    @strawberry.field(description="Its fields as they stand, or as they applied in a period.")
+    async def fields(self, info: Info, period_id: str | None = None) -> list[FieldDefinitionNode]:
+        at = await sections.view(info.context, period_id=period_id)
+        return await sections.fields_of(info.context, section=self, at=at)  # type: ignore[return-value, arg-type]
+
+    @strawberry.field(description="Keys of its required fields, as they stand or applied in a period.")
+    async def required_fields(self, info: Info, period_id: str | None = None) -> list[str]:
+        at = await sections.view(info.context, period_id=period_id)
+        return await sections.required_keys(info.context, section=self, at=at)  # type: ignore[arg-type]
+
+    @classmethod
+    async def fetch(cls, info: Info, key: str) -> models.Section:
+        return await sections.get_or_raise(info.context, section_id=key)
+
+
+@strawberry.type(description="The required fields of the report, as they stand or for a period.")
+class RequiredFields:
+    period: Annotated[PeriodNode, strawberry.lazy(".period")] | None
+    fields: list[FieldDefinitionNode]
+
+    @strawberry.field
+    def total_required_fields(self) -> int:
+        return len(self.fields)
+
+
+async def required_fields_for(info: Info, period_id: str | None) -> RequiredFields:
+    at, fields = await sections.required_fields(info.context, period_id=period_id)
+    return RequiredFields(period=at.period, fields=fields)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class StructureQuery:
+    @strawberry.field(description="Sections ordered by section order.")
+    async def sections(
+        self,
+        info: Info,
+        is_active: bool | None = None,
+        period_id: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> CountedConnection[SectionNode]:
+        return await resolve_connection(
+            CountedConnection[SectionNode],
+            info,
+            lambda window: sections.list_(info.context, window=window, is_active=is_active, period_id=period_id),
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(description="One section, by public key or global ID.")
+    async def section(self, info: Info, id: strawberry.ID) -> SectionNode:
+        return await SectionNode.fetch(info, public_key("Section", id))
+
+    @strawberry.field(description="A field definition by key: as it stands, or as it applied in a period.")
+    async def field_definition(self, info: Info, key: str, period_id: str | None = None) -> FieldDefinitionNode:
+        return await sections.field_by_key(info.context, field_key=key, period_id=period_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Every required field of the report, as it stands or for a period.")
+    async def required_fields(self, info: Info, period_id: str | None = None) -> RequiredFields:
+        return await required_fields_for(info, period_id)

@@ -1,0 +1,108 @@
+"""Admin mutations on the report structure. Inputs carry no validation of their own: they are
+turned into the same specs the REST bodies are, and validated there."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from ..resolvers import sections
+from ..resolvers.structure_input import SectionChange, SectionSpec, parse
+from .context import Info
+from .node import public_key
+from .structure import FieldDataType, MeasureEnum, RuleKindEnum, SectionNode, TemporalEnum
+
+
+@strawberry.input
+class RuleFiltersInput:
+    activity_types: list[str] | None = None
+    categories: list[str] | None = None
+    statuses: list[str] | None = None
+    locations: list[str] | None = None
+
+
+@strawberry.input
+class AggregationRuleInput:
+    kind: RuleKindEnum  # type: ignore[valid-type]
+    measure: MeasureEnum | None = None  # type: ignore[valid-type]
+    filters: RuleFiltersInput | None = None
+    temporal: TemporalEnum | None = None  # type: ignore[valid-type]
+    numerator: AggregationRuleInput | None = None
+    denominator: AggregationRuleInput | None = None
+    scale: float | None = None
+
+
+@strawberry.input
+class FieldDefinitionInput:
+    key: str
+    label: str
+    data_type: FieldDataType  # type: ignore[valid-type]
+    description: str | None = None
+    required: bool | None = None
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    unit: str | None = None
+    aggregation_rule: AggregationRuleInput | None = None
+
+
+@strawberry.input
+class UpdateSectionInput:
+    title: str
+    order: int
+    fields: list[FieldDefinitionInput]
+    description: str | None = None
+    is_active: bool | None = None
+    effective_from_period_id: str | None = strawberry.field(
+        default=None, description="The change applies from this period's start (default: today)."
+    )
+
+
+@strawberry.input
+class CreateSectionInput(UpdateSectionInput):
+    section_id: str
+
+
+def _plain(value: Any) -> Any:
+    """Input objects -> dicts, leaving out what the client did not say."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if getattr(value, f.name) is not None}
+    return value
+
+
+def _spec_data(data: dict[str, Any]) -> dict[str, Any]:
+    renamed = {"title": "section_title", "order": "section_order"}
+    result = {renamed.get(name, name): item for name, item in data.items()}
+    result["fields"] = [
+        {("field_key" if name == "key" else name): item for name, item in spec.items()}
+        for spec in result.get("fields", [])
+    ]
+    return result
+
+
+@strawberry.type
+class StructureMutation:
+    @strawberry.mutation(description="Create a section (admin).")
+    async def create_section(self, info: Info, input: CreateSectionInput) -> SectionNode:
+        spec = parse(SectionSpec, _spec_data(_plain(input)))
+        return await sections.create(info.context, spec=spec)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Replace a section's title, order and field list (admin).")
+    async def update_section(self, info: Info, id: strawberry.ID, input: UpdateSectionInput) -> SectionNode:
+        change = parse(SectionChange, _spec_data(_plain(input)))
+        section_id = public_key("Section", id)
+        return await sections.update(info.context, section_id=section_id, change=change)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Deactivate a section; it stays for historical reports (admin).")
+    async def deactivate_section(
+        self, info: Info, id: strawberry.ID, effective_from_period_id: str | None = None
+    ) -> SectionNode:
+        return await sections.deactivate(  # type: ignore[return-value]
+            info.context,
+            section_id=public_key("Section", id),
+            effective_from_period_id=effective_from_period_id,
+        )

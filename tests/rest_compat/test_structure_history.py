@@ -1,0 +1,93 @@
+"""Validity in time: a change applies from a period onward; the past keeps its structure."""
+
+from __future__ import annotations
+
+BASE = "/api/v1/report-sections"
+
+
+async def current_section(client, section_id: str) -> dict:
+    return (await client.get(f"{BASE}/{section_id}")).json()
+
+
+def put_body(section: dict, fields: list[dict], **extra) -> dict:
+    return {
+        "section_title": section["section_title"],
+        "section_order": section["section_order"],
+        "fields": fields,
+        **extra,
+    }
+
+
+async def required_total(client, period_id: str | None = None) -> int:
+    params = {"period_id": period_id} if period_id else {}
+    return (await client.get(f"{BASE}/required-fields", params=params)).json()["total_required_fields"]
+
+
+async def test_a_change_from_2025_leaves_2024_as_it_was(client, tokens, demo):
+    section = await current_section(client, "hjelpetiltak")
+    fields = [dict(f) for f in section["fields"]]
+    dropped = fields.pop()  # antall_tiltaksplaner_evaluert
+    fields[0] = {**fields[0], "required": False, "label": "Barn med hjelpetiltak (nytt)"}
+    response = await client.put(
+        f"{BASE}/hjelpetiltak",
+        json=put_body(section, fields, effective_from_period_id="2025"),
+        headers=tokens.admin(),
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["required_field_count"], response.json()["total_field_count"]) == (3, 7)
+
+    assert await required_total(client, "2024") == 34
+    assert await required_total(client, "2025") == 33
+    assert await required_total(client) == 33
+
+    then = (await client.get(f"{BASE}/hjelpetiltak", params={"period_id": "2024"})).json()
+    assert len(then["fields"]) == 8 and dropped["field_key"] in {f["field_key"] for f in then["fields"]}
+    assert then["fields"][0]["label"] == "Antall barn med hjelpetiltak"
+    now = await current_section(client, "hjelpetiltak")
+    assert now["fields"][0]["label"] == "Barn med hjelpetiltak (nytt)"
+    old_label = await client.get(f"{BASE}/fields/antall_barn_med_hjelpetiltak/label", params={"period_id": "2023"})
+    assert old_label.json()["label"] == "Antall barn med hjelpetiltak"
+    retired = await client.get(f"{BASE}/fields/{dropped['field_key']}/label")
+    assert retired.status_code == 200, "a replaced field stays resolvable"
+
+
+async def test_a_deactivated_section_still_applies_to_earlier_periods(client, tokens, demo):
+    response = await client.delete(
+        f"{BASE}/ettervern", params={"effective_from_period_id": "2025"}, headers=tokens.admin()
+    )
+    assert response.status_code == 200
+    assert await required_total(client, "2024") == 34
+    assert await required_total(client, "2025") == 29
+    in_2024 = (await client.get(BASE, params={"period_id": "2024"})).json()
+    assert "ettervern" in [s["section_id"] for s in in_2024["data"]]
+    in_2025 = (await client.get(BASE, params={"period_id": "2025"})).json()
+    assert "ettervern" not in [s["section_id"] for s in in_2025["data"]]
+    kept = await current_section(client, "ettervern")
+    assert kept["is_active"] is False and len(kept["fields"]) == 7
+
+
+async def test_an_unchanged_put_writes_no_new_versions(client, tokens, demo):
+    from bufdir_reporting.models import FieldDefinition
+
+    before = await FieldDefinition.all().count()
+    section = await current_section(client, "undersokelser")
+    body = put_body(section, section["fields"], effective_from_period_id="2026")
+    assert (await client.put(f"{BASE}/undersokelser", json=body, headers=tokens.admin())).status_code == 200
+    assert await FieldDefinition.all().count() == before
+
+
+async def test_a_field_may_move_between_sections_only_once_released(client, tokens, demo):
+    source = await current_section(client, "hjelpetiltak")
+    moving = source["fields"][-1]
+    target = await current_section(client, "ettervern")
+    attempt = await client.put(
+        f"{BASE}/ettervern", json=put_body(target, [*target["fields"], moving]), headers=tokens.admin()
+    )
+    assert attempt.status_code == 409
+    await client.put(f"{BASE}/hjelpetiltak", json=put_body(source, source["fields"][:-1]), headers=tokens.admin())
+    moved = await client.put(
+        f"{BASE}/ettervern", json=put_body(target, [*target["fields"], moving]), headers=tokens.admin()
+    )
+    assert moved.status_code == 200, moved.text
+    label = (await client.get(f"{BASE}/fields/{moving['field_key']}/label")).json()
+    assert label["section_id"] == "ettervern"
