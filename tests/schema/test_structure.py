@@ -131,3 +131,14 @@ async def test_rest_and_graphql_agree_on_a_section(graphql, client, demo):
     assert [f["field_key"] for f in rest["fields"]] == [f["key"] for f in gql["fields"]]
     assert [f["label"] for f in rest["fields"]] == [f["label"] for f in gql["fields"]]
     assert [f["data_type"].upper() for f in rest["fields"]] == [f["dataType"] for f in gql["fields"]]
+
+
+async def test_update_section_refuses_non_admins_and_changes_nothing(graphql, tokens, demo):
+    update = """
+    mutation ($input: UpdateSectionInput!) { updateSection(id: "hjelpetiltak", input: $input) { title } }
+    """
+    body = {"title": "Overtatt", "order": 1, "fields": NEW_SECTION["fields"]}
+    assert error_codes(await graphql(update, {"input": body})) == ["UNAUTHENTICATED"]
+    assert error_codes(await graphql(update, {"input": body}, tokens.headers("org-1042"))) == ["FORBIDDEN"]
+    section = (await graphql(SECTION, {"id": "hjelpetiltak"}))["data"]["section"]
+    assert section["title"] == "Hjelpetiltak" and len(section["fields"]) == 8
