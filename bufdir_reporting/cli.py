@@ -82,8 +82,8 @@ def serve(settings: Settings, *, demo_data: bool, activities: int) -> None:
         say(
             "\nAn admin token for the demo (valid "
             f"{settings.token_ttl_hours} h):\n\n{token}\n\n"
-            "Send it as a header, e.g. in GraphiQL's headers pane:\n"
-            f'  {{"Authorization": "Bearer {token[:12]}..."}}\n'
+            "Paste this into GraphiQL's headers pane:\n\n"
+            f'{{"Authorization": "Bearer {token}"}}\n'
         )
     say(f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

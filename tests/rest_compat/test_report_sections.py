@@ -176,3 +176,14 @@ async def test_malformed_json_is_422(client, tokens, demo):
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "BAD_USER_INPUT"
+
+
+def test_openapi_lists_canonical_paths_and_marks_printed_aliases_deprecated(tmp_path):
+    from bufdir_reporting.app import create_app
+    from bufdir_reporting.config import Settings
+
+    paths = create_app(Settings(var_dir=tmp_path, token_secret="x" * 40)).openapi()["paths"]
+    assert not paths[f"{BASE}/{{section_id}}"]["get"].get("deprecated", False)
+    assert paths[f"{BASE}{BASE}/{{section_id}}"]["get"]["deprecated"] is True
+    static = list(paths).index(f"{BASE}/required-fields")
+    assert static < list(paths).index(f"{BASE}/{{section_id}}"), "static paths must route before /{id}"
