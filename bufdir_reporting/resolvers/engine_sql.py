@@ -1,0 +1,68 @@
+"""SQL text for the aggregation engine, for SQLite and PostgreSQL alike.
+
+Parameters are bound, never spliced: ``?n`` for SQLite, ``$n`` for asyncpg. SQLite keeps
+timestamps as ``YYYY-MM-DD HH:MM:SS[.ffffff]+00:00`` text, so instants are bound in exactly that
+form there (all stored instants are UTC, so text order is time order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from .structure_input import AggregationRule, Measure, RuleKind, Temporal
+
+
+class Statement:
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.params: list[Any] = []
+
+    def bind(self, value: Any) -> str:
+        if isinstance(value, datetime) and self.dialect == "sqlite":
+            value = value.astimezone(UTC).isoformat(sep=" ")
+        self.params.append(value)
+        # Numbered in both dialects, so one placeholder may stand in several places.
+        return f"?{len(self.params)}" if self.dialect == "sqlite" else f"${len(self.params)}"
+
+    def one_of(self, column: str, values: Iterable[Any]) -> str:
+        return f"{column} IN ({', '.join(self.bind(v) for v in values)})"
+
+
+def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime) -> str:
+    """Flow: happened within [start, end]. Stock: begun by end and not ended by then."""
+    if temporal == Temporal.STOCK:
+        return f"a.occurred_at <= {sql.bind(end)} AND (a.ended_at IS NULL OR a.ended_at > {sql.bind(end)})"
+    return f"a.occurred_at >= {sql.bind(start)} AND a.occurred_at <= {sql.bind(end)}"
+
+
+def condition(sql: Statement, rule: AggregationRule, start: datetime, end: datetime) -> str:
+    parts = [in_range(sql, rule.temporal, start, end)]
+    filters = rule.filters
+    for column, values in (
+        ("a.activity_type", filters.activity_types),
+        ("a.category", filters.categories),
+        ("a.status", filters.statuses),
+        ("a.location", filters.locations),
+    ):
+        if values:
+            parts.append(sql.one_of(column, values))
+    return " AND ".join(parts)
+
+
+def measure_of(rule: AggregationRule) -> str:
+    if rule.kind == RuleKind.SUM and rule.measure == Measure.HOURS:
+        return "CAST(a.hours AS NUMERIC)"
+    if rule.kind == RuleKind.SUM:
+        return "a.participant_count"
+    return "1"
+
+
+def scope(sql: Statement, organization_id: str, start: datetime, end: datetime, *, stock: bool) -> str:
+    """The rows any rule can touch: this organisation's live activities up to ``end``
+    (and, when no rule looks at stock, only those from ``start``)."""
+    where = f"a.organization_id = {sql.bind(organization_id)} AND a.deleted_at IS NULL AND a.occurred_at <= {sql.bind(end)}"
+    if not stock:
+        where += f" AND a.occurred_at >= {sql.bind(start)}"
+    return where

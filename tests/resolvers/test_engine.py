@@ -1,0 +1,103 @@
+"""The engine against a straightforward computation over the same rows, on both databases."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+import pytest
+
+from bufdir_reporting.demo import load_demo_data
+from bufdir_reporting.models import Activity, ActivityParticipant, FieldDefinition, Period
+from bufdir_reporting.resolvers.engine import aggregate
+from bufdir_reporting.resolvers.structure_input import AggregationRule, RuleKind, Temporal
+
+
+@pytest.fixture
+async def activities(app):
+    await load_demo_data(activity_count=4000)
+
+
+def bounds(period: Period) -> tuple[datetime, datetime]:
+    return datetime.combine(period.start, time.min, UTC), datetime.combine(period.end, time.max, UTC)
+
+
+def matches(rule: AggregationRule, activity: Activity, start: datetime, end: datetime) -> bool:
+    if rule.temporal == Temporal.STOCK:
+        in_time = activity.occurred_at <= end and (activity.ended_at is None or activity.ended_at > end)
+    else:
+        in_time = start <= activity.occurred_at <= end
+    f = rule.filters
+    return (
+        in_time
+        and (not f.activity_types or activity.activity_type in f.activity_types)
+        and (not f.categories or activity.category in f.categories)
+        and (not f.statuses or activity.status in f.statuses)
+        and (not f.locations or activity.location in f.locations)
+    )
+
+
+def expected_leaf(rule, rows, refs, start, end) -> Decimal:
+    hits = [a for a in rows if matches(rule, a, start, end)]
+    if rule.kind == RuleKind.COUNT:
+        return Decimal(len(hits))
+    if rule.kind == RuleKind.SUM:
+        return sum((Decimal(str(getattr(a, "hours" if rule.measure == "hours" else "participant_count"))) for a in hits), Decimal(0))
+    return Decimal(len({ref for a in hits for ref in refs[a.id]}))
+
+
+@pytest.mark.parametrize("organization_id", ["org-1042", "org-bufdir-42"])
+@pytest.mark.parametrize("period_id", ["2024", "rp-2024-q4", "rp-2026-q1"])
+async def test_engine_agrees_with_a_straightforward_computation(activities, organization_id, period_id):
+    period = await Period.get(id=period_id)
+    start, end = bounds(period)
+    definitions = await FieldDefinition.filter(valid_to=None)
+    rows = await Activity.filter(organization_id=organization_id, deleted_at=None)
+    refs: dict[int, set[str]] = defaultdict(set)
+    for activity_id, ref in await ActivityParticipant.filter(activity__organization_id=organization_id).values_list("activity_id", "participant_ref"):
+        refs[activity_id].add(ref)
+
+    result = await aggregate(organization_id=organization_id, start=start, end=end, definitions=definitions)
+
+    flow = [a for a in rows if start <= a.occurred_at <= end]
+    assert result.activity_count == len(flow) > 0
+    assert result.participant_count == sum(a.participant_count for a in flow)
+    assert result.hours == sum((a.hours for a in flow), Decimal(0))
+    assert result.unique_participants == len({r for a in flow for r in refs[a.id]})
+    per_category = Counter(a.category for a in flow)
+    assert {k: v.activities for k, v in result.categories.items()} == dict(per_category)
+    for name, metrics in result.categories.items():
+        assert metrics.hours == sum((a.hours for a in flow if a.category == name), Decimal(0))
+
+    computed = [d for d in definitions if d.aggregation_rule]
+    assert set(result.values) == {d.key for d in computed}
+    for definition in computed:
+        rule = AggregationRule.model_validate(definition.aggregation_rule)
+        if rule.kind == RuleKind.RATIO:
+            numerator = expected_leaf(rule.numerator, rows, refs, start, end)
+            denominator = expected_leaf(rule.denominator, rows, refs, start, end)
+            expected = None if not denominator else (Decimal(str(rule.scale)) * numerator / denominator).quantize(Decimal("0.01"))
+        else:
+            expected = expected_leaf(rule, rows, refs, start, end)
+        assert result.values[definition.key].value == expected, definition.key
+    stocked = result.values.get("antall_barn_plassert_utenfor_hjemmet")
+    if organization_id == "org-1042":
+        assert stocked is not None and stocked.value > 0 and stocked.data_source.startswith("fagsystem-")
+
+
+async def test_an_organisation_without_activities_reports_zero_not_null(app, activities):
+    from bufdir_reporting.models import Organization
+
+    await Organization.create(id="org-empty", name="Tom")
+    definitions = await FieldDefinition.filter(valid_to=None)
+    result = await aggregate(
+        organization_id="org-empty",
+        start=datetime(2024, 1, 1, tzinfo=UTC),
+        end=datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC),
+        definitions=definitions,
+    )
+    assert result.activity_count == 0 and result.categories == {}
+    assert result.values["antall_akuttplasseringer"].value == 0
+    assert result.values["andel_barn_i_fosterhjem"].value is None
+    assert result.values["antall_akuttplasseringer"].data_source is None
