@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 
 from fastapi import Depends, FastAPI
 from strawberry.fastapi import GraphQLRouter
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
+from .auth import SYSTEM
 from .config import Settings
 from .database import tortoise_config
 from .dependencies import request_context
 from .events import EventBus
+from .resolvers import aggregation
 from .resolvers.context import Context
+from .resolvers.jobs import JobRunner
 from .rest_compat import report_sections
 from .rest_compat.errors import install_error_handlers
 from .schema import schema
@@ -48,12 +52,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         except Exception as exc:
             raise StartupError(f"cannot reach pub/sub at {settings.broadcast_url!r}: {exc}") from None
         app.state.events = bus
+        jobs = app.state.jobs = background_jobs(settings)
+        await jobs.recover(stale_after=timedelta(seconds=settings.stale_job_seconds))
         try:
             yield
         finally:
+            await jobs.shutdown()
             await bus.disconnect()
     finally:
         await orm.close_orm()
+
+
+def background_jobs(settings: Settings) -> JobRunner:
+    async def run(job_id: str, stale_before: datetime | None) -> None:
+        context = Context(settings=settings, principal=SYSTEM)
+        await aggregation.run_job(context, job_id=job_id, stale_before=stale_before)
+
+    return JobRunner(run)
 
 
 async def graphql_context(ctx: Context = Depends(request_context)) -> GraphQLContext:

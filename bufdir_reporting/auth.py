@@ -56,6 +56,8 @@ class Principal:
 
 
 ANONYMOUS = Principal()
+SYSTEM = Principal(subject="system", roles=frozenset({ADMIN}))
+"""The service itself, for background work that no request carries (aggregation jobs)."""
 
 
 def issue_token(

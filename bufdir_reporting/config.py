@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     token_ttl_hours: int = Field(default=12, ge=1)
     graphiql: bool = True
     max_page_size: int = Field(default=100, ge=1)
+    max_range_days: int = Field(default=400, ge=1)
+    stale_job_seconds: int = Field(default=300, ge=1)
 
     @field_validator("database_url")
     @classmethod

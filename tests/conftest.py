@@ -98,9 +98,9 @@ async def app(settings: Settings) -> AsyncIterator[object]:
     # switches between SQLite and PostgreSQL (only this suite does) must drop it in between.
     EXECUTOR_CACHE.clear()
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    async with LifespanManager(application):
         await truncate_all_models()
-        yield manager.app
+        yield application
 
 
 @pytest.fixture

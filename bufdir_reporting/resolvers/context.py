@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..auth import ANONYMOUS, Principal
 from ..config import Settings
+from .jobs import JobRunner
 from .loaders import Loaders
 
 
@@ -14,3 +15,4 @@ class Context:
     settings: Settings
     principal: Principal = ANONYMOUS
     loaders: Loaders = field(default_factory=lambda: Loaders())
+    jobs: JobRunner | None = None

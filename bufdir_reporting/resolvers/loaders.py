@@ -13,7 +13,7 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from ..models import FieldDefinition, Organization, Period, Section
+from ..models import FieldDefinition, Organization, Period, Section, Snapshot
 from .validity import valid_at
 
 
@@ -31,6 +31,11 @@ class OrganizationByIdLoader(DataLoader):
 class PeriodByIdLoader(DataLoader):
     async def batch_load_fn(self, ids: list[str]) -> list[Period | None]:
         return await _by_ids(Period, ids)
+
+
+class SnapshotByIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[str]) -> list[Snapshot | None]:
+        return await _by_ids(Snapshot, ids)
 
 
 class SectionByIdLoader(DataLoader):
@@ -63,6 +68,7 @@ class Loaders:
         self.period_by_id = PeriodByIdLoader()
         self.section_by_id = SectionByIdLoader()
         self.fields_by_section = FieldsBySectionLoader()
+        self.snapshot_by_id = SnapshotByIdLoader()
 
     def forget_section(self, section_id: str) -> None:
         """After a structure write: drop what this request cached about the section."""

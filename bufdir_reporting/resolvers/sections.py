@@ -30,13 +30,14 @@ from .validity import today, valid_at
 
 @dataclass(frozen=True, slots=True)
 class StructureView:
-    """The moment a structure is read at: a period's last day, or ``None`` for "as it stands"."""
+    """The moment a structure is read at: a period's (or range's) last day, or "as it stands"."""
 
     period: Period | None = None
+    on: date | None = None
 
     @property
     def day(self) -> date | None:
-        return self.period.end if self.period else None
+        return self.period.end if self.period else self.on
 
     def field_key_for(self, section: Section) -> tuple[str, date | None]:
         """The ``FieldsBySectionLoader`` key: which versions of this section to show."""

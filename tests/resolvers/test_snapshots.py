@@ -1,0 +1,138 @@
+"""Snapshot lifecycle: trigger, background job, current/historical, failure, races, recovery."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from asgi_lifespan import LifespanManager
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.contrib.test import truncate_all_models
+
+from bufdir_reporting.app import create_app
+from bufdir_reporting.auth import Principal
+from bufdir_reporting.demo import load_demo_data
+from bufdir_reporting.errors import Forbidden, InvalidInput, NotFound
+from bufdir_reporting.models import AggregationJob, FieldValue, JobStatus, Snapshot, SnapshotStatus
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.context import Context
+
+
+@pytest.fixture
+async def data(app):
+    await load_demo_data(activity_count=1500)
+
+
+@pytest.fixture
+def ctx(app, settings):
+    return Context(settings=settings, principal=Principal("kari", frozenset({"org-1042"})), jobs=app.state.jobs)
+
+
+async def settle(ctx: Context) -> None:
+    await ctx.jobs.wait_idle()
+
+
+async def test_a_trigger_returns_processing_and_the_job_makes_it_current(ctx, data):
+    triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")
+    assert triggered.snapshot.status == SnapshotStatus.PROCESSING
+    assert triggered.job is not None and triggered.job.id.startswith("job-agg-")
+    assert triggered.estimated_completion_seconds >= 1
+    await settle(ctx)
+    snapshot = await Snapshot.get(id=triggered.snapshot.id)
+    assert snapshot.status == SnapshotStatus.CURRENT and snapshot.running_slot is None
+    assert snapshot.activity_count > 0 and snapshot.field_count == 57
+    assert snapshot.populated_field_count < snapshot.field_count  # manual fields stay NULL
+    assert "antall_arsverk" in snapshot.missing_required_fields
+    assert (await AggregationJob.get(id=triggered.job.id)).status == JobStatus.SUCCEEDED
+    prior = await Snapshot.get(id=snapshot.prior_snapshot_id)
+    assert prior.period_id == "2023" and prior.status == SnapshotStatus.CURRENT
+    value = await FieldValue.get(snapshot_id=snapshot.id, field_key="antall_undersokelser_igangsatt")
+    prior_value = await FieldValue.get(snapshot_id=prior.id, field_key="antall_undersokelser_igangsatt")
+    assert value.prior_value == prior_value.value and value.value is not None
+    assert (await FieldValue.get(snapshot_id=snapshot.id, field_key="antall_arsverk")).value is None
+
+
+async def test_a_second_run_makes_the_first_historical(ctx, data):
+    first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="rp-2024-q4")).snapshot
+    await settle(ctx)
+    second = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="rp-2024-q4")).snapshot
+    await settle(ctx)
+    statuses = {s.id: s.status for s in await Snapshot.filter(period_id="rp-2024-q4", organization_id="org-1042")}
+    assert statuses == {first.id: SnapshotStatus.HISTORICAL, second.id: SnapshotStatus.CURRENT}
+
+
+async def test_without_force_a_valid_current_snapshot_is_returned(ctx, data):
+    first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")).snapshot
+    await settle(ctx)
+    again = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", force=False)
+    assert again.snapshot.id == first.id and again.job is None
+    await snapshots.invalidate(ctx, snapshot_id=first.id, reason="test", reaggregate=False)
+    fresh = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", force=False)
+    assert fresh.snapshot.id != first.id
+
+
+async def test_twenty_concurrent_triggers_make_one_job_and_one_snapshot(ctx, data):
+    results = await asyncio.gather(
+        *(snapshots.trigger(ctx, organization_id="org-1042", period_id="rp-2025-q1") for _ in range(20))
+    )
+    await settle(ctx)
+    assert len({r.snapshot.id for r in results}) == 1
+    snapshots_made = await Snapshot.filter(organization_id="org-1042", period_id="rp-2025-q1")
+    assert len(snapshots_made) == 1 and snapshots_made[0].status == SnapshotStatus.CURRENT
+    assert await AggregationJob.filter(snapshot_id=snapshots_made[0].id).count() == 1
+
+
+async def test_a_failed_run_keeps_the_previous_current_snapshot(ctx, data, monkeypatch):
+    good = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")).snapshot
+    await settle(ctx)
+
+    async def broken(**_):
+        raise RuntimeError("fagsystem export was truncated")
+
+    monkeypatch.setattr("bufdir_reporting.resolvers.engine.aggregate", broken)
+    bad = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")).snapshot
+    await settle(ctx)
+    bad = await Snapshot.get(id=bad.id)
+    assert bad.status == SnapshotStatus.FAILED and "truncated" in bad.error and bad.running_slot is None
+    assert (await Snapshot.get(id=good.id)).status == SnapshotStatus.CURRENT
+
+
+async def test_bad_scope_is_refused(ctx, data):
+    with pytest.raises(NotFound):
+        await snapshots.trigger(ctx, organization_id="org-1042", period_id="1999")
+    with pytest.raises(Forbidden):
+        await snapshots.trigger(ctx, organization_id="org-2077", period_id="2024")
+    backwards = snapshots.DateRange(datetime(2025, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC))
+    with pytest.raises(InvalidInput) as raised:
+        await snapshots.trigger(ctx, organization_id="org-1042", window=backwards)
+    assert raised.value.field == "range.start"
+    too_long = snapshots.DateRange(datetime(2020, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
+    with pytest.raises(InvalidInput):
+        await snapshots.trigger(ctx, organization_id="org-1042", window=too_long)
+    assert await Snapshot.all().count() == 0
+
+
+async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(settings):
+    EXECUTOR_CACHE.clear()
+    first = create_app(settings)
+    async with LifespanManager(first):
+        await truncate_all_models()
+        await load_demo_data(activity_count=300)
+        orphan = await Snapshot.create(
+            id="snap-orphan", organization_id="org-1042", period_id="2024", status=SnapshotStatus.PROCESSING,
+            running_slot="org-1042|2024", range_start=datetime(2024, 1, 1, tzinfo=UTC),
+            range_end=datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC),
+        )
+        await AggregationJob.create(
+            id="job-agg-orphan", snapshot=orphan, status=JobStatus.RUNNING, owner="dead-host:1",
+            heartbeat_at=datetime.now(UTC) - timedelta(hours=1),
+        )
+    second = create_app(settings)
+    async with LifespanManager(second):
+        await second.state.jobs.wait_idle()
+        recovered = await Snapshot.get(id="snap-orphan")
+        assert recovered.status == SnapshotStatus.CURRENT
+        job = await AggregationJob.get(id="job-agg-orphan")
+        assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
+
