@@ -19,7 +19,7 @@ from .events import EventBus
 from .resolvers import aggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
-from .rest_compat import report_sections
+from .rest_compat import aggregated_report_data, bufdir_aggregations, report_sections
 from .rest_compat.errors import install_error_handlers
 from .schema import schema
 from .schema.context import GraphQLContext
@@ -92,5 +92,6 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         prefix="/graphql",
     )
-    app.include_router(report_sections.router)
+    for contract in (report_sections, aggregated_report_data, bufdir_aggregations):
+        app.include_router(contract.router)
     return app

@@ -12,7 +12,6 @@ import os
 import socket
 import time
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
@@ -161,8 +160,3 @@ async def _finish(job: AggregationJob, started: float, status: JobStatus) -> Non
     job.duration_ms = int((time.monotonic() - started) * 1000)
     await job.save()
 
-
-def as_number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)

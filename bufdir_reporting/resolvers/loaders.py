@@ -13,7 +13,7 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from ..models import FieldDefinition, Organization, Period, Section, Snapshot
+from ..models import FieldDefinition, FieldValue, Organization, Period, Section, Snapshot
 from .validity import valid_at
 
 
@@ -36,6 +36,19 @@ class PeriodByIdLoader(DataLoader):
 class SnapshotByIdLoader(DataLoader):
     async def batch_load_fn(self, ids: list[str]) -> list[Snapshot | None]:
         return await _by_ids(Snapshot, ids)
+
+
+class FieldValuesBySnapshotIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[str]) -> list[list[FieldValue]]:
+        found: dict[str, list[FieldValue]] = defaultdict(list)
+        for value in await FieldValue.filter(snapshot_id__in=ids).order_by("id"):
+            found[value.snapshot_id].append(value)
+        return [found[key] for key in ids]
+
+
+class FieldDefinitionByIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[int]) -> list[FieldDefinition | None]:
+        return await _by_ids(FieldDefinition, ids)
 
 
 class SectionByIdLoader(DataLoader):
@@ -69,6 +82,8 @@ class Loaders:
         self.section_by_id = SectionByIdLoader()
         self.fields_by_section = FieldsBySectionLoader()
         self.snapshot_by_id = SnapshotByIdLoader()
+        self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader()
+        self.field_definition_by_id = FieldDefinitionByIdLoader()
 
     def forget_section(self, section_id: str) -> None:
         """After a structure write: drop what this request cached about the section."""

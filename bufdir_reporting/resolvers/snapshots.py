@@ -54,11 +54,13 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{str(ULID()).lower()}"
 
 
-def checked_range(ctx: Context, start: datetime, end: datetime) -> DateRange:
+def checked_range(ctx: Context, start: datetime, end: datetime, *, bounded: bool = True) -> DateRange:
+    """A UTC range with start <= end; ``bounded``: no longer than the configured maximum
+    (what one aggregation may span; a paginated listing needs no such bound)."""
     start, end = (moment if moment.tzinfo else moment.replace(tzinfo=UTC) for moment in (start, end))
     if start > end:
         raise InvalidInput("range.start is after range.end", field="range.start")
-    if end - start > timedelta(days=ctx.settings.max_range_days):
+    if bounded and end - start > timedelta(days=ctx.settings.max_range_days):
         raise InvalidInput(f"a range may span at most {ctx.settings.max_range_days} days", field="range.end")
     return DateRange(start.astimezone(UTC), end.astimezone(UTC))
 
@@ -108,9 +110,10 @@ async def trigger(
     period_id: str | None = None,
     window: DateRange | None = None,
     force: bool = True,
+    wait: bool = False,
 ) -> Triggered:
     """Start aggregating, or return what already answers: the running snapshot, or (unless
-    ``force``) the current one while its cache is valid."""
+    ``force``) the current one while its cache is valid. ``wait`` runs the job inline."""
     organization = await organizations.get_or_raise(ctx, organization_id=organization_id)
     period = await periods.get_or_raise(ctx, period_id=period_id) if period_id else None
     if period is None and window is None:
@@ -122,6 +125,10 @@ async def trigger(
         if current is not None:
             return Triggered(current, None, 0)
     snapshot, job, created = await _start(ctx, organization_id=organization.id, period=period, window=bounds)
+    if created and job is not None and wait:
+        await aggregation.run_job(ctx, job_id=job.id)
+        await snapshot.refresh_from_db()
+        return Triggered(snapshot, job, 0)
     if created and job is not None and ctx.jobs is not None:
         ctx.jobs.submit(job.id)
     return Triggered(snapshot, job, await estimated_seconds())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 from typing import Any
 
 from fastapi import Depends, Query
@@ -13,15 +12,9 @@ from ..resolvers import sections
 from ..resolvers.context import Context
 from ..resolvers.pagination import Window
 from ..resolvers.structure_input import SectionChange, SectionSpec
-from .routing import ContextDep, ContractRouter, iso, page_window, paginated
+from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
 
 router = ContractRouter("/api/v1/report-sections", tag="report-sections")
-
-
-def number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def field_shape(definition: FieldDefinition) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -49,6 +50,14 @@ def paginated(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
         "data": items,
         "pagination": {"page": window.offset // window.limit + 1, "limit": window.limit, "total": page.total},
     }
+
+
+def number(value: Decimal | int | float | None) -> int | float | None:
+    """A JSON number as the contracts print it: 47, 9310.5."""
+    if value is None:
+        return None
+    value = Decimal(str(value))
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def iso(moment: datetime | date | None) -> str | None:

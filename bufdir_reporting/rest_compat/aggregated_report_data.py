@@ -1,0 +1,156 @@
+"""Contract: aggregated-report-data (``/api/v1/aggregated-report-data``), all but ``/watch``."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import Depends, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ..models import FieldDataType, FieldDefinition, FieldValue, Snapshot, SnapshotStatus
+from ..resolvers import snapshot_values, snapshots
+from ..resolvers.context import Context
+from ..resolvers.pagination import Window
+from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
+
+router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
+
+
+class TriggerBody(BaseModel):
+    organization_id: str = Field(min_length=1, max_length=64)
+    period_id: str = Field(min_length=1, max_length=32)
+    force_reaggregate: bool = False
+
+
+class InvalidateBody(BaseModel):
+    invalidate_cache: bool = True
+    reason: str = Field(default="", max_length=2000)
+
+
+def field_value(value: FieldValue, definition: FieldDefinition) -> dict[str, Any]:
+    def shown(number_value: Any, text: str | None) -> Any:
+        if definition.data_type == FieldDataType.TEXT:
+            return text
+        if definition.data_type == FieldDataType.BOOLEAN:
+            return None if number_value is None else bool(number_value)
+        return number(number_value)
+
+    return {
+        "field_key": value.field_key,
+        "value": shown(value.value, value.text_value),
+        "prior_period_value": shown(value.prior_value, value.prior_text_value),
+        "data_source": value.data_source,
+    }
+
+
+async def summary(ctx: Context, snapshot: Snapshot) -> dict[str, Any]:
+    organization = await ctx.loaders.organization_by_id.load(snapshot.organization_id)
+    return {
+        "snapshot_id": snapshot.id,
+        "organization_id": snapshot.organization_id,
+        "organization_name": organization.name if organization else None,
+        "period_id": snapshot.period_id,
+        "snapshot_status": str(snapshot.status),
+        "field_count": snapshot.field_count,
+        "populated_field_count": snapshot.populated_field_count,
+        "missing_required_fields": snapshot.missing_required_fields or [],
+        "cache_valid": snapshot.cache_valid,
+        "aggregated_at": iso(snapshot.aggregated_at),
+    }
+
+
+def started(triggered: snapshots.Triggered) -> JSONResponse:
+    snapshot = triggered.snapshot
+    body = {
+        "snapshot_id": snapshot.id,
+        "organization_id": snapshot.organization_id,
+        "period_id": snapshot.period_id,
+        "snapshot_status": str(snapshot.status),
+        "job_id": triggered.job.id if triggered.job else None,
+        "estimated_completion_seconds": triggered.estimated_completion_seconds,
+        "aggregated_at": iso(snapshot.aggregated_at),
+        "created_at": iso(snapshot.created_at),
+    }
+    running = snapshot.status == SnapshotStatus.PROCESSING
+    return JSONResponse(body, status_code=202 if running else 200)
+
+
+@router.route("GET", summary="Snapshots of an organisation across periods")
+async def list_snapshots(
+    ctx: Context = ContextDep,
+    window: Window = Depends(page_window),
+    organization_id: str | None = Query(None),
+    period_id: str | None = Query(None),
+    snapshot_status: SnapshotStatus | None = Query(None),
+) -> dict[str, Any]:
+    page = await snapshots.list_(
+        ctx, window=window, organization_id=organization_id, period_id=period_id, status=snapshot_status
+    )
+    return paginated(page, list(await asyncio.gather(*(summary(ctx, s) for s in page.items))))
+
+
+@router.route("POST", status_code=202, summary="Trigger aggregation for an organisation and period")
+async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSONResponse:
+    triggered = await snapshots.trigger(
+        ctx, organization_id=body.organization_id, period_id=body.period_id, force=body.force_reaggregate
+    )
+    return started(triggered)
+
+
+@router.route("GET", "/{snapshot_id}", summary="A snapshot with all field values and prior-period values")
+async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    grouped = await snapshot_values.by_section(ctx, snapshot=snapshot)
+    prior = await snapshots.get_or_raise(ctx, snapshot_id=snapshot.prior_snapshot_id) if snapshot.prior_snapshot_id else None
+    body = await summary(ctx, snapshot)
+    return {
+        **body,
+        "invalidation_reason": snapshot.invalidation_reason,
+        "error": snapshot.error,
+        "sections": [
+            {
+                "section_id": group.section.id,
+                "section_title": group.section.title,
+                "fields": [field_value(value, definition) for value, definition in group.values],
+            }
+            for group in grouped
+        ],
+        "prior_period": None
+        if prior is None
+        else {"period_id": prior.period_id, "snapshot_id": prior.id, "aggregated_at": iso(prior.aggregated_at)},
+    }
+
+
+@router.route("PUT", "/{snapshot_id}", status_code=202, summary="Invalidate the cache and re-aggregate")
+async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Context = ContextDep) -> dict[str, Any]:
+    if body.invalidate_cache:
+        snapshot, triggered = await snapshots.invalidate(ctx, snapshot_id=snapshot_id, reason=body.reason)
+    else:
+        snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+        triggered = await snapshots.trigger(
+            ctx,
+            organization_id=snapshot.organization_id,
+            period_id=snapshot.period_id,
+            window=snapshots.DateRange(snapshot.range_start, snapshot.range_end),
+        )
+    assert triggered is not None
+    return {
+        "snapshot_id": snapshot.id,
+        "organization_id": snapshot.organization_id,
+        "period_id": snapshot.period_id,
+        "snapshot_status": str(triggered.snapshot.status),
+        "cache_valid": snapshot.cache_valid,
+        "invalidation_reason": snapshot.invalidation_reason,
+        "job_id": triggered.job.id if triggered.job else None,
+        "new_snapshot_id": triggered.snapshot.id,
+        "invalidated_at": iso(snapshot.invalidated_at),
+    }
+
+
+@router.route("DELETE", "/{snapshot_id}", summary="Delete a snapshot and clear its cache entry")
+async def delete_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+    snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
+    return {"deleted": True, "snapshot_id": snapshot.id, "cache_cleared": True}
+

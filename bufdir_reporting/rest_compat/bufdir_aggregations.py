@@ -1,0 +1,187 @@
+"""Contracts: bufdir-aggregation-service and bufdir-aggregation-repository, as one resource.
+
+Both documents describe ``/api/v1/bufdir-aggregations`` with different shapes; each response
+carries the union of their fields (DESIGN.md decision 2). A period-based POST starts a job
+(202, the service contract); a range-based POST computes and persists at once (201, the
+repository's countActivitiesInRange), as does PUT (both contracts show refreshed figures).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Depends, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, model_validator
+
+from ..models import Activity, Snapshot, SnapshotStatus
+from ..resolvers import activities, snapshots
+from ..resolvers.context import Context
+from ..resolvers.pagination import Window
+from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
+
+router = ContractRouter("/api/v1/bufdir-aggregations", tag="bufdir-aggregations")
+
+SERVICE_STATUS = {
+    SnapshotStatus.CURRENT: "completed",
+    SnapshotStatus.HISTORICAL: "completed",
+    SnapshotStatus.PROCESSING: "processing",
+    SnapshotStatus.FAILED: "failed",
+}
+
+
+class RangeBody(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class CreateBody(BaseModel):
+    org_id: str = Field(min_length=1, max_length=64)
+    reporting_period_id: str | None = Field(default=None, max_length=32)
+    range: RangeBody | None = None
+
+    @model_validator(mode="after")
+    def _period_or_range(self) -> CreateBody:
+        if (self.reporting_period_id is None) == (self.range is None):
+            raise ValueError("give exactly one of reporting_period_id and range")
+        return self
+
+
+class RefreshBody(BaseModel):
+    org_id: str | None = None
+    reporting_period_id: str | None = None
+    force_refresh: bool = True
+    range: RangeBody | None = None
+
+
+def shape(snapshot: Snapshot, *, detail: bool = False) -> dict[str, Any]:
+    body = {
+        "id": snapshot.id,
+        "org_id": snapshot.organization_id,
+        "reporting_period_id": snapshot.period_id,
+        "status": SERVICE_STATUS[snapshot.status],
+        "snapshot_status": str(snapshot.status),
+        "participant_count": snapshot.participant_count,
+        "hours_delivered": number(snapshot.hours_delivered),
+        "activity_count": snapshot.activity_count,
+        "range_start": iso(snapshot.range_start),
+        "range_end": iso(snapshot.range_end),
+        "created_at": iso(snapshot.created_at),
+        "refreshed_at": iso(snapshot.aggregated_at),
+        "snapshot_at": iso(snapshot.aggregated_at or snapshot.created_at),
+        "error": snapshot.error,
+    }
+    if detail:
+        categories = snapshot.category_breakdown or {}
+        body["bufdir_category_breakdown"] = {name: c["participants"] for name, c in categories.items()}
+    return body
+
+
+def respond(triggered: snapshots.Triggered, *, created: int) -> JSONResponse:
+    snapshot = triggered.snapshot
+    status = 202 if snapshot.status == SnapshotStatus.PROCESSING else created
+    body = {**shape(snapshot, detail=True), "job_id": triggered.job.id if triggered.job else None}
+    return JSONResponse(body, status_code=status)
+
+
+def activity_shape(activity: Activity) -> dict[str, Any]:
+    return {
+        "activity_id": activity.public_id,
+        "org_id": activity.organization_id,
+        "activity_type": activity.activity_type,
+        "recorded_at": iso(activity.occurred_at),
+        "participant_count": activity.participant_count,
+        "location": activity.location,
+        "status": activity.status,
+        "category": activity.category,
+        "hours": number(activity.hours),
+        "source_system": activity.source_system,
+    }
+
+
+@router.route("GET", "/activities", summary="Activities within a range (getActivitiesInRange)")
+async def list_activities(
+    org_id: str,
+    start: datetime,
+    end: datetime,
+    ctx: Context = ContextDep,
+    window: Window = Depends(page_window),
+    activity_type: str | None = Query(None),
+    status: str | None = Query(None),
+) -> dict[str, Any]:
+    page = await activities.list_in_range(
+        ctx, organization_id=org_id, start=start, end=end, window=window, activity_type=activity_type, status=status
+    )
+    return paginated(page, [activity_shape(a) for a in page.items])
+
+
+@router.route("GET", summary="Aggregation snapshots of an organisation")
+async def list_aggregations(
+    ctx: Context = ContextDep,
+    window: Window = Depends(page_window),
+    org_id: str | None = Query(None),
+    reporting_period_id: str | None = Query(None),
+) -> dict[str, Any]:
+    page = await snapshots.list_(ctx, window=window, organization_id=org_id, period_id=reporting_period_id)
+    return paginated(page, [shape(s) for s in page.items])
+
+
+@router.route("POST", status_code=202, summary="Aggregate a reporting period (job) or a range (at once)")
+async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSONResponse:
+    if body.range is not None:
+        window = snapshots.checked_range(ctx, body.range.start, body.range.end)
+        triggered = await snapshots.trigger(ctx, organization_id=body.org_id, window=window, wait=True)
+        return respond(triggered, created=201)
+    triggered = await snapshots.trigger(ctx, organization_id=body.org_id, period_id=body.reporting_period_id)
+    return respond(triggered, created=200)
+
+
+@router.route("GET", "/{snapshot_id}", summary="One aggregation snapshot")
+async def get_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+    return shape(await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id), detail=True)
+
+
+@router.route("GET", "/{snapshot_id}/metrics", summary="Detailed metrics of an aggregation")
+async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    categories = snapshot.category_breakdown or {}
+    return {
+        "id": snapshot.id,
+        "org_id": snapshot.organization_id,
+        "period_id": snapshot.period_id,
+        "total_participants": snapshot.participant_count,
+        "unique_participants": snapshot.unique_participants,
+        "total_hours": number(snapshot.hours_delivered),
+        "total_activities": snapshot.activity_count,
+        "category_distribution": {
+            name: {"participants": c["participants"], "hours": number(c["hours"]), "activities": c["activities"]}
+            for name, c in categories.items()
+        },
+    }
+
+
+@router.route("PUT", "/{snapshot_id}", summary="Re-aggregate (optionally over a new range) and return the result")
+async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
+    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    if body.range is not None:
+        window = snapshots.checked_range(ctx, body.range.start, body.range.end)
+        period_id = None
+    else:
+        window = snapshots.DateRange(snapshot.range_start, snapshot.range_end)
+        period_id = snapshot.period_id
+    triggered = await snapshots.trigger(
+        ctx,
+        organization_id=snapshot.organization_id,
+        period_id=period_id,
+        window=window,
+        force=body.force_refresh,
+        wait=True,
+    )
+    return respond(triggered, created=200)
+
+
+@router.route("DELETE", "/{snapshot_id}", summary="Delete an aggregation snapshot")
+async def delete_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+    snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
+    return {"deleted": True, "id": snapshot.id}

@@ -1,0 +1,110 @@
+"""Contract tests: bufdir-aggregation-service and -repository on one resource (all but
+/last-submitted-period), requests sent verbatim."""
+
+from __future__ import annotations
+
+import pytest
+
+from .. import contracts
+from ..contracts import assert_shape
+
+BASE = "/api/v1/bufdir-aggregations"
+BOTH_PATHS = pytest.mark.parametrize("base", [BASE, BASE + BASE], ids=["canonical", "printed"])
+
+
+@pytest.fixture
+def org(tokens):
+    return tokens.headers("org-bufdir-42")
+
+
+@BOTH_PATHS
+async def test_service_post_runs_a_job_and_get_shows_metrics(client, app, org, demo, base):
+    response = await client.post(base, json=contracts.SERVICE_POST_REQUEST, headers=org)
+    assert response.status_code == 202, response.text
+    assert_shape(response.json(), contracts.SERVICE_POST_RESPONSE)
+    assert response.json()["status"] == "processing"
+    await app.state.jobs.wait_idle()
+    snapshot_id = response.json()["id"]
+    body = (await client.get(f"{base}/{snapshot_id}", headers=org)).json()
+    assert_shape(body, contracts.SERVICE_GET)
+    assert body["status"] == "completed" and body["activity_count"] > 0
+    assert sum(body["bufdir_category_breakdown"].values()) == body["participant_count"]
+    metrics = (await client.get(f"{base}/{snapshot_id}/metrics", headers=org)).json()
+    assert_shape(metrics, contracts.SERVICE_METRICS)
+    assert metrics["total_activities"] == body["activity_count"]
+    assert metrics["unique_participants"] <= metrics["total_participants"]
+
+
+@BOTH_PATHS
+async def test_repository_post_with_a_range_computes_at_once(client, org, demo, base):
+    response = await client.post(base, json=contracts.REPOSITORY_POST_REQUEST, headers=org)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_shape(body, contracts.REPOSITORY_ITEM)
+    assert body["range_start"] == "2026-01-01T00:00:00Z" and body["range_end"] == "2026-03-31T23:59:59Z"
+    activities = await client.get(
+        f"{base}/activities",
+        params={"org_id": "org-bufdir-42", "start": "2026-01-01T00:00:00Z", "end": "2026-03-31T23:59:59Z"},
+        headers=org,
+    )
+    assert activities.json()["pagination"]["total"] == body["activity_count"] > 0
+    assert_shape(activities.json()["data"][0], contracts.REPOSITORY_ACTIVITY)
+
+
+async def test_put_refreshes_with_either_contracts_body(client, app, org, demo):
+    created = (await client.post(BASE, json=contracts.REPOSITORY_POST_REQUEST, headers=org)).json()
+    repository = await client.put(f"{BASE}/{created['id']}", json=contracts.REPOSITORY_PUT_REQUEST, headers=org)
+    assert repository.status_code == 200, repository.text
+    assert repository.json()["activity_count"] == created["activity_count"]
+    period = (await client.post(BASE, json={"org_id": "org-bufdir-42", "reporting_period_id": "rp-2024-q4"}, headers=org)).json()
+    await app.state.jobs.wait_idle()
+    service = await client.put(f"{BASE}/{period['id']}", json=contracts.SERVICE_PUT_REQUEST, headers=org)
+    assert service.status_code == 200
+    assert_shape(service.json(), contracts.SERVICE_PUT_RESPONSE)
+    assert service.json()["status"] == "completed" and service.json()["reporting_period_id"] == "rp-2024-q4"
+
+
+async def test_list_and_delete(client, app, org, demo):
+    await client.post(BASE, json=contracts.SERVICE_POST_REQUEST, headers=org)
+    await app.state.jobs.wait_idle()
+    created = (await client.post(BASE, json=contracts.REPOSITORY_POST_REQUEST, headers=org)).json()
+    listed = (await client.get(BASE, params={"org_id": "org-bufdir-42"}, headers=org)).json()
+    by_kind = {item["reporting_period_id"] is None: item for item in listed["data"]}
+    assert_shape(by_kind[True], contracts.REPOSITORY_ITEM)
+    assert_shape(by_kind[False], {**contracts.SERVICE_LIST_ITEM, **contracts.REPOSITORY_ITEM})
+    deleted = await client.delete(f"{BASE}/{created['id']}", headers=org)
+    assert_shape(deleted.json(), contracts.DELETE_AGGREGATION)
+    assert (await client.get(f"{BASE}/{created['id']}", headers=org)).status_code == 404
+
+
+async def test_activities_page_and_filter(client, org, demo):
+    params = {"org_id": "org-bufdir-42", "start": "2023-01-01T00:00:00Z", "end": "2026-03-31T23:59:59Z"}
+    everything = (await client.get(f"{BASE}/activities", params=params, headers=org)).json()
+    page = (await client.get(f"{BASE}/activities", params={**params, "limit": 5, "page": 2}, headers=org)).json()
+    assert page["pagination"] == {"page": 2, "limit": 5, "total": everything["pagination"]["total"]}
+    guidance = (await client.get(f"{BASE}/activities", params={**params, "activity_type": "family_guidance"}, headers=org)).json()
+    assert guidance["data"] and {a["activity_type"] for a in guidance["data"]} == {"family_guidance"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"org_id": "org-bufdir-42", "range": {"start": "2026-03-31T00:00:00Z", "end": "2026-01-01T00:00:00Z"}}, "range.start"),
+        ({"org_id": "org-bufdir-42", "range": {"start": "2016-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}}, "range.end"),
+        ({"org_id": "org-bufdir-42"}, ""),
+        ({"org_id": "org-bufdir-42", "range": {"start": "yesterday", "end": "2026-01-01T00:00:00Z"}}, "range.start"),
+    ],
+    ids=["start-after-end", "too-long", "neither-period-nor-range", "not-a-date"],
+)
+async def test_bad_ranges_are_422(client, org, demo, body, field):
+    response = await client.post(BASE, json=body, headers=org)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"]["field"] == field
+
+
+async def test_other_organisations_are_refused(client, tokens, demo):
+    other = tokens.headers("org-1042")
+    assert (await client.post(BASE, json=contracts.REPOSITORY_POST_REQUEST, headers=other)).status_code == 403
+    params = {"org_id": "org-bufdir-42", "start": "2026-01-01T00:00:00Z", "end": "2026-03-31T23:59:59Z"}
+    assert (await client.get(f"{BASE}/activities", params=params, headers=other)).status_code == 403
+    assert (await client.get(f"{BASE}/activities", params=params)).status_code == 401
