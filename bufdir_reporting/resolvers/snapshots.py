@@ -153,6 +153,10 @@ async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
     return snapshot
 
 
+async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
+    return await AggregationJob.filter(snapshot_id=snapshot.id).order_by("-created_at").first()
+
+
 async def list_(
     ctx: Context,
     *,

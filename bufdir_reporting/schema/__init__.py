@@ -9,17 +9,18 @@ from .errors import DomainErrorExtension
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
+from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
 
 
 @strawberry.type
-class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery):
+class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery):
     pass
 
 
 @strawberry.type
-class Mutation(StructureMutation):
+class Mutation(StructureMutation, SnapshotMutation):
     pass
 
 

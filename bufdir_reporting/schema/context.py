@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TypeAlias
 
 import strawberry
@@ -15,7 +15,7 @@ from ..resolvers.context import Context
 class GraphQLContext(Context, BaseContext):
     @classmethod
     def wrap(cls, ctx: Context) -> GraphQLContext:
-        return cls(settings=ctx.settings, principal=ctx.principal, loaders=ctx.loaders)
+        return cls(**{f.name: getattr(ctx, f.name) for f in fields(Context)})
 
 
 Info: TypeAlias = strawberry.Info[GraphQLContext, None]

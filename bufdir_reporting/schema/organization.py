@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -10,6 +10,9 @@ from ..resolvers import organizations
 from .context import Info
 from .node import ModelNode, public_key
 from .pagination import CountedConnection, resolve_connection
+
+if TYPE_CHECKING:
+    from .snapshot import SnapshotNode
 
 OrganizationKind = strawberry.enum(
     models.OrganizationKind, name="OrganizationKind", description="What sort of organisation reports."
@@ -34,6 +37,27 @@ class OrganizationType(ModelNode):
         if parent_id is None or not info.context.principal.can_access(parent_id):
             return None
         return await organizations.get_or_raise(info.context, organization_id=parent_id)
+
+    @strawberry.field(description="This organisation's snapshots, newest first.")
+    async def snapshots(
+        self,
+        info: Info,
+        period_id: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CountedConnection[Annotated[SnapshotNode, strawberry.lazy(".snapshot")]]:
+        from ..resolvers import snapshots
+        from .snapshot import SnapshotNode
+
+        return await resolve_connection(
+            CountedConnection[SnapshotNode],
+            info,
+            lambda window: snapshots.list_(info.context, window=window, organization_id=self.id, period_id=period_id),
+            first=first,
+            after=after,
+            last=None,
+            before=None,
+        )
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Organization:

@@ -1,0 +1,224 @@
+"""Snapshots in the graph: organisation, period, prior snapshot, sections -> field values, job."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from .. import models
+from ..resolvers import organizations, periods, snapshot_values, snapshots
+from .context import Info
+from .node import ModelNode, public_key
+from .pagination import CountedConnection, resolve_connection
+from .structure import FieldDefinitionNode, SectionNode
+
+if TYPE_CHECKING:
+    from .organization import OrganizationType
+    from .period import PeriodNode
+
+SnapshotStatus = strawberry.enum(models.SnapshotStatus, name="SnapshotStatus")
+JobStatus = strawberry.enum(models.JobStatus, name="JobStatus")
+
+
+@strawberry.type(description="Participants, hours and activities in one Bufdir category.")
+class CategoryMetrics:
+    category: str
+    activities: int
+    participants: int
+    hours: Decimal
+
+
+@strawberry.type(description="Activity metrics of a snapshot.")
+class SnapshotMetrics:
+    activity_count: int | None
+    participant_count: int | None
+    unique_participants: int | None
+    hours_delivered: Decimal | None
+    categories: list[CategoryMetrics]
+
+
+@strawberry.type(description="A field's value in a snapshot; null means not reported (distinct from 0).")
+class FieldValue:
+    field_key: str
+    value: Decimal | None
+    text_value: str | None
+    prior_value: Decimal | None
+    prior_text_value: str | None
+    data_source: str | None = strawberry.field(description="Source system of most matching activities, or manual.")
+    set_by: str | None
+    set_at: datetime.datetime | None
+
+    @strawberry.field(description="value minus prior value, when both are numbers.")
+    def change(self) -> Decimal | None:
+        if self.value is None or self.prior_value is None:
+            return None
+        return self.value - self.prior_value
+
+    @strawberry.field
+    async def definition(self, info: Info) -> FieldDefinitionNode:
+        return await info.context.loaders.field_definition_by_id.load(self.field_definition_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The Norwegian label of the field, as defined for this snapshot's period.")
+    async def label(self, info: Info) -> str:
+        definition = await info.context.loaders.field_definition_by_id.load(self.field_definition_id)  # type: ignore[attr-defined]
+        return definition.label
+
+    @classmethod
+    def is_type_of(cls, obj: object, info: object) -> bool:
+        return isinstance(obj, (cls, models.FieldValue))
+
+
+@strawberry.type(description="The values of one report section in a snapshot.")
+class SnapshotSection:
+    section: SectionNode
+    field_values: list[FieldValue]
+
+
+@strawberry.type(name="AggregationJob", description="A persisted aggregation run.")
+class AggregationJobType:
+    id: str
+    status: JobStatus  # type: ignore[valid-type]
+    attempts: int
+    error: str | None
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    duration_ms: int | None
+
+    @classmethod
+    def is_type_of(cls, obj: object, info: object) -> bool:
+        return isinstance(obj, (cls, models.AggregationJob))
+
+
+@strawberry.type(name="Snapshot", description="One organisation's activities aggregated over a period or range.")
+class SnapshotNode(ModelNode):
+    model = models.Snapshot
+
+    id: relay.NodeID[str]
+    snapshot_id: str = strawberry.field(resolver=lambda root: root.id)
+    status: SnapshotStatus  # type: ignore[valid-type]
+    range_start: datetime.datetime
+    range_end: datetime.datetime
+    cache_valid: bool
+    invalidation_reason: str | None
+    invalidated_at: datetime.datetime | None
+    field_count: int | None
+    populated_field_count: int | None
+    error: str | None
+    aggregated_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+    @strawberry.field
+    def missing_required_fields(self) -> list[str]:
+        return list(self.missing_required_fields or [])  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def metrics(self) -> SnapshotMetrics:
+        root: models.Snapshot = self  # type: ignore[assignment]
+        return SnapshotMetrics(
+            activity_count=root.activity_count,
+            participant_count=root.participant_count,
+            unique_participants=root.unique_participants,
+            hours_delivered=root.hours_delivered,
+            categories=[
+                CategoryMetrics(category=name, activities=c["activities"], participants=c["participants"], hours=Decimal(c["hours"]))
+                for name, c in (root.category_breakdown or {}).items()
+            ],
+        )
+
+    @strawberry.field
+    async def organization(self, info: Info) -> Annotated[OrganizationType, strawberry.lazy(".organization")]:
+        return await organizations.get_or_raise(info.context, organization_id=self.organization_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def period(self, info: Info) -> Annotated[PeriodNode, strawberry.lazy(".period")] | None:
+        period_id = self.period_id  # type: ignore[attr-defined]
+        return None if period_id is None else await periods.get_or_raise(info.context, period_id=period_id)
+
+    @strawberry.field(description="The prior period's snapshot the prior values came from.")
+    async def prior_snapshot(self, info: Info) -> Annotated[SnapshotNode, strawberry.lazy(__name__)] | None:
+        prior_id = self.prior_snapshot_id  # type: ignore[attr-defined]
+        return None if prior_id is None else await snapshots.get_or_raise(info.context, snapshot_id=prior_id)
+
+    @strawberry.field(description="Field values grouped by the sections of this snapshot's structure.")
+    async def sections(self, info: Info) -> list[SnapshotSection]:
+        groups = await snapshot_values.by_section(info.context, snapshot=self)  # type: ignore[arg-type]
+        return [SnapshotSection(section=g.section, field_values=[v for v, _ in g.values]) for g in groups]  # type: ignore[arg-type]
+
+    @strawberry.field
+    async def field_values(self, info: Info) -> list[FieldValue]:
+        return await snapshot_values.values_of(info.context, snapshot=self)  # type: ignore[return-value, arg-type]
+
+    @strawberry.field(description="The latest aggregation job of this snapshot.")
+    async def job(self, info: Info) -> AggregationJobType | None:
+        return await snapshots.latest_job(info.context, snapshot=self)  # type: ignore[return-value, arg-type]
+
+    @classmethod
+    async def fetch(cls, info: Info, key: str) -> models.Snapshot:
+        return await snapshots.get_or_raise(info.context, snapshot_id=key)
+
+
+@strawberry.type
+class SnapshotQuery:
+    @strawberry.field(description="One snapshot by id or global ID.")
+    async def snapshot(self, info: Info, id: strawberry.ID) -> SnapshotNode:
+        return await SnapshotNode.fetch(info, public_key("Snapshot", id))
+
+    @strawberry.field(description="Snapshots you may see, newest first.")
+    async def snapshots(
+        self,
+        info: Info,
+        organization_id: str | None = None,
+        period_id: str | None = None,
+        status: SnapshotStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> CountedConnection[SnapshotNode]:
+        return await resolve_connection(
+            CountedConnection[SnapshotNode],
+            info,
+            lambda window: snapshots.list_(
+                info.context, window=window, organization_id=organization_id, period_id=period_id, status=status
+            ),
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+@strawberry.type(description="What a trigger started, or the snapshot that already answers.")
+class TriggerResult:
+    snapshot: SnapshotNode
+    job_id: str | None
+    estimated_completion_seconds: int
+
+
+@strawberry.type
+class SnapshotMutation:
+    @strawberry.mutation(description="Aggregate an organisation's period; returns at once, the job runs in the background.")
+    async def trigger_aggregation(
+        self, info: Info, organization_id: str, period_id: str, force: bool = False
+    ) -> TriggerResult:
+        triggered = await snapshots.trigger(info.context, organization_id=organization_id, period_id=period_id, force=force)
+        return TriggerResult(
+            snapshot=triggered.snapshot,  # type: ignore[arg-type]
+            job_id=triggered.job.id if triggered.job else None,
+            estimated_completion_seconds=triggered.estimated_completion_seconds,
+        )
+
+    @strawberry.mutation(description="Mark a snapshot's cache invalid and re-aggregate; returns the invalidated snapshot.")
+    async def invalidate_snapshot(self, info: Info, id: strawberry.ID, reason: str) -> SnapshotNode:
+        snapshot, _ = await snapshots.invalidate(info.context, snapshot_id=public_key("Snapshot", id), reason=reason)
+        return snapshot  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Delete a snapshot (not one that is processing or was reported).")
+    async def delete_snapshot(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        snapshot = await snapshots.delete(info.context, snapshot_id=public_key("Snapshot", id))
+        return strawberry.ID(snapshot.id)
