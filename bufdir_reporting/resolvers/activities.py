@@ -1,13 +1,178 @@
-"""Activities: recorded events from the case-management systems."""
+"""Activities: recorded events from the case-management systems.
+
+Every write marks the snapshots it can change as no longer valid: an activity counts in the
+flow of the ranges containing it and in the stock of every range ending after it began, so
+every snapshot of the organisation whose range ends at or after the activity's start.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from ..models import Activity
+from pydantic import ValidationError
+from tortoise.transactions import in_transaction
+
+from tortoise.exceptions import IntegrityError
+
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Activity, ActivityParticipant, Snapshot, SnapshotStatus
+from . import organizations
+from .activity_input import ActivitySpec
 from .context import Context
 from .pagination import Page, Window, paginate
 from .snapshots import checked_range
+from .structure_input import field_path
+
+COLUMNS = (
+    "source_system", "external_id", "activity_type", "category", "status", "location",
+    "occurred_at", "ended_at", "recorded_at", "participant_count", "hours",
+)
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse_rows(rows: Iterable[dict], *, first_row: int = 1) -> tuple[list[tuple[int, ActivitySpec]], list[RowError]]:
+    specs, errors = [], []
+    for number, row in enumerate(rows, start=first_row):
+        try:
+            specs.append((number, ActivitySpec.model_validate(row)))
+        except ValidationError as exc:
+            errors += [RowError(number, field_path(e["loc"]), e["msg"]) for e in exc.errors()]
+    return specs, errors
+
+
+async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> int:
+    return await Snapshot.filter(
+        organization_id=organization_id,
+        status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING],
+        cache_valid=True,
+        range_end__gte=since,
+    ).update(cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC))
+
+
+async def _write(spec: ActivitySpec) -> tuple[Activity, bool]:
+    values = {name: getattr(spec, name) for name in COLUMNS}
+    values["recorded_at"] = spec.recorded_at or datetime.now(UTC)
+    existing = None
+    if spec.external_id is not None:
+        existing = await Activity.get_or_none(
+            organization_id=spec.organization_id, source_system=spec.source_system, external_id=spec.external_id
+        )
+    if existing is None:
+        activity = await Activity.create(organization_id=spec.organization_id, **values)
+    else:
+        existing.update_from_dict({**values, "deleted_at": None})
+        await existing.save()
+        await ActivityParticipant.filter(activity_id=existing.id).delete()
+        activity = existing
+    await ActivityParticipant.bulk_create(
+        [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
+    )
+    return activity, existing is None
+
+
+async def record(ctx: Context, *, spec: ActivitySpec) -> Activity:
+    """Record an activity; the same (organisation, source system, external id) corrects it."""
+    (activity, _), = await _ingest_checked(ctx, [spec])
+    return activity
+
+
+async def _ingest_checked(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
+    for organization_id in sorted({s.organization_id for s in specs}):
+        await organizations.get_or_raise(ctx, organization_id=organization_id)
+    try:
+        async with in_transaction():
+            written = await _write_all(specs)
+    except IntegrityError:
+        raise Conflict("a concurrent write recorded the same activity; retry") from None
+    return written
+
+
+async def _write_all(specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
+    written = [await _write(spec) for spec in specs]
+    earliest: dict[str, datetime] = {}
+    for spec in specs:
+        earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
+    for organization_id, since in earliest.items():
+        await invalidate_snapshots(organization_id, since, "activities recorded")
+    return written
+
+
+async def ingest(ctx: Context, *, rows: list[dict], dry_run: bool = False) -> IngestResult:
+    """Bulk ingest: every row valid, or nothing written and every row's errors reported."""
+    specs, errors = parse_rows(rows)
+    if errors:
+        return IngestResult(errors=errors)
+    result = IngestResult()
+    if dry_run:
+        return result
+    for _, created in await _ingest_checked(ctx, [spec for _, spec in specs]):
+        result.created += created
+        result.updated += not created
+    return result
+
+
+async def get_or_raise(ctx: Context, *, activity_id: int) -> Activity:
+    activity = await Activity.get_or_none(id=activity_id)
+    if activity is None:
+        ctx.principal.require_authenticated()
+        raise NotFound("activity", f"act-{activity_id}")
+    ctx.principal.require_organization(activity.organization_id)
+    return activity
+
+
+def parse_activity_id(public_id: str) -> int:
+    number = public_id.removeprefix("act-")
+    if not number.isdigit():
+        raise InvalidInput("an activity id looks like act-10021", field="id")
+    return int(number)
+
+
+async def correct(ctx: Context, *, activity_id: int, changes: dict) -> Activity:
+    activity = await get_or_raise(ctx, activity_id=activity_id)
+    current = {name: getattr(activity, name) for name in COLUMNS}
+    refs = await ActivityParticipant.filter(activity_id=activity.id).values_list("participant_ref", flat=True)
+    merged = {**current, "participant_refs": list(refs), **changes, "organization_id": activity.organization_id}
+    try:
+        spec = ActivitySpec.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(first["msg"], field=field_path(first["loc"])) from None
+    async with in_transaction():
+        activity.update_from_dict({name: getattr(spec, name) for name in COLUMNS})
+        await activity.save()
+        await ActivityParticipant.filter(activity_id=activity.id).delete()
+        await ActivityParticipant.bulk_create(
+            [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
+        )
+        since = min(current["occurred_at"], spec.occurred_at)
+        await invalidate_snapshots(activity.organization_id, since, "activity corrected")
+    return activity
+
+
+async def delete(ctx: Context, *, activity_id: int) -> Activity:
+    """Soft delete: the row stays with deleted_at, and stops counting."""
+    activity = await get_or_raise(ctx, activity_id=activity_id)
+    if activity.deleted_at is None:
+        async with in_transaction():
+            activity.deleted_at = datetime.now(UTC)
+            await activity.save(update_fields=["deleted_at", "updated_at"])
+            await invalidate_snapshots(activity.organization_id, activity.occurred_at, "activity deleted")
+    return activity
 
 
 async def list_in_range(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from .activity import ActivityMutation
 from .errors import DomainErrorExtension
 from .node import NodeQuery
 from .organization import OrganizationQuery
@@ -20,7 +21,7 @@ class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQ
 
 
 @strawberry.type
-class Mutation(StructureMutation, SnapshotMutation):
+class Mutation(StructureMutation, SnapshotMutation, ActivityMutation):
     pass
 
 

@@ -1,0 +1,115 @@
+"""Activities in the graph and the mutations that record, correct, delete and ingest them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+
+from .. import models
+from ..resolvers import activities
+from ..resolvers.activity_input import ActivitySpec
+from ..resolvers.structure_input import parse
+from .context import Info
+from .node import ModelNode
+
+
+@strawberry.type(name="Activity", description="One activity or case event from a case-management system.")
+class ActivityNode(ModelNode):
+    model = models.Activity
+
+    id: relay.NodeID[int]
+    activity_id: str = strawberry.field(description="The public id, e.g. act-10021.", resolver=lambda root: root.public_id)
+    organization_id: str
+    source_system: str
+    external_id: str | None
+    activity_type: str
+    category: str
+    status: str
+    location: str | None
+    occurred_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    recorded_at: datetime.datetime
+    participant_count: int
+    hours: Decimal
+    deleted_at: datetime.datetime | None
+
+    @classmethod
+    async def fetch(cls, info: Info, key: str) -> models.Activity:
+        return await activities.get_or_raise(info.context, activity_id=int(key))
+
+
+@strawberry.input(description="An activity as the case-management system reports it.")
+class ActivityInput:
+    organization_id: str
+    source_system: str
+    activity_type: str
+    category: str
+    status: str
+    occurred_at: datetime.datetime
+    external_id: str | None = None
+    location: str | None = None
+    ended_at: datetime.datetime | None = None
+    recorded_at: datetime.datetime | None = None
+    participant_count: int | None = None
+    hours: Decimal | None = None
+    participant_refs: list[str] | None = None
+
+
+@strawberry.input(description="The fields to change; those left out stay as they are.")
+class ActivityCorrection:
+    activity_type: str | None = None
+    category: str | None = None
+    status: str | None = None
+    location: str | None = None
+    occurred_at: datetime.datetime | None = None
+    ended_at: datetime.datetime | None = None
+    participant_count: int | None = None
+    hours: Decimal | None = None
+    participant_refs: list[str] | None = None
+
+
+@strawberry.type
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@strawberry.type(description="Bulk ingest: all rows written, or none and every row's errors.")
+class IngestResult:
+    created: int
+    updated: int
+    errors: list[RowError]
+
+
+def said(value: object) -> dict:
+    return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}  # type: ignore[call-overload]
+
+
+@strawberry.type
+class ActivityMutation:
+    @strawberry.mutation(description="Record an activity; the same organisation, source system and external id corrects it.")
+    async def record_activity(self, info: Info, input: ActivityInput) -> ActivityNode:
+        return await activities.record(info.context, spec=parse(ActivitySpec, said(input)))  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Correct an activity.")
+    async def correct_activity(self, info: Info, id: str, input: ActivityCorrection) -> ActivityNode:
+        activity_id = activities.parse_activity_id(id)
+        return await activities.correct(info.context, activity_id=activity_id, changes=said(input))  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Delete an activity (it is kept, marked deleted, and stops counting).")
+    async def delete_activity(self, info: Info, id: str) -> ActivityNode:
+        return await activities.delete(info.context, activity_id=activities.parse_activity_id(id))  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Record many activities at once, all or nothing.")
+    async def ingest_activities(self, info: Info, inputs: list[ActivityInput], dry_run: bool = False) -> IngestResult:
+        result = await activities.ingest(info.context, rows=[said(i) for i in inputs], dry_run=dry_run)
+        return IngestResult(
+            created=result.created,
+            updated=result.updated,
+            errors=[RowError(row=e.row, field=e.field, message=e.message) for e in result.errors],
+        )

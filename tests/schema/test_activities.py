@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from bufdir_reporting.models import Activity, Snapshot
+
+from ..conftest import error_codes
+
+RECORD = """
+mutation ($input: ActivityInput!) {
+  recordActivity(input: $input) { activityId activityType participantCount hours deletedAt }
+}
+"""
+
+ACTIVITY = {
+    "organizationId": "org-1042",
+    "sourceSystem": "fagsystem-cis",
+    "externalId": "cis-777",
+    "activityType": "emergency_placement",
+    "category": "ungdom",
+    "status": "completed",
+    "location": "Oslo",
+    "occurredAt": "2024-06-01T10:00:00Z",
+    "participantCount": 1,
+    "hours": "3.5",
+    "participantRefs": ["p-x-1"],
+}
+
+
+async def current_snapshot(graphql, app, headers) -> str:
+    trigger = 'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024") { snapshot { snapshotId } } }'
+    result = await graphql(trigger, headers=headers)
+    await app.state.jobs.wait_idle()
+    return result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
+
+
+async def test_recording_is_idempotent_and_invalidates_covering_snapshots(graphql, app, tokens, demo):
+    own = tokens.headers("org-1042")
+    snapshot_id = await current_snapshot(graphql, app, own)
+    first = await graphql(RECORD, {"input": ACTIVITY}, own)
+    assert "errors" not in first, first
+    again = await graphql(RECORD, {"input": {**ACTIVITY, "participantCount": 2}}, own)
+    assert again["data"]["recordActivity"]["activityId"] == first["data"]["recordActivity"]["activityId"]
+    assert await Activity.filter(external_id="cis-777").count() == 1
+    snapshot = await Snapshot.get(id=snapshot_id)
+    assert snapshot.cache_valid is False and snapshot.invalidation_reason == "activities recorded"
+
+
+async def test_a_write_in_a_later_period_leaves_earlier_snapshots_valid(graphql, app, tokens, demo):
+    own = tokens.headers("org-1042")
+    snapshot_id = await current_snapshot(graphql, app, own)
+    await graphql(RECORD, {"input": {**ACTIVITY, "occurredAt": "2025-02-01T10:00:00Z"}}, own)
+    assert (await Snapshot.get(id=snapshot_id)).cache_valid is True
+
+
+async def test_correct_and_delete(graphql, tokens, demo):
+    own = tokens.headers("org-1042")
+    created = (await graphql(RECORD, {"input": ACTIVITY}, own))["data"]["recordActivity"]["activityId"]
+    corrected = await graphql(
+        'mutation ($id: String!) { correctActivity(id: $id, input: {status: "cancelled", hours: "1"}) { status hours } }',
+        {"id": created}, own,
+    )
+    assert corrected["data"]["correctActivity"] == {"status": "cancelled", "hours": "1.00"}
+    bad = await graphql(
+        'mutation ($id: String!) { correctActivity(id: $id, input: {endedAt: "2020-01-01T00:00:00Z"}) { status } }',
+        {"id": created}, own,
+    )
+    assert error_codes(bad) == ["BAD_USER_INPUT"] and bad["errors"][0]["extensions"]["field"] == "ended_at"
+    deleted = await graphql('mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }', {"id": created}, own)
+    assert deleted["data"]["deleteActivity"]["deletedAt"] is not None
+    other = await graphql('mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }', {"id": created}, tokens.headers("org-2077"))
+    assert error_codes(other) == ["FORBIDDEN"]
+
+
+async def test_bulk_ingest_is_all_or_nothing_with_row_errors(graphql, tokens, demo):
+    own = tokens.headers("org-1042")
+    ingest = """
+    mutation ($inputs: [ActivityInput!]!, $dry: Boolean!) {
+      ingestActivities(inputs: $inputs, dryRun: $dry) { created updated errors { row field message } }
+    }
+    """
+    good = [{**ACTIVITY, "externalId": f"bulk-{i}"} for i in range(3)]
+    broken = [*good, {**ACTIVITY, "externalId": "bulk-x", "category": "voksne"}]
+    result = (await graphql(ingest, {"inputs": broken, "dry": False}, own))["data"]["ingestActivities"]
+    assert result["created"] == 0 and result["errors"][0]["row"] == 4 and result["errors"][0]["field"] == "category"
+    assert await Activity.filter(external_id__startswith="bulk-").count() == 0
+    dry = (await graphql(ingest, {"inputs": good, "dry": True}, own))["data"]["ingestActivities"]
+    assert dry == {"created": 0, "updated": 0, "errors": []}
+    assert await Activity.filter(external_id__startswith="bulk-").count() == 0
+    done = (await graphql(ingest, {"inputs": good, "dry": False}, own))["data"]["ingestActivities"]
+    assert (done["created"], done["updated"]) == (3, 0)
+
+
+async def test_recording_needs_the_organisation(graphql, tokens, demo):
+    assert error_codes(await graphql(RECORD, {"input": ACTIVITY}, tokens.headers("org-2077"))) == ["FORBIDDEN"]
+    assert error_codes(await graphql(RECORD, {"input": ACTIVITY})) == ["UNAUTHENTICATED"]
+    unknown = await graphql(RECORD, {"input": {**ACTIVITY, "organizationId": "org-none"}}, tokens.admin())
+    assert error_codes(unknown) == ["NOT_FOUND"]
