@@ -1,4 +1,4 @@
-"""``bufdir-reporting``: serve, migrate, demo-data, token.
+"""``bufdir-reporting``: serve, migrate, import, demo-data, token.
 
 Progress and messages go to stderr; ``token`` prints only the token on stdout, so
 ``TOKEN=$(bufdir-reporting token --admin)`` works. A bad setting or an unreachable service ends
@@ -12,6 +12,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TypeVar
 
 from tortoise.context import TortoiseContext
@@ -66,6 +67,28 @@ async def load_demo(settings: Settings, *, activities: int, only_if_empty: bool)
     )
 
 
+async def import_activities(settings: Settings, path: Path, *, dry_run: bool) -> None:
+    from .auth import SYSTEM
+    from .importing import ImportFileError, import_file
+    from .resolvers.context import Context
+
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    async with orm(settings):
+        try:
+            result = await import_file(Context(settings=settings, principal=SYSTEM), path, dry_run=dry_run, progress=say)
+        except ImportFileError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+    for error in result.errors:
+        say(f"row {error.row}: {error.field or '(row)'}: {error.message}")
+    if result.errors:
+        raise CommandError(f"{len({e.row for e in result.errors}):,} rows have errors; nothing was written")
+    if dry_run:
+        say("dry run: every row is valid; nothing was written")
+    else:
+        say(f"imported: {result.created:,} new, {result.updated:,} updated")
+
+
 def serve(settings: Settings, *, demo_data: bool, activities: int) -> None:
     import uvicorn
 
@@ -105,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database migrations")
 
+    import_cmd = commands.add_parser("import", help="import activities from CSV or JSON lines")
+    import_cmd.add_argument("file", type=Path, help="a .csv file with a header row, or .jsonl")
+    import_cmd.add_argument("--dry-run", action="store_true", help="validate and report per-row errors; write nothing")
+
     demo_cmd = commands.add_parser("demo-data", help="load the demo data into an empty database")
     demo_cmd.add_argument("--activities", type=int, default=None, help="how many activities (default 50,000)")
 
@@ -127,6 +154,7 @@ def dispatch(args: argparse.Namespace) -> None:
     commands: dict[str, Callable[[], object]] = {
         "serve": lambda: serve(settings, demo_data=args.demo, activities=activities),
         "migrate": lambda: run(migrate(settings)),
+        "import": lambda: run(import_activities(settings, args.file, dry_run=args.dry_run)),
         "demo-data": lambda: run(_migrate_then_load_demo(settings, activities=activities)),
         "token": lambda: print(
             issue_token(

@@ -111,3 +111,38 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+CSV_HEADER = "organization_id,source_system,external_id,activity_type,category,status,location,occurred_at,participant_count,hours,participant_refs\n"
+
+
+def test_import_validates_first_reports_rows_and_is_idempotent(empty_database, tmp_path):
+    env = {"BUFDIR_DATABASE_URL": empty_database, "BUFDIR_VAR_DIR": str(tmp_path)}
+    assert run_cli("demo-data", "--activities", "50", env=env).returncode == 0
+    rows = [
+        "org-1042,fagsystem-cis,imp-1,family_guidance,foreldre_barn,completed,Oslo,2025-05-01T10:00:00Z,3,1.5,p1;p2\n",
+        "org-1042,fagsystem-cis,imp-2,home_support,ungdom,completed,,2025-05-02T10:00:00Z,1,2,\n",
+        "org-1042,fagsystem-cis,imp-3,home_support,voksne,completed,,2025-05-03T10:00:00Z,1,2,\n",
+    ]
+    broken = tmp_path / "broken.csv"
+    broken.write_text(CSV_HEADER + "".join(rows))
+    dry = run_cli("import", str(broken), "--dry-run", env=env)
+    assert dry.returncode == 2
+    assert "row 3: category:" in dry.stderr and "nothing was written" in dry.stderr
+    good = tmp_path / "good.csv"
+    good.write_text(CSV_HEADER + "".join(rows[:2]))
+    assert "every row is valid" in run_cli("import", str(good), "--dry-run", env=env).stderr
+    first = run_cli("import", str(good), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "imported: 2 new, 0 updated" in first.stderr and "written 2/2" in first.stderr
+    again = run_cli("import", str(good), env=env)
+    assert "imported: 0 new, 2 updated" in again.stderr
+    lines = tmp_path / "more.jsonl"
+    lines.write_text(
+        '{"organization_id": "org-1042", "source_system": "fagsystem-cis", "external_id": "imp-1", '
+        '"activity_type": "family_guidance", "category": "foreldre_barn", "status": "cancelled", '
+        '"occurred_at": "2025-05-01T10:00:00Z"}\n'
+    )
+    assert "imported: 0 new, 1 updated" in run_cli("import", str(lines), env=env).stderr
+    missing = run_cli("import", str(tmp_path / "nope.csv"), env=env)
+    assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -87,11 +87,12 @@ async def _write(spec: ActivitySpec) -> tuple[Activity, bool]:
 
 async def record(ctx: Context, *, spec: ActivitySpec) -> Activity:
     """Record an activity; the same (organisation, source system, external id) corrects it."""
-    (activity, _), = await _ingest_checked(ctx, [spec])
+    (activity, _), = await write(ctx, [spec])
     return activity
 
 
-async def _ingest_checked(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
+async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
+    """Write validated specs in one transaction; ``True`` beside each one that is new."""
     for organization_id in sorted({s.organization_id for s in specs}):
         await organizations.get_or_raise(ctx, organization_id=organization_id)
     try:
@@ -120,7 +121,7 @@ async def ingest(ctx: Context, *, rows: list[dict], dry_run: bool = False) -> In
     result = IngestResult()
     if dry_run:
         return result
-    for _, created in await _ingest_checked(ctx, [spec for _, spec in specs]):
+    for _, created in await write(ctx, [spec for _, spec in specs]):
         result.created += created
         result.updated += not created
     return result
