@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers import organizations, periods, snapshot_values, snapshots
+from ..resolvers import field_values, organizations, periods, snapshot_values, snapshots
 from .context import Info
 from .node import ModelNode, public_key
 from .pagination import CountedConnection, resolve_connection
@@ -70,6 +71,14 @@ class FieldValue:
     @classmethod
     def is_type_of(cls, obj: object, info: object) -> bool:
         return isinstance(obj, (cls, models.FieldValue))
+
+
+@strawberry.type(description="A validation result for one field: an error blocks submission, a warning asks a look.")
+class ValidationFinding:
+    field_key: str
+    severity: str
+    code: str
+    message: str
 
 
 @strawberry.type(description="The values of one report section in a snapshot.")
@@ -153,6 +162,11 @@ class SnapshotNode(ModelNode):
     async def field_values(self, info: Info) -> list[FieldValue]:
         return await snapshot_values.values_of(info.context, snapshot=self)  # type: ignore[return-value, arg-type]
 
+    @strawberry.field(description="Per field: errors (required missing, outside min/max) and warnings (large change).")
+    async def validation(self, info: Info) -> list[ValidationFinding]:
+        findings = await field_values.validate(info.context, snapshot=self)  # type: ignore[arg-type]
+        return [ValidationFinding(field_key=f.field_key, severity=f.severity, code=f.code, message=f.message) for f in findings]
+
     @strawberry.field(description="The latest aggregation job of this snapshot.")
     async def job(self, info: Info) -> AggregationJobType | None:
         return await snapshots.latest_job(info.context, snapshot=self)  # type: ignore[return-value, arg-type]
@@ -217,6 +231,12 @@ class SnapshotMutation:
     async def invalidate_snapshot(self, info: Info, id: strawberry.ID, reason: str) -> SnapshotNode:
         snapshot, _ = await snapshots.invalidate(info.context, snapshot_id=public_key("Snapshot", id), reason=reason)
         return snapshot  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Set (or, with null, clear) a manual field's value on the current snapshot.")
+    async def set_field_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, value: JSON | None) -> FieldValue:
+        return await field_values.set_value(  # type: ignore[return-value]
+            info.context, snapshot_id=public_key("Snapshot", snapshot_id), field_key=field_key, value=value
+        )
 
     @strawberry.mutation(description="Delete a snapshot (not one that is processing or was reported).")
     async def delete_snapshot(self, info: Info, id: strawberry.ID) -> strawberry.ID:

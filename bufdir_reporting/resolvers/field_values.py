@@ -1,0 +1,118 @@
+"""Manual field values and validation of a snapshot's values.
+
+A manual field (no aggregation rule) is entered by hand on the current snapshot; the value is
+checked against the field's data type and bounds. ``validate`` lists per field the errors
+(required but missing, outside min/max) and warnings (a change against the prior period
+beyond the configured share).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import FieldDataType, FieldDefinition, FieldValue, Snapshot, SnapshotStatus
+from . import snapshots
+from .aggregation import MANUAL
+from .context import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    field_key: str
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+
+
+def _number(definition: FieldDefinition, raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise InvalidInput(f"{definition.key} takes a number, not a boolean", field="value")
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise InvalidInput(f"{definition.key} takes a number, got {raw!r}", field="value") from None
+    if not number.is_finite():
+        raise InvalidInput(f"{definition.key} takes a finite number", field="value")
+    if definition.data_type == FieldDataType.INTEGER and number != number.to_integral_value():
+        raise InvalidInput(f"{definition.key} takes a whole number", field="value")
+    if definition.min_value is not None and number < definition.min_value:
+        raise InvalidInput(f"{definition.key} is at least {definition.min_value}", field="value")
+    if definition.max_value is not None and number > definition.max_value:
+        raise InvalidInput(f"{definition.key} is at most {definition.max_value}", field="value")
+    return number
+
+
+def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str | None]:
+    """``(value, text_value)`` for storing ``raw`` in this field; ``None`` clears it."""
+    if raw is None:
+        return None, None
+    if definition.data_type == FieldDataType.TEXT:
+        if not isinstance(raw, str) or len(raw) > 10_000:
+            raise InvalidInput(f"{definition.key} takes text of at most 10,000 characters", field="value")
+        return None, raw
+    if definition.data_type == FieldDataType.BOOLEAN:
+        if not isinstance(raw, bool):
+            raise InvalidInput(f"{definition.key} takes true or false", field="value")
+        return Decimal(int(raw)), None
+    return _number(definition, raw), None
+
+
+async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
+    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    if snapshot.status != SnapshotStatus.CURRENT:
+        raise Conflict(f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id})
+    row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
+    if row is None:
+        raise NotFound("field", field_key)
+    definition = await FieldDefinition.get(id=row.field_definition_id)
+    if definition.aggregation_rule is not None:
+        raise InvalidInput(f"{field_key} is computed from activities, not entered by hand", field="field_key")
+    row.value, row.text_value = checked(definition, value)
+    row.data_source = MANUAL if value is not None else None
+    row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
+    async with in_transaction():
+        await row.save()
+        await _recount(snapshot)
+    ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
+    ctx.loaders.snapshot_by_id.clear(snapshot.id)
+    return row
+
+
+async def _recount(snapshot: Snapshot) -> None:
+    values = await FieldValue.filter(snapshot_id=snapshot.id)
+    required = set(
+        await FieldDefinition.filter(id__in=[v.field_definition_id for v in values], required=True).values_list("key", flat=True)
+    )
+    populated = {v.field_key for v in values if v.value is not None or v.text_value is not None}
+    snapshot.populated_field_count = len(populated)
+    snapshot.missing_required_fields = sorted(required - populated, key=[v.field_key for v in values].index)
+    await snapshot.save(update_fields=["populated_field_count", "missing_required_fields", "updated_at"])
+
+
+def _findings(value: FieldValue, definition: FieldDefinition, warn_share: Decimal) -> list[Finding]:
+    key = value.field_key
+    if value.value is None and value.text_value is None:
+        return [Finding(key, "error", "REQUIRED_MISSING", f"{definition.label} is required")] if definition.required else []
+    found = []
+    if value.value is not None and definition.data_type not in (FieldDataType.TEXT, FieldDataType.BOOLEAN):
+        if definition.min_value is not None and value.value < definition.min_value:
+            found.append(Finding(key, "error", "BELOW_MIN", f"{definition.label} is below {definition.min_value}"))
+        if definition.max_value is not None and value.value > definition.max_value:
+            found.append(Finding(key, "error", "ABOVE_MAX", f"{definition.label} is above {definition.max_value}"))
+        if value.prior_value and abs(value.value - value.prior_value) > warn_share * abs(value.prior_value):
+            change = (value.value - value.prior_value) / abs(value.prior_value) * 100
+            found.append(Finding(key, "warning", "LARGE_CHANGE", f"{definition.label} changed {change:+.0f} % from the prior period"))
+    return found
+
+
+async def validate(ctx: Context, *, snapshot: Snapshot) -> list[Finding]:
+    values = await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
+    definitions = await ctx.loaders.field_definition_by_id.load_many([v.field_definition_id for v in values])
+    share = Decimal(ctx.settings.change_warning_percent) / 100
+    return [finding for value, definition in zip(values, definitions, strict=True) for finding in _findings(value, definition, share)]

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+
+from ..conftest import error_codes
+
+SET = """
+mutation ($id: ID!, $key: String!, $value: JSON) {
+  setFieldValue(snapshotId: $id, fieldKey: $key, value: $value) { fieldKey value textValue dataSource setBy }
+}
+"""
+STATE = """
+query ($id: ID!) { snapshot(id: $id) { populatedFieldCount missingRequiredFields
+  validation { fieldKey severity code } } }
+"""
+
+
+async def current(graphql, app, headers, force=False) -> str:
+    result = await graphql(
+        'mutation ($f: Boolean!) { triggerAggregation(organizationId: "org-1042", periodId: "2024", force: $f) { snapshot { snapshotId } } }',
+        {"f": force}, headers,
+    )
+    await app.state.jobs.wait_idle()
+    return result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
+
+
+async def test_manual_values_are_set_counted_validated_and_survive_reaggregation(graphql, app, tokens, demo):
+    own = tokens.headers("org-1042", subject="kari")
+    snapshot_id = await current(graphql, app, own)
+    before = (await graphql(STATE, {"id": snapshot_id}, own))["data"]["snapshot"]
+    assert "antall_arsverk" in before["missingRequiredFields"]
+    assert {"fieldKey": "antall_arsverk", "severity": "error", "code": "REQUIRED_MISSING"} in before["validation"]
+
+    result = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": 12.5}, own)
+    written = result["data"]["setFieldValue"]
+    assert float(written.pop("value")) == 12.5
+    assert written == {"fieldKey": "antall_arsverk", "textValue": None, "dataSource": "manual", "setBy": "kari"}
+    await graphql(SET, {"id": snapshot_id, "key": "har_internkontroll", "value": True}, own)
+    await graphql(SET, {"id": snapshot_id, "key": "merknader_omsorg", "value": "Ny turnus fra mars."}, own)
+    after = (await graphql(STATE, {"id": snapshot_id}, own))["data"]["snapshot"]
+    assert after["populatedFieldCount"] == before["populatedFieldCount"] + 3
+    assert "antall_arsverk" not in after["missingRequiredFields"]
+
+    new_id = await current(graphql, app, own, force=True)
+    carried = await graphql(
+        'query ($id: ID!) { snapshot(id: $id) { fieldValues { fieldKey value textValue dataSource } } }', {"id": new_id}, own
+    )
+    values = {v["fieldKey"]: v for v in carried["data"]["snapshot"]["fieldValues"]}
+    assert float(values["antall_arsverk"]["value"]) == 12.5 and values["antall_arsverk"]["dataSource"] == "manual"
+    assert values["merknader_omsorg"]["textValue"] == "Ny turnus fra mars."
+    stale = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": 3}, own)
+    assert error_codes(stale) == ["CONFLICT"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("antall_arsverk", "tolv", "value"),
+        ("antall_arsverk", 20000, "value"),
+        ("antall_stillinger_ledige", 1.5, "value"),
+        ("har_internkontroll", "ja", "value"),
+        ("antall_akuttplasseringer", 3, "field_key"),
+    ],
+    ids=["not-a-number", "above-max", "not-whole", "not-boolean", "computed-field"],
+)
+async def test_bad_manual_values_are_refused(graphql, app, tokens, demo, key, value, field):
+    own = tokens.headers("org-1042")
+    snapshot_id = await current(graphql, app, own)
+    result = await graphql(SET, {"id": snapshot_id, "key": key, "value": value}, own)
+    assert error_codes(result) == ["BAD_USER_INPUT"]
+    assert result["errors"][0]["extensions"]["field"] == field
+
+
+async def test_setting_values_needs_the_organisation(graphql, app, tokens, demo):
+    snapshot_id = await current(graphql, app, tokens.headers("org-1042"))
+    result = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": 1}, tokens.headers("org-2077"))
+    assert error_codes(result) == ["FORBIDDEN"]
+    unknown = await graphql(SET, {"id": snapshot_id, "key": "finnes_ikke", "value": 1}, tokens.headers("org-1042"))
+    assert error_codes(unknown) == ["NOT_FOUND"]
