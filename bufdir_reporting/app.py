@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from .config import Settings
 from .database import tortoise_config
 from .dependencies import request_context
 from .events import EventBus
-from .resolvers import aggregation
+from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
 from .rest_compat import aggregated_report_data, bufdir_aggregations, report_sections
@@ -54,9 +55,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.events = bus
         jobs = app.state.jobs = background_jobs(settings)
         await jobs.recover(stale_after=timedelta(seconds=settings.stale_job_seconds))
+        sweeper = auto_reaggregation(settings, jobs)
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             await jobs.shutdown()
             await bus.disconnect()
     finally:
@@ -69,6 +73,14 @@ def background_jobs(settings: Settings) -> JobRunner:
         await aggregation.run_job(context, job_id=job_id, stale_before=stale_before)
 
     return JobRunner(run)
+
+
+def auto_reaggregation(settings: Settings, jobs: JobRunner) -> asyncio.Task[None] | None:
+    if not settings.auto_reaggregate_seconds:
+        return None
+    context = Context(settings=settings, principal=SYSTEM, jobs=jobs)
+    debounce = timedelta(seconds=settings.auto_reaggregate_seconds)
+    return asyncio.create_task(reaggregation.sweep_forever(context, debounce=debounce), name="auto-reaggregation")
 
 
 async def graphql_context(ctx: Context = Depends(request_context)) -> GraphQLContext:

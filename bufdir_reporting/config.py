@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1)
     max_range_days: int = Field(default=400, ge=1)
     stale_job_seconds: int = Field(default=300, ge=1)
+    auto_reaggregate_seconds: float = Field(default=0, ge=0, description="0 turns automatic re-aggregation off")
     change_warning_percent: int = Field(default=50, ge=1, description="warn when a value moves more than this against the prior period")
 
     @field_validator("database_url")

@@ -3,7 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bufdir_reporting.demo import DEFAULT_ACTIVITY_COUNT, activities, reference
-from bufdir_reporting.models import Activity, ActivityParticipant, FieldDefinition, Organization, Period, Section
+from bufdir_reporting.models import (
+    Activity,
+    ActivityParticipant,
+    FieldDefinition,
+    Organization,
+    Period,
+    Section,
+)
 
 # Every field key the five contracts name, by section.
 CONTRACT_FIELDS = {

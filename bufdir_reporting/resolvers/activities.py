@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from tortoise.transactions import in_transaction
-
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Activity, ActivityParticipant, Snapshot, SnapshotStatus

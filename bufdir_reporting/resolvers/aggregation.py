@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from ..models import AggregationJob, FieldDefinition, FieldValue, JobStatus, Snapshot, SnapshotStatus
+from ..models import (
+    AggregationJob,
+    FieldDefinition,
+    FieldValue,
+    JobStatus,
+    Snapshot,
+    SnapshotStatus,
+)
 from . import engine, periods, sections
 from .context import Context
 

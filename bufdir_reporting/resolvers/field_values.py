@@ -16,7 +16,13 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import FieldDataType, FieldDefinition, FieldValue, Snapshot, SnapshotStatus
+from ..models import (
+    FieldDataType,
+    FieldDefinition,
+    FieldValue,
+    Snapshot,
+    SnapshotStatus,
+)
 from . import snapshots
 from .aggregation import MANUAL
 from .context import Context

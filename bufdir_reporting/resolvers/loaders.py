@@ -13,7 +13,14 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from ..models import FieldDefinition, FieldValue, Organization, Period, Section, Snapshot
+from ..models import (
+    FieldDefinition,
+    FieldValue,
+    Organization,
+    Period,
+    Section,
+    Snapshot,
+)
 from .validity import valid_at
 
 

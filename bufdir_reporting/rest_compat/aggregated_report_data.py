@@ -9,7 +9,13 @@ from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ..models import FieldDataType, FieldDefinition, FieldValue, Snapshot, SnapshotStatus
+from ..models import (
+    FieldDataType,
+    FieldDefinition,
+    FieldValue,
+    Snapshot,
+    SnapshotStatus,
+)
 from ..resolvers import snapshot_values, snapshots
 from ..resolvers.context import Context
 from ..resolvers.pagination import Window

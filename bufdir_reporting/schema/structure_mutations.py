@@ -13,7 +13,13 @@ from ..resolvers import sections
 from ..resolvers.structure_input import SectionChange, SectionSpec, parse
 from .context import Info
 from .node import public_key
-from .structure import FieldDataType, MeasureEnum, RuleKindEnum, SectionNode, TemporalEnum
+from .structure import (
+    FieldDataType,
+    MeasureEnum,
+    RuleKindEnum,
+    SectionNode,
+    TemporalEnum,
+)
 
 
 @strawberry.input

@@ -6,7 +6,14 @@ import pytest
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bufdir_reporting.models import Activity, Organization, Period, PeriodType, Snapshot, SnapshotStatus
+from bufdir_reporting.models import (
+    Activity,
+    Organization,
+    Period,
+    PeriodType,
+    Snapshot,
+    SnapshotStatus,
+)
 
 
 async def make_scope() -> tuple[Organization, Period]:

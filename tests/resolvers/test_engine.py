@@ -9,9 +9,18 @@ from decimal import Decimal
 import pytest
 
 from bufdir_reporting.demo import load_demo_data
-from bufdir_reporting.models import Activity, ActivityParticipant, FieldDefinition, Period
+from bufdir_reporting.models import (
+    Activity,
+    ActivityParticipant,
+    FieldDefinition,
+    Period,
+)
 from bufdir_reporting.resolvers.engine import aggregate
-from bufdir_reporting.resolvers.structure_input import AggregationRule, RuleKind, Temporal
+from bufdir_reporting.resolvers.structure_input import (
+    AggregationRule,
+    RuleKind,
+    Temporal,
+)
 
 
 @pytest.fixture

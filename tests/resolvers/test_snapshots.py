@@ -14,7 +14,13 @@ from bufdir_reporting.app import create_app
 from bufdir_reporting.auth import Principal
 from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.errors import Forbidden, InvalidInput, NotFound
-from bufdir_reporting.models import AggregationJob, FieldValue, JobStatus, Snapshot, SnapshotStatus
+from bufdir_reporting.models import (
+    AggregationJob,
+    FieldValue,
+    JobStatus,
+    Snapshot,
+    SnapshotStatus,
+)
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.context import Context
 

@@ -1,16 +1,18 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
+from json import dumps, loads
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
 from bufdir_reporting.models.job import JobStatus
 from bufdir_reporting.models.organization import OrganizationKind
 from bufdir_reporting.models.period import PeriodType
 from bufdir_reporting.models.report import ReportStatus
 from bufdir_reporting.models.snapshot import SnapshotStatus
 from bufdir_reporting.models.structure import FieldDataType
-from json import dumps, loads
-from tortoise.fields.base import OnDelete
-from tortoise import fields
-from tortoise.indexes import Index
+
 
 class Migration(migrations.Migration):
     initial = True

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from asgi_lifespan import LifespanManager
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.contrib.test import truncate_all_models
+
+from bufdir_reporting.app import create_app
+from bufdir_reporting.auth import SYSTEM
+from bufdir_reporting.demo import load_demo_data
+from bufdir_reporting.models import Snapshot, SnapshotStatus
+from bufdir_reporting.resolvers import activities, snapshots
+from bufdir_reporting.resolvers.activity_input import ActivitySpec
+from bufdir_reporting.resolvers.context import Context
+
+NEW_ACTIVITY = ActivitySpec(
+    organization_id="org-1042", source_system="fagsystem-cis", external_id="late-1",
+    activity_type="emergency_placement", category="ungdom", status="completed",
+    occurred_at=datetime(2024, 5, 5, tzinfo=UTC),
+)
+
+
+async def test_invalid_snapshots_are_reaggregated_after_the_debounce(settings):
+    EXECUTOR_CACHE.clear()
+    app = create_app(settings.model_copy(update={"auto_reaggregate_seconds": 0.2}))
+    async with LifespanManager(app):
+        await truncate_all_models()
+        await load_demo_data(activity_count=300)
+        ctx = Context(settings=settings, principal=SYSTEM, jobs=app.state.jobs)
+        first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")).snapshot
+        await app.state.jobs.wait_idle()
+        before = (await Snapshot.get(id=first.id))
+        await activities.record(ctx, spec=NEW_ACTIVITY)
+        assert (await Snapshot.get(id=first.id)).cache_valid is False
+        async with asyncio.timeout(15):
+            while (await Snapshot.get(id=first.id)).status != SnapshotStatus.HISTORICAL:
+                await asyncio.sleep(0.1)
+        await app.state.jobs.wait_idle()
+        fresh = await Snapshot.get(current_slot="org-1042|2024")
+        assert fresh.cache_valid is True and fresh.id != first.id
+        assert fresh.activity_count == before.activity_count + 1
+
+
+async def test_without_the_setting_nothing_reaggregates(app, settings):
+    await load_demo_data(activity_count=300)
+    ctx = Context(settings=settings, principal=SYSTEM, jobs=app.state.jobs)
+    first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")).snapshot
+    await app.state.jobs.wait_idle()
+    await activities.record(ctx, spec=NEW_ACTIVITY)
+    await asyncio.sleep(0.5)
+    assert (await Snapshot.get(id=first.id)).status == SnapshotStatus.CURRENT
+    assert await Snapshot.filter(organization_id="org-1042", period_id="2024").count() == 1
+    assert timedelta(seconds=settings.auto_reaggregate_seconds) == timedelta(0)
