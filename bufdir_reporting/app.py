@@ -16,7 +16,7 @@ from .auth import SYSTEM
 from .config import Settings
 from .database import tortoise_config
 from .dependencies import request_context
-from .events import EventBus
+from .events import EventHub
 from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
@@ -40,7 +40,7 @@ async def _check_database(settings: Settings) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    bus = EventBus(settings.broadcast_url)
+    bus = EventHub(settings.broadcast_url, queue_size=settings.subscriber_queue_size)
     try:
         orm = RegisterTortoise(app, config=tortoise_config(settings))
         await orm.init_orm()

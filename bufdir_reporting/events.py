@@ -1,68 +1,205 @@
-"""Channel names and publish/subscribe over broadcaster, in one place.
+"""Channel names and publish/subscribe over broadcaster's backends, in one place.
 
-Every payload crosses the wire as a JSON string, on every backend (memory included), so a test
-that passes on ``memory://`` means the same on Redis and PostgreSQL NOTIFY.
+``EventHub`` adds what broadcaster leaves out:
+
+* one listener per process fans each message out to local subscribers, decoding its JSON
+  once for all of them (every payload crosses every backend, memory included, as JSON text
+  under 8,000 bytes, so what passes on ``memory://`` holds on Redis and PostgreSQL NOTIFY);
+* when the backend's connection drops, the listener reconnects with backoff and subscribes
+  every live channel again; subscribers simply continue (``reconnects`` counts it);
+* each subscriber has a bounded queue: one that does not keep up is told once (its
+  ``on_overflow``) and its iteration ends with ``SubscriberTooSlow`` — memory stays bounded;
+* subscribing and unsubscribing run under a lock, and a channel nobody listens to any more
+  is unsubscribed from the backend, so nothing is left behind.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from broadcaster import Broadcast
-from broadcaster._backends.redis import RedisBackend
+from .pubsub_backends import backend_for
+
+log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 8000
 
-
-def channel(kind: str, *parts: str) -> str:
-    """``data_updated:org-1042:2024`` — the event kind, then the scope it concerns."""
-    return ":".join((kind, *parts))
-
-
-class _SubscribedRedisBackend(RedisBackend):
-    """broadcaster 0.3.1 wakes its listener *before* subscribing; with redis-py 5+ the
-    listener then finds no subscription, stops listening and never wakes again, so the first
-    subscriber hears nothing. Subscribe first, then wake the listener."""
-
-    async def subscribe(self, channel: str) -> None:
-        await self._pubsub.subscribe(channel)
-        self._ready.set()
+DATA_UPDATED = "data_updated"
+SNAPSHOT_STATUS_CHANGED = "snapshot_status_changed"
+CACHE_INVALIDATED = "cache_invalidated"
+REPORT_RECORD_UPDATED = "report_record_updated"
 
 
-def _broadcast_for(url: str) -> Broadcast:
-    if url.startswith(("redis://", "rediss://")):
-        return Broadcast(backend=_SubscribedRedisBackend(url))
-    return Broadcast(url.replace("postgresql://", "postgres://", 1))
+def data_updated_channel(organization_id: str, period_id: str | None) -> str:
+    return f"{DATA_UPDATED}:{organization_id}:{period_id or '-'}"
 
 
-class EventBus:
-    def __init__(self, url: str) -> None:
+def snapshot_status_channel(snapshot_id: str) -> str:
+    return f"{SNAPSHOT_STATUS_CHANGED}:{snapshot_id}"
+
+
+def cache_invalidated_channel(organization_id: str) -> str:
+    return f"{CACHE_INVALIDATED}:{organization_id}"
+
+
+def report_record_channel(organization_id: str) -> str:
+    return f"{REPORT_RECORD_UPDATED}:{organization_id}"
+
+
+class SubscriberTooSlow(Exception):
+    """The subscriber's queue filled up: it was dropped rather than let memory grow."""
+
+
+@dataclass(eq=False)
+class Delivery:
+    """One published event as every local subscriber receives it: decoded once, and with a
+    ``shared`` dict where subscribers of the same event may share one read of its data."""
+
+    channel: str
+    payload: dict[str, Any]
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+_END = object()
+
+
+class Subscription:
+    def __init__(self, channel: str, size: int, on_overflow: Callable[[], None] | None) -> None:
+        self.channel = channel
+        self.overflowed = False
+        self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=size + 1)
+        self._size = size
+        self._on_overflow = on_overflow
+
+    def offer(self, delivery: Delivery) -> None:
+        if self.overflowed:
+            return
+        if self._queue.qsize() >= self._size:
+            self.overflowed = True
+            self._queue.put_nowait(_END)
+            if self._on_overflow is not None:
+                self._on_overflow()
+            return
+        self._queue.put_nowait(delivery)
+
+    def __aiter__(self) -> AsyncIterator[Delivery]:
+        return self
+
+    async def __anext__(self) -> Delivery:
+        item = await self._queue.get()
+        if item is _END:
+            raise SubscriberTooSlow(f"subscriber on {self.channel} fell {self._size} events behind")
+        return item
+
+
+class EventHub:
+    def __init__(self, url: str, *, queue_size: int = 256, max_backoff: float = 5.0) -> None:
         self.url = url
-        self._broadcast = _broadcast_for(url)
+        self.queue_size = queue_size
+        self.max_backoff = max_backoff
+        self.reconnects = 0
+        self._subscribers: dict[str, set[Subscription]] = {}
+        self._lock = asyncio.Lock()
+        self._backend: Any = None
+        self._listener: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
-        await self._broadcast.connect()
+        self._backend = backend_for(self.url)
+        await self._backend.connect()
+        self._listener = asyncio.create_task(self._listen(), name="event-hub-listener")
 
     async def disconnect(self) -> None:
-        await self._broadcast.disconnect()
+        if self._listener is not None:
+            self._listener.cancel()
+            await asyncio.gather(self._listener, return_exceptions=True)
+        if self._backend is not None:
+            try:
+                await self._backend.disconnect()
+            except Exception:  # the connection may be gone already
+                log.debug("pub/sub backend disconnect failed", exc_info=True)
 
-    async def publish(self, channel_name: str, payload: dict[str, Any]) -> None:
-        message = json.dumps(payload, separators=(",", ":"), default=str)
+    @property
+    def stats(self) -> dict[str, int]:
+        return {
+            "channels": len(self._subscribers),
+            "subscribers": sum(len(s) for s in self._subscribers.values()),
+            "reconnects": self.reconnects,
+        }
+
+    async def publish(self, channel: str, payload: dict[str, Any]) -> None:
+        message = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
         if len(message.encode()) > MAX_PAYLOAD_BYTES:
-            raise ValueError(f"event payload on {channel_name} exceeds {MAX_PAYLOAD_BYTES} bytes")
-        await self._broadcast.publish(channel=channel_name, message=message)
+            raise ValueError(f"event payload on {channel} exceeds {MAX_PAYLOAD_BYTES} bytes")
+        await self._backend.publish(channel, message)
 
     @asynccontextmanager
-    async def subscribe(self, channel_name: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        async with self._broadcast.subscribe(channel=channel_name) as subscriber:
+    async def subscribe(
+        self, channel: str, *, on_overflow: Callable[[], None] | None = None
+    ) -> AsyncIterator[Subscription]:
+        subscription = Subscription(channel, self.queue_size, on_overflow)
+        async with self._lock:
+            if channel not in self._subscribers:
+                await self._backend.subscribe(channel)
+                self._subscribers[channel] = set()
+            self._subscribers[channel].add(subscription)
+        try:
+            yield subscription
+        finally:
+            await asyncio.shield(self._unsubscribe(subscription))
 
-            async def payloads() -> AsyncIterator[dict[str, Any]]:
-                async for event in subscriber:
-                    if event is None:
-                        return
-                    yield json.loads(event.message)
+    async def _unsubscribe(self, subscription: Subscription) -> None:
+        async with self._lock:
+            members = self._subscribers.get(subscription.channel)
+            if members is None:
+                return
+            members.discard(subscription)
+            if not members:
+                del self._subscribers[subscription.channel]
+                try:
+                    await self._backend.unsubscribe(subscription.channel)
+                except Exception:  # a dead connection forgets its channels anyway
+                    log.debug("unsubscribe from %s failed", subscription.channel, exc_info=True)
 
-            yield payloads()
+    async def _listen(self) -> None:
+        while True:
+            try:
+                event = await self._backend.next_published()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("pub/sub connection lost (%s); reconnecting", exc)
+                await self._reconnect()
+                continue
+            members = self._subscribers.get(event.channel)
+            if not members:
+                continue
+            delivery = Delivery(event.channel, json.loads(event.message))
+            for subscription in list(members):
+                subscription.offer(delivery)
+
+    async def _reconnect(self) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self._backend.disconnect()
+            except Exception:
+                log.debug("closing the lost pub/sub connection failed", exc_info=True)
+            try:
+                backend = backend_for(self.url)
+                await backend.connect()
+                async with self._lock:
+                    for channel in self._subscribers:
+                        await backend.subscribe(channel)
+                    self._backend = backend
+                self.reconnects += 1
+                log.warning("pub/sub reconnected; %d channels subscribed again", len(self._subscribers))
+                return
+            except Exception as exc:
+                log.warning("pub/sub reconnect failed (%s); next try in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)

@@ -1,32 +1,131 @@
+"""The event hub on memory, real Redis and real PostgreSQL NOTIFY: fan-out, bounded queues,
+clean-up, and reconnection after the server goes away and comes back."""
+
 from __future__ import annotations
 
 import asyncio
+import subprocess
 
+import asyncpg
 import pytest
 
-from bufdir_reporting.events import EventBus, channel
+from bufdir_reporting.events import EventHub, SubscriberTooSlow, data_updated_channel
+
+from . import services
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def bus(request):
-    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
-    event_bus = EventBus(url)
-    await event_bus.connect()
-    yield event_bus
-    await event_bus.disconnect()
+@pytest.fixture(params=["memory", "redis", "postgres"])
+def hub_url(request) -> str:
+    if request.param == "memory":
+        return "memory://"
+    if request.param == "redis":
+        return request.getfixturevalue("redis_url")
+    return request.getfixturevalue("postgres_server")
 
 
-async def test_a_published_payload_arrives_as_the_same_json(bus):
-    name = channel("data_updated", "org-1042", "2024")
-    payload = {"event": "data_updated", "organization_id": "org-1042", "changed_field_keys": ["a"]}
-    async with bus.subscribe(name) as events:
-        await asyncio.sleep(0.05)  # the subscription must be registered before publishing
-        await bus.publish(name, payload)
-        async with asyncio.timeout(5):
-            received = await anext(events)
-    assert received == payload
+@pytest.fixture
+async def hub(hub_url):
+    event_hub = EventHub(hub_url, queue_size=8)
+    await event_hub.connect()
+    yield event_hub
+    await event_hub.disconnect()
 
 
-async def test_an_oversized_payload_is_refused_before_it_is_sent(bus):
+async def receive(subscription, timeout: float = 5.0):
+    async with asyncio.timeout(timeout):
+        return await anext(subscription)
+
+
+async def test_every_subscriber_gets_the_same_decoded_payload(hub):
+    name = data_updated_channel("org-1042", "2024")
+    payload = {"event": "data_updated", "organization_id": "org-1042", "changed_field_keys": ["a", "æøå"]}
+    async with hub.subscribe(name) as first, hub.subscribe(name) as second, hub.subscribe("other") as third:
+        await hub.publish(name, payload)
+        one, two = await receive(first), await receive(second)
+        assert one.payload == payload and one is two  # decoded once, shared
+        with pytest.raises(TimeoutError):
+            await receive(third, timeout=0.2)
+
+
+async def test_an_oversized_payload_is_refused_before_it_is_sent(hub):
     with pytest.raises(ValueError):
-        await bus.publish("x", {"blob": "x" * 9000})
+        await hub.publish("x", {"blob": "x" * 9000})
+
+
+async def test_a_subscriber_that_does_not_read_is_dropped_not_buffered(hub):
+    overflowed = []
+    async with hub.subscribe("slow", on_overflow=lambda: overflowed.append(True)) as slow, hub.subscribe("slow") as fast:
+        for number in range(20):
+            await hub.publish("slow", {"n": number})
+            assert (await receive(fast)).payload == {"n": number}
+        assert overflowed == [True]
+        assert slow._queue.qsize() <= hub.queue_size + 1
+        received = []
+        with pytest.raises(SubscriberTooSlow):
+            async for delivery in slow:
+                received.append(delivery.payload["n"])
+        assert received == list(range(8))
+
+
+async def test_ten_thousand_subscribe_cycles_leave_nothing_behind(hub, hub_url):
+    cycles = 10_000 if hub_url == "memory://" else 2_000
+    tasks_before = len(asyncio.all_tasks())
+    for number in range(cycles):
+        async with hub.subscribe(f"c{number % 50}"):
+            pass
+    assert hub.stats["channels"] == 0 and hub.stats["subscribers"] == 0
+    assert len(asyncio.all_tasks()) == tasks_before
+    async with hub.subscribe("still-works") as subscription:
+        await hub.publish("still-works", {"ok": True})
+        assert (await receive(subscription)).payload == {"ok": True}
+
+
+async def wait_for_reconnect(hub, before: int) -> None:
+    async with asyncio.timeout(20):
+        while hub.reconnects <= before:
+            await asyncio.sleep(0.05)
+
+
+async def test_events_flow_again_after_redis_restarts():
+    port = services.free_port()
+    start = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    server = subprocess.Popen(start, stdout=subprocess.DEVNULL)
+    services._wait_for_port(port)
+    hub = EventHub(f"redis://127.0.0.1:{port}", max_backoff=0.2)
+    await hub.connect()
+    try:
+        async with hub.subscribe("survives") as subscription:
+            await hub.publish("survives", {"n": 1})
+            assert (await receive(subscription)).payload == {"n": 1}
+            server.terminate()
+            server.wait()
+            await asyncio.sleep(0.3)
+            server = subprocess.Popen(start, stdout=subprocess.DEVNULL)
+            services._wait_for_port(port)
+            await wait_for_reconnect(hub, 0)
+            await hub.publish("survives", {"n": 2})
+            assert (await receive(subscription)).payload == {"n": 2}
+    finally:
+        await hub.disconnect()
+        server.terminate()
+        server.wait()
+
+
+async def test_events_flow_again_after_the_postgres_listen_connection_drops(postgres_server):
+    hub = EventHub(postgres_server, max_backoff=0.2)
+    await hub.connect()
+    try:
+        async with hub.subscribe("survives") as subscription:
+            admin = await asyncpg.connect(postgres_server.replace("postgres://", "postgresql://", 1))
+            try:
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+                )
+            finally:
+                await admin.close()
+            await wait_for_reconnect(hub, 0)
+            await hub.publish("survives", {"n": 2})
+            assert (await receive(subscription)).payload == {"n": 2}
+    finally:
+        await hub.disconnect()

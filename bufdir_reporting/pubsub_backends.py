@@ -1,0 +1,69 @@
+"""broadcaster's backends, made to fail loudly so the hub can reconnect.
+
+broadcaster 0.3.1 leaves two gaps this module closes (encode/broadcaster #144):
+
+* Redis: the backend's listener task dies on a lost connection and ``next_published`` then
+  waits for ever. Here ``next_published`` raises ``ConnectionError`` as soon as the listener
+  has died. It also subscribes *before* waking the listener: the other order makes redis-py 5+
+  stop listening at once, so the first subscriber heard nothing.
+* PostgreSQL: a dropped LISTEN connection is never noticed. Here a termination listener turns
+  it into ``ConnectionError`` from ``next_published``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from broadcaster import Event
+from broadcaster._backends.base import BroadcastBackend
+from broadcaster._backends.memory import MemoryBackend
+from broadcaster._backends.postgres import PostgresBackend
+from broadcaster._backends.redis import RedisBackend
+
+
+class ResilientRedisBackend(RedisBackend):
+    async def subscribe(self, channel: str) -> None:
+        await self._pubsub.subscribe(channel)
+        self._ready.set()
+
+    async def next_published(self) -> Event:
+        listener = self._listener
+        assert listener is not None, "connect() first"
+        getter = asyncio.ensure_future(self._queue.get())
+        done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+        if getter in done:
+            return getter.result()
+        getter.cancel()
+        error = listener.exception() if not listener.cancelled() else None
+        raise ConnectionError(f"Redis pub/sub listener stopped: {error!r}")
+
+
+_LOST = Event(channel="", message="")
+
+
+class ResilientPostgresBackend(PostgresBackend):
+    async def connect(self) -> None:
+        await super().connect()
+        self._conn.add_termination_listener(self._terminated)
+
+    def _terminated(self, *_: Any) -> None:
+        self._listen_queue.put_nowait(_LOST)
+
+    async def disconnect(self) -> None:
+        self._conn.remove_termination_listener(self._terminated)
+        await super().disconnect()
+
+    async def next_published(self) -> Event:
+        event = await self._listen_queue.get()
+        if event is _LOST:
+            raise ConnectionError("PostgreSQL LISTEN connection was closed")
+        return event
+
+
+def backend_for(url: str) -> BroadcastBackend:
+    if url.startswith(("redis://", "rediss://")):
+        return ResilientRedisBackend(url)
+    if url.startswith(("postgres://", "postgresql://")):
+        return ResilientPostgresBackend(url.replace("postgres://", "postgresql://", 1))
+    return MemoryBackend(url)  # one process only
