@@ -53,9 +53,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         except Exception as exc:
             raise StartupError(f"cannot reach pub/sub at {settings.broadcast_url!r}: {exc}") from None
         app.state.events = bus
-        jobs = app.state.jobs = background_jobs(settings)
+        jobs = app.state.jobs = background_jobs(settings, bus)
         await jobs.recover(stale_after=timedelta(seconds=settings.stale_job_seconds))
-        sweeper = auto_reaggregation(settings, jobs)
+        sweeper = auto_reaggregation(settings, jobs, bus)
         try:
             yield
         finally:
@@ -67,18 +67,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await orm.close_orm()
 
 
-def background_jobs(settings: Settings) -> JobRunner:
+def background_jobs(settings: Settings, bus: EventHub) -> JobRunner:
     async def run(job_id: str, stale_before: datetime | None) -> None:
-        context = Context(settings=settings, principal=SYSTEM)
+        context = Context(settings=settings, principal=SYSTEM, events=bus)
         await aggregation.run_job(context, job_id=job_id, stale_before=stale_before)
 
     return JobRunner(run)
 
 
-def auto_reaggregation(settings: Settings, jobs: JobRunner) -> asyncio.Task[None] | None:
+def auto_reaggregation(settings: Settings, jobs: JobRunner, bus: EventHub) -> asyncio.Task[None] | None:
     if not settings.auto_reaggregate_seconds:
         return None
-    context = Context(settings=settings, principal=SYSTEM, jobs=jobs)
+    context = Context(settings=settings, principal=SYSTEM, jobs=jobs, events=bus)
     debounce = timedelta(seconds=settings.auto_reaggregate_seconds)
     return asyncio.create_task(reaggregation.sweep_forever(context, debounce=debounce), name="auto-reaggregation")
 

@@ -17,4 +17,5 @@ async def request_context(connection: HTTPConnection) -> Context:
     """FastAPI dependency; takes ``HTTPConnection`` so it serves websockets as well."""
     settings = settings_of(connection)
     principal = principal_from_authorization(settings, connection.headers.get("authorization"))
-    return Context(settings=settings, principal=principal, jobs=connection.app.state.jobs)
+    state = connection.app.state
+    return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events)

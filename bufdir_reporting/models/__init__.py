@@ -1,6 +1,7 @@
 """Tortoise models, one module per aggregate. Migrations live in migrations/ beside them."""
 
 from .activity import Activity, ActivityParticipant
+from .event_log import EventLog
 from .job import AggregationJob, JobStatus
 from .organization import Organization, OrganizationKind
 from .period import Period, PeriodType
@@ -13,6 +14,7 @@ __all__ = [
     "Activity",
     "ActivityParticipant",
     "AggregationJob",
+    "EventLog",
     "FieldDataType",
     "FieldDefinition",
     "FieldValue",

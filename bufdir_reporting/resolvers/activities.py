@@ -17,13 +17,14 @@ from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Activity, ActivityParticipant, Snapshot, SnapshotStatus
-from . import organizations
+from . import notify, organizations
 from .activity_input import ActivitySpec
 from .context import Context
 from .pagination import Page, Window, paginate
 from .snapshots import checked_range
 from .structure_input import field_path
 
+ACTIVITIES_RECORDED = "activities recorded"
 COLUMNS = (
     "source_system", "external_id", "activity_type", "category", "status", "location",
     "occurred_at", "ended_at", "recorded_at", "participant_count", "hours",
@@ -54,13 +55,19 @@ def parse_rows(rows: Iterable[dict], *, first_row: int = 1) -> tuple[list[tuple[
     return specs, errors
 
 
-async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> int:
-    return await Snapshot.filter(
+async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
+    """Mark what the write can change; the caller publishes once its transaction commits."""
+    affected = await Snapshot.filter(
         organization_id=organization_id,
         status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING],
         cache_valid=True,
         range_end__gte=since,
-    ).update(cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC))
+    ).select_for_update()
+    if affected:
+        await Snapshot.filter(id__in=[s.id for s in affected]).update(
+            cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
+        )
+    return affected
 
 
 async def _write(spec: ActivitySpec) -> tuple[Activity, bool]:
@@ -96,19 +103,18 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
         await organizations.get_or_raise(ctx, organization_id=organization_id)
     try:
         async with in_transaction():
-            written = await _write_all(specs)
+            written = [await _write(spec) for spec in specs]
+            earliest: dict[str, datetime] = {}
+            for spec in specs:
+                earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
+            invalidated = [
+                snapshot
+                for organization_id, since in earliest.items()
+                for snapshot in await invalidate_snapshots(organization_id, since, ACTIVITIES_RECORDED)
+            ]
     except IntegrityError:
         raise Conflict("a concurrent write recorded the same activity; retry") from None
-    return written
-
-
-async def _write_all(specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
-    written = [await _write(spec) for spec in specs]
-    earliest: dict[str, datetime] = {}
-    for spec in specs:
-        earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-    for organization_id, since in earliest.items():
-        await invalidate_snapshots(organization_id, since, "activities recorded")
+    await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)
     return written
 
 
@@ -160,7 +166,8 @@ async def correct(ctx: Context, *, activity_id: int, changes: dict) -> Activity:
             [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
         )
         since = min(current["occurred_at"], spec.occurred_at)
-        await invalidate_snapshots(activity.organization_id, since, "activity corrected")
+        invalidated = await invalidate_snapshots(activity.organization_id, since, "activity corrected")
+    await notify.cache_invalidated(ctx, invalidated, "activity corrected")
     return activity
 
 
@@ -171,7 +178,8 @@ async def delete(ctx: Context, *, activity_id: int) -> Activity:
         async with in_transaction():
             activity.deleted_at = datetime.now(UTC)
             await activity.save(update_fields=["deleted_at", "updated_at"])
-            await invalidate_snapshots(activity.organization_id, activity.occurred_at, "activity deleted")
+            invalidated = await invalidate_snapshots(activity.organization_id, activity.occurred_at, "activity deleted")
+        await notify.cache_invalidated(ctx, invalidated, "activity deleted")
     return activity
 
 

@@ -24,7 +24,7 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
 )
-from . import engine, periods, sections
+from . import engine, notify, periods, sections
 from .context import Context
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
@@ -83,6 +83,7 @@ async def run_job(
         await _complete(ctx, snapshot, job, started, with_prior=with_prior)
     except Exception as exc:
         await _fail(snapshot, job, started, exc)
+        await notify.snapshot_status(ctx, snapshot)
     return snapshot
 
 
@@ -98,9 +99,8 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
     prior_values = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
     slot = snapshot.running_slot
     previous = await Snapshot.get_or_none(current_slot=slot) if slot else None
-    carried = (
-        {v.field_key: v for v in await FieldValue.filter(snapshot_id=previous.id, data_source=MANUAL)} if previous else {}
-    )
+    previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
+    carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
     rows = []
     for definition in definitions:
         computed = result.values.get(definition.key)
@@ -151,6 +151,8 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
         )
         await snapshot.save()
         await _finish(job, started, JobStatus.SUCCEEDED)
+    await notify.snapshot_status(ctx, snapshot)
+    await notify.data_updated(ctx, snapshot, notify.changed_keys(previous_values, rows))
 
 
 async def _fail(snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..auth import ANONYMOUS, Principal
 from ..config import Settings
+from ..events import EventHub
 from .jobs import JobRunner
 from .loaders import Loaders
 
@@ -16,3 +17,4 @@ class Context:
     principal: Principal = ANONYMOUS
     loaders: Loaders = field(default_factory=lambda: Loaders())
     jobs: JobRunner | None = None
+    events: EventHub | None = None

@@ -23,7 +23,7 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
 )
-from . import snapshots
+from . import notify, snapshots
 from .aggregation import MANUAL
 from .context import Context
 
@@ -87,6 +87,7 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
         await _recount(snapshot)
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
+    await notify.data_updated(ctx, snapshot, [row])
     return row
 
 

@@ -17,7 +17,7 @@ from ulid import ULID
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import AggregationJob, JobStatus, Period, Snapshot, SnapshotStatus
-from . import aggregation, organizations, periods
+from . import aggregation, notify, organizations, periods
 from .context import Context
 from .pagination import Page, Window, paginate
 
@@ -125,6 +125,8 @@ async def trigger(
         if current is not None:
             return Triggered(current, None, 0)
     snapshot, job, created = await _start(ctx, organization_id=organization.id, period=period, window=bounds)
+    if created:
+        await notify.snapshot_status(ctx, snapshot)
     if created and job is not None and wait:
         await aggregation.run_job(ctx, job_id=job.id)
         await snapshot.refresh_from_db()
@@ -185,6 +187,7 @@ async def invalidate(ctx: Context, *, snapshot_id: str, reason: str, reaggregate
         cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
     )
     await snapshot.refresh_from_db()
+    await notify.cache_invalidated(ctx, [snapshot], reason)
     if not reaggregate:
         return snapshot, None
     window = DateRange(snapshot.range_start, snapshot.range_end)
