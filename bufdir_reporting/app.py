@@ -8,14 +8,17 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from fastapi import Depends, FastAPI
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
-from .auth import SYSTEM
+from .auth import SYSTEM, principal_from_authorization
 from .config import Settings
 from .database import tortoise_config
 from .dependencies import request_context
+from .errors import Unauthenticated
 from .events import EventHub
 from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
@@ -87,6 +90,22 @@ async def graphql_context(ctx: Context = Depends(request_context)) -> GraphQLCon
     return GraphQLContext.wrap(ctx)
 
 
+class BufdirGraphQLRouter(GraphQLRouter):
+    """Websocket clients send the token in ``connection_init`` (browsers cannot set headers):
+    ``{"Authorization": "Bearer <token>"}``. A bad token closes the connection with 4403."""
+
+    async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:  # type: ignore[override]
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        token = params.get("Authorization") or params.get("authorization")
+        if token is None:
+            return None
+        try:
+            context.principal = principal_from_authorization(context.settings, str(token))
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"code": exc.code, "message": exc.message}) from None
+        return None
+
+
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="Bufdir reporting API",
@@ -97,10 +116,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(
-        GraphQLRouter(
+        BufdirGraphQLRouter(
             schema,
             context_getter=graphql_context,
             graphql_ide="graphiql" if settings.graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=20,
         ),
         prefix="/graphql",
     )

@@ -152,6 +152,9 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
         await snapshot.save()
         await _finish(job, started, JobStatus.SUCCEEDED)
     await notify.snapshot_status(ctx, snapshot)
+    if previous is not None:
+        await previous.refresh_from_db()
+        await notify.snapshot_status(ctx, previous)
     await notify.data_updated(ctx, snapshot, notify.changed_keys(previous_values, rows))
 
 

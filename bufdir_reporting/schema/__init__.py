@@ -12,6 +12,7 @@ from .organization import OrganizationQuery
 from .period import PeriodQuery
 from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
+from .subscriptions import LiveSubscription
 from .structure_mutations import StructureMutation
 
 
@@ -25,10 +26,16 @@ class Mutation(StructureMutation, SnapshotMutation, ActivityMutation):
     pass
 
 
+@strawberry.type
+class Subscription(LiveSubscription):
+    pass
+
+
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[DomainErrorExtension],
         config=StrawberryConfig(relay_max_results=100),
     )

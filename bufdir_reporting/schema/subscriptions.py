@@ -1,0 +1,112 @@
+"""Live updates over websockets (graphql-transport-ws).
+
+The principal is checked before the subscription is registered. Each event resolves the
+fresh snapshot with loaders created for that event and shared by every local subscriber of
+it (one read and one decoding per change, not per subscriber); the loaders cache rows only,
+and every field still checks the principal. A subscriber that falls behind is disconnected
+with close code 4429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+
+from .. import events, models
+from ..events import Delivery, SubscriberTooSlow
+from ..resolvers import periods, snapshots
+from ..resolvers.loaders import Loaders
+from .context import Info
+from .snapshot import SnapshotNode, SnapshotStatus
+
+TOO_SLOW = 4429
+
+
+def _close_when_too_slow(info: Info) -> Any:
+    def close() -> None:
+        socket = info.context.request
+        if socket is not None and hasattr(socket, "close"):
+            asyncio.get_running_loop().create_task(socket.close(code=TOO_SLOW, reason="subscriber too slow"))
+
+    return close
+
+
+def _fresh_loaders(info: Info, delivery: Delivery) -> None:
+    info.context.loaders = delivery.shared.setdefault("loaders", Loaders())
+
+
+@strawberry.type(description="The documented data_updated event, with the fresh snapshot.")
+class DataUpdatedEvent:
+    event_id: int | None
+    snapshot_id: str
+    organization_id: str
+    period_id: str | None
+    changed_sections: list[str]
+    changed_field_keys: list[str]
+    updated_at: str
+
+    @strawberry.field(description="The snapshot the event concerns, as it is now.")
+    async def snapshot(self, info: Info) -> SnapshotNode:
+        return await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="A snapshot moved to processing, current or failed.")
+class SnapshotStatusEvent:
+    event_id: int | None
+    snapshot_id: str
+    status: SnapshotStatus  # type: ignore[valid-type]
+    error: str | None
+    updated_at: str
+
+    @strawberry.field
+    async def snapshot(self, info: Info) -> SnapshotNode:
+        return await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id)  # type: ignore[return-value]
+
+
+async def _deliveries(info: Info, channel: str) -> AsyncGenerator[Delivery, None]:
+    hub = info.context.events
+    assert hub is not None, "the app's lifespan sets up the event hub"
+    async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
+        try:
+            async for delivery in subscription:
+                _fresh_loaders(info, delivery)
+                yield delivery
+        except SubscriberTooSlow:
+            return
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(description="Every change to an organisation's data for a period.")
+    async def aggregated_data_changed(
+        self, info: Info, organization_id: str, period_id: str
+    ) -> AsyncGenerator[DataUpdatedEvent, None]:
+        info.context.principal.require_organization(organization_id)
+        await periods.get_or_raise(info.context, period_id=period_id)
+        async for delivery in _deliveries(info, events.data_updated_channel(organization_id, period_id)):
+            payload = delivery.payload
+            yield DataUpdatedEvent(
+                event_id=payload.get("event_id"),
+                snapshot_id=payload["snapshot_id"],
+                organization_id=payload["organization_id"],
+                period_id=payload["period_id"],
+                changed_sections=payload["changed_sections"],
+                changed_field_keys=payload["changed_field_keys"],
+                updated_at=payload["updated_at"],
+            )
+
+    @strawberry.subscription(description="Status changes of one snapshot.")
+    async def snapshot_status_changed(self, info: Info, snapshot_id: str) -> AsyncGenerator[SnapshotStatusEvent, None]:
+        await snapshots.get_or_raise(info.context, snapshot_id=snapshot_id)
+        async for delivery in _deliveries(info, events.snapshot_status_channel(snapshot_id)):
+            payload = delivery.payload
+            yield SnapshotStatusEvent(
+                event_id=payload.get("event_id"),
+                snapshot_id=payload["snapshot_id"],
+                status=models.SnapshotStatus(payload["status"]),
+                error=payload.get("error"),
+                updated_at=payload["updated_at"],
+            )

@@ -1,0 +1,40 @@
+"""A real uvicorn server on a loopback port, in the test's own event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from bufdir_reporting.app import create_app
+from bufdir_reporting.config import Settings
+
+from .services import free_port
+
+
+@asynccontextmanager
+async def live_server(settings: Settings) -> AsyncIterator[tuple[str, object]]:
+    EXECUTOR_CACHE.clear()
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(20):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+    try:
+        yield f"127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def wait_for_subscribers(app: object, count: int) -> None:
+    async with asyncio.timeout(10):
+        while app.state.events.stats["subscribers"] < count:  # type: ignore[attr-defined]
+            await asyncio.sleep(0.02)

@@ -1,0 +1,119 @@
+"""GraphQL subscriptions over graphql-transport-ws, driven by an independent client (gql)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import json
+
+import httpx
+import pytest
+import websockets
+from gql import Client, gql
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
+from tortoise.contrib.test import truncate_all_models
+
+from bufdir_reporting.auth import issue_token
+from bufdir_reporting.demo import load_demo_data
+
+from ..live import live_server, wait_for_subscribers
+
+
+@pytest.fixture
+async def server(settings):
+    async with live_server(settings) as (address, app):
+        await truncate_all_models()
+        await load_demo_data(activity_count=400)
+        yield address, app
+
+
+def client(address: str, token: str | None) -> Client:
+    init = {"Authorization": f"Bearer {token}"} if token else {}
+    transport = WebsocketsTransport(
+        url=f"ws://{address}/graphql", init_payload=init, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+    )
+    return Client(transport=transport)
+
+
+DATA_CHANGED = gql("""
+subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") {
+  eventId snapshotId changedFieldKeys changedSections
+  snapshot { status organization { organizationId } metrics { activityCount } }
+} }
+""")
+
+
+async def trigger(address: str, token: str) -> dict:
+    async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": 'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024", force: true) { snapshot { snapshotId } } }'},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    return response.json()["data"]["triggerAggregation"]["snapshot"]
+
+
+async def test_a_subscriber_receives_the_fresh_snapshot_in_the_same_operation(server, settings):
+    address, app = server
+    token = issue_token(settings, subject="kari", organizations=["org-1042"])
+    async with client(address, token) as session:
+        events = session.subscribe(DATA_CHANGED)
+        first = asyncio.ensure_future(anext(events))
+        await wait_for_subscribers(app, 1)
+        started = await trigger(address, token)
+        async with asyncio.timeout(10):
+            event = (await first)["aggregatedDataChanged"]
+        await events.aclose()
+    assert event["snapshotId"] == started["snapshotId"]
+    assert event["snapshot"]["status"] == "CURRENT" and event["snapshot"]["metrics"]["activityCount"] > 0
+    assert "antall_undersokelser_igangsatt" in event["changedFieldKeys"] and event["eventId"] > 0
+    async with asyncio.timeout(5):
+        while app.state.events.stats["subscribers"]:
+            await asyncio.sleep(0.02)
+
+
+async def test_another_organisations_subscription_is_refused_with_an_error(server, settings):
+    address, _ = server
+    token = issue_token(settings, subject="per", organizations=["org-2077"])
+    async with client(address, token) as session:
+        with pytest.raises(TransportQueryError) as refused:
+            async with asyncio.timeout(10):
+                await anext(session.subscribe(DATA_CHANGED))
+    assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_without_a_token_a_subscription_is_unauthenticated(server):
+    address, _ = server
+    async with client(address, None) as session:
+        with pytest.raises(TransportQueryError) as refused:
+            async with asyncio.timeout(10):
+                await anext(session.subscribe(DATA_CHANGED))
+    assert refused.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_bad_token_in_connection_init_closes_the_connection_with_4403(server):
+    address, _ = server
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer not-a-jwt"}}))
+        with pytest.raises(websockets.ConnectionClosed):
+            async with asyncio.timeout(10):
+                await socket.recv()
+    assert socket.close_code == 4403
+
+
+async def test_the_replaced_snapshot_reports_that_it_became_historical(server, settings):
+    address, app = server
+    token = issue_token(settings, subject="kari", organizations=["org-1042"])
+    first = await trigger(address, token)
+    await app.state.jobs.wait_idle()
+    status = gql('subscription { snapshotStatusChanged(snapshotId: "%s") { status snapshot { snapshotId status } } }' % first["snapshotId"])
+    async with client(address, token) as session:
+        events = session.subscribe(status)
+        change = asyncio.ensure_future(anext(events))
+        await wait_for_subscribers(app, 1)
+        await trigger(address, token)
+        async with asyncio.timeout(10):
+            event = (await change)["snapshotStatusChanged"]
+        await events.aclose()
+    assert event == {"status": "HISTORICAL", "snapshot": {"snapshotId": first["snapshotId"], "status": "HISTORICAL"}}
