@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     token_audience: str = "bufdir-reporting-api"
     token_ttl_hours: int = Field(default=12, ge=1)
     graphiql: bool = True
+    sse_heartbeat_seconds: float = Field(default=15, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, description="events a live client may fall behind before it is dropped")
     max_page_size: int = Field(default=100, ge=1)
     max_range_days: int = Field(default=400, ge=1)

@@ -1,0 +1,110 @@
+"""The SSE watch stream, read by a plain HTTP client from a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from tortoise.contrib.test import truncate_all_models
+
+from bufdir_reporting.auth import issue_token
+from bufdir_reporting.demo import load_demo_data
+
+from ..live import live_server, wait_for_subscribers
+
+BASE = "/api/v1/aggregated-report-data"
+PARAMS = {"organization_id": "org-1042", "period_id": "2024"}
+
+
+@pytest.fixture
+async def server(settings):
+    fast = settings.model_copy(update={"sse_heartbeat_seconds": 0.3})
+    async with live_server(fast) as (address, app):
+        await truncate_all_models()
+        await load_demo_data(activity_count=300)
+        yield address, app
+
+
+@pytest.fixture
+def headers(settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(settings, subject='kari', organizations=['org-1042'])}"}
+
+
+async def sse_events(response: httpx.Response) -> AsyncIterator[dict]:
+    event: dict = {}
+    async for line in response.aiter_lines():
+        if line == "":
+            if event:
+                yield event
+            event = {}
+        elif line.startswith(":"):
+            event.setdefault("comments", []).append(line[1:].strip())
+        else:
+            name, _, value = line.partition(":")
+            event[name] = value.lstrip()
+
+
+async def trigger(http: httpx.AsyncClient, headers: dict, app) -> str:
+    response = await http.post(BASE, json={**PARAMS, "force_reaggregate": True}, headers=headers)
+    await app.state.jobs.wait_idle()
+    return response.json()["snapshot_id"]
+
+
+@pytest.mark.parametrize("base", [BASE, BASE + BASE], ids=["canonical", "printed"])
+async def test_watch_streams_data_updated_with_ids_and_heartbeats(server, headers, base):
+    address, app = server
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
+        async with http.stream("GET", f"{base}/watch", params=PARAMS, headers=headers) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            stream = sse_events(response)
+            async with asyncio.timeout(10):
+                assert "retry" in await anext(stream)
+                await wait_for_subscribers(app, 1)
+                snapshot_id = await trigger(http, headers, app)
+                event = await anext(stream)
+                while "event" not in event:
+                    event = await anext(stream)
+                heartbeat = await anext(stream)
+        async with asyncio.timeout(5):
+            while app.state.events.stats["subscribers"]:
+                await asyncio.sleep(0.02)  # the closed stream left nothing subscribed
+    assert event["event"] == "data_updated" and int(event["id"]) > 0
+    data = json.loads(event["data"])
+    assert data["snapshot_id"] == snapshot_id and data["organization_id"] == "org-1042" and data["period_id"] == "2024"
+    assert set(data) >= {"changed_sections", "changed_field_keys", "updated_at"}
+    assert heartbeat.get("comments") == ["heartbeat"]
+
+
+async def test_a_reconnect_with_last_event_id_replays_what_was_missed(server, headers):
+    address, app = server
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
+        await trigger(http, headers, app)
+        await trigger(http, headers, app)
+        missed_snapshot = await trigger(http, headers, app)
+        from bufdir_reporting.models import EventLog
+
+        ids = await EventLog.filter(channel="data_updated:org-1042:2024").order_by("id").values_list("id", flat=True)
+        async with http.stream(
+            "GET", f"{BASE}/watch", params=PARAMS, headers={**headers, "Last-Event-ID": str(ids[-2])}
+        ) as response:
+            stream = sse_events(response)
+            async with asyncio.timeout(10):
+                await anext(stream)
+                replayed = await anext(stream)
+    assert int(replayed["id"]) == ids[-1]
+    assert json.loads(replayed["data"])["snapshot_id"] == missed_snapshot
+
+
+async def test_watch_checks_the_principal_before_streaming(server, settings):
+    address, _ = server
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
+        anonymous = await http.get(f"{BASE}/watch", params=PARAMS)
+        assert anonymous.status_code == 401
+        other = {"Authorization": f"Bearer {issue_token(settings, subject='per', organizations=['org-2077'])}"}
+        assert (await http.get(f"{BASE}/watch", params=PARAMS, headers=other)).status_code == 403
+        unknown = {"Authorization": f"Bearer {issue_token(settings, subject='a', admin=True)}"}
+        assert (await http.get(f"{BASE}/watch", params={**PARAMS, "period_id": "1999"}, headers=unknown)).status_code == 404
