@@ -117,3 +117,35 @@ async def test_the_replaced_snapshot_reports_that_it_became_historical(server, s
             event = (await change)["snapshotStatusChanged"]
         await events.aclose()
     assert event == {"status": "HISTORICAL", "snapshot": {"snapshotId": first["snapshotId"], "status": "HISTORICAL"}}
+
+
+async def test_subscribers_of_one_change_share_one_read_of_the_snapshot(server, settings, monkeypatch):
+    from bufdir_reporting.resolvers import loaders
+
+    address, app = server
+    reads: list[list[str]] = []
+    original = loaders.SnapshotByIdLoader.batch_load_fn
+
+    async def counting(self, ids):
+        reads.append(list(ids))
+        return await original(self, ids)
+
+    monkeypatch.setattr(loaders.SnapshotByIdLoader, "batch_load_fn", counting)
+    token = issue_token(settings, subject="kari", organizations=["org-1042"])
+    clients = [client(address, token) for _ in range(4)]
+    sessions = [await c.connect_async() for c in clients]
+    try:
+        streams = [s.subscribe(DATA_CHANGED) for s in sessions]
+        firsts = [asyncio.ensure_future(anext(stream)) for stream in streams]
+        await wait_for_subscribers(app, 4)
+        reads.clear()
+        started = await trigger(address, token)
+        async with asyncio.timeout(10):
+            received = await asyncio.gather(*firsts)
+        for stream in streams:
+            await stream.aclose()
+    finally:
+        for c in clients:
+            await c.close_async()
+    assert {r["aggregatedDataChanged"]["snapshotId"] for r in received} == {started["snapshotId"]}
+    assert len([batch for batch in reads if started["snapshotId"] in batch]) == 1

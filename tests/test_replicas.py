@@ -1,0 +1,97 @@
+"""Two app processes on one PostgreSQL database: a change made through replica A reaches a
+subscriber on replica B, over Redis and, separately, over PostgreSQL LISTEN/NOTIFY."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+
+from bufdir_reporting.auth import issue_token
+from bufdir_reporting.config import Settings
+
+from . import services
+from .conftest import _create_database
+
+
+@contextmanager
+def replica(env: dict[str, str], log: Path, *extra: str) -> Iterator[str]:
+    port = services.free_port()
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bufdir_reporting.cli", "serve", *extra],
+            env={**os.environ, **env, "BUFDIR_PORT": str(port)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"Accept": "text/html"}, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"replica did not start:\n{log.read_text()}")
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(params=["redis", "postgres"])
+def broadcast_url(request) -> str:
+    if request.param == "redis":
+        return request.getfixturevalue("redis_url")
+    return request.getfixturevalue("postgres_server")
+
+
+async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postgres_server, broadcast_url, tmp_path):
+    name = f"bufdir_replicas_{uuid.uuid4().hex[:10]}"
+    await _create_database(postgres_server, name)
+    secret = "r" * 40
+    env = {
+        "BUFDIR_DATABASE_URL": services.with_database(postgres_server, name),
+        "BUFDIR_BROADCAST_URL": broadcast_url,
+        "BUFDIR_TOKEN_SECRET": secret,
+        "BUFDIR_VAR_DIR": str(tmp_path / "var"),
+    }
+    token = issue_token(Settings(token_secret=secret), subject="kari", organizations=["org-1042"])
+    with replica(env, tmp_path / "a.log", "--demo", "--activities", "300") as a, replica(env, tmp_path / "b.log") as b:
+        transport = WebsocketsTransport(
+            url=f"ws://{b}/graphql",
+            init_payload={"Authorization": f"Bearer {token}"},
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+        )
+        async with Client(transport=transport) as session:
+            events = session.subscribe(gql(
+                'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") '
+                "{ snapshotId snapshot { status } } }"
+            ))
+            first = asyncio.ensure_future(anext(events))
+            await asyncio.sleep(2.0)  # let replica B register the subscription with the backend
+            async with httpx.AsyncClient(base_url=f"http://{a}") as http:
+                started = await http.post(
+                    "/api/v1/aggregated-report-data",
+                    json={"organization_id": "org-1042", "period_id": "2024"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+            assert started.status_code == 202, started.text
+            async with asyncio.timeout(30):
+                event = (await first)["aggregatedDataChanged"]
+            await events.aclose()
+    assert event["snapshotId"] == started.json()["snapshot_id"]
+    assert event["snapshot"]["status"] == "CURRENT"
