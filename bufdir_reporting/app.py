@@ -23,7 +23,13 @@ from .events import EventHub
 from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
-from .rest_compat import aggregated_report_data, bufdir_aggregations, report_sections, watch
+from .rest_compat import (
+    aggregated_report_data,
+    bufdir_aggregations,
+    report_records,
+    report_sections,
+    watch,
+)
 from .rest_compat.errors import install_error_handlers
 from .schema import schema
 from .schema.context import GraphQLContext
@@ -127,6 +133,6 @@ def create_app(settings: Settings) -> FastAPI:
         prefix="/graphql",
     )
     # watch first: its static /watch must route before aggregated-report-data's /{id}
-    for contract in (watch, report_sections, aggregated_report_data, bufdir_aggregations):
+    for contract in (watch, report_sections, aggregated_report_data, bufdir_aggregations, report_records):
         app.include_router(contract.router)
     return app

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     token_audience: str = "bufdir-reporting-api"
     token_ttl_hours: int = Field(default=12, ge=1)
     graphiql: bool = True
+    report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     sse_heartbeat_seconds: float = Field(default=15, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, description="events a live client may fall behind before it is dropped")
     max_page_size: int = Field(default=100, ge=1)
@@ -71,6 +72,10 @@ class Settings(BaseSettings):
     @property
     def database_dialect(self) -> str:
         return DATABASE_SCHEMES[urlsplit(self.database_url).scheme]
+
+    @property
+    def report_store_root(self) -> Path:
+        return self.report_store_dir or self.var_dir / "reports"
 
     @property
     def database_url_redacted(self) -> str:

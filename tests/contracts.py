@@ -208,3 +208,25 @@ REPOSITORY_ACTIVITY = {
     "recorded_at": "2026-01-15T10:30:00Z", "participant_count": 4, "location": "Oslo", "status": "completed",
 }
 DELETE_AGGREGATION = {"deleted": True, "id": "agg-001"}
+
+REPORT_RECORD = {
+    "report_id": "rpt_01HX9K2M3N4P5Q6R7S8T9U0V", "org_id": "org_bufdir_oslo_42", "report_type": "quarterly_activity",
+    "period_from": "2025-10-01", "period_to": "2025-12-31", "status": "completed",
+    "file_ref": "reports/org_bufdir_oslo_42/2025-Q4/report_final.xlsx", "file_size_bytes": 204800,
+    "generated_by": "user_09AXKL2", "generated_at": "2026-01-05T08:14:22Z", "created_at": "2026-01-05T08:14:22Z",
+    "updated_at": "2026-01-05T08:14:25Z",
+}
+REPORT_POST_REQUEST = {
+    "org_id": "org_bufdir_oslo_42", "report_type": "quarterly_activity", "period_from": "2026-01-01",
+    "period_to": "2026-03-31", "status": "pending", "file_ref": None, "generated_by": "user_09AXKL2",
+}
+REPORT_PUT_REQUEST = {
+    "file_ref": "reports/org_bufdir_oslo_42/2026-Q1/report_final.xlsx", "file_size_bytes": 318720,
+    "status": "completed", "generated_at": "2026-03-26T12:45:00Z",
+}
+REPORT_DELETE_RESPONSE = {"report_id": "rpt_04PD6Q0U1V2W3X4Y5Z6A7B8C", "deleted": True, "deleted_at": "2026-03-26T13:00:00Z"}
+LAST_SUBMITTED = {
+    "org_id": "org-bufdir-42", "submitted_period_id": "sub-period-009", "period_start": "2025-10-01",
+    "period_end": "2026-02-28", "submitted_at": "2026-02-28T16:00:00Z", "submitted_by": "user-coordinator-07",
+    "activity_count": 1203,
+}

@@ -16,8 +16,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Activity, ActivityParticipant, Snapshot, SnapshotStatus
-from . import notify, organizations
+from ..models import Activity, ActivityParticipant, Snapshot, SnapshotStatus, Submission
+from . import notify, organizations, submissions
 from .activity_input import ActivitySpec
 from .context import Context
 from .pagination import Page, Window, paginate
@@ -56,13 +56,15 @@ def parse_rows(rows: Iterable[dict], *, first_row: int = 1) -> tuple[list[tuple[
 
 
 async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
-    """Mark what the write can change; the caller publishes once its transaction commits."""
+    """Mark what the write can change; the caller publishes once its transaction commits.
+    A submitted snapshot stays as it was sent (its period's lock refuses writes inside it)."""
+    submitted = Submission.filter(organization_id=organization_id, lock_slot__isnull=False).values_list("snapshot_id", flat=True)
     affected = await Snapshot.filter(
         organization_id=organization_id,
         status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING],
         cache_valid=True,
         range_end__gte=since,
-    ).select_for_update()
+    ).exclude(id__in=await submitted).select_for_update()
     if affected:
         await Snapshot.filter(id__in=[s.id for s in affected]).update(
             cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
@@ -101,6 +103,13 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
     """Write validated specs in one transaction; ``True`` beside each one that is new."""
     for organization_id in sorted({s.organization_id for s in specs}):
         await organizations.get_or_raise(ctx, organization_id=organization_id)
+        mine = [s for s in specs if s.organization_id == organization_id]
+        earlier = await Activity.filter(
+            organization_id=organization_id,
+            source_system__in=list({s.source_system for s in mine}),
+            external_id__in=[s.external_id for s in mine if s.external_id is not None],
+        ).values_list("occurred_at", flat=True)
+        await submissions.refuse_if_locked(organization_id, [s.occurred_at for s in mine] + list(earlier))
     try:
         async with in_transaction():
             written = [await _write(spec) for spec in specs]
@@ -158,6 +167,7 @@ async def correct(ctx: Context, *, activity_id: int, changes: dict) -> Activity:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InvalidInput(first["msg"], field=field_path(first["loc"])) from None
+    await submissions.refuse_if_locked(activity.organization_id, [current["occurred_at"], spec.occurred_at])
     async with in_transaction():
         activity.update_from_dict({name: getattr(spec, name) for name in COLUMNS})
         await activity.save()
@@ -175,6 +185,7 @@ async def delete(ctx: Context, *, activity_id: int) -> Activity:
     """Soft delete: the row stays with deleted_at, and stops counting."""
     activity = await get_or_raise(ctx, activity_id=activity_id)
     if activity.deleted_at is None:
+        await submissions.refuse_if_locked(activity.organization_id, [activity.occurred_at])
         async with in_transaction():
             activity.deleted_at = datetime.now(UTC)
             await activity.save(update_fields=["deleted_at", "updated_at"])

@@ -23,7 +23,7 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
 )
-from . import notify, snapshots
+from . import notify, snapshots, submissions
 from .aggregation import MANUAL
 from .context import Context
 
@@ -71,6 +71,7 @@ def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str 
 
 async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    await submissions.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
     if snapshot.status != SnapshotStatus.CURRENT:
         raise Conflict(f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id})
     row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
@@ -105,16 +106,16 @@ async def _recount(snapshot: Snapshot) -> None:
 def _findings(value: FieldValue, definition: FieldDefinition, warn_share: Decimal) -> list[Finding]:
     key = value.field_key
     if value.value is None and value.text_value is None:
-        return [Finding(key, "error", "REQUIRED_MISSING", f"{definition.label} is required")] if definition.required else []
+        return [Finding(key, "error", "REQUIRED_MISSING", f"{definition.label} er påkrevd")] if definition.required else []
     found = []
     if value.value is not None and definition.data_type not in (FieldDataType.TEXT, FieldDataType.BOOLEAN):
         if definition.min_value is not None and value.value < definition.min_value:
-            found.append(Finding(key, "error", "BELOW_MIN", f"{definition.label} is below {definition.min_value}"))
+            found.append(Finding(key, "error", "BELOW_MIN", f"{definition.label} er under {definition.min_value.normalize()}"))
         if definition.max_value is not None and value.value > definition.max_value:
-            found.append(Finding(key, "error", "ABOVE_MAX", f"{definition.label} is above {definition.max_value}"))
+            found.append(Finding(key, "error", "ABOVE_MAX", f"{definition.label} er over {definition.max_value.normalize()}"))
         if value.prior_value and abs(value.value - value.prior_value) > warn_share * abs(value.prior_value):
             change = (value.value - value.prior_value) / abs(value.prior_value) * 100
-            found.append(Finding(key, "warning", "LARGE_CHANGE", f"{definition.label} changed {change:+.0f} % from the prior period"))
+            found.append(Finding(key, "warning", "LARGE_CHANGE", f"{definition.label} endret {change:+.0f} % fra forrige periode"))
     return found
 
 

@@ -17,7 +17,7 @@ from ulid import ULID
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import AggregationJob, JobStatus, Period, Snapshot, SnapshotStatus
-from . import aggregation, notify, organizations, periods
+from . import aggregation, notify, organizations, periods, submissions
 from .context import Context
 from .pagination import Page, Window, paginate
 
@@ -124,6 +124,7 @@ async def trigger(
         current = await Snapshot.get_or_none(current_slot=slot, cache_valid=True)
         if current is not None:
             return Triggered(current, None, 0)
+    await submissions.refuse_if_period_locked(organization.id, period.id if period else None)
     snapshot, job, created = await _start(ctx, organization_id=organization.id, period=period, window=bounds)
     if created:
         await notify.snapshot_status(ctx, snapshot)
@@ -183,6 +184,7 @@ async def list_(
 
 async def invalidate(ctx: Context, *, snapshot_id: str, reason: str, reaggregate: bool = True) -> tuple[Snapshot, Triggered | None]:
     snapshot = await get_or_raise(ctx, snapshot_id=snapshot_id)
+    await submissions.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
     await Snapshot.filter(id=snapshot.id).update(
         cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
     )

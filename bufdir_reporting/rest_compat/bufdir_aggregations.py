@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from ..models import Activity, Snapshot, SnapshotStatus
-from ..resolvers import activities, snapshots
+from ..resolvers import activities, snapshots, submissions
 from ..resolvers.context import Context
 from ..resolvers.pagination import Window
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
@@ -114,6 +114,23 @@ async def list_activities(
         ctx, organization_id=org_id, start=start, end=end, window=window, activity_type=activity_type, status=status
     )
     return paginated(page, [activity_shape(a) for a in page.items])
+
+
+@router.route("GET", "/last-submitted-period", summary="The most recently submitted period (getLastSubmittedPeriod)")
+async def last_submitted_period(org_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+    submission, period = await submissions.last_submitted(ctx, organization_id=org_id)
+    return {
+        "org_id": submission.organization_id,
+        "submitted_period_id": period.id,
+        "period_start": iso(period.start),
+        "period_end": iso(period.end),
+        "submitted_at": iso(submission.submitted_at),
+        "submitted_by": submission.submitted_by,
+        "activity_count": submission.activity_count,
+        "version": submission.version,
+        "report_id": submission.report_record_id,
+        "reopened_at": iso(submission.reopened_at),
+    }
 
 
 @router.route("GET", summary="Aggregation snapshots of an organisation")

@@ -10,19 +10,20 @@ from .errors import DomainErrorExtension
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
+from .reports import ReportMutation, ReportQuery
 from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
-from .subscriptions import LiveSubscription
 from .structure_mutations import StructureMutation
+from .subscriptions import LiveSubscription
 
 
 @strawberry.type
-class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery):
+class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery, ReportQuery):
     pass
 
 
 @strawberry.type
-class Mutation(StructureMutation, SnapshotMutation, ActivityMutation):
+class Mutation(StructureMutation, SnapshotMutation, ActivityMutation, ReportMutation):
     pass
 
 

@@ -12,6 +12,7 @@ from .node import ModelNode, public_key
 from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
+    from .reports import ReportRecordNode, SubmissionType
     from .snapshot import SnapshotNode
 
 OrganizationKind = strawberry.enum(
@@ -58,6 +59,27 @@ class OrganizationType(ModelNode):
             last=None,
             before=None,
         )
+
+    @strawberry.field(description="Report files generated for this organisation, newest first.")
+    async def report_records(self, info: Info, first: int | None = None, after: str | None = None) -> CountedConnection[
+        Annotated[ReportRecordNode, strawberry.lazy(".reports")]
+    ]:
+        from ..resolvers import reports
+        from .reports import ReportRecordNode
+
+        return await resolve_connection(
+            CountedConnection[ReportRecordNode], info,
+            lambda window: reports.list_(info.context, window=window, organization_id=self.id),
+            first=first, after=after, last=None, before=None,
+        )
+
+    @strawberry.field(description="Every submission to Bufdir, newest first, reopened ones included.")
+    async def submissions(self, info: Info) -> list[Annotated[SubmissionType, strawberry.lazy(".reports")]]:
+        from ..resolvers import submissions
+        from ..resolvers.pagination import Window
+
+        page = await submissions.list_(info.context, window=Window(0, info.context.settings.max_page_size), organization_id=self.id)
+        return page.items  # type: ignore[return-value]
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Organization:

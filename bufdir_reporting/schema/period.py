@@ -13,6 +13,7 @@ from .node import ModelNode, public_key
 from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
+    from .reports import SubmissionType
     from .structure import RequiredFields
 
 PeriodType = strawberry.enum(models.PeriodType, name="PeriodType", description="The length of a period.")
@@ -41,6 +42,14 @@ class PeriodNode(ModelNode):
         from .structure import required_fields_for
 
         return await required_fields_for(info, self.id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Submissions for this period that you may see.")
+    async def submissions(self, info: Info) -> list[Annotated[SubmissionType, strawberry.lazy(".reports")]]:
+        from ..resolvers import submissions
+        from ..resolvers.pagination import Window
+
+        page = await submissions.list_(info.context, window=Window(0, info.context.settings.max_page_size), period_id=self.id)  # type: ignore[attr-defined]
+        return page.items  # type: ignore[return-value]
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Period:

@@ -20,6 +20,7 @@ from .structure import FieldDefinitionNode, SectionNode
 if TYPE_CHECKING:
     from .organization import OrganizationType
     from .period import PeriodNode
+    from .reports import ReportRecordNode
 
 SnapshotStatus = strawberry.enum(models.SnapshotStatus, name="SnapshotStatus")
 JobStatus = strawberry.enum(models.JobStatus, name="JobStatus")
@@ -166,6 +167,17 @@ class SnapshotNode(ModelNode):
     async def validation(self, info: Info) -> list[ValidationFinding]:
         findings = await field_values.validate(info.context, snapshot=self)  # type: ignore[arg-type]
         return [ValidationFinding(field_key=f.field_key, severity=f.severity, code=f.code, message=f.message) for f in findings]
+
+    @strawberry.field(description="Report files generated from this snapshot.")
+    async def report_records(self, info: Info) -> list[Annotated[ReportRecordNode, strawberry.lazy(".reports")]]:
+        from ..resolvers import reports
+        from ..resolvers.pagination import Window
+
+        page = await reports.list_(
+            info.context, window=Window(0, info.context.settings.max_page_size),
+            organization_id=self.organization_id, snapshot_id=self.id,  # type: ignore[attr-defined]
+        )
+        return page.items  # type: ignore[return-value]
 
     @strawberry.field(description="The latest aggregation job of this snapshot.")
     async def job(self, info: Info) -> AggregationJobType | None:

@@ -78,3 +78,16 @@ async def test_a_failed_run_publishes_failed(ctx, monkeypatch):
         await ctx.jobs.wait_idle()
         payload = await next_payload(status)
     assert payload["status"] == "failed" and "boom" in payload["error"]
+
+
+async def test_generating_a_report_publishes_report_record_updated(ctx, settings):
+    from bufdir_reporting.resolvers import reports
+
+    triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")
+    await ctx.jobs.wait_idle()
+    ctx.settings = settings.model_copy(update={"report_store_dir": settings.var_dir / "store"})
+    async with ctx.events.subscribe(events.report_record_channel("org-1042")) as updates:
+        record = await reports.generate(ctx, snapshot_id=triggered.snapshot.id, report_type="annual_report")
+        statuses = [(await next_payload(updates))["status"] for _ in range(2)]
+    assert statuses == ["pending", "completed"]
+    assert (settings.var_dir / "store" / record.file_ref).is_file()

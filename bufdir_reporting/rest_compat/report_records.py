@@ -1,0 +1,80 @@
+"""Contract: report-history-repository (``/api/v1/report-records``), plus the file download."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Depends, Query
+from fastapi.responses import FileResponse, JSONResponse
+
+from ..models import ReportRecord, ReportStatus
+from ..resolvers import reports
+from ..resolvers.context import Context
+from ..resolvers.pagination import Window
+from ..resolvers.report_input import ReportRecordChange, ReportRecordSpec
+from ..resolvers.report_render import CONTENT_TYPE
+from .routing import ContextDep, ContractRouter, iso, page_window, paginated
+
+router = ContractRouter("/api/v1/report-records", tag="report-records")
+
+
+def shape(record: ReportRecord) -> dict[str, Any]:
+    return {
+        "report_id": record.id,
+        "org_id": record.organization_id,
+        "report_type": record.report_type,
+        "period_from": iso(record.period_from),
+        "period_to": iso(record.period_to),
+        "status": str(record.status),
+        "file_ref": record.file_ref,
+        "file_size_bytes": record.file_size_bytes,
+        "generated_by": record.generated_by,
+        "generated_at": iso(record.generated_at),
+        "created_at": iso(record.created_at),
+        "updated_at": iso(record.updated_at),
+        "snapshot_id": record.snapshot_id,
+        "error": record.error,
+    }
+
+
+@router.route("GET", summary="Report records of an organisation, newest first")
+async def list_records(
+    ctx: Context = ContextDep,
+    window: Window = Depends(page_window),
+    org_id: str | None = Query(None),
+    report_type: str | None = Query(None),
+    status: ReportStatus | None = Query(None),
+    period_id: str | None = Query(None),
+) -> dict[str, Any]:
+    page = await reports.list_(
+        ctx, window=window, organization_id=org_id, report_type=report_type, status=status, period_id=period_id
+    )
+    return paginated(page, [shape(r) for r in page.items])
+
+
+@router.route("POST", status_code=201, summary="Insert a report record")
+async def create_record(spec: ReportRecordSpec, ctx: Context = ContextDep) -> dict[str, Any]:
+    return shape(await reports.create(ctx, spec=spec))
+
+
+@router.route("GET", "/{report_id}/file", summary="Download the report file", response_class=FileResponse)
+async def download_record(report_id: str, ctx: Context = ContextDep) -> FileResponse:
+    record, path = await reports.file_of(ctx, report_id=report_id)
+    return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=reports.download_name(record))
+
+
+@router.route("GET", "/{report_id}", summary="One report record")
+async def get_record(report_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+    return shape(await reports.get_or_raise(ctx, report_id=report_id))
+
+
+@router.route("PUT", "/{report_id}", summary="Set file reference, size and status after generation")
+async def update_record(report_id: str, change: ReportRecordChange, ctx: Context = ContextDep) -> dict[str, Any]:
+    return shape(await reports.update(ctx, report_id=report_id, change=change))
+
+
+@router.route("DELETE", "/{report_id}", summary="Hard-delete a report record and its file")
+async def delete_record(report_id: str, ctx: Context = ContextDep) -> JSONResponse:
+    record = await reports.delete(ctx, report_id=report_id)
+    return JSONResponse({"report_id": record.id, "deleted": True, "deleted_at": iso(datetime.now(UTC))})

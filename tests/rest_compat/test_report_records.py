@@ -1,0 +1,66 @@
+"""Contract tests: report-history-repository, requests sent verbatim."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .. import contracts
+from ..contracts import assert_shape
+
+BASE = "/api/v1/report-records"
+BOTH_PATHS = pytest.mark.parametrize("base", [BASE, BASE + BASE], ids=["canonical", "printed"])
+
+
+@pytest.fixture
+def org(tokens):
+    return tokens.headers("org_bufdir_oslo_42", subject="user_09AXKL2")
+
+
+@BOTH_PATHS
+async def test_the_record_lifecycle_with_the_contract_requests(client, org, demo, base):
+    created = await client.post(base, json=contracts.REPORT_POST_REQUEST, headers=org)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert_shape(body, dict.fromkeys(contracts.REPORT_RECORD))  # every documented key; pending ones are null
+    assert re.fullmatch(r"rpt_[0-9A-HJKMNP-TV-Z]{26}", body["report_id"])
+    assert (body["status"], body["file_ref"], body["file_size_bytes"], body["generated_at"]) == ("pending", None, None, None)
+    assert (body["period_from"], body["period_to"]) == ("2026-01-01", "2026-03-31")
+
+    updated = await client.put(f"{base}/{body['report_id']}", json=contracts.REPORT_PUT_REQUEST, headers=org)
+    assert updated.status_code == 200, updated.text
+    assert_shape(updated.json(), contracts.REPORT_RECORD)
+    assert updated.json()["status"] == "completed" and updated.json()["file_size_bytes"] == 318720
+    assert updated.json()["generated_at"] == "2026-03-26T12:45:00Z"
+
+    fetched = (await client.get(f"{base}/{body['report_id']}", headers=org)).json()
+    assert fetched == updated.json()
+    listed = (await client.get(base, params={"org_id": "org_bufdir_oslo_42", "status": "completed"}, headers=org)).json()
+    assert [r["report_id"] for r in listed["data"]] == [body["report_id"]] and listed["pagination"]["total"] == 1
+    assert (await client.get(base, params={"org_id": "org_bufdir_oslo_42", "report_type": "annual"}, headers=org)).json()["data"] == []
+
+    deleted = await client.delete(f"{base}/{body['report_id']}", headers=org)
+    assert_shape(deleted.json(), contracts.REPORT_DELETE_RESPONSE)
+    assert deleted.json()["report_id"] == body["report_id"]
+    assert (await client.get(f"{base}/{body['report_id']}", headers=org)).status_code == 404
+
+
+@pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "reports/../../x.xlsx", "reports\\x.xlsx", "a//b"])
+async def test_a_file_ref_outside_the_store_is_422(client, org, demo, ref):
+    created = (await client.post(BASE, json=contracts.REPORT_POST_REQUEST, headers=org)).json()
+    response = await client.put(f"{BASE}/{created['report_id']}", json={"file_ref": ref}, headers=org)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"] == "file_ref"
+    posted = await client.post(BASE, json={**contracts.REPORT_POST_REQUEST, "file_ref": ref}, headers=org)
+    assert posted.status_code == 422
+
+
+async def test_records_are_private_to_their_organisation(client, org, tokens, demo):
+    created = (await client.post(BASE, json=contracts.REPORT_POST_REQUEST, headers=org)).json()
+    other = tokens.headers("org-1042")
+    assert (await client.get(f"{BASE}/{created['report_id']}", headers=other)).status_code == 403
+    assert (await client.post(BASE, json=contracts.REPORT_POST_REQUEST, headers=other)).status_code == 403
+    assert (await client.get(BASE, params={"org_id": "org_bufdir_oslo_42"}, headers=other)).status_code == 403
+    assert (await client.get(f"{BASE}/{created['report_id']}")).status_code == 401
+    assert (await client.get(f"{BASE}/rpt_NOPE", headers=org)).status_code == 404

@@ -1,0 +1,164 @@
+"""Report generation (.xlsx checked cell by cell), submission, period locking and reopening."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import openpyxl
+
+from bufdir_reporting.models import FieldDefinition, FieldValue, Section, Snapshot
+
+from .. import contracts
+from ..conftest import error_codes
+from ..contracts import assert_shape
+
+MANUAL_REQUIRED = {"antall_arsverk": 12.5, "antall_arsverk_med_barnevernfaglig_utdanning": 9,
+                   "har_internkontroll": True, "brutto_driftsutgifter": 48000}
+
+
+async def aggregated(graphql, app, headers, period="2024", force=False) -> str:
+    result = await graphql(
+        'mutation ($p: String!, $f: Boolean!) { triggerAggregation(organizationId: "org-1042", periodId: $p, force: $f) '
+        "{ snapshot { snapshotId } } }", {"p": period, "f": force}, headers,
+    )
+    await app.state.jobs.wait_idle()
+    return result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
+
+
+async def generated(graphql, headers, snapshot_id) -> dict:
+    result = await graphql(
+        "mutation ($s: String!) { generateReport(snapshotId: $s, reportType: \"annual_report\") "
+        "{ reportId status fileRef fileSizeBytes downloadUrl error snapshot { snapshotId } } }", {"s": snapshot_id}, headers,
+    )
+    assert "errors" not in result, result
+    return result["data"]["generateReport"]
+
+
+async def fill_manual(graphql, headers, snapshot_id) -> None:
+    for key, value in MANUAL_REQUIRED.items():
+        result = await graphql(
+            "mutation ($s: ID!, $k: String!, $v: JSON) { setFieldValue(snapshotId: $s, fieldKey: $k, value: $v) { fieldKey } }",
+            {"s": snapshot_id, "k": key, "v": value}, headers,
+        )
+        assert "errors" not in result, result
+
+
+async def test_the_generated_workbook_holds_every_section_label_and_value(graphql, client, app, tokens, demo):
+    own = tokens.headers("org-1042")
+    snapshot_id = await aggregated(graphql, app, own)
+    record = await generated(graphql, own, snapshot_id)
+    assert record["status"] == "COMPLETED" and record["fileSizeBytes"] > 0 and record["error"] is None
+
+    download = await client.get(record["downloadUrl"], headers=own)
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert f'bufdir-rapport_org-1042_2024_{record["reportId"]}.xlsx' in download.headers["content-disposition"]
+    assert (await client.get(record["downloadUrl"], headers=tokens.headers("org-2077"))).status_code == 403
+
+    workbook = openpyxl.load_workbook(io.BytesIO(download.content))
+    front = [tuple(row) for row in workbook["Rapport"].iter_rows(values_only=True)]
+    assert ("Snapshot", snapshot_id) in front
+    assert any(row[0] == "Organisasjon" and "Barnevernstjenesten Oslo Sør" in row[1] for row in front)
+    sections = await Section.filter(is_active=True).order_by("order")
+    assert workbook.sheetnames == ["Rapport", *[s.title for s in sections]]
+    values = {v.field_key: v for v in await FieldValue.filter(snapshot_id=snapshot_id)}
+    definitions = {d.id: d for d in await FieldDefinition.all()}
+    for section in sections:
+        rows = list(workbook[section.title].iter_rows(values_only=True))
+        assert rows[0] == ("Felt", "Ledetekst", "Verdi", "Forrige periode", "Endring", "Påkrevd", "Merknader")
+        in_section = [v for v in values.values() if v.section_key == section.id]
+        assert len(rows) - 1 == len(in_section)
+        for key, label, value, prior, change, required, notes in rows[1:]:
+            stored = values[key]
+            definition = definitions[stored.field_definition_id]
+            assert label == definition.label and required == ("Ja" if definition.required else "Nei")
+            if definition.data_type in ("integer", "decimal", "percent") and stored.value is not None:
+                assert Decimal(str(value)) == stored.value
+                if stored.prior_value is not None:
+                    assert Decimal(str(prior)) == stored.prior_value
+                    assert Decimal(str(change)).quantize(Decimal("0.01")) == (stored.value - stored.prior_value).quantize(Decimal("0.01"))
+            if stored.value is None and stored.text_value is None:
+                assert value is None
+                assert (notes is not None and "påkrevd" in notes.lower()) == definition.required
+
+
+async def test_a_processing_or_failed_snapshot_cannot_be_reported(graphql, app, tokens, demo):
+    own = tokens.headers("org-1042")
+    snapshot_id = await aggregated(graphql, app, own)
+    await Snapshot.filter(id=snapshot_id).update(status="failed")
+    result = await graphql('mutation ($s: String!) { generateReport(snapshotId: $s) { reportId } }', {"s": snapshot_id}, own)
+    assert error_codes(result) == ["CONFLICT"]
+    missing = await graphql('mutation { generateReport(snapshotId: "snap-none") { reportId } }', headers=own)
+    assert error_codes(missing) == ["NOT_FOUND"]
+
+
+async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, client, app, tokens, demo):
+    own = tokens.headers("org-1042", subject="kari")
+    snapshot_id = await aggregated(graphql, app, own)
+    early = await generated(graphql, own, snapshot_id)
+    refused = await graphql("mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": early["reportId"]}, own)
+    assert error_codes(refused) == ["BAD_USER_INPUT"]
+    assert set(refused["errors"][0]["extensions"]["missing_required_fields"]) == set(MANUAL_REQUIRED)
+
+    await fill_manual(graphql, own, snapshot_id)
+    report = await generated(graphql, own, snapshot_id)
+    submitted = await graphql(
+        "mutation ($r: String!) { submitReport(reportId: $r) { version submittedBy locksPeriod activityCount } }",
+        {"r": report["reportId"]}, own,
+    )
+    assert submitted["data"]["submitReport"] == {
+        "version": 1, "submittedBy": "kari", "locksPeriod": True,
+        "activityCount": (await Snapshot.get(id=snapshot_id)).activity_count,
+    }
+
+    record = {"organizationId": "org-1042", "sourceSystem": "fagsystem-cis", "activityType": "care_order",
+              "category": "ungdom", "status": "completed", "occurredAt": "2024-05-05T10:00:00Z"}
+    write = "mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }"
+    assert error_codes(await graphql(write, {"i": record}, own)) == ["PERIOD_LOCKED"]
+    assert "errors" not in await graphql(write, {"i": {**record, "occurredAt": "2025-05-05T10:00:00Z"}}, own)
+    set_value = "mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: \"antall_arsverk\", value: 1) { fieldKey } }"
+    assert error_codes(await graphql(set_value, {"s": snapshot_id}, own)) == ["PERIOD_LOCKED"]
+    rest = await client.post("/api/v1/aggregated-report-data", json={"organization_id": "org-1042", "period_id": "2024", "force_reaggregate": True}, headers=own)
+    assert rest.status_code == 409 and rest.json()["error"]["code"] == "PERIOD_LOCKED"
+    kept = await client.delete(f"/api/v1/report-records/{report['reportId']}", headers=own)
+    assert kept.status_code == 409
+    assert (await client.delete(f"/api/v1/aggregated-report-data/{snapshot_id}", headers=own)).status_code == 409
+
+    last = await client.get("/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": "org-1042"}, headers=own)
+    assert_shape(last.json(), contracts.LAST_SUBMITTED)
+    assert (last.json()["submitted_period_id"], last.json()["period_start"], last.json()["period_end"]) == ("2024", "2024-01-01", "2024-12-31")
+
+    reopen = 'mutation { reopenPeriod(organizationId: "org-1042", periodId: "2024", reason: "Korrigerte tall") { locksPeriod reopenReason } }'
+    assert error_codes(await graphql(reopen, headers=own)) == ["FORBIDDEN"]
+    assert (await graphql(reopen, headers=tokens.admin()))["data"]["reopenPeriod"] == {"locksPeriod": False, "reopenReason": "Korrigerte tall"}
+    assert "errors" not in await graphql(write, {"i": record}, own)
+
+    again = await aggregated(graphql, app, own, force=True)
+    resubmitted_report = await generated(graphql, own, again)
+    second = await graphql("mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": resubmitted_report["reportId"]}, own)
+    assert second["data"]["submitReport"] == {"version": 2}
+    history = await graphql('{ organization(id: "org-1042") { submissions { version locksPeriod reopenReason } } }', headers=own)
+    assert history["data"]["organization"]["submissions"] == [
+        {"version": 2, "locksPeriod": True, "reopenReason": None},
+        {"version": 1, "locksPeriod": False, "reopenReason": "Korrigerte tall"},
+    ]
+
+
+async def test_last_submitted_period_without_submissions_is_not_found(client, tokens, demo):
+    response = await client.get("/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": "org-bufdir-42"}, headers=tokens.headers("org-bufdir-42"))
+    assert response.status_code == 404
+
+
+async def test_reporting_status_is_for_admins(graphql, app, tokens, demo):
+    own = tokens.headers("org-1042")
+    snapshot_id = await aggregated(graphql, app, own)
+    await fill_manual(graphql, own, snapshot_id)
+    report = await generated(graphql, own, snapshot_id)
+    await graphql("mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": report["reportId"]}, own)
+    query = '{ reportingStatus(periodId: "2024") { organization { organizationId } expected submitted onTime missing } }'
+    assert error_codes(await graphql(query, headers=own)) == ["FORBIDDEN"]
+    rows = {r["organization"]["organizationId"]: r for r in (await graphql(query, headers=tokens.admin()))["data"]["reportingStatus"]}
+    assert rows["org-1042"] == {"organization": {"organizationId": "org-1042"}, "expected": True, "submitted": True, "onTime": False, "missing": False}
+    assert rows["org-2077"]["missing"] is True and rows["org-2077"]["onTime"] is None
+    assert len(rows) == 5
