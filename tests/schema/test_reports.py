@@ -162,3 +162,23 @@ async def test_reporting_status_is_for_admins(graphql, app, tokens, demo):
     assert rows["org-1042"] == {"organization": {"organizationId": "org-1042"}, "expected": True, "submitted": True, "onTime": False, "missing": False}
     assert rows["org-2077"]["missing"] is True and rows["org-2077"]["onTime"] is None
     assert len(rows) == 5
+
+
+async def test_deleting_a_generated_report_removes_its_file(graphql, client, app, tokens, settings, demo):
+    own = tokens.headers("org-1042")
+    record = await generated(graphql, own, await aggregated(graphql, app, own))
+    stored = settings.report_store_root / record["fileRef"]
+    assert stored.is_file()
+    assert (await client.delete(f"/api/v1/report-records/{record['reportId']}", headers=own)).status_code == 200
+    assert not stored.exists()
+    assert (await client.get(record["downloadUrl"], headers=own)).status_code == 404
+
+
+async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql, app, tokens, demo, monkeypatch):
+    def broken(**_):
+        raise ValueError("sheet limit exceeded")
+
+    monkeypatch.setattr("bufdir_reporting.resolvers.reports.render", broken)
+    own = tokens.headers("org-1042")
+    record = await generated(graphql, own, await aggregated(graphql, app, own))
+    assert record["status"] == "FAILED" and "sheet limit exceeded" in record["error"] and record["fileRef"] is None
