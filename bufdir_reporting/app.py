@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -20,6 +21,7 @@ from .database import tortoise_config
 from .dependencies import request_context
 from .errors import Unauthenticated
 from .events import EventHub
+from .http_guards import BodySizeLimit, SecurityHeaders
 from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
@@ -128,11 +130,21 @@ def create_app(settings: Settings) -> FastAPI:
             graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
-            max_subscriptions_per_connection=20,
+            max_subscriptions_per_connection=settings.graphql_max_subscriptions,
         ),
         prefix="/graphql",
     )
     # watch first: its static /watch must route before aggregated-report-data's /{id}
     for contract in (watch, report_sections, aggregated_report_data, bufdir_aggregations, report_records):
         app.include_router(contract.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials="*" not in settings.cors_origins,  # never a wildcard with credentials
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

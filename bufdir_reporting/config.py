@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     token_audience: str = "bufdir-reporting-api"
     token_ttl_hours: int = Field(default=12, ge=1)
     graphiql: bool = True
+    cors_origins: list[str] = Field(default_factory=list, description='JSON list, e.g. ["https://app.example.no"]')
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    graphql_introspection: bool = True
+    graphql_max_depth: int = Field(default=12, ge=2)
+    graphql_max_tokens: int = Field(default=3000, ge=10)
+    graphql_max_aliases: int = Field(default=30, ge=1)
+    graphql_max_cost: int = Field(default=50_000, ge=10)
+    graphql_max_subscriptions: int = Field(default=20, ge=1, description="per websocket connection")
     report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     sse_heartbeat_seconds: float = Field(default=15, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, description="events a live client may fall behind before it is dropped")

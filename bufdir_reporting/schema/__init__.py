@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from ..config import Settings
 from .activity import ActivityMutation
 from .errors import DomainErrorExtension
+from .limits import OperationLimits, QueryCostLimiter
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
@@ -32,14 +34,11 @@ class Subscription(LiveSubscription):
     pass
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        extensions=[DomainErrorExtension],
-        config=StrawberryConfig(relay_max_results=100),
-    )
-
-
-schema = build_schema()
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[OperationLimits, QueryCostLimiter, DomainErrorExtension],
+    config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
+)
+"""One schema for every app in the process; limits come from each request's settings."""

@@ -26,7 +26,8 @@ class DomainErrorExtension(MaskErrors):
     def _render(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if original is None:
-            return _with_extensions(error, code="GRAPHQL_VALIDATION_FAILED")
+            # syntax, validation and limit errors: the client's document is at fault
+            return _with_extensions(error, code=(error.extensions or {}).get("code", "BAD_USER_INPUT"))
         if isinstance(original, DomainError):
             return _with_extensions(error, code=original.code, **original.details)
         if isinstance(original, GraphQLError):

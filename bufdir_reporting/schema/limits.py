@@ -1,0 +1,124 @@
+"""Limits on what one GraphQL operation may ask: depth, tokens, aliases and estimated cost.
+
+The cost of an operation is its number of fields, where the fields below a list are counted
+once per item it may return: a connection's ``first``/``last`` (or the maximum page size when
+neither is given). It is computed before execution, with the operation's variables, and an
+operation over the limit is refused with BAD_USER_INPUT and its cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from graphql.execution import ExecutionResult
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import (
+    create_validator as depth_validator,
+)
+
+from ..config import Settings
+
+
+@lru_cache(maxsize=32)
+def _rules(max_depth: int, max_aliases: int, introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+    rules = [depth_validator(max_depth, None, None), alias_validator(max_aliases)]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return tuple(rules)
+
+
+class OperationLimits(SchemaExtension):
+    """Depth, token, alias and introspection limits, read from the app's settings on the
+    request context (one schema serves apps with different settings)."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        settings: Settings = context.context.settings  # type: ignore[union-attr]
+        context.parse_options["max_tokens"] = settings.graphql_max_tokens
+        rules = _rules(settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_introspection)
+        context.validation_rules = (*context.validation_rules, *rules)
+        yield
+
+
+class QueryCostLimiter(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        settings: Settings = context.context.settings  # type: ignore[union-attr]
+        self.max_cost, self.page_size = settings.graphql_max_cost, settings.max_page_size
+        document = context.graphql_document
+        if document is not None:
+            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            schema: GraphQLSchema = context.schema._schema  # type: ignore[attr-defined]
+            variables = context.variables or {}
+            for definition in document.definitions:
+                if not isinstance(definition, OperationDefinitionNode):
+                    continue
+                root = schema.get_root_type(definition.operation)
+                cost = self._cost(definition.selection_set, root, schema, fragments, variables)
+                if cost > self.max_cost:
+                    context.result = ExecutionResult(
+                        data=None,
+                        errors=[
+                            GraphQLError(
+                                f"the operation's estimated cost {cost} exceeds the limit {self.max_cost}",
+                                extensions={"code": "BAD_USER_INPUT", "cost": cost, "max_cost": self.max_cost},
+                            )
+                        ],
+                    )
+        yield
+
+    def _page(self, node: FieldNode, returns_connection: bool, variables: dict[str, Any]) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value in ("first", "last"):
+                value = argument.value
+                raw = variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "value", None)
+                if raw is not None:
+                    return max(int(raw), 0)
+        return self.page_size if returns_connection else 1
+
+    def _cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: Any,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> int:
+        if selection_set is None or parent is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    total += 1
+                    continue
+                field = getattr(parent, "fields", {}).get(selection.name.value)
+                if field is None:
+                    continue
+                returns = get_named_type(field.type)
+                multiplier = self._page(selection, returns.name.endswith("Connection"), variables)
+                total += 1 + multiplier * self._cost(selection.selection_set, returns, schema, fragments, variables)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
+                total += self._cost(selection.selection_set, condition, schema, fragments, variables)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+                fragment = fragments[selection.name.value]
+                condition = schema.get_type(fragment.type_condition.name.value)
+                total += self._cost(fragment.selection_set, condition, schema, fragments, variables)
+        return total

@@ -1,0 +1,121 @@
+"""GraphQL limits, masked errors and HTTP guards."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from bufdir_reporting.app import create_app
+
+from .conftest import error_codes
+
+
+async def test_a_too_deep_query_is_refused(graphql, tokens, demo):
+    nested = "organizationId"
+    for _ in range(14):
+        nested = f"parent {{ {nested} }}"
+    result = await graphql(f'{{ organization(id: "org-1042") {{ {nested} }} }}', headers=tokens.admin())
+    assert error_codes(result) == ["BAD_USER_INPUT"] and "depth" in result["errors"][0]["message"]
+
+
+async def test_an_alias_flood_is_refused(graphql, demo):
+    query = "{ " + " ".join(f'p{i}: period(id: "2024") {{ name }}' for i in range(40)) + " }"
+    result = await graphql(query)
+    assert error_codes(result) == ["BAD_USER_INPUT"]
+
+
+async def test_a_huge_document_is_refused(graphql, demo):
+    query = "{ periods { totalCount " + " ".join("totalCount" for _ in range(4000)) + " } }"
+    assert error_codes(await graphql(query)) == ["BAD_USER_INPUT"]
+
+
+async def test_an_expensive_query_is_refused_with_its_cost(graphql, tokens, demo):
+    query = """
+    { organizations(first: 100) { edges { node {
+        snapshots(first: 100) { edges { node { reportRecords { reportId organization { snapshots(first: 100) { totalCount } } } } } }
+    } } } }
+    """
+    result = await graphql(query, headers=tokens.admin())
+    assert error_codes(result) == ["BAD_USER_INPUT"]
+    assert result["errors"][0]["extensions"]["cost"] > result["errors"][0]["extensions"]["max_cost"]
+    cheap = await graphql("{ organizations(first: 5) { totalCount } }", headers=tokens.admin())
+    assert "errors" not in cheap
+
+
+async def test_unexpected_errors_are_masked(graphql, demo, monkeypatch):
+    async def broken(*_, **__):
+        raise RuntimeError('relation "period" does not exist: SELECT * FROM period WHERE secret')
+
+    monkeypatch.setattr("bufdir_reporting.resolvers.periods.get_or_raise", broken)
+    result = await graphql('{ period(id: "2024") { name } }')
+    assert error_codes(result) == ["INTERNAL"]
+    assert result["errors"][0]["message"] == "Unexpected error."
+    assert "SELECT" not in str(result)
+
+
+@pytest.fixture
+async def guarded(settings):
+    async def make(**overrides):
+        EXECUTOR_CACHE.clear()
+        app = create_app(settings.model_copy(update=overrides))
+        manager = LifespanManager(app)
+        await manager.__aenter__()
+        made.append(manager)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+    made: list[LifespanManager] = []
+    yield make
+    for manager in made:
+        await manager.__aexit__(None, None, None)
+
+
+async def test_introspection_and_graphiql_can_be_switched_off(guarded):
+    http = await guarded(graphql_introspection=False, graphiql=False)
+    result = (await http.post("/graphql", json={"query": "{ __schema { types { name } } }"})).json()
+    assert result["data"] is None and result["errors"]
+    assert (await http.get("/graphql", headers={"Accept": "text/html"})).status_code != 200 or "graphiql" not in (
+        await http.get("/graphql", headers={"Accept": "text/html"})
+    ).text.lower()
+
+
+async def test_an_oversized_body_is_413_json(guarded):
+    http = await guarded(max_body_bytes=4096)
+    declared = await http.post("/api/v1/report-sections", content=b"{" + b" " * 10_000 + b"}", headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413 and declared.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    async def chunks():
+        for _ in range(10):
+            yield b" " * 1000
+
+    streamed = await http.post("/graphql", content=chunks(), headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+
+
+async def test_security_headers_and_cors(guarded):
+    http = await guarded(cors_origins=["https://app.example.no"])
+    response = await http.get("/api/v1/report-sections")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    page = await http.get("/graphql", headers={"Accept": "text/html"})
+    assert "content-security-policy" not in page.headers and page.headers["x-frame-options"] == "DENY"
+    preflight = await http.options(
+        "/graphql", headers={"Origin": "https://app.example.no", "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.no"
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+
+
+async def test_a_cors_wildcard_never_allows_credentials(guarded):
+    wildcard = await guarded(cors_origins=["*"])
+    open_preflight = await wildcard.options("/graphql", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-credentials" not in open_preflight.headers
+
+
+async def test_unknown_paths_and_methods_answer_the_json_error_shape(client):
+    missing = await client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
+    wrong = await client.patch("/api/v1/report-sections/barn-under-omsorg")
+    assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
