@@ -1,15 +1,20 @@
 """Bearer token -> Principal.
 
-A token is a JWT signed with HS256 and the configured secret. Its claims: ``sub`` (who),
-``orgs`` (the organisations the bearer acts for) and ``roles`` (``admin`` may change the report
-structure and read every organisation). Signature, expiry, not-before, issuer and audience are
-all checked.
+A token is a JWT: HS256 with the configured secret (the embedded default and the CLI's
+tokens), or RS256/ES256 from a production identity provider, verified against its JWKS (a URL
+or a file) by the token's ``kid`` — a new key is picked up when the provider rotates. Claims:
+``sub`` (who), ``orgs`` (the organisations the bearer acts for) and ``roles`` (``admin`` may
+change the report structure and read every organisation). Signature, expiry, not-before,
+issuer and audience are all checked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import jwt
 
@@ -18,6 +23,7 @@ from .errors import Forbidden, Unauthenticated
 
 ADMIN = "admin"
 ALGORITHM = "HS256"
+ASYMMETRIC = ("RS256", "ES256")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +88,57 @@ def issue_token(
     return jwt.encode(claims, settings.signing_secret, algorithm=ALGORITHM)
 
 
+_jwks_clients: dict[str, jwt.PyJWKClient] = {}
+
+
+def _jwks_key(settings: Settings, kid: str | None) -> Any:
+    """The identity provider's key for ``kid``; a file is re-read when it changes, a URL is
+    fetched again when it does not know the kid (key rotation)."""
+    if kid is None:
+        raise Unauthenticated("the bearer token names no key (kid)")
+    if settings.token_jwks_file is not None:
+        keys = _jwks_from_file(str(settings.token_jwks_file), settings.token_jwks_file.stat().st_mtime_ns)
+        for key in keys.keys:
+            if key.key_id == kid:
+                return key.key
+        raise Unauthenticated(f"no key {kid!r} in the identity provider's key set")
+    assert settings.token_jwks_url is not None
+    client = _jwks_clients.get(settings.token_jwks_url)
+    if client is None:
+        client = _jwks_clients[settings.token_jwks_url] = jwt.PyJWKClient(
+            settings.token_jwks_url, lifespan=300, cooldown_duration=settings.token_jwks_refresh_seconds
+        )
+    try:
+        return client.get_signing_key(kid).key
+    except jwt.PyJWKClientError as exc:
+        raise Unauthenticated(f"the identity provider's key {kid!r} cannot be used: {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def _jwks_from_file(path: str, modified: int) -> jwt.PyJWKSet:
+    return jwt.PyJWKSet.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def _verification_key(settings: Settings, token: str) -> tuple[Any, str]:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated(f"The bearer token is invalid: {exc}") from None
+    algorithm = header.get("alg")
+    if algorithm == ALGORITHM:
+        return settings.signing_secret, algorithm
+    if algorithm in ASYMMETRIC and (settings.token_jwks_file or settings.token_jwks_url):
+        return _jwks_key(settings, header.get("kid")), algorithm
+    raise Unauthenticated(f"The bearer token's algorithm {algorithm!r} is not accepted")
+
+
 def principal_from_token(settings: Settings, token: str) -> Principal:
+    key, algorithm = _verification_key(settings, token)
     try:
         claims = jwt.decode(
             token,
-            settings.signing_secret,
-            algorithms=[ALGORITHM],
+            key,
+            algorithms=[algorithm],
             audience=settings.token_audience,
             issuer=settings.token_issuer,
             options={"require": ["sub", "exp", "iss", "aud"]},

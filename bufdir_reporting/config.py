@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     token_issuer: str = "bufdir-reporting"
     token_audience: str = "bufdir-reporting-api"
     token_ttl_hours: int = Field(default=12, ge=1)
+    token_jwks_url: str | None = Field(default=None, description="identity provider's JWKS for RS256/ES256 tokens")
+    token_jwks_refresh_seconds: float = Field(default=30, ge=0, description="least time between two JWKS fetches for unknown kids")
+    token_jwks_file: Path | None = Field(default=None, description="a JWKS file instead of a URL")
     graphiql: bool = True
     cors_origins: list[str] = Field(default_factory=list, description='JSON list, e.g. ["https://app.example.no"]')
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

@@ -91,3 +91,81 @@ def test_an_unsigned_token_is_unauthenticated(settings):
 def test_a_malformed_header_is_unauthenticated(settings, header):
     with pytest.raises(Unauthenticated):
         principal_from_authorization(settings, header)
+
+
+# --- RS256 / ES256 against a JWKS -------------------------------------------------------------
+
+import json  # noqa: E402
+import threading  # noqa: E402
+from http.server import BaseHTTPRequestHandler, HTTPServer  # noqa: E402
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: E402
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm  # noqa: E402
+
+
+def jwk(private, kid: str) -> dict:
+    algorithm = RSAAlgorithm if isinstance(private, rsa.RSAPrivateKey) else ECAlgorithm
+    public = json.loads(algorithm.to_jwk(private.public_key()))
+    return {**public, "kid": kid, "use": "sig", "alg": "RS256" if algorithm is RSAAlgorithm else "ES256"}
+
+
+def signed(settings: Settings, private, kid: str, **changes) -> str:
+    algorithm = "RS256" if isinstance(private, rsa.RSAPrivateKey) else "ES256"
+    return jwt.encode(claims(settings, **changes), private, algorithm=algorithm, headers={"kid": kid})
+
+
+RSA_1 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+RSA_2 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+EC_1 = ec.generate_private_key(ec.SECP256R1())
+
+
+def test_provider_tokens_verify_against_a_jwks_file_and_follow_rotation(tmp_path):
+    keys = tmp_path / "jwks.json"
+    keys.write_text(json.dumps({"keys": [jwk(RSA_1, "rsa-1"), jwk(EC_1, "ec-1")]}))
+    settings = Settings(var_dir=tmp_path, token_secret="x" * 40, token_jwks_file=keys)
+    assert principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1"))).subject == "kari"
+    assert principal_from_authorization(settings, bearer(signed(settings, EC_1, "ec-1"))).organizations == {"org-1042"}
+    with pytest.raises(Unauthenticated):
+        principal_from_authorization(settings, bearer(signed(settings, RSA_2, "rsa-1")))  # wrong key under that kid
+    with pytest.raises(Unauthenticated):
+        principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1", aud="someone-else")))
+
+    keys.write_text(json.dumps({"keys": [jwk(RSA_2, "rsa-2")]}))
+    import os
+    os.utime(keys, ns=(keys.stat().st_mtime_ns + 1_000_000, keys.stat().st_mtime_ns + 1_000_000))
+    assert principal_from_authorization(settings, bearer(signed(settings, RSA_2, "rsa-2"))).subject == "kari"
+    with pytest.raises(Unauthenticated):
+        principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1")))
+
+
+def test_provider_tokens_verify_against_a_jwks_url_and_refetch_for_a_new_kid(tmp_path):
+    published = {"keys": [jwk(RSA_1, "rsa-1")]}
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = json.dumps(published).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Keys)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/jwks.json"
+        settings = Settings(var_dir=tmp_path, token_secret="x" * 40, token_jwks_url=url, token_jwks_refresh_seconds=0)
+        assert principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1"))).subject == "kari"
+        published["keys"].append(jwk(RSA_2, "rsa-2"))
+        assert principal_from_authorization(settings, bearer(signed(settings, RSA_2, "rsa-2"))).subject == "kari"
+        with pytest.raises(Unauthenticated):
+            principal_from_authorization(settings, bearer(signed(settings, EC_1, "nobody")))
+    finally:
+        server.shutdown()
+
+
+def test_asymmetric_tokens_are_refused_without_a_configured_key_set(settings):
+    with pytest.raises(Unauthenticated):
+        principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1")))
