@@ -1,6 +1,7 @@
 """Tortoise models, one module per aggregate. Migrations live in migrations/ beside them."""
 
 from .activity import Activity, ActivityParticipant
+from .audit import AuditEntry
 from .event_log import EventLog
 from .job import AggregationJob, JobStatus
 from .organization import Organization, OrganizationKind
@@ -14,6 +15,7 @@ __all__ = [
     "Activity",
     "ActivityParticipant",
     "AggregationJob",
+    "AuditEntry",
     "EventLog",
     "FieldDataType",
     "FieldDefinition",

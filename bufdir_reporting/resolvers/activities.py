@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Activity, ActivityParticipant, Snapshot, SnapshotStatus, Submission
-from . import notify, organizations, submissions
+from . import audit, notify, organizations, submissions
 from .activity_input import ActivitySpec
 from .context import Context
 from .pagination import Page, Window, paginate
@@ -72,7 +72,7 @@ async def invalidate_snapshots(organization_id: str, since: datetime, reason: st
     return affected
 
 
-async def _write(spec: ActivitySpec) -> tuple[Activity, bool]:
+async def _write(ctx: Context, spec: ActivitySpec) -> tuple[Activity, bool]:
     values = {name: getattr(spec, name) for name in COLUMNS}
     values["recorded_at"] = spec.recorded_at or datetime.now(UTC)
     existing = None
@@ -80,6 +80,7 @@ async def _write(spec: ActivitySpec) -> tuple[Activity, bool]:
         existing = await Activity.get_or_none(
             organization_id=spec.organization_id, source_system=spec.source_system, external_id=spec.external_id
         )
+    before = audit.fields_of(existing, COLUMNS) if existing is not None else None
     if existing is None:
         activity = await Activity.create(organization_id=spec.organization_id, **values)
     else:
@@ -87,6 +88,11 @@ async def _write(spec: ActivitySpec) -> tuple[Activity, bool]:
         await existing.save()
         await ActivityParticipant.filter(activity_id=existing.id).delete()
         activity = existing
+    await audit.record(
+        ctx, action="activity.recorded" if existing is None else "activity.corrected", entity_type="activity",
+        entity_id=activity.public_id, organization_id=activity.organization_id, before=before,
+        after={**values, "participant_refs": len(spec.participant_refs)},
+    )
     await ActivityParticipant.bulk_create(
         [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
     )
@@ -112,7 +118,7 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
         await submissions.refuse_if_locked(organization_id, [s.occurred_at for s in mine] + list(earlier))
     try:
         async with in_transaction():
-            written = [await _write(spec) for spec in specs]
+            written = [await _write(ctx, spec) for spec in specs]
             earliest: dict[str, datetime] = {}
             for spec in specs:
                 earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
@@ -171,6 +177,10 @@ async def correct(ctx: Context, *, activity_id: int, changes: dict) -> Activity:
     async with in_transaction():
         activity.update_from_dict({name: getattr(spec, name) for name in COLUMNS})
         await activity.save()
+        await audit.record(
+            ctx, action="activity.corrected", entity_type="activity", entity_id=activity.public_id,
+            organization_id=activity.organization_id, before=current, after=audit.fields_of(activity, COLUMNS),
+        )
         await ActivityParticipant.filter(activity_id=activity.id).delete()
         await ActivityParticipant.bulk_create(
             [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
@@ -189,6 +199,11 @@ async def delete(ctx: Context, *, activity_id: int) -> Activity:
         async with in_transaction():
             activity.deleted_at = datetime.now(UTC)
             await activity.save(update_fields=["deleted_at", "updated_at"])
+            await audit.record(
+                ctx, action="activity.deleted", entity_type="activity", entity_id=activity.public_id,
+                organization_id=activity.organization_id, before=audit.fields_of(activity, COLUMNS),
+                after={"deleted_at": activity.deleted_at},
+            )
             invalidated = await invalidate_snapshots(activity.organization_id, activity.occurred_at, "activity deleted")
         await notify.cache_invalidated(ctx, invalidated, "activity deleted")
     return activity

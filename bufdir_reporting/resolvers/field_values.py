@@ -23,7 +23,7 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
 )
-from . import notify, snapshots, submissions
+from . import audit, notify, snapshots, submissions
 from .aggregation import MANUAL
 from .context import Context
 
@@ -80,12 +80,18 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     definition = await FieldDefinition.get(id=row.field_definition_id)
     if definition.aggregation_rule is not None:
         raise InvalidInput(f"{field_key} is computed from activities, not entered by hand", field="field_key")
+    before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
     row.value, row.text_value = checked(definition, value)
     row.data_source = MANUAL if value is not None else None
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
     async with in_transaction():
         await row.save()
         await _recount(snapshot)
+        await audit.record(
+            ctx, action="field_value.set", entity_type="field_value", entity_id=f"{snapshot.id}/{field_key}",
+            organization_id=snapshot.organization_id, before=before,
+            after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
+        )
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
     await notify.data_updated(ctx, snapshot, [row])

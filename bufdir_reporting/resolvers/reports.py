@@ -14,7 +14,7 @@ from ulid import ULID
 from .. import events
 from ..errors import Conflict, NotFound
 from ..models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
-from . import field_values, notify, organizations, snapshot_values, snapshots
+from . import audit, field_values, notify, organizations, snapshot_values, snapshots
 from .context import Context
 from .filestore import FileStore
 from .pagination import Page, Window, paginate
@@ -85,6 +85,15 @@ async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
         snapshot = await snapshots.get_or_raise(ctx, snapshot_id=spec.snapshot_id)
         if snapshot.organization_id != spec.org_id:
             raise Conflict("the snapshot belongs to another organisation", details={"field": "snapshot_id"})
+    async with in_transaction():
+        record = await _created(ctx, spec)
+    return await _published(ctx, record)
+
+
+RECORD_FIELDS = ("status", "file_ref", "file_size_bytes", "generated_at", "report_type", "period_from", "period_to")
+
+
+async def _created(ctx: Context, spec: ReportRecordSpec) -> ReportRecord:
     record = await ReportRecord.create(
         id=new_report_id(),
         organization_id=spec.org_id,
@@ -98,7 +107,11 @@ async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
         generated_by=spec.generated_by or ctx.principal.subject,
         generated_at=spec.generated_at,
     )
-    return await _published(ctx, record)
+    await audit.record(
+        ctx, action="report_record.created", entity_type="report_record", entity_id=record.id,
+        organization_id=record.organization_id, after=audit.fields_of(record, RECORD_FIELDS),
+    )
+    return record
 
 
 async def _refuse_if_submitted(record: ReportRecord) -> None:
@@ -109,8 +122,14 @@ async def _refuse_if_submitted(record: ReportRecord) -> None:
 async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) -> ReportRecord:
     record = await get_or_raise(ctx, report_id=report_id)
     await _refuse_if_submitted(record)
+    before = audit.fields_of(record, RECORD_FIELDS)
     record.update_from_dict(change.model_dump(exclude_unset=True))
-    await record.save()
+    async with in_transaction():
+        await record.save()
+        await audit.record(
+            ctx, action="report_record.updated", entity_type="report_record", entity_id=record.id,
+            organization_id=record.organization_id, before=before, after=audit.fields_of(record, RECORD_FIELDS),
+        )
     return await _published(ctx, record)
 
 
@@ -120,6 +139,10 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
     await _refuse_if_submitted(record)
     async with in_transaction():
         await record.delete()
+        await audit.record(
+            ctx, action="report_record.deleted", entity_type="report_record", entity_id=record.id,
+            organization_id=record.organization_id, before=audit.fields_of(record, RECORD_FIELDS),
+        )
         if record.file_ref:
             store(ctx).delete(record.file_ref)
     return record
@@ -155,7 +178,12 @@ async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> Repor
         )
     except Exception as exc:
         record.update_from_dict({"status": ReportStatus.FAILED, "error": f"{type(exc).__name__}: {exc}"})
-    await record.save()
+    async with in_transaction():
+        await record.save()
+        await audit.record(
+            ctx, action="report.generated", entity_type="report_record", entity_id=record.id,
+            organization_id=record.organization_id, after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id},
+        )
     return await _published(ctx, record)
 
 

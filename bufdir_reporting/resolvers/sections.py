@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, NotFound
 from ..models import FieldDefinition, Period, Section
-from . import periods
+from . import audit, periods
 from .context import Context
 from .pagination import Page, Window, paginate
 from .structure_input import SectionChange, SectionSpec
@@ -151,6 +151,8 @@ async def create(ctx: Context, *, spec: SectionSpec) -> Section:
         await replace_fields(section, spec.fields, effective)
         if not spec.is_active:
             await _deactivate(section, effective)
+        await audit.record(ctx, action="section.created", entity_type="section", entity_id=section.id,
+                           after=spec.model_dump())
     return section
 
 
@@ -161,6 +163,7 @@ async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Sec
         section = await Section.select_for_update().get_or_none(id=section_id)
         if section is None:
             raise NotFound("section", section_id)
+        before = await _described(section)
         section.title = change.section_title
         section.order = change.section_order
         if change.description is not None:
@@ -171,6 +174,8 @@ async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Sec
         await replace_fields(section, change.fields, effective)
         if not change.is_active:
             await _deactivate(section, effective)
+        await audit.record(ctx, action="section.updated", entity_type="section", entity_id=section.id,
+                           before=before, after=change.model_dump())
     ctx.loaders.forget_section(section_id)
     return section
 
@@ -184,9 +189,20 @@ async def deactivate(ctx: Context, *, section_id: str, effective_from_period_id:
         if section is None:
             raise NotFound("section", section_id)
         if section.is_active:
+            before = await _described(section)
             await _deactivate(section, effective)
+            await audit.record(ctx, action="section.deactivated", entity_type="section", entity_id=section.id,
+                               before=before, after={"is_active": False, "valid_to": section.valid_to})
     ctx.loaders.forget_section(section_id)
     return section
+
+
+async def _described(section: Section) -> dict:
+    fields = await FieldDefinition.filter(section_id=section.id, valid_to=None).order_by("position")
+    return {
+        "section_title": section.title, "section_order": section.order, "is_active": section.is_active,
+        "fields": [{"field_key": f.key, "label": f.label, "required": f.required, "rule": f.aggregation_rule} for f in fields],
+    }
 
 
 async def _deactivate(section: Section, effective: date) -> None:

@@ -17,7 +17,7 @@ from ulid import ULID
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import AggregationJob, JobStatus, Period, Snapshot, SnapshotStatus
-from . import aggregation, notify, organizations, periods, submissions
+from . import aggregation, audit, notify, organizations, periods, submissions
 from .context import Context
 from .pagination import Page, Window, paginate
 
@@ -205,8 +205,14 @@ async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
         raise Conflict("a snapshot that is still processing cannot be deleted", details={"snapshot_id": snapshot_id})
     if await snapshot.submissions.all().exists() or await snapshot.report_records.all().exists():
         raise Conflict("a snapshot with reports or submissions is kept", details={"snapshot_id": snapshot_id})
-    await Snapshot.filter(prior_snapshot_id=snapshot.id).update(prior_snapshot_id=None)
-    await snapshot.delete()
+    async with in_transaction():
+        await Snapshot.filter(prior_snapshot_id=snapshot.id).update(prior_snapshot_id=None)
+        await snapshot.delete()
+        await audit.record(
+            ctx, action="snapshot.deleted", entity_type="snapshot", entity_id=snapshot.id,
+            organization_id=snapshot.organization_id,
+            before={"period_id": snapshot.period_id, "status": snapshot.status, "activity_count": snapshot.activity_count},
+        )
     ctx.loaders.snapshot_by_id.clear(snapshot_id)
     return snapshot
 

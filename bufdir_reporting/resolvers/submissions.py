@@ -26,7 +26,7 @@ from ..models import (
     SnapshotStatus,
     Submission,
 )
-from . import field_values, periods, reports
+from . import audit, field_values, periods, reports
 from .context import Context
 from .pagination import Page, Window, paginate
 
@@ -84,7 +84,7 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
     try:
         async with in_transaction():
             version = await Submission.filter(organization_id=snapshot.organization_id, period_id=snapshot.period_id).count() + 1
-            return await Submission.create(
+            submission = await Submission.create(
                 id=f"sub_{ULID()}",
                 organization_id=snapshot.organization_id,
                 period_id=snapshot.period_id,
@@ -96,6 +96,12 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
                 submitted_by=ctx.principal.subject or "unknown",
                 submitted_at=datetime.now(UTC),
             )
+            await audit.record(
+                ctx, action="report.submitted", entity_type="submission", entity_id=submission.id,
+                organization_id=submission.organization_id,
+                after={"period_id": submission.period_id, "version": version, "report_id": record.id, "snapshot_id": snapshot.id},
+            )
+            return submission
     except IntegrityError:
         raise Conflict(
             f"period {snapshot.period_id} is already submitted for {snapshot.organization_id}; an admin must reopen it",
@@ -113,7 +119,13 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
     submission.update_from_dict(
         {"lock_slot": None, "reopened_by": ctx.principal.subject, "reopened_at": datetime.now(UTC), "reopen_reason": reason}
     )
-    await submission.save()
+    async with in_transaction():
+        await submission.save()
+        await audit.record(
+            ctx, action="period.reopened", entity_type="submission", entity_id=submission.id,
+            organization_id=organization_id, before={"locked": True, "period_id": period_id},
+            after={"locked": False, "reason": reason},
+        )
     return submission
 
 

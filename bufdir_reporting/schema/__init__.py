@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from ..config import Settings
 from .activity import ActivityMutation
+from .audit import AuditQuery
 from .errors import DomainErrorExtension
 from .limits import OperationLimits, QueryCostLimiter
 from .node import NodeQuery
@@ -20,7 +21,7 @@ from .subscriptions import LiveSubscription
 
 
 @strawberry.type
-class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery, ReportQuery):
+class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery, ReportQuery, AuditQuery):
     pass
 
 
