@@ -1,0 +1,260 @@
+"""Every REST route and every GraphQL root field, called as four principals.
+
+The test enumerates the app's routes (printed-path aliases share their handler) and the
+schema's root fields, and fails when one has no case here. Each case says what each principal
+gets: ``ok`` (not refused: no 401/403, no 5xx), ``401``/``UNAUTHENTICATED`` or
+``403``/``FORBIDDEN``. Business outcomes are tested elsewhere; this is about who gets in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from bufdir_reporting.resolvers import watch
+from bufdir_reporting.schema import schema
+from bufdir_reporting.schema.context import GraphQLContext
+
+from . import contracts
+
+PRINCIPALS = ("anonymous", "other", "own", "admin")
+PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
+ORG = {"anonymous": "401", "other": "403", "own": "ok", "admin": "ok"}
+ADMIN = {"anonymous": "401", "other": "403", "own": "403", "admin": "ok"}
+OWN = "org-1042"
+
+
+@dataclass
+class World:
+    client: Any
+    app: Any
+    tokens: Any
+    settings: Any
+    snapshot_id: str = ""
+    report_id: str = ""
+    activity_ids: tuple[str, ...] = ()
+
+    def headers(self, who: str) -> dict[str, str]:
+        if who == "anonymous":
+            return {}
+        if who == "admin":
+            return self.tokens.admin()
+        return self.tokens.headers(OWN if who == "own" else "org-2077", subject=f"{who}-user")
+
+    async def snapshot(self, period: str = "2024") -> str:
+        response = await self.client.post(
+            "/api/v1/aggregated-report-data",
+            json={"organization_id": OWN, "period_id": period, "force_reaggregate": True},
+            headers=self.tokens.admin(),
+        )
+        await self.app.state.jobs.wait_idle()
+        return response.json()["snapshot_id"]
+
+    async def report(self) -> str:
+        body = {**contracts.REPORT_POST_REQUEST, "org_id": OWN}
+        return (await self.client.post("/api/v1/report-records", json=body, headers=self.tokens.admin())).json()["report_id"]
+
+    async def graphql(self, who: str, query: str, variables: dict | None = None) -> str:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers(who))
+        if response.status_code == 401:
+            return "401"
+        codes = {e.get("extensions", {}).get("code") for e in response.json().get("errors") or []}
+        assert "INTERNAL" not in codes, response.text
+        return "401" if "UNAUTHENTICATED" in codes else "403" if "FORBIDDEN" in codes else "ok"
+
+    async def rest(self, who: str, method: str, path: str, **kwargs: Any) -> str:
+        response = await self.client.request(method, path, headers=self.headers(who), **kwargs)
+        assert response.status_code < 500, response.text
+        return str(response.status_code) if response.status_code in (401, 403) else "ok"
+
+
+Call = Callable[[World, str], Awaitable[str]]
+SECTION_BODY = {**contracts.SECTION_POST_REQUEST, "section_id": "matrise"}
+ACTIVITY = {"organizationId": OWN, "sourceSystem": "fagsystem-cis", "activityType": "care_order",
+            "category": "ungdom", "status": "completed", "occurredAt": "2025-06-01T10:00:00Z"}
+
+
+async def _watch(w: World, who: str) -> str:
+    if who in ("anonymous", "other"):
+        return await w.rest(who, "GET", "/api/v1/aggregated-report-data/watch", params={"organization_id": OWN, "period_id": "2024"})
+    # allowed: the stream never ends, so open it through the same resolver the route calls
+    ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
+    stream = await watch.open_data_updated(ctx, organization_id=OWN, period_id="2024", after_event_id=None)
+    await stream.aclose()
+    return "ok"
+
+
+def principal(w: World, who: str):
+    from bufdir_reporting.auth import principal_from_authorization
+
+    return principal_from_authorization(w.settings, w.headers(who).get("Authorization"))
+
+
+async def _subscribe(w: World, who: str, query: str) -> str:
+    ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
+    result = await schema.subscribe(query, context_value=ctx)
+    if hasattr(result, "errors") and result.errors:
+        codes = {e.extensions.get("code") for e in result.errors}
+        return "401" if "UNAUTHENTICATED" in codes else "403" if "FORBIDDEN" in codes else "ok"
+    first = result.__anext__()
+    try:
+        import asyncio
+
+        item = await asyncio.wait_for(first, 0.3)
+    except TimeoutError:
+        return "ok"
+    finally:
+        await result.aclose()
+    codes = {e.extensions.get("code") for e in item.errors or []}
+    return "401" if "UNAUTHENTICATED" in codes else "403" if "FORBIDDEN" in codes else "ok"
+
+
+REST: dict[str, tuple[dict[str, str], Call]] = {
+    "GET /api/v1/report-sections": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections")),
+    "POST /api/v1/report-sections": (ADMIN, lambda w, who: w.rest(who, "POST", "/api/v1/report-sections", json={**SECTION_BODY, "section_id": f"matrise-{who}"})),
+    "GET /api/v1/report-sections/required-fields": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/required-fields")),
+    "GET /api/v1/report-sections/fields/{field_key}/label": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/fields/antall_akuttplasseringer/label")),
+    "GET /api/v1/report-sections/{section_id}": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/hjelpetiltak")),
+    "PUT /api/v1/report-sections/{section_id}": (ADMIN, lambda w, who: w.rest(who, "PUT", "/api/v1/report-sections/undersokelser", json={**contracts.SECTION_PUT_REQUEST, "section_title": "Undersøkelser"})),
+    "DELETE /api/v1/report-sections/{section_id}": (ADMIN, lambda w, who: w.rest(who, "DELETE", "/api/v1/report-sections/ettervern")),
+    "GET /api/v1/aggregated-report-data/watch": (ORG, _watch),
+    "GET /api/v1/aggregated-report-data": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/aggregated-report-data", params={"organization_id": OWN})),
+    "POST /api/v1/aggregated-report-data": (ORG, lambda w, who: w.rest(who, "POST", "/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"})),
+    "GET /api/v1/aggregated-report-data/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/aggregated-report-data/{w.snapshot_id}")),
+    "PUT /api/v1/aggregated-report-data/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "PUT", f"/api/v1/aggregated-report-data/{w.snapshot_id}", json=contracts.REPORT_DATA_PUT_REQUEST)),
+    "DELETE /api/v1/aggregated-report-data/{snapshot_id}": (ORG, None),  # filled below: needs a fresh snapshot
+    "GET /api/v1/bufdir-aggregations/activities": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/activities", params={"org_id": OWN, "start": "2024-01-01T00:00:00Z", "end": "2024-02-01T00:00:00Z"})),
+    "GET /api/v1/bufdir-aggregations/last-submitted-period": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": OWN})),
+    "GET /api/v1/bufdir-aggregations": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations", params={"org_id": OWN})),
+    "POST /api/v1/bufdir-aggregations": (ORG, lambda w, who: w.rest(who, "POST", "/api/v1/bufdir-aggregations", json={"org_id": OWN, "range": {"start": "2024-01-01T00:00:00Z", "end": "2024-03-31T23:59:59Z"}})),
+    "GET /api/v1/bufdir-aggregations/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}")),
+    "GET /api/v1/bufdir-aggregations/{snapshot_id}/metrics": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}/metrics")),
+    "PUT /api/v1/bufdir-aggregations/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "PUT", f"/api/v1/bufdir-aggregations/{w.snapshot_id}", json={"force_refresh": False})),
+    "DELETE /api/v1/bufdir-aggregations/{snapshot_id}": (ORG, None),
+    "GET /api/v1/report-records": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/report-records", params={"org_id": OWN})),
+    "POST /api/v1/report-records": (ORG, lambda w, who: w.rest(who, "POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN})),
+    "GET /api/v1/report-records/{report_id}": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}")),
+    "GET /api/v1/report-records/{report_id}/file": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}/file")),
+    "PUT /api/v1/report-records/{report_id}": (ORG, lambda w, who: w.rest(who, "PUT", f"/api/v1/report-records/{w.report_id}", json={"status": "pending"})),
+    "DELETE /api/v1/report-records/{report_id}": (ORG, None),
+}
+
+
+async def _delete_snapshot(prefix: str) -> Call:
+    async def call(w: World, who: str) -> str:
+        return await w.rest(who, "DELETE", f"{prefix}/{await w.snapshot('rp-2023-q1')}")
+
+    return call
+
+
+async def _delete_report(w: World, who: str) -> str:
+    return await w.rest(who, "DELETE", f"/api/v1/report-records/{await w.report()}")
+
+
+def q(query: str, variables: Callable[[World], dict] | None = None) -> Call:
+    async def call(w: World, who: str) -> str:
+        return await w.graphql(who, query, variables(w) if variables else None)
+
+    return call
+
+
+GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
+    "Query.node": (ORG, q('{ node(id: "T3JnYW5pemF0aW9uOm9yZy0xMDQy") { id } }')),
+    "Query.organization": (ORG, q('{ organization(id: "org-1042") { name } }')),
+    "Query.organizations": ({**ORG, "other": "ok"}, q("{ organizations { totalCount } }")),  # each sees only their own
+    "Query.period": (PUBLIC, q('{ period(id: "2024") { name } }')),
+    "Query.periods": (PUBLIC, q("{ periods { totalCount } }")),
+    "Query.sections": (PUBLIC, q("{ sections { totalCount } }")),
+    "Query.section": (PUBLIC, q('{ section(id: "hjelpetiltak") { title } }')),
+    "Query.fieldDefinition": (PUBLIC, q('{ fieldDefinition(key: "antall_akuttplasseringer") { label } }')),
+    "Query.requiredFields": (PUBLIC, q("{ requiredFields { totalRequiredFields } }")),
+    "Query.snapshot": (ORG, q("query ($id: ID!) { snapshot(id: $id) { status } }", lambda w: {"id": w.snapshot_id})),
+    "Query.snapshots": (ORG, q('{ snapshots(organizationId: "org-1042") { totalCount } }')),
+    "Query.reportingStatus": (ADMIN, q('{ reportingStatus(periodId: "2024") { submitted } }')),
+    "Query.auditLog": (ADMIN, q("{ auditLog { totalCount } }")),
+    "Mutation.createSection": (ADMIN, None),
+    "Mutation.updateSection": (ADMIN, q('mutation { updateSection(id: "malgrupper", input: {title: "Målgrupper", order: 6, fields: [{key: "deltakere_ungdom", label: "Deltakere – ungdom", dataType: INTEGER}]}) { title } }')),
+    "Mutation.deactivateSection": (ADMIN, q('mutation { deactivateSection(id: "forebyggende-arbeid") { isActive } }')),
+    "Mutation.triggerAggregation": (ORG, q('mutation { triggerAggregation(organizationId: "org-1042", periodId: "rp-2024-q1") { jobId } }')),
+    "Mutation.invalidateSnapshot": (ORG, q('mutation ($id: ID!) { invalidateSnapshot(id: $id, reason: "x") { cacheValid } }', lambda w: {"id": w.snapshot_id})),
+    "Mutation.setFieldValue": (ORG, q('mutation ($id: ID!) { setFieldValue(snapshotId: $id, fieldKey: "antall_stillinger_ledige", value: 1) { fieldKey } }', lambda w: {"id": w.snapshot_id})),
+    "Mutation.deleteSnapshot": (ORG, None),
+    "Mutation.recordActivity": (ORG, q("mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", lambda w: {"i": ACTIVITY})),
+    "Mutation.correctActivity": (ORG, q('mutation ($id: String!) { correctActivity(id: $id, input: {status: "completed"}) { status } }', lambda w: {"id": w.activity_ids[0]})),
+    "Mutation.deleteActivity": (ORG, q("mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", lambda w: {"id": w.activity_ids[1]})),
+    "Mutation.ingestActivities": (ORG, q("mutation ($i: [ActivityInput!]!) { ingestActivities(inputs: $i) { created } }", lambda w: {"i": [ACTIVITY]})),
+    "Mutation.generateReport": (ORG, q("mutation ($id: String!) { generateReport(snapshotId: $id) { status } }", lambda w: {"id": w.snapshot_id})),
+    "Mutation.submitReport": (ORG, q("mutation ($id: String!) { submitReport(reportId: $id) { version } }", lambda w: {"id": w.report_id})),
+    "Mutation.reopenPeriod": (ADMIN, q('mutation { reopenPeriod(organizationId: "org-1042", periodId: "2024", reason: "x") { version } }')),
+    "Subscription.aggregatedDataChanged": (ORG, lambda w, who: _subscribe(w, who, 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }')),
+    "Subscription.snapshotStatusChanged": (ORG, lambda w, who: _subscribe(w, who, 'subscription { snapshotStatusChanged(snapshotId: "%s") { status } }' % w.snapshot_id)),
+}
+
+
+async def _create_section(w: World, who: str) -> str:
+    return await w.graphql(
+        who,
+        "mutation ($s: String!) { createSection(input: {sectionId: $s, title: \"Matrise\", order: 9, "
+        'fields: [{key: "matrise_felt_%s", label: "x", dataType: INTEGER}]}) { sectionId } }' % who.replace("-", "_"),
+        {"s": f"matrise-{who}"},
+    )
+
+
+async def _delete_snapshot_gql(w: World, who: str) -> str:
+    snapshot_id = await w.snapshot("rp-2023-q2")
+    return await w.graphql(who, "mutation ($id: ID!) { deleteSnapshot(id: $id) }", {"id": snapshot_id})
+
+
+GRAPHQL["Mutation.createSection"] = (ADMIN, _create_section)
+GRAPHQL["Mutation.deleteSnapshot"] = (ORG, _delete_snapshot_gql)
+REST["DELETE /api/v1/report-records/{report_id}"] = (ORG, _delete_report)
+
+
+def _routes(app) -> set[str]:
+    return {
+        f"{method} {route.path}"
+        for route in app.routes
+        if isinstance(route, APIRoute) and not route.deprecated and route.path.startswith("/api/")
+        for method in route.methods
+    }
+
+
+def _root_fields() -> set[str]:
+    return {
+        f"{root}.{name}"
+        for root, kind in (("Query", schema._schema.query_type), ("Mutation", schema._schema.mutation_type),
+                           ("Subscription", schema._schema.subscription_type))
+        for name in kind.fields
+    }
+
+
+def test_every_route_and_root_field_has_authorization_cases(app):
+    assert _routes(app) - set(REST) == set(), "REST routes without authorization cases"
+    assert _root_fields() - set(GRAPHQL) == set(), "GraphQL root fields without authorization cases"
+
+
+@pytest.fixture
+async def world(client, app, tokens, settings, demo) -> World:
+    w = World(client=client, app=app, tokens=tokens, settings=settings)
+    w.snapshot_id = await w.snapshot()
+    w.report_id = await w.report()
+    from bufdir_reporting.models import Activity
+
+    recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
+    w.activity_ids = tuple(a.public_id for a in await recent)
+    return w
+
+
+@pytest.mark.parametrize("case", sorted(REST) + sorted(GRAPHQL))
+async def test_each_principal_gets_what_the_matrix_says(world, case):
+    for prefix in ("/api/v1/aggregated-report-data", "/api/v1/bufdir-aggregations"):
+        if case == f"DELETE {prefix}/{{snapshot_id}}":
+            REST[case] = (ORG, await _delete_snapshot(prefix))
+    expected, call = {**REST, **GRAPHQL}[case]
+    outcomes = {who: await call(world, who) for who in PRINCIPALS}
+    assert outcomes == expected
