@@ -21,7 +21,7 @@ from .database import tortoise_config
 from .dependencies import request_context
 from .errors import Unauthenticated
 from .events import EventHub
-from .http_guards import BodySizeLimit, SecurityHeaders
+from .http_guards import BodySizeLimit, PlainErrorsAsJson, SecurityHeaders
 from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
@@ -145,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
         )
+    app.add_middleware(PlainErrorsAsJson)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -94,3 +94,41 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class PlainErrorsAsJson:
+    """Strawberry answers a request it cannot parse (bad JSON, a non-object body) with
+    text/plain; clients get the same JSON error shape as everywhere else."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+        chunks: list[bytes] = []
+
+        async def rewrite(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if message["status"] >= 400 and content_type.startswith(b"text/plain"):
+                    held = message
+                    return
+            elif held is not None and message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                from .rest_compat.errors import HTTP_CODES
+
+                status = held["status"]
+                error = {"code": HTTP_CODES.get(status, "HTTP_ERROR"), "message": b"".join(chunks).decode(errors="replace"), "details": {}}
+                body = json.dumps({"error": error}).encode()
+                await send({**held, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewrite)

@@ -119,3 +119,23 @@ async def test_unknown_paths_and_methods_answer_the_json_error_shape(client):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
     wrong = await client.patch("/api/v1/report-sections/barn-under-omsorg")
     assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+async def test_an_unexpected_rest_error_is_a_masked_500_in_the_json_shape(app, demo, monkeypatch):
+    async def broken(*_, **__):
+        raise RuntimeError("SELECT secret FROM somewhere")
+
+    monkeypatch.setattr("bufdir_reporting.resolvers.sections.list_", broken)
+    # Starlette re-raises after answering, for the server's log; the client only sees the 500
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get("/api/v1/report-sections")
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "INTERNAL", "message": "Unexpected error.", "details": {}}}
+
+
+async def test_an_over_long_id_is_bad_input_not_a_crash(client, graphql, tokens, demo):
+    response = await client.get(f"/api/v1/report-sections/{'x' * 300}")
+    assert response.status_code == 422 and response.json()["error"]["code"] == "BAD_USER_INPUT"
+    result = await graphql("query ($id: ID!) { period(id: $id) { name } }", {"id": "y" * 300})
+    assert error_codes(result) == ["BAD_USER_INPUT"]

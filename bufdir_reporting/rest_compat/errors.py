@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from tortoise.exceptions import ValidationError
 
 from ..errors import DomainError
 
@@ -47,6 +48,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(422, "BAD_USER_INPUT", f"Invalid request: {first}", {"field": first, "errors": problems})
 
 
+async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse:
+    """A value broke a column's bounds (an over-long id in a path or query)."""
+    return error_response(422, "BAD_USER_INPUT", "a value is longer or otherwise outside what is stored", {"reason": str(exc)[:200]})
+
+
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     code = HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
     return error_response(exc.status_code, code, str(exc.detail))
@@ -61,4 +67,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(ValidationError, _column_bounds)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)

@@ -10,6 +10,7 @@ import logging
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from tortoise.exceptions import ValidationError
 
 from ..errors import DomainError
 
@@ -30,7 +31,8 @@ class DomainErrorExtension(MaskErrors):
             return _with_extensions(error, code=(error.extensions or {}).get("code", "BAD_USER_INPUT"))
         if isinstance(original, DomainError):
             return _with_extensions(error, code=original.code, **original.details)
-        if isinstance(original, GraphQLError):
+        if isinstance(original, GraphQLError | ValidationError):
+            # ValidationError: a value broke a column's bounds (e.g. an over-long id)
             return _with_extensions(error, code="BAD_USER_INPUT")
         log.error("unexpected error in GraphQL execution", exc_info=original)
         masked = self.anonymise_error(error)

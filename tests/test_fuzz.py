@@ -1,0 +1,115 @@
+"""Fuzzing, bounded so CI stays fast.
+
+REST: schemathesis generates requests for every operation of the app's own OpenAPI schema
+(the SSE stream excepted: it never ends) and sends them, with an admin token, to a real
+server; no response may be a 5xx. GraphQL: an abuse suite of malformed and hostile requests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from schemathesis import openapi
+from schemathesis.checks import not_a_server_error
+
+from bufdir_reporting.auth import issue_token
+from bufdir_reporting.config import Settings
+
+from . import services
+
+SECRET = "f" * 40
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    root: Path = tmp_path_factory.mktemp("fuzz")
+    port = services.free_port()
+    env = {
+        **os.environ,
+        "BUFDIR_DATABASE_URL": f"sqlite://{root / 'fuzz.sqlite3'}",
+        "BUFDIR_VAR_DIR": str(root / "var"),
+        "BUFDIR_TOKEN_SECRET": SECRET,
+        "BUFDIR_PORT": str(port),
+    }
+    log = (root / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bufdir_reporting.cli", "serve", "--demo", "--activities", "300"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, (root / "serve.log").read_text()
+        try:
+            httpx.get(f"{url}/openapi.json", timeout=2)
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+ADMIN = {"Authorization": f"Bearer {issue_token(Settings(token_secret=SECRET), subject='fuzzer', admin=True)}"}
+
+
+def test_no_rest_operation_answers_a_server_error(server):
+    schema = openapi.from_url(f"{server}/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    fuzzed = [op for op in operations if not op.path.endswith("/watch")]
+    assert len(fuzzed) >= 50  # canonical and printed paths of the four contracts
+
+    calls = 0
+    for operation in fuzzed:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+        def no_server_error(case):
+            nonlocal calls
+            calls += 1
+            response = case.call(base_url=server, headers=ADMIN, timeout=10)
+            case.validate_response(response, checks=[not_a_server_error])
+
+        no_server_error()
+    assert calls >= 2 * len(fuzzed)
+
+
+ABUSE = [
+    ("malformed JSON", {"content": b'{"query": "{ periods { totalCount } "', "headers": {"Content-Type": "application/json"}}),
+    ("not an object", {"json": ["{ periods { totalCount } }"]}),
+    ("query is a number", {"json": {"query": 12345}}),
+    ("variables of the wrong type", {"json": {"query": "query ($id: ID!) { period(id: $id) { name } }", "variables": {"id": {"nested": [1, 2]}}}}),
+    ("missing variables", {"json": {"query": "query ($id: ID!) { period(id: $id) { name } }"}}),
+    ("huge variables", {"json": {"query": "query ($id: ID!) { period(id: $id) { name } }", "variables": {"id": "x" * 500_000}}}),
+    ("unknown field", {"json": {"query": "{ nothingHere }"}}),
+    ("syntax error", {"json": {"query": "{ periods { "}}),
+    ("deep nesting", {"json": {"query": "{ " + "section(id: \"x\") { fields { section { " * 20 + "title" + " } } }" * 20 + " }"}}),
+    ("alias flood", {"json": {"query": "{ " + " ".join(f"a{i}: periods {{ totalCount }}" for i in range(500)) + " }"}}),
+    ("fragment cycle", {"json": {"query": "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"}}),
+    ("negative page", {"json": {"query": "{ periods(first: -5) { totalCount } }"}}),
+    ("bad cursor", {"json": {"query": '{ periods(first: 2, after: "not-a-cursor") { totalCount } }'}}),
+    ("bad global id", {"json": {"query": '{ node(id: "%%%") { id } }'}}),
+]
+
+
+@pytest.mark.parametrize(("name", "request_kwargs"), ABUSE, ids=[name for name, _ in ABUSE])
+def test_graphql_abuse_is_refused_cleanly(server, name, request_kwargs):
+    kwargs = dict(request_kwargs)
+    headers = {**ADMIN, **kwargs.pop("headers", {})}
+    response = httpx.post(f"{server}/graphql", headers=headers, timeout=20, **kwargs)
+    assert response.status_code < 500, response.text
+    body = response.json()
+    if response.status_code >= 400:
+        assert body["error"]["code"] in ("BAD_REQUEST", "BAD_USER_INPUT", "PAYLOAD_TOO_LARGE"), body
+    else:
+        assert body.get("errors"), f"{name} was accepted: {body}"
+        assert all(e.get("extensions", {}).get("code") != "INTERNAL" for e in body["errors"]), body
+    assert "Traceback" not in response.text and "SELECT" not in response.text
