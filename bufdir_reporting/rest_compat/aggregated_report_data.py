@@ -19,6 +19,7 @@ from ..models import (
 from ..resolvers import snapshot_values, snapshots
 from ..resolvers.context import Context
 from ..resolvers.pagination import Window
+from . import shapes
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
@@ -83,7 +84,7 @@ def started(triggered: snapshots.Triggered) -> JSONResponse:
     return JSONResponse(body, status_code=202 if running else 200)
 
 
-@router.route("GET", summary="Snapshots of an organisation across periods")
+@router.route("GET", **shapes.documented(shapes.SnapshotList), summary="Snapshots of an organisation across periods")
 async def list_snapshots(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -97,7 +98,7 @@ async def list_snapshots(
     return paginated(page, list(await asyncio.gather(*(summary(ctx, s) for s in page.items))))
 
 
-@router.route("POST", status_code=202, summary="Trigger aggregation for an organisation and period")
+@router.route("POST", status_code=202, **shapes.documented(shapes.SnapshotStarted, 202, 200), summary="Trigger aggregation for an organisation and period")
 async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSONResponse:
     triggered = await snapshots.trigger(
         ctx, organization_id=body.organization_id, period_id=body.period_id, force=body.force_reaggregate
@@ -105,7 +106,7 @@ async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSON
     return started(triggered)
 
 
-@router.route("GET", "/{snapshot_id}", summary="A snapshot with all field values and prior-period values")
+@router.route("GET", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDetail), summary="A snapshot with all field values and prior-period values")
 async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     grouped = await snapshot_values.by_section(ctx, snapshot=snapshot)
@@ -129,7 +130,7 @@ async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str,
     }
 
 
-@router.route("PUT", "/{snapshot_id}", status_code=202, summary="Invalidate the cache and re-aggregate")
+@router.route("PUT", "/{snapshot_id}", status_code=202, **shapes.documented(shapes.SnapshotInvalidated, 202), summary="Invalidate the cache and re-aggregate")
 async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Context = ContextDep) -> dict[str, Any]:
     if body.invalidate_cache:
         snapshot, triggered = await snapshots.invalidate(ctx, snapshot_id=snapshot_id, reason=body.reason)
@@ -155,7 +156,7 @@ async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Conte
     }
 
 
-@router.route("DELETE", "/{snapshot_id}", summary="Delete a snapshot and clear its cache entry")
+@router.route("DELETE", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDeleted), summary="Delete a snapshot and clear its cache entry")
 async def delete_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
     return {"deleted": True, "snapshot_id": snapshot.id, "cache_cleared": True}

@@ -19,6 +19,7 @@ from ..models import Activity, Snapshot, SnapshotStatus
 from ..resolvers import activities, snapshots, submissions
 from ..resolvers.context import Context
 from ..resolvers.pagination import Window
+from . import shapes
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
 
 router = ContractRouter("/api/v1/bufdir-aggregations", tag="bufdir-aggregations")
@@ -100,7 +101,7 @@ def activity_shape(activity: Activity) -> dict[str, Any]:
     }
 
 
-@router.route("GET", "/activities", summary="Activities within a range (getActivitiesInRange)")
+@router.route("GET", "/activities", **shapes.documented(shapes.ActivityList), summary="Activities within a range (getActivitiesInRange)")
 async def list_activities(
     org_id: str,
     start: datetime,
@@ -116,7 +117,7 @@ async def list_activities(
     return paginated(page, [activity_shape(a) for a in page.items])
 
 
-@router.route("GET", "/last-submitted-period", summary="The most recently submitted period (getLastSubmittedPeriod)")
+@router.route("GET", "/last-submitted-period", **shapes.documented(shapes.LastSubmitted), summary="The most recently submitted period (getLastSubmittedPeriod)")
 async def last_submitted_period(org_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     submission, period = await submissions.last_submitted(ctx, organization_id=org_id)
     return {
@@ -133,7 +134,7 @@ async def last_submitted_period(org_id: str, ctx: Context = ContextDep) -> dict[
     }
 
 
-@router.route("GET", summary="Aggregation snapshots of an organisation")
+@router.route("GET", **shapes.documented(shapes.AggregationList), summary="Aggregation snapshots of an organisation")
 async def list_aggregations(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -144,7 +145,7 @@ async def list_aggregations(
     return paginated(page, [shape(s) for s in page.items])
 
 
-@router.route("POST", status_code=202, summary="Aggregate a reporting period (job) or a range (at once)")
+@router.route("POST", status_code=202, **shapes.documented(shapes.Aggregation, 202, 201, 200), summary="Aggregate a reporting period (job) or a range (at once)")
 async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSONResponse:
     if body.range is not None:
         window = snapshots.checked_range(ctx, body.range.start, body.range.end)
@@ -154,12 +155,12 @@ async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSO
     return respond(triggered, created=200)
 
 
-@router.route("GET", "/{snapshot_id}", summary="One aggregation snapshot")
+@router.route("GET", "/{snapshot_id}", **shapes.documented(shapes.Aggregation), summary="One aggregation snapshot")
 async def get_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id), detail=True)
 
 
-@router.route("GET", "/{snapshot_id}/metrics", summary="Detailed metrics of an aggregation")
+@router.route("GET", "/{snapshot_id}/metrics", **shapes.documented(shapes.Metrics), summary="Detailed metrics of an aggregation")
 async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     categories = snapshot.category_breakdown or {}
@@ -178,7 +179,7 @@ async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, 
     }
 
 
-@router.route("PUT", "/{snapshot_id}", summary="Re-aggregate (optionally over a new range) and return the result")
+@router.route("PUT", "/{snapshot_id}", **shapes.documented(shapes.Aggregation, 200, 202), summary="Re-aggregate (optionally over a new range) and return the result")
 async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     if body.range is not None:
@@ -198,7 +199,7 @@ async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context 
     return respond(triggered, created=200)
 
 
-@router.route("DELETE", "/{snapshot_id}", summary="Delete an aggregation snapshot")
+@router.route("DELETE", "/{snapshot_id}", **shapes.documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot")
 async def delete_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
     return {"deleted": True, "id": snapshot.id}

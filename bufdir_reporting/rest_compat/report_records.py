@@ -14,6 +14,7 @@ from ..resolvers.context import Context
 from ..resolvers.pagination import Window
 from ..resolvers.report_input import ReportRecordChange, ReportRecordSpec
 from ..resolvers.report_render import CONTENT_TYPE
+from . import shapes
 from .routing import ContextDep, ContractRouter, iso, page_window, paginated
 
 router = ContractRouter("/api/v1/report-records", tag="report-records")
@@ -38,7 +39,7 @@ def shape(record: ReportRecord) -> dict[str, Any]:
     }
 
 
-@router.route("GET", summary="Report records of an organisation, newest first")
+@router.route("GET", **shapes.documented(shapes.ReportRecordList), summary="Report records of an organisation, newest first")
 async def list_records(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -53,7 +54,7 @@ async def list_records(
     return paginated(page, [shape(r) for r in page.items])
 
 
-@router.route("POST", status_code=201, summary="Insert a report record")
+@router.route("POST", status_code=201, **shapes.documented(shapes.ReportRecordShape, 201), summary="Insert a report record")
 async def create_record(spec: ReportRecordSpec, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await reports.create(ctx, spec=spec))
 
@@ -64,17 +65,17 @@ async def download_record(report_id: str, ctx: Context = ContextDep) -> FileResp
     return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=reports.download_name(record))
 
 
-@router.route("GET", "/{report_id}", summary="One report record")
+@router.route("GET", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="One report record")
 async def get_record(report_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await reports.get_or_raise(ctx, report_id=report_id))
 
 
-@router.route("PUT", "/{report_id}", summary="Set file reference, size and status after generation")
+@router.route("PUT", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="Set file reference, size and status after generation")
 async def update_record(report_id: str, change: ReportRecordChange, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await reports.update(ctx, report_id=report_id, change=change))
 
 
-@router.route("DELETE", "/{report_id}", summary="Hard-delete a report record and its file")
+@router.route("DELETE", "/{report_id}", **shapes.documented(shapes.ReportRecordDeleted), summary="Hard-delete a report record and its file")
 async def delete_record(report_id: str, ctx: Context = ContextDep) -> JSONResponse:
     record = await reports.delete(ctx, report_id=report_id)
     return JSONResponse({"report_id": record.id, "deleted": True, "deleted_at": iso(datetime.now(UTC))})

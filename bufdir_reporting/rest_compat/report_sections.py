@@ -12,6 +12,7 @@ from ..resolvers import sections
 from ..resolvers.context import Context
 from ..resolvers.pagination import Window
 from ..resolvers.structure_input import SectionChange, SectionSpec
+from . import shapes
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
 
 router = ContractRouter("/api/v1/report-sections", tag="report-sections")
@@ -44,7 +45,7 @@ async def summary_shape(ctx: Context, section: Section) -> dict[str, Any]:
     }
 
 
-@router.route("GET", "/required-fields", summary="Required fields across active sections, optionally for a period")
+@router.route("GET", "/required-fields", **shapes.documented(shapes.RequiredFields), summary="Required fields across active sections, optionally for a period")
 async def get_required_fields(ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
     at, fields = await sections.required_fields(ctx, period_id=period_id)
     titles = {s.id: s.title for s in await sections.sections_in_force(ctx, at=at)}
@@ -58,7 +59,7 @@ async def get_required_fields(ctx: Context = ContextDep, period_id: str | None =
     }
 
 
-@router.route("GET", "/fields/{field_key}/label", summary="The Norwegian label of a field key")
+@router.route("GET", "/fields/{field_key}/label", **shapes.documented(shapes.FieldLabel), summary="The Norwegian label of a field key")
 async def get_field_label(
     field_key: str, ctx: Context = ContextDep, period_id: str | None = Query(None)
 ) -> dict[str, Any]:
@@ -73,7 +74,7 @@ async def get_field_label(
     }
 
 
-@router.route("GET", summary="List section definitions, ordered by section_order")
+@router.route("GET", **shapes.documented(shapes.SectionList), summary="List section definitions, ordered by section_order")
 async def list_sections(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -84,14 +85,14 @@ async def list_sections(
     return paginated(page, list(await asyncio.gather(*(summary_shape(ctx, s) for s in page.items))))
 
 
-@router.route("POST", status_code=201, summary="Create a section definition (admin only)")
+@router.route("POST", status_code=201, **shapes.documented(shapes.SectionWritten, 201), summary="Create a section definition (admin only)")
 async def create_section(spec: SectionSpec, ctx: Context = ContextDep) -> dict[str, Any]:
     section = await sections.create(ctx, spec=spec)
     shape = await summary_shape(ctx, section)
     return {**shape, "created_at": iso(section.created_at)}
 
 
-@router.route("GET", "/{section_id}", summary="One section with its field definitions and required fields")
+@router.route("GET", "/{section_id}", **shapes.documented(shapes.SectionDetail), summary="One section with its field definitions and required fields")
 async def get_section(
     section_id: str, ctx: Context = ContextDep, period_id: str | None = Query(None)
 ) -> dict[str, Any]:
@@ -109,14 +110,14 @@ async def get_section(
     }
 
 
-@router.route("PUT", "/{section_id}", summary="Replace title, order and field list (admin only)")
+@router.route("PUT", "/{section_id}", **shapes.documented(shapes.SectionWritten), summary="Replace title, order and field list (admin only)")
 async def update_section(section_id: str, change: SectionChange, ctx: Context = ContextDep) -> dict[str, Any]:
     section = await sections.update(ctx, section_id=section_id, change=change)
     shape = await summary_shape(ctx, section)
     return {**shape, "updated_at": iso(section.updated_at)}
 
 
-@router.route("DELETE", "/{section_id}", summary="Deactivate a section (soft delete; kept for history)")
+@router.route("DELETE", "/{section_id}", **shapes.documented(shapes.SectionDeleted), summary="Deactivate a section (soft delete; kept for history)")
 async def delete_section(
     section_id: str,
     ctx: Context = ContextDep,
