@@ -129,7 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
             context_getter=graphql_context,
             graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            connection_init_wait_timeout=timedelta(seconds=10),
+            connection_init_wait_timeout=timedelta(seconds=settings.graphql_connection_init_seconds),
             max_subscriptions_per_connection=settings.graphql_max_subscriptions,
         ),
         prefix="/graphql",

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(default=3000, ge=10)
     graphql_max_aliases: int = Field(default=30, ge=1)
     graphql_max_cost: int = Field(default=50_000, ge=10)
+    graphql_connection_init_seconds: float = Field(default=10, gt=0, description="websocket clients must send connection_init within this")
     graphql_max_subscriptions: int = Field(default=20, ge=1, description="per websocket connection")
     report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     sse_heartbeat_seconds: float = Field(default=15, gt=0)

@@ -148,3 +148,39 @@ async def test_subscribers_of_one_change_share_one_read_of_the_snapshot(server, 
             await c.close_async()
     assert {r["aggregatedDataChanged"]["snapshotId"] for r in received} == {started["snapshotId"]}
     assert len([batch for batch in reads if started["snapshotId"] in batch]) == 1
+
+
+@pytest.fixture
+async def strict_server(settings):
+    strict = settings.model_copy(update={"graphql_max_subscriptions": 1, "graphql_connection_init_seconds": 0.5})
+    async with live_server(strict) as (address, app):
+        await truncate_all_models()
+        await load_demo_data(activity_count=50)
+        yield address, app
+
+
+async def test_a_client_that_never_sends_connection_init_is_closed(strict_server):
+    address, _ = strict_server
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        with pytest.raises(websockets.ConnectionClosed):
+            async with asyncio.timeout(10):
+                await socket.recv()
+    assert socket.close_code == 4408
+
+
+async def test_subscriptions_per_connection_are_limited(strict_server, settings):
+    address, _ = strict_server
+    token = issue_token(settings, subject="kari", organizations=["org-1042"])
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
+        for number in (1, 2):
+            await socket.send(json.dumps({"id": str(number), "type": "subscribe", "payload": {"query": query}}))
+        async with asyncio.timeout(10):
+            try:
+                reply = json.loads(await socket.recv())
+            except websockets.ConnectionClosed:
+                reply = None
+    refused = reply is None or (reply["type"] == "error" and reply["id"] == "2")
+    assert refused, reply
