@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
+from . import operations
 from .auth import SYSTEM, principal_from_authorization
 from .config import Settings
 from .database import tortoise_config
@@ -22,6 +24,7 @@ from .dependencies import request_context
 from .errors import Unauthenticated
 from .events import EventHub
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, SecurityHeaders
+from .operations import Metrics, RequestContext
 from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
@@ -64,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         except Exception as exc:
             raise StartupError(f"cannot reach pub/sub at {settings.broadcast_url!r}: {exc}") from None
         app.state.events = bus
-        jobs = app.state.jobs = background_jobs(settings, bus)
+        jobs = app.state.jobs = background_jobs(settings, bus, app.state.metrics)
         await jobs.recover(stale_after=timedelta(seconds=settings.stale_job_seconds))
         sweeper = auto_reaggregation(settings, jobs, bus)
         try:
@@ -78,10 +81,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await orm.close_orm()
 
 
-def background_jobs(settings: Settings, bus: EventHub) -> JobRunner:
+def background_jobs(settings: Settings, bus: EventHub, metrics: Metrics) -> JobRunner:
     async def run(job_id: str, stale_before: datetime | None) -> None:
         context = Context(settings=settings, principal=SYSTEM, events=bus)
-        await aggregation.run_job(context, job_id=job_id, stale_before=stale_before)
+        started = time.perf_counter()
+        snapshot = await aggregation.run_job(context, job_id=job_id, stale_before=stale_before)
+        if snapshot is not None:
+            metrics.jobs.labels(str(snapshot.status)).observe(time.perf_counter() - started)
 
     return JobRunner(run)
 
@@ -122,7 +128,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = Metrics()
     install_error_handlers(app)
+    app.include_router(operations.router)
     app.include_router(
         BufdirGraphQLRouter(
             schema,
@@ -148,4 +156,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(PlainErrorsAsJson)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext, metrics=app.state.metrics)
     return app

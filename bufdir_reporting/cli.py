@@ -109,7 +109,17 @@ def serve(settings: Settings, *, demo_data: bool, activities: int) -> None:
             f'{{"Authorization": "Bearer {token}"}}\n'
         )
     say(f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    from .operations import configure_logging
+
+    configure_logging()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # our JSON lines, with request ids
+        access_log=False,  # the app logs each request itself
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )
 
 
 def run(coroutine: Awaitable[T]) -> T:

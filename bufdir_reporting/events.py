@@ -131,6 +131,10 @@ class EventHub:
             "reconnects": self.reconnects,
         }
 
+    async def ping(self) -> None:
+        """Raises when the backend cannot publish (for readiness)."""
+        await self._backend.publish("health:ping", "{}")
+
     async def publish(self, channel: str, payload: dict[str, Any]) -> None:
         message = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
         if len(message.encode()) > MAX_PAYLOAD_BYTES:

@@ -131,7 +131,10 @@ async def test_an_unexpected_rest_error_is_a_masked_500_in_the_json_shape(app, d
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         response = await http.get("/api/v1/report-sections")
     assert response.status_code == 500
-    assert response.json() == {"error": {"code": "INTERNAL", "message": "Unexpected error.", "details": {}}}
+    error = response.json()["error"]
+    assert (error["code"], error["message"], error["details"]) == ("INTERNAL", "Unexpected error.", {})
+    assert error["request_id"] == response.headers["x-request-id"]
+    assert "SELECT" not in response.text
 
 
 async def test_an_over_long_id_is_bad_input_not_a_crash(client, graphql, tokens, demo):

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from tortoise.exceptions import ValidationError
 
 from ..errors import DomainError
+from ..operations import request_id
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def error_response(status: int, code: str, message: str, details: object = None)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(
         status_code=status,
-        content={"error": {"code": code, "message": message, "details": details or {}}},
+        content={"error": {"code": code, "message": message, "details": details or {}, "request_id": request_id.get()}},
         headers=headers,
     )
 

@@ -9,7 +9,7 @@ from ..config import Settings
 from .activity import ActivityMutation
 from .audit import AuditQuery
 from .errors import DomainErrorExtension
-from .limits import OperationLimits, QueryCostLimiter
+from .limits import OperationLimits, OperationMetrics, QueryCostLimiter
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
@@ -39,7 +39,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[OperationLimits, QueryCostLimiter, DomainErrorExtension],
+    extensions=[OperationLimits, QueryCostLimiter, OperationMetrics, DomainErrorExtension],
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""

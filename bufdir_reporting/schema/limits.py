@@ -8,6 +8,7 @@ operation over the limit is refused with BAD_USER_INPUT and its cost.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -122,3 +123,16 @@ class QueryCostLimiter(SchemaExtension):
                 condition = schema.get_type(fragment.type_condition.name.value)
                 total += self._cost(fragment.selection_set, condition, schema, fragments, variables)
         return total
+
+
+class OperationMetrics(SchemaExtension):
+    """Latency per GraphQL operation name, into the app's Prometheus registry."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        request = getattr(self.execution_context.context, "request", None)
+        metrics = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
+        if metrics is not None:
+            name = self.execution_context.operation_name or "anonymous"
+            metrics.graphql.labels(name[:64]).observe(time.perf_counter() - started)

@@ -1,0 +1,157 @@
+"""Operations: liveness, readiness, Prometheus metrics, request ids and JSON logs.
+
+* ``GET /healthz``: the process answers (liveness; no dependencies checked).
+* ``GET /readyz``: the database and pub/sub answer; 503 naming what does not.
+* ``GET /metrics``: Prometheus text — request latency by route and GraphQL operation,
+  aggregation job durations and outcomes, active subscriptions, pub/sub reconnects.
+* Every request gets an id (``X-Request-ID``, taken from the client when it sends a sane one),
+  logged with the request and returned on the response, so an error report can be traced.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tortoise.connection import get_connection
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+log = logging.getLogger("bufdir_reporting.access")
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Histogram(
+            "bufdir_http_request_seconds", "HTTP request latency", ["method", "route", "status"], registry=self.registry
+        )
+        self.jobs = Histogram(
+            "bufdir_aggregation_job_seconds", "Aggregation job duration", ["outcome"], registry=self.registry
+        )
+        self.subscriptions = Gauge("bufdir_active_subscriptions", "Live subscribers in this process", registry=self.registry)
+        self.reconnects = Gauge("bufdir_pubsub_reconnects", "Pub/sub reconnects since start", registry=self.registry)
+        self.graphql = Histogram(
+            "bufdir_graphql_operation_seconds", "GraphQL operation latency", ["operation"], registry=self.registry
+        )
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id.get(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+class RequestContext:
+    """Request id, access log line and latency metric for every HTTP request."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode(errors="replace")
+        rid = offered if SANE_ID.match(offered) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        status = 500
+
+        started_response = False
+
+        async def with_id(message: Message) -> None:
+            nonlocal status, started_response
+            if message["type"] == "http.response.start":
+                status, started_response = message["status"], True
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, with_id)
+        except Exception:
+            # answered here, not by Starlette's outermost handler, so the id is still known
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if status != 500 or started_response:
+                raise
+            body = json.dumps(
+                {"error": {"code": "INTERNAL", "message": "Unexpected error.", "details": {}, "request_id": rid}}
+            ).encode()
+            await with_id({"type": "http.response.start", "status": 500,
+                           "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], template, str(status)).observe(elapsed)
+            log.info(
+                "%s %s %s", scope["method"], scope["path"], status,
+                extra={"fields": {"method": scope["method"], "path": scope["path"], "status": status, "seconds": round(elapsed, 4)}},
+            )
+            request_id.reset(token)
+
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness: the process answers")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: database and pub/sub reachable")
+async def readyz(request: Request) -> JSONResponse:
+    problems = {}
+    try:
+        await get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:
+        problems["database"] = f"{type(exc).__name__}: {exc}"[:200]
+    try:
+        await request.app.state.events.ping()
+    except Exception as exc:
+        problems["pubsub"] = f"{type(exc).__name__}: {exc}"[:200]
+    if problems:
+        return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    registry: Metrics = request.app.state.metrics
+    stats = request.app.state.events.stats
+    registry.subscriptions.set(stats["subscribers"])
+    registry.reconnects.set(stats["reconnects"])
+    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

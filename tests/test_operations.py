@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+import logging
+
+from bufdir_reporting.operations import JsonFormatter, request_id
+
+
+async def test_liveness_and_readiness(client, app, monkeypatch):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ready"}
+
+    async def down():
+        raise ConnectionError("redis went away")
+
+    monkeypatch.setattr(app.state.events, "ping", down)
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert "redis went away" in response.json()["problems"]["pubsub"]
+
+
+async def test_metrics_cover_routes_graphql_operations_and_jobs(client, app, tokens, demo):
+    await client.get("/api/v1/report-sections")
+    await client.post("/graphql", json={"query": "query Dashboard { periods { totalCount } }"})
+    await client.post(
+        "/api/v1/aggregated-report-data", json={"organization_id": "org-1042", "period_id": "2024"}, headers=tokens.headers("org-1042")
+    )
+    await app.state.jobs.wait_idle()
+    text = (await client.get("/metrics")).text
+    assert 'bufdir_http_request_seconds_count{method="GET",route="/api/v1/report-sections",status="200"} 1.0' in text
+    assert 'bufdir_graphql_operation_seconds_count{operation="Dashboard"} 1.0' in text
+    assert 'bufdir_aggregation_job_seconds_count{outcome="current"}' in text
+    assert "bufdir_active_subscriptions" in text and "bufdir_pubsub_reconnects" in text
+
+
+async def test_request_ids_are_echoed_and_reach_error_bodies(client):
+    mine = await client.get("/api/v1/report-sections/nope", headers={"X-Request-ID": "trace-123"})
+    assert mine.headers["x-request-id"] == "trace-123"
+    assert mine.json()["error"]["request_id"] == "trace-123"
+    odd = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces\n"})
+    assert odd.headers["x-request-id"] != "bad id with spaces\n" and len(odd.headers["x-request-id"]) == 32
+
+
+def test_log_lines_are_json_with_the_request_id():
+    token = request_id.set("trace-9")
+    try:
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello %s", ("world",), None)
+        record.fields = {"status": 200}
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id.reset(token)
+    assert line["message"] == "hello world" and line["request_id"] == "trace-9" and line["status"] == 200
