@@ -1,10 +1,17 @@
-FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-WORKDIR /app
+FROM python:3.11-slim AS build
+WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bufdir_reporting ./bufdir_reporting
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 bufdir
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    BUFDIR_HOST=0.0.0.0 BUFDIR_PORT=8000 BUFDIR_VAR_DIR=/var/lib/bufdir
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-index --find-links=/wheels bufdir-reporting \
+    && rm -rf /wheels \
+    && useradd --system --uid 10001 --home-dir /var/lib/bufdir --create-home bufdir
 USER bufdir
-ENV BUFDIR_HOST=0.0.0.0 BUFDIR_PORT=8000
 EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
 CMD ["bufdir-reporting", "serve"]

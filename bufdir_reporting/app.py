@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -68,13 +69,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             raise StartupError(f"cannot reach pub/sub at {settings.broadcast_url!r}: {exc}") from None
         app.state.events = bus
         jobs = app.state.jobs = background_jobs(settings, bus, app.state.metrics)
-        await jobs.recover(stale_after=timedelta(seconds=settings.stale_job_seconds))
-        sweeper = auto_reaggregation(settings, jobs, bus)
+        stale_after = timedelta(seconds=settings.stale_job_seconds)
+        await jobs.recover(stale_after=stale_after)
+        background = [asyncio.create_task(recover_forever(jobs, stale_after), name="job-recovery")]
+        if (sweeper := auto_reaggregation(settings, jobs, bus)) is not None:
+            background.append(sweeper)
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for task in background:
+                task.cancel()
             await jobs.shutdown()
             await bus.disconnect()
     finally:
@@ -90,6 +94,17 @@ def background_jobs(settings: Settings, bus: EventHub, metrics: Metrics) -> JobR
             metrics.jobs.labels(str(snapshot.status)).observe(time.perf_counter() - started)
 
     return JobRunner(run)
+
+
+async def recover_forever(jobs: JobRunner, stale_after: timedelta) -> None:
+    """Every replica keeps looking for jobs whose owner stopped beating (a crashed replica),
+    so such a job resumes without waiting for a restart."""
+    while True:
+        await asyncio.sleep(stale_after.total_seconds() / 2)
+        try:
+            await jobs.recover(stale_after=stale_after)
+        except Exception:
+            logging.getLogger(__name__).exception("job recovery sweep failed")
 
 
 def auto_reaggregation(settings: Settings, jobs: JobRunner, bus: EventHub) -> asyncio.Task[None] | None:

@@ -89,13 +89,14 @@ async def import_activities(settings: Settings, path: Path, *, dry_run: bool) ->
         say(f"imported: {result.created:,} new, {result.updated:,} updated")
 
 
-def serve(settings: Settings, *, demo_data: bool, activities: int) -> None:
+def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first: bool = True) -> None:
     import uvicorn
 
     from .app import create_app
 
     async def prepare() -> None:
-        await migrate(settings)
+        if migrate_first:
+            await migrate(settings)
         if demo_data:
             await load_demo(settings, activities=activities, only_if_empty=True)
 
@@ -132,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve_cmd = commands.add_parser("serve", help="apply migrations, then serve HTTP")
     serve_cmd.add_argument("--demo", action="store_true", help="load demo data if the database is empty")
+    serve_cmd.add_argument(
+        "--no-migrate", action="store_true", help="do not apply migrations first (a one-shot `migrate` step did)"
+    )
     serve_cmd.add_argument("--host", help="bind address (default BUFDIR_HOST or 127.0.0.1)")
     serve_cmd.add_argument("--port", type=int, help="port (default BUFDIR_PORT or 8000)")
     serve_cmd.add_argument("--activities", type=int, default=None, help=argparse.SUPPRESS)
@@ -162,7 +166,7 @@ def dispatch(args: argparse.Namespace) -> None:
     settings = load_settings(**overrides)
     activities = getattr(args, "activities", None) or DEFAULT_ACTIVITY_COUNT
     commands: dict[str, Callable[[], object]] = {
-        "serve": lambda: serve(settings, demo_data=args.demo, activities=activities),
+        "serve": lambda: serve(settings, demo_data=args.demo, activities=activities, migrate_first=not args.no_migrate),
         "migrate": lambda: run(migrate(settings)),
         "import": lambda: run(import_activities(settings, args.file, dry_run=args.dry_run)),
         "demo-data": lambda: run(_migrate_then_load_demo(settings, activities=activities)),

@@ -24,6 +24,14 @@ from bufdir_reporting.config import Settings
 from . import services
 from .conftest import _create_database
 
+RUNNING: dict[str, subprocess.Popen] = {}
+
+
+def kill_replica(address: str) -> None:
+    """SIGKILL: no shutdown handler runs, as when a machine dies."""
+    RUNNING[address].kill()
+    RUNNING[address].wait()
+
 
 @contextmanager
 def replica(env: dict[str, str], log: Path, *extra: str) -> Iterator[str]:
@@ -46,10 +54,12 @@ def replica(env: dict[str, str], log: Path, *extra: str) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             pytest.fail(f"replica did not start:\n{log.read_text()}")
+        RUNNING[f"127.0.0.1:{port}"] = process
         yield f"127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 @pytest.fixture(params=["redis", "postgres"])
@@ -95,3 +105,41 @@ async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postg
             await events.aclose()
     assert event["snapshotId"] == started.json()["snapshot_id"]
     assert event["snapshot"]["status"] == "CURRENT"
+
+
+async def test_simultaneous_triggers_run_once_and_a_killed_replica_leaves_nothing_processing(postgres_server, redis_url, tmp_path):
+    name = f"bufdir_replicas_{uuid.uuid4().hex[:10]}"
+    await _create_database(postgres_server, name)
+    secret = "r" * 40
+    env = {
+        "BUFDIR_DATABASE_URL": services.with_database(postgres_server, name),
+        "BUFDIR_BROADCAST_URL": redis_url,
+        "BUFDIR_TOKEN_SECRET": secret,
+        "BUFDIR_VAR_DIR": str(tmp_path / "var"),
+        "BUFDIR_STALE_JOB_SECONDS": "1",
+    }
+    token = issue_token(Settings(token_secret=secret), subject="kari", organizations=["org-1042"])
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"organization_id": "org-1042", "period_id": "rp-2025-q2", "force_reaggregate": True}
+    with replica(env, tmp_path / "a.log", "--demo", "--activities", "3000") as a, replica(env, tmp_path / "b.log") as b:
+        async with httpx.AsyncClient(timeout=30) as http:
+            both = await asyncio.gather(
+                http.post(f"http://{a}/api/v1/aggregated-report-data", json=body, headers=headers),
+                http.post(f"http://{b}/api/v1/aggregated-report-data", json=body, headers=headers),
+            )
+            assert {r.json()["snapshot_id"] for r in both} == {both[0].json()["snapshot_id"]}
+
+            # SIGKILL right after the trigger: if the job was still running, the others' recovery
+            # sweep (stale after 1 s here) resumes it; either way nothing may stay processing.
+            with replica(env, tmp_path / "c.log") as doomed:
+                started = await http.post(f"http://{doomed}/api/v1/aggregated-report-data",
+                                          json={**body, "period_id": "2025"}, headers=headers)
+                kill_replica(doomed)
+            snapshot_id = started.json()["snapshot_id"]
+            async with asyncio.timeout(30):
+                while True:
+                    state = (await http.get(f"http://{b}/api/v1/aggregated-report-data/{snapshot_id}", headers=headers)).json()
+                    if state["snapshot_status"] != "processing":
+                        break
+                    await asyncio.sleep(0.2)
+            assert state["snapshot_status"] == "current"

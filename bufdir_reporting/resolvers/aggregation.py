@@ -8,6 +8,7 @@ of the snapshot being replaced are carried over, so re-aggregating never loses t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import time
@@ -79,12 +80,22 @@ async def run_job(
     job = await AggregationJob.get(id=job_id).prefetch_related("snapshot")
     snapshot: Snapshot = job.snapshot
     started = time.monotonic()
+    beating = asyncio.create_task(_heartbeat(job_id, ctx.settings.stale_job_seconds / 3))
     try:
         await _complete(ctx, snapshot, job, started, with_prior=with_prior)
     except Exception as exc:
         await _fail(snapshot, job, started, exc)
         await notify.snapshot_status(ctx, snapshot)
+    finally:
+        beating.cancel()
     return snapshot
+
+
+async def _heartbeat(job_id: str, every: float) -> None:
+    """Keep the claim fresh while the job runs, so no other process takes it as abandoned."""
+    while True:
+        await asyncio.sleep(every)
+        await AggregationJob.filter(id=job_id, status=JobStatus.RUNNING).update(heartbeat_at=now())
 
 
 async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, with_prior: bool) -> None:
