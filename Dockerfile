@@ -1,14 +1,17 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bufdir_reporting ./bufdir_reporting
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# the pinned versions of requirements.lock, then the package itself without resolving again
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.lock \
+    && pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     BUFDIR_HOST=0.0.0.0 BUFDIR_PORT=8000 BUFDIR_VAR_DIR=/var/lib/bufdir
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links=/wheels bufdir-reporting \
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --no-cache-dir --no-index --find-links=/wheels -r /tmp/requirements.lock bufdir-reporting \
     && rm -rf /wheels \
     && useradd --system --uid 10001 --home-dir /var/lib/bufdir --create-home bufdir
 USER bufdir

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install schema clean
+.PHONY: run test install schema lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=..." % sys.version.split()[0])'
@@ -27,6 +27,10 @@ test: $(INSTALLED)
 
 schema: $(INSTALLED)
 	$(BIN)/python -c "from bufdir_reporting.schema import schema; print(schema.as_str())" > schema.graphql
+
+lock:  # the runtime dependencies, pinned, for the container image
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet .
+	.lockenv/bin/pip freeze --exclude bufdir-reporting > requirements.lock && rm -rf .lockenv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
