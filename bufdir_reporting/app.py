@@ -25,7 +25,7 @@ from .dependencies import request_context
 from .errors import Unauthenticated
 from .events import EventHub
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, SecurityHeaders
-from .operations import Metrics, RequestContext
+from .operations import Metrics, OpenWebSockets, RequestContext
 from .resolvers import aggregation, reaggregation
 from .resolvers.context import Context
 from .resolvers.jobs import JobRunner
@@ -172,4 +172,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
+    app.state.websockets = OpenWebSockets()
+    app.add_middleware(lambda inner: app.state.websockets.track(inner))
     return app

@@ -90,8 +90,6 @@ async def import_activities(settings: Settings, path: Path, *, dry_run: bool) ->
 
 
 def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first: bool = True) -> None:
-    import uvicorn
-
     from .app import create_app
 
     async def prepare() -> None:
@@ -110,10 +108,10 @@ def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first
             f'{{"Authorization": "Bearer {token}"}}\n'
         )
     say(f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
-    from .operations import configure_logging
+    from .operations import GracefulServer, configure_logging
 
     configure_logging()
-    uvicorn.run(
+    server = GracefulServer.create(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -121,6 +119,7 @@ def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first
         access_log=False,  # the app logs each request itself
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
+    server.run()
 
 
 def run(coroutine: Awaitable[T]) -> T:

@@ -16,6 +16,7 @@ import re
 import time
 import uuid
 from contextvars import ContextVar
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -155,3 +156,60 @@ async def metrics(request: Request) -> Response:
     registry.subscriptions.set(stats["subscribers"])
     registry.reconnects.set(stats["reconnects"])
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class OpenWebSockets:
+    """The accepted websockets of this process, so a shutdown can say goodbye with 1001."""
+
+    GOING_AWAY = 1001
+
+    def __init__(self) -> None:
+        self._senders: dict[int, Send] = {}
+
+    def track(self, app: ASGIApp) -> ASGIApp:
+        async def tracked(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "websocket":
+                await app(scope, receive, send)
+                return
+            key = id(scope)
+
+            async def tracking_send(message: Message) -> None:
+                if message["type"] == "websocket.accept":
+                    self._senders[key] = send
+                elif message["type"] == "websocket.close":
+                    self._senders.pop(key, None)
+                await send(message)
+
+            try:
+                await app(scope, receive, tracking_send)
+            finally:
+                self._senders.pop(key, None)
+
+        return tracked
+
+    def __len__(self) -> int:
+        return len(self._senders)
+
+    async def close_all(self) -> None:
+        for key, send in list(self._senders.items()):
+            self._senders.pop(key, None)
+            try:
+                await send({"type": "websocket.close", "code": self.GOING_AWAY, "reason": "server shutting down"})
+            except Exception:  # the client may be gone already
+                log.debug("closing a websocket at shutdown failed", exc_info=True)
+
+
+class GracefulServer:
+    """uvicorn closes open websockets with 1012 on shutdown; clients of this service get 1001
+    (going away) first, then uvicorn lets in-flight requests finish."""
+
+    @staticmethod
+    def create(app: Any, **config: Any) -> Any:
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            async def shutdown(self, sockets: Any = None) -> None:
+                await app.state.websockets.close_all()
+                await super().shutdown(sockets)
+
+        return Server(uvicorn.Config(app, **config))

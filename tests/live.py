@@ -6,11 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
+from bufdir_reporting.operations import GracefulServer
 
 from .services import free_port
 
@@ -20,13 +20,14 @@ async def live_server(settings: Settings) -> AsyncIterator[tuple[str, object]]:
     EXECUTOR_CACHE.clear()
     app = create_app(settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = GracefulServer.create(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(20):
         while not server.started:
             if task.done():
                 task.result()
             await asyncio.sleep(0.05)
+    app.state.server = server
     try:
         yield f"127.0.0.1:{port}", app
     finally:

@@ -184,3 +184,16 @@ async def test_subscriptions_per_connection_are_limited(strict_server, settings)
                 reply = None
     refused = reply is None or (reply["type"] == "error" and reply["id"] == "2")
     assert refused, reply
+
+
+async def test_shutdown_closes_websockets_with_going_away(settings):
+    async with live_server(settings) as (address, app):
+        async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+            await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(await socket.recv())["type"] == "connection_ack"
+            assert len(app.state.websockets) == 1
+            app.state.server.should_exit = True
+            with pytest.raises(websockets.ConnectionClosed):
+                async with asyncio.timeout(10):
+                    await socket.recv()
+        assert socket.close_code == 1001
