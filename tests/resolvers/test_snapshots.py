@@ -142,3 +142,28 @@ async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(
         job = await AggregationJob.get(id="job-agg-orphan")
         assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
 
+
+
+async def test_a_running_replica_resumes_a_job_whose_owner_stopped_beating(settings):
+    """No restart: the recovery sweep of a live process finds the dead owner's job."""
+    EXECUTOR_CACHE.clear()
+    app = create_app(settings.model_copy(update={"stale_job_seconds": 1}))
+    async with LifespanManager(app):
+        await truncate_all_models()
+        await load_demo_data(activity_count=300)
+        orphan = await Snapshot.create(
+            id="snap-dead-owner", organization_id="org-1042", period_id="2025", status=SnapshotStatus.PROCESSING,
+            running_slot="org-1042|2025", range_start=datetime(2025, 1, 1, tzinfo=UTC),
+            range_end=datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC),
+        )
+        await AggregationJob.create(
+            id="job-agg-dead-owner", snapshot=orphan, status=JobStatus.RUNNING, owner="crashed-replica:7",
+            started_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC),
+        )
+        async with asyncio.timeout(15):
+            while (await Snapshot.get(id="snap-dead-owner")).status == SnapshotStatus.PROCESSING:
+                await asyncio.sleep(0.1)
+        await app.state.jobs.wait_idle()
+        assert (await Snapshot.get(id="snap-dead-owner")).status == SnapshotStatus.CURRENT
+        job = await AggregationJob.get(id="job-agg-dead-owner")
+        assert job.status == JobStatus.SUCCEEDED and job.owner != "crashed-replica:7"
