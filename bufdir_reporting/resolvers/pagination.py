@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tortoise.queryset import QuerySet
 
@@ -41,3 +41,15 @@ async def paginate(query: QuerySet[T], window: Window) -> Page[T]:
     total = await query.count()
     items = await query.offset(window.offset).limit(window.limit) if window.limit else []
     return Page(items=list(items), total=total, window=window)
+
+
+def visible_to(ctx: Any, query: QuerySet[T], organization_id: str | None) -> QuerySet[T]:
+    """Organisation-scoped rows the principal may list: one named organisation (checked), or
+    else every organisation the principal acts for (all of them, for an admin)."""
+    ctx.principal.require_authenticated()
+    if organization_id is not None:
+        ctx.principal.require_organization(organization_id)
+        return query.filter(organization_id=organization_id)
+    if ctx.principal.is_admin:
+        return query
+    return query.filter(organization_id__in=sorted(ctx.principal.organizations))

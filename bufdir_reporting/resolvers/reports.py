@@ -17,7 +17,7 @@ from ..models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submi
 from . import audit, field_values, notify, organizations, snapshot_values, snapshots
 from .context import Context
 from .filestore import FileStore
-from .pagination import Page, Window, paginate
+from .pagination import Page, Window, paginate, visible_to
 from .report_input import ReportRecordChange, ReportRecordSpec
 from .report_render import CONTENT_TYPE, render
 
@@ -66,13 +66,7 @@ async def list_(
     period_id: str | None = None,
     snapshot_id: str | None = None,
 ) -> Page[ReportRecord]:
-    ctx.principal.require_authenticated()
-    query = ReportRecord.all().order_by("-created_at", "id")
-    if organization_id is not None:
-        ctx.principal.require_organization(organization_id)
-        query = query.filter(organization_id=organization_id)
-    elif not ctx.principal.is_admin:
-        query = query.filter(organization_id__in=sorted(ctx.principal.organizations))
+    query = visible_to(ctx, ReportRecord.all().order_by("-created_at", "id"), organization_id)
     for name, value in (("report_type", report_type), ("status", status), ("period_id", period_id), ("snapshot_id", snapshot_id)):
         if value is not None:
             query = query.filter(**{name: value})

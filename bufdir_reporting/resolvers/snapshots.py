@@ -19,7 +19,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..models import AggregationJob, JobStatus, Period, Snapshot, SnapshotStatus
 from . import aggregation, audit, notify, organizations, periods, submissions
 from .context import Context
-from .pagination import Page, Window, paginate
+from .pagination import Page, Window, paginate, visible_to
 
 DEFAULT_ESTIMATE_SECONDS = 5
 
@@ -168,13 +168,7 @@ async def list_(
     period_id: str | None = None,
     status: SnapshotStatus | None = None,
 ) -> Page[Snapshot]:
-    ctx.principal.require_authenticated()
-    query = Snapshot.all().order_by("-created_at", "id")
-    if organization_id is not None:
-        ctx.principal.require_organization(organization_id)
-        query = query.filter(organization_id=organization_id)
-    elif not ctx.principal.is_admin:
-        query = query.filter(organization_id__in=sorted(ctx.principal.organizations))
+    query = visible_to(ctx, Snapshot.all().order_by("-created_at", "id"), organization_id)
     if period_id is not None:
         query = query.filter(period_id=period_id)
     if status is not None:

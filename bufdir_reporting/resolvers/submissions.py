@@ -28,7 +28,7 @@ from ..models import (
 )
 from . import audit, field_values, periods, reports
 from .context import Context
-from .pagination import Page, Window, paginate
+from .pagination import Page, Window, paginate, visible_to
 
 
 def lock_key(organization_id: str, period_id: str) -> str:
@@ -132,13 +132,7 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
 async def list_(
     ctx: Context, *, window: Window, organization_id: str | None = None, period_id: str | None = None
 ) -> Page[Submission]:
-    ctx.principal.require_authenticated()
-    query = Submission.all().order_by("-submitted_at", "id")
-    if organization_id is not None:
-        ctx.principal.require_organization(organization_id)
-        query = query.filter(organization_id=organization_id)
-    elif not ctx.principal.is_admin:
-        query = query.filter(organization_id__in=sorted(ctx.principal.organizations))
+    query = visible_to(ctx, Submission.all().order_by("-submitted_at", "id"), organization_id)
     if period_id is not None:
         query = query.filter(period_id=period_id)
     return await paginate(query, window)
