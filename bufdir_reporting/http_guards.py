@@ -11,6 +11,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .rest_compat.errors import HTTP_CODES
+
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -121,8 +123,6 @@ class PlainErrorsAsJson:
                 chunks.append(message.get("body", b""))
                 if message.get("more_body"):
                     return
-                from .rest_compat.errors import HTTP_CODES
-
                 status = held["status"]
                 error = {"code": HTTP_CODES.get(status, "HTTP_ERROR"), "message": b"".join(chunks).decode(errors="replace"), "details": {}}
                 body = json.dumps({"error": error}).encode()

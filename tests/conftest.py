@@ -17,16 +17,13 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.contrib.test import truncate_all_models
 
-from bufdir_reporting.app import create_app
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import apply_migrations
 
 from . import services
+from .live import started_app
 
 REQUIRE_SERVICES = os.environ.get("BUFDIR_REQUIRE_SERVICES") == "1"
 
@@ -94,12 +91,7 @@ def settings(migrated_database: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[object]:
-    # Tortoise caches insert SQL per connection name and table, not per dialect: a process that
-    # switches between SQLite and PostgreSQL (only this suite does) must drop it in between.
-    EXECUTOR_CACHE.clear()
-    application = create_app(settings)
-    async with LifespanManager(application):
-        await truncate_all_models()
+    async with started_app(settings) as application:
         yield application
 
 

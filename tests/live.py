@@ -1,4 +1,5 @@
-"""A real uvicorn server on a loopback port, in the test's own event loop."""
+"""Apps for tests: started through their lifespan in-process, or as a real uvicorn server on a
+loopback port in the test's own event loop."""
 
 from __future__ import annotations
 
@@ -6,19 +7,43 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
+from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.operations import GracefulServer
 
 from .services import free_port
 
 
+def new_app(settings: Settings) -> FastAPI:
+    # Tortoise caches insert SQL per connection name and table, not per dialect: a process that
+    # switches between SQLite and PostgreSQL (only this suite does) must drop it in between.
+    EXECUTOR_CACHE.clear()
+    return create_app(settings)
+
+
+@asynccontextmanager
+async def started_app(
+    settings: Settings, *, empty: bool = True, demo_activities: int | None = None
+) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan running; ``empty`` starts from empty tables."""
+    app = new_app(settings)
+    async with LifespanManager(app):
+        if empty:
+            await truncate_all_models()
+        if demo_activities is not None:
+            await load_demo_data(activity_count=demo_activities)
+        yield app
+
+
 @asynccontextmanager
 async def live_server(settings: Settings) -> AsyncIterator[tuple[str, object]]:
-    EXECUTOR_CACHE.clear()
-    app = create_app(settings)
+    app = new_app(settings)
     port = free_port()
     server = GracefulServer.create(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     task = asyncio.create_task(server.serve())

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from tortoise.backends.base.executor import EXECUTOR_CACHE
-
-from bufdir_reporting.app import create_app
 
 from .conftest import error_codes
+from .live import started_app
 
 
 async def test_a_too_deep_query_is_refused(graphql, tokens, demo):
@@ -57,18 +56,14 @@ async def test_unexpected_errors_are_masked(graphql, demo, monkeypatch):
 
 @pytest.fixture
 async def guarded(settings):
-    async def make(**overrides):
-        EXECUTOR_CACHE.clear()
-        app = create_app(settings.model_copy(update=overrides))
-        manager = LifespanManager(app)
-        await manager.__aenter__()
-        made.append(manager)
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    """An app with changed settings (one per test: one Tortoise app per process at a time)."""
+    async with AsyncExitStack() as stack:
 
-    made: list[LifespanManager] = []
-    yield make
-    for manager in made:
-        await manager.__aexit__(None, None, None)
+        async def make(**overrides):
+            app = await stack.enter_async_context(started_app(settings.model_copy(update=overrides)))
+            return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+        yield make
 
 
 async def test_introspection_and_graphiql_can_be_switched_off(guarded):

@@ -62,6 +62,23 @@ def replica(env: dict[str, str], log: Path, *extra: str) -> Iterator[str]:
             process.wait(timeout=20)
 
 
+SECRET = "r" * 40
+TOKEN = issue_token(Settings(token_secret=SECRET), subject="kari", organizations=["org-1042"])
+
+
+async def replica_env(postgres_server: str, broadcast_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment replicas share: one fresh PostgreSQL database, one broadcast backend."""
+    name = f"bufdir_replicas_{uuid.uuid4().hex[:10]}"
+    await _create_database(postgres_server, name)
+    return {
+        "BUFDIR_DATABASE_URL": services.with_database(postgres_server, name),
+        "BUFDIR_BROADCAST_URL": broadcast_url,
+        "BUFDIR_TOKEN_SECRET": SECRET,
+        "BUFDIR_VAR_DIR": str(tmp_path / "var"),
+        **extra,
+    }
+
+
 @pytest.fixture(params=["redis", "postgres"])
 def broadcast_url(request) -> str:
     if request.param == "redis":
@@ -70,20 +87,11 @@ def broadcast_url(request) -> str:
 
 
 async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postgres_server, broadcast_url, tmp_path):
-    name = f"bufdir_replicas_{uuid.uuid4().hex[:10]}"
-    await _create_database(postgres_server, name)
-    secret = "r" * 40
-    env = {
-        "BUFDIR_DATABASE_URL": services.with_database(postgres_server, name),
-        "BUFDIR_BROADCAST_URL": broadcast_url,
-        "BUFDIR_TOKEN_SECRET": secret,
-        "BUFDIR_VAR_DIR": str(tmp_path / "var"),
-    }
-    token = issue_token(Settings(token_secret=secret), subject="kari", organizations=["org-1042"])
+    env = await replica_env(postgres_server, broadcast_url, tmp_path)
     with replica(env, tmp_path / "a.log", "--demo", "--activities", "300") as a, replica(env, tmp_path / "b.log") as b:
         transport = WebsocketsTransport(
             url=f"ws://{b}/graphql",
-            init_payload={"Authorization": f"Bearer {token}"},
+            init_payload={"Authorization": f"Bearer {TOKEN}"},
             subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
         )
         async with Client(transport=transport) as session:
@@ -97,7 +105,7 @@ async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postg
                 started = await http.post(
                     "/api/v1/aggregated-report-data",
                     json={"organization_id": "org-1042", "period_id": "2024"},
-                    headers={"Authorization": f"Bearer {token}"},
+                    headers={"Authorization": f"Bearer {TOKEN}"},
                 )
             assert started.status_code == 202, started.text
             async with asyncio.timeout(30):
@@ -108,18 +116,8 @@ async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postg
 
 
 async def test_simultaneous_triggers_run_once_and_a_killed_replica_leaves_nothing_processing(postgres_server, redis_url, tmp_path):
-    name = f"bufdir_replicas_{uuid.uuid4().hex[:10]}"
-    await _create_database(postgres_server, name)
-    secret = "r" * 40
-    env = {
-        "BUFDIR_DATABASE_URL": services.with_database(postgres_server, name),
-        "BUFDIR_BROADCAST_URL": redis_url,
-        "BUFDIR_TOKEN_SECRET": secret,
-        "BUFDIR_VAR_DIR": str(tmp_path / "var"),
-        "BUFDIR_STALE_JOB_SECONDS": "1",
-    }
-    token = issue_token(Settings(token_secret=secret), subject="kari", organizations=["org-1042"])
-    headers = {"Authorization": f"Bearer {token}"}
+    env = await replica_env(postgres_server, redis_url, tmp_path, BUFDIR_STALE_JOB_SECONDS="1")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
     body = {"organization_id": "org-1042", "period_id": "rp-2025-q2", "force_reaggregate": True}
     with replica(env, tmp_path / "a.log", "--demo", "--activities", "3000") as a, replica(env, tmp_path / "b.log") as b:
         async with httpx.AsyncClient(timeout=30) as http:

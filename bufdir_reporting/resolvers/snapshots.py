@@ -8,7 +8,7 @@ and a trigger that loses that race gets the running snapshot back instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Avg
@@ -209,7 +209,3 @@ async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
         )
     ctx.loaders.snapshot_by_id.clear(snapshot_id)
     return snapshot
-
-
-def day_range(start: date, end: date) -> DateRange:
-    return DateRange(datetime.combine(start, time.min, UTC), datetime.combine(end, time.max, UTC))

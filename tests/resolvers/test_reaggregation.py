@@ -3,17 +3,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from asgi_lifespan import LifespanManager
-from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.contrib.test import truncate_all_models
-
-from bufdir_reporting.app import create_app
 from bufdir_reporting.auth import SYSTEM
 from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.models import Snapshot, SnapshotStatus
 from bufdir_reporting.resolvers import activities, snapshots
 from bufdir_reporting.resolvers.activity_input import ActivitySpec
 from bufdir_reporting.resolvers.context import Context
+
+from ..live import started_app
 
 NEW_ACTIVITY = ActivitySpec(
     organization_id="org-1042", source_system="fagsystem-cis", external_id="late-1",
@@ -23,11 +20,7 @@ NEW_ACTIVITY = ActivitySpec(
 
 
 async def test_invalid_snapshots_are_reaggregated_after_the_debounce(settings):
-    EXECUTOR_CACHE.clear()
-    app = create_app(settings.model_copy(update={"auto_reaggregate_seconds": 0.2}))
-    async with LifespanManager(app):
-        await truncate_all_models()
-        await load_demo_data(activity_count=300)
+    async with started_app(settings.model_copy(update={"auto_reaggregate_seconds": 0.2}), demo_activities=300) as app:
         ctx = Context(settings=settings, principal=SYSTEM, jobs=app.state.jobs)
         first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")).snapshot
         await app.state.jobs.wait_idle()

@@ -6,11 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from asgi_lifespan import LifespanManager
-from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.contrib.test import truncate_all_models
 
-from bufdir_reporting.app import create_app
 from bufdir_reporting.auth import Principal
 from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.errors import Forbidden, InvalidInput, NotFound
@@ -23,6 +19,8 @@ from bufdir_reporting.models import (
 )
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.context import Context
+
+from ..live import started_app
 
 
 @pytest.fixture
@@ -119,23 +117,23 @@ async def test_bad_scope_is_refused(ctx, data):
     assert await Snapshot.all().count() == 0
 
 
+async def orphaned_job(name: str, year: int, *, heartbeat_at: datetime) -> None:
+    """A processing snapshot and a running job as a process that died leaves them."""
+    orphan = await Snapshot.create(
+        id=f"snap-{name}", organization_id="org-1042", period_id=str(year), status=SnapshotStatus.PROCESSING,
+        running_slot=f"org-1042|{year}", range_start=datetime(year, 1, 1, tzinfo=UTC),
+        range_end=datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC),
+    )
+    await AggregationJob.create(
+        id=f"job-agg-{name}", snapshot=orphan, status=JobStatus.RUNNING, owner=f"{name}:1",
+        started_at=heartbeat_at, heartbeat_at=heartbeat_at,
+    )
+
+
 async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(settings):
-    EXECUTOR_CACHE.clear()
-    first = create_app(settings)
-    async with LifespanManager(first):
-        await truncate_all_models()
-        await load_demo_data(activity_count=300)
-        orphan = await Snapshot.create(
-            id="snap-orphan", organization_id="org-1042", period_id="2024", status=SnapshotStatus.PROCESSING,
-            running_slot="org-1042|2024", range_start=datetime(2024, 1, 1, tzinfo=UTC),
-            range_end=datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC),
-        )
-        await AggregationJob.create(
-            id="job-agg-orphan", snapshot=orphan, status=JobStatus.RUNNING, owner="dead-host:1",
-            heartbeat_at=datetime.now(UTC) - timedelta(hours=1),
-        )
-    second = create_app(settings)
-    async with LifespanManager(second):
+    async with started_app(settings, demo_activities=300):
+        await orphaned_job("orphan", 2024, heartbeat_at=datetime.now(UTC) - timedelta(hours=1))
+    async with started_app(settings, empty=False) as second:
         await second.state.jobs.wait_idle()
         recovered = await Snapshot.get(id="snap-orphan")
         assert recovered.status == SnapshotStatus.CURRENT
@@ -146,24 +144,22 @@ async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(
 
 async def test_a_running_replica_resumes_a_job_whose_owner_stopped_beating(settings):
     """No restart: the recovery sweep of a live process finds the dead owner's job."""
-    EXECUTOR_CACHE.clear()
-    app = create_app(settings.model_copy(update={"stale_job_seconds": 1}))
-    async with LifespanManager(app):
-        await truncate_all_models()
-        await load_demo_data(activity_count=300)
-        orphan = await Snapshot.create(
-            id="snap-dead-owner", organization_id="org-1042", period_id="2025", status=SnapshotStatus.PROCESSING,
-            running_slot="org-1042|2025", range_start=datetime(2025, 1, 1, tzinfo=UTC),
-            range_end=datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC),
-        )
-        await AggregationJob.create(
-            id="job-agg-dead-owner", snapshot=orphan, status=JobStatus.RUNNING, owner="crashed-replica:7",
-            started_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC),
-        )
+    async with started_app(settings.model_copy(update={"stale_job_seconds": 1}), demo_activities=300) as app:
+        await orphaned_job("dead-owner", 2025, heartbeat_at=datetime.now(UTC))
         async with asyncio.timeout(15):
             while (await Snapshot.get(id="snap-dead-owner")).status == SnapshotStatus.PROCESSING:
                 await asyncio.sleep(0.1)
         await app.state.jobs.wait_idle()
         assert (await Snapshot.get(id="snap-dead-owner")).status == SnapshotStatus.CURRENT
         job = await AggregationJob.get(id="job-agg-dead-owner")
-        assert job.status == JobStatus.SUCCEEDED and job.owner != "crashed-replica:7"
+        assert job.status == JobStatus.SUCCEEDED and job.owner != "dead-owner:1"
+
+
+async def test_the_completion_estimate_follows_recent_run_times(ctx, data):
+    assert await snapshots.estimated_seconds() == snapshots.DEFAULT_ESTIMATE_SECONDS
+    first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")).snapshot
+    await settle(ctx)
+    await AggregationJob.filter(snapshot_id__in=[s.id for s in await Snapshot.all()]).update(duration_ms=14_000)
+    triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")
+    assert triggered.estimated_completion_seconds == 14
+    assert first.id != triggered.snapshot.id
