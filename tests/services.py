@@ -52,8 +52,9 @@ def _as_postgres_user(command: list[str]) -> list[str]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield the URL of a PostgreSQL superuser connection (database ``postgres``)."""
+def postgres_server(extra_options: str = "") -> Iterator[str]:
+    """Yield the URL of a PostgreSQL superuser connection (database ``postgres``).
+    ``extra_options`` are more ``-c name=value`` server settings (for a started server)."""
     if url := os.environ.get("BUFDIR_TEST_POSTGRES_URL"):
         yield url
         return
@@ -70,7 +71,8 @@ def postgres_server() -> Iterator[str]:
     )
     options = (
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+        f"{extra_options}"
     )
     subprocess.run(
         _as_postgres_user([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),

@@ -1,0 +1,18 @@
+"""The scenarios, by their name in the issue and bench/README.md; each returns table rows."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from ..environment import Env
+from ..harness import Row
+from .execution import s2_execution
+from .reads import s1_nested_query, s3_rest_and_graphql
+
+Scenario = Callable[[Env], Awaitable[list[Row]]]
+
+SCENARIOS: dict[str, Scenario] = {
+    "S1": s1_nested_query,
+    "S2": s2_execution,
+    "S3": s3_rest_and_graphql,
+}
