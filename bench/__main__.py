@@ -3,7 +3,7 @@ print the table and write bench/results.json. See bench/README.md.
 
     python -m bench                       # 200 organisations x 12 quarters, 1,000,000 activities
     python -m bench --quick               # small data, every scenario, a smoke test
-    python -m bench --activities 10000000 # the 10M point of S4 (and everything else on it)
+    python -m bench --grow-to 10000000    # S4 also on 10M activities, against its 1M figure
     python -m bench --only S1,S4          # some scenarios
 
 ``BUFDIR_BENCH_POSTGRES_URL`` (a superuser URL) and ``BUFDIR_BENCH_REDIS_URL`` use running servers.
@@ -41,6 +41,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--activities", type=int, help="activities to generate (default 1,000,000; quick 20,000)")
     parser.add_argument("--organizations", type=int, help="organisations (default 200; quick 20)")
     parser.add_argument("--runs", type=int, help="measured runs per comparison (default 15; quick 5)")
+    parser.add_argument("--grow-to", type=int, metavar="N",
+                        help="S4 also measures after growing the activities to N (e.g. 10000000)")
     parser.add_argument("--only", help="comma-separated scenarios, e.g. S1,S4")
     return parser.parse_args()
 
@@ -111,7 +113,8 @@ async def main() -> int:
         await apply_migrations(settings)
         app = create_app(settings)
         async with LifespanManager(app):
-            env = Env(dataset, quick, runs, server_url, database_url, redis_url, settings, app, stat_statements, say)
+            env = Env(dataset, quick, runs, server_url, database_url, redis_url, settings, app, stat_statements, say,
+                      scale_to=args.grow_to)
             connection = await env.connect()
             try:
                 say(f"loading {dataset.describe()}")

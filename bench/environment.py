@@ -42,6 +42,7 @@ class Env:
     app: FastAPI
     stat_statements: bool
     progress: Callable[[str], None]
+    scale_to: int | None = None  # S4: grow the activities to this many and measure again
     var_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bufdir-bench-")))
 
     @property
@@ -73,7 +74,9 @@ class Env:
         try:
             return await connection.fetchval(
                 "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-                "WHERE d.datname = current_database() AND s.query NOT ILIKE '%pg_stat_statements%'"
+                "WHERE d.datname = current_database() AND s.query NOT ILIKE '%pg_stat_statements%' "
+                # asyncpg resets a connection it takes back into its pool with these four
+                "AND s.query NOT IN ('RESET ALL', 'SELECT pg_advisory_unlock_all()', 'CLOSE ALL', 'UNLISTEN *')"
             )
         finally:
             await connection.close()

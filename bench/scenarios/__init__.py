@@ -6,7 +6,10 @@ from collections.abc import Awaitable, Callable
 
 from ..environment import Env
 from ..harness import Row
+from .aggregation import s4_aggregation, s5_reaggregation
 from .execution import s2_execution
+from .importing import s8_import
+from .live import s6_fan_out, s7_dashboard_throughput
 from .reads import s1_nested_query, s3_rest_and_graphql
 
 Scenario = Callable[[Env], Awaitable[list[Row]]]
@@ -15,4 +18,9 @@ SCENARIOS: dict[str, Scenario] = {
     "S1": s1_nested_query,
     "S2": s2_execution,
     "S3": s3_rest_and_graphql,
+    "S4": s4_aggregation,
+    "S5": s5_reaggregation,
+    "S6": s6_fan_out,
+    "S7": s7_dashboard_throughput,
+    "S8": s8_import,
 }

@@ -51,6 +51,7 @@ class Aggregate:
     categories: dict[str, CategoryMetrics] = field(default_factory=dict)
     values: dict[str, FieldResult] = field(default_factory=dict)
     statements: int = 0
+    rows: int = 0  # rows the database sent to Python
 
 
 def _decimal(value: Any) -> Decimal:
@@ -108,6 +109,7 @@ async def aggregate(
         sql.params,
     )
     result.statements = 2
+    result.rows = len(grouped) + 1
 
     leaf_values: dict[int, Decimal] = defaultdict(Decimal)
     leaf_sources: dict[int, Counter[str]] = defaultdict(Counter)
