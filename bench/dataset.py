@@ -27,7 +27,12 @@ import asyncpg
 from bufdir_reporting.demo import activities as generator
 from bufdir_reporting.demo import load_structure
 from bufdir_reporting.demo.reference import _quarter
-from bufdir_reporting.models import FieldDefinition, Organization, OrganizationKind, Period
+from bufdir_reporting.models import (
+    FieldDefinition,
+    Organization,
+    OrganizationKind,
+    Period,
+)
 from bufdir_reporting.resolvers.snapshots import period_bounds, scope_key
 
 QUARTERS = [(2023, 2), (2023, 3), (2023, 4), *[(y, q) for y in (2024, 2025) for q in (1, 2, 3, 4)], (2026, 1)]

@@ -9,18 +9,18 @@ statistic (p50 unless a scenario says otherwise).
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import platform
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from tests.statements import counting_statements  # noqa: E402,F401  (re-exported for the scenarios)
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -80,37 +80,6 @@ async def repeat(run: Callable[[], Awaitable[Any]], *, runs: int, warmup: int = 
     for _ in range(warmup):
         await run()
     return Timing([await timed(run) for _ in range(runs)])
-
-
-class StatementCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends (its db client logs each one at DEBUG).
-    Only switched on around a counted run: the logging itself costs time."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = str(record.msg % record.args if record.args else record.msg)
-        if text.startswith(("Created connection pool", "Closed connection pool")):
-            return
-        self.statements.append(text.split(":")[0][:120])
-
-
-@contextmanager
-def counting_statements() -> Iterator[StatementCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = StatementCounter()
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 @dataclass

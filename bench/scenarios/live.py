@@ -126,8 +126,8 @@ async def s6_fan_out(env: Env) -> list[Row]:
                 await _open(theirs_subscribers, lambda s: s.open_bare(address))
                 await asyncio.sleep(0.5)
 
-                async def publish_bare() -> None:
-                    await bus.publish("bench-broadcast", payload)
+                async def publish_bare(message: str = payload) -> None:
+                    await bus.publish("bench-broadcast", message)
 
                 await publish_bare()
                 await _wait_for(theirs_subscribers, 1)

@@ -72,31 +72,97 @@ async def invalidate_snapshots(organization_id: str, since: datetime, reason: st
     return affected
 
 
-async def _write(ctx: Context, spec: ActivitySpec) -> tuple[Activity, bool]:
-    values = {name: getattr(spec, name) for name in COLUMNS}
-    values["recorded_at"] = spec.recorded_at or datetime.now(UTC)
-    existing = None
-    if spec.external_id is not None:
-        existing = await Activity.get_or_none(
-            organization_id=spec.organization_id, source_system=spec.source_system, external_id=spec.external_id
+Key = tuple[str, str, str]
+
+
+def _key(spec: ActivitySpec) -> Key | None:
+    return None if spec.external_id is None else (spec.organization_id, spec.source_system, spec.external_id)
+
+
+async def _existing(specs: list[ActivitySpec]) -> dict[Key, Activity]:
+    """The stored activities the specs' (organisation, source system, external id) name:
+    one statement per organisation."""
+    found: dict[Key, Activity] = {}
+    for organization_id in sorted({s.organization_id for s in specs if s.external_id is not None}):
+        mine = [s for s in specs if s.organization_id == organization_id and s.external_id is not None]
+        for activity in await Activity.filter(
+            organization_id=organization_id,
+            source_system__in=sorted({s.source_system for s in mine}),
+            external_id__in=sorted({s.external_id for s in mine if s.external_id}),
+        ):
+            found[(activity.organization_id, activity.source_system, activity.external_id or "")] = activity
+    return found
+
+
+async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
+    """Write the specs set-wise, whatever their number, in a handful of statements: find the
+    stored ones, insert the new ones, update the corrected ones, replace their participants and
+    write one audit entry per spec. Specs are applied in order, so a key named twice is
+    recorded by the first and corrected by the second, as if written one by one."""
+    now = datetime.now(UTC)
+    existing = await _existing(specs)
+    final: dict[Key, tuple[dict, list[str]]] = {}
+    entries: list[tuple[Key | int, str, dict | None, dict]] = []
+    outcome: list[tuple[Key | int, bool]] = []
+    unkeyed: list[Activity] = []
+    for spec in specs:
+        values = {name: getattr(spec, name) for name in COLUMNS} | {"recorded_at": spec.recorded_at or now}
+        after = {**values, "participant_refs": len(spec.participant_refs)}
+        key = _key(spec)
+        if key is None:  # nothing to match it by: always a new row
+            unkeyed.append(Activity(organization_id=spec.organization_id, **values))
+            index = len(unkeyed) - 1
+            entries.append((index, "activity.recorded", None, after))
+            outcome.append((index, True))
+            continue
+        if key in final:
+            before: dict | None = final[key][0]
+        elif key in existing:
+            before = audit.fields_of(existing[key], COLUMNS)
+        else:
+            before = None
+        final[key] = (values, list(spec.participant_refs))
+        entries.append((key, "activity.recorded" if before is None else "activity.corrected", before, after))
+        outcome.append((key, before is None))
+
+    new_keys = [key for key in final if key not in existing]
+    await Activity.bulk_create(
+        [Activity(organization_id=key[0], **final[key][0], created_at=now, updated_at=now) for key in new_keys]
+    )
+    corrected = []
+    for key, activity in existing.items():
+        if key in final:
+            activity.update_from_dict({**final[key][0], "deleted_at": None, "updated_at": now})
+            corrected.append(activity)
+    if corrected:
+        await Activity.bulk_update(corrected, fields=[*COLUMNS, "deleted_at", "updated_at"])
+        await ActivityParticipant.filter(activity_id__in=[a.id for a in corrected]).delete()
+    for activity in unkeyed:
+        await activity.save()
+    written = existing | (await _existing([s for s in specs if _key(s) in set(new_keys)]))
+    unkeyed_refs = [spec.participant_refs for spec in specs if spec.external_id is None]
+    participants = [
+        ActivityParticipant(activity_id=written[key].id, participant_ref=ref)
+        for key, (_, refs) in final.items()
+        for ref in refs
+    ] + [
+        ActivityParticipant(activity_id=activity.id, participant_ref=ref)
+        for activity, refs in zip(unkeyed, unkeyed_refs, strict=True)
+        for ref in refs
+    ]
+    await ActivityParticipant.bulk_create(participants)
+
+    def activity_of(target: Key | int) -> Activity:
+        return unkeyed[target] if isinstance(target, int) else written[target]
+
+    await audit.record_many(ctx, [
+        audit.entry(
+            ctx, action=action, entity_type="activity", entity_id=activity_of(target).public_id,
+            organization_id=activity_of(target).organization_id, before=before, after=after,
         )
-    before = audit.fields_of(existing, COLUMNS) if existing is not None else None
-    if existing is None:
-        activity = await Activity.create(organization_id=spec.organization_id, **values)
-    else:
-        existing.update_from_dict({**values, "deleted_at": None})
-        await existing.save()
-        await ActivityParticipant.filter(activity_id=existing.id).delete()
-        activity = existing
-    await audit.record(
-        ctx, action="activity.recorded" if existing is None else "activity.corrected", entity_type="activity",
-        entity_id=activity.public_id, organization_id=activity.organization_id, before=before,
-        after={**values, "participant_refs": len(spec.participant_refs)},
-    )
-    await ActivityParticipant.bulk_create(
-        [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
-    )
-    return activity, existing is None
+        for target, action, before, after in entries
+    ])
+    return [(activity_of(target), created) for target, created in outcome]
 
 
 async def record(ctx: Context, *, spec: ActivitySpec) -> Activity:
@@ -118,7 +184,7 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
         await submissions.refuse_if_locked(organization_id, [s.occurred_at for s in mine] + list(earlier))
     try:
         async with in_transaction():
-            written = [await _write(ctx, spec) for spec in specs]
+            written = await _write_all(ctx, specs)
             earliest: dict[str, datetime] = {}
             for spec in specs:
                 earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))

@@ -34,7 +34,7 @@ def fields_of(row: Any, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
 
 
-async def record(
+def entry(
     ctx: Context,
     *,
     action: str,
@@ -44,7 +44,8 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    return await AuditEntry.create(
+    """An unsaved entry (``record`` saves one, ``record_many`` many in one statement)."""
+    return AuditEntry(
         actor=ctx.principal.subject or "anonymous",
         action=action,
         entity_type=entity_type,
@@ -53,6 +54,17 @@ async def record(
         before=jsonable(before),
         after=jsonable(after),
     )
+
+
+async def record(ctx: Context, **what: Any) -> AuditEntry:
+    written = entry(ctx, **what)
+    await written.save()
+    return written
+
+
+async def record_many(ctx: Context, entries: list[AuditEntry]) -> None:
+    if entries:
+        await AuditEntry.bulk_create(entries)
 
 
 async def list_(

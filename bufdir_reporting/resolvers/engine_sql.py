@@ -29,6 +29,13 @@ class Statement:
     def one_of(self, column: str, values: Iterable[Any]) -> str:
         return f"{column} IN ({', '.join(self.bind(v) for v in values)})"
 
+    def any_of(self, column: str, values: list[Any]) -> str:
+        """Like ``one_of``; on PostgreSQL one array parameter, so the statement text (and its
+        plan) stays the same whatever the number of values."""
+        if self.dialect == "postgres":
+            return f"{column} = ANY({self.bind(list(values))})"
+        return self.one_of(column, values)
+
 
 def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime) -> str:
     """Flow: happened within [start, end]. Stock: begun by end and not ended by then."""

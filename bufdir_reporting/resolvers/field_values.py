@@ -26,6 +26,7 @@ from ..models import (
 from . import audit, notify, snapshots, submissions
 from .aggregation import MANUAL
 from .context import Context
+from .loaders import FieldValueRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ async def _recount(snapshot: Snapshot) -> None:
     await snapshot.save(update_fields=["populated_field_count", "missing_required_fields", "updated_at"])
 
 
-def _findings(value: FieldValue, definition: FieldDefinition, warn_share: Decimal) -> list[Finding]:
+def _findings(value: FieldValue | FieldValueRow, definition: FieldDefinition, warn_share: Decimal) -> list[Finding]:
     key = value.field_key
     if value.value is None and value.text_value is None:
         return [Finding(key, "error", "REQUIRED_MISSING", f"{definition.label} er påkrevd")] if definition.required else []

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from aiodataloader import DataLoader
+from tortoise.connection import get_connection
 
 from ..models import (
     FieldDefinition,
@@ -21,6 +24,7 @@ from ..models import (
     Section,
     Snapshot,
 )
+from .engine_sql import Statement
 from .validity import valid_at
 
 
@@ -45,11 +49,62 @@ class SnapshotByIdLoader(DataLoader):
         return await _by_ids(Snapshot, ids)
 
 
+@dataclass(frozen=True, slots=True)
+class FieldValueRow:
+    """A stored field value as read for answering (never saved back): a plain row, because
+    building ORM objects for every value of many snapshots costs several times the query."""
+
+    id: int
+    snapshot_id: str
+    field_definition_id: int
+    field_key: str
+    section_key: str
+    value: Decimal | None
+    text_value: str | None
+    prior_value: Decimal | None
+    prior_text_value: str | None
+    data_source: str | None
+    set_by: str | None
+    set_at: datetime | None
+
+
+VALUE_COLUMNS = tuple(FieldValueRow.__dataclass_fields__)
+
+
+async def _read_values(snapshot_ids: list[str]) -> list[FieldValueRow]:
+    """Plain SQL: the ORM's per-column conversion costs more than the query itself here.
+    asyncpg already returns Decimal and aware datetimes; SQLite's text goes through the fields."""
+    connection = get_connection("default")
+    dialect = connection.capabilities.dialect
+    sql = Statement(dialect)
+    where = sql.any_of("snapshot_id", snapshot_ids)
+    _, rows = await connection.execute_query(
+        f"SELECT {', '.join(VALUE_COLUMNS)} FROM field_value WHERE {where} ORDER BY snapshot_id, id", sql.params
+    )
+    if dialect == "postgres":
+        return [FieldValueRow(*row) for row in rows]
+    fields = [FieldValue._meta.fields_map[name] for name in VALUE_COLUMNS]
+    return [FieldValueRow(*(f.to_python_value(v) for f, v in zip(fields, row, strict=True))) for row in rows]
+
+
 class FieldValuesBySnapshotIdLoader(DataLoader):
-    async def batch_load_fn(self, ids: list[str]) -> list[list[FieldValue]]:
-        found: dict[str, list[FieldValue]] = defaultdict(list)
-        for value in await FieldValue.filter(snapshot_id__in=ids).order_by("id"):
+    """Values with their field definitions: the distinct definitions of a batch are read in one
+    more statement and kept in ``known`` (a few dozen rows however many snapshots), so labels,
+    units and positions resolve without waiting."""
+
+    def __init__(self, definitions: FieldDefinitionByIdLoader, known: dict[int, FieldDefinition]) -> None:
+        super().__init__()
+        self.definitions = definitions
+        self.known = known
+
+    async def batch_load_fn(self, ids: list[str]) -> list[list[FieldValueRow]]:
+        found: dict[str, list[FieldValueRow]] = defaultdict(list)
+        values = await _read_values(ids)
+        for value in values:
             found[value.snapshot_id].append(value)
+        wanted = sorted({v.field_definition_id for v in values} - self.known.keys())
+        for definition in await self.definitions.load_many(wanted):
+            self.known[definition.id] = definition
         return [found[key] for key in ids]
 
 
@@ -89,10 +144,13 @@ class Loaders:
         self.section_by_id = SectionByIdLoader()
         self.fields_by_section = FieldsBySectionLoader()
         self.snapshot_by_id = SnapshotByIdLoader()
-        self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader()
         self.field_definition_by_id = FieldDefinitionByIdLoader()
+        self.known_definitions: dict[int, FieldDefinition] = {}
+        self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader(self.field_definition_by_id, self.known_definitions)
 
     def forget_section(self, section_id: str) -> None:
         """After a structure write: drop what this request cached about the section."""
         self.section_by_id.clear(section_id)
         self.fields_by_section.clear_all()
+        self.field_definition_by_id.clear_all()
+        self.known_definitions.clear()

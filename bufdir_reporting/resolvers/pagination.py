@@ -14,8 +14,13 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Window:
+    """Which rows to fetch. ``counted=False`` skips counting every match (a GraphQL page whose
+    ``totalCount`` nobody asked for); one row more than ``limit`` is then read to tell whether
+    a next page exists."""
+
     offset: int
     limit: int
+    counted: bool = True
 
     @classmethod
     def from_page(cls, *, page: int, limit: int, max_limit: int) -> Window:
@@ -29,15 +34,21 @@ class Window:
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
-    total: int
+    total: int | None  # None when the window was not counted
     window: Window
+    more: bool = False
 
     @property
     def has_next(self) -> bool:
+        if self.total is None:
+            return self.more
         return self.window.offset + len(self.items) < self.total
 
 
 async def paginate(query: QuerySet[T], window: Window) -> Page[T]:
+    if not window.counted:
+        rows = list(await query.offset(window.offset).limit(window.limit + 1)) if window.limit else []
+        return Page(items=rows[: window.limit], total=None, window=window, more=len(rows) > window.limit)
     total = await query.count()
     items = await query.offset(window.offset).limit(window.limit) if window.limit else []
     return Page(items=list(items), total=total, window=window)

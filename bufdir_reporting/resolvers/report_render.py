@@ -24,6 +24,7 @@ from ..models import (
     Snapshot,
 )
 from .field_values import Finding
+from .loaders import FieldValueRow
 from .snapshot_values import SectionValues
 
 COLUMNS = ("Felt", "Ledetekst", "Verdi", "Forrige periode", "Endring", "Påkrevd", "Merknader")
@@ -42,7 +43,7 @@ def sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def shown(value: FieldValue, definition: FieldDefinition, *, prior: bool = False) -> object:
+def shown(value: FieldValue | FieldValueRow, definition: FieldDefinition, *, prior: bool = False) -> object:
     number = value.prior_value if prior else value.value
     text = value.prior_text_value if prior else value.text_value
     if definition.data_type == FieldDataType.TEXT:
@@ -56,7 +57,7 @@ def shown(value: FieldValue, definition: FieldDefinition, *, prior: bool = False
     return float(number)
 
 
-def change(value: FieldValue, definition: FieldDefinition) -> float | int | None:
+def change(value: FieldValue | FieldValueRow, definition: FieldDefinition) -> float | int | None:
     if definition.data_type in (FieldDataType.TEXT, FieldDataType.BOOLEAN):
         return None
     if value.value is None or value.prior_value is None:

@@ -4,24 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import FieldDefinition, FieldValue, Section, Snapshot
+from ..models import FieldDefinition, Section, Snapshot
 from .context import Context
+from .loaders import FieldValueRow
 
 
 @dataclass(frozen=True, slots=True)
 class SectionValues:
     section: Section
-    values: list[tuple[FieldValue, FieldDefinition]]
+    values: list[tuple[FieldValueRow, FieldDefinition]]
 
 
-async def values_of(ctx: Context, *, snapshot: Snapshot) -> list[FieldValue]:
+async def values_of(ctx: Context, *, snapshot: Snapshot) -> list[FieldValueRow]:
+    """The snapshot's values, each with its definition loaded (see ``loaded_definition``)."""
     return await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
+
+
+def loaded_definition(ctx: Context, value: FieldValueRow) -> FieldDefinition | None:
+    """The value's definition when this request has read it already (``values_of`` does), else None."""
+    return ctx.loaders.known_definitions.get(value.field_definition_id)
+
+
+async def definition_of(ctx: Context, value: FieldValueRow) -> FieldDefinition:
+    return loaded_definition(ctx, value) or await ctx.loaders.field_definition_by_id.load(value.field_definition_id)
 
 
 async def by_section(ctx: Context, *, snapshot: Snapshot) -> list[SectionValues]:
     values = await values_of(ctx, snapshot=snapshot)
-    definitions = await ctx.loaders.field_definition_by_id.load_many([v.field_definition_id for v in values])
-    grouped: dict[str, list[tuple[FieldValue, FieldDefinition]]] = {}
+    known = [loaded_definition(ctx, v) for v in values]
+    definitions = known if all(known) else [await definition_of(ctx, v) for v in values]
+    grouped: dict[str, list[tuple[FieldValueRow, FieldDefinition]]] = {}
     for value, definition in zip(values, definitions, strict=True):
         grouped.setdefault(value.section_key, []).append((value, definition))
     found = await ctx.loaders.section_by_id.load_many(list(grouped))

@@ -18,6 +18,7 @@ from ..models import (
 )
 from ..resolvers import snapshot_values, snapshots
 from ..resolvers.context import Context
+from ..resolvers.loaders import FieldValueRow
 from ..resolvers.pagination import Window
 from . import shapes
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
@@ -36,7 +37,7 @@ class InvalidateBody(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-def field_value(value: FieldValue, definition: FieldDefinition) -> dict[str, Any]:
+def field_value(value: FieldValue | FieldValueRow, definition: FieldDefinition) -> dict[str, Any]:
     def shown(number_value: Any, text: str | None) -> Any:
         if definition.data_type == FieldDataType.TEXT:
             return text

@@ -1,7 +1,8 @@
 """Relay connections over the resolvers' offset pages.
 
 Cursors are Strawberry's own (``arrayconnection:<offset>``), so ``first/after/last/before`` are
-parsed once, by Strawberry, and the window becomes one ``OFFSET/LIMIT`` query plus a count.
+parsed once, by Strawberry, and the window becomes one ``OFFSET/LIMIT`` query; the count runs
+only when ``totalCount`` is asked for.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ NodeType = TypeVar("NodeType")
 
 @strawberry.type(name="Connection", description="A page of items with the total count.")
 class CountedConnection(relay.Connection[NodeType], Generic[NodeType]):
-    total_count: int = strawberry.field(description="How many items match, across all pages.")
+    counter: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items match, across all pages.")
+    async def total_count(self) -> int:
+        return await self.counter()
 
 
 async def resolve_connection(
@@ -51,14 +56,20 @@ async def resolve_connection(
         # ``last`` without ``before`` counts back from the end, which needs the total first.
         total = (await fetch(Window(offset=0, limit=0))).total
         meta = SliceMetadata(start=max(total - (last or 0), 0), end=total, expected=last)
-    page = await fetch(Window(offset=meta.start, limit=meta.end - meta.start))
+    page = await fetch(Window(offset=meta.start, limit=meta.end - meta.start, counted=False))
+
+    async def count() -> int:
+        total = (await fetch(Window(offset=0, limit=0))).total
+        assert total is not None
+        return total
+
     edges = [
         relay.Edge.resolve_edge(node, cursor=meta.start + index)
         for index, node in enumerate(page.items)
     ]
     return connection(
         edges=edges,
-        total_count=page.total,
+        counter=count,
         page_info=relay.PageInfo(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,

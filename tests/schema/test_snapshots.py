@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..conftest import error_codes
+from ..statements import counting_statements
 
 TRIGGER = """
 mutation ($org: String!, $period: String!, $force: Boolean!) {
@@ -87,3 +88,36 @@ async def test_invalidate_and_delete(graphql, app, tokens, demo):
     deleted = await graphql("mutation ($id: ID!) { deleteSnapshot(id: $id) }", {"id": first}, own)
     assert deleted["data"]["deleteSnapshot"] == first
     assert error_codes(await graphql(SNAPSHOT, {"id": first}, own)) == ["NOT_FOUND"]
+
+
+NESTED = """
+query ($first: Int!) {
+  snapshots(first: $first) {
+    edges { node {
+      snapshotId organization { name } period { name }
+      sections { section { title } fieldValues { fieldKey label value priorValue change } }
+    } }
+  }
+}
+"""
+
+
+async def test_nested_snapshot_reads_take_the_same_statements_for_one_or_many(graphql, app, tokens, demo):
+    """Batched loading: 1 and 5 snapshots with all their labelled values take the same, few
+    statements (page, organisations, periods, values, definitions, sections) and no count."""
+    admin = tokens.admin()
+    for period in ("2023", "2024", "2025", "rp-2024-q1", "rp-2024-q2"):
+        await triggered(graphql, app, admin, period=period)
+
+    async def statements(first: int) -> list[str]:
+        with counting_statements() as counter:
+            result = await graphql(NESTED, {"first": first}, admin)
+        edges = result["data"]["snapshots"]["edges"]
+        assert len(edges) == first and all(e["node"]["sections"][0]["fieldValues"][0]["label"] for e in edges)
+        return counter.statements
+
+    one, five = await statements(1), await statements(5)
+    assert len(one) == len(five) <= 6, (one, five)
+    assert not any("COUNT(" in s.upper() for s in five)
+    counted = await graphql("{ snapshots(first: 1) { totalCount edges { node { snapshotId } } } }", {}, admin)
+    assert counted["data"]["snapshots"]["totalCount"] >= 5

@@ -1,0 +1,38 @@
+"""Counting the SQL statements Tortoise sends: for tests that bound them and for the benchmarks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class StatementCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends (its db client logs each one at DEBUG).
+    Only switched on around a counted run: the logging itself costs time."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = str(record.msg % record.args if record.args else record.msg)
+        if text.startswith(("Created connection pool", "Closed connection pool")):
+            return
+        self.statements.append(text.split(":")[0][:120])
+
+
+@contextmanager
+def counting_statements() -> Iterator[StatementCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+        logger.propagate = propagate
