@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install schema lock clean
+.PHONY: run test install schema lock clean bench bench-quick bench-10m
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=..." % sys.version.split()[0])'
@@ -24,6 +24,22 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Benchmarks (not part of make test): start PostgreSQL and Redis unless BUFDIR_BENCH_POSTGRES_URL /
+# BUFDIR_BENCH_REDIS_URL are given, print the table and write bench/results.json. See bench/README.md.
+BENCH_INSTALLED := $(VENV)/.bench-installed
+$(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	@touch $@
+
+bench: $(BENCH_INSTALLED)
+	$(BIN)/python -m bench
+
+bench-quick: $(BENCH_INSTALLED)  # every scenario on small data, a smoke test (< 3 minutes)
+	$(BIN)/python -m bench --quick
+
+bench-10m: $(BENCH_INSTALLED)  # S4 also after growing the activities to 10,000,000
+	$(BIN)/python -m bench --only S4 --grow-to 10000000
 
 schema: $(INSTALLED)
 	$(BIN)/python -c "from bufdir_reporting.schema import schema; print(schema.as_str())" > schema.graphql

@@ -102,10 +102,13 @@ class Env:
         (host:port, pid)."""
         port = free_port()
         argv = [part.replace("{port}", str(port)) for part in command]
-        process = subprocess.Popen(argv, env=env or self.service_environment(), cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The server's log goes to a file: an unread pipe fills up and blocks the server.
+        log = self.var_dir / f"server-{port}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(argv, env=env or self.service_environment(), cwd=ROOT,
+                                       stdout=output, stderr=subprocess.STDOUT)
         try:
-            await wait_until_serving(port, process)
+            await wait_until_serving(port, process, log)
             yield f"127.0.0.1:{port}", process.pid
         finally:
             process.terminate()
@@ -121,12 +124,11 @@ class Env:
         return [sys.executable, "-m", "uvicorn", target, "--port", "{port}", "--log-level", "warning", "--no-access-log"]
 
 
-async def wait_until_serving(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+async def wait_until_serving(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            error = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"server exited with {process.returncode}: {error[-2000:]}")
+            raise RuntimeError(f"server exited with {process.returncode}: {log.read_text()[-2000:]}")
         try:
             async with httpx.AsyncClient() as client:
                 response = await client.get(f"http://127.0.0.1:{port}/healthz", timeout=1)

@@ -64,7 +64,8 @@ async def run(address: str, request: bytes, *, connections: int, seconds: float,
         try:
             while (now := time.perf_counter()) < stop_at:
                 writer.write(request)
-                status, _ = await _read_response(reader)
+                async with asyncio.timeout(60):
+                    status, _ = await _read_response(reader)
                 took = time.perf_counter() - now
                 if now >= measuring_from:
                     latencies.append(took)

@@ -137,3 +137,20 @@ async def test_an_over_long_id_is_bad_input_not_a_crash(client, graphql, tokens,
     assert response.status_code == 422 and response.json()["error"]["code"] == "BAD_USER_INPUT"
     result = await graphql("query ($id: ID!) { period(id: $id) { name } }", {"id": "y" * 300})
     assert error_codes(result) == ["BAD_USER_INPUT"]
+
+
+async def test_cached_validation_still_applies_each_apps_own_limits(settings):
+    """Parsed and validated documents are cached (bench S7), keyed by the limits in force: a
+    query accepted under a generous depth limit is still refused where the limit is lower."""
+    from bufdir_reporting.resolvers.context import Context
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.context import GraphQLContext
+
+    query = '{ organization(id: "org-1042") { parent { parent { parent { parent { organizationId } } } } } }'
+    generous = GraphQLContext.wrap(Context(settings=settings.model_copy(update={"graphql_max_depth": 12})))
+    strict = GraphQLContext.wrap(Context(settings=settings.model_copy(update={"graphql_max_depth": 4})))
+    for _ in range(2):
+        accepted = await schema.execute(query, context_value=generous)  # anonymous: refused later, by the resolver
+        assert [e.extensions["code"] for e in accepted.errors or []] == ["UNAUTHENTICATED"]
+        refused = await schema.execute(query, context_value=strict)
+        assert refused.errors and "depth" in refused.errors[0].message

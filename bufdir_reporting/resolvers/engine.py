@@ -102,7 +102,10 @@ async def aggregate(
         f"COUNT(DISTINCT CASE WHEN {condition(sql, leaves[i], start, end)} THEN p.participant_ref END) AS d{i}"
         for i in distinct
     ]
-    where = scope(sql, organization_id, start, end, stock=stock)
+    # Unique participants are a flow figure: unless a distinct rule looks at stock, this join
+    # needs only the range's activities, not the organisation's whole history (bench S4).
+    distinct_stock = any(leaves[i].temporal == Temporal.STOCK for i in distinct)
+    where = scope(sql, organization_id, start, end, stock=distinct_stock)
     _, (unique_row,) = await connection.execute_query(
         f"SELECT {', '.join(columns)} FROM activity a "
         f"JOIN activity_participant p ON p.activity_id = a.id WHERE {where}",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from ..config import Settings
 from .activity import ActivityMutation
 from .audit import AuditQuery
 from .errors import DomainErrorExtension
-from .limits import OperationLimits, OperationMetrics, QueryCostLimiter
+from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
@@ -18,6 +19,8 @@ from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
 from .subscriptions import LiveSubscription
+
+CACHED_DOCUMENTS = 256
 
 
 @strawberry.type
@@ -39,7 +42,17 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[OperationLimits, QueryCostLimiter, OperationMetrics, DomainErrorExtension],
+    # The caches key on the query text and the parse options / validation rules that
+    # OperationLimits sets from each app's settings, so apps with other limits never share an
+    # entry; validating a dashboard's query cost more than executing it (bench S7).
+    extensions=[
+        OperationLimits,
+        lambda: CachedParsing(maxsize=CACHED_DOCUMENTS),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        QueryCostLimiter,
+        OperationMetrics,
+        DomainErrorExtension,
+    ],
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""

@@ -27,7 +27,7 @@ from graphql import (
 )
 from graphql.execution import ExecutionResult
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import (
     create_validator as depth_validator,
@@ -54,6 +54,20 @@ class OperationLimits(SchemaExtension):
         context.parse_options["max_tokens"] = settings.graphql_max_tokens
         rules = _rules(settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_introspection)
         context.validation_rules = (*context.validation_rules, *rules)
+        yield
+
+
+class CachedParsing(ParserCache):
+    """Strawberry's parser cache (keyed by the query and the parse options OperationLimits
+    set), except that a document which does not parse is left to Strawberry's own parsing,
+    so it is reported like any document error rather than escaping the hook."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        except GraphQLError:
+            pass
         yield
 
 
