@@ -1,11 +1,11 @@
 """The benchmark's deterministic data, loaded with PostgreSQL COPY.
 
 * organisations ``org-b0001`` ... (every other one a child welfare service, the rest volunteer
-  organisations), the demo report structure (7 sections, 34 fields), and 12 quarters
+  organisations), the demo report structure (7 sections, 57 fields), and 12 quarters
   ``rp-2023-q2`` ... ``rp-2026-q1``;
 * activities from the demo generator (seeded; 2023-01-01 .. 2026-03-31, weighted to child welfare
   services, with participant references drawn from a pool per organisation);
-* for every organisation and quarter a current snapshot with all 34 field values, each with its
+* for every organisation and quarter a current snapshot with all 57 field values, each with its
   prior quarter's value, and metrics: what the read scenarios (S1, S3, S6, S7) serve. These are
   written directly (made by the engine they would take minutes to build); S4 and S5 run the
   real engine over the activities.

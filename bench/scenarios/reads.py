@@ -82,7 +82,7 @@ async def handwritten_nested(pool: Any, first: int) -> bytes:
 
 
 async def s1_nested_query(env: Env) -> list[Row]:
-    """S1 nested GraphQL: N snapshots x 34 field values with labels and prior values."""
+    """S1 nested GraphQL: N snapshots x 57 field values with labels and prior values."""
     import asyncpg
 
     rows: list[Row] = []

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Activity, ActivityParticipant, Snapshot, SnapshotStatus, Submission
-from . import audit, notify, organizations, submissions
+from . import audit, notify, submissions
 from .activity_input import ActivitySpec
 from .context import Context
 from .pagination import Page, Window, paginate
@@ -56,15 +56,25 @@ def parse_rows(rows: Iterable[dict], *, first_row: int = 1) -> tuple[list[tuple[
 
 
 async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
-    """Mark what the write can change; the caller publishes once its transaction commits.
-    A submitted snapshot stays as it was sent (its period's lock refuses writes inside it)."""
-    submitted = Submission.filter(organization_id=organization_id, lock_slot__isnull=False).values_list("snapshot_id", flat=True)
-    affected = await Snapshot.filter(
-        organization_id=organization_id,
+    return await invalidate_many({organization_id: since}, reason)
+
+
+async def invalidate_many(since: dict[str, datetime], reason: str) -> list[Snapshot]:
+    """Mark what the writes can change (per organisation, from its earliest written moment on),
+    in two statements whatever the number of organisations; the caller publishes once its
+    transaction commits. A submitted snapshot stays as it was sent (its period's lock refuses
+    writes inside it)."""
+    if not since:
+        return []
+    organization_ids = sorted(since)
+    submitted = Submission.filter(organization_id__in=organization_ids, lock_slot__isnull=False).values_list("snapshot_id", flat=True)
+    candidates = await Snapshot.filter(
+        organization_id__in=organization_ids,
         status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING],
         cache_valid=True,
-        range_end__gte=since,
+        range_end__gte=min(since.values()),
     ).exclude(id__in=await submitted).select_for_update()
+    affected = [s for s in candidates if s.range_end >= since[s.organization_id]]
     if affected:
         await Snapshot.filter(id__in=[s.id for s in affected]).update(
             cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
@@ -80,18 +90,17 @@ def _key(spec: ActivitySpec) -> Key | None:
 
 
 async def _existing(specs: list[ActivitySpec]) -> dict[Key, Activity]:
-    """The stored activities the specs' (organisation, source system, external id) name:
-    one statement per organisation."""
-    found: dict[Key, Activity] = {}
-    for organization_id in sorted({s.organization_id for s in specs if s.external_id is not None}):
-        mine = [s for s in specs if s.organization_id == organization_id and s.external_id is not None]
-        for activity in await Activity.filter(
-            organization_id=organization_id,
-            source_system__in=sorted({s.source_system for s in mine}),
-            external_id__in=sorted({s.external_id for s in mine if s.external_id}),
-        ):
-            found[(activity.organization_id, activity.source_system, activity.external_id or "")] = activity
-    return found
+    """The stored activities the specs' (organisation, source system, external id) name, in
+    one statement (what the three IN lists over-select is dropped here)."""
+    keys = {key for spec in specs if (key := _key(spec)) is not None}
+    if not keys:
+        return {}
+    rows = await Activity.filter(
+        organization_id__in=sorted({k[0] for k in keys}),
+        source_system__in=sorted({k[1] for k in keys}),
+        external_id__in=sorted({k[2] for k in keys}),
+    )
+    return {key: a for a in rows if (key := (a.organization_id, a.source_system, a.external_id or "")) in keys}
 
 
 async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
@@ -172,27 +181,29 @@ async def record(ctx: Context, *, spec: ActivitySpec) -> Activity:
 
 
 async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
-    """Write validated specs in one transaction; ``True`` beside each one that is new."""
-    for organization_id in sorted({s.organization_id for s in specs}):
-        await organizations.get_or_raise(ctx, organization_id=organization_id)
-        mine = [s for s in specs if s.organization_id == organization_id]
-        earlier = await Activity.filter(
-            organization_id=organization_id,
-            source_system__in=list({s.source_system for s in mine}),
-            external_id__in=[s.external_id for s in mine if s.external_id is not None],
-        ).values_list("occurred_at", flat=True)
-        await submissions.refuse_if_locked(organization_id, [s.occurred_at for s in mine] + list(earlier))
+    """Write validated specs in one transaction; ``True`` beside each one that is new. The
+    checks and writes take a fixed number of statements however many organisations and rows."""
+    organization_ids = sorted({s.organization_id for s in specs})
+    for organization_id in organization_ids:
+        ctx.principal.require_organization(organization_id)
+    for organization_id, found in zip(
+        organization_ids, await ctx.loaders.organization_by_id.load_many(organization_ids), strict=True
+    ):
+        if found is None:
+            raise NotFound("organization", organization_id)
+    moments: dict[str, list[datetime]] = {o: [] for o in organization_ids}
+    for spec in specs:
+        moments[spec.organization_id].append(spec.occurred_at)
+    for activity in (await _existing(specs)).values():  # a correction also changes where it was
+        moments[activity.organization_id].append(activity.occurred_at)
+    await submissions.refuse_if_any_locked(moments)
     try:
         async with in_transaction():
             written = await _write_all(ctx, specs)
             earliest: dict[str, datetime] = {}
             for spec in specs:
                 earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-            invalidated = [
-                snapshot
-                for organization_id, since in earliest.items()
-                for snapshot in await invalidate_snapshots(organization_id, since, ACTIVITIES_RECORDED)
-            ]
+            invalidated = await invalidate_many(earliest, ACTIVITIES_RECORDED)
     except IntegrityError:
         raise Conflict("a concurrent write recorded the same activity; retry") from None
     await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)

@@ -35,17 +35,25 @@ def lock_key(organization_id: str, period_id: str) -> str:
     return f"{organization_id}|{period_id}"
 
 
-async def locked_periods(organization_id: str, days: list[date]) -> list[str]:
-    """The organisation's locked periods containing any of ``days``."""
-    if not days:
-        return []
-    locks = await Submission.filter(organization_id=organization_id, lock_slot__isnull=False).prefetch_related("period")
-    return sorted({s.period_id for s in locks for day in days if s.period.start <= day <= s.period.end})
+async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[str]]:
+    """Per organisation, its locked periods containing any of its ``moments`` (one read for all)."""
+    wanted = {org: {m.astimezone(UTC).date() for m in days} for org, days in moments.items() if days}
+    if not wanted:
+        return {}
+    locks = await Submission.filter(organization_id__in=sorted(wanted), lock_slot__isnull=False).prefetch_related("period")
+    found: dict[str, set[str]] = {}
+    for lock in locks:
+        if any(lock.period.start <= day <= lock.period.end for day in wanted[lock.organization_id]):
+            found.setdefault(lock.organization_id, set()).add(lock.period_id)
+    return {org: sorted(periods) for org, periods in found.items()}
 
 
 async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> None:
-    locked = await locked_periods(organization_id, [moment.astimezone(UTC).date() for moment in moments])
-    if locked:
+    await refuse_if_any_locked({organization_id: moments})
+
+
+async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
+    for organization_id, locked in sorted((await locked_periods(moments)).items()):
         raise PeriodLocked(
             f"period {locked[0]} is submitted and locked for {organization_id}; an admin must reopen it first",
             details={"organization_id": organization_id, "period_ids": locked},

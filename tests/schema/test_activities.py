@@ -144,3 +144,19 @@ async def test_bulk_ingest_costs_a_bounded_number_of_statements_not_some_per_row
     with counting_statements() as counter:
         done = (await graphql(INGEST, {"inputs": corrected}, own))["data"]["ingestActivities"]
     assert done["updated"] == 200 and len(counter.statements) <= small + 4, counter.statements
+
+
+async def test_bulk_ingest_over_many_organisations_costs_what_one_does(graphql, tokens, demo):
+    """Checks (access, existence, locks) and writes are read and made for all organisations at
+    once: rows over five organisations take the statements of rows for one."""
+    admin = tokens.admin()
+    organizations = ["org-1042", "org-2077", "org-bufdir-42", "org_bufdir_oslo_42", "org-3310"]
+
+    async def statements_for(spread: list[str], prefix: str) -> int:
+        rows = [{**ACTIVITY, "organizationId": spread[i % len(spread)], "externalId": f"{prefix}-{i}"} for i in range(20)]
+        with counting_statements() as counter:
+            done = (await graphql(INGEST, {"inputs": rows}, admin))["data"]["ingestActivities"]
+        assert done["created"] == 20, done
+        return len(counter.statements)
+
+    assert await statements_for(organizations, "many") == await statements_for(organizations[:1], "one")
