@@ -18,7 +18,7 @@ from .reports import ReportMutation, ReportQuery
 from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
-from .subscriptions import LiveSubscription
+from .subscriptions import LiveSubscription, SharedEventResults
 
 CACHED_DOCUMENTS = 256
 
@@ -53,6 +53,7 @@ schema = strawberry.Schema(
         OperationMetrics,
         DomainErrorExtension,
     ],
+    execution_context_class=SharedEventResults,
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""

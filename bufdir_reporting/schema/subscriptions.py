@@ -3,17 +3,21 @@
 The principal is checked before the subscription is registered. Each event resolves the
 fresh snapshot with loaders created for that event and shared by every local subscriber of
 it (one read and one decoding per change, not per subscriber); the loaders cache rows only,
-and every field still checks the principal. A subscriber that falls behind is disconnected
-with close code 4429.
+and every field still checks the principal. Subscribers of one event with the same document,
+variables and principal share one execution of their selection (``SharedEventResults``):
+a thousand dashboards on one organisation cost one execution per change, not a thousand.
+A subscriber that falls behind is disconnected with close code 4429.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
@@ -35,11 +39,33 @@ def _close_when_too_slow(info: Info) -> Any:
 
 
 def _fresh_loaders(info: Info, delivery: Delivery) -> None:
-    info.context.loaders = delivery.shared.setdefault("loaders", Loaders())
+    if "loaders" not in delivery.shared:  # made once per event, not per subscriber
+        delivery.shared["loaders"] = Loaders()
+    info.context.loaders = delivery.shared["loaders"]
+
+
+class SharedEventResults(StrawberryGraphQLCoreExecutionContext):
+    """Executes a subscription's selection once per event for every local subscriber with the
+    same document, variables and principal, and hands each of them that result. The store
+    lives on the event (``Delivery.shared``), so it is gone with the event; other operations
+    execute as usual."""
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        shared = getattr(self.root_value, "shared", None)
+        if not isinstance(shared, dict):
+            return super().execute_operation(serially)
+        principal = getattr(self.context_value, "principal", None)
+        variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
+        key = ("result", principal, id(self.operation), variables)
+        if key not in shared:
+            result = super().execute_operation(serially)
+            shared[key] = asyncio.ensure_future(result) if self.is_awaitable(result) else result
+        return shared[key]
 
 
 @strawberry.type(description="The documented data_updated event, with the fresh snapshot.")
 class DataUpdatedEvent:
+    shared: strawberry.Private[dict[str, Any]]
     event_id: int | None
     snapshot_id: str
     organization_id: str
@@ -55,6 +81,7 @@ class DataUpdatedEvent:
 
 @strawberry.type(description="A snapshot moved to processing, current or failed.")
 class SnapshotStatusEvent:
+    shared: strawberry.Private[dict[str, Any]]
     event_id: int | None
     snapshot_id: str
     status: SnapshotStatus  # type: ignore[valid-type]
@@ -89,6 +116,7 @@ class LiveSubscription:
         async for delivery in _deliveries(info, events.data_updated_channel(organization_id, period_id)):
             payload = delivery.payload
             yield DataUpdatedEvent(
+                shared=delivery.shared,
                 event_id=payload.get("event_id"),
                 snapshot_id=payload["snapshot_id"],
                 organization_id=payload["organization_id"],
@@ -104,6 +132,7 @@ class LiveSubscription:
         async for delivery in _deliveries(info, events.snapshot_status_channel(snapshot_id)):
             payload = delivery.payload
             yield SnapshotStatusEvent(
+                shared=delivery.shared,
                 event_id=payload.get("event_id"),
                 snapshot_id=payload["snapshot_id"],
                 status=models.SnapshotStatus(payload["status"]),

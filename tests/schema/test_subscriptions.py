@@ -150,6 +150,45 @@ async def test_subscribers_of_one_change_share_one_read_of_the_snapshot(server, 
     assert len([batch for batch in reads if started["snapshotId"] in batch]) == 1
 
 
+async def test_subscribers_with_the_same_selection_and_principal_share_one_execution(server, settings, monkeypatch):
+    """Five subscribers: four with one token and selection share one execution of it; the
+    fifth (another principal: an admin) gets its own, so access is never decided for it by
+    someone else's result."""
+    import strawberry.schema.schema as strawberry_schema
+    from graphql import OperationType
+
+    address, app = server
+    executions: list[object] = []
+    original = strawberry_schema.StrawberryGraphQLCoreExecutionContext.execute_operation
+
+    def counting(self, serially=None):
+        if self.operation.operation == OperationType.SUBSCRIPTION:
+            executions.append(self.context_value.principal.subject)
+        return original(self, serially)
+
+    monkeypatch.setattr(strawberry_schema.StrawberryGraphQLCoreExecutionContext, "execute_operation", counting)
+    kari = issue_token(settings, subject="kari", organizations=["org-1042"])
+    admin = issue_token(settings, subject="ola", admin=True)
+    clients = [client(address, kari) for _ in range(4)] + [client(address, admin)]
+    sessions = [await c.connect_async() for c in clients]
+    try:
+        streams = [s.subscribe(DATA_CHANGED) for s in sessions]
+        firsts = [asyncio.ensure_future(anext(stream)) for stream in streams]
+        await wait_for_subscribers(app, 5)
+        executions.clear()
+        started = await trigger(address, kari)
+        async with asyncio.timeout(10):
+            received = await asyncio.gather(*firsts)
+        for stream in streams:
+            await stream.aclose()
+    finally:
+        for c in clients:
+            await c.close_async()
+    assert {r["aggregatedDataChanged"]["snapshotId"] for r in received} == {started["snapshotId"]}
+    assert len({json.dumps(r, sort_keys=True) for r in received}) == 1
+    assert sorted(executions) == ["kari", "ola"], executions
+
+
 @pytest.fixture
 async def strict_server(settings):
     strict = settings.model_copy(update={"graphql_max_subscriptions": 1, "graphql_connection_init_seconds": 0.5})
