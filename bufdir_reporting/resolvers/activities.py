@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
+from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -95,11 +96,23 @@ async def _existing(specs: list[ActivitySpec]) -> dict[Key, Activity]:
     keys = {key for spec in specs if (key := _key(spec)) is not None}
     if not keys:
         return {}
-    rows = await Activity.filter(
-        organization_id__in=sorted({k[0] for k in keys}),
-        source_system__in=sorted({k[1] for k in keys}),
-        external_id__in=sorted({k[2] for k in keys}),
-    )
+    connection = get_connection("default")
+    if connection.capabilities.dialect == "postgres":
+        # Three IN lists over a large table make PostgreSQL try every combination on the unique
+        # index, or scan; joining the key triples probes the index once per key (bench S8).
+        ordered = sorted(keys)
+        _, found = await connection.execute_query(
+            "SELECT a.id FROM activity a JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(o, s, e) "
+            "ON a.organization_id = k.o AND a.source_system = k.s AND a.external_id = k.e",
+            [[k[0] for k in ordered], [k[1] for k in ordered], [k[2] for k in ordered]],
+        )
+        rows = await Activity.filter(id__in=[row["id"] for row in found]) if found else []
+    else:
+        rows = await Activity.filter(
+            organization_id__in=sorted({k[0] for k in keys}),
+            source_system__in=sorted({k[1] for k in keys}),
+            external_id__in=sorted({k[2] for k in keys}),
+        )
     return {key: a for a in rows if (key := (a.organization_id, a.source_system, a.external_id or "")) in keys}
 
 
