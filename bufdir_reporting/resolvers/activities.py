@@ -161,7 +161,8 @@ async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Acti
         await ActivityParticipant.filter(activity_id__in=[a.id for a in corrected]).delete()
     for activity in unkeyed:
         await activity.save()
-    written = existing | (await _existing([s for s in specs if _key(s) in set(new_keys)]))
+    fresh = set(new_keys)
+    written = existing | (await _existing([s for s in specs if _key(s) in fresh]))
     unkeyed_refs = [spec.participant_refs for spec in specs if spec.external_id is None]
     participants = [
         ActivityParticipant(activity_id=written[key].id, participant_ref=ref)
