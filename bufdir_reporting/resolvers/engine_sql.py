@@ -44,26 +44,42 @@ def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime)
     return f"a.occurred_at >= {sql.bind(start)} AND a.occurred_at <= {sql.bind(end)}"
 
 
+# The activity columns a rule's filters may name, and the filter lists that name them.
+FILTERED = (
+    ("activity_type", "activity_types"),
+    ("category", "categories"),
+    ("status", "statuses"),
+    ("location", "locations"),
+)
+
+
+def filtered_columns(rules: Iterable[AggregationRule]) -> list[str]:
+    """The columns some rule filters on, in a fixed order."""
+    return [column for column, name in FILTERED if any(getattr(rule.filters, name) for rule in rules)]
+
+
+def _filters(sql: Statement, rule: AggregationRule, alias: str) -> list[str]:
+    return [sql.one_of(f"{alias}.{column}", values) for column, name in FILTERED if (values := getattr(rule.filters, name))]
+
+
 def condition(sql: Statement, rule: AggregationRule, start: datetime, end: datetime) -> str:
-    parts = [in_range(sql, rule.temporal, start, end)]
-    filters = rule.filters
-    for column, values in (
-        ("a.activity_type", filters.activity_types),
-        ("a.category", filters.categories),
-        ("a.status", filters.statuses),
-        ("a.location", filters.locations),
-    ):
-        if values:
-            parts.append(sql.one_of(column, values))
-    return " AND ".join(parts)
+    """The rule's condition on an activity row ``a``."""
+    return " AND ".join([in_range(sql, rule.temporal, start, end), *_filters(sql, rule, "a")])
 
 
-def measure_of(rule: AggregationRule) -> str:
+def grouped_condition(sql: Statement, rule: AggregationRule) -> str:
+    """The rule's condition on a row ``g`` of activities grouped by the filtered columns and the
+    flags ``is_flow`` / ``is_open`` (see ``engine.aggregate``)."""
+    return " AND ".join(["g.is_open" if rule.temporal == Temporal.STOCK else "g.is_flow", *_filters(sql, rule, "g")])
+
+
+def grouped_measure(rule: AggregationRule) -> str:
+    """What a rule adds up over the grouped rows ``g``: hours, participants or activities."""
     if rule.kind == RuleKind.SUM and rule.measure == Measure.HOURS:
-        return "CAST(a.hours AS NUMERIC)"
+        return "g.h"
     if rule.kind == RuleKind.SUM:
-        return "a.participant_count"
-    return "1"
+        return "g.p"
+    return "g.n"
 
 
 def scope(sql: Statement, organization_id: str, start: datetime, end: datetime, *, stock: bool) -> str:
