@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 from bench import dataset
 from bench.harness import Timing, judged, percentile, table
+from bench.scenarios import aggregation
 
 
 def test_percentiles_are_nearest_rank():
@@ -31,3 +34,12 @@ def test_the_generated_activities_are_deterministic_and_ids_can_be_shifted():
     shifted = list(dataset.activity_records(small, 5, first_id=1_000_000))
     assert [a[0] for a, _ in shifted] == list(range(1_000_000, 1_000_005))
     assert all(activity_id == a[0] for a, refs in shifted for activity_id, _ in refs)
+
+
+async def test_s4_reads_the_bare_querys_buffer_pages_from_postgresql(postgres_server: str):
+    connection = await asyncpg.connect(postgres_server)
+    try:
+        hit, read = await aggregation.buffers(connection, "SELECT COUNT(*) FROM pg_class WHERE relname <> $1", "none")
+    finally:
+        await connection.close()
+    assert hit + read > 0 and min(hit, read) >= 0
