@@ -20,9 +20,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 from tests.statements import counting_statements  # noqa: E402,F401  (re-exported for the scenarios)
 
 RESULTS = Path(__file__).with_name("results.json")
+
+
+async def buffers(connection: asyncpg.Connection, query: str, *args: object) -> tuple[int, int]:
+    """(pages found in PostgreSQL's shared buffers, pages it had to read in) for one run of ``query``:
+    how much of what it reads was already in memory (S4: why the bare query itself grows faster
+    than the data)."""
+    plan = await connection.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {query}", *args)
+    top = json.loads(plan)[0]["Plan"]
+    return top["Shared Hit Blocks"], top["Shared Read Blocks"]
 
 
 def percentile(samples: list[float], p: float) -> float:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from bench import dataset
-from bench.harness import Timing, judged, percentile, table
-from bench.scenarios import aggregation
+from bench.harness import Timing, buffers, judged, percentile, table
 
 
 def test_percentiles_are_nearest_rank():
@@ -39,7 +38,7 @@ def test_the_generated_activities_are_deterministic_and_ids_can_be_shifted():
 async def test_s4_reads_the_bare_querys_buffer_pages_from_postgresql(postgres_server: str):
     connection = await asyncpg.connect(postgres_server)
     try:
-        hit, read = await aggregation.buffers(connection, "SELECT COUNT(*) FROM pg_class WHERE relname <> $1", "none")
+        hit, read = await buffers(connection, "SELECT COUNT(*) FROM pg_class WHERE relname <> $1", "none")
     finally:
         await connection.close()
     assert hit + read > 0 and min(hit, read) >= 0

@@ -3,11 +3,8 @@ S5 re-aggregation after one new activity against a full aggregation."""
 
 from __future__ import annotations
 
-import json
 import time
 from decimal import Decimal
-
-import asyncpg
 
 from bufdir_reporting.models import Activity, Period, Snapshot
 from bufdir_reporting.resolvers import activities, aggregation, engine, snapshots
@@ -16,7 +13,7 @@ from bufdir_reporting.resolvers.snapshots import period_bounds
 
 from .. import dataset as data
 from ..environment import Env
-from ..harness import Row, compare, judged, repeat
+from ..harness import Row, buffers, compare, judged, repeat
 
 BARE = """
 SELECT a.category, a.source_system, COUNT(*) AS n, SUM(a.participant_count) AS p, SUM(a.hours) AS h
@@ -25,15 +22,6 @@ WHERE a.organization_id = $1 AND a.deleted_at IS NULL AND a.occurred_at <= $2
 GROUP BY a.category, a.source_system
 """
 IN_SCOPE = "SELECT COUNT(*) FROM activity a WHERE a.organization_id = $1 AND a.deleted_at IS NULL AND a.occurred_at <= $2"
-
-
-async def buffers(connection: asyncpg.Connection, query: str, *args: object) -> tuple[int, int]:
-    """(pages found in PostgreSQL's shared buffers, pages it had to read in) for one run of ``query``:
-    how much of the scope was already in memory, which is what makes the bare query itself grow
-    faster than the data."""
-    plan = await connection.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {query}", *args)
-    top = json.loads(plan)[0]["Plan"]
-    return top["Shared Hit Blocks"], top["Shared Read Blocks"]
 
 
 def scope(env: Env) -> tuple[str, str]:
