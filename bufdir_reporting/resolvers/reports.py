@@ -14,7 +14,7 @@ from ulid import ULID
 from .. import events
 from ..errors import Conflict, NotFound
 from ..models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
-from . import audit, field_values, notify, organizations, snapshot_values, snapshots
+from . import audit, field_values, notify, organizations, report_files, snapshot_values, snapshots
 from .context import Context
 from .filestore import FileStore
 from .pagination import Page, Window, paginate, visible_to
@@ -75,6 +75,7 @@ async def list_(
 
 async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
     await organizations.get_or_raise(ctx, organization_id=spec.org_id)
+    report_files.require_inside(spec.file_ref, spec.org_id)
     if spec.snapshot_id is not None:
         snapshot = await snapshots.get_or_raise(ctx, snapshot_id=spec.snapshot_id)
         if snapshot.organization_id != spec.org_id:
@@ -116,6 +117,7 @@ async def _refuse_if_submitted(record: ReportRecord) -> None:
 async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) -> ReportRecord:
     record = await get_or_raise(ctx, report_id=report_id)
     await _refuse_if_submitted(record)
+    report_files.require_inside(change.file_ref, record.organization_id)
     before = audit.fields_of(record, RECORD_FIELDS)
     record.update_from_dict(change.model_dump(exclude_unset=True))
     async with in_transaction():
@@ -128,7 +130,10 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
 
 
 async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
-    """Hard delete of the record and its file."""
+    """Hard delete of the record, and of its file when the record owns it and no other record points at it.
+
+    The file goes after the commit: a delete that fails to commit leaves record and file as they were.
+    """
     record = await get_or_raise(ctx, report_id=report_id)
     await _refuse_if_submitted(record)
     async with in_transaction():
@@ -137,8 +142,8 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
             ctx, action="report_record.deleted", entity_type="report_record", entity_id=record.id,
             organization_id=record.organization_id, before=audit.fields_of(record, RECORD_FIELDS),
         )
-        if record.file_ref:
-            store(ctx).delete(record.file_ref)
+    if report_files.is_owned(record) and not await report_files.is_shared(record):
+        store(ctx).delete(record.file_ref)
     return record
 
 
@@ -165,7 +170,7 @@ async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> Repor
             sections=await snapshot_values.by_section(ctx, snapshot=snapshot),
             findings=await field_values.validate(ctx, snapshot=snapshot),
         )
-        ref = f"reports/{snapshot.organization_id}/{snapshot.period_id or 'range'}/{record.id}.xlsx"
+        ref = report_files.own_ref(record, period_id=snapshot.period_id)
         record.file_size_bytes = store(ctx).write(ref, content)
         record.update_from_dict(
             {"file_ref": ref, "content_type": CONTENT_TYPE, "status": ReportStatus.COMPLETED, "generated_at": datetime.now(UTC)}
@@ -188,6 +193,12 @@ def download_name(record: ReportRecord) -> str:
 
 async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
     record = await get_or_raise(ctx, report_id=report_id)
-    if record.status != ReportStatus.COMPLETED or not record.file_ref or not store(ctx).exists(record.file_ref):
+    ref = record.file_ref
+    if (
+        record.status != ReportStatus.COMPLETED
+        or not ref
+        or not report_files.is_inside(ref, record.organization_id)
+        or not store(ctx).exists(ref)
+    ):
         raise NotFound("report file", report_id)
     return record, str(store(ctx).path(record.file_ref))

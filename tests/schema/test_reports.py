@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from bufdir_reporting.models import FieldDefinition, FieldValue, Section, Snapshot
+from bufdir_reporting.models import FieldDefinition, FieldValue, ReportRecord, Section, Snapshot
 
 from .. import contracts
 from ..conftest import error_codes
@@ -172,6 +172,53 @@ async def test_deleting_a_generated_report_removes_its_file(graphql, client, app
     assert (await client.delete(f"/api/v1/report-records/{record['reportId']}", headers=own)).status_code == 200
     assert not stored.exists()
     assert (await client.get(record["downloadUrl"], headers=own)).status_code == 404
+
+
+RECORDS = "/api/v1/report-records"
+
+
+async def test_a_file_ref_into_another_organisations_folder_is_refused(graphql, client, app, tokens, settings, demo):
+    victim = tokens.headers("org-1042")
+    their = await generated(graphql, victim, await aggregated(graphql, app, victim))
+    attacker = tokens.headers("org_bufdir_oslo_42")
+    body = {**contracts.REPORT_POST_REQUEST, "status": "completed", "file_ref": their["fileRef"]}
+
+    posted = await client.post(RECORDS, json=body, headers=attacker)
+    assert posted.status_code == 422 and posted.json()["error"]["details"]["field"] == "file_ref"
+    own = (await client.post(RECORDS, json=contracts.REPORT_POST_REQUEST, headers=attacker)).json()
+    put = await client.put(f"{RECORDS}/{own['report_id']}", json={"file_ref": their["fileRef"], "status": "completed"}, headers=attacker)
+    assert put.status_code == 422 and put.json()["error"]["details"]["field"] == "file_ref"
+    assert (settings.report_store_root / their["fileRef"]).is_file()
+
+
+async def test_a_stored_ref_outside_the_records_organisation_is_neither_read_nor_deleted(graphql, client, app, tokens, settings, demo):
+    victim = tokens.headers("org-1042")
+    their = await generated(graphql, victim, await aggregated(graphql, app, victim))
+    attacker = tokens.headers("org_bufdir_oslo_42")
+    own = (await client.post(RECORDS, json=contracts.REPORT_POST_REQUEST, headers=attacker)).json()
+    # as a ref written before the folder rule existed would be
+    await ReportRecord.filter(id=own["report_id"]).update(file_ref=their["fileRef"], status="completed")
+
+    assert (await client.get(f"{RECORDS}/{own['report_id']}/file", headers=attacker)).status_code == 404
+    assert (await client.delete(f"{RECORDS}/{own['report_id']}", headers=attacker)).status_code == 200
+    assert (settings.report_store_root / their["fileRef"]).is_file()
+    assert (await client.get(their["downloadUrl"], headers=victim)).status_code == 200
+
+
+async def test_deleting_a_record_keeps_a_file_another_record_points_at(graphql, client, app, tokens, settings, demo):
+    own = tokens.headers("org-1042")
+    generated_record = await generated(graphql, own, await aggregated(graphql, app, own))
+    stored = settings.report_store_root / generated_record["fileRef"]
+    body = {**contracts.REPORT_POST_REQUEST, "org_id": "org-1042", "status": "completed", "file_ref": generated_record["fileRef"]}
+    pointer = await client.post(RECORDS, json=body, headers=own)
+    assert pointer.status_code == 201, pointer.text
+
+    assert (await client.delete(f"{RECORDS}/{pointer.json()['report_id']}", headers=own)).status_code == 200
+    assert stored.is_file()  # the pointer never owned it
+    again = (await client.post(RECORDS, json=body, headers=own)).json()
+    assert (await client.delete(f"{RECORDS}/{generated_record['reportId']}", headers=own)).status_code == 200
+    assert stored.is_file()  # its owner is gone, but another record still points at it
+    assert (await client.get(f"{RECORDS}/{again['report_id']}/file", headers=own)).status_code == 200
 
 
 async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql, app, tokens, demo, monkeypatch):
