@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from bufdir_reporting.auth import Principal, issue_token
 from bufdir_reporting.config import Settings
-from bufdir_reporting.resolvers.context import Context
+from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.schema.context import GraphQLContext
 from tests.services import free_port
 

@@ -27,9 +27,9 @@ from .errors import Unauthenticated
 from .events import EventHub
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
-from .resolvers import aggregation, reaggregation
-from .resolvers.context import Context
-from .resolvers.jobs import JobRunner
+from .resolvers.base.context import Context
+from .resolvers.base.jobs import JobRunner
+from .resolvers.snapshots import reaggregation, runs
 from .rest_compat import (
     aggregated_report_data,
     bufdir_aggregations,
@@ -93,7 +93,7 @@ def background_jobs(settings: Settings, bus: EventHub, metrics: Metrics) -> JobR
     async def run(job_id: str, stale_before: datetime | None) -> None:
         context = Context(settings=settings, principal=SYSTEM, events=bus)
         started = time.perf_counter()
-        snapshot = await aggregation.run_job(context, job_id=job_id, stale_before=stale_before)
+        snapshot = await runs.run_job(context, job_id=job_id, stale_before=stale_before)
         if snapshot is not None:
             metrics.jobs.labels(str(snapshot.status)).observe(time.perf_counter() - started)
 

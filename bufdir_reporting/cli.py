@@ -70,7 +70,7 @@ async def load_demo(settings: Settings, *, activities: int, only_if_empty: bool)
 async def import_activities(settings: Settings, path: Path, *, dry_run: bool) -> None:
     from .auth import SYSTEM
     from .importing import ImportFileError, import_file
-    from .resolvers.context import Context
+    from .resolvers.base.context import Context
 
     if not path.is_file():
         raise CommandError(f"no such file: {path}")

@@ -6,7 +6,7 @@ from starlette.requests import HTTPConnection
 
 from .auth import principal_from_authorization
 from .config import Settings
-from .resolvers.context import Context
+from .resolvers.base.context import Context
 
 
 def settings_of(connection: HTTPConnection) -> Settings:

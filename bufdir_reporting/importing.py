@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .resolvers import activities
-from .resolvers.context import Context
+from .resolvers.base.context import Context
 
 BATCH = 1000
 

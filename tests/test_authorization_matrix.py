@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from bufdir_reporting.resolvers import watch
+from bufdir_reporting.resolvers.snapshots import watch
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
 

@@ -120,7 +120,7 @@ async def test_an_unexpected_rest_error_is_a_masked_500_in_the_json_shape(app, d
     async def broken(*_, **__):
         raise RuntimeError("SELECT secret FROM somewhere")
 
-    monkeypatch.setattr("bufdir_reporting.resolvers.sections.list_", broken)
+    monkeypatch.setattr("bufdir_reporting.resolvers.structure.sections.list_", broken)
     # Starlette re-raises after answering, for the server's log; the client only sees the 500
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
@@ -142,7 +142,7 @@ async def test_an_over_long_id_is_bad_input_not_a_crash(client, graphql, tokens,
 async def test_cached_validation_still_applies_each_apps_own_limits(settings):
     """Parsed and validated documents are cached (bench S7), keyed by the limits in force: a
     query accepted under a generous depth limit is still refused where the limit is lower."""
-    from bufdir_reporting.resolvers.context import Context
+    from bufdir_reporting.resolvers.base.context import Context
     from bufdir_reporting.schema import schema
     from bufdir_reporting.schema.context import GraphQLContext
 

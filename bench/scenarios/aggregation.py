@@ -7,9 +7,11 @@ import time
 from decimal import Decimal
 
 from bufdir_reporting.models import Activity, Period, Snapshot
-from bufdir_reporting.resolvers import activities, aggregation, engine, snapshots
-from bufdir_reporting.resolvers.activity_input import ActivitySpec
-from bufdir_reporting.resolvers.snapshots import period_bounds
+from bufdir_reporting.resolvers import activities, snapshots
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
+from bufdir_reporting.resolvers.aggregation import engine
+from bufdir_reporting.resolvers.periods import period_bounds
+from bufdir_reporting.resolvers.snapshots import runs
 
 from .. import dataset as data
 from ..environment import Env
@@ -34,7 +36,7 @@ async def _engine_run(env: Env, organization_id: str, period: Period) -> engine.
     bounds = period_bounds(period)
     snapshot = Snapshot(organization_id=organization_id, period_id=period.id, range_start=bounds.start,
                         range_end=bounds.end)
-    definitions = await aggregation.definitions_for(env.context(), snapshot)
+    definitions = await runs.definitions_for(env.context(), snapshot)
     return await engine.aggregate(organization_id=organization_id, start=bounds.start, end=bounds.end,
                                   definitions=definitions)
 

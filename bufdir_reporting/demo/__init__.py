@@ -19,7 +19,7 @@ from ..models import (
     Period,
     Section,
 )
-from ..resolvers.structure_input import AggregationRule
+from ..resolvers.structure.inputs import AggregationRule
 from . import activities, reference, structure
 
 DEFAULT_ACTIVITY_COUNT = 50_000

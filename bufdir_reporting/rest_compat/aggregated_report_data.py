@@ -16,10 +16,11 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
 )
-from ..resolvers import snapshot_values, snapshots
-from ..resolvers.context import Context
-from ..resolvers.loaders import FieldValueRow
-from ..resolvers.pagination import Window
+from ..resolvers import periods, snapshots
+from ..resolvers.base.context import Context
+from ..resolvers.base.loaders import FieldValueRow
+from ..resolvers.base.pagination import Window
+from ..resolvers.snapshots import section_values
 from . import shapes
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
 
@@ -110,7 +111,7 @@ async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSON
 @router.route("GET", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDetail), summary="A snapshot with all field values and prior-period values")
 async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
-    grouped = await snapshot_values.by_section(ctx, snapshot=snapshot)
+    grouped = await section_values.by_section(ctx, snapshot=snapshot)
     prior = await snapshots.get_or_raise(ctx, snapshot_id=snapshot.prior_snapshot_id) if snapshot.prior_snapshot_id else None
     body = await summary(ctx, snapshot)
     return {
@@ -141,7 +142,7 @@ async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Conte
             ctx,
             organization_id=snapshot.organization_id,
             period_id=snapshot.period_id,
-            window=snapshots.DateRange(snapshot.range_start, snapshot.range_end),
+            window=periods.DateRange(snapshot.range_start, snapshot.range_end),
         )
     assert triggered is not None
     return {

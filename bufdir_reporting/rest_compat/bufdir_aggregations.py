@@ -16,9 +16,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from ..models import Activity, Snapshot, SnapshotStatus
-from ..resolvers import activities, snapshots, submissions
-from ..resolvers.context import Context
-from ..resolvers.pagination import Window
+from ..resolvers import activities, periods, snapshots
+from ..resolvers.base.context import Context
+from ..resolvers.base.pagination import Window
+from ..resolvers.reporting import submissions
 from . import shapes
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
 
@@ -148,7 +149,7 @@ async def list_aggregations(
 @router.route("POST", status_code=202, **shapes.documented(shapes.Aggregation, 202, 201, 200), summary="Aggregate a reporting period (job) or a range (at once)")
 async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSONResponse:
     if body.range is not None:
-        window = snapshots.checked_range(ctx, body.range.start, body.range.end)
+        window = periods.checked_range(ctx, body.range.start, body.range.end)
         triggered = await snapshots.trigger(ctx, organization_id=body.org_id, window=window, wait=True)
         return respond(triggered, created=201)
     triggered = await snapshots.trigger(ctx, organization_id=body.org_id, period_id=body.reporting_period_id)
@@ -183,10 +184,10 @@ async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, 
 async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     if body.range is not None:
-        window = snapshots.checked_range(ctx, body.range.start, body.range.end)
+        window = periods.checked_range(ctx, body.range.start, body.range.end)
         period_id = None
     else:
-        window = snapshots.DateRange(snapshot.range_start, snapshot.range_end)
+        window = periods.DateRange(snapshot.range_start, snapshot.range_end)
         period_id = snapshot.period_id
     triggered = await snapshots.trigger(
         ctx,

@@ -9,11 +9,11 @@ from fastapi import Depends, Query
 from fastapi.responses import FileResponse, JSONResponse
 
 from ..models import ReportRecord, ReportStatus
-from ..resolvers import reports
-from ..resolvers.context import Context
-from ..resolvers.pagination import Window
-from ..resolvers.report_input import ReportRecordChange, ReportRecordSpec
-from ..resolvers.report_render import CONTENT_TYPE
+from ..resolvers.base.context import Context
+from ..resolvers.base.pagination import Window
+from ..resolvers.reporting import records
+from ..resolvers.reporting.inputs import ReportRecordChange, ReportRecordSpec
+from ..resolvers.reporting.render import CONTENT_TYPE
 from . import shapes
 from .routing import ContextDep, ContractRouter, iso, page_window, paginated
 
@@ -48,7 +48,7 @@ async def list_records(
     status: ReportStatus | None = Query(None),
     period_id: str | None = Query(None),
 ) -> dict[str, Any]:
-    page = await reports.list_(
+    page = await records.list_(
         ctx, window=window, organization_id=org_id, report_type=report_type, status=status, period_id=period_id
     )
     return paginated(page, [shape(r) for r in page.items])
@@ -56,26 +56,26 @@ async def list_records(
 
 @router.route("POST", status_code=201, **shapes.documented(shapes.ReportRecordShape, 201), summary="Insert a report record")
 async def create_record(spec: ReportRecordSpec, ctx: Context = ContextDep) -> dict[str, Any]:
-    return shape(await reports.create(ctx, spec=spec))
+    return shape(await records.create(ctx, spec=spec))
 
 
 @router.route("GET", "/{report_id}/file", summary="Download the report file", response_class=FileResponse)
 async def download_record(report_id: str, ctx: Context = ContextDep) -> FileResponse:
-    record, path = await reports.file_of(ctx, report_id=report_id)
-    return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=reports.download_name(record))
+    record, path = await records.file_of(ctx, report_id=report_id)
+    return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=records.download_name(record))
 
 
 @router.route("GET", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="One report record")
 async def get_record(report_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
-    return shape(await reports.get_or_raise(ctx, report_id=report_id))
+    return shape(await records.get_or_raise(ctx, report_id=report_id))
 
 
 @router.route("PUT", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="Set file reference, size and status after generation")
 async def update_record(report_id: str, change: ReportRecordChange, ctx: Context = ContextDep) -> dict[str, Any]:
-    return shape(await reports.update(ctx, report_id=report_id, change=change))
+    return shape(await records.update(ctx, report_id=report_id, change=change))
 
 
 @router.route("DELETE", "/{report_id}", **shapes.documented(shapes.ReportRecordDeleted), summary="Hard-delete a report record and its file")
 async def delete_record(report_id: str, ctx: Context = ContextDep) -> JSONResponse:
-    record = await reports.delete(ctx, report_id=report_id)
+    record = await records.delete(ctx, report_id=report_id)
     return JSONResponse({"report_id": record.id, "deleted": True, "deleted_at": iso(datetime.now(UTC))})

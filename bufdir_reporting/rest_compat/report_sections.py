@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import Depends, Query
 
 from ..models import FieldDefinition, Section
-from ..resolvers import sections
-from ..resolvers.context import Context
-from ..resolvers.pagination import Window
-from ..resolvers.structure_input import SectionChange, SectionSpec
+from ..resolvers.base.context import Context
+from ..resolvers.base.pagination import Window
+from ..resolvers.structure import sections
+from ..resolvers.structure.inputs import SectionChange, SectionSpec
 from . import shapes
 from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
 

@@ -15,8 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from ..dependencies import request_context
-from ..resolvers.context import Context
-from ..resolvers.pagination import Page, Window
+from ..resolvers.base.context import Context
+from ..resolvers.base.pagination import Page, Window
 
 ContextDep = Depends(request_context)
 

@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 from fastapi import Header, Query
 from fastapi.responses import StreamingResponse
 
-from ..resolvers import watch
-from ..resolvers.context import Context
+from ..resolvers.base.context import Context
+from ..resolvers.snapshots import watch
 from .routing import ContextDep, ContractRouter
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")

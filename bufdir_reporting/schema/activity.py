@@ -11,8 +11,8 @@ from strawberry import relay
 
 from .. import models
 from ..resolvers import activities
-from ..resolvers.activity_input import ActivitySpec
-from ..resolvers.structure_input import parse
+from ..resolvers.activities.inputs import ActivitySpec
+from ..resolvers.structure.inputs import parse
 from .context import Info
 from .node import ModelNode
 

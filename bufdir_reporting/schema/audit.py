@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers import audit
+from ..resolvers.base import audit
 from .context import Info
 from .pagination import CountedConnection, resolve_connection
 

@@ -8,7 +8,7 @@ from typing import TypeAlias
 import strawberry
 from strawberry.fastapi import BaseContext
 
-from ..resolvers.context import Context
+from ..resolvers.base.context import Context
 
 
 @dataclass

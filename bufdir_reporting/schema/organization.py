@@ -64,19 +64,19 @@ class OrganizationType(ModelNode):
     async def report_records(self, info: Info, first: int | None = None, after: str | None = None) -> CountedConnection[
         Annotated[ReportRecordNode, strawberry.lazy(".reports")]
     ]:
-        from ..resolvers import reports
+        from ..resolvers.reporting import records
         from .reports import ReportRecordNode
 
         return await resolve_connection(
             CountedConnection[ReportRecordNode], info,
-            lambda window: reports.list_(info.context, window=window, organization_id=self.id),
+            lambda window: records.list_(info.context, window=window, organization_id=self.id),
             first=first, after=after, last=None, before=None,
         )
 
     @strawberry.field(description="Every submission to Bufdir, newest first, reopened ones included.")
     async def submissions(self, info: Info) -> list[Annotated[SubmissionType, strawberry.lazy(".reports")]]:
-        from ..resolvers import submissions
-        from ..resolvers.pagination import Window
+        from ..resolvers.base.pagination import Window
+        from ..resolvers.reporting import submissions
 
         page = await submissions.list_(info.context, window=Window(0, info.context.settings.max_page_size), organization_id=self.id)
         return page.items  # type: ignore[return-value]

@@ -16,7 +16,7 @@ from strawberry import relay
 from strawberry.relay.utils import SliceMetadata
 
 from ..errors import InvalidInput
-from ..resolvers.pagination import Page, Window
+from ..resolvers.base.pagination import Page, Window
 from .context import Info
 
 NodeType = TypeVar("NodeType")

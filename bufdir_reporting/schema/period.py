@@ -45,8 +45,8 @@ class PeriodNode(ModelNode):
 
     @strawberry.field(description="Submissions for this period that you may see.")
     async def submissions(self, info: Info) -> list[Annotated[SubmissionType, strawberry.lazy(".reports")]]:
-        from ..resolvers import submissions
-        from ..resolvers.pagination import Window
+        from ..resolvers.base.pagination import Window
+        from ..resolvers.reporting import submissions
 
         page = await submissions.list_(info.context, window=Window(0, info.context.settings.max_page_size), period_id=self.id)  # type: ignore[attr-defined]
         return page.items  # type: ignore[return-value]

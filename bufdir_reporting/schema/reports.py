@@ -9,7 +9,8 @@ import strawberry
 from strawberry import relay
 
 from .. import models
-from ..resolvers import organizations, periods, reports, snapshots, submissions
+from ..resolvers import organizations, periods, snapshots
+from ..resolvers.reporting import records, submissions
 from .context import Info
 from .node import ModelNode
 
@@ -56,7 +57,7 @@ class ReportRecordNode(ModelNode):
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.ReportRecord:
-        return await reports.get_or_raise(info.context, report_id=key)
+        return await records.get_or_raise(info.context, report_id=key)
 
 
 @strawberry.type(name="Submission", description="A report sent to Bufdir; versions follow reopenings.")
@@ -84,7 +85,7 @@ class SubmissionType:
 
     @strawberry.field
     async def report_record(self, info: Info) -> ReportRecordNode:
-        return await reports.get_or_raise(info.context, report_id=self.report_record_id)  # type: ignore[attr-defined, return-value]
+        return await records.get_or_raise(info.context, report_id=self.report_record_id)  # type: ignore[attr-defined, return-value]
 
     @classmethod
     def is_type_of(cls, obj: object, info: object) -> bool:
@@ -123,7 +124,7 @@ class ReportQuery:
 class ReportMutation:
     @strawberry.mutation(description="Render the Bufdir report (.xlsx) of a snapshot.")
     async def generate_report(self, info: Info, snapshot_id: str, report_type: str = "bufdir_report") -> ReportRecordNode:
-        return await reports.generate(info.context, snapshot_id=snapshot_id, report_type=report_type)  # type: ignore[return-value]
+        return await records.generate(info.context, snapshot_id=snapshot_id, report_type=report_type)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Submit a report to Bufdir; locks the period for the organisation.")
     async def submit_report(self, info: Info, report_id: str) -> SubmissionType:

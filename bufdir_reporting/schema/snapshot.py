@@ -11,8 +11,9 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers import field_values, organizations, periods, snapshot_values, snapshots
-from ..resolvers.loaders import FieldValueRow
+from ..resolvers import organizations, periods, snapshots
+from ..resolvers.base.loaders import FieldValueRow
+from ..resolvers.snapshots import manual_values, section_values, validation
 from .context import Info
 from .node import ModelNode, public_key
 from .pagination import CountedConnection, resolve_connection
@@ -159,25 +160,25 @@ class SnapshotNode(ModelNode):
 
     @strawberry.field(description="Field values grouped by the sections of this snapshot's structure.")
     async def sections(self, info: Info) -> list[SnapshotSection]:
-        groups = await snapshot_values.by_section(info.context, snapshot=self)  # type: ignore[arg-type]
+        groups = await section_values.by_section(info.context, snapshot=self)  # type: ignore[arg-type]
         return [SnapshotSection(section=g.section, field_values=[FieldValue.of(v, d) for v, d in g.values]) for g in groups]  # type: ignore[arg-type]
 
     @strawberry.field
     async def field_values(self, info: Info) -> list[FieldValue]:
-        values = await snapshot_values.values_of(info.context, snapshot=self)  # type: ignore[arg-type]
-        return [FieldValue.of(v, await snapshot_values.definition_of(info.context, v)) for v in values]
+        values = await section_values.values_of(info.context, snapshot=self)  # type: ignore[arg-type]
+        return [FieldValue.of(v, await section_values.definition_of(info.context, v)) for v in values]
 
     @strawberry.field(description="Per field: errors (required missing, outside min/max) and warnings (large change).")
     async def validation(self, info: Info) -> list[ValidationFinding]:
-        findings = await field_values.validate(info.context, snapshot=self)  # type: ignore[arg-type]
+        findings = await validation.validate(info.context, snapshot=self)  # type: ignore[arg-type]
         return [ValidationFinding(field_key=f.field_key, severity=f.severity, code=f.code, message=f.message) for f in findings]
 
     @strawberry.field(description="Report files generated from this snapshot.")
     async def report_records(self, info: Info) -> list[Annotated[ReportRecordNode, strawberry.lazy(".reports")]]:
-        from ..resolvers import reports
-        from ..resolvers.pagination import Window
+        from ..resolvers.base.pagination import Window
+        from ..resolvers.reporting import records
 
-        page = await reports.list_(
+        page = await records.list_(
             info.context, window=Window(0, info.context.settings.max_page_size),
             organization_id=self.organization_id, snapshot_id=self.id,  # type: ignore[attr-defined]
         )
@@ -250,7 +251,7 @@ class SnapshotMutation:
 
     @strawberry.mutation(description="Set (or, with null, clear) a manual field's value on the current snapshot.")
     async def set_field_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, value: JSON | None) -> FieldValue:
-        row = await field_values.set_value(
+        row = await manual_values.set_value(
             info.context, snapshot_id=public_key("Snapshot", snapshot_id), field_key=field_key, value=value
         )
         return FieldValue.of(row, await info.context.loaders.field_definition_by_id.load(row.field_definition_id))

@@ -10,8 +10,8 @@ import strawberry
 from strawberry import relay
 
 from .. import models
-from ..resolvers import sections
-from ..resolvers.structure_input import Measure, RuleKind, Temporal
+from ..resolvers.structure import sections
+from ..resolvers.structure.inputs import Measure, RuleKind, Temporal
 from .context import Info
 from .node import ModelNode, public_key
 from .pagination import CountedConnection, resolve_connection

@@ -9,8 +9,8 @@ from typing import Any
 
 import strawberry
 
-from ..resolvers import sections
-from ..resolvers.structure_input import SectionChange, SectionSpec, parse
+from ..resolvers.structure import sections
+from ..resolvers.structure.inputs import SectionChange, SectionSpec, parse
 from .context import Info
 from .node import public_key
 from .structure import (

@@ -22,7 +22,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
 from ..resolvers import periods, snapshots
-from ..resolvers.loaders import Loaders
+from ..resolvers.base.loaders import Loaders
 from .context import Info
 from .snapshot import SnapshotNode, SnapshotStatus
 

@@ -15,8 +15,8 @@ from bufdir_reporting.models import (
     FieldDefinition,
     Period,
 )
-from bufdir_reporting.resolvers.engine import aggregate
-from bufdir_reporting.resolvers.structure_input import (
+from bufdir_reporting.resolvers.aggregation.engine import aggregate
+from bufdir_reporting.resolvers.structure.inputs import (
     AggregationRule,
     RuleKind,
     Temporal,

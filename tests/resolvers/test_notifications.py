@@ -11,9 +11,10 @@ from bufdir_reporting import events
 from bufdir_reporting.auth import Principal
 from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.models import EventLog, Snapshot
-from bufdir_reporting.resolvers import activities, field_values, snapshots
-from bufdir_reporting.resolvers.activity_input import ActivitySpec
-from bufdir_reporting.resolvers.context import Context
+from bufdir_reporting.resolvers import activities, snapshots
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
+from bufdir_reporting.resolvers.base.context import Context
+from bufdir_reporting.resolvers.snapshots import manual_values
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ async def test_aggregation_publishes_status_changes_and_data_updated(ctx):
         assert unchanged["changed_field_keys"] == [] and unchanged["changed_sections"] == []
 
         current = await Snapshot.get(current_slot="org-1042|2024")
-        await field_values.set_value(ctx, snapshot_id=current.id, field_key="antall_arsverk", value=7)
+        await manual_values.set_value(ctx, snapshot_id=current.id, field_key="antall_arsverk", value=7)
         manual = await next_payload(data)
         assert manual["changed_field_keys"] == ["antall_arsverk"] and manual["changed_sections"] == ["ressurser"]
 
@@ -72,7 +73,7 @@ async def test_a_failed_run_publishes_failed(ctx, monkeypatch):
     async def broken(**_):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bufdir_reporting.resolvers.engine.aggregate", broken)
+    monkeypatch.setattr("bufdir_reporting.resolvers.aggregation.engine.aggregate", broken)
     triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")
     async with ctx.events.subscribe(events.snapshot_status_channel(triggered.snapshot.id)) as status:
         await ctx.jobs.wait_idle()
@@ -81,13 +82,13 @@ async def test_a_failed_run_publishes_failed(ctx, monkeypatch):
 
 
 async def test_generating_a_report_publishes_report_record_updated(ctx, settings):
-    from bufdir_reporting.resolvers import reports
+    from bufdir_reporting.resolvers.reporting import records
 
     triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")
     await ctx.jobs.wait_idle()
     ctx.settings = settings.model_copy(update={"report_store_dir": settings.var_dir / "store"})
     async with ctx.events.subscribe(events.report_record_channel("org-1042")) as updates:
-        record = await reports.generate(ctx, snapshot_id=triggered.snapshot.id, report_type="annual_report")
+        record = await records.generate(ctx, snapshot_id=triggered.snapshot.id, report_type="annual_report")
         statuses = [(await next_payload(updates))["status"] for _ in range(2)]
     assert statuses == ["pending", "completed"]
     assert (settings.var_dir / "store" / record.file_ref).is_file()

@@ -7,8 +7,8 @@ from bufdir_reporting.auth import SYSTEM
 from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.models import Snapshot, SnapshotStatus
 from bufdir_reporting.resolvers import activities, snapshots
-from bufdir_reporting.resolvers.activity_input import ActivitySpec
-from bufdir_reporting.resolvers.context import Context
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
+from bufdir_reporting.resolvers.base.context import Context
 
 from ..live import started_app
 

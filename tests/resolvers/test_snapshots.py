@@ -17,8 +17,8 @@ from bufdir_reporting.models import (
     Snapshot,
     SnapshotStatus,
 )
-from bufdir_reporting.resolvers import snapshots
-from bufdir_reporting.resolvers.context import Context
+from bufdir_reporting.resolvers import periods, snapshots
+from bufdir_reporting.resolvers.base.context import Context
 
 from ..live import started_app
 
@@ -94,7 +94,7 @@ async def test_a_failed_run_keeps_the_previous_current_snapshot(ctx, data, monke
     async def broken(**_):
         raise RuntimeError("fagsystem export was truncated")
 
-    monkeypatch.setattr("bufdir_reporting.resolvers.engine.aggregate", broken)
+    monkeypatch.setattr("bufdir_reporting.resolvers.aggregation.engine.aggregate", broken)
     bad = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")).snapshot
     await settle(ctx)
     bad = await Snapshot.get(id=bad.id)
@@ -107,11 +107,11 @@ async def test_bad_scope_is_refused(ctx, data):
         await snapshots.trigger(ctx, organization_id="org-1042", period_id="1999")
     with pytest.raises(Forbidden):
         await snapshots.trigger(ctx, organization_id="org-2077", period_id="2024")
-    backwards = snapshots.DateRange(datetime(2025, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC))
+    backwards = periods.DateRange(datetime(2025, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC))
     with pytest.raises(InvalidInput) as raised:
         await snapshots.trigger(ctx, organization_id="org-1042", window=backwards)
     assert raised.value.field == "range.start"
-    too_long = snapshots.DateRange(datetime(2020, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
+    too_long = periods.DateRange(datetime(2020, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
     with pytest.raises(InvalidInput):
         await snapshots.trigger(ctx, organization_id="org-1042", window=too_long)
     assert await Snapshot.all().count() == 0

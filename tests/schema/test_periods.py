@@ -51,7 +51,7 @@ async def test_a_global_id_of_another_type_is_bad_input(graphql, tokens, demo):
 
 
 async def test_nested_periods_are_loaded_in_one_batch(graphql, demo, monkeypatch):
-    from bufdir_reporting.resolvers import loaders
+    from bufdir_reporting.resolvers.base import loaders
 
     batches: list[list[str]] = []
     original = loaders.PeriodByIdLoader.batch_load_fn

@@ -225,7 +225,7 @@ async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql
     def broken(**_):
         raise ValueError("sheet limit exceeded")
 
-    monkeypatch.setattr("bufdir_reporting.resolvers.reports.render", broken)
+    monkeypatch.setattr("bufdir_reporting.resolvers.reporting.records.render", broken)
     own = tokens.headers("org-1042")
     record = await generated(graphql, own, await aggregated(graphql, app, own))
     assert record["status"] == "FAILED" and "sheet limit exceeded" in record["error"] and record["fileRef"] is None

@@ -119,7 +119,7 @@ async def test_the_replaced_snapshot_reports_that_it_became_historical(server, s
 
 
 async def test_subscribers_of_one_change_share_one_read_of_the_snapshot(server, settings, monkeypatch):
-    from bufdir_reporting.resolvers import loaders
+    from bufdir_reporting.resolvers.base import loaders
 
     address, app = server
     reads: list[list[str]] = []

@@ -1,0 +1,1 @@
+"""Bufdir reporting API: activities aggregated into the reports organisations owe Bufdir."""

@@ -1,0 +1,30 @@
+"""Activities from case-management systems: recorded, corrected, deleted, ingested in bulk; every
+write invalidates the snapshots it changes and respects the period lock."""
+
+from .service import (
+    IngestResult,
+    RowError,
+    correct,
+    delete,
+    get_or_raise,
+    ingest,
+    list_in_range,
+    parse_activity_id,
+    parse_rows,
+    record,
+    write,
+)
+
+__all__ = [
+    "IngestResult",
+    "RowError",
+    "correct",
+    "delete",
+    "get_or_raise",
+    "ingest",
+    "list_in_range",
+    "parse_activity_id",
+    "parse_rows",
+    "record",
+    "write",
+]

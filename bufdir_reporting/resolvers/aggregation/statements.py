@@ -1,0 +1,63 @@
+"""SQL text for the aggregation engine's rules, for SQLite and PostgreSQL alike (see ``base.sql``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from ..base.sql import Statement
+from ..structure.inputs import AggregationRule, Measure, RuleKind, Temporal
+
+
+def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime) -> str:
+    """Flow: happened within [start, end]. Stock: begun by end and not ended by then."""
+    if temporal == Temporal.STOCK:
+        return f"a.occurred_at <= {sql.bind(end)} AND (a.ended_at IS NULL OR a.ended_at > {sql.bind(end)})"
+    return f"a.occurred_at >= {sql.bind(start)} AND a.occurred_at <= {sql.bind(end)}"
+
+
+# The activity columns a rule's filters may name, and the filter lists that name them.
+FILTERED = (
+    ("activity_type", "activity_types"),
+    ("category", "categories"),
+    ("status", "statuses"),
+    ("location", "locations"),
+)
+
+
+def filtered_columns(rules: Iterable[AggregationRule]) -> list[str]:
+    """The columns some rule filters on, in a fixed order."""
+    return [column for column, name in FILTERED if any(getattr(rule.filters, name) for rule in rules)]
+
+
+def _filters(sql: Statement, rule: AggregationRule, alias: str) -> list[str]:
+    return [sql.one_of(f"{alias}.{column}", values) for column, name in FILTERED if (values := getattr(rule.filters, name))]
+
+
+def condition(sql: Statement, rule: AggregationRule, start: datetime, end: datetime) -> str:
+    """The rule's condition on an activity row ``a``."""
+    return " AND ".join([in_range(sql, rule.temporal, start, end), *_filters(sql, rule, "a")])
+
+
+def grouped_condition(sql: Statement, rule: AggregationRule) -> str:
+    """The rule's condition on a row ``g`` of activities grouped by the filtered columns and the
+    flags ``is_flow`` / ``is_open`` (see ``engine.aggregate``)."""
+    return " AND ".join(["g.is_open" if rule.temporal == Temporal.STOCK else "g.is_flow", *_filters(sql, rule, "g")])
+
+
+def grouped_measure(rule: AggregationRule) -> str:
+    """What a rule adds up over the grouped rows ``g``: hours, participants or activities."""
+    if rule.kind == RuleKind.SUM and rule.measure == Measure.HOURS:
+        return "g.h"
+    if rule.kind == RuleKind.SUM:
+        return "g.p"
+    return "g.n"
+
+
+def scope(sql: Statement, organization_id: str, start: datetime, end: datetime, *, stock: bool) -> str:
+    """The rows any rule can touch: this organisation's live activities up to ``end``
+    (and, when no rule looks at stock, only those from ``start``)."""
+    where = f"a.organization_id = {sql.bind(organization_id)} AND a.deleted_at IS NULL AND a.occurred_at <= {sql.bind(end)}"
+    if not stock:
+        where += f" AND a.occurred_at >= {sql.bind(start)}"
+    return where

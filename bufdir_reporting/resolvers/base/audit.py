@@ -1,0 +1,89 @@
+"""The audit log: every write records who, when, what, before and after.
+
+``record`` is called inside the transaction of the write it describes, so the entry exists
+exactly when the change does. Only admins read the log; nothing changes or deletes entries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from ...models import AuditEntry
+from .context import Context
+from .pagination import Page, Window, paginate
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def fields_of(row: Any, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def entry(
+    ctx: Context,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    organization_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An unsaved entry (``record`` saves one, ``record_many`` many in one statement)."""
+    return AuditEntry(
+        actor=ctx.principal.subject or "anonymous",
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        organization_id=organization_id,
+        before=jsonable(before),
+        after=jsonable(after),
+    )
+
+
+async def record(ctx: Context, **what: Any) -> AuditEntry:
+    written = entry(ctx, **what)
+    await written.save()
+    return written
+
+
+async def record_many(ctx: Context, entries: list[AuditEntry]) -> None:
+    if entries:
+        await AuditEntry.bulk_create(entries)
+
+
+async def list_(
+    ctx: Context,
+    *,
+    window: Window,
+    organization_id: str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+) -> Page[AuditEntry]:
+    ctx.principal.require_admin()
+    query = AuditEntry.all().order_by("-id")
+    for name, value in (
+        ("organization_id", organization_id),
+        ("entity_type", entity_type),
+        ("entity_id", entity_id),
+        ("action", action),
+    ):
+        if value is not None:
+            query = query.filter(**{name: value})
+    return await paginate(query, window)

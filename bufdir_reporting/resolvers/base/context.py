@@ -1,0 +1,20 @@
+"""The one request context every use case receives, whatever the transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...auth import ANONYMOUS, Principal
+from ...config import Settings
+from ...events import EventHub
+from .jobs import JobRunner
+from .loaders import Loaders
+
+
+@dataclass
+class Context:
+    settings: Settings
+    principal: Principal = ANONYMOUS
+    loaders: Loaders = field(default_factory=lambda: Loaders())
+    jobs: JobRunner | None = None
+    events: EventHub | None = None

@@ -1,0 +1,156 @@
+"""Per-request dataloaders, named ``<Result>By<Key>Loader``.
+
+A ``Loaders`` is created for each request (or each websocket event) inside the running loop and
+never shared, so cached rows never cross requests or principals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from aiodataloader import DataLoader
+from tortoise.connection import get_connection
+
+from ...models import (
+    FieldDefinition,
+    FieldValue,
+    Organization,
+    Period,
+    Section,
+    Snapshot,
+)
+from .sql import Statement
+from .validity import valid_at
+
+
+async def _by_ids(model: Any, ids: Iterable[str]) -> list[Any]:
+    keys = list(ids)
+    rows = {row.pk: row for row in await model.filter(pk__in=keys)}
+    return [rows.get(key) for key in keys]
+
+
+class OrganizationByIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[str]) -> list[Organization | None]:
+        return await _by_ids(Organization, ids)
+
+
+class PeriodByIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[str]) -> list[Period | None]:
+        return await _by_ids(Period, ids)
+
+
+class SnapshotByIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[str]) -> list[Snapshot | None]:
+        return await _by_ids(Snapshot, ids)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValueRow:
+    """A stored field value as read for answering (never saved back): a plain row, because
+    building ORM objects for every value of many snapshots costs several times the query."""
+
+    id: int
+    snapshot_id: str
+    field_definition_id: int
+    field_key: str
+    section_key: str
+    value: Decimal | None
+    text_value: str | None
+    prior_value: Decimal | None
+    prior_text_value: str | None
+    data_source: str | None
+    set_by: str | None
+    set_at: datetime | None
+
+
+VALUE_COLUMNS = tuple(FieldValueRow.__dataclass_fields__)
+
+
+async def _read_values(snapshot_ids: list[str]) -> list[FieldValueRow]:
+    """Plain SQL: the ORM's per-column conversion costs more than the query itself here.
+    asyncpg already returns Decimal and aware datetimes; SQLite's text goes through the fields."""
+    connection = get_connection("default")
+    dialect = connection.capabilities.dialect
+    sql = Statement(dialect)
+    where = sql.any_of("snapshot_id", snapshot_ids)
+    _, rows = await connection.execute_query(
+        f"SELECT {', '.join(VALUE_COLUMNS)} FROM field_value WHERE {where} ORDER BY snapshot_id, id", sql.params
+    )
+    if dialect == "postgres":
+        return [FieldValueRow(*row) for row in rows]
+    fields = [FieldValue._meta.fields_map[name] for name in VALUE_COLUMNS]
+    return [FieldValueRow(*(f.to_python_value(v) for f, v in zip(fields, row, strict=True))) for row in rows]
+
+
+class FieldValuesBySnapshotIdLoader(DataLoader):
+    """Values with their field definitions: the distinct definitions of a batch are read in one
+    more statement and kept in ``known`` (a few dozen rows however many snapshots), so labels,
+    units and positions resolve without waiting."""
+
+    def __init__(self, definitions: FieldDefinitionByIdLoader, known: dict[int, FieldDefinition]) -> None:
+        super().__init__()
+        self.definitions = definitions
+        self.known = known
+
+    async def batch_load_fn(self, ids: list[str]) -> list[list[FieldValueRow]]:
+        found: dict[str, list[FieldValueRow]] = defaultdict(list)
+        values = await _read_values(ids)
+        for value in values:
+            found[value.snapshot_id].append(value)
+        wanted = sorted({v.field_definition_id for v in values} - self.known.keys())
+        for definition in await self.definitions.load_many(wanted):
+            self.known[definition.id] = definition
+        return [found[key] for key in ids]
+
+
+class FieldDefinitionByIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[int]) -> list[FieldDefinition | None]:
+        return await _by_ids(FieldDefinition, ids)
+
+
+class SectionByIdLoader(DataLoader):
+    async def batch_load_fn(self, ids: list[str]) -> list[Section | None]:
+        return await _by_ids(Section, ids)
+
+
+FieldsKey = tuple[str, date | None]
+
+
+class FieldsBySectionLoader(DataLoader):
+    """Key ``(section_id, day)``: the versions valid on ``day``; ``None`` means the open ones."""
+
+    async def batch_load_fn(self, keys: list[FieldsKey]) -> list[list[FieldDefinition]]:
+        found: dict[FieldsKey, list[FieldDefinition]] = defaultdict(list)
+        by_day: dict[date | None, list[str]] = defaultdict(list)
+        for section_id, day in keys:
+            by_day[day].append(section_id)
+        for day, section_ids in by_day.items():
+            query = FieldDefinition.filter(section_id__in=section_ids)
+            query = query.filter(valid_to__isnull=True) if day is None else query.filter(valid_at(day))
+            for definition in await query.order_by("section_id", "position", "id"):
+                found[(definition.section_id, day)].append(definition)
+        return [found[key] for key in keys]
+
+
+class Loaders:
+    def __init__(self) -> None:
+        self.organization_by_id = OrganizationByIdLoader()
+        self.period_by_id = PeriodByIdLoader()
+        self.section_by_id = SectionByIdLoader()
+        self.fields_by_section = FieldsBySectionLoader()
+        self.snapshot_by_id = SnapshotByIdLoader()
+        self.field_definition_by_id = FieldDefinitionByIdLoader()
+        self.known_definitions: dict[int, FieldDefinition] = {}
+        self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader(self.field_definition_by_id, self.known_definitions)
+
+    def forget_section(self, section_id: str) -> None:
+        """After a structure write: drop what this request cached about the section."""
+        self.section_by_id.clear(section_id)
+        self.fields_by_section.clear_all()
+        self.field_definition_by_id.clear_all()
+        self.known_definitions.clear()

@@ -1,0 +1,96 @@
+"""Publishing events: called only after the transaction that made them true has committed.
+
+Each event is first kept in the event log (its id becomes the event id, so a watch stream can
+resume from Last-Event-ID on any replica), then published. A pub/sub outage never fails the
+write that caused the event: it is logged, and the log still serves resuming streams.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ... import events
+from ...models import EventLog, FieldValue, Snapshot
+from .context import Context
+
+log = logging.getLogger(__name__)
+
+RETENTION = timedelta(hours=1)
+PRUNE_EVERY = 500
+MAX_KEYS = 150
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+async def publish(ctx: Context, channel: str, payload: dict[str, Any]) -> None:
+    record = await EventLog.create(channel=channel, payload=payload)
+    if record.id % PRUNE_EVERY == 0:
+        await EventLog.filter(created_at__lt=datetime.now(UTC) - RETENTION).delete()
+    if ctx.events is None:
+        return
+    try:
+        await ctx.events.publish(channel, {**payload, "event_id": record.id})
+    except Exception:
+        log.warning("publishing %s failed; the event stays in the event log", channel, exc_info=True)
+
+
+async def snapshot_status(ctx: Context, snapshot: Snapshot) -> None:
+    await publish(
+        ctx,
+        events.snapshot_status_channel(snapshot.id),
+        {
+            "event": events.SNAPSHOT_STATUS_CHANGED,
+            "snapshot_id": snapshot.id,
+            "organization_id": snapshot.organization_id,
+            "period_id": snapshot.period_id,
+            "status": str(snapshot.status),
+            "error": (snapshot.error or "")[:500] or None,
+            "updated_at": _now(),
+        },
+    )
+
+
+def changed_keys(before: Iterable[FieldValue], after: Iterable[FieldValue]) -> list[FieldValue]:
+    """The values of ``after`` that differ from ``before`` (new keys included)."""
+    old = {v.field_key: (v.value, v.text_value) for v in before}
+    return [v for v in after if old.get(v.field_key, (None, None)) != (v.value, v.text_value) or v.field_key not in old]
+
+
+async def data_updated(ctx: Context, snapshot: Snapshot, changed: list[FieldValue]) -> None:
+    keys = [v.field_key for v in changed]
+    sections = list(dict.fromkeys(v.section_key for v in changed))
+    await publish(
+        ctx,
+        events.data_updated_channel(snapshot.organization_id, snapshot.period_id),
+        {
+            "event": events.DATA_UPDATED,
+            "snapshot_id": snapshot.id,
+            "organization_id": snapshot.organization_id,
+            "period_id": snapshot.period_id,
+            "changed_sections": sections,
+            "changed_field_keys": keys[:MAX_KEYS],
+            "changed_field_keys_truncated": len(keys) > MAX_KEYS,
+            "updated_at": _now(),
+        },
+    )
+
+
+async def cache_invalidated(ctx: Context, snapshots: list[Snapshot], reason: str) -> None:
+    for snapshot in snapshots:
+        await publish(
+            ctx,
+            events.cache_invalidated_channel(snapshot.organization_id),
+            {
+                "event": events.CACHE_INVALIDATED,
+                "snapshot_id": snapshot.id,
+                "organization_id": snapshot.organization_id,
+                "period_id": snapshot.period_id,
+                "reason": reason[:500],
+                "updated_at": _now(),
+            },
+        )

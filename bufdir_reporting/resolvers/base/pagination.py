@@ -1,0 +1,66 @@
+"""Offset pagination shared by REST (``page``/``limit``) and GraphQL connections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from tortoise.queryset import QuerySet
+
+from ...errors import InvalidInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which rows to fetch. ``counted=False`` skips counting every match (a GraphQL page whose
+    ``totalCount`` nobody asked for); one row more than ``limit`` is then read to tell whether
+    a next page exists."""
+
+    offset: int
+    limit: int
+    counted: bool = True
+
+    @classmethod
+    def from_page(cls, *, page: int, limit: int, max_limit: int) -> Window:
+        if page < 1:
+            raise InvalidInput("page must be 1 or more", field="page")
+        if not 1 <= limit <= max_limit:
+            raise InvalidInput(f"limit must be between 1 and {max_limit}", field="limit")
+        return cls(offset=(page - 1) * limit, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int | None  # None when the window was not counted
+    window: Window
+    more: bool = False
+
+    @property
+    def has_next(self) -> bool:
+        if self.total is None:
+            return self.more
+        return self.window.offset + len(self.items) < self.total
+
+
+async def paginate(query: QuerySet[T], window: Window) -> Page[T]:
+    if not window.counted:
+        rows = list(await query.offset(window.offset).limit(window.limit + 1)) if window.limit else []
+        return Page(items=rows[: window.limit], total=None, window=window, more=len(rows) > window.limit)
+    total = await query.count()
+    items = await query.offset(window.offset).limit(window.limit) if window.limit else []
+    return Page(items=list(items), total=total, window=window)
+
+
+def visible_to(ctx: Any, query: QuerySet[T], organization_id: str | None) -> QuerySet[T]:
+    """Organisation-scoped rows the principal may list: one named organisation (checked), or
+    else every organisation the principal acts for (all of them, for an admin)."""
+    ctx.principal.require_authenticated()
+    if organization_id is not None:
+        ctx.principal.require_organization(organization_id)
+        return query.filter(organization_id=organization_id)
+    if ctx.principal.is_admin:
+        return query
+    return query.filter(organization_id__in=sorted(ctx.principal.organizations))

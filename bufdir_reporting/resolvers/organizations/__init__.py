@@ -1,0 +1,5 @@
+"""Organisations that report to Bufdir."""
+
+from .service import get_or_raise, list_
+
+__all__ = ["get_or_raise", "list_"]

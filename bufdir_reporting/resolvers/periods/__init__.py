@@ -1,0 +1,20 @@
+"""Reporting periods (public reference data), the date ranges aggregations cover, and the
+period lock every writer asks before it writes."""
+
+from .lock import lock_key, locked_periods, refuse_if_any_locked, refuse_if_locked, refuse_if_period_locked
+from .ranges import DateRange, checked_range, period_bounds
+from .service import get_or_raise, get_prior, list_
+
+__all__ = [
+    "DateRange",
+    "checked_range",
+    "get_or_raise",
+    "get_prior",
+    "list_",
+    "lock_key",
+    "locked_periods",
+    "period_bounds",
+    "refuse_if_any_locked",
+    "refuse_if_locked",
+    "refuse_if_period_locked",
+]

@@ -1,0 +1,50 @@
+"""The period lock: a submitted period refuses every write that would change what was sent.
+
+A submission takes the lock (``Submission.lock_slot`` is unique); an admin's reopening releases
+it. Every writer asks here before it writes: activities dated inside a locked period, manual
+values, re-aggregation and invalidation of the period's snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ...errors import PeriodLocked
+from ...models import Submission
+
+
+def lock_key(organization_id: str, period_id: str) -> str:
+    return f"{organization_id}|{period_id}"
+
+
+async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[str]]:
+    """Per organisation, its locked periods containing any of its ``moments`` (one read for all)."""
+    wanted = {org: {m.astimezone(UTC).date() for m in days} for org, days in moments.items() if days}
+    if not wanted:
+        return {}
+    locks = await Submission.filter(organization_id__in=sorted(wanted), lock_slot__isnull=False).prefetch_related("period")
+    found: dict[str, set[str]] = {}
+    for lock in locks:
+        if any(lock.period.start <= day <= lock.period.end for day in wanted[lock.organization_id]):
+            found.setdefault(lock.organization_id, set()).add(lock.period_id)
+    return {org: sorted(periods) for org, periods in found.items()}
+
+
+async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> None:
+    await refuse_if_any_locked({organization_id: moments})
+
+
+async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
+    for organization_id, locked in sorted((await locked_periods(moments)).items()):
+        raise PeriodLocked(
+            f"period {locked[0]} is submitted and locked for {organization_id}; an admin must reopen it first",
+            details={"organization_id": organization_id, "period_ids": locked},
+        )
+
+
+async def refuse_if_period_locked(organization_id: str, period_id: str | None) -> None:
+    if period_id is not None and await Submission.exists(lock_slot=lock_key(organization_id, period_id)):
+        raise PeriodLocked(
+            f"period {period_id} is submitted and locked for {organization_id}",
+            details={"organization_id": organization_id, "period_ids": [period_id]},
+        )

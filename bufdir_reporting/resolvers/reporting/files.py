@@ -1,0 +1,55 @@
+"""Where a report record's file may live: inside its own organisation's folder of the store.
+
+Every organisation's files are under ``reports/<organization id>/``; the service writes a
+generated report as ``reports/<organization>/<period or "range">/<record id>.xlsx``. A client may
+set ``file_ref`` (the legacy repository contract lets it), but only to a path inside the record's
+own organisation's folder: checked when a ref is written, and again on every read and delete, so a
+ref stored before this rule (or by any other path) still never reaches another organisation's file.
+
+A record deletes only the file it owns — its own stored name — and not while another record points
+at the same file.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from ...errors import InvalidInput
+from ...models import ReportRecord
+from .filestore import FileStore
+
+ROOT = "reports"
+
+
+def folder(organization_id: str) -> str:
+    return f"{ROOT}/{organization_id}"
+
+
+def own_ref(record: ReportRecord, *, period_id: str | None, suffix: str = ".xlsx") -> str:
+    return f"{folder(record.organization_id)}/{period_id or 'range'}/{record.id}{suffix}"
+
+
+def is_inside(ref: str, organization_id: str) -> bool:
+    try:
+        parts = PurePosixPath(FileStore.checked(ref)).parts
+    except InvalidInput:
+        return False
+    return len(parts) >= 3 and parts[0] == ROOT and parts[1] == organization_id
+
+
+def require_inside(ref: str | None, organization_id: str) -> None:
+    if ref is not None and not is_inside(ref, organization_id):
+        raise InvalidInput(
+            f"file_ref must name a file in the organisation's own folder, {folder(organization_id)}/…",
+            field="file_ref",
+        )
+
+
+def is_owned(record: ReportRecord) -> bool:
+    """The ref is this record's own stored name: under its organisation, named by its id."""
+    ref = record.file_ref
+    return bool(ref) and is_inside(ref, record.organization_id) and PurePosixPath(ref).stem == record.id
+
+
+async def is_shared(record: ReportRecord) -> bool:
+    return await ReportRecord.filter(file_ref=record.file_ref).exclude(id=record.id).exists()

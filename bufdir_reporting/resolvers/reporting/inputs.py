@@ -1,0 +1,56 @@
+"""What a report record may say (the report-history contract's POST and PUT bodies)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from ...models import ReportStatus
+from ..activities.inputs import CODE
+from ..structure.inputs import Strict
+from .filestore import FileStore
+
+
+def _ref(value: str | None) -> str | None:
+    return None if value is None else FileStore.checked(value)
+
+
+class ReportRecordChange(Strict):
+    file_ref: str | None = None
+    file_size_bytes: int | None = Field(default=None, ge=0)
+    status: ReportStatus | None = None
+    generated_at: datetime | None = None
+
+    @field_validator("file_ref")
+    @classmethod
+    def _inside_store(cls, value: str | None) -> str | None:
+        try:
+            return _ref(value)
+        except Exception as exc:
+            raise ValueError(str(exc)) from None
+
+
+class ReportRecordSpec(ReportRecordChange):
+    org_id: str = Field(min_length=1, max_length=64)
+    report_type: str = Field(min_length=1, max_length=64)
+    period_from: date
+    period_to: date
+    status: ReportStatus = ReportStatus.PENDING
+    generated_by: str | None = Field(default=None, max_length=128)
+    snapshot_id: str | None = Field(default=None, max_length=40)
+
+    @field_validator("report_type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if not CODE.match(value):
+            raise ValueError("use lower-case snake_case, e.g. quarterly_activity")
+        return value
+
+    @field_validator("period_to")
+    @classmethod
+    def _ordered(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("period_from")
+        if start is not None and value < start:
+            raise ValueError("period_to is before period_from")
+        return value

@@ -1,0 +1,202 @@
+"""Report records: generated report files and the legacy repository of them.
+
+A record that belongs to a submission is part of what was sent to Bufdir: it cannot be
+changed or deleted (409).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from ... import events
+from ...errors import Conflict, NotFound
+from ...models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
+from .. import organizations, snapshots
+from ..base import audit, ids, notify
+from ..base.context import Context
+from ..base.pagination import Page, Window, paginate, visible_to
+from ..snapshots import section_values, validation
+from . import files
+from .filestore import FileStore
+from .inputs import ReportRecordChange, ReportRecordSpec
+from .render import CONTENT_TYPE, render
+
+
+def store(ctx: Context) -> FileStore:
+    return FileStore(ctx.settings.report_store_root)
+
+
+async def _published(ctx: Context, record: ReportRecord) -> ReportRecord:
+    await notify.publish(
+        ctx,
+        events.report_record_channel(record.organization_id),
+        {
+            "event": events.REPORT_RECORD_UPDATED,
+            "report_id": record.id,
+            "organization_id": record.organization_id,
+            "snapshot_id": record.snapshot_id,
+            "status": str(record.status),
+            "file_ref": record.file_ref,
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        },
+    )
+    return record
+
+
+async def get_or_raise(ctx: Context, *, report_id: str) -> ReportRecord:
+    record = await ReportRecord.get_or_none(id=report_id)
+    if record is None:
+        ctx.principal.require_authenticated()
+        raise NotFound("report record", report_id)
+    ctx.principal.require_organization(record.organization_id)
+    return record
+
+
+async def list_(
+    ctx: Context,
+    *,
+    window: Window,
+    organization_id: str | None = None,
+    report_type: str | None = None,
+    status: ReportStatus | None = None,
+    period_id: str | None = None,
+    snapshot_id: str | None = None,
+) -> Page[ReportRecord]:
+    query = visible_to(ctx, ReportRecord.all().order_by("-created_at", "id"), organization_id)
+    for name, value in (("report_type", report_type), ("status", status), ("period_id", period_id), ("snapshot_id", snapshot_id)):
+        if value is not None:
+            query = query.filter(**{name: value})
+    return await paginate(query, window)
+
+
+async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
+    await organizations.get_or_raise(ctx, organization_id=spec.org_id)
+    files.require_inside(spec.file_ref, spec.org_id)
+    if spec.snapshot_id is not None:
+        snapshot = await snapshots.get_or_raise(ctx, snapshot_id=spec.snapshot_id)
+        if snapshot.organization_id != spec.org_id:
+            raise Conflict("the snapshot belongs to another organisation", details={"field": "snapshot_id"})
+    async with in_transaction():
+        record = await _created(ctx, spec)
+    return await _published(ctx, record)
+
+
+RECORD_FIELDS = ("status", "file_ref", "file_size_bytes", "generated_at", "report_type", "period_from", "period_to")
+
+
+async def _created(ctx: Context, spec: ReportRecordSpec) -> ReportRecord:
+    record = await ReportRecord.create(
+        id=ids.report_id(),
+        organization_id=spec.org_id,
+        snapshot_id=spec.snapshot_id,
+        report_type=spec.report_type,
+        period_from=spec.period_from,
+        period_to=spec.period_to,
+        status=spec.status,
+        file_ref=spec.file_ref,
+        file_size_bytes=spec.file_size_bytes,
+        generated_by=spec.generated_by or ctx.principal.subject,
+        generated_at=spec.generated_at,
+    )
+    await audit.record(
+        ctx, action="report_record.created", entity_type="report_record", entity_id=record.id,
+        organization_id=record.organization_id, after=audit.fields_of(record, RECORD_FIELDS),
+    )
+    return record
+
+
+async def _refuse_if_submitted(record: ReportRecord) -> None:
+    if await Submission.exists(report_record_id=record.id):
+        raise Conflict("the report was submitted to Bufdir and is kept as sent", details={"report_id": record.id})
+
+
+async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) -> ReportRecord:
+    record = await get_or_raise(ctx, report_id=report_id)
+    await _refuse_if_submitted(record)
+    files.require_inside(change.file_ref, record.organization_id)
+    before = audit.fields_of(record, RECORD_FIELDS)
+    record.update_from_dict(change.model_dump(exclude_unset=True))
+    async with in_transaction():
+        await record.save()
+        await audit.record(
+            ctx, action="report_record.updated", entity_type="report_record", entity_id=record.id,
+            organization_id=record.organization_id, before=before, after=audit.fields_of(record, RECORD_FIELDS),
+        )
+    return await _published(ctx, record)
+
+
+async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
+    """Hard delete of the record, and of its file when the record owns it and no other record points at it.
+
+    The file goes after the commit: a delete that fails to commit leaves record and file as they were.
+    """
+    record = await get_or_raise(ctx, report_id=report_id)
+    await _refuse_if_submitted(record)
+    async with in_transaction():
+        await record.delete()
+        await audit.record(
+            ctx, action="report_record.deleted", entity_type="report_record", entity_id=record.id,
+            organization_id=record.organization_id, before=audit.fields_of(record, RECORD_FIELDS),
+        )
+    if files.is_owned(record) and not await files.is_shared(record):
+        store(ctx).delete(record.file_ref)
+    return record
+
+
+async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> ReportRecord:
+    """Render the snapshot as the Bufdir report (.xlsx) into the file store."""
+    snapshot: Snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    if snapshot.status not in (SnapshotStatus.CURRENT, SnapshotStatus.HISTORICAL):
+        raise Conflict(f"a {snapshot.status} snapshot cannot be reported", details={"snapshot_id": snapshot_id})
+    period = await snapshot.period if snapshot.period_id else None
+    spec = ReportRecordSpec(
+        org_id=snapshot.organization_id,
+        report_type=report_type,
+        period_from=period.start if period else snapshot.range_start.date(),
+        period_to=period.end if period else snapshot.range_end.date(),
+        snapshot_id=snapshot.id,
+    )
+    record = await create(ctx, spec=spec)
+    record.period_id = snapshot.period_id
+    try:
+        content = render(
+            organization=await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id),
+            period=period,
+            snapshot=snapshot,
+            sections=await section_values.by_section(ctx, snapshot=snapshot),
+            findings=await validation.validate(ctx, snapshot=snapshot),
+        )
+        ref = files.own_ref(record, period_id=snapshot.period_id)
+        record.file_size_bytes = store(ctx).write(ref, content)
+        record.update_from_dict(
+            {"file_ref": ref, "content_type": CONTENT_TYPE, "status": ReportStatus.COMPLETED, "generated_at": datetime.now(UTC)}
+        )
+    except Exception as exc:
+        record.update_from_dict({"status": ReportStatus.FAILED, "error": f"{type(exc).__name__}: {exc}"})
+    async with in_transaction():
+        await record.save()
+        await audit.record(
+            ctx, action="report.generated", entity_type="report_record", entity_id=record.id,
+            organization_id=record.organization_id, after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id},
+        )
+    return await _published(ctx, record)
+
+
+def download_name(record: ReportRecord) -> str:
+    period = record.period_id or f"{record.period_from}_{record.period_to}"
+    return f"bufdir-rapport_{record.organization_id}_{period}_{record.id}.xlsx"
+
+
+async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
+    record = await get_or_raise(ctx, report_id=report_id)
+    ref = record.file_ref
+    if (
+        record.status != ReportStatus.COMPLETED
+        or not ref
+        or not files.is_inside(ref, record.organization_id)
+        or not store(ctx).exists(ref)
+    ):
+        raise NotFound("report file", report_id)
+    return record, str(store(ctx).path(record.file_ref))

@@ -1,0 +1,149 @@
+"""Submitting a report to Bufdir, locking the period, and reopening it.
+
+A submission needs a completed report of the organisation's current snapshot for a period,
+with every required field filled and no validation errors. It takes the period's lock
+(``lock_slot`` is unique, so two racing submissions cannot both win): activity writes dated
+inside the period are refused with PERIOD_LOCKED, and the snapshot and report stay as sent,
+until an admin reopens the period with a reason. A later submission is the next version; the
+history keeps every version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...models import (
+    Organization,
+    Period,
+    ReportStatus,
+    Snapshot,
+    SnapshotStatus,
+    Submission,
+)
+from .. import periods
+from ..base import audit, ids
+from ..base.context import Context
+from ..base.pagination import Page, Window, paginate, visible_to
+from ..snapshots import validation
+from . import records
+
+
+async def submit(ctx: Context, *, report_id: str) -> Submission:
+    record = await records.get_or_raise(ctx, report_id=report_id)
+    if record.status != ReportStatus.COMPLETED or record.snapshot_id is None:
+        raise Conflict("only a completed report generated from a snapshot can be submitted", details={"report_id": report_id})
+    snapshot = await Snapshot.get(id=record.snapshot_id)
+    if snapshot.period_id is None:
+        raise Conflict("a report over an ad-hoc range cannot be submitted; use a reporting period")
+    if snapshot.status != SnapshotStatus.CURRENT or not snapshot.cache_valid:
+        raise Conflict(
+            "the report's snapshot is no longer current and valid; aggregate again and generate a new report",
+            details={"snapshot_id": snapshot.id, "snapshot_status": str(snapshot.status), "cache_valid": snapshot.cache_valid},
+        )
+    errors = [f for f in await validation.validate(ctx, snapshot=snapshot) if f.severity == "error"]
+    if errors:
+        raise InvalidInput(
+            f"the report has {len(errors)} validation errors; fix them before submitting",
+            field="report_id",
+            missing_required_fields=[f.field_key for f in errors if f.code == "REQUIRED_MISSING"],
+            validation_errors=[{"field_key": f.field_key, "code": f.code, "message": f.message} for f in errors],
+        )
+    key = periods.lock_key(snapshot.organization_id, snapshot.period_id)
+    try:
+        async with in_transaction():
+            version = await Submission.filter(organization_id=snapshot.organization_id, period_id=snapshot.period_id).count() + 1
+            submission = await Submission.create(
+                id=ids.submission_id(),
+                organization_id=snapshot.organization_id,
+                period_id=snapshot.period_id,
+                snapshot_id=snapshot.id,
+                report_record_id=record.id,
+                version=version,
+                lock_slot=key,
+                activity_count=snapshot.activity_count or 0,
+                submitted_by=ctx.principal.subject or "unknown",
+                submitted_at=datetime.now(UTC),
+            )
+            await audit.record(
+                ctx, action="report.submitted", entity_type="submission", entity_id=submission.id,
+                organization_id=submission.organization_id,
+                after={"period_id": submission.period_id, "version": version, "report_id": record.id, "snapshot_id": snapshot.id},
+            )
+            return submission
+    except IntegrityError:
+        raise Conflict(
+            f"period {snapshot.period_id} is already submitted for {snapshot.organization_id}; an admin must reopen it",
+            details={"organization_id": snapshot.organization_id, "period_id": snapshot.period_id},
+        ) from None
+
+
+async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: str) -> Submission:
+    ctx.principal.require_admin()
+    if not reason.strip():
+        raise InvalidInput("a reason is required to reopen a submitted period", field="reason")
+    submission = await Submission.get_or_none(lock_slot=periods.lock_key(organization_id, period_id))
+    if submission is None:
+        raise NotFound("locked submission", periods.lock_key(organization_id, period_id))
+    submission.update_from_dict(
+        {"lock_slot": None, "reopened_by": ctx.principal.subject, "reopened_at": datetime.now(UTC), "reopen_reason": reason}
+    )
+    async with in_transaction():
+        await submission.save()
+        await audit.record(
+            ctx, action="period.reopened", entity_type="submission", entity_id=submission.id,
+            organization_id=organization_id, before={"locked": True, "period_id": period_id},
+            after={"locked": False, "reason": reason},
+        )
+    return submission
+
+
+async def list_(
+    ctx: Context, *, window: Window, organization_id: str | None = None, period_id: str | None = None
+) -> Page[Submission]:
+    query = visible_to(ctx, Submission.all().order_by("-submitted_at", "id"), organization_id)
+    if period_id is not None:
+        query = query.filter(period_id=period_id)
+    return await paginate(query, window)
+
+
+async def last_submitted(ctx: Context, *, organization_id: str) -> tuple[Submission, Period]:
+    ctx.principal.require_organization(organization_id)
+    submission = await Submission.filter(organization_id=organization_id).order_by("-submitted_at").first()
+    if submission is None:
+        raise NotFound("submission for organization", organization_id)
+    return submission, await periods.get_or_raise(ctx, period_id=submission.period_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationStatus:
+    organization: Organization
+    submission: Submission | None
+    deadline: date | None
+
+    @property
+    def submitted(self) -> bool:
+        return self.submission is not None
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.submission is None or self.deadline is None:
+            return None
+        return self.submission.submitted_at.date() <= self.deadline
+
+
+async def reporting_status(ctx: Context, *, period_id: str) -> list[OrganizationStatus]:
+    """For admins: every organisation, whether it submitted for the period and on time."""
+    ctx.principal.require_admin()
+    period = await periods.get_or_raise(ctx, period_id=period_id)
+    first = {}
+    for submission in await Submission.filter(period_id=period_id).order_by("submitted_at"):
+        first.setdefault(submission.organization_id, submission)
+    return [
+        OrganizationStatus(organization, first.get(organization.id), period.submission_deadline)
+        for organization in await Organization.all().order_by("id")
+    ]

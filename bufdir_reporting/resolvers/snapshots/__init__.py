@@ -1,0 +1,27 @@
+"""Snapshots: aggregation runs (``runs``), their lifecycle (``lifecycle``: trigger, read,
+invalidate, delete), values by section, manual values, validation, automatic re-aggregation and
+the legacy watch stream."""
+
+from .lifecycle import (
+    DEFAULT_ESTIMATE_SECONDS,
+    Triggered,
+    delete,
+    estimated_seconds,
+    get_or_raise,
+    invalidate,
+    latest_job,
+    list_,
+    trigger,
+)
+
+__all__ = [
+    "DEFAULT_ESTIMATE_SECONDS",
+    "Triggered",
+    "delete",
+    "estimated_seconds",
+    "get_or_raise",
+    "invalidate",
+    "latest_job",
+    "list_",
+    "trigger",
+]

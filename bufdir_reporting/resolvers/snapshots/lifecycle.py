@@ -1,0 +1,140 @@
+"""Snapshots: trigger aggregation, read, invalidate, delete.
+
+At most one aggregation runs per scope (organisation + period, or organisation + ad-hoc range)
+across all processes: the new snapshot takes the scope's ``running_slot`` under a unique index,
+and a trigger that loses that race gets the running snapshot back instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.functions import Avg
+from tortoise.transactions import in_transaction
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...models import AggregationJob, JobStatus, Snapshot, SnapshotStatus
+from .. import organizations, periods
+from ..base import audit, notify
+from ..base.context import Context
+from ..base.pagination import Page, Window, paginate, visible_to
+from . import runs
+
+DEFAULT_ESTIMATE_SECONDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Triggered:
+    snapshot: Snapshot
+    job: AggregationJob | None
+    estimated_completion_seconds: int
+
+
+async def estimated_seconds() -> int:
+    recent = (
+        await AggregationJob.filter(status=JobStatus.SUCCEEDED, duration_ms__isnull=False)
+        .annotate(average=Avg("duration_ms"))
+        .first()
+        .values("average")
+    )
+    average = recent and recent.get("average")
+    return max(1, round(float(average) / 1000)) if average else DEFAULT_ESTIMATE_SECONDS
+
+
+async def trigger(
+    ctx: Context,
+    *,
+    organization_id: str,
+    period_id: str | None = None,
+    window: periods.DateRange | None = None,
+    force: bool = True,
+    wait: bool = False,
+) -> Triggered:
+    """Start aggregating, or return what already answers: the running snapshot, or (unless
+    ``force``) the current one while its cache is valid. ``wait`` runs the job inline."""
+    organization = await organizations.get_or_raise(ctx, organization_id=organization_id)
+    period = await periods.get_or_raise(ctx, period_id=period_id) if period_id else None
+    if period is None and window is None:
+        raise InvalidInput("give a period or a range", field="period_id")
+    bounds = periods.period_bounds(period) if period else periods.checked_range(ctx, window.start, window.end)  # type: ignore[union-attr]
+    slot = runs.scope_key(organization.id, period.id if period else None, bounds)
+    if not force:
+        current = await Snapshot.get_or_none(current_slot=slot, cache_valid=True)
+        if current is not None:
+            return Triggered(current, None, 0)
+    await periods.refuse_if_period_locked(organization.id, period.id if period else None)
+    snapshot, job, created = await runs.start(ctx, organization_id=organization.id, period=period, window=bounds)
+    if created:
+        await notify.snapshot_status(ctx, snapshot)
+    if created and job is not None and wait:
+        await runs.run_job(ctx, job_id=job.id)
+        await snapshot.refresh_from_db()
+        return Triggered(snapshot, job, 0)
+    if created and job is not None and ctx.jobs is not None:
+        ctx.jobs.submit(job.id)
+    return Triggered(snapshot, job, await estimated_seconds())
+
+
+async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
+    snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
+    if snapshot is None:
+        ctx.principal.require_authenticated()
+        raise NotFound("snapshot", snapshot_id)
+    ctx.principal.require_organization(snapshot.organization_id)
+    return snapshot
+
+
+async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
+    return await AggregationJob.filter(snapshot_id=snapshot.id).order_by("-created_at").first()
+
+
+async def list_(
+    ctx: Context,
+    *,
+    window: Window,
+    organization_id: str | None = None,
+    period_id: str | None = None,
+    status: SnapshotStatus | None = None,
+) -> Page[Snapshot]:
+    query = visible_to(ctx, Snapshot.all().order_by("-created_at", "id"), organization_id)
+    if period_id is not None:
+        query = query.filter(period_id=period_id)
+    if status is not None:
+        query = query.filter(status=status)
+    return await paginate(query, window)
+
+
+async def invalidate(ctx: Context, *, snapshot_id: str, reason: str, reaggregate: bool = True) -> tuple[Snapshot, Triggered | None]:
+    snapshot = await get_or_raise(ctx, snapshot_id=snapshot_id)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
+    await Snapshot.filter(id=snapshot.id).update(
+        cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
+    )
+    await snapshot.refresh_from_db()
+    await notify.cache_invalidated(ctx, [snapshot], reason)
+    if not reaggregate:
+        return snapshot, None
+    window = periods.DateRange(snapshot.range_start, snapshot.range_end)
+    triggered = await trigger(
+        ctx, organization_id=snapshot.organization_id, period_id=snapshot.period_id, window=window, force=True
+    )
+    return snapshot, triggered
+
+
+async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
+    snapshot = await get_or_raise(ctx, snapshot_id=snapshot_id)
+    if snapshot.status == SnapshotStatus.PROCESSING:
+        raise Conflict("a snapshot that is still processing cannot be deleted", details={"snapshot_id": snapshot_id})
+    if await snapshot.submissions.all().exists() or await snapshot.report_records.all().exists():
+        raise Conflict("a snapshot with reports or submissions is kept", details={"snapshot_id": snapshot_id})
+    async with in_transaction():
+        await Snapshot.filter(prior_snapshot_id=snapshot.id).update(prior_snapshot_id=None)
+        await snapshot.delete()
+        await audit.record(
+            ctx, action="snapshot.deleted", entity_type="snapshot", entity_id=snapshot.id,
+            organization_id=snapshot.organization_id,
+            before={"period_id": snapshot.period_id, "status": snapshot.status, "activity_count": snapshot.activity_count},
+        )
+    ctx.loaders.snapshot_by_id.clear(snapshot_id)
+    return snapshot

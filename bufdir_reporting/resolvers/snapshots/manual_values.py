@@ -1,0 +1,101 @@
+"""Manual field values: entered by hand on the current snapshot.
+
+A manual field has no aggregation rule; its value is checked against the field's data type and
+bounds, written with the snapshot's completeness counts in one transaction, audited, and
+published. A submitted (locked) period takes no values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...models import (
+    FieldDataType,
+    FieldDefinition,
+    FieldValue,
+    Snapshot,
+    SnapshotStatus,
+)
+from .. import periods
+from ..base import audit, notify
+from ..base.context import Context
+from . import lifecycle
+from .runs import MANUAL
+
+
+def _number(definition: FieldDefinition, raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise InvalidInput(f"{definition.key} takes a number, not a boolean", field="value")
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise InvalidInput(f"{definition.key} takes a number, got {raw!r}", field="value") from None
+    if not number.is_finite():
+        raise InvalidInput(f"{definition.key} takes a finite number", field="value")
+    if definition.data_type == FieldDataType.INTEGER and number != number.to_integral_value():
+        raise InvalidInput(f"{definition.key} takes a whole number", field="value")
+    if definition.min_value is not None and number < definition.min_value:
+        raise InvalidInput(f"{definition.key} is at least {definition.min_value}", field="value")
+    if definition.max_value is not None and number > definition.max_value:
+        raise InvalidInput(f"{definition.key} is at most {definition.max_value}", field="value")
+    return number
+
+
+def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str | None]:
+    """``(value, text_value)`` for storing ``raw`` in this field; ``None`` clears it."""
+    if raw is None:
+        return None, None
+    if definition.data_type == FieldDataType.TEXT:
+        if not isinstance(raw, str) or len(raw) > 10_000:
+            raise InvalidInput(f"{definition.key} takes text of at most 10,000 characters", field="value")
+        return None, raw
+    if definition.data_type == FieldDataType.BOOLEAN:
+        if not isinstance(raw, bool):
+            raise InvalidInput(f"{definition.key} takes true or false", field="value")
+        return Decimal(int(raw)), None
+    return _number(definition, raw), None
+
+
+async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
+    snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
+    if snapshot.status != SnapshotStatus.CURRENT:
+        raise Conflict(f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id})
+    row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
+    if row is None:
+        raise NotFound("field", field_key)
+    definition = await FieldDefinition.get(id=row.field_definition_id)
+    if definition.aggregation_rule is not None:
+        raise InvalidInput(f"{field_key} is computed from activities, not entered by hand", field="field_key")
+    before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
+    row.value, row.text_value = checked(definition, value)
+    row.data_source = MANUAL if value is not None else None
+    row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
+    async with in_transaction():
+        await row.save()
+        await _recount(snapshot)
+        await audit.record(
+            ctx, action="field_value.set", entity_type="field_value", entity_id=f"{snapshot.id}/{field_key}",
+            organization_id=snapshot.organization_id, before=before,
+            after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
+        )
+    ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
+    ctx.loaders.snapshot_by_id.clear(snapshot.id)
+    await notify.data_updated(ctx, snapshot, [row])
+    return row
+
+
+async def _recount(snapshot: Snapshot) -> None:
+    values = await FieldValue.filter(snapshot_id=snapshot.id)
+    required = set(
+        await FieldDefinition.filter(id__in=[v.field_definition_id for v in values], required=True).values_list("key", flat=True)
+    )
+    populated = {v.field_key for v in values if v.value is not None or v.text_value is not None}
+    snapshot.populated_field_count = len(populated)
+    snapshot.missing_required_fields = sorted(required - populated, key=[v.field_key for v in values].index)
+    await snapshot.save(update_fields=["populated_field_count", "missing_required_fields", "updated_at"])

@@ -1,0 +1,50 @@
+"""Automatic re-aggregation of snapshots whose cache went invalid (opt-in).
+
+With ``BUFDIR_AUTO_REAGGREGATE_SECONDS`` > 0, a current snapshot that has been invalid for at
+least that long (the debounce: a burst of activity writes costs one run, not one per write)
+is aggregated again. Several processes may sweep at once: the scope's running slot lets only
+one run start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from ...models import Snapshot, SnapshotStatus
+from .. import periods
+from ..base.context import Context
+from . import lifecycle
+
+log = logging.getLogger(__name__)
+
+
+async def reaggregate_stale(ctx: Context, *, quiet_for: timedelta) -> list[str]:
+    """Trigger re-aggregation of current snapshots invalid for at least ``quiet_for``."""
+    cutoff = datetime.now(UTC) - quiet_for
+    stale = await Snapshot.filter(
+        status=SnapshotStatus.CURRENT, cache_valid=False, invalidated_at__lte=cutoff
+    ).order_by("invalidated_at")
+    started = []
+    for snapshot in stale:
+        if await Snapshot.exists(running_slot=snapshot.current_slot):
+            continue
+        triggered = await lifecycle.trigger(
+            ctx,
+            organization_id=snapshot.organization_id,
+            period_id=snapshot.period_id,
+            window=periods.DateRange(snapshot.range_start, snapshot.range_end),
+        )
+        started.append(triggered.snapshot.id)
+    return started
+
+
+async def sweep_forever(ctx: Context, *, debounce: timedelta) -> None:
+    interval = max(debounce.total_seconds() / 2, 0.05)
+    while True:
+        try:
+            await reaggregate_stale(ctx, quiet_for=debounce)
+        except Exception:  # keep sweeping; the next round retries
+            log.exception("automatic re-aggregation sweep failed")
+        await asyncio.sleep(interval)

@@ -1,0 +1,238 @@
+"""One aggregation run, from claiming its scope to a current (or failed) snapshot.
+
+At most one aggregation runs per scope (organisation + period, or organisation + ad-hoc range)
+across all processes: ``start`` creates the processing snapshot holding the scope's
+``running_slot`` under a unique index, and a start that loses that race gets the running
+snapshot back instead. The job is then claimed by one conditional UPDATE, so only one process
+runs it, and it beats a heartbeat while it runs.
+
+Success writes the field values and metrics, demotes the previous current snapshot of the
+same scope to ``historical`` and promotes this one, in one transaction. Failure marks the
+snapshot ``failed`` with the error and leaves the previous current one in place. Manual values
+of the snapshot being replaced are carried over, so re-aggregating never loses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from datetime import UTC, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from ...models import (
+    AggregationJob,
+    FieldDefinition,
+    FieldValue,
+    JobStatus,
+    Period,
+    Snapshot,
+    SnapshotStatus,
+)
+from .. import periods
+from ..aggregation import engine
+from ..base import ids, notify
+from ..base.context import Context
+from ..structure import sections
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+MANUAL = "manual"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinition]:
+    period = await snapshot.period if snapshot.period_id else None
+    at = sections.StructureView(period=period, on=None if period else snapshot.range_end.date())
+    in_force = await sections.sections_in_force(ctx, at=at)
+    # Gathered, the loader reads every section's fields in one statement.
+    per_section = await asyncio.gather(*(sections.fields_of(ctx, section=section, at=at) for section in in_force))
+    return [definition for fields in per_section for definition in fields]
+
+
+async def _prior_snapshot(ctx: Context, snapshot: Snapshot) -> Snapshot | None:
+    if snapshot.period_id is None:
+        return None
+    prior_period = await periods.get_prior(ctx, period=await snapshot.period)
+    if prior_period is None:
+        return None
+    prior = await Snapshot.get_or_none(current_slot=scope_key(snapshot.organization_id, prior_period.id))
+    if prior is None:
+        prior = await aggregate_now(ctx, organization_id=snapshot.organization_id, period=prior_period)
+    return prior
+
+
+def scope_key(organization_id: str, period_id: str | None, window: periods.DateRange | None = None) -> str:
+    if period_id is not None:
+        return f"{organization_id}|{period_id}"
+    assert window is not None
+    return f"{organization_id}|{window.start.isoformat()}|{window.end.isoformat()}"
+
+
+async def start(
+    ctx: Context, *, organization_id: str, period: Period | None, window: periods.DateRange
+) -> tuple[Snapshot, AggregationJob | None, bool]:
+    """Create the processing snapshot and its job; or, when the scope is taken, return the
+    snapshot holding it and ``False`` (that run's job is already submitted)."""
+    slot = scope_key(organization_id, period.id if period else None, window)
+    try:
+        async with in_transaction():
+            snapshot = await Snapshot.create(
+                id=ids.snapshot_id(),
+                organization_id=organization_id,
+                period=period,
+                range_start=window.start,
+                range_end=window.end,
+                status=SnapshotStatus.PROCESSING,
+                running_slot=slot,
+                created_by=ctx.principal.subject,
+            )
+            job = await AggregationJob.create(id=ids.job_id(), snapshot=snapshot)
+        return snapshot, job, True
+    except IntegrityError:
+        running = await Snapshot.get_or_none(running_slot=slot)
+        if running is None:  # finished between our insert and this read: the new current one
+            running = await Snapshot.get(current_slot=slot)
+        return running, await AggregationJob.filter(snapshot_id=running.id).order_by("-created_at").first(), False
+
+
+async def aggregate_now(ctx: Context, *, organization_id: str, period: Period) -> Snapshot | None:
+    """Aggregate inline (for a missing prior period); ``None`` if another run holds the scope."""
+    snapshot, job, created = await start(ctx, organization_id=organization_id, period=period, window=periods.period_bounds(period))
+    if not created or job is None:
+        return snapshot if snapshot.status == SnapshotStatus.CURRENT else None
+    await run_job(ctx, job_id=job.id, with_prior=False)
+    await snapshot.refresh_from_db()
+    return snapshot if snapshot.status == SnapshotStatus.CURRENT else None
+
+
+async def _claim(job_id: str, stale_before: datetime | None) -> bool:
+    """Take the job with one conditional UPDATE, so two submitters (or two recovering
+    processes) can never both run it: a queued job, or a running one whose owner stopped
+    beating before ``stale_before``."""
+    claimable = Q(status=JobStatus.QUEUED)
+    if stale_before is not None:
+        claimable |= Q(status=JobStatus.RUNNING, heartbeat_at__lte=stale_before)
+    taken = await AggregationJob.filter(Q(id=job_id) & claimable).update(
+        status=JobStatus.RUNNING, owner=OWNER, started_at=now(), heartbeat_at=now(), attempts=F("attempts") + 1
+    )
+    return taken == 1
+
+
+async def run_job(
+    ctx: Context, *, job_id: str, with_prior: bool = True, stale_before: datetime | None = None
+) -> Snapshot | None:
+    if not await _claim(job_id, stale_before):
+        return None
+    job = await AggregationJob.get(id=job_id).prefetch_related("snapshot")
+    snapshot: Snapshot = job.snapshot
+    started = time.monotonic()
+    beating = asyncio.create_task(_heartbeat(job_id, ctx.settings.stale_job_seconds / 3))
+    try:
+        await _complete(ctx, snapshot, job, started, with_prior=with_prior)
+    except Exception as exc:
+        await _fail(snapshot, job, started, exc)
+        await notify.snapshot_status(ctx, snapshot)
+    finally:
+        beating.cancel()
+    return snapshot
+
+
+async def _heartbeat(job_id: str, every: float) -> None:
+    """Keep the claim fresh while the job runs, so no other process takes it as abandoned."""
+    while True:
+        await asyncio.sleep(every)
+        await AggregationJob.filter(id=job_id, status=JobStatus.RUNNING).update(heartbeat_at=now())
+
+
+async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, with_prior: bool) -> None:
+    definitions = await definitions_for(ctx, snapshot)
+    result = await engine.aggregate(
+        organization_id=snapshot.organization_id,
+        start=snapshot.range_start,
+        end=snapshot.range_end,
+        definitions=definitions,
+    )
+    prior = await _prior_snapshot(ctx, snapshot) if with_prior else None
+    prior_values = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
+    slot = snapshot.running_slot
+    previous = await Snapshot.get_or_none(current_slot=slot) if slot else None
+    previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
+    carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
+    rows = []
+    for definition in definitions:
+        computed = result.values.get(definition.key)
+        manual = carried.get(definition.key)
+        before = prior_values.get(definition.key)
+        rows.append(
+            FieldValue(
+                snapshot_id=snapshot.id,
+                field_definition_id=definition.id,
+                field_key=definition.key,
+                section_key=definition.section_id,
+                value=computed.value if computed else (manual.value if manual else None),
+                text_value=None if computed or manual is None else manual.text_value,
+                prior_value=before.value if before else None,
+                prior_text_value=before.text_value if before else None,
+                data_source=computed.data_source if computed else (MANUAL if manual else None),
+                set_by=manual.set_by if manual and not computed else None,
+                set_at=manual.set_at if manual and not computed else None,
+            )
+        )
+    populated = {r.field_key for r in rows if r.value is not None or r.text_value is not None}
+    async with in_transaction():
+        await FieldValue.filter(snapshot_id=snapshot.id).delete()
+        await FieldValue.bulk_create(rows)
+        if previous is not None:
+            await Snapshot.filter(id=previous.id).update(status=SnapshotStatus.HISTORICAL, current_slot=None)
+        snapshot.update_from_dict(
+            {
+                "status": SnapshotStatus.CURRENT,
+                "current_slot": slot,
+                "running_slot": None,
+                "prior_snapshot_id": prior.id if prior else None,
+                "cache_valid": True,
+                "activity_count": result.activity_count,
+                "participant_count": result.participant_count,
+                "unique_participants": result.unique_participants,
+                "hours_delivered": result.hours,
+                "category_breakdown": {
+                    name: {"activities": c.activities, "participants": c.participants, "hours": str(c.hours)}
+                    for name, c in result.categories.items()
+                },
+                "field_count": len(definitions),
+                "populated_field_count": len(populated),
+                "missing_required_fields": [d.key for d in definitions if d.required and d.key not in populated],
+                "error": None,
+                "aggregated_at": now(),
+            }
+        )
+        await snapshot.save()
+        await _finish(job, started, JobStatus.SUCCEEDED)
+    await notify.snapshot_status(ctx, snapshot)
+    if previous is not None:
+        await previous.refresh_from_db()
+        await notify.snapshot_status(ctx, previous)
+    await notify.data_updated(ctx, snapshot, notify.changed_keys(previous_values, rows))
+
+
+async def _fail(snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:
+    message = f"{type(exc).__name__}: {exc}"
+    snapshot.update_from_dict({"status": SnapshotStatus.FAILED, "running_slot": None, "error": message})
+    await snapshot.save()
+    job.error = message
+    await _finish(job, started, JobStatus.FAILED)
+
+
+async def _finish(job: AggregationJob, started: float, status: JobStatus) -> None:
+    job.status = status
+    job.finished_at = now()
+    job.duration_ms = int((time.monotonic() - started) * 1000)
+    await job.save()
+

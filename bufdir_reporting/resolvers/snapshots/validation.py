@@ -1,0 +1,46 @@
+"""Validation findings of a snapshot's values: read-only, shared by GraphQL, reports and submission.
+
+Per field: errors (required but missing, outside min/max) and warnings (a change against the
+prior period beyond ``BUFDIR_CHANGE_WARNING_PERCENT``). Messages are Norwegian: they go into
+the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ...models import FieldDataType, FieldDefinition, FieldValue, Snapshot
+from ..base.context import Context
+from ..base.loaders import FieldValueRow
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    field_key: str
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+
+
+def _findings(value: FieldValue | FieldValueRow, definition: FieldDefinition, warn_share: Decimal) -> list[Finding]:
+    key = value.field_key
+    if value.value is None and value.text_value is None:
+        return [Finding(key, "error", "REQUIRED_MISSING", f"{definition.label} er påkrevd")] if definition.required else []
+    found = []
+    if value.value is not None and definition.data_type not in (FieldDataType.TEXT, FieldDataType.BOOLEAN):
+        if definition.min_value is not None and value.value < definition.min_value:
+            found.append(Finding(key, "error", "BELOW_MIN", f"{definition.label} er under {definition.min_value.normalize()}"))
+        if definition.max_value is not None and value.value > definition.max_value:
+            found.append(Finding(key, "error", "ABOVE_MAX", f"{definition.label} er over {definition.max_value.normalize()}"))
+        if value.prior_value and abs(value.value - value.prior_value) > warn_share * abs(value.prior_value):
+            change = (value.value - value.prior_value) / abs(value.prior_value) * 100
+            found.append(Finding(key, "warning", "LARGE_CHANGE", f"{definition.label} endret {change:+.0f} % fra forrige periode"))
+    return found
+
+
+async def validate(ctx: Context, *, snapshot: Snapshot) -> list[Finding]:
+    values = await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
+    definitions = await ctx.loaders.field_definition_by_id.load_many([v.field_definition_id for v in values])
+    share = Decimal(ctx.settings.change_warning_percent) / 100
+    return [finding for value, definition in zip(values, definitions, strict=True) for finding in _findings(value, definition, share)]

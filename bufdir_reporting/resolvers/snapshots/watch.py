@@ -1,0 +1,60 @@
+"""The data_updated stream of one organisation and period, for the SSE watch endpoint.
+
+Checks come first, before any byte is streamed. A client that reconnects with the id of the
+last event it saw gets what it missed from the event log (at most ``REPLAY_LIMIT`` events of the
+last hour), then the live events, without duplicates. ``None`` items are heartbeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from ... import events
+from ...events import SubscriberTooSlow
+from ...models import EventLog
+from .. import periods
+from ..base.context import Context
+from ..base.notify import RETENTION
+
+REPLAY_LIMIT = 100
+
+Item = tuple[int | None, dict[str, Any]] | None
+
+
+async def open_data_updated(
+    ctx: Context, *, organization_id: str, period_id: str, after_event_id: int | None
+) -> AsyncIterator[Item]:
+    ctx.principal.require_organization(organization_id)
+    await periods.get_or_raise(ctx, period_id=period_id)
+    return _stream(ctx, events.data_updated_channel(organization_id, period_id), after_event_id)
+
+
+async def _stream(ctx: Context, channel: str, after_event_id: int | None) -> AsyncIterator[Item]:
+    assert ctx.events is not None
+    heartbeat = ctx.settings.sse_heartbeat_seconds
+    async with ctx.events.subscribe(channel) as subscription:
+        last = after_event_id
+        if after_event_id is not None:
+            missed = (
+                await EventLog.filter(channel=channel, id__gt=after_event_id, created_at__gte=datetime.now(UTC) - RETENTION)
+                .order_by("id")
+                .limit(REPLAY_LIMIT)
+            )
+            for record in missed:
+                last = record.id
+                yield record.id, {**record.payload, "event_id": record.id}
+        while True:
+            try:
+                delivery = await asyncio.wait_for(anext(subscription), heartbeat)
+            except TimeoutError:
+                yield None
+                continue
+            except SubscriberTooSlow:
+                return
+            event_id = delivery.payload.get("event_id")
+            if last is not None and event_id is not None and event_id <= last:
+                continue
+            yield event_id, delivery.payload

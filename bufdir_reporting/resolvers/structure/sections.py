@@ -1,0 +1,215 @@
+"""The report structure: sections and their field definitions, as they stand and as they stood.
+
+Reading is public. Writing needs the admin role and happens in one transaction: a request
+that fails leaves the structure exactly as it was.
+
+Which fields a section has depends on *when*: for a period, the versions valid on the period's
+last day; without a period, an active section's open versions, and an inactive section's
+versions as they were when it was deactivated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from ...errors import Conflict, NotFound
+from ...models import FieldDefinition, Period, Section
+from .. import periods
+from ..base import audit
+from ..base.context import Context
+from ..base.pagination import Page, Window, paginate
+from ..base.validity import today, valid_at
+from .inputs import SectionChange, SectionSpec
+from .versions import close_or_remove, replace_fields
+
+
+@dataclass(frozen=True, slots=True)
+class StructureView:
+    """The moment a structure is read at: a period's (or range's) last day, or "as it stands"."""
+
+    period: Period | None = None
+    on: date | None = None
+
+    @property
+    def day(self) -> date | None:
+        return self.period.end if self.period else self.on
+
+    def field_key_for(self, section: Section) -> tuple[str, date | None]:
+        """The ``FieldsBySectionLoader`` key: which versions of this section to show."""
+        if self.day is not None:
+            return section.id, self.day
+        if section.is_active or section.valid_to is None:
+            return section.id, None
+        return section.id, section.valid_to - timedelta(days=1)
+
+
+async def view(ctx: Context, *, period_id: str | None) -> StructureView:
+    if period_id is None:
+        return StructureView()
+    return StructureView(await periods.get_or_raise(ctx, period_id=period_id))
+
+
+async def _effective_date(ctx: Context, period_id: str | None) -> date:
+    if period_id is None:
+        return today()
+    return (await periods.get_or_raise(ctx, period_id=period_id)).start
+
+
+async def get_or_raise(ctx: Context, *, section_id: str) -> Section:
+    section = await ctx.loaders.section_by_id.load(section_id)
+    if section is None:
+        raise NotFound("section", section_id)
+    return section
+
+
+async def get_field_or_raise(ctx: Context, *, field_id: int) -> FieldDefinition:
+    definition = await FieldDefinition.get_or_none(id=field_id)
+    if definition is None:
+        raise NotFound("field definition", field_id)
+    return definition
+
+
+async def list_(
+    ctx: Context, *, window: Window, is_active: bool | None = None, period_id: str | None = None
+) -> Page[Section]:
+    query = Section.all().order_by("order", "id")
+    if is_active is not None:
+        query = query.filter(is_active=is_active)
+    if period_id is not None:
+        query = query.filter(valid_at((await view(ctx, period_id=period_id)).day))  # type: ignore[arg-type]
+    return await paginate(query, window)
+
+
+async def fields_of(ctx: Context, *, section: Section, at: StructureView = StructureView()) -> list[FieldDefinition]:
+    return await ctx.loaders.fields_by_section.load(at.field_key_for(section))
+
+
+async def required_keys(ctx: Context, *, section: Section, at: StructureView = StructureView()) -> list[str]:
+    return [f.key for f in await fields_of(ctx, section=section, at=at) if f.required]
+
+
+async def sections_in_force(ctx: Context, *, at: StructureView) -> list[Section]:
+    """The sections a report for ``at`` contains, in report order."""
+    query = Section.filter(is_active=True) if at.day is None else Section.filter(valid_at(at.day))
+    sections = await query.order_by("order", "id")
+    for section in sections:
+        ctx.loaders.section_by_id.prime(section.id, section)
+    return sections
+
+
+async def required_fields(ctx: Context, *, period_id: str | None = None) -> tuple[StructureView, list[FieldDefinition]]:
+    at = await view(ctx, period_id=period_id)
+    result: list[FieldDefinition] = []
+    for section in await sections_in_force(ctx, at=at):
+        result += [f for f in await fields_of(ctx, section=section, at=at) if f.required]
+    return at, result
+
+
+async def field_by_key(ctx: Context, *, field_key: str, period_id: str | None = None) -> FieldDefinition:
+    """The definition of a key: as it stands (or stood last), or as it applied in a period."""
+    query = FieldDefinition.filter(key=field_key)
+    if period_id is not None:
+        query = query.filter(valid_at((await view(ctx, period_id=period_id)).day))  # type: ignore[arg-type]
+    definition = await query.order_by("-valid_from").first()
+    if definition is None:
+        raise NotFound("field", field_key)
+    return definition
+
+
+@asynccontextmanager
+async def _structure_write(section_id: str) -> AsyncIterator[None]:
+    """One transaction; a constraint the checks did not foresee (a race) is a conflict."""
+    try:
+        async with in_transaction():
+            yield
+    except IntegrityError:
+        raise Conflict(
+            f"section {section_id!r} conflicts with a concurrent or existing structure change",
+            details={"section_id": section_id},
+        ) from None
+
+
+async def create(ctx: Context, *, spec: SectionSpec) -> Section:
+    ctx.principal.require_admin()
+    effective = await _effective_date(ctx, spec.effective_from_period_id)
+    async with _structure_write(spec.section_id):
+        if await Section.exists(id=spec.section_id):
+            raise Conflict(f"section {spec.section_id!r} already exists", details={"field": "section_id"})
+        section = await Section.create(
+            id=spec.section_id,
+            title=spec.section_title,
+            description=spec.description or "",
+            order=spec.section_order,
+            is_active=True,
+            valid_from=effective,
+        )
+        await replace_fields(section, spec.fields, effective)
+        if not spec.is_active:
+            await _deactivate(section, effective)
+        await audit.record(ctx, action="section.created", entity_type="section", entity_id=section.id,
+                           after=spec.model_dump())
+    return section
+
+
+async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Section:
+    ctx.principal.require_admin()
+    effective = await _effective_date(ctx, change.effective_from_period_id)
+    async with _structure_write(section_id):
+        section = await Section.select_for_update().get_or_none(id=section_id)
+        if section is None:
+            raise NotFound("section", section_id)
+        before = await _described(section)
+        section.title = change.section_title
+        section.order = change.section_order
+        if change.description is not None:
+            section.description = change.description
+        if change.is_active:
+            section.is_active, section.valid_to = True, None
+        await section.save()
+        await replace_fields(section, change.fields, effective)
+        if not change.is_active:
+            await _deactivate(section, effective)
+        await audit.record(ctx, action="section.updated", entity_type="section", entity_id=section.id,
+                           before=before, after=change.model_dump())
+    ctx.loaders.forget_section(section_id)
+    return section
+
+
+async def deactivate(ctx: Context, *, section_id: str, effective_from_period_id: str | None = None) -> Section:
+    """Soft delete: the section stays, valid until ``effective``, for historical reports."""
+    ctx.principal.require_admin()
+    effective = await _effective_date(ctx, effective_from_period_id)
+    async with in_transaction():
+        section = await Section.select_for_update().get_or_none(id=section_id)
+        if section is None:
+            raise NotFound("section", section_id)
+        if section.is_active:
+            before = await _described(section)
+            await _deactivate(section, effective)
+            await audit.record(ctx, action="section.deactivated", entity_type="section", entity_id=section.id,
+                               before=before, after={"is_active": False, "valid_to": section.valid_to})
+    ctx.loaders.forget_section(section_id)
+    return section
+
+
+async def _described(section: Section) -> dict:
+    fields = await FieldDefinition.filter(section_id=section.id, valid_to=None).order_by("position")
+    return {
+        "section_title": section.title, "section_order": section.order, "is_active": section.is_active,
+        "fields": [{"field_key": f.key, "label": f.label, "required": f.required, "rule": f.aggregation_rule} for f in fields],
+    }
+
+
+async def _deactivate(section: Section, effective: date) -> None:
+    closing = max(effective, section.valid_from)
+    for version in await FieldDefinition.filter(section_id=section.id, valid_to=None):
+        await close_or_remove(version, max(closing, version.valid_from))
+    section.is_active = False
+    section.valid_to = closing
+    await section.save(update_fields=["is_active", "valid_to", "updated_at"])
