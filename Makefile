@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install schema lock clean bench bench-quick bench-10m
+.PHONY: run test check format install schema lock clean bench bench-quick bench-10m
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=..." % sys.version.split()[0])'
@@ -22,8 +22,20 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/bufdir-reporting serve --demo
 
-test: $(INSTALLED)
+test: check
 	$(BIN)/python -m pytest
+
+# The checkers (also run by make test): style, formatting, types. The import contract
+# (lint-imports) runs inside the suite, tests/test_import_contract.py.
+CHECKED := bufdir_reporting tests bench
+check: $(INSTALLED)
+	$(BIN)/ruff check $(CHECKED)
+	$(BIN)/ruff format --check $(CHECKED)
+	$(BIN)/mypy
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix $(CHECKED)
+	$(BIN)/ruff format $(CHECKED)
 
 # Benchmarks (not part of make test): start PostgreSQL and Redis unless BUFDIR_BENCH_POSTGRES_URL /
 # BUFDIR_BENCH_REDIS_URL are given, print the table and write bench/results.json. See bench/README.md.

@@ -41,8 +41,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--activities", type=int, help="activities to generate (default 1,000,000; quick 20,000)")
     parser.add_argument("--organizations", type=int, help="organisations (default 200; quick 20)")
     parser.add_argument("--runs", type=int, help="measured runs per comparison (default 15; quick 5)")
-    parser.add_argument("--grow-to", type=int, metavar="N",
-                        help="S4 also measures after growing the activities to N (e.g. 10000000)")
+    parser.add_argument(
+        "--grow-to", type=int, metavar="N", help="S4 also measures after growing the activities to N (e.g. 10000000)"
+    )
     parser.add_argument("--only", help="comma-separated scenarios, e.g. S1,S4")
     return parser.parse_args()
 
@@ -58,10 +59,12 @@ def services() -> object:
     with contextlib.ExitStack() as stack:
         if postgres_url is None:
             say("starting PostgreSQL (with pg_stat_statements)")
-            postgres_url = stack.enter_context(postgres_server(
-                "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all "
-                "-c shared_buffers=512MB -c work_mem=32MB"
-            ))
+            postgres_url = stack.enter_context(
+                postgres_server(
+                    "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all "
+                    "-c shared_buffers=512MB -c work_mem=32MB"
+                )
+            )
         if redis_url is None:
             say("starting Redis")
             redis_url = stack.enter_context(redis_server())
@@ -106,15 +109,30 @@ async def main() -> int:
     with services() as (server_url, redis_url):
         database_url, stat_statements = await fresh_database(server_url)
         settings = Settings(
-            database_url=database_url, broadcast_url=redis_url, token_secret=SECRET,
-            max_page_size=1000, graphql_max_cost=10_000_000, subscriber_queue_size=10_000,
+            database_url=database_url,
+            broadcast_url=redis_url,
+            token_secret=SECRET,
+            max_page_size=1000,
+            graphql_max_cost=10_000_000,
+            subscriber_queue_size=10_000,
             database_pool_max=20,
         )
         await apply_migrations(settings)
         app = create_app(settings)
         async with LifespanManager(app):
-            env = Env(dataset, quick, runs, server_url, database_url, redis_url, settings, app, stat_statements, say,
-                      scale_to=args.grow_to)
+            env = Env(
+                dataset,
+                quick,
+                runs,
+                server_url,
+                database_url,
+                redis_url,
+                settings,
+                app,
+                stat_statements,
+                say,
+                scale_to=args.grow_to,
+            )
             connection = await env.connect()
             try:
                 say(f"loading {dataset.describe()}")

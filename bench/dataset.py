@@ -41,8 +41,21 @@ SEED = 20261122
 COPY_BATCH = 50_000
 
 ACTIVITY_COLUMNS = (
-    "id", "organization_id", "source_system", "external_id", "activity_type", "category", "status",
-    "location", "occurred_at", "ended_at", "recorded_at", "participant_count", "hours", "created_at", "updated_at",
+    "id",
+    "organization_id",
+    "source_system",
+    "external_id",
+    "activity_type",
+    "category",
+    "status",
+    "location",
+    "occurred_at",
+    "ended_at",
+    "recorded_at",
+    "participant_count",
+    "hours",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -72,23 +85,39 @@ def organizations(dataset: Dataset) -> list[dict]:
     ]
 
 
-def activity_records(dataset: Dataset, count: int | None = None, *, first_id: int | None = None,
-                     seed: int = SEED) -> Iterator[tuple[tuple, list[tuple[int, str]]]]:
+def activity_records(
+    dataset: Dataset, count: int | None = None, *, first_id: int | None = None, seed: int = SEED
+) -> Iterator[tuple[tuple, list[tuple[int, str]]]]:
     """(activity record in ACTIVITY_COLUMNS order, its participant records), deterministic."""
     now = datetime(2026, 4, 1, tzinfo=UTC)
     offset = 0 if first_id is None else first_id - generator.FIRST_ACTIVITY_ID
     for item in generator.generate(organizations(dataset), count or dataset.activities, seed=seed):
         activity_id = item.id + offset
         yield (
-            (activity_id, item.organization_id, item.source_system, f"ext-{activity_id}", item.activity_type,
-             item.category, item.status, item.location, item.occurred_at, item.ended_at, item.recorded_at,
-             item.participant_count, item.hours, now, now),
+            (
+                activity_id,
+                item.organization_id,
+                item.source_system,
+                f"ext-{activity_id}",
+                item.activity_type,
+                item.category,
+                item.status,
+                item.location,
+                item.occurred_at,
+                item.ended_at,
+                item.recorded_at,
+                item.participant_count,
+                item.hours,
+                now,
+                now,
+            ),
             [(activity_id, ref) for ref in item.participant_refs],
         )
 
 
-async def copy_activities(connection: asyncpg.Connection, records: Iterator[tuple[tuple, list]],
-                          progress: Callable[[str], None] | None = None) -> int:
+async def copy_activities(
+    connection: asyncpg.Connection, records: Iterator[tuple[tuple, list]], progress: Callable[[str], None] | None = None
+) -> int:
     done = 0
     while batch := list(islice(records, COPY_BATCH)):
         await connection.copy_records_to_table("activity", records=[a for a, _ in batch], columns=ACTIVITY_COLUMNS)
@@ -112,17 +141,38 @@ def _snapshot_rows(dataset: Dataset, definitions: list[FieldDefinition], periods
             bounds = period_bounds(period)
             created += timedelta(seconds=1)
             categories = {
-                name: {"activities": rng.randint(10, 400), "participants": rng.randint(10, 900),
-                       "hours": f"{rng.randint(10, 2000)}.50"}
+                name: {
+                    "activities": rng.randint(10, 400),
+                    "participants": rng.randint(10, 900),
+                    "hours": f"{rng.randint(10, 2000)}.50",
+                }
                 for name in generator.CATEGORIES
             }
-            snapshots.append((
-                snapshot_id, org_id, period.id, bounds.start, bounds.end, "current", scope_key(org_id, period.id),
-                prior_id, True, sum(c["activities"] for c in categories.values()),
-                sum(c["participants"] for c in categories.values()), rng.randint(50, 400),
-                Decimal(sum(Decimal(c["hours"]) for c in categories.values())), json.dumps(categories),
-                len(definitions), len(definitions), "[]", "bench", created, created, created,
-            ))
+            snapshots.append(
+                (
+                    snapshot_id,
+                    org_id,
+                    period.id,
+                    bounds.start,
+                    bounds.end,
+                    "current",
+                    scope_key(org_id, period.id),
+                    prior_id,
+                    True,
+                    sum(c["activities"] for c in categories.values()),
+                    sum(c["participants"] for c in categories.values()),
+                    rng.randint(50, 400),
+                    Decimal(sum(Decimal(c["hours"]) for c in categories.values())),
+                    json.dumps(categories),
+                    len(definitions),
+                    len(definitions),
+                    "[]",
+                    "bench",
+                    created,
+                    created,
+                    created,
+                )
+            )
             current = {}
             for definition in definitions:
                 if definition.data_type == "text":
@@ -131,10 +181,19 @@ def _snapshot_rows(dataset: Dataset, definitions: list[FieldDefinition], periods
                     number, text = Decimal(rng.randint(0, 100)), None
                 current[definition.key] = (number, text)
                 prior_number, prior_text = prior_values.get(definition.key, (None, None))
-                values.append((
-                    snapshot_id, definition.id, definition.key, definition.section_id, number, text,
-                    prior_number, prior_text, "manual" if definition.aggregation_rule is None else "fagsystem-cis",
-                ))
+                values.append(
+                    (
+                        snapshot_id,
+                        definition.id,
+                        definition.key,
+                        definition.section_id,
+                        number,
+                        text,
+                        prior_number,
+                        prior_text,
+                        "manual" if definition.aggregation_rule is None else "fagsystem-cis",
+                    )
+                )
             prior_id, prior_values = snapshot_id, current
     return snapshots, values
 
@@ -150,16 +209,48 @@ async def load(connection: asyncpg.Connection, dataset: Dataset, progress: Calla
     definitions = await FieldDefinition.all().order_by("section_id", "position")
     periods = await Period.filter(id__in=dataset.period_ids).order_by("start")
     snapshots, values = _snapshot_rows(dataset, definitions, periods)
-    await connection.copy_records_to_table("snapshot", records=snapshots, columns=(
-        "id", "organization_id", "period_id", "range_start", "range_end", "status", "current_slot",
-        "prior_snapshot_id", "cache_valid", "activity_count", "participant_count", "unique_participants",
-        "hours_delivered", "category_breakdown", "field_count", "populated_field_count",
-        "missing_required_fields", "created_by", "aggregated_at", "created_at", "updated_at",
-    ))
-    await connection.copy_records_to_table("field_value", records=values, columns=(
-        "snapshot_id", "field_definition_id", "field_key", "section_key", "value", "text_value",
-        "prior_value", "prior_text_value", "data_source",
-    ))
+    await connection.copy_records_to_table(
+        "snapshot",
+        records=snapshots,
+        columns=(
+            "id",
+            "organization_id",
+            "period_id",
+            "range_start",
+            "range_end",
+            "status",
+            "current_slot",
+            "prior_snapshot_id",
+            "cache_valid",
+            "activity_count",
+            "participant_count",
+            "unique_participants",
+            "hours_delivered",
+            "category_breakdown",
+            "field_count",
+            "populated_field_count",
+            "missing_required_fields",
+            "created_by",
+            "aggregated_at",
+            "created_at",
+            "updated_at",
+        ),
+    )
+    await connection.copy_records_to_table(
+        "field_value",
+        records=values,
+        columns=(
+            "snapshot_id",
+            "field_definition_id",
+            "field_key",
+            "section_key",
+            "value",
+            "text_value",
+            "prior_value",
+            "prior_text_value",
+            "data_source",
+        ),
+    )
     progress(f"{len(snapshots):,} snapshots with {len(values):,} field values")
     for table in ("activity", "activity_participant", "field_value"):
         await connection.execute(

@@ -55,8 +55,10 @@ class Env:
     def context(self, principal: Principal | None = None) -> GraphQLContext:
         """A fresh request context (new loaders), as the app makes one per request."""
         base = Context(
-            settings=self.settings, principal=principal or self.admin,
-            jobs=self.app.state.jobs, events=self.app.state.events,
+            settings=self.settings,
+            principal=principal or self.admin,
+            jobs=self.app.state.jobs,
+            events=self.app.state.events,
         )
         return GraphQLContext.wrap(base)
 
@@ -95,9 +97,7 @@ class Env:
         }
 
     @asynccontextmanager
-    async def process(
-        self, command: list[str], *, env: dict[str, str] | None = None
-    ) -> AsyncIterator[tuple[str, int]]:
+    async def process(self, command: list[str], *, env: dict[str, str] | None = None) -> AsyncIterator[tuple[str, int]]:
         """Run a server command (``{port}`` is replaced) until the block ends; yields
         (host:port, pid)."""
         port = free_port()
@@ -105,8 +105,9 @@ class Env:
         # The server's log goes to a file: an unread pipe fills up and blocks the server.
         log = self.var_dir / f"server-{port}.log"
         with log.open("wb") as output:
-            process = subprocess.Popen(argv, env=env or self.service_environment(), cwd=ROOT,
-                                       stdout=output, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                argv, env=env or self.service_environment(), cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+            )
         try:
             await wait_until_serving(port, process, log)
             yield f"127.0.0.1:{port}", process.pid

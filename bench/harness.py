@@ -22,7 +22,7 @@ from typing import Any
 
 import asyncpg
 
-from tests.statements import counting_statements  # noqa: E402,F401  (re-exported for the scenarios)
+from tests.statements import counting_statements  # noqa: F401  (re-exported for the scenarios)
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -132,8 +132,17 @@ def judged(
     return Row(scenario, name, ours, baseline, unit, goal, verdict, ratio, notes, details or {})
 
 
-def checked(scenario: str, name: str, *, value: float, unit: str, goal: str, ok: bool, notes: str = "",
-            details: dict[str, Any] | None = None) -> Row:
+def checked(
+    scenario: str,
+    name: str,
+    *,
+    value: float,
+    unit: str,
+    goal: str,
+    ok: bool,
+    notes: str = "",
+    details: dict[str, Any] | None = None,
+) -> Row:
     return Row(scenario, name, value, None, unit, goal, "pass" if ok else "FAIL", None, notes, details or {})
 
 

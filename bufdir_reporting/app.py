@@ -127,7 +127,7 @@ class BufdirGraphQLRouter(GraphQLRouter):
     """Websocket clients send the token in ``connection_init`` (browsers cannot set headers):
     ``{"Authorization": "Bearer <token>"}``. A bad token closes the connection with 4403."""
 
-    async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:  # type: ignore[override]
+    async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:  # type: ignore[override]  # the base takes the router's generic context; ours is GraphQLContext
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         token = params.get("Authorization") or params.get("authorization")
         if token is None:

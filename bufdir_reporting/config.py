@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -37,7 +38,9 @@ class Settings(BaseSettings):
     token_audience: str = "bufdir-reporting-api"
     token_ttl_hours: int = Field(default=12, ge=1)
     token_jwks_url: str | None = Field(default=None, description="identity provider's JWKS for RS256/ES256 tokens")
-    token_jwks_refresh_seconds: float = Field(default=30, ge=0, description="least time between two JWKS fetches for unknown kids")
+    token_jwks_refresh_seconds: float = Field(
+        default=30, ge=0, description="least time between two JWKS fetches for unknown kids"
+    )
     token_jwks_file: Path | None = Field(default=None, description="a JWKS file instead of a URL")
     graphiql: bool = True
     cors_origins: list[str] = Field(default_factory=list, description='JSON list, e.g. ["https://app.example.no"]')
@@ -47,7 +50,9 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(default=3000, ge=10)
     graphql_max_aliases: int = Field(default=30, ge=1)
     graphql_max_cost: int = Field(default=50_000, ge=10)
-    graphql_connection_init_seconds: float = Field(default=10, gt=0, description="websocket clients must send connection_init within this")
+    graphql_connection_init_seconds: float = Field(
+        default=10, gt=0, description="websocket clients must send connection_init within this"
+    )
     graphql_max_subscriptions: int = Field(default=20, ge=1, description="per websocket connection")
     report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     shutdown_grace_seconds: int = Field(default=20, ge=1, description="in-flight requests get this long to finish on SIGTERM")
@@ -57,16 +62,16 @@ class Settings(BaseSettings):
     max_range_days: int = Field(default=400, ge=1)
     stale_job_seconds: int = Field(default=300, ge=1)
     auto_reaggregate_seconds: float = Field(default=0, ge=0, description="0 turns automatic re-aggregation off")
-    change_warning_percent: int = Field(default=50, ge=1, description="warn when a value moves more than this against the prior period")
+    change_warning_percent: int = Field(
+        default=50, ge=1, description="warn when a value moves more than this against the prior period"
+    )
 
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
         scheme = urlsplit(value).scheme
         if scheme not in DATABASE_SCHEMES:
-            raise ValueError(
-                f"BUFDIR_DATABASE_URL must start with sqlite:// or postgres://, got {value!r}"
-            )
+            raise ValueError(f"BUFDIR_DATABASE_URL must start with sqlite:// or postgres://, got {value!r}")
         if DATABASE_SCHEMES[scheme] == "sqlite" and not value[len("sqlite://") :]:
             raise ValueError("BUFDIR_DATABASE_URL names no SQLite file (sqlite://PATH)")
         if DATABASE_SCHEMES[scheme] == "postgres" and not urlsplit(value).hostname:
@@ -77,9 +82,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_broadcast(cls, value: str) -> str:
         if urlsplit(value).scheme not in BROADCAST_SCHEMES:
-            raise ValueError(
-                f"BUFDIR_BROADCAST_URL must be memory://, redis:// or postgres://, got {value!r}"
-            )
+            raise ValueError(f"BUFDIR_BROADCAST_URL must be memory://, redis:// or postgres://, got {value!r}")
         return value
 
     @property
@@ -126,15 +129,12 @@ class Settings(BaseSettings):
         return path.read_text(encoding="utf-8").strip()
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment; a malformed value becomes one ``ConfigurationError`` line."""
     from pydantic import ValidationError
 
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"BUFDIR_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(f"BUFDIR_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors())
         raise ConfigurationError(problems) from None

@@ -33,9 +33,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def apply_migrations(
-    settings: Settings, *, progress: Callable[[str], None] | None = None
-) -> None:
+async def apply_migrations(settings: Settings, *, progress: Callable[[str], None] | None = None) -> None:
     """Bring the database schema up to the latest committed migration."""
 
     def report(event: str, app_label: str, name: str) -> None:

@@ -10,7 +10,8 @@ from .resolvers.base.context import Context
 
 
 def settings_of(connection: HTTPConnection) -> Settings:
-    return connection.app.state.settings
+    settings: Settings = connection.app.state.settings
+    return settings
 
 
 async def request_context(connection: HTTPConnection) -> Context:

@@ -21,7 +21,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .pubsub_backends import backend_for
 
@@ -94,7 +94,7 @@ class Subscription:
         item = await self._queue.get()
         if item is _END:
             raise SubscriberTooSlow(f"subscriber on {self.channel} fell {self._size} events behind")
-        return item
+        return cast(Delivery, item)
 
 
 class EventHub:
@@ -142,9 +142,7 @@ class EventHub:
         await self._backend.publish(channel, message)
 
     @asynccontextmanager
-    async def subscribe(
-        self, channel: str, *, on_overflow: Callable[[], None] | None = None
-    ) -> AsyncIterator[Subscription]:
+    async def subscribe(self, channel: str, *, on_overflow: Callable[[], None] | None = None) -> AsyncIterator[Subscription]:
         subscription = Subscription(channel, self.queue_size, on_overflow)
         async with self._lock:
             if channel not in self._subscribers:

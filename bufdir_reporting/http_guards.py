@@ -29,9 +29,21 @@ class PayloadTooLarge(Exception):
 
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps(
-        {"error": {"code": "PAYLOAD_TOO_LARGE", "message": f"the request body exceeds {limit} bytes", "details": {"max_bytes": limit}}}
+        {
+            "error": {
+                "code": "PAYLOAD_TOO_LARGE",
+                "message": f"the request body exceeds {limit} bytes",
+                "details": {"max_bytes": limit},
+            }
+        }
     ).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -124,9 +136,15 @@ class PlainErrorsAsJson:
                 if message.get("more_body"):
                     return
                 status = held["status"]
-                error = {"code": HTTP_CODES.get(status, "HTTP_ERROR"), "message": b"".join(chunks).decode(errors="replace"), "details": {}}
+                error = {
+                    "code": HTTP_CODES.get(status, "HTTP_ERROR"),
+                    "message": b"".join(chunks).decode(errors="replace"),
+                    "details": {},
+                }
                 body = json.dumps({"error": error}).encode()
-                await send({**held, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send(
+                    {**held, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
             await send(message)

@@ -46,9 +46,7 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
             yield cleaned
 
 
-async def import_file(
-    ctx: Context, path: Path, *, dry_run: bool, progress: Callable[[str], None]
-) -> activities.IngestResult:
+async def import_file(ctx: Context, path: Path, *, dry_run: bool, progress: Callable[[str], None]) -> activities.IngestResult:
     specs, errors = activities.parse_rows(read_rows(path))
     progress(f"read {len(specs) + len({e.row for e in errors}):,} rows, {len({e.row for e in errors}):,} with errors")
     result = activities.IngestResult(errors=errors)

@@ -41,9 +41,7 @@ class Metrics:
         self.requests = Histogram(
             "bufdir_http_request_seconds", "HTTP request latency", ["method", "route", "status"], registry=self.registry
         )
-        self.jobs = Histogram(
-            "bufdir_aggregation_job_seconds", "Aggregation job duration", ["outcome"], registry=self.registry
-        )
+        self.jobs = Histogram("bufdir_aggregation_job_seconds", "Aggregation job duration", ["outcome"], registry=self.registry)
         self.subscriptions = Gauge("bufdir_active_subscriptions", "Live subscribers in this process", registry=self.registry)
         self.reconnects = Gauge("bufdir_pubsub_reconnects", "Pub/sub reconnects since start", registry=self.registry)
         self.graphql = Histogram(
@@ -110,8 +108,13 @@ class RequestContext:
             body = json.dumps(
                 {"error": {"code": "INTERNAL", "message": "Unexpected error.", "details": {}, "request_id": rid}}
             ).encode()
-            await with_id({"type": "http.response.start", "status": 500,
-                           "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await with_id(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - started
@@ -119,8 +122,13 @@ class RequestContext:
             template = getattr(route, "path", "unmatched")
             self.metrics.requests.labels(scope["method"], template, str(status)).observe(elapsed)
             log.info(
-                "%s %s %s", scope["method"], scope["path"], status,
-                extra={"fields": {"method": scope["method"], "path": scope["path"], "status": status, "seconds": round(elapsed, 4)}},
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "fields": {"method": scope["method"], "path": scope["path"], "status": status, "seconds": round(elapsed, 4)}
+                },
             )
             request_id.reset(token)
 

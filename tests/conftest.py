@@ -130,12 +130,8 @@ class GraphQL:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def __call__(
-        self, query: str, variables: dict | None = None, headers: dict[str, str] | None = None
-    ) -> dict:
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
-        )
+    async def __call__(self, query: str, variables: dict | None = None, headers: dict[str, str] | None = None) -> dict:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {})
         assert response.status_code == 200, response.text
         return response.json()
 

@@ -28,9 +28,7 @@ def new_app(settings: Settings) -> FastAPI:
 
 
 @asynccontextmanager
-async def started_app(
-    settings: Settings, *, empty: bool = True, demo_activities: int | None = None
-) -> AsyncIterator[FastAPI]:
+async def started_app(settings: Settings, *, empty: bool = True, demo_activities: int | None = None) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running; ``empty`` starts from empty tables."""
     app = new_app(settings)
     async with LifespanManager(app):

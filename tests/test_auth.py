@@ -132,6 +132,7 @@ def test_provider_tokens_verify_against_a_jwks_file_and_follow_rotation(tmp_path
 
     keys.write_text(json.dumps({"keys": [jwk(RSA_2, "rsa-2")]}))
     import os
+
     os.utime(keys, ns=(keys.stat().st_mtime_ns + 1_000_000, keys.stat().st_mtime_ns + 1_000_000))
     assert principal_from_authorization(settings, bearer(signed(settings, RSA_2, "rsa-2"))).subject == "kari"
     with pytest.raises(Unauthenticated):
@@ -142,7 +143,7 @@ def test_provider_tokens_verify_against_a_jwks_url_and_refetch_for_a_new_kid(tmp
     published = {"keys": [jwk(RSA_1, "rsa-1")]}
 
     class Keys(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             body = json.dumps(published).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

@@ -60,7 +60,9 @@ class World:
         return (await self.client.post("/api/v1/report-records", json=body, headers=self.tokens.admin())).json()["report_id"]
 
     async def graphql(self, who: str, query: str, variables: dict | None = None) -> str:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers(who))
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers(who)
+        )
         if response.status_code == 401:
             return "401"
         codes = {e.get("extensions", {}).get("code") for e in response.json().get("errors") or []}
@@ -75,13 +77,21 @@ class World:
 
 Call = Callable[[World, str], Awaitable[str]]
 SECTION_BODY = {**contracts.SECTION_POST_REQUEST, "section_id": "matrise"}
-ACTIVITY = {"organizationId": OWN, "sourceSystem": "fagsystem-cis", "activityType": "care_order",
-            "category": "ungdom", "status": "completed", "occurredAt": "2025-06-01T10:00:00Z"}
+ACTIVITY = {
+    "organizationId": OWN,
+    "sourceSystem": "fagsystem-cis",
+    "activityType": "care_order",
+    "category": "ungdom",
+    "status": "completed",
+    "occurredAt": "2025-06-01T10:00:00Z",
+}
 
 
 async def _watch(w: World, who: str) -> str:
     if who in ("anonymous", "other"):
-        return await w.rest(who, "GET", "/api/v1/aggregated-report-data/watch", params={"organization_id": OWN, "period_id": "2024"})
+        return await w.rest(
+            who, "GET", "/api/v1/aggregated-report-data/watch", params={"organization_id": OWN, "period_id": "2024"}
+        )
     # allowed: the stream never ends, so open it through the same resolver the route calls
     ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
     stream = await watch.open_data_updated(ctx, organization_id=OWN, period_id="2024", after_event_id=None)
@@ -116,31 +126,108 @@ async def _subscribe(w: World, who: str, query: str) -> str:
 
 REST: dict[str, tuple[dict[str, str], Call]] = {
     "GET /api/v1/report-sections": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections")),
-    "POST /api/v1/report-sections": (ADMIN, lambda w, who: w.rest(who, "POST", "/api/v1/report-sections", json={**SECTION_BODY, "section_id": f"matrise-{who}"})),
-    "GET /api/v1/report-sections/required-fields": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/required-fields")),
-    "GET /api/v1/report-sections/fields/{field_key}/label": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/fields/antall_akuttplasseringer/label")),
-    "GET /api/v1/report-sections/{section_id}": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/hjelpetiltak")),
-    "PUT /api/v1/report-sections/{section_id}": (ADMIN, lambda w, who: w.rest(who, "PUT", "/api/v1/report-sections/undersokelser", json={**contracts.SECTION_PUT_REQUEST, "section_title": "Undersøkelser"})),
-    "DELETE /api/v1/report-sections/{section_id}": (ADMIN, lambda w, who: w.rest(who, "DELETE", "/api/v1/report-sections/ettervern")),
+    "POST /api/v1/report-sections": (
+        ADMIN,
+        lambda w, who: w.rest(who, "POST", "/api/v1/report-sections", json={**SECTION_BODY, "section_id": f"matrise-{who}"}),
+    ),
+    "GET /api/v1/report-sections/required-fields": (
+        PUBLIC,
+        lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/required-fields"),
+    ),
+    "GET /api/v1/report-sections/fields/{field_key}/label": (
+        PUBLIC,
+        lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/fields/antall_akuttplasseringer/label"),
+    ),
+    "GET /api/v1/report-sections/{section_id}": (
+        PUBLIC,
+        lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/hjelpetiltak"),
+    ),
+    "PUT /api/v1/report-sections/{section_id}": (
+        ADMIN,
+        lambda w, who: w.rest(
+            who,
+            "PUT",
+            "/api/v1/report-sections/undersokelser",
+            json={**contracts.SECTION_PUT_REQUEST, "section_title": "Undersøkelser"},
+        ),
+    ),
+    "DELETE /api/v1/report-sections/{section_id}": (
+        ADMIN,
+        lambda w, who: w.rest(who, "DELETE", "/api/v1/report-sections/ettervern"),
+    ),
     "GET /api/v1/aggregated-report-data/watch": (ORG, _watch),
-    "GET /api/v1/aggregated-report-data": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/aggregated-report-data", params={"organization_id": OWN})),
-    "POST /api/v1/aggregated-report-data": (ORG, lambda w, who: w.rest(who, "POST", "/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"})),
-    "GET /api/v1/aggregated-report-data/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/aggregated-report-data/{w.snapshot_id}")),
-    "PUT /api/v1/aggregated-report-data/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "PUT", f"/api/v1/aggregated-report-data/{w.snapshot_id}", json=contracts.REPORT_DATA_PUT_REQUEST)),
+    "GET /api/v1/aggregated-report-data": (
+        ORG,
+        lambda w, who: w.rest(who, "GET", "/api/v1/aggregated-report-data", params={"organization_id": OWN}),
+    ),
+    "POST /api/v1/aggregated-report-data": (
+        ORG,
+        lambda w, who: w.rest(who, "POST", "/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"}),
+    ),
+    "GET /api/v1/aggregated-report-data/{snapshot_id}": (
+        ORG,
+        lambda w, who: w.rest(who, "GET", f"/api/v1/aggregated-report-data/{w.snapshot_id}"),
+    ),
+    "PUT /api/v1/aggregated-report-data/{snapshot_id}": (
+        ORG,
+        lambda w, who: w.rest(
+            who, "PUT", f"/api/v1/aggregated-report-data/{w.snapshot_id}", json=contracts.REPORT_DATA_PUT_REQUEST
+        ),
+    ),
     "DELETE /api/v1/aggregated-report-data/{snapshot_id}": (ORG, None),  # filled below: needs a fresh snapshot
-    "GET /api/v1/bufdir-aggregations/activities": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/activities", params={"org_id": OWN, "start": "2024-01-01T00:00:00Z", "end": "2024-02-01T00:00:00Z"})),
-    "GET /api/v1/bufdir-aggregations/last-submitted-period": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": OWN})),
-    "GET /api/v1/bufdir-aggregations": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations", params={"org_id": OWN})),
-    "POST /api/v1/bufdir-aggregations": (ORG, lambda w, who: w.rest(who, "POST", "/api/v1/bufdir-aggregations", json={"org_id": OWN, "range": {"start": "2024-01-01T00:00:00Z", "end": "2024-03-31T23:59:59Z"}})),
-    "GET /api/v1/bufdir-aggregations/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}")),
-    "GET /api/v1/bufdir-aggregations/{snapshot_id}/metrics": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}/metrics")),
-    "PUT /api/v1/bufdir-aggregations/{snapshot_id}": (ORG, lambda w, who: w.rest(who, "PUT", f"/api/v1/bufdir-aggregations/{w.snapshot_id}", json={"force_refresh": False})),
+    "GET /api/v1/bufdir-aggregations/activities": (
+        ORG,
+        lambda w, who: w.rest(
+            who,
+            "GET",
+            "/api/v1/bufdir-aggregations/activities",
+            params={"org_id": OWN, "start": "2024-01-01T00:00:00Z", "end": "2024-02-01T00:00:00Z"},
+        ),
+    ),
+    "GET /api/v1/bufdir-aggregations/last-submitted-period": (
+        ORG,
+        lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": OWN}),
+    ),
+    "GET /api/v1/bufdir-aggregations": (
+        ORG,
+        lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations", params={"org_id": OWN}),
+    ),
+    "POST /api/v1/bufdir-aggregations": (
+        ORG,
+        lambda w, who: w.rest(
+            who,
+            "POST",
+            "/api/v1/bufdir-aggregations",
+            json={"org_id": OWN, "range": {"start": "2024-01-01T00:00:00Z", "end": "2024-03-31T23:59:59Z"}},
+        ),
+    ),
+    "GET /api/v1/bufdir-aggregations/{snapshot_id}": (
+        ORG,
+        lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}"),
+    ),
+    "GET /api/v1/bufdir-aggregations/{snapshot_id}/metrics": (
+        ORG,
+        lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}/metrics"),
+    ),
+    "PUT /api/v1/bufdir-aggregations/{snapshot_id}": (
+        ORG,
+        lambda w, who: w.rest(who, "PUT", f"/api/v1/bufdir-aggregations/{w.snapshot_id}", json={"force_refresh": False}),
+    ),
     "DELETE /api/v1/bufdir-aggregations/{snapshot_id}": (ORG, None),
     "GET /api/v1/report-records": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/report-records", params={"org_id": OWN})),
-    "POST /api/v1/report-records": (ORG, lambda w, who: w.rest(who, "POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN})),
+    "POST /api/v1/report-records": (
+        ORG,
+        lambda w, who: w.rest(who, "POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN}),
+    ),
     "GET /api/v1/report-records/{report_id}": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}")),
-    "GET /api/v1/report-records/{report_id}/file": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}/file")),
-    "PUT /api/v1/report-records/{report_id}": (ORG, lambda w, who: w.rest(who, "PUT", f"/api/v1/report-records/{w.report_id}", json={"status": "pending"})),
+    "GET /api/v1/report-records/{report_id}/file": (
+        ORG,
+        lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}/file"),
+    ),
+    "PUT /api/v1/report-records/{report_id}": (
+        ORG,
+        lambda w, who: w.rest(who, "PUT", f"/api/v1/report-records/{w.report_id}", json={"status": "pending"}),
+    ),
     "DELETE /api/v1/report-records/{report_id}": (ORG, None),
 }
 
@@ -178,29 +265,80 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     "Query.reportingStatus": (ADMIN, q('{ reportingStatus(periodId: "2024") { submitted } }')),
     "Query.auditLog": (ADMIN, q("{ auditLog { totalCount } }")),
     "Mutation.createSection": (ADMIN, None),
-    "Mutation.updateSection": (ADMIN, q('mutation { updateSection(id: "malgrupper", input: {title: "Målgrupper", order: 6, fields: [{key: "deltakere_ungdom", label: "Deltakere – ungdom", dataType: INTEGER}]}) { title } }')),
+    "Mutation.updateSection": (
+        ADMIN,
+        q(
+            'mutation { updateSection(id: "malgrupper", input: {title: "Målgrupper", order: 6, fields: [{key: "deltakere_ungdom", label: "Deltakere – ungdom", dataType: INTEGER}]}) { title } }'
+        ),
+    ),
     "Mutation.deactivateSection": (ADMIN, q('mutation { deactivateSection(id: "forebyggende-arbeid") { isActive } }')),
-    "Mutation.triggerAggregation": (ORG, q('mutation { triggerAggregation(organizationId: "org-1042", periodId: "rp-2024-q1") { jobId } }')),
-    "Mutation.invalidateSnapshot": (ORG, q('mutation ($id: ID!) { invalidateSnapshot(id: $id, reason: "x") { cacheValid } }', lambda w: {"id": w.snapshot_id})),
-    "Mutation.setFieldValue": (ORG, q('mutation ($id: ID!) { setFieldValue(snapshotId: $id, fieldKey: "antall_stillinger_ledige", value: 1) { fieldKey } }', lambda w: {"id": w.snapshot_id})),
+    "Mutation.triggerAggregation": (
+        ORG,
+        q('mutation { triggerAggregation(organizationId: "org-1042", periodId: "rp-2024-q1") { jobId } }'),
+    ),
+    "Mutation.invalidateSnapshot": (
+        ORG,
+        q('mutation ($id: ID!) { invalidateSnapshot(id: $id, reason: "x") { cacheValid } }', lambda w: {"id": w.snapshot_id}),
+    ),
+    "Mutation.setFieldValue": (
+        ORG,
+        q(
+            'mutation ($id: ID!) { setFieldValue(snapshotId: $id, fieldKey: "antall_stillinger_ledige", value: 1) { fieldKey } }',
+            lambda w: {"id": w.snapshot_id},
+        ),
+    ),
     "Mutation.deleteSnapshot": (ORG, None),
-    "Mutation.recordActivity": (ORG, q("mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", lambda w: {"i": ACTIVITY})),
-    "Mutation.correctActivity": (ORG, q('mutation ($id: String!) { correctActivity(id: $id, input: {status: "completed"}) { status } }', lambda w: {"id": w.activity_ids[0]})),
-    "Mutation.deleteActivity": (ORG, q("mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", lambda w: {"id": w.activity_ids[1]})),
-    "Mutation.ingestActivities": (ORG, q("mutation ($i: [ActivityInput!]!) { ingestActivities(inputs: $i) { created } }", lambda w: {"i": [ACTIVITY]})),
-    "Mutation.generateReport": (ORG, q("mutation ($id: String!) { generateReport(snapshotId: $id) { status } }", lambda w: {"id": w.snapshot_id})),
-    "Mutation.submitReport": (ORG, q("mutation ($id: String!) { submitReport(reportId: $id) { version } }", lambda w: {"id": w.report_id})),
-    "Mutation.reopenPeriod": (ADMIN, q('mutation { reopenPeriod(organizationId: "org-1042", periodId: "2024", reason: "x") { version } }')),
-    "Subscription.aggregatedDataChanged": (ORG, lambda w, who: _subscribe(w, who, 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }')),
-    "Subscription.snapshotStatusChanged": (ORG, lambda w, who: _subscribe(w, who, 'subscription { snapshotStatusChanged(snapshotId: "%s") { status } }' % w.snapshot_id)),
+    "Mutation.recordActivity": (
+        ORG,
+        q("mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", lambda w: {"i": ACTIVITY}),
+    ),
+    "Mutation.correctActivity": (
+        ORG,
+        q(
+            'mutation ($id: String!) { correctActivity(id: $id, input: {status: "completed"}) { status } }',
+            lambda w: {"id": w.activity_ids[0]},
+        ),
+    ),
+    "Mutation.deleteActivity": (
+        ORG,
+        q("mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", lambda w: {"id": w.activity_ids[1]}),
+    ),
+    "Mutation.ingestActivities": (
+        ORG,
+        q("mutation ($i: [ActivityInput!]!) { ingestActivities(inputs: $i) { created } }", lambda w: {"i": [ACTIVITY]}),
+    ),
+    "Mutation.generateReport": (
+        ORG,
+        q("mutation ($id: String!) { generateReport(snapshotId: $id) { status } }", lambda w: {"id": w.snapshot_id}),
+    ),
+    "Mutation.submitReport": (
+        ORG,
+        q("mutation ($id: String!) { submitReport(reportId: $id) { version } }", lambda w: {"id": w.report_id}),
+    ),
+    "Mutation.reopenPeriod": (
+        ADMIN,
+        q('mutation { reopenPeriod(organizationId: "org-1042", periodId: "2024", reason: "x") { version } }'),
+    ),
+    "Subscription.aggregatedDataChanged": (
+        ORG,
+        lambda w, who: _subscribe(
+            w, who, 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
+        ),
+    ),
+    "Subscription.snapshotStatusChanged": (
+        ORG,
+        lambda w, who: _subscribe(
+            w, who, f'subscription {{ snapshotStatusChanged(snapshotId: "{w.snapshot_id}") {{ status }} }}'
+        ),
+    ),
 }
 
 
 async def _create_section(w: World, who: str) -> str:
     return await w.graphql(
         who,
-        "mutation ($s: String!) { createSection(input: {sectionId: $s, title: \"Matrise\", order: 9, "
-        'fields: [{key: "matrise_felt_%s", label: "x", dataType: INTEGER}]}) { sectionId } }' % who.replace("-", "_"),
+        'mutation ($s: String!) {{ createSection(input: {{sectionId: $s, title: "Matrise", order: 9, '
+        'fields: [{{key: "matrise_felt_{}", label: "x", dataType: INTEGER}}]}}) {{ sectionId }} }}'.format(who.replace("-", "_")),
         {"s": f"matrise-{who}"},
     )
 
@@ -227,8 +365,11 @@ def _routes(app) -> set[str]:
 def _root_fields() -> set[str]:
     return {
         f"{root}.{name}"
-        for root, kind in (("Query", schema._schema.query_type), ("Mutation", schema._schema.mutation_type),
-                           ("Subscription", schema._schema.subscription_type))
+        for root, kind in (
+            ("Query", schema._schema.query_type),
+            ("Mutation", schema._schema.mutation_type),
+            ("Subscription", schema._schema.subscription_type),
+        )
         for name in kind.fields
     }
 

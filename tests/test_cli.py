@@ -21,7 +21,7 @@ CLI = [sys.executable, "-m", "bufdir_reporting.cli"]
 
 
 def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([*CLI, *args], check=False, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -84,7 +84,9 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
     }
     log = tmp_path / "serve.log"
     with log.open("w") as output:
-        process = subprocess.Popen([*CLI, "serve", "--demo", "--activities", "300"], env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [*CLI, "serve", "--demo", "--activities", "300"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90

@@ -43,7 +43,9 @@ def server(tmp_path_factory) -> Iterator[str]:
     log = (root / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "bufdir_reporting.cli", "serve", "--demo", "--activities", "300"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -87,12 +89,15 @@ ABUSE = [
     ("malformed JSON", {"content": b'{"query": "{ periods { totalCount } "', "headers": {"Content-Type": "application/json"}}),
     ("not an object", {"json": ["{ periods { totalCount } }"]}),
     ("query is a number", {"json": {"query": 12345}}),
-    ("variables of the wrong type", {"json": {"query": "query ($id: ID!) { period(id: $id) { name } }", "variables": {"id": {"nested": [1, 2]}}}}),
+    (
+        "variables of the wrong type",
+        {"json": {"query": "query ($id: ID!) { period(id: $id) { name } }", "variables": {"id": {"nested": [1, 2]}}}},
+    ),
     ("missing variables", {"json": {"query": "query ($id: ID!) { period(id: $id) { name } }"}}),
     ("huge variables", {"json": {"query": "query ($id: ID!) { period(id: $id) { name } }", "variables": {"id": "x" * 500_000}}}),
     ("unknown field", {"json": {"query": "{ nothingHere }"}}),
     ("syntax error", {"json": {"query": "{ periods { "}}),
-    ("deep nesting", {"json": {"query": "{ " + "section(id: \"x\") { fields { section { " * 20 + "title" + " } } }" * 20 + " }"}}),
+    ("deep nesting", {"json": {"query": "{ " + 'section(id: "x") { fields { section { ' * 20 + "title" + " } } }" * 20 + " }"}}),
     ("alias flood", {"json": {"query": "{ " + " ".join(f"a{i}: periods {{ totalCount }}" for i in range(500)) + " }"}}),
     ("fragment cycle", {"json": {"query": "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"}}),
     ("negative page", {"json": {"query": "{ periods(first: -5) { totalCount } }"}}),

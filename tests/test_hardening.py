@@ -77,7 +77,9 @@ async def test_introspection_and_graphiql_can_be_switched_off(guarded):
 
 async def test_an_oversized_body_is_413_json(guarded):
     http = await guarded(max_body_bytes=4096)
-    declared = await http.post("/api/v1/report-sections", content=b"{" + b" " * 10_000 + b"}", headers={"Content-Type": "application/json"})
+    declared = await http.post(
+        "/api/v1/report-sections", content=b"{" + b" " * 10_000 + b"}", headers={"Content-Type": "application/json"}
+    )
     assert declared.status_code == 413 and declared.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
 
     async def chunks():
@@ -105,7 +107,9 @@ async def test_security_headers_and_cors(guarded):
 
 async def test_a_cors_wildcard_never_allows_credentials(guarded):
     wildcard = await guarded(cors_origins=["*"])
-    open_preflight = await wildcard.options("/graphql", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "POST"})
+    open_preflight = await wildcard.options(
+        "/graphql", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "POST"}
+    )
     assert "access-control-allow-credentials" not in open_preflight.headers
 
 

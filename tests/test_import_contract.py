@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "bufdir_reporting"
 
@@ -31,18 +30,20 @@ def modules() -> list[str]:
 def test_the_import_contract_is_kept():
     lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert lint_imports, "import-linter is a dev dependency (make test installs it)"
-    done = subprocess.run(
-        [lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
 async def _import_alone(module: str, slots: asyncio.Semaphore) -> tuple[str, int, str]:
     async with slots:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", f"import {module}",
-            cwd=ROOT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-c",
+            f"import {module}",
+            cwd=ROOT,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )
         _, err = await process.communicate()
         return module, process.returncode or 0, err.decode(errors="replace")

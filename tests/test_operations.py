@@ -23,7 +23,9 @@ async def test_metrics_cover_routes_graphql_operations_and_jobs(client, app, tok
     await client.get("/api/v1/report-sections")
     await client.post("/graphql", json={"query": "query Dashboard { periods { totalCount } }"})
     await client.post(
-        "/api/v1/aggregated-report-data", json={"organization_id": "org-1042", "period_id": "2024"}, headers=tokens.headers("org-1042")
+        "/api/v1/aggregated-report-data",
+        json={"organization_id": "org-1042", "period_id": "2024"},
+        headers=tokens.headers("org-1042"),
     )
     await app.state.jobs.wait_idle()
     text = (await client.get("/metrics")).text

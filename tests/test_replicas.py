@@ -95,10 +95,12 @@ async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postg
             subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
         )
         async with Client(transport=transport) as session:
-            events = session.subscribe(gql(
-                'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") '
-                "{ snapshotId snapshot { status } } }"
-            ))
+            events = session.subscribe(
+                gql(
+                    'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") '
+                    "{ snapshotId snapshot { status } } }"
+                )
+            )
             first = asyncio.ensure_future(anext(events))
             await asyncio.sleep(2.0)  # let replica B register the subscription with the backend
             async with httpx.AsyncClient(base_url=f"http://{a}") as http:
@@ -115,7 +117,9 @@ async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postg
     assert event["snapshot"]["status"] == "CURRENT"
 
 
-async def test_simultaneous_triggers_run_once_and_a_killed_replica_leaves_nothing_processing(postgres_server, redis_url, tmp_path):
+async def test_simultaneous_triggers_run_once_and_a_killed_replica_leaves_nothing_processing(
+    postgres_server, redis_url, tmp_path
+):
     env = await replica_env(postgres_server, redis_url, tmp_path, BUFDIR_STALE_JOB_SECONDS="1")
     headers = {"Authorization": f"Bearer {TOKEN}"}
     body = {"organization_id": "org-1042", "period_id": "rp-2025-q2", "force_reaggregate": True}
@@ -130,8 +134,9 @@ async def test_simultaneous_triggers_run_once_and_a_killed_replica_leaves_nothin
             # SIGKILL right after the trigger: if the job was still running, the others' recovery
             # sweep (stale after 1 s here) resumes it; either way nothing may stay processing.
             with replica(env, tmp_path / "c.log") as doomed:
-                started = await http.post(f"http://{doomed}/api/v1/aggregated-report-data",
-                                          json={**body, "period_id": "2025"}, headers=headers)
+                started = await http.post(
+                    f"http://{doomed}/api/v1/aggregated-report-data", json={**body, "period_id": "2025"}, headers=headers
+                )
                 kill_replica(doomed)
             snapshot_id = started.json()["snapshot_id"]
             async with asyncio.timeout(30):

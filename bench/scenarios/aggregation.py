@@ -34,11 +34,9 @@ def scope(env: Env) -> tuple[str, str]:
 
 async def _engine_run(env: Env, organization_id: str, period: Period) -> engine.Aggregate:
     bounds = period_bounds(period)
-    snapshot = Snapshot(organization_id=organization_id, period_id=period.id, range_start=bounds.start,
-                        range_end=bounds.end)
+    snapshot = Snapshot(organization_id=organization_id, period_id=period.id, range_start=bounds.start, range_end=bounds.end)
     definitions = await runs.definitions_for(env.context(), snapshot)
-    return await engine.aggregate(organization_id=organization_id, start=bounds.start, end=bounds.end,
-                                  definitions=definitions)
+    return await engine.aggregate(organization_id=organization_id, start=bounds.start, end=bounds.end, definitions=definitions)
 
 
 async def measure_engine(env: Env, label: str) -> Row:
@@ -62,21 +60,34 @@ async def measure_engine(env: Env, label: str) -> Row:
     result = await _engine_run(env, organization_id, period)
     snapshot_rows = len(result.values) + len(result.categories)
     return judged(
-        "S4", f"engine p50, {label}", ours=mine.p50 * 1e3, baseline=theirs.p50 * 1e3, unit="ms", limit=1.5,
-        notes=(f"{rows_in_scope:,} activities in scope; rows to Python {result.rows} "
-               f"(snapshot has {snapshot_rows}: {len(result.values)} values + {len(result.categories)} categories); "
-               f"{result.statements} statements; bare query's pages: {hit:,} in shared buffers, {read:,} read in"),
-        details={"ours": mine.summary(), "baseline": theirs.summary(), "rows_in_scope": rows_in_scope,
-                 "rows_to_python": result.rows, "snapshot_rows": snapshot_rows,
-                 "bare_pages": {"shared_hit": hit, "read": read}},
+        "S4",
+        f"engine p50, {label}",
+        ours=mine.p50 * 1e3,
+        baseline=theirs.p50 * 1e3,
+        unit="ms",
+        limit=1.5,
+        notes=(
+            f"{rows_in_scope:,} activities in scope; rows to Python {result.rows} "
+            f"(snapshot has {snapshot_rows}: {len(result.values)} values + {len(result.categories)} categories); "
+            f"{result.statements} statements; bare query's pages: {hit:,} in shared buffers, {read:,} read in"
+        ),
+        details={
+            "ours": mine.summary(),
+            "baseline": theirs.summary(),
+            "rows_in_scope": rows_in_scope,
+            "rows_to_python": result.rows,
+            "snapshot_rows": snapshot_rows,
+            "bare_pages": {"shared_hit": hit, "read": read},
+        },
     )
 
 
 async def full_job(env: Env) -> float:
     organization_id, period_id = scope(env)
     started = time.perf_counter()
-    triggered = await snapshots.trigger(env.context(), organization_id=organization_id, period_id=period_id,
-                                        force=True, wait=True)
+    triggered = await snapshots.trigger(
+        env.context(), organization_id=organization_id, period_id=period_id, force=True, wait=True
+    )
     assert triggered.snapshot.status == "current", triggered.snapshot.error
     return time.perf_counter() - started
 
@@ -90,16 +101,27 @@ async def s4_aggregation(env: Env) -> list[Row]:
     first = await measure_engine(env, f"{env.dataset.activities:,} activities")
     rows = [first]
     job = await repeat(lambda: full_job(env), runs=max(3, env.runs // 3))
-    rows.append(Row("S4", "whole job p50 (engine, prior, writes, events)", job.p50 * 1e3, None, "ms", "recorded",
-                    "info", details={"job": job.summary()}))
+    rows.append(
+        Row(
+            "S4",
+            "whole job p50 (engine, prior, writes, events)",
+            job.p50 * 1e3,
+            None,
+            "ms",
+            "recorded",
+            "info",
+            details={"job": job.summary()},
+        )
+    )
     if env.scale_to:
         added = env.scale_to - env.dataset.activities
         env.progress(f"S4: adding {added:,} activities to reach {env.scale_to:,}")
         connection = await env.connect()
         try:
             first_id = await connection.fetchval("SELECT MAX(id) + 1 FROM activity")
-            await data.copy_activities(connection, data.activity_records(env.dataset, added, first_id=first_id,
-                                                                         seed=data.SEED + 1), env.progress)
+            await data.copy_activities(
+                connection, data.activity_records(env.dataset, added, first_id=first_id, seed=data.SEED + 1), env.progress
+            )
             for table in ("activity", "activity_participant"):  # VACUUM runs one statement at a time
                 await connection.execute(f"VACUUM ANALYZE {table}")
         finally:
@@ -107,14 +129,29 @@ async def s4_aggregation(env: Env) -> list[Row]:
         scaled = await measure_engine(env, f"{env.scale_to:,} activities")
         growth = env.scale_to / env.dataset.activities
         sizes = f"{_size(env.scale_to)} vs {_size(env.dataset.activities)}"
-        rows += [scaled, judged(
-            "S4", f"engine growth {sizes}", ours=scaled.ours, baseline=first.ours, unit="ms", limit=1.2 * growth,
-            notes=f"data grew {growth:g}x",
-        ), Row(
-            "S4", f"bare GROUP BY growth {sizes}", scaled.baseline, first.baseline, "ms", "recorded", "info",
-            ratio=scaled.baseline / first.baseline,
-            notes=f"the baseline's own growth: what the storage does with {growth:g}x the rows, before any engine",
-        )]
+        rows += [
+            scaled,
+            judged(
+                "S4",
+                f"engine growth {sizes}",
+                ours=scaled.ours,
+                baseline=first.ours,
+                unit="ms",
+                limit=1.2 * growth,
+                notes=f"data grew {growth:g}x",
+            ),
+            Row(
+                "S4",
+                f"bare GROUP BY growth {sizes}",
+                scaled.baseline,
+                first.baseline,
+                "ms",
+                "recorded",
+                "info",
+                ratio=scaled.baseline / first.baseline,
+                notes=f"the baseline's own growth: what the storage does with {growth:g}x the rows, before any engine",
+            ),
+        ]
     return rows
 
 
@@ -125,12 +162,20 @@ async def s5_reaggregation(env: Env) -> list[Row]:
     counter = iter(range(1, 1_000_000))
 
     async def after_one_new_activity() -> None:
-        spec = ActivitySpec.model_validate({
-            "organization_id": organization_id, "source_system": "bench", "external_id": f"s5-{next(counter)}",
-            "activity_type": "family_guidance", "category": "ungdom", "status": "completed",
-            "occurred_at": period_bounds(period).start.replace(day=15), "participant_refs": ["p-bench-1"],
-            "participant_count": 1, "hours": Decimal("2"),
-        })
+        spec = ActivitySpec.model_validate(
+            {
+                "organization_id": organization_id,
+                "source_system": "bench",
+                "external_id": f"s5-{next(counter)}",
+                "activity_type": "family_guidance",
+                "category": "ungdom",
+                "status": "completed",
+                "occurred_at": period_bounds(period).start.replace(day=15),
+                "participant_refs": ["p-bench-1"],
+                "participant_count": 1,
+                "hours": Decimal(2),
+            }
+        )
         await activities.record(env.context(), spec=spec)
         await full_job(env)
 
@@ -140,12 +185,21 @@ async def s5_reaggregation(env: Env) -> list[Row]:
     mine, theirs = await compare(after_one_new_activity, full, runs=max(3, env.runs // 2), warmup=1)
     engine_share = (await repeat(lambda: _engine_run(env, organization_id, period), runs=5)).p50
     await Activity.filter(source_system="bench").delete()
-    return [Row(
-        "S5", "after one new activity vs full", mine.p50 * 1e3, theirs.p50 * 1e3, "ms", "<= 0.05x", "no path",
-        ratio=mine.p50 / theirs.p50,
-        notes=(f"no incremental path: a re-aggregation is a full one (engine {engine_share * 1e3:.1f} ms of "
-               f"{theirs.p50 * 1e3:.1f} ms). Count-distinct participants and stock figures need the whole scope, "
-               "and a new snapshot is written either way (history); see bench/README.md"),
-        details={"ours": mine.summary(), "baseline": theirs.summary(), "engine_p50": engine_share},
-    )]
-
+    return [
+        Row(
+            "S5",
+            "after one new activity vs full",
+            mine.p50 * 1e3,
+            theirs.p50 * 1e3,
+            "ms",
+            "<= 0.05x",
+            "no path",
+            ratio=mine.p50 / theirs.p50,
+            notes=(
+                f"no incremental path: a re-aggregation is a full one (engine {engine_share * 1e3:.1f} ms of "
+                f"{theirs.p50 * 1e3:.1f} ms). Count-distinct participants and stock figures need the whole scope, "
+                "and a new snapshot is written either way (history); see bench/README.md"
+            ),
+            details={"ours": mine.summary(), "baseline": theirs.summary(), "engine_p50": engine_share},
+        )
+    ]

@@ -31,9 +31,7 @@ Item = make_dataclass("Item", [(name, KINDS[i % 3][0]) for i, name in enumerate(
 ITEMS = [Item(*[(n * FIELDS + i, f"v{n}-{i}", n + i / 10)[i % 3] for i in range(FIELDS)]) for n in range(OBJECTS)]
 
 
-ItemType = strawberry.type(
-    make_dataclass("ItemType", [(name, KINDS[i % 3][0]) for i, name in enumerate(NAMES)]), name="Item"
-)
+ItemType = strawberry.type(make_dataclass("ItemType", [(name, KINDS[i % 3][0]) for i, name in enumerate(NAMES)]), name="Item")
 
 
 @strawberry.type(name="Query")
@@ -48,12 +46,12 @@ def strawberry_schema(extensions: list) -> strawberry.Schema:
 
 
 def core_schema() -> GraphQLSchema:
-    item = GraphQLObjectType(
-        "Item", {name: GraphQLField(GraphQLNonNull(KINDS[i % 3][1])) for i, name in enumerate(NAMES)}
+    item = GraphQLObjectType("Item", {name: GraphQLField(GraphQLNonNull(KINDS[i % 3][1])) for i, name in enumerate(NAMES)})
+    return GraphQLSchema(
+        GraphQLObjectType(
+            "Query", {"items": GraphQLField(GraphQLNonNull(GraphQLList(GraphQLNonNull(item))), resolve=lambda *_: ITEMS)}
+        )
     )
-    return GraphQLSchema(GraphQLObjectType("Query", {
-        "items": GraphQLField(GraphQLNonNull(GraphQLList(GraphQLNonNull(item))), resolve=lambda *_: ITEMS)
-    }))
 
 
 async def s2_execution(env: Env) -> list[Row]:
@@ -80,9 +78,16 @@ async def s2_execution(env: Env) -> list[Row]:
     for label, run in (("with the service's extensions", run_ours), ("Strawberry, no extensions", run_plain)):
         mine, theirs = await compare(run, run_core, runs=runs, warmup=3)
         per_field = mine.p50 / (OBJECTS * FIELDS) * 1e6
-        rows.append(judged(
-            "S2", f"p50, {label}", ours=mine.p50 * 1e3, baseline=theirs.p50 * 1e3, unit="ms", limit=1.5,
-            notes=f"{per_field:.2f} us/field (graphql-core {theirs.p50 / (OBJECTS * FIELDS) * 1e6:.2f})",
-            details={"ours": mine.summary(), "baseline": theirs.summary(), "us_per_field": per_field},
-        ))
+        rows.append(
+            judged(
+                "S2",
+                f"p50, {label}",
+                ours=mine.p50 * 1e3,
+                baseline=theirs.p50 * 1e3,
+                unit="ms",
+                limit=1.5,
+                notes=f"{per_field:.2f} us/field (graphql-core {theirs.p50 / (OBJECTS * FIELDS) * 1e6:.2f})",
+                details={"ours": mine.summary(), "baseline": theirs.summary(), "us_per_field": per_field},
+            )
+        )
     return rows

@@ -18,15 +18,29 @@ def _file(env: Env, count: int, prefix: str) -> tuple[Path, list[tuple[tuple, li
     path = Path(tempfile.mkdtemp(prefix="bench-s8-")) / "activities.jsonl"
     with path.open("w") as out:
         for activity, participants in records:
-            (_, organization_id, source, _, kind, category, status, location, occurred, ended, recorded,
-             people, hours, _, _) = activity
-            out.write(json.dumps({
-                "organization_id": organization_id, "source_system": source, "external_id": f"{prefix}-{activity[0]}",
-                "activity_type": kind, "category": category, "status": status, "location": location,
-                "occurred_at": occurred.isoformat(), "ended_at": ended.isoformat() if ended else None,
-                "recorded_at": recorded.isoformat(), "participant_count": people, "hours": str(hours),
-                "participant_refs": [ref for _, ref in participants],
-            }) + "\n")
+            (_, organization_id, source, _, kind, category, status, location, occurred, ended, recorded, people, hours, _, _) = (
+                activity
+            )
+            out.write(
+                json.dumps(
+                    {
+                        "organization_id": organization_id,
+                        "source_system": source,
+                        "external_id": f"{prefix}-{activity[0]}",
+                        "activity_type": kind,
+                        "category": category,
+                        "status": status,
+                        "location": location,
+                        "occurred_at": occurred.isoformat(),
+                        "ended_at": ended.isoformat() if ended else None,
+                        "recorded_at": recorded.isoformat(),
+                        "participant_count": people,
+                        "hours": str(hours),
+                        "participant_refs": [ref for _, ref in participants],
+                    }
+                )
+                + "\n"
+            )
     return path, records
 
 
@@ -39,8 +53,7 @@ async def s8_import(env: Env) -> list[Row]:
     for attempt in range(1 if env.quick else 3):
         path, records = _file(env, count, f"s8-{attempt}")
         started = time.perf_counter()
-        subprocess.run([cli, "import", str(path), "--dry-run"], env=env.service_environment(), check=True,
-                       capture_output=True)
+        subprocess.run([cli, "import", str(path), "--dry-run"], env=env.service_environment(), check=True, capture_output=True)
         dry.append(time.perf_counter() - started)
         started = time.perf_counter()
         subprocess.run([cli, "import", str(path)], env=env.service_environment(), check=True, capture_output=True)
@@ -49,8 +62,10 @@ async def s8_import(env: Env) -> list[Row]:
         try:
             first_id = await connection.fetchval("SELECT MAX(id) + 1 FROM activity")
             shifted = [
-                ((first_id + n, *activity[1:3], f"s8-copy-{attempt}-{n}", *activity[4:]),
-                 [(first_id + n, ref) for _, ref in participants])
+                (
+                    (first_id + n, *activity[1:3], f"s8-copy-{attempt}-{n}", *activity[4:]),
+                    [(first_id + n, ref) for _, ref in participants],
+                )
                 for n, (activity, participants) in enumerate(records)
             ]
             started = time.perf_counter()
@@ -60,11 +75,20 @@ async def s8_import(env: Env) -> list[Row]:
         finally:
             await connection.close()
     best_ours, best_dry, best_theirs = min(ours), min(dry), min(theirs)
-    rows.append(judged(
-        "S8", f"CLI import of {count:,} activities", ours=count / best_ours, baseline=count / best_theirs,
-        unit="activities/s", limit=None, higher_is_better=True,
-        notes=(f"best of {len(ours)}: {best_ours:.1f}s (of which {best_dry:.1f}s start-up, reading and validation: "
-               f"the --dry-run) vs COPY {best_theirs:.2f}s"),
-        details={"ours_seconds": ours, "dry_run_seconds": dry, "copy_seconds": theirs},
-    ))
+    rows.append(
+        judged(
+            "S8",
+            f"CLI import of {count:,} activities",
+            ours=count / best_ours,
+            baseline=count / best_theirs,
+            unit="activities/s",
+            limit=None,
+            higher_is_better=True,
+            notes=(
+                f"best of {len(ours)}: {best_ours:.1f}s (of which {best_dry:.1f}s start-up, reading and validation: "
+                f"the --dry-run) vs COPY {best_theirs:.2f}s"
+            ),
+            details={"ours_seconds": ours, "dry_run_seconds": dry, "copy_seconds": theirs},
+        )
+    )
     return rows

@@ -41,12 +41,14 @@ class Subscriber:
         self.changed = asyncio.Event()
 
     async def open_graphql(self, address: str, token: str, variables: dict[str, str]) -> None:
-        self.socket = await websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"],
-                                               max_size=None, ping_interval=None)
+        self.socket = await websockets.connect(
+            f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"], max_size=None, ping_interval=None
+        )
         await self.socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await self.socket.recv())["type"] == "connection_ack"
-        await self.socket.send(json.dumps({"id": "1", "type": "subscribe",
-                                           "payload": {"query": SUBSCRIPTION, "variables": variables}}))
+        await self.socket.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION, "variables": variables}})
+        )
         self.reader = asyncio.create_task(self._read())
 
     async def open_bare(self, address: str) -> None:
@@ -84,7 +86,7 @@ async def _fan_out(subscribers: list[Subscriber], publish: Any, events_to_send: 
 
 async def _open(subscribers: list[Subscriber], opener: Any) -> None:
     for start in range(0, len(subscribers), 50):
-        await asyncio.gather(*(opener(s) for s in subscribers[start:start + 50]))
+        await asyncio.gather(*(opener(s) for s in subscribers[start : start + 50]))
 
 
 async def s6_fan_out(env: Env) -> list[Row]:
@@ -100,9 +102,16 @@ async def s6_fan_out(env: Env) -> list[Row]:
     counter = iter(range(1, 10**9))
 
     async def publish_event() -> None:
-        payload = {"event": events.DATA_UPDATED, "snapshot_id": snapshot_id, "organization_id": organization_id,
-                   "period_id": period_id, "changed_sections": ["s1"], "changed_field_keys": ["k1"],
-                   "updated_at": "2026-04-01T00:00:00Z", "event_id": next(counter)}
+        payload = {
+            "event": events.DATA_UPDATED,
+            "snapshot_id": snapshot_id,
+            "organization_id": organization_id,
+            "period_id": period_id,
+            "changed_sections": ["s1"],
+            "changed_field_keys": ["k1"],
+            "updated_at": "2026-04-01T00:00:00Z",
+            "event_id": next(counter),
+        }
         await bus.publish(channel, json.dumps(payload, separators=(",", ":")))
 
     try:
@@ -121,7 +130,7 @@ async def s6_fan_out(env: Env) -> list[Row]:
                 payload = ours[0].arrivals[-1][1]
                 await asyncio.gather(*(s.close() for s in ours))
             bare_env = env.service_environment(BENCH_REDIS_URL=env.redis_url, BENCH_CHANNEL="bench-broadcast")
-            async with env.process(env.uvicorn("bench.baselines:broadcast") + ["--factory"], env=bare_env) as (address, _):
+            async with env.process([*env.uvicorn("bench.baselines:broadcast"), "--factory"], env=bare_env) as (address, _):
                 theirs_subscribers = [Subscriber() for _ in range(size)]
                 await _open(theirs_subscribers, lambda s: s.open_bare(address))
                 await asyncio.sleep(0.5)
@@ -133,20 +142,43 @@ async def s6_fan_out(env: Env) -> list[Row]:
                 await _wait_for(theirs_subscribers, 1)
                 theirs = await _fan_out(theirs_subscribers, publish_bare, events_to_send)
                 await asyncio.gather(*(s.close() for s in theirs_subscribers))
-            rows.append(judged(
-                "S6", f"publish-to-receive p95, {size:,} subscribers", ours=mine.p95 * 1e3, baseline=theirs.p95 * 1e3,
-                unit="ms", limit=3, notes=f"p50 {mine.p50 * 1e3:.1f} ms vs {theirs.p50 * 1e3:.1f} ms; {len(payload)} bytes a message",
-                details={"ours": mine.summary(), "baseline": theirs.summary(), "payload_bytes": len(payload)},
-            ))
+            rows.append(
+                judged(
+                    "S6",
+                    f"publish-to-receive p95, {size:,} subscribers",
+                    ours=mine.p95 * 1e3,
+                    baseline=theirs.p95 * 1e3,
+                    unit="ms",
+                    limit=3,
+                    notes=f"p50 {mine.p50 * 1e3:.1f} ms vs {theirs.p50 * 1e3:.1f} ms; {len(payload)} bytes a message",
+                    details={"ours": mine.summary(), "baseline": theirs.summary(), "payload_bytes": len(payload)},
+                )
+            )
             if statements_before is not None and statements_after is not None:
                 per_change = (statements_after - statements_before) / events_to_send
-                rows.append(checked(
-                    "S6", f"SQL per change, {size:,} subscribers", value=per_change, unit="statements",
-                    goal="<= 1 per distinct subscription (1 here)", ok=per_change <= 1,
-                    notes="pg_stat_statements, the pool's connection resets excluded",
-                ))
-            rows.append(Row("S6", f"memory per subscriber, {size:,}", (after - before) / size, None, "KiB",
-                            "recorded", "info", details={"rss_before_kib": before, "rss_after_kib": after}))
+                rows.append(
+                    checked(
+                        "S6",
+                        f"SQL per change, {size:,} subscribers",
+                        value=per_change,
+                        unit="statements",
+                        goal="<= 1 per distinct subscription (1 here)",
+                        ok=per_change <= 1,
+                        notes="pg_stat_statements, the pool's connection resets excluded",
+                    )
+                )
+            rows.append(
+                Row(
+                    "S6",
+                    f"memory per subscriber, {size:,}",
+                    (after - before) / size,
+                    None,
+                    "KiB",
+                    "recorded",
+                    "info",
+                    details={"rss_before_kib": before, "rss_after_kib": after},
+                )
+            )
     finally:
         await bus.aclose()
     return rows
@@ -185,8 +217,11 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
     seconds, connections = (3, 8) if env.quick else (10, 8)
     async with env.process(env.serve()) as (address, _):
         async with httpx.AsyncClient() as client:
-            response = await client.post(f"http://{address}/graphql", content=body,
-                                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            response = await client.post(
+                f"http://{address}/graphql",
+                content=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
         document = response.json()
         assert "errors" not in document and document["data"]["organization"]["snapshots"]["edges"], document
         request = load.request_bytes(address, "/graphql", body, {"Authorization": f"Bearer {token}"})
@@ -194,16 +229,31 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
     prepared = Path(tempfile.mkdtemp(prefix="bench-s7-")) / "dashboard.json"
     prepared.write_bytes(response.content)
     bare_env = env.service_environment(BENCH_PREPARED_JSON=str(prepared))
-    async with env.process(env.uvicorn("bench.baselines:prepared_json") + ["--factory"], env=bare_env) as (address, _):
+    async with env.process([*env.uvicorn("bench.baselines:prepared_json"), "--factory"], env=bare_env) as (address, _):
         request = load.request_bytes(address, "/graphql", body, {"Authorization": f"Bearer {token}"})
         theirs = await load.run(address, request, connections=connections, seconds=seconds)
     assert mine.failures == 0 and theirs.failures == 0, (mine.failures, theirs.failures)
-    note = (f"{connections} keep-alive connections, {seconds}s; p50 {mine.latency.p50 * 1e3:.1f} ms, "
-            f"p99 {mine.latency.p99 * 1e3:.1f} ms (bare: {theirs.latency.p50 * 1e3:.2f} / {theirs.latency.p99 * 1e3:.2f} ms); "
-            f"{len(response.content):,} bytes")
-    return [judged(
-        "S7", "dashboard req/s, one worker", ours=mine.per_second, baseline=theirs.per_second, unit="req/s",
-        limit=None, higher_is_better=True, notes=note,
-        details={"ours": mine.latency.summary(), "baseline": theirs.latency.summary(),
-                 "ours_rps": mine.per_second, "baseline_rps": theirs.per_second, "python": sys.version},
-    )]
+    note = (
+        f"{connections} keep-alive connections, {seconds}s; p50 {mine.latency.p50 * 1e3:.1f} ms, "
+        f"p99 {mine.latency.p99 * 1e3:.1f} ms (bare: {theirs.latency.p50 * 1e3:.2f} / {theirs.latency.p99 * 1e3:.2f} ms); "
+        f"{len(response.content):,} bytes"
+    )
+    return [
+        judged(
+            "S7",
+            "dashboard req/s, one worker",
+            ours=mine.per_second,
+            baseline=theirs.per_second,
+            unit="req/s",
+            limit=None,
+            higher_is_better=True,
+            notes=note,
+            details={
+                "ours": mine.latency.summary(),
+                "baseline": theirs.latency.summary(),
+                "ours_rps": mine.per_second,
+                "baseline_rps": theirs.per_second,
+                "python": sys.version,
+            },
+        )
+    ]

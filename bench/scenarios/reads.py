@@ -65,17 +65,26 @@ async def handwritten_nested(pool: Any, first: int) -> bytes:
         section = sections.setdefault(v["snapshot_id"], {}).setdefault(
             v["section_id"], {"section": {"id": v["section_id"], "title": v["title"]}, "fieldValues": []}
         )
-        section["fieldValues"].append({
-            "fieldKey": v["field_key"], "label": v["label"], "value": _text(v["value"]),
-            "priorValue": _text(v["prior_value"]), "textValue": v["text_value"],
-        })
+        section["fieldValues"].append(
+            {
+                "fieldKey": v["field_key"],
+                "label": v["label"],
+                "value": _text(v["value"]),
+                "priorValue": _text(v["prior_value"]),
+                "textValue": v["text_value"],
+            }
+        )
     edges = [
-        {"node": {
-            "id": b64encode(f"Snapshot:{s['id']}".encode()).decode(), "status": s["status"].upper(), "aggregatedAt": s["aggregated_at"].isoformat(),
-            "organization": {"id": s["organization_id"], "name": s["organization_name"]},
-            "period": {"id": s["period_id"], "name": s["period_name"]},
-            "sections": list(sections.get(s["id"], {}).values()),
-        }}
+        {
+            "node": {
+                "id": b64encode(f"Snapshot:{s['id']}".encode()).decode(),
+                "status": s["status"].upper(),
+                "aggregatedAt": s["aggregated_at"].isoformat(),
+                "organization": {"id": s["organization_id"], "name": s["organization_name"]},
+                "period": {"id": s["period_id"], "name": s["period_name"]},
+                "sections": list(sections.get(s["id"], {}).values()),
+            }
+        }
         for s in snapshots
     ]
     return orjson.dumps({"data": {"snapshots": {"edges": edges}}})
@@ -98,20 +107,34 @@ async def s1_nested_query(env: Env) -> list[Row]:
             edges = ours["data"]["snapshots"]["edges"]
             assert len(edges) == first, f"GraphQL gave {len(edges)} snapshots, not {first}"
             _assert_same_values(ours, theirs)
-        rows.append(checked(
-            "S1", f"SQL statements, N={'/'.join(map(str, sizes))}", value=max(counts.values()), unit="statements",
-            goal="constant, <= 6", ok=len(set(counts.values())) == 1 and max(counts.values()) <= 6,
-            notes=f"per N: {counts}", details={"statements": counts},
-        ))
+        rows.append(
+            checked(
+                "S1",
+                f"SQL statements, N={'/'.join(map(str, sizes))}",
+                value=max(counts.values()),
+                unit="statements",
+                goal="constant, <= 6",
+                ok=len(set(counts.values())) == 1 and max(counts.values()) <= 6,
+                notes=f"per N: {counts}",
+                details={"statements": counts},
+            )
+        )
         for first in sizes:
             runs = env.runs if first <= 100 else max(3, env.runs // 3)
             mine, theirs = await compare(
                 lambda f=first: graphql_nested(env, f), lambda f=first: handwritten_nested(pool, f), runs=runs
             )
-            rows.append(judged(
-                "S1", f"p50 N={first}", ours=mine.p50 * 1e3, baseline=theirs.p50 * 1e3, unit="ms", limit=2,
-                details={"ours": mine.summary(), "baseline": theirs.summary()},
-            ))
+            rows.append(
+                judged(
+                    "S1",
+                    f"p50 N={first}",
+                    ours=mine.p50 * 1e3,
+                    baseline=theirs.p50 * 1e3,
+                    unit="ms",
+                    limit=2,
+                    details={"ours": mine.summary(), "baseline": theirs.summary()},
+                )
+            )
     finally:
         await pool.close()
     return rows
@@ -120,8 +143,13 @@ async def s1_nested_query(env: Env) -> list[Row]:
 def _assert_same_values(ours: dict, theirs: dict) -> None:
     def values(document: dict) -> list[tuple]:
         return [
-            (edge["node"]["id"], v["fieldKey"], v["label"], v["value"] and Decimal(v["value"]),
-             v["priorValue"] and Decimal(v["priorValue"]))
+            (
+                edge["node"]["id"],
+                v["fieldKey"],
+                v["label"],
+                v["value"] and Decimal(v["value"]),
+                v["priorValue"] and Decimal(v["priorValue"]),
+            )
             for edge in document["data"]["snapshots"]["edges"]
             for section in edge["node"]["sections"]
             for v in section["fieldValues"]
@@ -163,8 +191,15 @@ async def s3_rest_and_graphql(env: Env) -> list[Row]:
             assert response.status_code == 200 and "errors" not in response.json(), response.text
 
         mine, theirs = await compare(rest, graphql, runs=env.runs * 4, warmup=5)
-    return [judged(
-        "S3", "REST p50 vs GraphQL p50", ours=mine.p50 * 1e3, baseline=theirs.p50 * 1e3, unit="ms", limit=1.2,
-        notes="ours = REST GET /api/v1/aggregated-report-data/{id}; baseline = GraphQL with the same fields",
-        details={"rest": mine.summary(), "graphql": theirs.summary()},
-    )]
+    return [
+        judged(
+            "S3",
+            "REST p50 vs GraphQL p50",
+            ours=mine.p50 * 1e3,
+            baseline=theirs.p50 * 1e3,
+            unit="ms",
+            limit=1.2,
+            notes="ours = REST GET /api/v1/aggregated-report-data/{id}; baseline = GraphQL with the same fields",
+            details={"rest": mine.summary(), "graphql": theirs.summary()},
+        )
+    ]

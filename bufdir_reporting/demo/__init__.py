@@ -112,11 +112,7 @@ async def _load_activities(count: int, progress: Progress) -> None:
             ]
         )
         await ActivityParticipant.bulk_create(
-            [
-                ActivityParticipant(activity_id=item.id, participant_ref=ref)
-                for item in batch
-                for ref in item.participant_refs
-            ]
+            [ActivityParticipant(activity_id=item.id, participant_ref=ref) for item in batch for ref in item.participant_refs]
         )
         done += len(batch)
         progress(f"activities: {done:,}/{count:,}")
@@ -129,14 +125,11 @@ async def _advance_sequences() -> None:
         return
     for table in ("activity", "activity_participant"):
         await connection.execute_script(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
         )
 
 
-async def load_demo_data(
-    *, activity_count: int = DEFAULT_ACTIVITY_COUNT, progress: Progress = lambda _: None
-) -> DemoSummary:
+async def load_demo_data(*, activity_count: int = DEFAULT_ACTIVITY_COUNT, progress: Progress = lambda _: None) -> DemoSummary:
     """Load everything in one transaction: a failure leaves the database as it was."""
     async with in_transaction():
         progress("organisations, periods and the report structure")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from .reference import FIRST_YEAR, LAST_DAY
 
@@ -23,8 +24,13 @@ LOCATIONS = ("Oslo", "Bergen", "Trondheim", "Stavanger", "Kristiansand", "TromsÃ
 # type -> (weight, statuses with weights, hours range, participants range, days it lasts or 0)
 CHILD_WELFARE = {
     "report_received": (14, {"received": 1}, (0.5, 2), (1, 2), 0),
-    "investigation": (12, {"dropped": 4, "concluded_with_measures": 5, "concluded_without_measures": 3,
-                           "opened": 2}, (4, 30), (1, 3), 0),
+    "investigation": (
+        12,
+        {"dropped": 4, "concluded_with_measures": 5, "concluded_without_measures": 3, "opened": 2},
+        (4, 30),
+        (1, 3),
+        0,
+    ),
     "investigation_deadline_breach": (2, {"registered": 1}, (0, 0), (1, 1), 0),
     "emergency_placement": (2, {"completed": 1}, (2, 12), (1, 2), 0),
     "care_order": (1, {"completed": 1}, (5, 20), (1, 1), 0),
@@ -74,7 +80,7 @@ class DemoActivity:
     participant_refs: tuple[str, ...]
 
 
-def generate(organizations: list[dict], total: int, *, seed: int = 20240101) -> Iterator[DemoActivity]:
+def generate(organizations: list[dict[str, Any]], total: int, *, seed: int = 20240101) -> Iterator[DemoActivity]:
     rng = random.Random(seed)
     start = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
     span_seconds = int((datetime.combine(LAST_DAY, datetime.max.time(), UTC) - start).total_seconds())

@@ -9,16 +9,37 @@ from typing import Any
 from ..models import OrganizationKind, PeriodType
 
 ORGANIZATIONS: list[dict[str, Any]] = [
-    {"id": "org-1042", "name": "Barnevernstjenesten Oslo Sør", "org_number": "974778742",
-     "kind": OrganizationKind.CHILD_WELFARE_SERVICE},
-    {"id": "org-2077", "name": "Barneverntjenesten i Bergen", "org_number": "964338531",
-     "kind": OrganizationKind.CHILD_WELFARE_SERVICE},
-    {"id": "org-bufdir-42", "name": "Familiestøtte Norge", "org_number": "998877665",
-     "kind": OrganizationKind.VOLUNTEER_ORGANIZATION},
-    {"id": "org_bufdir_oslo_42", "name": "Familievernkontoret Oslo", "org_number": "987654321",
-     "kind": OrganizationKind.FAMILY_COUNSELLING, "parent_id": "org-bufdir-42"},
-    {"id": "org-3310", "name": "Frivillighetssentralen Tromsø", "org_number": "912345674",
-     "kind": OrganizationKind.VOLUNTEER_ORGANIZATION},
+    {
+        "id": "org-1042",
+        "name": "Barnevernstjenesten Oslo Sør",
+        "org_number": "974778742",
+        "kind": OrganizationKind.CHILD_WELFARE_SERVICE,
+    },
+    {
+        "id": "org-2077",
+        "name": "Barneverntjenesten i Bergen",
+        "org_number": "964338531",
+        "kind": OrganizationKind.CHILD_WELFARE_SERVICE,
+    },
+    {
+        "id": "org-bufdir-42",
+        "name": "Familiestøtte Norge",
+        "org_number": "998877665",
+        "kind": OrganizationKind.VOLUNTEER_ORGANIZATION,
+    },
+    {
+        "id": "org_bufdir_oslo_42",
+        "name": "Familievernkontoret Oslo",
+        "org_number": "987654321",
+        "kind": OrganizationKind.FAMILY_COUNSELLING,
+        "parent_id": "org-bufdir-42",
+    },
+    {
+        "id": "org-3310",
+        "name": "Frivillighetssentralen Tromsø",
+        "org_number": "912345674",
+        "kind": OrganizationKind.VOLUNTEER_ORGANIZATION,
+    },
 ]
 
 FIRST_YEAR = 2023
@@ -53,9 +74,6 @@ def periods() -> list[dict[str, Any]]:
         for year in years
     ]
     result += [
-        _quarter(year, quarter)
-        for year in years
-        for quarter in range(1, 5)
-        if date(year, 3 * (quarter - 1) + 1, 1) <= LAST_DAY
+        _quarter(year, quarter) for year in years for quarter in range(1, 5) if date(year, 3 * (quarter - 1) + 1, 1) <= LAST_DAY
     ]
     return result

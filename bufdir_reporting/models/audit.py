@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,8 +20,8 @@ class AuditEntry(Model):
     entity_type = fields.CharField(max_length=32)
     entity_id = fields.CharField(max_length=160)
     organization_id = fields.CharField(max_length=64, null=True)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    after: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "audit_entry"

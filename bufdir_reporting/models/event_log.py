@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -10,7 +12,7 @@ class EventLog(Model):
 
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=200)
-    payload = fields.JSONField()
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

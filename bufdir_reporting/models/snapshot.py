@@ -10,6 +10,7 @@ exist per scope however many processes race (NULLs never collide).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -49,10 +50,10 @@ class Snapshot(Model):
     participant_count = fields.IntField(null=True)
     unique_participants = fields.IntField(null=True)
     hours_delivered = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
-    category_breakdown = fields.JSONField(null=True)
+    category_breakdown: fields.JSONField[dict[str, dict[str, Any]] | None] = fields.JSONField(null=True)
     field_count = fields.IntField(null=True)
     populated_field_count = fields.IntField(null=True)
-    missing_required_fields = fields.JSONField(null=True)
+    missing_required_fields: fields.JSONField[list[str] | None] = fields.JSONField(null=True)
     error = fields.TextField(null=True)
     created_by = fields.CharField(max_length=128, null=True)
     aggregated_at = fields.DatetimeField(null=True)

@@ -9,6 +9,7 @@ repeats its key under a unique index so two open versions of one key cannot exis
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -56,7 +57,7 @@ class FieldDefinition(Model):
     max_value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
     unit = fields.CharField(max_length=32, null=True)
     position = fields.IntField()
-    aggregation_rule = fields.JSONField(null=True)
+    aggregation_rule: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     valid_from = fields.DateField()
     valid_to = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -86,7 +86,7 @@ def started(triggered: snapshots.Triggered) -> JSONResponse:
     return JSONResponse(body, status_code=202 if running else 200)
 
 
-@router.route("GET", **shapes.documented(shapes.SnapshotList), summary="Snapshots of an organisation across periods")
+@router.endpoint("GET", **shapes.documented(shapes.SnapshotList), summary="Snapshots of an organisation across periods")
 async def list_snapshots(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -94,13 +94,16 @@ async def list_snapshots(
     period_id: str | None = Query(None),
     snapshot_status: SnapshotStatus | None = Query(None),
 ) -> dict[str, Any]:
-    page = await snapshots.list_(
-        ctx, window=window, organization_id=organization_id, period_id=period_id, status=snapshot_status
-    )
+    page = await snapshots.list_(ctx, window=window, organization_id=organization_id, period_id=period_id, status=snapshot_status)
     return paginated(page, list(await asyncio.gather(*(summary(ctx, s) for s in page.items))))
 
 
-@router.route("POST", status_code=202, **shapes.documented(shapes.SnapshotStarted, 202, 200), summary="Trigger aggregation for an organisation and period")
+@router.endpoint(
+    "POST",
+    status_code=202,
+    **shapes.documented(shapes.SnapshotStarted, 202, 200),
+    summary="Trigger aggregation for an organisation and period",
+)
 async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSONResponse:
     triggered = await snapshots.trigger(
         ctx, organization_id=body.organization_id, period_id=body.period_id, force=body.force_reaggregate
@@ -108,7 +111,12 @@ async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSON
     return started(triggered)
 
 
-@router.route("GET", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDetail), summary="A snapshot with all field values and prior-period values")
+@router.endpoint(
+    "GET",
+    "/{snapshot_id}",
+    **shapes.documented(shapes.SnapshotDetail),
+    summary="A snapshot with all field values and prior-period values",
+)
 async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     grouped = await section_values.by_section(ctx, snapshot=snapshot)
@@ -132,7 +140,13 @@ async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str,
     }
 
 
-@router.route("PUT", "/{snapshot_id}", status_code=202, **shapes.documented(shapes.SnapshotInvalidated, 202), summary="Invalidate the cache and re-aggregate")
+@router.endpoint(
+    "PUT",
+    "/{snapshot_id}",
+    status_code=202,
+    **shapes.documented(shapes.SnapshotInvalidated, 202),
+    summary="Invalidate the cache and re-aggregate",
+)
 async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Context = ContextDep) -> dict[str, Any]:
     if body.invalidate_cache:
         snapshot, triggered = await snapshots.invalidate(ctx, snapshot_id=snapshot_id, reason=body.reason)
@@ -158,8 +172,9 @@ async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Conte
     }
 
 
-@router.route("DELETE", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDeleted), summary="Delete a snapshot and clear its cache entry")
+@router.endpoint(
+    "DELETE", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDeleted), summary="Delete a snapshot and clear its cache entry"
+)
 async def delete_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
     return {"deleted": True, "snapshot_id": snapshot.id, "cache_cleared": True}
-

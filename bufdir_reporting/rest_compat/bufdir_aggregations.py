@@ -58,7 +58,7 @@ class RefreshBody(BaseModel):
 
 
 def shape(snapshot: Snapshot, *, detail: bool = False) -> dict[str, Any]:
-    body = {
+    body: dict[str, Any] = {
         "id": snapshot.id,
         "org_id": snapshot.organization_id,
         "reporting_period_id": snapshot.period_id,
@@ -102,7 +102,9 @@ def activity_shape(activity: Activity) -> dict[str, Any]:
     }
 
 
-@router.route("GET", "/activities", **shapes.documented(shapes.ActivityList), summary="Activities within a range (getActivitiesInRange)")
+@router.endpoint(
+    "GET", "/activities", **shapes.documented(shapes.ActivityList), summary="Activities within a range (getActivitiesInRange)"
+)
 async def list_activities(
     org_id: str,
     start: datetime,
@@ -118,7 +120,12 @@ async def list_activities(
     return paginated(page, [activity_shape(a) for a in page.items])
 
 
-@router.route("GET", "/last-submitted-period", **shapes.documented(shapes.LastSubmitted), summary="The most recently submitted period (getLastSubmittedPeriod)")
+@router.endpoint(
+    "GET",
+    "/last-submitted-period",
+    **shapes.documented(shapes.LastSubmitted),
+    summary="The most recently submitted period (getLastSubmittedPeriod)",
+)
 async def last_submitted_period(org_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     submission, period = await submissions.last_submitted(ctx, organization_id=org_id)
     return {
@@ -135,7 +142,7 @@ async def last_submitted_period(org_id: str, ctx: Context = ContextDep) -> dict[
     }
 
 
-@router.route("GET", **shapes.documented(shapes.AggregationList), summary="Aggregation snapshots of an organisation")
+@router.endpoint("GET", **shapes.documented(shapes.AggregationList), summary="Aggregation snapshots of an organisation")
 async def list_aggregations(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -146,7 +153,12 @@ async def list_aggregations(
     return paginated(page, [shape(s) for s in page.items])
 
 
-@router.route("POST", status_code=202, **shapes.documented(shapes.Aggregation, 202, 201, 200), summary="Aggregate a reporting period (job) or a range (at once)")
+@router.endpoint(
+    "POST",
+    status_code=202,
+    **shapes.documented(shapes.Aggregation, 202, 201, 200),
+    summary="Aggregate a reporting period (job) or a range (at once)",
+)
 async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSONResponse:
     if body.range is not None:
         window = periods.checked_range(ctx, body.range.start, body.range.end)
@@ -156,12 +168,14 @@ async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSO
     return respond(triggered, created=200)
 
 
-@router.route("GET", "/{snapshot_id}", **shapes.documented(shapes.Aggregation), summary="One aggregation snapshot")
+@router.endpoint("GET", "/{snapshot_id}", **shapes.documented(shapes.Aggregation), summary="One aggregation snapshot")
 async def get_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id), detail=True)
 
 
-@router.route("GET", "/{snapshot_id}/metrics", **shapes.documented(shapes.Metrics), summary="Detailed metrics of an aggregation")
+@router.endpoint(
+    "GET", "/{snapshot_id}/metrics", **shapes.documented(shapes.Metrics), summary="Detailed metrics of an aggregation"
+)
 async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     categories = snapshot.category_breakdown or {}
@@ -180,7 +194,12 @@ async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, 
     }
 
 
-@router.route("PUT", "/{snapshot_id}", **shapes.documented(shapes.Aggregation, 200, 202), summary="Re-aggregate (optionally over a new range) and return the result")
+@router.endpoint(
+    "PUT",
+    "/{snapshot_id}",
+    **shapes.documented(shapes.Aggregation, 200, 202),
+    summary="Re-aggregate (optionally over a new range) and return the result",
+)
 async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     if body.range is not None:
@@ -200,7 +219,9 @@ async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context 
     return respond(triggered, created=200)
 
 
-@router.route("DELETE", "/{snapshot_id}", **shapes.documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot")
+@router.endpoint(
+    "DELETE", "/{snapshot_id}", **shapes.documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot"
+)
 async def delete_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
     return {"deleted": True, "id": snapshot.id}

@@ -42,8 +42,7 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [
-        {"field": ".".join(str(part) for part in err["loc"] if part != "body"), "message": err["msg"]}
-        for err in exc.errors()
+        {"field": ".".join(str(part) for part in err["loc"] if part != "body"), "message": err["msg"]} for err in exc.errors()
     ]
     first = problems[0]["field"] if problems else ""
     return error_response(422, "BAD_USER_INPUT", f"Invalid request: {first}", {"field": first, "errors": problems})
@@ -51,7 +50,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse:
     """A value broke a column's bounds (an over-long id in a path or query)."""
-    return error_response(422, "BAD_USER_INPUT", "a value is longer or otherwise outside what is stored", {"reason": str(exc)[:200]})
+    return error_response(
+        422, "BAD_USER_INPUT", "a value is longer or otherwise outside what is stored", {"reason": str(exc)[:200]}
+    )
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -65,6 +66,8 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    # Starlette types every handler as taking a plain Exception; each of ours takes the class it
+    # is registered for, which is what Starlette passes it.
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

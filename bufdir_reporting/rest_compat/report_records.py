@@ -39,7 +39,7 @@ def shape(record: ReportRecord) -> dict[str, Any]:
     }
 
 
-@router.route("GET", **shapes.documented(shapes.ReportRecordList), summary="Report records of an organisation, newest first")
+@router.endpoint("GET", **shapes.documented(shapes.ReportRecordList), summary="Report records of an organisation, newest first")
 async def list_records(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -54,28 +54,35 @@ async def list_records(
     return paginated(page, [shape(r) for r in page.items])
 
 
-@router.route("POST", status_code=201, **shapes.documented(shapes.ReportRecordShape, 201), summary="Insert a report record")
+@router.endpoint("POST", status_code=201, **shapes.documented(shapes.ReportRecordShape, 201), summary="Insert a report record")
 async def create_record(spec: ReportRecordSpec, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await records.create(ctx, spec=spec))
 
 
-@router.route("GET", "/{report_id}/file", summary="Download the report file", response_class=FileResponse)
+@router.endpoint("GET", "/{report_id}/file", summary="Download the report file", response_class=FileResponse)
 async def download_record(report_id: str, ctx: Context = ContextDep) -> FileResponse:
     record, path = await records.file_of(ctx, report_id=report_id)
     return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=records.download_name(record))
 
 
-@router.route("GET", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="One report record")
+@router.endpoint("GET", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="One report record")
 async def get_record(report_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await records.get_or_raise(ctx, report_id=report_id))
 
 
-@router.route("PUT", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="Set file reference, size and status after generation")
+@router.endpoint(
+    "PUT",
+    "/{report_id}",
+    **shapes.documented(shapes.ReportRecordShape),
+    summary="Set file reference, size and status after generation",
+)
 async def update_record(report_id: str, change: ReportRecordChange, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await records.update(ctx, report_id=report_id, change=change))
 
 
-@router.route("DELETE", "/{report_id}", **shapes.documented(shapes.ReportRecordDeleted), summary="Hard-delete a report record and its file")
+@router.endpoint(
+    "DELETE", "/{report_id}", **shapes.documented(shapes.ReportRecordDeleted), summary="Hard-delete a report record and its file"
+)
 async def delete_record(report_id: str, ctx: Context = ContextDep) -> JSONResponse:
     record = await records.delete(ctx, report_id=report_id)
     return JSONResponse({"report_id": record.id, "deleted": True, "deleted_at": iso(datetime.now(UTC))})

@@ -45,7 +45,12 @@ async def summary_shape(ctx: Context, section: Section) -> dict[str, Any]:
     }
 
 
-@router.route("GET", "/required-fields", **shapes.documented(shapes.RequiredFields), summary="Required fields across active sections, optionally for a period")
+@router.endpoint(
+    "GET",
+    "/required-fields",
+    **shapes.documented(shapes.RequiredFields),
+    summary="Required fields across active sections, optionally for a period",
+)
 async def get_required_fields(ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
     at, fields = await sections.required_fields(ctx, period_id=period_id)
     titles = {s.id: s.title for s in await sections.sections_in_force(ctx, at=at)}
@@ -59,10 +64,10 @@ async def get_required_fields(ctx: Context = ContextDep, period_id: str | None =
     }
 
 
-@router.route("GET", "/fields/{field_key}/label", **shapes.documented(shapes.FieldLabel), summary="The Norwegian label of a field key")
-async def get_field_label(
-    field_key: str, ctx: Context = ContextDep, period_id: str | None = Query(None)
-) -> dict[str, Any]:
+@router.endpoint(
+    "GET", "/fields/{field_key}/label", **shapes.documented(shapes.FieldLabel), summary="The Norwegian label of a field key"
+)
+async def get_field_label(field_key: str, ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
     definition = await sections.field_by_key(ctx, field_key=field_key, period_id=period_id)
     section = await sections.get_or_raise(ctx, section_id=definition.section_id)
     return {
@@ -74,7 +79,7 @@ async def get_field_label(
     }
 
 
-@router.route("GET", **shapes.documented(shapes.SectionList), summary="List section definitions, ordered by section_order")
+@router.endpoint("GET", **shapes.documented(shapes.SectionList), summary="List section definitions, ordered by section_order")
 async def list_sections(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -85,17 +90,22 @@ async def list_sections(
     return paginated(page, list(await asyncio.gather(*(summary_shape(ctx, s) for s in page.items))))
 
 
-@router.route("POST", status_code=201, **shapes.documented(shapes.SectionWritten, 201), summary="Create a section definition (admin only)")
+@router.endpoint(
+    "POST", status_code=201, **shapes.documented(shapes.SectionWritten, 201), summary="Create a section definition (admin only)"
+)
 async def create_section(spec: SectionSpec, ctx: Context = ContextDep) -> dict[str, Any]:
     section = await sections.create(ctx, spec=spec)
     shape = await summary_shape(ctx, section)
     return {**shape, "created_at": iso(section.created_at)}
 
 
-@router.route("GET", "/{section_id}", **shapes.documented(shapes.SectionDetail), summary="One section with its field definitions and required fields")
-async def get_section(
-    section_id: str, ctx: Context = ContextDep, period_id: str | None = Query(None)
-) -> dict[str, Any]:
+@router.endpoint(
+    "GET",
+    "/{section_id}",
+    **shapes.documented(shapes.SectionDetail),
+    summary="One section with its field definitions and required fields",
+)
+async def get_section(section_id: str, ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
     section = await sections.get_or_raise(ctx, section_id=section_id)
     at = await sections.view(ctx, period_id=period_id)
     fields = await sections.fields_of(ctx, section=section, at=at)
@@ -110,20 +120,25 @@ async def get_section(
     }
 
 
-@router.route("PUT", "/{section_id}", **shapes.documented(shapes.SectionWritten), summary="Replace title, order and field list (admin only)")
+@router.endpoint(
+    "PUT", "/{section_id}", **shapes.documented(shapes.SectionWritten), summary="Replace title, order and field list (admin only)"
+)
 async def update_section(section_id: str, change: SectionChange, ctx: Context = ContextDep) -> dict[str, Any]:
     section = await sections.update(ctx, section_id=section_id, change=change)
     shape = await summary_shape(ctx, section)
     return {**shape, "updated_at": iso(section.updated_at)}
 
 
-@router.route("DELETE", "/{section_id}", **shapes.documented(shapes.SectionDeleted), summary="Deactivate a section (soft delete; kept for history)")
+@router.endpoint(
+    "DELETE",
+    "/{section_id}",
+    **shapes.documented(shapes.SectionDeleted),
+    summary="Deactivate a section (soft delete; kept for history)",
+)
 async def delete_section(
     section_id: str,
     ctx: Context = ContextDep,
     effective_from_period_id: str | None = Query(None),
 ) -> dict[str, Any]:
-    section = await sections.deactivate(
-        ctx, section_id=section_id, effective_from_period_id=effective_from_period_id
-    )
+    section = await sections.deactivate(ctx, section_id=section_id, effective_from_period_id=effective_from_period_id)
     return {"deleted": True, "section_id": section.id, "soft_delete": True}

@@ -26,7 +26,7 @@ class ContractRouter(APIRouter):
         super().__init__(tags=[tag])
         self.base = base
 
-    def route(self, method: str, path: str = "", **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def endpoint(self, method: str, path: str = "", **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.add_api_route(self.base + path, handler, methods=[method], **kwargs)
             alias = {**kwargs, "operation_id": f"{handler.__name__}_printed_path", "deprecated": True}
@@ -52,7 +52,7 @@ def paginated(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def number(value: Decimal | int | float | None) -> int | float | None:
+def number(value: Decimal | float | None) -> int | float | None:
     """A JSON number as the contracts print it: 47, 9310.5."""
     if value is None:
         return None

@@ -30,7 +30,7 @@ async def _frames(items: AsyncIterator[watch.Item]) -> AsyncIterator[str]:
         yield f"{head}event: {payload.get('event', 'data_updated')}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-@router.route(
+@router.endpoint(
     "GET",
     "/watch",
     summary="Server-Sent Events: data_updated for an organisation and period",
@@ -44,9 +44,7 @@ async def watch_data(
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
-    items = await watch.open_data_updated(
-        ctx, organization_id=organization_id, period_id=period_id, after_event_id=after
-    )
+    items = await watch.open_data_updated(ctx, organization_id=organization_id, period_id=period_id, after_event_id=after)
     return StreamingResponse(
         _frames(items),
         media_type="text/event-stream",

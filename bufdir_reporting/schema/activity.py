@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -14,7 +15,7 @@ from ..resolvers import activities
 from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.structure.inputs import parse
 from .context import Info
-from .node import ModelNode
+from .node import ModelNode, node_of
 
 
 @strawberry.type(name="Activity", description="One activity or case event from a case-management system.")
@@ -86,24 +87,25 @@ class IngestResult:
     errors: list[RowError]
 
 
-def said(value: object) -> dict:
-    return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}  # type: ignore[call-overload]
+def said(value: Any) -> dict[str, Any]:
+    """The fields an input set (Strawberry inputs are dataclasses; unset ones are None)."""
+    return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
 
 
 @strawberry.type
 class ActivityMutation:
     @strawberry.mutation(description="Record an activity; the same organisation, source system and external id corrects it.")
     async def record_activity(self, info: Info, input: ActivityInput) -> ActivityNode:
-        return await activities.record(info.context, spec=parse(ActivitySpec, said(input)))  # type: ignore[return-value]
+        return node_of(ActivityNode, await activities.record(info.context, spec=parse(ActivitySpec, said(input))))
 
     @strawberry.mutation(description="Correct an activity.")
     async def correct_activity(self, info: Info, id: str, input: ActivityCorrection) -> ActivityNode:
         activity_id = activities.parse_activity_id(id)
-        return await activities.correct(info.context, activity_id=activity_id, changes=said(input))  # type: ignore[return-value]
+        return node_of(ActivityNode, await activities.correct(info.context, activity_id=activity_id, changes=said(input)))
 
     @strawberry.mutation(description="Delete an activity (it is kept, marked deleted, and stops counting).")
     async def delete_activity(self, info: Info, id: str) -> ActivityNode:
-        return await activities.delete(info.context, activity_id=activities.parse_activity_id(id))  # type: ignore[return-value]
+        return node_of(ActivityNode, await activities.delete(info.context, activity_id=activities.parse_activity_id(id)))
 
     @strawberry.mutation(description="Record many activities at once, all or nothing.")
     async def ingest_activities(self, info: Info, inputs: list[ActivityInput], dry_run: bool = False) -> IngestResult:

@@ -50,7 +50,7 @@ class OperationLimits(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        settings: Settings = context.context.settings  # type: ignore[union-attr]
+        settings: Settings = context.context.settings
         context.parse_options["max_tokens"] = settings.graphql_max_tokens
         rules = _rules(settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_introspection)
         context.validation_rules = (*context.validation_rules, *rules)
@@ -74,12 +74,12 @@ class CachedParsing(ParserCache):
 class QueryCostLimiter(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        settings: Settings = context.context.settings  # type: ignore[union-attr]
+        settings: Settings = context.context.settings
         self.max_cost, self.page_size = settings.graphql_max_cost, settings.max_page_size
         document = context.graphql_document
         if document is not None:
             fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-            schema: GraphQLSchema = context.schema._schema  # type: ignore[attr-defined]
+            schema: GraphQLSchema = context.schema._schema
             variables = context.variables or {}
             for definition in document.definitions:
                 if not isinstance(definition, OperationDefinitionNode):

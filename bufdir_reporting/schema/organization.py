@@ -1,23 +1,25 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import relay
 
 from .. import models
-from ..resolvers import organizations
+from ..resolvers import organizations, snapshots
+from ..resolvers.base.pagination import Window
+from ..resolvers.reporting import records, submissions
 from .context import Info
-from .node import ModelNode, public_key
+from .node import ModelNode, node_of, node_or_none, public_key
 from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
     from .reports import ReportRecordNode, SubmissionType
     from .snapshot import SnapshotNode
 
-OrganizationKind = strawberry.enum(
-    models.OrganizationKind, name="OrganizationKind", description="What sort of organisation reports."
-)
+strawberry.enum(models.OrganizationKind, name="OrganizationKind", description="What sort of organisation reports.")
+
+OrganizationRoot = strawberry.Parent[models.Organization]
 
 
 @strawberry.type(name="Organization", description="An organisation that reports to Bufdir.")
@@ -25,35 +27,33 @@ class OrganizationType(ModelNode):
     model = models.Organization
 
     id: relay.NodeID[str]
-    organization_id: str = strawberry.field(
-        description="The public key, e.g. org-1042.", resolver=lambda root: root.id
-    )
+    organization_id: str = strawberry.field(description="The public key, e.g. org-1042.", resolver=lambda root: root.id)
     name: str
     org_number: str | None
-    kind: OrganizationKind  # type: ignore[valid-type]
+    kind: models.OrganizationKind
 
     @strawberry.field(description="The parent organisation, if any (and if visible to you).")
-    async def parent(self, info: Info) -> Annotated[OrganizationType, strawberry.lazy(__name__)] | None:
-        parent_id = self.parent_id  # type: ignore[attr-defined]
-        if parent_id is None or not info.context.principal.can_access(parent_id):
+    @staticmethod
+    async def parent(root: OrganizationRoot, info: Info) -> Annotated[OrganizationType, strawberry.lazy(__name__)] | None:
+        if root.parent_id is None or not info.context.principal.can_access(root.parent_id):
             return None
-        return await organizations.get_or_raise(info.context, organization_id=parent_id)
+        return node_or_none(OrganizationType, await organizations.get_or_raise(info.context, organization_id=root.parent_id))
 
     @strawberry.field(description="This organisation's snapshots, newest first.")
+    @staticmethod
     async def snapshots(
-        self,
+        root: OrganizationRoot,
         info: Info,
         period_id: str | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> CountedConnection[Annotated[SnapshotNode, strawberry.lazy(".snapshot")]]:
-        from ..resolvers import snapshots
         from .snapshot import SnapshotNode
 
         return await resolve_connection(
             CountedConnection[SnapshotNode],
             info,
-            lambda window: snapshots.list_(info.context, window=window, organization_id=self.id, period_id=period_id),
+            lambda window: snapshots.list_(info.context, window=window, organization_id=root.id, period_id=period_id),
             first=first,
             after=after,
             last=None,
@@ -61,25 +61,29 @@ class OrganizationType(ModelNode):
         )
 
     @strawberry.field(description="Report files generated for this organisation, newest first.")
-    async def report_records(self, info: Info, first: int | None = None, after: str | None = None) -> CountedConnection[
-        Annotated[ReportRecordNode, strawberry.lazy(".reports")]
-    ]:
-        from ..resolvers.reporting import records
+    @staticmethod
+    async def report_records(
+        root: OrganizationRoot, info: Info, first: int | None = None, after: str | None = None
+    ) -> CountedConnection[Annotated[ReportRecordNode, strawberry.lazy(".reports")]]:
         from .reports import ReportRecordNode
 
         return await resolve_connection(
-            CountedConnection[ReportRecordNode], info,
-            lambda window: records.list_(info.context, window=window, organization_id=self.id),
-            first=first, after=after, last=None, before=None,
+            CountedConnection[ReportRecordNode],
+            info,
+            lambda window: records.list_(info.context, window=window, organization_id=root.id),
+            first=first,
+            after=after,
+            last=None,
+            before=None,
         )
 
     @strawberry.field(description="Every submission to Bufdir, newest first, reopened ones included.")
-    async def submissions(self, info: Info) -> list[Annotated[SubmissionType, strawberry.lazy(".reports")]]:
-        from ..resolvers.base.pagination import Window
-        from ..resolvers.reporting import submissions
-
-        page = await submissions.list_(info.context, window=Window(0, info.context.settings.max_page_size), organization_id=self.id)
-        return page.items  # type: ignore[return-value]
+    @staticmethod
+    async def submissions(root: OrganizationRoot, info: Info) -> list[Annotated[SubmissionType, strawberry.lazy(".reports")]]:
+        page = await submissions.list_(
+            info.context, window=Window(0, info.context.settings.max_page_size), organization_id=root.id
+        )
+        return cast("list[SubmissionType]", page.items)
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Organization:
@@ -90,7 +94,7 @@ class OrganizationType(ModelNode):
 class OrganizationQuery:
     @strawberry.field(description="One organisation, by public key (org-1042) or global ID.")
     async def organization(self, info: Info, id: strawberry.ID) -> OrganizationType:
-        return await OrganizationType.fetch(info, public_key("Organization", id))
+        return node_of(OrganizationType, await OrganizationType.fetch(info, public_key("Organization", id)))
 
     @strawberry.field(description="The organisations you act for (all of them, for an admin).")
     async def organizations(
@@ -110,5 +114,3 @@ class OrganizationQuery:
             last=last,
             before=before,
         )
-
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -34,7 +34,7 @@ class CountedConnection(relay.Connection[NodeType], Generic[NodeType]):
 async def resolve_connection(
     connection: type[CountedConnection[NodeType]],
     info: Info,
-    fetch: Callable[[Window], Awaitable[Page[NodeType]]],
+    fetch: Callable[[Window], Awaitable[Page[Any]]],
     *,
     first: int | None,
     after: str | None,
@@ -54,22 +54,17 @@ async def resolve_connection(
         raise InvalidInput(str(exc), field="first" if first is not None else "last") from None
     if meta.end == sys.maxsize:
         # ``last`` without ``before`` counts back from the end, which needs the total first.
-        total = (await fetch(Window(offset=0, limit=0))).total
+        total = await _total(fetch)
         meta = SliceMetadata(start=max(total - (last or 0), 0), end=total, expected=last)
     page = await fetch(Window(offset=meta.start, limit=meta.end - meta.start, counted=False))
 
-    async def count() -> int:
-        total = (await fetch(Window(offset=0, limit=0))).total
-        assert total is not None
-        return total
-
-    edges = [
-        relay.Edge.resolve_edge(node, cursor=meta.start + index)
-        for index, node in enumerate(page.items)
+    # Rows stand in for nodes (see node.node_of); the edge holds whatever fetch returned.
+    edges: list[relay.Edge[NodeType]] = [
+        relay.Edge.resolve_edge(node, cursor=meta.start + index) for index, node in enumerate(page.items)
     ]
     return connection(
         edges=edges,
-        counter=count,
+        counter=lambda: _total(fetch),
         page_info=relay.PageInfo(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
@@ -77,3 +72,9 @@ async def resolve_connection(
             has_next_page=page.has_next,
         ),
     )
+
+
+async def _total(fetch: Callable[[Window], Awaitable[Page[Any]]]) -> int:
+    total = (await fetch(Window(offset=0, limit=0))).total
+    assert total is not None, "a counted window always has a total"
+    return total

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import relay
@@ -12,17 +12,19 @@ from .. import models
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.reporting import records, submissions
 from .context import Info
-from .node import ModelNode
+from .node import ModelNode, node_of, node_or_none
 
 if TYPE_CHECKING:
     from .organization import OrganizationType
     from .period import PeriodNode
     from .snapshot import SnapshotNode
 
-ReportStatus = strawberry.enum(models.ReportStatus, name="ReportStatus")
+strawberry.enum(models.ReportStatus, name="ReportStatus")
 OrganizationRef = Annotated["OrganizationType", strawberry.lazy(".organization")]
 PeriodRef = Annotated["PeriodNode", strawberry.lazy(".period")]
 SnapshotRef = Annotated["SnapshotNode", strawberry.lazy(".snapshot")]
+RecordRoot = strawberry.Parent[models.ReportRecord]
+SubmissionRoot = strawberry.Parent[models.Submission]
 
 
 @strawberry.type(name="ReportRecord", description="A generated report file.")
@@ -34,7 +36,7 @@ class ReportRecordNode(ModelNode):
     report_type: str
     period_from: datetime.date
     period_to: datetime.date
-    status: ReportStatus  # type: ignore[valid-type]
+    status: models.ReportStatus
     file_ref: str | None
     file_size_bytes: int | None
     error: str | None
@@ -43,17 +45,21 @@ class ReportRecordNode(ModelNode):
     created_at: datetime.datetime
 
     @strawberry.field(description="Where to download the file (with your bearer token).")
-    def download_url(self) -> str | None:
-        return f"/api/v1/report-records/{self.id}/file" if self.file_ref else None  # type: ignore[attr-defined]
+    @staticmethod
+    def download_url(root: RecordRoot) -> str | None:
+        return f"/api/v1/report-records/{root.id}/file" if root.file_ref else None
 
     @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef:
-        return await organizations.get_or_raise(info.context, organization_id=self.organization_id)  # type: ignore[attr-defined]
+    @staticmethod
+    async def organization(root: RecordRoot, info: Info) -> OrganizationRef:
+        return cast("OrganizationType", await organizations.get_or_raise(info.context, organization_id=root.organization_id))
 
     @strawberry.field
-    async def snapshot(self, info: Info) -> SnapshotRef | None:
-        snapshot_id = self.snapshot_id  # type: ignore[attr-defined]
-        return None if snapshot_id is None else await snapshots.get_or_raise(info.context, snapshot_id=snapshot_id)
+    @staticmethod
+    async def snapshot(root: RecordRoot, info: Info) -> SnapshotRef | None:
+        if root.snapshot_id is None:
+            return None
+        return cast("SnapshotNode | None", await snapshots.get_or_raise(info.context, snapshot_id=root.snapshot_id))
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.ReportRecord:
@@ -72,20 +78,24 @@ class SubmissionType:
     reopen_reason: str | None
 
     @strawberry.field(description="True while this submission locks its period.")
-    def locks_period(self) -> bool:
-        return self.lock_slot is not None  # type: ignore[attr-defined]
+    @staticmethod
+    def locks_period(root: SubmissionRoot) -> bool:
+        return root.lock_slot is not None
 
     @strawberry.field
-    async def period(self, info: Info) -> PeriodRef:
-        return await periods.get_or_raise(info.context, period_id=self.period_id)  # type: ignore[attr-defined]
+    @staticmethod
+    async def period(root: SubmissionRoot, info: Info) -> PeriodRef:
+        return cast("PeriodNode", await periods.get_or_raise(info.context, period_id=root.period_id))
 
     @strawberry.field
-    async def snapshot(self, info: Info) -> SnapshotRef:
-        return await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id)  # type: ignore[attr-defined]
+    @staticmethod
+    async def snapshot(root: SubmissionRoot, info: Info) -> SnapshotRef:
+        return cast("SnapshotNode", await snapshots.get_or_raise(info.context, snapshot_id=root.snapshot_id))
 
     @strawberry.field
-    async def report_record(self, info: Info) -> ReportRecordNode:
-        return await records.get_or_raise(info.context, report_id=self.report_record_id)  # type: ignore[attr-defined, return-value]
+    @staticmethod
+    async def report_record(root: SubmissionRoot, info: Info) -> ReportRecordNode:
+        return node_of(ReportRecordNode, await records.get_or_raise(info.context, report_id=root.report_record_id))
 
     @classmethod
     def is_type_of(cls, obj: object, info: object) -> bool:
@@ -109,12 +119,12 @@ class ReportQuery:
         rows = await submissions.reporting_status(info.context, period_id=period_id)
         return [
             OrganizationReportingStatus(
-                organization=row.organization,  # type: ignore[arg-type]
+                organization=cast("OrganizationType", row.organization),
                 expected=True,
                 submitted=row.submitted,
                 on_time=row.on_time,
                 missing=not row.submitted,
-                submission=row.submission,  # type: ignore[arg-type]
+                submission=node_or_none(SubmissionType, row.submission),
             )
             for row in rows
         ]
@@ -124,14 +134,13 @@ class ReportQuery:
 class ReportMutation:
     @strawberry.mutation(description="Render the Bufdir report (.xlsx) of a snapshot.")
     async def generate_report(self, info: Info, snapshot_id: str, report_type: str = "bufdir_report") -> ReportRecordNode:
-        return await records.generate(info.context, snapshot_id=snapshot_id, report_type=report_type)  # type: ignore[return-value]
+        return node_of(ReportRecordNode, await records.generate(info.context, snapshot_id=snapshot_id, report_type=report_type))
 
     @strawberry.mutation(description="Submit a report to Bufdir; locks the period for the organisation.")
     async def submit_report(self, info: Info, report_id: str) -> SubmissionType:
-        return await submissions.submit(info.context, report_id=report_id)  # type: ignore[return-value]
+        return node_of(SubmissionType, await submissions.submit(info.context, report_id=report_id))
 
     @strawberry.mutation(description="Reopen a submitted period (admin, with a reason).")
     async def reopen_period(self, info: Info, organization_id: str, period_id: str, reason: str) -> SubmissionType:
-        return await submissions.reopen(  # type: ignore[return-value]
-            info.context, organization_id=organization_id, period_id=period_id, reason=reason
-        )
+        submission = await submissions.reopen(info.context, organization_id=organization_id, period_id=period_id, reason=reason)
+        return node_of(SubmissionType, submission)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import relay
@@ -13,9 +13,11 @@ from strawberry.scalars import JSON
 from .. import models
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base.loaders import FieldValueRow
+from ..resolvers.base.pagination import Window
+from ..resolvers.reporting import records
 from ..resolvers.snapshots import manual_values, section_values, validation
 from .context import Info
-from .node import ModelNode, public_key
+from .node import ModelNode, node_of, node_or_none, public_key
 from .pagination import CountedConnection, resolve_connection
 from .structure import FieldDefinitionNode, SectionNode
 
@@ -24,8 +26,10 @@ if TYPE_CHECKING:
     from .period import PeriodNode
     from .reports import ReportRecordNode
 
-SnapshotStatus = strawberry.enum(models.SnapshotStatus, name="SnapshotStatus")
-JobStatus = strawberry.enum(models.JobStatus, name="JobStatus")
+strawberry.enum(models.SnapshotStatus, name="SnapshotStatus")
+strawberry.enum(models.JobStatus, name="JobStatus")
+
+SnapshotRoot = strawberry.Parent[models.Snapshot]
 
 
 @strawberry.type(description="Participants, hours and activities in one Bufdir category.")
@@ -64,16 +68,21 @@ class FieldValue:
 
     @strawberry.field
     async def definition(self, info: Info) -> FieldDefinitionNode:
-        return await info.context.loaders.field_definition_by_id.load(self.field_definition_id)  # type: ignore[return-value]
+        return node_of(FieldDefinitionNode, await info.context.loaders.field_definition_by_id.load(self.field_definition_id))
 
     @classmethod
     def of(cls, value: models.FieldValue | FieldValueRow, definition: models.FieldDefinition) -> FieldValue:
-        both = value.value is not None and value.prior_value is not None
         return cls(
-            field_key=value.field_key, label=definition.label, value=value.value, text_value=value.text_value,
-            prior_value=value.prior_value, prior_text_value=value.prior_text_value,
-            change=value.value - value.prior_value if both else None,  # type: ignore[operator]
-            data_source=value.data_source, set_by=value.set_by, set_at=value.set_at,
+            field_key=value.field_key,
+            label=definition.label,
+            value=value.value,
+            text_value=value.text_value,
+            prior_value=value.prior_value,
+            prior_text_value=value.prior_text_value,
+            change=None if value.value is None or value.prior_value is None else value.value - value.prior_value,
+            data_source=value.data_source,
+            set_by=value.set_by,
+            set_at=value.set_at,
             field_definition_id=value.field_definition_id,
         )
 
@@ -95,7 +104,7 @@ class SnapshotSection:
 @strawberry.type(name="AggregationJob", description="A persisted aggregation run.")
 class AggregationJobType:
     id: str
-    status: JobStatus  # type: ignore[valid-type]
+    status: models.JobStatus
     attempts: int
     error: str | None
     created_at: datetime.datetime
@@ -114,7 +123,7 @@ class SnapshotNode(ModelNode):
 
     id: relay.NodeID[str]
     snapshot_id: str = strawberry.field(resolver=lambda root: root.id)
-    status: SnapshotStatus  # type: ignore[valid-type]
+    status: models.SnapshotStatus
     range_start: datetime.datetime
     range_end: datetime.datetime
     cache_valid: bool
@@ -127,66 +136,81 @@ class SnapshotNode(ModelNode):
     created_at: datetime.datetime
 
     @strawberry.field
-    def missing_required_fields(self) -> list[str]:
-        return list(self.missing_required_fields or [])  # type: ignore[attr-defined]
+    @staticmethod
+    def missing_required_fields(root: SnapshotRoot) -> list[str]:
+        return list(root.missing_required_fields or [])
 
     @strawberry.field
-    def metrics(self) -> SnapshotMetrics:
-        root: models.Snapshot = self  # type: ignore[assignment]
+    @staticmethod
+    def metrics(root: SnapshotRoot) -> SnapshotMetrics:
         return SnapshotMetrics(
             activity_count=root.activity_count,
             participant_count=root.participant_count,
             unique_participants=root.unique_participants,
             hours_delivered=root.hours_delivered,
             categories=[
-                CategoryMetrics(category=name, activities=c["activities"], participants=c["participants"], hours=Decimal(c["hours"]))
+                CategoryMetrics(
+                    category=name, activities=c["activities"], participants=c["participants"], hours=Decimal(c["hours"])
+                )
                 for name, c in (root.category_breakdown or {}).items()
             ],
         )
 
     @strawberry.field
-    async def organization(self, info: Info) -> Annotated[OrganizationType, strawberry.lazy(".organization")]:
-        return await organizations.get_or_raise(info.context, organization_id=self.organization_id)  # type: ignore[attr-defined]
+    @staticmethod
+    async def organization(root: SnapshotRoot, info: Info) -> Annotated[OrganizationType, strawberry.lazy(".organization")]:
+        return cast("OrganizationType", await organizations.get_or_raise(info.context, organization_id=root.organization_id))
 
     @strawberry.field
-    async def period(self, info: Info) -> Annotated[PeriodNode, strawberry.lazy(".period")] | None:
-        period_id = self.period_id  # type: ignore[attr-defined]
-        return None if period_id is None else await periods.get_or_raise(info.context, period_id=period_id)
+    @staticmethod
+    async def period(root: SnapshotRoot, info: Info) -> Annotated[PeriodNode, strawberry.lazy(".period")] | None:
+        if root.period_id is None:
+            return None
+        return cast("PeriodNode", await periods.get_or_raise(info.context, period_id=root.period_id))
 
     @strawberry.field(description="The prior period's snapshot the prior values came from.")
-    async def prior_snapshot(self, info: Info) -> Annotated[SnapshotNode, strawberry.lazy(__name__)] | None:
-        prior_id = self.prior_snapshot_id  # type: ignore[attr-defined]
-        return None if prior_id is None else await snapshots.get_or_raise(info.context, snapshot_id=prior_id)
+    @staticmethod
+    async def prior_snapshot(root: SnapshotRoot, info: Info) -> Annotated[SnapshotNode, strawberry.lazy(__name__)] | None:
+        if root.prior_snapshot_id is None:
+            return None
+        return node_or_none(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=root.prior_snapshot_id))
 
     @strawberry.field(description="Field values grouped by the sections of this snapshot's structure.")
-    async def sections(self, info: Info) -> list[SnapshotSection]:
-        groups = await section_values.by_section(info.context, snapshot=self)  # type: ignore[arg-type]
-        return [SnapshotSection(section=g.section, field_values=[FieldValue.of(v, d) for v, d in g.values]) for g in groups]  # type: ignore[arg-type]
+    @staticmethod
+    async def sections(root: SnapshotRoot, info: Info) -> list[SnapshotSection]:
+        groups = await section_values.by_section(info.context, snapshot=root)
+        return [
+            SnapshotSection(section=node_of(SectionNode, g.section), field_values=[FieldValue.of(v, d) for v, d in g.values])
+            for g in groups
+        ]
 
     @strawberry.field
-    async def field_values(self, info: Info) -> list[FieldValue]:
-        values = await section_values.values_of(info.context, snapshot=self)  # type: ignore[arg-type]
+    @staticmethod
+    async def field_values(root: SnapshotRoot, info: Info) -> list[FieldValue]:
+        values = await section_values.values_of(info.context, snapshot=root)
         return [FieldValue.of(v, await section_values.definition_of(info.context, v)) for v in values]
 
     @strawberry.field(description="Per field: errors (required missing, outside min/max) and warnings (large change).")
-    async def validation(self, info: Info) -> list[ValidationFinding]:
-        findings = await validation.validate(info.context, snapshot=self)  # type: ignore[arg-type]
+    @staticmethod
+    async def validation(root: SnapshotRoot, info: Info) -> list[ValidationFinding]:
+        findings = await validation.validate(info.context, snapshot=root)
         return [ValidationFinding(field_key=f.field_key, severity=f.severity, code=f.code, message=f.message) for f in findings]
 
     @strawberry.field(description="Report files generated from this snapshot.")
-    async def report_records(self, info: Info) -> list[Annotated[ReportRecordNode, strawberry.lazy(".reports")]]:
-        from ..resolvers.base.pagination import Window
-        from ..resolvers.reporting import records
-
+    @staticmethod
+    async def report_records(root: SnapshotRoot, info: Info) -> list[Annotated[ReportRecordNode, strawberry.lazy(".reports")]]:
         page = await records.list_(
-            info.context, window=Window(0, info.context.settings.max_page_size),
-            organization_id=self.organization_id, snapshot_id=self.id,  # type: ignore[attr-defined]
+            info.context,
+            window=Window(0, info.context.settings.max_page_size),
+            organization_id=root.organization_id,
+            snapshot_id=root.id,
         )
-        return page.items  # type: ignore[return-value]
+        return cast("list[ReportRecordNode]", page.items)
 
     @strawberry.field(description="The latest aggregation job of this snapshot.")
-    async def job(self, info: Info) -> AggregationJobType | None:
-        return await snapshots.latest_job(info.context, snapshot=self)  # type: ignore[return-value, arg-type]
+    @staticmethod
+    async def job(root: SnapshotRoot, info: Info) -> AggregationJobType | None:
+        return node_or_none(AggregationJobType, await snapshots.latest_job(info.context, snapshot=root))
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Snapshot:
@@ -197,7 +221,7 @@ class SnapshotNode(ModelNode):
 class SnapshotQuery:
     @strawberry.field(description="One snapshot by id or global ID.")
     async def snapshot(self, info: Info, id: strawberry.ID) -> SnapshotNode:
-        return await SnapshotNode.fetch(info, public_key("Snapshot", id))
+        return node_of(SnapshotNode, await SnapshotNode.fetch(info, public_key("Snapshot", id)))
 
     @strawberry.field(description="Snapshots you may see, newest first.")
     async def snapshots(
@@ -205,7 +229,7 @@ class SnapshotQuery:
         info: Info,
         organization_id: str | None = None,
         period_id: str | None = None,
-        status: SnapshotStatus | None = None,  # type: ignore[valid-type]
+        status: models.SnapshotStatus | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -234,12 +258,10 @@ class TriggerResult:
 @strawberry.type
 class SnapshotMutation:
     @strawberry.mutation(description="Aggregate an organisation's period; returns at once, the job runs in the background.")
-    async def trigger_aggregation(
-        self, info: Info, organization_id: str, period_id: str, force: bool = False
-    ) -> TriggerResult:
+    async def trigger_aggregation(self, info: Info, organization_id: str, period_id: str, force: bool = False) -> TriggerResult:
         triggered = await snapshots.trigger(info.context, organization_id=organization_id, period_id=period_id, force=force)
         return TriggerResult(
-            snapshot=triggered.snapshot,  # type: ignore[arg-type]
+            snapshot=node_of(SnapshotNode, triggered.snapshot),
             job_id=triggered.job.id if triggered.job else None,
             estimated_completion_seconds=triggered.estimated_completion_seconds,
         )
@@ -247,7 +269,7 @@ class SnapshotMutation:
     @strawberry.mutation(description="Mark a snapshot's cache invalid and re-aggregate; returns the invalidated snapshot.")
     async def invalidate_snapshot(self, info: Info, id: strawberry.ID, reason: str) -> SnapshotNode:
         snapshot, _ = await snapshots.invalidate(info.context, snapshot_id=public_key("Snapshot", id), reason=reason)
-        return snapshot  # type: ignore[return-value]
+        return node_of(SnapshotNode, snapshot)
 
     @strawberry.mutation(description="Set (or, with null, clear) a manual field's value on the current snapshot.")
     async def set_field_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, value: JSON | None) -> FieldValue:

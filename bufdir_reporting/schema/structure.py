@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
@@ -13,15 +13,16 @@ from .. import models
 from ..resolvers.structure import sections
 from ..resolvers.structure.inputs import Measure, RuleKind, Temporal
 from .context import Info
-from .node import ModelNode, public_key
+from .node import ModelNode, node_of, nodes_of, public_key
 from .pagination import CountedConnection, resolve_connection
 
-FieldDataType = strawberry.enum(models.FieldDataType, name="FieldDataType")
-RuleKindEnum = strawberry.enum(RuleKind, name="RuleKind", description="How a field's value is computed.")
-MeasureEnum = strawberry.enum(Measure, name="Measure", description="What a sum adds up.")
-TemporalEnum = strawberry.enum(
-    Temporal, name="Temporal", description="FLOW: what happened in the period. STOCK: what was ongoing at its end."
-)
+strawberry.enum(models.FieldDataType, name="FieldDataType")
+strawberry.enum(RuleKind, name="RuleKind", description="How a field's value is computed.")
+strawberry.enum(Measure, name="Measure", description="What a sum adds up.")
+strawberry.enum(Temporal, name="Temporal", description="FLOW: what happened in the period. STOCK: what was ongoing at its end.")
+
+SectionRoot = strawberry.Parent[models.Section]
+DefinitionRoot = strawberry.Parent[models.FieldDefinition]
 if TYPE_CHECKING:
     from .period import PeriodNode
 
@@ -36,10 +37,10 @@ class RuleFilters:
 
 @strawberry.type(description="How a field's value is computed from activities.")
 class AggregationRule:
-    kind: RuleKindEnum  # type: ignore[valid-type]
-    measure: MeasureEnum | None  # type: ignore[valid-type]
+    kind: RuleKind
+    measure: Measure | None
     filters: RuleFilters
-    temporal: TemporalEnum  # type: ignore[valid-type]
+    temporal: Temporal
     scale: float
     numerator: AggregationRule | None
     denominator: AggregationRule | None
@@ -68,7 +69,7 @@ class FieldDefinitionNode(ModelNode):
     key: str
     label: str = strawberry.field(description="The Norwegian label.")
     description: str
-    data_type: FieldDataType  # type: ignore[valid-type]
+    data_type: models.FieldDataType
     required: bool
     min_value: Decimal | None
     max_value: Decimal | None
@@ -78,16 +79,19 @@ class FieldDefinitionNode(ModelNode):
     valid_to: datetime.date | None = strawberry.field(description="Day it stopped applying; null while in force.")
 
     @strawberry.field(description="True when the value is entered by hand, not computed.")
-    def is_manual(self) -> bool:
-        return self.aggregation_rule is None  # type: ignore[attr-defined]
+    @staticmethod
+    def is_manual(root: DefinitionRoot) -> bool:
+        return root.aggregation_rule is None
 
     @strawberry.field(description="How the value is computed (kind MANUAL when entered by hand).")
-    def aggregation_rule(self) -> AggregationRule:
-        return AggregationRule.from_stored(self.aggregation_rule)  # type: ignore[arg-type]
+    @staticmethod
+    def aggregation_rule(root: DefinitionRoot) -> AggregationRule:
+        return AggregationRule.from_stored(root.aggregation_rule)
 
     @strawberry.field
-    async def section(self, info: Info) -> Annotated[SectionNode, strawberry.lazy(__name__)]:
-        return await sections.get_or_raise(info.context, section_id=self.section_id)  # type: ignore[attr-defined]
+    @staticmethod
+    async def section(root: DefinitionRoot, info: Info) -> Annotated[SectionNode, strawberry.lazy(__name__)]:
+        return node_of(SectionNode, await sections.get_or_raise(info.context, section_id=root.section_id))
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.FieldDefinition:
@@ -108,14 +112,16 @@ class SectionNode(ModelNode):
     valid_to: datetime.date | None
 
     @strawberry.field(description="Its fields as they stand, or as they applied in a period.")
-    async def fields(self, info: Info, period_id: str | None = None) -> list[FieldDefinitionNode]:
+    @staticmethod
+    async def fields(root: SectionRoot, info: Info, period_id: str | None = None) -> list[FieldDefinitionNode]:
         at = await sections.view(info.context, period_id=period_id)
-        return await sections.fields_of(info.context, section=self, at=at)  # type: ignore[return-value, arg-type]
+        return nodes_of(FieldDefinitionNode, await sections.fields_of(info.context, section=root, at=at))
 
     @strawberry.field(description="Keys of its required fields, as they stand or applied in a period.")
-    async def required_fields(self, info: Info, period_id: str | None = None) -> list[str]:
+    @staticmethod
+    async def required_fields(root: SectionRoot, info: Info, period_id: str | None = None) -> list[str]:
         at = await sections.view(info.context, period_id=period_id)
-        return await sections.required_keys(info.context, section=self, at=at)  # type: ignore[arg-type]
+        return await sections.required_keys(info.context, section=root, at=at)
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Section:
@@ -134,7 +140,7 @@ class RequiredFields:
 
 async def required_fields_for(info: Info, period_id: str | None) -> RequiredFields:
     at, fields = await sections.required_fields(info.context, period_id=period_id)
-    return RequiredFields(period=at.period, fields=fields)  # type: ignore[arg-type]
+    return RequiredFields(period=cast("PeriodNode | None", at.period), fields=nodes_of(FieldDefinitionNode, fields))
 
 
 @strawberry.type
@@ -162,11 +168,11 @@ class StructureQuery:
 
     @strawberry.field(description="One section, by public key or global ID.")
     async def section(self, info: Info, id: strawberry.ID) -> SectionNode:
-        return await SectionNode.fetch(info, public_key("Section", id))
+        return node_of(SectionNode, await SectionNode.fetch(info, public_key("Section", id)))
 
     @strawberry.field(description="A field definition by key: as it stands, or as it applied in a period.")
     async def field_definition(self, info: Info, key: str, period_id: str | None = None) -> FieldDefinitionNode:
-        return await sections.field_by_key(info.context, field_key=key, period_id=period_id)  # type: ignore[return-value]
+        return node_of(FieldDefinitionNode, await sections.field_by_key(info.context, field_key=key, period_id=period_id))
 
     @strawberry.field(description="Every required field of the report, as it stands or for a period.")
     async def required_fields(self, info: Info, period_id: str | None = None) -> RequiredFields:

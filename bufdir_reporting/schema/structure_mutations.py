@@ -9,17 +9,12 @@ from typing import Any
 
 import strawberry
 
+from .. import models
 from ..resolvers.structure import sections
-from ..resolvers.structure.inputs import SectionChange, SectionSpec, parse
+from ..resolvers.structure.inputs import Measure, RuleKind, SectionChange, SectionSpec, Temporal, parse
 from .context import Info
-from .node import public_key
-from .structure import (
-    FieldDataType,
-    MeasureEnum,
-    RuleKindEnum,
-    SectionNode,
-    TemporalEnum,
-)
+from .node import node_of, public_key
+from .structure import SectionNode
 
 
 @strawberry.input
@@ -32,10 +27,10 @@ class RuleFiltersInput:
 
 @strawberry.input
 class AggregationRuleInput:
-    kind: RuleKindEnum  # type: ignore[valid-type]
-    measure: MeasureEnum | None = None  # type: ignore[valid-type]
+    kind: RuleKind
+    measure: Measure | None = None
     filters: RuleFiltersInput | None = None
-    temporal: TemporalEnum | None = None  # type: ignore[valid-type]
+    temporal: Temporal | None = None
     numerator: AggregationRuleInput | None = None
     denominator: AggregationRuleInput | None = None
     scale: float | None = None
@@ -45,7 +40,7 @@ class AggregationRuleInput:
 class FieldDefinitionInput:
     key: str
     label: str
-    data_type: FieldDataType  # type: ignore[valid-type]
+    data_type: models.FieldDataType
     description: str | None = None
     required: bool | None = None
     min_value: Decimal | None = None
@@ -84,8 +79,7 @@ def _spec_data(data: dict[str, Any]) -> dict[str, Any]:
     renamed = {"title": "section_title", "order": "section_order"}
     result = {renamed.get(name, name): item for name, item in data.items()}
     result["fields"] = [
-        {("field_key" if name == "key" else name): item for name, item in spec.items()}
-        for spec in result.get("fields", [])
+        {("field_key" if name == "key" else name): item for name, item in spec.items()} for spec in result.get("fields", [])
     ]
     return result
 
@@ -95,20 +89,17 @@ class StructureMutation:
     @strawberry.mutation(description="Create a section (admin).")
     async def create_section(self, info: Info, input: CreateSectionInput) -> SectionNode:
         spec = parse(SectionSpec, _spec_data(_plain(input)))
-        return await sections.create(info.context, spec=spec)  # type: ignore[return-value]
+        return node_of(SectionNode, await sections.create(info.context, spec=spec))
 
     @strawberry.mutation(description="Replace a section's title, order and field list (admin).")
     async def update_section(self, info: Info, id: strawberry.ID, input: UpdateSectionInput) -> SectionNode:
         change = parse(SectionChange, _spec_data(_plain(input)))
         section_id = public_key("Section", id)
-        return await sections.update(info.context, section_id=section_id, change=change)  # type: ignore[return-value]
+        return node_of(SectionNode, await sections.update(info.context, section_id=section_id, change=change))
 
     @strawberry.mutation(description="Deactivate a section; it stays for historical reports (admin).")
-    async def deactivate_section(
-        self, info: Info, id: strawberry.ID, effective_from_period_id: str | None = None
-    ) -> SectionNode:
-        return await sections.deactivate(  # type: ignore[return-value]
-            info.context,
-            section_id=public_key("Section", id),
-            effective_from_period_id=effective_from_period_id,
+    async def deactivate_section(self, info: Info, id: strawberry.ID, effective_from_period_id: str | None = None) -> SectionNode:
+        section = await sections.deactivate(
+            info.context, section_id=public_key("Section", id), effective_from_period_id=effective_from_period_id
         )
+        return node_of(SectionNode, section)

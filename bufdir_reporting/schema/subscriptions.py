@@ -17,6 +17,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
+from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from .. import events, models
@@ -24,7 +25,8 @@ from ..events import Delivery, SubscriberTooSlow
 from ..resolvers import periods, snapshots
 from ..resolvers.base.loaders import Loaders
 from .context import Info
-from .snapshot import SnapshotNode, SnapshotStatus
+from .node import node_of
+from .snapshot import SnapshotNode
 
 TOO_SLOW = 4429
 
@@ -32,7 +34,7 @@ TOO_SLOW = 4429
 def _close_when_too_slow(info: Info) -> Any:
     def close() -> None:
         socket = info.context.request
-        if socket is not None and hasattr(socket, "close"):
+        if isinstance(socket, WebSocket):
             asyncio.get_running_loop().create_task(socket.close(code=TOO_SLOW, reason="subscriber too slow"))
 
     return close
@@ -76,7 +78,7 @@ class DataUpdatedEvent:
 
     @strawberry.field(description="The snapshot the event concerns, as it is now.")
     async def snapshot(self, info: Info) -> SnapshotNode:
-        return await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id)  # type: ignore[return-value]
+        return node_of(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id))
 
 
 @strawberry.type(description="A snapshot moved to processing, current or failed.")
@@ -84,13 +86,13 @@ class SnapshotStatusEvent:
     shared: strawberry.Private[dict[str, Any]]
     event_id: int | None
     snapshot_id: str
-    status: SnapshotStatus  # type: ignore[valid-type]
+    status: models.SnapshotStatus
     error: str | None
     updated_at: str
 
     @strawberry.field
     async def snapshot(self, info: Info) -> SnapshotNode:
-        return await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id)  # type: ignore[return-value]
+        return node_of(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id))
 
 
 async def _deliveries(info: Info, channel: str) -> AsyncGenerator[Delivery, None]:

@@ -18,9 +18,7 @@ from bufdir_reporting.models import (
 
 async def make_scope() -> tuple[Organization, Period]:
     organization = await Organization.create(id="org-1", name="Org")
-    period = await Period.create(
-        id="2024", type=PeriodType.YEAR, name="2024", start=date(2024, 1, 1), end=date(2024, 12, 31)
-    )
+    period = await Period.create(id="2024", type=PeriodType.YEAR, name="2024", start=date(2024, 1, 1), end=date(2024, 12, 31))
     return organization, period
 
 
@@ -56,15 +54,15 @@ async def test_only_one_running_aggregation_per_organisation_and_period(app):
 
 async def test_an_activity_is_unique_per_organisation_source_and_external_id(app):
     organization, _ = await make_scope()
-    fields = dict(
-        organization=organization,
-        source_system="fagsystem-cis",
-        activity_type="investigation",
-        category="ungdom",
-        status="opened",
-        occurred_at=datetime(2024, 3, 1, tzinfo=UTC),
-        recorded_at=datetime(2024, 3, 1, tzinfo=UTC),
-    )
+    fields = {
+        "organization": organization,
+        "source_system": "fagsystem-cis",
+        "activity_type": "investigation",
+        "category": "ungdom",
+        "status": "opened",
+        "occurred_at": datetime(2024, 3, 1, tzinfo=UTC),
+        "recorded_at": datetime(2024, 3, 1, tzinfo=UTC),
+    }
     await Activity.create(external_id="x-1", **fields)
     with pytest.raises(IntegrityError):
         async with in_transaction():

@@ -52,7 +52,9 @@ def expected_leaf(rule, rows, refs, start, end) -> Decimal:
     if rule.kind == RuleKind.COUNT:
         return Decimal(len(hits))
     if rule.kind == RuleKind.SUM:
-        return sum((Decimal(str(getattr(a, "hours" if rule.measure == "hours" else "participant_count"))) for a in hits), Decimal(0))
+        return sum(
+            (Decimal(str(getattr(a, "hours" if rule.measure == "hours" else "participant_count"))) for a in hits), Decimal(0)
+        )
     return Decimal(len({ref for a in hits for ref in refs[a.id]}))
 
 
@@ -64,7 +66,9 @@ async def test_engine_agrees_with_a_straightforward_computation(activities, orga
     definitions = await FieldDefinition.filter(valid_to=None)
     rows = await Activity.filter(organization_id=organization_id, deleted_at=None)
     refs: dict[int, set[str]] = defaultdict(set)
-    for activity_id, ref in await ActivityParticipant.filter(activity__organization_id=organization_id).values_list("activity_id", "participant_ref"):
+    for activity_id, ref in await ActivityParticipant.filter(activity__organization_id=organization_id).values_list(
+        "activity_id", "participant_ref"
+    ):
         refs[activity_id].add(ref)
 
     result = await aggregate(organization_id=organization_id, start=start, end=end, definitions=definitions)
@@ -123,11 +127,14 @@ CUSTOM_RULES = {
     "oslo": rule(kind="count", filters={"locations": ["Oslo"]}),
     "oslo_again": rule(kind="count", filters={"locations": ["Oslo"]}),
     "bergen_hours": rule(kind="sum", measure="hours", filters={"locations": ["Bergen", "Tromsø"], "statuses": ["completed"]}),
-    "oslo_people": rule(kind="count_distinct_participants", filters={"locations": ["Oslo"], "categories": ["foreldre_barn", "ungdom"]}),
+    "oslo_people": rule(
+        kind="count_distinct_participants", filters={"locations": ["Oslo"], "categories": ["foreldre_barn", "ungdom"]}
+    ),
     "open_in_oslo": rule(kind="count", temporal="stock", filters={"locations": ["Oslo", "Drammen"]}),
     "participants_cancelled": rule(kind="sum", measure="participant_count", filters={"statuses": ["cancelled"]}),
-    "oslo_share": rule(kind="ratio", scale=100, numerator={"kind": "count", "filters": {"locations": ["Oslo"]}},
-                       denominator={"kind": "count"}),
+    "oslo_share": rule(
+        kind="ratio", scale=100, numerator={"kind": "count", "filters": {"locations": ["Oslo"]}}, denominator={"kind": "count"}
+    ),
 }
 
 
@@ -139,7 +146,9 @@ async def test_rules_on_every_filtered_column_agree_with_a_straightforward_compu
     definitions = [FieldDefinition(key=key, aggregation_rule=stored) for key, stored in CUSTOM_RULES.items()]
     rows = await Activity.filter(organization_id=organization_id, deleted_at=None)
     refs: dict[int, set[str]] = defaultdict(set)
-    for activity_id, ref in await ActivityParticipant.filter(activity__organization_id=organization_id).values_list("activity_id", "participant_ref"):
+    for activity_id, ref in await ActivityParticipant.filter(activity__organization_id=organization_id).values_list(
+        "activity_id", "participant_ref"
+    ):
         refs[activity_id].add(ref)
 
     result = await aggregate(organization_id=organization_id, start=start, end=end, definitions=definitions)

@@ -60,8 +60,12 @@ async def test_activity_writes_publish_cache_invalidated_after_commit(ctx):
         await activities.record(
             ctx,
             spec=ActivitySpec(
-                organization_id="org-1042", source_system="fagsystem-cis", activity_type="care_order",
-                category="ungdom", status="completed", occurred_at=datetime(2024, 3, 1, tzinfo=UTC),
+                organization_id="org-1042",
+                source_system="fagsystem-cis",
+                activity_type="care_order",
+                category="ungdom",
+                status="completed",
+                occurred_at=datetime(2024, 3, 1, tzinfo=UTC),
             ),
         )
         payload = await next_payload(invalidations)

@@ -13,8 +13,12 @@ from bufdir_reporting.resolvers.base.context import Context
 from ..live import started_app
 
 NEW_ACTIVITY = ActivitySpec(
-    organization_id="org-1042", source_system="fagsystem-cis", external_id="late-1",
-    activity_type="emergency_placement", category="ungdom", status="completed",
+    organization_id="org-1042",
+    source_system="fagsystem-cis",
+    external_id="late-1",
+    activity_type="emergency_placement",
+    category="ungdom",
+    status="completed",
     occurred_at=datetime(2024, 5, 5, tzinfo=UTC),
 )
 
@@ -24,7 +28,7 @@ async def test_invalid_snapshots_are_reaggregated_after_the_debounce(settings):
         ctx = Context(settings=settings, principal=SYSTEM, jobs=app.state.jobs)
         first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")).snapshot
         await app.state.jobs.wait_idle()
-        before = (await Snapshot.get(id=first.id))
+        before = await Snapshot.get(id=first.id)
         await activities.record(ctx, spec=NEW_ACTIVITY)
         assert (await Snapshot.get(id=first.id)).cache_valid is False
         async with asyncio.timeout(15):

@@ -120,13 +120,21 @@ async def test_bad_scope_is_refused(ctx, data):
 async def orphaned_job(name: str, year: int, *, heartbeat_at: datetime) -> None:
     """A processing snapshot and a running job as a process that died leaves them."""
     orphan = await Snapshot.create(
-        id=f"snap-{name}", organization_id="org-1042", period_id=str(year), status=SnapshotStatus.PROCESSING,
-        running_slot=f"org-1042|{year}", range_start=datetime(year, 1, 1, tzinfo=UTC),
+        id=f"snap-{name}",
+        organization_id="org-1042",
+        period_id=str(year),
+        status=SnapshotStatus.PROCESSING,
+        running_slot=f"org-1042|{year}",
+        range_start=datetime(year, 1, 1, tzinfo=UTC),
         range_end=datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC),
     )
     await AggregationJob.create(
-        id=f"job-agg-{name}", snapshot=orphan, status=JobStatus.RUNNING, owner=f"{name}:1",
-        started_at=heartbeat_at, heartbeat_at=heartbeat_at,
+        id=f"job-agg-{name}",
+        snapshot=orphan,
+        status=JobStatus.RUNNING,
+        owner=f"{name}:1",
+        started_at=heartbeat_at,
+        heartbeat_at=heartbeat_at,
     )
 
 
@@ -139,7 +147,6 @@ async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(
         assert recovered.status == SnapshotStatus.CURRENT
         job = await AggregationJob.get(id="job-agg-orphan")
         assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
-
 
 
 async def test_a_running_replica_resumes_a_job_whose_owner_stopped_beating(settings):

@@ -38,7 +38,9 @@ async def test_the_record_lifecycle_with_the_contract_requests(client, org, demo
     assert fetched == updated.json()
     listed = (await client.get(base, params={"org_id": "org_bufdir_oslo_42", "status": "completed"}, headers=org)).json()
     assert [r["report_id"] for r in listed["data"]] == [body["report_id"]] and listed["pagination"]["total"] == 1
-    assert (await client.get(base, params={"org_id": "org_bufdir_oslo_42", "report_type": "annual"}, headers=org)).json()["data"] == []
+    assert (await client.get(base, params={"org_id": "org_bufdir_oslo_42", "report_type": "annual"}, headers=org)).json()[
+        "data"
+    ] == []
 
     deleted = await client.delete(f"{base}/{body['report_id']}", headers=org)
     assert_shape(deleted.json(), contracts.REPORT_DELETE_RESPONSE)

@@ -70,7 +70,10 @@ async def test_create_update_delete_with_the_contract_requests_verbatim(client, 
     assert created.status_code == 201, created.text
     assert_shape(created.json(), contracts.SECTION_POST_RESPONSE)
     assert {k: created.json()[k] for k in ("section_id", "required_field_count", "total_field_count")} == {
-        "section_id": "familievernkontor", "required_field_count": 2, "total_field_count": 2}
+        "section_id": "familievernkontor",
+        "required_field_count": 2,
+        "total_field_count": 2,
+    }
 
     updated = await client.put(f"{base}/familievernkontor", json=contracts.SECTION_PUT_REQUEST, headers=admin)
     assert updated.status_code == 200, updated.text
@@ -149,17 +152,28 @@ def with_field(**changes) -> dict:
         (with_field(field_key="Antall-Saker"), "fields.0.field_key"),
         (with_field(aggregation_rule={"kind": "sum", "measure": "minutes"}), "fields.0.aggregation_rule.measure"),
         (with_field(aggregation_rule={"kind": "sum"}), "fields.0.aggregation_rule.measure"),
-        (with_field(aggregation_rule={"kind": "ratio", "numerator": {"kind": "count"}}),
-         "fields.0.aggregation_rule.denominator"),
-        (with_field(aggregation_rule={"kind": "count", "filters": {"categories": ["voksne"]}}),
-         "fields.0.aggregation_rule.filters.categories"),
+        (with_field(aggregation_rule={"kind": "ratio", "numerator": {"kind": "count"}}), "fields.0.aggregation_rule.denominator"),
+        (
+            with_field(aggregation_rule={"kind": "count", "filters": {"categories": ["voksne"]}}),
+            "fields.0.aggregation_rule.filters.categories",
+        ),
         (with_field(data_type="text", aggregation_rule={"kind": "count"}), "fields.0.aggregation_rule"),
         (with_field(data_type="money"), "fields.0.data_type"),
         ({**contracts.SECTION_POST_REQUEST, "section_order": "first"}, "section_order"),
         ({k: v for k, v in contracts.SECTION_POST_REQUEST.items() if k != "section_title"}, "section_title"),
     ],
-    ids=["min-above-max", "bad-key", "unknown-measure", "sum-without-measure", "ratio-without-denominator",
-         "unknown-category", "computed-text", "unknown-type", "order-not-int", "missing-title"],
+    ids=[
+        "min-above-max",
+        "bad-key",
+        "unknown-measure",
+        "sum-without-measure",
+        "ratio-without-denominator",
+        "unknown-category",
+        "computed-text",
+        "unknown-type",
+        "order-not-int",
+        "missing-title",
+    ],
 )
 async def test_invalid_bodies_are_422_naming_the_field(client, tokens, demo, body, field):
     response = await client.post(BASE, json=body, headers=tokens.admin())
@@ -171,9 +185,7 @@ async def test_invalid_bodies_are_422_naming_the_field(client, tokens, demo, bod
 
 
 async def test_malformed_json_is_422(client, tokens, demo):
-    response = await client.post(
-        BASE, content=b"{not json", headers={**tokens.admin(), "Content-Type": "application/json"}
-    )
+    response = await client.post(BASE, content=b"{not json", headers={**tokens.admin(), "Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "BAD_USER_INPUT"
 

@@ -52,9 +52,7 @@ async def test_a_change_from_2025_leaves_2024_as_it_was(client, tokens, demo):
 
 
 async def test_a_deactivated_section_still_applies_to_earlier_periods(client, tokens, demo):
-    response = await client.delete(
-        f"{BASE}/ettervern", params={"effective_from_period_id": "2025"}, headers=tokens.admin()
-    )
+    response = await client.delete(f"{BASE}/ettervern", params={"effective_from_period_id": "2025"}, headers=tokens.admin())
     assert response.status_code == 200
     assert await required_total(client, "2024") == 34
     assert await required_total(client, "2025") == 29
@@ -80,14 +78,10 @@ async def test_a_field_may_move_between_sections_only_once_released(client, toke
     source = await current_section(client, "hjelpetiltak")
     moving = source["fields"][-1]
     target = await current_section(client, "ettervern")
-    attempt = await client.put(
-        f"{BASE}/ettervern", json=put_body(target, [*target["fields"], moving]), headers=tokens.admin()
-    )
+    attempt = await client.put(f"{BASE}/ettervern", json=put_body(target, [*target["fields"], moving]), headers=tokens.admin())
     assert attempt.status_code == 409
     await client.put(f"{BASE}/hjelpetiltak", json=put_body(source, source["fields"][:-1]), headers=tokens.admin())
-    moved = await client.put(
-        f"{BASE}/ettervern", json=put_body(target, [*target["fields"], moving]), headers=tokens.admin()
-    )
+    moved = await client.put(f"{BASE}/ettervern", json=put_body(target, [*target["fields"], moving]), headers=tokens.admin())
     assert moved.status_code == 200, moved.text
     label = (await client.get(f"{BASE}/fields/{moving['field_key']}/label")).json()
     assert label["section_id"] == "ettervern"

@@ -59,17 +59,21 @@ async def test_correct_and_delete(graphql, tokens, demo):
     created = (await graphql(RECORD, {"input": ACTIVITY}, own))["data"]["recordActivity"]["activityId"]
     corrected = await graphql(
         'mutation ($id: String!) { correctActivity(id: $id, input: {status: "cancelled", hours: "1"}) { status hours } }',
-        {"id": created}, own,
+        {"id": created},
+        own,
     )
     assert corrected["data"]["correctActivity"] == {"status": "cancelled", "hours": "1.00"}
     bad = await graphql(
         'mutation ($id: String!) { correctActivity(id: $id, input: {endedAt: "2020-01-01T00:00:00Z"}) { status } }',
-        {"id": created}, own,
+        {"id": created},
+        own,
     )
     assert error_codes(bad) == ["BAD_USER_INPUT"] and bad["errors"][0]["extensions"]["field"] == "ended_at"
-    deleted = await graphql('mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }', {"id": created}, own)
+    deleted = await graphql("mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", {"id": created}, own)
     assert deleted["data"]["deleteActivity"]["deletedAt"] is not None
-    other = await graphql('mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }', {"id": created}, tokens.headers("org-2077"))
+    other = await graphql(
+        "mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", {"id": created}, tokens.headers("org-2077")
+    )
     assert error_codes(other) == ["FORBIDDEN"]
 
 
@@ -117,7 +121,10 @@ async def test_a_batch_naming_one_activity_twice_records_then_corrects_it(graphq
     assert (done["created"], done["updated"], done["errors"]) == (2, 1, [])
     twice = await Activity.get(external_id="twice")
     assert twice.hours == Decimal("2.00")
-    assert sorted(await ActivityParticipant.filter(activity_id=twice.id).values_list("participant_ref", flat=True)) == ["p-b", "p-c"]
+    assert sorted(await ActivityParticipant.filter(activity_id=twice.id).values_list("participant_ref", flat=True)) == [
+        "p-b",
+        "p-c",
+    ]
     trail = await AuditEntry.filter(entity_id=twice.public_id).order_by("id").values_list("action", "before", flat=False)
     assert [action for action, _ in trail] == ["activity.recorded", "activity.corrected"]
     assert trail[1][1]["hours"] == "1"  # the correction's "before" is the first row of the same batch

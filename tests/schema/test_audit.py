@@ -18,11 +18,20 @@ query ($type: String, $org: String) {
 
 async def test_writes_are_audited_with_who_what_before_and_after(graphql, client, tokens, demo):
     own = tokens.headers("org-1042", subject="kari")
-    record = {"organizationId": "org-1042", "sourceSystem": "fagsystem-cis", "externalId": "aud-1",
-              "activityType": "care_order", "category": "ungdom", "status": "completed",
-              "occurredAt": "2025-03-01T10:00:00Z", "hours": "2"}
+    record = {
+        "organizationId": "org-1042",
+        "sourceSystem": "fagsystem-cis",
+        "externalId": "aud-1",
+        "activityType": "care_order",
+        "category": "ungdom",
+        "status": "completed",
+        "occurredAt": "2025-03-01T10:00:00Z",
+        "hours": "2",
+    }
     await graphql("mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", {"i": record}, own)
-    await graphql("mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", {"i": {**record, "hours": "3"}}, own)
+    await graphql(
+        "mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", {"i": {**record, "hours": "3"}}, own
+    )
     await client.delete("/api/v1/report-sections/ressurser", headers=tokens.admin())
 
     activity = (await graphql(AUDIT, {"type": "activity", "org": "org-1042"}, tokens.admin()))["data"]["auditLog"]

@@ -18,7 +18,8 @@ query ($id: ID!) { snapshot(id: $id) { populatedFieldCount missingRequiredFields
 async def current(graphql, app, headers, force=False) -> str:
     result = await graphql(
         'mutation ($f: Boolean!) { triggerAggregation(organizationId: "org-1042", periodId: "2024", force: $f) { snapshot { snapshotId } } }',
-        {"f": force}, headers,
+        {"f": force},
+        headers,
     )
     await app.state.jobs.wait_idle()
     return result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
@@ -43,7 +44,7 @@ async def test_manual_values_are_set_counted_validated_and_survive_reaggregation
 
     new_id = await current(graphql, app, own, force=True)
     carried = await graphql(
-        'query ($id: ID!) { snapshot(id: $id) { fieldValues { fieldKey value textValue dataSource } } }', {"id": new_id}, own
+        "query ($id: ID!) { snapshot(id: $id) { fieldValues { fieldKey value textValue dataSource } } }", {"id": new_id}, own
     )
     values = {v["fieldKey"]: v for v in carried["data"]["snapshot"]["fieldValues"]}
     assert float(values["antall_arsverk"]["value"]) == 12.5 and values["antall_arsverk"]["dataSource"] == "manual"

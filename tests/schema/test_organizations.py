@@ -37,9 +37,7 @@ async def test_unknown_organization_is_not_found_for_admin(graphql, tokens, demo
 async def test_parent_is_hidden_unless_the_principal_may_see_it(graphql, tokens, demo):
     own_only = await graphql(ORGANIZATION, {"id": "org_bufdir_oslo_42"}, tokens.headers("org_bufdir_oslo_42"))
     assert own_only["data"]["organization"]["parent"] is None
-    both = await graphql(
-        ORGANIZATION, {"id": "org_bufdir_oslo_42"}, tokens.headers("org_bufdir_oslo_42", "org-bufdir-42")
-    )
+    both = await graphql(ORGANIZATION, {"id": "org_bufdir_oslo_42"}, tokens.headers("org_bufdir_oslo_42", "org-bufdir-42"))
     assert both["data"]["organization"]["parent"] == {"organizationId": "org-bufdir-42"}
 
 
@@ -66,9 +64,9 @@ async def test_admin_pages_through_every_organisation(graphql, tokens, demo):
     assert first["totalCount"] == 5
     assert first["pageInfo"]["hasNextPage"] is True
     assert first["pageInfo"]["hasPreviousPage"] is False
-    rest = (
-        await graphql(ORGANIZATIONS, {"first": 10, "after": first["pageInfo"]["endCursor"]}, tokens.admin())
-    )["data"]["organizations"]
+    rest = (await graphql(ORGANIZATIONS, {"first": 10, "after": first["pageInfo"]["endCursor"]}, tokens.admin()))["data"][
+        "organizations"
+    ]
     assert rest["pageInfo"]["hasNextPage"] is False
     assert rest["pageInfo"]["hasPreviousPage"] is True
     seen = [edge["node"]["organizationId"] for edge in first["edges"] + rest["edges"]]

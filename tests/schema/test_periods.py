@@ -43,9 +43,7 @@ async def test_periods_filter_by_type_and_page_backwards(graphql, demo):
 
 
 async def test_a_global_id_of_another_type_is_bad_input(graphql, tokens, demo):
-    organization = await graphql(
-        "{ organization(id: \"org-1042\") { id } }", headers=tokens.headers("org-1042")
-    )
+    organization = await graphql('{ organization(id: "org-1042") { id } }', headers=tokens.headers("org-1042"))
     result = await graphql(PERIOD, {"id": organization["data"]["organization"]["id"]})
     assert error_codes(result) == ["BAD_USER_INPUT"]
 

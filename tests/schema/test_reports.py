@@ -13,14 +13,20 @@ from .. import contracts
 from ..conftest import error_codes
 from ..contracts import assert_shape
 
-MANUAL_REQUIRED = {"antall_arsverk": 12.5, "antall_arsverk_med_barnevernfaglig_utdanning": 9,
-                   "har_internkontroll": True, "brutto_driftsutgifter": 48000}
+MANUAL_REQUIRED = {
+    "antall_arsverk": 12.5,
+    "antall_arsverk_med_barnevernfaglig_utdanning": 9,
+    "har_internkontroll": True,
+    "brutto_driftsutgifter": 48000,
+}
 
 
 async def aggregated(graphql, app, headers, period="2024", force=False) -> str:
     result = await graphql(
         'mutation ($p: String!, $f: Boolean!) { triggerAggregation(organizationId: "org-1042", periodId: $p, force: $f) '
-        "{ snapshot { snapshotId } } }", {"p": period, "f": force}, headers,
+        "{ snapshot { snapshotId } } }",
+        {"p": period, "f": force},
+        headers,
     )
     await app.state.jobs.wait_idle()
     return result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
@@ -28,8 +34,10 @@ async def aggregated(graphql, app, headers, period="2024", force=False) -> str:
 
 async def generated(graphql, headers, snapshot_id) -> dict:
     result = await graphql(
-        "mutation ($s: String!) { generateReport(snapshotId: $s, reportType: \"annual_report\") "
-        "{ reportId status fileRef fileSizeBytes downloadUrl error snapshot { snapshotId } } }", {"s": snapshot_id}, headers,
+        'mutation ($s: String!) { generateReport(snapshotId: $s, reportType: "annual_report") '
+        "{ reportId status fileRef fileSizeBytes downloadUrl error snapshot { snapshotId } } }",
+        {"s": snapshot_id},
+        headers,
     )
     assert "errors" not in result, result
     return result["data"]["generateReport"]
@@ -39,7 +47,8 @@ async def fill_manual(graphql, headers, snapshot_id) -> None:
     for key, value in MANUAL_REQUIRED.items():
         result = await graphql(
             "mutation ($s: ID!, $k: String!, $v: JSON) { setFieldValue(snapshotId: $s, fieldKey: $k, value: $v) { fieldKey } }",
-            {"s": snapshot_id, "k": key, "v": value}, headers,
+            {"s": snapshot_id, "k": key, "v": value},
+            headers,
         )
         assert "errors" not in result, result
 
@@ -53,7 +62,7 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
     download = await client.get(record["downloadUrl"], headers=own)
     assert download.status_code == 200
     assert download.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert f'bufdir-rapport_org-1042_2024_{record["reportId"]}.xlsx' in download.headers["content-disposition"]
+    assert f"bufdir-rapport_org-1042_2024_{record['reportId']}.xlsx" in download.headers["content-disposition"]
     assert (await client.get(record["downloadUrl"], headers=tokens.headers("org-2077"))).status_code == 403
 
     workbook = openpyxl.load_workbook(io.BytesIO(download.content))
@@ -77,7 +86,9 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
                 assert Decimal(str(value)) == stored.value
                 if stored.prior_value is not None:
                     assert Decimal(str(prior)) == stored.prior_value
-                    assert Decimal(str(change)).quantize(Decimal("0.01")) == (stored.value - stored.prior_value).quantize(Decimal("0.01"))
+                    assert Decimal(str(change)).quantize(Decimal("0.01")) == (stored.value - stored.prior_value).quantize(
+                        Decimal("0.01")
+                    )
             if stored.value is None and stored.text_value is None:
                 assert value is None
                 assert (notes is not None and "påkrevd" in notes.lower()) == definition.required
@@ -87,7 +98,7 @@ async def test_a_processing_or_failed_snapshot_cannot_be_reported(graphql, app, 
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
     await Snapshot.filter(id=snapshot_id).update(status="failed")
-    result = await graphql('mutation ($s: String!) { generateReport(snapshotId: $s) { reportId } }', {"s": snapshot_id}, own)
+    result = await graphql("mutation ($s: String!) { generateReport(snapshotId: $s) { reportId } }", {"s": snapshot_id}, own)
     assert error_codes(result) == ["CONFLICT"]
     missing = await graphql('mutation { generateReport(snapshotId: "snap-none") { reportId } }', headers=own)
     assert error_codes(missing) == ["NOT_FOUND"]
@@ -105,21 +116,34 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
     report = await generated(graphql, own, snapshot_id)
     submitted = await graphql(
         "mutation ($r: String!) { submitReport(reportId: $r) { version submittedBy locksPeriod activityCount } }",
-        {"r": report["reportId"]}, own,
+        {"r": report["reportId"]},
+        own,
     )
     assert submitted["data"]["submitReport"] == {
-        "version": 1, "submittedBy": "kari", "locksPeriod": True,
+        "version": 1,
+        "submittedBy": "kari",
+        "locksPeriod": True,
         "activityCount": (await Snapshot.get(id=snapshot_id)).activity_count,
     }
 
-    record = {"organizationId": "org-1042", "sourceSystem": "fagsystem-cis", "activityType": "care_order",
-              "category": "ungdom", "status": "completed", "occurredAt": "2024-05-05T10:00:00Z"}
+    record = {
+        "organizationId": "org-1042",
+        "sourceSystem": "fagsystem-cis",
+        "activityType": "care_order",
+        "category": "ungdom",
+        "status": "completed",
+        "occurredAt": "2024-05-05T10:00:00Z",
+    }
     write = "mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }"
     assert error_codes(await graphql(write, {"i": record}, own)) == ["PERIOD_LOCKED"]
     assert "errors" not in await graphql(write, {"i": {**record, "occurredAt": "2025-05-05T10:00:00Z"}}, own)
-    set_value = "mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: \"antall_arsverk\", value: 1) { fieldKey } }"
+    set_value = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: 1) { fieldKey } }'
     assert error_codes(await graphql(set_value, {"s": snapshot_id}, own)) == ["PERIOD_LOCKED"]
-    rest = await client.post("/api/v1/aggregated-report-data", json={"organization_id": "org-1042", "period_id": "2024", "force_reaggregate": True}, headers=own)
+    rest = await client.post(
+        "/api/v1/aggregated-report-data",
+        json={"organization_id": "org-1042", "period_id": "2024", "force_reaggregate": True},
+        headers=own,
+    )
     assert rest.status_code == 409 and rest.json()["error"]["code"] == "PERIOD_LOCKED"
     kept = await client.delete(f"/api/v1/report-records/{report['reportId']}", headers=own)
     assert kept.status_code == 409
@@ -127,16 +151,25 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
 
     last = await client.get("/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": "org-1042"}, headers=own)
     assert_shape(last.json(), contracts.LAST_SUBMITTED)
-    assert (last.json()["submitted_period_id"], last.json()["period_start"], last.json()["period_end"]) == ("2024", "2024-01-01", "2024-12-31")
+    assert (last.json()["submitted_period_id"], last.json()["period_start"], last.json()["period_end"]) == (
+        "2024",
+        "2024-01-01",
+        "2024-12-31",
+    )
 
     reopen = 'mutation { reopenPeriod(organizationId: "org-1042", periodId: "2024", reason: "Korrigerte tall") { locksPeriod reopenReason } }'
     assert error_codes(await graphql(reopen, headers=own)) == ["FORBIDDEN"]
-    assert (await graphql(reopen, headers=tokens.admin()))["data"]["reopenPeriod"] == {"locksPeriod": False, "reopenReason": "Korrigerte tall"}
+    assert (await graphql(reopen, headers=tokens.admin()))["data"]["reopenPeriod"] == {
+        "locksPeriod": False,
+        "reopenReason": "Korrigerte tall",
+    }
     assert "errors" not in await graphql(write, {"i": record}, own)
 
     again = await aggregated(graphql, app, own, force=True)
     resubmitted_report = await generated(graphql, own, again)
-    second = await graphql("mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": resubmitted_report["reportId"]}, own)
+    second = await graphql(
+        "mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": resubmitted_report["reportId"]}, own
+    )
     assert second["data"]["submitReport"] == {"version": 2}
     history = await graphql('{ organization(id: "org-1042") { submissions { version locksPeriod reopenReason } } }', headers=own)
     assert history["data"]["organization"]["submissions"] == [
@@ -146,7 +179,11 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
 
 
 async def test_last_submitted_period_without_submissions_is_not_found(client, tokens, demo):
-    response = await client.get("/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": "org-bufdir-42"}, headers=tokens.headers("org-bufdir-42"))
+    response = await client.get(
+        "/api/v1/bufdir-aggregations/last-submitted-period",
+        params={"org_id": "org-bufdir-42"},
+        headers=tokens.headers("org-bufdir-42"),
+    )
     assert response.status_code == 404
 
 
@@ -158,8 +195,16 @@ async def test_reporting_status_is_for_admins(graphql, app, tokens, demo):
     await graphql("mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": report["reportId"]}, own)
     query = '{ reportingStatus(periodId: "2024") { organization { organizationId } expected submitted onTime missing } }'
     assert error_codes(await graphql(query, headers=own)) == ["FORBIDDEN"]
-    rows = {r["organization"]["organizationId"]: r for r in (await graphql(query, headers=tokens.admin()))["data"]["reportingStatus"]}
-    assert rows["org-1042"] == {"organization": {"organizationId": "org-1042"}, "expected": True, "submitted": True, "onTime": False, "missing": False}
+    rows = {
+        r["organization"]["organizationId"]: r for r in (await graphql(query, headers=tokens.admin()))["data"]["reportingStatus"]
+    }
+    assert rows["org-1042"] == {
+        "organization": {"organizationId": "org-1042"},
+        "expected": True,
+        "submitted": True,
+        "onTime": False,
+        "missing": False,
+    }
     assert rows["org-2077"]["missing"] is True and rows["org-2077"]["onTime"] is None
     assert len(rows) == 5
 
@@ -186,12 +231,16 @@ async def test_a_file_ref_into_another_organisations_folder_is_refused(graphql, 
     posted = await client.post(RECORDS, json=body, headers=attacker)
     assert posted.status_code == 422 and posted.json()["error"]["details"]["field"] == "file_ref"
     own = (await client.post(RECORDS, json=contracts.REPORT_POST_REQUEST, headers=attacker)).json()
-    put = await client.put(f"{RECORDS}/{own['report_id']}", json={"file_ref": their["fileRef"], "status": "completed"}, headers=attacker)
+    put = await client.put(
+        f"{RECORDS}/{own['report_id']}", json={"file_ref": their["fileRef"], "status": "completed"}, headers=attacker
+    )
     assert put.status_code == 422 and put.json()["error"]["details"]["field"] == "file_ref"
     assert (settings.report_store_root / their["fileRef"]).is_file()
 
 
-async def test_a_stored_ref_outside_the_records_organisation_is_neither_read_nor_deleted(graphql, client, app, tokens, settings, demo):
+async def test_a_stored_ref_outside_the_records_organisation_is_neither_read_nor_deleted(
+    graphql, client, app, tokens, settings, demo
+):
     victim = tokens.headers("org-1042")
     their = await generated(graphql, victim, await aggregated(graphql, app, victim))
     attacker = tokens.headers("org_bufdir_oslo_42")

@@ -68,7 +68,9 @@ async def test_without_force_the_current_snapshot_answers(graphql, app, tokens, 
 async def test_snapshots_are_listed_per_organisation_and_guarded(graphql, app, tokens, demo):
     own = tokens.headers("org-1042")
     await triggered(graphql, app, own)
-    listed = await graphql('{ organization(id: "org-1042") { snapshots { totalCount edges { node { period { periodId } } } } } }', headers=own)
+    listed = await graphql(
+        '{ organization(id: "org-1042") { snapshots { totalCount edges { node { period { periodId } } } } } }', headers=own
+    )
     assert listed["data"]["organization"]["snapshots"]["totalCount"] == 2
     other = tokens.headers("org-2077")
     assert error_codes(await graphql(TRIGGER, {"org": "org-1042", "period": "2024", "force": True}, other)) == ["FORBIDDEN"]
@@ -81,7 +83,8 @@ async def test_invalidate_and_delete(graphql, app, tokens, demo):
     first = (await triggered(graphql, app, own))["snapshot"]["snapshotId"]
     invalidated = await graphql(
         'mutation ($id: ID!) { invalidateSnapshot(id: $id, reason: "late data") { cacheValid invalidationReason } }',
-        {"id": first}, own,
+        {"id": first},
+        own,
     )
     assert invalidated["data"]["invalidateSnapshot"] == {"cacheValid": False, "invalidationReason": "late data"}
     await app.state.jobs.wait_idle()

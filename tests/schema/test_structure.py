@@ -43,8 +43,10 @@ async def test_field_definition_and_required_fields_queries(graphql, demo):
     """
     data = (await graphql(query))["data"]
     assert data["fieldDefinition"] == {
-        "label": "Timer levert i hjelpetiltak", "unit": "timer",
-        "aggregationRule": {"kind": "SUM", "measure": "HOURS"}, "section": {"title": "Hjelpetiltak"},
+        "label": "Timer levert i hjelpetiltak",
+        "unit": "timer",
+        "aggregationRule": {"kind": "SUM", "measure": "HOURS"},
+        "section": {"title": "Hjelpetiltak"},
     }
     assert data["requiredFields"]["totalRequiredFields"] == 34
     assert data["requiredFields"]["period"] == {"periodId": "2024"}
@@ -70,8 +72,13 @@ NEW_SECTION = {
     "order": 8,
     "description": "Tjenester levert av familievernkontorer.",
     "fields": [
-        {"key": "antall_saker_behandlet", "label": "Antall saker behandlet", "dataType": "INTEGER", "required": True,
-         "aggregationRule": {"kind": "COUNT", "filters": {"activityTypes": ["family_guidance"]}}},
+        {
+            "key": "antall_saker_behandlet",
+            "label": "Antall saker behandlet",
+            "dataType": "INTEGER",
+            "required": True,
+            "aggregationRule": {"kind": "COUNT", "filters": {"activityTypes": ["family_guidance"]}},
+        },
         {"key": "antall_meglinger", "label": "Antall meglinger gjennomført", "dataType": "INTEGER", "required": True},
     ],
 }
@@ -106,11 +113,25 @@ async def test_structure_mutations_refuse_non_admins(graphql, tokens, demo):
     ("change", "code", "field"),
     [
         ({"sectionId": "undersokelser"}, "CONFLICT", None),
-        ({"fields": [{"key": "x_y", "label": "x", "dataType": "INTEGER", "minValue": "5", "maxValue": "1"}]},
-         "BAD_USER_INPUT", "fields.0.max_value"),
-        ({"fields": [{"key": "x_y", "label": "x", "dataType": "DECIMAL",
-                      "aggregationRule": {"kind": "RATIO", "numerator": {"kind": "COUNT"}}}]},
-         "BAD_USER_INPUT", "fields.0.aggregation_rule.denominator"),
+        (
+            {"fields": [{"key": "x_y", "label": "x", "dataType": "INTEGER", "minValue": "5", "maxValue": "1"}]},
+            "BAD_USER_INPUT",
+            "fields.0.max_value",
+        ),
+        (
+            {
+                "fields": [
+                    {
+                        "key": "x_y",
+                        "label": "x",
+                        "dataType": "DECIMAL",
+                        "aggregationRule": {"kind": "RATIO", "numerator": {"kind": "COUNT"}},
+                    }
+                ]
+            },
+            "BAD_USER_INPUT",
+            "fields.0.aggregation_rule.denominator",
+        ),
         ({"fields": [{"key": "Bad Key", "label": "x", "dataType": "INTEGER"}]}, "BAD_USER_INPUT", "fields.0.field_key"),
     ],
     ids=["duplicate", "min-above-max", "ratio-without-denominator", "bad-key"],

@@ -47,7 +47,9 @@ async def trigger(address: str, token: str) -> dict:
     async with httpx.AsyncClient(base_url=f"http://{address}") as http:
         response = await http.post(
             "/graphql",
-            json={"query": 'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024", force: true) { snapshot { snapshotId } } }'},
+            json={
+                "query": 'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024", force: true) { snapshot { snapshotId } } }'
+            },
             headers={"Authorization": f"Bearer {token}"},
         )
     return response.json()["data"]["triggerAggregation"]["snapshot"]
@@ -106,7 +108,11 @@ async def test_the_replaced_snapshot_reports_that_it_became_historical(server, s
     token = issue_token(settings, subject="kari", organizations=["org-1042"])
     first = await trigger(address, token)
     await app.state.jobs.wait_idle()
-    status = gql('subscription { snapshotStatusChanged(snapshotId: "%s") { status snapshot { snapshotId status } } }' % first["snapshotId"])
+    status = gql(
+        'subscription {{ snapshotStatusChanged(snapshotId: "{}") {{ status snapshot {{ snapshotId status }} }} }}'.format(
+            first["snapshotId"]
+        )
+    )
     async with client(address, token) as session:
         events = session.subscribe(status)
         change = asyncio.ensure_future(anext(events))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 from tortoise.connection import get_connection
@@ -27,8 +28,17 @@ from .inputs import ActivitySpec
 
 ACTIVITIES_RECORDED = "activities recorded"
 COLUMNS = (
-    "source_system", "external_id", "activity_type", "category", "status", "location",
-    "occurred_at", "ended_at", "recorded_at", "participant_count", "hours",
+    "source_system",
+    "external_id",
+    "activity_type",
+    "category",
+    "status",
+    "location",
+    "occurred_at",
+    "ended_at",
+    "recorded_at",
+    "participant_count",
+    "hours",
 )
 
 
@@ -46,7 +56,7 @@ class IngestResult:
     errors: list[RowError] = field(default_factory=list)
 
 
-def parse_rows(rows: Iterable[dict], *, first_row: int = 1) -> tuple[list[tuple[int, ActivitySpec]], list[RowError]]:
+def parse_rows(rows: Iterable[dict[str, Any]], *, first_row: int = 1) -> tuple[list[tuple[int, ActivitySpec]], list[RowError]]:
     specs, errors = [], []
     for number, row in enumerate(rows, start=first_row):
         try:
@@ -68,13 +78,19 @@ async def invalidate_many(since: dict[str, datetime], reason: str) -> list[Snaps
     if not since:
         return []
     organization_ids = sorted(since)
-    submitted = Submission.filter(organization_id__in=organization_ids, lock_slot__isnull=False).values_list("snapshot_id", flat=True)
-    candidates = await Snapshot.filter(
-        organization_id__in=organization_ids,
-        status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING],
-        cache_valid=True,
-        range_end__gte=min(since.values()),
-    ).exclude(id__in=await submitted).select_for_update()
+    submitted = Submission.filter(organization_id__in=organization_ids, lock_slot__isnull=False).values_list(
+        "snapshot_id", flat=True
+    )
+    candidates = (
+        await Snapshot.filter(
+            organization_id__in=organization_ids,
+            status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING],
+            cache_valid=True,
+            range_end__gte=min(since.values()),
+        )
+        .exclude(id__in=await submitted)
+        .select_for_update()
+    )
     affected = [s for s in candidates if s.range_end >= since[s.organization_id]]
     if affected:
         await Snapshot.filter(id__in=[s.id for s in affected]).update(
@@ -123,8 +139,8 @@ async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Acti
     recorded by the first and corrected by the second, as if written one by one."""
     now = datetime.now(UTC)
     existing = await _existing(specs)
-    final: dict[Key, tuple[dict, list[str]]] = {}
-    entries: list[tuple[Key | int, str, dict | None, dict]] = []
+    final: dict[Key, tuple[dict[str, Any], list[str]]] = {}
+    entries: list[tuple[Key | int, str, dict[str, Any] | None, dict[str, Any]]] = []
     outcome: list[tuple[Key | int, bool]] = []
     unkeyed: list[Activity] = []
     for spec in specs:
@@ -138,7 +154,7 @@ async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Acti
             outcome.append((index, True))
             continue
         if key in final:
-            before: dict | None = final[key][0]
+            before: dict[str, Any] | None = final[key][0]
         elif key in existing:
             before = audit.fields_of(existing[key], COLUMNS)
         else:
@@ -165,9 +181,7 @@ async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Acti
     written = existing | (await _existing([s for s in specs if _key(s) in fresh]))
     unkeyed_refs = [spec.participant_refs for spec in specs if spec.external_id is None]
     participants = [
-        ActivityParticipant(activity_id=written[key].id, participant_ref=ref)
-        for key, (_, refs) in final.items()
-        for ref in refs
+        ActivityParticipant(activity_id=written[key].id, participant_ref=ref) for key, (_, refs) in final.items() for ref in refs
     ] + [
         ActivityParticipant(activity_id=activity.id, participant_ref=ref)
         for activity, refs in zip(unkeyed, unkeyed_refs, strict=True)
@@ -178,19 +192,27 @@ async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Acti
     def activity_of(target: Key | int) -> Activity:
         return unkeyed[target] if isinstance(target, int) else written[target]
 
-    await audit.record_many(ctx, [
-        audit.entry(
-            ctx, action=action, entity_type="activity", entity_id=activity_of(target).public_id,
-            organization_id=activity_of(target).organization_id, before=before, after=after,
-        )
-        for target, action, before, after in entries
-    ])
+    await audit.record_many(
+        ctx,
+        [
+            audit.entry(
+                ctx,
+                action=action,
+                entity_type="activity",
+                entity_id=activity_of(target).public_id,
+                organization_id=activity_of(target).organization_id,
+                before=before,
+                after=after,
+            )
+            for target, action, before, after in entries
+        ],
+    )
     return [(activity_of(target), created) for target, created in outcome]
 
 
 async def record(ctx: Context, *, spec: ActivitySpec) -> Activity:
     """Record an activity; the same (organisation, source system, external id) corrects it."""
-    (activity, _), = await write(ctx, [spec])
+    ((activity, _),) = await write(ctx, [spec])
     return activity
 
 
@@ -224,7 +246,7 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
     return written
 
 
-async def ingest(ctx: Context, *, rows: list[dict], dry_run: bool = False) -> IngestResult:
+async def ingest(ctx: Context, *, rows: list[dict[str, Any]], dry_run: bool = False) -> IngestResult:
     """Bulk ingest: every row valid, or nothing written and every row's errors reported."""
     specs, errors = parse_rows(rows)
     if errors:
@@ -254,7 +276,7 @@ def parse_activity_id(public_id: str) -> int:
     return int(number)
 
 
-async def correct(ctx: Context, *, activity_id: int, changes: dict) -> Activity:
+async def correct(ctx: Context, *, activity_id: int, changes: dict[str, Any]) -> Activity:
     activity = await get_or_raise(ctx, activity_id=activity_id)
     current = {name: getattr(activity, name) for name in COLUMNS}
     refs = await ActivityParticipant.filter(activity_id=activity.id).values_list("participant_ref", flat=True)
@@ -269,8 +291,13 @@ async def correct(ctx: Context, *, activity_id: int, changes: dict) -> Activity:
         activity.update_from_dict({name: getattr(spec, name) for name in COLUMNS})
         await activity.save()
         await audit.record(
-            ctx, action="activity.corrected", entity_type="activity", entity_id=activity.public_id,
-            organization_id=activity.organization_id, before=current, after=audit.fields_of(activity, COLUMNS),
+            ctx,
+            action="activity.corrected",
+            entity_type="activity",
+            entity_id=activity.public_id,
+            organization_id=activity.organization_id,
+            before=current,
+            after=audit.fields_of(activity, COLUMNS),
         )
         await ActivityParticipant.filter(activity_id=activity.id).delete()
         await ActivityParticipant.bulk_create(
@@ -291,8 +318,12 @@ async def delete(ctx: Context, *, activity_id: int) -> Activity:
             activity.deleted_at = datetime.now(UTC)
             await activity.save(update_fields=["deleted_at", "updated_at"])
             await audit.record(
-                ctx, action="activity.deleted", entity_type="activity", entity_id=activity.public_id,
-                organization_id=activity.organization_id, before=audit.fields_of(activity, COLUMNS),
+                ctx,
+                action="activity.deleted",
+                entity_type="activity",
+                entity_id=activity.public_id,
+                organization_id=activity.organization_id,
+                before=audit.fields_of(activity, COLUMNS),
                 after={"deleted_at": activity.deleted_at},
             )
             invalidated = await invalidate_snapshots(activity.organization_id, activity.occurred_at, "activity deleted")

@@ -25,9 +25,9 @@ from typing import Any
 from tortoise.connection import get_connection
 
 from ...models import FieldDefinition
+from ..base.sql import Statement
 from ..structure.inputs import AggregationRule, RuleKind, Temporal
 from .statements import (
-    Statement,
     condition,
     filtered_columns,
     grouped_condition,
@@ -88,9 +88,7 @@ def _leaves(rules: dict[str, AggregationRule]) -> tuple[list[AggregationRule], d
     return leaves, position
 
 
-async def aggregate(
-    *, organization_id: str, start: datetime, end: datetime, definitions: list[FieldDefinition]
-) -> Aggregate:
+async def aggregate(*, organization_id: str, start: datetime, end: datetime, definitions: list[FieldDefinition]) -> Aggregate:
     rules = {d.key: AggregationRule.model_validate(d.aggregation_rule) for d in definitions if d.aggregation_rule}
     leaves, position = _leaves(rules)
     stock = any(leaf.temporal == Temporal.STOCK for leaf in leaves)
@@ -104,15 +102,20 @@ async def aggregate(
     sql = Statement(dialect)
     keys = ["a.category AS category", "a.source_system AS source"]
     keys += [f"a.{column} AS {column}" for column in filtered_columns(leaves) if column != "category"]
-    keys += [f"({in_range(sql, Temporal.FLOW, start, end)}) AS is_flow",
-             f"({in_range(sql, Temporal.STOCK, start, end)}) AS is_open"]
+    keys += [
+        f"({in_range(sql, Temporal.FLOW, start, end)}) AS is_flow",
+        f"({in_range(sql, Temporal.STOCK, start, end)}) AS is_open",
+    ]
     where = scope(sql, organization_id, start, end, stock=stock)
     grouped_rows = (
         f"SELECT {', '.join(keys)}, COUNT(*) AS n, SUM(a.participant_count) AS p, SUM(CAST(a.hours AS NUMERIC)) AS h "
         f"FROM activity a WHERE {where} GROUP BY {', '.join(str(i) for i in range(1, len(keys) + 1))}"
     )
-    columns = ["SUM(g.n) FILTER (WHERE g.is_flow) AS n", "SUM(g.p) FILTER (WHERE g.is_flow) AS p",
-               "SUM(g.h) FILTER (WHERE g.is_flow) AS h"]
+    columns = [
+        "SUM(g.n) FILTER (WHERE g.is_flow) AS n",
+        "SUM(g.p) FILTER (WHERE g.is_flow) AS p",
+        "SUM(g.h) FILTER (WHERE g.is_flow) AS h",
+    ]
     for index, leaf in enumerate(leaves):
         matched = grouped_condition(sql, leaf)
         columns.append(f"SUM(g.n) FILTER (WHERE {matched}) AS m{index}")
@@ -128,8 +131,7 @@ async def aggregate(
     sql = Statement(dialect)
     columns = [f"COUNT(DISTINCT p.participant_ref) FILTER (WHERE {in_range(sql, Temporal.FLOW, start, end)}) AS u"]
     columns += [
-        f"COUNT(DISTINCT p.participant_ref) FILTER (WHERE {condition(sql, leaves[i], start, end)}) AS d{i}"
-        for i in distinct
+        f"COUNT(DISTINCT p.participant_ref) FILTER (WHERE {condition(sql, leaves[i], start, end)}) AS d{i}" for i in distinct
     ]
     # Unique participants are a flow figure: unless a distinct rule looks at stock, this join
     # needs only the range's activities, not the organisation's whole history (bench S4).

@@ -28,23 +28,23 @@ from .sql import Statement
 from .validity import valid_at
 
 
-async def _by_ids(model: Any, ids: Iterable[str]) -> list[Any]:
+async def _by_ids(model: Any, ids: Iterable[str | int]) -> list[Any]:
     keys = list(ids)
     rows = {row.pk: row for row in await model.filter(pk__in=keys)}
     return [rows.get(key) for key in keys]
 
 
-class OrganizationByIdLoader(DataLoader):
+class OrganizationByIdLoader(DataLoader[str, Organization | None]):
     async def batch_load_fn(self, ids: list[str]) -> list[Organization | None]:
         return await _by_ids(Organization, ids)
 
 
-class PeriodByIdLoader(DataLoader):
+class PeriodByIdLoader(DataLoader[str, Period | None]):
     async def batch_load_fn(self, ids: list[str]) -> list[Period | None]:
         return await _by_ids(Period, ids)
 
 
-class SnapshotByIdLoader(DataLoader):
+class SnapshotByIdLoader(DataLoader[str, Snapshot | None]):
     async def batch_load_fn(self, ids: list[str]) -> list[Snapshot | None]:
         return await _by_ids(Snapshot, ids)
 
@@ -87,7 +87,7 @@ async def _read_values(snapshot_ids: list[str]) -> list[FieldValueRow]:
     return [FieldValueRow(*(f.to_python_value(v) for f, v in zip(fields, row, strict=True))) for row in rows]
 
 
-class FieldValuesBySnapshotIdLoader(DataLoader):
+class FieldValuesBySnapshotIdLoader(DataLoader[str, list[FieldValueRow]]):
     """Values with their field definitions: the distinct definitions of a batch are read in one
     more statement and kept in ``known`` (a few dozen rows however many snapshots), so labels,
     units and positions resolve without waiting."""
@@ -108,12 +108,18 @@ class FieldValuesBySnapshotIdLoader(DataLoader):
         return [found[key] for key in ids]
 
 
-class FieldDefinitionByIdLoader(DataLoader):
-    async def batch_load_fn(self, ids: list[int]) -> list[FieldDefinition | None]:
-        return await _by_ids(FieldDefinition, ids)
+class FieldDefinitionByIdLoader(DataLoader[int, FieldDefinition]):
+    """By the id a stored value refers to: a foreign key (RESTRICT), so the definition exists."""
+
+    async def batch_load_fn(self, ids: list[int]) -> list[FieldDefinition]:
+        found = await _by_ids(FieldDefinition, ids)
+        missing = [key for key, row in zip(ids, found, strict=True) if row is None]
+        if missing:
+            raise LookupError(f"field definitions {missing} do not exist")
+        return found
 
 
-class SectionByIdLoader(DataLoader):
+class SectionByIdLoader(DataLoader[str, Section | None]):
     async def batch_load_fn(self, ids: list[str]) -> list[Section | None]:
         return await _by_ids(Section, ids)
 
@@ -121,7 +127,7 @@ class SectionByIdLoader(DataLoader):
 FieldsKey = tuple[str, date | None]
 
 
-class FieldsBySectionLoader(DataLoader):
+class FieldsBySectionLoader(DataLoader[FieldsKey, list[FieldDefinition]]):
     """Key ``(section_id, day)``: the versions valid on ``day``; ``None`` means the open ones."""
 
     async def batch_load_fn(self, keys: list[FieldsKey]) -> list[list[FieldDefinition]]:

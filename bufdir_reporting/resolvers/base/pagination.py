@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ...errors import InvalidInput
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ class Page(Generic[T]):
         return self.window.offset + len(self.items) < self.total
 
 
-async def paginate(query: QuerySet[T], window: Window) -> Page[T]:
+async def paginate(query: QuerySet[M], window: Window) -> Page[M]:
     if not window.counted:
         rows = list(await query.offset(window.offset).limit(window.limit + 1)) if window.limit else []
         return Page(items=rows[: window.limit], total=None, window=window, more=len(rows) > window.limit)
@@ -54,7 +56,7 @@ async def paginate(query: QuerySet[T], window: Window) -> Page[T]:
     return Page(items=list(items), total=total, window=window)
 
 
-def visible_to(ctx: Any, query: QuerySet[T], organization_id: str | None) -> QuerySet[T]:
+def visible_to(ctx: Any, query: QuerySet[M], organization_id: str | None) -> QuerySet[M]:
     """Organisation-scoped rows the principal may list: one named organisation (checked), or
     else every organisation the principal acts for (all of them, for an admin)."""
     ctx.principal.require_authenticated()

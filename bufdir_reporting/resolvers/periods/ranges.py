@@ -17,9 +17,7 @@ class DateRange:
 
 
 def period_bounds(period: Period) -> DateRange:
-    return DateRange(
-        datetime.combine(period.start, time.min, UTC), datetime.combine(period.end, time.max, UTC)
-    )
+    return DateRange(datetime.combine(period.start, time.min, UTC), datetime.combine(period.end, time.max, UTC))
 
 
 def checked_range(ctx: Context, start: datetime, end: datetime, *, bounded: bool = True) -> DateRange:

@@ -48,7 +48,7 @@ def require_inside(ref: str | None, organization_id: str) -> None:
 def is_owned(record: ReportRecord) -> bool:
     """The ref is this record's own stored name: under its organisation, named by its id."""
     ref = record.file_ref
-    return bool(ref) and is_inside(ref, record.organization_id) and PurePosixPath(ref).stem == record.id
+    return ref is not None and is_inside(ref, record.organization_id) and PurePosixPath(ref).stem == record.id
 
 
 async def is_shared(record: ReportRecord) -> bool:

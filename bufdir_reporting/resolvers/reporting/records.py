@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from ... import events
 from ...errors import Conflict, NotFound
 from ...models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
-from .. import organizations, snapshots
+from .. import organizations, periods, snapshots
 from ..base import audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate, visible_to
@@ -101,8 +101,12 @@ async def _created(ctx: Context, spec: ReportRecordSpec) -> ReportRecord:
         generated_at=spec.generated_at,
     )
     await audit.record(
-        ctx, action="report_record.created", entity_type="report_record", entity_id=record.id,
-        organization_id=record.organization_id, after=audit.fields_of(record, RECORD_FIELDS),
+        ctx,
+        action="report_record.created",
+        entity_type="report_record",
+        entity_id=record.id,
+        organization_id=record.organization_id,
+        after=audit.fields_of(record, RECORD_FIELDS),
     )
     return record
 
@@ -121,8 +125,13 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
     async with in_transaction():
         await record.save()
         await audit.record(
-            ctx, action="report_record.updated", entity_type="report_record", entity_id=record.id,
-            organization_id=record.organization_id, before=before, after=audit.fields_of(record, RECORD_FIELDS),
+            ctx,
+            action="report_record.updated",
+            entity_type="report_record",
+            entity_id=record.id,
+            organization_id=record.organization_id,
+            before=before,
+            after=audit.fields_of(record, RECORD_FIELDS),
         )
     return await _published(ctx, record)
 
@@ -137,10 +146,14 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
     async with in_transaction():
         await record.delete()
         await audit.record(
-            ctx, action="report_record.deleted", entity_type="report_record", entity_id=record.id,
-            organization_id=record.organization_id, before=audit.fields_of(record, RECORD_FIELDS),
+            ctx,
+            action="report_record.deleted",
+            entity_type="report_record",
+            entity_id=record.id,
+            organization_id=record.organization_id,
+            before=audit.fields_of(record, RECORD_FIELDS),
         )
-    if files.is_owned(record) and not await files.is_shared(record):
+    if record.file_ref is not None and files.is_owned(record) and not await files.is_shared(record):
         store(ctx).delete(record.file_ref)
     return record
 
@@ -150,7 +163,7 @@ async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> Repor
     snapshot: Snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     if snapshot.status not in (SnapshotStatus.CURRENT, SnapshotStatus.HISTORICAL):
         raise Conflict(f"a {snapshot.status} snapshot cannot be reported", details={"snapshot_id": snapshot_id})
-    period = await snapshot.period if snapshot.period_id else None
+    period = await periods.get_or_raise(ctx, period_id=snapshot.period_id) if snapshot.period_id else None
     spec = ReportRecordSpec(
         org_id=snapshot.organization_id,
         report_type=report_type,
@@ -178,8 +191,12 @@ async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> Repor
     async with in_transaction():
         await record.save()
         await audit.record(
-            ctx, action="report.generated", entity_type="report_record", entity_id=record.id,
-            organization_id=record.organization_id, after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id},
+            ctx,
+            action="report.generated",
+            entity_type="report_record",
+            entity_id=record.id,
+            organization_id=record.organization_id,
+            after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id},
         )
     return await _published(ctx, record)
 
@@ -199,4 +216,4 @@ async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
         or not store(ctx).exists(ref)
     ):
         raise NotFound("report file", report_id)
-    return record, str(store(ctx).path(record.file_ref))
+    return record, str(store(ctx).path(ref))

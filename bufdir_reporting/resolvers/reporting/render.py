@@ -11,9 +11,11 @@ import io
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ...models import (
     FieldDataType,
@@ -75,14 +77,18 @@ def render(
     findings: list[Finding],
 ) -> bytes:
     workbook = Workbook()
-    front = workbook.active
+    front = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     front.title = "Rapport"
     aggregated = snapshot.aggregated_at.astimezone(UTC).isoformat(timespec="seconds") if snapshot.aggregated_at else ""
     for row in (
         ("Rapport til Bufdir",),
         ("Organisasjon", f"{organization.name} ({organization.id})"),
-        ("Periode", f"{period.name} ({period.id}), {period.start} – {period.end}" if period else
-         f"{snapshot.range_start:%Y-%m-%d} – {snapshot.range_end:%Y-%m-%d}"),
+        (
+            "Periode",
+            f"{period.name} ({period.id}), {period.start} – {period.end}"
+            if period
+            else f"{snapshot.range_start:%Y-%m-%d} – {snapshot.range_end:%Y-%m-%d}",
+        ),
         ("Snapshot", snapshot.id),
         ("Aggregert", aggregated),
         ("Generert", datetime.now(UTC).isoformat(timespec="seconds")),
@@ -92,7 +98,9 @@ def render(
     front["A1"].font = BOLD
     notes: dict[str, list[str]] = {}
     for finding in findings:
-        notes.setdefault(finding.field_key, []).append(f"{'Feil' if finding.severity == 'error' else 'Advarsel'}: {finding.message}")
+        notes.setdefault(finding.field_key, []).append(
+            f"{'Feil' if finding.severity == 'error' else 'Advarsel'}: {finding.message}"
+        )
     taken = {"rapport"}
     for group in sections:
         sheet = workbook.create_sheet(sheet_title(group.section.title, taken))

@@ -70,7 +70,10 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
                 submitted_at=datetime.now(UTC),
             )
             await audit.record(
-                ctx, action="report.submitted", entity_type="submission", entity_id=submission.id,
+                ctx,
+                action="report.submitted",
+                entity_type="submission",
+                entity_id=submission.id,
                 organization_id=submission.organization_id,
                 after={"period_id": submission.period_id, "version": version, "report_id": record.id, "snapshot_id": snapshot.id},
             )
@@ -95,8 +98,12 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
     async with in_transaction():
         await submission.save()
         await audit.record(
-            ctx, action="period.reopened", entity_type="submission", entity_id=submission.id,
-            organization_id=organization_id, before={"locked": True, "period_id": period_id},
+            ctx,
+            action="period.reopened",
+            entity_type="submission",
+            entity_id=submission.id,
+            organization_id=organization_id,
+            before={"locked": True, "period_id": period_id},
             after={"locked": False, "reason": reason},
         )
     return submission
@@ -140,7 +147,7 @@ async def reporting_status(ctx: Context, *, period_id: str) -> list[Organization
     """For admins: every organisation, whether it submitted for the period and on time."""
     ctx.principal.require_admin()
     period = await periods.get_or_raise(ctx, period_id=period_id)
-    first = {}
+    first: dict[str, Submission] = {}
     for submission in await Submission.filter(period_id=period_id).order_by("submitted_at"):
         first.setdefault(submission.organization_id, submission)
     return [

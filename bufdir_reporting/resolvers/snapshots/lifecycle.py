@@ -14,7 +14,7 @@ from tortoise.functions import Avg
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
-from ...models import AggregationJob, JobStatus, Snapshot, SnapshotStatus
+from ...models import AggregationJob, JobStatus, ReportRecord, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods
 from ..base import audit, notify
 from ..base.context import Context
@@ -55,9 +55,12 @@ async def trigger(
     ``force``) the current one while its cache is valid. ``wait`` runs the job inline."""
     organization = await organizations.get_or_raise(ctx, organization_id=organization_id)
     period = await periods.get_or_raise(ctx, period_id=period_id) if period_id else None
-    if period is None and window is None:
+    if period is not None:
+        bounds = periods.period_bounds(period)
+    elif window is not None:
+        bounds = periods.checked_range(ctx, window.start, window.end)
+    else:
         raise InvalidInput("give a period or a range", field="period_id")
-    bounds = periods.period_bounds(period) if period else periods.checked_range(ctx, window.start, window.end)  # type: ignore[union-attr]
     slot = runs.scope_key(organization.id, period.id if period else None, bounds)
     if not force:
         current = await Snapshot.get_or_none(current_slot=slot, cache_valid=True)
@@ -105,12 +108,12 @@ async def list_(
     return await paginate(query, window)
 
 
-async def invalidate(ctx: Context, *, snapshot_id: str, reason: str, reaggregate: bool = True) -> tuple[Snapshot, Triggered | None]:
+async def invalidate(
+    ctx: Context, *, snapshot_id: str, reason: str, reaggregate: bool = True
+) -> tuple[Snapshot, Triggered | None]:
     snapshot = await get_or_raise(ctx, snapshot_id=snapshot_id)
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
-    await Snapshot.filter(id=snapshot.id).update(
-        cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
-    )
+    await Snapshot.filter(id=snapshot.id).update(cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC))
     await snapshot.refresh_from_db()
     await notify.cache_invalidated(ctx, [snapshot], reason)
     if not reaggregate:
@@ -126,13 +129,16 @@ async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot = await get_or_raise(ctx, snapshot_id=snapshot_id)
     if snapshot.status == SnapshotStatus.PROCESSING:
         raise Conflict("a snapshot that is still processing cannot be deleted", details={"snapshot_id": snapshot_id})
-    if await snapshot.submissions.all().exists() or await snapshot.report_records.all().exists():
+    if await Submission.exists(snapshot_id=snapshot.id) or await ReportRecord.exists(snapshot_id=snapshot.id):
         raise Conflict("a snapshot with reports or submissions is kept", details={"snapshot_id": snapshot_id})
     async with in_transaction():
         await Snapshot.filter(prior_snapshot_id=snapshot.id).update(prior_snapshot_id=None)
         await snapshot.delete()
         await audit.record(
-            ctx, action="snapshot.deleted", entity_type="snapshot", entity_id=snapshot.id,
+            ctx,
+            action="snapshot.deleted",
+            entity_type="snapshot",
+            entity_id=snapshot.id,
             organization_id=snapshot.organization_id,
             before={"period_id": snapshot.period_id, "status": snapshot.status, "activity_count": snapshot.activity_count},
         )

@@ -65,7 +65,9 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
     if snapshot.status != SnapshotStatus.CURRENT:
-        raise Conflict(f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id})
+        raise Conflict(
+            f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id}
+        )
     row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
     if row is None:
         raise NotFound("field", field_key)
@@ -73,15 +75,19 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     if definition.aggregation_rule is not None:
         raise InvalidInput(f"{field_key} is computed from activities, not entered by hand", field="field_key")
     before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
-    row.value, row.text_value = checked(definition, value)
+    row.value, row.text_value = checked(definition, value)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
     row.data_source = MANUAL if value is not None else None
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
     async with in_transaction():
         await row.save()
         await _recount(snapshot)
         await audit.record(
-            ctx, action="field_value.set", entity_type="field_value", entity_id=f"{snapshot.id}/{field_key}",
-            organization_id=snapshot.organization_id, before=before,
+            ctx,
+            action="field_value.set",
+            entity_type="field_value",
+            entity_id=f"{snapshot.id}/{field_key}",
+            organization_id=snapshot.organization_id,
+            before=before,
             after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
         )
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
@@ -97,5 +103,5 @@ async def _recount(snapshot: Snapshot) -> None:
     )
     populated = {v.field_key for v in values if v.value is not None or v.text_value is not None}
     snapshot.populated_field_count = len(populated)
-    snapshot.missing_required_fields = sorted(required - populated, key=[v.field_key for v in values].index)
+    snapshot.missing_required_fields = sorted({str(key) for key in required} - populated, key=[v.field_key for v in values].index)
     await snapshot.save(update_fields=["populated_field_count", "missing_required_fields", "updated_at"])

@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 async def reaggregate_stale(ctx: Context, *, quiet_for: timedelta) -> list[str]:
     """Trigger re-aggregation of current snapshots invalid for at least ``quiet_for``."""
     cutoff = datetime.now(UTC) - quiet_for
-    stale = await Snapshot.filter(
-        status=SnapshotStatus.CURRENT, cache_valid=False, invalidated_at__lte=cutoff
-    ).order_by("invalidated_at")
+    stale = await Snapshot.filter(status=SnapshotStatus.CURRENT, cache_valid=False, invalidated_at__lte=cutoff).order_by(
+        "invalidated_at"
+    )
     started = []
     for snapshot in stale:
         if await Snapshot.exists(running_slot=snapshot.current_slot):

@@ -48,7 +48,7 @@ def now() -> datetime:
 
 
 async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinition]:
-    period = await snapshot.period if snapshot.period_id else None
+    period = await ctx.loaders.period_by_id.load(snapshot.period_id) if snapshot.period_id else None
     at = sections.StructureView(period=period, on=None if period else snapshot.range_end.date())
     in_force = await sections.sections_in_force(ctx, at=at)
     # Gathered, the loader reads every section's fields in one statement.
@@ -59,7 +59,7 @@ async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinit
 async def _prior_snapshot(ctx: Context, snapshot: Snapshot) -> Snapshot | None:
     if snapshot.period_id is None:
         return None
-    prior_period = await periods.get_prior(ctx, period=await snapshot.period)
+    prior_period = await periods.get_prior(ctx, period=await periods.get_or_raise(ctx, period_id=snapshot.period_id))
     if prior_period is None:
         return None
     prior = await Snapshot.get_or_none(current_slot=scope_key(snapshot.organization_id, prior_period.id))
@@ -104,7 +104,9 @@ async def start(
 
 async def aggregate_now(ctx: Context, *, organization_id: str, period: Period) -> Snapshot | None:
     """Aggregate inline (for a missing prior period); ``None`` if another run holds the scope."""
-    snapshot, job, created = await start(ctx, organization_id=organization_id, period=period, window=periods.period_bounds(period))
+    snapshot, job, created = await start(
+        ctx, organization_id=organization_id, period=period, window=periods.period_bounds(period)
+    )
     if not created or job is None:
         return snapshot if snapshot.status == SnapshotStatus.CURRENT else None
     await run_job(ctx, job_id=job.id, with_prior=False)
@@ -125,9 +127,7 @@ async def _claim(job_id: str, stale_before: datetime | None) -> bool:
     return taken == 1
 
 
-async def run_job(
-    ctx: Context, *, job_id: str, with_prior: bool = True, stale_before: datetime | None = None
-) -> Snapshot | None:
+async def run_job(ctx: Context, *, job_id: str, with_prior: bool = True, stale_before: datetime | None = None) -> Snapshot | None:
     if not await _claim(job_id, stale_before):
         return None
     job = await AggregationJob.get(id=job_id).prefetch_related("snapshot")
@@ -235,4 +235,3 @@ async def _finish(job: AggregationJob, started: float, status: JobStatus) -> Non
     job.finished_at = now()
     job.duration_ms = int((time.monotonic() - started) * 1000)
     await job.save()
-

@@ -31,8 +31,9 @@ async def definition_of(ctx: Context, value: FieldValueRow) -> FieldDefinition:
 
 async def by_section(ctx: Context, *, snapshot: Snapshot) -> list[SectionValues]:
     values = await values_of(ctx, snapshot=snapshot)
-    known = [loaded_definition(ctx, v) for v in values]
-    definitions = known if all(known) else [await definition_of(ctx, v) for v in values]
+    definitions = [d for d in (loaded_definition(ctx, v) for v in values) if d is not None]
+    if len(definitions) != len(values):
+        definitions = [await definition_of(ctx, v) for v in values]
     grouped: dict[str, list[tuple[FieldValueRow, FieldDefinition]]] = {}
     for value, definition in zip(values, definitions, strict=True):
         grouped.setdefault(value.section_key, []).append((value, definition))
@@ -42,4 +43,3 @@ async def by_section(ctx: Context, *, snapshot: Snapshot) -> list[SectionValues]
         SectionValues(section, sorted(grouped[section.id], key=lambda pair: (pair[1].position, pair[1].id)))
         for section in ordered
     ]
-

@@ -35,7 +35,9 @@ def _findings(value: FieldValue | FieldValueRow, definition: FieldDefinition, wa
             found.append(Finding(key, "error", "ABOVE_MAX", f"{definition.label} er over {definition.max_value.normalize()}"))
         if value.prior_value and abs(value.value - value.prior_value) > warn_share * abs(value.prior_value):
             change = (value.value - value.prior_value) / abs(value.prior_value) * 100
-            found.append(Finding(key, "warning", "LARGE_CHANGE", f"{definition.label} endret {change:+.0f} % fra forrige periode"))
+            found.append(
+                Finding(key, "warning", "LARGE_CHANGE", f"{definition.label} endret {change:+.0f} % fra forrige periode")
+            )
     return found
 
 
@@ -43,4 +45,6 @@ async def validate(ctx: Context, *, snapshot: Snapshot) -> list[Finding]:
     values = await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
     definitions = await ctx.loaders.field_definition_by_id.load_many([v.field_definition_id for v in values])
     share = Decimal(ctx.settings.change_warning_percent) / 100
-    return [finding for value, definition in zip(values, definitions, strict=True) for finding in _findings(value, definition, share)]
+    return [
+        finding for value, definition in zip(values, definitions, strict=True) for finding in _findings(value, definition, share)
+    ]

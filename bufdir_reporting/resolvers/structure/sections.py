@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -75,14 +76,12 @@ async def get_field_or_raise(ctx: Context, *, field_id: int) -> FieldDefinition:
     return definition
 
 
-async def list_(
-    ctx: Context, *, window: Window, is_active: bool | None = None, period_id: str | None = None
-) -> Page[Section]:
+async def list_(ctx: Context, *, window: Window, is_active: bool | None = None, period_id: str | None = None) -> Page[Section]:
     query = Section.all().order_by("order", "id")
     if is_active is not None:
         query = query.filter(is_active=is_active)
     if period_id is not None:
-        query = query.filter(valid_at((await view(ctx, period_id=period_id)).day))  # type: ignore[arg-type]
+        query = query.filter(valid_at((await periods.get_or_raise(ctx, period_id=period_id)).end))
     return await paginate(query, window)
 
 
@@ -115,7 +114,7 @@ async def field_by_key(ctx: Context, *, field_key: str, period_id: str | None = 
     """The definition of a key: as it stands (or stood last), or as it applied in a period."""
     query = FieldDefinition.filter(key=field_key)
     if period_id is not None:
-        query = query.filter(valid_at((await view(ctx, period_id=period_id)).day))  # type: ignore[arg-type]
+        query = query.filter(valid_at((await periods.get_or_raise(ctx, period_id=period_id)).end))
     definition = await query.order_by("-valid_from").first()
     if definition is None:
         raise NotFound("field", field_key)
@@ -152,8 +151,7 @@ async def create(ctx: Context, *, spec: SectionSpec) -> Section:
         await replace_fields(section, spec.fields, effective)
         if not spec.is_active:
             await _deactivate(section, effective)
-        await audit.record(ctx, action="section.created", entity_type="section", entity_id=section.id,
-                           after=spec.model_dump())
+        await audit.record(ctx, action="section.created", entity_type="section", entity_id=section.id, after=spec.model_dump())
     return section
 
 
@@ -175,8 +173,9 @@ async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Sec
         await replace_fields(section, change.fields, effective)
         if not change.is_active:
             await _deactivate(section, effective)
-        await audit.record(ctx, action="section.updated", entity_type="section", entity_id=section.id,
-                           before=before, after=change.model_dump())
+        await audit.record(
+            ctx, action="section.updated", entity_type="section", entity_id=section.id, before=before, after=change.model_dump()
+        )
     ctx.loaders.forget_section(section_id)
     return section
 
@@ -192,16 +191,24 @@ async def deactivate(ctx: Context, *, section_id: str, effective_from_period_id:
         if section.is_active:
             before = await _described(section)
             await _deactivate(section, effective)
-            await audit.record(ctx, action="section.deactivated", entity_type="section", entity_id=section.id,
-                               before=before, after={"is_active": False, "valid_to": section.valid_to})
+            await audit.record(
+                ctx,
+                action="section.deactivated",
+                entity_type="section",
+                entity_id=section.id,
+                before=before,
+                after={"is_active": False, "valid_to": section.valid_to},
+            )
     ctx.loaders.forget_section(section_id)
     return section
 
 
-async def _described(section: Section) -> dict:
+async def _described(section: Section) -> dict[str, Any]:
     fields = await FieldDefinition.filter(section_id=section.id, valid_to=None).order_by("position")
     return {
-        "section_title": section.title, "section_order": section.order, "is_active": section.is_active,
+        "section_title": section.title,
+        "section_order": section.order,
+        "is_active": section.is_active,
         "fields": [{"field_key": f.key, "label": f.label, "required": f.required, "rule": f.aggregation_rule} for f in fields],
     }
 

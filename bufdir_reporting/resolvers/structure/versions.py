@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from ...errors import Conflict
-from ...models import FieldDefinition, Section
+from ...models import FieldDefinition, FieldValue, Section
 from .inputs import AggregationRule, FieldSpec
 
 
@@ -87,7 +87,7 @@ async def replace_fields(section: Section, specs: list[FieldSpec], effective: da
 
 async def close_or_remove(version: FieldDefinition, effective: date) -> None:
     """Close a version at ``effective``; one that starts there never applied and is removed."""
-    if version.valid_from == effective and not await version.values.all().exists():
+    if version.valid_from == effective and not await FieldValue.exists(field_definition_id=version.id):
         await version.delete()
         return
     await _close(version, effective)
