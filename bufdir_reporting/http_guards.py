@@ -6,12 +6,11 @@ an oversized declared body, and stops a chunked one as soon as it passes the lim
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .rest_compat.errors import HTTP_CODES
+from . import envelope
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -28,15 +27,7 @@ class PayloadTooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "code": "PAYLOAD_TOO_LARGE",
-                "message": f"the request body exceeds {limit} bytes",
-                "details": {"max_bytes": limit},
-            }
-        }
-    ).encode()
+    body = envelope.error_bytes("PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes", {"max_bytes": limit})
     await send(
         {
             "type": "http.response.start",
@@ -136,12 +127,7 @@ class PlainErrorsAsJson:
                 if message.get("more_body"):
                     return
                 status = held["status"]
-                error = {
-                    "code": HTTP_CODES.get(status, "HTTP_ERROR"),
-                    "message": b"".join(chunks).decode(errors="replace"),
-                    "details": {},
-                }
-                body = json.dumps({"error": error}).encode()
+                body = envelope.error_bytes(envelope.code_for(status), b"".join(chunks).decode(errors="replace"))
                 await send(
                     {**held, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}
                 )

@@ -15,7 +15,6 @@ import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -30,7 +29,9 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.connection import get_connection
 
-request_id: ContextVar[str] = ContextVar("request_id", default="-")
+from . import envelope
+from .envelope import request_id
+
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("bufdir_reporting.access")
 
@@ -105,9 +106,7 @@ class RequestContext:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if status != 500 or started_response:
                 raise
-            body = json.dumps(
-                {"error": {"code": "INTERNAL", "message": "Unexpected error.", "details": {}, "request_id": rid}}
-            ).encode()
+            body = envelope.error_bytes("INTERNAL", "Unexpected error.")
             await with_id(
                 {
                     "type": "http.response.start",

@@ -90,6 +90,18 @@ async def test_an_oversized_body_is_413_json(guarded):
     assert streamed.status_code == 413
 
 
+async def test_errors_answered_by_the_middlewares_carry_the_request_id(guarded):
+    """The 413 and the rewritten plain-text errors are built before any route runs; the id a
+    client quotes to support must be in them as in every other error body."""
+    http = await guarded(max_body_bytes=4096)
+    too_large = await http.post("/api/v1/report-sections", content=b" " * 5000, headers={"Content-Type": "application/json"})
+    plain = await http.post("/graphql", content=b"{not json", headers={"Content-Type": "application/json"})
+    for response in (too_large, plain):
+        assert response.headers["content-type"].startswith("application/json"), response.text
+        error = response.json()["error"]
+        assert error["request_id"] == response.headers["x-request-id"] != "-", (response.status_code, error)
+
+
 async def test_security_headers_and_cors(guarded):
     http = await guarded(cors_origins=["https://app.example.no"])
     response = await http.get("/api/v1/report-sections")

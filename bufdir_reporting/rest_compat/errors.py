@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,28 +12,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from tortoise.exceptions import ValidationError
 
+from ..envelope import code_for, error_body
 from ..errors import DomainError
-from ..operations import request_id
 
 log = logging.getLogger(__name__)
 
-HTTP_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHENTICATED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    409: "CONFLICT",
-    413: "PAYLOAD_TOO_LARGE",
-    422: "BAD_USER_INPUT",
-}
 
-
-def error_response(status: int, code: str, message: str, details: object = None) -> JSONResponse:
+def error_response(status: int, code: str, message: str, details: Mapping[str, Any] | None = None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(
         status_code=status,
-        content={"error": {"code": code, "message": message, "details": details or {}, "request_id": request_id.get()}},
+        content=error_body(code, message, details),
         headers=headers,
     )
 
@@ -56,7 +47,7 @@ async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    code = HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    code = code_for(exc.status_code)
     return error_response(exc.status_code, code, str(exc.detail))
 
 
