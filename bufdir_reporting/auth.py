@@ -19,7 +19,7 @@ from typing import Any
 import jwt
 
 from .config import Settings
-from .errors import Forbidden, Unauthenticated
+from .errors import Unauthenticated
 
 ADMIN = "admin"
 ALGORITHM = "HS256"
@@ -39,26 +39,6 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return ADMIN in self.roles
-
-    def can_access(self, organization_id: str) -> bool:
-        return self.is_admin or organization_id in self.organizations
-
-    def require_authenticated(self) -> None:
-        if not self.is_authenticated:
-            raise Unauthenticated("A bearer token is required")
-
-    def require_organization(self, organization_id: str) -> None:
-        self.require_authenticated()
-        if not self.can_access(organization_id):
-            raise Forbidden(
-                f"Not allowed to act for organisation {organization_id!r}",
-                details={"organization_id": organization_id},
-            )
-
-    def require_admin(self) -> None:
-        self.require_authenticated()
-        if not self.is_admin:
-            raise Forbidden("The admin role is required")
 
 
 ANONYMOUS = Principal()

@@ -2,8 +2,10 @@
 
 The test enumerates the app's routes (printed-path aliases share their handler) and the
 schema's root fields, and fails when one has no case here. Each case says what each principal
-gets: ``ok`` (not refused: no 401/403, no 5xx), ``401``/``UNAUTHENTICATED`` or
-``403``/``FORBIDDEN``. Business outcomes are tested elsewhere; this is about who gets in.
+gets: ``ok`` (not refused: no 401/403/404, no 5xx), ``401``/``UNAUTHENTICATED``,
+``403``/``FORBIDDEN`` (a request that names an organisation it may not act for), or
+``404``/``NOT_FOUND`` (another organisation's object, reached by its id: it answers as a missing
+one). Business outcomes are tested elsewhere; this is about who gets in.
 """
 
 from __future__ import annotations
@@ -25,8 +27,16 @@ from . import contracts
 PRINCIPALS = ("anonymous", "other", "own", "admin")
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
 ORG = {"anonymous": "401", "other": "403", "own": "ok", "admin": "ok"}
+HIDDEN = {"anonymous": "401", "other": "404", "own": "ok", "admin": "ok"}
 ADMIN = {"anonymous": "401", "other": "403", "own": "403", "admin": "ok"}
 OWN = "org-1042"
+
+
+def outcome(codes: set[str | None]) -> str:
+    for code, seen in (("UNAUTHENTICATED", "401"), ("FORBIDDEN", "403"), ("NOT_FOUND", "404")):
+        if code in codes:
+            return seen
+    return "ok"
 
 
 @dataclass
@@ -56,7 +66,11 @@ class World:
         return response.json()["snapshot_id"]
 
     async def report(self) -> str:
-        body = {**contracts.REPORT_POST_REQUEST, "org_id": OWN}
+        """A completed record with a real file in the organisation's folder, so a download can succeed."""
+        ref = f"reports/{OWN}/2024/matrix.xlsx"
+        (self.settings.report_store_root / ref).parent.mkdir(parents=True, exist_ok=True)
+        (self.settings.report_store_root / ref).write_bytes(b"matrix")
+        body = {**contracts.REPORT_POST_REQUEST, "org_id": OWN, "status": "completed", "file_ref": ref}
         return (await self.client.post("/api/v1/report-records", json=body, headers=self.tokens.admin())).json()["report_id"]
 
     async def graphql(self, who: str, query: str, variables: dict | None = None) -> str:
@@ -67,12 +81,12 @@ class World:
             return "401"
         codes = {e.get("extensions", {}).get("code") for e in response.json().get("errors") or []}
         assert "INTERNAL" not in codes, response.text
-        return "401" if "UNAUTHENTICATED" in codes else "403" if "FORBIDDEN" in codes else "ok"
+        return outcome(codes)
 
     async def rest(self, who: str, method: str, path: str, **kwargs: Any) -> str:
         response = await self.client.request(method, path, headers=self.headers(who), **kwargs)
         assert response.status_code < 500, response.text
-        return str(response.status_code) if response.status_code in (401, 403) else "ok"
+        return str(response.status_code) if response.status_code in (401, 403, 404) else "ok"
 
 
 Call = Callable[[World, str], Awaitable[str]]
@@ -110,7 +124,7 @@ async def _subscribe(w: World, who: str, query: str) -> str:
     result = await schema.subscribe(query, context_value=ctx)
     if hasattr(result, "errors") and result.errors:
         codes = {e.extensions.get("code") for e in result.errors}
-        return "401" if "UNAUTHENTICATED" in codes else "403" if "FORBIDDEN" in codes else "ok"
+        return outcome(codes)
     first = result.__anext__()
     try:
         import asyncio
@@ -121,7 +135,7 @@ async def _subscribe(w: World, who: str, query: str) -> str:
     finally:
         await result.aclose()
     codes = {e.extensions.get("code") for e in item.errors or []}
-    return "401" if "UNAUTHENTICATED" in codes else "403" if "FORBIDDEN" in codes else "ok"
+    return outcome(codes)
 
 
 REST: dict[str, tuple[dict[str, str], Call]] = {
@@ -165,16 +179,16 @@ REST: dict[str, tuple[dict[str, str], Call]] = {
         lambda w, who: w.rest(who, "POST", "/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"}),
     ),
     "GET /api/v1/aggregated-report-data/{snapshot_id}": (
-        ORG,
+        HIDDEN,
         lambda w, who: w.rest(who, "GET", f"/api/v1/aggregated-report-data/{w.snapshot_id}"),
     ),
     "PUT /api/v1/aggregated-report-data/{snapshot_id}": (
-        ORG,
+        HIDDEN,
         lambda w, who: w.rest(
             who, "PUT", f"/api/v1/aggregated-report-data/{w.snapshot_id}", json=contracts.REPORT_DATA_PUT_REQUEST
         ),
     ),
-    "DELETE /api/v1/aggregated-report-data/{snapshot_id}": (ORG, None),  # filled below: needs a fresh snapshot
+    "DELETE /api/v1/aggregated-report-data/{snapshot_id}": (HIDDEN, None),  # filled below: needs a fresh snapshot
     "GET /api/v1/bufdir-aggregations/activities": (
         ORG,
         lambda w, who: w.rest(
@@ -185,7 +199,7 @@ REST: dict[str, tuple[dict[str, str], Call]] = {
         ),
     ),
     "GET /api/v1/bufdir-aggregations/last-submitted-period": (
-        ORG,
+        {**ORG, "own": "404", "admin": "404"},  # let in, and this world has no submission
         lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": OWN}),
     ),
     "GET /api/v1/bufdir-aggregations": (
@@ -202,33 +216,36 @@ REST: dict[str, tuple[dict[str, str], Call]] = {
         ),
     ),
     "GET /api/v1/bufdir-aggregations/{snapshot_id}": (
-        ORG,
+        HIDDEN,
         lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}"),
     ),
     "GET /api/v1/bufdir-aggregations/{snapshot_id}/metrics": (
-        ORG,
+        HIDDEN,
         lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}/metrics"),
     ),
     "PUT /api/v1/bufdir-aggregations/{snapshot_id}": (
-        ORG,
+        HIDDEN,
         lambda w, who: w.rest(who, "PUT", f"/api/v1/bufdir-aggregations/{w.snapshot_id}", json={"force_refresh": False}),
     ),
-    "DELETE /api/v1/bufdir-aggregations/{snapshot_id}": (ORG, None),
+    "DELETE /api/v1/bufdir-aggregations/{snapshot_id}": (HIDDEN, None),
     "GET /api/v1/report-records": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/report-records", params={"org_id": OWN})),
     "POST /api/v1/report-records": (
         ORG,
         lambda w, who: w.rest(who, "POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN}),
     ),
-    "GET /api/v1/report-records/{report_id}": (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}")),
+    "GET /api/v1/report-records/{report_id}": (
+        HIDDEN,
+        lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}"),
+    ),
     "GET /api/v1/report-records/{report_id}/file": (
-        ORG,
+        HIDDEN,
         lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}/file"),
     ),
     "PUT /api/v1/report-records/{report_id}": (
-        ORG,
+        HIDDEN,
         lambda w, who: w.rest(who, "PUT", f"/api/v1/report-records/{w.report_id}", json={"status": "pending"}),
     ),
-    "DELETE /api/v1/report-records/{report_id}": (ORG, None),
+    "DELETE /api/v1/report-records/{report_id}": (HIDDEN, None),
 }
 
 
@@ -260,7 +277,7 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     "Query.section": (PUBLIC, q('{ section(id: "hjelpetiltak") { title } }')),
     "Query.fieldDefinition": (PUBLIC, q('{ fieldDefinition(key: "antall_akuttplasseringer") { label } }')),
     "Query.requiredFields": (PUBLIC, q("{ requiredFields { totalRequiredFields } }")),
-    "Query.snapshot": (ORG, q("query ($id: ID!) { snapshot(id: $id) { status } }", lambda w: {"id": w.snapshot_id})),
+    "Query.snapshot": (HIDDEN, q("query ($id: ID!) { snapshot(id: $id) { status } }", lambda w: {"id": w.snapshot_id})),
     "Query.snapshots": (ORG, q('{ snapshots(organizationId: "org-1042") { totalCount } }')),
     "Query.reportingStatus": (ADMIN, q('{ reportingStatus(periodId: "2024") { submitted } }')),
     "Query.auditLog": (ADMIN, q("{ auditLog { totalCount } }")),
@@ -277,30 +294,30 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
         q('mutation { triggerAggregation(organizationId: "org-1042", periodId: "rp-2024-q1") { jobId } }'),
     ),
     "Mutation.invalidateSnapshot": (
-        ORG,
+        HIDDEN,
         q('mutation ($id: ID!) { invalidateSnapshot(id: $id, reason: "x") { cacheValid } }', lambda w: {"id": w.snapshot_id}),
     ),
     "Mutation.setFieldValue": (
-        ORG,
+        HIDDEN,
         q(
             'mutation ($id: ID!) { setFieldValue(snapshotId: $id, fieldKey: "antall_stillinger_ledige", value: 1) { fieldKey } }',
             lambda w: {"id": w.snapshot_id},
         ),
     ),
-    "Mutation.deleteSnapshot": (ORG, None),
+    "Mutation.deleteSnapshot": (HIDDEN, None),
     "Mutation.recordActivity": (
         ORG,
         q("mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", lambda w: {"i": ACTIVITY}),
     ),
     "Mutation.correctActivity": (
-        ORG,
+        HIDDEN,
         q(
             'mutation ($id: String!) { correctActivity(id: $id, input: {status: "completed"}) { status } }',
             lambda w: {"id": w.activity_ids[0]},
         ),
     ),
     "Mutation.deleteActivity": (
-        ORG,
+        HIDDEN,
         q("mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", lambda w: {"id": w.activity_ids[1]}),
     ),
     "Mutation.ingestActivities": (
@@ -308,15 +325,15 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
         q("mutation ($i: [ActivityInput!]!) { ingestActivities(inputs: $i) { created } }", lambda w: {"i": [ACTIVITY]}),
     ),
     "Mutation.generateReport": (
-        ORG,
+        HIDDEN,
         q("mutation ($id: String!) { generateReport(snapshotId: $id) { status } }", lambda w: {"id": w.snapshot_id}),
     ),
     "Mutation.submitReport": (
-        ORG,
+        HIDDEN,
         q("mutation ($id: String!) { submitReport(reportId: $id) { version } }", lambda w: {"id": w.report_id}),
     ),
     "Mutation.reopenPeriod": (
-        ADMIN,
+        {**ADMIN, "admin": "404"},  # let in, and this world has no submission
         q('mutation { reopenPeriod(organizationId: "org-1042", periodId: "2024", reason: "x") { version } }'),
     ),
     "Subscription.aggregatedDataChanged": (
@@ -326,7 +343,7 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
         ),
     ),
     "Subscription.snapshotStatusChanged": (
-        ORG,
+        HIDDEN,
         lambda w, who: _subscribe(
             w, who, f'subscription {{ snapshotStatusChanged(snapshotId: "{w.snapshot_id}") {{ status }} }}'
         ),
@@ -349,8 +366,8 @@ async def _delete_snapshot_gql(w: World, who: str) -> str:
 
 
 GRAPHQL["Mutation.createSection"] = (ADMIN, _create_section)
-GRAPHQL["Mutation.deleteSnapshot"] = (ORG, _delete_snapshot_gql)
-REST["DELETE /api/v1/report-records/{report_id}"] = (ORG, _delete_report)
+GRAPHQL["Mutation.deleteSnapshot"] = (HIDDEN, _delete_snapshot_gql)
+REST["DELETE /api/v1/report-records/{report_id}"] = (HIDDEN, _delete_report)
 
 
 def _routes(app) -> set[str]:
@@ -395,7 +412,7 @@ async def world(client, app, tokens, settings, demo) -> World:
 async def test_each_principal_gets_what_the_matrix_says(world, case):
     for prefix in ("/api/v1/aggregated-report-data", "/api/v1/bufdir-aggregations"):
         if case == f"DELETE {prefix}/{{snapshot_id}}":
-            REST[case] = (ORG, await _delete_snapshot(prefix))
+            REST[case] = (HIDDEN, await _delete_snapshot(prefix))
     expected, call = {**REST, **GRAPHQL}[case]
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected

@@ -7,6 +7,7 @@ from strawberry import relay
 
 from .. import models
 from ..resolvers import organizations, snapshots
+from ..resolvers.base import access
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records, submissions
 from .context import Info
@@ -35,7 +36,7 @@ class OrganizationType(ModelNode):
     @strawberry.field(description="The parent organisation, if any (and if visible to you).")
     @staticmethod
     async def parent(root: OrganizationRoot, info: Info) -> Annotated[OrganizationType, strawberry.lazy(__name__)] | None:
-        if root.parent_id is None or not info.context.principal.can_access(root.parent_id):
+        if root.parent_id is None or not access.can_read(info.context.principal, root.parent_id):
             return None
         return node_or_none(OrganizationType, await organizations.get_or_raise(info.context, organization_id=root.parent_id))
 

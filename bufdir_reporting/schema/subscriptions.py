@@ -22,8 +22,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
-from ..resolvers import periods, snapshots
+from ..resolvers import snapshots
 from ..resolvers.base.loaders import Loaders
+from ..resolvers.snapshots import watch
 from .context import Info
 from .node import node_of
 from .snapshot import SnapshotNode
@@ -113,8 +114,7 @@ class LiveSubscription:
     async def aggregated_data_changed(
         self, info: Info, organization_id: str, period_id: str
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
-        info.context.principal.require_organization(organization_id)
-        await periods.get_or_raise(info.context, period_id=period_id)
+        await watch.require_following(info.context, organization_id=organization_id, period_id=period_id)
         async for delivery in _deliveries(info, events.data_updated_channel(organization_id, period_id)):
             payload = delivery.payload
             yield DataUpdatedEvent(

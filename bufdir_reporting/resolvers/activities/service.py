@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from ...errors import Conflict, InvalidInput, NotFound
 from ...models import Activity, ActivityParticipant, Snapshot, SnapshotStatus, Submission
 from .. import periods
-from ..base import audit, notify
+from ..base import access, audit, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..structure.inputs import field_path
@@ -221,7 +221,7 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
     checks and writes take a fixed number of statements however many organisations and rows."""
     organization_ids = sorted({s.organization_id for s in specs})
     for organization_id in organization_ids:
-        ctx.principal.require_organization(organization_id)
+        access.require_write(ctx, organization_id)
     for organization_id, found in zip(
         organization_ids, await ctx.loaders.organization_by_id.load_many(organization_ids), strict=True
     ):
@@ -260,13 +260,18 @@ async def ingest(ctx: Context, *, rows: list[dict[str, Any]], dry_run: bool = Fa
     return result
 
 
+def _owner(activity: Activity) -> str:
+    return activity.organization_id
+
+
 async def get_or_raise(ctx: Context, *, activity_id: int) -> Activity:
     activity = await Activity.get_or_none(id=activity_id)
-    if activity is None:
-        ctx.principal.require_authenticated()
-        raise NotFound("activity", f"act-{activity_id}")
-    ctx.principal.require_organization(activity.organization_id)
-    return activity
+    return access.readable(ctx, activity, kind="activity", key=f"act-{activity_id}", owner=_owner)
+
+
+async def get_for_write(ctx: Context, *, activity_id: int) -> Activity:
+    activity = await Activity.get_or_none(id=activity_id)
+    return access.writable(ctx, activity, kind="activity", key=f"act-{activity_id}", owner=_owner)
 
 
 def parse_activity_id(public_id: str) -> int:
@@ -277,7 +282,7 @@ def parse_activity_id(public_id: str) -> int:
 
 
 async def correct(ctx: Context, *, activity_id: int, changes: dict[str, Any]) -> Activity:
-    activity = await get_or_raise(ctx, activity_id=activity_id)
+    activity = await get_for_write(ctx, activity_id=activity_id)
     current = {name: getattr(activity, name) for name in COLUMNS}
     refs = await ActivityParticipant.filter(activity_id=activity.id).values_list("participant_ref", flat=True)
     merged = {**current, "participant_refs": list(refs), **changes, "organization_id": activity.organization_id}
@@ -311,7 +316,7 @@ async def correct(ctx: Context, *, activity_id: int, changes: dict[str, Any]) ->
 
 async def delete(ctx: Context, *, activity_id: int) -> Activity:
     """Soft delete: the row stays with deleted_at, and stops counting."""
-    activity = await get_or_raise(ctx, activity_id=activity_id)
+    activity = await get_for_write(ctx, activity_id=activity_id)
     if activity.deleted_at is None:
         await periods.refuse_if_locked(activity.organization_id, [activity.occurred_at])
         async with in_transaction():
@@ -342,7 +347,7 @@ async def list_in_range(
     status: str | None = None,
 ) -> Page[Activity]:
     """getActivitiesInRange: live activities that occurred within [start, end], oldest first."""
-    ctx.principal.require_organization(organization_id)
+    access.require_read(ctx, organization_id)
     bounds = periods.checked_range(ctx, start, end, bounded=False)
     query = Activity.filter(
         organization_id=organization_id,

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from ...models import AuditEntry
+from . import access
 from .context import Context
 from .pagination import Page, Window, paginate
 
@@ -76,7 +77,7 @@ async def list_(
     entity_id: str | None = None,
     action: str | None = None,
 ) -> Page[AuditEntry]:
-    ctx.principal.require_admin()
+    access.require_admin(ctx)
     query = AuditEntry.all().order_by("-id")
     for name, value in (
         ("organization_id", organization_id),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -54,15 +54,3 @@ async def paginate(query: QuerySet[M], window: Window) -> Page[M]:
     total = await query.count()
     items = await query.offset(window.offset).limit(window.limit) if window.limit else []
     return Page(items=list(items), total=total, window=window)
-
-
-def visible_to(ctx: Any, query: QuerySet[M], organization_id: str | None) -> QuerySet[M]:
-    """Organisation-scoped rows the principal may list: one named organisation (checked), or
-    else every organisation the principal acts for (all of them, for an admin)."""
-    ctx.principal.require_authenticated()
-    if organization_id is not None:
-        ctx.principal.require_organization(organization_id)
-        return query.filter(organization_id=organization_id)
-    if ctx.principal.is_admin:
-        return query
-    return query.filter(organization_id__in=sorted(ctx.principal.organizations))

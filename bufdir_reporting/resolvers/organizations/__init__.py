@@ -1,5 +1,5 @@
 """Organisations that report to Bufdir."""
 
-from .service import get_or_raise, list_
+from .service import get_for_write, get_or_raise, list_
 
-__all__ = ["get_or_raise", "list_"]
+__all__ = ["get_for_write", "get_or_raise", "list_"]

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from ...errors import NotFound
 from ...models import Organization
+from ..base import access
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 
 
 async def get_or_raise(ctx: Context, *, organization_id: str) -> Organization:
-    ctx.principal.require_organization(organization_id)
+    """An organisation the caller names: judged on the token's claims first, so another
+    organisation is FORBIDDEN whether or not it exists."""
+    access.require_read(ctx, organization_id)
+    return await _existing(ctx, organization_id)
+
+
+async def get_for_write(ctx: Context, *, organization_id: str) -> Organization:
+    access.require_write(ctx, organization_id)
+    return await _existing(ctx, organization_id)
+
+
+async def _existing(ctx: Context, organization_id: str) -> Organization:
     organization = await ctx.loaders.organization_by_id.load(organization_id)
     if organization is None:
         raise NotFound("organization", organization_id)
@@ -18,7 +30,7 @@ async def get_or_raise(ctx: Context, *, organization_id: str) -> Organization:
 
 async def list_(ctx: Context, *, window: Window) -> Page[Organization]:
     """The organisations the principal acts for (every one, for an admin)."""
-    ctx.principal.require_authenticated()
+    access.require_authenticated(ctx)
     query = Organization.all().order_by("id")
     if not ctx.principal.is_admin:
         query = query.filter(id__in=sorted(ctx.principal.organizations))

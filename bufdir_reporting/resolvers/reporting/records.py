@@ -14,9 +14,9 @@ from ... import events
 from ...errors import Conflict, NotFound
 from ...models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods, snapshots
-from ..base import audit, ids, notify
+from ..base import access, audit, ids, notify
 from ..base.context import Context
-from ..base.pagination import Page, Window, paginate, visible_to
+from ..base.pagination import Page, Window, paginate
 from ..snapshots import section_values, validation
 from . import files
 from .filestore import FileStore
@@ -45,13 +45,18 @@ async def _published(ctx: Context, record: ReportRecord) -> ReportRecord:
     return record
 
 
+def _owner(record: ReportRecord) -> str:
+    return record.organization_id
+
+
 async def get_or_raise(ctx: Context, *, report_id: str) -> ReportRecord:
     record = await ReportRecord.get_or_none(id=report_id)
-    if record is None:
-        ctx.principal.require_authenticated()
-        raise NotFound("report record", report_id)
-    ctx.principal.require_organization(record.organization_id)
-    return record
+    return access.readable(ctx, record, kind="report record", key=report_id, owner=_owner)
+
+
+async def get_for_write(ctx: Context, *, report_id: str) -> ReportRecord:
+    record = await ReportRecord.get_or_none(id=report_id)
+    return access.writable(ctx, record, kind="report record", key=report_id, owner=_owner)
 
 
 async def list_(
@@ -64,7 +69,7 @@ async def list_(
     period_id: str | None = None,
     snapshot_id: str | None = None,
 ) -> Page[ReportRecord]:
-    query = visible_to(ctx, ReportRecord.all().order_by("-created_at", "id"), organization_id)
+    query = access.readable_rows(ctx, ReportRecord.all().order_by("-created_at", "id"), organization_id)
     for name, value in (("report_type", report_type), ("status", status), ("period_id", period_id), ("snapshot_id", snapshot_id)):
         if value is not None:
             query = query.filter(**{name: value})
@@ -72,10 +77,10 @@ async def list_(
 
 
 async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
-    await organizations.get_or_raise(ctx, organization_id=spec.org_id)
+    await organizations.get_for_write(ctx, organization_id=spec.org_id)
     files.require_inside(spec.file_ref, spec.org_id)
     if spec.snapshot_id is not None:
-        snapshot = await snapshots.get_or_raise(ctx, snapshot_id=spec.snapshot_id)
+        snapshot = await snapshots.get_for_write(ctx, snapshot_id=spec.snapshot_id)
         if snapshot.organization_id != spec.org_id:
             raise Conflict("the snapshot belongs to another organisation", details={"field": "snapshot_id"})
     async with in_transaction():
@@ -117,7 +122,7 @@ async def _refuse_if_submitted(record: ReportRecord) -> None:
 
 
 async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) -> ReportRecord:
-    record = await get_or_raise(ctx, report_id=report_id)
+    record = await get_for_write(ctx, report_id=report_id)
     await _refuse_if_submitted(record)
     files.require_inside(change.file_ref, record.organization_id)
     before = audit.fields_of(record, RECORD_FIELDS)
@@ -141,7 +146,7 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
 
     The file goes after the commit: a delete that fails to commit leaves record and file as they were.
     """
-    record = await get_or_raise(ctx, report_id=report_id)
+    record = await get_for_write(ctx, report_id=report_id)
     await _refuse_if_submitted(record)
     async with in_transaction():
         await record.delete()
@@ -160,7 +165,7 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
 
 async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> ReportRecord:
     """Render the snapshot as the Bufdir report (.xlsx) into the file store."""
-    snapshot: Snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    snapshot: Snapshot = await snapshots.get_for_write(ctx, snapshot_id=snapshot_id)
     if snapshot.status not in (SnapshotStatus.CURRENT, SnapshotStatus.HISTORICAL):
         raise Conflict(f"a {snapshot.status} snapshot cannot be reported", details={"snapshot_id": snapshot_id})
     period = await periods.get_or_raise(ctx, period_id=snapshot.period_id) if snapshot.period_id else None

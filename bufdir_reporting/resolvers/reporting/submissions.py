@@ -26,15 +26,15 @@ from ...models import (
     Submission,
 )
 from .. import periods
-from ..base import audit, ids
+from ..base import access, audit, ids
 from ..base.context import Context
-from ..base.pagination import Page, Window, paginate, visible_to
+from ..base.pagination import Page, Window, paginate
 from ..snapshots import validation
 from . import records
 
 
 async def submit(ctx: Context, *, report_id: str) -> Submission:
-    record = await records.get_or_raise(ctx, report_id=report_id)
+    record = await records.get_for_write(ctx, report_id=report_id)
     if record.status != ReportStatus.COMPLETED or record.snapshot_id is None:
         raise Conflict("only a completed report generated from a snapshot can be submitted", details={"report_id": report_id})
     snapshot = await Snapshot.get(id=record.snapshot_id)
@@ -86,7 +86,7 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
 
 
 async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: str) -> Submission:
-    ctx.principal.require_admin()
+    access.require_admin(ctx)
     if not reason.strip():
         raise InvalidInput("a reason is required to reopen a submitted period", field="reason")
     submission = await Submission.get_or_none(lock_slot=periods.lock_key(organization_id, period_id))
@@ -112,14 +112,14 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
 async def list_(
     ctx: Context, *, window: Window, organization_id: str | None = None, period_id: str | None = None
 ) -> Page[Submission]:
-    query = visible_to(ctx, Submission.all().order_by("-submitted_at", "id"), organization_id)
+    query = access.readable_rows(ctx, Submission.all().order_by("-submitted_at", "id"), organization_id)
     if period_id is not None:
         query = query.filter(period_id=period_id)
     return await paginate(query, window)
 
 
 async def last_submitted(ctx: Context, *, organization_id: str) -> tuple[Submission, Period]:
-    ctx.principal.require_organization(organization_id)
+    access.require_read(ctx, organization_id)
     submission = await Submission.filter(organization_id=organization_id).order_by("-submitted_at").first()
     if submission is None:
         raise NotFound("submission for organization", organization_id)
@@ -145,7 +145,7 @@ class OrganizationStatus:
 
 async def reporting_status(ctx: Context, *, period_id: str) -> list[OrganizationStatus]:
     """For admins: every organisation, whether it submitted for the period and on time."""
-    ctx.principal.require_admin()
+    access.require_admin(ctx)
     period = await periods.get_or_raise(ctx, period_id=period_id)
     first: dict[str, Submission] = {}
     for submission in await Submission.filter(period_id=period_id).order_by("submitted_at"):

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from tortoise.functions import Avg
 from tortoise.transactions import in_transaction
 
-from ...errors import Conflict, InvalidInput, NotFound
+from ...errors import Conflict, InvalidInput
 from ...models import AggregationJob, JobStatus, ReportRecord, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods
-from ..base import audit, notify
+from ..base import access, audit, notify
 from ..base.context import Context
-from ..base.pagination import Page, Window, paginate, visible_to
+from ..base.pagination import Page, Window, paginate
 from . import runs
 
 DEFAULT_ESTIMATE_SECONDS = 5
@@ -53,7 +53,7 @@ async def trigger(
 ) -> Triggered:
     """Start aggregating, or return what already answers: the running snapshot, or (unless
     ``force``) the current one while its cache is valid. ``wait`` runs the job inline."""
-    organization = await organizations.get_or_raise(ctx, organization_id=organization_id)
+    organization = await organizations.get_for_write(ctx, organization_id=organization_id)
     period = await periods.get_or_raise(ctx, period_id=period_id) if period_id else None
     if period is not None:
         bounds = periods.period_bounds(period)
@@ -79,13 +79,18 @@ async def trigger(
     return Triggered(snapshot, job, await estimated_seconds())
 
 
+def _owner(snapshot: Snapshot) -> str:
+    return snapshot.organization_id
+
+
 async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
-    if snapshot is None:
-        ctx.principal.require_authenticated()
-        raise NotFound("snapshot", snapshot_id)
-    ctx.principal.require_organization(snapshot.organization_id)
-    return snapshot
+    return access.readable(ctx, snapshot, kind="snapshot", key=snapshot_id, owner=_owner)
+
+
+async def get_for_write(ctx: Context, *, snapshot_id: str) -> Snapshot:
+    snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
+    return access.writable(ctx, snapshot, kind="snapshot", key=snapshot_id, owner=_owner)
 
 
 async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
@@ -100,7 +105,7 @@ async def list_(
     period_id: str | None = None,
     status: SnapshotStatus | None = None,
 ) -> Page[Snapshot]:
-    query = visible_to(ctx, Snapshot.all().order_by("-created_at", "id"), organization_id)
+    query = access.readable_rows(ctx, Snapshot.all().order_by("-created_at", "id"), organization_id)
     if period_id is not None:
         query = query.filter(period_id=period_id)
     if status is not None:
@@ -111,7 +116,7 @@ async def list_(
 async def invalidate(
     ctx: Context, *, snapshot_id: str, reason: str, reaggregate: bool = True
 ) -> tuple[Snapshot, Triggered | None]:
-    snapshot = await get_or_raise(ctx, snapshot_id=snapshot_id)
+    snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
     await Snapshot.filter(id=snapshot.id).update(cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC))
     await snapshot.refresh_from_db()
@@ -126,7 +131,7 @@ async def invalidate(
 
 
 async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
-    snapshot = await get_or_raise(ctx, snapshot_id=snapshot_id)
+    snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
     if snapshot.status == SnapshotStatus.PROCESSING:
         raise Conflict("a snapshot that is still processing cannot be deleted", details={"snapshot_id": snapshot_id})
     if await Submission.exists(snapshot_id=snapshot.id) or await ReportRecord.exists(snapshot_id=snapshot.id):

@@ -16,6 +16,7 @@ from ... import events
 from ...events import SubscriberTooSlow
 from ...models import EventLog
 from .. import periods
+from ..base import access
 from ..base.context import Context
 from ..base.notify import RETENTION
 
@@ -24,11 +25,16 @@ REPLAY_LIMIT = 100
 Item = tuple[int | None, dict[str, Any]] | None
 
 
+async def require_following(ctx: Context, *, organization_id: str, period_id: str) -> None:
+    """May the caller follow this organisation's changes in the period: checked before subscribing."""
+    access.require_read(ctx, organization_id)
+    await periods.get_or_raise(ctx, period_id=period_id)
+
+
 async def open_data_updated(
     ctx: Context, *, organization_id: str, period_id: str, after_event_id: int | None
 ) -> AsyncIterator[Item]:
-    ctx.principal.require_organization(organization_id)
-    await periods.get_or_raise(ctx, period_id=period_id)
+    await require_following(ctx, organization_id=organization_id, period_id=period_id)
     return _stream(ctx, events.data_updated_channel(organization_id, period_id), after_event_id)
 
 

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from ...errors import Conflict, NotFound
 from ...models import FieldDefinition, Period, Section
 from .. import periods
-from ..base import audit
+from ..base import access, audit
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..base.validity import today, valid_at
@@ -135,7 +135,7 @@ async def _structure_write(section_id: str) -> AsyncIterator[None]:
 
 
 async def create(ctx: Context, *, spec: SectionSpec) -> Section:
-    ctx.principal.require_admin()
+    access.require_admin(ctx)
     effective = await _effective_date(ctx, spec.effective_from_period_id)
     async with _structure_write(spec.section_id):
         if await Section.exists(id=spec.section_id):
@@ -156,7 +156,7 @@ async def create(ctx: Context, *, spec: SectionSpec) -> Section:
 
 
 async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Section:
-    ctx.principal.require_admin()
+    access.require_admin(ctx)
     effective = await _effective_date(ctx, change.effective_from_period_id)
     async with _structure_write(section_id):
         section = await Section.select_for_update().get_or_none(id=section_id)
@@ -182,7 +182,7 @@ async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Sec
 
 async def deactivate(ctx: Context, *, section_id: str, effective_from_period_id: str | None = None) -> Section:
     """Soft delete: the section stays, valid until ``effective``, for historical reports."""
-    ctx.principal.require_admin()
+    access.require_admin(ctx)
     effective = await _effective_date(ctx, effective_from_period_id)
     async with in_transaction():
         section = await Section.select_for_update().get_or_none(id=section_id)

@@ -1,0 +1,98 @@
+"""Who may read and who may change what: every use case asks here, for GraphQL, REST and
+subscriptions alike.
+
+- **Read** an organisation's data: its own users and admins.
+- **Write** it (activities, aggregations, manual values, reports, submissions): its own users
+  and admins. Read and write are separate checks so that a role that reads every organisation
+  but changes nothing (Bufdir's reviewers) is one line here, not a change in every use case.
+- **Administer** (structure, reopening, the audit log, every organisation's status): admins.
+
+Two ways to be refused, and neither names an owner:
+
+- A request that *names* an organisation (``org_id=…``, ``organizationId: …``) is judged on the
+  token's claims alone: FORBIDDEN, the same whether that organisation exists or not.
+- An object reached by its own id (a snapshot, report record, activity) that belongs to another
+  organisation answers exactly like a missing one: NOT_FOUND with the same message and details,
+  so ids cannot be probed for who owns what.
+
+Anonymous callers get UNAUTHENTICATED before anything is looked up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from ...auth import Principal
+from ...errors import Forbidden, NotFound, Unauthenticated
+
+if TYPE_CHECKING:
+    from .context import Context
+
+Row = TypeVar("Row")
+M = TypeVar("M", bound=Model)
+
+
+def can_read(principal: Principal, organization_id: str) -> bool:
+    return principal.is_admin or organization_id in principal.organizations
+
+
+def can_write(principal: Principal, organization_id: str) -> bool:
+    return principal.is_admin or organization_id in principal.organizations
+
+
+def require_authenticated(ctx: Context) -> None:
+    if not ctx.principal.is_authenticated:
+        raise Unauthenticated("A bearer token is required")
+
+
+def require_admin(ctx: Context) -> None:
+    require_authenticated(ctx)
+    if not ctx.principal.is_admin:
+        raise Forbidden("The admin role is required")
+
+
+def require_read(ctx: Context, organization_id: str) -> None:
+    """The caller named ``organization_id`` and wants to read its data."""
+    require_authenticated(ctx)
+    if not can_read(ctx.principal, organization_id):
+        raise Forbidden("Your token does not allow reading this organisation's data")
+
+
+def require_write(ctx: Context, organization_id: str) -> None:
+    """The caller named ``organization_id`` and wants to change its data."""
+    require_authenticated(ctx)
+    if not can_write(ctx.principal, organization_id):
+        raise Forbidden("Your token does not allow changing this organisation's data")
+
+
+def readable(ctx: Context, row: Row | None, *, kind: str, key: object, owner: Callable[[Row], str]) -> Row:
+    """``row`` if the caller may read it; NOT_FOUND alike for a missing row and another's."""
+    require_authenticated(ctx)
+    if row is None or not can_read(ctx.principal, owner(row)):
+        raise NotFound(kind, key)
+    return row
+
+
+def writable(ctx: Context, row: Row | None, *, kind: str, key: object, owner: Callable[[Row], str]) -> Row:
+    """``row`` if the caller may change it. One the caller may see but not change is FORBIDDEN
+    (its existence is no secret to them); one it may not see is NOT_FOUND, as a missing one."""
+    found = readable(ctx, row, kind=kind, key=key, owner=owner)
+    if not can_write(ctx.principal, owner(found)):
+        raise Forbidden(f"Your token does not allow changing this {kind}")
+    return found
+
+
+def readable_rows(ctx: Context, query: QuerySet[M], organization_id: str | None) -> QuerySet[M]:
+    """Organisation-scoped rows the caller may list: of one named organisation (checked), or else
+    of every organisation the caller reads (all of them, for an admin)."""
+    require_authenticated(ctx)
+    if organization_id is not None:
+        require_read(ctx, organization_id)
+        return query.filter(organization_id=organization_id)
+    if ctx.principal.is_admin:
+        return query
+    return query.filter(organization_id__in=sorted(ctx.principal.organizations))
