@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,7 +16,8 @@ from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
 from . import operations
-from .auth import SYSTEM, principal_from_authorization
+from .auth import principal_from_authorization
+from .background import Background
 from .config import Settings
 from .database import tortoise_config
 from .dependencies import request_context
@@ -28,8 +26,6 @@ from .events import EventHub
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
 from .resolvers.base.context import Context
-from .resolvers.base.jobs import JobRunner
-from .resolvers.snapshots import reaggregation, runs
 from .rest_compat import (
     aggregated_report_data,
     bufdir_aggregations,
@@ -69,54 +65,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         except Exception as exc:
             raise StartupError(f"cannot reach pub/sub at {settings.broadcast_url!r}: {exc}") from None
         app.state.events = bus
-        jobs = app.state.jobs = background_jobs(settings, bus, app.state.metrics)
-        stale_after = timedelta(seconds=settings.stale_job_seconds)
-        await jobs.recover(stale_after=stale_after)
-        background = [asyncio.create_task(recover_forever(jobs, stale_after), name="job-recovery")]
-        if (sweeper := auto_reaggregation(settings, jobs, bus)) is not None:
-            background.append(sweeper)
+        background = Background(settings, bus, app.state.metrics)
+        app.state.jobs = background.jobs
+        await background.start()
         # Everything made at start-up (schema, routes, models) lives as long as the process:
         # moved out of the collector's sight, full collections no longer walk it (bench S7).
         gc.freeze()
         try:
             yield
         finally:
-            for task in background:
-                task.cancel()
-            await jobs.shutdown()
+            await background.stop()
             await bus.disconnect()
     finally:
         await orm.close_orm()
-
-
-def background_jobs(settings: Settings, bus: EventHub, metrics: Metrics) -> JobRunner:
-    async def run(job_id: str, stale_before: datetime | None) -> None:
-        context = Context(settings=settings, principal=SYSTEM, events=bus)
-        started = time.perf_counter()
-        snapshot = await runs.run_job(context, job_id=job_id, stale_before=stale_before)
-        if snapshot is not None:
-            metrics.jobs.labels(str(snapshot.status)).observe(time.perf_counter() - started)
-
-    return JobRunner(run)
-
-
-async def recover_forever(jobs: JobRunner, stale_after: timedelta) -> None:
-    """Every replica keeps looking for jobs whose owner stopped beating (a crashed replica),
-    so such a job resumes without waiting for a restart."""
-    while True:
-        await asyncio.sleep(stale_after.total_seconds() / 2)
-        try:
-            await jobs.recover(stale_after=stale_after)
-        except Exception:
-            logging.getLogger(__name__).exception("job recovery sweep failed")
-
-
-def auto_reaggregation(settings: Settings, jobs: JobRunner, bus: EventHub) -> asyncio.Task[None] | None:
-    if not settings.auto_reaggregate_seconds:
-        return None
-    context = Context(settings=settings, principal=SYSTEM, jobs=jobs, events=bus)
-    debounce = timedelta(seconds=settings.auto_reaggregate_seconds)
-    return asyncio.create_task(reaggregation.sweep_forever(context, debounce=debounce), name="auto-reaggregation")
 
 
 async def graphql_context(ctx: Context = Depends(request_context)) -> GraphQLContext:

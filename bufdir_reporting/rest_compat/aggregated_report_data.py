@@ -21,8 +21,9 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
 from ..resolvers.snapshots import section_values
+from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
+from .routing import ContextDep, ContractRouter, number, page_window, paginated
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 

@@ -20,8 +20,9 @@ from ..resolvers import activities, periods, snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import submissions
+from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
+from .routing import ContextDep, ContractRouter, number, page_window, paginated
 
 router = ContractRouter("/api/v1/bufdir-aggregations", tag="bufdir-aggregations")
 

@@ -14,8 +14,9 @@ from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
 from ..resolvers.reporting.inputs import ReportRecordChange, ReportRecordSpec
 from ..resolvers.reporting.render import CONTENT_TYPE
+from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, iso, page_window, paginated
+from .routing import ContextDep, ContractRouter, page_window, paginated
 
 router = ContractRouter("/api/v1/report-records", tag="report-records")
 

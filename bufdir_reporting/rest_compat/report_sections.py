@@ -12,8 +12,9 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.structure import sections
 from ..resolvers.structure.inputs import SectionChange, SectionSpec
+from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, iso, number, page_window, paginated
+from .routing import ContextDep, ContractRouter, number, page_window, paginated
 
 router = ContractRouter("/api/v1/report-sections", tag="report-sections")
 

@@ -8,7 +8,6 @@ handler and is marked deprecated in OpenAPI. Register static paths before ``/{id
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -58,12 +57,3 @@ def number(value: Decimal | float | None) -> int | float | None:
         return None
     value = Decimal(str(value))
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def iso(moment: datetime | date | None) -> str | None:
-    """``2026-03-26T09:00:00Z`` for instants, ``2026-03-26`` for dates, as the contracts print them."""
-    if moment is None:
-        return None
-    if isinstance(moment, datetime):
-        return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return moment.isoformat()

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ... import events
-from ...models import EventLog, FieldValue, Snapshot
+from ...models import EventLog, FieldValue, ReportRecord, Snapshot
+from ...timefmt import now_z
 from .context import Context
 
 log = logging.getLogger(__name__)
@@ -21,10 +22,6 @@ log = logging.getLogger(__name__)
 RETENTION = timedelta(hours=1)
 PRUNE_EVERY = 500
 MAX_KEYS = 150
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 async def publish(ctx: Context, channel: str, payload: dict[str, Any]) -> None:
@@ -50,7 +47,7 @@ async def snapshot_status(ctx: Context, snapshot: Snapshot) -> None:
             "period_id": snapshot.period_id,
             "status": str(snapshot.status),
             "error": (snapshot.error or "")[:500] or None,
-            "updated_at": _now(),
+            "updated_at": now_z(),
         },
     )
 
@@ -75,7 +72,7 @@ async def data_updated(ctx: Context, snapshot: Snapshot, changed: list[FieldValu
             "changed_sections": sections,
             "changed_field_keys": keys[:MAX_KEYS],
             "changed_field_keys_truncated": len(keys) > MAX_KEYS,
-            "updated_at": _now(),
+            "updated_at": now_z(),
         },
     )
 
@@ -91,6 +88,22 @@ async def cache_invalidated(ctx: Context, snapshots: list[Snapshot], reason: str
                 "organization_id": snapshot.organization_id,
                 "period_id": snapshot.period_id,
                 "reason": reason[:500],
-                "updated_at": _now(),
+                "updated_at": now_z(),
             },
         )
+
+
+async def report_record_updated(ctx: Context, record: ReportRecord) -> None:
+    await publish(
+        ctx,
+        events.report_record_channel(record.organization_id),
+        {
+            "event": events.REPORT_RECORD_UPDATED,
+            "report_id": record.id,
+            "organization_id": record.organization_id,
+            "snapshot_id": record.snapshot_id,
+            "status": str(record.status),
+            "file_ref": record.file_ref,
+            "updated_at": now_z(),
+        },
+    )

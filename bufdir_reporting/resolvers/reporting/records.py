@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from ... import events
 from ...errors import Conflict, NotFound
 from ...models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods, snapshots
@@ -29,19 +28,7 @@ def store(ctx: Context) -> FileStore:
 
 
 async def _published(ctx: Context, record: ReportRecord) -> ReportRecord:
-    await notify.publish(
-        ctx,
-        events.report_record_channel(record.organization_id),
-        {
-            "event": events.REPORT_RECORD_UPDATED,
-            "report_id": record.id,
-            "organization_id": record.organization_id,
-            "snapshot_id": record.snapshot_id,
-            "status": str(record.status),
-            "file_ref": record.file_ref,
-            "updated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        },
-    )
+    await notify.report_record_updated(ctx, record)
     return record
 
 

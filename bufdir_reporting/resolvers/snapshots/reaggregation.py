@@ -8,7 +8,6 @@ one run start.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -38,13 +37,3 @@ async def reaggregate_stale(ctx: Context, *, quiet_for: timedelta) -> list[str]:
         )
         started.append(triggered.snapshot.id)
     return started
-
-
-async def sweep_forever(ctx: Context, *, debounce: timedelta) -> None:
-    interval = max(debounce.total_seconds() / 2, 0.05)
-    while True:
-        try:
-            await reaggregate_stale(ctx, quiet_for=debounce)
-        except Exception:  # keep sweeping; the next round retries
-            log.exception("automatic re-aggregation sweep failed")
-        await asyncio.sleep(interval)

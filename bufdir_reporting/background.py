@@ -1,0 +1,76 @@
+"""Everything a serving process runs in the background, registered here and nowhere else.
+
+- **Aggregation jobs** (``JobRunner``): a trigger submits a persisted job; the runner opens a
+  system context and calls the one use case, ``runs.run_job``.
+- **Recovery sweep**: every replica looks for jobs whose owner stopped beating (a crashed
+  replica) every ``BUFDIR_STALE_JOB_SECONDS``/2, and once at start-up.
+- **Automatic re-aggregation** (``BUFDIR_AUTO_REAGGREGATE_SECONDS`` > 0): re-aggregates snapshots
+  whose cache went invalid, after the debounce.
+
+Each loop is an entry point, not logic: it opens its context and calls a use case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta
+
+from .auth import SYSTEM
+from .config import Settings
+from .events import EventHub
+from .operations import Metrics
+from .resolvers.base.context import Context
+from .resolvers.base.jobs import JobRunner
+from .resolvers.snapshots import reaggregation, runs
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    def __init__(self, settings: Settings, bus: EventHub, metrics: Metrics) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.metrics = metrics
+        self.jobs = JobRunner(self._run_job)
+        self.stale_after = timedelta(seconds=settings.stale_job_seconds)
+        self._loops: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.jobs.recover(stale_after=self.stale_after)
+        self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
+        if self.settings.auto_reaggregate_seconds:
+            self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
+
+    async def stop(self) -> None:
+        """Loops end at once; interrupted jobs stay persisted and resume on a live replica."""
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        await self.jobs.shutdown()
+
+    async def _run_job(self, job_id: str, stale_before: datetime | None) -> None:
+        context = Context(settings=self.settings, principal=SYSTEM, events=self.bus)
+        started = time.perf_counter()
+        snapshot = await runs.run_job(context, job_id=job_id, stale_before=stale_before)
+        if snapshot is not None:
+            self.metrics.jobs.labels(str(snapshot.status)).observe(time.perf_counter() - started)
+
+    async def _recover_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.stale_after.total_seconds() / 2)
+            try:
+                await self.jobs.recover(stale_after=self.stale_after)
+            except Exception:
+                log.exception("job recovery sweep failed")
+
+    async def _reaggregate_forever(self) -> None:
+        context = Context(settings=self.settings, principal=SYSTEM, jobs=self.jobs, events=self.bus)
+        debounce = timedelta(seconds=self.settings.auto_reaggregate_seconds)
+        while True:
+            try:
+                await reaggregation.reaggregate_stale(context, quiet_for=debounce)
+            except Exception:
+                log.exception("automatic re-aggregation sweep failed")
+            await asyncio.sleep(max(debounce.total_seconds() / 2, 0.05))
