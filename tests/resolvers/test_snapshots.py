@@ -102,6 +102,57 @@ async def test_a_failed_run_keeps_the_previous_current_snapshot(ctx, data, monke
     assert (await Snapshot.get(id=good.id)).status == SnapshotStatus.CURRENT
 
 
+async def test_a_failure_inside_the_completing_transaction_ends_the_run_failed_and_frees_the_scope(ctx, data, monkeypatch):
+    """The completion had already set the new snapshot current in memory (its current slot is the
+    previous one's) when the transaction failed: failing must not write that half-done state —
+    it did, hit the unique slot, and left the job running and the scope taken for minutes."""
+    from bufdir_reporting.resolvers.snapshots import runs
+
+    good = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")).snapshot
+    await settle(ctx)
+    finish = runs._finish
+
+    async def failing(job, started, status):
+        if status == JobStatus.SUCCEEDED:
+            raise RuntimeError("connection lost during commit")
+        await finish(job, started, status)
+
+    monkeypatch.setattr(runs, "_finish", failing)
+    bad = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")
+    await settle(ctx)
+    failed = await Snapshot.get(id=bad.snapshot.id)
+    assert (failed.status, failed.running_slot, failed.current_slot) == (SnapshotStatus.FAILED, None, None)
+    assert "connection lost" in failed.error
+    job = await AggregationJob.get(id=bad.job.id)
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    assert (await Snapshot.get(id=good.id)).status == SnapshotStatus.CURRENT
+    monkeypatch.setattr(runs, "_finish", finish)
+    again = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")
+    assert again.snapshot.id not in (good.id, bad.snapshot.id)  # the scope was free at once
+    await settle(ctx)
+    assert (await Snapshot.get(id=again.snapshot.id)).status == SnapshotStatus.CURRENT
+
+
+async def test_a_prior_snapshot_deleted_while_a_run_reads_it_does_not_fail_the_run(ctx, data, monkeypatch):
+    from bufdir_reporting.resolvers.snapshots import runs
+
+    prior = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")).snapshot
+    await settle(ctx)
+    read_prior = runs._prior_snapshot
+
+    async def deleted_meanwhile(context, snapshot):
+        found = await read_prior(context, snapshot)
+        await Snapshot.filter(id=found.id).delete()  # as a DELETE from another request would
+        return found
+
+    monkeypatch.setattr(runs, "_prior_snapshot", deleted_meanwhile)
+    triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")
+    await settle(ctx)
+    done = await Snapshot.get(id=triggered.snapshot.id)
+    assert done.status == SnapshotStatus.CURRENT and done.prior_snapshot_id is None and done.running_slot is None
+    assert not await Snapshot.exists(id=prior.id)
+
+
 async def test_bad_scope_is_refused(ctx, data):
     with pytest.raises(NotFound):
         await snapshots.trigger(ctx, organization_id="org-1042", period_id="1999")

@@ -132,36 +132,53 @@ async def _existing(specs: list[ActivitySpec]) -> dict[Key, Activity]:
     return {key: a for a in rows if (key := (a.organization_id, a.source_system, a.external_id or "")) in keys}
 
 
-async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
-    """Write the specs set-wise, whatever their number, in a handful of statements: find the
-    stored ones, insert the new ones, update the corrected ones, replace their participants and
-    write one audit entry per spec. Specs are applied in order, so a key named twice is
-    recorded by the first and corrected by the second, as if written one by one."""
-    now = datetime.now(UTC)
-    existing = await _existing(specs)
-    final: dict[Key, tuple[dict[str, Any], list[str]]] = {}
-    entries: list[tuple[Key | int, str, dict[str, Any] | None, dict[str, Any]]] = []
-    outcome: list[tuple[Key | int, bool]] = []
-    unkeyed: list[Activity] = []
+@dataclass(slots=True)
+class Merged:
+    """A batch of specs applied in order to what is stored, before anything is written."""
+
+    final: dict[Key, tuple[dict[str, Any], list[str]]] = field(default_factory=dict)
+    """Per key: the values and participants it ends with."""
+    unkeyed: list[dict[str, Any]] = field(default_factory=list)
+    """Values of each spec without an external id: always a new row."""
+    entries: list[tuple[Key | int, str, dict[str, Any] | None, dict[str, Any]]] = field(default_factory=list)
+    """One audit entry per spec: target (key, or index into ``unkeyed``), action, before, after."""
+    outcome: list[tuple[Key | int, bool]] = field(default_factory=list)
+    """Per spec, in order: its target and whether it made a new activity."""
+
+
+def merge(specs: list[ActivitySpec], stored: dict[Key, dict[str, Any]], now: datetime) -> Merged:
+    """Pure: a key named twice is recorded by the first spec and corrected by the second, as if
+    written one by one; a stored key is corrected, with what was stored as its audit ``before``."""
+    merged = Merged()
     for spec in specs:
         values = {name: getattr(spec, name) for name in COLUMNS} | {"recorded_at": spec.recorded_at or now}
         after = {**values, "participant_refs": len(spec.participant_refs)}
         key = _key(spec)
-        if key is None:  # nothing to match it by: always a new row
-            unkeyed.append(Activity(organization_id=spec.organization_id, **values))
-            index = len(unkeyed) - 1
-            entries.append((index, "activity.recorded", None, after))
-            outcome.append((index, True))
+        if key is None:
+            merged.unkeyed.append(values)
+            index = len(merged.unkeyed) - 1
+            merged.entries.append((index, "activity.recorded", None, after))
+            merged.outcome.append((index, True))
             continue
-        if key in final:
-            before: dict[str, Any] | None = final[key][0]
-        elif key in existing:
-            before = audit.fields_of(existing[key], COLUMNS)
-        else:
-            before = None
-        final[key] = (values, list(spec.participant_refs))
-        entries.append((key, "activity.recorded" if before is None else "activity.corrected", before, after))
-        outcome.append((key, before is None))
+        before = merged.final[key][0] if key in merged.final else stored.get(key)
+        merged.final[key] = (values, list(spec.participant_refs))
+        merged.entries.append((key, "activity.recorded" if before is None else "activity.corrected", before, after))
+        merged.outcome.append((key, before is None))
+    return merged
+
+
+async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity, bool]]:
+    """Write the specs set-wise, whatever their number, in a handful of statements: find the
+    stored ones, insert the new ones, update the corrected ones, replace their participants and
+    write one audit entry per spec (``merge`` decides which is which)."""
+    now = datetime.now(UTC)
+    existing = await _existing(specs)
+    merged = merge(specs, {key: audit.fields_of(row, COLUMNS) for key, row in existing.items()}, now)
+    final, entries, outcome = merged.final, merged.entries, merged.outcome
+    unkeyed = [
+        Activity(organization_id=spec.organization_id, **values)
+        for spec, values in zip([s for s in specs if _key(s) is None], merged.unkeyed, strict=True)
+    ]
 
     new_keys = [key for key in final if key not in existing]
     await Activity.bulk_create(

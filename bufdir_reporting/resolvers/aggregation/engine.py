@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -88,13 +89,23 @@ def _leaves(rules: dict[str, AggregationRule]) -> tuple[list[AggregationRule], d
     return leaves, position
 
 
-async def aggregate(*, organization_id: str, start: datetime, end: datetime, definitions: list[FieldDefinition]) -> Aggregate:
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one aggregation asks the database: the rules by field key, their distinct leaves
+    (equal leaves share a column), and the two statements with their parameters."""
+
+    rules: dict[str, AggregationRule]
+    leaves: list[AggregationRule]
+    position: dict[int, int]
+    distinct: list[int]
+    grouped: tuple[str, list[Any]]
+    participants: tuple[str, list[Any]]
+
+
+def plan(*, organization_id: str, start: datetime, end: datetime, definitions: list[FieldDefinition], dialect: str) -> Plan:
     rules = {d.key: AggregationRule.model_validate(d.aggregation_rule) for d in definitions if d.aggregation_rule}
     leaves, position = _leaves(rules)
     stock = any(leaf.temporal == Temporal.STOCK for leaf in leaves)
-    connection = get_connection("default")
-    dialect = connection.capabilities.dialect
-    result = Aggregate()
 
     # Two levels: the activities grouped by every column a rule filters on (a plain GROUP BY,
     # like a hand-written one), then each rule's filtered sum over those few grouped rows, so the
@@ -121,7 +132,7 @@ async def aggregate(*, organization_id: str, start: datetime, end: datetime, def
         columns.append(f"SUM(g.n) FILTER (WHERE {matched}) AS m{index}")
         if leaf.kind == RuleKind.SUM:
             columns.append(f"SUM({grouped_measure(leaf)}) FILTER (WHERE {matched}) AS v{index}")
-    grouped_statement = (
+    grouped = (
         f"SELECT g.category AS category, g.source AS source, {', '.join(columns)} "
         f"FROM ({grouped_rows}) g GROUP BY g.category, g.source",
         sql.params,
@@ -137,19 +148,38 @@ async def aggregate(*, organization_id: str, start: datetime, end: datetime, def
     # needs only the range's activities, not the organisation's whole history (bench S4).
     distinct_stock = any(leaves[i].temporal == Temporal.STOCK for i in distinct)
     where = scope(sql, organization_id, start, end, stock=distinct_stock)
-    distinct_statement = (
+    participants = (
         f"SELECT {', '.join(columns)} FROM activity a JOIN activity_participant p ON p.activity_id = a.id WHERE {where}",
         sql.params,
+    )
+    return Plan(rules, leaves, position, distinct, grouped, participants)
+
+
+async def aggregate(*, organization_id: str, start: datetime, end: datetime, definitions: list[FieldDefinition]) -> Aggregate:
+    connection = get_connection("default")
+    planned = plan(
+        organization_id=organization_id,
+        start=start,
+        end=end,
+        definitions=definitions,
+        dialect=connection.capabilities.dialect,
     )
     # Independent reads: outside a transaction each takes its own pooled connection, so they run
     # side by side (SQLite's single connection takes them in turn). Neither holds a connection
     # while waiting for another, so a full pool only queues them (bench S4).
     (_, grouped), (_, (unique_row,)) = await asyncio.gather(
-        connection.execute_query(*grouped_statement), connection.execute_query(*distinct_statement)
+        connection.execute_query(*planned.grouped), connection.execute_query(*planned.participants)
     )
+    result = fold(planned, grouped, unique_row)
     result.statements = 2
     result.rows = len(grouped) + 1
+    return result
 
+
+def fold(planned: Plan, grouped: Sequence[Mapping[str, Any]], unique_row: Mapping[str, Any]) -> Aggregate:
+    """The statements' rows folded into metrics and one value per rule: pure, no database."""
+    leaves, position = planned.leaves, planned.position
+    result = Aggregate()
     leaf_values: dict[int, Decimal] = defaultdict(Decimal)
     leaf_sources: dict[int, Counter[str]] = defaultdict(Counter)
     categories: dict[str, list[Any]] = defaultdict(lambda: [0, 0, Decimal(0)])
@@ -162,7 +192,7 @@ async def aggregate(*, organization_id: str, start: datetime, end: datetime, def
             matches = int(row[f"m{index}"] or 0)
             leaf_sources[index][row["source"]] += matches
             leaf_values[index] += _decimal(row[f"v{index}"]) if leaf.kind == RuleKind.SUM else matches
-    for index in distinct:
+    for index in planned.distinct:
         leaf_values[index] = Decimal(int(unique_row[f"d{index}"] or 0))
 
     result.categories = {
@@ -180,7 +210,7 @@ async def aggregate(*, organization_id: str, start: datetime, end: datetime, def
         ranked = sorted((-n, name) for name, n in counts.items() if n)
         return ranked[0][1] if ranked else None
 
-    for key, rule in rules.items():
+    for key, rule in planned.rules.items():
         if rule.kind == RuleKind.RATIO:
             assert rule.numerator is not None and rule.denominator is not None
             numerator = leaf_values[position[id(rule.numerator)]]

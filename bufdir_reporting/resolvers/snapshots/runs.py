@@ -15,10 +15,12 @@ of the snapshot being replaced are carried over, so re-aggregating never loses t
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -40,6 +42,7 @@ from ..base.context import Context
 from ..structure import sections
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
+log = logging.getLogger(__name__)
 MANUAL = "manual"
 
 
@@ -137,6 +140,7 @@ async def run_job(ctx: Context, *, job_id: str, with_prior: bool = True, stale_b
     try:
         await _complete(ctx, snapshot, job, started, with_prior=with_prior)
     except Exception as exc:
+        log.warning("aggregation job %s failed: %s", job_id, exc, exc_info=True)
         await _fail(snapshot, job, started, exc)
         await notify.snapshot_status(ctx, snapshot)
     finally:
@@ -165,50 +169,24 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
     previous = await Snapshot.get_or_none(current_slot=slot) if slot else None
     previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
     carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
-    rows = []
-    for definition in definitions:
-        computed = result.values.get(definition.key)
-        manual = carried.get(definition.key)
-        before = prior_values.get(definition.key)
-        rows.append(
-            FieldValue(
-                snapshot_id=snapshot.id,
-                field_definition_id=definition.id,
-                field_key=definition.key,
-                section_key=definition.section_id,
-                value=computed.value if computed else (manual.value if manual else None),
-                text_value=None if computed or manual is None else manual.text_value,
-                prior_value=before.value if before else None,
-                prior_text_value=before.text_value if before else None,
-                data_source=computed.data_source if computed else (MANUAL if manual else None),
-                set_by=manual.set_by if manual and not computed else None,
-                set_at=manual.set_at if manual and not computed else None,
-            )
-        )
-    populated = {r.field_key for r in rows if r.value is not None or r.text_value is not None}
+    rows = new_values(snapshot.id, definitions, result, prior=prior_values, carried=carried)
     async with in_transaction():
         await FieldValue.filter(snapshot_id=snapshot.id).delete()
         await FieldValue.bulk_create(rows)
         if previous is not None:
             await Snapshot.filter(id=previous.id).update(status=SnapshotStatus.HISTORICAL, current_slot=None)
+        # The prior snapshot may have been deleted while this run read it: its values are copied
+        # already, the link is dropped rather than failing the run on the foreign key.
+        prior_id = prior.id if prior is not None and await Snapshot.exists(id=prior.id) else None
         snapshot.update_from_dict(
             {
                 "status": SnapshotStatus.CURRENT,
                 "current_slot": slot,
                 "running_slot": None,
-                "prior_snapshot_id": prior.id if prior else None,
+                "prior_snapshot_id": prior_id,
                 "cache_valid": True,
-                "activity_count": result.activity_count,
-                "participant_count": result.participant_count,
-                "unique_participants": result.unique_participants,
-                "hours_delivered": result.hours,
-                "category_breakdown": {
-                    name: {"activities": c.activities, "participants": c.participants, "hours": str(c.hours)}
-                    for name, c in result.categories.items()
-                },
-                "field_count": len(definitions),
-                "populated_field_count": len(populated),
-                "missing_required_fields": [d.key for d in definitions if d.required and d.key not in populated],
+                **metrics_of(result),
+                **completeness(definitions, rows),
                 "error": None,
                 "aggregated_at": now(),
             }
@@ -222,12 +200,72 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
     await notify.data_updated(ctx, snapshot, notify.changed_keys(previous_values, rows))
 
 
+def new_values(
+    snapshot_id: str,
+    definitions: list[FieldDefinition],
+    result: engine.Aggregate,
+    *,
+    prior: dict[str, FieldValue],
+    carried: dict[str, FieldValue],
+) -> list[FieldValue]:
+    """One value per field: computed where the field has a rule, else the manual value carried
+    over from the snapshot being replaced; the prior period's value beside it."""
+    rows = []
+    for definition in definitions:
+        computed = result.values.get(definition.key)
+        manual = carried.get(definition.key)
+        before = prior.get(definition.key)
+        rows.append(
+            FieldValue(
+                snapshot_id=snapshot_id,
+                field_definition_id=definition.id,
+                field_key=definition.key,
+                section_key=definition.section_id,
+                value=computed.value if computed else (manual.value if manual else None),
+                text_value=None if computed or manual is None else manual.text_value,
+                prior_value=before.value if before else None,
+                prior_text_value=before.text_value if before else None,
+                data_source=computed.data_source if computed else (MANUAL if manual else None),
+                set_by=manual.set_by if manual and not computed else None,
+                set_at=manual.set_at if manual and not computed else None,
+            )
+        )
+    return rows
+
+
+def metrics_of(result: engine.Aggregate) -> dict[str, Any]:
+    return {
+        "activity_count": result.activity_count,
+        "participant_count": result.participant_count,
+        "unique_participants": result.unique_participants,
+        "hours_delivered": result.hours,
+        "category_breakdown": {
+            name: {"activities": c.activities, "participants": c.participants, "hours": str(c.hours)}
+            for name, c in result.categories.items()
+        },
+    }
+
+
+def completeness(definitions: list[FieldDefinition], rows: list[FieldValue]) -> dict[str, Any]:
+    populated = {r.field_key for r in rows if r.value is not None or r.text_value is not None}
+    return {
+        "field_count": len(definitions),
+        "populated_field_count": len(populated),
+        "missing_required_fields": [d.key for d in definitions if d.required and d.key not in populated],
+    }
+
+
 async def _fail(snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:
-    message = f"{type(exc).__name__}: {exc}"
-    snapshot.update_from_dict({"status": SnapshotStatus.FAILED, "running_slot": None, "error": message})
-    await snapshot.save()
-    job.error = message
-    await _finish(job, started, JobStatus.FAILED)
+    """End the run as failed in its own statements, touching only what failing means: the
+    in-memory snapshot may hold half-applied completion (a current slot, a prior link) that must
+    not be written, and the scope is freed at once."""
+    message = f"{type(exc).__name__}: {exc}"[:2000]
+    async with in_transaction():
+        await Snapshot.filter(id=snapshot.id).update(status=SnapshotStatus.FAILED, running_slot=None, error=message)
+        await AggregationJob.filter(id=job.id).update(
+            status=JobStatus.FAILED, error=message, finished_at=now(), duration_ms=int((time.monotonic() - started) * 1000)
+        )
+    await snapshot.refresh_from_db()
 
 
 async def _finish(job: AggregationJob, started: float, status: JobStatus) -> None:

@@ -1,0 +1,98 @@
+"""The engine's two halves without a database: the plan it asks for, and the fold of the rows it
+gets back. (``tests/resolvers/test_engine.py`` checks the whole against real databases.)"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from bufdir_reporting.models import FieldDefinition
+from bufdir_reporting.resolvers.aggregation.engine import fold, plan
+
+START, END = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC)
+YOUTH = {"kind": "count", "filters": {"categories": ["ungdom"]}}
+ALL = {"kind": "count"}
+HOURS = {"kind": "sum", "measure": "hours"}
+PEOPLE = {"kind": "count_distinct_participants"}
+OPEN_CASES = {"kind": "count", "temporal": "stock"}
+
+
+def definition(key: str, rule: dict | None) -> FieldDefinition:
+    return FieldDefinition(key=key, label=key, aggregation_rule=rule)
+
+
+DEFINITIONS = [
+    definition("ungdom", YOUTH),
+    definition("alle", ALL),
+    definition("timer", HOURS),
+    definition("personer", PEOPLE),
+    definition("andel_ungdom", {"kind": "ratio", "numerator": YOUTH, "denominator": ALL, "scale": 100}),
+    definition("per_apen_sak", {"kind": "ratio", "numerator": ALL, "denominator": OPEN_CASES}),
+    definition("manuell", None),
+]
+
+
+def planned(dialect: str = "postgres"):
+    return plan(organization_id="org-1042", start=START, end=END, definitions=DEFINITIONS, dialect=dialect)
+
+
+def column(p, key: str, part: str | None = None) -> int:
+    rule = p.rules[key]
+    return p.position[id(getattr(rule, part) if part else rule)]
+
+
+def test_equal_leaves_share_one_column_and_manual_fields_ask_nothing():
+    p = planned()
+    assert set(p.rules) == {"ungdom", "alle", "timer", "personer", "andel_ungdom", "per_apen_sak"}
+    assert column(p, "andel_ungdom", "numerator") == column(p, "ungdom")
+    assert column(p, "andel_ungdom", "denominator") == column(p, "alle") == column(p, "per_apen_sak", "numerator")
+    assert len(p.leaves) == 5  # ungdom, alle, timer, personer, open cases
+    assert p.distinct == [column(p, "personer")]
+
+
+def test_parameters_are_bound_never_spliced_in_either_dialect():
+    for dialect, placeholder in (("postgres", "$1"), ("sqlite", "?1")):
+        p = planned(dialect)
+        for text, params in (p.grouped, p.participants):
+            assert placeholder in text and "org-1042" in params and "org-1042" not in text
+
+
+def test_the_fold_sums_groups_into_values_metrics_and_the_main_source():
+    p = planned()
+    ungdom, alle, timer = (column(p, k) for k in ("ungdom", "alle", "timer"))
+    apne = column(p, "per_apen_sak", "denominator")
+
+    def row(category: str, source: str, n: int, hours: str, *, open_cases: int = 0) -> dict:
+        values = {f"m{i}": 0 for i in range(len(p.leaves))}
+        values.update({f"m{alle}": n, f"m{timer}": n, f"v{timer}": Decimal(hours), f"m{apne}": open_cases})
+        if category == "ungdom":
+            values[f"m{ungdom}"] = n
+        return {"category": category, "source": source, "n": n, "p": 2 * n, "h": Decimal(hours), **values}
+
+    grouped = [row("ungdom", "cis", 3, "4.5"), row("ungdom", "visma", 1, "1"), row("eldre", "visma", 4, "2.25")]
+    people = {"u": 6, f"d{column(p, 'personer')}": 6}
+    result = fold(p, grouped, people)
+
+    assert (result.activity_count, result.participant_count, result.hours, result.unique_participants) == (
+        8,
+        16,
+        Decimal("7.75"),
+        6,
+    )
+    assert result.categories["ungdom"].activities == 4 and result.categories["eldre"].hours == Decimal("2.25")
+    values = {key: (r.value, r.data_source) for key, r in result.values.items()}
+    assert values["ungdom"] == (Decimal(4), "cis")  # 3 of the 4 came from cis
+    assert values["alle"] == (Decimal(8), "visma")
+    assert values["timer"] == (Decimal("7.75"), "visma")
+    assert values["personer"][0] == Decimal(6)
+    assert values["andel_ungdom"] == (Decimal("50.00"), "cis")
+    assert values["per_apen_sak"] == (None, "visma")  # no open cases: a ratio over nothing is null, not 0
+    assert "manuell" not in values
+
+
+def test_no_rows_fold_to_zeros_not_nulls():
+    p = planned()
+    result = fold(p, [], {"u": None, f"d{column(p, 'personer')}": None})
+    assert result.activity_count == 0 and result.categories == {}
+    assert result.values["alle"].value == Decimal(0) and result.values["alle"].data_source is None
+    assert result.values["andel_ungdom"].value is None
