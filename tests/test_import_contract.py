@@ -6,8 +6,7 @@ A cycle that happens to work because some other module was imported first fails 
 
 from __future__ import annotations
 
-import asyncio
-import os
+import json
 import shutil
 import subprocess
 import sys
@@ -34,24 +33,45 @@ def test_the_import_contract_is_kept():
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
-async def _import_alone(module: str, slots: asyncio.Semaphore) -> tuple[str, int, str]:
-    async with slots:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            f"import {module}",
-            cwd=ROOT,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await process.communicate()
-        return module, process.returncode or 0, err.decode(errors="replace")
+# A zygote imports the third-party libraries once, then forks one child per module of ours; each
+# child imports that module first, in a fresh ``sys.modules`` as far as this package is concerned.
+# Same proof as one interpreter per module, at a twentieth of the time.
+ZYGOTE = """
+import importlib, json, os, sys
+for library in ("strawberry", "fastapi", "tortoise", "pydantic", "pydantic_settings", "openpyxl", "jwt",
+                "aiodataloader", "broadcaster", "prometheus_client", "graphql", "starlette", "ulid"):
+    importlib.import_module(library)
+waiting, running, failed = list(sys.argv[1:]), {}, {}
+while waiting or running:
+    while waiting and len(running) < 4:
+        module = waiting.pop()
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(read)
+            try:
+                importlib.import_module(module)
+            except BaseException as exc:
+                os.write(write, f"{type(exc).__name__}: {exc}".encode())
+                os._exit(1)
+            os._exit(0)
+        os.close(write)
+        running[child] = (module, read)
+    child, status = os.wait()
+    module, read = running.pop(child)
+    with os.fdopen(read) as pipe:
+        message = pipe.read()
+    if status != 0:
+        failed[module] = message or f"exit status {status}"
+print(json.dumps(failed))
+"""
 
 
-async def test_every_module_imports_first_in_a_fresh_interpreter():
-    slots = asyncio.Semaphore(4)
-    results = await asyncio.gather(*(_import_alone(module, slots) for module in modules()))
-    failed = {module: err.strip().splitlines()[-1] for module, code, err in results if code != 0}
-    assert len(results) > 60
-    assert failed == {}
+def test_every_module_imports_first_in_a_fresh_interpreter():
+    assert not any(name.startswith("bufdir_reporting") for name in ZYGOTE.split("for module")[0].split())
+    done = subprocess.run(
+        [sys.executable, "-c", ZYGOTE, *modules()], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(modules()) > 60
+    assert json.loads(done.stdout) == {}

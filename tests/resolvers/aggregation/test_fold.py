@@ -1,5 +1,5 @@
 """The engine's two halves without a database: the plan it asks for, and the fold of the rows it
-gets back. (``tests/resolvers/test_engine.py`` checks the whole against real databases.)"""
+gets back. (``test_engine.py`` beside it checks the whole against real databases.)"""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from bufdir_reporting.models import (
 from bufdir_reporting.resolvers import periods, snapshots
 from bufdir_reporting.resolvers.base.context import Context
 
-from ..live import started_app
+from ...live import started_app
 
 
 @pytest.fixture

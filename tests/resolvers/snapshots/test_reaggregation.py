@@ -10,7 +10,7 @@ from bufdir_reporting.resolvers import activities, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.base.context import Context
 
-from ..live import started_app
+from ...live import started_app
 
 NEW_ACTIVITY = ActivitySpec(
     organization_id="org-1042",

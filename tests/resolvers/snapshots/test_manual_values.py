@@ -1,0 +1,54 @@
+"""Manual values on the current snapshot, at the use-case level."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bufdir_reporting.errors import Conflict, InvalidInput
+from bufdir_reporting.models import Snapshot
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.snapshots import manual_values
+
+from ...factories import context_for, counted, make_scope, manual
+
+
+@pytest.fixture
+async def current(app, settings):
+    scope = await make_scope(
+        fields=[
+            counted("antall_saker"),
+            manual("antall_arsverk", max_value=Decimal(1000)),
+            manual("har_plan", data_type="boolean"),
+        ]
+    )
+    ctx = context_for(settings, app, scope.org.id)
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
+    return ctx, snapshot
+
+
+async def test_a_value_is_checked_stored_and_counted_towards_completeness(current):
+    ctx, snapshot = current
+    row = await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value="12.5")
+    assert row.value == Decimal("12.5") and row.data_source == "manual" and row.set_by == "tester"
+    refreshed = await Snapshot.get(id=snapshot.id)
+    assert refreshed.missing_required_fields == ["har_plan"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("antall_arsverk", 1001), ("antall_arsverk", True), ("antall_arsverk", "mange"), ("har_plan", 1), ("antall_saker", 3)],
+)
+async def test_a_wrong_value_is_refused_and_nothing_changes(current, key, value):
+    ctx, snapshot = current
+    with pytest.raises(InvalidInput):
+        await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key=key, value=value)
+    assert (await Snapshot.get(id=snapshot.id)).populated_field_count == 1
+
+
+async def test_only_the_current_snapshot_takes_values(current):
+    ctx, snapshot = current
+    await snapshots.trigger(ctx, organization_id=snapshot.organization_id, period_id=snapshot.period_id, wait=True)
+    with pytest.raises(Conflict):
+        await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value=1)
