@@ -5,8 +5,12 @@
     ├── Forbidden                    FORBIDDEN         403
     ├── NotFound                     NOT_FOUND         404
     ├── InvalidInput                 BAD_USER_INPUT    422   (names the offending field)
-    └── Conflict                     CONFLICT          409
-        └── PeriodLocked             PERIOD_LOCKED     409
+    ├── Conflict                     CONFLICT          409
+    │   └── PeriodLocked             PERIOD_LOCKED     409
+    └── Unavailable                  UNAVAILABLE       503   (with Retry-After; the database is down)
+
+``is_unavailable`` tells an outage of the database (refused, dropped or shutting-down
+connections) from a bug, so the transports can say "try again" instead of "unexpected error".
 
 A code is a promise to clients: it never changes once published.
 """
@@ -14,6 +18,8 @@ A code is a promise to clients: it never changes once published.
 from __future__ import annotations
 
 from typing import Any
+
+import asyncpg
 
 
 class DomainError(Exception):
@@ -60,3 +66,34 @@ class Conflict(DomainError):
 
 class PeriodLocked(Conflict):
     code = "PERIOD_LOCKED"
+
+
+class Unavailable(DomainError):
+    code = "UNAVAILABLE"
+    status = 503
+    retry_after_seconds = 5
+
+    def __init__(self, message: str = "The service cannot reach its database; try again shortly.") -> None:
+        super().__init__(message, details={"retry_after_seconds": self.retry_after_seconds})
+
+
+OUTAGES = (
+    ConnectionError,  # refused or reset (ConnectionRefusedError, Tortoise's DBConnectionError, ...)
+    TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,  # SQLSTATE class 08
+    asyncpg.exceptions.ConnectionDoesNotExistError,  # a pooled connection the server dropped
+    asyncpg.exceptions.CannotConnectNowError,  # starting up
+    asyncpg.exceptions.AdminShutdownError,  # shutting down
+    asyncpg.exceptions.CrashShutdownError,
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OUTAGES):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

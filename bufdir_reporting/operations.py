@@ -31,6 +31,7 @@ from tortoise.connection import get_connection
 
 from . import envelope
 from .envelope import request_id
+from .errors import Unavailable, is_unavailable
 
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("bufdir_reporting.access")
@@ -101,19 +102,22 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, with_id)
-        except Exception:
+        except Exception as exc:
             # answered here, not by Starlette's outermost handler, so the id is still known
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if status != 500 or started_response:
+                log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 raise
-            body = envelope.error_bytes("INTERNAL", "Unexpected error.")
-            await with_id(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-                }
-            )
+            headers = [(b"content-type", b"application/json")]
+            if is_unavailable(exc):
+                log.warning("database unavailable on %s %s: %s", scope["method"], scope["path"], exc)
+                outage = Unavailable()
+                status, body = outage.status, envelope.error_bytes(outage.code, outage.message, outage.details)
+                headers.append((b"retry-after", str(outage.retry_after_seconds).encode()))
+            else:
+                log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+                body = envelope.error_bytes("INTERNAL", "Unexpected error.")
+            headers.append((b"content-length", str(len(body)).encode()))
+            await with_id({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - started
@@ -142,17 +146,21 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="Readiness: database and pub/sub reachable")
 async def readyz(request: Request) -> JSONResponse:
-    problems = {}
+    """Anonymous callers learn which dependency is down, never the driver's words (hosts, ports,
+    users): those go to the log."""
+    down = []
     try:
         await get_connection("default").execute_query("SELECT 1")
-    except Exception as exc:
-        problems["database"] = f"{type(exc).__name__}: {exc}"[:200]
+    except Exception:
+        log.warning("readiness: the database is unreachable", exc_info=True)
+        down.append("database")
     try:
         await request.app.state.events.ping()
-    except Exception as exc:
-        problems["pubsub"] = f"{type(exc).__name__}: {exc}"[:200]
-    if problems:
-        return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+    except Exception:
+        log.warning("readiness: pub/sub is unreachable", exc_info=True)
+        down.append("pubsub")
+    if down:
+        return JSONResponse({"status": "unavailable", "problems": dict.fromkeys(down, "unreachable")}, status_code=503)
     return JSONResponse({"status": "ready"})
 
 

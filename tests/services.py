@@ -51,6 +51,58 @@ def _as_postgres_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+class PostgresProcess:
+    """A throwaway PostgreSQL server from the Debian binaries, which a test may stop and start."""
+
+    def __init__(self, extra_options: str = "") -> None:
+        self.initdb, self.pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+        self.root = Path(tempfile.mkdtemp(prefix="bufdir-pg-"))
+        self.data = self.root / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        self.options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            f"{extra_options}"
+        )
+        subprocess.run(
+            _as_postgres_user([self.initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]),
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        subprocess.run(
+            _as_postgres_user(
+                [self.pg_ctl, "-D", str(self.data), "-o", self.options, "-l", str(self.root / "log"), "-w", "start"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        _wait_for_port(self.port)
+
+    def stop(self) -> None:
+        subprocess.run(
+            _as_postgres_user([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]), check=False, capture_output=True
+        )
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def postgres_process(extra_options: str = "") -> Iterator[PostgresProcess]:
+    server = PostgresProcess(extra_options)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
 @contextmanager
 def postgres_server(extra_options: str = "") -> Iterator[str]:
     """Yield the URL of a PostgreSQL superuser connection (database ``postgres``).
@@ -58,33 +110,8 @@ def postgres_server(extra_options: str = "") -> Iterator[str]:
     if url := os.environ.get("BUFDIR_TEST_POSTGRES_URL"):
         yield url
         return
-    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
-    root = Path(tempfile.mkdtemp(prefix="bufdir-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    port = free_port()
-    subprocess.run(
-        _as_postgres_user([initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]),
-        check=True,
-        capture_output=True,
-    )
-    options = (
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-        f"{extra_options}"
-    )
-    subprocess.run(
-        _as_postgres_user([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        _wait_for_port(port)
-        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), check=False, capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+    with postgres_process(extra_options) as server:
+        yield server.url
 
 
 @contextmanager

@@ -6,17 +6,20 @@ import logging
 from bufdir_reporting.operations import JsonFormatter, request_id
 
 
-async def test_liveness_and_readiness(client, app, monkeypatch):
+async def test_liveness_and_readiness(client, app, monkeypatch, caplog):
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert (await client.get("/readyz")).json() == {"status": "ready"}
 
     async def down():
-        raise ConnectionError("redis went away")
+        raise ConnectionError("Error 111 connecting to cache.internal:6379. Connection refused.")
 
     monkeypatch.setattr(app.state.events, "ping", down)
-    response = await client.get("/readyz")
+    with caplog.at_level(logging.WARNING):
+        response = await client.get("/readyz")
     assert response.status_code == 503
-    assert "redis went away" in response.json()["problems"]["pubsub"]
+    assert response.json() == {"status": "unavailable", "problems": {"pubsub": "unreachable"}}
+    assert "cache.internal" not in response.text  # an anonymous caller learns what is down, not where
+    assert any("cache.internal:6379" in (r.exc_text or "") or r.exc_info for r in caplog.records)
 
 
 async def test_metrics_cover_routes_graphql_operations_and_jobs(client, app, tokens, demo):

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from tortoise.exceptions import ValidationError
 
 from ..envelope import code_for, error_body
-from ..errors import DomainError
+from ..errors import DomainError, Unavailable, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,11 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        outage = Unavailable()
+        response = error_response(outage.status, outage.code, outage.message, outage.details)
+        response.headers["Retry-After"] = str(outage.retry_after_seconds)
+        return response
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "INTERNAL", "Unexpected error.")
 

@@ -12,7 +12,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 from tortoise.exceptions import ValidationError
 
-from ..errors import DomainError
+from ..errors import DomainError, Unavailable, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,14 @@ class DomainErrorExtension(MaskErrors):
         if isinstance(original, GraphQLError | ValidationError):
             # ValidationError: a value broke a column's bounds (e.g. an over-long id)
             return _with_extensions(error, code="BAD_USER_INPUT")
+        if is_unavailable(original):
+            log.warning("database unavailable during GraphQL execution: %s", original)
+            outage = Unavailable()
+            return _with_extensions(
+                GraphQLError(outage.message, error.nodes, error.source, error.positions, error.path),
+                code=outage.code,
+                **outage.details,
+            )
         log.error("unexpected error in GraphQL execution", exc_info=original)
         masked = self.anonymise_error(error)
         return _with_extensions(masked, code="INTERNAL")
