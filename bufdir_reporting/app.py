@@ -23,7 +23,7 @@ from .database import tortoise_config
 from .dependencies import request_context
 from .errors import Unauthenticated
 from .events import EventHub
-from .http_guards import BodySizeLimit, PlainErrorsAsJson, SecurityHeaders
+from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
 from .resolvers.base.context import Context
 from .rest_compat import (
@@ -135,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
     app.add_middleware(PlainErrorsAsJson)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestShape)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     app.state.websockets = OpenWebSockets()

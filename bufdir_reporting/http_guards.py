@@ -1,4 +1,5 @@
-"""HTTP-level guards as plain ASGI middleware: a request body limit and security headers.
+"""HTTP-level guards as plain ASGI middleware: a request body limit, the request's shape (no NUL
+characters, a GraphQL body that is a JSON object) and security headers.
 
 The body limit answers 413 with the usual JSON error before the application reads a byte of
 an oversized declared body, and stops a chunked one as soon as it passes the limit.
@@ -6,7 +7,10 @@ an oversized declared body, and stops a chunked one as soon as it passes the lim
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -136,3 +140,105 @@ class PlainErrorsAsJson:
             await send(message)
 
         await self.app(scope, receive, rewrite)
+
+
+NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+"""A JSON ``\\u0000`` escape (an odd number of backslashes before the ``u``)."""
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+async def _refuse(send: Send, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    body = envelope.error_bytes(code, message, details)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestShape:
+    """Refuse at the edge what no handler should meet, once for every route:
+
+    - a NUL character anywhere in the path, the query string or a JSON body (PostgreSQL's text
+      cannot hold one; SQLite would store it): 422 naming where it was;
+    - a JSON body that is not UTF-8 (RFC 8259; a UTF-8 byte order mark is tolerated): 400;
+    - a ``/graphql`` body that is not JSON, nests deeper than any document needs, or is not an
+      object (or a list, which Strawberry answers itself): 400.
+
+    Runs inside the body limit, so the body it reads is already bounded.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where = _nul_in_url(scope)
+        if where is not None:
+            await _refuse(send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": where})
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if scope["method"] not in BODY_METHODS or not (content_type == b"application/json" or content_type.endswith(b"+json")):
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        try:
+            body.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        except UnicodeDecodeError:
+            await _refuse(send, 400, "BAD_REQUEST", "a JSON body must be UTF-8 (RFC 8259)", {"field": "body"})
+            return
+        if b"\x00" in body or NUL_ESCAPE.search(body):
+            await _refuse(send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": "body"})
+            return
+        if scope["path"].rstrip("/") == "/graphql":
+            problem = _graphql_body_problem(body)
+            if problem is not None:
+                await _refuse(send, 400, "BAD_REQUEST", problem)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _nul_in_url(scope: Scope) -> str | None:
+    if "\x00" in scope["path"]:
+        return "path"
+    query = scope.get("query_string", b"")
+    if not query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value or NUL_ESCAPE.search(value.encode("latin-1", "replace")):
+            return name.replace("\x00", "") or "query"
+    return None
+
+
+def _graphql_body_problem(body: bytes) -> str | None:
+    try:
+        parsed = json.loads(body)
+    except RecursionError:
+        return "the body nests too deeply"
+    except ValueError:
+        return "the body is not valid JSON"
+    if not isinstance(parsed, dict | list):
+        return 'the body must be a JSON object: {"query": "...", "variables": {...}}'
+    return None

@@ -31,11 +31,11 @@ router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report
 class TriggerBody(BaseModel):
     organization_id: str = Field(min_length=1, max_length=64)
     period_id: str = Field(min_length=1, max_length=32)
-    force_reaggregate: bool = False
+    force_reaggregate: bool = Field(default=False, strict=True)
 
 
 class InvalidateBody(BaseModel):
-    invalidate_cache: bool = True
+    invalidate_cache: bool = Field(default=True, strict=True)
     reason: str = Field(default="", max_length=2000)
 
 

@@ -54,7 +54,7 @@ class CreateBody(BaseModel):
 class RefreshBody(BaseModel):
     org_id: str | None = None
     reporting_period_id: str | None = None
-    force_refresh: bool = True
+    force_refresh: bool = Field(default=True, strict=True)
     range: RangeBody | None = None
 
 

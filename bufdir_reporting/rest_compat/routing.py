@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ..dependencies import request_context
 from ..resolvers.base.context import Context
-from ..resolvers.base.pagination import Page, Window
+from ..resolvers.base.pagination import MAX_PAGE, Page, Window
 
 ContextDep = Depends(request_context)
 
@@ -37,8 +37,8 @@ class ContractRouter(APIRouter):
 
 def page_window(
     ctx: Context = ContextDep,
-    page: int = Query(1, ge=1, description="1-based page number"),
-    limit: int = Query(20, ge=1, description="items per page"),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="1-based page number"),
+    limit: int = Query(20, ge=1, description="items per page, at most BUFDIR_MAX_PAGE_SIZE (100 unless configured)"),
 ) -> Window:
     return Window.from_page(page=page, limit=limit, max_limit=ctx.settings.max_page_size)
 

@@ -10,7 +10,7 @@ from ..config import Settings
 from .activity import ActivityMutation
 from .audit import AuditQuery
 from .errors import DomainErrorExtension
-from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter
+from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
@@ -50,6 +50,7 @@ schema = strawberry.Schema(
         lambda: CachedParsing(maxsize=CACHED_DOCUMENTS),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         QueryCostLimiter,
+        SubscriptionsOverWebsockets,
         OperationMetrics,
         DomainErrorExtension,
     ],

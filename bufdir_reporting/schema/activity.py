@@ -40,7 +40,7 @@ class ActivityNode(ModelNode):
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Activity:
-        return await activities.get_or_raise(info.context, activity_id=int(key))
+        return await activities.get_or_raise(info.context, activity_id=activities.parse_activity_id(key))
 
 
 @strawberry.input(description="An activity as the case-management system reports it.")

@@ -22,23 +22,35 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     VariableNode,
     get_named_type,
 )
 from graphql.execution import ExecutionResult
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from starlette.websockets import WebSocket
 from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import (
     create_validator as depth_validator,
 )
+from strawberry.types.graphql import OperationType
 
 from ..config import Settings
 
 
+class NoNulInText(ASTValidationRule):
+    """A string literal may not hold a NUL character (``"\\u0000"`` in the document): PostgreSQL's
+    text cannot store one. Variables are checked at the HTTP edge (``http_guards.RequestShape``)."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError("text may not contain NUL characters", node, extensions={"code": "BAD_USER_INPUT"}))
+
+
 @lru_cache(maxsize=32)
 def _rules(max_depth: int, max_aliases: int, introspection: bool) -> tuple[type[ASTValidationRule], ...]:
-    rules = [depth_validator(max_depth, None, None), alias_validator(max_aliases)]
+    rules = [depth_validator(max_depth, None, None), alias_validator(max_aliases), NoNulInText]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return tuple(rules)
@@ -103,8 +115,10 @@ class QueryCostLimiter(SchemaExtension):
             if argument.name.value in ("first", "last"):
                 value = argument.value
                 raw = variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "value", None)
-                if raw is not None:
-                    return max(int(raw), 0)
+                try:
+                    return max(int(raw), 0) if raw is not None and not isinstance(raw, bool) else self.page_size
+                except (TypeError, ValueError):
+                    return self.page_size  # not a number: validation refuses the variable with its own words
         return self.page_size if returns_connection else 1
 
     def _cost(
@@ -150,3 +164,23 @@ class OperationMetrics(SchemaExtension):
         if metrics is not None:
             name = self.execution_context.operation_name or "anonymous"
             metrics.graphql.labels(name[:64]).observe(time.perf_counter() - started)
+
+
+class SubscriptionsOverWebsockets(SchemaExtension):
+    """A subscription sent over HTTP (GET or POST) is told where subscriptions live, instead of
+    failing inside execution."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        if context.operation_type == OperationType.SUBSCRIPTION and not isinstance(request, WebSocket):
+            context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "subscriptions run over a websocket at /graphql (graphql-transport-ws), not over HTTP",
+                        extensions={"code": "BAD_REQUEST"},
+                    )
+                ],
+            )
+        yield

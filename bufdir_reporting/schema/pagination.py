@@ -16,7 +16,7 @@ from strawberry import relay
 from strawberry.relay.utils import SliceMetadata
 
 from ..errors import InvalidInput
-from ..resolvers.base.pagination import Page, Window
+from ..resolvers.base.pagination import MAX_OFFSET, Page, Window
 from .context import Info
 
 NodeType = TypeVar("NodeType")
@@ -52,6 +52,9 @@ async def resolve_connection(
         )
     except (TypeError, ValueError) as exc:
         raise InvalidInput(str(exc), field="first" if first is not None else "last") from None
+    if not 0 <= meta.start <= MAX_OFFSET or not (meta.end == sys.maxsize or 0 <= meta.end <= MAX_OFFSET + MAX_OFFSET):
+        # A cursor is "arrayconnection:<offset>" in base64: anyone can write one out of range.
+        raise InvalidInput("the cursor points outside any page", field="after" if after is not None else "before")
     if meta.end == sys.maxsize:
         # ``last`` without ``before`` counts back from the end, which needs the total first.
         total = await _total(fetch)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ..structure.inputs import BUFDIR_CATEGORIES, Strict
+from ..structure.inputs import BUFDIR_CATEGORIES, Count, Strict
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -24,7 +24,7 @@ class ActivitySpec(Strict):
     occurred_at: datetime
     ended_at: datetime | None = None
     recorded_at: datetime | None = None
-    participant_count: int = Field(default=0, ge=0, le=100_000)
+    participant_count: Count = Field(default=0, ge=0, le=100_000)
     hours: Decimal = Field(default=Decimal(0), ge=0, le=100_000, decimal_places=2)
     participant_refs: list[str] = Field(default_factory=list, max_length=10_000)
 

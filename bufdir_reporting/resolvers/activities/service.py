@@ -291,9 +291,12 @@ async def get_for_write(ctx: Context, *, activity_id: int) -> Activity:
     return access.writable(ctx, activity, kind="activity", key=f"act-{activity_id}", owner=_owner)
 
 
+MAX_ACTIVITY_ID = 2**63 - 1  # the id column is a 64-bit integer
+
+
 def parse_activity_id(public_id: str) -> int:
     number = public_id.removeprefix("act-")
-    if not number.isdigit():
+    if not number.isascii() or not number.isdigit() or int(number) > MAX_ACTIVITY_ID:
         raise InvalidInput("an activity id looks like act-10021", field="id")
     return int(number)
 

@@ -13,6 +13,11 @@ from ...errors import InvalidInput
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
+MAX_OFFSET = 10_000_000
+"""The deepest a page may start. Far past any real listing, and far inside the databases'
+64-bit integers: a client's page number or cursor never reaches SQL unbounded."""
+MAX_PAGE = 100_000
+
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -24,10 +29,16 @@ class Window:
     limit: int
     counted: bool = True
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise InvalidInput(f"a page may start at most {MAX_OFFSET:,} items in", field="offset")
+        if not 0 <= self.limit <= MAX_OFFSET:
+            raise InvalidInput(f"a page may hold at most {MAX_OFFSET:,} items", field="limit")
+
     @classmethod
     def from_page(cls, *, page: int, limit: int, max_limit: int) -> Window:
-        if page < 1:
-            raise InvalidInput("page must be 1 or more", field="page")
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInput(f"page must be between 1 and {MAX_PAGE:,}", field="page")
         if not 1 <= limit <= max_limit:
             raise InvalidInput(f"limit must be between 1 and {max_limit}", field="limit")
         return cls(offset=(page - 1) * limit, limit=limit)

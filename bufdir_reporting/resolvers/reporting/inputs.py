@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ...models import ReportStatus
 from ..activities.inputs import CODE
@@ -18,9 +18,15 @@ def _ref(value: str | None) -> str | None:
 
 class ReportRecordChange(Strict):
     file_ref: str | None = None
-    file_size_bytes: int | None = Field(default=None, ge=0)
+    file_size_bytes: int | None = Field(default=None, ge=0, le=2**63 - 1, strict=True)
     status: ReportStatus | None = None
     generated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _no_null_status(self) -> ReportRecordChange:
+        if "status" in self.model_fields_set and self.status is None:
+            raise ValueError("status cannot be null; leave it out to keep it")
+        return self
 
     @field_validator("file_ref")
     @classmethod

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -50,6 +51,16 @@ class Temporal(StrEnum):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true/false")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_a_boolean)]
+"""A whole number from JSON or a CSV cell ("3"), but never a boolean (which Python counts as 1)."""
 
 
 class RuleFilters(Strict):
@@ -117,7 +128,7 @@ class FieldSpec(Strict):
     label: str = Field(min_length=1, max_length=255)
     description: str = Field(default="", max_length=2000)
     data_type: FieldDataType
-    required: bool = False
+    required: bool = Field(default=False, strict=True)
     min_value: Decimal | None = None
     max_value: Decimal | None = Field(default=None, validate_default=True)
     unit: str | None = Field(default=None, max_length=32)
@@ -154,9 +165,9 @@ class SectionChange(Strict):
     """The body of PUT: replaces title, order and the field list."""
 
     section_title: str = Field(min_length=1, max_length=255)
-    section_order: int = Field(ge=1, le=10_000)
+    section_order: int = Field(ge=1, le=10_000, strict=True)
     description: str | None = Field(default=None, max_length=2000)
-    is_active: bool = True
+    is_active: bool = Field(default=True, strict=True)
     fields: list[FieldSpec] = Field(min_length=1, max_length=500)
     effective_from_period_id: str | None = Field(
         default=None, description="The period from whose start the change applies (default: today)."

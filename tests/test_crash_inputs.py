@@ -1,0 +1,126 @@
+"""Inputs found from the outside that crashed the service (500 / INTERNAL), by class. Each must
+answer 4xx in the error envelope — on PostgreSQL too, where NUL text and out-of-range integers
+fail inside the driver — and name what was wrong."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from . import contracts
+
+ANY_4XX = range(400, 500)
+
+
+def cursor(offset: int) -> str:
+    return base64.b64encode(f"arrayconnection:{offset}".encode()).decode()
+
+
+def envelope(response) -> dict:
+    assert response.status_code in ANY_4XX, (response.status_code, response.text[:300])
+    error = response.json()["error"]
+    assert error["code"] != "INTERNAL" and error["request_id"] == response.headers["x-request-id"]
+    return error
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "100001", "-1", "0"])
+async def test_page_numbers_are_bounded_on_public_routes_too(client, page):
+    error = envelope(await client.get("/api/v1/report-sections", params={"page": page}))
+    assert error["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("offset", [99999999999999999999999, 2**63, 10_000_001, -100])
+async def test_relay_cursors_are_bounded(graphql, offset):
+    result = await graphql("query ($a: String) { periods(first: 5, after: $a) { totalCount } }", {"a": cursor(offset)})
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
+
+
+async def test_integers_beyond_the_columns_and_booleans_for_integers_are_refused(client, tokens, demo):
+    own = tokens.headers("org_bufdir_oslo_42")
+    for size in (99999999999999999999, 2**63, True):
+        error = envelope(
+            await client.post(
+                "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "file_size_bytes": size}, headers=own
+            )
+        )
+        assert error["details"]["field"] == "file_size_bytes"
+
+
+async def test_activity_ids_beyond_int64_are_refused_not_crashed(graphql, tokens, demo):
+    own = tokens.headers("org-1042")
+    deleted = await graphql('mutation { deleteActivity(id: "act-99999999999999999999999") { activityId } }', headers=own)
+    node = await graphql('{ node(id: "QWN0aXZpdHk6OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==") { id } }', headers=own)
+    for result in (deleted, node):
+        assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
+
+
+async def test_an_explicit_null_for_a_required_field_is_refused(client, tokens, demo):
+    own = tokens.headers("org_bufdir_oslo_42")
+    created = (await client.post("/api/v1/report-records", json=contracts.REPORT_POST_REQUEST, headers=own)).json()
+    error = envelope(await client.put(f"/api/v1/report-records/{created['report_id']}", json={"status": None}, headers=own))
+    assert error["code"] == "BAD_USER_INPUT" and "status" in error["message"] + str(error["details"])
+
+
+async def test_a_boolean_is_not_a_flag_s_number_nor_a_number_a_flag(client, tokens, demo):
+    body = {**contracts.REPORT_DATA_POST_REQUEST, "force_reaggregate": 1}
+    error = envelope(await client.post("/api/v1/aggregated-report-data", json=body, headers=tokens.headers("org-1042")))
+    assert error["details"]["field"] == "force_reaggregate"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/v1/report-sections/abc%00def", {}, "path"),
+        ("/api/v1/report-records/rpt%00x", {}, "path"),
+        ("/api/v1/report-records", {"org_id": "org\x001042"}, "org_id"),
+    ],
+)
+async def test_nul_in_paths_and_query_parameters_is_refused_at_the_edge(client, tokens, path, params, field):
+    error = envelope(await client.get(path, params=params, headers=tokens.headers("org-1042")))
+    assert (error["code"], error["details"]["field"]) == ("BAD_USER_INPUT", field)
+
+
+async def test_nul_in_json_bodies_and_graphql_text_is_refused(client, graphql, tokens, demo):
+    own = tokens.headers("org-1042")
+    body = {**contracts.REPORT_DATA_POST_REQUEST, "period_id": "2024\x00"}
+    assert envelope(await client.post("/api/v1/aggregated-report-data", json=body, headers=own))["details"]["field"] == "body"
+    variables = await client.post(
+        "/graphql", json={"query": "query ($id: ID!) { section(id: $id) { title } }", "variables": {"id": "a\x00b"}}
+    )
+    assert envelope(variables)["details"]["field"] == "body"
+    literal = await graphql('{ section(id: "a\\u0000b") { title } }')
+    assert [e["extensions"]["code"] for e in literal["errors"]] == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'"just a string"',
+        b"42",
+        b'{"query": "{ periods { totalCount } }", "x": "\xff\xfe"}',
+        '{"query": "{ periods { totalCount } }"}'.encode("utf-16"),
+        b'{"query":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b"{not json",
+    ],
+    ids=["string", "number", "invalid-utf8", "utf16", "deep", "broken"],
+)
+async def test_graphql_bodies_that_are_not_a_json_object_answer_400(client, raw):
+    error = envelope(await client.post("/graphql", content=raw, headers={"Content-Type": "application/json"}))
+    assert error["code"] == "BAD_REQUEST"
+
+
+async def test_a_subscription_over_http_is_told_to_use_a_websocket(client, tokens):
+    query = 'subscription { snapshotStatusChanged(snapshotId: "snap-x") { status } }'
+    for response in (
+        await client.post("/graphql", json={"query": query}, headers=tokens.admin()),
+        await client.get("/graphql", params={"query": query}, headers={**tokens.admin(), "Accept": "application/json"}),
+    ):
+        (error,) = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST" and "websocket" in error["message"]
+
+
+async def test_a_page_size_variable_of_the_wrong_type_is_a_validation_error_not_a_crash(graphql):
+    result = await graphql("query ($n: Int) { periods(first: $n) { totalCount } }", {"n": "many"})
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
+    assert "invalid literal" not in str(result)
