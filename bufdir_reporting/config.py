@@ -7,6 +7,8 @@ and ``BUFDIR_BROADCAST_URL`` at Redis (or PostgreSQL LISTEN/NOTIFY).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -127,6 +129,12 @@ class Settings(BaseSettings):
             path.touch(mode=0o600)
             path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         return path.read_text(encoding="utf-8").strip()
+
+    @cached_property
+    def public_id_key(self) -> bytes:
+        """The key that turns activities' row ids into public ids nobody can guess or count
+        (derived from the signing secret: rotating that secret changes every activity's public id)."""
+        return hmac.new(self.signing_secret.encode(), b"bufdir-reporting public ids", hashlib.sha256).digest()[:16]
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
+from bufdir_reporting.resolvers.base import ids
 from bufdir_reporting.resolvers.snapshots import watch
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
@@ -404,7 +405,7 @@ async def world(client, app, tokens, settings, demo) -> World:
     from bufdir_reporting.models import Activity
 
     recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
-    w.activity_ids = tuple(a.public_id for a in await recent)
+    w.activity_ids = tuple(ids.activity_public_id(w.settings, a.id) for a in await recent)
     return w
 
 

@@ -40,10 +40,6 @@ class Activity(Model):
         unique_together = (("organization", "source_system", "external_id"),)
         indexes = (("organization_id", "occurred_at"), ("organization_id", "ended_at"))
 
-    @property
-    def public_id(self) -> str:
-        return f"act-{self.id}"
-
 
 class ActivityParticipant(Model):
     """A pseudonymous participant reference of an activity, for unique-participant counts."""

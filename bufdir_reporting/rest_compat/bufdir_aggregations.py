@@ -88,9 +88,9 @@ def respond(triggered: snapshots.Triggered, *, created: int) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def activity_shape(activity: Activity) -> dict[str, Any]:
+def activity_shape(ctx: Context, activity: Activity) -> dict[str, Any]:
     return {
-        "activity_id": activity.public_id,
+        "activity_id": activities.public_id(ctx, activity),
         "org_id": activity.organization_id,
         "activity_type": activity.activity_type,
         "recorded_at": iso(activity.occurred_at),
@@ -118,7 +118,7 @@ async def list_activities(
     page = await activities.list_in_range(
         ctx, organization_id=org_id, start=start, end=end, window=window, activity_type=activity_type, status=status
     )
-    return paginated(page, [activity_shape(a) for a in page.items])
+    return paginated(page, [activity_shape(ctx, a) for a in page.items])
 
 
 @router.endpoint(

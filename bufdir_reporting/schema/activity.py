@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
@@ -18,12 +18,18 @@ from .context import Info
 from .node import ModelNode, node_of
 
 
+def _public_id(root: strawberry.Parent[models.Activity], info: Info) -> str:
+    return activities.public_id(info.context, root)
+
+
 @strawberry.type(name="Activity", description="One activity or case event from a case-management system.")
 class ActivityNode(ModelNode):
     model = models.Activity
 
-    id: relay.NodeID[int]
-    activity_id: str = strawberry.field(description="The public id, e.g. act-10021.", resolver=lambda root: root.public_id)
+    id: relay.NodeID[str]
+    activity_id: str = strawberry.field(
+        description="The public id: act- and 26 letters and digits, neither sequential nor guessable.", resolver=_public_id
+    )
     organization_id: str
     source_system: str
     external_id: str | None
@@ -39,8 +45,12 @@ class ActivityNode(ModelNode):
     deleted_at: datetime.datetime | None
 
     @classmethod
+    def resolve_id(cls, root: ActivityNode, *, info: Info) -> str:
+        return activities.public_id(info.context, cast(models.Activity, root))  # rows stand in for nodes
+
+    @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Activity:
-        return await activities.get_or_raise(info.context, activity_id=activities.parse_activity_id(key))
+        return await activities.get_or_raise(info.context, activity_id=key)
 
 
 @strawberry.input(description="An activity as the case-management system reports it.")
@@ -100,12 +110,11 @@ class ActivityMutation:
 
     @strawberry.mutation(description="Correct an activity.")
     async def correct_activity(self, info: Info, id: str, input: ActivityCorrection) -> ActivityNode:
-        activity_id = activities.parse_activity_id(id)
-        return node_of(ActivityNode, await activities.correct(info.context, activity_id=activity_id, changes=said(input)))
+        return node_of(ActivityNode, await activities.correct(info.context, activity_id=id, changes=said(input)))
 
     @strawberry.mutation(description="Delete an activity (it is kept, marked deleted, and stops counting).")
     async def delete_activity(self, info: Info, id: str) -> ActivityNode:
-        return node_of(ActivityNode, await activities.delete(info.context, activity_id=activities.parse_activity_id(id)))
+        return node_of(ActivityNode, await activities.delete(info.context, activity_id=id))
 
     @strawberry.mutation(description="Record many activities at once, all or nothing.")
     async def ingest_activities(self, info: Info, inputs: list[ActivityInput], dry_run: bool = False) -> IngestResult:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import base64
+import re
 from decimal import Decimal
 
 from bufdir_reporting.models import Activity, ActivityParticipant, AuditEntry, Snapshot
+from bufdir_reporting.resolvers.base import ids
 
 from ..conftest import error_codes
 from ..statements import counting_statements
@@ -110,7 +113,7 @@ mutation ($inputs: [ActivityInput!]!) {
 """
 
 
-async def test_a_batch_naming_one_activity_twice_records_then_corrects_it(graphql, tokens, demo):
+async def test_a_batch_naming_one_activity_twice_records_then_corrects_it(graphql, tokens, settings, demo):
     own = tokens.headers("org-1042")
     rows = [
         {**ACTIVITY, "externalId": "twice", "participantRefs": ["p-a"], "hours": "1"},
@@ -125,7 +128,11 @@ async def test_a_batch_naming_one_activity_twice_records_then_corrects_it(graphq
         "p-b",
         "p-c",
     ]
-    trail = await AuditEntry.filter(entity_id=twice.public_id).order_by("id").values_list("action", "before", flat=False)
+    trail = (
+        await AuditEntry.filter(entity_id=ids.activity_public_id(settings, twice.id))
+        .order_by("id")
+        .values_list("action", "before", flat=False)
+    )
     assert [action for action, _ in trail] == ["activity.recorded", "activity.corrected"]
     assert trail[1][1]["hours"] == "1"  # the correction's "before" is the first row of the same batch
     # Written again: both are corrections of stored rows, participants replaced, not added.
@@ -167,3 +174,33 @@ async def test_bulk_ingest_over_many_organisations_costs_what_one_does(graphql, 
         return len(counter.statements)
 
     assert await statements_for(organizations, "many") == await statements_for(organizations[:1], "one")
+
+
+async def test_activity_ids_are_neither_sequential_nor_guessable(graphql, tokens, demo):
+    own = tokens.headers("org-1042")
+    made = [
+        (await graphql(RECORD, {"input": {**ACTIVITY, "externalId": f"guess-{n}"}}, own))["data"]["recordActivity"]["activityId"]
+        for n in range(3)
+    ]
+    assert all(re.fullmatch(r"act-[a-z2-7]{26}", public) for public in made)
+    assert len({public[4:8] for public in made}) == 3  # consecutive rows, unrelated ids
+
+    neighbour = made[0][:10] + ("a" if made[0][10] != "a" else "b") + made[0][11:]
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    respelled = made[0][:-1] + alphabet[alphabet.index(made[0][-1]) ^ 1]  # differs only in a padding bit
+    for probe in (neighbour, respelled, "act-" + "a" * 26):
+        result = await graphql("mutation ($id: String!) { deleteActivity(id: $id) { activityId } }", {"id": probe}, own)
+        assert [e["extensions"]["code"] for e in result["errors"]] == ["NOT_FOUND"]
+    sequential = await graphql('mutation { deleteActivity(id: "act-10021") { activityId } }', headers=own)
+    assert [e["extensions"]["code"] for e in sequential["errors"]] == ["BAD_USER_INPUT"]
+
+    node = await graphql(
+        "query ($id: ID!) { node(id: $id) { ... on Activity { activityId } } }", {"id": _global("Activity", made[1])}, own
+    )
+    assert node["data"]["node"] == {"activityId": made[1]}
+    by_row = await graphql("query ($id: ID!) { node(id: $id) { id } }", {"id": _global("Activity", "10021")}, own)
+    assert by_row["data"]["node"] is None
+
+
+def _global(type_name: str, key: str) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()

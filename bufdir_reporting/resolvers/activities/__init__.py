@@ -10,8 +10,8 @@ from .service import (
     get_or_raise,
     ingest,
     list_in_range,
-    parse_activity_id,
     parse_rows,
+    public_id,
     record,
     write,
 )
@@ -25,8 +25,8 @@ __all__ = [
     "get_or_raise",
     "ingest",
     "list_in_range",
-    "parse_activity_id",
     "parse_rows",
+    "public_id",
     "record",
     "write",
 ]

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from ...errors import Conflict, InvalidInput, NotFound
 from ...models import Activity, ActivityParticipant, Snapshot, SnapshotStatus, Submission
 from .. import periods
-from ..base import access, audit, notify
+from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..structure.inputs import field_path
@@ -216,7 +216,7 @@ async def _write_all(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Acti
                 ctx,
                 action=action,
                 entity_type="activity",
-                entity_id=activity_of(target).public_id,
+                entity_id=public_id(ctx, activity_of(target)),
                 organization_id=activity_of(target).organization_id,
                 before=before,
                 after=after,
@@ -281,27 +281,29 @@ def _owner(activity: Activity) -> str:
     return activity.organization_id
 
 
-async def get_or_raise(ctx: Context, *, activity_id: int) -> Activity:
-    activity = await Activity.get_or_none(id=activity_id)
-    return access.readable(ctx, activity, kind="activity", key=f"act-{activity_id}", owner=_owner)
+def public_id(ctx: Context, activity: Activity) -> str:
+    """The id clients see (``act-`` and 26 letters): the row id enciphered, see ``base.ids``."""
+    return ids.activity_public_id(ctx.settings, activity.id)
 
 
-async def get_for_write(ctx: Context, *, activity_id: int) -> Activity:
-    activity = await Activity.get_or_none(id=activity_id)
-    return access.writable(ctx, activity, kind="activity", key=f"act-{activity_id}", owner=_owner)
+async def _by_public_id(ctx: Context, activity_id: str) -> Activity | None:
+    if not ids.looks_like_activity_id(activity_id):
+        raise InvalidInput("an activity id looks like act- and 26 letters and digits, as the API returns it", field="id")
+    row_id = ids.activity_row_id(ctx.settings, activity_id)
+    return None if row_id is None else await Activity.get_or_none(id=row_id)
 
 
-MAX_ACTIVITY_ID = 2**63 - 1  # the id column is a 64-bit integer
+async def get_or_raise(ctx: Context, *, activity_id: str) -> Activity:
+    activity = await _by_public_id(ctx, activity_id)
+    return access.readable(ctx, activity, kind="activity", key=activity_id, owner=_owner)
 
 
-def parse_activity_id(public_id: str) -> int:
-    number = public_id.removeprefix("act-")
-    if not number.isascii() or not number.isdigit() or int(number) > MAX_ACTIVITY_ID:
-        raise InvalidInput("an activity id looks like act-10021", field="id")
-    return int(number)
+async def get_for_write(ctx: Context, *, activity_id: str) -> Activity:
+    activity = await _by_public_id(ctx, activity_id)
+    return access.writable(ctx, activity, kind="activity", key=activity_id, owner=_owner)
 
 
-async def correct(ctx: Context, *, activity_id: int, changes: dict[str, Any]) -> Activity:
+async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) -> Activity:
     activity = await get_for_write(ctx, activity_id=activity_id)
     current = {name: getattr(activity, name) for name in COLUMNS}
     refs = await ActivityParticipant.filter(activity_id=activity.id).values_list("participant_ref", flat=True)
@@ -319,7 +321,7 @@ async def correct(ctx: Context, *, activity_id: int, changes: dict[str, Any]) ->
             ctx,
             action="activity.corrected",
             entity_type="activity",
-            entity_id=activity.public_id,
+            entity_id=public_id(ctx, activity),
             organization_id=activity.organization_id,
             before=current,
             after=audit.fields_of(activity, COLUMNS),
@@ -334,7 +336,7 @@ async def correct(ctx: Context, *, activity_id: int, changes: dict[str, Any]) ->
     return activity
 
 
-async def delete(ctx: Context, *, activity_id: int) -> Activity:
+async def delete(ctx: Context, *, activity_id: str) -> Activity:
     """Soft delete: the row stays with deleted_at, and stops counting."""
     activity = await get_for_write(ctx, activity_id=activity_id)
     if activity.deleted_at is None:
@@ -346,7 +348,7 @@ async def delete(ctx: Context, *, activity_id: int) -> Activity:
                 ctx,
                 action="activity.deleted",
                 entity_type="activity",
-                entity_id=activity.public_id,
+                entity_id=public_id(ctx, activity),
                 organization_id=activity.organization_id,
                 before=audit.fields_of(activity, COLUMNS),
                 after={"deleted_at": activity.deleted_at},

@@ -2,11 +2,26 @@
 
 Snapshots and jobs: a prefix and a lower-case ULID (``snap-01hx…``, ``job-agg-01hx…``), sortable by
 creation time. Report records keep the contract's ``rpt_`` + upper-case ULID; submissions ``sub_`` the same way.
+
+Activities keep a 64-bit row id (fast joins, set-wise imports), which is never shown: their public
+id is that number enciphered with a key from the settings (AES on one block, ``act-`` and 26
+base32 letters), so ids are neither sequential nor guessable, and a public id that was not minted
+here decodes to no row.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from ulid import ULID
+
+from ...config import Settings
+
+ACTIVITY_PREFIX = "act-"
+MAX_ROW_ID = 2**63 - 1
 
 
 def _prefixed(prefix: str) -> str:
@@ -27,3 +42,32 @@ def report_id() -> str:
 
 def submission_id() -> str:
     return f"sub_{ULID()}"
+
+
+@lru_cache(maxsize=8)
+def _cipher(key: bytes) -> Cipher[modes.ECB]:
+    # ECB over exactly one block is a keyed permutation of 128-bit numbers: what is wanted here.
+    return Cipher(algorithms.AES(key), modes.ECB())
+
+
+def activity_public_id(settings: Settings, row_id: int) -> str:
+    block = _cipher(settings.public_id_key).encryptor().update(row_id.to_bytes(16, "big"))
+    return ACTIVITY_PREFIX + base64.b32encode(block).decode().rstrip("=").lower()
+
+
+def activity_row_id(settings: Settings, public_id: str) -> int | None:
+    """The row id a public id was minted from; None when it is well formed but was not minted here."""
+    letters = public_id.removeprefix(ACTIVITY_PREFIX).upper()
+    try:
+        block = base64.b32decode(letters + "======")
+    except (binascii.Error, ValueError):
+        return None
+    if len(block) != 16 or base64.b32encode(block).decode().rstrip("=") != letters:
+        return None  # 26 letters carry 130 bits: only the one spelling minted here is an id
+    number = int.from_bytes(_cipher(settings.public_id_key).decryptor().update(block), "big")
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
+def looks_like_activity_id(public_id: str) -> bool:
+    letters = public_id.removeprefix(ACTIVITY_PREFIX)
+    return public_id.startswith(ACTIVITY_PREFIX) and len(letters) == 26 and letters.isascii() and letters.isalnum()

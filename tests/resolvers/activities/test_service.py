@@ -40,7 +40,7 @@ async def test_deleting_keeps_the_row_and_stops_it_counting(app, settings):
     scope = await make_scope()
     ctx = context_for(settings, app, scope.org.id)
     activity = await activities.record(ctx, spec=spec(scope.org.id))
-    await activities.delete(ctx, activity_id=activity.id)
+    await activities.delete(ctx, activity_id=activities.public_id(ctx, activity))
     assert (await Activity.get(id=activity.id)).deleted_at is not None
     snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
     assert snapshot.activity_count == 0
@@ -54,7 +54,7 @@ async def test_writes_for_another_organisation_are_refused_and_its_activities_ar
     admin = context_for(settings, app, admin=True)
     their_activity = await activities.record(admin, spec=spec(theirs.id))
     with pytest.raises(NotFound):
-        await activities.correct(ctx, activity_id=their_activity.id, changes={"status": "closed"})
+        await activities.correct(ctx, activity_id=activities.public_id(admin, their_activity), changes={"status": "closed"})
 
 
 async def test_a_bad_row_in_a_bulk_ingest_writes_nothing(app, settings):
