@@ -77,7 +77,8 @@ def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "migrated_database" in metafunc.fixturenames:
-        metafunc.parametrize("migrated_database", ["sqlite", "postgres"], indirect=True, scope="session")
+        backends = ["sqlite"] if metafunc.definition.get_closest_marker("one_database") else ["sqlite", "postgres"]
+        metafunc.parametrize("migrated_database", backends, indirect=True, scope="session")
 
 
 @pytest.fixture
