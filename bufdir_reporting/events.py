@@ -146,10 +146,19 @@ class EventHub:
         subscription = Subscription(channel, self.queue_size, on_overflow)
         async with self._lock:
             if channel not in self._subscribers:
-                await self._backend.subscribe(channel)
+                try:
+                    await self._backend.subscribe(channel)
+                except asyncio.CancelledError:
+                    await asyncio.shield(self._backend_unsubscribe(channel))  # it may have gone through
+                    raise
                 self._subscribers[channel] = set()
             self._subscribers[channel].add(subscription)
         try:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # redis-py can swallow a cancellation that lands during SUBSCRIBE: the subscriber
+                # (a websocket already closed) would then wait on its channel for ever.
+                raise asyncio.CancelledError
             yield subscription
         finally:
             await asyncio.shield(self._unsubscribe(subscription))
@@ -162,10 +171,13 @@ class EventHub:
             members.discard(subscription)
             if not members:
                 del self._subscribers[subscription.channel]
-                try:
-                    await self._backend.unsubscribe(subscription.channel)
-                except Exception:  # a dead connection forgets its channels anyway
-                    log.debug("unsubscribe from %s failed", subscription.channel, exc_info=True)
+                await self._backend_unsubscribe(subscription.channel)
+
+    async def _backend_unsubscribe(self, channel: str) -> None:
+        try:
+            await self._backend.unsubscribe(channel)
+        except Exception:  # a dead connection forgets its channels anyway
+            log.debug("unsubscribe from %s failed", channel, exc_info=True)
 
     async def _listen(self) -> None:
         while True:

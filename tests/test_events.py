@@ -129,3 +129,27 @@ async def test_events_flow_again_after_the_postgres_listen_connection_drops(post
             assert (await receive(subscription)).payload == {"n": 2}
     finally:
         await hub.disconnect()
+
+
+async def test_subscribers_cancelled_while_subscribing_leave_nothing_behind(hub, hub_url):
+    """A websocket closed while the backend's SUBSCRIBE is in flight cancels its subscriber
+    mid-await; redis-py can swallow that cancellation, which left the subscriber waiting on a
+    quiet channel for ever, registered with its channel and task."""
+    cycles = 1_500 if hub_url == "memory://" else 600
+    tasks_before = len(asyncio.all_tasks())
+
+    async def follow(channel: str) -> None:
+        async with hub.subscribe(channel) as subscription:
+            await anext(subscription)
+
+    for number in range(cycles):
+        task = asyncio.create_task(follow(f"quiet-{number % 7}"))
+        for _ in range(number % 4):  # cancel at different points of subscribing
+            await asyncio.sleep(0)
+        task.cancel()
+        async with asyncio.timeout(5):
+            await asyncio.gather(task, return_exceptions=True)
+    async with asyncio.timeout(5):
+        while hub.stats["subscribers"] or len(asyncio.all_tasks()) > tasks_before:
+            await asyncio.sleep(0.01)
+    assert hub.stats == {**hub.stats, "channels": 0, "subscribers": 0}
