@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     token_secret: SecretStr | None = None
+    metrics_token: SecretStr | None = Field(default=None, description="when set, /metrics wants it as a bearer token")
     token_issuer: str = "bufdir-reporting"
     token_audience: str = "bufdir-reporting-api"
     token_ttl_hours: int = Field(default=12, ge=1)

@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -26,6 +28,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.connection import get_connection
 
@@ -45,10 +49,25 @@ class Metrics:
         )
         self.jobs = Histogram("bufdir_aggregation_job_seconds", "Aggregation job duration", ["outcome"], registry=self.registry)
         self.subscriptions = Gauge("bufdir_active_subscriptions", "Live subscribers in this process", registry=self.registry)
-        self.reconnects = Gauge("bufdir_pubsub_reconnects", "Pub/sub reconnects since start", registry=self.registry)
+        self.hub_stats: Callable[[], dict[str, int]] = dict
+        self.registry.register(_HubCounters(self))
+        # Labelled by operation type and first root field ("query organizations"): names the
+        # schema defines, so clients' operation names cannot grow the series without bound.
         self.graphql = Histogram(
             "bufdir_graphql_operation_seconds", "GraphQL operation latency", ["operation"], registry=self.registry
         )
+
+
+class _HubCounters(Collector):
+    """Counters read from the event hub at scrape time (exposed as ``*_total``)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        reconnects = CounterMetricFamily("bufdir_pubsub_reconnects", "Pub/sub reconnects since start")
+        reconnects.add_metric([], self.metrics.hub_stats().get("reconnects", 0))
+        yield reconnects
 
 
 class JsonFormatter(logging.Formatter):
@@ -121,8 +140,7 @@ class RequestContext:
             await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", "unmatched")
+            template = route_template(scope)
             self.metrics.requests.labels(scope["method"], template, str(status)).observe(elapsed)
             log.info(
                 "%s %s %s",
@@ -166,11 +184,28 @@ async def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
+    """With ``BUFDIR_METRICS_TOKEN`` set, only a scraper holding it reads the metrics."""
+    wanted = request.app.state.settings.metrics_token
+    if wanted is not None:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {wanted.get_secret_value()}".encode()):
+            response = JSONResponse(envelope.error_body("UNAUTHENTICATED", "the metrics token is required"), status_code=401)
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
     registry: Metrics = request.app.state.metrics
-    stats = request.app.state.events.stats
-    registry.subscriptions.set(stats["subscribers"])
-    registry.reconnects.set(stats["reconnects"])
+    registry.hub_stats = lambda: request.app.state.events.stats
+    registry.subscriptions.set(request.app.state.events.stats["subscribers"])
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def route_template(scope: Scope) -> str:
+    """The route's path template, bounded: a route of an included router with an empty path
+    (GraphQL's, under /graphql) is named by the prefix it was reached at."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if path is None:
+        return "unmatched"
+    return path or scope["path"].rstrip("/") or "/"
 
 
 class OpenWebSockets:

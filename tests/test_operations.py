@@ -3,7 +3,12 @@ from __future__ import annotations
 import json
 import logging
 
+import httpx
+from pydantic import SecretStr
+
 from bufdir_reporting.operations import JsonFormatter, request_id
+
+from .live import started_app
 
 
 async def test_liveness_and_readiness(client, app, monkeypatch, caplog):
@@ -33,9 +38,9 @@ async def test_metrics_cover_routes_graphql_operations_and_jobs(client, app, tok
     await app.state.jobs.wait_idle()
     text = (await client.get("/metrics")).text
     assert 'bufdir_http_request_seconds_count{method="GET",route="/api/v1/report-sections",status="200"} 1.0' in text
-    assert 'bufdir_graphql_operation_seconds_count{operation="Dashboard"} 1.0' in text
+    assert 'bufdir_graphql_operation_seconds_count{operation="query periods"} 1.0' in text
     assert 'bufdir_aggregation_job_seconds_count{outcome="current"}' in text
-    assert "bufdir_active_subscriptions" in text and "bufdir_pubsub_reconnects" in text
+    assert "bufdir_active_subscriptions" in text and "bufdir_pubsub_reconnects_total 0.0" in text
 
 
 async def test_request_ids_are_echoed_and_reach_error_bodies(client):
@@ -55,3 +60,27 @@ def test_log_lines_are_json_with_the_request_id():
     finally:
         request_id.reset(token)
     assert line["message"] == "hello world" and line["request_id"] == "trace-9" and line["status"] == 200
+
+
+async def test_metric_labels_stay_bounded_whatever_clients_send(client):
+    for number in range(60):
+        await client.post("/graphql", json={"query": f"query Random{number} {{ periods {{ totalCount }} }}"})
+        await client.post("/graphql", json={"query": f"{{ field{number} }}"})
+    await client.post("/graphql", json={"query": "{ not parsed"})
+    text = (await client.get("/metrics")).text
+    operations = {
+        line.split('operation="')[1].split('"')[0]
+        for line in text.splitlines()
+        if line.startswith("bufdir_graphql_operation_seconds_count")
+    }
+    assert operations == {"query periods", "invalid"}
+    assert 'route="/graphql"' in text and 'route=""' not in text
+
+
+async def test_metrics_can_require_a_token(settings):
+    guarded = settings.model_copy(update={"metrics_token": SecretStr("scrape-me")})
+    async with started_app(guarded) as app:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            assert (await http.get("/metrics")).status_code == 401
+            assert (await http.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
+            assert (await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})).status_code == 200

@@ -162,8 +162,23 @@ class OperationMetrics(SchemaExtension):
         request = getattr(self.execution_context.context, "request", None)
         metrics = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
         if metrics is not None:
-            name = self.execution_context.operation_name or "anonymous"
-            metrics.graphql.labels(name[:64]).observe(time.perf_counter() - started)
+            metrics.graphql.labels(operation_label(self.execution_context)).observe(time.perf_counter() - started)
+
+
+def operation_label(context: Any) -> str:
+    """``query organizations``: the operation's type and first root field, both as the schema
+    names them; a document that does not parse or names no known field is ``invalid``."""
+    document = context.graphql_document
+    operations = [d for d in (document.definitions if document else ()) if isinstance(d, OperationDefinitionNode)]
+    chosen = next(
+        (o for o in operations if o.name and o.name.value == context.operation_name), operations[0] if operations else None
+    )
+    if chosen is None:
+        return "invalid"
+    root = context.schema._schema.get_root_type(chosen.operation)
+    known = getattr(root, "fields", {})
+    fields = sorted(s.name.value for s in chosen.selection_set.selections if isinstance(s, FieldNode) and s.name.value in known)
+    return f"{chosen.operation.value} {fields[0]}" if fields else "invalid"
 
 
 class SubscriptionsOverWebsockets(SchemaExtension):
