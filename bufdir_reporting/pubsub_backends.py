@@ -13,6 +13,7 @@ broadcaster 0.3.1 leaves two gaps this module closes (encode/broadcaster #144):
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from broadcaster import Event
@@ -21,20 +22,47 @@ from broadcaster._backends.memory import MemoryBackend
 from broadcaster._backends.postgres import PostgresBackend
 from broadcaster._backends.redis import RedisBackend
 
+log = logging.getLogger(__name__)
+
 
 class ResilientRedisBackend(RedisBackend):
+    async def connect(self) -> None:
+        try:
+            await super().connect()
+        except BaseException:
+            await self._stop_listener()  # else a failed reconnect leaves it pending for ever
+            raise
+
+    async def disconnect(self) -> None:
+        await self._stop_listener()
+        for close in (self._pubsub.aclose, self._conn.aclose):
+            try:
+                await close()
+            except Exception:  # the connection is gone already
+                log.debug("closing a Redis connection failed", exc_info=True)
+
+    async def _stop_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
     async def subscribe(self, channel: str) -> None:
         await self._pubsub.subscribe(channel)
         self._ready.set()
 
     async def next_published(self) -> Event:
         listener = self._listener
-        assert listener is not None, "connect() first"
+        if listener is None:
+            raise ConnectionError("Redis pub/sub is not connected")
         getter = asyncio.ensure_future(self._queue.get())
-        done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not getter.done():
+                getter.cancel()
         if getter in done:
             return getter.result()
-        getter.cancel()
         error = listener.exception() if not listener.cancelled() else None
         raise ConnectionError(f"Redis pub/sub listener stopped: {error!r}")
 

@@ -4,10 +4,13 @@ clean-up, and reconnection after the server goes away and comes back."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import subprocess
 
 import asyncpg
 import pytest
+import redis
 
 from bufdir_reporting.events import EventHub, SubscriberTooSlow, data_updated_channel
 
@@ -86,7 +89,7 @@ async def wait_for_reconnect(hub, before: int) -> None:
             await asyncio.sleep(0.05)
 
 
-async def test_events_flow_again_after_redis_restarts():
+async def test_events_flow_again_after_redis_restarts(caplog):
     port = services.free_port()
     start = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     server = subprocess.Popen(start, stdout=subprocess.DEVNULL)
@@ -99,7 +102,7 @@ async def test_events_flow_again_after_redis_restarts():
             assert (await receive(subscription)).payload == {"n": 1}
             server.terminate()
             server.wait()
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(1.5)  # several reconnects fail meanwhile
             server = subprocess.Popen(start, stdout=subprocess.DEVNULL)
             services._wait_for_port(port)
             await wait_for_reconnect(hub, 0)
@@ -109,6 +112,8 @@ async def test_events_flow_again_after_redis_restarts():
         await hub.disconnect()
         server.terminate()
         server.wait()
+    gc.collect()  # a task dropped while pending is reported when it is collected
+    assert [r.getMessage()[:60] for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_events_flow_again_after_the_postgres_listen_connection_drops(postgres_server):
@@ -153,3 +158,17 @@ async def test_subscribers_cancelled_while_subscribing_leave_nothing_behind(hub,
         while hub.stats["subscribers"] or len(asyncio.all_tasks()) > tasks_before:
             await asyncio.sleep(0.01)
     assert hub.stats == {**hub.stats, "channels": 0, "subscribers": 0}
+
+
+async def test_a_failed_redis_connect_leaves_no_task_behind():
+    """Each failed reconnect made a backend whose listener task stayed pending for ever, and was
+    logged as "Task was destroyed but it is pending" at ERROR when collected."""
+    from bufdir_reporting.pubsub_backends import ResilientRedisBackend
+
+    before = set(asyncio.all_tasks())
+    for _ in range(3):
+        backend = ResilientRedisBackend(f"redis://127.0.0.1:{services.free_port()}")
+        with pytest.raises(redis.exceptions.ConnectionError):
+            await backend.connect()
+    await asyncio.sleep(0)
+    assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()
