@@ -34,6 +34,7 @@ from .rest_compat import (
     watch,
 )
 from .rest_compat.errors import install_error_handlers
+from .rest_compat.routing import openapi_for
 from .schema import schema
 from .schema.context import GraphQLContext
 
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.openapi = openapi_for(app, settings)  # type: ignore[method-assign]  # FastAPI's documented way to shape the document
     install_error_handlers(app)
     app.include_router(operations.router)
     app.include_router(
@@ -119,6 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.graphql_connection_init_seconds),
             max_subscriptions_per_connection=settings.graphql_max_subscriptions,
+            include_in_schema=False,  # GraphQL describes itself (schema.graphql, introspection), not in OpenAPI
         ),
         prefix="/graphql",
     )

@@ -105,6 +105,10 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+REPLACED = {b"content-type", b"content-length"}
+"""What the rewrite replaces; other headers (a 405's Allow) stay."""
+
+
 class PlainErrorsAsJson:
     """Strawberry answers a request it cannot parse (bad JSON, a non-object body) with
     text/plain; clients get the same JSON error shape as everywhere else."""
@@ -133,7 +137,14 @@ class PlainErrorsAsJson:
                 status = held["status"]
                 body = envelope.error_bytes(envelope.code_for(status), b"".join(chunks).decode(errors="replace"))
                 await send(
-                    {**held, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]}
+                    {
+                        **held,
+                        "headers": [
+                            *((name, value) for name, value in held.get("headers", []) if name not in REPLACED),
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
                 )
                 await send({"type": "http.response.body", "body": body})
                 return

@@ -23,7 +23,16 @@ from ..resolvers.base.pagination import Window
 from ..resolvers.snapshots import section_values
 from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, number, page_window, paginated
+from .routing import (
+    ContextDep,
+    ContractRouter,
+    OrganizationIdQuery,
+    PeriodIdQuery,
+    SnapshotId,
+    number,
+    page_window,
+    paginated,
+)
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
@@ -91,8 +100,8 @@ def started(triggered: snapshots.Triggered) -> JSONResponse:
 async def list_snapshots(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
-    organization_id: str | None = Query(None),
-    period_id: str | None = Query(None),
+    organization_id: OrganizationIdQuery = None,
+    period_id: PeriodIdQuery = None,
     snapshot_status: SnapshotStatus | None = Query(None),
 ) -> dict[str, Any]:
     page = await snapshots.list_(ctx, window=window, organization_id=organization_id, period_id=period_id, status=snapshot_status)
@@ -118,7 +127,7 @@ async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSON
     **shapes.documented(shapes.SnapshotDetail),
     summary="A snapshot with all field values and prior-period values",
 )
-async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     grouped = await section_values.by_section(ctx, snapshot=snapshot)
     prior = await snapshots.get_or_raise(ctx, snapshot_id=snapshot.prior_snapshot_id) if snapshot.prior_snapshot_id else None
@@ -148,7 +157,7 @@ async def get_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str,
     **shapes.documented(shapes.SnapshotInvalidated, 202),
     summary="Invalidate the cache and re-aggregate",
 )
-async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Context = ContextDep) -> dict[str, Any]:
+async def invalidate_snapshot(snapshot_id: SnapshotId, body: InvalidateBody, ctx: Context = ContextDep) -> dict[str, Any]:
     if body.invalidate_cache:
         snapshot, triggered = await snapshots.invalidate(ctx, snapshot_id=snapshot_id, reason=body.reason)
     else:
@@ -176,6 +185,6 @@ async def invalidate_snapshot(snapshot_id: str, body: InvalidateBody, ctx: Conte
 @router.endpoint(
     "DELETE", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDeleted), summary="Delete a snapshot and clear its cache entry"
 )
-async def delete_snapshot(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+async def delete_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
     return {"deleted": True, "snapshot_id": snapshot.id, "cache_cleared": True}

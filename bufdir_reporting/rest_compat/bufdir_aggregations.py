@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import Depends, Query
+from fastapi import Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..models import Activity, Snapshot, SnapshotStatus
 from ..resolvers import activities, periods, snapshots
@@ -22,7 +22,17 @@ from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import submissions
 from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, number, page_window, paginated
+from .routing import (
+    CodeQuery,
+    ContextDep,
+    ContractRouter,
+    OrganizationIdQuery,
+    PeriodIdQuery,
+    SnapshotId,
+    number,
+    page_window,
+    paginated,
+)
 
 router = ContractRouter("/api/v1/bufdir-aggregations", tag="bufdir-aggregations")
 
@@ -40,6 +50,9 @@ class RangeBody(BaseModel):
 
 
 class CreateBody(BaseModel):
+    # The OpenAPI document says what the validator below enforces.
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["reporting_period_id"]}, {"required": ["range"]}]})
+
     org_id: str = Field(min_length=1, max_length=64)
     reporting_period_id: str | None = Field(default=None, max_length=32)
     range: RangeBody | None = None
@@ -52,8 +65,8 @@ class CreateBody(BaseModel):
 
 
 class RefreshBody(BaseModel):
-    org_id: str | None = None
-    reporting_period_id: str | None = None
+    org_id: str | None = Field(default=None, max_length=64)
+    reporting_period_id: str | None = Field(default=None, max_length=32)
     force_refresh: bool = Field(default=True, strict=True)
     range: RangeBody | None = None
 
@@ -112,8 +125,8 @@ async def list_activities(
     end: datetime,
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
-    activity_type: str | None = Query(None),
-    status: str | None = Query(None),
+    activity_type: CodeQuery = None,
+    status: CodeQuery = None,
 ) -> dict[str, Any]:
     page = await activities.list_in_range(
         ctx, organization_id=org_id, start=start, end=end, window=window, activity_type=activity_type, status=status
@@ -147,8 +160,8 @@ async def last_submitted_period(org_id: str, ctx: Context = ContextDep) -> dict[
 async def list_aggregations(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
-    org_id: str | None = Query(None),
-    reporting_period_id: str | None = Query(None),
+    org_id: OrganizationIdQuery = None,
+    reporting_period_id: PeriodIdQuery = None,
 ) -> dict[str, Any]:
     page = await snapshots.list_(ctx, window=window, organization_id=org_id, period_id=reporting_period_id)
     return paginated(page, [shape(s) for s in page.items])
@@ -170,14 +183,14 @@ async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSO
 
 
 @router.endpoint("GET", "/{snapshot_id}", **shapes.documented(shapes.Aggregation), summary="One aggregation snapshot")
-async def get_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+async def get_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id), detail=True)
 
 
 @router.endpoint(
     "GET", "/{snapshot_id}/metrics", **shapes.documented(shapes.Metrics), summary="Detailed metrics of an aggregation"
 )
-async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     categories = snapshot.category_breakdown or {}
     return {
@@ -201,7 +214,7 @@ async def get_metrics(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, 
     **shapes.documented(shapes.Aggregation, 200, 202),
     summary="Re-aggregate (optionally over a new range) and return the result",
 )
-async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
+async def refresh_aggregation(snapshot_id: SnapshotId, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     if body.range is not None:
         window = periods.checked_range(ctx, body.range.start, body.range.end)
@@ -223,6 +236,6 @@ async def refresh_aggregation(snapshot_id: str, body: RefreshBody, ctx: Context 
 @router.endpoint(
     "DELETE", "/{snapshot_id}", **shapes.documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot"
 )
-async def delete_aggregation(snapshot_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+async def delete_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
     return {"deleted": True, "id": snapshot.id}

@@ -10,10 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from tortoise.exceptions import ValidationError
 
+from ..auth import principal_from_authorization
+from ..dependencies import settings_of
 from ..envelope import code_for, error_body
-from ..errors import DomainError, Unavailable, is_unavailable
+from ..errors import DomainError, Unauthenticated, Unavailable, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,13 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # Who are you comes before what did you send: FastAPI validates the body before any handler
+    # runs, so an anonymous caller of a protected route would otherwise learn about its body.
+    if (
+        _protected(request)
+        and not principal_from_authorization(settings_of(request), request.headers.get("authorization")).is_authenticated
+    ):
+        return error_response(401, "UNAUTHENTICATED", "A bearer token is required")
     problems = [
         {"field": ".".join(str(part) for part in err["loc"] if part != "body"), "message": err["msg"]} for err in exc.errors()
     ]
@@ -48,7 +58,27 @@ async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     code = code_for(exc.status_code)
-    return error_response(exc.status_code, code, str(exc.detail))
+    response = error_response(exc.status_code, code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
+    return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    allowed: set[str] = set()
+    routes = list(request.app.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # FastAPI's wrapper of an included router
+        if included is not None:
+            routes.extend(included.routes)
+            continue
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            allowed |= set(getattr(route, "methods", None) or ())
+    return sorted(allowed)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -59,6 +89,18 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         return response
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "INTERNAL", "Unexpected error.")
+
+
+def _authenticated(request: Request) -> bool:
+    try:
+        return principal_from_authorization(settings_of(request), request.headers.get("authorization")).is_authenticated
+    except Unauthenticated:
+        return False
+
+
+def _protected(request: Request) -> bool:
+    route = request.scope.get("route")
+    return (getattr(route, "openapi_extra", None) or {}).get("security") != []
 
 
 def install_error_handlers(app: FastAPI) -> None:

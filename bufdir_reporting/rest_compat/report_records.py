@@ -16,7 +16,16 @@ from ..resolvers.reporting.inputs import ReportRecordChange, ReportRecordSpec
 from ..resolvers.reporting.render import CONTENT_TYPE
 from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, page_window, paginated
+from .routing import (
+    CodeQuery,
+    ContextDep,
+    ContractRouter,
+    OrganizationIdQuery,
+    PeriodIdQuery,
+    ReportId,
+    page_window,
+    paginated,
+)
 
 router = ContractRouter("/api/v1/report-records", tag="report-records")
 
@@ -44,10 +53,10 @@ def shape(record: ReportRecord) -> dict[str, Any]:
 async def list_records(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
-    org_id: str | None = Query(None),
-    report_type: str | None = Query(None),
+    org_id: OrganizationIdQuery = None,
+    report_type: CodeQuery = None,
     status: ReportStatus | None = Query(None),
-    period_id: str | None = Query(None),
+    period_id: PeriodIdQuery = None,
 ) -> dict[str, Any]:
     page = await records.list_(
         ctx, window=window, organization_id=org_id, report_type=report_type, status=status, period_id=period_id
@@ -61,13 +70,13 @@ async def create_record(spec: ReportRecordSpec, ctx: Context = ContextDep) -> di
 
 
 @router.endpoint("GET", "/{report_id}/file", summary="Download the report file", response_class=FileResponse)
-async def download_record(report_id: str, ctx: Context = ContextDep) -> FileResponse:
+async def download_record(report_id: ReportId, ctx: Context = ContextDep) -> FileResponse:
     record, path = await records.file_of(ctx, report_id=report_id)
     return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=records.download_name(record))
 
 
 @router.endpoint("GET", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="One report record")
-async def get_record(report_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+async def get_record(report_id: ReportId, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await records.get_or_raise(ctx, report_id=report_id))
 
 
@@ -77,13 +86,13 @@ async def get_record(report_id: str, ctx: Context = ContextDep) -> dict[str, Any
     **shapes.documented(shapes.ReportRecordShape),
     summary="Set file reference, size and status after generation",
 )
-async def update_record(report_id: str, change: ReportRecordChange, ctx: Context = ContextDep) -> dict[str, Any]:
+async def update_record(report_id: ReportId, change: ReportRecordChange, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await records.update(ctx, report_id=report_id, change=change))
 
 
 @router.endpoint(
     "DELETE", "/{report_id}", **shapes.documented(shapes.ReportRecordDeleted), summary="Hard-delete a report record and its file"
 )
-async def delete_record(report_id: str, ctx: Context = ContextDep) -> JSONResponse:
+async def delete_record(report_id: ReportId, ctx: Context = ContextDep) -> JSONResponse:
     record = await records.delete(ctx, report_id=report_id)
     return JSONResponse({"report_id": record.id, "deleted": True, "deleted_at": iso(datetime.now(UTC))})

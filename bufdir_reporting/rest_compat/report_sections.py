@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
@@ -14,7 +14,16 @@ from ..resolvers.structure import sections
 from ..resolvers.structure.inputs import SectionChange, SectionSpec
 from ..timefmt import iso
 from . import shapes
-from .routing import ContextDep, ContractRouter, number, page_window, paginated
+from .routing import (
+    ContextDep,
+    ContractRouter,
+    FieldKey,
+    PeriodIdQuery,
+    SectionId,
+    number,
+    page_window,
+    paginated,
+)
 
 router = ContractRouter("/api/v1/report-sections", tag="report-sections")
 
@@ -51,8 +60,9 @@ async def summary_shape(ctx: Context, section: Section) -> dict[str, Any]:
     "/required-fields",
     **shapes.documented(shapes.RequiredFields),
     summary="Required fields across active sections, optionally for a period",
+    public=True,
 )
-async def get_required_fields(ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
+async def get_required_fields(ctx: Context = ContextDep, period_id: PeriodIdQuery = None) -> dict[str, Any]:
     at, fields = await sections.required_fields(ctx, period_id=period_id)
     titles = {s.id: s.title for s in await sections.sections_in_force(ctx, at=at)}
     return {
@@ -66,9 +76,13 @@ async def get_required_fields(ctx: Context = ContextDep, period_id: str | None =
 
 
 @router.endpoint(
-    "GET", "/fields/{field_key}/label", **shapes.documented(shapes.FieldLabel), summary="The Norwegian label of a field key"
+    "GET",
+    "/fields/{field_key}/label",
+    **shapes.documented(shapes.FieldLabel),
+    summary="The Norwegian label of a field key",
+    public=True,
 )
-async def get_field_label(field_key: str, ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
+async def get_field_label(field_key: FieldKey, ctx: Context = ContextDep, period_id: PeriodIdQuery = None) -> dict[str, Any]:
     definition = await sections.field_by_key(ctx, field_key=field_key, period_id=period_id)
     section = await sections.get_or_raise(ctx, section_id=definition.section_id)
     return {
@@ -80,12 +94,14 @@ async def get_field_label(field_key: str, ctx: Context = ContextDep, period_id: 
     }
 
 
-@router.endpoint("GET", **shapes.documented(shapes.SectionList), summary="List section definitions, ordered by section_order")
+@router.endpoint(
+    "GET", **shapes.documented(shapes.SectionList), summary="List section definitions, ordered by section_order", public=True
+)
 async def list_sections(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
     is_active: bool | None = Query(None),
-    period_id: str | None = Query(None, description="only sections that applied in this period"),
+    period_id: Annotated[str | None, Query(max_length=32, description="only sections that applied in this period")] = None,
 ) -> dict[str, Any]:
     page = await sections.list_(ctx, window=window, is_active=is_active, period_id=period_id)
     return paginated(page, list(await asyncio.gather(*(summary_shape(ctx, s) for s in page.items))))
@@ -105,8 +121,9 @@ async def create_section(spec: SectionSpec, ctx: Context = ContextDep) -> dict[s
     "/{section_id}",
     **shapes.documented(shapes.SectionDetail),
     summary="One section with its field definitions and required fields",
+    public=True,
 )
-async def get_section(section_id: str, ctx: Context = ContextDep, period_id: str | None = Query(None)) -> dict[str, Any]:
+async def get_section(section_id: SectionId, ctx: Context = ContextDep, period_id: PeriodIdQuery = None) -> dict[str, Any]:
     section = await sections.get_or_raise(ctx, section_id=section_id)
     at = await sections.view(ctx, period_id=period_id)
     fields = await sections.fields_of(ctx, section=section, at=at)
@@ -124,7 +141,7 @@ async def get_section(section_id: str, ctx: Context = ContextDep, period_id: str
 @router.endpoint(
     "PUT", "/{section_id}", **shapes.documented(shapes.SectionWritten), summary="Replace title, order and field list (admin only)"
 )
-async def update_section(section_id: str, change: SectionChange, ctx: Context = ContextDep) -> dict[str, Any]:
+async def update_section(section_id: SectionId, change: SectionChange, ctx: Context = ContextDep) -> dict[str, Any]:
     section = await sections.update(ctx, section_id=section_id, change=change)
     shape = await summary_shape(ctx, section)
     return {**shape, "updated_at": iso(section.updated_at)}
@@ -137,9 +154,9 @@ async def update_section(section_id: str, change: SectionChange, ctx: Context = 
     summary="Deactivate a section (soft delete; kept for history)",
 )
 async def delete_section(
-    section_id: str,
+    section_id: SectionId,
     ctx: Context = ContextDep,
-    effective_from_period_id: str | None = Query(None),
+    effective_from_period_id: PeriodIdQuery = None,
 ) -> dict[str, Any]:
     section = await sections.deactivate(ctx, section_id=section_id, effective_from_period_id=effective_from_period_id)
     return {"deleted": True, "section_id": section.id, "soft_delete": True}

@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, FastAPI, Path, Query
+from fastapi.openapi.utils import get_openapi
 
+from ..config import Settings
 from ..dependencies import request_context
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import MAX_PAGE, Page, Window
+from . import shapes
 
 ContextDep = Depends(request_context)
+
+# Path and query values, bounded as the columns that hold them are: the OpenAPI document says so,
+# and a longer value is refused before it reaches a query.
+SnapshotId = Annotated[str, Path(max_length=40)]
+ReportId = Annotated[str, Path(max_length=40)]
+SectionId = Annotated[str, Path(max_length=64)]
+FieldKey = Annotated[str, Path(max_length=64)]
+OrganizationIdQuery = Annotated[str | None, Query(max_length=64)]
+PeriodIdQuery = Annotated[str | None, Query(max_length=32)]
+CodeQuery = Annotated[str | None, Query(max_length=64)]
 
 
 class ContractRouter(APIRouter):
@@ -25,7 +38,14 @@ class ContractRouter(APIRouter):
         super().__init__(tags=[tag])
         self.base = base
 
-    def endpoint(self, method: str, path: str = "", **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def endpoint(
+        self, method: str, path: str = "", *, public: bool = False, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register ``handler`` at the canonical path and at the contracts' printed (doubled)
+        path, with every error status it may answer and, unless ``public``, the bearer scheme."""
+        kwargs["responses"] = shapes.with_errors(kwargs.get("responses"), public=public)
+        kwargs["openapi_extra"] = {**kwargs.get("openapi_extra", {}), "security": [] if public else [{"bearer": []}]}
+
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.add_api_route(self.base + path, handler, methods=[method], **kwargs)
             alias = {**kwargs, "operation_id": f"{handler.__name__}_printed_path", "deprecated": True}
@@ -57,3 +77,23 @@ def number(value: Decimal | float | None) -> int | float | None:
         return None
     value = Decimal(str(value))
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def openapi_for(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
+    """The served OpenAPI document, saying what this app enforces: the bearer scheme the
+    protected operations name, and the page size this app's settings allow."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes["bearer"] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            for operations in document["paths"].values():
+                for operation in operations.values():
+                    for parameter in operation.get("parameters", []):
+                        if parameter["in"] == "query" and parameter["name"] == "limit":
+                            parameter["schema"]["maximum"] = settings.max_page_size
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    return build

@@ -18,7 +18,7 @@ def _ref(value: str | None) -> str | None:
 
 class ReportRecordChange(Strict):
     file_ref: str | None = None
-    file_size_bytes: int | None = Field(default=None, ge=0, le=2**63 - 1, strict=True)
+    file_size_bytes: int | None = Field(default=None, ge=0, le=2**53 - 1, strict=True)  # the largest integer JSON carries exactly
     status: ReportStatus | None = None
     generated_at: datetime | None = None
 
@@ -39,7 +39,7 @@ class ReportRecordChange(Strict):
 
 class ReportRecordSpec(ReportRecordChange):
     org_id: str = Field(min_length=1, max_length=64)
-    report_type: str = Field(min_length=1, max_length=64)
+    report_type: str = Field(min_length=1, max_length=64, json_schema_extra={"pattern": CODE.pattern})
     period_from: date
     period_to: date
     status: ReportStatus = ReportStatus.PENDING

@@ -124,7 +124,7 @@ class AggregationRule(Strict):
 
 
 class FieldSpec(Strict):
-    field_key: str = Field(min_length=2, max_length=64)
+    field_key: str = Field(min_length=2, max_length=64, json_schema_extra={"pattern": FIELD_KEY.pattern})
     label: str = Field(min_length=1, max_length=255)
     description: str = Field(default="", max_length=2000)
     data_type: FieldDataType
@@ -186,7 +186,7 @@ class SectionChange(Strict):
 class SectionSpec(SectionChange):
     """The body of POST: a new section."""
 
-    section_id: str = Field(min_length=2, max_length=64)
+    section_id: str = Field(min_length=2, max_length=64, json_schema_extra={"pattern": SECTION_ID.pattern})
 
     @field_validator("section_id")
     @classmethod
