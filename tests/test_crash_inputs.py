@@ -7,6 +7,9 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from . import contracts
 
@@ -124,3 +127,65 @@ async def test_a_page_size_variable_of_the_wrong_type_is_a_validation_error_not_
     result = await graphql("query ($n: Int) { periods(first: $n) { totalCount } }", {"n": "many"})
     assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
     assert "invalid literal" not in str(result)
+
+
+EDGE_INTS = st.one_of(
+    st.integers(-(2**70), 2**70), st.sampled_from([-1, 0, 1, 2**31 - 1, 2**31, 2**53, 2**63 - 1, 2**63, 10**30])
+)
+EDGE_TEXT = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "",
+            "\x00",
+            "a\x00b",
+            "act-" + "a" * 26,
+            "act-99999999999999999999",
+            "snap-" + "x" * 200,
+            "💥" * 40,
+            "Tm9wZTox",
+            "QWN0aXZpdHk6",
+        ]
+    ),
+)
+GRAPHQL_FIELDS = [
+    ("query ($a: String, $n: Int) { periods(first: $n, after: $a) { totalCount } }", lambda t, n: {"a": t, "n": n}),
+    ("query ($a: String, $n: Int) { organizations(last: $n, before: $a) { edges { cursor } } }", lambda t, n: {"a": t, "n": n}),
+    ("query ($id: ID!) { snapshot(id: $id) { status } }", lambda t, n: {"id": t}),
+    ("query ($id: ID!) { node(id: $id) { id } }", lambda t, n: {"id": t}),
+    ("query ($id: ID!) { section(id: $id) { title } }", lambda t, n: {"id": t}),
+    ("mutation ($id: String!) { deleteActivity(id: $id) { activityId } }", lambda t, n: {"id": t}),
+    ("query ($k: String!, $p: String) { fieldDefinition(key: $k, periodId: $p) { label } }", lambda t, n: {"k": t, "p": t}),
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"), GRAPHQL_FIELDS, ids=[d.split("{")[1].split("(")[0].strip() for d, _ in GRAPHQL_FIELDS]
+)
+async def test_graphql_arguments_at_the_edges_never_crash(client, tokens, document, variables):
+    """Generated cursors (base64 of any offset, or none), ids and text with NUL, huge and odd
+    characters, integers past 32 and 64 bits: answered with data or a coded error, never INTERNAL."""
+    headers = tokens.headers("org-1042")
+
+    @given(text=st.one_of(EDGE_TEXT, EDGE_INTS.map(cursor)), number=st.one_of(st.none(), EDGE_INTS))
+    @hypothesis_settings(max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    def one(text: str, number: int | None) -> None:
+        outcomes.append((text, number))
+
+    outcomes: list[tuple[str, int | None]] = []
+    one()
+    for text, number in outcomes:
+        response = await client.post("/graphql", json={"query": document, "variables": variables(text, number)}, headers=headers)
+        assert response.status_code < 500, response.text
+        body = response.json()
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or (body.get("error", {}) and [body["error"]])]
+        assert "INTERNAL" not in codes, (text, number, body)
+
+
+@pytest.mark.parametrize("global_id", ["YXJyYXljb25uZWN0aW9uOjA=", "Tm9wZTox", "QWN0aXZpdHk6", "not base64 at all"])
+async def test_a_global_id_that_names_no_node_type_is_bad_input(graphql, tokens, global_id):
+    result = await graphql("query ($id: ID!) { node(id: $id) { id } }", {"id": global_id}, tokens.headers("org-1042"))
+    assert [e["extensions"]["code"] for e in result.get("errors") or [{"extensions": {"code": "none"}}]] in (
+        ["BAD_USER_INPUT"],
+        ["none"],
+    )

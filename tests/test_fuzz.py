@@ -2,15 +2,21 @@
 
 REST: schemathesis generates requests for every operation of the app's own OpenAPI schema
 (the SSE stream excepted: it never ends) and sends them, with an admin token, to a real
-server; no response may be a 5xx, and every response must match its declared schema. GraphQL: an abuse suite of malformed and hostile requests.
+server; no response may be a 5xx, and every response must match its declared schema. The
+schemathesis CLI runs too, as an outside client would, against a server on PostgreSQL (where
+NUL text and 64-bit bounds bite): every check, its coverage, fuzzing and stateful phases, NUL
+characters allowed. GraphQL: an abuse suite of malformed and hostile requests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +31,7 @@ from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
 
 from . import services
+from .conftest import _create_database
 
 SECRET = "f" * 40
 
@@ -32,10 +39,21 @@ SECRET = "f" * 40
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     root: Path = tmp_path_factory.mktemp("fuzz")
+    yield from _serve(root, f"sqlite://{root / 'fuzz.sqlite3'}")
+
+
+@pytest.fixture(scope="module")
+def postgres_backed_server(tmp_path_factory, postgres_server) -> Iterator[str]:
+    name = f"bufdir_fuzz_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_create_database(postgres_server, name))
+    yield from _serve(tmp_path_factory.mktemp("fuzz-pg"), services.with_database(postgres_server, name))
+
+
+def _serve(root: Path, database_url: str) -> Iterator[str]:
     port = services.free_port()
     env = {
         **os.environ,
-        "BUFDIR_DATABASE_URL": f"sqlite://{root / 'fuzz.sqlite3'}",
+        "BUFDIR_DATABASE_URL": database_url,
         "BUFDIR_VAR_DIR": str(root / "var"),
         "BUFDIR_TOKEN_SECRET": SECRET,
         "BUFDIR_PORT": str(port),
@@ -62,6 +80,7 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 
 ADMIN = {"Authorization": f"Bearer {issue_token(Settings(token_secret=SECRET), subject='fuzzer', admin=True)}"}
+ADMIN_HEADER = f"Authorization: {ADMIN['Authorization']}"
 
 
 def test_no_rest_operation_answers_a_server_error(server):
@@ -119,3 +138,52 @@ def test_graphql_abuse_is_refused_cleanly(server, name, request_kwargs):
         assert body.get("errors"), f"{name} was accepted: {body}"
         assert all(e.get("extensions", {}).get("code") != "INTERNAL" for e in body["errors"]), body
     assert "Traceback" not in response.text and "SELECT" not in response.text
+
+
+OUTSIDE_CHECKS_LEFT_OUT = {
+    # Rules JSON Schema cannot state (a range's start before its end, a rule's measure only for
+    # sums): a schema-valid request the server refuses, with a 422 naming the field.
+    "positive_data_acceptance",
+}
+
+
+def test_the_schemathesis_cli_finds_nothing_from_the_outside(postgres_backed_server, tmp_path):
+    cli = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
+    assert cli, "schemathesis is a dev dependency"
+    done = subprocess.run(
+        [
+            cli,
+            "run",
+            f"{postgres_backed_server}/openapi.json",
+            "--checks",
+            "all",
+            "--exclude-checks",
+            ",".join(sorted(OUTSIDE_CHECKS_LEFT_OUT)),
+            "--phases",
+            "coverage,fuzzing,stateful",
+            "--header",
+            ADMIN_HEADER,
+            "--max-examples",
+            "12",
+            "--generation-allow-x00",
+            "true",
+            "--generation-deterministic",
+            "--exclude-path-regex",
+            "/watch$",
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    summary = done.stdout[done.stdout.find("SUMMARY") :] if "SUMMARY" in done.stdout else done.stdout[-3000:]
+    assert "SUMMARY" in done.stdout and "Failures:" not in summary, summary[:3000] + done.stderr[-1000:]
+    # Exit 1 may also mean an error inside schemathesis itself (4.32's coverage phase trips over
+    # its own AST cache on one operation); any other error is ours to look at.
+    errors = done.stdout[done.stdout.find("ERRORS") : done.stdout.find("SUMMARY")] if "ERRORS" in done.stdout else ""
+    assert done.returncode == 0 or errors.count("Runtime Error") == errors.count("AST constructor recursion depth mismatch"), (
+        errors[:3000]
+    )

@@ -66,8 +66,9 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path (Starlette names only the first route's)."""
-    allowed: set[str] = set()
+    """The methods the resource at this path serves (Starlette names only the first route's)."""
+    static: set[str] = set()
+    templated: set[str] = set()
     routes = list(request.app.routes)
     while routes:
         route = routes.pop()
@@ -77,8 +78,10 @@ def _allowed_methods(request: Request) -> list[str]:
             continue
         match, _ = route.matches({**request.scope, "method": "GET"})
         if match != Match.NONE:
-            allowed |= set(getattr(route, "methods", None) or ())
-    return sorted(allowed)
+            methods = set(getattr(route, "methods", None) or ())
+            (templated if "{" in getattr(route, "path", "") else static).update(methods)
+    # A static path (…/watch) is its own resource, though a template (…/{snapshot_id}) matches it too.
+    return sorted(static or templated)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -10,6 +10,7 @@ import logging
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.relay import GlobalIDValueError
 from tortoise.exceptions import ValidationError
 
 from ..errors import DomainError, Unavailable, is_unavailable
@@ -34,6 +35,9 @@ class DomainErrorExtension(MaskErrors):
         if isinstance(original, GraphQLError | ValidationError):
             # ValidationError: a value broke a column's bounds (e.g. an over-long id)
             return _with_extensions(error, code="BAD_USER_INPUT")
+        if isinstance(original, GlobalIDValueError):
+            # node(id:) given something that is not base64 of "Type:key"
+            return _with_extensions(error, code="BAD_USER_INPUT", field="id")
         if is_unavailable(original):
             log.warning("database unavailable during GraphQL execution: %s", original)
             outage = Unavailable()

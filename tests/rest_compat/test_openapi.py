@@ -64,3 +64,13 @@ async def test_an_anonymous_caller_is_asked_who_it_is_before_its_body_is_judged(
     assert bad_body.status_code == 401 and bad_body.json()["error"]["code"] == "UNAUTHENTICATED"
     public = await client.get("/api/v1/report-sections", params={"page": "many"})
     assert public.status_code == 422  # a public route judges the request as it is
+
+
+async def test_a_static_path_s_allow_names_its_own_methods_not_a_template_s_that_matches_it(client):
+    response = await client.options("/api/v1/aggregated-report-data/watch")
+    assert response.status_code == 405 and response.headers["allow"] == "GET"
+
+
+async def test_a_field_that_may_be_left_out_but_not_null_is_not_declared_nullable(document):
+    status = document["components"]["schemas"]["ReportRecordChange"]["properties"]["status"]
+    assert "null" not in str(status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from ...models import ReportStatus
 from ..activities.inputs import CODE
@@ -19,7 +20,7 @@ def _ref(value: str | None) -> str | None:
 class ReportRecordChange(Strict):
     file_ref: str | None = None
     file_size_bytes: int | None = Field(default=None, ge=0, le=2**53 - 1, strict=True)  # the largest integer JSON carries exactly
-    status: ReportStatus | None = None
+    status: ReportStatus | SkipJsonSchema[None] = None  # may be left out, never null (see below)
     generated_at: datetime | None = None
 
     @model_validator(mode="after")
