@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.fastapi import GraphQLRouter
+from strawberry.fastapi import BaseContext, GraphQLRouter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
@@ -37,6 +41,8 @@ from .rest_compat.errors import install_error_handlers
 from .rest_compat.routing import openapi_for
 from .schema import schema
 from .schema.context import GraphQLContext
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -85,9 +91,22 @@ async def graphql_context(ctx: Context = Depends(request_context)) -> GraphQLCon
     return GraphQLContext.wrap(ctx)
 
 
+class QuietDisconnects(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
+    """A client that went away (or was dropped for not reading) ends its operations: expected,
+    so logged as such rather than as an error with a traceback."""
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, WebSocketDisconnected):
+            log.info("websocket operation ended: the client is gone")
+            return
+        await super().handle_task_exception(error)
+
+
 class BufdirGraphQLRouter(GraphQLRouter):
     """Websocket clients send the token in ``connection_init`` (browsers cannot set headers):
     ``{"Authorization": "Bearer <token>"}``. A bad token closes the connection with 4403."""
+
+    graphql_transport_ws_handler_class = QuietDisconnects
 
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:  # type: ignore[override]  # the base takes the router's generic context; ours is GraphQLContext
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
@@ -141,6 +160,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestShape)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
-    app.state.websockets = OpenWebSockets()
+    app.state.websockets = OpenWebSockets(send_timeout=settings.websocket_send_timeout_seconds)
     app.add_middleware(lambda inner: app.state.websockets.track(inner))
     return app

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     shutdown_grace_seconds: int = Field(default=20, ge=1, description="in-flight requests get this long to finish on SIGTERM")
     sse_heartbeat_seconds: float = Field(default=15, gt=0)
+    websocket_send_timeout_seconds: float = Field(
+        default=10, gt=0, description="a websocket that takes no data for this long is dropped, with its subscriptions"
+    )
     subscriber_queue_size: int = Field(default=256, ge=1, description="events a live client may fall behind before it is dropped")
     max_page_size: int = Field(default=100, ge=1)
     max_range_days: int = Field(default=400, ge=1)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -31,6 +32,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocketDisconnect
 from tortoise.connection import get_connection
 
 from . import envelope
@@ -208,13 +210,23 @@ def route_template(scope: Scope) -> str:
     return path or scope["path"].rstrip("/") or "/"
 
 
+class SlowWebSocketClient(WebSocketDisconnect):
+    """The client took nothing for the send timeout: its connection is given up, and Strawberry
+    treats it as the disconnect it is (no error logged for an expected event)."""
+
+
 class OpenWebSockets:
-    """The accepted websockets of this process, so a shutdown can say goodbye with 1001."""
+    """The accepted websockets of this process, so a shutdown can say goodbye with 1001; and
+    a bound on what one client that stops reading can hold: a send that waits longer than
+    ``send_timeout`` (the socket's buffers full) fails, which ends the connection's handler and
+    with it every subscription on it. Without it the handler waited on that send for ever,
+    holding its subscribers, and even a close frame could not be written through the socket."""
 
     GOING_AWAY = 1001
 
-    def __init__(self) -> None:
+    def __init__(self, *, send_timeout: float = 10) -> None:
         self._senders: dict[int, Send] = {}
+        self.send_timeout = send_timeout
 
     def track(self, app: ASGIApp) -> ASGIApp:
         async def tracked(scope: Scope, receive: Receive, send: Send) -> None:
@@ -228,7 +240,13 @@ class OpenWebSockets:
                     self._senders[key] = send
                 elif message["type"] == "websocket.close":
                     self._senders.pop(key, None)
-                await send(message)
+                try:
+                    async with asyncio.timeout(self.send_timeout):
+                        await send(message)
+                except TimeoutError:
+                    self._senders.pop(key, None)
+                    log.warning("dropping a websocket that took nothing for %ss", self.send_timeout)
+                    raise SlowWebSocketClient(code=4429, reason="the client stopped reading") from None
 
             try:
                 await app(scope, receive, tracking_send)

@@ -184,6 +184,6 @@ def test_the_schemathesis_cli_finds_nothing_from_the_outside(postgres_backed_ser
     # Exit 1 may also mean an error inside schemathesis itself (4.32's coverage phase trips over
     # its own AST cache on one operation); any other error is ours to look at.
     errors = done.stdout[done.stdout.find("ERRORS") : done.stdout.find("SUMMARY")] if "ERRORS" in done.stdout else ""
-    assert done.returncode == 0 or errors.count("Runtime Error") == errors.count("AST constructor recursion depth mismatch"), (
-        errors[:3000]
-    )
+    blocks = errors.split("Runtime Error")[1:]
+    known = [block for block in blocks if "AST constructor recursion depth mismatch" in block]
+    assert done.returncode == 0 or (blocks and len(known) == len(blocks)), errors[:3000]
