@@ -9,9 +9,9 @@ repository's countActivitiesInRange), as does PUT (both contracts show refreshed
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -23,6 +23,7 @@ from ..resolvers.reporting import submissions
 from ..timefmt import iso
 from . import shapes
 from .routing import (
+    NO_NUL,
     CodeQuery,
     ContextDep,
     ContractRouter,
@@ -51,7 +52,17 @@ class RangeBody(BaseModel):
 
 class CreateBody(BaseModel):
     # The OpenAPI document says what the validator below enforces.
-    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["reporting_period_id"]}, {"required": ["range"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["reporting_period_id"],
+                    "properties": {"reporting_period_id": {"type": "string"}, "range": {"type": "null"}},
+                },
+                {"required": ["range"], "properties": {"range": {"type": "object"}, "reporting_period_id": {"type": "null"}}},
+            ]
+        }
+    )
 
     org_id: str = Field(min_length=1, max_length=64)
     reporting_period_id: str | None = Field(default=None, max_length=32)
@@ -140,7 +151,9 @@ async def list_activities(
     **shapes.documented(shapes.LastSubmitted),
     summary="The most recently submitted period (getLastSubmittedPeriod)",
 )
-async def last_submitted_period(org_id: str, ctx: Context = ContextDep) -> dict[str, Any]:
+async def last_submitted_period(
+    org_id: Annotated[str, Query(min_length=1, max_length=64, pattern=NO_NUL)], ctx: Context = ContextDep
+) -> dict[str, Any]:
     submission, period = await submissions.last_submitted(ctx, organization_id=org_id)
     return {
         "org_id": submission.organization_id,

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import watch
-from .routing import ContextDep, ContractRouter
+from .routing import NO_NUL, ContextDep, ContractRouter
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
@@ -38,8 +38,8 @@ async def _frames(items: AsyncIterator[watch.Item]) -> AsyncIterator[str]:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def watch_data(
-    organization_id: str = Query(..., min_length=1),
-    period_id: str = Query(..., min_length=1),
+    organization_id: str = Query(..., min_length=1, max_length=64, pattern=NO_NUL),
+    period_id: str = Query(..., min_length=1, max_length=32, pattern=NO_NUL),
     ctx: Context = ContextDep,
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from ...models import ReportStatus
 from ..activities.inputs import CODE
-from ..structure.inputs import Strict
+from ..structure.inputs import Strict, not_a_boolean
 from .filestore import FileStore
 
 
@@ -17,9 +18,14 @@ def _ref(value: str | None) -> str | None:
     return None if value is None else FileStore.checked(value)
 
 
+FILE_REF = r"^(?![/~])(?!.*\\)(?!.*//)(?!(?:.*/)?\.\.(?:/|$))[^\u0000]{1,512}$"
+"""A relative path inside the store (``FileStore.checked``), for the OpenAPI document."""
+
+
 class ReportRecordChange(Strict):
-    file_ref: str | None = None
-    file_size_bytes: int | None = Field(default=None, ge=0, le=2**53 - 1, strict=True)  # the largest integer JSON carries exactly
+    file_ref: str | None = Field(default=None, json_schema_extra={"pattern": FILE_REF})
+    # At most the largest integer JSON carries exactly; never a boolean (Python counts True as 1).
+    file_size_bytes: Annotated[int, Field(ge=0, le=2**53 - 1), BeforeValidator(not_a_boolean)] | None = None
     status: ReportStatus | SkipJsonSchema[None] = None  # may be left out, never null (see below)
     generated_at: datetime | None = None
 

@@ -53,13 +53,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _not_a_boolean(value: Any) -> Any:
+def not_a_boolean(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("a number is expected, not true/false")
     return value
 
 
-Count = Annotated[int, BeforeValidator(_not_a_boolean)]
+Count = Annotated[int, BeforeValidator(not_a_boolean)]
 """A whole number from JSON or a CSV cell ("3"), but never a boolean (which Python counts as 1)."""
 
 
@@ -80,6 +80,28 @@ class RuleFilters(Strict):
 
 class AggregationRule(Strict):
     """How a field's value is computed from activities; ``manual`` means entered by hand."""
+
+    # What the validators below enforce, stated for the OpenAPI document: a sum names its
+    # measure, nothing else does; a ratio has both parts, nothing else has either.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"kind": {"const": "sum"}}},
+                    "then": {"required": ["measure"], "properties": {"measure": {"type": "string"}}},
+                    "else": {"properties": {"measure": {"type": "null"}}},
+                },
+                {
+                    "if": {"properties": {"kind": {"const": "ratio"}}},
+                    "then": {
+                        "required": ["numerator", "denominator"],
+                        "properties": {"numerator": {"type": "object"}, "denominator": {"type": "object"}},
+                    },
+                    "else": {"properties": {"numerator": {"type": "null"}, "denominator": {"type": "null"}}},
+                },
+            ]
+        }
+    )
 
     kind: RuleKind
     measure: Measure | None = Field(default=None, validate_default=True)
