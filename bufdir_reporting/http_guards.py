@@ -30,16 +30,20 @@ class PayloadTooLarge(Exception):
     pass
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = envelope.error_bytes("PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes", {"max_bytes": limit})
+async def _refuse(send: Send, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    body = envelope.error_bytes(code, message, details)
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    await _refuse(send, 413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes", {"max_bytes": limit})
 
 
 class BodySizeLimit:
@@ -156,18 +160,6 @@ class PlainErrorsAsJson:
 NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 """A JSON ``\\u0000`` escape (an odd number of backslashes before the ``u``)."""
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-
-
-async def _refuse(send: Send, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
-    body = envelope.error_bytes(code, message, details)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class RequestShape:
