@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bufdir_reporting.resolvers.activities.batch import merge
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
-from bufdir_reporting.resolvers.activities.service import merge
 
 NOW = datetime(2025, 6, 2, tzinfo=UTC)
 KEY = ("org-1042", "fagsystem-cis", "sak-1")
