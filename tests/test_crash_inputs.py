@@ -65,7 +65,7 @@ async def test_an_explicit_null_for_a_required_field_is_refused(client, tokens, 
     assert error["code"] == "BAD_USER_INPUT" and "status" in error["message"] + str(error["details"])
 
 
-async def test_a_boolean_is_not_a_flag_s_number_nor_a_number_a_flag(client, tokens, demo):
+async def test_a_number_is_not_taken_for_a_flag(client, tokens, demo):
     body = {**contracts.REPORT_DATA_POST_REQUEST, "force_reaggregate": 1}
     error = envelope(await client.post("/api/v1/aggregated-report-data", json=body, headers=tokens.headers("org-1042")))
     assert error["details"]["field"] == "force_reaggregate"

@@ -52,7 +52,7 @@ async def resolve_connection(
         )
     except (TypeError, ValueError) as exc:
         raise InvalidInput(str(exc), field="first" if first is not None else "last") from None
-    if not 0 <= meta.start <= MAX_OFFSET or not (meta.end == sys.maxsize or 0 <= meta.end <= MAX_OFFSET + MAX_OFFSET):
+    if not 0 <= meta.start <= MAX_OFFSET or meta.end < meta.start:
         # A cursor is "arrayconnection:<offset>" in base64: anyone can write one out of range.
         raise InvalidInput("the cursor points outside any page", field="after" if after is not None else "before")
     if meta.end == sys.maxsize:

@@ -104,10 +104,6 @@ async def ingest(ctx: Context, *, rows: list[dict[str, Any]], dry_run: bool = Fa
     return result
 
 
-def _owner(activity: Activity) -> str:
-    return activity.organization_id
-
-
 def public_id(ctx: Context, activity: Activity) -> str:
     """The id clients see (``act-`` and 26 letters): the row id enciphered, see ``base.ids``."""
     return ids.activity_public_id(ctx.settings, activity.id)
@@ -122,12 +118,12 @@ async def _by_public_id(ctx: Context, activity_id: str) -> Activity | None:
 
 async def get_or_raise(ctx: Context, *, activity_id: str) -> Activity:
     activity = await _by_public_id(ctx, activity_id)
-    return access.readable(ctx, activity, kind="activity", key=activity_id, owner=_owner)
+    return access.readable(ctx, activity, kind="activity", key=activity_id)
 
 
 async def get_for_write(ctx: Context, *, activity_id: str) -> Activity:
     activity = await _by_public_id(ctx, activity_id)
-    return access.writable(ctx, activity, kind="activity", key=activity_id, owner=_owner)
+    return access.writable(ctx, activity, kind="activity", key=activity_id)
 
 
 async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) -> Activity:

@@ -20,8 +20,7 @@ Anonymous callers get UNAUTHENTICATED before anything is looked up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -32,7 +31,7 @@ from ...errors import Forbidden, NotFound, Unauthenticated
 if TYPE_CHECKING:
     from .context import Context
 
-Row = TypeVar("Row")
+Row = TypeVar("Row", bound="Owned")
 M = TypeVar("M", bound=Model)
 
 
@@ -69,19 +68,25 @@ def require_write(ctx: Context, organization_id: str) -> None:
         raise Forbidden("Your token does not allow changing this organisation's data")
 
 
-def readable(ctx: Context, row: Row | None, *, kind: str, key: object, owner: Callable[[Row], str]) -> Row:
+class Owned(Protocol):
+    """Anything an organisation owns: every organisation-scoped row has this column."""
+
+    organization_id: str
+
+
+def readable(ctx: Context, row: Row | None, *, kind: str, key: object) -> Row:
     """``row`` if the caller may read it; NOT_FOUND alike for a missing row and another's."""
     require_authenticated(ctx)
-    if row is None or not can_read(ctx.principal, owner(row)):
+    if row is None or not can_read(ctx.principal, row.organization_id):
         raise NotFound(kind, key)
     return row
 
 
-def writable(ctx: Context, row: Row | None, *, kind: str, key: object, owner: Callable[[Row], str]) -> Row:
+def writable(ctx: Context, row: Row | None, *, kind: str, key: object) -> Row:
     """``row`` if the caller may change it. One the caller may see but not change is FORBIDDEN
     (its existence is no secret to them); one it may not see is NOT_FOUND, as a missing one."""
-    found = readable(ctx, row, kind=kind, key=key, owner=owner)
-    if not can_write(ctx.principal, owner(found)):
+    found = readable(ctx, row, kind=kind, key=key)
+    if not can_write(ctx.principal, found.organization_id):
         raise Forbidden(f"Your token does not allow changing this {kind}")
     return found
 

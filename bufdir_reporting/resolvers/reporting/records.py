@@ -32,18 +32,14 @@ async def _published(ctx: Context, record: ReportRecord) -> ReportRecord:
     return record
 
 
-def _owner(record: ReportRecord) -> str:
-    return record.organization_id
-
-
 async def get_or_raise(ctx: Context, *, report_id: str) -> ReportRecord:
     record = await ReportRecord.get_or_none(id=report_id)
-    return access.readable(ctx, record, kind="report record", key=report_id, owner=_owner)
+    return access.readable(ctx, record, kind="report record", key=report_id)
 
 
 async def get_for_write(ctx: Context, *, report_id: str) -> ReportRecord:
     record = await ReportRecord.get_or_none(id=report_id)
-    return access.writable(ctx, record, kind="report record", key=report_id, owner=_owner)
+    return access.writable(ctx, record, kind="report record", key=report_id)
 
 
 async def list_(

@@ -79,18 +79,14 @@ async def trigger(
     return Triggered(snapshot, job, await estimated_seconds())
 
 
-def _owner(snapshot: Snapshot) -> str:
-    return snapshot.organization_id
-
-
 async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
-    return access.readable(ctx, snapshot, kind="snapshot", key=snapshot_id, owner=_owner)
+    return access.readable(ctx, snapshot, kind="snapshot", key=snapshot_id)
 
 
 async def get_for_write(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
-    return access.writable(ctx, snapshot, kind="snapshot", key=snapshot_id, owner=_owner)
+    return access.writable(ctx, snapshot, kind="snapshot", key=snapshot_id)
 
 
 async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:

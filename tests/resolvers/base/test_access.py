@@ -27,10 +27,6 @@ def ctx(principal: Principal) -> Context:
     return Context(settings=Settings(token_secret="x" * 40), principal=principal)
 
 
-def owner(row: Row) -> str:
-    return row.organization_id
-
-
 async def test_an_organisation_reads_and_writes_its_own_data_and_an_admin_every_organisations():
     for principal, organization_id in ((OWN, "org-1042"), (ADMIN, "org-1042"), (ADMIN, "org-9999")):
         access.require_read(ctx(principal), organization_id)
@@ -48,19 +44,19 @@ async def test_naming_another_organisation_is_forbidden_without_naming_it():
 
 async def test_another_organisations_object_answers_exactly_as_a_missing_one():
     with pytest.raises(NotFound) as missing:
-        access.readable(ctx(OWN), None, kind="snapshot", key="snap-x", owner=owner)
+        access.readable(ctx(OWN), None, kind="snapshot", key="snap-x")
     for check in (access.readable, access.writable):
         with pytest.raises(NotFound) as hidden:
-            check(ctx(OWN), Row("org-2077"), kind="snapshot", key="snap-x", owner=owner)
+            check(ctx(OWN), Row("org-2077"), kind="snapshot", key="snap-x")
         assert (hidden.value.message, hidden.value.details) == (missing.value.message, missing.value.details)
-    assert access.writable(ctx(OWN), Row("org-1042"), kind="snapshot", key="snap-x", owner=owner).organization_id == "org-1042"
+    assert access.writable(ctx(OWN), Row("org-1042"), kind="snapshot", key="snap-x").organization_id == "org-1042"
 
 
 async def test_anonymous_is_asked_to_authenticate_before_anything_is_looked_up():
     for call in (
         lambda: access.require_read(ctx(ANONYMOUS), "org-1042"),
-        lambda: access.readable(ctx(ANONYMOUS), None, kind="snapshot", key="snap-x", owner=owner),
-        lambda: access.readable(ctx(ANONYMOUS), Row("org-1042"), kind="snapshot", key="snap-x", owner=owner),
+        lambda: access.readable(ctx(ANONYMOUS), None, kind="snapshot", key="snap-x"),
+        lambda: access.readable(ctx(ANONYMOUS), Row("org-1042"), kind="snapshot", key="snap-x"),
     ):
         with pytest.raises(Unauthenticated):
             call()
