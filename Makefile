@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test check format install schema lock clean bench bench-quick bench-10m
+.PHONY: run test check format install schema lock clean bench bench-quick bench-10m ui-assets
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=..." % sys.version.split()[0])'
@@ -27,7 +27,7 @@ test: check
 
 # The checkers (also run by make test): style, formatting, types. The import contract
 # (lint-imports) runs inside the suite, tests/test_import_contract.py.
-CHECKED := bufdir_reporting tests bench
+CHECKED := bufdir_reporting tests bench scripts
 check: $(INSTALLED)
 	$(BIN)/ruff check $(CHECKED)
 	$(BIN)/ruff format --check $(CHECKED)
@@ -55,6 +55,11 @@ bench-10m: $(BENCH_INSTALLED)  # S4 also after growing the activities to 10,000,
 
 schema: $(INSTALLED)
 	$(BIN)/python -c "from bufdir_reporting.schema import schema; print(schema.as_str())" > schema.graphql
+
+# GraphiQL's and Swagger UI's files, pinned in scripts/refresh_ui_assets.py, fetched from the npm
+# registry (tarballs checked against its sha512), sha256 of each written to bufdir_reporting/ui/assets.json
+ui-assets: | $(BIN)/python
+	$(BIN)/python scripts/refresh_ui_assets.py
 
 lock:  # the runtime dependencies, pinned, for the container image
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet .

@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -19,7 +20,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
-from . import operations
+from . import operations, ui
 from .auth import principal_from_authorization
 from .background import Background
 from .config import Settings
@@ -108,6 +109,9 @@ class BufdirGraphQLRouter(GraphQLRouter):
 
     graphql_transport_ws_handler_class = QuietDisconnects
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return ui.graphiql_page(request)
+
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:  # type: ignore[override]  # the base takes the router's generic context; ours is GraphQLContext
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         token = params.get("Authorization") or params.get("authorization")
@@ -126,12 +130,16 @@ def create_app(settings: Settings) -> FastAPI:
         description="Aggregated activity data and the reports organisations owe Bufdir.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # ui serves /docs from its own assets, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.openapi = openapi_for(app, settings)  # type: ignore[method-assign]  # FastAPI's documented way to shape the document
     install_error_handlers(app)
     app.include_router(operations.router)
+    app.include_router(ui.router)
+    app.mount(ui.ASSETS_PATH, ui.assets(), name="ui-assets")
     app.include_router(
         BufdirGraphQLRouter(
             schema,

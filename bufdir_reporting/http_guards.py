@@ -84,8 +84,8 @@ class BodySizeLimit:
 
 
 class SecurityHeaders:
-    """Standard hardening headers on every response; API responses (not GraphiQL's page,
-    which loads its scripts) also get a Content-Security-Policy that allows nothing."""
+    """Standard hardening headers on every response; API responses also get a
+    Content-Security-Policy that allows nothing (the HTML pages bring their own, ``ui``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
