@@ -75,3 +75,50 @@ def test_the_default_demo_is_large_deterministic_and_spans_2023_to_march_2026():
     for attribute, at_least in [("activity_type", 15), ("category", 4), ("location", 5), ("source_system", 3)]:
         assert len({getattr(a, attribute) for a in generated}) >= at_least
     assert {a.organization_id for a in generated} == {o["id"] for o in reference.ORGANIZATIONS}
+
+
+async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contract_example(settings, client, tokens, demo):
+    from bufdir_reporting.demo import load_history
+
+    summary = await load_history(settings)
+    assert summary.submissions == 1
+    admin = tokens.admin()
+    # every organisation's recent periods and their priors have a current snapshot with values
+    query = """{ organizations(first: 10) { edges { node { organizationId
+        snapshots(first: 10) { edges { node { status period { periodId } populatedFieldCount metrics { activityCount } } } } } } } }"""
+    response = await client.post("/graphql", json={"query": query}, headers=admin)
+    organizations = response.json()["data"]["organizations"]["edges"]
+    assert len(organizations) == 5
+    for edge in organizations:
+        current = {
+            s["node"]["period"]["periodId"]
+            for s in edge["node"]["snapshots"]["edges"]
+            if s["node"]["status"] == "CURRENT" and s["node"]["populatedFieldCount"]
+        }
+        assert {"2025", "2024", "rp-2026-q1", "rp-2025-q4"} <= current, edge["node"]["organizationId"]
+    # the last-submitted-period example of the contract, verbatim
+    answer = await client.get("/api/v1/bufdir-aggregations/last-submitted-period?org_id=org-bufdir-42", headers=admin)
+    assert answer.status_code == 200
+    assert {k: v for k, v in answer.json().items() if k in CONTRACT_LAST_SUBMITTED} == CONTRACT_LAST_SUBMITTED
+    # and the period is locked: an activity dated inside it is refused
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": """mutation { recordActivity(input: {organizationId: "org-bufdir-42", sourceSystem: "fagsystem-famweb",
+                activityType: "mentoring", category: "ungdom", status: "completed", occurredAt: "2026-01-15T10:00:00Z"})
+                { activityId } }"""
+        },
+        headers=admin,
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "PERIOD_LOCKED"
+
+
+CONTRACT_LAST_SUBMITTED = {
+    "org_id": "org-bufdir-42",
+    "submitted_period_id": "sub-period-009",
+    "period_start": "2025-10-01",
+    "period_end": "2026-02-28",
+    "submitted_at": "2026-02-28T16:00:00Z",
+    "submitted_by": "user-coordinator-07",
+    "activity_count": 1203,
+}

@@ -1,4 +1,5 @@
-"""Deterministic demo data: organisations, periods, the report structure and activities."""
+"""Deterministic demo data: organisations, periods, the report structure and activities
+(``load_demo_data``), then the snapshots and the submission of a service in use (``load_history``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from ..models import (
 )
 from ..resolvers.structure.inputs import AggregationRule
 from . import activities, reference, structure
+from .history import load_history
+
+__all__ = ["DemoSummary", "is_empty", "load_demo_data", "load_history", "load_structure"]
 
 DEFAULT_ACTIVITY_COUNT = 50_000
 STRUCTURE_VALID_FROM = date(2020, 1, 1)

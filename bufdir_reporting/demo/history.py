@@ -1,0 +1,149 @@
+"""What a service that has run for a while holds, so a first query answers with numbers.
+
+Every demo organisation has current snapshots of the recent periods (the year 2025 and the first
+quarter of 2026) and, from the same runs, of their prior periods (2024 and 2025's last quarter).
+Drafts keep the manual fields empty, as an organisation that has not finished its report would.
+
+org-bufdir-42 has submitted its grant period ``sub-period-009`` (2025-10-01 .. 2026-02-28): the
+period is locked, and ``GET /api/v1/bufdir-aggregations/last-submitted-period?org_id=org-bufdir-42``
+answers the contract's example verbatim. Its 1,203 activities are the generated ones in that
+window plus as many group activities as it takes to reach the example's count.
+
+Everything goes through the use cases a client would call (trigger, set a value, generate,
+submit), so the snapshots, reports, audit log and lock are the real ones.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..auth import ADMIN, Principal
+from ..config import Settings
+from ..errors import Conflict
+from ..models import Activity, ActivityParticipant, Period, PeriodType, Snapshot, Submission
+from ..resolvers import snapshots
+from ..resolvers.base.context import Context
+from ..resolvers.reporting import records, submissions
+from ..resolvers.snapshots import manual_values, validation
+from . import reference
+
+Progress = Callable[[str], None]
+
+RECENT_PERIODS = ("2025", "rp-2026-q1")
+"""Aggregated for every organisation, each run also aggregating its prior period."""
+
+SUBMITTED_PERIOD: dict[str, Any] = {
+    "id": "sub-period-009",
+    "type": PeriodType.CUSTOM,
+    "name": "Tilskuddsperiode 2025/2026",
+    "start": date(2025, 10, 1),
+    "end": date(2026, 2, 28),
+    "submission_deadline": date(2026, 3, 15),
+}
+SUBMITTED_BY = "user-coordinator-07"
+SUBMITTED_AT = datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
+SUBMITTED_ORGANIZATION = "org-bufdir-42"
+SUBMITTED_ACTIVITY_COUNT = 1203
+REPORT_TYPE = "quarterly_activity"
+
+# What the coordinator entered by hand before submitting (the fields no activity counts).
+ENTERED: dict[str, object] = {
+    "antall_arsverk": Decimal("14.5"),
+    "antall_arsverk_med_barnevernfaglig_utdanning": Decimal("9.0"),
+    "har_internkontroll": True,
+    "brutto_driftsutgifter": Decimal(18450),
+    "antall_stillinger_ledige": 1,
+    "merknader_ressurser": "Én stilling som mentorkoordinator står ledig fra januar.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySummary:
+    periods: int
+    snapshots: int
+    submissions: int
+
+
+def _loader(settings: Settings) -> Context:
+    return Context(settings=settings, principal=Principal(subject="demo-loader", roles=frozenset({ADMIN})))
+
+
+async def _aggregate(ctx: Context, organization_id: str, period_id: str) -> Snapshot:
+    triggered = await snapshots.trigger(ctx, organization_id=organization_id, period_id=period_id, wait=True)
+    return triggered.snapshot
+
+
+async def _top_up(organization_id: str, period: Period, missing: int) -> None:
+    """``missing`` more group activities, spread over the period, so its count is the example's."""
+    rng = random.Random(20260228)
+    start = datetime.combine(period.start, time(9), UTC)
+    days = (period.end - period.start).days
+    added, participants = [], {}
+    for n in range(missing):
+        occurred_at = start + timedelta(days=rng.randrange(days + 1), hours=rng.randrange(8))
+        people = rng.randint(5, 25)
+        external_id = f"ext-grp-{period.id}-{n + 1:04d}"
+        added.append(
+            Activity(
+                organization_id=organization_id,
+                source_system="fagsystem-famweb",
+                external_id=external_id,
+                activity_type="group_activity",
+                category=rng.choices(("foreldre_barn", "ungdom", "eldre", "funksjonsnedsettelse"), (5, 4, 1, 2))[0],
+                status="completed",
+                location=rng.choice(("Oslo", "Drammen", "Bergen")),
+                occurred_at=occurred_at,
+                recorded_at=occurred_at + timedelta(hours=rng.randint(1, 48)),
+                participant_count=people,
+                hours=Decimal(rng.randint(4, 12)) / 2,
+            )
+        )
+        participants[external_id] = {f"p-{organization_id}-{rng.randrange(1500):05d}" for _ in range(people)}
+    await Activity.bulk_create(added)
+    ids = await Activity.filter(organization_id=organization_id, external_id__in=list(participants)).values_list(
+        "id", "external_id"
+    )
+    await ActivityParticipant.bulk_create(
+        [ActivityParticipant(activity_id=id_, participant_ref=ref) for id_, key in ids for ref in participants[key]]
+    )
+
+
+async def _submitted_period(settings: Settings, progress: Progress) -> None:
+    ctx = _loader(settings)
+    organization_id = SUBMITTED_ORGANIZATION
+    period = await Period.create(**SUBMITTED_PERIOD)
+    counted = (await _aggregate(ctx, organization_id, period.id)).activity_count or 0
+    if counted < SUBMITTED_ACTIVITY_COUNT:
+        await _top_up(organization_id, period, SUBMITTED_ACTIVITY_COUNT - counted)
+    snapshot = await _aggregate(ctx, organization_id, period.id)
+    progress(f"{organization_id} {period.id}: {snapshot.activity_count:,} activities")
+
+    coordinator = _loader(settings)
+    coordinator.principal = Principal(subject=SUBMITTED_BY, organizations=frozenset({organization_id}))
+    for key, value in ENTERED.items():
+        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
+    errors = [f for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
+    if errors:  # the demo structure changed without this file: say which fields
+        raise Conflict("the demo submission does not validate", details={"fields": [f.field_key for f in errors]})
+    record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
+    submission = await submissions.submit(coordinator, report_id=record.id)
+    # The example was submitted in February; the use case stamps the time it runs.
+    await Submission.filter(id=submission.id).update(submitted_at=SUBMITTED_AT)
+    progress(f"{organization_id} {period.id}: submitted by {SUBMITTED_BY}, version {submission.version}, period locked")
+
+
+async def load_history(settings: Settings, *, progress: Progress = lambda _: None) -> HistorySummary:
+    """Aggregate the recent periods of every demo organisation and submit org-bufdir-42's grant
+    period. Runs after ``load_demo_data``, through the use cases (each commits on its own)."""
+    await _submitted_period(settings, progress)
+    ctx = _loader(settings)
+    for organization in reference.ORGANIZATIONS:
+        for period_id in RECENT_PERIODS:
+            snapshot = await _aggregate(ctx, organization["id"], period_id)
+            progress(f"{organization['id']} {period_id}: {snapshot.populated_field_count} of {snapshot.field_count} fields")
+    return HistorySummary(periods=1, snapshots=await Snapshot.all().count(), submissions=await Submission.all().count())
