@@ -7,30 +7,21 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.fastapi import BaseContext, GraphQLRouter
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
 from . import operations, ui
-from .auth import principal_from_authorization
 from .background import Background
 from .config import Settings
 from .database import tortoise_config
-from .dependencies import request_context
-from .errors import Unauthenticated
 from .events import EventHub
+from .graphql_http import BufdirGraphQLRouter, graphql_context
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
-from .resolvers.base.context import Context
 from .rest_compat import (
     aggregated_report_data,
     bufdir_aggregations,
@@ -41,7 +32,6 @@ from .rest_compat import (
 from .rest_compat.errors import install_error_handlers
 from .rest_compat.routing import openapi_for
 from .schema import schema
-from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
 
@@ -86,42 +76,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await bus.disconnect()
     finally:
         await orm.close_orm()
-
-
-async def graphql_context(ctx: Context = Depends(request_context)) -> GraphQLContext:
-    return GraphQLContext.wrap(ctx)
-
-
-class QuietDisconnects(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
-    """A client that went away (or was dropped for not reading) ends its operations: expected,
-    so logged as such rather than as an error with a traceback."""
-
-    async def handle_task_exception(self, error: Exception) -> None:
-        if isinstance(error, WebSocketDisconnected):
-            log.info("websocket operation ended: the client is gone")
-            return
-        await super().handle_task_exception(error)
-
-
-class BufdirGraphQLRouter(GraphQLRouter):
-    """Websocket clients send the token in ``connection_init`` (browsers cannot set headers):
-    ``{"Authorization": "Bearer <token>"}``. A bad token closes the connection with 4403."""
-
-    graphql_transport_ws_handler_class = QuietDisconnects
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return ui.graphiql_page(request)
-
-    async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:  # type: ignore[override]  # the base takes the router's generic context; ours is GraphQLContext
-        params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        token = params.get("Authorization") or params.get("authorization")
-        if token is None:
-            return None
-        try:
-            context.principal = principal_from_authorization(context.settings, str(token))
-        except Unauthenticated as exc:
-            raise ConnectionRejectionError({"code": exc.code, "message": exc.message}) from None
-        return None
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -10,6 +10,7 @@ issuer and audience are all checked.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -24,6 +25,10 @@ from .errors import Unauthenticated
 ADMIN = "admin"
 ALGORITHM = "HS256"
 ASYMMETRIC = ("RS256", "ES256")
+GET_A_NEW_TOKEN = "Send a token this service issued or trusts as 'Authorization: Bearer <token>'."
+""""What to do", ending every token refusal's message."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +80,16 @@ def _jwks_key(settings: Settings, kid: str | None) -> Any:
     """The identity provider's key for ``kid``; a file is re-read when it changes, a URL is
     fetched again when it does not know the kid (key rotation)."""
     if kid is None:
-        raise Unauthenticated("the bearer token names no key (kid)")
+        raise Unauthenticated(f"The bearer token names no signing key (kid). {GET_A_NEW_TOKEN}", details={"reason": "no_key_id"})
     if settings.token_jwks_file is not None:
         keys = _jwks_from_file(str(settings.token_jwks_file), settings.token_jwks_file.stat().st_mtime_ns)
         for key in keys.keys:
             if key.key_id == kid:
                 return key.key
-        raise Unauthenticated(f"no key {kid!r} in the identity provider's key set")
+        raise Unauthenticated(
+            f"The bearer token's key {kid!r} is not in the identity provider's key set. {GET_A_NEW_TOKEN}",
+            details={"reason": "unknown_key"},
+        )
     assert settings.token_jwks_url is not None
     client = _jwks_clients.get(settings.token_jwks_url)
     if client is None:
@@ -91,7 +99,11 @@ def _jwks_key(settings: Settings, kid: str | None) -> Any:
     try:
         return client.get_signing_key(kid).key
     except jwt.PyJWKClientError as exc:
-        raise Unauthenticated(f"the identity provider's key {kid!r} cannot be used: {exc}") from None
+        log.warning("key %r from the identity provider's key set at %s cannot be used: %s", kid, settings.token_jwks_url, exc)
+        raise Unauthenticated(
+            f"The bearer token's key {kid!r} cannot be found at the identity provider. {GET_A_NEW_TOKEN}",
+            details={"reason": "unknown_key"},
+        ) from None
 
 
 @lru_cache(maxsize=4)
@@ -103,13 +115,42 @@ def _verification_key(settings: Settings, token: str) -> tuple[Any, str]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError as exc:
-        raise Unauthenticated(f"The bearer token is invalid: {exc}") from None
+        raise token_refused(exc) from None
     algorithm = header.get("alg")
     if algorithm == ALGORITHM:
         return settings.signing_secret, algorithm
     if algorithm in ASYMMETRIC and (settings.token_jwks_file or settings.token_jwks_url):
         return _jwks_key(settings, header.get("kid")), algorithm
-    raise Unauthenticated(f"The bearer token's algorithm {algorithm!r} is not accepted")
+    raise Unauthenticated(
+        f"The bearer token is signed with {algorithm!r}, which this service does not accept. {GET_A_NEW_TOKEN}",
+        details={"reason": "algorithm"},
+    )
+
+
+def token_refused(exc: jwt.InvalidTokenError, settings: Settings | None = None) -> Unauthenticated:
+    """PyJWT's error in our words, with a stable ``reason``: its own messages name library
+    internals ("Not enough segments", "Invalid header string: 'utf-8' codec can't decode…")."""
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        reason, message = "expired", "The bearer token has expired; get a new one."
+    elif isinstance(exc, jwt.ImmatureSignatureError):
+        reason, message = "not_yet_valid", "The bearer token is not valid yet; check the issuing clock."
+    elif isinstance(exc, jwt.InvalidSignatureError):
+        reason, message = "bad_signature", "The bearer token's signature does not verify: altered, or signed by another key."
+    elif isinstance(exc, jwt.InvalidAudienceError):
+        audience = f" ({settings.token_audience!r})" if settings else ""
+        reason, message = "wrong_audience", f"The bearer token is meant for another service, not this one{audience}."
+    elif isinstance(exc, jwt.InvalidIssuerError):
+        issuer = f" ({settings.token_issuer!r})" if settings else ""
+        reason, message = "wrong_issuer", f"The bearer token comes from an issuer this service does not trust{issuer}."
+    elif isinstance(exc, jwt.MissingRequiredClaimError):
+        reason, message = "missing_claim", f"The bearer token lacks the {exc.claim!r} claim."
+    elif isinstance(exc, jwt.InvalidAlgorithmError):
+        reason, message = "algorithm", "The bearer token is signed with an algorithm this service does not accept."
+    elif isinstance(exc, jwt.DecodeError):
+        reason, message = "malformed", "The bearer token is not a well-formed JWT (three base64url parts joined by dots)."
+    else:
+        reason, message = "invalid", "The bearer token is not valid."
+    return Unauthenticated(f"{message} {GET_A_NEW_TOKEN}", details={"reason": reason})
 
 
 def principal_from_token(settings: Settings, token: str) -> Principal:
@@ -123,14 +164,14 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
             issuer=settings.token_issuer,
             options={"require": ["sub", "exp", "iss", "aud"]},
         )
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("The bearer token has expired") from None
     except jwt.InvalidTokenError as exc:
-        raise Unauthenticated(f"The bearer token is invalid: {exc}") from None
+        raise token_refused(exc, settings) from None
     organizations = claims.get("orgs", [])
     roles = claims.get("roles", [])
     if not isinstance(organizations, list) or not isinstance(roles, list):
-        raise Unauthenticated("The bearer token's orgs and roles claims must be lists")
+        raise Unauthenticated(
+            f"The bearer token's orgs and roles claims must be lists. {GET_A_NEW_TOKEN}", details={"reason": "claims"}
+        )
     return Principal(
         subject=str(claims["sub"]),
         organizations=frozenset(map(str, organizations)),
@@ -144,5 +185,5 @@ def principal_from_authorization(settings: Settings, header: str | None) -> Prin
         return ANONYMOUS
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("The Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated("The Authorization header must be 'Bearer <token>'.", details={"reason": "scheme"})
     return principal_from_token(settings, token.strip())

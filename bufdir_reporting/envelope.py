@@ -2,9 +2,14 @@
 
     {"error": {"code": "NOT_FOUND", "message": "...", "details": {...}, "request_id": "..."}}
 
+and, on the GraphQL endpoint, the same facts in the shape GraphQL clients read:
+
+    {"errors": [{"message": "...", "extensions": {"code": "...", "request_id": "...", ...details}}]}
+
 REST handlers, the middlewares that answer before a route runs (413, Starlette's plain-text
-errors, the last-resort 500) and GraphQL's HTTP errors all build it here, so the request id a
-client quotes to support is always in it.
+errors, the last-resort 500) and GraphQL's HTTP errors all build it here (``error_bytes_for``
+picks the shape by the request's path), so the request id a client quotes to support is
+always in it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import json
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
+
+from starlette.types import Scope
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 """Set per request by ``operations.RequestContext``; echoed as ``X-Request-ID`` and in every error body."""
@@ -41,3 +48,28 @@ def error_body(code: str, message: str, details: Mapping[str, Any] | None = None
 
 def error_bytes(code: str, message: str, details: Mapping[str, Any] | None = None) -> bytes:
     return json.dumps(error_body(code, message, details)).encode()
+
+
+GRAPHQL_PATH = "/graphql"
+
+
+def is_graphql(scope: Scope) -> bool:
+    """Whether the request is for the GraphQL endpoint (behind a proxy's root path too)."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return path.rstrip("/") == GRAPHQL_PATH
+
+
+def graphql_error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A request GraphQL never executed: ``errors`` only, no ``data`` (GraphQL over HTTP)."""
+    return {"errors": [{"message": message, "extensions": {"code": code, **dict(details or {}), "request_id": request_id.get()}}]}
+
+
+def error_body_for(scope: Scope, code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return (graphql_error_body if is_graphql(scope) else error_body)(code, message, details)
+
+
+def error_bytes_for(scope: Scope, code: str, message: str, details: Mapping[str, Any] | None = None) -> bytes:
+    return json.dumps(error_body_for(scope, code, message, details)).encode()

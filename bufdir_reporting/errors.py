@@ -37,6 +37,9 @@ class Unauthenticated(DomainError):
     status = 401
 
 
+TOKEN_REQUIRED = "A bearer token is required: send 'Authorization: Bearer <token>'."
+
+
 class Forbidden(DomainError):
     code = "FORBIDDEN"
     status = 403

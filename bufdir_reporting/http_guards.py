@@ -30,8 +30,8 @@ class PayloadTooLarge(Exception):
     pass
 
 
-async def _refuse(send: Send, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
-    body = envelope.error_bytes(code, message, details)
+async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    body = envelope.error_bytes_for(scope, code, message, details)
     await send(
         {
             "type": "http.response.start",
@@ -42,8 +42,8 @@ async def _refuse(send: Send, status: int, code: str, message: str, details: dic
     await send({"type": "http.response.body", "body": body})
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    await _refuse(send, 413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes", {"max_bytes": limit})
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    await _refuse(scope, send, 413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes", {"max_bytes": limit})
 
 
 class BodySizeLimit:
@@ -57,7 +57,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(send, self.max_bytes)
+            await _too_large(scope, send, self.max_bytes)
             return
         received = 0
         started = False
@@ -80,7 +80,7 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except PayloadTooLarge:
             if not started:
-                await _too_large(send, self.max_bytes)
+                await _too_large(scope, send, self.max_bytes)
 
 
 class SecurityHeaders:
@@ -107,6 +107,21 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+PLAIN_WORDS = {
+    "Unable to parse request body as JSON": "The request body is not valid JSON.",
+    "No GraphQL query found in the request": 'The request has no GraphQL query: send {"query": "..."} as JSON.',
+    "Unsupported content type": (
+        "Send GraphQL requests as JSON (Content-Type: application/json) or as a GET with a query parameter."
+    ),
+    "GraphQL only supports GET and POST requests.": "GraphQL takes GET and POST requests only.",
+}
+"""Strawberry's plain-text refusals, in the words the rest of the API uses."""
+
+
+def plain_words(text: str) -> str:
+    return PLAIN_WORDS.get(text.strip(), text.strip())
 
 
 REPLACED = {b"content-type", b"content-length"}
@@ -139,7 +154,8 @@ class PlainErrorsAsJson:
                 if message.get("more_body"):
                     return
                 status = held["status"]
-                body = envelope.error_bytes(envelope.code_for(status), b"".join(chunks).decode(errors="replace"))
+                text = b"".join(chunks).decode(errors="replace")
+                body = envelope.error_bytes_for(scope, envelope.code_for(status), plain_words(text))
                 await send(
                     {
                         **held,
@@ -183,7 +199,7 @@ class RequestShape:
             return
         where = _nul_in_url(scope)
         if where is not None:
-            await _refuse(send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": where})
+            await _refuse(scope, send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": where})
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
@@ -201,15 +217,15 @@ class RequestShape:
         try:
             body.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
         except UnicodeDecodeError:
-            await _refuse(send, 400, "BAD_REQUEST", "a JSON body must be UTF-8 (RFC 8259)", {"field": "body"})
+            await _refuse(scope, send, 400, "BAD_REQUEST", "a JSON body must be UTF-8 (RFC 8259)", {"field": "body"})
             return
         if b"\x00" in body or NUL_ESCAPE.search(body):
-            await _refuse(send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": "body"})
+            await _refuse(scope, send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": "body"})
             return
         if scope["path"].rstrip("/") == "/graphql":
             problem = _graphql_body_problem(body)
             if problem is not None:
-                await _refuse(send, 400, "BAD_REQUEST", problem)
+                await _refuse(scope, send, 400, "BAD_REQUEST", problem)
                 return
         replayed = False
 

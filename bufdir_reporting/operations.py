@@ -96,19 +96,26 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 class RequestContext:
-    """Request id, access log line and latency metric for every HTTP request."""
+    """Request id, access log line and latency metric for every HTTP request; a request id
+    for every websocket connection."""
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         offered = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode(errors="replace")
         rid = offered if SANE_ID.match(offered) else uuid.uuid4().hex
         token = request_id.set(rid)
+        if scope["type"] == "websocket":  # one id for the connection: its operations' errors carry it
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                request_id.reset(token)
+            return
         started = time.perf_counter()
         status = 500
 
@@ -132,11 +139,11 @@ class RequestContext:
             if is_unavailable(exc):
                 log.warning("database unavailable on %s %s: %s", scope["method"], scope["path"], exc)
                 outage = Unavailable()
-                status, body = outage.status, envelope.error_bytes(outage.code, outage.message, outage.details)
+                status, body = outage.status, envelope.error_bytes_for(scope, outage.code, outage.message, outage.details)
                 headers.append((b"retry-after", str(outage.retry_after_seconds).encode()))
             else:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-                body = envelope.error_bytes("INTERNAL", "Unexpected error.")
+                body = envelope.error_bytes_for(scope, "INTERNAL", "Unexpected error.")
             headers.append((b"content-length", str(len(body)).encode()))
             await with_id({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
@@ -191,7 +198,8 @@ async def metrics(request: Request) -> Response:
     if wanted is not None:
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {wanted.get_secret_value()}".encode()):
-            response = JSONResponse(envelope.error_body("UNAUTHENTICATED", "the metrics token is required"), status_code=401)
+            message = "The metrics token is required: send 'Authorization: Bearer <BUFDIR_METRICS_TOKEN>'."
+            response = JSONResponse(envelope.error_body("UNAUTHENTICATED", message), status_code=401)
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
     registry: Metrics = request.app.state.metrics

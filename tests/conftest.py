@@ -13,6 +13,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -144,3 +145,20 @@ def graphql(client: httpx.AsyncClient) -> GraphQL:
 
 def error_codes(result: dict) -> list[str]:
     return [error.get("extensions", {}).get("code") for error in result.get("errors") or []]
+
+
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    """A refused request's error in one form, whichever shape it came in: the REST envelope
+    (``{"error": {...}}``) or, from /graphql, GraphQL's ``{"errors": [...]}`` without data."""
+    body = response.json()
+    if "error" in body:
+        return dict(body["error"])
+    assert "data" not in body, "a request that never executed carries no data"
+    first = body["errors"][0]
+    extensions = dict(first["extensions"])
+    return {
+        "code": extensions.pop("code"),
+        "message": first["message"],
+        "request_id": extensions.pop("request_id"),
+        "details": extensions,
+    }

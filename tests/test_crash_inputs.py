@@ -12,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from . import contracts
+from .conftest import error_of
 
 ANY_4XX = range(400, 500)
 
@@ -22,7 +23,7 @@ def cursor(offset: int) -> str:
 
 def envelope(response) -> dict:
     assert response.status_code in ANY_4XX, (response.status_code, response.text[:300])
-    error = response.json()["error"]
+    error = error_of(response)
     assert error["code"] != "INTERNAL" and error["request_id"] == response.headers["x-request-id"]
     return error
 

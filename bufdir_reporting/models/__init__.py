@@ -8,10 +8,11 @@ from .organization import Organization, OrganizationKind
 from .period import Period, PeriodType
 from .report import ReportRecord, ReportStatus
 from .snapshot import FieldValue, Snapshot, SnapshotStatus
-from .structure import FieldDataType, FieldDefinition, Section
+from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section
 from .submission import Submission
 
 __all__ = [
+    "STORED_LIMIT",
     "Activity",
     "ActivityParticipant",
     "AggregationJob",

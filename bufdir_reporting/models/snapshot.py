@@ -17,7 +17,7 @@ from tortoise.models import Model
 
 from .organization import Organization
 from .period import Period
-from .structure import FieldDefinition
+from .structure import DIGITS, PLACES, FieldDefinition
 
 
 class SnapshotStatus(StrEnum):
@@ -86,9 +86,9 @@ class FieldValue(Model):
     )
     field_key = fields.CharField(max_length=64)
     section_key = fields.CharField(max_length=64)
-    value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
+    value = fields.DecimalField(max_digits=DIGITS, decimal_places=PLACES, null=True)
     text_value = fields.TextField(null=True)
-    prior_value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
+    prior_value = fields.DecimalField(max_digits=DIGITS, decimal_places=PLACES, null=True)
     prior_text_value = fields.TextField(null=True)
     data_source = fields.CharField(max_length=64, null=True)
     set_by = fields.CharField(max_length=128, null=True)

@@ -8,11 +8,18 @@ repeats its key under a unique index so two open versions of one key cannot exis
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+DIGITS, PLACES = 20, 4
+"""How every stored number of the report is kept (bounds, values, prior values)."""
+STORED_LIMIT = Decimal(10) ** (DIGITS - PLACES)
+"""Every stored number is below this in magnitude; a larger one cannot be stored (PostgreSQL
+refuses it), so inputs are refused before they get that far."""
 
 
 class FieldDataType(StrEnum):
@@ -53,8 +60,8 @@ class FieldDefinition(Model):
     description = fields.TextField(default="")
     data_type = fields.CharEnumField(FieldDataType, max_length=16)
     required = fields.BooleanField(default=False)
-    min_value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
-    max_value = fields.DecimalField(max_digits=20, decimal_places=4, null=True)
+    min_value = fields.DecimalField(max_digits=DIGITS, decimal_places=PLACES, null=True)
+    max_value = fields.DecimalField(max_digits=DIGITS, decimal_places=PLACES, null=True)
     unit = fields.CharField(max_length=32, null=True)
     position = fields.IntField()
     aggregation_rule: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)

@@ -15,23 +15,21 @@ from tortoise.exceptions import ValidationError
 
 from ..auth import principal_from_authorization
 from ..dependencies import settings_of
-from ..envelope import code_for, error_body
-from ..errors import DomainError, Unauthenticated, Unavailable, is_unavailable
+from ..envelope import code_for, error_body_for
+from ..errors import TOKEN_REQUIRED, DomainError, Unauthenticated, Unavailable, is_unavailable
 
 log = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: str, message: str, details: Mapping[str, Any] | None = None) -> JSONResponse:
+def error_response(
+    request: Request, status: int, code: str, message: str, details: Mapping[str, Any] | None = None
+) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        status_code=status,
-        content=error_body(code, message, details),
-        headers=headers,
-    )
+    return JSONResponse(status_code=status, content=error_body_for(request.scope, code, message, details), headers=headers)
 
 
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -41,24 +39,85 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         _protected(request)
         and not principal_from_authorization(settings_of(request), request.headers.get("authorization")).is_authenticated
     ):
-        return error_response(401, "UNAUTHENTICATED", "A bearer token is required")
-    problems = [
-        {"field": ".".join(str(part) for part in err["loc"] if part != "body"), "message": err["msg"]} for err in exc.errors()
-    ]
-    first = problems[0]["field"] if problems else ""
-    return error_response(422, "BAD_USER_INPUT", f"Invalid request: {first}", {"field": first, "errors": problems})
+        return error_response(request, 401, "UNAUTHENTICATED", TOKEN_REQUIRED)
+    problems = [_problem(request, err) for err in exc.errors()]
+    first = problems[0] if problems else {"field": "body", "message": "is not what this endpoint takes"}
+    more = f" (and {len(problems) - 1} more in details.errors)" if len(problems) > 1 else ""
+    subject = "The request body" if first["field"] == "body" else first["field"]
+    return error_response(
+        request, 422, "BAD_USER_INPUT", f"{subject} {first['message']}{more}", {"field": first["field"], "errors": problems}
+    )
+
+
+# Pydantic's wording for the common cases, in the words the rest of the API uses.
+PLAIN = {
+    "missing": "is required",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "decimal_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "date_type": "must be a date (YYYY-MM-DD)",
+    "date_parsing": "must be a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "must be a date (YYYY-MM-DD)",
+    "datetime_type": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
+    "datetime_parsing": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
+    "datetime_from_date_parsing": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
+    "extra_forbidden": "is not a field this endpoint takes",
+    "list_type": "must be a list",
+    "dict_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+}
+
+
+def _problem(request: Request, err: Mapping[str, Any]) -> dict[str, Any]:
+    """One validation problem as ``{"field", "message"}``: the field by its name in the body
+    or the parameter's name ("body" for the body as a whole), the message in plain words."""
+    location, *path = err["loc"]
+    kind = err["type"]
+    if kind == "json_invalid":
+        position = path[0] if path and isinstance(path[0], int) else None
+        near = f" (near character {position})" if position is not None else ""
+        return {"field": "body", "message": f"is not valid JSON{near}", **({"position": position} if near else {})}
+    field = ".".join(str(part) for part in path) or "body"
+    if field == "body" and location == "body" and kind in ("model_attributes_type", "dict_type", "model_type"):
+        sent = request.headers.get("content-type", "no Content-Type").split(";")[0]
+        if sent != "application/json":
+            return {"field": "body", "message": f"must be JSON sent as Content-Type: application/json, not {sent}"}
+    message = PLAIN.get(kind) or _plain(str(err["msg"]))
+    if kind.startswith(("string_too", "too_", "greater", "less", "string_pattern")) or kind in ("enum", "literal_error"):
+        message = _plain(str(err["msg"]))
+    return {"field": field, "message": message, "in": location}
+
+
+def _plain(message: str) -> str:
+    """Pydantic's "Input should be …" and "Value error, …" as the rest of our messages read."""
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if message.startswith("Input should "):
+        return "must " + message.removeprefix("Input should ")
+    if message.startswith("String should "):
+        return "must " + message.removeprefix("String should ")
+    if message.startswith("List should "):
+        return "must " + message.removeprefix("List should ")
+    starts_a_sentence = message[:1].isupper() and message[1:2].islower()
+    return message[:1].lower() + message[1:] if starts_a_sentence else message
 
 
 async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse:
     """A value broke a column's bounds (an over-long id in a path or query)."""
     return error_response(
-        422, "BAD_USER_INPUT", "a value is longer or otherwise outside what is stored", {"reason": str(exc)[:200]}
+        request, 422, "BAD_USER_INPUT", "a value is longer or otherwise outside what is stored", {"reason": str(exc)[:200]}
     )
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     code = code_for(exc.status_code)
-    response = error_response(exc.status_code, code, str(exc.detail))
+    response = error_response(request, exc.status_code, code, str(exc.detail))
     response.headers.update(exc.headers or {})
     if exc.status_code == 405:
         response.headers["Allow"] = ", ".join(_allowed_methods(request))
@@ -87,11 +146,11 @@ def _allowed_methods(request: Request) -> list[str]:
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     if is_unavailable(exc):
         outage = Unavailable()
-        response = error_response(outage.status, outage.code, outage.message, outage.details)
+        response = error_response(request, outage.status, outage.code, outage.message, outage.details)
         response.headers["Retry-After"] = str(outage.retry_after_seconds)
         return response
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(500, "INTERNAL", "Unexpected error.")
+    return error_response(request, 500, "INTERNAL", "Unexpected error.")
 
 
 def _authenticated(request: Request) -> bool:

@@ -1,4 +1,5 @@
-"""Domain errors become GraphQL errors with a stable ``extensions.code``; anything else is masked.
+"""Domain errors become GraphQL errors with a stable ``extensions.code`` and the request's
+``extensions.request_id``; anything else is masked.
 
 A masked error keeps only ``INTERNAL`` and the message "Unexpected error."; the original goes to
 the log, never to the client (no stack traces, no SQL).
@@ -13,6 +14,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.relay import GlobalIDValueError
 from tortoise.exceptions import ValidationError
 
+from ..envelope import request_id
 from ..errors import DomainError, Unavailable, is_unavailable
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class DomainErrorExtension(MaskErrors):
 
 
 def _with_extensions(error: GraphQLError, **extensions: object) -> GraphQLError:
+    """The error with its code and details, and the request id a client quotes to support."""
     return GraphQLError(
         message=error.message,
         nodes=error.nodes,
@@ -59,5 +62,5 @@ def _with_extensions(error: GraphQLError, **extensions: object) -> GraphQLError:
         positions=error.positions,
         path=error.path,
         original_error=error.original_error,
-        extensions={**(error.extensions or {}), **extensions},
+        extensions={**(error.extensions or {}), **extensions, "request_id": request_id.get()},
     )

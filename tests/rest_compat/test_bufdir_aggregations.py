@@ -91,7 +91,7 @@ async def test_activities_page_and_filter(client, org, demo):
     [
         ({"org_id": "org-bufdir-42", "range": {"start": "2026-03-31T00:00:00Z", "end": "2026-01-01T00:00:00Z"}}, "range.start"),
         ({"org_id": "org-bufdir-42", "range": {"start": "2016-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}}, "range.end"),
-        ({"org_id": "org-bufdir-42"}, ""),
+        ({"org_id": "org-bufdir-42"}, "body"),
         ({"org_id": "org-bufdir-42", "range": {"start": "yesterday", "end": "2026-01-01T00:00:00Z"}}, "range.start"),
     ],
     ids=["start-after-end", "too-long", "neither-period-nor-range", "not-a-date"],

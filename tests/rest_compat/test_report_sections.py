@@ -149,6 +149,8 @@ def with_field(**changes) -> dict:
     ("body", "field"),
     [
         (with_field(min_value=10, max_value=5), "fields.0.max_value"),
+        (with_field(min_value=0, max_value=10**16), "fields.0.max_value"),
+        (with_field(min_value=-(10**17)), "fields.0.min_value"),
         (with_field(field_key="Antall-Saker"), "fields.0.field_key"),
         (with_field(aggregation_rule={"kind": "sum", "measure": "minutes"}), "fields.0.aggregation_rule.measure"),
         (with_field(aggregation_rule={"kind": "sum"}), "fields.0.aggregation_rule.measure"),
@@ -164,6 +166,8 @@ def with_field(**changes) -> dict:
     ],
     ids=[
         "min-above-max",
+        "max-beyond-storage",
+        "min-beyond-storage",
         "bad-key",
         "unknown-measure",
         "sum-without-measure",

@@ -59,10 +59,11 @@ async def test_manual_values_are_set_counted_validated_and_survive_reaggregation
         ("antall_arsverk", "tolv", "value"),
         ("antall_arsverk", 20000, "value"),
         ("antall_stillinger_ledige", 1.5, "value"),
+        ("brutto_driftsutgifter", "1e16", "value"),
         ("har_internkontroll", "ja", "value"),
         ("antall_akuttplasseringer", 3, "field_key"),
     ],
-    ids=["not-a-number", "above-max", "not-whole", "not-boolean", "computed-field"],
+    ids=["not-a-number", "above-max", "not-whole", "beyond-storage", "not-boolean", "computed-field"],
 )
 async def test_bad_manual_values_are_refused(graphql, app, tokens, demo, key, value, field):
     own = tokens.headers("org-1042")

@@ -26,7 +26,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ...auth import Principal
-from ...errors import Forbidden, NotFound, Unauthenticated
+from ...errors import TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
     from .context import Context
@@ -45,7 +45,7 @@ def can_write(principal: Principal, organization_id: str) -> bool:
 
 def require_authenticated(ctx: Context) -> None:
     if not ctx.principal.is_authenticated:
-        raise Unauthenticated("A bearer token is required")
+        raise Unauthenticated(TOKEN_REQUIRED)
 
 
 def require_admin(ctx: Context) -> None:

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...models import (
+    STORED_LIMIT,
     FieldDataType,
     FieldDefinition,
     FieldValue,
@@ -35,8 +36,8 @@ def _number(definition: FieldDefinition, raw: Any) -> Decimal:
         number = Decimal(str(raw).strip())
     except InvalidOperation:
         raise InvalidInput(f"{definition.key} takes a number, got {raw!r}", field="value") from None
-    if not number.is_finite():
-        raise InvalidInput(f"{definition.key} takes a finite number", field="value")
+    if not number.is_finite() or abs(number) >= STORED_LIMIT:
+        raise InvalidInput(f"{definition.key} takes a finite number below {STORED_LIMIT:,} in magnitude", field="value")
     if definition.data_type == FieldDataType.INTEGER and number != number.to_integral_value():
         raise InvalidInput(f"{definition.key} takes a whole number", field="value")
     if definition.min_value is not None and number < definition.min_value:

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from ...errors import InvalidInput
-from ...models import FieldDataType
+from ...models import STORED_LIMIT, FieldDataType
 
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
@@ -145,14 +145,18 @@ class AggregationRule(Strict):
         return None if stored is None else cls.model_validate(stored).stored()
 
 
+Bound = Annotated[Decimal, Field(gt=-STORED_LIMIT, lt=STORED_LIMIT, allow_inf_nan=False)]
+"""A field's min_value or max_value: a finite number small enough to be stored."""
+
+
 class FieldSpec(Strict):
     field_key: str = Field(min_length=2, max_length=64, json_schema_extra={"pattern": FIELD_KEY.pattern})
     label: str = Field(min_length=1, max_length=255)
     description: str = Field(default="", max_length=2000)
     data_type: FieldDataType
     required: bool = Field(default=False, strict=True)
-    min_value: Decimal | None = None
-    max_value: Decimal | None = Field(default=None, validate_default=True)
+    min_value: Bound | None = None
+    max_value: Bound | None = Field(default=None, validate_default=True)
     unit: str | None = Field(default=None, max_length=32)
     aggregation_rule: AggregationRule | None = Field(default=None, validate_default=True)
 

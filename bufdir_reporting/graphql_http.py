@@ -1,0 +1,126 @@
+"""GraphQL over HTTP and websockets: the Strawberry router as this service runs it.
+
+- **Tokens.** Over HTTP, the ``Authorization`` header; a missing token is the anonymous
+  principal (periods and the structure are public). A token that is there but malformed,
+  expired or not ours refuses the whole request before anything runs: 401 with
+  ``WWW-Authenticate``, answered like every other GraphQL error (``errors[0].extensions.code``
+  ``UNAUTHENTICATED``, a ``reason`` and the ``request_id``), never half-executed as anonymous.
+  Websocket clients send the token in ``connection_init``; a bad one closes with 4403.
+- **Media types** (GraphQL over HTTP, https://graphql.github.io/graphql-over-http/): a client
+  that accepts ``application/graphql-response+json`` gets it, with 400 when the request never
+  reached execution (it did not parse, validate or its variables did not coerce); everyone else
+  gets ``application/json`` with 200, as legacy clients expect. Either way a response to a
+  request that never executed carries ``errors`` and no ``data``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import BaseContext, GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.types import ExecutionResult
+
+from . import ui
+from .auth import principal_from_authorization
+from .dependencies import request_context
+from .errors import Unauthenticated
+from .schema.context import GraphQLContext
+
+log = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def negotiated(accept: str | None) -> str:
+    """The response media type for an ``Accept`` header: the GraphQL one when the client ranks
+    it at least as high as plain JSON, plain JSON otherwise (and when nothing is said)."""
+    if not accept:
+        return JSON
+    ranks: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *parameters = (item.strip() for item in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranks[media.lower()] = max(quality, ranks.get(media.lower(), 0.0))
+    graphql = ranks.get(GRAPHQL_RESPONSE, 0.0)
+    json = max(ranks.get(JSON, 0.0), ranks.get("*/*", 0.0), ranks.get("application/*", 0.0))
+    return GRAPHQL_RESPONSE if graphql > 0 and graphql >= json else JSON
+
+
+def never_executed(result: ExecutionResult) -> bool:
+    """Parse, validation and variable coercion errors have no path and leave no data."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
+    return GraphQLContext.wrap(await request_context(connection))
+
+
+class QuietDisconnects(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
+    """A client that went away (or was dropped for not reading) ends its operations: expected,
+    so logged as such rather than as an error with a traceback."""
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, WebSocketDisconnected):
+            log.info("websocket operation ended: the client is gone")
+            return
+        await super().handle_task_exception(error)
+
+
+class BufdirGraphQLRouter(GraphQLRouter):
+    """Strawberry's router with this service's token handling, media types and GraphiQL page."""
+
+    graphql_transport_ws_handler_class = QuietDisconnects
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return ui.graphiql_page(request)
+
+    async def get_sub_response(self, request: Request) -> Response:
+        response = await super().get_sub_response(request)
+        response.media_type = negotiated(request.headers.get("accept"))
+        request.state.graphql_response = response
+        return response
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        body = await super().process_result(request, result)
+        if never_executed(result):
+            body.pop("data", None)
+            response: Response = request.state.graphql_response
+            if response.media_type == GRAPHQL_RESPONSE:
+                response.status_code = 400
+        return body
+
+    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = f"{sub_response.media_type or JSON}; charset=utf-8"
+        return response
+
+    async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:  # type: ignore[override]  # the base takes the router's generic context; ours is GraphQLContext
+        """``{"Authorization": "Bearer <token>"}`` in ``connection_init`` (browsers cannot set
+        headers on a websocket); a bad token closes the connection with 4403."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        token = params.get("Authorization") or params.get("authorization")
+        if token is None:
+            return None
+        try:
+            context.principal = principal_from_authorization(context.settings, str(token))
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"code": exc.code, "message": exc.message, **exc.details}) from None
+        return None
