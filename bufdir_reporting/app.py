@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -89,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.closing = asyncio.Event()  # set when the server shuts down: live streams end
     app.openapi = openapi_for(app, settings)  # type: ignore[method-assign]  # FastAPI's documented way to shape the document
     install_error_handlers(app)
     app.include_router(operations.router)

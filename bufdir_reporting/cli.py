@@ -101,20 +101,21 @@ def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first
             await load_demo(settings, activities=activities, only_if_empty=True)
 
     run(prepare())
+    base = f"http://{settings.host}:{settings.port}"
+    ready = f"\nReady. GraphQL and GraphiQL at {base}/graphql, the REST reference at {base}/docs. Ctrl-C stops.\n"
     if demo_data:
         token = issue_token(settings, subject="demo-admin", admin=True)
-        say(
-            "\nAn admin token for the demo (valid "
-            f"{settings.token_ttl_hours} h):\n\n{token}\n\n"
+        ready += (
+            f"\nAn admin token for the demo (valid {settings.token_ttl_hours} h):\n\n{token}\n\n"
             "Paste this into GraphiQL's headers pane:\n\n"
             f'{{"Authorization": "Bearer {token}"}}\n'
         )
-    say(f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
     from .operations import GracefulServer, configure_logging
 
-    configure_logging()
+    configure_logging(settings.log_level, settings.log_format)
     server = GracefulServer.create(
         create_app(settings),
+        ready_message=ready,
         host=settings.host,
         port=settings.port,
         log_config=None,  # our JSON lines, with request ids
@@ -150,17 +151,63 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd = commands.add_parser("demo-data", help="load the demo data into an empty database")
     demo_cmd.add_argument("--activities", type=int, default=None, help="how many activities (default 50,000)")
 
-    token_cmd = commands.add_parser("token", help="print a bearer token")
-    token_cmd.add_argument("--org", action="append", default=[], metavar="ID", help="an organisation (repeatable)")
-    token_cmd.add_argument("--admin", action="store_true", help="grant the admin role")
-    token_cmd.add_argument("--subject", default="cli-user", help="who the token is for")
-    token_cmd.add_argument("--ttl-hours", type=int, default=None, help="lifetime in hours")
+    token_cmd = commands.add_parser(
+        "token",
+        help="print a bearer token",
+        description="Print a bearer token (only the token, on stdout) signed with the server's secret: "
+        "BUFDIR_TOKEN_SECRET, or the var/token-secret the server generated (run this where the server runs, "
+        "or set BUFDIR_VAR_DIR as it has it).",
+    )
+    token_cmd.add_argument("--org", action="append", default=[], metavar="ID", help="an organisation it acts for (repeatable)")
+    token_cmd.add_argument("--admin", action="store_true", help="the admin role: every organisation, the report structure")
+    token_cmd.add_argument(
+        "--public-only", action="store_true", help="allow a token with no organisation and no role (reads public data only)"
+    )
+    token_cmd.add_argument("--subject", default="cli-user", metavar="NAME", help="who the token is for (default cli-user)")
+    token_cmd.add_argument(
+        "--ttl-hours",
+        type=_hours,
+        default=None,
+        metavar="N",
+        help=f"lifetime in hours, 1 to {MAX_TTL_HOURS} (default: BUFDIR_TOKEN_TTL_HOURS)",
+    )
     return parser
 
 
-def dispatch(args: argparse.Namespace) -> None:
+MAX_TTL_HOURS = 24 * 366
+
+
+def _hours(text: str) -> int:
+    try:
+        hours = int(text)
+    except ValueError:
+        hours = 0
+    if not 1 <= hours <= MAX_TTL_HOURS:
+        raise argparse.ArgumentTypeError(f"must be a whole number of hours from 1 to {MAX_TTL_HOURS}, not {text!r}")
+    return hours
+
+
+def make_token(settings: Settings, args: argparse.Namespace) -> str:
+    """The ``token`` command's token, or a CommandError saying in one line what is missing."""
     from datetime import timedelta
 
+    if not args.org and not args.admin and not args.public_only:
+        raise CommandError(
+            "a token with no --org and no --admin reads public data only; give --org ID or --admin "
+            "(or --public-only to make one anyway)"
+        )
+    kept = settings.var_dir / "token-secret"
+    if settings.token_secret is None and not kept.exists():
+        # Generating one here would sign tokens the server rejects: it has its own.
+        raise CommandError(
+            f"no token secret at {kept.resolve()}: run this in the directory the server runs in "
+            "(it keeps var/token-secret), or set BUFDIR_TOKEN_SECRET or BUFDIR_VAR_DIR as the server has them"
+        )
+    ttl = timedelta(hours=args.ttl_hours) if args.ttl_hours else None
+    return issue_token(settings, subject=args.subject, organizations=args.org, admin=args.admin, ttl=ttl)
+
+
+def dispatch(args: argparse.Namespace) -> None:
     from .demo import DEFAULT_ACTIVITY_COUNT
 
     overrides = {key: getattr(args, key) for key in ("host", "port") if getattr(args, key, None)}
@@ -171,15 +218,7 @@ def dispatch(args: argparse.Namespace) -> None:
         "migrate": lambda: run(migrate(settings)),
         "import": lambda: run(import_activities(settings, args.file, dry_run=args.dry_run)),
         "demo-data": lambda: run(_migrate_then_load_demo(settings, activities=activities)),
-        "token": lambda: print(
-            issue_token(
-                settings,
-                subject=args.subject,
-                organizations=args.org,
-                admin=args.admin,
-                ttl=timedelta(hours=args.ttl_hours) if args.ttl_hours else None,
-            )
-        ),
+        "token": lambda: print(make_token(settings, args)),
     }
     commands[args.command]()
 

@@ -12,7 +12,7 @@ import hmac
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     graphql_max_subscriptions: int = Field(default=20, ge=1, description="per websocket connection")
     report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     shutdown_grace_seconds: int = Field(default=20, ge=1, description="in-flight requests get this long to finish on SIGTERM")
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="json lines, or a readable console format; auto: console on a terminal, json otherwise"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     sse_heartbeat_seconds: float = Field(default=15, gt=0)
     websocket_send_timeout_seconds: float = Field(
         default=10, gt=0, description="a websocket that takes no data for this long is dropped, with its subscriptions"

@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -87,12 +88,37 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO") -> None:
+class ConsoleFormatter(logging.Formatter):
+    """One readable line an event for a person at a terminal: time, level, message; the
+    request id and logger on warnings and errors, where someone will look them up."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", {})
+        line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.getMessage()}"
+        if "seconds" in fields:
+            line += f" ({fields['seconds'] * 1000:.0f} ms)"
+        if record.levelno >= logging.WARNING:
+            line += f"  [{record.name}; request {request_id.get()}]"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+QUIET = {"tortoise": logging.WARNING, "aiosqlite": logging.WARNING, "asyncio": logging.WARNING}
+"""Libraries whose INFO lines are their internals (Tortoise prints its client objects' reprs)."""
+
+
+def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
+    """JSON lines for machines; a console format when a person is watching (``auto``: when
+    stderr is a terminal)."""
+    console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(ConsoleFormatter() if console else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name, quiet in QUIET.items():
+        logging.getLogger(name).setLevel(max(quiet, logging.getLevelName(level)))
 
 
 class RequestContext:
@@ -151,7 +177,8 @@ class RequestContext:
             elapsed = time.perf_counter() - started
             template = route_template(scope)
             self.metrics.requests.labels(scope["method"], template, str(status)).observe(elapsed)
-            log.info(
+            log.log(
+                logging.ERROR if status >= 500 else logging.INFO,  # the fault itself is logged once, with its traceback
                 "%s %s %s",
                 scope["method"],
                 scope["path"],
@@ -277,14 +304,22 @@ class OpenWebSockets:
 
 class GracefulServer:
     """uvicorn closes open websockets with 1012 on shutdown; clients of this service get 1001
-    (going away) first, then uvicorn lets in-flight requests finish."""
+    (going away) first, SSE streams a last comment and their end (``app.state.closing``), then
+    uvicorn lets in-flight requests finish. ``ready_message`` is printed once the server
+    listens, after the start-up lines, where a person sees it."""
 
     @staticmethod
-    def create(app: Any, **config: Any) -> Any:
+    def create(app: Any, *, ready_message: str | None = None, **config: Any) -> Any:
         import uvicorn
 
         class Server(uvicorn.Server):
+            async def startup(self, sockets: Any = None) -> None:
+                await super().startup(sockets)
+                if ready_message and not self.should_exit:
+                    print(ready_message, file=sys.stderr, flush=True)
+
             async def shutdown(self, sockets: Any = None) -> None:
+                app.state.closing.set()
                 await app.state.websockets.close_all()
                 await super().shutdown(sockets)
 

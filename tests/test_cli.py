@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
 import httpx
 import jwt
 import pytest
+
+from bufdir_reporting.config import Settings
 
 from . import services
 from .conftest import _create_database
@@ -48,6 +52,60 @@ def test_token_prints_only_a_token_with_the_requested_claims(tmp_path):
     assert jwt.decode(admin, "k" * 40, algorithms=["HS256"], audience="bufdir-reporting-api")["roles"] == ["admin"]
 
 
+def test_token_signs_with_the_servers_secret_or_says_in_one_line_where_it_looked(tmp_path):
+    server_dir, elsewhere = tmp_path / "service", tmp_path / "elsewhere"
+    server_dir.mkdir()
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUFDIR_")}
+    secret = Settings(var_dir=server_dir / "var").signing_secret  # what the server generates on first start
+
+    here = subprocess.run(
+        [*CLI, "token", "--org", "org-1042"], cwd=server_dir, env=env, capture_output=True, text=True, check=False
+    )
+    assert here.returncode == 0, here.stderr
+    assert jwt.decode(here.stdout.strip(), secret, algorithms=["HS256"], audience="bufdir-reporting-api")["orgs"] == ["org-1042"]
+
+    lost = subprocess.run(
+        [*CLI, "token", "--org", "org-1042"], cwd=elsewhere, env=env, capture_output=True, text=True, check=False
+    )
+    assert lost.returncode == 2 and lost.stdout == ""
+    assert lost.stderr.count("\n") == 1 and "no token secret at" in lost.stderr and "BUFDIR_VAR_DIR" in lost.stderr
+    assert not (elsewhere / "var").exists(), "no second secret the server would not know"
+
+    pointed = subprocess.run(
+        [*CLI, "token", "--admin"],
+        cwd=elsewhere,
+        env={**env, "BUFDIR_VAR_DIR": str(server_dir / "var")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert jwt.decode(pointed.stdout.strip(), secret, algorithms=["HS256"], audience="bufdir-reporting-api")["roles"] == ["admin"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--org", "org-1042", "--ttl-hours", "0"], "--ttl-hours: must be a whole number of hours from 1 to"),
+        (["--org", "org-1042", "--ttl-hours", "-3"], "--ttl-hours: must be a whole number of hours from 1 to"),
+        (["--org", "org-1042", "--ttl-hours", "lots"], "--ttl-hours: must be a whole number of hours from 1 to"),
+        ([], "a token with no --org and no --admin reads public data only"),
+        (["--orgs", "org-1042"], "unrecognized arguments: --orgs"),
+    ],
+    ids=["zero-ttl", "negative-ttl", "word-ttl", "no-scope", "misspelt-flag"],
+)
+def test_token_refuses_what_would_make_a_useless_token(tmp_path, args, expected):
+    result = run_cli("token", *args, env={"BUFDIR_VAR_DIR": str(tmp_path), "BUFDIR_TOKEN_SECRET": "k" * 40})
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert expected in result.stderr.splitlines()[-1]
+
+
+def test_a_public_only_token_is_made_when_asked_for(tmp_path):
+    result = run_cli("token", "--public-only", env={"BUFDIR_VAR_DIR": str(tmp_path), "BUFDIR_TOKEN_SECRET": "k" * 40})
+    claims = jwt.decode(result.stdout.strip(), "k" * 40, algorithms=["HS256"], audience="bufdir-reporting-api")
+    assert claims["orgs"] == [] and claims["roles"] == []
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -74,6 +132,9 @@ def test_demo_data_refuses_a_database_that_holds_data(empty_database, tmp_path):
     assert "already holds data" in again.stderr
 
 
+GRACE = 40
+
+
 def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path):
     port = services.free_port()
     env = {
@@ -81,6 +142,7 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
         "BUFDIR_DATABASE_URL": empty_database,
         "BUFDIR_VAR_DIR": str(tmp_path / "var"),
         "BUFDIR_PORT": str(port),
+        "BUFDIR_SHUTDOWN_GRACE_SECONDS": str(GRACE),
     }
     log = tmp_path / "serve.log"
     with log.open("w") as output:
@@ -110,9 +172,35 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
             headers={"Authorization": f"Bearer {token.group(1)}"},
         ).json()
         assert result == {"data": {"organizations": {"totalCount": 5}, "period": {"name": "4. kvartal 2024"}}}
+
+        # the token block comes after the server's start-up lines, where a person sees it
+        lines = log.read_text().splitlines()
+        started = max(i for i, line in enumerate(lines) if "Uvicorn running on" in line)
+        assert started < lines.index(token.group(1)), log.read_text()
+        assert not any("Tortoise-ORM started" in line for line in lines), "no library reprs at start-up"
+
+        # Ctrl-C with a live SSE client: the stream ends at once with a last comment, the process
+        # exits well before the grace period, and nothing is logged as a failure.
+        received: list[str] = []
+
+        def listen() -> None:
+            url = f"{base}/api/v1/aggregated-report-data/watch?organization_id=org-1042&period_id=2024"
+            with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token.group(1)}"}, timeout=60) as stream:
+                received.extend(stream.iter_lines())
+
+        listener = threading.Thread(target=listen)
+        listener.start()
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=GRACE / 2)
+        listener.join(timeout=5)
+        assert not listener.is_alive() and received[-2].startswith(": the server is shutting down"), received
+        output = log.read_text()
+        assert "Traceback" not in output and "CancelledError" not in output, output[-3000:]
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 CSV_HEADER = "organization_id,source_system,external_id,activity_type,category,status,location,occurred_at,participant_count,hours,participant_refs\n"

@@ -4,6 +4,7 @@ import json
 import logging
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from bufdir_reporting.operations import JsonFormatter, request_id
@@ -84,3 +85,72 @@ async def test_metrics_can_require_a_token(settings):
             assert (await http.get("/metrics")).status_code == 401
             assert (await http.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
             assert (await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})).status_code == 200
+
+
+@pytest.mark.one_database
+async def test_client_errors_log_one_info_line_and_faults_one_traceback(client, app, monkeypatch, caplog):
+    from bufdir_reporting.resolvers import periods
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a bug in a resolver")
+
+    @app.get("/broken-route")
+    async def broken_route():
+        raise RuntimeError("a bug in a route")
+
+    with caplog.at_level(logging.INFO):
+        await client.post("/graphql", json={"query": "{ periods { nope } }"})
+        await client.get("/api/v1/report-records")  # anonymous: 401
+        client_errors = [r for r in caplog.records if r.name.startswith(("bufdir", "strawberry"))]
+        assert client_errors and all(r.levelno <= logging.INFO and not r.exc_info for r in client_errors)
+        assert any("Cannot query field 'nope'" in r.getMessage() for r in client_errors)
+
+        caplog.clear()
+        monkeypatch.setattr(periods, "list_", broken)
+        await client.post("/graphql", json={"query": "{ periods { totalCount } }"})
+        graphql_fault = [r for r in caplog.records if r.exc_info]
+        assert len(graphql_fault) == 1 and graphql_fault[0].levelno == logging.ERROR
+
+        caplog.clear()
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
+        ) as http:
+            assert (await http.get("/broken-route")).status_code == 500
+        route_fault = [r for r in caplog.records if r.exc_info]
+        assert len(route_fault) == 1 and route_fault[0].levelno == logging.ERROR
+
+
+@pytest.mark.parametrize(
+    ("setting", "tty", "formatter"),
+    [("json", True, "Json"), ("console", False, "Console"), ("auto", False, "Json"), ("auto", True, "Console")],
+)
+def test_the_log_format_is_readable_on_a_terminal_and_json_otherwise(monkeypatch, setting, tty, formatter):
+    import sys
+
+    from bufdir_reporting.operations import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    try:
+        configure_logging("INFO", setting)
+        assert type(root.handlers[0].formatter).__name__ == f"{formatter}Formatter"
+        assert logging.getLogger("tortoise").level == logging.WARNING, "Tortoise's start-up reprs are not for people"
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+
+
+def test_the_console_format_reads_as_one_line_with_the_request_id_on_warnings():
+    from bufdir_reporting.operations import ConsoleFormatter
+
+    token = request_id.set("rid-42")
+    try:
+        info = logging.LogRecord("bufdir_reporting.access", logging.INFO, __file__, 1, "GET /graphql 200", None, None)
+        info.fields = {"seconds": 0.0123}
+        warning = logging.LogRecord("bufdir_reporting.x", logging.WARNING, __file__, 1, "database unavailable", None, None)
+        formatter = ConsoleFormatter()
+        assert formatter.format(info).endswith("INFO    GET /graphql 200 (12 ms)")
+        assert formatter.format(warning).endswith("WARNING database unavailable  [bufdir_reporting.x; request rid-42]")
+    finally:
+        request_id.reset(token)

@@ -119,7 +119,8 @@ async def _load_activities(count: int, progress: Progress) -> None:
             [ActivityParticipant(activity_id=item.id, participant_ref=ref) for item in batch for ref in item.participant_refs]
         )
         done += len(batch)
-        progress(f"activities: {done:,}/{count:,}")
+        if done % 10_000 == 0 or done == count:
+            progress(f"activities: {done:,}/{count:,}")
 
 
 async def _advance_sequences() -> None:

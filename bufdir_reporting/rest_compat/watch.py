@@ -1,15 +1,18 @@
 """Contract: aggregated-report-data ``GET /watch`` — Server-Sent Events for legacy clients.
 
 Each event carries ``id:`` (resume with ``Last-Event-ID``), ``event: data_updated`` and
-``data:`` with the documented JSON; comment lines keep idle connections alive.
+``data:`` with the documented JSON; comment lines keep idle connections alive. When the server
+shuts down, a stream ends at once with a last comment (clients reconnect, to another replica).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import suppress
 
-from fastapi import Header, Query
+from fastapi import Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ..resolvers.base.context import Context
@@ -19,15 +22,47 @@ from .routing import NO_NUL, ContextDep, ContractRouter
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
 
-async def _frames(items: AsyncIterator[watch.Item]) -> AsyncIterator[str]:
+CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get what follows\n\n"
+
+
+async def _until(closing: asyncio.Event, items: AsyncIterator[watch.Item]) -> AsyncIterator[watch.Item]:
+    """``items`` until the server shuts down (then at once, not after the grace period)."""
+    shutdown = asyncio.ensure_future(closing.wait())
+    step: asyncio.Future[watch.Item] | None = None
+    try:
+        while True:
+            step = asyncio.ensure_future(anext(items))
+            await asyncio.wait({step, shutdown}, return_when=asyncio.FIRST_COMPLETED)
+            if not step.done():
+                return
+            try:
+                yield step.result()
+            except StopAsyncIteration:
+                return
+    finally:
+        # Also when the client went away (this generator is closed mid-wait): the pending read
+        # ends before the stream is closed, which unsubscribes it.
+        shutdown.cancel()
+        if step is not None and not step.done():
+            step.cancel()
+            with suppress(asyncio.CancelledError, StopAsyncIteration):
+                await step
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+async def _frames(items: AsyncIterator[watch.Item], closing: asyncio.Event) -> AsyncIterator[str]:
     yield "retry: 3000\n\n"
-    async for item in items:
+    async for item in _until(closing, items):
         if item is None:
             yield ": heartbeat\n\n"
             continue
         event_id, payload = item
         head = f"id: {event_id}\n" if event_id is not None else ""
         yield f"{head}event: {payload.get('event', 'data_updated')}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+    if closing.is_set():
+        yield CLOSING
 
 
 @router.endpoint(
@@ -38,6 +73,7 @@ async def _frames(items: AsyncIterator[watch.Item]) -> AsyncIterator[str]:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def watch_data(
+    request: Request,
     organization_id: str = Query(..., min_length=1, max_length=64, pattern=NO_NUL),
     period_id: str = Query(..., min_length=1, max_length=32, pattern=NO_NUL),
     ctx: Context = ContextDep,
@@ -46,7 +82,7 @@ async def watch_data(
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
     items = await watch.open_data_updated(ctx, organization_id=organization_id, period_id=period_id, after_event_id=after)
     return StreamingResponse(
-        _frames(items),
+        _frames(items, request.app.state.closing),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from ..config import Settings
 from .activity import ActivityMutation
 from .audit import AuditQuery
-from .errors import DomainErrorExtension
+from .errors import DomainErrorExtension, log_errors
 from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
@@ -38,7 +40,12 @@ class Subscription(LiveSubscription):
     pass
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        log_errors(errors)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -64,3 +64,14 @@ def _with_extensions(error: GraphQLError, **extensions: object) -> GraphQLError:
         original_error=error.original_error,
         extensions={**(error.extensions or {}), **extensions, "request_id": request_id.get()},
     )
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """How a GraphQL response's errors reach the log (Strawberry logs every one at ERROR with a
+    traceback): the client's mistakes at INFO in one line; faults are logged at ERROR, with
+    their traceback, once, where ``DomainErrorExtension`` masks them."""
+    for error in errors:
+        original = error.original_error
+        if original is None or isinstance(original, DomainError | GraphQLError | ValidationError | GlobalIDValueError):
+            code = original.code if isinstance(original, DomainError) else (error.extensions or {}).get("code", "BAD_USER_INPUT")
+            log.info("GraphQL %s: %s", code, error.message.splitlines()[0] if error.message else "")
