@@ -38,6 +38,7 @@ class Unauthenticated(DomainError):
 
 
 TOKEN_REQUIRED = "A bearer token is required: send 'Authorization: Bearer <token>'."
+ADMIN_REQUIRED = "The admin role is required for this; ask an administrator for a token with it."
 
 
 class Forbidden(DomainError):

@@ -16,9 +16,12 @@ from tortoise.exceptions import ValidationError
 from ..auth import principal_from_authorization
 from ..dependencies import settings_of
 from ..envelope import code_for, error_body_for
-from ..errors import TOKEN_REQUIRED, DomainError, Unauthenticated, Unavailable, is_unavailable
+from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Unauthenticated, Unavailable, is_unavailable
 
 log = logging.getLogger(__name__)
+
+REQUIRED_ROLE = "x-required-role"
+"""OpenAPI extension naming the role an operation needs beyond a valid token (``routing``)."""
 
 
 def error_response(
@@ -35,11 +38,13 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     # Who are you comes before what did you send: FastAPI validates the body before any handler
     # runs, so an anonymous caller of a protected route would otherwise learn about its body.
-    if (
-        _protected(request)
-        and not principal_from_authorization(settings_of(request), request.headers.get("authorization")).is_authenticated
-    ):
-        return error_response(request, 401, "UNAUTHENTICATED", TOKEN_REQUIRED)
+    # Likewise what may you do: a role the operation needs is checked before the body.
+    if _protected(request):
+        principal = principal_from_authorization(settings_of(request), request.headers.get("authorization"))
+        if not principal.is_authenticated:
+            return error_response(request, 401, "UNAUTHENTICATED", TOKEN_REQUIRED)
+        if _required_role(request) == "admin" and not principal.is_admin:
+            return error_response(request, 403, "FORBIDDEN", ADMIN_REQUIRED)
     problems = [_problem(request, err) for err in exc.errors()]
     first = problems[0] if problems else {"field": "body", "message": "is not what this endpoint takes"}
     more = f" (and {len(problems) - 1} more in details.errors)" if len(problems) > 1 else ""
@@ -158,6 +163,12 @@ def _authenticated(request: Request) -> bool:
         return principal_from_authorization(settings_of(request), request.headers.get("authorization")).is_authenticated
     except Unauthenticated:
         return False
+
+
+def _required_role(request: Request) -> str | None:
+    route = request.scope.get("route")
+    role: str | None = (getattr(route, "openapi_extra", None) or {}).get(REQUIRED_ROLE)
+    return role
 
 
 def _protected(request: Request) -> bool:

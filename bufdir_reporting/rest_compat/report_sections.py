@@ -108,7 +108,11 @@ async def list_sections(
 
 
 @router.endpoint(
-    "POST", status_code=201, **shapes.documented(shapes.SectionWritten, 201), summary="Create a section definition (admin only)"
+    "POST",
+    status_code=201,
+    admin=True,
+    **shapes.documented(shapes.SectionWritten, 201),
+    summary="Create a section definition (admin only)",
 )
 async def create_section(spec: SectionSpec, ctx: Context = ContextDep) -> dict[str, Any]:
     section = await sections.create(ctx, spec=spec)
@@ -139,7 +143,11 @@ async def get_section(section_id: SectionId, ctx: Context = ContextDep, period_i
 
 
 @router.endpoint(
-    "PUT", "/{section_id}", **shapes.documented(shapes.SectionWritten), summary="Replace title, order and field list (admin only)"
+    "PUT",
+    "/{section_id}",
+    admin=True,
+    **shapes.documented(shapes.SectionWritten),
+    summary="Replace title, order and field list (admin only)",
 )
 async def update_section(section_id: SectionId, change: SectionChange, ctx: Context = ContextDep) -> dict[str, Any]:
     section = await sections.update(ctx, section_id=section_id, change=change)

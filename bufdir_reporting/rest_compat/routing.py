@@ -19,6 +19,7 @@ from ..dependencies import request_context
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import MAX_PAGE, Page, Window
 from . import shapes
+from .errors import REQUIRED_ROLE
 
 ContextDep = Depends(request_context)
 
@@ -40,12 +41,14 @@ class ContractRouter(APIRouter):
         self.base = base
 
     def endpoint(
-        self, method: str, path: str = "", *, public: bool = False, **kwargs: Any
+        self, method: str, path: str = "", *, public: bool = False, admin: bool = False, **kwargs: Any
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register ``handler`` at the canonical path and at the contracts' printed (doubled)
-        path, with every error status it may answer and, unless ``public``, the bearer scheme."""
+        path, with every error status it may answer and, unless ``public``, the bearer scheme.
+        ``admin``: only the admin role may call it (``x-required-role``, checked before the body)."""
         kwargs["responses"] = shapes.with_errors(kwargs.get("responses"), public=public)
-        kwargs["openapi_extra"] = {**kwargs.get("openapi_extra", {}), "security": [] if public else [{"bearer": []}]}
+        extra = {**kwargs.get("openapi_extra", {}), "security": [] if public else [{"bearer": []}]}
+        kwargs["openapi_extra"] = {**extra, REQUIRED_ROLE: "admin"} if admin else extra
 
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.add_api_route(self.base + path, handler, methods=[method], **kwargs)

@@ -71,6 +71,22 @@ async def test_an_anonymous_caller_is_asked_who_it_is_before_its_body_is_judged(
     assert public.status_code == 422  # a public route judges the request as it is
 
 
+async def test_a_caller_without_the_role_is_refused_before_its_body_is_judged(client, tokens):
+    org_user = tokens.headers("org-1042")
+    for method, path in (("post", "/api/v1/report-sections"), ("put", "/api/v1/report-sections/barn-under-omsorg")):
+        response = await client.request(method, path, json={"section_title": 5}, headers=org_user)
+        assert response.status_code == 403 and response.json()["error"]["code"] == "FORBIDDEN", response.text
+        assert "admin role" in response.json()["error"]["message"]
+        as_admin = await client.request(method, path, json={"section_title": 5}, headers=tokens.admin())
+        assert as_admin.status_code == 422  # the admin's body is judged as it is
+
+
+async def test_the_required_role_is_in_the_openapi_document(client):
+    document = (await client.get("/openapi.json")).json()
+    assert document["paths"]["/api/v1/report-sections"]["post"]["x-required-role"] == "admin"
+    assert "x-required-role" not in document["paths"]["/api/v1/report-sections"]["get"]
+
+
 async def test_a_static_path_s_allow_names_its_own_methods_not_a_template_s_that_matches_it(client):
     response = await client.options("/api/v1/aggregated-report-data/watch")
     assert response.status_code == 405 and response.headers["allow"] == "GET"

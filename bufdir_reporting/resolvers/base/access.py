@@ -26,7 +26,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ...auth import Principal
-from ...errors import TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
+from ...errors import ADMIN_REQUIRED, TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
     from .context import Context
@@ -51,7 +51,7 @@ def require_authenticated(ctx: Context) -> None:
 def require_admin(ctx: Context) -> None:
     require_authenticated(ctx)
     if not ctx.principal.is_admin:
-        raise Forbidden("The admin role is required")
+        raise Forbidden(ADMIN_REQUIRED)
 
 
 def require_read(ctx: Context, organization_id: str) -> None:
