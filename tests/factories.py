@@ -34,10 +34,16 @@ _serial = itertools.count(1)
 
 
 async def make_organization(
-    *, id: str | None = None, name: str | None = None, kind: OrganizationKind = OrganizationKind.OTHER
+    *,
+    id: str | None = None,
+    name: str | None = None,
+    kind: OrganizationKind = OrganizationKind.OTHER,
+    org_number: str | None = None,
 ) -> Organization:
     number = next(_serial)
-    return await Organization.create(id=id or f"org-t{number}", name=name or f"Testorganisasjon {number}", kind=kind)
+    return await Organization.create(
+        id=id or f"org-t{number}", name=name or f"Testorganisasjon {number}", kind=kind, org_number=org_number
+    )
 
 
 async def make_period(*, year: int = 2024, quarter: int | None = None, deadline: date | None = None) -> Period:

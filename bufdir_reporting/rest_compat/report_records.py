@@ -13,7 +13,7 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
 from ..resolvers.reporting.inputs import ReportRecordChange, ReportRecordSpec
-from ..resolvers.reporting.render import CONTENT_TYPE
+from ..resolvers.reporting.renderers import XLSX_CONTENT_TYPE as CONTENT_TYPE
 from ..timefmt import iso
 from . import shapes
 from .routing import (

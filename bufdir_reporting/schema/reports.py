@@ -11,6 +11,7 @@ from strawberry import relay
 from .. import models
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.reporting import records, submissions
+from ..resolvers.reporting.renderers import ReportFormat
 from .context import Info
 from .node import ModelNode, node_of, node_or_none
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .snapshot import SnapshotNode
 
 strawberry.enum(models.ReportStatus, name="ReportStatus")
+strawberry.enum(ReportFormat, name="ReportFormat", description="How a report is rendered: XLSX (a print-ready workbook) or PDF.")
 OrganizationRef = Annotated["OrganizationType", strawberry.lazy(".organization")]
 PeriodRef = Annotated["PeriodNode", strawberry.lazy(".period")]
 SnapshotRef = Annotated["SnapshotNode", strawberry.lazy(".snapshot")]
@@ -132,9 +134,19 @@ class ReportQuery:
 
 @strawberry.type
 class ReportMutation:
-    @strawberry.mutation(description="Render the Bufdir report (.xlsx) of a snapshot.")
-    async def generate_report(self, info: Info, snapshot_id: str, report_type: str = "bufdir_report") -> ReportRecordNode:
-        return node_of(ReportRecordNode, await records.generate(info.context, snapshot_id=snapshot_id, report_type=report_type))
+    @strawberry.mutation(
+        description="Render the Bufdir report of a snapshot: a print-ready workbook (XLSX, the default) or a PDF for "
+        "archiving and reading on screen, with the same content; download it from the record's file."
+    )
+    async def generate_report(
+        self,
+        info: Info,
+        snapshot_id: str,
+        report_type: str = "bufdir_report",
+        format: Annotated[ReportFormat, strawberry.argument(description="XLSX (default) or PDF.")] = ReportFormat.XLSX,
+    ) -> ReportRecordNode:
+        record = await records.generate(info.context, snapshot_id=snapshot_id, report_type=report_type, report_format=format)
+        return node_of(ReportRecordNode, record)
 
     @strawberry.mutation(description="Submit a report to Bufdir; locks the period for the organisation.")
     async def submit_report(self, info: Info, report_id: str) -> SubmissionType:

@@ -67,7 +67,7 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
 
     workbook = openpyxl.load_workbook(io.BytesIO(download.content))
     front = [tuple(row) for row in workbook["Rapport"].iter_rows(values_only=True)]
-    assert ("Snapshot", snapshot_id) in front
+    assert ("Referanse", snapshot_id, None, None) in front
     assert any(row[0] == "Organisasjon" and "Barnevernstjenesten Oslo Sør" in row[1] for row in front)
     sections = await Section.filter(is_active=True).order_by("order")
     assert workbook.sheetnames == ["Rapport", *[s.title for s in sections]]
@@ -75,13 +75,14 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
     definitions = {d.id: d for d in await FieldDefinition.all()}
     for section in sections:
         rows = list(workbook[section.title].iter_rows(values_only=True))
-        assert rows[0] == ("Felt", "Ledetekst", "Verdi", "Forrige periode", "Endring", "Påkrevd", "Merknader")
+        assert rows[0][0] == section.title
+        assert rows[2] == ("Felt", "Verdi", "Forrige periode", "Endring", "Endring i %", "Påkrevd", "Merknader", "Teknisk nøkkel")
         in_section = [v for v in values.values() if v.section_key == section.id]
-        assert len(rows) - 1 == len(in_section)
-        for key, label, value, prior, change, required, notes in rows[1:]:
+        assert len(rows) - 3 == len(in_section)
+        for label, value, prior, change, _share, required, notes, key in rows[3:]:
             stored = values[key]
             definition = definitions[stored.field_definition_id]
-            assert label == definition.label and required == ("Ja" if definition.required else "Nei")
+            assert label.startswith(definition.label) and required == ("Ja" if definition.required else None)
             if definition.data_type in ("integer", "decimal", "percent") and stored.value is not None:
                 assert Decimal(str(value)) == stored.value
                 if stored.prior_value is not None:
@@ -90,8 +91,26 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
                         Decimal("0.01")
                     )
             if stored.value is None and stored.text_value is None:
-                assert value is None
+                assert value == ("mangler" if definition.required else None)
                 assert (notes is not None and "påkrevd" in notes.lower()) == definition.required
+
+
+async def test_a_pdf_is_generated_on_request_and_downloaded_the_same_way(graphql, client, app, tokens, demo):
+    own = tokens.headers("org-1042")
+    snapshot_id = await aggregated(graphql, app, own)
+    result = await graphql(
+        'mutation ($s: String!) { generateReport(snapshotId: $s, reportType: "annual_report", format: PDF) '
+        "{ reportId status fileRef downloadUrl } }",
+        {"s": snapshot_id},
+        own,
+    )
+    record = result["data"]["generateReport"]
+    assert record["status"] == "COMPLETED" and record["fileRef"].endswith(f"{record['reportId']}.pdf")
+    download = await client.get(record["downloadUrl"], headers=own)
+    assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
+    assert download.content.startswith(b"%PDF") and f"{record['reportId']}.pdf" in download.headers["content-disposition"]
+    legacy = await client.get(f"/api/v1/report-records/{record['reportId']}", headers=own)
+    assert legacy.status_code == 200 and legacy.json()["file_ref"] == record["fileRef"]
 
 
 async def test_a_processing_or_failed_snapshot_cannot_be_reported(graphql, app, tokens, demo):
@@ -271,10 +290,12 @@ async def test_deleting_a_record_keeps_a_file_another_record_points_at(graphql, 
 
 
 async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql, app, tokens, demo, monkeypatch):
-    def broken(**_):
+    from bufdir_reporting.resolvers.reporting.renderers import RENDERERS, Renderer, ReportFormat
+
+    def broken(_content):
         raise ValueError("sheet limit exceeded")
 
-    monkeypatch.setattr("bufdir_reporting.resolvers.reporting.records.render", broken)
+    monkeypatch.setitem(RENDERERS, ReportFormat.XLSX, Renderer(broken, ".xlsx", "application/octet-stream"))
     own = tokens.headers("org-1042")
     record = await generated(graphql, own, await aggregated(graphql, app, own))
     assert record["status"] == "FAILED" and "sheet limit exceeded" in record["error"] and record["fileRef"] is None

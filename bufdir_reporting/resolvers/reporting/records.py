@@ -6,21 +6,25 @@ changed or deleted (409).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, NotFound
-from ...models import ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
+from ...models import Period, ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods, snapshots
 from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..snapshots import section_values, validation
-from . import files
+from . import content, files
 from .filestore import FileStore
 from .inputs import ReportRecordChange, ReportRecordSpec
-from .render import CONTENT_TYPE, render
+from .renderers import RENDERERS, ReportFormat
+
+log = logging.getLogger(__name__)
 
 
 def store(ctx: Context) -> FileStore:
@@ -146,8 +150,10 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
     return record
 
 
-async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> ReportRecord:
-    """Render the snapshot as the Bufdir report (.xlsx) into the file store."""
+async def generate(
+    ctx: Context, *, snapshot_id: str, report_type: str, report_format: ReportFormat = ReportFormat.XLSX
+) -> ReportRecord:
+    """Render the snapshot as the Bufdir report (.xlsx or .pdf) into the file store."""
     snapshot: Snapshot = await snapshots.get_for_write(ctx, snapshot_id=snapshot_id)
     if snapshot.status not in (SnapshotStatus.CURRENT, SnapshotStatus.HISTORICAL):
         raise Conflict(f"a {snapshot.status} snapshot cannot be reported", details={"snapshot_id": snapshot_id})
@@ -162,19 +168,20 @@ async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> Repor
     record = await create(ctx, spec=spec)
     record.period_id = snapshot.period_id
     try:
-        content = render(
-            organization=await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id),
-            period=period,
-            snapshot=snapshot,
-            sections=await section_values.by_section(ctx, snapshot=snapshot),
-            findings=await validation.validate(ctx, snapshot=snapshot),
-        )
-        ref = files.own_ref(record, period_id=snapshot.period_id)
-        record.file_size_bytes = store(ctx).write(ref, content)
+        report = await content_of(ctx, snapshot=snapshot, period=period)
+        renderer = RENDERERS[report_format]
+        ref = files.own_ref(record, period_id=snapshot.period_id, suffix=renderer.suffix)
+        record.file_size_bytes = store(ctx).write(ref, renderer.render(report))
         record.update_from_dict(
-            {"file_ref": ref, "content_type": CONTENT_TYPE, "status": ReportStatus.COMPLETED, "generated_at": datetime.now(UTC)}
+            {
+                "file_ref": ref,
+                "content_type": renderer.content_type,
+                "status": ReportStatus.COMPLETED,
+                "generated_at": datetime.now(UTC),
+            }
         )
     except Exception as exc:
+        log.exception("report %s of snapshot %s could not be rendered", record.id, snapshot.id)
         record.update_from_dict({"status": ReportStatus.FAILED, "error": f"{type(exc).__name__}: {exc}"})
     async with in_transaction():
         await record.save()
@@ -184,14 +191,35 @@ async def generate(ctx: Context, *, snapshot_id: str, report_type: str) -> Repor
             entity_type="report_record",
             entity_id=record.id,
             organization_id=record.organization_id,
-            after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id},
+            after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id, "format": report_format.value},
         )
     return await _published(ctx, record)
 
 
+async def content_of(ctx: Context, *, snapshot: Snapshot, period: Period | None) -> content.ReportContent:
+    """Everything the report says, gathered once for whichever rendition."""
+    submission = None
+    if period is not None:
+        submission = (
+            await Submission.filter(organization_id=snapshot.organization_id, period_id=period.id).order_by("-version").first()
+        )
+    return content.build(
+        organization=await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id),
+        period=period,
+        prior_period=await periods.get_prior(ctx, period=period) if period else None,
+        snapshot=snapshot,
+        sections=await section_values.by_section(ctx, snapshot=snapshot),
+        findings=await validation.validate(ctx, snapshot=snapshot),
+        submission=submission,
+        generated_at=datetime.now(UTC),
+        generated_by=ctx.principal.subject or "ukjent",
+    )
+
+
 def download_name(record: ReportRecord) -> str:
     period = record.period_id or f"{record.period_from}_{record.period_to}"
-    return f"bufdir-rapport_{record.organization_id}_{period}_{record.id}.xlsx"
+    suffix = PurePosixPath(record.file_ref).suffix if record.file_ref else ".xlsx"
+    return f"bufdir-rapport_{record.organization_id}_{period}_{record.id}{suffix or '.xlsx'}"
 
 
 async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
