@@ -149,3 +149,22 @@ async def test_a_reopened_periods_report_says_so(reported, settings, app):
     reopened = await records.content_of(ctx, snapshot=snapshot, period=period)
     assert reopened.status.startswith("Gjenåpnet for retting ") and "(versjon 1 ble sendt inn)" in reopened.status
     assert await periods.get_prior(ctx, period=period) is not None
+
+
+async def test_a_submitted_reports_file_never_changes(reported):
+    from bufdir_reporting.errors import Conflict
+    from bufdir_reporting.resolvers.reporting import submissions
+    from bufdir_reporting.resolvers.reporting.inputs import ReportRecordChange
+
+    ctx, snapshot, _ = reported
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value="3.5")
+    submitted, sent = await _file(ctx, snapshot, ReportFormat.PDF)
+    await submissions.submit(ctx, report_id=submitted.id)
+    again, _ = await _file(ctx, snapshot, ReportFormat.PDF)  # a new rendition is a new record and file
+    assert again.file_ref != submitted.file_ref
+    with pytest.raises(Conflict):
+        await records.update(ctx, report_id=submitted.id, change=ReportRecordChange(file_ref=again.file_ref))
+    with pytest.raises(Conflict):
+        await records.delete(ctx, report_id=submitted.id)
+    _, path = await records.file_of(ctx, report_id=submitted.id)
+    assert Path(path).read_bytes() == sent
