@@ -69,26 +69,37 @@ async def load_demo(settings: Settings, *, activities: int, only_if_empty: bool)
     )
 
 
-async def import_activities(settings: Settings, path: Path, *, dry_run: bool) -> None:
+async def import_activities(
+    settings: Settings, path: Path, *, dry_run: bool, sheet: str | None = None, errors_to: Path | None = None
+) -> None:
     from .auth import SYSTEM
-    from .importing import ImportFileError, import_file
+    from .importing import SHOWN_ERRORS, ImportFileError, describe, import_file, write_errors
     from .resolvers.base.context import Context
 
     if not path.is_file():  # noqa: ASYNC240 - one stat before anything else runs
         raise CommandError(f"no such file: {path}")
     async with orm(settings):
         try:
-            result = await import_file(Context(settings=settings, principal=SYSTEM), path, dry_run=dry_run, progress=say)
+            report = await import_file(
+                Context(settings=settings, principal=SYSTEM), path, dry_run=dry_run, progress=say, sheet=sheet
+            )
         except ImportFileError as exc:
             raise CommandError(f"{path}: {exc}") from None
-    for error in result.errors:
-        say(f"row {error.row}: {error.field or '(row)'}: {error.message}")
-    if result.errors:
-        raise CommandError(f"{len({e.row for e in result.errors}):,} rows have errors; nothing was written")
+    if report.errors:
+        for error in report.errors[:SHOWN_ERRORS]:
+            say(describe(error))
+        rest = len(report.errors) - SHOWN_ERRORS
+        if errors_to is not None:
+            write_errors(report.errors, errors_to)
+            say(f"all {len(report.errors):,} errors written to {errors_to}")
+        elif rest > 0:
+            say(f"... and {rest:,} more errors (write them all with --errors FILE)")
+        raise CommandError(f"{report.rows_with_errors:,} of {report.rows:,} rows have errors; nothing was written")
+    rows = f"{report.rows:,} row{'' if report.rows == 1 else 's'}"
     if dry_run:
-        say("dry run: every row is valid; nothing was written")
+        say(f"dry run: {rows}, all valid; nothing was written")
     else:
-        say(f"imported: {result.created:,} new, {result.updated:,} updated")
+        say(f"imported {rows}: {report.result.created:,} new, {report.result.updated:,} updated")
 
 
 def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first: bool = True) -> None:
@@ -144,9 +155,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database migrations")
 
-    import_cmd = commands.add_parser("import", help="import activities from CSV or JSON lines")
-    import_cmd.add_argument("file", type=Path, help="a .csv file with a header row, or .jsonl")
-    import_cmd.add_argument("--dry-run", action="store_true", help="validate and report per-row errors; write nothing")
+    from .importing import help_text
+
+    import_cmd = commands.add_parser(
+        "import",
+        help="import activities from a CSV, .xlsx or JSON lines file (all rows or none)",
+        description="Import activities. Every row is checked first (fields, organisation, duplicates, locked "
+        "periods); if any is wrong, nothing is written and each error is listed with its line, column and "
+        "value. Then all rows are written in one transaction. CSV may be UTF-8, UTF-16 or Windows-1252, "
+        "separated by , ; or tab; numbers may use a decimal comma and dates may be 31.12.2024 or ISO 8601.",
+        epilog=help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    import_cmd.add_argument("file", type=Path, nargs="?", help="a .csv, .xlsx or .jsonl file with a header row")
+    import_cmd.add_argument("--dry-run", action="store_true", help="check every row and report; write nothing")
+    import_cmd.add_argument("--sheet", metavar="NAME", help="the workbook's sheet to read (default: the first)")
+    import_cmd.add_argument("--errors", type=Path, metavar="FILE", help="write every error as CSV to FILE")
+    import_cmd.add_argument(
+        "--template", type=Path, metavar="OUT", help="write an empty template (.xlsx or .csv) with the columns and an example"
+    )
 
     demo_cmd = commands.add_parser("demo-data", help="load the demo data into an empty database")
     demo_cmd.add_argument("--activities", type=int, default=None, help="how many activities (default 50,000)")
@@ -216,11 +243,28 @@ def dispatch(args: argparse.Namespace) -> None:
     commands: dict[str, Callable[[], object]] = {
         "serve": lambda: serve(settings, demo_data=args.demo, activities=activities, migrate_first=not args.no_migrate),
         "migrate": lambda: run(migrate(settings)),
-        "import": lambda: run(import_activities(settings, args.file, dry_run=args.dry_run)),
+        "import": lambda: _import_command(settings, args),
         "demo-data": lambda: run(_migrate_then_load_demo(settings, activities=activities)),
         "token": lambda: print(make_token(settings, args)),
     }
     commands[args.command]()
+
+
+def _import_command(settings: Settings, args: argparse.Namespace) -> None:
+    from .importing import ImportFileError, write_template
+
+    if args.template is not None:
+        if args.file is not None:
+            raise CommandError("give a FILE to import or --template OUT, not both")
+        try:
+            write_template(args.template)
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from None
+        say(f"template written to {args.template}")
+        return
+    if args.file is None:
+        raise CommandError("give the FILE to import (or --template OUT for an empty one); see import --help")
+    run(import_activities(settings, args.file, dry_run=args.dry_run, sheet=args.sheet, errors_to=args.errors))
 
 
 async def _migrate_then_load_demo(settings: Settings, *, activities: int) -> None:

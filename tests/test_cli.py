@@ -218,21 +218,21 @@ def test_import_validates_first_reports_rows_and_is_idempotent(empty_database, t
     broken.write_text(CSV_HEADER + "".join(rows))
     dry = run_cli("import", str(broken), "--dry-run", env=env)
     assert dry.returncode == 2
-    assert "row 3: category:" in dry.stderr and "nothing was written" in dry.stderr
+    assert "line 4, category 'voksne': unknown Bufdir category" in dry.stderr and "nothing was written" in dry.stderr
     good = tmp_path / "good.csv"
     good.write_text(CSV_HEADER + "".join(rows[:2]))
-    assert "every row is valid" in run_cli("import", str(good), "--dry-run", env=env).stderr
+    assert "2 rows, all valid" in run_cli("import", str(good), "--dry-run", env=env).stderr
     first = run_cli("import", str(good), env=env)
     assert first.returncode == 0, first.stderr
-    assert "imported: 2 new, 0 updated" in first.stderr and "written 2/2" in first.stderr
+    assert "imported 2 rows: 2 new, 0 updated" in first.stderr and "written 2/2" in first.stderr
     again = run_cli("import", str(good), env=env)
-    assert "imported: 0 new, 2 updated" in again.stderr
+    assert "imported 2 rows: 0 new, 2 updated" in again.stderr
     lines = tmp_path / "more.jsonl"
     lines.write_text(
         '{"organization_id": "org-1042", "source_system": "fagsystem-cis", "external_id": "imp-1", '
         '"activity_type": "family_guidance", "category": "foreldre_barn", "status": "cancelled", '
         '"occurred_at": "2025-05-01T10:00:00Z"}\n'
     )
-    assert "imported: 0 new, 1 updated" in run_cli("import", str(lines), env=env).stderr
+    assert "imported 1 row: 0 new, 1 updated" in run_cli("import", str(lines), env=env).stderr
     missing = run_cli("import", str(tmp_path / "nope.csv"), env=env)
     assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -17,6 +17,7 @@ from ..auth import principal_from_authorization
 from ..dependencies import settings_of
 from ..envelope import code_for, error_body_for
 from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Unauthenticated, Unavailable, is_unavailable
+from ..wording import plain
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +55,6 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     )
 
 
-# Pydantic's wording for the common cases, in the words the rest of the API uses.
-PLAIN = {
-    "missing": "is required",
-    "string_type": "must be text",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "decimal_parsing": "must be a number",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "date_type": "must be a date (YYYY-MM-DD)",
-    "date_parsing": "must be a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "must be a date (YYYY-MM-DD)",
-    "datetime_type": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
-    "datetime_parsing": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
-    "datetime_from_date_parsing": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
-    "extra_forbidden": "is not a field this endpoint takes",
-    "list_type": "must be a list",
-    "dict_type": "must be a JSON object",
-    "model_attributes_type": "must be a JSON object",
-    "model_type": "must be a JSON object",
-}
-
-
 def _problem(request: Request, err: Mapping[str, Any]) -> dict[str, Any]:
     """One validation problem as ``{"field", "message"}``: the field by its name in the body
     or the parameter's name ("body" for the body as a whole), the message in plain words."""
@@ -94,23 +69,7 @@ def _problem(request: Request, err: Mapping[str, Any]) -> dict[str, Any]:
         sent = request.headers.get("content-type", "no Content-Type").split(";")[0]
         if sent != "application/json":
             return {"field": "body", "message": f"must be JSON sent as Content-Type: application/json, not {sent}"}
-    message = PLAIN.get(kind) or _plain(str(err["msg"]))
-    if kind.startswith(("string_too", "too_", "greater", "less", "string_pattern")) or kind in ("enum", "literal_error"):
-        message = _plain(str(err["msg"]))
-    return {"field": field, "message": message, "in": location}
-
-
-def _plain(message: str) -> str:
-    """Pydantic's "Input should be …" and "Value error, …" as the rest of our messages read."""
-    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if message.startswith("Input should "):
-        return "must " + message.removeprefix("Input should ")
-    if message.startswith("String should "):
-        return "must " + message.removeprefix("String should ")
-    if message.startswith("List should "):
-        return "must " + message.removeprefix("List should ")
-    starts_a_sentence = message[:1].isupper() and message[1:2].islower()
-    return message[:1].lower() + message[1:] if starts_a_sentence else message
+    return {"field": field, "message": plain(err), "in": location}
 
 
 async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse:

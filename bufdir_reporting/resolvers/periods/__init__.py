@@ -1,18 +1,30 @@
 """Reporting periods (public reference data), the date ranges aggregations cover, and the
 period lock every writer asks before it writes."""
 
-from .lock import lock_key, locked_periods, refuse_if_any_locked, refuse_if_locked, refuse_if_period_locked
+from .lock import (
+    Locks,
+    lock_key,
+    locked_at,
+    locked_periods,
+    locks_of,
+    refuse_if_any_locked,
+    refuse_if_locked,
+    refuse_if_period_locked,
+)
 from .ranges import DateRange, checked_range, period_bounds
 from .service import get_or_raise, get_prior, list_
 
 __all__ = [
     "DateRange",
+    "Locks",
     "checked_range",
     "get_or_raise",
     "get_prior",
     "list_",
     "lock_key",
+    "locked_at",
     "locked_periods",
+    "locks_of",
     "period_bounds",
     "refuse_if_any_locked",
     "refuse_if_locked",

@@ -7,10 +7,10 @@ values, re-aggregation and invalidation of the period's snapshot.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from ...errors import PeriodLocked
-from ...models import Submission
+from ...models import Period, Submission
 
 
 def lock_key(organization_id: str, period_id: str) -> str:
@@ -28,6 +28,26 @@ async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[s
         if any(lock.period.start <= day <= lock.period.end for day in wanted[lock.organization_id]):
             found.setdefault(lock.organization_id, set()).add(lock.period_id)
     return {org: sorted(periods) for org, periods in found.items()}
+
+
+Locks = dict[str, list[tuple[str, date, date]]]
+"""Per organisation, its locked periods: (period id, first day, last day)."""
+
+
+async def locks_of(moments: dict[str, list[datetime]]) -> Locks:
+    """The locked periods of these organisations that contain any of their ``moments``."""
+    found = await locked_periods(moments)
+    if not found:
+        return {}
+    wanted = {period for periods in found.values() for period in periods}
+    bounds = {p.id: (p.start, p.end) for p in await Period.filter(id__in=sorted(wanted))}
+    return {org: [(period, *bounds[period]) for period in periods] for org, periods in found.items()}
+
+
+def locked_at(locks: Locks, organization_id: str, moment: datetime) -> str | None:
+    """The locked period containing ``moment`` for the organisation, if any."""
+    day = moment.astimezone(UTC).date()
+    return next((period for period, start, end in locks.get(organization_id, []) if start <= day <= end), None)
 
 
 async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> None:

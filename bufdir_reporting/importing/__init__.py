@@ -1,0 +1,112 @@
+"""Importing activity files: read (``reading``), check every row, then write all or nothing.
+
+Every check that can refuse a row runs before the first write: the row's fields, that its
+organisation exists and the importer may write for it, that no two rows name the same activity,
+that no row falls in a submitted, locked period. Then the rows are written in one transaction,
+so a failure leaves the database as it was. Rows are idempotent on (organisation, source
+system, external id): importing a file again corrects what it names and adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..resolvers import activities
+from ..resolvers.base.context import Context
+from .columns import COLUMNS, description_row, help_text
+from .reading import ImportFileError, read
+
+Progress = Callable[[str], None]
+SHOWN_ERRORS = 50
+
+__all__ = [
+    "COLUMNS",
+    "SHOWN_ERRORS",
+    "ImportFileError",
+    "ImportReport",
+    "describe",
+    "help_text",
+    "import_file",
+    "write_errors",
+    "write_template",
+]
+
+
+@dataclass
+class ImportReport:
+    form: str
+    rows: int
+    result: activities.IngestResult = field(default_factory=activities.IngestResult)
+
+    @property
+    def errors(self) -> list[activities.RowError]:
+        return self.result.errors
+
+    @property
+    def rows_with_errors(self) -> int:
+        return len({error.row for error in self.errors})
+
+
+async def import_file(
+    ctx: Context, path: Path, *, dry_run: bool, progress: Progress = lambda _: None, sheet: str | None = None
+) -> ImportReport:
+    table = read(path, sheet=sheet)
+    progress(f"read {len(table.rows):,} rows ({table.form})")
+    specs, errors = activities.parse_numbered(table.rows)
+    progress(f"checked the fields of {len(table.rows):,} rows; checking organisations, duplicates and locked periods")
+    errors = sorted(errors + await activities.check_rows(ctx, specs), key=lambda error: error.row)
+    report = ImportReport(table.form, len(table.rows), activities.IngestResult(errors=errors))
+    if errors or dry_run:
+        return report
+    total = len(specs)
+    report.result = await activities.write_all_or_nothing(
+        ctx, [spec for _, spec in specs], progress=lambda done: progress(f"written {done:,}/{total:,}")
+    )
+    return report
+
+
+def describe(error: activities.RowError) -> str:
+    value = f" {error.value!r}" if error.value is not None else ""
+    return f"line {error.row}, {error.field or 'row'}{value}: {error.message}"
+
+
+def write_errors(errors: list[activities.RowError], path: Path) -> None:
+    """Every error as CSV (line, column, value, message), to open beside the file and fix."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("line", "column", "value", "message"))
+        writer.writerows((error.row, error.field, error.value or "", error.message) for error in errors)
+
+
+def write_template(path: Path) -> None:
+    """The columns, a row describing each, and one example row: as .xlsx or .csv (UTF-8)."""
+    header = [column.name for column in COLUMNS]
+    example = [column.example for column in COLUMNS]
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None  # a new workbook has its one sheet
+        sheet.title = "Aktiviteter"
+        sheet.append(header)
+        sheet.append(description_row())
+        sheet.append(example)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for cell in sheet[2]:
+            cell.font = Font(italic=True, color="666666")
+        for index, column in enumerate(COLUMNS):
+            sheet.column_dimensions[chr(ord("A") + index)].width = max(16, len(column.name) + 4)
+        sheet.freeze_panes = "A3"
+        workbook.save(path)
+        return
+    if path.suffix.lower() != ".csv":
+        raise ImportFileError("a template is .xlsx or .csv")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerows((header, description_row(), example))

@@ -1,0 +1,58 @@
+"""Pydantic's validation messages in the words the rest of the service uses, for every place a
+client or a person reads them: REST bodies, GraphQL bulk ingest, the file import."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+PLAIN = {
+    "missing": "is required",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "decimal_type": "must be a number",
+    "decimal_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "date_type": "must be a date (YYYY-MM-DD)",
+    "date_parsing": "must be a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "must be a date (YYYY-MM-DD)",
+    "datetime_type": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
+    "datetime_parsing": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
+    "datetime_from_date_parsing": "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
+    "extra_forbidden": "is not a field this takes",
+    "list_type": "must be a list",
+    "dict_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+}
+"""Messages by pydantic error type; the others (bounds, patterns, our own validators) say the
+limit themselves and are only reworded by ``plain_text``."""
+
+
+def plain_text(message: str) -> str:
+    """Pydantic's "Input should be …" and "Value error, …" as the rest of our messages read."""
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    for prefix in ("Input should ", "String should ", "List should ", "Decimal input should "):
+        if message.startswith(prefix):
+            return "must " + message.removeprefix(prefix)
+    starts_a_sentence = message[:1].isupper() and message[1:2].islower()
+    return message[:1].lower() + message[1:] if starts_a_sentence else message
+
+
+def plain(error: Mapping[str, Any]) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) in plain words."""
+    return PLAIN.get(str(error.get("type")), "") or plain_text(str(error.get("msg", "")))
+
+
+def offending(error: Mapping[str, Any]) -> str | None:
+    """The value that was refused, as text to echo back (None for a missing or a nested one)."""
+    value = error.get("input")
+    if error.get("type") == "missing" or isinstance(value, dict | list) or value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,239 @@
+"""Importing the activity files organisations really have: every form reads, every refusal is
+found before the first write, and the write is all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from bufdir_reporting.auth import SYSTEM
+from bufdir_reporting.importing import ImportFileError, import_file, write_errors, write_template
+from bufdir_reporting.importing.reading import decode, value_of
+from bufdir_reporting.models import Activity, ActivityParticipant
+from bufdir_reporting.resolvers.activities import batch
+from bufdir_reporting.resolvers.base.context import Context
+
+from .factories import context_for, make_organization
+
+HEADER = [
+    "organization_id",
+    "source_system",
+    "external_id",
+    "activity_type",
+    "category",
+    "status",
+    "location",
+    "occurred_at",
+    "participant_count",
+    "hours",
+    "participant_refs",
+]
+
+
+def rows(org: str) -> list[list[str]]:
+    return [
+        HEADER,
+        [
+            org,
+            "fagsystem-famweb",
+            "x-1",
+            "group_activity",
+            "ungdom",
+            "completed",
+            "Tromsø",
+            "15.03.2024 10:30",
+            "12",
+            "1,5",
+            "p-1;p-2",
+        ],
+        [org, "fagsystem-famweb", "x-2", "mentoring", "eldre", "completed", "Tromsø", "16.03.2024", "2", "2", "p-3"],
+    ]
+
+
+def text(table: list[list[str]], delimiter: str) -> str:
+    """As Excel writes it: cells holding the delimiter are quoted."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(table)
+    return out.getvalue()
+
+
+@pytest.fixture
+async def org(app):
+    return await make_organization(id="org-import")
+
+
+def system(settings) -> Context:
+    return Context(settings=settings, principal=SYSTEM)
+
+
+async def imported(settings, path, **kwargs):
+    report = await import_file(system(settings), path, dry_run=False, **kwargs)
+    assert not report.errors, report.errors
+    return report
+
+
+async def assert_the_two_activities(org_id: str) -> None:
+    stored = {a.external_id: a for a in await Activity.filter(organization_id=org_id)}
+    assert set(stored) == {"x-1", "x-2"}
+    first = stored["x-1"]
+    assert first.occurred_at == datetime(2024, 3, 15, 10, 30, tzinfo=UTC) and first.location == "Tromsø"
+    assert first.hours == Decimal("1.5") and first.participant_count == 12
+    assert stored["x-2"].occurred_at == datetime(2024, 3, 16, tzinfo=UTC)
+    refs = await ActivityParticipant.filter(activity_id=first.id).values_list("participant_ref", flat=True)
+    assert sorted(refs) == ["p-1", "p-2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "encode"),
+    [
+        ("excel-norway.csv", lambda table: text(table, ";").encode("cp1252")),
+        ("unicode-text.txt", lambda table: text(table, "\t").encode("utf-16")),
+        ("utf8-semicolon.csv", lambda table: text(table, ";").encode("utf-8")),
+        ("utf8-bom-comma.csv", lambda table: b"\xef\xbb\xbf" + text(table, ",").encode("utf-8")),
+    ],
+    ids=["excel-csv-windows-1252", "excel-unicode-text-utf16", "utf8-semicolons", "utf8-bom-commas"],
+)
+async def test_each_text_form_imports(settings, tmp_path, org, name, encode):
+    path = tmp_path / name
+    path.write_bytes(encode(rows(org.id)))
+    report = await imported(settings, path)
+    assert report.result.created == 2
+    await assert_the_two_activities(org.id)
+
+
+async def test_a_workbook_imports_from_its_first_sheet_or_the_one_named(settings, tmp_path, org):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Forside"
+    workbook.active.append(["Eksport fra fagsystemet"])
+    sheet = workbook.create_sheet("Aktiviteter")
+    for cells in rows(org.id):
+        sheet.append(cells)
+    sheet["H2"].value = dt.datetime(2024, 3, 15, 10, 30)  # a real date cell, as Excel stores it
+    sheet["I2"].value, sheet["J2"].value = 12, 1.5
+    path = tmp_path / "aktiviteter.xlsx"
+    workbook.save(path)
+    with pytest.raises(ImportFileError, match="unknown column 'Eksport fra fagsystemet'"):
+        await import_file(system(settings), path, dry_run=True)
+    with pytest.raises(ImportFileError, match="no sheet 'Ark1'; the workbook has Forside, Aktiviteter"):
+        await import_file(system(settings), path, dry_run=True, sheet="Ark1")
+    await imported(settings, path, sheet="Aktiviteter")
+    await assert_the_two_activities(org.id)
+
+
+async def test_the_template_imports_as_written(settings, tmp_path, org):
+    for name in ("template.xlsx", "template.csv"):
+        path = tmp_path / name
+        write_template(path)
+        report = await import_file(system(settings), path, dry_run=True)
+        assert report.rows == 1  # the description row is skipped; the example names org-1042, unknown here
+        assert [(e.row, e.field, e.value) for e in report.errors] == [(3, "organization_id", "org-1042")]
+
+
+async def test_headers_match_by_alias_and_case(settings, tmp_path, org):
+    table = rows(org.id)
+    table[0] = ["Organisasjon", "Kildesystem", "Ekstern ID", "Aktivitetstype", "Kategori", "STATUS", "Sted", "Dato",
+                "Antall deltakere", "Timer", "Deltakerreferanser"]  # fmt: skip
+    path = tmp_path / "norsk.csv"
+    path.write_text(text(table, ";"), encoding="utf-8")
+    await imported(settings, path)
+    await assert_the_two_activities(org.id)
+
+
+async def test_a_one_column_header_says_the_separator_is_unusual(settings, tmp_path, org):
+    path = tmp_path / "pipes.csv"
+    path.write_text(text(rows(org.id), "|"), encoding="utf-8")
+    with pytest.raises(ImportFileError, match="separated by something other than"):
+        await import_file(system(settings), path, dry_run=True)
+
+
+async def test_every_refusal_is_found_before_the_first_write_with_line_column_and_value(settings, tmp_path, org, app):
+    table = rows(org.id)
+    good = table[1]
+    many = [table[0]] + [[*good[:2], f"ok-{n}", *good[3:]] for n in range(1500)]
+    many.append([*good[:2], "late-1", *good[3:]])
+    many[-1][0] = "org-unknown"  # an unknown organisation on a late row
+    many.append([*good[:2], "ok-7", *good[3:]])  # the same activity as an earlier line
+    many.append([*good[:4], "voksne", *good[5:7], "31.02.2024", "mange", *good[9:]])
+    path = tmp_path / "late-errors.csv"
+    path.write_text(text(many, ";"), encoding="utf-8")
+    report = await import_file(system(settings), path, dry_run=False)
+    found = [(e.row, e.field, e.value, e.message) for e in report.errors]
+    assert found[0] == (1502, "organization_id", "org-unknown", "is not a known organisation")
+    assert found[1] == (1503, "external_id", "ok-7", "names the same activity as line 9")
+    assert {(row, field, value) for row, field, value, _ in found[2:]} == {
+        (1504, "category", "voksne"),
+        (1504, "occurred_at", "31.02.2024"),
+        (1504, "participant_count", "mange"),
+    }
+    assert not any("Value error" in message or "Input should" in message for *_, message in found)
+    assert await Activity.filter(organization_id=org.id).count() == 0, "nothing was written"
+    errors_file = tmp_path / "errors.csv"
+    write_errors(report.errors, errors_file)
+    assert errors_file.read_text(encoding="utf-8-sig").splitlines()[:2] == [
+        "line,column,value,message",
+        "1502,organization_id,org-unknown,is not a known organisation",
+    ]
+
+
+async def test_an_organisation_the_importer_may_not_write_for_is_refused_per_row(settings, tmp_path, org, app):
+    other = await make_organization(id="org-other")
+    table = rows(org.id)
+    table[2][0] = other.id
+    path = tmp_path / "mixed.csv"
+    path.write_text(text(table, ","), encoding="utf-8")
+    report = await import_file(context_for(settings, app, org.id), path, dry_run=False)
+    assert [(e.row, e.field, e.message) for e in report.errors] == [
+        (3, "organization_id", "is not an organisation you may write for")
+    ]
+    assert await Activity.all().count() == 0
+
+
+async def test_a_failure_while_writing_leaves_the_database_as_it_was(settings, tmp_path, org, monkeypatch):
+    table = rows(org.id)
+    many = [table[0]] + [[*table[1][:2], f"a-{n}", *table[1][3:]] for n in range(12_000)]
+    path = tmp_path / "big.csv"
+    path.write_text(text(many, ";"), encoding="utf-8")
+    real, calls = batch.write_all, []
+
+    async def fails_on_the_third_chunk(ctx, specs, existing):
+        calls.append(len(specs))
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        return await real(ctx, specs, existing)
+
+    monkeypatch.setattr(batch, "write_all", fails_on_the_third_chunk)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        await import_file(system(settings), path, dry_run=False)
+    assert calls == [5000, 5000, 2000]
+    assert await Activity.filter(organization_id=org.id).count() == 0, "the first two chunks were rolled back"
+
+
+def test_text_decodes_by_its_mark_or_falls_back_to_windows_1252():
+    assert decode("Tromsø".encode("cp1252")) == ("Tromsø", "Windows-1252")
+    assert decode("\ufeffTromsø".encode()) == ("Tromsø", "UTF-8")
+    assert decode("Tromsø".encode("utf-16")) == ("Tromsø", "UTF-16")
+
+
+@pytest.mark.parametrize(
+    ("kind", "cell", "value"),
+    [
+        ("decimal", "1,5", "1.5"),
+        ("decimal", "1 234,50", "1234.50"),
+        ("decimal", "1.234,5", "1234.5"),
+        ("decimal", "2.5", "2.5"),
+        ("integer", "1 200", "1200"),
+        ("datetime", "1.3.2024", "2024-03-01T00:00:00"),
+        ("datetime", "01.03.2024 09.15", "2024-03-01T09:15:00"),
+        ("datetime", "2024-03-01T09:15:00+01:00", "2024-03-01T09:15:00+01:00"),
+        ("datetime", "31.02.2024", "31.02.2024"),
+        ("list", "p-1; p-2;", ["p-1", "p-2"]),
+    ],
+)
+def test_cells_read_the_norwegian_way_beside_iso(kind, cell, value):
+    assert value_of(kind, cell) == value
