@@ -24,6 +24,7 @@ from .graphql_http import BufdirGraphQLRouter, graphql_context
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
 from .rest_compat import (
+    activity_imports,
     aggregated_report_data,
     bufdir_aggregations,
     report_records,
@@ -105,11 +106,14 @@ def create_app(settings: Settings) -> FastAPI:
             connection_init_wait_timeout=timedelta(seconds=settings.graphql_connection_init_seconds),
             max_subscriptions_per_connection=settings.graphql_max_subscriptions,
             include_in_schema=False,  # GraphQL describes itself (schema.graphql, introspection), not in OpenAPI
+            # checkActivityImport takes a file (the GraphQL multipart request spec). Tokens travel in the
+            # Authorization header, never in cookies, so a cross-site form cannot upload as someone.
+            multipart_uploads_enabled=True,
         ),
         prefix="/graphql",
     )
     # watch first: its static /watch must route before aggregated-report-data's /{id}
-    for contract in (watch, report_sections, aggregated_report_data, bufdir_aggregations, report_records):
+    for contract in (watch, report_sections, aggregated_report_data, bufdir_aggregations, report_records, activity_imports):
         app.include_router(contract.router)
     if settings.cors_origins:
         app.add_middleware(
@@ -122,7 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(PlainErrorsAsJson)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestShape)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     app.state.websockets = OpenWebSockets(send_timeout=settings.websocket_send_timeout_seconds)
     app.add_middleware(lambda inner: app.state.websockets.track(inner))

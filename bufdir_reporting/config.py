@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     graphiql: bool = True
     cors_origins: list[str] = Field(default_factory=list, description='JSON list, e.g. ["https://app.example.no"]')
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=20_971_520, ge=1024, description="a file upload (activity import) may be this large")
     graphql_introspection: bool = True
     graphql_max_depth: int = Field(default=12, ge=2)
     graphql_max_tokens: int = Field(default=3000, ge=10)

@@ -33,6 +33,7 @@ DATA_UPDATED = "data_updated"
 SNAPSHOT_STATUS_CHANGED = "snapshot_status_changed"
 CACHE_INVALIDATED = "cache_invalidated"
 REPORT_RECORD_UPDATED = "report_record_updated"
+ACTIVITY_IMPORT_PROGRESS = "activity_import_progress"
 
 
 def data_updated_channel(organization_id: str, period_id: str | None) -> str:
@@ -49,6 +50,10 @@ def cache_invalidated_channel(organization_id: str) -> str:
 
 def report_record_channel(organization_id: str) -> str:
     return f"{REPORT_RECORD_UPDATED}:{organization_id}"
+
+
+def activity_import_channel(import_id: str) -> str:
+    return f"{ACTIVITY_IMPORT_PROGRESS}:{import_id}"
 
 
 class SubscriberTooSlow(Exception):

@@ -49,6 +49,7 @@ class World:
     snapshot_id: str = ""
     report_id: str = ""
     activity_ids: tuple[str, ...] = ()
+    import_id: str = ""
 
     def headers(self, who: str) -> dict[str, str]:
         if who == "anonymous":
@@ -74,6 +75,11 @@ class World:
         body = {**contracts.REPORT_POST_REQUEST, "org_id": OWN, "status": "completed", "file_ref": ref}
         return (await self.client.post("/api/v1/report-records", json=body, headers=self.tokens.admin())).json()["report_id"]
 
+    async def upload(self, who: str = "own") -> str:
+        """An activity file checked for ``who`` (the own organisation's user by default)."""
+        response = await self.client.post(IMPORTS, files={"file": ("a.csv", IMPORT_FILE, "text/csv")}, headers=self.headers(who))
+        return str(response.json()["import_id"])
+
     async def graphql(self, who: str, query: str, variables: dict | None = None) -> str:
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers(who)
@@ -91,6 +97,12 @@ class World:
 
 
 Call = Callable[[World, str], Awaitable[str]]
+IMPORTS = "/api/v1/activities/import"
+IMPORT_FILE = (
+    b"organization_id;source_system;external_id;activity_type;category;status;occurred_at\n"
+    b"org-1042;fagsystem-cis;matrix-1;care_order;ungdom;completed;01.06.2025\n"
+)
+SIGNED_IN = {"anonymous": "401", "other": "ok", "own": "ok", "admin": "ok"}
 SECTION_BODY = {**contracts.SECTION_POST_REQUEST, "section_id": "matrise"}
 ACTIVITY = {
     "organizationId": OWN,
@@ -352,6 +364,41 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
 }
 
 
+async def _check_import_gql(w: World, who: str) -> str:
+    import json
+
+    operations = json.dumps(
+        {"query": "mutation ($f: Upload!) { checkActivityImport(file: $f) { status } }", "variables": {"f": None}}
+    )
+    response = await w.client.post(
+        "/graphql",
+        data={"operations": operations, "map": json.dumps({"0": ["variables.f"]})},
+        files={"0": ("a.csv", IMPORT_FILE, "text/csv")},
+        headers=w.headers(who),
+    )
+    codes = {e.get("extensions", {}).get("code") for e in response.json().get("errors") or []}
+    assert "INTERNAL" not in codes, response.text
+    return outcome(codes)
+
+
+REST[f"POST {IMPORTS}"] = (SIGNED_IN, lambda w, who: w.rest(who, "POST", IMPORTS, files={"file": ("a.csv", IMPORT_FILE)}))
+REST[f"GET {IMPORTS}/{{import_id}}"] = (HIDDEN, lambda w, who: w.rest(who, "GET", f"{IMPORTS}/{w.import_id}"))
+REST[f"POST {IMPORTS}/{{import_id}}/commit"] = (HIDDEN, lambda w, who: w.rest(who, "POST", f"{IMPORTS}/{w.import_id}/commit"))
+GRAPHQL["Mutation.checkActivityImport"] = (SIGNED_IN, _check_import_gql)
+GRAPHQL["Query.activityImport"] = (
+    HIDDEN,
+    q("query ($id: String!) { activityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
+)
+GRAPHQL["Mutation.commitActivityImport"] = (
+    HIDDEN,
+    q("mutation ($id: String!) { commitActivityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
+)
+GRAPHQL["Subscription.activityImportProgress"] = (
+    HIDDEN,
+    lambda w, who: _subscribe(w, who, f'subscription {{ activityImportProgress(importId: "{w.import_id}") {{ status }} }}'),
+)
+
+
 async def _create_section(w: World, who: str) -> str:
     return await w.graphql(
         who,
@@ -402,6 +449,7 @@ async def world(client, app, tokens, settings, demo) -> World:
     w = World(client=client, app=app, tokens=tokens, settings=settings)
     w.snapshot_id = await w.snapshot()
     w.report_id = await w.report()
+    w.import_id = await w.upload()
     from bufdir_reporting.models import Activity
 
     recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)

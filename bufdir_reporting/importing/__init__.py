@@ -10,7 +10,7 @@ system, external id): importing a file again corrects what it names and adds not
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,8 +51,16 @@ class ImportReport:
 
 
 async def import_file(
-    ctx: Context, path: Path, *, dry_run: bool, progress: Progress = lambda _: None, sheet: str | None = None
+    ctx: Context,
+    path: Path,
+    *,
+    dry_run: bool,
+    progress: Progress = lambda _: None,
+    sheet: str | None = None,
+    written: Callable[[int], Awaitable[None]] | None = None,
 ) -> ImportReport:
+    """Read, check every row, then (unless ``dry_run`` or any row is wrong) write all rows in one
+    transaction. ``progress`` hears each stage in words; ``written`` how many rows are written."""
     table = read(path, sheet=sheet)
     progress(f"read {len(table.rows):,} rows ({table.form})")
     specs, errors = activities.parse_numbered(table.rows)
@@ -62,9 +70,13 @@ async def import_file(
     if errors or dry_run:
         return report
     total = len(specs)
-    report.result = await activities.write_all_or_nothing(
-        ctx, [spec for _, spec in specs], progress=lambda done: progress(f"written {done:,}/{total:,}")
-    )
+
+    async def chunk_written(done: int) -> None:
+        progress(f"written {done:,}/{total:,}")
+        if written is not None:
+            await written(done)
+
+    report.result = await activities.write_all_or_nothing(ctx, [spec for _, spec in specs], progress=chunk_written)
     return report
 
 

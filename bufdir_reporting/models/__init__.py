@@ -1,6 +1,7 @@
 """Tortoise models, one module per aggregate. Migrations live in migrations/ beside them."""
 
 from .activity import Activity, ActivityParticipant
+from .activity_import import ActivityImport, ImportStatus
 from .audit import AuditEntry
 from .event_log import EventLog
 from .job import AggregationJob, JobStatus
@@ -14,6 +15,7 @@ from .submission import Submission
 __all__ = [
     "STORED_LIMIT",
     "Activity",
+    "ActivityImport",
     "ActivityParticipant",
     "AggregationJob",
     "AuditEntry",
@@ -21,6 +23,7 @@ __all__ = [
     "FieldDataType",
     "FieldDefinition",
     "FieldValue",
+    "ImportStatus",
     "JobStatus",
     "Organization",
     "OrganizationKind",

@@ -29,6 +29,7 @@ SnapshotId = Annotated[str, Path(max_length=40)]
 ReportId = Annotated[str, Path(max_length=40)]
 SectionId = Annotated[str, Path(max_length=64)]
 FieldKey = Annotated[str, Path(max_length=64)]
+ImportId = Annotated[str, Path(max_length=40)]
 NO_NUL = r"^[^\x00]*$"  # refused at the edge (http_guards.RequestShape); said here for clients
 OrganizationIdQuery = Annotated[str | None, Query(max_length=64, pattern=NO_NUL)]
 PeriodIdQuery = Annotated[str | None, Query(max_length=32, pattern=NO_NUL)]
@@ -36,9 +37,12 @@ CodeQuery = Annotated[str | None, Query(max_length=64, pattern=NO_NUL)]
 
 
 class ContractRouter(APIRouter):
-    def __init__(self, base: str, *, tag: str) -> None:
+    def __init__(self, base: str, *, tag: str, printed_paths: bool = True) -> None:
+        """``printed_paths``: also serve the contracts' doubled paths (``/api/v1/x/api/v1/x``),
+        which legacy clients call; a path no contract printed has none."""
         super().__init__(tags=[tag])
         self.base = base
+        self.printed_paths = printed_paths
 
     def endpoint(
         self, method: str, path: str = "", *, public: bool = False, admin: bool = False, **kwargs: Any
@@ -52,8 +56,9 @@ class ContractRouter(APIRouter):
 
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             self.add_api_route(self.base + path, handler, methods=[method], **kwargs)
-            alias = {**kwargs, "operation_id": f"{handler.__name__}_printed_path", "deprecated": True}
-            self.add_api_route(self.base + self.base + path, handler, methods=[method], **alias)
+            if self.printed_paths:
+                alias = {**kwargs, "operation_id": f"{handler.__name__}_printed_path", "deprecated": True}
+                self.add_api_route(self.base + self.base + path, handler, methods=[method], **alias)
             return handler
 
         return register

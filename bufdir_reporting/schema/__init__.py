@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from ..config import Settings
 from .activity import ActivityMutation
+from .activity_import import ActivityImportMutation, ActivityImportQuery
 from .audit import AuditQuery
 from .errors import DomainErrorExtension, log_errors
 from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter, SubscriptionsOverWebsockets
@@ -26,12 +27,14 @@ CACHED_DOCUMENTS = 256
 
 
 @strawberry.type
-class Query(NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery, ReportQuery, AuditQuery):
+class Query(
+    NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery, ReportQuery, AuditQuery, ActivityImportQuery
+):
     pass
 
 
 @strawberry.type
-class Mutation(StructureMutation, SnapshotMutation, ActivityMutation, ReportMutation):
+class Mutation(StructureMutation, SnapshotMutation, ActivityMutation, ReportMutation, ActivityImportMutation):
     pass
 
 

@@ -22,9 +22,13 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
+from ..importing import uploads
 from ..resolvers import snapshots
+from ..resolvers.base import notify
 from ..resolvers.base.loaders import Loaders
 from ..resolvers.snapshots import watch
+from .activity_import import FINAL as IMPORT_ENDED
+from .activity_import import ActivityImportProgress
 from .context import Info
 from .node import node_of
 from .snapshot import SnapshotNode
@@ -118,6 +122,30 @@ async def _deliveries(info: Info, channel: str) -> AsyncGenerator[Delivery, None
 
 @strawberry.type
 class LiveSubscription:
+    @strawberry.subscription(
+        description="Progress of an import you committed: its state now, then after every chunk written; "
+        "ends when the import is done, refused or failed."
+    )
+    async def activity_import_progress(self, info: Info, import_id: str) -> AsyncGenerator[ActivityImportProgress, None]:
+        await uploads.get(info.context, import_id=import_id)
+        hub = info.context.events
+        assert hub is not None, "the app's lifespan sets up the event hub"
+        channel = events.activity_import_channel(import_id)
+        async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
+            # read after subscribing: an import that ends in between is not missed
+            now = ActivityImportProgress.of(notify.import_state(await uploads.get(info.context, import_id=import_id)))
+            yield now
+            if now.status in IMPORT_ENDED:
+                return
+            try:
+                async for delivery in subscription:
+                    progress = ActivityImportProgress.of(delivery.payload)
+                    yield progress
+                    if progress.status in IMPORT_ENDED:
+                        return
+            except SubscriberTooSlow:
+                return
+
     @strawberry.subscription(description="Every change to an organisation's data for a period.")
     async def aggregated_data_changed(
         self, info: Info, organization_id: str, period_id: str

@@ -7,7 +7,7 @@ every snapshot of the organisation whose range ends at or after the activity's s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -104,11 +104,16 @@ async def check_rows(ctx: Context, specs: list[tuple[int, ActivitySpec]], *, rep
     return sorted(errors, key=lambda error: error.row)
 
 
+async def _nothing(_: int) -> None:
+    return None
+
+
 async def write_all_or_nothing(
-    ctx: Context, specs: list[ActivitySpec], *, progress: Callable[[int], None] = lambda _: None, chunk: int = 5_000
+    ctx: Context, specs: list[ActivitySpec], *, progress: Callable[[int], Awaitable[None]] = _nothing, chunk: int = 5_000
 ) -> IngestResult:
     """Write checked specs (``check_rows`` found nothing) in one transaction: all or none.
-    ``progress`` hears how many are written so far, chunk by chunk."""
+    ``progress`` hears how many are written so far, chunk by chunk (inside the transaction:
+    it may tell a listener, not write to the database)."""
     result = IngestResult()
     try:
         async with in_transaction():
@@ -120,7 +125,7 @@ async def write_all_or_nothing(
                     result.updated += not created
                 for spec in part:
                     earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-                progress(start + len(part))
+                await progress(start + len(part))
             invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
     except IntegrityError:
         raise Conflict("a concurrent write recorded the same activity; retry") from None

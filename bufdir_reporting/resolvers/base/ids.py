@@ -44,6 +44,10 @@ def submission_id() -> str:
     return f"sub_{ULID()}"
 
 
+def import_id() -> str:
+    return _prefixed("imp")
+
+
 @lru_cache(maxsize=8)
 def _cipher(key: bytes) -> Cipher[modes.ECB]:
     # ECB over exactly one block is a keyed permutation of 128-bit numbers: what is wanted here.

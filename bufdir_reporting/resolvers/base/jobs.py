@@ -29,6 +29,20 @@ class JobRunner:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def spawn(self, name: str, work: Awaitable[None]) -> None:
+        """Other background work (an import being written), tracked like the jobs: tests wait
+        for it with ``wait_idle``, shutdown cancels it."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:  # the work records its own failure; this keeps the loop alive
+                log.exception("background task %s crashed", name)
+
+        task = asyncio.create_task(guarded(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _guarded(self, job_id: str, stale_before: datetime | None) -> None:
         try:
             await self._run(job_id, stale_before)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ... import events
-from ...models import EventLog, FieldValue, ReportRecord, Snapshot
+from ...models import ActivityImport, EventLog, FieldValue, ReportRecord, Snapshot
 from ...timefmt import now_z
 from .context import Context
 
@@ -107,3 +107,35 @@ async def report_record_updated(ctx: Context, record: ReportRecord) -> None:
             "updated_at": now_z(),
         },
     )
+
+
+async def activity_import_progress(ctx: Context, upload: ActivityImport) -> None:
+    """Where an uploaded import stands: status, rows written so far, the outcome."""
+    payload = {"event": events.ACTIVITY_IMPORT_PROGRESS, **import_state(upload)}
+    await publish(ctx, events.activity_import_channel(upload.id), payload)
+
+
+async def activity_import_written(ctx: Context, upload: ActivityImport) -> None:
+    """Rows written so far, told to listeners only: it is sent from inside the import's
+    transaction, so it goes to pub/sub and not to the event log."""
+    if ctx.events is None:
+        return
+    payload = {"event": events.ACTIVITY_IMPORT_PROGRESS, **import_state(upload)}
+    try:
+        await ctx.events.publish(events.activity_import_channel(upload.id), payload)
+    except Exception:  # progress is a courtesy; the outcome is published after commit
+        log.warning("publishing progress of import %s failed", upload.id, exc_info=True)
+
+
+def import_state(upload: ActivityImport) -> dict[str, Any]:
+    return {
+        "import_id": upload.id,
+        "status": str(upload.status),
+        "rows": upload.rows,
+        "written": upload.written,
+        "created": upload.created,
+        "updated": upload.updated,
+        "error_count": upload.error_count,
+        "failure": upload.failure,
+        "updated_at": now_z(),
+    }

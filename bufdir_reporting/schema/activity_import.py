@@ -1,0 +1,121 @@
+"""Activity import in the graph: upload a file (the GraphQL multipart request spec), read the dry
+run's report, commit it, and follow it (``activityImport`` polls, the subscription
+``activityImportProgress`` streams)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from .. import models
+from ..importing import uploads
+from .context import Info
+
+strawberry.enum(
+    models.ImportStatus,
+    name="ImportStatus",
+    description="CHECKED: every row valid, ready to commit. REFUSED: rows have errors; nothing will be written. "
+    "WRITING, DONE, FAILED (nothing was written).",
+)
+FINAL = (models.ImportStatus.REFUSED, models.ImportStatus.DONE, models.ImportStatus.FAILED)
+
+
+@strawberry.type(description="A row the import refused: its line in the file, the column, the value and why.")
+class ImportRowError:
+    line: int
+    column: str
+    value: str | None
+    message: str
+
+
+@strawberry.type(
+    name="ActivityImport", description="An uploaded activity file: its dry run's report and, once committed, the outcome."
+)
+class ActivityImportType:
+    import_id: str
+    status: models.ImportStatus
+    filename: str
+    form: str = strawberry.field(description="What the file was read as, e.g. \"CSV, Windows-1252, ';'-separated\".")
+    rows: int
+    error_count: int
+    errors: list[ImportRowError] = strawberry.field(description="The first 50 errors, by line.")
+    written: int
+    created: int
+    updated: int
+    failure: str | None
+    created_at: datetime.datetime
+    committed_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+
+    @classmethod
+    def of(cls, upload: models.ActivityImport) -> ActivityImportType:
+        return cls(
+            import_id=upload.id,
+            status=upload.status,
+            filename=upload.filename,
+            form=upload.form,
+            rows=upload.rows,
+            error_count=upload.error_count,
+            errors=[ImportRowError(**error) for error in upload.errors],
+            written=upload.written,
+            created=upload.created,
+            updated=upload.updated,
+            failure=upload.failure,
+            created_at=upload.created_at,
+            committed_at=upload.committed_at,
+            finished_at=upload.finished_at,
+        )
+
+
+@strawberry.type(description="Where an import stands: sent after every chunk written and when it ends.")
+class ActivityImportProgress:
+    import_id: str
+    status: models.ImportStatus
+    rows: int
+    written: int
+    created: int
+    updated: int
+    error_count: int
+    failure: str | None
+
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> ActivityImportProgress:
+        return cls(
+            import_id=state["import_id"],
+            status=models.ImportStatus(state["status"]),
+            rows=state["rows"],
+            written=state["written"],
+            created=state["created"],
+            updated=state["updated"],
+            error_count=state["error_count"],
+            failure=state.get("failure"),
+        )
+
+
+@strawberry.type
+class ActivityImportQuery:
+    @strawberry.field(description="An import you uploaded (admins: any): its report and outcome.")
+    async def activity_import(self, info: Info, import_id: str) -> ActivityImportType:
+        return ActivityImportType.of(await uploads.get(info.context, import_id=import_id))
+
+
+@strawberry.type
+class ActivityImportMutation:
+    @strawberry.mutation(
+        description="Upload an activity file (.csv, .xlsx, .jsonl; as for bufdir-reporting import) and get the dry "
+        "run's report; nothing is written. Send it as a GraphQL multipart request."
+    )
+    async def check_activity_import(self, info: Info, file: Upload, sheet: str | None = None) -> ActivityImportType:
+        content = await file.read()  # type: ignore[attr-defined]  # Starlette's UploadFile
+        filename = getattr(file, "filename", None) or "upload.csv"
+        return ActivityImportType.of(await uploads.check(info.context, filename=filename, content=content, sheet=sheet))
+
+    @strawberry.mutation(
+        description="Write a checked import, all rows or none, in the background; follow it with activityImport "
+        "or the activityImportProgress subscription."
+    )
+    async def commit_activity_import(self, info: Info, import_id: str) -> ActivityImportType:
+        return ActivityImportType.of(await uploads.commit(info.context, import_id=import_id))

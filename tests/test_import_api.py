@@ -1,0 +1,179 @@
+"""The import over the API, for frontends: upload, read the dry run's report, commit as background
+work, follow it by polling and by subscription; REST and GraphQL (multipart request spec)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+
+import openpyxl
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+from tortoise.contrib.test import truncate_all_models
+
+from bufdir_reporting.auth import issue_token
+from bufdir_reporting.models import Activity, Organization, OrganizationKind
+
+from .conftest import error_of
+from .live import live_server
+
+BASE = "/api/v1/activities/import"
+HEADER = ["Organisasjon", "Kildesystem", "Ekstern ID", "Aktivitetstype", "Kategori", "Status", "Sted", "Dato", "Timer"]
+
+
+def excel_csv(org: str, rows: int = 2, *, category: str = "ungdom") -> bytes:
+    """As Excel saves "CSV" on a Norwegian Windows: semicolons, Windows-1252, decimal commas."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for n in range(rows):
+        writer.writerow(
+            [org, "fagsystem-famweb", f"x-{n}", "group_activity", category, "completed", "Tromsø", "15.03.2024 10:30", "1,5"]
+        )
+    return out.getvalue().encode("cp1252")
+
+
+async def org(id_: str = "org-tromso") -> str:
+    await Organization.create(id=id_, name="Frivilligsentralen Tromsø", kind=OrganizationKind.VOLUNTEER_ORGANIZATION)
+    return id_
+
+
+async def test_upload_check_commit_and_poll_over_rest(client, app, tokens):
+    own = tokens.headers(await org(), subject="kari")
+    checked = await client.post(BASE, files={"file": ("aktiviteter.csv", excel_csv("org-tromso"), "text/csv")}, headers=own)
+    assert checked.status_code == 201, checked.text
+    body = checked.json()
+    assert (body["status"], body["rows"], body["error_count"]) == ("checked", 2, 0)
+    assert body["form"] == "CSV, Windows-1252, ';'-separated"
+    assert await Activity.all().count() == 0, "the check writes nothing"
+
+    committed = await client.post(f"{BASE}/{body['import_id']}/commit", headers=own)
+    assert committed.status_code == 202 and committed.json()["status"] == "writing"
+    await app.state.jobs.wait_idle()
+    done = (await client.get(f"{BASE}/{body['import_id']}", headers=own)).json()
+    assert (done["status"], done["created"], done["updated"], done["written"]) == ("done", 2, 0, 2)
+    assert await Activity.filter(organization_id="org-tromso").count() == 2
+    again = await client.post(f"{BASE}/{body['import_id']}/commit", headers=own)
+    assert again.status_code == 409 and error_of(again)["details"]["status"] == "done"
+
+
+async def test_a_refused_upload_lists_its_rows_and_cannot_be_committed(client, tokens):
+    own = tokens.headers(await org(), subject="kari")
+    refused = await client.post(
+        BASE, files={"file": ("aktiviteter.csv", excel_csv("org-tromso", 3, category="voksne"), "text/csv")}, headers=own
+    )
+    body = refused.json()
+    assert (body["status"], body["error_count"]) == ("refused", 3)
+    assert body["errors"][0] == {
+        "line": 2,
+        "column": "category",
+        "value": "voksne",
+        "message": "unknown Bufdir category; known: ['annet', 'eldre', 'foreldre_barn', 'funksjonsnedsettelse', 'ungdom']",
+    }
+    commit = await client.post(f"{BASE}/{body['import_id']}/commit", headers=own)
+    assert commit.status_code == 409 and error_of(commit)["code"] == "CONFLICT"
+
+
+async def test_an_import_is_the_uploaders_and_rows_for_others_are_refused(client, tokens):
+    own = tokens.headers(await org(), subject="kari")
+    other_org = await org("org-elsewhere")
+    upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso"), "text/csv")}, headers=own)).json()
+    stranger = tokens.headers(other_org, subject="ola")
+    assert (await client.get(f"{BASE}/{upload['import_id']}", headers=stranger)).status_code == 404
+    assert (await client.post(f"{BASE}/{upload['import_id']}/commit", headers=stranger)).status_code == 404
+    assert (await client.get(f"{BASE}/{upload['import_id']}")).status_code == 401
+    theirs = await client.post(BASE, files={"file": ("b.csv", excel_csv("org-tromso"), "text/csv")}, headers=stranger)
+    assert theirs.json()["status"] == "refused"
+    assert theirs.json()["errors"][0]["message"] == "is not an organisation you may write for"
+
+
+async def test_a_workbook_uploads_and_a_wrong_file_is_refused_whole(client, tokens):
+    own = tokens.headers(await org(), subject="kari")
+    workbook = openpyxl.Workbook()
+    for cells in csv.reader(io.StringIO(excel_csv("org-tromso").decode("cp1252")), delimiter=";"):
+        workbook.active.append(cells)
+    data = io.BytesIO()
+    workbook.save(data)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = await client.post(BASE, files={"file": ("a.xlsx", data.getvalue(), xlsx)}, headers=own)
+    assert sheet.json()["status"] == "checked" and sheet.json()["rows"] == 2
+    wrong = await client.post(BASE, files={"file": ("a.pdf", b"%PDF-1.7", "application/pdf")}, headers=own)
+    assert wrong.status_code == 422 and error_of(wrong)["details"]["field"] == "file"
+    pipes = await client.post(BASE, files={"file": ("a.csv", b"a|b|c\n1|2|3\n", "text/csv")}, headers=own)
+    assert pipes.status_code == 422 and "separated by something other than" in error_of(pipes)["message"]
+
+
+async def test_an_upload_over_the_limit_is_413(client, tokens, settings):
+    own = tokens.headers(await org(), subject="kari")
+    huge = b"x" * (settings.max_upload_bytes + 1)
+    response = await client.post(BASE, files={"file": ("a.csv", huge, "text/csv")}, headers=own)
+    assert response.status_code == 413 and error_of(response)["details"]["max_bytes"] == settings.max_upload_bytes
+
+
+GRAPHQL_CHECK = "mutation ($file: Upload!) { checkActivityImport(file: $file) { importId status rows errorCount form } }"
+
+
+async def test_the_graphql_multipart_request_checks_commits_and_polls(client, app, tokens):
+    own = tokens.headers(await org(), subject="kari")
+    operations = json.dumps({"query": GRAPHQL_CHECK, "variables": {"file": None}})
+    response = await client.post(
+        "/graphql",
+        data={"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("aktiviteter.csv", excel_csv("org-tromso"), "text/csv")},
+        headers=own,
+    )
+    checked = response.json()["data"]["checkActivityImport"]
+    assert (checked["status"], checked["rows"], checked["errorCount"]) == ("CHECKED", 2, 0)
+    commit = await client.post(
+        "/graphql",
+        json={
+            "query": "mutation ($id: String!) { commitActivityImport(importId: $id) { status } }",
+            "variables": {"id": checked["importId"]},
+        },
+        headers=own,
+    )
+    assert commit.json()["data"]["commitActivityImport"]["status"] == "WRITING"
+    await app.state.jobs.wait_idle()
+    polled = await client.post(
+        "/graphql",
+        json={
+            "query": "query ($id: String!) { activityImport(importId: $id) { status created written } }",
+            "variables": {"id": checked["importId"]},
+        },
+        headers=own,
+    )
+    assert polled.json()["data"]["activityImport"] == {"status": "DONE", "created": 2, "written": 2}
+
+
+async def test_a_subscriber_follows_a_committed_import_to_its_end(settings):
+    async with live_server(settings) as (address, app):
+        await truncate_all_models()
+        await org()
+        token = issue_token(settings, subject="kari", organizations=["org-tromso"])
+        headers = {"Authorization": f"Bearer {token}"}
+        import httpx
+
+        async with httpx.AsyncClient(base_url=f"http://{address}", headers=headers) as http:
+            upload = (await http.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", 12_000), "text/csv")})).json()
+            assert upload["status"] == "checked", upload
+            transport = WebsocketsTransport(
+                url=f"ws://{address}/graphql",
+                init_payload=headers,
+                subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            )
+            seen = []
+            async with Client(transport=transport) as session:
+                await http.post(f"{BASE}/{upload['import_id']}/commit")
+                progress = gql(
+                    "subscription ($id: String!) { activityImportProgress(importId: $id) { status written rows created } }"
+                )
+                progress.variable_values = {"id": upload["import_id"]}
+                async with asyncio.timeout(60):
+                    async for event in session.subscribe(progress):
+                        seen.append(event["activityImportProgress"])
+        assert seen[-1] == {"status": "DONE", "written": 12_000, "rows": 12_000, "created": 12_000}, seen
+        assert all(step["status"] in ("WRITING", "DONE") for step in seen)
+        assert [step["written"] for step in seen] == sorted(step["written"] for step in seen), "progress only grows"
+        await app.state.jobs.wait_idle()
