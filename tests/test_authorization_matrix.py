@@ -385,6 +385,7 @@ REST[f"POST {IMPORTS}"] = (SIGNED_IN, lambda w, who: w.rest(who, "POST", IMPORTS
 REST[f"GET {IMPORTS}/{{import_id}}"] = (HIDDEN, lambda w, who: w.rest(who, "GET", f"{IMPORTS}/{w.import_id}"))
 REST[f"POST {IMPORTS}/{{import_id}}/commit"] = (HIDDEN, lambda w, who: w.rest(who, "POST", f"{IMPORTS}/{w.import_id}/commit"))
 GRAPHQL["Mutation.checkActivityImport"] = (SIGNED_IN, _check_import_gql)
+GRAPHQL["Query.viewer"] = (PUBLIC, q("{ viewer { subject organizations { organizationId } } }"))
 GRAPHQL["Query.activityImport"] = (
     HIDDEN,
     q("query ($id: String!) { activityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),

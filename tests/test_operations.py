@@ -131,6 +131,8 @@ def test_the_log_format_is_readable_on_a_terminal_and_json_otherwise(monkeypatch
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level
+    for name in ("tortoise", "aiosqlite", "asyncio"):
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.getLogger(name).level)  # restored after
     monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
     try:
         configure_logging("INFO", setting)

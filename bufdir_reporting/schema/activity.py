@@ -5,17 +5,20 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
 
 from .. import models
-from ..resolvers import activities
+from ..resolvers import activities, organizations
 from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.structure.inputs import parse
 from .context import Info
 from .node import ModelNode, node_of
+
+if TYPE_CHECKING:
+    from .organization import OrganizationType
 
 
 def _public_id(root: strawberry.Parent[models.Activity], info: Info) -> str:
@@ -43,6 +46,14 @@ class ActivityNode(ModelNode):
     participant_count: int
     hours: Decimal
     deleted_at: datetime.datetime | None
+
+    @strawberry.field(description="The organisation that recorded it.")
+    @staticmethod
+    async def organization(
+        root: strawberry.Parent[models.Activity], info: Info
+    ) -> Annotated[OrganizationType, strawberry.lazy(".organization")]:
+        found = await organizations.get_or_raise(info.context, organization_id=root.organization_id)
+        return cast("OrganizationType", found)
 
     @classmethod
     def resolve_id(cls, root: ActivityNode, *, info: Info) -> str:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import relay
 
 from .. import models
-from ..resolvers import organizations, snapshots
+from ..resolvers import activities, organizations, snapshots
 from ..resolvers.base import access
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records, submissions
@@ -15,6 +16,7 @@ from .node import ModelNode, node_of, node_or_none, public_key
 from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
+    from .activity import ActivityNode
     from .reports import ReportRecordNode, SubmissionType
     from .snapshot import SnapshotNode
 
@@ -61,6 +63,50 @@ class OrganizationType(ModelNode):
             before=None,
         )
 
+    @strawberry.field(description="This organisation's activities, newest first, narrowed by any of the arguments.")
+    @staticmethod
+    async def activities(
+        root: OrganizationRoot,
+        info: Info,
+        occurred_from: Annotated[
+            datetime.datetime | None, strawberry.argument(description="Only those that occurred at or after this.")
+        ] = None,
+        occurred_to: Annotated[
+            datetime.datetime | None, strawberry.argument(description="Only those that occurred at or before this.")
+        ] = None,
+        activity_type: Annotated[str | None, strawberry.argument(description="e.g. family_guidance")] = None,
+        category: Annotated[str | None, strawberry.argument(description="A Bufdir category, e.g. ungdom")] = None,
+        status: Annotated[str | None, strawberry.argument(description="e.g. completed")] = None,
+        source_system: Annotated[str | None, strawberry.argument(description="The case-management system")] = None,
+        include_deleted: Annotated[
+            bool, strawberry.argument(description="Also those deleted (kept, marked, not counted).")
+        ] = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CountedConnection[Annotated[ActivityNode, strawberry.lazy(".activity")]]:
+        from .activity import ActivityNode
+
+        return await resolve_connection(
+            CountedConnection[ActivityNode],
+            info,
+            lambda window: activities.list_(
+                info.context,
+                organization_id=root.id,
+                window=window,
+                start=occurred_from,
+                end=occurred_to,
+                activity_type=activity_type,
+                category=category,
+                status=status,
+                source_system=source_system,
+                include_deleted=include_deleted,
+            ),
+            first=first,
+            after=after,
+            last=None,
+            before=None,
+        )
+
     @strawberry.field(description="Report files generated for this organisation, newest first.")
     @staticmethod
     async def report_records(
@@ -91,8 +137,37 @@ class OrganizationType(ModelNode):
         return await organizations.get_or_raise(info.context, organization_id=key)
 
 
+@strawberry.type(description="Who you are to this service: what your token says and what it lets you do.")
+class Viewer:
+    subject: str | None = strawberry.field(description="Who the token was issued to; null without a token.")
+    authenticated: bool
+    admin: bool = strawberry.field(description="The admin role: every organisation, the report structure, reopening.")
+    roles: list[str]
+
+    organization_ids: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The organisations you may act for (for an admin: every one), by name.")
+    async def organizations(self, info: Info) -> list[OrganizationType]:
+        if self.admin:
+            page = await organizations.list_(info.context, window=Window(0, info.context.settings.max_page_size))
+            return cast(list[OrganizationType], page.items)
+        found = await info.context.loaders.organization_by_id.load_many(self.organization_ids)
+        return cast(list[OrganizationType], [row for row in found if row is not None])
+
+
 @strawberry.type
 class OrganizationQuery:
+    @strawberry.field(description="Who you are, and which organisations you may act for.")
+    def viewer(self, info: Info) -> Viewer:
+        principal = info.context.principal
+        return Viewer(
+            subject=principal.subject,
+            authenticated=principal.is_authenticated,
+            admin=principal.is_admin,
+            roles=sorted(principal.roles),
+            organization_ids=sorted(principal.organizations),
+        )
+
     @strawberry.field(description="One organisation, by public key (org-1042) or global ID.")
     async def organization(self, info: Info, id: strawberry.ID) -> OrganizationType:
         return node_of(OrganizationType, await OrganizationType.fetch(info, public_key("Organization", id)))

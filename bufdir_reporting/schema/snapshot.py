@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers import organizations, periods, snapshots
+from ..resolvers import activities, organizations, periods, snapshots
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
@@ -22,6 +22,7 @@ from .pagination import CountedConnection, resolve_connection
 from .structure import FieldDefinitionNode, SectionNode
 
 if TYPE_CHECKING:
+    from .activity import ActivityNode
     from .organization import OrganizationType
     from .period import PeriodNode
     from .reports import ReportRecordNode
@@ -54,6 +55,10 @@ class FieldValue:
     """Built from a stored value and its definition, with ``label`` and ``change`` worked out
     once: plain attributes resolve several times faster than resolvers, and a report has many."""
 
+    id: strawberry.ID = strawberry.field(
+        description="The value's identity, <snapshotId>/<fieldKey>: the same value has it in every response, so a "
+        "normalising client cache (Apollo's InMemoryCache) merges overlapping views of it."
+    )
     field_key: str
     label: str = strawberry.field(description="The Norwegian label of the field, as defined for this snapshot's period.")
     value: Decimal | None
@@ -73,6 +78,7 @@ class FieldValue:
     @classmethod
     def of(cls, value: models.FieldValue | FieldValueRow, definition: models.FieldDefinition) -> FieldValue:
         return cls(
+            id=strawberry.ID(f"{value.snapshot_id}/{value.field_key}"),
             field_key=value.field_key,
             label=definition.label,
             value=value.value,
@@ -97,6 +103,7 @@ class ValidationFinding:
 
 @strawberry.type(description="The values of one report section in a snapshot.")
 class SnapshotSection:
+    id: strawberry.ID = strawberry.field(description="The section's identity in this snapshot, <snapshotId>/<sectionId>.")
     section: SectionNode
     field_values: list[FieldValue]
 
@@ -175,12 +182,53 @@ class SnapshotNode(ModelNode):
             return None
         return node_or_none(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=root.prior_snapshot_id))
 
+    @strawberry.field(
+        description="The activities that count in it: those that occurred in its range (what metrics.activityCount "
+        "counts), newest first."
+    )
+    @staticmethod
+    async def activities(
+        root: SnapshotRoot,
+        info: Info,
+        activity_type: str | None = None,
+        category: str | None = None,
+        status: str | None = None,
+        source_system: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CountedConnection[Annotated[ActivityNode, strawberry.lazy(".activity")]]:
+        from .activity import ActivityNode
+
+        return await resolve_connection(
+            CountedConnection[ActivityNode],
+            info,
+            lambda window: activities.list_(
+                info.context,
+                organization_id=root.organization_id,
+                window=window,
+                start=root.range_start,
+                end=root.range_end,
+                activity_type=activity_type,
+                category=category,
+                status=status,
+                source_system=source_system,
+            ),
+            first=first,
+            after=after,
+            last=None,
+            before=None,
+        )
+
     @strawberry.field(description="Field values grouped by the sections of this snapshot's structure.")
     @staticmethod
     async def sections(root: SnapshotRoot, info: Info) -> list[SnapshotSection]:
         groups = await section_values.by_section(info.context, snapshot=root)
         return [
-            SnapshotSection(section=node_of(SectionNode, g.section), field_values=[FieldValue.of(v, d) for v, d in g.values])
+            SnapshotSection(
+                id=strawberry.ID(f"{root.id}/{g.section.id}"),
+                section=node_of(SectionNode, g.section),
+                field_values=[FieldValue.of(v, d) for v, d in g.values],
+            )
             for g in groups
         ]
 

@@ -286,3 +286,37 @@ async def list_in_range(
     if status is not None:
         query = query.filter(status=status)
     return await paginate(query, window)
+
+
+async def list_(
+    ctx: Context,
+    *,
+    organization_id: str,
+    window: Window,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    activity_type: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    source_system: str | None = None,
+    include_deleted: bool = False,
+) -> Page[Activity]:
+    """An organisation's activities, newest first, narrowed by any of the filters; ``start`` and
+    ``end`` bound when they occurred (either may be left open)."""
+    access.require_read(ctx, organization_id)
+    query = Activity.filter(organization_id=organization_id)
+    if not include_deleted:
+        query = query.filter(deleted_at__isnull=True)
+    if start is not None:
+        query = query.filter(occurred_at__gte=start)
+    if end is not None:
+        query = query.filter(occurred_at__lte=end)
+    for column, wanted in (
+        ("activity_type", activity_type),
+        ("category", category),
+        ("status", status),
+        ("source_system", source_system),
+    ):
+        if wanted is not None:
+            query = query.filter(**{column: wanted})
+    return await paginate(query.order_by("-occurred_at", "-id"), window)
