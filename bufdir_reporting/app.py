@@ -29,6 +29,7 @@ from .rest_compat import (
     bufdir_aggregations,
     report_records,
     report_sections,
+    submissions,
     watch,
 )
 from .rest_compat.errors import install_error_handlers
@@ -113,7 +114,8 @@ def create_app(settings: Settings) -> FastAPI:
         prefix="/graphql",
     )
     # watch first: its static /watch must route before aggregated-report-data's /{id}
-    for contract in (watch, report_sections, aggregated_report_data, bufdir_aggregations, report_records, activity_imports):
+    routers = (watch, report_sections, aggregated_report_data, bufdir_aggregations, report_records, activity_imports, submissions)
+    for contract in routers:
         app.include_router(contract.router)
     if settings.cors_origins:
         app.add_middleware(

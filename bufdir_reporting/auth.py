@@ -3,7 +3,8 @@
 A token is a JWT: HS256 with the configured secret (the embedded default and the CLI's
 tokens), or RS256/ES256 from a production identity provider, verified against its JWKS (a URL
 or a file) by the token's ``kid`` — a new key is picked up when the provider rotates. Claims:
-``sub`` (who), ``orgs`` (the organisations the bearer acts for) and ``roles`` (``admin`` may
+``sub`` (who), ``orgs`` (the organisations the bearer acts for) and ``roles`` (``reviewer``
+reads every organisation's reports and reviews submissions; ``admin`` may
 change the report structure and read every organisation). Signature, expiry, not-before,
 issuer and audience are all checked.
 """
@@ -23,6 +24,9 @@ from .config import Settings
 from .errors import Unauthenticated
 
 ADMIN = "admin"
+REVIEWER = "reviewer"
+"""Bufdir's case officers: read every organisation's reports and submissions and review them;
+change nothing of an organisation's data and nothing of the structure."""
 ALGORITHM = "HS256"
 ASYMMETRIC = ("RS256", "ES256")
 GET_A_NEW_TOKEN = "Send a token this service issued or trusts as 'Authorization: Bearer <token>'."
@@ -45,6 +49,10 @@ class Principal:
     def is_admin(self) -> bool:
         return ADMIN in self.roles
 
+    @property
+    def is_reviewer(self) -> bool:
+        return REVIEWER in self.roles
+
 
 ANONYMOUS = Principal()
 SYSTEM = Principal(subject="system", roles=frozenset({ADMIN}))
@@ -57,13 +65,14 @@ def issue_token(
     subject: str,
     organizations: list[str] | tuple[str, ...] = (),
     admin: bool = False,
+    reviewer: bool = False,
     ttl: timedelta | None = None,
 ) -> str:
     now = datetime.now(UTC)
     claims = {
         "sub": subject,
         "orgs": sorted(set(organizations)),
-        "roles": [ADMIN] if admin else [],
+        "roles": [role for role, given in ((ADMIN, admin), (REVIEWER, reviewer)) if given],
         "iss": settings.token_issuer,
         "aud": settings.token_audience,
         "iat": now,

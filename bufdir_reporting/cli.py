@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     token_cmd.add_argument("--org", action="append", default=[], metavar="ID", help="an organisation it acts for (repeatable)")
     token_cmd.add_argument("--admin", action="store_true", help="the admin role: every organisation, the report structure")
     token_cmd.add_argument(
+        "--reviewer", action="store_true", help="Bufdir's reviewer role: reads every organisation, reviews submissions"
+    )
+    token_cmd.add_argument(
         "--public-only", action="store_true", help="allow a token with no organisation and no role (reads public data only)"
     )
     token_cmd.add_argument("--subject", default="cli-user", metavar="NAME", help="who the token is for (default cli-user)")
@@ -218,9 +221,9 @@ def make_token(settings: Settings, args: argparse.Namespace) -> str:
     """The ``token`` command's token, or a CommandError saying in one line what is missing."""
     from datetime import timedelta
 
-    if not args.org and not args.admin and not args.public_only:
+    if not args.org and not args.admin and not args.reviewer and not args.public_only:
         raise CommandError(
-            "a token with no --org and no --admin reads public data only; give --org ID or --admin "
+            "a token with no --org and no role reads public data only; give --org ID, --admin or --reviewer "
             "(or --public-only to make one anyway)"
         )
     kept = settings.var_dir / "token-secret"
@@ -231,7 +234,7 @@ def make_token(settings: Settings, args: argparse.Namespace) -> str:
             "(it keeps var/token-secret), or set BUFDIR_TOKEN_SECRET or BUFDIR_VAR_DIR as the server has them"
         )
     ttl = timedelta(hours=args.ttl_hours) if args.ttl_hours else None
-    return issue_token(settings, subject=args.subject, organizations=args.org, admin=args.admin, ttl=ttl)
+    return issue_token(settings, subject=args.subject, organizations=args.org, admin=args.admin, reviewer=args.reviewer, ttl=ttl)
 
 
 def dispatch(args: argparse.Namespace) -> None:

@@ -39,6 +39,7 @@ class Unauthenticated(DomainError):
 
 TOKEN_REQUIRED = "A bearer token is required: send 'Authorization: Bearer <token>'."
 ADMIN_REQUIRED = "The admin role is required for this; ask an administrator for a token with it."
+REVIEWER_REQUIRED = "Reviewing submissions needs Bufdir's reviewer role (or admin)."
 
 
 class Forbidden(DomainError):

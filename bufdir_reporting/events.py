@@ -34,6 +34,7 @@ SNAPSHOT_STATUS_CHANGED = "snapshot_status_changed"
 CACHE_INVALIDATED = "cache_invalidated"
 REPORT_RECORD_UPDATED = "report_record_updated"
 ACTIVITY_IMPORT_PROGRESS = "activity_import_progress"
+SUBMISSION_REVIEWED = "submission_reviewed"
 
 
 def data_updated_channel(organization_id: str, period_id: str | None) -> str:
@@ -50,6 +51,11 @@ def cache_invalidated_channel(organization_id: str) -> str:
 
 def report_record_channel(organization_id: str) -> str:
     return f"{REPORT_RECORD_UPDATED}:{organization_id}"
+
+
+def submission_review_channel(organization_id: str | None) -> str:
+    """One organisation's review steps; ``None``: every organisation's (the reviewers' channel)."""
+    return f"{SUBMISSION_REVIEWED}:{organization_id or '*'}"
 
 
 def activity_import_channel(import_id: str) -> str:

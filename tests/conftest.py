@@ -115,12 +115,17 @@ class Tokens:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def headers(self, *organizations: str, admin: bool = False, subject: str = "tester") -> dict[str, str]:
-        token = issue_token(self.settings, subject=subject, organizations=organizations, admin=admin)
+    def headers(
+        self, *organizations: str, admin: bool = False, reviewer: bool = False, subject: str = "tester"
+    ) -> dict[str, str]:
+        token = issue_token(self.settings, subject=subject, organizations=organizations, admin=admin, reviewer=reviewer)
         return {"Authorization": f"Bearer {token}"}
 
     def admin(self) -> dict[str, str]:
         return self.headers(admin=True, subject="test-admin")
+
+    def reviewer(self) -> dict[str, str]:
+        return self.headers(reviewer=True, subject="bufdir-saksbehandler")
 
 
 @pytest.fixture

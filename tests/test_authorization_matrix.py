@@ -25,11 +25,25 @@ from bufdir_reporting.schema.context import GraphQLContext
 
 from . import contracts
 
-PRINCIPALS = ("anonymous", "other", "own", "admin")
+PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer")
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
 ORG = {"anonymous": "401", "other": "403", "own": "ok", "admin": "ok"}
 HIDDEN = {"anonymous": "401", "other": "404", "own": "ok", "admin": "ok"}
 ADMIN = {"anonymous": "401", "other": "403", "own": "403", "admin": "ok"}
+REVIEW = {"anonymous": "401", "other": "403", "own": "403", "admin": "ok", "reviewer": "ok"}
+
+
+def reviewer_expects(case: str, expected: dict[str, str]) -> str:
+    """Bufdir's reviewer reads every organisation and changes nothing: unless a case says
+    otherwise, it gets what an admin gets on a read and FORBIDDEN on a write or an admin's read."""
+    if "reviewer" in expected:
+        return expected["reviewer"]
+    if expected == PUBLIC:
+        return "ok"
+    read = case.startswith(("GET ", "Query.", "Subscription."))
+    return "ok" if read and expected != ADMIN else "403"
+
+
 OWN = "org-1042"
 
 
@@ -50,12 +64,15 @@ class World:
     report_id: str = ""
     activity_ids: tuple[str, ...] = ()
     import_id: str = ""
+    submission_id: str = ""
 
     def headers(self, who: str) -> dict[str, str]:
         if who == "anonymous":
             return {}
         if who == "admin":
             return self.tokens.admin()
+        if who == "reviewer":
+            return self.tokens.reviewer()
         return self.tokens.headers(OWN if who == "own" else "org-2077", subject=f"{who}-user")
 
     async def snapshot(self, period: str = "2024") -> str:
@@ -212,7 +229,7 @@ REST: dict[str, tuple[dict[str, str], Call]] = {
         ),
     ),
     "GET /api/v1/bufdir-aggregations/last-submitted-period": (
-        {**ORG, "own": "404", "admin": "404"},  # let in, and this world has no submission
+        ORG,  # the world's submission of 2023 answers
         lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": OWN}),
     ),
     "GET /api/v1/bufdir-aggregations": (
@@ -292,7 +309,7 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     "Query.requiredFields": (PUBLIC, q("{ requiredFields { totalRequiredFields } }")),
     "Query.snapshot": (HIDDEN, q("query ($id: ID!) { snapshot(id: $id) { status } }", lambda w: {"id": w.snapshot_id})),
     "Query.snapshots": (ORG, q('{ snapshots(organizationId: "org-1042") { totalCount } }')),
-    "Query.reportingStatus": (ADMIN, q('{ reportingStatus(periodId: "2024") { submitted } }')),
+    "Query.reportingStatus": (REVIEW, q('{ reportingStatus(periodId: "2024") { submitted } }')),
     "Query.auditLog": (ADMIN, q("{ auditLog { totalCount } }")),
     "Mutation.createSection": (ADMIN, None),
     "Mutation.updateSection": (
@@ -364,6 +381,63 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
 }
 
 
+async def _submission(w: World) -> str:
+    """A submission of the own organisation's 2023 report (written directly: this world's demo
+    snapshots miss required manual values, and the matrix is about who gets in, not submitting)."""
+    from bufdir_reporting.models import ReportRecord, Submission
+
+    snapshot_id = await w.snapshot("2023")
+    record = await ReportRecord.get(id=w.report_id)
+    submission = await Submission.create(
+        id=ids.submission_id(),
+        organization_id=OWN,
+        period_id="2023",
+        snapshot_id=snapshot_id,
+        report_record_id=record.id,
+        version=1,
+        lock_slot=f"{OWN}|2023",
+        activity_count=0,
+        submitted_by="own-user",
+        submitted_at=datetime.now(UTC),
+    )
+    return str(submission.id)
+
+
+def _review(action: str) -> Call:
+    async def call(w: World, who: str) -> str:
+        body = {"action": action, "reason": "matrise"}
+        return await w.rest(who, "POST", f"/api/v1/submissions/{w.submission_id}/review", json=body)
+
+    return call
+
+
+REST["GET /api/v1/submissions/reporting-status"] = (
+    REVIEW,
+    lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-status", params={"period_id": "2024"}),
+)
+REST["GET /api/v1/submissions/{submission_id}"] = (
+    {**HIDDEN, "reviewer": "ok"},
+    lambda w, who: w.rest(who, "GET", f"/api/v1/submissions/{w.submission_id}"),
+)
+REST["POST /api/v1/submissions/{submission_id}/review"] = (REVIEW, _review("start_review"))
+GRAPHQL["Query.submission"] = (
+    {**HIDDEN, "reviewer": "ok"},
+    q("query ($id: String!) { submission(submissionId: $id) { reviewState } }", lambda w: {"id": w.submission_id}),
+)
+for _field, _extra in (("startReview", ""), ("approveSubmission", ""), ("returnSubmission", ', reason: "matrise"')):
+    GRAPHQL[f"Mutation.{_field}"] = (
+        REVIEW,
+        q(
+            f"mutation ($id: String!) {{ {_field}(submissionId: $id{_extra}) {{ reviewState }} }}",
+            lambda w: {"id": w.submission_id},
+        ),
+    )
+GRAPHQL["Subscription.submissionReviewChanged"] = (
+    {**ORG, "reviewer": "ok"},
+    lambda w, who: _subscribe(w, who, 'subscription { submissionReviewChanged(organizationId: "org-1042") { reviewState } }'),
+)
+
+
 async def _check_import_gql(w: World, who: str) -> str:
     import json
 
@@ -381,21 +455,25 @@ async def _check_import_gql(w: World, who: str) -> str:
     return outcome(codes)
 
 
-REST[f"POST {IMPORTS}"] = (SIGNED_IN, lambda w, who: w.rest(who, "POST", IMPORTS, files={"file": ("a.csv", IMPORT_FILE)}))
-REST[f"GET {IMPORTS}/{{import_id}}"] = (HIDDEN, lambda w, who: w.rest(who, "GET", f"{IMPORTS}/{w.import_id}"))
-REST[f"POST {IMPORTS}/{{import_id}}/commit"] = (HIDDEN, lambda w, who: w.rest(who, "POST", f"{IMPORTS}/{w.import_id}/commit"))
-GRAPHQL["Mutation.checkActivityImport"] = (SIGNED_IN, _check_import_gql)
+UPLOADERS = {**HIDDEN, "reviewer": "404"}  # an import is its uploader's (and admins')
+REST[f"POST {IMPORTS}"] = (
+    {**SIGNED_IN, "reviewer": "ok"},
+    lambda w, who: w.rest(who, "POST", IMPORTS, files={"file": ("a.csv", IMPORT_FILE)}),
+)
+REST[f"GET {IMPORTS}/{{import_id}}"] = (UPLOADERS, lambda w, who: w.rest(who, "GET", f"{IMPORTS}/{w.import_id}"))
+REST[f"POST {IMPORTS}/{{import_id}}/commit"] = (UPLOADERS, lambda w, who: w.rest(who, "POST", f"{IMPORTS}/{w.import_id}/commit"))
+GRAPHQL["Mutation.checkActivityImport"] = ({**SIGNED_IN, "reviewer": "ok"}, _check_import_gql)
 GRAPHQL["Query.viewer"] = (PUBLIC, q("{ viewer { subject organizations { organizationId } } }"))
 GRAPHQL["Query.activityImport"] = (
-    HIDDEN,
+    UPLOADERS,
     q("query ($id: String!) { activityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
 )
 GRAPHQL["Mutation.commitActivityImport"] = (
-    HIDDEN,
+    UPLOADERS,
     q("mutation ($id: String!) { commitActivityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
 )
 GRAPHQL["Subscription.activityImportProgress"] = (
-    HIDDEN,
+    UPLOADERS,
     lambda w, who: _subscribe(w, who, f'subscription {{ activityImportProgress(importId: "{w.import_id}") {{ status }} }}'),
 )
 
@@ -451,6 +529,7 @@ async def world(client, app, tokens, settings, demo) -> World:
     w.snapshot_id = await w.snapshot()
     w.report_id = await w.report()
     w.import_id = await w.upload()
+    w.submission_id = await _submission(w)
     from bufdir_reporting.models import Activity
 
     recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
@@ -464,5 +543,6 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
         if case == f"DELETE {prefix}/{{snapshot_id}}":
             REST[case] = (HIDDEN, await _delete_snapshot(prefix))
     expected, call = {**REST, **GRAPHQL}[case]
+    expected = {**expected, "reviewer": reviewer_expects(case, expected)}
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected

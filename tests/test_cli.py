@@ -50,6 +50,8 @@ def test_token_prints_only_a_token_with_the_requested_claims(tmp_path):
     assert claims["roles"] == []
     admin = run_cli("token", "--admin", env=env).stdout.strip()
     assert jwt.decode(admin, "k" * 40, algorithms=["HS256"], audience="bufdir-reporting-api")["roles"] == ["admin"]
+    reviewer = run_cli("token", "--reviewer", "--subject", "saksbehandler", env=env).stdout.strip()
+    assert jwt.decode(reviewer, "k" * 40, algorithms=["HS256"], audience="bufdir-reporting-api")["roles"] == ["reviewer"]
 
 
 def test_token_signs_with_the_servers_secret_or_says_in_one_line_where_it_looked(tmp_path):
@@ -89,7 +91,7 @@ def test_token_signs_with_the_servers_secret_or_says_in_one_line_where_it_looked
         (["--org", "org-1042", "--ttl-hours", "0"], "--ttl-hours: must be a whole number of hours from 1 to"),
         (["--org", "org-1042", "--ttl-hours", "-3"], "--ttl-hours: must be a whole number of hours from 1 to"),
         (["--org", "org-1042", "--ttl-hours", "lots"], "--ttl-hours: must be a whole number of hours from 1 to"),
-        ([], "a token with no --org and no --admin reads public data only"),
+        ([], "a token with no --org and no role reads public data only"),
         (["--orgs", "org-1042"], "unrecognized arguments: --orgs"),
     ],
     ids=["zero-ttl", "negative-ttl", "word-ttl", "no-scope", "misspelt-flag"],

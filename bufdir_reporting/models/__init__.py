@@ -10,7 +10,7 @@ from .period import Period, PeriodType
 from .report import ReportRecord, ReportStatus
 from .snapshot import FieldValue, Snapshot, SnapshotStatus
 from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section
-from .submission import Submission
+from .submission import ReviewState, Submission, SubmissionReview
 
 __all__ = [
     "STORED_LIMIT",
@@ -31,8 +31,10 @@ __all__ = [
     "PeriodType",
     "ReportRecord",
     "ReportStatus",
+    "ReviewState",
     "Section",
     "Snapshot",
     "SnapshotStatus",
     "Submission",
+    "SubmissionReview",
 ]

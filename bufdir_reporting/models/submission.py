@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -7,6 +9,17 @@ from .organization import Organization
 from .period import Period
 from .report import ReportRecord
 from .snapshot import Snapshot
+
+
+class ReviewState(StrEnum):
+    """Bufdir's side of a submission: submitted -> under review -> approved, or returned (the
+    period unlocks for correction; a new version is expected). An admin's reopening ends any."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    REOPENED = "reopened"
 
 
 class Submission(Model):
@@ -39,6 +52,7 @@ class Submission(Model):
     reopened_by = fields.CharField(max_length=128, null=True)
     reopened_at = fields.DatetimeField(null=True)
     reopen_reason = fields.TextField(null=True)
+    review_state = fields.CharEnumField(ReviewState, max_length=16, default=ReviewState.SUBMITTED)
 
     organization_id: str
     period_id: str
@@ -50,3 +64,23 @@ class Submission(Model):
         ordering = ("-submitted_at", "id")
         unique_together = (("organization", "period", "version"),)
         indexes = (("organization_id", "submitted_at"),)
+
+
+class SubmissionReview(Model):
+    """One step of a submission's review: who moved it from which state to which, when and why."""
+
+    id = fields.IntField(primary_key=True)
+    submission: fields.ForeignKeyRelation[Submission] = fields.ForeignKeyField(
+        "bufdir.Submission", related_name="reviews", on_delete=fields.CASCADE
+    )
+    from_state = fields.CharEnumField(ReviewState, max_length=16)
+    to_state = fields.CharEnumField(ReviewState, max_length=16)
+    by = fields.CharField(max_length=128)
+    at = fields.DatetimeField()
+    reason = fields.TextField(null=True)
+
+    submission_id: str
+
+    class Meta:
+        table = "submission_review"
+        ordering = ("at", "id")

@@ -30,6 +30,7 @@ ReportId = Annotated[str, Path(max_length=40)]
 SectionId = Annotated[str, Path(max_length=64)]
 FieldKey = Annotated[str, Path(max_length=64)]
 ImportId = Annotated[str, Path(max_length=40)]
+SubmissionId = Annotated[str, Path(max_length=40)]
 NO_NUL = r"^[^\x00]*$"  # refused at the edge (http_guards.RequestShape); said here for clients
 OrganizationIdQuery = Annotated[str | None, Query(max_length=64, pattern=NO_NUL)]
 PeriodIdQuery = Annotated[str | None, Query(max_length=32, pattern=NO_NUL)]

@@ -146,9 +146,11 @@ class Viewer:
 
     organization_ids: strawberry.Private[list[str]]
 
-    @strawberry.field(description="The organisations you may act for (for an admin: every one), by name.")
+    reviewer: bool = strawberry.field(description="Bufdir's reviewer role: reads every organisation, reviews submissions.")
+
+    @strawberry.field(description="The organisations you may see (for an admin or a reviewer: every one), by name.")
     async def organizations(self, info: Info) -> list[OrganizationType]:
-        if self.admin:
+        if self.admin or self.reviewer:
             page = await organizations.list_(info.context, window=Window(0, info.context.settings.max_page_size))
             return cast(list[OrganizationType], page.items)
         found = await info.context.loaders.organization_by_id.load_many(self.organization_ids)
@@ -164,6 +166,7 @@ class OrganizationQuery:
             subject=principal.subject,
             authenticated=principal.is_authenticated,
             admin=principal.is_admin,
+            reviewer=principal.is_reviewer,
             roles=sorted(principal.roles),
             organization_ids=sorted(principal.organizations),
         )

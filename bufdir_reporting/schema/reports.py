@@ -10,7 +10,7 @@ from strawberry import relay
 
 from .. import models
 from ..resolvers import organizations, periods, snapshots
-from ..resolvers.reporting import records, submissions
+from ..resolvers.reporting import records, reviews, submissions
 from ..resolvers.reporting.renderers import ReportFormat
 from .context import Info
 from .node import ModelNode, node_of, node_or_none
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from .snapshot import SnapshotNode
 
 strawberry.enum(models.ReportStatus, name="ReportStatus")
+strawberry.enum(
+    models.ReviewState,
+    name="ReviewState",
+    description="Bufdir's review of a submission: SUBMITTED, UNDER_REVIEW, APPROVED (final), RETURNED (the period "
+    "unlocks for a corrected version) or REOPENED (by an admin).",
+)
 strawberry.enum(ReportFormat, name="ReportFormat", description="How a report is rendered: XLSX (a print-ready workbook) or PDF.")
 OrganizationRef = Annotated["OrganizationType", strawberry.lazy(".organization")]
 PeriodRef = Annotated["PeriodNode", strawberry.lazy(".period")]
@@ -68,7 +74,20 @@ class ReportRecordNode(ModelNode):
         return await records.get_or_raise(info.context, report_id=key)
 
 
-@strawberry.type(name="Submission", description="A report sent to Bufdir; versions follow reopenings.")
+@strawberry.type(description="One step of a submission's review.")
+class ReviewStep:
+    from_state: models.ReviewState
+    to_state: models.ReviewState
+    by: str = strawberry.field(description="Who took the step.")
+    at: datetime.datetime
+    reason: str | None = strawberry.field(description="Why (required when returning: what to correct).")
+
+    @classmethod
+    def is_type_of(cls, obj: object, info: object) -> bool:
+        return isinstance(obj, (cls, models.SubmissionReview))
+
+
+@strawberry.type(name="Submission", description="A report sent to Bufdir; versions follow reopenings and returns.")
 class SubmissionType:
     id: str
     version: int
@@ -78,6 +97,17 @@ class SubmissionType:
     reopened_by: str | None
     reopened_at: datetime.datetime | None
     reopen_reason: str | None
+    review_state: models.ReviewState = strawberry.field(description="Where Bufdir's review of this version stands.")
+
+    @strawberry.field(description="Every step of the review, oldest first: who, when, from and to which state, why.")
+    @staticmethod
+    async def review_history(root: SubmissionRoot, info: Info) -> list[ReviewStep]:
+        return cast(list[ReviewStep], await reviews.history(info.context, submission=root))
+
+    @strawberry.field(description="The organisation that submitted it.")
+    @staticmethod
+    async def organization(root: SubmissionRoot, info: Info) -> OrganizationRef:
+        return cast("OrganizationType", await organizations.get_or_raise(info.context, organization_id=root.organization_id))
 
     @strawberry.field(description="True while this submission locks its period.")
     @staticmethod
@@ -116,7 +146,11 @@ class OrganizationReportingStatus:
 
 @strawberry.type
 class ReportQuery:
-    @strawberry.field(description="Per organisation: expected, submitted, on time, missing (admin).")
+    @strawberry.field(description="One submission, by id (its organisation's users, reviewers, admins).")
+    async def submission(self, info: Info, submission_id: str) -> SubmissionType:
+        return node_of(SubmissionType, await reviews.get_or_raise(info.context, submission_id=submission_id))
+
+    @strawberry.field(description="Per organisation: expected, submitted, on time, missing (reviewers and admins).")
     async def reporting_status(self, info: Info, period_id: str) -> list[OrganizationReportingStatus]:
         rows = await submissions.reporting_status(info.context, period_id=period_id)
         return [
@@ -151,6 +185,25 @@ class ReportMutation:
     @strawberry.mutation(description="Submit a report to Bufdir; locks the period for the organisation.")
     async def submit_report(self, info: Info, report_id: str) -> SubmissionType:
         return node_of(SubmissionType, await submissions.submit(info.context, report_id=report_id))
+
+    @strawberry.mutation(description="Take a submission under review (reviewer or admin).")
+    async def start_review(self, info: Info, submission_id: str) -> SubmissionType:
+        submission = await reviews.review(info.context, submission_id=submission_id, action=reviews.ReviewAction.START)
+        return node_of(SubmissionType, submission)
+
+    @strawberry.mutation(description="Approve a submission: final for its version; the period stays locked (reviewer or admin).")
+    async def approve_submission(self, info: Info, submission_id: str) -> SubmissionType:
+        submission = await reviews.review(info.context, submission_id=submission_id, action=reviews.ReviewAction.APPROVE)
+        return node_of(SubmissionType, submission)
+
+    @strawberry.mutation(
+        description="Return a submission for correction, saying what to correct: the period unlocks, the returned "
+        "version and its file stay, and a corrected submission becomes the next version (reviewer or admin)."
+    )
+    async def return_submission(self, info: Info, submission_id: str, reason: str) -> SubmissionType:
+        action = reviews.ReviewAction.RETURN
+        submission = await reviews.review(info.context, submission_id=submission_id, action=action, reason=reason)
+        return node_of(SubmissionType, submission)
 
     @strawberry.mutation(description="Reopen a submitted period (admin, with a reason).")
     async def reopen_period(self, info: Info, organization_id: str, period_id: str, reason: str) -> SubmissionType:

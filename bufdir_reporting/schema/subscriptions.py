@@ -24,7 +24,7 @@ from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
 from ..importing import uploads
 from ..resolvers import snapshots
-from ..resolvers.base import notify
+from ..resolvers.base import access, notify
 from ..resolvers.base.loaders import Loaders
 from ..resolvers.snapshots import watch
 from .activity_import import FINAL as IMPORT_ENDED
@@ -120,8 +120,48 @@ async def _deliveries(info: Info, channel: str) -> AsyncGenerator[Delivery, None
             return
 
 
+@strawberry.type(description="A step in Bufdir's review of a submission.")
+class SubmissionReviewEvent:
+    event_id: int | None
+    submission_id: str
+    organization_id: str
+    period_id: str
+    version: int
+    from_state: models.ReviewState
+    review_state: models.ReviewState
+    by: str
+    reason: str | None
+    updated_at: str
+
+
 @strawberry.type
 class LiveSubscription:
+    @strawberry.subscription(
+        description="Review steps of an organisation's submissions (its users, reviewers, admins); without "
+        "organizationId, every organisation's (reviewers and admins)."
+    )
+    async def submission_review_changed(
+        self, info: Info, organization_id: str | None = None
+    ) -> AsyncGenerator[SubmissionReviewEvent, None]:
+        if organization_id is None:
+            access.require_review(info.context)
+        else:
+            access.require_read(info.context, organization_id)
+        async for delivery in _deliveries(info, events.submission_review_channel(organization_id)):
+            payload = delivery.payload
+            yield SubmissionReviewEvent(
+                event_id=payload.get("event_id"),
+                submission_id=payload["submission_id"],
+                organization_id=payload["organization_id"],
+                period_id=payload["period_id"],
+                version=payload["version"],
+                from_state=models.ReviewState(payload["from_state"]),
+                review_state=models.ReviewState(payload["review_state"]),
+                by=payload["by"],
+                reason=payload.get("reason"),
+                updated_at=payload["updated_at"],
+            )
+
     @strawberry.subscription(
         description="Progress of an import you committed: its state now, then after every chunk written; "
         "ends when the import is done, refused or failed."

@@ -1,11 +1,12 @@
 """Who may read and who may change what: every use case asks here, for GraphQL, REST and
 subscriptions alike.
 
-- **Read** an organisation's data: its own users and admins.
+- **Read** an organisation's data: its own users, Bufdir's reviewers and admins.
 - **Write** it (activities, aggregations, manual values, reports, submissions): its own users
   and admins. Read and write are separate checks so that a role that reads every organisation
   but changes nothing (Bufdir's reviewers) is one line here, not a change in every use case.
-- **Administer** (structure, reopening, the audit log, every organisation's status): admins.
+- **Review** a submission (start, approve, return): reviewers and admins.
+- **Administer** (structure, reopening, the audit log): admins.
 
 Two ways to be refused, and neither names an owner:
 
@@ -26,7 +27,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ...auth import Principal
-from ...errors import ADMIN_REQUIRED, TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
+from ...errors import ADMIN_REQUIRED, REVIEWER_REQUIRED, TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
     from .context import Context
@@ -35,8 +36,13 @@ Row = TypeVar("Row", bound="Owned")
 M = TypeVar("M", bound=Model)
 
 
+def reads_all(principal: Principal) -> bool:
+    """Admins and reviewers read every organisation."""
+    return principal.is_admin or principal.is_reviewer
+
+
 def can_read(principal: Principal, organization_id: str) -> bool:
-    return principal.is_admin or organization_id in principal.organizations
+    return reads_all(principal) or organization_id in principal.organizations
 
 
 def can_write(principal: Principal, organization_id: str) -> bool:
@@ -52,6 +58,12 @@ def require_admin(ctx: Context) -> None:
     require_authenticated(ctx)
     if not ctx.principal.is_admin:
         raise Forbidden(ADMIN_REQUIRED)
+
+
+def require_review(ctx: Context) -> None:
+    require_authenticated(ctx)
+    if not (ctx.principal.is_reviewer or ctx.principal.is_admin):
+        raise Forbidden(REVIEWER_REQUIRED)
 
 
 def require_read(ctx: Context, organization_id: str) -> None:
@@ -98,6 +110,6 @@ def readable_rows(ctx: Context, query: QuerySet[M], organization_id: str | None)
     if organization_id is not None:
         require_read(ctx, organization_id)
         return query.filter(organization_id=organization_id)
-    if ctx.principal.is_admin:
+    if reads_all(ctx.principal):
         return query
     return query.filter(organization_id__in=sorted(ctx.principal.organizations))

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ... import events
-from ...models import ActivityImport, EventLog, FieldValue, ReportRecord, Snapshot
+from ...models import ActivityImport, EventLog, FieldValue, ReportRecord, Snapshot, Submission, SubmissionReview
 from ...timefmt import now_z
 from .context import Context
 
@@ -139,3 +139,21 @@ def import_state(upload: ActivityImport) -> dict[str, Any]:
         "failure": upload.failure,
         "updated_at": now_z(),
     }
+
+
+async def submission_reviewed(ctx: Context, submission: Submission, step: SubmissionReview) -> None:
+    """A review step, to the organisation and to every reviewer."""
+    payload = {
+        "event": events.SUBMISSION_REVIEWED,
+        "submission_id": submission.id,
+        "organization_id": submission.organization_id,
+        "period_id": submission.period_id,
+        "version": submission.version,
+        "from_state": str(step.from_state),
+        "review_state": str(step.to_state),
+        "by": step.by,
+        "reason": step.reason,
+        "updated_at": now_z(),
+    }
+    for channel in (events.submission_review_channel(submission.organization_id), events.submission_review_channel(None)):
+        await publish(ctx, channel, payload)

@@ -29,9 +29,9 @@ async def _existing(ctx: Context, organization_id: str) -> Organization:
 
 
 async def list_(ctx: Context, *, window: Window) -> Page[Organization]:
-    """The organisations the principal acts for (every one, for an admin)."""
+    """The organisations the principal reads (every one, for an admin or a reviewer)."""
     access.require_authenticated(ctx)
     query = Organization.all().order_by("id")
-    if not ctx.principal.is_admin:
+    if not access.reads_all(ctx.principal):
         query = query.filter(id__in=sorted(ctx.principal.organizations))
     return await paginate(query, window)

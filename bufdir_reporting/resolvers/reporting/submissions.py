@@ -30,7 +30,7 @@ from ..base import access, audit, ids
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..snapshots import validation
-from . import records
+from . import records, reviews
 
 
 async def submit(ctx: Context, *, report_id: str) -> Submission:
@@ -96,6 +96,7 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
         {"lock_slot": None, "reopened_by": ctx.principal.subject, "reopened_at": datetime.now(UTC), "reopen_reason": reason}
     )
     async with in_transaction():
+        await reviews.reopened(ctx, submission, reason)
         await submission.save()
         await audit.record(
             ctx,
@@ -144,8 +145,8 @@ class OrganizationStatus:
 
 
 async def reporting_status(ctx: Context, *, period_id: str) -> list[OrganizationStatus]:
-    """For admins: every organisation, whether it submitted for the period and on time."""
-    access.require_admin(ctx)
+    """For reviewers and admins: every organisation, whether it submitted for the period and on time."""
+    access.require_review(ctx)
     period = await periods.get_or_raise(ctx, period_id=period_id)
     first: dict[str, Submission] = {}
     for submission in await Submission.filter(period_id=period_id).order_by("submitted_at"):

@@ -1,0 +1,112 @@
+"""Bufdir's side of a submission: a reviewer starts the review, then approves it or returns it.
+
+    submitted ──start──▶ under review ──approve──▶ approved (final; stays locked)
+        │                    │
+        └────── return ──────┴──▶ returned (the period unlocks for correction; the returned
+                                   version and its file stay; the next submission is version N+1)
+
+An admin's reopening (``submissions.reopen``) ends any state as ``reopened``. Every step is
+kept (``SubmissionReview``: who, when, from, to, why), audited and published to the
+organisation's and the reviewers' channels. A step races safely: it applies only if the
+submission is still in the state it was read in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from tortoise.transactions import in_transaction
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...models import ReviewState, Submission, SubmissionReview
+from ..base import access, audit, notify
+from ..base.context import Context
+
+
+class ReviewAction(StrEnum):
+    START = "start_review"
+    APPROVE = "approve"
+    RETURN = "return"
+
+
+STEPS = {
+    ReviewAction.START: ({ReviewState.SUBMITTED}, ReviewState.UNDER_REVIEW),
+    ReviewAction.APPROVE: ({ReviewState.SUBMITTED, ReviewState.UNDER_REVIEW}, ReviewState.APPROVED),
+    ReviewAction.RETURN: ({ReviewState.SUBMITTED, ReviewState.UNDER_REVIEW}, ReviewState.RETURNED),
+}
+
+
+async def get_or_raise(ctx: Context, *, submission_id: str) -> Submission:
+    submission = await Submission.get_or_none(id=submission_id)
+    return access.readable(ctx, submission, kind="submission", key=submission_id)
+
+
+async def history(ctx: Context, *, submission: Submission) -> list[SubmissionReview]:
+    return await SubmissionReview.filter(submission_id=submission.id).order_by("at", "id")
+
+
+async def review(ctx: Context, *, submission_id: str, action: ReviewAction, reason: str | None = None) -> Submission:
+    access.require_review(ctx)
+    submission = await Submission.get_or_none(id=submission_id)
+    if submission is None:
+        raise NotFound("submission", submission_id)
+    allowed, target = STEPS[action]
+    reason = (reason or "").strip() or None
+    if action == ReviewAction.RETURN and reason is None:
+        raise InvalidInput("a reason is required to return a submission: say what to correct", field="reason")
+    if submission.review_state not in allowed:
+        raise Conflict(
+            f"a submission that is {submission.review_state.replace('_', ' ')} cannot be {PAST[action]}",
+            details={"submission_id": submission_id, "review_state": str(submission.review_state)},
+        )
+    return await _step(ctx, submission, target, reason=reason)
+
+
+async def _step(ctx: Context, submission: Submission, target: ReviewState, *, reason: str | None) -> Submission:
+    """Move ``submission`` to ``target`` if it is still in the state it was read in."""
+    now, before = datetime.now(UTC), submission.review_state
+    changes: dict[str, object] = {"review_state": target}
+    if target == ReviewState.RETURNED:
+        changes["lock_slot"] = None  # the organisation corrects and submits a new version
+    async with in_transaction():
+        moved = await Submission.filter(id=submission.id, review_state=before).update(**changes)
+        if not moved:
+            raise Conflict("the submission changed meanwhile; read it again", details={"submission_id": submission.id})
+        step = await SubmissionReview.create(
+            submission_id=submission.id,
+            from_state=before,
+            to_state=target,
+            by=ctx.principal.subject or "unknown",
+            at=now,
+            reason=reason,
+        )
+        await audit.record(
+            ctx,
+            action=f"submission.{target}",
+            entity_type="submission",
+            entity_id=submission.id,
+            organization_id=submission.organization_id,
+            before={"review_state": str(before)},
+            after={"review_state": str(target), "reason": reason},
+        )
+    await submission.refresh_from_db()
+    await notify.submission_reviewed(ctx, submission, step)
+    return submission
+
+
+async def reopened(ctx: Context, submission: Submission, reason: str) -> None:
+    """An admin reopened the period: the review ends there (called inside the reopening)."""
+    before = submission.review_state
+    submission.review_state = ReviewState.REOPENED
+    await SubmissionReview.create(
+        submission_id=submission.id,
+        from_state=before,
+        to_state=ReviewState.REOPENED,
+        by=ctx.principal.subject or "unknown",
+        at=datetime.now(UTC),
+        reason=reason,
+    )
+
+
+PAST = {ReviewAction.START: "taken under review", ReviewAction.APPROVE: "approved", ReviewAction.RETURN: "returned"}

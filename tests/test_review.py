@@ -1,0 +1,171 @@
+"""Bufdir's side of a report: a reviewer starts the review, approves or returns it; every step is
+kept, audited and published; a return unlocks the period for a corrected version, an approval
+keeps it locked. Through GraphQL and REST, for every kind of caller."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.reporting import records, submissions
+from bufdir_reporting.resolvers.snapshots import manual_values
+from bufdir_reporting.schema import schema
+from bufdir_reporting.schema.context import GraphQLContext
+
+from .conftest import error_codes, error_of
+from .factories import context_for, make_activity, make_scope
+
+
+@pytest.fixture
+async def submitted(app, settings):
+    """org's 2024 report, submitted by its user: (organisation id, submission id)."""
+    scope = await make_scope()
+    await make_activity(org=scope.org, occurred_at=datetime(2024, 3, 1, 10, tzinfo=UTC))
+    ctx = context_for(settings, app, scope.org.id, subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id="2024", wait=True)).snapshot
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value="4")
+    record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    submission = await submissions.submit(ctx, report_id=record.id)
+    return scope.org.id, submission.id
+
+
+STATE = "query ($id: String!) { submission(submissionId: $id) { version reviewState locksPeriod reviewHistory { fromState toState by reason } } }"
+RECORD = """mutation ($org: String!) { recordActivity(input: {organizationId: $org, sourceSystem: "s", activityType: "care_order",
+  category: "ungdom", status: "completed", occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
+
+
+async def test_a_reviewer_takes_it_under_review_and_approves_it_final_and_locked(graphql, tokens, submitted):
+    org, submission_id = submitted
+    reviewer = tokens.reviewer()
+    started = await graphql(
+        "mutation ($id: String!) { startReview(submissionId: $id) { reviewState } }", {"id": submission_id}, reviewer
+    )
+    assert started["data"]["startReview"]["reviewState"] == "UNDER_REVIEW"
+    approved = await graphql(
+        "mutation ($id: String!) { approveSubmission(submissionId: $id) { reviewState } }", {"id": submission_id}, reviewer
+    )
+    assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED"
+    state = (await graphql(STATE, {"id": submission_id}, tokens.headers(org)))["data"]["submission"]
+    assert state["locksPeriod"] is True
+    assert [(s["fromState"], s["toState"], s["by"]) for s in state["reviewHistory"]] == [
+        ("SUBMITTED", "UNDER_REVIEW", "bufdir-saksbehandler"),
+        ("UNDER_REVIEW", "APPROVED", "bufdir-saksbehandler"),
+    ]
+    assert error_codes(await graphql(RECORD, {"org": org}, tokens.headers(org))) == ["PERIOD_LOCKED"]
+    again = await graphql(
+        'mutation ($id: String!) { returnSubmission(submissionId: $id, reason: "x") { reviewState } }',
+        {"id": submission_id},
+        reviewer,
+    )
+    assert error_codes(again) == ["CONFLICT"] and "approved cannot be returned" in again["errors"][0]["message"]
+
+
+async def test_a_return_over_rest_unlocks_the_period_keeps_the_version_and_expects_the_next(
+    client, graphql, tokens, submitted, settings, app
+):
+    org, submission_id = submitted
+    review = f"/api/v1/submissions/{submission_id}/review"
+    no_reason = await client.post(review, json={"action": "return"}, headers=tokens.reviewer())
+    assert no_reason.status_code == 422 and error_of(no_reason)["details"]["field"] == "reason"
+    returned = await client.post(
+        review, json={"action": "return", "reason": "Årsverk ser for lavt ut"}, headers=tokens.reviewer()
+    )
+    assert returned.status_code == 200, returned.text
+    body = returned.json()
+    assert (body["review_state"], body["locks_period"], body["version"]) == ("returned", False, 1)
+    assert body["review_history"][-1]["reason"] == "Årsverk ser for lavt ut"
+    # the organisation corrects (the period is open again) and submits version 2
+    assert "errors" not in await graphql(RECORD, {"org": org}, tokens.headers(org))
+    ctx = context_for(settings, app, org, subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id=org, period_id="2024", wait=True)).snapshot
+    record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    second = await submissions.submit(ctx, report_id=record.id)
+    assert second.version == 2 and second.review_state == "submitted"
+    first = (await client.get(f"/api/v1/submissions/{submission_id}", headers=tokens.headers(org))).json()
+    assert first["review_state"] == "returned"
+    assert (await client.get(f"/api/v1/report-records/{first['report_id']}/file", headers=tokens.headers(org))).status_code == 200
+
+
+async def test_who_may_review_read_and_write(client, graphql, tokens, submitted):
+    org, submission_id = submitted
+    start = "mutation ($id: String!) { startReview(submissionId: $id) { reviewState } }"
+    assert error_codes(await graphql(start, {"id": submission_id}, tokens.headers(org))) == ["FORBIDDEN"]  # not its own
+    assert error_codes(await graphql(start, {"id": submission_id}, tokens.headers("org-other"))) == ["FORBIDDEN"]
+    assert error_codes(await graphql(start, {"id": submission_id})) == ["UNAUTHENTICATED"]
+    reviewer = tokens.reviewer()
+    assert (await client.get(f"/api/v1/submissions/{submission_id}", headers=reviewer)).status_code == 200
+    assert (await client.get(f"/api/v1/submissions/{submission_id}", headers=tokens.headers("org-other"))).status_code == 404
+    assert error_codes(await graphql(RECORD, {"org": org}, reviewer)) == ["FORBIDDEN"]  # reads all, changes nothing
+    section = await client.post("/api/v1/report-sections", json={"section_id": "x"}, headers=reviewer)
+    assert section.status_code == 403
+    assert (await graphql(start, {"id": submission_id}, tokens.admin()))["data"]["startReview"]["reviewState"] == "UNDER_REVIEW"
+
+
+async def test_an_admins_reopening_ends_the_review_with_its_reason(graphql, tokens, submitted):
+    org, submission_id = submitted
+    await graphql(
+        "mutation ($id: String!) { approveSubmission(submissionId: $id) { reviewState } }",
+        {"id": submission_id},
+        tokens.reviewer(),
+    )
+    reopened = await graphql(
+        f'mutation {{ reopenPeriod(organizationId: "{org}", periodId: "2024", reason: "Feil i grunnlaget") {{ reviewState }} }}',
+        {},
+        tokens.admin(),
+    )
+    assert reopened["data"]["reopenPeriod"]["reviewState"] == "REOPENED"
+    history = (await graphql(STATE, {"id": submission_id}, tokens.admin()))["data"]["submission"]["reviewHistory"]
+    assert history[-1] == {"fromState": "APPROVED", "toState": "REOPENED", "by": "test-admin", "reason": "Feil i grunnlaget"}
+
+
+async def test_subscribers_see_each_step_the_organisation_its_own_and_reviewers_all(app, settings, tokens, submitted, client):
+    org, submission_id = submitted
+    from bufdir_reporting.auth import principal_from_authorization
+
+    def context(headers):
+        principal = principal_from_authorization(settings, headers["Authorization"])
+        return GraphQLContext(settings=settings, principal=principal, events=app.state.events)
+
+    own = await schema.subscribe(
+        f'subscription {{ submissionReviewChanged(organizationId: "{org}") {{ submissionId fromState reviewState by }} }}',
+        context_value=context(tokens.headers(org)),
+    )
+    every = await schema.subscribe(
+        "subscription { submissionReviewChanged { organizationId reviewState reason } }", context_value=context(tokens.reviewer())
+    )
+    nobody = await schema.subscribe(
+        "subscription { submissionReviewChanged { reviewState } }", context_value=context(tokens.headers(org))
+    )
+    assert error_codes({"errors": [e.formatted for e in (await anext(nobody)).errors]}) == ["FORBIDDEN"]
+    first, second = asyncio.ensure_future(anext(own)), asyncio.ensure_future(anext(every))
+    await asyncio.sleep(0.1)
+    review = f"/api/v1/submissions/{submission_id}/review"
+    await client.post(review, json={"action": "return", "reason": "Mangler forklaring"}, headers=tokens.reviewer())
+    async with asyncio.timeout(5):
+        seen_own, seen_all = (await first).data["submissionReviewChanged"], (await second).data["submissionReviewChanged"]
+    assert seen_own == {
+        "submissionId": submission_id,
+        "fromState": "SUBMITTED",
+        "reviewState": "RETURNED",
+        "by": "bufdir-saksbehandler",
+    }
+    assert seen_all == {"organizationId": org, "reviewState": "RETURNED", "reason": "Mangler forklaring"}
+    await own.aclose()
+    await every.aclose()
+
+
+async def test_the_reporting_status_counts_organisations_per_state(client, tokens, submitted):
+    org, _ = submitted
+    status = await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2024"}, headers=tokens.reviewer())
+    body = status.json()
+    assert status.status_code == 200 and body["counts"] == {"submitted": 1}
+    assert body["organizations"] == [
+        {"org_id": org, "name": body["organizations"][0]["name"], "state": "submitted", "on_time": None,
+         "submission_id": body["organizations"][0]["submission_id"], "version": 1}
+    ]  # fmt: skip
+    assert (
+        await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2024"}, headers=tokens.headers(org))
+    ).status_code == 403
