@@ -25,7 +25,7 @@ from asgi_lifespan import LifespanManager
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import apply_migrations
-from tests.services import postgres_server, redis_server, with_database
+from tests.services import ServiceUnavailable, postgres_server, redis_server, with_database
 
 from . import dataset as data
 from .environment import SECRET, Env
@@ -155,5 +155,14 @@ async def main() -> int:
     return 0
 
 
+def run() -> int:
+    """``main``, with a missing server program said in one line (what to install), not a traceback."""
+    try:
+        return asyncio.run(main())
+    except ServiceUnavailable as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(run())
