@@ -20,6 +20,7 @@ from ..models import (
     Period,
     Section,
 )
+from ..resolvers.structure import revision
 from ..resolvers.structure.inputs import AggregationRule
 from . import activities, reference, structure
 from .history import load_history
@@ -80,6 +81,7 @@ async def load_structure() -> tuple[int, int]:
                 )
             )
     await FieldDefinition.bulk_create(field_rows)
+    await revision.bump()
     return len(structure.SECTIONS), len(field_rows)
 
 

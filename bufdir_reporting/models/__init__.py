@@ -9,7 +9,7 @@ from .organization import Organization, OrganizationKind
 from .period import Period, PeriodType
 from .report import ReportRecord, ReportStatus
 from .snapshot import FieldValue, Snapshot, SnapshotStatus
-from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section
+from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section, StructureRevision
 from .submission import ReviewState, Submission, SubmissionReview
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Section",
     "Snapshot",
     "SnapshotStatus",
+    "StructureRevision",
     "Submission",
     "SubmissionReview",
 ]

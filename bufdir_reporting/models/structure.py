@@ -76,3 +76,16 @@ class FieldDefinition(Model):
         ordering = ("section_id", "position", "id")
         unique_together = (("key", "valid_from"),)
         indexes = (("section_id", "valid_from"),)
+
+
+class StructureRevision(Model):
+    """One row: a token replaced in the same transaction as every change to the report
+    structure, so a process may keep the structure in force cached under the token it read
+    (``resolvers.structure.revision``) and never serve one that changed since."""
+
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=32)
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "structure_revision"

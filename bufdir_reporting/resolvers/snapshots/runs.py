@@ -39,7 +39,7 @@ from .. import periods
 from ..aggregation import engine
 from ..base import ids, notify
 from ..base.context import Context
-from ..structure import sections
+from ..structure import revision, sections
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 log = logging.getLogger(__name__)
@@ -51,12 +51,18 @@ def now() -> datetime:
 
 
 async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinition]:
+    """The field definitions in force for the snapshot's period (or range end), in report order:
+    read once per structure revision (``revision.cached``), not on every run (bench S4)."""
     period = await ctx.loaders.period_by_id.load(snapshot.period_id) if snapshot.period_id else None
     at = sections.StructureView(period=period, on=None if period else snapshot.range_end.date())
-    in_force = await sections.sections_in_force(ctx, at=at)
-    # Gathered, the loader reads every section's fields in one statement.
-    per_section = await asyncio.gather(*(sections.fields_of(ctx, section=section, at=at) for section in in_force))
-    return [definition for fields in per_section for definition in fields]
+
+    async def read() -> list[FieldDefinition]:
+        in_force = await sections.sections_in_force(ctx, at=at)
+        # Gathered, the loader reads every section's fields in one statement.
+        per_section = await asyncio.gather(*(sections.fields_of(ctx, section=section, at=at) for section in in_force))
+        return [definition for fields in per_section for definition in fields]
+
+    return list(await revision.cached(("definitions", period.id if period else None, at.day), read))
 
 
 async def _prior_snapshot(ctx: Context, snapshot: Snapshot) -> Snapshot | None:

@@ -26,6 +26,7 @@ from ..base import access, audit
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..base.validity import today, valid_at
+from . import revision
 from .inputs import SectionChange, SectionSpec
 from .versions import close_or_remove, replace_fields
 
@@ -127,6 +128,7 @@ async def _structure_write(section_id: str) -> AsyncIterator[None]:
     try:
         async with in_transaction():
             yield
+            await revision.bump()
     except IntegrityError:
         raise Conflict(
             f"section {section_id!r} conflicts with a concurrent or existing structure change",
@@ -185,6 +187,7 @@ async def deactivate(ctx: Context, *, section_id: str, effective_from_period_id:
     access.require_admin(ctx)
     effective = await _effective_date(ctx, effective_from_period_id)
     async with in_transaction():
+        await revision.bump()
         section = await Section.select_for_update().get_or_none(id=section_id)
         if section is None:
             raise NotFound("section", section_id)

@@ -1,0 +1,60 @@
+"""The structure's revision, and the structure in force cached under it.
+
+Every structure write replaces the revision token in its own transaction (``bump``). A reader
+asks for the token (one primary-key read), and a cached structure is used only under the token
+it was read with: a change committed anywhere, by any replica, is seen by the next read here.
+Without a token (a database whose structure was written without one, such as a test's) nothing
+is cached. The cache is per process, small, and forgets older revisions as it fills.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from tortoise.exceptions import IntegrityError
+
+from ...models import StructureRevision
+
+T = TypeVar("T")
+SIZE = 64
+_cache: OrderedDict[tuple[str, Hashable], object] = OrderedDict()
+
+
+async def bump() -> None:
+    """A new token; call it inside the transaction that changes the structure."""
+    token, now = uuid.uuid4().hex, datetime.now(UTC)
+    if await StructureRevision.filter(id=1).update(token=token, changed_at=now):
+        return
+    try:
+        await StructureRevision.create(id=1, token=token, changed_at=now)
+    except IntegrityError:  # another writer created it first
+        await StructureRevision.filter(id=1).update(token=token, changed_at=now)
+
+
+async def current() -> str | None:
+    row = await StructureRevision.filter(id=1).values_list("token", flat=True)
+    return str(row[0]) if row else None
+
+
+async def cached(key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+    """``read()``'s answer for ``key`` under the current revision, read once per revision."""
+    token = await current()
+    if token is None:
+        return await read()
+    slot = (token, key)
+    if slot in _cache:
+        _cache.move_to_end(slot)
+        return _cache[slot]  # type: ignore[return-value]  # stored by this function for this key
+    value = await read()
+    _cache[slot] = value
+    while len(_cache) > SIZE:
+        _cache.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    _cache.clear()

@@ -1,0 +1,81 @@
+"""The structure in force is read once per structure revision, and a change made anywhere is
+seen by the next aggregation: never a stale structure."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from bufdir_reporting.models import FieldValue, StructureRevision
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.structure import revision, sections
+from bufdir_reporting.resolvers.structure.inputs import SectionSpec
+
+from ...factories import context_for, make_activity, make_scope
+from ...statements import counting_statements
+
+NEW_SECTION = {
+    "section_id": "familievern",
+    "section_title": "Familievern",
+    "section_order": 50,
+    "fields": [{"field_key": "antall_meglinger", "label": "Antall meglinger", "data_type": "integer"}],
+    "effective_from_period_id": "2024",
+}
+
+
+async def aggregated_keys(ctx, org_id: str) -> set[str]:
+    snapshot = (await snapshots.trigger(ctx, organization_id=org_id, period_id="2024", wait=True)).snapshot
+    return set(await FieldValue.filter(snapshot_id=snapshot.id).values_list("field_key", flat=True))
+
+
+STRUCTURE = re.compile(r'FROM "?(section|field_definition)"?[\s,]')
+
+
+def structure_reads(statements: list[str]) -> int:
+    """Statements reading the structure's tables (the counter keeps a statement's first 120 characters)."""
+    return sum(bool(STRUCTURE.search(statement)) for statement in statements)
+
+
+async def test_the_structure_is_read_once_per_revision_and_a_change_is_seen_at_once(app, settings):
+    scope = await make_scope()
+    await make_activity(org=scope.org, occurred_at=datetime(2024, 3, 1, tzinfo=UTC))
+    await revision.bump()  # the factories wrote the structure directly; a use case would have bumped
+    ctx = context_for(settings, app, scope.org.id)
+    with counting_statements() as first:
+        assert await aggregated_keys(ctx, scope.org.id) == {"antall_saker", "antall_arsverk"}
+    with counting_statements() as second:
+        await aggregated_keys(ctx, scope.org.id)
+    assert structure_reads(first.statements) >= 1 and structure_reads(second.statements) == 0, (
+        first.statements,
+        second.statements,
+    )
+
+    admin = context_for(settings, app, admin=True)
+    await sections.create(admin, spec=SectionSpec.model_validate(NEW_SECTION))
+    assert "antall_meglinger" in await aggregated_keys(ctx, scope.org.id), "the change is seen by the next run"
+
+
+async def test_a_change_another_process_commits_replaces_the_token_this_one_reads(app, settings):
+    scope = await make_scope()
+    await revision.bump()
+    ctx = context_for(settings, app, scope.org.id)
+    before = await aggregated_keys(ctx, scope.org.id)
+    token = await revision.current()
+    # another replica changes the structure: its transaction replaces the token with the change
+    from bufdir_reporting.models import FieldDefinition
+
+    await FieldDefinition.filter(key="antall_saker").update(valid_to=datetime(2023, 12, 31).date())
+    await StructureRevision.filter(id=1).update(token="from-another-replica")
+    assert await revision.current() != token
+    fresh = context_for(settings, app, scope.org.id)  # a new request, with its own loaders
+    assert await aggregated_keys(fresh, scope.org.id) == before - {"antall_saker"}
+
+
+async def test_without_a_revision_nothing_is_cached(app, settings):
+    scope = await make_scope()
+    ctx = context_for(settings, app, scope.org.id)
+    assert await revision.current() is None
+    await aggregated_keys(ctx, scope.org.id)
+    with counting_statements() as again:
+        await aggregated_keys(ctx, scope.org.id)
+    assert structure_reads(again.statements) >= 1
