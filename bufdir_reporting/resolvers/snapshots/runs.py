@@ -52,17 +52,19 @@ def now() -> datetime:
 
 async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinition]:
     """The field definitions in force for the snapshot's period (or range end), in report order:
-    read once per structure revision (``revision.cached``), not on every run (bench S4)."""
-    period = await ctx.loaders.period_by_id.load(snapshot.period_id) if snapshot.period_id else None
-    at = sections.StructureView(period=period, on=None if period else snapshot.range_end.date())
+    read once per structure revision (``revision.cached``), not on every run (bench S4). A
+    period's dates never change, so its id names the view without reading the period."""
+    on = None if snapshot.period_id else snapshot.range_end.date()
 
     async def read() -> list[FieldDefinition]:
+        period = await ctx.loaders.period_by_id.load(snapshot.period_id) if snapshot.period_id else None
+        at = sections.StructureView(period=period, on=on)
         in_force = await sections.sections_in_force(ctx, at=at)
         # Gathered, the loader reads every section's fields in one statement.
         per_section = await asyncio.gather(*(sections.fields_of(ctx, section=section, at=at) for section in in_force))
         return [definition for fields in per_section for definition in fields]
 
-    return list(await revision.cached(("definitions", period.id if period else None, at.day), read))
+    return list(await revision.cached(("definitions", snapshot.period_id, on), read))
 
 
 async def _prior_snapshot(ctx: Context, snapshot: Snapshot) -> Snapshot | None:
