@@ -52,7 +52,8 @@ class Submission(Model):
     reopened_by = fields.CharField(max_length=128, null=True)
     reopened_at = fields.DatetimeField(null=True)
     reopen_reason = fields.TextField(null=True)
-    review_state = fields.CharEnumField(ReviewState, max_length=16, default=ReviewState.SUBMITTED)
+    # db_default: the column is added to databases that already hold submissions
+    review_state = fields.CharEnumField(ReviewState, max_length=16, default=ReviewState.SUBMITTED, db_default="submitted")
 
     organization_id: str
     period_id: str

@@ -27,6 +27,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Submission',
             name='review_state',
-            field=fields.CharEnumField(default=ReviewState.SUBMITTED, description='SUBMITTED: submitted\nUNDER_REVIEW: under_review\nAPPROVED: approved\nRETURNED: returned\nREOPENED: reopened', enum_type=ReviewState, max_length=16),
+            field=fields.CharEnumField(default=ReviewState.SUBMITTED, db_default='submitted', description='SUBMITTED: submitted\nUNDER_REVIEW: under_review\nAPPROVED: approved\nRETURNED: returned\nREOPENED: reopened', enum_type=ReviewState, max_length=16),
         ),
     ]
