@@ -537,6 +537,10 @@ async def world(client, app, tokens, settings, demo) -> World:
     return w
 
 
+# Who gets in is decided in Python (access.py) before any statement, the same on both databases;
+# the statements behind each route run on PostgreSQL in their own tests. One database keeps the
+# matrix (five principals, every route and root field) inside the suite's time.
+@pytest.mark.one_database
 @pytest.mark.parametrize("case", sorted(REST) + sorted(GRAPHQL))
 async def test_each_principal_gets_what_the_matrix_says(world, case):
     for prefix in ("/api/v1/aggregated-report-data", "/api/v1/bufdir-aggregations"):
