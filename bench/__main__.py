@@ -12,7 +12,6 @@ print the table and write bench/results.json. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
@@ -25,11 +24,11 @@ from asgi_lifespan import LifespanManager
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import apply_migrations
-from tests.services import ServiceUnavailable, postgres_server, redis_server, with_database
+from tests.services import postgres_server, redis_server, with_database
 
 from . import dataset as data
 from .environment import SECRET, Env
-from .harness import Row, table, write_results
+from .harness import Row, run, table, write_results
 from .scenarios import SCENARIOS
 
 DATABASE = "bufdir_bench"
@@ -155,14 +154,5 @@ async def main() -> int:
     return 0
 
 
-def run() -> int:
-    """``main``, with a missing server program said in one line (what to install), not a traceback."""
-    try:
-        return asyncio.run(main())
-    except ServiceUnavailable as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        return 2
-
-
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(run(main))

@@ -8,13 +8,15 @@ statistic (p50 unless a scenario says otherwise).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import os
 import platform
 import statistics
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -195,3 +197,15 @@ def write_results(rows: list[Row], *, dataset: dict[str, Any], path: Path = RESU
         "rows": [asdict(row) for row in rows],
     }
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def run(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """``main`` to its exit status; a missing server program (PostgreSQL, redis-server) is said in
+    one line naming what to install, not a traceback."""
+    from tests.services import ServiceUnavailable
+
+    try:
+        return asyncio.run(main())
+    except ServiceUnavailable as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2

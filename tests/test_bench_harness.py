@@ -44,13 +44,12 @@ async def test_s4_reads_the_bare_querys_buffer_pages_from_postgresql(postgres_se
     assert hit + read > 0 and min(hit, read) >= 0
 
 
-def test_a_missing_server_program_ends_the_bench_in_one_line(monkeypatch, capsys):
-    import bench.__main__ as entry
+def test_a_missing_server_program_ends_the_bench_in_one_line(capsys):
+    from bench.harness import run
     from tests.services import ServiceUnavailable
 
     async def without_redis() -> int:
         raise ServiceUnavailable("redis-server is not installed (apt-get install redis-server)")
 
-    monkeypatch.setattr(entry, "main", without_redis)
-    assert entry.run() == 2
+    assert run(without_redis) == 2
     assert capsys.readouterr().err == "bench: redis-server is not installed (apt-get install redis-server)\n"
