@@ -41,6 +41,11 @@ def data_updated_channel(organization_id: str, period_id: str | None) -> str:
     return f"{DATA_UPDATED}:{organization_id}:{period_id or '-'}"
 
 
+def organization_data_channel(organization_id: str) -> str:
+    """Every data_updated event of one organisation, whatever its period."""
+    return f"{DATA_UPDATED}:{organization_id}:*"
+
+
 def snapshot_status_channel(snapshot_id: str) -> str:
     return f"{SNAPSHOT_STATUS_CHANGED}:{snapshot_id}"
 

@@ -432,6 +432,14 @@ for _field, _extra in (("startReview", ""), ("approveSubmission", ""), ("returnS
             lambda w: {"id": w.submission_id},
         ),
     )
+GRAPHQL["Subscription.organizationDataChanged"] = (
+    ORG,
+    lambda w, who: _subscribe(w, who, 'subscription { organizationDataChanged(organizationId: "org-1042") { snapshotId } }'),
+)
+GRAPHQL["Subscription.reportRecordChanged"] = (
+    ORG,
+    lambda w, who: _subscribe(w, who, 'subscription { reportRecordChanged(organizationId: "org-1042") { reportId } }'),
+)
 GRAPHQL["Subscription.submissionReviewChanged"] = (
     {**ORG, "reviewer": "ok"},
     lambda w, who: _subscribe(w, who, 'subscription { submissionReviewChanged(organizationId: "org-1042") { reviewState } }'),

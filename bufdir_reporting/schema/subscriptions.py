@@ -127,15 +127,55 @@ class SubmissionReviewEvent:
     organization_id: str
     period_id: str
     version: int
-    from_state: models.ReviewState
+    from_state: models.ReviewState | None = strawberry.field(description="None when the submission itself arrives.")
     review_state: models.ReviewState
     by: str
     reason: str | None
     updated_at: str
 
 
+@strawberry.type(description="A report record was generated, changed or deleted.")
+class ReportRecordEvent:
+    event_id: int | None
+    report_id: str
+    organization_id: str
+    snapshot_id: str | None
+    status: models.ReportStatus
+    updated_at: str
+
+
 @strawberry.type
 class LiveSubscription:
+    @strawberry.subscription(description="Every change to an organisation's data, whatever the period.")
+    async def organization_data_changed(self, info: Info, organization_id: str) -> AsyncGenerator[DataUpdatedEvent, None]:
+        access.require_read(info.context, organization_id)
+        async for delivery in _deliveries(info, events.organization_data_channel(organization_id)):
+            payload = delivery.payload
+            yield DataUpdatedEvent(
+                shared=delivery.shared,
+                event_id=payload.get("event_id"),
+                snapshot_id=payload["snapshot_id"],
+                organization_id=payload["organization_id"],
+                period_id=payload.get("period_id"),
+                changed_sections=payload["changed_sections"],
+                changed_field_keys=payload["changed_field_keys"],
+                updated_at=payload["updated_at"],
+            )
+
+    @strawberry.subscription(description="Report records of an organisation as they are generated, changed or deleted.")
+    async def report_record_changed(self, info: Info, organization_id: str) -> AsyncGenerator[ReportRecordEvent, None]:
+        access.require_read(info.context, organization_id)
+        async for delivery in _deliveries(info, events.report_record_channel(organization_id)):
+            payload = delivery.payload
+            yield ReportRecordEvent(
+                event_id=payload.get("event_id"),
+                report_id=payload["report_id"],
+                organization_id=payload["organization_id"],
+                snapshot_id=payload.get("snapshot_id"),
+                status=models.ReportStatus(payload["status"]),
+                updated_at=payload["updated_at"],
+            )
+
     @strawberry.subscription(
         description="Review steps of an organisation's submissions (its users, reviewers, admins); without "
         "organizationId, every organisation's (reviewers and admins)."
@@ -155,7 +195,7 @@ class LiveSubscription:
                 organization_id=payload["organization_id"],
                 period_id=payload["period_id"],
                 version=payload["version"],
-                from_state=models.ReviewState(payload["from_state"]),
+                from_state=models.ReviewState(payload["from_state"]) if payload.get("from_state") else None,
                 review_state=models.ReviewState(payload["review_state"]),
                 by=payload["by"],
                 reason=payload.get("reason"),

@@ -59,22 +59,21 @@ def changed_keys(before: Iterable[FieldValue], after: Iterable[FieldValue]) -> l
 
 
 async def data_updated(ctx: Context, snapshot: Snapshot, changed: list[FieldValue]) -> None:
+    """To the period's channel (the documented watch stream) and to the organisation's."""
     keys = [v.field_key for v in changed]
     sections = list(dict.fromkeys(v.section_key for v in changed))
-    await publish(
-        ctx,
-        events.data_updated_channel(snapshot.organization_id, snapshot.period_id),
-        {
-            "event": events.DATA_UPDATED,
-            "snapshot_id": snapshot.id,
-            "organization_id": snapshot.organization_id,
-            "period_id": snapshot.period_id,
-            "changed_sections": sections,
-            "changed_field_keys": keys[:MAX_KEYS],
-            "changed_field_keys_truncated": len(keys) > MAX_KEYS,
-            "updated_at": now_z(),
-        },
-    )
+    payload = {
+        "event": events.DATA_UPDATED,
+        "snapshot_id": snapshot.id,
+        "organization_id": snapshot.organization_id,
+        "period_id": snapshot.period_id,
+        "changed_sections": sections,
+        "changed_field_keys": keys[:MAX_KEYS],
+        "changed_field_keys_truncated": len(keys) > MAX_KEYS,
+        "updated_at": now_z(),
+    }
+    await publish(ctx, events.data_updated_channel(snapshot.organization_id, snapshot.period_id), payload)
+    await publish(ctx, events.organization_data_channel(snapshot.organization_id), payload)
 
 
 async def cache_invalidated(ctx: Context, snapshots: list[Snapshot], reason: str) -> None:
@@ -141,18 +140,19 @@ def import_state(upload: ActivityImport) -> dict[str, Any]:
     }
 
 
-async def submission_reviewed(ctx: Context, submission: Submission, step: SubmissionReview) -> None:
-    """A review step, to the organisation and to every reviewer."""
+async def submission_reviewed(ctx: Context, submission: Submission, step: SubmissionReview | None) -> None:
+    """A review step (``None``: the submission itself arrived), to the organisation and to
+    every reviewer."""
     payload = {
         "event": events.SUBMISSION_REVIEWED,
         "submission_id": submission.id,
         "organization_id": submission.organization_id,
         "period_id": submission.period_id,
         "version": submission.version,
-        "from_state": str(step.from_state),
-        "review_state": str(step.to_state),
-        "by": step.by,
-        "reason": step.reason,
+        "from_state": str(step.from_state) if step else None,
+        "review_state": str(step.to_state) if step else str(submission.review_state),
+        "by": step.by if step else submission.submitted_by,
+        "reason": step.reason if step else None,
         "updated_at": now_z(),
     }
     for channel in (events.submission_review_channel(submission.organization_id), events.submission_review_channel(None)):

@@ -26,7 +26,7 @@ from ...models import (
     Submission,
 )
 from .. import periods
-from ..base import access, audit, ids
+from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..snapshots import validation
@@ -77,12 +77,13 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
                 organization_id=submission.organization_id,
                 after={"period_id": submission.period_id, "version": version, "report_id": record.id, "snapshot_id": snapshot.id},
             )
-            return submission
     except IntegrityError:
         raise Conflict(
             f"period {snapshot.period_id} is already submitted for {snapshot.organization_id}; an admin must reopen it",
             details={"organization_id": snapshot.organization_id, "period_id": snapshot.period_id},
         ) from None
+    await notify.submission_reviewed(ctx, submission, None)  # after commit: reviewers see it arrive
+    return submission
 
 
 async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: str) -> Submission:
