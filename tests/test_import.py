@@ -199,15 +199,20 @@ async def test_a_failure_while_writing_leaves_the_database_as_it_was(settings, t
     many = [table[0]] + [[*table[1][:2], f"a-{n}", *table[1][3:]] for n in range(12_000)]
     path = tmp_path / "big.csv"
     path.write_text(text(many, ";"), encoding="utf-8")
-    real, calls = batch.write_all, []
+    calls: list[int] = []
 
-    async def fails_on_the_third_chunk(ctx, specs, existing):
-        calls.append(len(specs))
-        if len(calls) == 3:
-            raise RuntimeError("the disk is full")
-        return await real(ctx, specs, existing)
+    def failing_on_the_third_chunk(real):
+        async def write(ctx, specs, *rest):
+            calls.append(len(specs))
+            if len(calls) == 3:
+                raise RuntimeError("the disk is full")
+            return await real(ctx, specs, *rest)
 
-    monkeypatch.setattr(batch, "write_all", fails_on_the_third_chunk)
+        return write
+
+    # new rows take PostgreSQL's set-based path (insert_new), others the row-wise one (write_all)
+    monkeypatch.setattr(batch, "write_all", failing_on_the_third_chunk(batch.write_all))
+    monkeypatch.setattr(batch, "insert_new", failing_on_the_third_chunk(batch.insert_new))
     with pytest.raises(RuntimeError, match="the disk is full"):
         await import_file(system(settings), path, dry_run=False)
     assert calls == [5000, 5000, 2000]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..resolvers.structure.inputs import BUFDIR_CATEGORIES
 
@@ -71,7 +72,9 @@ def normalised(header: str) -> str:
 ALIASES = {normalised(name): column.name for column in COLUMNS for name in (column.name, *column.aliases)}
 
 
+@lru_cache(maxsize=1024)
 def column_for(header: str) -> str | None:
+    """The column a header (or a JSON key) names; cached, as JSON lines name them on every row."""
     return ALIASES.get(normalised(header))
 
 

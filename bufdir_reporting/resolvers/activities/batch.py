@@ -7,6 +7,7 @@ external id); ``merge`` decides, without the database, which spec records and wh
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -159,3 +160,72 @@ async def write_all(ctx: Context, specs: list[ActivitySpec], existing: dict[Key,
         ],
     )
     return [(activity_of(target), created) for target, created in outcome]
+
+
+def all_new(specs: list[ActivitySpec], existing: dict[Key, Activity]) -> bool:
+    """Every spec names its own activity, none of them stored yet: what ``insert_new`` writes."""
+    keys = [key_of(spec) for spec in specs]
+    return all(key is not None and key not in existing for key in keys) and len(set(keys)) == len(keys)
+
+
+INSERT_ACTIVITIES = (
+    "INSERT INTO activity (organization_id, source_system, external_id, activity_type, category, status, location, "
+    "occurred_at, ended_at, recorded_at, participant_count, hours, created_at, updated_at) "
+    "SELECT o, s, e, t, c, st, l, oc, en, re, pc, h, $13, $13 FROM unnest($1::text[], $2::text[], $3::text[], "
+    "$4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], "
+    "$11::int[], $12::numeric[]) AS u(o, s, e, t, c, st, l, oc, en, re, pc, h) "
+    "RETURNING id, organization_id, source_system, external_id"
+)
+INSERT_PARTICIPANTS = (
+    "INSERT INTO activity_participant (activity_id, participant_ref) SELECT * FROM unnest($1::bigint[], $2::text[])"
+)
+INSERT_AUDIT = (
+    "INSERT INTO audit_entry (at, actor, action, entity_type, entity_id, organization_id, after) "
+    "SELECT $1, $2, 'activity.recorded', 'activity', e, o, a::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) AS u(e, o, a)"
+)
+
+
+async def insert_new(ctx: Context, specs: list[ActivitySpec]) -> int:
+    """PostgreSQL: new activities (``all_new``), their participants and their audit entries in
+    three statements over arrays, with no model objects: what ``write_all`` writes for them, at
+    a fraction of the cost for a large import (bench S8). Runs in the caller's transaction."""
+    now = datetime.now(UTC)
+    connection = get_connection("default")
+    columns: list[list[Any]] = [[] for _ in range(12)]
+    for spec in specs:
+        row = (
+            spec.organization_id,
+            spec.source_system,
+            spec.external_id,
+            spec.activity_type,
+            spec.category,
+            spec.status,
+            spec.location,
+            spec.occurred_at,
+            spec.ended_at,
+            spec.recorded_at or now,
+            spec.participant_count,
+            spec.hours,
+        )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    inserted = await connection.execute_query_dict(INSERT_ACTIVITIES, [*columns, now])  # with its RETURNING rows
+    row_ids = {(row["organization_id"], row["source_system"], row["external_id"]): row["id"] for row in inserted}
+    activity_ids: list[int] = []
+    refs: list[str] = []
+    entity_ids: list[str] = []
+    organizations: list[str] = []
+    afters: list[str] = []
+    for spec in specs:
+        row_id = row_ids[(spec.organization_id, spec.source_system, spec.external_id or "")]
+        activity_ids += [row_id] * len(spec.participant_refs)
+        refs += spec.participant_refs
+        values = {name: getattr(spec, name) for name in COLUMNS} | {"recorded_at": spec.recorded_at or now}
+        entity_ids.append(ids.activity_public_id(ctx.settings, row_id))
+        organizations.append(spec.organization_id)
+        after = audit.jsonable({**values, "participant_refs": len(spec.participant_refs)})
+        afters.append(json.dumps(after, separators=(",", ":")))
+    if refs:
+        await connection.execute_query(INSERT_PARTICIPANTS, [activity_ids, refs])
+    await connection.execute_query(INSERT_AUDIT, [now, ctx.principal.subject or "anonymous", entity_ids, organizations, afters])
+    return len(specs)

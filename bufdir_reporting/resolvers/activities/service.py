@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -118,11 +119,16 @@ async def write_all_or_nothing(
     try:
         async with in_transaction():
             earliest: dict[str, datetime] = {}
+            postgres = get_connection("default").capabilities.dialect == "postgres"
             for start in range(0, len(specs), chunk):
                 part = specs[start : start + chunk]
-                for _, created in await batch.write_all(ctx, part, await batch.existing_by_key(part)):
-                    result.created += created
-                    result.updated += not created
+                existing = await batch.existing_by_key(part)
+                if postgres and batch.all_new(part, existing):
+                    result.created += await batch.insert_new(ctx, part)
+                else:
+                    for _, created in await batch.write_all(ctx, part, existing):
+                        result.created += created
+                        result.updated += not created
                 for spec in part:
                     earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
                 await progress(start + len(part))

@@ -1,0 +1,62 @@
+"""A large all-new write (an import) takes PostgreSQL's set-based path; it must leave exactly
+what the row-by-row path leaves: activities, participants and one audit entry each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from bufdir_reporting.models import Activity, ActivityParticipant, AuditEntry
+from bufdir_reporting.resolvers import activities
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
+from bufdir_reporting.resolvers.base import ids
+
+from ...factories import context_for, make_organization
+
+
+def spec(org: str, n: int) -> ActivitySpec:
+    return ActivitySpec(
+        organization_id=org,
+        source_system="fagsystem-famweb",
+        external_id=f"bulk-{n}",
+        activity_type="group_activity",
+        category="ungdom",
+        status="completed",
+        location="Tromsø" if n % 2 else None,
+        occurred_at=datetime(2024, 3, 1 + n % 28, 10, tzinfo=UTC),
+        participant_count=n % 5,
+        hours=Decimal("1.5"),
+        participant_refs=[f"p-{n}-{k}" for k in range(n % 3)],
+    )
+
+
+async def test_an_all_new_write_stores_rows_participants_and_audit_as_one_by_one(app, settings):
+    org = (await make_organization()).id
+    ctx = context_for(settings, app, org, subject="importer")
+    result = await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(30)], chunk=7)
+    assert (result.created, result.updated) == (30, 0)
+    stored = {a.external_id: a for a in await Activity.filter(organization_id=org)}
+    assert len(stored) == 30
+    third = stored["bulk-3"]
+    assert (third.location, third.hours, third.participant_count, third.occurred_at) == (
+        "Tromsø",
+        Decimal("1.50"),
+        3,
+        datetime(2024, 3, 4, 10, tzinfo=UTC),
+    )
+    assert third.recorded_at is not None and third.deleted_at is None
+    refs = await ActivityParticipant.filter(activity_id=stored["bulk-5"].id).values_list("participant_ref", flat=True)
+    assert sorted(refs) == ["p-5-0", "p-5-1"]
+    entries = await AuditEntry.filter(organization_id=org, entity_type="activity").order_by("id")
+    assert (
+        len(entries) == 30 and {e.action for e in entries} == {"activity.recorded"} and {e.actor for e in entries} == {"importer"}
+    )
+    by_id = {e.entity_id: e for e in entries}
+    entry = by_id[ids.activity_public_id(settings, third.id)]
+    assert entry.before is None
+    assert entry.after["external_id"] == "bulk-3" and entry.after["hours"] == "1.5" and entry.after["participant_refs"] == 0
+    assert entry.after["occurred_at"] == "2024-03-04T10:00:00+00:00"
+
+    again = await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(3)])  # corrections: the other path
+    assert (again.created, again.updated) == (0, 3)
+    assert await Activity.filter(organization_id=org).count() == 30
