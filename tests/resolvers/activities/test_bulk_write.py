@@ -60,3 +60,21 @@ async def test_an_all_new_write_stores_rows_participants_and_audit_as_one_by_one
     again = await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(3)])  # corrections: the other path
     assert (again.created, again.updated) == (0, 3)
     assert await Activity.filter(organization_id=org).count() == 30
+
+
+def test_the_set_based_audit_text_is_what_jsonable_writes():
+    import json
+
+    from bufdir_reporting.resolvers.activities import batch
+    from bufdir_reporting.resolvers.base import audit
+
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    for n in (0, 1, 7):
+        one = spec("org-x", n)
+        values = {name: getattr(one, name) for name in batch.COLUMNS} | {"recorded_at": one.recorded_at or now}
+        expected = audit.jsonable({**values, "participant_refs": len(one.participant_refs)})
+        assert json.loads(batch._after(one, now)) == expected
+
+
+def test_public_ids_minted_together_are_those_minted_one_by_one(settings):
+    assert ids.activity_public_ids(settings, [1, 2, 99]) == [ids.activity_public_id(settings, n) for n in (1, 2, 99)]
