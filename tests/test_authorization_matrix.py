@@ -310,6 +310,7 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     "Query.snapshot": (HIDDEN, q("query ($id: ID!) { snapshot(id: $id) { status } }", lambda w: {"id": w.snapshot_id})),
     "Query.snapshots": (ORG, q('{ snapshots(organizationId: "org-1042") { totalCount } }')),
     "Query.reportingStatus": (REVIEW, q('{ reportingStatus(periodId: "2024") { submitted } }')),
+    "Query.reportingCounts": (REVIEW, q('{ reportingCounts(periodId: "2024") { late } }')),
     "Query.auditLog": (ADMIN, q("{ auditLog { totalCount } }")),
     "Mutation.createSection": (ADMIN, None),
     "Mutation.updateSection": (

@@ -161,11 +161,36 @@ async def test_the_reporting_status_counts_organisations_per_state(client, token
     org, _ = submitted
     status = await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2024"}, headers=tokens.reviewer())
     body = status.json()
-    assert status.status_code == 200 and body["counts"] == {"submitted": 1}
-    assert body["organizations"] == [
-        {"org_id": org, "name": body["organizations"][0]["name"], "state": "submitted", "on_time": None,
-         "submission_id": body["organizations"][0]["submission_id"], "version": 1}
-    ]  # fmt: skip
-    assert (
-        await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2024"}, headers=tokens.headers(org))
-    ).status_code == 403
+    assert status.status_code == 200
+    assert body["counts"] == {
+        "not_started": 0, "draft": 0, "submitted": 1, "under_review": 0, "returned": 0, "approved": 0, "reopened": 0, "late": 0,
+    }  # fmt: skip
+    (row,) = body["organizations"]
+    assert (row["org_id"], row["state"], row["on_time"], row["late"], row["version"]) == (org, "submitted", None, False, 1)
+    forbidden = await client.get(
+        "/api/v1/submissions/reporting-status", params={"period_id": "2024"}, headers=tokens.headers(org)
+    )
+    assert forbidden.status_code == 403
+
+
+async def test_states_deadlines_and_lateness_per_organisation(graphql, tokens, app, settings):
+    from bufdir_reporting.models import Period, Submission
+
+    from .factories import make_organization
+
+    await make_scope()  # an organisation with structure and the 2024 period
+    idle = await make_organization()  # never aggregated
+    drafting = await make_organization()
+    ctx = context_for(settings, app, drafting.id)
+    await snapshots.trigger(ctx, organization_id=drafting.id, period_id="2024", wait=True)
+    await Period.filter(id="2024").update(
+        submission_deadline=datetime(2025, 2, 1).date(), correction_deadline=datetime(2025, 3, 1).date()
+    )
+    query = """{ reportingStatus(periodId: "2024") { organization { organizationId } state late onTime }
+                 reportingCounts(periodId: "2024") { notStarted draft submitted late } }"""
+    result = (await graphql(query, {}, tokens.reviewer()))["data"]
+    states = {row["organization"]["organizationId"]: row for row in result["reportingStatus"]}
+    assert states[idle.id] == {"organization": {"organizationId": idle.id}, "state": "not_started", "late": True, "onTime": None}
+    assert states[drafting.id]["state"] == "draft" and states[drafting.id]["late"] is True
+    assert result["reportingCounts"]["draft"] == 1 and result["reportingCounts"]["late"] >= 2
+    assert await Submission.all().count() == 0

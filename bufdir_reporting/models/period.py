@@ -26,6 +26,7 @@ class Period(Model):
     end = fields.DateField()
     name = fields.CharField(max_length=64)
     submission_deadline = fields.DateField(null=True)
+    correction_deadline = fields.DateField(null=True)  # by when a returned report must be submitted again
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -48,8 +48,9 @@ class ReviewBody(BaseModel):
 class StatusRow(BaseModel):
     org_id: str
     name: str
-    state: str  # not_started, submitted, under_review, approved, returned, reopened
+    state: str  # not_started, draft, submitted, under_review, returned, approved, reopened
     on_time: bool | None
+    late: bool
     submission_id: str | None
     version: int | None
 
@@ -90,23 +91,20 @@ async def shape(ctx: Context, submission: Submission) -> dict[str, Any]:
 async def reporting_status(
     period_id: Annotated[str, Query(min_length=1, max_length=32, pattern=NO_NUL)], ctx: Context = ContextDep
 ) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = []
-    for row in await submissions.reporting_status(ctx, period_id=period_id):
-        state = str(row.submission.review_state) if row.submission else "not_started"
-        rows.append(
-            {
-                "org_id": row.organization.id,
-                "name": row.organization.name,
-                "state": state,
-                "on_time": row.on_time,
-                "submission_id": row.submission.id if row.submission else None,
-                "version": row.submission.version if row.submission else None,
-            }
-        )
-    counts: dict[str, int] = {}
-    for shaped in rows:
-        counts[shaped["state"]] = counts.get(shaped["state"], 0) + 1
-    return {"period_id": period_id, "counts": counts, "organizations": rows}
+    statuses = await submissions.reporting_status(ctx, period_id=period_id)
+    rows = [
+        {
+            "org_id": row.organization.id,
+            "name": row.organization.name,
+            "state": row.state,
+            "on_time": row.on_time,
+            "late": row.late,
+            "submission_id": row.submission.id if row.submission else None,
+            "version": row.submission.version if row.submission else None,
+        }
+        for row in statuses
+    ]
+    return {"period_id": period_id, "counts": submissions.state_counts(statuses), "organizations": rows}
 
 
 @router.endpoint(

@@ -134,14 +134,33 @@ class SubmissionType:
         return isinstance(obj, (cls, models.Submission))
 
 
-@strawberry.type(description="One organisation's state for a period, for admins.")
+@strawberry.type(description="One organisation's state for a period, for reviewers and admins.")
 class OrganizationReportingStatus:
     organization: OrganizationRef
     expected: bool
     submitted: bool
-    on_time: bool | None
+    on_time: bool | None = strawberry.field(description="Whether the first version came by the submission deadline.")
     missing: bool
-    submission: SubmissionType | None
+    state: str = strawberry.field(
+        description="not_started, draft (aggregated, not submitted), submitted, under_review, returned, approved or reopened."
+    )
+    late: bool = strawberry.field(
+        description="Nothing submitted after the submission deadline, or a returned report not submitted again "
+        "after the correction deadline."
+    )
+    submission: SubmissionType | None = strawberry.field(description="The latest version, if any.")
+
+
+@strawberry.type(description="How many organisations are in each state for a period, and how many are late.")
+class ReportingCounts:
+    not_started: int
+    draft: int
+    submitted: int
+    under_review: int
+    returned: int
+    approved: int
+    reopened: int
+    late: int
 
 
 @strawberry.type
@@ -160,10 +179,17 @@ class ReportQuery:
                 submitted=row.submitted,
                 on_time=row.on_time,
                 missing=not row.submitted,
+                state=row.state,
+                late=row.late,
                 submission=node_or_none(SubmissionType, row.submission),
             )
             for row in rows
         ]
+
+    @strawberry.field(description="Counts per state for a period, for a dashboard (reviewers and admins).")
+    async def reporting_counts(self, info: Info, period_id: str) -> ReportingCounts:
+        rows = await submissions.reporting_status(info.context, period_id=period_id)
+        return ReportingCounts(**submissions.state_counts(rows))
 
 
 @strawberry.type

@@ -128,31 +128,77 @@ async def last_submitted(ctx: Context, *, organization_id: str) -> tuple[Submiss
     return submission, await periods.get_or_raise(ctx, period_id=submission.period_id)
 
 
+STATES = ("not_started", "draft", "submitted", "under_review", "returned", "approved", "reopened")
+"""Where an organisation stands for a period, in the order a report moves."""
+
+
 @dataclass(frozen=True, slots=True)
 class OrganizationStatus:
     organization: Organization
     submission: Submission | None
-    deadline: date | None
+    """The latest version, if any."""
+    first: Submission | None
+    """The first version: whether the report came in on time."""
+    period: Period
+    has_snapshot: bool
+    today: date
+
+    @property
+    def deadline(self) -> date | None:
+        return self.period.submission_deadline
 
     @property
     def submitted(self) -> bool:
         return self.submission is not None
 
     @property
+    def state(self) -> str:
+        if self.submission is not None:
+            return str(self.submission.review_state)
+        return "draft" if self.has_snapshot else "not_started"
+
+    @property
     def on_time(self) -> bool | None:
-        if self.submission is None or self.deadline is None:
+        """Whether the first version came by the submission deadline (None: no deadline, or nothing yet)."""
+        if self.first is None or self.deadline is None:
             return None
-        return self.submission.submitted_at.date() <= self.deadline
+        return self.first.submitted_at.date() <= self.deadline
+
+    @property
+    def late(self) -> bool:
+        """Behind a deadline now: nothing submitted after the submission deadline, or a returned
+        report not submitted again after the correction deadline."""
+        if self.submission is None:
+            return self.deadline is not None and self.today > self.deadline
+        correction = self.period.correction_deadline
+        return self.state == "returned" and correction is not None and self.today > correction
 
 
 async def reporting_status(ctx: Context, *, period_id: str) -> list[OrganizationStatus]:
-    """For reviewers and admins: every organisation, whether it submitted for the period and on time."""
+    """For reviewers and admins: every organisation's state for the period, on time or late."""
     access.require_review(ctx)
     period = await periods.get_or_raise(ctx, period_id=period_id)
     first: dict[str, Submission] = {}
-    for submission in await Submission.filter(period_id=period_id).order_by("submitted_at"):
+    latest: dict[str, Submission] = {}
+    for submission in await Submission.filter(period_id=period_id).order_by("version"):
         first.setdefault(submission.organization_id, submission)
+        latest[submission.organization_id] = submission
+    aggregated: set[str] = {
+        str(organization_id)
+        for organization_id in await Snapshot.filter(period_id=period_id).values_list("organization_id", flat=True)
+    }
+    today = datetime.now(UTC).date()
     return [
-        OrganizationStatus(organization, first.get(organization.id), period.submission_deadline)
+        OrganizationStatus(
+            organization, latest.get(organization.id), first.get(organization.id), period, organization.id in aggregated, today
+        )
         for organization in await Organization.all().order_by("id")
     ]
+
+
+def state_counts(rows: list[OrganizationStatus]) -> dict[str, int]:
+    """How many organisations are in each state, every state named (zeros too), and how many are late."""
+    counts = dict.fromkeys(STATES, 0)
+    for row in rows:
+        counts[row.state] += 1
+    return {**counts, "late": sum(row.late for row in rows)}
