@@ -65,6 +65,7 @@ class World:
     activity_ids: tuple[str, ...] = ()
     import_id: str = ""
     submission_id: str = ""
+    comment_id: int = 0
 
     def headers(self, who: str) -> dict[str, str]:
         if who == "anonymous":
@@ -404,6 +405,21 @@ async def _submission(w: World) -> str:
     return str(submission.id)
 
 
+async def _comment(w: World) -> int:
+    """A reviewer's comment on one of the own organisation's 2024 values."""
+    from bufdir_reporting.models import ValueNote, ValueNoteKind
+
+    note = await ValueNote.create(
+        organization_id=OWN,
+        period_id="2024",
+        field_key="antall_akuttplasseringer",
+        kind=ValueNoteKind.COMMENT,
+        text="?",
+        author="r",
+    )
+    return int(note.id)
+
+
 def _review(action: str) -> Call:
     async def call(w: World, who: str) -> str:
         body = {"action": action, "reason": "matrise"}
@@ -421,6 +437,24 @@ REST["GET /api/v1/submissions/{submission_id}"] = (
     lambda w, who: w.rest(who, "GET", f"/api/v1/submissions/{w.submission_id}"),
 )
 REST["POST /api/v1/submissions/{submission_id}/review"] = (REVIEW, _review("start_review"))
+GRAPHQL["Mutation.explainValue"] = (
+    {**HIDDEN, "reviewer": "403"},
+    q(
+        'mutation ($s: String!) { explainValue(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
+        lambda w: {"s": w.snapshot_id},
+    ),
+)
+GRAPHQL["Mutation.commentOnValue"] = (
+    {**REVIEW, "other": "403"},
+    q(
+        'mutation ($s: String!) { commentOnValue(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
+        lambda w: {"s": w.snapshot_id},
+    ),
+)
+GRAPHQL["Mutation.answerComment"] = (
+    {**HIDDEN, "reviewer": "403"},
+    q('mutation ($c: Int!) { answerComment(commentId: $c, text: "x") { id } }', lambda w: {"c": w.comment_id}),
+)
 GRAPHQL["Query.submission"] = (
     {**HIDDEN, "reviewer": "ok"},
     q("query ($id: String!) { submission(submissionId: $id) { reviewState } }", lambda w: {"id": w.submission_id}),
@@ -539,6 +573,7 @@ async def world(client, app, tokens, settings, demo) -> World:
     w.report_id = await w.report()
     w.import_id = await w.upload()
     w.submission_id = await _submission(w)
+    w.comment_id = await _comment(w)
     from bufdir_reporting.models import Activity
 
     recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)

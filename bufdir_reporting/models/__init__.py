@@ -8,7 +8,7 @@ from .job import AggregationJob, JobStatus
 from .organization import Organization, OrganizationKind
 from .period import Period, PeriodType
 from .report import ReportRecord, ReportStatus
-from .snapshot import FieldValue, Snapshot, SnapshotStatus
+from .snapshot import FieldValue, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
 from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section, StructureRevision
 from .submission import ReviewState, Submission, SubmissionReview
 
@@ -38,4 +38,6 @@ __all__ = [
     "StructureRevision",
     "Submission",
     "SubmissionReview",
+    "ValueNote",
+    "ValueNoteKind",
 ]

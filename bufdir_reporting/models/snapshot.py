@@ -100,3 +100,40 @@ class FieldValue(Model):
     class Meta:
         table = "field_value"
         unique_together = (("snapshot", "field_key"),)
+
+
+class ValueNoteKind(StrEnum):
+    EXPLANATION = "explanation"  # the organisation explains a value (a large change)
+    COMMENT = "comment"  # a reviewer asks about a value
+    ANSWER = "answer"  # the organisation answers a comment
+
+
+class ValueNote(Model):
+    """What is said about one field's value for an organisation and period: explanations by the
+    organisation, and reviewers' comments with the organisation's answers (a thread: an answer's
+    ``parent`` is the comment). Kept per period, not per snapshot, so re-aggregating keeps them;
+    a locked period refuses new ones from the organisation, so what was submitted stays."""
+
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "bufdir.Organization", related_name="value_notes", on_delete=fields.CASCADE
+    )
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
+        "bufdir.Period", related_name="value_notes", on_delete=fields.CASCADE
+    )
+    field_key = fields.CharField(max_length=64)
+    kind = fields.CharEnumField(ValueNoteKind, max_length=16)
+    text = fields.TextField()
+    author = fields.CharField(max_length=128)
+    parent: fields.ForeignKeyNullableRelation[ValueNote] = fields.ForeignKeyField(
+        "bufdir.ValueNote", related_name="answers", null=True, on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    organization_id: str
+    period_id: str
+    parent_id: int | None
+
+    class Meta:
+        table = "value_note"
+        indexes = (("organization_id", "period_id", "field_key"),)

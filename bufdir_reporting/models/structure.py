@@ -63,6 +63,8 @@ class FieldDefinition(Model):
     min_value = fields.DecimalField(max_digits=DIGITS, decimal_places=PLACES, null=True)
     max_value = fields.DecimalField(max_digits=DIGITS, decimal_places=PLACES, null=True)
     unit = fields.CharField(max_length=32, null=True)
+    # True: a large change against the prior period must be explained before submission (else optional)
+    explain_large_change = fields.BooleanField(default=False, db_default=False)
     position = fields.IntField()
     aggregation_rule: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     valid_from = fields.DateField()

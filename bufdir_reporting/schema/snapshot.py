@@ -15,7 +15,7 @@ from ..resolvers import activities, organizations, periods, snapshots
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
-from ..resolvers.snapshots import manual_values, section_values, validation
+from ..resolvers.snapshots import manual_values, notes, section_values, validation
 from .context import Info
 from .node import ModelNode, node_of, node_or_none, public_key
 from .pagination import CountedConnection, resolve_connection
@@ -70,6 +70,23 @@ class FieldValue:
     set_by: str | None
     set_at: datetime.datetime | None
     field_definition_id: strawberry.Private[int]
+    snapshot_id: strawberry.Private[str]
+
+    async def _notes(self, info: Info) -> list[models.ValueNote]:
+        snapshot = await info.context.loaders.snapshot_by_id.load(self.snapshot_id)
+        if snapshot is None or snapshot.period_id is None:
+            return []
+        found = await info.context.loaders.value_notes_by_period.load((snapshot.organization_id, snapshot.period_id))
+        return [note for note in found if note.field_key == self.field_key]
+
+    @strawberry.field(description="What is said about this value in its period: explanations, comments, answers, oldest first.")
+    async def notes(self, info: Info) -> list[ValueNoteType]:
+        return [ValueNoteType.of(note) for note in await self._notes(info)]
+
+    @strawberry.field(description="The organisation's latest explanation of this value, if any.")
+    async def explanation(self, info: Info) -> str | None:
+        explained = [note.text for note in await self._notes(info) if note.kind == models.ValueNoteKind.EXPLANATION]
+        return explained[-1] if explained else None
 
     @strawberry.field
     async def definition(self, info: Info) -> FieldDefinitionNode:
@@ -90,6 +107,37 @@ class FieldValue:
             set_by=value.set_by,
             set_at=value.set_at,
             field_definition_id=value.field_definition_id,
+            snapshot_id=value.snapshot_id,
+        )
+
+
+strawberry.enum(
+    models.ValueNoteKind,
+    name="ValueNoteKind",
+    description="EXPLANATION (the organisation's), COMMENT (a reviewer's), ANSWER (the organisation's, to a comment).",
+)
+
+
+@strawberry.type(name="ValueNote", description="Something said about one field's value in a period.")
+class ValueNoteType:
+    id: int
+    kind: models.ValueNoteKind
+    field_key: str
+    text: str
+    author: str
+    created_at: datetime.datetime
+    parent_id: int | None = strawberry.field(description="For an answer: the comment it answers.")
+
+    @classmethod
+    def of(cls, note: models.ValueNote) -> ValueNoteType:
+        return cls(
+            id=note.id,
+            kind=note.kind,
+            field_key=note.field_key,
+            text=note.text,
+            author=note.author,
+            created_at=note.created_at,
+            parent_id=note.parent_id,
         )
 
 
@@ -305,6 +353,21 @@ class TriggerResult:
 
 @strawberry.type
 class SnapshotMutation:
+    @strawberry.mutation(
+        description="Explain a value (a large change against the prior period must be, before submission, where the "
+        "field asks for it); the latest explanation is shown beside the value in the report."
+    )
+    async def explain_value(self, info: Info, snapshot_id: str, field_key: str, text: str) -> ValueNoteType:
+        return ValueNoteType.of(await notes.explain(info.context, snapshot_id=snapshot_id, field_key=field_key, text=text))
+
+    @strawberry.mutation(description="A reviewer's comment on a value (reviewers and admins).")
+    async def comment_on_value(self, info: Info, snapshot_id: str, field_key: str, text: str) -> ValueNoteType:
+        return ValueNoteType.of(await notes.comment(info.context, snapshot_id=snapshot_id, field_key=field_key, text=text))
+
+    @strawberry.mutation(description="The organisation's answer to a reviewer's comment.")
+    async def answer_comment(self, info: Info, comment_id: int, text: str) -> ValueNoteType:
+        return ValueNoteType.of(await notes.answer(info.context, comment_id=comment_id, text=text))
+
     @strawberry.mutation(description="Aggregate an organisation's period; returns at once, the job runs in the background.")
     async def trigger_aggregation(self, info: Info, organization_id: str, period_id: str, force: bool = False) -> TriggerResult:
         triggered = await snapshots.trigger(info.context, organization_id=organization_id, period_id=period_id, force=force)

@@ -23,6 +23,7 @@ from ...models import (
     Period,
     Section,
     Snapshot,
+    ValueNote,
 )
 from .sql import Statement
 from .validity import valid_at
@@ -143,6 +144,24 @@ class FieldsBySectionLoader(DataLoader[FieldsKey, list[FieldDefinition]]):
         return [found[key] for key in keys]
 
 
+PeriodScope = tuple[str, str]
+"""(organisation id, period id)."""
+
+
+class ValueNotesByPeriodLoader(DataLoader[PeriodScope, list[ValueNote]]):
+    """Every note (explanations, comments, answers) of an organisation's period, oldest first:
+    one statement for every scope a response asks about."""
+
+    async def batch_load_fn(self, scopes: list[PeriodScope]) -> list[list[ValueNote]]:
+        found: dict[PeriodScope, list[ValueNote]] = defaultdict(list)
+        rows = await ValueNote.filter(
+            organization_id__in=sorted({o for o, _ in scopes}), period_id__in=sorted({p for _, p in scopes})
+        ).order_by("created_at", "id")
+        for row in rows:
+            found[(row.organization_id, row.period_id)].append(row)
+        return [found.get(scope, []) for scope in scopes]
+
+
 class Loaders:
     def __init__(self) -> None:
         self.organization_by_id = OrganizationByIdLoader()
@@ -153,6 +172,7 @@ class Loaders:
         self.field_definition_by_id = FieldDefinitionByIdLoader()
         self.known_definitions: dict[int, FieldDefinition] = {}
         self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader(self.field_definition_by_id, self.known_definitions)
+        self.value_notes_by_period = ValueNotesByPeriodLoader()
 
     def forget_section(self, section_id: str) -> None:
         """After a structure write: drop what this request cached about the section."""

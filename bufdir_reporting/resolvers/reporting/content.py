@@ -51,6 +51,14 @@ class Row:
     """change as a share of |prior| (0.25 is +25 %), when prior is not zero."""
     required: bool
     notes: tuple[Note, ...] = ()
+    explanation: str | None = None
+    """The organisation's explanation of the value (a large change), shown beside it."""
+
+    @property
+    def remarks(self) -> str:
+        """The notes column: the explanation first, then the errors and warnings."""
+        lines = [f"Forklaring: {self.explanation}"] if self.explanation else []
+        return "\n".join(lines + [f"{note.label}: {note.message}" for note in self.notes])
 
     @property
     def missing(self) -> bool:
@@ -176,7 +184,7 @@ def _value(row: FieldValueRow, definition: FieldDefinition, *, prior: bool) -> V
     return number
 
 
-def _row(value: FieldValueRow, definition: FieldDefinition, notes: list[Note]) -> Row:
+def _row(value: FieldValueRow, definition: FieldDefinition, notes: list[Note], explanation: str | None) -> Row:
     current, prior = _value(value, definition, prior=False), _value(value, definition, prior=True)
     change = share = None
     if isinstance(current, Decimal) and isinstance(prior, Decimal):
@@ -193,6 +201,7 @@ def _row(value: FieldValueRow, definition: FieldDefinition, notes: list[Note]) -
         change_share=share,
         required=definition.required,
         notes=tuple(notes),
+        explanation=explanation,
     )
 
 
@@ -218,6 +227,7 @@ def build(
     submission: Submission | None,
     generated_at: datetime,
     generated_by: str,
+    explanations: dict[str, str] | None = None,
 ) -> ReportContent:
     notes: dict[str, list[Note]] = {}
     for finding in findings:
@@ -226,7 +236,10 @@ def build(
         SectionPart(
             title=group.section.title,
             description=group.section.description,
-            rows=tuple(_row(value, definition, notes.get(definition.key, [])) for value, definition in group.values),
+            rows=tuple(
+                _row(value, definition, notes.get(definition.key, []), (explanations or {}).get(definition.key))
+                for value, definition in group.values
+            ),
         )
         for group in sections
     )

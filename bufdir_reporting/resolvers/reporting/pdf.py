@@ -145,7 +145,7 @@ def _section(part: SectionPart) -> list[Flowable]:
                 _p(number_text(row.change, row.kind, signed=True) if row.change is not None else "", NUMBER),
                 _p(share_text(row.change_share) if row.change_share is not None else "", NUMBER),
                 _p("Ja" if row.required else ""),
-                _p("\n".join(f"{note.label}: {note.message}" for note in row.notes)),
+                _p(row.remarks),
             ]
         )
         severities = {note.severity for note in row.notes}

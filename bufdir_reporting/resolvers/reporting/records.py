@@ -18,7 +18,7 @@ from .. import organizations, periods, snapshots
 from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
-from ..snapshots import section_values, validation
+from ..snapshots import notes, section_values, validation
 from . import content, files
 from .filestore import FileStore
 from .inputs import ReportRecordChange, ReportRecordSpec
@@ -213,6 +213,9 @@ async def content_of(ctx: Context, *, snapshot: Snapshot, period: Period | None)
         submission=submission,
         generated_at=datetime.now(UTC),
         generated_by=ctx.principal.subject or "ukjent",
+        explanations=notes.explanations(
+            await ctx.loaders.value_notes_by_period.load((snapshot.organization_id, period.id)) if period else []
+        ),
     )
 
 

@@ -182,7 +182,7 @@ def _section(sheet: Worksheet, part: SectionPart, content: ReportContent) -> Non
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, RULE
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=HEADER_ALIGN.get(cell.column or 0, "left"))
     for row in part.rows:
-        notes = "\n".join(f"{note.label}: {note.message}" for note in row.notes)
+        notes = row.remarks
         sheet.append((row.display_label, None, None, None, None, "Ja" if row.required else None, notes or None, row.key))
         line = sheet.max_row
         number_format = NUMBER_FORMATS.get(row.kind)

@@ -42,9 +42,20 @@ def _findings(value: FieldValue | FieldValueRow, definition: FieldDefinition, wa
 
 
 async def validate(ctx: Context, *, snapshot: Snapshot) -> list[Finding]:
+    """Per field: errors block submission (a required value missing, outside its bounds, a
+    large change left unexplained where the field asks for an explanation); warnings ask a look."""
     values = await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
     definitions = await ctx.loaders.field_definition_by_id.load_many([v.field_definition_id for v in values])
     share = Decimal(ctx.settings.change_warning_percent) / 100
-    return [
-        finding for value, definition in zip(values, definitions, strict=True) for finding in _findings(value, definition, share)
-    ]
+    explained: set[str] = set()
+    if snapshot.period_id is not None:
+        notes = await ctx.loaders.value_notes_by_period.load((snapshot.organization_id, snapshot.period_id))
+        explained = {note.field_key for note in notes if note.kind == "explanation"}
+    found = []
+    for value, definition in zip(values, definitions, strict=True):
+        for finding in _findings(value, definition, share):
+            found.append(finding)
+            if finding.code == "LARGE_CHANGE" and definition.explain_large_change and value.field_key not in explained:
+                message = f"{definition.label}: den store endringen må forklares før rapporten sendes inn"
+                found.append(Finding(value.field_key, "error", "EXPLANATION_MISSING", message))
+    return found

@@ -158,6 +158,9 @@ class FieldSpec(Strict):
     min_value: Bound | None = None
     max_value: Bound | None = Field(default=None, validate_default=True)
     unit: str | None = Field(default=None, max_length=32)
+    explain_large_change: bool = Field(
+        default=False, strict=True, description="true: a large change against the prior period needs an explanation to submit"
+    )
     aggregation_rule: AggregationRule | None = Field(default=None, validate_default=True)
 
     @field_validator("field_key")

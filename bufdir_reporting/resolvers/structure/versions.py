@@ -25,6 +25,7 @@ def _attributes(spec: FieldSpec) -> dict[str, Any]:
         "min_value": spec.min_value,
         "max_value": spec.max_value,
         "unit": spec.unit,
+        "explain_large_change": spec.explain_large_change,
         "aggregation_rule": spec.aggregation_rule.stored() if spec.aggregation_rule else None,
     }
 

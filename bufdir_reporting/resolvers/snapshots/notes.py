@@ -1,0 +1,100 @@
+"""What is said about a value: the organisation's explanations, reviewers' comments and the
+organisation's answers (``ValueNote``, kept per organisation, period and field).
+
+A large change against the prior period on a field that asks for it (``explain_large_change``)
+must be explained before the report can be submitted: ``validation`` turns a missing explanation
+into an error, the report file shows the explanation beside the value. The organisation
+explains (while its period is open) and answers; reviewers comment.
+"""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from ...errors import InvalidInput, NotFound
+from ...models import FieldValue, Snapshot, ValueNote, ValueNoteKind
+from .. import periods
+from ..base import access, audit
+from ..base.context import Context
+from . import lifecycle
+
+MAX_TEXT = 4_000
+
+
+def _text(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > MAX_TEXT:
+        raise InvalidInput(f"the text is 1 to {MAX_TEXT:,} characters", field="text")
+    return text
+
+
+async def _value_of(snapshot: Snapshot, field_key: str) -> None:
+    if snapshot.period_id is None:
+        raise InvalidInput("notes are kept for reporting periods; this snapshot is an ad-hoc range", field="snapshot_id")
+    if not await FieldValue.exists(snapshot_id=snapshot.id, field_key=field_key):
+        raise NotFound("field", field_key)
+
+
+async def _note(
+    ctx: Context, snapshot: Snapshot, field_key: str, kind: ValueNoteKind, text: str, parent: ValueNote | None = None
+) -> ValueNote:
+    assert snapshot.period_id is not None
+    async with in_transaction():
+        note = await ValueNote.create(
+            organization_id=snapshot.organization_id,
+            period_id=snapshot.period_id,
+            field_key=field_key,
+            kind=kind,
+            text=text,
+            author=ctx.principal.subject or "unknown",
+            parent=parent,
+        )
+        await audit.record(
+            ctx,
+            action=f"value.{kind}",
+            entity_type="value_note",
+            entity_id=str(note.id),
+            organization_id=snapshot.organization_id,
+            after={
+                "period_id": snapshot.period_id,
+                "field_key": field_key,
+                "text": text,
+                "parent_id": parent.id if parent else None,
+            },
+        )
+    ctx.loaders.value_notes_by_period.clear((snapshot.organization_id, snapshot.period_id))
+    return note
+
+
+async def explain(ctx: Context, *, snapshot_id: str, field_key: str, text: str) -> ValueNote:
+    """The organisation explains a value; the latest explanation is the one shown and counted."""
+    snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
+    await _value_of(snapshot, field_key)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
+    return await _note(ctx, snapshot, field_key, ValueNoteKind.EXPLANATION, _text(text))
+
+
+async def comment(ctx: Context, *, snapshot_id: str, field_key: str, text: str) -> ValueNote:
+    """A reviewer asks about a value (while the report is under review, too)."""
+    access.require_review(ctx)
+    snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
+    await _value_of(snapshot, field_key)
+    return await _note(ctx, snapshot, field_key, ValueNoteKind.COMMENT, _text(text))
+
+
+async def answer(ctx: Context, *, comment_id: int, text: str) -> ValueNote:
+    """The organisation answers a reviewer's comment (a locked period does not stop the conversation)."""
+    found = await ValueNote.get_or_none(id=comment_id, kind=ValueNoteKind.COMMENT)
+    asked = access.writable(ctx, found, kind="comment", key=comment_id)
+    snapshot = Snapshot(organization_id=asked.organization_id, period_id=asked.period_id)
+    return await _note(ctx, snapshot, asked.field_key, ValueNoteKind.ANSWER, _text(text), parent=asked)
+
+
+async def of_period(ctx: Context, *, organization_id: str, period_id: str) -> list[ValueNote]:
+    access.require_read(ctx, organization_id)
+    return await ctx.loaders.value_notes_by_period.load((organization_id, period_id))
+
+
+def explanations(notes: list[ValueNote]) -> dict[str, str]:
+    """The latest explanation per field."""
+    return {note.field_key: note.text for note in notes if note.kind == ValueNoteKind.EXPLANATION}

@@ -1,0 +1,102 @@
+"""Explanations of large changes, and reviewers' comments with answers: a field that asks for it
+needs an explanation of a large change before the report can be submitted; the explanation is
+shown beside the value in the report; reviewers comment on values and the organisation answers."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bufdir_reporting.models import FieldDefinition
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.base.context import Context
+from bufdir_reporting.resolvers.reporting import records
+from bufdir_reporting.resolvers.snapshots import manual_values
+
+from .conftest import error_codes
+from .factories import context_for, make_activity, make_period, make_scope
+
+EXPLAIN = 'mutation ($s: String!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_saker", text: $t) { id kind } }'
+SUBMIT = "mutation ($r: String!) { submitReport(reportId: $r) { version } }"
+NOTES = """query ($s: ID!) { snapshot(id: $s) { fieldValues { fieldKey explanation notes { id kind text author parentId } } } }"""
+
+
+@pytest.fixture
+async def changed(app, settings):
+    """Cases went 2 -> 5 (+150 %) on a field that asks for an explanation of a large change."""
+    scope = await make_scope()
+    await make_period(year=2023)
+    await FieldDefinition.filter(key="antall_saker").update(explain_large_change=True)
+    for year, count in ((2023, 2), (2024, 5)):
+        for day in range(1, count + 1):
+            await make_activity(org=scope.org, occurred_at=datetime(year, 3, day, 10, tzinfo=UTC))
+    ctx = context_for(settings, app, scope.org.id, subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id="2024", wait=True)).snapshot
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value="3")
+    return scope.org.id, snapshot.id, ctx
+
+
+async def report(ctx, snapshot_id) -> str:
+    fresh = Context(settings=ctx.settings, principal=ctx.principal, jobs=ctx.jobs, events=ctx.events)  # a new request
+    return (await records.generate(fresh, snapshot_id=snapshot_id, report_type="annual_report")).id
+
+
+async def test_a_large_change_must_be_explained_before_submission_and_is_shown_in_the_report(graphql, tokens, changed):
+    org, snapshot_id, ctx = changed
+    own = tokens.headers(org, subject="kari")
+    refused = await graphql(SUBMIT, {"r": await report(ctx, snapshot_id)}, own)
+    assert error_codes(refused) == ["BAD_USER_INPUT"]
+    codes = [(e["field_key"], e["code"]) for e in refused["errors"][0]["extensions"]["validation_errors"]]
+    assert codes == [("antall_saker", "EXPLANATION_MISSING")]
+
+    explained = await graphql(EXPLAIN, {"s": snapshot_id, "t": "Ny rutine for mottak ga flere registrerte saker."}, own)
+    assert explained["data"]["explainValue"]["kind"] == "EXPLANATION"
+    record_id = await report(ctx, snapshot_id)
+    assert "errors" not in await graphql(SUBMIT, {"r": record_id}, own)
+    _, path = await records.file_of(ctx, report_id=record_id)
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[1]
+    cases = next(row for row in sheet.iter_rows(values_only=True) if row[7] == "antall_saker")
+    assert cases[6].startswith("Forklaring: Ny rutine for mottak ga flere registrerte saker.")
+    assert "Advarsel: " in cases[6]
+    again = await graphql(EXPLAIN, {"s": snapshot_id, "t": "Endret forklaring"}, own)
+    assert error_codes(again) == ["PERIOD_LOCKED"], "what was submitted stays as submitted"
+
+
+async def test_a_reviewer_comments_and_the_organisation_answers_in_a_thread(graphql, tokens, changed):
+    org, snapshot_id, _ = changed
+    own, reviewer = tokens.headers(org, subject="kari"), tokens.reviewer()
+    comment = await graphql(
+        'mutation ($s: String!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "Hvorfor økte dette?") { id } }',
+        {"s": snapshot_id},
+        reviewer,
+    )
+    comment_id = comment["data"]["commentOnValue"]["id"]
+    answer = await graphql(
+        "mutation ($c: Int!, $t: String!) { answerComment(commentId: $c, text: $t) { parentId author } }",
+        {"c": comment_id, "t": "Ny mottaksrutine."},
+        own,
+    )
+    assert answer["data"]["answerComment"] == {"parentId": comment_id, "author": "kari"}
+    values = (await graphql(NOTES, {"s": snapshot_id}, reviewer))["data"]["snapshot"]["fieldValues"]
+    cases = next(v for v in values if v["fieldKey"] == "antall_saker")
+    assert [(n["kind"], n["author"], n["parentId"]) for n in cases["notes"]] == [
+        ("COMMENT", "bufdir-saksbehandler", None),
+        ("ANSWER", "kari", comment_id),
+    ]
+    assert cases["explanation"] is None
+
+
+async def test_who_may_explain_comment_and_answer(graphql, tokens, changed):
+    org, snapshot_id, _ = changed
+    comment_on = 'mutation ($s: String!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "x") { id } }'
+    assert error_codes(await graphql(EXPLAIN, {"s": snapshot_id, "t": "x"}, tokens.reviewer())) == ["FORBIDDEN"]
+    assert error_codes(await graphql(comment_on, {"s": snapshot_id}, tokens.headers(org))) == ["FORBIDDEN"]
+    assert error_codes(await graphql(EXPLAIN, {"s": snapshot_id, "t": "x"}, tokens.headers("org-other"))) == ["NOT_FOUND"]
+    comment_id = (await graphql(comment_on, {"s": snapshot_id}, tokens.reviewer()))["data"]["commentOnValue"]["id"]
+    answer = 'mutation ($c: Int!) { answerComment(commentId: $c, text: "x") { id } }'
+    assert error_codes(await graphql(answer, {"c": comment_id}, tokens.headers("org-other"))) == ["NOT_FOUND"]
+    assert error_codes(await graphql(EXPLAIN, {"s": snapshot_id, "t": " "}, tokens.headers(org))) == ["BAD_USER_INPUT"]
