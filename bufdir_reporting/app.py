@@ -30,6 +30,7 @@ from .rest_compat import (
     report_records,
     report_sections,
     submissions,
+    value_notes,
     watch,
 )
 from .rest_compat.errors import install_error_handlers
@@ -114,7 +115,16 @@ def create_app(settings: Settings) -> FastAPI:
         prefix="/graphql",
     )
     # watch first: its static /watch must route before aggregated-report-data's /{id}
-    routers = (watch, report_sections, aggregated_report_data, bufdir_aggregations, report_records, activity_imports, submissions)
+    routers = (
+        watch,
+        report_sections,
+        aggregated_report_data,
+        bufdir_aggregations,
+        report_records,
+        activity_imports,
+        submissions,
+        value_notes,
+    )
     for contract in routers:
         app.include_router(contract.router)
     if settings.cors_origins:

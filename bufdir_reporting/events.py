@@ -35,6 +35,7 @@ CACHE_INVALIDATED = "cache_invalidated"
 REPORT_RECORD_UPDATED = "report_record_updated"
 ACTIVITY_IMPORT_PROGRESS = "activity_import_progress"
 SUBMISSION_REVIEWED = "submission_reviewed"
+VALUE_NOTED = "value_noted"
 
 
 def data_updated_channel(organization_id: str, period_id: str | None) -> str:
@@ -61,6 +62,11 @@ def report_record_channel(organization_id: str) -> str:
 def submission_review_channel(organization_id: str | None) -> str:
     """One organisation's review steps; ``None``: every organisation's (the reviewers' channel)."""
     return f"{SUBMISSION_REVIEWED}:{organization_id or '*'}"
+
+
+def value_note_channel(organization_id: str | None) -> str:
+    """One organisation's explanations, comments and answers; ``None``: every organisation's."""
+    return f"{VALUE_NOTED}:{organization_id or '*'}"
 
 
 def activity_import_channel(import_id: str) -> str:

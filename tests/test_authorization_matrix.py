@@ -455,6 +455,27 @@ GRAPHQL["Mutation.answerComment"] = (
     {**HIDDEN, "reviewer": "403"},
     q('mutation ($c: Int!) { answerComment(commentId: $c, text: "x") { id } }', lambda w: {"c": w.comment_id}),
 )
+REST["GET /api/v1/value-notes"] = (
+    ORG,
+    lambda w, who: w.rest(who, "GET", "/api/v1/value-notes", params={"org_id": OWN, "period_id": "2024"}),
+)
+REST["POST /api/v1/value-notes"] = (
+    {**HIDDEN, "reviewer": "403"},
+    lambda w, who: w.rest(
+        who,
+        "POST",
+        "/api/v1/value-notes",
+        json={"snapshot_id": w.snapshot_id, "field_key": "antall_akuttplasseringer", "kind": "explanation", "text": "x"},
+    ),
+)
+REST["POST /api/v1/value-notes/{note_id}/answers"] = (
+    {**HIDDEN, "reviewer": "403"},
+    lambda w, who: w.rest(who, "POST", f"/api/v1/value-notes/{w.comment_id}/answers", json={"text": "x"}),
+)
+GRAPHQL["Subscription.valueNoteAdded"] = (
+    {**ORG, "reviewer": "ok"},
+    lambda w, who: _subscribe(w, who, 'subscription { valueNoteAdded(organizationId: "org-1042") { kind } }'),
+)
 GRAPHQL["Query.submission"] = (
     {**HIDDEN, "reviewer": "ok"},
     q("query ($id: String!) { submission(submissionId: $id) { reviewState } }", lambda w: {"id": w.submission_id}),

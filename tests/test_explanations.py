@@ -100,3 +100,46 @@ async def test_who_may_explain_comment_and_answer(graphql, tokens, changed):
     answer = 'mutation ($c: Int!) { answerComment(commentId: $c, text: "x") { id } }'
     assert error_codes(await graphql(answer, {"c": comment_id}, tokens.headers("org-other"))) == ["NOT_FOUND"]
     assert error_codes(await graphql(EXPLAIN, {"s": snapshot_id, "t": " "}, tokens.headers(org))) == ["BAD_USER_INPUT"]
+
+
+async def test_notes_over_rest_and_live_to_the_organisation_and_reviewers(client, app, settings, tokens, changed):
+    import asyncio
+
+    from bufdir_reporting.auth import principal_from_authorization
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.context import GraphQLContext
+
+    org, snapshot_id, _ = changed
+    reviewers_view = GraphQLContext(
+        settings=settings,
+        principal=principal_from_authorization(settings, tokens.reviewer()["Authorization"]),
+        events=app.state.events,
+    )
+    stream = await schema.subscribe("subscription { valueNoteAdded { kind author fieldKey } }", context_value=reviewers_view)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.1)
+
+    own = tokens.headers(org, subject="kari")
+    explained = await client.post(
+        "/api/v1/value-notes",
+        json={"snapshot_id": snapshot_id, "field_key": "antall_saker", "kind": "explanation", "text": "Ny rutine."},
+        headers=own,
+    )
+    assert explained.status_code == 201 and explained.json()["kind"] == "explanation"
+    async with asyncio.timeout(5):
+        assert (await first).data["valueNoteAdded"] == {"kind": "EXPLANATION", "author": "kari", "fieldKey": "antall_saker"}
+    await stream.aclose()
+
+    commented = await client.post(
+        "/api/v1/value-notes",
+        json={"snapshot_id": snapshot_id, "field_key": "antall_saker", "kind": "comment", "text": "Stemmer det?"},
+        headers=tokens.reviewer(),
+    )
+    answered = await client.post(f"/api/v1/value-notes/{commented.json()['note_id']}/answers", json={"text": "Ja."}, headers=own)
+    assert answered.status_code == 201 and answered.json()["parent_id"] == commented.json()["note_id"]
+    listed = await client.get("/api/v1/value-notes", params={"org_id": org, "period_id": "2024"}, headers=tokens.reviewer())
+    assert [n["kind"] for n in listed.json()["data"]] == ["explanation", "comment", "answer"]
+    stranger = await client.get(
+        "/api/v1/value-notes", params={"org_id": org, "period_id": "2024"}, headers=tokens.headers("org-x")
+    )
+    assert stranger.status_code == 403

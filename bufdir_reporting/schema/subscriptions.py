@@ -144,8 +144,46 @@ class ReportRecordEvent:
     updated_at: str
 
 
+@strawberry.type(description="An explanation, comment or answer about a value.")
+class ValueNoteEvent:
+    event_id: int | None
+    note_id: int
+    organization_id: str
+    period_id: str
+    field_key: str
+    kind: models.ValueNoteKind
+    text: str
+    author: str
+    parent_id: int | None
+    updated_at: str
+
+
 @strawberry.type
 class LiveSubscription:
+    @strawberry.subscription(
+        description="Explanations, comments and answers about an organisation's values (its users, reviewers, admins); "
+        "without organizationId, every organisation's (reviewers and admins)."
+    )
+    async def value_note_added(self, info: Info, organization_id: str | None = None) -> AsyncGenerator[ValueNoteEvent, None]:
+        if organization_id is None:
+            access.require_review(info.context)
+        else:
+            access.require_read(info.context, organization_id)
+        async for delivery in _deliveries(info, events.value_note_channel(organization_id)):
+            payload = delivery.payload
+            yield ValueNoteEvent(
+                event_id=payload.get("event_id"),
+                note_id=payload["note_id"],
+                organization_id=payload["organization_id"],
+                period_id=payload["period_id"],
+                field_key=payload["field_key"],
+                kind=models.ValueNoteKind(payload["kind"]),
+                text=payload["text"],
+                author=payload["author"],
+                parent_id=payload.get("parent_id"),
+                updated_at=payload["updated_at"],
+            )
+
     @strawberry.subscription(description="Every change to an organisation's data, whatever the period.")
     async def organization_data_changed(self, info: Info, organization_id: str) -> AsyncGenerator[DataUpdatedEvent, None]:
         access.require_read(info.context, organization_id)

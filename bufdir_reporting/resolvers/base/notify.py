@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ... import events
-from ...models import ActivityImport, EventLog, FieldValue, ReportRecord, Snapshot, Submission, SubmissionReview
+from ...models import ActivityImport, EventLog, FieldValue, ReportRecord, Snapshot, Submission, SubmissionReview, ValueNote
 from ...timefmt import now_z
 from .context import Context
 
@@ -156,4 +156,24 @@ async def submission_reviewed(ctx: Context, submission: Submission, step: Submis
         "updated_at": now_z(),
     }
     for channel in (events.submission_review_channel(submission.organization_id), events.submission_review_channel(None)):
+        await publish(ctx, channel, payload)
+
+
+def note_payload(note: ValueNote) -> dict[str, Any]:
+    return {
+        "note_id": note.id,
+        "organization_id": note.organization_id,
+        "period_id": note.period_id,
+        "field_key": note.field_key,
+        "kind": str(note.kind),
+        "text": note.text,
+        "author": note.author,
+        "parent_id": note.parent_id,
+    }
+
+
+async def value_noted(ctx: Context, note: ValueNote) -> None:
+    """An explanation, comment or answer, to the organisation and to every reviewer."""
+    payload = {"event": events.VALUE_NOTED, **note_payload(note), "updated_at": now_z()}
+    for channel in (events.value_note_channel(note.organization_id), events.value_note_channel(None)):
         await publish(ctx, channel, payload)

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from ...errors import InvalidInput, NotFound
 from ...models import FieldValue, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
-from ..base import access, audit
+from ..base import access, audit, notify
 from ..base.context import Context
 from . import lifecycle
 
@@ -63,6 +63,7 @@ async def _note(
             },
         )
     ctx.loaders.value_notes_by_period.clear((snapshot.organization_id, snapshot.period_id))
+    await notify.value_noted(ctx, note)
     return note
 
 
