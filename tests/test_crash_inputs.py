@@ -190,3 +190,11 @@ async def test_a_global_id_that_names_no_node_type_is_bad_input(graphql, tokens,
         ["BAD_USER_INPUT"],
         ["none"],
     )
+
+
+async def test_a_note_id_beyond_its_column_is_refused_not_crashed(client, tokens):
+    """Found by schemathesis: an answer to note 34359738367 overflowed the 32-bit id column (500)."""
+    response = await client.post(
+        "/api/v1/value-notes/34359738367/answers", json={"text": "0"}, headers=tokens.headers("org-1042")
+    )
+    assert envelope(response)["details"]["field"] == "note_id"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from ..models import ValueNote
@@ -17,6 +17,7 @@ from ..timefmt import iso
 from .routing import NO_NUL, ContextDep, ContractRouter
 
 router = ContractRouter("/api/v1/value-notes", tag="value-notes", printed_paths=False)
+NoteId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a note's id (a 32-bit column)")]
 
 
 class NoteShape(BaseModel):
@@ -84,5 +85,5 @@ async def add_note(body: NoteBody, ctx: Context = ContextDep) -> dict[str, Any]:
     responses={201: {"model": NoteShape}},
     summary="Answer a reviewer's comment (the organisation)",
 )
-async def answer_comment(note_id: int, body: AnswerBody, ctx: Context = ContextDep) -> dict[str, Any]:
+async def answer_comment(note_id: NoteId, body: AnswerBody, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await notes.answer(ctx, comment_id=note_id, text=body.text))
