@@ -6,6 +6,7 @@ from tortoise.connection import get_connection
 from bufdir_reporting.models import AuditEntry
 
 from ..conftest import error_codes
+from ..factories import make_organization, make_scope
 
 AUDIT = """
 query ($type: String, $org: String) {
@@ -16,10 +17,12 @@ query ($type: String, $org: String) {
 """
 
 
-async def test_writes_are_audited_with_who_what_before_and_after(graphql, client, tokens, demo):
-    own = tokens.headers("org-1042", subject="kari")
+async def test_writes_are_audited_with_who_what_before_and_after(graphql, client, tokens, app):
+    scope = await make_scope()
+    org, section = scope.org.id, scope.section.id
+    own = tokens.headers(org, subject="kari")
     record = {
-        "organizationId": "org-1042",
+        "organizationId": org,
         "sourceSystem": "fagsystem-cis",
         "externalId": "aud-1",
         "activityType": "care_order",
@@ -32,21 +35,26 @@ async def test_writes_are_audited_with_who_what_before_and_after(graphql, client
     await graphql(
         "mutation ($i: ActivityInput!) { recordActivity(input: $i) { activityId } }", {"i": {**record, "hours": "3"}}, own
     )
-    await client.delete("/api/v1/report-sections/ressurser", headers=tokens.admin())
+    await client.delete(f"/api/v1/report-sections/{section}", headers=tokens.admin())
 
-    activity = (await graphql(AUDIT, {"type": "activity", "org": "org-1042"}, tokens.admin()))["data"]["auditLog"]
+    activity = (await graphql(AUDIT, {"type": "activity", "org": org}, tokens.admin()))["data"]["auditLog"]
     assert activity["totalCount"] == 2
     corrected, recorded = (edge["node"] for edge in activity["edges"])
     assert (recorded["action"], recorded["actor"], recorded["before"]) == ("activity.recorded", "kari", None)
     assert corrected["action"] == "activity.corrected"
     assert corrected["before"]["hours"] == "2" and corrected["after"]["hours"] == "3"
-    section = (await graphql(AUDIT, {"type": "section"}, tokens.admin()))["data"]["auditLog"]["edges"][0]["node"]
-    assert (section["action"], section["actor"], section["entityId"]) == ("section.deactivated", "test-admin", "ressurser")
-    assert section["before"]["is_active"] is True and section["after"]["is_active"] is False
+    deactivated = (await graphql(AUDIT, {"type": "section"}, tokens.admin()))["data"]["auditLog"]["edges"][0]["node"]
+    assert (deactivated["action"], deactivated["actor"], deactivated["entityId"]) == (
+        "section.deactivated",
+        "test-admin",
+        section,
+    )
+    assert deactivated["before"]["is_active"] is True and deactivated["after"]["is_active"] is False
 
 
-async def test_only_admins_read_the_audit_log(graphql, tokens, demo):
-    assert error_codes(await graphql(AUDIT, {}, tokens.headers("org-1042"))) == ["FORBIDDEN"]
+async def test_only_admins_read_the_audit_log(graphql, tokens, app):
+    org = (await make_organization()).id
+    assert error_codes(await graphql(AUDIT, {}, tokens.headers(org))) == ["FORBIDDEN"]
     assert error_codes(await graphql(AUDIT, {})) == ["UNAUTHENTICATED"]
 
 
