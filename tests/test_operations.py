@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from bufdir_reporting.operations import JsonFormatter, request_id
 
+from .factories import make_scope
 from .live import started_app
 
 
@@ -28,13 +29,14 @@ async def test_liveness_and_readiness(client, app, monkeypatch, caplog):
     assert any("cache.internal:6379" in (r.exc_text or "") or r.exc_info for r in caplog.records)
 
 
-async def test_metrics_cover_routes_graphql_operations_and_jobs(client, app, tokens, demo):
+async def test_metrics_cover_routes_graphql_operations_and_jobs(client, app, tokens):
+    scope = await make_scope()
     await client.get("/api/v1/report-sections")
     await client.post("/graphql", json={"query": "query Dashboard { periods { totalCount } }"})
     await client.post(
         "/api/v1/aggregated-report-data",
-        json={"organization_id": "org-1042", "period_id": "2024"},
-        headers=tokens.headers("org-1042"),
+        json={"organization_id": scope.org.id, "period_id": "2024"},
+        headers=tokens.headers(scope.org.id),
     )
     await app.state.jobs.wait_idle()
     text = (await client.get("/metrics")).text

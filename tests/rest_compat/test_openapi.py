@@ -64,7 +64,7 @@ async def test_a_405_names_the_allowed_methods(client):
     assert wrong.status_code == 405 and set(wrong.headers["allow"].replace(" ", "").split(",")) >= {"GET", "PUT", "DELETE"}
 
 
-async def test_an_anonymous_caller_is_asked_who_it_is_before_its_body_is_judged(client, demo):
+async def test_an_anonymous_caller_is_asked_who_it_is_before_its_body_is_judged(client):
     bad_body = await client.put("/api/v1/report-records/rpt_X", json={"status": None})
     assert bad_body.status_code == 401 and bad_body.json()["error"]["code"] == "UNAUTHENTICATED"
     public = await client.get("/api/v1/report-sections", params={"page": "many"})
