@@ -178,3 +178,25 @@ async def test_a_field_error_keeps_data_and_200_under_both_media_types(client):
         )
         assert response.status_code == 200 and "data" in response.json()
         assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_websocket_operations_errors_carry_the_connections_request_id(settings):
+    import json
+
+    import websockets
+
+    from .live import live_server
+
+    async with live_server(settings) as (address, _):
+        async with websockets.connect(
+            f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"], additional_headers={"X-Request-ID": "ws-trace-7"}
+        ) as socket:
+            await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(await socket.recv())["type"] == "connection_ack"
+            query = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
+            await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+            message = json.loads(await socket.recv())
+    assert message["type"] in ("error", "next"), message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert errors[0]["extensions"]["request_id"] == "ws-trace-7"

@@ -16,7 +16,7 @@ from tortoise.exceptions import ValidationError
 from ..auth import principal_from_authorization
 from ..dependencies import settings_of
 from ..envelope import code_for, error_body_for
-from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Unauthenticated, Unavailable, is_unavailable
+from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Unavailable, is_unavailable
 from ..wording import plain
 
 log = logging.getLogger(__name__)
@@ -115,13 +115,6 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         return response
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, "INTERNAL", "Unexpected error.")
-
-
-def _authenticated(request: Request) -> bool:
-    try:
-        return principal_from_authorization(settings_of(request), request.headers.get("authorization")).is_authenticated
-    except Unauthenticated:
-        return False
 
 
 def _required_role(request: Request) -> str | None:

@@ -13,6 +13,7 @@ from .activity import ActivityMutation
 from .activity_import import ActivityImportMutation, ActivityImportQuery
 from .audit import AuditQuery
 from .errors import DomainErrorExtension, log_errors
+from .field_values import FieldValueMutation
 from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
@@ -34,7 +35,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(StructureMutation, SnapshotMutation, ActivityMutation, ReportMutation, ActivityImportMutation):
+class Mutation(StructureMutation, SnapshotMutation, FieldValueMutation, ActivityMutation, ReportMutation, ActivityImportMutation):
     pass
 
 

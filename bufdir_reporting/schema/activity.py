@@ -16,6 +16,7 @@ from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.structure.inputs import parse
 from .context import Info
 from .node import ModelNode, node_of
+from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
     from .organization import OrganizationType
@@ -62,6 +63,43 @@ class ActivityNode(ModelNode):
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.Activity:
         return await activities.get_or_raise(info.context, activity_id=key)
+
+
+async def activities_connection(
+    info: Info,
+    *,
+    organization_id: str,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    activity_type: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    source_system: str | None = None,
+    include_deleted: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> CountedConnection[ActivityNode]:
+    """An organisation's activities as a counted connection (Organization.activities, Snapshot.activities)."""
+    return await resolve_connection(
+        CountedConnection[ActivityNode],
+        info,
+        lambda window: activities.list_(
+            info.context,
+            organization_id=organization_id,
+            window=window,
+            start=start,
+            end=end,
+            activity_type=activity_type,
+            category=category,
+            status=status,
+            source_system=source_system,
+            include_deleted=include_deleted,
+        ),
+        first=first,
+        after=after,
+        last=None,
+        before=None,
+    )
 
 
 @strawberry.input(description="An activity as the case-management system reports it.")

@@ -7,7 +7,7 @@ import strawberry
 from strawberry import relay
 
 from .. import models
-from ..resolvers import activities, organizations, snapshots
+from ..resolvers import organizations, snapshots
 from ..resolvers.base import access
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records, submissions
@@ -84,27 +84,20 @@ class OrganizationType(ModelNode):
         first: int | None = None,
         after: str | None = None,
     ) -> CountedConnection[Annotated[ActivityNode, strawberry.lazy(".activity")]]:
-        from .activity import ActivityNode
+        from .activity import activities_connection
 
-        return await resolve_connection(
-            CountedConnection[ActivityNode],
+        return await activities_connection(
             info,
-            lambda window: activities.list_(
-                info.context,
-                organization_id=root.id,
-                window=window,
-                start=occurred_from,
-                end=occurred_to,
-                activity_type=activity_type,
-                category=category,
-                status=status,
-                source_system=source_system,
-                include_deleted=include_deleted,
-            ),
+            organization_id=root.id,
+            start=occurred_from,
+            end=occurred_to,
+            activity_type=activity_type,
+            category=category,
+            status=status,
+            source_system=source_system,
+            include_deleted=include_deleted,
             first=first,
             after=after,
-            last=None,
-            before=None,
         )
 
     @strawberry.field(description="Report files generated for this organisation, newest first.")

@@ -1,4 +1,5 @@
-"""Snapshots in the graph: organisation, period, prior snapshot, sections -> field values, job."""
+"""Snapshots in the graph: organisation, period, prior snapshot, sections, job; the values
+themselves and what is said about them are in ``field_values``."""
 
 from __future__ import annotations
 
@@ -8,18 +9,17 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers import activities, organizations, periods, snapshots
-from ..resolvers.base.loaders import FieldValueRow
+from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
-from ..resolvers.snapshots import manual_values, notes, section_values, validation
+from ..resolvers.snapshots import section_values, validation
 from .context import Info
+from .field_values import FieldValue, SnapshotSection, ValidationFinding
 from .node import ModelNode, node_of, node_or_none, public_key
 from .pagination import CountedConnection, resolve_connection
-from .structure import FieldDefinitionNode, SectionNode
+from .structure import SectionNode
 
 if TYPE_CHECKING:
     from .activity import ActivityNode
@@ -48,112 +48,6 @@ class SnapshotMetrics:
     unique_participants: int | None
     hours_delivered: Decimal | None
     categories: list[CategoryMetrics]
-
-
-@strawberry.type(description="A field's value in a snapshot; null means not reported (distinct from 0).")
-class FieldValue:
-    """Built from a stored value and its definition, with ``label`` and ``change`` worked out
-    once: plain attributes resolve several times faster than resolvers, and a report has many."""
-
-    id: strawberry.ID = strawberry.field(
-        description="The value's identity, <snapshotId>/<fieldKey>: the same value has it in every response, so a "
-        "normalising client cache (Apollo's InMemoryCache) merges overlapping views of it."
-    )
-    field_key: str
-    label: str = strawberry.field(description="The Norwegian label of the field, as defined for this snapshot's period.")
-    value: Decimal | None
-    text_value: str | None
-    prior_value: Decimal | None
-    prior_text_value: str | None
-    change: Decimal | None = strawberry.field(description="value minus prior value, when both are numbers.")
-    data_source: str | None = strawberry.field(description="Source system of most matching activities, or manual.")
-    set_by: str | None
-    set_at: datetime.datetime | None
-    field_definition_id: strawberry.Private[int]
-    snapshot_id: strawberry.Private[str]
-
-    async def _notes(self, info: Info) -> list[models.ValueNote]:
-        snapshot = await info.context.loaders.snapshot_by_id.load(self.snapshot_id)
-        if snapshot is None or snapshot.period_id is None:
-            return []
-        found = await info.context.loaders.value_notes_by_period.load((snapshot.organization_id, snapshot.period_id))
-        return [note for note in found if note.field_key == self.field_key]
-
-    @strawberry.field(description="What is said about this value in its period: explanations, comments, answers, oldest first.")
-    async def notes(self, info: Info) -> list[ValueNoteType]:
-        return [ValueNoteType.of(note) for note in await self._notes(info)]
-
-    @strawberry.field(description="The organisation's latest explanation of this value, if any.")
-    async def explanation(self, info: Info) -> str | None:
-        explained = [note.text for note in await self._notes(info) if note.kind == models.ValueNoteKind.EXPLANATION]
-        return explained[-1] if explained else None
-
-    @strawberry.field
-    async def definition(self, info: Info) -> FieldDefinitionNode:
-        return node_of(FieldDefinitionNode, await info.context.loaders.field_definition_by_id.load(self.field_definition_id))
-
-    @classmethod
-    def of(cls, value: models.FieldValue | FieldValueRow, definition: models.FieldDefinition) -> FieldValue:
-        return cls(
-            id=strawberry.ID(f"{value.snapshot_id}/{value.field_key}"),
-            field_key=value.field_key,
-            label=definition.label,
-            value=value.value,
-            text_value=value.text_value,
-            prior_value=value.prior_value,
-            prior_text_value=value.prior_text_value,
-            change=None if value.value is None or value.prior_value is None else value.value - value.prior_value,
-            data_source=value.data_source,
-            set_by=value.set_by,
-            set_at=value.set_at,
-            field_definition_id=value.field_definition_id,
-            snapshot_id=value.snapshot_id,
-        )
-
-
-strawberry.enum(
-    models.ValueNoteKind,
-    name="ValueNoteKind",
-    description="EXPLANATION (the organisation's), COMMENT (a reviewer's), ANSWER (the organisation's, to a comment).",
-)
-
-
-@strawberry.type(name="ValueNote", description="Something said about one field's value in a period.")
-class ValueNoteType:
-    id: int
-    kind: models.ValueNoteKind
-    field_key: str
-    text: str
-    author: str
-    created_at: datetime.datetime
-    parent_id: int | None = strawberry.field(description="For an answer: the comment it answers.")
-
-    @classmethod
-    def of(cls, note: models.ValueNote) -> ValueNoteType:
-        return cls(
-            id=note.id,
-            kind=note.kind,
-            field_key=note.field_key,
-            text=note.text,
-            author=note.author,
-            created_at=note.created_at,
-            parent_id=note.parent_id,
-        )
-
-
-@strawberry.type(description="A validation result for one field: an error blocks submission, a warning asks a look.")
-class ValidationFinding:
-    field_key: str
-    severity: str
-    code: str
-    message: str
-
-
-@strawberry.type(description="The values of one report section in a snapshot.")
-class SnapshotSection:
-    id: strawberry.ID = strawberry.field(description="The section's identity in this snapshot, <snapshotId>/<sectionId>.")
-    section: SectionNode
-    field_values: list[FieldValue]
 
 
 @strawberry.type(name="AggregationJob", description="A persisted aggregation run.")
@@ -245,26 +139,19 @@ class SnapshotNode(ModelNode):
         first: int | None = None,
         after: str | None = None,
     ) -> CountedConnection[Annotated[ActivityNode, strawberry.lazy(".activity")]]:
-        from .activity import ActivityNode
+        from .activity import activities_connection
 
-        return await resolve_connection(
-            CountedConnection[ActivityNode],
+        return await activities_connection(
             info,
-            lambda window: activities.list_(
-                info.context,
-                organization_id=root.organization_id,
-                window=window,
-                start=root.range_start,
-                end=root.range_end,
-                activity_type=activity_type,
-                category=category,
-                status=status,
-                source_system=source_system,
-            ),
+            organization_id=root.organization_id,
+            start=root.range_start,
+            end=root.range_end,
+            activity_type=activity_type,
+            category=category,
+            status=status,
+            source_system=source_system,
             first=first,
             after=after,
-            last=None,
-            before=None,
         )
 
     @strawberry.field(description="Field values grouped by the sections of this snapshot's structure.")
@@ -353,21 +240,6 @@ class TriggerResult:
 
 @strawberry.type
 class SnapshotMutation:
-    @strawberry.mutation(
-        description="Explain a value (a large change against the prior period must be, before submission, where the "
-        "field asks for it); the latest explanation is shown beside the value in the report."
-    )
-    async def explain_value(self, info: Info, snapshot_id: str, field_key: str, text: str) -> ValueNoteType:
-        return ValueNoteType.of(await notes.explain(info.context, snapshot_id=snapshot_id, field_key=field_key, text=text))
-
-    @strawberry.mutation(description="A reviewer's comment on a value (reviewers and admins).")
-    async def comment_on_value(self, info: Info, snapshot_id: str, field_key: str, text: str) -> ValueNoteType:
-        return ValueNoteType.of(await notes.comment(info.context, snapshot_id=snapshot_id, field_key=field_key, text=text))
-
-    @strawberry.mutation(description="The organisation's answer to a reviewer's comment.")
-    async def answer_comment(self, info: Info, comment_id: int, text: str) -> ValueNoteType:
-        return ValueNoteType.of(await notes.answer(info.context, comment_id=comment_id, text=text))
-
     @strawberry.mutation(description="Aggregate an organisation's period; returns at once, the job runs in the background.")
     async def trigger_aggregation(self, info: Info, organization_id: str, period_id: str, force: bool = False) -> TriggerResult:
         triggered = await snapshots.trigger(info.context, organization_id=organization_id, period_id=period_id, force=force)
@@ -381,13 +253,6 @@ class SnapshotMutation:
     async def invalidate_snapshot(self, info: Info, id: strawberry.ID, reason: str) -> SnapshotNode:
         snapshot, _ = await snapshots.invalidate(info.context, snapshot_id=public_key("Snapshot", id), reason=reason)
         return node_of(SnapshotNode, snapshot)
-
-    @strawberry.mutation(description="Set (or, with null, clear) a manual field's value on the current snapshot.")
-    async def set_field_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, value: JSON | None) -> FieldValue:
-        row = await manual_values.set_value(
-            info.context, snapshot_id=public_key("Snapshot", snapshot_id), field_key=field_key, value=value
-        )
-        return FieldValue.of(row, await info.context.loaders.field_definition_by_id.load(row.field_definition_id))
 
     @strawberry.mutation(description="Delete a snapshot (not one that is processing or was reported).")
     async def delete_snapshot(self, info: Info, id: strawberry.ID) -> strawberry.ID:

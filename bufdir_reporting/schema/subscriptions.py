@@ -89,6 +89,20 @@ class DataUpdatedEvent:
     changed_field_keys: list[str]
     updated_at: str
 
+    @classmethod
+    def of(cls, delivery: Delivery) -> DataUpdatedEvent:
+        payload = delivery.payload
+        return cls(
+            shared=delivery.shared,
+            event_id=payload.get("event_id"),
+            snapshot_id=payload["snapshot_id"],
+            organization_id=payload["organization_id"],
+            period_id=payload.get("period_id"),
+            changed_sections=payload["changed_sections"],
+            changed_field_keys=payload["changed_field_keys"],
+            updated_at=payload["updated_at"],
+        )
+
     @strawberry.field(description="The snapshot the event concerns, as it is now.")
     async def snapshot(self, info: Info) -> SnapshotNode:
         return node_of(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id))
@@ -188,17 +202,7 @@ class LiveSubscription:
     async def organization_data_changed(self, info: Info, organization_id: str) -> AsyncGenerator[DataUpdatedEvent, None]:
         access.require_read(info.context, organization_id)
         async for delivery in _deliveries(info, events.organization_data_channel(organization_id)):
-            payload = delivery.payload
-            yield DataUpdatedEvent(
-                shared=delivery.shared,
-                event_id=payload.get("event_id"),
-                snapshot_id=payload["snapshot_id"],
-                organization_id=payload["organization_id"],
-                period_id=payload.get("period_id"),
-                changed_sections=payload["changed_sections"],
-                changed_field_keys=payload["changed_field_keys"],
-                updated_at=payload["updated_at"],
-            )
+            yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(description="Report records of an organisation as they are generated, changed or deleted.")
     async def report_record_changed(self, info: Info, organization_id: str) -> AsyncGenerator[ReportRecordEvent, None]:
@@ -270,17 +274,7 @@ class LiveSubscription:
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
         await watch.require_following(info.context, organization_id=organization_id, period_id=period_id)
         async for delivery in _deliveries(info, events.data_updated_channel(organization_id, period_id)):
-            payload = delivery.payload
-            yield DataUpdatedEvent(
-                shared=delivery.shared,
-                event_id=payload.get("event_id"),
-                snapshot_id=payload["snapshot_id"],
-                organization_id=payload["organization_id"],
-                period_id=payload["period_id"],
-                changed_sections=payload["changed_sections"],
-                changed_field_keys=payload["changed_field_keys"],
-                updated_at=payload["updated_at"],
-            )
+            yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(description="Status changes of one snapshot.")
     async def snapshot_status_changed(self, info: Info, snapshot_id: str) -> AsyncGenerator[SnapshotStatusEvent, None]:

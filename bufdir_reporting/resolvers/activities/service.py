@@ -7,19 +7,15 @@ every snapshot of the organisation whose range ends at or after the activity's s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...models import Activity, ActivityParticipant
-from ...wording import offending, plain
 from .. import periods
 from ..base import access, audit, ids, notify
 from ..base.context import Context
@@ -29,114 +25,6 @@ from . import batch, invalidation
 from .inputs import ActivitySpec
 
 ACTIVITIES_RECORDED = "activities recorded"
-
-
-@dataclass
-class RowError:
-    row: int
-    """The row's line in its file (or its position in a request's list), counting from 1."""
-    field: str
-    message: str
-    value: str | None = None
-    """The value refused, when there is one to show."""
-
-
-@dataclass
-class IngestResult:
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-
-def parse_rows(rows: Iterable[dict[str, Any]], *, first_row: int = 1) -> tuple[list[tuple[int, ActivitySpec]], list[RowError]]:
-    return parse_numbered(enumerate(rows, start=first_row))
-
-
-def parse_numbered(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, ActivitySpec]], list[RowError]]:
-    """Each row as a spec, or its errors in plain words with the value refused."""
-    specs, errors = [], []
-    for number, row in rows:
-        try:
-            specs.append((number, ActivitySpec.model_validate(row)))
-        except ValidationError as exc:
-            errors += [RowError(number, field_path(e["loc"]), plain(e), offending(e)) for e in exc.errors()]
-    return specs, errors
-
-
-async def check_rows(ctx: Context, specs: list[tuple[int, ActivitySpec]], *, repeats: bool = False) -> list[RowError]:
-    """Every refusal writing these rows would meet, per row, before anything is written: an
-    organisation the caller may not write for (named the same whether or not it exists) or
-    that does not exist, a row naming the same activity as an earlier one (unless ``repeats``:
-    then the later row corrects the earlier), a row dated inside (or correcting an activity
-    inside) a submitted, locked period."""
-    errors: list[RowError] = []
-    organization_ids = sorted({spec.organization_id for _, spec in specs})
-    writable = {o for o in organization_ids if access.can_write(ctx.principal, o)}
-    found = await ctx.loaders.organization_by_id.load_many(sorted(writable))
-    known = {organization.id for organization in found if organization is not None}
-    first_line: dict[batch.Key, int] = {}
-    usable: list[tuple[int, ActivitySpec]] = []
-    for line, spec in specs:
-        if spec.organization_id not in writable:
-            errors.append(RowError(line, "organization_id", "is not an organisation you may write for", spec.organization_id))
-        elif spec.organization_id not in known:
-            errors.append(RowError(line, "organization_id", "is not a known organisation", spec.organization_id))
-        elif (key := batch.key_of(spec)) is not None and key in first_line and not repeats:
-            errors.append(RowError(line, "external_id", f"names the same activity as line {first_line[key]}", spec.external_id))
-        else:
-            if key is not None:
-                first_line.setdefault(key, line)
-            usable.append((line, spec))
-    existing = await batch.existing_by_key([spec for _, spec in usable])
-    moments: dict[str, list[datetime]] = {}
-    for _, spec in usable:
-        moments.setdefault(spec.organization_id, []).append(spec.occurred_at)
-    for activity in existing.values():
-        moments.setdefault(activity.organization_id, []).append(activity.occurred_at)
-    locks = await periods.locks_of(moments)
-    for line, spec in usable:
-        stored = existing.get(key) if (key := batch.key_of(spec)) is not None else None
-        for moment in (spec.occurred_at, *([stored.occurred_at] if stored else [])):
-            locked = periods.locked_at(locks, spec.organization_id, moment)
-            if locked is not None:
-                message = f"falls in period {locked}, which is submitted and locked; an admin must reopen it first"
-                errors.append(RowError(line, "occurred_at", message, moment.isoformat()))
-                break
-    return sorted(errors, key=lambda error: error.row)
-
-
-async def _nothing(_: int) -> None:
-    return None
-
-
-async def write_all_or_nothing(
-    ctx: Context, specs: list[ActivitySpec], *, progress: Callable[[int], Awaitable[None]] = _nothing, chunk: int = 5_000
-) -> IngestResult:
-    """Write checked specs (``check_rows`` found nothing) in one transaction: all or none.
-    ``progress`` hears how many are written so far, chunk by chunk (inside the transaction:
-    it may tell a listener, not write to the database)."""
-    result = IngestResult()
-    try:
-        async with in_transaction():
-            earliest: dict[str, datetime] = {}
-            postgres = get_connection("default").capabilities.dialect == "postgres"
-            for start in range(0, len(specs), chunk):
-                part = specs[start : start + chunk]
-                existing = await batch.existing_by_key(part)
-                if postgres and batch.all_new(part, existing):
-                    result.created += await batch.insert_new(ctx, part)
-                else:
-                    for _, created in await batch.write_all(ctx, part, existing):
-                        result.created += created
-                        result.updated += not created
-                for spec in part:
-                    earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-                await progress(start + len(part))
-            invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
-    except IntegrityError:
-        raise Conflict("a concurrent write recorded the same activity; retry") from None
-    await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)
-    return result
 
 
 async def record(ctx: Context, *, spec: ActivitySpec) -> Activity:
@@ -174,19 +62,6 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
         raise Conflict("a concurrent write recorded the same activity; retry") from None
     await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)
     return written
-
-
-async def ingest(ctx: Context, *, rows: list[dict[str, Any]], dry_run: bool = False) -> IngestResult:
-    """Bulk ingest: every row valid and writable, or nothing written and every row's errors.
-    A later row naming the same activity as an earlier one corrects it. Naming an organisation
-    the caller may not write for refuses the whole request (FORBIDDEN), as every write does."""
-    for organization_id in sorted({str(row.get("organization_id")) for row in rows if row.get("organization_id")}):
-        access.require_write(ctx, organization_id)
-    specs, errors = parse_rows(rows)
-    errors = sorted(errors + await check_rows(ctx, specs, repeats=True), key=lambda error: error.row)
-    if errors or dry_run:
-        return IngestResult(errors=errors)
-    return await write_all_or_nothing(ctx, [spec for _, spec in specs])
 
 
 def public_id(ctx: Context, activity: Activity) -> str:

@@ -65,7 +65,7 @@ async def review(ctx: Context, *, submission_id: str, action: ReviewAction, reas
 
 async def _step(ctx: Context, submission: Submission, target: ReviewState, *, reason: str | None) -> Submission:
     """Move ``submission`` to ``target`` if it is still in the state it was read in."""
-    now, before = datetime.now(UTC), submission.review_state
+    before = submission.review_state
     changes: dict[str, object] = {"review_state": target}
     if target == ReviewState.RETURNED:
         changes["lock_slot"] = None  # the organisation corrects and submits a new version
@@ -73,14 +73,7 @@ async def _step(ctx: Context, submission: Submission, target: ReviewState, *, re
         moved = await Submission.filter(id=submission.id, review_state=before).update(**changes)
         if not moved:
             raise Conflict("the submission changed meanwhile; read it again", details={"submission_id": submission.id})
-        step = await SubmissionReview.create(
-            submission_id=submission.id,
-            from_state=before,
-            to_state=target,
-            by=ctx.principal.subject or "unknown",
-            at=now,
-            reason=reason,
-        )
+        step = await _kept(ctx, submission, before, target, reason)
         await audit.record(
             ctx,
             action=f"submission.{target}",
@@ -97,12 +90,18 @@ async def _step(ctx: Context, submission: Submission, target: ReviewState, *, re
 
 async def reopened(ctx: Context, submission: Submission, reason: str) -> None:
     """An admin reopened the period: the review ends there (called inside the reopening)."""
-    before = submission.review_state
+    await _kept(ctx, submission, submission.review_state, ReviewState.REOPENED, reason)
     submission.review_state = ReviewState.REOPENED
-    await SubmissionReview.create(
+
+
+async def _kept(
+    ctx: Context, submission: Submission, before: ReviewState, target: ReviewState, reason: str | None
+) -> SubmissionReview:
+    """The step in the submission's history: who, when, from, to, why."""
+    return await SubmissionReview.create(
         submission_id=submission.id,
         from_state=before,
-        to_state=ReviewState.REOPENED,
+        to_state=target,
         by=ctx.principal.subject or "unknown",
         at=datetime.now(UTC),
         reason=reason,
