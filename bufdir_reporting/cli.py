@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import OperationalError
 
 from .auth import issue_token
 from .config import ConfigurationError, Settings, load_settings
 from .database import apply_migrations, tortoise_config
+from .models import Organization
 
 T = TypeVar("T")
 
@@ -34,8 +36,20 @@ def say(message: str) -> None:
 
 @asynccontextmanager
 async def orm(settings: Settings) -> AsyncIterator[None]:
+    """The ORM on a database that holds the service's tables, or one line saying what to do: a
+    command run from another directory would otherwise meet an empty SQLite file of its own."""
+    where = settings.database_url_redacted
+    if settings.sqlite_path is not None and not settings.sqlite_path.exists():
+        raise CommandError(
+            f"no database at {settings.sqlite_path.resolve()}: run this in the directory the server runs in, "
+            "or set BUFDIR_DATABASE_URL as the server has it (bufdir-reporting migrate creates a new one)"
+        )
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(settings))
+        try:
+            await Organization.exists()
+        except OperationalError:
+            raise CommandError(f"the database at {where!r} has no tables yet: run bufdir-reporting migrate first") from None
         yield
 
 

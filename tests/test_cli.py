@@ -205,6 +205,25 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
             process.wait(timeout=20)
 
 
+def test_import_where_there_is_no_database_says_so_in_one_line(tmp_path):
+    """Run from another directory, the default SQLite path names no database: no traceback, and
+    no empty database file left behind."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    path = elsewhere / "a.csv"
+    path.write_text("organization_id;source_system;activity_type;category;status;occurred_at\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUFDIR_")}
+    lost = subprocess.run([*CLI, "import", str(path)], cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
+    assert lost.returncode == 2 and "Traceback" not in lost.stderr
+    assert lost.stderr.strip().splitlines()[-1].startswith("bufdir-reporting: error: no database at ")
+    assert not (elsewhere / "var").exists()
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    unmigrated = run_cli("import", str(path), env={"BUFDIR_DATABASE_URL": f"sqlite://{empty}", "BUFDIR_VAR_DIR": str(tmp_path)})
+    assert unmigrated.returncode == 2 and "has no tables yet: run bufdir-reporting migrate first" in unmigrated.stderr
+    assert "Traceback" not in unmigrated.stderr
+
+
 CSV_HEADER = "organization_id,source_system,external_id,activity_type,category,status,location,occurred_at,participant_count,hours,participant_refs\n"
 
 
