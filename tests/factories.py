@@ -39,10 +39,15 @@ async def make_organization(
     name: str | None = None,
     kind: OrganizationKind = OrganizationKind.OTHER,
     org_number: str | None = None,
+    parent: Organization | None = None,
 ) -> Organization:
     number = next(_serial)
     return await Organization.create(
-        id=id or f"org-t{number}", name=name or f"Testorganisasjon {number}", kind=kind, org_number=org_number
+        id=id or f"org-t{number}",
+        name=name or f"Testorganisasjon {number}",
+        kind=kind,
+        org_number=org_number,
+        parent=parent,
     )
 
 

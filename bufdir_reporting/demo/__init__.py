@@ -52,7 +52,8 @@ def _decimal(value: float | None) -> Decimal | None:
 
 
 async def load_structure() -> tuple[int, int]:
-    """The demo report structure (7 sections, 34 fields), valid from 2020; returns the counts."""
+    """The demo report structure (7 sections, 57 fields of which 34 required), valid from 2020;
+    returns the counts."""
     field_rows = []
     for order, section in enumerate(structure.SECTIONS, start=1):
         await Section.create(

@@ -4,11 +4,27 @@ import base64
 import re
 from decimal import Decimal
 
+import pytest
+
 from bufdir_reporting.models import Activity, ActivityParticipant, AuditEntry, Snapshot
 from bufdir_reporting.resolvers.base import ids
 
 from ..conftest import error_codes
+from ..factories import counted, make_organization, make_period, make_section
 from ..statements import counting_statements
+
+ORGANIZATIONS = ["org-1042", "org-2077", "org-bufdir-42", "org_bufdir_oslo_42", "org-3310"]
+
+
+@pytest.fixture
+async def world(app) -> None:
+    """Five organisations, the years 2023 to 2025 and one counted field."""
+    for org in ORGANIZATIONS:
+        await make_organization(id=org)
+    for year in (2023, 2024, 2025):
+        await make_period(year=year)
+    await make_section(fields=[counted("antall_saker")])
+
 
 RECORD = """
 mutation ($input: ActivityInput!) {
@@ -38,7 +54,7 @@ async def current_snapshot(graphql, app, headers) -> str:
     return result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
 
 
-async def test_recording_is_idempotent_and_invalidates_covering_snapshots(graphql, app, tokens, demo):
+async def test_recording_is_idempotent_and_invalidates_covering_snapshots(graphql, app, tokens, world):
     own = tokens.headers("org-1042")
     snapshot_id = await current_snapshot(graphql, app, own)
     first = await graphql(RECORD, {"input": ACTIVITY}, own)
@@ -50,14 +66,14 @@ async def test_recording_is_idempotent_and_invalidates_covering_snapshots(graphq
     assert snapshot.cache_valid is False and snapshot.invalidation_reason == "activities recorded"
 
 
-async def test_a_write_in_a_later_period_leaves_earlier_snapshots_valid(graphql, app, tokens, demo):
+async def test_a_write_in_a_later_period_leaves_earlier_snapshots_valid(graphql, app, tokens, world):
     own = tokens.headers("org-1042")
     snapshot_id = await current_snapshot(graphql, app, own)
     await graphql(RECORD, {"input": {**ACTIVITY, "occurredAt": "2025-02-01T10:00:00Z"}}, own)
     assert (await Snapshot.get(id=snapshot_id)).cache_valid is True
 
 
-async def test_correct_and_delete(graphql, tokens, demo):
+async def test_correct_and_delete(graphql, tokens, world):
     own = tokens.headers("org-1042")
     created = (await graphql(RECORD, {"input": ACTIVITY}, own))["data"]["recordActivity"]["activityId"]
     corrected = await graphql(
@@ -80,7 +96,7 @@ async def test_correct_and_delete(graphql, tokens, demo):
     assert error_codes(other) == ["NOT_FOUND"]  # another organisation's activity answers as a missing one
 
 
-async def test_bulk_ingest_is_all_or_nothing_with_row_errors(graphql, tokens, demo):
+async def test_bulk_ingest_is_all_or_nothing_with_row_errors(graphql, tokens, world):
     own = tokens.headers("org-1042")
     ingest = """
     mutation ($inputs: [ActivityInput!]!, $dry: Boolean!) {
@@ -99,7 +115,7 @@ async def test_bulk_ingest_is_all_or_nothing_with_row_errors(graphql, tokens, de
     assert (done["created"], done["updated"]) == (3, 0)
 
 
-async def test_recording_needs_the_organisation(graphql, tokens, demo):
+async def test_recording_needs_the_organisation(graphql, tokens, world):
     assert error_codes(await graphql(RECORD, {"input": ACTIVITY}, tokens.headers("org-2077"))) == ["FORBIDDEN"]
     assert error_codes(await graphql(RECORD, {"input": ACTIVITY})) == ["UNAUTHENTICATED"]
     unknown = await graphql(RECORD, {"input": {**ACTIVITY, "organizationId": "org-none"}}, tokens.admin())
@@ -113,7 +129,7 @@ mutation ($inputs: [ActivityInput!]!) {
 """
 
 
-async def test_a_batch_naming_one_activity_twice_records_then_corrects_it(graphql, tokens, settings, demo):
+async def test_a_batch_naming_one_activity_twice_records_then_corrects_it(graphql, tokens, settings, world):
     own = tokens.headers("org-1042")
     rows = [
         {**ACTIVITY, "externalId": "twice", "participantRefs": ["p-a"], "hours": "1"},
@@ -141,7 +157,7 @@ async def test_a_batch_naming_one_activity_twice_records_then_corrects_it(graphq
     assert await ActivityParticipant.filter(activity_id=twice.id).count() == 2
 
 
-async def test_bulk_ingest_costs_a_bounded_number_of_statements_not_some_per_row(graphql, tokens, demo):
+async def test_bulk_ingest_costs_a_bounded_number_of_statements_not_some_per_row(graphql, tokens, world):
     """Set-wise writing: 10 rows and 200 rows take the same statements (row-by-row took ~4 each)."""
     own = tokens.headers("org-1042")
 
@@ -160,11 +176,11 @@ async def test_bulk_ingest_costs_a_bounded_number_of_statements_not_some_per_row
     assert done["updated"] == 200 and len(counter.statements) <= small + 4, counter.statements
 
 
-async def test_bulk_ingest_over_many_organisations_costs_what_one_does(graphql, tokens, demo):
+async def test_bulk_ingest_over_many_organisations_costs_what_one_does(graphql, tokens, world):
     """Checks (access, existence, locks) and writes are read and made for all organisations at
     once: rows over five organisations take the statements of rows for one."""
     admin = tokens.admin()
-    organizations = ["org-1042", "org-2077", "org-bufdir-42", "org_bufdir_oslo_42", "org-3310"]
+    organizations = ORGANIZATIONS
 
     async def statements_for(spread: list[str], prefix: str) -> int:
         rows = [{**ACTIVITY, "organizationId": spread[i % len(spread)], "externalId": f"{prefix}-{i}"} for i in range(20)]
@@ -176,7 +192,7 @@ async def test_bulk_ingest_over_many_organisations_costs_what_one_does(graphql, 
     assert await statements_for(organizations, "many") == await statements_for(organizations[:1], "one")
 
 
-async def test_activity_ids_are_neither_sequential_nor_guessable(graphql, tokens, demo):
+async def test_activity_ids_are_neither_sequential_nor_guessable(graphql, tokens, world):
     own = tokens.headers("org-1042")
     made = [
         (await graphql(RECORD, {"input": {**ACTIVITY, "externalId": f"guess-{n}"}}, own))["data"]["recordActivity"]["activityId"]

@@ -1,6 +1,22 @@
 from __future__ import annotations
 
+import pytest
+
+from bufdir_reporting.models import OrganizationKind
+
 from ..conftest import error_codes
+from ..factories import make_organization
+
+
+@pytest.fixture
+async def orgs(app) -> None:
+    """Five organisations, one of them a branch of another."""
+    await make_organization(id="org-1042", name="Barnevernstjenesten Oslo Sør", kind=OrganizationKind.CHILD_WELFARE_SERVICE)
+    await make_organization(id="org-2077")
+    await make_organization(id="org-3310")
+    parent = await make_organization(id="org-bufdir-42")
+    await make_organization(id="org_bufdir_oslo_42", parent=parent)
+
 
 ORGANIZATION = """
 query ($id: ID!) {
@@ -9,7 +25,7 @@ query ($id: ID!) {
 """
 
 
-async def test_own_organization_is_readable(graphql, tokens, demo):
+async def test_own_organization_is_readable(graphql, tokens, orgs):
     result = await graphql(ORGANIZATION, {"id": "org-1042"}, tokens.headers("org-1042"))
     assert "errors" not in result
     organization = result["data"]["organization"]
@@ -18,23 +34,23 @@ async def test_own_organization_is_readable(graphql, tokens, demo):
     assert organization["kind"] == "CHILD_WELFARE_SERVICE"
 
 
-async def test_another_organisation_is_forbidden(graphql, tokens, demo):
+async def test_another_organisation_is_forbidden(graphql, tokens, orgs):
     result = await graphql(ORGANIZATION, {"id": "org-2077"}, tokens.headers("org-1042"))
     assert error_codes(result) == ["FORBIDDEN"]
     assert result["data"] is None
 
 
-async def test_organization_without_token_is_unauthenticated(graphql, demo):
+async def test_organization_without_token_is_unauthenticated(graphql, orgs):
     result = await graphql(ORGANIZATION, {"id": "org-1042"})
     assert error_codes(result) == ["UNAUTHENTICATED"]
 
 
-async def test_unknown_organization_is_not_found_for_admin(graphql, tokens, demo):
+async def test_unknown_organization_is_not_found_for_admin(graphql, tokens, orgs):
     result = await graphql(ORGANIZATION, {"id": "org-none"}, tokens.admin())
     assert error_codes(result) == ["NOT_FOUND"]
 
 
-async def test_parent_is_hidden_unless_the_principal_may_see_it(graphql, tokens, demo):
+async def test_parent_is_hidden_unless_the_principal_may_see_it(graphql, tokens, orgs):
     own_only = await graphql(ORGANIZATION, {"id": "org_bufdir_oslo_42"}, tokens.headers("org_bufdir_oslo_42"))
     assert own_only["data"]["organization"]["parent"] is None
     both = await graphql(ORGANIZATION, {"id": "org_bufdir_oslo_42"}, tokens.headers("org_bufdir_oslo_42", "org-bufdir-42"))
@@ -52,14 +68,14 @@ query ($first: Int, $after: String) {
 """
 
 
-async def test_organizations_lists_only_the_principals_own(graphql, tokens, demo):
+async def test_organizations_lists_only_the_principals_own(graphql, tokens, orgs):
     result = await graphql(ORGANIZATIONS, {}, tokens.headers("org-1042", "org-3310"))
     connection = result["data"]["organizations"]
     assert connection["totalCount"] == 2
     assert [edge["node"]["organizationId"] for edge in connection["edges"]] == ["org-1042", "org-3310"]
 
 
-async def test_admin_pages_through_every_organisation(graphql, tokens, demo):
+async def test_admin_pages_through_every_organisation(graphql, tokens, orgs):
     first = (await graphql(ORGANIZATIONS, {"first": 2}, tokens.admin()))["data"]["organizations"]
     assert first["totalCount"] == 5
     assert first["pageInfo"]["hasNextPage"] is True
@@ -73,12 +89,12 @@ async def test_admin_pages_through_every_organisation(graphql, tokens, demo):
     assert seen == sorted(["org-1042", "org-2077", "org-bufdir-42", "org_bufdir_oslo_42", "org-3310"])
 
 
-async def test_page_size_above_the_maximum_is_bad_input(graphql, tokens, demo):
+async def test_page_size_above_the_maximum_is_bad_input(graphql, tokens, orgs):
     result = await graphql(ORGANIZATIONS, {"first": 10_000}, tokens.admin())
     assert error_codes(result) == ["BAD_USER_INPUT"]
 
 
-async def test_node_round_trips_the_global_id_and_checks_access(graphql, tokens, demo):
+async def test_node_round_trips_the_global_id_and_checks_access(graphql, tokens, orgs):
     own = tokens.headers("org-1042")
     global_id = (await graphql(ORGANIZATION, {"id": "org-1042"}, own))["data"]["organization"]["id"]
     node_query = "query ($id: ID!) { node(id: $id) { __typename ... on Organization { name } } }"

@@ -53,7 +53,7 @@ async def fill_manual(graphql, headers, snapshot_id) -> None:
         assert "errors" not in result, result
 
 
-async def test_the_generated_workbook_holds_every_section_label_and_value(graphql, client, app, tokens, demo):
+async def test_the_generated_workbook_holds_every_section_label_and_value(graphql, client, app, tokens, reporting):
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
     record = await generated(graphql, own, snapshot_id)
@@ -95,7 +95,7 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
                 assert (notes is not None and "påkrevd" in notes.lower()) == definition.required
 
 
-async def test_a_pdf_is_generated_on_request_and_downloaded_the_same_way(graphql, client, app, tokens, demo):
+async def test_a_pdf_is_generated_on_request_and_downloaded_the_same_way(graphql, client, app, tokens, reporting):
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
     result = await graphql(
@@ -113,7 +113,7 @@ async def test_a_pdf_is_generated_on_request_and_downloaded_the_same_way(graphql
     assert legacy.status_code == 200 and legacy.json()["file_ref"] == record["fileRef"]
 
 
-async def test_a_processing_or_failed_snapshot_cannot_be_reported(graphql, app, tokens, demo):
+async def test_a_processing_or_failed_snapshot_cannot_be_reported(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
     await Snapshot.filter(id=snapshot_id).update(status="failed")
@@ -123,7 +123,7 @@ async def test_a_processing_or_failed_snapshot_cannot_be_reported(graphql, app, 
     assert error_codes(missing) == ["NOT_FOUND"]
 
 
-async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, client, app, tokens, demo):
+async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, client, app, tokens, reporting):
     own = tokens.headers("org-1042", subject="kari")
     snapshot_id = await aggregated(graphql, app, own)
     early = await generated(graphql, own, snapshot_id)
@@ -197,7 +197,7 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
     ]
 
 
-async def test_last_submitted_period_without_submissions_is_not_found(client, tokens, demo):
+async def test_last_submitted_period_without_submissions_is_not_found(client, tokens, reporting):
     response = await client.get(
         "/api/v1/bufdir-aggregations/last-submitted-period",
         params={"org_id": "org-bufdir-42"},
@@ -206,7 +206,7 @@ async def test_last_submitted_period_without_submissions_is_not_found(client, to
     assert response.status_code == 404
 
 
-async def test_reporting_status_is_for_admins(graphql, app, tokens, demo):
+async def test_reporting_status_is_for_admins(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
     await fill_manual(graphql, own, snapshot_id)
@@ -228,7 +228,7 @@ async def test_reporting_status_is_for_admins(graphql, app, tokens, demo):
     assert len(rows) == 5
 
 
-async def test_deleting_a_generated_report_removes_its_file(graphql, client, app, tokens, settings, demo):
+async def test_deleting_a_generated_report_removes_its_file(graphql, client, app, tokens, settings, reporting):
     own = tokens.headers("org-1042")
     record = await generated(graphql, own, await aggregated(graphql, app, own))
     stored = settings.report_store_root / record["fileRef"]
@@ -241,7 +241,7 @@ async def test_deleting_a_generated_report_removes_its_file(graphql, client, app
 RECORDS = "/api/v1/report-records"
 
 
-async def test_a_file_ref_into_another_organisations_folder_is_refused(graphql, client, app, tokens, settings, demo):
+async def test_a_file_ref_into_another_organisations_folder_is_refused(graphql, client, app, tokens, settings, reporting):
     victim = tokens.headers("org-1042")
     their = await generated(graphql, victim, await aggregated(graphql, app, victim))
     attacker = tokens.headers("org_bufdir_oslo_42")
@@ -258,7 +258,7 @@ async def test_a_file_ref_into_another_organisations_folder_is_refused(graphql, 
 
 
 async def test_a_stored_ref_outside_the_records_organisation_is_neither_read_nor_deleted(
-    graphql, client, app, tokens, settings, demo
+    graphql, client, app, tokens, settings, reporting
 ):
     victim = tokens.headers("org-1042")
     their = await generated(graphql, victim, await aggregated(graphql, app, victim))
@@ -273,7 +273,7 @@ async def test_a_stored_ref_outside_the_records_organisation_is_neither_read_nor
     assert (await client.get(their["downloadUrl"], headers=victim)).status_code == 200
 
 
-async def test_deleting_a_record_keeps_a_file_another_record_points_at(graphql, client, app, tokens, settings, demo):
+async def test_deleting_a_record_keeps_a_file_another_record_points_at(graphql, client, app, tokens, settings, reporting):
     own = tokens.headers("org-1042")
     generated_record = await generated(graphql, own, await aggregated(graphql, app, own))
     stored = settings.report_store_root / generated_record["fileRef"]
@@ -289,7 +289,7 @@ async def test_deleting_a_record_keeps_a_file_another_record_points_at(graphql, 
     assert (await client.get(f"{RECORDS}/{again['report_id']}/file", headers=own)).status_code == 200
 
 
-async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql, app, tokens, demo, monkeypatch):
+async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql, app, tokens, reporting, monkeypatch):
     from bufdir_reporting.resolvers.reporting.renderers import RENDERERS, Renderer, ReportFormat
 
     def broken(_content):

@@ -35,7 +35,7 @@ async def triggered(graphql, app, headers, period="2024", force=False) -> dict:
     return result["data"]["triggerAggregation"]
 
 
-async def test_trigger_then_read_the_snapshot_through_the_graph(graphql, app, tokens, demo):
+async def test_trigger_then_read_the_snapshot_through_the_graph(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     started = await triggered(graphql, app, own)
     assert started["snapshot"]["status"] == "PROCESSING" and started["jobId"].startswith("job-agg-")
@@ -57,7 +57,7 @@ async def test_trigger_then_read_the_snapshot_through_the_graph(graphql, app, to
     assert total == snapshot["metrics"]["participantCount"]
 
 
-async def test_without_force_the_current_snapshot_answers(graphql, app, tokens, demo):
+async def test_without_force_the_current_snapshot_answers(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     first = await triggered(graphql, app, own)
     again = await triggered(graphql, app, own)
@@ -65,7 +65,7 @@ async def test_without_force_the_current_snapshot_answers(graphql, app, tokens, 
     assert again["jobId"] is None
 
 
-async def test_snapshots_are_listed_per_organisation_and_guarded(graphql, app, tokens, demo):
+async def test_snapshots_are_listed_per_organisation_and_guarded(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     await triggered(graphql, app, own)
     listed = await graphql(
@@ -78,7 +78,7 @@ async def test_snapshots_are_listed_per_organisation_and_guarded(graphql, app, t
     assert everything["data"]["snapshots"]["totalCount"] == 0
 
 
-async def test_invalidate_and_delete(graphql, app, tokens, demo):
+async def test_invalidate_and_delete(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     first = (await triggered(graphql, app, own))["snapshot"]["snapshotId"]
     invalidated = await graphql(
@@ -105,11 +105,11 @@ query ($first: Int!) {
 """
 
 
-async def test_nested_snapshot_reads_take_the_same_statements_for_one_or_many(graphql, app, tokens, demo):
+async def test_nested_snapshot_reads_take_the_same_statements_for_one_or_many(graphql, app, tokens, reporting):
     """Batched loading: 1 and 5 snapshots with all their labelled values take the same, few
     statements (page, organisations, periods, values, definitions, sections) and no count."""
     admin = tokens.admin()
-    for period in ("2023", "2024", "2025", "rp-2024-q1", "rp-2024-q2"):
+    for period in ("2023", "2024", "2025", "2024-Q1", "2024-Q2"):
         await triggered(graphql, app, admin, period=period)
 
     async def statements(first: int) -> list[str]:

@@ -20,7 +20,7 @@ query ($id: ID!, $periodId: String) {
 """
 
 
-async def test_section_and_fields_link_both_ways(graphql, demo):
+async def test_section_and_fields_link_both_ways(graphql, report_structure):
     result = await graphql(SECTION, {"id": "barn-under-omsorg"})
     assert "errors" not in result, result
     section = result["data"]["section"]
@@ -35,7 +35,7 @@ async def test_section_and_fields_link_both_ways(graphql, demo):
     assert manual["isManual"] is True and manual["aggregationRule"]["kind"] == "MANUAL"
 
 
-async def test_field_definition_and_required_fields_queries(graphql, demo):
+async def test_field_definition_and_required_fields_queries(graphql, report_structure):
     query = """
     { fieldDefinition(key: "timer_hjelpetiltak") { label unit aggregationRule { kind measure } section { title } }
       requiredFields(periodId: "2024") { totalRequiredFields period { periodId } fields { key } }
@@ -53,7 +53,7 @@ async def test_field_definition_and_required_fields_queries(graphql, demo):
     assert data["period"]["requiredFields"]["totalRequiredFields"] == 34
 
 
-async def test_sections_connection_filters_and_counts(graphql, demo):
+async def test_sections_connection_filters_and_counts(graphql, report_structure):
     query = "{ sections(first: 3, isActive: true) { totalCount edges { node { sectionId order } } } }"
     connection = (await graphql(query))["data"]["sections"]
     assert connection["totalCount"] == 7
@@ -84,7 +84,7 @@ NEW_SECTION = {
 }
 
 
-async def test_admin_creates_updates_and_deactivates_a_section(graphql, tokens, demo):
+async def test_admin_creates_updates_and_deactivates_a_section(graphql, tokens, report_structure):
     admin = tokens.admin()
     created = await graphql(CREATE, {"input": NEW_SECTION}, admin)
     assert "errors" not in created, created
@@ -101,7 +101,7 @@ async def test_admin_creates_updates_and_deactivates_a_section(graphql, tokens, 
     assert gone["data"]["deactivateSection"] == {"isActive": False}
 
 
-async def test_structure_mutations_refuse_non_admins(graphql, tokens, demo):
+async def test_structure_mutations_refuse_non_admins(graphql, tokens, report_structure):
     assert error_codes(await graphql(CREATE, {"input": NEW_SECTION})) == ["UNAUTHENTICATED"]
     assert error_codes(await graphql(CREATE, {"input": NEW_SECTION}, tokens.headers("org-1042"))) == ["FORBIDDEN"]
     deactivate = 'mutation { deactivateSection(id: "hjelpetiltak") { isActive } }'
@@ -136,14 +136,14 @@ async def test_structure_mutations_refuse_non_admins(graphql, tokens, demo):
     ],
     ids=["duplicate", "min-above-max", "ratio-without-denominator", "bad-key"],
 )
-async def test_bad_structure_input_has_stable_codes(graphql, tokens, demo, change, code, field):
+async def test_bad_structure_input_has_stable_codes(graphql, tokens, report_structure, change, code, field):
     result = await graphql(CREATE, {"input": {**NEW_SECTION, **change}}, tokens.admin())
     assert error_codes(result) == [code]
     if field:
         assert result["errors"][0]["extensions"]["field"] == field
 
 
-async def test_rest_and_graphql_agree_on_a_section(graphql, client, demo):
+async def test_rest_and_graphql_agree_on_a_section(graphql, client, report_structure):
     rest = (await client.get("/api/v1/report-sections/undersokelser")).json()
     gql = (await graphql(SECTION, {"id": "undersokelser"}))["data"]["section"]
     assert rest["section_title"] == gql["title"]
@@ -154,7 +154,7 @@ async def test_rest_and_graphql_agree_on_a_section(graphql, client, demo):
     assert [f["data_type"].upper() for f in rest["fields"]] == [f["dataType"] for f in gql["fields"]]
 
 
-async def test_update_section_refuses_non_admins_and_changes_nothing(graphql, tokens, demo):
+async def test_update_section_refuses_non_admins_and_changes_nothing(graphql, tokens, report_structure):
     update = """
     mutation ($input: UpdateSectionInput!) { updateSection(id: "hjelpetiltak", input: $input) { title } }
     """
