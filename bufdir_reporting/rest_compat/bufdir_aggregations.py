@@ -100,7 +100,7 @@ def shape(snapshot: Snapshot, *, detail: bool = False) -> dict[str, Any]:
         "error": snapshot.error,
     }
     if detail:
-        categories = snapshot.category_breakdown or {}
+        categories = snapshots.category_breakdown(snapshot)
         body["bufdir_category_breakdown"] = {name: c["participants"] for name, c in categories.items()}
     return body
 
@@ -205,7 +205,7 @@ async def get_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) ->
 )
 async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
-    categories = snapshot.category_breakdown or {}
+    categories = snapshots.category_breakdown(snapshot)
     return {
         "id": snapshot.id,
         "org_id": snapshot.organization_id,

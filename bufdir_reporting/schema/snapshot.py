@@ -101,7 +101,7 @@ class SnapshotNode(ModelNode):
                 CategoryMetrics(
                     category=name, activities=c["activities"], participants=c["participants"], hours=Decimal(c["hours"])
                 )
-                for name, c in (root.category_breakdown or {}).items()
+                for name, c in snapshots.category_breakdown(root).items()
             ],
         )
 

@@ -14,10 +14,12 @@ from .lifecycle import (
     list_,
     trigger,
 )
+from .runs import category_breakdown
 
 __all__ = [
     "DEFAULT_ESTIMATE_SECONDS",
     "Triggered",
+    "category_breakdown",
     "delete",
     "estimated_seconds",
     "get_for_write",

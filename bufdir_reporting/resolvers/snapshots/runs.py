@@ -40,6 +40,7 @@ from ..aggregation import engine
 from ..base import ids, notify
 from ..base.context import Context
 from ..structure import revision, sections
+from ..structure.inputs import BUFDIR_CATEGORIES, CATEGORY_ORDER
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 log = logging.getLogger(__name__)
@@ -252,6 +253,14 @@ def metrics_of(result: engine.Aggregate) -> dict[str, Any]:
             for name, c in result.categories.items()
         },
     }
+
+
+def category_breakdown(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+    """Every Bufdir category in the report's order, zero where the snapshot counted none: a
+    reader (the legacy contract prints all four of its categories) never meets a missing key."""
+    stored = snapshot.category_breakdown or {}
+    empty = {"activities": 0, "participants": 0, "hours": "0"}
+    return {name: stored.get(name, empty) for name in (*CATEGORY_ORDER, *sorted(set(stored) - BUFDIR_CATEGORIES))}
 
 
 def completeness(definitions: list[FieldDefinition], rows: list[FieldValue]) -> dict[str, Any]:

@@ -27,7 +27,9 @@ from ...models import STORED_LIMIT, FieldDataType
 
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
-BUFDIR_CATEGORIES = frozenset({"foreldre_barn", "ungdom", "eldre", "funksjonsnedsettelse", "annet"})
+# Bufdir's participant categories, in the order its report and the legacy contract print them
+CATEGORY_ORDER = ("foreldre_barn", "ungdom", "eldre", "funksjonsnedsettelse", "annet")
+BUFDIR_CATEGORIES = frozenset(CATEGORY_ORDER)
 NUMERIC_TYPES = {FieldDataType.INTEGER, FieldDataType.DECIMAL, FieldDataType.PERCENT}
 
 
