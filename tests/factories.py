@@ -116,6 +116,7 @@ async def make_activity(
     activity_type: str = "investigation",
     status: str = "opened",
     source_system: str = "fagsystem-test",
+    location: str | None = None,
     hours: Decimal = Decimal(1),
     participants: tuple[str, ...] = (),
 ) -> Activity:
@@ -126,6 +127,7 @@ async def make_activity(
         activity_type=activity_type,
         category=category,
         status=status,
+        location=location,
         occurred_at=occurred_at,
         recorded_at=occurred_at,
         participant_count=len(participants),
@@ -147,8 +149,8 @@ class Scope:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def make_scope(*, year: int = 2024, fields: list[FieldSpec] | None = None) -> Scope:
-    org = await make_organization()
+async def make_scope(*, year: int = 2024, org_id: str | None = None, fields: list[FieldSpec] | None = None) -> Scope:
+    org = await make_organization(id=org_id)
     prior = await make_period(year=year - 1)
     period = await make_period(year=year)
     section = await make_section(fields=fields or [counted("antall_saker"), manual("antall_arsverk")])
@@ -159,3 +161,55 @@ def context_for(settings: Any, app: Any, *organizations: str, admin: bool = Fals
     roles = frozenset({"admin"}) if admin else frozenset()
     principal = Principal(subject, frozenset(organizations), roles)
     return Context(settings=settings, principal=principal, jobs=app.state.jobs, events=app.state.events)
+
+
+async def make_report_structure() -> None:
+    """The report structure alone (7 sections, 57 fields of which 34 required, valid from 2020)
+    and the year 2024: for tests about the structure, which need no organisation or activity."""
+    from bufdir_reporting.demo import load_structure
+
+    await load_structure()
+    await make_period(year=2024)
+
+
+# (activity type, status, category, hours, participants): something in most sections, with a
+# stock share and a participant count that are not zero; 2024 has them all, 2023 all but the first
+REPORTING_ACTIVITIES = [
+    ("investigation", "concluded_with_measures", "ungdom", "6.5", ("p-1",)),
+    ("investigation", "dropped", "foreldre_barn", "2", ("p-2", "p-3")),
+    ("report_received", "opened", "ungdom", "0.5", ()),
+    ("placement_foster_home", "opened", "ungdom", "0", ("p-1",)),
+    ("placement_institution", "opened", "eldre", "0", ("p-4",)),
+    ("family_guidance", "completed", "foreldre_barn", "3", ("p-2",)),
+    ("aftercare", "completed", "ungdom", "4", ("p-5",)),
+    ("individual_counseling", "completed", "eldre", "1.5", ("p-6",)),
+    ("group_activity", "completed", "funksjonsnedsettelse", "2", ("p-7", "p-8")),
+]
+
+
+async def make_reporting_world() -> None:
+    """The report structure, five organisations, the years 2023 to 2025 (2024's deadline passed),
+    2024's first two quarters and 2026-Q1, and a few of org-1042's activities in 2024 and 2023
+    (so values have prior values). Small and named: the tests that use it speak of org-1042."""
+    await make_report_structure()
+    oslo = await make_organization(
+        id="org-1042", name="Barnevernstjenesten Oslo Sør", kind=OrganizationKind.CHILD_WELFARE_SERVICE
+    )
+    for org in ("org-2077", "org-3310", "org-bufdir-42", "org_bufdir_oslo_42"):
+        await make_organization(id=org)
+    for year in (2023, 2025):
+        await make_period(year=year)
+    await Period.filter(id="2024").update(submission_deadline=date(2025, 2, 28))  # passed: a submission now is late
+    for year, quarter in ((2024, 1), (2024, 2), (2026, 1)):
+        await make_period(year=year, quarter=quarter)
+    for year in (2023, 2024):
+        for n, (type_, status, category, hours, participants) in enumerate(REPORTING_ACTIVITIES[2024 - year :], start=1):
+            await make_activity(
+                org=oslo,
+                occurred_at=datetime(year, n, 10, 9, tzinfo=UTC),
+                activity_type=type_,
+                status=status,
+                category=category,
+                hours=Decimal(hours),
+                participants=participants,
+            )

@@ -14,7 +14,6 @@ from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
-from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.operations import GracefulServer
 
 from .services import free_port
@@ -28,14 +27,12 @@ def new_app(settings: Settings) -> FastAPI:
 
 
 @asynccontextmanager
-async def started_app(settings: Settings, *, empty: bool = True, demo_activities: int | None = None) -> AsyncIterator[FastAPI]:
+async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running; ``empty`` starts from empty tables."""
     app = new_app(settings)
     async with LifespanManager(app):
         if empty:
             await truncate_all_models()
-        if demo_activities is not None:
-            await load_demo_data(activity_count=demo_activities)
         yield app
 
 

@@ -282,7 +282,7 @@ REST: dict[str, tuple[dict[str, str], Call]] = {
 
 async def _delete_snapshot(prefix: str) -> Call:
     async def call(w: World, who: str) -> str:
-        return await w.rest(who, "DELETE", f"{prefix}/{await w.snapshot('rp-2023-q1')}")
+        return await w.rest(who, "DELETE", f"{prefix}/{await w.snapshot('2023-Q1')}")
 
     return call
 
@@ -323,7 +323,7 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     "Mutation.deactivateSection": (ADMIN, q('mutation { deactivateSection(id: "forebyggende-arbeid") { isActive } }')),
     "Mutation.triggerAggregation": (
         ORG,
-        q('mutation { triggerAggregation(organizationId: "org-1042", periodId: "rp-2024-q1") { jobId } }'),
+        q('mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024-Q1") { jobId } }'),
     ),
     "Mutation.invalidateSnapshot": (
         HIDDEN,
@@ -384,7 +384,7 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
 
 
 async def _submission(w: World) -> str:
-    """A submission of the own organisation's 2023 report (written directly: this world's demo
+    """A submission of the own organisation's 2023 report (written directly: this world's
     snapshots miss required manual values, and the matrix is about who gets in, not submitting)."""
     from bufdir_reporting.models import ReportRecord, Submission
 
@@ -552,7 +552,7 @@ async def _create_section(w: World, who: str) -> str:
 
 
 async def _delete_snapshot_gql(w: World, who: str) -> str:
-    snapshot_id = await w.snapshot("rp-2023-q2")
+    snapshot_id = await w.snapshot("2023-Q2")
     return await w.graphql(who, "mutation ($id: ID!) { deleteSnapshot(id: $id) }", {"id": snapshot_id})
 
 
@@ -588,15 +588,22 @@ def test_every_route_and_root_field_has_authorization_cases(app):
 
 
 @pytest.fixture
-async def world(client, app, tokens, settings, demo) -> World:
+async def world(client, app, tokens, settings, reporting) -> World:
+    from bufdir_reporting.models import Activity, Organization
+
+    from .factories import make_activity, make_period
+
+    for quarter in (1, 2):
+        await make_period(year=2023, quarter=quarter)
+    own = await Organization.get(id=OWN)
+    for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
+        await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
     w = World(client=client, app=app, tokens=tokens, settings=settings)
     w.snapshot_id = await w.snapshot()
     w.report_id = await w.report()
     w.import_id = await w.upload()
     w.submission_id = await _submission(w)
     w.comment_id = await _comment(w)
-    from bufdir_reporting.models import Activity
-
     recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
     w.activity_ids = tuple(ids.activity_public_id(w.settings, a.id) for a in await recent)
     return w

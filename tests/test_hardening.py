@@ -11,7 +11,7 @@ from .conftest import error_codes, error_of
 from .live import started_app
 
 
-async def test_a_too_deep_query_is_refused(graphql, tokens, demo):
+async def test_a_too_deep_query_is_refused(graphql, tokens):
     nested = "organizationId"
     for _ in range(14):
         nested = f"parent {{ {nested} }}"
@@ -19,18 +19,18 @@ async def test_a_too_deep_query_is_refused(graphql, tokens, demo):
     assert error_codes(result) == ["BAD_USER_INPUT"] and "depth" in result["errors"][0]["message"]
 
 
-async def test_an_alias_flood_is_refused(graphql, demo):
+async def test_an_alias_flood_is_refused(graphql):
     query = "{ " + " ".join(f'p{i}: period(id: "2024") {{ name }}' for i in range(40)) + " }"
     result = await graphql(query)
     assert error_codes(result) == ["BAD_USER_INPUT"]
 
 
-async def test_a_huge_document_is_refused(graphql, demo):
+async def test_a_huge_document_is_refused(graphql):
     query = "{ periods { totalCount " + " ".join("totalCount" for _ in range(4000)) + " } }"
     assert error_codes(await graphql(query)) == ["BAD_USER_INPUT"]
 
 
-async def test_an_expensive_query_is_refused_with_its_cost(graphql, tokens, demo):
+async def test_an_expensive_query_is_refused_with_its_cost(graphql, tokens):
     query = """
     { organizations(first: 100) { edges { node {
         snapshots(first: 100) { edges { node { reportRecords { reportId organization { snapshots(first: 100) { totalCount } } } } } }
@@ -43,7 +43,7 @@ async def test_an_expensive_query_is_refused_with_its_cost(graphql, tokens, demo
     assert "errors" not in cheap
 
 
-async def test_unexpected_errors_are_masked(graphql, demo, monkeypatch):
+async def test_unexpected_errors_are_masked(graphql, monkeypatch):
     async def broken(*_, **__):
         raise RuntimeError('relation "period" does not exist: SELECT * FROM period WHERE secret')
 
@@ -132,7 +132,7 @@ async def test_unknown_paths_and_methods_answer_the_json_error_shape(client):
     assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
 
 
-async def test_an_unexpected_rest_error_is_a_masked_500_in_the_json_shape(app, demo, monkeypatch):
+async def test_an_unexpected_rest_error_is_a_masked_500_in_the_json_shape(app, monkeypatch):
     async def broken(*_, **__):
         raise RuntimeError("SELECT secret FROM somewhere")
 
@@ -148,7 +148,7 @@ async def test_an_unexpected_rest_error_is_a_masked_500_in_the_json_shape(app, d
     assert "SELECT" not in response.text
 
 
-async def test_an_over_long_id_is_bad_input_not_a_crash(client, graphql, tokens, demo):
+async def test_an_over_long_id_is_bad_input_not_a_crash(client, graphql, tokens):
     response = await client.get(f"/api/v1/report-sections/{'x' * 300}")
     assert response.status_code == 422 and response.json()["error"]["code"] == "BAD_USER_INPUT"
     result = await graphql("query ($id: ID!) { period(id: $id) { name } }", {"id": "y" * 300})

@@ -46,7 +46,7 @@ def graphql_values(snapshot: dict) -> dict:
     }
 
 
-async def test_a_reporting_round_agrees_through_rest_and_graphql(client, graphql, app, tokens, demo):
+async def test_a_reporting_round_agrees_through_rest_and_graphql(client, graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
 
     posted = await client.post(

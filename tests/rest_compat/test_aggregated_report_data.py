@@ -24,7 +24,7 @@ async def aggregated(client, app, headers, body=contracts.REPORT_DATA_POST_REQUE
 
 
 @BOTH_PATHS
-async def test_post_starts_a_job_and_get_returns_the_full_snapshot(client, app, org, demo, base):
+async def test_post_starts_a_job_and_get_returns_the_full_snapshot(client, app, org, reporting, base):
     response = await client.post(base, json=contracts.REPORT_DATA_POST_REQUEST, headers=org)
     assert response.status_code == 202
     assert_shape(response.json(), contracts.REPORT_DATA_POST_RESPONSE)
@@ -40,14 +40,14 @@ async def test_post_starts_a_job_and_get_returns_the_full_snapshot(client, app, 
     assert fields["antall_arsverk"]["value"] is None  # manual, not reported: null, not 0
 
 
-async def test_without_force_a_second_post_returns_the_current_snapshot(client, app, org, demo):
+async def test_without_force_a_second_post_returns_the_current_snapshot(client, app, org, reporting):
     first = await aggregated(client, app, org)
     again = await client.post(BASE, json=contracts.REPORT_DATA_POST_REQUEST, headers=org)
     assert again.status_code == 200
     assert again.json()["snapshot_id"] == first["snapshot_id"] and again.json()["snapshot_status"] == "current"
 
 
-async def test_list_is_per_organisation_across_periods(client, app, org, demo):
+async def test_list_is_per_organisation_across_periods(client, app, org, reporting):
     await aggregated(client, app, org)
     response = await client.get(BASE, params={"organization_id": "org-1042"}, headers=org)
     body = response.json()
@@ -57,7 +57,7 @@ async def test_list_is_per_organisation_across_periods(client, app, org, demo):
 
 
 @BOTH_PATHS
-async def test_put_invalidates_and_reaggregates(client, app, org, demo, base):
+async def test_put_invalidates_and_reaggregates(client, app, org, reporting, base):
     first = await aggregated(client, app, org)
     response = await client.put(f"{base}/{first['snapshot_id']}", json=contracts.REPORT_DATA_PUT_REQUEST, headers=org)
     assert response.status_code == 202, response.text
@@ -71,7 +71,7 @@ async def test_put_invalidates_and_reaggregates(client, app, org, demo, base):
     assert new["snapshot_status"] == "current" and new["cache_valid"] is True
 
 
-async def test_delete_removes_the_snapshot(client, app, org, demo):
+async def test_delete_removes_the_snapshot(client, app, org, reporting):
     first = await aggregated(client, app, org)
     response = await client.delete(f"{BASE}/{first['snapshot_id']}", headers=org)
     assert_shape(response.json(), contracts.REPORT_DATA_DELETE_RESPONSE)
@@ -79,7 +79,7 @@ async def test_delete_removes_the_snapshot(client, app, org, demo):
     assert (await client.get(f"{BASE}/{first['snapshot_id']}", headers=org)).status_code == 404
 
 
-async def test_another_organisation_cannot_read_or_trigger(client, app, org, tokens, demo):
+async def test_another_organisation_cannot_read_or_trigger(client, app, org, tokens, reporting):
     first = await aggregated(client, app, org)
     other = tokens.headers("org-2077")
     assert (await client.post(BASE, json=contracts.REPORT_DATA_POST_REQUEST, headers=other)).status_code == 403
@@ -105,7 +105,7 @@ def same_but_id(body: dict, identifier: str) -> dict:
         ({"organization_id": "org-1042", "period_id": "2024", "force_reaggregate": "often"}, 422),
     ],
 )
-async def test_bad_trigger_input(client, org, demo, body, status):
+async def test_bad_trigger_input(client, org, reporting, body, status):
     response = await client.post(BASE, json=body, headers=org)
     assert response.status_code == status
     assert response.json()["error"]["code"] in ("NOT_FOUND", "BAD_USER_INPUT")

@@ -19,7 +19,7 @@ def org(tokens):
 
 
 @BOTH_PATHS
-async def test_the_record_lifecycle_with_the_contract_requests(client, org, demo, base):
+async def test_the_record_lifecycle_with_the_contract_requests(client, org, reporting, base):
     created = await client.post(base, json=contracts.REPORT_POST_REQUEST, headers=org)
     assert created.status_code == 201, created.text
     body = created.json()
@@ -49,7 +49,7 @@ async def test_the_record_lifecycle_with_the_contract_requests(client, org, demo
 
 
 @pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "reports/../../x.xlsx", "reports\\x.xlsx", "a//b"])
-async def test_a_file_ref_outside_the_store_is_422(client, org, demo, ref):
+async def test_a_file_ref_outside_the_store_is_422(client, org, reporting, ref):
     created = (await client.post(BASE, json=contracts.REPORT_POST_REQUEST, headers=org)).json()
     response = await client.put(f"{BASE}/{created['report_id']}", json={"file_ref": ref}, headers=org)
     assert response.status_code == 422
@@ -58,7 +58,7 @@ async def test_a_file_ref_outside_the_store_is_422(client, org, demo, ref):
     assert posted.status_code == 422
 
 
-async def test_records_are_private_to_their_organisation(client, org, tokens, demo):
+async def test_records_are_private_to_their_organisation(client, org, tokens, reporting):
     created = (await client.post(BASE, json=contracts.REPORT_POST_REQUEST, headers=org)).json()
     other = tokens.headers("org-1042")
     assert (await client.get(f"{BASE}/{created['report_id']}", headers=other)).status_code == 404  # as a missing one

@@ -12,7 +12,7 @@ BOTH_PATHS = pytest.mark.parametrize("base", [BASE, BASE + BASE], ids=["canonica
 
 
 @BOTH_PATHS
-async def test_list_matches_the_contract_and_orders_by_section_order(client, demo, base):
+async def test_list_matches_the_contract_and_orders_by_section_order(client, report_structure, base):
     response = await client.get(base)
     assert response.status_code == 200
     body = response.json()
@@ -22,7 +22,7 @@ async def test_list_matches_the_contract_and_orders_by_section_order(client, dem
     assert [s["section_order"] for s in body["data"]] == sorted(s["section_order"] for s in body["data"])
 
 
-async def test_list_pages_and_filters_on_is_active(client, tokens, demo):
+async def test_list_pages_and_filters_on_is_active(client, tokens, report_structure):
     second = (await client.get(BASE, params={"page": 2, "limit": 3})).json()
     assert [s["section_order"] for s in second["data"]] == [4, 5, 6]
     assert second["pagination"] == {"page": 2, "limit": 3, "total": 7}
@@ -34,7 +34,7 @@ async def test_list_pages_and_filters_on_is_active(client, tokens, demo):
 
 
 @BOTH_PATHS
-async def test_get_section_matches_the_contract(client, demo, base):
+async def test_get_section_matches_the_contract(client, report_structure, base):
     response = await client.get(f"{base}/barn-under-omsorg")
     assert response.status_code == 200
     body = response.json()
@@ -47,14 +47,14 @@ async def test_get_section_matches_the_contract(client, demo, base):
 
 
 @BOTH_PATHS
-async def test_field_label_matches_the_contract(client, demo, base):
+async def test_field_label_matches_the_contract(client, report_structure, base):
     response = await client.get(f"{base}/fields/antall_akuttplasseringer/label")
     assert response.status_code == 200
     assert response.json() == contracts.FIELD_LABEL
 
 
 @BOTH_PATHS
-async def test_required_fields_for_a_period_matches_the_contract(client, demo, base):
+async def test_required_fields_for_a_period_matches_the_contract(client, report_structure, base):
     response = await client.get(f"{base}/required-fields", params={"period_id": "2024"})
     body = response.json()
     assert_shape(body, contracts.REQUIRED_FIELDS)
@@ -64,7 +64,7 @@ async def test_required_fields_for_a_period_matches_the_contract(client, demo, b
 
 
 @BOTH_PATHS
-async def test_create_update_delete_with_the_contract_requests_verbatim(client, tokens, demo, base):
+async def test_create_update_delete_with_the_contract_requests_verbatim(client, tokens, report_structure, base):
     admin = tokens.admin()
     created = await client.post(base, json=contracts.SECTION_POST_REQUEST, headers=admin)
     assert created.status_code == 201, created.text
@@ -99,7 +99,7 @@ WRITES = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES, ids=["post", "put", "delete"])
-async def test_writes_need_the_admin_role(client, tokens, demo, method, path, body):
+async def test_writes_need_the_admin_role(client, tokens, report_structure, method, path, body):
     before = (await client.get(f"{BASE}/barn-under-omsorg")).json()
     anonymous = await client.request(method, path, json=body)
     assert anonymous.status_code == 401
@@ -111,14 +111,14 @@ async def test_writes_need_the_admin_role(client, tokens, demo, method, path, bo
     assert (await client.get(f"{BASE}/familievernkontor")).status_code == 404
 
 
-async def test_a_duplicate_section_id_is_a_conflict(client, tokens, demo):
+async def test_a_duplicate_section_id_is_a_conflict(client, tokens, report_structure):
     body = {**contracts.SECTION_POST_REQUEST, "section_id": "undersokelser"}
     response = await client.post(BASE, json=body, headers=tokens.admin())
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "CONFLICT"
 
 
-async def test_a_field_key_used_by_another_section_is_a_conflict_and_nothing_is_written(client, tokens, demo):
+async def test_a_field_key_used_by_another_section_is_a_conflict_and_nothing_is_written(client, tokens, report_structure):
     body = {**contracts.SECTION_POST_REQUEST}
     body["fields"] = [*body["fields"], {"field_key": "antall_akuttplasseringer", "label": "x", "data_type": "integer"}]
     response = await client.post(BASE, json=body, headers=tokens.admin())
@@ -133,7 +133,7 @@ async def test_a_field_key_used_by_another_section_is_a_conflict_and_nothing_is_
     ("method", "path"),
     [("PUT", "/nope"), ("DELETE", "/nope"), ("GET", "/nope"), ("GET", "/fields/nope/label")],
 )
-async def test_unknown_section_or_field_is_not_found(client, tokens, demo, method, path):
+async def test_unknown_section_or_field_is_not_found(client, tokens, report_structure, method, path):
     body = contracts.SECTION_PUT_REQUEST if method == "PUT" else None
     response = await client.request(method, BASE + path, json=body, headers=tokens.admin())
     assert response.status_code == 404
@@ -179,7 +179,7 @@ def with_field(**changes) -> dict:
         "missing-title",
     ],
 )
-async def test_invalid_bodies_are_422_naming_the_field(client, tokens, demo, body, field):
+async def test_invalid_bodies_are_422_naming_the_field(client, tokens, report_structure, body, field):
     response = await client.post(BASE, json=body, headers=tokens.admin())
     assert response.status_code == 422, response.text
     error = response.json()["error"]
@@ -188,7 +188,7 @@ async def test_invalid_bodies_are_422_naming_the_field(client, tokens, demo, bod
     assert (await client.get(f"{BASE}/familievernkontor")).status_code == 404
 
 
-async def test_malformed_json_is_422(client, tokens, demo):
+async def test_malformed_json_is_422(client, tokens, report_structure):
     response = await client.post(BASE, content=b"{not json", headers={**tokens.admin(), "Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "BAD_USER_INPUT"

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ..factories import make_period
+
 BASE = "/api/v1/report-sections"
+
+
+@pytest.fixture
+async def structure_over_years(report_structure) -> None:
+    """The report structure in force from 2020, and the years 2023 to 2026 to change it in."""
+    for year in (2023, 2025, 2026):
+        await make_period(year=year)
 
 
 async def current_section(client, section_id: str) -> dict:
@@ -23,7 +34,7 @@ async def required_total(client, period_id: str | None = None) -> int:
     return (await client.get(f"{BASE}/required-fields", params=params)).json()["total_required_fields"]
 
 
-async def test_a_change_from_2025_leaves_2024_as_it_was(client, tokens, demo):
+async def test_a_change_from_2025_leaves_2024_as_it_was(client, tokens, structure_over_years):
     section = await current_section(client, "hjelpetiltak")
     fields = [dict(f) for f in section["fields"]]
     dropped = fields.pop()  # antall_tiltaksplaner_evaluert
@@ -51,7 +62,7 @@ async def test_a_change_from_2025_leaves_2024_as_it_was(client, tokens, demo):
     assert retired.status_code == 200, "a replaced field stays resolvable"
 
 
-async def test_a_deactivated_section_still_applies_to_earlier_periods(client, tokens, demo):
+async def test_a_deactivated_section_still_applies_to_earlier_periods(client, tokens, structure_over_years):
     response = await client.delete(f"{BASE}/ettervern", params={"effective_from_period_id": "2025"}, headers=tokens.admin())
     assert response.status_code == 200
     assert await required_total(client, "2024") == 34
@@ -64,7 +75,7 @@ async def test_a_deactivated_section_still_applies_to_earlier_periods(client, to
     assert kept["is_active"] is False and len(kept["fields"]) == 7
 
 
-async def test_an_unchanged_put_writes_no_new_versions(client, tokens, demo):
+async def test_an_unchanged_put_writes_no_new_versions(client, tokens, structure_over_years):
     from bufdir_reporting.models import FieldDefinition
 
     before = await FieldDefinition.all().count()
@@ -74,7 +85,7 @@ async def test_an_unchanged_put_writes_no_new_versions(client, tokens, demo):
     assert await FieldDefinition.all().count() == before
 
 
-async def test_a_field_may_move_between_sections_only_once_released(client, tokens, demo):
+async def test_a_field_may_move_between_sections_only_once_released(client, tokens, structure_over_years):
     source = await current_section(client, "hjelpetiltak")
     moving = source["fields"][-1]
     target = await current_section(client, "ettervern")

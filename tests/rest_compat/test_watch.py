@@ -11,8 +11,8 @@ import pytest
 from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
-from bufdir_reporting.demo import load_demo_data
 
+from ..factories import make_reporting_world
 from ..live import live_server, wait_for_subscribers
 
 BASE = "/api/v1/aggregated-report-data"
@@ -24,7 +24,7 @@ async def server(settings):
     fast = settings.model_copy(update={"sse_heartbeat_seconds": 0.3})
     async with live_server(fast) as (address, app):
         await truncate_all_models()
-        await load_demo_data(activity_count=300)
+        await make_reporting_world()
         yield address, app
 
 

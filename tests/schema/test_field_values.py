@@ -25,7 +25,7 @@ async def current(graphql, app, headers, force=False) -> str:
     return result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
 
 
-async def test_manual_values_are_set_counted_validated_and_survive_reaggregation(graphql, app, tokens, demo):
+async def test_manual_values_are_set_counted_validated_and_survive_reaggregation(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042", subject="kari")
     snapshot_id = await current(graphql, app, own)
     before = (await graphql(STATE, {"id": snapshot_id}, own))["data"]["snapshot"]
@@ -65,7 +65,7 @@ async def test_manual_values_are_set_counted_validated_and_survive_reaggregation
     ],
     ids=["not-a-number", "above-max", "not-whole", "beyond-storage", "not-boolean", "computed-field"],
 )
-async def test_bad_manual_values_are_refused(graphql, app, tokens, demo, key, value, field):
+async def test_bad_manual_values_are_refused(graphql, app, tokens, reporting, key, value, field):
     own = tokens.headers("org-1042")
     snapshot_id = await current(graphql, app, own)
     result = await graphql(SET, {"id": snapshot_id, "key": key, "value": value}, own)
@@ -73,7 +73,7 @@ async def test_bad_manual_values_are_refused(graphql, app, tokens, demo, key, va
     assert result["errors"][0]["extensions"]["field"] == field
 
 
-async def test_setting_values_needs_the_organisation(graphql, app, tokens, demo):
+async def test_setting_values_needs_the_organisation(graphql, app, tokens, reporting):
     snapshot_id = await current(graphql, app, tokens.headers("org-1042"))
     result = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": 1}, tokens.headers("org-2077"))
     assert error_codes(result) == ["NOT_FOUND"]  # another organisation's snapshot answers as a missing one

@@ -18,7 +18,7 @@ query ($org: ID!, $type: String, $from: DateTime, $to: DateTime) {
 """
 
 
-async def test_an_organisations_activities_are_a_filtered_connection_newest_first(graphql, tokens, demo):
+async def test_an_organisations_activities_are_a_filtered_connection_newest_first(graphql, tokens, reporting):
     own = tokens.headers("org-1042")
     every = (await graphql(ACTIVITIES, {"org": "org-1042"}, own))["data"]["organization"]["activities"]
     nodes = [edge["node"] for edge in every["edges"]]
@@ -34,7 +34,7 @@ async def test_an_organisations_activities_are_a_filtered_connection_newest_firs
     assert error_codes(other) == ["FORBIDDEN"]
 
 
-async def test_reading_activities_and_their_organisation_costs_the_same_for_any_page(graphql, tokens, demo):
+async def test_reading_activities_and_their_organisation_costs_the_same_for_any_page(graphql, tokens, reporting):
     query = """query ($n: Int!) { organizations(first: 5) { edges { node {
         activities(first: $n) { edges { node { activityId organization { name } } } } } } } }"""
     counts = []
@@ -48,7 +48,7 @@ async def test_reading_activities_and_their_organisation_costs_the_same_for_any_
     assert all(count <= 1 + 5 + 5 for count in counts), counts
 
 
-async def test_a_snapshots_activities_are_those_its_activity_count_counts(graphql, app, tokens, demo):
+async def test_a_snapshots_activities_are_those_its_activity_count_counts(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     triggered = await graphql(
         'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024") { snapshot { snapshotId } } }', {}, own
@@ -64,7 +64,7 @@ async def test_a_snapshots_activities_are_those_its_activity_count_counts(graphq
     assert snapshot["activities"]["totalCount"] == snapshot["metrics"]["activityCount"] > 0
 
 
-async def test_the_viewer_says_who_you_are_and_what_you_may_act_for(graphql, tokens, demo):
+async def test_the_viewer_says_who_you_are_and_what_you_may_act_for(graphql, tokens, reporting):
     query = "{ viewer { subject authenticated admin roles organizations { organizationId } } }"
     own = (await graphql(query, {}, tokens.headers("org-1042", "org-2077", subject="kari")))["data"]["viewer"]
     assert own == {
@@ -80,7 +80,7 @@ async def test_the_viewer_says_who_you_are_and_what_you_may_act_for(graphql, tok
     assert anonymous == {"subject": None, "authenticated": False, "admin": False, "roles": [], "organizations": []}
 
 
-async def test_values_and_sections_have_identities_a_cache_can_merge(graphql, app, tokens, demo):
+async def test_values_and_sections_have_identities_a_cache_can_merge(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     triggered = await graphql(
         'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024") { snapshot { snapshotId } } }', {}, own

@@ -16,8 +16,8 @@ from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting import events
 from bufdir_reporting.auth import issue_token
-from bufdir_reporting.demo import load_demo_data
 
+from ..factories import make_reporting_world
 from ..live import live_server
 
 
@@ -33,7 +33,7 @@ async def test_a_subscriber_that_stops_reading_is_dropped(settings):
     slow = settings.model_copy(update={"websocket_send_timeout_seconds": 1.0, "subscriber_queue_size": 32})
     async with live_server(slow) as (address, app):
         await truncate_all_models()
-        await load_demo_data(activity_count=50)
+        await make_reporting_world()
         host, port = address.split(":")
         client = socket.socket()
         client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)

@@ -35,7 +35,7 @@ async def deliver(app, subscription, payload: dict, count: int) -> None:
 
 
 @pytest.mark.one_database
-async def test_memory_per_subscription_stays_flat_over_hundreds_of_events(app, settings, demo):
+async def test_memory_per_subscription_stays_flat_over_hundreds_of_events(app, settings, reporting):
     principal = Principal("kari", frozenset({"org-1042"}))
     ctx = GraphQLContext(settings=settings, principal=principal, jobs=app.state.jobs, events=app.state.events)
     snapshot = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", wait=True)).snapshot

@@ -14,8 +14,8 @@ from gql.transport.websockets import WebsocketsTransport
 from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
-from bufdir_reporting.demo import load_demo_data
 
+from ..factories import make_reporting_world
 from ..live import live_server, wait_for_subscribers
 
 
@@ -23,7 +23,7 @@ from ..live import live_server, wait_for_subscribers
 async def server(settings):
     async with live_server(settings) as (address, app):
         await truncate_all_models()
-        await load_demo_data(activity_count=400)
+        await make_reporting_world()
         yield address, app
 
 
@@ -200,7 +200,7 @@ async def strict_server(settings):
     strict = settings.model_copy(update={"graphql_max_subscriptions": 1, "graphql_connection_init_seconds": 0.5})
     async with live_server(strict) as (address, app):
         await truncate_all_models()
-        await load_demo_data(activity_count=50)
+        await make_reporting_world()
         yield address, app
 
 

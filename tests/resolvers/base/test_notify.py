@@ -9,17 +9,18 @@ import pytest
 
 from bufdir_reporting import events
 from bufdir_reporting.auth import Principal
-from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.models import EventLog, Snapshot
 from bufdir_reporting.resolvers import activities, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.snapshots import manual_values
 
+from ...factories import make_reporting_world
+
 
 @pytest.fixture
 async def ctx(app, settings):
-    await load_demo_data(activity_count=400)
+    await make_reporting_world()
     state = app.state
     return Context(settings=settings, principal=Principal("kari", frozenset({"org-1042"})), jobs=state.jobs, events=state.events)
 

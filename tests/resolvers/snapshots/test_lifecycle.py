@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bufdir_reporting.auth import Principal
-from bufdir_reporting.demo import load_demo_data
 from bufdir_reporting.errors import Forbidden, InvalidInput, NotFound
 from bufdir_reporting.models import (
     AggregationJob,
@@ -20,12 +19,13 @@ from bufdir_reporting.models import (
 from bufdir_reporting.resolvers import periods, snapshots
 from bufdir_reporting.resolvers.base.context import Context
 
+from ...factories import make_scope
 from ...live import started_app
 
 
 @pytest.fixture
-async def data(app):
-    await load_demo_data(activity_count=1500)
+async def data(reporting):
+    """org-1042's few activities in the report structure (the ``reporting`` fixture)."""
 
 
 @pytest.fixture
@@ -58,11 +58,11 @@ async def test_a_trigger_returns_processing_and_the_job_makes_it_current(ctx, da
 
 
 async def test_a_second_run_makes_the_first_historical(ctx, data):
-    first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="rp-2024-q4")).snapshot
+    first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024-Q2")).snapshot
     await settle(ctx)
-    second = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="rp-2024-q4")).snapshot
+    second = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024-Q2")).snapshot
     await settle(ctx)
-    statuses = {s.id: s.status for s in await Snapshot.filter(period_id="rp-2024-q4", organization_id="org-1042")}
+    statuses = {s.id: s.status for s in await Snapshot.filter(period_id="2024-Q2", organization_id="org-1042")}
     assert statuses == {first.id: SnapshotStatus.HISTORICAL, second.id: SnapshotStatus.CURRENT}
 
 
@@ -77,12 +77,10 @@ async def test_without_force_a_valid_current_snapshot_is_returned(ctx, data):
 
 
 async def test_twenty_concurrent_triggers_make_one_job_and_one_snapshot(ctx, data):
-    results = await asyncio.gather(
-        *(snapshots.trigger(ctx, organization_id="org-1042", period_id="rp-2025-q1") for _ in range(20))
-    )
+    results = await asyncio.gather(*(snapshots.trigger(ctx, organization_id="org-1042", period_id="2024-Q1") for _ in range(20)))
     await settle(ctx)
     assert len({r.snapshot.id for r in results}) == 1
-    snapshots_made = await Snapshot.filter(organization_id="org-1042", period_id="rp-2025-q1")
+    snapshots_made = await Snapshot.filter(organization_id="org-1042", period_id="2024-Q1")
     assert len(snapshots_made) == 1 and snapshots_made[0].status == SnapshotStatus.CURRENT
     assert await AggregationJob.filter(snapshot_id=snapshots_made[0].id).count() == 1
 
@@ -170,12 +168,13 @@ async def test_bad_scope_is_refused(ctx, data):
 
 async def orphaned_job(name: str, year: int, *, heartbeat_at: datetime) -> None:
     """A processing snapshot and a running job as a process that died leaves them."""
+    org = (await make_scope(year=year)).org
     orphan = await Snapshot.create(
         id=f"snap-{name}",
-        organization_id="org-1042",
+        organization=org,
         period_id=str(year),
         status=SnapshotStatus.PROCESSING,
-        running_slot=f"org-1042|{year}",
+        running_slot=f"{org.id}|{year}",
         range_start=datetime(year, 1, 1, tzinfo=UTC),
         range_end=datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC),
     )
@@ -190,7 +189,7 @@ async def orphaned_job(name: str, year: int, *, heartbeat_at: datetime) -> None:
 
 
 async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(settings):
-    async with started_app(settings, demo_activities=300):
+    async with started_app(settings):
         await orphaned_job("orphan", 2024, heartbeat_at=datetime.now(UTC) - timedelta(hours=1))
     async with started_app(settings, empty=False) as second:
         await second.state.jobs.wait_idle()
@@ -202,7 +201,7 @@ async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(
 
 async def test_a_running_replica_resumes_a_job_whose_owner_stopped_beating(settings):
     """No restart: the recovery sweep of a live process finds the dead owner's job."""
-    async with started_app(settings.model_copy(update={"stale_job_seconds": 1}), demo_activities=300) as app:
+    async with started_app(settings.model_copy(update={"stale_job_seconds": 1})) as app:
         await orphaned_job("dead-owner", 2025, heartbeat_at=datetime.now(UTC))
         async with asyncio.timeout(15):
             while (await Snapshot.get(id="snap-dead-owner")).status == SnapshotStatus.PROCESSING:
