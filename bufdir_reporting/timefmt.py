@@ -20,3 +20,8 @@ def iso(moment: datetime | date | None) -> str | None:
     if isinstance(moment, datetime):
         return iso_z(moment)
     return moment.isoformat()
+
+
+def parse_z(text: str) -> datetime:
+    """The instant ``iso_z`` printed (an event's ``updated_at``), back as an aware datetime."""
+    return datetime.fromisoformat(text)

@@ -344,13 +344,13 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     "Mutation.correctActivity": (
         HIDDEN,
         q(
-            'mutation ($id: String!) { correctActivity(id: $id, input: {status: "completed"}) { status } }',
+            'mutation ($id: ID!) { correctActivity(id: $id, input: {status: "completed"}) { status } }',
             lambda w: {"id": w.activity_ids[0]},
         ),
     ),
     "Mutation.deleteActivity": (
         HIDDEN,
-        q("mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", lambda w: {"id": w.activity_ids[1]}),
+        q("mutation ($id: ID!) { deleteActivity(id: $id) { deletedAt } }", lambda w: {"id": w.activity_ids[1]}),
     ),
     "Mutation.ingestActivities": (
         ORG,
@@ -358,11 +358,11 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     ),
     "Mutation.generateReport": (
         HIDDEN,
-        q("mutation ($id: String!) { generateReport(snapshotId: $id) { status } }", lambda w: {"id": w.snapshot_id}),
+        q("mutation ($id: ID!) { generateReport(snapshotId: $id) { status } }", lambda w: {"id": w.snapshot_id}),
     ),
     "Mutation.submitReport": (
         HIDDEN,
-        q("mutation ($id: String!) { submitReport(reportId: $id) { version } }", lambda w: {"id": w.report_id}),
+        q("mutation ($id: ID!) { submitReport(reportId: $id) { version } }", lambda w: {"id": w.report_id}),
     ),
     "Mutation.reopenPeriod": (
         {**ADMIN, "admin": "404"},  # let in, and this world has no submission
@@ -440,20 +440,20 @@ REST["POST /api/v1/submissions/{submission_id}/review"] = (REVIEW, _review("star
 GRAPHQL["Mutation.explainValue"] = (
     {**HIDDEN, "reviewer": "403"},
     q(
-        'mutation ($s: String!) { explainValue(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
+        'mutation ($s: ID!) { explainValue(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
         lambda w: {"s": w.snapshot_id},
     ),
 )
 GRAPHQL["Mutation.commentOnValue"] = (
     {**REVIEW, "other": "403"},
     q(
-        'mutation ($s: String!) { commentOnValue(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
+        'mutation ($s: ID!) { commentOnValue(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
         lambda w: {"s": w.snapshot_id},
     ),
 )
 GRAPHQL["Mutation.answerComment"] = (
     {**HIDDEN, "reviewer": "403"},
-    q('mutation ($c: Int!) { answerComment(commentId: $c, text: "x") { id } }', lambda w: {"c": w.comment_id}),
+    q('mutation ($c: ID!) { answerComment(commentId: $c, text: "x") { id } }', lambda w: {"c": w.comment_id}),
 )
 REST["GET /api/v1/value-notes"] = (
     ORG,
@@ -478,13 +478,13 @@ GRAPHQL["Subscription.valueNoteAdded"] = (
 )
 GRAPHQL["Query.submission"] = (
     {**HIDDEN, "reviewer": "ok"},
-    q("query ($id: String!) { submission(submissionId: $id) { reviewState } }", lambda w: {"id": w.submission_id}),
+    q("query ($id: ID!) { submission(id: $id) { reviewState } }", lambda w: {"id": w.submission_id}),
 )
 for _field, _extra in (("startReview", ""), ("approveSubmission", ""), ("returnSubmission", ', reason: "matrise"')):
     GRAPHQL[f"Mutation.{_field}"] = (
         REVIEW,
         q(
-            f"mutation ($id: String!) {{ {_field}(submissionId: $id{_extra}) {{ reviewState }} }}",
+            f"mutation ($id: ID!) {{ {_field}(submissionId: $id{_extra}) {{ reviewState }} }}",
             lambda w: {"id": w.submission_id},
         ),
     )
@@ -530,11 +530,11 @@ GRAPHQL["Mutation.checkActivityImport"] = ({**SIGNED_IN, "reviewer": "ok"}, _che
 GRAPHQL["Query.viewer"] = (PUBLIC, q("{ viewer { subject organizations { organizationId } } }"))
 GRAPHQL["Query.activityImport"] = (
     UPLOADERS,
-    q("query ($id: String!) { activityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
+    q("query ($id: ID!) { activityImport(id: $id) { status } }", lambda w: {"id": w.import_id}),
 )
 GRAPHQL["Mutation.commitActivityImport"] = (
     UPLOADERS,
-    q("mutation ($id: String!) { commitActivityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
+    q("mutation ($id: ID!) { commitActivityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
 )
 GRAPHQL["Subscription.activityImportProgress"] = (
     UPLOADERS,

@@ -157,8 +157,8 @@ GRAPHQL_FIELDS = [
     ("query ($id: ID!) { snapshot(id: $id) { status } }", lambda t, n: {"id": t}),
     ("query ($id: ID!) { node(id: $id) { id } }", lambda t, n: {"id": t}),
     ("query ($id: ID!) { section(id: $id) { title } }", lambda t, n: {"id": t}),
-    ("mutation ($id: String!) { deleteActivity(id: $id) { activityId } }", lambda t, n: {"id": t}),
-    ("query ($k: String!, $p: String) { fieldDefinition(key: $k, periodId: $p) { label } }", lambda t, n: {"k": t, "p": t}),
+    ("mutation ($id: ID!) { deleteActivity(id: $id) { activityId } }", lambda t, n: {"id": t}),
+    ("query ($k: String!, $p: ID) { fieldDefinition(key: $k, periodId: $p) { label } }", lambda t, n: {"k": t, "p": t}),
 ]
 
 

@@ -20,8 +20,8 @@ from bufdir_reporting.resolvers.snapshots import manual_values
 from .conftest import error_codes
 from .factories import context_for, make_activity, make_period, make_scope
 
-EXPLAIN = 'mutation ($s: String!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_saker", text: $t) { id kind } }'
-SUBMIT = "mutation ($r: String!) { submitReport(reportId: $r) { version } }"
+EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_saker", text: $t) { id kind } }'
+SUBMIT = "mutation ($r: ID!) { submitReport(reportId: $r) { version } }"
 NOTES = """query ($s: ID!) { snapshot(id: $s) { fieldValues { fieldKey explanation notes { id kind text author parentId } } } }"""
 
 
@@ -70,13 +70,13 @@ async def test_a_reviewer_comments_and_the_organisation_answers_in_a_thread(grap
     org, snapshot_id, _ = changed
     own, reviewer = tokens.headers(org, subject="kari"), tokens.reviewer()
     comment = await graphql(
-        'mutation ($s: String!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "Hvorfor økte dette?") { id } }',
+        'mutation ($s: ID!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "Hvorfor økte dette?") { id } }',
         {"s": snapshot_id},
         reviewer,
     )
     comment_id = comment["data"]["commentOnValue"]["id"]
     answer = await graphql(
-        "mutation ($c: Int!, $t: String!) { answerComment(commentId: $c, text: $t) { parentId author } }",
+        "mutation ($c: ID!, $t: String!) { answerComment(commentId: $c, text: $t) { parentId author } }",
         {"c": comment_id, "t": "Ny mottaksrutine."},
         own,
     )
@@ -92,12 +92,12 @@ async def test_a_reviewer_comments_and_the_organisation_answers_in_a_thread(grap
 
 async def test_who_may_explain_comment_and_answer(graphql, tokens, changed):
     org, snapshot_id, _ = changed
-    comment_on = 'mutation ($s: String!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "x") { id } }'
+    comment_on = 'mutation ($s: ID!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "x") { id } }'
     assert error_codes(await graphql(EXPLAIN, {"s": snapshot_id, "t": "x"}, tokens.reviewer())) == ["FORBIDDEN"]
     assert error_codes(await graphql(comment_on, {"s": snapshot_id}, tokens.headers(org))) == ["FORBIDDEN"]
     assert error_codes(await graphql(EXPLAIN, {"s": snapshot_id, "t": "x"}, tokens.headers("org-other"))) == ["NOT_FOUND"]
     comment_id = (await graphql(comment_on, {"s": snapshot_id}, tokens.reviewer()))["data"]["commentOnValue"]["id"]
-    answer = 'mutation ($c: Int!) { answerComment(commentId: $c, text: "x") { id } }'
+    answer = 'mutation ($c: ID!) { answerComment(commentId: $c, text: "x") { id } }'
     assert error_codes(await graphql(answer, {"c": comment_id}, tokens.headers("org-other"))) == ["NOT_FOUND"]
     assert error_codes(await graphql(EXPLAIN, {"s": snapshot_id, "t": " "}, tokens.headers(org))) == ["BAD_USER_INPUT"]
 

@@ -129,7 +129,7 @@ async def test_the_graphql_multipart_request_checks_commits_and_polls(client, ap
     commit = await client.post(
         "/graphql",
         json={
-            "query": "mutation ($id: String!) { commitActivityImport(importId: $id) { status } }",
+            "query": "mutation ($id: ID!) { commitActivityImport(importId: $id) { status } }",
             "variables": {"id": checked["importId"]},
         },
         headers=own,
@@ -139,7 +139,7 @@ async def test_the_graphql_multipart_request_checks_commits_and_polls(client, ap
     polled = await client.post(
         "/graphql",
         json={
-            "query": "query ($id: String!) { activityImport(importId: $id) { status created written } }",
+            "query": "query ($id: ID!) { activityImport(id: $id) { status created written } }",
             "variables": {"id": checked["importId"]},
         },
         headers=own,
@@ -167,7 +167,7 @@ async def test_a_subscriber_follows_a_committed_import_to_its_end(settings):
             async with Client(transport=transport) as session:
                 await http.post(f"{BASE}/{upload['import_id']}/commit")
                 progress = gql(
-                    "subscription ($id: String!) { activityImportProgress(importId: $id) { status written rows created } }"
+                    "subscription ($id: ID!) { activityImportProgress(importId: $id) { status written rows created } }"
                 )
                 progress.variable_values = {"id": upload["import_id"]}
                 async with asyncio.timeout(60):

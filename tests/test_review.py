@@ -32,8 +32,10 @@ async def submitted(app, settings):
     return scope.org.id, submission.id
 
 
-STATE = "query ($id: String!) { submission(submissionId: $id) { version reviewState locksPeriod reviewHistory { fromState toState by reason } } }"
-RECORD = """mutation ($org: String!) { recordActivity(input: {organizationId: $org, sourceSystem: "s", activityType: "care_order",
+STATE = (
+    "query ($id: ID!) { submission(id: $id) { version reviewState locksPeriod reviewHistory { fromState toState by reason } } }"
+)
+RECORD = """mutation ($org: ID!) { recordActivity(input: {organizationId: $org, sourceSystem: "s", activityType: "care_order",
   category: "ungdom", status: "completed", occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
 
 
@@ -41,11 +43,11 @@ async def test_a_reviewer_takes_it_under_review_and_approves_it_final_and_locked
     org, submission_id = submitted
     reviewer = tokens.reviewer()
     started = await graphql(
-        "mutation ($id: String!) { startReview(submissionId: $id) { reviewState } }", {"id": submission_id}, reviewer
+        "mutation ($id: ID!) { startReview(submissionId: $id) { reviewState } }", {"id": submission_id}, reviewer
     )
     assert started["data"]["startReview"]["reviewState"] == "UNDER_REVIEW"
     approved = await graphql(
-        "mutation ($id: String!) { approveSubmission(submissionId: $id) { reviewState } }", {"id": submission_id}, reviewer
+        "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }", {"id": submission_id}, reviewer
     )
     assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED"
     state = (await graphql(STATE, {"id": submission_id}, tokens.headers(org)))["data"]["submission"]
@@ -56,7 +58,7 @@ async def test_a_reviewer_takes_it_under_review_and_approves_it_final_and_locked
     ]
     assert error_codes(await graphql(RECORD, {"org": org}, tokens.headers(org))) == ["PERIOD_LOCKED"]
     again = await graphql(
-        'mutation ($id: String!) { returnSubmission(submissionId: $id, reason: "x") { reviewState } }',
+        'mutation ($id: ID!) { returnSubmission(submissionId: $id, reason: "x") { reviewState } }',
         {"id": submission_id},
         reviewer,
     )
@@ -91,7 +93,7 @@ async def test_a_return_over_rest_unlocks_the_period_keeps_the_version_and_expec
 
 async def test_who_may_review_read_and_write(client, graphql, tokens, submitted):
     org, submission_id = submitted
-    start = "mutation ($id: String!) { startReview(submissionId: $id) { reviewState } }"
+    start = "mutation ($id: ID!) { startReview(submissionId: $id) { reviewState } }"
     assert error_codes(await graphql(start, {"id": submission_id}, tokens.headers(org))) == ["FORBIDDEN"]  # not its own
     assert error_codes(await graphql(start, {"id": submission_id}, tokens.headers("org-other"))) == ["FORBIDDEN"]
     assert error_codes(await graphql(start, {"id": submission_id})) == ["UNAUTHENTICATED"]
@@ -107,7 +109,7 @@ async def test_who_may_review_read_and_write(client, graphql, tokens, submitted)
 async def test_an_admins_reopening_ends_the_review_with_its_reason(graphql, tokens, submitted):
     org, submission_id = submitted
     await graphql(
-        "mutation ($id: String!) { approveSubmission(submissionId: $id) { reviewState } }",
+        "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }",
         {"id": submission_id},
         tokens.reviewer(),
     )
@@ -190,7 +192,21 @@ async def test_states_deadlines_and_lateness_per_organisation(graphql, tokens, a
                  reportingCounts(periodId: "2024") { notStarted draft submitted late } }"""
     result = (await graphql(query, {}, tokens.reviewer()))["data"]
     states = {row["organization"]["organizationId"]: row for row in result["reportingStatus"]}
-    assert states[idle.id] == {"organization": {"organizationId": idle.id}, "state": "not_started", "late": True, "onTime": None}
-    assert states[drafting.id]["state"] == "draft" and states[drafting.id]["late"] is True
+    assert states[idle.id] == {"organization": {"organizationId": idle.id}, "state": "NOT_STARTED", "late": True, "onTime": None}
+    assert states[drafting.id]["state"] == "DRAFT" and states[drafting.id]["late"] is True
     assert result["reportingCounts"]["draft"] == 1 and result["reportingCounts"]["late"] >= 2
     assert await Submission.all().count() == 0
+
+
+async def test_a_submission_is_a_node_refetched_under_the_same_access(graphql, tokens, submitted):
+    org, submission_id = submitted
+    own = tokens.headers(org)
+    read = (await graphql("query ($id: ID!) { submission(id: $id) { id submissionId } }", {"id": submission_id}, own))["data"]
+    global_id = read["submission"]["id"]
+    assert read["submission"]["submissionId"] == submission_id and global_id != submission_id
+    node = "query ($id: ID!) { node(id: $id) { ... on Submission { submissionId version } } }"
+    assert (await graphql(node, {"id": global_id}, own))["data"]["node"] == {"submissionId": submission_id, "version": 1}
+    assert (await graphql(node, {"id": global_id}, tokens.reviewer()))["data"]["node"]["submissionId"] == submission_id
+    assert (await graphql(node, {"id": global_id}, tokens.headers("org-elsewhere")))["data"]["node"] is None
+    start = "mutation ($id: ID!) { startReview(submissionId: $id) { reviewState } }"
+    assert (await graphql(start, {"id": global_id}, tokens.reviewer()))["data"]["startReview"] == {"reviewState": "UNDER_REVIEW"}

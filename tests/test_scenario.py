@@ -14,7 +14,7 @@ from .schema.test_reports import MANUAL_REQUIRED
 
 REST = "/api/v1/aggregated-report-data"
 TRIGGER = (
-    "mutation ($o: String!, $p: String!) { triggerAggregation(organizationId: $o, periodId: $p, force: true) "
+    "mutation ($o: ID!, $p: ID!) { triggerAggregation(organizationId: $o, periodId: $p, force: true) "
     "{ snapshot { snapshotId } } }"
 )
 VALUES = (
@@ -74,7 +74,7 @@ async def test_a_reporting_round_agrees_through_rest_and_graphql(client, graphql
         )
         assert "errors" not in result, result
     report = await graphql(
-        'mutation ($s: String!) { generateReport(snapshotId: $s, reportType: "annual_report") { reportId status } }',
+        'mutation ($s: ID!) { generateReport(snapshotId: $s, reportType: "annual_report") { reportId status } }',
         {"s": snapshot_id},
         own,
     )
@@ -83,7 +83,7 @@ async def test_a_reporting_round_agrees_through_rest_and_graphql(client, graphql
     assert (record["status"], record["snapshot_id"], record["org_id"]) == ("completed", snapshot_id, "org-1042")
 
     submitted = await graphql(
-        "mutation ($r: String!) { submitReport(reportId: $r) { version submittedBy submittedAt period { periodId } } }",
+        "mutation ($r: ID!) { submitReport(reportId: $r) { version submittedBy submittedAt period { periodId } } }",
         {"r": report_id},
         own,
     )

@@ -38,3 +38,64 @@ def test_the_check_sees_a_breaking_change():
     changed = build_schema("type Query { a: String }")
     assert [c.description for c in find_breaking_changes(released, changed)] == ["Field Query.b was removed."]
     assert "Field Query.b was removed." not in listed_breaking_changes()
+
+
+def _undescribed(sdl: str) -> list[str]:
+    """Every type, field, argument, input field and enum value of ``sdl`` without a description
+    (what graphql-schema-linter's description rules report)."""
+    from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType, build_schema
+
+    built, missing = build_schema(sdl), []
+    for name, type_ in built.type_map.items():
+        if name.startswith("__"):
+            continue
+        missing += [name] if not type_.description else []
+        if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
+            for field_name, field in type_.fields.items():
+                missing += [f"{name}.{field_name}"] if not field.description else []
+                missing += [f"{name}.{field_name}({a})" for a, arg in field.args.items() if not arg.description]
+        elif isinstance(type_, GraphQLInputObjectType):
+            missing += [f"{name}.{f}" for f, field in type_.fields.items() if not field.description]
+        elif isinstance(type_, GraphQLEnumType):
+            missing += [f"{name}.{v}" for v, value in type_.values.items() if not value.description]
+    return missing
+
+
+def test_every_element_of_the_schema_is_described():
+    assert _undescribed(schema.as_str()) == [], "describe them at the definition or in schema/descriptions.py"
+    assert _undescribed('"""Q"""\ntype Query { "a" a(x: Int): Int }') == ["Query.a(x)"]  # the check sees a gap
+
+
+def test_every_entry_in_the_descriptions_module_names_an_element():
+    from bufdir_reporting.schema import UNUSED_DESCRIPTIONS
+
+    assert UNUSED_DESCRIPTIONS == []
+
+
+# Arguments and input fields that are not references to an object, though named like one:
+# the audit log's entity key (any kind of object's key), an activity's id in its source system
+# and a new section's key.
+NOT_REFERENCES = {"Query.auditLog(entityId)", "ActivityInput.externalId", "CreateSectionInput.sectionId"}
+
+
+def test_one_id_rule_every_argument_naming_an_object_is_an_id():
+    """Every argument and input field that names an object (``id``, ``…Id``) is an ``ID``,
+    which takes the object's global ID or its public key alike."""
+    from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
+
+    built, wrong = schema._schema, []
+    for name, type_ in built.type_map.items():
+        if name.startswith("__"):
+            continue
+        if isinstance(type_, GraphQLObjectType):
+            for field_name, field in type_.fields.items():
+                for arg_name, arg in field.args.items():
+                    where = f"{name}.{field_name}({arg_name})"
+                    if (arg_name == "id" or arg_name.endswith("Id")) and where not in NOT_REFERENCES:
+                        wrong += [where] if get_named_type(arg.type).name != "ID" else []
+        elif isinstance(type_, GraphQLInputObjectType):
+            for field_name, field in type_.fields.items():
+                where = f"{name}.{field_name}"
+                if field_name.endswith("Id") and where not in NOT_REFERENCES:
+                    wrong += [where] if get_named_type(field.type).name != "ID" else []
+    assert wrong == []

@@ -22,7 +22,7 @@ from ..environment import Env, pid_rss_kib
 from ..harness import Row, Timing, checked, judged
 
 SUBSCRIPTION = """
-subscription Changes($org: String!, $period: String!) {
+subscription Changes($org: ID!, $period: ID!) {
   aggregatedDataChanged(organizationId: $org, periodId: $period) {
     eventId snapshotId changedSections changedFieldKeys updatedAt
     snapshot { snapshotId status aggregatedAt metrics { activityCount participantCount hoursDelivered } }
@@ -195,7 +195,7 @@ async def _until_subscribed(address: str, count: int) -> None:
 
 
 DASHBOARD = """
-query Dashboard($org: ID!, $period: String!) {
+query Dashboard($org: ID!, $period: ID!) {
   organization(id: $org) {
     organizationId name
     snapshots(periodId: $period, first: 1) { edges { node {

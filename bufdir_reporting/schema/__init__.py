@@ -12,6 +12,7 @@ from ..config import Settings
 from .activity import ActivityMutation
 from .activity_import import ActivityImportMutation, ActivityImportQuery
 from .audit import AuditQuery
+from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
 from .field_values import FieldValueMutation
 from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter, SubscriptionsOverWebsockets
@@ -69,3 +70,5 @@ schema = Schema(
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""
+UNUSED_DESCRIPTIONS = describe(schema._schema)
+"""Keys of ``descriptions`` that named nothing (a test keeps this empty)."""

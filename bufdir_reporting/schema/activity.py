@@ -15,7 +15,7 @@ from ..resolvers import activities, organizations
 from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.structure.inputs import parse
 from .context import Info
-from .node import ModelNode, node_of
+from .node import ModelNode, node_of, public_key
 from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ async def activities_connection(
 
 @strawberry.input(description="An activity as the case-management system reports it.")
 class ActivityInput:
-    organization_id: str
+    organization_id: strawberry.ID
     source_system: str
     activity_type: str
     category: str
@@ -147,8 +147,12 @@ class IngestResult:
 
 
 def said(value: Any) -> dict[str, Any]:
-    """The fields an input set (Strawberry inputs are dataclasses; unset ones are None)."""
-    return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+    """The fields an input set (Strawberry inputs are dataclasses; unset ones are None), the
+    organisation named by its public key."""
+    fields = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+    if "organization_id" in fields:
+        fields["organization_id"] = public_key("Organization", fields["organization_id"])
+    return fields
 
 
 @strawberry.type
@@ -158,12 +162,13 @@ class ActivityMutation:
         return node_of(ActivityNode, await activities.record(info.context, spec=parse(ActivitySpec, said(input))))
 
     @strawberry.mutation(description="Correct an activity.")
-    async def correct_activity(self, info: Info, id: str, input: ActivityCorrection) -> ActivityNode:
-        return node_of(ActivityNode, await activities.correct(info.context, activity_id=id, changes=said(input)))
+    async def correct_activity(self, info: Info, id: strawberry.ID, input: ActivityCorrection) -> ActivityNode:
+        activity_id = public_key("Activity", id)
+        return node_of(ActivityNode, await activities.correct(info.context, activity_id=activity_id, changes=said(input)))
 
     @strawberry.mutation(description="Delete an activity (it is kept, marked deleted, and stops counting).")
-    async def delete_activity(self, info: Info, id: str) -> ActivityNode:
-        return node_of(ActivityNode, await activities.delete(info.context, activity_id=id))
+    async def delete_activity(self, info: Info, id: strawberry.ID) -> ActivityNode:
+        return node_of(ActivityNode, await activities.delete(info.context, activity_id=public_key("Activity", id)))
 
     @strawberry.mutation(description="Record many activities at once, all or nothing.")
     async def ingest_activities(self, info: Info, inputs: list[ActivityInput], dry_run: bool = False) -> IngestResult:

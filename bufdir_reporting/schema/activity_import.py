@@ -13,6 +13,7 @@ from strawberry.file_uploads import Upload
 from .. import models
 from ..importing import uploads
 from .context import Info
+from .node import public_key
 
 strawberry.enum(
     models.ImportStatus,
@@ -98,8 +99,8 @@ class ActivityImportProgress:
 @strawberry.type
 class ActivityImportQuery:
     @strawberry.field(description="An import you uploaded (admins: any): its report and outcome.")
-    async def activity_import(self, info: Info, import_id: str) -> ActivityImportType:
-        return ActivityImportType.of(await uploads.get(info.context, import_id=import_id))
+    async def activity_import(self, info: Info, id: strawberry.ID) -> ActivityImportType | None:
+        return ActivityImportType.of(await uploads.get(info.context, import_id=public_key("ActivityImport", id)))
 
 
 @strawberry.type
@@ -117,5 +118,5 @@ class ActivityImportMutation:
         description="Write a checked import, all rows or none, in the background; follow it with activityImport "
         "or the activityImportProgress subscription."
     )
-    async def commit_activity_import(self, info: Info, import_id: str) -> ActivityImportType:
-        return ActivityImportType.of(await uploads.commit(info.context, import_id=import_id))
+    async def commit_activity_import(self, info: Info, import_id: strawberry.ID) -> ActivityImportType:
+        return ActivityImportType.of(await uploads.commit(info.context, import_id=public_key("ActivityImport", import_id)))

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from .. import models
 from ..resolvers.base import audit
 from .context import Info
+from .node import public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 
 
@@ -36,7 +37,7 @@ class AuditQuery:
     async def audit_log(
         self,
         info: Info,
-        organization_id: str | None = None,
+        organization_id: strawberry.ID | None = None,
         entity_type: str | None = None,
         entity_id: str | None = None,
         action: str | None = None,
@@ -49,7 +50,7 @@ class AuditQuery:
             lambda window: audit.list_(
                 info.context,
                 window=window,
-                organization_id=organization_id,
+                organization_id=public_key_or_none("Organization", organization_id),
                 entity_type=entity_type,
                 entity_id=entity_id,
                 action=action,

@@ -11,8 +11,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from .. import models
+from ..errors import InvalidInput
 from ..resolvers.base.loaders import FieldValueRow
-from ..resolvers.snapshots import manual_values, notes
+from ..resolvers.snapshots import manual_values, notes, validation
 from .context import Info
 from .node import node_of, public_key
 from .structure import FieldDefinitionNode, SectionNode
@@ -80,6 +81,17 @@ class FieldValue:
 
 
 strawberry.enum(
+    validation.Severity,
+    name="FindingSeverity",
+    description="ERROR (blocks submission) or WARNING (asks a look).",
+)
+strawberry.enum(
+    validation.FindingCode,
+    name="FindingCode",
+    description="What a finding is about: REQUIRED_MISSING, BELOW_MIN, ABOVE_MAX, LARGE_CHANGE (against the prior "
+    "period) or EXPLANATION_MISSING (a large change the field asks to explain).",
+)
+strawberry.enum(
     models.ValueNoteKind,
     name="ValueNoteKind",
     description="EXPLANATION (the organisation's), COMMENT (a reviewer's), ANSWER (the organisation's, to a comment).",
@@ -88,32 +100,32 @@ strawberry.enum(
 
 @strawberry.type(name="ValueNote", description="Something said about one field's value in a period.")
 class ValueNoteType:
-    id: int
+    id: strawberry.ID
     kind: models.ValueNoteKind
     field_key: str
     text: str
     author: str
     created_at: datetime.datetime
-    parent_id: int | None = strawberry.field(description="For an answer: the comment it answers.")
+    parent_id: strawberry.ID | None = strawberry.field(description="For an answer: the id of the comment it answers.")
 
     @classmethod
     def of(cls, note: models.ValueNote) -> ValueNoteType:
         return cls(
-            id=note.id,
+            id=strawberry.ID(str(note.id)),
             kind=note.kind,
             field_key=note.field_key,
             text=note.text,
             author=note.author,
             created_at=note.created_at,
-            parent_id=note.parent_id,
+            parent_id=None if note.parent_id is None else strawberry.ID(str(note.parent_id)),
         )
 
 
 @strawberry.type(description="A validation result for one field: an error blocks submission, a warning asks a look.")
 class ValidationFinding:
     field_key: str
-    severity: str
-    code: str
+    severity: validation.Severity
+    code: validation.FindingCode
     message: str
 
 
@@ -137,13 +149,18 @@ class FieldValueMutation:
         description="Explain a value (a large change against the prior period must be, before submission, where the "
         "field asks for it); the latest explanation is shown beside the value in the report."
     )
-    async def explain_value(self, info: Info, snapshot_id: str, field_key: str, text: str) -> ValueNoteType:
-        return ValueNoteType.of(await notes.explain(info.context, snapshot_id=snapshot_id, field_key=field_key, text=text))
+    async def explain_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, text: str) -> ValueNoteType:
+        snapshot = public_key("Snapshot", snapshot_id)
+        return ValueNoteType.of(await notes.explain(info.context, snapshot_id=snapshot, field_key=field_key, text=text))
 
     @strawberry.mutation(description="A reviewer's comment on a value (reviewers and admins).")
-    async def comment_on_value(self, info: Info, snapshot_id: str, field_key: str, text: str) -> ValueNoteType:
-        return ValueNoteType.of(await notes.comment(info.context, snapshot_id=snapshot_id, field_key=field_key, text=text))
+    async def comment_on_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, text: str) -> ValueNoteType:
+        snapshot = public_key("Snapshot", snapshot_id)
+        return ValueNoteType.of(await notes.comment(info.context, snapshot_id=snapshot, field_key=field_key, text=text))
 
     @strawberry.mutation(description="The organisation's answer to a reviewer's comment.")
-    async def answer_comment(self, info: Info, comment_id: int, text: str) -> ValueNoteType:
-        return ValueNoteType.of(await notes.answer(info.context, comment_id=comment_id, text=text))
+    async def answer_comment(self, info: Info, comment_id: strawberry.ID, text: str) -> ValueNoteType:
+        key = public_key("ValueNote", comment_id)
+        if not key.isdecimal() or len(key) > 18:
+            raise InvalidInput(f"commentId {comment_id!r} is not a comment's id", field="commentId")
+        return ValueNoteType.of(await notes.answer(info.context, comment_id=int(key), text=text))

@@ -65,7 +65,9 @@ class ModelNode(relay.Node):
 
 
 def public_key(type_name: str, value: str) -> str:
-    """Root queries take either the public key (``org-1042``) or the node's global ID."""
+    """The one id rule: every argument that names an object is an ``ID`` and takes either the
+    object's public key (``org-1042``, as REST clients know it) or its global ID (``Organization:…``
+    base64, as ``id`` fields give it); one of another type is BAD_USER_INPUT."""
     try:
         global_id = relay.GlobalID.from_id(value)
     except Exception:
@@ -73,6 +75,10 @@ def public_key(type_name: str, value: str) -> str:
     if global_id.type_name != type_name:
         raise InvalidInput(f"ID {value!r} is not a {type_name}", field="id")
     return global_id.node_id
+
+
+def public_key_or_none(type_name: str, value: str | None) -> str | None:
+    return None if value is None else public_key(type_name, value)
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from ..resolvers.base import access
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records, submissions
 from .context import Info
-from .node import ModelNode, node_of, node_or_none, public_key
+from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
@@ -47,16 +47,18 @@ class OrganizationType(ModelNode):
     async def snapshots(
         root: OrganizationRoot,
         info: Info,
-        period_id: str | None = None,
+        period_id: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> CountedConnection[Annotated[SnapshotNode, strawberry.lazy(".snapshot")]]:
         from .snapshot import SnapshotNode
 
+        period = public_key_or_none("Period", period_id)
+
         return await resolve_connection(
             CountedConnection[SnapshotNode],
             info,
-            lambda window: snapshots.list_(info.context, window=window, organization_id=root.id, period_id=period_id),
+            lambda window: snapshots.list_(info.context, window=window, organization_id=root.id, period_id=period),
             first=first,
             after=after,
             last=None,
@@ -165,7 +167,7 @@ class OrganizationQuery:
         )
 
     @strawberry.field(description="One organisation, by public key (org-1042) or global ID.")
-    async def organization(self, info: Info, id: strawberry.ID) -> OrganizationType:
+    async def organization(self, info: Info, id: strawberry.ID) -> OrganizationType | None:
         return node_of(OrganizationType, await OrganizationType.fetch(info, public_key("Organization", id)))
 
     @strawberry.field(description="The organisations you act for (all of them, for an admin).")

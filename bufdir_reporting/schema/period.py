@@ -61,7 +61,7 @@ class PeriodNode(ModelNode):
 @strawberry.type
 class PeriodQuery:
     @strawberry.field(description="One period, by public key (2024, rp-2024-q4) or global ID.")
-    async def period(self, info: Info, id: strawberry.ID) -> PeriodNode:
+    async def period(self, info: Info, id: strawberry.ID) -> PeriodNode | None:
         return node_of(PeriodNode, await PeriodNode.fetch(info, public_key("Period", id)))
 
     @strawberry.field(description="All reporting periods, oldest first.")

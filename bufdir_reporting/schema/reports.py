@@ -13,7 +13,7 @@ from ..resolvers import organizations, periods, snapshots
 from ..resolvers.reporting import records, reviews, submissions
 from ..resolvers.reporting.renderers import ReportFormat
 from .context import Info
-from .node import ModelNode, node_of, node_or_none
+from .node import ModelNode, node_of, node_or_none, public_key
 
 if TYPE_CHECKING:
     from .organization import OrganizationType
@@ -26,6 +26,12 @@ strawberry.enum(
     name="ReviewState",
     description="Bufdir's review of a submission: SUBMITTED, UNDER_REVIEW, APPROVED (final), RETURNED (the period "
     "unlocks for a corrected version) or REOPENED (by an admin).",
+)
+strawberry.enum(
+    submissions.ReportingState,
+    name="ReportingState",
+    description="Where an organisation stands for a period: NOT_STARTED, DRAFT (aggregated, not submitted), SUBMITTED, "
+    "UNDER_REVIEW, RETURNED, APPROVED or REOPENED.",
 )
 strawberry.enum(ReportFormat, name="ReportFormat", description="How a report is rendered: XLSX (a print-ready workbook) or PDF.")
 OrganizationRef = Annotated["OrganizationType", strawberry.lazy(".organization")]
@@ -88,8 +94,11 @@ class ReviewStep:
 
 
 @strawberry.type(name="Submission", description="A report sent to Bufdir; versions follow reopenings and returns.")
-class SubmissionType:
-    id: str
+class SubmissionType(ModelNode):
+    model = models.Submission
+
+    id: relay.NodeID[str]
+    submission_id: str = strawberry.field(description="The public key, e.g. sub-….", resolver=lambda root: root.id)
     version: int
     activity_count: int
     submitted_by: str
@@ -130,8 +139,8 @@ class SubmissionType:
         return node_of(ReportRecordNode, await records.get_or_raise(info.context, report_id=root.report_record_id))
 
     @classmethod
-    def is_type_of(cls, obj: object, info: object) -> bool:
-        return isinstance(obj, (cls, models.Submission))
+    async def fetch(cls, info: Info, key: str) -> models.Submission:
+        return await reviews.get_or_raise(info.context, submission_id=key)
 
 
 @strawberry.type(description="One organisation's state for a period, for reviewers and admins.")
@@ -141,9 +150,7 @@ class OrganizationReportingStatus:
     submitted: bool
     on_time: bool | None = strawberry.field(description="Whether the first version came by the submission deadline.")
     missing: bool
-    state: str = strawberry.field(
-        description="not_started, draft (aggregated, not submitted), submitted, under_review, returned, approved or reopened."
-    )
+    state: submissions.ReportingState
     late: bool = strawberry.field(
         description="Nothing submitted after the submission deadline, or a returned report not submitted again "
         "after the correction deadline."
@@ -166,12 +173,12 @@ class ReportingCounts:
 @strawberry.type
 class ReportQuery:
     @strawberry.field(description="One submission, by id (its organisation's users, reviewers, admins).")
-    async def submission(self, info: Info, submission_id: str) -> SubmissionType:
-        return node_of(SubmissionType, await reviews.get_or_raise(info.context, submission_id=submission_id))
+    async def submission(self, info: Info, id: strawberry.ID) -> SubmissionType | None:
+        return node_of(SubmissionType, await SubmissionType.fetch(info, public_key("Submission", id)))
 
     @strawberry.field(description="Per organisation: expected, submitted, on time, missing (reviewers and admins).")
-    async def reporting_status(self, info: Info, period_id: str) -> list[OrganizationReportingStatus]:
-        rows = await submissions.reporting_status(info.context, period_id=period_id)
+    async def reporting_status(self, info: Info, period_id: strawberry.ID) -> list[OrganizationReportingStatus]:
+        rows = await submissions.reporting_status(info.context, period_id=public_key("Period", period_id))
         return [
             OrganizationReportingStatus(
                 organization=cast("OrganizationType", row.organization),
@@ -187,8 +194,8 @@ class ReportQuery:
         ]
 
     @strawberry.field(description="Counts per state for a period, for a dashboard (reviewers and admins).")
-    async def reporting_counts(self, info: Info, period_id: str) -> ReportingCounts:
-        rows = await submissions.reporting_status(info.context, period_id=period_id)
+    async def reporting_counts(self, info: Info, period_id: strawberry.ID) -> ReportingCounts:
+        rows = await submissions.reporting_status(info.context, period_id=public_key("Period", period_id))
         return ReportingCounts(**submissions.state_counts(rows))
 
 
@@ -201,37 +208,47 @@ class ReportMutation:
     async def generate_report(
         self,
         info: Info,
-        snapshot_id: str,
+        snapshot_id: strawberry.ID,
         report_type: str = "bufdir_report",
         format: Annotated[ReportFormat, strawberry.argument(description="XLSX (default) or PDF.")] = ReportFormat.XLSX,
     ) -> ReportRecordNode:
-        record = await records.generate(info.context, snapshot_id=snapshot_id, report_type=report_type, report_format=format)
+        snapshot = public_key("Snapshot", snapshot_id)
+        record = await records.generate(info.context, snapshot_id=snapshot, report_type=report_type, report_format=format)
         return node_of(ReportRecordNode, record)
 
     @strawberry.mutation(description="Submit a report to Bufdir; locks the period for the organisation.")
-    async def submit_report(self, info: Info, report_id: str) -> SubmissionType:
-        return node_of(SubmissionType, await submissions.submit(info.context, report_id=report_id))
+    async def submit_report(self, info: Info, report_id: strawberry.ID) -> SubmissionType:
+        return node_of(SubmissionType, await submissions.submit(info.context, report_id=public_key("ReportRecord", report_id)))
 
     @strawberry.mutation(description="Take a submission under review (reviewer or admin).")
-    async def start_review(self, info: Info, submission_id: str) -> SubmissionType:
-        submission = await reviews.review(info.context, submission_id=submission_id, action=reviews.ReviewAction.START)
+    async def start_review(self, info: Info, submission_id: strawberry.ID) -> SubmissionType:
+        key = public_key("Submission", submission_id)
+        submission = await reviews.review(info.context, submission_id=key, action=reviews.ReviewAction.START)
         return node_of(SubmissionType, submission)
 
     @strawberry.mutation(description="Approve a submission: final for its version; the period stays locked (reviewer or admin).")
-    async def approve_submission(self, info: Info, submission_id: str) -> SubmissionType:
-        submission = await reviews.review(info.context, submission_id=submission_id, action=reviews.ReviewAction.APPROVE)
+    async def approve_submission(self, info: Info, submission_id: strawberry.ID) -> SubmissionType:
+        key = public_key("Submission", submission_id)
+        submission = await reviews.review(info.context, submission_id=key, action=reviews.ReviewAction.APPROVE)
         return node_of(SubmissionType, submission)
 
     @strawberry.mutation(
         description="Return a submission for correction, saying what to correct: the period unlocks, the returned "
         "version and its file stay, and a corrected submission becomes the next version (reviewer or admin)."
     )
-    async def return_submission(self, info: Info, submission_id: str, reason: str) -> SubmissionType:
-        action = reviews.ReviewAction.RETURN
-        submission = await reviews.review(info.context, submission_id=submission_id, action=action, reason=reason)
+    async def return_submission(self, info: Info, submission_id: strawberry.ID, reason: str) -> SubmissionType:
+        key, action = public_key("Submission", submission_id), reviews.ReviewAction.RETURN
+        submission = await reviews.review(info.context, submission_id=key, action=action, reason=reason)
         return node_of(SubmissionType, submission)
 
     @strawberry.mutation(description="Reopen a submitted period (admin, with a reason).")
-    async def reopen_period(self, info: Info, organization_id: str, period_id: str, reason: str) -> SubmissionType:
-        submission = await submissions.reopen(info.context, organization_id=organization_id, period_id=period_id, reason=reason)
+    async def reopen_period(
+        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, reason: str
+    ) -> SubmissionType:
+        submission = await submissions.reopen(
+            info.context,
+            organization_id=public_key("Organization", organization_id),
+            period_id=public_key("Period", period_id),
+            reason=reason,
+        )
         return node_of(SubmissionType, submission)

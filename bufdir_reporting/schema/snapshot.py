@@ -17,7 +17,7 @@ from ..resolvers.reporting import records
 from ..resolvers.snapshots import section_values, validation
 from .context import Info
 from .field_values import FieldValue, SnapshotSection, ValidationFinding
-from .node import ModelNode, node_of, node_or_none, public_key
+from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 from .structure import SectionNode
 
@@ -51,8 +51,11 @@ class SnapshotMetrics:
 
 
 @strawberry.type(name="AggregationJob", description="A persisted aggregation run.")
-class AggregationJobType:
-    id: str
+class AggregationJobType(ModelNode):
+    model = models.AggregationJob
+
+    id: relay.NodeID[str]
+    job_id: str = strawberry.field(description="The public key, e.g. job-agg-….", resolver=lambda root: root.id)
     status: models.JobStatus
     attempts: int
     error: str | None
@@ -62,8 +65,8 @@ class AggregationJobType:
     duration_ms: int | None
 
     @classmethod
-    def is_type_of(cls, obj: object, info: object) -> bool:
-        return isinstance(obj, (cls, models.AggregationJob))
+    async def fetch(cls, info: Info, key: str) -> models.AggregationJob:
+        return await snapshots.get_job_or_raise(info.context, job_id=key)
 
 
 @strawberry.type(name="Snapshot", description="One organisation's activities aggregated over a period or range.")
@@ -203,26 +206,28 @@ class SnapshotNode(ModelNode):
 @strawberry.type
 class SnapshotQuery:
     @strawberry.field(description="One snapshot by id or global ID.")
-    async def snapshot(self, info: Info, id: strawberry.ID) -> SnapshotNode:
+    async def snapshot(self, info: Info, id: strawberry.ID) -> SnapshotNode | None:
         return node_of(SnapshotNode, await SnapshotNode.fetch(info, public_key("Snapshot", id)))
 
     @strawberry.field(description="Snapshots you may see, newest first.")
     async def snapshots(
         self,
         info: Info,
-        organization_id: str | None = None,
-        period_id: str | None = None,
+        organization_id: strawberry.ID | None = None,
+        period_id: strawberry.ID | None = None,
         status: models.SnapshotStatus | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> CountedConnection[SnapshotNode]:
+        organization = public_key_or_none("Organization", organization_id)
+        period = public_key_or_none("Period", period_id)
         return await resolve_connection(
             CountedConnection[SnapshotNode],
             info,
             lambda window: snapshots.list_(
-                info.context, window=window, organization_id=organization_id, period_id=period_id, status=status
+                info.context, window=window, organization_id=organization, period_id=period, status=status
             ),
             first=first,
             after=after,
@@ -241,8 +246,15 @@ class TriggerResult:
 @strawberry.type
 class SnapshotMutation:
     @strawberry.mutation(description="Aggregate an organisation's period; returns at once, the job runs in the background.")
-    async def trigger_aggregation(self, info: Info, organization_id: str, period_id: str, force: bool = False) -> TriggerResult:
-        triggered = await snapshots.trigger(info.context, organization_id=organization_id, period_id=period_id, force=force)
+    async def trigger_aggregation(
+        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, force: bool = False
+    ) -> TriggerResult:
+        triggered = await snapshots.trigger(
+            info.context,
+            organization_id=public_key("Organization", organization_id),
+            period_id=public_key("Period", period_id),
+            force=force,
+        )
         return TriggerResult(
             snapshot=node_of(SnapshotNode, triggered.snapshot),
             job_id=triggered.job.id if triggered.job else None,

@@ -13,7 +13,7 @@ from .. import models
 from ..resolvers.structure import sections
 from ..resolvers.structure.inputs import Measure, RuleKind, Temporal
 from .context import Info
-from .node import ModelNode, node_of, nodes_of, public_key
+from .node import ModelNode, node_of, nodes_of, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 
 strawberry.enum(models.FieldDataType, name="FieldDataType")
@@ -113,14 +113,14 @@ class SectionNode(ModelNode):
 
     @strawberry.field(description="Its fields as they stand, or as they applied in a period.")
     @staticmethod
-    async def fields(root: SectionRoot, info: Info, period_id: str | None = None) -> list[FieldDefinitionNode]:
-        at = await sections.view(info.context, period_id=period_id)
+    async def fields(root: SectionRoot, info: Info, period_id: strawberry.ID | None = None) -> list[FieldDefinitionNode]:
+        at = await sections.view(info.context, period_id=public_key_or_none("Period", period_id))
         return nodes_of(FieldDefinitionNode, await sections.fields_of(info.context, section=root, at=at))
 
     @strawberry.field(description="Keys of its required fields, as they stand or applied in a period.")
     @staticmethod
-    async def required_fields(root: SectionRoot, info: Info, period_id: str | None = None) -> list[str]:
-        at = await sections.view(info.context, period_id=period_id)
+    async def required_fields(root: SectionRoot, info: Info, period_id: strawberry.ID | None = None) -> list[str]:
+        at = await sections.view(info.context, period_id=public_key_or_none("Period", period_id))
         return await sections.required_keys(info.context, section=root, at=at)
 
     @classmethod
@@ -150,16 +150,17 @@ class StructureQuery:
         self,
         info: Info,
         is_active: bool | None = None,
-        period_id: str | None = None,
+        period_id: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> CountedConnection[SectionNode]:
+        period = public_key_or_none("Period", period_id)
         return await resolve_connection(
             CountedConnection[SectionNode],
             info,
-            lambda window: sections.list_(info.context, window=window, is_active=is_active, period_id=period_id),
+            lambda window: sections.list_(info.context, window=window, is_active=is_active, period_id=period),
             first=first,
             after=after,
             last=last,
@@ -167,13 +168,14 @@ class StructureQuery:
         )
 
     @strawberry.field(description="One section, by public key or global ID.")
-    async def section(self, info: Info, id: strawberry.ID) -> SectionNode:
+    async def section(self, info: Info, id: strawberry.ID) -> SectionNode | None:
         return node_of(SectionNode, await SectionNode.fetch(info, public_key("Section", id)))
 
     @strawberry.field(description="A field definition by key: as it stands, or as it applied in a period.")
-    async def field_definition(self, info: Info, key: str, period_id: str | None = None) -> FieldDefinitionNode:
-        return node_of(FieldDefinitionNode, await sections.field_by_key(info.context, field_key=key, period_id=period_id))
+    async def field_definition(self, info: Info, key: str, period_id: strawberry.ID | None = None) -> FieldDefinitionNode | None:
+        period = public_key_or_none("Period", period_id)
+        return node_of(FieldDefinitionNode, await sections.field_by_key(info.context, field_key=key, period_id=period))
 
     @strawberry.field(description="Every required field of the report, as it stands or for a period.")
-    async def required_fields(self, info: Info, period_id: str | None = None) -> RequiredFields:
-        return await required_fields_for(info, period_id)
+    async def required_fields(self, info: Info, period_id: strawberry.ID | None = None) -> RequiredFields:
+        return await required_fields_for(info, public_key_or_none("Period", period_id))

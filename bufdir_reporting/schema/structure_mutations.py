@@ -13,7 +13,7 @@ from .. import models
 from ..resolvers.structure import sections
 from ..resolvers.structure.inputs import Measure, RuleKind, SectionChange, SectionSpec, Temporal, parse
 from .context import Info
-from .node import node_of, public_key
+from .node import node_of, public_key, public_key_or_none
 from .structure import SectionNode
 
 
@@ -56,7 +56,7 @@ class UpdateSectionInput:
     fields: list[FieldDefinitionInput]
     description: str | None = None
     is_active: bool | None = None
-    effective_from_period_id: str | None = strawberry.field(
+    effective_from_period_id: strawberry.ID | None = strawberry.field(
         default=None, description="The change applies from this period's start (default: today)."
     )
 
@@ -78,6 +78,8 @@ def _plain(value: Any) -> Any:
 def _spec_data(data: dict[str, Any]) -> dict[str, Any]:
     renamed = {"title": "section_title", "order": "section_order"}
     result = {renamed.get(name, name): item for name, item in data.items()}
+    if "effective_from_period_id" in result:
+        result["effective_from_period_id"] = public_key("Period", result["effective_from_period_id"])
     result["fields"] = [
         {("field_key" if name == "key" else name): item for name, item in spec.items()} for spec in result.get("fields", [])
     ]
@@ -98,8 +100,12 @@ class StructureMutation:
         return node_of(SectionNode, await sections.update(info.context, section_id=section_id, change=change))
 
     @strawberry.mutation(description="Deactivate a section; it stays for historical reports (admin).")
-    async def deactivate_section(self, info: Info, id: strawberry.ID, effective_from_period_id: str | None = None) -> SectionNode:
+    async def deactivate_section(
+        self, info: Info, id: strawberry.ID, effective_from_period_id: strawberry.ID | None = None
+    ) -> SectionNode:
         section = await sections.deactivate(
-            info.context, section_id=public_key("Section", id), effective_from_period_id=effective_from_period_id
+            info.context,
+            section_id=public_key("Section", id),
+            effective_from_period_id=public_key_or_none("Period", effective_from_period_id),
         )
         return node_of(SectionNode, section)

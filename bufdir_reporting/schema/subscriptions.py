@@ -12,6 +12,7 @@ A subscriber that falls behind is disconnected with close code 4429.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -27,10 +28,11 @@ from ..resolvers import snapshots
 from ..resolvers.base import access, notify
 from ..resolvers.base.loaders import Loaders
 from ..resolvers.snapshots import watch
+from ..timefmt import parse_z
 from .activity_import import FINAL as IMPORT_ENDED
 from .activity_import import ActivityImportProgress
 from .context import Info
-from .node import node_of
+from .node import node_of, public_key, public_key_or_none
 from .snapshot import SnapshotNode
 
 TOO_SLOW = 4429
@@ -87,7 +89,7 @@ class DataUpdatedEvent:
     period_id: str | None
     changed_sections: list[str]
     changed_field_keys: list[str]
-    updated_at: str
+    updated_at: datetime.datetime
 
     @classmethod
     def of(cls, delivery: Delivery) -> DataUpdatedEvent:
@@ -100,7 +102,7 @@ class DataUpdatedEvent:
             period_id=payload.get("period_id"),
             changed_sections=payload["changed_sections"],
             changed_field_keys=payload["changed_field_keys"],
-            updated_at=payload["updated_at"],
+            updated_at=parse_z(payload["updated_at"]),
         )
 
     @strawberry.field(description="The snapshot the event concerns, as it is now.")
@@ -115,7 +117,7 @@ class SnapshotStatusEvent:
     snapshot_id: str
     status: models.SnapshotStatus
     error: str | None
-    updated_at: str
+    updated_at: datetime.datetime
 
     @strawberry.field
     async def snapshot(self, info: Info) -> SnapshotNode:
@@ -145,7 +147,7 @@ class SubmissionReviewEvent:
     review_state: models.ReviewState
     by: str
     reason: str | None
-    updated_at: str
+    updated_at: datetime.datetime
 
 
 @strawberry.type(description="A report record was generated, changed or deleted.")
@@ -155,21 +157,21 @@ class ReportRecordEvent:
     organization_id: str
     snapshot_id: str | None
     status: models.ReportStatus
-    updated_at: str
+    updated_at: datetime.datetime
 
 
 @strawberry.type(description="An explanation, comment or answer about a value.")
 class ValueNoteEvent:
     event_id: int | None
-    note_id: int
+    note_id: strawberry.ID
     organization_id: str
     period_id: str
     field_key: str
     kind: models.ValueNoteKind
     text: str
     author: str
-    parent_id: int | None
-    updated_at: str
+    parent_id: strawberry.ID | None
+    updated_at: datetime.datetime
 
 
 @strawberry.type
@@ -178,36 +180,43 @@ class LiveSubscription:
         description="Explanations, comments and answers about an organisation's values (its users, reviewers, admins); "
         "without organizationId, every organisation's (reviewers and admins)."
     )
-    async def value_note_added(self, info: Info, organization_id: str | None = None) -> AsyncGenerator[ValueNoteEvent, None]:
-        if organization_id is None:
+    async def value_note_added(
+        self, info: Info, organization_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ValueNoteEvent, None]:
+        org = public_key_or_none("Organization", organization_id)
+        if org is None:
             access.require_review(info.context)
         else:
-            access.require_read(info.context, organization_id)
-        async for delivery in _deliveries(info, events.value_note_channel(organization_id)):
+            access.require_read(info.context, org)
+        async for delivery in _deliveries(info, events.value_note_channel(org)):
             payload = delivery.payload
             yield ValueNoteEvent(
                 event_id=payload.get("event_id"),
-                note_id=payload["note_id"],
+                note_id=strawberry.ID(str(payload["note_id"])),
                 organization_id=payload["organization_id"],
                 period_id=payload["period_id"],
                 field_key=payload["field_key"],
                 kind=models.ValueNoteKind(payload["kind"]),
                 text=payload["text"],
                 author=payload["author"],
-                parent_id=payload.get("parent_id"),
-                updated_at=payload["updated_at"],
+                parent_id=None if payload.get("parent_id") is None else strawberry.ID(str(payload["parent_id"])),
+                updated_at=parse_z(payload["updated_at"]),
             )
 
     @strawberry.subscription(description="Every change to an organisation's data, whatever the period.")
-    async def organization_data_changed(self, info: Info, organization_id: str) -> AsyncGenerator[DataUpdatedEvent, None]:
-        access.require_read(info.context, organization_id)
-        async for delivery in _deliveries(info, events.organization_data_channel(organization_id)):
+    async def organization_data_changed(
+        self, info: Info, organization_id: strawberry.ID
+    ) -> AsyncGenerator[DataUpdatedEvent, None]:
+        org = public_key("Organization", organization_id)
+        access.require_read(info.context, org)
+        async for delivery in _deliveries(info, events.organization_data_channel(org)):
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(description="Report records of an organisation as they are generated, changed or deleted.")
-    async def report_record_changed(self, info: Info, organization_id: str) -> AsyncGenerator[ReportRecordEvent, None]:
-        access.require_read(info.context, organization_id)
-        async for delivery in _deliveries(info, events.report_record_channel(organization_id)):
+    async def report_record_changed(self, info: Info, organization_id: strawberry.ID) -> AsyncGenerator[ReportRecordEvent, None]:
+        org = public_key("Organization", organization_id)
+        access.require_read(info.context, org)
+        async for delivery in _deliveries(info, events.report_record_channel(org)):
             payload = delivery.payload
             yield ReportRecordEvent(
                 event_id=payload.get("event_id"),
@@ -215,7 +224,7 @@ class LiveSubscription:
                 organization_id=payload["organization_id"],
                 snapshot_id=payload.get("snapshot_id"),
                 status=models.ReportStatus(payload["status"]),
-                updated_at=payload["updated_at"],
+                updated_at=parse_z(payload["updated_at"]),
             )
 
     @strawberry.subscription(
@@ -223,13 +232,14 @@ class LiveSubscription:
         "organizationId, every organisation's (reviewers and admins)."
     )
     async def submission_review_changed(
-        self, info: Info, organization_id: str | None = None
+        self, info: Info, organization_id: strawberry.ID | None = None
     ) -> AsyncGenerator[SubmissionReviewEvent, None]:
-        if organization_id is None:
+        org = public_key_or_none("Organization", organization_id)
+        if org is None:
             access.require_review(info.context)
         else:
-            access.require_read(info.context, organization_id)
-        async for delivery in _deliveries(info, events.submission_review_channel(organization_id)):
+            access.require_read(info.context, org)
+        async for delivery in _deliveries(info, events.submission_review_channel(org)):
             payload = delivery.payload
             yield SubmissionReviewEvent(
                 event_id=payload.get("event_id"),
@@ -241,21 +251,24 @@ class LiveSubscription:
                 review_state=models.ReviewState(payload["review_state"]),
                 by=payload["by"],
                 reason=payload.get("reason"),
-                updated_at=payload["updated_at"],
+                updated_at=parse_z(payload["updated_at"]),
             )
 
     @strawberry.subscription(
         description="Progress of an import you committed: its state now, then after every chunk written; "
         "ends when the import is done, refused or failed."
     )
-    async def activity_import_progress(self, info: Info, import_id: str) -> AsyncGenerator[ActivityImportProgress, None]:
-        await uploads.get(info.context, import_id=import_id)
+    async def activity_import_progress(
+        self, info: Info, import_id: strawberry.ID
+    ) -> AsyncGenerator[ActivityImportProgress, None]:
+        key = public_key("ActivityImport", import_id)
+        await uploads.get(info.context, import_id=key)
         hub = info.context.events
         assert hub is not None, "the app's lifespan sets up the event hub"
-        channel = events.activity_import_channel(import_id)
+        channel = events.activity_import_channel(key)
         async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
             # read after subscribing: an import that ends in between is not missed
-            now = ActivityImportProgress.of(notify.import_state(await uploads.get(info.context, import_id=import_id)))
+            now = ActivityImportProgress.of(notify.import_state(await uploads.get(info.context, import_id=key)))
             yield now
             if now.status in IMPORT_ENDED:
                 return
@@ -270,16 +283,18 @@ class LiveSubscription:
 
     @strawberry.subscription(description="Every change to an organisation's data for a period.")
     async def aggregated_data_changed(
-        self, info: Info, organization_id: str, period_id: str
+        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
-        await watch.require_following(info.context, organization_id=organization_id, period_id=period_id)
-        async for delivery in _deliveries(info, events.data_updated_channel(organization_id, period_id)):
+        org, period = public_key("Organization", organization_id), public_key("Period", period_id)
+        await watch.require_following(info.context, organization_id=org, period_id=period)
+        async for delivery in _deliveries(info, events.data_updated_channel(org, period)):
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(description="Status changes of one snapshot.")
-    async def snapshot_status_changed(self, info: Info, snapshot_id: str) -> AsyncGenerator[SnapshotStatusEvent, None]:
-        await snapshots.get_or_raise(info.context, snapshot_id=snapshot_id)
-        async for delivery in _deliveries(info, events.snapshot_status_channel(snapshot_id)):
+    async def snapshot_status_changed(self, info: Info, snapshot_id: strawberry.ID) -> AsyncGenerator[SnapshotStatusEvent, None]:
+        key = public_key("Snapshot", snapshot_id)
+        await snapshots.get_or_raise(info.context, snapshot_id=key)
+        async for delivery in _deliveries(info, events.snapshot_status_channel(key)):
             payload = delivery.payload
             yield SnapshotStatusEvent(
                 shared=delivery.shared,
@@ -287,5 +302,5 @@ class LiveSubscription:
                 snapshot_id=payload["snapshot_id"],
                 status=models.SnapshotStatus(payload["status"]),
                 error=payload.get("error"),
-                updated_at=payload["updated_at"],
+                updated_at=parse_z(payload["updated_at"]),
             )

@@ -77,21 +77,21 @@ async def test_correct_and_delete(graphql, tokens, world):
     own = tokens.headers("org-1042")
     created = (await graphql(RECORD, {"input": ACTIVITY}, own))["data"]["recordActivity"]["activityId"]
     corrected = await graphql(
-        'mutation ($id: String!) { correctActivity(id: $id, input: {status: "cancelled", hours: "1"}) { status hours } }',
+        'mutation ($id: ID!) { correctActivity(id: $id, input: {status: "cancelled", hours: "1"}) { status hours } }',
         {"id": created},
         own,
     )
     assert corrected["data"]["correctActivity"] == {"status": "cancelled", "hours": "1.00"}
     bad = await graphql(
-        'mutation ($id: String!) { correctActivity(id: $id, input: {endedAt: "2020-01-01T00:00:00Z"}) { status } }',
+        'mutation ($id: ID!) { correctActivity(id: $id, input: {endedAt: "2020-01-01T00:00:00Z"}) { status } }',
         {"id": created},
         own,
     )
     assert error_codes(bad) == ["BAD_USER_INPUT"] and bad["errors"][0]["extensions"]["field"] == "ended_at"
-    deleted = await graphql("mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", {"id": created}, own)
+    deleted = await graphql("mutation ($id: ID!) { deleteActivity(id: $id) { deletedAt } }", {"id": created}, own)
     assert deleted["data"]["deleteActivity"]["deletedAt"] is not None
     other = await graphql(
-        "mutation ($id: String!) { deleteActivity(id: $id) { deletedAt } }", {"id": created}, tokens.headers("org-2077")
+        "mutation ($id: ID!) { deleteActivity(id: $id) { deletedAt } }", {"id": created}, tokens.headers("org-2077")
     )
     assert error_codes(other) == ["NOT_FOUND"]  # another organisation's activity answers as a missing one
 
@@ -205,7 +205,7 @@ async def test_activity_ids_are_neither_sequential_nor_guessable(graphql, tokens
     alphabet = "abcdefghijklmnopqrstuvwxyz234567"
     respelled = made[0][:-1] + alphabet[alphabet.index(made[0][-1]) ^ 1]  # differs only in a padding bit
     for probe in (neighbour, respelled, "act-" + "a" * 26):
-        result = await graphql("mutation ($id: String!) { deleteActivity(id: $id) { activityId } }", {"id": probe}, own)
+        result = await graphql("mutation ($id: ID!) { deleteActivity(id: $id) { activityId } }", {"id": probe}, own)
         assert [e["extensions"]["code"] for e in result["errors"]] == ["NOT_FOUND"]
     sequential = await graphql('mutation { deleteActivity(id: "act-10021") { activityId } }', headers=own)
     assert [e["extensions"]["code"] for e in sequential["errors"]] == ["BAD_USER_INPUT"]

@@ -9,7 +9,7 @@ from ..conftest import error_codes
 from ..factories import make_organization, make_scope
 
 AUDIT = """
-query ($type: String, $org: String) {
+query ($type: String, $org: ID) {
   auditLog(entityType: $type, organizationId: $org, first: 50) {
     totalCount edges { node { actor action entityType entityId organizationId before after } }
   }

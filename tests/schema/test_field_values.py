@@ -30,7 +30,7 @@ async def test_manual_values_are_set_counted_validated_and_survive_reaggregation
     snapshot_id = await current(graphql, app, own)
     before = (await graphql(STATE, {"id": snapshot_id}, own))["data"]["snapshot"]
     assert "antall_arsverk" in before["missingRequiredFields"]
-    assert {"fieldKey": "antall_arsverk", "severity": "error", "code": "REQUIRED_MISSING"} in before["validation"]
+    assert {"fieldKey": "antall_arsverk", "severity": "ERROR", "code": "REQUIRED_MISSING"} in before["validation"]
 
     result = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": 12.5}, own)
     written = result["data"]["setFieldValue"]

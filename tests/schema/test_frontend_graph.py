@@ -3,6 +3,9 @@ identity on every object a normalising cache stores."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timedelta
+
 from ..conftest import error_codes
 from ..statements import counting_statements
 
@@ -99,3 +102,55 @@ async def test_values_and_sections_have_identities_a_cache_can_merge(graphql, ap
     assert {v["id"] for v in second["data"]["snapshot"]["fieldValues"]} == set(value_ids), "the same identity in every view"
     assert all(v["id"] == f"{snapshot_id}/{v['fieldKey']}" for v in second["data"]["snapshot"]["fieldValues"])
     assert len({s["id"] for s in sections}) == len(sections) and sections[0]["id"].startswith(f"{snapshot_id}/")
+
+
+async def test_one_id_rule_a_mutation_takes_global_ids_and_public_keys_alike(graphql, app, tokens, reporting):
+    own = tokens.headers("org-1042")
+    ids = await graphql('{ organization(id: "org-1042") { id } period(id: "2024") { id } }', {}, own)
+    org_gid, period_gid = ids["data"]["organization"]["id"], ids["data"]["period"]["id"]
+    trigger = "mutation ($o: ID!, $p: ID!) { triggerAggregation(organizationId: $o, periodId: $p) { snapshot { snapshotId } } }"
+    by_global = await graphql(trigger, {"o": org_gid, "p": period_gid}, own)
+    by_key = await graphql(trigger, {"o": "org-1042", "p": "2024"}, own)
+    assert by_global["data"]["triggerAggregation"] == by_key["data"]["triggerAggregation"]  # the same scope, one snapshot
+    crossed = await graphql(trigger, {"o": period_gid, "p": org_gid}, own)
+    assert error_codes(crossed) == ["BAD_USER_INPUT"] and crossed["errors"][0]["extensions"]["field"] == "id"
+
+
+async def test_an_aggregation_run_is_a_node_refetched_under_the_same_access(graphql, app, tokens, reporting):
+    own = tokens.headers("org-1042")
+    await graphql('mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024") { jobId } }', {}, own)
+    await app.state.jobs.wait_idle()
+    read = await graphql('{ snapshots(organizationId: "org-1042") { edges { node { job { id jobId status } } } } }', {}, own)
+    job = read["data"]["snapshots"]["edges"][0]["node"]["job"]
+    assert job["jobId"].startswith("job-agg-") and job["id"] != job["jobId"]
+    node = "query ($id: ID!) { node(id: $id) { __typename ... on AggregationJob { jobId status } } }"
+    assert (await graphql(node, {"id": job["id"]}, own))["data"]["node"] == {
+        "__typename": "AggregationJob",
+        "jobId": job["jobId"],
+        "status": "SUCCEEDED",
+    }
+    foreign = await graphql(node, {"id": job["id"]}, tokens.headers("org-2077"))
+    assert foreign["data"]["node"] is None  # another organisation's run answers as a missing one
+
+
+async def test_event_instants_are_datetimes(app, settings, tokens, reporting):
+    from bufdir_reporting.auth import Principal
+    from bufdir_reporting.resolvers import snapshots
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.context import GraphQLContext
+
+    ctx = GraphQLContext(
+        settings=settings, principal=Principal("kari", frozenset({"org-1042"})), jobs=app.state.jobs, events=app.state.events
+    )
+    query = 'subscription { organizationDataChanged(organizationId: "org-1042") { updatedAt } }'
+    subscription = await schema.subscribe(query, context_value=ctx)
+    first = asyncio.ensure_future(anext(subscription))
+    while not app.state.events.stats["subscribers"]:
+        await asyncio.sleep(0.01)
+    await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", wait=True)
+    async with asyncio.timeout(5):
+        result = await first
+    await subscription.aclose()
+    updated_at = result.data["organizationDataChanged"]["updatedAt"]
+    assert updated_at.endswith("+00:00"), updated_at  # the DateTime scalar's form; the event's own text ended in Z
+    assert datetime.fromisoformat(updated_at).utcoffset() == timedelta(0)

@@ -23,7 +23,7 @@ MANUAL_REQUIRED = {
 
 async def aggregated(graphql, app, headers, period="2024", force=False) -> str:
     result = await graphql(
-        'mutation ($p: String!, $f: Boolean!) { triggerAggregation(organizationId: "org-1042", periodId: $p, force: $f) '
+        'mutation ($p: ID!, $f: Boolean!) { triggerAggregation(organizationId: "org-1042", periodId: $p, force: $f) '
         "{ snapshot { snapshotId } } }",
         {"p": period, "f": force},
         headers,
@@ -34,7 +34,7 @@ async def aggregated(graphql, app, headers, period="2024", force=False) -> str:
 
 async def generated(graphql, headers, snapshot_id) -> dict:
     result = await graphql(
-        'mutation ($s: String!) { generateReport(snapshotId: $s, reportType: "annual_report") '
+        'mutation ($s: ID!) { generateReport(snapshotId: $s, reportType: "annual_report") '
         "{ reportId status fileRef fileSizeBytes downloadUrl error snapshot { snapshotId } } }",
         {"s": snapshot_id},
         headers,
@@ -99,7 +99,7 @@ async def test_a_pdf_is_generated_on_request_and_downloaded_the_same_way(graphql
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
     result = await graphql(
-        'mutation ($s: String!) { generateReport(snapshotId: $s, reportType: "annual_report", format: PDF) '
+        'mutation ($s: ID!) { generateReport(snapshotId: $s, reportType: "annual_report", format: PDF) '
         "{ reportId status fileRef downloadUrl } }",
         {"s": snapshot_id},
         own,
@@ -117,7 +117,7 @@ async def test_a_processing_or_failed_snapshot_cannot_be_reported(graphql, app, 
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
     await Snapshot.filter(id=snapshot_id).update(status="failed")
-    result = await graphql("mutation ($s: String!) { generateReport(snapshotId: $s) { reportId } }", {"s": snapshot_id}, own)
+    result = await graphql("mutation ($s: ID!) { generateReport(snapshotId: $s) { reportId } }", {"s": snapshot_id}, own)
     assert error_codes(result) == ["CONFLICT"]
     missing = await graphql('mutation { generateReport(snapshotId: "snap-none") { reportId } }', headers=own)
     assert error_codes(missing) == ["NOT_FOUND"]
@@ -127,14 +127,14 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
     own = tokens.headers("org-1042", subject="kari")
     snapshot_id = await aggregated(graphql, app, own)
     early = await generated(graphql, own, snapshot_id)
-    refused = await graphql("mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": early["reportId"]}, own)
+    refused = await graphql("mutation ($r: ID!) { submitReport(reportId: $r) { version } }", {"r": early["reportId"]}, own)
     assert error_codes(refused) == ["BAD_USER_INPUT"]
     assert set(refused["errors"][0]["extensions"]["missing_required_fields"]) == set(MANUAL_REQUIRED)
 
     await fill_manual(graphql, own, snapshot_id)
     report = await generated(graphql, own, snapshot_id)
     submitted = await graphql(
-        "mutation ($r: String!) { submitReport(reportId: $r) { version submittedBy locksPeriod activityCount } }",
+        "mutation ($r: ID!) { submitReport(reportId: $r) { version submittedBy locksPeriod activityCount } }",
         {"r": report["reportId"]},
         own,
     )
@@ -187,7 +187,7 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
     again = await aggregated(graphql, app, own, force=True)
     resubmitted_report = await generated(graphql, own, again)
     second = await graphql(
-        "mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": resubmitted_report["reportId"]}, own
+        "mutation ($r: ID!) { submitReport(reportId: $r) { version } }", {"r": resubmitted_report["reportId"]}, own
     )
     assert second["data"]["submitReport"] == {"version": 2}
     history = await graphql('{ organization(id: "org-1042") { submissions { version locksPeriod reopenReason } } }', headers=own)
@@ -211,7 +211,7 @@ async def test_reporting_status_is_for_admins(graphql, app, tokens, reporting):
     snapshot_id = await aggregated(graphql, app, own)
     await fill_manual(graphql, own, snapshot_id)
     report = await generated(graphql, own, snapshot_id)
-    await graphql("mutation ($r: String!) { submitReport(reportId: $r) { version } }", {"r": report["reportId"]}, own)
+    await graphql("mutation ($r: ID!) { submitReport(reportId: $r) { version } }", {"r": report["reportId"]}, own)
     query = '{ reportingStatus(periodId: "2024") { organization { organizationId } expected submitted onTime missing } }'
     assert error_codes(await graphql(query, headers=own)) == ["FORBIDDEN"]
     rows = {

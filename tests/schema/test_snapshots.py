@@ -4,7 +4,7 @@ from ..conftest import error_codes
 from ..statements import counting_statements
 
 TRIGGER = """
-mutation ($org: String!, $period: String!, $force: Boolean!) {
+mutation ($org: ID!, $period: ID!, $force: Boolean!) {
   triggerAggregation(organizationId: $org, periodId: $period, force: $force) {
     jobId estimatedCompletionSeconds snapshot { snapshotId status }
   }

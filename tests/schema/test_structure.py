@@ -5,7 +5,7 @@ import pytest
 from ..conftest import error_codes
 
 SECTION = """
-query ($id: ID!, $periodId: String) {
+query ($id: ID!, $periodId: ID) {
   section(id: $id) {
     id sectionId title order description isActive
     requiredFields(periodId: $periodId)

@@ -16,7 +16,7 @@ from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
 
 QUERY = """
-subscription ($o: String!, $p: String!) {
+subscription ($o: ID!, $p: ID!) {
   aggregatedDataChanged(organizationId: $o, periodId: $p) {
     snapshotId changedFieldKeys
     snapshot { status organization { name } period { name } sections { section { title } } }

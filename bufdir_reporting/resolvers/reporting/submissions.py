@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -128,8 +129,19 @@ async def last_submitted(ctx: Context, *, organization_id: str) -> tuple[Submiss
     return submission, await periods.get_or_raise(ctx, period_id=submission.period_id)
 
 
-STATES = ("not_started", "draft", "submitted", "under_review", "returned", "approved", "reopened")
-"""Where an organisation stands for a period, in the order a report moves."""
+class ReportingState(StrEnum):
+    """Where an organisation stands for a period, in the order a report moves."""
+
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REOPENED = "reopened"
+
+
+STATES = tuple(ReportingState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +164,10 @@ class OrganizationStatus:
         return self.submission is not None
 
     @property
-    def state(self) -> str:
+    def state(self) -> ReportingState:
         if self.submission is not None:
-            return str(self.submission.review_state)
-        return "draft" if self.has_snapshot else "not_started"
+            return ReportingState(self.submission.review_state)
+        return ReportingState.DRAFT if self.has_snapshot else ReportingState.NOT_STARTED
 
     @property
     def on_time(self) -> bool | None:
@@ -171,7 +183,7 @@ class OrganizationStatus:
         if self.submission is None:
             return self.deadline is not None and self.today > self.deadline
         correction = self.period.correction_deadline
-        return self.state == "returned" and correction is not None and self.today > correction
+        return self.state == ReportingState.RETURNED and correction is not None and self.today > correction
 
 
 async def reporting_status(ctx: Context, *, period_id: str) -> list[OrganizationStatus]:
@@ -198,7 +210,7 @@ async def reporting_status(ctx: Context, *, period_id: str) -> list[Organization
 
 def state_counts(rows: list[OrganizationStatus]) -> dict[str, int]:
     """How many organisations are in each state, every state named (zeros too), and how many are late."""
-    counts = dict.fromkeys(STATES, 0)
+    counts = dict.fromkeys(map(str, STATES), 0)
     for row in rows:
         counts[row.state] += 1
     return {**counts, "late": sum(row.late for row in rows)}

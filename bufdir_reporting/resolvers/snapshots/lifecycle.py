@@ -89,6 +89,17 @@ async def get_for_write(ctx: Context, *, snapshot_id: str) -> Snapshot:
     return access.writable(ctx, snapshot, kind="snapshot", key=snapshot_id)
 
 
+async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
+    """One aggregation run, for those who may read its snapshot; NOT_FOUND alike for a missing
+    job and another organisation's."""
+    access.require_authenticated(ctx)
+    job = await AggregationJob.get_or_none(id=job_id)
+    snapshot = None if job is None else await ctx.loaders.snapshot_by_id.load(job.snapshot_id)
+    access.readable(ctx, snapshot, kind="aggregation job", key=job_id)
+    assert job is not None  # a job always has its snapshot (cascade)
+    return job
+
+
 async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
     return await AggregationJob.filter(snapshot_id=snapshot.id).order_by("-created_at").first()
 

@@ -9,35 +9,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from ...models import FieldDataType, FieldDefinition, FieldValue, Snapshot
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
 
 
+class Severity(StrEnum):
+    ERROR = "error"  # blocks submission
+    WARNING = "warning"  # asks a look
+
+
+class FindingCode(StrEnum):
+    REQUIRED_MISSING = "REQUIRED_MISSING"
+    BELOW_MIN = "BELOW_MIN"
+    ABOVE_MAX = "ABOVE_MAX"
+    LARGE_CHANGE = "LARGE_CHANGE"
+    EXPLANATION_MISSING = "EXPLANATION_MISSING"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     field_key: str
-    severity: str  # "error" | "warning"
-    code: str
+    severity: Severity
+    code: FindingCode
     message: str
 
 
 def _findings(value: FieldValue | FieldValueRow, definition: FieldDefinition, warn_share: Decimal) -> list[Finding]:
-    key = value.field_key
+    key, label = value.field_key, definition.label
     if value.value is None and value.text_value is None:
-        return [Finding(key, "error", "REQUIRED_MISSING", f"{definition.label} er påkrevd")] if definition.required else []
+        return [Finding(key, Severity.ERROR, FindingCode.REQUIRED_MISSING, f"{label} er påkrevd")] if definition.required else []
     found = []
     if value.value is not None and definition.data_type not in (FieldDataType.TEXT, FieldDataType.BOOLEAN):
-        if definition.min_value is not None and value.value < definition.min_value:
-            found.append(Finding(key, "error", "BELOW_MIN", f"{definition.label} er under {definition.min_value.normalize()}"))
-        if definition.max_value is not None and value.value > definition.max_value:
-            found.append(Finding(key, "error", "ABOVE_MAX", f"{definition.label} er over {definition.max_value.normalize()}"))
+        low, high = definition.min_value, definition.max_value
+        if low is not None and value.value < low:
+            found.append(Finding(key, Severity.ERROR, FindingCode.BELOW_MIN, f"{label} er under {low.normalize()}"))
+        if high is not None and value.value > high:
+            found.append(Finding(key, Severity.ERROR, FindingCode.ABOVE_MAX, f"{label} er over {high.normalize()}"))
         if value.prior_value and abs(value.value - value.prior_value) > warn_share * abs(value.prior_value):
             change = (value.value - value.prior_value) / abs(value.prior_value) * 100
-            found.append(
-                Finding(key, "warning", "LARGE_CHANGE", f"{definition.label} endret {change:+.0f} % fra forrige periode")
-            )
+            message = f"{label} endret {change:+.0f} % fra forrige periode"
+            found.append(Finding(key, Severity.WARNING, FindingCode.LARGE_CHANGE, message))
     return found
 
 
@@ -57,5 +71,5 @@ async def validate(ctx: Context, *, snapshot: Snapshot) -> list[Finding]:
             found.append(finding)
             if finding.code == "LARGE_CHANGE" and definition.explain_large_change and value.field_key not in explained:
                 message = f"{definition.label}: den store endringen må forklares før rapporten sendes inn"
-                found.append(Finding(value.field_key, "error", "EXPLANATION_MISSING", message))
+                found.append(Finding(value.field_key, Severity.ERROR, FindingCode.EXPLANATION_MISSING, message))
     return found
