@@ -54,6 +54,9 @@ async def _check_database(settings: Settings) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    # The signing secret exists from start-up (generated under var/ unless configured), so
+    # `bufdir-reporting token` signs with it before the first request has needed it.
+    _ = settings.signing_secret
     bus = EventHub(settings.broadcast_url, queue_size=settings.subscriber_queue_size)
     try:
         orm = RegisterTortoise(app, config=tortoise_config(settings))

@@ -257,3 +257,21 @@ def test_import_validates_first_reports_rows_and_is_idempotent(empty_database, t
     assert "imported 1 row: 0 new, 1 updated" in run_cli("import", str(lines), env=env).stderr
     missing = run_cli("import", str(tmp_path / "nope.csv"), env=env)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+@pytest.mark.one_database
+async def test_a_started_server_keeps_its_secret_so_token_works_before_any_request(settings, tmp_path):
+    """`serve`, then `token` in another terminal: the server made its secret at start-up (it made
+    it at the first request carrying a token, so `token` said there was none)."""
+    from .live import started_app
+
+    var = tmp_path / "var"
+    fresh = settings.model_copy(update={"token_secret": None, "var_dir": var})
+    fresh.__dict__.pop("signing_secret", None)  # nothing cached from the fixture's settings
+    async with started_app(fresh):
+        assert (var / "token-secret").is_file()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BUFDIR_")} | {"BUFDIR_VAR_DIR": str(var)}
+        made = await asyncio.to_thread(run_cli, "token", "--org", "org-1042", env=env)
+    assert made.returncode == 0, made.stderr
+    secret = (var / "token-secret").read_text(encoding="utf-8").strip()
+    assert jwt.decode(made.stdout.strip(), secret, algorithms=["HS256"], audience="bufdir-reporting-api")["orgs"] == ["org-1042"]
