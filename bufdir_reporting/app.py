@@ -23,6 +23,7 @@ from .events import EventHub
 from .graphql_http import BufdirGraphQLRouter, graphql_context
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
+from .response_cache import ResponseCache
 from .rest_compat import (
     activity_imports,
     aggregated_report_data,
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.response_cache = ResponseCache(settings.response_cache_mb * 2**20)
     app.state.closing = asyncio.Event()  # set when the server shuts down: live streams end
     app.openapi = openapi_for(app, settings)  # type: ignore[method-assign]  # FastAPI's documented way to shape the document
     install_error_handlers(app)

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20_971_520, ge=1024, description="a file upload (activity import) may be this large")
     graphql_introspection: bool = True
     graphql_max_depth: int = Field(default=12, ge=2)
+    # Repeated reads answered from memory under the data version (response_cache); 0 turns it off
+    response_cache_mb: int = Field(default=64, ge=0, le=65_536)
     graphql_max_tokens: int = Field(default=3000, ge=10)
     graphql_max_aliases: int = Field(default=30, ge=1)
     graphql_max_cost: int = Field(default=50_000, ge=10)

@@ -11,28 +11,42 @@
   reached execution (it did not parse, validate or its variables did not coerce); everyone else
   gets ``application/json`` with 200, as legacy clients expect. Either way a response to a
   request that never executed carries ``errors`` and no ``data``.
+- **Persisted queries** (Apollo's automatic persisted queries): a client sends
+  ``extensions.persistedQuery.sha256Hash`` instead of the document; an unknown hash answers
+  ``PERSISTED_QUERY_NOT_FOUND`` and the client sends the document once with its hash, which is
+  checked and kept (per process, bounded).
+- **Repeated reads** are answered from the response cache (``response_cache``) under the data
+  version they were computed at.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import BaseContext, GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
-from . import ui
-from .auth import principal_from_authorization
+from . import response_cache, ui
+from .auth import Principal, principal_from_authorization
 from .dependencies import request_context
-from .errors import Unauthenticated
+from .envelope import graphql_error_body
+from .errors import DomainError, Unauthenticated
+from .response_cache import Cached, ResponseCache
 from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -63,6 +77,60 @@ def negotiated(accept: str | None) -> str:
     return GRAPHQL_RESPONSE if graphql > 0 and graphql >= json else JSON
 
 
+PERSISTED_QUERIES = 2_000
+"""Documents kept per process for automatic persisted queries (least recently used out)."""
+
+
+class PersistedQueryProblem(DomainError):
+    """An APQ request this process cannot serve; answered in GraphQL's shape with its code."""
+
+    status = 200
+
+    def __init__(self, code: str, message: str, status: int = 200) -> None:
+        super().__init__(message)
+        self.code, self.status = code, status
+
+
+class PersistedQueries:
+    def __init__(self, size: int = PERSISTED_QUERIES) -> None:
+        self.size = size
+        self._documents: OrderedDict[str, str] = OrderedDict()
+
+    def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> str | None:
+        """The document a request stands for: its own, or the one its hash names."""
+        persisted = (extensions or {}).get("persistedQuery")
+        if not isinstance(persisted, dict):
+            return query
+        digest = persisted.get("sha256Hash")
+        if persisted.get("version") != 1 or not isinstance(digest, str):
+            raise PersistedQueryProblem("PERSISTED_QUERY_NOT_SUPPORTED", "Only persisted query version 1 is supported.", 400)
+        if query is None:
+            document = self._documents.get(digest)
+            if document is None:
+                raise PersistedQueryProblem("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+            self._documents.move_to_end(digest)
+            return document
+        if hashlib.sha256(query.encode()).hexdigest() != digest:
+            raise PersistedQueryProblem("BAD_REQUEST", "provided sha does not match query", 400)
+        self._documents[digest] = query
+        while len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+        return query
+
+
+@functools.lru_cache(maxsize=1024)
+def operation_kind(query: str, operation_name: str | None) -> str | None:
+    """query, mutation or subscription for the operation a request runs; None when the
+    document does not parse or names no single operation (execution will say why)."""
+    try:
+        document = parse(query, max_tokens=20_000)
+    except GraphQLError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    return chosen[0].operation.value if len(chosen) == 1 else None
+
+
 def never_executed(result: ExecutionResult) -> bool:
     """Parse, validation and variable coercion errors have no path and leave no data."""
     errors = result.errors or []
@@ -89,8 +157,76 @@ class BufdirGraphQLRouter(GraphQLRouter):
 
     graphql_transport_ws_handler_class = QuietDisconnects
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.persisted_queries = PersistedQueries()
+
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return ui.graphiql_page(request)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if self.is_websocket_request(request):
+            return await super().run(request, context, root_value)
+        try:
+            key = await self._cache_key(request)
+        except PersistedQueryProblem as problem:
+            return self._problem(request, problem)
+        cache: ResponseCache = request.app.state.response_cache
+        if key is not None and (hit := cache.get(key)) is not None:
+            return Response(hit.body, status_code=hit.status, headers={"content-type": f"{hit.media_type}; charset=utf-8"})
+        try:
+            response = await super().run(request, context, root_value)
+        except PersistedQueryProblem as problem:
+            return self._problem(request, problem)
+        if key is not None and response.status_code == 200 and getattr(request.state, "graphql_errors", True) is False:
+            cache.put(key, Cached(bytes(response.body), 200, response.media_type or JSON))
+        return response
+
+    @staticmethod
+    def _problem(request: Request, problem: PersistedQueryProblem) -> Response:
+        body = graphql_error_body(problem.code, problem.message)
+        return Response(json.dumps(body), status_code=problem.status, media_type=negotiated(request.headers.get("accept")))
+
+    async def _cache_key(self, request: Request) -> bytes | None:
+        """The response cache's key for a read it may answer, or None (not a plain query, a
+        token that is refused, the cache off). Reads the data version: before executing."""
+        cache: ResponseCache = request.app.state.response_cache
+        if request.method == "POST" and request.headers.get("content-type", "").startswith("application/json"):
+            try:
+                data = json.loads(await request.body())
+            except ValueError:
+                return None
+        elif request.method == "GET" and ("query" in request.query_params or "extensions" in request.query_params):
+            data = dict(request.query_params)
+            for name in ("variables", "extensions"):
+                try:
+                    data[name] = json.loads(data[name]) if name in data else None
+                except ValueError:
+                    return None
+        else:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("extensions") or {}, dict):
+            return None
+        query = self.persisted_queries.resolve(data.get("query"), data.get("extensions"))
+        operation_name, variables = data.get("operationName"), data.get("variables")
+        if not cache.enabled or not isinstance(query, str) or not isinstance(operation_name, str | None):
+            return None
+        if operation_kind(query, operation_name) != "query":
+            return None
+        header = request.headers.get("authorization")
+        try:
+            principal = principal_from_authorization(request.app.state.settings, header) if header else Principal()
+        except Unauthenticated:
+            return None
+        media = negotiated(request.headers.get("accept"))
+        canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
+        return cache.key(query, canonical, operation_name, response_cache.scope(principal), media, await response_cache.version())
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and data.extensions:
+            data.query = self.persisted_queries.resolve(data.query, data.extensions)
+        return data
 
     async def get_sub_response(self, request: Request) -> Response:
         response = await super().get_sub_response(request)
@@ -99,6 +235,7 @@ class BufdirGraphQLRouter(GraphQLRouter):
         return response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        request.state.graphql_errors = bool(result.errors)
         body = await super().process_result(request, result)
         if never_executed(result):
             body.pop("data", None)

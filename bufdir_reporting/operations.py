@@ -30,7 +30,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
@@ -53,7 +53,9 @@ class Metrics:
         self.jobs = Histogram("bufdir_aggregation_job_seconds", "Aggregation job duration", ["outcome"], registry=self.registry)
         self.subscriptions = Gauge("bufdir_active_subscriptions", "Live subscribers in this process", registry=self.registry)
         self.hub_stats: Callable[[], dict[str, int]] = dict
+        self.cache_stats: Callable[[], dict[str, int]] = dict
         self.registry.register(_HubCounters(self))
+        self.registry.register(_CacheCounters(self))
         # Labelled by operation type and first root field ("query organizations"): names the
         # schema defines, so clients' operation names cannot grow the series without bound.
         self.graphql = Histogram(
@@ -71,6 +73,24 @@ class _HubCounters(Collector):
         reconnects = CounterMetricFamily("bufdir_pubsub_reconnects", "Pub/sub reconnects since start")
         reconnects.add_metric([], self.metrics.hub_stats().get("reconnects", 0))
         yield reconnects
+
+
+class _CacheCounters(Collector):
+    """The response cache's hits, misses and size, read at scrape time."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        stats = self.metrics.cache_stats()
+        for name, help_text in (("hits", "Reads answered from the response cache"), ("misses", "Cacheable reads computed")):
+            counter = CounterMetricFamily(f"bufdir_response_cache_{name}", help_text)
+            counter.add_metric([], stats.get(name, 0))
+            yield counter
+        for name, help_text in (("bytes", "Bytes the response cache holds"), ("entries", "Answers the response cache holds")):
+            gauge = GaugeMetricFamily(f"bufdir_response_cache_{name}", help_text)
+            gauge.add_metric([], stats.get(name, 0))
+            yield gauge
 
 
 class JsonFormatter(logging.Formatter):
@@ -231,6 +251,7 @@ async def metrics(request: Request) -> Response:
             return response
     registry: Metrics = request.app.state.metrics
     registry.hub_stats = lambda: request.app.state.events.stats
+    registry.cache_stats = lambda: request.app.state.response_cache.stats
     registry.subscriptions.set(request.app.state.events.stats["subscribers"])
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)
 

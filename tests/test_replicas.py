@@ -146,3 +146,34 @@ async def test_simultaneous_triggers_run_once_and_a_killed_replica_leaves_nothin
                         break
                     await asyncio.sleep(0.2)
             assert state["snapshot_status"] == "current"
+
+
+async def test_a_read_cached_on_one_replica_shows_a_write_made_on_the_other(postgres_server, redis_url, tmp_path):
+    """Read-your-writes across replicas: each keeps its own response cache, keyed by the data
+    version it reads from the shared database before answering."""
+    env = await replica_env(postgres_server, redis_url, tmp_path)
+    query = {"query": '{ organization(id: "org-1042") { activities(first: 1) { totalCount } } }'}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    record = {
+        "query": 'mutation { recordActivity(input: {organizationId: "org-1042", sourceSystem: "s", externalId: "x-1", '
+        'activityType: "care_order", category: "ungdom", status: "completed", occurredAt: "2025-06-01T10:00:00Z"}) '
+        "{ activityId } }"
+    }
+    with replica(env, tmp_path / "a.log", "--demo", "--activities", "300") as a, replica(env, tmp_path / "b.log") as b:
+        async with (
+            httpx.AsyncClient(base_url=f"http://{a}", headers=headers) as on_a,
+            httpx.AsyncClient(base_url=f"http://{b}", headers=headers) as on_b,
+        ):
+
+            async def count(http: httpx.AsyncClient) -> int:
+                return int((await http.post("/graphql", json=query)).json()["data"]["organization"]["activities"]["totalCount"])
+
+            before = [await count(on_b), await count(on_b), await count(on_a), await count(on_a)]  # both now keep it
+            assert len(set(before)) == 1
+            assert "errors" not in (await on_a.post("/graphql", json=record)).json()
+            assert await count(on_b) == before[0] + 1  # written on A, read on B
+            assert (
+                "errors"
+                not in (await on_b.post("/graphql", json={**record, "query": record["query"].replace("x-1", "x-2")})).json()
+            )
+            assert await count(on_a) == before[0] + 2  # and the other way round

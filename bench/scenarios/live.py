@@ -209,34 +209,73 @@ query Dashboard($org: ID!, $period: ID!) {
 """
 
 
+WRITE = """mutation ($org: ID!, $id: String!) { recordActivity(input: {organizationId: $org, sourceSystem: "bench",
+  externalId: $id, activityType: "care_order", category: "ungdom", status: "completed", occurredAt: "2019-06-01T10:00:00Z"})
+  { activityId } }"""
+
+
+def _scraped(metrics: str, name: str) -> float:
+    return next(float(line.split()[-1]) for line in metrics.splitlines() if line.startswith(f"{name} "))
+
+
 async def s7_dashboard_throughput(env: Env) -> list[Row]:
-    """S7 requests per second of a dashboard query, one uvicorn worker, against prepared JSON."""
+    """S7 requests per second of a dashboard query, one uvicorn worker, against prepared JSON:
+    computed each time (the response cache off), and repeated through the cache; and what a read
+    right after a write costs (a miss) against one computed with the cache off."""
     organization_id, period_id = env.dataset.organization_ids[0], env.dataset.period_ids[-1]
     token = env.token(organization_id)
+    auth = {"Authorization": f"Bearer {token}"}
     body = json.dumps({"query": DASHBOARD, "variables": {"org": organization_id, "period": period_id}}).encode()
     seconds, connections = (3, 8) if env.quick else (10, 8)
-    async with env.process(env.serve()) as (address, _):
+    pairs = 20 if env.quick else 100
+    uncached_env = env.service_environment(BUFDIR_RESPONSE_CACHE_MB="0")
+    async with env.process(env.serve(), env=uncached_env) as (address, _):
         async with httpx.AsyncClient() as client:
             response = await client.post(
-                f"http://{address}/graphql",
-                content=body,
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                f"http://{address}/graphql", content=body, headers={**auth, "Content-Type": "application/json"}
             )
-        document = response.json()
-        assert "errors" not in document and document["data"]["organization"]["snapshots"]["edges"], document
-        request = load.request_bytes(address, "/graphql", body, {"Authorization": f"Bearer {token}"})
+            document = response.json()
+            assert "errors" not in document and document["data"]["organization"]["snapshots"]["edges"], document
+            computed = Timing([await _timed_read(client, address, body, auth) for _ in range(pairs)])
+        request = load.request_bytes(address, "/graphql", body, auth)
         mine = await load.run(address, request, connections=connections, seconds=seconds)
+    async with env.process(env.serve()) as (address, pid):
+        request = load.request_bytes(address, "/graphql", body, auth)
+        cached = await load.run(address, request, connections=connections, seconds=seconds)
+        async with httpx.AsyncClient() as client:
+            metrics = (await client.get(f"http://{address}/metrics")).text
+            hits = _scraped(metrics, "bufdir_response_cache_hits_total")
+            misses = _scraped(metrics, "bufdir_response_cache_misses_total")
+            held = _scraped(metrics, "bufdir_response_cache_bytes")
+            rss_kib = pid_rss_kib(pid)
+            after_write = []
+            for n in range(pairs):
+                variables = {"org": organization_id, "id": f"s7-{time.time_ns()}-{n}"}
+                write = {"query": WRITE, "variables": variables}
+                wrote = await client.post(f"http://{address}/graphql", json=write, headers=auth)
+                assert "errors" not in wrote.json(), wrote.text
+                after_write.append(await _timed_read(client, address, body, auth))
     prepared = Path(tempfile.mkdtemp(prefix="bench-s7-")) / "dashboard.json"
     prepared.write_bytes(response.content)
     bare_env = env.service_environment(BENCH_PREPARED_JSON=str(prepared))
     async with env.process([*env.uvicorn("bench.baselines:prepared_json"), "--factory"], env=bare_env) as (address, _):
-        request = load.request_bytes(address, "/graphql", body, {"Authorization": f"Bearer {token}"})
+        request = load.request_bytes(address, "/graphql", body, auth)
         theirs = await load.run(address, request, connections=connections, seconds=seconds)
-    assert mine.failures == 0 and theirs.failures == 0, (mine.failures, theirs.failures)
+    assert mine.failures == 0 and theirs.failures == 0 and cached.failures == 0, (mine.failures, theirs.failures, cached.failures)
+    missed = Timing(after_write)
     note = (
         f"{connections} keep-alive connections, {seconds}s; p50 {mine.latency.p50 * 1e3:.1f} ms, "
         f"p99 {mine.latency.p99 * 1e3:.1f} ms (bare: {theirs.latency.p50 * 1e3:.2f} / {theirs.latency.p99 * 1e3:.2f} ms); "
-        f"{len(response.content):,} bytes"
+        f"{len(response.content):,} bytes; response cache off"
+    )
+    cached_note = (
+        f"the same, response cache on: p50 {cached.latency.p50 * 1e3:.2f} ms, p99 {cached.latency.p99 * 1e3:.2f} ms; "
+        f"hit ratio {hits / max(hits + misses, 1):.4f} ({hits:,.0f} hits, {misses:,.0f} misses); "
+        f"cache holds {held / 1024:,.0f} KiB, process RSS {rss_kib / 1024:,.0f} MiB"
+    )
+    miss_note = (
+        f"{pairs} times: a write (recordActivity), then the dashboard read; p50 {missed.p50 * 1e3:.1f} ms against "
+        f"{computed.p50 * 1e3:.1f} ms computed with the cache off (one client, sequential)"
     )
     return [
         judged(
@@ -255,5 +294,34 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
                 "baseline_rps": theirs.per_second,
                 "python": sys.version,
             },
-        )
+        ),
+        judged(
+            "S7",
+            "dashboard req/s, repeated read through the response cache",
+            ours=cached.per_second,
+            baseline=theirs.per_second,
+            unit="req/s",
+            limit=2.0,
+            higher_is_better=True,
+            notes=cached_note,
+            details={"ours": cached.latency.summary(), "hits": hits, "misses": misses, "bytes": held, "rss_kib": rss_kib},
+        ),
+        judged(
+            "S7",
+            "dashboard read after a write (a cache miss) vs computed",
+            ours=missed.p50,
+            baseline=computed.p50,
+            unit="s",
+            limit=None,
+            notes=miss_note,
+            details={"ours": missed.summary(), "baseline": computed.summary()},
+        ),
     ]
+
+
+async def _timed_read(client: httpx.AsyncClient, address: str, body: bytes, auth: dict[str, str]) -> float:
+    started = time.perf_counter()
+    response = await client.post(f"http://{address}/graphql", content=body, headers={**auth, "Content-Type": "application/json"})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return elapsed

@@ -1,0 +1,97 @@
+"""Answers to repeated reads, kept under the version of the data they read.
+
+Reports and dashboards are read far more often than data changes. An identical read — the same
+GraphQL document and variables (or REST path and query), by a principal of the same scope,
+asking for the same media type, on the same day — is answered from here while the data version
+is the one it was computed under.
+
+**The data version** is one small statement (``version``): the newest audit-log id and the newest
+event-log id. Every write through the service leaves an audit entry in its own transaction
+(activities, manual values, notes, structure, reports, submissions, reviews, deletes), and every
+change the background makes (aggregation runs, invalidation, import progress) leaves an event
+after its commit; so any committed change, by any replica, moves the version. The version is
+read *before* the answer is computed: a write that lands in between is at worst kept under the
+older version, which no later read asks for. Writes that bypass the service (a hand-edited
+row) are not seen: turn the cache off (``BUFDIR_RESPONSE_CACHE_MB=0``) where that happens.
+
+**Scope**: the principal's subject, organisations and roles are part of the key, so one
+principal's answer never reaches another. Only answers without errors are kept.
+
+**Memory** is bounded in bytes (least recently used first out); entries under an older version
+are never asked for again and age out the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.connection import connections
+
+from .auth import Principal
+
+VERSION_SQL = "SELECT (SELECT MAX(id) FROM audit_entry) AS audit, (SELECT MAX(id) FROM event_log) AS event"
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    body: bytes
+    status: int
+    media_type: str
+
+
+async def version() -> tuple[int | None, int | None]:
+    """The data version: one statement, two index-only reads."""
+    row = (await connections.get("default").execute_query_dict(VERSION_SQL))[0]
+    return row["audit"], row["event"]
+
+
+def scope(principal: Principal) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    return principal.subject, tuple(sorted(principal.organizations)), tuple(sorted(principal.roles))
+
+
+class ResponseCache:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[bytes, Cached] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0
+
+    @staticmethod
+    def key(*parts: object) -> bytes:
+        """A digest of what decides the answer (parts are reprs of plain values)."""
+        today = datetime.now(UTC).date().isoformat()  # lateness and deadlines turn at midnight
+        return hashlib.blake2b(repr((today, *parts)).encode(), digest_size=20).digest()
+
+    def get(self, key: bytes) -> Cached | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return entry
+
+    def put(self, key: bytes, entry: Cached) -> None:
+        size = len(entry.body) + len(key)
+        if size > self.max_bytes // 8:  # one answer never takes the room of many
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body) + len(key)
+        self._entries[key] = entry
+        self._bytes += size
+        while self._bytes > self.max_bytes:
+            dropped_key, dropped = self._entries.popitem(last=False)
+            self._bytes -= len(dropped.body) + len(dropped_key)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
