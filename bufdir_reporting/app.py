@@ -20,7 +20,7 @@ from .background import Background
 from .config import Settings
 from .database import tortoise_config
 from .events import EventHub
-from .graphql_http import BufdirGraphQLRouter, graphql_context
+from .graphql_http import BufdirGraphQLRouter, CachedReads, PersistedQueries, graphql_context
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
 from .response_cache import ResponseCache
@@ -98,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.response_cache = ResponseCache(settings.response_cache_mb * 2**20)
+    persisted_queries = PersistedQueries()
     app.state.closing = asyncio.Event()  # set when the server shuts down: live streams end
     app.openapi = openapi_for(app, settings)  # type: ignore[method-assign]  # FastAPI's documented way to shape the document
     install_error_handlers(app)
@@ -107,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(
         BufdirGraphQLRouter(
             schema,
+            persisted_queries=persisted_queries,
             context_getter=graphql_context,
             graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -132,6 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     for contract in routers:
         app.include_router(contract.router)
+    app.add_middleware(CachedReads, cache=app.state.response_cache, persisted=persisted_queries, settings=settings)  # innermost
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from pydantic import SecretStr
 
-from bufdir_reporting.auth import ANONYMOUS, issue_token, principal_from_authorization
+from bufdir_reporting.auth import ANONYMOUS, issue_token, principal_from_authorization, principal_from_token
 from bufdir_reporting.config import Settings
 from bufdir_reporting.errors import Unauthenticated
 
@@ -163,3 +165,21 @@ def test_provider_tokens_verify_against_a_jwks_url_and_refetch_for_a_new_kid(tmp
 def test_asymmetric_tokens_are_refused_without_a_configured_key_set(settings):
     with pytest.raises(Unauthenticated):
         principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1")))
+
+
+def test_a_verified_token_is_remembered_only_while_it_is_valid_and_only_for_its_secret(settings):
+    """Verified tokens are remembered (a client sends the same one with every request), but an
+    expired one is refused as expired, and one remembered under this secret is refused by a
+    service with another."""
+    token = issue_token(settings, subject="kari", organizations=["org-1042"], ttl=timedelta(seconds=1))
+    assert principal_from_token(settings, token).subject == "kari"
+    assert principal_from_token(settings, token).subject == "kari"  # now from memory
+    other = settings.model_copy(update={"token_secret": SecretStr("o" * 40)})
+    other.__dict__.pop("signing_secret", None)
+    with pytest.raises(Unauthenticated) as refused:
+        principal_from_token(other, token)
+    assert refused.value.details["reason"] == "bad_signature"
+    time.sleep(1.1)
+    with pytest.raises(Unauthenticated) as expired:
+        principal_from_token(settings, token)
+    assert expired.value.details["reason"] == "expired"
