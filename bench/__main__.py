@@ -115,6 +115,7 @@ async def main() -> int:
             graphql_max_cost=10_000_000,
             subscriber_queue_size=10_000,
             database_pool_max=20,
+            response_cache_mb=0,  # the in-process scenarios measure computing an answer; S7 measures the cache
         )
         await apply_migrations(settings)
         app = create_app(settings)

@@ -17,10 +17,11 @@ from tortoise.contrib.fastapi import RegisterTortoise
 
 from . import operations, ui
 from .background import Background
+from .cached_reads import CachedReads
 from .config import Settings
 from .database import tortoise_config
 from .events import EventHub
-from .graphql_http import BufdirGraphQLRouter, CachedReads, PersistedQueries, graphql_context
+from .graphql_http import BufdirGraphQLRouter, PersistedQueries, graphql_context
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
 from .response_cache import ResponseCache

@@ -31,10 +31,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from graphql import GraphQLError, OperationDefinitionNode, parse
-from starlette.datastructures import Headers, QueryParams
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -43,10 +41,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from . import response_cache, ui
-from .auth import Principal, principal_from_authorization
+from . import ui
+from .auth import principal_from_authorization
 from .dependencies import request_context
-from .envelope import GRAPHQL_PATH, graphql_error_body
+from .envelope import graphql_error_body
 from .errors import DomainError, Unauthenticated
 from .response_cache import Cached, ResponseCache
 from .schema.context import GraphQLContext
@@ -136,86 +134,6 @@ def operation_kind(query: str, operation_name: str | None) -> str | None:
 def problem_response(problem: PersistedQueryProblem, accept: str | None) -> Response:
     body = graphql_error_body(problem.code, problem.message)
     return Response(json.dumps(body), status_code=problem.status, media_type=negotiated(accept))
-
-
-class CachedReads:
-    """ASGI middleware, innermost: a repeated GraphQL read is answered here, before routing,
-    dependencies and Strawberry (every outer middleware still runs: request id, access log,
-    metrics, security headers). On a miss the key rides in the request's state and the router
-    keeps the answer if it has no errors (``BufdirGraphQLRouter.run``)."""
-
-    def __init__(self, app: ASGIApp, *, cache: ResponseCache, persisted: PersistedQueries, settings: Any) -> None:
-        self.app, self.cache, self.persisted, self.settings = app, cache, persisted, settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cacheable = scope["type"] == "http" and scope["path"] == GRAPHQL_PATH and scope["method"] in ("GET", "POST")
-        if not cacheable or not self.cache.enabled:
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        if scope["method"] == "POST" and not headers.get("content-type", "").startswith("application/json"):
-            await self.app(scope, receive, send)  # an upload, or a body the router refuses: never a cached read
-            return
-        body = b""
-        if scope["method"] == "POST":
-            while True:
-                message = await receive()
-                body += message.get("body", b"")
-                if not message.get("more_body"):
-                    break
-        try:
-            key = await self._key(scope, headers, body)
-        except PersistedQueryProblem as problem:
-            await problem_response(problem, headers.get("accept"))(scope, receive, send)
-            return
-        if key is not None and (hit := self.cache.get(key)) is not None:
-            await Response(hit.body, headers={"content-type": f"{hit.media_type}; charset=utf-8"})(scope, receive, send)
-            return
-        if key is not None:
-            scope.setdefault("state", {})["response_cache_key"] = key
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay if scope["method"] == "POST" else receive, send)
-
-    async def _key(self, scope: Scope, headers: Headers, body: bytes) -> bytes | None:
-        """The key for a plain query this principal may have answered before, or None (not a
-        query, a refused token, a body the router will refuse). Reads the data version, so
-        before anything is computed."""
-        if scope["method"] == "POST":
-            try:
-                data = json.loads(body)
-            except ValueError:
-                return None
-        else:
-            data = dict(QueryParams(scope["query_string"]))
-            for name in ("variables", "extensions"):
-                try:
-                    data[name] = json.loads(data[name]) if name in data else None
-                except ValueError:
-                    return None
-        if not isinstance(data, dict) or not isinstance(data.get("extensions") or {}, dict):
-            return None
-        query = self.persisted.resolve(data.get("query"), data.get("extensions"))
-        operation_name, variables = data.get("operationName"), data.get("variables")
-        if not isinstance(query, str) or not isinstance(operation_name, str | None):
-            return None
-        if operation_kind(query, operation_name) != "query":
-            return None
-        authorization = headers.get("authorization")
-        try:
-            principal = principal_from_authorization(self.settings, authorization) if authorization else Principal()
-        except Unauthenticated:
-            return None
-        canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
-        media, version = negotiated(headers.get("accept")), await response_cache.version()
-        return self.cache.key(query, canonical, operation_name, response_cache.scope(principal), media, version)
 
 
 def never_executed(result: ExecutionResult) -> bool:

@@ -40,6 +40,8 @@ class Cached:
     body: bytes
     status: int
     media_type: str
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    """For a REST answer: the headers the route sent, sent again as they were."""
 
 
 async def version() -> tuple[int | None, int | None]:

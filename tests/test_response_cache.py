@@ -159,3 +159,28 @@ async def test_automatic_persisted_queries_as_apollo_sends_them(client, reportin
     assert as_get.json() == registered.json()
     wrong = await client.post("/graphql", json={**hashed, "query": "{ periods { totalCount pageInfo { hasNextPage } } }"})
     assert wrong.status_code == 400 and error_codes(wrong.json()) == ["BAD_REQUEST"]
+
+
+async def test_a_repeated_rest_get_is_answered_as_it_was_and_a_write_is_seen(client, tokens, reporting):
+    own, admin = tokens.headers("org-1042"), tokens.admin()
+    first = await client.get("/api/v1/report-sections/hjelpetiltak")
+    with counting_statements() as counter:
+        again = await client.get("/api/v1/report-sections/hjelpetiltak")
+    assert counter.statements == [VERSION_SQL]
+    assert (again.status_code, again.content, again.headers["content-type"]) == (
+        first.status_code,
+        first.content,
+        first.headers["content-type"],
+    )
+    assert again.headers["x-request-id"] != first.headers["x-request-id"]  # the outer middleware still ran
+    changed = {"section_title": "Hjelpetiltak (nytt)", "section_order": 3, "fields": first.json()["fields"]}
+    assert (await client.put("/api/v1/report-sections/hjelpetiltak", json=changed, headers=admin)).status_code == 200
+    assert (await client.get("/api/v1/report-sections/hjelpetiltak")).json()["section_title"] == "Hjelpetiltak (nytt)"
+
+    records = "/api/v1/report-records"
+    mine = await client.get(records, params={"org_id": "org-1042"}, headers=own)
+    assert mine.status_code == 200
+    theirs = await client.get(records, params={"org_id": "org-1042"}, headers=tokens.headers("org-2077"))
+    assert theirs.status_code == 403  # the same path, another principal: never the kept answer
+    anonymous = await client.get(records, params={"org_id": "org-1042"})
+    assert anonymous.status_code == 401

@@ -1,0 +1,147 @@
+"""Repeated reads answered before routing: an ASGI middleware, the innermost, so every outer one
+still runs for a cached answer (request id, access log, metrics, security headers).
+
+- **GraphQL** (``/graphql``, GET or a JSON POST): a plain query — not a mutation or
+  subscription, not an upload — is looked up under its document, variables, operation name,
+  principal scope, media type and the data version. On a miss the key rides in the request's
+  state and ``BufdirGraphQLRouter.run`` keeps an answer without errors.
+- **REST** (``GET /api/…``): a 200 JSON answer is kept under the path and query, the principal
+  scope and the data version; live streams (``/watch``) and file downloads pass untouched.
+
+What decides the key and why a write is never hidden: ``response_cache``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import response_cache
+from .auth import Principal, principal_from_authorization
+from .envelope import GRAPHQL_PATH
+from .errors import Unauthenticated
+from .graphql_http import PersistedQueries, PersistedQueryProblem, negotiated, operation_kind, problem_response
+from .response_cache import Cached, ResponseCache
+
+UNCACHED_REST = ("/watch", "/file")
+"""REST paths that end so are streams or files, never kept."""
+
+
+class CachedReads:
+    def __init__(self, app: ASGIApp, *, cache: ResponseCache, persisted: PersistedQueries, settings: Any) -> None:
+        self.app, self.cache, self.persisted, self.settings = app, cache, persisted, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.cache.enabled:
+            await self.app(scope, receive, send)
+        elif scope["path"] == GRAPHQL_PATH and scope["method"] in ("GET", "POST"):
+            await self._graphql(scope, receive, send)
+        elif scope["method"] == "GET" and scope["path"].startswith("/api/") and not scope["path"].endswith(UNCACHED_REST):
+            await self._rest(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _principal(self, headers: Headers) -> Principal | None:
+        """The caller, or None for a token the route will refuse (never a cached answer)."""
+        authorization = headers.get("authorization")
+        try:
+            return principal_from_authorization(self.settings, authorization) if authorization else Principal()
+        except Unauthenticated:
+            return None
+
+    async def _rest(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        principal = self._principal(headers)
+        if principal is None or "text/event-stream" in headers.get("accept", ""):
+            await self.app(scope, receive, send)
+            return
+        version = await response_cache.version()
+        key = self.cache.key("rest", scope["path"], scope["query_string"], response_cache.scope(principal), version)
+        if (hit := self.cache.get(key)) is not None:
+            await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
+            await send({"type": "http.response.body", "body": hit.body})
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def keeping(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                whole = not message.get("more_body")
+                content_type = Headers(raw=start.get("headers", [])).get("content-type", "")
+                if whole and start.get("status") == 200 and content_type.startswith("application/json"):
+                    self.cache.put(key, Cached(b"".join(chunks), 200, content_type, tuple(start["headers"])))
+            await send(message)
+
+        await self.app(scope, receive, keeping)
+
+    async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        if scope["method"] == "POST" and not headers.get("content-type", "").startswith("application/json"):
+            await self.app(scope, receive, send)  # an upload, or a body the router refuses: never a cached read
+            return
+        body = b""
+        if scope["method"] == "POST":
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+        try:
+            key = await self._graphql_key(scope, headers, body)
+        except PersistedQueryProblem as problem:
+            await problem_response(problem, headers.get("accept"))(scope, receive, send)
+            return
+        if key is not None and (hit := self.cache.get(key)) is not None:
+            await Response(hit.body, headers={"content-type": f"{hit.media_type}; charset=utf-8"})(scope, receive, send)
+            return
+        if key is not None:
+            scope.setdefault("state", {})["response_cache_key"] = key
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay if scope["method"] == "POST" else receive, send)
+
+    async def _graphql_key(self, scope: Scope, headers: Headers, body: bytes) -> bytes | None:
+        """The key for a plain query this principal may have asked before, or None (not a
+        query, a refused token, a body the router will refuse). Reads the data version, so
+        before anything is computed."""
+        if scope["method"] == "POST":
+            try:
+                data = json.loads(body)
+            except ValueError:
+                return None
+        else:
+            data = dict(QueryParams(scope["query_string"]))
+            for name in ("variables", "extensions"):
+                try:
+                    data[name] = json.loads(data[name]) if name in data else None
+                except ValueError:
+                    return None
+        if not isinstance(data, dict) or not isinstance(data.get("extensions") or {}, dict):
+            return None
+        query = self.persisted.resolve(data.get("query"), data.get("extensions"))
+        operation_name, variables = data.get("operationName"), data.get("variables")
+        if not isinstance(query, str) or not isinstance(operation_name, str | None):
+            return None
+        if operation_kind(query, operation_name) != "query":
+            return None
+        principal = self._principal(headers)
+        if principal is None:
+            return None
+        canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
+        media, version = negotiated(headers.get("accept")), await response_cache.version()
+        return self.cache.key(query, canonical, operation_name, response_cache.scope(principal), media, version)
