@@ -10,6 +10,7 @@ versions as they were when it was deactivated.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -96,8 +97,7 @@ async def required_keys(ctx: Context, *, section: Section, at: StructureView = S
 
 async def sections_in_force(ctx: Context, *, at: StructureView) -> list[Section]:
     """The sections a report for ``at`` contains, in report order."""
-    query = Section.filter(is_active=True) if at.day is None else Section.filter(valid_at(at.day))
-    sections = await query.order_by("order", "id")
+    sections = list(await ctx.loaders.sections_in_force.load((at.day,)))
     for section in sections:
         ctx.loaders.section_by_id.prime(section.id, section)
     return sections
@@ -105,10 +105,9 @@ async def sections_in_force(ctx: Context, *, at: StructureView) -> list[Section]
 
 async def required_fields(ctx: Context, *, period_id: str | None = None) -> tuple[StructureView, list[FieldDefinition]]:
     at = await view(ctx, period_id=period_id)
-    result: list[FieldDefinition] = []
-    for section in await sections_in_force(ctx, at=at):
-        result += [f for f in await fields_of(ctx, section=section, at=at) if f.required]
-    return at, result
+    in_force = await sections_in_force(ctx, at=at)
+    per_section = await asyncio.gather(*(fields_of(ctx, section=section, at=at) for section in in_force))  # one batch
+    return at, [f for fields in per_section for f in fields if f.required]
 
 
 async def field_by_key(ctx: Context, *, field_key: str, period_id: str | None = None) -> FieldDefinition:
