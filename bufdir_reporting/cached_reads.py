@@ -59,7 +59,7 @@ class CachedReads:
         if principal is None or "text/event-stream" in headers.get("accept", ""):
             await self.app(scope, receive, send)
             return
-        version = await response_cache.version()
+        version = await self.cache.versions.version()
         key = self.cache.key("rest", scope["path"], scope["query_string"], response_cache.scope(principal), version)
         if (hit := self.cache.get(key)) is not None:
             await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
@@ -143,5 +143,5 @@ class CachedReads:
         if principal is None:
             return None
         canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
-        media, version = negotiated(headers.get("accept")), await response_cache.version()
+        media, version = negotiated(headers.get("accept")), await self.cache.versions.version()
         return self.cache.key(query, canonical, operation_name, response_cache.scope(principal), media, version)

@@ -23,8 +23,10 @@ are never asked for again and age out the same way.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -44,10 +46,50 @@ class Cached:
     """For a REST answer: the headers the route sent, sent again as they were."""
 
 
-async def version() -> tuple[int | None, int | None]:
+Version = tuple[int | None, int | None]
+
+
+async def read_version() -> Version:
     """The data version: one statement, two index-only reads."""
     row = (await connections.get("default").execute_query_dict(VERSION_SQL))[0]
     return row["audit"], row["event"]
+
+
+class VersionReads:
+    """Reads of the data version shared by the requests that arrive together.
+
+    A request must see every write committed before it arrived, so it may only use a read that
+    *starts* after its arrival: it joins the next read, never one already under way. While a
+    read is in flight, the requests arriving meanwhile wait for it to end and share the one
+    started then. Under load one statement serves many requests (bench S7); alone, a request
+    waits for exactly its own read."""
+
+    def __init__(self, read: Callable[[], Awaitable[Version]] = read_version) -> None:
+        self._read = read
+        self._next: asyncio.Future[Version] | None = None
+        self._reading = False
+        self._task: asyncio.Task[None] | None = None  # held: the loop keeps only a weak reference
+        self.statements = 0
+
+    async def version(self) -> Version:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            if not self._reading:
+                self._reading = True
+                self._task = asyncio.get_running_loop().create_task(self._drain())
+        return await asyncio.shield(self._next)
+
+    async def _drain(self) -> None:
+        try:
+            while self._next is not None:
+                joined, self._next = self._next, None  # later arrivals gather for the read after this one
+                self.statements += 1
+                try:
+                    joined.set_result(await self._read())
+                except Exception as exc:  # the database's error reaches every request that waited
+                    joined.set_exception(exc)
+        finally:
+            self._reading = False
 
 
 def scope(principal: Principal) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
@@ -57,6 +99,7 @@ def scope(principal: Principal) -> tuple[str | None, tuple[str, ...], tuple[str,
 class ResponseCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
+        self.versions = VersionReads()
         self._entries: OrderedDict[bytes, Cached] = OrderedDict()
         self._bytes = 0
         self.hits = 0

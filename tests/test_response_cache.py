@@ -184,3 +184,38 @@ async def test_a_repeated_rest_get_is_answered_as_it_was_and_a_write_is_seen(cli
     assert theirs.status_code == 403  # the same path, another principal: never the kept answer
     anonymous = await client.get(records, params={"org_id": "org-1042"})
     assert anonymous.status_code == 401
+
+
+async def test_a_version_read_under_way_is_never_shared_with_a_later_arrival():
+    """Requests that arrive together share one read of the version; one that arrives while a
+    read is under way waits for the next, which starts after it arrived (so it sees every write
+    committed before it came)."""
+    import asyncio
+
+    from bufdir_reporting.response_cache import VersionReads
+
+    started: list[asyncio.Event] = []
+    release: list[asyncio.Event] = []
+
+    async def read():
+        number = len(started)
+        started.append(asyncio.Event())
+        release.append(asyncio.Event())
+        started[number].set()
+        await release[number].wait()
+        return (number, None)
+
+    reads = VersionReads(read)
+    early = [asyncio.ensure_future(reads.version()) for _ in range(3)]
+    while not started:
+        await asyncio.sleep(0)
+    late = [asyncio.ensure_future(reads.version()) for _ in range(2)]  # arrive while read 0 is under way
+    await asyncio.sleep(0)
+    release[0].set()
+    assert [await f for f in early] == [(0, None)] * 3
+    while len(started) < 2:
+        await asyncio.sleep(0)
+    assert not any(f.done() for f in late)
+    release[1].set()
+    assert [await f for f in late] == [(1, None)] * 2
+    assert reads.statements == 2
