@@ -14,6 +14,7 @@ import pytest
 from bufdir_reporting.auth import issue_token
 
 from .conftest import error_of
+from .factories import make_organization
 
 pytestmark = pytest.mark.one_database
 
@@ -200,3 +201,19 @@ async def test_a_websocket_operations_errors_carry_the_connections_request_id(se
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert errors[0]["extensions"]["request_id"] == "ws-trace-7"
+
+
+async def test_a_rule_across_fields_names_the_field_once_in_plain_words(client, graphql, tokens):
+    """Found by schemathesis: "period_to period_to is before period_from" (the validator's own
+    words began with the field's name); and GraphQL's structure inputs showed pydantic's
+    "Value error, " prefix."""
+    await make_organization(id="org-1042")
+    body = {"org_id": "org-1042", "report_type": "quarterly_activity", "period_from": "2025-10-01", "period_to": "2025-01-01"}
+    rest = error_of(await client.post("/api/v1/report-records", json=body, headers=tokens.headers("org-1042")))
+    assert (rest["message"], rest["details"]["field"]) == ("period_to is before period_from", "period_to")
+    create = """mutation { createSection(input: {sectionId: "s", title: "S", order: 9,
+      fields: [{key: "x_y", label: "x", dataType: INTEGER, minValue: "5", maxValue: "1"}]}) { sectionId } }"""
+    result = await graphql(create, {}, tokens.admin())
+    error = result["errors"][0]
+    assert error["message"] == "fields.0.max_value 1 is below min_value 5", error["message"]
+    _plain(error)

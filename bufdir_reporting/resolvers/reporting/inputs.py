@@ -32,7 +32,7 @@ class ReportRecordChange(Strict):
     @model_validator(mode="after")
     def _no_null_status(self) -> ReportRecordChange:
         if "status" in self.model_fields_set and self.status is None:
-            raise ValueError("status cannot be null; leave it out to keep it")
+            raise ValueError("status cannot be null; leave it out to keep it")  # a model rule: the field is named here
         return self
 
     @field_validator("file_ref")
@@ -65,5 +65,5 @@ class ReportRecordSpec(ReportRecordChange):
     def _ordered(cls, value: date, info: ValidationInfo) -> date:
         start = info.data.get("period_from")
         if start is not None and value < start:
-            raise ValueError("period_to is before period_from")
+            raise ValueError("is before period_from")
         return value

@@ -24,6 +24,7 @@ from pydantic import (
 
 from ...errors import InvalidInput
 from ...models import STORED_LIMIT, FieldDataType
+from ...wording import plain
 
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
@@ -177,7 +178,7 @@ class FieldSpec(Strict):
     def _bounds(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
         low = info.data.get("min_value")
         if low is not None and value is not None and low > value:
-            raise ValueError(f"max_value {value} is below min_value {low}")
+            raise ValueError(f"{value} is below min_value {low}")
         bounded = low is not None or value is not None
         if bounded and info.data.get("data_type") not in NUMERIC_TYPES:
             raise ValueError("only integer, decimal and percent fields take min_value/max_value")
@@ -235,9 +236,9 @@ def field_path(location: tuple[Any, ...]) -> str:
 
 
 def invalid_input(error: ValidationError) -> InvalidInput:
-    problems = [{"field": field_path(e["loc"]), "message": e["msg"]} for e in error.errors()]
+    problems = [{"field": field_path(e["loc"]), "message": plain(e)} for e in error.errors()]
     first = problems[0]
-    return InvalidInput(f"{first['field']}: {first['message']}", field=first["field"], errors=problems)
+    return InvalidInput(f"{first['field']} {first['message']}", field=first["field"], errors=problems)
 
 
 def parse(model: type[Spec], data: dict[str, Any]) -> Spec:
