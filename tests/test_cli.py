@@ -275,3 +275,15 @@ async def test_a_started_server_keeps_its_secret_so_token_works_before_any_reque
     assert made.returncode == 0, made.stderr
     secret = (var / "token-secret").read_text(encoding="utf-8").strip()
     assert jwt.decode(made.stdout.strip(), secret, algorithms=["HS256"], audience="bufdir-reporting-api")["orgs"] == ["org-1042"]
+
+
+def test_the_cli_and_the_import_start_without_the_report_layout_libraries():
+    """openpyxl and reportlab cost every CLI command 0.3 s of start-up (bench S8's import);
+    they are imported when a report is first rendered."""
+    probe = (
+        "import sys, bufdir_reporting.cli, bufdir_reporting.importing, bufdir_reporting.demo, "
+        "bufdir_reporting.resolvers.reporting.records; "
+        "print(sorted({'openpyxl', 'reportlab'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

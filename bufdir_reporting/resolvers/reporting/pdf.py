@@ -30,7 +30,6 @@ from reportlab.platypus.flowables import Flowable
 from ...models import FieldDataType
 from .content import MISSING_VALUE, ReportContent, Row, SectionPart
 
-CONTENT_TYPE = "application/pdf"
 PAGE = landscape(A4)
 MARGIN = 15 * mm
 COLUMNS = ("Felt", "Verdi", "Forrige periode", "Endring", "Endring i %", "Påkrevd", "Merknader")

@@ -24,8 +24,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...models import FieldDataType
 from .content import MISSING_VALUE, ReportContent, Row, SectionPart
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 COLUMNS = ("Felt", "Verdi", "Forrige periode", "Endring", "Endring i %", "Påkrevd", "Merknader", "Teknisk nøkkel")
 WIDTHS = (48, 15, 15, 13, 12, 9, 52, 34)
 PRINTED = "G"  # the key column (H) stays out of print
