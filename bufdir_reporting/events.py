@@ -36,6 +36,7 @@ REPORT_RECORD_UPDATED = "report_record_updated"
 ACTIVITY_IMPORT_PROGRESS = "activity_import_progress"
 SUBMISSION_REVIEWED = "submission_reviewed"
 VALUE_NOTED = "value_noted"
+REPORTING_STATUS = "reporting_status"
 
 
 def data_updated_channel(organization_id: str, period_id: str | None) -> str:
@@ -62,6 +63,11 @@ def report_record_channel(organization_id: str) -> str:
 def submission_review_channel(organization_id: str | None) -> str:
     """One organisation's review steps; ``None``: every organisation's (the reviewers' channel)."""
     return f"{SUBMISSION_REVIEWED}:{organization_id or '*'}"
+
+
+def reporting_status_channel(period_id: str) -> str:
+    """An organisation's state for the period may have changed (the reviewers' dashboard)."""
+    return f"{REPORTING_STATUS}:{period_id}"
 
 
 def value_note_channel(organization_id: str | None) -> str:

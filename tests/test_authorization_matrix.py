@@ -496,6 +496,10 @@ GRAPHQL["Subscription.reportRecordChanged"] = (
     ORG,
     lambda w, who: _subscribe(w, who, 'subscription { reportRecordChanged(organizationId: "org-1042") { reportId } }'),
 )
+GRAPHQL["Subscription.reportingStatusChanged"] = (
+    REVIEW,
+    lambda w, who: _subscribe(w, who, 'subscription { reportingStatusChanged(periodId: "2024") { state } }'),
+)
 GRAPHQL["Subscription.submissionReviewChanged"] = (
     {**ORG, "reviewer": "ok"},
     lambda w, who: _subscribe(w, who, 'subscription { submissionReviewChanged(organizationId: "org-1042") { reviewState } }'),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bufdir_reporting.resolvers import snapshots
-from bufdir_reporting.resolvers.reporting import records, submissions
+from bufdir_reporting.resolvers.reporting import records, reviews, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
@@ -210,3 +210,54 @@ async def test_a_submission_is_a_node_refetched_under_the_same_access(graphql, t
     assert (await graphql(node, {"id": global_id}, tokens.headers("org-elsewhere")))["data"]["node"] is None
     start = "mutation ($id: ID!) { startReview(submissionId: $id) { reviewState } }"
     assert (await graphql(start, {"id": global_id}, tokens.reviewer()))["data"]["startReview"] == {"reviewState": "UNDER_REVIEW"}
+
+
+async def test_reviewers_follow_a_periods_reporting_status_as_organisations_move(app, settings, tokens):
+    """From nothing to draft (a first snapshot), to submitted, to under review: each move
+    reaches a reviewer following the period; an organisation's own user may not follow it."""
+    from bufdir_reporting.auth import principal_from_authorization
+
+    scope = await make_scope()
+    await make_activity(org=scope.org, occurred_at=datetime(2024, 3, 1, 10, tzinfo=UTC))
+
+    def context(headers):
+        return GraphQLContext(
+            settings=settings, principal=principal_from_authorization(settings, headers["Authorization"]), events=app.state.events
+        )
+
+    query = 'subscription { reportingStatusChanged(periodId: "2024") { organization { organizationId } state submitted } }'
+    refused = await schema.subscribe(query, context_value=context(tokens.headers(scope.org.id)))
+    assert error_codes({"errors": [e.formatted for e in (await anext(refused)).errors]}) == ["FORBIDDEN"]
+    following = await schema.subscribe(query, context_value=context(tokens.reviewer()))
+    pending = asyncio.ensure_future(anext(following))
+    while not app.state.events.stats["subscribers"]:
+        await asyncio.sleep(0.01)
+
+    async def next_move() -> dict:
+        nonlocal pending
+        async with asyncio.timeout(5):
+            result = await pending
+        pending = asyncio.ensure_future(anext(following))
+        assert not result.errors, result.errors
+        return result.data["reportingStatusChanged"]
+
+    ctx = context_for(settings, app, scope.org.id, subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id="2024", wait=True)).snapshot
+    moves = [await next_move()]
+    while moves[-1]["state"] != "DRAFT":  # the prior year's snapshot is made first, for its values
+        moves.append(await next_move())
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value="4")
+    submission = await submissions.submit(
+        ctx, report_id=(await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")).id
+    )
+    moves.append(await next_move())
+    while moves[-1]["state"] != "SUBMITTED":
+        moves.append(await next_move())
+    await reviews.review(context_for(settings, app, admin=True), submission_id=submission.id, action=reviews.ReviewAction.START)
+    moves.append(await next_move())
+    while moves[-1]["state"] != "UNDER_REVIEW":
+        moves.append(await next_move())
+    assert {m["organization"]["organizationId"] for m in moves} == {scope.org.id}
+    assert moves[-1] == {"organization": {"organizationId": scope.org.id}, "state": "UNDER_REVIEW", "submitted": True}
+    pending.cancel()
+    await following.aclose()

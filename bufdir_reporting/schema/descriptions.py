@@ -94,6 +94,7 @@ ARGUMENTS = {
     "Query.reportingStatus(periodId)": "The period: its public key or global ID.",
     "Query.reportingCounts(periodId)": "The period: its public key or global ID.",
     "Subscription.aggregatedDataChanged(periodId)": "The period: its public key or global ID.",
+    "Subscription.reportingStatusChanged(periodId)": "The period: its public key or global ID.",
     "Subscription.valueNoteAdded(organizationId)": "The organisation; left out, every organisation (reviewers and admins).",
     "Subscription.submissionReviewChanged(organizationId)": (
         "The organisation; left out, every organisation (reviewers and admins)."

@@ -157,6 +157,19 @@ class OrganizationReportingStatus:
     )
     submission: SubmissionType | None = strawberry.field(description="The latest version, if any.")
 
+    @classmethod
+    def of(cls, row: submissions.OrganizationStatus) -> OrganizationReportingStatus:
+        return cls(
+            organization=cast("OrganizationType", row.organization),
+            expected=True,
+            submitted=row.submitted,
+            on_time=row.on_time,
+            missing=not row.submitted,
+            state=row.state,
+            late=row.late,
+            submission=node_or_none(SubmissionType, row.submission),
+        )
+
 
 @strawberry.type(description="How many organisations are in each state for a period, and how many are late.")
 class ReportingCounts:
@@ -179,19 +192,7 @@ class ReportQuery:
     @strawberry.field(description="Per organisation: expected, submitted, on time, missing (reviewers and admins).")
     async def reporting_status(self, info: Info, period_id: strawberry.ID) -> list[OrganizationReportingStatus]:
         rows = await submissions.reporting_status(info.context, period_id=public_key("Period", period_id))
-        return [
-            OrganizationReportingStatus(
-                organization=cast("OrganizationType", row.organization),
-                expected=True,
-                submitted=row.submitted,
-                on_time=row.on_time,
-                missing=not row.submitted,
-                state=row.state,
-                late=row.late,
-                submission=node_or_none(SubmissionType, row.submission),
-            )
-            for row in rows
-        ]
+        return [OrganizationReportingStatus.of(row) for row in rows]
 
     @strawberry.field(description="Counts per state for a period, for a dashboard (reviewers and admins).")
     async def reporting_counts(self, info: Info, period_id: strawberry.ID) -> ReportingCounts:

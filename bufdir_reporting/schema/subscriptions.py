@@ -24,15 +24,17 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
 from ..importing import uploads
-from ..resolvers import snapshots
+from ..resolvers import periods, snapshots
 from ..resolvers.base import access, notify
 from ..resolvers.base.loaders import Loaders
+from ..resolvers.reporting import submissions
 from ..resolvers.snapshots import watch
 from ..timefmt import parse_z
 from .activity_import import FINAL as IMPORT_ENDED
 from .activity_import import ActivityImportProgress
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
+from .reports import OrganizationReportingStatus
 from .snapshot import SnapshotNode
 
 TOO_SLOW = 4429
@@ -289,6 +291,22 @@ class LiveSubscription:
         await watch.require_following(info.context, organization_id=org, period_id=period)
         async for delivery in _deliveries(info, events.data_updated_channel(org, period)):
             yield DataUpdatedEvent.of(delivery)
+
+    @strawberry.subscription(
+        description="Reviewers and admins: an organisation's reporting status for the period, each time it may have "
+        "moved (a first snapshot, a submission, a review step, a reopening)."
+    )
+    async def reporting_status_changed(
+        self, info: Info, period_id: strawberry.ID
+    ) -> AsyncGenerator[OrganizationReportingStatus, None]:
+        period = public_key("Period", period_id)
+        access.require_review(info.context)
+        await periods.get_or_raise(info.context, period_id=period)
+        async for delivery in _deliveries(info, events.reporting_status_channel(period)):
+            rows = await submissions.reporting_status(info.context, period_id=period)
+            moved = next((r for r in rows if r.organization.id == delivery.payload["organization_id"]), None)
+            if moved is not None:
+                yield OrganizationReportingStatus.of(moved)
 
     @strawberry.subscription(description="Status changes of one snapshot.")
     async def snapshot_status_changed(self, info: Info, snapshot_id: strawberry.ID) -> AsyncGenerator[SnapshotStatusEvent, None]:

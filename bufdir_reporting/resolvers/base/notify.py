@@ -74,6 +74,7 @@ async def data_updated(ctx: Context, snapshot: Snapshot, changed: list[FieldValu
     }
     await publish(ctx, events.data_updated_channel(snapshot.organization_id, snapshot.period_id), payload)
     await publish(ctx, events.organization_data_channel(snapshot.organization_id), payload)
+    await reporting_status(ctx, snapshot.organization_id, snapshot.period_id)
 
 
 async def cache_invalidated(ctx: Context, snapshots: list[Snapshot], reason: str) -> None:
@@ -157,6 +158,16 @@ async def submission_reviewed(ctx: Context, submission: Submission, step: Submis
     }
     for channel in (events.submission_review_channel(submission.organization_id), events.submission_review_channel(None)):
         await publish(ctx, channel, payload)
+    await reporting_status(ctx, submission.organization_id, submission.period_id)
+
+
+async def reporting_status(ctx: Context, organization_id: str, period_id: str | None) -> None:
+    """To the period's reviewers: this organisation's state may have moved (a first snapshot,
+    a submission, a review step, a reopening)."""
+    if period_id is None:
+        return
+    payload = {"organization_id": organization_id, "period_id": period_id, "updated_at": now_z()}
+    await publish(ctx, events.reporting_status_channel(period_id), {"event": events.REPORTING_STATUS, **payload})
 
 
 def note_payload(note: ValueNote) -> dict[str, Any]:
