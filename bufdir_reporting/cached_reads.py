@@ -3,8 +3,8 @@ still runs for a cached answer (request id, access log, metrics, security header
 
 - **GraphQL** (``/graphql``, GET or a JSON POST): a plain query — not a mutation or
   subscription, not an upload — is looked up under its document, variables, operation name,
-  principal scope, media type and the data version. On a miss the key rides in the request's
-  state and ``BufdirGraphQLRouter.run`` keeps an answer without errors.
+  principal scope, media type and the data version. On a miss the answer is kept as it is sent
+  if the router marked it free of errors (``request.state.graphql_errors``).
 - **REST** (``GET /api/…``): a 200 JSON answer is kept under the path and query, the principal
   scope and the data version; live streams (``/watch``) and file downloads pass untouched.
 
@@ -14,17 +14,17 @@ What decides the key and why a write is never hidden: ``response_cache``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import Headers, QueryParams
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import response_cache
 from .auth import Principal, principal_from_authorization
 from .envelope import GRAPHQL_PATH
 from .errors import Unauthenticated
-from .graphql_http import PersistedQueries, PersistedQueryProblem, negotiated, operation_kind, problem_response
+from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, negotiated, operation_kind, problem_response
 from .response_cache import Cached, ResponseCache
 
 UNCACHED_REST = ("/watch", "/file")
@@ -47,9 +47,8 @@ class CachedReads:
 
     def _principal(self, headers: Headers) -> Principal | None:
         """The caller, or None for a token the route will refuse (never a cached answer)."""
-        authorization = headers.get("authorization")
         try:
-            return principal_from_authorization(self.settings, authorization) if authorization else Principal()
+            return principal_from_authorization(self.settings, headers.get("authorization"))
         except Unauthenticated:
             return None
 
@@ -62,9 +61,19 @@ class CachedReads:
         version = await self.cache.versions.version()
         key = self.cache.key("rest", scope["path"], scope["query_string"], response_cache.scope(principal), version)
         if (hit := self.cache.get(key)) is not None:
-            await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
-            await send({"type": "http.response.body", "body": hit.body})
+            await self._answer(hit, send)
             return
+        await self.app(scope, receive, self._keeping(key, send, lambda status, media: status == 200 and media == JSON))
+
+    @staticmethod
+    async def _answer(hit: Cached, send: Send) -> None:
+        """A kept answer, with the headers its route sent."""
+        await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
+        await send({"type": "http.response.body", "body": hit.body})
+
+    def _keeping(self, key: bytes, send: Send, worth_keeping: Callable[[int, str], bool]) -> Send:
+        """``send``, keeping the whole answer under ``key`` when ``worth_keeping(status, media
+        type)`` says so once it has been sent."""
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -74,13 +83,12 @@ class CachedReads:
                 start = message
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
-                whole = not message.get("more_body")
-                content_type = Headers(raw=start.get("headers", [])).get("content-type", "")
-                if whole and start.get("status") == 200 and content_type.startswith("application/json"):
-                    self.cache.put(key, Cached(b"".join(chunks), 200, content_type, tuple(start["headers"])))
+                media = Headers(raw=start.get("headers", [])).get("content-type", "").split(";")[0]
+                if not message.get("more_body") and worth_keeping(start.get("status", 0), media):
+                    self.cache.put(key, Cached(b"".join(chunks), 200, media, tuple(start["headers"])))
             await send(message)
 
-        await self.app(scope, receive, keeping)
+        return keeping
 
     async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
@@ -100,10 +108,11 @@ class CachedReads:
             await problem_response(problem, headers.get("accept"))(scope, receive, send)
             return
         if key is not None and (hit := self.cache.get(key)) is not None:
-            await Response(hit.body, headers={"content-type": f"{hit.media_type}; charset=utf-8"})(scope, receive, send)
+            await self._answer(hit, send)
             return
+        state = scope.setdefault("state", {})  # the router says there whether the answer had errors
         if key is not None:
-            scope.setdefault("state", {})["response_cache_key"] = key
+            send = self._keeping(key, send, lambda status, _: status == 200 and state.get("graphql_errors") is False)
         replayed = False
 
         async def replay() -> Message:

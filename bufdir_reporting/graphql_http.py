@@ -46,7 +46,6 @@ from .auth import principal_from_authorization
 from .dependencies import request_context
 from .envelope import graphql_error_body
 from .errors import DomainError, Unauthenticated
-from .response_cache import Cached, ResponseCache
 from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -171,14 +170,9 @@ class BufdirGraphQLRouter(GraphQLRouter):
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         try:
-            response = await super().run(request, context, root_value)
+            return await super().run(request, context, root_value)
         except PersistedQueryProblem as problem:
             return problem_response(problem, request.headers.get("accept"))
-        key = None if self.is_websocket_request(request) else getattr(request.state, "response_cache_key", None)
-        if key is not None and response.status_code == 200 and getattr(request.state, "graphql_errors", True) is False:
-            cache: ResponseCache = request.app.state.response_cache
-            cache.put(key, Cached(bytes(response.body), 200, response.media_type or JSON))
-        return response
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
@@ -193,7 +187,7 @@ class BufdirGraphQLRouter(GraphQLRouter):
         return response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        request.state.graphql_errors = bool(result.errors)
+        request.state.graphql_errors = bool(result.errors)  # read by the response cache: it keeps answers without errors
         body = await super().process_result(request, result)
         if never_executed(result):
             body.pop("data", None)

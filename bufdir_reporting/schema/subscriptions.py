@@ -176,6 +176,17 @@ class ValueNoteEvent:
     updated_at: datetime.datetime
 
 
+def _one_organization_or_every(info: Info, organization_id: strawberry.ID | None) -> str | None:
+    """The organisation followed (its users, reviewers, admins), or ``None``: every
+    organisation's, which only reviewers and admins may follow."""
+    org = public_key_or_none("Organization", organization_id)
+    if org is None:
+        access.require_review(info.context)
+    else:
+        access.require_read(info.context, org)
+    return org
+
+
 @strawberry.type
 class LiveSubscription:
     @strawberry.subscription(
@@ -185,11 +196,7 @@ class LiveSubscription:
     async def value_note_added(
         self, info: Info, organization_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ValueNoteEvent, None]:
-        org = public_key_or_none("Organization", organization_id)
-        if org is None:
-            access.require_review(info.context)
-        else:
-            access.require_read(info.context, org)
+        org = _one_organization_or_every(info, organization_id)
         async for delivery in _deliveries(info, events.value_note_channel(org)):
             payload = delivery.payload
             yield ValueNoteEvent(
@@ -236,11 +243,7 @@ class LiveSubscription:
     async def submission_review_changed(
         self, info: Info, organization_id: strawberry.ID | None = None
     ) -> AsyncGenerator[SubmissionReviewEvent, None]:
-        org = public_key_or_none("Organization", organization_id)
-        if org is None:
-            access.require_review(info.context)
-        else:
-            access.require_read(info.context, org)
+        org = _one_organization_or_every(info, organization_id)
         async for delivery in _deliveries(info, events.submission_review_channel(org)):
             payload = delivery.payload
             yield SubmissionReviewEvent(
