@@ -65,7 +65,8 @@ async def import_file(
     progress(f"read {len(table.rows):,} rows ({table.form})")
     specs, errors = activities.parse_numbered(table.rows)
     progress(f"checked the fields of {len(table.rows):,} rows; checking organisations, duplicates and locked periods")
-    errors = sorted(errors + await activities.check_rows(ctx, specs), key=lambda error: error.row)
+    checked = await activities.check_rows(ctx, specs)
+    errors = sorted(errors + checked.errors, key=lambda error: error.row)
     report = ImportReport(table.form, len(table.rows), activities.IngestResult(errors=errors))
     if errors or dry_run:
         return report
@@ -76,7 +77,9 @@ async def import_file(
         if written is not None:
             await written(done)
 
-    report.result = await activities.write_all_or_nothing(ctx, [spec for _, spec in specs], progress=chunk_written)
+    report.result = await activities.write_all_or_nothing(
+        ctx, [spec for _, spec in specs], stored=checked.stored, progress=chunk_written
+    )
     return report
 
 

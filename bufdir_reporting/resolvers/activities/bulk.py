@@ -57,7 +57,15 @@ def parse_numbered(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[tup
     return specs, errors
 
 
-async def check_rows(ctx: Context, specs: list[tuple[int, ActivitySpec]], *, repeats: bool = False) -> list[RowError]:
+@dataclass
+class Checked:
+    errors: list[RowError]
+    """Every row's refusals, in row order."""
+    stored: frozenset[batch.Key]
+    """The keys that named a stored activity when checked: the write reads only these again."""
+
+
+async def check_rows(ctx: Context, specs: list[tuple[int, ActivitySpec]], *, repeats: bool = False) -> Checked:
     """Every refusal writing these rows would meet, per row, before anything is written: an
     organisation the caller may not write for (named the same whether or not it exists) or
     that does not exist, a row naming the same activity as an earlier one (unless ``repeats``:
@@ -96,7 +104,7 @@ async def check_rows(ctx: Context, specs: list[tuple[int, ActivitySpec]], *, rep
                 message = f"falls in period {locked}, which is submitted and locked; an admin must reopen it first"
                 errors.append(RowError(line, "occurred_at", message, moment.isoformat()))
                 break
-    return sorted(errors, key=lambda error: error.row)
+    return Checked(sorted(errors, key=lambda error: error.row), frozenset(existing))
 
 
 async def _nothing(_: int) -> None:
@@ -104,19 +112,35 @@ async def _nothing(_: int) -> None:
 
 
 async def write_all_or_nothing(
-    ctx: Context, specs: list[ActivitySpec], *, progress: Callable[[int], Awaitable[None]] = _nothing, chunk: int = 5_000
+    ctx: Context,
+    specs: list[ActivitySpec],
+    *,
+    stored: frozenset[batch.Key] | None = None,
+    progress: Callable[[int], Awaitable[None]] = _nothing,
+    chunk: int = 5_000,
 ) -> IngestResult:
     """Write checked specs (``check_rows`` found nothing) in one transaction: all or none.
-    ``progress`` hears how many are written so far, chunk by chunk (inside the transaction:
+    ``stored`` is what the check found stored: only those rows are read again (to correct them
+    as they are now), the others are written as new, and one another writer stored meanwhile
+    fails the unique index, refusing the whole write (Conflict). Without it every key is looked
+    up. ``progress`` hears how many are written so far, chunk by chunk (inside the transaction:
     it may tell a listener, not write to the database)."""
     result = IngestResult()
     try:
         async with in_transaction():
             earliest: dict[str, datetime] = {}
             postgres = get_connection("default").capabilities.dialect == "postgres"
+            named = specs if stored is None else [spec for spec in specs if batch.key_of(spec) in stored]
+            found = await batch.existing_by_key(named)  # once: read again only for a key an earlier chunk wrote
+            written: set[batch.Key] = set()
             for start in range(0, len(specs), chunk):
                 part = specs[start : start + chunk]
-                existing = await batch.existing_by_key(part)
+                keys = {key for spec in part if (key := batch.key_of(spec)) is not None}
+                if keys & written:
+                    existing = await batch.existing_by_key(part)
+                else:
+                    existing = {key: found[key] for key in keys if key in found}
+                written |= keys
                 if postgres and batch.all_new(part, existing):
                     result.created += await batch.insert_new(ctx, part)
                 else:
@@ -140,7 +164,8 @@ async def ingest(ctx: Context, *, rows: list[dict[str, Any]], dry_run: bool = Fa
     for organization_id in sorted({str(row.get("organization_id")) for row in rows if row.get("organization_id")}):
         access.require_write(ctx, organization_id)
     specs, errors = parse_rows(rows)
-    errors = sorted(errors + await check_rows(ctx, specs, repeats=True), key=lambda error: error.row)
+    checked = await check_rows(ctx, specs, repeats=True)
+    errors = sorted(errors + checked.errors, key=lambda error: error.row)
     if errors or dry_run:
         return IngestResult(errors=errors)
-    return await write_all_or_nothing(ctx, [spec for _, spec in specs])
+    return await write_all_or_nothing(ctx, [spec for _, spec in specs], stored=checked.stored)

@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import asyncpg
+import pytest
+
+from bufdir_reporting.errors import Conflict
 from bufdir_reporting.models import Activity, ActivityParticipant, AuditEntry
 from bufdir_reporting.resolvers import activities
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
@@ -60,6 +64,61 @@ async def test_an_all_new_write_stores_rows_participants_and_audit_as_one_by_one
     again = await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(3)])  # corrections: the other path
     assert (again.created, again.updated) == (0, 3)
     assert await Activity.filter(organization_id=org).count() == 30
+
+
+async def test_a_row_naming_an_activity_an_earlier_chunk_wrote_corrects_it(app, settings):
+    org = (await make_organization()).id
+    ctx = context_for(settings, app, org, subject="importer")
+    later = spec(org, 1).model_copy(update={"participant_count": 4, "participant_refs": ["p-again"]})
+    result = await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(4)] + [later], chunk=2)
+    assert (result.created, result.updated) == (4, 1)
+    stored = await Activity.get(organization_id=org, external_id="bulk-1")
+    assert stored.participant_count == 4
+    assert await ActivityParticipant.filter(activity_id=stored.id).values_list("participant_ref", flat=True) == ["p-again"]
+    assert await AuditEntry.filter(organization_id=org, action="activity.corrected").count() == 1
+
+
+async def test_a_row_another_writer_stores_meanwhile_refuses_the_whole_write(app, settings):
+    if settings.database_dialect != "postgres":
+        pytest.skip("SQLite holds one writer at a time: the other writer cannot slip in")
+    org = (await make_organization()).id
+    ctx = context_for(settings, app, org, subject="importer")
+
+    async def another_writer(done: int) -> None:
+        if done == 2:  # between the first chunk and the second, on its own connection
+            connection = await asyncpg.connect(settings.database_url)
+            try:
+                await connection.execute(
+                    "INSERT INTO activity (organization_id, source_system, external_id, activity_type, category, status, "
+                    "occurred_at, recorded_at, participant_count, hours, created_at, updated_at) "
+                    "VALUES ($1, 'fagsystem-famweb', 'bulk-3', 'group_activity', 'ungdom', 'completed', now(), now(), 0, 0, now(), now())",
+                    org,
+                )
+            finally:
+                await connection.close()
+
+    with pytest.raises(Conflict):
+        await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(4)], progress=another_writer, chunk=2)
+    assert await Activity.filter(organization_id=org).values_list("external_id", flat=True) == ["bulk-3"]
+    assert await AuditEntry.filter(organization_id=org).count() == 0
+
+
+async def test_the_write_reads_again_only_what_the_check_found_stored_and_refuses_a_row_stored_since(app, settings):
+    org = (await make_organization()).id
+    ctx = context_for(settings, app, org, subject="importer")
+    await activities.write_all_or_nothing(ctx, [spec(org, 0)])
+    rows = [(n + 1, spec(org, n)) for n in range(3)]
+    checked = await activities.check_rows(ctx, rows)
+    assert checked.errors == [] and checked.stored == {(org, "fagsystem-famweb", "bulk-0")}
+
+    await Activity.create(**{**spec(org, 2).model_dump(exclude={"participant_refs"}), "recorded_at": datetime.now(UTC)})
+    with pytest.raises(Conflict):
+        await activities.write_all_or_nothing(ctx, [s for _, s in rows], stored=checked.stored)
+    assert sorted(await Activity.filter(organization_id=org).values_list("external_id", flat=True)) == ["bulk-0", "bulk-2"]
+
+    checked = await activities.check_rows(ctx, rows)
+    result = await activities.write_all_or_nothing(ctx, [s for _, s in rows], stored=checked.stored)
+    assert (result.created, result.updated) == (1, 2)
 
 
 def test_the_set_based_audit_text_is_what_jsonable_writes():
