@@ -23,9 +23,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .pubsub_backends import backend_for
-
 log = logging.getLogger(__name__)
+
+
+def _backend_for(url: str) -> Any:
+    # Imported when a hub connects, not with this module: broadcaster brings redis-py (40 ms),
+    # which no CLI command but ``serve`` needs.
+    from .pubsub_backends import backend_for
+
+    return backend_for(url)
+
 
 MAX_PAYLOAD_BYTES = 8000
 
@@ -137,7 +144,7 @@ class EventHub:
         self._listener: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
-        self._backend = backend_for(self.url)
+        self._backend = _backend_for(self.url)
         await self._backend.connect()
         self._listener = asyncio.create_task(self._listen(), name="event-hub-listener")
 
@@ -232,7 +239,7 @@ class EventHub:
             except Exception:
                 log.debug("closing the lost pub/sub connection failed", exc_info=True)
             try:
-                backend = backend_for(self.url)
+                backend = _backend_for(self.url)
                 await backend.connect()
                 async with self._lock:
                     for channel in self._subscribers:

@@ -287,3 +287,16 @@ def test_the_cli_and_the_import_start_without_the_report_layout_libraries():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_import_command_starts_without_the_demo_data_or_the_pub_sub_clients(tmp_path):
+    """Each CLI start paid for the demo package (35 ms) and redis-py with broadcaster (40 ms):
+    the demo is imported by the commands that load it, the pub/sub backends when a hub connects."""
+    template = tmp_path / "t.csv"
+    probe = (
+        "import sys, bufdir_reporting.cli as cli, bufdir_reporting.resolvers.activities; "
+        f"cli.main(['import', '--template', {str(template)!r}]); "
+        "print(sorted(m for m in ('bufdir_reporting.demo', 'redis', 'broadcaster') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert template.exists() and result.stdout.strip() == "[]"
