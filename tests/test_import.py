@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -242,3 +243,40 @@ def test_text_decodes_by_its_mark_or_falls_back_to_windows_1252():
 )
 def test_cells_read_the_norwegian_way_beside_iso(kind, cell, value):
     assert value_of(kind, cell) == value
+
+
+@pytest.mark.one_database
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+async def test_a_large_file_shows_progress_while_it_is_read_and_its_fields_are_checked(
+    settings, tmp_path, org, monkeypatch, suffix
+):
+    from bufdir_reporting.importing import reading
+
+    monkeypatch.setattr(reading, "PROGRESS_EVERY", 2)  # every 100,000 rows, made small
+    good = rows(org.id)[1]
+    table = [HEADER] + [[*good[:2], f"p-{n}", *good[3:]] for n in range(5)]
+    path = tmp_path / f"five{suffix}"
+    if suffix == ".csv":
+        path.write_text(text(table, ";"), encoding="utf-8")
+    elif suffix == ".jsonl":
+        one = {**dict(zip(HEADER, good, strict=True)), "occurred_at": "2024-03-15T10:30:00Z", "hours": "1.5"}
+        lines = [{**one, "external_id": f"p-{n}", "participant_refs": ["p-1"]} for n in range(5)]
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        for row in table:
+            workbook.active.append(row)
+        workbook.save(path)
+    said: list[str] = []
+    report = await import_file(system(settings), path, dry_run=True, progress=said.append)
+    assert not report.errors
+    assert said[:5] == [
+        "reading: 2 rows so far",
+        "reading: 4 rows so far",
+        said[2],
+        "checking the fields: 2/5 rows",
+        "checking the fields: 4/5 rows",
+    ]
+    assert said[2].startswith("read 5 rows (")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..resolvers import activities
 from ..resolvers.base.context import Context
+from . import reading
 from .columns import COLUMNS, description_row, help_text
 from .reading import ImportFileError, read
 
@@ -61,19 +62,26 @@ async def import_file(
 ) -> ImportReport:
     """Read, check every row, then (unless ``dry_run`` or any row is wrong) write all rows in one
     transaction. ``progress`` hears each stage in words; ``written`` how many rows are written."""
-    table = read(path, sheet=sheet)
-    progress(f"read {len(table.rows):,} rows ({table.form})")
-    specs, errors = activities.parse_numbered(table.rows)
-    progress(f"checked the fields of {len(table.rows):,} rows; checking organisations, duplicates and locked periods")
+    table = read(path, sheet=sheet, progress=lambda count: progress(f"reading: {count:,} rows so far"))
+    total = len(table.rows)
+    progress(f"read {total:,} rows ({table.form})")
+    specs, errors = [], []
+    for start in range(0, total, reading.PROGRESS_EVERY):
+        part = activities.parse_numbered(table.rows[start : start + reading.PROGRESS_EVERY])
+        specs += part[0]
+        errors += part[1]
+        if start + reading.PROGRESS_EVERY < total:
+            progress(f"checking the fields: {start + reading.PROGRESS_EVERY:,}/{total:,} rows")
+    progress(f"checked the fields of {total:,} rows; checking organisations, duplicates and locked periods")
     checked = await activities.check_rows(ctx, specs)
     errors = sorted(errors + checked.errors, key=lambda error: error.row)
     report = ImportReport(table.form, len(table.rows), activities.IngestResult(errors=errors))
     if errors or dry_run:
         return report
-    total = len(specs)
+    written_of = len(specs)
 
     async def chunk_written(done: int) -> None:
-        progress(f"written {done:,}/{total:,}")
+        progress(f"written {done:,}/{written_of:,}")
         if written is not None:
             await written(done)
 

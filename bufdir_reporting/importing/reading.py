@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -43,18 +43,30 @@ class Table:
     rows: list[Row]
 
 
-def read(path: Path, *, sheet: str | None = None) -> Table:
+PROGRESS_EVERY = 100_000
+"""Rows between two progress lines while a large file is read and validated."""
+
+
+def read(path: Path, *, sheet: str | None = None, progress: Callable[[int], None] = lambda _: None) -> Table:
+    """The file's rows; ``progress`` hears how many are read so far, every ``PROGRESS_EVERY``."""
     if path.suffix.lower() in JSON_SUFFIXES:
-        return Table("JSON lines", list(_json_lines(path)))
+        return Table("JSON lines", list(counted(_json_lines(path), progress)))
     data = path.read_bytes()
     if data.startswith(ZIP_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _workbook(path, sheet)
+        return _workbook(path, sheet, progress)
     if sheet is not None:
         raise ImportFileError("--sheet is for .xlsx workbooks; this file is text")
     text, encoding = decode(data)
     delimiter = sniff(text)
     shown = {"\t": "tab", ",": "','", ";": "';'"}[delimiter]
-    return Table(f"CSV, {encoding}, {shown}-separated", list(_csv_rows(text, delimiter)))
+    return Table(f"CSV, {encoding}, {shown}-separated", list(counted(_csv_rows(text, delimiter), progress)))
+
+
+def counted(rows: Iterable[Row], progress: Callable[[int], None]) -> Iterator[Row]:
+    for count, row in enumerate(rows, start=1):
+        if count % PROGRESS_EVERY == 0:
+            progress(count)
+        yield row
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -133,7 +145,7 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
         yield start, _row(names, cells)
 
 
-def _workbook(path: Path, sheet: str | None) -> Table:
+def _workbook(path: Path, sheet: str | None, progress: Callable[[int], None]) -> Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -157,6 +169,8 @@ def _workbook(path: Path, sheet: str | None) -> Table:
             if not any(values) or values[: len(skip)] == skip:
                 continue
             found.append((number, _row(names, values)))
+            if len(found) % PROGRESS_EVERY == 0:
+                progress(len(found))
         return Table(f"workbook sheet {worksheet.title!r}", found)
     finally:
         workbook.close()
