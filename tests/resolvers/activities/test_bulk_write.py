@@ -148,6 +148,38 @@ async def test_looking_up_stored_rows_probes_the_unique_index_however_large_the_
     assert sorted(found) == sorted(keys[:5])
 
 
+async def test_a_file_imported_again_corrects_thousands_of_rows_in_one_write(app, settings):
+    """Re-importing a 20,000-row file on PostgreSQL ended in a traceback: one UPDATE for a chunk
+    of 5,000 corrections took 135,000 parameters (the protocol allows 32,767)."""
+    org = (await make_organization()).id
+    ctx = context_for(settings, app, org, subject="importer")
+    first = await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(3000)])
+    assert first.created == 3000
+    again = [spec(org, n).model_copy(update={"status": "cancelled"}) for n in range(3000)]
+    result = await activities.write_all_or_nothing(ctx, again)
+    assert (result.created, result.updated) == (0, 3000)
+    assert await Activity.filter(organization_id=org, status="cancelled").count() == 3000
+
+
+async def test_more_stored_rows_than_one_statement_takes_parameters_are_found(app, settings):
+    if settings.database_dialect != "postgres":
+        pytest.skip("filling the table this fast is PostgreSQL's generate_series")
+    from tortoise.connection import get_connection
+
+    from bufdir_reporting.resolvers.activities import batch
+
+    org = (await make_organization()).id
+    await get_connection("default").execute_script(
+        "INSERT INTO activity (organization_id, source_system, external_id, activity_type, category, status, "
+        "occurred_at, recorded_at, participant_count, hours, created_at, updated_at) "
+        f"SELECT '{org}', 'fagsystem-famweb', 'many-' || n, 'group_activity', 'ungdom', 'completed', now(), now(), 0, 0, "
+        "now(), now() FROM generate_series(1, 33000) AS n"
+    )
+    one = spec(org, 0)
+    specs = [one.model_copy(update={"external_id": f"many-{n}"}) for n in range(1, 33001)]
+    assert len(await batch.existing_by_key(specs)) == 33000
+
+
 def test_the_set_based_audit_text_is_what_jsonable_writes():
     import json
 
