@@ -61,17 +61,20 @@ class CachedReads:
         version = await self.cache.versions.version()
         key = self.cache.key("rest", scope["path"], scope["query_string"], response_cache.scope(principal), version)
         if (hit := self.cache.get(key)) is not None:
-            await self._answer(hit, send)
+            await self._answer(hit, scope, send)
             return
-        await self.app(scope, receive, self._keeping(key, send, lambda status, media: status == 200 and media == JSON))
+        await self.app(scope, receive, self._keeping(key, scope, send, lambda status, media: status == 200 and media == JSON))
 
     @staticmethod
-    async def _answer(hit: Cached, send: Send) -> None:
-        """A kept answer, with the headers its route sent."""
+    async def _answer(hit: Cached, scope: Scope, send: Send) -> None:
+        """A kept answer, with the headers its route sent, and that route named in the scope as
+        the router names it (the metrics and the access log read it there)."""
+        if hit.route is not None:
+            scope["route"] = hit.route
         await send({"type": "http.response.start", "status": hit.status, "headers": list(hit.headers)})
         await send({"type": "http.response.body", "body": hit.body})
 
-    def _keeping(self, key: bytes, send: Send, worth_keeping: Callable[[int, str], bool]) -> Send:
+    def _keeping(self, key: bytes, scope: Scope, send: Send, worth_keeping: Callable[[int, str], bool]) -> Send:
         """``send``, keeping the whole answer under ``key`` when ``worth_keeping(status, media
         type)`` says so once it has been sent."""
         start: Message = {}
@@ -85,7 +88,7 @@ class CachedReads:
                 chunks.append(message.get("body", b""))
                 media = Headers(raw=start.get("headers", [])).get("content-type", "").split(";")[0]
                 if not message.get("more_body") and worth_keeping(start.get("status", 0), media):
-                    self.cache.put(key, Cached(b"".join(chunks), 200, media, tuple(start["headers"])))
+                    self.cache.put(key, Cached(b"".join(chunks), 200, media, tuple(start["headers"]), scope.get("route")))
             await send(message)
 
         return keeping
@@ -108,11 +111,11 @@ class CachedReads:
             await problem_response(problem, headers.get("accept"))(scope, receive, send)
             return
         if key is not None and (hit := self.cache.get(key)) is not None:
-            await self._answer(hit, send)
+            await self._answer(hit, scope, send)
             return
         state = scope.setdefault("state", {})  # the router says there whether the answer had errors
         if key is not None:
-            send = self._keeping(key, send, lambda status, _: status == 200 and state.get("graphql_errors") is False)
+            send = self._keeping(key, scope, send, lambda status, _: status == 200 and state.get("graphql_errors") is False)
         replayed = False
 
         async def replay() -> Message:

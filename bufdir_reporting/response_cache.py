@@ -44,6 +44,8 @@ class Cached:
     media_type: str
     headers: tuple[tuple[bytes, bytes], ...] = ()
     """For a REST answer: the headers the route sent, sent again as they were."""
+    route: object | None = None
+    """The route that computed it: a hit, never routed, is counted and logged under it."""
 
 
 Version = tuple[int | None, int | None]

@@ -219,3 +219,14 @@ async def test_a_version_read_under_way_is_never_shared_with_a_later_arrival():
     release[1].set()
     assert [await f for f in late] == [(1, None)] * 2
     assert reads.statements == 2
+
+
+async def test_a_kept_answer_is_counted_under_its_route_in_the_metrics(client, graphql, tokens, reporting):
+    """A hit never reaches the router, which names the route: hits were counted as 'unmatched'."""
+    for _ in range(3):
+        assert (await client.get("/api/v1/report-sections/hjelpetiltak")).status_code == 200
+        await read(graphql, tokens.headers("org-1042"))
+    scraped = (await client.get("/metrics")).text
+    assert 'route="/api/v1/report-sections/{section_id}",status="200"} 3.0' in scraped, scraped
+    assert 'method="POST",route="/graphql",status="200"} 3.0' in scraped
+    assert 'route="unmatched"' not in scraped
