@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from starlette.datastructures import Headers, QueryParams
@@ -131,29 +132,49 @@ class CachedReads:
         """The key for a plain query this principal may have asked before, or None (not a
         query, a refused token, a body the router will refuse). Reads the data version, so
         before anything is computed."""
-        if scope["method"] == "POST":
+        request = (self.persisted, scope["method"], scope["query_string"], body, headers.get("accept"))
+        parts = (_remembered_parts if len(body) <= REMEMBERED_BODY_BYTES else _query_parts)(*request)
+        principal = self._principal(headers)
+        if parts is None or principal is None:
+            return None
+        version = await self.cache.versions.version()
+        return self.cache.key(*parts, response_cache.scope(principal), version)
+
+
+REMEMBERED_BODY_BYTES = 8192
+"""Requests up to this size have their parsed parts remembered (a dashboard's query is ~1 KB)."""
+
+
+def _query_parts(
+    persisted: PersistedQueries, method: str, query_string: bytes, body: bytes, accept: str | None
+) -> tuple[str, str, str | None, str] | None:
+    """What of a GraphQL request decides its answer besides the caller and the data: the
+    document, the variables (canonical), the operation name and the media type; None when it is
+    not a plain query or not a body the router will take. Raises PersistedQueryProblem."""
+    if method == "POST":
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+    else:
+        data = dict(QueryParams(query_string))
+        for name in ("variables", "extensions"):
             try:
-                data = json.loads(body)
+                data[name] = json.loads(data[name]) if name in data else None
             except ValueError:
                 return None
-        else:
-            data = dict(QueryParams(scope["query_string"]))
-            for name in ("variables", "extensions"):
-                try:
-                    data[name] = json.loads(data[name]) if name in data else None
-                except ValueError:
-                    return None
-        if not isinstance(data, dict) or not isinstance(data.get("extensions") or {}, dict):
-            return None
-        query = self.persisted.resolve(data.get("query"), data.get("extensions"))
-        operation_name, variables = data.get("operationName"), data.get("variables")
-        if not isinstance(query, str) or not isinstance(operation_name, str | None):
-            return None
-        if operation_kind(query, operation_name) != "query":
-            return None
-        principal = self._principal(headers)
-        if principal is None:
-            return None
-        canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
-        media, version = negotiated(headers.get("accept")), await self.cache.versions.version()
-        return self.cache.key(query, canonical, operation_name, response_cache.scope(principal), media, version)
+    if not isinstance(data, dict) or not isinstance(data.get("extensions") or {}, dict):
+        return None
+    query = persisted.resolve(data.get("query"), data.get("extensions"))
+    operation_name, variables = data.get("operationName"), data.get("variables")
+    if not isinstance(query, str) or not isinstance(operation_name, str | None):
+        return None
+    if operation_kind(query, operation_name) != "query":
+        return None
+    return query, json.dumps(variables, sort_keys=True, separators=(",", ":")), operation_name, negotiated(accept)
+
+
+_remembered_parts = lru_cache(maxsize=1024)(_query_parts)
+"""The same request sent again — a dashboard polling — is parsed once. A problem (an unknown
+persisted-query hash) is raised again each time, never remembered: the hash may be sent with its
+document next."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -221,19 +222,11 @@ class RequestShape:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        try:
-            body.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-        except UnicodeDecodeError:
-            await _refuse(scope, send, 400, "BAD_REQUEST", "a JSON body must be UTF-8 (RFC 8259)", {"field": "body"})
+        graphql = scope["path"].rstrip("/") == "/graphql"
+        problem = (_remembered_problem if len(body) <= REMEMBERED_BODY_BYTES else _body_problem)(body, graphql=graphql)
+        if problem is not None:
+            await _refuse(scope, send, *problem)
             return
-        if b"\x00" in body or NUL_ESCAPE.search(body):
-            await _refuse(scope, send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": "body"})
-            return
-        if scope["path"].rstrip("/") == "/graphql":
-            problem = _graphql_body_problem(body)
-            if problem is not None:
-                await _refuse(scope, send, 400, "BAD_REQUEST", problem)
-                return
         replayed = False
 
         async def replay() -> Message:
@@ -244,6 +237,26 @@ class RequestShape:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+Refusal = tuple[int, str, str, dict[str, Any] | None]
+
+
+def _body_problem(body: bytes, *, graphql: bool) -> Refusal | None:
+    """Why a JSON body is refused (status, code, message, details), or None."""
+    try:
+        body.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "BAD_REQUEST", "a JSON body must be UTF-8 (RFC 8259)", {"field": "body"}
+    if b"\x00" in body or NUL_ESCAPE.search(body):
+        return 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": "body"}
+    problem = _graphql_body_problem(body) if graphql else None
+    return None if problem is None else (400, "BAD_REQUEST", problem, None)
+
+
+REMEMBERED_BODY_BYTES = 8192
+_remembered_problem = lru_cache(maxsize=1024)(_body_problem)
+"""A small body sent again (a dashboard polling its query) is checked once."""
 
 
 def _nul_in_url(scope: Scope) -> str | None:
