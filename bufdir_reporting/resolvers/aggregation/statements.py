@@ -39,19 +39,30 @@ def condition(sql: Statement, rule: AggregationRule, start: datetime, end: datet
     return " AND ".join([in_range(sql, rule.temporal, start, end), *_filters(sql, rule, "a")])
 
 
-def grouped_condition(sql: Statement, rule: AggregationRule) -> str:
-    """The rule's condition on a row ``g`` of activities grouped by the filtered columns and the
-    flags ``is_flow`` / ``is_open`` (see ``engine.aggregate``)."""
-    return " AND ".join(["g.is_open" if rule.temporal == Temporal.STOCK else "g.is_flow", *_filters(sql, rule, "g")])
+def grouped_filters(sql: Statement, rule: AggregationRule) -> str | None:
+    """The rule's filters on a row ``g`` of activities grouped by the filtered columns (see
+    ``engine.plan``), or None when it has none."""
+    return " AND ".join(parts) if (parts := _filters(sql, rule, "g")) else None
+
+
+def grouped_count(rule: AggregationRule) -> str:
+    """The grouped rows' count of the activities the rule's range takes: those that happened in
+    it (flow) or are open at its end (stock)."""
+    return f"g.n_{_kept(rule)}"
 
 
 def grouped_measure(rule: AggregationRule) -> str:
-    """What a rule adds up over the grouped rows ``g``: hours, participants or activities."""
+    """What a rule adds up over the grouped rows ``g``: hours, participants or activities, of
+    the activities its range takes."""
     if rule.kind == RuleKind.SUM and rule.measure == Measure.HOURS:
-        return "g.h"
+        return f"g.h_{_kept(rule)}"
     if rule.kind == RuleKind.SUM:
-        return "g.p"
-    return "g.n"
+        return f"g.p_{_kept(rule)}"
+    return grouped_count(rule)
+
+
+def _kept(rule: AggregationRule) -> str:
+    return "open" if rule.temporal == Temporal.STOCK else "flow"
 
 
 def scope(sql: Statement, organization_id: str, start: datetime, end: datetime, *, stock: bool) -> str:

@@ -96,3 +96,14 @@ def test_no_rows_fold_to_zeros_not_nulls():
     assert result.activity_count == 0 and result.categories == {}
     assert result.values["alle"].value == Decimal(0) and result.values["alle"].data_source is None
     assert result.values["andel_ungdom"].value is None
+
+
+def test_other_definitions_are_parsed_again_even_under_the_same_keys():
+    """Rules are parsed once per list of definition objects (the structure cache hands out the
+    same ones); definitions read anew, as after a structure change, are parsed anew."""
+    before = [definition("ungdom", YOUTH)]
+    after = [definition("ungdom", {"kind": "count", "filters": {"categories": ["eldre"]}})]
+    first = plan(organization_id="org-1", start=START, end=END, definitions=before, dialect="postgres")
+    assert plan(organization_id="org-1", start=START, end=END, definitions=before, dialect="postgres").rules is first.rules
+    changed = plan(organization_id="org-1", start=START, end=END, definitions=after, dialect="postgres")
+    assert changed.rules["ungdom"].filters.categories == ["eldre"] and "eldre" in changed.grouped[1]
