@@ -163,8 +163,8 @@ def _query_parts(
                 data[name] = json.loads(data[name]) if name in data else None
             except ValueError:
                 return None
-    if not isinstance(data, dict) or not isinstance(data.get("extensions") or {}, dict):
-        return None
+    if not isinstance(data, dict) or not isinstance(data.get("extensions", {}), dict | None):
+        return None  # extensions are not in the key: a request the router refuses is never a hit
     query = persisted.resolve(data.get("query"), data.get("extensions"))
     operation_name, variables = data.get("operationName"), data.get("variables")
     if not isinstance(query, str) or not isinstance(operation_name, str | None):

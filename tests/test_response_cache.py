@@ -230,3 +230,14 @@ async def test_a_kept_answer_is_counted_under_its_route_in_the_metrics(client, g
     assert 'route="/api/v1/report-sections/{section_id}",status="200"} 3.0' in scraped, scraped
     assert 'method="POST",route="/graphql",status="200"} 3.0' in scraped
     assert 'route="unmatched"' not in scraped
+
+
+async def test_a_request_the_router_refuses_is_never_answered_from_the_cache(client, tokens, reporting):
+    """Found by the graphql-http audit: extensions of 0 or false were taken for none, so such a
+    request got the kept answer of the same query without them (200) instead of a 400."""
+    body = {"query": "{ periods { totalCount } }"}
+    for _ in range(2):
+        assert (await client.post("/graphql", json=body)).status_code == 200
+    for refused in (0, False, "", [], 5):
+        answer = await client.post("/graphql", json={**body, "extensions": refused})
+        assert answer.status_code == 400, (refused, answer.text)
