@@ -164,6 +164,26 @@ class BufdirGraphQLRouter(GraphQLRouter):
     def __init__(self, *args: Any, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.persisted_queries = persisted_queries
+        self._encoded: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+    def encode_json(self, data: object) -> str | bytes:
+        """As Strawberry encodes, but a subscription's result shared by many subscribers (see
+        ``schema.subscriptions.SharedEventResults``: the very same ``data`` object) is encoded
+        once per event, not once per subscriber: the per-subscriber encoding was a sixth of a
+        fan-out to 1,000 subscribers (bench S6). The text is the same byte for byte."""
+        if not (isinstance(data, dict) and data.get("type") == "next" and list(data) == ["id", "type", "payload"]):
+            return super().encode_json(data)
+        payload = data["payload"]
+        if not (isinstance(payload, dict) and list(payload) == ["data"] and isinstance(payload["data"], dict)):
+            return super().encode_json(data)
+        result = payload["data"]
+        kept = self._encoded.get(id(result))
+        if kept is None or kept[0] is not result:  # an entry holds its object, so its id is not reused
+            kept = (result, json.dumps(result, separators=(",", ":")))
+            self._encoded[id(result)] = kept
+            while len(self._encoded) > 64:
+                self._encoded.popitem(last=False)
+        return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{{"data":{kept[1]}}}}}'
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return ui.graphiql_page(request)

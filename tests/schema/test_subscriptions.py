@@ -242,3 +242,28 @@ async def test_shutdown_closes_websockets_with_going_away(settings):
                 async with asyncio.timeout(10):
                     await socket.recv()
         assert socket.close_code == 1001
+
+
+def test_a_shared_result_is_encoded_as_strawberry_encodes_it():
+    """The router encodes a subscription result shared by many subscribers once; the text each
+    subscriber gets is byte for byte what Strawberry's own encoding gives, and anything else
+    (errors, other message types, another result) is encoded as usual."""
+    from strawberry.fastapi import GraphQLRouter
+
+    from bufdir_reporting.graphql_http import BufdirGraphQLRouter, PersistedQueries
+    from bufdir_reporting.schema import schema
+
+    ours = BufdirGraphQLRouter(schema, persisted_queries=PersistedQueries())
+    plain = GraphQLRouter(schema)
+    shared = {"aggregatedDataChanged": {"snapshotId": "snap-1", "label": 'Tromsø "nord"', "values": [1, 2.5, None]}}
+    other = {"aggregatedDataChanged": {"snapshotId": "snap-2"}}
+    messages = [
+        {"id": "1", "type": "next", "payload": {"data": shared}},
+        {"id": "2", "type": "next", "payload": {"data": shared}},
+        {"id": "3", "type": "next", "payload": {"data": other}},
+        {"id": "4", "type": "next", "payload": {"data": shared, "errors": [{"message": "no"}]}},
+        {"id": "5", "type": "complete"},
+        {"type": "connection_ack"},
+    ]
+    for message in messages:
+        assert ours.encode_json(message) == plain.encode_json(message)
