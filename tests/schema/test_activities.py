@@ -178,7 +178,8 @@ async def test_bulk_ingest_costs_a_bounded_number_of_statements_not_some_per_row
         assert done["updated"] == count
         return len(counter.statements)
 
-    assert await corrections(10, "small") == await corrections(200, "large")
+    # 200 corrections go through a staging table (three statements more), 10 take one UPDATE
+    assert await corrections(200, "large") <= await corrections(10, "small") + 3
 
 
 async def test_bulk_ingest_over_many_organisations_costs_what_one_does(graphql, tokens, world):

@@ -192,15 +192,21 @@ UPDATE_FROM_STAGING = (
 )
 
 
+STAGED_FROM = 200
+"""Corrections from this many on go through the staging table; fewer (an activity corrected
+from a form) take one UPDATE, without creating a table in the catalog for every transaction."""
+
+
 async def update_stored(activities: list[Activity]) -> None:
     """Store the ``UPDATED`` columns of these activities, inside the caller's transaction. On
-    PostgreSQL: a COPY into a staging table dropped at commit, then one UPDATE joined to it.
-    Tortoise's bulk update writes a CASE per column with a branch per row, which PostgreSQL
-    walks for every row: 69 s to correct the 20,000 rows of a file imported again."""
+    PostgreSQL, for ``STAGED_FROM`` or more: a COPY into a staging table dropped at commit, then
+    one UPDATE joined to it. Tortoise's bulk update writes a CASE per column with a branch per
+    row, which PostgreSQL walks for every row: 69 s to correct the 20,000 rows of a file
+    imported again."""
     client = get_connection("default")
-    if client.capabilities.dialect != "postgres":
+    if client.capabilities.dialect != "postgres" or len(activities) < STAGED_FROM:
         # three parameters per column and row (the id in the CASE, the value, the id again in a
-        # WHERE repeated per column): batches that stay under SQLite's 32,766
+        # WHERE repeated per column): batches that stay under 32,766 (SQLite) or 32,767 (asyncpg)
         await Activity.bulk_update(activities, fields=list(UPDATED), batch_size=30_000 // (3 * len(UPDATED)))
         return
     async with client.acquire_connection() as connection:
