@@ -46,6 +46,17 @@ async def test_metrics_cover_routes_graphql_operations_and_jobs(client, app, tok
     assert "bufdir_active_subscriptions" in text and "bufdir_pubsub_reconnects_total 0.0" in text
 
 
+@pytest.mark.one_database
+async def test_graphiqls_assets_are_counted_under_their_mount_not_as_unmatched(client):
+    """FastAPI names no route for a mounted app: every asset GraphiQL loads was counted as
+    route "unmatched", beside requests for paths that do not exist."""
+    assert (await client.get("/ui/assets/graphiql-page.css")).status_code == 200
+    assert (await client.get("/no-such-path")).status_code == 404
+    text = (await client.get("/metrics")).text
+    assert 'bufdir_http_request_seconds_count{method="GET",route="/ui/assets",status="200"} 1.0' in text
+    assert 'bufdir_http_request_seconds_count{method="GET",route="unmatched",status="404"} 1.0' in text
+
+
 async def test_request_ids_are_echoed_and_reach_error_bodies(client):
     mine = await client.get("/api/v1/report-sections/nope", headers={"X-Request-ID": "trace-123"})
     assert mine.headers["x-request-id"] == "trace-123"

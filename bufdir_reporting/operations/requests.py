@@ -93,5 +93,8 @@ def route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     if path is None:
-        return "unmatched"
+        # A mounted app (GraphiQL's assets): FastAPI names no route for it; the mount sets the
+        # endpoint and its own path as the root path.
+        mounted = scope.get("root_path") if scope.get("endpoint") is not None else None
+        return mounted or "unmatched"
     return path or scope["path"].rstrip("/") or "/"
