@@ -65,17 +65,13 @@ async def import_file(
     table = read(path, sheet=sheet, progress=lambda count: progress(f"reading: {count:,} rows so far"))
     total = len(table.rows)
     progress(f"read {total:,} rows ({table.form})")
-    specs, errors = [], []
-    for start in range(0, total, reading.PROGRESS_EVERY):
-        part = activities.parse_numbered(table.rows[start : start + reading.PROGRESS_EVERY])
-        specs += part[0]
-        errors += part[1]
-        if start + reading.PROGRESS_EVERY < total:
-            progress(f"checking the fields: {start + reading.PROGRESS_EVERY:,}/{total:,} rows")
+    specs, errors = activities.parse_numbered(
+        reading.counted(table.rows, lambda count: progress(f"checking the fields: {count:,}/{total:,} rows"))
+    )
     progress(f"checked the fields of {total:,} rows; checking organisations, duplicates and locked periods")
     checked = await activities.check_rows(ctx, specs)
     errors = sorted(errors + checked.errors, key=lambda error: error.row)
-    report = ImportReport(table.form, len(table.rows), activities.IngestResult(errors=errors))
+    report = ImportReport(table.form, total, activities.IngestResult(errors=errors))
     if errors or dry_run:
         return report
     written_of = len(specs)
