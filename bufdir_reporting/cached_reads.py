@@ -26,6 +26,7 @@ from .auth import Principal, principal_from_authorization
 from .envelope import GRAPHQL_PATH
 from .errors import Unauthenticated
 from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, negotiated, operation_kind, problem_response
+from .http_guards import REMEMBERED_BODY_BYTES
 from .response_cache import Cached, ResponseCache
 
 UNCACHED_REST = ("/watch", "/file")
@@ -139,10 +140,6 @@ class CachedReads:
             return None
         version = await self.cache.versions.version()
         return self.cache.key(*parts, response_cache.scope(principal), version)
-
-
-REMEMBERED_BODY_BYTES = 8192
-"""Requests up to this size have their parsed parts remembered (a dashboard's query is ~1 KB)."""
 
 
 def _query_parts(

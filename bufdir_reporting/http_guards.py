@@ -255,6 +255,8 @@ def _body_problem(body: bytes, *, graphql: bool) -> Refusal | None:
 
 
 REMEMBERED_BODY_BYTES = 8192
+"""Bodies up to this size have what is learnt from them remembered, here and by the response
+cache (a dashboard's query is ~1 KB); a larger one is read afresh each time."""
 _remembered_problem = lru_cache(maxsize=1024)(_body_problem)
 """A small body sent again (a dashboard polling its query) is checked once."""
 
