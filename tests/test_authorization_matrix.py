@@ -74,7 +74,9 @@ class World:
             return self.tokens.admin()
         if who == "reviewer":
             return self.tokens.reviewer()
-        return self.tokens.headers(OWN if who == "own" else "org-2077", subject=f"{who}-user")
+        # one subject for both: many tokens share one (the CLI's default, a fagsystem's account),
+        # and the organisation, not the subject, decides
+        return self.tokens.headers(OWN if who == "own" else "org-2077", subject="bufdir-cli")
 
     async def snapshot(self, period: str = "2024") -> str:
         response = await self.client.post(
@@ -523,25 +525,29 @@ async def _check_import_gql(w: World, who: str) -> str:
     return outcome(codes)
 
 
-UPLOADERS = {**HIDDEN, "reviewer": "404"}  # an import is its uploader's (and admins')
+IMPORT_READ = HIDDEN  # an import is its organisations' (read by reviewers, as all their data)
+IMPORT_WRITE = {**HIDDEN, "reviewer": "403"}
 REST[f"POST {IMPORTS}"] = (
     {**SIGNED_IN, "reviewer": "ok"},
     lambda w, who: w.rest(who, "POST", IMPORTS, files={"file": ("a.csv", IMPORT_FILE)}),
 )
-REST[f"GET {IMPORTS}/{{import_id}}"] = (UPLOADERS, lambda w, who: w.rest(who, "GET", f"{IMPORTS}/{w.import_id}"))
-REST[f"POST {IMPORTS}/{{import_id}}/commit"] = (UPLOADERS, lambda w, who: w.rest(who, "POST", f"{IMPORTS}/{w.import_id}/commit"))
+REST[f"GET {IMPORTS}/{{import_id}}"] = (IMPORT_READ, lambda w, who: w.rest(who, "GET", f"{IMPORTS}/{w.import_id}"))
+REST[f"POST {IMPORTS}/{{import_id}}/commit"] = (
+    IMPORT_WRITE,
+    lambda w, who: w.rest(who, "POST", f"{IMPORTS}/{w.import_id}/commit"),
+)
 GRAPHQL["Mutation.checkActivityImport"] = ({**SIGNED_IN, "reviewer": "ok"}, _check_import_gql)
 GRAPHQL["Query.viewer"] = (PUBLIC, q("{ viewer { subject organizations { organizationId } } }"))
 GRAPHQL["Query.activityImport"] = (
-    UPLOADERS,
+    IMPORT_READ,
     q("query ($id: ID!) { activityImport(id: $id) { status } }", lambda w: {"id": w.import_id}),
 )
 GRAPHQL["Mutation.commitActivityImport"] = (
-    UPLOADERS,
+    IMPORT_WRITE,
     q("mutation ($id: ID!) { commitActivityImport(importId: $id) { status } }", lambda w: {"id": w.import_id}),
 )
 GRAPHQL["Subscription.activityImportProgress"] = (
-    UPLOADERS,
+    IMPORT_READ,
     lambda w, who: _subscribe(w, who, f'subscription {{ activityImportProgress(importId: "{w.import_id}") {{ status }} }}'),
 )
 

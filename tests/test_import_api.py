@@ -89,6 +89,49 @@ async def test_an_import_is_the_uploaders_and_rows_for_others_are_refused(client
     assert theirs.json()["errors"][0]["message"] == "is not an organisation you may write for"
 
 
+async def test_an_import_is_its_organisations_not_its_subjects(client, graphql, tokens):
+    """Many tokens share a subject (the CLI's default, a fagsystem's account): the same subject
+    acting for another organisation neither reads nor commits an import, nor follows it, and the
+    organisation's other users do."""
+    await org("org-a")
+    theirs = tokens.headers(await org("org-b"), subject="bufdir-cli")
+    upload = (await client.post(BASE, files={"file": ("b.csv", excel_csv("org-b"), "text/csv")}, headers=theirs)).json()
+    assert upload["status"] == "checked"
+    same_subject = tokens.headers("org-a", subject="bufdir-cli")
+    for response in (
+        await client.get(f"{BASE}/{upload['import_id']}", headers=same_subject),
+        await client.post(f"{BASE}/{upload['import_id']}/commit", headers=same_subject),
+    ):
+        assert response.status_code == 404, response.text
+        assert "b.csv" not in response.text
+    missing = await client.get(f"{BASE}/imp-does-not-exist", headers=same_subject)
+    assert error_of(missing)["message"].replace("imp-does-not-exist", "ID") == error_of(
+        await client.get(f"{BASE}/{upload['import_id']}", headers=same_subject)
+    )["message"].replace(upload["import_id"], "ID"), "another organisation's import answers exactly like a missing one"
+    query = "query ($id: ID!) { activityImport(id: $id) { status filename } }"
+    foreign = await graphql(query, {"id": upload["import_id"]}, headers=same_subject)
+    assert foreign["data"]["activityImport"] is None and foreign["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert (await client.get(f"{BASE}/{upload['import_id']}", headers=theirs)).json()["status"] == "checked", "not refused"
+
+    reviewer = tokens.reviewer()
+    assert (await client.get(f"{BASE}/{upload['import_id']}", headers=reviewer)).status_code == 200
+    assert (await client.post(f"{BASE}/{upload['import_id']}/commit", headers=reviewer)).status_code == 403
+    colleague = tokens.headers("org-b", subject="ola")
+    assert (await client.get(f"{BASE}/{upload['import_id']}", headers=colleague)).json()["filename"] == "b.csv"
+    assert (await client.post(f"{BASE}/{upload['import_id']}/commit", headers=colleague)).status_code == 202
+
+
+async def test_an_import_naming_two_organisations_is_read_by_those_who_hold_both(client, tokens):
+    both = tokens.headers(await org("org-a"), await org("org-b"), subject="vendor")
+    rows = excel_csv("org-a") + excel_csv("org-b").split(b"\r\n", 1)[1]
+    upload = (await client.post(BASE, files={"file": ("ab.csv", rows, "text/csv")}, headers=both)).json()
+    assert (upload["status"], upload["rows"]) == ("checked", 4)
+    assert (
+        await client.get(f"{BASE}/{upload['import_id']}", headers=tokens.headers("org-a", subject="vendor"))
+    ).status_code == 404
+    assert (await client.get(f"{BASE}/{upload['import_id']}", headers=both)).status_code == 200
+
+
 async def test_a_workbook_uploads_and_a_wrong_file_is_refused_whole(client, tokens):
     own = tokens.headers(await org(), subject="kari")
     workbook = openpyxl.Workbook()

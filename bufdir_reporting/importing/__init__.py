@@ -41,6 +41,8 @@ class ImportReport:
     form: str
     rows: int
     result: activities.IngestResult = field(default_factory=activities.IngestResult)
+    organizations: frozenset[str] = frozenset()
+    """The organisations its rows name."""
 
     @property
     def errors(self) -> list[activities.RowError]:
@@ -71,7 +73,8 @@ async def import_file(
     progress(f"checked the fields of {total:,} rows; checking organisations, duplicates and locked periods")
     checked = await activities.check_rows(ctx, specs)
     errors = sorted(errors + checked.errors, key=lambda error: error.row)
-    report = ImportReport(table.form, total, activities.IngestResult(errors=errors))
+    named = frozenset(spec.organization_id for _, spec in specs)
+    report = ImportReport(table.form, total, activities.IngestResult(errors=errors), named)
     if errors or dry_run:
         return report
     written_of = len(specs)

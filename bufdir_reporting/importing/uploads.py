@@ -4,8 +4,10 @@
 its report) as an ``ActivityImport``. ``commit`` writes it as background work: the rows are read
 and checked again (a period may have been locked since), then written in one transaction.
 Subscribers hear progress after every chunk and the outcome after the commit; ``get`` polls
-the outcome. Only the uploader (or an admin) sees or commits an import, and writing still needs
-write access to every organisation the rows name.
+the outcome. An import belongs to the organisations whose activities it holds, not to whoever
+uploaded it (many tokens share a subject: the CLI's default, a fagsystem's service account): it
+is seen by those who read all of them and committed by those who write all of them, and another
+organisation's answers exactly like a missing one. Writing still checks every row.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
-from ..errors import Conflict, DomainError, InvalidInput, NotFound
+from ..errors import Conflict, DomainError, InvalidInput
 from ..models import ActivityImport, ImportStatus
 from ..resolvers import activities
 from ..resolvers.base import access, ids, notify
@@ -71,24 +73,31 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     except ImportFileError as exc:
         raise InvalidInput(str(exc), field="file") from None
     upload.form, upload.rows = report.form[:128], report.rows
+    upload.organization_ids = _owners(ctx, report.organizations)
     if report.errors:
         _refused(upload, report)
     await upload.save()
     return upload
 
 
+def _owners(ctx: Context, named: frozenset[str]) -> list[str]:
+    """Whose import it is: the organisations its rows name that the uploader may write for; a
+    file naming none of those (every row refused) is the uploader's organisations'."""
+    writable = sorted(o for o in named if access.can_write(ctx.principal, o))
+    return writable or sorted(ctx.principal.organizations)
+
+
 async def get(ctx: Context, *, import_id: str) -> ActivityImport:
-    """The uploader's (or, for an admin, any) import; another's answers like a missing one."""
-    access.require_authenticated(ctx)
+    """An import the caller may read (every organisation it holds); another's answers like a
+    missing one."""
     upload = await ActivityImport.get_or_none(id=import_id)
-    if upload is None or not (ctx.principal.is_admin or upload.created_by == ctx.principal.subject):
-        raise NotFound("activity import", import_id)
-    return upload
+    return access.readable_by_all(ctx, upload, kind="activity import", key=import_id)
 
 
 async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
     """Start writing a checked import in the background."""
-    upload = await get(ctx, import_id=import_id)
+    upload = await ActivityImport.get_or_none(id=import_id)
+    upload = access.writable_by_all(ctx, upload, kind="activity import", key=import_id)
     if upload.status != ImportStatus.CHECKED:
         raise Conflict(
             f"import {import_id} is {upload.status}; only a checked import (every row valid) can be committed",

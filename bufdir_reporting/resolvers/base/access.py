@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .context import Context
 
 Row = TypeVar("Row", bound="Owned")
+R = TypeVar("R", bound="OwnedByMany")
 M = TypeVar("M", bound=Model)
 
 
@@ -101,6 +102,35 @@ def writable(ctx: Context, row: Row | None, *, kind: str, key: object) -> Row:
     if not can_write(ctx.principal, found.organization_id):
         raise Forbidden(f"Your token does not allow changing this {kind}")
     return found
+
+
+class OwnedByMany(Protocol):
+    """A row that holds data of several organisations (an uploaded file of activities)."""
+
+    organization_ids: list[str]
+
+
+def readable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R:
+    """``row`` if the caller may read the data of every organisation it holds; NOT_FOUND alike
+    for a missing row and another's. A row that names no organisation is for those who read
+    every organisation."""
+    require_authenticated(ctx)
+    if row is None or not (reads_all(ctx.principal) or _all(row.organization_ids, ctx.principal.organizations)):
+        raise NotFound(kind, key)
+    return row
+
+
+def writable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R:
+    """``row`` if the caller may change the data of every organisation it holds (FORBIDDEN for
+    one it may only read, NOT_FOUND for one it may not see)."""
+    found = readable_by_all(ctx, row, kind=kind, key=key)
+    if not (ctx.principal.is_admin or _all(found.organization_ids, ctx.principal.organizations)):
+        raise Forbidden(f"Your token does not allow changing this {kind}")
+    return found
+
+
+def _all(organization_ids: list[str], held: frozenset[str]) -> bool:
+    return bool(organization_ids) and held.issuperset(organization_ids)
 
 
 def readable_rows(ctx: Context, query: QuerySet[M], organization_id: str | None) -> QuerySet[M]:
