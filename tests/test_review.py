@@ -5,6 +5,7 @@ keeps it locked. Through GraphQL and REST, for every kind of caller."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -261,3 +262,65 @@ async def test_reviewers_follow_a_periods_reporting_status_as_organisations_move
     assert moves[-1] == {"organization": {"organizationId": scope.org.id}, "state": "UNDER_REVIEW", "submitted": True}
     pending.cancel()
     await following.aclose()
+
+
+RACING = [
+    ("approve", "reopen"),
+    ("return", "reopen"),
+    ("start", "reopen"),
+    ("approve", "return"),
+    ("start", "start"),
+    ("approve", "approve"),
+]
+
+
+async def test_review_steps_racing_each_other_apply_one_at_a_time(app, settings, submitted):
+    """Every transition is a compare-and-set: of two steps raced from the state both read, one
+    applies and the other gets CONFLICT (or, if it read after the first had committed, applies
+    from there). The history is one chain, the lock and the events agree with it."""
+    from bufdir_reporting.auth import Principal
+    from bufdir_reporting.errors import Conflict
+    from bufdir_reporting.models import EventLog, Snapshot, Submission, SubmissionReview
+    from bufdir_reporting.resolvers.base.context import Context
+
+    org, _ = submitted
+    reviewer = Context(settings=settings, principal=Principal("saksbehandler", roles=frozenset({"reviewer"})))
+    admin = context_for(settings, app, admin=True, subject="admin")
+    own = context_for(settings, app, org, subject="kari")
+
+    def step(name: str, submission_id: str):
+        if name == "reopen":
+            return submissions.reopen(admin, organization_id=org, period_id="2024", reason="Feil i grunnlaget")
+        action = {"start": reviews.ReviewAction.START, "approve": reviews.ReviewAction.APPROVE}.get(name)
+        return reviews.review(
+            reviewer, submission_id=submission_id, action=action or reviews.ReviewAction.RETURN, reason="Rett opp"
+        )
+
+    for first, second in RACING * 3:
+        latest = await Submission.filter(organization_id=org, period_id="2024").order_by("-version").first()
+        if latest.lock_slot is not None:
+            await submissions.reopen(admin, organization_id=org, period_id="2024", reason="neste runde")
+        snapshot = await Snapshot.get(organization_id=org, period_id="2024", status="current")
+        record = await records.generate(own, snapshot_id=snapshot.id, report_type="annual_report")
+        submission = await submissions.submit(own, report_id=record.id)
+
+        outcomes = await asyncio.gather(step(first, submission.id), step(second, submission.id), return_exceptions=True)
+        for outcome in outcomes:
+            assert isinstance(outcome, Submission | Conflict), repr(outcome)
+        applied = sum(isinstance(outcome, Submission) for outcome in outcomes)
+        assert applied >= 1, (first, second, outcomes)
+
+        history = await SubmissionReview.filter(submission_id=submission.id).order_by("at", "id")
+        assert len(history) == applied, (first, second, [(h.from_state, h.to_state) for h in history])
+        assert history[0].from_state == "submitted"
+        for earlier, later in itertools.pairwise(history):
+            assert later.from_state == earlier.to_state, "one chain of steps"
+        stored = await Submission.get(id=submission.id)
+        assert stored.review_state == history[-1].to_state
+        assert (stored.lock_slot is None) == (stored.review_state in ("returned", "reopened"))
+        published = [
+            e.payload
+            for e in await EventLog.filter(channel=f"submission_reviewed:{org}").order_by("id")
+            if e.payload["submission_id"] == submission.id and e.payload["from_state"] is not None
+        ]
+        assert [(p["from_state"], p["review_state"]) for p in published] == [(h.from_state, h.to_state) for h in history]

@@ -8,7 +8,8 @@
 An admin's reopening (``submissions.reopen``) ends any state as ``reopened``. Every step is
 kept (``SubmissionReview``: who, when, from, to, why), audited and published to the
 organisation's and the reviewers' channels. A step races safely: it applies only if the
-submission is still in the state it was read in.
+submission is still in the state (and holds the lock) it was read in; the loser of a race gets
+CONFLICT and leaves no trace.
 """
 
 from __future__ import annotations
@@ -63,35 +64,59 @@ async def review(ctx: Context, *, submission_id: str, action: ReviewAction, reas
     return await _step(ctx, submission, target, reason=reason)
 
 
-async def _step(ctx: Context, submission: Submission, target: ReviewState, *, reason: str | None) -> Submission:
-    """Move ``submission`` to ``target`` if it is still in the state it was read in."""
+async def _step(
+    ctx: Context,
+    submission: Submission,
+    target: ReviewState,
+    *,
+    reason: str | None,
+    changes: dict[str, object] | None = None,
+    action: str | None = None,
+    audited: tuple[dict[str, object], dict[str, object]] | None = None,
+) -> Submission:
+    """Move ``submission`` to ``target`` if it is still in the state it was read in (and still
+    holds the lock it held): a compare-and-set, so of two steps racing from one state only one
+    applies, and the loser gets CONFLICT. History, lock, audit and event come from the winner."""
     before = submission.review_state
-    changes: dict[str, object] = {"review_state": target}
+    update: dict[str, object] = {"review_state": target, **(changes or {})}
     if target == ReviewState.RETURNED:
-        changes["lock_slot"] = None  # the organisation corrects and submits a new version
+        update["lock_slot"] = None  # the organisation corrects and submits a new version
     async with in_transaction():
-        moved = await Submission.filter(id=submission.id, review_state=before).update(**changes)
+        moved = await Submission.filter(id=submission.id, review_state=before, lock_slot=submission.lock_slot).update(**update)
         if not moved:
-            raise Conflict("the submission changed meanwhile; read it again", details={"submission_id": submission.id})
+            raise Conflict(
+                "the submission changed meanwhile (another step came first); read it again",
+                details={"submission_id": submission.id},
+            )
         step = await _kept(ctx, submission, before, target, reason)
+        old, new = audited or ({"review_state": str(before)}, {"review_state": str(target), "reason": reason})
         await audit.record(
             ctx,
-            action=f"submission.{target}",
+            action=action or f"submission.{target}",
             entity_type="submission",
             entity_id=submission.id,
             organization_id=submission.organization_id,
-            before={"review_state": str(before)},
-            after={"review_state": str(target), "reason": reason},
+            before=old,
+            after=new,
         )
     await submission.refresh_from_db()
     await notify.submission_reviewed(ctx, submission, step)
     return submission
 
 
-async def reopened(ctx: Context, submission: Submission, reason: str) -> None:
-    """An admin reopened the period: the review ends there (called inside the reopening)."""
-    await _kept(ctx, submission, submission.review_state, ReviewState.REOPENED, reason)
-    submission.review_state = ReviewState.REOPENED
+async def reopen(ctx: Context, submission: Submission, *, reason: str) -> Submission:
+    """An admin reopens the period: the review ends as ``reopened`` from whatever state it was
+    in when read, and the period unlocks (a step like the others, racing safely with them)."""
+    changes: dict[str, object] = {
+        "lock_slot": None,
+        "reopened_by": ctx.principal.subject,
+        "reopened_at": datetime.now(UTC),
+        "reopen_reason": reason,
+    }
+    audited = ({"locked": True, "period_id": submission.period_id}, {"locked": False, "reason": reason})
+    return await _step(
+        ctx, submission, ReviewState.REOPENED, reason=reason, changes=changes, action="period.reopened", audited=audited
+    )
 
 
 async def _kept(

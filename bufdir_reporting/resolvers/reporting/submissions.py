@@ -94,22 +94,7 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
     submission = await Submission.get_or_none(lock_slot=periods.lock_key(organization_id, period_id))
     if submission is None:
         raise NotFound("locked submission", periods.lock_key(organization_id, period_id))
-    submission.update_from_dict(
-        {"lock_slot": None, "reopened_by": ctx.principal.subject, "reopened_at": datetime.now(UTC), "reopen_reason": reason}
-    )
-    async with in_transaction():
-        await reviews.reopened(ctx, submission, reason)
-        await submission.save()
-        await audit.record(
-            ctx,
-            action="period.reopened",
-            entity_type="submission",
-            entity_id=submission.id,
-            organization_id=organization_id,
-            before={"locked": True, "period_id": period_id},
-            after={"locked": False, "reason": reason},
-        )
-    return submission
+    return await reviews.reopen(ctx, submission, reason=reason)
 
 
 async def list_(
