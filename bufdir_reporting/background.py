@@ -1,9 +1,9 @@
 """Everything a serving process runs in the background, registered here and nowhere else.
 
-- **Aggregation jobs** (``JobRunner``): a trigger submits a persisted job; the runner opens a
-  system context and calls the one use case, ``runs.run_job``.
-- **Recovery sweep**: every replica looks for jobs whose owner stopped beating (a crashed
-  replica) every ``BUFDIR_STALE_JOB_SECONDS``/2, and once at start-up.
+- **Jobs** (``JobRunner``), each kind a persisted row and one use case: aggregation jobs
+  (a trigger submits one; ``runs.run_job``) and import commits (``uploads.run``).
+- **Recovery sweep**: every replica looks for jobs of either kind whose owner stopped beating
+  (a crashed or stopped replica) every ``BUFDIR_STALE_JOB_SECONDS``/2, and once at start-up.
 - **Automatic re-aggregation** (``BUFDIR_AUTO_REAGGREGATE_SECONDS`` > 0): re-aggregates snapshots
   whose cache went invalid, after the debounce.
 
@@ -20,7 +20,9 @@ from datetime import datetime, timedelta
 from .auth import SYSTEM
 from .config import Settings
 from .events import EventHub
+from .importing import uploads
 from .operations import Metrics
+from .resolvers.base import jobs
 from .resolvers.base.context import Context
 from .resolvers.base.jobs import JobRunner
 from .resolvers.snapshots import reaggregation, runs
@@ -33,12 +35,12 @@ class Background:
         self.settings = settings
         self.bus = bus
         self.metrics = metrics
-        self.jobs = JobRunner(self._run_job)
+        self.jobs = JobRunner({jobs.AGGREGATION: self._run_job, jobs.ACTIVITY_IMPORT: self._run_import})
         self.stale_after = timedelta(seconds=settings.stale_job_seconds)
         self._loops: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        await self.jobs.recover(stale_after=self.stale_after)
+        await self._recover()
         self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
         if self.settings.auto_reaggregate_seconds:
             self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
@@ -57,11 +59,21 @@ class Background:
         if snapshot is not None:
             self.metrics.jobs.labels(str(snapshot.status)).observe(time.perf_counter() - started)
 
+    async def _run_import(self, import_id: str, stale_before: datetime | None) -> None:
+        await uploads.run(self._system(), import_id=import_id, stale_before=stale_before)
+
+    def _system(self) -> Context:
+        return Context(settings=self.settings, principal=SYSTEM, jobs=self.jobs, events=self.bus)
+
+    async def _recover(self) -> None:
+        await self.jobs.recover(stale_after=self.stale_after)
+        await uploads.recover(self._system(), stale_after=self.stale_after)
+
     async def _recover_forever(self) -> None:
         while True:
             await asyncio.sleep(self.stale_after.total_seconds() / 2)
             try:
-                await self.jobs.recover(stale_after=self.stale_after)
+                await self._recover()
             except Exception:
                 log.exception("job recovery sweep failed")
 

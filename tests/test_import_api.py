@@ -8,6 +8,7 @@ import csv
 import io
 import json
 
+import httpx
 import openpyxl
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
@@ -220,3 +221,92 @@ async def test_a_subscriber_follows_a_committed_import_to_its_end(settings):
         assert all(step["status"] in ("WRITING", "DONE") for step in seen)
         assert [step["written"] for step in seen] == sorted(step["written"] for step in seen), "progress only grows"
         await app.state.jobs.wait_idle()
+
+
+async def _committed_then_orphaned(client, tokens, *, rows: int = 3, attempts: int = 1) -> str:
+    """An import committed by a replica that then died mid-write: its row says writing, owned
+    by a process that stopped beating; nothing of it was written (its transaction went with it)."""
+    from datetime import UTC, datetime, timedelta
+
+    from bufdir_reporting.models import ActivityImport
+
+    own = tokens.headers(await org(), subject="kari")
+    upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", rows), "text/csv")}, headers=own)).json()
+    await ActivityImport.filter(id=upload["import_id"]).update(
+        status="writing",
+        committed_by="kari",
+        owner="dead-replica:4242",
+        attempts=attempts,
+        heartbeat_at=datetime.now(UTC) - timedelta(hours=1),
+    )
+    return upload["import_id"]
+
+
+async def test_an_import_whose_writer_died_is_taken_over_and_written_once(app, client, tokens, settings):
+    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.models import ActivityImport
+    from bufdir_reporting.resolvers.base.context import Context
+
+    import_id = await _committed_then_orphaned(client, tokens)
+    fresh = await ActivityImport.create(
+        id="imp-alive", created_by="ola", filename="b.csv", content=b"x", status="writing", owner="live:1", attempts=1
+    )
+    system = Context(settings=settings, jobs=app.state.jobs, events=app.state.events)
+    from datetime import timedelta
+
+    assert await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds)) == [import_id]
+    await app.state.jobs.wait_idle()
+    done = await ActivityImport.get(id=import_id)
+    assert (done.status, done.created, done.attempts, done.owner) == ("done", 3, 2, uploads.jobs.OWNER)
+    assert await Activity.filter(organization_id="org-tromso").count() == 3
+    assert (await ActivityImport.get(id=fresh.id)).status == "writing", "a writer that still beats is left alone"
+    assert await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds)) == []
+
+
+async def test_an_import_that_never_finishes_fails_after_its_attempts(app, client, tokens, settings):
+    from datetime import timedelta
+
+    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.models import ActivityImport
+    from bufdir_reporting.resolvers.base.context import Context
+
+    import_id = await _committed_then_orphaned(client, tokens, attempts=uploads.MAX_ATTEMPTS)
+    system = Context(settings=settings, jobs=app.state.jobs, events=app.state.events)
+    await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds))
+    await app.state.jobs.wait_idle()
+    failed = await ActivityImport.get(id=import_id)
+    assert failed.status == "failed" and "never finished; nothing was written" in failed.failure
+    assert await Activity.all().count() == 0
+
+
+async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(settings, tokens):
+    """A replica stopping (SIGTERM) cancels the write: its transaction is undone, and the next
+    start (or another replica's sweep) writes the import, without counting the stopped attempt."""
+    from bufdir_reporting.events import activity_import_channel
+    from bufdir_reporting.models import ActivityImport
+
+    from .live import started_app
+
+    async with (
+        started_app(settings) as first,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://testserver") as http,
+    ):
+        own = tokens.headers(await org(), subject="kari")
+        files = {"file": ("a.csv", excel_csv("org-tromso", 12_000), "text/csv")}
+        upload = (await http.post(BASE, files=files, headers=own)).json()
+        async with first.state.events.subscribe(activity_import_channel(upload["import_id"])) as progress:
+            assert (await http.post(f"{BASE}/{upload['import_id']}/commit", headers=own)).status_code == 202
+            async with asyncio.timeout(60):
+                async for delivery in progress:
+                    if delivery.payload["written"] > 0:  # the first chunk is in, the transaction open
+                        break
+        await first.state.jobs.shutdown()  # what the lifespan's end does on SIGTERM
+        stopped = await ActivityImport.get(id=upload["import_id"])
+        assert (stopped.status, stopped.attempts) == ("writing", 0)
+        assert await Activity.all().count() == 0, "the interrupted transaction left nothing"
+
+    async with started_app(settings, empty=False) as second:
+        await second.state.jobs.wait_idle()
+        done = await ActivityImport.get(id=upload["import_id"])
+        assert (done.status, done.created, done.attempts) == ("done", 12_000, 1)
+        assert await Activity.all().count() == 12_000

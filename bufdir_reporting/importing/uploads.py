@@ -12,15 +12,19 @@ organisation's answers exactly like a missing one. Writing still checks every ro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
+from tortoise.expressions import F, Q
+
+from ..auth import Principal
 from ..errors import Conflict, DomainError, InvalidInput
 from ..models import ActivityImport, ImportStatus
 from ..resolvers import activities
-from ..resolvers.base import access, ids, notify
+from ..resolvers.base import access, ids, jobs, notify
 from ..resolvers.base.context import Context
 from . import SHOWN_ERRORS, ImportReport, import_file
 from .reading import ImportFileError
@@ -90,12 +94,16 @@ def _owners(ctx: Context, named: frozenset[str]) -> list[str]:
 async def get(ctx: Context, *, import_id: str) -> ActivityImport:
     """An import the caller may read (every organisation it holds); another's answers like a
     missing one."""
-    upload = await ActivityImport.get_or_none(id=import_id)
+    upload = await ActivityImport.filter(id=import_id).only(*STATE).first()
     return access.readable_by_all(ctx, upload, kind="activity import", key=import_id)
 
 
+STATE = [name for name in ActivityImport._meta.db_fields if name != "content"]
+"""An import's columns but its file (up to BUFDIR_MAX_UPLOAD_BYTES), which polling never needs."""
+
+
 async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
-    """Start writing a checked import in the background."""
+    """Start writing a checked import as a persisted job (``run``)."""
     upload = await ActivityImport.get_or_none(id=import_id)
     upload = access.writable_by_all(ctx, upload, kind="activity import", key=import_id)
     if upload.status != ImportStatus.CHECKED:
@@ -104,21 +112,90 @@ async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
             details={"import_id": import_id, "status": str(upload.status)},
         )
     claimed = await ActivityImport.filter(id=import_id, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.WRITING, committed_at=datetime.now(UTC)
+        status=ImportStatus.WRITING,
+        committed_at=_now(),
+        committed_by=ctx.principal.subject or "unknown",
+        heartbeat_at=_now(),
     )
     if not claimed:  # another commit of the same import won the race
         raise Conflict(f"import {import_id} is already being written", details={"import_id": import_id})
     await upload.refresh_from_db()
     await notify.activity_import_progress(ctx, upload)
     if ctx.jobs is None:
-        await write(ctx, upload)
+        await run(ctx, import_id=import_id)
     else:
-        ctx.jobs.spawn(f"activity-import:{import_id}", write(ctx, upload))
+        ctx.jobs.submit(jobs.ACTIVITY_IMPORT, import_id)
     return upload
 
 
-async def write(ctx: Context, upload: ActivityImport) -> None:
-    """Check again and write; the import records the outcome, whatever happens."""
+MAX_ATTEMPTS = 3
+"""Writes of one import begun before it fails for good: a file that takes its writer down every
+time (memory, a crash) must not take down one replica after another."""
+
+
+async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = None) -> None:
+    """The commit job: claim the import (a fresh commit, or one whose owner stopped beating
+    before ``stale_before``), check every row again and write them all in one transaction, and
+    record the outcome. Another process can never write the same import at once: the claim is
+    one conditional UPDATE, and the outcome is recorded only by the claim's holder."""
+    claimable = Q(owner__isnull=True)
+    if stale_before is not None:
+        claimable |= Q(heartbeat_at__lte=stale_before)
+    claimed = await ActivityImport.filter(Q(id=import_id, status=ImportStatus.WRITING) & claimable).update(
+        owner=jobs.OWNER, heartbeat_at=_now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return
+    upload = await ActivityImport.get(id=import_id)
+    claim = Q(id=import_id, status=ImportStatus.WRITING, owner=jobs.OWNER, attempts=upload.attempts)
+    if upload.attempts > MAX_ATTEMPTS:
+        upload.status = ImportStatus.FAILED
+        upload.failure = f"writing it was begun {MAX_ATTEMPTS} times and never finished; nothing was written"
+        await _record(ctx, upload, claim)
+        return
+    writer = Principal(subject=upload.committed_by or "unknown", organizations=frozenset(upload.organization_ids))
+    job_ctx = Context(settings=ctx.settings, principal=writer, jobs=ctx.jobs, events=ctx.events)
+    beating = asyncio.create_task(_heartbeat(upload, claim, ctx.settings.stale_job_seconds / 3))
+    try:
+        await _write(job_ctx, upload)
+    except asyncio.CancelledError:
+        # stopped (a replica shutting down): the transaction is undone; the next sweep of any
+        # replica, or the next start, takes it over at once, and this attempt does not count
+        await asyncio.shield(ActivityImport.filter(claim).update(heartbeat_at=STOPPED, attempts=F("attempts") - 1))
+        raise
+    finally:
+        beating.cancel()
+    await _record(ctx, upload, claim)
+
+
+STOPPED = datetime(2000, 1, 1, tzinfo=UTC)
+"""The heartbeat of an import whose writer stopped on purpose: older than any sweep's cutoff."""
+
+
+async def _heartbeat(upload: ActivityImport, claim: Q, every: float) -> None:
+    """Keep the claim fresh while the import is written, and tell pollers how far it got."""
+    while True:
+        await asyncio.sleep(every)
+        await ActivityImport.filter(claim).update(heartbeat_at=_now(), written=upload.written)
+
+
+async def recover(ctx: Context, *, stale_after: timedelta) -> list[str]:
+    """Imports being written by a process that stopped beating: submitted again (``run`` takes
+    them over; a write is one transaction, so nothing of the lost attempt stayed)."""
+    cutoff = _now() - stale_after
+    stale = await ActivityImport.filter(status=ImportStatus.WRITING, heartbeat_at__lte=cutoff).values_list("id", flat=True)
+    resumed = [str(import_id) for import_id in stale]
+    for import_id in resumed:
+        log.warning("taking over activity import %s from a stopped writer", import_id)
+        if ctx.jobs is None:
+            await run(ctx, import_id=import_id, stale_before=cutoff)
+        else:
+            ctx.jobs.submit(jobs.ACTIVITY_IMPORT, import_id, stale_before=cutoff)
+    return resumed
+
+
+async def _write(ctx: Context, upload: ActivityImport) -> None:
+    """Check again and write; ``upload`` holds the outcome, whatever happens."""
     try:
         report = await _import(ctx, upload, dry_run=False)
         if report.errors:  # something changed since the check, e.g. a period was locked
@@ -131,6 +208,15 @@ async def write(ctx: Context, upload: ActivityImport) -> None:
     except Exception:
         log.exception("activity import %s failed while writing", upload.id)
         upload.status, upload.failure = ImportStatus.FAILED, "Unexpected error while writing; nothing was written."
-    upload.finished_at = datetime.now(UTC)
-    await upload.save(update_fields=OUTCOME)
-    await notify.activity_import_progress(ctx, upload)
+
+
+async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:
+    """The outcome, if this process still holds the claim, then told to followers."""
+    upload.finished_at = _now()
+    outcome = {name: getattr(upload, name) for name in OUTCOME}
+    if await ActivityImport.filter(claim).update(**outcome):
+        await notify.activity_import_progress(ctx, upload)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -18,8 +18,11 @@ class ImportStatus(StrEnum):
 class ActivityImport(Model):
     """An uploaded activity file: checked at once (a dry run), written when committed.
 
-    The file itself is kept (uploads are bounded by BUFDIR_MAX_IMPORT_BYTES), so any replica can
-    run the commit."""
+    The file itself is kept (uploads are bounded by BUFDIR_MAX_UPLOAD_BYTES), so any replica can
+    run the commit. A commit is a persisted job: its owner beats ``heartbeat_at`` while it
+    writes, and a replica that finds the beat stopped (the owner died, or was stopped) takes it
+    over and writes it again from the start (the write is one transaction: nothing of the lost
+    attempt stays), up to ``MAX_ATTEMPTS`` times."""
 
     id = fields.CharField(max_length=40, primary_key=True)
     created_by = fields.CharField(max_length=128)
@@ -38,7 +41,12 @@ class ActivityImport(Model):
     failure = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     committed_at = fields.DatetimeField(null=True)
+    committed_by = fields.CharField(max_length=128, null=True)
+    owner = fields.CharField(max_length=128, null=True)
+    attempts = fields.IntField(default=0, db_default=0)
+    heartbeat_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "activity_import"
+        indexes = (("status", "heartbeat_at"),)

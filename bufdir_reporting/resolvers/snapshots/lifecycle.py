@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from ...errors import Conflict, InvalidInput
 from ...models import AggregationJob, JobStatus, ReportRecord, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods
-from ..base import access, audit, notify
+from ..base import access, audit, jobs, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from . import runs
@@ -75,7 +75,7 @@ async def trigger(
         await snapshot.refresh_from_db()
         return Triggered(snapshot, job, 0)
     if created and job is not None and ctx.jobs is not None:
-        ctx.jobs.submit(job.id)
+        ctx.jobs.submit(jobs.AGGREGATION, job.id)
     return Triggered(snapshot, job, await estimated_seconds())
 
 

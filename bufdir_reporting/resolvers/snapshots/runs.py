@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -39,10 +37,10 @@ from .. import periods
 from ..aggregation import engine
 from ..base import ids, notify
 from ..base.context import Context
+from ..base.jobs import OWNER
 from ..structure import revision, sections
 from ..structure.inputs import BUFDIR_CATEGORIES, CATEGORY_ORDER
 
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
 log = logging.getLogger(__name__)
 MANUAL = "manual"
 
