@@ -87,7 +87,8 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     admin = tokens.admin()
     # every organisation's recent periods and their priors have a current snapshot with values
     query = """{ organizations(first: 10) { edges { node { organizationId
-        snapshots(first: 10) { edges { node { status period { periodId } populatedFieldCount metrics { activityCount } } } } } } } }"""
+        snapshots(first: 30) { edges { node { snapshotId status period { periodId } populatedFieldCount metrics { activityCount }
+        priorSnapshot { period { periodId } } } } } } } } }"""
     response = await client.post("/graphql", json={"query": query}, headers=admin)
     organizations = response.json()["data"]["organizations"]["edges"]
     assert len(organizations) == 5
@@ -98,6 +99,26 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
             if s["node"]["status"] == "CURRENT" and s["node"]["populatedFieldCount"]
         }
         assert {"2025", "2024", "rp-2026-q1", "rp-2025-q4"} <= current, edge["node"]["organizationId"]
+        # every current snapshot whose prior period has data carries it (the demo's data begin in 2023)
+        priors = {
+            s["node"]["period"]["periodId"]: (s["node"]["priorSnapshot"] or {}).get("period", {}).get("periodId")
+            for s in edge["node"]["snapshots"]["edges"]
+            if s["node"]["status"] == "CURRENT"
+        }
+        assert (priors["2025"], priors["2024"], priors["rp-2026-q1"], priors["rp-2025-q4"]) == (
+            "2024",
+            "2023",
+            "rp-2025-q4",
+            "rp-2025-q3",
+        ), edge["node"]["organizationId"]
+    snapshot_2024 = next(
+        s["node"]["snapshotId"]
+        for s in organizations[0]["node"]["snapshots"]["edges"]
+        if s["node"]["status"] == "CURRENT" and s["node"]["period"]["periodId"] == "2024"
+    )
+    legacy = (await client.get(f"/api/v1/aggregated-report-data/{snapshot_2024}", headers=admin)).json()
+    assert legacy["prior_period"]["period_id"] == "2023", "the contract's prior_period is there for a prior too"
+    assert any(field["prior_period_value"] is not None for section in legacy["sections"] for field in section["fields"])
     # the last-submitted-period example of the contract, verbatim
     answer = await client.get("/api/v1/bufdir-aggregations/last-submitted-period?org_id=org-bufdir-42", headers=admin)
     assert answer.status_code == 200

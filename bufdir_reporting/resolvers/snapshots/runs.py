@@ -25,6 +25,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from ...models import (
+    Activity,
     AggregationJob,
     FieldDefinition,
     FieldValue,
@@ -66,16 +67,31 @@ async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinit
     return list(await revision.cached(("definitions", snapshot.period_id, on), read))
 
 
-async def _prior_snapshot(ctx: Context, snapshot: Snapshot) -> Snapshot | None:
+PRIOR_DEPTH = 20
+"""How many periods back a run aggregates missing priors inline (each with its own prior): the
+chain ends earlier at the organisation's first activity; the bound keeps one run bounded."""
+
+
+async def _prior_snapshot(ctx: Context, snapshot: Snapshot, *, depth: int) -> Snapshot | None:
+    """The current snapshot of the period before the snapshot's, aggregated now (with its own
+    prior, ``depth`` periods back) when there is none and that period has data: every current
+    snapshot whose prior period has data carries the prior's values."""
     if snapshot.period_id is None:
         return None
     prior_period = await periods.get_prior(ctx, period=await periods.get_or_raise(ctx, period_id=snapshot.period_id))
     if prior_period is None:
         return None
     prior = await Snapshot.get_or_none(current_slot=scope_key(snapshot.organization_id, prior_period.id))
-    if prior is None:
-        prior = await aggregate_now(ctx, organization_id=snapshot.organization_id, period=prior_period)
+    if prior is None and depth > 0 and await _has_data(snapshot.organization_id, prior_period):
+        prior = await aggregate_now(ctx, organization_id=snapshot.organization_id, period=prior_period, depth=depth - 1)
     return prior
+
+
+async def _has_data(organization_id: str, period: Period) -> bool:
+    """Anything to report for the period: an activity by its end (a stock field counts what is
+    still open then, whenever it began)."""
+    end = periods.period_bounds(period).end
+    return await Activity.filter(organization_id=organization_id, occurred_at__lte=end, deleted_at__isnull=True).exists()
 
 
 def scope_key(organization_id: str, period_id: str | None, window: periods.DateRange | None = None) -> str:
@@ -112,14 +128,15 @@ async def start(
         return running, await AggregationJob.filter(snapshot_id=running.id).order_by("-created_at").first(), False
 
 
-async def aggregate_now(ctx: Context, *, organization_id: str, period: Period) -> Snapshot | None:
-    """Aggregate inline (for a missing prior period); ``None`` if another run holds the scope."""
+async def aggregate_now(ctx: Context, *, organization_id: str, period: Period, depth: int = 0) -> Snapshot | None:
+    """Aggregate inline (for a missing prior period, with priors of its own ``depth`` periods
+    back); ``None`` if another run holds the scope."""
     snapshot, job, created = await start(
         ctx, organization_id=organization_id, period=period, window=periods.period_bounds(period)
     )
     if not created or job is None:
         return snapshot if snapshot.status == SnapshotStatus.CURRENT else None
-    await run_job(ctx, job_id=job.id, with_prior=False)
+    await run_job(ctx, job_id=job.id, prior_depth=depth)
     await snapshot.refresh_from_db()
     return snapshot if snapshot.status == SnapshotStatus.CURRENT else None
 
@@ -137,7 +154,9 @@ async def _claim(job_id: str, stale_before: datetime | None) -> bool:
     return taken == 1
 
 
-async def run_job(ctx: Context, *, job_id: str, with_prior: bool = True, stale_before: datetime | None = None) -> Snapshot | None:
+async def run_job(
+    ctx: Context, *, job_id: str, prior_depth: int = PRIOR_DEPTH, stale_before: datetime | None = None
+) -> Snapshot | None:
     if not await _claim(job_id, stale_before):
         return None
     job = await AggregationJob.get(id=job_id).prefetch_related("snapshot")
@@ -145,7 +164,7 @@ async def run_job(ctx: Context, *, job_id: str, with_prior: bool = True, stale_b
     started = time.monotonic()
     beating = asyncio.create_task(_heartbeat(job_id, ctx.settings.stale_job_seconds / 3))
     try:
-        await _complete(ctx, snapshot, job, started, with_prior=with_prior)
+        await _complete(ctx, snapshot, job, started, prior_depth=prior_depth)
     except Exception as exc:
         log.warning("aggregation job %s failed: %s", job_id, exc, exc_info=True)
         await _fail(snapshot, job, started, exc)
@@ -162,7 +181,7 @@ async def _heartbeat(job_id: str, every: float) -> None:
         await AggregationJob.filter(id=job_id, status=JobStatus.RUNNING).update(heartbeat_at=now())
 
 
-async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, with_prior: bool) -> None:
+async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, prior_depth: int) -> None:
     definitions = await definitions_for(ctx, snapshot)
     result = await engine.aggregate(
         organization_id=snapshot.organization_id,
@@ -170,7 +189,7 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
         end=snapshot.range_end,
         definitions=definitions,
     )
-    prior = await _prior_snapshot(ctx, snapshot) if with_prior else None
+    prior = await _prior_snapshot(ctx, snapshot, depth=prior_depth)
     prior_values = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
     slot = snapshot.running_slot
     previous = await Snapshot.get_or_none(current_slot=slot) if slot else None

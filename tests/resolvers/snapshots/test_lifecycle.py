@@ -57,6 +57,21 @@ async def test_a_trigger_returns_processing_and_the_job_makes_it_current(ctx, da
     assert (await FieldValue.get(snapshot_id=snapshot.id, field_key="antall_arsverk")).value is None
 
 
+async def test_a_prior_made_for_another_run_carries_its_own_prior(ctx, data):
+    """2025 is aggregated first: its prior 2024 is made inline, and 2024 in turn carries 2023's
+    values (it had none: a prior was made without a prior of its own); the chain ends where
+    there is no data (2022 has no period, 2025's 2026 is never aggregated)."""
+    await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025", wait=True)
+    current = {s.period_id: s for s in await Snapshot.filter(organization_id="org-1042", status=SnapshotStatus.CURRENT)}
+    assert sorted(current) == ["2023", "2024", "2025"]
+    assert current["2025"].prior_snapshot_id == current["2024"].id
+    assert current["2024"].prior_snapshot_id == current["2023"].id
+    assert current["2023"].prior_snapshot_id is None
+    in_2024 = await FieldValue.get(snapshot_id=current["2024"].id, field_key="antall_undersokelser_igangsatt")
+    in_2023 = await FieldValue.get(snapshot_id=current["2023"].id, field_key="antall_undersokelser_igangsatt")
+    assert in_2023.value is not None and in_2024.prior_value == in_2023.value
+
+
 async def test_a_second_run_makes_the_first_historical(ctx, data):
     first = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024-Q2")).snapshot
     await settle(ctx)
@@ -138,8 +153,8 @@ async def test_a_prior_snapshot_deleted_while_a_run_reads_it_does_not_fail_the_r
     await settle(ctx)
     read_prior = runs._prior_snapshot
 
-    async def deleted_meanwhile(context, snapshot):
-        found = await read_prior(context, snapshot)
+    async def deleted_meanwhile(context, snapshot, *, depth):
+        found = await read_prior(context, snapshot, depth=depth)
         await Snapshot.filter(id=found.id).delete()  # as a DELETE from another request would
         return found
 
