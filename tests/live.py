@@ -15,6 +15,7 @@ from tortoise.contrib.test import truncate_all_models
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
 from bufdir_reporting.operations import GracefulServer
+from bufdir_reporting.resolvers.structure import revision
 
 from .services import free_port
 
@@ -33,6 +34,7 @@ async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterato
     async with LifespanManager(app):
         if empty:
             await truncate_all_models()
+            revision.clear()  # the structure cache is per process: a structure of a test before is gone
         yield app
 
 

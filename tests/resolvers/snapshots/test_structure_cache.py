@@ -4,6 +4,7 @@ seen by the next aggregation: never a stale structure."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime
 
 from bufdir_reporting.models import FieldValue, StructureRevision
@@ -65,7 +66,7 @@ async def test_a_change_another_process_commits_replaces_the_token_this_one_read
     from bufdir_reporting.models import FieldDefinition
 
     await FieldDefinition.filter(key="antall_saker").update(valid_to=datetime(2023, 12, 31).date())
-    await StructureRevision.filter(id=1).update(token="from-another-replica")
+    await StructureRevision.filter(id=1).update(token=f"other-{uuid.uuid4().hex[:20]}")
     assert await revision.current() != token
     fresh = context_for(settings, app, scope.org.id)  # a new request, with its own loaders
     assert await aggregated_keys(fresh, scope.org.id) == before - {"antall_saker"}

@@ -1,0 +1,61 @@
+"""Which snapshots a change can alter, marked no longer valid (the caller publishes once its
+transaction commits).
+
+- An activity counts in the flow of the ranges containing it and in the stock of every range
+  ending after it began: so every snapshot of its organisation whose range ends at or after its
+  start (``invalidate_many``).
+- A change of the report structure from a day on applies to every period (and range) read at a
+  day from then on (a structure is read at a range's last day): every organisation's snapshots
+  whose range ends at or after that day (``invalidate_structure_from``).
+
+A submitted snapshot stays as it was sent: its period's lock refuses activity writes inside it,
+and it keeps the structure it was submitted under.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.queryset import QuerySet
+
+from ...models import Snapshot, SnapshotStatus, Submission
+
+
+async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
+    return await invalidate_many({organization_id: since}, reason)
+
+
+async def invalidate_many(since: dict[str, datetime], reason: str) -> list[Snapshot]:
+    """What activity writes can change (per organisation, from its earliest written moment on),
+    in two statements whatever the number of organisations."""
+    if not since:
+        return []
+    organization_ids = sorted(since)
+    candidates = _valid(range_end__gte=min(since.values()), organization_id__in=organization_ids).exclude(
+        id__in=await _submitted(organization_id__in=organization_ids)
+    )
+    return await _mark([s for s in await candidates if s.range_end >= since[s.organization_id]], reason)
+
+
+async def invalidate_structure_from(since: datetime, reason: str) -> list[Snapshot]:
+    """What a structure change applying from ``since`` changes: every organisation's snapshots
+    read at a day from then on."""
+    return await _mark(await _valid(range_end__gte=since).exclude(id__in=await _submitted()), reason)
+
+
+def _valid(**scope: object) -> QuerySet[Snapshot]:
+    return Snapshot.filter(
+        status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING], cache_valid=True, **scope
+    ).select_for_update()
+
+
+async def _submitted(**scope: object) -> list[str]:
+    return [str(i) for i in await Submission.filter(lock_slot__isnull=False, **scope).values_list("snapshot_id", flat=True)]
+
+
+async def _mark(affected: list[Snapshot], reason: str) -> list[Snapshot]:
+    if affected:
+        await Snapshot.filter(id__in=[s.id for s in affected]).update(
+            cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
+        )
+    return affected
