@@ -39,6 +39,7 @@ def field_shape(definition: FieldDefinition) -> dict[str, Any]:
         "max_value": number(definition.max_value),
         "unit": definition.unit,
         "aggregation_rule": definition.aggregation_rule or {"kind": "manual"},
+        "explain_large_change": definition.explain_large_change,
     }
 
 

@@ -55,6 +55,7 @@ class FieldShape(Shape):
     required: bool
     min_value: float | None
     max_value: float | None
+    explain_large_change: bool
 
 
 class SectionDetail(Shape):

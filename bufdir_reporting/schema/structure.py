@@ -74,6 +74,7 @@ class FieldDefinitionNode(ModelNode):
     min_value: Decimal | None
     max_value: Decimal | None
     unit: str | None
+    explain_large_change: bool
     position: int
     valid_from: datetime.date = strawberry.field(description="First day this version applies.")
     valid_to: datetime.date | None = strawberry.field(description="Day it stopped applying; null while in force.")

@@ -47,6 +47,7 @@ class FieldDefinitionInput:
     max_value: Decimal | None = None
     unit: str | None = None
     aggregation_rule: AggregationRuleInput | None = None
+    explain_large_change: bool | None = None
 
 
 @strawberry.input

@@ -96,3 +96,62 @@ async def test_a_field_may_move_between_sections_only_once_released(client, toke
     assert moved.status_code == 200, moved.text
     label = (await client.get(f"{BASE}/fields/{moving['field_key']}/label")).json()
     assert label["section_id"] == "ettervern"
+
+
+async def test_a_change_from_2025_invalidates_the_snapshots_it_changes(app, client, tokens, settings, structure_over_years):
+    """Snapshots read at a day from the change on are no longer valid (with a reason), so a
+    trigger without force aggregates again; earlier ones stay as they are."""
+    from bufdir_reporting.models import Organization, OrganizationKind, Snapshot
+
+    from ..factories import make_activity
+
+    org = await Organization.create(id="org-x", name="X", kind=OrganizationKind.CHILD_WELFARE_SERVICE)
+    await make_activity(org=org)
+    trigger = "/api/v1/aggregated-report-data"
+    own = tokens.headers("org-x")
+    before = {}
+    for period in ("2024", "2025"):
+        response = await client.post(trigger, json={"organization_id": "org-x", "period_id": period}, headers=own)
+        await app.state.jobs.wait_idle()
+        before[period] = response.json()["snapshot_id"]
+    section = await current_section(client, "hjelpetiltak")
+    fields = [{**section["fields"][0], "required": False}, *section["fields"][1:]]
+    changed = await client.put(
+        f"{BASE}/hjelpetiltak", json=put_body(section, fields, effective_from_period_id="2025"), headers=tokens.admin()
+    )
+    assert changed.status_code == 200, changed.text
+    stale = await Snapshot.get(id=before["2025"])
+    assert stale.cache_valid is False and "structure changed from 2025-01-01" in stale.invalidation_reason
+    assert (await Snapshot.get(id=before["2024"])).cache_valid is True
+    again = await client.post(trigger, json={"organization_id": "org-x", "period_id": "2025"}, headers=own)
+    assert again.json()["snapshot_id"] != before["2025"], "a trigger without force aggregates the stale one again"
+    await app.state.jobs.wait_idle()
+
+
+async def test_explain_large_change_is_read_where_it_is_written(client, graphql, tokens, structure_over_years):
+    section = await current_section(client, "hjelpetiltak")
+    fields = [{**section["fields"][0], "explain_large_change": True}, *section["fields"][1:]]
+    put = await client.put(f"{BASE}/hjelpetiltak", json=put_body(section, fields), headers=tokens.admin())
+    assert put.status_code == 200, put.text
+    read = await current_section(client, "hjelpetiltak")
+    assert read["fields"][0]["explain_large_change"] is True
+    round_trip = await client.put(f"{BASE}/hjelpetiltak", json=put_body(read, read["fields"]), headers=tokens.admin())
+    assert round_trip.status_code == 200
+    assert (await current_section(client, "hjelpetiltak"))["fields"][0]["explain_large_change"] is True, "GET -> PUT keeps it"
+    query = '{ section(id: "hjelpetiltak") { fields { key explainLargeChange } } }'
+    shown = (await graphql(query))["data"]["section"]["fields"][0]
+    assert shown == {"key": "antall_barn_med_hjelpetiltak", "explainLargeChange": True}
+
+
+async def test_a_put_before_a_scheduled_change_is_refused_not_ignored(client, tokens, structure_over_years):
+    section = await current_section(client, "hjelpetiltak")
+    fields = [{**section["fields"][0], "label": "Ny fra 2025"}, *section["fields"][1:]]
+    scheduled = await client.put(
+        f"{BASE}/hjelpetiltak", json=put_body(section, fields, effective_from_period_id="2025"), headers=tokens.admin()
+    )
+    assert scheduled.status_code == 200
+    earlier = await client.put(
+        f"{BASE}/hjelpetiltak", json=put_body(section, fields, effective_from_period_id="2023"), headers=tokens.admin()
+    )
+    assert earlier.status_code == 409, "the same list from 2023 would leave 2023 and 2024 as they were: a silent no-op"
+    assert earlier.json()["error"]["details"] == {"field": "antall_barn_med_hjelpetiltak", "scheduled_from": "2025-01-01"}

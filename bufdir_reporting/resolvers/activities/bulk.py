@@ -17,10 +17,10 @@ from tortoise.transactions import in_transaction
 from ...errors import Conflict
 from ...wording import offending, plain
 from .. import periods
-from ..base import access, notify
+from ..base import access, invalidation, notify
 from ..base.context import Context
 from ..structure.inputs import field_path
-from . import batch, invalidation
+from . import batch
 from .inputs import ActivitySpec
 from .service import ACTIVITIES_RECORDED
 

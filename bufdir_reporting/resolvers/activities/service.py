@@ -17,11 +17,11 @@ from tortoise.transactions import in_transaction
 from ...errors import Conflict, InvalidInput, NotFound
 from ...models import Activity, ActivityParticipant
 from .. import periods
-from ..base import access, audit, ids, notify
+from ..base import access, audit, ids, invalidation, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..structure.inputs import field_path
-from . import batch, invalidation
+from . import batch
 from .inputs import ActivitySpec
 
 ACTIVITIES_RECORDED = "activities recorded"

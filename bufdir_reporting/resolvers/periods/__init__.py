@@ -11,13 +11,14 @@ from .lock import (
     refuse_if_locked,
     refuse_if_period_locked,
 )
-from .ranges import DateRange, checked_range, period_bounds
+from .ranges import DateRange, checked_range, day_start, period_bounds
 from .service import get_or_raise, get_prior, list_
 
 __all__ = [
     "DateRange",
     "Locks",
     "checked_range",
+    "day_start",
     "get_or_raise",
     "get_prior",
     "list_",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from ...errors import InvalidInput
 from ...models import Period
@@ -14,6 +14,11 @@ from ..base.context import Context
 class DateRange:
     start: datetime
     end: datetime
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a calendar day."""
+    return datetime.combine(day, time.min, UTC)
 
 
 def period_bounds(period: Period) -> DateRange:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,9 +21,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, NotFound
-from ...models import FieldDefinition, Period, Section
+from ...models import FieldDefinition, Period, Section, Snapshot
 from .. import periods
-from ..base import access, audit
+from ..base import access, audit, invalidation, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..base.validity import today, valid_at
@@ -121,24 +121,40 @@ async def field_by_key(ctx: Context, *, field_key: str, period_id: str | None = 
     return definition
 
 
+@dataclass
+class StructureWrite:
+    """What a structure write changed: the snapshots it made invalid, published after commit."""
+
+    invalidated: list[Snapshot] = field(default_factory=list)
+
+    async def fields_changed(self, section: Section, effective: date) -> None:
+        """The section's fields apply otherwise from ``effective``: snapshots read at a day from
+        then on (their values, completeness and findings) are no longer valid."""
+        reason = f"the report structure changed from {effective.isoformat()} (section {section.id})"
+        self.invalidated += await invalidation.invalidate_structure_from(periods.day_start(effective), reason)
+
+
 @asynccontextmanager
-async def _structure_write(section_id: str) -> AsyncIterator[None]:
+async def _structure_write(ctx: Context, section_id: str) -> AsyncIterator[StructureWrite]:
     """One transaction; a constraint the checks did not foresee (a race) is a conflict."""
+    write = StructureWrite()
     try:
         async with in_transaction():
-            yield
+            yield write
             await revision.bump()
     except IntegrityError:
         raise Conflict(
             f"section {section_id!r} conflicts with a concurrent or existing structure change",
             details={"section_id": section_id},
         ) from None
+    if write.invalidated:
+        await notify.cache_invalidated(ctx, write.invalidated, write.invalidated[0].invalidation_reason or "")
 
 
 async def create(ctx: Context, *, spec: SectionSpec) -> Section:
     access.require_admin(ctx)
     effective = await _effective_date(ctx, spec.effective_from_period_id)
-    async with _structure_write(spec.section_id):
+    async with _structure_write(ctx, spec.section_id) as write:
         if await Section.exists(id=spec.section_id):
             raise Conflict(f"section {spec.section_id!r} already exists", details={"field": "section_id"})
         section = await Section.create(
@@ -152,6 +168,8 @@ async def create(ctx: Context, *, spec: SectionSpec) -> Section:
         await replace_fields(section, spec.fields, effective)
         if not spec.is_active:
             await _deactivate(section, effective)
+        elif spec.fields:
+            await write.fields_changed(section, effective)
         await audit.record(ctx, action="section.created", entity_type="section", entity_id=section.id, after=spec.model_dump())
     return section
 
@@ -159,7 +177,7 @@ async def create(ctx: Context, *, spec: SectionSpec) -> Section:
 async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Section:
     access.require_admin(ctx)
     effective = await _effective_date(ctx, change.effective_from_period_id)
-    async with _structure_write(section_id):
+    async with _structure_write(ctx, section_id) as write:
         section = await Section.select_for_update().get_or_none(id=section_id)
         if section is None:
             raise NotFound("section", section_id)
@@ -168,12 +186,15 @@ async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Sec
         section.order = change.section_order
         if change.description is not None:
             section.description = change.description
+        reactivated = change.is_active and not section.is_active
         if change.is_active:
             section.is_active, section.valid_to = True, None
         await section.save()
-        await replace_fields(section, change.fields, effective)
+        changed = await replace_fields(section, change.fields, effective)
         if not change.is_active:
             await _deactivate(section, effective)
+        if changed or reactivated or not change.is_active:
+            await write.fields_changed(section, effective)
         await audit.record(
             ctx, action="section.updated", entity_type="section", entity_id=section.id, before=before, after=change.model_dump()
         )
@@ -185,14 +206,14 @@ async def deactivate(ctx: Context, *, section_id: str, effective_from_period_id:
     """Soft delete: the section stays, valid until ``effective``, for historical reports."""
     access.require_admin(ctx)
     effective = await _effective_date(ctx, effective_from_period_id)
-    async with in_transaction():
-        await revision.bump()
+    async with _structure_write(ctx, section_id) as write:
         section = await Section.select_for_update().get_or_none(id=section_id)
         if section is None:
             raise NotFound("section", section_id)
         if section.is_active:
             before = await _described(section)
             await _deactivate(section, effective)
+            await write.fields_changed(section, effective)
             await audit.record(
                 ctx,
                 action="section.deactivated",

@@ -9,7 +9,7 @@ that starts at E itself never applied to an ended period and is rewritten in pla
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from ...errors import Conflict
 from ...models import FieldDefinition, FieldValue, Section
@@ -40,13 +40,17 @@ def _normal(value: Any) -> Any:
     return value.normalize() if hasattr(value, "normalize") else value
 
 
+def _refuse_before_scheduled(version: FieldDefinition, effective: date) -> NoReturn:
+    raise Conflict(
+        f"field {version.key!r} has a change scheduled from {version.valid_from}; "
+        f"a change from {effective} would come before it (change from {version.valid_from} or later)",
+        details={"field": version.key, "scheduled_from": str(version.valid_from)},
+    )
+
+
 async def _close(version: FieldDefinition, effective: date) -> None:
     if version.valid_from > effective:
-        raise Conflict(
-            f"field {version.key!r} has a change scheduled from {version.valid_from}; "
-            f"a change from {effective} would come before it",
-            details={"field": version.key, "scheduled_from": str(version.valid_from)},
-        )
+        _refuse_before_scheduled(version, effective)
     version.valid_to = effective
     version.open_key = None
     await version.save(update_fields=["valid_to", "open_key"])
@@ -61,12 +65,20 @@ async def _ensure_key_free(section: Section, key: str) -> None:
         )
 
 
-async def replace_fields(section: Section, specs: list[FieldSpec], effective: date) -> None:
+async def replace_fields(section: Section, specs: list[FieldSpec], effective: date) -> bool:
+    """Write the section's field list as it applies from ``effective``; whether any field's
+    version changed (a changed position alone changes no value). A field with a change scheduled
+    after ``effective`` is refused whether or not the list repeats it: the list says what holds
+    from ``effective`` on, and the scheduled version would silently contradict it."""
     open_versions = {f.key: f for f in await FieldDefinition.filter(section_id=section.id, valid_to=None)}
+    changed = False
     for position, spec in enumerate(specs, start=1):
         attributes = _attributes(spec)
         version = open_versions.pop(spec.field_key, None)
+        if version is not None and version.valid_from > effective:
+            _refuse_before_scheduled(version, effective)
         if version is not None and (_unchanged(version, attributes) or version.valid_from == effective):
+            changed = changed or not _unchanged(version, attributes)
             version.update_from_dict({**attributes, "position": position})
             await version.save()
             continue
@@ -82,8 +94,11 @@ async def replace_fields(section: Section, specs: list[FieldSpec], effective: da
             valid_from=effective,
             **attributes,
         )
+        changed = True
     for dropped in open_versions.values():
         await close_or_remove(dropped, effective)
+        changed = True
+    return changed
 
 
 async def close_or_remove(version: FieldDefinition, effective: date) -> None:

@@ -86,6 +86,9 @@ FIELDS = {
     "FieldDefinition.minValue": "The lowest valid value, if any.",
     "FieldDefinition.maxValue": "The highest valid value, if any.",
     "FieldDefinition.unit": "The unit, e.g. timer or kr.",
+    "FieldDefinition.explainLargeChange": (
+        "Whether a large change against the prior period must be explained before the report can be submitted."
+    ),
     "FieldDefinition.position": "Its place in its section, from 1.",
     "FieldDefinition.section": "The section it belongs to.",
     "FieldValue.value": "The number (for a boolean, 1 or 0); null when there is none.",

@@ -30,6 +30,7 @@ INPUT_FIELDS_BY_NAME = {
     "maxValue": "The highest valid value.",
     "unit": "The unit, e.g. timer.",
     "aggregationRule": "How it is computed from activities; left out, it is a manual field.",
+    "explainLargeChange": "Whether a large change against the prior period must be explained before submission (default: false).",
     "kind": "How the value is computed.",
     "measure": "For SUM and COUNT_DISTINCT_PARTICIPANTS: what is added up.",
     "filters": "Which activities count.",
