@@ -56,6 +56,9 @@ class Snapshot(Model):
     missing_required_fields: fields.JSONField[list[str] | None] = fields.JSONField(null=True)
     error = fields.TextField(null=True)
     created_by = fields.CharField(max_length=128, null=True)
+    legacy_id = fields.CharField(max_length=40, null=True, db_index=True)
+    """The id a legacy client refreshed its aggregation under (``PUT /api/v1/bufdir-aggregations/{id}``):
+    the contract refreshes a resource in place, so that id answers with the newest refresh."""
     aggregated_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -20,6 +20,7 @@ from ..resolvers import activities, periods, snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import submissions
+from ..resolvers.snapshots import legacy
 from ..timefmt import iso
 from . import shapes
 from .routing import (
@@ -84,7 +85,7 @@ class RefreshBody(BaseModel):
 
 def shape(snapshot: Snapshot, *, detail: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": snapshot.id,
+        "id": legacy.shown_id(snapshot),
         "org_id": snapshot.organization_id,
         "reporting_period_id": snapshot.period_id,
         "status": SERVICE_STATUS[snapshot.status],
@@ -176,7 +177,8 @@ async def list_aggregations(
     org_id: OrganizationIdQuery = None,
     reporting_period_id: PeriodIdQuery = None,
 ) -> dict[str, Any]:
-    page = await snapshots.list_(ctx, window=window, organization_id=org_id, period_id=reporting_period_id)
+    hidden = await legacy.superseded(ctx, organization_id=org_id)
+    page = await snapshots.list_(ctx, window=window, organization_id=org_id, period_id=reporting_period_id, excluding=hidden)
     return paginated(page, [shape(s) for s in page.items])
 
 
@@ -197,17 +199,17 @@ async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSO
 
 @router.endpoint("GET", "/{snapshot_id}", **shapes.documented(shapes.Aggregation), summary="One aggregation snapshot")
 async def get_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
-    return shape(await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id), detail=True)
+    return shape(await legacy.named(ctx, snapshot_id=snapshot_id), detail=True)
 
 
 @router.endpoint(
     "GET", "/{snapshot_id}/metrics", **shapes.documented(shapes.Metrics), summary="Detailed metrics of an aggregation"
 )
 async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
-    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    snapshot = await legacy.named(ctx, snapshot_id=snapshot_id)
     categories = snapshots.category_breakdown(snapshot)
     return {
-        "id": snapshot.id,
+        "id": legacy.shown_id(snapshot),
         "org_id": snapshot.organization_id,
         "period_id": snapshot.period_id,
         "total_participants": snapshot.participant_count,
@@ -228,20 +230,14 @@ async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dic
     summary="Re-aggregate (optionally over a new range) and return the result",
 )
 async def refresh_aggregation(snapshot_id: SnapshotId, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
-    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
-    if body.range is not None:
-        window = periods.checked_range(ctx, body.range.start, body.range.end)
-        period_id = None
-    else:
-        window = periods.DateRange(snapshot.range_start, snapshot.range_end)
-        period_id = snapshot.period_id
-    triggered = await snapshots.trigger(
+    window = periods.checked_range(ctx, body.range.start, body.range.end) if body.range is not None else None
+    triggered = await legacy.refresh(
         ctx,
-        organization_id=snapshot.organization_id,
-        period_id=period_id,
+        snapshot_id=snapshot_id,
+        organization_id=body.org_id,
+        period_id=body.reporting_period_id,
         window=window,
         force=body.force_refresh,
-        wait=True,
     )
     return respond(triggered, created=200)
 
@@ -250,5 +246,5 @@ async def refresh_aggregation(snapshot_id: SnapshotId, body: RefreshBody, ctx: C
     "DELETE", "/{snapshot_id}", **shapes.documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot"
 )
 async def delete_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
-    snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
-    return {"deleted": True, "id": snapshot.id}
+    await legacy.delete(ctx, snapshot_id=snapshot_id)
+    return {"deleted": True, "id": snapshot_id}

@@ -137,3 +137,45 @@ async def test_other_organisations_are_refused(client, tokens, contract_periods)
     params = {"org_id": "org-bufdir-42", "start": "2026-01-01T00:00:00Z", "end": "2026-03-31T23:59:59Z"}
     assert (await client.get(f"{BASE}/activities", params=params, headers=other)).status_code == 403
     assert (await client.get(f"{BASE}/activities", params=params)).status_code == 401
+
+
+async def test_a_refresh_keeps_the_clients_id_and_its_figures_follow(client, app, org, contract_periods):
+    """The service contract refreshes a resource in place: the answer, and every later read of the
+    id the client holds, carry the refreshed figures; the listing shows the resource once."""
+    first = (await client.post(BASE, json=contracts.SERVICE_POST_REQUEST, headers=org)).json()
+    await app.state.jobs.wait_idle()
+    before = (await client.get(f"{BASE}/{first['id']}", headers=org)).json()
+    await make_activity(
+        org=await Organization.get(id="org-bufdir-42"),
+        occurred_at=datetime(2025, 2, 20, 9, tzinfo=UTC),
+        activity_type="group_activity",
+        participants=("p-new-1", "p-new-2"),
+    )
+    body = {"org_id": "org-bufdir-42", "reporting_period_id": "rp-2025-q1", "force_refresh": True}
+    for _ in range(2):
+        refreshed = await client.put(f"{BASE}/{first['id']}", json=body, headers=org)
+        assert refreshed.status_code == 200, refreshed.text
+        assert refreshed.json()["id"] == first["id"]
+    assert refreshed.json()["activity_count"] == before["activity_count"] + 1
+    polled = (await client.get(f"{BASE}/{first['id']}", headers=org)).json()
+    assert (polled["id"], polled["activity_count"]) == (first["id"], before["activity_count"] + 1)
+    metrics = (await client.get(f"{BASE}/{first['id']}/metrics", headers=org)).json()
+    assert metrics["total_activities"] == before["activity_count"] + 1
+    listed = (await client.get(BASE, params={"org_id": "org-bufdir-42", "reporting_period_id": "rp-2025-q1"}, headers=org)).json()
+    assert [item["id"] for item in listed["data"]] == [first["id"]]
+    assert listed["pagination"]["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reporting_period_id": "rp-2024-q4", "force_refresh": True}, "reporting_period_id"),
+        ({"org_id": "org-1042", "force_refresh": True}, "org_id"),
+    ],
+)
+async def test_a_refresh_naming_another_period_or_organisation_is_refused(client, app, org, contract_periods, body, field):
+    first = (await client.post(BASE, json=contracts.SERVICE_POST_REQUEST, headers=org)).json()
+    await app.state.jobs.wait_idle()
+    refused = await client.put(f"{BASE}/{first['id']}", json=body, headers=org)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"]["field"] == field

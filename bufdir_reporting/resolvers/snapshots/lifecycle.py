@@ -111,8 +111,11 @@ async def list_(
     organization_id: str | None = None,
     period_id: str | None = None,
     status: SnapshotStatus | None = None,
+    excluding: list[str] | None = None,
 ) -> Page[Snapshot]:
     query = access.readable_rows(ctx, Snapshot.all().order_by("-created_at", "id"), organization_id)
+    if excluding:
+        query = query.exclude(id__in=excluding)
     if period_id is not None:
         query = query.filter(period_id=period_id)
     if status is not None:

@@ -1,0 +1,91 @@
+"""Aggregations as the legacy contracts know them: a resource refreshed in place.
+
+The aggregation-service contract's ``PUT /api/v1/bufdir-aggregations/{id}`` refreshes the
+resource and answers under the same id, and a client that polls that id expects the refreshed
+figures. Here every run is a snapshot of its own (the one it replaces stays, historical), so a
+refresh records the id the client holds on the new snapshot (``legacy_id``), and that id names
+the newest refresh made under it from then on. Listing shows each such resource once, under the
+client's id.
+"""
+
+from __future__ import annotations
+
+from ...errors import InvalidInput
+from ...models import Snapshot
+from .. import periods
+from ..base import access
+from ..base.context import Context
+from . import lifecycle
+from .lifecycle import Triggered, trigger
+
+
+async def named(ctx: Context, *, snapshot_id: str) -> Snapshot:
+    """What ``snapshot_id`` names now: the newest refresh made under it, else the snapshot itself
+    (another organisation's answers as a missing one)."""
+    refreshed = await Snapshot.filter(legacy_id=snapshot_id).order_by("-created_at", "-id").first()
+    found = refreshed or await ctx.loaders.snapshot_by_id.load(snapshot_id)
+    return access.readable(ctx, found, kind="snapshot", key=snapshot_id)
+
+
+async def refresh(
+    ctx: Context,
+    *,
+    snapshot_id: str,
+    organization_id: str | None = None,
+    period_id: str | None = None,
+    window: periods.DateRange | None = None,
+    force: bool = True,
+) -> Triggered:
+    """Aggregate the resource ``snapshot_id`` names again (over ``window`` if given, else its own
+    period or range) and name the result by ``snapshot_id``. A body naming another organisation
+    or period than the resource's is refused, not ignored."""
+    current = await named(ctx, snapshot_id=snapshot_id)
+    access.writable(ctx, current, kind="snapshot", key=snapshot_id)
+    if organization_id is not None and organization_id != current.organization_id:
+        raise InvalidInput(
+            f"org_id {organization_id!r} is not the organisation of aggregation {snapshot_id}; leave it out or send "
+            f"{current.organization_id!r}",
+            field="org_id",
+        )
+    if period_id is not None and period_id != current.period_id:
+        raise InvalidInput(
+            f"reporting_period_id {period_id!r} is not the period of aggregation {snapshot_id}; leave it out or send "
+            f"{current.period_id!r}" + ("" if current.period_id else " (it covers a range)"),
+            field="reporting_period_id",
+        )
+    if window is None:
+        window, period_id = periods.DateRange(current.range_start, current.range_end), current.period_id
+    else:
+        period_id = None
+    triggered = await trigger(
+        ctx, organization_id=current.organization_id, period_id=period_id, window=window, force=force, wait=True
+    )
+    made = triggered.snapshot
+    if made.id != snapshot_id and made.legacy_id is None:
+        await Snapshot.filter(id=made.id).update(legacy_id=snapshot_id)
+        made.legacy_id = snapshot_id
+    return triggered
+
+
+async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
+    """Delete what ``snapshot_id`` names now."""
+    return await lifecycle.delete(ctx, snapshot_id=(await named(ctx, snapshot_id=snapshot_id)).id)
+
+
+async def superseded(ctx: Context, *, organization_id: str | None) -> list[str]:
+    """Snapshots a listing leaves out: ones refreshed under their own id, and older refreshes
+    under an id (the newest answers for it)."""
+    scope = access.readable_rows(ctx, Snapshot.filter(legacy_id__isnull=False), organization_id)
+    refreshes = await scope.order_by("-created_at", "-id").values_list("id", "legacy_id")
+    newest: set[str] = set()
+    hidden: list[str] = []
+    for snapshot_id, legacy_id in refreshes:
+        if legacy_id in newest:
+            hidden.append(str(snapshot_id))
+        newest.add(str(legacy_id))
+    return hidden + sorted(newest)
+
+
+def shown_id(snapshot: Snapshot) -> str:
+    """The id a legacy client knows a snapshot by."""
+    return snapshot.legacy_id or snapshot.id
