@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bufdir_reporting.models import Snapshot
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records, reviews, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
@@ -54,6 +55,7 @@ async def test_a_reviewer_takes_it_under_review_and_approves_it_final_and_locked
     state = (await graphql(STATE, {"id": submission_id}, tokens.headers(org)))["data"]["submission"]
     assert state["locksPeriod"] is True
     assert [(s["fromState"], s["toState"], s["by"]) for s in state["reviewHistory"]] == [
+        (None, "SUBMITTED", "kari"),  # the submission itself
         ("SUBMITTED", "UNDER_REVIEW", "bufdir-saksbehandler"),
         ("UNDER_REVIEW", "APPROVED", "bufdir-saksbehandler"),
     ]
@@ -167,6 +169,7 @@ async def test_the_reporting_status_counts_organisations_per_state(client, token
     assert status.status_code == 200
     assert body["counts"] == {
         "not_started": 0, "draft": 0, "submitted": 1, "under_review": 0, "returned": 0, "approved": 0, "reopened": 0, "late": 0,
+        "submitted_late": 0, "overdue": 0, "correction_overdue": 0, "corrected_late": 0,
     }  # fmt: skip
     (row,) = body["organizations"]
     assert (row["org_id"], row["state"], row["on_time"], row["late"], row["version"]) == (org, "submitted", None, False, 1)
@@ -197,6 +200,43 @@ async def test_states_deadlines_and_lateness_per_organisation(graphql, tokens, a
     assert states[drafting.id]["state"] == "DRAFT" and states[drafting.id]["late"] is True
     assert result["reportingCounts"]["draft"] == 1 and result["reportingCounts"]["late"] >= 2
     assert await Submission.all().count() == 0
+
+
+async def test_a_report_that_came_late_stays_late_with_its_reason(graphql, tokens, app, settings, submitted):
+    """A report submitted 220 days after its deadline is late (it showed onTime false, late false
+    and dropped out of the late count); a returned one not corrected by the correction deadline
+    is late, and so is one corrected after it."""
+    from datetime import date, timedelta
+
+    from bufdir_reporting.models import Period, Submission
+
+    org, submission_id = submitted
+    submitted_at = (await Submission.get(id=submission_id)).submitted_at
+    deadline = submitted_at.date() - timedelta(days=220)
+    await Period.filter(id="2024").update(submission_deadline=deadline, correction_deadline=date(2099, 1, 1))
+    query = """{ reportingStatus(periodId: "2024") { state late lateness onTime }
+                 reportingCounts(periodId: "2024") { late submittedLate overdue correctionOverdue correctedLate } }"""
+
+    async def status() -> tuple[dict, dict]:
+        result = (await graphql(query, {}, tokens.reviewer()))["data"]
+        return result["reportingStatus"][0], result["reportingCounts"]
+
+    row, counts = await status()
+    assert row == {"state": "SUBMITTED", "late": True, "lateness": "SUBMITTED_LATE", "onTime": False}
+    assert counts == {"late": 1, "submittedLate": 1, "overdue": 0, "correctionOverdue": 0, "correctedLate": 0}
+
+    await reviews.review(context_for(settings, app, admin=True), submission_id=submission_id, action="return", reason="Rett opp")
+    await Period.filter(id="2024").update(correction_deadline=submitted_at.date() - timedelta(days=1))
+    row, counts = await status()
+    assert (row["state"], row["lateness"]) == ("RETURNED", "CORRECTION_OVERDUE") and counts["correctionOverdue"] == 1
+
+    ctx = context_for(settings, app, org, subject="kari")
+    snapshot = await Snapshot.get(organization_id=org, period_id="2024", status="current")
+    record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    await submissions.submit(ctx, report_id=record.id)
+    row, counts = await status()
+    assert (row["state"], row["lateness"], row["late"]) == ("SUBMITTED", "CORRECTED_LATE", True)
+    assert counts == {"late": 1, "submittedLate": 0, "overdue": 0, "correctionOverdue": 0, "correctedLate": 1}
 
 
 async def test_a_submission_is_a_node_refetched_under_the_same_access(graphql, tokens, submitted):
@@ -280,7 +320,7 @@ async def test_review_steps_racing_each_other_apply_one_at_a_time(app, settings,
     from there). The history is one chain, the lock and the events agree with it."""
     from bufdir_reporting.auth import Principal
     from bufdir_reporting.errors import Conflict
-    from bufdir_reporting.models import EventLog, Snapshot, Submission, SubmissionReview
+    from bufdir_reporting.models import EventLog, Submission, SubmissionReview
     from bufdir_reporting.resolvers.base.context import Context
 
     org, _ = submitted

@@ -19,7 +19,7 @@ router = ContractRouter("/api/v1/submissions", tag="submissions", printed_paths=
 
 
 class ReviewStepShape(BaseModel):
-    from_state: str
+    from_state: str | None  # null for the submission itself
     to_state: str
     by: str
     at: str
@@ -51,6 +51,7 @@ class StatusRow(BaseModel):
     state: str  # not_started, draft, submitted, under_review, returned, approved, reopened
     on_time: bool | None
     late: bool
+    lateness: str | None  # correction_overdue, overdue, corrected_late, submitted_late
     submission_id: str | None
     version: int | None
 
@@ -75,7 +76,13 @@ async def shape(ctx: Context, submission: Submission) -> dict[str, Any]:
         "locks_period": submission.lock_slot is not None,
         "review_state": str(submission.review_state),
         "review_history": [
-            {"from_state": str(s.from_state), "to_state": str(s.to_state), "by": s.by, "at": iso(s.at), "reason": s.reason}
+            {
+                "from_state": str(s.from_state) if s.from_state else None,
+                "to_state": str(s.to_state),
+                "by": s.by,
+                "at": iso(s.at),
+                "reason": s.reason,
+            }
             for s in steps
         ],
     }
@@ -99,6 +106,7 @@ async def reporting_status(
             "state": row.state,
             "on_time": row.on_time,
             "late": row.late,
+            "lateness": row.lateness,
             "submission_id": row.submission.id if row.submission else None,
             "version": row.submission.version if row.submission else None,
         }

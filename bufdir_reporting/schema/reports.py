@@ -33,6 +33,11 @@ strawberry.enum(
     description="Where an organisation stands for a period: NOT_STARTED, DRAFT (aggregated, not submitted), SUBMITTED, "
     "UNDER_REVIEW, RETURNED, APPROVED or REOPENED.",
 )
+strawberry.enum(
+    submissions.Lateness,
+    name="Lateness",
+    description="Why an organisation is late for a period: CORRECTION_OVERDUE, OVERDUE, CORRECTED_LATE or SUBMITTED_LATE.",
+)
 strawberry.enum(ReportFormat, name="ReportFormat", description="How a report is rendered: XLSX (a print-ready workbook) or PDF.")
 OrganizationRef = Annotated["OrganizationType", strawberry.lazy(".organization")]
 PeriodRef = Annotated["PeriodNode", strawberry.lazy(".period")]
@@ -80,9 +85,9 @@ class ReportRecordNode(ModelNode):
         return await records.get_or_raise(info.context, report_id=key)
 
 
-@strawberry.type(description="One step of a submission's review.")
+@strawberry.type(description="One step of a submission's life: its arrival, then each review step.")
 class ReviewStep:
-    from_state: models.ReviewState
+    from_state: models.ReviewState | None = strawberry.field(description="The state before; null for the submission itself.")
     to_state: models.ReviewState
     by: str = strawberry.field(description="Who took the step.")
     at: datetime.datetime
@@ -90,7 +95,7 @@ class ReviewStep:
 
     @classmethod
     def is_type_of(cls, obj: object, info: object) -> bool:
-        return isinstance(obj, (cls, models.SubmissionReview))
+        return isinstance(obj, (cls, reviews.Step))
 
 
 @strawberry.type(name="Submission", description="A report sent to Bufdir; versions follow reopenings and returns.")
@@ -108,7 +113,9 @@ class SubmissionType(ModelNode):
     reopen_reason: str | None
     review_state: models.ReviewState = strawberry.field(description="Where Bufdir's review of this version stands.")
 
-    @strawberry.field(description="Every step of the review, oldest first: who, when, from and to which state, why.")
+    @strawberry.field(
+        description="The submission itself, then every step of its review, oldest first: who, when, from and to which state, why."
+    )
     @staticmethod
     async def review_history(root: SubmissionRoot, info: Info) -> list[ReviewStep]:
         return cast(list[ReviewStep], await reviews.history(info.context, submission=root))
@@ -152,9 +159,10 @@ class OrganizationReportingStatus:
     missing: bool
     state: submissions.ReportingState
     late: bool = strawberry.field(
-        description="Nothing submitted after the submission deadline, or a returned report not submitted again "
-        "after the correction deadline."
+        description="Late for the period, now or when its report came: submitted after the submission deadline, "
+        "nothing submitted by it, or a returned report not corrected by the correction deadline."
     )
+    lateness: submissions.Lateness | None = strawberry.field(description="Why it is late, the most pressing reason.")
     submission: SubmissionType | None = strawberry.field(description="The latest version, if any.")
 
     @classmethod
@@ -167,6 +175,7 @@ class OrganizationReportingStatus:
             missing=not row.submitted,
             state=row.state,
             late=row.late,
+            lateness=row.lateness,
             submission=node_or_none(SubmissionType, row.submission),
         )
 
@@ -181,6 +190,10 @@ class ReportingCounts:
     approved: int
     reopened: int
     late: int
+    submitted_late: int
+    overdue: int
+    correction_overdue: int
+    corrected_late: int
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from .lock import (
     refuse_if_locked,
     refuse_if_period_locked,
 )
-from .ranges import DateRange, checked_range, day_start, period_bounds
+from .ranges import DateRange, checked_range, day_start, local_date, local_today, period_bounds
 from .service import get_or_raise, get_prior, list_
 
 __all__ = [
@@ -22,6 +22,8 @@ __all__ = [
     "get_or_raise",
     "get_prior",
     "list_",
+    "local_date",
+    "local_today",
     "lock_key",
     "locked_at",
     "locked_periods",

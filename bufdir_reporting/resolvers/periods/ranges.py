@@ -16,6 +16,15 @@ class DateRange:
     end: datetime
 
 
+def local_date(moment: datetime) -> date:
+    """The calendar day a moment falls on, as people read dates (deadlines, reports)."""
+    return moment.astimezone(UTC).date()
+
+
+def local_today() -> date:
+    return datetime.now(UTC).date()
+
+
 def day_start(day: date) -> datetime:
     """The first moment of a calendar day."""
     return datetime.combine(day, time.min, UTC)

@@ -14,6 +14,7 @@ CONFLICT and leaves no trace.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -33,6 +34,10 @@ class ReviewAction(StrEnum):
 
 STEPS = {
     ReviewAction.START: ({ReviewState.SUBMITTED}, ReviewState.UNDER_REVIEW),
+    # A choice: a reviewer may approve (or return) a submitted report without taking it under
+    # review first. Starting a review only tells the organisation and other reviewers that
+    # someone is on it; requiring it would add a click to every clean report, and the history
+    # shows which way each report went.
     ReviewAction.APPROVE: ({ReviewState.SUBMITTED, ReviewState.UNDER_REVIEW}, ReviewState.APPROVED),
     ReviewAction.RETURN: ({ReviewState.SUBMITTED, ReviewState.UNDER_REVIEW}, ReviewState.RETURNED),
 }
@@ -43,8 +48,22 @@ async def get_or_raise(ctx: Context, *, submission_id: str) -> Submission:
     return access.readable(ctx, submission, kind="submission", key=submission_id)
 
 
-async def history(ctx: Context, *, submission: Submission) -> list[SubmissionReview]:
-    return await SubmissionReview.filter(submission_id=submission.id).order_by("at", "id")
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a submission's life: its arrival (``from_state`` None), then each review step."""
+
+    from_state: ReviewState | None
+    to_state: ReviewState
+    by: str
+    at: datetime
+    reason: str | None
+
+
+async def history(ctx: Context, *, submission: Submission) -> list[Step]:
+    """The submission itself, then every review step, oldest first."""
+    arrived = Step(None, ReviewState.SUBMITTED, submission.submitted_by, submission.submitted_at, None)
+    steps = await SubmissionReview.filter(submission_id=submission.id).order_by("at", "id")
+    return [arrived, *(Step(s.from_state, s.to_state, s.by, s.at, s.reason) for s in steps)]
 
 
 async def review(ctx: Context, *, submission_id: str, action: ReviewAction, reason: str | None = None) -> Submission:

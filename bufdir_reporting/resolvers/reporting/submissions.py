@@ -22,6 +22,7 @@ from ...models import (
     Organization,
     Period,
     ReportStatus,
+    ReviewState,
     Snapshot,
     SnapshotStatus,
     Submission,
@@ -129,6 +130,19 @@ class ReportingState(StrEnum):
 STATES = tuple(ReportingState)
 
 
+class Lateness(StrEnum):
+    """Why an organisation counts as late for a period, the most pressing first."""
+
+    CORRECTION_OVERDUE = "correction_overdue"
+    """Returned, and not submitted again by the correction deadline (nor since)."""
+    OVERDUE = "overdue"
+    """Nothing submitted, and the submission deadline has passed."""
+    CORRECTED_LATE = "corrected_late"
+    """Returned, and submitted again after the correction deadline."""
+    SUBMITTED_LATE = "submitted_late"
+    """The first version came after the submission deadline."""
+
+
 @dataclass(frozen=True, slots=True)
 class OrganizationStatus:
     organization: Organization
@@ -136,6 +150,8 @@ class OrganizationStatus:
     """The latest version, if any."""
     first: Submission | None
     """The first version: whether the report came in on time."""
+    returned: Submission | None
+    """The latest version Bufdir returned, if any: a later one is its correction."""
     period: Period
     has_snapshot: bool
     today: date
@@ -159,16 +175,26 @@ class OrganizationStatus:
         """Whether the first version came by the submission deadline (None: no deadline, or nothing yet)."""
         if self.first is None or self.deadline is None:
             return None
-        return self.first.submitted_at.date() <= self.deadline
+        return periods.local_date(self.first.submitted_at) <= self.deadline
+
+    @property
+    def lateness(self) -> Lateness | None:
+        """Why the organisation is late for the period, if it is: a report that came late stays
+        late after it came (a case officer asks who was late, not only who still is)."""
+        correction = self.period.correction_deadline
+        if self.state == ReportingState.RETURNED:
+            if correction is not None and self.today > correction:
+                return Lateness.CORRECTION_OVERDUE
+        elif self.returned is not None and self.submission is not None and correction is not None:
+            if periods.local_date(self.submission.submitted_at) > correction:
+                return Lateness.CORRECTED_LATE
+        if self.submission is None:
+            return Lateness.OVERDUE if self.deadline is not None and self.today > self.deadline else None
+        return Lateness.SUBMITTED_LATE if self.on_time is False else None
 
     @property
     def late(self) -> bool:
-        """Behind a deadline now: nothing submitted after the submission deadline, or a returned
-        report not submitted again after the correction deadline."""
-        if self.submission is None:
-            return self.deadline is not None and self.today > self.deadline
-        correction = self.period.correction_deadline
-        return self.state == ReportingState.RETURNED and correction is not None and self.today > correction
+        return self.lateness is not None
 
 
 async def reporting_status(ctx: Context, *, period_id: str) -> list[OrganizationStatus]:
@@ -177,25 +203,38 @@ async def reporting_status(ctx: Context, *, period_id: str) -> list[Organization
     period = await periods.get_or_raise(ctx, period_id=period_id)
     first: dict[str, Submission] = {}
     latest: dict[str, Submission] = {}
+    returned: dict[str, Submission] = {}
     for submission in await Submission.filter(period_id=period_id).order_by("version"):
         first.setdefault(submission.organization_id, submission)
         latest[submission.organization_id] = submission
+        if submission.review_state == ReviewState.RETURNED:
+            returned[submission.organization_id] = submission
     aggregated: set[str] = {
         str(organization_id)
         for organization_id in await Snapshot.filter(period_id=period_id).values_list("organization_id", flat=True)
     }
-    today = datetime.now(UTC).date()
+    today = periods.local_today()
     return [
         OrganizationStatus(
-            organization, latest.get(organization.id), first.get(organization.id), period, organization.id in aggregated, today
+            organization,
+            latest.get(organization.id),
+            first.get(organization.id),
+            returned.get(organization.id),
+            period,
+            organization.id in aggregated,
+            today,
         )
         for organization in await Organization.all().order_by("id")
     ]
 
 
 def state_counts(rows: list[OrganizationStatus]) -> dict[str, int]:
-    """How many organisations are in each state, every state named (zeros too), and how many are late."""
+    """How many organisations are in each state, every state named (zeros too), how many are
+    late, and how many for each reason."""
     counts = dict.fromkeys(map(str, STATES), 0)
+    reasons = dict.fromkeys(map(str, Lateness), 0)
     for row in rows:
         counts[row.state] += 1
-    return {**counts, "late": sum(row.late for row in rows)}
+        if row.lateness is not None:
+            reasons[row.lateness] += 1
+    return {**counts, "late": sum(row.late for row in rows), **reasons}
