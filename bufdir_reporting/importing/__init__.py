@@ -16,9 +16,11 @@ from pathlib import Path
 
 from ..resolvers import activities
 from ..resolvers.base.context import Context
+from ..wording import shown
 from . import reading
 from .columns import COLUMNS, description_row, help_text
-from .reading import ImportFileError, read
+from .errors import ImportFileError
+from .reading import read
 
 Progress = Callable[[str], None]
 SHOWN_ERRORS = 50
@@ -88,7 +90,7 @@ async def import_file(
 
 
 def describe(error: activities.RowError) -> str:
-    value = f" {error.value!r}" if error.value is not None else ""
+    value = f" '{shown(error.value)}'" if error.value is not None else ""
     return f"line {error.row}, {error.field or 'row'}{value}: {error.message}"
 
 
