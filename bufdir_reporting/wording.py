@@ -3,6 +3,7 @@ client or a person reads them: REST bodies, GraphQL bulk ingest, the file import
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,10 +50,25 @@ def plain(error: Mapping[str, Any]) -> str:
     return PLAIN.get(str(error.get("type")), "") or plain_text(str(error.get("msg", "")))
 
 
+SHOWN_CHARS = 80
+"""The most of an outsider's text an error echoes: a refused value, a header cell, a sheet name."""
+
+CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def shown(text: str, *, limit: int = SHOWN_CHARS) -> str:
+    """Text from a file or a request as an error may echo it: at most ``limit`` characters (then
+    "..."), control characters as their Unicode pictures (NUL as ␀: PostgreSQL refuses NUL in
+    the errors it stores, and a terminal would act on an escape sequence), a lone surrogate
+    (JSON's "\\ud800") as U+FFFD, which no UTF-8 encoder refuses."""
+    cut = text if len(text) <= limit else text[: limit - 3] + "..."
+    return SURROGATES.sub("\ufffd", cut.translate(CONTROL_PICTURES))
+
+
 def offending(error: Mapping[str, Any]) -> str | None:
     """The value that was refused, as text to echo back (None for a missing or a nested one)."""
     value = error.get("input")
     if error.get("type") == "missing" or isinstance(value, dict | list) or value is None:
         return None
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shown(str(value))

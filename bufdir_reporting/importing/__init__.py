@@ -16,9 +16,11 @@ from pathlib import Path
 
 from ..resolvers import activities
 from ..resolvers.base.context import Context
+from ..wording import shown
 from . import reading
 from .columns import COLUMNS, description_row, help_text
-from .reading import ImportFileError, read
+from .errors import ImportFileError
+from .reading import read
 
 Progress = Callable[[str], None]
 SHOWN_ERRORS = 50
@@ -91,16 +93,28 @@ async def import_file(
 
 
 def describe(error: activities.RowError) -> str:
-    value = f" {error.value!r}" if error.value is not None else ""
+    value = f" '{shown(error.value)}'" if error.value is not None else ""
     return f"line {error.row}, {error.field or 'row'}{value}: {error.message}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet take a cell for a formula (OWASP, "CSV injection")."""
+
+
+def inert(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading
+    apostrophe, as OWASP advises. A CSV cannot say "this cell is text" otherwise; the
+    apostrophe is visible, a value refused as ``-5`` reads ``'-5``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def write_errors(errors: list[activities.RowError], path: Path) -> None:
-    """Every error as CSV (line, column, value, message), to open beside the file and fix."""
+    """Every error as CSV (line, column, value, message), to open beside the file and fix; the
+    file's own texts (the column and the value) as ``inert`` cells."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(("line", "column", "value", "message"))
-        writer.writerows((error.row, error.field, error.value or "", error.message) for error in errors)
+        writer.writerows((error.row, inert(error.field), inert(error.value or ""), inert(error.message)) for error in errors)
 
 
 def write_template(path: Path) -> None:

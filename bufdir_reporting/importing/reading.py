@@ -7,6 +7,11 @@ an .xlsx workbook, or JSON lines.
 - Values: decimal commas (``1,5``, ``1 234,5``) and Norwegian dates (``31.12.2024``,
   ``31.12.2024 14:30``) beside ISO 8601; empty cells mean "not given".
 - Every row keeps the line it came from, so errors point at the file as the person sees it.
+- Bounds, whatever the form (the README's import section states them): ``MAX_ROWS`` rows,
+  ``MAX_COLUMNS`` cells a row, ``MAX_CELL_CHARS`` characters a cell, ``MAX_LINE_BYTES`` a JSON
+  line; a workbook's parts are bounded before openpyxl reads them (``xlsx_guard``). A file
+  past one is refused whole with an ``ImportFileError`` saying which, and an error echoes at
+  most ``SHOWN_COLUMNS`` of the file's texts, each ``wording.shown``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,7 +27,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..wording import shown
+from . import xlsx_guard
 from .columns import BY_NAME, COLUMNS, column_for, description_row
+from .errors import ImportFileError
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_BYTES, MAX_ROWS, SHOWN_COLUMNS, SNIFFED_CHARS
+
+log = logging.getLogger(__name__)
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -30,10 +42,6 @@ DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(?:[ \u00a0.]\d{3})*,\d+$|^[-+]?\d+,\d
 GROUPED = re.compile(r"^[-+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:\.\d+)?$")
 
 Row = tuple[int, dict[str, Any]]
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read as activities; the message says why and what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +81,14 @@ def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding it was in: a byte order mark decides, else UTF-8 if the bytes
     are UTF-8, else Windows-1252 (what Excel writes as "CSV" on a Norwegian Windows)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8"
+        return _decoded(data, 3, "utf-8", "UTF-8"), "UTF-8"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
+        if len(data) % 2:
+            raise ImportFileError(
+                "the file is marked as UTF-16 (Unicode text) but ends in the middle of a character "
+                "(an odd number of bytes); save it again"
+            )
+        return _decoded(data, 0, "utf-16", "UTF-16"), "UTF-16"
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -86,29 +99,68 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "Latin-1"
 
 
+def _decoded(data: bytes, start: int, codec: str, name: str) -> str:
+    """The text after a byte order mark; bytes that are not that encoding refuse the file, named
+    by their line (a mark says the file is in it, so no other encoding is guessed)."""
+    try:
+        return data[start:].decode(codec)
+    except UnicodeDecodeError as exc:
+        text = data[start : start + exc.start].decode(codec, errors="replace")
+        raise ImportFileError(
+            f"the file is marked as {name} but line {text.count(chr(10)) + 1:,} is not {name} "
+            f"(byte {start + exc.start + 1:,}); save it again as {name}"
+        ) from None
+
+
 def sniff(text: str) -> str:
     """``,``, ``;`` or tab: what the header line is split by (the sniffer on a sample when it
     can tell, else the most frequent of the three in the header)."""
-    sample = "\n".join(text.splitlines()[:50])
+    lines = text[:SNIFFED_CHARS].splitlines()
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        return csv.Sniffer().sniff("\n".join(lines[:50]), delimiters=",;\t").delimiter
     except csv.Error:
-        header = text.splitlines()[0] if text else ""
+        header = lines[0] if lines else ""
         return max(",;\t", key=header.count)
 
 
 def _json_lines(path: Path) -> Iterator[Row]:
-    with path.open(encoding="utf-8-sig") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+    with path.open("rb") as lines:
+        for number in range(1, MAX_ROWS + 2):
+            line = lines.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            if number > MAX_ROWS:
+                raise ImportFileError(f"the file has more than {MAX_ROWS:,} lines, the most an import takes")
+            if len(line) > MAX_LINE_BYTES:
+                raise ImportFileError(f"line {number:,} is longer than {MAX_LINE_BYTES:,} bytes, the most a line may be")
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(f"line {number:,} is not UTF-8 (byte {exc.start + 1:,} of the line)") from None
+            if not text.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ImportFileError(f"line {number} is not JSON: {exc.msg}") from None
+                raise ImportFileError(f"line {number:,} is not JSON: {exc.msg}") from None
+            except (ValueError, RecursionError):  # a number of over 4,300 digits; arrays nested thousands deep
+                raise ImportFileError(
+                    f"line {number:,} is JSON this import cannot take (a number too long or nesting too deep)"
+                ) from None
             if not isinstance(row, dict):
-                raise ImportFileError(f"line {number} is not a JSON object")
+                raise ImportFileError(f"line {number:,} is not a JSON object")
+            if len(row) > MAX_COLUMNS:
+                raise ImportFileError(f"line {number:,} has {len(row):,} keys; a row may have at most {MAX_COLUMNS:,}")
             yield number, {column_for(key) or key: value for key, value in row.items()}
+
+
+def _listed(cells: list[str], *, quote: str = "'") -> str:
+    """Header cells (or sheet names) for a message: ``SHOWN_COLUMNS`` at most, each shortened."""
+    names = ", ".join(f"{quote}{shown(cell, limit=40)}{quote}" for cell in cells[:SHOWN_COLUMNS])
+    rest = len(cells) - SHOWN_COLUMNS
+    return names + (f" and {rest:,} more" if rest > 0 else "")
 
 
 def _columns(header: list[str]) -> list[str | None]:
@@ -121,59 +173,117 @@ def _columns(header: list[str]) -> list[str | None]:
         if len(header) == 1 and re.search(r"[^\w\s]", header[0].strip()):
             hint = " (the header is one cell: is the file separated by something other than , ; or tab?)"
         raise ImportFileError(
-            f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(c) for c in unknown)}{hint}; "
+            f"unknown column{'s' if len(unknown) > 1 else ''} {_listed(unknown)}{hint}; "
             f"the columns are: {', '.join(column.name for column in COLUMNS)} (see import --help or --template)"
         )
     missing = [column.name for column in COLUMNS if column.required and column.name not in names]
     if missing:
-        raise ImportFileError(f"the header has no column for {', '.join(missing)} (it has: {', '.join(header)})")
+        has = _listed([cell for cell in header if cell.strip()]) or "no named columns"
+        raise ImportFileError(f"the header has no column for {', '.join(missing)} (it has: {has})")
     return names
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
+    records = _records(reader)
+    header = next(records, None)
     if header is None:
         raise ImportFileError("the file is empty")
     names = _columns(header)
     skip = description_row()
     line = reader.line_num
-    for cells in reader:
+    for cells in records:
         start, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in cells) or cells[: len(skip)] == skip:
             continue
         yield start, _row(names, cells)
 
 
-def _workbook(path: Path, sheet: str | None, progress: Callable[[int], None]) -> Table:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def _records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records, each within the bounds. The csv module refuses a cell past its own
+    field limit (131,072 characters) with an error; that is a long cell too."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise ImportFileError(_long_cell(reader.line_num)) from None
+            raise ImportFileError(f"line {reader.line_num:,} cannot be read as CSV") from None
+        if reader.line_num > MAX_ROWS:
+            raise ImportFileError(f"the file has more than {MAX_ROWS:,} lines, the most an import takes")
+        if len(cells) > MAX_COLUMNS:
+            raise ImportFileError(f"line {reader.line_num:,} has {len(cells):,} cells; a row may have at most {MAX_COLUMNS:,}")
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise ImportFileError(_long_cell(reader.line_num))
+        yield cells
 
+
+def _long_cell(line: int) -> str:
+    return f"line {line:,} has a cell of more than {MAX_CELL_CHARS:,} characters, the most a cell may hold"
+
+
+def _workbook(path: Path, sheet: str | None, progress: Callable[[int], None]) -> Table:
+    """The rows of one sheet, after ``xlsx_guard`` has bounded what its parts unpack to and hold.
+    Whatever openpyxl raises on a damaged or crafted workbook (a shared string it does not
+    have, an attribute of the wrong type, XML that does not parse, ...) refuses the file."""
+    import openpyxl
+
+    xlsx_guard.check(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportFileError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+        # keep_links=False: external workbooks linked from this one are not read
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:
+        raise _unreadable(exc) from None
     try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise ImportFileError(f"no sheet {sheet!r}; the workbook has {', '.join(workbook.sheetnames)}")
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        rows = worksheet.iter_rows(values_only=True)
-        header_cells = next(rows, None)
-        if header_cells is None:
-            raise ImportFileError("the sheet is empty")
-        names = _columns(["" if cell is None else str(cell) for cell in header_cells])
-        skip = description_row()
-        found: list[Row] = []
-        for number, cells in enumerate(rows, start=2):
-            values = [_cell(cell) for cell in cells]
-            if not any(values) or values[: len(skip)] == skip:
-                continue
-            found.append((number, _row(names, values)))
-            if len(found) % PROGRESS_EVERY == 0:
-                progress(len(found))
-        return Table(f"workbook sheet {worksheet.title!r}", found)
+        return _sheet_rows(workbook, sheet, progress)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise _unreadable(exc) from None
     finally:
         workbook.close()
+
+
+def _unreadable(exc: Exception) -> ImportFileError:
+    log.info("an .xlsx openpyxl cannot read: %s: %s", type(exc).__name__, exc)
+    return ImportFileError(
+        "not a readable .xlsx workbook: it is damaged, or not saved by a spreadsheet program; save it again as .xlsx"
+    )
+
+
+def _sheet_rows(workbook: Any, sheet: str | None, progress: Callable[[int], None]) -> Table:
+    if sheet is not None and sheet not in workbook.sheetnames:
+        raise ImportFileError(f"no sheet '{shown(sheet)}'; the workbook has {_listed(workbook.sheetnames, quote='')}")
+    if sheet is None and not workbook.worksheets:
+        raise ImportFileError("the workbook has no sheet of cells")
+    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    # Rows and columns are bounded explicitly: without them openpyxl pads every row to the
+    # columns, and adds the rows, that the sheet's own <dimension> claims (A1:XFD1048576 is
+    # 17 billion cells). The guard has bounded the rows' numbers and cells already.
+    header_cells = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
+    if header_cells is None:
+        raise ImportFileError("the sheet is empty")
+    header = ["" if cell is None else str(cell) for cell in header_cells]
+    while header and not header[-1].strip():  # the padding up to MAX_COLUMNS
+        header.pop()
+    # Only the named columns are read from each row: openpyxl pads a row to the last column
+    # (up to XFD, with blank header cells between), and a million rows of 16,384 would be read
+    # cell by cell.
+    named = [(index, name) for index, name in enumerate(_columns(header)) if name is not None]
+    names: list[str | None] = [name for _, name in named]
+    skip = description_row()
+    found: list[Row] = []
+    rows = worksheet.iter_rows(min_row=2, max_row=MAX_ROWS, max_col=max(len(header), 1), values_only=True)
+    for number, cells in enumerate(rows, start=2):
+        values = [_cell(cells[index]) for index, _ in named]
+        if not any(values) or values[: len(skip)] == skip:
+            continue
+        found.append((number, _row(names, values)))
+        if len(found) % PROGRESS_EVERY == 0:
+            progress(len(found))
+    return Table(f"workbook sheet '{shown(worksheet.title)}'", found)
 
 
 def _cell(value: object) -> str:

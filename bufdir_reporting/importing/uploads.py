@@ -26,13 +26,15 @@ from ..models import ActivityImport, ImportStatus
 from ..resolvers import activities
 from ..resolvers.base import access, ids, jobs, notify
 from ..resolvers.base.context import Context
+from ..wording import shown
 from . import SHOWN_ERRORS, ImportReport, import_file
-from .reading import ImportFileError
+from .errors import ImportFileError
 
 log = logging.getLogger(__name__)
 
 OUTCOME = ["status", "error_count", "errors", "created", "updated", "written", "failure", "finished_at"]
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".jsonl", ".ndjson", ".json")
+SHEET_CHARS = 64  # ActivityImport.sheet's column
 
 
 def _error_dicts(errors: list[activities.RowError]) -> list[dict[str, object]]:
@@ -61,13 +63,15 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     access.require_authenticated(ctx)
     name = PurePath(filename or "upload.csv").name
     if PurePath(name).suffix.lower() not in SUFFIXES:
-        raise InvalidInput(f"a file of activities is one of {', '.join(SUFFIXES)}; got {name!r}", field="file")
+        raise InvalidInput(f"a file of activities is one of {', '.join(SUFFIXES)}; got '{shown(name)}'", field="file")
     if not content:
         raise InvalidInput("the file is empty", field="file")
+    if sheet is not None and (len(sheet) > SHEET_CHARS or "\x00" in sheet):
+        raise InvalidInput(f"a sheet's name is at most {SHEET_CHARS} characters, without NUL", field="sheet")
     upload = ActivityImport(
         id=ids.import_id(),
         created_by=ctx.principal.subject or "unknown",
-        filename=name[:255],
+        filename=shown(name, limit=255),  # kept to show: PostgreSQL refuses a NUL in it
         content=content,
         sheet=sheet,
         status=ImportStatus.CHECKED,

@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict
-from ...wording import offending, plain
+from ...wording import offending, plain, shown
 from .. import periods
 from ..base import access, invalidation, notify
 from ..base.context import Context
@@ -47,13 +47,14 @@ def parse_rows(rows: Iterable[dict[str, Any]], *, first_row: int = 1) -> tuple[l
 
 
 def parse_numbered(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, ActivitySpec]], list[RowError]]:
-    """Each row as a spec, or its errors in plain words with the value refused."""
+    """Each row as a spec, or its errors in plain words with the value refused (and the field,
+    which a JSON line names with any key it likes) as ``shown`` bounds them."""
     specs, errors = [], []
     for number, row in rows:
         try:
             specs.append((number, ActivitySpec.model_validate(row)))
         except ValidationError as exc:
-            errors += [RowError(number, field_path(e["loc"]), plain(e), offending(e)) for e in exc.errors()]
+            errors += [RowError(number, shown(field_path(e["loc"])), plain(e), offending(e)) for e in exc.errors()]
     return specs, errors
 
 

@@ -1,32 +1,50 @@
-"""What an activity record may say: one validation for GraphQL, bulk ingest and the CLI import."""
+"""What an activity record may say: one validation for GraphQL, bulk ingest and the CLI import.
+
+What passes here is what the database stores: text within its column's length and without NUL
+(PostgreSQL's text refuses it), whole numbers and decimals within their columns, times that
+stay inside the calendar when turned to UTC. An import's dry run checks exactly this, so a
+checked file never fails at its commit for a value the check let through.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ..structure.inputs import BUFDIR_CATEGORIES, Count, Strict
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("may not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_nul)]
+"""Text the database can store: the REST and GraphQL edges refuse NUL in a request, but a file's
+cells reach the import without passing them."""
+
+
 class ActivitySpec(Strict):
-    organization_id: str = Field(min_length=1, max_length=64)
-    source_system: str = Field(min_length=1, max_length=64)
-    external_id: str | None = Field(default=None, min_length=1, max_length=128)
-    activity_type: str = Field(min_length=1, max_length=64)
-    category: str
-    status: str = Field(min_length=1, max_length=32)
-    location: str | None = Field(default=None, max_length=128)
+    organization_id: Text = Field(min_length=1, max_length=64)
+    source_system: Text = Field(min_length=1, max_length=64)
+    external_id: Text | None = Field(default=None, min_length=1, max_length=128)
+    activity_type: Text = Field(min_length=1, max_length=64)
+    category: Text
+    status: Text = Field(min_length=1, max_length=32)
+    location: Text | None = Field(default=None, max_length=128)
     occurred_at: datetime
     ended_at: datetime | None = None
     recorded_at: datetime | None = None
     participant_count: Count = Field(default=0, ge=0, le=100_000)
     hours: Decimal = Field(default=Decimal(0), ge=0, le=100_000, decimal_places=2)
-    participant_refs: list[str] = Field(default_factory=list, max_length=10_000)
+    participant_refs: list[Text] = Field(default_factory=list, max_length=10_000)
 
     @field_validator("activity_type", "status")
     @classmethod
@@ -47,7 +65,10 @@ class ActivitySpec(Strict):
     def _utc(cls, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        try:
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, which datetime cannot hold
+            raise ValueError("must fall between the years 1 and 9999 in UTC") from None
 
     @field_validator("participant_refs")
     @classmethod

