@@ -116,6 +116,19 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         for s in organizations[0]["node"]["snapshots"]["edges"]
         if s["node"]["status"] == "CURRENT" and s["node"]["period"]["periodId"] == "2024"
     )
+    # GraphiQL's welcome query shows each organisation's latest period, with its prior values
+    from pathlib import Path
+
+    import bufdir_reporting
+
+    start = (Path(bufdir_reporting.__file__).parent / "ui/assets/graphiql-start.js").read_text(encoding="utf-8")
+    welcome = start.split("const WELCOME = `", 1)[1].split("`;", 1)[0].replace("\\`", "`")
+    first_look = (await client.post("/graphql", json={"query": welcome}, headers=admin)).json()
+    for edge in first_look["data"]["organizations"]["edges"]:
+        (latest,) = edge["node"]["snapshots"]["edges"]
+        assert latest["node"]["period"]["periodId"] == "rp-2026-q1", edge["node"]["organizationId"]
+        prior = [v["priorValue"] for s in latest["node"]["sections"] for v in s["fieldValues"] if v["priorValue"] is not None]
+        assert prior, f"{edge['node']['organizationId']}: the first look shows prior values"
     legacy = (await client.get(f"/api/v1/aggregated-report-data/{snapshot_2024}", headers=admin)).json()
     assert legacy["prior_period"]["period_id"] == "2023", "the contract's prior_period is there for a prior too"
     assert any(field["prior_period_value"] is not None for section in legacy["sections"] for field in section["fields"])

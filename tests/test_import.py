@@ -127,6 +127,17 @@ async def test_a_workbook_imports_from_its_first_sheet_or_the_one_named(settings
     await assert_the_two_activities(org.id)
 
 
+def test_the_csv_template_opens_in_columns_in_norwegian_excel(tmp_path):
+    """Excel in Norway splits a CSV at ';' and reads it as UTF-8 only after a byte order mark:
+    the comma-separated template opened in one column."""
+    path = tmp_path / "aktiviteter.csv"
+    write_template(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = data[3:].decode("utf-8").splitlines()[0]
+    assert header.split(";")[:3] == ["organization_id", "source_system", "external_id"] and "," not in header
+
+
 async def test_the_template_imports_as_written(settings, tmp_path, org):
     for name in ("template.xlsx", "template.csv"):
         path = tmp_path / name

@@ -118,7 +118,8 @@ def write_errors(errors: list[activities.RowError], path: Path) -> None:
 
 
 def write_template(path: Path) -> None:
-    """The columns, a row describing each, and one example row: as .xlsx or .csv (UTF-8)."""
+    """The columns, a row describing each, and one example row: as .xlsx or .csv (as Excel in
+    Norway writes and reads it: ';'-separated, UTF-8 with a byte order mark)."""
     header = [column.name for column in COLUMNS]
     example = [column.example for column in COLUMNS]
     if path.suffix.lower() == ".xlsx":
@@ -143,6 +144,9 @@ def write_template(path: Path) -> None:
         return
     if path.suffix.lower() != ".csv":
         raise ImportFileError("a template is .xlsx or .csv")
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+    # As Excel in Norway reads a CSV it opens: ';' between cells (the list separator where the
+    # decimal separator is ','), and UTF-8 with a byte order mark, which Excel needs to read æøå
+    # as UTF-8. A comma-separated file opened in one column.
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
         writer.writerows((header, description_row(), example))

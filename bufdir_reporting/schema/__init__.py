@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
@@ -20,6 +22,7 @@ from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
 from .reports import ReportMutation, ReportQuery
+from .scalars import PlainDecimal
 from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
@@ -67,6 +70,7 @@ schema = Schema(
         DomainErrorExtension,
     ],
     execution_context_class=SharedEventResults,
+    scalar_overrides={Decimal: PlainDecimal},
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""

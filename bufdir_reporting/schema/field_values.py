@@ -35,6 +35,8 @@ class FieldValue:
     prior_value: Decimal | None
     prior_text_value: str | None
     change: Decimal | None = strawberry.field(description="value minus prior value, when both are numbers.")
+    boolean_value: bool | None = strawberry.field(description="For a BOOLEAN field: its value as true or false.")
+    prior_boolean_value: bool | None = strawberry.field(description="For a BOOLEAN field: the prior value as true or false.")
     data_source: str | None = strawberry.field(description="Source system of most matching activities, or manual.")
     set_by: str | None
     set_at: datetime.datetime | None
@@ -63,6 +65,7 @@ class FieldValue:
 
     @classmethod
     def of(cls, value: models.FieldValue | FieldValueRow, definition: models.FieldDefinition) -> FieldValue:
+        boolean = definition.data_type == models.FieldDataType.BOOLEAN
         return cls(
             id=strawberry.ID(f"{value.snapshot_id}/{value.field_key}"),
             field_key=value.field_key,
@@ -72,6 +75,8 @@ class FieldValue:
             prior_value=value.prior_value,
             prior_text_value=value.prior_text_value,
             change=None if value.value is None or value.prior_value is None else value.value - value.prior_value,
+            boolean_value=None if not boolean or value.value is None else bool(value.value),
+            prior_boolean_value=None if not boolean or value.prior_value is None else bool(value.prior_value),
             data_source=value.data_source,
             set_by=value.set_by,
             set_at=value.set_at,

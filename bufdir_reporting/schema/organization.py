@@ -42,7 +42,7 @@ class OrganizationType(ModelNode):
             return None
         return node_or_none(OrganizationType, await organizations.get_or_raise(info.context, organization_id=root.parent_id))
 
-    @strawberry.field(description="This organisation's snapshots, newest first.")
+    @strawberry.field(description="This organisation's snapshots, the latest period first (within one, the newest run first).")
     @staticmethod
     async def snapshots(
         root: OrganizationRoot,
@@ -58,7 +58,9 @@ class OrganizationType(ModelNode):
         return await resolve_connection(
             CountedConnection[SnapshotNode],
             info,
-            lambda window: snapshots.list_(info.context, window=window, organization_id=root.id, period_id=period),
+            lambda window: snapshots.list_(
+                info.context, window=window, organization_id=root.id, period_id=period, by_period=True
+            ),
             first=first,
             after=after,
             last=None,

@@ -41,6 +41,8 @@ async def resolve_connection(
     last: int | None,
     before: str | None,
 ) -> CountedConnection[NodeType]:
+    for name, cursor in (("after", after), ("before", before)):
+        _check_cursor(cursor, field=name)
     try:
         meta = SliceMetadata.from_arguments(
             info,
@@ -75,6 +77,23 @@ async def resolve_connection(
             has_next_page=page.has_next,
         ),
     )
+
+
+def _check_cursor(cursor: str | None, *, field: str) -> None:
+    """A cursor this service gave out: base64 of ``arrayconnection:<offset>``. Strawberry decodes
+    it inside the slicing, where a broken one surfaced as base64's "Incorrect padding" blamed on
+    ``first``."""
+    if cursor is None:
+        return
+    try:
+        prefix, offset = relay.from_base64(cursor)
+        int(offset)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"{field} is not a cursor from this service; use a pageInfo cursor or an edge's cursor", field=field
+        ) from None
+    if prefix != "arrayconnection":
+        raise InvalidInput(f"{field} is not a cursor from this service; use a pageInfo cursor or an edge's cursor", field=field)
 
 
 async def _total(fetch: Callable[[Window], Awaitable[Page[Any]]]) -> int:

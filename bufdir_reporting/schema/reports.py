@@ -87,7 +87,7 @@ class ReportRecordNode(ModelNode):
 
 @strawberry.type(description="One step of a submission's life: its arrival, then each review step.")
 class ReviewStep:
-    from_state: models.ReviewState | None = strawberry.field(description="The state before; null for the submission itself.")
+    from_state: models.ReviewState | None
     to_state: models.ReviewState
     by: str = strawberry.field(description="Who took the step.")
     at: datetime.datetime

@@ -79,3 +79,24 @@ async def test_setting_values_needs_the_organisation(graphql, app, tokens, repor
     assert error_codes(result) == ["NOT_FOUND"]  # another organisation's snapshot answers as a missing one
     unknown = await graphql(SET, {"id": snapshot_id, "key": "finnes_ikke", "value": 1}, tokens.headers("org-1042"))
     assert error_codes(unknown) == ["NOT_FOUND"]
+
+
+async def test_values_read_and_are_written_as_people_write_them(graphql, app, tokens, reporting):
+    """A decimal comma is a number (the importer took it, manual values refused it); a boolean
+    is true or false, and numbers carry no trailing zeros (a BOOLEAN came back as "1.0000")."""
+    own = tokens.headers("org-1042", subject="kari")
+    snapshot_id = await current(graphql, app, own)
+    comma = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": "31,5"}, own)
+    assert comma["data"]["setFieldValue"]["value"] == "31.5"
+    grouped = await graphql(SET, {"id": snapshot_id, "key": "brutto_driftsutgifter", "value": "1 234 567,00"}, own)
+    assert grouped["data"]["setFieldValue"]["value"] == "1234567"
+    await graphql(SET, {"id": snapshot_id, "key": "har_internkontroll", "value": True}, own)
+    read = await graphql(
+        "query ($id: ID!) { snapshot(id: $id) { fieldValues { fieldKey value booleanValue } } }", {"id": snapshot_id}, own
+    )
+    values = {v["fieldKey"]: v for v in read["data"]["snapshot"]["fieldValues"]}
+    assert values["har_internkontroll"] == {"fieldKey": "har_internkontroll", "value": "1", "booleanValue": True}
+    assert values["antall_arsverk"]["booleanValue"] is None
+    assert all(not (v["value"] or "").endswith(".0000") for v in values.values())
+    wrong = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": "31,5x"}, own)
+    assert wrong["errors"][0]["message"] == 'antall_arsverk takes a number (such as 31,5 or 31.5), got "31,5x"'

@@ -89,6 +89,16 @@ async def test_admin_pages_through_every_organisation(graphql, tokens, orgs):
     assert seen == sorted(["org-1042", "org-2077", "org-bufdir-42", "org_bufdir_oslo_42", "org-3310"])
 
 
+@pytest.mark.parametrize(
+    "cursor", ["abc", "!!!", "Zm9vOmJhcg==", "YXJyYXljb25uZWN0aW9uOng="], ids=["padding", "junk", "foreign", "no-offset"]
+)
+async def test_a_malformed_cursor_is_bad_input_naming_after(graphql, tokens, orgs, cursor):
+    result = await graphql(ORGANIZATIONS, {"first": 2, "after": cursor}, tokens.admin())
+    error = result["errors"][0]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("BAD_USER_INPUT", "after")
+    assert "padding" not in error["message"] and "expected to contain" not in error["message"]
+
+
 async def test_page_size_above_the_maximum_is_bad_input(graphql, tokens, orgs):
     result = await graphql(ORGANIZATIONS, {"first": 10_000}, tokens.admin())
     assert error_codes(result) == ["BAD_USER_INPUT"]

@@ -112,8 +112,12 @@ async def list_(
     period_id: str | None = None,
     status: SnapshotStatus | None = None,
     excluding: list[str] | None = None,
+    by_period: bool = False,
 ) -> Page[Snapshot]:
-    query = access.readable_rows(ctx, Snapshot.all().order_by("-created_at", "id"), organization_id)
+    """Snapshots the caller may read, newest run first; ``by_period``: the latest period first
+    (an organisation's overview), and within it the newest run."""
+    order = ("-range_end", "-created_at", "id") if by_period else ("-created_at", "id")
+    query = access.readable_rows(ctx, Snapshot.all().order_by(*order), organization_id)
     if excluding:
         query = query.exclude(id__in=excluding)
     if period_id is not None:

@@ -23,7 +23,7 @@ from ...models import (
     SnapshotStatus,
 )
 from .. import periods
-from ..base import audit, notify
+from ..base import audit, notify, numbers
 from ..base.context import Context
 from . import lifecycle
 from .runs import MANUAL
@@ -33,9 +33,9 @@ def _number(definition: FieldDefinition, raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise InvalidInput(f"{definition.key} takes a number, not a boolean", field="value")
     try:
-        number = Decimal(str(raw).strip())
+        number = Decimal(numbers.decimal_text(str(raw)))
     except InvalidOperation:
-        raise InvalidInput(f"{definition.key} takes a number, got {raw!r}", field="value") from None
+        raise InvalidInput(f'{definition.key} takes a number (such as 31,5 or 31.5), got "{raw}"', field="value") from None
     if not number.is_finite() or abs(number) >= STORED_LIMIT:
         raise InvalidInput(f"{definition.key} takes a finite number below {STORED_LIMIT:,} in magnitude", field="value")
     if definition.data_type == FieldDataType.INTEGER and number != number.to_integral_value():

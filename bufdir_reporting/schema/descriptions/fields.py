@@ -143,7 +143,7 @@ FIELDS = {
     "RequiredFields.fields": "The required fields, in section and field order.",
     "RequiredFields.totalRequiredFields": "How many fields are required.",
     "ReviewStep.at": "When the step was taken.",
-    "ReviewStep.fromState": "The state before.",
+    "ReviewStep.fromState": "The state before; null for the submission itself.",
     "ReviewStep.toState": "The state after.",
     "RowError.row": "The row, counted from 1 in the order sent.",
     "RowError.field": "The offending field.",
