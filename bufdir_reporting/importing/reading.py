@@ -27,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..resolvers.base import numbers
 from ..wording import shown
 from . import xlsx_guard
 from .columns import BY_NAME, COLUMNS, column_for, description_row
@@ -38,8 +39,6 @@ log = logging.getLogger(__name__)
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 ZIP_MAGIC = b"PK\x03\x04"
 NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
-DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(?:[ \u00a0.]\d{3})*,\d+$|^[-+]?\d+,\d+$")
-GROUPED = re.compile(r"^[-+]?\d{1,3}(?:[ \u00a0]\d{3})+(?:\.\d+)?$")
 
 Row = tuple[int, dict[str, Any]]
 
@@ -318,11 +317,8 @@ def value_of(kind: str, text: str) -> Any:
         except ValueError:
             return text  # 31.02.2024: refused by validation with the value as written
     if kind == "decimal":
-        if DECIMAL_COMMA.match(text):
-            return re.sub(r"[ \u00a0.]", "", text).replace(",", ".")
-        if GROUPED.match(text):
-            return re.sub(r"[ \u00a0]", "", text)
-    if kind == "integer" and GROUPED.match(text):
+        return numbers.decimal_text(text)
+    if kind == "integer" and numbers.GROUPED.match(text):
         return re.sub(r"[ \u00a0]", "", text)
     if kind == "list":
         return [part.strip() for part in text.split(";") if part.strip()]
