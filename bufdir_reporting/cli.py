@@ -98,26 +98,31 @@ async def import_activities(
     settings: Settings, path: Path, *, dry_run: bool, sheet: str | None = None, errors_to: Path | None = None
 ) -> None:
     from .auth import SYSTEM
-    from .importing import SHOWN_ERRORS, ImportFileError, describe, import_file, write_errors
+    from .importing import SHOWN_ERRORS, ErrorFile, ImportFileError, describe, import_file
     from .resolvers.base.context import Context
 
     if not path.is_file():  # noqa: ASYNC240 - one stat before anything else runs
         raise CommandError(f"no such file: {path}")
     fewer_collections()
-    async with orm(settings):
-        try:
-            report = await import_file(
-                Context(settings=settings, principal=SYSTEM), path, dry_run=dry_run, progress=say, sheet=sheet
-            )
-        except ImportFileError as exc:
-            raise CommandError(f"{path}: {exc}") from None
-    if report.errors:
+    with ErrorFile(errors_to) as error_file:
+        async with orm(settings):
+            try:
+                report = await import_file(
+                    Context(settings=settings, principal=SYSTEM),
+                    path,
+                    dry_run=dry_run,
+                    progress=say,
+                    sheet=sheet,
+                    on_error=error_file.write,
+                )
+            except ImportFileError as exc:
+                raise CommandError(f"{path}: {exc}") from None
+    if report.error_count:
         for error in report.errors[:SHOWN_ERRORS]:
             say(describe(error))
-        rest = len(report.errors) - SHOWN_ERRORS
+        rest = report.error_count - SHOWN_ERRORS
         if errors_to is not None:
-            write_errors(report.errors, errors_to)
-            say(f"all {len(report.errors):,} errors written to {errors_to}")
+            say(f"all {report.error_count:,} errors written to {errors_to}")
         elif rest > 0:
             say(f"... and {rest:,} more errors (write them all with --errors FILE)")
         raise CommandError(f"{report.rows_with_errors:,} of {report.rows:,} rows have errors; nothing was written")

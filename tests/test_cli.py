@@ -245,7 +245,7 @@ def test_import_validates_first_reports_rows_and_is_idempotent(empty_database, t
     assert "2 rows, all valid" in run_cli("import", str(good), "--dry-run", env=env).stderr
     first = run_cli("import", str(good), env=env)
     assert first.returncode == 0, first.stderr
-    assert "imported 2 rows: 2 new, 0 updated" in first.stderr and "written 2/2" in first.stderr
+    assert "imported 2 rows: 2 new, 0 updated" in first.stderr and "written 2\n" in first.stderr
     again = run_cli("import", str(good), env=env)
     assert "imported 2 rows: 0 new, 2 updated" in again.stderr
     lines = tmp_path / "more.jsonl"

@@ -18,6 +18,7 @@ from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Activity, Organization, OrganizationKind
 
 from .conftest import error_of
+from .factories import context_for
 from .live import live_server
 
 BASE = "/api/v1/activities/import"
@@ -310,3 +311,52 @@ async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(s
         done = await ActivityImport.get(id=upload["import_id"])
         assert (done.status, done.created, done.attempts) == ("done", 12_000, 1)
         assert await Activity.all().count() == 12_000
+
+
+async def test_a_writer_that_lost_its_claim_commits_nothing(app, client, tokens, settings, monkeypatch):
+    """The rows and the outcome commit together, and only while the writer holds its claim: a
+    writer taken over meanwhile (it stopped beating, another replica took the import) leaves no
+    rows behind, so the import is never written twice."""
+    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.models import ActivityImport
+    from bufdir_reporting.resolvers.base import notify
+
+    own = tokens.headers(await org(), subject="kari")
+    upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", 3), "text/csv")}, headers=own)).json()
+    await ActivityImport.filter(id=upload["import_id"]).update(status="writing", committed_by="kari", owner=None)
+
+    async def taken_over(ctx, written_upload):
+        await ActivityImport.filter(id=written_upload.id).update(owner="another-replica:7")
+
+    monkeypatch.setattr(notify, "activity_import_written", taken_over)
+    await uploads.run(context_for(settings, app), import_id=upload["import_id"])
+    assert await Activity.all().count() == 0
+    assert (await ActivityImport.get(id=upload["import_id"])).status != "done"
+
+
+async def test_the_import_reads_and_checks_a_chunk_at_a_time_off_the_event_loop(settings, tmp_path, app, monkeypatch):
+    import threading
+
+    import bufdir_reporting.importing as importing
+    from bufdir_reporting.resolvers import activities
+
+    await org()
+    monkeypatch.setattr(importing, "CHUNK", 100)
+    seen: list[tuple[int, bool]] = []
+    real = activities.parse_numbered
+
+    def parse(rows):
+        rows = list(rows)
+        seen.append((len(rows), threading.current_thread() is threading.main_thread()))
+        return real(rows)
+
+    monkeypatch.setattr(activities, "parse_numbered", parse)
+    path = tmp_path / "a.csv"
+    path.write_bytes(excel_csv("org-tromso", 450))
+    from bufdir_reporting.auth import SYSTEM
+    from bufdir_reporting.resolvers.base.context import Context
+
+    report = await importing.import_file(Context(settings=settings, principal=SYSTEM), path, dry_run=False)
+    assert (report.rows, report.result.created) == (450, 450)
+    assert [size for size, _ in seen] == [100, 100, 100, 100, 50, 0]
+    assert not any(on_loop for _, on_loop in seen), "rows are parsed and their fields checked off the event loop"

@@ -1,26 +1,31 @@
-"""Importing activity files: read (``reading``), check every row, then write all or nothing.
+"""Importing activity files: read (``reading``), check every row, write all or nothing.
 
-Every check that can refuse a row runs before the first write: the row's fields, that its
-organisation exists and the importer may write for it, that no two rows name the same activity,
-that no row falls in a submitted, locked period. Then the rows are written in one transaction,
-so a failure leaves the database as it was. Rows are idempotent on (organisation, source
-system, external id): importing a file again corrects what it names and adds nothing twice.
+Every row meets every check that can refuse it: its fields, that its organisation exists and
+the importer may write for it, that no two rows name the same activity, that none falls in a
+submitted, locked period. The file is read, checked and written a chunk at a time in one
+transaction, so memory stays bounded whatever its length, and a row refused anywhere (or a
+failure) undoes the transaction: all rows are written, or none. Rows are idempotent on
+(organisation, source system, external id): importing a file again corrects what it names and
+adds nothing twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import Any, Self, TextIO
 
 from ..resolvers import activities
+from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.base.context import Context
 from ..wording import shown
 from . import reading
 from .columns import COLUMNS, description_row, help_text
 from .errors import ImportFileError
-from .reading import read
 
 Progress = Callable[[str], None]
 SHOWN_ERRORS = 50
@@ -28,6 +33,7 @@ SHOWN_ERRORS = 50
 __all__ = [
     "COLUMNS",
     "SHOWN_ERRORS",
+    "ErrorFile",
     "ImportFileError",
     "ImportReport",
     "describe",
@@ -40,19 +46,32 @@ __all__ = [
 
 @dataclass
 class ImportReport:
+    """What an import found and did. It holds the first ``SHOWN_ERRORS`` errors and counts the
+    rest (``on_error`` hears every one): a file of a million wrong rows costs no more memory
+    than one of a few."""
+
     form: str
-    rows: int
+    rows: int = 0
+    errors: list[activities.RowError] = field(default_factory=list)
+    error_count: int = 0
+    rows_with_errors: int = 0
     result: activities.IngestResult = field(default_factory=activities.IngestResult)
-    organizations: frozenset[str] = frozenset()
+    organizations: set[str] = field(default_factory=set)
     """The organisations its rows name."""
 
-    @property
-    def errors(self) -> list[activities.RowError]:
-        return self.result.errors
+    def add(self, errors: list[activities.RowError]) -> None:
+        self.errors += errors[: max(SHOWN_ERRORS - len(self.errors), 0)]
+        self.error_count += len(errors)
+        self.rows_with_errors += len({error.row for error in errors})
 
-    @property
-    def rows_with_errors(self) -> int:
-        return len({error.row for error in self.errors})
+
+CHUNK = 5_000
+"""Rows read, checked and written at a time: what the import holds of the file besides a digest
+per keyed row (README, bench S8)."""
+
+
+class _Refused(Exception):
+    """A row was refused while writing: the transaction is undone."""
 
 
 async def import_file(
@@ -63,33 +82,88 @@ async def import_file(
     progress: Progress = lambda _: None,
     sheet: str | None = None,
     written: Callable[[int], Awaitable[None]] | None = None,
+    on_error: Callable[[list[activities.RowError]], None] | None = None,
+    before_commit: Callable[[ImportReport], Awaitable[None]] | None = None,
 ) -> ImportReport:
-    """Read, check every row, then (unless ``dry_run`` or any row is wrong) write all rows in one
-    transaction. ``progress`` hears each stage in words; ``written`` how many rows are written."""
-    table = read(path, sheet=sheet, progress=lambda count: progress(f"reading: {count:,} rows so far"))
-    total = len(table.rows)
-    progress(f"read {total:,} rows ({table.form})")
-    specs, errors = activities.parse_numbered(
-        reading.counted(table.rows, lambda count: progress(f"checking the fields: {count:,}/{total:,} rows"))
-    )
-    progress(f"checked the fields of {total:,} rows; checking organisations, duplicates and locked periods")
-    checked = await activities.check_rows(ctx, specs)
-    errors = sorted(errors + checked.errors, key=lambda error: error.row)
-    named = frozenset(spec.organization_id for _, spec in specs)
-    report = ImportReport(table.form, total, activities.IngestResult(errors=errors), named)
-    if errors or dry_run:
+    """Read the file a chunk at a time, check every row, and (unless ``dry_run``) write them in
+    one transaction as they pass: a row refused anywhere undoes the transaction, so all rows are
+    written or none, and the file is never held whole. Reading and the fields' checks run off
+    the event loop (CPU work); the database's checks and writes on it.
+
+    ``progress`` hears each stage in words, ``written`` how many rows are written so far (inside
+    the transaction: it may tell a listener, not write to the database), ``on_error`` each
+    chunk's errors in line order, ``before_commit`` the report of a write about to commit (it
+    may still refuse it by raising)."""
+    table = await asyncio.to_thread(reading.read, path, sheet=sheet)
+    progress(f"reading {table.form}")
+    report = ImportReport(table.form)
+    checks = activities.RowChecks(ctx)
+
+    async def checked() -> AsyncIterator[tuple[list[tuple[int, ActivitySpec]], activities.Checked]]:
+        async for specs, field_errors, count in _parsed(table.rows):
+            found = await checks.check(specs)
+            errors = sorted(field_errors + found.errors, key=lambda error: error.row)
+            report.rows += count
+            report.organizations.update(spec.organization_id for _, spec in specs)
+            if errors:
+                report.add(errors)
+                if on_error is not None:
+                    on_error(errors)
+            yield specs, found
+            if report.rows // PROGRESS_EVERY != (report.rows - count) // PROGRESS_EVERY:
+                progress(f"checked {report.rows:,} rows")
+
+    if dry_run:
+        async for _ in checked():
+            pass
+        progress(f"checked {report.rows:,} rows ({report.error_count:,} errors)")
         return report
-    written_of = len(specs)
-
-    async def chunk_written(done: int) -> None:
-        progress(f"written {done:,}/{written_of:,}")
-        if written is not None:
-            await written(done)
-
-    report.result = await activities.write_all_or_nothing(
-        ctx, [spec for _, spec in specs], stored=checked.stored, progress=chunk_written
-    )
+    try:
+        async with activities.writing(ctx) as write:
+            async for specs, found in checked():
+                if report.error_count:
+                    continue  # nothing more is written; the rest is only checked, for the report
+                await write.write([spec for _, spec in specs], found.existing)
+                progress(f"written {report.rows:,}")
+                if written is not None:
+                    await written(report.rows)
+            if report.error_count:
+                raise _Refused
+            report.result = write.result
+            if before_commit is not None:
+                await before_commit(report)
+    except _Refused:
+        report.result = activities.IngestResult()
     return report
+
+
+PROGRESS_EVERY = 100_000
+"""Rows between two progress lines of a dry run."""
+
+
+async def _parsed(
+    rows: Iterator[reading.Row],
+) -> AsyncIterator[tuple[list[tuple[int, ActivitySpec]], list[activities.RowError], int]]:
+    """The rows a chunk at a time, each row's fields checked (a spec, or its errors), read and
+    checked off the event loop; the next chunk is read while the caller works on this one."""
+    ahead = asyncio.ensure_future(asyncio.to_thread(_parse_chunk, rows))
+    try:
+        while True:
+            specs, errors, count = await ahead
+            if not count:
+                return
+            ahead = asyncio.ensure_future(asyncio.to_thread(_parse_chunk, rows))
+            yield specs, errors, count
+    finally:
+        if not ahead.done():
+            ahead.cancel()
+            await asyncio.gather(ahead, return_exceptions=True)  # the thread ends its chunk first
+
+
+def _parse_chunk(rows: Iterator[reading.Row]) -> tuple[list[tuple[int, ActivitySpec]], list[activities.RowError], int]:
+    chunk = list(islice(rows, CHUNK))
+    specs, errors = activities.parse_numbered(chunk)
+    return specs, errors, len(chunk)
 
 
 def describe(error: activities.RowError) -> str:
@@ -108,13 +182,40 @@ def inert(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+class ErrorFile:
+    """Every error of an import as CSV (line, column, value, message), to open beside the file
+    and fix, written as the import finds them (none are held for it); the file's own texts (the
+    column and the value) as ``inert`` cells. As Excel in Norway reads a CSV: ';'-separated,
+    UTF-8 with a byte order mark. Without a path, or without errors, nothing is written."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._handle: TextIO | None = None
+        self._writer: Any = None
+
+    def write(self, errors: list[activities.RowError]) -> None:
+        if self.path is None:
+            return
+        if self._writer is None:
+            self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._handle, delimiter=";")
+            self._writer.writerow(("line", "column", "value", "message"))
+        self._writer.writerows(
+            (error.row, inert(error.field), inert(error.value or ""), inert(error.message)) for error in errors
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
 def write_errors(errors: list[activities.RowError], path: Path) -> None:
-    """Every error as CSV (line, column, value, message), to open beside the file and fix; the
-    file's own texts (the column and the value) as ``inert`` cells."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(("line", "column", "value", "message"))
-        writer.writerows((error.row, inert(error.field), inert(error.value or ""), inert(error.message)) for error in errors)
+    """``errors`` as an ``ErrorFile``."""
+    with ErrorFile(path) as error_file:
+        error_file.write(errors)
 
 
 def write_template(path: Path) -> None:

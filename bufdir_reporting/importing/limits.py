@@ -1,15 +1,15 @@
 """What an activity file may hold, whatever its form; past any of these it is refused whole, with
 an ``ImportFileError`` saying which bound and what to do. The README's import section states
 them. They keep what a hostile file costs to read (memory, time, the size of the error that
-answers it) below what a real file at the bounds costs: every row is held until the checks
-pass, about 4 GB for a million rows (README)."""
+answers it) below what a real file at the bounds costs: an import holds a chunk of rows and a
+digest per keyed row, about 100 bytes a row (README)."""
 
 from __future__ import annotations
 
 MAX_ROWS = 1_048_576
 """Rows a file may have, the header included: an Excel sheet's (Microsoft's "Excel specifications
-and limits"), and more than the million of bench S8. Every row is held until the checks pass
-(about 4 GB for a million, README), so this also bounds what a file of tiny rows costs."""
+and limits"), and more than the million of bench S8. An import keeps about 100 bytes per keyed
+row (README), so this also bounds what a file of tiny rows costs."""
 MAX_COLUMNS = 16_384
 """Cells a row may have, the header's too: an Excel sheet's columns, A to XFD."""
 MAX_CELL_CHARS = 32_767

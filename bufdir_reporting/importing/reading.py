@@ -16,16 +16,16 @@ an .xlsx workbook, or JSON lines.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..resolvers.base import numbers
 from ..wording import shown
@@ -47,68 +47,89 @@ Row = tuple[int, dict[str, Any]]
 class Table:
     form: str
     """What the file was read as, for the progress line: "CSV, Windows-1252, ';'"."""
-    rows: list[Row]
+    rows: Iterator[Row]
+    """Read as they are taken, so a file of any length is never held whole: the import checks
+    and writes them chunk by chunk. A file that turns out unreadable further on raises
+    ``ImportFileError`` from the iteration."""
 
 
-PROGRESS_EVERY = 100_000
-"""Rows between two progress lines while a large file is read and validated."""
-
-
-def read(path: Path, *, sheet: str | None = None, progress: Callable[[int], None] = lambda _: None) -> Table:
-    """The file's rows; ``progress`` hears how many are read so far, every ``PROGRESS_EVERY``."""
+def read(path: Path, *, sheet: str | None = None) -> Table:
+    """The file, opened: its form known (the encoding of a text file found, a workbook's parts
+    bounded), its rows to be taken. CPU work: the import calls it off the event loop."""
     if path.suffix.lower() in JSON_SUFFIXES:
-        return Table("JSON lines", list(counted(_json_lines(path), progress)))
-    data = path.read_bytes()
-    if data.startswith(ZIP_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _workbook(path, sheet, progress)
+        return Table("JSON lines", _json_lines(path))
+    with path.open("rb") as head:
+        magic = head.read(len(ZIP_MAGIC))
+    if magic == ZIP_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _workbook(path, sheet)
     if sheet is not None:
         raise ImportFileError("--sheet is for .xlsx workbooks; this file is text")
-    text, encoding = decode(data)
-    delimiter = sniff(text)
+    codec, encoding = _encoding_of(path)
+    stream = path.open(encoding=codec, newline="")
+    try:
+        delimiter = sniff(stream.read(SNIFFED_CHARS))
+        stream.seek(0)
+    except BaseException:
+        stream.close()
+        raise
     shown = {"\t": "tab", ",": "','", ";": "';'"}[delimiter]
-    return Table(f"CSV, {encoding}, {shown}-separated", list(counted(_csv_rows(text, delimiter), progress)))
+    return Table(f"CSV, {encoding}, {shown}-separated", _csv_rows(stream, delimiter))
 
 
-def counted(rows: Iterable[Row], progress: Callable[[int], None]) -> Iterator[Row]:
-    for count, row in enumerate(rows, start=1):
-        if count % PROGRESS_EVERY == 0:
-            progress(count)
-        yield row
+SCAN_BYTES = 1 << 20
+"""What a text file's encoding is checked in at a time: the whole file is checked before a row
+is read (a byte order mark says the file is in its encoding; otherwise UTF-8 is taken only if
+every byte is), without holding it whole."""
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in: a byte order mark decides, else UTF-8 if the bytes
-    are UTF-8, else Windows-1252 (what Excel writes as "CSV" on a Norwegian Windows)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decoded(data, 3, "utf-8", "UTF-8"), "UTF-8"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if len(data) % 2:
+def _encoding_of(path: Path) -> tuple[str, str]:
+    """The codec a text file is read with and its name for people: a byte order mark decides,
+    else UTF-8 if the bytes are UTF-8, else Windows-1252 (what Excel writes as "CSV" on a
+    Norwegian Windows), else Latin-1."""
+    with path.open("rb") as source:
+        head = source.read(3)
+    if head.startswith(b"\xef\xbb\xbf"):
+        _scan(path, "utf-8", start=3, marked="UTF-8")
+        return "utf-8-sig", "UTF-8"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if path.stat().st_size % 2:
             raise ImportFileError(
                 "the file is marked as UTF-16 (Unicode text) but ends in the middle of a character "
                 "(an odd number of bytes); save it again"
             )
-        return _decoded(data, 0, "utf-16", "UTF-16"), "UTF-16"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1"
+        _scan(path, "utf-16", marked="UTF-16")
+        return "utf-16", "UTF-16"
+    for codec, name in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
+        if _scan(path, codec):
+            return codec, name
+    return "latin-1", "Latin-1"
 
 
-def _decoded(data: bytes, start: int, codec: str, name: str) -> str:
-    """The text after a byte order mark; bytes that are not that encoding refuse the file, named
-    by their line (a mark says the file is in it, so no other encoding is guessed)."""
-    try:
-        return data[start:].decode(codec)
-    except UnicodeDecodeError as exc:
-        text = data[start : start + exc.start].decode(codec, errors="replace")
-        raise ImportFileError(
-            f"the file is marked as {name} but line {text.count(chr(10)) + 1:,} is not {name} "
-            f"(byte {start + exc.start + 1:,}); save it again as {name}"
-        ) from None
+def _scan(path: Path, codec: str, *, start: int = 0, marked: str | None = None) -> bool:
+    """Whether every byte from ``start`` on is ``codec``. A file ``marked`` (by a byte order
+    mark) as that encoding is refused where it is not, naming the line: the mark says the file
+    is in it, so no other encoding is guessed."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    lines, offset = 1, start
+    with path.open("rb") as source:
+        source.seek(start)
+        while True:
+            chunk = source.read(SCAN_BYTES)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                if marked is None:
+                    return False
+                at = max(exc.start, 0)
+                line = lines + chunk[:at].decode(codec, errors="replace").count("\n")
+                raise ImportFileError(
+                    f"the file is marked as {marked} but line {line:,} is not {marked} (byte {offset + at + 1:,}); "
+                    f"save it again as {marked}"
+                ) from None
+            if not chunk:
+                return True
+            lines += text.count("\n")
+            offset += len(chunk)
 
 
 def sniff(text: str) -> str:
@@ -182,20 +203,21 @@ def _columns(header: list[str]) -> list[str | None]:
     return names
 
 
-def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = _records(reader)
-    header = next(records, None)
-    if header is None:
-        raise ImportFileError("the file is empty")
-    names = _columns(header)
-    skip = description_row()
-    line = reader.line_num
-    for cells in records:
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells) or cells[: len(skip)] == skip:
-            continue
-        yield start, _row(names, cells)
+def _csv_rows(stream: TextIO, delimiter: str) -> Iterator[Row]:
+    with stream:
+        reader = csv.reader(stream, delimiter=delimiter)
+        records = _records(reader)
+        header = next(records, None)
+        if header is None:
+            raise ImportFileError("the file is empty")
+        names = _columns(header)
+        skip = description_row()
+        line = reader.line_num
+        for cells in records:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells) or cells[: len(skip)] == skip:
+                continue
+            yield start, _row(names, cells)
 
 
 def _records(reader: Any) -> Iterator[list[str]]:
@@ -223,10 +245,10 @@ def _long_cell(line: int) -> str:
     return f"line {line:,} has a cell of more than {MAX_CELL_CHARS:,} characters, the most a cell may hold"
 
 
-def _workbook(path: Path, sheet: str | None, progress: Callable[[int], None]) -> Table:
-    """The rows of one sheet, after ``xlsx_guard`` has bounded what its parts unpack to and hold.
-    Whatever openpyxl raises on a damaged or crafted workbook (a shared string it does not
-    have, an attribute of the wrong type, XML that does not parse, ...) refuses the file."""
+def _workbook(path: Path, sheet: str | None) -> Table:
+    """One sheet, after ``xlsx_guard`` has bounded what its parts unpack to and hold. Whatever
+    openpyxl raises on a damaged or crafted workbook (a shared string it does not have, an
+    attribute of the wrong type, XML that does not parse, ...) refuses the file."""
     import openpyxl
 
     xlsx_guard.check(path)
@@ -236,7 +258,16 @@ def _workbook(path: Path, sheet: str | None, progress: Callable[[int], None]) ->
     except Exception as exc:
         raise _unreadable(exc) from None
     try:
-        return _sheet_rows(workbook, sheet, progress)
+        worksheet = _sheet(workbook, sheet)
+    except BaseException:
+        workbook.close()
+        raise
+    return Table(f"workbook sheet '{shown(worksheet.title)}'", _workbook_rows(workbook, worksheet))
+
+
+def _workbook_rows(workbook: Any, worksheet: Any) -> Iterator[Row]:
+    try:
+        yield from _sheet_rows(worksheet)
     except ImportFileError:
         raise
     except Exception as exc:
@@ -252,12 +283,15 @@ def _unreadable(exc: Exception) -> ImportFileError:
     )
 
 
-def _sheet_rows(workbook: Any, sheet: str | None, progress: Callable[[int], None]) -> Table:
+def _sheet(workbook: Any, sheet: str | None) -> Any:
     if sheet is not None and sheet not in workbook.sheetnames:
         raise ImportFileError(f"no sheet '{shown(sheet)}'; the workbook has {_listed(workbook.sheetnames, quote='')}")
     if sheet is None and not workbook.worksheets:
         raise ImportFileError("the workbook has no sheet of cells")
-    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    return workbook[sheet] if sheet is not None else workbook.worksheets[0]
+
+
+def _sheet_rows(worksheet: Any) -> Iterator[Row]:
     # Rows and columns are bounded explicitly: without them openpyxl pads every row to the
     # columns, and adds the rows, that the sheet's own <dimension> claims (A1:XFD1048576 is
     # 17 billion cells). The guard has bounded the rows' numbers and cells already.
@@ -273,16 +307,12 @@ def _sheet_rows(workbook: Any, sheet: str | None, progress: Callable[[int], None
     named = [(index, name) for index, name in enumerate(_columns(header)) if name is not None]
     names: list[str | None] = [name for _, name in named]
     skip = description_row()
-    found: list[Row] = []
     rows = worksheet.iter_rows(min_row=2, max_row=MAX_ROWS, max_col=max(len(header), 1), values_only=True)
     for number, cells in enumerate(rows, start=2):
         values = [_cell(cells[index]) for index, _ in named]
         if not any(values) or values[: len(skip)] == skip:
             continue
-        found.append((number, _row(names, values)))
-        if len(found) % PROGRESS_EVERY == 0:
-            progress(len(found))
-    return Table(f"workbook sheet '{shown(worksheet.title)}'", found)
+        yield number, _row(names, values)
 
 
 def _cell(value: object) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
@@ -43,18 +44,24 @@ def _error_dicts(errors: list[activities.RowError]) -> list[dict[str, object]]:
 
 def _refused(upload: ActivityImport, report: ImportReport) -> None:
     upload.status = ImportStatus.REFUSED
-    upload.error_count, upload.errors = len(report.errors), _error_dicts(report.errors)
+    upload.error_count, upload.errors = report.error_count, _error_dicts(report.errors)
 
 
-async def _import(ctx: Context, upload: ActivityImport, *, dry_run: bool) -> ImportReport:
+async def _import(
+    ctx: Context,
+    upload: ActivityImport,
+    *,
+    dry_run: bool,
+    before_commit: Callable[[ImportReport], Awaitable[None]] | None = None,
+) -> ImportReport:
     async def written(done: int) -> None:
         upload.written = done
         await notify.activity_import_written(ctx, upload)
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{PurePath(upload.filename).suffix.lower()}"
-        path.write_bytes(upload.content)
-        return await import_file(ctx, path, dry_run=dry_run, sheet=upload.sheet, written=written)
+        await asyncio.to_thread(path.write_bytes, upload.content)
+        return await import_file(ctx, path, dry_run=dry_run, sheet=upload.sheet, written=written, before_commit=before_commit)
 
 
 async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | None = None) -> ActivityImport:
@@ -82,13 +89,13 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
         raise InvalidInput(str(exc), field="file") from None
     upload.form, upload.rows = report.form[:128], report.rows
     upload.organization_ids = _owners(ctx, report.organizations)
-    if report.errors:
+    if report.error_count:
         _refused(upload, report)
     await upload.save()
     return upload
 
 
-def _owners(ctx: Context, named: frozenset[str]) -> list[str]:
+def _owners(ctx: Context, named: set[str]) -> list[str]:
     """Whose import it is: the organisations its rows name that the uploader may write for; a
     file naming none of those (every row refused) is the uploader's organisations'."""
     writable = sorted(o for o in named if access.can_write(ctx.principal, o))
@@ -161,7 +168,7 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
     job_ctx = Context(settings=ctx.settings, principal=writer, jobs=ctx.jobs, events=ctx.events)
     beating = asyncio.create_task(_heartbeat(upload, claim, ctx.settings.stale_job_seconds / 3))
     try:
-        await _write(job_ctx, upload)
+        recorded = await _write(job_ctx, upload, claim)
     except asyncio.CancelledError:
         # stopped (a replica shutting down): the transaction is undone; the next sweep of any
         # replica, or the next start, takes it over at once, and this attempt does not count
@@ -169,7 +176,10 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
         raise
     finally:
         beating.cancel()
-    await _record(ctx, upload, claim)
+    if recorded:
+        await notify.activity_import_progress(ctx, upload)
+    else:
+        await _record(ctx, upload, claim)
 
 
 STOPPED = datetime(2000, 1, 1, tzinfo=UTC)
@@ -198,20 +208,30 @@ async def recover(ctx: Context, *, stale_after: timedelta) -> list[str]:
     return resumed
 
 
-async def _write(ctx: Context, upload: ActivityImport) -> None:
-    """Check again and write; ``upload`` holds the outcome, whatever happens."""
+async def _write(ctx: Context, upload: ActivityImport, claim: Q) -> bool:
+    """Check again and write; ``upload`` holds the outcome, whatever happens. A write that
+    succeeds records DONE in its own transaction, if this process still holds the claim: the
+    rows and the outcome commit together, and a writer that lost its claim (taken over as
+    stopped) commits nothing. Whether the outcome is recorded already."""
+
+    async def done(report: ImportReport) -> None:
+        upload.status, upload.written = ImportStatus.DONE, report.rows
+        upload.created, upload.updated = report.result.created, report.result.updated
+        upload.finished_at = _now()
+        if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}):
+            raise Conflict("another replica took this import over while it was written", details={"import_id": upload.id})
+
     try:
-        report = await _import(ctx, upload, dry_run=False)
-        if report.errors:  # something changed since the check, e.g. a period was locked
+        report = await _import(ctx, upload, dry_run=False, before_commit=done)
+        if report.error_count:  # something changed since the check, e.g. a period was locked
             _refused(upload, report)
-        else:
-            upload.status, upload.written = ImportStatus.DONE, report.rows
-            upload.created, upload.updated = report.result.created, report.result.updated
+        return upload.status == ImportStatus.DONE
     except DomainError as exc:
         upload.status, upload.failure = ImportStatus.FAILED, f"{exc.message}; nothing was written"
     except Exception:
         log.exception("activity import %s failed while writing", upload.id)
         upload.status, upload.failure = ImportStatus.FAILED, "Unexpected error while writing; nothing was written."
+    return False
 
 
 async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:

@@ -1,7 +1,18 @@
 """Activities from case-management systems: recorded, corrected, deleted, ingested in bulk; every
 write invalidates the snapshots it changes and respects the period lock."""
 
-from .bulk import IngestResult, RowError, check_rows, ingest, parse_numbered, parse_rows, write_all_or_nothing
+from .bulk import (
+    Checked,
+    IngestResult,
+    RowChecks,
+    RowError,
+    check_rows,
+    ingest,
+    parse_numbered,
+    parse_rows,
+    write_all_or_nothing,
+    writing,
+)
 from .service import (
     correct,
     delete,
@@ -15,7 +26,9 @@ from .service import (
 )
 
 __all__ = [
+    "Checked",
     "IngestResult",
+    "RowChecks",
     "RowError",
     "check_rows",
     "correct",
@@ -31,4 +44,5 @@ __all__ = [
     "record",
     "write",
     "write_all_or_nothing",
+    "writing",
 ]

@@ -1,10 +1,13 @@
-"""Activities written as a set: every row checked before any is written, then all written in
-one transaction (bulk ingest over the API, the file import). ``check_rows`` finds every refusal
-per row; ``write_all_or_nothing`` writes what passed."""
+"""Activities written as a set: every row checked, then all written in one transaction or none
+(bulk ingest over the API, the file import). ``RowChecks`` finds every refusal per row, chunk by
+chunk for a file of any length; ``writing`` holds the one transaction a set is written in, and
+``write_all_or_nothing`` writes a list that passed."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict
+from ...models import Activity, Snapshot
 from ...wording import offending, plain, shown
 from .. import periods
 from ..base import access, invalidation, notify
@@ -62,54 +66,124 @@ def parse_numbered(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[tup
 class Checked:
     errors: list[RowError]
     """Every row's refusals, in row order."""
-    stored: frozenset[batch.Key]
-    """The keys that named a stored activity when checked: the write reads only these again."""
+    existing: dict[batch.Key, Activity]
+    """The stored activities the rows name, as they were when checked: the write corrects these."""
+
+    @property
+    def stored(self) -> frozenset[batch.Key]:
+        return frozenset(self.existing)
+
+
+class RowChecks:
+    """Every refusal writing rows would meet, per row, before anything is written, for one set
+    of rows checked in chunks (a file of any length): an organisation the caller may not write
+    for (named the same whether or not it exists) or that does not exist, a row naming the same
+    activity as an earlier one in the set (unless ``repeats``: then the later row corrects the
+    earlier), a row dated inside (or correcting an activity inside) a submitted, locked period.
+
+    What it keeps across chunks is one entry per keyed row, a 64-bit digest of the key and its
+    line (about 100 bytes, bench S8), not the rows."""
+
+    def __init__(self, ctx: Context, *, repeats: bool = False) -> None:
+        self.ctx = ctx
+        self.repeats = repeats
+        self.first_line: dict[int, int] = {}
+
+    async def check(self, specs: list[tuple[int, ActivitySpec]]) -> Checked:
+        ctx, errors = self.ctx, []
+        organization_ids = sorted({spec.organization_id for _, spec in specs})
+        writable = {o for o in organization_ids if access.can_write(ctx.principal, o)}
+        found = await ctx.loaders.organization_by_id.load_many(sorted(writable))
+        known = {organization.id for organization in found if organization is not None}
+        usable: list[tuple[int, ActivitySpec]] = []
+        for line, spec in specs:
+            key = batch.key_of(spec)
+            digest = _digest(key) if key is not None else None
+            if spec.organization_id not in writable:
+                errors.append(RowError(line, "organization_id", "is not an organisation you may write for", spec.organization_id))
+            elif spec.organization_id not in known:
+                errors.append(RowError(line, "organization_id", "is not a known organisation", spec.organization_id))
+            elif digest is not None and digest in self.first_line and not self.repeats:
+                earlier = self.first_line[digest]
+                errors.append(RowError(line, "external_id", f"names the same activity as line {earlier}", spec.external_id))
+            else:
+                if digest is not None:
+                    self.first_line.setdefault(digest, line)
+                usable.append((line, spec))
+        existing = await batch.existing_by_key([spec for _, spec in usable])
+        moments: dict[str, list[datetime]] = {}
+        for _, spec in usable:
+            moments.setdefault(spec.organization_id, []).append(spec.occurred_at)
+        for activity in existing.values():
+            moments.setdefault(activity.organization_id, []).append(activity.occurred_at)
+        locks = await periods.locks_of(moments)
+        for line, spec in usable:
+            stored = existing.get(key) if (key := batch.key_of(spec)) is not None else None
+            for moment in (spec.occurred_at, *([stored.occurred_at] if stored else [])):
+                locked = periods.locked_at(locks, spec.organization_id, moment)
+                if locked is not None:
+                    message = f"falls in period {locked}, which is submitted and locked; an admin must reopen it first"
+                    errors.append(RowError(line, "occurred_at", message, moment.isoformat()))
+                    break
+        return Checked(sorted(errors, key=lambda error: error.row), existing)
+
+
+def _digest(key: batch.Key) -> int:
+    """A key as 64 bits: two different keys share one with a chance of about 3 in 10^8 in a file
+    of a million rows (the birthday bound); that would refuse a row as a duplicate, never write
+    one twice (the unique index guards the write)."""
+    return int.from_bytes(hashlib.blake2b("\x1f".join(key).encode(), digest_size=8).digest(), "big")
 
 
 async def check_rows(ctx: Context, specs: list[tuple[int, ActivitySpec]], *, repeats: bool = False) -> Checked:
-    """Every refusal writing these rows would meet, per row, before anything is written: an
-    organisation the caller may not write for (named the same whether or not it exists) or
-    that does not exist, a row naming the same activity as an earlier one (unless ``repeats``:
-    then the later row corrects the earlier), a row dated inside (or correcting an activity
-    inside) a submitted, locked period."""
-    errors: list[RowError] = []
-    organization_ids = sorted({spec.organization_id for _, spec in specs})
-    writable = {o for o in organization_ids if access.can_write(ctx.principal, o)}
-    found = await ctx.loaders.organization_by_id.load_many(sorted(writable))
-    known = {organization.id for organization in found if organization is not None}
-    first_line: dict[batch.Key, int] = {}
-    usable: list[tuple[int, ActivitySpec]] = []
-    for line, spec in specs:
-        if spec.organization_id not in writable:
-            errors.append(RowError(line, "organization_id", "is not an organisation you may write for", spec.organization_id))
-        elif spec.organization_id not in known:
-            errors.append(RowError(line, "organization_id", "is not a known organisation", spec.organization_id))
-        elif (key := batch.key_of(spec)) is not None and key in first_line and not repeats:
-            errors.append(RowError(line, "external_id", f"names the same activity as line {first_line[key]}", spec.external_id))
-        else:
-            if key is not None:
-                first_line.setdefault(key, line)
-            usable.append((line, spec))
-    existing = await batch.existing_by_key([spec for _, spec in usable])
-    moments: dict[str, list[datetime]] = {}
-    for _, spec in usable:
-        moments.setdefault(spec.organization_id, []).append(spec.occurred_at)
-    for activity in existing.values():
-        moments.setdefault(activity.organization_id, []).append(activity.occurred_at)
-    locks = await periods.locks_of(moments)
-    for line, spec in usable:
-        stored = existing.get(key) if (key := batch.key_of(spec)) is not None else None
-        for moment in (spec.occurred_at, *([stored.occurred_at] if stored else [])):
-            locked = periods.locked_at(locks, spec.organization_id, moment)
-            if locked is not None:
-                message = f"falls in period {locked}, which is submitted and locked; an admin must reopen it first"
-                errors.append(RowError(line, "occurred_at", message, moment.isoformat()))
-                break
-    return Checked(sorted(errors, key=lambda error: error.row), frozenset(existing))
+    """``RowChecks`` of one chunk: every refusal these rows would meet."""
+    return await RowChecks(ctx, repeats=repeats).check(specs)
 
 
 async def _nothing(_: int) -> None:
     return None
+
+
+class Writing:
+    """Rows written chunk by chunk in the caller's transaction (``writing``): what it created
+    and updated, and from when each organisation's snapshots change."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.result = IngestResult()
+        self.earliest: dict[str, datetime] = {}
+        self.postgres = get_connection("default").capabilities.dialect == "postgres"
+
+    async def write(self, part: list[ActivitySpec], existing: dict[batch.Key, Activity]) -> None:
+        """``existing``: the stored activities these specs name, as read in this transaction (by
+        the check, or anew)."""
+        if self.postgres and batch.all_new(part, existing):
+            self.result.created += await batch.insert_new(self.ctx, part)
+        else:
+            for _, created in await batch.write_all(self.ctx, part, existing):
+                self.result.created += created
+                self.result.updated += not created
+        for spec in part:
+            self.earliest[spec.organization_id] = min(spec.occurred_at, self.earliest.get(spec.organization_id, spec.occurred_at))
+
+    async def finish(self) -> list[Snapshot]:
+        """Mark what the written rows change (in the transaction); publish it after commit."""
+        return await invalidation.invalidate_many(self.earliest, ACTIVITIES_RECORDED)
+
+
+@asynccontextmanager
+async def writing(ctx: Context) -> AsyncIterator[Writing]:
+    """One transaction for a set of rows: all are written, or (on any exception) none. A row
+    another writer stored meanwhile fails the unique index, refusing the whole write
+    (Conflict); the snapshots the rows change are told after commit."""
+    write = Writing(ctx)
+    try:
+        async with in_transaction():
+            yield write
+            invalidated = await write.finish()
+    except IntegrityError:
+        raise Conflict("a concurrent write recorded the same activity; retry") from None
+    await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)
 
 
 async def write_all_or_nothing(
@@ -126,36 +200,18 @@ async def write_all_or_nothing(
     fails the unique index, refusing the whole write (Conflict). Without it every key is looked
     up. ``progress`` hears how many are written so far, chunk by chunk (inside the transaction:
     it may tell a listener, not write to the database)."""
-    result = IngestResult()
-    try:
-        async with in_transaction():
-            earliest: dict[str, datetime] = {}
-            postgres = get_connection("default").capabilities.dialect == "postgres"
-            named = specs if stored is None else [spec for spec in specs if batch.key_of(spec) in stored]
-            found = await batch.existing_by_key(named)  # once: read again only for a key an earlier chunk wrote
-            written: set[batch.Key] = set()
-            for start in range(0, len(specs), chunk):
-                part = specs[start : start + chunk]
-                keys = {key for spec in part if (key := batch.key_of(spec)) is not None}
-                if keys & written:
-                    existing = await batch.existing_by_key(part)
-                else:
-                    existing = {key: found[key] for key in keys if key in found}
-                written |= keys
-                if postgres and batch.all_new(part, existing):
-                    result.created += await batch.insert_new(ctx, part)
-                else:
-                    for _, created in await batch.write_all(ctx, part, existing):
-                        result.created += created
-                        result.updated += not created
-                for spec in part:
-                    earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-                await progress(start + len(part))
-            invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
-    except IntegrityError:
-        raise Conflict("a concurrent write recorded the same activity; retry") from None
-    await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)
-    return result
+    async with writing(ctx) as write:
+        named = specs if stored is None else [spec for spec in specs if batch.key_of(spec) in stored]
+        found = await batch.existing_by_key(named)  # once: read again only for a key an earlier chunk wrote
+        written: set[batch.Key] = set()
+        for start in range(0, len(specs), chunk):
+            part = specs[start : start + chunk]
+            keys = {key for spec in part if (key := batch.key_of(spec)) is not None}
+            existing = await batch.existing_by_key(part) if keys & written else {k: found[k] for k in keys if k in found}
+            written |= keys
+            await write.write(part, existing)
+            await progress(start + len(part))
+    return write.result
 
 
 async def ingest(ctx: Context, *, rows: list[dict[str, Any]], dry_run: bool = False) -> IngestResult:
