@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -15,7 +14,7 @@ from .audit import AuditQuery
 from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
 from .field_values import FieldValueMutation
-from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter, SubscriptionsOverWebsockets
+from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
@@ -60,8 +59,7 @@ schema = Schema(
     extensions=[
         OperationLimits,
         lambda: CachedParsing(maxsize=CACHED_DOCUMENTS),
-        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-        QueryCostLimiter,
+        lambda: CachedValidation(maxsize=CACHED_DOCUMENTS),
         SubscriptionsOverWebsockets,
         OperationMetrics,
         DomainErrorExtension,
