@@ -129,6 +129,16 @@ async def test_introspection_is_costed_like_any_field(client):
     assert refused["code"] == "BAD_USER_INPUT" and refused["cost"] > refused["max_cost"]
 
 
+async def test_a_document_past_the_token_limit_is_given_up_at_the_limit(client):
+    """The response cache parsed a document up to 20,000 tokens to learn whether it was a query,
+    before the router gave it up at 3,000."""
+    document = "{ " + " ".join("__typename" for _ in range(30_000)) + " }"
+    with counted_calls(WORK_PER_TOKEN * 3000) as calls:
+        response = await client.post("/graphql", json={"query": document})
+    assert not calls.exceeded
+    assert "3000 tokens" in refusal(response)["message"]
+
+
 async def test_a_subscription_over_a_websocket_is_measured_like_a_query(settings):
     document = doubling(40, "__typename", "Subscription") + " subscription { ...F39 }"
     async with live_server(settings) as (address, _):
