@@ -192,6 +192,7 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
         )
     except jwt.InvalidTokenError as exc:
         raise token_refused(exc, settings) from None
+    _check_times(claims)
     organizations = claims.get("orgs", [])
     roles = claims.get("roles", [])
     if not isinstance(organizations, list) or not isinstance(roles, list):
@@ -208,6 +209,23 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
         while len(_verified) > VERIFIED_TOKENS:
             _verified.popitem(last=False)
     return principal
+
+
+TIME_CLAIMS = ("exp", "nbf", "iat")
+
+
+def _check_times(claims: dict[str, Any]) -> None:
+    """A time claim is a JSON number of seconds (RFC 7519's NumericDate). PyJWT compares
+    ``int(value)``, so it takes ``"exp": "9999999999"`` — a string no issuer of ours writes —
+    as a token valid until the year 2286."""
+    for name in TIME_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise Unauthenticated(
+                f"The bearer token's {name!r} claim must be a number of seconds since 1970, not a {type(value).__name__}. "
+                f"{GET_A_NEW_TOKEN}",
+                details={"reason": "malformed"},
+            )
 
 
 def principal_from_authorization(settings: Settings, header: str | None) -> Principal:

@@ -133,7 +133,14 @@ class CachedReads:
         """The key for a plain query this principal may have asked before, or None (not a
         query, a refused token, a body the router will refuse). Reads the data version, so
         before anything is computed."""
-        request = (self.persisted, scope["method"], scope["query_string"], body, headers.get("accept"))
+        request = (
+            self.persisted,
+            self.settings.graphql_max_tokens,
+            scope["method"],
+            scope["query_string"],
+            body,
+            headers.get("accept"),
+        )
         parts = (_remembered_parts if len(body) <= REMEMBERED_BODY_BYTES else _query_parts)(*request)
         principal = self._principal(headers)
         if parts is None or principal is None:
@@ -143,7 +150,7 @@ class CachedReads:
 
 
 def _query_parts(
-    persisted: PersistedQueries, method: str, query_string: bytes, body: bytes, accept: str | None
+    persisted: PersistedQueries, max_tokens: int, method: str, query_string: bytes, body: bytes, accept: str | None
 ) -> tuple[str, str, str | None, str] | None:
     """What of a GraphQL request decides its answer besides the caller and the data: the
     document, the variables (canonical), the operation name and the media type; None when it is
@@ -166,7 +173,7 @@ def _query_parts(
     operation_name, variables = data.get("operationName"), data.get("variables")
     if not isinstance(query, str) or not isinstance(operation_name, str | None):
         return None
-    if operation_kind(query, operation_name) != "query":
+    if operation_kind(query, operation_name, max_tokens) != "query":
         return None
     return query, json.dumps(variables, sort_keys=True, separators=(",", ":")), operation_name, negotiated(accept)
 

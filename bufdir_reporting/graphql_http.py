@@ -118,11 +118,13 @@ class PersistedQueries:
 
 
 @functools.lru_cache(maxsize=1024)
-def operation_kind(query: str, operation_name: str | None) -> str | None:
+def operation_kind(query: str, operation_name: str | None, max_tokens: int) -> str | None:
     """query, mutation or subscription for the operation a request runs; None when the
-    document does not parse or names no single operation (execution will say why)."""
+    document does not parse within the service's token limit or names no single operation
+    (execution will say why). Parsing costs about 10 µs a token: a document past the limit
+    is given up at the limit, as the router's own parsing gives it up."""
     try:
-        document = parse(query, max_tokens=20_000)
+        document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]

@@ -82,6 +82,19 @@ def test_an_unsigned_token_is_unauthenticated(settings):
         principal_from_authorization(settings, bearer(token))
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"exp": "9999999999"}, {"exp": 9999999999, "nbf": "0"}, {"exp": 9999999999, "iat": True}, {"exp": [9999999999]}],
+    ids=["exp-a-numeric-string", "nbf-a-string", "iat-a-boolean", "exp-a-list"],
+)
+def test_a_time_claim_that_is_not_a_number_is_a_malformed_token(settings, change):
+    """PyJWT reads ``int(claim)``: a string expiry far in the future passed as valid."""
+    token = jwt.encode(claims(settings, **change), settings.signing_secret, algorithm="HS256")
+    with pytest.raises(Unauthenticated) as refused:
+        principal_from_authorization(settings, bearer(token))
+    assert refused.value.details == {"reason": "malformed"}
+
+
 @pytest.mark.parametrize("header", ["Basic abc", "Bearer", "Bearer   ", "token"])
 def test_a_malformed_header_is_unauthenticated(settings, header):
     with pytest.raises(Unauthenticated):

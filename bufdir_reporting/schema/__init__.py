@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -17,7 +16,7 @@ from .audit import AuditQuery
 from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
 from .field_values import FieldValueMutation
-from .limits import CachedParsing, OperationLimits, OperationMetrics, QueryCostLimiter, SubscriptionsOverWebsockets
+from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
@@ -63,8 +62,7 @@ schema = Schema(
     extensions=[
         OperationLimits,
         lambda: CachedParsing(maxsize=CACHED_DOCUMENTS),
-        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-        QueryCostLimiter,
+        lambda: CachedValidation(maxsize=CACHED_DOCUMENTS),
         SubscriptionsOverWebsockets,
         OperationMetrics,
         DomainErrorExtension,

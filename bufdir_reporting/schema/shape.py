@@ -1,0 +1,191 @@
+"""What one operation asks, measured on the document in one pass: depth, aliases and cost.
+
+Strawberry's depth and alias validators, and this service's cost estimate before this module,
+followed every fragment spread anew: 24 fragments, each spreading the previous one twice, are
+996 bytes and 2^24 walks, and held a replica's event loop for 82 s (issue #29). Here every
+fragment is measured once, after the fragments it spreads (a spread adds what its fragment
+measured), so the work is linear in the document's size whatever its shape; ``visits`` counts it.
+Sums and products stop at ``CEILING``: doubling fragments cannot make numbers astronomically large.
+
+- **Depth** as Strawberry's ``QueryDepthLimiter`` counts it: the most fields enclosing one field;
+  introspection fields (``__schema``…) are not looked into.
+- **Aliases** in the operation, those of a fragment once for every time it is spread.
+- **Cost**: its number of fields, where the fields below a list are counted once per item it may
+  return: a connection's ``first``/``last`` (or the page size when neither is given), an
+  introspection list the number of items it holds on average in this schema (``types { fields
+  { name } }`` costs what it returns; the standard introspection query about three times, its
+  type references counted to their deepest); other fields count once. Introspection was counted
+  as one field before: 20 aliases of ``__schema`` with types' fields' types' fields, 6.6 KB,
+  took 7.9 s to answer.
+
+A fragment spread inside itself (through others) adds nothing here: validation refuses the cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_abstract_type,
+    is_enum_type,
+    is_input_object_type,
+    is_interface_type,
+    is_object_type,
+)
+from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
+
+CEILING = 10**12
+"""Where measures stop growing: far above any limit, far below numbers that are slow to add."""
+
+META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef, "__typename": TypeNameMetaFieldDef}
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    depth: int
+    aliases: int
+    cost: float
+    """A whole number, except below introspection lists (their average lengths are fractions)."""
+
+
+NOTHING = Measure(depth=0, aliases=0, cost=0)
+
+
+class DocumentShape:
+    """The measures of each operation of a parsed document, for a schema and the request's
+    variables (a connection's ``first: $n``)."""
+
+    def __init__(self, document: Any, schema: GraphQLSchema, *, page_size: int, variables: dict[str, Any]) -> None:
+        self.schema, self.page_size, self.variables = schema, page_size, variables
+        self.visits = 0
+        """Selections looked at: at most twice each selection in the document."""
+        self._lists = _introspection_lists(schema)
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self._measured: dict[str, Measure] = {}
+        for name in self._spread_order(fragments):
+            fragment = fragments[name]
+            self._measured[name] = self._measure(fragment.selection_set, schema.get_type(fragment.type_condition.name.value))
+        self.operations: list[tuple[str, Measure]] = [
+            (o.name.value if o.name else "anonymous", self._measure(o.selection_set, schema.get_root_type(o.operation)))
+            for o in document.definitions
+            if isinstance(o, OperationDefinitionNode)
+        ]
+        """Each operation's name (or ``anonymous``) and measures, in the document's order."""
+
+    def _spread_order(self, fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
+        """Fragment names, each after the fragments it spreads (a depth-first walk kept on a
+        list, not the interpreter's stack: a chain of fragments may be longer than that)."""
+        spreads = {name: self._spreads(fragment.selection_set) for name, fragment in fragments.items()}
+        order: list[str] = []
+        placed: set[str] = set()
+        for root in fragments:
+            if root in placed:
+                continue
+            path = [(root, iter(spreads[root]))]
+            on_path = {root}
+            while path:
+                name, pending = path[-1]
+                following = next((s for s in pending if s in spreads and s not in placed and s not in on_path), None)
+                if following is None:
+                    path.pop()
+                    on_path.discard(name)
+                    placed.add(name)
+                    order.append(name)
+                else:
+                    path.append((following, iter(spreads[following])))
+                    on_path.add(following)
+        return order
+
+    def _spreads(self, selection_set: SelectionSetNode) -> list[str]:
+        found: list[str] = []
+        pending = [selection_set]
+        while pending:
+            for selection in pending.pop().selections:
+                self.visits += 1
+                if isinstance(selection, FragmentSpreadNode):
+                    found.append(selection.name.value)
+                elif selection.selection_set is not None:  # type: ignore[attr-defined]  # a field or inline fragment
+                    pending.append(selection.selection_set)  # type: ignore[attr-defined]
+        return found
+
+    def _measure(self, selection_set: SelectionSetNode, parent: Any) -> Measure:
+        """The selections' measures; ``parent`` is the type they select from, or None where the
+        schema does not know it (then nothing below counts for cost: validation will refuse)."""
+        depth = aliases = 0
+        cost = 0.0
+        for selection in selection_set.selections:
+            self.visits += 1
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                field = None if parent is None else META_FIELDS.get(name) or getattr(parent, "fields", {}).get(name)
+                inner = NOTHING
+                if selection.selection_set is not None:
+                    inner = self._measure(selection.selection_set, get_named_type(field.type) if field else None)
+                    if not name.startswith("__"):
+                        depth = max(depth, 1 + inner.depth)
+                aliases += inner.aliases + (selection.alias is not None)
+                if field is not None:
+                    cost += 1 + self._items(selection, field, parent) * inner.cost
+            elif isinstance(selection, InlineFragmentNode | FragmentSpreadNode):
+                inner = self._fragment(selection, parent)
+                depth, aliases, cost = max(depth, inner.depth), aliases + inner.aliases, cost + inner.cost
+            aliases, cost = min(aliases, CEILING), min(cost, CEILING)
+        return Measure(depth=depth, aliases=aliases, cost=cost)
+
+    def _fragment(self, selection: InlineFragmentNode | FragmentSpreadNode, parent: Any) -> Measure:
+        if isinstance(selection, FragmentSpreadNode):
+            return self._measured.get(selection.name.value, NOTHING)
+        condition = selection.type_condition
+        return self._measure(selection.selection_set, self.schema.get_type(condition.name.value) if condition else parent)
+
+    def _items(self, node: FieldNode, field: GraphQLField, parent: Any) -> float:
+        """How many items a field may return, for each of which the fields below it count."""
+        if parent.name.startswith("__"):
+            return self._lists.get((parent.name, node.name.value), 1)
+        for argument in node.arguments or ():
+            if argument.name.value in ("first", "last"):
+                value = argument.value
+                raw = self.variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "value", None)
+                try:
+                    return max(int(raw), 0) if raw is not None and not isinstance(raw, bool) else self.page_size
+                except (TypeError, ValueError):
+                    return self.page_size  # not a number: validation refuses the variable with its own words
+        return self.page_size if get_named_type(field.type).name.endswith("Connection") else 1
+
+
+@lru_cache(maxsize=8)
+def _introspection_lists(schema: GraphQLSchema) -> dict[tuple[str, str], float]:
+    """The average length of each introspection list in this schema. A type's ``fields`` count
+    all fields divided by all types, so ``types { fields { name } }`` costs what it returns."""
+    types = list(schema.type_map.values())
+    with_fields = [t for t in types if is_object_type(t) or is_interface_type(t)]
+    fields = [f for t in with_fields for f in t.fields.values()]
+
+    def average(total: int, among: int) -> float:
+        return total / among if among else 0.0
+
+    return {
+        ("__Schema", "types"): len(types),
+        ("__Schema", "directives"): len(schema.directives),
+        ("__Type", "fields"): average(len(fields), len(types)),
+        ("__Type", "interfaces"): average(sum(len(t.interfaces) for t in with_fields), len(types)),
+        ("__Type", "possibleTypes"): average(
+            sum(len(schema.get_possible_types(t)) for t in types if is_abstract_type(t)), len(types)
+        ),
+        ("__Type", "enumValues"): average(sum(len(t.values) for t in types if is_enum_type(t)), len(types)),
+        ("__Type", "inputFields"): average(sum(len(t.fields) for t in types if is_input_object_type(t)), len(types)),
+        ("__Field", "args"): average(sum(len(f.args) for f in fields), len(fields)),
+        ("__Directive", "args"): average(sum(len(d.args) for d in schema.directives), len(schema.directives)),
+    }

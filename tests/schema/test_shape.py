@@ -1,0 +1,61 @@
+"""The measures of a document (depth, aliases, cost), each fragment walked once."""
+
+from __future__ import annotations
+
+from graphql import get_introspection_query, parse
+
+from bufdir_reporting.config import Settings
+from bufdir_reporting.schema import schema
+from bufdir_reporting.schema.shape import CEILING, DocumentShape, Measure
+
+from ..hostile_documents import doubling
+
+
+def measured(document: str, **variables: object) -> tuple[Measure, int]:
+    shape = DocumentShape(parse(document), schema._schema, page_size=100, variables=variables)
+    [(_, measure)] = shape.operations
+    return measure, shape.visits
+
+
+def test_fragments_spread_again_and_again_are_walked_once():
+    measure, visits = measured(doubling(40, "a: __typename") + " { ...F39 }")
+    assert measure == Measure(depth=0, aliases=2**39, cost=2**39)
+    assert visits <= 2 * (1 + 2 * 39 + 1)  # each selection of the document at most twice
+
+
+def test_measures_stop_growing_at_the_ceiling():
+    measure, _ = measured(doubling(80, "organizations { totalCount }") + " { ...F79 }")
+    assert measure.cost == CEILING
+
+
+def test_a_chain_of_fragments_longer_than_the_interpreters_stack_is_measured():
+    chain = " ".join(f"fragment C{i} on Organization {{ parent {{ ...C{i + 1} }} }}" for i in range(5000))
+    measure, _ = measured(chain + ' fragment C5000 on Organization { name } { organization(id: "x") { ...C0 } }')
+    assert measure.depth == 5001
+
+
+def test_a_fragment_spread_within_itself_adds_nothing_the_second_time():
+    measure, _ = measured("fragment A on Query { __typename ...B } fragment B on Query { __typename ...A } { ...A }")
+    assert measure.cost == 2
+
+
+def test_depth_counts_the_fields_enclosing_a_field_and_not_into_introspection():
+    measure, _ = measured(
+        '{ organization(id: "x") { parent { ... on Organization { parent { name } } } } __schema { types { name } } }'
+    )
+    assert measure.depth == 3
+
+
+def test_a_connection_counts_its_fields_once_per_item_of_its_page():
+    query = "query ($n: Int) { organizations(first: 10) { edges { node { name snapshots(first: $n) { totalCount } } } } periods { totalCount } }"
+    measure, _ = measured(query, n=5)
+    # organizations: 1 + 10 * (edges: 1 + node: 1 + (name: 1 + snapshots: 1 + 5 * 1)); periods: 1 + 100 * 1
+    assert measure.cost == 1 + 10 * (1 + 1 + (1 + 1 + 5)) + 1 + 100
+
+
+def test_introspection_lists_count_the_items_they_hold():
+    types = len(schema._schema.type_map)
+    measure, _ = measured("{ __schema { types { name } } }")
+    assert measure.cost == 1 + 1 + types
+    standard, _ = measured(get_introspection_query(descriptions=True, specified_by_url=True, directive_is_repeatable=True))
+    assert standard.cost < Settings.model_fields["graphql_max_cost"].default / 2, "GraphiQL must stay well inside the limit"
