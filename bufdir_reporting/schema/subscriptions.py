@@ -24,6 +24,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
 from ..importing import uploads
+from ..operations.close_codes import TOO_SLOW
 from ..resolvers import periods, snapshots
 from ..resolvers.base import access, notify
 from ..resolvers.base.loaders import Loaders
@@ -36,8 +37,6 @@ from .context import Info
 from .node import node_of, public_key, public_key_or_none
 from .reports import OrganizationReportingStatus
 from .snapshot import SnapshotNode
-
-TOO_SLOW = 4429
 
 
 def _close_when_too_slow(info: Info) -> Any:
