@@ -4,6 +4,10 @@
 GOING_AWAY = 1001
 """The server shuts down: reconnect (to another replica)."""
 
+TOKEN_EXPIRED = 4401
+"""The token the connection was opened with expired: get a new one and reconnect.
+graphql-transport-ws has no code of its own for it; 4401 is its Unauthorized."""
+
 TOO_SLOW = 4429
 """The client did not keep up: it fell behind its events, stopped taking them for the send
 timeout, or left the server's keepalive ping unanswered. Reconnect and resume."""
