@@ -1,5 +1,7 @@
-"""A subscriber that reconnects resumes after the last event it saw: the event log is the truth
-behind pub/sub. Met with a real server and a websocket client."""
+"""Events are not lost when pub/sub blinks: the event log is the truth, and every replica relays
+from it what its subscribers missed. Met with real servers: Redis stopped while events are
+raised over HTTP, an event a replica committed and never published (it died in between), two
+replica processes, and a client that resumes after a disconnect."""
 
 from __future__ import annotations
 
@@ -14,14 +16,28 @@ import pytest
 import websockets
 from tortoise.contrib.test import truncate_all_models
 
+from bufdir_reporting import events
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.base import notify
+from bufdir_reporting.resolvers.base.context import Context
 
+from . import services
+from .conftest import _unavailable
 from .factories import context_for, make_reporting_world
 from .live import live_server, wait_for_subscribers
 
 NOTES = 'subscription ($after: ID) { valueNoteAdded(organizationId: "org-1042", afterEventId: $after) { eventId text } }'
 EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: $t) { id } }'
+
+
+@pytest.fixture
+def stoppable_redis():
+    try:
+        with services.redis_process() as server:
+            yield server
+    except services.ServiceUnavailable as exc:
+        _unavailable(str(exc))
 
 
 @asynccontextmanager
@@ -64,6 +80,48 @@ async def reporting_server(settings: Any) -> AsyncIterator[tuple[str, Any, str, 
         ctx = context_for(settings, app, "org-1042", subject="kari")
         snapshot = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", wait=True)).snapshot
         yield address, app, snapshot.id, issue_token(settings, subject="kari", organizations=["org-1042"])
+
+
+async def test_events_raised_while_redis_is_down_reach_the_subscriber_in_order(settings, stoppable_redis):
+    relayed = settings.model_copy(update={"broadcast_url": stoppable_redis.url, "event_relay_seconds": 0.2})
+    async with reporting_server(relayed) as (address, app, snapshot_id, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        async with subscribed(address, token) as socket, httpx.AsyncClient(base_url=f"http://{address}", headers=headers) as http:
+            await wait_for_subscribers(app, 1)
+            await explain(http, snapshot_id, "before")
+            notes = await received(socket, 1)
+            stoppable_redis.stop()
+            for number in range(10):
+                await explain(http, snapshot_id, f"during {number}")  # the writes succeed; publishing fails
+            notes += await received(socket, 10)
+            stoppable_redis.start()
+            async with asyncio.timeout(20):
+                while app.state.events.reconnects < 1:
+                    await asyncio.sleep(0.05)
+            await explain(http, snapshot_id, "after")
+            notes += await received(socket, 1)
+            await nothing_more(socket)
+            metrics = (await http.get("/metrics")).text
+    assert [n["text"] for n in notes] == ["before", *(f"during {n}" for n in range(10)), "after"]
+    ids = [n["eventId"] for n in notes]
+    assert ids == sorted(set(ids))  # in order, no duplicates
+    relayed = next(line for line in metrics.splitlines() if line.startswith("bufdir_events_relayed_total"))
+    assert float(relayed.split()[1]) >= 10
+
+
+async def test_an_event_committed_but_never_published_reaches_the_subscriber(settings, redis_url):
+    """A replica that dies between writing an event to the log and publishing it leaves exactly
+    this: the event in the log, and nothing on pub/sub. Another replica relays it."""
+    relayed = settings.model_copy(update={"broadcast_url": redis_url, "event_relay_seconds": 0.2})
+    async with reporting_server(relayed) as (address, app, _, token):
+        async with subscribed(address, token) as socket:
+            await wait_for_subscribers(app, 1)
+            unpublished = Context(settings=relayed)  # no event hub: written to the log, never published
+            note = {"note_id": 1, "organization_id": "org-1042", "period_id": "2024", "field_key": "k", "kind": "comment"}
+            payload = {**note, "text": "orphaned", "author": "x", "parent_id": None, "updated_at": "2026-01-01T00:00:00Z"}
+            await notify.publish(unpublished, events.value_note_channel("org-1042"), {"event": events.VALUE_NOTED, **payload})
+            assert [n["text"] for n in await received(socket, 1)] == ["orphaned"]
+            await nothing_more(socket)
 
 
 async def test_a_client_resumes_after_the_last_event_it_saw(settings):
