@@ -16,7 +16,7 @@ from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
 from . import operations, ui
-from .background import Background
+from .background import Background, relays_events
 from .cached_reads import CachedReads
 from .config import Settings
 from .database import tortoise_config
@@ -59,7 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The signing secret exists from start-up (generated under var/ unless configured), so
     # `bufdir-reporting token` signs with it before the first request has needed it.
     _ = settings.signing_secret
-    bus = EventHub(settings.broadcast_url, queue_size=settings.subscriber_queue_size)
+    bus = EventHub(settings.broadcast_url, queue_size=settings.subscriber_queue_size, relayed=relays_events(settings))
     try:
         orm = RegisterTortoise(app, config=tortoise_config(settings))
         await orm.init_orm()

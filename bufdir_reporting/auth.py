@@ -42,6 +42,9 @@ class Principal:
     subject: str | None = None
     organizations: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
+    expires_at: float | None = field(default=None, compare=False)
+    """When the token it came from expires (epoch seconds): a websocket ends then. Not part of
+    equality: principals with the same claims share subscription results whatever their tokens."""
 
     @property
     def is_authenticated(self) -> bool:
@@ -203,6 +206,7 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
         subject=str(claims["sub"]),
         organizations=frozenset(map(str, organizations)),
         roles=frozenset(map(str, roles)),
+        expires_at=float(claims["exp"]),
     )
     if algorithm == ALGORITHM:  # checked with the secret in the memo's key
         _verified[memo] = (principal, float(claims.get("nbf", 0)), float(claims["exp"]))

@@ -6,6 +6,8 @@
   (a crashed or stopped replica) every ``BUFDIR_STALE_JOB_SECONDS``/2, and once at start-up.
 - **Automatic re-aggregation** (``BUFDIR_AUTO_REAGGREGATE_SECONDS`` > 0): re-aggregates snapshots
   whose cache went invalid, after the debounce.
+- **Event relay** (``BUFDIR_EVENT_RELAY_SECONDS`` > 0, with Redis or PostgreSQL pub/sub): hands
+  this replica's subscribers the logged events pub/sub lost (``event_log.relay_missed``).
 
 Each loop is an entry point, not logic: it opens its context and calls a use case.
 """
@@ -22,12 +24,17 @@ from .config import Settings
 from .events import EventHub
 from .importing import uploads
 from .operations import Metrics
-from .resolvers.base import jobs
+from .resolvers.base import event_log, jobs
 from .resolvers.base.context import Context
 from .resolvers.base.jobs import JobRunner
 from .resolvers.snapshots import reaggregation, runs
 
 log = logging.getLogger(__name__)
+
+
+def relays_events(settings: Settings) -> bool:
+    """One process on ``memory://`` loses nothing between publishing and its subscribers."""
+    return settings.event_relay_seconds > 0 and not settings.broadcast_url.startswith("memory://")
 
 
 class Background:
@@ -44,6 +51,8 @@ class Background:
         self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
         if self.settings.auto_reaggregate_seconds:
             self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
+        if relays_events(self.settings):
+            self._loops.append(asyncio.create_task(self._relay_forever(), name="event-relay"))
 
     async def stop(self) -> None:
         """Loops end at once; interrupted jobs stay persisted and resume on a live replica."""
@@ -76,6 +85,21 @@ class Background:
                 await self._recover()
             except Exception:
                 log.exception("job recovery sweep failed")
+
+    async def _relay_forever(self) -> None:
+        cursor = event_log.RelayCursor()
+        interval = self.settings.event_relay_seconds
+        failing = False
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if relayed := await event_log.relay_missed(self.bus, cursor, grace=interval):
+                    log.info("relayed %d events from the event log that pub/sub did not deliver", relayed)
+                failing = False
+            except Exception as exc:  # the database is away: the relay resumes where it stood
+                if not failing:
+                    log.warning("the event relay cannot read the event log (%s); retrying", exc)
+                failing = True
 
     async def _reaggregate_forever(self) -> None:
         context = Context(settings=self.settings, principal=SYSTEM, jobs=self.jobs, events=self.bus)

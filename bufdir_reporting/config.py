@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         default=10, gt=0, description="a websocket that takes no data for this long is dropped, with its subscriptions"
     )
     subscriber_queue_size: int = Field(default=256, ge=1, description="events a live client may fall behind before it is dropped")
+    event_relay_seconds: float = Field(
+        default=1, ge=0, description="how often a replica relays from the event log what pub/sub lost; 0 turns it off"
+    )
     max_page_size: int = Field(default=100, ge=1)
     max_range_days: int = Field(default=400, ge=1)
     stale_job_seconds: int = Field(default=300, ge=1)

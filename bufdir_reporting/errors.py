@@ -90,14 +90,28 @@ OUTAGES = (
     asyncpg.exceptions.CannotConnectNowError,  # starting up
     asyncpg.exceptions.AdminShutdownError,  # shutting down
     asyncpg.exceptions.CrashShutdownError,
+    # asyncpg's own bookkeeping of a connection that went away under it (its pool's holder, the
+    # protocol's waiter): never this service's misuse of the driver, seen during a restart.
+    asyncpg.exceptions.InternalClientError,
 )
+
+LOST_CONNECTION = ("connection is closed", "has been released back to the pool", "pool is closing", "pool is closed")
+"""What asyncpg's ``InterfaceError`` says when the server dropped the connection a statement was
+about to use: its pool detaches a connection the moment it sees it closed, and a request that
+acquired it just before gets "cannot call Connection.fetch(): connection has been released back
+to the pool" (a PostgreSQL restart under load answered that as 500). The class alone also covers
+misuse (a transaction started twice, a cursor without a portal), which stays a bug."""
+
+
+def _lost_connection(exc: BaseException) -> bool:
+    return isinstance(exc, asyncpg.InterfaceError) and any(words in str(exc) for words in LOST_CONNECTION)
 
 
 def is_unavailable(exc: BaseException) -> bool:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, OUTAGES):
+        if isinstance(current, OUTAGES) or _lost_connection(current):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__

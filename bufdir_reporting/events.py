@@ -10,7 +10,12 @@
 * each subscriber has a bounded queue: one that does not keep up is told once (its
   ``on_overflow``) and its iteration ends with ``SubscriberTooSlow`` — memory stays bounded;
 * subscribing and unsubscribing run under a lock, and a channel nobody listens to any more
-  is unsubscribed from the backend, so nothing is left behind.
+  is unsubscribed from the backend, so nothing is left behind;
+* pub/sub is fire-and-forget (an event published while Redis is down, or never published by a
+  replica that died after logging it, is gone), so the event log is the truth: a relay
+  (``resolvers.base.event_log.relay_missed``) hands local subscribers the logged events they
+  did not get (``missing``, ``relay``). The hub remembers which events it delivered so that
+  none arrives twice, and a subscriber is relayed only events written after it subscribed.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -35,6 +41,7 @@ def _backend_for(url: str) -> Any:
 
 
 MAX_PAYLOAD_BYTES = 8000
+REMEMBERED_SECONDS = 60
 
 DATA_UPDATED = "data_updated"
 SNAPSHOT_STATUS_CHANGED = "snapshot_status_changed"
@@ -106,6 +113,7 @@ _END = object()
 class Subscription:
     def __init__(self, channel: str, size: int, on_overflow: Callable[[], None] | None) -> None:
         self.channel = channel
+        self.since = time.time()  # the relay hands it only events written from then on
         self.overflowed = False
         self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=size + 1)
         self._size = size
@@ -133,11 +141,15 @@ class Subscription:
 
 
 class EventHub:
-    def __init__(self, url: str, *, queue_size: int = 256, max_backoff: float = 5.0) -> None:
+    def __init__(self, url: str, *, queue_size: int = 256, max_backoff: float = 5.0, relayed: bool = False) -> None:
+        """``relayed``: a relay hands this hub what pub/sub lost, so it remembers the events it
+        delivered for ``REMEMBERED_SECONDS`` to deliver none twice."""
         self.url = url
         self.queue_size = queue_size
         self.max_backoff = max_backoff
         self.reconnects = 0
+        self.relayed = 0
+        self._delivered: dict[int, float] | None = {} if relayed else None  # event id -> when (loop time)
         self._subscribers: dict[str, set[Subscription]] = {}
         self._lock = asyncio.Lock()
         self._backend: Any = None
@@ -164,6 +176,7 @@ class EventHub:
             "channels": len(self._subscribers),
             "subscribers": sum(len(s) for s in self._subscribers.values()),
             "reconnects": self.reconnects,
+            "relayed": self.relayed,
         }
 
     async def ping(self) -> None:
@@ -228,8 +241,52 @@ class EventHub:
             if not members:
                 continue
             delivery = Delivery(event.channel, json.loads(event.message))
+            if self._delivered is not None:
+                event_id = delivery.payload.get("event_id")
+                if event_id in self._delivered:
+                    continue  # relayed from the event log already
+                if event_id is not None:
+                    self._delivered[event_id] = asyncio.get_running_loop().time()
             for subscription in list(members):
                 subscription.offer(delivery)
+
+    def missing(self, event_id: int, channel: str, written_at: float) -> bool:
+        """Whether a logged event is owed to a local subscriber: one of the channel's
+        subscribers was there when it was written, and the event has not reached them."""
+        members = self._subscribers.get(channel)
+        if not members or self._delivered is None or event_id in self._delivered:
+            return False
+        return any(subscription.since <= written_at for subscription in members)
+
+    def relay(self, channel: str, event_id: int, payload: dict[str, Any], written_at: float) -> None:
+        """Hand a logged event to the channel's subscribers that were there when it was
+        written, as if pub/sub had brought it."""
+        if self._delivered is not None:
+            self._delivered[event_id] = asyncio.get_running_loop().time()
+        self.relayed += 1
+        delivery = Delivery(channel, {**payload, "event_id": event_id})
+        for subscription in list(self._subscribers.get(channel, ())):
+            if subscription.since <= written_at:
+                subscription.offer(delivery)
+
+    def forget_delivered(self) -> None:
+        """Forget the events delivered more than ``REMEMBERED_SECONDS`` ago: the relay reads back
+        only the last few seconds of the log, and pub/sub brings an event moments after it is
+        published (a publish that hung for a while may bring one the relay handed out already)."""
+        if not self._delivered:
+            return
+        cutoff = asyncio.get_running_loop().time() - REMEMBERED_SECONDS
+        stale = []
+        for event_id, delivered_at in self._delivered.items():  # in the order they were delivered
+            if delivered_at >= cutoff:
+                break
+            stale.append(event_id)
+        for event_id in stale:
+            del self._delivered[event_id]
+
+    @property
+    def listening(self) -> bool:
+        return bool(self._subscribers)
 
     async def _reconnect(self) -> None:
         delay = 0.1

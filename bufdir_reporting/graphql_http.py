@@ -5,7 +5,8 @@
   expired or not ours refuses the whole request before anything runs: 401 with
   ``WWW-Authenticate``, answered like every other GraphQL error (``errors[0].extensions.code``
   ``UNAUTHENTICATED``, a ``reason`` and the ``request_id``), never half-executed as anonymous.
-  Websocket clients send the token in ``connection_init``; a bad one closes with 4403.
+  Websocket clients send the token in ``connection_init``; a bad one closes with 4403, and the
+  connection is closed with 4401 when the token expires.
 - **Media types** (GraphQL over HTTP, https://graphql.github.io/graphql-over-http/): a client
   that accepts ``application/graphql-response+json`` gets it, with 400 when the request never
   reached execution (it did not parse, validate or its variables did not coerce); everyone else
@@ -21,11 +22,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import json
 import logging
+import time
 from collections import OrderedDict
+from contextlib import suppress
 from typing import Any
 
 from fastapi import Request
@@ -46,6 +50,7 @@ from .auth import principal_from_authorization
 from .dependencies import request_context
 from .envelope import graphql_error_body
 from .errors import DomainError, Unauthenticated
+from .operations.close_codes import TOKEN_EXPIRED
 from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -147,9 +152,33 @@ async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
     return GraphQLContext.wrap(await request_context(connection))
 
 
-class QuietDisconnects(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
-    """A client that went away (or was dropped for not reading) ends its operations: expected,
-    so logged as such rather than as an error with a traceback."""
+class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
+    """One graphql-transport-ws connection, as this service runs it:
+
+    - it lasts as long as the authority it was opened with: when the token's ``exp`` passes it
+      is closed with 4401, and its subscriptions end (they kept receiving events before);
+    - a client that went away (or was dropped for not reading) ends its operations: expected,
+      so logged as such rather than as an error with a traceback."""
+
+    _expiry: asyncio.Task[None] | None = None
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        principal = getattr(self.context, "principal", None)
+        expires_at = getattr(principal, "expires_at", None)
+        if self.connection_acknowledged and expires_at is not None and self._expiry is None:
+            self._expiry = asyncio.create_task(self._close_at(expires_at), name="websocket-token-expiry")
+
+    async def _close_at(self, expires_at: float) -> None:
+        await asyncio.sleep(max(0.0, expires_at - time.time()))
+        await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
+
+    async def shutdown(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._expiry
+        await super().shutdown()
 
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):
@@ -161,7 +190,7 @@ class QuietDisconnects(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any
 class BufdirGraphQLRouter(GraphQLRouter):
     """Strawberry's router with this service's token handling, media types and GraphiQL page."""
 
-    graphql_transport_ws_handler_class = QuietDisconnects
+    graphql_transport_ws_handler_class = TransportWSConnection
 
     def __init__(self, *args: Any, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
@@ -39,10 +40,11 @@ async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterato
 
 
 @asynccontextmanager
-async def live_server(settings: Settings) -> AsyncIterator[tuple[str, object]]:
+async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[str, object]]:
+    """The app served by uvicorn as ``serve`` runs it; ``config``: more of uvicorn's settings."""
     app = new_app(settings)
     port = free_port()
-    server = GracefulServer.create(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = GracefulServer.create(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(20):
         while not server.started:

@@ -4,6 +4,7 @@ subscriber on replica B, over Redis and, separately, over PostgreSQL LISTEN/NOTI
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
@@ -22,7 +24,7 @@ from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
 
 from . import services
-from .conftest import _create_database
+from .conftest import _create_database, _unavailable
 
 RUNNING: dict[str, subprocess.Popen] = {}
 
@@ -177,3 +179,63 @@ async def test_a_read_cached_on_one_replica_shows_a_write_made_on_the_other(post
                 not in (await on_b.post("/graphql", json={**record, "query": record["query"].replace("x-1", "x-2")})).json()
             )
             assert await count(on_a) == before[0] + 2  # and the other way round
+
+
+@pytest.fixture
+def stoppable_redis():
+    try:
+        with services.redis_process() as server:
+            yield server
+    except services.ServiceUnavailable as exc:
+        _unavailable(str(exc))
+
+
+async def test_events_written_on_one_replica_while_redis_is_down_reach_a_subscriber_on_the_other(
+    postgres_server, stoppable_redis, tmp_path
+):
+    """Replica A writes, replica B's subscriber listens; Redis stops for a while. B relays from
+    the shared event log what A could not publish, in order and once each."""
+    env = await replica_env(postgres_server, stoppable_redis.url, tmp_path, BUFDIR_EVENT_RELAY_SECONDS="0.2")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with replica(env, tmp_path / "a.log", "--demo", "--activities", "300") as a, replica(env, tmp_path / "b.log") as b:
+        async with httpx.AsyncClient(base_url=f"http://{a}", headers=headers, timeout=30) as on_a:
+            started = await on_a.post("/api/v1/aggregated-report-data", json={"organization_id": "org-1042", "period_id": "2023"})
+            snapshot_id = started.json()["snapshot_id"]
+            async with asyncio.timeout(30):
+                while (await on_a.get(f"/api/v1/aggregated-report-data/{snapshot_id}")).json()["snapshot_status"] != "current":
+                    await asyncio.sleep(0.2)
+
+            async def explain(text: str) -> None:
+                query = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: $t) { id } }'
+                answer = await on_a.post("/graphql", json={"query": query, "variables": {"s": snapshot_id, "t": text}})
+                assert "errors" not in answer.json(), answer.text
+
+            async with websockets.connect(f"ws://{b}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+                await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {TOKEN}"}}))
+                assert json.loads(await socket.recv())["type"] == "connection_ack"
+                query = 'subscription { valueNoteAdded(organizationId: "org-1042") { eventId text } }'
+                await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+
+                async def received(count: int) -> list[dict]:
+                    notes = []
+                    async with asyncio.timeout(20):
+                        while len(notes) < count:
+                            notes.append(json.loads(await socket.recv())["payload"]["data"]["valueNoteAdded"])
+                    return notes
+
+                await asyncio.sleep(1.0)  # let replica B register the subscription with Redis
+                await explain("before")
+                notes = await received(1)
+                stoppable_redis.stop()
+                for number in range(5):
+                    await explain(f"during {number}")
+                notes += await received(5)
+                stoppable_redis.start()
+                await explain("after")
+                notes += await received(1)
+                with pytest.raises(TimeoutError):
+                    async with asyncio.timeout(1.0):
+                        raise AssertionError(await socket.recv())
+    assert [n["text"] for n in notes] == ["before", *(f"during {n}" for n in range(5)), "after"]
+    ids = [n["eventId"] for n in notes]
+    assert ids == sorted(set(ids))

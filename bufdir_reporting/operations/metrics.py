@@ -36,9 +36,13 @@ class _HubCounters(Collector):
         self.metrics = metrics
 
     def collect(self) -> Iterator[CounterMetricFamily]:
+        stats = self.metrics.hub_stats()
         reconnects = CounterMetricFamily("bufdir_pubsub_reconnects", "Pub/sub reconnects since start")
-        reconnects.add_metric([], self.metrics.hub_stats().get("reconnects", 0))
+        reconnects.add_metric([], stats.get("reconnects", 0))
         yield reconnects
+        relayed = CounterMetricFamily("bufdir_events_relayed", "Logged events pub/sub lost, relayed from the event log")
+        relayed.add_metric([], stats.get("relayed", 0))
+        yield relayed
 
 
 class _CacheCounters(Collector):

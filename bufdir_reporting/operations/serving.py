@@ -11,6 +11,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
+from .close_codes import GOING_AWAY, STOPPED_READING, TOO_SLOW
+
 log = logging.getLogger("bufdir_reporting.access")
 
 
@@ -24,9 +26,8 @@ class OpenWebSockets:
     a bound on what one client that stops reading can hold: a send that waits longer than
     ``send_timeout`` (the socket's buffers full) fails, which ends the connection's handler and
     with it every subscription on it. Without it the handler waited on that send for ever,
-    holding its subscribers, and even a close frame could not be written through the socket."""
-
-    GOING_AWAY = 1001
+    holding its subscribers. The connection is closed with 4429, which ``serve``'s protocol
+    (``websocket_protocol``) queues behind what the client has not read."""
 
     def __init__(self, *, send_timeout: float = 10) -> None:
         self._senders: dict[int, Send] = {}
@@ -62,7 +63,8 @@ class OpenWebSockets:
                     if number in self._overdue and task.uncancel() == 0:  # the watchdog's cancel, and only it
                         self._senders.pop(key, None)
                         log.warning("dropping a websocket that took nothing for %ss", self.send_timeout)
-                        raise SlowWebSocketClient(code=4429, reason="the client stopped reading") from None
+                        await self._close_stalled(send)
+                        raise SlowWebSocketClient(code=TOO_SLOW, reason=STOPPED_READING) from None
                     raise
                 finally:
                     self._sending.pop(number, None)
@@ -74,6 +76,13 @@ class OpenWebSockets:
                 self._senders.pop(key, None)
 
         return tracked
+
+    async def _close_stalled(self, send: Send) -> None:
+        try:
+            async with asyncio.timeout(self.send_timeout):  # another server may wait for room to write it
+                await send({"type": "websocket.close", "code": TOO_SLOW, "reason": STOPPED_READING})
+        except Exception:  # gone already, or closed by someone else meanwhile
+            log.debug("closing a stalled websocket failed", exc_info=True)
 
     def _watch(self) -> None:
         if self._watchdog is None or self._watchdog.done():
@@ -98,7 +107,7 @@ class OpenWebSockets:
         for key, send in list(self._senders.items()):
             self._senders.pop(key, None)
             try:
-                await send({"type": "websocket.close", "code": self.GOING_AWAY, "reason": "server shutting down"})
+                await send({"type": "websocket.close", "code": GOING_AWAY, "reason": "server shutting down"})
             except Exception:  # the client may be gone already
                 log.debug("closing a websocket at shutdown failed", exc_info=True)
 
@@ -113,6 +122,8 @@ class GracefulServer:
     def create(app: Any, *, ready_message: str | None = None, **config: Any) -> Any:
         import uvicorn
 
+        from .websocket_protocol import GivingUpWebSocketProtocol
+
         class Server(uvicorn.Server):
             async def startup(self, sockets: Any = None) -> None:
                 await super().startup(sockets)
@@ -124,4 +135,4 @@ class GracefulServer:
                 await app.state.websockets.close_all()
                 await super().shutdown(sockets)
 
-        return Server(uvicorn.Config(app, **config))
+        return Server(uvicorn.Config(app, **{"ws": GivingUpWebSocketProtocol, **config}))

@@ -15,6 +15,7 @@ from contextlib import suppress
 from fastapi import Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from ..resolvers.base import event_log
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import watch
 from .routing import NO_NUL, ContextDep, ContractRouter
@@ -79,7 +80,7 @@ async def watch_data(
     ctx: Context = ContextDep,
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    after = event_log.event_id_or_none(last_event_id)  # what a browser sends back, or nothing usable
     items = await watch.open_data_updated(ctx, organization_id=organization_id, period_id=period_id, after_event_id=after)
     return StreamingResponse(
         _frames(items, request.app.state.closing),

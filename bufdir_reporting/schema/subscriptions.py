@@ -6,7 +6,9 @@ it (one read and one decoding per change, not per subscriber); the loaders cache
 and every field still checks the principal. Subscribers of one event with the same document,
 variables and principal share one execution of their selection (``SharedEventResults``):
 a thousand dashboards on one organisation cost one execution per change, not a thousand.
-A subscriber that falls behind is disconnected with close code 4429.
+A subscriber that falls behind is disconnected with close code 4429. One that reconnects passes
+``afterEventId`` (the greatest ``eventId`` it received) and gets what it missed from the event log
+first (``event_log.Resumption``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
 from ..importing import uploads
+from ..operations.close_codes import TOO_SLOW
 from ..resolvers import periods, snapshots
-from ..resolvers.base import access, notify
+from ..resolvers.base import access, event_log, notify
 from ..resolvers.base.loaders import Loaders
 from ..resolvers.reporting import submissions
 from ..resolvers.snapshots import watch
@@ -36,8 +39,6 @@ from .context import Info
 from .node import node_of, public_key, public_key_or_none
 from .reports import OrganizationReportingStatus
 from .snapshot import SnapshotNode
-
-TOO_SLOW = 4429
 
 
 def _close_when_too_slow(info: Info) -> Any:
@@ -126,14 +127,20 @@ class SnapshotStatusEvent:
         return node_of(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id))
 
 
-async def _deliveries(info: Info, channel: str) -> AsyncGenerator[Delivery, None]:
+async def _deliveries(info: Info, channel: str, after_event_id: strawberry.ID | None = None) -> AsyncGenerator[Delivery, None]:
+    """The channel's events; with ``after_event_id``, those logged after it first (resuming)."""
     hub = info.context.events
     assert hub is not None, "the app's lifespan sets up the event hub"
+    resumption = event_log.Resumption(channel, event_log.resume_point(after_event_id, field="afterEventId"))
     async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
         try:
-            async for delivery in subscription:
+            async for delivery in resumption.missed():
                 _fresh_loaders(info, delivery)
                 yield delivery
+            async for delivery in subscription:
+                if resumption.is_new(delivery):
+                    _fresh_loaders(info, delivery)
+                    yield delivery
         except SubscriberTooSlow:
             return
 
@@ -194,10 +201,10 @@ class LiveSubscription:
         "without organizationId, every organisation's (reviewers and admins)."
     )
     async def value_note_added(
-        self, info: Info, organization_id: strawberry.ID | None = None
+        self, info: Info, organization_id: strawberry.ID | None = None, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ValueNoteEvent, None]:
         org = _one_organization_or_every(info, organization_id)
-        async for delivery in _deliveries(info, events.value_note_channel(org)):
+        async for delivery in _deliveries(info, events.value_note_channel(org), after_event_id):
             payload = delivery.payload
             yield ValueNoteEvent(
                 event_id=payload.get("event_id"),
@@ -214,18 +221,20 @@ class LiveSubscription:
 
     @strawberry.subscription(description="Every change to an organisation's data, whatever the period.")
     async def organization_data_changed(
-        self, info: Info, organization_id: strawberry.ID
+        self, info: Info, organization_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
         org = public_key("Organization", organization_id)
         access.require_read(info.context, org)
-        async for delivery in _deliveries(info, events.organization_data_channel(org)):
+        async for delivery in _deliveries(info, events.organization_data_channel(org), after_event_id):
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(description="Report records of an organisation as they are generated, changed or deleted.")
-    async def report_record_changed(self, info: Info, organization_id: strawberry.ID) -> AsyncGenerator[ReportRecordEvent, None]:
+    async def report_record_changed(
+        self, info: Info, organization_id: strawberry.ID, after_event_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ReportRecordEvent, None]:
         org = public_key("Organization", organization_id)
         access.require_read(info.context, org)
-        async for delivery in _deliveries(info, events.report_record_channel(org)):
+        async for delivery in _deliveries(info, events.report_record_channel(org), after_event_id):
             payload = delivery.payload
             yield ReportRecordEvent(
                 event_id=payload.get("event_id"),
@@ -241,10 +250,10 @@ class LiveSubscription:
         "organizationId, every organisation's (reviewers and admins)."
     )
     async def submission_review_changed(
-        self, info: Info, organization_id: strawberry.ID | None = None
+        self, info: Info, organization_id: strawberry.ID | None = None, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[SubmissionReviewEvent, None]:
         org = _one_organization_or_every(info, organization_id)
-        async for delivery in _deliveries(info, events.submission_review_channel(org)):
+        async for delivery in _deliveries(info, events.submission_review_channel(org), after_event_id):
             payload = delivery.payload
             yield SubmissionReviewEvent(
                 event_id=payload.get("event_id"),
@@ -288,11 +297,11 @@ class LiveSubscription:
 
     @strawberry.subscription(description="Every change to an organisation's data for a period.")
     async def aggregated_data_changed(
-        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID
+        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
         org, period = public_key("Organization", organization_id), public_key("Period", period_id)
         await watch.require_following(info.context, organization_id=org, period_id=period)
-        async for delivery in _deliveries(info, events.data_updated_channel(org, period)):
+        async for delivery in _deliveries(info, events.data_updated_channel(org, period), after_event_id):
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(
@@ -312,10 +321,12 @@ class LiveSubscription:
                 yield OrganizationReportingStatus.of(moved)
 
     @strawberry.subscription(description="Status changes of one snapshot.")
-    async def snapshot_status_changed(self, info: Info, snapshot_id: strawberry.ID) -> AsyncGenerator[SnapshotStatusEvent, None]:
+    async def snapshot_status_changed(
+        self, info: Info, snapshot_id: strawberry.ID, after_event_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[SnapshotStatusEvent, None]:
         key = public_key("Snapshot", snapshot_id)
         await snapshots.get_or_raise(info.context, snapshot_id=key)
-        async for delivery in _deliveries(info, events.snapshot_status_channel(key)):
+        async for delivery in _deliveries(info, events.snapshot_status_channel(key), after_event_id):
             payload = delivery.payload
             yield SnapshotStatusEvent(
                 shared=delivery.shared,

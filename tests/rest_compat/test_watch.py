@@ -108,3 +108,20 @@ async def test_watch_checks_the_principal_before_streaming(server, settings):
         assert (await http.get(f"{BASE}/watch", params=PARAMS, headers=other)).status_code == 403
         unknown = {"Authorization": f"Bearer {issue_token(settings, subject='a', admin=True)}"}
         assert (await http.get(f"{BASE}/watch", params={**PARAMS, "period_id": "1999"}, headers=unknown)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "last_event_id", [b"9" * 30, b"-1", b"\xb2\xb3"], ids=["beyond-bigint", "negative", "superscript-digits"]
+)
+async def test_a_last_event_id_that_is_no_event_id_starts_a_plain_stream(server, headers, last_event_id):
+    """Browsers send back whatever id they were given; one that is none is ignored (a number
+    past the column's range broke the stream once it was streaming)."""
+    address, _ = server
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
+        async with http.stream(
+            "GET", f"{BASE}/watch", params=PARAMS, headers={**headers, "Last-Event-ID": last_event_id}
+        ) as response:
+            stream = sse_events(response)
+            async with asyncio.timeout(10):
+                assert "retry" in await anext(stream)
+                assert (await anext(stream)).get("comments") == ["heartbeat"]

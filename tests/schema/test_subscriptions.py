@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -101,6 +102,25 @@ async def test_a_bad_token_in_connection_init_closes_the_connection_with_4403(se
             async with asyncio.timeout(10):
                 await socket.recv()
     assert socket.close_code == 4403
+
+
+async def test_a_connection_is_closed_with_4401_when_its_token_expires(server, settings):
+    address, app = server
+    token = issue_token(settings, subject="kari", organizations=["org-1042"], ttl=timedelta(seconds=2))
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        await wait_for_subscribers(app, 1)
+        with pytest.raises(websockets.ConnectionClosed):
+            async with asyncio.timeout(10):
+                while True:
+                    await socket.recv()
+    assert (socket.close_code, socket.close_reason) == (4401, "token expired")
+    async with asyncio.timeout(5):  # its subscription ended with it
+        while app.state.events.stats["subscribers"]:
+            await asyncio.sleep(0.02)
 
 
 async def test_the_replaced_snapshot_reports_that_it_became_historical(server, settings):

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 from ... import events
 from ...events import SubscriberTooSlow
-from ...models import EventLog
 from .. import periods
-from ..base import access
+from ..base import access, event_log
 from ..base.context import Context
-from ..base.notify import RETENTION
 
 REPLAY_LIMIT = 100
 
@@ -41,17 +38,10 @@ async def open_data_updated(
 async def _stream(ctx: Context, channel: str, after_event_id: int | None) -> AsyncIterator[Item]:
     assert ctx.events is not None
     heartbeat = ctx.settings.sse_heartbeat_seconds
+    resumption = event_log.Resumption(channel, after_event_id)
     async with ctx.events.subscribe(channel) as subscription:
-        last = after_event_id
-        if after_event_id is not None:
-            missed = (
-                await EventLog.filter(channel=channel, id__gt=after_event_id, created_at__gte=datetime.now(UTC) - RETENTION)
-                .order_by("id")
-                .limit(REPLAY_LIMIT)
-            )
-            for record in missed:
-                last = record.id
-                yield record.id, {**record.payload, "event_id": record.id}
+        async for missed in resumption.missed(limit=REPLAY_LIMIT):
+            yield missed.payload["event_id"], missed.payload
         while True:
             try:
                 delivery = await asyncio.wait_for(anext(subscription), heartbeat)
@@ -60,7 +50,5 @@ async def _stream(ctx: Context, channel: str, after_event_id: int | None) -> Asy
                 continue
             except SubscriberTooSlow:
                 return
-            event_id = delivery.payload.get("event_id")
-            if last is not None and event_id is not None and event_id <= last:
-                continue
-            yield event_id, delivery.payload
+            if resumption.is_new(delivery):
+                yield delivery.payload.get("event_id"), delivery.payload

@@ -37,6 +37,10 @@ ARGUMENTS_BY_NAME = {
     "snapshotId": "The snapshot: its public key (snap-…) or global ID.",
     "submissionId": "The submission: its public key or global ID.",
     "importId": "The import: its id as checkActivityImport gave it.",
+    "afterEventId": (
+        "Resume: the greatest eventId you received. The events after it that the event log still holds (the last "
+        "hour) come first, in order, then live ones, none twice. Left out: live events only."
+    ),
     "fieldKey": "The field's technical key, e.g. antall_arsverk.",
     "text": "What is said, in plain words.",
     "reason": "Why, in plain words; kept in the history.",

@@ -1,0 +1,14 @@
+"""The websocket close codes this service sends, besides Strawberry's own (4400 a bad message,
+4403 a refused connection_init, 4408 no connection_init in time). README lists them for clients."""
+
+GOING_AWAY = 1001
+"""The server shuts down: reconnect (to another replica)."""
+
+TOKEN_EXPIRED = 4401
+"""The token the connection was opened with expired: get a new one and reconnect.
+graphql-transport-ws has no code of its own for it; 4401 is its Unauthorized."""
+
+TOO_SLOW = 4429
+"""The client did not keep up: it fell behind its events, stopped taking them for the send
+timeout, or left the server's keepalive ping unanswered. Reconnect and resume."""
+STOPPED_READING = "the client stopped reading"

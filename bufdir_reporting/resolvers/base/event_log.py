@@ -1,0 +1,135 @@
+"""The event log as subscribers read it: the truth behind pub/sub, which is fire-and-forget.
+
+* **Resuming.** A client that reconnects with the id of the last event it saw gets what it
+  missed from the log (within ``RETENTION``), in id order, then the live events, never one
+  twice (``Resumption``): the SSE watch stream (Last-Event-ID) and the GraphQL subscriptions
+  (``afterEventId``).
+* **Relaying.** An event published while Redis was down, or by a replica that died between
+  logging and publishing it, never reaches pub/sub. Every replica reads the log's newest rows
+  every ``BUFDIR_EVENT_RELAY_SECONDS`` (``relay_missed``) and hands its local subscribers those
+  they are owed and did not get (``EventHub.missing``). The statement reads ids and channels
+  only; payloads are read for the few events owed. Nothing is read per event or per subscriber,
+  and a replica without subscribers reads nothing.
+
+Event ids come from one sequence but are committed by many connections, so a smaller id can
+become visible after a larger one: the relay reads the last ``WINDOW`` again every time and
+leaves an event to pub/sub for ``grace`` before it counts it lost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from ...errors import InvalidInput
+from ...events import Delivery, EventHub
+from ...models import EventLog
+from .notify import RETENTION
+
+REPLAY_PAGE = 200
+WINDOW = timedelta(seconds=5)
+SCAN_LIMIT = 5_000
+LARGEST_EVENT_ID = 2**63 - 1  # the column's bigint
+
+
+def event_id_or_none(text: str | None) -> int | None:
+    """The event id a client sends back (``Last-Event-ID``, ``afterEventId``), or None when
+    the text is not one."""
+    if text is None or not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    number = int(text)
+    return number if number <= LARGEST_EVENT_ID else None
+
+
+def resume_point(text: str | None, *, field: str) -> int | None:
+    """An event id to resume after, as a GraphQL client gives it; refused when it is not one."""
+    event_id = event_id_or_none(text)
+    if text is not None and event_id is None:
+        raise InvalidInput(f"{field} is an eventId you received: a whole number", field=field)
+    return event_id
+
+
+async def logged_after(*, channel: str, after_event_id: int, limit: int) -> list[Delivery]:
+    """The channel's logged events after this id, oldest first, as pub/sub delivers them."""
+    records = (
+        await EventLog.filter(channel=channel, id__gt=after_event_id, created_at__gte=datetime.now(UTC) - RETENTION)
+        .order_by("id")
+        .limit(limit)
+    )
+    return [Delivery(channel, {**record.payload, "event_id": record.id}) for record in records]
+
+
+@dataclass
+class Resumption:
+    """Replay from the log, then live events without the replayed ones again. Open the
+    subscription first, then replay: an event written in between is in one or the other."""
+
+    channel: str
+    after_event_id: int | None
+    replayed: set[int] = field(default_factory=set)
+
+    async def missed(self, *, limit: int | None = None) -> AsyncIterator[Delivery]:
+        """Everything logged after ``after_event_id`` (up to ``limit``), page by page."""
+        if self.after_event_id is None:
+            return
+        last, left = self.after_event_id, limit
+        while left is None or left > 0:
+            size = REPLAY_PAGE if left is None else min(REPLAY_PAGE, left)
+            page = await logged_after(channel=self.channel, after_event_id=last, limit=size)
+            for delivery in page:
+                last = delivery.payload["event_id"]
+                self.replayed.add(last)
+                yield delivery
+            if len(page) < size:
+                return
+            left = None if left is None else left - size
+
+    def is_new(self, delivery: Delivery) -> bool:
+        """A live event the client has not had: not replayed, and not at or before the id it
+        resumed from."""
+        if self.after_event_id is None:
+            return True
+        event_id = delivery.payload.get("event_id")
+        return event_id is None or (event_id > self.after_event_id and event_id not in self.replayed)
+
+
+@dataclass
+class RelayCursor:
+    """Where a replica's relay reads the log from: after ``scanned_through`` (None: not started,
+    or stopped while the replica had no subscribers)."""
+
+    scanned_through: int | None = None
+
+
+async def relay_missed(hub: EventHub, cursor: RelayCursor, *, grace: float) -> int:
+    """Hand the hub's subscribers the logged events they are owed and did not get through
+    pub/sub in ``grace`` seconds; returns how many. Called every few seconds by each replica."""
+    if not hub.listening:
+        cursor.scanned_through = None
+        return 0
+    now = time.time()
+    settled = datetime.fromtimestamp(now, UTC) - WINDOW
+    if cursor.scanned_through is None:  # from the last WINDOW: subscribers are owed nothing older
+        before = await EventLog.filter(created_at__lt=settled).order_by("-id").only("id").first()
+        cursor.scanned_through = before.id if before else 0
+    rows = [
+        (event_id, channel, written.timestamp())
+        for event_id, channel, written in await EventLog.filter(id__gt=cursor.scanned_through)
+        .order_by("id")
+        .limit(SCAN_LIMIT)
+        .values_list("id", "channel", "created_at")
+    ]
+    owed = [row for row in rows if row[2] <= now - grace and hub.missing(*row)]
+    if owed:
+        payloads = dict(await EventLog.filter(id__in=[event_id for event_id, _, _ in owed]).values_list("id", "payload"))
+        for event_id, channel, written_at in owed:
+            if event_id in payloads:  # else pruned meanwhile
+                hub.relay(channel, event_id, payloads[event_id], written_at)
+    for event_id, _, written_at in rows:  # what is older than the window will not be read again
+        if written_at >= settled.timestamp():
+            break
+        cursor.scanned_through = event_id
+    hub.forget_delivered()
+    return len(owed)

@@ -1,0 +1,160 @@
+"""Events are not lost when pub/sub blinks: the event log is the truth, and every replica relays
+from it what its subscribers missed. Met with real servers: Redis stopped while events are
+raised over HTTP, an event a replica committed and never published (it died in between), two
+replica processes, and a client that resumes after a disconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from tortoise.contrib.test import truncate_all_models
+
+from bufdir_reporting import events
+from bufdir_reporting.auth import issue_token
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.base import notify
+from bufdir_reporting.resolvers.base.context import Context
+
+from . import services
+from .conftest import _unavailable
+from .factories import context_for, make_reporting_world
+from .live import live_server, wait_for_subscribers
+
+NOTES = 'subscription ($after: ID) { valueNoteAdded(organizationId: "org-1042", afterEventId: $after) { eventId text } }'
+EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: $t) { id } }'
+
+
+@pytest.fixture
+def stoppable_redis():
+    try:
+        with services.redis_process() as server:
+            yield server
+    except services.ServiceUnavailable as exc:
+        _unavailable(str(exc))
+
+
+@asynccontextmanager
+async def subscribed(address: str, token: str, after: int | str | None = None) -> AsyncIterator[Any]:
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        payload = {"query": NOTES, "variables": {"after": after}}
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        yield socket
+
+
+async def received(socket: Any, count: int, timeout: float = 15) -> list[dict]:
+    notes = []
+    async with asyncio.timeout(timeout):
+        while len(notes) < count:
+            message = json.loads(await socket.recv())
+            assert message["type"] == "next", message
+            notes.append(message["payload"]["data"]["valueNoteAdded"])
+    return notes
+
+
+async def nothing_more(socket: Any, wait: float = 1.0) -> None:
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(wait):
+            raise AssertionError(await socket.recv())
+
+
+async def explain(http: httpx.AsyncClient, snapshot_id: str, text: str) -> None:
+    response = await http.post("/graphql", json={"query": EXPLAIN, "variables": {"s": snapshot_id, "t": text}})
+    assert "errors" not in response.json(), response.text
+
+
+@asynccontextmanager
+async def reporting_server(settings: Any) -> AsyncIterator[tuple[str, Any, str, str]]:
+    """A served app with org-1042's 2024 snapshot, and kari's token (she works for org-1042)."""
+    async with live_server(settings) as (address, app):
+        await truncate_all_models()
+        await make_reporting_world()
+        ctx = context_for(settings, app, "org-1042", subject="kari")
+        snapshot = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", wait=True)).snapshot
+        yield address, app, snapshot.id, issue_token(settings, subject="kari", organizations=["org-1042"])
+
+
+async def test_events_raised_while_redis_is_down_reach_the_subscriber_in_order(settings, stoppable_redis):
+    relayed = settings.model_copy(update={"broadcast_url": stoppable_redis.url, "event_relay_seconds": 0.2})
+    async with reporting_server(relayed) as (address, app, snapshot_id, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        async with subscribed(address, token) as socket, httpx.AsyncClient(base_url=f"http://{address}", headers=headers) as http:
+            await wait_for_subscribers(app, 1)
+            await explain(http, snapshot_id, "before")
+            notes = await received(socket, 1)
+            stoppable_redis.stop()
+            for number in range(10):
+                await explain(http, snapshot_id, f"during {number}")  # the writes succeed; publishing fails
+            notes += await received(socket, 10)
+            stoppable_redis.start()
+            async with asyncio.timeout(20):
+                while app.state.events.reconnects < 1:
+                    await asyncio.sleep(0.05)
+            await explain(http, snapshot_id, "after")
+            notes += await received(socket, 1)
+            await nothing_more(socket)
+            metrics = (await http.get("/metrics")).text
+    assert [n["text"] for n in notes] == ["before", *(f"during {n}" for n in range(10)), "after"]
+    ids = [n["eventId"] for n in notes]
+    assert ids == sorted(set(ids))  # in order, no duplicates
+    relayed = next(line for line in metrics.splitlines() if line.startswith("bufdir_events_relayed_total"))
+    assert float(relayed.split()[1]) >= 10
+
+
+async def test_an_event_committed_but_never_published_reaches_the_subscriber(settings, redis_url):
+    """A replica that dies between writing an event to the log and publishing it leaves exactly
+    this: the event in the log, and nothing on pub/sub. Another replica relays it."""
+    relayed = settings.model_copy(update={"broadcast_url": redis_url, "event_relay_seconds": 0.2})
+    async with reporting_server(relayed) as (address, app, _, token):
+        async with subscribed(address, token) as socket:
+            await wait_for_subscribers(app, 1)
+            unpublished = Context(settings=relayed)  # no event hub: written to the log, never published
+            note = {"note_id": 1, "organization_id": "org-1042", "period_id": "2024", "field_key": "k", "kind": "comment"}
+            payload = {**note, "text": "orphaned", "author": "x", "parent_id": None, "updated_at": "2026-01-01T00:00:00Z"}
+            await notify.publish(unpublished, events.value_note_channel("org-1042"), {"event": events.VALUE_NOTED, **payload})
+            assert [n["text"] for n in await received(socket, 1)] == ["orphaned"]
+            await nothing_more(socket)
+
+
+async def test_a_client_resumes_after_the_last_event_it_saw(settings):
+    """On the embedded default (memory pub/sub) as well: the gap comes from the event log."""
+    async with reporting_server(settings) as (address, app, snapshot_id, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=f"http://{address}", headers=headers) as http:
+            async with subscribed(address, token) as socket:
+                await wait_for_subscribers(app, 1)
+                await explain(http, snapshot_id, "seen")
+                (seen,) = await received(socket, 1)
+            for text in ("missed 1", "missed 2", "missed 3"):
+                await explain(http, snapshot_id, text)
+            async with subscribed(address, token, after=seen["eventId"]) as socket:
+                notes = await received(socket, 3)
+                await wait_for_subscribers(app, 1)
+                await explain(http, snapshot_id, "live")
+                notes += await received(socket, 1)
+                await nothing_more(socket, 0.5)
+    assert [n["text"] for n in notes] == ["missed 1", "missed 2", "missed 3", "live"]
+    assert all(n["eventId"] > seen["eventId"] for n in notes)
+
+
+@pytest.mark.one_database
+@pytest.mark.parametrize("after", ["next", "-1", "9" * 30])
+async def test_an_after_event_id_that_is_no_event_id_is_refused(settings, after):
+    async with live_server(settings) as (address, _):
+        await truncate_all_models()
+        await make_reporting_world()
+        token = issue_token(settings, subject="kari", organizations=["org-1042"])
+        async with subscribed(address, token, after=after) as socket:
+            async with asyncio.timeout(10):
+                message = json.loads(await socket.recv())
+    assert message["type"] in ("next", "error"), message
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in errors] == [("BAD_USER_INPUT", "afterEventId")]
