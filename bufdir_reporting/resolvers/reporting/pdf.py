@@ -74,8 +74,9 @@ def _t(text: str) -> str:
 
 
 def _css(text: str) -> str:
-    """Text as a CSS string (the page header and footer)."""
-    cleaned = CONTROL.sub("", text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    """Text as a CSS string (the page header and footer), "<" escaped too: the string stands in
+    a <style> element, which an organisation named "…</style>…" would otherwise end."""
+    cleaned = CONTROL.sub("", text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
     return f'"{cleaned}"'
 
 
@@ -267,10 +268,24 @@ def _finisher(language: str) -> Any:
     return finish
 
 
-def render_pdf(content: ReportContent) -> bytes:
-    from weasyprint import HTML, URLFetcher  # loads Pango: see renderers, which says what is missing
+def _fonts_only() -> Any:
+    """A fetcher of the document's own fonts and nothing else: whatever a text might name (it is
+    escaped, so nothing should) is never read from the disk or the network."""
+    from weasyprint import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)  # our fonts, nothing else
+    class FontsOnly(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith(FONTS.as_uri() + "/") or ".." in url:
+                raise ValueError(f"the report fetches its own fonts only, not {url[:80]}")
+            return super().fetch(url, headers)
+
+    return FontsOnly(allowed_protocols={"file"}, fail_on_errors=True)
+
+
+def render_pdf(content: ReportContent) -> bytes:
+    from weasyprint import HTML  # loads Pango: see renderers, which says what is missing
+
+    fetcher = _fonts_only()
     with _rendering:
         document = HTML(string=html_of(content), base_url=FONTS.as_uri() + "/", url_fetcher=fetcher)
         pdf: bytes = document.write_pdf(pdf_variant=VARIANT, finisher=_finisher(content.language))

@@ -16,7 +16,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from bufdir_reporting.models import FieldDataType
+from bufdir_reporting.models import FieldDataType, Organization
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records
 from bufdir_reporting.resolvers.reporting.content import local_time
@@ -287,3 +287,32 @@ async def test_a_10000_character_remark_and_a_long_explanation_print_in_full_in_
             assert 15 * needed <= height <= 409, f"row {cell.row} prints its text: {needed} lines in {height} points"
             if column == 2:
                 assert f"B{cell.row}:E{cell.row}" in merged, "a text value spans the number columns"
+
+
+@pytest.mark.one_database
+@pytest.mark.usefixtures("pdf_rendering")
+async def test_markup_in_names_and_values_is_printed_as_written(reported, settings, app):
+    """An organisation's name stands in the page header (a CSS string inside <style>) and values in
+    the body: neither can end the stylesheet, add markup or fetch anything."""
+    ctx, snapshot, _ = reported
+    name = 'Test</style><img src="file:///etc/passwd">"\\ AS'
+    await Organization.filter(id=snapshot.organization_id).update(name=name)
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="merknader", value="<b>fet</b> & <script>x</script>")
+    _, data = await _file(context_for(settings, app, snapshot.organization_id), snapshot, ReportFormat.PDF)
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+    assert all(name in page for page in pages), "the header on every page says the name as written"
+    assert "<b>fet</b> & <script>x</script>" in pages[1]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        drawn = [xobject.Subtype for page in pdf.pages for xobject in (page.Resources.get("/XObject") or {}).values()]
+        assert "/Image" not in drawn, "no image was fetched"
+
+
+@pytest.mark.usefixtures("pdf_rendering")
+def test_the_pdf_reads_its_own_fonts_and_no_other_file():
+    from bufdir_reporting.resolvers.reporting.pdf import FONTS, _fonts_only
+
+    fetch = _fonts_only()
+    fetch((FONTS / "DejaVuSans.ttf").as_uri()).close()
+    for elsewhere in ("file:///etc/passwd", f"{FONTS.as_uri()}/../pdf.py", "http://127.0.0.1:9/x.png"):
+        with pytest.raises(ValueError):
+            fetch(elsewhere)
