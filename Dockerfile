@@ -9,6 +9,9 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.lock \
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     BUFDIR_HOST=0.0.0.0 BUFDIR_PORT=8000 BUFDIR_VAR_DIR=/var/lib/bufdir
+# Pango and HarfBuzz's subsetter: WeasyPrint lays the report PDF out with them
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=build /wheels /wheels
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install --no-cache-dir --no-index --find-links=/wheels -r /tmp/requirements.lock bufdir-reporting \

@@ -1,6 +1,9 @@
 # Two commands on a fresh machine with Python >= 3.11 and make:
 #   make run   - set up .venv, migrate, load demo data, serve http://127.0.0.1:8000/graphql
 #   make test  - set up .venv with dev dependencies, run the whole suite
+# PDF reports also need Pango from the system (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0,
+# and libharfbuzz-subset0 to make them faster); without it a PDF report fails saying so in one line,
+# and the tests that render one are skipped with that line.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -7,6 +7,7 @@
     ├── InvalidInput                 BAD_USER_INPUT    422   (names the offending field)
     ├── Conflict                     CONFLICT          409
     │   └── PeriodLocked             PERIOD_LOCKED     409
+    ├── RenderFailed                 RENDER_FAILED     500   (a report document could not be made; says why)
     └── Unavailable                  UNAVAILABLE       503   (with Retry-After; the database is down)
 
 ``is_unavailable`` tells an outage of the database (refused, dropped or shutting-down
@@ -71,6 +72,14 @@ class Conflict(DomainError):
 
 class PeriodLocked(Conflict):
     code = "PERIOD_LOCKED"
+
+
+class RenderFailed(DomainError):
+    """A report document could not be rendered: the message says why in plain words (never the
+    renderer's own exception, which may carry object addresses and internals)."""
+
+    code = "RENDER_FAILED"
+    status = 500
 
 
 class Unavailable(DomainError):

@@ -35,6 +35,15 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture
+def pdf_rendering() -> None:
+    """PDF reports need Pango from the system: without it a test that renders one says what to install."""
+    try:
+        import weasyprint  # noqa: F401  # loads Pango
+    except OSError as exc:
+        _unavailable(f"PDF reports need Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     try:

@@ -278,12 +278,12 @@ async def test_a_started_server_keeps_its_secret_so_token_works_before_any_reque
 
 
 def test_the_cli_and_the_import_start_without_the_report_layout_libraries():
-    """openpyxl and reportlab cost every CLI command 0.3 s of start-up (bench S8's import);
-    they are imported when a report is first rendered."""
+    """openpyxl and the PDF's layout libraries cost every CLI command 0.3 s of start-up (bench
+    S8's import); they are imported when a report is first rendered."""
     probe = (
         "import sys, bufdir_reporting.cli, bufdir_reporting.importing, bufdir_reporting.demo, "
         "bufdir_reporting.resolvers.reporting.records; "
-        "print(sorted({'openpyxl', 'reportlab'} & set(sys.modules)))"
+        "print(sorted({'openpyxl', 'weasyprint', 'pydyf'} & set(sys.modules)))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -109,10 +109,18 @@ async def test_one_report_from_import_to_approval_with_every_event(app, settings
         (2, None, "SUBMITTED", "kari"),
         (2, "SUBMITTED", "APPROVED", "bufdir-saksbehandler"),
     ]
-    # the explanation travelled to the corrected version and is in the file Bufdir approved
-    _, path = await records.file_of(fresh, report_id=second_report.id)
-    sheet = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[1]
-    cases = next(row for row in sheet.iter_rows(values_only=True) if row[7] == "antall_saker")
+    # the explanation travelled to the corrected version and is in the file Bufdir approved, the
+    # document version 2 sent: it says what it is, what became of version 1 and why, and the dialogue
+    assert version_two.report_record_id != second_report.id
+    _, path = await records.file_of(fresh, report_id=version_two.report_record_id)
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
+    cases = next(row for row in workbook.worksheets[1].iter_rows(values_only=True) if row[7] == "antall_saker")
     assert cases[1] == 7 and cases[6].startswith(f"Forklaring: {EXPLANATION}")
+    said = [str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert any(text.startswith("Sendt inn, versjon 2, ") and text.endswith(" av kari") for text in said)
+    assert any(
+        text.startswith("Versjon 1: returnert for retting ") and text.endswith("Begrunnelse: Rett antall saker") for text in said
+    )
+    assert {"Stemmer antallet?", "Ja, men to saker manglet; vi retter."} <= set(said)
     # and the returned version's file is still there, as it was sent
-    assert (await records.file_of(fresh, report_id=first_report.id))[0].id == first_report.id
+    assert (await records.file_of(fresh, report_id=version_one.report_record_id))[0].id == version_one.report_record_id

@@ -230,7 +230,11 @@ class ReportMutation:
         record = await records.generate(info.context, snapshot_id=snapshot, report_type=report_type, report_format=format)
         return node_of(ReportRecordNode, record)
 
-    @strawberry.mutation(description="Submit a report to Bufdir; locks the period for the organisation.")
+    @strawberry.mutation(
+        description="Submit a report to Bufdir; locks the period for the organisation. The submission sends a document of "
+        "its own (its reportRecord), rendered now in the report's format: it says it was sent, by whom and when, and "
+        "what became of earlier versions. The report submitted stays the draft it was."
+    )
     async def submit_report(self, info: Info, report_id: strawberry.ID) -> SubmissionType:
         return node_of(SubmissionType, await submissions.submit(info.context, report_id=public_key("ReportRecord", report_id)))
 

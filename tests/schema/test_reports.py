@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pytest
 
 from bufdir_reporting.models import FieldDefinition, FieldValue, ReportRecord, Section, Snapshot
 
@@ -95,6 +96,7 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
                 assert (notes is not None and "påkrevd" in notes.lower()) == definition.required
 
 
+@pytest.mark.usefixtures("pdf_rendering")
 async def test_a_pdf_is_generated_on_request_and_downloaded_the_same_way(graphql, client, app, tokens, reporting):
     own = tokens.headers("org-1042")
     snapshot_id = await aggregated(graphql, app, own)
@@ -134,16 +136,18 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
     await fill_manual(graphql, own, snapshot_id)
     report = await generated(graphql, own, snapshot_id)
     submitted = await graphql(
-        "mutation ($r: ID!) { submitReport(reportId: $r) { version submittedBy locksPeriod activityCount } }",
+        "mutation ($r: ID!) { submitReport(reportId: $r) { version submittedBy locksPeriod activityCount reportRecord { reportId } } }",
         {"r": report["reportId"]},
         own,
     )
+    sent = submitted["data"]["submitReport"].pop("reportRecord")["reportId"]
     assert submitted["data"]["submitReport"] == {
         "version": 1,
         "submittedBy": "kari",
         "locksPeriod": True,
         "activityCount": (await Snapshot.get(id=snapshot_id)).activity_count,
     }
+    assert sent != report["reportId"], "the submission sends a document of its own"
 
     record = {
         "organizationId": "org-1042",
@@ -164,8 +168,8 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
         headers=own,
     )
     assert rest.status_code == 409 and rest.json()["error"]["code"] == "PERIOD_LOCKED"
-    kept = await client.delete(f"/api/v1/report-records/{report['reportId']}", headers=own)
-    assert kept.status_code == 409
+    kept = await client.delete(f"/api/v1/report-records/{sent}", headers=own)
+    assert kept.status_code == 409, "what was sent stays as sent"
     assert (await client.delete(f"/api/v1/aggregated-report-data/{snapshot_id}", headers=own)).status_code == 409
 
     last = await client.get("/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": "org-1042"}, headers=own)
@@ -289,7 +293,9 @@ async def test_deleting_a_record_keeps_a_file_another_record_points_at(graphql, 
     assert (await client.get(f"{RECORDS}/{again['report_id']}/file", headers=own)).status_code == 200
 
 
-async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql, app, tokens, reporting, monkeypatch):
+async def test_a_rendering_failure_leaves_a_failed_record_with_a_plain_reason(
+    graphql, app, tokens, reporting, monkeypatch, caplog
+):
     from bufdir_reporting.resolvers.reporting.renderers import RENDERERS, Renderer, ReportFormat
 
     def broken(_content):
@@ -298,4 +304,6 @@ async def test_a_rendering_failure_leaves_a_failed_record_with_the_error(graphql
     monkeypatch.setitem(RENDERERS, ReportFormat.XLSX, Renderer(broken, ".xlsx", "application/octet-stream"))
     own = tokens.headers("org-1042")
     record = await generated(graphql, own, await aggregated(graphql, app, own))
-    assert record["status"] == "FAILED" and "sheet limit exceeded" in record["error"] and record["fileRef"] is None
+    assert record["status"] == "FAILED" and record["fileRef"] is None
+    assert record["error"] == "the XLSX report could not be rendered; the error is logged on the server"
+    assert "sheet limit exceeded" in caplog.text, "the renderer's own words go to the log, not to the client"

@@ -2,8 +2,12 @@
 
 The renderers lay this out; they decide nothing about what is shown or in which order, so the
 workbook and the PDF cannot drift apart. Everything here is already in the reader's terms:
-Norwegian labels and wording, dates and times in Europe/Oslo, numbers kept as numbers (each
-renderer formats them for its medium) with the data type that says how.
+the document's language (``texts``: its words, ``nb`` for now), dates and times in
+Europe/Oslo, numbers kept as numbers (each renderer formats them for its medium) with the data
+type that says how.
+
+A submission's own document (``sent``) says it was sent: version, when and by whom, what
+became of the versions before it and the dialogue that shaped it (``trail``).
 """
 
 from __future__ import annotations
@@ -11,30 +15,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from ...models import FieldDataType, FieldDefinition, Organization, Period, Snapshot, Submission
+from ...models import (
+    FieldDataType,
+    FieldDefinition,
+    Organization,
+    Period,
+    Snapshot,
+    Submission,
+    SubmissionReview,
+    ValueNote,
+)
 from ..base.loaders import FieldValueRow
 from ..snapshots.section_values import SectionValues
 from ..snapshots.validation import Finding
+from . import trail
+from .texts import DEFAULT_LANGUAGE, Words, words
+from .trail import Event, Said, local_time
 
-OSLO = ZoneInfo("Europe/Oslo")
 Value = Decimal | str | bool | None
+
+__all__ = ["Event", "ReportContent", "Row", "Said", "SectionPart", "build", "day", "local_time"]
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
     severity: str  # "error" | "warning"
     message: str
-
-    @property
-    def label(self) -> str:
-        return "Feil" if self.severity == "error" else "Advarsel"
-
-
-MISSING = Note("error", "påkrevd, ikke utfylt")
-MISSING_VALUE = "mangler"
-"""What stands in the value column of a required field that has no value."""
+    label: str
+    """The severity in the document's words (Feil, Advarsel)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +60,8 @@ class Row:
     """change as a share of |prior| (0.25 is +25 %), when prior is not zero."""
     required: bool
     notes: tuple[Note, ...] = ()
-    explanation: str | None = None
-    """The organisation's explanation of the value (a large change), shown beside it."""
-
-    @property
-    def remarks(self) -> str:
-        """The notes column: the explanation first, then the errors and warnings."""
-        lines = [f"Forklaring: {self.explanation}"] if self.explanation else []
-        return "\n".join(lines + [f"{note.label}: {note.message}" for note in self.notes])
+    remarks: str = ""
+    """The notes column: the organisation's explanation first, then the errors and warnings."""
 
     @property
     def missing(self) -> bool:
@@ -73,10 +76,15 @@ class Row:
 
     @property
     def kind(self) -> FieldDataType:
-        """How the number reads: a decimal field counted in % reads as a percentage."""
+        """How the value reads: a decimal field counted in % reads as a percentage."""
         if self.data_type == FieldDataType.DECIMAL and self.unit == "%":
             return FieldDataType.PERCENT
         return self.data_type
+
+    @property
+    def is_text(self) -> bool:
+        """Free text (up to 10,000 characters): laid out wide, never in a number column."""
+        return self.data_type == FieldDataType.TEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +105,11 @@ class Listed:
 
 @dataclass(frozen=True, slots=True)
 class ReportContent:
+    words: Words
     organization_name: str
     organization_number: str
     organization_id: str
+    period_id: str | None
     period_name: str
     period_dates: str
     prior_period: str | None
@@ -109,35 +119,90 @@ class ReportContent:
     """The snapshot the figures come from: what support and Bufdir look up."""
     generated_at: str
     generated_by: str
+    created: datetime
+    """When the document was made (its metadata's creation date)."""
     status: str
     fields_total: int
     fields_filled: int
     sections: tuple[SectionPart, ...]
     missing_required: tuple[Listed, ...] = field(default=())
     findings: tuple[Listed, ...] = field(default=())
+    version: int | None = None
+    """The submission's version when this is the document it sent, else None (a draft)."""
+    footer: str = ""
+    """The page footer's left part: when (and by whom) it was generated or sent."""
+    history: tuple[Event, ...] = field(default=())
+    """The earlier versions' submissions and review steps, oldest first; none while no version
+    has had a step (the status says all there is: which version was sent, when, by whom)."""
+    dialogue: tuple[Said, ...] = field(default=())
+
+    @property
+    def language(self) -> str:
+        return self.words.language
 
     @property
     def title(self) -> str:
-        return f"Rapport til Bufdir – {self.organization_name}, {self.period_name}"
+        return self.words("document.title_of", organization=self.organization_name, period=self.period_name)
+
+    @property
+    def period(self) -> str:
+        return self.words("period.dates", name=self.period_name, dates=self.period_dates)
 
     @property
     def facts(self) -> tuple[tuple[str, str], ...]:
         """The front page's label/value lines, in order."""
+        w = self.words
+        earlier = ((w("fact.earlier"), "\n".join(self.outcomes)),) if self.outcomes else ()
         return (
-            ("Organisasjon", self.organization_name),
-            ("Organisasjonsnummer", self.organization_number),
-            ("Rapporteringsperiode", f"{self.period_name} ({self.period_dates})"),
-            ("Sammenlignet med", self.prior_period or "Ingen tidligere periode å sammenligne med"),
-            ("Status", self.status),
-            ("Utfylling", self.completeness),
-            ("Data hentet", self.aggregated_at),
-            ("Generert", f"{self.generated_at} av {self.generated_by}"),
-            ("Referanse", self.reference),
+            (w("fact.organization"), self.organization_name),
+            (w("fact.organization_number"), self.organization_number),
+            (w("fact.period"), self.period),
+            (w("fact.compared_with"), self.prior_period or w("period.no_prior")),
+            (w("fact.status"), self.status),
+            *earlier,
+            (w("fact.completeness"), self.completeness),
+            (w("fact.aggregated_at"), self.aggregated_at),
+            (w("fact.generated"), w("fact.who_when", at=self.generated_at, who=self.generated_by)),
+            (w("fact.reference"), self.reference),
         )
 
     @property
+    def outcomes(self) -> tuple[str, ...]:
+        """What became of each earlier version: its last step, who took it, when and why."""
+        last = {event.version: event for event in self.history}
+        return tuple(
+            self.words(
+                "earlier.reason" if event.reason else "earlier.outcome",
+                version=event.version,
+                what=event.what.lower(),
+                at=event.at,
+                who=event.who,
+                reason=event.reason,
+            )
+            for event in last.values()
+        )
+
+    @property
+    def description(self) -> str:
+        """One sentence for the document's metadata: who reports what, and its status."""
+        return self.words(
+            "document.description",
+            organization=self.organization_name,
+            number=self.organization_number,
+            period=self.period_name,
+            dates=self.period_dates,
+            status=self.status,
+        )
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        version = (self.words("document.keyword.version", version=self.version),) if self.version else ()
+        period = (self.period_id,) if self.period_id else ()
+        return ("Bufdir", self.organization_name, self.organization_number, *period, self.period_name, *version)
+
+    @property
     def missing_heading(self) -> str:
-        return f"Påkrevde felt som mangler ({len(self.missing_required)}) – rapporten kan ikke sendes inn før de er utfylt"
+        return self.words("heading.missing", count=len(self.missing_required))
 
     @property
     def ordered_findings(self) -> tuple[Listed, ...]:
@@ -147,18 +212,15 @@ class ReportContent:
     @property
     def findings_heading(self) -> str:
         errors = sum(listed.note.severity == "error" for listed in self.findings)
-        return f"Feil ({errors}) og advarsler ({len(self.findings) - errors})"
+        return self.words("heading.findings", errors=errors, warnings=len(self.findings) - errors)
 
     @property
     def completeness(self) -> str:
         missing = len(self.missing_required)
-        text = f"{self.fields_filled} av {self.fields_total} felt utfylt"
-        return f"{text}, {missing} påkrevde mangler" if missing else f"{text}, alle påkrevde er utfylt"
-
-
-def local_time(moment: datetime) -> str:
-    """29.11.2026 kl. 18:05 in Norway's time (CET/CEST as the date has it)."""
-    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+        text = self.words("completeness", filled=self.fields_filled, total=self.fields_total)
+        if missing:
+            return self.words("completeness.missing", text=text, missing=missing)
+        return self.words("completeness.complete", text=text)
 
 
 def day(value: date) -> str:
@@ -184,12 +246,14 @@ def _value(row: FieldValueRow, definition: FieldDefinition, *, prior: bool) -> V
     return number
 
 
-def _row(value: FieldValueRow, definition: FieldDefinition, notes: list[Note], explanation: str | None) -> Row:
+def _row(w: Words, value: FieldValueRow, definition: FieldDefinition, notes: list[Note], explanation: str | None) -> Row:
     current, prior = _value(value, definition, prior=False), _value(value, definition, prior=True)
     change = share = None
     if isinstance(current, Decimal) and isinstance(prior, Decimal):
         change = current - prior
         share = change / abs(prior) if prior else None
+    remarks = [w("remark.explanation", text=explanation)] if explanation else []
+    remarks += [w("remark.note", label=note.label, message=note.message) for note in notes]
     return Row(
         key=definition.key,
         label=definition.label,
@@ -201,19 +265,8 @@ def _row(value: FieldValueRow, definition: FieldDefinition, notes: list[Note], e
         change_share=share,
         required=definition.required,
         notes=tuple(notes),
-        explanation=explanation,
+        remarks="\n".join(remarks),
     )
-
-
-def status_of(submission: Submission | None, snapshot: Snapshot) -> str:
-    """Draft, submitted version N, or reopened after version N."""
-    if submission is None:
-        return "Utkast – ikke sendt inn"
-    if submission.reopened_at is not None:
-        return f"Gjenåpnet for retting {local_time(submission.reopened_at)} (versjon {submission.version} ble sendt inn)"
-    if submission.snapshot_id == snapshot.id:
-        return f"Sendt inn, versjon {submission.version}, {local_time(submission.submitted_at)} av {submission.submitted_by}"
-    return f"Utkast – versjon {submission.version} er sendt inn"
 
 
 def build(
@@ -224,20 +277,30 @@ def build(
     snapshot: Snapshot,
     sections: list[SectionValues],
     findings: list[Finding],
-    submission: Submission | None,
+    versions: list[Submission],
+    steps: dict[str, list[SubmissionReview]],
+    notes: list[ValueNote],
     generated_at: datetime,
     generated_by: str,
-    explanations: dict[str, str] | None = None,
+    sent: Submission | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> ReportContent:
-    notes: dict[str, list[Note]] = {}
+    """``versions``: the period's submissions so far, oldest first, with their review ``steps``
+    by submission id; ``sent``: the submission this document is made for (the last of
+    ``versions``), None for a draft."""
+    w = words(language)
+    by_field: dict[str, list[Note]] = {}
     for finding in findings:
-        notes.setdefault(finding.field_key, []).append(Note(finding.severity, finding.message))
+        by_field.setdefault(finding.field_key, []).append(
+            Note(finding.severity, finding.message, w(f"severity.{finding.severity}"))
+        )
+    explained = trail.explanations(notes)
     parts = tuple(
         SectionPart(
             title=group.section.title,
             description=group.section.description,
             rows=tuple(
-                _row(value, definition, notes.get(definition.key, []), (explanations or {}).get(definition.key))
+                _row(w, value, definition, by_field.get(definition.key, []), explained.get(definition.key))
                 for value, definition in group.values
             ),
         )
@@ -247,22 +310,45 @@ def build(
     if period is not None:
         name, dates = period.name, f"{day(period.start)}–{day(period.end)}"
     else:
-        name, dates = "Egendefinert periode", f"{day(snapshot.range_start.date())}–{day(snapshot.range_end.date())}"
+        name, dates = w("period.custom"), f"{day(snapshot.range_start.date())}–{day(snapshot.range_end.date())}"
+    earlier = [version for version in versions if sent is None or version.version < sent.version]
+    latest = sent or (versions[-1] if versions else None)
+    generated = local_time(generated_at)
+    footer = (
+        w("page.submitted", at=generated, who=generated_by, version=sent.version) if sent else w("page.generated", at=generated)
+    )
+    missing = Note("error", w("note.required_missing"), w("severity.error"))
     return ReportContent(
+        words=w,
         organization_name=organization.name,
         organization_number=organization_number(organization.org_number),
         organization_id=organization.id,
+        period_id=period.id if period else None,
         period_name=name,
         period_dates=dates,
-        prior_period=f"{prior_period.name} ({day(prior_period.start)}–{day(prior_period.end)})" if prior_period else None,
+        prior_period=w("period.dates", name=prior_period.name, dates=f"{day(prior_period.start)}–{day(prior_period.end)}")
+        if prior_period
+        else None,
         aggregated_at=local_time(snapshot.aggregated_at) if snapshot.aggregated_at else "–",
         reference=snapshot.id,
-        generated_at=local_time(generated_at),
+        generated_at=generated,
         generated_by=generated_by,
-        status=status_of(submission, snapshot),
+        created=generated_at,
+        status=trail.status(
+            w,
+            latest,
+            steps.get(latest.id, []) if latest else [],
+            sent=sent is not None,
+            snapshot=snapshot,
+            generated_at=generated_at,
+        ),
         fields_total=len(rows),
         fields_filled=sum(row.value is not None for _, row in rows),
         sections=parts,
-        missing_required=tuple(Listed(title, row.label, MISSING) for title, row in rows if row.missing),
+        missing_required=tuple(Listed(title, row.label, missing) for title, row in rows if row.missing),
         findings=tuple(Listed(title, row.label, note) for title, row in rows for note in row.notes),
+        version=sent.version if sent else None,
+        footer=footer,
+        history=trail.events(w, earlier, steps) if any(steps.get(version.id) for version in earlier) else (),
+        dialogue=trail.dialogue(w, notes, {row.key: (title, row.display_label) for title, row in rows}),
     )

@@ -12,19 +12,29 @@ from pathlib import PurePosixPath
 
 from tortoise.transactions import in_transaction
 
-from ...errors import Conflict, NotFound
-from ...models import Period, ReportRecord, ReportStatus, Snapshot, SnapshotStatus, Submission
+from ...errors import Conflict, NotFound, RenderFailed
+from ...models import (
+    Period,
+    ReportRecord,
+    ReportStatus,
+    Snapshot,
+    SnapshotStatus,
+    Submission,
+    SubmissionReview,
+    ValueNote,
+)
 from .. import organizations, periods, snapshots
 from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
-from ..snapshots import notes, section_values, validation
+from ..snapshots import section_values, validation
 from . import content, files
 from .filestore import FileStore
 from .inputs import ReportRecordChange, ReportRecordSpec
-from .renderers import RENDERERS, ReportFormat
+from .renderers import PDF_CONTENT_TYPE, RENDERERS, ReportFormat, render
 
 log = logging.getLogger(__name__)
+NOT_MADE = "the report could not be made; the error is logged on the server"
 
 
 def store(ctx: Context) -> FileStore:
@@ -153,36 +163,21 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
 async def generate(
     ctx: Context, *, snapshot_id: str, report_type: str, report_format: ReportFormat = ReportFormat.XLSX
 ) -> ReportRecord:
-    """Render the snapshot as the Bufdir report (.xlsx or .pdf) into the file store."""
-    snapshot: Snapshot = await snapshots.get_for_write(ctx, snapshot_id=snapshot_id)
-    if snapshot.status not in (SnapshotStatus.CURRENT, SnapshotStatus.HISTORICAL):
-        raise Conflict(f"a {snapshot.status} snapshot cannot be reported", details={"snapshot_id": snapshot_id})
+    """Render the snapshot as the Bufdir report (.xlsx or .pdf) into the file store. A rendering
+    that fails leaves the record ``failed`` with a plain reason (``RenderFailed``'s message)."""
+    snapshot = await reportable(ctx, snapshot_id=snapshot_id)
     period = await periods.get_or_raise(ctx, period_id=snapshot.period_id) if snapshot.period_id else None
-    spec = ReportRecordSpec(
-        org_id=snapshot.organization_id,
-        report_type=report_type,
-        period_from=period.start if period else snapshot.range_start.date(),
-        period_to=period.end if period else snapshot.range_end.date(),
-        snapshot_id=snapshot.id,
-    )
-    record = await create(ctx, spec=spec)
+    record = await create(ctx, spec=_spec(snapshot, period, report_type))
     record.period_id = snapshot.period_id
     try:
         report = await content_of(ctx, snapshot=snapshot, period=period)
-        renderer = RENDERERS[report_format]
-        ref = files.own_ref(record, period_id=snapshot.period_id, suffix=renderer.suffix)
-        record.file_size_bytes = store(ctx).write(ref, renderer.render(report))
-        record.update_from_dict(
-            {
-                "file_ref": ref,
-                "content_type": renderer.content_type,
-                "status": ReportStatus.COMPLETED,
-                "generated_at": datetime.now(UTC),
-            }
-        )
-    except Exception as exc:
-        log.exception("report %s of snapshot %s could not be rendered", record.id, snapshot.id)
-        record.update_from_dict({"status": ReportStatus.FAILED, "error": f"{type(exc).__name__}: {exc}"})
+        await _rendered(ctx, record, report_format, report)
+        record.update_from_dict({"status": ReportStatus.COMPLETED, "generated_at": datetime.now(UTC)})
+    except RenderFailed as exc:
+        record.update_from_dict({"status": ReportStatus.FAILED, "error": exc.message})
+    except Exception:
+        log.exception("report %s of snapshot %s could not be made", record.id, snapshot.id)
+        record.update_from_dict({"status": ReportStatus.FAILED, "error": NOT_MADE})
     async with in_transaction():
         await record.save()
         await audit.record(
@@ -196,13 +191,98 @@ async def generate(
     return await _published(ctx, record)
 
 
-async def content_of(ctx: Context, *, snapshot: Snapshot, period: Period | None) -> content.ReportContent:
-    """Everything the report says, gathered once for whichever rendition."""
-    submission = None
+async def reportable(ctx: Context, *, snapshot_id: str) -> Snapshot:
+    snapshot: Snapshot = await snapshots.get_for_write(ctx, snapshot_id=snapshot_id)
+    if snapshot.status not in (SnapshotStatus.CURRENT, SnapshotStatus.HISTORICAL):
+        raise Conflict(f"a {snapshot.status} snapshot cannot be reported", details={"snapshot_id": snapshot_id})
+    return snapshot
+
+
+def _spec(snapshot: Snapshot, period: Period | None, report_type: str) -> ReportRecordSpec:
+    return ReportRecordSpec(
+        org_id=snapshot.organization_id,
+        report_type=report_type,
+        period_from=period.start if period else snapshot.range_start.date(),
+        period_to=period.end if period else snapshot.range_end.date(),
+        snapshot_id=snapshot.id,
+    )
+
+
+async def _rendered(ctx: Context, record: ReportRecord, report_format: ReportFormat, report: content.ReportContent) -> None:
+    """Render ``report`` into the record's own file in the store (not yet saved to the database)."""
+    renderer = RENDERERS[report_format]
+    data = await render(report_format, report)
+    ref = files.own_ref(record, period_id=record.period_id, suffix=renderer.suffix)
+    record.file_size_bytes = store(ctx).write(ref, data)
+    record.update_from_dict({"file_ref": ref, "content_type": renderer.content_type})
+
+
+def format_of(record: ReportRecord) -> ReportFormat:
+    """The format a record was rendered in (XLSX for a record whose file says nothing)."""
+    suffix = PurePosixPath(record.file_ref).suffix if record.file_ref else ""
+    return ReportFormat.PDF if suffix == ".pdf" or record.content_type == PDF_CONTENT_TYPE else ReportFormat.XLSX
+
+
+async def sent_document(
+    ctx: Context, *, draft: ReportRecord, snapshot: Snapshot, period: Period, sent: Submission
+) -> ReportRecord:
+    """The document a submission sends: rendered now, in the format of the report the
+    organisation submitted, saying it was sent (version, when, by whom) with the versions before
+    it and the dialogue so far. Its file is written; the record is not saved yet, so the
+    submission's transaction saves both or neither (``discard`` removes the file if not)."""
+    record = ReportRecord(
+        id=ids.report_id(),
+        organization_id=snapshot.organization_id,
+        snapshot_id=snapshot.id,
+        period_id=period.id,
+        report_type=draft.report_type,
+        period_from=period.start,
+        period_to=period.end,
+        status=ReportStatus.COMPLETED,
+        generated_by=sent.submitted_by,
+        generated_at=sent.submitted_at,
+    )
+    report = await content_of(ctx, snapshot=snapshot, period=period, sent=sent)
+    await _rendered(ctx, record, format_of(draft), report)
+    return record
+
+
+def discard(ctx: Context, record: ReportRecord) -> None:
+    """Remove the file of a document whose submission did not happen."""
+    if record.file_ref is not None:
+        store(ctx).delete(record.file_ref)
+
+
+async def saved(ctx: Context, record: ReportRecord) -> ReportRecord:
+    """Save a record made outside ``create`` (the submission's document), audited the same way."""
+    await record.save(force_create=True)
+    await audit.record(
+        ctx,
+        action="report_record.created",
+        entity_type="report_record",
+        entity_id=record.id,
+        organization_id=record.organization_id,
+        after=audit.fields_of(record, RECORD_FIELDS),
+    )
+    return record
+
+
+async def content_of(
+    ctx: Context, *, snapshot: Snapshot, period: Period | None, sent: Submission | None = None
+) -> content.ReportContent:
+    """Everything the report says, gathered once for whichever rendition. ``sent``: the
+    submission this is the document of (not yet stored: it is being made)."""
+    versions: list[Submission] = []
     if period is not None:
-        submission = (
-            await Submission.filter(organization_id=snapshot.organization_id, period_id=period.id).order_by("-version").first()
-        )
+        versions = await Submission.filter(organization_id=snapshot.organization_id, period_id=period.id).order_by("version")
+    steps: dict[str, list[SubmissionReview]] = {}
+    for step in await SubmissionReview.filter(submission_id__in=[version.id for version in versions]).order_by("at", "id"):
+        steps.setdefault(step.submission_id, []).append(step)
+    if sent is not None:
+        versions = [*(version for version in versions if version.version < sent.version), sent]
+    notes: list[ValueNote] = []
+    if period is not None:  # read afresh, not through the request's loader: the document is a record of them
+        notes = await ValueNote.filter(organization_id=snapshot.organization_id, period_id=period.id).order_by("created_at", "id")
     return content.build(
         organization=await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id),
         period=period,
@@ -210,12 +290,12 @@ async def content_of(ctx: Context, *, snapshot: Snapshot, period: Period | None)
         snapshot=snapshot,
         sections=await section_values.by_section(ctx, snapshot=snapshot),
         findings=await validation.validate(ctx, snapshot=snapshot),
-        submission=submission,
-        generated_at=datetime.now(UTC),
-        generated_by=ctx.principal.subject or "ukjent",
-        explanations=notes.explanations(
-            await ctx.loaders.value_notes_by_period.load((snapshot.organization_id, period.id)) if period else []
-        ),
+        versions=versions,
+        steps=steps,
+        notes=notes,
+        generated_at=sent.submitted_at if sent else datetime.now(UTC),
+        generated_by=sent.submitted_by if sent else ctx.principal.subject or "ukjent",
+        sent=sent,
     )
 
 

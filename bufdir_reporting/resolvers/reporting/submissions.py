@@ -6,7 +6,13 @@ with every required field filled and no validation errors. It takes the period's
 inside the period are refused with PERIOD_LOCKED, and the snapshot and report stay as sent,
 until an admin reopens the period with a reason. A later submission is the next version; the
 history keeps every version.
-"""
+
+A submission sends a document of its own (``records.sent_document``), rendered as it is made,
+in the format of the report submitted: it says it was sent (version, when, by whom), what became
+of the versions before it and the dialogue that shaped it, and it never changes. Rendering it at
+submission rather than stamping a copy of the report submitted: the same content model lays out
+both renditions, so the workbook and the PDF sent say the same, and a PDF/A's tags and fonts stay
+whole. The report the organisation generated beforehand stays the draft it was."""
 
 from __future__ import annotations
 
@@ -55,36 +61,51 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
             missing_required_fields=[f.field_key for f in errors if f.code == "REQUIRED_MISSING"],
             validation_errors=[{"field_key": f.field_key, "code": f.code, "message": f.message} for f in errors],
         )
-    key = periods.lock_key(snapshot.organization_id, snapshot.period_id)
+    period = await periods.get_or_raise(ctx, period_id=snapshot.period_id)
+    submission = Submission(
+        id=ids.submission_id(),
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        snapshot_id=snapshot.id,
+        version=await Submission.filter(organization_id=snapshot.organization_id, period_id=snapshot.period_id).count() + 1,
+        lock_slot=periods.lock_key(snapshot.organization_id, snapshot.period_id),
+        activity_count=snapshot.activity_count or 0,
+        submitted_by=ctx.principal.subject or "unknown",
+        submitted_at=datetime.now(UTC),
+    )
+    # Rendered before the transaction (a second of layout must not hold it open); a racing
+    # submission of the same version or a held lock fails the insert, and the file goes.
+    document = await records.sent_document(ctx, draft=record, snapshot=snapshot, period=period, sent=submission)
     try:
         async with in_transaction():
-            version = await Submission.filter(organization_id=snapshot.organization_id, period_id=snapshot.period_id).count() + 1
-            submission = await Submission.create(
-                id=ids.submission_id(),
-                organization_id=snapshot.organization_id,
-                period_id=snapshot.period_id,
-                snapshot_id=snapshot.id,
-                report_record_id=record.id,
-                version=version,
-                lock_slot=key,
-                activity_count=snapshot.activity_count or 0,
-                submitted_by=ctx.principal.subject or "unknown",
-                submitted_at=datetime.now(UTC),
-            )
+            await records.saved(ctx, document)
+            submission.report_record_id = document.id
+            await submission.save(force_create=True)
             await audit.record(
                 ctx,
                 action="report.submitted",
                 entity_type="submission",
                 entity_id=submission.id,
                 organization_id=submission.organization_id,
-                after={"period_id": submission.period_id, "version": version, "report_id": record.id, "snapshot_id": snapshot.id},
+                after={
+                    "period_id": submission.period_id,
+                    "version": submission.version,
+                    "report_id": document.id,
+                    "submitted_report_id": record.id,
+                    "snapshot_id": snapshot.id,
+                },
             )
     except IntegrityError:
+        records.discard(ctx, document)
         raise Conflict(
             f"period {snapshot.period_id} is already submitted for {snapshot.organization_id}; an admin must reopen it",
             details={"organization_id": snapshot.organization_id, "period_id": snapshot.period_id},
         ) from None
-    await notify.submission_reviewed(ctx, submission, None)  # after commit: reviewers see it arrive
+    except BaseException:
+        records.discard(ctx, document)
+        raise
+    await notify.report_record_updated(ctx, document)  # after commit: the organisation sees the sent document
+    await notify.submission_reviewed(ctx, submission, None)  # and reviewers see it arrive
     return submission
 
 

@@ -1,0 +1,134 @@
+"""What happened around a report, as its document tells it: the earlier versions and Bufdir's
+review of each (submitted, taken under review, returned with the reason, reopened, approved),
+and what was said about the values (explanations, reviewers' comments, the answers).
+
+A submission's own document is made when it is submitted, so it tells the trail up to then:
+the versions before it, each with its outcome, and the dialogue that shaped it. What is said
+later belongs to the next version's document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ...models import ReviewState, Snapshot, Submission, SubmissionReview, ValueNote, ValueNoteKind
+from .texts import Words
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def local_time(moment: datetime) -> str:
+    """29.11.2026 kl. 18:05 in Norway's time (CET/CEST as the date has it)."""
+    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One step of a version's way through Bufdir: who did what, when, and why."""
+
+    version: int
+    what: str
+    at: str
+    who: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One note about a value, in the report's order: the field, the kind, who and when, the text."""
+
+    section: str
+    field: str
+    kind: str
+    at: str
+    who: str
+    text: str
+
+
+def events(words: Words, versions: Iterable[Submission], steps: dict[str, list[SubmissionReview]]) -> tuple[Event, ...]:
+    """Each version's submission and review steps, oldest first."""
+    told: list[Event] = []
+    for version in versions:
+        at, who = local_time(version.submitted_at), version.submitted_by
+        told.append(Event(version.version, words("event.submitted"), at, who, ""))
+        for step in steps.get(version.id, []):
+            what = words(f"event.{step.to_state}")
+            told.append(Event(version.version, what, local_time(step.at), step.by, step.reason or ""))
+    return tuple(told)
+
+
+def status(
+    w: Words,
+    latest: Submission | None,
+    steps: list[SubmissionReview],
+    *,
+    sent: bool,
+    snapshot: Snapshot,
+    generated_at: datetime,
+) -> str:
+    """Draft, submitted version N, a later copy of it, returned, or reopened after version N."""
+    if latest is None:
+        return w("status.draft")
+    at, who = local_time(latest.submitted_at), latest.submitted_by
+    if sent:
+        return w("status.submitted", version=latest.version, at=at, who=who)
+    if latest.review_state == ReviewState.REOPENED or latest.reopened_at is not None:
+        reopened = latest.reopened_at or generated_at
+        return w("status.reopened", at=local_time(reopened), version=latest.version)
+    returned = returned_at(steps)
+    if latest.review_state == ReviewState.RETURNED and returned is not None:
+        return w("status.draft_after_returned", version=latest.version, at=local_time(returned))
+    if latest.snapshot_id == snapshot.id:
+        return w("status.copy", version=latest.version, at=at, who=who, generated=local_time(generated_at))
+    return w("status.draft_after", version=latest.version)
+
+
+def returned_at(steps: Sequence[SubmissionReview]) -> datetime | None:
+    """When the version was last returned for correction, if it was."""
+    returns = [step.at for step in steps if step.to_state == ReviewState.RETURNED]
+    return returns[-1] if returns else None
+
+
+def dialogue(words: Words, notes: Iterable[ValueNote], places: dict[str, tuple[str, str]]) -> tuple[Said, ...]:
+    """Every note, field by field in the report's order (``places``: key -> section, label; a
+    field the structure no longer has comes last under its key), each comment followed by its
+    answers. The explanation shown beside its value is named here, not repeated."""
+    order = {key: index for index, key in enumerate(places)}
+    kept = sorted(notes, key=lambda note: (order.get(note.field_key, len(order)), note.field_key, note.created_at, note.id))
+    beside = {note.id for note in _latest_explanations(kept).values()}
+    answers: dict[int, list[ValueNote]] = {}
+    for note in kept:
+        if note.kind == ValueNoteKind.ANSWER and note.parent_id is not None:
+            answers.setdefault(note.parent_id, []).append(note)
+    threaded: list[ValueNote] = []
+    for note in kept:
+        if note.kind == ValueNoteKind.ANSWER and note.parent_id is not None:
+            continue
+        threaded += [note, *answers.pop(note.id, [])]
+    threaded += [answer for rest in answers.values() for answer in rest]  # answers whose comment is gone
+    if all(note.id in beside for note in threaded):
+        return ()  # nothing said but what stands beside the values
+    return tuple(
+        Said(
+            section=places.get(note.field_key, ("–", note.field_key))[0],
+            field=places.get(note.field_key, ("–", note.field_key))[1],
+            kind=words(f"note_kind.{note.kind}"),
+            at=local_time(note.created_at),
+            who=note.author,
+            text=words("dialogue.beside_value") if note.id in beside else note.text,
+        )
+        for note in threaded
+    )
+
+
+def _latest_explanations(notes: Iterable[ValueNote]) -> dict[str, ValueNote]:
+    latest = sorted((note for note in notes if note.kind == ValueNoteKind.EXPLANATION), key=lambda n: (n.created_at, n.id))
+    return {note.field_key: note for note in latest}
+
+
+def explanations(notes: Iterable[ValueNote]) -> dict[str, str]:
+    """The latest explanation per field: the one shown beside the value."""
+    return {key: note.text for key, note in _latest_explanations(notes).items()}
