@@ -108,7 +108,7 @@ async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(postg
             async with httpx.AsyncClient(base_url=f"http://{a}") as http:
                 started = await http.post(
                     "/api/v1/aggregated-report-data",
-                    json={"organization_id": "org-1042", "period_id": "2023"},  # the demo has no snapshot of it
+                    json={"organization_id": "org-1042", "period_id": "2023", "force_reaggregate": True},
                     headers={"Authorization": f"Bearer {TOKEN}"},
                 )
             assert started.status_code == 202, started.text
