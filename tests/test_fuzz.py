@@ -183,7 +183,9 @@ def test_the_schemathesis_cli_finds_nothing_from_the_outside(postgres_backed_ser
     # On a failure, show schemathesis' own account of it (with the curl line to reproduce), not
     # just the counts: the stateful phase's findings can depend on timing.
     failures = done.stdout[done.stdout.find("FAILURES") : done.stdout.find("SUMMARY")] if "FAILURES" in done.stdout else ""
-    assert "SUMMARY" in done.stdout and "Failures:" not in summary, failures[:6000] + summary[:2000] + done.stderr[-1000:]
+    assert "SUMMARY" in done.stdout and "Failures:" not in summary, (
+        f"exit status {done.returncode}\n" + failures[:6000] + summary[:2000] + done.stderr[-3000:]
+    )
     # Exit 1 may also mean an error inside schemathesis itself (4.32's coverage phase trips over
     # its own AST cache on one operation); any other error is ours to look at.
     errors = done.stdout[done.stdout.find("ERRORS") : done.stdout.find("SUMMARY")] if "ERRORS" in done.stdout else ""
