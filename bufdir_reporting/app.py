@@ -24,6 +24,7 @@ from .events import EventHub
 from .graphql_http import BufdirGraphQLRouter, PersistedQueries, graphql_context
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .operations import Metrics, OpenWebSockets, RequestContext
+from .resolvers.periods import calendar
 from .response_cache import ResponseCache
 from .rest_compat import (
     activity_imports,
@@ -59,6 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The signing secret exists from start-up (generated under var/ unless configured), so
     # `bufdir-reporting token` signs with it before the first request has needed it.
     _ = settings.signing_secret
+    calendar.use(settings.time_zone)
     bus = EventHub(settings.broadcast_url, queue_size=settings.subscriber_queue_size, relayed=relays_events(settings))
     try:
         orm = RegisterTortoise(app, config=tortoise_config(settings))

@@ -39,6 +39,9 @@ def say(message: str) -> None:
 async def orm(settings: Settings) -> AsyncIterator[None]:
     """The ORM on a database that holds the service's tables, or one line saying what to do: a
     command run from another directory would otherwise meet an empty SQLite file of its own."""
+    from .resolvers.periods import calendar
+
+    calendar.use(settings.time_zone)
     where = settings.database_url_redacted
     if settings.sqlite_path is not None and not settings.sqlite_path.exists():
         raise CommandError(

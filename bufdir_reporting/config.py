@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,9 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(default=100, ge=1)
     max_range_days: int = Field(default=400, ge=1)
+    time_zone: str = Field(
+        default="Europe/Oslo", description="whose calendar days periods are, and how a time without an offset is read"
+    )
     stale_job_seconds: int = Field(default=300, ge=1)
     auto_reaggregate_seconds: float = Field(default=0, ge=0, description="0 turns automatic re-aggregation off")
     change_warning_percent: int = Field(
@@ -92,6 +96,15 @@ class Settings(BaseSettings):
             raise ValueError("BUFDIR_DATABASE_URL names no SQLite file (sqlite://PATH)")
         if DATABASE_SCHEMES[scheme] == "postgres" and not urlsplit(value).hostname:
             raise ValueError(f"BUFDIR_DATABASE_URL names no PostgreSQL host: {value!r}")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"BUFDIR_TIME_ZONE must be an IANA time zone such as Europe/Oslo, got {value!r}") from None
         return value
 
     @field_validator("broadcast_url")

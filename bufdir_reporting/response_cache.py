@@ -28,11 +28,11 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from tortoise.connection import connections
 
 from .auth import Principal
+from .resolvers.periods import calendar
 
 VERSION_SQL = "SELECT (SELECT MAX(id) FROM audit_entry) AS audit, (SELECT MAX(id) FROM event_log) AS event"
 
@@ -114,7 +114,7 @@ class ResponseCache:
     @staticmethod
     def key(*parts: object) -> bytes:
         """A digest of what decides the answer (parts are reprs of plain values)."""
-        today = datetime.now(UTC).date().isoformat()  # lateness and deadlines turn at midnight
+        today = calendar.local_today().isoformat()  # lateness and deadlines turn at local midnight
         return hashlib.blake2b(repr((today, *parts)).encode(), digest_size=20).digest()
 
     def get(self, key: bytes) -> Cached | None:

@@ -85,9 +85,10 @@ async def assert_the_two_activities(org_id: str) -> None:
     stored = {a.external_id: a for a in await Activity.filter(organization_id=org_id)}
     assert set(stored) == {"x-1", "x-2"}
     first = stored["x-1"]
-    assert first.occurred_at == datetime(2024, 3, 15, 10, 30, tzinfo=UTC) and first.location == "Tromsø"
+    # "15.03.2024 10:30" is Norwegian time (winter: +01:00), "16.03.2024" its midnight
+    assert first.occurred_at == datetime(2024, 3, 15, 9, 30, tzinfo=UTC) and first.location == "Tromsø"
     assert first.hours == Decimal("1.5") and first.participant_count == 12
-    assert stored["x-2"].occurred_at == datetime(2024, 3, 16, tzinfo=UTC)
+    assert stored["x-2"].occurred_at == datetime(2024, 3, 15, 23, tzinfo=UTC)
     refs = await ActivityParticipant.filter(activity_id=first.id).values_list("participant_ref", flat=True)
     assert sorted(refs) == ["p-1", "p-2"]
 

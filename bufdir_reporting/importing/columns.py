@@ -44,7 +44,7 @@ COLUMNS = (
         "occurred_at",
         "datetime",
         True,
-        "when it happened: 2024-03-01T10:00:00Z, 2024-03-01, 01.03.2024 or 01.03.2024 10:00 (no offset: UTC)",
+        "when it happened: 2024-03-01T10:00:00Z, 2024-03-01, 01.03.2024 or 01.03.2024 10:00 (no offset: Norwegian time)",
         "01.03.2024 10:00",
         ("dato", "tidspunkt", "start"),
     ),

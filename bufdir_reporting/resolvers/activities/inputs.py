@@ -9,12 +9,13 @@ checked file never fails at its commit for a value the check let through.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from ..periods import calendar
 from ..structure.inputs import BUFDIR_CATEGORIES, Count, Strict
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -63,10 +64,12 @@ class ActivitySpec(Strict):
     @field_validator("occurred_at", "ended_at", "recorded_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
+        """A UTC instant: a time with an offset keeps it, one without is the service's local time
+        (``periods.calendar``)."""
         if value is None:
             return None
         try:
-            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+            return calendar.instant(value)
         except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, which datetime cannot hold
             raise ValueError("must fall between the years 1 and 9999 in UTC") from None
 

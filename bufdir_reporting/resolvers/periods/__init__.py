@@ -1,6 +1,8 @@
 """Reporting periods (public reference data), the date ranges aggregations cover, and the
 period lock every writer asks before it writes."""
 
+from . import calendar
+from .calendar import day_end, day_start, local_date, local_today
 from .lock import (
     Locks,
     lock_key,
@@ -11,13 +13,15 @@ from .lock import (
     refuse_if_locked,
     refuse_if_period_locked,
 )
-from .ranges import DateRange, checked_range, day_start, local_date, local_today, period_bounds
+from .ranges import DateRange, checked_range, period_bounds
 from .service import get_or_raise, get_prior, list_
 
 __all__ = [
     "DateRange",
     "Locks",
+    "calendar",
     "checked_range",
+    "day_end",
     "day_start",
     "get_or_raise",
     "get_prior",

@@ -7,10 +7,11 @@ values, re-aggregation and invalidation of the period's snapshot.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from ...errors import PeriodLocked
 from ...models import Period, Submission
+from . import calendar
 
 
 def lock_key(organization_id: str, period_id: str) -> str:
@@ -19,7 +20,7 @@ def lock_key(organization_id: str, period_id: str) -> str:
 
 async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[str]]:
     """Per organisation, its locked periods containing any of its ``moments`` (one read for all)."""
-    wanted = {org: {m.astimezone(UTC).date() for m in days} for org, days in moments.items() if days}
+    wanted = {org: {calendar.local_date(m) for m in days} for org, days in moments.items() if days}
     if not wanted:
         return {}
     locks = await Submission.filter(organization_id__in=sorted(wanted), lock_slot__isnull=False).prefetch_related("period")
@@ -46,7 +47,7 @@ async def locks_of(moments: dict[str, list[datetime]]) -> Locks:
 
 def locked_at(locks: Locks, organization_id: str, moment: datetime) -> str | None:
     """The locked period containing ``moment`` for the organisation, if any."""
-    day = moment.astimezone(UTC).date()
+    day = calendar.local_date(moment)
     return next((period for period, start, end in locks.get(organization_id, []) if start <= day <= end), None)
 
 

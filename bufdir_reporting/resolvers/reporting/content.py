@@ -26,6 +26,7 @@ from ...models import (
     SubmissionReview,
     ValueNote,
 )
+from .. import periods
 from ..base.loaders import FieldValueRow
 from ..snapshots.section_values import SectionValues
 from ..snapshots.validation import Finding
@@ -310,7 +311,8 @@ def build(
     if period is not None:
         name, dates = period.name, f"{day(period.start)}–{day(period.end)}"
     else:
-        name, dates = w("period.custom"), f"{day(snapshot.range_start.date())}–{day(snapshot.range_end.date())}"
+        first, last = (periods.local_date(moment) for moment in (snapshot.range_start, snapshot.range_end))
+        name, dates = w("period.custom"), f"{day(first)}–{day(last)}"
     earlier = [version for version in versions if sent is None or version.version < sent.version]
     latest = sent or (versions[-1] if versions else None)
     generated = local_time(generated_at)

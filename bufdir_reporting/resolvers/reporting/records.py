@@ -202,8 +202,8 @@ def _spec(snapshot: Snapshot, period: Period | None, report_type: str) -> Report
     return ReportRecordSpec(
         org_id=snapshot.organization_id,
         report_type=report_type,
-        period_from=period.start if period else snapshot.range_start.date(),
-        period_to=period.end if period else snapshot.range_end.date(),
+        period_from=period.start if period else periods.local_date(snapshot.range_start),
+        period_to=period.end if period else periods.local_date(snapshot.range_end),
         snapshot_id=snapshot.id,
     )
 

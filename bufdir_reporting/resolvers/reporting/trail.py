@@ -12,17 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from ...models import ReviewState, Snapshot, Submission, SubmissionReview, ValueNote, ValueNoteKind
+from .. import periods
 from .texts import Words
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def local_time(moment: datetime) -> str:
-    """29.11.2026 kl. 18:05 in Norway's time (CET/CEST as the date has it)."""
-    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+    """29.11.2026 kl. 18:05 in the service's time (Norway's: CET/CEST as the date has it)."""
+    return periods.calendar.local(moment).strftime("%d.%m.%Y kl. %H:%M")
 
 
 @dataclass(frozen=True, slots=True)

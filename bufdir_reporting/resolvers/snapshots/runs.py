@@ -54,7 +54,7 @@ async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinit
     """The field definitions in force for the snapshot's period (or range end), in report order:
     read once per structure revision (``revision.cached``), not on every run (bench S4). A
     period's dates never change, so its id names the view without reading the period."""
-    on = None if snapshot.period_id else snapshot.range_end.date()
+    on = None if snapshot.period_id else periods.local_date(snapshot.range_end)
 
     async def read() -> list[FieldDefinition]:
         period = await ctx.loaders.period_by_id.load(snapshot.period_id) if snapshot.period_id else None

@@ -26,7 +26,7 @@ from .. import periods
 from ..base import access, audit, invalidation, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
-from ..base.validity import today, valid_at
+from ..base.validity import valid_at
 from . import revision
 from .inputs import SectionChange, SectionSpec
 from .versions import close_or_remove, replace_fields
@@ -60,7 +60,7 @@ async def view(ctx: Context, *, period_id: str | None) -> StructureView:
 
 async def _effective_date(ctx: Context, period_id: str | None) -> date:
     if period_id is None:
-        return today()
+        return periods.local_today()
     return (await periods.get_or_raise(ctx, period_id=period_id)).start
 
 
