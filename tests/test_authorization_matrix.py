@@ -19,7 +19,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from bufdir_reporting.resolvers.base import ids
-from bufdir_reporting.resolvers.snapshots import watch
+from bufdir_reporting.resolvers.snapshots import live
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
 
@@ -141,7 +141,7 @@ async def _watch(w: World, who: str) -> str:
         )
     # allowed: the stream never ends, so open it through the same resolver the route calls
     ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
-    stream = await watch.open_data_updated(ctx, organization_id=OWN, period_id="2024", after_event_id=None)
+    stream = await live.follow_aggregated_data(ctx, organization_id=OWN, period_id="2024")
     await stream.aclose()
     return "ok"
 

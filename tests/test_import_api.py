@@ -283,7 +283,7 @@ async def test_an_import_that_never_finishes_fails_after_its_attempts(app, clien
 async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(settings, tokens):
     """A replica stopping (SIGTERM) cancels the write: its transaction is undone, and the next
     start (or another replica's sweep) writes the import, without counting the stopped attempt."""
-    from bufdir_reporting.events import activity_import_channel
+    from bufdir_reporting.events import ActivityImportProgress
     from bufdir_reporting.models import ActivityImport
 
     from .live import started_app
@@ -295,11 +295,11 @@ async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(s
         own = tokens.headers(await org(), subject="kari")
         files = {"file": ("a.csv", excel_csv("org-tromso", 12_000), "text/csv")}
         upload = (await http.post(BASE, files=files, headers=own)).json()
-        async with first.state.events.subscribe(activity_import_channel(upload["import_id"])) as progress:
+        async with first.state.events.subscribe(ActivityImportProgress.channel(upload["import_id"])) as progress:
             assert (await http.post(f"{BASE}/{upload['import_id']}/commit", headers=own)).status_code == 202
             async with asyncio.timeout(60):
                 async for delivery in progress:
-                    if delivery.payload["written"] > 0:  # the first chunk is in, the transaction open
+                    if delivery.event.written > 0:  # the first chunk is in, the transaction open
                         break
         await first.state.jobs.shutdown()  # what the lifespan's end does on SIGTERM
         stopped = await ActivityImport.get(id=upload["import_id"])
@@ -325,10 +325,10 @@ async def test_a_writer_that_lost_its_claim_commits_nothing(app, client, tokens,
     upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", 3), "text/csv")}, headers=own)).json()
     await ActivityImport.filter(id=upload["import_id"]).update(status="writing", committed_by="kari", owner=None)
 
-    async def taken_over(ctx, written_upload):
-        await ActivityImport.filter(id=written_upload.id).update(owner="another-replica:7")
+    async def taken_over(ctx, progress):  # while the rows are written, as they are told
+        await ActivityImport.filter(id=progress.import_id).update(owner="another-replica:7")
 
-    monkeypatch.setattr(notify, "activity_import_written", taken_over)
+    monkeypatch.setattr(notify, "tell", taken_over)
     await uploads.run(context_for(settings, app), import_id=upload["import_id"])
     assert await Activity.all().count() == 0
     assert (await ActivityImport.get(id=upload["import_id"])).status != "done"

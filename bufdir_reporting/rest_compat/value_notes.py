@@ -10,7 +10,6 @@ from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from ..models import ValueNote
-from ..resolvers.base import notify
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import notes
 from ..timefmt import iso
@@ -48,7 +47,17 @@ class AnswerBody(BaseModel):
 
 
 def shape(note: ValueNote) -> dict[str, Any]:
-    return {**notify.note_payload(note), "created_at": iso(note.created_at)}
+    return {
+        "note_id": note.id,
+        "organization_id": note.organization_id,
+        "period_id": note.period_id,
+        "field_key": note.field_key,
+        "kind": str(note.kind),
+        "text": note.text,
+        "author": note.author,
+        "parent_id": note.parent_id,
+        "created_at": iso(note.created_at),
+    }
 
 
 @router.endpoint(

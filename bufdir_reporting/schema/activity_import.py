@@ -5,12 +5,11 @@ run's report, commit it, and follow it (``activityImport`` polls, the subscripti
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import strawberry
 from strawberry.file_uploads import Upload
 
-from .. import models
+from .. import events, models
 from ..importing import uploads
 from .context import Info
 from .node import public_key
@@ -21,7 +20,6 @@ strawberry.enum(
     description="CHECKED: every row valid, ready to commit. REFUSED: rows have errors; nothing will be written. "
     "WRITING, DONE, FAILED (nothing was written).",
 )
-FINAL = (models.ImportStatus.REFUSED, models.ImportStatus.DONE, models.ImportStatus.FAILED)
 
 
 @strawberry.type(description="A row the import refused: its line in the file, the column, the value and why.")
@@ -83,16 +81,16 @@ class ActivityImportProgress:
     failure: str | None
 
     @classmethod
-    def of(cls, state: dict[str, Any]) -> ActivityImportProgress:
+    def of(cls, progress: events.ActivityImportProgress) -> ActivityImportProgress:
         return cls(
-            import_id=state["import_id"],
-            status=models.ImportStatus(state["status"]),
-            rows=state["rows"],
-            written=state["written"],
-            created=state["created"],
-            updated=state["updated"],
-            error_count=state["error_count"],
-            failure=state.get("failure"),
+            import_id=progress.import_id,
+            status=progress.status,
+            rows=progress.rows,
+            written=progress.written,
+            created=progress.created,
+            updated=progress.updated,
+            error_count=progress.error_count,
+            failure=progress.failure,
         )
 
 

@@ -1,14 +1,15 @@
-"""Live updates over websockets (graphql-transport-ws).
+"""Live updates over websockets (graphql-transport-ws): each field calls its topic's use case
+(``follow_<topic>``), which checks who may follow it before anything is subscribed, and turns
+the typed events it yields into GraphQL types.
 
-The principal is checked before the subscription is registered. Each event resolves the
-fresh snapshot with loaders created for that event and shared by every local subscriber of
-it (one read and one decoding per change, not per subscriber); the loaders cache rows only,
-and every field still checks the principal. Subscribers of one event with the same document,
-variables and principal share one execution of their selection (``SharedEventResults``):
-a thousand dashboards on one organisation cost one execution per change, not a thousand.
-A subscriber that falls behind is disconnected with close code 4429. One that reconnects passes
-``afterEventId`` (the greatest ``eventId`` it received) and gets what it missed from the event log
-first (``event_log.Resumption``).
+Each event resolves the fresh snapshot with loaders created for that event and shared by every
+local subscriber of it (one read and one decoding per change, not per subscriber); the loaders
+cache rows only, and every field still checks the principal. Subscribers of one event with the
+same document, variables and principal share one execution of their selection
+(``SharedEventResults``): a thousand dashboards on one organisation cost one execution per
+change, not a thousand. A subscriber that falls behind is disconnected with close code 4429
+(``GraphQLContext.fell_behind``). One that reconnects passes ``afterEventId`` (the greatest
+``eventId`` it received) and gets what it missed from the event log first.
 """
 
 from __future__ import annotations
@@ -20,20 +21,15 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
-from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from .. import events, models
-from ..events import Delivery, SubscriberTooSlow
+from ..events import Delivery
 from ..importing import uploads
-from ..operations.close_codes import TOO_SLOW
-from ..resolvers import periods, snapshots
-from ..resolvers.base import access, event_log, notify
-from ..resolvers.base.loaders import Loaders
-from ..resolvers.reporting import submissions
-from ..resolvers.snapshots import watch
-from ..timefmt import parse_z
-from .activity_import import FINAL as IMPORT_ENDED
+from ..resolvers import snapshots
+from ..resolvers.base import event_log
+from ..resolvers.reporting import live as reporting_live
+from ..resolvers.snapshots import live as snapshots_live
 from .activity_import import ActivityImportProgress
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
@@ -41,19 +37,8 @@ from .reports import OrganizationReportingStatus
 from .snapshot import SnapshotNode
 
 
-def _close_when_too_slow(info: Info) -> Any:
-    def close() -> None:
-        socket = info.context.request
-        if isinstance(socket, WebSocket):
-            asyncio.get_running_loop().create_task(socket.close(code=TOO_SLOW, reason="subscriber too slow"))
-
-    return close
-
-
-def _fresh_loaders(info: Info, delivery: Delivery) -> None:
-    if "loaders" not in delivery.shared:  # made once per event, not per subscriber
-        delivery.shared["loaders"] = Loaders()
-    info.context.loaders = delivery.shared["loaders"]
+def _after(event_id: strawberry.ID | None) -> int | None:
+    return event_log.resume_point(event_id, field="afterEventId")
 
 
 class SharedEventResults(StrawberryGraphQLCoreExecutionContext):
@@ -95,17 +80,17 @@ class DataUpdatedEvent:
     updated_at: datetime.datetime
 
     @classmethod
-    def of(cls, delivery: Delivery) -> DataUpdatedEvent:
-        payload = delivery.payload
+    def of(cls, delivery: Delivery[events.DataUpdated]) -> DataUpdatedEvent:
+        event = delivery.event
         return cls(
             shared=delivery.shared,
-            event_id=payload.get("event_id"),
-            snapshot_id=payload["snapshot_id"],
-            organization_id=payload["organization_id"],
-            period_id=payload.get("period_id"),
-            changed_sections=payload["changed_sections"],
-            changed_field_keys=payload["changed_field_keys"],
-            updated_at=parse_z(payload["updated_at"]),
+            event_id=delivery.event_id,
+            snapshot_id=event.snapshot_id,
+            organization_id=event.organization_id,
+            period_id=event.period_id,
+            changed_sections=list(event.changed_sections),
+            changed_field_keys=list(event.changed_field_keys),
+            updated_at=event.updated_at,
         )
 
     @strawberry.field(description="The snapshot the event concerns, as it is now.")
@@ -122,27 +107,21 @@ class SnapshotStatusEvent:
     error: str | None
     updated_at: datetime.datetime
 
+    @classmethod
+    def of(cls, delivery: Delivery[events.SnapshotStatusChanged]) -> SnapshotStatusEvent:
+        event = delivery.event
+        return cls(
+            shared=delivery.shared,
+            event_id=delivery.event_id,
+            snapshot_id=event.snapshot_id,
+            status=event.status,
+            error=event.error,
+            updated_at=event.updated_at,
+        )
+
     @strawberry.field
     async def snapshot(self, info: Info) -> SnapshotNode:
         return node_of(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id))
-
-
-async def _deliveries(info: Info, channel: str, after_event_id: strawberry.ID | None = None) -> AsyncGenerator[Delivery, None]:
-    """The channel's events; with ``after_event_id``, those logged after it first (resuming)."""
-    hub = info.context.events
-    assert hub is not None, "the app's lifespan sets up the event hub"
-    resumption = event_log.Resumption(channel, event_log.resume_point(after_event_id, field="afterEventId"))
-    async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
-        try:
-            async for delivery in resumption.missed():
-                _fresh_loaders(info, delivery)
-                yield delivery
-            async for delivery in subscription:
-                if resumption.is_new(delivery):
-                    _fresh_loaders(info, delivery)
-                    yield delivery
-        except SubscriberTooSlow:
-            return
 
 
 @strawberry.type(description="A step in Bufdir's review of a submission.")
@@ -158,6 +137,22 @@ class SubmissionReviewEvent:
     reason: str | None
     updated_at: datetime.datetime
 
+    @classmethod
+    def of(cls, delivery: Delivery[events.SubmissionReviewed]) -> SubmissionReviewEvent:
+        event = delivery.event
+        return cls(
+            event_id=delivery.event_id,
+            submission_id=event.submission_id,
+            organization_id=event.organization_id,
+            period_id=event.period_id,
+            version=event.version,
+            from_state=event.from_state,
+            review_state=event.review_state,
+            by=event.by,
+            reason=event.reason,
+            updated_at=event.updated_at,
+        )
+
 
 @strawberry.type(description="A report record was generated, changed or deleted.")
 class ReportRecordEvent:
@@ -167,6 +162,18 @@ class ReportRecordEvent:
     snapshot_id: str | None
     status: models.ReportStatus
     updated_at: datetime.datetime
+
+    @classmethod
+    def of(cls, delivery: Delivery[events.ReportRecordUpdated]) -> ReportRecordEvent:
+        event = delivery.event
+        return cls(
+            event_id=delivery.event_id,
+            report_id=event.report_id,
+            organization_id=event.organization_id,
+            snapshot_id=event.snapshot_id,
+            status=event.status,
+            updated_at=event.updated_at,
+        )
 
 
 @strawberry.type(description="An explanation, comment or answer about a value.")
@@ -182,16 +189,21 @@ class ValueNoteEvent:
     parent_id: strawberry.ID | None
     updated_at: datetime.datetime
 
-
-def _one_organization_or_every(info: Info, organization_id: strawberry.ID | None) -> str | None:
-    """The organisation followed (its users, reviewers, admins), or ``None``: every
-    organisation's, which only reviewers and admins may follow."""
-    org = public_key_or_none("Organization", organization_id)
-    if org is None:
-        access.require_review(info.context)
-    else:
-        access.require_read(info.context, org)
-    return org
+    @classmethod
+    def of(cls, delivery: Delivery[events.ValueNoted]) -> ValueNoteEvent:
+        event = delivery.event
+        return cls(
+            event_id=delivery.event_id,
+            note_id=strawberry.ID(str(event.note_id)),
+            organization_id=event.organization_id,
+            period_id=event.period_id,
+            field_key=event.field_key,
+            kind=event.kind,
+            text=event.text,
+            author=event.author,
+            parent_id=None if event.parent_id is None else strawberry.ID(str(event.parent_id)),
+            updated_at=event.updated_at,
+        )
 
 
 @strawberry.type
@@ -203,29 +215,20 @@ class LiveSubscription:
     async def value_note_added(
         self, info: Info, organization_id: strawberry.ID | None = None, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ValueNoteEvent, None]:
-        org = _one_organization_or_every(info, organization_id)
-        async for delivery in _deliveries(info, events.value_note_channel(org), after_event_id):
-            payload = delivery.payload
-            yield ValueNoteEvent(
-                event_id=payload.get("event_id"),
-                note_id=strawberry.ID(str(payload["note_id"])),
-                organization_id=payload["organization_id"],
-                period_id=payload["period_id"],
-                field_key=payload["field_key"],
-                kind=models.ValueNoteKind(payload["kind"]),
-                text=payload["text"],
-                author=payload["author"],
-                parent_id=None if payload.get("parent_id") is None else strawberry.ID(str(payload["parent_id"])),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        org = public_key_or_none("Organization", organization_id)
+        notes = await snapshots_live.follow_value_notes(info.context, organization_id=org, after_event_id=_after(after_event_id))
+        async for delivery in notes:
+            yield ValueNoteEvent.of(delivery)
 
     @strawberry.subscription(description="Every change to an organisation's data, whatever the period.")
     async def organization_data_changed(
         self, info: Info, organization_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
         org = public_key("Organization", organization_id)
-        access.require_read(info.context, org)
-        async for delivery in _deliveries(info, events.organization_data_channel(org), after_event_id):
+        changes = await snapshots_live.follow_organization_data(
+            info.context, organization_id=org, after_event_id=_after(after_event_id)
+        )
+        async for delivery in changes:
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(description="Report records of an organisation as they are generated, changed or deleted.")
@@ -233,17 +236,11 @@ class LiveSubscription:
         self, info: Info, organization_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ReportRecordEvent, None]:
         org = public_key("Organization", organization_id)
-        access.require_read(info.context, org)
-        async for delivery in _deliveries(info, events.report_record_channel(org), after_event_id):
-            payload = delivery.payload
-            yield ReportRecordEvent(
-                event_id=payload.get("event_id"),
-                report_id=payload["report_id"],
-                organization_id=payload["organization_id"],
-                snapshot_id=payload.get("snapshot_id"),
-                status=models.ReportStatus(payload["status"]),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        records = await reporting_live.follow_report_records(
+            info.context, organization_id=org, after_event_id=_after(after_event_id)
+        )
+        async for delivery in records:
+            yield ReportRecordEvent.of(delivery)
 
     @strawberry.subscription(
         description="Review steps of an organisation's submissions (its users, reviewers, admins); without "
@@ -252,21 +249,12 @@ class LiveSubscription:
     async def submission_review_changed(
         self, info: Info, organization_id: strawberry.ID | None = None, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[SubmissionReviewEvent, None]:
-        org = _one_organization_or_every(info, organization_id)
-        async for delivery in _deliveries(info, events.submission_review_channel(org), after_event_id):
-            payload = delivery.payload
-            yield SubmissionReviewEvent(
-                event_id=payload.get("event_id"),
-                submission_id=payload["submission_id"],
-                organization_id=payload["organization_id"],
-                period_id=payload["period_id"],
-                version=payload["version"],
-                from_state=models.ReviewState(payload["from_state"]) if payload.get("from_state") else None,
-                review_state=models.ReviewState(payload["review_state"]),
-                by=payload["by"],
-                reason=payload.get("reason"),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        org = public_key_or_none("Organization", organization_id)
+        steps = await reporting_live.follow_submission_reviews(
+            info.context, organization_id=org, after_event_id=_after(after_event_id)
+        )
+        async for delivery in steps:
+            yield SubmissionReviewEvent.of(delivery)
 
     @strawberry.subscription(
         description="Progress of an import you committed: its state now, then after every chunk written; "
@@ -275,33 +263,19 @@ class LiveSubscription:
     async def activity_import_progress(
         self, info: Info, import_id: strawberry.ID
     ) -> AsyncGenerator[ActivityImportProgress, None]:
-        key = public_key("ActivityImport", import_id)
-        await uploads.get(info.context, import_id=key)
-        hub = info.context.events
-        assert hub is not None, "the app's lifespan sets up the event hub"
-        channel = events.activity_import_channel(key)
-        async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
-            # read after subscribing: an import that ends in between is not missed
-            now = ActivityImportProgress.of(notify.import_state(await uploads.get(info.context, import_id=key)))
-            yield now
-            if now.status in IMPORT_ENDED:
-                return
-            try:
-                async for delivery in subscription:
-                    progress = ActivityImportProgress.of(delivery.payload)
-                    yield progress
-                    if progress.status in IMPORT_ENDED:
-                        return
-            except SubscriberTooSlow:
-                return
+        progress = await uploads.follow_progress(info.context, import_id=public_key("ActivityImport", import_id))
+        async for state in progress:
+            yield ActivityImportProgress.of(state)
 
     @strawberry.subscription(description="Every change to an organisation's data for a period.")
     async def aggregated_data_changed(
         self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
         org, period = public_key("Organization", organization_id), public_key("Period", period_id)
-        await watch.require_following(info.context, organization_id=org, period_id=period)
-        async for delivery in _deliveries(info, events.data_updated_channel(org, period), after_event_id):
+        changes = await snapshots_live.follow_aggregated_data(
+            info.context, organization_id=org, period_id=period, after_event_id=_after(after_event_id)
+        )
+        async for delivery in changes:
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(
@@ -311,28 +285,17 @@ class LiveSubscription:
     async def reporting_status_changed(
         self, info: Info, period_id: strawberry.ID
     ) -> AsyncGenerator[OrganizationReportingStatus, None]:
-        period = public_key("Period", period_id)
-        access.require_review(info.context)
-        await periods.get_or_raise(info.context, period_id=period)
-        async for delivery in _deliveries(info, events.reporting_status_channel(period)):
-            rows = await submissions.reporting_status(info.context, period_id=period)
-            moved = next((r for r in rows if r.organization.id == delivery.payload["organization_id"]), None)
-            if moved is not None:
-                yield OrganizationReportingStatus.of(moved)
+        statuses = await reporting_live.follow_reporting_status(info.context, period_id=public_key("Period", period_id))
+        async for status in statuses:
+            yield OrganizationReportingStatus.of(status)
 
     @strawberry.subscription(description="Status changes of one snapshot.")
     async def snapshot_status_changed(
         self, info: Info, snapshot_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[SnapshotStatusEvent, None]:
         key = public_key("Snapshot", snapshot_id)
-        await snapshots.get_or_raise(info.context, snapshot_id=key)
-        async for delivery in _deliveries(info, events.snapshot_status_channel(key), after_event_id):
-            payload = delivery.payload
-            yield SnapshotStatusEvent(
-                shared=delivery.shared,
-                event_id=payload.get("event_id"),
-                snapshot_id=payload["snapshot_id"],
-                status=models.SnapshotStatus(payload["status"]),
-                error=payload.get("error"),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        changes = await snapshots_live.follow_snapshot_status(
+            info.context, snapshot_id=key, after_event_id=_after(after_event_id)
+        )
+        async for delivery in changes:
+            yield SnapshotStatusEvent.of(delivery)

@@ -109,13 +109,13 @@ async def test_a_subscriber_that_stops_reading_is_dropped_with_4429(settings, qu
             async with asyncio.timeout(10):
                 while hub.stats["subscribers"] < 1:
                     await asyncio.sleep(0.02)
-            payload = {
-                "event": events.DATA_UPDATED, "snapshot_id": "snap-x", "organization_id": "org-1042", "period_id": "2024",
-                "changed_sections": [], "changed_field_keys": ["k" * 100] * 60, "updated_at": "2026-11-29T12:00:00Z",
-            }  # fmt: skip
+            event = events.DataUpdated(
+                snapshot_id="snap-x", organization_id="org-1042", period_id="2024",
+                changed_sections=(), changed_field_keys=("k" * 100,) * 60,
+            )  # fmt: skip
             async with asyncio.timeout(30):
                 while hub.stats["subscribers"]:  # the client reads nothing: its buffers fill, then sends stall
-                    await hub.publish(events.data_updated_channel("org-1042", "2024"), payload)
+                    await hub.publish(event.period_channel("org-1042", "2024"), event, None)
                     await asyncio.sleep(0.003)
             assert len(app.state.websockets) == 0
             # The client reads again: its events, then the close frame where they stopped.

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from tortoise.transactions import in_transaction
-
 from ...errors import Conflict, InvalidInput, NotFound
+from ...events import SubmissionReviewed
 from ...models import ReviewState, Submission, SubmissionReview
 from ..base import access, audit, notify
 from ..base.context import Context
@@ -100,7 +99,7 @@ async def _step(
     update: dict[str, object] = {"review_state": target, **(changes or {})}
     if target == ReviewState.RETURNED:
         update["lock_slot"] = None  # the organisation corrects and submits a new version
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         moved = await Submission.filter(id=submission.id, review_state=before, lock_slot=submission.lock_slot).update(**update)
         if not moved:
             raise Conflict(
@@ -118,8 +117,8 @@ async def _step(
             before=old,
             after=new,
         )
-    await submission.refresh_from_db()
-    await notify.submission_reviewed(ctx, submission, step)
+        await submission.refresh_from_db()
+        outbox.add(SubmissionReviewed.of(submission, step))
     return submission
 
 

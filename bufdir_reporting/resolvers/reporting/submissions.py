@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
+from ...events import ReportRecordUpdated, SubmissionReviewed
 from ...models import (
     Organization,
     Period,
@@ -77,7 +77,7 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
     # submission of the same version or a held lock fails the insert, and the file goes.
     document = await records.sent_document(ctx, draft=record, snapshot=snapshot, period=period, sent=submission)
     try:
-        async with in_transaction():
+        async with notify.transaction(ctx) as outbox:
             await records.saved(ctx, document)
             submission.report_record_id = document.id
             await submission.save(force_create=True)
@@ -95,6 +95,8 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
                     "snapshot_id": snapshot.id,
                 },
             )
+            # the organisation sees the sent document, and reviewers see it arrive
+            outbox.add(ReportRecordUpdated.of(document), SubmissionReviewed.of(submission, None))
     except IntegrityError:
         records.discard(ctx, document)
         raise Conflict(
@@ -104,8 +106,6 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
     except BaseException:
         records.discard(ctx, document)
         raise
-    await notify.report_record_updated(ctx, document)  # after commit: the organisation sees the sent document
-    await notify.submission_reviewed(ctx, submission, None)  # and reviewers see it arrive
     return submission
 
 

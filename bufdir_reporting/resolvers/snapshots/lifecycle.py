@@ -14,6 +14,7 @@ from tortoise.functions import Avg
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput
+from ...events import CacheInvalidated
 from ...models import AggregationJob, JobStatus, ReportRecord, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods
 from ..base import access, audit, jobs, notify
@@ -68,8 +69,6 @@ async def trigger(
             return Triggered(current, None, 0)
     await periods.refuse_if_period_locked(organization.id, period.id if period else None)
     snapshot, job, created = await runs.start(ctx, organization_id=organization.id, period=period, window=bounds)
-    if created:
-        await notify.snapshot_status(ctx, snapshot)
     if created and job is not None and wait:
         await runs.run_job(ctx, job_id=job.id)
         await snapshot.refresh_from_db()
@@ -132,9 +131,12 @@ async def invalidate(
 ) -> tuple[Snapshot, Triggered | None]:
     snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
-    await Snapshot.filter(id=snapshot.id).update(cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC))
-    await snapshot.refresh_from_db()
-    await notify.cache_invalidated(ctx, [snapshot], reason)
+    async with notify.transaction(ctx) as outbox:
+        await Snapshot.filter(id=snapshot.id).update(
+            cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
+        )
+        await snapshot.refresh_from_db()
+        outbox.add(*CacheInvalidated.each([snapshot], reason))
     if not reaggregate:
         return snapshot, None
     window = periods.DateRange(snapshot.range_start, snapshot.range_end)

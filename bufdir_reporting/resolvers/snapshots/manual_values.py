@@ -11,9 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from ...errors import Conflict, InvalidInput, NotFound
+from ...events import DataUpdated
 from ...models import (
     STORED_LIMIT,
     FieldDataType,
@@ -79,7 +78,7 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     row.value, row.text_value = checked(definition, value)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
     row.data_source = MANUAL if value is not None else None
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await row.save()
         await _recount(snapshot)
         await audit.record(
@@ -91,9 +90,9 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
             before=before,
             after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
         )
+        outbox.add(DataUpdated.of(snapshot, [row]))
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
-    await notify.data_updated(ctx, snapshot, [row])
     return row
 
 

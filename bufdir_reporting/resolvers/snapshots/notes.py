@@ -9,9 +9,8 @@ explains (while its period is open) and answers; reviewers comment.
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
-
 from ...errors import InvalidInput, NotFound
+from ...events import ValueNoted
 from ...models import FieldValue, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
@@ -39,7 +38,7 @@ async def _note(
     ctx: Context, snapshot: Snapshot, field_key: str, kind: ValueNoteKind, text: str, parent: ValueNote | None = None
 ) -> ValueNote:
     assert snapshot.period_id is not None
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         note = await ValueNote.create(
             organization_id=snapshot.organization_id,
             period_id=snapshot.period_id,
@@ -62,8 +61,8 @@ async def _note(
                 "parent_id": parent.id if parent else None,
             },
         )
+        outbox.add(ValueNoted.of(note))
     ctx.loaders.value_notes_by_period.clear((snapshot.organization_id, snapshot.period_id))
-    await notify.value_noted(ctx, note)
     return note
 
 

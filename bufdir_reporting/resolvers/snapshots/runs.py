@@ -22,8 +22,8 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
 
+from ...events import DataUpdated, SnapshotStatusChanged, changed_values
 from ...models import (
     Activity,
     AggregationJob,
@@ -108,7 +108,7 @@ async def start(
     snapshot holding it and ``False`` (that run's job is already submitted)."""
     slot = scope_key(organization_id, period.id if period else None, window)
     try:
-        async with in_transaction():
+        async with notify.transaction(ctx) as outbox:
             snapshot = await Snapshot.create(
                 id=ids.snapshot_id(),
                 organization_id=organization_id,
@@ -120,6 +120,7 @@ async def start(
                 created_by=ctx.principal.subject,
             )
             job = await AggregationJob.create(id=ids.job_id(), snapshot=snapshot)
+            outbox.add(SnapshotStatusChanged.of(snapshot))
         return snapshot, job, True
     except IntegrityError:
         running = await Snapshot.get_or_none(running_slot=slot)
@@ -167,8 +168,7 @@ async def run_job(
         await _complete(ctx, snapshot, job, started, prior_depth=prior_depth)
     except Exception as exc:
         log.warning("aggregation job %s failed: %s", job_id, exc, exc_info=True)
-        await _fail(snapshot, job, started, exc)
-        await notify.snapshot_status(ctx, snapshot)
+        await _fail(ctx, snapshot, job, started, exc)
     finally:
         beating.cancel()
     return snapshot
@@ -196,7 +196,7 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
     previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
     carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
     rows = new_values(snapshot.id, definitions, result, prior=prior_values, carried=carried)
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await FieldValue.filter(snapshot_id=snapshot.id).delete()
         await FieldValue.bulk_create(rows)
         if previous is not None:
@@ -219,11 +219,11 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
         )
         await snapshot.save()
         await _finish(job, started, JobStatus.SUCCEEDED)
-    await notify.snapshot_status(ctx, snapshot)
-    if previous is not None:
-        await previous.refresh_from_db()
-        await notify.snapshot_status(ctx, previous)
-    await notify.data_updated(ctx, snapshot, notify.changed_keys(previous_values, rows))
+        outbox.add(SnapshotStatusChanged.of(snapshot))
+        if previous is not None:
+            await previous.refresh_from_db()
+            outbox.add(SnapshotStatusChanged.of(previous))
+        outbox.add(DataUpdated.of(snapshot, changed_values(previous_values, rows)))
 
 
 def new_values(
@@ -289,17 +289,18 @@ def completeness(definitions: list[FieldDefinition], rows: list[FieldValue]) -> 
     }
 
 
-async def _fail(snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:
+async def _fail(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:
     """End the run as failed in its own statements, touching only what failing means: the
     in-memory snapshot may hold half-applied completion (a current slot, a prior link) that must
     not be written, and the scope is freed at once."""
     message = f"{type(exc).__name__}: {exc}"[:2000]
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await Snapshot.filter(id=snapshot.id).update(status=SnapshotStatus.FAILED, running_slot=None, error=message)
         await AggregationJob.filter(id=job.id).update(
             status=JobStatus.FAILED, error=message, finished_at=now(), duration_ms=int((time.monotonic() - started) * 1000)
         )
-    await snapshot.refresh_from_db()
+        await snapshot.refresh_from_db()
+        outbox.add(SnapshotStatusChanged.of(snapshot))
 
 
 async def _finish(job: AggregationJob, started: float, status: JobStatus) -> None:
