@@ -13,7 +13,7 @@ from strawberry import relay
 from .. import models
 from ..resolvers import activities, organizations
 from ..resolvers.activities.inputs import ActivitySpec
-from ..resolvers.structure.inputs import parse
+from ..resolvers.base.inputs import parse
 from .context import Info
 from .node import ModelNode, node_of, public_key
 from .pagination import CountedConnection, resolve_connection

@@ -11,7 +11,7 @@ from strawberry import relay
 
 from .. import models
 from ..resolvers.structure import sections
-from ..resolvers.structure.inputs import Measure, RuleKind, Temporal
+from ..resolvers.structure.rules import Measure, RuleKind, Temporal
 from .context import Info
 from .node import ModelNode, node_of, nodes_of, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection

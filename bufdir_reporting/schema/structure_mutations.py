@@ -10,8 +10,10 @@ from typing import Any
 import strawberry
 
 from .. import models
+from ..resolvers.base.inputs import parse
 from ..resolvers.structure import sections
-from ..resolvers.structure.inputs import Measure, RuleKind, SectionChange, SectionSpec, Temporal, parse
+from ..resolvers.structure.inputs import SectionChange, SectionSpec
+from ..resolvers.structure.rules import Measure, RuleKind, Temporal
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
 from .structure import SectionNode

@@ -19,8 +19,8 @@ from ...models import Activity, ActivityParticipant
 from .. import periods
 from ..base import access, audit, ids, invalidation, notify
 from ..base.context import Context
+from ..base.inputs import field_path
 from ..base.pagination import Page, Window, paginate
-from ..structure.inputs import field_path
 from . import batch
 from .inputs import ActivitySpec
 

@@ -40,7 +40,7 @@ from ..base import ids, notify
 from ..base.context import Context
 from ..base.jobs import OWNER
 from ..structure import revision, sections
-from ..structure.inputs import BUFDIR_CATEGORIES, CATEGORY_ORDER
+from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
 
 log = logging.getLogger(__name__)
 MANUAL = "manual"
