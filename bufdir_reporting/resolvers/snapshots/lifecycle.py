@@ -79,6 +79,24 @@ async def trigger(
     return Triggered(snapshot, job, await estimated_seconds())
 
 
+async def rerun(
+    ctx: Context, *, snapshot: Snapshot, window: periods.DateRange | None = None, force: bool = True, wait: bool = False
+) -> Triggered:
+    """Aggregate the scope of ``snapshot`` again: its period, or its range when it has none; or,
+    given ``window``, that range instead. Every re-run (an invalidation, the automatic sweep, a
+    REST refresh) asks this, so they all mean the same scope."""
+    if window is not None:
+        return await trigger(ctx, organization_id=snapshot.organization_id, window=window, force=force, wait=wait)
+    return await trigger(
+        ctx,
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        window=periods.DateRange(snapshot.range_start, snapshot.range_end),
+        force=force,
+        wait=wait,
+    )
+
+
 async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
     return access.readable(ctx, snapshot, kind="snapshot", key=snapshot_id)
@@ -137,11 +155,7 @@ async def invalidate(
     await notify.cache_invalidated(ctx, [snapshot], reason)
     if not reaggregate:
         return snapshot, None
-    window = periods.DateRange(snapshot.range_start, snapshot.range_end)
-    triggered = await trigger(
-        ctx, organization_id=snapshot.organization_id, period_id=snapshot.period_id, window=window, force=True
-    )
-    return snapshot, triggered
+    return snapshot, await rerun(ctx, snapshot=snapshot)
 
 
 async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
