@@ -41,6 +41,7 @@ from ..base.context import Context
 from ..base.jobs import OWNER
 from ..structure import revision, sections
 from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
+from .completeness import completeness
 
 log = logging.getLogger(__name__)
 MANUAL = "manual"
@@ -278,15 +279,6 @@ def category_breakdown(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
     stored = snapshot.category_breakdown or {}
     empty = {"activities": 0, "participants": 0, "hours": "0"}
     return {name: stored.get(name, empty) for name in (*CATEGORY_ORDER, *sorted(set(stored) - BUFDIR_CATEGORIES))}
-
-
-def completeness(definitions: list[FieldDefinition], rows: list[FieldValue]) -> dict[str, Any]:
-    populated = {r.field_key for r in rows if r.value is not None or r.text_value is not None}
-    return {
-        "field_count": len(definitions),
-        "populated_field_count": len(populated),
-        "missing_required_fields": [d.key for d in definitions if d.required and d.key not in populated],
-    }
 
 
 async def _fail(snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:
