@@ -17,6 +17,7 @@ from aiodataloader import DataLoader
 from tortoise.connection import get_connection
 
 from ...models import (
+    AggregationJob,
     FieldDefinition,
     FieldValue,
     Organization,
@@ -48,6 +49,23 @@ class PeriodByIdLoader(DataLoader[str, Period | None]):
 class SnapshotByIdLoader(DataLoader[str, Snapshot | None]):
     async def batch_load_fn(self, ids: list[str]) -> list[Snapshot | None]:
         return await _by_ids(Snapshot, ids)
+
+
+async def latest_jobs(snapshot_ids: list[str]) -> dict[str, AggregationJob]:
+    """The latest aggregation job of each snapshot that has one, read afresh: the one rule for
+    "a snapshot's job" (the run that made it, or that is making it)."""
+    latest: dict[str, AggregationJob] = {}
+    for job in await AggregationJob.filter(snapshot_id__in=snapshot_ids).order_by("created_at", "id"):
+        latest[job.snapshot_id] = job
+    return latest
+
+
+class LatestJobBySnapshotIdLoader(DataLoader[str, AggregationJob | None]):
+    """``latest_jobs`` for every snapshot of a response in one statement."""
+
+    async def batch_load_fn(self, ids: list[str]) -> list[AggregationJob | None]:
+        found = await latest_jobs(ids)
+        return [found.get(key) for key in ids]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +221,7 @@ class Loaders:
         self.fields_by_section = FieldsBySectionLoader()
         self.sections_in_force = SectionsInForceLoader()
         self.snapshot_by_id = SnapshotByIdLoader()
+        self.latest_job_by_snapshot = LatestJobBySnapshotIdLoader()
         self.field_definition_by_id = FieldDefinitionByIdLoader()
         self.known_definitions: dict[int, FieldDefinition] = {}
         self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader(self.field_definition_by_id, self.known_definitions)

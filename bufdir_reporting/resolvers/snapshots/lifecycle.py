@@ -119,7 +119,7 @@ async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
 
 
 async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
-    return await AggregationJob.filter(snapshot_id=snapshot.id).order_by("-created_at").first()
+    return await ctx.loaders.latest_job_by_snapshot.load(snapshot.id)
 
 
 async def list_(

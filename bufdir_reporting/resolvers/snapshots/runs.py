@@ -36,7 +36,7 @@ from ...models import (
 )
 from .. import periods
 from ..aggregation import engine
-from ..base import ids, notify
+from ..base import ids, loaders, notify
 from ..base.context import Context
 from ..base.jobs import OWNER
 from ..structure import revision, sections
@@ -126,7 +126,7 @@ async def start(
         running = await Snapshot.get_or_none(running_slot=slot)
         if running is None:  # finished between our insert and this read: the new current one
             running = await Snapshot.get(current_slot=slot)
-        return running, await AggregationJob.filter(snapshot_id=running.id).order_by("-created_at").first(), False
+        return running, (await loaders.latest_jobs([running.id])).get(running.id), False
 
 
 async def aggregate_now(ctx: Context, *, organization_id: str, period: Period, depth: int = 0) -> Snapshot | None:
