@@ -128,7 +128,7 @@ ACTIVITY = {
     "organizationId": OWN,
     "sourceSystem": "fagsystem-cis",
     "activityType": "care_order",
-    "category": "ungdom",
+    "category": "UNGDOM",
     "status": "completed",
     "occurredAt": "2025-06-01T10:00:00Z",
 }

@@ -13,8 +13,8 @@ from .. import models
 from ..resolvers.base.inputs import parse
 from ..resolvers.structure import sections
 from ..resolvers.structure.inputs import SectionChange, SectionSpec
-from ..resolvers.structure.rules import Measure, RuleKind, Temporal
 from .context import Info
+from .enums import BufdirCategory, Measure, RuleKind, Temporal
 from .node import node_of, public_key, public_key_or_none
 from .structure import SectionNode
 
@@ -22,7 +22,7 @@ from .structure import SectionNode
 @strawberry.input
 class RuleFiltersInput:
     activity_types: list[str] | None = None
-    categories: list[str] | None = None
+    categories: list[BufdirCategory] | None = None
     statuses: list[str] | None = None
     locations: list[str] | None = None
 
