@@ -256,3 +256,19 @@ async def test_a_category_is_one_of_bufdirs_five_in_graphql_and_its_code_elsewhe
     }
     rest = (await client.get("/api/v1/report-sections/kategorier", headers=tokens.admin())).json()
     assert rest["fields"][0]["aggregation_rule"]["filters"]["categories"] == ["foreldre_barn", "annet"]
+
+
+async def test_occurred_from_without_an_offset_is_local_time_as_every_datetime_input(graphql, tokens, world):
+    """The DateTime scalar says a time without an offset is the service's local time: a filter
+    reads it so too (it was UTC), so 00:30 on 1 June in Oslo is on or after 1 June."""
+    own = tokens.headers("org-1042")
+    await graphql(RECORD, {"input": {**ACTIVITY, "occurredAt": "2024-06-01T00:30:00+02:00"}}, own)
+    read = """query ($from: DateTime, $to: DateTime) { organization(id: "org-1042") {
+        activities(occurredFrom: $from, occurredTo: $to) { totalCount } } }"""
+
+    async def counted(**bounds: str) -> int:
+        return (await graphql(read, bounds, own))["data"]["organization"]["activities"]["totalCount"]
+
+    assert await counted(**{"from": "2024-06-01T00:00:00"}) == 1
+    assert await counted(to="2024-05-31T23:59:59") == 0
+    assert await counted(**{"from": "2024-06-01T00:00:00Z"}) == 0  # an offset is kept

@@ -183,15 +183,15 @@ async def list_(
     include_deleted: bool = False,
 ) -> Page[Activity]:
     """An organisation's activities, newest first, narrowed by any of the filters; ``start`` and
-    ``end`` bound when they occurred (either may be left open)."""
+    ``end`` bound when they occurred (either may be left open; without an offset, local time)."""
     access.require_read(ctx, organization_id)
     query = Activity.filter(organization_id=organization_id)
     if not include_deleted:
         query = query.filter(deleted_at__isnull=True)
     if start is not None:
-        query = query.filter(occurred_at__gte=start)
+        query = query.filter(occurred_at__gte=periods.calendar.instant(start))
     if end is not None:
-        query = query.filter(occurred_at__lte=end)
+        query = query.filter(occurred_at__lte=periods.calendar.instant(end))
     for column, wanted in (
         ("activity_type", activity_type),
         ("category", category),
