@@ -4,16 +4,18 @@ run's report, commit it, and follow it (``activityImport`` polls, the subscripti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 
 import strawberry
+from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from .. import models
 from ..importing import uploads
 from .context import Info
-from .node import public_key
+from .node import ModelNode, public_key
 
 strawberry.enum(
     models.ImportStatus,
@@ -33,9 +35,14 @@ class ImportRowError:
 
 
 @strawberry.type(
-    name="ActivityImport", description="An uploaded activity file: its dry run's report and, once committed, the outcome."
+    name="ActivityImport",
+    description="An uploaded activity file: its dry run's report and, once committed, the outcome. Its progress "
+    "(activityImportProgress) is this object again, under the same id, so a normalising cache keeps one import.",
 )
-class ActivityImportType:
+class ActivityImportType(ModelNode):
+    model = models.ActivityImport
+
+    id: relay.NodeID[str]
     import_id: str
     status: models.ImportStatus
     filename: str
@@ -54,6 +61,7 @@ class ActivityImportType:
     @classmethod
     def of(cls, upload: models.ActivityImport) -> ActivityImportType:
         return cls(
+            id=upload.id,
             import_id=upload.id,
             status=upload.status,
             filename=upload.filename,
@@ -70,22 +78,11 @@ class ActivityImportType:
             finished_at=upload.finished_at,
         )
 
-
-@strawberry.type(description="Where an import stands: sent after every chunk written and when it ends.")
-class ActivityImportProgress:
-    import_id: str
-    status: models.ImportStatus
-    rows: int
-    written: int
-    created: int
-    updated: int
-    error_count: int
-    failure: str | None
-
-    @classmethod
-    def of(cls, state: dict[str, Any]) -> ActivityImportProgress:
-        return cls(
-            import_id=state["import_id"],
+    def moved(self, state: dict[str, Any]) -> ActivityImportType:
+        """This import as a progress event says it stands now (``notify.import_state``): an event
+        carries the counts and the outcome, not the file's name or its errors."""
+        return dataclasses.replace(
+            self,
             status=models.ImportStatus(state["status"]),
             rows=state["rows"],
             written=state["written"],
@@ -93,14 +90,24 @@ class ActivityImportProgress:
             updated=state["updated"],
             error_count=state["error_count"],
             failure=state.get("failure"),
+            committed_at=_instant(state.get("committed_at")),
+            finished_at=_instant(state.get("finished_at")),
         )
+
+    @classmethod
+    async def fetch(cls, info: Info, key: str) -> ActivityImportType:
+        return cls.of(await uploads.get(info.context, import_id=key))
+
+
+def _instant(text: str | None) -> datetime.datetime | None:
+    return None if text is None else datetime.datetime.fromisoformat(text)
 
 
 @strawberry.type
 class ActivityImportQuery:
     @strawberry.field(description="An import you uploaded (admins: any): its report and outcome.")
     async def activity_import(self, info: Info, id: strawberry.ID) -> ActivityImportType | None:
-        return ActivityImportType.of(await uploads.get(info.context, import_id=public_key("ActivityImport", id)))
+        return await ActivityImportType.fetch(info, public_key("ActivityImport", id))
 
 
 @strawberry.type

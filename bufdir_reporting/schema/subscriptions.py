@@ -28,13 +28,13 @@ from ..events import Delivery, SubscriberTooSlow
 from ..importing import uploads
 from ..operations.close_codes import TOO_SLOW
 from ..resolvers import periods, snapshots
-from ..resolvers.base import access, event_log, notify
+from ..resolvers.base import access, event_log
 from ..resolvers.base.loaders import Loaders
 from ..resolvers.reporting import submissions
 from ..resolvers.snapshots import watch
 from ..timefmt import parse_z
 from .activity_import import FINAL as IMPORT_ENDED
-from .activity_import import ActivityImportProgress
+from .activity_import import ActivityImportType
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
 from .reports import OrganizationReportingStatus
@@ -269,12 +269,10 @@ class LiveSubscription:
             )
 
     @strawberry.subscription(
-        description="Progress of an import you committed: its state now, then after every chunk written; "
-        "ends when the import is done, refused or failed."
+        description="Progress of an import you committed: the import as it stands now, then after every chunk "
+        "written, and its outcome as stored (with its errors, if refused); ends when it is done, refused or failed."
     )
-    async def activity_import_progress(
-        self, info: Info, import_id: strawberry.ID
-    ) -> AsyncGenerator[ActivityImportProgress, None]:
+    async def activity_import_progress(self, info: Info, import_id: strawberry.ID) -> AsyncGenerator[ActivityImportType, None]:
         key = public_key("ActivityImport", import_id)
         await uploads.get(info.context, import_id=key)
         hub = info.context.events
@@ -282,16 +280,17 @@ class LiveSubscription:
         channel = events.activity_import_channel(key)
         async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
             # read after subscribing: an import that ends in between is not missed
-            now = ActivityImportProgress.of(notify.import_state(await uploads.get(info.context, import_id=key)))
+            now = await ActivityImportType.fetch(info, key)
             yield now
             if now.status in IMPORT_ENDED:
                 return
             try:
                 async for delivery in subscription:
-                    progress = ActivityImportProgress.of(delivery.payload)
-                    yield progress
-                    if progress.status in IMPORT_ENDED:
+                    now = now.moved(delivery.payload)
+                    if now.status in IMPORT_ENDED:  # recorded before it was told: read it whole, once
+                        yield await ActivityImportType.fetch(info, key)
                         return
+                    yield now
             except SubscriberTooSlow:
                 return
 

@@ -73,7 +73,7 @@ async def _by_public_id(ctx: Context, activity_id: str) -> Activity | None:
     if not ids.looks_like_activity_id(activity_id):
         raise InvalidInput("an activity id looks like act- and 26 letters and digits, as the API returns it", field="id")
     row_id = ids.activity_row_id(ctx.settings, activity_id)
-    return None if row_id is None else await Activity.get_or_none(id=row_id)
+    return None if row_id is None else await ctx.loaders.activity_by_row_id.load(row_id)
 
 
 async def get_or_raise(ctx: Context, *, activity_id: str) -> Activity:

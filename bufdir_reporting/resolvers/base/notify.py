@@ -137,6 +137,8 @@ def import_state(upload: ActivityImport) -> dict[str, Any]:
         "updated": upload.updated,
         "error_count": upload.error_count,
         "failure": upload.failure,
+        "committed_at": None if upload.committed_at is None else upload.committed_at.isoformat(),
+        "finished_at": None if upload.finished_at is None else upload.finished_at.isoformat(),
         "updated_at": now_z(),
     }
 

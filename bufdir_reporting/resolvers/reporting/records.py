@@ -47,7 +47,7 @@ async def _published(ctx: Context, record: ReportRecord) -> ReportRecord:
 
 
 async def get_or_raise(ctx: Context, *, report_id: str) -> ReportRecord:
-    record = await ReportRecord.get_or_none(id=report_id)
+    record = await ctx.loaders.report_record_by_id.load(report_id)
     return access.readable(ctx, record, kind="report record", key=report_id)
 
 

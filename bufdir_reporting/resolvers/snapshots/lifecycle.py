@@ -111,7 +111,7 @@ async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
     """One aggregation run, for those who may read its snapshot; NOT_FOUND alike for a missing
     job and another organisation's."""
     access.require_authenticated(ctx)
-    job = await AggregationJob.get_or_none(id=job_id)
+    job = await ctx.loaders.aggregation_job_by_id.load(job_id)
     snapshot = None if job is None else await ctx.loaders.snapshot_by_id.load(job.snapshot_id)
     access.readable(ctx, snapshot, kind="aggregation job", key=job_id)
     assert job is not None  # a job always has its snapshot (cascade)

@@ -49,7 +49,6 @@ FIELDS = {
     "Activity.recordedAt": "When the case-management system recorded it.",
     "Activity.deletedAt": "When it was deleted; a deleted activity is kept and no longer counts.",
     "ActivityImport.status": "Where the import is: checked, refused, writing, done or failed.",
-    "ActivityImportProgress.status": "Where the import is: checked, refused, writing, done or failed.",
     "ActivityImport.filename": "The uploaded file's name.",
     "ActivityImport.createdAt": "When the file was checked.",
     "ActivityImport.committedAt": "When writing was asked for, if it was.",
