@@ -40,6 +40,9 @@ class ImportRowError:
     "(activityImportProgress) is this object again, under the same id, so a normalising cache keeps one import.",
 )
 class ActivityImportType(ModelNode):
+    """Built from the row (``of``), not the row itself: its errors become ``ImportRowError``s and
+    a progress event moves it on (``moved``) without reading the row again."""
+
     model = models.ActivityImport
 
     id: relay.NodeID[str]
