@@ -128,7 +128,7 @@ ACTIVITY = {
     "organizationId": OWN,
     "sourceSystem": "fagsystem-cis",
     "activityType": "care_order",
-    "category": "ungdom",
+    "category": "UNGDOM",
     "status": "completed",
     "occurredAt": "2025-06-01T10:00:00Z",
 }
@@ -302,6 +302,7 @@ def q(query: str, variables: Callable[[World], dict] | None = None) -> Call:
 
 GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
     "Query.node": (ORG, q('{ node(id: "T3JnYW5pemF0aW9uOm9yZy0xMDQy") { id } }')),
+    "Query.nodes": (ORG, q('{ nodes(ids: ["T3JnYW5pemF0aW9uOm9yZy0xMDQy"]) { id } }')),
     "Query.organization": (ORG, q('{ organization(id: "org-1042") { name } }')),
     "Query.organizations": ({**ORG, "other": "ok"}, q("{ organizations { totalCount } }")),  # each sees only their own
     "Query.period": (PUBLIC, q('{ period(id: "2024") { name } }')),

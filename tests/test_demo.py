@@ -141,7 +141,7 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         "/graphql",
         json={
             "query": """mutation { recordActivity(input: {organizationId: "org-bufdir-42", sourceSystem: "fagsystem-famweb",
-                activityType: "mentoring", category: "ungdom", status: "completed", occurredAt: "2026-01-15T10:00:00Z"})
+                activityType: "mentoring", category: UNGDOM, status: "completed", occurredAt: "2026-01-15T10:00:00Z"})
                 { activityId } }"""
         },
         headers=admin,

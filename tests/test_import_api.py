@@ -224,6 +224,65 @@ async def test_a_subscriber_follows_a_committed_import_to_its_end(settings):
         await app.state.jobs.wait_idle()
 
 
+async def test_an_import_is_one_node_in_every_answer_its_progress_included(settings):
+    """ActivityImport has the one id rule's id: the check, the commit, polling, node(id:) and
+    every progress event answer the same ActivityImport under the same id, so a normalising
+    cache (keyed by __typename and id) merges them into one object."""
+    async with live_server(settings) as (address, app):
+        await truncate_all_models()
+        await org()
+        token = issue_token(settings, subject="kari", organizations=["org-tromso"])
+        headers = {"Authorization": f"Bearer {token}"}
+        fields = "__typename id importId status written filename errors { line }"
+        async with httpx.AsyncClient(base_url=f"http://{address}", headers=headers) as http:
+
+            async def ask(query: str, **variables: object) -> dict:
+                answer = (await http.post("/graphql", json={"query": query, "variables": variables})).json()
+                assert "errors" not in answer, answer
+                return dict(answer["data"])
+
+            operations = json.dumps(
+                {
+                    "query": f"mutation ($file: Upload!) {{ checkActivityImport(file: $file) {{ {fields} }} }}",
+                    "variables": {"file": None},
+                }
+            )
+            checked = (
+                await http.post(
+                    "/graphql",
+                    data={"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
+                    files={"0": ("aktiviteter.csv", excel_csv("org-tromso", 3), "text/csv")},
+                )
+            ).json()
+            assert "errors" not in checked, checked
+            checked = checked["data"]["checkActivityImport"]
+            node_id = checked["id"]
+            assert checked["__typename"] == "ActivityImport" and node_id != checked["importId"]
+            transport = WebsocketsTransport(
+                url=f"ws://{address}/graphql", init_payload=headers, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+            )
+            seen = []
+            async with Client(transport=transport) as session:
+                progress = gql(f"subscription ($id: ID!) {{ activityImportProgress(importId: $id) {{ {fields} }} }}")
+                progress.variable_values = {"id": node_id}  # the global ID names it as well as the key
+                async with asyncio.timeout(60):
+                    async for event in session.subscribe(progress):
+                        seen.append(event["activityImportProgress"])
+                        if len(seen) == 1:
+                            committed = await ask(
+                                f"mutation ($id: ID!) {{ commitActivityImport(importId: $id) {{ {fields} }} }}", id=node_id
+                            )
+            polled = await ask(f"query ($id: ID!) {{ activityImport(id: $id) {{ {fields} }} }}", id=node_id)
+            node = await ask(f"query ($id: ID!) {{ node(id: $id) {{ ... on ActivityImport {{ {fields} }} }} }}", id=node_id)
+        answers = [checked, committed["commitActivityImport"], *seen, polled["activityImport"], node["node"]]
+        assert {(a["__typename"], a["id"], a["importId"], a["filename"]) for a in answers} == {
+            ("ActivityImport", node_id, checked["importId"], "aktiviteter.csv")
+        }
+        assert seen[0]["status"] == "CHECKED" and seen[-1] == polled["activityImport"]
+        assert seen[-1]["status"] == "DONE" and seen[-1]["written"] == 3 and seen[-1]["errors"] == []
+        await app.state.jobs.wait_idle()
+
+
 async def _committed_then_orphaned(client, tokens, *, rows: int = 3, attempts: int = 1) -> str:
     """An import committed by a replica that then died mid-write: its row says writing, owned
     by a process that stopped beating; nothing of it was written (its transaction went with it)."""

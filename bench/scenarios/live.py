@@ -207,7 +207,7 @@ query Dashboard($org: ID!, $period: ID!) {
 
 
 WRITE = """mutation ($org: ID!, $id: String!) { recordActivity(input: {organizationId: $org, sourceSystem: "bench",
-  externalId: $id, activityType: "care_order", category: "ungdom", status: "completed", occurredAt: "2019-06-01T10:00:00Z"})
+  externalId: $id, activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: "2019-06-01T10:00:00Z"})
   { activityId } }"""
 
 

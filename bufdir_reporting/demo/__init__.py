@@ -21,7 +21,7 @@ from ..models import (
     Section,
 )
 from ..resolvers.structure import revision
-from ..resolvers.structure.inputs import AggregationRule
+from ..resolvers.structure.rules import AggregationRule
 from . import activities, reference, structure
 from .history import load_history
 

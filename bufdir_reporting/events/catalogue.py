@@ -221,6 +221,8 @@ class ActivityImportProgress(Event):
     updated: int
     error_count: int
     failure: str | None
+    committed_at: Instant | None = None
+    finished_at: Instant | None = None
     updated_at: Instant = Field(default_factory=_now)
 
     @staticmethod
@@ -245,6 +247,8 @@ class ActivityImportProgress(Event):
             updated=upload.updated,
             error_count=upload.error_count,
             failure=upload.failure,
+            committed_at=upload.committed_at,
+            finished_at=upload.finished_at,
         )
 
 

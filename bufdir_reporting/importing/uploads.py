@@ -106,12 +106,8 @@ def _owners(ctx: Context, named: set[str]) -> list[str]:
 async def get(ctx: Context, *, import_id: str) -> ActivityImport:
     """An import the caller may read (every organisation it holds); another's answers like a
     missing one."""
-    upload = await ActivityImport.filter(id=import_id).only(*STATE).first()
+    upload = await ctx.loaders.activity_import_by_id.load(import_id)  # its columns but the file, which polling never needs
     return access.readable_by_all(ctx, upload, kind="activity import", key=import_id)
-
-
-STATE = [name for name in ActivityImport._meta.db_fields if name != "content"]
-"""An import's columns but its file (up to BUFDIR_MAX_UPLOAD_BYTES), which polling never needs."""
 
 
 async def follow_progress(ctx: Context, *, import_id: str) -> AsyncIterator[ActivityImportProgress]:

@@ -16,7 +16,7 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
 )
-from ..resolvers import periods, snapshots
+from ..resolvers import snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
@@ -162,12 +162,7 @@ async def invalidate_snapshot(snapshot_id: SnapshotId, body: InvalidateBody, ctx
         snapshot, triggered = await snapshots.invalidate(ctx, snapshot_id=snapshot_id, reason=body.reason)
     else:
         snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
-        triggered = await snapshots.trigger(
-            ctx,
-            organization_id=snapshot.organization_id,
-            period_id=snapshot.period_id,
-            window=periods.DateRange(snapshot.range_start, snapshot.range_end),
-        )
+        triggered = await snapshots.rerun(ctx, snapshot=snapshot)
     assert triggered is not None
     return {
         "snapshot_id": snapshot.id,

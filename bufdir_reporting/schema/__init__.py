@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from ..config import Settings
+from . import scalars
 from .activity import ActivityMutation
 from .activity_import import ActivityImportMutation, ActivityImportQuery
 from .audit import AuditQuery
@@ -21,7 +20,6 @@ from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
 from .reports import ReportMutation, ReportQuery
-from .scalars import PlainDecimal
 from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
@@ -68,7 +66,7 @@ schema = Schema(
         DomainErrorExtension,
     ],
     execution_context_class=SharedEventResults,
-    scalar_overrides={Decimal: PlainDecimal},
+    scalar_overrides=scalars.OVERRIDES,
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""

@@ -12,6 +12,7 @@ from ..resolvers.base import access
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records, submissions
 from .context import Info
+from .enums import BufdirCategory
 from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 
@@ -78,9 +79,9 @@ class OrganizationType(ModelNode):
         occurred_to: Annotated[
             datetime.datetime | None, strawberry.argument(description="Only those that occurred at or before this.")
         ] = None,
-        activity_type: Annotated[str | None, strawberry.argument(description="e.g. family_guidance")] = None,
-        category: Annotated[str | None, strawberry.argument(description="A Bufdir category, e.g. ungdom")] = None,
-        status: Annotated[str | None, strawberry.argument(description="e.g. completed")] = None,
+        activity_type: str | None = None,
+        category: BufdirCategory | None = None,
+        status: str | None = None,
         source_system: Annotated[str | None, strawberry.argument(description="The case-management system")] = None,
         include_deleted: Annotated[
             bool, strawberry.argument(description="Also those deleted (kept, marked, not counted).")

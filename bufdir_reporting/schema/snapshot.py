@@ -16,6 +16,7 @@ from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
 from ..resolvers.snapshots import section_values, validation
 from .context import Info
+from .enums import BufdirCategory
 from .field_values import FieldValue, SnapshotSection, ValidationFinding
 from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
@@ -35,7 +36,7 @@ SnapshotRoot = strawberry.Parent[models.Snapshot]
 
 @strawberry.type(description="Participants, hours and activities in one Bufdir category.")
 class CategoryMetrics:
-    category: str
+    category: BufdirCategory
     activities: int
     participants: int
     hours: Decimal
@@ -102,7 +103,10 @@ class SnapshotNode(ModelNode):
             hours_delivered=root.hours_delivered,
             categories=[
                 CategoryMetrics(
-                    category=name, activities=c["activities"], participants=c["participants"], hours=Decimal(c["hours"])
+                    category=BufdirCategory(name),
+                    activities=c["activities"],
+                    participants=c["participants"],
+                    hours=Decimal(c["hours"]),
                 )
                 for name, c in snapshots.category_breakdown(root).items()
             ],
@@ -136,7 +140,7 @@ class SnapshotNode(ModelNode):
         root: SnapshotRoot,
         info: Info,
         activity_type: str | None = None,
-        category: str | None = None,
+        category: BufdirCategory | None = None,
         status: str | None = None,
         source_system: str | None = None,
         first: int | None = None,

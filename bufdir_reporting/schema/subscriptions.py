@@ -30,7 +30,7 @@ from ..resolvers import snapshots
 from ..resolvers.base import event_log
 from ..resolvers.reporting import live as reporting_live
 from ..resolvers.snapshots import live as snapshots_live
-from .activity_import import ActivityImportProgress
+from .activity_import import ActivityImportType
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
 from .reports import OrganizationReportingStatus
@@ -257,15 +257,18 @@ class LiveSubscription:
             yield SubmissionReviewEvent.of(delivery)
 
     @strawberry.subscription(
-        description="Progress of an import you committed: its state now, then after every chunk written; "
-        "ends when the import is done, refused or failed."
+        description="Progress of an import you committed: the import as it stands now, then after every chunk "
+        "written, and its outcome as stored (with its errors, if refused); ends when it is done, refused or failed."
     )
-    async def activity_import_progress(
-        self, info: Info, import_id: strawberry.ID
-    ) -> AsyncGenerator[ActivityImportProgress, None]:
-        progress = await uploads.follow_progress(info.context, import_id=public_key("ActivityImport", import_id))
-        async for state in progress:
-            yield ActivityImportProgress.of(state)
+    async def activity_import_progress(self, info: Info, import_id: strawberry.ID) -> AsyncGenerator[ActivityImportType, None]:
+        key = public_key("ActivityImport", import_id)
+        now: ActivityImportType | None = None
+        async for state in await uploads.follow_progress(info.context, import_id=key):
+            if now is None or state.ended:  # the import whole: as it stands when followed, its outcome as stored
+                now = await ActivityImportType.fetch(info, key)
+            else:
+                now = now.moved(state)
+            yield now
 
     @strawberry.subscription(description="Every change to an organisation's data for a period.")
     async def aggregated_data_changed(

@@ -59,3 +59,9 @@ def test_introspection_lists_count_the_items_they_hold():
     assert measure.cost == 1 + 1 + types
     standard, _ = measured(get_introspection_query(descriptions=True, specified_by_url=True, directive_is_repeatable=True))
     assert standard.cost < Settings.model_fields["graphql_max_cost"].default / 2, "GraphiQL must stay well inside the limit"
+
+
+def test_nodes_counts_its_fields_once_per_id():
+    query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Organization { name } } }"
+    assert measured(query, ids=["a"] * 30)[0].cost == 1 + 30 * 2
+    assert measured('{ nodes(ids: ["a", "b", "c"]) { id } }')[0].cost == 1 + 3

@@ -23,7 +23,7 @@ from ...wording import offending, plain, shown
 from .. import periods
 from ..base import access, invalidation, notify
 from ..base.context import Context
-from ..structure.inputs import field_path
+from ..base.inputs import field_path
 from . import batch
 from .inputs import ActivitySpec
 from .service import ACTIVITIES_RECORDED

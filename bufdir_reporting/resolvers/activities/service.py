@@ -19,8 +19,8 @@ from ...models import Activity, ActivityParticipant
 from .. import periods
 from ..base import access, audit, ids, invalidation, notify
 from ..base.context import Context
+from ..base.inputs import field_path
 from ..base.pagination import Page, Window, paginate
-from ..structure.inputs import field_path
 from . import batch
 from .inputs import ActivitySpec
 
@@ -73,7 +73,7 @@ async def _by_public_id(ctx: Context, activity_id: str) -> Activity | None:
     if not ids.looks_like_activity_id(activity_id):
         raise InvalidInput("an activity id looks like act- and 26 letters and digits, as the API returns it", field="id")
     row_id = ids.activity_row_id(ctx.settings, activity_id)
-    return None if row_id is None else await Activity.get_or_none(id=row_id)
+    return None if row_id is None else await ctx.loaders.activity_by_row_id.load(row_id)
 
 
 async def get_or_raise(ctx: Context, *, activity_id: str) -> Activity:
@@ -183,15 +183,15 @@ async def list_(
     include_deleted: bool = False,
 ) -> Page[Activity]:
     """An organisation's activities, newest first, narrowed by any of the filters; ``start`` and
-    ``end`` bound when they occurred (either may be left open)."""
+    ``end`` bound when they occurred (either may be left open; without an offset, local time)."""
     access.require_read(ctx, organization_id)
     query = Activity.filter(organization_id=organization_id)
     if not include_deleted:
         query = query.filter(deleted_at__isnull=True)
     if start is not None:
-        query = query.filter(occurred_at__gte=start)
+        query = query.filter(occurred_at__gte=periods.calendar.instant(start))
     if end is not None:
-        query = query.filter(occurred_at__lte=end)
+        query = query.filter(occurred_at__lte=periods.calendar.instant(end))
     for column, wanted in (
         ("activity_type", activity_type),
         ("category", category),

@@ -27,7 +27,7 @@ from tortoise.connection import get_connection
 
 from ...models import FieldDefinition
 from ..base.sql import Statement
-from ..structure.inputs import AggregationRule, RuleKind, Temporal
+from ..structure.rules import AggregationRule, RuleKind, Temporal
 from .statements import (
     condition,
     filtered_columns,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from ..base.sql import Statement
-from ..structure.inputs import AggregationRule, Measure, RuleKind, Temporal
+from ..structure.rules import AggregationRule, Measure, RuleKind, Temporal
 
 
 def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime) -> str:

@@ -43,7 +43,7 @@ def store(ctx: Context) -> FileStore:
 
 
 async def get_or_raise(ctx: Context, *, report_id: str) -> ReportRecord:
-    record = await ReportRecord.get_or_none(id=report_id)
+    record = await ctx.loaders.report_record_by_id.load(report_id)
     return access.readable(ctx, record, kind="report record", key=report_id)
 
 

@@ -43,7 +43,7 @@ STEPS = {
 
 
 async def get_or_raise(ctx: Context, *, submission_id: str) -> Submission:
-    submission = await Submission.get_or_none(id=submission_id)
+    submission = await ctx.loaders.submission_by_id.load(submission_id)
     return access.readable(ctx, submission, kind="submission", key=submission_id)
 
 

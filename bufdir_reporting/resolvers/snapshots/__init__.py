@@ -13,6 +13,7 @@ from .lifecycle import (
     invalidate,
     latest_job,
     list_,
+    rerun,
     trigger,
 )
 from .runs import category_breakdown
@@ -29,5 +30,6 @@ __all__ = [
     "invalidate",
     "latest_job",
     "list_",
+    "rerun",
     "trigger",
 ]

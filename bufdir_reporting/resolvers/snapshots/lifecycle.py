@@ -78,6 +78,24 @@ async def trigger(
     return Triggered(snapshot, job, await estimated_seconds())
 
 
+async def rerun(
+    ctx: Context, *, snapshot: Snapshot, window: periods.DateRange | None = None, force: bool = True, wait: bool = False
+) -> Triggered:
+    """Aggregate the scope of ``snapshot`` again: its period, or its range when it has none; or,
+    given ``window``, that range instead. Every re-run (an invalidation, the automatic sweep, a
+    REST refresh) asks this, so they all mean the same scope."""
+    if window is not None:
+        return await trigger(ctx, organization_id=snapshot.organization_id, window=window, force=force, wait=wait)
+    return await trigger(
+        ctx,
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        window=periods.DateRange(snapshot.range_start, snapshot.range_end),
+        force=force,
+        wait=wait,
+    )
+
+
 async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
     return access.readable(ctx, snapshot, kind="snapshot", key=snapshot_id)
@@ -92,7 +110,7 @@ async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
     """One aggregation run, for those who may read its snapshot; NOT_FOUND alike for a missing
     job and another organisation's."""
     access.require_authenticated(ctx)
-    job = await AggregationJob.get_or_none(id=job_id)
+    job = await ctx.loaders.aggregation_job_by_id.load(job_id)
     snapshot = None if job is None else await ctx.loaders.snapshot_by_id.load(job.snapshot_id)
     access.readable(ctx, snapshot, kind="aggregation job", key=job_id)
     assert job is not None  # a job always has its snapshot (cascade)
@@ -100,7 +118,7 @@ async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
 
 
 async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
-    return await AggregationJob.filter(snapshot_id=snapshot.id).order_by("-created_at").first()
+    return await ctx.loaders.latest_job_by_snapshot.load(snapshot.id)
 
 
 async def list_(
@@ -139,11 +157,7 @@ async def invalidate(
         outbox.add(*CacheInvalidated.each([snapshot], reason))
     if not reaggregate:
         return snapshot, None
-    window = periods.DateRange(snapshot.range_start, snapshot.range_end)
-    triggered = await trigger(
-        ctx, organization_id=snapshot.organization_id, period_id=snapshot.period_id, window=window, force=True
-    )
-    return snapshot, triggered
+    return snapshot, await rerun(ctx, snapshot=snapshot)
 
 
 async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:

@@ -18,13 +18,12 @@ from ...models import (
     FieldDataType,
     FieldDefinition,
     FieldValue,
-    Snapshot,
     SnapshotStatus,
 )
 from .. import periods
 from ..base import audit, notify, numbers
 from ..base.context import Context
-from . import lifecycle
+from . import completeness, lifecycle
 from .runs import MANUAL
 
 
@@ -80,7 +79,7 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
     async with notify.transaction(ctx) as outbox:
         await row.save()
-        await _recount(snapshot)
+        await completeness.recount(snapshot)
         await audit.record(
             ctx,
             action="field_value.set",
@@ -94,14 +93,3 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
     return row
-
-
-async def _recount(snapshot: Snapshot) -> None:
-    values = await FieldValue.filter(snapshot_id=snapshot.id)
-    required = set(
-        await FieldDefinition.filter(id__in=[v.field_definition_id for v in values], required=True).values_list("key", flat=True)
-    )
-    populated = {v.field_key for v in values if v.value is not None or v.text_value is not None}
-    snapshot.populated_field_count = len(populated)
-    snapshot.missing_required_fields = sorted({str(key) for key in required} - populated, key=[v.field_key for v in values].index)
-    await snapshot.save(update_fields=["populated_field_count", "missing_required_fields", "updated_at"])

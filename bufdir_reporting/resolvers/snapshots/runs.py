@@ -36,11 +36,12 @@ from ...models import (
 )
 from .. import periods
 from ..aggregation import engine
-from ..base import ids, notify
+from ..base import ids, loaders, notify
 from ..base.context import Context
 from ..base.jobs import OWNER
 from ..structure import revision, sections
-from ..structure.inputs import BUFDIR_CATEGORIES, CATEGORY_ORDER
+from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
+from .completeness import completeness
 
 log = logging.getLogger(__name__)
 MANUAL = "manual"
@@ -126,7 +127,7 @@ async def start(
         running = await Snapshot.get_or_none(running_slot=slot)
         if running is None:  # finished between our insert and this read: the new current one
             running = await Snapshot.get(current_slot=slot)
-        return running, await AggregationJob.filter(snapshot_id=running.id).order_by("-created_at").first(), False
+        return running, (await loaders.latest_jobs([running.id])).get(running.id), False
 
 
 async def aggregate_now(ctx: Context, *, organization_id: str, period: Period, depth: int = 0) -> Snapshot | None:
@@ -278,15 +279,6 @@ def category_breakdown(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
     stored = snapshot.category_breakdown or {}
     empty = {"activities": 0, "participants": 0, "hours": "0"}
     return {name: stored.get(name, empty) for name in (*CATEGORY_ORDER, *sorted(set(stored) - BUFDIR_CATEGORIES))}
-
-
-def completeness(definitions: list[FieldDefinition], rows: list[FieldValue]) -> dict[str, Any]:
-    populated = {r.field_key for r in rows if r.value is not None or r.text_value is not None}
-    return {
-        "field_count": len(definitions),
-        "populated_field_count": len(populated),
-        "missing_required_fields": [d.key for d in definitions if d.required and d.key not in populated],
-    }
 
 
 async def _fail(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:

@@ -72,7 +72,7 @@ async def get_or_raise(ctx: Context, *, section_id: str) -> Section:
 
 
 async def get_field_or_raise(ctx: Context, *, field_id: int) -> FieldDefinition:
-    definition = await FieldDefinition.get_or_none(id=field_id)
+    definition = await ctx.loaders.field_definition_or_none_by_id.load(field_id)
     if definition is None:
         raise NotFound("field definition", field_id)
     return definition

@@ -16,7 +16,7 @@ from bufdir_reporting.models import (
     Period,
 )
 from bufdir_reporting.resolvers.aggregation.engine import aggregate
-from bufdir_reporting.resolvers.structure.inputs import (
+from bufdir_reporting.resolvers.structure.rules import (
     AggregationRule,
     RuleKind,
     Temporal,
