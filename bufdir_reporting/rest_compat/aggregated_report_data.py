@@ -21,9 +21,7 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
 from ..resolvers.snapshots import section_values
-from ..timefmt import iso
-from . import shapes
-from .routing import (
+from ..rest.routing import (
     ContextDep,
     ContractRouter,
     OrganizationIdQuery,
@@ -33,6 +31,9 @@ from .routing import (
     page_window,
     paginated,
 )
+from ..rest.shapes import documented
+from ..timefmt import iso
+from . import shapes
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
@@ -96,7 +97,7 @@ def started(triggered: snapshots.Triggered) -> JSONResponse:
     return JSONResponse(body, status_code=202 if running else 200)
 
 
-@router.endpoint("GET", **shapes.documented(shapes.SnapshotList), summary="Snapshots of an organisation across periods")
+@router.endpoint("GET", **documented(shapes.SnapshotList), summary="Snapshots of an organisation across periods")
 async def list_snapshots(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -111,7 +112,7 @@ async def list_snapshots(
 @router.endpoint(
     "POST",
     status_code=202,
-    **shapes.documented(shapes.SnapshotStarted, 202, 200),
+    **documented(shapes.SnapshotStarted, 202, 200),
     summary="Trigger aggregation for an organisation and period",
 )
 async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSONResponse:
@@ -124,7 +125,7 @@ async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSON
 @router.endpoint(
     "GET",
     "/{snapshot_id}",
-    **shapes.documented(shapes.SnapshotDetail),
+    **documented(shapes.SnapshotDetail),
     summary="A snapshot with all field values and prior-period values",
 )
 async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
@@ -154,7 +155,7 @@ async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> di
     "PUT",
     "/{snapshot_id}",
     status_code=202,
-    **shapes.documented(shapes.SnapshotInvalidated, 202),
+    **documented(shapes.SnapshotInvalidated, 202),
     summary="Invalidate the cache and re-aggregate",
 )
 async def invalidate_snapshot(snapshot_id: SnapshotId, body: InvalidateBody, ctx: Context = ContextDep) -> dict[str, Any]:
@@ -183,7 +184,7 @@ async def invalidate_snapshot(snapshot_id: SnapshotId, body: InvalidateBody, ctx
 
 
 @router.endpoint(
-    "DELETE", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDeleted), summary="Delete a snapshot and clear its cache entry"
+    "DELETE", "/{snapshot_id}", **documented(shapes.SnapshotDeleted), summary="Delete a snapshot and clear its cache entry"
 )
 async def delete_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)

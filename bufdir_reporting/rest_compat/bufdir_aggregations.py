@@ -21,9 +21,7 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import submissions
 from ..resolvers.snapshots import legacy
-from ..timefmt import iso
-from . import shapes
-from .routing import (
+from ..rest.routing import (
     NO_NUL,
     CodeQuery,
     ContextDep,
@@ -35,6 +33,9 @@ from .routing import (
     page_window,
     paginated,
 )
+from ..rest.shapes import documented
+from ..timefmt import iso
+from . import shapes
 
 router = ContractRouter("/api/v1/bufdir-aggregations", tag="bufdir-aggregations")
 
@@ -129,7 +130,7 @@ def activity_shape(ctx: Context, activity: Activity) -> dict[str, Any]:
 
 
 @router.endpoint(
-    "GET", "/activities", **shapes.documented(shapes.ActivityList), summary="Activities within a range (getActivitiesInRange)"
+    "GET", "/activities", **documented(shapes.ActivityList), summary="Activities within a range (getActivitiesInRange)"
 )
 async def list_activities(
     org_id: str,
@@ -149,7 +150,7 @@ async def list_activities(
 @router.endpoint(
     "GET",
     "/last-submitted-period",
-    **shapes.documented(shapes.LastSubmitted),
+    **documented(shapes.LastSubmitted),
     summary="The most recently submitted period (getLastSubmittedPeriod)",
 )
 async def last_submitted_period(
@@ -170,7 +171,7 @@ async def last_submitted_period(
     }
 
 
-@router.endpoint("GET", **shapes.documented(shapes.AggregationList), summary="Aggregation snapshots of an organisation")
+@router.endpoint("GET", **documented(shapes.AggregationList), summary="Aggregation snapshots of an organisation")
 async def list_aggregations(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -185,7 +186,7 @@ async def list_aggregations(
 @router.endpoint(
     "POST",
     status_code=202,
-    **shapes.documented(shapes.Aggregation, 202, 201, 200),
+    **documented(shapes.Aggregation, 202, 201, 200),
     summary="Aggregate a reporting period (job) or a range (at once)",
 )
 async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSONResponse:
@@ -197,14 +198,12 @@ async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSO
     return respond(triggered, created=200)
 
 
-@router.endpoint("GET", "/{snapshot_id}", **shapes.documented(shapes.Aggregation), summary="One aggregation snapshot")
+@router.endpoint("GET", "/{snapshot_id}", **documented(shapes.Aggregation), summary="One aggregation snapshot")
 async def get_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await legacy.named(ctx, snapshot_id=snapshot_id), detail=True)
 
 
-@router.endpoint(
-    "GET", "/{snapshot_id}/metrics", **shapes.documented(shapes.Metrics), summary="Detailed metrics of an aggregation"
-)
+@router.endpoint("GET", "/{snapshot_id}/metrics", **documented(shapes.Metrics), summary="Detailed metrics of an aggregation")
 async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     snapshot = await legacy.named(ctx, snapshot_id=snapshot_id)
     categories = snapshots.category_breakdown(snapshot)
@@ -226,7 +225,7 @@ async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dic
 @router.endpoint(
     "PUT",
     "/{snapshot_id}",
-    **shapes.documented(shapes.Aggregation, 200, 202),
+    **documented(shapes.Aggregation, 200, 202),
     summary="Re-aggregate (optionally over a new range) and return the result",
 )
 async def refresh_aggregation(snapshot_id: SnapshotId, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
@@ -242,9 +241,7 @@ async def refresh_aggregation(snapshot_id: SnapshotId, body: RefreshBody, ctx: C
     return respond(triggered, created=200)
 
 
-@router.endpoint(
-    "DELETE", "/{snapshot_id}", **shapes.documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot"
-)
+@router.endpoint("DELETE", "/{snapshot_id}", **documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot")
 async def delete_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
     await legacy.delete(ctx, snapshot_id=snapshot_id)
     return {"deleted": True, "id": snapshot_id}

@@ -14,9 +14,7 @@ from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
 from ..resolvers.reporting.inputs import ReportRecordChange, ReportRecordSpec
 from ..resolvers.reporting.renderers import XLSX_CONTENT_TYPE as CONTENT_TYPE
-from ..timefmt import iso
-from . import shapes
-from .routing import (
+from ..rest.routing import (
     CodeQuery,
     ContextDep,
     ContractRouter,
@@ -26,6 +24,9 @@ from .routing import (
     page_window,
     paginated,
 )
+from ..rest.shapes import documented
+from ..timefmt import iso
+from . import shapes
 
 router = ContractRouter("/api/v1/report-records", tag="report-records")
 
@@ -49,7 +50,7 @@ def shape(record: ReportRecord) -> dict[str, Any]:
     }
 
 
-@router.endpoint("GET", **shapes.documented(shapes.ReportRecordList), summary="Report records of an organisation, newest first")
+@router.endpoint("GET", **documented(shapes.ReportRecordList), summary="Report records of an organisation, newest first")
 async def list_records(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
@@ -64,7 +65,7 @@ async def list_records(
     return paginated(page, [shape(r) for r in page.items])
 
 
-@router.endpoint("POST", status_code=201, **shapes.documented(shapes.ReportRecordShape, 201), summary="Insert a report record")
+@router.endpoint("POST", status_code=201, **documented(shapes.ReportRecordShape, 201), summary="Insert a report record")
 async def create_record(spec: ReportRecordSpec, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await records.create(ctx, spec=spec))
 
@@ -75,7 +76,7 @@ async def download_record(report_id: ReportId, ctx: Context = ContextDep) -> Fil
     return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=records.download_name(record))
 
 
-@router.endpoint("GET", "/{report_id}", **shapes.documented(shapes.ReportRecordShape), summary="One report record")
+@router.endpoint("GET", "/{report_id}", **documented(shapes.ReportRecordShape), summary="One report record")
 async def get_record(report_id: ReportId, ctx: Context = ContextDep) -> dict[str, Any]:
     return shape(await records.get_or_raise(ctx, report_id=report_id))
 
@@ -83,7 +84,7 @@ async def get_record(report_id: ReportId, ctx: Context = ContextDep) -> dict[str
 @router.endpoint(
     "PUT",
     "/{report_id}",
-    **shapes.documented(shapes.ReportRecordShape),
+    **documented(shapes.ReportRecordShape),
     summary="Set file reference, size and status after generation",
 )
 async def update_record(report_id: ReportId, change: ReportRecordChange, ctx: Context = ContextDep) -> dict[str, Any]:
@@ -91,7 +92,7 @@ async def update_record(report_id: ReportId, change: ReportRecordChange, ctx: Co
 
 
 @router.endpoint(
-    "DELETE", "/{report_id}", **shapes.documented(shapes.ReportRecordDeleted), summary="Hard-delete a report record and its file"
+    "DELETE", "/{report_id}", **documented(shapes.ReportRecordDeleted), summary="Hard-delete a report record and its file"
 )
 async def delete_record(report_id: ReportId, ctx: Context = ContextDep) -> JSONResponse:
     record = await records.delete(ctx, report_id=report_id)

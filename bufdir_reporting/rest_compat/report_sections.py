@@ -12,9 +12,7 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.structure import sections
 from ..resolvers.structure.inputs import SectionChange, SectionSpec
-from ..timefmt import iso
-from . import shapes
-from .routing import (
+from ..rest.routing import (
     ContextDep,
     ContractRouter,
     FieldKey,
@@ -24,6 +22,9 @@ from .routing import (
     page_window,
     paginated,
 )
+from ..rest.shapes import documented
+from ..timefmt import iso
+from . import shapes
 
 router = ContractRouter("/api/v1/report-sections", tag="report-sections")
 
@@ -59,7 +60,7 @@ async def summary_shape(ctx: Context, section: Section) -> dict[str, Any]:
 @router.endpoint(
     "GET",
     "/required-fields",
-    **shapes.documented(shapes.RequiredFields),
+    **documented(shapes.RequiredFields),
     summary="Required fields across active sections, optionally for a period",
     public=True,
 )
@@ -79,7 +80,7 @@ async def get_required_fields(ctx: Context = ContextDep, period_id: PeriodIdQuer
 @router.endpoint(
     "GET",
     "/fields/{field_key}/label",
-    **shapes.documented(shapes.FieldLabel),
+    **documented(shapes.FieldLabel),
     summary="The Norwegian label of a field key",
     public=True,
 )
@@ -96,7 +97,7 @@ async def get_field_label(field_key: FieldKey, ctx: Context = ContextDep, period
 
 
 @router.endpoint(
-    "GET", **shapes.documented(shapes.SectionList), summary="List section definitions, ordered by section_order", public=True
+    "GET", **documented(shapes.SectionList), summary="List section definitions, ordered by section_order", public=True
 )
 async def list_sections(
     ctx: Context = ContextDep,
@@ -112,7 +113,7 @@ async def list_sections(
     "POST",
     status_code=201,
     admin=True,
-    **shapes.documented(shapes.SectionWritten, 201),
+    **documented(shapes.SectionWritten, 201),
     summary="Create a section definition (admin only)",
 )
 async def create_section(spec: SectionSpec, ctx: Context = ContextDep) -> dict[str, Any]:
@@ -124,7 +125,7 @@ async def create_section(spec: SectionSpec, ctx: Context = ContextDep) -> dict[s
 @router.endpoint(
     "GET",
     "/{section_id}",
-    **shapes.documented(shapes.SectionDetail),
+    **documented(shapes.SectionDetail),
     summary="One section with its field definitions and required fields",
     public=True,
 )
@@ -147,7 +148,7 @@ async def get_section(section_id: SectionId, ctx: Context = ContextDep, period_i
     "PUT",
     "/{section_id}",
     admin=True,
-    **shapes.documented(shapes.SectionWritten),
+    **documented(shapes.SectionWritten),
     summary="Replace title, order and field list (admin only)",
 )
 async def update_section(section_id: SectionId, change: SectionChange, ctx: Context = ContextDep) -> dict[str, Any]:
@@ -159,7 +160,7 @@ async def update_section(section_id: SectionId, change: SectionChange, ctx: Cont
 @router.endpoint(
     "DELETE",
     "/{section_id}",
-    **shapes.documented(shapes.SectionDeleted),
+    **documented(shapes.SectionDeleted),
     summary="Deactivate a section (soft delete; kept for history)",
 )
 async def delete_section(

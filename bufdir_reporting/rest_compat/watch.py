@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from ..resolvers.base import event_log
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import watch
-from .routing import NO_NUL, ContextDep, ContractRouter
+from ..rest.routing import NO_NUL, ContextDep, ContractRouter
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 

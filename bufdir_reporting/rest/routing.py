@@ -11,10 +11,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query
-from fastapi.openapi.utils import get_openapi
+from fastapi import APIRouter, Depends, Path, Query
 
-from ..config import Settings
 from ..dependencies import request_context
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import MAX_PAGE, Page, Window
@@ -87,23 +85,3 @@ def number(value: Decimal | float | None) -> int | float | None:
         return None
     value = Decimal(str(value))
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def openapi_for(app: FastAPI, settings: Settings) -> Callable[[], dict[str, Any]]:
-    """The served OpenAPI document, saying what this app enforces: the bearer scheme the
-    protected operations name, and the page size this app's settings allow."""
-
-    def build() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
-            schemes["bearer"] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            for operations in document["paths"].values():
-                for operation in operations.values():
-                    for parameter in operation.get("parameters", []):
-                        if parameter["in"] == "query" and parameter["name"] == "limit":
-                            parameter["schema"]["maximum"] = settings.max_page_size
-            app.openapi_schema = document
-        return app.openapi_schema
-
-    return build
