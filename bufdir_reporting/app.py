@@ -87,6 +87,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # ui serves /docs from its own assets, not a CDN
         redoc_url=None,
+        # An operation without an id of its own (/healthz, /metrics) is named by its handler
+        # (healthz), not FastAPI's default of handler, path and method (healthz_healthz_get).
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.metrics = Metrics()

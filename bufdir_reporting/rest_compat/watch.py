@@ -12,17 +12,19 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import suppress
 
-from fastapi import Header, Query, Request
+from fastapi import Header, Request
 from fastapi.responses import StreamingResponse
 
 from ..resolvers.base import event_log
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import watch
-from ..rest.routing import NO_NUL, ContextDep, ContractRouter
+from ..rest.routing import ContextDep, ContractRouter, OrganizationId, PeriodId
+from .examples import WATCH_EVENT
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
 
+EXAMPLE_STREAM = f"retry: 3000\n\nid: 1842\nevent: data_updated\ndata: {json.dumps(WATCH_EVENT)}\n\n: heartbeat\n\n"
 CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get what follows\n\n"
 
 
@@ -69,14 +71,22 @@ async def _frames(items: AsyncIterator[watch.Item], closing: asyncio.Event) -> A
 @router.endpoint(
     "GET",
     "/watch",
+    "watchAggregatedReportData",
+    None,
+    errors={403},
     summary="Server-Sent Events: data_updated for an organisation and period",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={
+        200: {
+            "description": "A stream of events, each `id:`, `event: data_updated` and `data:` with this JSON",
+            "content": {"text/event-stream": {"schema": {"type": "string"}, "example": EXAMPLE_STREAM}},
+        }
+    },
 )
 async def watch_data(
     request: Request,
-    organization_id: str = Query(..., min_length=1, max_length=64, pattern=NO_NUL),
-    period_id: str = Query(..., min_length=1, max_length=32, pattern=NO_NUL),
+    organization_id: OrganizationId,
+    period_id: PeriodId,
     ctx: Context = ContextDep,
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:
