@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, Response
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WrapValidator
+from pydantic import BaseModel, Discriminator, Field, Tag, WrapValidator
 
 from ..models import Activity, Snapshot, SnapshotStatus
 from ..resolvers import activities, periods, snapshots
@@ -56,8 +56,6 @@ class RangeBody(BaseModel):
 class PeriodAggregation(BaseModel):
     """The service contract's body: aggregate a reporting period (a job; 202 while it runs)."""
 
-    model_config = ConfigDict(extra="forbid")
-
     org_id: str = Field(min_length=1, max_length=64)
     reporting_period_id: str = Field(min_length=1, max_length=32)
     range: None = Field(default=None, description="leave out: a period is aggregated")
@@ -65,8 +63,6 @@ class PeriodAggregation(BaseModel):
 
 class RangeAggregation(BaseModel):
     """The repository contract's body (countActivitiesInRange): aggregate a range at once (201)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     org_id: str = Field(min_length=1, max_length=64)
     range: RangeBody
@@ -83,7 +79,8 @@ def _period_or_range(body: Any) -> str | None:
     return None if period == range_ else "period" if period else "range"
 
 
-# Disjoint branches (each refuses the other's key), so a generated client can send either.
+# Disjoint branches (each takes the other's key only as null), so a generated client can send
+# either; keys neither contract names are ignored, as they were.
 AggregationRequest = Annotated[
     Annotated[PeriodAggregation, Tag("period")] | Annotated[RangeAggregation, Tag("range")],
     Discriminator(
