@@ -13,19 +13,21 @@ from collections.abc import AsyncIterator
 from contextlib import suppress
 from typing import Any
 
-from fastapi import Header, Query, Request
+from fastapi import Header, Request
 from fastapi.responses import StreamingResponse
 
 from ..events import DataUpdated, Delivery
 from ..resolvers.base import event_log
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import live
-from .routing import NO_NUL, ContextDep, ContractRouter
+from ..rest.routing import ContextDep, ContractRouter, OrganizationId, PeriodId
+from .examples import WATCH_EVENT
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
 REPLAY_LIMIT = 100
 """Events a reconnecting client gets from the event log at most (of the last hour)."""
+EXAMPLE_STREAM = f"retry: 3000\n\nid: 1842\nevent: data_updated\ndata: {json.dumps(WATCH_EVENT)}\n\n: heartbeat\n\n"
 CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get what follows\n\n"
 HEARTBEAT = ": heartbeat\n\n"
 
@@ -86,14 +88,22 @@ async def _frames(events: AsyncIterator[Delivery[DataUpdated]], closing: asyncio
 @router.endpoint(
     "GET",
     "/watch",
+    "watchAggregatedReportData",
+    None,
+    errors={403},
     summary="Server-Sent Events: data_updated for an organisation and period",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={
+        200: {
+            "description": "A stream of events, each `id:`, `event: data_updated` and `data:` with this JSON",
+            "content": {"text/event-stream": {"schema": {"type": "string"}, "example": EXAMPLE_STREAM}},
+        }
+    },
 )
 async def watch_data(
     request: Request,
-    organization_id: str = Query(..., min_length=1, max_length=64, pattern=NO_NUL),
-    period_id: str = Query(..., min_length=1, max_length=32, pattern=NO_NUL),
+    organization_id: OrganizationId,
+    period_id: PeriodId,
     ctx: Context = ContextDep,
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:
