@@ -51,6 +51,7 @@ ACTIVITY_IMPORT_PROGRESS = "activity_import_progress"
 SUBMISSION_REVIEWED = "submission_reviewed"
 VALUE_NOTED = "value_noted"
 REPORTING_STATUS = "reporting_status"
+FORM_ASSIGNMENTS = "form_assignments"
 
 
 def data_updated_channel(organization_id: str, period_id: str | None) -> str:
@@ -77,6 +78,11 @@ def report_record_channel(organization_id: str) -> str:
 def submission_review_channel(organization_id: str | None) -> str:
     """One organisation's review steps; ``None``: every organisation's (the reviewers' channel)."""
     return f"{SUBMISSION_REVIEWED}:{organization_id or '*'}"
+
+
+def form_assignments_channel(form_id: str | None) -> str:
+    """A form's assignments changed; ``None``: any form's."""
+    return f"{FORM_ASSIGNMENTS}:{form_id or '*'}"
 
 
 def reporting_status_channel(period_id: str) -> str:

@@ -4,6 +4,7 @@ reporting status of a period."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ..models import Submission
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import reviews, submissions
+from ..resolvers.reporting import reviews, status
 from ..timefmt import iso
 from .routing import NO_NUL, ContextDep, ContractRouter, SubmissionId
 
@@ -43,6 +44,7 @@ class SubmissionShape(BaseModel):
 class ReviewBody(BaseModel):
     action: Literal["start_review", "approve", "return"]
     reason: str | None = Field(default=None, max_length=4000, description="required when returning: what to correct")
+    correction_deadline: date | None = Field(default=None, description="when returning: by when the corrected version is due")
 
 
 class StatusRow(BaseModel):
@@ -58,6 +60,7 @@ class StatusRow(BaseModel):
 
 class ReportingStatus(BaseModel):
     period_id: str
+    form_id: str | None
     counts: dict[str, int]
     organizations: list[StatusRow]
 
@@ -96,9 +99,12 @@ async def shape(ctx: Context, submission: Submission) -> dict[str, Any]:
     summary="Every organisation's state for a period, with counts per state (reviewers and admins)",
 )
 async def reporting_status(
-    period_id: Annotated[str, Query(min_length=1, max_length=32, pattern=NO_NUL)], ctx: Context = ContextDep
+    period_id: Annotated[str, Query(min_length=1, max_length=32, pattern=NO_NUL)],
+    form_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=NO_NUL)] = None,
+    under_org_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=NO_NUL)] = None,
+    ctx: Context = ContextDep,
 ) -> dict[str, Any]:
-    statuses = await submissions.reporting_status(ctx, period_id=period_id)
+    statuses = await status.reporting_status(ctx, scope=status.Scope(period_id, form_id, under_org_id))
     rows = [
         {
             "org_id": row.organization.id,
@@ -112,7 +118,45 @@ async def reporting_status(
         }
         for row in statuses
     ]
-    return {"period_id": period_id, "counts": submissions.state_counts(statuses), "organizations": rows}
+    return {"period_id": period_id, "form_id": form_id, "counts": status.state_counts(statuses), "organizations": rows}
+
+
+class RateShape(BaseModel):
+    count: int
+    percent: float | None  # of those expected, to one decimal; null when none is expected
+
+
+class ReportingRates(BaseModel):
+    form_id: str
+    period_id: str
+    expected: int
+    submitted: RateShape
+    on_time: RateShape
+    submitted_late: RateShape
+    returned_not_corrected: RateShape
+    approved: RateShape
+    not_started: RateShape
+    late: RateShape
+
+
+@router.endpoint(
+    "GET",
+    "/reporting-rates",
+    response_model=None,
+    responses={200: {"model": ReportingRates}},
+    summary="A form's reporting for a period: expected, submitted, on time, late, returned and not corrected, approved, "
+    "not started, in counts and percent (reviewers and admins)",
+)
+async def reporting_rates(
+    period_id: Annotated[str, Query(min_length=1, max_length=32, pattern=NO_NUL)],
+    form_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=NO_NUL)] = None,
+    under_org_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=NO_NUL)] = None,
+    ctx: Context = ContextDep,
+) -> dict[str, Any]:
+    rates = await status.rates(ctx, scope=status.Scope(period_id, form_id, under_org_id))
+    names = ("submitted", "on_time", "submitted_late", "returned_not_corrected", "approved", "not_started", "late")
+    counted = {name: {"count": getattr(rates, name), "percent": rates.percent(getattr(rates, name))} for name in names}
+    return {"form_id": rates.form.id, "period_id": rates.period.id, "expected": rates.expected, **counted}
 
 
 @router.endpoint(
@@ -135,5 +179,7 @@ async def get_submission(submission_id: SubmissionId, ctx: Context = ContextDep)
 )
 async def review_submission(submission_id: SubmissionId, body: ReviewBody, ctx: Context = ContextDep) -> dict[str, Any]:
     action = reviews.ReviewAction(body.action)
-    submission = await reviews.review(ctx, submission_id=submission_id, action=action, reason=body.reason)
+    submission = await reviews.review(
+        ctx, submission_id=submission_id, action=action, reason=body.reason, correction_deadline=body.correction_deadline
+    )
     return await shape(ctx, submission)

@@ -27,17 +27,18 @@ from .. import events, models
 from ..events import Delivery, SubscriberTooSlow
 from ..importing import uploads
 from ..operations.close_codes import TOO_SLOW
-from ..resolvers import periods, snapshots
+from ..resolvers import snapshots
 from ..resolvers.base import access, event_log, notify
 from ..resolvers.base.loaders import Loaders
-from ..resolvers.reporting import submissions
+from ..resolvers.reporting import status
 from ..resolvers.snapshots import watch
+from ..resolvers.structure import forms
 from ..timefmt import parse_z
 from .activity_import import FINAL as IMPORT_ENDED
 from .activity_import import ActivityImportProgress
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
-from .reports import OrganizationReportingStatus
+from .reports import OrganizationReportingStatus, ReportingRates
 from .snapshot import SnapshotNode
 
 
@@ -81,6 +82,11 @@ class SharedEventResults(StrawberryGraphQLCoreExecutionContext):
             result = super().execute_operation(serially)
             shared[key] = asyncio.ensure_future(result) if self.is_awaitable(result) else result
         return shared[key]
+
+
+@strawberry.type(description="Who must report a form changed: read its assignments again.")
+class FormAssignmentsChanged:
+    form_id: strawberry.ID
 
 
 @strawberry.type(description="The documented data_updated event, with the fresh snapshot.")
@@ -309,16 +315,45 @@ class LiveSubscription:
         "moved (a first snapshot, a submission, a review step, a reopening)."
     )
     async def reporting_status_changed(
-        self, info: Info, period_id: strawberry.ID
+        self, info: Info, period_id: strawberry.ID, form_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrganizationReportingStatus, None]:
-        period = public_key("Period", period_id)
-        access.require_review(info.context)
-        await periods.get_or_raise(info.context, period_id=period)
-        async for delivery in _deliveries(info, events.reporting_status_channel(period)):
-            rows = await submissions.reporting_status(info.context, period_id=period)
+        scope = status.Scope(public_key("Period", period_id), public_key_or_none("ReportForm", form_id))
+        await status.reporting_status(info.context, scope=scope)  # who may follow it, before anything is sent
+        async for delivery in _deliveries(info, events.reporting_status_channel(scope.period_id)):
+            rows = await status.reporting_status(info.context, scope=scope)
             moved = next((r for r in rows if r.organization.id == delivery.payload["organization_id"]), None)
             if moved is not None:
                 yield OrganizationReportingStatus.of(moved)
+
+    @strawberry.subscription(
+        description="Reviewers and admins: a form's reporting rates for the period, now and each time an organisation's "
+        "state may have moved."
+    )
+    async def reporting_rates_changed(
+        self,
+        info: Info,
+        period_id: strawberry.ID,
+        form_id: strawberry.ID | None = None,
+        under_organization_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[ReportingRates, None]:
+        scope = status.Scope(
+            public_key("Period", period_id),
+            public_key_or_none("ReportForm", form_id),
+            public_key_or_none("Organization", under_organization_id),
+        )
+        yield ReportingRates.of(await status.rates(info.context, scope=scope))
+        async for _ in _deliveries(info, events.reporting_status_channel(scope.period_id)):
+            yield ReportingRates.of(await status.rates(info.context, scope=scope))
+
+    @strawberry.subscription(description="Who must report a form changed (without formId: any form's; public, as forms are).")
+    async def form_assignments_changed(
+        self, info: Info, form_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[FormAssignmentsChanged, None]:
+        key = public_key_or_none("ReportForm", form_id)
+        if key is not None:
+            await forms.get_or_raise(info.context, form_id=key)
+        async for delivery in _deliveries(info, events.form_assignments_channel(key)):
+            yield FormAssignmentsChanged(form_id=strawberry.ID(delivery.payload["form_id"]))
 
     @strawberry.subscription(description="Status changes of one snapshot.")
     async def snapshot_status_changed(

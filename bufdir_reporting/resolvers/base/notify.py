@@ -161,6 +161,13 @@ async def submission_reviewed(ctx: Context, submission: Submission, step: Submis
     await reporting_status(ctx, submission.organization_id, submission.period_id)
 
 
+async def form_assignments_changed(ctx: Context, form_id: str) -> None:
+    """Who must report a form changed: to the form's followers and every form's."""
+    payload = {"event": events.FORM_ASSIGNMENTS, "form_id": form_id, "updated_at": now_z()}
+    for channel in (events.form_assignments_channel(form_id), events.form_assignments_channel(None)):
+        await publish(ctx, channel, payload)
+
+
 async def reporting_status(ctx: Context, organization_id: str, period_id: str | None) -> None:
     """To the period's reviewers: this organisation's state may have moved (a first snapshot,
     a submission, a review step, a reopening)."""
