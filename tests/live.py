@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Any
 
 from asgi_lifespan import LifespanManager
@@ -28,14 +29,24 @@ def new_app(settings: Settings) -> FastAPI:
     return create_app(settings)
 
 
+async def emptied() -> None:
+    """Empty tables, as a migrated database starts: every table truncated, then what the
+    migrations write besides the schema (the default form, assigned to every organisation)."""
+    from bufdir_reporting.models import DEFAULT_FORM, FormAssignment, ReportForm
+
+    await truncate_all_models()
+    revision.clear()  # the structure cache is per process: a structure of a test before is gone
+    await ReportForm.create(id=DEFAULT_FORM, name="Bufdir-rapport", description="Alle seksjoner.", is_default=True)
+    await FormAssignment.create(form_id=DEFAULT_FORM, valid_from=date(1900, 1, 1), created_by="migration-0012")
+
+
 @asynccontextmanager
 async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running; ``empty`` starts from empty tables."""
     app = new_app(settings)
     async with LifespanManager(app):
         if empty:
-            await truncate_all_models()
-            revision.clear()  # the structure cache is per process: a structure of a test before is gone
+            await emptied()
         yield app
 
 

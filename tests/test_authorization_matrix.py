@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -25,7 +25,9 @@ from bufdir_reporting.schema.context import GraphQLContext
 
 from . import contracts
 
-PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer")
+PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer")
+UMBRELLA = "org-paraply"
+"""The parent of ``OWN`` in the organisation tree: its token reads OWN's data and writes none of it."""
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
 ORG = {"anonymous": "401", "other": "403", "own": "ok", "admin": "ok"}
 HIDDEN = {"anonymous": "401", "other": "404", "own": "ok", "admin": "ok"}
@@ -45,6 +47,23 @@ def reviewer_expects(case: str, expected: dict[str, str]) -> str:
 
 
 OWN = "org-1042"
+
+
+def umbrella_expects(case: str, expected: dict[str, str]) -> str:
+    """A token for the organisation above OWN reads what OWN reads (its subtree) and changes
+    nothing of OWN's: FORBIDDEN where OWN may write (it sees the object, so not NOT_FOUND)."""
+    if "umbrella" in expected:
+        return expected["umbrella"]
+    read = case.startswith(("GET ", "Query.", "Subscription."))
+    if read or expected.get("other") == "ok":
+        return expected["own"]
+    return "403" if expected["own"] == "ok" else expected["own"]
+
+
+def regional_reviewer_expects(case: str, expected: dict[str, str]) -> str:
+    """A reviewer scoped to the umbrella's subtree (a regional office) gets what a reviewer gets
+    for OWN, which is in its subtree."""
+    return expected.get("regional-reviewer", reviewer_expects(case, expected))
 
 
 def outcome(codes: set[str | None]) -> str:
@@ -74,6 +93,10 @@ class World:
             return self.tokens.admin()
         if who == "reviewer":
             return self.tokens.reviewer()
+        if who == "umbrella":
+            return self.tokens.headers(UMBRELLA, subject="bufdir-cli")
+        if who == "regional-reviewer":
+            return self.tokens.headers(UMBRELLA, reviewer=True, subject="bufdir-region-nord")
         # one subject for both: many tokens share one (the CLI's default, a fagsystem's account),
         # and the organisation, not the subject, decides
         return self.tokens.headers(OWN if who == "own" else "org-2077", subject="bufdir-cli")
@@ -140,20 +163,22 @@ async def _watch(w: World, who: str) -> str:
             who, "GET", "/api/v1/aggregated-report-data/watch", params={"organization_id": OWN, "period_id": "2024"}
         )
     # allowed: the stream never ends, so open it through the same resolver the route calls
-    ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
+    ctx = GraphQLContext(settings=w.settings, principal=await principal(w, who), events=w.app.state.events)
     stream = await live.follow_aggregated_data(ctx, organization_id=OWN, period_id="2024")
     await stream.aclose()
     return "ok"
 
 
-def principal(w: World, who: str):
+async def principal(w: World, who: str):
+    """As a request's context makes it: the token's claims, and what it reaches through the tree."""
     from bufdir_reporting.auth import principal_from_authorization
+    from bufdir_reporting.resolvers import organizations
 
-    return principal_from_authorization(w.settings, w.headers(who).get("Authorization"))
+    return await organizations.tree.reach(principal_from_authorization(w.settings, w.headers(who).get("Authorization")))
 
 
 async def _subscribe(w: World, who: str, query: str) -> str:
-    ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
+    ctx = GraphQLContext(settings=w.settings, principal=await principal(w, who), events=w.app.state.events)
     result = await schema.subscribe(query, context_value=ctx)
     if hasattr(result, "errors") and result.errors:
         codes = {e.extensions.get("code") for e in result.errors}
@@ -431,6 +456,81 @@ def _review(action: str) -> Call:
     return call
 
 
+FORMS = "/api/v1/report-forms"
+FORM_BODY = {"form_id": "matrise", "name": "Matriseskjema", "section_ids": ["hjelpetiltak"]}
+
+
+async def _assignment(w: World) -> int:
+    from bufdir_reporting.models import DEFAULT_FORM, FormAssignment
+
+    return (
+        await FormAssignment.create(form_id=DEFAULT_FORM, organization_id=OWN, valid_from=date(2024, 1, 1), created_by="m")
+    ).id
+
+
+async def _unassign_rest(w: World, who: str) -> str:
+    return await w.rest(who, "DELETE", f"{FORMS}/assignments/{await _assignment(w)}")
+
+
+async def _unassign_gql(w: World, who: str) -> str:
+    query = "mutation ($id: ID!) { unassignReportForm(assignmentId: $id) { id } }"
+    return await w.graphql(who, query, {"id": str(await _assignment(w))})
+
+
+DEFAULT_FORM_BODY = {"form_id": "bufdir-rapport", "name": "Bufdir-rapport", "section_ids": ["hjelpetiltak"]}
+ASSIGN = {"organization_id": OWN, "from_period_id": "2024"}
+REST[f"GET {FORMS}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", FORMS))
+REST[f"POST {FORMS}"] = (ADMIN, lambda w, who: w.rest(who, "POST", FORMS, json=FORM_BODY))
+REST[f"GET {FORMS}/{{form_id}}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport"))
+REST[f"PUT {FORMS}/{{form_id}}"] = (ADMIN, lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport", json=DEFAULT_FORM_BODY))
+REST[f"GET {FORMS}/{{form_id}}/assignments"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport/assignments"))
+REST[f"POST {FORMS}/{{form_id}}/assignments"] = (
+    ADMIN,
+    lambda w, who: w.rest(who, "POST", f"{FORMS}/bufdir-rapport/assignments", json=ASSIGN),
+)
+REST[f"DELETE {FORMS}/assignments/{{assignment_id}}"] = (ADMIN, _unassign_rest)
+REST[f"PUT {FORMS}/{{form_id}}/deadlines/{{period_id}}"] = (
+    ADMIN,
+    lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport/deadlines/2024", json={"submission_deadline": "2025-03-01"}),
+)
+REST["GET /api/v1/submissions/reporting-rates"] = (
+    REVIEW,
+    lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-rates", params={"period_id": "2024"}),
+)
+GRAPHQL["Query.reportForms"] = (PUBLIC, q("{ reportForms { totalCount } }"))
+GRAPHQL["Query.reportForm"] = (PUBLIC, q('{ reportForm(id: "bufdir-rapport") { name } }'))
+GRAPHQL["Query.reportingRates"] = (REVIEW, q('{ reportingRates(periodId: "2024") { expected } }'))
+GRAPHQL["Mutation.createReportForm"] = (
+    ADMIN,
+    q('mutation { createReportForm(input: {formId: "matrise-gql", name: "M", sectionIds: ["hjelpetiltak"]}) { formId } }'),
+)
+GRAPHQL["Mutation.updateReportForm"] = (
+    ADMIN,
+    q(
+        'mutation { updateReportForm(id: "bufdir-rapport", input: {formId: "bufdir-rapport", name: "B", sectionIds: ["hjelpetiltak"]}) { formId } }'
+    ),
+)
+GRAPHQL["Mutation.assignReportForm"] = (
+    ADMIN,
+    q(
+        'mutation { assignReportForm(formId: "bufdir-rapport", input: {organizationId: "org-1042", fromPeriodId: "2024"}) { id } }'
+    ),
+)
+GRAPHQL["Mutation.unassignReportForm"] = (ADMIN, _unassign_gql)
+GRAPHQL["Mutation.setReportFormDeadlines"] = (
+    ADMIN,
+    q(
+        'mutation { setReportFormDeadlines(formId: "bufdir-rapport", periodId: "2024", submissionDeadline: "2025-03-01") { formId } }'
+    ),
+)
+GRAPHQL["Subscription.reportingRatesChanged"] = (
+    REVIEW,
+    lambda w, who: _subscribe(w, who, 'subscription { reportingRatesChanged(periodId: "2024") { expected } }'),
+)
+GRAPHQL["Subscription.formAssignmentsChanged"] = (
+    PUBLIC,
+    lambda w, who: _subscribe(w, who, "subscription { formAssignmentsChanged { formId } }"),
+)
 REST["GET /api/v1/submissions/reporting-status"] = (
     REVIEW,
     lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-status", params={"period_id": "2024"}),
@@ -607,6 +707,8 @@ async def world(client, app, tokens, settings, reporting) -> World:
     for quarter in (1, 2):
         await make_period(year=2023, quarter=quarter)
     own = await Organization.get(id=OWN)
+    await Organization.create(id=UMBRELLA, name="Paraplyen")
+    await Organization.filter(id=OWN).update(parent_id=UMBRELLA)
     for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
         await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
     w = World(client=client, app=app, tokens=tokens, settings=settings)
@@ -630,6 +732,11 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
         if case == f"DELETE {prefix}/{{snapshot_id}}":
             REST[case] = (HIDDEN, await _delete_snapshot(prefix))
     expected, call = {**REST, **GRAPHQL}[case]
-    expected = {**expected, "reviewer": reviewer_expects(case, expected)}
+    expected = {
+        **expected,
+        "reviewer": reviewer_expects(case, expected),
+        "umbrella": umbrella_expects(case, expected),
+        "regional-reviewer": regional_reviewer_expects(case, expected),
+    }
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected

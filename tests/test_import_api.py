@@ -12,14 +12,13 @@ import httpx
 import openpyxl
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Activity, Organization, OrganizationKind
 
 from .conftest import error_of
 from .factories import context_for
-from .live import live_server
+from .live import emptied, live_server
 
 BASE = "/api/v1/activities/import"
 HEADER = ["Organisasjon", "Kildesystem", "Ekstern ID", "Aktivitetstype", "Kategori", "Status", "Sted", "Dato", "Timer"]
@@ -194,7 +193,7 @@ async def test_the_graphql_multipart_request_checks_commits_and_polls(client, ap
 
 async def test_a_subscriber_follows_a_committed_import_to_its_end(settings):
     async with live_server(settings) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await org()
         token = issue_token(settings, subject="kari", organizations=["org-tromso"])
         headers = {"Authorization": f"Bearer {token}"}
@@ -229,7 +228,7 @@ async def test_an_import_is_one_node_in_every_answer_its_progress_included(setti
     every progress event answer the same ActivityImport under the same id, so a normalising
     cache (keyed by __typename and id) merges them into one object."""
     async with live_server(settings) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await org()
         token = issue_token(settings, subject="kari", organizations=["org-tromso"])
         headers = {"Authorization": f"Bearer {token}"}

@@ -75,7 +75,12 @@ def test_every_entry_in_the_descriptions_module_names_an_element():
 # Arguments and input fields that are not references to an object, though named like one:
 # the audit log's entity key (any kind of object's key), an activity's id in its source system
 # and a new section's key.
-NOT_REFERENCES = {"Query.auditLog(entityId)", "ActivityInput.externalId", "CreateSectionInput.sectionId"}
+NOT_REFERENCES = {
+    "Query.auditLog(entityId)",
+    "ActivityInput.externalId",
+    "CreateSectionInput.sectionId",
+    "ReportFormInput.formId",
+}
 
 
 def test_one_id_rule_every_argument_naming_an_object_is_an_id():

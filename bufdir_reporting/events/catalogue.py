@@ -349,6 +349,23 @@ class ValueNoted(Event):
         )
 
 
+class FormAssignmentsChanged(Event):
+    """Who must report a form changed (an assignment made or ended): to the form's followers and
+    every form's."""
+
+    event: Literal["form_assignments"] = "form_assignments"
+    form_id: str
+    updated_at: Instant = Field(default_factory=_now)
+
+    @staticmethod
+    def channel(form_id: str | None) -> str:
+        """One form's; ``None``: every form's."""
+        return f"form_assignments:{form_id or '*'}"
+
+    def channels(self) -> tuple[str, ...]:
+        return (self.channel(self.form_id), self.channel(None))
+
+
 AnyEvent = Annotated[
     DataUpdated
     | SnapshotStatusChanged
@@ -357,7 +374,8 @@ AnyEvent = Annotated[
     | ActivityImportProgress
     | SubmissionReviewed
     | ReportingStatusChanged
-    | ValueNoted,
+    | ValueNoted
+    | FormAssignmentsChanged,
     Field(discriminator="event"),
 ]
 _EVENTS: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)

@@ -4,16 +4,17 @@ reporting status of a period."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import Body
+from fastapi import Body, Query
 from pydantic import BaseModel, Field
 
-from ..models import ReviewState, Submission
+from ..models import ReportForm, ReviewState, Submission
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import reviews, submissions
-from ..resolvers.reporting.submissions import Lateness, ReportingState
-from .routing import ContextDep, ContractRouter, PeriodId, SubmissionId, examples_of
+from ..resolvers.reporting import reviews, status
+from ..resolvers.reporting.status import Lateness, ReportingState
+from .routing import ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, SubmissionId, examples_of, stored_length
 from .shapes import Instant, Shape, examples
 
 router = ContractRouter("/api/v1/submissions", tag="submissions", printed_paths=False)
@@ -66,9 +67,15 @@ class SubmissionShape(Shape):
     review_history: list[ReviewStep]
 
 
+FormIdQuery = Annotated[
+    str | None, Query(max_length=stored_length(ReportForm, "id"), description="a report form; the default form if left out")
+]
+
+
 class ReviewBody(BaseModel):
     action: Literal["start_review", "approve", "return"]
     reason: str | None = Field(default=None, max_length=4000, description="required when returning: what to correct")
+    correction_deadline: date | None = Field(default=None, description="when returning: by when the corrected version is due")
 
 
 class StatusRow(Shape):
@@ -86,6 +93,7 @@ class ReportingStatus(Shape):
     model_config = examples(
         {
             "period_id": "2024",
+            "form_id": None,
             "counts": {"not_started": 0, "draft": 1, "submitted": 1, "under_review": 0, "returned": 0, "approved": 0}
             | {"reopened": 0, "late": 1, "correction_overdue": 0, "overdue": 1, "corrected_late": 0, "submitted_late": 0},
             "organizations": [
@@ -114,8 +122,42 @@ class ReportingStatus(Shape):
     )
 
     period_id: str
+    form_id: str | None = Field(description="the form asked for; null: the default form")
     counts: dict[str, int] = Field(description="organisations in each state (every state named), late, and late by reason")
     organizations: list[StatusRow]
+
+
+class Rate(Shape):
+    count: int
+    percent: float | None = Field(description="of those expected, to one decimal; null when none is expected")
+
+
+class ReportingRates(Shape):
+    model_config = examples(
+        {
+            "form_id": "barnevern-arsrapport",
+            "period_id": "2025",
+            "expected": 2,
+            "submitted": {"count": 1, "percent": 50.0},
+            "on_time": {"count": 1, "percent": 50.0},
+            "submitted_late": {"count": 0, "percent": 0.0},
+            "returned_not_corrected": {"count": 0, "percent": 0.0},
+            "approved": {"count": 0, "percent": 0.0},
+            "not_started": {"count": 1, "percent": 50.0},
+            "late": {"count": 1, "percent": 50.0},
+        }
+    )
+
+    form_id: str
+    period_id: str
+    expected: int
+    submitted: Rate
+    on_time: Rate
+    submitted_late: Rate
+    returned_not_corrected: Rate
+    approved: Rate
+    not_started: Rate
+    late: Rate
 
 
 async def shape(ctx: Context, submission: Submission) -> SubmissionShape:
@@ -145,8 +187,10 @@ async def shape(ctx: Context, submission: Submission) -> SubmissionShape:
     errors={403, 404},
     summary="Every organisation's state for a period, with counts per state (reviewers and admins)",
 )
-async def reporting_status(period_id: PeriodId, ctx: Context = ContextDep) -> ReportingStatus:
-    statuses = await submissions.reporting_status(ctx, period_id=period_id)
+async def reporting_status(
+    period_id: PeriodId, form_id: FormIdQuery = None, under_org_id: OrganizationIdQuery = None, ctx: Context = ContextDep
+) -> ReportingStatus:
+    statuses = await status.reporting_status(ctx, scope=status.Scope(period_id, form_id, under_org_id))
     rows = [
         StatusRow(
             org_id=row.organization.id,
@@ -160,7 +204,38 @@ async def reporting_status(period_id: PeriodId, ctx: Context = ContextDep) -> Re
         )
         for row in statuses
     ]
-    return ReportingStatus(period_id=period_id, counts=submissions.state_counts(statuses), organizations=rows)
+    return ReportingStatus(period_id=period_id, form_id=form_id, counts=status.state_counts(statuses), organizations=rows)
+
+
+@router.endpoint(
+    "GET",
+    "/reporting-rates",
+    "getReportingRates",
+    ReportingRates,
+    errors={403, 404},
+    summary="A form's reporting for a period: expected, submitted, on time, late, returned and not corrected, approved, "
+    "not started, in counts and percent (reviewers and admins)",
+)
+async def reporting_rates(
+    period_id: PeriodId, form_id: FormIdQuery = None, under_org_id: OrganizationIdQuery = None, ctx: Context = ContextDep
+) -> ReportingRates:
+    rates = await status.rates(ctx, scope=status.Scope(period_id, form_id, under_org_id))
+
+    def rate(count: int) -> Rate:
+        return Rate(count=count, percent=rates.percent(count))
+
+    return ReportingRates(
+        form_id=rates.form.id,
+        period_id=rates.period.id,
+        expected=rates.expected,
+        submitted=rate(rates.submitted),
+        on_time=rate(rates.on_time),
+        submitted_late=rate(rates.submitted_late),
+        returned_not_corrected=rate(rates.returned_not_corrected),
+        approved=rate(rates.approved),
+        not_started=rate(rates.not_started),
+        late=rate(rates.late),
+    )
 
 
 @router.endpoint("GET", "/{submission_id}", "getSubmission", SubmissionShape, summary="A submission and its review")
@@ -191,5 +266,7 @@ async def review_submission(
     ctx: Context = ContextDep,
 ) -> SubmissionShape:
     action = reviews.ReviewAction(body.action)
-    submission = await reviews.review(ctx, submission_id=submission_id, action=action, reason=body.reason)
+    submission = await reviews.review(
+        ctx, submission_id=submission_id, action=action, reason=body.reason, correction_deadline=body.correction_deadline
+    )
     return await shape(ctx, submission)

@@ -15,6 +15,7 @@ from .audit import AuditQuery
 from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
 from .field_values import FieldValueMutation
+from .forms import FormMutation, FormQuery
 from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
@@ -30,13 +31,29 @@ CACHED_DOCUMENTS = 256
 
 @strawberry.type
 class Query(
-    NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery, ReportQuery, AuditQuery, ActivityImportQuery
+    NodeQuery,
+    OrganizationQuery,
+    PeriodQuery,
+    StructureQuery,
+    FormQuery,
+    SnapshotQuery,
+    ReportQuery,
+    AuditQuery,
+    ActivityImportQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(StructureMutation, SnapshotMutation, FieldValueMutation, ActivityMutation, ReportMutation, ActivityImportMutation):
+class Mutation(
+    StructureMutation,
+    FormMutation,
+    SnapshotMutation,
+    FieldValueMutation,
+    ActivityMutation,
+    ReportMutation,
+    ActivityImportMutation,
+):
     pass
 
 

@@ -15,6 +15,7 @@ from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
 from ..resolvers.snapshots import section_values, validation
+from ..resolvers.structure import forms
 from .context import Info
 from .enums import BufdirCategory
 from .field_values import FieldValue, SnapshotSection, ValidationFinding
@@ -24,6 +25,7 @@ from .structure import SectionNode
 
 if TYPE_CHECKING:
     from .activity import ActivityNode
+    from .forms import ReportFormNode
     from .organization import OrganizationType
     from .period import PeriodNode
     from .reports import ReportRecordNode
@@ -123,6 +125,11 @@ class SnapshotNode(ModelNode):
         if root.period_id is None:
             return None
         return cast("PeriodNode", await periods.get_or_raise(info.context, period_id=root.period_id))
+
+    @strawberry.field(description="The report form it holds the figures of (the default form: every section).")
+    @staticmethod
+    async def form(root: SnapshotRoot, info: Info) -> Annotated[ReportFormNode, strawberry.lazy(".forms")]:
+        return cast("ReportFormNode", await forms.get_or_raise(info.context, form_id=root.form_id or models.DEFAULT_FORM))
 
     @strawberry.field(description="The prior period's snapshot the prior values came from.")
     @staticmethod
@@ -251,12 +258,18 @@ class TriggerResult:
 class SnapshotMutation:
     @strawberry.mutation(description="Aggregate an organisation's period; returns at once, the job runs in the background.")
     async def trigger_aggregation(
-        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, force: bool = False
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        period_id: strawberry.ID,
+        force: bool = False,
+        form_id: strawberry.ID | None = None,
     ) -> TriggerResult:
         triggered = await snapshots.trigger(
             info.context,
             organization_id=public_key("Organization", organization_id),
             period_id=public_key("Period", period_id),
+            form_id=public_key_or_none("ReportForm", form_id),
             force=force,
         )
         return TriggerResult(

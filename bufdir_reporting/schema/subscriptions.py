@@ -29,11 +29,12 @@ from ..importing import uploads
 from ..resolvers import snapshots
 from ..resolvers.base import event_log
 from ..resolvers.reporting import live as reporting_live
+from ..resolvers.reporting import status
 from ..resolvers.snapshots import live as snapshots_live
 from .activity_import import ActivityImportType
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
-from .reports import OrganizationReportingStatus
+from .reports import OrganizationReportingStatus, ReportingRates
 from .snapshot import SnapshotNode
 
 
@@ -66,6 +67,11 @@ class SharedEventResults(StrawberryGraphQLCoreExecutionContext):
             result = super().execute_operation(serially)
             shared[key] = asyncio.ensure_future(result) if self.is_awaitable(result) else result
         return shared[key]
+
+
+@strawberry.type(description="Who must report a form changed: read its assignments again.")
+class FormAssignmentsChanged:
+    form_id: strawberry.ID
 
 
 @strawberry.type(description="The documented data_updated event, with the fresh snapshot.")
@@ -286,11 +292,38 @@ class LiveSubscription:
         "moved (a first snapshot, a submission, a review step, a reopening)."
     )
     async def reporting_status_changed(
-        self, info: Info, period_id: strawberry.ID
+        self, info: Info, period_id: strawberry.ID, form_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrganizationReportingStatus, None]:
-        statuses = await reporting_live.follow_reporting_status(info.context, period_id=public_key("Period", period_id))
-        async for status in statuses:
-            yield OrganizationReportingStatus.of(status)
+        scope = status.Scope(public_key("Period", period_id), public_key_or_none("ReportForm", form_id))
+        async for row in await reporting_live.follow_reporting_status(info.context, scope=scope):
+            yield OrganizationReportingStatus.of(row)
+
+    @strawberry.subscription(
+        description="Reviewers and admins: a form's reporting rates for the period, now and each time an organisation's "
+        "state may have moved."
+    )
+    async def reporting_rates_changed(
+        self,
+        info: Info,
+        period_id: strawberry.ID,
+        form_id: strawberry.ID | None = None,
+        under_organization_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[ReportingRates, None]:
+        scope = status.Scope(
+            public_key("Period", period_id),
+            public_key_or_none("ReportForm", form_id),
+            public_key_or_none("Organization", under_organization_id),
+        )
+        async for rates in await reporting_live.follow_reporting_rates(info.context, scope=scope):
+            yield ReportingRates.of(rates)
+
+    @strawberry.subscription(description="Who must report a form changed (without formId: any form's; public, as forms are).")
+    async def form_assignments_changed(
+        self, info: Info, form_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[FormAssignmentsChanged, None]:
+        changes = await reporting_live.follow_form_assignments(info.context, form_id=public_key_or_none("ReportForm", form_id))
+        async for delivery in changes:
+            yield FormAssignmentsChanged(form_id=strawberry.ID(delivery.event.form_id))
 
     @strawberry.subscription(description="Status changes of one snapshot.")
     async def snapshot_status_changed(

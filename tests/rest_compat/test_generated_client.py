@@ -21,18 +21,16 @@ from typing import Any
 
 import httpx
 import pytest
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Organization, Period, PeriodType
 from bufdir_reporting.resolvers.reporting import records, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
-from bufdir_reporting.resolvers.structure import revision
 
 from .. import contracts
 from ..contracts import assert_shape
 from ..factories import context_for, make_activity, make_reporting_world
-from ..live import live_server
+from ..live import emptied, live_server
 from ..schema.test_reports import MANUAL_REQUIRED
 from ..test_import_api import excel_csv
 
@@ -117,7 +115,7 @@ class Caller:
 
 
 TAGS = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
-TAGS += ("activity_import", "submissions", "value_notes")
+TAGS += ("activity_import", "submissions", "value_notes", "report_forms")
 
 
 def body(response: Any) -> Any:
@@ -142,8 +140,7 @@ async def contract_world() -> None:
 
 async def test_a_client_generated_from_the_document_calls_every_operation(settings, tmp_path):
     async with live_server(settings) as (address, app):
-        await truncate_all_models()
-        revision.clear()
+        await emptied()
         await contract_world()
         async with httpx.AsyncClient(base_url=f"http://{address}") as http:
             document = (await http.get("/openapi.json")).json()
@@ -300,3 +297,24 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     await call("commit_activity_import", call.client("org-2077"), 202, "ImportShape", import_id=upload.parsed.import_id)
     await app.state.jobs.wait_idle()
     await call("get_activity_import", call.client("org-2077"), 200, "ImportShape", import_id=upload.parsed.import_id)
+
+    # report forms: who must report what, and by when
+    await call("list_report_forms", public, 200, "FormList")
+    spec = {"form_id": "omsorg-kvartal", "name": "Omsorg per kvartal", "section_ids": ["barn-under-omsorg"]}
+    await call("create_report_form", admin, 201, "FormShape", body=call.model("FormSpec", spec))
+    renamed = call.model("FormSpec", {**spec, "name": "Omsorg – kvartal"})
+    form = await call("update_report_form", admin, 200, "FormShape", form_id="omsorg-kvartal", body=renamed)
+    assert form.parsed.name == "Omsorg – kvartal"
+    await call("get_report_form", public, 200, "FormShape", form_id="omsorg-kvartal")
+    target = call.model("AssignmentSpec", {"organization_id": "org-1042", "from_period_id": "2024"})
+    assigned = await call("assign_report_form", admin, 201, "AssignmentShape", form_id="omsorg-kvartal", body=target)
+    listed = await call("list_report_form_assignments", public, 200, "AssignmentList", form_id="omsorg-kvartal")
+    assert [a.organization_id for a in listed.parsed.data] == ["org-1042"]
+    dates = call.model("DeadlineSpec", {"submission_deadline": "2025-02-01"})
+    await call("set_report_form_deadlines", admin, 200, "DeadlineShape", form_id="omsorg-kvartal", period_id="2024", body=dates)
+    rates = await call("get_reporting_rates", reviewer, 200, "ReportingRates", period_id="2024", form_id="omsorg-kvartal")
+    assert rates.parsed.expected == 1
+    ended = await call("unassign_report_form", admin, 200, "AssignmentShape", assignment_id=assigned.parsed.assignment_id)
+    assert ended.parsed.organization_id == "org-1042"
+    left = await call("list_report_form_assignments", public, 200, "AssignmentList", form_id="omsorg-kvartal")
+    assert left.parsed.data == []

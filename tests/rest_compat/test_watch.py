@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
 
 from ..factories import make_reporting_world
-from ..live import live_server, wait_for_subscribers
+from ..live import emptied, live_server, wait_for_subscribers
 
 BASE = "/api/v1/aggregated-report-data"
 PARAMS = {"organization_id": "org-1042", "period_id": "2024"}
@@ -23,7 +22,7 @@ PARAMS = {"organization_id": "org-1042", "period_id": "2024"}
 async def server(settings):
     fast = settings.model_copy(update={"sse_heartbeat_seconds": 0.3})
     async with live_server(fast) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await make_reporting_world()
         yield address, app
 

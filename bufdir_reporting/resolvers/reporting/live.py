@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from ...events import Delivery, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
-from .. import periods
+from ...events import Delivery, FormAssignmentsChanged, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
 from ..base import access, live
 from ..base.context import Context
-from . import submissions
+from ..structure import forms
+from . import status
 
 
 async def follow_report_records(
@@ -29,17 +29,36 @@ async def follow_submission_reviews(
     return live.follow(ctx, channel, SubmissionReviewed, after_event_id=after_event_id)
 
 
-async def follow_reporting_status(ctx: Context, *, period_id: str) -> AsyncIterator[submissions.OrganizationStatus]:
-    """For reviewers and admins: an organisation's status for the period, read again each time
-    it may have moved."""
-    access.require_review(ctx)
-    await periods.get_or_raise(ctx, period_id=period_id)
-    return _statuses(ctx, period_id)
+async def follow_reporting_status(ctx: Context, *, scope: status.Scope) -> AsyncIterator[status.OrganizationStatus]:
+    """For reviewers and admins: an expected organisation's status for the form and period, read
+    again each time it may have moved."""
+    await status.reporting_status(ctx, scope=scope)  # who may follow it, before anything is streamed
+    return _statuses(ctx, scope)
 
 
-async def _statuses(ctx: Context, period_id: str) -> AsyncIterator[submissions.OrganizationStatus]:
-    async for delivery in live.follow(ctx, ReportingStatusChanged.channel(period_id), ReportingStatusChanged):
-        rows = await submissions.reporting_status(ctx, period_id=period_id)
+async def _statuses(ctx: Context, scope: status.Scope) -> AsyncIterator[status.OrganizationStatus]:
+    async for delivery in live.follow(ctx, ReportingStatusChanged.channel(scope.period_id), ReportingStatusChanged):
+        rows = await status.reporting_status(ctx, scope=scope)
         moved = next((row for row in rows if row.organization.id == delivery.event.organization_id), None)
         if moved is not None:
             yield moved
+
+
+async def follow_reporting_rates(ctx: Context, *, scope: status.Scope) -> AsyncIterator[status.Rates]:
+    """For reviewers and admins: a form's rates for the period, now and each time an
+    organisation's state may have moved."""
+    first = await status.rates(ctx, scope=scope)
+    return _rates(ctx, scope, first)
+
+
+async def _rates(ctx: Context, scope: status.Scope, first: status.Rates) -> AsyncIterator[status.Rates]:
+    yield first
+    async for _ in live.follow(ctx, ReportingStatusChanged.channel(scope.period_id), ReportingStatusChanged):
+        yield await status.rates(ctx, scope=scope)
+
+
+async def follow_form_assignments(ctx: Context, *, form_id: str | None) -> AsyncIterator[Delivery[FormAssignmentsChanged]]:
+    """Who must report a form changed (``None``: any form's); public, as the forms are."""
+    if form_id is not None:
+        await forms.get_or_raise(ctx, form_id=form_id)
+    return live.follow(ctx, FormAssignmentsChanged.channel(form_id), FormAssignmentsChanged)

@@ -62,7 +62,7 @@ def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str 
 
 async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
     snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
-    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     if snapshot.status != SnapshotStatus.CURRENT:
         raise Conflict(
             f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id}

@@ -70,7 +70,7 @@ async def explain(ctx: Context, *, snapshot_id: str, field_key: str, text: str) 
     """The organisation explains a value; the latest explanation is the one shown and counted."""
     snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
     await _value_of(snapshot, field_key)
-    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     return await _note(ctx, snapshot, field_key, ValueNoteKind.EXPLANATION, _text(text))
 
 

@@ -19,6 +19,14 @@ REPORT_TYPE = (
 RULE_STATUSES = "Activity statuses counted, as the case-management systems code them, e.g. completed (empty: all)."
 
 INPUT_FIELDS_BY_NAME = {
+    "fromPeriodId": "The first period it applies to: its public key or global ID.",
+    "untilPeriodId": "The last period it applies to; left out, from then on.",
+    "organizationKind": "Every organisation of this kind (instead of one organisation).",
+    "formId": "The form's public key: lower case letters and digits, words joined by - or _.",
+    "name": "The name organisations and case officers read.",
+    "sectionIds": "The sections it asks: their public keys or global IDs.",
+    "periodType": "The kind of period it is asked for; left out: any.",
+    "rolledUp": "Reported for an organisation's whole subtree (default: false).",
     "organizationId": "The organisation: its public key (org-1042) or global ID.",
     "sourceSystem": "The case-management system that reports it, e.g. fagsystem-cis.",
     "externalId": "Its id in that system; the same id again corrects the activity.",

@@ -39,6 +39,11 @@ ARGUMENTS_BY_NAME = {
     "snapshotId": "The snapshot: its public key (snap-…) or global ID.",
     "submissionId": "The submission: its public key or global ID.",
     "importId": "The import: its id as checkActivityImport gave it.",
+    "formId": "The report form: its public key (barnevern-arsrapport) or global ID. Left out: the default form.",
+    "underOrganizationId": "Only the organisations in this organisation's subtree (it and those below it).",
+    "assignmentId": "The assignment's id, as FormAssignment.id gives it.",
+    "submissionDeadline": "By when the form's reports for the period are due.",
+    "correctionDeadline": "By when a returned report must be submitted again.",
     "afterEventId": (
         "Resume: the greatest eventId you received. The events after it that the event log still holds (the last "
         "hour) come first, in order, then live ones, none twice. Left out: live events only."
