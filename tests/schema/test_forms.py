@@ -275,3 +275,15 @@ async def test_forms_over_rest(client, tokens, world):
         await client.delete(f"/api/v1/report-forms/assignments/{assigned.json()['assignment_id']}", headers=admin)
     ).status_code == 200
     assert (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"] == []
+
+
+async def test_a_deadline_is_a_day_written_as_text_never_a_number(client, tokens, world):
+    # schemathesis sent `"correction_deadline": 0`, and pydantic's lax mode stored 1 January 1970.
+    for body in ({"correction_deadline": 0}, {"submission_deadline": 1_700_000_000}, {"submission_deadline": True}):
+        refused = await client.put("/api/v1/report-forms/bufdir-rapport/deadlines/2024", json=body, headers=tokens.admin())
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.json()["error"]["details"]["field"] == next(iter(body))
+    kept = await client.put(
+        "/api/v1/report-forms/bufdir-rapport/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=tokens.admin()
+    )
+    assert kept.status_code == 200 and kept.json()["correction_deadline"] == "2025-04-01"

@@ -9,6 +9,7 @@ report structure's rules in ``structure.rules``, an activity in ``activities.inp
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -29,6 +30,18 @@ def not_a_boolean(value: Any) -> Any:
 
 Count = Annotated[int, BeforeValidator(not_a_boolean)]
 """A whole number from JSON or a CSV cell ("3"), but never a boolean (which Python counts as 1)."""
+
+
+def written_as_a_day(value: Any) -> Any:
+    if isinstance(value, date | str):
+        return value
+    raise ValueError("a day is written as text, e.g. 2026-03-01")
+
+
+Day = Annotated[date, BeforeValidator(written_as_a_day)]
+"""A calendar day as JSON carries one: ``"2026-03-01"``. Pydantic also takes a number as seconds
+since 1970 and turns ``0`` into 1 January 1970 (schemathesis sent ``"correction_deadline": 0`` and
+it was stored as that day)."""
 
 Spec = TypeVar("Spec", bound=BaseModel)
 

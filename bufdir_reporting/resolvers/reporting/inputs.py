@@ -10,7 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from ...models import ReportStatus
 from ..activities.inputs import CODE
-from ..base.inputs import Strict, not_a_boolean
+from ..base.inputs import Day, Strict, not_a_boolean
 from .filestore import FileStore
 
 
@@ -47,8 +47,8 @@ class ReportRecordChange(Strict):
 class ReportRecordSpec(ReportRecordChange):
     org_id: str = Field(min_length=1, max_length=64)
     report_type: str = Field(min_length=1, max_length=64, json_schema_extra={"pattern": CODE.pattern})
-    period_from: date
-    period_to: date
+    period_from: Day
+    period_to: Day
     status: ReportStatus = ReportStatus.PENDING
     generated_by: str | None = Field(default=None, max_length=128)
     snapshot_id: str | None = Field(default=None, max_length=40)
