@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import urllib.request
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from .auth import (
 )
 from .config import Settings
 from .errors import Unauthenticated
+
+log = logging.getLogger(__name__)
 
 MASKINPORTEN, IDPORTEN = "maskinporten", "idporten"
 ALGORITHMS = ("RS256", "RS384", "RS512", "ES256")
@@ -102,11 +105,16 @@ def providers(settings: Settings) -> list[Provider]:
 def jwks_uri_of(metadata_url: str) -> str:
     """The ``jwks_uri`` of a provider's well-known metadata document (read once per process:
     it changes with the provider's deployment, not its keys)."""
-    with urllib.request.urlopen(metadata_url, timeout=10) as response:
-        uri = json.load(response).get("jwks_uri")
+    try:
+        with urllib.request.urlopen(metadata_url, timeout=10) as response:
+            uri = json.load(response).get("jwks_uri")
+    except (OSError, ValueError) as exc:
+        log.warning("the identity provider's metadata at %s cannot be read: %s", metadata_url, exc)
+        uri = None
     if not isinstance(uri, str):
         raise Unauthenticated(
-            f"The identity provider's metadata at {metadata_url} names no jwks_uri.", details={"reason": "unknown_key"}
+            f"The identity provider's metadata at {metadata_url} cannot be read or names no jwks_uri. {GET_A_NEW_TOKEN}",
+            details={"reason": "unknown_key"},
         )
     return uri
 

@@ -221,3 +221,11 @@ async def test_an_idporten_coordinator_writes_for_their_organisation_only(client
         "/api/v1/aggregated-report-data", json={"organization_id": "org-2077", "period_id": "2025"}, headers=person
     )
     assert other.status_code == 403
+
+
+async def test_an_idporten_token_without_the_configured_scope_is_told_which(client, digdir, world, tokens, settings):
+    await assign(client, tokens, "COORDINATOR")
+    settings.idporten_scope = "bufdir:rapportering"
+    response = await client.get("/api/v1/report-records", params={"org_id": OWN}, headers=digdir.idporten())
+    status, reason, message = refusal(response)
+    assert (status, reason) == (403, "missing_scope") and "bufdir:rapportering" in message

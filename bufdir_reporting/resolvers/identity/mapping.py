@@ -64,6 +64,13 @@ async def _consumer(principal: Principal) -> Principal:
 async def _person(settings: Settings, principal: Principal) -> Principal:
     claimed = principal.claimed
     assert claimed is not None
+    wanted = settings.idporten_scope
+    if wanted and wanted not in claimed.scopes:
+        raise Forbidden(
+            f"The ID-porten token lacks the scope {wanted}; its scopes are: {' '.join(claimed.scopes) or 'none'}. "
+            "Log in again through a client that asks for it.",
+            details={"reason": "missing_scope", "scopes": [wanted]},
+        )
     person = await Person.get_or_none(pid_hash=claimed.pid_hash)
     assignments = await PersonAssignment.filter(person_id=person.id) if person is not None else []
     if person is None or not assignments:
