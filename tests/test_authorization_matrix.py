@@ -1,11 +1,13 @@
-"""Every REST route and every GraphQL root field, called as four principals.
+"""Every REST route and every GraphQL root field, called as each principal below.
 
 The test enumerates the app's routes (printed-path aliases share their handler) and the
 schema's root fields, and fails when one has no case here. Each case says what each principal
 gets: ``ok`` (not refused: no 401/403/404, no 5xx), ``401``/``UNAUTHENTICATED``,
 ``403``/``FORBIDDEN`` (a request that names an organisation it may not act for), or
 ``404``/``NOT_FOUND`` (another organisation's object, reached by its id: it answers as a missing
-one). Business outcomes are tested elsewhere; this is about who gets in.
+one). Business outcomes are tested elsewhere; this is about who gets in. ``read-scope`` is a
+Maskinporten token for OWN's organisation number with only the read scope: it gets what OWN
+gets where the operation declares no more than reading, and FORBIDDEN everywhere else.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from tortoise.queryset import QuerySet
 
 from ...auth import ADMIN, READ, REVIEW, WRITE, Principal
 from ...config import Settings
+from ...digdir import MASKINPORTEN
 from ...errors import ADMIN_REQUIRED, REVIEWER_REQUIRED, TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def require_permission(principal: Principal, needs: str | tuple[str, ...] | None
     if not wanted or not principal.is_authenticated or any(principal.grants(p) for p in wanted):
         return
     claimed = principal.claimed
-    if claimed is not None and claimed.provider == "maskinporten":
+    if claimed is not None and claimed.provider == MASKINPORTEN:
         scopes = sorted(scope for scope, grants in settings.maskinporten_scopes.items() if set(wanted) & set(grants))
         raise Forbidden(
             f"This needs the {' or '.join(wanted)} permission, which the scope {' or '.join(scopes) or '(none configured)'} "

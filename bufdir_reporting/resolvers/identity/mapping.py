@@ -51,14 +51,16 @@ async def _consumer(principal: Principal) -> Principal:
                 f"shows that delegation nor is it recorded here. {ASK_AN_ADMIN}",
                 details={"reason": "no_delegation", "supplier": f"0192:{claimed.supplier}", "consumer": consumer},
             )
-    organizations = frozenset(await Organization.filter(org_number=claimed.consumer).values_list("id", flat=True))
+    organizations = frozenset(
+        str(id) for id in await Organization.filter(org_number=claimed.consumer).values_list("id", flat=True)
+    )
     if not organizations and not principal.grants(ADMIN):
         raise Forbidden(
             f"The token's consumer {consumer} is no organisation of this service: no organisation has the "
             f"organisation number {claimed.consumer}. {ASK_AN_ADMIN}",
             details={"reason": "no_organization", "consumer": consumer},
         )
-    return replace(principal, organizations=frozenset(map(str, organizations)))
+    return replace(principal, organizations=organizations)
 
 
 async def _person(settings: Settings, principal: Principal) -> Principal:
