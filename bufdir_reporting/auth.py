@@ -7,6 +7,12 @@ or a file) by the token's ``kid`` — a new key is picked up when the provider r
 reads every organisation's reports and reviews submissions; ``admin`` may
 change the report structure and read every organisation). Signature, expiry, not-before,
 issuer and audience are all checked.
+
+Tokens of Norway's national identity providers are taken as Digdir issues them (``digdir``):
+Maskinporten's name the consumer organisation by number and carry scopes, ID-porten's name a
+person by identity number. Their issuer tells them apart; what they may do comes from their
+scopes or the person's assignments (``Principal.permissions``), and which organisations they act
+for is looked up per request (``resolvers.identity``), as the token names no organisation of ours.
 """
 
 from __future__ import annotations
@@ -29,6 +35,11 @@ ADMIN = "admin"
 REVIEWER = "reviewer"
 """Bufdir's case officers: read every organisation's reports and submissions and review them;
 change nothing of an organisation's data and nothing of the structure."""
+
+READ, WRITE, REVIEW = "read", "write", "review"
+PERMISSIONS = (READ, WRITE, REVIEW, ADMIN)
+"""What an operation needs (each GraphQL root field and REST route declares one): read an
+organisation's data, write it, review submissions, administer the service."""
 ALGORITHM = "HS256"
 ASYMMETRIC = ("RS256", "ES256")
 GET_A_NEW_TOKEN = "Send a token this service issued or trusts as 'Authorization: Bearer <token>'."
@@ -48,6 +59,26 @@ class Principal:
     expires_at: float | None = field(default=None, compare=False)
     """When the token it came from expires (epoch seconds): a websocket ends then. Not part of
     equality: principals with the same claims share subscription results whatever their tokens."""
+    permissions: frozenset[str] | None = None
+    """What it may do at all (``PERMISSIONS``), from a national token's scopes or a person's
+    roles; None for this service's own tokens, whose roles say it (``granted``)."""
+    review_only: frozenset[str] = field(default_factory=frozenset)
+    """Of ``organizations``, those it reads and reviews but does not write (a person assigned
+    as their reviewer)."""
+    claimed: Claimed | None = None
+    """What a national identity provider's token says, before it is mapped to organisations."""
+
+    @property
+    def granted(self) -> frozenset[str]:
+        if self.permissions is not None:
+            return self.permissions
+        # This service's own tokens: what they write is bounded by their orgs, as before scopes.
+        if self.is_admin:
+            return frozenset(PERMISSIONS)
+        return frozenset({READ, WRITE, REVIEW} if self.is_reviewer else {READ, WRITE})
+
+    def grants(self, permission: str) -> bool:
+        return permission in self.granted
 
     @property
     def is_authenticated(self) -> bool:
@@ -60,6 +91,21 @@ class Principal:
     @property
     def is_reviewer(self) -> bool:
         return REVIEWER in self.roles
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A national token's claims that name who acts: Maskinporten's consumer (and a supplier
+    acting for it), or ID-porten's person (by the keyed hash of their identity number)."""
+
+    provider: str
+    scopes: tuple[str, ...] = ()
+    consumer: str | None = None
+    supplier: str | None = None
+    delegated: bool = False
+    """Maskinporten says the consumer delegated its scope to the supplier (through Altinn)."""
+    pid_hash: str | None = None
+    acr: str | None = None
 
 
 ANONYMOUS = Principal()
@@ -94,12 +140,18 @@ _jwks_clients: dict[str, jwt.PyJWKClient] = {}
 
 
 def _jwks_key(settings: Settings, kid: str | None) -> Any:
-    """The identity provider's key for ``kid``; a file is re-read when it changes, a URL is
+    return jwks_key(
+        url=settings.token_jwks_url, file=settings.token_jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid
+    )
+
+
+def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid: str | None) -> Any:
+    """An identity provider's key for ``kid``; a file is re-read when it changes, a URL is
     fetched again when it does not know the kid (key rotation)."""
     if kid is None:
         raise Unauthenticated(f"The bearer token names no signing key (kid). {GET_A_NEW_TOKEN}", details={"reason": "no_key_id"})
-    if settings.token_jwks_file is not None:
-        keys = _jwks_from_file(str(settings.token_jwks_file), settings.token_jwks_file.stat().st_mtime_ns)
+    if file is not None:
+        keys = _jwks_from_file(str(file), file.stat().st_mtime_ns)
         for key in keys.keys:
             if key.key_id == kid:
                 return key.key
@@ -107,16 +159,14 @@ def _jwks_key(settings: Settings, kid: str | None) -> Any:
             f"The bearer token's key {kid!r} is not in the identity provider's key set. {GET_A_NEW_TOKEN}",
             details={"reason": "unknown_key"},
         )
-    assert settings.token_jwks_url is not None
-    client = _jwks_clients.get(settings.token_jwks_url)
+    assert url is not None
+    client = _jwks_clients.get(url)
     if client is None:
-        client = _jwks_clients[settings.token_jwks_url] = jwt.PyJWKClient(
-            settings.token_jwks_url, lifespan=300, cooldown_duration=settings.token_jwks_refresh_seconds
-        )
+        client = _jwks_clients[url] = jwt.PyJWKClient(url, lifespan=300, cooldown_duration=refresh_seconds)
     try:
         return client.get_signing_key(kid).key
     except jwt.PyJWKClientError as exc:
-        log.warning("key %r from the identity provider's key set at %s cannot be used: %s", kid, settings.token_jwks_url, exc)
+        log.warning("key %r from the identity provider's key set at %s cannot be used: %s", kid, url, exc)
         raise Unauthenticated(
             f"The bearer token's key {kid!r} cannot be found at the identity provider. {GET_A_NEW_TOKEN}",
             details={"reason": "unknown_key"},
@@ -236,10 +286,17 @@ def _check_times(claims: dict[str, Any]) -> None:
 
 
 def principal_from_authorization(settings: Settings, header: str | None) -> Principal:
-    """``Authorization`` header value -> Principal; no header is the anonymous principal."""
+    """``Authorization`` header value -> Principal; no header is the anonymous principal. (This
+    service's own tokens; ``digdir.principal_from_authorization`` takes Digdir's too.)"""
+    token = bearer_token(header)
+    return ANONYMOUS if token is None else principal_from_token(settings, token)
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization`` header value; None for no header."""
     if not header:
-        return ANONYMOUS
+        return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("The Authorization header must be 'Bearer <token>'.", details={"reason": "scheme"})
-    return principal_from_token(settings, token.strip())
+    return token.strip()

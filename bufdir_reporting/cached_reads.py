@@ -22,7 +22,8 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import response_cache
-from .auth import Principal, principal_from_authorization
+from .auth import Principal
+from .digdir import principal_from_authorization
 from .envelope import GRAPHQL_PATH
 from .errors import Unauthenticated
 from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, negotiated, operation_kind, problem_response

@@ -22,6 +22,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DATABASE_SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "asyncpg": "postgres"}
 BROADCAST_SCHEMES = {"memory", "redis", "rediss", "postgres", "postgresql"}
 
+Permission = Literal["read", "write", "review", "admin"]
+Acr = Literal["idporten-loa-substantial", "idporten-loa-high"]
+MASKINPORTEN_SCOPES: dict[str, list[Permission]] = {
+    "bufdir:rapportering.read": ["read"],
+    "bufdir:rapportering.write": ["read", "write"],
+    "bufdir:rapportering.admin": ["read", "write", "review", "admin"],
+}
+LEAST_ACR: dict[str, Acr] = {
+    "coordinator": "idporten-loa-substantial",
+    "reviewer": "idporten-loa-substantial",
+    "admin": "idporten-loa-high",
+}
+
 
 class ConfigurationError(Exception):
     """A setting is malformed; the message names the variable and what is wrong."""
@@ -46,6 +59,36 @@ class Settings(BaseSettings):
         default=30, ge=0, description="least time between two JWKS fetches for unknown kids"
     )
     token_jwks_file: Path | None = Field(default=None, description="a JWKS file instead of a URL")
+    # Maskinporten (Digdir): system-to-system tokens naming the consumer organisation by number.
+    maskinporten_issuer: str | None = Field(
+        default=None, description="e.g. https://maskinporten.no/; unset turns Maskinporten off"
+    )
+    maskinporten_metadata_url: str | None = Field(
+        default=None, description="its .well-known/oauth-authorization-server document (gives the JWKS URL)"
+    )
+    maskinporten_jwks_url: str | None = None
+    maskinporten_jwks_file: Path | None = None
+    maskinporten_audience: str | None = Field(
+        default=None, description="the resource (aud) a token must name; unset: a token without aud is taken"
+    )
+    maskinporten_scopes: dict[str, list[Permission]] = Field(
+        default_factory=lambda: dict(MASKINPORTEN_SCOPES), description="scope -> the permissions it grants (JSON object)"
+    )
+    # ID-porten (Digdir): people, by national identity number (pid), assigned in this service.
+    idporten_issuer: str | None = Field(default=None, description="e.g. https://idporten.no; unset turns ID-porten off")
+    idporten_metadata_url: str | None = None
+    idporten_jwks_url: str | None = None
+    idporten_jwks_file: Path | None = None
+    idporten_audience: str | None = Field(default=None, description="the audience (aud) a token must name, when set")
+    idporten_scope: str | None = Field(default=None, description="a scope an ID-porten token must carry, when set")
+    idporten_min_acr: dict[str, Acr] = Field(
+        default_factory=lambda: dict(LEAST_ACR),
+        description="role -> the least security level (acr) a person's token needs for it",
+    )
+    pid_hash_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC key under which national identity numbers are stored (default: derived from the token secret)",
+    )
     graphiql: bool = True
     cors_origins: list[str] = Field(default_factory=list, description='JSON list, e.g. ["https://app.example.no"]')
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -162,6 +205,14 @@ class Settings(BaseSettings):
         """The key that turns activities' row ids into public ids nobody can guess or count
         (derived from the signing secret: rotating that secret changes every activity's public id)."""
         return hmac.new(self.signing_secret.encode(), b"bufdir-reporting public ids", hashlib.sha256).digest()[:16]
+
+    @cached_property
+    def pid_key(self) -> bytes:
+        """The key of the persons' identity-number hashes: configured, or derived from the signing
+        secret (then rotating that secret makes every assigned person unknown)."""
+        if self.pid_hash_key is not None:
+            return self.pid_hash_key.get_secret_value().encode()
+        return hmac.new(self.signing_secret.encode(), b"bufdir-reporting person ids", hashlib.sha256).digest()
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
-from .auth import principal_from_authorization
+from .auth import Principal
 from .config import Settings
-from .resolvers import organizations
+from .digdir import principal_from_authorization
+from .resolvers import identity, organizations
+from .resolvers.base import access
 from .resolvers.base.context import Context
 
 
@@ -18,6 +20,25 @@ def settings_of(connection: HTTPConnection) -> Settings:
 async def request_context(connection: HTTPConnection) -> Context:
     """FastAPI dependency; takes ``HTTPConnection`` so it serves websockets as well."""
     settings = settings_of(connection)
-    principal = await organizations.tree.reach(principal_from_authorization(settings, connection.headers.get("authorization")))
+    principal = await principal_of(settings, connection.headers.get("authorization"))
+    access.require_permission(principal, required_permission(connection), settings)
     state = connection.app.state
     return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events)
+
+
+async def principal_of(settings: Settings, authorization: str | None) -> Principal:
+    """The caller of an ``Authorization`` header value: its token's claims, the organisations a
+    national identity maps to, and what it reaches through the organisation tree."""
+    principal = await identity.mapping.resolve(settings, principal_from_authorization(settings, authorization))
+    return await organizations.tree.reach(principal)
+
+
+REQUIRED_PERMISSION = "x-required-permission"
+"""Where a REST route declares what it needs (``rest.permissions``, written by ``rest.routing``)."""
+
+
+def required_permission(connection: HTTPConnection) -> tuple[str, ...] | None:
+    """What the REST route being called needs; None off REST (GraphQL guards its own fields)."""
+    route = connection.scope.get("route")
+    needs = (getattr(route, "openapi_extra", None) or {}).get(REQUIRED_PERMISSION)
+    return tuple(needs) if needs else None

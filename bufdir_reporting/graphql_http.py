@@ -46,12 +46,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from . import ui
-from .auth import principal_from_authorization
-from .dependencies import request_context
+from .dependencies import principal_of, request_context
 from .envelope import graphql_error_body
-from .errors import DomainError, Unauthenticated
+from .errors import DomainError, Forbidden, Unauthenticated
 from .operations.close_codes import TOKEN_EXPIRED
-from .resolvers import organizations
 from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -261,7 +259,7 @@ class BufdirGraphQLRouter(GraphQLRouter):
         if token is None:
             return None
         try:
-            context.principal = await organizations.tree.reach(principal_from_authorization(context.settings, str(token)))
-        except Unauthenticated as exc:
+            context.principal = await principal_of(context.settings, str(token))
+        except (Unauthenticated, Forbidden) as exc:
             raise ConnectionRejectionError({"code": exc.code, "message": exc.message, **exc.details}) from None
         return None

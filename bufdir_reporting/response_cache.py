@@ -94,8 +94,17 @@ class VersionReads:
             self._reading = False
 
 
-def scope(principal: Principal) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    return principal.subject, tuple(sorted(principal.organizations)), tuple(sorted(principal.roles))
+def scope(principal: Principal) -> tuple[object, ...]:
+    """What decides a principal's answers: a national token's claims stand for the organisations
+    they map to (mapped per request, after the cache; a change of mapping is audited, so it
+    changes the data version)."""
+    return (
+        principal.subject,
+        tuple(sorted(principal.organizations)),
+        tuple(sorted(principal.roles)),
+        tuple(sorted(principal.granted)),
+        principal.claimed,
+    )
 
 
 class ResponseCache:

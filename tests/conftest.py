@@ -24,6 +24,7 @@ from bufdir_reporting.config import Settings
 from bufdir_reporting.database import apply_migrations
 
 from . import services
+from .digdir import IDPORTEN_ISSUER, MASKINPORTEN_ISSUER, RESOURCE, Digdir, served_digdir
 from .live import started_app
 
 REQUIRE_SERVICES = os.environ.get("BUFDIR_REQUIRE_SERVICES") == "1"
@@ -156,6 +157,19 @@ class Tokens:
 @pytest.fixture
 def tokens(settings: Settings) -> Tokens:
     return Tokens(settings)
+
+
+@pytest.fixture
+def digdir(settings: Settings) -> Iterator[Digdir]:
+    """Maskinporten and ID-porten trusted by ``settings``, their keys served by a local server."""
+    with served_digdir() as served:
+        settings.maskinporten_issuer = MASKINPORTEN_ISSUER
+        settings.maskinporten_metadata_url = f"{served.base}/maskinporten/.well-known/oauth-authorization-server"
+        settings.maskinporten_audience = RESOURCE
+        settings.idporten_issuer = IDPORTEN_ISSUER
+        settings.idporten_jwks_url = f"{served.base}/idporten/jwk"
+        settings.token_jwks_refresh_seconds = 0
+        yield served
 
 
 class GraphQL:

@@ -1,11 +1,13 @@
-"""Every REST route and every GraphQL root field, called as four principals.
+"""Every REST route and every GraphQL root field, called as each principal below.
 
 The test enumerates the app's routes (printed-path aliases share their handler) and the
 schema's root fields, and fails when one has no case here. Each case says what each principal
 gets: ``ok`` (not refused: no 401/403/404, no 5xx), ``401``/``UNAUTHENTICATED``,
 ``403``/``FORBIDDEN`` (a request that names an organisation it may not act for), or
 ``404``/``NOT_FOUND`` (another organisation's object, reached by its id: it answers as a missing
-one). Business outcomes are tested elsewhere; this is about who gets in.
+one). Business outcomes are tested elsewhere; this is about who gets in. ``read-scope`` is a
+Maskinporten token for OWN's organisation number with only the read scope: it gets what OWN
+gets where the operation declares no more than reading, and FORBIDDEN everywhere else.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from fastapi.routing import APIRoute
 
 from bufdir_reporting.resolvers.base import ids
 from bufdir_reporting.resolvers.snapshots import live
+from bufdir_reporting.rest.permissions import OPERATIONS
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
+from bufdir_reporting.schema.permissions import FIELDS
 
 from . import contracts
+from .digdir import OSLO, READ_SCOPE
 
-PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer")
+PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer", "read-scope")
 UMBRELLA = "org-paraply"
 """The parent of ``OWN`` in the organisation tree: its token reads OWN's data and writes none of it."""
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
@@ -66,6 +71,34 @@ def regional_reviewer_expects(case: str, expected: dict[str, str]) -> str:
     return expected.get("regional-reviewer", reviewer_expects(case, expected))
 
 
+def read_scope_expects(case: str, expected: dict[str, str], app: Any) -> str:
+    """A Maskinporten token for OWN's organisation number with only the read scope gets what OWN's
+    own token gets where the operation needs no more than reading, and FORBIDDEN everywhere
+    else: it never writes, reviews or administers."""
+    return expected["own"] if declared(case, app) in (None, "read") else "403"
+
+
+def declared(case: str, app: Any) -> str | tuple[str, ...] | None:
+    """What the case's operation declares it needs (``schema.permissions``, ``rest.permissions``)."""
+    if case in GRAPHQL:
+        return FIELDS[case]
+    method, path = case.split(" ", 1)
+    return OPERATIONS[next(r.operation_id for r in _api_routes(app) if r.path == path and method in r.methods)]
+
+
+def _api_routes(app: Any) -> list[APIRoute]:
+    """The app's REST operations (not the printed-path aliases). FastAPI keeps an included
+    router's routes behind ``original_router``: ``app.routes`` alone lists none of them."""
+    found, routes = [], list(app.routes)
+    while routes:
+        route = routes.pop()
+        if (included := getattr(route, "original_router", None)) is not None:
+            routes.extend(included.routes)
+        elif isinstance(route, APIRoute) and not route.deprecated and route.path.startswith("/api/"):
+            found.append(route)
+    return found
+
+
 def outcome(codes: set[str | None]) -> str:
     for code, seen in (("UNAUTHENTICATED", "401"), ("FORBIDDEN", "403"), ("NOT_FOUND", "404")):
         if code in codes:
@@ -79,6 +112,7 @@ class World:
     app: Any
     tokens: Any
     settings: Any
+    digdir: Any
     snapshot_id: str = ""
     report_id: str = ""
     activity_ids: tuple[str, ...] = ()
@@ -95,6 +129,8 @@ class World:
             return self.tokens.reviewer()
         if who == "umbrella":
             return self.tokens.headers(UMBRELLA, subject="bufdir-cli")
+        if who == "read-scope":
+            return self.digdir.maskinporten(READ_SCOPE)
         if who == "regional-reviewer":
             return self.tokens.headers(UMBRELLA, reviewer=True, subject="bufdir-region-nord")
         # one subject for both: many tokens share one (the CLI's default, a fagsystem's account),
@@ -170,11 +206,11 @@ async def _watch(w: World, who: str) -> str:
 
 
 async def principal(w: World, who: str):
-    """As a request's context makes it: the token's claims, and what it reaches through the tree."""
-    from bufdir_reporting.auth import principal_from_authorization
-    from bufdir_reporting.resolvers import organizations
+    """As a request's context makes it: the token's claims, the organisations a national token
+    maps to, and what it reaches through the tree."""
+    from bufdir_reporting.dependencies import principal_of
 
-    return await organizations.tree.reach(principal_from_authorization(w.settings, w.headers(who).get("Authorization")))
+    return await principal_of(w.settings, w.headers(who).get("Authorization"))
 
 
 async def _subscribe(w: World, who: str, query: str) -> str:
@@ -673,12 +709,7 @@ REST["DELETE /api/v1/report-records/{report_id}"] = (HIDDEN, _delete_report)
 
 
 def _routes(app) -> set[str]:
-    return {
-        f"{method} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute) and not route.deprecated and route.path.startswith("/api/")
-        for method in route.methods
-    }
+    return {f"{method} {route.path}" for route in _api_routes(app) for method in route.methods}
 
 
 def _root_fields() -> set[str]:
@@ -694,12 +725,13 @@ def _root_fields() -> set[str]:
 
 
 def test_every_route_and_root_field_has_authorization_cases(app):
+    assert len(_routes(app)) > 40
     assert _routes(app) - set(REST) == set(), "REST routes without authorization cases"
     assert _root_fields() - set(GRAPHQL) == set(), "GraphQL root fields without authorization cases"
 
 
 @pytest.fixture
-async def world(client, app, tokens, settings, reporting) -> World:
+async def world(client, app, tokens, settings, reporting, digdir) -> World:
     from bufdir_reporting.models import Activity, Organization
 
     from .factories import make_activity, make_period
@@ -708,10 +740,11 @@ async def world(client, app, tokens, settings, reporting) -> World:
         await make_period(year=2023, quarter=quarter)
     own = await Organization.get(id=OWN)
     await Organization.create(id=UMBRELLA, name="Paraplyen")
+    await Organization.filter(id=OWN).update(org_number=OSLO)
     await Organization.filter(id=OWN).update(parent_id=UMBRELLA)
     for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
         await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
-    w = World(client=client, app=app, tokens=tokens, settings=settings)
+    w = World(client=client, app=app, tokens=tokens, settings=settings, digdir=digdir)
     w.snapshot_id = await w.snapshot()
     w.report_id = await w.report()
     w.import_id = await w.upload()
@@ -738,5 +771,56 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
         "umbrella": umbrella_expects(case, expected),
         "regional-reviewer": regional_reviewer_expects(case, expected),
     }
+    expected["read-scope"] = read_scope_expects(case, expected, world.app)
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected
+
+
+def test_no_operation_that_changes_anything_is_declared_a_read(app):
+    """A read-scope token can never write: every mutation and every REST route but a GET declares
+    more than reading (and GraphQL's and REST's declarations cover every operation: an
+    undeclared one fails at import)."""
+    assert {f for f in FIELDS if f.startswith("Mutation.") and FIELDS[f] in (None, "read")} == set()
+    changing = [r for r in _api_routes(app) if set(r.methods) - {"GET", "HEAD"}]
+    assert changing and {r.operation_id for r in changing if OPERATIONS[r.operation_id] in (None, "read")} == set()
+
+
+DELEGATION = 'mutation { createDelegation(supplierOrgNumber: "912345674", consumerOrgNumber: "974778742") { id } }'
+GRAPHQL["Query.delegations"] = (ADMIN, q("{ delegations { id } }"))
+
+
+async def _create_delegation(w: World, who: str) -> str:
+    from bufdir_reporting.models import Delegation
+
+    await Delegation.filter().delete()
+    return await w.graphql(who, DELEGATION)
+
+
+async def _delete_delegation(w: World, who: str) -> str:
+    from bufdir_reporting.models import Delegation
+
+    created = await Delegation.create(supplier_org_number="912345674", consumer_org_number=f"9{len(who):08d}", created_by="m")
+    return await w.graphql(who, "mutation ($id: ID!) { deleteDelegation(delegationId: $id) { id } }", {"id": str(created.id)})
+
+
+async def _assign_person(w: World, who: str) -> str:
+    from bufdir_reporting.models import PersonAssignment
+
+    await PersonAssignment.filter().delete()
+    return await w.graphql(
+        who, 'mutation { assignPerson(pid: "24079409630", role: REVIEWER, organizationId: "org-1042") { id } }'
+    )
+
+
+async def _unassign_person(w: World, who: str) -> str:
+    from bufdir_reporting.models import Person, PersonAssignment, PersonRole
+
+    person, _ = await Person.get_or_create(pid_hash="matrix")
+    assignment = await PersonAssignment.create(person=person, organization_id=OWN, role=PersonRole.COORDINATOR, created_by="m")
+    return await w.graphql(who, "mutation ($id: ID!) { unassignPerson(assignmentId: $id) { id } }", {"id": str(assignment.id)})
+
+
+GRAPHQL["Mutation.createDelegation"] = (ADMIN, _create_delegation)
+GRAPHQL["Mutation.deleteDelegation"] = (ADMIN, _delete_delegation)
+GRAPHQL["Mutation.assignPerson"] = (ADMIN, _assign_person)
+GRAPHQL["Mutation.unassignPerson"] = (ADMIN, _unassign_person)

@@ -5,6 +5,7 @@ from .activity_import import ActivityImport, ImportStatus
 from .audit import AuditEntry
 from .event_log import EventLog
 from .form import DEFAULT_FORM, FormAssignment, FormDeadline, FormSection, ReportForm
+from .identity import Delegation, Person, PersonAssignment, PersonRole
 from .job import AggregationJob, JobStatus
 from .organization import Organization, OrganizationKind
 from .period import Period, PeriodType
@@ -21,6 +22,7 @@ __all__ = [
     "ActivityParticipant",
     "AggregationJob",
     "AuditEntry",
+    "Delegation",
     "EventLog",
     "FieldDataType",
     "FieldDefinition",
@@ -34,6 +36,9 @@ __all__ = [
     "OrganizationKind",
     "Period",
     "PeriodType",
+    "Person",
+    "PersonAssignment",
+    "PersonRole",
     "ReportForm",
     "ReportRecord",
     "ReportStatus",

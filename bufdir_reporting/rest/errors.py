@@ -13,10 +13,10 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from tortoise.exceptions import ValidationError
 
-from ..auth import principal_from_authorization
-from ..dependencies import settings_of
+from ..dependencies import principal_of, required_permission, settings_of
 from ..envelope import code_for, error_body_for
 from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Unavailable, is_unavailable
+from ..resolvers.base import access
 from ..wording import plain
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     # runs, so an anonymous caller of a protected route would otherwise learn about its body.
     # Likewise what may you do: a role the operation needs is checked before the body.
     if _protected(request):
-        principal = principal_from_authorization(settings_of(request), request.headers.get("authorization"))
+        try:
+            principal = await principal_of(settings_of(request), request.headers.get("authorization"))
+            access.require_permission(principal, required_permission(request), settings_of(request))
+        except DomainError as refused:
+            return await _domain_error(request, refused)
         if not principal.is_authenticated:
             return error_response(request, 401, "UNAUTHENTICATED", TOKEN_REQUIRED)
         if _required_role(request) == "admin" and not principal.is_admin:

@@ -18,10 +18,11 @@ from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from tortoise.models import Model
 
-from ..dependencies import request_context
+from ..dependencies import REQUIRED_PERMISSION, request_context
 from ..models import Activity, ActivityImport, FieldDefinition, Organization, Period, ReportRecord, Section, Snapshot, Submission
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import MAX_PAGE, Page, Window
+from . import permissions
 from .errors import REQUIRED_ROLE
 from .shapes import Pagination, error_responses
 
@@ -100,7 +101,11 @@ class ContractRouter(APIRouter):
             **kwargs.get("responses", {}),
             **error_responses(statuses),
         }
+        needs = permissions.OPERATIONS[operation_id]  # KeyError: declare what the new operation needs
         extra = {**kwargs.get("openapi_extra", {}), "security": [] if public else [{"bearer": []}]}
+        if needs is not None:
+            extra[REQUIRED_PERMISSION] = list((needs,) if isinstance(needs, str) else needs)
+            statuses.add(403)
         kwargs["openapi_extra"] = {**extra, REQUIRED_ROLE: "admin"} if admin else extra
 
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from ..config import Settings
-from . import scalars
+from . import permissions, scalars
 from .activity import ActivityMutation
 from .activity_import import ActivityImportMutation, ActivityImportQuery
 from .audit import AuditQuery
@@ -16,6 +16,7 @@ from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
 from .field_values import FieldValueMutation
 from .forms import FormMutation, FormQuery
+from .identity import IdentityMutation, IdentityQuery
 from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
@@ -40,6 +41,7 @@ class Query(
     ReportQuery,
     AuditQuery,
     ActivityImportQuery,
+    IdentityQuery,
 ):
     pass
 
@@ -53,6 +55,7 @@ class Mutation(
     ActivityMutation,
     ReportMutation,
     ActivityImportMutation,
+    IdentityMutation,
 ):
     pass
 
@@ -87,5 +90,6 @@ schema = Schema(
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""
+permissions.guard(schema._schema)
 UNUSED_DESCRIPTIONS = describe(schema._schema)
 """Keys of ``descriptions`` that named nothing (a test keeps this empty)."""

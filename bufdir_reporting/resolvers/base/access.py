@@ -10,6 +10,11 @@ subscriptions alike.
 - **Review** a submission (start, approve, return): reviewers and admins.
 - **Administer** (structure, reopening, the audit log): admins.
 
+Before any of these, each operation declares the permission it needs (``schema.permissions``,
+``rest.permissions``) and ``require_permission`` refuses a token whose scopes (Maskinporten) or
+roles do not grant it, naming the scope or role that would. The checks below ask the permission
+again, so an operation declared too lightly still cannot write with a read-only token.
+
 Two ways to be refused, and neither names an owner:
 
 - A request that *names* an organisation (``org_id=…``, ``organizationId: …``) is judged on the
@@ -28,7 +33,9 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from ...auth import Principal
+from ...auth import ADMIN, READ, REVIEW, WRITE, Principal
+from ...config import Settings
+from ...digdir import MASKINPORTEN
 from ...errors import ADMIN_REQUIRED, REVIEWER_REQUIRED, TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
@@ -45,11 +52,45 @@ def reads_all(principal: Principal) -> bool:
 
 
 def can_read(principal: Principal, organization_id: str) -> bool:
-    return reads_all(principal) or organization_id in principal.organizations or organization_id in principal.below
+    return principal.grants(READ) and (
+        reads_all(principal) or organization_id in principal.organizations or organization_id in principal.below
+    )
+
+
+def writes_for(principal: Principal) -> frozenset[str]:
+    """The organisations it changes data of (an admin: any)."""
+    return principal.organizations - principal.review_only if principal.grants(WRITE) else frozenset()
 
 
 def can_write(principal: Principal, organization_id: str) -> bool:
-    return principal.is_admin or organization_id in principal.organizations
+    return principal.grants(WRITE) and (principal.is_admin or organization_id in writes_for(principal))
+
+
+def require_permission(principal: Principal, needs: str | tuple[str, ...] | None, settings: Settings) -> None:
+    """An operation that needs a permission (several: any one of them; None: nothing beyond what
+    its use case checks). Anonymous callers are left to the use case (UNAUTHENTICATED)."""
+    wanted = (needs,) if isinstance(needs, str) else needs or ()
+    if not wanted or not principal.is_authenticated or any(principal.grants(p) for p in wanted):
+        return
+    claimed = principal.claimed
+    if claimed is not None and claimed.provider == MASKINPORTEN:
+        scopes = sorted(scope for scope, grants in settings.maskinporten_scopes.items() if set(wanted) & set(grants))
+        raise Forbidden(
+            f"This needs the {' or '.join(wanted)} permission, which the scope {' or '.join(scopes) or '(none configured)'} "
+            f"grants; the token's scopes are: {' '.join(claimed.scopes) or 'none'}.",
+            details={"reason": "missing_scope", "permission": " or ".join(wanted), "scopes": scopes},
+        )
+    if wanted == (ADMIN,):
+        message = ADMIN_REQUIRED
+    elif wanted == (REVIEW,):
+        message = REVIEWER_REQUIRED
+    else:
+        roles = " or ".join(ROLE_GRANTING[p] for p in wanted)
+        message = f"This needs the {' or '.join(wanted)} permission, which the {roles} role grants; your roles do not."
+    raise Forbidden(message, details={"reason": "missing_role", "permission": " or ".join(wanted)})
+
+
+ROLE_GRANTING = {READ: "coordinator or reviewer", WRITE: "coordinator", REVIEW: "reviewer", ADMIN: "admin"}
 
 
 def require_authenticated(ctx: Context) -> None:
@@ -59,13 +100,13 @@ def require_authenticated(ctx: Context) -> None:
 
 def require_admin(ctx: Context) -> None:
     require_authenticated(ctx)
-    if not ctx.principal.is_admin:
+    if not (ctx.principal.is_admin and ctx.principal.grants(ADMIN)):
         raise Forbidden(ADMIN_REQUIRED)
 
 
 def require_review(ctx: Context) -> None:
     require_authenticated(ctx)
-    if not (ctx.principal.is_reviewer or ctx.principal.is_admin):
+    if not ((ctx.principal.is_reviewer or ctx.principal.is_admin) and ctx.principal.grants(REVIEW)):
         raise Forbidden(REVIEWER_REQUIRED)
 
 
@@ -118,7 +159,7 @@ def readable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R
     every organisation."""
     require_authenticated(ctx)
     readable = ctx.principal.organizations | ctx.principal.below
-    if row is None or not (reads_all(ctx.principal) or _all(row.organization_ids, readable)):
+    if row is None or not ctx.principal.grants(READ) or not (reads_all(ctx.principal) or _all(row.organization_ids, readable)):
         raise NotFound(kind, key)
     return row
 
@@ -127,7 +168,7 @@ def writable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R
     """``row`` if the caller may change the data of every organisation it holds (FORBIDDEN for
     one it may only read, NOT_FOUND for one it may not see)."""
     found = readable_by_all(ctx, row, kind=kind, key=key)
-    if not (ctx.principal.is_admin or _all(found.organization_ids, ctx.principal.organizations)):
+    if not ctx.principal.grants(WRITE) or not (ctx.principal.is_admin or _all(found.organization_ids, writes_for(ctx.principal))):
         raise Forbidden(f"Your token does not allow changing this {kind}")
     return found
 
@@ -144,6 +185,8 @@ def readable_rows(ctx: Context, query: QuerySet[M], organization_id: str | None)
     if organization_id is not None:
         require_read(ctx, organization_id)
         return query.filter(organization_id=organization_id)
+    if not ctx.principal.grants(READ):
+        return query.filter(organization_id__in=[])
     if reads_all(ctx.principal):
         return query
     return query.filter(organization_id__in=sorted(ctx.principal.organizations | ctx.principal.below))

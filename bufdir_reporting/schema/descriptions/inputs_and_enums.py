@@ -69,6 +69,9 @@ INPUT_FIELDS_BY_NAME = {
 }
 
 ENUM_VALUES = {
+    "PersonRole.COORDINATOR": "Reports for the organisation: reads and writes its data.",
+    "PersonRole.REVIEWER": "Reads and reviews the organisation's reports and those of the organisations under it.",
+    "PersonRole.ADMIN": "Administers the service (assigned to no organisation).",
     "BufdirCategory.FORELDRE_BARN": "Parents and children; foreldre_barn in REST and import files.",
     "BufdirCategory.UNGDOM": "Young people; ungdom in REST and import files.",
     "BufdirCategory.ELDRE": "Older people; eldre in REST and import files.",

@@ -1,0 +1,62 @@
+"""Delegations recorded by an admin: a supplier (a vendor's organisation number) acts for a
+consumer with the consumer's Maskinporten scopes. Each change is audited."""
+
+from __future__ import annotations
+
+import re
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...models import Delegation
+from ..base import access, audit, notify
+from ..base.context import Context
+
+ORG_NUMBER = re.compile(r"\d{9}")
+
+
+def _org_number(value: str, *, field: str) -> str:
+    number = value.removeprefix("0192:")
+    if not ORG_NUMBER.fullmatch(number):
+        raise InvalidInput(f"{field} must be an organisation number of nine digits (or 0192:<nine digits>)", field=field)
+    return number
+
+
+async def create(ctx: Context, *, supplier_org_number: str, consumer_org_number: str) -> Delegation:
+    access.require_admin(ctx)
+    supplier = _org_number(supplier_org_number, field="supplier_org_number")
+    consumer = _org_number(consumer_org_number, field="consumer_org_number")
+    if await Delegation.exists(supplier_org_number=supplier, consumer_org_number=consumer):
+        raise Conflict(f"{supplier} already acts for {consumer}")
+    async with notify.transaction(ctx):
+        delegation = await Delegation.create(
+            supplier_org_number=supplier, consumer_org_number=consumer, created_by=ctx.principal.subject or "unknown"
+        )
+        await audit.record(
+            ctx,
+            action="delegation.created",
+            entity_type="delegation",
+            entity_id=str(delegation.id),
+            after={"supplier_org_number": supplier, "consumer_org_number": consumer},
+        )
+    return delegation
+
+
+async def delete(ctx: Context, *, delegation_id: int) -> Delegation:
+    access.require_admin(ctx)
+    async with notify.transaction(ctx):
+        delegation = await Delegation.select_for_update().get_or_none(id=delegation_id)
+        if delegation is None:
+            raise NotFound("delegation", delegation_id)
+        await delegation.delete()
+        await audit.record(
+            ctx,
+            action="delegation.deleted",
+            entity_type="delegation",
+            entity_id=str(delegation_id),
+            before={"supplier_org_number": delegation.supplier_org_number, "consumer_org_number": delegation.consumer_org_number},
+        )
+    return delegation
+
+
+async def list_all(ctx: Context) -> list[Delegation]:
+    access.require_admin(ctx)
+    return await Delegation.all().order_by("id")

@@ -1,0 +1,231 @@
+"""Maskinporten and ID-porten tokens, as Digdir issues them, against a served app (#35).
+
+The keys are local RSA keys served as a JWKS by a local HTTP server (``tests/digdir.py``);
+org-1042 has the organisation number 974778742, as in the demo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bufdir_reporting.digdir import pid_hash
+from bufdir_reporting.models import Activity, AuditEntry, Organization, Person, ReportRecord, Submission
+from bufdir_reporting.resolvers.base import ids
+
+from . import contracts
+from .digdir import ADMIN_SCOPE, OSLO, PID, READ_SCOPE, VENDOR, WRITE_SCOPE
+
+OWN = "org-1042"
+IMPORT_FILE = (
+    b"organization_id;source_system;external_id;activity_type;category;status;occurred_at\n"
+    b"org-1042;fagsystem-cis;mp-1;care_order;ungdom;completed;01.06.2025\n"
+    b"org-1042;fagsystem-cis;mp-2;care_order;eldre;completed;02.06.2025\n"
+)
+
+
+@pytest.fixture
+async def world(reporting, digdir, client, tokens, app):
+    await Organization.filter(id=OWN).update(org_number=OSLO)
+    for organization_id in ("org-2077", OWN):  # another organisation's snapshot, which the consumer never sees
+        response = await client.post(
+            "/api/v1/aggregated-report-data",
+            json={"organization_id": organization_id, "period_id": "2024", "force_reaggregate": True},
+            headers=tokens.admin(),
+        )
+    await app.state.jobs.wait_idle()
+    return response.json()["snapshot_id"]
+
+
+def refusal(response) -> tuple[int, str | None, str]:
+    error = response.json()["error"]
+    return response.status_code, error["details"].get("reason"), error["message"]
+
+
+async def test_a_read_scope_consumer_reads_its_organisations_snapshots_and_nothing_else(client, digdir, world):
+    read = digdir.maskinporten(READ_SCOPE)
+    own = await client.get("/api/v1/aggregated-report-data", params={"organization_id": OWN}, headers=read)
+    assert own.status_code == 200 and own.json()["data"]
+    assert (await client.get(f"/api/v1/aggregated-report-data/{world}", headers=read)).status_code == 200
+    other = await client.get("/api/v1/aggregated-report-data", params={"organization_id": "org-2077"}, headers=read)
+    assert other.status_code == 403
+    listed = await client.post(
+        "/graphql", json={"query": "{ snapshots { edges { node { organization { organizationId } } } } }"}, headers=read
+    )
+    assert "data" in listed.json(), listed.text
+    assert {e["node"]["organization"]["organizationId"] for e in listed.json()["data"]["snapshots"]["edges"]} == {OWN}
+    # and it cannot write, told which scope would let it
+    write = await client.post("/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"}, headers=read)
+    status, reason, message = refusal(write)
+    assert (status, reason) == (403, "missing_scope")
+    assert WRITE_SCOPE in message and READ_SCOPE in message
+    upload = await client.post("/api/v1/activities/import", files={"file": ("a.csv", IMPORT_FILE)}, headers=read)
+    assert refusal(upload)[:2] == (403, "missing_scope")
+    mutation = 'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024-Q1") { jobId } }'
+    errors = (await client.post("/graphql", json={"query": mutation}, headers=read)).json()["errors"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN" and errors[0]["extensions"]["scopes"] == [ADMIN_SCOPE, WRITE_SCOPE]
+
+
+async def test_a_write_scope_consumer_imports_activities(client, digdir, world, app):
+    write = digdir.maskinporten(WRITE_SCOPE)
+    before = await Activity.filter(organization_id=OWN).count()
+    checked = await client.post("/api/v1/activities/import", files={"file": ("a.csv", IMPORT_FILE)}, headers=write)
+    assert checked.status_code in (200, 201), checked.text
+    import_id = checked.json()["import_id"]
+    committed = await client.post(f"/api/v1/activities/import/{import_id}/commit", headers=write)
+    assert committed.status_code in (200, 202), committed.text
+    await app.state.jobs.wait_idle()
+    status = await client.get(f"/api/v1/activities/import/{import_id}", headers=write)
+    assert (status.json()["status"], status.json()["created"]) == ("done", 2), status.text
+    assert await Activity.filter(organization_id=OWN).count() == before + 2
+
+
+async def test_a_rotated_key_is_fetched_by_its_kid(client, digdir, world):
+    path = "/api/v1/aggregated-report-data"
+    assert (await client.get(path, params={"organization_id": OWN}, headers=digdir.maskinporten())).status_code == 200
+    fetches = digdir.fetches
+    digdir.rotate(keep_old=False)
+    assert (await client.get(path, params={"organization_id": OWN}, headers=digdir.maskinporten())).status_code == 200
+    assert digdir.fetches == fetches + 1
+
+
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"iss": "https://maskinporten.example/"}, "wrong_issuer"),
+        ({"aud": "https://another-api.example/"}, "wrong_audience"),
+        ({"aud": None}, "wrong_audience"),
+        ({"ttl": -60}, "expired"),
+    ],
+)
+async def test_a_token_not_for_this_service_is_refused_saying_why(client, digdir, world, claims, reason):
+    response = await client.get(
+        "/api/v1/aggregated-report-data", params={"organization_id": OWN}, headers=digdir.maskinporten(**claims)
+    )
+    assert refusal(response)[:2] == (401, reason)
+
+
+async def test_a_token_without_this_services_scopes_is_told_which_it_needs(client, digdir, world):
+    response = await client.get(
+        "/api/v1/aggregated-report-data", params={"organization_id": OWN}, headers=digdir.maskinporten("skatt:annet.api")
+    )
+    status, reason, message = refusal(response)
+    assert (status, reason) == (403, "missing_scope")
+    assert READ_SCOPE in message and "skatt:annet.api" in message
+
+
+async def test_a_consumer_that_is_no_organisation_here_is_refused_naming_its_number(client, digdir, world):
+    response = await client.get(
+        "/api/v1/report-records", params={"org_id": OWN}, headers=digdir.maskinporten(consumer="999888777")
+    )
+    status, reason, message = refusal(response)
+    assert (status, reason) == (403, "no_organization")
+    assert "0192:999888777" in message
+
+
+async def test_a_supplier_acts_for_a_consumer_only_with_its_delegation(client, digdir, world, tokens):
+    path, params = "/api/v1/aggregated-report-data", {"organization_id": OWN}
+    vendor = digdir.maskinporten(supplier=VENDOR)
+    status, reason, message = refusal(await client.get(path, params=params, headers=vendor))
+    assert (status, reason) == (403, "no_delegation")
+    assert f"0192:{VENDOR}" in message and f"0192:{OSLO}" in message
+    # Maskinporten's own delegation (through Altinn) shows in the token
+    assert (
+        await client.get(path, params=params, headers=digdir.maskinporten(supplier=VENDOR, delegated=True))
+    ).status_code == 200
+    # or an admin records it, audited
+    mutation = "mutation ($s: String!, $c: String!) { createDelegation(supplierOrgNumber: $s, consumerOrgNumber: $c) { id } }"
+    created = await client.post(
+        "/graphql", json={"query": mutation, "variables": {"s": VENDOR, "c": OSLO}}, headers=tokens.admin()
+    )
+    assert "errors" not in created.json(), created.text
+    assert (await client.get(path, params=params, headers=vendor)).status_code == 200
+    assert await AuditEntry.filter(action="delegation.created", actor="test-admin").count() == 1
+
+
+async def _submission(client, tokens, app, snapshot_id: str) -> str:
+    ref = "reports/org-1042/2024/x.xlsx"
+    body = {**contracts.REPORT_POST_REQUEST, "org_id": OWN, "status": "completed", "file_ref": ref}
+    report_id = (await client.post("/api/v1/report-records", json=body, headers=tokens.admin())).json()["report_id"]
+    record = await ReportRecord.get(id=report_id)
+    submission = await Submission.create(
+        id=ids.submission_id(),
+        organization_id=OWN,
+        period_id="2024",
+        snapshot_id=snapshot_id,
+        report_record_id=record.id,
+        version=1,
+        lock_slot=f"{OWN}|2024",
+        activity_count=0,
+        submitted_by="own-user",
+        submitted_at=datetime.now(UTC),
+    )
+    return str(submission.id)
+
+
+ASSIGN = (
+    "mutation ($p: String!, $r: PersonRole!, $o: ID) { assignPerson(pid: $p, role: $r, organizationId: $o, name: $n) { id } }"
+)
+ASSIGN = ASSIGN.replace("$o: ID)", "$o: ID, $n: String!)")
+
+
+async def assign(client, tokens, role: str, organization_id: str | None = OWN) -> None:
+    variables = {"p": PID, "r": role, "o": organization_id, "n": "Kari Saksbehandler"}
+    answer = (await client.post("/graphql", json={"query": ASSIGN, "variables": variables}, headers=tokens.admin())).json()
+    assert "errors" not in answer, answer
+
+
+async def test_an_idporten_person_assigned_as_reviewer_reviews_and_writes_nothing(client, digdir, world, tokens, app):
+    submission_id = await _submission(client, tokens, app, world)
+    person = digdir.idporten()
+    unassigned = await client.post(f"/api/v1/submissions/{submission_id}/review", json={"action": "start_review"}, headers=person)
+    assert refusal(unassigned)[:2] == (403, "no_assignment")
+    await assign(client, tokens, "REVIEWER")
+    started = await client.post(f"/api/v1/submissions/{submission_id}/review", json={"action": "start_review"}, headers=person)
+    assert started.status_code == 200, started.text
+    approve = "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }"
+    approved = (await client.post("/graphql", json={"query": approve, "variables": {"id": submission_id}}, headers=person)).json()
+    assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED", approved
+    write = await client.post(
+        "/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"}, headers=person
+    )
+    status, reason, message = refusal(write)
+    assert (status, reason) == (403, "missing_role") and "coordinator" in message
+    # the audit log names the person by their number here, never by their identity number
+    person_row = await Person.get()
+    assert person_row.pid_hash == pid_hash(app.state.settings, PID) != PID
+    actors = set(await AuditEntry.all().values_list("actor", flat=True))
+    assert f"idporten:person-{person_row.id}" in actors
+    assert not any(PID in str(entry.after) + str(entry.before) + entry.actor for entry in await AuditEntry.all())
+
+
+async def test_a_role_needing_a_higher_security_level_is_refused_below_it(client, digdir, world, tokens):
+    await assign(client, tokens, "ADMIN", None)
+    low = await client.post("/graphql", json={"query": "{ auditLog { totalCount } }"}, headers=digdir.idporten())
+    error = low.json()["errors"][0]
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == ("FORBIDDEN", "acr_too_low")
+    assert "idporten-loa-high" in error["message"]
+    high = await client.post(
+        "/graphql", json={"query": "{ auditLog { totalCount } }"}, headers=digdir.idporten(acr="idporten-loa-high")
+    )
+    assert "errors" not in high.json(), high.text
+
+
+async def test_an_idporten_coordinator_writes_for_their_organisation_only(client, digdir, world, tokens, app):
+    await assign(client, tokens, "COORDINATOR")
+    person = digdir.idporten()
+    own = await client.post("/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"}, headers=person)
+    assert own.status_code in (200, 202), own.text
+    await app.state.jobs.wait_idle()
+    other = await client.post(
+        "/api/v1/aggregated-report-data", json={"organization_id": "org-2077", "period_id": "2025"}, headers=person
+    )
+    assert other.status_code == 403
+
+
+async def test_an_idporten_token_without_the_configured_scope_is_told_which(client, digdir, world, tokens, settings):
+    await assign(client, tokens, "COORDINATOR")
+    settings.idporten_scope = "bufdir:rapportering"
+    response = await client.get("/api/v1/report-records", params={"org_id": OWN}, headers=digdir.idporten())
+    status, reason, message = refusal(response)
+    assert (status, reason) == (403, "missing_scope") and "bufdir:rapportering" in message
