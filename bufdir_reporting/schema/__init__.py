@@ -11,6 +11,7 @@ from ..config import Settings
 from . import scalars
 from .activity import ActivityMutation
 from .activity_import import ActivityImportMutation, ActivityImportQuery
+from .analytics import AnalyticsQuery
 from .audit import AuditQuery
 from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
@@ -40,6 +41,7 @@ class Query(
     ReportQuery,
     AuditQuery,
     ActivityImportQuery,
+    AnalyticsQuery,
 ):
     pass
 
