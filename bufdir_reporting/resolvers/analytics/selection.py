@@ -129,6 +129,8 @@ class Plan:
     """Forms whose approved figures everyone reads (the default form's id for snapshots of none)."""
     peers: bool
     """Whether the caller gets peer statistics (an authenticated caller)."""
+    whole_kinds: bool = False
+    """The rows are every organisation of their kinds (a selection by kind, or of all)."""
 
     @property
     def cell_count(self) -> int:
@@ -167,6 +169,7 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
         readable=readable,
         public_forms=public,
         peers=principal.is_authenticated,
+        whole_kinds=not selection.organization_ids and selection.subtree_of is None,
     )
     return plan_
 

@@ -7,6 +7,7 @@ who checks a figure in Excel gets the same number.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,10 +47,22 @@ def spread(values: list[Decimal]) -> Spread | None:
     return Spread(len(values), sum(values, Decimal(0)), median, lower, upper)
 
 
-def position(value: Decimal, peers: list[Decimal]) -> Position | None:
-    """Where ``value`` stands among ``peers`` (which hold it), or None with too few peers."""
-    found = spread(peers)
-    if found is None or found.count < MIN_PEERS:
-        return None
-    rank = 1 + sum(1 for other in peers if other > value)
-    return Position(rank, found.count, found.median, found.lower_quartile, found.upper_quartile)
+@dataclass(frozen=True, slots=True)
+class Peers:
+    """The approved values of one kind's organisations for a field and period, sorted once, so
+    each cell's position is a binary search (bench S9: a spread per cell cost more than the SQL)."""
+
+    ordered: list[Decimal]
+    spread: Spread | None
+
+    @classmethod
+    def of(cls, values: list[Decimal]) -> Peers:
+        return cls(sorted(values), spread(values))
+
+    def position(self, value: Decimal) -> Position | None:
+        """Where ``value`` stands among them (they hold it), or None with too few of them."""
+        found = self.spread
+        if found is None or found.count < MIN_PEERS:
+            return None
+        rank = 1 + len(self.ordered) - bisect.bisect_right(self.ordered, value)
+        return Position(rank, found.count, found.median, found.lower_quartile, found.upper_quartile)

@@ -18,7 +18,7 @@ from ...errors import InvalidInput
 from ..base.context import Context
 from . import statements
 from .selection import Plan, Selection, ValueSource, plan, require_table_size
-from .stats import Position, Spread, position, spread
+from .stats import Peers, Position, Spread, spread
 
 EXPORT_CHUNK_CELLS = 50_000
 """An export reads at most about this many cells per statement (at least one field a time)."""
@@ -90,7 +90,7 @@ async def query(ctx: Context, *, selection: Selection) -> Table:
     planned = await plan(ctx, selection=selection)
     require_table_size(planned)
     rows = await statements.value_rows(planned, [f.key for f in planned.fields])
-    peers = await _peers(planned, rows)
+    peers = {key: Peers.of(values) for key, values in (await _peers(planned, rows)).items()}
     kinds = {o.id: o.kind.value for o in planned.organizations}
     cells = [_with_position(cell, kinds, peers) for cell in _cells(planned, [f.key for f in planned.fields], rows)]
     return Table(planned, cells, _summaries(planned, cells))
@@ -169,14 +169,23 @@ async def _peers(planned: Plan, rows: dict[statements.Key, statements.Row]) -> d
     if not planned.peers or any(len(m) > 1 for m in planned.members.values()):
         return {}
     numeric = [f.key for f in planned.fields if f.numeric]
-    kinds = {o.kind.value for o in planned.organizations}
-    return await statements.peer_values(planned, kinds, numeric)
+    kinds = {o.id: o.kind.value for o in planned.organizations}
+    if planned.whole_kinds and planned.readable is None and planned.source is ValueSource.APPROVED:
+        # the table already holds every peer's approved value: no second statement (bench S9)
+        grouped: dict[tuple[str, str, str], list[Decimal]] = {}
+        numeric_keys = set(numeric)
+        for row in rows.values():
+            if row.value is not None and row.field_key in numeric_keys:
+                grouped.setdefault((kinds[row.organization_id], row.field_key, row.period_id), []).append(row.value)
+        return grouped
+    return await statements.peer_values(planned, set(kinds.values()), numeric)
 
 
-def _with_position(cell: Cell, kinds: dict[str, str], peers: dict[tuple[str, str, str], list[Decimal]]) -> Cell:
+def _with_position(cell: Cell, kinds: dict[str, str], peers: dict[tuple[str, str, str], Peers]) -> Cell:
     if cell.value is None or not peers:
         return cell
-    found = position(cell.value, peers.get((kinds[cell.organization_id], cell.field_key, cell.period_id), []))
+    group = peers.get((kinds[cell.organization_id], cell.field_key, cell.period_id))
+    found = None if group is None else group.position(cell.value)
     if found is None:
         return cell
     return Cell(cell.field_key, cell.organization_id, cell.period_id, cell.value, cell.text, cell.status, cell.approved, found)
