@@ -198,12 +198,12 @@ def _dimensions(plan: Plan) -> dict[str, Any]:
 def _peers(found: Position | None) -> PeersShape | None:
     if found is None:
         return None
-    return PeersShape(
+    return PeersShape.model_construct(
         rank=found.rank,
         of=found.of,
-        median=number(found.median),
-        lower_quartile=number(found.lower_quartile),
-        upper_quartile=number(found.upper_quartile),
+        median=_number(found.median),
+        lower_quartile=_number(found.lower_quartile),
+        upper_quartile=_number(found.upper_quartile),
     )
 
 
@@ -221,7 +221,11 @@ def _summary(summary: table.Summary) -> SummaryShape:
 
 
 def _number(value: Decimal | None) -> Number:
-    return number(value)
+    """``routing.number`` for a Decimal the use case made (no round trip through text: a table
+    has thousands; bench S9)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @router.endpoint(

@@ -22,4 +22,8 @@ class Migration(migrations.Migration):
             model_name='Submission',
             index=Index(fields=['snapshot_id']),
         ),
+        ops.AddIndex(
+            model_name='FieldValue',
+            index=Index(fields=['field_key', 'snapshot_id']),
+        ),
     ]
