@@ -38,8 +38,11 @@ class CellStatus(StrEnum):
     """No figures of this organisation and period that the source counts (or the caller sees)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cell:
+    """Not frozen: a table makes thousands, and a frozen dataclass sets each field through
+    object.__setattr__ (bench S9 profile); its peer position is set where it is worked out."""
+
     field_key: str
     organization_id: str
     period_id: str
@@ -49,6 +52,9 @@ class Cell:
     status: CellStatus
     approved: bool
     peers: Position | None = None
+
+
+STATUS_OF = {status.value: status for status in CellStatus}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +157,7 @@ def _cells(planned: Plan, field_keys: list[str], rows: dict[statements.Key, stat
 def _cell(key: str, organization_id: str, period_id: str, row: statements.Row | None) -> Cell:
     if row is None:
         return Cell(key, organization_id, period_id, None, None, CellStatus.MISSING, False)
-    status = CellStatus.DRAFT if row.state is None else CellStatus(row.state)
+    status = CellStatus.DRAFT if row.state is None else STATUS_OF[row.state]
     return Cell(key, organization_id, period_id, row.value, row.text, status, status is CellStatus.APPROVED)
 
 
@@ -185,10 +191,9 @@ def _with_position(cell: Cell, kinds: dict[str, str], peers: dict[tuple[str, str
     if cell.value is None or not peers:
         return cell
     group = peers.get((kinds[cell.organization_id], cell.field_key, cell.period_id))
-    found = None if group is None else group.position(cell.value)
-    if found is None:
-        return cell
-    return Cell(cell.field_key, cell.organization_id, cell.period_id, cell.value, cell.text, cell.status, cell.approved, found)
+    if group is not None:
+        cell.peers = group.position(cell.value)
+    return cell
 
 
 def _summaries(planned: Plan, found: list[Cell]) -> list[Summary]:
