@@ -30,8 +30,9 @@ from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, negotia
 from .http_guards import REMEMBERED_BODY_BYTES
 from .response_cache import Cached, ResponseCache
 
-UNCACHED_REST = ("/watch", "/file")
-"""REST paths that end so are streams or files, never kept."""
+UNCACHED_REST = ("/watch", "/file", "/export")
+"""REST paths that end so are streams or files, never kept (an analytics export streams a table of
+any size: keeping it would hold it whole)."""
 
 
 class CachedReads:

@@ -536,6 +536,28 @@ REST["GET /api/v1/submissions/reporting-rates"] = (
 GRAPHQL["Query.reportForms"] = (PUBLIC, q("{ reportForms { totalCount } }"))
 GRAPHQL["Query.reportForm"] = (PUBLIC, q('{ reportForm(id: "bufdir-rapport") { name } }'))
 GRAPHQL["Query.reportingRates"] = (REVIEW, q('{ reportingRates(periodId: "2024") { expected } }'))
+
+# Analytics: an organisation's current figures are its own (and its subtree's) and its reviewers';
+# anonymous callers get approved figures of public forms only, never current ones.
+ANALYTICS = "/api/v1/analytics"
+ANALYTICS_OWN = {"fields": "antall_akuttplasseringer", "organizations": OWN, "periods": "2024", "source": "current"}
+REST[f"GET {ANALYTICS}"] = (ORG, lambda w, who: w.rest(who, "GET", ANALYTICS, params=ANALYTICS_OWN))
+REST[f"GET {ANALYTICS}/time-series"] = (
+    ORG,
+    lambda w, who: w.rest(who, "GET", f"{ANALYTICS}/time-series", params={**ANALYTICS_OWN, "periods": ["2023", "2024"]}),
+)
+REST[f"GET {ANALYTICS}/export"] = (
+    ORG,
+    lambda w, who: w.rest(who, "GET", f"{ANALYTICS}/export", params={**ANALYTICS_OWN, "format": "csv"}),
+)
+ANALYTICS_SELECTION = (
+    '{fieldKeys: ["antall_akuttplasseringer"], organizationIds: ["' + OWN + '"], periodIds: ["2024"], source: CURRENT}'
+)
+GRAPHQL["Query.analytics"] = (ORG, q("{ analytics(selection: " + ANALYTICS_SELECTION + ") { source } }"))
+GRAPHQL["Query.analyticsTimeSeries"] = (
+    ORG,
+    q("{ analyticsTimeSeries(selection: " + ANALYTICS_SELECTION + ") { source } }"),
+)
 GRAPHQL["Mutation.createReportForm"] = (
     ADMIN,
     q('mutation { createReportForm(input: {formId: "matrise-gql", name: "M", sectionIds: ["hjelpetiltak"]}) { formId } }'),

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from ..environment import Env
 from ..harness import Row
 from .aggregation import s4_aggregation, s5_reaggregation
+from .analytics import s9_analytics
 from .execution import s2_execution
 from .importing import s8_import
 from .live import s6_fan_out, s7_dashboard_throughput
@@ -23,4 +24,5 @@ SCENARIOS: dict[str, Scenario] = {
     "S6": s6_fan_out,
     "S7": s7_dashboard_throughput,
     "S8": s8_import,
+    "S9": s9_analytics,
 }

@@ -25,8 +25,9 @@ from ..resolvers.structure.rules import AggregationRule
 from . import activities, reference, structure
 from .forms import load_forms
 from .history import load_history
+from .published import load_published
 
-__all__ = ["DemoSummary", "is_empty", "load_demo_data", "load_history", "load_structure"]
+__all__ = ["DemoSummary", "is_empty", "load_demo_data", "load_history", "load_published", "load_structure"]
 
 DEFAULT_ACTIVITY_COUNT = 50_000
 STRUCTURE_VALID_FROM = date(2020, 1, 1)

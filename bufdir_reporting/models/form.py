@@ -37,6 +37,9 @@ class ReportForm(Model):
     """An organisation reports it for its whole subtree: its figures count the activities of
     every organisation below it (participants once across them), not its own alone."""
     is_default = fields.BooleanField(default=False)
+    public = fields.BooleanField(default=False, db_default=False)
+    """Bufdir publishes its approved figures: anonymous callers may read them through analytics
+    (``resolvers.analytics``); nothing else about an organisation becomes public."""
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -109,6 +109,9 @@ class FieldValue(Model):
     class Meta:
         table = "field_value"
         unique_together = (("snapshot", "field_key"),)
+        # analytics reads a few fields of many snapshots: without it one field over every
+        # organisation and quarter scanned all values (bench S9: 55 of 70 ms of the statement)
+        indexes = (("field_key", "snapshot_id"),)
 
 
 class ValueNoteKind(StrEnum):

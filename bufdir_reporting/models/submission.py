@@ -72,7 +72,9 @@ class Submission(Model):
         # Versions count an organisation's submissions for a period whatever the form (the
         # constraint is older than forms, and SQLite cannot drop it without rebuilding the table).
         unique_together = (("organization", "period", "version"),)
-        indexes = (("organization_id", "submitted_at"),)
+        # analytics (resolvers.analytics) reads approved figures by period, and the submission of a
+        # current snapshot by its snapshot
+        indexes = (("organization_id", "submitted_at"), ("period_id", "review_state"), ("snapshot_id",))
 
 
 class SubmissionReview(Model):

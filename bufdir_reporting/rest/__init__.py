@@ -3,7 +3,7 @@
 contract: activity imports, submissions and their review, value notes, report forms. The legacy contracts
 (``rest_compat``) are built on this package."""
 
-from . import activity_imports, report_forms, submissions, value_notes
+from . import activity_imports, analytics, report_forms, submissions, value_notes
 
 # Each under a base of its own that no contract path starts with, so they route in any order.
-ROUTERS = (activity_imports.router, submissions.router, value_notes.router, report_forms.router)
+ROUTERS = (activity_imports.router, submissions.router, value_notes.router, report_forms.router, analytics.router)

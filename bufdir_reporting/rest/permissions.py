@@ -61,4 +61,8 @@ OPERATIONS: dict[str, Needs] = {
     "listReportFormAssignments": PUBLIC,
     "assignReportForm": ADMIN,
     "setReportFormDeadlines": ADMIN,
+    # Anonymous callers read the approved figures of public forms; the use case decides the rest.
+    "getAnalyticsTable": PUBLIC,
+    "getAnalyticsTimeSeries": PUBLIC,
+    "exportAnalytics": PUBLIC,
 }

@@ -28,6 +28,7 @@ _FORM = {
     "description": "Kommunale barnevernstjenesters årlige rapport til Bufdir.",
     "period_type": "year",
     "rolled_up": False,
+    "public": False,
     "is_default": False,
     "section_ids": ["barn-under-omsorg", "undersokelser", "hjelpetiltak", "ettervern", "ressurser"],
 }
@@ -49,6 +50,7 @@ class FormShape(Shape):
     description: str
     period_type: PeriodType | None = Field(description="the kind of period it is asked for; null: any")
     rolled_up: bool
+    public: bool = Field(description="its approved figures are published (anonymous analytics)")
     is_default: bool
     section_ids: list[str]
 
@@ -95,6 +97,7 @@ async def shape(ctx: Context, form: ReportForm) -> FormShape:
         description=form.description,
         period_type=form.period_type,
         rolled_up=form.rolled_up,
+        public=form.public,
         is_default=form.is_default,
         section_ids=[section.id for section in await forms.sections_of(ctx, form=form)],
     )

@@ -11,6 +11,7 @@ from ..config import Settings
 from . import permissions, scalars
 from .activity import ActivityMutation
 from .activity_import import ActivityImportMutation, ActivityImportQuery
+from .analytics import AnalyticsQuery
 from .audit import AuditQuery
 from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
@@ -42,6 +43,7 @@ class Query(
     AuditQuery,
     ActivityImportQuery,
     IdentityQuery,
+    AnalyticsQuery,
 ):
     pass
 

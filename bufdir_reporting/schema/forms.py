@@ -45,6 +45,7 @@ class ReportFormNode(ModelNode):
         description="Reported for an organisation's whole subtree: its figures count every organisation below it "
         "(each participant once)."
     )
+    public: bool = strawberry.field(description="Its approved figures are published: anonymous callers read them (analytics).")
     is_default: bool = strawberry.field(description="The form every section belongs to; a request naming no form gets it.")
 
     @strawberry.field(description="The sections it asks (the default form: every section there is).")
@@ -91,6 +92,7 @@ class ReportFormInput:
     description: str = ""
     period_type: models.PeriodType | None = None
     rolled_up: bool = False
+    public: bool = False
 
 
 @strawberry.input(description="Who must report a form: an organisation, a kind of organisation, or (neither) every one.")
@@ -110,6 +112,7 @@ def _form_spec(input: ReportFormInput) -> forms.FormSpec:
             "description": input.description,
             "period_type": input.period_type,
             "rolled_up": input.rolled_up,
+            "public": input.public,
             "section_ids": [public_key("Section", s) for s in input.section_ids],
         },
     )

@@ -46,6 +46,9 @@ FIELDS: dict[str, Needs] = {
     "Query.auditLog": ADMIN,
     "Query.activityImport": READ,
     "Query.delegations": ADMIN,
+    # Anonymous callers read the approved figures of public forms; the use case decides the rest.
+    "Query.analytics": PUBLIC,
+    "Query.analyticsTimeSeries": PUBLIC,
     "Mutation.createSection": ADMIN,
     "Mutation.updateSection": ADMIN,
     "Mutation.deactivateSection": ADMIN,

@@ -35,6 +35,8 @@ class FormSpec(Strict):
     description: str = Field(default="", max_length=4000)
     period_type: PeriodType | None = None
     rolled_up: bool = Field(default=False, strict=True)
+    public: bool = Field(default=False, strict=True)
+    """Its approved figures are published: anonymous callers read them through analytics."""
     section_ids: list[str] = Field(min_length=1, max_length=200)
 
     @field_validator("form_id")
@@ -113,6 +115,7 @@ async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
                 description=spec.description,
                 period_type=spec.period_type,
                 rolled_up=spec.rolled_up,
+                public=spec.public,
             )
             await FormSection.bulk_create([FormSection(form_id=form.id, section_id=s) for s in spec.section_ids])
             await revision.bump()
@@ -142,7 +145,13 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
                 details={"form_id": form_id},
             )
         form.update_from_dict(
-            {"name": spec.name, "description": spec.description, "period_type": spec.period_type, "rolled_up": spec.rolled_up}
+            {
+                "name": spec.name,
+                "description": spec.description,
+                "period_type": spec.period_type,
+                "rolled_up": spec.rolled_up,
+                "public": spec.public,
+            }
         )
         await form.save()
         changed = not form.is_default and (
@@ -177,5 +186,6 @@ async def _described(form: ReportForm) -> dict[str, Any]:
         "name": form.name,
         "period_type": form.period_type,
         "rolled_up": form.rolled_up,
+        "public": form.public,
         "section_ids": await _section_ids(form.id),
     }

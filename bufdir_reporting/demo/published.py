@@ -1,0 +1,67 @@
+"""Approved quarters of 2025, so analytics has published figures to show (#34): the quarterly
+reporters that are not the submitted grant's organisation (the family counselling office
+org_bufdir_oslo_42 and the volunteer organisation org-3310) aggregate each 2025 quarter of their
+form, enter the figures no activity counts, generate and submit the report, and a reviewer
+approves it. The volunteers' quarterly form (frivillighet-kvartalsrapport) is marked public:
+anonymous callers read its approved figures through analytics.
+
+org-bufdir-42 is left out: its latest submission stays the grant period the legacy contract's
+``last-submitted-period`` example answers. Runs after ``history.load_history``, through the use
+cases, so the submissions, reviews, audit log and locks are the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..auth import ADMIN, REVIEWER, Principal
+from ..config import Settings
+from ..errors import DomainError
+from ..models import Organization, Period, ReportForm
+from ..resolvers import snapshots
+from ..resolvers.base.context import Context
+from ..resolvers.reporting import assignments, records, reviews, submissions
+from ..resolvers.snapshots import manual_values, validation
+from .history import ENTERED, REPORT_TYPE, SUBMITTED_ORGANIZATION
+
+Progress = Callable[[str], None]
+APPROVED_QUARTERS = ("rp-2025-q1", "rp-2025-q2", "rp-2025-q3", "rp-2025-q4")
+PUBLIC_FORM = "frivillighet-kvartalsrapport"
+REVIEWED_BY = "bufdir-saksbehandler"
+
+
+async def load_published(settings: Settings, *, progress: Progress = lambda _: None) -> int:
+    """Submit and approve the 2025 quarters; returns how many submissions were approved."""
+    admin = Context(settings=settings, principal=Principal(subject="demo-loader", roles=frozenset({ADMIN})))
+    reviewer = Context(settings=settings, principal=Principal(subject=REVIEWED_BY, roles=frozenset({REVIEWER})))
+    await ReportForm.filter(id=PUBLIC_FORM).update(public=True)
+    approved = 0
+    for organization in await Organization.exclude(id=SUBMITTED_ORGANIZATION).order_by("id"):
+        coordinator = Context(
+            settings=settings,
+            principal=Principal(subject=f"coordinator-{organization.id}", organizations=frozenset({organization.id})),
+        )
+        for period_id in APPROVED_QUARTERS:
+            period = await Period.get(id=period_id)
+            for form in await assignments.forms_of(admin, organization=organization, period=period):
+                if form.rolled_up:
+                    continue
+                triggered = await snapshots.trigger(
+                    admin, organization_id=organization.id, period_id=period_id, form_id=form.id, wait=True
+                )
+                snapshot = triggered.snapshot
+                for key, value in ENTERED.items():
+                    try:
+                        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
+                    except DomainError:  # a field this form does not ask
+                        continue
+                errors = [f.field_key for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
+                if errors:
+                    progress(f"{organization.id} {period_id} {form.id}: not submitted, {', '.join(errors)} do not validate")
+                    continue
+                record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
+                submission = await submissions.submit(coordinator, report_id=record.id)
+                await reviews.review(reviewer, submission_id=submission.id, action=reviews.ReviewAction.APPROVE)
+                approved += 1
+                progress(f"{organization.id} {period_id} {form.id}: submitted and approved")
+    return approved

@@ -1,0 +1,270 @@
+"""What an analytics request asks, resolved into a plan, and who may read what of it.
+
+A selection is fields (by key, or every field of some sections) x organisations (by id, every
+organisation of a kind, or the subtree under one, optionally rolled up into it) x periods (a
+list, or every period of one type between two dates), and which values count:
+
+- ``approved``: the figures of each organisation's latest approved submission (the default for
+  anyone but the organisation itself);
+- ``latest_submitted``: of its latest submission that is not reopened, whatever its review;
+- ``current``: its current snapshots, submitted or not (the default when every organisation
+  selected is one the caller's token names).
+
+Access: whoever reads an organisation (its users, those above it, reviewers, admins;
+``base.access``) reads its figures from any source. Everyone else, anonymous callers included,
+reads only **approved figures of forms Bufdir marks public** (``ReportForm.public``): naming
+another organisation with any other source is FORBIDDEN, and a table over a kind or over every
+organisation shows the others' cells from public forms only. Peer statistics compare with every
+organisation of the same kind without showing any of their values (``table``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+from tortoise.connection import get_connection
+from tortoise.expressions import Q
+
+from ...errors import TOKEN_REQUIRED, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ...models import DEFAULT_FORM, FieldDataType, FieldDefinition, Organization, OrganizationKind, Period, PeriodType, ReportForm
+from ..base import access
+from ..base.context import Context
+from ..base.inputs import Strict
+from ..base.sql import Statement
+from ..organizations import tree
+
+MAX_FIELDS = 200
+MAX_ORGANIZATIONS = 5000
+MAX_PERIODS = 200
+MAX_TABLE_CELLS = 100_000
+"""A table answered whole (GraphQL, REST JSON) holds at most this many cells; an export streams
+any size."""
+NUMERIC = frozenset({FieldDataType.INTEGER, FieldDataType.DECIMAL, FieldDataType.PERCENT, FieldDataType.BOOLEAN})
+
+
+class ValueSource(StrEnum):
+    APPROVED = "approved"
+    LATEST_SUBMITTED = "latest_submitted"
+    CURRENT = "current"
+
+
+class Selection(Strict):
+    """An analytics request as a client writes it."""
+
+    field_keys: list[str] = Field(default_factory=list, max_length=MAX_FIELDS)
+    section_ids: list[str] = Field(default_factory=list, max_length=MAX_FIELDS)
+    organization_ids: list[str] = Field(default_factory=list, max_length=MAX_ORGANIZATIONS)
+    organization_kind: OrganizationKind | None = None
+    subtree_of: str | None = Field(default=None, max_length=64)
+    roll_up: bool = Field(default=False, strict=True)
+    """With ``subtree_of``: one row for the subtree, each value the sum of its organisations'
+    (a count of distinct people counts a person once per branch: the rolled-up form's own
+    snapshot is the exact figure)."""
+    period_ids: list[str] = Field(default_factory=list, max_length=MAX_PERIODS)
+    period_type: PeriodType | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    form_id: str | None = Field(default=None, max_length=64)
+    source: ValueSource | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Selection:
+        if not self.field_keys and not self.section_ids:
+            raise ValueError("name fields (field_keys) or sections (section_ids)")
+        if self.period_ids and self.period_type is not None:
+            raise ValueError("name periods (period_ids) or a range (period_type with period_from/period_to), not both")
+        if not self.period_ids and self.period_type is None:
+            raise ValueError("name periods (period_ids) or a range of one period type (period_type)")
+        if self.roll_up and self.subtree_of is None:
+            raise ValueError("roll_up sums a subtree: name it (subtree_of)")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    key: str
+    label: str
+    section_id: str
+    data_type: FieldDataType
+    unit: str | None
+
+    @property
+    def numeric(self) -> bool:
+        return self.data_type in NUMERIC
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationInfo:
+    id: str
+    name: str
+    kind: OrganizationKind
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodInfo:
+    id: str
+    name: str
+    type: PeriodType
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A selection resolved: its dimensions in order, and what the caller may read of it."""
+
+    fields: list[FieldInfo]
+    organizations: list[OrganizationInfo]
+    periods: list[PeriodInfo]
+    source: ValueSource
+    form_id: str | None
+    members: dict[str, list[str]]
+    """Each row's organisations: itself, or (rolled up) its whole subtree."""
+    readable: frozenset[str] | None
+    """The organisations whose figures the caller reads from any form; None: every one."""
+    public_forms: frozenset[str]
+    """Forms whose approved figures everyone reads (the default form's id for snapshots of none)."""
+    peers: bool
+    """Whether the caller gets peer statistics (an authenticated caller)."""
+    whole_kinds: bool = False
+    """The rows are every organisation of their kinds (a selection by kind, or of all)."""
+
+    @property
+    def cell_count(self) -> int:
+        return len(self.fields) * len(self.organizations) * len(self.periods)
+
+
+async def plan(ctx: Context, *, selection: Selection) -> Plan:
+    """Resolve ``selection`` in at most four statements (periods, fields, organisations, public
+    forms), checking who may read what."""
+    principal = ctx.principal
+    if not principal.is_authenticated and selection.source not in (None, ValueSource.APPROVED):
+        raise Unauthenticated(f"Anonymous callers read approved, published figures only. {TOKEN_REQUIRED}")
+    readable = None if access.reads_all(principal) else principal.organizations | principal.below
+    periods = await _periods(selection)
+    fields = await _fields(selection, periods)
+    organizations, members = await _organizations(selection)
+    source = selection.source or _default_source(principal.organizations, members)
+    if readable is not None and source is not ValueSource.APPROVED:
+        others = sorted({m for group in members.values() for m in group} - readable)
+        if others:
+            raise Forbidden(
+                "Your token reads other organisations' approved, published figures only (source approved)",
+                details={"organization_ids": others[:20]},
+            )
+    form_id = selection.form_id
+    if form_id is not None and not await ReportForm.exists(id=form_id):
+        raise NotFound("report form", form_id)
+    public = frozenset(str(f) for f in await ReportForm.filter(public=True).values_list("id", flat=True))
+    plan_ = Plan(
+        fields=fields,
+        organizations=organizations,
+        periods=periods,
+        source=source,
+        form_id=form_id,
+        members=members,
+        readable=readable,
+        public_forms=public,
+        peers=principal.is_authenticated,
+        whole_kinds=not selection.organization_ids and selection.subtree_of is None,
+    )
+    return plan_
+
+
+def require_table_size(plan: Plan) -> None:
+    if plan.cell_count > MAX_TABLE_CELLS:
+        raise InvalidInput(
+            f"the selection has {plan.cell_count:,} cells; a table holds at most {MAX_TABLE_CELLS:,} (export streams any size)",
+            field="field_keys",
+        )
+
+
+def _default_source(own: frozenset[str], members: dict[str, list[str]]) -> ValueSource:
+    selected = {m for group in members.values() for m in group}
+    return ValueSource.CURRENT if selected and selected <= own else ValueSource.APPROVED
+
+
+async def _periods(selection: Selection) -> list[PeriodInfo]:
+    if selection.period_ids:
+        found = {p.id: p for p in await Period.filter(id__in=selection.period_ids)}
+        missing = [p for p in selection.period_ids if p not in found]
+        if missing:
+            raise InvalidInput(f"no period {', '.join(missing)}", field="period_ids")
+        rows = sorted(found.values(), key=lambda p: (p.start, p.end, p.id))
+    else:
+        query = Period.filter(type=selection.period_type)
+        if selection.period_from is not None:
+            query = query.filter(start__gte=selection.period_from)
+        if selection.period_to is not None:
+            query = query.filter(end__lte=selection.period_to)
+        rows = await query.order_by("start", "end", "id").limit(MAX_PERIODS + 1)
+        if len(rows) > MAX_PERIODS:
+            raise InvalidInput(f"the range holds more than {MAX_PERIODS} periods", field="period_to")
+    return [PeriodInfo(p.id, p.name, p.type, p.start, p.end) for p in rows]
+
+
+async def _fields(selection: Selection, periods: list[PeriodInfo]) -> list[FieldInfo]:
+    """The fields named, in report order; a field's label and type are those of its newest
+    definition in force by the last period's end (else its newest)."""
+    condition = Q(key__in=selection.field_keys) | Q(section_id__in=selection.section_ids)
+    definitions = await FieldDefinition.filter(condition).select_related("section").order_by("key", "-valid_from")
+    last = max(p.end for p in periods) if periods else None
+    chosen: dict[str, FieldDefinition] = {}
+    for d in definitions:
+        held = chosen.get(d.key)
+        if held is None or (last is not None and held.valid_from > last and d.valid_from <= last):
+            chosen[d.key] = d
+    missing = [k for k in selection.field_keys if k not in chosen]
+    if missing:
+        raise InvalidInput(f"no field {', '.join(missing)}", field="field_keys")
+    unknown = [s for s in selection.section_ids if s not in {d.section_id for d in definitions}]
+    if unknown:
+        raise InvalidInput(f"no section {', '.join(unknown)} (or none with fields)", field="section_ids")
+    if len(chosen) > MAX_FIELDS:
+        raise InvalidInput(f"the selection holds more than {MAX_FIELDS} fields", field="section_ids")
+    ordered = sorted(chosen.values(), key=lambda d: (d.section.order, d.section_id, d.position, d.key))
+    return [FieldInfo(d.key, d.label, d.section_id, d.data_type, d.unit) for d in ordered]
+
+
+async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], dict[str, list[str]]]:
+    """The rows and each row's organisations; the subtree in the same statement as the rows."""
+    if selection.subtree_of is not None:
+        sql = Statement(get_connection("default").capabilities.dialect)
+        root = sql.bind(selection.subtree_of)
+        statement = (
+            "WITH RECURSIVE below(id, depth) AS ("
+            f"SELECT id, 0 FROM organization WHERE id = {root} "
+            "UNION SELECT o.id, b.depth + 1 FROM organization o JOIN below b ON o.parent_id = b.id "
+            f"WHERE b.depth < {tree.MAX_DEPTH}"
+            ") SELECT o.id, o.name, o.kind FROM organization o WHERE o.id IN (SELECT id FROM below) ORDER BY o.id"
+        )
+        _, rows = await get_connection("default").execute_query(statement, sql.params)
+        found = [OrganizationInfo(str(r["id"]), str(r["name"]), OrganizationKind(r["kind"])) for r in rows]
+        if not found:
+            raise InvalidInput(f"no organisation {selection.subtree_of}", field="subtree_of")
+        if selection.organization_kind is not None:
+            found = [o for o in found if o.id == selection.subtree_of or o.kind == selection.organization_kind]
+        if selection.roll_up:
+            root_info = next(o for o in found if o.id == selection.subtree_of)
+            return [root_info], {root_info.id: [o.id for o in found]}
+        return found, {o.id: [o.id] for o in found}
+    query = Organization.all()
+    if selection.organization_ids:
+        query = query.filter(id__in=selection.organization_ids)
+    if selection.organization_kind is not None:
+        query = query.filter(kind=selection.organization_kind)
+    listed = await query.order_by("id").limit(MAX_ORGANIZATIONS + 1).values_list("id", "name", "kind")
+    if len(listed) > MAX_ORGANIZATIONS:
+        raise InvalidInput(f"the selection holds more than {MAX_ORGANIZATIONS} organisations", field="organization_kind")
+    found = [OrganizationInfo(str(id_), str(name), OrganizationKind(kind)) for id_, name, kind in listed]
+    missing = sorted(set(selection.organization_ids) - {o.id for o in found})
+    if missing:
+        raise InvalidInput(f"no organisation {', '.join(missing)}", field="organization_ids")
+    return found, {o.id: [o.id] for o in found}
+
+
+def is_default_form(form_id: str | None) -> bool:
+    return form_id in (None, DEFAULT_FORM)

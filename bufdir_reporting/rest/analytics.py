@@ -1,0 +1,325 @@
+"""Analytics over REST (no legacy contract: a path of its own): the table as JSON, the time
+series, and the export as JSON-stat 2.0, CSV for Norwegian Excel or DHIS2 dataValueSets. The
+same use cases as GraphQL's ``analytics`` and ``analyticsTimeSeries``; a selection is query
+parameters, lists repeated (``fields=a&fields=b``)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from fastapi.responses import Response, StreamingResponse
+from pydantic import Field
+
+from ..models import FieldDataType, OrganizationKind, PeriodType
+from ..resolvers.analytics import export as exports
+from ..resolvers.analytics import table
+from ..resolvers.analytics.selection import Plan, Selection, ValueSource
+from ..resolvers.analytics.stats import Position, Spread
+from ..resolvers.base.context import Context
+from ..resolvers.base.inputs import parse
+from .routing import ContextDep, ContractRouter, number
+from .shapes import Shape, examples
+
+router = ContractRouter("/api/v1/analytics", tag="analytics", printed_paths=False)
+
+
+def selection(
+    fields: Annotated[list[str], Query(description="field keys (repeat the parameter)")] = [],  # noqa: B006
+    sections: Annotated[list[str], Query(description="every field of these sections")] = [],  # noqa: B006
+    organizations: Annotated[list[str], Query(description="organisation ids")] = [],  # noqa: B006
+    kind: OrganizationKind | None = None,
+    subtree_of: Annotated[str | None, Query(max_length=64, description="an organisation and every one below it")] = None,
+    roll_up: Annotated[bool, Query(description="with subtree_of: one row, each value the subtree's sum")] = False,
+    periods: Annotated[list[str], Query(description="period ids")] = [],  # noqa: B006
+    period_type: Annotated[PeriodType | None, Query(description="a range: every period of this type")] = None,
+    period_from: Annotated[datetime.date | None, Query(description="the range's first day")] = None,
+    period_to: Annotated[datetime.date | None, Query(description="the range's last day")] = None,
+    form: Annotated[str | None, Query(max_length=64, description="only this form's figures")] = None,
+    source: Annotated[
+        ValueSource | None, Query(description="which figures count; approved unless every organisation is the caller's own")
+    ] = None,
+) -> Selection:
+    return parse(
+        Selection,
+        {
+            "field_keys": fields,
+            "section_ids": sections,
+            "organization_ids": organizations,
+            "organization_kind": kind,
+            "subtree_of": subtree_of,
+            "roll_up": roll_up,
+            "period_ids": periods,
+            "period_type": period_type,
+            "period_from": period_from,
+            "period_to": period_to,
+            "form_id": form,
+            "source": source,
+        },
+    )
+
+
+SelectionDep = Depends(selection)
+Number = int | float | None
+
+
+class FieldShape(Shape):
+    key: str
+    label: str
+    section_id: str
+    data_type: FieldDataType
+    unit: str | None
+
+
+class OrganizationShape(Shape):
+    id: str
+    name: str
+    kind: OrganizationKind
+
+
+class PeriodShape(Shape):
+    id: str
+    name: str
+    type: PeriodType
+    start: datetime.date
+    end: datetime.date
+
+
+class PeersShape(Shape):
+    rank: int = Field(description="1 for the largest value among the organisations of the same kind")
+    of: int = Field(description="organisations of the kind with an approved value")
+    median: Number
+    lower_quartile: Number
+    upper_quartile: Number
+
+
+class CellShape(Shape):
+    field_key: str
+    organization_id: str
+    period_id: str
+    value: Number = Field(description="null: not reported; a reported 0 is 0")
+    text: str | None
+    status: table.CellStatus
+    approved: bool
+    peers: PeersShape | None = Field(description="its place among its peers of the same kind (no peer's value)")
+
+
+class SummaryShape(Shape):
+    field_key: str
+    period_id: str
+    reported: int
+    total: Number
+    median: Number
+    lower_quartile: Number
+    upper_quartile: Number
+
+
+_TABLE = {
+    "source": "approved",
+    "form_id": None,
+    "fields": [
+        {
+            "key": "antall_nye_meldinger",
+            "label": "Nye meldinger",
+            "section_id": "undersokelser",
+            "data_type": "integer",
+            "unit": None,
+        }
+    ],
+    "organizations": [{"id": "org-1042", "name": "Barnevernstjenesten Oslo Sør", "kind": "child_welfare_service"}],
+    "periods": [{"id": "rp-2025-q1", "name": "1. kvartal 2025", "type": "quarter", "start": "2025-01-01", "end": "2025-03-31"}],
+    "cells": [
+        {
+            "field_key": "antall_nye_meldinger",
+            "organization_id": "org-1042",
+            "period_id": "rp-2025-q1",
+            "value": 47,
+            "text": None,
+            "status": "approved",
+            "approved": True,
+            "peers": None,
+        }
+    ],
+    "summaries": [
+        {
+            "field_key": "antall_nye_meldinger",
+            "period_id": "rp-2025-q1",
+            "reported": 1,
+            "total": 47,
+            "median": 47,
+            "lower_quartile": 47,
+            "upper_quartile": 47,
+        }
+    ],
+}
+
+
+class TableShape(Shape):
+    model_config = examples(_TABLE)
+
+    source: ValueSource
+    form_id: str | None
+    fields: list[FieldShape]
+    organizations: list[OrganizationShape]
+    periods: list[PeriodShape]
+    cells: list[CellShape]
+    summaries: list[SummaryShape]
+
+
+class PointShape(Shape):
+    period_id: str
+    value: Number
+    status: table.CellStatus
+    approved: bool
+    change: Number = Field(description="the value minus the previous period's, where both were reported")
+
+
+class TimeSeriesShape(Shape):
+    source: ValueSource
+    field: FieldShape
+    organization: OrganizationShape
+    periods: list[PeriodShape]
+    points: list[PointShape]
+    reported_share: float = Field(description="periods with a value over periods asked, 0..1")
+
+
+def _dimensions(plan: Plan) -> dict[str, Any]:
+    return {
+        "fields": [
+            FieldShape(key=f.key, label=f.label, section_id=f.section_id, data_type=f.data_type, unit=f.unit) for f in plan.fields
+        ],
+        "organizations": [OrganizationShape(id=o.id, name=o.name, kind=o.kind) for o in plan.organizations],
+        "periods": [PeriodShape(id=p.id, name=p.name, type=p.type, start=p.start, end=p.end) for p in plan.periods],
+    }
+
+
+def _peers(found: Position | None) -> PeersShape | None:
+    if found is None:
+        return None
+    return PeersShape.model_construct(
+        rank=found.rank,
+        of=found.of,
+        median=_number(found.median),
+        lower_quartile=_number(found.lower_quartile),
+        upper_quartile=_number(found.upper_quartile),
+    )
+
+
+def _summary(summary: table.Summary) -> SummaryShape:
+    spread: Spread | None = summary.spread
+    return SummaryShape(
+        field_key=summary.field_key,
+        period_id=summary.period_id,
+        reported=summary.reported,
+        total=number(spread.total) if spread else None,
+        median=number(spread.median) if spread else None,
+        lower_quartile=number(spread.lower_quartile) if spread else None,
+        upper_quartile=number(spread.upper_quartile) if spread else None,
+    )
+
+
+def _number(value: Decimal | None) -> Number:
+    """``routing.number`` for a Decimal the use case made (no round trip through text: a table
+    has thousands; bench S9)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@router.endpoint(
+    "GET",
+    "",
+    "getAnalyticsTable",
+    TableShape,
+    errors={403},
+    public=True,
+    summary="Figures across fields, organisations and periods",
+)
+async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> Response:
+    found = await table.query(ctx, selection=asked)
+    answer = TableShape(
+        source=found.plan.source,
+        form_id=found.plan.form_id,
+        # built without validation: every value is the use case's own, typed as the shape says, and
+        # validating a table cell by cell cost a fifth of the route (bench S9 profile)
+        cells=[
+            CellShape.model_construct(
+                field_key=c.field_key,
+                organization_id=c.organization_id,
+                period_id=c.period_id,
+                value=_number(c.value),
+                text=c.text,
+                status=c.status,
+                approved=c.approved,
+                peers=_peers(c.peers),
+            )
+            for c in found.cells
+        ],
+        summaries=[_summary(s) for s in found.summaries],
+        **_dimensions(found.plan),
+    )
+    # The shape's own JSON: FastAPI would dump the returned shape to a dict and validate its
+    # thousands of cells again before serialising them (half the route in bench S9); the route
+    # still declares TableShape, and this is that shape's serialiser.
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+@router.endpoint(
+    "GET",
+    "/time-series",
+    "getAnalyticsTimeSeries",
+    TimeSeriesShape,
+    errors={403},
+    public=True,
+    summary="One field of one organisation over periods",
+)
+async def get_time_series(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> TimeSeriesShape:
+    series = await table.time_series(ctx, selection=asked)
+    dimensions = _dimensions(series.plan)
+    return TimeSeriesShape(
+        source=series.plan.source,
+        field=dimensions["fields"][0],
+        organization=dimensions["organizations"][0],
+        periods=dimensions["periods"],
+        points=[
+            PointShape(
+                period_id=p.period_id, value=_number(p.value), status=p.status, approved=p.approved, change=_number(p.change)
+            )
+            for p in series.points
+        ],
+        reported_share=float(series.reported_share),
+    )
+
+
+MEDIA = {
+    exports.ExportFormat.JSONSTAT: ("application/json", "json"),
+    exports.ExportFormat.CSV: ("text/csv; charset=utf-8", "csv"),
+    exports.ExportFormat.DHIS2: ("application/json", "json"),
+}
+
+
+@router.endpoint(
+    "GET",
+    "/export",
+    "exportAnalytics",
+    None,
+    errors={403},
+    public=True,
+    summary="The selection as JSON-stat 2.0, CSV for Norwegian Excel, or DHIS2 dataValueSets (streamed)",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "JSON-stat 2.0 dataset, CSV (UTF-8 with BOM, ';', decimal comma) or DHIS2 dataValueSets",
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def export_table(
+    ctx: Context = ContextDep, asked: Selection = SelectionDep, format: exports.ExportFormat = exports.ExportFormat.JSONSTAT
+) -> StreamingResponse:
+    found = await exports.export(ctx, selection=asked, format=format)
+    media, extension = MEDIA[format]
+    name = f"bufdir-analytics-{format.value}.{extension}"
+    return StreamingResponse(found.body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
