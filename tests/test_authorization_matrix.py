@@ -10,20 +10,31 @@ one). Business outcomes are tested elsewhere; this is about who gets in.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import secrets
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from bufdir_reporting.config import Settings
 from bufdir_reporting.resolvers.base import ids
 from bufdir_reporting.resolvers.snapshots import watch
+from bufdir_reporting.resolvers.structure import revision
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
 
 from . import contracts
+from .conftest import Tokens
+from .live import started_app
 
 PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer")
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
@@ -597,26 +608,81 @@ def test_every_route_and_root_field_has_authorization_cases(app):
     assert _root_fields() - set(GRAPHQL) == set(), "GraphQL root fields without authorization cases"
 
 
-@pytest.fixture
-async def world(client, app, tokens, settings, reporting) -> World:
+@dataclass(frozen=True)
+class WorldTemplate:
+    """The world, built once per module (its cases only read it, or write rows no other case
+    reads back, yet a case that writes must not be seen by the next): a SQLite file and a var
+    directory that each case starts from a copy of, with the ids the cases name."""
+
+    settings: Settings
+    ids: dict[str, Any]
+
+    def copy_into(self, folder: Path) -> Settings:
+        database = folder / "world.sqlite3"
+        _copy_sqlite(_sqlite_path(self.settings.database_url), database)
+        shutil.copytree(self.settings.var_dir, folder / "var")
+        return self.settings.model_copy(update={"database_url": f"sqlite://{database}", "var_dir": folder / "var"})
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite://"))
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """SQLite's online backup: the whole database, whatever its journal holds."""
+    with contextlib.closing(sqlite3.connect(source)) as origin, contextlib.closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
+
+
+async def _build_world(settings: Settings) -> dict[str, Any]:
     from bufdir_reporting.models import Activity, Organization
 
-    from .factories import make_activity, make_period
+    from .factories import make_activity, make_period, make_reporting_world
 
-    for quarter in (1, 2):
-        await make_period(year=2023, quarter=quarter)
-    own = await Organization.get(id=OWN)
-    for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
-        await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
-    w = World(client=client, app=app, tokens=tokens, settings=settings)
-    w.snapshot_id = await w.snapshot()
-    w.report_id = await w.report()
-    w.import_id = await w.upload()
-    w.submission_id = await _submission(w)
-    w.comment_id = await _comment(w)
-    recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
-    w.activity_ids = tuple(ids.activity_public_id(w.settings, a.id) for a in await recent)
-    return w
+    async with (
+        started_app(settings) as app,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client,
+    ):
+        await make_reporting_world()
+        for quarter in (1, 2):
+            await make_period(year=2023, quarter=quarter)
+        own = await Organization.get(id=OWN)
+        for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
+            await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
+        w = World(client=client, app=app, tokens=Tokens(settings), settings=settings)
+        w.snapshot_id = await w.snapshot()
+        w.report_id = await w.report()
+        w.import_id = await w.upload()
+        w.submission_id = await _submission(w)
+        w.comment_id = await _comment(w)
+        recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
+        w.activity_ids = tuple(ids.activity_public_id(w.settings, a.id) for a in await recent)
+        await app.state.jobs.wait_idle()
+    fields = ("snapshot_id", "report_id", "import_id", "submission_id", "comment_id", "activity_ids")
+    return {name: getattr(w, name) for name in fields}
+
+
+@pytest.fixture(scope="module")
+def world_template(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> WorldTemplate:
+    """Built on a copy of the session's migrated SQLite database (its schema; ``started_app``
+    empties its tables first), once for the module: 83 worlds took a minute of the suite."""
+    folder = tmp_path_factory.mktemp("matrix-world")
+    _copy_sqlite(_sqlite_path(migrated_database), folder / "world.sqlite3")
+    settings = Settings(
+        database_url=f"sqlite://{folder / 'world.sqlite3'}", var_dir=folder / "var", token_secret=secrets.token_urlsafe(32)
+    )
+    return WorldTemplate(settings=settings, ids=asyncio.run(_build_world(settings)))
+
+
+@pytest.fixture
+async def world(world_template: WorldTemplate, tmp_path: Path) -> AsyncIterator[World]:
+    """The world as built, in a copy of its own: what a case writes, no other case sees."""
+    settings = world_template.copy_into(tmp_path)
+    async with started_app(settings, empty=False) as app:
+        revision.clear()  # the structure cache is per process: a case before may have changed its copy's structure
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield World(client=client, app=app, tokens=Tokens(settings), settings=settings, **world_template.ids)
 
 
 # Who gets in is decided in Python (access.py) before any statement, the same on both databases;
