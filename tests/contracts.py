@@ -59,7 +59,7 @@ SECTIONS_LIST = {
     "pagination": {"page": 1, "limit": 20, "total": 7},
 }
 
-SECTION_GET = {
+SECTION_GET: dict[str, Any] = {
     "section_id": "barn-under-omsorg",
     "section_title": "Barn under omsorg",
     "section_order": 1,
@@ -101,7 +101,7 @@ SECTION_GET = {
     ],
 }
 
-SECTION_POST_REQUEST = {
+SECTION_POST_REQUEST: dict[str, Any] = {
     "section_id": "familievernkontor",
     "section_title": "Familievernkontor",
     "section_order": 8,
@@ -159,7 +159,7 @@ FIELD_LABEL = {
     "section_title": "Barn under omsorg",
 }
 
-REQUIRED_FIELDS = {
+REQUIRED_FIELDS: dict[str, Any] = {
     "period_id": "2024",
     "total_required_fields": 34,
     "required_fields": [

@@ -12,6 +12,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.contrib.test import truncate_all_models
+from websockets.typing import Subprotocol
 
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
@@ -19,6 +20,9 @@ from bufdir_reporting.operations import GracefulServer
 from bufdir_reporting.resolvers.structure import revision
 
 from .services import free_port
+
+GRAPHQL_TRANSPORT_WS = [Subprotocol("graphql-transport-ws")]
+"""The ``subprotocols`` a websockets client asks for to speak graphql-transport-ws."""
 
 
 def new_app(settings: Settings) -> FastAPI:
@@ -40,7 +44,7 @@ async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterato
 
 
 @asynccontextmanager
-async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[str, object]]:
+async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[str, FastAPI]]:
     """The app served by uvicorn as ``serve`` runs it; ``config``: more of uvicorn's settings."""
     app = new_app(settings)
     port = free_port()
@@ -59,7 +63,7 @@ async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[
         await task
 
 
-async def wait_for_subscribers(app: object, count: int) -> None:
+async def wait_for_subscribers(app: FastAPI, count: int) -> None:
     async with asyncio.timeout(10):
-        while app.state.events.stats["subscribers"] < count:  # type: ignore[attr-defined]
+        while app.state.events.stats["subscribers"] < count:
             await asyncio.sleep(0.02)

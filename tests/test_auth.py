@@ -77,7 +77,7 @@ def test_a_token_signed_with_another_secret_is_unauthenticated(settings):
 
 
 def test_an_unsigned_token_is_unauthenticated(settings):
-    token = jwt.encode(claims(settings), None, algorithm="none")
+    token = jwt.encode(claims(settings), "", algorithm="none")
     with pytest.raises(Unauthenticated):
         principal_from_authorization(settings, bearer(token))
 

@@ -15,7 +15,7 @@ import contextlib
 import secrets
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,6 +153,7 @@ async def _watch(w: World, who: str) -> str:
     # allowed: the stream never ends, so open it through the same resolver the route calls
     ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
     stream = await watch.open_data_updated(ctx, organization_id=OWN, period_id="2024", after_event_id=None)
+    assert isinstance(stream, AsyncGenerator)
     await stream.aclose()
     return "ok"
 
@@ -182,7 +183,7 @@ async def _subscribe(w: World, who: str, query: str) -> str:
     return outcome(codes)
 
 
-REST: dict[str, tuple[dict[str, str], Call]] = {
+REST: dict[str, tuple[dict[str, str], Call | None]] = {  # None: filled below
     "GET /api/v1/report-sections": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections")),
     "POST /api/v1/report-sections": (
         ADMIN,
@@ -311,7 +312,7 @@ def q(query: str, variables: Callable[[World], dict] | None = None) -> Call:
     return call
 
 
-GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
+GRAPHQL: dict[str, tuple[dict[str, str], Call | None]] = {
     "Query.node": (ORG, q('{ node(id: "T3JnYW5pemF0aW9uOm9yZy0xMDQy") { id } }')),
     "Query.organization": (ORG, q('{ organization(id: "org-1042") { name } }')),
     "Query.organizations": ({**ORG, "other": "ok"}, q("{ organizations { totalCount } }")),  # each sees only their own
@@ -695,6 +696,7 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
         if case == f"DELETE {prefix}/{{snapshot_id}}":
             REST[case] = (HIDDEN, await _delete_snapshot(prefix))
     expected, call = {**REST, **GRAPHQL}[case]
+    assert call is not None
     expected = {**expected, "reviewer": reviewer_expects(case, expected)}
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected

@@ -25,7 +25,7 @@ from bufdir_reporting.resolvers.base.context import Context
 from . import services
 from .conftest import _unavailable
 from .factories import context_for, make_reporting_world
-from .live import live_server, wait_for_subscribers
+from .live import GRAPHQL_TRANSPORT_WS, live_server, wait_for_subscribers
 
 NOTES = 'subscription ($after: ID) { valueNoteAdded(organizationId: "org-1042", afterEventId: $after) { eventId text } }'
 EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: $t) { id } }'
@@ -42,7 +42,7 @@ def stoppable_redis():
 
 @asynccontextmanager
 async def subscribed(address: str, token: str, after: int | str | None = None) -> AsyncIterator[Any]:
-    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         payload = {"query": NOTES, "variables": {"after": after}}
@@ -51,7 +51,7 @@ async def subscribed(address: str, token: str, after: int | str | None = None) -
 
 
 async def received(socket: Any, count: int, timeout: float = 15) -> list[dict]:
-    notes = []
+    notes: list[dict] = []
     async with asyncio.timeout(timeout):
         while len(notes) < count:
             message = json.loads(await socket.recv())

@@ -16,6 +16,7 @@ from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Activity, Organization, OrganizationKind
+from bufdir_reporting.resolvers.base import jobs
 
 from .conftest import error_of
 from .factories import context_for
@@ -258,7 +259,7 @@ async def test_an_import_whose_writer_died_is_taken_over_and_written_once(app, c
     assert await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds)) == [import_id]
     await app.state.jobs.wait_idle()
     done = await ActivityImport.get(id=import_id)
-    assert (done.status, done.created, done.attempts, done.owner) == ("done", 3, 2, uploads.jobs.OWNER)
+    assert (done.status, done.created, done.attempts, done.owner) == ("done", 3, 2, jobs.OWNER)
     assert await Activity.filter(organization_id="org-tromso").count() == 3
     assert (await ActivityImport.get(id=fresh.id)).status == "writing", "a writer that still beats is left alone"
     assert await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds)) == []

@@ -25,6 +25,7 @@ from bufdir_reporting.config import Settings
 
 from . import services
 from .conftest import _create_database, _unavailable
+from .live import GRAPHQL_TRANSPORT_WS
 
 RUNNING: dict[str, subprocess.Popen] = {}
 
@@ -210,14 +211,14 @@ async def test_events_written_on_one_replica_while_redis_is_down_reach_a_subscri
                 answer = await on_a.post("/graphql", json={"query": query, "variables": {"s": snapshot_id, "t": text}})
                 assert "errors" not in answer.json(), answer.text
 
-            async with websockets.connect(f"ws://{b}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+            async with websockets.connect(f"ws://{b}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
                 await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {TOKEN}"}}))
                 assert json.loads(await socket.recv())["type"] == "connection_ack"
                 query = 'subscription { valueNoteAdded(organizationId: "org-1042") { eventId text } }'
                 await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
 
                 async def received(count: int) -> list[dict]:
-                    notes = []
+                    notes: list[dict] = []
                     async with asyncio.timeout(20):
                         while len(notes) < count:
                             notes.append(json.loads(await socket.recv())["payload"]["data"]["valueNoteAdded"])

@@ -225,7 +225,9 @@ async def test_a_report_that_came_late_stays_late_with_its_reason(graphql, token
     assert row == {"state": "SUBMITTED", "late": True, "lateness": "SUBMITTED_LATE", "onTime": False}
     assert counts == {"late": 1, "submittedLate": 1, "overdue": 0, "correctionOverdue": 0, "correctedLate": 0}
 
-    await reviews.review(context_for(settings, app, admin=True), submission_id=submission_id, action="return", reason="Rett opp")
+    await reviews.review(
+        context_for(settings, app, admin=True), submission_id=submission_id, action=reviews.ReviewAction.RETURN, reason="Rett opp"
+    )
     await Period.filter(id="2024").update(correction_deadline=submitted_at.date() - timedelta(days=1))
     row, counts = await status()
     assert (row["state"], row["lateness"]) == ("RETURNED", "CORRECTION_OVERDUE") and counts["correctionOverdue"] == 1

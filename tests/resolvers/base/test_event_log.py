@@ -4,6 +4,7 @@ what pub/sub did not bring them (the hub here is a real one that was never told)
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ async def test_a_resumption_replays_every_page_after_the_id_then_only_new_live_e
     replayed = [delivery.payload["event_id"] async for delivery in resumption.missed()]
     assert replayed == ids[1:]  # three pages, in order
     assert [d.payload["n"] async for d in event_log.Resumption(CHANNEL, ids[0]).missed(limit=100)] == list(range(1, 101))
-    live = [{"event_id": ids[0]}, {"event_id": ids[-1]}, {"event_id": ids[-1] + 1}, {"event": "unlogged"}]
+    live: list[dict[str, Any]] = [{"event_id": ids[0]}, {"event_id": ids[-1]}, {"event_id": ids[-1] + 1}, {"event": "unlogged"}]
     new = [d for d in live if resumption.is_new(Delivery(CHANNEL, d))]
     assert new == [{"event_id": ids[-1] + 1}, {"event": "unlogged"}]
 
