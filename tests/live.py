@@ -10,8 +10,8 @@ from typing import Any
 
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.contrib.test import truncate_all_models
 from websockets.typing import Subprotocol
 
 from bufdir_reporting.app import create_app
@@ -38,9 +38,23 @@ async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterato
     app = new_app(settings)
     async with LifespanManager(app):
         if empty:
-            await truncate_all_models()
+            await empty_tables()
             revision.clear()  # the structure cache is per process: a structure of a test before is gone
         yield app
+
+
+async def empty_tables() -> None:
+    """Every table emptied in one transaction, a DELETE per table. Tortoise's
+    ``truncate_all_models`` commits a DELETE per table on SQLite (a sync to disk each) and
+    TRUNCATEs on PostgreSQL (new files for every table and index): 60-70 ms before each test of
+    the suite, against 4-5 ms here. References are not checked meanwhile (everything goes), nor,
+    on PostgreSQL, the audit log's append-only trigger (the tests' role is a superuser)."""
+    db = Tortoise.get_connection("default")
+    deletes = "".join(f'DELETE FROM "{model._meta.db_table}";' for model in Tortoise.apps.get_models_iterable())
+    if db.capabilities.dialect == "postgres":
+        await db.execute_script(f"BEGIN;SET LOCAL session_replication_role = replica;{deletes}COMMIT;")
+    else:  # SQLite: foreign_keys cannot change inside a transaction
+        await db.execute_script(f"PRAGMA foreign_keys = OFF;BEGIN;{deletes}COMMIT;PRAGMA foreign_keys = ON;")
 
 
 @asynccontextmanager
