@@ -14,10 +14,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /wheels /wheels
 COPY requirements.lock /tmp/requirements.lock
+# The service's user by number: Kubernetes' runAsNonRoot can only check a numeric USER. The
+# folders docker-compose.yml mounts volumes on are made here, owned by it: a named volume takes
+# the owner of the folder it is first mounted on, and one the image lacks comes up root's.
 RUN pip install --no-cache-dir --no-index --find-links=/wheels -r /tmp/requirements.lock bufdir-reporting \
     && rm -rf /wheels \
-    && useradd --system --uid 10001 --home-dir /var/lib/bufdir --create-home bufdir
-USER bufdir
+    && groupadd --system --gid 10001 bufdir \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/bufdir --create-home bufdir \
+    && install -d -o 10001 -g 10001 /var/lib/bufdir/reports
+USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
 CMD ["bufdir-reporting", "serve"]

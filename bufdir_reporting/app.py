@@ -15,7 +15,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
-from . import operations, ui
+from . import operations, rest, rest_compat, ui
 from .background import Background, relays_events
 from .cached_reads import CachedReads
 from .config import Settings
@@ -26,18 +26,8 @@ from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, Securit
 from .operations import Metrics, OpenWebSockets, RequestContext
 from .resolvers.periods import calendar
 from .response_cache import ResponseCache
-from .rest_compat import (
-    activity_imports,
-    aggregated_report_data,
-    bufdir_aggregations,
-    report_records,
-    report_sections,
-    submissions,
-    value_notes,
-    watch,
-)
-from .rest_compat.errors import install_error_handlers
-from .rest_compat.routing import openapi_for
+from .rest.errors import install_error_handlers
+from .rest.openapi import openapi_for
 from .schema import schema
 
 log = logging.getLogger(__name__)
@@ -97,6 +87,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # ui serves /docs from its own assets, not a CDN
         redoc_url=None,
+        # An operation without an id of its own (/healthz, /metrics) is named by its handler
+        # (healthz), not FastAPI's default of handler, path and method (healthz_healthz_get).
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
@@ -124,19 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         prefix="/graphql",
     )
-    # watch first: its static /watch must route before aggregated-report-data's /{id}
-    routers = (
-        watch,
-        report_sections,
-        aggregated_report_data,
-        bufdir_aggregations,
-        report_records,
-        activity_imports,
-        submissions,
-        value_notes,
-    )
-    for contract in routers:
-        app.include_router(contract.router)
+    for router in (*rest_compat.ROUTERS, *rest.ROUTERS):
+        app.include_router(router)
     app.add_middleware(CachedReads, cache=app.state.response_cache, persisted=persisted_queries, settings=settings)  # innermost
     if settings.cors_origins:
         app.add_middleware(

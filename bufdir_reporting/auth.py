@@ -42,6 +42,9 @@ class Principal:
     subject: str | None = None
     organizations: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
+    below: frozenset[str] = field(default_factory=frozenset)
+    """The organisations below ``organizations`` in the organisation tree, which it reads (not
+    writes): filled per request (``organizations.tree.reach``), never from a token's claims."""
     expires_at: float | None = field(default=None, compare=False)
     """When the token it came from expires (epoch seconds): a websocket ends then. Not part of
     equality: principals with the same claims share subscription results whatever their tokens."""

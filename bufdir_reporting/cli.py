@@ -2,7 +2,8 @@
 
 Progress and messages go to stderr; ``token`` prints only the token on stdout, so
 ``TOKEN=$(bufdir-reporting token --admin)`` works. A bad setting or an unreachable service ends
-with one line saying what is wrong and exit status 2, not a traceback.
+with one line saying what is wrong and exit status 2, not a traceback. Under ``serve`` stderr is
+the service's log, so every line is a log line, JSON where the log is JSON.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -31,8 +33,15 @@ class CommandError(Exception):
     """A command cannot go on; the message is for the person at the terminal."""
 
 
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+_as_log_lines = False
+"""Set by ``serve``: from then on stderr is the service's log."""
+
+
+def say(message: str, *, error: bool = False) -> None:
+    if _as_log_lines:
+        logging.getLogger("bufdir_reporting.cli").log(logging.ERROR if error else logging.INFO, message)
+    else:
+        print(message, file=sys.stderr, flush=True)
 
 
 @asynccontextmanager
@@ -138,6 +147,11 @@ async def import_activities(
 
 def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first: bool = True) -> None:
     from .app import create_app
+    from .operations import GracefulServer, configure_logging
+
+    global _as_log_lines
+    console = configure_logging(settings.log_level, settings.log_format)
+    _as_log_lines = True
 
     async def prepare() -> None:
         if migrate_first:
@@ -146,21 +160,9 @@ def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first
             await load_demo(settings, activities=activities, only_if_empty=True)
 
     run(prepare())
-    base = f"http://{settings.host}:{settings.port}"
-    ready = f"\nReady. GraphQL and GraphiQL at {base}/graphql, the REST reference at {base}/docs. Ctrl-C stops.\n"
-    if demo_data:
-        token = issue_token(settings, subject="demo-admin", admin=True)
-        ready += (
-            f"\nAn admin token for the demo (valid {settings.token_ttl_hours} h):\n\n{token}\n\n"
-            "Paste this into GraphiQL's headers pane:\n\n"
-            f'{{"Authorization": "Bearer {token}"}}\n'
-        )
-    from .operations import GracefulServer, configure_logging
-
-    configure_logging(settings.log_level, settings.log_format)
     server = GracefulServer.create(
         create_app(settings),
-        ready_message=ready,
+        ready=ready_for_a_person(settings, demo_data=demo_data) if console else ready_for_the_log(settings, demo_data=demo_data),
         host=settings.host,
         port=settings.port,
         log_config=None,  # our JSON lines, with request ids
@@ -170,12 +172,50 @@ def serve(settings: Settings, *, demo_data: bool, activities: int, migrate_first
     server.run()
 
 
+def ready_for_a_person(settings: Settings, *, demo_data: bool) -> Callable[[], None]:
+    """At a terminal: where to go, and with the demo an admin token to paste."""
+    base = f"http://{settings.host}:{settings.port}"
+    ready = f"\nReady. GraphQL and GraphiQL at {base}/graphql, the REST reference at {base}/docs. Ctrl-C stops.\n"
+    if demo_data:
+        token = issue_token(settings, subject="demo-admin", admin=True)
+        ready += (
+            f"\nAn admin token for the demo (valid {settings.token_ttl_hours} h):\n\n{token}\n\n"
+            "Paste this into GraphiQL's headers pane:\n\n"
+            f'{{"Authorization": "Bearer {token}"}}\n'
+        )
+    return lambda: print(ready, file=sys.stderr, flush=True)
+
+
+def ready_for_the_log(settings: Settings, *, demo_data: bool) -> Callable[[], None]:
+    """In the log: one line with the addresses, and no token: a log is kept and read by others."""
+    base = f"http://{settings.host}:{settings.port}"
+    fields = {"graphql": f"{base}/graphql", "docs": f"{base}/docs"}
+    message = f"ready: GraphQL at {fields['graphql']}, the REST reference at {fields['docs']}"
+    if demo_data:
+        message += "; an admin token for the demo: bufdir-reporting token --admin (where the server runs)"
+    return lambda: logging.getLogger("bufdir_reporting.cli").info(message, extra={"fields": fields})
+
+
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
+class _PrintVersion(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import version
+
+        print(f"{parser.prog} {version('bufdir-reporting')}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bufdir-reporting", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action=_PrintVersion)
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve_cmd = commands.add_parser("serve", help="apply migrations, then serve HTTP")
@@ -319,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         dispatch(args)
     except (ConfigurationError, CommandError) as exc:
-        say(f"bufdir-reporting: error: {exc}")
+        say(f"bufdir-reporting: error: {exc}", error=True)
         return 2
     except KeyboardInterrupt:
         return 130

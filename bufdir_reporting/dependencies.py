@@ -6,6 +6,7 @@ from starlette.requests import HTTPConnection
 
 from .auth import principal_from_authorization
 from .config import Settings
+from .resolvers import organizations
 from .resolvers.base.context import Context
 
 
@@ -17,6 +18,6 @@ def settings_of(connection: HTTPConnection) -> Settings:
 async def request_context(connection: HTTPConnection) -> Context:
     """FastAPI dependency; takes ``HTTPConnection`` so it serves websockets as well."""
     settings = settings_of(connection)
-    principal = principal_from_authorization(settings, connection.headers.get("authorization"))
+    principal = await organizations.tree.reach(principal_from_authorization(settings, connection.headers.get("authorization")))
     state = connection.app.state
     return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events)

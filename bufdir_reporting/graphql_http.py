@@ -51,6 +51,7 @@ from .dependencies import request_context
 from .envelope import graphql_error_body
 from .errors import DomainError, Unauthenticated
 from .operations.close_codes import TOKEN_EXPIRED
+from .resolvers import organizations
 from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ class BufdirGraphQLRouter(GraphQLRouter):
         if token is None:
             return None
         try:
-            context.principal = principal_from_authorization(context.settings, str(token))
+            context.principal = await organizations.tree.reach(principal_from_authorization(context.settings, str(token)))
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"code": exc.code, "message": exc.message, **exc.details}) from None
         return None

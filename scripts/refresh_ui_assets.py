@@ -9,7 +9,8 @@ suite checks the committed files against.
     python scripts/refresh_ui_assets.py          # fetch the pinned versions, rewrite assets.json
     python scripts/refresh_ui_assets.py --check  # verify the committed files (no network)
 
-To move to a newer version, change PINNED below and run it again.
+To move to a newer version, change PINNED below and run it again, then check in a browser that
+neither page keeps a token: scripts/check_ui_storage.py.
 """
 
 from __future__ import annotations

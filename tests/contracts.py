@@ -1,8 +1,49 @@
-"""Contract examples, copied verbatim from shared/contracts, and a shape check against them."""
+"""The contracts' examples (kept once, in the package: ``rest_compat.examples``) and a shape check against them."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from bufdir_reporting.rest_compat.examples import (
+    DELETE_AGGREGATION,
+    FIELD_LABEL,
+    LAST_SUBMITTED,
+    REPORT_DATA_DELETE_RESPONSE,
+    REPORT_DATA_GET,
+    REPORT_DATA_LIST_ITEM,
+    REPORT_DATA_POST_REQUEST,
+    REPORT_DATA_POST_RESPONSE,
+    REPORT_DATA_PUT_REQUEST,
+    REPORT_DATA_PUT_RESPONSE,
+    REPORT_DELETE_RESPONSE,
+    REPORT_POST_REQUEST,
+    REPORT_POST_RESPONSE,
+    REPORT_PUT_REQUEST,
+    REPORT_PUT_RESPONSE,
+    REPORT_RECORD,
+    REPOSITORY_ACTIVITY,
+    REPOSITORY_ITEM,
+    REPOSITORY_POST_REQUEST,
+    REPOSITORY_POST_RESPONSE,
+    REPOSITORY_PUT_REQUEST,
+    REPOSITORY_PUT_RESPONSE,
+    REQUIRED_FIELDS,
+    SECTION_DELETE_RESPONSE,
+    SECTION_GET,
+    SECTION_POST_REQUEST,
+    SECTION_POST_RESPONSE,
+    SECTION_PUT_REQUEST,
+    SECTION_PUT_RESPONSE,
+    SECTIONS_LIST,
+    SERVICE_GET,
+    SERVICE_LIST_ITEM,
+    SERVICE_METRICS,
+    SERVICE_POST_REQUEST,
+    SERVICE_POST_RESPONSE,
+    SERVICE_PUT_REQUEST,
+    SERVICE_PUT_RESPONSE,
+    WATCH_EVENT,
+)
 
 
 def assert_shape(actual: Any, example: Any, path: str = "$") -> None:
@@ -26,320 +67,44 @@ def assert_shape(actual: Any, example: Any, path: str = "$") -> None:
         assert isinstance(actual, type(example)), f"{path}: expected {type(example).__name__}, got {actual!r}"
 
 
-SECTIONS_LIST = {
-    "data": [
-        {
-            "section_id": "barn-under-omsorg",
-            "section_title": "Barn under omsorg",
-            "section_order": 1,
-            "description": "Registreringer knyttet til barn plassert utenfor hjemmet.",
-            "required_field_count": 6,
-            "total_field_count": 12,
-            "is_active": True,
-        },
-        {
-            "section_id": "undersokelser",
-            "section_title": "Undersøkelser",
-            "section_order": 2,
-            "description": "Undersøkelser etter meldinger til barnevernet.",
-            "required_field_count": 5,
-            "total_field_count": 9,
-            "is_active": True,
-        },
-        {
-            "section_id": "hjelpetiltak",
-            "section_title": "Hjelpetiltak",
-            "section_order": 3,
-            "description": "Frivillige hjelpetiltak for barn og familier.",
-            "required_field_count": 4,
-            "total_field_count": 8,
-            "is_active": True,
-        },
-    ],
-    "pagination": {"page": 1, "limit": 20, "total": 7},
-}
-
-SECTION_GET: dict[str, Any] = {
-    "section_id": "barn-under-omsorg",
-    "section_title": "Barn under omsorg",
-    "section_order": 1,
-    "description": "Registreringer knyttet til barn plassert utenfor hjemmet.",
-    "is_active": True,
-    "fields": [
-        {
-            "field_key": "antall_barn_plassert_utenfor_hjemmet",
-            "label": "Antall barn plassert utenfor hjemmet",
-            "data_type": "integer",
-            "required": True,
-            "min_value": 0,
-            "max_value": 99999,
-        },
-        {
-            "field_key": "antall_akuttplasseringer",
-            "label": "Antall akuttplasseringer",
-            "data_type": "integer",
-            "required": True,
-            "min_value": 0,
-            "max_value": 99999,
-        },
-        {
-            "field_key": "andel_barn_i_fosterhjem",
-            "label": "Andel barn i fosterhjem (%)",
-            "data_type": "decimal",
-            "required": False,
-            "min_value": 0,
-            "max_value": 100,
-        },
-    ],
-    "required_fields": [
-        "antall_barn_plassert_utenfor_hjemmet",
-        "antall_akuttplasseringer",
-        "antall_omsorgsovertakelser",
-        "antall_tilbakeforing_til_hjemmet",
-        "antall_barn_i_fosterhjem",
-        "antall_barn_i_institusjon",
-    ],
-}
-
-SECTION_POST_REQUEST: dict[str, Any] = {
-    "section_id": "familievernkontor",
-    "section_title": "Familievernkontor",
-    "section_order": 8,
-    "description": "Tjenester levert av familievernkontorer.",
-    "is_active": True,
-    "fields": [
-        {"field_key": "antall_saker_behandlet", "label": "Antall saker behandlet", "data_type": "integer", "required": True},
-        {"field_key": "antall_meglinger", "label": "Antall meglinger gjennomført", "data_type": "integer", "required": True},
-    ],
-}
-
-SECTION_POST_RESPONSE = {
-    "section_id": "familievernkontor",
-    "section_title": "Familievernkontor",
-    "section_order": 8,
-    "is_active": True,
-    "required_field_count": 2,
-    "total_field_count": 2,
-    "created_at": "2026-03-26T09:00:00Z",
-}
-
-SECTION_PUT_REQUEST = {
-    "section_title": "Familievern og megling",
-    "section_order": 8,
-    "is_active": True,
-    "fields": [
-        {"field_key": "antall_saker_behandlet", "label": "Antall saker behandlet", "data_type": "integer", "required": True},
-        {"field_key": "antall_meglinger", "label": "Antall meglinger gjennomført", "data_type": "integer", "required": True},
-        {
-            "field_key": "antall_barn_involvert",
-            "label": "Antall barn involvert i saker",
-            "data_type": "integer",
-            "required": False,
-        },
-    ],
-}
-
-SECTION_PUT_RESPONSE = {
-    "section_id": "familievernkontor",
-    "section_title": "Familievern og megling",
-    "section_order": 8,
-    "is_active": True,
-    "required_field_count": 2,
-    "total_field_count": 3,
-    "updated_at": "2026-03-26T09:10:00Z",
-}
-
-SECTION_DELETE_RESPONSE = {"deleted": True, "section_id": "familievernkontor", "soft_delete": True}
-
-FIELD_LABEL = {
-    "field_key": "antall_akuttplasseringer",
-    "label": "Antall akuttplasseringer",
-    "description": "Totalt antall akuttplasseringer gjennomført i rapporteringsperioden.",
-    "section_id": "barn-under-omsorg",
-    "section_title": "Barn under omsorg",
-}
-
-REQUIRED_FIELDS: dict[str, Any] = {
-    "period_id": "2024",
-    "total_required_fields": 34,
-    "required_fields": [
-        {
-            "field_key": "antall_barn_plassert_utenfor_hjemmet",
-            "label": "Antall barn plassert utenfor hjemmet",
-            "section_id": "barn-under-omsorg",
-            "section_title": "Barn under omsorg",
-        },
-        {
-            "field_key": "antall_akuttplasseringer",
-            "label": "Antall akuttplasseringer",
-            "section_id": "barn-under-omsorg",
-            "section_title": "Barn under omsorg",
-        },
-        {
-            "field_key": "antall_undersokelser_igangsatt",
-            "label": "Antall undersøkelser igangsatt",
-            "section_id": "undersokelser",
-            "section_title": "Undersøkelser",
-        },
-    ],
-}
-
-REPORT_DATA_LIST_ITEM = {
-    "snapshot_id": "snap-001",
-    "organization_id": "org-1042",
-    "organization_name": "Barnevernstjenesten Oslo Sør",
-    "period_id": "2024",
-    "snapshot_status": "current",
-    "field_count": 34,
-    "populated_field_count": 32,
-    "cache_valid": True,
-    "aggregated_at": "2026-03-25T14:00:00Z",
-}
-REPORT_DATA_GET = {
-    "snapshot_id": "snap-001",
-    "organization_id": "org-1042",
-    "organization_name": "Barnevernstjenesten Oslo Sør",
-    "period_id": "2024",
-    "snapshot_status": "current",
-    "cache_valid": True,
-    "aggregated_at": "2026-03-25T14:00:00Z",
-    "sections": [
-        {
-            "section_id": "barn-under-omsorg",
-            "section_title": "Barn under omsorg",
-            "fields": [
-                {
-                    "field_key": "antall_barn_plassert_utenfor_hjemmet",
-                    "value": 47,
-                    "prior_period_value": 52,
-                    "data_source": "fagsystem-cis",
-                }
-            ],
-        }
-    ],
-    "prior_period": {"period_id": "2023", "snapshot_id": "snap-002", "aggregated_at": "2025-01-08T10:00:00Z"},
-}
-REPORT_DATA_POST_REQUEST = {"organization_id": "org-1042", "period_id": "2024", "force_reaggregate": False}
-REPORT_DATA_POST_RESPONSE = {
-    "snapshot_id": "snap-003",
-    "organization_id": "org-1042",
-    "period_id": "2024",
-    "snapshot_status": "processing",
-    "job_id": "job-agg-8821",
-    "estimated_completion_seconds": 12,
-    "aggregated_at": None,
-    "created_at": "2026-03-26T09:00:00Z",
-}
-REPORT_DATA_PUT_REQUEST = {"invalidate_cache": True, "reason": "Fagsystem data updated after deadline extension"}
-REPORT_DATA_PUT_RESPONSE = {
-    "snapshot_id": "snap-001",
-    "organization_id": "org-1042",
-    "period_id": "2024",
-    "snapshot_status": "processing",
-    "cache_valid": False,
-    "invalidation_reason": "Fagsystem data updated after deadline extension",
-    "job_id": "job-agg-8822",
-    "invalidated_at": "2026-03-26T09:05:00Z",
-}
-REPORT_DATA_DELETE_RESPONSE = {"deleted": True, "snapshot_id": "snap-003", "cache_cleared": True}
-
-SERVICE_LIST_ITEM = {
-    "id": "agg-001",
-    "org_id": "org-bufdir-42",
-    "reporting_period_id": "rp-2024-q4",
-    "status": "completed",
-    "participant_count": 1842,
-    "hours_delivered": 9310.5,
-    "activity_count": 274,
-    "created_at": "2025-01-05T08:00:00Z",
-    "refreshed_at": "2025-01-05T08:12:43Z",
-}
-SERVICE_GET = {**SERVICE_LIST_ITEM, "bufdir_category_breakdown": {"foreldre_barn": 312, "ungdom": 580}}
-SERVICE_POST_REQUEST = {"org_id": "org-bufdir-42", "reporting_period_id": "rp-2025-q1"}
-SERVICE_POST_RESPONSE = {
-    "id": "agg-009",
-    "org_id": "org-bufdir-42",
-    "reporting_period_id": "rp-2025-q1",
-    "status": "processing",
-    "created_at": "2025-03-26T09:00:00Z",
-    "refreshed_at": None,
-}
-SERVICE_PUT_REQUEST = {"org_id": "org-bufdir-42", "reporting_period_id": "rp-2024-q4", "force_refresh": True}
-SERVICE_PUT_RESPONSE = {
-    "id": "agg-001",
-    "org_id": "org-bufdir-42",
-    "reporting_period_id": "rp-2024-q4",
-    "status": "completed",
-    "participant_count": 1855,
-    "hours_delivered": 9402,
-    "refreshed_at": "2025-03-26T09:15:00Z",
-}
-SERVICE_METRICS = {
-    "org_id": "org-bufdir-42",
-    "period_id": "rp-2024-q4",
-    "total_participants": 1842,
-    "unique_participants": 1601,
-    "total_hours": 9310.5,
-    "total_activities": 274,
-    "category_distribution": {"foreldre_barn": {"participants": 312, "hours": 1560}},
-}
-REPOSITORY_ITEM = {
-    "id": "agg-snap-001",
-    "org_id": "org-bufdir-42",
-    "range_start": "2026-01-01T00:00:00Z",
-    "range_end": "2026-03-31T23:59:59Z",
-    "activity_count": 312,
-    "snapshot_at": "2026-03-26T08:00:00Z",
-}
-REPOSITORY_POST_REQUEST = {"org_id": "org-bufdir-42", "range": {"start": "2026-01-01T00:00:00Z", "end": "2026-03-31T23:59:59Z"}}
-REPOSITORY_PUT_REQUEST = {"range": {"start": "2026-01-01T00:00:00Z", "end": "2026-03-31T23:59:59Z"}}
-REPOSITORY_ACTIVITY = {
-    "activity_id": "act-10021",
-    "org_id": "org-bufdir-42",
-    "activity_type": "family_guidance",
-    "recorded_at": "2026-01-15T10:30:00Z",
-    "participant_count": 4,
-    "location": "Oslo",
-    "status": "completed",
-}
-DELETE_AGGREGATION = {"deleted": True, "id": "agg-001"}
-
-REPORT_RECORD = {
-    "report_id": "rpt_01HX9K2M3N4P5Q6R7S8T9U0V",
-    "org_id": "org_bufdir_oslo_42",
-    "report_type": "quarterly_activity",
-    "period_from": "2025-10-01",
-    "period_to": "2025-12-31",
-    "status": "completed",
-    "file_ref": "reports/org_bufdir_oslo_42/2025-Q4/report_final.xlsx",
-    "file_size_bytes": 204800,
-    "generated_by": "user_09AXKL2",
-    "generated_at": "2026-01-05T08:14:22Z",
-    "created_at": "2026-01-05T08:14:22Z",
-    "updated_at": "2026-01-05T08:14:25Z",
-}
-REPORT_POST_REQUEST = {
-    "org_id": "org_bufdir_oslo_42",
-    "report_type": "quarterly_activity",
-    "period_from": "2026-01-01",
-    "period_to": "2026-03-31",
-    "status": "pending",
-    "file_ref": None,
-    "generated_by": "user_09AXKL2",
-}
-REPORT_PUT_REQUEST = {
-    "file_ref": "reports/org_bufdir_oslo_42/2026-Q1/report_final.xlsx",
-    "file_size_bytes": 318720,
-    "status": "completed",
-    "generated_at": "2026-03-26T12:45:00Z",
-}
-REPORT_DELETE_RESPONSE = {"report_id": "rpt_04PD6Q0U1V2W3X4Y5Z6A7B8C", "deleted": True, "deleted_at": "2026-03-26T13:00:00Z"}
-LAST_SUBMITTED = {
-    "org_id": "org-bufdir-42",
-    "submitted_period_id": "sub-period-009",
-    "period_start": "2025-10-01",
-    "period_end": "2026-02-28",
-    "submitted_at": "2026-02-28T16:00:00Z",
-    "submitted_by": "user-coordinator-07",
-    "activity_count": 1203,
-}
+__all__ = [
+    "DELETE_AGGREGATION",
+    "FIELD_LABEL",
+    "LAST_SUBMITTED",
+    "REPORT_DATA_DELETE_RESPONSE",
+    "REPORT_DATA_GET",
+    "REPORT_DATA_LIST_ITEM",
+    "REPORT_DATA_POST_REQUEST",
+    "REPORT_DATA_POST_RESPONSE",
+    "REPORT_DATA_PUT_REQUEST",
+    "REPORT_DATA_PUT_RESPONSE",
+    "REPORT_DELETE_RESPONSE",
+    "REPORT_POST_REQUEST",
+    "REPORT_POST_RESPONSE",
+    "REPORT_PUT_REQUEST",
+    "REPORT_PUT_RESPONSE",
+    "REPORT_RECORD",
+    "REPOSITORY_ACTIVITY",
+    "REPOSITORY_ITEM",
+    "REPOSITORY_POST_REQUEST",
+    "REPOSITORY_POST_RESPONSE",
+    "REPOSITORY_PUT_REQUEST",
+    "REPOSITORY_PUT_RESPONSE",
+    "REQUIRED_FIELDS",
+    "SECTIONS_LIST",
+    "SECTION_DELETE_RESPONSE",
+    "SECTION_GET",
+    "SECTION_POST_REQUEST",
+    "SECTION_POST_RESPONSE",
+    "SECTION_PUT_REQUEST",
+    "SECTION_PUT_RESPONSE",
+    "SERVICE_GET",
+    "SERVICE_LIST_ITEM",
+    "SERVICE_METRICS",
+    "SERVICE_POST_REQUEST",
+    "SERVICE_POST_RESPONSE",
+    "SERVICE_PUT_REQUEST",
+    "SERVICE_PUT_RESPONSE",
+    "WATCH_EVENT",
+    "assert_shape",
+]

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Any
 
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.transactions import in_transaction
 from websockets.typing import Subprotocol
 
 from bufdir_reporting.app import create_app
@@ -32,14 +34,25 @@ def new_app(settings: Settings) -> FastAPI:
     return create_app(settings)
 
 
+async def emptied() -> None:
+    """Empty tables, as a migrated database starts: every table emptied, then what the
+    migrations write besides the schema (the default form, assigned to every organisation)."""
+    from bufdir_reporting.models import DEFAULT_FORM, FormAssignment, ReportForm
+
+    await empty_tables()
+    revision.clear()  # the structure cache is per process: a structure of a test before is gone
+    async with in_transaction():  # one commit (a sync to disk on SQLite) for both rows
+        await ReportForm.create(id=DEFAULT_FORM, name="Bufdir-rapport", description="Alle seksjoner.", is_default=True)
+        await FormAssignment.create(form_id=DEFAULT_FORM, valid_from=date(1900, 1, 1), created_by="migration-0012")
+
+
 @asynccontextmanager
 async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running; ``empty`` starts from empty tables."""
     app = new_app(settings)
     async with LifespanManager(app):
         if empty:
-            await empty_tables()
-            revision.clear()  # the structure cache is per process: a structure of a test before is gone
+            await emptied()
         yield app
 
 

@@ -17,7 +17,7 @@ import shutil
 import sqlite3
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from fastapi.routing import APIRoute
 
 from bufdir_reporting.config import Settings
 from bufdir_reporting.resolvers.base import ids
-from bufdir_reporting.resolvers.snapshots import watch
+from bufdir_reporting.resolvers.snapshots import live
 from bufdir_reporting.resolvers.structure import revision
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
@@ -36,7 +36,9 @@ from . import contracts
 from .conftest import Tokens
 from .live import started_app
 
-PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer")
+PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer")
+UMBRELLA = "org-paraply"
+"""The parent of ``OWN`` in the organisation tree: its token reads OWN's data and writes none of it."""
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
 ORG = {"anonymous": "401", "other": "403", "own": "ok", "admin": "ok"}
 HIDDEN = {"anonymous": "401", "other": "404", "own": "ok", "admin": "ok"}
@@ -56,6 +58,23 @@ def reviewer_expects(case: str, expected: dict[str, str]) -> str:
 
 
 OWN = "org-1042"
+
+
+def umbrella_expects(case: str, expected: dict[str, str]) -> str:
+    """A token for the organisation above OWN reads what OWN reads (its subtree) and changes
+    nothing of OWN's: FORBIDDEN where OWN may write (it sees the object, so not NOT_FOUND)."""
+    if "umbrella" in expected:
+        return expected["umbrella"]
+    read = case.startswith(("GET ", "Query.", "Subscription."))
+    if read or expected.get("other") == "ok":
+        return expected["own"]
+    return "403" if expected["own"] == "ok" else expected["own"]
+
+
+def regional_reviewer_expects(case: str, expected: dict[str, str]) -> str:
+    """A reviewer scoped to the umbrella's subtree (a regional office) gets what a reviewer gets
+    for OWN, which is in its subtree."""
+    return expected.get("regional-reviewer", reviewer_expects(case, expected))
 
 
 def outcome(codes: set[str | None]) -> str:
@@ -85,6 +104,10 @@ class World:
             return self.tokens.admin()
         if who == "reviewer":
             return self.tokens.reviewer()
+        if who == "umbrella":
+            return self.tokens.headers(UMBRELLA, subject="bufdir-cli")
+        if who == "regional-reviewer":
+            return self.tokens.headers(UMBRELLA, reviewer=True, subject="bufdir-region-nord")
         # one subject for both: many tokens share one (the CLI's default, a fagsystem's account),
         # and the organisation, not the subject, decides
         return self.tokens.headers(OWN if who == "own" else "org-2077", subject="bufdir-cli")
@@ -139,7 +162,7 @@ ACTIVITY = {
     "organizationId": OWN,
     "sourceSystem": "fagsystem-cis",
     "activityType": "care_order",
-    "category": "ungdom",
+    "category": "UNGDOM",
     "status": "completed",
     "occurredAt": "2025-06-01T10:00:00Z",
 }
@@ -151,21 +174,23 @@ async def _watch(w: World, who: str) -> str:
             who, "GET", "/api/v1/aggregated-report-data/watch", params={"organization_id": OWN, "period_id": "2024"}
         )
     # allowed: the stream never ends, so open it through the same resolver the route calls
-    ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
-    stream = await watch.open_data_updated(ctx, organization_id=OWN, period_id="2024", after_event_id=None)
+    ctx = GraphQLContext(settings=w.settings, principal=await principal(w, who), events=w.app.state.events)
+    stream = await live.follow_aggregated_data(ctx, organization_id=OWN, period_id="2024")
     assert isinstance(stream, AsyncGenerator)
     await stream.aclose()
     return "ok"
 
 
-def principal(w: World, who: str):
+async def principal(w: World, who: str):
+    """As a request's context makes it: the token's claims, and what it reaches through the tree."""
     from bufdir_reporting.auth import principal_from_authorization
+    from bufdir_reporting.resolvers import organizations
 
-    return principal_from_authorization(w.settings, w.headers(who).get("Authorization"))
+    return await organizations.tree.reach(principal_from_authorization(w.settings, w.headers(who).get("Authorization")))
 
 
 async def _subscribe(w: World, who: str, query: str) -> str:
-    ctx = GraphQLContext(settings=w.settings, principal=principal(w, who), events=w.app.state.events)
+    ctx = GraphQLContext(settings=w.settings, principal=await principal(w, who), events=w.app.state.events)
     result = await schema.subscribe(query, context_value=ctx)
     if hasattr(result, "errors") and result.errors:
         codes = {e.extensions.get("code") for e in result.errors}
@@ -314,6 +339,7 @@ def q(query: str, variables: Callable[[World], dict] | None = None) -> Call:
 
 GRAPHQL: dict[str, tuple[dict[str, str], Call | None]] = {
     "Query.node": (ORG, q('{ node(id: "T3JnYW5pemF0aW9uOm9yZy0xMDQy") { id } }')),
+    "Query.nodes": (ORG, q('{ nodes(ids: ["T3JnYW5pemF0aW9uOm9yZy0xMDQy"]) { id } }')),
     "Query.organization": (ORG, q('{ organization(id: "org-1042") { name } }')),
     "Query.organizations": ({**ORG, "other": "ok"}, q("{ organizations { totalCount } }")),  # each sees only their own
     "Query.period": (PUBLIC, q('{ period(id: "2024") { name } }')),
@@ -442,6 +468,81 @@ def _review(action: str) -> Call:
     return call
 
 
+FORMS = "/api/v1/report-forms"
+FORM_BODY = {"form_id": "matrise", "name": "Matriseskjema", "section_ids": ["hjelpetiltak"]}
+
+
+async def _assignment(w: World) -> int:
+    from bufdir_reporting.models import DEFAULT_FORM, FormAssignment
+
+    return (
+        await FormAssignment.create(form_id=DEFAULT_FORM, organization_id=OWN, valid_from=date(2024, 1, 1), created_by="m")
+    ).id
+
+
+async def _unassign_rest(w: World, who: str) -> str:
+    return await w.rest(who, "DELETE", f"{FORMS}/assignments/{await _assignment(w)}")
+
+
+async def _unassign_gql(w: World, who: str) -> str:
+    query = "mutation ($id: ID!) { unassignReportForm(assignmentId: $id) { id } }"
+    return await w.graphql(who, query, {"id": str(await _assignment(w))})
+
+
+DEFAULT_FORM_BODY = {"form_id": "bufdir-rapport", "name": "Bufdir-rapport", "section_ids": ["hjelpetiltak"]}
+ASSIGN = {"organization_id": OWN, "from_period_id": "2024"}
+REST[f"GET {FORMS}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", FORMS))
+REST[f"POST {FORMS}"] = (ADMIN, lambda w, who: w.rest(who, "POST", FORMS, json=FORM_BODY))
+REST[f"GET {FORMS}/{{form_id}}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport"))
+REST[f"PUT {FORMS}/{{form_id}}"] = (ADMIN, lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport", json=DEFAULT_FORM_BODY))
+REST[f"GET {FORMS}/{{form_id}}/assignments"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport/assignments"))
+REST[f"POST {FORMS}/{{form_id}}/assignments"] = (
+    ADMIN,
+    lambda w, who: w.rest(who, "POST", f"{FORMS}/bufdir-rapport/assignments", json=ASSIGN),
+)
+REST[f"DELETE {FORMS}/assignments/{{assignment_id}}"] = (ADMIN, _unassign_rest)
+REST[f"PUT {FORMS}/{{form_id}}/deadlines/{{period_id}}"] = (
+    ADMIN,
+    lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport/deadlines/2024", json={"submission_deadline": "2025-03-01"}),
+)
+REST["GET /api/v1/submissions/reporting-rates"] = (
+    REVIEW,
+    lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-rates", params={"period_id": "2024"}),
+)
+GRAPHQL["Query.reportForms"] = (PUBLIC, q("{ reportForms { totalCount } }"))
+GRAPHQL["Query.reportForm"] = (PUBLIC, q('{ reportForm(id: "bufdir-rapport") { name } }'))
+GRAPHQL["Query.reportingRates"] = (REVIEW, q('{ reportingRates(periodId: "2024") { expected } }'))
+GRAPHQL["Mutation.createReportForm"] = (
+    ADMIN,
+    q('mutation { createReportForm(input: {formId: "matrise-gql", name: "M", sectionIds: ["hjelpetiltak"]}) { formId } }'),
+)
+GRAPHQL["Mutation.updateReportForm"] = (
+    ADMIN,
+    q(
+        'mutation { updateReportForm(id: "bufdir-rapport", input: {formId: "bufdir-rapport", name: "B", sectionIds: ["hjelpetiltak"]}) { formId } }'
+    ),
+)
+GRAPHQL["Mutation.assignReportForm"] = (
+    ADMIN,
+    q(
+        'mutation { assignReportForm(formId: "bufdir-rapport", input: {organizationId: "org-1042", fromPeriodId: "2024"}) { id } }'
+    ),
+)
+GRAPHQL["Mutation.unassignReportForm"] = (ADMIN, _unassign_gql)
+GRAPHQL["Mutation.setReportFormDeadlines"] = (
+    ADMIN,
+    q(
+        'mutation { setReportFormDeadlines(formId: "bufdir-rapport", periodId: "2024", submissionDeadline: "2025-03-01") { formId } }'
+    ),
+)
+GRAPHQL["Subscription.reportingRatesChanged"] = (
+    REVIEW,
+    lambda w, who: _subscribe(w, who, 'subscription { reportingRatesChanged(periodId: "2024") { expected } }'),
+)
+GRAPHQL["Subscription.formAssignmentsChanged"] = (
+    PUBLIC,
+    lambda w, who: _subscribe(w, who, "subscription { formAssignmentsChanged { formId } }"),
+)
 REST["GET /api/v1/submissions/reporting-status"] = (
     REVIEW,
     lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-status", params={"period_id": "2024"}),
@@ -648,6 +749,8 @@ async def _build_world(settings: Settings) -> dict[str, Any]:
         for quarter in (1, 2):
             await make_period(year=2023, quarter=quarter)
         own = await Organization.get(id=OWN)
+        await Organization.create(id=UMBRELLA, name="Paraplyen")
+        await Organization.filter(id=OWN).update(parent_id=UMBRELLA)
         for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
             await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
         w = World(client=client, app=app, tokens=Tokens(settings), settings=settings)
@@ -666,11 +769,13 @@ async def _build_world(settings: Settings) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def world_template(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> WorldTemplate:
     """Built on a copy of the session's migrated SQLite database (its schema; ``started_app``
-    empties its tables first), once for the module: 83 worlds took a minute of the suite."""
+    empties its tables first), once for the module: a world per case took a minute of the suite."""
     folder = tmp_path_factory.mktemp("matrix-world")
     _copy_sqlite(_sqlite_path(migrated_database), folder / "world.sqlite3")
     settings = Settings(
-        database_url=f"sqlite://{folder / 'world.sqlite3'}", var_dir=folder / "var", token_secret=secrets.token_urlsafe(32)
+        database_url=f"sqlite://{folder / 'world.sqlite3'}",
+        var_dir=folder / "var",
+        token_secret=secrets.token_urlsafe(32),
     )
     return WorldTemplate(settings=settings, ids=asyncio.run(_build_world(settings)))
 
@@ -697,6 +802,11 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
             REST[case] = (HIDDEN, await _delete_snapshot(prefix))
     expected, call = {**REST, **GRAPHQL}[case]
     assert call is not None
-    expected = {**expected, "reviewer": reviewer_expects(case, expected)}
+    expected = {
+        **expected,
+        "reviewer": reviewer_expects(case, expected),
+        "umbrella": umbrella_expects(case, expected),
+        "regional-reviewer": regional_reviewer_expects(case, expected),
+    }
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected

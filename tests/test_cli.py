@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -145,6 +146,7 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
         "BUFDIR_VAR_DIR": str(tmp_path / "var"),
         "BUFDIR_PORT": str(port),
         "BUFDIR_SHUTDOWN_GRACE_SECONDS": str(GRACE),
+        "BUFDIR_LOG_FORMAT": "console",  # as at a terminal, where a person reads the token
     }
     log = tmp_path / "serve.log"
     with log.open("w") as output:
@@ -203,6 +205,44 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=20)
+
+
+def test_serve_logging_json_writes_every_start_up_line_as_json_and_no_token(tmp_path):
+    """Where the log is JSON (not a terminal), the migration lines and the ready message were
+    plain text in the JSON stream, the demo's admin token with them."""
+    port = services.free_port()
+    env = {
+        **os.environ,
+        "BUFDIR_DATABASE_URL": f"sqlite://{tmp_path / 'fresh.sqlite3'}",
+        "BUFDIR_VAR_DIR": str(tmp_path / "var"),
+        "BUFDIR_PORT": str(port),
+        "BUFDIR_LOG_FORMAT": "json",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([*CLI, "serve", "--demo", "--activities", "100"], env=env, stdout=output, stderr=output)
+    try:
+        deadline = time.monotonic() + 90
+        while "ready: " not in log.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+    lines = [json.loads(line) for line in log.read_text().splitlines()]  # each one JSON, or this fails
+    messages = [line["message"] for line in lines]
+    assert any(m.startswith("migrating ") for m in messages) and any(m.startswith("demo data loaded") for m in messages)
+    (ready,) = [line for line in lines if line["message"].startswith("ready: ")]
+    assert ready["graphql"] == f"http://127.0.0.1:{port}/graphql" and "bufdir-reporting token --admin" in ready["message"]
+    assert "eyJ" not in log.read_text(), "no bearer token in a log others read"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"]) for line in lines)
+
+
+def test_version_prints_the_installed_version():
+    from importlib.metadata import version
+
+    result = run_cli("--version", env={})
+    assert (result.returncode, result.stdout) == (0, f"bufdir-reporting {version('bufdir-reporting')}\n")
 
 
 def test_import_where_there_is_no_database_says_so_in_one_line(tmp_path):

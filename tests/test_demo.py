@@ -92,25 +92,23 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     response = await client.post("/graphql", json={"query": query}, headers=admin)
     organizations = response.json()["data"]["organizations"]["edges"]
     assert len(organizations) == 5
+    yearly = {"org-1042", "org-2077"}  # the child-welfare services report years; the others quarters
     for edge in organizations:
         current = {
             s["node"]["period"]["periodId"]
             for s in edge["node"]["snapshots"]["edges"]
             if s["node"]["status"] == "CURRENT" and s["node"]["populatedFieldCount"]
         }
-        assert {"2025", "2024", "rp-2026-q1", "rp-2025-q4"} <= current, edge["node"]["organizationId"]
+        recent = ("2025", "2024") if edge["node"]["organizationId"] in yearly else ("rp-2026-q1", "rp-2025-q4")
+        assert set(recent) <= current, edge["node"]["organizationId"]
         # every current snapshot whose prior period has data carries it (the demo's data begin in 2023)
         priors = {
             s["node"]["period"]["periodId"]: (s["node"]["priorSnapshot"] or {}).get("period", {}).get("periodId")
             for s in edge["node"]["snapshots"]["edges"]
             if s["node"]["status"] == "CURRENT"
         }
-        assert (priors["2025"], priors["2024"], priors["rp-2026-q1"], priors["rp-2025-q4"]) == (
-            "2024",
-            "2023",
-            "rp-2025-q4",
-            "rp-2025-q3",
-        ), edge["node"]["organizationId"]
+        expected = ("2024", "2023") if edge["node"]["organizationId"] in yearly else ("rp-2025-q4", "rp-2025-q3")
+        assert (priors[recent[0]], priors[recent[1]]) == expected, edge["node"]["organizationId"]
     snapshot_2024 = next(
         s["node"]["snapshotId"]
         for s in organizations[0]["node"]["snapshots"]["edges"]
@@ -126,12 +124,60 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     first_look = (await client.post("/graphql", json={"query": welcome}, headers=admin)).json()
     for edge in first_look["data"]["organizations"]["edges"]:
         (latest,) = edge["node"]["snapshots"]["edges"]
-        assert latest["node"]["period"]["periodId"] == "rp-2026-q1", edge["node"]["organizationId"]
+        latest_period = "2025" if edge["node"]["organizationId"] in yearly else "rp-2026-q1"
+        assert latest["node"]["period"]["periodId"] == latest_period, edge["node"]["organizationId"]
         prior = [v["priorValue"] for s in latest["node"]["sections"] for v in s["fieldValues"] if v["priorValue"] is not None]
         assert prior, f"{edge['node']['organizationId']}: the first look shows prior values"
     legacy = (await client.get(f"/api/v1/aggregated-report-data/{snapshot_2024}", headers=admin)).json()
     assert legacy["prior_period"]["period_id"] == "2023", "the contract's prior_period is there for a prior too"
     assert any(field["prior_period_value"] is not None for section in legacy["sections"] for field in section["fields"])
+    # who reports what: the grant period expects its grantee alone; the family counselling office
+    # is asked no child-welfare field; the umbrella reads its branches, and its rolled-up figures
+    # count each person once across them; the child-welfare services are late with 2025
+    reviewer = tokens.reviewer()
+    grant = await client.get(
+        "/api/v1/submissions/reporting-status",
+        params={"period_id": "sub-period-009", "form_id": "tilskudd-aktivitetsrapport"},
+        headers=reviewer,
+    )
+    assert [row["org_id"] for row in grant.json()["organizations"]] == ["org-bufdir-42"]
+    counselling = await client.post(
+        "/graphql",
+        json={
+            "query": '{ organization(id: "org_bufdir_oslo_42") { snapshots(first: 5) { edges { node { form { formId } '
+            "sections { section { sectionId } } } } } } }"
+        },
+        headers=admin,
+    )
+    for snapshot in counselling.json()["data"]["organization"]["snapshots"]["edges"]:
+        assert snapshot["node"]["form"]["formId"] == "familievern-kvartalsrapport"
+        assert {s["section"]["sectionId"] for s in snapshot["node"]["sections"]} <= {
+            "forebyggende-arbeid",
+            "malgrupper",
+            "ressurser",
+        }
+    umbrella = tokens.headers("org-bufdir-42")
+    branches = await client.get("/api/v1/aggregated-report-data", params={"organization_id": "org-3310"}, headers=umbrella)
+    assert branches.status_code == 200 and branches.json()["data"], "the umbrella reads its branches"
+    from bufdir_reporting.models import Snapshot
+
+    rolled = await Snapshot.get(
+        organization_id="org-bufdir-42", period_id="rp-2026-q1", form_id="frivillighet-samlet", status="current"
+    )
+    own = await Snapshot.get(
+        organization_id="org-bufdir-42", period_id="rp-2026-q1", form_id="frivillighet-kvartalsrapport", status="current"
+    )
+    branch_counts = [
+        (await Snapshot.get(organization_id=o, period_id="rp-2026-q1", form_id=f, status="current"))
+        for o, f in (("org-3310", "frivillighet-kvartalsrapport"), ("org_bufdir_oslo_42", "familievern-kvartalsrapport"))
+    ]
+    counted = [own, *branch_counts]
+    assert rolled.activity_count == sum(s.activity_count for s in counted)
+    assert rolled.unique_participants < sum(s.unique_participants for s in counted), "a person at two branches is one person"
+    rates = await client.get(
+        "/api/v1/submissions/reporting-rates", params={"period_id": "2025", "form_id": "barnevern-arsrapport"}, headers=reviewer
+    )
+    assert (rates.json()["expected"], rates.json()["submitted"]["count"], rates.json()["late"]["count"]) == (2, 0, 2)
     # the last-submitted-period example of the contract, verbatim
     answer = await client.get("/api/v1/bufdir-aggregations/last-submitted-period?org_id=org-bufdir-42", headers=admin)
     assert answer.status_code == 200
@@ -141,7 +187,7 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         "/graphql",
         json={
             "query": """mutation { recordActivity(input: {organizationId: "org-bufdir-42", sourceSystem: "fagsystem-famweb",
-                activityType: "mentoring", category: "ungdom", status: "completed", occurredAt: "2026-01-15T10:00:00Z"})
+                activityType: "mentoring", category: UNGDOM, status: "completed", occurredAt: "2026-01-15T10:00:00Z"})
                 { activityId } }"""
         },
         headers=admin,

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting import events
 from bufdir_reporting.auth import issue_token
@@ -25,7 +24,7 @@ from bufdir_reporting.resolvers.base.context import Context
 from . import services
 from .conftest import _unavailable
 from .factories import context_for, make_reporting_world
-from .live import GRAPHQL_TRANSPORT_WS, live_server, wait_for_subscribers
+from .live import GRAPHQL_TRANSPORT_WS, emptied, live_server, wait_for_subscribers
 
 NOTES = 'subscription ($after: ID) { valueNoteAdded(organizationId: "org-1042", afterEventId: $after) { eventId text } }'
 EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: $t) { id } }'
@@ -75,7 +74,7 @@ async def explain(http: httpx.AsyncClient, snapshot_id: str, text: str) -> None:
 async def reporting_server(settings: Any) -> AsyncIterator[tuple[str, Any, str, str]]:
     """A served app with org-1042's 2024 snapshot, and kari's token (she works for org-1042)."""
     async with live_server(settings) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await make_reporting_world()
         ctx = context_for(settings, app, "org-1042", subject="kari")
         snapshot = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", wait=True)).snapshot
@@ -118,8 +117,7 @@ async def test_an_event_committed_but_never_published_reaches_the_subscriber(set
             await wait_for_subscribers(app, 1)
             unpublished = Context(settings=relayed)  # no event hub: written to the log, never published
             note = {"note_id": 1, "organization_id": "org-1042", "period_id": "2024", "field_key": "k", "kind": "comment"}
-            payload = {**note, "text": "orphaned", "author": "x", "parent_id": None, "updated_at": "2026-01-01T00:00:00Z"}
-            await notify.publish(unpublished, events.value_note_channel("org-1042"), {"event": events.VALUE_NOTED, **payload})
+            await notify.publish(unpublished, events.ValueNoted(**note, text="orphaned", author="x", parent_id=None))
             assert [n["text"] for n in await received(socket, 1)] == ["orphaned"]
             await nothing_more(socket)
 
@@ -149,7 +147,7 @@ async def test_a_client_resumes_after_the_last_event_it_saw(settings):
 @pytest.mark.parametrize("after", ["next", "-1", "9" * 30])
 async def test_an_after_event_id_that_is_no_event_id_is_refused(settings, after):
     async with live_server(settings) as (address, _):
-        await truncate_all_models()
+        await emptied()
         await make_reporting_world()
         token = issue_token(settings, subject="kari", organizations=["org-1042"])
         async with subscribed(address, token, after=after) as socket:

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 import redis
 
-from bufdir_reporting.events import EventHub, SubscriberTooSlow, data_updated_channel
+from bufdir_reporting.events import DataUpdated, EventHub, ReportingStatusChanged, SubscriberTooSlow
 
 from . import services
 
@@ -39,34 +39,59 @@ async def receive(subscription, timeout: float = 5.0):
         return await anext(subscription)
 
 
-async def test_every_subscriber_gets_the_same_decoded_payload(hub):
-    name = data_updated_channel("org-1042", "2024")
-    payload = {"event": "data_updated", "organization_id": "org-1042", "changed_field_keys": ["a", "æøå"]}
+def numbered(number: int) -> ReportingStatusChanged:
+    """A small event told apart by its number."""
+    return ReportingStatusChanged(organization_id="org-1042", period_id=str(number))
+
+
+def number_of(delivery) -> int:
+    return int(delivery.event.period_id)
+
+
+async def test_every_subscriber_gets_the_same_decoded_event(hub):
+    name = DataUpdated.period_channel("org-1042", "2024")
+    event = DataUpdated(
+        snapshot_id="snap-1",
+        organization_id="org-1042",
+        period_id="2024",
+        changed_sections=("a",),
+        changed_field_keys=("a", "æøå"),
+    )
     async with hub.subscribe(name) as first, hub.subscribe(name) as second, hub.subscribe("other") as third:
-        await hub.publish(name, payload)
+        await hub.publish(name, event, 7)
         one, two = await receive(first), await receive(second)
-        assert one.payload == payload and one is two  # decoded once, shared
+        assert (one.event, one.event_id) == (event, 7) and one is two  # decoded once, shared
         with pytest.raises(TimeoutError):
             await receive(third, timeout=0.2)
 
 
-async def test_an_oversized_payload_is_refused_before_it_is_sent(hub):
+async def test_an_oversized_event_is_refused_before_it_is_sent(hub):
     with pytest.raises(ValueError):
-        await hub.publish("x", {"blob": "x" * 9000})
+        await hub.publish("x", ReportingStatusChanged(organization_id="x" * 9000, period_id="2024"), 1)
+
+
+async def test_a_message_that_is_no_event_is_skipped_and_the_next_one_arrives(hub):
+    """Another version's event kind, or anything else published on a channel, must not end the
+    one listener every subscriber of the process depends on."""
+    async with hub.subscribe("mixed") as subscription:
+        for message in ("not json", '{"event": "from_a_newer_version"}', "[]"):
+            await hub._backend.publish("mixed", message)
+        await hub.publish("mixed", numbered(1), 1)
+        assert number_of(await receive(subscription)) == 1
 
 
 async def test_a_subscriber_that_does_not_read_is_dropped_not_buffered(hub):
     overflowed = []
     async with hub.subscribe("slow", on_overflow=lambda: overflowed.append(True)) as slow, hub.subscribe("slow") as fast:
         for number in range(20):
-            await hub.publish("slow", {"n": number})
-            assert (await receive(fast)).payload == {"n": number}
+            await hub.publish("slow", numbered(number), None)
+            assert number_of(await receive(fast)) == number
         assert overflowed == [True]
         assert slow._queue.qsize() <= hub.queue_size + 1
         received = []
         with pytest.raises(SubscriberTooSlow):
             async for delivery in slow:
-                received.append(delivery.payload["n"])
+                received.append(number_of(delivery))
         assert received == list(range(8))
 
 
@@ -79,8 +104,8 @@ async def test_ten_thousand_subscribe_cycles_leave_nothing_behind(hub, hub_url):
     assert hub.stats["channels"] == 0 and hub.stats["subscribers"] == 0
     assert len(asyncio.all_tasks()) == tasks_before
     async with hub.subscribe("still-works") as subscription:
-        await hub.publish("still-works", {"ok": True})
-        assert (await receive(subscription)).payload == {"ok": True}
+        await hub.publish("still-works", numbered(1), None)
+        assert number_of(await receive(subscription)) == 1
 
 
 async def wait_for_reconnect(hub, before: int) -> None:
@@ -98,16 +123,16 @@ async def test_events_flow_again_after_redis_restarts(caplog):
     await hub.connect()
     try:
         async with hub.subscribe("survives") as subscription:
-            await hub.publish("survives", {"n": 1})
-            assert (await receive(subscription)).payload == {"n": 1}
+            await hub.publish("survives", numbered(1), None)
+            assert number_of(await receive(subscription)) == 1
             server.terminate()
             server.wait()
             await asyncio.sleep(1.5)  # several reconnects fail meanwhile
             server = subprocess.Popen(start, stdout=subprocess.DEVNULL)
             services._wait_for_port(port)
             await wait_for_reconnect(hub, 0)
-            await hub.publish("survives", {"n": 2})
-            assert (await receive(subscription)).payload == {"n": 2}
+            await hub.publish("survives", numbered(2), None)
+            assert number_of(await receive(subscription)) == 2
     finally:
         await hub.disconnect()
         server.terminate()
@@ -131,8 +156,8 @@ async def test_events_flow_again_after_the_postgres_listen_connection_drops(post
             finally:
                 await admin.close()
             await wait_for_reconnect(hub, 0)
-            await hub.publish("survives", {"n": 2})
-            assert (await receive(subscription)).payload == {"n": 2}
+            await hub.publish("survives", numbered(2), None)
+            assert number_of(await receive(subscription)) == 2
     finally:
         await hub.disconnect()
 

@@ -12,7 +12,6 @@ import httpx
 import openpyxl
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Activity, Organization, OrganizationKind
@@ -20,7 +19,7 @@ from bufdir_reporting.resolvers.base import jobs
 
 from .conftest import error_of
 from .factories import context_for
-from .live import live_server
+from .live import emptied, live_server
 
 BASE = "/api/v1/activities/import"
 HEADER = ["Organisasjon", "Kildesystem", "Ekstern ID", "Aktivitetstype", "Kategori", "Status", "Sted", "Dato", "Timer"]
@@ -195,7 +194,7 @@ async def test_the_graphql_multipart_request_checks_commits_and_polls(client, ap
 
 async def test_a_subscriber_follows_a_committed_import_to_its_end(settings):
     async with live_server(settings) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await org()
         token = issue_token(settings, subject="kari", organizations=["org-tromso"])
         headers = {"Authorization": f"Bearer {token}"}
@@ -222,6 +221,65 @@ async def test_a_subscriber_follows_a_committed_import_to_its_end(settings):
         assert seen[-1] == {"status": "DONE", "written": 12_000, "rows": 12_000, "created": 12_000}, seen
         assert all(step["status"] in ("WRITING", "DONE") for step in seen)
         assert [step["written"] for step in seen] == sorted(step["written"] for step in seen), "progress only grows"
+        await app.state.jobs.wait_idle()
+
+
+async def test_an_import_is_one_node_in_every_answer_its_progress_included(settings):
+    """ActivityImport has the one id rule's id: the check, the commit, polling, node(id:) and
+    every progress event answer the same ActivityImport under the same id, so a normalising
+    cache (keyed by __typename and id) merges them into one object."""
+    async with live_server(settings) as (address, app):
+        await emptied()
+        await org()
+        token = issue_token(settings, subject="kari", organizations=["org-tromso"])
+        headers = {"Authorization": f"Bearer {token}"}
+        fields = "__typename id importId status written filename errors { line }"
+        async with httpx.AsyncClient(base_url=f"http://{address}", headers=headers) as http:
+
+            async def ask(query: str, **variables: object) -> dict:
+                answer = (await http.post("/graphql", json={"query": query, "variables": variables})).json()
+                assert "errors" not in answer, answer
+                return dict(answer["data"])
+
+            operations = json.dumps(
+                {
+                    "query": f"mutation ($file: Upload!) {{ checkActivityImport(file: $file) {{ {fields} }} }}",
+                    "variables": {"file": None},
+                }
+            )
+            checked = (
+                await http.post(
+                    "/graphql",
+                    data={"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
+                    files={"0": ("aktiviteter.csv", excel_csv("org-tromso", 3), "text/csv")},
+                )
+            ).json()
+            assert "errors" not in checked, checked
+            checked = checked["data"]["checkActivityImport"]
+            node_id = checked["id"]
+            assert checked["__typename"] == "ActivityImport" and node_id != checked["importId"]
+            transport = WebsocketsTransport(
+                url=f"ws://{address}/graphql", init_payload=headers, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+            )
+            seen = []
+            async with Client(transport=transport) as session:
+                progress = gql(f"subscription ($id: ID!) {{ activityImportProgress(importId: $id) {{ {fields} }} }}")
+                progress.variable_values = {"id": node_id}  # the global ID names it as well as the key
+                async with asyncio.timeout(60):
+                    async for event in session.subscribe(progress):
+                        seen.append(event["activityImportProgress"])
+                        if len(seen) == 1:
+                            committed = await ask(
+                                f"mutation ($id: ID!) {{ commitActivityImport(importId: $id) {{ {fields} }} }}", id=node_id
+                            )
+            polled = await ask(f"query ($id: ID!) {{ activityImport(id: $id) {{ {fields} }} }}", id=node_id)
+            node = await ask(f"query ($id: ID!) {{ node(id: $id) {{ ... on ActivityImport {{ {fields} }} }} }}", id=node_id)
+        answers = [checked, committed["commitActivityImport"], *seen, polled["activityImport"], node["node"]]
+        assert {(a["__typename"], a["id"], a["importId"], a["filename"]) for a in answers} == {
+            ("ActivityImport", node_id, checked["importId"], "aktiviteter.csv")
+        }
+        assert seen[0]["status"] == "CHECKED" and seen[-1] == polled["activityImport"]
+        assert seen[-1]["status"] == "DONE" and seen[-1]["written"] == 3 and seen[-1]["errors"] == []
         await app.state.jobs.wait_idle()
 
 
@@ -284,7 +342,7 @@ async def test_an_import_that_never_finishes_fails_after_its_attempts(app, clien
 async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(settings, tokens):
     """A replica stopping (SIGTERM) cancels the write: its transaction is undone, and the next
     start (or another replica's sweep) writes the import, without counting the stopped attempt."""
-    from bufdir_reporting.events import activity_import_channel
+    from bufdir_reporting.events import ActivityImportProgress
     from bufdir_reporting.models import ActivityImport
 
     from .live import started_app
@@ -296,11 +354,11 @@ async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(s
         own = tokens.headers(await org(), subject="kari")
         files = {"file": ("a.csv", excel_csv("org-tromso", 12_000), "text/csv")}
         upload = (await http.post(BASE, files=files, headers=own)).json()
-        async with first.state.events.subscribe(activity_import_channel(upload["import_id"])) as progress:
+        async with first.state.events.subscribe(ActivityImportProgress.channel(upload["import_id"])) as progress:
             assert (await http.post(f"{BASE}/{upload['import_id']}/commit", headers=own)).status_code == 202
             async with asyncio.timeout(60):
                 async for delivery in progress:
-                    if delivery.payload["written"] > 0:  # the first chunk is in, the transaction open
+                    if delivery.event.written > 0:  # the first chunk is in, the transaction open
                         break
         await first.state.jobs.shutdown()  # what the lifespan's end does on SIGTERM
         stopped = await ActivityImport.get(id=upload["import_id"])
@@ -326,10 +384,10 @@ async def test_a_writer_that_lost_its_claim_commits_nothing(app, client, tokens,
     upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", 3), "text/csv")}, headers=own)).json()
     await ActivityImport.filter(id=upload["import_id"]).update(status="writing", committed_by="kari", owner=None)
 
-    async def taken_over(ctx, written_upload):
-        await ActivityImport.filter(id=written_upload.id).update(owner="another-replica:7")
+    async def taken_over(ctx, progress):  # while the rows are written, as they are told
+        await ActivityImport.filter(id=progress.import_id).update(owner="another-replica:7")
 
-    monkeypatch.setattr(notify, "activity_import_written", taken_over)
+    monkeypatch.setattr(notify, "tell", taken_over)
     await uploads.run(context_for(settings, app), import_id=upload["import_id"])
     assert await Activity.all().count() == 0
     assert (await ActivityImport.get(id=upload["import_id"])).status != "done"

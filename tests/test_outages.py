@@ -148,4 +148,4 @@ REST_READS = [
     "/api/v1/report-records?organization_id=org-1042",
 ]
 RECORD = """mutation { recordActivity(input: {organizationId: "org-1042", sourceSystem: "s", externalId: "EXTERNAL",
-  activityType: "care_order", category: "ungdom", status: "completed", occurredAt: "2025-06-01T10:00:00Z"}) { activityId } }"""
+  activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: "2025-06-01T10:00:00Z"}) { activityId } }"""

@@ -159,7 +159,7 @@ async def test_a_read_cached_on_one_replica_shows_a_write_made_on_the_other(post
     headers = {"Authorization": f"Bearer {TOKEN}"}
     record = {
         "query": 'mutation { recordActivity(input: {organizationId: "org-1042", sourceSystem: "s", externalId: "x-1", '
-        'activityType: "care_order", category: "ungdom", status: "completed", occurredAt: "2025-06-01T10:00:00Z"}) '
+        'activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: "2025-06-01T10:00:00Z"}) '
         "{ activityId } }"
     }
     with replica(env, tmp_path / "a.log", "--demo", "--activities", "300") as a, replica(env, tmp_path / "b.log") as b:

@@ -26,7 +26,7 @@ query ($org: ID!) {
 }
 """
 RECORD = """mutation ($id: String) { recordActivity(input: {organizationId: "org-1042", sourceSystem: "s", externalId: $id,
-  activityType: "care_order", category: "ungdom", status: "completed", occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
+  activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
 
 
 async def read(graphql, headers) -> dict:

@@ -38,7 +38,7 @@ STATE = (
     "query ($id: ID!) { submission(id: $id) { version reviewState locksPeriod reviewHistory { fromState toState by reason } } }"
 )
 RECORD = """mutation ($org: ID!) { recordActivity(input: {organizationId: $org, sourceSystem: "s", activityType: "care_order",
-  category: "ungdom", status: "completed", occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
+  category: UNGDOM, status: "completed", occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
 
 
 async def test_a_reviewer_takes_it_under_review_and_approves_it_final_and_locked(graphql, tokens, submitted):

@@ -75,7 +75,12 @@ def test_every_entry_in_the_descriptions_module_names_an_element():
 # Arguments and input fields that are not references to an object, though named like one:
 # the audit log's entity key (any kind of object's key), an activity's id in its source system
 # and a new section's key.
-NOT_REFERENCES = {"Query.auditLog(entityId)", "ActivityInput.externalId", "CreateSectionInput.sectionId"}
+NOT_REFERENCES = {
+    "Query.auditLog(entityId)",
+    "ActivityInput.externalId",
+    "CreateSectionInput.sectionId",
+    "ReportFormInput.formId",
+}
 
 
 def test_one_id_rule_every_argument_naming_an_object_is_an_id():
@@ -99,3 +104,31 @@ def test_one_id_rule_every_argument_naming_an_object_is_an_id():
                 if field_name.endswith("Id") and where not in NOT_REFERENCES:
                     wrong += [where] if get_named_type(field.type).name != "ID" else []
     assert wrong == []
+
+
+def test_every_custom_scalar_says_its_wire_format_and_has_a_typescript_type():
+    """What a client needs to type a custom scalar: a description, and a specification it follows
+    (``@specifiedBy``) or the JSON value that carries it; and the recommended codegen config
+    (codegen.json, ``strictScalars``: codegen refuses a scalar it has no type for) maps each one,
+    so the TypeScript types generated from the SDL have no ``unknown``."""
+    import json
+    import re
+
+    from graphql import GraphQLScalarType, build_schema, specified_scalar_types
+
+    built = build_schema(schema.as_str())
+    custom = {
+        name: t for name, t in built.type_map.items() if isinstance(t, GraphQLScalarType) and name not in specified_scalar_types
+    }
+    assert set(custom) == {"Date", "DateTime", "Decimal", "JSON", "Upload"}
+    unsaid = [
+        name for name, t in custom.items() if not t.description or not (t.specified_by_url or "JSON string" in t.description)
+    ]
+    assert unsaid == []
+    config = json.loads((ROOT / "codegen.json").read_text(encoding="utf-8"))
+    (output,) = config["generates"].values()
+    assert output["config"]["strictScalars"] is True
+    typed = output["config"]["scalars"]
+    assert sorted(typed) == sorted(custom)
+    types = [text for mapped in typed.values() for text in ([mapped] if isinstance(mapped, str) else mapped.values())]
+    assert not [text for text in types if re.search(r"\b(unknown|any)\b", text)]

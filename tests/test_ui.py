@@ -66,6 +66,18 @@ async def test_graphiql_sends_subscriptions_over_the_websocket_with_the_headers_
     assert "subscriptionUrl" in start.text and "isHeadersEditorEnabled: true" in start.text
 
 
+async def test_neither_page_keeps_the_bearer_token_in_the_browser(client):
+    """GraphiQL (shouldPersistHeaders, and its history whatever that says) and Swagger UI
+    (persistAuthorization) kept the headers pane's and Authorize's token in localStorage, for any
+    script of the origin and the next person at the machine. In a browser:
+    scripts/check_ui_storage.py (Chromium found the token under graphiql:headers, :tabState,
+    :queries and Swagger's authorized before, and under no key after)."""
+    graphiql = (await client.get(f"{ui.ASSETS_PATH}/graphiql-start.js")).text
+    swagger = (await client.get(f"{ui.ASSETS_PATH}/swagger-start.js")).text
+    assert "shouldPersistHeaders: false" in graphiql and "storage," in graphiql and "withoutHeaders(value)" in graphiql
+    assert "persistAuthorization: false" in swagger
+
+
 async def test_the_page_lives_under_the_proxy_prefix(app):
     import httpx
 

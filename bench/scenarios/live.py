@@ -92,7 +92,7 @@ async def _open(subscribers: list[Subscriber], opener: Any) -> None:
 async def s6_fan_out(env: Env) -> list[Row]:
     """S6 subscription fan-out to 100 and 1,000 subscribers against a bare websocket broadcast."""
     organization_id, period_id = env.dataset.organization_ids[0], env.dataset.period_ids[-1]
-    channel = events.data_updated_channel(organization_id, period_id)
+    channel = events.DataUpdated.period_channel(organization_id, period_id)
     snapshot_id = f"snap-bench-{organization_id}-{period_id}"
     token = env.token(organization_id)
     sizes = [100, 1000] if not env.quick else [20, 100]
@@ -102,17 +102,14 @@ async def s6_fan_out(env: Env) -> list[Row]:
     counter = iter(range(1, 10**9))
 
     async def publish_event() -> None:
-        payload = {
-            "event": events.DATA_UPDATED,
-            "snapshot_id": snapshot_id,
-            "organization_id": organization_id,
-            "period_id": period_id,
-            "changed_sections": ["s1"],
-            "changed_field_keys": ["k1"],
-            "updated_at": "2026-04-01T00:00:00Z",
-            "event_id": next(counter),
-        }
-        await bus.publish(channel, json.dumps(payload, separators=(",", ":")))
+        event = events.DataUpdated(
+            snapshot_id=snapshot_id,
+            organization_id=organization_id,
+            period_id=period_id,
+            changed_sections=("s1",),
+            changed_field_keys=("k1",),
+        )
+        await bus.publish(channel, event.message(next(counter)))
 
     try:
         for size in sizes:
@@ -210,7 +207,7 @@ query Dashboard($org: ID!, $period: ID!) {
 
 
 WRITE = """mutation ($org: ID!, $id: String!) { recordActivity(input: {organizationId: $org, sourceSystem: "bench",
-  externalId: $id, activityType: "care_order", category: "ungdom", status: "completed", occurredAt: "2019-06-01T10:00:00Z"})
+  externalId: $id, activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: "2019-06-01T10:00:00Z"})
   { activityId } }"""
 
 

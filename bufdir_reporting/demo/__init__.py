@@ -21,8 +21,9 @@ from ..models import (
     Section,
 )
 from ..resolvers.structure import revision
-from ..resolvers.structure.inputs import AggregationRule
+from ..resolvers.structure.rules import AggregationRule
 from . import activities, reference, structure
+from .forms import load_forms
 from .history import load_history
 
 __all__ = ["DemoSummary", "is_empty", "load_demo_data", "load_history", "load_structure"]
@@ -142,6 +143,7 @@ async def load_demo_data(*, activity_count: int = DEFAULT_ACTIVITY_COUNT, progre
     async with in_transaction():
         progress("organisations, periods and the report structure")
         organizations, periods, sections, fields = await _load_reference()
+        await load_forms()
         await _load_activities(activity_count, progress)
         await _advance_sequences()
     return DemoSummary(organizations, periods, sections, fields, activity_count)

@@ -99,7 +99,10 @@ def generate(organizations: list[dict[str, Any]], total: int, *, seed: int = 202
             ended_at = occurred_at + timedelta(days=rng.randint(lasts // 10 + 1, lasts))
         people = rng.randint(low_people, high_people)
         pool = 400 if kind == "child_welfare_service" else 1500
-        refs = tuple(sorted({f"p-{org['id']}-{rng.randrange(pool):05d}" for _ in range(people)}))
+        # An umbrella organisation's branches serve some of the same people: references are
+        # drawn from the family's pool (the umbrella's), so a rolled-up count meets them twice.
+        family = org.get("parent_id") or org["id"]
+        refs = tuple(sorted({f"p-{family}-{rng.randrange(pool):05d}" for _ in range(people)}))
         activity_id = FIRST_ACTIVITY_ID + offset
         yield DemoActivity(
             id=activity_id,

@@ -1,8 +1,10 @@
 """What a service that has run for a while holds, so a first query answers with numbers.
 
-Every demo organisation has current snapshots of the recent periods (the year 2025 and the first
-quarter of 2026) and, from the same runs, of their prior periods (2024 and 2025's last quarter).
-Drafts keep the manual fields empty, as an organisation that has not finished its report would.
+Every demo organisation has current snapshots of the forms it reports (``forms``) for the recent
+periods of their kind (the year 2025, the first quarter of 2026) and, from the same runs, of
+their prior periods (2024, 2025's last quarter). Drafts keep the manual fields empty, as an
+organisation that has not finished its report would; the child-welfare services have not sent
+their 2025 report, due 1 February 2026: they are late.
 
 org-bufdir-42 has submitted its grant period ``sub-period-009`` (2025-10-01 .. 2026-02-28): the
 period is locked, and ``GET /api/v1/bufdir-aggregations/last-submitted-period?org_id=org-bufdir-42``
@@ -25,17 +27,18 @@ from typing import Any
 from ..auth import ADMIN, Principal
 from ..config import Settings
 from ..errors import Conflict
-from ..models import Activity, ActivityParticipant, Period, PeriodType, Snapshot, Submission
+from ..models import Activity, ActivityParticipant, Organization, Period, PeriodType, Snapshot, Submission
 from ..resolvers import snapshots
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import records, submissions
+from ..resolvers.reporting import assignments, records, submissions
 from ..resolvers.snapshots import manual_values, validation
-from . import reference
+from . import forms
 
 Progress = Callable[[str], None]
 
 RECENT_PERIODS = ("2025", "rp-2026-q1")
-"""Aggregated for every organisation, each run also aggregating its prior period."""
+"""Aggregated for every organisation, each form it reports for them (``forms``), each run also
+aggregating its prior period."""
 
 SUBMITTED_PERIOD: dict[str, Any] = {
     "id": "sub-period-009",
@@ -73,8 +76,8 @@ def _loader(settings: Settings) -> Context:
     return Context(settings=settings, principal=Principal(subject="demo-loader", roles=frozenset({ADMIN})))
 
 
-async def _aggregate(ctx: Context, organization_id: str, period_id: str) -> Snapshot:
-    triggered = await snapshots.trigger(ctx, organization_id=organization_id, period_id=period_id, wait=True)
+async def _aggregate(ctx: Context, organization_id: str, period_id: str, form_id: str | None = None) -> Snapshot:
+    triggered = await snapshots.trigger(ctx, organization_id=organization_id, period_id=period_id, form_id=form_id, wait=True)
     return triggered.snapshot
 
 
@@ -117,10 +120,15 @@ async def _submitted_period(settings: Settings, progress: Progress) -> None:
     ctx = _loader(settings)
     organization_id = SUBMITTED_ORGANIZATION
     period = await Period.create(**SUBMITTED_PERIOD)
-    counted = (await _aggregate(ctx, organization_id, period.id)).activity_count or 0
+    await assignments.assign(
+        ctx,
+        form_id=forms.GRANT_FORM,
+        spec=assignments.AssignmentSpec(organization_id=organization_id, from_period_id=period.id, until_period_id=period.id),
+    )
+    counted = (await _aggregate(ctx, organization_id, period.id, forms.GRANT_FORM)).activity_count or 0
     if counted < SUBMITTED_ACTIVITY_COUNT:
         await _top_up(organization_id, period, SUBMITTED_ACTIVITY_COUNT - counted)
-    snapshot = await _aggregate(ctx, organization_id, period.id)
+    snapshot = await _aggregate(ctx, organization_id, period.id, forms.GRANT_FORM)
     progress(f"{organization_id} {period.id}: {snapshot.activity_count:,} activities")
 
     coordinator = _loader(settings)
@@ -142,8 +150,11 @@ async def load_history(settings: Settings, *, progress: Progress = lambda _: Non
     period. Runs after ``load_demo_data``, through the use cases (each commits on its own)."""
     await _submitted_period(settings, progress)
     ctx = _loader(settings)
-    for organization in reference.ORGANIZATIONS:
+    for organization in await Organization.all().order_by("id"):
         for period_id in RECENT_PERIODS:
-            snapshot = await _aggregate(ctx, organization["id"], period_id)
-            progress(f"{organization['id']} {period_id}: {snapshot.populated_field_count} of {snapshot.field_count} fields")
+            period = await Period.get(id=period_id)
+            for form in await assignments.forms_of(ctx, organization=organization, period=period):
+                snapshot = await _aggregate(ctx, organization.id, period_id, form.id)
+                filled = f"{snapshot.populated_field_count} of {snapshot.field_count} fields"
+                progress(f"{organization.id} {period_id} {form.id}: {filled}")
     return HistorySummary(periods=1, snapshots=await Snapshot.all().count(), submissions=await Submission.all().count())

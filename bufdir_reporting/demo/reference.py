@@ -39,6 +39,7 @@ ORGANIZATIONS: list[dict[str, Any]] = [
         "name": "Frivillighetssentralen Tromsø",
         "org_number": "912345674",
         "kind": OrganizationKind.VOLUNTEER_ORGANIZATION,
+        "parent_id": "org-bufdir-42",
     },
 ]
 

@@ -21,6 +21,7 @@ from typing import Any, Self, TextIO
 
 from ..resolvers import activities
 from ..resolvers.activities.inputs import ActivitySpec
+from ..resolvers.base import notify
 from ..resolvers.base.context import Context
 from ..wording import shown
 from . import reading
@@ -83,7 +84,7 @@ async def import_file(
     sheet: str | None = None,
     written: Callable[[int], Awaitable[None]] | None = None,
     on_error: Callable[[list[activities.RowError]], None] | None = None,
-    before_commit: Callable[[ImportReport], Awaitable[None]] | None = None,
+    before_commit: Callable[[ImportReport, notify.Outbox], Awaitable[None]] | None = None,
 ) -> ImportReport:
     """Read the file a chunk at a time, check every row, and (unless ``dry_run``) write them in
     one transaction as they pass: a row refused anywhere undoes the transaction, so all rows are
@@ -93,7 +94,7 @@ async def import_file(
     ``progress`` hears each stage in words, ``written`` how many rows are written so far (inside
     the transaction: it may tell a listener, not write to the database), ``on_error`` each
     chunk's errors in line order, ``before_commit`` the report of a write about to commit (it
-    may still refuse it by raising)."""
+    may still refuse it by raising, and add the events the commit raises to the outbox)."""
     table = await asyncio.to_thread(reading.read, path, sheet=sheet)
     progress(f"reading {table.form}")
     report = ImportReport(table.form)
@@ -131,7 +132,7 @@ async def import_file(
                 raise _Refused
             report.result = write.result
             if before_commit is not None:
-                await before_commit(report)
+                await before_commit(report, write.outbox)
     except _Refused:
         report.result = activities.IngestResult()
     return report

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..resolvers.structure.inputs import BUFDIR_CATEGORIES
+from ..resolvers.structure.rules import BUFDIR_CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)

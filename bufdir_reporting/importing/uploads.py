@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
@@ -23,9 +23,10 @@ from tortoise.expressions import F, Q
 
 from ..auth import Principal
 from ..errors import Conflict, DomainError, InvalidInput
+from ..events import ActivityImportProgress
 from ..models import ActivityImport, ImportStatus
 from ..resolvers import activities
-from ..resolvers.base import access, ids, jobs, notify
+from ..resolvers.base import access, ids, jobs, live, notify
 from ..resolvers.base.context import Context
 from ..wording import shown
 from . import SHOWN_ERRORS, ImportReport, import_file
@@ -52,11 +53,11 @@ async def _import(
     upload: ActivityImport,
     *,
     dry_run: bool,
-    before_commit: Callable[[ImportReport], Awaitable[None]] | None = None,
+    before_commit: Callable[[ImportReport, notify.Outbox], Awaitable[None]] | None = None,
 ) -> ImportReport:
     async def written(done: int) -> None:
         upload.written = done
-        await notify.activity_import_written(ctx, upload)
+        await notify.tell(ctx, ActivityImportProgress.of(upload))
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{PurePath(upload.filename).suffix.lower()}"
@@ -105,12 +106,27 @@ def _owners(ctx: Context, named: set[str]) -> list[str]:
 async def get(ctx: Context, *, import_id: str) -> ActivityImport:
     """An import the caller may read (every organisation it holds); another's answers like a
     missing one."""
-    upload = await ActivityImport.filter(id=import_id).only(*STATE).first()
+    upload = await ctx.loaders.activity_import_by_id.load(import_id)  # its columns but the file, which polling never needs
     return access.readable_by_all(ctx, upload, kind="activity import", key=import_id)
 
 
-STATE = [name for name in ActivityImport._meta.db_fields if name != "content"]
-"""An import's columns but its file (up to BUFDIR_MAX_UPLOAD_BYTES), which polling never needs."""
+async def follow_progress(ctx: Context, *, import_id: str) -> AsyncIterator[ActivityImportProgress]:
+    """Where an import the caller may read stands: now, then after every chunk written, until
+    it ends (done, refused or failed)."""
+    await get(ctx, import_id=import_id)
+    return _progress(ctx, import_id)
+
+
+async def _progress(ctx: Context, import_id: str) -> AsyncIterator[ActivityImportProgress]:
+    async with live.subscribed(ctx, ActivityImportProgress.channel(import_id), ActivityImportProgress) as progress:
+        now = ActivityImportProgress.of(await get(ctx, import_id=import_id))  # read after subscribing: no end is missed
+        yield now
+        if now.ended:
+            return
+        async for delivery in progress:
+            yield delivery.event
+            if delivery.event.ended:
+                return
 
 
 async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
@@ -122,16 +138,17 @@ async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
             f"import {import_id} is {upload.status}; only a checked import (every row valid) can be committed",
             details={"import_id": import_id, "status": str(upload.status)},
         )
-    claimed = await ActivityImport.filter(id=import_id, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.WRITING,
-        committed_at=_now(),
-        committed_by=ctx.principal.subject or "unknown",
-        heartbeat_at=_now(),
-    )
-    if not claimed:  # another commit of the same import won the race
-        raise Conflict(f"import {import_id} is already being written", details={"import_id": import_id})
-    await upload.refresh_from_db()
-    await notify.activity_import_progress(ctx, upload)
+    async with notify.transaction(ctx) as outbox:
+        claimed = await ActivityImport.filter(id=import_id, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.WRITING,
+            committed_at=_now(),
+            committed_by=ctx.principal.subject or "unknown",
+            heartbeat_at=_now(),
+        )
+        if not claimed:  # another commit of the same import won the race
+            raise Conflict(f"import {import_id} is already being written", details={"import_id": import_id})
+        await upload.refresh_from_db()
+        outbox.add(ActivityImportProgress.of(upload))
     if ctx.jobs is None:
         await run(ctx, import_id=import_id)
     else:
@@ -176,9 +193,7 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
         raise
     finally:
         beating.cancel()
-    if recorded:
-        await notify.activity_import_progress(ctx, upload)
-    else:
+    if not recorded:
         await _record(ctx, upload, claim)
 
 
@@ -211,15 +226,16 @@ async def recover(ctx: Context, *, stale_after: timedelta) -> list[str]:
 async def _write(ctx: Context, upload: ActivityImport, claim: Q) -> bool:
     """Check again and write; ``upload`` holds the outcome, whatever happens. A write that
     succeeds records DONE in its own transaction, if this process still holds the claim: the
-    rows and the outcome commit together, and a writer that lost its claim (taken over as
-    stopped) commits nothing. Whether the outcome is recorded already."""
+    rows, the outcome and its event commit together, and a writer that lost its claim (taken
+    over as stopped) commits nothing. Whether the outcome is recorded already."""
 
-    async def done(report: ImportReport) -> None:
+    async def done(report: ImportReport, outbox: notify.Outbox) -> None:
         upload.status, upload.written = ImportStatus.DONE, report.rows
         upload.created, upload.updated = report.result.created, report.result.updated
         upload.finished_at = _now()
         if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}):
             raise Conflict("another replica took this import over while it was written", details={"import_id": upload.id})
+        outbox.add(ActivityImportProgress.of(upload))
 
     try:
         report = await _import(ctx, upload, dry_run=False, before_commit=done)
@@ -235,11 +251,12 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q) -> bool:
 
 
 async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:
-    """The outcome, if this process still holds the claim, then told to followers."""
+    """The outcome, if this process still holds the claim, and told to followers."""
     upload.finished_at = _now()
     outcome = {name: getattr(upload, name) for name in OUTCOME}
-    if await ActivityImport.filter(claim).update(**outcome):
-        await notify.activity_import_progress(ctx, upload)
+    async with notify.transaction(ctx) as outbox:
+        if await ActivityImport.filter(claim).update(**outcome):
+            outbox.add(ActivityImportProgress.of(upload))
 
 
 def _now() -> datetime:

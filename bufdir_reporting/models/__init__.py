@@ -4,6 +4,7 @@ from .activity import Activity, ActivityParticipant
 from .activity_import import ActivityImport, ImportStatus
 from .audit import AuditEntry
 from .event_log import EventLog
+from .form import DEFAULT_FORM, FormAssignment, FormDeadline, FormSection, ReportForm
 from .job import AggregationJob, JobStatus
 from .organization import Organization, OrganizationKind
 from .period import Period, PeriodType
@@ -13,6 +14,7 @@ from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section, St
 from .submission import ReviewState, Submission, SubmissionReview
 
 __all__ = [
+    "DEFAULT_FORM",
     "STORED_LIMIT",
     "Activity",
     "ActivityImport",
@@ -23,12 +25,16 @@ __all__ = [
     "FieldDataType",
     "FieldDefinition",
     "FieldValue",
+    "FormAssignment",
+    "FormDeadline",
+    "FormSection",
     "ImportStatus",
     "JobStatus",
     "Organization",
     "OrganizationKind",
     "Period",
     "PeriodType",
+    "ReportForm",
     "ReportRecord",
     "ReportStatus",
     "ReviewState",

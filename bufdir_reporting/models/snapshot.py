@@ -15,6 +15,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from .form import ReportForm
 from .organization import Organization
 from .period import Period
 from .structure import DIGITS, PLACES, FieldDefinition
@@ -35,6 +36,10 @@ class Snapshot(Model):
     period: fields.ForeignKeyNullableRelation[Period] = fields.ForeignKeyField(
         "bufdir.Period", related_name="snapshots", null=True, on_delete=fields.RESTRICT
     )
+    form: fields.ForeignKeyNullableRelation[ReportForm] = fields.ForeignKeyField(
+        "bufdir.ReportForm", related_name="snapshots", null=True, on_delete=fields.RESTRICT
+    )
+    """The form it is the figures of; null: the default form (every section)."""
     range_start = fields.DatetimeField()
     range_end = fields.DatetimeField()
     status = fields.CharEnumField(SnapshotStatus, max_length=16, default=SnapshotStatus.PROCESSING)
@@ -65,6 +70,7 @@ class Snapshot(Model):
 
     organization_id: str
     period_id: str | None
+    form_id: str | None
     prior_snapshot_id: str | None
 
     class Meta:

@@ -5,6 +5,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from .form import ReportForm
 from .organization import Organization
 from .period import Period
 from .report import ReportRecord
@@ -41,6 +42,10 @@ class Submission(Model):
     snapshot: fields.ForeignKeyRelation[Snapshot] = fields.ForeignKeyField(
         "bufdir.Snapshot", related_name="submissions", on_delete=fields.RESTRICT
     )
+    form: fields.ForeignKeyNullableRelation[ReportForm] = fields.ForeignKeyField(
+        "bufdir.ReportForm", related_name="submissions", null=True, on_delete=fields.RESTRICT
+    )
+    """The form submitted; null: the default form."""
     report_record: fields.ForeignKeyRelation[ReportRecord] = fields.ForeignKeyField(
         "bufdir.ReportRecord", related_name="submissions", on_delete=fields.RESTRICT
     )
@@ -57,12 +62,15 @@ class Submission(Model):
 
     organization_id: str
     period_id: str
+    form_id: str | None
     snapshot_id: str
     report_record_id: str
 
     class Meta:
         table = "submission"
         ordering = ("-submitted_at", "id")
+        # Versions count an organisation's submissions for a period whatever the form (the
+        # constraint is older than forms, and SQLite cannot drop it without rebuilding the table).
         unique_together = (("organization", "period", "version"),)
         indexes = (("organization_id", "submitted_at"),)
 

@@ -1,4 +1,4 @@
-"""``GET /healthz``, ``GET /readyz`` and ``GET /metrics``."""
+"""``GET``/``HEAD /healthz``, ``GET``/``HEAD /readyz`` and ``GET /metrics``."""
 
 from __future__ import annotations
 
@@ -18,12 +18,16 @@ log = logging.getLogger("bufdir_reporting.access")
 router = APIRouter(tags=["operations"])
 
 
+# HEAD too, without a second operation in the OpenAPI document: load balancers and uptime
+# checks probe with HEAD, and answered 405 they took the replica for down.
 @router.get("/healthz", summary="Liveness: the process answers")
+@router.head("/healthz", include_in_schema=False)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/readyz", summary="Readiness: database and pub/sub reachable")
+@router.head("/readyz", include_in_schema=False)
 async def readyz(request: Request) -> JSONResponse:
     """Anonymous callers learn which dependency is down, never the driver's words (hosts, ports,
     users): those go to the log."""

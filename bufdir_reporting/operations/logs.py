@@ -7,14 +7,22 @@ import json
 import logging
 import secrets
 import sys
+from datetime import UTC, datetime
 
 from ..envelope import request_id
+
+
+def instant(created: float) -> str:
+    """A record's time as log collectors read it unambiguously: UTC with its offset, to the
+    millisecond (``2026-03-26T09:12:00.042Z``); local time without an offset was an hour or two
+    off in Oslo, and lines of one second could not be ordered."""
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "time": instant(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -56,11 +64,11 @@ _ID_PREFIX = secrets.token_hex(10)
 _ID_COUNTER = itertools.count(1)
 
 
-def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
+def configure_logging(level: str = "INFO", log_format: str = "auto") -> bool:
     """JSON lines for machines; a console format when a person is watching (``auto``: when
-    stderr is a terminal). A record does not gather what no line shows — the calling source line,
-    thread, process and task names (the logging HOWTO's "Optimization"): about a fifth of the
-    access log line's cost, paid on every request."""
+    stderr is a terminal); whether it is the console's. A record does not gather what no line
+    shows — the calling source line, thread, process and task names (the logging HOWTO's
+    "Optimization"): about a fifth of the access log line's cost, paid on every request."""
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     logging.logAsyncioTasks = False  # type: ignore[attr-defined]  # Python 3.12+; harmless before
@@ -72,3 +80,4 @@ def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
     root.setLevel(level)
     for name, quiet in QUIET.items():
         logging.getLogger(name).setLevel(max(quiet, logging.getLevelName(level)))
+    return console

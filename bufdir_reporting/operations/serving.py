@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import sys
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -115,11 +115,11 @@ class OpenWebSockets:
 class GracefulServer:
     """uvicorn closes open websockets with 1012 on shutdown; clients of this service get 1001
     (going away) first, SSE streams a last comment and their end (``app.state.closing``), then
-    uvicorn lets in-flight requests finish. ``ready_message`` is printed once the server
-    listens, after the start-up lines, where a person sees it."""
+    uvicorn lets in-flight requests finish. ``ready`` is called once the server listens, after
+    the start-up lines, where a person sees what it says."""
 
     @staticmethod
-    def create(app: Any, *, ready_message: str | None = None, **config: Any) -> Any:
+    def create(app: Any, *, ready: Callable[[], None] | None = None, **config: Any) -> Any:
         import uvicorn
 
         from .websocket_protocol import GivingUpWebSocketProtocol
@@ -127,8 +127,8 @@ class GracefulServer:
         class Server(uvicorn.Server):
             async def startup(self, sockets: Any = None) -> None:
                 await super().startup(sockets)
-                if ready_message and not self.should_exit:
-                    print(ready_message, file=sys.stderr, flush=True)
+                if ready is not None and not self.should_exit:
+                    ready()
 
             async def shutdown(self, sockets: Any = None) -> None:
                 app.state.closing.set()

@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import Body, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from ..models import (
-    FieldDataType,
-    FieldDefinition,
-    FieldValue,
-    Snapshot,
-    SnapshotStatus,
-)
-from ..resolvers import periods, snapshots
+from ..models import FieldDataType, FieldDefinition, FieldValue, Snapshot, SnapshotStatus
+from ..resolvers import snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
 from ..resolvers.snapshots import section_values
-from ..timefmt import iso
-from . import shapes
-from .routing import (
+from ..rest.routing import (
     ContextDep,
     ContractRouter,
     OrganizationIdQuery,
     PeriodIdQuery,
     SnapshotId,
+    examples_of,
     number,
     page_window,
-    paginated,
+    pagination,
 )
+from . import examples
+from .shapes import aggregated_report_data as shapes
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
@@ -48,143 +42,165 @@ class InvalidateBody(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-def field_value(value: FieldValue | FieldValueRow, definition: FieldDefinition) -> dict[str, Any]:
-    def shown(number_value: Any, text: str | None) -> Any:
+def field_value(value: FieldValue | FieldValueRow, definition: FieldDefinition) -> shapes.SnapshotFieldValue:
+    def shown(number_value: Any, text: str | None) -> int | float | str | bool | None:
         if definition.data_type == FieldDataType.TEXT:
             return text
         if definition.data_type == FieldDataType.BOOLEAN:
             return None if number_value is None else bool(number_value)
         return number(number_value)
 
-    return {
-        "field_key": value.field_key,
-        "value": shown(value.value, value.text_value),
-        "prior_period_value": shown(value.prior_value, value.prior_text_value),
-        "data_source": value.data_source,
-    }
+    return shapes.SnapshotFieldValue(
+        field_key=value.field_key,
+        value=shown(value.value, value.text_value),
+        prior_period_value=shown(value.prior_value, value.prior_text_value),
+        data_source=value.data_source,
+    )
 
 
-async def summary(ctx: Context, snapshot: Snapshot) -> dict[str, Any]:
+async def summary(ctx: Context, snapshot: Snapshot) -> shapes.SnapshotSummary:
     organization = await ctx.loaders.organization_by_id.load(snapshot.organization_id)
-    return {
-        "snapshot_id": snapshot.id,
-        "organization_id": snapshot.organization_id,
-        "organization_name": organization.name if organization else None,
-        "period_id": snapshot.period_id,
-        "snapshot_status": str(snapshot.status),
-        "field_count": snapshot.field_count,
-        "populated_field_count": snapshot.populated_field_count,
-        "missing_required_fields": snapshot.missing_required_fields or [],
-        "cache_valid": snapshot.cache_valid,
-        "aggregated_at": iso(snapshot.aggregated_at),
-    }
+    return shapes.SnapshotSummary(
+        snapshot_id=snapshot.id,
+        organization_id=snapshot.organization_id,
+        organization_name=organization.name if organization else None,
+        period_id=snapshot.period_id,
+        snapshot_status=snapshot.status,
+        field_count=snapshot.field_count,
+        populated_field_count=snapshot.populated_field_count,
+        missing_required_fields=snapshot.missing_required_fields or [],
+        cache_valid=snapshot.cache_valid,
+        aggregated_at=snapshot.aggregated_at,
+    )
 
 
-def started(triggered: snapshots.Triggered) -> JSONResponse:
+def started(triggered: snapshots.Triggered, response: Response) -> shapes.SnapshotStarted:
     snapshot = triggered.snapshot
-    body = {
-        "snapshot_id": snapshot.id,
-        "organization_id": snapshot.organization_id,
-        "period_id": snapshot.period_id,
-        "snapshot_status": str(snapshot.status),
-        "job_id": triggered.job.id if triggered.job else None,
-        "estimated_completion_seconds": triggered.estimated_completion_seconds,
-        "aggregated_at": iso(snapshot.aggregated_at),
-        "created_at": iso(snapshot.created_at),
-    }
-    running = snapshot.status == SnapshotStatus.PROCESSING
-    return JSONResponse(body, status_code=202 if running else 200)
+    response.status_code = 202 if snapshot.status == SnapshotStatus.PROCESSING else 200
+    return shapes.SnapshotStarted(
+        snapshot_id=snapshot.id,
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        snapshot_status=snapshot.status,
+        job_id=triggered.job.id if triggered.job else None,
+        estimated_completion_seconds=triggered.estimated_completion_seconds,
+        aggregated_at=snapshot.aggregated_at,
+        created_at=snapshot.created_at,
+    )
 
 
-@router.endpoint("GET", **shapes.documented(shapes.SnapshotList), summary="Snapshots of an organisation across periods")
+@router.endpoint(
+    "GET",
+    "",
+    "listAggregatedReportData",
+    shapes.SnapshotList,
+    errors={403},
+    summary="Snapshots of an organisation across periods",
+)
 async def list_snapshots(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
     organization_id: OrganizationIdQuery = None,
     period_id: PeriodIdQuery = None,
     snapshot_status: SnapshotStatus | None = Query(None),
-) -> dict[str, Any]:
+) -> shapes.SnapshotList:
     page = await snapshots.list_(ctx, window=window, organization_id=organization_id, period_id=period_id, status=snapshot_status)
-    return paginated(page, list(await asyncio.gather(*(summary(ctx, s) for s in page.items))))
+    items = await asyncio.gather(*(summary(ctx, s) for s in page.items))
+    return shapes.SnapshotList(data=list(items), pagination=pagination(page))
 
 
 @router.endpoint(
     "POST",
+    "",
+    "triggerAggregatedReportData",
+    shapes.SnapshotStarted,
     status_code=202,
-    **shapes.documented(shapes.SnapshotStarted, 202, 200),
-    summary="Trigger aggregation for an organisation and period",
+    response_description="Aggregating: a run started, or one already running answers",
+    also={200: "The current snapshot answers: its cache is valid and force_reaggregate was false"},
+    errors={403, 404, 409},
+    summary="Trigger aggregation for an organisation and period (200: the current snapshot answers, cache valid)",
 )
-async def trigger_snapshot(body: TriggerBody, ctx: Context = ContextDep) -> JSONResponse:
+async def trigger_snapshot(
+    body: Annotated[TriggerBody, Body(openapi_examples=examples_of(contract=examples.REPORT_DATA_POST_REQUEST))],
+    response: Response,
+    ctx: Context = ContextDep,
+) -> shapes.SnapshotStarted:
     triggered = await snapshots.trigger(
         ctx, organization_id=body.organization_id, period_id=body.period_id, force=body.force_reaggregate
     )
-    return started(triggered)
+    return started(triggered, response)
 
 
 @router.endpoint(
     "GET",
     "/{snapshot_id}",
-    **shapes.documented(shapes.SnapshotDetail),
+    "getAggregatedReportData",
+    shapes.SnapshotDetail,
     summary="A snapshot with all field values and prior-period values",
 )
-async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
+async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> shapes.SnapshotDetail:
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     grouped = await section_values.by_section(ctx, snapshot=snapshot)
     prior = await snapshots.get_or_raise(ctx, snapshot_id=snapshot.prior_snapshot_id) if snapshot.prior_snapshot_id else None
-    body = await summary(ctx, snapshot)
-    return {
-        **body,
-        "invalidation_reason": snapshot.invalidation_reason,
-        "error": snapshot.error,
-        "sections": [
-            {
-                "section_id": group.section.id,
-                "section_title": group.section.title,
-                "fields": [field_value(value, definition) for value, definition in group.values],
-            }
+    return shapes.SnapshotDetail(
+        **dict(await summary(ctx, snapshot)),
+        invalidation_reason=snapshot.invalidation_reason,
+        error=snapshot.error,
+        sections=[
+            shapes.SnapshotSection(
+                section_id=group.section.id,
+                section_title=group.section.title,
+                fields=[field_value(value, definition) for value, definition in group.values],
+            )
             for group in grouped
         ],
-        "prior_period": None
+        prior_period=None
         if prior is None
-        else {"period_id": prior.period_id, "snapshot_id": prior.id, "aggregated_at": iso(prior.aggregated_at)},
-    }
+        else shapes.PriorPeriod(period_id=prior.period_id, snapshot_id=prior.id, aggregated_at=prior.aggregated_at),
+    )
 
 
 @router.endpoint(
     "PUT",
     "/{snapshot_id}",
+    "invalidateAggregatedReportData",
+    shapes.SnapshotInvalidated,
     status_code=202,
-    **shapes.documented(shapes.SnapshotInvalidated, 202),
+    errors={403, 409},
     summary="Invalidate the cache and re-aggregate",
 )
-async def invalidate_snapshot(snapshot_id: SnapshotId, body: InvalidateBody, ctx: Context = ContextDep) -> dict[str, Any]:
+async def invalidate_snapshot(
+    snapshot_id: SnapshotId,
+    body: Annotated[InvalidateBody, Body(openapi_examples=examples_of(contract=examples.REPORT_DATA_PUT_REQUEST))],
+    ctx: Context = ContextDep,
+) -> shapes.SnapshotInvalidated:
     if body.invalidate_cache:
         snapshot, triggered = await snapshots.invalidate(ctx, snapshot_id=snapshot_id, reason=body.reason)
     else:
         snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
-        triggered = await snapshots.trigger(
-            ctx,
-            organization_id=snapshot.organization_id,
-            period_id=snapshot.period_id,
-            window=periods.DateRange(snapshot.range_start, snapshot.range_end),
-        )
+        triggered = await snapshots.rerun(ctx, snapshot=snapshot)
     assert triggered is not None
-    return {
-        "snapshot_id": snapshot.id,
-        "organization_id": snapshot.organization_id,
-        "period_id": snapshot.period_id,
-        "snapshot_status": str(triggered.snapshot.status),
-        "cache_valid": snapshot.cache_valid,
-        "invalidation_reason": snapshot.invalidation_reason,
-        "job_id": triggered.job.id if triggered.job else None,
-        "new_snapshot_id": triggered.snapshot.id,
-        "invalidated_at": iso(snapshot.invalidated_at),
-    }
+    return shapes.SnapshotInvalidated(
+        snapshot_id=snapshot.id,
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        snapshot_status=triggered.snapshot.status,
+        cache_valid=snapshot.cache_valid,
+        invalidation_reason=snapshot.invalidation_reason,
+        job_id=triggered.job.id if triggered.job else None,
+        new_snapshot_id=triggered.snapshot.id,
+        invalidated_at=snapshot.invalidated_at,
+    )
 
 
 @router.endpoint(
-    "DELETE", "/{snapshot_id}", **shapes.documented(shapes.SnapshotDeleted), summary="Delete a snapshot and clear its cache entry"
+    "DELETE",
+    "/{snapshot_id}",
+    "deleteAggregatedReportData",
+    shapes.SnapshotDeleted,
+    errors={403, 409},
+    summary="Delete a snapshot and clear its cache entry",
 )
-async def delete_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
+async def delete_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> shapes.SnapshotDeleted:
     snapshot = await snapshots.delete(ctx, snapshot_id=snapshot_id)
-    return {"deleted": True, "snapshot_id": snapshot.id, "cache_cleared": True}
+    return shapes.SnapshotDeleted(deleted=True, snapshot_id=snapshot.id, cache_cleared=True)

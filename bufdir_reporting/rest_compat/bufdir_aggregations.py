@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi import Body, Depends, Response
+from pydantic import BaseModel, Discriminator, Field, Tag, WrapValidator
 
 from ..models import Activity, Snapshot, SnapshotStatus
 from ..resolvers import activities, periods, snapshots
@@ -21,24 +20,27 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import submissions
 from ..resolvers.snapshots import legacy
-from ..timefmt import iso
-from . import shapes
-from .routing import (
-    NO_NUL,
-    CodeQuery,
+from ..rest.routing import (
+    ActivityStatusQuery,
+    ActivityTypeQuery,
     ContextDep,
     ContractRouter,
+    OrganizationId,
     OrganizationIdQuery,
     PeriodIdQuery,
     SnapshotId,
+    examples_of,
     number,
     page_window,
-    paginated,
+    pagination,
+    untagged_errors,
 )
+from . import examples
+from .shapes import bufdir_aggregations as shapes
 
 router = ContractRouter("/api/v1/bufdir-aggregations", tag="bufdir-aggregations")
 
-SERVICE_STATUS = {
+SERVICE_STATUS: dict[SnapshotStatus, shapes.ServiceStatus] = {
     SnapshotStatus.CURRENT: "completed",
     SnapshotStatus.HISTORICAL: "completed",
     SnapshotStatus.PROCESSING: "processing",
@@ -51,29 +53,43 @@ class RangeBody(BaseModel):
     end: datetime
 
 
-class CreateBody(BaseModel):
-    # The OpenAPI document says what the validator below enforces.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [
-                {
-                    "required": ["reporting_period_id"],
-                    "properties": {"reporting_period_id": {"type": "string"}, "range": {"type": "null"}},
-                },
-                {"required": ["range"], "properties": {"range": {"type": "object"}, "reporting_period_id": {"type": "null"}}},
-            ]
-        }
-    )
+class PeriodAggregation(BaseModel):
+    """The service contract's body: aggregate a reporting period (a job; 202 while it runs)."""
 
     org_id: str = Field(min_length=1, max_length=64)
-    reporting_period_id: str | None = Field(default=None, max_length=32)
-    range: RangeBody | None = None
+    reporting_period_id: str = Field(min_length=1, max_length=32)
+    range: None = Field(default=None, description="leave out: a period is aggregated")
 
-    @model_validator(mode="after")
-    def _period_or_range(self) -> CreateBody:
-        if (self.reporting_period_id is None) == (self.range is None):
-            raise ValueError("give exactly one of reporting_period_id and range")
-        return self
+
+class RangeAggregation(BaseModel):
+    """The repository contract's body (countActivitiesInRange): aggregate a range at once (201)."""
+
+    org_id: str = Field(min_length=1, max_length=64)
+    range: RangeBody
+    reporting_period_id: None = Field(default=None, description="leave out: a range is aggregated")
+
+
+def _period_or_range(body: Any) -> str | None:
+    """Which contract's body this is: the one naming a period or the one naming a range."""
+    if isinstance(body, BaseModel):
+        return "period" if isinstance(body, PeriodAggregation) else "range"
+    if not isinstance(body, dict):
+        return None
+    period, range_ = body.get("reporting_period_id") is not None, body.get("range") is not None
+    return None if period == range_ else "period" if period else "range"
+
+
+# Disjoint branches (each takes the other's key only as null), so a generated client can send
+# either; keys neither contract names are ignored, as they were.
+AggregationRequest = Annotated[
+    Annotated[PeriodAggregation, Tag("period")] | Annotated[RangeAggregation, Tag("range")],
+    Discriminator(
+        _period_or_range,
+        custom_error_type="period_or_range",
+        custom_error_message="give exactly one of reporting_period_id and range",
+    ),
+    WrapValidator(untagged_errors),
+]
 
 
 class RefreshBody(BaseModel):
@@ -83,153 +99,205 @@ class RefreshBody(BaseModel):
     range: RangeBody | None = None
 
 
-def shape(snapshot: Snapshot, *, detail: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": legacy.shown_id(snapshot),
-        "org_id": snapshot.organization_id,
-        "reporting_period_id": snapshot.period_id,
-        "status": SERVICE_STATUS[snapshot.status],
-        "snapshot_status": str(snapshot.status),
-        "participant_count": snapshot.participant_count,
-        "hours_delivered": number(snapshot.hours_delivered),
-        "activity_count": snapshot.activity_count,
-        "range_start": iso(snapshot.range_start),
-        "range_end": iso(snapshot.range_end),
-        "created_at": iso(snapshot.created_at),
-        "refreshed_at": iso(snapshot.aggregated_at),
-        "snapshot_at": iso(snapshot.aggregated_at or snapshot.created_at),
-        "error": snapshot.error,
-    }
-    if detail:
-        categories = snapshots.category_breakdown(snapshot)
-        body["bufdir_category_breakdown"] = {name: c["participants"] for name, c in categories.items()}
-    return body
+def aggregation(snapshot: Snapshot) -> shapes.Aggregation:
+    return shapes.Aggregation(
+        id=legacy.shown_id(snapshot),
+        org_id=snapshot.organization_id,
+        reporting_period_id=snapshot.period_id,
+        status=SERVICE_STATUS[snapshot.status],
+        snapshot_status=snapshot.status,
+        participant_count=snapshot.participant_count,
+        hours_delivered=number(snapshot.hours_delivered),
+        activity_count=snapshot.activity_count,
+        range_start=snapshot.range_start,
+        range_end=snapshot.range_end,
+        created_at=snapshot.created_at,
+        refreshed_at=snapshot.aggregated_at,
+        snapshot_at=snapshot.aggregated_at or snapshot.created_at,
+        error=snapshot.error,
+    )
 
 
-def respond(triggered: snapshots.Triggered, *, created: int) -> JSONResponse:
+def detail(snapshot: Snapshot) -> shapes.AggregationDetail:
+    categories = snapshots.category_breakdown(snapshot)
+    breakdown = {name: c["participants"] for name, c in categories.items()}
+    return shapes.AggregationDetail(**dict(aggregation(snapshot)), bufdir_category_breakdown=breakdown)
+
+
+def run(triggered: snapshots.Triggered, response: Response, *, done: int) -> shapes.AggregationRun:
+    """A run's answer: 202 while it is processing, else ``done``."""
     snapshot = triggered.snapshot
-    status = 202 if snapshot.status == SnapshotStatus.PROCESSING else created
-    body = {**shape(snapshot, detail=True), "job_id": triggered.job.id if triggered.job else None}
-    return JSONResponse(body, status_code=status)
+    response.status_code = 202 if snapshot.status == SnapshotStatus.PROCESSING else done
+    return shapes.AggregationRun(**dict(detail(snapshot)), job_id=triggered.job.id if triggered.job else None)
 
 
-def activity_shape(ctx: Context, activity: Activity) -> dict[str, Any]:
-    return {
-        "activity_id": activities.public_id(ctx, activity),
-        "org_id": activity.organization_id,
-        "activity_type": activity.activity_type,
-        "recorded_at": iso(activity.occurred_at),
-        "participant_count": activity.participant_count,
-        "location": activity.location,
-        "status": activity.status,
-        "category": activity.category,
-        "hours": number(activity.hours),
-        "source_system": activity.source_system,
-    }
+def activity_shape(ctx: Context, activity: Activity) -> shapes.ActivityShape:
+    return shapes.ActivityShape(
+        activity_id=activities.public_id(ctx, activity),
+        org_id=activity.organization_id,
+        activity_type=activity.activity_type,
+        recorded_at=activity.occurred_at,
+        participant_count=activity.participant_count,
+        location=activity.location,
+        status=activity.status,
+        category=activity.category,
+        hours=number(activity.hours),
+        source_system=activity.source_system,
+    )
 
 
 @router.endpoint(
-    "GET", "/activities", **shapes.documented(shapes.ActivityList), summary="Activities within a range (getActivitiesInRange)"
+    "GET",
+    "/activities",
+    "getActivitiesInRange",
+    shapes.ActivityList,
+    errors={403},
+    summary="Activities within a range (getActivitiesInRange)",
 )
 async def list_activities(
-    org_id: str,
+    org_id: OrganizationId,
     start: datetime,
     end: datetime,
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
-    activity_type: CodeQuery = None,
-    status: CodeQuery = None,
-) -> dict[str, Any]:
+    activity_type: ActivityTypeQuery = None,
+    status: ActivityStatusQuery = None,
+) -> shapes.ActivityList:
     page = await activities.list_in_range(
         ctx, organization_id=org_id, start=start, end=end, window=window, activity_type=activity_type, status=status
     )
-    return paginated(page, [activity_shape(ctx, a) for a in page.items])
+    return shapes.ActivityList(data=[activity_shape(ctx, a) for a in page.items], pagination=pagination(page))
 
 
 @router.endpoint(
     "GET",
     "/last-submitted-period",
-    **shapes.documented(shapes.LastSubmitted),
+    "getLastSubmittedPeriod",
+    shapes.LastSubmitted,
+    errors={403, 404},
     summary="The most recently submitted period (getLastSubmittedPeriod)",
 )
-async def last_submitted_period(
-    org_id: Annotated[str, Query(min_length=1, max_length=64, pattern=NO_NUL)], ctx: Context = ContextDep
-) -> dict[str, Any]:
+async def last_submitted_period(org_id: OrganizationId, ctx: Context = ContextDep) -> shapes.LastSubmitted:
     submission, period = await submissions.last_submitted(ctx, organization_id=org_id)
-    return {
-        "org_id": submission.organization_id,
-        "submitted_period_id": period.id,
-        "period_start": iso(period.start),
-        "period_end": iso(period.end),
-        "submitted_at": iso(submission.submitted_at),
-        "submitted_by": submission.submitted_by,
-        "activity_count": submission.activity_count,
-        "version": submission.version,
-        "report_id": submission.report_record_id,
-        "reopened_at": iso(submission.reopened_at),
-    }
+    return shapes.LastSubmitted(
+        org_id=submission.organization_id,
+        submitted_period_id=period.id,
+        period_start=period.start,
+        period_end=period.end,
+        submitted_at=submission.submitted_at,
+        submitted_by=submission.submitted_by,
+        activity_count=submission.activity_count,
+        version=submission.version,
+        report_id=submission.report_record_id,
+        reopened_at=submission.reopened_at,
+    )
 
 
-@router.endpoint("GET", **shapes.documented(shapes.AggregationList), summary="Aggregation snapshots of an organisation")
+@router.endpoint(
+    "GET",
+    "",
+    "listAggregations",
+    shapes.AggregationList,
+    errors={403},
+    summary="Aggregation snapshots of an organisation",
+)
 async def list_aggregations(
     ctx: Context = ContextDep,
     window: Window = Depends(page_window),
     org_id: OrganizationIdQuery = None,
     reporting_period_id: PeriodIdQuery = None,
-) -> dict[str, Any]:
+) -> shapes.AggregationList:
     hidden = await legacy.superseded(ctx, organization_id=org_id)
     page = await snapshots.list_(ctx, window=window, organization_id=org_id, period_id=reporting_period_id, excluding=hidden)
-    return paginated(page, [shape(s) for s in page.items])
+    return shapes.AggregationList(data=[aggregation(s) for s in page.items], pagination=pagination(page))
 
 
 @router.endpoint(
     "POST",
+    "",
+    "createAggregation",
+    shapes.AggregationRun,
     status_code=202,
-    **shapes.documented(shapes.Aggregation, 202, 201, 200),
-    summary="Aggregate a reporting period (job) or a range (at once)",
+    response_description="A reporting period: its aggregation runs as a job (poll GET /{id})",
+    also={
+        200: "A reporting period whose current aggregation answers (its cache is valid)",
+        201: "A range (countActivitiesInRange): aggregated at once",
+    },
+    errors={403, 404, 409},
+    summary="Aggregate a reporting period (a job: 202, or 200 when one answers already) or a range "
+    "(countActivitiesInRange: at once, 201)",
 )
-async def create_aggregation(body: CreateBody, ctx: Context = ContextDep) -> JSONResponse:
-    if body.range is not None:
+async def create_aggregation(
+    body: Annotated[
+        AggregationRequest,
+        Body(
+            openapi_examples=examples_of(
+                service_contract=examples.SERVICE_POST_REQUEST, repository_contract=examples.REPOSITORY_POST_REQUEST
+            )
+        ),
+    ],
+    response: Response,
+    ctx: Context = ContextDep,
+) -> shapes.AggregationRun:
+    if isinstance(body, RangeAggregation):
         window = periods.checked_range(ctx, body.range.start, body.range.end)
         triggered = await snapshots.trigger(ctx, organization_id=body.org_id, window=window, wait=True)
-        return respond(triggered, created=201)
+        return run(triggered, response, done=201)
     triggered = await snapshots.trigger(ctx, organization_id=body.org_id, period_id=body.reporting_period_id)
-    return respond(triggered, created=200)
+    return run(triggered, response, done=200)
 
 
-@router.endpoint("GET", "/{snapshot_id}", **shapes.documented(shapes.Aggregation), summary="One aggregation snapshot")
-async def get_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
-    return shape(await legacy.named(ctx, snapshot_id=snapshot_id), detail=True)
+@router.endpoint("GET", "/{snapshot_id}", "getAggregation", shapes.AggregationDetail, summary="One aggregation snapshot")
+async def get_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> shapes.AggregationDetail:
+    return detail(await legacy.named(ctx, snapshot_id=snapshot_id))
 
 
 @router.endpoint(
-    "GET", "/{snapshot_id}/metrics", **shapes.documented(shapes.Metrics), summary="Detailed metrics of an aggregation"
+    "GET", "/{snapshot_id}/metrics", "getAggregationMetrics", shapes.Metrics, summary="Detailed metrics of an aggregation"
 )
-async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
+async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> shapes.Metrics:
     snapshot = await legacy.named(ctx, snapshot_id=snapshot_id)
     categories = snapshots.category_breakdown(snapshot)
-    return {
-        "id": legacy.shown_id(snapshot),
-        "org_id": snapshot.organization_id,
-        "period_id": snapshot.period_id,
-        "total_participants": snapshot.participant_count,
-        "unique_participants": snapshot.unique_participants,
-        "total_hours": number(snapshot.hours_delivered),
-        "total_activities": snapshot.activity_count,
-        "category_distribution": {
-            name: {"participants": c["participants"], "hours": number(c["hours"]), "activities": c["activities"]}
+    return shapes.Metrics(
+        id=legacy.shown_id(snapshot),
+        org_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        total_participants=snapshot.participant_count,
+        unique_participants=snapshot.unique_participants,
+        total_hours=number(snapshot.hours_delivered),
+        total_activities=snapshot.activity_count,
+        category_distribution={
+            name: shapes.CategoryMetrics(
+                participants=c["participants"], hours=number(c["hours"]) or 0, activities=c["activities"]
+            )
             for name, c in categories.items()
         },
-    }
+    )
 
 
 @router.endpoint(
     "PUT",
     "/{snapshot_id}",
-    **shapes.documented(shapes.Aggregation, 200, 202),
+    "refreshAggregation",
+    shapes.AggregationRun,
+    response_description="Aggregated again",
+    also={202: "Still running (a run of the same scope was under way)"},
+    errors={403, 409},
     summary="Re-aggregate (optionally over a new range) and return the result",
 )
-async def refresh_aggregation(snapshot_id: SnapshotId, body: RefreshBody, ctx: Context = ContextDep) -> JSONResponse:
+async def refresh_aggregation(
+    snapshot_id: SnapshotId,
+    body: Annotated[
+        RefreshBody,
+        Body(
+            openapi_examples=examples_of(
+                service_contract=examples.SERVICE_PUT_REQUEST, repository_contract=examples.REPOSITORY_PUT_REQUEST
+            )
+        ),
+    ],
+    response: Response,
+    ctx: Context = ContextDep,
+) -> shapes.AggregationRun:
     window = periods.checked_range(ctx, body.range.start, body.range.end) if body.range is not None else None
     triggered = await legacy.refresh(
         ctx,
@@ -239,12 +307,17 @@ async def refresh_aggregation(snapshot_id: SnapshotId, body: RefreshBody, ctx: C
         window=window,
         force=body.force_refresh,
     )
-    return respond(triggered, created=200)
+    return run(triggered, response, done=200)
 
 
 @router.endpoint(
-    "DELETE", "/{snapshot_id}", **shapes.documented(shapes.AggregationDeleted), summary="Delete an aggregation snapshot"
+    "DELETE",
+    "/{snapshot_id}",
+    "deleteAggregation",
+    shapes.AggregationDeleted,
+    errors={403, 409},
+    summary="Delete an aggregation snapshot",
 )
-async def delete_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> dict[str, Any]:
+async def delete_aggregation(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> shapes.AggregationDeleted:
     await legacy.delete(ctx, snapshot_id=snapshot_id)
-    return {"deleted": True, "id": snapshot_id}
+    return shapes.AggregationDeleted(deleted=True, id=snapshot_id)

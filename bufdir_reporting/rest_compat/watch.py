@@ -11,35 +11,51 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import suppress
+from typing import Any
 
-from fastapi import Header, Query, Request
+from fastapi import Header, Request
 from fastapi.responses import StreamingResponse
 
+from ..events import DataUpdated, Delivery
 from ..resolvers.base import event_log
 from ..resolvers.base.context import Context
-from ..resolvers.snapshots import watch
-from .routing import NO_NUL, ContextDep, ContractRouter
+from ..resolvers.snapshots import live
+from ..rest.routing import ContextDep, ContractRouter, OrganizationId, PeriodId
+from .examples import WATCH_EVENT
 
 router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report-data")
 
-
+REPLAY_LIMIT = 100
+"""Events a reconnecting client gets from the event log at most (of the last hour)."""
+EXAMPLE_STREAM = f"retry: 3000\n\nid: 1842\nevent: data_updated\ndata: {json.dumps(WATCH_EVENT)}\n\n: heartbeat\n\n"
 CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get what follows\n\n"
+HEARTBEAT = ": heartbeat\n\n"
+
+Item = Delivery[DataUpdated] | None
+"""An event, or None when the stream was idle for a heartbeat's time."""
 
 
-async def _until(closing: asyncio.Event, items: AsyncIterator[watch.Item]) -> AsyncIterator[watch.Item]:
-    """``items`` until the server shuts down (then at once, not after the grace period)."""
+async def _until(closing: asyncio.Event, events: AsyncIterator[Delivery[DataUpdated]], heartbeat: float) -> AsyncIterator[Item]:
+    """``events``, with None after each ``heartbeat`` seconds without one, until the server
+    shuts down (then at once, not after the grace period)."""
     shutdown = asyncio.ensure_future(closing.wait())
-    step: asyncio.Future[watch.Item] | None = None
+    step: asyncio.Future[Delivery[DataUpdated]] | None = None
     try:
         while True:
-            step = asyncio.ensure_future(anext(items))
-            await asyncio.wait({step, shutdown}, return_when=asyncio.FIRST_COMPLETED)
+            if step is None:
+                step = asyncio.ensure_future(anext(events))
+            waited: set[asyncio.Future[Any]] = {step, shutdown}
+            await asyncio.wait(waited, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED)
             if not step.done():
-                return
+                if shutdown.done():
+                    return
+                yield None  # the read goes on: an idle stream is not cancelled, only waited for
+                continue
             try:
                 yield step.result()
             except StopAsyncIteration:
                 return
+            step = None
     finally:
         # Also when the client went away (this generator is closed mid-wait): the pending read
         # ends before the stream is closed, which unsubscribes it.
@@ -48,20 +64,23 @@ async def _until(closing: asyncio.Event, items: AsyncIterator[watch.Item]) -> As
             step.cancel()
             with suppress(asyncio.CancelledError, StopAsyncIteration):
                 await step
-        aclose = getattr(items, "aclose", None)
+        aclose = getattr(events, "aclose", None)
         if aclose is not None:
             await aclose()
 
 
-async def _frames(items: AsyncIterator[watch.Item], closing: asyncio.Event) -> AsyncIterator[str]:
+def frame(delivery: Delivery[DataUpdated]) -> str:
+    """One event as legacy clients have always read it: its id, its name and the documented JSON
+    as ``json.dumps`` writes it (", " and ": ", non-ASCII as is), with the id last."""
+    head = f"id: {delivery.event_id}\n" if delivery.event_id is not None else ""
+    data = json.dumps(delivery.event.body(delivery.event_id), ensure_ascii=False)
+    return f"{head}event: {delivery.event.event}\ndata: {data}\n\n"
+
+
+async def _frames(events: AsyncIterator[Delivery[DataUpdated]], closing: asyncio.Event, heartbeat: float) -> AsyncIterator[str]:
     yield "retry: 3000\n\n"
-    async for item in _until(closing, items):
-        if item is None:
-            yield ": heartbeat\n\n"
-            continue
-        event_id, payload = item
-        head = f"id: {event_id}\n" if event_id is not None else ""
-        yield f"{head}event: {payload.get('event', 'data_updated')}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+    async for item in _until(closing, events, heartbeat):
+        yield HEARTBEAT if item is None else frame(item)
     if closing.is_set():
         yield CLOSING
 
@@ -69,21 +88,31 @@ async def _frames(items: AsyncIterator[watch.Item], closing: asyncio.Event) -> A
 @router.endpoint(
     "GET",
     "/watch",
+    "watchAggregatedReportData",
+    None,
+    errors={403},
     summary="Server-Sent Events: data_updated for an organisation and period",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={
+        200: {
+            "description": "A stream of events, each `id:`, `event: data_updated` and `data:` with this JSON",
+            "content": {"text/event-stream": {"schema": {"type": "string"}, "example": EXAMPLE_STREAM}},
+        }
+    },
 )
 async def watch_data(
     request: Request,
-    organization_id: str = Query(..., min_length=1, max_length=64, pattern=NO_NUL),
-    period_id: str = Query(..., min_length=1, max_length=32, pattern=NO_NUL),
+    organization_id: OrganizationId,
+    period_id: PeriodId,
     ctx: Context = ContextDep,
     last_event_id: str | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:
     after = event_log.event_id_or_none(last_event_id)  # what a browser sends back, or nothing usable
-    items = await watch.open_data_updated(ctx, organization_id=organization_id, period_id=period_id, after_event_id=after)
+    events = await live.follow_aggregated_data(
+        ctx, organization_id=organization_id, period_id=period_id, after_event_id=after, replay_limit=REPLAY_LIMIT
+    )
     return StreamingResponse(
-        _frames(items, request.app.state.closing),
+        _frames(events, request.app.state.closing, ctx.settings.sse_heartbeat_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

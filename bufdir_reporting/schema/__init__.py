@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from ..config import Settings
+from . import scalars
 from .activity import ActivityMutation
 from .activity_import import ActivityImportMutation, ActivityImportQuery
 from .audit import AuditQuery
 from .descriptions import describe
 from .errors import DomainErrorExtension, log_errors
 from .field_values import FieldValueMutation
+from .forms import FormMutation, FormQuery
 from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
 from .reports import ReportMutation, ReportQuery
-from .scalars import PlainDecimal
 from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
@@ -32,13 +31,29 @@ CACHED_DOCUMENTS = 256
 
 @strawberry.type
 class Query(
-    NodeQuery, OrganizationQuery, PeriodQuery, StructureQuery, SnapshotQuery, ReportQuery, AuditQuery, ActivityImportQuery
+    NodeQuery,
+    OrganizationQuery,
+    PeriodQuery,
+    StructureQuery,
+    FormQuery,
+    SnapshotQuery,
+    ReportQuery,
+    AuditQuery,
+    ActivityImportQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(StructureMutation, SnapshotMutation, FieldValueMutation, ActivityMutation, ReportMutation, ActivityImportMutation):
+class Mutation(
+    StructureMutation,
+    FormMutation,
+    SnapshotMutation,
+    FieldValueMutation,
+    ActivityMutation,
+    ReportMutation,
+    ActivityImportMutation,
+):
     pass
 
 
@@ -68,7 +83,7 @@ schema = Schema(
         DomainErrorExtension,
     ],
     execution_context_class=SharedEventResults,
-    scalar_overrides={Decimal: PlainDecimal},
+    scalar_overrides=scalars.OVERRIDES,
     config=StrawberryConfig(relay_max_results=Settings.model_fields["max_page_size"].default),
 )
 """One schema for every app in the process; limits come from each request's settings."""

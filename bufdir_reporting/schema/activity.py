@@ -13,8 +13,9 @@ from strawberry import relay
 from .. import models
 from ..resolvers import activities, organizations
 from ..resolvers.activities.inputs import ActivitySpec
-from ..resolvers.structure.inputs import parse
+from ..resolvers.base.inputs import parse
 from .context import Info
+from .enums import BufdirCategory
 from .node import ModelNode, node_of, public_key
 from .pagination import CountedConnection, resolve_connection
 
@@ -38,7 +39,7 @@ class ActivityNode(ModelNode):
     source_system: str
     external_id: str | None
     activity_type: str
-    category: str
+    category: BufdirCategory
     status: str
     location: str | None
     occurred_at: datetime.datetime
@@ -72,7 +73,7 @@ async def activities_connection(
     start: datetime.datetime | None = None,
     end: datetime.datetime | None = None,
     activity_type: str | None = None,
-    category: str | None = None,
+    category: BufdirCategory | None = None,
     status: str | None = None,
     source_system: str | None = None,
     include_deleted: bool = False,
@@ -107,7 +108,7 @@ class ActivityInput:
     organization_id: strawberry.ID
     source_system: str
     activity_type: str
-    category: str
+    category: BufdirCategory
     status: str
     occurred_at: datetime.datetime
     external_id: str | None = None
@@ -122,7 +123,7 @@ class ActivityInput:
 @strawberry.input(description="The fields to change; those left out stay as they are.")
 class ActivityCorrection:
     activity_type: str | None = None
-    category: str | None = None
+    category: BufdirCategory | None = None
     status: str | None = None
     location: str | None = None
     occurred_at: datetime.datetime | None = None

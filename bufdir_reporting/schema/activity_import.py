@@ -4,16 +4,17 @@ run's report, commit it, and follow it (``activityImport`` polls, the subscripti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from typing import Any
 
 import strawberry
+from strawberry import relay
 from strawberry.file_uploads import Upload
 
-from .. import models
+from .. import events, models
 from ..importing import uploads
 from .context import Info
-from .node import public_key
+from .node import ModelNode, public_key
 
 strawberry.enum(
     models.ImportStatus,
@@ -21,7 +22,6 @@ strawberry.enum(
     description="CHECKED: every row valid, ready to commit. REFUSED: rows have errors; nothing will be written. "
     "WRITING, DONE, FAILED (nothing was written).",
 )
-FINAL = (models.ImportStatus.REFUSED, models.ImportStatus.DONE, models.ImportStatus.FAILED)
 
 
 @strawberry.type(description="A row the import refused: its line in the file, the column, the value and why.")
@@ -33,9 +33,17 @@ class ImportRowError:
 
 
 @strawberry.type(
-    name="ActivityImport", description="An uploaded activity file: its dry run's report and, once committed, the outcome."
+    name="ActivityImport",
+    description="An uploaded activity file: its dry run's report and, once committed, the outcome. Its progress "
+    "(activityImportProgress) is this object again, under the same id, so a normalising cache keeps one import.",
 )
-class ActivityImportType:
+class ActivityImportType(ModelNode):
+    """Built from the row (``of``), not the row itself: its errors become ``ImportRowError``s and
+    a progress event moves it on (``moved``) without reading the row again."""
+
+    model = models.ActivityImport
+
+    id: relay.NodeID[str]
     import_id: str
     status: models.ImportStatus
     filename: str
@@ -54,6 +62,7 @@ class ActivityImportType:
     @classmethod
     def of(cls, upload: models.ActivityImport) -> ActivityImportType:
         return cls(
+            id=upload.id,
             import_id=upload.id,
             status=upload.status,
             filename=upload.filename,
@@ -70,37 +79,32 @@ class ActivityImportType:
             finished_at=upload.finished_at,
         )
 
-
-@strawberry.type(description="Where an import stands: sent after every chunk written and when it ends.")
-class ActivityImportProgress:
-    import_id: str
-    status: models.ImportStatus
-    rows: int
-    written: int
-    created: int
-    updated: int
-    error_count: int
-    failure: str | None
+    def moved(self, progress: events.ActivityImportProgress) -> ActivityImportType:
+        """This import as a progress event says it stands now: an event carries the counts and
+        the outcome, not the file's name or its errors."""
+        return dataclasses.replace(
+            self,
+            status=progress.status,
+            rows=progress.rows,
+            written=progress.written,
+            created=progress.created,
+            updated=progress.updated,
+            error_count=progress.error_count,
+            failure=progress.failure,
+            committed_at=progress.committed_at,
+            finished_at=progress.finished_at,
+        )
 
     @classmethod
-    def of(cls, state: dict[str, Any]) -> ActivityImportProgress:
-        return cls(
-            import_id=state["import_id"],
-            status=models.ImportStatus(state["status"]),
-            rows=state["rows"],
-            written=state["written"],
-            created=state["created"],
-            updated=state["updated"],
-            error_count=state["error_count"],
-            failure=state.get("failure"),
-        )
+    async def fetch(cls, info: Info, key: str) -> ActivityImportType:
+        return cls.of(await uploads.get(info.context, import_id=key))
 
 
 @strawberry.type
 class ActivityImportQuery:
     @strawberry.field(description="An import you uploaded (admins: any): its report and outcome.")
     async def activity_import(self, info: Info, id: strawberry.ID) -> ActivityImportType | None:
-        return ActivityImportType.of(await uploads.get(info.context, import_id=public_key("ActivityImport", id)))
+        return await ActivityImportType.fetch(info, public_key("ActivityImport", id))
 
 
 @strawberry.type

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, fields
 from typing import TypeAlias
 
 import strawberry
+from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
 
+from ..operations.close_codes import TOO_SLOW
 from ..resolvers.base.context import Context
 
 
@@ -16,6 +19,10 @@ class GraphQLContext(Context, BaseContext):
     @classmethod
     def wrap(cls, ctx: Context) -> GraphQLContext:
         return cls(**{f.name: getattr(ctx, f.name) for f in fields(Context)})
+
+    def fell_behind(self) -> None:
+        if isinstance(self.request, WebSocket):
+            asyncio.get_running_loop().create_task(self.request.close(code=TOO_SLOW, reason="subscriber too slow"))
 
 
 Info: TypeAlias = strawberry.Info[GraphQLContext, None]

@@ -8,13 +8,16 @@ through the same use case as the type's root query, so ``node(id)`` checks permi
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver, SyncExtensionResolver
 
-from ..errors import InvalidInput, NotFound
+from ..errors import DomainError, InvalidInput, NotFound
 from .context import Info
 
 N = TypeVar("N")
@@ -53,6 +56,13 @@ class ModelNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        """Each id as ``fetch`` answers it, all at once: the use cases read through per-request
+        loaders, so the ids of one type take one statement. A missing object (another
+        organisation's answers the same) is null; any other refusal (another organisation
+        named by its key, a malformed key) is that id's own error: an exception in the list is
+        raised by graphql-core where its item is completed, so it nulls that item, with its
+        path, and the others stand."""
+
         async def one(key: str) -> Any:
             try:
                 return await cls.fetch(info, key)
@@ -60,6 +70,10 @@ class ModelNode(relay.Node):
                 if required:
                     raise
                 return None
+            except DomainError as refused:
+                if required:
+                    raise
+                return refused
 
         return list(await asyncio.gather(*(one(key) for key in node_ids)))
 
@@ -81,6 +95,31 @@ def public_key_or_none(type_name: str, value: str | None) -> str | None:
     return None if value is None else public_key(type_name, value)
 
 
+class AtMostAPage(FieldExtension):
+    """``nodes(ids:)`` takes at most a page of ids (BUFDIR_MAX_PAGE_SIZE, 100 unless configured),
+    as a connection answers at most a page: the work of one field stays bounded."""
+
+    def _check(self, info: Info, ids: list[Any]) -> None:
+        limit = info.context.settings.max_page_size
+        if len(ids) > limit:
+            raise InvalidInput(f"ids takes at most {limit} ids; got {len(ids)}", field="ids")
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info, kwargs["ids"])
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info, kwargs["ids"])
+        answer = next_(source, info, **kwargs)
+        return await answer if inspect.isawaitable(answer) else answer
+
+
 @strawberry.type
 class NodeQuery:
     node: relay.Node | None = relay.node(description="Any object by its global ID.")
+    nodes: list[relay.Node | None] = relay.node(
+        description="Objects by their global IDs, in the order given (at most a page, 100 unless configured); each "
+        "answers as node(id:) would: null for a missing object or another organisation's, with that id's own error "
+        "where node(id:) has one.",
+        extensions=[AtMostAPage()],
+    )

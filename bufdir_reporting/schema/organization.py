@@ -7,16 +7,18 @@ import strawberry
 from strawberry import relay
 
 from .. import models
-from ..resolvers import organizations, snapshots
+from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base import access
 from ..resolvers.base.pagination import Window
-from ..resolvers.reporting import records, submissions
+from ..resolvers.reporting import assignments, records, submissions
 from .context import Info
-from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
+from .enums import BufdirCategory
+from .node import ModelNode, node_of, node_or_none, nodes_of, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 
 if TYPE_CHECKING:
     from .activity import ActivityNode
+    from .forms import ReportFormNode
     from .reports import ReportRecordNode, SubmissionType
     from .snapshot import SnapshotNode
 
@@ -34,6 +36,34 @@ class OrganizationType(ModelNode):
     name: str
     org_number: str | None
     kind: models.OrganizationKind
+
+    @strawberry.field(description="The organisations directly below it in the organisation tree (its branches).")
+    @staticmethod
+    async def children(
+        root: OrganizationRoot, info: Info, first: int | None = None, after: str | None = None
+    ) -> CountedConnection[Annotated[OrganizationType, strawberry.lazy(__name__)]]:
+        return await resolve_connection(
+            CountedConnection[OrganizationType],
+            info,
+            lambda window: organizations.tree.children(info.context, organization=root, window=window),
+            first=first,
+            after=after,
+            last=None,
+            before=None,
+        )
+
+    @strawberry.field(description="The organisations above it, nearest first (those visible to you).")
+    @staticmethod
+    async def ancestors(root: OrganizationRoot, info: Info) -> list[Annotated[OrganizationType, strawberry.lazy(__name__)]]:
+        return nodes_of(OrganizationType, await organizations.tree.ancestors(info.context, organization=root))
+
+    @strawberry.field(description="The report forms it must report for a period.")
+    @staticmethod
+    async def report_forms(
+        root: OrganizationRoot, info: Info, period_id: strawberry.ID
+    ) -> list[Annotated[ReportFormNode, strawberry.lazy(".forms")]]:
+        period = await periods.get_or_raise(info.context, period_id=public_key("Period", period_id))
+        return cast("list[ReportFormNode]", await assignments.forms_of(info.context, organization=root, period=period))
 
     @strawberry.field(description="The parent organisation, if any (and if visible to you).")
     @staticmethod
@@ -78,9 +108,9 @@ class OrganizationType(ModelNode):
         occurred_to: Annotated[
             datetime.datetime | None, strawberry.argument(description="Only those that occurred at or before this.")
         ] = None,
-        activity_type: Annotated[str | None, strawberry.argument(description="e.g. family_guidance")] = None,
-        category: Annotated[str | None, strawberry.argument(description="A Bufdir category, e.g. ungdom")] = None,
-        status: Annotated[str | None, strawberry.argument(description="e.g. completed")] = None,
+        activity_type: str | None = None,
+        category: BufdirCategory | None = None,
+        status: str | None = None,
         source_system: Annotated[str | None, strawberry.argument(description="The case-management system")] = None,
         include_deleted: Annotated[
             bool, strawberry.argument(description="Also those deleted (kept, marked, not counted).")

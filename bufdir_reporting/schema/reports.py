@@ -10,10 +10,10 @@ from strawberry import relay
 
 from .. import models
 from ..resolvers import organizations, periods, snapshots
-from ..resolvers.reporting import records, reviews, submissions
+from ..resolvers.reporting import records, reviews, status, submissions
 from ..resolvers.reporting.renderers import ReportFormat
 from .context import Info
-from .node import ModelNode, node_of, node_or_none, public_key
+from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 
 if TYPE_CHECKING:
     from .organization import OrganizationType
@@ -28,13 +28,13 @@ strawberry.enum(
     "unlocks for a corrected version) or REOPENED (by an admin).",
 )
 strawberry.enum(
-    submissions.ReportingState,
+    status.ReportingState,
     name="ReportingState",
     description="Where an organisation stands for a period: NOT_STARTED, DRAFT (aggregated, not submitted), SUBMITTED, "
     "UNDER_REVIEW, RETURNED, APPROVED or REOPENED.",
 )
 strawberry.enum(
-    submissions.Lateness,
+    status.Lateness,
     name="Lateness",
     description="Why an organisation is late for a period: CORRECTION_OVERDUE, OVERDUE, CORRECTED_LATE or SUBMITTED_LATE.",
 )
@@ -157,16 +157,16 @@ class OrganizationReportingStatus:
     submitted: bool
     on_time: bool | None = strawberry.field(description="Whether the first version came by the submission deadline.")
     missing: bool
-    state: submissions.ReportingState
+    state: status.ReportingState
     late: bool = strawberry.field(
         description="Late for the period, now or when its report came: submitted after the submission deadline, "
         "nothing submitted by it, or a returned report not corrected by the correction deadline."
     )
-    lateness: submissions.Lateness | None = strawberry.field(description="Why it is late, the most pressing reason.")
+    lateness: status.Lateness | None = strawberry.field(description="Why it is late, the most pressing reason.")
     submission: SubmissionType | None = strawberry.field(description="The latest version, if any.")
 
     @classmethod
-    def of(cls, row: submissions.OrganizationStatus) -> OrganizationReportingStatus:
+    def of(cls, row: status.OrganizationStatus) -> OrganizationReportingStatus:
         return cls(
             organization=cast("OrganizationType", row.organization),
             expected=True,
@@ -196,21 +196,94 @@ class ReportingCounts:
     corrected_late: int
 
 
+def _scope(period_id: strawberry.ID, form_id: strawberry.ID | None, under: strawberry.ID | None) -> status.Scope:
+    return status.Scope(
+        public_key("Period", period_id), public_key_or_none("ReportForm", form_id), public_key_or_none("Organization", under)
+    )
+
+
+@strawberry.type(description="A rate: how many organisations, and their share of those expected.")
+class Rate:
+    count: int
+    percent: float | None = strawberry.field(description="Of those expected, to one decimal; null when none is expected.")
+
+
+@strawberry.type(description="A form's reporting for a period, of the organisations expected to report it.")
+class ReportingRates:
+    form_id: strawberry.ID
+    period_id: strawberry.ID
+    expected: int
+    submitted: Rate
+    on_time: Rate
+    submitted_late: Rate
+    returned_not_corrected: Rate
+    approved: Rate
+    not_started: Rate
+    late: Rate
+
+    @classmethod
+    def of(cls, rates: status.Rates) -> ReportingRates:
+        def rate(count: int) -> Rate:
+            return Rate(count=count, percent=rates.percent(count))
+
+        return cls(
+            form_id=strawberry.ID(rates.form.id),
+            period_id=strawberry.ID(rates.period.id),
+            expected=rates.expected,
+            submitted=rate(rates.submitted),
+            on_time=rate(rates.on_time),
+            submitted_late=rate(rates.submitted_late),
+            returned_not_corrected=rate(rates.returned_not_corrected),
+            approved=rate(rates.approved),
+            not_started=rate(rates.not_started),
+            late=rate(rates.late),
+        )
+
+
 @strawberry.type
 class ReportQuery:
     @strawberry.field(description="One submission, by id (its organisation's users, reviewers, admins).")
     async def submission(self, info: Info, id: strawberry.ID) -> SubmissionType | None:
         return node_of(SubmissionType, await SubmissionType.fetch(info, public_key("Submission", id)))
 
-    @strawberry.field(description="Per organisation: expected, submitted, on time, missing (reviewers and admins).")
-    async def reporting_status(self, info: Info, period_id: strawberry.ID) -> list[OrganizationReportingStatus]:
-        rows = await submissions.reporting_status(info.context, period_id=public_key("Period", period_id))
+    @strawberry.field(
+        description="Per organisation expected to report the form (the default form, if none is named) for the period: "
+        "submitted, on time, late and why, missing (reviewers and admins; a reviewer scoped to a subtree sees it)."
+    )
+    async def reporting_status(
+        self,
+        info: Info,
+        period_id: strawberry.ID,
+        form_id: strawberry.ID | None = None,
+        under_organization_id: strawberry.ID | None = None,
+    ) -> list[OrganizationReportingStatus]:
+        rows = await status.reporting_status(info.context, scope=_scope(period_id, form_id, under_organization_id))
         return [OrganizationReportingStatus.of(row) for row in rows]
 
-    @strawberry.field(description="Counts per state for a period, for a dashboard (reviewers and admins).")
-    async def reporting_counts(self, info: Info, period_id: strawberry.ID) -> ReportingCounts:
-        rows = await submissions.reporting_status(info.context, period_id=public_key("Period", period_id))
-        return ReportingCounts(**submissions.state_counts(rows))
+    @strawberry.field(description="Counts per state for a form and period, for a dashboard (reviewers and admins).")
+    async def reporting_counts(
+        self,
+        info: Info,
+        period_id: strawberry.ID,
+        form_id: strawberry.ID | None = None,
+        under_organization_id: strawberry.ID | None = None,
+    ) -> ReportingCounts:
+        rows = await status.reporting_status(info.context, scope=_scope(period_id, form_id, under_organization_id))
+        return ReportingCounts(**status.state_counts(rows))
+
+    @strawberry.field(
+        description="A form's reporting for a period: of the organisations expected (within a subtree, if named), how "
+        "many submitted, on time, late, returned and not corrected, approved, not started, in counts and percent "
+        "(reviewers and admins)."
+    )
+    async def reporting_rates(
+        self,
+        info: Info,
+        period_id: strawberry.ID,
+        form_id: strawberry.ID | None = None,
+        under_organization_id: strawberry.ID | None = None,
+    ) -> ReportingRates:
+        return ReportingRates.of(await status.rates(info.context, scope=_scope(period_id, form_id, under_organization_id)))
 
 
 @strawberry.type
@@ -254,19 +327,40 @@ class ReportMutation:
         description="Return a submission for correction, saying what to correct: the period unlocks, the returned "
         "version and its file stay, and a corrected submission becomes the next version (reviewer or admin)."
     )
-    async def return_submission(self, info: Info, submission_id: strawberry.ID, reason: str) -> SubmissionType:
+    async def return_submission(
+        self,
+        info: Info,
+        submission_id: strawberry.ID,
+        reason: str,
+        correction_deadline: Annotated[
+            datetime.date | None,
+            strawberry.argument(
+                description="By when the corrected version is due: the form's correction deadline for the period."
+            ),
+        ] = None,
+    ) -> SubmissionType:
         key, action = public_key("Submission", submission_id), reviews.ReviewAction.RETURN
-        submission = await reviews.review(info.context, submission_id=key, action=action, reason=reason)
+        submission = await reviews.review(
+            info.context, submission_id=key, action=action, reason=reason, correction_deadline=correction_deadline
+        )
         return node_of(SubmissionType, submission)
 
-    @strawberry.mutation(description="Reopen a submitted period (admin, with a reason).")
+    @strawberry.mutation(
+        description="Reopen a submitted period of a form (the default form, if none is named) (admin, with a reason)."
+    )
     async def reopen_period(
-        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, reason: str
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        period_id: strawberry.ID,
+        reason: str,
+        form_id: strawberry.ID | None = None,
     ) -> SubmissionType:
         submission = await submissions.reopen(
             info.context,
             organization_id=public_key("Organization", organization_id),
             period_id=public_key("Period", period_id),
             reason=reason,
+            form_id=public_key_or_none("ReportForm", form_id),
         )
         return node_of(SubmissionType, submission)

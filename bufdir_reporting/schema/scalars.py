@@ -1,13 +1,27 @@
-"""Scalars whose wire format is this service's own."""
+"""The custom scalars and their wire formats: each says what a client sends and reads, and
+points at the specification it follows where one exists (``@specifiedBy``), so a client can type
+it (``codegen.json`` maps each one for TypeScript; a test keeps every scalar described and mapped).
+
+Strawberry's own Date, DateTime, JSON and Upload said "Date (isoformat)", "Represents a file
+upload.": nothing a client can type a value by."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import decimal
 
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
 from strawberry.schema.types.base_scalars import DecimalDefinition
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.scalar import ScalarDefinition
 
 from ..resolvers.base import numbers
+
+RFC_3339 = "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"
+ECMA_404 = "https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf"
+MULTIPART_REQUEST = "https://github.com/jaydenseric/graphql-multipart-request-spec"
 
 
 def _serialize(value: object) -> str:
@@ -28,3 +42,41 @@ PlainDecimal = ScalarDefinition(
 )
 """Stored numbers carry four decimal places (a BOOLEAN field's true is 1.0000); shown as people
 write them, Strawberry's own Decimal (``str``) printed "1.0000"."""
+
+DateTime = dataclasses.replace(
+    DEFAULT_SCALAR_REGISTRY[datetime.datetime],
+    description=(
+        'An instant as an RFC 3339 date-time in a JSON string, always with its offset: "2026-11-29T12:00:00+00:00" '
+        "(instants are kept in UTC), with six digits of the second's fraction when it has one "
+        '("2026-11-29T12:00:00.250000+00:00"). Input takes the same with any offset or Z, or an ISO 8601 date-time '
+        "without an offset, or a date alone: those are the service's local time (BUFDIR_TIME_ZONE, Europe/Oslo)."
+    ),
+    specified_by_url=RFC_3339,
+)
+Date = dataclasses.replace(
+    DEFAULT_SCALAR_REGISTRY[datetime.date],
+    description='A calendar day as an RFC 3339 full-date in a JSON string: "2026-03-31"; a day of the service\'s '
+    "calendar (Europe/Oslo).",
+    specified_by_url=RFC_3339,
+)
+AnyJSON = dataclasses.replace(
+    DEFAULT_SCALAR_REGISTRY[JSON],
+    description="A JSON value (ECMA-404) as it is, not a string holding JSON: an audit entry's before and after are "
+    "objects (field name to value); setFieldValue's value is a number, a string or a boolean, or null.",
+    specified_by_url=ECMA_404,
+)
+FileUpload = dataclasses.replace(
+    DEFAULT_SCALAR_REGISTRY[Upload],
+    description="A file sent as a part of a GraphQL multipart request (the request's map names the variable it "
+    "fills); an argument only, never in an answer, and without a JSON form.",
+    specified_by_url=MULTIPART_REQUEST,
+)
+
+OVERRIDES: dict[object, ScalarDefinition] = {
+    decimal.Decimal: PlainDecimal,
+    datetime.datetime: DateTime,
+    datetime.date: Date,
+    JSON: AnyJSON,
+    Upload: FileUpload,
+}
+"""What ``Schema(scalar_overrides=…)`` takes."""

@@ -11,12 +11,12 @@ Sums and products stop at ``CEILING``: doubling fragments cannot make numbers as
   introspection fields (``__schema``…) are not looked into.
 - **Aliases** in the operation, those of a fragment once for every time it is spread.
 - **Cost**: its number of fields, where the fields below a list are counted once per item it may
-  return: a connection's ``first``/``last`` (or the page size when neither is given), an
-  introspection list the number of items it holds on average in this schema (``types { fields
-  { name } }`` costs what it returns; the standard introspection query about three times, its
-  type references counted to their deepest); other fields count once. Introspection was counted
-  as one field before: 20 aliases of ``__schema`` with types' fields' types' fields, 6.6 KB,
-  took 7.9 s to answer.
+  return: a connection's ``first``/``last`` (or the page size when neither is given), ``nodes``
+  the number of its ``ids``, an introspection list the number of items it holds on average in
+  this schema (``types { fields { name } }`` costs what it returns; the standard introspection
+  query about three times, its type references counted to their deepest); other fields count
+  once. Introspection was counted as one field before: 20 aliases of ``__schema`` with types'
+  fields' types' fields, 6.6 KB, took 7.9 s to answer.
 
 A fragment spread inside itself (through others) adds nothing here: validation refuses the cycle.
 """
@@ -155,6 +155,10 @@ class DocumentShape:
         if parent.name.startswith("__"):
             return self._lists.get((parent.name, node.name.value), 1)
         for argument in node.arguments or ():
+            if argument.name.value == "ids":  # nodes(ids:): an item per id
+                value = argument.value
+                ids = self.variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "values", None)
+                return len(ids) if isinstance(ids, list | tuple) else 1
             if argument.name.value in ("first", "last"):
                 value = argument.value
                 raw = self.variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "value", None)

@@ -15,7 +15,9 @@ from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
 from ..resolvers.snapshots import section_values, validation
+from ..resolvers.structure import forms
 from .context import Info
+from .enums import BufdirCategory
 from .field_values import FieldValue, SnapshotSection, ValidationFinding
 from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
@@ -23,6 +25,7 @@ from .structure import SectionNode
 
 if TYPE_CHECKING:
     from .activity import ActivityNode
+    from .forms import ReportFormNode
     from .organization import OrganizationType
     from .period import PeriodNode
     from .reports import ReportRecordNode
@@ -35,7 +38,7 @@ SnapshotRoot = strawberry.Parent[models.Snapshot]
 
 @strawberry.type(description="Participants, hours and activities in one Bufdir category.")
 class CategoryMetrics:
-    category: str
+    category: BufdirCategory
     activities: int
     participants: int
     hours: Decimal
@@ -102,7 +105,10 @@ class SnapshotNode(ModelNode):
             hours_delivered=root.hours_delivered,
             categories=[
                 CategoryMetrics(
-                    category=name, activities=c["activities"], participants=c["participants"], hours=Decimal(c["hours"])
+                    category=BufdirCategory(name),
+                    activities=c["activities"],
+                    participants=c["participants"],
+                    hours=Decimal(c["hours"]),
                 )
                 for name, c in snapshots.category_breakdown(root).items()
             ],
@@ -120,6 +126,11 @@ class SnapshotNode(ModelNode):
             return None
         return cast("PeriodNode", await periods.get_or_raise(info.context, period_id=root.period_id))
 
+    @strawberry.field(description="The report form it holds the figures of (the default form: every section).")
+    @staticmethod
+    async def form(root: SnapshotRoot, info: Info) -> Annotated[ReportFormNode, strawberry.lazy(".forms")]:
+        return cast("ReportFormNode", await forms.get_or_raise(info.context, form_id=root.form_id or models.DEFAULT_FORM))
+
     @strawberry.field(description="The prior period's snapshot the prior values came from.")
     @staticmethod
     async def prior_snapshot(root: SnapshotRoot, info: Info) -> Annotated[SnapshotNode, strawberry.lazy(__name__)] | None:
@@ -136,7 +147,7 @@ class SnapshotNode(ModelNode):
         root: SnapshotRoot,
         info: Info,
         activity_type: str | None = None,
-        category: str | None = None,
+        category: BufdirCategory | None = None,
         status: str | None = None,
         source_system: str | None = None,
         first: int | None = None,
@@ -247,12 +258,18 @@ class TriggerResult:
 class SnapshotMutation:
     @strawberry.mutation(description="Aggregate an organisation's period; returns at once, the job runs in the background.")
     async def trigger_aggregation(
-        self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, force: bool = False
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        period_id: strawberry.ID,
+        force: bool = False,
+        form_id: strawberry.ID | None = None,
     ) -> TriggerResult:
         triggered = await snapshots.trigger(
             info.context,
             organization_id=public_key("Organization", organization_id),
             period_id=public_key("Period", period_id),
+            form_id=public_key_or_none("ReportForm", form_id),
             force=force,
         )
         return TriggerResult(

@@ -11,15 +11,12 @@ from strawberry import relay
 
 from .. import models
 from ..resolvers.structure import sections
-from ..resolvers.structure.inputs import Measure, RuleKind, Temporal
 from .context import Info
+from .enums import BufdirCategory, Measure, RuleKind, Temporal
 from .node import ModelNode, node_of, nodes_of, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 
 strawberry.enum(models.FieldDataType, name="FieldDataType")
-strawberry.enum(RuleKind, name="RuleKind", description="How a field's value is computed.")
-strawberry.enum(Measure, name="Measure", description="What a sum adds up.")
-strawberry.enum(Temporal, name="Temporal", description="FLOW: what happened in the period. STOCK: what was ongoing at its end.")
 
 SectionRoot = strawberry.Parent[models.Section]
 DefinitionRoot = strawberry.Parent[models.FieldDefinition]
@@ -30,7 +27,7 @@ if TYPE_CHECKING:
 @strawberry.type(description="Which activities a rule counts.")
 class RuleFilters:
     activity_types: list[str]
-    categories: list[str]
+    categories: list[BufdirCategory]
     statuses: list[str]
     locations: list[str]
 

@@ -10,9 +10,11 @@ from typing import Any
 import strawberry
 
 from .. import models
+from ..resolvers.base.inputs import parse
 from ..resolvers.structure import sections
-from ..resolvers.structure.inputs import Measure, RuleKind, SectionChange, SectionSpec, Temporal, parse
+from ..resolvers.structure.inputs import SectionChange, SectionSpec
 from .context import Info
+from .enums import BufdirCategory, Measure, RuleKind, Temporal
 from .node import node_of, public_key, public_key_or_none
 from .structure import SectionNode
 
@@ -20,7 +22,7 @@ from .structure import SectionNode
 @strawberry.input
 class RuleFiltersInput:
     activity_types: list[str] | None = None
-    categories: list[str] | None = None
+    categories: list[BufdirCategory] | None = None
     statuses: list[str] | None = None
     locations: list[str] | None = None
 

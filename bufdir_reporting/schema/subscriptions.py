@@ -1,14 +1,15 @@
-"""Live updates over websockets (graphql-transport-ws).
+"""Live updates over websockets (graphql-transport-ws): each field calls its topic's use case
+(``follow_<topic>``), which checks who may follow it before anything is subscribed, and turns
+the typed events it yields into GraphQL types.
 
-The principal is checked before the subscription is registered. Each event resolves the
-fresh snapshot with loaders created for that event and shared by every local subscriber of
-it (one read and one decoding per change, not per subscriber); the loaders cache rows only,
-and every field still checks the principal. Subscribers of one event with the same document,
-variables and principal share one execution of their selection (``SharedEventResults``):
-a thousand dashboards on one organisation cost one execution per change, not a thousand.
-A subscriber that falls behind is disconnected with close code 4429. One that reconnects passes
-``afterEventId`` (the greatest ``eventId`` it received) and gets what it missed from the event log
-first (``event_log.Resumption``).
+Each event resolves the fresh snapshot with loaders created for that event and shared by every
+local subscriber of it (one read and one decoding per change, not per subscriber); the loaders
+cache rows only, and every field still checks the principal. Subscribers of one event with the
+same document, variables and principal share one execution of their selection
+(``SharedEventResults``): a thousand dashboards on one organisation cost one execution per
+change, not a thousand. A subscriber that falls behind is disconnected with close code 4429
+(``GraphQLContext.fell_behind``). One that reconnects passes ``afterEventId`` (the greatest
+``eventId`` it received) and gets what it missed from the event log first.
 """
 
 from __future__ import annotations
@@ -20,40 +21,25 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
-from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from .. import events, models
-from ..events import Delivery, SubscriberTooSlow
+from ..events import Delivery
 from ..importing import uploads
-from ..operations.close_codes import TOO_SLOW
-from ..resolvers import periods, snapshots
-from ..resolvers.base import access, event_log, notify
-from ..resolvers.base.loaders import Loaders
-from ..resolvers.reporting import submissions
-from ..resolvers.snapshots import watch
-from ..timefmt import parse_z
-from .activity_import import FINAL as IMPORT_ENDED
-from .activity_import import ActivityImportProgress
+from ..resolvers import snapshots
+from ..resolvers.base import event_log
+from ..resolvers.reporting import live as reporting_live
+from ..resolvers.reporting import status
+from ..resolvers.snapshots import live as snapshots_live
+from .activity_import import ActivityImportType
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
-from .reports import OrganizationReportingStatus
+from .reports import OrganizationReportingStatus, ReportingRates
 from .snapshot import SnapshotNode
 
 
-def _close_when_too_slow(info: Info) -> Any:
-    def close() -> None:
-        socket = info.context.request
-        if isinstance(socket, WebSocket):
-            asyncio.get_running_loop().create_task(socket.close(code=TOO_SLOW, reason="subscriber too slow"))
-
-    return close
-
-
-def _fresh_loaders(info: Info, delivery: Delivery) -> None:
-    if "loaders" not in delivery.shared:  # made once per event, not per subscriber
-        delivery.shared["loaders"] = Loaders()
-    info.context.loaders = delivery.shared["loaders"]
+def _after(event_id: strawberry.ID | None) -> int | None:
+    return event_log.resume_point(event_id, field="afterEventId")
 
 
 class SharedEventResults(StrawberryGraphQLCoreExecutionContext):
@@ -83,6 +69,11 @@ class SharedEventResults(StrawberryGraphQLCoreExecutionContext):
         return shared[key]
 
 
+@strawberry.type(description="Who must report a form changed: read its assignments again.")
+class FormAssignmentsChanged:
+    form_id: strawberry.ID
+
+
 @strawberry.type(description="The documented data_updated event, with the fresh snapshot.")
 class DataUpdatedEvent:
     shared: strawberry.Private[dict[str, Any]]
@@ -95,17 +86,17 @@ class DataUpdatedEvent:
     updated_at: datetime.datetime
 
     @classmethod
-    def of(cls, delivery: Delivery) -> DataUpdatedEvent:
-        payload = delivery.payload
+    def of(cls, delivery: Delivery[events.DataUpdated]) -> DataUpdatedEvent:
+        event = delivery.event
         return cls(
             shared=delivery.shared,
-            event_id=payload.get("event_id"),
-            snapshot_id=payload["snapshot_id"],
-            organization_id=payload["organization_id"],
-            period_id=payload.get("period_id"),
-            changed_sections=payload["changed_sections"],
-            changed_field_keys=payload["changed_field_keys"],
-            updated_at=parse_z(payload["updated_at"]),
+            event_id=delivery.event_id,
+            snapshot_id=event.snapshot_id,
+            organization_id=event.organization_id,
+            period_id=event.period_id,
+            changed_sections=list(event.changed_sections),
+            changed_field_keys=list(event.changed_field_keys),
+            updated_at=event.updated_at,
         )
 
     @strawberry.field(description="The snapshot the event concerns, as it is now.")
@@ -122,27 +113,21 @@ class SnapshotStatusEvent:
     error: str | None
     updated_at: datetime.datetime
 
+    @classmethod
+    def of(cls, delivery: Delivery[events.SnapshotStatusChanged]) -> SnapshotStatusEvent:
+        event = delivery.event
+        return cls(
+            shared=delivery.shared,
+            event_id=delivery.event_id,
+            snapshot_id=event.snapshot_id,
+            status=event.status,
+            error=event.error,
+            updated_at=event.updated_at,
+        )
+
     @strawberry.field
     async def snapshot(self, info: Info) -> SnapshotNode:
         return node_of(SnapshotNode, await snapshots.get_or_raise(info.context, snapshot_id=self.snapshot_id))
-
-
-async def _deliveries(info: Info, channel: str, after_event_id: strawberry.ID | None = None) -> AsyncGenerator[Delivery, None]:
-    """The channel's events; with ``after_event_id``, those logged after it first (resuming)."""
-    hub = info.context.events
-    assert hub is not None, "the app's lifespan sets up the event hub"
-    resumption = event_log.Resumption(channel, event_log.resume_point(after_event_id, field="afterEventId"))
-    async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
-        try:
-            async for delivery in resumption.missed():
-                _fresh_loaders(info, delivery)
-                yield delivery
-            async for delivery in subscription:
-                if resumption.is_new(delivery):
-                    _fresh_loaders(info, delivery)
-                    yield delivery
-        except SubscriberTooSlow:
-            return
 
 
 @strawberry.type(description="A step in Bufdir's review of a submission.")
@@ -158,6 +143,22 @@ class SubmissionReviewEvent:
     reason: str | None
     updated_at: datetime.datetime
 
+    @classmethod
+    def of(cls, delivery: Delivery[events.SubmissionReviewed]) -> SubmissionReviewEvent:
+        event = delivery.event
+        return cls(
+            event_id=delivery.event_id,
+            submission_id=event.submission_id,
+            organization_id=event.organization_id,
+            period_id=event.period_id,
+            version=event.version,
+            from_state=event.from_state,
+            review_state=event.review_state,
+            by=event.by,
+            reason=event.reason,
+            updated_at=event.updated_at,
+        )
+
 
 @strawberry.type(description="A report record was generated, changed or deleted.")
 class ReportRecordEvent:
@@ -167,6 +168,18 @@ class ReportRecordEvent:
     snapshot_id: str | None
     status: models.ReportStatus
     updated_at: datetime.datetime
+
+    @classmethod
+    def of(cls, delivery: Delivery[events.ReportRecordUpdated]) -> ReportRecordEvent:
+        event = delivery.event
+        return cls(
+            event_id=delivery.event_id,
+            report_id=event.report_id,
+            organization_id=event.organization_id,
+            snapshot_id=event.snapshot_id,
+            status=event.status,
+            updated_at=event.updated_at,
+        )
 
 
 @strawberry.type(description="An explanation, comment or answer about a value.")
@@ -182,16 +195,21 @@ class ValueNoteEvent:
     parent_id: strawberry.ID | None
     updated_at: datetime.datetime
 
-
-def _one_organization_or_every(info: Info, organization_id: strawberry.ID | None) -> str | None:
-    """The organisation followed (its users, reviewers, admins), or ``None``: every
-    organisation's, which only reviewers and admins may follow."""
-    org = public_key_or_none("Organization", organization_id)
-    if org is None:
-        access.require_review(info.context)
-    else:
-        access.require_read(info.context, org)
-    return org
+    @classmethod
+    def of(cls, delivery: Delivery[events.ValueNoted]) -> ValueNoteEvent:
+        event = delivery.event
+        return cls(
+            event_id=delivery.event_id,
+            note_id=strawberry.ID(str(event.note_id)),
+            organization_id=event.organization_id,
+            period_id=event.period_id,
+            field_key=event.field_key,
+            kind=event.kind,
+            text=event.text,
+            author=event.author,
+            parent_id=None if event.parent_id is None else strawberry.ID(str(event.parent_id)),
+            updated_at=event.updated_at,
+        )
 
 
 @strawberry.type
@@ -203,29 +221,20 @@ class LiveSubscription:
     async def value_note_added(
         self, info: Info, organization_id: strawberry.ID | None = None, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ValueNoteEvent, None]:
-        org = _one_organization_or_every(info, organization_id)
-        async for delivery in _deliveries(info, events.value_note_channel(org), after_event_id):
-            payload = delivery.payload
-            yield ValueNoteEvent(
-                event_id=payload.get("event_id"),
-                note_id=strawberry.ID(str(payload["note_id"])),
-                organization_id=payload["organization_id"],
-                period_id=payload["period_id"],
-                field_key=payload["field_key"],
-                kind=models.ValueNoteKind(payload["kind"]),
-                text=payload["text"],
-                author=payload["author"],
-                parent_id=None if payload.get("parent_id") is None else strawberry.ID(str(payload["parent_id"])),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        org = public_key_or_none("Organization", organization_id)
+        notes = await snapshots_live.follow_value_notes(info.context, organization_id=org, after_event_id=_after(after_event_id))
+        async for delivery in notes:
+            yield ValueNoteEvent.of(delivery)
 
     @strawberry.subscription(description="Every change to an organisation's data, whatever the period.")
     async def organization_data_changed(
         self, info: Info, organization_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
         org = public_key("Organization", organization_id)
-        access.require_read(info.context, org)
-        async for delivery in _deliveries(info, events.organization_data_channel(org), after_event_id):
+        changes = await snapshots_live.follow_organization_data(
+            info.context, organization_id=org, after_event_id=_after(after_event_id)
+        )
+        async for delivery in changes:
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(description="Report records of an organisation as they are generated, changed or deleted.")
@@ -233,17 +242,11 @@ class LiveSubscription:
         self, info: Info, organization_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ReportRecordEvent, None]:
         org = public_key("Organization", organization_id)
-        access.require_read(info.context, org)
-        async for delivery in _deliveries(info, events.report_record_channel(org), after_event_id):
-            payload = delivery.payload
-            yield ReportRecordEvent(
-                event_id=payload.get("event_id"),
-                report_id=payload["report_id"],
-                organization_id=payload["organization_id"],
-                snapshot_id=payload.get("snapshot_id"),
-                status=models.ReportStatus(payload["status"]),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        records = await reporting_live.follow_report_records(
+            info.context, organization_id=org, after_event_id=_after(after_event_id)
+        )
+        async for delivery in records:
+            yield ReportRecordEvent.of(delivery)
 
     @strawberry.subscription(
         description="Review steps of an organisation's submissions (its users, reviewers, admins); without "
@@ -252,56 +255,36 @@ class LiveSubscription:
     async def submission_review_changed(
         self, info: Info, organization_id: strawberry.ID | None = None, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[SubmissionReviewEvent, None]:
-        org = _one_organization_or_every(info, organization_id)
-        async for delivery in _deliveries(info, events.submission_review_channel(org), after_event_id):
-            payload = delivery.payload
-            yield SubmissionReviewEvent(
-                event_id=payload.get("event_id"),
-                submission_id=payload["submission_id"],
-                organization_id=payload["organization_id"],
-                period_id=payload["period_id"],
-                version=payload["version"],
-                from_state=models.ReviewState(payload["from_state"]) if payload.get("from_state") else None,
-                review_state=models.ReviewState(payload["review_state"]),
-                by=payload["by"],
-                reason=payload.get("reason"),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        org = public_key_or_none("Organization", organization_id)
+        steps = await reporting_live.follow_submission_reviews(
+            info.context, organization_id=org, after_event_id=_after(after_event_id)
+        )
+        async for delivery in steps:
+            yield SubmissionReviewEvent.of(delivery)
 
     @strawberry.subscription(
-        description="Progress of an import you committed: its state now, then after every chunk written; "
-        "ends when the import is done, refused or failed."
+        description="Progress of an import you committed: the import as it stands now, then after every chunk "
+        "written, and its outcome as stored (with its errors, if refused); ends when it is done, refused or failed."
     )
-    async def activity_import_progress(
-        self, info: Info, import_id: strawberry.ID
-    ) -> AsyncGenerator[ActivityImportProgress, None]:
+    async def activity_import_progress(self, info: Info, import_id: strawberry.ID) -> AsyncGenerator[ActivityImportType, None]:
         key = public_key("ActivityImport", import_id)
-        await uploads.get(info.context, import_id=key)
-        hub = info.context.events
-        assert hub is not None, "the app's lifespan sets up the event hub"
-        channel = events.activity_import_channel(key)
-        async with hub.subscribe(channel, on_overflow=_close_when_too_slow(info)) as subscription:
-            # read after subscribing: an import that ends in between is not missed
-            now = ActivityImportProgress.of(notify.import_state(await uploads.get(info.context, import_id=key)))
+        now: ActivityImportType | None = None
+        async for state in await uploads.follow_progress(info.context, import_id=key):
+            if now is None or state.ended:  # the import whole: as it stands when followed, its outcome as stored
+                now = await ActivityImportType.fetch(info, key)
+            else:
+                now = now.moved(state)
             yield now
-            if now.status in IMPORT_ENDED:
-                return
-            try:
-                async for delivery in subscription:
-                    progress = ActivityImportProgress.of(delivery.payload)
-                    yield progress
-                    if progress.status in IMPORT_ENDED:
-                        return
-            except SubscriberTooSlow:
-                return
 
     @strawberry.subscription(description="Every change to an organisation's data for a period.")
     async def aggregated_data_changed(
         self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[DataUpdatedEvent, None]:
         org, period = public_key("Organization", organization_id), public_key("Period", period_id)
-        await watch.require_following(info.context, organization_id=org, period_id=period)
-        async for delivery in _deliveries(info, events.data_updated_channel(org, period), after_event_id):
+        changes = await snapshots_live.follow_aggregated_data(
+            info.context, organization_id=org, period_id=period, after_event_id=_after(after_event_id)
+        )
+        async for delivery in changes:
             yield DataUpdatedEvent.of(delivery)
 
     @strawberry.subscription(
@@ -309,30 +292,46 @@ class LiveSubscription:
         "moved (a first snapshot, a submission, a review step, a reopening)."
     )
     async def reporting_status_changed(
-        self, info: Info, period_id: strawberry.ID
+        self, info: Info, period_id: strawberry.ID, form_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrganizationReportingStatus, None]:
-        period = public_key("Period", period_id)
-        access.require_review(info.context)
-        await periods.get_or_raise(info.context, period_id=period)
-        async for delivery in _deliveries(info, events.reporting_status_channel(period)):
-            rows = await submissions.reporting_status(info.context, period_id=period)
-            moved = next((r for r in rows if r.organization.id == delivery.payload["organization_id"]), None)
-            if moved is not None:
-                yield OrganizationReportingStatus.of(moved)
+        scope = status.Scope(public_key("Period", period_id), public_key_or_none("ReportForm", form_id))
+        async for row in await reporting_live.follow_reporting_status(info.context, scope=scope):
+            yield OrganizationReportingStatus.of(row)
+
+    @strawberry.subscription(
+        description="Reviewers and admins: a form's reporting rates for the period, now and each time an organisation's "
+        "state may have moved."
+    )
+    async def reporting_rates_changed(
+        self,
+        info: Info,
+        period_id: strawberry.ID,
+        form_id: strawberry.ID | None = None,
+        under_organization_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[ReportingRates, None]:
+        scope = status.Scope(
+            public_key("Period", period_id),
+            public_key_or_none("ReportForm", form_id),
+            public_key_or_none("Organization", under_organization_id),
+        )
+        async for rates in await reporting_live.follow_reporting_rates(info.context, scope=scope):
+            yield ReportingRates.of(rates)
+
+    @strawberry.subscription(description="Who must report a form changed (without formId: any form's; public, as forms are).")
+    async def form_assignments_changed(
+        self, info: Info, form_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[FormAssignmentsChanged, None]:
+        changes = await reporting_live.follow_form_assignments(info.context, form_id=public_key_or_none("ReportForm", form_id))
+        async for delivery in changes:
+            yield FormAssignmentsChanged(form_id=strawberry.ID(delivery.event.form_id))
 
     @strawberry.subscription(description="Status changes of one snapshot.")
     async def snapshot_status_changed(
         self, info: Info, snapshot_id: strawberry.ID, after_event_id: strawberry.ID | None = None
     ) -> AsyncGenerator[SnapshotStatusEvent, None]:
         key = public_key("Snapshot", snapshot_id)
-        await snapshots.get_or_raise(info.context, snapshot_id=key)
-        async for delivery in _deliveries(info, events.snapshot_status_channel(key), after_event_id):
-            payload = delivery.payload
-            yield SnapshotStatusEvent(
-                shared=delivery.shared,
-                event_id=payload.get("event_id"),
-                snapshot_id=payload["snapshot_id"],
-                status=models.SnapshotStatus(payload["status"]),
-                error=payload.get("error"),
-                updated_at=parse_z(payload["updated_at"]),
-            )
+        changes = await snapshots_live.follow_snapshot_status(
+            info.context, snapshot_id=key, after_event_id=_after(after_event_id)
+        )
+        async for delivery in changes:
+            yield SnapshotStatusEvent.of(delivery)

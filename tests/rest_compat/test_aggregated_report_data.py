@@ -71,6 +71,17 @@ async def test_put_invalidates_and_reaggregates(client, app, org, reporting, bas
     assert new["snapshot_status"] == "current" and new["cache_valid"] is True
 
 
+async def test_put_without_invalidating_reaggregates_the_same_period(client, app, org, reporting):
+    first = await aggregated(client, app, org)
+    body = {"invalidate_cache": False, "reason": "re-run"}
+    response = await client.put(f"{BASE}/{first['snapshot_id']}", json=body, headers=org)
+    assert response.status_code == 202, response.text
+    assert response.json()["cache_valid"] is True and response.json()["new_snapshot_id"] != first["snapshot_id"]
+    await app.state.jobs.wait_idle()
+    new = (await client.get(f"{BASE}/{response.json()['new_snapshot_id']}", headers=org)).json()
+    assert (new["period_id"], new["snapshot_status"]) == ("2024", "current")
+
+
 async def test_delete_removes_the_snapshot(client, app, org, reporting):
     first = await aggregated(client, app, org)
     response = await client.delete(f"{BASE}/{first['snapshot_id']}", headers=org)

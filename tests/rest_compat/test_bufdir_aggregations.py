@@ -179,3 +179,9 @@ async def test_a_refresh_naming_another_period_or_organisation_is_refused(client
     refused = await client.put(f"{BASE}/{first['id']}", json=body, headers=org)
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["details"]["field"] == field
+
+
+async def test_a_key_neither_contract_names_is_ignored_as_it_was(client, org, contract_periods):
+    body = {**contracts.REPOSITORY_POST_REQUEST, "force_reaggregate": True, "note": "from an older client"}
+    response = await client.post(BASE, json=body, headers=org)
+    assert response.status_code == 201, response.text

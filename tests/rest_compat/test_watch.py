@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
 
 from ..factories import make_reporting_world
-from ..live import live_server, wait_for_subscribers
+from ..live import emptied, live_server, wait_for_subscribers
 
 BASE = "/api/v1/aggregated-report-data"
 PARAMS = {"organization_id": "org-1042", "period_id": "2024"}
@@ -23,7 +22,7 @@ PARAMS = {"organization_id": "org-1042", "period_id": "2024"}
 async def server(settings):
     fast = settings.model_copy(update={"sse_heartbeat_seconds": 0.3})
     async with live_server(fast) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await make_reporting_world()
         yield address, app
 
@@ -125,3 +124,50 @@ async def test_a_last_event_id_that_is_no_event_id_starts_a_plain_stream(server,
             async with asyncio.timeout(10):
                 assert "retry" in await anext(stream)
                 assert (await anext(stream)).get("comments") == ["heartbeat"]
+
+
+DATA_UPDATED_KEYS = [
+    "event",
+    "snapshot_id",
+    "organization_id",
+    "period_id",
+    "changed_sections",
+    "changed_field_keys",
+    "changed_field_keys_truncated",
+    "updated_at",
+    "event_id",
+]
+
+
+def assert_data_updated_as_written_before(event: dict) -> None:
+    """The bytes legacy clients have always read: the documented keys in this order, then the
+    event id, as ``json.dumps`` writes them (", " and ": ", non-ASCII as is), seconds and Z."""
+    data = json.loads(event["data"])
+    assert list(data) == DATA_UPDATED_KEYS
+    assert event["data"] == json.dumps(data, ensure_ascii=False)
+    assert event["event"] == "data_updated" and event["id"] == str(data["event_id"])
+    assert len(data["updated_at"]) == len("2026-03-26T09:12:00Z") and data["updated_at"].endswith("Z")
+
+
+async def test_live_and_replayed_events_are_written_byte_for_byte_as_before(server, headers):
+    address, app = server
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
+        async with http.stream("GET", f"{BASE}/watch", params=PARAMS, headers=headers) as response:
+            stream = sse_events(response)
+            async with asyncio.timeout(10):
+                await anext(stream)
+                await wait_for_subscribers(app, 1)
+                await trigger(http, headers, app)
+                live = await anext(stream)
+                while "event" not in live:
+                    live = await anext(stream)
+        await trigger(http, headers, app)
+        async with http.stream(
+            "GET", f"{BASE}/watch", params=PARAMS, headers={**headers, "Last-Event-ID": live["id"]}
+        ) as response:
+            stream = sse_events(response)
+            async with asyncio.timeout(10):
+                await anext(stream)
+                replayed = await anext(stream)
+    assert_data_updated_as_written_before(live)
+    assert_data_updated_as_written_before(replayed)

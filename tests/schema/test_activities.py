@@ -37,7 +37,7 @@ ACTIVITY = {
     "sourceSystem": "fagsystem-cis",
     "externalId": "cis-777",
     "activityType": "emergency_placement",
-    "category": "ungdom",
+    "category": "UNGDOM",
     "status": "completed",
     "location": "Oslo",
     "occurredAt": "2024-06-01T10:00:00Z",
@@ -104,9 +104,9 @@ async def test_bulk_ingest_is_all_or_nothing_with_row_errors(graphql, tokens, wo
     }
     """
     good = [{**ACTIVITY, "externalId": f"bulk-{i}"} for i in range(3)]
-    broken = [*good, {**ACTIVITY, "externalId": "bulk-x", "category": "voksne"}]
+    broken = [*good, {**ACTIVITY, "externalId": "bulk-x", "status": "Avsluttet sak"}]
     result = (await graphql(ingest, {"inputs": broken, "dry": False}, own))["data"]["ingestActivities"]
-    assert result["created"] == 0 and result["errors"][0]["row"] == 4 and result["errors"][0]["field"] == "category"
+    assert result["created"] == 0 and result["errors"][0]["row"] == 4 and result["errors"][0]["field"] == "status"
     assert await Activity.filter(external_id__startswith="bulk-").count() == 0
     dry = (await graphql(ingest, {"inputs": good, "dry": True}, own))["data"]["ingestActivities"]
     assert dry == {"created": 0, "updated": 0, "errors": []}
@@ -226,3 +226,49 @@ async def test_activity_ids_are_neither_sequential_nor_guessable(graphql, tokens
 
 def _global(type_name: str, key: str) -> str:
     return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+async def test_a_category_is_one_of_bufdirs_five_in_graphql_and_its_code_elsewhere(graphql, client, tokens, world):
+    """BufdirCategory is a closed enum: written and read as UNGDOM, stored and shown to REST as
+    ungdom, filtered by; a lower-case code is refused before anything runs, naming the value."""
+    own = tokens.headers("org-1042")
+    recorded = await graphql(RECORD, {"input": {**ACTIVITY, "category": "ELDRE"}}, own)
+    assert (await Activity.get(external_id="cis-777")).category == "eldre"
+    read = """query ($category: BufdirCategory) { organization(id: "org-1042") {
+        activities(category: $category) { totalCount edges { node { activityId category } } } } }"""
+    found = (await graphql(read, {"category": "ELDRE"}, own))["data"]["organization"]["activities"]
+    assert found["edges"] == [{"node": {"activityId": recorded["data"]["recordActivity"]["activityId"], "category": "ELDRE"}}]
+    assert (await graphql(read, {"category": "UNGDOM"}, own))["data"]["organization"]["activities"]["totalCount"] == 0
+
+    refused = await graphql(RECORD, {"input": {**ACTIVITY, "category": "eldre"}}, own)
+    assert (
+        error_codes(refused) == ["BAD_USER_INPUT"] and "Did you mean the enum value 'ELDRE'?" in refused["errors"][0]["message"]
+    )
+
+    rule = {"kind": "COUNT", "filters": {"categories": ["FORELDRE_BARN", "ANNET"], "statuses": ["completed"]}}
+    create = """mutation ($rule: AggregationRuleInput!) { createSection(input: {sectionId: "kategorier", title: "Kategorier",
+        order: 9, fields: [{key: "antall_familier", label: "Familier", dataType: INTEGER, aggregationRule: $rule}]}) {
+        fields { aggregationRule { filters { categories statuses } } } } }"""
+    made = (await graphql(create, {"rule": rule}, tokens.admin()))["data"]["createSection"]
+    assert made["fields"][0]["aggregationRule"]["filters"] == {
+        "categories": ["FORELDRE_BARN", "ANNET"],
+        "statuses": ["completed"],
+    }
+    rest = (await client.get("/api/v1/report-sections/kategorier", headers=tokens.admin())).json()
+    assert rest["fields"][0]["aggregation_rule"]["filters"]["categories"] == ["foreldre_barn", "annet"]
+
+
+async def test_occurred_from_without_an_offset_is_local_time_as_every_datetime_input(graphql, tokens, world):
+    """The DateTime scalar says a time without an offset is the service's local time: a filter
+    reads it so too (it was UTC), so 00:30 on 1 June in Oslo is on or after 1 June."""
+    own = tokens.headers("org-1042")
+    await graphql(RECORD, {"input": {**ACTIVITY, "occurredAt": "2024-06-01T00:30:00+02:00"}}, own)
+    read = """query ($from: DateTime, $to: DateTime) { organization(id: "org-1042") {
+        activities(occurredFrom: $from, occurredTo: $to) { totalCount } } }"""
+
+    async def counted(**bounds: str) -> int:
+        return (await graphql(read, bounds, own))["data"]["organization"]["activities"]["totalCount"]
+
+    assert await counted(**{"from": "2024-06-01T00:00:00"}) == 1
+    assert await counted(to="2024-05-31T23:59:59") == 0
+    assert await counted(**{"from": "2024-06-01T00:00:00Z"}) == 0  # an offset is kept

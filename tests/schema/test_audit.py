@@ -26,7 +26,7 @@ async def test_writes_are_audited_with_who_what_before_and_after(graphql, client
         "sourceSystem": "fagsystem-cis",
         "externalId": "aud-1",
         "activityType": "care_order",
-        "category": "ungdom",
+        "category": "UNGDOM",
         "status": "completed",
         "occurredAt": "2025-03-01T10:00:00Z",
         "hours": "2",

@@ -153,7 +153,7 @@ async def test_submission_locks_the_period_until_an_admin_reopens_it(graphql, cl
         "organizationId": "org-1042",
         "sourceSystem": "fagsystem-cis",
         "activityType": "care_order",
-        "category": "ungdom",
+        "category": "UNGDOM",
         "status": "completed",
         "occurredAt": "2024-05-05T10:00:00Z",
     }

@@ -15,13 +15,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting import events
 from bufdir_reporting.auth import issue_token
 
 from ..factories import make_reporting_world
-from ..live import live_server
+from ..live import emptied, live_server
 
 CLOSE = 0x8
 DATA_CHANGED = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { changedFieldKeys } }'
@@ -101,7 +100,7 @@ async def read_until_closed(client: socket.socket) -> tuple[int, str]:
 async def test_a_subscriber_that_stops_reading_is_dropped_with_4429(settings, queue_size, reason):
     slow = settings.model_copy(update={"websocket_send_timeout_seconds": 1.0, "subscriber_queue_size": queue_size})
     async with live_server(slow, ws_ping_timeout=1.0) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await make_reporting_world()
         token = issue_token(slow, subject="dashboard", admin=True)
         async with subscribed_without_reading(address, token, DATA_CHANGED) as client:
@@ -109,13 +108,13 @@ async def test_a_subscriber_that_stops_reading_is_dropped_with_4429(settings, qu
             async with asyncio.timeout(10):
                 while hub.stats["subscribers"] < 1:
                     await asyncio.sleep(0.02)
-            payload = {
-                "event": events.DATA_UPDATED, "snapshot_id": "snap-x", "organization_id": "org-1042", "period_id": "2024",
-                "changed_sections": [], "changed_field_keys": ["k" * 100] * 60, "updated_at": "2026-11-29T12:00:00Z",
-            }  # fmt: skip
+            event = events.DataUpdated(
+                snapshot_id="snap-x", organization_id="org-1042", period_id="2024",
+                changed_sections=(), changed_field_keys=("k" * 100,) * 60,
+            )  # fmt: skip
             async with asyncio.timeout(30):
                 while hub.stats["subscribers"]:  # the client reads nothing: its buffers fill, then sends stall
-                    await hub.publish(events.data_updated_channel("org-1042", "2024"), payload)
+                    await hub.publish(event.period_channel("org-1042", "2024"), event, None)
                     await asyncio.sleep(0.003)
             assert len(app.state.websockets) == 0
             # The client reads again: its events, then the close frame where they stopped.

@@ -107,6 +107,20 @@ query ($first: Int!) {
 """
 
 
+async def test_the_jobs_of_many_snapshots_are_read_in_one_statement(graphql, app, tokens, reporting):
+    admin = tokens.admin()
+    for period in ("2023", "2024", "2025"):
+        await triggered(graphql, app, admin, period=period)
+    query = "query ($first: Int!) { snapshots(first: $first) { edges { node { job { jobId status } } } } }"
+    counts = []
+    for first in (1, 3):
+        with counting_statements() as counter:
+            result = await graphql(query, {"first": first}, admin)
+        assert [e["node"]["job"]["status"] for e in result["data"]["snapshots"]["edges"]] == ["SUCCEEDED"] * first
+        counts.append(len(counter.statements))
+    assert counts[0] == counts[1] == 3, counts  # the data version, the page, the jobs
+
+
 async def test_nested_snapshot_reads_take_the_same_statements_for_one_or_many(graphql, app, tokens, reporting):
     """Batched loading: 1 and 5 snapshots with all their labelled values take the same, few
     statements (page, organisations, periods, values, definitions, sections) and no count."""

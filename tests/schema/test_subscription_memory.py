@@ -25,10 +25,10 @@ subscription ($o: ID!, $p: ID!) {
 """
 
 
-async def deliver(app, subscription, payload: dict, count: int) -> None:
+async def deliver(app, subscription, event: events.DataUpdated, count: int) -> None:
     hub = app.state.events
     for _ in range(count):
-        await hub.publish(events.data_updated_channel("org-1042", "2024"), payload)
+        await hub.publish(event.period_channel("org-1042", "2024"), event, None)
         async with asyncio.timeout(5):
             result = await anext(subscription)
         assert not result.errors, result.errors
@@ -39,20 +39,18 @@ async def test_memory_per_subscription_stays_flat_over_hundreds_of_events(app, s
     principal = Principal("kari", frozenset({"org-1042"}))
     ctx = GraphQLContext(settings=settings, principal=principal, jobs=app.state.jobs, events=app.state.events)
     snapshot = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", wait=True)).snapshot
-    payload = {
-        "event": events.DATA_UPDATED,
-        "snapshot_id": snapshot.id,
-        "organization_id": "org-1042",
-        "period_id": "2024",
-        "changed_sections": [],
-        "changed_field_keys": ["antall_arsverk"],
-        "updated_at": "2026-11-29T12:00:00Z",
-    }
+    payload = events.DataUpdated(
+        snapshot_id=snapshot.id,
+        organization_id="org-1042",
+        period_id="2024",
+        changed_sections=(),
+        changed_field_keys=("antall_arsverk",),
+    )
     subscription = await schema.subscribe(QUERY, variable_values={"o": "org-1042", "p": "2024"}, context_value=ctx)
     first = asyncio.ensure_future(anext(subscription))  # registers the subscriber
     while not app.state.events.stats["subscribers"]:
         await asyncio.sleep(0.01)
-    await app.state.events.publish(events.data_updated_channel("org-1042", "2024"), payload)
+    await app.state.events.publish(payload.period_channel("org-1042", "2024"), payload, None)
     assert not (await first).errors
     try:
         await deliver(app, subscription, payload, 30)  # warm: caches, loaders, pools

@@ -12,18 +12,17 @@ import websockets
 from gql import Client, gql
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
-from tortoise.contrib.test import truncate_all_models
 
 from bufdir_reporting.auth import issue_token
 
 from ..factories import make_reporting_world
-from ..live import GRAPHQL_TRANSPORT_WS, live_server, wait_for_subscribers
+from ..live import GRAPHQL_TRANSPORT_WS, emptied, live_server, wait_for_subscribers
 
 
 @pytest.fixture
 async def server(settings):
     async with live_server(settings) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await make_reporting_world()
         yield address, app
 
@@ -219,7 +218,7 @@ async def test_subscribers_with_the_same_selection_and_principal_share_one_execu
 async def strict_server(settings):
     strict = settings.model_copy(update={"graphql_max_subscriptions": 1, "graphql_connection_init_seconds": 0.5})
     async with live_server(strict) as (address, app):
-        await truncate_all_models()
+        await emptied()
         await make_reporting_world()
         yield address, app
 

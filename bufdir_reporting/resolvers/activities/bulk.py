@@ -15,15 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from ...errors import Conflict
-from ...models import Activity, Snapshot
+from ...events import CacheInvalidated
+from ...models import Activity
 from ...wording import offending, plain, shown
 from .. import periods
 from ..base import access, invalidation, notify
 from ..base.context import Context
-from ..structure.inputs import field_path
+from ..base.inputs import field_path
 from . import batch
 from .inputs import ActivitySpec
 from .service import ACTIVITIES_RECORDED
@@ -146,10 +146,11 @@ async def _nothing(_: int) -> None:
 
 class Writing:
     """Rows written chunk by chunk in the caller's transaction (``writing``): what it created
-    and updated, and from when each organisation's snapshots change."""
+    and updated, from when each organisation's snapshots change, and the events it raises."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, outbox: notify.Outbox) -> None:
         self.ctx = ctx
+        self.outbox = outbox
         self.result = IngestResult()
         self.earliest: dict[str, datetime] = {}
         self.postgres = get_connection("default").capabilities.dialect == "postgres"
@@ -166,24 +167,24 @@ class Writing:
         for spec in part:
             self.earliest[spec.organization_id] = min(spec.occurred_at, self.earliest.get(spec.organization_id, spec.occurred_at))
 
-    async def finish(self) -> list[Snapshot]:
-        """Mark what the written rows change (in the transaction); publish it after commit."""
-        return await invalidation.invalidate_many(self.earliest, ACTIVITIES_RECORDED)
+    async def finish(self) -> None:
+        """Mark what the written rows change, and tell it when the transaction commits."""
+        invalidated = await invalidation.invalidate_many(self.earliest, ACTIVITIES_RECORDED)
+        self.outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
 
 
 @asynccontextmanager
 async def writing(ctx: Context) -> AsyncIterator[Writing]:
     """One transaction for a set of rows: all are written, or (on any exception) none. A row
     another writer stored meanwhile fails the unique index, refusing the whole write
-    (Conflict); the snapshots the rows change are told after commit."""
-    write = Writing(ctx)
+    (Conflict); the snapshots the rows change are told when it commits."""
     try:
-        async with in_transaction():
+        async with notify.transaction(ctx) as outbox:
+            write = Writing(ctx, outbox)
             yield write
-            invalidated = await write.finish()
+            await write.finish()
     except IntegrityError:
         raise Conflict("a concurrent write recorded the same activity; retry") from None
-    await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)
 
 
 async def write_all_or_nothing(

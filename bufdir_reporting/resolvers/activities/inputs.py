@@ -15,8 +15,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from ..base.inputs import Count, Strict
 from ..periods import calendar
-from ..structure.inputs import BUFDIR_CATEGORIES, Count, Strict
+from ..structure.rules import BUFDIR_CATEGORIES
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -12,15 +12,15 @@ from typing import Any
 
 from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
+from ...events import CacheInvalidated
 from ...models import Activity, ActivityParticipant
 from .. import periods
 from ..base import access, audit, ids, invalidation, notify
 from ..base.context import Context
+from ..base.inputs import field_path
 from ..base.pagination import Page, Window, paginate
-from ..structure.inputs import field_path
 from . import batch
 from .inputs import ActivitySpec
 
@@ -52,15 +52,15 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
         moments[activity.organization_id].append(activity.occurred_at)
     await periods.refuse_if_any_locked(moments)
     try:
-        async with in_transaction():
+        async with notify.transaction(ctx) as outbox:
             written = await batch.write_all(ctx, specs, existing)
             earliest: dict[str, datetime] = {}
             for spec in specs:
                 earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
             invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
+            outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
     except IntegrityError:
         raise Conflict("a concurrent write recorded the same activity; retry") from None
-    await notify.cache_invalidated(ctx, invalidated, ACTIVITIES_RECORDED)
     return written
 
 
@@ -73,7 +73,7 @@ async def _by_public_id(ctx: Context, activity_id: str) -> Activity | None:
     if not ids.looks_like_activity_id(activity_id):
         raise InvalidInput("an activity id looks like act- and 26 letters and digits, as the API returns it", field="id")
     row_id = ids.activity_row_id(ctx.settings, activity_id)
-    return None if row_id is None else await Activity.get_or_none(id=row_id)
+    return None if row_id is None else await ctx.loaders.activity_by_row_id.load(row_id)
 
 
 async def get_or_raise(ctx: Context, *, activity_id: str) -> Activity:
@@ -97,7 +97,7 @@ async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) ->
         first = exc.errors()[0]
         raise InvalidInput(first["msg"], field=field_path(first["loc"])) from None
     await periods.refuse_if_locked(activity.organization_id, [current["occurred_at"], spec.occurred_at])
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         activity.update_from_dict({name: getattr(spec, name) for name in batch.COLUMNS})
         await activity.save()
         await audit.record(
@@ -115,7 +115,7 @@ async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) ->
         )
         since = min(current["occurred_at"], spec.occurred_at)
         invalidated = await invalidation.invalidate_snapshots(activity.organization_id, since, "activity corrected")
-    await notify.cache_invalidated(ctx, invalidated, "activity corrected")
+        outbox.add(*CacheInvalidated.each(invalidated, "activity corrected"))
     return activity
 
 
@@ -124,7 +124,7 @@ async def delete(ctx: Context, *, activity_id: str) -> Activity:
     activity = await get_for_write(ctx, activity_id=activity_id)
     if activity.deleted_at is None:
         await periods.refuse_if_locked(activity.organization_id, [activity.occurred_at])
-        async with in_transaction():
+        async with notify.transaction(ctx) as outbox:
             activity.deleted_at = datetime.now(UTC)
             await activity.save(update_fields=["deleted_at", "updated_at"])
             await audit.record(
@@ -139,7 +139,7 @@ async def delete(ctx: Context, *, activity_id: str) -> Activity:
             invalidated = await invalidation.invalidate_snapshots(
                 activity.organization_id, activity.occurred_at, "activity deleted"
             )
-        await notify.cache_invalidated(ctx, invalidated, "activity deleted")
+            outbox.add(*CacheInvalidated.each(invalidated, "activity deleted"))
     return activity
 
 
@@ -183,15 +183,15 @@ async def list_(
     include_deleted: bool = False,
 ) -> Page[Activity]:
     """An organisation's activities, newest first, narrowed by any of the filters; ``start`` and
-    ``end`` bound when they occurred (either may be left open)."""
+    ``end`` bound when they occurred (either may be left open; without an offset, local time)."""
     access.require_read(ctx, organization_id)
     query = Activity.filter(organization_id=organization_id)
     if not include_deleted:
         query = query.filter(deleted_at__isnull=True)
     if start is not None:
-        query = query.filter(occurred_at__gte=start)
+        query = query.filter(occurred_at__gte=periods.calendar.instant(start))
     if end is not None:
-        query = query.filter(occurred_at__lte=end)
+        query = query.filter(occurred_at__lte=periods.calendar.instant(end))
     for column, wanted in (
         ("activity_type", activity_type),
         ("category", category),

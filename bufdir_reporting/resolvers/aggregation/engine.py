@@ -27,7 +27,7 @@ from tortoise.connection import get_connection
 
 from ...models import FieldDefinition
 from ..base.sql import Statement
-from ..structure.inputs import AggregationRule, RuleKind, Temporal
+from ..structure.rules import AggregationRule, RuleKind, Temporal
 from .statements import (
     condition,
     filtered_columns,
@@ -127,7 +127,9 @@ def _parse(definitions: list[FieldDefinition]) -> Parsed:
     return parsed
 
 
-def plan(*, organization_id: str, start: datetime, end: datetime, definitions: list[FieldDefinition], dialect: str) -> Plan:
+def plan(
+    *, organization_ids: Sequence[str], start: datetime, end: datetime, definitions: list[FieldDefinition], dialect: str
+) -> Plan:
     rules, leaves, position = _parse(definitions)
     stock = any(leaf.temporal == Temporal.STOCK for leaf in leaves)
 
@@ -148,7 +150,7 @@ def plan(*, organization_id: str, start: datetime, end: datetime, definitions: l
             f"SUM(a.participant_count) FILTER (WHERE {taken}) AS p_{kept}",
             f"SUM(CAST(a.hours AS NUMERIC)) FILTER (WHERE {taken}) AS h_{kept}",
         ]
-    where = scope(sql, organization_id, start, end, stock=stock)
+    where = scope(sql, organization_ids, start, end, stock=stock)
     grouped_rows = (
         f"SELECT {', '.join(keys + sums)} FROM activity a WHERE {where} "
         f"GROUP BY {', '.join(str(i) for i in range(1, len(keys) + 1))}"
@@ -175,7 +177,7 @@ def plan(*, organization_id: str, start: datetime, end: datetime, definitions: l
     # Unique participants are a flow figure: unless a distinct rule looks at stock, this join
     # needs only the range's activities, not the organisation's whole history (bench S4).
     distinct_stock = any(leaves[i].temporal == Temporal.STOCK for i in distinct)
-    where = scope(sql, organization_id, start, end, stock=distinct_stock)
+    where = scope(sql, organization_ids, start, end, stock=distinct_stock)
     participants = (
         f"SELECT {', '.join(columns)} FROM activity a JOIN activity_participant p ON p.activity_id = a.id WHERE {where}",
         sql.params,
@@ -183,10 +185,14 @@ def plan(*, organization_id: str, start: datetime, end: datetime, definitions: l
     return Plan(rules, leaves, position, distinct, grouped, participants)
 
 
-async def aggregate(*, organization_id: str, start: datetime, end: datetime, definitions: list[FieldDefinition]) -> Aggregate:
+async def aggregate(
+    *, organization_ids: Sequence[str], start: datetime, end: datetime, definitions: list[FieldDefinition]
+) -> Aggregate:
+    """The figures of the activities of ``organization_ids`` (one organisation, or a subtree
+    rolled up) over [start, end], in two statements."""
     connection = get_connection("default")
     planned = plan(
-        organization_id=organization_id,
+        organization_ids=organization_ids,
         start=start,
         end=end,
         definitions=definitions,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from ..base.sql import Statement
-from ..structure.inputs import AggregationRule, Measure, RuleKind, Temporal
+from ..structure.rules import AggregationRule, Measure, RuleKind, Temporal
 
 
 def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime) -> str:
@@ -65,10 +65,16 @@ def _kept(rule: AggregationRule) -> str:
     return "open" if rule.temporal == Temporal.STOCK else "flow"
 
 
-def scope(sql: Statement, organization_id: str, start: datetime, end: datetime, *, stock: bool) -> str:
-    """The rows any rule can touch: this organisation's live activities up to ``end``
-    (and, when no rule looks at stock, only those from ``start``)."""
-    where = f"a.organization_id = {sql.bind(organization_id)} AND a.deleted_at IS NULL AND a.occurred_at <= {sql.bind(end)}"
+def scope(sql: Statement, organization_ids: Sequence[str], start: datetime, end: datetime, *, stock: bool) -> str:
+    """The rows any rule can touch: these organisations' live activities up to ``end`` (and,
+    when no rule looks at stock, only those from ``start``). One organisation is an equality
+    on the index's first column; a subtree, a list."""
+    whose = (
+        f"a.organization_id = {sql.bind(organization_ids[0])}"
+        if len(organization_ids) == 1
+        else sql.any_of("a.organization_id", list(organization_ids))
+    )
+    where = f"{whose} AND a.deleted_at IS NULL AND a.occurred_at <= {sql.bind(end)}"
     if not stock:
         where += f" AND a.occurred_at >= {sql.bind(start)}"
     return where

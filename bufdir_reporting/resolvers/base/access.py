@@ -1,7 +1,9 @@
 """Who may read and who may change what: every use case asks here, for GraphQL, REST and
 subscriptions alike.
 
-- **Read** an organisation's data: its own users, Bufdir's reviewers and admins.
+- **Read** an organisation's data: its own users and the users of any organisation above it in
+  the organisation tree (an umbrella organisation reads its branches), Bufdir's reviewers (all
+  organisations, or the subtrees their token names: a regional office) and admins.
 - **Write** it (activities, aggregations, manual values, reports, submissions): its own users
   and admins. Read and write are separate checks so that a role that reads every organisation
   but changes nothing (Bufdir's reviewers) is one line here, not a change in every use case.
@@ -38,12 +40,12 @@ M = TypeVar("M", bound=Model)
 
 
 def reads_all(principal: Principal) -> bool:
-    """Admins and reviewers read every organisation."""
-    return principal.is_admin or principal.is_reviewer
+    """Admins, and reviewers whose token names no organisation, read every organisation."""
+    return principal.is_admin or (principal.is_reviewer and not principal.organizations)
 
 
 def can_read(principal: Principal, organization_id: str) -> bool:
-    return reads_all(principal) or organization_id in principal.organizations
+    return reads_all(principal) or organization_id in principal.organizations or organization_id in principal.below
 
 
 def can_write(principal: Principal, organization_id: str) -> bool:
@@ -115,7 +117,8 @@ def readable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R
     for a missing row and another's. A row that names no organisation is for those who read
     every organisation."""
     require_authenticated(ctx)
-    if row is None or not (reads_all(ctx.principal) or _all(row.organization_ids, ctx.principal.organizations)):
+    readable = ctx.principal.organizations | ctx.principal.below
+    if row is None or not (reads_all(ctx.principal) or _all(row.organization_ids, readable)):
         raise NotFound(kind, key)
     return row
 
@@ -130,6 +133,7 @@ def writable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R
 
 
 def _all(organization_ids: list[str], held: frozenset[str]) -> bool:
+    """Every one of ``organization_ids`` (at least one) is in ``held``."""
     return bool(organization_ids) and held.issuperset(organization_ids)
 
 
@@ -142,4 +146,4 @@ def readable_rows(ctx: Context, query: QuerySet[M], organization_id: str | None)
         return query.filter(organization_id=organization_id)
     if reads_all(ctx.principal):
         return query
-    return query.filter(organization_id__in=sorted(ctx.principal.organizations))
+    return query.filter(organization_id__in=sorted(ctx.principal.organizations | ctx.principal.below))

@@ -18,3 +18,8 @@ class Context:
     loaders: Loaders = field(default_factory=lambda: Loaders())
     jobs: JobRunner | None = None
     events: EventHub | None = None
+
+    def fell_behind(self) -> None:
+        """The caller stopped reading a live stream it follows and its queue filled: the stream
+        ends. A transport that can tell the caller why does so here (GraphQL closes the
+        websocket with 4429)."""

@@ -18,15 +18,21 @@ leaves an event to pub/sub for ``grace`` before it counts it lost.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
 
 from ...errors import InvalidInput
-from ...events import Delivery, EventHub
+from ...events import Delivery, Event, EventHub, decode
 from ...models import EventLog
 from .notify import RETENTION
+
+log = logging.getLogger(__name__)
 
 REPLAY_PAGE = 200
 WINDOW = timedelta(seconds=5)
@@ -51,14 +57,23 @@ def resume_point(text: str | None, *, field: str) -> int | None:
     return event_id
 
 
-async def logged_after(*, channel: str, after_event_id: int, limit: int) -> list[Delivery]:
-    """The channel's logged events after this id, oldest first, as pub/sub delivers them."""
-    records = (
+async def logged_after(*, channel: str, after_event_id: int, limit: int) -> list[EventLog]:
+    """The channel's logged events after this id, oldest first."""
+    return (
         await EventLog.filter(channel=channel, id__gt=after_event_id, created_at__gte=datetime.now(UTC) - RETENTION)
         .order_by("id")
         .limit(limit)
     )
-    return [Delivery(channel, {**record.payload, "event_id": record.id}) for record in records]
+
+
+def _decoded(payload: dict[str, Any]) -> Event | None:
+    """The logged event, or None for a row this version cannot read (one a newer replica wrote
+    in a rolling upgrade): skipped, not the end of a stream or of the relay."""
+    try:
+        return decode(payload)[0]
+    except ValidationError:
+        log.warning("event log row is no event this version knows; skipped", exc_info=True)
+        return None
 
 
 @dataclass
@@ -70,7 +85,7 @@ class Resumption:
     after_event_id: int | None
     replayed: set[int] = field(default_factory=set)
 
-    async def missed(self, *, limit: int | None = None) -> AsyncIterator[Delivery]:
+    async def missed(self, *, limit: int | None = None) -> AsyncIterator[Delivery[Event]]:
         """Everything logged after ``after_event_id`` (up to ``limit``), page by page."""
         if self.after_event_id is None:
             return
@@ -78,20 +93,22 @@ class Resumption:
         while left is None or left > 0:
             size = REPLAY_PAGE if left is None else min(REPLAY_PAGE, left)
             page = await logged_after(channel=self.channel, after_event_id=last, limit=size)
-            for delivery in page:
-                last = delivery.payload["event_id"]
-                self.replayed.add(last)
-                yield delivery
+            for record in page:
+                last = record.id
+                event = _decoded(record.payload)
+                if event is not None:
+                    self.replayed.add(last)
+                    yield Delivery(self.channel, event, last)
             if len(page) < size:
                 return
             left = None if left is None else left - size
 
-    def is_new(self, delivery: Delivery) -> bool:
+    def is_new(self, delivery: Delivery[Event]) -> bool:
         """A live event the client has not had: not replayed, and not at or before the id it
         resumed from."""
         if self.after_event_id is None:
             return True
-        event_id = delivery.payload.get("event_id")
+        event_id = delivery.event_id
         return event_id is None or (event_id > self.after_event_id and event_id not in self.replayed)
 
 
@@ -125,8 +142,9 @@ async def relay_missed(hub: EventHub, cursor: RelayCursor, *, grace: float) -> i
     if owed:
         payloads = dict(await EventLog.filter(id__in=[event_id for event_id, _, _ in owed]).values_list("id", "payload"))
         for event_id, channel, written_at in owed:
-            if event_id in payloads:  # else pruned meanwhile
-                hub.relay(channel, event_id, payloads[event_id], written_at)
+            event = _decoded(payloads[event_id]) if event_id in payloads else None  # else pruned meanwhile
+            if event is not None:
+                hub.relay(channel, event_id, event, written_at)
     for event_id, _, written_at in rows:  # what is older than the window will not be read again
         if written_at >= settled.timestamp():
             break

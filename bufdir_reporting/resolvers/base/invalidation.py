@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from tortoise.queryset import QuerySet
 
-from ...models import Snapshot, SnapshotStatus, Submission
+from ...models import DEFAULT_FORM, Snapshot, SnapshotStatus, Submission
 
 
 async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
@@ -41,6 +41,12 @@ async def invalidate_structure_from(since: datetime, reason: str) -> list[Snapsh
     """What a structure change applying from ``since`` changes: every organisation's snapshots
     read at a day from then on."""
     return await _mark(await _valid(range_end__gte=since).exclude(id__in=await _submitted()), reason)
+
+
+async def invalidate_form(form_id: str, reason: str) -> list[Snapshot]:
+    """What a change of a form's sections changes: every organisation's snapshots of the form."""
+    scope = {"form_id__isnull": True} if form_id == DEFAULT_FORM else {"form_id": form_id}
+    return await _mark(await _valid(**scope).exclude(id__in=await _submitted()), reason)
 
 
 def _valid(**scope: object) -> QuerySet[Snapshot]:

@@ -11,28 +11,54 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 from tortoise.connection import get_connection
 
 from ...models import (
+    Activity,
+    ActivityImport,
+    AggregationJob,
     FieldDefinition,
     FieldValue,
     Organization,
     Period,
+    ReportRecord,
     Section,
     Snapshot,
+    Submission,
     ValueNote,
 )
 from .sql import Statement
 from .validity import valid_at
 
 
-async def _by_ids(model: Any, ids: Iterable[str | int]) -> list[Any]:
+async def _by_ids(model: Any, ids: Iterable[str | int], *, columns: Iterable[str] = ()) -> list[Any]:
     keys = list(ids)
-    rows = {row.pk: row for row in await model.filter(pk__in=keys)}
+    query = model.filter(pk__in=keys)
+    rows = {row.pk: row for row in await (query.only(*columns) if columns else query)}
     return [rows.get(key) for key in keys]
+
+
+Row = TypeVar("Row")
+
+
+class RowByIdLoader(DataLoader[Any, "Row | None"], Generic[Row]):
+    """One model's rows by primary key (``None`` where there is none), for the use cases that
+    read one object by its id: the reads of a response (``nodes(ids:)``, many ``node(id:)``)
+    take one statement for each kind. Batching only, no cache: these objects change under a
+    context that lives across writes (a websocket's, a job's), and a later read must see them.
+    ``leaving_out`` keeps large columns out of the read (an import's file)."""
+
+    def __init__(self, model: type[Row], *, leaving_out: tuple[str, ...] = ()) -> None:
+        super().__init__(cache=False)
+        self.model = model
+        fields = model._meta.db_fields  # type: ignore[attr-defined]  # a Tortoise model
+        self.columns = [name for name in fields if name not in leaving_out] if leaving_out else []
+
+    async def batch_load_fn(self, ids: list[Any]) -> list[Row | None]:
+        return await _by_ids(self.model, ids, columns=self.columns)
 
 
 class OrganizationByIdLoader(DataLoader[str, Organization | None]):
@@ -48,6 +74,23 @@ class PeriodByIdLoader(DataLoader[str, Period | None]):
 class SnapshotByIdLoader(DataLoader[str, Snapshot | None]):
     async def batch_load_fn(self, ids: list[str]) -> list[Snapshot | None]:
         return await _by_ids(Snapshot, ids)
+
+
+async def latest_jobs(snapshot_ids: list[str]) -> dict[str, AggregationJob]:
+    """The latest aggregation job of each snapshot that has one, read afresh: the one rule for
+    "a snapshot's job" (the run that made it, or that is making it)."""
+    latest: dict[str, AggregationJob] = {}
+    for job in await AggregationJob.filter(snapshot_id__in=snapshot_ids).order_by("created_at", "id"):
+        latest[job.snapshot_id] = job
+    return latest
+
+
+class LatestJobBySnapshotIdLoader(DataLoader[str, AggregationJob | None]):
+    """``latest_jobs`` for every snapshot of a response in one statement."""
+
+    async def batch_load_fn(self, ids: list[str]) -> list[AggregationJob | None]:
+        found = await latest_jobs(ids)
+        return [found.get(key) for key in ids]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +246,13 @@ class Loaders:
         self.fields_by_section = FieldsBySectionLoader()
         self.sections_in_force = SectionsInForceLoader()
         self.snapshot_by_id = SnapshotByIdLoader()
+        self.latest_job_by_snapshot = LatestJobBySnapshotIdLoader()
+        self.activity_by_row_id = RowByIdLoader(Activity)
+        self.activity_import_by_id = RowByIdLoader(ActivityImport, leaving_out=("content",))
+        self.aggregation_job_by_id = RowByIdLoader(AggregationJob)
+        self.field_definition_or_none_by_id = RowByIdLoader(FieldDefinition)
+        self.report_record_by_id = RowByIdLoader(ReportRecord)
+        self.submission_by_id = RowByIdLoader(Submission)
         self.field_definition_by_id = FieldDefinitionByIdLoader()
         self.known_definitions: dict[int, FieldDefinition] = {}
         self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader(self.field_definition_by_id, self.known_definitions)

@@ -1,190 +1,102 @@
-"""Publishing events: called only after the transaction that made them true has committed.
+"""Raising events: logged in the transaction that made them true, published after it commits.
 
-Each event is first kept in the event log (its id becomes the event id, so a watch stream can
-resume from Last-Event-ID on any replica), then published. A pub/sub outage never fails the
-write that caused the event: it is logged, and the log still serves resuming streams.
+``transaction(ctx)`` is ``in_transaction()`` with an outbox. The events added to it are written
+to the event log inside the transaction, after everything else (so an id is committed moments
+after it is taken, which the relay's window expects), and published once it has committed:
+
+* a transaction that rolls back logs and publishes nothing;
+* one that commits has its events in the log whatever happens next: if pub/sub is down, or
+  this process dies before publishing, every replica's relay hands them to their subscribers
+  (``event_log.relay_missed``). Committed means delivered.
+
+Each event goes to each of its channels as a log row of its own; the row's id is the event id
+clients see (resuming after it on any replica). A pub/sub outage never fails the write that
+caused the event. ``publish`` is the same for a write that is one statement, already done.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from ... import events
-from ...models import ActivityImport, EventLog, FieldValue, ReportRecord, Snapshot, Submission, SubmissionReview, ValueNote
-from ...timefmt import now_z
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.connection import connections
+from tortoise.transactions import in_transaction
+
+from ...events import Event
+from ...models import EventLog
 from .context import Context
 
 log = logging.getLogger(__name__)
 
 RETENTION = timedelta(hours=1)
 PRUNE_EVERY = 500
-MAX_KEYS = 150
 
 
-async def publish(ctx: Context, channel: str, payload: dict[str, Any]) -> None:
-    record = await EventLog.create(channel=channel, payload=payload)
-    if record.id % PRUNE_EVERY == 0:
+@dataclass
+class Outbox:
+    """The events a transaction raises."""
+
+    events: list[Event] = field(default_factory=list)
+
+    def add(self, *events: Event) -> None:
+        for event in events:
+            self.events.append(event)
+            self.add(*event.also())
+
+
+@dataclass(frozen=True)
+class _Logged:
+    channel: str
+    event: Event
+    event_id: int
+
+
+@asynccontextmanager
+async def transaction(ctx: Context) -> AsyncIterator[Outbox]:
+    """One transaction whose events (``outbox.add``) are logged in it and published after it
+    commits. It must be the outermost: inside another, its commit would not be the commit."""
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        raise RuntimeError("events are raised by the outermost transaction: open notify.transaction() outside any other")
+    outbox = Outbox()
+    async with in_transaction():
+        yield outbox
+        logged = [
+            _Logged(channel, event, (await EventLog.create(channel=channel, payload=event.body())).id)
+            for event in outbox.events
+            for channel in event.channels()
+        ]
+    await _published(ctx, logged)
+    if any(entry.event_id % PRUNE_EVERY == 0 for entry in logged):
         await EventLog.filter(created_at__lt=datetime.now(UTC) - RETENTION).delete()
+
+
+async def publish(ctx: Context, *events: Event) -> None:
+    """Log and publish the events of a write that is committed already."""
+    async with transaction(ctx) as outbox:
+        outbox.add(*events)
+
+
+async def _published(ctx: Context, logged: list[_Logged]) -> None:
     if ctx.events is None:
         return
-    try:
-        await ctx.events.publish(channel, {**payload, "event_id": record.id})
-    except Exception:
-        log.warning("publishing %s failed; the event stays in the event log", channel, exc_info=True)
+    for entry in logged:
+        try:
+            await ctx.events.publish(entry.channel, entry.event, entry.event_id)
+        except Exception:
+            log.warning("publishing %s failed; the event stays in the event log", entry.channel, exc_info=True)
 
 
-async def snapshot_status(ctx: Context, snapshot: Snapshot) -> None:
-    await publish(
-        ctx,
-        events.snapshot_status_channel(snapshot.id),
-        {
-            "event": events.SNAPSHOT_STATUS_CHANGED,
-            "snapshot_id": snapshot.id,
-            "organization_id": snapshot.organization_id,
-            "period_id": snapshot.period_id,
-            "status": str(snapshot.status),
-            "error": (snapshot.error or "")[:500] or None,
-            "updated_at": now_z(),
-        },
-    )
-
-
-def changed_keys(before: Iterable[FieldValue], after: Iterable[FieldValue]) -> list[FieldValue]:
-    """The values of ``after`` that differ from ``before`` (new keys included)."""
-    old = {v.field_key: (v.value, v.text_value) for v in before}
-    return [v for v in after if old.get(v.field_key, (None, None)) != (v.value, v.text_value) or v.field_key not in old]
-
-
-async def data_updated(ctx: Context, snapshot: Snapshot, changed: list[FieldValue]) -> None:
-    """To the period's channel (the documented watch stream) and to the organisation's."""
-    keys = [v.field_key for v in changed]
-    sections = list(dict.fromkeys(v.section_key for v in changed))
-    payload = {
-        "event": events.DATA_UPDATED,
-        "snapshot_id": snapshot.id,
-        "organization_id": snapshot.organization_id,
-        "period_id": snapshot.period_id,
-        "changed_sections": sections,
-        "changed_field_keys": keys[:MAX_KEYS],
-        "changed_field_keys_truncated": len(keys) > MAX_KEYS,
-        "updated_at": now_z(),
-    }
-    await publish(ctx, events.data_updated_channel(snapshot.organization_id, snapshot.period_id), payload)
-    await publish(ctx, events.organization_data_channel(snapshot.organization_id), payload)
-    await reporting_status(ctx, snapshot.organization_id, snapshot.period_id)
-
-
-async def cache_invalidated(ctx: Context, snapshots: list[Snapshot], reason: str) -> None:
-    for snapshot in snapshots:
-        await publish(
-            ctx,
-            events.cache_invalidated_channel(snapshot.organization_id),
-            {
-                "event": events.CACHE_INVALIDATED,
-                "snapshot_id": snapshot.id,
-                "organization_id": snapshot.organization_id,
-                "period_id": snapshot.period_id,
-                "reason": reason[:500],
-                "updated_at": now_z(),
-            },
-        )
-
-
-async def report_record_updated(ctx: Context, record: ReportRecord) -> None:
-    await publish(
-        ctx,
-        events.report_record_channel(record.organization_id),
-        {
-            "event": events.REPORT_RECORD_UPDATED,
-            "report_id": record.id,
-            "organization_id": record.organization_id,
-            "snapshot_id": record.snapshot_id,
-            "status": str(record.status),
-            "file_ref": record.file_ref,
-            "updated_at": now_z(),
-        },
-    )
-
-
-async def activity_import_progress(ctx: Context, upload: ActivityImport) -> None:
-    """Where an uploaded import stands: status, rows written so far, the outcome."""
-    payload = {"event": events.ACTIVITY_IMPORT_PROGRESS, **import_state(upload)}
-    await publish(ctx, events.activity_import_channel(upload.id), payload)
-
-
-async def activity_import_written(ctx: Context, upload: ActivityImport) -> None:
-    """Rows written so far, told to listeners only: it is sent from inside the import's
-    transaction, so it goes to pub/sub and not to the event log."""
+async def tell(ctx: Context, event: Event) -> None:
+    """To pub/sub only, without an id: progress told from inside a transaction (an import's
+    rows written so far), which a listener may miss and nobody resumes from."""
     if ctx.events is None:
         return
-    payload = {"event": events.ACTIVITY_IMPORT_PROGRESS, **import_state(upload)}
-    try:
-        await ctx.events.publish(events.activity_import_channel(upload.id), payload)
-    except Exception:  # progress is a courtesy; the outcome is published after commit
-        log.warning("publishing progress of import %s failed", upload.id, exc_info=True)
-
-
-def import_state(upload: ActivityImport) -> dict[str, Any]:
-    return {
-        "import_id": upload.id,
-        "status": str(upload.status),
-        "rows": upload.rows,
-        "written": upload.written,
-        "created": upload.created,
-        "updated": upload.updated,
-        "error_count": upload.error_count,
-        "failure": upload.failure,
-        "updated_at": now_z(),
-    }
-
-
-async def submission_reviewed(ctx: Context, submission: Submission, step: SubmissionReview | None) -> None:
-    """A review step (``None``: the submission itself arrived), to the organisation and to
-    every reviewer."""
-    payload = {
-        "event": events.SUBMISSION_REVIEWED,
-        "submission_id": submission.id,
-        "organization_id": submission.organization_id,
-        "period_id": submission.period_id,
-        "version": submission.version,
-        "from_state": str(step.from_state) if step else None,
-        "review_state": str(step.to_state) if step else str(submission.review_state),
-        "by": step.by if step else submission.submitted_by,
-        "reason": step.reason if step else None,
-        "updated_at": now_z(),
-    }
-    for channel in (events.submission_review_channel(submission.organization_id), events.submission_review_channel(None)):
-        await publish(ctx, channel, payload)
-    await reporting_status(ctx, submission.organization_id, submission.period_id)
-
-
-async def reporting_status(ctx: Context, organization_id: str, period_id: str | None) -> None:
-    """To the period's reviewers: this organisation's state may have moved (a first snapshot,
-    a submission, a review step, a reopening)."""
-    if period_id is None:
-        return
-    payload = {"organization_id": organization_id, "period_id": period_id, "updated_at": now_z()}
-    await publish(ctx, events.reporting_status_channel(period_id), {"event": events.REPORTING_STATUS, **payload})
-
-
-def note_payload(note: ValueNote) -> dict[str, Any]:
-    return {
-        "note_id": note.id,
-        "organization_id": note.organization_id,
-        "period_id": note.period_id,
-        "field_key": note.field_key,
-        "kind": str(note.kind),
-        "text": note.text,
-        "author": note.author,
-        "parent_id": note.parent_id,
-    }
-
-
-async def value_noted(ctx: Context, note: ValueNote) -> None:
-    """An explanation, comment or answer, to the organisation and to every reviewer."""
-    payload = {"event": events.VALUE_NOTED, **note_payload(note), "updated_at": now_z()}
-    for channel in (events.value_note_channel(note.organization_id), events.value_note_channel(None)):
-        await publish(ctx, channel, payload)
+    for channel in event.channels():
+        try:
+            await ctx.events.publish(channel, event, None)
+        except Exception:  # progress is a courtesy; the outcome is raised with its commit
+            log.warning("telling %s failed", channel, exc_info=True)

@@ -33,5 +33,5 @@ async def list_(ctx: Context, *, window: Window) -> Page[Organization]:
     access.require_authenticated(ctx)
     query = Organization.all().order_by("id")
     if not access.reads_all(ctx.principal):
-        query = query.filter(id__in=sorted(ctx.principal.organizations))
+        query = query.filter(id__in=sorted(ctx.principal.organizations | ctx.principal.below))
     return await paginate(query, window)

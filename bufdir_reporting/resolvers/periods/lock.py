@@ -10,12 +10,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ...errors import PeriodLocked
-from ...models import Period, Submission
+from ...models import DEFAULT_FORM, Period, Submission
 from . import calendar
 
 
-def lock_key(organization_id: str, period_id: str) -> str:
-    return f"{organization_id}|{period_id}"
+def lock_key(organization_id: str, period_id: str, form_id: str | None = None) -> str:
+    """A submission's lock: one per organisation, period and form (the default form's has no
+    form part, as before forms existed)."""
+    part = "" if form_id in (None, DEFAULT_FORM) else f"|{form_id}"
+    return f"{organization_id}|{period_id}{part}"
 
 
 async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[str]]:
@@ -63,8 +66,9 @@ async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
         )
 
 
-async def refuse_if_period_locked(organization_id: str, period_id: str | None) -> None:
-    if period_id is not None and await Submission.exists(lock_slot=lock_key(organization_id, period_id)):
+async def refuse_if_period_locked(organization_id: str, period_id: str | None, form_id: str | None = None) -> None:
+    """Refuse a change to a submitted report: the form's period is locked for the organisation."""
+    if period_id is not None and await Submission.exists(lock_slot=lock_key(organization_id, period_id, form_id)):
         raise PeriodLocked(
             f"period {period_id} is submitted and locked for {organization_id}",
             details={"organization_id": organization_id, "period_ids": [period_id]},

@@ -10,7 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from ...models import ReportStatus
 from ..activities.inputs import CODE
-from ..structure.inputs import Strict, not_a_boolean
+from ..base.inputs import Strict, not_a_boolean
 from .filestore import FileStore
 
 

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, NotFound, RenderFailed
+from ...events import ReportRecordUpdated
 from ...models import (
     Period,
     ReportRecord,
@@ -41,13 +42,8 @@ def store(ctx: Context) -> FileStore:
     return FileStore(ctx.settings.report_store_root)
 
 
-async def _published(ctx: Context, record: ReportRecord) -> ReportRecord:
-    await notify.report_record_updated(ctx, record)
-    return record
-
-
 async def get_or_raise(ctx: Context, *, report_id: str) -> ReportRecord:
-    record = await ReportRecord.get_or_none(id=report_id)
+    record = await ctx.loaders.report_record_by_id.load(report_id)
     return access.readable(ctx, record, kind="report record", key=report_id)
 
 
@@ -80,9 +76,10 @@ async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
         snapshot = await snapshots.get_for_write(ctx, snapshot_id=spec.snapshot_id)
         if snapshot.organization_id != spec.org_id:
             raise Conflict("the snapshot belongs to another organisation", details={"field": "snapshot_id"})
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         record = await _created(ctx, spec)
-    return await _published(ctx, record)
+        outbox.add(ReportRecordUpdated.of(record))
+    return record
 
 
 RECORD_FIELDS = ("status", "file_ref", "file_size_bytes", "generated_at", "report_type", "period_from", "period_to")
@@ -124,7 +121,7 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
     files.require_inside(change.file_ref, record.organization_id)
     before = audit.fields_of(record, RECORD_FIELDS)
     record.update_from_dict(change.model_dump(exclude_unset=True))
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await record.save()
         await audit.record(
             ctx,
@@ -135,7 +132,8 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
             before=before,
             after=audit.fields_of(record, RECORD_FIELDS),
         )
-    return await _published(ctx, record)
+        outbox.add(ReportRecordUpdated.of(record))
+    return record
 
 
 async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
@@ -178,7 +176,7 @@ async def generate(
     except Exception:
         log.exception("report %s of snapshot %s could not be made", record.id, snapshot.id)
         record.update_from_dict({"status": ReportStatus.FAILED, "error": NOT_MADE})
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await record.save()
         await audit.record(
             ctx,
@@ -188,7 +186,8 @@ async def generate(
             organization_id=record.organization_id,
             after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id, "format": report_format.value},
         )
-    return await _published(ctx, record)
+        outbox.add(ReportRecordUpdated.of(record))
+    return record
 
 
 async def reportable(ctx: Context, *, snapshot_id: str) -> Snapshot:

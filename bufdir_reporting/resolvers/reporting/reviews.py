@@ -15,15 +15,15 @@ CONFLICT and leaves no trace.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from tortoise.transactions import in_transaction
-
-from ...errors import Conflict, InvalidInput, NotFound
+from ...errors import Conflict, InvalidInput
+from ...events import SubmissionReviewed
 from ...models import ReviewState, Submission, SubmissionReview
 from ..base import access, audit, notify
 from ..base.context import Context
+from . import assignments
 
 
 class ReviewAction(StrEnum):
@@ -44,7 +44,7 @@ STEPS = {
 
 
 async def get_or_raise(ctx: Context, *, submission_id: str) -> Submission:
-    submission = await Submission.get_or_none(id=submission_id)
+    submission = await ctx.loaders.submission_by_id.load(submission_id)
     return access.readable(ctx, submission, kind="submission", key=submission_id)
 
 
@@ -66,11 +66,18 @@ async def history(ctx: Context, *, submission: Submission) -> list[Step]:
     return [arrived, *(Step(s.from_state, s.to_state, s.by, s.at, s.reason) for s in steps)]
 
 
-async def review(ctx: Context, *, submission_id: str, action: ReviewAction, reason: str | None = None) -> Submission:
+async def review(
+    ctx: Context,
+    *,
+    submission_id: str,
+    action: ReviewAction,
+    reason: str | None = None,
+    correction_deadline: date | None = None,
+) -> Submission:
+    """A reviewer's step on a submission it may read (a reviewer scoped to a subtree reviews
+    that subtree). Returning it may set the form's correction deadline for the period."""
     access.require_review(ctx)
-    submission = await Submission.get_or_none(id=submission_id)
-    if submission is None:
-        raise NotFound("submission", submission_id)
+    submission = access.readable(ctx, await Submission.get_or_none(id=submission_id), kind="submission", key=submission_id)
     allowed, target = STEPS[action]
     reason = (reason or "").strip() or None
     if action == ReviewAction.RETURN and reason is None:
@@ -80,7 +87,14 @@ async def review(ctx: Context, *, submission_id: str, action: ReviewAction, reas
             f"a submission that is {submission.review_state.replace('_', ' ')} cannot be {PAST[action]}",
             details={"submission_id": submission_id, "review_state": str(submission.review_state)},
         )
-    return await _step(ctx, submission, target, reason=reason)
+    if correction_deadline is not None and action != ReviewAction.RETURN:
+        raise InvalidInput("a correction deadline is set when a submission is returned", field="correction_deadline")
+    stepped = await _step(ctx, submission, target, reason=reason)
+    if correction_deadline is not None:  # the step won: its deadline holds
+        await assignments.set_correction_deadline(
+            ctx, form_id=submission.form_id, period_id=submission.period_id, day=correction_deadline
+        )
+    return stepped
 
 
 async def _step(
@@ -100,7 +114,7 @@ async def _step(
     update: dict[str, object] = {"review_state": target, **(changes or {})}
     if target == ReviewState.RETURNED:
         update["lock_slot"] = None  # the organisation corrects and submits a new version
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         moved = await Submission.filter(id=submission.id, review_state=before, lock_slot=submission.lock_slot).update(**update)
         if not moved:
             raise Conflict(
@@ -118,8 +132,8 @@ async def _step(
             before=old,
             after=new,
         )
-    await submission.refresh_from_db()
-    await notify.submission_reviewed(ctx, submission, step)
+        await submission.refresh_from_db()
+        outbox.add(SubmissionReviewed.of(submission, step))
     return submission
 
 

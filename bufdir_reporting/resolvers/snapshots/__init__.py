@@ -1,6 +1,6 @@
 """Snapshots: aggregation runs (``runs``), their lifecycle (``lifecycle``: trigger, read,
 invalidate, delete), values by section, manual values, validation, automatic re-aggregation and
-the legacy watch stream."""
+the live topics (``live``: the legacy watch stream and GraphQL subscriptions follow them)."""
 
 from .lifecycle import (
     DEFAULT_ESTIMATE_SECONDS,
@@ -13,6 +13,7 @@ from .lifecycle import (
     invalidate,
     latest_job,
     list_,
+    rerun,
     trigger,
 )
 from .runs import category_breakdown
@@ -29,5 +30,6 @@ __all__ = [
     "invalidate",
     "latest_job",
     "list_",
+    "rerun",
     "trigger",
 ]

@@ -16,7 +16,7 @@ from .. import periods
 from ..base import access
 from ..base.context import Context
 from . import lifecycle
-from .lifecycle import Triggered, trigger
+from .lifecycle import Triggered, rerun
 
 
 async def named(ctx: Context, *, snapshot_id: str) -> Snapshot:
@@ -53,13 +53,7 @@ async def refresh(
             f"{current.period_id!r}" + ("" if current.period_id else " (it covers a range)"),
             field="reporting_period_id",
         )
-    if window is None:
-        window, period_id = periods.DateRange(current.range_start, current.range_end), current.period_id
-    else:
-        period_id = None
-    triggered = await trigger(
-        ctx, organization_id=current.organization_id, period_id=period_id, window=window, force=force, wait=True
-    )
+    triggered = await rerun(ctx, snapshot=current, window=window, force=force, wait=True)
     made = triggered.snapshot
     if made.id != snapshot_id and made.legacy_id is None:
         await Snapshot.filter(id=made.id).update(legacy_id=snapshot_id)

@@ -14,11 +14,13 @@ from tortoise.functions import Avg
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput
+from ...events import CacheInvalidated
 from ...models import AggregationJob, JobStatus, ReportRecord, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods
 from ..base import access, audit, jobs, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
+from ..structure import forms
 from . import runs
 
 DEFAULT_ESTIMATE_SECONDS = 5
@@ -48,28 +50,30 @@ async def trigger(
     organization_id: str,
     period_id: str | None = None,
     window: periods.DateRange | None = None,
+    form_id: str | None = None,
     force: bool = True,
     wait: bool = False,
 ) -> Triggered:
-    """Start aggregating, or return what already answers: the running snapshot, or (unless
+    """Start aggregating the organisation's figures of a form (the default form: every section)
+    for a period or range, or return what already answers: the running snapshot, or (unless
     ``force``) the current one while its cache is valid. ``wait`` runs the job inline."""
     organization = await organizations.get_for_write(ctx, organization_id=organization_id)
     period = await periods.get_or_raise(ctx, period_id=period_id) if period_id else None
+    form = await forms.for_period(ctx, form_id=form_id, period=period)
+    form_id = None if form.is_default else form.id
     if period is not None:
         bounds = periods.period_bounds(period)
     elif window is not None:
         bounds = periods.checked_range(ctx, window.start, window.end)
     else:
         raise InvalidInput("give a period or a range", field="period_id")
-    slot = runs.scope_key(organization.id, period.id if period else None, bounds)
+    slot = runs.scope_key(organization.id, period.id if period else None, bounds, form_id=form_id)
     if not force:
         current = await Snapshot.get_or_none(current_slot=slot, cache_valid=True)
         if current is not None:
             return Triggered(current, None, 0)
-    await periods.refuse_if_period_locked(organization.id, period.id if period else None)
-    snapshot, job, created = await runs.start(ctx, organization_id=organization.id, period=period, window=bounds)
-    if created:
-        await notify.snapshot_status(ctx, snapshot)
+    await periods.refuse_if_period_locked(organization.id, period.id if period else None, form_id)
+    snapshot, job, created = await runs.start(ctx, organization_id=organization.id, period=period, window=bounds, form_id=form_id)
     if created and job is not None and wait:
         await runs.run_job(ctx, job_id=job.id)
         await snapshot.refresh_from_db()
@@ -77,6 +81,27 @@ async def trigger(
     if created and job is not None and ctx.jobs is not None:
         ctx.jobs.submit(jobs.AGGREGATION, job.id)
     return Triggered(snapshot, job, await estimated_seconds())
+
+
+async def rerun(
+    ctx: Context, *, snapshot: Snapshot, window: periods.DateRange | None = None, force: bool = True, wait: bool = False
+) -> Triggered:
+    """Aggregate the scope of ``snapshot`` again, of its form: its period, or its range when it
+    has none; or, given ``window``, that range instead. Every re-run (an invalidation, the
+    automatic sweep, a REST refresh) asks this, so they all mean the same scope."""
+    if window is not None:
+        return await trigger(
+            ctx, organization_id=snapshot.organization_id, window=window, form_id=snapshot.form_id, force=force, wait=wait
+        )
+    return await trigger(
+        ctx,
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        window=periods.DateRange(snapshot.range_start, snapshot.range_end),
+        form_id=snapshot.form_id,
+        force=force,
+        wait=wait,
+    )
 
 
 async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
@@ -93,7 +118,7 @@ async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
     """One aggregation run, for those who may read its snapshot; NOT_FOUND alike for a missing
     job and another organisation's."""
     access.require_authenticated(ctx)
-    job = await AggregationJob.get_or_none(id=job_id)
+    job = await ctx.loaders.aggregation_job_by_id.load(job_id)
     snapshot = None if job is None else await ctx.loaders.snapshot_by_id.load(job.snapshot_id)
     access.readable(ctx, snapshot, kind="aggregation job", key=job_id)
     assert job is not None  # a job always has its snapshot (cascade)
@@ -101,7 +126,7 @@ async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
 
 
 async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
-    return await AggregationJob.filter(snapshot_id=snapshot.id).order_by("-created_at").first()
+    return await ctx.loaders.latest_job_by_snapshot.load(snapshot.id)
 
 
 async def list_(
@@ -131,17 +156,16 @@ async def invalidate(
     ctx: Context, *, snapshot_id: str, reason: str, reaggregate: bool = True
 ) -> tuple[Snapshot, Triggered | None]:
     snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
-    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
-    await Snapshot.filter(id=snapshot.id).update(cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC))
-    await snapshot.refresh_from_db()
-    await notify.cache_invalidated(ctx, [snapshot], reason)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+    async with notify.transaction(ctx) as outbox:
+        await Snapshot.filter(id=snapshot.id).update(
+            cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
+        )
+        await snapshot.refresh_from_db()
+        outbox.add(*CacheInvalidated.each([snapshot], reason))
     if not reaggregate:
         return snapshot, None
-    window = periods.DateRange(snapshot.range_start, snapshot.range_end)
-    triggered = await trigger(
-        ctx, organization_id=snapshot.organization_id, period_id=snapshot.period_id, window=window, force=True
-    )
-    return snapshot, triggered
+    return snapshot, await rerun(ctx, snapshot=snapshot)
 
 
 async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:

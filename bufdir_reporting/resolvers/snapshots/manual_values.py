@@ -11,21 +11,19 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from ...errors import Conflict, InvalidInput, NotFound
+from ...events import DataUpdated
 from ...models import (
     STORED_LIMIT,
     FieldDataType,
     FieldDefinition,
     FieldValue,
-    Snapshot,
     SnapshotStatus,
 )
 from .. import periods
 from ..base import audit, notify, numbers
 from ..base.context import Context
-from . import lifecycle
+from . import completeness, lifecycle
 from .runs import MANUAL
 
 
@@ -64,7 +62,7 @@ def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str 
 
 async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
     snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
-    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     if snapshot.status != SnapshotStatus.CURRENT:
         raise Conflict(
             f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id}
@@ -79,9 +77,9 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     row.value, row.text_value = checked(definition, value)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
     row.data_source = MANUAL if value is not None else None
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await row.save()
-        await _recount(snapshot)
+        await completeness.recount(snapshot)
         await audit.record(
             ctx,
             action="field_value.set",
@@ -91,18 +89,7 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
             before=before,
             after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
         )
+        outbox.add(DataUpdated.of(snapshot, [row]))
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
-    await notify.data_updated(ctx, snapshot, [row])
     return row
-
-
-async def _recount(snapshot: Snapshot) -> None:
-    values = await FieldValue.filter(snapshot_id=snapshot.id)
-    required = set(
-        await FieldDefinition.filter(id__in=[v.field_definition_id for v in values], required=True).values_list("key", flat=True)
-    )
-    populated = {v.field_key for v in values if v.value is not None or v.text_value is not None}
-    snapshot.populated_field_count = len(populated)
-    snapshot.missing_required_fields = sorted({str(key) for key in required} - populated, key=[v.field_key for v in values].index)
-    await snapshot.save(update_fields=["populated_field_count", "missing_required_fields", "updated_at"])

@@ -9,9 +9,8 @@ explains (while its period is open) and answers; reviewers comment.
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
-
 from ...errors import InvalidInput, NotFound
+from ...events import ValueNoted
 from ...models import FieldValue, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
@@ -39,7 +38,7 @@ async def _note(
     ctx: Context, snapshot: Snapshot, field_key: str, kind: ValueNoteKind, text: str, parent: ValueNote | None = None
 ) -> ValueNote:
     assert snapshot.period_id is not None
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         note = await ValueNote.create(
             organization_id=snapshot.organization_id,
             period_id=snapshot.period_id,
@@ -62,8 +61,8 @@ async def _note(
                 "parent_id": parent.id if parent else None,
             },
         )
+        outbox.add(ValueNoted.of(note))
     ctx.loaders.value_notes_by_period.clear((snapshot.organization_id, snapshot.period_id))
-    await notify.value_noted(ctx, note)
     return note
 
 
@@ -71,7 +70,7 @@ async def explain(ctx: Context, *, snapshot_id: str, field_key: str, text: str) 
     """The organisation explains a value; the latest explanation is the one shown and counted."""
     snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
     await _value_of(snapshot, field_key)
-    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id)
+    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     return await _note(ctx, snapshot, field_key, ValueNoteKind.EXPLANATION, _text(text))
 
 

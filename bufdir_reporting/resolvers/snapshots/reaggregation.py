@@ -12,7 +12,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from ...models import Snapshot, SnapshotStatus
-from .. import periods
 from ..base.context import Context
 from . import lifecycle
 
@@ -29,11 +28,6 @@ async def reaggregate_stale(ctx: Context, *, quiet_for: timedelta) -> list[str]:
     for snapshot in stale:
         if await Snapshot.exists(running_slot=snapshot.current_slot):
             continue
-        triggered = await lifecycle.trigger(
-            ctx,
-            organization_id=snapshot.organization_id,
-            period_id=snapshot.period_id,
-            window=periods.DateRange(snapshot.range_start, snapshot.range_end),
-        )
+        triggered = await lifecycle.rerun(ctx, snapshot=snapshot)
         started.append(triggered.snapshot.id)
     return started

@@ -22,8 +22,8 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
 
+from ...events import DataUpdated, SnapshotStatusChanged, changed_values
 from ...models import (
     Activity,
     AggregationJob,
@@ -34,13 +34,14 @@ from ...models import (
     Snapshot,
     SnapshotStatus,
 )
-from .. import periods
+from .. import organizations, periods
 from ..aggregation import engine
-from ..base import ids, notify
+from ..base import ids, loaders, notify
 from ..base.context import Context
 from ..base.jobs import OWNER
-from ..structure import revision, sections
-from ..structure.inputs import BUFDIR_CATEGORIES, CATEGORY_ORDER
+from ..structure import forms, revision, sections
+from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
+from .completeness import completeness
 
 log = logging.getLogger(__name__)
 MANUAL = "manual"
@@ -51,20 +52,31 @@ def now() -> datetime:
 
 
 async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinition]:
-    """The field definitions in force for the snapshot's period (or range end), in report order:
-    read once per structure revision (``revision.cached``), not on every run (bench S4). A
-    period's dates never change, so its id names the view without reading the period."""
+    """The field definitions the snapshot's form asks, in force for its period (or range end),
+    in report order: read once per structure revision (``revision.cached``), not on every run
+    (bench S4). A period's dates never change, so its id names the view without reading the
+    period."""
     on = None if snapshot.period_id else periods.local_date(snapshot.range_end)
 
     async def read() -> list[FieldDefinition]:
         period = await ctx.loaders.period_by_id.load(snapshot.period_id) if snapshot.period_id else None
         at = sections.StructureView(period=period, on=on)
-        in_force = await sections.sections_in_force(ctx, at=at)
+        asked = await forms.section_ids(ctx, form_id=snapshot.form_id)
+        in_force = [s for s in await sections.sections_in_force(ctx, at=at) if asked is None or s.id in asked]
         # Gathered, the loader reads every section's fields in one statement.
         per_section = await asyncio.gather(*(sections.fields_of(ctx, section=section, at=at) for section in in_force))
         return [definition for fields in per_section for definition in fields]
 
-    return list(await revision.cached(("definitions", snapshot.period_id, on), read))
+    return list(await revision.cached(("definitions", snapshot.period_id, on, snapshot.form_id), read))
+
+
+async def _counted(ctx: Context, snapshot: Snapshot) -> list[str]:
+    """Whose activities the snapshot counts: its organisation's, or for a rolled-up form, those
+    of its whole subtree (each participant once across them: the engine counts references over
+    all of them in one statement, never sums the branches' counts)."""
+    if snapshot.form_id is None or not (await forms.get_or_raise(ctx, form_id=snapshot.form_id)).rolled_up:
+        return [snapshot.organization_id]
+    return await organizations.tree.subtree(snapshot.organization_id)
 
 
 PRIOR_DEPTH = 20
@@ -81,9 +93,12 @@ async def _prior_snapshot(ctx: Context, snapshot: Snapshot, *, depth: int) -> Sn
     prior_period = await periods.get_prior(ctx, period=await periods.get_or_raise(ctx, period_id=snapshot.period_id))
     if prior_period is None:
         return None
-    prior = await Snapshot.get_or_none(current_slot=scope_key(snapshot.organization_id, prior_period.id))
+    slot = scope_key(snapshot.organization_id, prior_period.id, form_id=snapshot.form_id)
+    prior = await Snapshot.get_or_none(current_slot=slot)
     if prior is None and depth > 0 and await _has_data(snapshot.organization_id, prior_period):
-        prior = await aggregate_now(ctx, organization_id=snapshot.organization_id, period=prior_period, depth=depth - 1)
+        prior = await aggregate_now(
+            ctx, organization_id=snapshot.organization_id, period=prior_period, form_id=snapshot.form_id, depth=depth - 1
+        )
     return prior
 
 
@@ -94,25 +109,31 @@ async def _has_data(organization_id: str, period: Period) -> bool:
     return await Activity.filter(organization_id=organization_id, occurred_at__lte=end, deleted_at__isnull=True).exists()
 
 
-def scope_key(organization_id: str, period_id: str | None, window: periods.DateRange | None = None) -> str:
+def scope_key(
+    organization_id: str, period_id: str | None, window: periods.DateRange | None = None, *, form_id: str | None = None
+) -> str:
+    """One organisation's figures of one form over one period (or range): at most one current
+    and one running snapshot each."""
     if period_id is not None:
-        return f"{organization_id}|{period_id}"
+        return f"{organization_id}|{period_id}{forms.scope_part(form_id)}"
     assert window is not None
-    return f"{organization_id}|{window.start.isoformat()}|{window.end.isoformat()}"
+    return f"{organization_id}|{window.start.isoformat()}|{window.end.isoformat()}{forms.scope_part(form_id)}"
 
 
 async def start(
-    ctx: Context, *, organization_id: str, period: Period | None, window: periods.DateRange
+    ctx: Context, *, organization_id: str, period: Period | None, window: periods.DateRange, form_id: str | None = None
 ) -> tuple[Snapshot, AggregationJob | None, bool]:
     """Create the processing snapshot and its job; or, when the scope is taken, return the
-    snapshot holding it and ``False`` (that run's job is already submitted)."""
-    slot = scope_key(organization_id, period.id if period else None, window)
+    snapshot holding it and ``False`` (that run's job is already submitted). ``form_id`` None is
+    the default form."""
+    slot = scope_key(organization_id, period.id if period else None, window, form_id=form_id)
     try:
-        async with in_transaction():
+        async with notify.transaction(ctx) as outbox:
             snapshot = await Snapshot.create(
                 id=ids.snapshot_id(),
                 organization_id=organization_id,
                 period=period,
+                form_id=form_id,
                 range_start=window.start,
                 range_end=window.end,
                 status=SnapshotStatus.PROCESSING,
@@ -120,19 +141,22 @@ async def start(
                 created_by=ctx.principal.subject,
             )
             job = await AggregationJob.create(id=ids.job_id(), snapshot=snapshot)
+            outbox.add(SnapshotStatusChanged.of(snapshot))
         return snapshot, job, True
     except IntegrityError:
         running = await Snapshot.get_or_none(running_slot=slot)
         if running is None:  # finished between our insert and this read: the new current one
             running = await Snapshot.get(current_slot=slot)
-        return running, await AggregationJob.filter(snapshot_id=running.id).order_by("-created_at").first(), False
+        return running, (await loaders.latest_jobs([running.id])).get(running.id), False
 
 
-async def aggregate_now(ctx: Context, *, organization_id: str, period: Period, depth: int = 0) -> Snapshot | None:
+async def aggregate_now(
+    ctx: Context, *, organization_id: str, period: Period, form_id: str | None = None, depth: int = 0
+) -> Snapshot | None:
     """Aggregate inline (for a missing prior period, with priors of its own ``depth`` periods
     back); ``None`` if another run holds the scope."""
     snapshot, job, created = await start(
-        ctx, organization_id=organization_id, period=period, window=periods.period_bounds(period)
+        ctx, organization_id=organization_id, period=period, window=periods.period_bounds(period), form_id=form_id
     )
     if not created or job is None:
         return snapshot if snapshot.status == SnapshotStatus.CURRENT else None
@@ -167,8 +191,7 @@ async def run_job(
         await _complete(ctx, snapshot, job, started, prior_depth=prior_depth)
     except Exception as exc:
         log.warning("aggregation job %s failed: %s", job_id, exc, exc_info=True)
-        await _fail(snapshot, job, started, exc)
-        await notify.snapshot_status(ctx, snapshot)
+        await _fail(ctx, snapshot, job, started, exc)
     finally:
         beating.cancel()
     return snapshot
@@ -184,7 +207,7 @@ async def _heartbeat(job_id: str, every: float) -> None:
 async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, prior_depth: int) -> None:
     definitions = await definitions_for(ctx, snapshot)
     result = await engine.aggregate(
-        organization_id=snapshot.organization_id,
+        organization_ids=await _counted(ctx, snapshot),
         start=snapshot.range_start,
         end=snapshot.range_end,
         definitions=definitions,
@@ -196,7 +219,7 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
     previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
     carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
     rows = new_values(snapshot.id, definitions, result, prior=prior_values, carried=carried)
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await FieldValue.filter(snapshot_id=snapshot.id).delete()
         await FieldValue.bulk_create(rows)
         if previous is not None:
@@ -219,11 +242,11 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
         )
         await snapshot.save()
         await _finish(job, started, JobStatus.SUCCEEDED)
-    await notify.snapshot_status(ctx, snapshot)
-    if previous is not None:
-        await previous.refresh_from_db()
-        await notify.snapshot_status(ctx, previous)
-    await notify.data_updated(ctx, snapshot, notify.changed_keys(previous_values, rows))
+        outbox.add(SnapshotStatusChanged.of(snapshot))
+        if previous is not None:
+            await previous.refresh_from_db()
+            outbox.add(SnapshotStatusChanged.of(previous))
+        outbox.add(DataUpdated.of(snapshot, changed_values(previous_values, rows)))
 
 
 def new_values(
@@ -280,26 +303,18 @@ def category_breakdown(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
     return {name: stored.get(name, empty) for name in (*CATEGORY_ORDER, *sorted(set(stored) - BUFDIR_CATEGORIES))}
 
 
-def completeness(definitions: list[FieldDefinition], rows: list[FieldValue]) -> dict[str, Any]:
-    populated = {r.field_key for r in rows if r.value is not None or r.text_value is not None}
-    return {
-        "field_count": len(definitions),
-        "populated_field_count": len(populated),
-        "missing_required_fields": [d.key for d in definitions if d.required and d.key not in populated],
-    }
-
-
-async def _fail(snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:
+async def _fail(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:
     """End the run as failed in its own statements, touching only what failing means: the
     in-memory snapshot may hold half-applied completion (a current slot, a prior link) that must
     not be written, and the scope is freed at once."""
     message = f"{type(exc).__name__}: {exc}"[:2000]
-    async with in_transaction():
+    async with notify.transaction(ctx) as outbox:
         await Snapshot.filter(id=snapshot.id).update(status=SnapshotStatus.FAILED, running_slot=None, error=message)
         await AggregationJob.filter(id=job.id).update(
             status=JobStatus.FAILED, error=message, finished_at=now(), duration_ms=int((time.monotonic() - started) * 1000)
         )
-    await snapshot.refresh_from_db()
+        await snapshot.refresh_from_db()
+        outbox.add(SnapshotStatusChanged.of(snapshot))
 
 
 async def _finish(job: AggregationJob, started: float, status: JobStatus) -> None:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from ...models import FieldDataType, FieldDefinition, FieldValue, Snapshot
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
+from .completeness import reported
 
 
 class Severity(StrEnum):
@@ -39,7 +40,7 @@ class Finding:
 
 def _findings(value: FieldValue | FieldValueRow, definition: FieldDefinition, warn_share: Decimal) -> list[Finding]:
     key, label = value.field_key, definition.label
-    if value.value is None and value.text_value is None:
+    if not reported(value):
         return [Finding(key, Severity.ERROR, FindingCode.REQUIRED_MISSING, f"{label} er påkrevd")] if definition.required else []
     found = []
     if value.value is not None and definition.data_type not in (FieldDataType.TEXT, FieldDataType.BOOLEAN):

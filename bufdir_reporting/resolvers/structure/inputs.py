@@ -1,151 +1,26 @@
 """What a section or field definition may say: one validation for REST bodies and GraphQL inputs.
 
 REST uses these models as its request bodies; GraphQL inputs are converted to the same models
-with ``parse``. Either way a problem is reported as ``InvalidInput`` naming the offending field
-(``fields.1.max_value``, ``fields.0.aggregation_rule.denominator``).
+with ``base.inputs.parse``. Either way a problem is reported as ``InvalidInput`` naming the
+offending field (``fields.1.max_value``, ``fields.0.aggregation_rule.denominator``). A field's
+aggregation rule is the rule language's (``rules``).
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator
 
-from ...errors import InvalidInput
 from ...models import STORED_LIMIT, FieldDataType
-from ...wording import plain
+from ..base.inputs import Strict
+from .rules import AggregationRule, RuleKind
 
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 SECTION_ID = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
-# Bufdir's participant categories, in the order its report and the legacy contract print them
-CATEGORY_ORDER = ("foreldre_barn", "ungdom", "eldre", "funksjonsnedsettelse", "annet")
-BUFDIR_CATEGORIES = frozenset(CATEGORY_ORDER)
 NUMERIC_TYPES = {FieldDataType.INTEGER, FieldDataType.DECIMAL, FieldDataType.PERCENT}
-
-
-class RuleKind(StrEnum):
-    COUNT = "count"
-    SUM = "sum"
-    COUNT_DISTINCT_PARTICIPANTS = "count_distinct_participants"
-    RATIO = "ratio"
-    MANUAL = "manual"
-
-
-class Measure(StrEnum):
-    PARTICIPANT_COUNT = "participant_count"
-    HOURS = "hours"
-
-
-class Temporal(StrEnum):
-    FLOW = "flow"
-    STOCK = "stock"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def not_a_boolean(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("a number is expected, not true/false")
-    return value
-
-
-Count = Annotated[int, BeforeValidator(not_a_boolean)]
-"""A whole number from JSON or a CSV cell ("3"), but never a boolean (which Python counts as 1)."""
-
-
-class RuleFilters(Strict):
-    activity_types: list[str] = Field(default_factory=list, max_length=50)
-    categories: list[str] = Field(default_factory=list, max_length=50)
-    statuses: list[str] = Field(default_factory=list, max_length=50)
-    locations: list[str] = Field(default_factory=list, max_length=200)
-
-    @field_validator("categories")
-    @classmethod
-    def _known_categories(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - BUFDIR_CATEGORIES)
-        if unknown:
-            raise ValueError(f"unknown Bufdir categories {unknown}; known: {sorted(BUFDIR_CATEGORIES)}")
-        return value
-
-
-class AggregationRule(Strict):
-    """How a field's value is computed from activities; ``manual`` means entered by hand."""
-
-    # What the validators below enforce, stated for the OpenAPI document: a sum names its
-    # measure, nothing else does; a ratio has both parts, nothing else has either.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                {
-                    "if": {"properties": {"kind": {"const": "sum"}}},
-                    "then": {"required": ["measure"], "properties": {"measure": {"type": "string"}}},
-                    "else": {"properties": {"measure": {"type": "null"}}},
-                },
-                {
-                    "if": {"properties": {"kind": {"const": "ratio"}}},
-                    "then": {
-                        "required": ["numerator", "denominator"],
-                        "properties": {"numerator": {"type": "object"}, "denominator": {"type": "object"}},
-                    },
-                    "else": {"properties": {"numerator": {"type": "null"}, "denominator": {"type": "null"}}},
-                },
-            ]
-        }
-    )
-
-    kind: RuleKind
-    measure: Measure | None = Field(default=None, validate_default=True)
-    filters: RuleFilters = Field(default_factory=RuleFilters)
-    temporal: Temporal = Temporal.FLOW
-    numerator: AggregationRule | None = Field(default=None, validate_default=True)
-    denominator: AggregationRule | None = Field(default=None, validate_default=True)
-    scale: float = Field(default=1, gt=0, description="multiplies a ratio, e.g. 100 for percent")
-
-    @field_validator("measure")
-    @classmethod
-    def _measure_fits_kind(cls, value: Measure | None, info: ValidationInfo) -> Measure | None:
-        kind = info.data.get("kind")
-        if kind == RuleKind.SUM and value is None:
-            raise ValueError("a sum needs a measure: participant_count or hours")
-        if kind != RuleKind.SUM and value is not None:
-            raise ValueError(f"a {kind} rule takes no measure")
-        return value
-
-    @field_validator("numerator", "denominator")
-    @classmethod
-    def _parts_fit_kind(cls, value: AggregationRule | None, info: ValidationInfo) -> AggregationRule | None:
-        kind = info.data.get("kind")
-        if kind == RuleKind.RATIO:
-            if value is None:
-                raise ValueError("a ratio needs both a numerator and a denominator")
-            if value.kind in (RuleKind.RATIO, RuleKind.MANUAL):
-                raise ValueError("the parts of a ratio must be count, sum or count_distinct_participants")
-        elif value is not None:
-            raise ValueError(f"only a ratio has a {info.field_name}")
-        return value
-
-    def stored(self) -> dict[str, Any] | None:
-        """The canonical JSON kept on the field definition (defaults left out); NULL when manual."""
-        if self.kind == RuleKind.MANUAL:
-            return None
-        return self.model_dump(mode="json", exclude_defaults=True)
-
-    @classmethod
-    def canonical(cls, stored: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if stored is None else cls.model_validate(stored).stored()
 
 
 Bound = Annotated[Decimal, Field(gt=-STORED_LIMIT, lt=STORED_LIMIT, allow_inf_nan=False)]
@@ -226,23 +101,3 @@ class SectionSpec(SectionChange):
         if not SECTION_ID.match(value):
             raise ValueError("a section id is lower-case letters and digits joined by - or _")
         return value
-
-
-Spec = TypeVar("Spec", bound=BaseModel)
-
-
-def field_path(location: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in location if part != "body")
-
-
-def invalid_input(error: ValidationError) -> InvalidInput:
-    problems = [{"field": field_path(e["loc"]), "message": plain(e)} for e in error.errors()]
-    first = problems[0]
-    return InvalidInput(f"{first['field']} {first['message']}", field=first["field"], errors=problems)
-
-
-def parse(model: type[Spec], data: dict[str, Any]) -> Spec:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise invalid_input(exc) from None

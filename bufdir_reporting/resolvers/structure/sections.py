@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, NotFound
+from ...events import CacheInvalidated
 from ...models import FieldDefinition, Period, Section, Snapshot
 from .. import periods
 from ..base import access, audit, invalidation, notify
@@ -72,7 +72,7 @@ async def get_or_raise(ctx: Context, *, section_id: str) -> Section:
 
 
 async def get_field_or_raise(ctx: Context, *, field_id: int) -> FieldDefinition:
-    definition = await FieldDefinition.get_or_none(id=field_id)
+    definition = await ctx.loaders.field_definition_or_none_by_id.load(field_id)
     if definition is None:
         raise NotFound("field definition", field_id)
     return definition
@@ -123,7 +123,7 @@ async def field_by_key(ctx: Context, *, field_key: str, period_id: str | None = 
 
 @dataclass
 class StructureWrite:
-    """What a structure write changed: the snapshots it made invalid, published after commit."""
+    """What a structure write changed: the snapshots it made invalid, told when it commits."""
 
     invalidated: list[Snapshot] = field(default_factory=list)
 
@@ -139,16 +139,16 @@ async def _structure_write(ctx: Context, section_id: str) -> AsyncIterator[Struc
     """One transaction; a constraint the checks did not foresee (a race) is a conflict."""
     write = StructureWrite()
     try:
-        async with in_transaction():
+        async with notify.transaction(ctx) as outbox:
             yield write
             await revision.bump()
+            if write.invalidated:
+                outbox.add(*CacheInvalidated.each(write.invalidated, write.invalidated[0].invalidation_reason or ""))
     except IntegrityError:
         raise Conflict(
             f"section {section_id!r} conflicts with a concurrent or existing structure change",
             details={"section_id": section_id},
         ) from None
-    if write.invalidated:
-        await notify.cache_invalidated(ctx, write.invalidated, write.invalidated[0].invalidation_reason or "")
 
 
 async def create(ctx: Context, *, spec: SectionSpec) -> Section:

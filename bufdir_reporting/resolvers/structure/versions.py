@@ -13,7 +13,8 @@ from typing import Any, NoReturn
 
 from ...errors import Conflict
 from ...models import FieldDefinition, FieldValue, Section
-from .inputs import AggregationRule, FieldSpec
+from .inputs import FieldSpec
+from .rules import AggregationRule
 
 
 def _attributes(spec: FieldSpec) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from .inputs_and_enums import ACTIVITY_STATUS, ACTIVITY_TYPE, REPORT_TYPE, RULE_ACTIVITY_TYPES, RULE_STATUSES
+
 ORGANIZATION_KEY = "The organisation's public key, e.g. org-1042."
 PERIOD_KEY = "The period's public key, e.g. 2024 or 2024-Q1."
 SNAPSHOT_KEY = "The snapshot's public key (snap-…)."
@@ -10,6 +12,7 @@ SNAPSHOT_KEY = "The snapshot's public key (snap-…)."
 FIELDS_BY_NAME = {
     "organizationId": ORGANIZATION_KEY,
     "periodId": PERIOD_KEY,
+    "formId": "The report form's public key.",
     "snapshotId": SNAPSHOT_KEY,
     "reportId": "The report record's public key (rpt_…).",
     "importId": "The import's id.",
@@ -34,20 +37,19 @@ FIELDS_BY_NAME = {
 }
 
 FIELDS = {
-    "Activity.status": "The activity's status in the case-management system, e.g. completed.",
-    "Activity.category": "The Bufdir category of its participants, e.g. ungdom.",
+    "Activity.status": ACTIVITY_STATUS,
+    "Activity.category": "The Bufdir category of its participants.",
     "Activity.participantCount": "How many took part.",
     "Activity.hours": "Hours delivered.",
     "Activity.sourceSystem": "The case-management system that reported it.",
     "Activity.externalId": "Its id in that system; the same id again corrects it.",
-    "Activity.activityType": "What was done, e.g. family_guidance or care_order.",
+    "Activity.activityType": ACTIVITY_TYPE,
     "Activity.location": "Where, if reported.",
     "Activity.occurredAt": "When it happened (or started).",
     "Activity.endedAt": "When it ended, for one that lasts (placements count while they last).",
     "Activity.recordedAt": "When the case-management system recorded it.",
     "Activity.deletedAt": "When it was deleted; a deleted activity is kept and no longer counts.",
     "ActivityImport.status": "Where the import is: checked, refused, writing, done or failed.",
-    "ActivityImportProgress.status": "Where the import is: checked, refused, writing, done or failed.",
     "ActivityImport.filename": "The uploaded file's name.",
     "ActivityImport.createdAt": "When the file was checked.",
     "ActivityImport.committedAt": "When writing was asked for, if it was.",
@@ -117,7 +119,7 @@ FIELDS = {
     "Period.submissionDeadline": "The last day to submit the report, if set.",
     "ReportRecord.status": "Where the file is: pending, completed or failed.",
     "ReportRecordEvent.status": "The record's status after the change.",
-    "ReportRecord.reportType": "The kind of report, e.g. bufdir_report.",
+    "ReportRecord.reportType": REPORT_TYPE,
     "ReportRecord.periodFrom": "The first day the report covers.",
     "ReportRecord.periodTo": "The last day the report covers.",
     "ReportRecord.fileRef": "Where the file is stored, under the organisation's folder.",
@@ -143,13 +145,25 @@ FIELDS = {
     "RequiredFields.fields": "The required fields, in section and field order.",
     "RequiredFields.totalRequiredFields": "How many fields are required.",
     "ReviewStep.at": "When the step was taken.",
+    "FormAssignment.id": "Its id, for unassignReportForm.",
+    "Rate.count": "How many organisations.",
+    "ReportForm.name": "The form's name, as organisations and case officers read it.",
+    "ReportForm.description": "What the form is for, in plain words.",
+    "ReportingRates.expected": "How many organisations must report the form for the period.",
+    "ReportingRates.submitted": "Those that have submitted any version.",
+    "ReportingRates.onTime": "Those whose first version came by the submission deadline.",
+    "ReportingRates.submittedLate": "Those whose first version came after the submission deadline.",
+    "ReportingRates.returnedNotCorrected": "Those with a returned report not corrected by the correction deadline.",
+    "ReportingRates.approved": "Those whose latest version Bufdir approved.",
+    "ReportingRates.notStarted": "Those with nothing aggregated for the form and period.",
+    "ReportingRates.late": "Those late for the period, now or when their report came.",
     "ReviewStep.fromState": "The state before; null for the submission itself.",
     "ReviewStep.toState": "The state after.",
     "RowError.row": "The row, counted from 1 in the order sent.",
     "RowError.field": "The offending field.",
-    "RuleFilters.activityTypes": "Activity types counted (empty: all).",
+    "RuleFilters.activityTypes": RULE_ACTIVITY_TYPES,
     "RuleFilters.categories": "Bufdir categories counted (empty: all).",
-    "RuleFilters.statuses": "Activity statuses counted (empty: all).",
+    "RuleFilters.statuses": RULE_STATUSES,
     "RuleFilters.locations": "Locations counted (empty: all).",
     "Section.title": "The section's title, as printed in the report.",
     "Section.order": "Its place in the report, from 1.",

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+ACTIVITY_TYPE = (
+    "What was done, as its case-management system codes it: lower-case snake_case, e.g. family_guidance or care_order "
+    "(each system's own codes, not a fixed list)."
+)
+ACTIVITY_STATUS = (
+    "Its status as its case-management system codes it: lower-case snake_case, e.g. completed, planned, cancelled or "
+    "concluded_with_measures (each system's own codes, not a fixed list)."
+)
+RULE_ACTIVITY_TYPES = "Activity types counted, as the case-management systems code them, e.g. family_guidance (empty: all)."
+REPORT_TYPE = (
+    "The kind of report, a lower-case snake_case label: bufdir_report for those generateReport makes unless told "
+    "otherwise; records written through the report-history REST contract carry their maker's own (e.g. "
+    "quarterly_activity), so it is not a fixed list."
+)
+RULE_STATUSES = "Activity statuses counted, as the case-management systems code them, e.g. completed (empty: all)."
+
 INPUT_FIELDS_BY_NAME = {
+    "fromPeriodId": "The first period it applies to: its public key or global ID.",
+    "untilPeriodId": "The last period it applies to; left out, from then on.",
+    "organizationKind": "Every organisation of this kind (instead of one organisation).",
+    "formId": "The form's public key: lower case letters and digits, words joined by - or _.",
+    "name": "The name organisations and case officers read.",
+    "sectionIds": "The sections it asks: their public keys or global IDs.",
+    "periodType": "The kind of period it is asked for; left out: any.",
+    "rolledUp": "Reported for an organisation's whole subtree (default: false).",
     "organizationId": "The organisation: its public key (org-1042) or global ID.",
     "sourceSystem": "The case-management system that reports it, e.g. fagsystem-cis.",
     "externalId": "Its id in that system; the same id again corrects the activity.",
-    "activityType": "What was done, e.g. family_guidance or care_order.",
-    "category": "The Bufdir category: foreldre_barn, ungdom, eldre, funksjonsnedsettelse or annet.",
-    "status": "Its status in the case-management system, e.g. completed.",
+    "activityType": ACTIVITY_TYPE,
+    "category": "The Bufdir category of its participants.",
+    "status": ACTIVITY_STATUS,
     "location": "Where, e.g. Oslo.",
     "occurredAt": "When it happened (or started).",
     "endedAt": "When it ended, for one that lasts.",
@@ -38,13 +62,18 @@ INPUT_FIELDS_BY_NAME = {
     "numerator": "For RATIO: the rule above the line.",
     "denominator": "For RATIO: the rule below the line.",
     "scale": "For RATIO: the factor, e.g. 100 for a percentage.",
-    "activityTypes": "Activity types counted (empty: all).",
+    "activityTypes": RULE_ACTIVITY_TYPES,
     "categories": "Bufdir categories counted (empty: all).",
-    "statuses": "Activity statuses counted (empty: all).",
+    "statuses": RULE_STATUSES,
     "locations": "Locations counted (empty: all).",
 }
 
 ENUM_VALUES = {
+    "BufdirCategory.FORELDRE_BARN": "Parents and children; foreldre_barn in REST and import files.",
+    "BufdirCategory.UNGDOM": "Young people; ungdom in REST and import files.",
+    "BufdirCategory.ELDRE": "Older people; eldre in REST and import files.",
+    "BufdirCategory.FUNKSJONSNEDSETTELSE": "People with disabilities; funksjonsnedsettelse in REST and import files.",
+    "BufdirCategory.ANNET": "Anyone else; annet in REST and import files.",
     "SnapshotStatus.PROCESSING": "Being computed.",
     "SnapshotStatus.CURRENT": "The organisation's answer for the period now.",
     "SnapshotStatus.HISTORICAL": "Replaced by a newer run; kept.",

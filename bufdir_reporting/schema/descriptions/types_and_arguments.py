@@ -3,6 +3,8 @@ the same on every field, else by ``Type.field(argument)``."""
 
 from __future__ import annotations
 
+ACTIVITIES_IN_STATUS = "Only activities in this status, as their case-management system codes it, e.g. completed."
+
 OBJECT_ID = "The object: its global ID, or its public key as REST knows it."
 
 TYPES = {
@@ -37,6 +39,11 @@ ARGUMENTS_BY_NAME = {
     "snapshotId": "The snapshot: its public key (snap-…) or global ID.",
     "submissionId": "The submission: its public key or global ID.",
     "importId": "The import: its id as checkActivityImport gave it.",
+    "formId": "The report form: its public key (barnevern-arsrapport) or global ID. Left out: the default form.",
+    "underOrganizationId": "Only the organisations in this organisation's subtree (it and those below it).",
+    "assignmentId": "The assignment's id, as FormAssignment.id gives it.",
+    "submissionDeadline": "By when the form's reports for the period are due.",
+    "correctionDeadline": "By when a returned report must be submitted again.",
     "afterEventId": (
         "Resume: the greatest eventId you received. The events after it that the event log still holds (the last "
         "hour) come first, in order, then live ones, none twice. Left out: live events only."
@@ -46,8 +53,8 @@ ARGUMENTS_BY_NAME = {
     "reason": "Why, in plain words; kept in the history.",
     "input": "The values; see the input type.",
     "status": "Only those in this status.",
-    "activityType": "Only activities of this type, e.g. family_guidance.",
-    "category": "Only activities of this Bufdir category, e.g. ungdom.",
+    "activityType": "Only activities of this type, as their case-management system codes it, e.g. family_guidance.",
+    "category": "Only activities of this Bufdir category.",
     "sourceSystem": "Only activities from this case-management system.",
 }
 
@@ -61,7 +68,12 @@ ARGUMENTS = {
     "Mutation.answerComment(commentId)": "The reviewer's comment being answered: its id.",
     "Mutation.ingestActivities(inputs)": "The activities, in order; row numbers in errors count from 1.",
     "Mutation.ingestActivities(dryRun)": "Check every row and write nothing.",
-    "Mutation.generateReport(reportType)": "The record's report type, e.g. bufdir_report or annual_report.",
+    "Mutation.generateReport(reportType)": (
+        "The record's report type, a lower-case snake_case label, e.g. bufdir_report or annual_report: not a fixed "
+        "list, and the same report is rendered whatever it says."
+    ),
+    "Organization.activities(status)": ACTIVITIES_IN_STATUS,
+    "Snapshot.activities(status)": ACTIVITIES_IN_STATUS,
     "Mutation.submitReport(reportId)": "The generated report to submit: its public key (rpt_…) or global ID.",
     "Mutation.checkActivityImport(file)": "The file, as a GraphQL multipart request's upload.",
     "Mutation.checkActivityImport(sheet)": "For a workbook: the sheet to read (default: the first).",

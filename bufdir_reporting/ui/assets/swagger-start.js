@@ -1,4 +1,6 @@
-// Starts Swagger UI on this service's OpenAPI document (served by this service, no CDN).
+// Starts Swagger UI on this service's OpenAPI document (served by this service, no CDN). What is
+// entered under Authorize lives as long as the page: kept in localStorage, the bearer token would
+// outlive it for any script of this origin and whoever uses the machine next.
 "use strict";
 window.ui = SwaggerUIBundle({
   url: document.currentScript
@@ -9,6 +11,6 @@ window.ui = SwaggerUIBundle({
   deepLinking: true,
   showExtensions: true,
   showCommonExtensions: true,
-  persistAuthorization: true,
+  persistAuthorization: false,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
 });

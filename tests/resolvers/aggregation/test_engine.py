@@ -16,7 +16,7 @@ from bufdir_reporting.models import (
     Period,
 )
 from bufdir_reporting.resolvers.aggregation.engine import aggregate
-from bufdir_reporting.resolvers.structure.inputs import (
+from bufdir_reporting.resolvers.structure.rules import (
     AggregationRule,
     RuleKind,
     Temporal,
@@ -30,6 +30,28 @@ async def activities(app):
 
 def bounds(period: Period) -> tuple[datetime, datetime]:
     return datetime.combine(period.start, time.min, UTC), datetime.combine(period.end, time.max, UTC)
+
+
+async def test_a_subtrees_participants_are_counted_once_across_its_organisations(activities):
+    """The same person at two branches is one participant of the umbrella's rolled-up figures."""
+    period = await Period.get(id="2024")
+    start, end = bounds(period)
+    definitions = await FieldDefinition.filter(valid_to=None)
+    subtree = ["org-bufdir-42", "org-3310"]
+    alone = [await aggregate(organization_ids=[o], start=start, end=end, definitions=definitions) for o in subtree]
+    both = await aggregate(organization_ids=subtree, start=start, end=end, definitions=definitions)
+    assert both.activity_count == sum(a.activity_count for a in alone)
+    refs = {
+        org: set(
+            await ActivityParticipant.filter(
+                activity__organization_id=org, activity__occurred_at__gte=start, activity__occurred_at__lte=end
+            ).values_list("participant_ref", flat=True)
+        )
+        for org in subtree
+    }
+    shared = refs[subtree[0]] & refs[subtree[1]]
+    assert shared, "the demo's branches share participants"
+    assert both.unique_participants == len(refs[subtree[0]] | refs[subtree[1]]) < sum(a.unique_participants for a in alone)
 
 
 def matches(rule: AggregationRule, activity: Activity, start: datetime, end: datetime) -> bool:
@@ -58,20 +80,26 @@ def expected_leaf(rule, rows, refs, start, end) -> Decimal:
     return Decimal(len({ref for a in hits for ref in refs[a.id]}))
 
 
-@pytest.mark.parametrize("organization_id", ["org-1042", "org-bufdir-42"])
+@pytest.mark.parametrize(
+    "organization_ids",
+    [["org-1042"], ["org-bufdir-42"], ["org-bufdir-42", "org_bufdir_oslo_42", "org-3310"]],
+    ids=["one", "another", "a-subtree-rolled-up"],
+)
 @pytest.mark.parametrize("period_id", ["2024", "rp-2024-q4", "rp-2026-q1"])
-async def test_engine_agrees_with_a_straightforward_computation(activities, organization_id, period_id):
+async def test_engine_agrees_with_a_straightforward_computation(activities, organization_ids, period_id):
+    """One organisation, or a subtree rolled up: its participants counted once across the
+    organisations, from their references, never the branches' counts added."""
     period = await Period.get(id=period_id)
     start, end = bounds(period)
     definitions = await FieldDefinition.filter(valid_to=None)
-    rows = await Activity.filter(organization_id=organization_id, deleted_at=None)
+    rows = await Activity.filter(organization_id__in=organization_ids, deleted_at=None)
     refs: dict[int, set[str]] = defaultdict(set)
-    for activity_id, ref in await ActivityParticipant.filter(activity__organization_id=organization_id).values_list(
+    for activity_id, ref in await ActivityParticipant.filter(activity__organization_id__in=organization_ids).values_list(
         "activity_id", "participant_ref"
     ):
         refs[activity_id].add(ref)
 
-    result = await aggregate(organization_id=organization_id, start=start, end=end, definitions=definitions)
+    result = await aggregate(organization_ids=organization_ids, start=start, end=end, definitions=definitions)
 
     flow = [a for a in rows if start <= a.occurred_at <= end]
     assert result.activity_count == len(flow) > 0
@@ -95,7 +123,7 @@ async def test_engine_agrees_with_a_straightforward_computation(activities, orga
             expected = expected_leaf(rule, rows, refs, start, end)
         assert result.values[definition.key].value == expected, definition.key
     stocked = result.values.get("antall_barn_plassert_utenfor_hjemmet")
-    if organization_id == "org-1042":
+    if organization_ids == ["org-1042"]:
         assert stocked is not None and stocked.value > 0 and stocked.data_source.startswith("fagsystem-")
 
 
@@ -105,7 +133,7 @@ async def test_an_organisation_without_activities_reports_zero_not_null(app, act
     await Organization.create(id="org-empty", name="Tom")
     definitions = await FieldDefinition.filter(valid_to=None)
     result = await aggregate(
-        organization_id="org-empty",
+        organization_ids=["org-empty"],
         start=datetime(2024, 1, 1, tzinfo=UTC),
         end=datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC),
         definitions=definitions,
@@ -151,7 +179,7 @@ async def test_rules_on_every_filtered_column_agree_with_a_straightforward_compu
     ):
         refs[activity_id].add(ref)
 
-    result = await aggregate(organization_id=organization_id, start=start, end=end, definitions=definitions)
+    result = await aggregate(organization_ids=[organization_id], start=start, end=end, definitions=definitions)
 
     for key, stored in CUSTOM_RULES.items():
         parsed = AggregationRule.model_validate(stored)

@@ -33,7 +33,7 @@ DEFINITIONS = [
 
 
 def planned(dialect: str = "postgres"):
-    return plan(organization_id="org-1042", start=START, end=END, definitions=DEFINITIONS, dialect=dialect)
+    return plan(organization_ids=["org-1042"], start=START, end=END, definitions=DEFINITIONS, dialect=dialect)
 
 
 def column(p, key: str, part: str | None = None) -> int:
@@ -103,7 +103,7 @@ def test_other_definitions_are_parsed_again_even_under_the_same_keys():
     same ones); definitions read anew, as after a structure change, are parsed anew."""
     before = [definition("ungdom", YOUTH)]
     after = [definition("ungdom", {"kind": "count", "filters": {"categories": ["eldre"]}})]
-    first = plan(organization_id="org-1", start=START, end=END, definitions=before, dialect="postgres")
-    assert plan(organization_id="org-1", start=START, end=END, definitions=before, dialect="postgres").rules is first.rules
-    changed = plan(organization_id="org-1", start=START, end=END, definitions=after, dialect="postgres")
+    first = plan(organization_ids=["org-1"], start=START, end=END, definitions=before, dialect="postgres")
+    assert plan(organization_ids=["org-1"], start=START, end=END, definitions=before, dialect="postgres").rules is first.rules
+    changed = plan(organization_ids=["org-1"], start=START, end=END, definitions=after, dialect="postgres")
     assert changed.rules["ungdom"].filters.categories == ["eldre"] and "eldre" in changed.grouped[1]

@@ -35,3 +35,36 @@ async def test_another_organisation_neither_reads_nor_generates_them(app, settin
         await records.generate(stranger, snapshot_id=snapshot.id, report_type="annual_report")
     with pytest.raises(NotFound):
         await records.delete(stranger, report_id=record.id)
+
+
+async def test_a_report_is_laid_out_in_a_worker_thread_never_on_the_event_loop(app, settings, monkeypatch):
+    """Laying out a report takes a second or so of CPU (bench S3): it runs in a worker thread, so
+    the replica's event loop keeps answering meanwhile; the same for the document a submission
+    sends, which renders through the same ``renderers.render``."""
+    import asyncio
+    import threading
+
+    from bufdir_reporting.resolvers.reporting import renderers
+
+    where: list[tuple[threading.Thread, bool]] = []
+    real = renderers.RENDERERS[renderers.ReportFormat.XLSX]
+
+    def watched(content):  # the real layout, noting where it ran
+        try:
+            asyncio.get_running_loop()
+            on_a_loop = True
+        except RuntimeError:
+            on_a_loop = False
+        where.append((threading.current_thread(), on_a_loop))
+        return real.render(content)
+
+    monkeypatch.setitem(
+        renderers.RENDERERS, renderers.ReportFormat.XLSX, renderers.Renderer(watched, real.suffix, real.content_type)
+    )
+    scope = await make_scope()
+    ctx = context_for(settings, app, scope.org.id)
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
+    record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    assert record.status == ReportStatus.COMPLETED
+    [(thread, on_a_loop)] = where
+    assert thread is not threading.main_thread() and not on_a_loop

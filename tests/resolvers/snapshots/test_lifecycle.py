@@ -235,3 +235,26 @@ async def test_the_completion_estimate_follows_recent_run_times(ctx, data):
     triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024")
     assert triggered.estimated_completion_seconds == 14
     assert first.id != triggered.snapshot.id
+
+
+async def test_a_rerun_aggregates_the_snapshots_own_scope_again(ctx, data):
+    """Every re-run (invalidation, the automatic sweep, the REST refresh and PUT) asks
+    ``snapshots.rerun``: a period's snapshot again over its period, a range's over its range,
+    and with a window over that range alone."""
+    by_period = (await snapshots.trigger(ctx, organization_id="org-1042", period_id="2024", wait=True)).snapshot
+    again = (await snapshots.rerun(ctx, snapshot=by_period, wait=True)).snapshot
+    assert (again.period_id, again.range_start, again.range_end) == ("2024", by_period.range_start, by_period.range_end)
+    assert again.id != by_period.id and (await Snapshot.get(id=by_period.id)).status == SnapshotStatus.HISTORICAL
+
+    spring = periods.DateRange(datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 6, 1, tzinfo=UTC))
+    by_range = (await snapshots.trigger(ctx, organization_id="org-1042", window=spring, wait=True)).snapshot
+    rerun = (await snapshots.rerun(ctx, snapshot=by_range, wait=True)).snapshot
+    assert (rerun.period_id, rerun.range_start, rerun.range_end) == (None, spring.start, spring.end)
+    assert rerun.id != by_range.id
+
+    summer = periods.DateRange(datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 9, 1, tzinfo=UTC))
+    moved = (await snapshots.rerun(ctx, snapshot=by_period, window=summer, wait=True)).snapshot
+    assert (moved.period_id, moved.range_start, moved.range_end) == (None, summer.start, summer.end)
+
+    unforced = await snapshots.rerun(ctx, snapshot=again, force=False)
+    assert unforced.snapshot.id == again.id and unforced.job is None  # still valid: what answers already

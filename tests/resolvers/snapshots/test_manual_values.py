@@ -9,7 +9,7 @@ import pytest
 from bufdir_reporting.errors import Conflict, InvalidInput
 from bufdir_reporting.models import Snapshot
 from bufdir_reporting.resolvers import snapshots
-from bufdir_reporting.resolvers.snapshots import manual_values
+from bufdir_reporting.resolvers.snapshots import manual_values, validation
 
 from ...factories import context_for, counted, make_scope, manual
 
@@ -34,6 +34,21 @@ async def test_a_value_is_checked_stored_and_counted_towards_completeness(curren
     assert row.value == Decimal("12.5") and row.data_source == "manual" and row.set_by == "tester"
     refreshed = await Snapshot.get(id=snapshot.id)
     assert refreshed.missing_required_fields == ["har_plan"]
+
+
+async def test_a_recount_after_a_manual_value_agrees_with_a_run_over_the_same_values(current):
+    """One completeness rule: the counts a manual value leaves are those a new run carrying it
+    writes, and validation misses the same required fields."""
+    ctx, snapshot = current
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="har_plan", value=False)
+    recounted = await Snapshot.get(id=snapshot.id)
+    rerun = (await snapshots.rerun(ctx, snapshot=recounted, wait=True)).snapshot
+    counts = ("field_count", "populated_field_count", "missing_required_fields")
+    assert (
+        [getattr(rerun, name) for name in counts] == [getattr(recounted, name) for name in counts] == [3, 2, ["antall_arsverk"]]
+    )
+    findings = await validation.validate(ctx, snapshot=rerun)
+    assert [f.field_key for f in findings if f.code == "REQUIRED_MISSING"] == ["antall_arsverk"]
 
 
 @pytest.mark.parametrize(

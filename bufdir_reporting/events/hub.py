@@ -1,10 +1,11 @@
-"""Channel names and publish/subscribe over broadcaster's backends, in one place.
+"""Publish/subscribe of typed events (``catalogue``) over broadcaster's backends.
 
 ``EventHub`` adds what broadcaster leaves out:
 
-* one listener per process fans each message out to local subscribers, decoding its JSON
-  once for all of them (every payload crosses every backend, memory included, as JSON text
-  under 8,000 bytes, so what passes on ``memory://`` holds on Redis and PostgreSQL NOTIFY);
+* one listener per process fans each message out to local subscribers, decoding it into its
+  event once for all of them (every event crosses every backend, memory included, as JSON text
+  under 8,000 bytes, so what passes on ``memory://`` holds on Redis and PostgreSQL NOTIFY); a
+  message that is no event is skipped with a warning, not the end of the listener;
 * when the backend's connection drops, the listener reconnects with backoff and subscribes
   every live channel again; subscribers simply continue (``reconnects`` counts it);
 * each subscriber has a bounded queue: one that does not keep up is told once (its
@@ -27,7 +28,11 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
+
+from pydantic import ValidationError
+
+from .catalogue import MAX_PAYLOAD_BYTES, Event, decode
 
 log = logging.getLogger(__name__)
 
@@ -35,75 +40,30 @@ log = logging.getLogger(__name__)
 def _backend_for(url: str) -> Any:
     # Imported when a hub connects, not with this module: broadcaster brings redis-py (40 ms),
     # which no CLI command but ``serve`` needs.
-    from .pubsub_backends import backend_for
+    from ..pubsub_backends import backend_for
 
     return backend_for(url)
 
 
-MAX_PAYLOAD_BYTES = 8000
 REMEMBERED_SECONDS = 60
-
-DATA_UPDATED = "data_updated"
-SNAPSHOT_STATUS_CHANGED = "snapshot_status_changed"
-CACHE_INVALIDATED = "cache_invalidated"
-REPORT_RECORD_UPDATED = "report_record_updated"
-ACTIVITY_IMPORT_PROGRESS = "activity_import_progress"
-SUBMISSION_REVIEWED = "submission_reviewed"
-VALUE_NOTED = "value_noted"
-REPORTING_STATUS = "reporting_status"
-
-
-def data_updated_channel(organization_id: str, period_id: str | None) -> str:
-    return f"{DATA_UPDATED}:{organization_id}:{period_id or '-'}"
-
-
-def organization_data_channel(organization_id: str) -> str:
-    """Every data_updated event of one organisation, whatever its period."""
-    return f"{DATA_UPDATED}:{organization_id}:*"
-
-
-def snapshot_status_channel(snapshot_id: str) -> str:
-    return f"{SNAPSHOT_STATUS_CHANGED}:{snapshot_id}"
-
-
-def cache_invalidated_channel(organization_id: str) -> str:
-    return f"{CACHE_INVALIDATED}:{organization_id}"
-
-
-def report_record_channel(organization_id: str) -> str:
-    return f"{REPORT_RECORD_UPDATED}:{organization_id}"
-
-
-def submission_review_channel(organization_id: str | None) -> str:
-    """One organisation's review steps; ``None``: every organisation's (the reviewers' channel)."""
-    return f"{SUBMISSION_REVIEWED}:{organization_id or '*'}"
-
-
-def reporting_status_channel(period_id: str) -> str:
-    """An organisation's state for the period may have changed (the reviewers' dashboard)."""
-    return f"{REPORTING_STATUS}:{period_id}"
-
-
-def value_note_channel(organization_id: str | None) -> str:
-    """One organisation's explanations, comments and answers; ``None``: every organisation's."""
-    return f"{VALUE_NOTED}:{organization_id or '*'}"
-
-
-def activity_import_channel(import_id: str) -> str:
-    return f"{ACTIVITY_IMPORT_PROGRESS}:{import_id}"
 
 
 class SubscriberTooSlow(Exception):
     """The subscriber's queue filled up: it was dropped rather than let memory grow."""
 
 
-@dataclass(eq=False)
-class Delivery:
-    """One published event as every local subscriber receives it: decoded once, and with a
-    ``shared`` dict where subscribers of the same event may share one read of its data."""
+E = TypeVar("E", bound=Event, covariant=True)
+
+
+@dataclass(eq=False, frozen=True)
+class Delivery(Generic[E]):
+    """One event as every local subscriber receives it: decoded once, with its id in the event
+    log (None for progress told only to listeners), and a ``shared`` dict where subscribers of
+    the same event may share one read of its data."""
 
     channel: str
-    payload: dict[str, Any]
+    event: E
+    event_id: int | None
     shared: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,7 +79,7 @@ class Subscription:
         self._size = size
         self._on_overflow = on_overflow
 
-    def offer(self, delivery: Delivery) -> None:
+    def offer(self, delivery: Delivery[Event]) -> None:
         if self.overflowed:
             return
         if self._queue.qsize() >= self._size:
@@ -130,14 +90,14 @@ class Subscription:
             return
         self._queue.put_nowait(delivery)
 
-    def __aiter__(self) -> AsyncIterator[Delivery]:
+    def __aiter__(self) -> AsyncIterator[Delivery[Event]]:
         return self
 
-    async def __anext__(self) -> Delivery:
+    async def __anext__(self) -> Delivery[Event]:
         item = await self._queue.get()
         if item is _END:
             raise SubscriberTooSlow(f"subscriber on {self.channel} fell {self._size} events behind")
-        return cast(Delivery, item)
+        return cast(Delivery[Event], item)
 
 
 class EventHub:
@@ -183,8 +143,8 @@ class EventHub:
         """Raises when the backend cannot publish (for readiness)."""
         await self._backend.publish("health:ping", "{}")
 
-    async def publish(self, channel: str, payload: dict[str, Any]) -> None:
-        message = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
+    async def publish(self, channel: str, event: Event, event_id: int | None) -> None:
+        message = event.message(event_id)
         if len(message.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"event payload on {channel} exceeds {MAX_PAYLOAD_BYTES} bytes")
         await self._backend.publish(channel, message)
@@ -240,13 +200,16 @@ class EventHub:
             members = self._subscribers.get(event.channel)
             if not members:
                 continue
-            delivery = Delivery(event.channel, json.loads(event.message))
+            try:
+                delivery = Delivery(event.channel, *decode(json.loads(event.message)))
+            except (ValueError, ValidationError):  # a message of a newer version, or none of ours
+                log.warning("a message on %s is no event; skipped", event.channel, exc_info=True)
+                continue
             if self._delivered is not None:
-                event_id = delivery.payload.get("event_id")
-                if event_id in self._delivered:
+                if delivery.event_id in self._delivered:
                     continue  # relayed from the event log already
-                if event_id is not None:
-                    self._delivered[event_id] = asyncio.get_running_loop().time()
+                if delivery.event_id is not None:
+                    self._delivered[delivery.event_id] = asyncio.get_running_loop().time()
             for subscription in list(members):
                 subscription.offer(delivery)
 
@@ -258,13 +221,13 @@ class EventHub:
             return False
         return any(subscription.since <= written_at for subscription in members)
 
-    def relay(self, channel: str, event_id: int, payload: dict[str, Any], written_at: float) -> None:
+    def relay(self, channel: str, event_id: int, event: Event, written_at: float) -> None:
         """Hand a logged event to the channel's subscribers that were there when it was
         written, as if pub/sub had brought it."""
         if self._delivered is not None:
             self._delivered[event_id] = asyncio.get_running_loop().time()
         self.relayed += 1
-        delivery = Delivery(channel, {**payload, "event_id": event_id})
+        delivery = Delivery(channel, event, event_id)
         for subscription in list(self._subscribers.get(channel, ())):
             if subscription.since <= written_at:
                 subscription.offer(delivery)

@@ -1,0 +1,69 @@
+"""Following a live topic: a channel's events as one subscriber receives them, typed.
+
+Each domain has a use case per topic (``follow_<topic>``) that checks who may follow it, before
+anything is subscribed or streamed, and returns ``follow``: the subscription opens, what the
+event log holds after the id a client resumes from is replayed (``event_log.Resumption``), then
+live events follow without the replayed ones. Every event comes with loaders of its own, shared
+by every local subscriber of it: one read of the fresh rows per change, not per subscriber, and
+never a row cached for an event before. A subscriber that falls behind is told
+(``Context.fell_behind``) and its stream ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypeVar, cast
+
+from ...events import Delivery, Event, SubscriberTooSlow
+from . import access, event_log
+from .context import Context
+from .loaders import Loaders
+
+E = TypeVar("E", bound=Event)
+
+
+def require_one_or_every(ctx: Context, organization_id: str | None) -> None:
+    """May the caller follow this organisation's events (its users, reviewers, admins), or with
+    ``None`` every organisation's (reviewers and admins)."""
+    if organization_id is None:
+        access.require_review(ctx)
+    else:
+        access.require_read(ctx, organization_id)
+
+
+@asynccontextmanager
+async def subscribed(ctx: Context, channel: str, kind: type[E]) -> AsyncIterator[AsyncIterator[Delivery[E]]]:
+    """The channel's live events, from the moment this is entered."""
+    hub = ctx.events
+    assert hub is not None, "the app's lifespan sets up the event hub"
+    async with hub.subscribe(channel, on_overflow=ctx.fell_behind) as subscription:
+        events = _typed(ctx, subscription, kind)
+        try:
+            yield events
+        finally:
+            await events.aclose()
+
+
+async def follow(
+    ctx: Context, channel: str, kind: type[E], *, after_event_id: int | None = None, replay_limit: int | None = None
+) -> AsyncIterator[Delivery[E]]:
+    """The channel's events; with ``after_event_id``, those logged after it first (at most
+    ``replay_limit`` of them)."""
+    resumption = event_log.Resumption(channel, after_event_id)
+    async with subscribed(ctx, channel, kind) as live:  # first: an event written meanwhile is replayed or live
+        async for delivery in _typed(ctx, resumption.missed(limit=replay_limit), kind):
+            yield delivery
+        async for delivery in live:
+            if resumption.is_new(delivery):
+                yield delivery
+
+
+async def _typed(ctx: Context, deliveries: AsyncIterable[Delivery[Event]], kind: type[E]) -> AsyncGenerator[Delivery[E], None]:
+    try:
+        async for delivery in deliveries:
+            if isinstance(delivery.event, kind):
+                ctx.loaders = delivery.shared.setdefault("loaders", Loaders())
+                yield cast(Delivery[E], delivery)
+    except SubscriberTooSlow:
+        return

@@ -1,0 +1,211 @@
+"""Who must report what: a form assigned to organisations from a period on, and its deadlines.
+
+An assignment names one organisation, or every organisation of a kind, or (neither) every
+organisation, from a period's first day on and, if given, until a period's last day. An
+organisation is **expected** to report a form for a period when an assignment of the form
+covers the period and names it (and the period is of the form's kind). Only an expected
+organisation counts in the form's rates and can submit it for that period. Deadlines are the
+form's for the period where set, else the period's own.
+
+Assigning and ending assignments is the admin's, audited and published (``formAssignments``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import Field, model_validator
+from tortoise.transactions import in_transaction
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...events import FormAssignmentsChanged
+from ...models import DEFAULT_FORM, FormAssignment, FormDeadline, Organization, OrganizationKind, Period, ReportForm
+from .. import periods
+from ..base import access, audit, notify
+from ..base.context import Context
+from ..base.inputs import Strict
+from ..structure import forms
+
+
+class AssignmentSpec(Strict):
+    """An assignment as an admin writes it."""
+
+    organization_id: str | None = Field(default=None, max_length=64)
+    organization_kind: OrganizationKind | None = None
+    from_period_id: str = Field(min_length=1, max_length=32)
+    until_period_id: str | None = Field(default=None, max_length=32)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> AssignmentSpec:
+        if self.organization_id is not None and self.organization_kind is not None:
+            raise ValueError("name an organisation or a kind of organisation, not both (neither: every organisation)")
+        return self
+
+
+class DeadlineSpec(Strict):
+    submission_deadline: date | None = None
+    correction_deadline: date | None = None
+
+
+def covers(assignment: FormAssignment, period: Period) -> bool:
+    return assignment.valid_from <= period.start and (assignment.valid_until is None or period.end <= assignment.valid_until)
+
+
+def names(assignment: FormAssignment, organization: Organization) -> bool:
+    if assignment.organization_id is not None:
+        return assignment.organization_id == organization.id
+    return assignment.organization_kind is None or assignment.organization_kind == organization.kind
+
+
+def asked_for(form: ReportForm, period: Period) -> bool:
+    return form.period_type is None or form.period_type == period.type
+
+
+async def expected(ctx: Context, *, form: ReportForm, period: Period) -> list[Organization]:
+    """The organisations that must report ``form`` for ``period``, by id."""
+    if not asked_for(form, period):
+        return []
+    assignments = [a for a in await FormAssignment.filter(form_id=form.id) if covers(a, period)]
+    if not assignments:
+        return []
+    return [o for o in await Organization.all().order_by("id") if any(names(a, o) for a in assignments)]
+
+
+async def is_expected(ctx: Context, *, form: ReportForm, organization: Organization, period: Period) -> bool:
+    if not asked_for(form, period):
+        return False
+    return any(covers(a, period) and names(a, organization) for a in await FormAssignment.filter(form_id=form.id))
+
+
+async def require_expected(ctx: Context, *, form: ReportForm, organization: Organization, period: Period) -> None:
+    """Refuse what only an organisation assigned the form for the period may do (submit it)."""
+    if not await is_expected(ctx, form=form, organization=organization, period=period):
+        raise Conflict(
+            f"{organization.id} is not assigned form {form.id} ({form.name}) for period {period.id}; "
+            "only an organisation the form is assigned to can submit it",
+            details={"organization_id": organization.id, "form_id": form.id, "period_id": period.id},
+        )
+
+
+async def forms_of(ctx: Context, *, organization: Organization, period: Period) -> list[ReportForm]:
+    """The forms an organisation must report for a period."""
+    assignments = await FormAssignment.all().prefetch_related("form")
+    found = {a.form_id: a.form for a in assignments if covers(a, period) and names(a, organization) and asked_for(a.form, period)}
+    return [found[key] for key in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    submission: date | None
+    correction: date | None
+
+
+async def deadlines(ctx: Context, *, form_id: str | None, period: Period) -> Deadlines:
+    """The form's deadlines for the period, each falling back to the period's own."""
+    own = await FormDeadline.get_or_none(form_id=form_id or DEFAULT_FORM, period_id=period.id)
+    return Deadlines(
+        own.submission_deadline if own and own.submission_deadline else period.submission_deadline,
+        own.correction_deadline if own and own.correction_deadline else period.correction_deadline,
+    )
+
+
+async def list_(ctx: Context, *, form_id: str) -> list[FormAssignment]:
+    """A form's assignments (public, as the forms are: who must report is no secret)."""
+    await forms.get_or_raise(ctx, form_id=form_id)
+    return await FormAssignment.filter(form_id=form_id).order_by("valid_from", "id")
+
+
+async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAssignment:
+    access.require_admin(ctx)
+    form = await forms.get_or_raise(ctx, form_id=form_id)
+    first = await _period(ctx, spec.from_period_id, field="from_period_id")
+    last = await _period(ctx, spec.until_period_id, field="until_period_id") if spec.until_period_id else None
+    if last is not None and last.end < first.start:
+        raise InvalidInput("until_period_id ends before from_period_id begins", field="until_period_id")
+    if spec.organization_id is not None and not await Organization.exists(id=spec.organization_id):
+        raise InvalidInput(f"no organisation {spec.organization_id}", field="organization_id")
+    async with notify.transaction(ctx) as outbox:
+        assignment = await FormAssignment.create(
+            form_id=form.id,
+            organization_id=spec.organization_id,
+            organization_kind=spec.organization_kind,
+            valid_from=first.start,
+            valid_until=last.end if last else None,
+            created_by=ctx.principal.subject or "unknown",
+        )
+        await audit.record(
+            ctx,
+            action="form.assigned",
+            entity_type="report_form",
+            entity_id=form.id,
+            organization_id=spec.organization_id,
+            after={**spec.model_dump(mode="json"), "assignment_id": assignment.id},
+        )
+        outbox.add(FormAssignmentsChanged(form_id=form.id))
+    return assignment
+
+
+async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
+    """End an assignment: it no longer makes anyone expected, for any period."""
+    access.require_admin(ctx)
+    async with notify.transaction(ctx) as outbox:
+        assignment = await FormAssignment.select_for_update().get_or_none(id=assignment_id)
+        if assignment is None:
+            raise NotFound("form assignment", assignment_id)
+        await assignment.delete()
+        await audit.record(
+            ctx,
+            action="form.unassigned",
+            entity_type="report_form",
+            entity_id=assignment.form_id,
+            organization_id=assignment.organization_id,
+            before={
+                "assignment_id": assignment_id,
+                "organization_id": assignment.organization_id,
+                "organization_kind": assignment.organization_kind,
+                "valid_from": assignment.valid_from,
+                "valid_until": assignment.valid_until,
+            },
+        )
+        outbox.add(FormAssignmentsChanged(form_id=assignment.form_id))
+    return assignment
+
+
+async def set_deadlines(ctx: Context, *, form_id: str, period_id: str, spec: DeadlineSpec) -> FormDeadline:
+    """Set the form's deadlines for a period (a field left out keeps its value)."""
+    access.require_admin(ctx)
+    await forms.get_or_raise(ctx, form_id=form_id)
+    await periods.get_or_raise(ctx, period_id=period_id)
+    return await _write_deadlines(ctx, form_id, period_id, spec)
+
+
+async def set_correction_deadline(ctx: Context, *, form_id: str | None, period_id: str, day: date) -> None:
+    """A returned report's correction deadline, set by the reviewer returning it (in the
+    caller's transaction)."""
+    await _write_deadlines(ctx, form_id or DEFAULT_FORM, period_id, DeadlineSpec(correction_deadline=day))
+
+
+async def _write_deadlines(ctx: Context, form_id: str, period_id: str, spec: DeadlineSpec) -> FormDeadline:
+    given = spec.model_dump(exclude_unset=True)
+    async with in_transaction():
+        deadline, _ = await FormDeadline.get_or_create(form_id=form_id, period_id=period_id)
+        before = {"submission_deadline": deadline.submission_deadline, "correction_deadline": deadline.correction_deadline}
+        deadline.update_from_dict(given)
+        await deadline.save()
+        await audit.record(
+            ctx,
+            action="form.deadlines",
+            entity_type="report_form",
+            entity_id=form_id,
+            before={**before, "period_id": period_id},
+            after={**given, "period_id": period_id},
+        )
+    return deadline
+
+
+async def _period(ctx: Context, period_id: str, *, field: str) -> Period:
+    try:
+        return await periods.get_or_raise(ctx, period_id=period_id)
+    except NotFound:
+        raise InvalidInput(f"no period {period_id}", field=field) from None

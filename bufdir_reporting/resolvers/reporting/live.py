@@ -1,0 +1,64 @@
+"""Live topics of reports, submissions and their review: who may follow each is checked before
+anything is streamed (``base.live``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from ...events import Delivery, FormAssignmentsChanged, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
+from ..base import access, live
+from ..base.context import Context
+from ..structure import forms
+from . import status
+
+
+async def follow_report_records(
+    ctx: Context, *, organization_id: str, after_event_id: int | None = None
+) -> AsyncIterator[Delivery[ReportRecordUpdated]]:
+    access.require_read(ctx, organization_id)
+    channel = ReportRecordUpdated.channel(organization_id)
+    return live.follow(ctx, channel, ReportRecordUpdated, after_event_id=after_event_id)
+
+
+async def follow_submission_reviews(
+    ctx: Context, *, organization_id: str | None, after_event_id: int | None = None
+) -> AsyncIterator[Delivery[SubmissionReviewed]]:
+    """Review steps of one organisation's submissions, or (``None``) of every organisation's."""
+    live.require_one_or_every(ctx, organization_id)
+    channel = SubmissionReviewed.channel(organization_id)
+    return live.follow(ctx, channel, SubmissionReviewed, after_event_id=after_event_id)
+
+
+async def follow_reporting_status(ctx: Context, *, scope: status.Scope) -> AsyncIterator[status.OrganizationStatus]:
+    """For reviewers and admins: an expected organisation's status for the form and period, read
+    again each time it may have moved."""
+    await status.reporting_status(ctx, scope=scope)  # who may follow it, before anything is streamed
+    return _statuses(ctx, scope)
+
+
+async def _statuses(ctx: Context, scope: status.Scope) -> AsyncIterator[status.OrganizationStatus]:
+    async for delivery in live.follow(ctx, ReportingStatusChanged.channel(scope.period_id), ReportingStatusChanged):
+        rows = await status.reporting_status(ctx, scope=scope)
+        moved = next((row for row in rows if row.organization.id == delivery.event.organization_id), None)
+        if moved is not None:
+            yield moved
+
+
+async def follow_reporting_rates(ctx: Context, *, scope: status.Scope) -> AsyncIterator[status.Rates]:
+    """For reviewers and admins: a form's rates for the period, now and each time an
+    organisation's state may have moved."""
+    first = await status.rates(ctx, scope=scope)
+    return _rates(ctx, scope, first)
+
+
+async def _rates(ctx: Context, scope: status.Scope, first: status.Rates) -> AsyncIterator[status.Rates]:
+    yield first
+    async for _ in live.follow(ctx, ReportingStatusChanged.channel(scope.period_id), ReportingStatusChanged):
+        yield await status.rates(ctx, scope=scope)
+
+
+async def follow_form_assignments(ctx: Context, *, form_id: str | None) -> AsyncIterator[Delivery[FormAssignmentsChanged]]:
+    """Who must report a form changed (``None``: any form's); public, as the forms are."""
+    if form_id is not None:
+        await forms.get_or_raise(ctx, form_id=form_id)
+    return live.follow(ctx, FormAssignmentsChanged.channel(form_id), FormAssignmentsChanged)

@@ -1,0 +1,181 @@
+"""Report forms: which sections (and so fields) are asked, for which kind of period.
+
+Forms are reference data like the structure: public to read, written by admins. A form's
+sections are read in force as the structure is (a section closed from a period on leaves the
+form's reports from then on). A change of a form's sections is a change of the structure for
+that form's reports: it replaces the structure's revision and marks the form's current
+snapshots invalid, as a section change marks those it changes. The default form holds every
+section, for any period: what a request that names no form gets, as before forms existed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...events import CacheInvalidated
+from ...models import DEFAULT_FORM, FormSection, Period, PeriodType, ReportForm, Section
+from ..base import access, audit, invalidation, notify
+from ..base.context import Context
+from ..base.inputs import Strict
+from ..base.pagination import Page, Window, paginate
+from . import revision
+from .inputs import SECTION_ID
+
+
+class FormSpec(Strict):
+    """A form as an admin writes it."""
+
+    form_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=255)
+    description: str = Field(default="", max_length=4000)
+    period_type: PeriodType | None = None
+    rolled_up: bool = Field(default=False, strict=True)
+    section_ids: list[str] = Field(min_length=1, max_length=200)
+
+    @field_validator("form_id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SECTION_ID.match(value):
+            raise ValueError("lower case letters and digits, words joined by - or _ (e.g. barnevern-arsrapport)")
+        return value
+
+    @field_validator("section_ids")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("names a section twice")
+        return value
+
+
+async def get_or_raise(ctx: Context, *, form_id: str) -> ReportForm:
+    form = await ReportForm.get_or_none(id=form_id)
+    if form is None:
+        raise NotFound("report form", form_id)
+    return form
+
+
+async def list_(ctx: Context, *, window: Window) -> Page[ReportForm]:
+    return await paginate(ReportForm.all().order_by("id"), window)
+
+
+async def section_ids(ctx: Context, *, form_id: str | None) -> frozenset[str] | None:
+    """The sections a form asks, read once per structure revision; ``None`` for the default
+    form (``form_id`` None too), which asks every section there is."""
+    if form_id in (None, DEFAULT_FORM):
+        return None
+
+    async def read() -> frozenset[str]:
+        return frozenset(str(s) for s in await FormSection.filter(form_id=form_id).values_list("section_id", flat=True))
+
+    return await revision.cached(("form-sections", form_id), read)
+
+
+async def for_period(ctx: Context, *, form_id: str | None, period: Period | None) -> ReportForm:
+    """The form a request names (the default form when it names none), checked against the
+    kind of period it is asked for."""
+    form = await get_or_raise(ctx, form_id=form_id or DEFAULT_FORM)
+    if period is not None and form.period_type is not None and period.type != form.period_type:
+        raise InvalidInput(
+            f"form {form.id} ({form.name}) is asked for {form.period_type} periods; period {period.id} is a {period.type}",
+            field="form_id",
+        )
+    return form
+
+
+async def sections_of(ctx: Context, *, form: ReportForm) -> list[Section]:
+    """The sections a form asks, in report order (the default form: every section)."""
+    asked = await section_ids(ctx, form_id=form.id)
+    query = Section.all() if asked is None else Section.filter(id__in=sorted(asked))
+    return await query.order_by("order", "id")
+
+
+def scope_part(form_id: str | None) -> str:
+    """What a snapshot's scope key adds for its form: nothing for the default form (so the scopes
+    made before forms existed stay the default form's), else ``|<form id>``."""
+    return "" if form_id in (None, DEFAULT_FORM) else f"|{form_id}"
+
+
+async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
+    access.require_admin(ctx)
+    await _sections_exist(spec.section_ids)
+    try:
+        async with in_transaction():
+            if await ReportForm.exists(id=spec.form_id):
+                raise Conflict(f"report form {spec.form_id!r} already exists", details={"field": "form_id"})
+            form = await ReportForm.create(
+                id=spec.form_id,
+                name=spec.name,
+                description=spec.description,
+                period_type=spec.period_type,
+                rolled_up=spec.rolled_up,
+            )
+            await FormSection.bulk_create([FormSection(form_id=form.id, section_id=s) for s in spec.section_ids])
+            await revision.bump()
+            await audit.record(ctx, action="form.created", entity_type="report_form", entity_id=form.id, after=spec.model_dump())
+    except IntegrityError:
+        raise Conflict(f"report form {spec.form_id!r} conflicts with a concurrent change", details={"field": "form_id"}) from None
+    return form
+
+
+async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
+    """Replace a form's name, period type, roll-up and sections. The default form asks every
+    section there is, for any period (it is what naming no form means): its sections and period
+    type do not change."""
+    access.require_admin(ctx)
+    if spec.form_id != form_id:
+        raise InvalidInput("form_id cannot change; create a new form instead", field="form_id")
+    await _sections_exist(spec.section_ids)
+    async with notify.transaction(ctx) as outbox:
+        form = await ReportForm.select_for_update().get_or_none(id=form_id)
+        if form is None:
+            raise NotFound("report form", form_id)
+        before = await _described(form)
+        if form.is_default and (spec.period_type is not None or spec.rolled_up):
+            raise Conflict(
+                "the default form asks every section there is, for any period, of each organisation alone; only "
+                "its name and description change",
+                details={"form_id": form_id},
+            )
+        form.update_from_dict(
+            {"name": spec.name, "description": spec.description, "period_type": spec.period_type, "rolled_up": spec.rolled_up}
+        )
+        await form.save()
+        changed = not form.is_default and (
+            set(spec.section_ids) != set(before["section_ids"]) or before["rolled_up"] != spec.rolled_up
+        )
+        if changed:
+            await FormSection.filter(form_id=form_id).delete()
+            await FormSection.bulk_create([FormSection(form_id=form_id, section_id=s) for s in spec.section_ids])
+            await revision.bump()
+        if changed:
+            reason = f"report form {form_id} changed"
+            outbox.add(*CacheInvalidated.each(await invalidation.invalidate_form(form_id, reason), reason))
+        await audit.record(
+            ctx, action="form.updated", entity_type="report_form", entity_id=form_id, before=before, after=spec.model_dump()
+        )
+    return form
+
+
+async def _sections_exist(section_ids: list[str]) -> None:
+    found = {str(s) for s in await Section.filter(id__in=section_ids).values_list("id", flat=True)}
+    unknown = [s for s in section_ids if s not in found]
+    if unknown:
+        raise InvalidInput(f"no section {', '.join(unknown)}", field="section_ids")
+
+
+async def _section_ids(form_id: str) -> list[str]:
+    return sorted(str(s) for s in await FormSection.filter(form_id=form_id).values_list("section_id", flat=True))
+
+
+async def _described(form: ReportForm) -> dict[str, Any]:
+    return {
+        "name": form.name,
+        "period_type": form.period_type,
+        "rolled_up": form.rolled_up,
+        "section_ids": await _section_ids(form.id),
+    }

@@ -1,0 +1,135 @@
+"""Explanations, reviewers' comments and answers over REST (no legacy contract: a path of its
+own), for reporting tools: the same use cases as GraphQL's explainValue, commentOnValue and
+answerComment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Body, Path
+from pydantic import BaseModel, Field
+
+from ..models import ValueNote, ValueNoteKind
+from ..resolvers.base.context import Context
+from ..resolvers.snapshots import notes
+from .routing import ContextDep, ContractRouter, OrganizationId, PeriodId, examples_of
+from .shapes import Instant, Shape, examples
+
+router = ContractRouter("/api/v1/value-notes", tag="value-notes", printed_paths=False)
+NoteId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a note's id (a 32-bit column)")]
+
+_NOTE = {
+    "note_id": 12,
+    "organization_id": "org-1042",
+    "period_id": "2024",
+    "field_key": "antall_akuttplasseringer",
+    "kind": "explanation",
+    "text": "Én ny institusjon i kommunen tok imot flere akuttplasseringer.",
+    "author": "kari",
+    "parent_id": None,
+    "created_at": "2025-02-18T10:12:00Z",
+}
+
+
+class NoteShape(Shape):
+    model_config = examples(_NOTE)
+
+    note_id: int
+    organization_id: str
+    period_id: str
+    field_key: str
+    kind: ValueNoteKind
+    text: str
+    author: str
+    parent_id: int | None = Field(description="the comment an answer answers")
+    created_at: Instant | None
+
+
+class NoteList(Shape):
+    model_config = examples({"data": [_NOTE]})
+
+    data: list[NoteShape]
+
+
+class NoteBody(BaseModel):
+    snapshot_id: str = Field(min_length=1, max_length=40)
+    field_key: str = Field(min_length=1, max_length=64)
+    kind: Literal["explanation", "comment"] = Field(description="explanation (the organisation's) or comment (a reviewer's)")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class AnswerBody(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+def shape(note: ValueNote) -> NoteShape:
+    return NoteShape(
+        note_id=note.id,
+        organization_id=note.organization_id,
+        period_id=note.period_id,
+        field_key=note.field_key,
+        kind=note.kind,
+        text=note.text,
+        author=note.author,
+        parent_id=note.parent_id,
+        created_at=note.created_at,
+    )
+
+
+@router.endpoint(
+    "GET", "", "listValueNotes", NoteList, errors={403}, summary="What is said about an organisation's values in a period"
+)
+async def list_notes(org_id: OrganizationId, period_id: PeriodId, ctx: Context = ContextDep) -> NoteList:
+    return NoteList(data=[shape(note) for note in await notes.of_period(ctx, organization_id=org_id, period_id=period_id)])
+
+
+@router.endpoint(
+    "POST",
+    "",
+    "addValueNote",
+    NoteShape,
+    status_code=201,
+    errors={403, 404, 409},
+    summary="Explain a value (the organisation) or comment on it (reviewers)",
+)
+async def add_note(
+    body: Annotated[
+        NoteBody,
+        Body(
+            openapi_examples=examples_of(
+                explanation={
+                    "snapshot_id": "snap-001",
+                    "field_key": "antall_akuttplasseringer",
+                    "kind": "explanation",
+                    "text": _NOTE["text"],
+                },
+                comment={
+                    "snapshot_id": "snap-001",
+                    "field_key": "antall_akuttplasseringer",
+                    "kind": "comment",
+                    "text": "Hvor mange av dem var under 13 år?",
+                },
+            )
+        ),
+    ],
+    ctx: Context = ContextDep,
+) -> NoteShape:
+    add = notes.explain if body.kind == "explanation" else notes.comment
+    return shape(await add(ctx, snapshot_id=body.snapshot_id, field_key=body.field_key, text=body.text))
+
+
+@router.endpoint(
+    "POST",
+    "/{note_id}/answers",
+    "answerValueComment",
+    NoteShape,
+    status_code=201,
+    errors={403},
+    summary="Answer a reviewer's comment (the organisation)",
+)
+async def answer_comment(
+    note_id: NoteId,
+    body: Annotated[AnswerBody, Body(openapi_examples=examples_of(answer={"text": "Fire av dem, alle i samme familie."}))],
+    ctx: Context = ContextDep,
+) -> NoteShape:
+    return shape(await notes.answer(ctx, comment_id=note_id, text=body.text))

@@ -1,0 +1,277 @@
+"""Who reports what: report forms, their assignments and deadlines, the organisation tree, and the
+reporting rates a case officer reads first (issue #31), over GraphQL and REST."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bufdir_reporting.models import (
+    AuditEntry,
+    EventLog,
+    FieldValue,
+    FormAssignment,
+    Organization,
+    OrganizationKind,
+    Snapshot,
+)
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.reporting import records, submissions
+
+from ..conftest import error_codes
+from ..factories import context_for, counted, make_activity, make_period, make_section
+
+FORM = """mutation ($input: ReportFormInput!) { createReportForm(input: $input) { formId name periodType rolledUp
+  sections { sectionId } } }"""
+ASSIGN = """mutation ($form: ID!, $input: FormAssignmentInput!) { assignReportForm(formId: $form, input: $input)
+  { id organizationId organizationKind validFrom validUntil } }"""
+RATES = """query ($period: ID!, $form: ID, $under: ID) { reportingRates(periodId: $period, formId: $form,
+  underOrganizationId: $under) { expected submitted { count percent } onTime { count } late { count percent }
+  notStarted { count percent } approved { count } returnedNotCorrected { count } } }"""
+
+
+@pytest.fixture
+async def world(app):
+    """Two child-welfare services and a family counselling office under an umbrella, two sections:
+    one the welfare form asks, one the counselling form asks; the year 2024."""
+    umbrella = await Organization.create(id="org-paraply", name="Paraplyen", kind=OrganizationKind.VOLUNTEER_ORGANIZATION)
+    for id_, kind in (
+        ("org-bv-1", OrganizationKind.CHILD_WELFARE_SERVICE),
+        ("org-bv-2", OrganizationKind.CHILD_WELFARE_SERVICE),
+        ("org-fv", OrganizationKind.FAMILY_COUNSELLING),
+    ):
+        await Organization.create(id=id_, name=id_, kind=kind, parent=umbrella if id_ != "org-bv-2" else None)
+    await make_section(id="omsorg", fields=[counted("antall_saker")], order=1)
+    await make_section(id="tiltak", fields=[counted("antall_tiltak", required=False)], order=2)
+    await make_period(year=2023)
+    await make_period(year=2024)
+    return umbrella
+
+
+async def create_forms(graphql, tokens) -> None:
+    admin = tokens.admin()
+    for form_id, sections in (("barnevern", ["omsorg"]), ("familievern", ["tiltak"])):
+        made = await graphql(
+            FORM, {"input": {"formId": form_id, "name": form_id.title(), "sectionIds": sections, "periodType": "YEAR"}}, admin
+        )
+        assert made["data"]["createReportForm"]["sections"] == [{"sectionId": sections[0]}], made
+    for form_id, kind in (("barnevern", "CHILD_WELFARE_SERVICE"), ("familievern", "FAMILY_COUNSELLING")):
+        assigned = await graphql(ASSIGN, {"form": form_id, "input": {"organizationKind": kind, "fromPeriodId": "2024"}}, admin)
+        assert assigned["data"]["assignReportForm"]["validFrom"] == "2024-01-01"
+
+
+async def test_a_form_asks_its_sections_only_and_its_snapshot_has_no_others(graphql, tokens, app, settings, world):
+    await create_forms(graphql, tokens)
+    ctx = context_for(settings, app, "org-fv")
+    await make_activity(org=await Organization.get(id="org-fv"), occurred_at=datetime(2024, 5, 1, tzinfo=UTC))
+    snapshot = (
+        await snapshots.trigger(ctx, organization_id="org-fv", period_id="2024", form_id="familievern", wait=True)
+    ).snapshot
+    keys = set(await FieldValue.filter(snapshot_id=snapshot.id).values_list("field_key", flat=True))
+    assert keys == {"antall_tiltak"}, "the family counselling office is not asked for care-order counts"
+    assert (snapshot.field_count, snapshot.form_id) == (1, "familievern")
+    default = (await snapshots.trigger(ctx, organization_id="org-fv", period_id="2024", wait=True)).snapshot
+    assert default.field_count == 2 and default.form_id is None, "naming no form is the default form: every section"
+    await make_period(year=2024, quarter=1)
+    wrong = await graphql(
+        'mutation { triggerAggregation(organizationId: "org-fv", periodId: "2024-Q1", formId: "familievern") { jobId } }',
+        {},
+        tokens.headers("org-fv"),
+    )
+    assert error_codes(wrong) == ["BAD_USER_INPUT"]
+    assert (
+        wrong["errors"][0]["message"] == "form familievern (Familievern) is asked for year periods; period 2024-Q1 is a quarter"
+    )
+
+
+async def test_only_an_assigned_organisation_is_expected_and_can_submit(graphql, tokens, app, settings, world):
+    await create_forms(graphql, tokens)
+    period = "2024"
+    expected = await graphql(
+        '{ reportForm(id: "barnevern") { expectedOrganizations(periodId: "2024") { organizationId } } }', {}, tokens.reviewer()
+    )
+    assert [o["organizationId"] for o in expected["data"]["reportForm"]["expectedOrganizations"]] == ["org-bv-1", "org-bv-2"]
+    assert (
+        await graphql(
+            '{ reportingStatus(periodId: "2024", formId: "barnevern") { organization { organizationId } } }',
+            {},
+            tokens.reviewer(),
+        )
+    )["data"]["reportingStatus"] == [
+        {"organization": {"organizationId": "org-bv-1"}},
+        {"organization": {"organizationId": "org-bv-2"}},
+    ]
+    # the counselling office aggregates the welfare form (it may look), but cannot submit it
+    ctx = context_for(settings, app, "org-fv", subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id="org-fv", period_id=period, form_id="barnevern", wait=True)).snapshot
+    record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    from bufdir_reporting.errors import Conflict
+
+    with pytest.raises(Conflict) as refused:
+        await submissions.submit(ctx, report_id=record.id)
+    assert "not assigned form barnevern (Barnevern) for period 2024" in refused.value.message
+    assert refused.value.details == {"organization_id": "org-fv", "form_id": "barnevern", "period_id": "2024"}
+
+
+async def test_assignments_are_audited_live_and_ended(graphql, tokens, world):
+    await create_forms(graphql, tokens)
+    assigned = await FormAssignment.filter(form_id="barnevern").first()
+    assert await AuditEntry.filter(action="form.assigned", entity_id="barnevern").exists()
+    assert await EventLog.filter(channel="form_assignments:barnevern").exists(), "followers hear of it"
+    ended = await graphql(
+        "mutation ($id: ID!) { unassignReportForm(assignmentId: $id) { id } }", {"id": str(assigned.id)}, tokens.admin()
+    )
+    assert ended["data"]["unassignReportForm"]["id"] == str(assigned.id)
+    assert await AuditEntry.filter(action="form.unassigned", entity_id="barnevern").exists()
+    refused = await graphql(
+        ASSIGN,
+        {"form": "barnevern", "input": {"organizationId": "org-bv-1", "organizationKind": "OTHER", "fromPeriodId": "2024"}},
+        tokens.admin(),
+    )
+    assert error_codes(refused) == ["BAD_USER_INPUT"]
+    not_admin = await graphql(ASSIGN, {"form": "barnevern", "input": {"fromPeriodId": "2024"}}, tokens.headers("org-bv-1"))
+    assert error_codes(not_admin) == ["FORBIDDEN"]
+
+
+async def test_rates_match_a_hand_count_with_the_forms_deadlines(graphql, tokens, app, settings, world):
+    await create_forms(graphql, tokens)
+    admin = tokens.admin()
+    deadlines = await graphql(
+        'mutation { setReportFormDeadlines(formId: "barnevern", periodId: "2024", submissionDeadline: "2025-02-01") { formId } }',
+        {},
+        admin,
+    )
+    assert deadlines["data"]["setReportFormDeadlines"]["formId"] == "barnevern"
+    # org-bv-1 submits (today, long after the deadline); org-bv-2 has not started
+    own = context_for(settings, app, "org-bv-1", subject="kari")
+    await make_activity(org=await Organization.get(id="org-bv-1"), occurred_at=datetime(2024, 5, 1, tzinfo=UTC))
+    snapshot = (
+        await snapshots.trigger(own, organization_id="org-bv-1", period_id="2024", form_id="barnevern", wait=True)
+    ).snapshot
+    record = await records.generate(own, snapshot_id=snapshot.id, report_type="annual_report")
+    await submissions.submit(own, report_id=record.id)
+    rates = (await graphql(RATES, {"period": "2024", "form": "barnevern"}, tokens.reviewer()))["data"]["reportingRates"]
+    assert rates == {
+        "expected": 2,
+        "submitted": {"count": 1, "percent": 50.0},
+        "onTime": {"count": 0},
+        "late": {"count": 2, "percent": 100.0},  # one submitted late, one overdue
+        "notStarted": {"count": 1, "percent": 50.0},
+        "approved": {"count": 0},
+        "returnedNotCorrected": {"count": 0},
+    }
+    under = await graphql(RATES, {"period": "2024", "form": "barnevern", "under": "org-paraply"}, tokens.reviewer())
+    assert under["data"]["reportingRates"]["expected"] == 1, "org-bv-2 is not in the umbrella's subtree"
+
+
+async def test_an_umbrella_reads_its_branches_writes_none_and_a_regional_reviewer_sees_its_subtree(
+    graphql, client, tokens, app, settings, world
+):
+    umbrella = tokens.headers("org-paraply")
+    tree = await graphql(
+        '{ organization(id: "org-paraply") { children { totalCount edges { node { organizationId ancestors { organizationId } } } } } }',
+        {},
+        umbrella,
+    )
+    children = tree["data"]["organization"]["children"]
+    assert children["totalCount"] == 2
+    assert {e["node"]["organizationId"] for e in children["edges"]} == {"org-bv-1", "org-fv"}
+    assert all(e["node"]["ancestors"] == [{"organizationId": "org-paraply"}] for e in children["edges"])
+    assert (
+        await client.get("/api/v1/aggregated-report-data", params={"organization_id": "org-bv-1"}, headers=umbrella)
+    ).status_code == 200
+    assert (
+        await client.get("/api/v1/aggregated-report-data", params={"organization_id": "org-bv-2"}, headers=umbrella)
+    ).status_code == 403
+    write = await graphql('mutation { triggerAggregation(organizationId: "org-bv-1", periodId: "2024") { jobId } }', {}, umbrella)
+    assert error_codes(write) == ["FORBIDDEN"], "reading down the tree is not writing"
+    regional = tokens.headers("org-paraply", reviewer=True)
+    seen = await graphql("{ organizations { edges { node { organizationId } } } }", {}, regional)
+    assert {e["node"]["organizationId"] for e in seen["data"]["organizations"]["edges"]} == {"org-paraply", "org-bv-1", "org-fv"}
+
+
+async def test_a_rolled_up_form_counts_its_subtrees_participants_once(graphql, tokens, app, settings, world):
+    admin = tokens.admin()
+    await graphql(
+        FORM, {"input": {"formId": "samlet", "name": "Samlet", "sectionIds": ["omsorg", "tiltak"], "rolledUp": True}}, admin
+    )
+    await graphql(ASSIGN, {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}, admin)
+    for org, refs in (("org-bv-1", ("p-1", "p-2")), ("org-fv", ("p-2", "p-3")), ("org-paraply", ("p-1",))):
+        await make_activity(org=await Organization.get(id=org), occurred_at=datetime(2024, 5, 1, tzinfo=UTC), participants=refs)
+    await make_activity(
+        org=await Organization.get(id="org-bv-2"), occurred_at=datetime(2024, 5, 1, tzinfo=UTC), participants=("p-9",)
+    )
+    ctx = context_for(settings, app, "org-paraply")
+    rolled = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)).snapshot
+    assert (rolled.activity_count, rolled.unique_participants) == (3, 3), "p-1 and p-2 once each; org-bv-2 is not below it"
+    alone = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", wait=True)).snapshot
+    assert (alone.activity_count, alone.unique_participants) == (1, 1)
+
+
+async def test_a_forms_sections_changing_marks_its_snapshots_invalid(graphql, tokens, app, settings, world):
+    await create_forms(graphql, tokens)
+    ctx = context_for(settings, app, "org-fv")
+    snapshot = (
+        await snapshots.trigger(ctx, organization_id="org-fv", period_id="2024", form_id="familievern", wait=True)
+    ).snapshot
+    other = (await snapshots.trigger(ctx, organization_id="org-fv", period_id="2024", wait=True)).snapshot
+    changed = await graphql(
+        'mutation { updateReportForm(id: "familievern", input: {formId: "familievern", name: "Familievern", periodType: YEAR, sectionIds: ["tiltak", "omsorg"]}) { sections { sectionId } } }',
+        {},
+        tokens.admin(),
+    )
+    assert {s["sectionId"] for s in changed["data"]["updateReportForm"]["sections"]} == {"tiltak", "omsorg"}
+    stale = await Snapshot.get(id=snapshot.id)
+    assert stale.cache_valid is False and "report form familievern changed" in stale.invalidation_reason
+    assert (await Snapshot.get(id=other.id)).cache_valid is True, "the default form's snapshot is another form's"
+
+
+async def test_the_default_form_asks_every_section_for_any_period(graphql, tokens, world):
+    refused = await graphql(
+        'mutation { updateReportForm(id: "bufdir-rapport", input: {formId: "bufdir-rapport", name: "B", sectionIds: ["omsorg"], periodType: YEAR}) { formId } }',
+        {},
+        tokens.admin(),
+    )
+    assert error_codes(refused) == ["CONFLICT"]
+    sections = await graphql('{ reportForm(id: "bufdir-rapport") { isDefault sections { sectionId } } }', {}, None)
+    assert sections["data"]["reportForm"] == {"isDefault": True, "sections": [{"sectionId": "omsorg"}, {"sectionId": "tiltak"}]}
+
+
+async def test_forms_over_rest(client, tokens, world):
+    admin = tokens.admin()
+    made = await client.post(
+        "/api/v1/report-forms",
+        json={"form_id": "rest-skjema", "name": "REST", "section_ids": ["omsorg"], "period_type": "year"},
+        headers=admin,
+    )
+    assert made.status_code == 201 and made.json()["section_ids"] == ["omsorg"], made.text
+    unknown = await client.post(
+        "/api/v1/report-forms", json={"form_id": "x", "name": "X", "section_ids": ["finnes-ikke"]}, headers=admin
+    )
+    assert unknown.status_code == 422 and unknown.json()["error"]["details"]["field"] == "section_ids"
+    assigned = await client.post(
+        "/api/v1/report-forms/rest-skjema/assignments",
+        json={"organization_id": "org-bv-1", "from_period_id": "2024"},
+        headers=admin,
+    )
+    assert assigned.status_code == 201 and assigned.json()["valid_from"] == "2024-01-01"
+    listed = (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"]
+    assert [a["organization_id"] for a in listed] == ["org-bv-1"]
+    deadline = await client.put(
+        "/api/v1/report-forms/rest-skjema/deadlines/2024", json={"submission_deadline": "2025-03-01"}, headers=admin
+    )
+    assert deadline.json() == {
+        "form_id": "rest-skjema",
+        "period_id": "2024",
+        "submission_deadline": "2025-03-01",
+        "correction_deadline": None,
+    }
+    rates = await client.get(
+        "/api/v1/submissions/reporting-rates", params={"period_id": "2024", "form_id": "rest-skjema"}, headers=tokens.reviewer()
+    )
+    assert rates.json()["expected"] == 1 and rates.json()["not_started"] == {"count": 1, "percent": 100.0}
+    assert (
+        await client.delete(f"/api/v1/report-forms/assignments/{assigned.json()['assignment_id']}", headers=admin)
+    ).status_code == 200
+    assert (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"] == []
