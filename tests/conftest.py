@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
@@ -130,7 +131,7 @@ def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
         name = f"bufdir_test_{uuid.uuid4().hex[:12]}"
         asyncio.run(_create_database(server, name))
         url = services.with_database(server, name)
-    asyncio.run(apply_migrations(Settings(database_url=url, token_secret="unused")))
+    asyncio.run(apply_migrations(Settings(database_url=url, token_secret=SecretStr("unused"))))
     yield url
 
 
@@ -145,7 +146,7 @@ def settings(migrated_database: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=migrated_database,
         var_dir=tmp_path / "var",
-        token_secret=secrets.token_urlsafe(32),
+        token_secret=SecretStr(secrets.token_urlsafe(32)),
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import APIRoute
+from pydantic import SecretStr
 
 from bufdir_reporting.config import Settings
 from bufdir_reporting.resolvers.base import ids
@@ -775,7 +776,7 @@ def world_template(migrated_database: str, tmp_path_factory: pytest.TempPathFact
     settings = Settings(
         database_url=f"sqlite://{folder / 'world.sqlite3'}",
         var_dir=folder / "var",
-        token_secret=secrets.token_urlsafe(32),
+        token_secret=SecretStr(secrets.token_urlsafe(32)),
     )
     return WorldTemplate(settings=settings, ids=asyncio.run(_build_world(settings)))
 

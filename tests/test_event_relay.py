@@ -116,7 +116,13 @@ async def test_an_event_committed_but_never_published_reaches_the_subscriber(set
         async with subscribed(address, token) as socket:
             await wait_for_subscribers(app, 1)
             unpublished = Context(settings=relayed)  # no event hub: written to the log, never published
-            note = {"note_id": 1, "organization_id": "org-1042", "period_id": "2024", "field_key": "k", "kind": "comment"}
+            note: dict[str, Any] = {
+                "note_id": 1,
+                "organization_id": "org-1042",
+                "period_id": "2024",
+                "field_key": "k",
+                "kind": "comment",
+            }
             await notify.publish(unpublished, events.ValueNoted(**note, text="orphaned", author="x", parent_id=None))
             assert [n["text"] for n in await received(socket, 1)] == ["orphaned"]
             await nothing_more(socket)

@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
+from pydantic import SecretStr
 from schemathesis import openapi
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -80,7 +81,7 @@ def _serve(root: Path, database_url: str) -> Iterator[str]:
     process.wait(timeout=20)
 
 
-ADMIN = {"Authorization": f"Bearer {issue_token(Settings(token_secret=SECRET), subject='fuzzer', admin=True)}"}
+ADMIN = {"Authorization": f"Bearer {issue_token(Settings(token_secret=SecretStr(SECRET)), subject='fuzzer', admin=True)}"}
 ADMIN_HEADER = f"Authorization: {ADMIN['Authorization']}"
 
 

@@ -19,6 +19,7 @@ import pytest
 import websockets
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
+from pydantic import SecretStr
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
@@ -66,7 +67,7 @@ def replica(env: dict[str, str], log: Path, *extra: str) -> Iterator[str]:
 
 
 SECRET = "r" * 40
-TOKEN = issue_token(Settings(token_secret=SECRET), subject="kari", organizations=["org-1042"])
+TOKEN = issue_token(Settings(token_secret=SecretStr(SECRET)), subject="kari", organizations=["org-1042"])
 
 
 async def replica_env(postgres_server: str, broadcast_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -114,7 +114,7 @@ class Caller:
         return getattr(self.models, name).from_dict(data)
 
 
-TAGS = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
+TAGS: tuple[str, ...] = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
 TAGS += ("activity_import", "submissions", "value_notes", "report_forms")
 
 
