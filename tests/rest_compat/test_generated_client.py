@@ -30,9 +30,9 @@ from bufdir_reporting.resolvers.snapshots import manual_values
 from .. import contracts
 from ..contracts import assert_shape
 from ..factories import context_for, make_activity, make_reporting_world
+from ..importing.test_import_api import excel_csv
 from ..live import emptied, live_server
 from ..schema.test_reports import MANUAL_REQUIRED
-from ..test_import_api import excel_csv
 
 pytestmark = pytest.mark.one_database
 

@@ -14,7 +14,7 @@ import redis
 
 from bufdir_reporting.events import DataUpdated, EventHub, ReportingStatusChanged, SubscriberTooSlow
 
-from . import services
+from .. import services
 
 
 @pytest.fixture(params=["memory", "redis", "postgres"])

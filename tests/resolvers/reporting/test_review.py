@@ -17,8 +17,8 @@ from bufdir_reporting.resolvers.snapshots import manual_values
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
 
-from .conftest import error_codes, error_of
-from .factories import context_for, make_activity, make_scope
+from ...conftest import error_codes, error_of
+from ...factories import context_for, make_activity, make_scope
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ async def test_the_reporting_status_counts_organisations_per_state(client, token
 async def test_states_deadlines_and_lateness_per_organisation(graphql, tokens, app, settings):
     from bufdir_reporting.models import Period, Submission
 
-    from .factories import make_organization
+    from ...factories import make_organization
 
     await make_scope()  # an organisation with structure and the 2024 period
     idle = await make_organization()  # never aggregated

@@ -12,7 +12,7 @@ from bufdir_reporting.models import (
     Section,
 )
 
-from . import contracts
+from .. import contracts
 
 # Every field key the five contracts name, by section.
 CONTRACT_FIELDS = {

@@ -21,10 +21,10 @@ from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base import notify
 from bufdir_reporting.resolvers.base.context import Context
 
-from . import services
-from .conftest import _unavailable
-from .factories import context_for, make_reporting_world
-from .live import GRAPHQL_TRANSPORT_WS, emptied, live_server, wait_for_subscribers
+from .. import services
+from ..conftest import _unavailable
+from ..factories import context_for, make_reporting_world
+from ..live import GRAPHQL_TRANSPORT_WS, emptied, live_server, wait_for_subscribers
 
 NOTES = 'subscription ($after: ID) { valueNoteAdded(organizationId: "org-1042", afterEventId: $after) { eventId text } }'
 EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: $t) { id } }'

@@ -24,9 +24,9 @@ from pydantic import SecretStr
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
 
-from . import services
-from .conftest import _create_database, _unavailable
-from .live import GRAPHQL_TRANSPORT_WS
+from .. import services
+from ..conftest import _create_database, _unavailable
+from ..live import GRAPHQL_TRANSPORT_WS
 
 RUNNING: dict[str, subprocess.Popen] = {}
 

@@ -22,7 +22,7 @@ from bufdir_reporting.importing.errors import ImportFileError
 from bufdir_reporting.models import Activity, ActivityImport, Organization, OrganizationKind
 from bufdir_reporting.resolvers.base.context import Context
 
-from .conftest import error_of
+from ..conftest import error_of
 
 BASE = "/api/v1/activities/import"
 HEADER = "organization_id,source_system,external_id,activity_type,category,status,location,occurred_at"

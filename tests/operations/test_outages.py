@@ -17,10 +17,10 @@ from bufdir_reporting.config import Settings
 from bufdir_reporting.database import apply_migrations
 from bufdir_reporting.errors import is_unavailable
 
-from . import services
-from .conftest import _unavailable
-from .factories import make_reporting_world
-from .live import started_app
+from .. import services
+from ..conftest import _unavailable
+from ..factories import make_reporting_world
+from ..live import started_app
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Activity, Organization, OrganizationKind
 from bufdir_reporting.resolvers.base import jobs
 
-from .conftest import error_of
-from .factories import context_for
-from .live import emptied, live_server
+from ..conftest import error_of
+from ..factories import context_for
+from ..live import emptied, live_server
 
 BASE = "/api/v1/activities/import"
 HEADER = ["Organisasjon", "Kildesystem", "Ekstern ID", "Aktivitetstype", "Kategori", "Status", "Sted", "Dato", "Timer"]
@@ -345,7 +345,7 @@ async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(s
     from bufdir_reporting.events import ActivityImportProgress
     from bufdir_reporting.models import ActivityImport
 
-    from .live import started_app
+    from ..live import started_app
 
     async with (
         started_app(settings) as first,
