@@ -4,7 +4,6 @@ reporting status of a period."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Body, Query
@@ -12,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from ..models import ReportForm, ReviewState, Submission
 from ..resolvers.base.context import Context
+from ..resolvers.base.inputs import Day
 from ..resolvers.reporting import reviews, status
 from ..resolvers.reporting.status import Lateness, ReportingState
 from .routing import ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, SubmissionId, examples_of, stored_length
@@ -75,7 +75,7 @@ FormIdQuery = Annotated[
 class ReviewBody(BaseModel):
     action: Literal["start_review", "approve", "return"]
     reason: str | None = Field(default=None, max_length=4000, description="required when returning: what to correct")
-    correction_deadline: date | None = Field(default=None, description="when returning: by when the corrected version is due")
+    correction_deadline: Day | None = Field(default=None, description="when returning: by when the corrected version is due")
 
 
 class StatusRow(Shape):

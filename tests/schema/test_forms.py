@@ -19,7 +19,7 @@ from bufdir_reporting.models import (
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records, submissions
 
-from ..conftest import error_codes
+from ..conftest import error_codes, error_of
 from ..factories import context_for, counted, make_activity, make_period, make_section
 
 FORM = """mutation ($input: ReportFormInput!) { createReportForm(input: $input) { formId name periodType rolledUp
@@ -275,3 +275,14 @@ async def test_forms_over_rest(client, tokens, world):
         await client.delete(f"/api/v1/report-forms/assignments/{assigned.json()['assignment_id']}", headers=admin)
     ).status_code == 200
     assert (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"] == []
+
+
+async def test_a_deadline_given_as_a_number_is_refused_naming_it(client, tokens, world):
+    """pydantic reads a number as seconds since 1970: schemathesis' ``0`` was stored as the
+    correction deadline 1970-01-01 and answered 200."""
+    path = "/api/v1/report-forms/bufdir-rapport/deadlines/2024"
+    for field in ("submission_deadline", "correction_deadline"):
+        answer = await client.put(path, json={field: 0}, headers=tokens.admin())
+        assert answer.status_code == 422 and error_of(answer)["details"]["field"] == field, answer.text
+    kept = await client.put(path, json={"correction_deadline": "2025-04-01"}, headers=tokens.admin())
+    assert kept.json()["submission_deadline"] is None and kept.json()["correction_deadline"] == "2025-04-01"

@@ -9,6 +9,7 @@ report structure's rules in ``structure.rules``, an activity in ``activities.inp
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -29,6 +30,17 @@ def not_a_boolean(value: Any) -> Any:
 
 Count = Annotated[int, BeforeValidator(not_a_boolean)]
 """A whole number from JSON or a CSV cell ("3"), but never a boolean (which Python counts as 1)."""
+
+
+def not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError("a date is expected as YYYY-MM-DD, not a number")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(not_a_number)]
+"""A day as JSON writes it ("2025-03-01") or a date, never a number: pydantic reads a number as
+seconds since 1970, so ``0`` was taken as 1970-01-01 (schemathesis sent it to a deadline)."""
 
 Spec = TypeVar("Spec", bound=BaseModel)
 

@@ -24,7 +24,7 @@ from ...models import DEFAULT_FORM, FormAssignment, FormDeadline, Organization, 
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
-from ..base.inputs import Strict
+from ..base.inputs import Day, Strict
 from ..structure import forms
 
 
@@ -44,8 +44,8 @@ class AssignmentSpec(Strict):
 
 
 class DeadlineSpec(Strict):
-    submission_deadline: date | None = None
-    correction_deadline: date | None = None
+    submission_deadline: Day | None = None
+    correction_deadline: Day | None = None
 
 
 def covers(assignment: FormAssignment, period: Period) -> bool:

@@ -75,6 +75,9 @@ async def test_a_return_over_rest_unlocks_the_period_keeps_the_version_and_expec
     review = f"/api/v1/submissions/{submission_id}/review"
     no_reason = await client.post(review, json={"action": "return"}, headers=tokens.reviewer())
     assert no_reason.status_code == 422 and error_of(no_reason)["details"]["field"] == "reason"
+    as_a_number = {"action": "return", "reason": "x", "correction_deadline": 0}  # pydantic read 0 as 1970-01-01
+    numbered = await client.post(review, json=as_a_number, headers=tokens.reviewer())
+    assert numbered.status_code == 422 and error_of(numbered)["details"]["field"] == "correction_deadline"
     returned = await client.post(
         review, json={"action": "return", "reason": "Årsverk ser for lavt ut"}, headers=tokens.reviewer()
     )
