@@ -57,6 +57,15 @@ SHARED_POSTGRES = "bufdir_postgres_server"
 _SHARED_POSTGRES = pytest.StashKey[dict[str, str]]()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In parallel, the tests of an ``xdist_group`` go first (the fuzzing: a served app, then the
+    schemathesis CLI, minutes on one worker). Collected last, they were the run's tail, the other
+    workers idle meanwhile; first, the others share out the rest around them. Alone, the order
+    stays as collected."""
+    if hasattr(config, "workerinput"):  # a worker: each sorts the same way, as the scheduler needs
+        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """pytest-xdist's controller, before it starts each worker: one PostgreSQL server for all of
