@@ -419,3 +419,25 @@ async def test_the_import_reads_and_checks_a_chunk_at_a_time_off_the_event_loop(
     assert (report.rows, report.result.created) == (450, 450)
     assert [size for size, _ in seen] == [100, 100, 100, 100, 50, 0]
     assert not any(on_loop for _, on_loop in seen), "rows are parsed and their fields checked off the event loop"
+
+
+async def test_progress_delivered_after_the_subscriber_read_a_later_state_is_not_sent(app, settings):
+    """Pub/sub delivers an event after the database has moved on: a subscriber that read 2
+    written rows must not be told 1 afterwards (under load it was told 12000, then 5000)."""
+    from bufdir_reporting.events import ActivityImportProgress
+    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.models import ActivityImport, ImportStatus
+
+    upload = await ActivityImport.create(
+        id="imp-lag", created_by="ola", filename="a.csv", content=b"x", status=ImportStatus.WRITING, rows=3, written=2
+    )
+    ctx = context_for(settings, app, admin=True)
+    stream = await uploads.follow_progress(ctx, import_id=upload.id)
+    seen = [await anext(stream)]  # subscribed, and read where the import stands
+    channel = ActivityImportProgress.channel(upload.id)
+    await app.state.events.publish(channel, ActivityImportProgress.of(upload).model_copy(update={"written": 1}), None)
+    upload.status, upload.written = ImportStatus.DONE, 3
+    await app.state.events.publish(channel, ActivityImportProgress.of(upload), None)
+    async with asyncio.timeout(10):
+        seen += [event async for event in stream]
+    assert [(event.status, event.written) for event in seen] == [("writing", 2), ("done", 3)]
