@@ -25,8 +25,10 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/bufdir-reporting serve --demo
 
+# In parallel, one worker per core (at most four: each holds its own databases and servers);
+# loadgroup keeps the tests of one xdist_group (one served app they share) on one worker.
 test: check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadgroup
 
 # The checkers (also run by make test): style, formatting, types. The import contract
 # (lint-imports) runs inside the suite, tests/test_import_contract.py.

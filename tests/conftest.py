@@ -3,11 +3,17 @@
 The schema comes from the committed migrations (never ``generate_schemas``), applied once per
 backend and session; each test then starts from empty tables. ``BUFDIR_REQUIRE_SERVICES=1``
 (set by CI) turns a missing PostgreSQL or Redis into a failure instead of a skip.
+
+In parallel (``pytest -n``, as ``make test`` runs it) each worker is a session of its own: its
+own SQLite files, its own databases on one PostgreSQL server that the controller starts for all
+of them (``pytest_configure_node``), and its own Redis server. Nothing a test truncates, LISTENs
+to or publishes is seen by a test on another worker.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import uuid
@@ -18,6 +24,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
@@ -45,15 +53,66 @@ def pdf_rendering() -> None:
         _unavailable(f"PDF reports need Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    try:
+SHARED_POSTGRES = "bufdir_postgres_server"
+"""The controller's PostgreSQL server, as handed to each worker: its URL, or why there is none."""
+_SHARED_POSTGRES = pytest.StashKey[dict[str, str]]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In parallel, the tests of an ``xdist_group`` go first (the fuzzing: a served app, then the
+    schemathesis CLI, minutes on one worker). Collected last, they were the run's tail, the other
+    workers idle meanwhile; first, the others share out the rest around them. Alone, the order
+    stays as collected."""
+    if hasattr(config, "workerinput"):  # a worker: each sorts the same way, as the scheduler needs
+        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist's controller, before it starts each worker: one PostgreSQL server for all of
+    them (started with the first worker, stopped when the run ends), an initdb and a start
+    instead of one per worker."""
+    config = node.config
+    if _SHARED_POSTGRES not in config.stash:
+        servers = contextlib.ExitStack()
+        config.add_cleanup(servers.close)
+        try:
+            config.stash[_SHARED_POSTGRES] = {"url": servers.enter_context(services.postgres_server())}
+        except services.ServiceUnavailable as exc:
+            config.stash[_SHARED_POSTGRES] = {"unavailable": str(exc)}
+    node.workerinput[SHARED_POSTGRES] = config.stash[_SHARED_POSTGRES]
+
+
+@contextlib.contextmanager
+def _postgres_server(config: pytest.Config) -> Iterator[str]:
+    shared = getattr(config, "workerinput", {}).get(SHARED_POSTGRES)
+    if shared is None:  # not a worker: this session starts its own, when a test first needs it
         with services.postgres_server() as url:
             yield url
+    elif "unavailable" in shared:
+        raise services.ServiceUnavailable(shared["unavailable"])
+    else:
+        yield shared["url"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A superuser's URL on a PostgreSQL server, to a database of this session's own: sessions
+    (parallel workers) that share the server never meet in one database, so NOTIFY channels and
+    ``pg_stat_activity`` filtered by ``current_database()`` are this session's alone. Databases
+    made from it (``services.with_database``) are on the same server."""
+    try:
+        with _postgres_server(request.config) as server:
+            name = f"bufdir_session_{uuid.uuid4().hex[:12]}"
+            asyncio.run(_create_database(server, name))
+            yield services.with_database(server, name)
     except services.ServiceUnavailable as exc:
         _unavailable(str(exc))
 
 
+# One Redis server per session (per worker), unlike PostgreSQL: Redis pub/sub channels belong to
+# the whole server (a SELECTed database does not separate them), and tests on two workers publish
+# on the same channels (events of org-1042). A Redis server starts in milliseconds.
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     try:
@@ -82,7 +141,7 @@ def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
         name = f"bufdir_test_{uuid.uuid4().hex[:12]}"
         asyncio.run(_create_database(server, name))
         url = services.with_database(server, name)
-    asyncio.run(apply_migrations(Settings(database_url=url, token_secret="unused")))
+    asyncio.run(apply_migrations(Settings(database_url=url, token_secret=SecretStr("unused"))))
     yield url
 
 
@@ -97,19 +156,19 @@ def settings(migrated_database: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=migrated_database,
         var_dir=tmp_path / "var",
-        token_secret=secrets.token_urlsafe(32),
+        token_secret=SecretStr(secrets.token_urlsafe(32)),
     )
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[object]:
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     async with started_app(settings) as application:
         yield application
 
 
 @pytest.fixture
-async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 

@@ -11,8 +11,10 @@ from typing import Any
 
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.contrib.test import truncate_all_models
+from tortoise.transactions import in_transaction
+from websockets.typing import Subprotocol
 
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
@@ -20,6 +22,9 @@ from bufdir_reporting.operations import GracefulServer
 from bufdir_reporting.resolvers.structure import revision
 
 from .services import free_port
+
+GRAPHQL_TRANSPORT_WS = [Subprotocol("graphql-transport-ws")]
+"""The ``subprotocols`` a websockets client asks for to speak graphql-transport-ws."""
 
 
 def new_app(settings: Settings) -> FastAPI:
@@ -30,14 +35,15 @@ def new_app(settings: Settings) -> FastAPI:
 
 
 async def emptied() -> None:
-    """Empty tables, as a migrated database starts: every table truncated, then what the
+    """Empty tables, as a migrated database starts: every table emptied, then what the
     migrations write besides the schema (the default form, assigned to every organisation)."""
     from bufdir_reporting.models import DEFAULT_FORM, FormAssignment, ReportForm
 
-    await truncate_all_models()
+    await empty_tables()
     revision.clear()  # the structure cache is per process: a structure of a test before is gone
-    await ReportForm.create(id=DEFAULT_FORM, name="Bufdir-rapport", description="Alle seksjoner.", is_default=True)
-    await FormAssignment.create(form_id=DEFAULT_FORM, valid_from=date(1900, 1, 1), created_by="migration-0012")
+    async with in_transaction():  # one commit (a sync to disk on SQLite) for both rows
+        await ReportForm.create(id=DEFAULT_FORM, name="Bufdir-rapport", description="Alle seksjoner.", is_default=True)
+        await FormAssignment.create(form_id=DEFAULT_FORM, valid_from=date(1900, 1, 1), created_by="migration-0012")
 
 
 @asynccontextmanager
@@ -50,8 +56,22 @@ async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterato
         yield app
 
 
+async def empty_tables() -> None:
+    """Every table emptied in one transaction, a DELETE per table. Tortoise's
+    ``truncate_all_models`` commits a DELETE per table on SQLite (a sync to disk each) and
+    TRUNCATEs on PostgreSQL (new files for every table and index): 60-70 ms before each test of
+    the suite, against 4-5 ms here. References are not checked meanwhile (everything goes), nor,
+    on PostgreSQL, the audit log's append-only trigger (the tests' role is a superuser)."""
+    db = Tortoise.get_connection("default")
+    deletes = "".join(f'DELETE FROM "{model._meta.db_table}";' for model in Tortoise.apps.get_models_iterable())
+    if db.capabilities.dialect == "postgres":
+        await db.execute_script(f"BEGIN;SET LOCAL session_replication_role = replica;{deletes}COMMIT;")
+    else:  # SQLite: foreign_keys cannot change inside a transaction
+        await db.execute_script(f"PRAGMA foreign_keys = OFF;BEGIN;{deletes}COMMIT;PRAGMA foreign_keys = ON;")
+
+
 @asynccontextmanager
-async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[str, object]]:
+async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[str, FastAPI]]:
     """The app served by uvicorn as ``serve`` runs it; ``config``: more of uvicorn's settings."""
     app = new_app(settings)
     port = free_port()
@@ -70,7 +90,7 @@ async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[
         await task
 
 
-async def wait_for_subscribers(app: object, count: int) -> None:
+async def wait_for_subscribers(app: FastAPI, count: int) -> None:
     async with asyncio.timeout(10):
-        while app.state.events.stats["subscribers"] < count:  # type: ignore[attr-defined]
+        while app.state.events.stats["subscribers"] < count:
             await asyncio.sleep(0.02)

@@ -14,7 +14,7 @@ from bufdir_reporting.errors import Unauthenticated
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(var_dir=tmp_path, token_secret="x" * 40)
+    return Settings(var_dir=tmp_path, token_secret=SecretStr("x" * 40))
 
 
 def bearer(token: str) -> str:
@@ -77,7 +77,7 @@ def test_a_token_signed_with_another_secret_is_unauthenticated(settings):
 
 
 def test_an_unsigned_token_is_unauthenticated(settings):
-    token = jwt.encode(claims(settings), None, algorithm="none")
+    token = jwt.encode(claims(settings), "", algorithm="none")
     with pytest.raises(Unauthenticated):
         principal_from_authorization(settings, bearer(token))
 
@@ -130,7 +130,7 @@ EC_1 = ec.generate_private_key(ec.SECP256R1())
 def test_provider_tokens_verify_against_a_jwks_file_and_follow_rotation(tmp_path):
     keys = tmp_path / "jwks.json"
     keys.write_text(json.dumps({"keys": [jwk(RSA_1, "rsa-1"), jwk(EC_1, "ec-1")]}))
-    settings = Settings(var_dir=tmp_path, token_secret="x" * 40, token_jwks_file=keys)
+    settings = Settings(var_dir=tmp_path, token_secret=SecretStr("x" * 40), token_jwks_file=keys)
     assert principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1"))).subject == "kari"
     assert principal_from_authorization(settings, bearer(signed(settings, EC_1, "ec-1"))).organizations == {"org-1042"}
     with pytest.raises(Unauthenticated):
@@ -165,7 +165,7 @@ def test_provider_tokens_verify_against_a_jwks_url_and_refetch_for_a_new_kid(tmp
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/jwks.json"
-        settings = Settings(var_dir=tmp_path, token_secret="x" * 40, token_jwks_url=url, token_jwks_refresh_seconds=0)
+        settings = Settings(var_dir=tmp_path, token_secret=SecretStr("x" * 40), token_jwks_url=url, token_jwks_refresh_seconds=0)
         assert principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1"))).subject == "kari"
         published["keys"].append(jwk(RSA_2, "rsa-2"))
         assert principal_from_authorization(settings, bearer(signed(settings, RSA_2, "rsa-2"))).subject == "kari"

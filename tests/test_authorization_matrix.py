@@ -12,23 +12,35 @@ gets where the operation declares no more than reading, and FORBIDDEN everywhere
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import secrets
+import shutil
+import sqlite3
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute
+from pydantic import SecretStr
 
+from bufdir_reporting.config import Settings
 from bufdir_reporting.resolvers.base import ids
 from bufdir_reporting.resolvers.snapshots import live
+from bufdir_reporting.resolvers.structure import revision
 from bufdir_reporting.rest.permissions import OPERATIONS
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
 from bufdir_reporting.schema.permissions import FIELDS
 
 from . import contracts
-from .digdir import OSLO, READ_SCOPE
+from .conftest import Tokens
+from .digdir import IDPORTEN_ISSUER, MASKINPORTEN_ISSUER, OSLO, READ_SCOPE, RESOURCE, Digdir, served_digdir
+from .live import started_app
 
 PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer", "read-scope")
 UMBRELLA = "org-paraply"
@@ -201,6 +213,7 @@ async def _watch(w: World, who: str) -> str:
     # allowed: the stream never ends, so open it through the same resolver the route calls
     ctx = GraphQLContext(settings=w.settings, principal=await principal(w, who), events=w.app.state.events)
     stream = await live.follow_aggregated_data(ctx, organization_id=OWN, period_id="2024")
+    assert isinstance(stream, AsyncGenerator)
     await stream.aclose()
     return "ok"
 
@@ -232,7 +245,7 @@ async def _subscribe(w: World, who: str, query: str) -> str:
     return outcome(codes)
 
 
-REST: dict[str, tuple[dict[str, str], Call]] = {
+REST: dict[str, tuple[dict[str, str], Call | None]] = {  # None: filled below
     "GET /api/v1/report-sections": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections")),
     "POST /api/v1/report-sections": (
         ADMIN,
@@ -361,7 +374,7 @@ def q(query: str, variables: Callable[[World], dict] | None = None) -> Call:
     return call
 
 
-GRAPHQL: dict[str, tuple[dict[str, str], Call]] = {
+GRAPHQL: dict[str, tuple[dict[str, str], Call | None]] = {
     "Query.node": (ORG, q('{ node(id: "T3JnYW5pemF0aW9uOm9yZy0xMDQy") { id } }')),
     "Query.nodes": (ORG, q('{ nodes(ids: ["T3JnYW5pemF0aW9uOm9yZy0xMDQy"]) { id } }')),
     "Query.organization": (ORG, q('{ organization(id: "org-1042") { name } }')),
@@ -752,29 +765,104 @@ def test_every_route_and_root_field_has_authorization_cases(app):
     assert _root_fields() - set(GRAPHQL) == set(), "GraphQL root fields without authorization cases"
 
 
-@pytest.fixture
-async def world(client, app, tokens, settings, reporting, digdir) -> World:
+@dataclass(frozen=True)
+class WorldTemplate:
+    """The world, built once per module (its cases only read it, or write rows no other case
+    reads back, yet a case that writes must not be seen by the next): a SQLite file and a var
+    directory that each case starts from a copy of, with the ids the cases name."""
+
+    settings: Settings
+    ids: dict[str, Any]
+
+    def copy_into(self, folder: Path) -> Settings:
+        database = folder / "world.sqlite3"
+        _copy_sqlite(_sqlite_path(self.settings.database_url), database)
+        shutil.copytree(self.settings.var_dir, folder / "var")
+        return self.settings.model_copy(update={"database_url": f"sqlite://{database}", "var_dir": folder / "var"})
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite://"))
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """SQLite's online backup: the whole database, whatever its journal holds."""
+    with contextlib.closing(sqlite3.connect(source)) as origin, contextlib.closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
+
+
+async def _build_world(settings: Settings) -> dict[str, Any]:
     from bufdir_reporting.models import Activity, Organization
 
-    from .factories import make_activity, make_period
+    from .factories import make_activity, make_period, make_reporting_world
 
-    for quarter in (1, 2):
-        await make_period(year=2023, quarter=quarter)
-    own = await Organization.get(id=OWN)
-    await Organization.create(id=UMBRELLA, name="Paraplyen")
-    await Organization.filter(id=OWN).update(org_number=OSLO)
-    await Organization.filter(id=OWN).update(parent_id=UMBRELLA)
-    for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
-        await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
-    w = World(client=client, app=app, tokens=tokens, settings=settings, digdir=digdir)
-    w.snapshot_id = await w.snapshot()
-    w.report_id = await w.report()
-    w.import_id = await w.upload()
-    w.submission_id = await _submission(w)
-    w.comment_id = await _comment(w)
-    recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
-    w.activity_ids = tuple(ids.activity_public_id(w.settings, a.id) for a in await recent)
-    return w
+    async with (
+        started_app(settings) as app,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client,
+    ):
+        await make_reporting_world()
+        for quarter in (1, 2):
+            await make_period(year=2023, quarter=quarter)
+        own = await Organization.get(id=OWN)
+        await Organization.create(id=UMBRELLA, name="Paraplyen")
+        await Organization.filter(id=OWN).update(org_number=OSLO)
+        await Organization.filter(id=OWN).update(parent_id=UMBRELLA)
+        for day in (1, 2):  # two activities in a period nothing locks, for the correct/delete cases
+            await make_activity(org=own, occurred_at=datetime(2025, 7, day, tzinfo=UTC))
+        w = World(client=client, app=app, tokens=Tokens(settings), settings=settings, digdir=None)
+        w.snapshot_id = await w.snapshot()
+        w.report_id = await w.report()
+        w.import_id = await w.upload()
+        w.submission_id = await _submission(w)
+        w.comment_id = await _comment(w)
+        recent = Activity.filter(organization_id=OWN, occurred_at__gte=datetime(2025, 6, 1, tzinfo=UTC)).order_by("id").limit(2)
+        w.activity_ids = tuple(ids.activity_public_id(w.settings, a.id) for a in await recent)
+        await app.state.jobs.wait_idle()
+    fields = ("snapshot_id", "report_id", "import_id", "submission_id", "comment_id", "activity_ids")
+    return {name: getattr(w, name) for name in fields}
+
+
+@pytest.fixture(scope="module")
+def world_template(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> WorldTemplate:
+    """Built on a copy of the session's migrated SQLite database (its schema; ``started_app``
+    empties its tables first), once for the module: a world per case took a minute of the suite."""
+    folder = tmp_path_factory.mktemp("matrix-world")
+    _copy_sqlite(_sqlite_path(migrated_database), folder / "world.sqlite3")
+    settings = Settings(
+        database_url=f"sqlite://{folder / 'world.sqlite3'}",
+        var_dir=folder / "var",
+        token_secret=SecretStr(secrets.token_urlsafe(32)),
+    )
+    return WorldTemplate(settings=settings, ids=asyncio.run(_build_world(settings)))
+
+
+@pytest.fixture(scope="module")
+def matrix_digdir() -> Iterator[Digdir]:
+    """Maskinporten and ID-porten's keys, served once for the module's cases."""
+    with served_digdir() as served:
+        yield served
+
+
+@pytest.fixture
+async def world(world_template: WorldTemplate, matrix_digdir: Digdir, tmp_path: Path) -> AsyncIterator[World]:
+    """The world as built, in a copy of its own: what a case writes, no other case sees."""
+    settings = world_template.copy_into(tmp_path).model_copy(
+        update={
+            "maskinporten_issuer": MASKINPORTEN_ISSUER,
+            "maskinporten_metadata_url": f"{matrix_digdir.base}/maskinporten/.well-known/oauth-authorization-server",
+            "maskinporten_audience": RESOURCE,
+            "idporten_issuer": IDPORTEN_ISSUER,
+            "idporten_jwks_url": f"{matrix_digdir.base}/idporten/jwk",
+            "token_jwks_refresh_seconds": 0,
+        }
+    )
+    async with started_app(settings, empty=False) as app:
+        revision.clear()  # the structure cache is per process: a case before may have changed its copy's structure
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield World(
+                client=client, app=app, tokens=Tokens(settings), settings=settings, digdir=matrix_digdir, **world_template.ids
+            )
 
 
 # Who gets in is decided in Python (access.py) before any statement, the same on both databases;
@@ -787,6 +875,7 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
         if case == f"DELETE {prefix}/{{snapshot_id}}":
             REST[case] = (HIDDEN, await _delete_snapshot(prefix))
     expected, call = {**REST, **GRAPHQL}[case]
+    assert call is not None
     expected = {
         **expected,
         "reviewer": reviewer_expects(case, expected),
@@ -803,7 +892,7 @@ def test_no_operation_that_changes_anything_is_declared_a_read(app):
     more than reading (and GraphQL's and REST's declarations cover every operation: an
     undeclared one fails at import)."""
     assert {f for f in FIELDS if f.startswith("Mutation.") and FIELDS[f] in (None, "read")} == set()
-    changing = [r for r in _api_routes(app) if set(r.methods) - {"GET", "HEAD"}]
+    changing = [r for r in _api_routes(app) if set(r.methods or ()) - {"GET", "HEAD"}]
     assert changing and {r.operation_id for r in changing if OPERATIONS[r.operation_id] in (None, "read")} == set()
 
 

@@ -17,7 +17,7 @@ def test_percentiles_are_nearest_rank():
 
 def test_verdicts_compare_the_ratio_with_the_goal_and_invert_throughputs():
     slower = judged("S1", "p50", ours=30, baseline=10, unit="ms", limit=2)
-    assert (round(slower.ratio, 2), slower.verdict) == (3.0, "FAIL")
+    assert slower.ratio is not None and (round(slower.ratio, 2), slower.verdict) == (3.0, "FAIL")
     assert judged("S3", "p50", ours=11, baseline=10, unit="ms", limit=1.2).verdict == "pass"
     throughput = judged("S8", "rate", ours=1_000, baseline=16_000, unit="/s", limit=None, higher_is_better=True)
     assert (throughput.ratio, throughput.verdict, throughput.goal) == (16.0, "info", "recorded")

@@ -186,11 +186,11 @@ async def test_a_websocket_operations_errors_carry_the_connections_request_id(se
 
     import websockets
 
-    from .live import live_server
+    from .live import GRAPHQL_TRANSPORT_WS, live_server
 
     async with live_server(settings) as (address, _):
         async with websockets.connect(
-            f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"], additional_headers={"X-Request-ID": "ws-trace-7"}
+            f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS, additional_headers={"X-Request-ID": "ws-trace-7"}
         ) as socket:
             await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
             assert json.loads(await socket.recv())["type"] == "connection_ack"

@@ -238,6 +238,7 @@ async def test_a_request_the_router_refuses_is_never_answered_from_the_cache(cli
     body = {"query": "{ periods { totalCount } }"}
     for _ in range(2):
         assert (await client.post("/graphql", json=body)).status_code == 200
-    for refused in (0, False, "", [], 5):
+    refusals: tuple[object, ...] = (0, False, "", [], 5)
+    for refused in refusals:
         answer = await client.post("/graphql", json={**body, "extensions": refused})
         assert answer.status_code == 400, (refused, answer.text)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from tortoise.exceptions import IntegrityError
@@ -54,7 +55,7 @@ async def test_only_one_running_aggregation_per_organisation_and_period(app):
 
 async def test_an_activity_is_unique_per_organisation_source_and_external_id(app):
     organization, _ = await make_scope()
-    fields = {
+    fields: dict[str, Any] = {
         "organization": organization,
         "source_system": "fagsystem-cis",
         "activity_type": "investigation",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from pydantic import SecretStr
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
@@ -41,7 +42,7 @@ async def fresh(request, tmp_path) -> Settings:
         name = f"bufdir_upgrade_{uuid.uuid4().hex[:10]}"
         await _create_database(server, name)
         url = services.with_database(server, name)
-    return Settings(database_url=url, var_dir=tmp_path / "var", token_secret="unused-" * 4)
+    return Settings(database_url=url, var_dir=tmp_path / "var", token_secret=SecretStr("unused-" * 4))
 
 
 async def test_a_database_at_the_landed_release_upgrades_with_its_rows(fresh):

@@ -30,9 +30,9 @@ from bufdir_reporting.resolvers.snapshots import manual_values
 from .. import contracts
 from ..contracts import assert_shape
 from ..factories import context_for, make_activity, make_reporting_world
+from ..importing.test_import_api import excel_csv
 from ..live import emptied, live_server
 from ..schema.test_reports import MANUAL_REQUIRED
-from ..test_import_api import excel_csv
 
 pytestmark = pytest.mark.one_database
 
@@ -114,7 +114,7 @@ class Caller:
         return getattr(self.models, name).from_dict(data)
 
 
-TAGS = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
+TAGS: tuple[str, ...] = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
 TAGS += ("activity_import", "submissions", "value_notes", "report_forms")
 
 

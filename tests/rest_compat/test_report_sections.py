@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
 from .. import contracts
 from ..contracts import assert_shape
@@ -198,7 +199,7 @@ def test_openapi_lists_canonical_paths_and_marks_printed_aliases_deprecated(tmp_
     from bufdir_reporting.app import create_app
     from bufdir_reporting.config import Settings
 
-    paths = create_app(Settings(var_dir=tmp_path, token_secret="x" * 40)).openapi()["paths"]
+    paths = create_app(Settings(var_dir=tmp_path, token_secret=SecretStr("x" * 40))).openapi()["paths"]
     assert not paths[f"{BASE}/{{section_id}}"]["get"].get("deprecated", False)
     assert paths[f"{BASE}{BASE}/{{section_id}}"]["get"]["deprecated"] is True
     static = list(paths).index(f"{BASE}/required-fields")

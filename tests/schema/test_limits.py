@@ -16,7 +16,7 @@ import websockets
 from graphql import get_introspection_query
 
 from ..hostile_documents import SHAPES, counted_calls, doubling, near_limit, nested, tokens
-from ..live import live_server, started_app
+from ..live import GRAPHQL_TRANSPORT_WS, live_server, started_app
 
 pytestmark = pytest.mark.one_database  # the document is refused or answered before any statement
 
@@ -142,7 +142,7 @@ async def test_a_document_past_the_token_limit_is_given_up_at_the_limit(client):
 async def test_a_subscription_over_a_websocket_is_measured_like_a_query(settings):
     document = doubling(40, "__typename", "Subscription") + " subscription { ...F39 }"
     async with live_server(settings) as (address, _):
-        async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
             await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
             async with asyncio.timeout(10):
                 assert json.loads(await socket.recv())["type"] == "connection_ack"

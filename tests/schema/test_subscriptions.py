@@ -16,7 +16,7 @@ from gql.transport.websockets import WebsocketsTransport
 from bufdir_reporting.auth import issue_token
 
 from ..factories import make_reporting_world
-from ..live import emptied, live_server, wait_for_subscribers
+from ..live import GRAPHQL_TRANSPORT_WS, emptied, live_server, wait_for_subscribers
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ async def test_without_a_token_a_subscription_is_unauthenticated(server):
 
 async def test_a_bad_token_in_connection_init_closes_the_connection_with_4403(server):
     address, _ = server
-    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer not-a-jwt"}}))
         with pytest.raises(websockets.ConnectionClosed):
             async with asyncio.timeout(10):
@@ -106,7 +106,7 @@ async def test_a_bad_token_in_connection_init_closes_the_connection_with_4403(se
 async def test_a_connection_is_closed_with_4401_when_its_token_expires(server, settings):
     address, app = server
     token = issue_token(settings, subject="kari", organizations=["org-1042"], ttl=timedelta(seconds=2))
-    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         query = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
@@ -183,7 +183,7 @@ async def test_subscribers_with_the_same_selection_and_principal_share_one_execu
     from graphql import OperationType
 
     address, app = server
-    executions: list[object] = []
+    executions: list[str] = []
     original = strawberry_schema.StrawberryGraphQLCoreExecutionContext.execute_operation
 
     def counting(self, serially=None):
@@ -225,7 +225,7 @@ async def strict_server(settings):
 
 async def test_a_client_that_never_sends_connection_init_is_closed(strict_server):
     address, _ = strict_server
-    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
         with pytest.raises(websockets.ConnectionClosed):
             async with asyncio.timeout(10):
                 await socket.recv()
@@ -235,7 +235,7 @@ async def test_a_client_that_never_sends_connection_init_is_closed(strict_server
 async def test_subscriptions_per_connection_are_limited(strict_server, settings):
     address, _ = strict_server
     token = issue_token(settings, subject="kari", organizations=["org-1042"])
-    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         query = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
@@ -252,7 +252,7 @@ async def test_subscriptions_per_connection_are_limited(strict_server, settings)
 
 async def test_shutdown_closes_websockets_with_going_away(settings):
     async with live_server(settings) as (address, app):
-        async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
             await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
             assert json.loads(await socket.recv())["type"] == "connection_ack"
             assert len(app.state.websockets) == 1

@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('bufdir', '0012_report_forms')]
+    dependencies = [('bufdir', '0015_identity')]
 
     initial = False
 

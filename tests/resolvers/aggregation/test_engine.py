@@ -144,7 +144,7 @@ async def test_an_organisation_without_activities_reports_zero_not_null(app, act
     assert result.values["antall_akuttplasseringer"].data_source is None
 
 
-def rule(**fields) -> dict:
+def rule(**fields) -> dict | None:
     return AggregationRule.model_validate(fields).stored()
 
 

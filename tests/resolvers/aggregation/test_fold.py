@@ -63,7 +63,7 @@ def test_the_fold_sums_groups_into_values_metrics_and_the_main_source():
     apne = column(p, "per_apen_sak", "denominator")
 
     def row(category: str, source: str, n: int, hours: str, *, open_cases: int = 0) -> dict:
-        values = {f"m{i}": 0 for i in range(len(p.leaves))}
+        values: dict[str, int | Decimal] = {f"m{i}": 0 for i in range(len(p.leaves))}
         values.update({f"m{alle}": n, f"m{timer}": n, f"v{timer}": Decimal(hours), f"m{apne}": open_cases})
         if category == "ungdom":
             values[f"m{ungdom}"] = n

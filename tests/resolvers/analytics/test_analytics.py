@@ -223,12 +223,12 @@ async def test_a_coordinator_sees_its_position_among_peers_but_no_peer_value(app
     for cell in body["cells"]:
         if cell["field_key"] != "antall_saker" or cell["value"] is None:
             continue
-        peers = [v for (f, p, _), v in approved.items() if p == cell["period_id"]]
+        peers = [v for (f, p, _), v in approved.items() if p == cell["period_id"] and v is not None]
         if len(peers) < 5:
             assert cell["peers"] is None
             continue
         q1, median, q3 = statistics.quantiles(peers, n=4, method="inclusive")
-        rank = 1 + sum(1 for v in peers if v > Decimal(cell["value"]))
+        rank = 1 + len([v for v in peers if v > Decimal(cell["value"])])
         assert cell["peers"] == {
             "rank": rank,
             "of": len(peers),

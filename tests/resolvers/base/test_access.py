@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from pydantic import SecretStr
 
 from bufdir_reporting.auth import ANONYMOUS, Principal
 from bufdir_reporting.config import Settings
@@ -24,7 +25,7 @@ class Row:
 
 
 def ctx(principal: Principal) -> Context:
-    return Context(settings=Settings(token_secret="x" * 40), principal=principal)
+    return Context(settings=Settings(token_secret=SecretStr("x" * 40)), principal=principal)
 
 
 async def test_an_organisation_reads_and_writes_its_own_data_and_an_admin_every_organisations():

@@ -15,7 +15,7 @@ import pytest
 
 from bufdir_reporting.auth import Principal
 from bufdir_reporting.errors import Conflict, RenderFailed
-from bufdir_reporting.models import Period, ReportRecord, Submission
+from bufdir_reporting.models import Period, ReportRecord, ReportStatus, Submission
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records, renderers, reviews, submissions
 from bufdir_reporting.resolvers.reporting.inputs import ReportRecordChange
@@ -77,7 +77,7 @@ async def test_the_submitted_file_says_it_was_submitted_by_whom_and_when_and_the
     assert await _bytes(own, draft.id) == draft_file, "the draft is left as it was"
 
     with pytest.raises(Conflict):  # what was sent stays as sent
-        await records.update(own, report_id=sent.id, change=ReportRecordChange(status="failed"))
+        await records.update(own, report_id=sent.id, change=ReportRecordChange(status=ReportStatus.FAILED))
     with pytest.raises(Conflict):
         await records.delete(own, report_id=sent.id)
     await records.delete(own, report_id=draft.id)  # the draft is the organisation's to keep or not

@@ -14,7 +14,7 @@ import redis
 
 from bufdir_reporting.events import DataUpdated, EventHub, ReportingStatusChanged, SubscriberTooSlow
 
-from . import services
+from .. import services
 
 
 @pytest.fixture(params=["memory", "redis", "postgres"])
@@ -148,9 +148,10 @@ async def test_events_flow_again_after_the_postgres_listen_connection_drops(post
         async with hub.subscribe("survives") as subscription:
             admin = await asyncpg.connect(postgres_server.replace("postgres://", "postgresql://", 1))
             try:
+                # this session's database only: other workers LISTEN on the same server
                 await admin.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+                    "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid() AND datname = current_database()"
                 )
             finally:
                 await admin.close()

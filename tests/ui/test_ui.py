@@ -81,7 +81,7 @@ async def test_neither_page_keeps_the_bearer_token_in_the_browser(client):
 async def test_the_page_lives_under_the_proxy_prefix(app):
     import httpx
 
-    transport = httpx.ASGITransport(app=app, root_path="/reporting")  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app, root_path="/reporting")
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         page = await http.get("/graphql", headers={"Accept": "text/html"})
     assert all(url.startswith(("/reporting/ui/assets/", "data:")) for url in references(page.text))

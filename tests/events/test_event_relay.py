@@ -21,10 +21,10 @@ from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base import notify
 from bufdir_reporting.resolvers.base.context import Context
 
-from . import services
-from .conftest import _unavailable
-from .factories import context_for, make_reporting_world
-from .live import emptied, live_server, wait_for_subscribers
+from .. import services
+from ..conftest import _unavailable
+from ..factories import context_for, make_reporting_world
+from ..live import GRAPHQL_TRANSPORT_WS, emptied, live_server, wait_for_subscribers
 
 NOTES = 'subscription ($after: ID) { valueNoteAdded(organizationId: "org-1042", afterEventId: $after) { eventId text } }'
 EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: $t) { id } }'
@@ -41,7 +41,7 @@ def stoppable_redis():
 
 @asynccontextmanager
 async def subscribed(address: str, token: str, after: int | str | None = None) -> AsyncIterator[Any]:
-    async with websockets.connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+    async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         payload = {"query": NOTES, "variables": {"after": after}}
@@ -50,7 +50,7 @@ async def subscribed(address: str, token: str, after: int | str | None = None) -
 
 
 async def received(socket: Any, count: int, timeout: float = 15) -> list[dict]:
-    notes = []
+    notes: list[dict] = []
     async with asyncio.timeout(timeout):
         while len(notes) < count:
             message = json.loads(await socket.recv())
@@ -116,7 +116,13 @@ async def test_an_event_committed_but_never_published_reaches_the_subscriber(set
         async with subscribed(address, token) as socket:
             await wait_for_subscribers(app, 1)
             unpublished = Context(settings=relayed)  # no event hub: written to the log, never published
-            note = {"note_id": 1, "organization_id": "org-1042", "period_id": "2024", "field_key": "k", "kind": "comment"}
+            note: dict[str, Any] = {
+                "note_id": 1,
+                "organization_id": "org-1042",
+                "period_id": "2024",
+                "field_key": "k",
+                "kind": "comment",
+            }
             await notify.publish(unpublished, events.ValueNoted(**note, text="orphaned", author="x", parent_id=None))
             assert [n["text"] for n in await received(socket, 1)] == ["orphaned"]
             await nothing_more(socket)

@@ -17,8 +17,8 @@ from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.reporting import records
 from bufdir_reporting.resolvers.snapshots import manual_values
 
-from .conftest import error_codes
-from .factories import context_for, make_activity, make_period, make_scope
+from ...conftest import error_codes
+from ...factories import context_for, make_activity, make_period, make_scope
 
 EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_saker", text: $t) { id kind } }'
 SUBMIT = "mutation ($r: ID!) { submitReport(reportId: $r) { version } }"

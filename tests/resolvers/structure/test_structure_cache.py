@@ -26,7 +26,7 @@ NEW_SECTION = {
 
 async def aggregated_keys(ctx, org_id: str) -> set[str]:
     snapshot = (await snapshots.trigger(ctx, organization_id=org_id, period_id="2024", wait=True)).snapshot
-    return set(await FieldValue.filter(snapshot_id=snapshot.id).values_list("field_key", flat=True))
+    return {str(key) for key in await FieldValue.filter(snapshot_id=snapshot.id).values_list("field_key", flat=True)}
 
 
 STRUCTURE = re.compile(r'FROM "?(section|field_definition)"?[\s,]')

@@ -22,7 +22,7 @@ from bufdir_reporting.models import Activity, ActivityParticipant
 from bufdir_reporting.resolvers.activities import batch
 from bufdir_reporting.resolvers.base.context import Context
 
-from .factories import context_for, make_organization
+from ..factories import context_for, make_organization
 
 HEADER = [
     "organization_id",

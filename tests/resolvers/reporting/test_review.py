@@ -17,8 +17,8 @@ from bufdir_reporting.resolvers.snapshots import manual_values
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
 
-from .conftest import error_codes, error_of
-from .factories import context_for, make_activity, make_scope
+from ...conftest import error_codes, error_of
+from ...factories import context_for, make_activity, make_scope
 
 
 @pytest.fixture
@@ -75,6 +75,9 @@ async def test_a_return_over_rest_unlocks_the_period_keeps_the_version_and_expec
     review = f"/api/v1/submissions/{submission_id}/review"
     no_reason = await client.post(review, json={"action": "return"}, headers=tokens.reviewer())
     assert no_reason.status_code == 422 and error_of(no_reason)["details"]["field"] == "reason"
+    as_a_number = {"action": "return", "reason": "x", "correction_deadline": 0}  # pydantic read 0 as 1970-01-01
+    numbered = await client.post(review, json=as_a_number, headers=tokens.reviewer())
+    assert numbered.status_code == 422 and error_of(numbered)["details"]["field"] == "correction_deadline"
     returned = await client.post(
         review, json={"action": "return", "reason": "Årsverk ser for lavt ut"}, headers=tokens.reviewer()
     )
@@ -182,7 +185,7 @@ async def test_the_reporting_status_counts_organisations_per_state(client, token
 async def test_states_deadlines_and_lateness_per_organisation(graphql, tokens, app, settings):
     from bufdir_reporting.models import Period, Submission
 
-    from .factories import make_organization
+    from ...factories import make_organization
 
     await make_scope()  # an organisation with structure and the 2024 period
     idle = await make_organization()  # never aggregated
@@ -225,7 +228,9 @@ async def test_a_report_that_came_late_stays_late_with_its_reason(graphql, token
     assert row == {"state": "SUBMITTED", "late": True, "lateness": "SUBMITTED_LATE", "onTime": False}
     assert counts == {"late": 1, "submittedLate": 1, "overdue": 0, "correctionOverdue": 0, "correctedLate": 0}
 
-    await reviews.review(context_for(settings, app, admin=True), submission_id=submission_id, action="return", reason="Rett opp")
+    await reviews.review(
+        context_for(settings, app, admin=True), submission_id=submission_id, action=reviews.ReviewAction.RETURN, reason="Rett opp"
+    )
     await Period.filter(id="2024").update(correction_deadline=submitted_at.date() - timedelta(days=1))
     row, counts = await status()
     assert (row["state"], row["lateness"]) == ("RETURNED", "CORRECTION_OVERDUE") and counts["correctionOverdue"] == 1

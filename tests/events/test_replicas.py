@@ -19,12 +19,14 @@ import pytest
 import websockets
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
+from pydantic import SecretStr
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
 
-from . import services
-from .conftest import _create_database, _unavailable
+from .. import services
+from ..conftest import _create_database, _unavailable
+from ..live import GRAPHQL_TRANSPORT_WS
 
 RUNNING: dict[str, subprocess.Popen] = {}
 
@@ -65,7 +67,7 @@ def replica(env: dict[str, str], log: Path, *extra: str) -> Iterator[str]:
 
 
 SECRET = "r" * 40
-TOKEN = issue_token(Settings(token_secret=SECRET), subject="kari", organizations=["org-1042"])
+TOKEN = issue_token(Settings(token_secret=SecretStr(SECRET)), subject="kari", organizations=["org-1042"])
 
 
 async def replica_env(postgres_server: str, broadcast_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -210,14 +212,14 @@ async def test_events_written_on_one_replica_while_redis_is_down_reach_a_subscri
                 answer = await on_a.post("/graphql", json={"query": query, "variables": {"s": snapshot_id, "t": text}})
                 assert "errors" not in answer.json(), answer.text
 
-            async with websockets.connect(f"ws://{b}/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+            async with websockets.connect(f"ws://{b}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
                 await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {TOKEN}"}}))
                 assert json.loads(await socket.recv())["type"] == "connection_ack"
                 query = 'subscription { valueNoteAdded(organizationId: "org-1042") { eventId text } }'
                 await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
 
                 async def received(count: int) -> list[dict]:
-                    notes = []
+                    notes: list[dict] = []
                     async with asyncio.timeout(20):
                         while len(notes) < count:
                             notes.append(json.loads(await socket.recv())["payload"]["data"]["valueNoteAdded"])

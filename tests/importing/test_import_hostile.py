@@ -22,7 +22,7 @@ from bufdir_reporting.importing.errors import ImportFileError
 from bufdir_reporting.models import Activity, ActivityImport, Organization, OrganizationKind
 from bufdir_reporting.resolvers.base.context import Context
 
-from .conftest import error_of
+from ..conftest import error_of
 
 BASE = "/api/v1/activities/import"
 HEADER = "organization_id,source_system,external_id,activity_type,category,status,location,occurred_at"
@@ -480,7 +480,12 @@ def test_rows_under_a_header_spread_to_column_xfd_are_read_by_their_named_column
     """A header whose last column is XFD: openpyxl pads every row to it, and a million rows of
     16,384 cells, each read, would take an hour. Here a thousand."""
     converted: list[object] = []
-    monkeypatch.setattr(reading, "_cell", lambda value: converted.append(value) or ("" if value is None else str(value)))
+
+    def cell(value: object) -> str:
+        converted.append(value)
+        return "" if value is None else str(value)
+
+    monkeypatch.setattr(reading, "_cell", cell)
     wide = HEADER.split(",")
     header = '<row r="1">' + "".join(
         f'<c r="{column}1" t="inlineStr"><is><t>{name}</t></is></c>'

@@ -10,16 +10,17 @@ import itertools
 import asyncpg
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import apply_migrations
 from bufdir_reporting.errors import is_unavailable
 
-from . import services
-from .conftest import _unavailable
-from .factories import make_reporting_world
-from .live import started_app
+from .. import services
+from ..conftest import _unavailable
+from ..factories import make_reporting_world
+from ..live import started_app
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def stoppable_postgres():
 
 
 async def test_a_database_outage_answers_503_with_retry_after_and_heals(stoppable_postgres, tmp_path):
-    settings = Settings(database_url=stoppable_postgres.url, var_dir=tmp_path, token_secret="s" * 40)
+    settings = Settings(database_url=stoppable_postgres.url, var_dir=tmp_path, token_secret=SecretStr("s" * 40))
     await apply_migrations(settings)
     async with started_app(settings) as app:
         token = issue_token(settings, subject="ops", admin=True)
@@ -103,7 +104,7 @@ async def test_a_restart_under_load_answers_every_request_or_asks_to_retry(stopp
     """Reads and writes over REST and GraphQL while PostgreSQL restarts twice: each answer is a
     success or the outage (503 with Retry-After, or UNAVAILABLE), never INTERNAL. Requests that
     held a connection the restart dropped answered 500 before."""
-    settings = Settings(database_url=stoppable_postgres.url, var_dir=tmp_path, token_secret="s" * 40)
+    settings = Settings(database_url=stoppable_postgres.url, var_dir=tmp_path, token_secret=SecretStr("s" * 40))
     await apply_migrations(settings)
     async with started_app(settings) as app:
         await make_reporting_world()

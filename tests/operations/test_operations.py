@@ -11,8 +11,8 @@ from pydantic import SecretStr
 
 from bufdir_reporting.operations import JsonFormatter, request_id
 
-from .factories import make_scope
-from .live import started_app
+from ..factories import make_scope
+from ..live import started_app
 
 
 async def test_liveness_and_readiness(client, app, monkeypatch, caplog):

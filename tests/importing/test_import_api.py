@@ -15,10 +15,11 @@ from gql.transport.websockets import WebsocketsTransport
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Activity, Organization, OrganizationKind
+from bufdir_reporting.resolvers.base import jobs
 
-from .conftest import error_of
-from .factories import context_for
-from .live import emptied, live_server
+from ..conftest import error_of
+from ..factories import context_for
+from ..live import emptied, live_server
 
 BASE = "/api/v1/activities/import"
 HEADER = ["Organisasjon", "Kildesystem", "Ekstern ID", "Aktivitetstype", "Kategori", "Status", "Sted", "Dato", "Timer"]
@@ -316,7 +317,7 @@ async def test_an_import_whose_writer_died_is_taken_over_and_written_once(app, c
     assert await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds)) == [import_id]
     await app.state.jobs.wait_idle()
     done = await ActivityImport.get(id=import_id)
-    assert (done.status, done.created, done.attempts, done.owner) == ("done", 3, 2, uploads.jobs.OWNER)
+    assert (done.status, done.created, done.attempts, done.owner) == ("done", 3, 2, jobs.OWNER)
     assert await Activity.filter(organization_id="org-tromso").count() == 3
     assert (await ActivityImport.get(id=fresh.id)).status == "writing", "a writer that still beats is left alone"
     assert await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds)) == []
@@ -344,7 +345,7 @@ async def test_an_import_stopped_by_a_shutdown_is_taken_over_by_the_next_start(s
     from bufdir_reporting.events import ActivityImportProgress
     from bufdir_reporting.models import ActivityImport
 
-    from .live import started_app
+    from ..live import started_app
 
     async with (
         started_app(settings) as first,
@@ -418,3 +419,25 @@ async def test_the_import_reads_and_checks_a_chunk_at_a_time_off_the_event_loop(
     assert (report.rows, report.result.created) == (450, 450)
     assert [size for size, _ in seen] == [100, 100, 100, 100, 50, 0]
     assert not any(on_loop for _, on_loop in seen), "rows are parsed and their fields checked off the event loop"
+
+
+async def test_progress_delivered_after_the_subscriber_read_a_later_state_is_not_sent(app, settings):
+    """Pub/sub delivers an event after the database has moved on: a subscriber that read 2
+    written rows must not be told 1 afterwards (under load it was told 12000, then 5000)."""
+    from bufdir_reporting.events import ActivityImportProgress
+    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.models import ActivityImport, ImportStatus
+
+    upload = await ActivityImport.create(
+        id="imp-lag", created_by="ola", filename="a.csv", content=b"x", status=ImportStatus.WRITING, rows=3, written=2
+    )
+    ctx = context_for(settings, app, admin=True)
+    stream = await uploads.follow_progress(ctx, import_id=upload.id)
+    seen = [await anext(stream)]  # subscribed, and read where the import stands
+    channel = ActivityImportProgress.channel(upload.id)
+    await app.state.events.publish(channel, ActivityImportProgress.of(upload).model_copy(update={"written": 1}), None)
+    upload.status, upload.written = ImportStatus.DONE, 3
+    await app.state.events.publish(channel, ActivityImportProgress.of(upload), None)
+    async with asyncio.timeout(10):
+        seen += [event async for event in stream]
+    assert [(event.status, event.written) for event in seen] == [("writing", 2), ("done", 3)]
