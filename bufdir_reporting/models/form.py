@@ -37,6 +37,8 @@ class ReportForm(Model):
     """An organisation reports it for its whole subtree: its figures count the activities of
     every organisation below it (participants once across them), not its own alone."""
     is_default = fields.BooleanField(default=False)
+    require_questions_resolved = fields.BooleanField(default=False, db_default=False)
+    """Submission waits until no reviewer's question on an error-level finding is open."""
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

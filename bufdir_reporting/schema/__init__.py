@@ -25,6 +25,7 @@ from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
 from .subscriptions import LiveSubscription, SharedEventResults
+from .validation_rules import ValidationRuleMutation, ValidationRuleQuery
 
 CACHED_DOCUMENTS = 256
 
@@ -36,6 +37,7 @@ class Query(
     PeriodQuery,
     StructureQuery,
     FormQuery,
+    ValidationRuleQuery,
     SnapshotQuery,
     ReportQuery,
     AuditQuery,
@@ -48,6 +50,7 @@ class Query(
 class Mutation(
     StructureMutation,
     FormMutation,
+    ValidationRuleMutation,
     SnapshotMutation,
     FieldValueMutation,
     ActivityMutation,

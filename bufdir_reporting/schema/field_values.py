@@ -94,7 +94,9 @@ strawberry.enum(
     validation.FindingCode,
     name="FindingCode",
     description="What a finding is about: REQUIRED_MISSING, BELOW_MIN, ABOVE_MAX, LARGE_CHANGE (against the prior "
-    "period) or EXPLANATION_MISSING (a large change the field asks to explain).",
+    "period, where there is too little history to judge by), OUTLIER_HISTORY (against the organisation's own prior "
+    "periods), OUTLIER_PEERS (against organisations of its kind), EXPLANATION_MISSING (an unusual value the field asks "
+    "to explain) or RULE_VIOLATED (a validation rule across fields).",
 )
 strawberry.enum(
     models.ValueNoteKind,
@@ -132,6 +134,21 @@ class ValidationFinding:
     severity: validation.Severity
     code: validation.FindingCode
     message: str
+    rule_id: strawberry.ID | None = strawberry.field(default=None, description="The validation rule violated, if one is.")
+    score: float | None = strawberry.field(
+        default=None, description="An outlier's modified z-score (beyond about 3.5 is unusual)."
+    )
+
+    @classmethod
+    def of(cls, finding: validation.Finding) -> ValidationFinding:
+        return cls(
+            field_key=finding.field_key,
+            severity=finding.severity,
+            code=finding.code,
+            message=finding.message,
+            rule_id=None if finding.rule_id is None else strawberry.ID(str(finding.rule_id)),
+            score=None if finding.score is None else round(finding.score, 2),
+        )
 
 
 @strawberry.type(description="The values of one report section in a snapshot.")

@@ -115,7 +115,7 @@ class Caller:
 
 
 TAGS = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
-TAGS += ("activity_import", "submissions", "value_notes", "report_forms")
+TAGS += ("activity_import", "submissions", "value_notes", "report_forms", "validation_rules")
 
 
 def body(response: Any) -> Any:
@@ -318,3 +318,22 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert ended.parsed.organization_id == "org-1042"
     left = await call("list_report_form_assignments", public, 200, "AssignmentList", form_id="omsorg-kvartal")
     assert left.parsed.data == []
+
+    # validation rules across a form's fields
+    rule = {
+        "form_id": "omsorg-kvartal",
+        "name": "Akutt innenfor plasserte",
+        "left": "antall_akuttplasseringer",
+        "operator": "<=",
+        "right": "antall_barn_plassert_utenfor_hjemmet",
+        "message_nb": "nb",
+        "message_nn": "nn",
+        "message_en": "en",
+    }
+    made = await call("create_validation_rule", admin, 201, "RuleShape", body=call.model("RuleSpec", rule))
+    rule_id = made.parsed.rule_id
+    await call("list_validation_rules", public, 200, "RuleList")
+    await call("get_validation_rule", public, 200, "RuleShape", rule_id=rule_id)
+    changed = call.model("RuleSpec", {**rule, "operator": "<"})
+    await call("update_validation_rule", admin, 200, "RuleShape", rule_id=rule_id, body=changed)
+    await call("delete_validation_rule", admin, 200, "RuleShape", rule_id=rule_id)
