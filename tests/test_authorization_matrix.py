@@ -716,6 +716,51 @@ GRAPHQL["Mutation.updateValidationRule"] = (ADMIN, lambda w, who: _gql_rule(w, w
 GRAPHQL["Mutation.deleteValidationRule"] = (ADMIN, lambda w, who: _gql_rule(w, who, "deleteValidationRule"))
 
 
+async def _question(w: World) -> int:
+    from bufdir_reporting.models import NoteState, ValueNote, ValueNoteKind
+
+    note = await ValueNote.create(
+        organization_id=OWN,
+        period_id="2024",
+        field_key="antall_akuttplasseringer",
+        kind=ValueNoteKind.COMMENT,
+        text="x",
+        author="m",
+        state=NoteState.OPEN,
+    )
+    return note.id
+
+
+async def _resolve_gql(w: World, who: str) -> str:
+    return await w.graphql(who, f'mutation {{ resolveValueNote(noteId: "{await _question(w)}") {{ state }} }}')
+
+
+async def _resolve_rest(w: World, who: str) -> str:
+    return await w.rest(who, "POST", f"/api/v1/value-notes/{await _question(w)}/resolve")
+
+
+REST["GET /api/v1/worklist"] = (REVIEW, lambda w, who: w.rest(who, "GET", "/api/v1/worklist", params={"period_id": "2024"}))
+REST["GET /api/v1/value-notes/open-questions"] = (
+    ORG,
+    lambda w, who: w.rest(who, "GET", "/api/v1/value-notes/open-questions", params={"org_id": OWN}),
+)
+REST["POST /api/v1/value-notes/{note_id}/resolve"] = (REVIEW, _resolve_rest)
+GRAPHQL["Query.worklist"] = (REVIEW, q('{ worklist(periodId: "2024") { totalCount } }'))
+GRAPHQL["Query.openQuestions"] = (ORG, q(f'{{ openQuestions(organizationId: "{OWN}") {{ id }} }}'))
+GRAPHQL["Mutation.markValueForFollowUp"] = (
+    {**REVIEW, "other": "403"},
+    q(
+        'mutation ($s: ID!) { markValueForFollowUp(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
+        lambda w: {"s": w.snapshot_id},
+    ),
+)
+GRAPHQL["Mutation.resolveValueNote"] = (REVIEW, _resolve_gql)
+GRAPHQL["Subscription.worklistChanged"] = (
+    REVIEW,
+    lambda w, who: _subscribe(w, who, 'subscription { worklistChanged(periodId: "2024") { code } }'),
+)
+
+
 def _routes(app) -> set[str]:
     return {
         f"{method} {route.path}"

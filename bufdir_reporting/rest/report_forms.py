@@ -29,6 +29,7 @@ _FORM = {
     "period_type": "year",
     "rolled_up": False,
     "is_default": False,
+    "require_questions_resolved": False,
     "section_ids": ["barn-under-omsorg", "undersokelser", "hjelpetiltak", "ettervern", "ressurser"],
 }
 _ASSIGNMENT = {
@@ -50,6 +51,7 @@ class FormShape(Shape):
     period_type: PeriodType | None = Field(description="the kind of period it is asked for; null: any")
     rolled_up: bool
     is_default: bool
+    require_questions_resolved: bool
     section_ids: list[str]
 
 
@@ -96,6 +98,7 @@ async def shape(ctx: Context, form: ReportForm) -> FormShape:
         period_type=form.period_type,
         rolled_up=form.rolled_up,
         is_default=form.is_default,
+        require_questions_resolved=form.require_questions_resolved,
         section_ids=[section.id for section in await forms.sections_of(ctx, form=form)],
     )
 

@@ -26,6 +26,7 @@ from .structure import StructureQuery
 from .structure_mutations import StructureMutation
 from .subscriptions import LiveSubscription, SharedEventResults
 from .validation_rules import ValidationRuleMutation, ValidationRuleQuery
+from .worklist import WorklistQuery, WorklistSubscription
 
 CACHED_DOCUMENTS = 256
 
@@ -38,6 +39,7 @@ class Query(
     StructureQuery,
     FormQuery,
     ValidationRuleQuery,
+    WorklistQuery,
     SnapshotQuery,
     ReportQuery,
     AuditQuery,
@@ -61,7 +63,7 @@ class Mutation(
 
 
 @strawberry.type
-class Subscription(LiveSubscription):
+class Subscription(LiveSubscription, WorklistSubscription):
     pass
 
 

@@ -46,6 +46,9 @@ class ReportFormNode(ModelNode):
         "(each participant once)."
     )
     is_default: bool = strawberry.field(description="The form every section belongs to; a request naming no form gets it.")
+    require_questions_resolved: bool = strawberry.field(
+        description="A report is submitted only when no value marked for follow-up is unresolved."
+    )
 
     @strawberry.field(description="The sections it asks (the default form: every section there is).")
     @staticmethod
@@ -91,6 +94,7 @@ class ReportFormInput:
     description: str = ""
     period_type: models.PeriodType | None = None
     rolled_up: bool = False
+    require_questions_resolved: bool = False
 
 
 @strawberry.input(description="Who must report a form: an organisation, a kind of organisation, or (neither) every one.")
@@ -110,6 +114,7 @@ def _form_spec(input: ReportFormInput) -> forms.FormSpec:
             "description": input.description,
             "period_type": input.period_type,
             "rolled_up": input.rolled_up,
+            "require_questions_resolved": input.require_questions_resolved,
             "section_ids": [public_key("Section", s) for s in input.section_ids],
         },
     )

@@ -115,7 +115,7 @@ class Caller:
 
 
 TAGS = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
-TAGS += ("activity_import", "submissions", "value_notes", "report_forms", "validation_rules")
+TAGS += ("activity_import", "submissions", "value_notes", "report_forms", "validation_rules", "worklist")
 
 
 def body(response: Any) -> Any:
@@ -213,6 +213,11 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     await call("answer_value_comment", oslo, 201, "NoteShape", note_id=asked.parsed.note_id, body=answer)
     notes = await call("list_value_notes", oslo, 200, "NoteList", org_id="org-1042", period_id="2024")
     assert len(notes.parsed.data) == 3
+    still_open = await call("list_open_questions", oslo, 200, "NoteList", org_id="org-1042")
+    assert [n.note_id for n in still_open.parsed.data] == [asked.parsed.note_id]
+    listed = await call("get_worklist", reviewer, 200, "Worklist", period_id="2024")
+    assert asked.parsed.note_id in [item.note_id for item in listed.parsed.data]
+    await call("resolve_value_note", reviewer, 200, "NoteShape", note_id=asked.parsed.note_id)
     ctx = context_for(settings, app, "org-1042", subject="kari")
     for key, value in MANUAL_REQUIRED.items():
         await manual_values.set_value(ctx, snapshot_id=current, field_key=key, value=value)

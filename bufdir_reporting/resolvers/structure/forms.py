@@ -35,6 +35,9 @@ class FormSpec(Strict):
     description: str = Field(default="", max_length=4000)
     period_type: PeriodType | None = None
     rolled_up: bool = Field(default=False, strict=True)
+    require_questions_resolved: bool = Field(
+        default=False, strict=True, description="submission waits until no value marked for follow-up is unresolved"
+    )
     section_ids: list[str] = Field(min_length=1, max_length=200)
 
     @field_validator("form_id")
@@ -113,6 +116,7 @@ async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
                 description=spec.description,
                 period_type=spec.period_type,
                 rolled_up=spec.rolled_up,
+                require_questions_resolved=spec.require_questions_resolved,
             )
             await FormSection.bulk_create([FormSection(form_id=form.id, section_id=s) for s in spec.section_ids])
             await revision.bump()
@@ -142,7 +146,13 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
                 details={"form_id": form_id},
             )
         form.update_from_dict(
-            {"name": spec.name, "description": spec.description, "period_type": spec.period_type, "rolled_up": spec.rolled_up}
+            {
+                "name": spec.name,
+                "description": spec.description,
+                "period_type": spec.period_type,
+                "rolled_up": spec.rolled_up,
+                "require_questions_resolved": spec.require_questions_resolved,
+            }
         )
         await form.save()
         changed = not form.is_default and (

@@ -35,7 +35,7 @@ from . import expressions, forms, revision
 from .expressions import Expression, SyntaxProblem
 
 LANGUAGES = ("nb", "nn", "en")
-IMPORTANCE_RANK = {RuleImportance.HIGH: 3, RuleImportance.MEDIUM: 2, RuleImportance.LOW: 1}
+IMPORTANCE_RANK = {"high": 3, "medium": 2, "low": 1}
 NUMERIC = ("integer", "decimal", "percent")
 
 
