@@ -11,6 +11,7 @@ from .execution import s2_execution
 from .importing import s8_import
 from .live import s6_fan_out, s7_dashboard_throughput
 from .reads import s1_nested_query, s3_rest_and_graphql
+from .validation import s9_rules_and_outliers
 
 Scenario = Callable[[Env], Awaitable[list[Row]]]
 
@@ -23,4 +24,5 @@ SCENARIOS: dict[str, Scenario] = {
     "S6": s6_fan_out,
     "S7": s7_dashboard_throughput,
     "S8": s8_import,
+    "S9": s9_rules_and_outliers,
 }

@@ -27,6 +27,7 @@ from ..base import access
 from ..base.context import Context
 from ..base.pagination import Page, Window
 from ..snapshots import outliers, validation
+from ..structure import validation_rules
 from ..structure.validation_rules import IMPORTANCE_RANK
 
 QUESTION_OPEN = "QUESTION_OPEN"
@@ -110,11 +111,18 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
         )
     }
     baselines: dict[str, outliers.Baselines] = {}
+    rules: dict[str, list[validation_rules.CompiledRule]] = {}
     for form_id in sorted({s.form_id or DEFAULT_FORM for s in reports}):
         baselines[form_id] = await outliers.baselines(ctx, period=period, form_id=form_id, organization_ids=org_ids)
+        rules[form_id] = await validation_rules.compiled_for(ctx, form_id=form_id)
     # gathered, so the request's loaders read every report's values and notes in one batch each
     findings = await asyncio.gather(
-        *(validation.validate(ctx, snapshot=s, baselines=baselines[s.form_id or DEFAULT_FORM]) for s in reports)
+        *(
+            validation.validate(
+                ctx, snapshot=s, baselines=baselines[s.form_id or DEFAULT_FORM], rules=rules[s.form_id or DEFAULT_FORM]
+            )
+            for s in reports
+        )
     )
     questions = await ValueNote.filter(
         period_id=period.id,

@@ -95,12 +95,17 @@ def _outlier(key: str, label: str, judgement: outliers.Judgement) -> Finding:
 
 
 async def validate(
-    ctx: Context, *, snapshot: Snapshot, language: str = "nb", baselines: outliers.Baselines | None = None
+    ctx: Context,
+    *,
+    snapshot: Snapshot,
+    language: str = "nb",
+    baselines: outliers.Baselines | None = None,
+    rules: list[validation_rules.CompiledRule] | None = None,
 ) -> list[Finding]:
     """Per field: errors block submission (a required value missing, outside its bounds, an
     outlier or large change left unexplained where the field asks for an explanation); warnings
-    ask a look. Then the form's rules. ``baselines`` lets a caller judging many snapshots of one
-    period read them once."""
+    ask a look. Then the form's rules. ``baselines`` and ``rules`` let a caller judging many
+    snapshots of one period and form read them once."""
     values = await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
     definitions = await ctx.loaders.field_definition_by_id.load_many([v.field_definition_id for v in values])
     share = Decimal(ctx.settings.change_warning_percent) / 100
@@ -127,12 +132,13 @@ async def validate(
             if any(f.code in ASKS_EXPLANATION for f in field_findings):
                 message = f"{definition.label}: det uvanlige tallet må forklares før rapporten sendes inn"
                 found.append(Finding(value.field_key, Severity.ERROR, FindingCode.EXPLANATION_MISSING, message))
-    found += await _rule_findings(ctx, snapshot, values, language)
+    if rules is None:
+        rules = await validation_rules.compiled_for(ctx, form_id=snapshot.form_id)
+    found += _rule_findings(rules, values, language)
     return found
 
 
-async def _rule_findings(ctx: Context, snapshot: Snapshot, values: list[FieldValueRow], language: str) -> list[Finding]:
-    rules = await validation_rules.compiled_for(ctx, form_id=snapshot.form_id)
+def _rule_findings(rules: list[validation_rules.CompiledRule], values: list[FieldValueRow], language: str) -> list[Finding]:
     if not rules:
         return []
     by_key = {v.field_key: v.value for v in values}
