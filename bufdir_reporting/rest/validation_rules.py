@@ -84,23 +84,34 @@ async def list_rules(
     return RuleList(data=[shape(rule) for rule in await validation_rules.list_(ctx, form_id=form_id)])
 
 
-@router.endpoint("POST", "", "createValidationRule", RuleShape, status_code=201, admin=True, summary="Create a validation rule")
+@router.endpoint(
+    "POST", "", "createValidationRule", RuleShape, status_code=201, errors={404}, admin=True, summary="Create a validation rule"
+)
 async def create_rule(body: validation_rules.RuleSpec, ctx: Context = ContextDep) -> RuleShape:
     return shape(await validation_rules.create(ctx, spec=body))
 
 
-@router.endpoint("GET", "/{rule_id}", "getValidationRule", RuleShape, public=True, summary="One validation rule")
+@router.endpoint("GET", "/{rule_id}", "getValidationRule", RuleShape, errors={404}, public=True, summary="One validation rule")
 async def get_rule(rule_id: RuleId, ctx: Context = ContextDep) -> RuleShape:
     return shape(await validation_rules.get_or_raise(ctx, rule_id=rule_id))
 
 
-@router.endpoint("PUT", "/{rule_id}", "updateValidationRule", RuleShape, admin=True, summary="Replace a validation rule")
+@router.endpoint(
+    "PUT", "/{rule_id}", "updateValidationRule", RuleShape, errors={404}, admin=True, summary="Replace a validation rule"
+)
 async def update_rule(rule_id: RuleId, body: validation_rules.RuleSpec, ctx: Context = ContextDep) -> RuleShape:
     return shape(await validation_rules.update(ctx, rule_id=rule_id, spec=body))
 
 
 @router.endpoint(
-    "DELETE", "/{rule_id}", "deleteValidationRule", RuleShape, body=False, admin=True, summary="Delete a validation rule"
+    "DELETE",
+    "/{rule_id}",
+    "deleteValidationRule",
+    RuleShape,
+    body=False,
+    errors={404},
+    admin=True,
+    summary="Delete a validation rule",
 )
 async def delete_rule(rule_id: RuleId, ctx: Context = ContextDep) -> RuleShape:
     return shape(await validation_rules.delete(ctx, rule_id=rule_id))

@@ -134,6 +134,11 @@ async def test_rules_over_rest(client, tokens, placed):
     refused = await client.post("/api/v1/validation-rules", json={**body, "left": "akutt - nei"}, headers=admin)
     assert refused.status_code == 422 and refused.json()["error"]["details"] == {"field": "left", "position": 9}
     assert (await client.post("/api/v1/validation-rules", json=body, headers=tokens.reviewer())).status_code == 403
+    unknown_form = await client.post("/api/v1/validation-rules", json={**body, "form_id": "finnes-ikke"}, headers=admin)
+    assert unknown_form.status_code == 404, "an unknown form is NOT_FOUND, as the document says"
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    assert "404" in paths["/api/v1/validation-rules"]["post"]["responses"]
+    assert "404" in paths["/api/v1/validation-rules/{rule_id}"]["put"]["responses"]
     changed = await client.put(f"/api/v1/validation-rules/{rule_id}", json={**body, "operator": ">"}, headers=admin)
     assert changed.json()["operator"] == ">"
     listed = (await client.get("/api/v1/validation-rules", params={"form_id": "bufdir-rapport"})).json()["data"]
