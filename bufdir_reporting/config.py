@@ -128,6 +128,15 @@ class Settings(BaseSettings):
     change_warning_percent: int = Field(
         default=50, ge=1, description="warn when a value moves more than this against the prior period"
     )
+    outlier_z_threshold: float = Field(
+        default=3.5, gt=0, le=100, description="a value is an outlier beyond this modified z-score (Iglewicz and Hoaglin)"
+    )
+    outlier_min_deviation: float = Field(
+        default=5, ge=0, description="a value this close to the median (absolute) is never an outlier, whatever its score"
+    )
+    outlier_history_periods: int = Field(
+        default=8, ge=2, le=40, description="how many prior periods of the same type an organisation is compared with"
+    )
 
     @field_validator("database_url")
     @classmethod

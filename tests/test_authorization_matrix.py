@@ -743,6 +743,95 @@ GRAPHQL["Mutation.deleteSnapshot"] = (HIDDEN, _delete_snapshot_gql)
 REST["DELETE /api/v1/report-records/{report_id}"] = (HIDDEN, _delete_report)
 
 
+RULES = "/api/v1/validation-rules"
+RULE_BODY: dict[str, Any] = {
+    "form_id": "bufdir-rapport",
+    "name": "Akutt",
+    "left": "antall_akuttplasseringer",
+    "operator": "<=",
+    "right": "antall_barn_plassert_utenfor_hjemmet",
+    "message_nb": "nb",
+    "message_nn": "nn",
+    "message_en": "en",
+}
+RULE_INPUT = (
+    '{formId: "bufdir-rapport", name: "A", left: "antall_akuttplasseringer", operator: LESS_OR_EQUAL, '
+    'right: "antall_barn_plassert_utenfor_hjemmet", messageNb: "nb", messageNn: "nn", messageEn: "en"}'
+)
+
+
+async def _rule(w: World) -> int:
+    from bufdir_reporting.models import ValidationRule
+
+    return (await ValidationRule.create(**RULE_BODY, missing_value_strategy="never_skip", severity="error", importance="low")).id
+
+
+async def _rest_rule(w: World, who: str, method: str) -> str:
+    body = RULE_BODY if method == "PUT" else None
+    return await w.rest(who, method, f"{RULES}/{await _rule(w)}", json=body)
+
+
+async def _gql_rule(w: World, who: str, mutation: str) -> str:
+    extra = f", input: {RULE_INPUT}" if mutation == "updateValidationRule" else ""
+    return await w.graphql(who, f'mutation {{ {mutation}(id: "{await _rule(w)}"{extra}) {{ id }} }}')
+
+
+REST[f"GET {RULES}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", RULES))
+REST[f"POST {RULES}"] = (ADMIN, lambda w, who: w.rest(who, "POST", RULES, json=RULE_BODY))
+REST[f"GET {RULES}/{{rule_id}}"] = (PUBLIC, lambda w, who: _rest_rule(w, who, "GET"))
+REST[f"PUT {RULES}/{{rule_id}}"] = (ADMIN, lambda w, who: _rest_rule(w, who, "PUT"))
+REST[f"DELETE {RULES}/{{rule_id}}"] = (ADMIN, lambda w, who: _rest_rule(w, who, "DELETE"))
+GRAPHQL["Query.validationRules"] = (PUBLIC, q("{ validationRules { id } }"))
+GRAPHQL["Mutation.createValidationRule"] = (ADMIN, q(f"mutation {{ createValidationRule(input: {RULE_INPUT}) {{ id }} }}"))
+GRAPHQL["Mutation.updateValidationRule"] = (ADMIN, lambda w, who: _gql_rule(w, who, "updateValidationRule"))
+GRAPHQL["Mutation.deleteValidationRule"] = (ADMIN, lambda w, who: _gql_rule(w, who, "deleteValidationRule"))
+
+
+async def _question(w: World) -> int:
+    from bufdir_reporting.models import NoteState, ValueNote, ValueNoteKind
+
+    note = await ValueNote.create(
+        organization_id=OWN,
+        period_id="2024",
+        field_key="antall_akuttplasseringer",
+        kind=ValueNoteKind.COMMENT,
+        text="x",
+        author="m",
+        state=NoteState.OPEN,
+    )
+    return note.id
+
+
+async def _resolve_gql(w: World, who: str) -> str:
+    return await w.graphql(who, f'mutation {{ resolveValueNote(noteId: "{await _question(w)}") {{ state }} }}')
+
+
+async def _resolve_rest(w: World, who: str) -> str:
+    return await w.rest(who, "POST", f"/api/v1/value-notes/{await _question(w)}/resolve")
+
+
+REST["GET /api/v1/worklist"] = (REVIEW, lambda w, who: w.rest(who, "GET", "/api/v1/worklist", params={"period_id": "2024"}))
+REST["GET /api/v1/value-notes/open-questions"] = (
+    ORG,
+    lambda w, who: w.rest(who, "GET", "/api/v1/value-notes/open-questions", params={"org_id": OWN}),
+)
+REST["POST /api/v1/value-notes/{note_id}/resolve"] = (REVIEW, _resolve_rest)
+GRAPHQL["Query.worklist"] = (REVIEW, q('{ worklist(periodId: "2024") { totalCount } }'))
+GRAPHQL["Query.openQuestions"] = (ORG, q(f'{{ openQuestions(organizationId: "{OWN}") {{ id }} }}'))
+GRAPHQL["Mutation.markValueForFollowUp"] = (
+    {**REVIEW, "other": "403"},
+    q(
+        'mutation ($s: ID!) { markValueForFollowUp(snapshotId: $s, fieldKey: "antall_akuttplasseringer", text: "x") { id } }',
+        lambda w: {"s": w.snapshot_id},
+    ),
+)
+GRAPHQL["Mutation.resolveValueNote"] = (REVIEW, _resolve_gql)
+GRAPHQL["Subscription.worklistChanged"] = (
+    REVIEW,
+    lambda w, who: _subscribe(w, who, 'subscription { worklistChanged(periodId: "2024") { code } }'),
+)
+
+
 def _routes(app) -> set[str]:
     return {f"{method} {route.path}" for route in _api_routes(app) for method in route.methods}
 

@@ -12,6 +12,7 @@ from .execution import s2_execution
 from .importing import s8_import
 from .live import s6_fan_out, s7_dashboard_throughput
 from .reads import s1_nested_query, s3_rest_and_graphql
+from .validation import s10_rules_and_outliers
 
 Scenario = Callable[[Env], Awaitable[list[Row]]]
 
@@ -25,4 +26,5 @@ SCENARIOS: dict[str, Scenario] = {
     "S7": s7_dashboard_throughput,
     "S8": s8_import,
     "S9": s9_analytics,
+    "S10": s10_rules_and_outliers,
 }

@@ -32,7 +32,7 @@ from ..resolvers import snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.reporting import assignments, records, submissions
 from ..resolvers.snapshots import manual_values, validation
-from . import forms
+from . import forms, validation_rules
 
 Progress = Callable[[str], None]
 
@@ -145,6 +145,19 @@ async def _submitted_period(settings: Settings, progress: Progress) -> None:
     progress(f"{organization_id} {period.id}: submitted by {SUBMITTED_BY}, version {submission.version}, period locked")
 
 
+async def _typo(settings: Settings, progress: Progress) -> None:
+    """A coordinator's typo in a draft that a validation rule catches (``validation_rules``)."""
+    organization_id, period_id = validation_rules.TYPO_ORGANIZATION, validation_rules.TYPO_PERIOD
+    coordinator = _loader(settings)
+    coordinator.principal = Principal(subject="user-coordinator-2077", organizations=frozenset({organization_id}))
+    snapshot = await Snapshot.get(
+        organization_id=organization_id, period_id=period_id, form_id=validation_rules.CHILD_WELFARE, status="current"
+    )
+    for key, value in validation_rules.TYPO.items():
+        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
+    progress(f"{organization_id} {period_id}: staffing entered with a typo a validation rule catches")
+
+
 async def load_history(settings: Settings, *, progress: Progress = lambda _: None) -> HistorySummary:
     """Aggregate the recent periods of every demo organisation and submit org-bufdir-42's grant
     period. Runs after ``load_demo_data``, through the use cases (each commits on its own)."""
@@ -157,4 +170,5 @@ async def load_history(settings: Settings, *, progress: Progress = lambda _: Non
                 snapshot = await _aggregate(ctx, organization.id, period_id, form.id)
                 filled = f"{snapshot.populated_field_count} of {snapshot.field_count} fields"
                 progress(f"{organization.id} {period_id} {form.id}: {filled}")
+    await _typo(settings, progress)
     return HistorySummary(periods=1, snapshots=await Snapshot.all().count(), submissions=await Submission.all().count())

@@ -10,9 +10,17 @@ from .job import AggregationJob, JobStatus
 from .organization import Organization, OrganizationKind
 from .period import Period, PeriodType
 from .report import ReportRecord, ReportStatus
-from .snapshot import FieldValue, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
+from .snapshot import FieldValue, NoteState, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
 from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section, StructureRevision
 from .submission import ReviewState, Submission, SubmissionReview
+from .validation_rule import (
+    FieldOutlierSetting,
+    MissingValueStrategy,
+    RuleImportance,
+    RuleOperator,
+    RuleSeverity,
+    ValidationRule,
+)
 
 __all__ = [
     "DEFAULT_FORM",
@@ -26,12 +34,15 @@ __all__ = [
     "EventLog",
     "FieldDataType",
     "FieldDefinition",
+    "FieldOutlierSetting",
     "FieldValue",
     "FormAssignment",
     "FormDeadline",
     "FormSection",
     "ImportStatus",
     "JobStatus",
+    "MissingValueStrategy",
+    "NoteState",
     "Organization",
     "OrganizationKind",
     "Period",
@@ -43,12 +54,16 @@ __all__ = [
     "ReportRecord",
     "ReportStatus",
     "ReviewState",
+    "RuleImportance",
+    "RuleOperator",
+    "RuleSeverity",
     "Section",
     "Snapshot",
     "SnapshotStatus",
     "StructureRevision",
     "Submission",
     "SubmissionReview",
+    "ValidationRule",
     "ValueNote",
     "ValueNoteKind",
 ]

@@ -40,6 +40,8 @@ class ReportForm(Model):
     public = fields.BooleanField(default=False, db_default=False)
     """Bufdir publishes its approved figures: anonymous callers may read them through analytics
     (``resolvers.analytics``); nothing else about an organisation becomes public."""
+    require_questions_resolved = fields.BooleanField(default=False, db_default=False)
+    """Submission waits until no reviewer's question on an error-level finding is open."""
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

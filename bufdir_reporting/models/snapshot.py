@@ -118,6 +118,16 @@ class ValueNoteKind(StrEnum):
     EXPLANATION = "explanation"  # the organisation explains a value (a large change)
     COMMENT = "comment"  # a reviewer asks about a value
     ANSWER = "answer"  # the organisation answers a comment
+    FOLLOW_UP = "follow_up"  # a reviewer marks the value for follow-up
+
+
+class NoteState(StrEnum):
+    """Where a reviewer's question (a comment or a follow-up mark) stands: open until the
+    organisation answers, answered until a reviewer resolves it."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
 
 
 class ValueNote(Model):
@@ -140,6 +150,10 @@ class ValueNote(Model):
     parent: fields.ForeignKeyNullableRelation[ValueNote] = fields.ForeignKeyField(
         "bufdir.ValueNote", related_name="answers", null=True, on_delete=fields.CASCADE
     )
+    state = fields.CharEnumField(NoteState, max_length=16, null=True)
+    """A comment's or follow-up mark's state; null for explanations and answers."""
+    resolved_by = fields.CharField(max_length=128, null=True)
+    resolved_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     organization_id: str

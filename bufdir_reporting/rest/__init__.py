@@ -1,9 +1,17 @@
 """REST over HTTP: the routing every REST path shares (``routing``), the one error envelope
 (``errors``), the OpenAPI document (``openapi``), and the service's own paths that answer no legacy
-contract: activity imports, submissions and their review, value notes, report forms. The legacy contracts
-(``rest_compat``) are built on this package."""
+contract: activity imports, submissions and their review, value notes, report forms, analytics,
+validation rules, the worklist. The legacy contracts (``rest_compat``) are built on this package."""
 
-from . import activity_imports, analytics, report_forms, submissions, value_notes
+from . import activity_imports, analytics, report_forms, submissions, validation_rules, value_notes, worklist
 
 # Each under a base of its own that no contract path starts with, so they route in any order.
-ROUTERS = (activity_imports.router, submissions.router, value_notes.router, report_forms.router, analytics.router)
+ROUTERS = (
+    activity_imports.router,
+    submissions.router,
+    value_notes.router,
+    report_forms.router,
+    analytics.router,
+    validation_rules.router,
+    worklist.router,
+)

@@ -65,7 +65,7 @@ SelectionDep = Depends(selection)
 Number = int | float | None
 
 
-class FieldShape(Shape):
+class AnalyticsField(Shape):
     key: str
     label: str
     section_id: str
@@ -161,7 +161,7 @@ class TableShape(Shape):
 
     source: ValueSource
     form_id: str | None
-    fields: list[FieldShape]
+    fields: list[AnalyticsField]
     organizations: list[OrganizationShape]
     periods: list[PeriodShape]
     cells: list[CellShape]
@@ -178,7 +178,7 @@ class PointShape(Shape):
 
 class TimeSeriesShape(Shape):
     source: ValueSource
-    field: FieldShape
+    field: AnalyticsField
     organization: OrganizationShape
     periods: list[PeriodShape]
     points: list[PointShape]
@@ -188,7 +188,8 @@ class TimeSeriesShape(Shape):
 def _dimensions(plan: Plan) -> dict[str, Any]:
     return {
         "fields": [
-            FieldShape(key=f.key, label=f.label, section_id=f.section_id, data_type=f.data_type, unit=f.unit) for f in plan.fields
+            AnalyticsField(key=f.key, label=f.label, section_id=f.section_id, data_type=f.data_type, unit=f.unit)
+            for f in plan.fields
         ],
         "organizations": [OrganizationShape(id=o.id, name=o.name, kind=o.kind) for o in plan.organizations],
         "periods": [PeriodShape(id=p.id, name=p.name, type=p.type, start=p.start, end=p.end) for p in plan.periods],

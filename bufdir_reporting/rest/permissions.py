@@ -65,4 +65,12 @@ OPERATIONS: dict[str, Needs] = {
     "getAnalyticsTable": PUBLIC,
     "getAnalyticsTimeSeries": PUBLIC,
     "exportAnalytics": PUBLIC,
+    "listValidationRules": PUBLIC,  # a form's rules are part of its definition, as its fields
+    "getValidationRule": PUBLIC,
+    "createValidationRule": ADMIN,
+    "updateValidationRule": ADMIN,
+    "deleteValidationRule": ADMIN,
+    "getWorklist": REVIEW,
+    "listOpenQuestions": READ,
+    "resolveValueNote": REVIEW,
 }

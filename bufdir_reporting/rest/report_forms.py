@@ -30,6 +30,7 @@ _FORM = {
     "rolled_up": False,
     "public": False,
     "is_default": False,
+    "require_questions_resolved": False,
     "section_ids": ["barn-under-omsorg", "undersokelser", "hjelpetiltak", "ettervern", "ressurser"],
 }
 _ASSIGNMENT = {
@@ -52,6 +53,7 @@ class FormShape(Shape):
     rolled_up: bool
     public: bool = Field(description="its approved figures are published (anonymous analytics)")
     is_default: bool
+    require_questions_resolved: bool
     section_ids: list[str]
 
 
@@ -99,6 +101,7 @@ async def shape(ctx: Context, form: ReportForm) -> FormShape:
         rolled_up=form.rolled_up,
         public=form.public,
         is_default=form.is_default,
+        require_questions_resolved=form.require_questions_resolved,
         section_ids=[section.id for section in await forms.sections_of(ctx, form=form)],
     )
 

@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 from fastapi import Body, Path
 from pydantic import BaseModel, Field
 
-from ..models import ValueNote, ValueNoteKind
+from ..models import NoteState, ValueNote, ValueNoteKind
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import notes
-from .routing import ContextDep, ContractRouter, OrganizationId, PeriodId, examples_of
+from .routing import ContextDep, ContractRouter, OrganizationId, PeriodId, PeriodIdQuery, examples_of
 from .shapes import Instant, Shape, examples
 
 router = ContractRouter("/api/v1/value-notes", tag="value-notes", printed_paths=False)
@@ -27,6 +27,9 @@ _NOTE = {
     "text": "Én ny institusjon i kommunen tok imot flere akuttplasseringer.",
     "author": "kari",
     "parent_id": None,
+    "state": None,
+    "resolved_by": None,
+    "resolved_at": None,
     "created_at": "2025-02-18T10:12:00Z",
 }
 
@@ -42,6 +45,9 @@ class NoteShape(Shape):
     text: str
     author: str
     parent_id: int | None = Field(description="the comment an answer answers")
+    state: NoteState | None = Field(description="a comment's or follow-up mark's state; null for explanations and answers")
+    resolved_by: str | None
+    resolved_at: Instant | None
     created_at: Instant | None
 
 
@@ -54,7 +60,10 @@ class NoteList(Shape):
 class NoteBody(BaseModel):
     snapshot_id: str = Field(min_length=1, max_length=40)
     field_key: str = Field(min_length=1, max_length=64)
-    kind: Literal["explanation", "comment"] = Field(description="explanation (the organisation's) or comment (a reviewer's)")
+    kind: Literal["explanation", "comment", "follow_up"] = Field(
+        description="explanation (the organisation's), comment or follow_up (a reviewer's: a question, or a mark for "
+        "follow-up that a form may require resolved before submission)"
+    )
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -72,6 +81,9 @@ def shape(note: ValueNote) -> NoteShape:
         text=note.text,
         author=note.author,
         parent_id=note.parent_id,
+        state=note.state,
+        resolved_by=note.resolved_by,
+        resolved_at=note.resolved_at,
         created_at=note.created_at,
     )
 
@@ -114,7 +126,7 @@ async def add_note(
     ],
     ctx: Context = ContextDep,
 ) -> NoteShape:
-    add = notes.explain if body.kind == "explanation" else notes.comment
+    add = {"explanation": notes.explain, "comment": notes.comment, "follow_up": notes.mark_for_follow_up}[body.kind]
     return shape(await add(ctx, snapshot_id=body.snapshot_id, field_key=body.field_key, text=body.text))
 
 
@@ -133,3 +145,29 @@ async def answer_comment(
     ctx: Context = ContextDep,
 ) -> NoteShape:
     return shape(await notes.answer(ctx, comment_id=note_id, text=body.text))
+
+
+@router.endpoint(
+    "GET",
+    "/open-questions",
+    "listOpenQuestions",
+    NoteList,
+    errors={403},
+    summary="The reviewers' questions on an organisation's reports not yet resolved (its coordinator's to-do list)",
+)
+async def open_questions(org_id: OrganizationId, period_id: PeriodIdQuery = None, ctx: Context = ContextDep) -> NoteList:
+    found = await notes.open_questions(ctx, organization_id=org_id, period_id=period_id)
+    return NoteList(data=[shape(note) for note in found])
+
+
+@router.endpoint(
+    "POST",
+    "/{note_id}/resolve",
+    "resolveValueNote",
+    NoteShape,
+    body=False,
+    errors={403, 404, 409},
+    summary="Resolve a question, open or answered (reviewers)",
+)
+async def resolve(note_id: NoteId, ctx: Context = ContextDep) -> NoteShape:
+    return shape(await notes.resolve(ctx, note_id=note_id))

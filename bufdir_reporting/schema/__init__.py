@@ -27,6 +27,8 @@ from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
 from .subscriptions import LiveSubscription, SharedEventResults
+from .validation_rules import ValidationRuleMutation, ValidationRuleQuery
+from .worklist import WorklistQuery, WorklistSubscription
 
 CACHED_DOCUMENTS = 256
 
@@ -38,6 +40,8 @@ class Query(
     PeriodQuery,
     StructureQuery,
     FormQuery,
+    ValidationRuleQuery,
+    WorklistQuery,
     SnapshotQuery,
     ReportQuery,
     AuditQuery,
@@ -52,6 +56,7 @@ class Query(
 class Mutation(
     StructureMutation,
     FormMutation,
+    ValidationRuleMutation,
     SnapshotMutation,
     FieldValueMutation,
     ActivityMutation,
@@ -63,7 +68,7 @@ class Mutation(
 
 
 @strawberry.type
-class Subscription(LiveSubscription):
+class Subscription(LiveSubscription, WorklistSubscription):
     pass
 
 

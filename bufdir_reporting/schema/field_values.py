@@ -94,12 +94,20 @@ strawberry.enum(
     validation.FindingCode,
     name="FindingCode",
     description="What a finding is about: REQUIRED_MISSING, BELOW_MIN, ABOVE_MAX, LARGE_CHANGE (against the prior "
-    "period) or EXPLANATION_MISSING (a large change the field asks to explain).",
+    "period, where there is too little history to judge by), OUTLIER_HISTORY (against the organisation's own prior "
+    "periods), OUTLIER_PEERS (against organisations of its kind), EXPLANATION_MISSING (an unusual value the field asks "
+    "to explain) or RULE_VIOLATED (a validation rule across fields).",
 )
 strawberry.enum(
     models.ValueNoteKind,
     name="ValueNoteKind",
-    description="EXPLANATION (the organisation's), COMMENT (a reviewer's), ANSWER (the organisation's, to a comment).",
+    description="EXPLANATION (the organisation's), COMMENT (a reviewer's), ANSWER (the organisation's, to a comment or "
+    "follow-up mark), FOLLOW_UP (a reviewer marks the value for follow-up: an error-level question).",
+)
+strawberry.enum(
+    models.NoteState,
+    name="NoteState",
+    description="A question's state: OPEN, ANSWERED (the organisation answered; the reviewer's turn), RESOLVED.",
 )
 
 
@@ -112,6 +120,11 @@ class ValueNoteType:
     author: str
     created_at: datetime.datetime
     parent_id: strawberry.ID | None = strawberry.field(description="For an answer: the id of the comment it answers.")
+    state: models.NoteState | None = strawberry.field(
+        default=None, description="A comment's or follow-up mark's state; null for explanations and answers."
+    )
+    resolved_by: str | None = strawberry.field(default=None, description="Who resolved the question.")
+    resolved_at: datetime.datetime | None = None
 
     @classmethod
     def of(cls, note: models.ValueNote) -> ValueNoteType:
@@ -123,6 +136,9 @@ class ValueNoteType:
             author=note.author,
             created_at=note.created_at,
             parent_id=None if note.parent_id is None else strawberry.ID(str(note.parent_id)),
+            state=note.state,
+            resolved_by=note.resolved_by,
+            resolved_at=note.resolved_at,
         )
 
 
@@ -132,6 +148,21 @@ class ValidationFinding:
     severity: validation.Severity
     code: validation.FindingCode
     message: str
+    rule_id: strawberry.ID | None = strawberry.field(default=None, description="The validation rule violated, if one is.")
+    score: float | None = strawberry.field(
+        default=None, description="An outlier's modified z-score (beyond about 3.5 is unusual)."
+    )
+
+    @classmethod
+    def of(cls, finding: validation.Finding) -> ValidationFinding:
+        return cls(
+            field_key=finding.field_key,
+            severity=finding.severity,
+            code=finding.code,
+            message=finding.message,
+            rule_id=None if finding.rule_id is None else strawberry.ID(str(finding.rule_id)),
+            score=None if finding.score is None else round(finding.score, 2),
+        )
 
 
 @strawberry.type(description="The values of one report section in a snapshot.")
@@ -163,9 +194,24 @@ class FieldValueMutation:
         snapshot = public_key("Snapshot", snapshot_id)
         return ValueNoteType.of(await notes.comment(info.context, snapshot_id=snapshot, field_key=field_key, text=text))
 
-    @strawberry.mutation(description="The organisation's answer to a reviewer's comment.")
+    @strawberry.mutation(description="The organisation's answer to a reviewer's comment or follow-up mark.")
     async def answer_comment(self, info: Info, comment_id: strawberry.ID, text: str) -> ValueNoteType:
-        key = public_key("ValueNote", comment_id)
-        if not key.isdecimal() or len(key) > 18:
-            raise InvalidInput(f"commentId {comment_id!r} is not a comment's id", field="commentId")
-        return ValueNoteType.of(await notes.answer(info.context, comment_id=int(key), text=text))
+        return ValueNoteType.of(await notes.answer(info.context, comment_id=_note_id(comment_id, "commentId"), text=text))
+
+    @strawberry.mutation(description="A reviewer marks a value for follow-up: an error-level question, open until resolved.")
+    async def mark_value_for_follow_up(self, info: Info, snapshot_id: strawberry.ID, field_key: str, text: str) -> ValueNoteType:
+        snapshot = public_key("Snapshot", snapshot_id)
+        return ValueNoteType.of(
+            await notes.mark_for_follow_up(info.context, snapshot_id=snapshot, field_key=field_key, text=text)
+        )
+
+    @strawberry.mutation(description="A reviewer resolves a question (a comment or follow-up mark), open or answered.")
+    async def resolve_value_note(self, info: Info, note_id: strawberry.ID) -> ValueNoteType:
+        return ValueNoteType.of(await notes.resolve(info.context, note_id=_note_id(note_id, "noteId")))
+
+
+def _note_id(value: strawberry.ID, field: str) -> int:
+    key = public_key("ValueNote", value)
+    if not key.isdecimal() or len(key) > 9:
+        raise InvalidInput(f"{field} {value!r} is not a note's id", field=field)
+    return int(key)

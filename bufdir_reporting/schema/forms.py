@@ -47,6 +47,9 @@ class ReportFormNode(ModelNode):
     )
     public: bool = strawberry.field(description="Its approved figures are published: anonymous callers read them (analytics).")
     is_default: bool = strawberry.field(description="The form every section belongs to; a request naming no form gets it.")
+    require_questions_resolved: bool = strawberry.field(
+        description="A report is submitted only when no value marked for follow-up is unresolved."
+    )
 
     @strawberry.field(description="The sections it asks (the default form: every section there is).")
     @staticmethod
@@ -93,6 +96,7 @@ class ReportFormInput:
     period_type: models.PeriodType | None = None
     rolled_up: bool = False
     public: bool = False
+    require_questions_resolved: bool = False
 
 
 @strawberry.input(description="Who must report a form: an organisation, a kind of organisation, or (neither) every one.")
@@ -113,6 +117,7 @@ def _form_spec(input: ReportFormInput) -> forms.FormSpec:
             "period_type": input.period_type,
             "rolled_up": input.rolled_up,
             "public": input.public,
+            "require_questions_resolved": input.require_questions_resolved,
             "section_ids": [public_key("Section", s) for s in input.section_ids],
         },
     )

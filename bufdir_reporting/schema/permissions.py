@@ -48,6 +48,15 @@ FIELDS: dict[str, Needs] = {
     "Query.delegations": ADMIN,
     # Anonymous callers read the approved figures of public forms; the use case decides the rest.
     "Query.analytics": PUBLIC,
+    "Query.validationRules": PUBLIC,  # a form's rules are part of its definition, as its fields
+    "Query.worklist": REVIEW,
+    "Query.openQuestions": READ,
+    "Mutation.createValidationRule": ADMIN,
+    "Mutation.updateValidationRule": ADMIN,
+    "Mutation.deleteValidationRule": ADMIN,
+    "Mutation.markValueForFollowUp": REVIEW,
+    "Mutation.resolveValueNote": REVIEW,
+    "Subscription.worklistChanged": REVIEW,
     "Query.analyticsTimeSeries": PUBLIC,
     "Mutation.createSection": ADMIN,
     "Mutation.updateSection": ADMIN,

@@ -187,11 +187,14 @@ class SnapshotNode(ModelNode):
         values = await section_values.values_of(info.context, snapshot=root)
         return [FieldValue.of(v, await section_values.definition_of(info.context, v)) for v in values]
 
-    @strawberry.field(description="Per field: errors (required missing, outside min/max) and warnings (large change).")
+    @strawberry.field(
+        description="Per field: errors (required missing, outside min/max) and warnings (outliers, large changes); "
+        "then the form's validation rules across fields."
+    )
     @staticmethod
     async def validation(root: SnapshotRoot, info: Info) -> list[ValidationFinding]:
         findings = await validation.validate(info.context, snapshot=root)
-        return [ValidationFinding(field_key=f.field_key, severity=f.severity, code=f.code, message=f.message) for f in findings]
+        return [ValidationFinding.of(f) for f in findings]
 
     @strawberry.field(description="Report files generated from this snapshot.")
     @staticmethod

@@ -193,3 +193,15 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         headers=admin,
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "PERIOD_LOCKED"
+    # the demo's validation rules: the typo in org-2077's staffing breaks one, org-1042's report none
+    findings = """query ($o: ID!) { organization(id: $o) { snapshots(first: 1, periodId: "2025") { edges { node {
+        validation { code fieldKey message } } } } } }"""
+    cases: tuple[tuple[str, list[tuple[str, str]]], ...] = (
+        ("org-2077", [("antall_arsverk_med_barnevernfaglig_utdanning", "Årsverk med barnevernfaglig utdanning kan ikke")]),
+        ("org-1042", []),
+    )
+    for org, violations in cases:
+        body = (await client.post("/graphql", json={"query": findings, "variables": {"o": org}}, headers=admin)).json()
+        [edge] = body["data"]["organization"]["snapshots"]["edges"]
+        violated = [(f["fieldKey"], f["message"][:46]) for f in edge["node"]["validation"] if f["code"] == "RULE_VIOLATED"]
+        assert violated == violations, org

@@ -115,7 +115,7 @@ class Caller:
 
 
 TAGS: tuple[str, ...] = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
-TAGS += ("activity_import", "submissions", "value_notes", "report_forms")
+TAGS += ("activity_import", "submissions", "value_notes", "report_forms", "validation_rules", "worklist", "analytics")
 
 
 def body(response: Any) -> Any:
@@ -213,6 +213,11 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     await call("answer_value_comment", oslo, 201, "NoteShape", note_id=asked.parsed.note_id, body=answer)
     notes = await call("list_value_notes", oslo, 200, "NoteList", org_id="org-1042", period_id="2024")
     assert len(notes.parsed.data) == 3
+    still_open = await call("list_open_questions", oslo, 200, "NoteList", org_id="org-1042")
+    assert [n.note_id for n in still_open.parsed.data] == [asked.parsed.note_id]
+    listed = await call("get_worklist", reviewer, 200, "Worklist", period_id="2024")
+    assert asked.parsed.note_id in [item.note_id for item in listed.parsed.data]
+    await call("resolve_value_note", reviewer, 200, "NoteShape", note_id=asked.parsed.note_id)
     ctx = context_for(settings, app, "org-1042", subject="kari")
     for key, value in MANUAL_REQUIRED.items():
         await manual_values.set_value(ctx, snapshot_id=current, field_key=key, value=value)
@@ -318,3 +323,31 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert ended.parsed.organization_id == "org-1042"
     left = await call("list_report_form_assignments", public, 200, "AssignmentList", form_id="omsorg-kvartal")
     assert left.parsed.data == []
+
+    # validation rules across a form's fields
+    rule = {
+        "form_id": "omsorg-kvartal",
+        "name": "Akutt innenfor plasserte",
+        "left": "antall_akuttplasseringer",
+        "operator": "<=",
+        "right": "antall_barn_plassert_utenfor_hjemmet",
+        "message_nb": "nb",
+        "message_nn": "nn",
+        "message_en": "en",
+    }
+    made = await call("create_validation_rule", admin, 201, "RuleShape", body=call.model("RuleSpec", rule))
+    rule_id = made.parsed.rule_id
+    await call("list_validation_rules", public, 200, "RuleList")
+    await call("get_validation_rule", public, 200, "RuleShape", rule_id=rule_id)
+    changed = call.model("RuleSpec", {**rule, "operator": "<"})
+    await call("update_validation_rule", admin, 200, "RuleShape", rule_id=rule_id, body=changed)
+    await call("delete_validation_rule", admin, 200, "RuleShape", rule_id=rule_id)
+
+    # analytics: a reviewer's table, a time series and an export of the same selection
+    selection = {"fields": ["antall_akuttplasseringer"], "organizations": ["org-1042"]}
+    table = await call("get_analytics_table", reviewer, 200, "TableShape", periods=["2024"], **selection)
+    assert [o.id for o in table.parsed.organizations] == ["org-1042"]
+    series = await call("get_analytics_time_series", reviewer, 200, "TimeSeriesShape", periods=["2023", "2024"], **selection)
+    assert series.parsed.field.key == "antall_akuttplasseringer"
+    exported = await call("export_analytics", reviewer, 200, "", periods=["2024"], **selection)
+    assert json.loads(exported.content)["class"] == "dataset"

@@ -5,7 +5,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('bufdir', '0012_report_forms')]
+    dependencies = [('bufdir', '0014_validation_rules')]
 
     initial = False
 

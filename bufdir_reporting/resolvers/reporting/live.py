@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from ...events import Delivery, FormAssignmentsChanged, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
+from .. import periods
 from ..base import access, live
 from ..base.context import Context
 from ..structure import forms
-from . import status
+from . import status, worklist
 
 
 async def follow_report_records(
@@ -62,3 +63,20 @@ async def follow_form_assignments(ctx: Context, *, form_id: str | None) -> Async
     if form_id is not None:
         await forms.get_or_raise(ctx, form_id=form_id)
     return live.follow(ctx, FormAssignmentsChanged.channel(form_id), FormAssignmentsChanged)
+
+
+async def follow_worklist(ctx: Context, *, filters: worklist.Filters) -> AsyncIterator[list[worklist.WorkItem]]:
+    """For reviewers and admins: the period's worklist, now and each time an organisation's
+    state for the period may have moved (values, submissions, reviews, questions asked, answered
+    or resolved: each publishes ``ReportingStatusChanged``)."""
+    access.require_review(ctx)
+    await periods.get_or_raise(ctx, period_id=filters.period_id)  # an unknown period is refused before anything streams
+    return _worklist(ctx, filters)
+
+
+async def _worklist(ctx: Context, filters: worklist.Filters) -> AsyncIterator[list[worklist.WorkItem]]:
+    # subscribed before the first list is read: a change made while it is read is not missed
+    async with live.subscribed(ctx, ReportingStatusChanged.channel(filters.period_id), ReportingStatusChanged) as changes:
+        yield await worklist.list_(ctx, filters=filters)
+        async for _ in changes:
+            yield await worklist.list_(ctx, filters=filters)

@@ -34,7 +34,7 @@ from .. import organizations, periods
 from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
-from ..snapshots import validation
+from ..snapshots import notes, validation
 from ..structure import forms
 from . import assignments, records, reviews
 
@@ -61,6 +61,14 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
         )
     period = await periods.get_or_raise(ctx, period_id=snapshot.period_id)
     form = await forms.get_or_raise(ctx, form_id=snapshot.form_id or DEFAULT_FORM)
+    if form.require_questions_resolved:
+        unresolved = await notes.open_follow_ups(snapshot.organization_id, snapshot.period_id)
+        if unresolved:
+            raise Conflict(
+                f"{len(unresolved)} value(s) marked for follow-up are not resolved; form {form.id} asks them resolved "
+                "before the report is submitted",
+                details={"field_keys": sorted({n.field_key for n in unresolved}), "note_ids": [n.id for n in unresolved]},
+            )
     organization = await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id)
     await assignments.require_expected(ctx, form=form, organization=organization, period=period)
     submission = Submission(

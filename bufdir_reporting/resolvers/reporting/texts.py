@@ -84,6 +84,7 @@ NB = {
     "note_kind.explanation": "Forklaring",
     "note_kind.comment": "Kommentar fra Bufdir",
     "note_kind.answer": "Svar",
+    "note_kind.follow_up": "Til oppfølging fra Bufdir",
     "dialogue.beside_value": "(står ved verdien)",
     "page.generated": "Generert {at}",
     "page.submitted": "Sendt inn {at} av {who} – versjon {version}",

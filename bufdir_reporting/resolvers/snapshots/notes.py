@@ -5,19 +5,28 @@ A large change against the prior period on a field that asks for it (``explain_l
 must be explained before the report can be submitted: ``validation`` turns a missing explanation
 into an error, the report file shows the explanation beside the value. The organisation
 explains (while its period is open) and answers; reviewers comment.
+
+A reviewer's question (a comment, or a follow-up mark on a value) has a state: open, answered
+once the organisation answers it, resolved when a reviewer says so (who and when are kept). The
+worklist shows the questions not yet resolved; a form may require that no follow-up mark (an
+error-level question) is unresolved before a report is submitted (``open_follow_ups``).
 """
 
 from __future__ import annotations
 
-from ...errors import InvalidInput, NotFound
-from ...events import ValueNoted
-from ...models import FieldValue, Snapshot, ValueNote, ValueNoteKind
+from datetime import UTC, datetime
+
+from ...errors import Conflict, InvalidInput, NotFound
+from ...events import ReportingStatusChanged, ValueNoted
+from ...models import FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from . import lifecycle
 
 MAX_TEXT = 4_000
+QUESTIONS = (ValueNoteKind.COMMENT, ValueNoteKind.FOLLOW_UP)
+UNRESOLVED = (NoteState.OPEN, NoteState.ANSWERED)
 
 
 def _text(text: str) -> str:
@@ -47,7 +56,10 @@ async def _note(
             text=text,
             author=ctx.principal.subject or "unknown",
             parent=parent,
+            state=NoteState.OPEN if kind in QUESTIONS else None,
         )
+        if parent is not None:  # an answer: the question waits for the reviewer now
+            await ValueNote.filter(id=parent.id, state=NoteState.OPEN).update(state=NoteState.ANSWERED)
         await audit.record(
             ctx,
             action=f"value.{kind}",
@@ -61,7 +73,7 @@ async def _note(
                 "parent_id": parent.id if parent else None,
             },
         )
-        outbox.add(ValueNoted.of(note))
+        outbox.add(ValueNoted.of(note), *ReportingStatusChanged.of(snapshot.organization_id, snapshot.period_id))
     ctx.loaders.value_notes_by_period.clear((snapshot.organization_id, snapshot.period_id))
     return note
 
@@ -82,9 +94,65 @@ async def comment(ctx: Context, *, snapshot_id: str, field_key: str, text: str) 
     return await _note(ctx, snapshot, field_key, ValueNoteKind.COMMENT, _text(text))
 
 
+async def mark_for_follow_up(ctx: Context, *, snapshot_id: str, field_key: str, text: str) -> ValueNote:
+    """A reviewer marks a value for follow-up: an error-level question, open until resolved."""
+    access.require_review(ctx)
+    snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
+    await _value_of(snapshot, field_key)
+    return await _note(ctx, snapshot, field_key, ValueNoteKind.FOLLOW_UP, _text(text))
+
+
+async def resolve(ctx: Context, *, note_id: int) -> ValueNote:
+    """A reviewer resolves a question (open or answered); a compare-and-set, so of two reviewers
+    resolving at once one wins and the other is told it is resolved already."""
+    access.require_review(ctx)
+    note = await ValueNote.get_or_none(id=note_id, kind__in=list(QUESTIONS))
+    if note is None or not access.can_read(ctx.principal, note.organization_id):
+        raise NotFound("question", str(note_id))
+    who, now = ctx.principal.subject or "unknown", datetime.now(UTC)
+    async with notify.transaction(ctx) as outbox:
+        changed = await ValueNote.filter(id=note_id, state__in=list(UNRESOLVED)).update(
+            state=NoteState.RESOLVED, resolved_by=who, resolved_at=now
+        )
+        if not changed:
+            raise Conflict("the question is resolved already", details={"note_id": note_id})
+        await audit.record(
+            ctx,
+            action="value.resolved",
+            entity_type="value_note",
+            entity_id=str(note_id),
+            organization_id=note.organization_id,
+            before={"state": note.state},
+            after={"state": NoteState.RESOLVED, "resolved_by": who},
+        )
+        await note.refresh_from_db()
+        outbox.add(ValueNoted.of(note), *ReportingStatusChanged.of(note.organization_id, note.period_id))
+    ctx.loaders.value_notes_by_period.clear((note.organization_id, note.period_id))
+    return note
+
+
+async def open_questions(ctx: Context, *, organization_id: str, period_id: str | None = None) -> list[ValueNote]:
+    """The reviewers' questions on an organisation's reports not yet resolved (its coordinator's
+    to-do list), oldest first."""
+    access.require_read(ctx, organization_id)
+    query = ValueNote.filter(organization_id=organization_id, kind__in=list(QUESTIONS), state__in=list(UNRESOLVED))
+    if period_id is not None:
+        query = query.filter(period_id=period_id)
+    return await query.order_by("created_at", "id")
+
+
+async def open_follow_ups(organization_id: str, period_id: str) -> list[ValueNote]:
+    """The follow-up marks not yet resolved on an organisation's period (what blocks a form that
+    asks for questions to be resolved before submission)."""
+    return await ValueNote.filter(
+        organization_id=organization_id, period_id=period_id, kind=ValueNoteKind.FOLLOW_UP, state__in=list(UNRESOLVED)
+    ).order_by("id")
+
+
 async def answer(ctx: Context, *, comment_id: int, text: str) -> ValueNote:
-    """The organisation answers a reviewer's comment (a locked period does not stop the conversation)."""
-    found = await ValueNote.get_or_none(id=comment_id, kind=ValueNoteKind.COMMENT)
+    """The organisation answers a reviewer's comment or follow-up mark (a locked period does not
+    stop the conversation)."""
+    found = await ValueNote.get_or_none(id=comment_id, kind__in=list(QUESTIONS))
     asked = access.writable(ctx, found, kind="comment", key=comment_id)
     snapshot = Snapshot(organization_id=asked.organization_id, period_id=asked.period_id)
     return await _note(ctx, snapshot, asked.field_key, ValueNoteKind.ANSWER, _text(text), parent=asked)

@@ -37,6 +37,9 @@ class FormSpec(Strict):
     rolled_up: bool = Field(default=False, strict=True)
     public: bool = Field(default=False, strict=True)
     """Its approved figures are published: anonymous callers read them through analytics."""
+    require_questions_resolved: bool = Field(
+        default=False, strict=True, description="submission waits until no value marked for follow-up is unresolved"
+    )
     section_ids: list[str] = Field(min_length=1, max_length=200)
 
     @field_validator("form_id")
@@ -116,6 +119,7 @@ async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
                 period_type=spec.period_type,
                 rolled_up=spec.rolled_up,
                 public=spec.public,
+                require_questions_resolved=spec.require_questions_resolved,
             )
             await FormSection.bulk_create([FormSection(form_id=form.id, section_id=s) for s in spec.section_ids])
             await revision.bump()
@@ -151,6 +155,7 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
                 "period_type": spec.period_type,
                 "rolled_up": spec.rolled_up,
                 "public": spec.public,
+                "require_questions_resolved": spec.require_questions_resolved,
             }
         )
         await form.save()

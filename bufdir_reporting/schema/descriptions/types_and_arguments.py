@@ -59,6 +59,9 @@ ARGUMENTS_BY_NAME = {
 }
 
 ARGUMENTS = {
+    "Mutation.resolveValueNote(noteId)": "The question's id (a comment or follow-up mark).",
+    "Query.worklist(filter)": "Which items to show; left out: all.",
+    "Subscription.worklistChanged(filter)": "Which items to show; left out: all.",
     "Mutation.triggerAggregation(organizationId)": "The organisation to aggregate: its public key or global ID.",
     "Mutation.triggerAggregation(periodId)": "The period to aggregate: its public key or global ID.",
     "Mutation.triggerAggregation(force)": "Aggregate again even when a valid current snapshot exists.",

@@ -17,7 +17,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from bufdir_reporting.models import FieldDataType, Organization, ReportRecord
+from bufdir_reporting.models import FieldDataType, FieldOutlierSetting, Organization, ReportRecord
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records
 from bufdir_reporting.resolvers.reporting.content import local_time
@@ -56,12 +56,14 @@ def prose(length: int, *, paragraph_every: int = 120, vocabulary: list[str] = VO
 
 @pytest.fixture
 async def reported(app, settings):
-    """A 2024 snapshot with its 2023 prior: cases went 2 -> 5 (+150 %, a warning), the staff
-    count is required and missing (an error), a percentage and a yes/no entered by hand."""
+    """A 2024 snapshot with its 2023 prior: cases went 2 -> 5 (+150 %, a warning: the field's
+    absolute floor is set to 0 here, the default 5 would let 3 more pass), the staff count is
+    required and missing (an error), a percentage and a yes/no entered by hand."""
     org = await make_organization(name="Barnevernet Test & Co", org_number="974778742")
     await make_period(year=2023)
     period = await make_period(year=2024)
     await make_section(fields=[*FIELDS, REMARK_FIELD])
+    await FieldOutlierSetting.create(field_key="antall_saker", min_deviation=0)
     for year, count in ((2023, 2), (2024, 5)):
         for day in range(1, count + 1):
             await make_activity(org=org, occurred_at=datetime(year, 3, day, 10, tzinfo=UTC))

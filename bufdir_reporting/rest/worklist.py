@@ -1,0 +1,120 @@
+"""The case officer's worklist over REST (no legacy contract: a path of its own): the same use
+case as GraphQL's worklist."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+
+from ..models import NoteState
+from ..resolvers.base.context import Context
+from ..resolvers.base.pagination import Window
+from ..resolvers.reporting import worklist
+from .routing import ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, page_window, pagination
+from .shapes import Pagination, Shape, examples
+from .submissions import FormIdQuery
+
+router = ContractRouter("/api/v1/worklist", tag="worklist", printed_paths=False)
+
+_ITEM = {
+    "organization_id": "org-2077",
+    "organization_name": "Barnevernstjenesten Bergen",
+    "period_id": "2025",
+    "form_id": "barnevern-arsrapport",
+    "snapshot_id": "snap-001",
+    "submitted": False,
+    "field_key": "antall_arsverk_med_barnevernfaglig_utdanning",
+    "severity": "error",
+    "code": "RULE_VIOLATED",
+    "message": "Årsverk med barnevernfaglig utdanning kan ikke være flere enn alle årsverk.",
+    "importance": "high",
+    "score": None,
+    "deviation": None,
+    "rule_id": 4,
+    "note_id": None,
+    "note_state": None,
+}
+
+
+class WorkItemShape(Shape):
+    model_config = examples(_ITEM)
+
+    organization_id: str
+    organization_name: str
+    period_id: str
+    form_id: str
+    snapshot_id: str
+    submitted: bool
+    field_key: str
+    severity: str
+    code: str
+    message: str
+    importance: str
+    score: float | None
+    deviation: Decimal | None
+    rule_id: int | None
+    note_id: int | None
+    note_state: NoteState | None
+
+
+class Worklist(Shape):
+    model_config = examples({"data": [_ITEM], "pagination": {"page": 1, "limit": 20, "total": 1}})
+
+    data: list[WorkItemShape]
+    pagination: Pagination
+
+
+@router.endpoint(
+    "GET",
+    "",
+    "getWorklist",
+    Worklist,
+    errors={403, 404},
+    summary="A period's findings, outliers and unresolved questions across organisations, most important first "
+    "(reviewers and admins)",
+)
+async def get_worklist(
+    period_id: PeriodId,
+    form_id: FormIdQuery = None,
+    under_org_id: OrganizationIdQuery = None,
+    org_id: OrganizationIdQuery = None,
+    severity: Literal["error", "warning"] | None = None,
+    code: Annotated[list[str] | None, Query(max_length=20)] = None,
+    submitted_only: bool = False,
+    window: Window = Depends(page_window),
+    ctx: Context = ContextDep,
+) -> Worklist:
+    filters = worklist.Filters(
+        period_id=period_id,
+        form_id=form_id,
+        under_organization_id=under_org_id,
+        organization_id=org_id,
+        severity=severity,
+        codes=tuple(code or ()),
+        submitted_only=submitted_only,
+    )
+    page = await worklist.page(ctx, filters=filters, window=window)
+    items = [
+        WorkItemShape(
+            organization_id=i.organization_id,
+            organization_name=i.organization_name,
+            period_id=i.period_id,
+            form_id=i.form_id,
+            snapshot_id=i.snapshot_id,
+            submitted=i.submitted,
+            field_key=i.field_key,
+            severity=i.severity,
+            code=i.code,
+            message=i.message,
+            importance=i.importance,
+            score=None if i.score is None else round(i.score, 2),
+            deviation=i.deviation,
+            rule_id=i.rule_id,
+            note_id=i.note_id,
+            note_state=NoteState(i.note_state) if i.note_state else None,
+        )
+        for i in page.items
+    ]
+    return Worklist(data=items, pagination=pagination(page))

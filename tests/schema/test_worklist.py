@@ -1,0 +1,177 @@
+"""The case officer's worklist and the follow-up of questions (issue #33 items 3 and 4): a
+period's findings, outliers and unresolved questions across organisations, ranked, filtered, over
+GraphQL (a connection, live) and REST; a reviewer marks a value for follow-up, the organisation
+answers, the reviewer resolves it and it leaves the list; a form may require follow-ups resolved
+before submission."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from bufdir_reporting.auth import REVIEWER, Principal
+from bufdir_reporting.models import FieldDefinition, FieldValue, OrganizationKind, ReportForm, Snapshot, ValidationRule
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.base.context import Context
+from bufdir_reporting.resolvers.reporting import records
+from bufdir_reporting.resolvers.snapshots import manual_values
+from bufdir_reporting.schema import schema
+from bufdir_reporting.schema.context import GraphQLContext
+
+from ..conftest import error_codes
+from ..factories import context_for, counted, make_organization, make_period, make_scope, make_section
+
+WORKLIST = """query ($p: ID!, $f: WorklistFilter, $first: Int) { worklist(periodId: $p, filter: $f, first: $first) {
+  totalCount edges { node { organizationId fieldKey code severity importance score ruleId noteId noteState submitted } } } }"""
+FOLLOW_UP = """mutation ($s: ID!) { markValueForFollowUp(snapshotId: $s, fieldKey: "akutt", text: "Stemmer dette?")
+  { id kind state } }"""
+RESOLVE = "mutation ($n: ID!) { resolveValueNote(noteId: $n) { state resolvedBy } }"
+OPEN = "query ($o: ID!) { openQuestions(organizationId: $o) { id kind state } }"
+
+
+async def _snapshot(org: str, values: dict[str, int]) -> None:
+    snapshot = await Snapshot.create(
+        id=f"snap-{org}",
+        organization_id=org,
+        period_id="2024",
+        range_start=datetime(2024, 1, 1, tzinfo=UTC),
+        range_end=datetime(2025, 1, 1, tzinfo=UTC),
+        status="current",
+        current_slot=f"{org}|2024",
+    )
+    for key, value in values.items():
+        definition = await FieldDefinition.get(key=key)
+        await FieldValue.create(
+            snapshot=snapshot, field_definition=definition, field_key=key, section_key=definition.section_id, value=Decimal(value)
+        )
+
+
+@pytest.fixture
+async def period(app):
+    """Six child-welfare services in 2024: placements 20 each; acute placements 3, 4, 3, 5, 4 and
+    org-w6's 60 (an outlier among its peers, and above its placements: the rule breaks)."""
+    await make_section(fields=[counted("plasseringer"), counted("akutt")])
+    await make_period(year=2024)
+    for number, acute in enumerate((3, 4, 3, 5, 4, 60), start=1):
+        await make_organization(id=f"org-w{number}", name=f"Tjeneste {number}", kind=OrganizationKind.CHILD_WELFARE_SERVICE)
+        await _snapshot(f"org-w{number}", {"plasseringer": 20, "akutt": acute})
+    await ValidationRule.create(
+        form_id="bufdir-rapport",
+        name="Akutt innenfor plasseringer",
+        left="akutt",
+        operator="<=",
+        right="plasseringer",
+        missing_value_strategy="skip_if_any_missing",
+        severity="error",
+        importance="high",
+        message_nb="Akuttplasseringer kan ikke være flere enn plasseringer.",
+        message_nn="nn",
+        message_en="en",
+    )
+
+
+async def test_the_worklist_ranks_errors_then_outliers_by_size_and_filters(graphql, client, tokens, period):
+    reviewer = tokens.reviewer()
+    found = (await graphql(WORKLIST, {"p": "2024"}, reviewer))["data"]["worklist"]
+    items = [e["node"] for e in found["edges"]]
+    assert [(i["organizationId"], i["code"], i["severity"]) for i in items] == [
+        ("org-w6", "RULE_VIOLATED", "error"),
+        ("org-w6", "OUTLIER_PEERS", "warning"),
+    ]
+    assert found["totalCount"] == 2 and items[1]["score"] > 3.5 and not items[0]["submitted"]
+    warnings = (await graphql(WORKLIST, {"p": "2024", "f": {"severity": "warning"}}, reviewer))["data"]["worklist"]
+    assert [e["node"]["code"] for e in warnings["edges"]] == ["OUTLIER_PEERS"]
+    other = (await graphql(WORKLIST, {"p": "2024", "f": {"organizationId": "org-w2"}}, reviewer))["data"]["worklist"]
+    assert other["totalCount"] == 0
+    assert error_codes(await graphql(WORKLIST, {"p": "2024"}, tokens.headers("org-w6"))) == ["FORBIDDEN"]
+
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)
+    assert [(i["organization_id"], i["code"]) for i in rest.json()["data"]] == [
+        (i["organizationId"], i["code"]) for i in items
+    ], "REST and GraphQL list the same items in the same order"
+    assert rest.json()["pagination"]["total"] == 2
+    assert (
+        await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=tokens.headers("org-w6"))
+    ).status_code == 403
+
+
+async def test_a_follow_up_is_open_answered_and_resolved_and_leaves_the_worklist(graphql, client, tokens, period):
+    reviewer, coordinator = tokens.reviewer(), tokens.headers("org-w2", subject="ola")
+    marked = (await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, reviewer))["data"]["markValueForFollowUp"]
+    assert (marked["kind"], marked["state"]) == ("FOLLOW_UP", "OPEN")
+    assert error_codes(await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, coordinator)) == ["FORBIDDEN"]
+    items = [e["node"] for e in (await graphql(WORKLIST, {"p": "2024"}, reviewer))["data"]["worklist"]["edges"]]
+    question = next(i for i in items if i["code"] == "QUESTION_OPEN")
+    assert (question["organizationId"], question["severity"], question["noteState"]) == ("org-w2", "error", "open")
+
+    assert (await graphql(OPEN, {"o": "org-w2"}, coordinator))["data"]["openQuestions"] == [
+        {"id": marked["id"], "kind": "FOLLOW_UP", "state": "OPEN"}
+    ]
+    assert error_codes(await graphql(OPEN, {"o": "org-w2"}, tokens.headers("org-w3"))) == ["FORBIDDEN"]
+    answered = await graphql(
+        'mutation ($c: ID!) { answerComment(commentId: $c, text: "Ja, se vedlegg.") { id } }', {"c": marked["id"]}, coordinator
+    )
+    assert "errors" not in answered
+    assert (await graphql(OPEN, {"o": "org-w2"}, coordinator))["data"]["openQuestions"][0]["state"] == "ANSWERED"
+
+    assert error_codes(await graphql(RESOLVE, {"n": marked["id"]}, coordinator)) == ["FORBIDDEN"]
+    resolved = (await graphql(RESOLVE, {"n": marked["id"]}, reviewer))["data"]["resolveValueNote"]
+    assert resolved == {"state": "RESOLVED", "resolvedBy": "bufdir-saksbehandler"}
+    assert error_codes(await graphql(RESOLVE, {"n": marked["id"]}, reviewer)) == ["CONFLICT"]
+    assert (await graphql(OPEN, {"o": "org-w2"}, coordinator))["data"]["openQuestions"] == []
+    items = [e["node"] for e in (await graphql(WORKLIST, {"p": "2024"}, reviewer))["data"]["worklist"]["edges"]]
+    assert "QUESTION_OPEN" not in {i["code"] for i in items}
+
+    # over REST: a comment is a question too, listed open until resolved
+    comment = await client.post(
+        "/api/v1/value-notes",
+        json={"snapshot_id": "snap-org-w3", "field_key": "akutt", "kind": "comment", "text": "Hvorfor?"},
+        headers=reviewer,
+    )
+    assert comment.status_code == 201 and comment.json()["state"] == "open"
+    listed = await client.get("/api/v1/value-notes/open-questions", params={"org_id": "org-w3"}, headers=tokens.headers("org-w3"))
+    assert [n["note_id"] for n in listed.json()["data"]] == [comment.json()["note_id"]]
+    done = await client.post(f"/api/v1/value-notes/{comment.json()['note_id']}/resolve", headers=reviewer)
+    assert done.status_code == 200 and done.json()["resolved_by"] == "bufdir-saksbehandler"
+
+
+async def test_the_worklist_follows_its_period_live(app, settings, graphql, tokens, period):
+    ctx = GraphQLContext(
+        settings=settings, principal=Principal("case-officer", roles=frozenset({REVIEWER})), events=app.state.events
+    )
+    stream = await schema.subscribe(
+        'subscription { worklistChanged(periodId: "2024") { organizationId code } }', context_value=ctx
+    )
+    try:
+        first = await asyncio.wait_for(stream.__anext__(), 5)
+        assert [i["code"] for i in first.data["worklistChanged"]] == ["RULE_VIOLATED", "OUTLIER_PEERS"]
+        await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, tokens.reviewer())
+        changed = await asyncio.wait_for(stream.__anext__(), 5)
+        assert ("org-w2", "QUESTION_OPEN") in [(i["organizationId"], i["code"]) for i in changed.data["worklistChanged"]]
+    finally:
+        await stream.aclose()
+
+
+async def test_a_form_that_asks_it_refuses_submission_while_a_follow_up_is_unresolved(app, settings, graphql, tokens):
+    scope = await make_scope()
+    await ReportForm.filter(id="bufdir-rapport").update(require_questions_resolved=True)
+    ctx = context_for(settings, app, scope.org.id, subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id="2024", wait=True)).snapshot
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value="3")
+    mark = 'mutation ($s: ID!) { markValueForFollowUp(snapshotId: $s, fieldKey: "antall_saker", text: "Sjekk") { id } }'
+    note_id = (await graphql(mark, {"s": snapshot.id}, tokens.reviewer()))["data"]["markValueForFollowUp"]["id"]
+
+    async def submit() -> dict:
+        fresh = Context(settings=ctx.settings, principal=ctx.principal, jobs=ctx.jobs, events=ctx.events)
+        record = await records.generate(fresh, snapshot_id=snapshot.id, report_type="annual_report")
+        return await graphql(
+            "mutation ($r: ID!) { submitReport(reportId: $r) { version } }", {"r": record.id}, tokens.headers(scope.org.id)
+        )
+
+    refused = await submit()
+    assert error_codes(refused) == ["CONFLICT"] and "follow-up" in refused["errors"][0]["message"]
+    await graphql(RESOLVE, {"n": note_id}, tokens.reviewer())
+    assert "errors" not in await submit()
