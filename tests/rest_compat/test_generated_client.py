@@ -115,7 +115,7 @@ class Caller:
 
 
 TAGS = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
-TAGS += ("activity_import", "submissions", "value_notes", "report_forms")
+TAGS += ("activity_import", "submissions", "value_notes", "report_forms", "analytics")
 
 
 def body(response: Any) -> Any:
@@ -297,6 +297,14 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     await call("commit_activity_import", call.client("org-2077"), 202, "ImportShape", import_id=upload.parsed.import_id)
     await app.state.jobs.wait_idle()
     await call("get_activity_import", call.client("org-2077"), 200, "ImportShape", import_id=upload.parsed.import_id)
+
+    # analytics: the table, a time series and an export of org-1042's 2024 quarters
+    selection = {"fields": ["antall_arsverk"], "organizations": ["org-1042"], "period_type": call.models.PeriodType("quarter")}
+    table = await call("get_analytics_table", reviewer, 200, "AnalyticsTableShape", **selection)
+    assert [p.id for p in table.parsed.periods] == ["2024-Q1", "2024-Q2", "rp-2024-q4", "rp-2025-q1", "2026-Q1"]
+    await call("get_analytics_time_series", reviewer, 200, "AnalyticsTimeSeriesShape", **selection)
+    exported = await call("export_analytics", reviewer, 200, "", **selection)
+    assert body(exported)["class"] == "dataset"
 
     # report forms: who must report what, and by when
     await call("list_report_forms", public, 200, "FormList")
