@@ -92,7 +92,7 @@ class ReportFormInput:
     description: str = ""
     period_type: models.PeriodType | None = None
     rolled_up: bool = False
-    public: bool = False
+    public: bool = strawberry.field(default=False, description="Publish its approved figures to anonymous callers (analytics).")
 
 
 @strawberry.input(description="Who must report a form: an organisation, a kind of organisation, or (neither) every one.")
