@@ -740,3 +740,17 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
     }
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected
+
+
+# analytics: another organisation's raw (current) figures are refused; anonymous callers only
+# ever get approved figures of public forms (source current: UNAUTHENTICATED)
+ANALYTICS = f"fields=antall_akuttplasseringer&periods=2024&organizations={OWN}&source=current"
+REST["GET /api/v1/analytics"] = (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/analytics?{ANALYTICS}"))
+REST["GET /api/v1/analytics/time-series"] = (ORG, lambda w, who: w.rest(who, "GET", f"/api/v1/analytics/time-series?{ANALYTICS}"))
+REST["GET /api/v1/analytics/export"] = (
+    ORG,
+    lambda w, who: w.rest(who, "GET", f"/api/v1/analytics/export?{ANALYTICS}&format=csv"),
+)
+_SELECTION = f'{{fieldKeys: ["antall_akuttplasseringer"], periodIds: ["2024"], organizationIds: ["{OWN}"], source: CURRENT}}'
+GRAPHQL["Query.analytics"] = (ORG, q(f"{{ analytics(selection: {_SELECTION}) {{ source }} }}"))
+GRAPHQL["Query.analyticsTimeSeries"] = (ORG, q(f"{{ analyticsTimeSeries(selection: {_SELECTION}) {{ reportedShare }} }}"))
