@@ -65,7 +65,7 @@ SelectionDep = Depends(selection)
 Number = int | float | None
 
 
-class AnalyticsField(Shape):
+class AnalyticsFieldShape(Shape):
     key: str
     label: str
     section_id: str
@@ -73,13 +73,13 @@ class AnalyticsField(Shape):
     unit: str | None
 
 
-class OrganizationShape(Shape):
+class AnalyticsOrganizationShape(Shape):
     id: str
     name: str
     kind: OrganizationKind
 
 
-class PeriodShape(Shape):
+class AnalyticsPeriodShape(Shape):
     id: str
     name: str
     type: PeriodType
@@ -87,7 +87,7 @@ class PeriodShape(Shape):
     end: datetime.date
 
 
-class PeersShape(Shape):
+class AnalyticsPeersShape(Shape):
     rank: int = Field(description="1 for the largest value among the organisations of the same kind")
     of: int = Field(description="organisations of the kind with an approved value")
     median: Number
@@ -95,7 +95,7 @@ class PeersShape(Shape):
     upper_quartile: Number
 
 
-class CellShape(Shape):
+class AnalyticsCellShape(Shape):
     field_key: str
     organization_id: str
     period_id: str
@@ -103,10 +103,10 @@ class CellShape(Shape):
     text: str | None
     status: table.CellStatus
     approved: bool
-    peers: PeersShape | None = Field(description="its place among its peers of the same kind (no peer's value)")
+    peers: AnalyticsPeersShape | None = Field(description="its place among its peers of the same kind (no peer's value)")
 
 
-class SummaryShape(Shape):
+class AnalyticsSummaryShape(Shape):
     field_key: str
     period_id: str
     reported: int
@@ -156,19 +156,19 @@ _TABLE = {
 }
 
 
-class TableShape(Shape):
+class AnalyticsTableShape(Shape):
     model_config = examples(_TABLE)
 
     source: ValueSource
     form_id: str | None
-    fields: list[AnalyticsField]
-    organizations: list[OrganizationShape]
-    periods: list[PeriodShape]
-    cells: list[CellShape]
-    summaries: list[SummaryShape]
+    fields: list[AnalyticsFieldShape]
+    organizations: list[AnalyticsOrganizationShape]
+    periods: list[AnalyticsPeriodShape]
+    cells: list[AnalyticsCellShape]
+    summaries: list[AnalyticsSummaryShape]
 
 
-class PointShape(Shape):
+class AnalyticsPointShape(Shape):
     period_id: str
     value: Number
     status: table.CellStatus
@@ -176,30 +176,30 @@ class PointShape(Shape):
     change: Number = Field(description="the value minus the previous period's, where both were reported")
 
 
-class TimeSeriesShape(Shape):
+class AnalyticsTimeSeriesShape(Shape):
     source: ValueSource
-    field: AnalyticsField
-    organization: OrganizationShape
-    periods: list[PeriodShape]
-    points: list[PointShape]
+    field: AnalyticsFieldShape
+    organization: AnalyticsOrganizationShape
+    periods: list[AnalyticsPeriodShape]
+    points: list[AnalyticsPointShape]
     reported_share: float = Field(description="periods with a value over periods asked, 0..1")
 
 
 def _dimensions(plan: Plan) -> dict[str, Any]:
     return {
         "fields": [
-            AnalyticsField(key=f.key, label=f.label, section_id=f.section_id, data_type=f.data_type, unit=f.unit)
+            AnalyticsFieldShape(key=f.key, label=f.label, section_id=f.section_id, data_type=f.data_type, unit=f.unit)
             for f in plan.fields
         ],
-        "organizations": [OrganizationShape(id=o.id, name=o.name, kind=o.kind) for o in plan.organizations],
-        "periods": [PeriodShape(id=p.id, name=p.name, type=p.type, start=p.start, end=p.end) for p in plan.periods],
+        "organizations": [AnalyticsOrganizationShape(id=o.id, name=o.name, kind=o.kind) for o in plan.organizations],
+        "periods": [AnalyticsPeriodShape(id=p.id, name=p.name, type=p.type, start=p.start, end=p.end) for p in plan.periods],
     }
 
 
-def _peers(found: Position | None) -> PeersShape | None:
+def _peers(found: Position | None) -> AnalyticsPeersShape | None:
     if found is None:
         return None
-    return PeersShape.model_construct(
+    return AnalyticsPeersShape.model_construct(
         rank=found.rank,
         of=found.of,
         median=_number(found.median),
@@ -208,9 +208,9 @@ def _peers(found: Position | None) -> PeersShape | None:
     )
 
 
-def _summary(summary: table.Summary) -> SummaryShape:
+def _summary(summary: table.Summary) -> AnalyticsSummaryShape:
     spread: Spread | None = summary.spread
-    return SummaryShape(
+    return AnalyticsSummaryShape(
         field_key=summary.field_key,
         period_id=summary.period_id,
         reported=summary.reported,
@@ -233,20 +233,20 @@ def _number(value: Decimal | None) -> Number:
     "GET",
     "",
     "getAnalyticsTable",
-    TableShape,
+    AnalyticsTableShape,
     errors={403},
     public=True,
     summary="Figures across fields, organisations and periods",
 )
 async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> Response:
     found = await table.query(ctx, selection=asked)
-    answer = TableShape(
+    answer = AnalyticsTableShape(
         source=found.plan.source,
         form_id=found.plan.form_id,
         # built without validation: every value is the use case's own, typed as the shape says, and
         # validating a table cell by cell cost a fifth of the route (bench S9 profile)
         cells=[
-            CellShape.model_construct(
+            AnalyticsCellShape.model_construct(
                 field_key=c.field_key,
                 organization_id=c.organization_id,
                 period_id=c.period_id,
@@ -263,7 +263,7 @@ async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) 
     )
     # The shape's own JSON: FastAPI would dump the returned shape to a dict and validate its
     # thousands of cells again before serialising them (half the route in bench S9); the route
-    # still declares TableShape, and this is that shape's serialiser.
+    # still declares AnalyticsTableShape, and this is that shape's serialiser.
     return Response(answer.model_dump_json(), media_type="application/json")
 
 
@@ -271,21 +271,21 @@ async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) 
     "GET",
     "/time-series",
     "getAnalyticsTimeSeries",
-    TimeSeriesShape,
+    AnalyticsTimeSeriesShape,
     errors={403},
     public=True,
     summary="One field of one organisation over periods",
 )
-async def get_time_series(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> TimeSeriesShape:
+async def get_time_series(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> AnalyticsTimeSeriesShape:
     series = await table.time_series(ctx, selection=asked)
     dimensions = _dimensions(series.plan)
-    return TimeSeriesShape(
+    return AnalyticsTimeSeriesShape(
         source=series.plan.source,
         field=dimensions["fields"][0],
         organization=dimensions["organizations"][0],
         periods=dimensions["periods"],
         points=[
-            PointShape(
+            AnalyticsPointShape(
                 period_id=p.period_id, value=_number(p.value), status=p.status, approved=p.approved, change=_number(p.change)
             )
             for p in series.points

@@ -95,7 +95,7 @@ class ReportFormInput:
     description: str = ""
     period_type: models.PeriodType | None = None
     rolled_up: bool = False
-    public: bool = False
+    public: bool = strawberry.field(default=False, description="Publish its approved figures to anonymous callers (analytics).")
     require_questions_resolved: bool = False
 
 

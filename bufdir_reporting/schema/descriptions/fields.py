@@ -238,3 +238,42 @@ FIELDS = {
     "WorkItem.noteId": "The question's note id, for QUESTION_OPEN.",
     "WorkItem.noteState": "The question's state (open or answered), for QUESTION_OPEN.",
 }
+
+# analytics (schema/analytics.py)
+FIELDS.update(
+    {
+        "AnalyticsCell.status": "Where the figure stands: a draft, a submission's review state, partial or missing.",
+        "AnalyticsCell.approved": "Whether the figure is from an approved submission.",
+        "AnalyticsField.key": "The field's technical key, e.g. antall_arsverk.",
+        "AnalyticsField.label": "The field's Norwegian label.",
+        "AnalyticsField.sectionId": "The section the field belongs to.",
+        "AnalyticsField.dataType": "How the field's values are typed.",
+        "AnalyticsField.unit": "The unit of its values, if it has one (timer, %).",
+        "AnalyticsOrganization.id": "The organisation's public key.",
+        "AnalyticsOrganization.name": "The organisation's name.",
+        "AnalyticsOrganization.kind": "What sort of organisation it is (its peers are of the same kind).",
+        "AnalyticsPeriod.id": "The period's id.",
+        "AnalyticsPeriod.name": "The period's name.",
+        "AnalyticsPeriod.type": "The length of the period.",
+        "AnalyticsPeriod.start": "The period's first day.",
+        "AnalyticsPeriod.end": "The period's last day.",
+        "AnalyticsSummary.total": "The sum of the values reported; null for a text field or none reported.",
+        "AnalyticsSummary.median": "The median of the values reported.",
+        "AnalyticsSummary.lowerQuartile": "The lower quartile (Excel's QUARTILE.INC) of the values reported.",
+        "AnalyticsSummary.upperQuartile": "The upper quartile (Excel's QUARTILE.INC) of the values reported.",
+        "AnalyticsTable.source": "Which figures the table counts.",
+        "AnalyticsTable.fields": "The field dimension, in report order.",
+        "AnalyticsTable.organizations": "The organisation dimension (a subtree rolled up is one).",
+        "AnalyticsTable.periods": "The period dimension, oldest first.",
+        "AnalyticsTimeSeries.source": "Which figures the series counts.",
+        "AnalyticsTimeSeries.field": "The field followed.",
+        "AnalyticsTimeSeries.periods": "The periods, oldest first.",
+        "AnalyticsTimeSeries.points": "One point a period, in the periods' order.",
+        "PeerPosition.median": "The median of the peers' approved values.",
+        "PeerPosition.lowerQuartile": "The lower quartile of the peers' approved values.",
+        "PeerPosition.upperQuartile": "The upper quartile of the peers' approved values.",
+        "TimeSeriesPoint.value": "The value in the period; null: not reported or missing.",
+        "TimeSeriesPoint.status": "Where the figure stands.",
+        "TimeSeriesPoint.approved": "Whether the figure is from an approved submission.",
+    }
+)

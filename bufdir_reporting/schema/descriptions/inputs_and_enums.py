@@ -181,3 +181,20 @@ ENUM_VALUES = {
     "RuleSeverity.ERROR": "A violation blocks submission.",
     "RuleSeverity.WARNING": "A violation asks a look.",
 }
+
+# analytics (schema/analytics.py)
+ENUM_VALUES.update(
+    {
+        "AnalyticsCellStatus.DRAFT": "A current snapshot no submission was made of.",
+        "AnalyticsCellStatus.SUBMITTED": "From a submission waiting for review.",
+        "AnalyticsCellStatus.UNDER_REVIEW": "From a submission under review.",
+        "AnalyticsCellStatus.APPROVED": "From an approved submission.",
+        "AnalyticsCellStatus.RETURNED": "From a submission returned for correction.",
+        "AnalyticsCellStatus.REOPENED": "From a submission an admin reopened.",
+        "AnalyticsCellStatus.PARTIAL": "A rolled-up cell some of whose organisations' figures are missing or not approved.",
+        "AnalyticsCellStatus.MISSING": "No figures this source counts (or the caller may see) for the organisation and period.",
+        "ValueSource.APPROVED": "Each organisation's latest approved submission.",
+        "ValueSource.LATEST_SUBMITTED": "Each organisation's latest submission that is not reopened, whatever its review.",
+        "ValueSource.CURRENT": "Each organisation's current snapshots, submitted or not.",
+    }
+)

@@ -99,3 +99,11 @@ ARGUMENTS = {
         "The organisation; left out, every organisation (reviewers and admins)."
     ),
 }
+
+# analytics (schema/analytics.py)
+ARGUMENTS.update(
+    {
+        "Query.analytics(selection)": "The fields, organisations and periods, and which figures count.",
+        "Query.analyticsTimeSeries(selection)": "One field, one organisation (or subtreeOf) and the periods.",
+    }
+)
