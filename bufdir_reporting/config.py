@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     websocket_send_timeout_seconds: float = Field(
         default=10, gt=0, description="a websocket that takes no data for this long is dropped, with its subscriptions"
     )
+    websocket_max_message_bytes: int = Field(
+        default=1_048_576, ge=1024, description="a websocket message above this closes the connection (1009)"
+    )
     subscriber_queue_size: int = Field(default=256, ge=1, description="events a live client may fall behind before it is dropped")
     event_relay_seconds: float = Field(
         default=1, ge=0, description="how often a replica relays from the event log what pub/sub lost; 0 turns it off"
