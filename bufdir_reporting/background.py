@@ -52,6 +52,7 @@ class Background:
         if self.settings.auto_reaggregate_seconds:
             self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
         if relays_events(self.settings):
+            self.bus.catch_up = event_log.catch_up
             self._loops.append(asyncio.create_task(self._relay_forever(), name="event-relay"))
 
     async def stop(self) -> None:

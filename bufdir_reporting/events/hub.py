@@ -16,7 +16,12 @@
   replica that died after logging it, is gone), so the event log is the truth: a relay
   (``resolvers.base.event_log.relay_missed``) hands local subscribers the logged events they
   did not get (``missing``, ``relay``). The hub remembers which events it delivered so that
-  none arrives twice, and a subscriber is relayed only events written after it subscribed.
+  none arrives twice, and a subscriber is relayed only events written after it subscribed;
+* after a reconnect, before it takes the next live message, the listener hands its subscribers
+  what the log holds that they missed while it was away (``catch_up``), in id order. Before,
+  the events raised during a blink came through the relay a second or more after the live
+  events that followed it, so a subscriber saw ids out of order, and one that resumed after the
+  greatest id it had seen lost the older ones still to come (outside review).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
@@ -114,6 +119,9 @@ class EventHub:
         self._lock = asyncio.Lock()
         self._backend: Any = None
         self._listener: asyncio.Task[None] | None = None
+        self.catch_up: Callable[[EventHub, float], Awaitable[int]] | None = None
+        """Set by the serving process (``event_log.catch_up``): hands the subscribers what the
+        log holds of the time since the connection was lost (a time.time())."""
 
     async def connect(self) -> None:
         self._backend = _backend_for(self.url)
@@ -194,8 +202,10 @@ class EventHub:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                lost_at = time.time()
                 log.warning("pub/sub connection lost (%s); reconnecting", exc)
                 await self._reconnect()
+                await self._caught_up(lost_at)
                 continue
             members = self._subscribers.get(event.channel)
             if not members:
@@ -212,6 +222,22 @@ class EventHub:
                     self._delivered[delivery.event_id] = asyncio.get_running_loop().time()
             for subscription in list(members):
                 subscription.offer(delivery)
+
+    async def _caught_up(self, lost_at: float) -> None:
+        """Live messages wait (in the backend's queue) while the log is read, so none overtakes
+        an older event; those the read found already are skipped as delivered."""
+        if self.catch_up is None or self._delivered is None or not self._subscribers:
+            return
+        try:
+            if caught := await self.catch_up(self, lost_at):
+                log.info("handed %d events from the event log that pub/sub lost while reconnecting", caught)
+        except Exception as exc:  # the database is away too: the relay hands them on later
+            log.warning("catching up from the event log after a reconnect failed (%s)", exc)
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels with local subscribers."""
+        return list(self._subscribers)
 
     def missing(self, event_id: int, channel: str, written_at: float) -> bool:
         """Whether a logged event is owed to a local subscriber: one of the channel's
