@@ -49,6 +49,11 @@ class Principal:
     """When the token it came from expires (epoch seconds): a websocket ends then. Not part of
     equality: principals with the same claims share subscription results whatever their tokens."""
 
+    def seconds_left(self) -> float | None:
+        """How long a live stream opened with this principal may last (a websocket, the SSE
+        watch): until its token expires; None when it came from no expiring token."""
+        return None if self.expires_at is None else max(0.0, self.expires_at - time.time())
+
     @property
     def is_authenticated(self) -> bool:
         return self.subject is not None

@@ -28,7 +28,6 @@ import hashlib
 import json
 import logging
 import sys
-import time
 from collections import OrderedDict
 from contextlib import suppress
 from typing import Any
@@ -47,7 +46,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from . import ui
-from .auth import principal_from_authorization
+from .auth import Principal, principal_from_authorization
 from .dependencies import request_context
 from .envelope import graphql_error_body
 from .errors import DomainError, Unauthenticated
@@ -208,12 +207,12 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         principal = getattr(self.context, "principal", None)
-        expires_at = getattr(principal, "expires_at", None)
-        if self.connection_acknowledged and expires_at is not None and self._expiry is None:
-            self._expiry = asyncio.create_task(self._close_at(expires_at), name="websocket-token-expiry")
+        left = principal.seconds_left() if isinstance(principal, Principal) else None
+        if self.connection_acknowledged and left is not None and self._expiry is None:
+            self._expiry = asyncio.create_task(self._close_in(left), name="websocket-token-expiry")
 
-    async def _close_at(self, expires_at: float) -> None:
-        await asyncio.sleep(max(0.0, expires_at - time.time()))
+    async def _close_in(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
         await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
 
     async def shutdown(self) -> None:
