@@ -49,7 +49,7 @@ from . import ui
 from .auth import Principal, principal_from_authorization
 from .dependencies import request_context
 from .envelope import graphql_error_body
-from .errors import DomainError, Unauthenticated
+from .errors import DomainError, Unauthenticated, Unavailable
 from .operations.close_codes import TOKEN_EXPIRED
 from .resolvers import organizations
 from .schema.context import GraphQLContext
@@ -174,6 +174,15 @@ def never_executed(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
+def wholly_unavailable(result: ExecutionResult) -> bool:
+    """Nothing was answered and every error is the database's outage: such a request (a mutation
+    during an outage, typically) is a 503 with Retry-After, as REST answers it, the GraphQL body
+    kept; it answered 200 before, which a client or proxy does not retry (outside review)."""
+    errors = result.errors or []
+    answered = any(value is not None for value in (result.data or {}).values())
+    return bool(errors) and not answered and all((e.extensions or {}).get("code") == Unavailable.code for e in errors)
+
+
 async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
     return GraphQLContext.wrap(await request_context(connection))
 
@@ -291,9 +300,13 @@ class BufdirGraphQLRouter(GraphQLRouter):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         request.state.graphql_errors = bool(result.errors)  # read by the response cache: it keeps answers without errors
         body = await super().process_result(request, result)
-        if never_executed(result):
-            body.pop("data", None)
+        if wholly_unavailable(result):
             response: Response = request.state.graphql_response
+            response.status_code = Unavailable.status
+            response.headers["Retry-After"] = str(Unavailable.retry_after_seconds)
+        elif never_executed(result):
+            body.pop("data", None)
+            response = request.state.graphql_response
             if response.media_type == GRAPHQL_RESPONSE:
                 response.status_code = 400
         return body
