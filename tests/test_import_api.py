@@ -14,7 +14,7 @@ from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
 from bufdir_reporting.auth import issue_token
-from bufdir_reporting.models import Activity, Organization, OrganizationKind
+from bufdir_reporting.models import Activity, ActivityImport, Organization, OrganizationKind
 
 from .conftest import error_of
 from .factories import context_for
@@ -58,6 +58,8 @@ async def test_upload_check_commit_and_poll_over_rest(client, app, tokens):
     assert await Activity.filter(organization_id="org-tromso").count() == 2
     again = await client.post(f"{BASE}/{body['import_id']}/commit", headers=own)
     assert again.status_code == 409 and error_of(again)["details"]["status"] == "done"
+    kept = await ActivityImport.get(id=body["import_id"])  # the file goes when the import ends; what it told stays
+    assert kept.content == b"" and (kept.filename, kept.rows, kept.created) == ("aktiviteter.csv", 2, 2)
 
 
 async def test_a_refused_upload_lists_its_rows_and_cannot_be_committed(client, tokens):
@@ -75,6 +77,8 @@ async def test_a_refused_upload_lists_its_rows_and_cannot_be_committed(client, t
     }
     commit = await client.post(f"{BASE}/{body['import_id']}/commit", headers=own)
     assert commit.status_code == 409 and error_of(commit)["code"] == "CONFLICT"
+    kept = await ActivityImport.get(id=body["import_id"])
+    assert kept.content == b"" and kept.error_count == 3 and kept.errors[0]["value"] == "voksne"
 
 
 async def test_an_import_is_the_uploaders_and_rows_for_others_are_refused(client, tokens):
@@ -335,6 +339,7 @@ async def test_an_import_that_never_finishes_fails_after_its_attempts(app, clien
     await app.state.jobs.wait_idle()
     failed = await ActivityImport.get(id=import_id)
     assert failed.status == "failed" and "never finished; nothing was written" in failed.failure
+    assert failed.content == b""
     assert await Activity.all().count() == 0
 
 

@@ -35,6 +35,10 @@ from .errors import ImportFileError
 log = logging.getLogger(__name__)
 
 OUTCOME = ["status", "error_count", "errors", "created", "updated", "written", "failure", "finished_at"]
+PURGED = b""
+"""The stored file of an import that ended (done, refused or failed): nothing reads it again, and
+an uploaded file holds people's activities; it was kept for ever (outside review). The import's
+name, counts, outcome and row errors stay."""
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".jsonl", ".ndjson", ".json")
 SHEET_CHARS = 64  # ActivityImport.sheet's column
 
@@ -92,6 +96,7 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     upload.organization_ids = _owners(ctx, report.organizations)
     if report.error_count:
         _refused(upload, report)
+        upload.content = PURGED
     await upload.save()
     return upload
 
@@ -233,7 +238,7 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q) -> bool:
         upload.status, upload.written = ImportStatus.DONE, report.rows
         upload.created, upload.updated = report.result.created, report.result.updated
         upload.finished_at = _now()
-        if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}):
+        if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}, content=PURGED):
             raise Conflict("another replica took this import over while it was written", details={"import_id": upload.id})
         outbox.add(ActivityImportProgress.of(upload))
 
@@ -255,7 +260,7 @@ async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:
     upload.finished_at = _now()
     outcome = {name: getattr(upload, name) for name in OUTCOME}
     async with notify.transaction(ctx) as outbox:
-        if await ActivityImport.filter(claim).update(**outcome):
+        if await ActivityImport.filter(claim).update(**outcome, content=PURGED):
             outbox.add(ActivityImportProgress.of(upload))
 
 
