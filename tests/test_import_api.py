@@ -10,6 +10,7 @@ import json
 
 import httpx
 import openpyxl
+import pytest
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
@@ -423,3 +424,38 @@ async def test_the_import_reads_and_checks_a_chunk_at_a_time_off_the_event_loop(
     assert (report.rows, report.result.created) == (450, 450)
     assert [size for size, _ in seen] == [100, 100, 100, 100, 50, 0]
     assert not any(on_loop for _, on_loop in seen), "rows are parsed and their fields checked off the event loop"
+
+
+async def test_a_poller_reads_how_far_a_write_got_from_the_database(app, client, tokens, settings, monkeypatch):
+    """Any replica answers a poll from the database, where ``written`` stayed 0 until the
+    heartbeat, 100 s into a write. The write is held after its first chunk (of two rows), inside
+    its transaction, while the poll reads; PostgreSQL only: SQLite is one process's."""
+    if settings.database_dialect == "sqlite":
+        pytest.skip("one SQLite connection holds the write's transaction: a poll waits for its end")
+    from bufdir_reporting.importing import uploads
+
+    monkeypatch.setattr("bufdir_reporting.importing.CHUNK", 2)
+    held, release = asyncio.Event(), asyncio.Event()
+    tell = uploads.notify.tell
+
+    async def holding(ctx, event):
+        await tell(ctx, event)
+        if getattr(event, "written", 0) and not release.is_set():
+            held.set()
+            await release.wait()
+
+    monkeypatch.setattr(uploads.notify, "tell", holding)
+    own = tokens.headers(await org(), subject="kari")
+    upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", 6), "text/csv")}, headers=own)).json()
+    await client.post(f"{BASE}/{upload['import_id']}/commit", headers=own)
+    try:
+        async with asyncio.timeout(10):
+            await held.wait()
+            while (polled := (await client.get(f"{BASE}/{upload['import_id']}", headers=own)).json())["written"] == 0:
+                await asyncio.sleep(0.05)
+        assert (polled["status"], polled["written"]) == ("writing", 2)
+    finally:
+        release.set()
+    await app.state.jobs.wait_idle()
+    done = (await client.get(f"{BASE}/{upload['import_id']}", headers=own)).json()
+    assert (done["status"], done["written"]) == ("done", 6)
