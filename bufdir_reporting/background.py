@@ -47,6 +47,7 @@ class Background:
         self._loops: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        self.bus.read_logged = event_log.read_logged
         await self._recover()
         self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
         if self.settings.auto_reaggregate_seconds:

@@ -188,3 +188,26 @@ async def test_an_after_event_id_that_is_no_event_id_is_refused(settings, after)
     assert message["type"] in ("next", "error"), message
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in errors] == [("BAD_USER_INPUT", "afterEventId")]
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis", "postgres"])
+async def test_an_event_above_notifys_limit_reaches_the_subscriber_on_every_backend(settings, request, backend):
+    """It was refused before publishing (8,000 bytes, PostgreSQL NOTIFY's limit, applied on
+    every backend), so on memory:// no subscriber ever got it; now it travels as a reference to
+    its event-log row, read back by the listening replica."""
+    if backend == "postgres" and settings.database_dialect != "postgres":
+        pytest.skip("LISTEN/NOTIFY needs the PostgreSQL database")
+    url = {"memory": "memory://", "redis": None, "postgres": settings.database_url}[backend]
+    if url is None:
+        url = request.getfixturevalue("redis_url")
+    served = settings.model_copy(update={"broadcast_url": url})
+    async with reporting_server(served) as (address, app, _, token):
+        async with subscribed(address, token) as socket:
+            await wait_for_subscribers(app, 1)
+            ctx = Context(settings=served, events=app.state.events)
+            note = {"note_id": 1, "organization_id": "org-1042", "period_id": "2024", "field_key": "k", "kind": "comment"}
+            long = "ø" * 9_000  # 18,000 bytes in UTF-8
+            await notify.publish(ctx, events.ValueNoted(**note, text=long, author="x", parent_id=None))
+            (received_note,) = await received(socket, 1)
+            await nothing_more(socket, 0.5)
+    assert received_note["text"] == long and int(received_note["eventId"]) > 0

@@ -4,8 +4,9 @@
 
 * one listener per process fans each message out to local subscribers, decoding it into its
   event once for all of them (every event crosses every backend, memory included, as JSON text
-  under 8,000 bytes, so what passes on ``memory://`` holds on Redis and PostgreSQL NOTIFY); a
-  message that is no event is skipped with a warning, not the end of the listener;
+  under 8,000 bytes, so what passes on ``memory://`` holds on Redis and PostgreSQL NOTIFY; a
+  larger one as a reference to its event-log row, read back once per replica); a message that
+  is no event is skipped with a warning, not the end of the listener;
 * when the backend's connection drops, the listener reconnects with backoff and subscribes
   every live channel again; subscribers simply continue (``reconnects`` counts it);
 * each subscriber has a bounded queue: one that does not keep up is told once (its
@@ -51,6 +52,8 @@ def _backend_for(url: str) -> Any:
 
 
 REMEMBERED_SECONDS = 60
+LOGGED = "logged_event_id"
+"""The one key of a message that stands for an event too large to send: its id in the log."""
 
 
 class SubscriberTooSlow(Exception):
@@ -119,6 +122,9 @@ class EventHub:
         self._lock = asyncio.Lock()
         self._backend: Any = None
         self._listener: asyncio.Task[None] | None = None
+        self.read_logged: Callable[[int], Awaitable[dict[str, Any] | None]] | None = None
+        """Set by the serving process (``event_log.read_logged``): an event's logged body by id,
+        for an event published as a reference (above ``MAX_PAYLOAD_BYTES``)."""
         self.catch_up: Callable[[EventHub, float], Awaitable[int]] | None = None
         """Set by the serving process (``event_log.catch_up``): hands the subscribers what the
         log holds of the time since the connection was lost (a time.time())."""
@@ -152,9 +158,16 @@ class EventHub:
         await self._backend.publish("health:ping", "{}")
 
     async def publish(self, channel: str, event: Event, event_id: int | None) -> None:
+        """Send the event as its JSON text; one above ``MAX_PAYLOAD_BYTES`` (PostgreSQL NOTIFY's
+        limit) as a reference to its row in the event log, on every backend alike, which each
+        replica reads back (``read_logged``). Such events were refused before and never went out
+        live, on ``memory://`` too (outside review). Progress told without an id has no row to
+        refer to: it must fit."""
         message = event.message(event_id)
         if len(message.encode()) > MAX_PAYLOAD_BYTES:
-            raise ValueError(f"event payload on {channel} exceeds {MAX_PAYLOAD_BYTES} bytes")
+            if event_id is None:
+                raise ValueError(f"event payload on {channel} exceeds {MAX_PAYLOAD_BYTES} bytes and is not logged")
+            message = json.dumps({LOGGED: event_id})
         await self._backend.publish(channel, message)
 
     @asynccontextmanager
@@ -211,7 +224,13 @@ class EventHub:
             if not members:
                 continue
             try:
-                delivery = Delivery(event.channel, *decode(json.loads(event.message)))
+                body = json.loads(event.message)
+                if isinstance(body, dict) and list(body) == [LOGGED]:
+                    logged = await self._logged(body[LOGGED])
+                    if logged is None:
+                        continue
+                    body = logged
+                delivery = Delivery(event.channel, *decode(body))
             except (ValueError, ValidationError):  # a message of a newer version, or none of ours
                 log.warning("a message on %s is no event; skipped", event.channel, exc_info=True)
                 continue
@@ -222,6 +241,21 @@ class EventHub:
                     self._delivered[delivery.event_id] = asyncio.get_running_loop().time()
             for subscription in list(members):
                 subscription.offer(delivery)
+
+    async def _logged(self, event_id: Any) -> dict[str, Any] | None:
+        """The logged body (with its id) of an event sent as a reference, or None when it cannot
+        be read (delivered already, no reader, the database away: the relay hands it on)."""
+        if not isinstance(event_id, int) or (self._delivered is not None and event_id in self._delivered):
+            return None
+        if self.read_logged is None:
+            log.warning("an event sent by reference (%s) cannot be read here; skipped", event_id)
+            return None
+        try:
+            body = await self.read_logged(event_id)
+        except Exception as exc:
+            log.warning("reading event %s from the event log failed (%s); skipped", event_id, exc)
+            return None
+        return None if body is None else {**body, "event_id": event_id}
 
     async def _caught_up(self, lost_at: float) -> None:
         """Live messages wait (in the backend's queue) while the log is read, so none overtakes

@@ -149,6 +149,12 @@ async def relay_missed(hub: EventHub, cursor: RelayCursor, *, grace: float) -> i
     return len(owed)
 
 
+async def read_logged(event_id: int) -> dict[str, Any] | None:
+    """An event's logged body, for one published as a reference (``EventHub.publish``)."""
+    row = await EventLog.get_or_none(id=event_id).only("id", "payload")
+    return None if row is None else dict(row.payload)
+
+
 async def catch_up(hub: EventHub, lost_at: float) -> int:
     """Hand the hub's subscribers, in id order, the logged events of their channels they did not
     get since pub/sub was lost at ``lost_at`` (from a ``WINDOW`` before it: an id committed late);
