@@ -133,6 +133,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestShape)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
-    app.state.websockets = OpenWebSockets(send_timeout=settings.websocket_send_timeout_seconds)
+    app.state.websockets = OpenWebSockets(
+        send_timeout=settings.websocket_send_timeout_seconds, max_message_bytes=settings.websocket_max_message_bytes
+    )
     app.add_middleware(lambda inner: app.state.websockets.track(inner))
     return app

@@ -80,6 +80,11 @@ class Principal:
     def grants(self, permission: str) -> bool:
         return permission in self.granted
 
+    def seconds_left(self) -> float | None:
+        """How long a live stream opened with this principal may last (a websocket, the SSE
+        watch): until its token expires; None when it came from no expiring token."""
+        return None if self.expires_at is None else max(0.0, self.expires_at - time.time())
+
     @property
     def is_authenticated(self) -> bool:
         return self.subject is not None

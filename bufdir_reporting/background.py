@@ -47,11 +47,13 @@ class Background:
         self._loops: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        self.bus.read_logged = event_log.read_logged
         await self._recover()
         self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
         if self.settings.auto_reaggregate_seconds:
             self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
         if relays_events(self.settings):
+            self.bus.catch_up = event_log.catch_up
             self._loops.append(asyncio.create_task(self._relay_forever(), name="event-relay"))
 
     async def stop(self) -> None:

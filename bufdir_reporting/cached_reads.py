@@ -26,7 +26,7 @@ from .auth import Principal
 from .digdir import principal_from_authorization
 from .envelope import GRAPHQL_PATH
 from .errors import Unauthenticated
-from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, negotiated, operation_kind, problem_response
+from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, decode_json, negotiated, operation_kind, problem_response
 from .http_guards import REMEMBERED_BODY_BYTES
 from .response_cache import Cached, ResponseCache
 
@@ -159,14 +159,14 @@ def _query_parts(
     not a plain query or not a body the router will take. Raises PersistedQueryProblem."""
     if method == "POST":
         try:
-            data = json.loads(body)
+            data = decode_json(body)
         except ValueError:
             return None
     else:
         data = dict(QueryParams(query_string))
         for name in ("variables", "extensions"):
             try:
-                data[name] = json.loads(data[name]) if name in data else None
+                data[name] = decode_json(data[name]) if name in data else None
             except ValueError:
                 return None
     if not isinstance(data, dict) or not isinstance(data.get("extensions", {}), dict | None):

@@ -1,7 +1,7 @@
 """Settings: every knob comes from an environment variable prefixed ``BUFDIR_``.
 
 The embedded default needs no services: a SQLite file and the token secret live under
-``./var/`` and pub/sub runs in memory. Production points ``BUFDIR_DATABASE_URL`` at PostgreSQL
+``BUFDIR_VAR_DIR`` (``./var/``) and pub/sub runs in memory. Production points ``BUFDIR_DATABASE_URL`` at PostgreSQL
 and ``BUFDIR_BROADCAST_URL`` at Redis (or PostgreSQL LISTEN/NOTIFY).
 """
 
@@ -16,7 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATABASE_SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "asyncpg": "postgres"}
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BUFDIR_", extra="ignore")
 
     var_dir: Path = Path("var")
-    database_url: str = "sqlite://var/bufdir.sqlite3"
+    database_url: str = Field(default="", description="default: sqlite://VAR_DIR/bufdir.sqlite3")
     database_pool_max: int = Field(default=10, ge=1)
     broadcast_url: str = "memory://"
     host: str = "127.0.0.1"
@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     websocket_send_timeout_seconds: float = Field(
         default=10, gt=0, description="a websocket that takes no data for this long is dropped, with its subscriptions"
     )
+    websocket_max_message_bytes: int = Field(
+        default=1_048_576, ge=1024, description="a websocket message above this closes the connection (1009)"
+    )
     subscriber_queue_size: int = Field(default=256, ge=1, description="events a live client may fall behind before it is dropped")
     event_relay_seconds: float = Field(
         default=1, ge=0, description="how often a replica relays from the event log what pub/sub lost; 0 turns it off"
@@ -141,6 +144,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
+        if not value:
+            return value  # unset: under var_dir (_database_under_var_dir)
         scheme = urlsplit(value).scheme
         if scheme not in DATABASE_SCHEMES:
             raise ValueError(f"BUFDIR_DATABASE_URL must start with sqlite:// or postgres://, got {value!r}")
@@ -149,6 +154,14 @@ class Settings(BaseSettings):
         if DATABASE_SCHEMES[scheme] == "postgres" and not urlsplit(value).hostname:
             raise ValueError(f"BUFDIR_DATABASE_URL names no PostgreSQL host: {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _database_under_var_dir(self) -> Settings:
+        """Without BUFDIR_DATABASE_URL the embedded database lives under BUFDIR_VAR_DIR, with the
+        token secret and the reports (it stayed in ./var whatever the var dir said)."""
+        if not self.database_url:
+            self.database_url = f"sqlite://{self.var_dir / 'bufdir.sqlite3'}"
+        return self
 
     @field_validator("time_zone")
     @classmethod

@@ -21,6 +21,8 @@ from typing import Any
 
 from starlette.types import Scope
 
+from .wording import echoing, echoing_details
+
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 """Set per request by ``operations.RequestContext``; echoed as ``X-Request-ID`` and in every error body."""
 
@@ -43,7 +45,14 @@ def code_for(status: int) -> str:
 
 
 def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": dict(details or {}), "request_id": request_id.get()}}
+    return {
+        "error": {
+            "code": code,
+            "message": echoing(message),
+            "details": echoing_details(dict(details or {})),
+            "request_id": request_id.get(),
+        }
+    }
 
 
 def error_bytes(code: str, message: str, details: Mapping[str, Any] | None = None) -> bytes:
@@ -64,7 +73,8 @@ def is_graphql(scope: Scope) -> bool:
 
 def graphql_error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A request GraphQL never executed: ``errors`` only, no ``data`` (GraphQL over HTTP)."""
-    return {"errors": [{"message": message, "extensions": {"code": code, **dict(details or {}), "request_id": request_id.get()}}]}
+    extensions = {"code": code, **echoing_details(dict(details or {})), "request_id": request_id.get()}
+    return {"errors": [{"message": echoing(message), "extensions": extensions}]}
 
 
 def error_body_for(scope: Scope, code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import functools
 import hashlib
 import json
 import logging
-import time
+import sys
 from collections import OrderedDict
 from contextlib import suppress
 from typing import Any
@@ -46,11 +46,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from . import ui
+from .auth import Principal
 from .dependencies import principal_of, request_context
 from .envelope import graphql_error_body
-from .errors import DomainError, Forbidden, Unauthenticated
+from .errors import DomainError, Forbidden, Unauthenticated, Unavailable
 from .operations.close_codes import TOKEN_EXPIRED
 from .schema.context import GraphQLContext
+from .schema.limits import cacheable
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,12 @@ def negotiated(accept: str | None) -> str:
 
 PERSISTED_QUERIES = 2_000
 """Documents kept per process for automatic persisted queries (least recently used out)."""
+PERSISTED_QUERY_CHARS = 65_536
+"""The largest document kept for a hash; a larger one is answered but not kept, so its hash alone
+stays PERSISTED_QUERY_NOT_FOUND (Apollo Client then sends the document each time)."""
+PERSISTED_QUERIES_CHARS = 16 * 2**20
+"""The most text all kept documents may hold together (least recently used out past it): 2,000
+documents of up to 1 MiB each were 2 GiB an anonymous client could make a process hold."""
 
 
 class PersistedQueryProblem(DomainError):
@@ -95,9 +103,17 @@ class PersistedQueryProblem(DomainError):
 
 
 class PersistedQueries:
-    def __init__(self, size: int = PERSISTED_QUERIES) -> None:
-        self.size = size
+    def __init__(
+        self, size: int = PERSISTED_QUERIES, *, max_chars: int = PERSISTED_QUERY_CHARS, total_chars: int = PERSISTED_QUERIES_CHARS
+    ) -> None:
+        self.size, self.max_chars, self.total_chars = size, max_chars, total_chars
         self._documents: OrderedDict[str, str] = OrderedDict()
+        self._chars = 0
+
+    @property
+    def chars(self) -> int:
+        """The text the kept documents hold together."""
+        return self._chars
 
     def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> str | None:
         """The document a request stands for: its own, or the one its hash names."""
@@ -115,18 +131,25 @@ class PersistedQueries:
             return document
         if hashlib.sha256(query.encode()).hexdigest() != digest:
             raise PersistedQueryProblem("BAD_REQUEST", "provided sha does not match query", 400)
+        if len(query) > self.max_chars or digest in self._documents:
+            return query
         self._documents[digest] = query
-        while len(self._documents) > self.size:
-            self._documents.popitem(last=False)
+        self._chars += len(query)
+        while len(self._documents) > self.size or self._chars > self.total_chars:
+            self._chars -= len(self._documents.popitem(last=False)[1])
         return query
 
 
-@functools.lru_cache(maxsize=1024)
 def operation_kind(query: str, operation_name: str | None, max_tokens: int) -> str | None:
     """query, mutation or subscription for the operation a request runs; None when the
     document does not parse within the service's token limit or names no single operation
-    (execution will say why). Parsing costs about 10 µs a token: a document past the limit
-    is given up at the limit, as the router's own parsing gives it up."""
+    (execution will say why). Remembered for a document the parse cache would keep."""
+    return (_remembered_kind if cacheable(query) else _operation_kind)(query, operation_name, max_tokens)
+
+
+def _operation_kind(query: str, operation_name: str | None, max_tokens: int) -> str | None:
+    """Parsing costs about 10 µs a token: a document past the limit is given up at the limit,
+    as the router's own parsing gives it up."""
     try:
         document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
@@ -134,6 +157,9 @@ def operation_kind(query: str, operation_name: str | None, max_tokens: int) -> s
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
     return chosen[0].operation.value if len(chosen) == 1 else None
+
+
+_remembered_kind = functools.lru_cache(maxsize=1024)(_operation_kind)
 
 
 def problem_response(problem: PersistedQueryProblem, accept: str | None) -> Response:
@@ -147,8 +173,33 @@ def never_executed(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
+def wholly_unavailable(result: ExecutionResult) -> bool:
+    """Nothing was answered and every error is the database's outage: such a request (a mutation
+    during an outage, typically) is a 503 with Retry-After, as REST answers it, the GraphQL body
+    kept; it answered 200 before, which a client or proxy does not retry (outside review)."""
+    errors = result.errors or []
+    answered = any(value is not None for value in (result.data or {}).values())
+    return bool(errors) and not answered and all((e.extensions or {}).get("code") == Unavailable.code for e in errors)
+
+
 async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
     return GraphQLContext.wrap(await request_context(connection))
+
+
+class NestsTooDeeply(json.JSONDecodeError):
+    """A JSON text nested deeper than the decoder goes (Python's recursion limit): a websocket
+    message of variables 100,000 levels deep raised RecursionError, which ended the connection
+    without a close frame (1006); it is a message that is not acceptable JSON, closed with 4400."""
+
+    def __init__(self, text: str | bytes) -> None:
+        super().__init__("the JSON nests too deeply", text if isinstance(text, str) else "", 0)
+
+
+def decode_json(data: str | bytes) -> Any:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise NestsTooDeeply(data) from None
 
 
 class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
@@ -164,12 +215,12 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
         principal = getattr(self.context, "principal", None)
-        expires_at = getattr(principal, "expires_at", None)
-        if self.connection_acknowledged and expires_at is not None and self._expiry is None:
-            self._expiry = asyncio.create_task(self._close_at(expires_at), name="websocket-token-expiry")
+        left = principal.seconds_left() if isinstance(principal, Principal) else None
+        if self.connection_acknowledged and left is not None and self._expiry is None:
+            self._expiry = asyncio.create_task(self._close_in(left), name="websocket-token-expiry")
 
-    async def _close_at(self, expires_at: float) -> None:
-        await asyncio.sleep(max(0.0, expires_at - time.time()))
+    async def _close_in(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
         await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
 
     async def shutdown(self) -> None:
@@ -178,6 +229,12 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
             with suppress(asyncio.CancelledError):
                 await self._expiry
         await super().shutdown()
+
+    async def handle_invalid_message(self, error_message: str) -> None:
+        cause = sys.exc_info()[1]  # Strawberry reports a message it could not decode from its except block
+        if isinstance(getattr(cause, "__cause__", None), NestsTooDeeply):
+            error_message = "WebSocket message nests too deeply"
+        await super().handle_invalid_message(error_message)
 
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):
@@ -195,6 +252,9 @@ class BufdirGraphQLRouter(GraphQLRouter):
         super().__init__(*args, **kwargs)
         self.persisted_queries = persisted_queries
         self._encoded: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
 
     def encode_json(self, data: object) -> str | bytes:
         """As Strawberry encodes, but a subscription's result shared by many subscribers (see
@@ -239,9 +299,13 @@ class BufdirGraphQLRouter(GraphQLRouter):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         request.state.graphql_errors = bool(result.errors)  # read by the response cache: it keeps answers without errors
         body = await super().process_result(request, result)
-        if never_executed(result):
-            body.pop("data", None)
+        if wholly_unavailable(result):
             response: Response = request.state.graphql_response
+            response.status_code = Unavailable.status
+            response.headers["Retry-After"] = str(Unavailable.retry_after_seconds)
+        elif never_executed(result):
+            body.pop("data", None)
+            response = request.state.graphql_response
             if response.media_type == GRAPHQL_RESPONSE:
                 response.status_code = 400
         return body

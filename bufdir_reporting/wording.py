@@ -66,6 +66,34 @@ def shown(text: str, *, limit: int = SHOWN_CHARS) -> str:
     return SURROGATES.sub("\ufffd", cut.translate(CONTROL_PICTURES))
 
 
+QUOTED = re.compile(rf"'[^']{{{SHOWN_CHARS + 1},}}'|\"[^\"]{{{SHOWN_CHARS + 1},}}\"")
+UNBROKEN = re.compile(rf"\S{{{SHOWN_CHARS + 41},}}")
+LONGEST_MESSAGE = 2_000
+
+
+def echoing(message: str) -> str:
+    """An error message as every transport sends it (``envelope``, ``schema.errors``): a quoted
+    value in it (a refused id, a variable's value in graphql-core's words) cut to ``SHOWN_CHARS``,
+    as is any longer unbroken run of text, and the whole to ``LONGEST_MESSAGE``. A 900 KB value
+    came back in full, in the message and its details (outside review)."""
+    if len(message) <= SHOWN_CHARS:
+        return message
+    cut = QUOTED.sub(lambda found: found[0][0] + found[0][1 : SHOWN_CHARS - 2] + "..." + found[0][-1], message)
+    cut = UNBROKEN.sub(lambda found: found[0][: SHOWN_CHARS - 3] + "...", cut)
+    return cut if len(cut) <= LONGEST_MESSAGE else cut[: LONGEST_MESSAGE - 3] + "..."
+
+
+def echoing_details(details: Any) -> Any:
+    """The details of an error with every text in them cut as ``echoing`` cuts a message."""
+    if isinstance(details, str):
+        return echoing(details)
+    if isinstance(details, Mapping):
+        return {key: echoing_details(value) for key, value in details.items()}
+    if isinstance(details, list | tuple):
+        return [echoing_details(value) for value in details]
+    return details
+
+
 def offending(error: Mapping[str, Any]) -> str | None:
     """The value that was refused, as text to echo back (None for a missing or a nested one)."""
     value = error.get("input")

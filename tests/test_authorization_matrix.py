@@ -160,11 +160,14 @@ class World:
 
     async def report(self) -> str:
         """A completed record with a real file in the organisation's folder, so a download can succeed."""
-        ref = f"reports/{OWN}/2024/matrix.xlsx"
+        # a file of its own each time: a submitted report's file is that submission's only
+        ref = f"reports/{OWN}/2024/matrix-{secrets.token_hex(4)}.xlsx"
         (self.settings.report_store_root / ref).parent.mkdir(parents=True, exist_ok=True)
         (self.settings.report_store_root / ref).write_bytes(b"matrix")
         body = {**contracts.REPORT_POST_REQUEST, "org_id": OWN, "status": "completed", "file_ref": ref}
-        return (await self.client.post("/api/v1/report-records", json=body, headers=self.tokens.admin())).json()["report_id"]
+        posted = await self.client.post("/api/v1/report-records", json=body, headers=self.tokens.admin())
+        assert "report_id" in posted.json(), posted.text
+        return posted.json()["report_id"]
 
     async def upload(self, who: str = "own") -> str:
         """An activity file checked for ``who`` (the own organisation's user by default)."""

@@ -340,3 +340,13 @@ def test_the_import_command_starts_without_the_demo_data_or_the_pub_sub_clients(
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert template.exists() and result.stdout.strip() == "[]"
+
+
+def test_the_default_database_lives_under_the_var_dir(tmp_path):
+    """It stayed at ./var/bufdir.sqlite3 whatever BUFDIR_VAR_DIR said (in the image, / is the
+    working directory: /var/bufdir.sqlite3, which its user cannot write)."""
+    var = tmp_path / "state"
+    env = {k: v for k, v in os.environ.items() if k != "BUFDIR_DATABASE_URL"} | {"BUFDIR_VAR_DIR": str(var)}
+    result = subprocess.run([*CLI, "migrate"], check=False, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (var / "bufdir.sqlite3").is_file() and not (tmp_path / "var").exists()

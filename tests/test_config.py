@@ -60,3 +60,10 @@ def test_a_configured_token_secret_is_used_and_nothing_is_written(tmp_path):
 def test_messages_never_show_the_database_password(monkeypatch):
     monkeypatch.setenv("BUFDIR_DATABASE_URL", "postgres://bufdir:hunter2secret@db:5432/bufdir")
     assert load_settings().database_url_redacted == "postgres://bufdir:***@db:5432/bufdir"
+
+
+def test_the_var_dir_moves_the_default_database_and_an_explicit_url_comes_first(monkeypatch, tmp_path):
+    monkeypatch.setenv("BUFDIR_VAR_DIR", str(tmp_path / "state"))
+    assert load_settings().database_url == f"sqlite://{tmp_path / 'state' / 'bufdir.sqlite3'}"
+    monkeypatch.setenv("BUFDIR_DATABASE_URL", "sqlite://elsewhere.sqlite3")
+    assert load_settings().database_url == "sqlite://elsewhere.sqlite3"

@@ -217,3 +217,25 @@ async def test_a_rule_across_fields_names_the_field_once_in_plain_words(client, 
     error = result["errors"][0]
     assert error["message"] == "fields.0.max_value 1 is below min_value 5", error["message"]
     _plain(error)
+
+
+async def test_an_echoed_value_is_cut_in_every_error(client):
+    """A 900 KB id came back whole in the message ("id: Length of 'aaa…' 900000 > 64")."""
+    big = "a" * 900_000
+    response = await client.post(
+        "/graphql", json={"query": "query($id: ID!) { period(id: $id) { name } }", "variables": {"id": big}}
+    )
+    assert len(response.content) < 2_000, response.content[:300]
+    [error] = response.json()["errors"]
+    assert "a" * 77 + "..." in error["message"] and "a" * 81 not in error["message"]
+
+
+def test_the_envelope_cuts_echoed_values_in_message_and_details():
+    from bufdir_reporting.envelope import error_body, graphql_error_body
+
+    message = f"section {'x' * 5000!r} does not exist"
+    for body in (
+        error_body("NOT_FOUND", message, {"id": "x" * 5000}),
+        graphql_error_body("NOT_FOUND", message, {"id": "x" * 5000}),
+    ):
+        assert len(str(body)) < 600

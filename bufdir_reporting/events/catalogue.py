@@ -12,7 +12,8 @@ The wire shape is a flat JSON object: ``event``, the body's fields in the order 
 then ``event_id`` (the event log's id) once the event is logged. Legacy clients of the watch
 stream read ``data_updated`` in exactly this shape, and replicas of the version before read the
 same keys, so a field is only ever added, with a default. Every backend carries it as text under
-``MAX_PAYLOAD_BYTES`` (PostgreSQL NOTIFY's limit), which is why texts are cut.
+``MAX_PAYLOAD_BYTES`` (PostgreSQL NOTIFY's limit), which is why texts are cut; a logged event
+that is larger still travels as a reference to its log row (``EventHub.publish``).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@
 
 * one listener per process fans each message out to local subscribers, decoding it into its
   event once for all of them (every event crosses every backend, memory included, as JSON text
-  under 8,000 bytes, so what passes on ``memory://`` holds on Redis and PostgreSQL NOTIFY); a
-  message that is no event is skipped with a warning, not the end of the listener;
+  under 8,000 bytes, so what passes on ``memory://`` holds on Redis and PostgreSQL NOTIFY; a
+  larger one as a reference to its event-log row, read back once per replica); a message that
+  is no event is skipped with a warning, not the end of the listener;
 * when the backend's connection drops, the listener reconnects with backoff and subscribes
   every live channel again; subscribers simply continue (``reconnects`` counts it);
 * each subscriber has a bounded queue: one that does not keep up is told once (its
@@ -16,7 +17,12 @@
   replica that died after logging it, is gone), so the event log is the truth: a relay
   (``resolvers.base.event_log.relay_missed``) hands local subscribers the logged events they
   did not get (``missing``, ``relay``). The hub remembers which events it delivered so that
-  none arrives twice, and a subscriber is relayed only events written after it subscribed.
+  none arrives twice, and a subscriber is relayed only events written after it subscribed;
+* after a reconnect, before it takes the next live message, the listener hands its subscribers
+  what the log holds that they missed while it was away (``catch_up``), in id order. Before,
+  the events raised during a blink came through the relay a second or more after the live
+  events that followed it, so a subscriber saw ids out of order, and one that resumed after the
+  greatest id it had seen lost the older ones still to come (outside review).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
@@ -46,6 +52,8 @@ def _backend_for(url: str) -> Any:
 
 
 REMEMBERED_SECONDS = 60
+LOGGED = "logged_event_id"
+"""The one key of a message that stands for an event too large to send: its id in the log."""
 
 
 class SubscriberTooSlow(Exception):
@@ -114,6 +122,12 @@ class EventHub:
         self._lock = asyncio.Lock()
         self._backend: Any = None
         self._listener: asyncio.Task[None] | None = None
+        self.read_logged: Callable[[int], Awaitable[dict[str, Any] | None]] | None = None
+        """Set by the serving process (``event_log.read_logged``): an event's logged body by id,
+        for an event published as a reference (above ``MAX_PAYLOAD_BYTES``)."""
+        self.catch_up: Callable[[EventHub, float], Awaitable[int]] | None = None
+        """Set by the serving process (``event_log.catch_up``): hands the subscribers what the
+        log holds of the time since the connection was lost (a time.time())."""
 
     async def connect(self) -> None:
         self._backend = _backend_for(self.url)
@@ -144,9 +158,16 @@ class EventHub:
         await self._backend.publish("health:ping", "{}")
 
     async def publish(self, channel: str, event: Event, event_id: int | None) -> None:
+        """Send the event as its JSON text; one above ``MAX_PAYLOAD_BYTES`` (PostgreSQL NOTIFY's
+        limit) as a reference to its row in the event log, on every backend alike, which each
+        replica reads back (``read_logged``). Such events were refused before and never went out
+        live, on ``memory://`` too (outside review). Progress told without an id has no row to
+        refer to: it must fit."""
         message = event.message(event_id)
         if len(message.encode()) > MAX_PAYLOAD_BYTES:
-            raise ValueError(f"event payload on {channel} exceeds {MAX_PAYLOAD_BYTES} bytes")
+            if event_id is None:
+                raise ValueError(f"event payload on {channel} exceeds {MAX_PAYLOAD_BYTES} bytes and is not logged")
+            message = json.dumps({LOGGED: event_id})
         await self._backend.publish(channel, message)
 
     @asynccontextmanager
@@ -194,14 +215,22 @@ class EventHub:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                lost_at = time.time()
                 log.warning("pub/sub connection lost (%s); reconnecting", exc)
                 await self._reconnect()
+                await self._caught_up(lost_at)
                 continue
             members = self._subscribers.get(event.channel)
             if not members:
                 continue
             try:
-                delivery = Delivery(event.channel, *decode(json.loads(event.message)))
+                body = json.loads(event.message)
+                if isinstance(body, dict) and list(body) == [LOGGED]:
+                    logged = await self._logged(body[LOGGED])
+                    if logged is None:
+                        continue
+                    body = logged
+                delivery = Delivery(event.channel, *decode(body))
             except (ValueError, ValidationError):  # a message of a newer version, or none of ours
                 log.warning("a message on %s is no event; skipped", event.channel, exc_info=True)
                 continue
@@ -212,6 +241,37 @@ class EventHub:
                     self._delivered[delivery.event_id] = asyncio.get_running_loop().time()
             for subscription in list(members):
                 subscription.offer(delivery)
+
+    async def _logged(self, event_id: Any) -> dict[str, Any] | None:
+        """The logged body (with its id) of an event sent as a reference, or None when it cannot
+        be read (delivered already, no reader, the database away: the relay hands it on)."""
+        if not isinstance(event_id, int) or (self._delivered is not None and event_id in self._delivered):
+            return None
+        if self.read_logged is None:
+            log.warning("an event sent by reference (%s) cannot be read here; skipped", event_id)
+            return None
+        try:
+            body = await self.read_logged(event_id)
+        except Exception as exc:
+            log.warning("reading event %s from the event log failed (%s); skipped", event_id, exc)
+            return None
+        return None if body is None else {**body, "event_id": event_id}
+
+    async def _caught_up(self, lost_at: float) -> None:
+        """Live messages wait (in the backend's queue) while the log is read, so none overtakes
+        an older event; those the read found already are skipped as delivered."""
+        if self.catch_up is None or self._delivered is None or not self._subscribers:
+            return
+        try:
+            if caught := await self.catch_up(self, lost_at):
+                log.info("handed %d events from the event log that pub/sub lost while reconnecting", caught)
+        except Exception as exc:  # the database is away too: the relay hands them on later
+            log.warning("catching up from the event log after a reconnect failed (%s)", exc)
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels with local subscribers."""
+        return list(self._subscribers)
 
     def missing(self, event_id: int, channel: str, written_at: float) -> bool:
         """Whether a logged event is owed to a local subscriber: one of the channel's

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
@@ -35,6 +36,10 @@ from .errors import ImportFileError
 log = logging.getLogger(__name__)
 
 OUTCOME = ["status", "error_count", "errors", "created", "updated", "written", "failure", "finished_at"]
+PURGED = b""
+"""The stored file of an import that ended (done, refused or failed): nothing reads it again, and
+an uploaded file holds people's activities; it was kept for ever (outside review). The import's
+name, counts, outcome and row errors stay."""
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".jsonl", ".ndjson", ".json")
 SHEET_CHARS = 64  # ActivityImport.sheet's column
 
@@ -54,9 +59,12 @@ async def _import(
     *,
     dry_run: bool,
     before_commit: Callable[[ImportReport, notify.Outbox], Awaitable[None]] | None = None,
+    progressed: asyncio.Event | None = None,
 ) -> ImportReport:
     async def written(done: int) -> None:
         upload.written = done
+        if progressed is not None:
+            progressed.set()  # the heartbeat writes it down, outside the import's transaction
         await notify.tell(ctx, ActivityImportProgress.of(upload))
 
     with tempfile.TemporaryDirectory() as folder:
@@ -92,6 +100,7 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     upload.organization_ids = _owners(ctx, report.organizations)
     if report.error_count:
         _refused(upload, report)
+        upload.content = PURGED
     await upload.save()
     return upload
 
@@ -190,9 +199,10 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
         return
     writer = Principal(subject=upload.committed_by or "unknown", organizations=frozenset(upload.organization_ids))
     job_ctx = Context(settings=ctx.settings, principal=writer, jobs=ctx.jobs, events=ctx.events)
-    beating = asyncio.create_task(_heartbeat(upload, claim, ctx.settings.stale_job_seconds / 3))
+    progressed = asyncio.Event()
+    beating = asyncio.create_task(_heartbeat(upload, claim, ctx.settings.stale_job_seconds / 3, progressed))
     try:
-        recorded = await _write(job_ctx, upload, claim)
+        recorded = await _write(job_ctx, upload, claim, progressed)
     except asyncio.CancelledError:
         # stopped (a replica shutting down): the transaction is undone; the next sweep of any
         # replica, or the next start, takes it over at once, and this attempt does not count
@@ -208,10 +218,17 @@ STOPPED = datetime(2000, 1, 1, tzinfo=UTC)
 """The heartbeat of an import whose writer stopped on purpose: older than any sweep's cutoff."""
 
 
-async def _heartbeat(upload: ActivityImport, claim: Q, every: float) -> None:
-    """Keep the claim fresh while the import is written, and tell pollers how far it got."""
+async def _heartbeat(upload: ActivityImport, claim: Q, every: float, progressed: asyncio.Event) -> None:
+    """Keep the claim fresh while the import is written, and tell pollers how far it got: after
+    every chunk written (``progressed``), not only every ``every`` seconds. Pollers of another
+    replica read ``written`` from the database; it stayed 0 there for the first 100 s of a
+    write (outside review). Started before the import's transaction, so its statements are
+    not in it (on PostgreSQL they commit at once)."""
     while True:
-        await asyncio.sleep(every)
+        with suppress(TimeoutError):
+            async with asyncio.timeout(every):
+                await progressed.wait()
+        progressed.clear()
         await ActivityImport.filter(claim).update(heartbeat_at=_now(), written=upload.written)
 
 
@@ -230,7 +247,7 @@ async def recover(ctx: Context, *, stale_after: timedelta) -> list[str]:
     return resumed
 
 
-async def _write(ctx: Context, upload: ActivityImport, claim: Q) -> bool:
+async def _write(ctx: Context, upload: ActivityImport, claim: Q, progressed: asyncio.Event) -> bool:
     """Check again and write; ``upload`` holds the outcome, whatever happens. A write that
     succeeds records DONE in its own transaction, if this process still holds the claim: the
     rows, the outcome and its event commit together, and a writer that lost its claim (taken
@@ -240,12 +257,12 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q) -> bool:
         upload.status, upload.written = ImportStatus.DONE, report.rows
         upload.created, upload.updated = report.result.created, report.result.updated
         upload.finished_at = _now()
-        if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}):
+        if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}, content=PURGED):
             raise Conflict("another replica took this import over while it was written", details={"import_id": upload.id})
         outbox.add(ActivityImportProgress.of(upload))
 
     try:
-        report = await _import(ctx, upload, dry_run=False, before_commit=done)
+        report = await _import(ctx, upload, dry_run=False, before_commit=done, progressed=progressed)
         if report.error_count:  # something changed since the check, e.g. a period was locked
             _refused(upload, report)
         return upload.status == ImportStatus.DONE
@@ -262,7 +279,7 @@ async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:
     upload.finished_at = _now()
     outcome = {name: getattr(upload, name) for name in OUTCOME}
     async with notify.transaction(ctx) as outbox:
-        if await ActivityImport.filter(claim).update(**outcome):
+        if await ActivityImport.filter(claim).update(**outcome, content=PURGED):
             outbox.add(ActivityImportProgress.of(upload))
 
 

@@ -18,8 +18,9 @@ class ImportStatus(StrEnum):
 class ActivityImport(Model):
     """An uploaded activity file: checked at once (a dry run), written when committed.
 
-    The file itself is kept (uploads are bounded by BUFDIR_MAX_UPLOAD_BYTES), so any replica can
-    run the commit. A commit is a persisted job: its owner beats ``heartbeat_at`` while it
+    The file itself is kept (uploads are bounded by BUFDIR_MAX_UPLOAD_BYTES) until the import
+    ends, so any replica can run the commit; an ended import (done, refused, failed) keeps its
+    outcome and row errors, and its ``content`` is emptied. A commit is a persisted job: its owner beats ``heartbeat_at`` while it
     writes, and a replica that finds the beat stopped (the owner died, or was stopped) takes it
     over and writes it again from the start (the write is one transaction: nothing of the lost
     attempt stays), up to ``MAX_ATTEMPTS`` times."""

@@ -4,6 +4,9 @@
 GOING_AWAY = 1001
 """The server shuts down: reconnect (to another replica)."""
 
+MESSAGE_TOO_BIG = 1009
+"""A message above ``BUFDIR_WEBSOCKET_MAX_MESSAGE_BYTES`` (RFC 6455's "message too big")."""
+
 TOKEN_EXPIRED = 4401
 """The token the connection was opened with expired: get a new one and reconnect.
 graphql-transport-ws has no code of its own for it; 4401 is its Unauthorized."""

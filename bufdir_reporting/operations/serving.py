@@ -11,7 +11,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
-from .close_codes import GOING_AWAY, STOPPED_READING, TOO_SLOW
+from .close_codes import GOING_AWAY, MESSAGE_TOO_BIG, STOPPED_READING, TOO_SLOW
 
 log = logging.getLogger("bufdir_reporting.access")
 
@@ -27,11 +27,17 @@ class OpenWebSockets:
     ``send_timeout`` (the socket's buffers full) fails, which ends the connection's handler and
     with it every subscription on it. Without it the handler waited on that send for ever,
     holding its subscribers. The connection is closed with 4429, which ``serve``'s protocol
-    (``websocket_protocol``) queues behind what the client has not read."""
+    (``websocket_protocol``) queues behind what the client has not read.
 
-    def __init__(self, *, send_timeout: float = 10) -> None:
+    A message larger than ``max_message_bytes`` closes the connection with 1009 before the
+    application reads it: an anonymous client sent multi-MB messages one after another and the
+    process grew with each (outside review). ``serve``'s uvicorn stops such a frame as it arrives
+    (``ws_max_size``); this check holds for any server."""
+
+    def __init__(self, *, send_timeout: float = 10, max_message_bytes: int = 1_048_576) -> None:
         self._senders: dict[int, Send] = {}
         self.send_timeout = send_timeout
+        self.max_message_bytes = max_message_bytes
         # Sends under way: (deadline, the task sending). One watchdog looks at them a few times
         # per timeout, instead of a timer armed and cancelled around every send (with 1,000
         # subscribers a timer per send was a sixth of a fan-out, bench S6).
@@ -70,12 +76,27 @@ class OpenWebSockets:
                     self._sending.pop(number, None)
                     self._overdue.discard(number)
 
+            async def bounded_receive() -> Message:
+                message = await receive()
+                if message["type"] == "websocket.receive" and self._too_big(message):
+                    log.info("closing a websocket that sent a message above %s bytes", self.max_message_bytes)
+                    await tracking_send({"type": "websocket.close", "code": MESSAGE_TOO_BIG, "reason": "message too big"})
+                    return {"type": "websocket.disconnect", "code": MESSAGE_TOO_BIG, "reason": "message too big"}
+                return message
+
             try:
-                await app(scope, receive, tracking_send)
+                await app(scope, bounded_receive, tracking_send)
             finally:
                 self._senders.pop(key, None)
 
         return tracked
+
+    def _too_big(self, message: Message) -> bool:
+        text, data = message.get("text"), message.get("bytes")
+        if data is not None:
+            return len(data) > self.max_message_bytes
+        # a character is 1 to 4 bytes in UTF-8: encode only a text that might be over
+        return text is not None and len(text) * 4 > self.max_message_bytes and len(text.encode()) > self.max_message_bytes
 
     async def _close_stalled(self, send: Send) -> None:
         try:
@@ -135,4 +156,6 @@ class GracefulServer:
                 await app.state.websockets.close_all()
                 await super().shutdown(sockets)
 
-        return Server(uvicorn.Config(app, **{"ws": GivingUpWebSocketProtocol, **config}))
+        # uvicorn refuses a larger frame as it arrives, before it holds the whole (close 1009)
+        limit = app.state.websockets.max_message_bytes
+        return Server(uvicorn.Config(app, **{"ws": GivingUpWebSocketProtocol, "ws_max_size": limit, **config}))

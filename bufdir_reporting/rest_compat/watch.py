@@ -3,6 +3,9 @@
 Each event carries ``id:`` (resume with ``Last-Event-ID``), ``event: data_updated`` and
 ``data:`` with the documented JSON; comment lines keep idle connections alive. When the server
 shuts down, a stream ends at once with a last comment (clients reconnect, to another replica).
+A stream lasts as long as the token it was opened with, as a websocket does
+(``Principal.seconds_left``): when the token expires it ends with a comment saying so; before,
+it went on streaming an organisation's data to a client whose authority had ended.
 """
 
 from __future__ import annotations
@@ -30,14 +33,18 @@ REPLAY_LIMIT = 100
 EXAMPLE_STREAM = f"retry: 3000\n\nid: 1842\nevent: data_updated\ndata: {json.dumps(WATCH_EVENT)}\n\n: heartbeat\n\n"
 CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get what follows\n\n"
 HEARTBEAT = ": heartbeat\n\n"
+EXPIRED = ": the token expired; reconnect with a new token and Last-Event-ID\n\n"
 
 Item = Delivery[DataUpdated] | None
 """An event, or None when the stream was idle for a heartbeat's time."""
 
 
-async def _until(closing: asyncio.Event, events: AsyncIterator[Delivery[DataUpdated]], heartbeat: float) -> AsyncIterator[Item]:
+async def _until(
+    closing: asyncio.Event, events: AsyncIterator[Delivery[DataUpdated]], heartbeat: float, ends_at: float | None
+) -> AsyncIterator[Item]:
     """``events``, with None after each ``heartbeat`` seconds without one, until the server
-    shuts down (then at once, not after the grace period)."""
+    shuts down (then at once, not after the grace period) or ``ends_at`` (loop time) passes."""
+    loop = asyncio.get_running_loop()
     shutdown = asyncio.ensure_future(closing.wait())
     step: asyncio.Future[Delivery[DataUpdated]] | None = None
     try:
@@ -45,7 +52,10 @@ async def _until(closing: asyncio.Event, events: AsyncIterator[Delivery[DataUpda
             if step is None:
                 step = asyncio.ensure_future(anext(events))
             waited: set[asyncio.Future[Any]] = {step, shutdown}
-            await asyncio.wait(waited, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED)
+            timeout = heartbeat if ends_at is None else max(0.0, min(heartbeat, ends_at - loop.time()))
+            await asyncio.wait(waited, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            if ends_at is not None and loop.time() >= ends_at:
+                return
             if not step.done():
                 if shutdown.done():
                     return
@@ -77,12 +87,17 @@ def frame(delivery: Delivery[DataUpdated]) -> str:
     return f"{head}event: {delivery.event.event}\ndata: {data}\n\n"
 
 
-async def _frames(events: AsyncIterator[Delivery[DataUpdated]], closing: asyncio.Event, heartbeat: float) -> AsyncIterator[str]:
+async def _frames(
+    events: AsyncIterator[Delivery[DataUpdated]], closing: asyncio.Event, heartbeat: float, seconds_left: float | None
+) -> AsyncIterator[str]:
     yield "retry: 3000\n\n"
-    async for item in _until(closing, events, heartbeat):
+    ends_at = None if seconds_left is None else asyncio.get_running_loop().time() + seconds_left
+    async for item in _until(closing, events, heartbeat, ends_at):
         yield HEARTBEAT if item is None else frame(item)
     if closing.is_set():
         yield CLOSING
+    elif ends_at is not None and asyncio.get_running_loop().time() >= ends_at:
+        yield EXPIRED
 
 
 @router.endpoint(
@@ -112,7 +127,7 @@ async def watch_data(
         ctx, organization_id=organization_id, period_id=period_id, after_event_id=after, replay_limit=REPLAY_LIMIT
     )
     return StreamingResponse(
-        _frames(events, request.app.state.closing, ctx.settings.sse_heartbeat_seconds),
+        _frames(events, request.app.state.closing, ctx.settings.sse_heartbeat_seconds, ctx.principal.seconds_left()),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -16,6 +16,7 @@ from tortoise.exceptions import ValidationError
 
 from ..envelope import request_id
 from ..errors import DomainError, Unavailable, is_unavailable
+from ..wording import echoing, echoing_details
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,13 @@ class DomainErrorExtension(MaskErrors):
 def _with_extensions(error: GraphQLError, **extensions: object) -> GraphQLError:
     """The error with its code and details, and the request id a client quotes to support."""
     return GraphQLError(
-        message=error.message,
+        message=echoing(error.message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
         original_error=error.original_error,
-        extensions={**(error.extensions or {}), **extensions, "request_id": request_id.get()},
+        extensions={**echoing_details({**(error.extensions or {}), **extensions}), "request_id": request_id.get()},
     )
 
 

@@ -122,26 +122,42 @@ def _amount(value: int) -> str:
     return f"over {CEILING:,}" if value >= CEILING else str(value)
 
 
+CACHED_DOCUMENT_CHARS = 16_384
+"""Documents up to this size are kept by the parse and validation caches (a dashboard's query is
+about 1 KB, GraphiQL's introspection query 2 KB). The token limit does not bound a document's
+text (whitespace and commas are no tokens): 256 entries of a 1 MiB document each were what an
+anonymous client could make each cache hold (outside review). A larger document is parsed and
+validated afresh each time."""
+
+
+def cacheable(query: str | None) -> bool:
+    return query is not None and len(query) <= CACHED_DOCUMENT_CHARS
+
+
 class CachedParsing(ParserCache):
     """Strawberry's parser cache (keyed by the query and the parse options OperationLimits
-    set), except that a document which does not parse is left to Strawberry's own parsing,
-    so it is reported like any document error rather than escaping the hook."""
+    set), for documents up to ``CACHED_DOCUMENT_CHARS``; a document which does not parse is left
+    to Strawberry's own parsing, so it is reported like any document error rather than escaping
+    the hook."""
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        try:
-            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
-        except GraphQLError:
-            pass
+        if cacheable(context.query):
+            try:
+                context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+            except GraphQLError:
+                pass
         yield
 
 
 class CachedValidation(ValidationCache):
     """Strawberry's validation cache (keyed by the document and the rules OperationLimits set),
-    which leaves alone a document OperationLimits has refused already: it is not validated."""
+    for documents up to ``CACHED_DOCUMENT_CHARS`` (a larger one is left to Strawberry's own
+    validation), which leaves alone a document OperationLimits has refused already: it is not
+    validated."""
 
     def on_validate(self) -> Iterator[None]:
-        if self.execution_context.pre_execution_errors is None:
+        if self.execution_context.pre_execution_errors is None and cacheable(self.execution_context.query):
             yield from super().on_validate()
         else:
             yield

@@ -108,6 +108,38 @@ async def test_events_raised_while_redis_is_down_reach_the_subscriber_in_order(s
     assert float(relayed.split()[1]) >= 10
 
 
+async def test_after_a_redis_blink_the_subscriber_gets_the_lost_events_before_the_next_live_one(settings, stoppable_redis):
+    """The relay's timer is far away (30 s): what the subscriber gets after Redis is back comes
+    from the hub catching up from the log on reconnect. Before, the events raised during the
+    blink came after the live ones that followed it, relayed up to a relay interval later, and
+    a client resuming after the greatest id it had seen lost them."""
+    slow_relay = settings.model_copy(update={"broadcast_url": stoppable_redis.url, "event_relay_seconds": 30})
+    async with reporting_server(slow_relay) as (address, app, snapshot_id, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=f"http://{address}", headers=headers) as http:
+            async with subscribed(address, token) as socket:
+                await wait_for_subscribers(app, 1)
+                await explain(http, snapshot_id, "before")
+                notes = await received(socket, 1)
+                stoppable_redis.stop()
+                for number in range(3):
+                    await explain(http, snapshot_id, f"during {number}")
+                stoppable_redis.start()
+                async with asyncio.timeout(20):
+                    while app.state.events.reconnects < 1:
+                        await asyncio.sleep(0.05)
+                await explain(http, snapshot_id, "after")
+                notes += await received(socket, 4, timeout=10)
+            await explain(http, snapshot_id, "while away")
+            async with subscribed(address, token, after=notes[-1]["eventId"]) as socket:
+                resumed = await received(socket, 1)
+                await nothing_more(socket, 0.5)
+    assert [n["text"] for n in notes] == ["before", "during 0", "during 1", "during 2", "after"]
+    ids = [n["eventId"] for n in notes]
+    assert ids == sorted(set(ids))
+    assert [n["text"] for n in resumed] == ["while away"]
+
+
 async def test_an_event_committed_but_never_published_reaches_the_subscriber(settings, redis_url):
     """A replica that dies between writing an event to the log and publishing it leaves exactly
     this: the event in the log, and nothing on pub/sub. Another replica relays it."""
@@ -162,3 +194,29 @@ async def test_an_after_event_id_that_is_no_event_id_is_refused(settings, after)
     assert message["type"] in ("next", "error"), message
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in errors] == [("BAD_USER_INPUT", "afterEventId")]
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis", "postgres"])
+async def test_an_event_above_notifys_limit_reaches_the_subscriber_on_every_backend(settings, request, backend):
+    """It was refused before publishing (8,000 bytes, PostgreSQL NOTIFY's limit, applied on
+    every backend), so on memory:// no subscriber ever got it; now it travels as a reference to
+    its event-log row, read back by the listening replica."""
+    if backend == "postgres" and settings.database_dialect != "postgres":
+        pytest.skip("LISTEN/NOTIFY needs the PostgreSQL database")
+    url = {"memory": "memory://", "redis": None, "postgres": settings.database_url}[backend]
+    if url is None:
+        url = request.getfixturevalue("redis_url")
+    served = settings.model_copy(update={"broadcast_url": url})
+    async with reporting_server(served) as (address, app, _, token):
+        async with subscribed(address, token) as socket:
+            await wait_for_subscribers(app, 1)
+            ctx = Context(settings=served, events=app.state.events)
+            long = "ø" * 9_000  # 18,000 bytes in UTF-8
+            note = events.ValueNoted.model_validate(
+                {"note_id": 1, "organization_id": "org-1042", "period_id": "2024", "field_key": "k", "kind": "comment"}
+                | {"text": long, "author": "x", "parent_id": None}
+            )
+            await notify.publish(ctx, note)
+            (received_note,) = await received(socket, 1)
+            await nothing_more(socket, 0.5)
+    assert received_note["text"] == long and int(received_note["eventId"]) > 0

@@ -65,9 +65,11 @@ async def test_every_subscriber_gets_the_same_decoded_event(hub):
             await receive(third, timeout=0.2)
 
 
-async def test_an_oversized_event_is_refused_before_it_is_sent(hub):
+async def test_an_oversized_event_without_a_log_row_is_refused_before_it_is_sent(hub):
+    """A logged one goes as a reference to its row (test_event_relay); progress told without an
+    id has nothing to refer to."""
     with pytest.raises(ValueError):
-        await hub.publish("x", ReportingStatusChanged(organization_id="x" * 9000, period_id="2024"), 1)
+        await hub.publish("x", ReportingStatusChanged(organization_id="x" * 9000, period_id="2024"), None)
 
 
 async def test_a_message_that_is_no_event_is_skipped_and_the_next_one_arrives(hub):

@@ -10,11 +10,12 @@ import json
 
 import httpx
 import openpyxl
+import pytest
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
 from bufdir_reporting.auth import issue_token
-from bufdir_reporting.models import Activity, Organization, OrganizationKind
+from bufdir_reporting.models import Activity, ActivityImport, Organization, OrganizationKind
 from bufdir_reporting.resolvers.base import jobs
 
 from ..conftest import error_of
@@ -59,6 +60,8 @@ async def test_upload_check_commit_and_poll_over_rest(client, app, tokens):
     assert await Activity.filter(organization_id="org-tromso").count() == 2
     again = await client.post(f"{BASE}/{body['import_id']}/commit", headers=own)
     assert again.status_code == 409 and error_of(again)["details"]["status"] == "done"
+    kept = await ActivityImport.get(id=body["import_id"])  # the file goes when the import ends; what it told stays
+    assert kept.content == b"" and (kept.filename, kept.rows, kept.created) == ("aktiviteter.csv", 2, 2)
 
 
 async def test_a_refused_upload_lists_its_rows_and_cannot_be_committed(client, tokens):
@@ -76,6 +79,8 @@ async def test_a_refused_upload_lists_its_rows_and_cannot_be_committed(client, t
     }
     commit = await client.post(f"{BASE}/{body['import_id']}/commit", headers=own)
     assert commit.status_code == 409 and error_of(commit)["code"] == "CONFLICT"
+    kept = await ActivityImport.get(id=body["import_id"])
+    assert kept.content == b"" and kept.error_count == 3 and kept.errors[0]["value"] == "voksne"
 
 
 async def test_an_import_is_the_uploaders_and_rows_for_others_are_refused(client, tokens):
@@ -336,6 +341,7 @@ async def test_an_import_that_never_finishes_fails_after_its_attempts(app, clien
     await app.state.jobs.wait_idle()
     failed = await ActivityImport.get(id=import_id)
     assert failed.status == "failed" and "never finished; nothing was written" in failed.failure
+    assert failed.content == b""
     assert await Activity.all().count() == 0
 
 
@@ -441,3 +447,38 @@ async def test_progress_delivered_after_the_subscriber_read_a_later_state_is_not
     async with asyncio.timeout(10):
         seen += [event async for event in stream]
     assert [(event.status, event.written) for event in seen] == [("writing", 2), ("done", 3)]
+
+
+async def test_a_poller_reads_how_far_a_write_got_from_the_database(app, client, tokens, settings, monkeypatch):
+    """Any replica answers a poll from the database, where ``written`` stayed 0 until the
+    heartbeat, 100 s into a write. The write is held after its first chunk (of two rows), inside
+    its transaction, while the poll reads; PostgreSQL only: SQLite is one process's."""
+    if settings.database_dialect == "sqlite":
+        pytest.skip("one SQLite connection holds the write's transaction: a poll waits for its end")
+    from bufdir_reporting.resolvers.base import notify
+
+    monkeypatch.setattr("bufdir_reporting.importing.CHUNK", 2)
+    held, release = asyncio.Event(), asyncio.Event()
+    tell = notify.tell
+
+    async def holding(ctx, event):
+        await tell(ctx, event)
+        if getattr(event, "written", 0) and not release.is_set():
+            held.set()
+            await release.wait()
+
+    monkeypatch.setattr(notify, "tell", holding)  # the module uploads calls it through
+    own = tokens.headers(await org(), subject="kari")
+    upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", 6), "text/csv")}, headers=own)).json()
+    await client.post(f"{BASE}/{upload['import_id']}/commit", headers=own)
+    try:
+        async with asyncio.timeout(10):
+            await held.wait()
+            while (polled := (await client.get(f"{BASE}/{upload['import_id']}", headers=own)).json())["written"] == 0:
+                await asyncio.sleep(0.05)
+        assert (polled["status"], polled["written"]) == ("writing", 2)
+    finally:
+        release.set()
+    await app.state.jobs.wait_idle()
+    done = (await client.get(f"{BASE}/{upload['import_id']}", headers=own)).json()
+    assert (done["status"], done["written"]) == ("done", 6)

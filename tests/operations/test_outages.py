@@ -52,6 +52,13 @@ async def test_a_database_outage_answers_503_with_retry_after_and_heals(stoppabl
             graphql = (await client.post("/graphql", json={"query": "{ periods { totalCount } }"}, headers=headers)).json()
             assert [e["extensions"]["code"] for e in graphql["errors"]] == ["UNAVAILABLE"]
             assert "127.0.0.1" not in str(graphql) and "127.0.0.1" not in rest.text
+            mutation = await client.post(
+                "/graphql",
+                json={"query": 'mutation { deactivateSection(id: "s-1") { id } }'},
+                headers=headers,
+            )  # answered 200 before: a client or proxy does not retry that
+            assert mutation.status_code == 503 and mutation.headers["retry-after"] == "5"
+            assert [e["extensions"]["code"] for e in mutation.json()["errors"]] == ["UNAVAILABLE"]
 
             stoppable_postgres.start()
             async with asyncio.timeout(20):

@@ -181,6 +181,19 @@ async def test_a_refresh_naming_another_period_or_organisation_is_refused(client
     assert refused.json()["error"]["details"]["field"] == field
 
 
+async def test_a_refresh_naming_both_its_period_and_a_range_is_refused(client, app, org, contract_periods):
+    """Neither contract's example sends both (checked against ../shared/contracts); the range
+    was taken and the period ignored."""
+    period = (await client.post(BASE, json=contracts.SERVICE_POST_REQUEST, headers=org)).json()
+    await app.state.jobs.wait_idle()
+    body = {"reporting_period_id": period["reporting_period_id"], **contracts.REPOSITORY_PUT_REQUEST}
+    refused = await client.put(f"{BASE}/{period['id']}", json=body, headers=org)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["details"]["fields"] == ["reporting_period_id", "range"]
+    assert "reporting_period_id" in error["message"] and "range" in error["message"]
+
+
 async def test_a_key_neither_contract_names_is_ignored_as_it_was(client, org, contract_periods):
     body = {**contracts.REPOSITORY_POST_REQUEST, "force_reaggregate": True, "note": "from an older client"}
     response = await client.post(BASE, json=body, headers=org)

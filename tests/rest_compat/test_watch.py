@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -171,3 +172,21 @@ async def test_live_and_replayed_events_are_written_byte_for_byte_as_before(serv
                 replayed = await anext(stream)
     assert_data_updated_as_written_before(live)
     assert_data_updated_as_written_before(replayed)
+
+
+async def test_the_stream_ends_when_its_token_expires(server, settings):
+    """As a websocket is closed with 4401: the stream kept sending heartbeats and events after
+    the token it was opened with had expired."""
+    address, app = server
+    token = issue_token(settings, subject="kari", organizations=["org-1042"], ttl=timedelta(seconds=2))
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
+        async with http.stream("GET", f"{BASE}/watch", params=PARAMS, headers={"Authorization": f"Bearer {token}"}) as response:
+            assert response.status_code == 200
+            comments = []
+            async with asyncio.timeout(15):
+                async for event in sse_events(response):
+                    comments += event.get("comments", [])
+    assert comments[-1] == "the token expired; reconnect with a new token and Last-Event-ID"
+    async with asyncio.timeout(5):
+        while app.state.events.stats["subscribers"]:
+            await asyncio.sleep(0.02)

@@ -60,7 +60,7 @@ async def test_manual_values_are_set_counted_validated_and_survive_reaggregation
         ("antall_arsverk", 20000, "value"),
         ("antall_stillinger_ledige", 1.5, "value"),
         ("brutto_driftsutgifter", "1e16", "value"),
-        ("har_internkontroll", "ja", "value"),
+        ("har_internkontroll", "kanskje", "value"),
         ("antall_akuttplasseringer", 3, "field_key"),
     ],
     ids=["not-a-number", "above-max", "not-whole", "beyond-storage", "not-boolean", "computed-field"],
@@ -98,5 +98,21 @@ async def test_values_read_and_are_written_as_people_write_them(graphql, app, to
     assert values["har_internkontroll"] == {"fieldKey": "har_internkontroll", "value": "1", "booleanValue": True}
     assert values["antall_arsverk"]["booleanValue"] is None
     assert all(not (v["value"] or "").endswith(".0000") for v in values.values())
+    for written, meant in (
+        ("ja", True),
+        ("NEI", False),
+        (" Yes ", True),
+        ("no", False),
+        ("1", True),
+        (0, False),
+        ("Sann", True),
+        ("usann", False),
+    ):
+        said = await graphql(SET, {"id": snapshot_id, "key": "har_internkontroll", "value": written}, own)
+        assert said["data"]["setFieldValue"]["value"] == str(int(meant)), (written, said)
+    maybe = await graphql(SET, {"id": snapshot_id, "key": "har_internkontroll", "value": "kanskje"}, own)
+    assert maybe["errors"][0]["message"] == (
+        "har_internkontroll takes yes or no: true/false, ja/nei, yes/no, sann/usann or 1/0, got 'kanskje'"
+    )
     wrong = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": "31,5x"}, own)
     assert wrong["errors"][0]["message"] == 'antall_arsverk takes a number (such as 31,5 or 31.5), got "31,5x"'

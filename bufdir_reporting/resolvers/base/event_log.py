@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from ...errors import InvalidInput
 from ...events import Delivery, Event, EventHub, decode
+from ...events.hub import REMEMBERED_SECONDS
 from ...models import EventLog
 from .notify import RETENTION
 
@@ -139,15 +140,50 @@ async def relay_missed(hub: EventHub, cursor: RelayCursor, *, grace: float) -> i
         .values_list("id", "channel", "created_at")
     ]
     owed = [row for row in rows if row[2] <= now - grace and hub.missing(*row)]
-    if owed:
-        payloads = dict(await EventLog.filter(id__in=[event_id for event_id, _, _ in owed]).values_list("id", "payload"))
-        for event_id, channel, written_at in owed:
-            event = _decoded(payloads[event_id]) if event_id in payloads else None  # else pruned meanwhile
-            if event is not None:
-                hub.relay(channel, event_id, event, written_at)
+    await _hand_over(hub, owed)
     for event_id, _, written_at in rows:  # what is older than the window will not be read again
         if written_at >= settled.timestamp():
             break
         cursor.scanned_through = event_id
     hub.forget_delivered()
     return len(owed)
+
+
+async def read_logged(event_id: int) -> dict[str, Any] | None:
+    """An event's logged body, for one published as a reference (``EventHub.publish``)."""
+    row = await EventLog.get_or_none(id=event_id).only("id", "payload")
+    return None if row is None else dict(row.payload)
+
+
+async def catch_up(hub: EventHub, lost_at: float) -> int:
+    """Hand the hub's subscribers, in id order, the logged events of their channels they did not
+    get since pub/sub was lost at ``lost_at`` (from a ``WINDOW`` before it: an id committed late);
+    the hub calls it once reconnected, before the next live message. Reads no further back than
+    the hub remembers what it delivered: an outage longer than that was relayed meanwhile."""
+    channels = hub.channels
+    if not channels:
+        return 0
+    since = max(lost_at - WINDOW.total_seconds(), time.time() - REMEMBERED_SECONDS + WINDOW.total_seconds())
+    rows = [
+        (event_id, channel, written.timestamp())
+        for event_id, channel, written in await EventLog.filter(
+            channel__in=channels, created_at__gte=datetime.fromtimestamp(since, UTC)
+        )
+        .order_by("id")
+        .limit(SCAN_LIMIT)
+        .values_list("id", "channel", "created_at")
+    ]
+    owed = [row for row in rows if hub.missing(*row)]
+    await _hand_over(hub, owed)
+    return len(owed)
+
+
+async def _hand_over(hub: EventHub, owed: list[tuple[int, str, float]]) -> None:
+    """Relay these logged events (id, channel, written at), read whole in one statement."""
+    if not owed:
+        return
+    payloads = dict(await EventLog.filter(id__in=[event_id for event_id, _, _ in owed]).values_list("id", "payload"))
+    for event_id, channel, written_at in owed:
+        event = _decoded(payloads[event_id]) if event_id in payloads else None  # else pruned meanwhile
+        if event is not None:
+            hub.relay(channel, event_id, event, written_at)

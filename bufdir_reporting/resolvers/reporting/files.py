@@ -7,7 +7,9 @@ own organisation's folder: checked when a ref is written, and again on every rea
 ref stored before this rule (or by any other path) still never reaches another organisation's file.
 
 A record deletes only the file it owns — its own stored name — and not while another record points
-at the same file.
+at the same file. A submitted report's file is that submission's only: no other record may be
+pointed at it (a draft that names it could be edited, regenerated or deleted as the file Bufdir
+received; outside review).
 """
 
 from __future__ import annotations
@@ -49,6 +51,21 @@ def is_owned(record: ReportRecord) -> bool:
     """The ref is this record's own stored name: under its organisation, named by its id."""
     ref = record.file_ref
     return ref is not None and is_inside(ref, record.organization_id) and PurePosixPath(ref).stem == record.id
+
+
+async def refuse_if_submitted_file(ref: str | None, *, report_id: str | None = None) -> None:
+    """Refuse a ``file_ref`` naming the file of a submitted report (another record's)."""
+    if ref is None:
+        return
+    submitted = ReportRecord.filter(file_ref=ref, submissions__id__isnull=False)
+    if report_id is not None:
+        submitted = submitted.exclude(id=report_id)
+    if await submitted.exists():
+        raise InvalidInput(
+            "file_ref names the file of a submitted report, which stays that submission's only; "
+            "generate this report's own file, or name another",
+            field="file_ref",
+        )
 
 
 async def is_shared(record: ReportRecord) -> bool:

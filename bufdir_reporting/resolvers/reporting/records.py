@@ -72,6 +72,7 @@ async def list_(
 async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
     await organizations.get_for_write(ctx, organization_id=spec.org_id)
     files.require_inside(spec.file_ref, spec.org_id)
+    await files.refuse_if_submitted_file(spec.file_ref)
     if spec.snapshot_id is not None:
         snapshot = await snapshots.get_for_write(ctx, snapshot_id=spec.snapshot_id)
         if snapshot.organization_id != spec.org_id:
@@ -119,6 +120,7 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
     record = await get_for_write(ctx, report_id=report_id)
     await _refuse_if_submitted(record)
     files.require_inside(change.file_ref, record.organization_id)
+    await files.refuse_if_submitted_file(change.file_ref, report_id=record.id)
     before = audit.fields_of(record, RECORD_FIELDS)
     record.update_from_dict(change.model_dump(exclude_unset=True))
     async with notify.transaction(ctx) as outbox:

@@ -38,9 +38,18 @@ async def refresh(
 ) -> Triggered:
     """Aggregate the resource ``snapshot_id`` names again (over ``window`` if given, else its own
     period or range) and name the result by ``snapshot_id``. A body naming another organisation
-    or period than the resource's is refused, not ignored."""
+    or period than the resource's is refused, not ignored, and so is one naming both a period
+    and a range."""
     current = await named(ctx, snapshot_id=snapshot_id)
     access.writable(ctx, current, kind="snapshot", key=snapshot_id)
+    if period_id is not None and window is not None:
+        # Neither contract's example sends both (service: reporting_period_id; repository:
+        # range), and the two name the scope twice: which one wins was a guess.
+        raise InvalidInput(
+            "give reporting_period_id or range, not both: a refresh covers the aggregation's period or a new range",
+            field="range",
+            fields=["reporting_period_id", "range"],
+        )
     if organization_id is not None and organization_id != current.organization_id:
         raise InvalidInput(
             f"org_id {organization_id!r} is not the organisation of aggregation {snapshot_id}; leave it out or send "

@@ -20,6 +20,7 @@ from ...models import (
     FieldValue,
     SnapshotStatus,
 )
+from ...wording import shown
 from .. import periods
 from ..base import audit, notify, numbers
 from ..base.context import Context
@@ -45,6 +46,25 @@ def _number(definition: FieldDefinition, raw: Any) -> Decimal:
     return number
 
 
+BOOLEAN_WORDS = {
+    **dict.fromkeys(("true", "ja", "yes", "1", "sann"), True),
+    **dict.fromkeys(("false", "nei", "no", "0", "usann"), False),
+}
+"""What people write for yes and no, in either case and language (only true and false were taken)."""
+
+
+def _boolean(definition: FieldDefinition, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().casefold() if isinstance(raw, str | int) else None
+    if word not in BOOLEAN_WORDS:
+        raise InvalidInput(
+            f"{definition.key} takes yes or no: true/false, ja/nei, yes/no, sann/usann or 1/0, got {shown(str(raw))!r}",
+            field="value",
+        )
+    return BOOLEAN_WORDS[word]
+
+
 def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str | None]:
     """``(value, text_value)`` for storing ``raw`` in this field; ``None`` clears it."""
     if raw is None:
@@ -54,9 +74,7 @@ def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str 
             raise InvalidInput(f"{definition.key} takes text of at most 10,000 characters", field="value")
         return None, raw
     if definition.data_type == FieldDataType.BOOLEAN:
-        if not isinstance(raw, bool):
-            raise InvalidInput(f"{definition.key} takes true or false", field="value")
-        return Decimal(int(raw)), None
+        return Decimal(int(_boolean(definition, raw))), None
     return _number(definition, raw), None
 
 

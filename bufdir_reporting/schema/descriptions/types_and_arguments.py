@@ -67,7 +67,10 @@ ARGUMENTS = {
     "Mutation.triggerAggregation(force)": "Aggregate again even when a valid current snapshot exists.",
     "Mutation.reopenPeriod(periodId)": "The submitted period to reopen: its public key or global ID.",
     "Mutation.deactivateSection(effectiveFromPeriodId)": "The change applies from this period's start (default: today).",
-    "Mutation.setFieldValue(value)": "The value in the field's type (number, text or boolean); null clears it.",
+    "Mutation.setFieldValue(value)": (
+        "The value in the field's type (number, text or boolean: true/false, ja/nei, yes/no, sann/usann or 1/0, "
+        "in any case); null clears it."
+    ),
     "Mutation.answerComment(commentId)": "The reviewer's comment being answered: its id.",
     "Mutation.ingestActivities(inputs)": "The activities, in order; row numbers in errors count from 1.",
     "Mutation.ingestActivities(dryRun)": "Check every row and write nothing.",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from bufdir_reporting.errors import NotFound
+from bufdir_reporting.errors import InvalidInput, NotFound
 from bufdir_reporting.models import ReportStatus
 from bufdir_reporting.resolvers import snapshots
-from bufdir_reporting.resolvers.reporting import records
+from bufdir_reporting.resolvers.reporting import records, submissions
+from bufdir_reporting.resolvers.reporting.inputs import ReportRecordChange, ReportRecordSpec
+from bufdir_reporting.resolvers.snapshots import manual_values
 
 from ...factories import context_for, make_activity, make_scope
 
@@ -21,6 +25,32 @@ async def test_a_generated_report_is_a_file_in_its_organisations_folder(app, set
     assert record.status == ReportStatus.COMPLETED and record.file_ref == f"reports/{scope.org.id}/2024/{record.id}.xlsx"
     found, path = await records.file_of(ctx, report_id=record.id)
     assert found.id == record.id and path.endswith(".xlsx")
+
+
+async def test_no_other_record_may_point_at_a_submitted_reports_file(app, settings):
+    scope = await make_scope()
+    await make_activity(org=scope.org)
+    ctx = context_for(settings, app, scope.org.id)
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value=3.5)
+    sent = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    draft = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    submission = await submissions.submit(ctx, report_id=sent.id)
+    sent = await records.get_or_raise(ctx, report_id=submission.report_record_id)  # the document as sent
+    with pytest.raises(InvalidInput) as refused:
+        await records.update(ctx, report_id=draft.id, change=ReportRecordChange(file_ref=sent.file_ref))
+    assert refused.value.field == "file_ref" and "submitted" in refused.value.message
+    spec = ReportRecordSpec(
+        org_id=scope.org.id,
+        report_type="annual_report",
+        period_from=date(2024, 1, 1),
+        period_to=date(2024, 12, 31),
+        file_ref=sent.file_ref,
+    )
+    with pytest.raises(InvalidInput):
+        await records.create(ctx, spec=spec)
+    own = draft.file_ref  # a draft's own file may still be named, and moved within the folder
+    assert (await records.update(ctx, report_id=draft.id, change=ReportRecordChange(file_ref=own))).file_ref == own
 
 
 async def test_another_organisation_neither_reads_nor_generates_them(app, settings):
