@@ -25,7 +25,7 @@ from bufdir_reporting.schema.context import GraphQLContext
 
 from . import contracts
 
-PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer")
+PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer", "own-reviewer")
 UMBRELLA = "org-paraply"
 """The parent of ``OWN`` in the organisation tree: its token reads OWN's data and writes none of it."""
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
@@ -66,6 +66,13 @@ def regional_reviewer_expects(case: str, expected: dict[str, str]) -> str:
     return expected.get("regional-reviewer", reviewer_expects(case, expected))
 
 
+def own_reviewer_expects(case: str, expected: dict[str, str]) -> str:
+    """A reviewer whose token names OWN itself: its organisations are its review scope, never a
+    claim to write for them (#31 review: such a token set values, aggregated, generated and
+    submitted reports as OWN). It gets what the regional reviewer gets."""
+    return expected.get("own-reviewer", regional_reviewer_expects(case, expected))
+
+
 def outcome(codes: set[str | None]) -> str:
     for code, seen in (("UNAUTHENTICATED", "401"), ("FORBIDDEN", "403"), ("NOT_FOUND", "404")):
         if code in codes:
@@ -97,6 +104,8 @@ class World:
             return self.tokens.headers(UMBRELLA, subject="bufdir-cli")
         if who == "regional-reviewer":
             return self.tokens.headers(UMBRELLA, reviewer=True, subject="bufdir-region-nord")
+        if who == "own-reviewer":
+            return self.tokens.headers(OWN, reviewer=True, subject="bufdir-region-sor")
         # one subject for both: many tokens share one (the CLI's default, a fagsystem's account),
         # and the organisation, not the subject, decides
         return self.tokens.headers(OWN if who == "own" else "org-2077", subject="bufdir-cli")
@@ -483,7 +492,10 @@ REST[f"GET {FORMS}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", FORMS))
 REST[f"POST {FORMS}"] = (ADMIN, lambda w, who: w.rest(who, "POST", FORMS, json=FORM_BODY))
 REST[f"GET {FORMS}/{{form_id}}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport"))
 REST[f"PUT {FORMS}/{{form_id}}"] = (ADMIN, lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport", json=DEFAULT_FORM_BODY))
-REST[f"GET {FORMS}/{{form_id}}/assignments"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport/assignments"))
+REST[f"GET {FORMS}/{{form_id}}/assignments"] = (
+    {**PUBLIC, "anonymous": "401"},
+    lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport/assignments"),
+)
 REST[f"POST {FORMS}/{{form_id}}/assignments"] = (
     ADMIN,
     lambda w, who: w.rest(who, "POST", f"{FORMS}/bufdir-rapport/assignments", json=ASSIGN),
@@ -499,6 +511,15 @@ REST["GET /api/v1/submissions/reporting-rates"] = (
 )
 GRAPHQL["Query.reportForms"] = (PUBLIC, q("{ reportForms { totalCount } }"))
 GRAPHQL["Query.reportForm"] = (PUBLIC, q('{ reportForm(id: "bufdir-rapport") { name } }'))
+# The form is public; who must report it names organisations and needs a token (#31 review).
+GRAPHQL["Query.reportForm { expectedOrganizations }"] = (
+    {**PUBLIC, "anonymous": "401"},
+    q('{ reportForm(id: "bufdir-rapport") { expectedOrganizations(periodId: "2024") { name } } }'),
+)
+GRAPHQL["Query.reportForms { assignments }"] = (
+    {**PUBLIC, "anonymous": "401"},
+    q("{ reportForms { edges { node { assignments { organizationId } } } } }"),
+)
 GRAPHQL["Query.reportingRates"] = (REVIEW, q('{ reportingRates(periodId: "2024") { expected } }'))
 GRAPHQL["Mutation.createReportForm"] = (
     ADMIN,
@@ -737,6 +758,7 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
         "reviewer": reviewer_expects(case, expected),
         "umbrella": umbrella_expects(case, expected),
         "regional-reviewer": regional_reviewer_expects(case, expected),
+        "own-reviewer": own_reviewer_expects(case, expected),
     }
     outcomes = {who: await call(world, who) for who in PRINCIPALS}
     assert outcomes == expected

@@ -52,18 +52,24 @@ class ReportFormNode(ModelNode):
     async def sections(root: FormRoot, info: Info) -> list[SectionNode]:
         return nodes_of(SectionNode, await forms.sections_of(info.context, form=root))
 
-    @strawberry.field(description="Who must report it, from which period on.")
+    @strawberry.field(
+        description="Who must report it, from which period on (needs a token; those naming an "
+        "organisation you may not read are left out)."
+    )
     @staticmethod
     async def assignments(root: FormRoot, info: Info) -> list[FormAssignmentType]:
         return nodes_of(FormAssignmentType, await assignments.list_(info.context, form_id=root.id))
 
-    @strawberry.field(description="The organisations that must report it for a period.")
+    @strawberry.field(
+        description="The organisations that must report it for a period (needs a token: those you may "
+        "read; all of them for reviewers and admins)."
+    )
     @staticmethod
     async def expected_organizations(
         root: FormRoot, info: Info, period_id: strawberry.ID
     ) -> list[Annotated[OrganizationType, strawberry.lazy(".organization")]]:
         period = await periods.get_or_raise(info.context, period_id=public_key("Period", period_id))
-        return cast("list[OrganizationType]", await assignments.expected(info.context, form=root, period=period))
+        return cast("list[OrganizationType]", await assignments.expected_readable(info.context, form=root, period=period))
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.ReportForm:

@@ -256,7 +256,7 @@ async def test_forms_over_rest(client, tokens, world):
         headers=admin,
     )
     assert assigned.status_code == 201 and assigned.json()["valid_from"] == "2024-01-01"
-    listed = (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"]
+    listed = (await client.get("/api/v1/report-forms/rest-skjema/assignments", headers=admin)).json()["data"]
     assert [a["organization_id"] for a in listed] == ["org-bv-1"]
     deadline = await client.put(
         "/api/v1/report-forms/rest-skjema/deadlines/2024", json={"submission_deadline": "2025-03-01"}, headers=admin
@@ -274,7 +274,7 @@ async def test_forms_over_rest(client, tokens, world):
     assert (
         await client.delete(f"/api/v1/report-forms/assignments/{assigned.json()['assignment_id']}", headers=admin)
     ).status_code == 200
-    assert (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"] == []
+    assert (await client.get("/api/v1/report-forms/rest-skjema/assignments", headers=admin)).json()["data"] == []
 
 
 async def test_a_deadline_is_a_day_written_as_text_never_a_number(client, tokens, world):
@@ -287,3 +287,27 @@ async def test_a_deadline_is_a_day_written_as_text_never_a_number(client, tokens
         "/api/v1/report-forms/bufdir-rapport/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=tokens.admin()
     )
     assert kept.status_code == 200 and kept.json()["correction_deadline"] == "2025-04-01"
+
+
+async def test_who_must_report_names_organisations_only_to_those_who_may_read_them(client, graphql, tokens, world):
+    """#31 review, finding 3: anonymous callers listed every organisation (name, number, kind)
+    through a public form, while ``{organizations}`` refuses them. The form stays public."""
+    await create_forms(graphql, tokens)
+    await graphql(ASSIGN, {"form": "barnevern", "input": {"organizationId": "org-fv", "fromPeriodId": "2024"}}, tokens.admin())
+    expected = '{ reportForm(id: "barnevern") { name expectedOrganizations(periodId: "2024") { organizationId } } }'
+    assert error_codes(await graphql(expected)) == ["UNAUTHENTICATED"]
+    assert (await graphql('{ reportForm(id: "barnevern") { name } }'))["data"]["reportForm"]["name"] == "Barnevern"
+    listing = "/api/v1/report-forms/barnevern/assignments"
+    assert (await client.get(listing)).status_code == 401
+    assert (await client.get("/api/v1/report-forms/barnevern")).status_code == 200
+
+    def ids(result: dict) -> list[str]:
+        return [o["organizationId"] for o in result["data"]["reportForm"]["expectedOrganizations"]]
+
+    assert ids(await graphql(expected, {}, tokens.reviewer())) == ["org-bv-1", "org-bv-2", "org-fv"]
+    assert ids(await graphql(expected, {}, tokens.headers("org-bv-2"))) == ["org-bv-2"]
+    assert ids(await graphql(expected, {}, tokens.headers("org-paraply"))) == ["org-bv-1", "org-fv"]  # its subtree
+    named = [a["organization_id"] for a in (await client.get(listing, headers=tokens.headers("org-bv-2"))).json()["data"]]
+    assert named == [None]  # the kind's assignment; not the one naming org-fv, which it may not read
+    named = [a["organization_id"] for a in (await client.get(listing, headers=tokens.reviewer())).json()["data"]]
+    assert named == [None, "org-fv"]

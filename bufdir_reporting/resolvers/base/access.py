@@ -7,6 +7,11 @@ subscriptions alike.
 - **Write** it (activities, aggregations, manual values, reports, submissions): its own users
   and admins. Read and write are separate checks so that a role that reads every organisation
   but changes nothing (Bufdir's reviewers) is one line here, not a change in every use case.
+  A reviewer's organisations are its review scope (a regional office's subtree), never a claim
+  to write for them: a reviewer token scoped with ``--org`` wrote values, triggered
+  aggregations, generated and submitted reports as the organisation, then approved its own
+  submission (#31 review, finding 1). ``writes`` is the one place that says whose data a token
+  changes.
 - **Review** a submission (start, approve, return): reviewers and admins.
 - **Administer** (structure, reopening, the audit log): admins.
 
@@ -48,8 +53,14 @@ def can_read(principal: Principal, organization_id: str) -> bool:
     return reads_all(principal) or organization_id in principal.organizations or organization_id in principal.below
 
 
+def writes(principal: Principal) -> frozenset[str]:
+    """The organisations whose data the token changes as their coordinator: its organisations,
+    unless it is a reviewer's (then they are what it reads and reviews, nothing more)."""
+    return frozenset() if principal.is_reviewer else principal.organizations
+
+
 def can_write(principal: Principal, organization_id: str) -> bool:
-    return principal.is_admin or organization_id in principal.organizations
+    return principal.is_admin or organization_id in writes(principal)
 
 
 def require_authenticated(ctx: Context) -> None:
@@ -127,7 +138,7 @@ def writable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R
     """``row`` if the caller may change the data of every organisation it holds (FORBIDDEN for
     one it may only read, NOT_FOUND for one it may not see)."""
     found = readable_by_all(ctx, row, kind=kind, key=key)
-    if not (ctx.principal.is_admin or _all(found.organization_ids, ctx.principal.organizations)):
+    if not (ctx.principal.is_admin or _all(found.organization_ids, writes(ctx.principal))):
         raise Forbidden(f"Your token does not allow changing this {kind}")
     return found
 

@@ -72,6 +72,14 @@ async def expected(ctx: Context, *, form: ReportForm, period: Period) -> list[Or
     return [o for o in await Organization.all().order_by("id") if any(names(a, o) for a in assignments)]
 
 
+async def expected_readable(ctx: Context, *, form: ReportForm, period: Period) -> list[Organization]:
+    """The expected organisations the caller may read (all of them, for reviewers and admins).
+    The forms are public, but a list of organisations with their numbers and kinds is not:
+    ``{organizations}`` needs a token, and this listed them to anyone (#31 review, finding 3)."""
+    access.require_authenticated(ctx)
+    return [o for o in await expected(ctx, form=form, period=period) if access.can_read(ctx.principal, o.id)]
+
+
 async def is_expected(ctx: Context, *, form: ReportForm, organization: Organization, period: Period) -> bool:
     if not asked_for(form, period):
         return False
@@ -111,9 +119,13 @@ async def deadlines(ctx: Context, *, form_id: str | None, period: Period) -> Dea
 
 
 async def list_(ctx: Context, *, form_id: str) -> list[FormAssignment]:
-    """A form's assignments (public, as the forms are: who must report is no secret)."""
+    """A form's assignments the caller may read: those naming a kind or every organisation, and
+    those naming an organisation it reads. They name organisations, so they need a token, as
+    ``{organizations}`` does (the form itself stays public)."""
+    access.require_authenticated(ctx)
     await forms.get_or_raise(ctx, form_id=form_id)
-    return await FormAssignment.filter(form_id=form_id).order_by("valid_from", "id")
+    found = await FormAssignment.filter(form_id=form_id).order_by("valid_from", "id")
+    return [a for a in found if a.organization_id is None or access.can_read(ctx.principal, a.organization_id)]
 
 
 async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAssignment:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from ...errors import Conflict, InvalidInput
+from ...errors import Conflict, Forbidden, InvalidInput
 from ...events import SubmissionReviewed
 from ...models import ReviewState, Submission, SubmissionReview
 from ..base import access, audit, notify
@@ -86,6 +86,13 @@ async def review(
         raise Conflict(
             f"a submission that is {submission.review_state.replace('_', ' ')} cannot be {PAST[action]}",
             details={"submission_id": submission_id, "review_state": str(submission.review_state)},
+        )
+    if action == ReviewAction.APPROVE and submission.submitted_by == ctx.principal.subject:
+        # Four eyes: whoever sent a report does not also approve it (#31 review, finding 1: a
+        # reviewer token that could write submitted a report and approved its own submission).
+        raise Forbidden(
+            "a submission is approved by someone other than who submitted it",
+            details={"submission_id": submission_id, "submitted_by": submission.submitted_by},
         )
     if correction_deadline is not None and action != ReviewAction.RETURN:
         raise InvalidInput("a correction deadline is set when a submission is returned", field="correction_deadline")
