@@ -209,6 +209,37 @@ async def test_a_rolled_up_form_counts_its_subtrees_participants_once(graphql, t
     assert (alone.activity_count, alone.unique_participants) == (1, 1)
 
 
+async def test_a_branchs_activity_marks_the_rolled_up_snapshot_above_invalid_and_its_submission_locks_the_branch(
+    graphql, tokens, app, settings, world
+):
+    """#31 review, finding 4: the umbrella's rolled-up snapshot stayed valid (and a non-forced
+    aggregation returned it) after a branch's activities changed; and a branch wrote into a
+    period whose rolled-up report above it was submitted."""
+    admin = tokens.admin()
+    await graphql(FORM, {"input": {"formId": "samlet", "name": "Samlet", "sectionIds": ["omsorg"], "rolledUp": True}}, admin)
+    await graphql(ASSIGN, {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}, admin)
+    await make_activity(org=await Organization.get(id="org-bv-1"), occurred_at=datetime(2024, 5, 1, tzinfo=UTC))
+    ctx = context_for(settings, app, "org-paraply")
+    rolled = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)).snapshot
+    alone = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", wait=True)).snapshot
+    record = """mutation ($day: DateTime!) { recordActivity(input: {organizationId: "org-bv-1", sourceSystem: "s",
+      activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: $day}) { activityId } }"""
+    branch = tokens.headers("org-bv-1")
+    assert "errors" not in await graphql(record, {"day": "2024-06-01T10:00:00Z"}, branch)
+    await rolled.refresh_from_db()
+    await alone.refresh_from_db()
+    assert (rolled.cache_valid, alone.cache_valid) == (False, True), "the subtree's figures changed, the umbrella's own did not"
+    again = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)).snapshot
+    assert again.activity_count == 2 and again.cache_valid
+    report = await records.generate(ctx, snapshot_id=again.id, report_type="annual_report")
+    await submissions.submit(ctx, report_id=report.id)
+    assert error_codes(await graphql(record, {"day": "2024-07-01T10:00:00Z"}, branch)) == ["PERIOD_LOCKED"]
+    assert "errors" not in await graphql(record, {"day": "2025-01-02T10:00:00Z"}, branch), "another period"
+    other = tokens.headers("org-bv-2")  # not below the umbrella
+    day = {"day": "2024-07-01T10:00:00Z"}
+    assert "errors" not in await graphql(record.replace('"org-bv-1"', '"org-bv-2"'), day, other)
+
+
 async def test_a_forms_sections_changing_marks_its_snapshots_invalid(graphql, tokens, app, settings, world):
     await create_forms(graphql, tokens)
     ctx = context_for(settings, app, "org-fv")
