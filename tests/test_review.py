@@ -388,3 +388,22 @@ async def test_a_scoped_reviewer_writes_nothing_of_its_scope_and_no_one_approves
     assert error_codes(refused) == ["FORBIDDEN"] and "someone other than who submitted it" in refused["errors"][0]["message"]
     approved = await graphql(approve, {"id": submission_id}, scoped)
     assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED"
+
+
+async def test_a_correction_deadline_is_the_forms_for_everyone_and_not_in_the_past(graphql, tokens, submitted):
+    """#31 review, finding 5: a reviewer scoped to one subtree, returning a submission with a
+    correction deadline, wrote the form-wide deadline of every organisation."""
+    from bufdir_reporting.models import FormDeadline
+
+    org, submission_id = submitted
+    back = """mutation ($id: ID!, $day: Date) { returnSubmission(submissionId: $id, reason: "fix it",
+      correctionDeadline: $day) { reviewState } }"""
+    scoped = tokens.headers(org, reviewer=True, subject="bufdir-region-nord")
+    refused = await graphql(back, {"id": submission_id, "day": "2099-01-01"}, scoped)
+    assert error_codes(refused) == ["FORBIDDEN"] and refused["errors"][0]["extensions"]["reason"] == "form_wide_deadline"
+    past = await graphql(back, {"id": submission_id, "day": "2020-01-01"}, tokens.reviewer())
+    assert error_codes(past) == ["BAD_USER_INPUT"] and past["errors"][0]["extensions"]["field"] == "correction_deadline"
+    assert not await FormDeadline.exists(), "nothing written, and the submission not returned"
+    returned = await graphql(back, {"id": submission_id, "day": "2099-01-01"}, tokens.reviewer())
+    assert returned["data"]["returnSubmission"]["reviewState"] == "RETURNED"
+    assert [d.correction_deadline.isoformat() for d in await FormDeadline.all()] == ["2099-01-01"]

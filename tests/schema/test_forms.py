@@ -342,3 +342,34 @@ async def test_who_must_report_names_organisations_only_to_those_who_may_read_th
     assert named == [None]  # the kind's assignment; not the one naming org-fv, which it may not read
     named = [a["organization_id"] for a in (await client.get(listing, headers=tokens.reviewer())).json()["data"]]
     assert named == [None, "org-fv"]
+
+
+async def test_deadlines_are_for_a_period_the_form_asks_and_correction_comes_after_submission(client, tokens, world):
+    """#31 review, finding 6."""
+    await make_period(year=2024, quarter=1)
+    admin = tokens.admin()
+    made = await client.post(
+        "/api/v1/report-forms",
+        json={"form_id": "arlig", "name": "Årlig", "section_ids": ["omsorg"], "period_type": "year"},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    quarter = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024-Q1", json={"submission_deadline": "2024-05-01"}, headers=admin
+    )
+    assert quarter.status_code == 422 and quarter.json()["error"]["details"]["field"] == "period_id", quarter.text
+    both = {"submission_deadline": "2025-03-01", "correction_deadline": "2025-02-01"}
+    backwards = await client.put("/api/v1/report-forms/arlig/deadlines/2024", json=both, headers=admin)
+    assert backwards.status_code == 422 and backwards.json()["error"]["details"]["field"] == "correction_deadline"
+    first = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024", json={"submission_deadline": "2025-03-01"}, headers=admin
+    )
+    assert first.status_code == 200
+    alone = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": "2025-02-01"}, headers=admin
+    )
+    assert alone.status_code == 422 and alone.json()["error"]["details"]["field"] == "correction_deadline"
+    after = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=admin
+    )
+    assert after.status_code == 200 and after.json()["correction_deadline"] == "2025-04-01"
