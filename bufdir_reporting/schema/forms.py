@@ -192,7 +192,13 @@ class FormMutation:
 
 
 def _number(assignment_id: strawberry.ID) -> int:
-    try:
-        return int(assignment_id)
-    except ValueError:
-        raise InvalidInput(f"assignment id {assignment_id!r} is a number", field="assignmentId") from None
+    """An assignment's id as REST takes it (``AssignmentId``): 1 to 2^31-1, the column's range.
+    A larger one reached the database and answered INTERNAL on SQLite (an overflow; #31 review,
+    finding 7). Written in ASCII digits only (``int`` also takes "1_000", " 7 " and "٣")."""
+    text = str(assignment_id)
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+        raise InvalidInput(f"assignment id {text[:40]!r} is a number from 1 to {MAX_ID}", field="assignmentId")
+    return int(text)
+
+
+MAX_ID = 2**31 - 1

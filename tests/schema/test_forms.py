@@ -373,3 +373,41 @@ async def test_deadlines_are_for_a_period_the_form_asks_and_correction_comes_aft
         "/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=admin
     )
     assert after.status_code == 200 and after.json()["correction_deadline"] == "2025-04-01"
+
+
+async def test_an_assignment_id_out_of_the_columns_range_is_the_callers_mistake(graphql, tokens, world):
+    """#31 review, finding 7: 99999999999999999999999 reached SQLite and answered INTERNAL."""
+    unassign = "mutation ($id: ID!) { unassignReportForm(assignmentId: $id) { id } }"
+    for wrong in ("99999999999999999999999", "2147483648", "0", "-1", "1_000", " 7", "x"):
+        refused = await graphql(unassign, {"id": wrong}, tokens.admin())
+        assert error_codes(refused) == ["BAD_USER_INPUT"], (wrong, refused)
+        assert refused["errors"][0]["extensions"]["field"] == "assignmentId"
+    assert error_codes(await graphql(unassign, {"id": "2147483647"}, tokens.admin())) == ["NOT_FOUND"]
+
+
+async def test_the_default_forms_sections_names_with_controls_and_an_unknown_subtree_are_refused(client, graphql, tokens, world):
+    """#31 review, finding 8: a PUT of the default form with other sections answered 200 and
+    ignored them; names took U+202E, BEL and ESC; rates under an unknown organisation were zeros."""
+    admin = tokens.admin()
+    default = "/api/v1/report-forms/bufdir-rapport"
+    listed = (await client.get(default)).json()
+    body = {"form_id": "bufdir-rapport", "name": "Bufdir-rapport", "section_ids": ["omsorg"]}
+    refused = await client.put(default, json=body, headers=admin)
+    assert refused.status_code == 409 and refused.json()["error"]["details"]["field"] == "section_ids", refused.text
+    renamed = await client.put(
+        default, json={**body, "name": "Bufdirs rapport", "section_ids": listed["section_ids"]}, headers=admin
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Bufdirs rapport"
+    for name in ("rapport\u202excod.exe", "rapport\x07", "rapport\x1b[31m", "to\nlinjer", "isolert\u2066x"):
+        made = await client.post(
+            "/api/v1/report-forms", json={"form_id": "navn", "name": name, "section_ids": ["omsorg"]}, headers=admin
+        )
+        assert made.status_code == 422 and made.json()["error"]["details"]["field"] == "name", (name, made.text)
+        gql = await graphql(FORM, {"input": {"formId": "navn", "name": name, "sectionIds": ["omsorg"]}}, admin)
+        assert error_codes(gql) == ["BAD_USER_INPUT"], name
+    rates = "/api/v1/submissions/reporting-rates"
+    unknown = await client.get(rates, params={"period_id": "2024", "under_org_id": "org-finnes-ikke"}, headers=tokens.reviewer())
+    assert unknown.status_code == 404, unknown.text
+    assert error_codes(await graphql(RATES, {"period": "2024", "under": "org-finnes-ikke"}, tokens.reviewer())) == ["NOT_FOUND"]
+    known = await client.get(rates, params={"period_id": "2024", "under_org_id": "org-paraply"}, headers=tokens.reviewer())
+    assert known.status_code == 200
