@@ -42,7 +42,7 @@ from .conftest import Tokens
 from .digdir import IDPORTEN_ISSUER, MASKINPORTEN_ISSUER, OSLO, READ_SCOPE, RESOURCE, Digdir, served_digdir
 from .live import started_app
 
-PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer", "read-scope")
+PRINCIPALS = ("anonymous", "other", "own", "admin", "reviewer", "umbrella", "regional-reviewer", "own-reviewer", "read-scope")
 UMBRELLA = "org-paraply"
 """The parent of ``OWN`` in the organisation tree: its token reads OWN's data and writes none of it."""
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
@@ -93,7 +93,7 @@ def read_scope_expects(case: str, expected: dict[str, str], app: Any) -> str:
 def declared(case: str, app: Any) -> str | tuple[str, ...] | None:
     """What the case's operation declares it needs (``schema.permissions``, ``rest.permissions``)."""
     if case in GRAPHQL:
-        return FIELDS[case]
+        return FIELDS[case.split(" ", 1)[0]]  # "Query.reportForm { expectedOrganizations }": its root field's
     method, path = case.split(" ", 1)
     return OPERATIONS[next(r.operation_id for r in _api_routes(app) if r.path == path and method in r.methods)]
 
@@ -109,6 +109,13 @@ def _api_routes(app: Any) -> list[APIRoute]:
         elif isinstance(route, APIRoute) and not route.deprecated and route.path.startswith("/api/"):
             found.append(route)
     return found
+
+
+def own_reviewer_expects(case: str, expected: dict[str, str]) -> str:
+    """A reviewer whose token names OWN itself: its organisations are its review scope, never a
+    claim to write for them (#31 review: such a token set values, aggregated, generated and
+    submitted reports as OWN). It gets what the regional reviewer gets."""
+    return expected.get("own-reviewer", regional_reviewer_expects(case, expected))
 
 
 def outcome(codes: set[str | None]) -> str:
@@ -145,6 +152,8 @@ class World:
             return self.digdir.maskinporten(READ_SCOPE)
         if who == "regional-reviewer":
             return self.tokens.headers(UMBRELLA, reviewer=True, subject="bufdir-region-nord")
+        if who == "own-reviewer":
+            return self.tokens.headers(OWN, reviewer=True, subject="bufdir-region-sor")
         # one subject for both: many tokens share one (the CLI's default, a fagsystem's account),
         # and the organisation, not the subject, decides
         return self.tokens.headers(OWN if who == "own" else "org-2077", subject="bufdir-cli")
@@ -535,7 +544,10 @@ REST[f"GET {FORMS}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", FORMS))
 REST[f"POST {FORMS}"] = (ADMIN, lambda w, who: w.rest(who, "POST", FORMS, json=FORM_BODY))
 REST[f"GET {FORMS}/{{form_id}}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport"))
 REST[f"PUT {FORMS}/{{form_id}}"] = (ADMIN, lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport", json=DEFAULT_FORM_BODY))
-REST[f"GET {FORMS}/{{form_id}}/assignments"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport/assignments"))
+REST[f"GET {FORMS}/{{form_id}}/assignments"] = (
+    {**PUBLIC, "anonymous": "401"},
+    lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport/assignments"),
+)
 REST[f"POST {FORMS}/{{form_id}}/assignments"] = (
     ADMIN,
     lambda w, who: w.rest(who, "POST", f"{FORMS}/bufdir-rapport/assignments", json=ASSIGN),
@@ -551,6 +563,15 @@ REST["GET /api/v1/submissions/reporting-rates"] = (
 )
 GRAPHQL["Query.reportForms"] = (PUBLIC, q("{ reportForms { totalCount } }"))
 GRAPHQL["Query.reportForm"] = (PUBLIC, q('{ reportForm(id: "bufdir-rapport") { name } }'))
+# The form is public; who must report it names organisations and needs a token (#31 review).
+GRAPHQL["Query.reportForm { expectedOrganizations }"] = (
+    {**PUBLIC, "anonymous": "401"},
+    q('{ reportForm(id: "bufdir-rapport") { expectedOrganizations(periodId: "2024") { name } } }'),
+)
+GRAPHQL["Query.reportForms { assignments }"] = (
+    {**PUBLIC, "anonymous": "401"},
+    q("{ reportForms { edges { node { assignments { organizationId } } } } }"),
+)
 GRAPHQL["Query.reportingRates"] = (REVIEW, q('{ reportingRates(periodId: "2024") { expected } }'))
 
 # Analytics: an organisation's current figures are its own (and its subtree's) and its reviewers';
@@ -973,6 +994,7 @@ async def test_each_principal_gets_what_the_matrix_says(world, case):
         "reviewer": reviewer_expects(case, expected),
         "umbrella": umbrella_expects(case, expected),
         "regional-reviewer": regional_reviewer_expects(case, expected),
+        "own-reviewer": own_reviewer_expects(case, expected),
     }
     expected["read-scope"] = read_scope_expects(case, expected, world.app)
     outcomes = {who: await call(world, who) for who in PRINCIPALS}

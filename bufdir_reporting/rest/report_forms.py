@@ -154,9 +154,7 @@ async def update_form(form_id: FormId, body: forms.FormSpec, ctx: Context = Cont
     return await shape(ctx, await forms.update(ctx, form_id=form_id, spec=body))
 
 
-@router.endpoint(
-    "GET", "/{form_id}/assignments", "listReportFormAssignments", AssignmentList, public=True, summary="Who must report a form"
-)
+@router.endpoint("GET", "/{form_id}/assignments", "listReportFormAssignments", AssignmentList, summary="Who must report a form")
 async def list_assignments(form_id: FormId, ctx: Context = ContextDep) -> AssignmentList:
     return AssignmentList(data=[assignment_shape(a) for a in await assignments.list_(ctx, form_id=form_id)])
 

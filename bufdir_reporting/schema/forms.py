@@ -56,18 +56,24 @@ class ReportFormNode(ModelNode):
     async def sections(root: FormRoot, info: Info) -> list[SectionNode]:
         return nodes_of(SectionNode, await forms.sections_of(info.context, form=root))
 
-    @strawberry.field(description="Who must report it, from which period on.")
+    @strawberry.field(
+        description="Who must report it, from which period on (needs a token; those naming an "
+        "organisation you may not read are left out)."
+    )
     @staticmethod
     async def assignments(root: FormRoot, info: Info) -> list[FormAssignmentType]:
         return nodes_of(FormAssignmentType, await assignments.list_(info.context, form_id=root.id))
 
-    @strawberry.field(description="The organisations that must report it for a period.")
+    @strawberry.field(
+        description="The organisations that must report it for a period (needs a token: those you may "
+        "read; all of them for reviewers and admins)."
+    )
     @staticmethod
     async def expected_organizations(
         root: FormRoot, info: Info, period_id: strawberry.ID
     ) -> list[Annotated[OrganizationType, strawberry.lazy(".organization")]]:
         period = await periods.get_or_raise(info.context, period_id=public_key("Period", period_id))
-        return cast("list[OrganizationType]", await assignments.expected(info.context, form=root, period=period))
+        return cast("list[OrganizationType]", await assignments.expected_readable(info.context, form=root, period=period))
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> models.ReportForm:
@@ -194,7 +200,13 @@ class FormMutation:
 
 
 def _number(assignment_id: strawberry.ID) -> int:
-    try:
-        return int(assignment_id)
-    except ValueError:
-        raise InvalidInput(f"assignment id {assignment_id!r} is a number", field="assignmentId") from None
+    """An assignment's id as REST takes it (``AssignmentId``): 1 to 2^31-1, the column's range.
+    A larger one reached the database and answered INTERNAL on SQLite (an overflow; #31 review,
+    finding 7). Written in ASCII digits only (``int`` also takes "1_000", " 7 " and "٣")."""
+    text = str(assignment_id)
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+        raise InvalidInput(f"assignment id {text[:40]!r} is a number from 1 to {MAX_ID}", field="assignmentId")
+    return int(text)
+
+
+MAX_ID = 2**31 - 1

@@ -321,7 +321,7 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     await call("get_report_form", public, 200, "FormShape", form_id="omsorg-kvartal")
     target = call.model("AssignmentSpec", {"organization_id": "org-1042", "from_period_id": "2024"})
     assigned = await call("assign_report_form", admin, 201, "AssignmentShape", form_id="omsorg-kvartal", body=target)
-    listed = await call("list_report_form_assignments", public, 200, "AssignmentList", form_id="omsorg-kvartal")
+    listed = await call("list_report_form_assignments", admin, 200, "AssignmentList", form_id="omsorg-kvartal")
     assert [a.organization_id for a in listed.parsed.data] == ["org-1042"]
     dates = call.model("DeadlineSpec", {"submission_deadline": "2025-02-01"})
     await call("set_report_form_deadlines", admin, 200, "DeadlineShape", form_id="omsorg-kvartal", period_id="2024", body=dates)
@@ -329,7 +329,7 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert rates.parsed.expected == 1
     ended = await call("unassign_report_form", admin, 200, "AssignmentShape", assignment_id=assigned.parsed.assignment_id)
     assert ended.parsed.organization_id == "org-1042"
-    left = await call("list_report_form_assignments", public, 200, "AssignmentList", form_id="omsorg-kvartal")
+    left = await call("list_report_form_assignments", admin, 200, "AssignmentList", form_id="omsorg-kvartal")
     assert left.parsed.data == []
 
     # validation rules across a form's fields

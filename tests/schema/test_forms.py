@@ -209,6 +209,37 @@ async def test_a_rolled_up_form_counts_its_subtrees_participants_once(graphql, t
     assert (alone.activity_count, alone.unique_participants) == (1, 1)
 
 
+async def test_a_branchs_activity_marks_the_rolled_up_snapshot_above_invalid_and_its_submission_locks_the_branch(
+    graphql, tokens, app, settings, world
+):
+    """#31 review, finding 4: the umbrella's rolled-up snapshot stayed valid (and a non-forced
+    aggregation returned it) after a branch's activities changed; and a branch wrote into a
+    period whose rolled-up report above it was submitted."""
+    admin = tokens.admin()
+    await graphql(FORM, {"input": {"formId": "samlet", "name": "Samlet", "sectionIds": ["omsorg"], "rolledUp": True}}, admin)
+    await graphql(ASSIGN, {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}, admin)
+    await make_activity(org=await Organization.get(id="org-bv-1"), occurred_at=datetime(2024, 5, 1, tzinfo=UTC))
+    ctx = context_for(settings, app, "org-paraply")
+    rolled = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)).snapshot
+    alone = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", wait=True)).snapshot
+    record = """mutation ($day: DateTime!) { recordActivity(input: {organizationId: "org-bv-1", sourceSystem: "s",
+      activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: $day}) { activityId } }"""
+    branch = tokens.headers("org-bv-1")
+    assert "errors" not in await graphql(record, {"day": "2024-06-01T10:00:00Z"}, branch)
+    await rolled.refresh_from_db()
+    await alone.refresh_from_db()
+    assert (rolled.cache_valid, alone.cache_valid) == (False, True), "the subtree's figures changed, the umbrella's own did not"
+    again = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)).snapshot
+    assert again.activity_count == 2 and again.cache_valid
+    report = await records.generate(ctx, snapshot_id=again.id, report_type="annual_report")
+    await submissions.submit(ctx, report_id=report.id)
+    assert error_codes(await graphql(record, {"day": "2024-07-01T10:00:00Z"}, branch)) == ["PERIOD_LOCKED"]
+    assert "errors" not in await graphql(record, {"day": "2025-01-02T10:00:00Z"}, branch), "another period"
+    other = tokens.headers("org-bv-2")  # not below the umbrella
+    day = {"day": "2024-07-01T10:00:00Z"}
+    assert "errors" not in await graphql(record.replace('"org-bv-1"', '"org-bv-2"'), day, other)
+
+
 async def test_a_forms_sections_changing_marks_its_snapshots_invalid(graphql, tokens, app, settings, world):
     await create_forms(graphql, tokens)
     ctx = context_for(settings, app, "org-fv")
@@ -256,7 +287,7 @@ async def test_forms_over_rest(client, tokens, world):
         headers=admin,
     )
     assert assigned.status_code == 201 and assigned.json()["valid_from"] == "2024-01-01"
-    listed = (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"]
+    listed = (await client.get("/api/v1/report-forms/rest-skjema/assignments", headers=admin)).json()["data"]
     assert [a["organization_id"] for a in listed] == ["org-bv-1"]
     deadline = await client.put(
         "/api/v1/report-forms/rest-skjema/deadlines/2024", json={"submission_deadline": "2025-03-01"}, headers=admin
@@ -274,7 +305,7 @@ async def test_forms_over_rest(client, tokens, world):
     assert (
         await client.delete(f"/api/v1/report-forms/assignments/{assigned.json()['assignment_id']}", headers=admin)
     ).status_code == 200
-    assert (await client.get("/api/v1/report-forms/rest-skjema/assignments")).json()["data"] == []
+    assert (await client.get("/api/v1/report-forms/rest-skjema/assignments", headers=admin)).json()["data"] == []
 
 
 async def test_a_deadline_is_a_day_written_as_text_never_a_number(client, tokens, world):
@@ -287,3 +318,96 @@ async def test_a_deadline_is_a_day_written_as_text_never_a_number(client, tokens
         "/api/v1/report-forms/bufdir-rapport/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=tokens.admin()
     )
     assert kept.status_code == 200 and kept.json()["correction_deadline"] == "2025-04-01"
+
+
+async def test_who_must_report_names_organisations_only_to_those_who_may_read_them(client, graphql, tokens, world):
+    """#31 review, finding 3: anonymous callers listed every organisation (name, number, kind)
+    through a public form, while ``{organizations}`` refuses them. The form stays public."""
+    await create_forms(graphql, tokens)
+    await graphql(ASSIGN, {"form": "barnevern", "input": {"organizationId": "org-fv", "fromPeriodId": "2024"}}, tokens.admin())
+    expected = '{ reportForm(id: "barnevern") { name expectedOrganizations(periodId: "2024") { organizationId } } }'
+    assert error_codes(await graphql(expected)) == ["UNAUTHENTICATED"]
+    assert (await graphql('{ reportForm(id: "barnevern") { name } }'))["data"]["reportForm"]["name"] == "Barnevern"
+    listing = "/api/v1/report-forms/barnevern/assignments"
+    assert (await client.get(listing)).status_code == 401
+    assert (await client.get("/api/v1/report-forms/barnevern")).status_code == 200
+
+    def ids(result: dict) -> list[str]:
+        return [o["organizationId"] for o in result["data"]["reportForm"]["expectedOrganizations"]]
+
+    assert ids(await graphql(expected, {}, tokens.reviewer())) == ["org-bv-1", "org-bv-2", "org-fv"]
+    assert ids(await graphql(expected, {}, tokens.headers("org-bv-2"))) == ["org-bv-2"]
+    assert ids(await graphql(expected, {}, tokens.headers("org-paraply"))) == ["org-bv-1", "org-fv"]  # its subtree
+    named = [a["organization_id"] for a in (await client.get(listing, headers=tokens.headers("org-bv-2"))).json()["data"]]
+    assert named == [None]  # the kind's assignment; not the one naming org-fv, which it may not read
+    named = [a["organization_id"] for a in (await client.get(listing, headers=tokens.reviewer())).json()["data"]]
+    assert named == [None, "org-fv"]
+
+
+async def test_deadlines_are_for_a_period_the_form_asks_and_correction_comes_after_submission(client, tokens, world):
+    """#31 review, finding 6."""
+    await make_period(year=2024, quarter=1)
+    admin = tokens.admin()
+    made = await client.post(
+        "/api/v1/report-forms",
+        json={"form_id": "arlig", "name": "Årlig", "section_ids": ["omsorg"], "period_type": "year"},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    quarter = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024-Q1", json={"submission_deadline": "2024-05-01"}, headers=admin
+    )
+    assert quarter.status_code == 422 and quarter.json()["error"]["details"]["field"] == "period_id", quarter.text
+    both = {"submission_deadline": "2025-03-01", "correction_deadline": "2025-02-01"}
+    backwards = await client.put("/api/v1/report-forms/arlig/deadlines/2024", json=both, headers=admin)
+    assert backwards.status_code == 422 and backwards.json()["error"]["details"]["field"] == "correction_deadline"
+    first = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024", json={"submission_deadline": "2025-03-01"}, headers=admin
+    )
+    assert first.status_code == 200
+    alone = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": "2025-02-01"}, headers=admin
+    )
+    assert alone.status_code == 422 and alone.json()["error"]["details"]["field"] == "correction_deadline"
+    after = await client.put(
+        "/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=admin
+    )
+    assert after.status_code == 200 and after.json()["correction_deadline"] == "2025-04-01"
+
+
+async def test_an_assignment_id_out_of_the_columns_range_is_the_callers_mistake(graphql, tokens, world):
+    """#31 review, finding 7: 99999999999999999999999 reached SQLite and answered INTERNAL."""
+    unassign = "mutation ($id: ID!) { unassignReportForm(assignmentId: $id) { id } }"
+    for wrong in ("99999999999999999999999", "2147483648", "0", "-1", "1_000", " 7", "x"):
+        refused = await graphql(unassign, {"id": wrong}, tokens.admin())
+        assert error_codes(refused) == ["BAD_USER_INPUT"], (wrong, refused)
+        assert refused["errors"][0]["extensions"]["field"] == "assignmentId"
+    assert error_codes(await graphql(unassign, {"id": "2147483647"}, tokens.admin())) == ["NOT_FOUND"]
+
+
+async def test_the_default_forms_sections_names_with_controls_and_an_unknown_subtree_are_refused(client, graphql, tokens, world):
+    """#31 review, finding 8: a PUT of the default form with other sections answered 200 and
+    ignored them; names took U+202E, BEL and ESC; rates under an unknown organisation were zeros."""
+    admin = tokens.admin()
+    default = "/api/v1/report-forms/bufdir-rapport"
+    listed = (await client.get(default)).json()
+    body = {"form_id": "bufdir-rapport", "name": "Bufdir-rapport", "section_ids": ["omsorg"]}
+    refused = await client.put(default, json=body, headers=admin)
+    assert refused.status_code == 409 and refused.json()["error"]["details"]["field"] == "section_ids", refused.text
+    renamed = await client.put(
+        default, json={**body, "name": "Bufdirs rapport", "section_ids": listed["section_ids"]}, headers=admin
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Bufdirs rapport"
+    for name in ("rapport\u202excod.exe", "rapport\x07", "rapport\x1b[31m", "to\nlinjer", "isolert\u2066x"):
+        made = await client.post(
+            "/api/v1/report-forms", json={"form_id": "navn", "name": name, "section_ids": ["omsorg"]}, headers=admin
+        )
+        assert made.status_code == 422 and made.json()["error"]["details"]["field"] == "name", (name, made.text)
+        gql = await graphql(FORM, {"input": {"formId": "navn", "name": name, "sectionIds": ["omsorg"]}}, admin)
+        assert error_codes(gql) == ["BAD_USER_INPUT"], name
+    rates = "/api/v1/submissions/reporting-rates"
+    unknown = await client.get(rates, params={"period_id": "2024", "under_org_id": "org-finnes-ikke"}, headers=tokens.reviewer())
+    assert unknown.status_code == 404, unknown.text
+    assert error_codes(await graphql(RATES, {"period": "2024", "under": "org-finnes-ikke"}, tokens.reviewer())) == ["NOT_FOUND"]
+    known = await client.get(rates, params={"period_id": "2024", "under_org_id": "org-paraply"}, headers=tokens.reviewer())
+    assert known.status_code == 200

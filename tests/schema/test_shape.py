@@ -68,3 +68,29 @@ def test_nodes_counts_its_fields_once_per_id():
     query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Organization { name } } }"
     assert measured(query, ids=["a"] * 30)[0].cost == 1 + 30 * 2
     assert measured('{ nodes(ids: ["a", "b", "c"]) { id } }')[0].cost == 1 + 3
+
+
+def test_every_plain_list_of_objects_declares_how_many_items_it_counts():
+    """A plain list counted as one item let ``expectedOrganizations { reportForms {
+    expectedOrganizations } }`` cost 9 and return 91,507 objects (#31 review, finding 2)."""
+    from graphql import get_named_type, get_nullable_type, is_interface_type, is_leaf_type, is_list_type, is_object_type
+
+    from bufdir_reporting.schema.shape import LISTS
+
+    plain = {
+        (type_.name, name)
+        for type_ in schema._schema.type_map.values()
+        if (is_object_type(type_) or is_interface_type(type_))
+        and not type_.name.startswith("__")
+        and not type_.name.endswith("Connection")
+        for name, field in type_.fields.items()
+        if is_list_type(get_nullable_type(field.type)) and not is_leaf_type(get_named_type(field.type))
+    }
+    assert plain - set(LISTS) == set(), "plain lists with no declared estimate"
+    nested = (
+        '{ reportForm(id: "frivillighet-kvartalsrapport") { expectedOrganizations(periodId: "rp-2025-q3") { name '
+        'reportForms(periodId: "rp-2025-q3") { expectedOrganizations(periodId: "rp-2025-q3") { name orgNumber kind } } } } }'
+    )
+    measure, _ = measured(nested)
+    # reportForm: 1 + (expectedOrganizations: 1 + 300 * (name: 1 + reportForms: 1 + 10 * (1 + 300 * 3)))
+    assert measure.cost == 1 + 1 + 300 * (1 + 1 + 10 * (1 + 300 * 3))

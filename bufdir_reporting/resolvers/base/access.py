@@ -7,6 +7,11 @@ subscriptions alike.
 - **Write** it (activities, aggregations, manual values, reports, submissions): its own users
   and admins. Read and write are separate checks so that a role that reads every organisation
   but changes nothing (Bufdir's reviewers) is one line here, not a change in every use case.
+  A reviewer's organisations are its review scope (a regional office's subtree), never a claim
+  to write for them: a reviewer token scoped with ``--org`` wrote values, triggered
+  aggregations, generated and submitted reports as the organisation, then approved its own
+  submission (#31 review, finding 1). ``writes`` is the one place that says whose data a token
+  changes.
 - **Review** a submission (start, approve, return): reviewers and admins.
 - **Administer** (structure, reopening, the audit log): admins.
 
@@ -58,8 +63,13 @@ def can_read(principal: Principal, organization_id: str) -> bool:
 
 
 def writes_for(principal: Principal) -> frozenset[str]:
-    """The organisations it changes data of (an admin: any)."""
-    return principal.organizations - principal.review_only if principal.grants(WRITE) else frozenset()
+    """The organisations whose data it changes as their coordinator (an admin: any). A reviewer's
+    organisations are what it reads and reviews, nothing more: a service token's when it carries
+    the reviewer role (#31 review: such a token set values, aggregated, generated and submitted
+    reports as the organisation), a person's where they are assigned as its reviewer."""
+    if not principal.grants(WRITE) or (principal.permissions is None and principal.is_reviewer):
+        return frozenset()
+    return principal.organizations - principal.review_only
 
 
 def can_write(principal: Principal, organization_id: str) -> bool:

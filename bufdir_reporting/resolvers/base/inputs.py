@@ -9,10 +9,11 @@ report structure's rules in ``structure.rules``, an activity in ``activities.inp
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from ...errors import InvalidInput
 from ...wording import plain
@@ -42,6 +43,23 @@ Day = Annotated[date, BeforeValidator(written_as_a_day)]
 """A calendar day as JSON carries one: ``"2026-03-01"``. Pydantic also takes a number as seconds
 since 1970 and turns ``0`` into 1 January 1970 (schemathesis sent ``"correction_deadline": 0`` and
 it was stored as that day)."""
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates: U+202E makes "rapport\u202excod.exe" show as "rapportexe.doc"."""
+
+
+def one_line_of_text(value: Any) -> Any:
+    if isinstance(value, str):
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            raise ValueError("contains a control character (a line break, tab, BEL, ESC…): a name is one line of text")
+        if any(c in BIDI_CONTROLS for c in value):
+            raise ValueError("contains a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069)")
+    return value
+
+
+Name = Annotated[str, AfterValidator(one_line_of_text)]
+"""A name shown to people: one line, no control characters, no bidirectional overrides (a form
+named with U+202E, BEL and ESC was accepted: #31 review, finding 8)."""
 
 Spec = TypeVar("Spec", bound=BaseModel)
 

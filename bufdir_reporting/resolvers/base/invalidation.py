@@ -4,6 +4,10 @@ transaction commits).
 - An activity counts in the flow of the ranges containing it and in the stock of every range
   ending after it began: so every snapshot of its organisation whose range ends at or after its
   start (``invalidate_many``).
+- An activity counts in the rolled-up snapshots of every organisation above its own (a rolled-up
+  form counts the whole subtree): those are marked with the organisation's own (#31 review,
+  finding 4: the umbrella's rolled-up snapshot stayed valid and stale, and a non-forced
+  aggregation returned it).
 - A change of the report structure from a day on applies to every period (and range) read at a
   day from then on (a structure is read at a range's last day): every organisation's snapshots
   whose range ends at or after that day (``invalidate_structure_from``).
@@ -18,7 +22,7 @@ from datetime import UTC, datetime
 
 from tortoise.queryset import QuerySet
 
-from ...models import DEFAULT_FORM, Snapshot, SnapshotStatus, Submission
+from ...models import DEFAULT_FORM, ReportForm, Snapshot, SnapshotStatus, Submission
 
 
 async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
@@ -34,7 +38,27 @@ async def invalidate_many(since: dict[str, datetime], reason: str) -> list[Snaps
     candidates = _valid(range_end__gte=min(since.values()), organization_id__in=organization_ids).exclude(
         id__in=await _submitted(organization_id__in=organization_ids)
     )
-    return await _mark([s for s in await candidates if s.range_end >= since[s.organization_id]], reason)
+    affected = [s for s in await candidates if s.range_end >= since[s.organization_id]]
+    return await _mark(affected + await _rolled_up_above(since), reason)
+
+
+async def _rolled_up_above(since: dict[str, datetime]) -> list[Snapshot]:
+    """The rolled-up snapshots of the organisations above those written, from the earliest
+    moment written below each."""
+    from ..organizations.tree import above  # the tree reads through base: imported when used
+
+    earliest: dict[str, datetime] = {}
+    for organization_id, ancestors in (await above(since)).items():
+        for ancestor in ancestors:
+            earliest[ancestor] = min(earliest.get(ancestor, since[organization_id]), since[organization_id])
+    rolled_up = await ReportForm.filter(rolled_up=True).values_list("id", flat=True)
+    if not earliest or not rolled_up:
+        return []
+    ancestor_ids = sorted(earliest)
+    candidates = _valid(
+        range_end__gte=min(earliest.values()), organization_id__in=ancestor_ids, form_id__in=sorted(map(str, rolled_up))
+    ).exclude(id__in=await _submitted(organization_id__in=ancestor_ids))
+    return [s for s in await candidates if s.range_end >= earliest[s.organization_id]]
 
 
 async def invalidate_structure_from(since: datetime, reason: str) -> list[Snapshot]:

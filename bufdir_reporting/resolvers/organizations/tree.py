@@ -43,6 +43,27 @@ async def descendants(organization_ids: Iterable[str]) -> frozenset[str]:
     return frozenset(str(row["id"]) for row in rows) - set(roots)
 
 
+async def above(organization_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Every organisation above each of these, at any depth, in one statement (those with none
+    are left out)."""
+    starts = sorted(set(organization_ids))
+    if not starts:
+        return {}
+    sql = Statement(get_connection("default").capabilities.dialect)
+    statement = (
+        "WITH RECURSIVE up(id, ancestor, depth) AS ("
+        f"SELECT id, parent_id, 1 FROM organization WHERE {sql.any_of('id', starts)} AND parent_id IS NOT NULL "
+        "UNION SELECT u.id, o.parent_id, u.depth + 1 FROM organization o JOIN up u ON o.id = u.ancestor "
+        f"WHERE o.parent_id IS NOT NULL AND u.depth < {MAX_DEPTH}"
+        ") SELECT DISTINCT id, ancestor FROM up"
+    )
+    _, rows = await get_connection("default").execute_query(statement, sql.params)
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(str(row["id"]), set()).add(str(row["ancestor"]))
+    return {org: frozenset(ancestors - {org}) for org, ancestors in found.items() if ancestors - {org}}
+
+
 async def subtree(organization_id: str) -> list[str]:
     """The organisation and every one below it, sorted."""
     return sorted({organization_id, *await descendants([organization_id])})

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ...errors import PeriodLocked
-from ...models import DEFAULT_FORM, Period, Submission
+from ...models import DEFAULT_FORM, Period, ReportForm, Submission
+from ..organizations import tree
 from . import calendar
 
 
@@ -22,7 +23,10 @@ def lock_key(organization_id: str, period_id: str, form_id: str | None = None) -
 
 
 async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[str]]:
-    """Per organisation, its locked periods containing any of its ``moments`` (one read for all)."""
+    """Per organisation, its locked periods containing any of its ``moments``: its own
+    submissions', and those of a rolled-up form submitted by an organisation above it (its
+    activities count in that report: #31 review, finding 4, a branch wrote into a period after
+    its umbrella's rolled-up report for it was submitted)."""
     wanted = {org: {calendar.local_date(m) for m in days} for org, days in moments.items() if days}
     if not wanted:
         return {}
@@ -31,7 +35,25 @@ async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[s
     for lock in locks:
         if any(lock.period.start <= day <= lock.period.end for day in wanted[lock.organization_id]):
             found.setdefault(lock.organization_id, set()).add(lock.period_id)
+    for org, lock in await _rolled_up_locks_above(sorted(wanted)):
+        if any(lock.period.start <= day <= lock.period.end for day in wanted[org]):
+            found.setdefault(org, set()).add(lock.period_id)
     return {org: sorted(periods) for org, periods in found.items()}
+
+
+async def _rolled_up_locks_above(organization_ids: list[str]) -> list[tuple[str, Submission]]:
+    """(organisation, lock) for each locked submission of a rolled-up form by one above it."""
+    ancestors = await tree.above(organization_ids)
+    if not ancestors:
+        return []
+    rolled_up = [str(i) for i in await ReportForm.filter(rolled_up=True).values_list("id", flat=True)]
+    if not rolled_up:
+        return []
+    held = sorted({a for above in ancestors.values() for a in above})
+    locks = await Submission.filter(organization_id__in=held, form_id__in=rolled_up, lock_slot__isnull=False).prefetch_related(
+        "period"
+    )
+    return [(org, lock) for org, above in ancestors.items() for lock in locks if lock.organization_id in above]
 
 
 Locks = dict[str, list[tuple[str, date, date]]]

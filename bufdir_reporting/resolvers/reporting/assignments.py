@@ -72,6 +72,14 @@ async def expected(ctx: Context, *, form: ReportForm, period: Period) -> list[Or
     return [o for o in await Organization.all().order_by("id") if any(names(a, o) for a in assignments)]
 
 
+async def expected_readable(ctx: Context, *, form: ReportForm, period: Period) -> list[Organization]:
+    """The expected organisations the caller may read (all of them, for reviewers and admins).
+    The forms are public, but a list of organisations with their numbers and kinds is not:
+    ``{organizations}`` needs a token, and this listed them to anyone (#31 review, finding 3)."""
+    access.require_authenticated(ctx)
+    return [o for o in await expected(ctx, form=form, period=period) if access.can_read(ctx.principal, o.id)]
+
+
 async def is_expected(ctx: Context, *, form: ReportForm, organization: Organization, period: Period) -> bool:
     if not asked_for(form, period):
         return False
@@ -111,9 +119,13 @@ async def deadlines(ctx: Context, *, form_id: str | None, period: Period) -> Dea
 
 
 async def list_(ctx: Context, *, form_id: str) -> list[FormAssignment]:
-    """A form's assignments (public, as the forms are: who must report is no secret)."""
+    """A form's assignments the caller may read: those naming a kind or every organisation, and
+    those naming an organisation it reads. They name organisations, so they need a token, as
+    ``{organizations}`` does (the form itself stays public)."""
+    access.require_authenticated(ctx)
     await forms.get_or_raise(ctx, form_id=form_id)
-    return await FormAssignment.filter(form_id=form_id).order_by("valid_from", "id")
+    found = await FormAssignment.filter(form_id=form_id).order_by("valid_from", "id")
+    return [a for a in found if a.organization_id is None or access.can_read(ctx.principal, a.organization_id)]
 
 
 async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAssignment:
@@ -173,25 +185,39 @@ async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
 
 
 async def set_deadlines(ctx: Context, *, form_id: str, period_id: str, spec: DeadlineSpec) -> FormDeadline:
-    """Set the form's deadlines for a period (a field left out keeps its value)."""
+    """Set the form's deadlines for a period (a field left out keeps its value). The period is
+    one the form asks (a quarter's deadline on a yearly form would apply to nothing), and the
+    correction deadline is not before the submission deadline (#31 review, finding 6)."""
     access.require_admin(ctx)
-    await forms.get_or_raise(ctx, form_id=form_id)
-    await periods.get_or_raise(ctx, period_id=period_id)
-    return await _write_deadlines(ctx, form_id, period_id, spec)
+    form = await forms.get_or_raise(ctx, form_id=form_id)
+    period = await periods.get_or_raise(ctx, period_id=period_id)
+    if not asked_for(form, period):
+        raise InvalidInput(
+            f"form {form.id} is asked for {form.period_type} periods, and {period.id} is a {period.type}", field="period_id"
+        )
+    return await _write_deadlines(ctx, form_id, period, spec)
 
 
-async def set_correction_deadline(ctx: Context, *, form_id: str | None, period_id: str, day: date) -> None:
+async def set_correction_deadline(ctx: Context, *, form_id: str | None, period: Period, day: date) -> None:
     """A returned report's correction deadline, set by the reviewer returning it (in the
     caller's transaction)."""
-    await _write_deadlines(ctx, form_id or DEFAULT_FORM, period_id, DeadlineSpec(correction_deadline=day))
+    await _write_deadlines(ctx, form_id or DEFAULT_FORM, period, DeadlineSpec(correction_deadline=day))
 
 
-async def _write_deadlines(ctx: Context, form_id: str, period_id: str, spec: DeadlineSpec) -> FormDeadline:
+async def _write_deadlines(ctx: Context, form_id: str, period: Period, spec: DeadlineSpec) -> FormDeadline:
     given = spec.model_dump(exclude_unset=True)
+    period_id = period.id
     async with in_transaction():
         deadline, _ = await FormDeadline.get_or_create(form_id=form_id, period_id=period_id)
         before = {"submission_deadline": deadline.submission_deadline, "correction_deadline": deadline.correction_deadline}
         deadline.update_from_dict(given)
+        submission = deadline.submission_deadline or period.submission_deadline
+        correction = deadline.correction_deadline or period.correction_deadline
+        if submission is not None and correction is not None and correction < submission:
+            raise InvalidInput(
+                f"the correction deadline {correction} is before the submission deadline {submission}",
+                field="correction_deadline",
+            )
         await deadline.save()
         await audit.record(
             ctx,

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from ...errors import Conflict, InvalidInput
+from ...errors import Conflict, Forbidden, InvalidInput
 from ...events import SubmissionReviewed
-from ...models import ReviewState, Submission, SubmissionReview
+from ...models import Period, ReviewState, Submission, SubmissionReview
+from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from . import assignments
@@ -87,14 +88,42 @@ async def review(
             f"a submission that is {submission.review_state.replace('_', ' ')} cannot be {PAST[action]}",
             details={"submission_id": submission_id, "review_state": str(submission.review_state)},
         )
-    if correction_deadline is not None and action != ReviewAction.RETURN:
-        raise InvalidInput("a correction deadline is set when a submission is returned", field="correction_deadline")
+    if action == ReviewAction.APPROVE and submission.submitted_by == ctx.principal.subject:
+        # Four eyes: whoever sent a report does not also approve it (#31 review, finding 1: a
+        # reviewer token that could write submitted a report and approved its own submission).
+        raise Forbidden(
+            "a submission is approved by someone other than who submitted it",
+            details={"submission_id": submission_id, "submitted_by": submission.submitted_by},
+        )
+    period = await periods.get_or_raise(ctx, period_id=submission.period_id)
+    if correction_deadline is not None:
+        await _may_set(ctx, action, correction_deadline, form_id=submission.form_id, period=period)
     stepped = await _step(ctx, submission, target, reason=reason)
     if correction_deadline is not None:  # the step won: its deadline holds
-        await assignments.set_correction_deadline(
-            ctx, form_id=submission.form_id, period_id=submission.period_id, day=correction_deadline
-        )
+        await assignments.set_correction_deadline(ctx, form_id=submission.form_id, period=period, day=correction_deadline)
     return stepped
+
+
+async def _may_set(ctx: Context, action: ReviewAction, correction_deadline: date, *, form_id: str | None, period: Period) -> None:
+    """A correction deadline comes with a return, is not in the past, and is the form's for the
+    period for every organisation: a reviewer scoped to a subtree does not set it for all the
+    others (#31 review, finding 5; the model has no per-organisation deadline)."""
+    if action != ReviewAction.RETURN:
+        raise InvalidInput("a correction deadline is set when a submission is returned", field="correction_deadline")
+    if not access.reads_all(ctx.principal):
+        raise Forbidden(
+            "a correction deadline is the form's for the period, for every organisation; a reviewer scoped to some "
+            "organisations cannot change it: return the submission without one, or ask a reviewer for all organisations",
+            details={"reason": "form_wide_deadline"},
+        )
+    if correction_deadline < periods.local_today():
+        raise InvalidInput(f"the correction deadline {correction_deadline} is in the past", field="correction_deadline")
+    submission = (await assignments.deadlines(ctx, form_id=form_id, period=period)).submission
+    if submission is not None and correction_deadline < submission:
+        raise InvalidInput(
+            f"the correction deadline {correction_deadline} is before the submission deadline {submission}",
+            field="correction_deadline",
+        )
 
 
 async def _step(

@@ -21,7 +21,7 @@ from ...events import CacheInvalidated
 from ...models import DEFAULT_FORM, FormSection, Period, PeriodType, ReportForm, Section
 from ..base import access, audit, invalidation, notify
 from ..base.context import Context
-from ..base.inputs import Strict
+from ..base.inputs import Name, Strict
 from ..base.pagination import Page, Window, paginate
 from . import revision
 from .inputs import SECTION_ID
@@ -31,7 +31,7 @@ class FormSpec(Strict):
     """A form as an admin writes it."""
 
     form_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=255)
+    name: Name = Field(min_length=1, max_length=255)
     description: str = Field(default="", max_length=4000)
     period_type: PeriodType | None = None
     rolled_up: bool = Field(default=False, strict=True)
@@ -147,6 +147,12 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
                 "the default form asks every section there is, for any period, of each organisation alone; only "
                 "its name and description change",
                 details={"form_id": form_id},
+            )
+        if form.is_default and set(spec.section_ids) != {str(s) for s in await Section.all().values_list("id", flat=True)}:
+            # they were ignored with 200 (#31 review, finding 8): a client believed it had changed them
+            raise Conflict(
+                "the default form asks every section there is; its sections do not change (send those it lists)",
+                details={"form_id": form_id, "field": "section_ids"},
             )
         form.update_from_dict(
             {

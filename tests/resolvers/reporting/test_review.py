@@ -369,3 +369,46 @@ async def test_review_steps_racing_each_other_apply_one_at_a_time(app, settings,
             if e.payload["submission_id"] == submission.id and e.payload["from_state"] is not None
         ]
         assert [(p["from_state"], p["review_state"]) for p in published] == [(h.from_state, h.to_state) for h in history]
+
+
+async def test_a_scoped_reviewer_writes_nothing_of_its_scope_and_no_one_approves_their_own_submission(graphql, tokens, submitted):
+    """#31 review, finding 1: a reviewer token scoped with ``--org`` wrote values, aggregated and
+    submitted as the organisation, then approved its own submission. Its organisations are its
+    review scope; and whoever submitted a report does not approve it (four eyes)."""
+    org, submission_id = submitted
+    scoped = tokens.headers(org, reviewer=True, subject="bufdir-region-nord")
+    trigger = 'mutation ($org: ID!) { triggerAggregation(organizationId: $org, periodId: "2024") { jobId } }'
+    assert error_codes(await graphql(trigger, {"org": org}, scoped)) == ["FORBIDDEN"]
+    assert error_codes(await graphql(RECORD, {"org": org}, scoped)) == ["FORBIDDEN"]
+    snapshot = await Snapshot.filter(organization_id=org).first()
+    assert snapshot is not None
+    value = 'mutation ($id: ID!) { setFieldValue(snapshotId: $id, fieldKey: "antall_arsverk", value: 5) { fieldKey } }'
+    assert error_codes(await graphql(value, {"id": str(snapshot.id)}, scoped)) == ["FORBIDDEN"]
+    # it still reviews its scope
+    start = "mutation ($id: ID!) { startReview(submissionId: $id) { reviewState } }"
+    assert (await graphql(start, {"id": submission_id}, scoped))["data"]["startReview"]["reviewState"] == "UNDER_REVIEW"
+    # kari submitted it (the fixture); a reviewer's token for kari does not approve it
+    approve = "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }"
+    refused = await graphql(approve, {"id": submission_id}, tokens.headers(reviewer=True, subject="kari"))
+    assert error_codes(refused) == ["FORBIDDEN"] and "someone other than who submitted it" in refused["errors"][0]["message"]
+    approved = await graphql(approve, {"id": submission_id}, scoped)
+    assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED"
+
+
+async def test_a_correction_deadline_is_the_forms_for_everyone_and_not_in_the_past(graphql, tokens, submitted):
+    """#31 review, finding 5: a reviewer scoped to one subtree, returning a submission with a
+    correction deadline, wrote the form-wide deadline of every organisation."""
+    from bufdir_reporting.models import FormDeadline
+
+    org, submission_id = submitted
+    back = """mutation ($id: ID!, $day: Date) { returnSubmission(submissionId: $id, reason: "fix it",
+      correctionDeadline: $day) { reviewState } }"""
+    scoped = tokens.headers(org, reviewer=True, subject="bufdir-region-nord")
+    refused = await graphql(back, {"id": submission_id, "day": "2099-01-01"}, scoped)
+    assert error_codes(refused) == ["FORBIDDEN"] and refused["errors"][0]["extensions"]["reason"] == "form_wide_deadline"
+    past = await graphql(back, {"id": submission_id, "day": "2020-01-01"}, tokens.reviewer())
+    assert error_codes(past) == ["BAD_USER_INPUT"] and past["errors"][0]["extensions"]["field"] == "correction_deadline"
+    assert not await FormDeadline.exists(), "nothing written, and the submission not returned"
+    returned = await graphql(back, {"id": submission_id, "day": "2099-01-01"}, tokens.reviewer())
+    assert returned["data"]["returnSubmission"]["reviewState"] == "RETURNED"
+    assert [d.correction_deadline.isoformat() for d in await FormDeadline.all()] == ["2099-01-01"]
