@@ -12,6 +12,7 @@ from .report import ReportRecord, ReportStatus
 from .snapshot import FieldValue, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
 from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section, StructureRevision
 from .submission import ReviewState, Submission, SubmissionReview
+from .translation import TranslatedAttribute, TranslatedSubject, Translation
 
 __all__ = [
     "DEFAULT_FORM",
@@ -44,6 +45,9 @@ __all__ = [
     "StructureRevision",
     "Submission",
     "SubmissionReview",
+    "TranslatedAttribute",
+    "TranslatedSubject",
+    "Translation",
     "ValueNote",
     "ValueNoteKind",
 ]

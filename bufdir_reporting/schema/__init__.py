@@ -25,6 +25,7 @@ from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
 from .subscriptions import LiveSubscription, SharedEventResults
+from .translations import TranslationMutation, TranslationQuery
 
 CACHED_DOCUMENTS = 256
 
@@ -40,6 +41,7 @@ class Query(
     ReportQuery,
     AuditQuery,
     ActivityImportQuery,
+    TranslationQuery,
 ):
     pass
 
@@ -53,6 +55,7 @@ class Mutation(
     ActivityMutation,
     ReportMutation,
     ActivityImportMutation,
+    TranslationMutation,
 ):
     pass
 

@@ -69,6 +69,16 @@ INPUT_FIELDS_BY_NAME = {
 }
 
 ENUM_VALUES = {
+    "Language.NB": "Bokmål (nb): the metadata's own text, and the fallback of a missing translation.",
+    "Language.NN": "Nynorsk (nn).",
+    "Language.EN": "English (en).",
+    "TranslatedSubject.SECTION": "A section; its id names it.",
+    "TranslatedSubject.FIELD": "A field; its key names it (every version of the field shares the translation).",
+    "TranslatedSubject.FORM": "A report form; its id names it.",
+    "TranslatedAttribute.TITLE": "A section's title.",
+    "TranslatedAttribute.LABEL": "A field's label.",
+    "TranslatedAttribute.NAME": "A form's name.",
+    "TranslatedAttribute.DESCRIPTION": "The description of a section, a field or a form.",
     "BufdirCategory.FORELDRE_BARN": "Parents and children; foreldre_barn in REST and import files.",
     "BufdirCategory.UNGDOM": "Young people; ungdom in REST and import files.",
     "BufdirCategory.ELDRE": "Older people; eldre in REST and import files.",
