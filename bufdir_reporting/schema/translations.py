@@ -28,6 +28,7 @@ LanguageArgument = Annotated[
 ]
 
 
+SUBJECT_ID = "The section's id, the field's key or the form's id (its public key)."
 SPEC_FIELDS = ("subject", "subject_id", "attribute", "language", "text")
 
 
@@ -38,7 +39,7 @@ async def texts_of(info: Info, language: Language | None) -> Texts:
 @strawberry.type(description="One text of the report's metadata that has no translation in a language yet.")
 class UntranslatedText:
     subject: models.TranslatedSubject = strawberry.field(description="Section, field or form.")
-    subject_id: strawberry.ID = strawberry.field(description="The section's id, the field's key or the form's id (its public key).")
+    subject_id: strawberry.ID = strawberry.field(description=SUBJECT_ID)
     attribute: models.TranslatedAttribute = strawberry.field(description="Which text: title, label, name or description.")
     language: Language = strawberry.field(description="The language it lacks.")
     source: str = strawberry.field(description="The Bokmål text to translate from.")
@@ -47,7 +48,7 @@ class UntranslatedText:
 @strawberry.type(description="A translation as stored; null text after one was removed.")
 class TranslationResult:
     subject: models.TranslatedSubject = strawberry.field(description="Section, field or form.")
-    subject_id: strawberry.ID = strawberry.field(description="The section's id, the field's key or the form's id (its public key).")
+    subject_id: strawberry.ID = strawberry.field(description=SUBJECT_ID)
     attribute: models.TranslatedAttribute = strawberry.field(description="Which text.")
     language: Language = strawberry.field(description="nn or en.")
     text: str | None = strawberry.field(description="The translation; null: removed, the item reads its Bokmål.")
@@ -56,7 +57,7 @@ class TranslationResult:
 @strawberry.input(description="One translation of a section's, field's or form's text (admin).")
 class TranslationInput:
     subject: models.TranslatedSubject = strawberry.field(description="Section, field or form.")
-    subject_id: strawberry.ID = strawberry.field(description="The section's id, the field's key or the form's id (its public key).")
+    subject_id: strawberry.ID = strawberry.field(description=SUBJECT_ID)
     attribute: models.TranslatedAttribute = strawberry.field(description="Which text: title, label, name or description.")
     language: Language = strawberry.field(description="NN or EN (Bokmål is the item's own text).")
     text: str = strawberry.field(description="The translation; empty removes it (the item falls back to Bokmål).")
