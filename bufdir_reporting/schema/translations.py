@@ -86,7 +86,7 @@ class TranslationMutation:
         kept = await translations.update(info.context, spec=spec)
         return TranslationResult(
             subject=spec.subject,
-            subject_id=spec.subject_id,
+            subject_id=strawberry.ID(spec.subject_id),
             attribute=spec.attribute,
             language=spec.language,
             text=kept.text if kept else None,
