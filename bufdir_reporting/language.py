@@ -199,6 +199,79 @@ MESSAGES: dict[str, dict[Language, str]] = {
         Language.NN: "Omsetjingar blir lagra for nn og en; bokmål er teksten til feltet sjølv",
         Language.EN: "Translations are kept for nn and en; Bokmål is the item's own text",
     },
+    # Import rows (``importing``): what a cell's value must be, by pydantic's error type.
+    "cell.missing": {
+        Language.NB: "Feltet mangler verdi",
+        Language.NN: "Feltet manglar verdi",
+        Language.EN: "is required",
+    },
+    "cell.text": {Language.NB: "må være tekst", Language.NN: "må vere tekst", Language.EN: "must be text"},
+    "cell.whole_number": {
+        Language.NB: "må være et heltall",
+        Language.NN: "må vere eit heiltal",
+        Language.EN: "must be a whole number",
+    },
+    "cell.number": {
+        Language.NB: "må være et tall, for eksempel 1,5",
+        Language.NN: "må vere eit tal, til dømes 1,5",
+        Language.EN: "must be a number",
+    },
+    "cell.boolean": {
+        Language.NB: "må være ja eller nei (true eller false)",
+        Language.NN: "må vere ja eller nei (true eller false)",
+        Language.EN: "must be true or false",
+    },
+    "cell.date": {
+        Language.NB: "må være en dato, for eksempel 15.02.2026",
+        Language.NN: "må vere ein dato, til dømes 15.02.2026",
+        Language.EN: "must be a date (YYYY-MM-DD)",
+    },
+    "cell.datetime": {
+        Language.NB: "må være dato og klokkeslett, for eksempel 15.02.2026 10:00",
+        Language.NN: "må vere dato og klokkeslett, til dømes 15.02.2026 10:00",
+        Language.EN: "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)",
+    },
+    "cell.extra": {
+        Language.NB: "er ikke en kolonne importen tar imot",
+        Language.NN: "er ikkje ein kolonne importen tek imot",
+        Language.EN: "is not a field this takes",
+    },
+    "cell.list": {Language.NB: "må være en liste", Language.NN: "må vere ei liste", Language.EN: "must be a list"},
+    "cell.object": {
+        Language.NB: "må være et JSON-objekt",
+        Language.NN: "må vere eit JSON-objekt",
+        Language.EN: "must be a JSON object",
+    },
+    "cell.category": {
+        Language.NB: "er ikke en kategori Bufdir kjenner; kategoriene er: {known}",
+        Language.NN: "er ikkje ein kategori Bufdir kjenner; kategoriane er: {known}",
+        Language.EN: "unknown Bufdir category; known: {known}",
+    },
+    "cell.snake_case": {
+        Language.NB: "skriv med små bokstaver og understrek, for eksempel family_guidance",
+        Language.NN: "skriv med små bokstavar og understrek, til dømes family_guidance",
+        Language.EN: "use lower-case snake_case, e.g. family_guidance",
+    },
+    "row.organization_not_yours": {
+        Language.NB: "er ikke en organisasjon du kan skrive for",
+        Language.NN: "er ikkje ein organisasjon du kan skrive for",
+        Language.EN: "is not an organisation you may write for",
+    },
+    "row.organization_unknown": {
+        Language.NB: "er ikke en kjent organisasjon",
+        Language.NN: "er ikkje ein kjend organisasjon",
+        Language.EN: "is not a known organisation",
+    },
+    "row.same_activity": {
+        Language.NB: "gjelder samme aktivitet som linje {earlier}",
+        Language.NN: "gjeld den same aktiviteten som linje {earlier}",
+        Language.EN: "names the same activity as line {earlier}",
+    },
+    "row.period_locked": {
+        Language.NB: "ligger i perioden {period}, som er sendt inn og låst; en administrator må åpne den igjen først",
+        Language.NN: "ligg i perioden {period}, som er send inn og låst; ein administrator må opne han att først",
+        Language.EN: "falls in period {period}, which is submitted and locked; an admin must reopen it first",
+    },
 }
 
 

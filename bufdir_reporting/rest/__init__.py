@@ -1,9 +1,17 @@
 """REST over HTTP: the routing every REST path shares (``routing``), the one error envelope
 (``errors``), the OpenAPI document (``openapi``), and the service's own paths that answer no legacy
-contract: activity imports, submissions and their review, value notes, report forms. The legacy contracts
+contract: activity imports, submissions and their review, value notes, report forms, translations
+of the metadata, report documents in a chosen language. The legacy contracts
 (``rest_compat``) are built on this package."""
 
-from . import activity_imports, report_forms, submissions, value_notes
+from . import activity_imports, report_documents, report_forms, submissions, translations, value_notes
 
 # Each under a base of its own that no contract path starts with, so they route in any order.
-ROUTERS = (activity_imports.router, submissions.router, value_notes.router, report_forms.router)
+ROUTERS = (
+    activity_imports.router,
+    submissions.router,
+    value_notes.router,
+    report_forms.router,
+    translations.router,
+    report_documents.router,
+)
