@@ -115,7 +115,7 @@ class Caller:
 
 
 TAGS = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
-TAGS += ("activity_import", "submissions", "value_notes", "report_forms")
+TAGS += ("activity_import", "submissions", "value_notes", "report_forms", "translations", "report_documents")
 
 
 def body(response: Any) -> Any:
@@ -213,6 +213,19 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     await call("answer_value_comment", oslo, 201, "NoteShape", note_id=asked.parsed.note_id, body=answer)
     notes = await call("list_value_notes", oslo, 200, "NoteList", org_id="org-1042", period_id="2024")
     assert len(notes.parsed.data) == 3
+    # a translation, what is not translated yet, and a report document in Nynorsk
+    label = {
+        "subject": "field",
+        "subject_id": "antall_arsverk",
+        "attribute": "label",
+        "language": "nn",
+        "text": "Talet på årsverk",
+    }
+    await call("set_translation", admin, 200, "TranslationShape", body=call.model("TranslationSpec", label))
+    await call("list_untranslated_texts", public, 200, "UntranslatedList")
+    wanted = call.model("DocumentBody", {"snapshot_id": current, "language": "nn"})
+    document = await call("generate_report_document", oslo, 201, "DocumentShape", body=wanted)
+    assert (document.parsed.language.value, document.parsed.status.value) == ("nn", "completed")
     ctx = context_for(settings, app, "org-1042", subject="kari")
     for key, value in MANUAL_REQUIRED.items():
         await manual_values.set_value(ctx, snapshot_id=current, field_key=key, value=value)
