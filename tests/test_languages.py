@@ -223,3 +223,10 @@ async def test_import_errors_name_the_column_as_written_in_the_language_asked(ap
     english = (await client.post("/api/v1/activities/import", files={"file": file}, headers=tokens.headers(org))).json()
     assert english["errors"][0]["column"] == "Dato"
     assert english["errors"][0]["message"] == "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)"
+
+
+async def test_a_report_document_refuses_a_report_type_that_is_no_name(app, settings, client, tokens):
+    scope, snapshot = await _snapshot(app, settings)
+    body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": "\u00a0\u023e\U000e68fd", "": {}}
+    refused = await client.post("/api/v1/report-documents", json=body, headers=tokens.headers(scope.org.id))
+    assert refused.status_code == 422 and error_of(refused)["code"] == "BAD_USER_INPUT"

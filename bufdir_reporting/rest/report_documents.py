@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..language import Language, chosen
 from ..models import ReportRecord, ReportStatus
 from ..resolvers.base.context import Context
+from ..resolvers.base.inputs import Strict
 from ..resolvers.reporting import records
 from ..resolvers.reporting.renderers import ReportFormat
 from .routing import ContextDep, ContractRouter, examples_of
@@ -32,11 +33,12 @@ _DOCUMENT = {
 }
 
 
-class DocumentBody(BaseModel):
+class DocumentBody(Strict):
     snapshot_id: str = Field(min_length=1, max_length=40)
     format: ReportFormat = ReportFormat.XLSX
     language: Language | None = Field(default=None, description="nb, nn or en; default: Accept-Language, else nb")
-    report_type: str = Field(default="bufdir_report", min_length=1, max_length=64)
+    report_type: str = Field(default="bufdir_report", pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    """A name in lower-case letters, digits, _ and -: it goes into the record and the file's name."""
 
 
 class DocumentShape(Shape):
