@@ -23,6 +23,7 @@ from .database import tortoise_config
 from .events import EventHub
 from .graphql_http import BufdirGraphQLRouter, PersistedQueries, graphql_context
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
+from .language import LanguageOfRequest
 from .operations import Metrics, OpenWebSockets, RequestContext
 from .resolvers.periods import calendar
 from .response_cache import ResponseCache
@@ -126,13 +127,14 @@ def create_app(settings: Settings) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_credentials="*" not in settings.cors_origins,  # never a wildcard with credentials
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "Accept-Language"],
         )
     app.add_middleware(PlainErrorsAsJson)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestShape)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
+    app.add_middleware(LanguageOfRequest)
     app.state.websockets = OpenWebSockets(
         send_timeout=settings.websocket_send_timeout_seconds, max_message_bytes=settings.websocket_max_message_bytes
     )

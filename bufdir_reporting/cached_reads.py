@@ -28,6 +28,7 @@ from .envelope import GRAPHQL_PATH
 from .errors import Unauthenticated
 from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, decode_json, negotiated, operation_kind, problem_response
 from .http_guards import REMEMBERED_BODY_BYTES
+from .language import requested
 from .response_cache import Cached, ResponseCache
 
 UNCACHED_REST = ("/watch", "/file", "/export")
@@ -63,7 +64,9 @@ class CachedReads:
             await self.app(scope, receive, send)
             return
         version = await self.cache.versions.version()
-        key = self.cache.key("rest", scope["path"], scope["query_string"], response_cache.scope(principal), version)
+        key = self.cache.key(
+            "rest", scope["path"], scope["query_string"], response_cache.scope(principal), version, requested.get()
+        )
         if (hit := self.cache.get(key)) is not None:
             await self._answer(hit, scope, send)
             return
@@ -148,7 +151,7 @@ class CachedReads:
         if parts is None or principal is None:
             return None
         version = await self.cache.versions.version()
-        return self.cache.key(*parts, response_cache.scope(principal), version)
+        return self.cache.key(*parts, response_cache.scope(principal), version, requested.get())
 
 
 def _query_parts(

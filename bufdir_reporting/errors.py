@@ -13,7 +13,9 @@
 ``is_unavailable`` tells an outage of the database (refused, dropped or shutting-down
 connections) from a bug, so the transports can say "try again" instead of "unexpected error".
 
-A code is a promise to clients: it never changes once published.
+A code is a promise to clients: it never changes once published. The words are another matter:
+an error raised with a ``message_id`` (``language.MESSAGES``) reads in the language the request
+asked for (``said``); without one, or when the client asked for none, it reads as ``message``.
 """
 
 from __future__ import annotations
@@ -22,30 +24,94 @@ from typing import Any
 
 import asyncpg
 
+from .language import MESSAGES, Language, requested, say
+
 
 class DomainError(Exception):
     code = "INTERNAL"
     status = 500
 
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        message_id: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
+        self.message_id = message_id
+        self.values = values or {}
+
+    def said(self) -> str:
+        """The message in the request's language when it asked for one and the catalogue has
+        this message; else ``message`` as it always read."""
+        language = requested.get()
+        if language is None or self.message_id not in MESSAGES:
+            return self.message
+        return say(self.message_id, language, **self.values)
 
 
 class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
     status = 401
 
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None, message_id: str | None = None) -> None:
+        super().__init__(message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message))
 
-TOKEN_REQUIRED = "A bearer token is required: send 'Authorization: Bearer <token>'."
-ADMIN_REQUIRED = "The admin role is required for this; ask an administrator for a token with it."
-REVIEWER_REQUIRED = "Reviewing submissions needs Bufdir's reviewer role (or admin)."
+
+TOKEN_REQUIRED = say("error.token_required", Language.EN)
+ADMIN_REQUIRED = say("error.admin_required", Language.EN)
+REVIEWER_REQUIRED = say("error.reviewer_required", Language.EN)
+REQUIRED_ROLE_MESSAGES = {
+    TOKEN_REQUIRED: "error.token_required",
+    ADMIN_REQUIRED: "error.admin_required",
+    REVIEWER_REQUIRED: "error.reviewer_required",
+}
+"""These three are raised by their English text in many places; the text names its message."""
 
 
 class Forbidden(DomainError):
     code = "FORBIDDEN"
     status = 403
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None, message_id: str | None = None) -> None:
+        super().__init__(message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message))
+
+
+KINDS: dict[Language, dict[str, str]] = {
+    Language.NB: {
+        "field definition": "feltdefinisjonen",
+        "field": "feltet",
+        "form assignment": "skjematildelingen",
+        "locked submission": "den låste innsendingen",
+        "organization": "organisasjonen",
+        "period": "perioden",
+        "report file": "rapportfilen",
+        "report form": "skjemaet",
+        "section": "seksjonen",
+        "submission for organization": "innsendingen for organisasjonen",
+        "snapshot": "aggregeringen",
+        "report": "rapporten",
+    },
+    Language.NN: {
+        "field definition": "feltdefinisjonen",
+        "field": "feltet",
+        "form assignment": "skjematildelinga",
+        "locked submission": "den låste innsendinga",
+        "organization": "organisasjonen",
+        "period": "perioden",
+        "report file": "rapportfila",
+        "report form": "skjemaet",
+        "section": "seksjonen",
+        "submission for organization": "innsendinga for organisasjonen",
+        "snapshot": "aggregeringa",
+        "report": "rapporten",
+    },
+}
+"""What a NotFound names, in Norwegian (the English is the kind itself)."""
 
 
 class NotFound(DomainError):
@@ -53,15 +119,22 @@ class NotFound(DomainError):
     status = 404
 
     def __init__(self, kind: str, identifier: object) -> None:
-        super().__init__(f"{kind} {identifier!r} does not exist", details={"kind": kind, "id": identifier})
+        super().__init__(
+            f"{kind} {identifier!r} does not exist",
+            details={"kind": kind, "id": identifier},
+            message_id="error.not_found",
+            values={"kind": KINDS.get(requested.get() or Language.EN, {}).get(kind, kind).capitalize(), "id": identifier},
+        )
 
 
 class InvalidInput(DomainError):
     code = "BAD_USER_INPUT"
     status = 422
 
-    def __init__(self, message: str, *, field: str, **details: Any) -> None:
-        super().__init__(message, details={"field": field, **details})
+    def __init__(
+        self, message: str, *, field: str, message_id: str | None = None, values: dict[str, object] | None = None, **details: Any
+    ) -> None:
+        super().__init__(message, details={"field": field, **details}, message_id=message_id, values=values)
         self.field = field
 
 
@@ -88,7 +161,7 @@ class Unavailable(DomainError):
     retry_after_seconds = 5
 
     def __init__(self, message: str = "The service cannot reach its database; try again shortly.") -> None:
-        super().__init__(message, details={"retry_after_seconds": self.retry_after_seconds})
+        super().__init__(message, details={"retry_after_seconds": self.retry_after_seconds}, message_id="error.unavailable")
 
 
 OUTAGES = (

@@ -50,6 +50,44 @@ def plain(error: Mapping[str, Any]) -> str:
     return PLAIN.get(str(error.get("type")), "") or plain_text(str(error.get("msg", "")))
 
 
+MESSAGE_IDS = {
+    "missing": "cell.missing",
+    "string_type": "cell.text",
+    "int_type": "cell.whole_number",
+    "int_parsing": "cell.whole_number",
+    "int_from_float": "cell.whole_number",
+    "float_type": "cell.number",
+    "float_parsing": "cell.number",
+    "decimal_type": "cell.number",
+    "decimal_parsing": "cell.number",
+    "bool_type": "cell.boolean",
+    "bool_parsing": "cell.boolean",
+    "date_type": "cell.date",
+    "date_parsing": "cell.date",
+    "date_from_datetime_parsing": "cell.date",
+    "datetime_type": "cell.datetime",
+    "datetime_parsing": "cell.datetime",
+    "datetime_from_date_parsing": "cell.datetime",
+    "extra_forbidden": "cell.extra",
+    "list_type": "cell.list",
+    "dict_type": "cell.object",
+    "model_attributes_type": "cell.object",
+    "model_type": "cell.object",
+    "unknown_category": "cell.category",
+    "snake_case": "cell.snake_case",
+}
+"""The message (``language.MESSAGES``) each of ``PLAIN`` is in the other languages; its English is ``PLAIN``'s."""
+
+
+def message_id(error: Mapping[str, Any]) -> str | None:
+    return MESSAGE_IDS.get(str(error.get("type")))
+
+
+def message_values(error: Mapping[str, Any]) -> tuple[tuple[str, object], ...]:
+    """What our own errors (``PydanticCustomError``) fill their message with; pydantic's own carry none we use."""
+    return tuple((error.get("ctx") or {}).items()) if error.get("type") == "unknown_category" else ()
+
+
 SHOWN_CHARS = 80
 """The most of an outsider's text an error echoes: a refused value, a header cell, a sheet name."""
 

@@ -561,6 +561,24 @@ REST["GET /api/v1/submissions/reporting-rates"] = (
     REVIEW,
     lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-rates", params={"period_id": "2024"}),
 )
+TRANSLATION = {"subject": "field", "subject_id": "antall_akuttplasseringer", "attribute": "label", "language": "nn"}
+REST["GET /api/v1/translations/untranslated"] = (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/translations/untranslated"))
+REST["PUT /api/v1/translations"] = (
+    ADMIN,
+    lambda w, who: w.rest(who, "PUT", "/api/v1/translations", json={**TRANSLATION, "text": "Talet på akuttplasseringar"}),
+)
+REST["POST /api/v1/report-documents"] = (
+    HIDDEN,
+    lambda w, who: w.rest(who, "POST", "/api/v1/report-documents", json={"snapshot_id": w.snapshot_id, "language": "en"}),
+)
+GRAPHQL["Query.untranslatedTexts"] = (PUBLIC, q("{ untranslatedTexts(language: NN) { subjectId } }"))
+GRAPHQL["Mutation.setTranslation"] = (
+    ADMIN,
+    q(
+        'mutation { setTranslation(input: {subject: FIELD, subjectId: "antall_akuttplasseringer", attribute: LABEL, '
+        'language: EN, text: "Emergency placements"}) { text } }'
+    ),
+)
 GRAPHQL["Query.reportForms"] = (PUBLIC, q("{ reportForms { totalCount } }"))
 GRAPHQL["Query.reportForm"] = (PUBLIC, q('{ reportForm(id: "bufdir-rapport") { name } }'))
 # The form is public; who must report it names organisations and needs a token (#31 review).

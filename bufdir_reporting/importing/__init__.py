@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, Self, TextIO
@@ -103,7 +103,7 @@ async def import_file(
     async def checked() -> AsyncIterator[tuple[list[tuple[int, ActivitySpec]], activities.Checked]]:
         async for specs, field_errors, count in _parsed(table.rows):
             found = await checks.check(specs)
-            errors = sorted(field_errors + found.errors, key=lambda error: error.row)
+            errors = [as_written(e, table.written) for e in sorted(field_errors + found.errors, key=lambda e: e.row)]
             report.rows += count
             report.organizations.update(spec.organization_id for _, spec in specs)
             if errors:
@@ -165,6 +165,13 @@ def _parse_chunk(rows: Iterator[reading.Row]) -> tuple[list[tuple[int, ActivityS
     chunk = list(islice(rows, CHUNK))
     specs, errors = activities.parse_numbered(chunk)
     return specs, errors, len(chunk)
+
+
+def as_written(error: activities.RowError, written: dict[str, str]) -> activities.RowError:
+    """The error as the file's writer reads it: its column by the header they wrote (``dato``,
+    not ``occurred_at``), its message in the language they asked for (English when none)."""
+    head, dot, rest = error.field.partition(".")
+    return replace(error, field=written.get(head, head) + dot + rest, message=error.said())
 
 
 def describe(error: activities.RowError) -> str:

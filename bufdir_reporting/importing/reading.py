@@ -22,7 +22,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -51,13 +51,17 @@ class Table:
     """Read as they are taken, so a file of any length is never held whole: the import checks
     and writes them chunk by chunk. A file that turns out unreadable further on raises
     ``ImportFileError`` from the iteration."""
+    written: dict[str, str] = field(default_factory=dict)
+    """Each column by the header the file wrote for it (``occurred_at`` -> ``dato``), filled as
+    the header is read: an error names the column as the person who wrote the file knows it."""
 
 
 def read(path: Path, *, sheet: str | None = None) -> Table:
     """The file, opened: its form known (the encoding of a text file found, a workbook's parts
     bounded), its rows to be taken. CPU work: the import calls it off the event loop."""
     if path.suffix.lower() in JSON_SUFFIXES:
-        return Table("JSON lines", _json_lines(path))
+        written: dict[str, str] = {}
+        return Table("JSON lines", _json_lines(path, written), written)
     with path.open("rb") as head:
         magic = head.read(len(ZIP_MAGIC))
     if magic == ZIP_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -73,7 +77,8 @@ def read(path: Path, *, sheet: str | None = None) -> Table:
         stream.close()
         raise
     shown = {"\t": "tab", ",": "','", ";": "';'"}[delimiter]
-    return Table(f"CSV, {encoding}, {shown}-separated", _csv_rows(stream, delimiter))
+    written = {}
+    return Table(f"CSV, {encoding}, {shown}-separated", _csv_rows(stream, delimiter, written), written)
 
 
 SCAN_BYTES = 1 << 20
@@ -143,7 +148,7 @@ def sniff(text: str) -> str:
         return max(",;\t", key=header.count)
 
 
-def _json_lines(path: Path) -> Iterator[Row]:
+def _json_lines(path: Path, written: dict[str, str]) -> Iterator[Row]:
     with path.open("rb") as lines:
         for number in range(1, MAX_ROWS + 2):
             line = lines.readline(MAX_LINE_BYTES + 1)
@@ -173,6 +178,9 @@ def _json_lines(path: Path) -> Iterator[Row]:
                 raise ImportFileError(f"line {number:,} is not a JSON object")
             if len(row) > MAX_COLUMNS:
                 raise ImportFileError(f"line {number:,} has {len(row):,} keys; a row may have at most {MAX_COLUMNS:,}")
+            named = {column_for(key) or key: key for key in row}
+            for name, key in named.items():
+                written.setdefault(name, key)
             yield number, {column_for(key) or key: value for key, value in row.items()}
 
 
@@ -183,7 +191,7 @@ def _listed(cells: list[str], *, quote: str = "'") -> str:
     return names + (f" and {rest:,} more" if rest > 0 else "")
 
 
-def _columns(header: list[str]) -> list[str | None]:
+def _columns(header: list[str], written: dict[str, str]) -> list[str | None]:
     """Each header cell's column; a file with unknown or missing columns is refused whole,
     with the columns it has and the ones the import takes."""
     names = [column_for(cell) if cell.strip() else None for cell in header]
@@ -200,17 +208,20 @@ def _columns(header: list[str]) -> list[str | None]:
     if missing:
         has = _listed([cell for cell in header if cell.strip()]) or "no named columns"
         raise ImportFileError(f"the header has no column for {', '.join(missing)} (it has: {has})")
+    for cell, name in zip(header, names, strict=True):
+        if name is not None:
+            written.setdefault(name, shown(cell.strip(), limit=40))
     return names
 
 
-def _csv_rows(stream: TextIO, delimiter: str) -> Iterator[Row]:
+def _csv_rows(stream: TextIO, delimiter: str, written: dict[str, str]) -> Iterator[Row]:
     with stream:
         reader = csv.reader(stream, delimiter=delimiter)
         records = _records(reader)
         header = next(records, None)
         if header is None:
             raise ImportFileError("the file is empty")
-        names = _columns(header)
+        names = _columns(header, written)
         skip = description_row()
         line = reader.line_num
         for cells in records:
@@ -262,12 +273,13 @@ def _workbook(path: Path, sheet: str | None) -> Table:
     except BaseException:
         workbook.close()
         raise
-    return Table(f"workbook sheet '{shown(worksheet.title)}'", _workbook_rows(workbook, worksheet))
+    written: dict[str, str] = {}
+    return Table(f"workbook sheet '{shown(worksheet.title)}'", _workbook_rows(workbook, worksheet, written), written)
 
 
-def _workbook_rows(workbook: Any, worksheet: Any) -> Iterator[Row]:
+def _workbook_rows(workbook: Any, worksheet: Any, written: dict[str, str]) -> Iterator[Row]:
     try:
-        yield from _sheet_rows(worksheet)
+        yield from _sheet_rows(worksheet, written)
     except ImportFileError:
         raise
     except Exception as exc:
@@ -291,7 +303,7 @@ def _sheet(workbook: Any, sheet: str | None) -> Any:
     return workbook[sheet] if sheet is not None else workbook.worksheets[0]
 
 
-def _sheet_rows(worksheet: Any) -> Iterator[Row]:
+def _sheet_rows(worksheet: Any, written: dict[str, str]) -> Iterator[Row]:
     # Rows and columns are bounded explicitly: without them openpyxl pads every row to the
     # columns, and adds the rows, that the sheet's own <dimension> claims (A1:XFD1048576 is
     # 17 billion cells). The guard has bounded the rows' numbers and cells already.
@@ -304,7 +316,7 @@ def _sheet_rows(worksheet: Any) -> Iterator[Row]:
     # Only the named columns are read from each row: openpyxl pads a row to the last column
     # (up to XFD, with blank header cells between), and a million rows of 16,384 would be read
     # cell by cell.
-    named = [(index, name) for index, name in enumerate(_columns(header)) if name is not None]
+    named = [(index, name) for index, name in enumerate(_columns(header, written)) if name is not None]
     names: list[str | None] = [name for _, name in named]
     skip = description_row()
     rows = worksheet.iter_rows(min_row=2, max_row=MAX_ROWS, max_col=max(len(header), 1), values_only=True)

@@ -13,6 +13,7 @@ from .report import ReportRecord, ReportStatus
 from .snapshot import FieldValue, NoteState, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
 from .structure import STORED_LIMIT, FieldDataType, FieldDefinition, Section, StructureRevision
 from .submission import ReviewState, Submission, SubmissionReview
+from .translation import TranslatedAttribute, TranslatedSubject, Translation
 from .validation_rule import (
     FieldOutlierSetting,
     MissingValueStrategy,
@@ -63,6 +64,9 @@ __all__ = [
     "StructureRevision",
     "Submission",
     "SubmissionReview",
+    "TranslatedAttribute",
+    "TranslatedSubject",
+    "Translation",
     "ValidationRule",
     "ValueNote",
     "ValueNoteKind",

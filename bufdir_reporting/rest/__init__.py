@@ -1,9 +1,20 @@
 """REST over HTTP: the routing every REST path shares (``routing``), the one error envelope
 (``errors``), the OpenAPI document (``openapi``), and the service's own paths that answer no legacy
 contract: activity imports, submissions and their review, value notes, report forms, analytics,
-validation rules, the worklist. The legacy contracts (``rest_compat``) are built on this package."""
+validation rules, the worklist, translations of the metadata, report documents in a chosen
+language. The legacy contracts (``rest_compat``) are built on this package."""
 
-from . import activity_imports, analytics, report_forms, submissions, validation_rules, value_notes, worklist
+from . import (
+    activity_imports,
+    analytics,
+    report_documents,
+    report_forms,
+    submissions,
+    translations,
+    validation_rules,
+    value_notes,
+    worklist,
+)
 
 # Each under a base of its own that no contract path starts with, so they route in any order.
 ROUTERS = (
@@ -14,4 +25,6 @@ ROUTERS = (
     analytics.router,
     validation_rules.router,
     worklist.router,
+    translations.router,
+    report_documents.router,
 )

@@ -15,7 +15,7 @@ from tortoise.exceptions import ValidationError
 
 from ..dependencies import principal_of, required_permission, settings_of
 from ..envelope import code_for, error_body_for
-from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Unavailable, is_unavailable
+from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Forbidden, Unauthenticated, Unavailable, is_unavailable
 from ..resolvers.base import access
 from ..wording import plain
 
@@ -33,7 +33,7 @@ def error_response(
 
 
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+    return error_response(request, exc.status, exc.code, exc.said(), exc.details)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -47,9 +47,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         except DomainError as refused:
             return await _domain_error(request, refused)
         if not principal.is_authenticated:
-            return error_response(request, 401, "UNAUTHENTICATED", TOKEN_REQUIRED)
+            return error_response(request, 401, "UNAUTHENTICATED", Unauthenticated(TOKEN_REQUIRED).said())
         if _required_role(request) == "admin" and not principal.is_admin:
-            return error_response(request, 403, "FORBIDDEN", ADMIN_REQUIRED)
+            return error_response(request, 403, "FORBIDDEN", Forbidden(ADMIN_REQUIRED).said())
     problems = [_problem(request, err) for err in exc.errors()]
     first = problems[0] if problems else {"field": "body", "message": "is not what this endpoint takes"}
     more = f" (and {len(problems) - 1} more in details.errors)" if len(problems) > 1 else ""
@@ -114,11 +114,11 @@ def _allowed_methods(request: Request) -> list[str]:
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     if is_unavailable(exc):
         outage = Unavailable()
-        response = error_response(request, outage.status, outage.code, outage.message, outage.details)
+        response = error_response(request, outage.status, outage.code, outage.said(), outage.details)
         response.headers["Retry-After"] = str(outage.retry_after_seconds)
         return response
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request, 500, "INTERNAL", "Unexpected error.")
+    return error_response(request, 500, "INTERNAL", DomainError("Unexpected error.", message_id="error.unexpected").said())
 
 
 def _required_role(request: Request) -> str | None:

@@ -65,6 +65,9 @@ OPERATIONS: dict[str, Needs] = {
     "getAnalyticsTable": PUBLIC,
     "getAnalyticsTimeSeries": PUBLIC,
     "exportAnalytics": PUBLIC,
+    "listUntranslatedTexts": PUBLIC,  # which metadata texts lack a translation: no one's data
+    "setTranslation": ADMIN,
+    "generateReportDocument": WRITE,  # as generateReport: the organisation's coordinator writes its report
     "listValidationRules": PUBLIC,  # a form's rules are part of its definition, as its fields
     "getValidationRule": PUBLIC,
     "createValidationRule": ADMIN,

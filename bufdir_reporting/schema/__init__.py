@@ -27,6 +27,7 @@ from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation
 from .subscriptions import LiveSubscription, SharedEventResults
+from .translations import TranslationMutation, TranslationQuery
 from .validation_rules import ValidationRuleMutation, ValidationRuleQuery
 from .worklist import WorklistQuery, WorklistSubscription
 
@@ -48,6 +49,7 @@ class Query(
     ActivityImportQuery,
     IdentityQuery,
     AnalyticsQuery,
+    TranslationQuery,
 ):
     pass
 
@@ -63,6 +65,7 @@ class Mutation(
     ReportMutation,
     ActivityImportMutation,
     IdentityMutation,
+    TranslationMutation,
 ):
     pass
 

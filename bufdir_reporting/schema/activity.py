@@ -177,5 +177,5 @@ class ActivityMutation:
         return IngestResult(
             created=result.created,
             updated=result.updated,
-            errors=[RowError(row=e.row, field=e.field, message=e.message) for e in result.errors],
+            errors=[RowError(row=e.row, field=e.field, message=e.said()) for e in result.errors],
         )

@@ -42,7 +42,8 @@ class DomainErrorExtension(MaskErrors):
             # syntax, validation and limit errors: the client's document is at fault
             return _with_extensions(error, code=(error.extensions or {}).get("code", "BAD_USER_INPUT"))
         if isinstance(original, DomainError):
-            return _with_extensions(error, code=original.code, **original.details)
+            said = GraphQLError(original.said(), error.nodes, error.source, error.positions, error.path, original)
+            return _with_extensions(said, code=original.code, **original.details)
         if isinstance(original, GraphQLError | ValidationError):
             # ValidationError: a value broke a column's bounds (e.g. an over-long id)
             return _with_extensions(error, code="BAD_USER_INPUT")

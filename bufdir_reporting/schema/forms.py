@@ -23,6 +23,7 @@ from .context import Info
 from .node import ModelNode, node_of, nodes_of, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 from .structure import SectionNode
+from .translations import LanguageArgument, texts_of
 
 if TYPE_CHECKING:
     from .organization import OrganizationType
@@ -38,8 +39,6 @@ class ReportFormNode(ModelNode):
 
     id: relay.NodeID[str]
     form_id: str = strawberry.field(description="The public key, e.g. barnevern-arsrapport.", resolver=lambda root: root.id)
-    name: str
-    description: str
     period_type: models.PeriodType | None = strawberry.field(description="The kind of period it is asked for; null: any.")
     rolled_up: bool = strawberry.field(
         description="Reported for an organisation's whole subtree: its figures count every organisation below it "
@@ -50,6 +49,16 @@ class ReportFormNode(ModelNode):
     require_questions_resolved: bool = strawberry.field(
         description="A report is submitted only when no value marked for follow-up is unresolved."
     )
+
+    @strawberry.field(description="The form's name, in the language asked (Bokmål where it is not translated).")
+    @staticmethod
+    async def name(root: FormRoot, info: Info, language: LanguageArgument = None) -> str:
+        return (await texts_of(info, language)).form_name(root)
+
+    @strawberry.field(description="What the form is for, in the language asked (Bokmål where it is not translated).")
+    @staticmethod
+    async def description(root: FormRoot, info: Info, language: LanguageArgument = None) -> str:
+        return (await texts_of(info, language)).form_description(root)
 
     @strawberry.field(description="The sections it asks (the default form: every section there is).")
     @staticmethod

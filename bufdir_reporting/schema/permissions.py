@@ -48,7 +48,9 @@ FIELDS: dict[str, Needs] = {
     "Query.delegations": ADMIN,
     # Anonymous callers read the approved figures of public forms; the use case decides the rest.
     "Query.analytics": PUBLIC,
-    "Query.validationRules": PUBLIC,  # a form's rules are part of its definition, as its fields
+    "Query.validationRules": PUBLIC,
+    "Query.untranslatedTexts": PUBLIC,  # which metadata texts lack a translation: no one's data
+    "Mutation.setTranslation": ADMIN,  # a form's rules are part of its definition, as its fields
     "Query.worklist": REVIEW,
     "Query.openQuestions": READ,
     "Mutation.createValidationRule": ADMIN,

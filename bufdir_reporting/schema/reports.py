@@ -9,9 +9,11 @@ import strawberry
 from strawberry import relay
 
 from .. import models
+from ..language import Language
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.reporting import records, reviews, status, submissions
 from ..resolvers.reporting.renderers import ReportFormat
+from . import translations as _translations  # noqa: F401  # registers the Language enum
 from .context import Info
 from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 
@@ -298,9 +300,15 @@ class ReportMutation:
         snapshot_id: strawberry.ID,
         report_type: str = "bufdir_report",
         format: Annotated[ReportFormat, strawberry.argument(description="XLSX (default) or PDF.")] = ReportFormat.XLSX,
+        language: Annotated[
+            Language | None,
+            strawberry.argument(description="The document's language; default: the request's Accept-Language, else Bokmål."),
+        ] = None,
     ) -> ReportRecordNode:
         snapshot = public_key("Snapshot", snapshot_id)
-        record = await records.generate(info.context, snapshot_id=snapshot, report_type=report_type, report_format=format)
+        record = await records.generate(
+            info.context, snapshot_id=snapshot, report_type=report_type, report_format=format, language=language
+        )
         return node_of(ReportRecordNode, record)
 
     @strawberry.mutation(
@@ -308,8 +316,17 @@ class ReportMutation:
         "its own (its reportRecord), rendered now in the report's format: it says it was sent, by whom and when, and "
         "what became of earlier versions. The report submitted stays the draft it was."
     )
-    async def submit_report(self, info: Info, report_id: strawberry.ID) -> SubmissionType:
-        return node_of(SubmissionType, await submissions.submit(info.context, report_id=public_key("ReportRecord", report_id)))
+    async def submit_report(
+        self,
+        info: Info,
+        report_id: strawberry.ID,
+        language: Annotated[
+            Language | None,
+            strawberry.argument(description="The sent document's language; default: the request's Accept-Language, else Bokmål."),
+        ] = None,
+    ) -> SubmissionType:
+        submission = await submissions.submit(info.context, report_id=public_key("ReportRecord", report_id), language=language)
+        return node_of(SubmissionType, submission)
 
     @strawberry.mutation(description="Take a submission under review (reviewer or admin).")
     async def start_review(self, info: Info, submission_id: strawberry.ID) -> SubmissionType:

@@ -22,6 +22,7 @@ from .field_values import FieldValue, SnapshotSection, ValidationFinding
 from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 from .structure import SectionNode
+from .translations import LanguageArgument
 
 if TYPE_CHECKING:
     from .activity import ActivityNode
@@ -192,8 +193,8 @@ class SnapshotNode(ModelNode):
         "then the form's validation rules across fields."
     )
     @staticmethod
-    async def validation(root: SnapshotRoot, info: Info) -> list[ValidationFinding]:
-        findings = await validation.validate(info.context, snapshot=root)
+    async def validation(root: SnapshotRoot, info: Info, language: LanguageArgument = None) -> list[ValidationFinding]:
+        findings = await validation.validate(info.context, snapshot=root, language=language)
         return [ValidationFinding.of(f) for f in findings]
 
     @strawberry.field(description="Report files generated from this snapshot.")

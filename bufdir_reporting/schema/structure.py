@@ -15,6 +15,7 @@ from .context import Info
 from .enums import BufdirCategory, Measure, RuleKind, Temporal
 from .node import ModelNode, node_of, nodes_of, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
+from .translations import LanguageArgument, texts_of
 
 strawberry.enum(models.FieldDataType, name="FieldDataType")
 
@@ -64,8 +65,6 @@ class FieldDefinitionNode(ModelNode):
 
     id: relay.NodeID[int]
     key: str
-    label: str = strawberry.field(description="The Norwegian label.")
-    description: str
     data_type: models.FieldDataType
     required: bool
     min_value: Decimal | None
@@ -75,6 +74,16 @@ class FieldDefinitionNode(ModelNode):
     position: int
     valid_from: datetime.date = strawberry.field(description="First day this version applies.")
     valid_to: datetime.date | None = strawberry.field(description="Day it stopped applying; null while in force.")
+
+    @strawberry.field(description="The label, in the language asked (Bokmål where it is not translated).")
+    @staticmethod
+    async def label(root: DefinitionRoot, info: Info, language: LanguageArgument = None) -> str:
+        return (await texts_of(info, language)).field_label(root)
+
+    @strawberry.field(description="What the field asks, in the language asked (Bokmål where it is not translated).")
+    @staticmethod
+    async def description(root: DefinitionRoot, info: Info, language: LanguageArgument = None) -> str:
+        return (await texts_of(info, language)).field_description(root)
 
     @strawberry.field(description="True when the value is entered by hand, not computed.")
     @staticmethod
@@ -102,12 +111,20 @@ class SectionNode(ModelNode):
 
     id: relay.NodeID[str]
     section_id: str = strawberry.field(description="The public key, e.g. barn-under-omsorg.", resolver=lambda root: root.id)
-    title: str
     order: int
-    description: str
     is_active: bool
     valid_from: datetime.date
     valid_to: datetime.date | None
+
+    @strawberry.field(description="The title, in the language asked (Bokmål where it is not translated).")
+    @staticmethod
+    async def title(root: SectionRoot, info: Info, language: LanguageArgument = None) -> str:
+        return (await texts_of(info, language)).section_title(root)
+
+    @strawberry.field(description="What the section covers, in the language asked (Bokmål where it is not translated).")
+    @staticmethod
+    async def description(root: SectionRoot, info: Info, language: LanguageArgument = None) -> str:
+        return (await texts_of(info, language)).section_description(root)
 
     @strawberry.field(description="Its fields as they stand, or as they applied in a period.")
     @staticmethod

@@ -115,7 +115,17 @@ class Caller:
 
 
 TAGS: tuple[str, ...] = ("report_sections", "aggregated_report_data", "bufdir_aggregations", "report_records")
-TAGS += ("activity_import", "submissions", "value_notes", "report_forms", "validation_rules", "worklist", "analytics")
+TAGS += (
+    "activity_import",
+    "submissions",
+    "value_notes",
+    "report_forms",
+    "validation_rules",
+    "worklist",
+    "analytics",
+    "translations",
+    "report_documents",
+)
 
 
 def body(response: Any) -> Any:
@@ -218,6 +228,20 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     listed = await call("get_worklist", reviewer, 200, "Worklist", period_id="2024")
     assert asked.parsed.note_id in [item.note_id for item in listed.parsed.data]
     await call("resolve_value_note", reviewer, 200, "NoteShape", note_id=asked.parsed.note_id)
+
+    # a translation, what is not translated yet, and a report document in Nynorsk
+    label = {
+        "subject": "field",
+        "subject_id": "antall_arsverk",
+        "attribute": "label",
+        "language": "nn",
+        "text": "Talet på årsverk",
+    }
+    await call("set_translation", admin, 200, "TranslationShape", body=call.model("TranslationSpec", label))
+    await call("list_untranslated_texts", public, 200, "UntranslatedList")
+    wanted = call.model("DocumentBody", {"snapshot_id": current, "language": "nn"})
+    document = await call("generate_report_document", oslo, 201, "DocumentShape", body=wanted)
+    assert (document.parsed.language.value, document.parsed.status.value) == ("nn", "completed")
     ctx = context_for(settings, app, "org-1042", subject="kari")
     for key, value in MANUAL_REQUIRED.items():
         await manual_values.set_value(ctx, snapshot_id=current, field_key=key, value=value)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bufdir_reporting.language import Language
 from bufdir_reporting.models import AuditEntry
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base.context import Context
@@ -93,7 +94,7 @@ async def test_a_violated_error_rule_blocks_submission_with_its_message(graphql,
         }
     ]
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
-    english = await validation.validate(ctx, snapshot=snapshot, language="en")
+    english = await validation.validate(ctx, snapshot=snapshot, language=Language.EN)
     assert [f.message for f in english] == ["Emergency placements cannot exceed placements."]
 
     refused = await graphql(SUBMIT, {"r": await report(ctx, snapshot_id)}, own)

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('bufdir', '0012_report_forms')]
+    dependencies = [('bufdir', '0013_translations')]
 
     initial = False
 

@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 
+from ... import language
 from ...errors import Conflict
 from ...events import CacheInvalidated
 from ...models import Activity
-from ...wording import offending, plain, shown
+from ...wording import message_id, message_values, offending, plain, shown
 from .. import periods
 from ..base import access, invalidation, notify
 from ..base.context import Context
@@ -37,6 +38,17 @@ class RowError:
     message: str
     value: str | None = None
     """The value refused, when there is one to show."""
+    message_id: str | None = None
+    """The message in ``language.MESSAGES`` (filled with ``values``), for a reader of another
+    language than ``message``'s English; None: only the English exists."""
+    values: tuple[tuple[str, object], ...] = ()
+
+    def said(self) -> str:
+        """The message in the request's language when it asked for one (``language.requested``)."""
+        reader = language.requested.get()
+        if reader is None or self.message_id not in language.MESSAGES:
+            return self.message
+        return language.say(self.message_id, reader, **dict(self.values))
 
 
 @dataclass
@@ -58,7 +70,10 @@ def parse_numbered(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[tup
         try:
             specs.append((number, ActivitySpec.model_validate(row)))
         except ValidationError as exc:
-            errors += [RowError(number, shown(field_path(e["loc"])), plain(e), offending(e)) for e in exc.errors()]
+            errors += [
+                RowError(number, shown(field_path(e["loc"])), plain(e), offending(e), message_id(e), message_values(e))
+                for e in exc.errors()
+            ]
     return specs, errors
 
 
@@ -100,12 +115,27 @@ class RowChecks:
             key = batch.key_of(spec)
             digest = _digest(key) if key is not None else None
             if spec.organization_id not in writable:
-                errors.append(RowError(line, "organization_id", "is not an organisation you may write for", spec.organization_id))
+                errors.append(
+                    RowError(
+                        line,
+                        "organization_id",
+                        "is not an organisation you may write for",
+                        spec.organization_id,
+                        "row.organization_not_yours",
+                    )
+                )
             elif spec.organization_id not in known:
-                errors.append(RowError(line, "organization_id", "is not a known organisation", spec.organization_id))
+                errors.append(
+                    RowError(
+                        line, "organization_id", "is not a known organisation", spec.organization_id, "row.organization_unknown"
+                    )
+                )
             elif digest is not None and digest in self.first_line and not self.repeats:
                 earlier = self.first_line[digest]
-                errors.append(RowError(line, "external_id", f"names the same activity as line {earlier}", spec.external_id))
+                message = f"names the same activity as line {earlier}"
+                errors.append(
+                    RowError(line, "external_id", message, spec.external_id, "row.same_activity", (("earlier", earlier),))
+                )
             else:
                 if digest is not None:
                     self.first_line.setdefault(digest, line)
@@ -123,7 +153,8 @@ class RowChecks:
                 locked = periods.locked_at(locks, spec.organization_id, moment)
                 if locked is not None:
                     message = f"falls in period {locked}, which is submitted and locked; an admin must reopen it first"
-                    errors.append(RowError(line, "occurred_at", message, moment.isoformat()))
+                    written = language.moment(periods.calendar.local(moment))  # as a person writes it, in Norwegian time
+                    errors.append(RowError(line, "occurred_at", message, written, "row.period_locked", (("period", locked),)))
                     break
         return Checked(sorted(errors, key=lambda error: error.row), existing)
 

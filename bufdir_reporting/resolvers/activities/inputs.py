@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..base.inputs import Count, Strict
 from ..periods import calendar
@@ -52,14 +53,15 @@ class ActivitySpec(Strict):
     @classmethod
     def _code(cls, value: str) -> str:
         if not CODE.match(value):
-            raise ValueError("use lower-case snake_case, e.g. family_guidance")
+            raise PydanticCustomError("snake_case", "use lower-case snake_case, e.g. family_guidance")
         return value
 
     @field_validator("category")
     @classmethod
     def _category(cls, value: str) -> str:
         if value not in BUFDIR_CATEGORIES:
-            raise ValueError(f"unknown Bufdir category; known: {sorted(BUFDIR_CATEGORIES)}")
+            known = ", ".join(sorted(BUFDIR_CATEGORIES))
+            raise PydanticCustomError("unknown_category", "unknown Bufdir category; known: {known}", {"known": known})
         return value
 
     @field_validator("occurred_at", "ended_at", "recorded_at")

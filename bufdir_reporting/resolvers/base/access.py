@@ -124,14 +124,14 @@ def require_read(ctx: Context, organization_id: str) -> None:
     """The caller named ``organization_id`` and wants to read its data."""
     require_authenticated(ctx)
     if not can_read(ctx.principal, organization_id):
-        raise Forbidden("Your token does not allow reading this organisation's data")
+        raise Forbidden("Your token does not allow reading this organisation's data", message_id="error.org_read_denied")
 
 
 def require_write(ctx: Context, organization_id: str) -> None:
     """The caller named ``organization_id`` and wants to change its data."""
     require_authenticated(ctx)
     if not can_write(ctx.principal, organization_id):
-        raise Forbidden("Your token does not allow changing this organisation's data")
+        raise Forbidden("Your token does not allow changing this organisation's data", message_id="error.org_write_denied")
 
 
 class Owned(Protocol):

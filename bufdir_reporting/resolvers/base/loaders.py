@@ -257,6 +257,8 @@ class Loaders:
         self.known_definitions: dict[int, FieldDefinition] = {}
         self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader(self.field_definition_by_id, self.known_definitions)
         self.value_notes_by_period = ValueNotesByPeriodLoader()
+        self.translations: dict[str, object] = {}
+        """One language's translated metadata by language, read once (``structure.translations.texts``)."""
 
     def forget_section(self, section_id: str) -> None:
         """After a structure write: drop what this request cached about the section."""

@@ -2,7 +2,7 @@
 
 The renderers lay this out; they decide nothing about what is shown or in which order, so the
 workbook and the PDF cannot drift apart. Everything here is already in the reader's terms:
-the document's language (``texts``: its words, ``nb`` for now), dates and times in
+the document's language (``texts``: its words in nb, nn or en; the structure's titles and labels translated), dates and times in
 Europe/Oslo, numbers kept as numbers (each renderer formats them for its medium) with the data
 type that says how.
 
@@ -30,6 +30,7 @@ from .. import periods
 from ..base.loaders import FieldValueRow
 from ..snapshots.section_values import SectionValues
 from ..snapshots.validation import Finding
+from ..structure.translations import BOKMAL, Texts
 from . import trail
 from .texts import DEFAULT_LANGUAGE, Words, words
 from .trail import Event, Said, local_time
@@ -247,7 +248,9 @@ def _value(row: FieldValueRow, definition: FieldDefinition, *, prior: bool) -> V
     return number
 
 
-def _row(w: Words, value: FieldValueRow, definition: FieldDefinition, notes: list[Note], explanation: str | None) -> Row:
+def _row(
+    w: Words, texts: Texts, value: FieldValueRow, definition: FieldDefinition, notes: list[Note], explanation: str | None
+) -> Row:
     current, prior = _value(value, definition, prior=False), _value(value, definition, prior=True)
     change = share = None
     if isinstance(current, Decimal) and isinstance(prior, Decimal):
@@ -257,7 +260,7 @@ def _row(w: Words, value: FieldValueRow, definition: FieldDefinition, notes: lis
     remarks += [w("remark.note", label=note.label, message=note.message) for note in notes]
     return Row(
         key=definition.key,
-        label=definition.label,
+        label=texts.field_label(definition),
         data_type=definition.data_type,
         unit=definition.unit,
         value=current,
@@ -285,10 +288,12 @@ def build(
     generated_by: str,
     sent: Submission | None = None,
     language: str = DEFAULT_LANGUAGE,
+    texts: Texts = BOKMAL,
 ) -> ReportContent:
     """``versions``: the period's submissions so far, oldest first, with their review ``steps``
     by submission id; ``sent``: the submission this document is made for (the last of
-    ``versions``), None for a draft."""
+    ``versions``), None for a draft; ``texts``: the structure's titles and labels in
+    ``language`` (Bokmål where one is not translated)."""
     w = words(language)
     by_field: dict[str, list[Note]] = {}
     for finding in findings:
@@ -298,10 +303,10 @@ def build(
     explained = trail.explanations(notes)
     parts = tuple(
         SectionPart(
-            title=group.section.title,
-            description=group.section.description,
+            title=texts.section_title(group.section),
+            description=texts.section_description(group.section),
             rows=tuple(
-                _row(w, value, definition, by_field.get(definition.key, []), explained.get(definition.key))
+                _row(w, texts, value, definition, by_field.get(definition.key, []), explained.get(definition.key))
                 for value, definition in group.values
             ),
         )
@@ -315,7 +320,7 @@ def build(
         name, dates = w("period.custom"), f"{day(first)}–{day(last)}"
     earlier = [version for version in versions if sent is None or version.version < sent.version]
     latest = sent or (versions[-1] if versions else None)
-    generated = local_time(generated_at)
+    generated = local_time(generated_at, w)
     footer = (
         w("page.submitted", at=generated, who=generated_by, version=sent.version) if sent else w("page.generated", at=generated)
     )
@@ -331,7 +336,7 @@ def build(
         prior_period=w("period.dates", name=prior_period.name, dates=f"{day(prior_period.start)}–{day(prior_period.end)}")
         if prior_period
         else None,
-        aggregated_at=local_time(snapshot.aggregated_at) if snapshot.aggregated_at else "–",
+        aggregated_at=local_time(snapshot.aggregated_at, w) if snapshot.aggregated_at else "–",
         reference=snapshot.id,
         generated_at=generated,
         generated_by=generated_by,

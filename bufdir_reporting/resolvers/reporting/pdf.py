@@ -40,18 +40,18 @@ _rendering = threading.Lock()
 once; a process renders one PDF at a time."""
 
 
-def _grouped(text: str) -> str:
-    """Python's 1,234.56 as Norwegian 1 234,56 (no-break space between groups)."""
-    return text.replace(",", NBSP).replace(".", ",")
+def _grouped(text: str, language: str = "nb") -> str:
+    """Python's 1,234.56 as Norwegian 1 234,56 (no-break space between groups); English keeps it."""
+    return text if language == "en" else text.replace(",", NBSP).replace(".", ",")
 
 
-def number_text(value: Decimal, data_type: FieldDataType, *, signed: bool = False) -> str:
+def number_text(value: Decimal, data_type: FieldDataType, *, signed: bool = False, language: str = "nb") -> str:
     sign = "+" if signed else ""
     if data_type == FieldDataType.INTEGER:
-        return _grouped(f"{int(value):{sign},}")
+        return _grouped(f"{int(value):{sign},}", language)
     if data_type == FieldDataType.PERCENT:
-        return _grouped(f"{value:{sign},.1f}") + (f"{NBSP}pp" if signed else f"{NBSP}%")
-    return _grouped(f"{value:{sign},.2f}")
+        return _grouped(f"{value:{sign},.1f}", language) + (f"{NBSP}pp" if signed else f"{NBSP}%")
+    return _grouped(f"{value:{sign},.2f}", language)
 
 
 def value_text(words: Words, row: Row, value: object) -> str:
@@ -60,12 +60,12 @@ def value_text(words: Words, row: Row, value: object) -> str:
     if isinstance(value, bool):
         return words("value.yes") if value else words("value.no")
     if isinstance(value, Decimal):
-        return number_text(value, row.kind)
+        return number_text(value, row.kind, language=words.language)
     return str(value)
 
 
-def share_text(share: Decimal) -> str:
-    return _grouped(f"{share * 100:+,.1f}") + f"{NBSP}%"
+def share_text(share: Decimal, language: str = "nb") -> str:
+    return _grouped(f"{share * 100:+,.1f}", language) + f"{NBSP}%"
 
 
 def _t(text: str) -> str:
@@ -126,8 +126,8 @@ def _value_cells(content: ReportContent, row: Row) -> str:
         current = _cell(w("value.missing"), css="number missing")
     else:
         current = _cell(value_text(w, row, row.value), css="number")
-    change = number_text(row.change, row.kind, signed=True) if row.change is not None else ""
-    share = share_text(row.change_share) if row.change_share is not None else ""
+    change = number_text(row.change, row.kind, signed=True, language=w.language) if row.change is not None else ""
+    share = share_text(row.change_share, w.language) if row.change_share is not None else ""
     return current + "".join(_cell(text, css="number") for text in (value_text(w, row, row.prior), change, share))
 
 

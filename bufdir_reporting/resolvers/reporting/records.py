@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, NotFound, RenderFailed
 from ...events import ReportRecordUpdated
+from ...language import FALLBACK, Language, chosen
 from ...models import (
     Period,
     ReportRecord,
@@ -29,6 +30,7 @@ from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..snapshots import section_values, validation
+from ..structure import translations
 from . import content, files
 from .filestore import FileStore
 from .inputs import ReportRecordChange, ReportRecordSpec
@@ -161,16 +163,22 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
 
 
 async def generate(
-    ctx: Context, *, snapshot_id: str, report_type: str, report_format: ReportFormat = ReportFormat.XLSX
+    ctx: Context,
+    *,
+    snapshot_id: str,
+    report_type: str,
+    report_format: ReportFormat = ReportFormat.XLSX,
+    language: Language | None = None,
 ) -> ReportRecord:
-    """Render the snapshot as the Bufdir report (.xlsx or .pdf) into the file store. A rendering
-    that fails leaves the record ``failed`` with a plain reason (``RenderFailed``'s message)."""
+    """Render the snapshot as the Bufdir report (.xlsx or .pdf) into the file store, in
+    ``language`` (else the request's, else Bokmål). A rendering that fails leaves the record
+    ``failed`` with a plain reason (``RenderFailed``'s message)."""
     snapshot = await reportable(ctx, snapshot_id=snapshot_id)
     period = await periods.get_or_raise(ctx, period_id=snapshot.period_id) if snapshot.period_id else None
     record = await create(ctx, spec=_spec(snapshot, period, report_type))
     record.period_id = snapshot.period_id
     try:
-        report = await content_of(ctx, snapshot=snapshot, period=period)
+        report = await content_of(ctx, snapshot=snapshot, period=period, language=language or chosen())
         await _rendered(ctx, record, report_format, report)
         record.update_from_dict({"status": ReportStatus.COMPLETED, "generated_at": datetime.now(UTC)})
     except RenderFailed as exc:
@@ -225,7 +233,7 @@ def format_of(record: ReportRecord) -> ReportFormat:
 
 
 async def sent_document(
-    ctx: Context, *, draft: ReportRecord, snapshot: Snapshot, period: Period, sent: Submission
+    ctx: Context, *, draft: ReportRecord, snapshot: Snapshot, period: Period, sent: Submission, language: Language = FALLBACK
 ) -> ReportRecord:
     """The document a submission sends: rendered now, in the format of the report the
     organisation submitted, saying it was sent (version, when, by whom) with the versions before
@@ -243,7 +251,7 @@ async def sent_document(
         generated_by=sent.submitted_by,
         generated_at=sent.submitted_at,
     )
-    report = await content_of(ctx, snapshot=snapshot, period=period, sent=sent)
+    report = await content_of(ctx, snapshot=snapshot, period=period, sent=sent, language=language)
     await _rendered(ctx, record, format_of(draft), report)
     return record
 
@@ -269,7 +277,7 @@ async def saved(ctx: Context, record: ReportRecord) -> ReportRecord:
 
 
 async def content_of(
-    ctx: Context, *, snapshot: Snapshot, period: Period | None, sent: Submission | None = None
+    ctx: Context, *, snapshot: Snapshot, period: Period | None, sent: Submission | None = None, language: Language = FALLBACK
 ) -> content.ReportContent:
     """Everything the report says, gathered once for whichever rendition. ``sent``: the
     submission this is the document of (not yet stored: it is being made)."""
@@ -290,13 +298,15 @@ async def content_of(
         prior_period=await periods.get_prior(ctx, period=period) if period else None,
         snapshot=snapshot,
         sections=await section_values.by_section(ctx, snapshot=snapshot),
-        findings=await validation.validate(ctx, snapshot=snapshot),
+        findings=await validation.validate(ctx, snapshot=snapshot, language=language),
+        texts=await translations.texts(ctx, language=language),
         versions=versions,
         steps=steps,
         notes=notes,
         generated_at=sent.submitted_at if sent else datetime.now(UTC),
         generated_by=sent.submitted_by if sent else ctx.principal.subject or "ukjent",
         sent=sent,
+        language=language,
     )
 
 

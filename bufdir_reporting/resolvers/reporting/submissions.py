@@ -22,6 +22,7 @@ from tortoise.exceptions import IntegrityError
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportRecordUpdated, SubmissionReviewed
+from ...language import Language, chosen
 from ...models import (
     DEFAULT_FORM,
     Period,
@@ -39,7 +40,9 @@ from ..structure import forms
 from . import assignments, records, reviews
 
 
-async def submit(ctx: Context, *, report_id: str) -> Submission:
+async def submit(ctx: Context, *, report_id: str, language: Language | None = None) -> Submission:
+    """Submit a completed report. The document it sends is rendered in ``language`` (else the
+    request's, else Bokmål)."""
     record = await records.get_for_write(ctx, report_id=report_id)
     if record.status != ReportStatus.COMPLETED or record.snapshot_id is None:
         raise Conflict("only a completed report generated from a snapshot can be submitted", details={"report_id": report_id})
@@ -56,6 +59,8 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
         raise InvalidInput(
             f"the report has {len(errors)} validation errors; fix them before submitting",
             field="report_id",
+            message_id="error.validation_errors",
+            values={"count": len(errors)},
             missing_required_fields=[f.field_key for f in errors if f.code == "REQUIRED_MISSING"],
             validation_errors=[{"field_key": f.field_key, "code": f.code, "message": f.message} for f in errors],
         )
@@ -86,7 +91,9 @@ async def submit(ctx: Context, *, report_id: str) -> Submission:
     )
     # Rendered before the transaction (a second of layout must not hold it open); a racing
     # submission of the same version or a held lock fails the insert, and the file goes.
-    document = await records.sent_document(ctx, draft=record, snapshot=snapshot, period=period, sent=submission)
+    document = await records.sent_document(
+        ctx, draft=record, snapshot=snapshot, period=period, sent=submission, language=language or chosen()
+    )
     try:
         async with notify.transaction(ctx) as outbox:
             await records.saved(ctx, document)

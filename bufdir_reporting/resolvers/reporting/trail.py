@@ -18,9 +18,12 @@ from .. import periods
 from .texts import Words
 
 
-def local_time(moment: datetime) -> str:
-    """29.11.2026 kl. 18:05 in the service's time (Norway's: CET/CEST as the date has it)."""
-    return periods.calendar.local(moment).strftime("%d.%m.%Y kl. %H:%M")
+def local_time(moment: datetime, words: Words | None = None) -> str:
+    """29.11.2026 kl. 18:05 in the service's time (Norway's: CET/CEST as the date has it), with
+    the document's word for "at" (Bokmål's when none is given)."""
+    local = periods.calendar.local(moment)
+    template = words.texts["time.at"] if words else "{day} kl. {time}"
+    return template.format(day=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +53,11 @@ def events(words: Words, versions: Iterable[Submission], steps: dict[str, list[S
     """Each version's submission and review steps, oldest first."""
     told: list[Event] = []
     for version in versions:
-        at, who = local_time(version.submitted_at), version.submitted_by
+        at, who = local_time(version.submitted_at, words), version.submitted_by
         told.append(Event(version.version, words("event.submitted"), at, who, ""))
         for step in steps.get(version.id, []):
             what = words(f"event.{step.to_state}")
-            told.append(Event(version.version, what, local_time(step.at), step.by, step.reason or ""))
+            told.append(Event(version.version, what, local_time(step.at, words), step.by, step.reason or ""))
     return tuple(told)
 
 
@@ -70,17 +73,17 @@ def status(
     """Draft, submitted version N, a later copy of it, returned, or reopened after version N."""
     if latest is None:
         return w("status.draft")
-    at, who = local_time(latest.submitted_at), latest.submitted_by
+    at, who = local_time(latest.submitted_at, w), latest.submitted_by
     if sent:
         return w("status.submitted", version=latest.version, at=at, who=who)
     if latest.review_state == ReviewState.REOPENED or latest.reopened_at is not None:
         reopened = latest.reopened_at or generated_at
-        return w("status.reopened", at=local_time(reopened), version=latest.version)
+        return w("status.reopened", at=local_time(reopened, w), version=latest.version)
     returned = returned_at(steps)
     if latest.review_state == ReviewState.RETURNED and returned is not None:
-        return w("status.draft_after_returned", version=latest.version, at=local_time(returned))
+        return w("status.draft_after_returned", version=latest.version, at=local_time(returned, w))
     if latest.snapshot_id == snapshot.id:
-        return w("status.copy", version=latest.version, at=at, who=who, generated=local_time(generated_at))
+        return w("status.copy", version=latest.version, at=at, who=who, generated=local_time(generated_at, w))
     return w("status.draft_after", version=latest.version)
 
 
@@ -114,7 +117,7 @@ def dialogue(words: Words, notes: Iterable[ValueNote], places: dict[str, tuple[s
             section=places.get(note.field_key, ("–", note.field_key))[0],
             field=places.get(note.field_key, ("–", note.field_key))[1],
             kind=words(f"note_kind.{note.kind}"),
-            at=local_time(note.created_at),
+            at=local_time(note.created_at, words),
             who=note.author,
             text=words("dialogue.beside_value") if note.id in beside else note.text,
         )

@@ -5,8 +5,10 @@ organisation's own history or its peers (``outliers``), or, with too little hist
 a change against the prior period beyond ``BUFDIR_CHANGE_WARNING_PERCENT`` that is also at
 least the field's absolute floor (so a 5 -> 9 on a small base does not warn). Across fields: the
 form's validation rules (``structure.validation_rules``), each violated one a finding of its own
-severity. Per-field messages are Norwegian (they go into the report); a rule's message is in the
-language asked for.
+severity. Messages read in the language asked (``language.MESSAGES["finding.<CODE>"]``, the
+field's label translated; a rule's own message in that language), Bokmål when none was: they go
+into the report, which was Bokmål before it had languages. Numbers read as the reader writes
+them (``1 000``, ``2,5``), never as Python prints a Decimal.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from ...language import Language, chosen, number, say
 from ...models import FieldDataType, FieldDefinition, FieldValue, Snapshot
 from .. import periods
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
-from ..structure import validation_rules
+from ..structure import translations, validation_rules
 from . import outliers
 from .completeness import reported
 
@@ -59,38 +62,61 @@ class Finding:
     organisation for a peer comparison, since it gives the peers' median away)."""
 
 
+def _finding(key: str, severity: Severity, code: FindingCode, language: Language, **values: object) -> Finding:
+    return Finding(key, severity, code, say(f"finding.{code.value}", language, **values))
+
+
 def _findings(
-    value: FieldValue | FieldValueRow, definition: FieldDefinition, warn_share: Decimal, floor: Decimal, judged_by_history: bool
+    value: FieldValue | FieldValueRow,
+    definition: FieldDefinition,
+    warn_share: Decimal,
+    floor: Decimal,
+    judged_by_history: bool,
+    language: Language,
+    label: str,
 ) -> list[Finding]:
-    key, label = value.field_key, definition.label
+    key = value.field_key
     if not reported(value):
-        return [Finding(key, Severity.ERROR, FindingCode.REQUIRED_MISSING, f"{label} er påkrevd")] if definition.required else []
+        return [_finding(key, Severity.ERROR, FindingCode.REQUIRED_MISSING, language, label=label)] if definition.required else []
     found = []
     if value.value is not None and definition.data_type not in (FieldDataType.TEXT, FieldDataType.BOOLEAN):
         low, high = definition.min_value, definition.max_value
         if low is not None and value.value < low:
-            found.append(Finding(key, Severity.ERROR, FindingCode.BELOW_MIN, f"{label} er under {low.normalize()}"))
+            found.append(_finding(key, Severity.ERROR, FindingCode.BELOW_MIN, language, label=label, limit=number(low, language)))
         if high is not None and value.value > high:
-            found.append(Finding(key, Severity.ERROR, FindingCode.ABOVE_MAX, f"{label} er over {high.normalize()}"))
+            found.append(
+                _finding(key, Severity.ERROR, FindingCode.ABOVE_MAX, language, label=label, limit=number(high, language))
+            )
         moved = abs(value.value - value.prior_value) if value.prior_value else Decimal(0)
         if value.prior_value and not judged_by_history and moved > warn_share * abs(value.prior_value) and moved >= floor:
-            change = (value.value - value.prior_value) / abs(value.prior_value) * 100
-            message = f"{label} endret {change:+.0f} % fra forrige periode"
-            found.append(Finding(key, Severity.WARNING, FindingCode.LARGE_CHANGE, message, deviation=moved))
+            change = round((value.value - value.prior_value) / abs(value.prior_value) * 100)
+            shown = ("+" if change >= 0 else "-") + number(abs(change), language)
+            finding = _finding(key, Severity.WARNING, FindingCode.LARGE_CHANGE, language, label=label, change=shown)
+            found.append(Finding(key, finding.severity, finding.code, finding.message, deviation=moved))
     return found
 
 
-def _outlier(key: str, label: str, judgement: outliers.Judgement) -> Finding:
-    direction = "høyere" if judgement.score > 0 else "lavere"
+def _score(score: float, language: Language) -> str:
+    shown = f"{score:.1f}"
+    return shown if language == Language.EN else shown.replace(".", ",")
+
+
+def _outlier(key: str, label: str, judgement: outliers.Judgement, language: Language) -> Finding:
+    direction = say("finding.higher" if judgement.score > 0 else "finding.lower", language)
+    score = _score(judgement.score, language)
     if judgement.basis == outliers.Basis.HISTORY:
         code = FindingCode.OUTLIER_HISTORY
-        message = (
-            f"{label} er uvanlig {direction} enn i organisasjonens tidligere perioder "
-            f"(median {judgement.median.normalize():f}, robust z-verdi {judgement.score:.1f})"
+        message = say(
+            "finding.OUTLIER_HISTORY",
+            language,
+            label=label,
+            direction=direction,
+            median=number(judgement.median, language),
+            score=score,
         )
     else:
         code = FindingCode.OUTLIER_PEERS
-        message = f"{label} er uvanlig {direction} enn hos sammenlignbare organisasjoner (robust z-verdi {judgement.score:.1f})"
+        message = say("finding.OUTLIER_PEERS", language, label=label, direction=direction, score=score)
     return Finding(key, Severity.WARNING, code, message, score=judgement.score, deviation=judgement.deviation)
 
 
@@ -98,14 +124,17 @@ async def validate(
     ctx: Context,
     *,
     snapshot: Snapshot,
-    language: str = "nb",
+    language: Language | None = None,
     baselines: outliers.Baselines | None = None,
     rules: list[validation_rules.CompiledRule] | None = None,
 ) -> list[Finding]:
     """Per field: errors block submission (a required value missing, outside its bounds, an
     outlier or large change left unexplained where the field asks for an explanation); warnings
     ask a look. Then the form's rules. ``baselines`` and ``rules`` let a caller judging many
-    snapshots of one period and form read them once."""
+    snapshots of one period and form read them once. ``language``: the messages' (else the
+    request's, else Bokmål)."""
+    language = language or chosen()
+    texts = await translations.texts(ctx, language=language)
     values = await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
     definitions = await ctx.loaders.field_definition_by_id.load_many([v.field_definition_id for v in values])
     share = Decimal(ctx.settings.change_warning_percent) / 100
@@ -120,25 +149,24 @@ async def validate(
             )
     found = []
     for value, definition in zip(values, definitions, strict=True):
+        label = texts.field_label(definition)
         history = baselines.history.get((snapshot.organization_id, value.field_key), []) if baselines else []
         floor = baselines.thresholds(value.field_key).floor if baselines else Decimal(ctx.settings.outlier_min_deviation)
-        field_findings = _findings(value, definition, share, floor, len(history) >= outliers.MIN_HISTORY)
+        field_findings = _findings(value, definition, share, floor, len(history) >= outliers.MIN_HISTORY, language, label)
         if baselines is not None and value.value is not None and definition.data_type in outliers.NUMERIC:
             judged = baselines.judge(snapshot.organization_id, value.field_key, value.value)
-            field_findings += [_outlier(value.field_key, definition.label, j) for j in judged]
-        for finding in field_findings:
-            found.append(finding)
+            field_findings += [_outlier(value.field_key, label, j, language) for j in judged]
+        found += field_findings
         if definition.explain_large_change and value.field_key not in explained:
             if any(f.code in ASKS_EXPLANATION for f in field_findings):
-                message = f"{definition.label}: det uvanlige tallet må forklares før rapporten sendes inn"
-                found.append(Finding(value.field_key, Severity.ERROR, FindingCode.EXPLANATION_MISSING, message))
+                found.append(_finding(value.field_key, Severity.ERROR, FindingCode.EXPLANATION_MISSING, language, label=label))
     if rules is None:
         rules = await validation_rules.compiled_for(ctx, form_id=snapshot.form_id)
     found += _rule_findings(rules, values, language)
     return found
 
 
-def _rule_findings(rules: list[validation_rules.CompiledRule], values: list[FieldValueRow], language: str) -> list[Finding]:
+def _rule_findings(rules: list[validation_rules.CompiledRule], values: list[FieldValueRow], language: Language) -> list[Finding]:
     if not rules:
         return []
     by_key = {v.field_key: v.value for v in values}

@@ -69,9 +69,9 @@ def message(rule: ValidationRule, language: str = "nb") -> str:
     """The rule's message in ``language`` (nb, nn or en; anything else reads as nb). The one
     place a rule's language is chosen, for the request's language to be passed to."""
     if language == "nn":
-        return rule.message_nn
+        return rule.message_nn or rule.message_nb  # a missing translation falls back to Bokmål
     if language == "en":
-        return rule.message_en
+        return rule.message_en or rule.message_nb
     return rule.message_nb
 
 

@@ -1,0 +1,232 @@
+"""Bokmål, Nynorsk and English (#32): the reader's language from Accept-Language (or a
+``language`` argument) for labels, findings, refusals and import errors; the metadata's
+translations, their fallback to Bokmål and what is not translated yet; the legacy contracts
+answering as before whether or not a language is asked."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from bufdir_reporting.errors import ADMIN_REQUIRED
+from bufdir_reporting.language import MESSAGES, Language, from_accept_language, number
+from bufdir_reporting.resolvers import snapshots
+
+from .conftest import error_of
+from .factories import FieldSpec, context_for, counted, make_scope
+from .importing.test_import_api import HEADER
+
+NN = {"Accept-Language": "nn-NO, nb;q=0.8, en;q=0.5"}
+STAFF = FieldSpec("antall_arsverk", None, True, "decimal", label="Antall årsverk")
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("nn", Language.NN),
+        ("nn-NO", Language.NN),
+        ("no", Language.NB),
+        ("nb-NO,nb;q=0.9", Language.NB),
+        ("en-GB,en;q=0.9,nn;q=0.8", Language.EN),
+        ("de-DE, nn;q=0.4, en;q=0.3", Language.NN),
+        ("en;q=0.2, nn;q=0.9", Language.NN),
+        ("nn;q=0, en", Language.EN),
+        ("nn;q=zero, en;q=0.1", Language.EN),
+        ("de, fr", None),
+        ("*", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_accept_language_picks_the_supported_language_ranked_highest(header, language):
+    assert from_accept_language(header) == language
+
+
+def test_numbers_read_as_the_reader_writes_them():
+    assert number(Decimal(1000), Language.NB) == "1\u00a0000"  # not 1E+3
+    assert number(Decimal("2.50"), Language.NN) == "2,5"
+    assert number(Decimal("1234.5"), Language.EN) == "1,234.5"
+    assert number(Decimal(-3), Language.NB) == "-3"
+
+
+def test_every_message_is_written_in_all_three_languages():
+    assert {message: set(texts) for message, texts in MESSAGES.items()} == {message: set(Language) for message in MESSAGES}
+
+
+SNAPSHOT = """query ($id: ID!, $language: Language) {
+  snapshot(id: $id) {
+    validation { code message }
+    asked: validation(language: $language) { message }
+  }
+  sections { edges { node { sectionId title fields { key label } } } }
+}"""
+SET = """mutation ($input: TranslationInput!) { setTranslation(input: $input) { text } }"""
+UNTRANSLATED = """query ($language: Language) { untranslatedTexts(language: $language) { subject subjectId attribute source } }"""
+
+
+async def _snapshot(app, settings):
+    scope = await make_scope(fields=[counted("antall_saker"), STAFF])
+    ctx = context_for(settings, app, scope.org.id)
+    return scope, (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
+
+
+async def test_nynorsk_labels_and_findings_over_graphql_fall_back_to_bokmal(app, settings, graphql, tokens):
+    scope, snapshot = await _snapshot(app, settings)
+    own = tokens.headers(scope.org.id)
+    label = {
+        "subject": "FIELD",
+        "subjectId": "antall_arsverk",
+        "attribute": "LABEL",
+        "language": "NN",
+        "text": "Talet på årsverk",
+    }
+    set_ = await graphql(SET, {"input": label}, tokens.admin())
+    assert set_["data"]["setTranslation"]["text"] == "Talet på årsverk"
+
+    plain = await graphql(SNAPSHOT, {"id": snapshot.id}, own)
+    assert plain["data"]["snapshot"]["validation"] == [{"code": "REQUIRED_MISSING", "message": "Antall årsverk er påkrevd"}]
+
+    nynorsk = await graphql(SNAPSHOT, {"id": snapshot.id, "language": "EN"}, {**own, **NN})
+    assert nynorsk["data"]["snapshot"]["validation"] == [{"code": "REQUIRED_MISSING", "message": "Talet på årsverk er påkravd"}]
+    assert nynorsk["data"]["snapshot"]["asked"] == [{"message": "Antall årsverk is required"}]  # no English label: Bokmål
+    section = next(edge["node"] for edge in nynorsk["data"]["sections"]["edges"] if edge["node"]["sectionId"] == scope.section.id)
+    assert section["title"] == scope.section.title  # not translated: its Bokmål
+    assert {field["key"]: field["label"] for field in section["fields"]} == {
+        "antall_saker": "Antall saker",
+        "antall_arsverk": "Talet på årsverk",
+    }
+
+    missing = (await graphql(UNTRANSLATED, {"language": "NN"}))["data"]["untranslatedTexts"]
+    assert {"subject": "SECTION", "subjectId": scope.section.id, "attribute": "TITLE", "source": scope.section.title} in missing
+    assert {"subject": "FIELD", "subjectId": "antall_saker", "attribute": "LABEL", "source": "Antall saker"} in missing
+    assert not any(m["subjectId"] == "antall_arsverk" and m["attribute"] == "LABEL" for m in missing)
+    both = (await graphql(UNTRANSLATED))["data"]["untranslatedTexts"]
+    assert [m for m in both if m["subjectId"] == "antall_arsverk" and m["attribute"] == "LABEL"] != []  # English lacks it
+
+    removed = await graphql(SET, {"input": {**label, "text": ""}}, tokens.admin())
+    assert removed["data"]["setTranslation"]["text"] is None
+    again = await graphql(SNAPSHOT, {"id": snapshot.id}, {**own, **NN})
+    assert again["data"]["snapshot"]["validation"][0]["message"] == "Antall årsverk er påkravd"
+
+
+async def test_a_refusal_reads_in_the_language_asked_with_its_code_unchanged(graphql, tokens, client):
+    label = {"subject": "FIELD", "subjectId": "x", "attribute": "LABEL", "language": "NN", "text": "y"}
+    english = await graphql(SET, {"input": label}, tokens.headers("org-1"))
+    assert english["errors"][0]["message"] == ADMIN_REQUIRED and english["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    nynorsk = await graphql(SET, {"input": label}, {**tokens.headers("org-1"), **NN})
+    assert nynorsk["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert nynorsk["errors"][0]["message"] == "Dette krev administratorrolla; be ein administrator om eit token med henne."
+    bokmal = await client.put(
+        "/api/v1/translations", json=_rest(label), headers={**tokens.headers("org-1"), "Accept-Language": "nb"}
+    )
+    assert bokmal.status_code == 403 and error_of(bokmal)["message"].startswith("Dette krever administratorrollen")
+
+
+def _rest(label: dict) -> dict:
+    return {
+        "subject": label["subject"].lower(),
+        "subject_id": label["subjectId"],
+        "attribute": label["attribute"].lower(),
+        "language": label["language"].lower(),
+        "text": label["text"],
+    }
+
+
+async def test_translations_over_rest_set_list_and_refuse_in_the_readers_language(app, settings, client, tokens):
+    scope, _ = await _snapshot(app, settings)
+    body = {"subject": "section", "subject_id": scope.section.id, "attribute": "title", "language": "en", "text": "Staff"}
+    put = await client.put("/api/v1/translations", json=body, headers=tokens.admin())
+    assert put.status_code == 200 and put.json() == body
+    listed = (await client.get("/api/v1/translations/untranslated", params={"language": "en"})).json()["data"]
+    assert {
+        "subject": "field",
+        "subject_id": "antall_saker",
+        "attribute": "label",
+        "language": "en",
+        "source": "Antall saker",
+    } in listed
+    assert not any(item["subject"] == "section" and item["attribute"] == "title" for item in listed)
+
+    bokmal = await client.put("/api/v1/translations", json={**body, "language": "nb"}, headers={**tokens.admin(), **NN})
+    assert bokmal.status_code == 422 and error_of(bokmal)["code"] == "BAD_USER_INPUT"
+    assert error_of(bokmal)["message"] == "Omsetjingar blir lagra for nn og en; bokmål er teksten til feltet sjølv"
+    unknown = {**body, "subject": "field", "subject_id": "finst_ikkje", "attribute": "label"}
+    missing = await client.put("/api/v1/translations", json=unknown, headers={**tokens.admin(), **NN})
+    assert missing.status_code == 404 and error_of(missing)["message"] == "Feltet «finst_ikkje» finst ikkje"
+    english = await client.put("/api/v1/translations", json=unknown, headers=tokens.admin())
+    assert error_of(english)["message"] == "field 'finst_ikkje' does not exist", "no header: as before"
+
+
+LEGACY_READS = (
+    "/api/v1/report-sections",
+    "/api/v1/report-sections/{section}",
+    "/api/v1/report-sections/fields/antall_arsverk/label",
+    "/api/v1/report-sections/required-fields",
+)
+
+
+async def test_the_legacy_contracts_answer_the_same_with_and_without_a_language(app, settings, client, tokens):
+    scope, _ = await _snapshot(app, settings)
+    body = {
+        "subject": "field",
+        "subject_id": "antall_arsverk",
+        "attribute": "label",
+        "language": "nn",
+        "text": "Talet på årsverk",
+    }
+    assert (await client.put("/api/v1/translations", json=body, headers=tokens.admin())).status_code == 200
+    for path in LEGACY_READS:
+        path = path.format(section=scope.section.id)
+        plain, asked = await client.get(path), await client.get(path, headers=NN)
+        assert plain.status_code == 200 and plain.content == asked.content, path
+        assert "Talet" not in asked.text
+    gone, gone_nn = [await client.get("/api/v1/report-sections/nope", headers=h) for h in ({}, NN)]
+    assert error_of(gone)["message"] == "section 'nope' does not exist"
+    assert error_of(gone_nn)["message"] == "Seksjonen «nope» finst ikkje"
+    assert (gone.status_code, error_of(gone)["code"], set(error_of(gone))) == (
+        gone_nn.status_code,
+        error_of(gone_nn)["code"],
+        set(error_of(gone_nn)),
+    )
+
+
+def _csv(*rows: list[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerows([HEADER, *rows])
+    return out.getvalue().encode("cp1252")
+
+
+async def test_import_errors_name_the_column_as_written_in_the_language_asked(app, settings, client, tokens):
+    scope, _ = await _snapshot(app, settings)
+    org = scope.org.id
+    row = [org, "fagsystem-famweb", "x-1", "group_activity", "ungdom", "completed", "Tromsø", "31.02.2024 10:00", "1,5"]
+    file = ("aktiviteter.csv", _csv(row, [*row[:2], "x-2", "Gruppe", *row[4:7], "15.03.2024 10:00", "1,5"]), "text/csv")
+    nynorsk = (await client.post("/api/v1/activities/import", files={"file": file}, headers={**tokens.headers(org), **NN})).json()
+    assert nynorsk["errors"] == [
+        {
+            "line": 2,
+            "column": "Dato",
+            "value": "31.02.2024 10:00",
+            "message": "må vere dato og klokkeslett, til dømes 15.02.2026 10:00",
+        },
+        {
+            "line": 3,
+            "column": "Aktivitetstype",
+            "value": "Gruppe",
+            "message": "skriv med små bokstavar og understrek, til dømes family_guidance",
+        },
+    ]
+    english = (await client.post("/api/v1/activities/import", files={"file": file}, headers=tokens.headers(org))).json()
+    assert english["errors"][0]["column"] == "Dato"
+    assert english["errors"][0]["message"] == "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)"
+
+
+async def test_a_report_document_refuses_a_report_type_that_is_no_name(app, settings, client, tokens):
+    scope, snapshot = await _snapshot(app, settings)
+    body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": "\u00a0\u023e\U000e68fd", "": {}}
+    refused = await client.post("/api/v1/report-documents", json=body, headers=tokens.headers(scope.org.id))
+    assert refused.status_code == 422 and error_of(refused)["code"] == "BAD_USER_INPUT"
