@@ -230,3 +230,13 @@ async def test_a_report_document_refuses_a_report_type_that_is_no_name(app, sett
     body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": "\u00a0\u023e\U000e68fd", "": {}}
     refused = await client.post("/api/v1/report-documents", json=body, headers=tokens.headers(scope.org.id))
     assert refused.status_code == 422 and error_of(refused)["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("report_type", ["46", "bufdir-report", "Bufdir"])
+async def test_a_report_document_refuses_what_a_report_record_would_refuse(app, settings, client, tokens, report_type):
+    """The body's pattern let "46" through, and the record refused it inside the use case: 500
+    (schemathesis). The body now asks what the record asks: 422 naming report_type."""
+    scope, snapshot = await _snapshot(app, settings)
+    body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": report_type}
+    refused = await client.post("/api/v1/report-documents", json=body, headers=tokens.headers(scope.org.id))
+    assert refused.status_code == 422 and error_of(refused)["details"]["field"] == "report_type", refused.text

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from ..language import Language, chosen
 from ..models import ReportRecord, ReportStatus
+from ..resolvers.activities.inputs import CODE
 from ..resolvers.base.context import Context
 from ..resolvers.base.inputs import Strict
 from ..resolvers.reporting import records
@@ -37,8 +38,10 @@ class DocumentBody(Strict):
     snapshot_id: str = Field(min_length=1, max_length=40)
     format: ReportFormat = ReportFormat.XLSX
     language: Language | None = Field(default=None, description="nb, nn or en; default: Accept-Language, else nb")
-    report_type: str = Field(default="bufdir_report", pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    """A name in lower-case letters, digits, _ and -: it goes into the record and the file's name."""
+    report_type: str = Field(default="bufdir_report", max_length=64, pattern=CODE.pattern)
+    """A report record's report type (lower-case snake_case): it goes into the record and the
+    file's name. The record's own rule, not a looser one: "46" passed a looser pattern here and
+    the record refused it inside the use case, a 500 (schemathesis)."""
 
 
 class DocumentShape(Shape):

@@ -97,6 +97,7 @@ LISTS: dict[tuple[str, str], int] = {
     ("Query", "validationRules"): 20,
     ("Query", "openQuestions"): 20,
     ("Query", "delegations"): 20,
+    ("Query", "untranslatedTexts"): 100,  # every section, field and form without the language's text
     ("Subscription", "worklistChanged"): 50,  # its first 50 items
     # An analytics table is its selection's product: a usual one (a field, every organisation of
     # a kind, a year's quarters) is a few hundred to a thousand cells.

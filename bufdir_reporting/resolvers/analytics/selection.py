@@ -30,11 +30,10 @@ from tortoise.expressions import Q
 
 from ...errors import TOKEN_REQUIRED, Forbidden, InvalidInput, NotFound, Unauthenticated
 from ...models import DEFAULT_FORM, FieldDataType, FieldDefinition, Organization, OrganizationKind, Period, PeriodType, ReportForm
-from ..base import access
+from ..base import access, ancestry
 from ..base.context import Context
 from ..base.inputs import Strict
 from ..base.sql import Statement
-from ..organizations import tree
 
 MAX_FIELDS = 200
 MAX_ORGANIZATIONS = 5000
@@ -238,7 +237,7 @@ async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], 
             "WITH RECURSIVE below(id, depth) AS ("
             f"SELECT id, 0 FROM organization WHERE id = {root} "
             "UNION SELECT o.id, b.depth + 1 FROM organization o JOIN below b ON o.parent_id = b.id "
-            f"WHERE b.depth < {tree.MAX_DEPTH}"
+            f"WHERE b.depth < {ancestry.MAX_DEPTH}"
             ") SELECT o.id, o.name, o.kind FROM organization o WHERE o.id IN (SELECT id FROM below) ORDER BY o.id"
         )
         _, rows = await get_connection("default").execute_query(statement, sql.params)

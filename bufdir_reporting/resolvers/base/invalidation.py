@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from tortoise.queryset import QuerySet
 
 from ...models import DEFAULT_FORM, ReportForm, Snapshot, SnapshotStatus, Submission
+from . import ancestry
 
 
 async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
@@ -45,10 +46,8 @@ async def invalidate_many(since: dict[str, datetime], reason: str) -> list[Snaps
 async def _rolled_up_above(since: dict[str, datetime]) -> list[Snapshot]:
     """The rolled-up snapshots of the organisations above those written, from the earliest
     moment written below each."""
-    from ..organizations.tree import above  # the tree reads through base: imported when used
-
     earliest: dict[str, datetime] = {}
-    for organization_id, ancestors in (await above(since)).items():
+    for organization_id, ancestors in (await ancestry.above(since)).items():
         for ancestor in ancestors:
             earliest[ancestor] = min(earliest.get(ancestor, since[organization_id]), since[organization_id])
     rolled_up = await ReportForm.filter(rolled_up=True).values_list("id", flat=True)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from ...errors import PeriodLocked
 from ...models import DEFAULT_FORM, Period, ReportForm, Submission
-from ..organizations import tree
+from ..base import ancestry
 from . import calendar
 
 
@@ -43,7 +43,7 @@ async def locked_periods(moments: dict[str, list[datetime]]) -> dict[str, list[s
 
 async def _rolled_up_locks_above(organization_ids: list[str]) -> list[tuple[str, Submission]]:
     """(organisation, lock) for each locked submission of a rolled-up form by one above it."""
-    ancestors = await tree.above(organization_ids)
+    ancestors = await ancestry.above(organization_ids)
     if not ancestors:
         return []
     rolled_up = [str(i) for i in await ReportForm.filter(rolled_up=True).values_list("id", flat=True)]
