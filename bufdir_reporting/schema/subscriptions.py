@@ -272,6 +272,11 @@ class LiveSubscription:
         async for state in await uploads.follow_progress(info.context, import_id=key):
             if now is None or state.ended:  # the import whole: as it stands when followed, its outcome as stored
                 now = await ActivityImportType.fetch(info, key)
+            elif state.written < now.written:
+                # The whole was read after the use case's first state, and progress is stored per
+                # chunk: a chunk's event published before that read is already counted (CI saw
+                # 12000 written, then 5000).
+                continue
             else:
                 now = now.moved(state)
             yield now
