@@ -77,8 +77,32 @@ class Forbidden(DomainError):
     code = "FORBIDDEN"
     status = 403
 
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None, message_id: str | None = None) -> None:
-        super().__init__(message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message))
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        message_id: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message), values=values)
+
+
+def kind_in(kind: str, language: Language | None) -> str:
+    """A kind of object as a message names it: Norwegian's definite form (``aggregeringen``),
+    English's kind itself."""
+    return KINDS.get(language or Language.EN, {}).get(kind, kind)
+
+
+class ObjectWriteDenied(Forbidden):
+    """One the caller may see but not change: said in the request's language."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(
+            f"Your token does not allow changing this {kind}",
+            message_id="error.object_write_denied",
+            values={"kind": kind_in(kind, requested.get())},
+        )
 
 
 KINDS: dict[Language, dict[str, str]] = {
@@ -95,6 +119,16 @@ KINDS: dict[Language, dict[str, str]] = {
         "submission for organization": "innsendingen for organisasjonen",
         "snapshot": "aggregeringen",
         "report": "rapporten",
+        "report record": "rapporten",
+        "validation rule": "valideringsregelen",
+        "activity import": "aktivitetsimporten",
+        "activity": "aktiviteten",
+        "submission": "innsendingen",
+        "question": "spørsmålet",
+        "comment": "kommentaren",
+        "aggregation job": "aggregeringsjobben",
+        "person assignment": "tildelingen",
+        "delegation": "delegeringen",
     },
     Language.NN: {
         "field definition": "feltdefinisjonen",
@@ -109,6 +143,16 @@ KINDS: dict[Language, dict[str, str]] = {
         "submission for organization": "innsendinga for organisasjonen",
         "snapshot": "aggregeringa",
         "report": "rapporten",
+        "report record": "rapporten",
+        "validation rule": "valideringsregelen",
+        "activity import": "aktivitetsimporten",
+        "activity": "aktiviteten",
+        "submission": "innsendinga",
+        "question": "spørsmålet",
+        "comment": "kommentaren",
+        "aggregation job": "aggregeringsjobben",
+        "person assignment": "tildelinga",
+        "delegation": "delegeringa",
     },
 }
 """What a NotFound names, in Norwegian (the English is the kind itself)."""
@@ -123,7 +167,7 @@ class NotFound(DomainError):
             f"{kind} {identifier!r} does not exist",
             details={"kind": kind, "id": identifier},
             message_id="error.not_found",
-            values={"kind": KINDS.get(requested.get() or Language.EN, {}).get(kind, kind).capitalize(), "id": identifier},
+            values={"kind": kind_in(kind, requested.get()).capitalize(), "id": identifier},
         )
 
 

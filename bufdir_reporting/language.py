@@ -179,10 +179,20 @@ MESSAGES: dict[str, dict[Language, str]] = {
         Language.NN: "Tokenet ditt gjev ikkje tilgang til å endre dataa til denne organisasjonen",
         Language.EN: "Your token does not allow changing this organisation's data",
     },
+    "error.object_write_denied": {
+        Language.NB: "Tokenet ditt gir ikke tilgang til å endre {kind}",
+        Language.NN: "Tokenet ditt gjev ikkje tilgang til å endre {kind}",
+        Language.EN: "Your token does not allow changing this {kind}",
+    },
     "error.not_found": {
         Language.NB: "{kind} «{id}» finnes ikke",
         Language.NN: "{kind} «{id}» finst ikkje",
         Language.EN: "{kind} '{id}' does not exist",
+    },
+    "error.validation_error": {
+        Language.NB: "Rapporten har {count} valideringsfeil; rett den før du sender inn",
+        Language.NN: "Rapporten har {count} valideringsfeil; rett han før du sender inn",
+        Language.EN: "The report has {count} validation error; fix it before submitting",
     },
     "error.validation_errors": {
         Language.NB: "Rapporten har {count} valideringsfeil; rett dem før du sender inn",

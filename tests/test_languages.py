@@ -240,3 +240,28 @@ async def test_a_report_document_refuses_what_a_report_record_would_refuse(app, 
     body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": report_type}
     refused = await client.post("/api/v1/report-documents", json=body, headers=tokens.headers(scope.org.id))
     assert refused.status_code == 422 and error_of(refused)["details"]["field"] == "report_type", refused.text
+
+
+async def test_a_refusal_to_change_an_object_and_a_missing_one_read_in_the_language_asked(app, settings, graphql, tokens, client):
+    """An outsider asked in Nynorsk and got "Your token does not allow changing this snapshot"
+    (raised without a message id) and "Validation rule «99999» finst ikkje" (a kind with no
+    Norwegian name)."""
+    scope, snapshot = await _snapshot(app, settings)
+    reviewer = tokens.headers(scope.org.id, reviewer=True)  # reads and reviews it, writes nothing
+    denied = await graphql(
+        'mutation ($s: ID!) { invalidateSnapshot(id: $s, reason: "x") { cacheValid } }',
+        {"s": snapshot.id},
+        {**reviewer, **NN},
+    )
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert denied["errors"][0]["message"] == "Tokenet ditt gjev ikkje tilgang til å endre aggregeringa"
+    english = await graphql(
+        'mutation ($s: ID!) { invalidateSnapshot(id: $s, reason: "x") { cacheValid } }', {"s": snapshot.id}, reviewer
+    )
+    assert english["errors"][0]["message"] == "Your token does not allow changing this snapshot"
+    for path, said in (
+        ("/api/v1/validation-rules/99999", "Valideringsregelen «99999» finst ikkje"),
+        ("/api/v1/submissions/nope", "Innsendinga «nope» finst ikkje"),
+    ):
+        missing = await client.get(path, headers={**tokens.admin(), **NN})
+        assert missing.status_code == 404 and error_of(missing)["message"] == said, missing.text

@@ -41,7 +41,7 @@ from tortoise.queryset import QuerySet
 from ...auth import ADMIN, READ, REVIEW, WRITE, Principal
 from ...config import Settings
 from ...digdir import MASKINPORTEN
-from ...errors import ADMIN_REQUIRED, REVIEWER_REQUIRED, TOKEN_REQUIRED, Forbidden, NotFound, Unauthenticated
+from ...errors import ADMIN_REQUIRED, REVIEWER_REQUIRED, TOKEN_REQUIRED, Forbidden, NotFound, ObjectWriteDenied, Unauthenticated
 
 if TYPE_CHECKING:
     from .context import Context
@@ -153,7 +153,7 @@ def writable(ctx: Context, row: Row | None, *, kind: str, key: object) -> Row:
     (its existence is no secret to them); one it may not see is NOT_FOUND, as a missing one."""
     found = readable(ctx, row, kind=kind, key=key)
     if not can_write(ctx.principal, found.organization_id):
-        raise Forbidden(f"Your token does not allow changing this {kind}")
+        raise ObjectWriteDenied(kind)
     return found
 
 
@@ -179,7 +179,7 @@ def writable_by_all(ctx: Context, row: R | None, *, kind: str, key: object) -> R
     one it may only read, NOT_FOUND for one it may not see)."""
     found = readable_by_all(ctx, row, kind=kind, key=key)
     if not ctx.principal.grants(WRITE) or not (ctx.principal.is_admin or _all(found.organization_ids, writes_for(ctx.principal))):
-        raise Forbidden(f"Your token does not allow changing this {kind}")
+        raise ObjectWriteDenied(kind)
     return found
 
 
