@@ -102,6 +102,9 @@ async def test_a_violated_error_rule_blocks_submission_with_its_message(graphql,
     assert [(e["code"], e["field_key"]) for e in refused["errors"][0]["extensions"]["validation_errors"]] == [
         ("RULE_VIOLATED", "akutt")
     ]
+    assert refused["errors"][0]["message"] == "the report has 1 validation error; fix it before submitting"
+    in_english = await graphql(SUBMIT, {"r": await report(ctx, snapshot_id)}, {**own, "Accept-Language": "en"})
+    assert in_english["errors"][0]["message"] == "The report has 1 validation error; fix it before submitting"
     assert "errors" not in await graphql(DELETE, {"id": rule_id}, tokens.admin())
     assert "errors" not in await graphql(SUBMIT, {"r": await report(ctx, snapshot_id)}, own)
 
@@ -134,6 +137,12 @@ async def test_rules_over_rest(client, tokens, placed):
     assert made.json()["missing_value_strategy"] == "skip_if_any_missing" and made.json()["severity"] == "error"
     refused = await client.post("/api/v1/validation-rules", json={**body, "left": "akutt - nei"}, headers=admin)
     assert refused.status_code == 422 and refused.json()["error"]["details"] == {"field": "left", "position": 9}
+    # a position counts from the first character written, leading spaces too (they were stripped)
+    spaced = await client.post("/api/v1/validation-rules", json={**body, "left": "   akutt - nei"}, headers=admin)
+    assert spaced.json()["error"]["details"] == {"field": "left", "position": 12}, spaced.text
+    # a rule naming no field would judge every report alike ("2 <= 1" refuses them all)
+    constant = await client.post("/api/v1/validation-rules", json={**body, "left": "((2))", "right": "1"}, headers=admin)
+    assert constant.status_code == 422 and constant.json()["error"]["details"]["field"] == "left", constant.text
     assert (await client.post("/api/v1/validation-rules", json=body, headers=tokens.reviewer())).status_code == 403
     unknown_form = await client.post("/api/v1/validation-rules", json={**body, "form_id": "finnes-ikke"}, headers=admin)
     assert unknown_form.status_code == 404, "an unknown form is NOT_FOUND, as the document says"

@@ -56,10 +56,11 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
         )
     errors = [f for f in await validation.validate(ctx, snapshot=snapshot) if f.severity == "error"]
     if errors:
+        one = len(errors) == 1
         raise InvalidInput(
-            f"the report has {len(errors)} validation errors; fix them before submitting",
+            f"the report has {len(errors)} validation error{'' if one else 's'}; fix {'it' if one else 'them'} before submitting",
             field="report_id",
-            message_id="error.validation_errors",
+            message_id="error.validation_error" if one else "error.validation_errors",
             values={"count": len(errors)},
             missing_required_fields=[f.field_key for f in errors if f.code == "REQUIRED_MISSING"],
             validation_errors=[{"field_key": f.field_key, "code": f.code, "message": f.message} for f in errors],
