@@ -86,6 +86,8 @@ async def test_the_worklist_ranks_errors_then_outliers_by_size_and_filters(graph
     assert [e["node"]["code"] for e in warnings["edges"]] == ["OUTLIER_PEERS"]
     other = (await graphql(WORKLIST, {"p": "2024", "f": {"organizationId": "org-w2"}}, reviewer))["data"]["worklist"]
     assert other["totalCount"] == 0
+    for unknown in ({"organizationId": "nope"}, {"formId": "nope"}):  # a typo is not "nothing to look at"
+        assert error_codes(await graphql(WORKLIST, {"p": "2024", "f": unknown}, reviewer)) == ["NOT_FOUND"], unknown
     assert error_codes(await graphql(WORKLIST, {"p": "2024"}, tokens.headers("org-w6"))) == ["FORBIDDEN"]
 
     rest = await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)

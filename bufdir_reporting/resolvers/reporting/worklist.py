@@ -27,7 +27,7 @@ from ..base import access
 from ..base.context import Context
 from ..base.pagination import Page, Window
 from ..snapshots import outliers, validation
-from ..structure import validation_rules
+from ..structure import forms, validation_rules
 from ..structure.validation_rules import IMPORTANCE_RANK
 
 QUESTION_OPEN = "QUESTION_OPEN"
@@ -79,6 +79,12 @@ class WorkItem:
 
 
 async def _reports(ctx: Context, filters: Filters) -> list[Snapshot]:
+    # An unknown organisation or form is NOT_FOUND, as everywhere else, not an empty worklist
+    # (a case officer's typo read as "nothing to look at": outside review).
+    if filters.organization_id is not None:
+        await organizations.get_or_raise(ctx, organization_id=filters.organization_id)
+    if filters.form_id is not None:
+        await forms.get_or_raise(ctx, form_id=filters.form_id)
     query = Snapshot.filter(period_id=filters.period_id, status=SnapshotStatus.CURRENT)
     if filters.form_id == DEFAULT_FORM:
         query = query.filter(Q(form_id=None) | Q(form_id=DEFAULT_FORM))
