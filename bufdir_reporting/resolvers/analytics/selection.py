@@ -71,14 +71,20 @@ class Selection(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> Selection:
+        # Raised as InvalidInput (pydantic lets it through), so each names the field to change:
+        # as a model's ValueError it named none, and the message began with a space.
         if not self.field_keys and not self.section_ids:
-            raise ValueError("name fields (field_keys) or sections (section_ids)")
+            raise InvalidInput("name fields (field_keys) or sections (section_ids)", field="field_keys")
         if self.period_ids and self.period_type is not None:
-            raise ValueError("name periods (period_ids) or a range (period_type with period_from/period_to), not both")
+            raise InvalidInput(
+                "name periods (period_ids) or a range (period_type with period_from/period_to), not both", field="period_type"
+            )
         if not self.period_ids and self.period_type is None:
-            raise ValueError("name periods (period_ids) or a range of one period type (period_type)")
+            raise InvalidInput("name periods (period_ids) or a range of one period type (period_type)", field="period_ids")
+        if self.period_from is not None and self.period_to is not None and self.period_from > self.period_to:
+            raise InvalidInput("period_from is after period_to", field="period_to")
         if self.roll_up and self.subtree_of is None:
-            raise ValueError("roll_up sums a subtree: name it (subtree_of)")
+            raise InvalidInput("roll_up sums a subtree: name it (subtree_of)", field="subtree_of")
         return self
 
 

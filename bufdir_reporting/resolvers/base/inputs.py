@@ -71,7 +71,8 @@ def field_path(location: tuple[Any, ...]) -> str:
 def invalid_input(error: ValidationError) -> InvalidInput:
     problems = [{"field": field_path(e["loc"]), "message": plain(e)} for e in error.errors()]
     first = problems[0]
-    return InvalidInput(f"{first['field']} {first['message']}", field=first["field"], errors=problems)
+    said = f"{first['field']} {first['message']}" if first["field"] else first["message"]  # a model's own rule names none
+    return InvalidInput(said, field=first["field"], errors=problems)
 
 
 def parse(model: type[Spec], data: dict[str, Any]) -> Spec:

@@ -424,3 +424,22 @@ async def test_an_export_is_streamed_past_the_response_cache(app, client, tokens
     second = (await client.get("/api/v1/analytics/export", params=params, headers=tokens.reviewer())).json()
     assert [v["value"] for v in first["dataValues"]] == ["1"]
     assert [v["value"] for v in second["dataValues"]] == ["2"]
+
+
+async def test_a_selection_that_cannot_be_answered_names_what_to_change(app, client, tokens) -> None:
+    """A reversed range answered an empty table, and the selection's own rules named no field,
+    their messages starting with a space (outside review)."""
+    reviewer = tokens.reviewer()
+    reversed_range = [
+        ("fields", "antall_saker"),
+        ("period_type", "quarter"),
+        ("period_from", "2025-12-31"),
+        ("period_to", "2025-01-01"),
+    ]
+    refused = await client.get("/api/v1/analytics", params=reversed_range, headers=reviewer)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"]["field"] == "period_to"
+    nothing = await client.get("/api/v1/analytics", params=[("periods", "2025")], headers=reviewer)
+    error = nothing.json()["error"]
+    assert nothing.status_code == 422 and error["details"]["field"] == "field_keys", nothing.text
+    assert error["message"] == "name fields (field_keys) or sections (section_ids)"
