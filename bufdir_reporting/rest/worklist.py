@@ -3,6 +3,7 @@ case as GraphQL's worklist."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -96,25 +97,7 @@ async def get_worklist(
         submitted_only=submitted_only,
     )
     page = await worklist.page(ctx, filters=filters, window=window)
-    items = [
-        WorkItemShape(
-            organization_id=i.organization_id,
-            organization_name=i.organization_name,
-            period_id=i.period_id,
-            form_id=i.form_id,
-            snapshot_id=i.snapshot_id,
-            submitted=i.submitted,
-            field_key=i.field_key,
-            severity=i.severity,
-            code=i.code,
-            message=i.message,
-            importance=i.importance,
-            score=None if i.score is None else round(i.score, 2),
-            deviation=i.deviation,
-            rule_id=i.rule_id,
-            note_id=i.note_id,
-            note_state=NoteState(i.note_state) if i.note_state else None,
-        )
-        for i in page.items
+    items = [  # the use case's item as declared, its score rounded for people
+        WorkItemShape(**{**asdict(i), "score": None if i.score is None else round(i.score, 2)}) for i in page.items
     ]
     return Worklist(data=items, pagination=pagination(page))

@@ -63,7 +63,7 @@ class WorkItem:
     deviation: Decimal | None
     rule_id: int | None
     note_id: int | None
-    note_state: str | None
+    note_state: NoteState | None
 
     @property
     def rank(self) -> tuple[int, int, float, Decimal, str, str]:
@@ -189,7 +189,7 @@ def _question(about: dict[str, Any], note: ValueNote) -> WorkItem:
         deviation=None,
         rule_id=None,
         note_id=note.id,
-        note_state=None if note.state is None else str(note.state),
+        note_state=None if note.state is None else NoteState(note.state),
     )
 
 
