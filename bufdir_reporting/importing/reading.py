@@ -16,29 +16,27 @@ an .xlsx workbook, or JSON lines.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..resolvers.base import numbers
 from ..wording import shown
 from . import xlsx_guard
-from .columns import BY_NAME, COLUMNS, column_for, description_row
+from .cells import header_names, listed, row_of
+from .columns import column_for, description_row
 from .errors import ImportFileError
-from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_BYTES, MAX_ROWS, SHOWN_COLUMNS, SNIFFED_CHARS
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_BYTES, MAX_ROWS, SNIFFED_CHARS
+from .text_form import encoding_of, sniff
 
 log = logging.getLogger(__name__)
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 ZIP_MAGIC = b"PK\x03\x04"
-NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
 
 Row = tuple[int, dict[str, Any]]
 
@@ -68,7 +66,7 @@ def read(path: Path, *, sheet: str | None = None) -> Table:
         return _workbook(path, sheet)
     if sheet is not None:
         raise ImportFileError("--sheet is for .xlsx workbooks; this file is text")
-    codec, encoding = _encoding_of(path)
+    codec, encoding = encoding_of(path)
     stream = path.open(encoding=codec, newline="")
     try:
         delimiter = sniff(stream.read(SNIFFED_CHARS))
@@ -79,73 +77,6 @@ def read(path: Path, *, sheet: str | None = None) -> Table:
     shown = {"\t": "tab", ",": "','", ";": "';'"}[delimiter]
     written = {}
     return Table(f"CSV, {encoding}, {shown}-separated", _csv_rows(stream, delimiter, written), written)
-
-
-SCAN_BYTES = 1 << 20
-"""What a text file's encoding is checked in at a time: the whole file is checked before a row
-is read (a byte order mark says the file is in its encoding; otherwise UTF-8 is taken only if
-every byte is), without holding it whole."""
-
-
-def _encoding_of(path: Path) -> tuple[str, str]:
-    """The codec a text file is read with and its name for people: a byte order mark decides,
-    else UTF-8 if the bytes are UTF-8, else Windows-1252 (what Excel writes as "CSV" on a
-    Norwegian Windows), else Latin-1."""
-    with path.open("rb") as source:
-        head = source.read(3)
-    if head.startswith(b"\xef\xbb\xbf"):
-        _scan(path, "utf-8", start=3, marked="UTF-8")
-        return "utf-8-sig", "UTF-8"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if path.stat().st_size % 2:
-            raise ImportFileError(
-                "the file is marked as UTF-16 (Unicode text) but ends in the middle of a character "
-                "(an odd number of bytes); save it again"
-            )
-        _scan(path, "utf-16", marked="UTF-16")
-        return "utf-16", "UTF-16"
-    for codec, name in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
-        if _scan(path, codec):
-            return codec, name
-    return "latin-1", "Latin-1"
-
-
-def _scan(path: Path, codec: str, *, start: int = 0, marked: str | None = None) -> bool:
-    """Whether every byte from ``start`` on is ``codec``. A file ``marked`` (by a byte order
-    mark) as that encoding is refused where it is not, naming the line: the mark says the file
-    is in it, so no other encoding is guessed."""
-    decoder = codecs.getincrementaldecoder(codec)()
-    lines, offset = 1, start
-    with path.open("rb") as source:
-        source.seek(start)
-        while True:
-            chunk = source.read(SCAN_BYTES)
-            try:
-                text = decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                if marked is None:
-                    return False
-                at = max(exc.start, 0)
-                line = lines + chunk[:at].decode(codec, errors="replace").count("\n")
-                raise ImportFileError(
-                    f"the file is marked as {marked} but line {line:,} is not {marked} (byte {offset + at + 1:,}); "
-                    f"save it again as {marked}"
-                ) from None
-            if not chunk:
-                return True
-            lines += text.count("\n")
-            offset += len(chunk)
-
-
-def sniff(text: str) -> str:
-    """``,``, ``;`` or tab: what the header line is split by (the sniffer on a sample when it
-    can tell, else the most frequent of the three in the header)."""
-    lines = text[:SNIFFED_CHARS].splitlines()
-    try:
-        return csv.Sniffer().sniff("\n".join(lines[:50]), delimiters=",;\t").delimiter
-    except csv.Error:
-        header = lines[0] if lines else ""
-        return max(",;\t", key=header.count)
 
 
 def _json_lines(path: Path, written: dict[str, str]) -> Iterator[Row]:
@@ -184,36 +115,6 @@ def _json_lines(path: Path, written: dict[str, str]) -> Iterator[Row]:
             yield number, {column_for(key) or key: value for key, value in row.items()}
 
 
-def _listed(cells: list[str], *, quote: str = "'") -> str:
-    """Header cells (or sheet names) for a message: ``SHOWN_COLUMNS`` at most, each shortened."""
-    names = ", ".join(f"{quote}{shown(cell, limit=40)}{quote}" for cell in cells[:SHOWN_COLUMNS])
-    rest = len(cells) - SHOWN_COLUMNS
-    return names + (f" and {rest:,} more" if rest > 0 else "")
-
-
-def _columns(header: list[str], written: dict[str, str]) -> list[str | None]:
-    """Each header cell's column; a file with unknown or missing columns is refused whole,
-    with the columns it has and the ones the import takes."""
-    names = [column_for(cell) if cell.strip() else None for cell in header]
-    unknown = [cell for cell, name in zip(header, names, strict=True) if cell.strip() and name is None]
-    if unknown:
-        hint = ""
-        if len(header) == 1 and re.search(r"[^\w\s]", header[0].strip()):
-            hint = " (the header is one cell: is the file separated by something other than , ; or tab?)"
-        raise ImportFileError(
-            f"unknown column{'s' if len(unknown) > 1 else ''} {_listed(unknown)}{hint}; "
-            f"the columns are: {', '.join(column.name for column in COLUMNS)} (see import --help or --template)"
-        )
-    missing = [column.name for column in COLUMNS if column.required and column.name not in names]
-    if missing:
-        has = _listed([cell for cell in header if cell.strip()]) or "no named columns"
-        raise ImportFileError(f"the header has no column for {', '.join(missing)} (it has: {has})")
-    for cell, name in zip(header, names, strict=True):
-        if name is not None:
-            written.setdefault(name, shown(cell.strip(), limit=40))
-    return names
-
-
 def _csv_rows(stream: TextIO, delimiter: str, written: dict[str, str]) -> Iterator[Row]:
     with stream:
         reader = csv.reader(stream, delimiter=delimiter)
@@ -221,14 +122,14 @@ def _csv_rows(stream: TextIO, delimiter: str, written: dict[str, str]) -> Iterat
         header = next(records, None)
         if header is None:
             raise ImportFileError("the file is empty")
-        names = _columns(header, written)
+        names = header_names(header, written)
         skip = description_row()
         line = reader.line_num
         for cells in records:
             start, line = line + 1, reader.line_num
             if not any(cell.strip() for cell in cells) or cells[: len(skip)] == skip:
                 continue
-            yield start, _row(names, cells)
+            yield start, row_of(names, cells)
 
 
 def _records(reader: Any) -> Iterator[list[str]]:
@@ -297,7 +198,7 @@ def _unreadable(exc: Exception) -> ImportFileError:
 
 def _sheet(workbook: Any, sheet: str | None) -> Any:
     if sheet is not None and sheet not in workbook.sheetnames:
-        raise ImportFileError(f"no sheet '{shown(sheet)}'; the workbook has {_listed(workbook.sheetnames, quote='')}")
+        raise ImportFileError(f"no sheet '{shown(sheet)}'; the workbook has {listed(workbook.sheetnames, quote='')}")
     if sheet is None and not workbook.worksheets:
         raise ImportFileError("the workbook has no sheet of cells")
     return workbook[sheet] if sheet is not None else workbook.worksheets[0]
@@ -316,7 +217,7 @@ def _sheet_rows(worksheet: Any, written: dict[str, str]) -> Iterator[Row]:
     # Only the named columns are read from each row: openpyxl pads a row to the last column
     # (up to XFD, with blank header cells between), and a million rows of 16,384 would be read
     # cell by cell.
-    named = [(index, name) for index, name in enumerate(_columns(header, written)) if name is not None]
+    named = [(index, name) for index, name in enumerate(header_names(header, written)) if name is not None]
     names: list[str | None] = [name for _, name in named]
     skip = description_row()
     rows = worksheet.iter_rows(min_row=2, max_row=MAX_ROWS, max_col=max(len(header), 1), values_only=True)
@@ -324,7 +225,7 @@ def _sheet_rows(worksheet: Any, written: dict[str, str]) -> Iterator[Row]:
         values = [_cell(cells[index]) for index, _ in named]
         if not any(values) or values[: len(skip)] == skip:
             continue
-        yield number, _row(names, values)
+        yield number, row_of(names, values)
 
 
 def _cell(value: object) -> str:
@@ -337,31 +238,3 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _row(names: list[str | None], cells: list[str]) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for name, cell in zip(names, cells, strict=False):
-        text = cell.strip()
-        if name is None or not text:
-            continue
-        row[name] = value_of(BY_NAME[name].kind, text)
-    return row
-
-
-def value_of(kind: str, text: str) -> Any:
-    """A cell's text as the column's type reads it; what does not fit is left for validation
-    to refuse with the value shown."""
-    if kind == "datetime" and (match := NORWEGIAN_DATE.match(text)):
-        day, month, year, hour, minute, second = (int(part) if part else 0 for part in match.groups())
-        try:
-            return datetime(year, month, day, hour, minute, second).isoformat()
-        except ValueError:
-            return text  # 31.02.2024: refused by validation with the value as written
-    if kind == "decimal":
-        return numbers.decimal_text(text)
-    if kind == "integer" and numbers.GROUPED.match(text):
-        return re.sub(r"[ \u00a0]", "", text)
-    if kind == "list":
-        return [part.strip() for part in text.split(";") if part.strip()]
-    return text

@@ -17,7 +17,7 @@ import pytest
 
 from bufdir_reporting.auth import SYSTEM
 from bufdir_reporting.importing import ImportFileError, import_file, reading, write_errors, write_template
-from bufdir_reporting.importing.reading import value_of
+from bufdir_reporting.importing.cells import value_of
 from bufdir_reporting.models import Activity, ActivityParticipant
 from bufdir_reporting.resolvers.activities import batch
 from bufdir_reporting.resolvers.base.context import Context

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bufdir_reporting.importing.reading import value_of
+from bufdir_reporting.importing.cells import value_of
 from bufdir_reporting.models import Period, PeriodType
 from bufdir_reporting.resolvers import activities, periods, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec

@@ -1,0 +1,76 @@
+"""A file's cells as the import's columns and values, whatever form the file is in: the header's
+cells named as columns (a file with unknown or missing columns refused whole), a row's cells read
+as their columns' types (decimal commas, Norwegian dates beside ISO 8601; empty cells mean "not
+given")."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from ..resolvers.base import numbers
+from ..wording import shown
+from .columns import BY_NAME, COLUMNS, column_for
+from .errors import ImportFileError
+from .limits import SHOWN_COLUMNS
+
+NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
+
+
+def listed(cells: list[str], *, quote: str = "'") -> str:
+    """Header cells (or sheet names) for a message: ``SHOWN_COLUMNS`` at most, each shortened."""
+    names = ", ".join(f"{quote}{shown(cell, limit=40)}{quote}" for cell in cells[:SHOWN_COLUMNS])
+    rest = len(cells) - SHOWN_COLUMNS
+    return names + (f" and {rest:,} more" if rest > 0 else "")
+
+
+def header_names(header: list[str], written: dict[str, str]) -> list[str | None]:
+    """Each header cell's column; a file with unknown or missing columns is refused whole,
+    with the columns it has and the ones the import takes."""
+    names = [column_for(cell) if cell.strip() else None for cell in header]
+    unknown = [cell for cell, name in zip(header, names, strict=True) if cell.strip() and name is None]
+    if unknown:
+        hint = ""
+        if len(header) == 1 and re.search(r"[^\w\s]", header[0].strip()):
+            hint = " (the header is one cell: is the file separated by something other than , ; or tab?)"
+        raise ImportFileError(
+            f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}{hint}; "
+            f"the columns are: {', '.join(column.name for column in COLUMNS)} (see import --help or --template)"
+        )
+    missing = [column.name for column in COLUMNS if column.required and column.name not in names]
+    if missing:
+        has = listed([cell for cell in header if cell.strip()]) or "no named columns"
+        raise ImportFileError(f"the header has no column for {', '.join(missing)} (it has: {has})")
+    for cell, name in zip(header, names, strict=True):
+        if name is not None:
+            written.setdefault(name, shown(cell.strip(), limit=40))
+    return names
+
+
+def row_of(names: list[str | None], cells: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name, cell in zip(names, cells, strict=False):
+        text = cell.strip()
+        if name is None or not text:
+            continue
+        row[name] = value_of(BY_NAME[name].kind, text)
+    return row
+
+
+def value_of(kind: str, text: str) -> Any:
+    """A cell's text as the column's type reads it; what does not fit is left for validation
+    to refuse with the value shown."""
+    if kind == "datetime" and (match := NORWEGIAN_DATE.match(text)):
+        day, month, year, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+        try:
+            return datetime(year, month, day, hour, minute, second).isoformat()
+        except ValueError:
+            return text  # 31.02.2024: refused by validation with the value as written
+    if kind == "decimal":
+        return numbers.decimal_text(text)
+    if kind == "integer" and numbers.GROUPED.match(text):
+        return re.sub(r"[ \u00a0]", "", text)
+    if kind == "list":
+        return [part.strip() for part in text.split(";") if part.strip()]
+    return text
