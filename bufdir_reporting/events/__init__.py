@@ -1,26 +1,17 @@
-"""Events: what the service tells live followers, declared once (``catalogue``: one typed class
-per event, its channels and its JSON), and how they travel between replicas (``hub``).
+"""Events: what the service tells live followers, declared once (one typed class per event, its
+channels and its JSON, on ``base.Event``, by domain: ``snapshots``, ``reporting``, ``imports``;
+``catalogue`` decodes any of them), and how they travel between replicas (``hub``).
 
 Use cases raise them through ``resolvers.base.notify`` (logged with the write that made them
 true, published after it commits) and follow them through ``resolvers.base.live``.
 """
 
-from .catalogue import (
-    MAX_PAYLOAD_BYTES,
-    ActivityImportProgress,
-    CacheInvalidated,
-    DataUpdated,
-    Event,
-    FormAssignmentsChanged,
-    ReportingStatusChanged,
-    ReportRecordUpdated,
-    SnapshotStatusChanged,
-    SubmissionReviewed,
-    ValueNoted,
-    changed_values,
-    decode,
-)
+from .base import MAX_PAYLOAD_BYTES, Event
+from .catalogue import decode
 from .hub import Delivery, EventHub, SubscriberTooSlow, Subscription
+from .imports import ActivityImportProgress
+from .reporting import FormAssignmentsChanged, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
+from .snapshots import CacheInvalidated, DataUpdated, SnapshotStatusChanged, ValueNoted, changed_values
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",

@@ -38,7 +38,8 @@ from typing import Any, Generic, TypeVar, cast
 
 from pydantic import ValidationError
 
-from .catalogue import MAX_PAYLOAD_BYTES, Event, decode
+from .base import MAX_PAYLOAD_BYTES, Event
+from .catalogue import decode
 
 log = logging.getLogger(__name__)
 
