@@ -72,9 +72,23 @@ def normalised(header: str) -> str:
 ALIASES = {normalised(name): column.name for column in COLUMNS for name in (column.name, *column.aliases)}
 
 
-@lru_cache(maxsize=1024)
+_CACHED_LENGTH = 128
+
+
 def column_for(header: str) -> str | None:
-    """The column a header (or a JSON key) names; cached, as JSON lines name them on every row."""
+    """The column a header (or a JSON key) names; cached, as JSON lines name them on every row.
+
+    Only headers of a header's length are cached: a file's keys are the sender's, and 1,024
+    cached megabyte-long keys would hold a gigabyte for the life of the process. A longer one is
+    looked up all the same (spaces around a name are allowed), just not kept.
+    """
+    if len(header) > _CACHED_LENGTH:
+        return ALIASES.get(normalised(header))
+    return _column_for(header)
+
+
+@lru_cache(maxsize=1024)
+def _column_for(header: str) -> str | None:
     return ALIASES.get(normalised(header))
 
 
