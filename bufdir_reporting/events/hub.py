@@ -54,6 +54,10 @@ def _backend_for(url: str) -> Any:
 
 REMEMBERED_SECONDS = 60
 LOGGED = "logged_event_id"
+DATABASE_READ_SECONDS = 5.0
+"""How long the one listener waits for the event log (an event sent by reference, the catch-up
+after a reconnect): every live subscriber of the process waits behind it, so a database that
+hangs costs one event (the relay hands it on later), not every event after it."""
 """The one key of a message that stands for an event too large to send: its id in the log."""
 
 
@@ -126,6 +130,7 @@ class EventHub:
         self.read_logged: Callable[[int], Awaitable[dict[str, Any] | None]] | None = None
         """Set by the serving process (``event_log.read_logged``): an event's logged body by id,
         for an event published as a reference (above ``MAX_PAYLOAD_BYTES``)."""
+        self.database_read_seconds = DATABASE_READ_SECONDS
         self.catch_up: Callable[[EventHub, float], Awaitable[int]] | None = None
         """Set by the serving process (``event_log.catch_up``): hands the subscribers what the
         log holds of the time since the connection was lost (a time.time())."""
@@ -252,8 +257,9 @@ class EventHub:
             log.warning("an event sent by reference (%s) cannot be read here; skipped", event_id)
             return None
         try:
-            body = await self.read_logged(event_id)
-        except Exception as exc:
+            async with asyncio.timeout(self.database_read_seconds):
+                body = await self.read_logged(event_id)
+        except Exception as exc:  # TimeoutError too
             log.warning("reading event %s from the event log failed (%s); skipped", event_id, exc)
             return None
         return None if body is None else {**body, "event_id": event_id}
@@ -264,7 +270,9 @@ class EventHub:
         if self.catch_up is None or self._delivered is None or not self._subscribers:
             return
         try:
-            if caught := await self.catch_up(self, lost_at):
+            async with asyncio.timeout(self.database_read_seconds):
+                caught = await self.catch_up(self, lost_at)
+            if caught:
                 log.info("handed %d events from the event log that pub/sub lost while reconnecting", caught)
         except Exception as exc:  # the database is away too: the relay hands them on later
             log.warning("catching up from the event log after a reconnect failed (%s)", exc)

@@ -200,3 +200,22 @@ async def test_a_failed_redis_connect_leaves_no_task_behind():
             await backend.connect()
     await asyncio.sleep(0)
     assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()
+
+
+async def test_an_event_log_that_hangs_costs_one_event_not_the_listener(hub):
+    """The one listener reads an event sent by reference from the event log; a database that does
+    not answer used to hold every later event of every subscriber of the process."""
+    hung = asyncio.Event()
+
+    async def read_logged(event_id: int) -> dict[str, object] | None:
+        hung.set()
+        await asyncio.Event().wait()  # never answers
+        return None
+
+    hub.read_logged = read_logged
+    hub.database_read_seconds = 0.2
+    async with hub.subscribe("by-reference") as subscription:
+        await hub._backend.publish("by-reference", '{"logged_event_id": 41}')
+        await hub.publish("by-reference", numbered(2), 2)
+        assert number_of(await receive(subscription, timeout=3.0)) == 2
+        assert hung.is_set()
