@@ -17,6 +17,7 @@ import logging
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
@@ -119,17 +120,29 @@ async def get(ctx: Context, *, import_id: str) -> ActivityImport:
     return access.readable_by_all(ctx, upload, kind="activity import", key=import_id)
 
 
-async def follow_progress(ctx: Context, *, import_id: str) -> AsyncIterator[ActivityImportProgress]:
+@dataclass(frozen=True, slots=True)
+class ImportState:
+    """One step of an import followed: where it stands, and the import as stored on the first
+    step (as it stood when followed) and the last (its outcome, with its errors); the steps
+    between carry only the counts, as the progress events do."""
+
+    progress: ActivityImportProgress
+    stored: ActivityImport | None = None
+
+
+async def follow_progress(ctx: Context, *, import_id: str) -> AsyncIterator[ImportState]:
     """Where an import the caller may read stands: now, then after every chunk written, until
-    it ends (done, refused or failed)."""
+    it ends (done, refused or failed). Progress never goes back: a step pub/sub delivers after
+    a later one was read is left out here, for every transport."""
     await get(ctx, import_id=import_id)
     return _progress(ctx, import_id)
 
 
-async def _progress(ctx: Context, import_id: str) -> AsyncIterator[ActivityImportProgress]:
+async def _progress(ctx: Context, import_id: str) -> AsyncIterator[ImportState]:
     async with live.subscribed(ctx, ActivityImportProgress.channel(import_id), ActivityImportProgress) as progress:
-        now = ActivityImportProgress.of(await get(ctx, import_id=import_id))  # read after subscribing: no end is missed
-        yield now
+        stored = await get(ctx, import_id=import_id)  # read after subscribing: no end is missed
+        now = ActivityImportProgress.of(stored)
+        yield ImportState(now, stored)
         if now.ended:
             return
         last = now
@@ -140,9 +153,10 @@ async def _progress(ctx: Context, import_id: str) -> AsyncIterator[ActivityImpor
             if not event.ended and event.written < last.written:
                 continue
             last = event
-            yield event
             if event.ended:
+                yield ImportState(event, await get(ctx, import_id=import_id))  # a fresh read: loaders are per delivery
                 return
+            yield ImportState(event)
 
 
 async def commit(ctx: Context, *, import_id: str) -> ActivityImport:

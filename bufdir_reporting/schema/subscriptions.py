@@ -270,16 +270,12 @@ class LiveSubscription:
         key = public_key("ActivityImport", import_id)
         now: ActivityImportType | None = None
         async for state in await uploads.follow_progress(info.context, import_id=key):
-            if now is None or state.ended:  # the import whole: as it stands when followed, its outcome as stored
-                now = await ActivityImportType.fetch(info, key)
-            elif state.written < now.written:
-                # The whole was read after the use case's first state, and progress is stored per
-                # chunk: a chunk's event published before that read is already counted (CI saw
-                # 12000 written, then 5000).
-                continue
-            else:
-                now = now.moved(state)
-            yield now
+            if state.stored is not None:  # the first and the last: the import whole, as stored
+                now = ActivityImportType.of(state.stored)
+            elif now is not None:
+                now = now.moved(state.progress)
+            if now is not None:
+                yield now
 
     @strawberry.subscription(description="Every change to an organisation's data for a period.")
     async def aggregated_data_changed(

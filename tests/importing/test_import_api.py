@@ -445,8 +445,47 @@ async def test_progress_delivered_after_the_subscriber_read_a_later_state_is_not
     upload.status, upload.written = ImportStatus.DONE, 3
     await app.state.events.publish(channel, ActivityImportProgress.of(upload), None)
     async with asyncio.timeout(10):
-        seen += [event async for event in stream]
-    assert [(event.status, event.written) for event in seen] == [("writing", 2), ("done", 3)]
+        seen += [state async for state in stream]
+    assert [(state.progress.status, state.progress.written) for state in seen] == [("writing", 2), ("done", 3)]
+    assert [state.stored is not None for state in seen] == [True, True], "the first and last carry the import as stored"
+
+
+async def test_a_graphql_follower_is_never_told_progress_going_back(settings):
+    """The same lag through the GraphQL subscription, which takes the use case's steps as they
+    are: the stale step is left out, and the end is the import as stored."""
+    from bufdir_reporting.events import ActivityImportProgress
+    from bufdir_reporting.models import ImportStatus
+
+    async with live_server(settings) as (address, app):
+        await emptied()
+        await org()
+        upload = await ActivityImport.create(
+            id="imp-lag-gql", created_by="kari", organization_ids=["org-tromso"], filename="a.csv", content=b"x",
+            status=ImportStatus.WRITING, rows=3, written=2,
+        )  # fmt: skip
+        token = issue_token(settings, subject="kari", organizations=["org-tromso"])
+        transport = WebsocketsTransport(
+            url=f"ws://{address}/graphql",
+            init_payload={"Authorization": f"Bearer {token}"},
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+        )
+        progress = gql("subscription ($id: ID!) { activityImportProgress(importId: $id) { status written filename } }")
+        progress.variable_values = {"id": upload.id}
+        channel = ActivityImportProgress.channel(upload.id)
+        seen = []
+        async with Client(transport=transport) as session, asyncio.timeout(20):
+            async for event in session.subscribe(progress):
+                seen.append(event["activityImportProgress"])
+                if len(seen) == 1:  # the first step is read: now the lagging one, then the end
+                    stale = ActivityImportProgress.of(upload).model_copy(update={"written": 1})
+                    await app.state.events.publish(channel, stale, None)
+                    await ActivityImport.filter(id=upload.id).update(status=ImportStatus.DONE, written=3)
+                    await upload.refresh_from_db()
+                    await app.state.events.publish(channel, ActivityImportProgress.of(upload), None)
+        assert seen == [
+            {"status": "WRITING", "written": 2, "filename": "a.csv"},
+            {"status": "DONE", "written": 3, "filename": "a.csv"},
+        ]
 
 
 async def test_a_poller_reads_how_far_a_write_got_from_the_database(app, client, tokens, settings, monkeypatch):
