@@ -22,7 +22,7 @@ from .limits import CachedParsing, CachedValidation, OperationLimits, OperationM
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .period import PeriodQuery
-from .reports import ReportMutation, ReportQuery
+from .report_roots import ReportMutation, ReportQuery
 from .snapshot import SnapshotMutation, SnapshotQuery
 from .structure import StructureQuery
 from .structure_mutations import StructureMutation

@@ -34,7 +34,7 @@ from ..resolvers.snapshots import live as snapshots_live
 from .activity_import import ActivityImportType
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
-from .reports import OrganizationReportingStatus, ReportingRates
+from .reporting_status import OrganizationReportingStatus, ReportingRates
 from .snapshot import SnapshotNode
 
 
