@@ -24,7 +24,7 @@ from bufdir_reporting.resolvers.reporting.content import local_time
 from bufdir_reporting.resolvers.reporting.pdf import number_text, share_text
 from bufdir_reporting.resolvers.reporting.renderers import ReportFormat
 from bufdir_reporting.resolvers.reporting.texts import words
-from bufdir_reporting.resolvers.reporting.xlsx import COLUMN_KEYS, SHARE_FORMAT, pieces
+from bufdir_reporting.resolvers.reporting.xlsx_layout import COLUMN_KEYS, SHARE_FORMAT, pieces
 from bufdir_reporting.resolvers.snapshots import manual_values, notes
 
 from ...factories import FieldSpec, context_for, make_activity, make_organization, make_period, make_section
