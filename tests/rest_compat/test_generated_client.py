@@ -183,6 +183,8 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert_shape(body(label), contracts.FIELD_LABEL)
     required = await call("get_required_fields", public, 200, "RequiredFields", period_id="2024")
     assert_shape(body(required), contracts.REQUIRED_FIELDS)
+    of_form = await call("get_required_fields", public, 200, "RequiredFields", period_id="2024", form_id="bufdir-rapport")
+    assert body(of_form) == body(required), "the default form asks every section"
     created = await call(
         "create_report_section", admin, 201, "SectionCreated", body=call.model("SectionSpec", contracts.SECTION_POST_REQUEST)
     )
@@ -201,6 +203,10 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     first = started.parsed.snapshot_id
     snapshots = await call("list_aggregated_report_data", oslo, 200, "SnapshotList", organization_id="org-1042")
     assert_shape(body(snapshots)["data"][0], contracts.REPORT_DATA_LIST_ITEM)
+    chosen = await call(
+        "list_aggregated_report_data", oslo, 200, "SnapshotList", organization_id="org-1042", form_id="bufdir-rapport"
+    )
+    assert body(chosen) == body(snapshots)
     invalidate = call.model("InvalidateBody", contracts.REPORT_DATA_PUT_REQUEST)
     invalidated = await call(
         "invalidate_aggregated_report_data", oslo, 202, "SnapshotInvalidated", snapshot_id=first, body=invalidate
@@ -249,6 +255,10 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     submission = await submissions.submit(ctx, report_id=report.id)
     last = await call("get_last_submitted_period", oslo, 200, "LastSubmitted", org_id="org-1042")
     assert_shape(body(last), contracts.LAST_SUBMITTED)
+    last_of_form = await call(
+        "get_last_submitted_period", oslo, 200, "LastSubmitted", org_id="org-1042", form_id="bufdir-rapport"
+    )
+    assert body(last_of_form) == body(last)
     assert isinstance(last.parsed.period_start, date) and isinstance(last.parsed.submitted_at, datetime)
     await call("get_submission", oslo, 200, "SubmissionShape", submission_id=submission.id)
     review = call.model("ReviewBody", {"action": "start_review"})
@@ -293,6 +303,7 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert_shape(body(rerun), contracts.REPOSITORY_PUT_RESPONSE)
     listing = await call("list_aggregations", bufdir42, 200, "AggregationList", org_id="org-bufdir-42")
     assert_shape(body(listing)["data"][0], contracts.REPOSITORY_ITEM)
+    await call("list_aggregations", bufdir42, 404, "Error", org_id="org-bufdir-42", form_id="finnes-ikke")
     window = contracts.REPOSITORY_POST_REQUEST["range"]
     start, end = (datetime.fromisoformat(window[key]) for key in ("start", "end"))
     activities = await call(
