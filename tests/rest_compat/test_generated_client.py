@@ -15,7 +15,7 @@ import io
 import json
 import re
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import pytest
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Organization, Period, PeriodType
+from bufdir_reporting.resolvers import periods
 from bufdir_reporting.resolvers.reporting import records, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
 
@@ -365,7 +366,8 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     ended = await call("unassign_report_form", admin, 200, "AssignmentShape", assignment_id=assigned.parsed.assignment_id)
     assert ended.parsed.organization_id == "org-1042"
     left = await call("list_report_form_assignments", admin, 200, "AssignmentList", form_id="omsorg-kvartal")
-    assert left.parsed.data == []
+    assert [a.valid_until for a in left.parsed.data] == [ended.parsed.valid_until], "ended, kept for the periods before"
+    assert ended.parsed.valid_until == periods.local_today() - timedelta(days=1)
 
     # validation rules across a form's fields
     rule = {
