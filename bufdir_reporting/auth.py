@@ -65,6 +65,11 @@ class Principal:
     review_only: frozenset[str] = field(default_factory=frozenset)
     """Of ``organizations``, those it reads and reviews but does not write (a person assigned
     as their reviewer)."""
+    reviews: frozenset[str] | None = None
+    """Where its reviewer role holds, when it is a role per organisation (a person): the
+    organisations it is assigned to as reviewer and, filled per request
+    (``organizations.tree.reach``), those below them. None: wherever it reads (this service's
+    tokens and Maskinporten's, whose roles are the token's)."""
     claimed: Claimed | None = None
     """What a national identity provider's token says, before it is mapped to organisations."""
 

@@ -162,10 +162,12 @@ class NotFound(DomainError):
     code = "NOT_FOUND"
     status = 404
 
-    def __init__(self, kind: str, identifier: object) -> None:
+    def __init__(self, kind: str, identifier: object, *, field: str | None = None) -> None:
+        """``field``: the request's field that named it, where a client chose the name (a query
+        parameter such as ``form_id``), so it knows which of its inputs to change."""
         super().__init__(
             f"{kind} {identifier!r} does not exist",
-            details={"kind": kind, "id": identifier},
+            details={"kind": kind, "id": identifier} | ({"field": field} if field else {}),
             message_id="error.not_found",
             values={"kind": kind_in(kind, requested.get()).capitalize(), "id": identifier},
         )

@@ -179,6 +179,13 @@ MESSAGES: dict[str, dict[Language, str]] = {
         Language.NN: "Tokenet ditt gjev ikkje tilgang til å endre dataa til denne organisasjonen",
         Language.EN: "Your token does not allow changing this organisation's data",
     },
+    "error.org_review_denied": {
+        Language.NB: "Tokenet ditt gir ikke tilgang til å behandle denne organisasjonens rapporter: "
+        "du er ikke saksbehandler for den",
+        Language.NN: "Tokenet ditt gjev ikkje tilgang til å handsame rapportane til denne organisasjonen: "
+        "du er ikkje saksbehandlar for han",
+        Language.EN: "Your token does not allow reviewing this organisation's reports: you are not its reviewer",
+    },
     "error.object_write_denied": {
         Language.NB: "Tokenet ditt gir ikke tilgang til å endre {kind}",
         Language.NN: "Tokenet ditt gjev ikkje tilgang til å endre {kind}",

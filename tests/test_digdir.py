@@ -199,6 +199,32 @@ async def test_an_idporten_person_assigned_as_reviewer_reviews_and_writes_nothin
     assert not any(PID in str(entry.after) + str(entry.before) + entry.actor for entry in await AuditEntry.all())
 
 
+async def test_a_person_reviews_only_where_they_hold_the_reviewer_role(client, digdir, world, tokens, app):
+    """Roles are per organisation (#35 follow-up): a coordinator of org-1042 who reviews org-2077
+    reviewed org-1042's reports too, their organisations being one set."""
+    submission_id = await _submission(client, tokens, app, world)
+    await assign(client, tokens, "COORDINATOR")
+    await assign(client, tokens, "REVIEWER", "org-2077")
+    person = digdir.idporten()
+    path = f"/api/v1/submissions/{submission_id}/review"
+    own = await client.post(path, json={"action": "start_review"}, headers=person)
+    assert refusal(own)[:2] == (403, "not_its_reviewer"), own.text
+    assert (await client.get(f"/api/v1/submissions/{submission_id}", headers=person)).status_code == 200, "it still reads"
+    note = {"snapshot_id": world, "field_key": "antall_arsverk", "kind": "comment", "text": "Hvilken stilling?"}
+    comment = await client.post("/api/v1/value-notes", json=note, headers=person)
+    assert refusal(comment)[:2] == (403, "not_its_reviewer"), comment.text
+
+    async def worklist() -> set[str]:
+        listed = await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=person)
+        assert listed.status_code == 200, listed.text
+        return {item["organization_id"] for item in listed.json()["data"]}
+
+    assert OWN not in await worklist()
+    await assign(client, tokens, "REVIEWER")
+    assert (await client.post(path, json={"action": "start_review"}, headers=person)).status_code == 200
+    assert OWN in await worklist(), "where it is the reviewer too"
+
+
 async def test_a_role_needing_a_higher_security_level_is_refused_below_it(client, digdir, world, tokens):
     await assign(client, tokens, "ADMIN", None)
     low = await client.post("/graphql", json={"query": "{ auditLog { totalCount } }"}, headers=digdir.idporten())

@@ -19,9 +19,21 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from tortoise.models import Model
 
 from ..dependencies import REQUIRED_PERMISSION, request_context
-from ..models import Activity, ActivityImport, FieldDefinition, Organization, Period, ReportRecord, Section, Snapshot, Submission
+from ..models import (
+    Activity,
+    ActivityImport,
+    FieldDefinition,
+    Organization,
+    Period,
+    ReportForm,
+    ReportRecord,
+    Section,
+    Snapshot,
+    Submission,
+)
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import MAX_PAGE, Page, Window
+from ..resolvers.structure.inputs import SECTION_ID
 from . import permissions
 from .errors import REQUIRED_ROLE
 from .shapes import Pagination, error_responses
@@ -50,6 +62,18 @@ ActivityStatusQuery = Annotated[str | None, Query(max_length=stored_length(Activ
 ReportTypeQuery = Annotated[str | None, Query(max_length=stored_length(ReportRecord, "report_type"))]
 OrganizationId = Annotated[str, Query(min_length=1, max_length=stored_length(Organization, "id"))]
 PeriodId = Annotated[str, Query(min_length=1, max_length=stored_length(Period, "id"))]
+LegacyFormIdQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=stored_length(ReportForm, "id"),
+        pattern=SECTION_ID.pattern,
+        description="a report form's id: answer for that form; left out, as before forms: the default form's, or "
+        "where an organisation has none for a period, its own form's",
+    ),
+]
+"""A legacy contract's optional form (#31): form ids are slugs, so anything else is refused as the
+caller's mistake (422 naming form_id), and an unknown one is NOT_FOUND."""
 
 BODY_METHODS = ("POST", "PUT")
 

@@ -13,10 +13,11 @@ from ..resolvers import snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
-from ..resolvers.snapshots import section_values
+from ..resolvers.snapshots import legacy, section_values
 from ..rest.routing import (
     ContextDep,
     ContractRouter,
+    LegacyFormIdQuery,
     OrganizationIdQuery,
     PeriodIdQuery,
     SnapshotId,
@@ -94,7 +95,7 @@ def started(triggered: snapshots.Triggered, response: Response) -> shapes.Snapsh
     "",
     "listAggregatedReportData",
     shapes.SnapshotList,
-    errors={403},
+    errors={403, 404},
     summary="Snapshots of an organisation across periods",
 )
 async def list_snapshots(
@@ -103,8 +104,11 @@ async def list_snapshots(
     organization_id: OrganizationIdQuery = None,
     period_id: PeriodIdQuery = None,
     snapshot_status: SnapshotStatus | None = Query(None),
+    form_id: LegacyFormIdQuery = None,
 ) -> shapes.SnapshotList:
-    page = await snapshots.list_(ctx, window=window, organization_id=organization_id, period_id=period_id, status=snapshot_status)
+    page = await legacy.list_(
+        ctx, window=window, organization_id=organization_id, period_id=period_id, status=snapshot_status, form_id=form_id
+    )
     items = await asyncio.gather(*(summary(ctx, s) for s in page.items))
     return shapes.SnapshotList(data=list(items), pagination=pagination(page))
 

@@ -25,6 +25,7 @@ from ..rest.routing import (
     ActivityTypeQuery,
     ContextDep,
     ContractRouter,
+    LegacyFormIdQuery,
     OrganizationId,
     OrganizationIdQuery,
     PeriodIdQuery,
@@ -177,8 +178,10 @@ async def list_activities(
     errors={403, 404},
     summary="The most recently submitted period (getLastSubmittedPeriod)",
 )
-async def last_submitted_period(org_id: OrganizationId, ctx: Context = ContextDep) -> shapes.LastSubmitted:
-    submission, period = await submissions.last_submitted(ctx, organization_id=org_id)
+async def last_submitted_period(
+    org_id: OrganizationId, ctx: Context = ContextDep, form_id: LegacyFormIdQuery = None
+) -> shapes.LastSubmitted:
+    submission, period = await submissions.last_submitted(ctx, organization_id=org_id, form_id=form_id)
     return shapes.LastSubmitted(
         org_id=submission.organization_id,
         submitted_period_id=period.id,
@@ -198,7 +201,7 @@ async def last_submitted_period(org_id: OrganizationId, ctx: Context = ContextDe
     "",
     "listAggregations",
     shapes.AggregationList,
-    errors={403},
+    errors={403, 404},
     summary="Aggregation snapshots of an organisation",
 )
 async def list_aggregations(
@@ -206,9 +209,11 @@ async def list_aggregations(
     window: Window = Depends(page_window),
     org_id: OrganizationIdQuery = None,
     reporting_period_id: PeriodIdQuery = None,
+    form_id: LegacyFormIdQuery = None,
 ) -> shapes.AggregationList:
-    hidden = await legacy.superseded(ctx, organization_id=org_id)
-    page = await snapshots.list_(ctx, window=window, organization_id=org_id, period_id=reporting_period_id, excluding=hidden)
+    page = await legacy.list_(
+        ctx, window=window, organization_id=org_id, period_id=reporting_period_id, form_id=form_id, refreshed_in_place=True
+    )
     return shapes.AggregationList(data=[aggregation(s) for s in page.items], pagination=pagination(page))
 
 

@@ -16,6 +16,7 @@ from ..rest.routing import (
     ContextDep,
     ContractRouter,
     FieldKey,
+    LegacyFormIdQuery,
     PeriodIdQuery,
     SectionId,
     examples_of,
@@ -67,8 +68,10 @@ async def summary_shape(ctx: Context, section: Section) -> shapes.SectionSummary
     summary="Required fields across active sections, optionally for a period",
     public=True,
 )
-async def get_required_fields(ctx: Context = ContextDep, period_id: PeriodIdQuery = None) -> shapes.RequiredFields:
-    at, fields = await sections.required_fields(ctx, period_id=period_id)
+async def get_required_fields(
+    ctx: Context = ContextDep, period_id: PeriodIdQuery = None, form_id: LegacyFormIdQuery = None
+) -> shapes.RequiredFields:
+    at, fields = await sections.required_fields(ctx, period_id=period_id, form_id=form_id)
     titles = {s.id: s.title for s in await sections.sections_in_force(ctx, at=at)}
     return shapes.RequiredFields(
         period_id=period_id,

@@ -171,6 +171,13 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         (await Snapshot.get(organization_id=o, period_id="rp-2026-q1", form_id=f, status="current"))
         for o, f in (("org-3310", "frivillighet-kvartalsrapport"), ("org_bufdir_oslo_42", "familievern-kvartalsrapport"))
     ]
+    # the legacy listing shows one current row for the umbrella's quarter (its own form's, not the
+    # rolled-up one beside it, #31 item 5); form_id chooses the rolled-up one
+    for form_id, listed in ((None, own), ("frivillighet-samlet", rolled)):
+        params = {"organization_id": "org-bufdir-42", "period_id": "rp-2026-q1", "snapshot_status": "current"}
+        params |= {"form_id": form_id} if form_id else {}
+        quarter = await client.get("/api/v1/aggregated-report-data", params=params, headers=umbrella)
+        assert [row["snapshot_id"] for row in quarter.json()["data"]] == [listed.id], quarter.text
     counted = [own, *branch_counts]
     assert rolled.activity_count == sum(s.activity_count or 0 for s in counted)
     assert rolled.unique_participants < sum(s.unique_participants or 0 for s in counted), "a person at two branches is one person"

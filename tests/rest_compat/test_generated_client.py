@@ -15,7 +15,7 @@ import io
 import json
 import re
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import pytest
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.models import Organization, Period, PeriodType
+from bufdir_reporting.resolvers import periods
 from bufdir_reporting.resolvers.reporting import records, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
 
@@ -183,6 +184,8 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert_shape(body(label), contracts.FIELD_LABEL)
     required = await call("get_required_fields", public, 200, "RequiredFields", period_id="2024")
     assert_shape(body(required), contracts.REQUIRED_FIELDS)
+    of_form = await call("get_required_fields", public, 200, "RequiredFields", period_id="2024", form_id="bufdir-rapport")
+    assert body(of_form) == body(required), "the default form asks every section"
     created = await call(
         "create_report_section", admin, 201, "SectionCreated", body=call.model("SectionSpec", contracts.SECTION_POST_REQUEST)
     )
@@ -201,6 +204,10 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     first = started.parsed.snapshot_id
     snapshots = await call("list_aggregated_report_data", oslo, 200, "SnapshotList", organization_id="org-1042")
     assert_shape(body(snapshots)["data"][0], contracts.REPORT_DATA_LIST_ITEM)
+    chosen = await call(
+        "list_aggregated_report_data", oslo, 200, "SnapshotList", organization_id="org-1042", form_id="bufdir-rapport"
+    )
+    assert body(chosen) == body(snapshots)
     invalidate = call.model("InvalidateBody", contracts.REPORT_DATA_PUT_REQUEST)
     invalidated = await call(
         "invalidate_aggregated_report_data", oslo, 202, "SnapshotInvalidated", snapshot_id=first, body=invalidate
@@ -249,6 +256,10 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     submission = await submissions.submit(ctx, report_id=report.id)
     last = await call("get_last_submitted_period", oslo, 200, "LastSubmitted", org_id="org-1042")
     assert_shape(body(last), contracts.LAST_SUBMITTED)
+    last_of_form = await call(
+        "get_last_submitted_period", oslo, 200, "LastSubmitted", org_id="org-1042", form_id="bufdir-rapport"
+    )
+    assert body(last_of_form) == body(last)
     assert isinstance(last.parsed.period_start, date) and isinstance(last.parsed.submitted_at, datetime)
     await call("get_submission", oslo, 200, "SubmissionShape", submission_id=submission.id)
     review = call.model("ReviewBody", {"action": "start_review"})
@@ -293,6 +304,7 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert_shape(body(rerun), contracts.REPOSITORY_PUT_RESPONSE)
     listing = await call("list_aggregations", bufdir42, 200, "AggregationList", org_id="org-bufdir-42")
     assert_shape(body(listing)["data"][0], contracts.REPOSITORY_ITEM)
+    await call("list_aggregations", bufdir42, 404, "Error", org_id="org-bufdir-42", form_id="finnes-ikke")
     window = contracts.REPOSITORY_POST_REQUEST["range"]
     start, end = (datetime.fromisoformat(window[key]) for key in ("start", "end"))
     activities = await call(
@@ -354,7 +366,8 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     ended = await call("unassign_report_form", admin, 200, "AssignmentShape", assignment_id=assigned.parsed.assignment_id)
     assert ended.parsed.organization_id == "org-1042"
     left = await call("list_report_form_assignments", admin, 200, "AssignmentList", form_id="omsorg-kvartal")
-    assert left.parsed.data == []
+    assert [a.valid_until for a in left.parsed.data] == [ended.parsed.valid_until], "ended, kept for the periods before"
+    assert ended.parsed.valid_until == periods.local_today() - timedelta(days=1)
 
     # validation rules across a form's fields
     rule = {

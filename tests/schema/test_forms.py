@@ -3,7 +3,7 @@ reporting rates a case officer reads first (issue #31), over GraphQL and REST.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from bufdir_reporting.models import (
     OrganizationKind,
     Snapshot,
 )
-from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers import periods, snapshots
 from bufdir_reporting.resolvers.reporting import records, submissions
 
 from ..conftest import error_codes
@@ -132,6 +132,32 @@ async def test_assignments_are_audited_live_and_ended(graphql, tokens, world):
     assert error_codes(refused) == ["BAD_USER_INPUT"]
     not_admin = await graphql(ASSIGN, {"form": "barnevern", "input": {"fromPeriodId": "2024"}}, tokens.headers("org-bv-1"))
     assert error_codes(not_admin) == ["FORBIDDEN"]
+
+
+async def test_unassigning_ends_an_assignment_and_past_rates_stay_as_they_were(graphql, tokens, world):
+    """Unassigning deleted the assignment, so the periods it had covered lost their expected
+    organisations and their rates changed. It ends now (yesterday its last day); a mistaken one
+    that covered no ended period is still deleted."""
+    await create_forms(graphql, tokens)
+    admin, reviewer = tokens.admin(), tokens.reviewer()
+    today = periods.local_today()
+    this_year, next_year = await make_period(year=today.year), await make_period(year=today.year + 1)
+    past = (await graphql(RATES, {"period": "2024", "form": "barnevern"}, reviewer))["data"]["reportingRates"]
+    assert past["expected"] == 2
+    by_kind = await FormAssignment.get(form_id="barnevern")
+    mistaken = await graphql(
+        ASSIGN, {"form": "barnevern", "input": {"organizationId": "org-fv", "fromPeriodId": next_year.id}}, admin
+    )
+    unassign = "mutation ($id: ID!) { unassignReportForm(assignmentId: $id) { id validUntil } }"
+    ended = await graphql(unassign, {"id": str(by_kind.id)}, admin)
+    assert ended["data"]["unassignReportForm"]["validUntil"] == (today - timedelta(days=1)).isoformat(), ended
+    assert (await graphql(RATES, {"period": "2024", "form": "barnevern"}, reviewer))["data"]["reportingRates"] == past
+    now = (await graphql(RATES, {"period": this_year.id, "form": "barnevern"}, reviewer))["data"]["reportingRates"]
+    assert now["expected"] == 0, "no one is expected for a period that had not ended"
+    mistaken_id = mistaken["data"]["assignReportForm"]["id"]
+    assert "errors" not in await graphql(unassign, {"id": mistaken_id}, admin)
+    assert not await FormAssignment.exists(id=int(mistaken_id)), "one that never covered an ended period goes"
+    assert error_codes(await graphql(unassign, {"id": str(by_kind.id)}, admin)) == ["CONFLICT"], "ended already"
 
 
 async def test_rates_match_a_hand_count_with_the_forms_deadlines(graphql, tokens, app, settings, world):
@@ -302,10 +328,10 @@ async def test_forms_over_rest(client, tokens, world):
         "/api/v1/submissions/reporting-rates", params={"period_id": "2024", "form_id": "rest-skjema"}, headers=tokens.reviewer()
     )
     assert rates.json()["expected"] == 1 and rates.json()["not_started"] == {"count": 1, "percent": 100.0}
-    assert (
-        await client.delete(f"/api/v1/report-forms/assignments/{assigned.json()['assignment_id']}", headers=admin)
-    ).status_code == 200
-    assert (await client.get("/api/v1/report-forms/rest-skjema/assignments", headers=admin)).json()["data"] == []
+    ended = await client.delete(f"/api/v1/report-forms/assignments/{assigned.json()['assignment_id']}", headers=admin)
+    assert ended.status_code == 200
+    left = (await client.get("/api/v1/report-forms/rest-skjema/assignments", headers=admin)).json()["data"]
+    assert [a["valid_until"] for a in left] == [ended.json()["valid_until"]], "ended, kept for the periods before"
 
 
 async def test_a_deadline_is_a_day_written_as_text_never_a_number(client, tokens, world):

@@ -12,7 +12,9 @@ subscriptions alike.
   aggregations, generated and submitted reports as the organisation, then approved its own
   submission (#31 review, finding 1). ``writes`` is the one place that says whose data a token
   changes.
-- **Review** a submission (start, approve, return): reviewers and admins.
+- **Review** a submission (start, approve, return), comment on and mark its values: admins, and
+  reviewers where they read; a person's roles are per organisation, so a coordinator of one
+  organisation who reviews another reviews only the other (``can_review``).
 - **Administer** (structure, reopening, the audit log): admins.
 
 Before any of these, each operation declares the permission it needs (``schema.permissions``,
@@ -118,6 +120,31 @@ def require_review(ctx: Context) -> None:
     require_authenticated(ctx)
     if not ((ctx.principal.is_reviewer or ctx.principal.is_admin) and ctx.principal.grants(REVIEW)):
         raise Forbidden(REVIEWER_REQUIRED)
+
+
+def can_review(principal: Principal, organization_id: str) -> bool:
+    """Reviews the organisation's submissions and values: an admin any; a reviewer where it reads,
+    or, with roles per organisation (a person), where it holds the reviewer role (and below)."""
+    if not principal.grants(REVIEW):
+        return False
+    if principal.is_admin:
+        return True
+    if not principal.is_reviewer:
+        return False
+    if principal.reviews is not None:
+        return organization_id in principal.reviews
+    return can_read(principal, organization_id)
+
+
+def require_review_of(ctx: Context, organization_id: str) -> None:
+    """The caller reviews something of ``organization_id`` it may read (checked before)."""
+    require_review(ctx)
+    if not can_review(ctx.principal, organization_id):
+        raise Forbidden(
+            "Your token does not allow reviewing this organisation's reports: you are not its reviewer",
+            message_id="error.org_review_denied",
+            details={"reason": "not_its_reviewer"},
+        )
 
 
 def require_read(ctx: Context, organization_id: str) -> None:

@@ -101,6 +101,9 @@ async def _person(settings: Settings, principal: Principal) -> Principal:
         subject=f"idporten:person-{person.id}",
         organizations=frozenset(coordinates | reviews),
         review_only=frozenset(reviews - coordinates),
+        # roles per organisation: a coordinator of one organisation and reviewer of another
+        # reviewed both, its organisations being one set (#35 follow-up)
+        reviews=frozenset(reviews),
         roles=frozenset(roles),
         permissions=frozenset().union(*(ROLE_PERMISSIONS[a.role] for a in held)),
     )

@@ -50,7 +50,10 @@ async def reach(principal: Principal) -> Principal:
     if not principal.organizations or access.reads_all(principal):
         return principal
     below = await descendants(principal.organizations)
-    return replace(principal, below=below) if below else principal
+    reviews = principal.reviews
+    if reviews:  # a reviewer scoped to a subtree reviews what is under it, not under the others
+        reviews |= below if reviews == principal.organizations else await descendants(reviews)
+    return replace(principal, below=below, reviews=reviews) if below else principal
 
 
 async def ancestors(ctx: Context, *, organization: Organization) -> list[Organization]:

@@ -8,12 +8,13 @@ organisation counts in the form's rates and can submit it for that period. Deadl
 form's for the period where set, else the period's own.
 
 Assigning and ending assignments is the admin's, audited and published (``formAssignments``).
+Ending one keeps it for the periods that had ended (``unassign``), so past rates stay as they were.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import Field, model_validator
 from tortoise.transactions import in_transaction
@@ -159,26 +160,44 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
 
 
 async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
-    """End an assignment: it no longer makes anyone expected, for any period."""
+    """End an assignment: it makes no one expected for a period that has not ended by today. It
+    is kept for the periods that ended before (its ``valid_until`` becomes yesterday), so their
+    rates, expected organisations and late reports stay as they were: deleting it rewrote past
+    reporting rates (#31 follow-up). One that covered no ended period yet (a mistake, or a
+    future assignment) is deleted. One that ended already is refused (CONFLICT)."""
     access.require_admin(ctx)
+    last_day = periods.local_today() - timedelta(days=1)
     async with notify.transaction(ctx) as outbox:
         assignment = await FormAssignment.select_for_update().get_or_none(id=assignment_id)
         if assignment is None:
             raise NotFound("form assignment", assignment_id)
-        await assignment.delete()
+        before = {
+            "assignment_id": assignment_id,
+            "organization_id": assignment.organization_id,
+            "organization_kind": assignment.organization_kind,
+            "valid_from": assignment.valid_from,
+            "valid_until": assignment.valid_until,
+        }
+        if assignment.valid_until is not None and assignment.valid_until <= last_day:
+            raise Conflict(
+                f"form assignment {assignment_id} ended on {assignment.valid_until} already",
+                details={"assignment_id": assignment_id, "valid_until": assignment.valid_until.isoformat()},
+            )
+        if assignment.valid_from > last_day:
+            await assignment.delete()
+            after: dict[str, object] = {"deleted": True}
+        else:
+            assignment.valid_until = last_day
+            await assignment.save(update_fields=["valid_until"])
+            after = {"valid_until": last_day}
         await audit.record(
             ctx,
             action="form.unassigned",
             entity_type="report_form",
             entity_id=assignment.form_id,
             organization_id=assignment.organization_id,
-            before={
-                "assignment_id": assignment_id,
-                "organization_id": assignment.organization_id,
-                "organization_kind": assignment.organization_kind,
-                "valid_from": assignment.valid_from,
-                "valid_until": assignment.valid_until,
-            },
+            before=before,
+            after=after,
         )
         outbox.add(FormAssignmentsChanged(form_id=assignment.form_id))
     return assignment

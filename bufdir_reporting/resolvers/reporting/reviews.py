@@ -79,6 +79,7 @@ async def review(
     that subtree). Returning it may set the form's correction deadline for the period."""
     access.require_review(ctx)
     submission = access.readable(ctx, await Submission.get_or_none(id=submission_id), kind="submission", key=submission_id)
+    access.require_review_of(ctx, submission.organization_id)
     allowed, target = STEPS[action]
     reason = (reason or "").strip() or None
     if action == ReviewAction.RETURN and reason is None:

@@ -35,7 +35,7 @@ from .. import organizations, periods
 from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
-from ..snapshots import notes, validation
+from ..snapshots import form_choice, notes, validation
 from ..structure import forms
 from . import assignments, records, reviews
 
@@ -150,9 +150,17 @@ async def list_(
     return await paginate(query, window)
 
 
-async def last_submitted(ctx: Context, *, organization_id: str) -> tuple[Submission, Period]:
+async def last_submitted(ctx: Context, *, organization_id: str, form_id: str | None = None) -> tuple[Submission, Period]:
+    """The organisation's latest submission: of the form ``form_id`` names, else of the form a
+    legacy listing shows for its period (``form_choice``), so a rolled-up form's submission (its
+    subtree's activity count) does not answer for the organisation's own report of the period."""
     access.require_read(ctx, organization_id)
-    submission = await Submission.filter(organization_id=organization_id).order_by("-submitted_at").first()
+    query = Submission.filter(organization_id=organization_id)
+    if form_id is not None:
+        query = form_choice.of_form(query, await forms.get_or_raise(ctx, form_id=form_id, field="form_id"))
+    else:
+        query = form_choice.one_form_per_period(query, Submission)
+    submission = await query.order_by("-submitted_at").first()
     if submission is None:
         raise NotFound("submission for organization", organization_id)
     return submission, await periods.get_or_raise(ctx, period_id=submission.period_id)

@@ -96,7 +96,7 @@ async def _reports(ctx: Context, filters: Filters) -> list[Snapshot]:
         await organizations.get_or_raise(ctx, organization_id=filters.under_organization_id)
         query = query.filter(organization_id__in=await organizations.tree.subtree(filters.under_organization_id))
     found = await query.order_by("organization_id", "id")
-    return [s for s in found if access.can_read(ctx.principal, s.organization_id)]
+    return [s for s in found if access.can_review(ctx.principal, s.organization_id)]
 
 
 async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:

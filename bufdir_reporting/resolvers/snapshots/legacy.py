@@ -11,10 +11,12 @@ client's id.
 from __future__ import annotations
 
 from ...errors import InvalidInput
-from ...models import Snapshot
+from ...models import Snapshot, SnapshotStatus
 from .. import periods
 from ..base import access
 from ..base.context import Context
+from ..base.pagination import Page, Window
+from ..structure import forms
 from . import lifecycle
 from .lifecycle import Triggered, rerun
 
@@ -73,6 +75,36 @@ async def refresh(
 async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
     """Delete what ``snapshot_id`` names now."""
     return await lifecycle.delete(ctx, snapshot_id=(await named(ctx, snapshot_id=snapshot_id)).id)
+
+
+async def list_(
+    ctx: Context,
+    *,
+    window: Window,
+    organization_id: str | None = None,
+    period_id: str | None = None,
+    status: SnapshotStatus | None = None,
+    form_id: str | None = None,
+    refreshed_in_place: bool = False,
+) -> Page[Snapshot]:
+    """A legacy listing: the snapshots of the form ``form_id`` names, else of one form per
+    organisation and period (``form_choice``: the default form's where there are any, as before
+    forms). ``refreshed_in_place``: each resource refreshed under a client's id once, under it."""
+    access.require_authenticated(ctx)
+    if organization_id is not None:  # who may not read it is told so, whatever form it names
+        access.require_read(ctx, organization_id)
+    form = await forms.get_or_raise(ctx, form_id=form_id, field="form_id") if form_id is not None else None
+    hidden = await superseded(ctx, organization_id=organization_id) if refreshed_in_place else None
+    return await lifecycle.list_(
+        ctx,
+        window=window,
+        organization_id=organization_id,
+        period_id=period_id,
+        status=status,
+        excluding=hidden,
+        form=form,
+        one_form_per_period=form is None,
+    )
 
 
 async def superseded(ctx: Context, *, organization_id: str | None) -> list[str]:

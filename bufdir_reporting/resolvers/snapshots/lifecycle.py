@@ -15,13 +15,13 @@ from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput
 from ...events import CacheInvalidated
-from ...models import AggregationJob, JobStatus, ReportRecord, Snapshot, SnapshotStatus, Submission
+from ...models import AggregationJob, JobStatus, ReportForm, ReportRecord, Snapshot, SnapshotStatus, Submission
 from .. import organizations, periods
 from ..base import access, audit, jobs, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..structure import forms
-from . import runs
+from . import form_choice, runs
 
 DEFAULT_ESTIMATE_SECONDS = 5
 
@@ -138,11 +138,18 @@ async def list_(
     status: SnapshotStatus | None = None,
     excluding: list[str] | None = None,
     by_period: bool = False,
+    form: ReportForm | None = None,
+    one_form_per_period: bool = False,
 ) -> Page[Snapshot]:
     """Snapshots the caller may read, newest run first; ``by_period``: the latest period first
-    (an organisation's overview), and within it the newest run."""
+    (an organisation's overview), and within it the newest run. ``form``: of that form only;
+    ``one_form_per_period``: of one form per organisation and period (``form_choice``)."""
     order = ("-range_end", "-created_at", "id") if by_period else ("-created_at", "id")
     query = access.readable_rows(ctx, Snapshot.all().order_by(*order), organization_id)
+    if form is not None:
+        query = form_choice.of_form(query, form)
+    elif one_form_per_period:
+        query = form_choice.one_form_per_period(query, Snapshot)
     if excluding:
         query = query.exclude(id__in=excluding)
     if period_id is not None:

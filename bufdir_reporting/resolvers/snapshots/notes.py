@@ -90,6 +90,7 @@ async def comment(ctx: Context, *, snapshot_id: str, field_key: str, text: str) 
     """A reviewer asks about a value (while the report is under review, too)."""
     access.require_review(ctx)
     snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
+    access.require_review_of(ctx, snapshot.organization_id)
     await _value_of(snapshot, field_key)
     return await _note(ctx, snapshot, field_key, ValueNoteKind.COMMENT, _text(text))
 
@@ -98,6 +99,7 @@ async def mark_for_follow_up(ctx: Context, *, snapshot_id: str, field_key: str, 
     """A reviewer marks a value for follow-up: an error-level question, open until resolved."""
     access.require_review(ctx)
     snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
+    access.require_review_of(ctx, snapshot.organization_id)
     await _value_of(snapshot, field_key)
     return await _note(ctx, snapshot, field_key, ValueNoteKind.FOLLOW_UP, _text(text))
 
@@ -109,6 +111,7 @@ async def resolve(ctx: Context, *, note_id: int) -> ValueNote:
     note = await ValueNote.get_or_none(id=note_id, kind__in=list(QUESTIONS))
     if note is None or not access.can_read(ctx.principal, note.organization_id):
         raise NotFound("question", str(note_id))
+    access.require_review_of(ctx, note.organization_id)
     who, now = ctx.principal.subject or "unknown", datetime.now(UTC)
     async with notify.transaction(ctx) as outbox:
         changed = await ValueNote.filter(id=note_id, state__in=list(UNRESOLVED)).update(

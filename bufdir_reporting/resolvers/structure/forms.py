@@ -57,10 +57,11 @@ class FormSpec(Strict):
         return value
 
 
-async def get_or_raise(ctx: Context, *, form_id: str) -> ReportForm:
+async def get_or_raise(ctx: Context, *, form_id: str, field: str | None = None) -> ReportForm:
+    """The form ``form_id`` names; ``field``: the request's field that named it, said in the refusal."""
     form = await ReportForm.get_or_none(id=form_id)
     if form is None:
-        raise NotFound("report form", form_id)
+        raise NotFound("report form", form_id, field=field)
     return form
 
 

@@ -27,7 +27,7 @@ from ..base import access, audit, invalidation, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..base.validity import valid_at
-from . import revision
+from . import forms, revision
 from .inputs import SectionChange, SectionSpec
 from .versions import close_or_remove, replace_fields
 
@@ -103,9 +103,19 @@ async def sections_in_force(ctx: Context, *, at: StructureView) -> list[Section]
     return sections
 
 
-async def required_fields(ctx: Context, *, period_id: str | None = None) -> tuple[StructureView, list[FieldDefinition]]:
+async def required_fields(
+    ctx: Context, *, period_id: str | None = None, form_id: str | None = None
+) -> tuple[StructureView, list[FieldDefinition]]:
+    """The required fields of the sections in force (for a period, or as they stand): of every
+    section, or of those the form ``form_id`` asks (a form asked for another kind of period than
+    ``period_id``'s is refused, naming form_id)."""
     at = await view(ctx, period_id=period_id)
     in_force = await sections_in_force(ctx, at=at)
+    if form_id is not None:
+        await forms.get_or_raise(ctx, form_id=form_id, field="form_id")
+        form = await forms.for_period(ctx, form_id=form_id, period=at.period)
+        asked = await forms.section_ids(ctx, form_id=form.id)
+        in_force = [s for s in in_force if asked is None or s.id in asked]
     per_section = await asyncio.gather(*(fields_of(ctx, section=section, at=at) for section in in_force))  # one batch
     return at, [f for fields in per_section for f in fields if f.required]
 
