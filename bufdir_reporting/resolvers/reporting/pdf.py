@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ...models import FieldDataType
-from .content import ReportContent, Row, SectionPart
+from .document import ReportContent, Row, SectionPart
 from .texts import Words
 
 FONTS = Path(__file__).resolve().parent / "fonts"

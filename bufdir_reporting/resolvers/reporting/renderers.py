@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ...errors import RenderFailed
-from .content import ReportContent
+from .document import ReportContent
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...models import FieldDataType
-from .content import ReportContent, Row, SectionPart
+from .document import ReportContent, Row, SectionPart
 from .xlsx_layout import (
     BOLD,
     CHANGE_FORMATS,

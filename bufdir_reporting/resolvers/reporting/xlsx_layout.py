@@ -12,7 +12,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...models import FieldDataType
-from .content import ReportContent
+from .document import ReportContent
 
 COLUMN_KEYS = (
     "column.field",
