@@ -1,6 +1,6 @@
 """Events: what the service tells live followers, declared once (one typed class per event, its
 channels and its JSON, on ``base.Event``, by domain: ``snapshots``, ``reporting``, ``imports``;
-``catalogue`` decodes any of them), and how they travel between replicas (``hub``).
+``catalogue`` decodes any of them), and how they travel between replicas (``hub``) to each local ``subscription``.
 
 Use cases raise them through ``resolvers.base.notify`` (logged with the write that made them
 true, published after it commits) and follow them through ``resolvers.base.live``.
@@ -8,10 +8,11 @@ true, published after it commits) and follow them through ``resolvers.base.live`
 
 from .base import MAX_PAYLOAD_BYTES, Event
 from .catalogue import decode
-from .hub import Delivery, EventHub, SubscriberTooSlow, Subscription
+from .hub import EventHub
 from .imports import ActivityImportProgress
 from .reporting import FormAssignmentsChanged, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
 from .snapshots import CacheInvalidated, DataUpdated, SnapshotStatusChanged, ValueNoted, changed_values
+from .subscription import Delivery, SubscriberTooSlow, Subscription
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",

@@ -33,13 +33,13 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, cast
+from typing import Any
 
 from pydantic import ValidationError
 
 from .base import MAX_PAYLOAD_BYTES, Event
 from .catalogue import decode
+from .subscription import Delivery, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -54,63 +54,11 @@ def _backend_for(url: str) -> Any:
 
 REMEMBERED_SECONDS = 60
 LOGGED = "logged_event_id"
+"""The one key of a message that stands for an event too large to send: its id in the log."""
 DATABASE_READ_SECONDS = 5.0
 """How long the one listener waits for the event log (an event sent by reference, the catch-up
 after a reconnect): every live subscriber of the process waits behind it, so a database that
 hangs costs one event (the relay hands it on later), not every event after it."""
-"""The one key of a message that stands for an event too large to send: its id in the log."""
-
-
-class SubscriberTooSlow(Exception):
-    """The subscriber's queue filled up: it was dropped rather than let memory grow."""
-
-
-E = TypeVar("E", bound=Event, covariant=True)
-
-
-@dataclass(eq=False, frozen=True)
-class Delivery(Generic[E]):
-    """One event as every local subscriber receives it: decoded once, with its id in the event
-    log (None for progress told only to listeners), and a ``shared`` dict where subscribers of
-    the same event may share one read of its data."""
-
-    channel: str
-    event: E
-    event_id: int | None
-    shared: dict[str, Any] = field(default_factory=dict)
-
-
-_END = object()
-
-
-class Subscription:
-    def __init__(self, channel: str, size: int, on_overflow: Callable[[], None] | None) -> None:
-        self.channel = channel
-        self.since = time.time()  # the relay hands it only events written from then on
-        self.overflowed = False
-        self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=size + 1)
-        self._size = size
-        self._on_overflow = on_overflow
-
-    def offer(self, delivery: Delivery[Event]) -> None:
-        if self.overflowed:
-            return
-        if self._queue.qsize() >= self._size:
-            self.overflowed = True
-            self._queue.put_nowait(_END)
-            if self._on_overflow is not None:
-                self._on_overflow()
-            return
-        self._queue.put_nowait(delivery)
-
-    def __aiter__(self) -> AsyncIterator[Delivery[Event]]:
-        return self
-
-    async def __anext__(self) -> Delivery[Event]:
-        item = await self._queue.get()
-        if item is _END:
-            raise SubscriberTooSlow(f"subscriber on {self.channel} fell {self._size} events behind")
-        return cast(Delivery[Event], item)
 
 
 class EventHub:
