@@ -16,6 +16,16 @@ def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime)
     return f"a.occurred_at >= {sql.bind(start)} AND a.occurred_at <= {sql.bind(end)}"
 
 
+def in_scope_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime, *, stock: bool) -> str | None:
+    """``in_range`` for a row already within ``scope``, without what the scope has checked: every
+    scoped row happened by ``end``, and unless some rule looks at stock, also from ``start`` (then
+    a flow figure takes every row: None). Fewer comparisons per activity in the grouped pass
+    (bench S4: about a fifth of its server time at 200,000 activities)."""
+    if temporal == Temporal.STOCK:
+        return f"(a.ended_at IS NULL OR a.ended_at > {sql.bind(end)})"
+    return f"a.occurred_at >= {sql.bind(start)}" if stock else None
+
+
 # The activity columns a rule's filters may name, and the filter lists that name them.
 FILTERED = (
     ("activity_type", "activity_types"),
