@@ -29,12 +29,11 @@ from ...models import FieldDefinition
 from ..base.sql import Statement
 from ..structure.rules import AggregationRule, RuleKind, Temporal
 from .statements import (
-    condition,
     filtered_columns,
+    filters,
     grouped_count,
     grouped_filters,
     grouped_measure,
-    in_range,
     in_scope_range,
     scope,
 )
@@ -189,8 +188,8 @@ def _plan(
     # the driver turns into Decimals one by one (bench S4: ~50 columns a row).
     columns = ["CAST(SUM(g.n_flow) AS BIGINT) AS n", "CAST(SUM(g.p_flow) AS BIGINT) AS p", "SUM(g.h_flow) AS h"]
     for index, leaf in enumerate(leaves):
-        filters = grouped_filters(sql, leaf)
-        where_matched = f" FILTER (WHERE {filters})" if filters else ""
+        matched = grouped_filters(sql, leaf)
+        where_matched = f" FILTER (WHERE {matched})" if matched else ""
         columns.append(f"CAST(SUM({grouped_count(leaf)}){where_matched} AS BIGINT) AS m{index}")
         if leaf.kind == RuleKind.SUM:
             measure = grouped_measure(leaf)
@@ -203,14 +202,20 @@ def _plan(
     )
 
     distinct = [i for i, leaf in enumerate(leaves) if leaf.kind == RuleKind.COUNT_DISTINCT_PARTICIPANTS]
-    sql = Statement(dialect)
-    columns = [f"COUNT(DISTINCT p.participant_ref) FILTER (WHERE {in_range(sql, Temporal.FLOW, start, end)}) AS u"]
-    columns += [
-        f"COUNT(DISTINCT p.participant_ref) FILTER (WHERE {condition(sql, leaves[i], start, end)}) AS d{i}" for i in distinct
-    ]
     # Unique participants are a flow figure: unless a distinct rule looks at stock, this join
-    # needs only the range's activities, not the organisation's whole history (bench S4).
+    # needs only the range's activities, not the organisation's whole history (bench S4); and as
+    # in the grouped pass, a count does not check again what the scope has.
     distinct_stock = any(leaves[i].temporal == Temporal.STOCK for i in distinct)
+    sql = Statement(dialect)
+    counts = [("u", [in_scope_range(sql, Temporal.FLOW, start, end, stock=distinct_stock)])]
+    for i in distinct:
+        counts.append(
+            (f"d{i}", [in_scope_range(sql, leaves[i].temporal, start, end, stock=distinct_stock), *filters(sql, leaves[i], "a")])
+        )
+    columns = []
+    for name, parts in counts:
+        taken = " AND ".join(part for part in parts if part)
+        columns.append(f"COUNT(DISTINCT p.participant_ref){f' FILTER (WHERE {taken})' if taken else ''} AS {name}")
     where = scope(sql, organization_ids, start, end, stock=distinct_stock)
     participants = (
         f"SELECT {', '.join(columns)} FROM activity a JOIN activity_participant p ON p.activity_id = a.id WHERE {where}",

@@ -130,3 +130,6 @@ def test_the_grouped_pass_takes_only_the_sums_a_rule_reads_and_counts_as_integer
     assert "AS n_open" in text and "AS p_open" not in text and "AS h_open" not in text
     assert "a.occurred_at <=" not in text.split(" WHERE a.organization_id")[0]
     assert "CAST(SUM(g.n_flow) AS BIGINT) AS n" in text
+    # No distinct rule looks at stock: the join's scope is the range itself, checked once.
+    participants, _ = planned().participants
+    assert "COUNT(DISTINCT p.participant_ref) AS u" in participants and participants.count("a.occurred_at") == 2
