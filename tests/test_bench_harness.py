@@ -152,3 +152,9 @@ def test_the_peers_answer_must_carry_the_same_facts_before_it_is_measured():
         change(peer["data"]["organizationByRowId"]["snapshotsByOrganizationId"]["nodes"][0])
         with pytest.raises(peer_scenario.FactsDiffer):
             peer_scenario.same_facts("S7", peer_scenario.dashboard_facts(ours), peer_scenario.peer_dashboard_facts(peer))
+
+
+def test_without_postgraphile_installed_s11_says_what_is_missing_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setattr(peer_scenario, "NODE", tmp_path / "node")
+    reason = peer_scenario.missing()
+    assert reason is not None and "\n" not in reason and "PostGraphile 5 and Node 22" in reason and "npm" in reason
