@@ -49,10 +49,19 @@ $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@touch $@
 
-bench: $(BENCH_INSTALLED)
+# S11's peer, PostGraphile 5 and the Node 22 it needs, from the npm registry into bench/peer (the
+# only network it uses); without npm or the registry S11 is skipped, saying so in one line.
+PEER_INSTALLED := bench/peer/node_modules/.installed
+$(PEER_INSTALLED): bench/peer/package.json bench/peer/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "bench: S11 will be skipped: npm is missing (apt-get install npm), it installs PostGraphile 5 and Node 22 into bench/peer"; \
+	elif (cd bench/peer && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then touch $@; \
+	else echo "bench: S11 will be skipped: npm ci in bench/peer failed (is the npm registry reachable?)"; fi
+
+bench: $(BENCH_INSTALLED) $(PEER_INSTALLED)
 	$(BIN)/python -m bench
 
-bench-quick: $(BENCH_INSTALLED)  # every scenario on small data, a smoke test (< 3 minutes)
+bench-quick: $(BENCH_INSTALLED) $(PEER_INSTALLED)  # every scenario on small data, a smoke test (< 3 minutes)
 	$(BIN)/python -m bench --quick
 
 bench-10m: $(BENCH_INSTALLED)  # S4 also after growing the activities to 10,000,000

@@ -17,6 +17,7 @@ class LoadResult:
     seconds: float
     latency: Timing
     failures: int
+    sent: int = 0  # every answered request, the warm-up's too (what a server's CPU time covers)
 
     @property
     def per_second(self) -> float:
@@ -60,11 +61,12 @@ async def run(address: str, request: bytes, *, connections: int, seconds: float,
     host, port = address.split(":")
     latencies: list[float] = []
     failures = 0
+    sent = 0
     measuring_from = time.perf_counter() + warmup
     stop_at = measuring_from + seconds
 
     async def connection() -> None:
-        nonlocal failures
+        nonlocal failures, sent
         reader, writer = await asyncio.open_connection(host, int(port))
         try:
             while (now := time.perf_counter()) < stop_at:
@@ -72,6 +74,7 @@ async def run(address: str, request: bytes, *, connections: int, seconds: float,
                 async with asyncio.timeout(60):
                     status, _ = await _read_response(reader)
                 took = time.perf_counter() - now
+                sent += 1
                 if now >= measuring_from:
                     latencies.append(took)
                     failures += status != 200
@@ -79,4 +82,4 @@ async def run(address: str, request: bytes, *, connections: int, seconds: float,
             writer.close()
 
     await asyncio.gather(*(connection() for _ in range(connections)))
-    return LoadResult(len(latencies), seconds, Timing(latencies), failures)
+    return LoadResult(len(latencies), seconds, Timing(latencies), failures, sent)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import asyncpg
+import pytest
 
 from bench import dataset
 from bench.harness import Timing, buffers, judged, percentile, table
+from bench.scenarios import peer as peer_scenario
 
 
 def test_percentiles_are_nearest_rank():
@@ -53,3 +57,104 @@ def test_a_missing_server_program_ends_the_bench_in_one_line(capsys):
 
     assert run(without_redis) == 2
     assert capsys.readouterr().err == "bench: redis-server is not installed (apt-get install redis-server)\n"
+
+
+def _peer_answers() -> tuple[dict, dict]:
+    """S11's S7 document answered by us and by PostGraphile, the same facts in each one's shape."""
+    section = {"id": base64.b64encode(b"Section:barn").decode(), "title": "Barn"}
+    ours = {
+        "data": {
+            "organization": {
+                "organizationId": "org-1",
+                "name": "Org",
+                "snapshots": {
+                    "edges": [
+                        {
+                            "node": {
+                                "snapshotId": "snap-1",
+                                "status": "CURRENT",
+                                "aggregatedAt": "2026-04-02T00:00:12+00:00",
+                                "cacheValid": True,
+                                "missingRequiredFields": [],
+                                "metrics": {
+                                    "activityCount": 3,
+                                    "participantCount": 5,
+                                    "uniqueParticipants": 2,
+                                    "hoursDelivered": "4.5",
+                                    "categories": [
+                                        {"category": "UNGDOM", "activities": 3, "participants": 5, "hours": "4.5"},
+                                        {"category": "ANNET", "activities": 0, "participants": 0, "hours": "0"},
+                                    ],
+                                },
+                                "sections": [
+                                    {
+                                        "section": section,
+                                        "fieldValues": [
+                                            {"fieldKey": "k", "label": "K", "value": "60", "priorValue": "67", "change": "-7"}
+                                        ],
+                                    }
+                                ],
+                            }
+                        }
+                    ]
+                },
+            }
+        }
+    }
+    value = {
+        "fieldKey": "k",
+        "value": "60.0000",
+        "priorValue": "67.0000",
+        "fieldDefinitionByFieldDefinitionId": {"label": "K", "sectionBySectionId": {"rowId": "barn", "title": "Barn"}},
+    }
+    peer = {
+        "data": {
+            "organizationByRowId": {
+                "rowId": "org-1",
+                "name": "Org",
+                "snapshotsByOrganizationId": {
+                    "nodes": [
+                        {
+                            "rowId": "snap-1",
+                            "status": "current",
+                            "aggregatedAt": "2026-04-02T00:00:12.000000+00:00",
+                            "cacheValid": True,
+                            "missingRequiredFields": [],
+                            "activityCount": 3,
+                            "participantCount": 5,
+                            "uniqueParticipants": 2,
+                            "hoursDelivered": "4.50",
+                            "categoryBreakdown": {"ungdom": {"activities": 3, "participants": 5, "hours": "4.50"}},
+                            "fieldValuesBySnapshotId": {"nodes": [value]},
+                        }
+                    ]
+                },
+            }
+        }
+    }
+    return ours, peer
+
+
+def test_the_peers_answer_must_carry_the_same_facts_before_it_is_measured():
+    """S11 compares PostGraphile's answer with ours fact by fact (formats aside: ids, decimals,
+    times, category names); one changed value, label or missing row stops the scenario."""
+    ours, peer = _peer_answers()
+    peer_scenario.same_facts("S7", peer_scenario.dashboard_facts(ours), peer_scenario.peer_dashboard_facts(peer))
+    changes = (
+        lambda node: node["fieldValuesBySnapshotId"]["nodes"][0].update(priorValue="66"),  # so the change differs too
+        lambda node: node["fieldValuesBySnapshotId"]["nodes"][0]["fieldDefinitionByFieldDefinitionId"].update(label="L"),
+        lambda node: node["fieldValuesBySnapshotId"].update(nodes=[]),
+        lambda node: node["categoryBreakdown"]["ungdom"].update(hours="4.25"),
+        lambda node: node.update(uniqueParticipants=3),
+    )
+    for change in changes:
+        ours, peer = _peer_answers()
+        change(peer["data"]["organizationByRowId"]["snapshotsByOrganizationId"]["nodes"][0])
+        with pytest.raises(peer_scenario.FactsDiffer):
+            peer_scenario.same_facts("S7", peer_scenario.dashboard_facts(ours), peer_scenario.peer_dashboard_facts(peer))
+
+
+def test_without_postgraphile_installed_s11_says_what_is_missing_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setattr(peer_scenario, "NODE", tmp_path / "node")
+    reason = peer_scenario.missing()
+    assert reason is not None and "\n" not in reason and "PostGraphile 5 and Node 22" in reason and "npm" in reason

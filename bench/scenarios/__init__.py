@@ -11,6 +11,7 @@ from .analytics import s9_analytics
 from .execution import s2_execution
 from .importing import s8_import
 from .live import s6_fan_out, s7_dashboard_throughput
+from .peer import s11_peer
 from .reads import s1_nested_query, s3_rest_and_graphql
 from .validation import s10_rules_and_outliers
 
@@ -27,4 +28,5 @@ SCENARIOS: dict[str, Scenario] = {
     "S8": s8_import,
     "S9": s9_analytics,
     "S10": s10_rules_and_outliers,
+    "S11": s11_peer,
 }

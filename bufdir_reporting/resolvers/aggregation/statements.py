@@ -9,11 +9,15 @@ from ..base.sql import Statement
 from ..structure.rules import AggregationRule, Measure, RuleKind, Temporal
 
 
-def in_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime) -> str:
-    """Flow: happened within [start, end]. Stock: begun by end and not ended by then."""
+def in_scope_range(sql: Statement, temporal: Temporal, start: datetime, end: datetime, *, stock: bool) -> str | None:
+    """Whether a row within ``scope`` counts for a rule's range — flow: happened within [start,
+    end]; stock: begun by end and not ended by then — without what the scope has checked: every
+    scoped row happened by ``end``, and unless some rule looks at stock, also from ``start`` (then
+    a flow figure takes every row: None). Fewer comparisons per activity in the grouped pass
+    (bench S4: about a fifth of its server time at 200,000 activities)."""
     if temporal == Temporal.STOCK:
-        return f"a.occurred_at <= {sql.bind(end)} AND (a.ended_at IS NULL OR a.ended_at > {sql.bind(end)})"
-    return f"a.occurred_at >= {sql.bind(start)} AND a.occurred_at <= {sql.bind(end)}"
+        return f"(a.ended_at IS NULL OR a.ended_at > {sql.bind(end)})"
+    return f"a.occurred_at >= {sql.bind(start)}" if stock else None
 
 
 # The activity columns a rule's filters may name, and the filter lists that name them.
@@ -30,19 +34,15 @@ def filtered_columns(rules: Iterable[AggregationRule]) -> list[str]:
     return [column for column, name in FILTERED if any(getattr(rule.filters, name) for rule in rules)]
 
 
-def _filters(sql: Statement, rule: AggregationRule, alias: str) -> list[str]:
+def filters(sql: Statement, rule: AggregationRule, alias: str) -> list[str]:
+    """The rule's filters on the columns of the row ``alias`` (an activity, or a grouped row)."""
     return [sql.one_of(f"{alias}.{column}", values) for column, name in FILTERED if (values := getattr(rule.filters, name))]
-
-
-def condition(sql: Statement, rule: AggregationRule, start: datetime, end: datetime) -> str:
-    """The rule's condition on an activity row ``a``."""
-    return " AND ".join([in_range(sql, rule.temporal, start, end), *_filters(sql, rule, "a")])
 
 
 def grouped_filters(sql: Statement, rule: AggregationRule) -> str | None:
     """The rule's filters on a row ``g`` of activities grouped by the filtered columns (see
     ``engine.plan``), or None when it has none."""
-    return " AND ".join(parts) if (parts := _filters(sql, rule, "g")) else None
+    return " AND ".join(parts) if (parts := filters(sql, rule, "g")) else None
 
 
 def grouped_count(rule: AggregationRule) -> str:

@@ -107,3 +107,29 @@ def test_other_definitions_are_parsed_again_even_under_the_same_keys():
     assert plan(organization_ids=["org-1"], start=START, end=END, definitions=before, dialect="postgres").rules is first.rules
     changed = plan(organization_ids=["org-1"], start=START, end=END, definitions=after, dialect="postgres")
     assert changed.rules["ungdom"].filters.categories == ["eldre"] and "eldre" in changed.grouped[1]
+
+
+def test_a_scope_aggregated_again_reuses_its_plan_and_another_range_or_organisation_gets_its_own():
+    """A scope is re-aggregated after each change to its activities: its SQL is written once
+    (bench S4), while another range or organisation is planned for itself."""
+    first = planned()
+    assert planned() is first
+    later = plan(
+        organization_ids=["org-1042"], start=END, end=END.replace(year=2025), definitions=DEFINITIONS, dialect="postgres"
+    )
+    other = plan(organization_ids=["org-7"], start=START, end=END, definitions=DEFINITIONS, dialect="postgres")
+    assert later is not first and END.replace(year=2025) in later.grouped[1]
+    assert other is not first and "org-7" in other.grouped[1] and "org-1042" not in other.grouped[1]
+
+
+def test_the_grouped_pass_takes_only_the_sums_a_rule_reads_and_counts_as_integers():
+    """Only the open cases' count is a stock figure here: the stock participants and hours are
+    not summed, the scope's own bound is not checked again per activity, and counts come back as
+    integers (no Decimal per column; bench S4)."""
+    text, _ = planned().grouped
+    assert "AS n_open" in text and "AS p_open" not in text and "AS h_open" not in text
+    assert "a.occurred_at <=" not in text.split(" WHERE a.organization_id")[0]
+    assert "CAST(SUM(g.n_flow) AS BIGINT) AS n" in text
+    # No distinct rule looks at stock: the join's scope is the range itself, checked once.
+    participants, _ = planned().participants
+    assert "COUNT(DISTINCT p.participant_ref) AS u" in participants and participants.count("a.occurred_at") == 2
