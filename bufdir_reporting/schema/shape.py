@@ -95,6 +95,7 @@ LISTS: dict[tuple[str, str], int] = {
     ("ActivityImport", "errors"): 20,
     ("IngestResult", "errors"): 20,
     ("Query", "validationRules"): 20,
+    ("Query", "fieldOutlierSettings"): 20,
     ("Query", "openQuestions"): 20,
     ("Query", "delegations"): 20,
     ("Query", "untranslatedTexts"): 100,  # every section, field and form without the language's text

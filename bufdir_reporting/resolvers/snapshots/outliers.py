@@ -6,7 +6,8 @@ median absolute deviation of the sample); where more than half the sample is one
 and DHIS2's outlier analyses do. A value is an outlier when ``|score|`` exceeds the threshold
 (3.5 by default) **and** it lies at least the field's floor from the median (5 by default), so a
 5 -> 9 on a small base is never flagged whatever its score. Thresholds are per field key
-(``FieldOutlierSetting``) or the service's settings.
+(``FieldOutlierSetting``, managed in ``structure.outlier_settings``; it may also turn judging
+off for a field) or the service's settings.
 
 - **History**: the organisation's values for the field in its current snapshots of the same form
   for up to ``outlier_history_periods`` prior periods of the same type; judged from 3 values on.
@@ -143,6 +144,8 @@ class Baselines:
     """(kind, field) -> organisation -> its value this period"""
     history: dict[tuple[str, str], Sample] = field(default_factory=dict)
     """(organisation, field) -> its values in prior periods, where there are enough to judge by"""
+    unjudged: set[str] = field(default_factory=set)
+    """Fields whose setting turns judging off: never outliers, never large changes."""
     _samples: dict[tuple[str, str], Sample] = field(default_factory=dict)
 
     def thresholds(self, field_key: str) -> Thresholds:
@@ -152,8 +155,14 @@ class Baselines:
         """Whether the organisation has history enough for the field to be judged by it."""
         return (organization_id, field_key) in self.history
 
+    def judges(self, field_key: str) -> bool:
+        """Whether the field's values are judged at all (its setting may turn that off)."""
+        return field_key not in self.unjudged
+
     def judge(self, organization_id: str, field_key: str, value: Decimal) -> list[Judgement]:
         """The outliers ``value`` is for the organisation's field: against its history, its peers."""
+        if field_key in self.unjudged:
+            return []
         limits = self.per_field.get(field_key, self.default)
         found = []
         history = self.history.get((organization_id, field_key))
@@ -213,6 +222,8 @@ async def baselines(
     settings = ctx.settings
     found = Baselines(Thresholds(settings.outlier_z_threshold, Decimal(str(settings.outlier_min_deviation))))
     for setting in await FieldOutlierSetting.all():
+        if not setting.enabled:
+            found.unjudged.add(setting.field_key)
         found.per_field[setting.field_key] = Thresholds(
             found.default.z if setting.z_threshold is None else float(setting.z_threshold),
             found.default.floor if setting.min_deviation is None else setting.min_deviation,

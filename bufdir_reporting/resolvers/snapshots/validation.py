@@ -72,7 +72,7 @@ def _findings(
     definition: FieldDefinition,
     warn_share: Decimal,
     floor: Decimal,
-    judged_by_history: bool,
+    warn_change: bool,
     language: Language,
     texts: translations.Texts,
 ) -> list[Finding]:
@@ -95,7 +95,7 @@ def _findings(
                 _finding(key, Severity.ERROR, FindingCode.ABOVE_MAX, language, label=label, limit=number(high, language))
             )
         moved = abs(value.value - value.prior_value) if value.prior_value else Decimal(0)
-        if value.prior_value and not judged_by_history and moved > warn_share * abs(value.prior_value) and moved >= floor:
+        if value.prior_value and warn_change and moved > warn_share * abs(value.prior_value) and moved >= floor:
             change = round((value.value - value.prior_value) / abs(value.prior_value) * 100)
             shown = ("+" if change >= 0 else "-") + number(abs(change), language)
             label = texts.field_label(definition)
@@ -161,8 +161,9 @@ async def validate(
     for value, definition in zip(values, definitions, strict=True):
         key = value.field_key
         floor = baselines.thresholds(key).floor if baselines is not None else default_floor
-        judged_by_history = baselines is not None and baselines.judged_by_history(organization_id, key)
-        field_findings = _findings(value, definition, share, floor, judged_by_history, language, texts)
+        # the percent change is the judgement where the history is too short to judge by
+        warn_change = baselines is None or (baselines.judges(key) and not baselines.judged_by_history(organization_id, key))
+        field_findings = _findings(value, definition, share, floor, warn_change, language, texts)
         if baselines is not None and value.value is not None and definition.data_type in outliers.NUMERIC:
             judged = baselines.judge(organization_id, key, value.value)
             if judged:
