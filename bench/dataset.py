@@ -1,7 +1,7 @@
 """The benchmark's deterministic data, loaded with PostgreSQL COPY.
 
 * organisations ``org-b0001`` ... (every other one a child welfare service, the rest volunteer
-  organisations), the demo report structure (7 sections, 57 fields), and 12 quarters
+  organisations), the demo report structure (8 sections, 57 fields), and 12 quarters
   ``rp-2023-q2`` ... ``rp-2026-q1``;
 * activities from the demo generator (seeded; 2023-01-01 .. 2026-03-31, weighted to child welfare
   services, with participant references drawn from a pool per organisation);

@@ -164,7 +164,7 @@ def context_for(settings: Any, app: Any, *organizations: str, admin: bool = Fals
 
 
 async def make_report_structure() -> None:
-    """The report structure alone (7 sections, 57 fields of which 34 required, valid from 2020)
+    """The report structure alone (8 sections, 57 fields of which 34 required, valid from 2020)
     and the year 2024: for tests about the structure, which need no organisation or activity."""
     from bufdir_reporting.demo import load_structure
 

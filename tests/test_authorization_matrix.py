@@ -829,6 +829,35 @@ GRAPHQL["Mutation.updateValidationRule"] = (ADMIN, lambda w, who: _gql_rule(w, w
 GRAPHQL["Mutation.deleteValidationRule"] = (ADMIN, lambda w, who: _gql_rule(w, who, "deleteValidationRule"))
 
 
+SETTINGS = "/api/v1/field-outlier-settings"
+
+
+async def _setting(w: World) -> str:
+    from bufdir_reporting.models import FieldOutlierSetting
+
+    await FieldOutlierSetting.update_or_create(field_key="antall_akuttplasseringer", defaults={"min_deviation": 10})
+    return "antall_akuttplasseringer"
+
+
+async def _rest_setting(w: World, who: str, method: str) -> str:
+    body = {"min_deviation": "12"} if method == "PUT" else None
+    return await w.rest(who, method, f"{SETTINGS}/{await _setting(w)}", json=body)
+
+
+async def _gql_setting(w: World, who: str, mutation: str) -> str:
+    extra = ", input: {minDeviation: 12}" if mutation == "setFieldOutlierSetting" else ""
+    return await w.graphql(who, f'mutation {{ {mutation}(fieldKey: "{await _setting(w)}"{extra}) {{ fieldKey }} }}')
+
+
+REST[f"GET {SETTINGS}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", SETTINGS))
+REST[f"GET {SETTINGS}/{{field_key}}"] = (PUBLIC, lambda w, who: _rest_setting(w, who, "GET"))
+REST[f"PUT {SETTINGS}/{{field_key}}"] = (ADMIN, lambda w, who: _rest_setting(w, who, "PUT"))
+REST[f"DELETE {SETTINGS}/{{field_key}}"] = (ADMIN, lambda w, who: _rest_setting(w, who, "DELETE"))
+GRAPHQL["Query.fieldOutlierSettings"] = (PUBLIC, q("{ fieldOutlierSettings { fieldKey } }"))
+GRAPHQL["Mutation.setFieldOutlierSetting"] = (ADMIN, lambda w, who: _gql_setting(w, who, "setFieldOutlierSetting"))
+GRAPHQL["Mutation.deleteFieldOutlierSetting"] = (ADMIN, lambda w, who: _gql_setting(w, who, "deleteFieldOutlierSetting"))
+
+
 async def _question(w: World) -> int:
     from bufdir_reporting.models import NoteState, ValueNote, ValueNoteKind
 

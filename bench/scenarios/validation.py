@@ -40,7 +40,9 @@ async def s10_rules_and_outliers(env: Env) -> list[Row]:
 
         async def ours() -> None:
             nonlocal items
-            items = await worklist.list_(env.context(CASE_OFFICER), filters=worklist.Filters(period_id=period.id))
+            items = await worklist.list_(
+                env.context(CASE_OFFICER), filters=worklist.Filters(period_id=period.id, submitted_only=False)
+            )
 
         async def aggregation() -> None:
             for organization_id in organizations:

@@ -55,7 +55,7 @@ def _decimal(value: float | None) -> Decimal | None:
 
 
 async def load_structure() -> tuple[int, int]:
-    """The demo report structure (7 sections, 57 fields of which 34 required), valid from 2020;
+    """The demo report structure (8 sections, 57 fields of which 34 required), valid from 2020;
     returns the counts."""
     field_rows = []
     for order, section in enumerate(structure.SECTIONS, start=1):

@@ -3,7 +3,7 @@ reports for its branches.
 
 - The municipal child-welfare services report "Barnevern - årsrapport" for each year.
 - The family counselling office reports "Familievern - kvartalsrapport" each quarter: no
-  child-welfare fields.
+  child-welfare fields (the child-welfare staffing is a section only the child-welfare form asks).
 - The volunteer organisations report "Frivillighet - kvartalsrapport" each quarter, and the
   umbrella organisation (org-bufdir-42, with its branches org_bufdir_oslo_42 and org-3310) also
   "Frivillighet - samlet", rolled up over its subtree: each person its branches served counted
@@ -21,7 +21,7 @@ from datetime import date
 
 from ..models import DEFAULT_FORM, FormAssignment, FormSection, OrganizationKind, PeriodType, ReportForm
 
-CHILD_WELFARE = ("barn-under-omsorg", "undersokelser", "hjelpetiltak", "ettervern", "ressurser")
+CHILD_WELFARE = ("barn-under-omsorg", "undersokelser", "hjelpetiltak", "ettervern", "ressurser", "barnevernfaglig-bemanning")
 SERVICES = ("forebyggende-arbeid", "malgrupper", "ressurser")
 GRANT_FORM = "tilskudd-aktivitetsrapport"
 

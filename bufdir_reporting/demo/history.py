@@ -2,7 +2,9 @@
 
 Every demo organisation has current snapshots of the forms it reports (``forms``) for the recent
 periods of their kind (the year 2025, the first quarter of 2026) and, from the same runs, of
-their prior periods (2024, 2025's last quarter). Drafts keep the manual fields empty, as an
+their prior periods (2024, 2025's last quarter); the quarterly forms also for the rest of 2025,
+so a quarter is judged against its organisation's history. org-3310's quarter jumps (a
+winter-holiday programme) and is submitted: the case officer's worklist ranks it. Drafts keep the manual fields empty, as an
 organisation that has not finished its report would; the child-welfare services have not sent
 their 2025 report, due 1 February 2026: they are late.
 
@@ -34,11 +36,22 @@ from ..resolvers.reporting import assignments, records, submissions
 from ..resolvers.snapshots import manual_values, validation
 from . import forms, validation_rules
 
+QUARTERLY_FORM = "frivillighet-kvartalsrapport"
+
 Progress = Callable[[str], None]
 
 RECENT_PERIODS = ("2025", "rp-2026-q1")
 """Aggregated for every organisation, each form it reports for them (``forms``), each run also
 aggregating its prior period."""
+HISTORY_PERIODS = ("rp-2025-q1", "rp-2025-q2", "rp-2025-q3")
+"""Aggregated too for the quarterly forms, so the first quarter of 2026 is judged against a
+history of four quarters (``snapshots.outliers`` needs three) rather than one prior period."""
+
+BURST_ORGANIZATION, BURST_PERIOD = "org-3310", "rp-2026-q1"
+BURST_MORE = 25
+"""org-3310 ran a winter-holiday programme in February 2026: as many group activities again as
+in its last quarter, and 25 more. Its report for the quarter is submitted, so the worklist's
+first look has a real jump against the organisation's own history to rank."""
 
 SUBMITTED_PERIOD: dict[str, Any] = {
     "id": "sub-period-009",
@@ -57,7 +70,6 @@ REPORT_TYPE = "quarterly_activity"
 # What the coordinator entered by hand before submitting (the fields no activity counts).
 ENTERED: dict[str, object] = {
     "antall_arsverk": Decimal("14.5"),
-    "antall_arsverk_med_barnevernfaglig_utdanning": Decimal("9.0"),
     "har_internkontroll": True,
     "brutto_driftsutgifter": Decimal(18450),
     "antall_stillinger_ledige": 1,
@@ -81,11 +93,12 @@ async def _aggregate(ctx: Context, organization_id: str, period_id: str, form_id
     return triggered.snapshot
 
 
-async def _top_up(organization_id: str, period: Period, missing: int) -> None:
-    """``missing`` more group activities, spread over the period, so its count is the example's."""
+async def _top_up(organization_id: str, period: Period, missing: int, *, days_from: int = 0) -> None:
+    """``missing`` more group activities, spread over the period (from ``days_from`` days into
+    it), so its count is the example's."""
     rng = random.Random(20260228)
-    start = datetime.combine(period.start, time(9), UTC)
-    days = (period.end - period.start).days
+    start = datetime.combine(period.start, time(9), UTC) + timedelta(days=days_from)
+    days = (period.end - period.start).days - days_from
     added, participants = [], {}
     for n in range(missing):
         occurred_at = start + timedelta(days=rng.randrange(days + 1), hours=rng.randrange(8))
@@ -158,17 +171,53 @@ async def _typo(settings: Settings, progress: Progress) -> None:
     progress(f"{organization_id} {period_id}: staffing entered with a typo a validation rule catches")
 
 
+async def _burst(progress: Progress) -> None:
+    """org-3310's winter-holiday programme (``BURST_MORE``), in February and March 2026."""
+    period = await Period.get(id=BURST_PERIOD)
+    prior = await Period.get(id="rp-2025-q4")
+    usual = await Activity.filter(
+        organization_id=BURST_ORGANIZATION,
+        activity_type="group_activity",
+        occurred_at__gte=datetime.combine(prior.start, time(0), UTC),
+        occurred_at__lt=datetime.combine(period.start, time(0), UTC),
+    ).count()
+    await _top_up(BURST_ORGANIZATION, period, usual + BURST_MORE, days_from=31)
+    progress(f"{BURST_ORGANIZATION} {BURST_PERIOD}: {usual + BURST_MORE} more group activities (a winter-holiday programme)")
+
+
+async def _submit_quarter(settings: Settings, progress: Progress) -> None:
+    """org-3310 fills in and submits its quarterly report for the first quarter of 2026."""
+    coordinator = _loader(settings)
+    coordinator.principal = Principal(subject="user-coordinator-3310", organizations=frozenset({BURST_ORGANIZATION}))
+    snapshot = await Snapshot.get(
+        organization_id=BURST_ORGANIZATION, period_id=BURST_PERIOD, form_id=QUARTERLY_FORM, status="current"
+    )
+    # the staffing and costs its 2025 quarters were reported with (``published``): only the
+    # programme's activities jump, not figures typed differently
+    entered = {**ENTERED, "merknader_ressurser": "Vinterferieprogram i februar og mars med ekstra gruppetilbud."}
+    for key, value in entered.items():
+        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
+    errors = [f for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
+    if errors:  # the demo structure changed without this file: say which fields
+        raise Conflict("the demo's quarterly report does not validate", details={"fields": [f.field_key for f in errors]})
+    record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
+    await submissions.submit(coordinator, report_id=record.id)
+    progress(f"{BURST_ORGANIZATION} {BURST_PERIOD}: submitted, its jump against its history on the worklist")
+
+
 async def load_history(settings: Settings, *, progress: Progress = lambda _: None) -> HistorySummary:
     """Aggregate the recent periods of every demo organisation and submit org-bufdir-42's grant
     period. Runs after ``load_demo_data``, through the use cases (each commits on its own)."""
     await _submitted_period(settings, progress)
+    await _burst(progress)
     ctx = _loader(settings)
     for organization in await Organization.all().order_by("id"):
-        for period_id in RECENT_PERIODS:
+        for period_id in (*HISTORY_PERIODS, *RECENT_PERIODS):
             period = await Period.get(id=period_id)
             for form in await assignments.forms_of(ctx, organization=organization, period=period):
                 snapshot = await _aggregate(ctx, organization.id, period_id, form.id)
                 filled = f"{snapshot.populated_field_count} of {snapshot.field_count} fields"
                 progress(f"{organization.id} {period_id} {form.id}: {filled}")
     await _typo(settings, progress)
+    await _submit_quarter(settings, progress)
     return HistorySummary(periods=1, snapshots=await Snapshot.all().count(), submissions=await Submission.all().count())

@@ -1,4 +1,6 @@
-"""The demo structure's child-welfare sections: care, investigations, support measures, aftercare."""
+"""The demo structure's child-welfare sections: care, investigations, support measures, aftercare;
+and the child-welfare staffing, a section of its own that only the child-welfare form asks (it
+sat among the resources every form asks, so volunteers were asked for child-welfare training)."""
 
 from __future__ import annotations
 
@@ -218,3 +220,20 @@ SECTIONS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+STAFFING: dict[str, Any] = {
+    "id": "barnevernfaglig-bemanning",
+    "title": "Barnevernfaglig bemanning",
+    "description": "Årsverk med barnevernfaglig utdanning (registreres manuelt).",
+    "fields": [
+        field(
+            "antall_arsverk_med_barnevernfaglig_utdanning",
+            "Antall årsverk med barnevernfaglig utdanning",
+            None,
+            required=True,
+            data_type="decimal",
+            max_value=10000,
+            unit="årsverk",
+        ),
+    ],
+}

@@ -108,15 +108,6 @@ SECTIONS: list[dict[str, Any]] = [
         "fields": [
             field("antall_arsverk", "Antall årsverk", None, required=True, data_type="decimal", max_value=10000, unit="årsverk"),
             field(
-                "antall_arsverk_med_barnevernfaglig_utdanning",
-                "Antall årsverk med barnevernfaglig utdanning",
-                None,
-                required=True,
-                data_type="decimal",
-                max_value=10000,
-                unit="årsverk",
-            ),
-            field(
                 "har_internkontroll",
                 "Har internkontroll etter forskrift",
                 None,

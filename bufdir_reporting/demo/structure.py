@@ -1,5 +1,5 @@
-"""The Bufdir report structure of the demo data: 7 sections, 34 required fields, in report
-order (the rule vocabulary is in ``rules``)."""
+"""The Bufdir report structure of the demo data: 8 sections, 57 fields of which 34 required, in
+report order (the rule vocabulary is in ``rules``)."""
 
 from __future__ import annotations
 
@@ -7,4 +7,4 @@ from typing import Any
 
 from . import sections_child_welfare, sections_services
 
-SECTIONS: list[dict[str, Any]] = [*sections_child_welfare.SECTIONS, *sections_services.SECTIONS]
+SECTIONS: list[dict[str, Any]] = [*sections_child_welfare.SECTIONS, *sections_services.SECTIONS, sections_child_welfare.STAFFING]

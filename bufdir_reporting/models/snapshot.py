@@ -143,6 +143,13 @@ class ValueNote(Model):
     period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
         "bufdir.Period", related_name="value_notes", on_delete=fields.CASCADE
     )
+    form: fields.ForeignKeyNullableRelation[ReportForm] = fields.ForeignKeyField(
+        "bufdir.ReportForm", related_name="value_notes", null=True, on_delete=fields.CASCADE
+    )
+    """The form of the snapshot the note was written on (an organisation may report two forms
+    with the same field in a period: a rolled-up one and its own): a question belongs to one
+    value. Null for notes written before forms were kept (migration 0019), read as one value of
+    the organisation's period."""
     field_key = fields.CharField(max_length=64)
     kind = fields.CharEnumField(ValueNoteKind, max_length=16)
     text = fields.TextField()
@@ -158,6 +165,7 @@ class ValueNote(Model):
 
     organization_id: str
     period_id: str
+    form_id: str | None
     parent_id: int | None
 
     class Meta:

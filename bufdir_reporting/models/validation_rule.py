@@ -83,6 +83,8 @@ class FieldOutlierSetting(Model):
     """The smallest |value - median| that can flag (null: the service's default)."""
     z_threshold = fields.DecimalField(max_digits=8, decimal_places=4, null=True)
     """|modified z-score| above which a value is an outlier (null: the service's default)."""
+    enabled = fields.BooleanField(default=True, db_default=True)
+    """False: the field's values are never judged outliers (nor large changes)."""
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

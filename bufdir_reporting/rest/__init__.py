@@ -1,12 +1,13 @@
 """REST over HTTP: the routing every REST path shares (``routing``), the one error envelope
 (``errors``), the OpenAPI document (``openapi``), and the service's own paths that answer no legacy
 contract: activity imports, submissions and their review, value notes, report forms, analytics,
-validation rules, the worklist, translations of the metadata, report documents in a chosen
+validation rules, per-field outlier settings, the worklist, translations of the metadata, report documents in a chosen
 language. The legacy contracts (``rest_compat``) are built on this package."""
 
 from . import (
     activity_imports,
     analytics,
+    outlier_settings,
     report_documents,
     report_forms,
     submissions,
@@ -24,6 +25,7 @@ ROUTERS = (
     report_forms.router,
     analytics.router,
     validation_rules.router,
+    outlier_settings.router,
     worklist.router,
     translations.router,
     report_documents.router,

@@ -73,6 +73,10 @@ OPERATIONS: dict[str, Needs] = {
     "createValidationRule": ADMIN,
     "updateValidationRule": ADMIN,
     "deleteValidationRule": ADMIN,
+    "listFieldOutlierSettings": PUBLIC,  # how outliers are judged, as the rules: no one's data
+    "getFieldOutlierSetting": PUBLIC,
+    "setFieldOutlierSetting": ADMIN,
+    "deleteFieldOutlierSetting": ADMIN,
     "getWorklist": REVIEW,
     "listOpenQuestions": READ,
     "resolveValueNote": REVIEW,

@@ -82,8 +82,8 @@ async def get_worklist(
     under_org_id: OrganizationIdQuery = None,
     org_id: OrganizationIdQuery = None,
     severity: Literal["error", "warning"] | None = None,
-    code: Annotated[list[str] | None, Query(max_length=20)] = None,
-    submitted_only: bool = False,
+    code: Annotated[list[str] | None, Query(max_length=20, description="finding codes, or QUESTION_OPEN")] = None,
+    submitted_only: Annotated[bool, Query(description="only submitted reports (the default); false adds drafts")] = True,
     window: Window = Depends(page_window),
     ctx: Context = ContextDep,
 ) -> Worklist:

@@ -21,6 +21,7 @@ from .identity import IdentityMutation, IdentityQuery
 from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
+from .outlier_settings import OutlierSettingMutation, OutlierSettingQuery
 from .period import PeriodQuery
 from .report_roots import ReportMutation, ReportQuery
 from .snapshot import SnapshotMutation, SnapshotQuery
@@ -42,6 +43,7 @@ class Query(
     StructureQuery,
     FormQuery,
     ValidationRuleQuery,
+    OutlierSettingQuery,
     WorklistQuery,
     SnapshotQuery,
     ReportQuery,
@@ -59,6 +61,7 @@ class Mutation(
     StructureMutation,
     FormMutation,
     ValidationRuleMutation,
+    OutlierSettingMutation,
     SnapshotMutation,
     FieldValueMutation,
     ActivityMutation,

@@ -48,7 +48,7 @@ class FieldValue:
         if snapshot is None or snapshot.period_id is None:
             return []
         found = await info.context.loaders.value_notes_by_period.load((snapshot.organization_id, snapshot.period_id))
-        return [note for note in found if note.field_key == self.field_key]
+        return [note for note in found if note.field_key == self.field_key and notes.of_form(note, snapshot.form_id)]
 
     @strawberry.field(description="What is said about this value in its period: explanations, comments, answers, oldest first.")
     async def notes(self, info: Info) -> list[ValueNoteType]:

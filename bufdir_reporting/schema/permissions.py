@@ -56,6 +56,9 @@ FIELDS: dict[str, Needs] = {
     "Mutation.createValidationRule": ADMIN,
     "Mutation.updateValidationRule": ADMIN,
     "Mutation.deleteValidationRule": ADMIN,
+    "Query.fieldOutlierSettings": PUBLIC,  # how outliers are judged, as the rules: no one's data
+    "Mutation.setFieldOutlierSetting": ADMIN,
+    "Mutation.deleteFieldOutlierSetting": ADMIN,
     "Mutation.markValueForFollowUp": REVIEW,
     "Mutation.resolveValueNote": REVIEW,
     "Subscription.worklistChanged": REVIEW,

@@ -88,13 +88,14 @@ LISTS: dict[tuple[str, str], int] = {
     ("Snapshot", "fieldValues"): 60,  # the whole structure has 57 fields
     ("Snapshot", "validation"): 20,
     ("Snapshot", "reportRecords"): 5,
-    ("SnapshotSection", "fieldValues"): 10,  # 57 fields in 7 sections
+    ("SnapshotSection", "fieldValues"): 10,  # 57 fields in 8 sections
     ("SnapshotMetrics", "categories"): 5,
     ("FieldValue", "notes"): 3,
     ("Submission", "reviewHistory"): 5,
     ("ActivityImport", "errors"): 20,
     ("IngestResult", "errors"): 20,
     ("Query", "validationRules"): 20,
+    ("Query", "fieldOutlierSettings"): 20,
     ("Query", "openQuestions"): 20,
     ("Query", "delegations"): 20,
     ("Query", "untranslatedTexts"): 100,  # every section, field and form without the language's text

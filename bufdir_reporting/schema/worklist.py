@@ -65,7 +65,7 @@ class WorklistFilter:
     organization_id: strawberry.ID | None = None
     severity: str | None = strawberry.field(default=None, description="error or warning.")
     codes: list[str] | None = None
-    submitted_only: bool = False
+    submitted_only: bool = True
 
 
 def _filters(period_id: strawberry.ID, where: WorklistFilter | None) -> worklist.Filters:
@@ -84,8 +84,9 @@ def _filters(period_id: strawberry.ID, where: WorklistFilter | None) -> worklist
 @strawberry.type
 class WorklistQuery:
     @strawberry.field(
-        description="Reviewers and admins: every current report's findings, outliers and unresolved questions for a "
-        "period, most important first (severity, the rule's importance, the size of the deviation)."
+        description="Reviewers and admins: every submitted report's findings, outliers and unresolved questions for a "
+        "period, most important first (severity, the rule's importance, the size of the deviation); drafts with "
+        "submittedOnly: false."
     )
     async def worklist(
         self,

@@ -7,6 +7,7 @@ from bufdir_reporting.models import (
     Activity,
     ActivityParticipant,
     FieldDefinition,
+    FormSection,
     Organization,
     Period,
     Section,
@@ -32,7 +33,14 @@ CONTRACT_FIELDS = {
 async def test_demo_structure_matches_the_contract_examples(demo):
     sections = await Section.filter(is_active=True).order_by("order")
     assert [s.id for s in sections][:3] == ["barn-under-omsorg", "undersokelser", "hjelpetiltak"]
-    assert len(sections) == 7
+    assert len(sections) == 8
+    staffing = await FieldDefinition.filter(section_id="barnevernfaglig-bemanning").values_list("key", flat=True)
+    assert staffing == ["antall_arsverk_med_barnevernfaglig_utdanning"], "a section only the child-welfare form asks"
+    asked = {
+        f: set(await FormSection.filter(form_id=f).values_list("section_id", flat=True))
+        for f in ("barnevern-arsrapport", "frivillighet-kvartalsrapport")
+    }
+    assert "barnevernfaglig-bemanning" in asked["barnevern-arsrapport"] - asked["frivillighet-kvartalsrapport"]
     fields = await FieldDefinition.filter(valid_to=None)
     by_section: dict[str, list[FieldDefinition]] = {}
     for definition in fields:
@@ -83,7 +91,7 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     from bufdir_reporting.demo import load_history
 
     summary = await load_history(settings)
-    assert summary.submissions == 1
+    assert summary.submissions == 2
     admin = tokens.admin()
     # every organisation's recent periods and their priors have a current snapshot with values
     query = """{ organizations(first: 10) { edges { node { organizationId
@@ -212,3 +220,11 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         [edge] = body["data"]["organization"]["snapshots"]["edges"]
         violated = [(f["fieldKey"], f["message"][:46]) for f in edge["node"]["validation"] if f["code"] == "RULE_VIOLATED"]
         assert violated == violations, org
+    # the case officer's first look at the quarter: org-3310's submitted report, its winter-holiday
+    # jump against its own four quarters ranked; an organisation's token is refused
+    listed = (await client.get("/api/v1/worklist", params={"period_id": "rp-2026-q1"}, headers=reviewer)).json()["data"]
+    assert {i["organization_id"] for i in listed} == {"org-3310"}, "submitted reports only"
+    jumps = [i["field_key"] for i in listed if i["code"] == "OUTLIER_HISTORY"]
+    assert "antall_gruppetiltak" in jumps, listed
+    refused = await client.get("/api/v1/worklist", params={"period_id": "rp-2026-q1"}, headers=tokens.headers("org-3310"))
+    assert refused.status_code == 403

@@ -122,6 +122,7 @@ TAGS += (
     "value_notes",
     "report_forms",
     "validation_rules",
+    "field_outlier_settings",
     "worklist",
     "analytics",
     "translations",
@@ -232,7 +233,7 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     assert len(notes.parsed.data) == 3
     still_open = await call("list_open_questions", oslo, 200, "NoteList", org_id="org-1042")
     assert [n.note_id for n in still_open.parsed.data] == [asked.parsed.note_id]
-    listed = await call("get_worklist", reviewer, 200, "Worklist", period_id="2024")
+    listed = await call("get_worklist", reviewer, 200, "Worklist", period_id="2024", submitted_only=False)  # a draft yet
     assert asked.parsed.note_id in [item.note_id for item in listed.parsed.data]
     await call("resolve_value_note", reviewer, 200, "NoteShape", note_id=asked.parsed.note_id)
 
@@ -387,3 +388,11 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     changed = call.model("RuleSpec", {**rule, "operator": "<"})
     await call("update_validation_rule", admin, 200, "RuleShape", rule_id=rule_id, body=changed)
     await call("delete_validation_rule", admin, 200, "RuleShape", rule_id=rule_id)
+
+    # a field's outliers judged by its own floor and threshold, or not at all
+    floor = call.model("OutlierSettingSpec", {"min_deviation": "10", "enabled": True})
+    key = "antall_akuttplasseringer"
+    await call("set_field_outlier_setting", admin, 200, "OutlierSettingShape", field_key=key, body=floor)
+    await call("list_field_outlier_settings", public, 200, "OutlierSettingList")
+    await call("get_field_outlier_setting", public, 200, "OutlierSettingShape", field_key=key)
+    await call("delete_field_outlier_setting", admin, 200, "OutlierSettingShape", field_key=key)

@@ -19,19 +19,19 @@ async def test_list_matches_the_contract_and_orders_by_section_order(client, rep
     body = response.json()
     assert_shape(body, contracts.SECTIONS_LIST)
     assert body["data"][:3] == contracts.SECTIONS_LIST["data"]
-    assert body["pagination"] == {"page": 1, "limit": 20, "total": 7}
+    assert body["pagination"] == {"page": 1, "limit": 20, "total": 8}
     assert [s["section_order"] for s in body["data"]] == sorted(s["section_order"] for s in body["data"])
 
 
 async def test_list_pages_and_filters_on_is_active(client, tokens, report_structure):
     second = (await client.get(BASE, params={"page": 2, "limit": 3})).json()
     assert [s["section_order"] for s in second["data"]] == [4, 5, 6]
-    assert second["pagination"] == {"page": 2, "limit": 3, "total": 7}
+    assert second["pagination"] == {"page": 2, "limit": 3, "total": 8}
     await client.delete(f"{BASE}/ressurser", headers=tokens.admin())
     inactive = (await client.get(BASE, params={"is_active": "false"})).json()
     assert [s["section_id"] for s in inactive["data"]] == ["ressurser"]
     active = (await client.get(BASE, params={"is_active": "true"})).json()
-    assert active["pagination"]["total"] == 6
+    assert active["pagination"]["total"] == 7
 
 
 @BOTH_PATHS

@@ -57,7 +57,7 @@ async def test_field_definition_and_required_fields_queries(graphql, report_stru
 async def test_sections_connection_filters_and_counts(graphql, report_structure):
     query = "{ sections(first: 3, isActive: true) { totalCount edges { node { sectionId order } } } }"
     connection = (await graphql(query))["data"]["sections"]
-    assert connection["totalCount"] == 7
+    assert connection["totalCount"] == 8
     assert [e["node"]["order"] for e in connection["edges"]] == [1, 2, 3]
 
 

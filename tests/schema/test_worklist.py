@@ -2,7 +2,8 @@
 period's findings, outliers and unresolved questions across organisations, ranked, filtered, over
 GraphQL (a connection, live) and REST; a reviewer marks a value for follow-up, the organisation
 answers, the reviewer resolves it and it leaves the list; a form may require follow-ups resolved
-before submission."""
+before submission. Submitted reports only unless drafts are asked; a report once per form it truly
+belongs to, a question on the one report it was asked on; an unknown code refused."""
 
 from __future__ import annotations
 
@@ -13,7 +14,19 @@ from decimal import Decimal
 import pytest
 
 from bufdir_reporting.auth import REVIEWER, Principal
-from bufdir_reporting.models import FieldDefinition, FieldValue, OrganizationKind, ReportForm, Snapshot, ValidationRule
+from bufdir_reporting.models import (
+    DEFAULT_FORM,
+    FieldDefinition,
+    FieldValue,
+    FormAssignment,
+    FormSection,
+    OrganizationKind,
+    ReportForm,
+    ReportRecord,
+    Snapshot,
+    Submission,
+    ValidationRule,
+)
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.reporting import records
@@ -32,34 +45,64 @@ RESOLVE = "mutation ($n: ID!) { resolveValueNote(noteId: $n) { state resolvedBy 
 OPEN = "query ($o: ID!) { openQuestions(organizationId: $o) { id kind state } }"
 
 
-async def _snapshot(org: str, values: dict[str, int]) -> None:
+async def _snapshot(org: str, values: dict[str, int], form_id: str | None = None) -> Snapshot:
     snapshot = await Snapshot.create(
-        id=f"snap-{org}",
+        id=f"snap-{org}" + (f"-{form_id}" if form_id else ""),
         organization_id=org,
         period_id="2024",
+        form_id=form_id,
         range_start=datetime(2024, 1, 1, tzinfo=UTC),
         range_end=datetime(2025, 1, 1, tzinfo=UTC),
         status="current",
-        current_slot=f"{org}|2024",
+        current_slot=f"{org}|2024" + (f"|{form_id}" if form_id else ""),
     )
     for key, value in values.items():
         definition = await FieldDefinition.get(key=key)
         await FieldValue.create(
             snapshot=snapshot, field_definition=definition, field_key=key, section_key=definition.section_id, value=Decimal(value)
         )
+    return snapshot
+
+
+async def _submit(snapshot: Snapshot) -> None:
+    """The report submitted, as the submission use case leaves it (its record and submission)."""
+    record = await ReportRecord.create(
+        id=f"rec-{snapshot.id}",
+        organization_id=snapshot.organization_id,
+        report_type="annual_report",
+        period_from=datetime(2024, 1, 1).date(),
+        period_to=datetime(2024, 12, 31).date(),
+    )
+    await Submission.create(
+        id=f"sub-{snapshot.id}",
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        form_id=snapshot.form_id,
+        snapshot=snapshot,
+        report_record=record,
+        version=1,
+        activity_count=0,
+        submitted_by="coordinator",
+        submitted_at=datetime(2025, 1, 15, tzinfo=UTC),
+    )
 
 
 @pytest.fixture
 async def period(app):
-    """Six child-welfare services in 2024: placements 20 each; acute placements 3, 4, 3, 5, 4 and
-    org-w6's 60 (an outlier among its peers, and above its placements: the rule breaks)."""
+    """Six child-welfare services in 2024, each report submitted: placements 20 each; acute
+    placements 3, 4, 3, 5, 4 and org-w6's 60 (an outlier among its peers, and above its
+    placements: the rule breaks)."""
     await make_section(fields=[counted("plasseringer"), counted("akutt")])
     await make_period(year=2024)
     for number, acute in enumerate((3, 4, 3, 5, 4, 60), start=1):
         await make_organization(id=f"org-w{number}", name=f"Tjeneste {number}", kind=OrganizationKind.CHILD_WELFARE_SERVICE)
-        await _snapshot(f"org-w{number}", {"plasseringer": 20, "akutt": acute})
+        await _submit(await _snapshot(f"org-w{number}", {"plasseringer": 20, "akutt": acute}))
+    await _rule(DEFAULT_FORM)
+
+
+async def _rule(form_id: str) -> None:
     await ValidationRule.create(
-        form_id="bufdir-rapport",
+        form_id=form_id,
         name="Akutt innenfor plasseringer",
         left="akutt",
         operator="<=",
@@ -81,7 +124,7 @@ async def test_the_worklist_ranks_errors_then_outliers_by_size_and_filters(graph
         ("org-w6", "RULE_VIOLATED", "error"),
         ("org-w6", "OUTLIER_PEERS", "warning"),
     ]
-    assert found["totalCount"] == 2 and items[1]["score"] > 3.5 and not items[0]["submitted"]
+    assert found["totalCount"] == 2 and items[1]["score"] > 3.5 and items[0]["submitted"]
     warnings = (await graphql(WORKLIST, {"p": "2024", "f": {"severity": "warning"}}, reviewer))["data"]["worklist"]
     assert [e["node"]["code"] for e in warnings["edges"]] == ["OUTLIER_PEERS"]
     other = (await graphql(WORKLIST, {"p": "2024", "f": {"organizationId": "org-w2"}}, reviewer))["data"]["worklist"]
@@ -177,3 +220,61 @@ async def test_a_form_that_asks_it_refuses_submission_while_a_follow_up_is_unres
     assert error_codes(refused) == ["CONFLICT"] and "follow-up" in refused["errors"][0]["message"]
     await graphql(RESOLVE, {"n": note_id}, tokens.reviewer())
     assert "errors" not in await submit()
+
+
+async def test_the_worklist_lists_submitted_reports_and_drafts_only_when_asked(graphql, client, tokens, period):
+    reviewer = tokens.reviewer()
+    await Submission.filter(organization_id="org-w6").delete()  # org-w6's report is a draft again
+    assert (await graphql(WORKLIST, {"p": "2024"}, reviewer))["data"]["worklist"]["totalCount"] == 0
+    drafts = (await graphql(WORKLIST, {"p": "2024", "f": {"submittedOnly": False}}, reviewer))["data"]["worklist"]
+    assert [(e["node"]["code"], e["node"]["submitted"]) for e in drafts["edges"]] == [
+        ("RULE_VIOLATED", False),
+        ("OUTLIER_PEERS", False),
+    ]
+    assert (await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)).json()["data"] == []
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "submitted_only": "false"}, headers=reviewer)
+    assert [i["code"] for i in rest.json()["data"]] == ["RULE_VIOLATED", "OUTLIER_PEERS"]
+
+
+async def test_an_unknown_code_is_refused_naming_code_and_the_codes(graphql, client, tokens, period):
+    reviewer = tokens.reviewer()
+    refused = await graphql(WORKLIST, {"p": "2024", "f": {"codes": ["OUTLIER"]}}, reviewer)
+    assert error_codes(refused) == ["BAD_USER_INPUT"] and "OUTLIER_PEERS" in refused["errors"][0]["message"]
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "code": ["RULE_VIOLATED", "NOPE"]}, headers=reviewer)
+    assert rest.status_code == 422, rest.text
+    details = rest.json()["error"]["details"]
+    assert details["field"] == "code" and "QUESTION_OPEN" in details["codes"] and "OUTLIER_HISTORY" in details["codes"]
+    known = await client.get("/api/v1/worklist", params={"period_id": "2024", "code": "OUTLIER_PEERS"}, headers=reviewer)
+    assert [i["code"] for i in known.json()["data"]] == ["OUTLIER_PEERS"]
+
+
+async def test_a_report_is_listed_once_per_form_it_belongs_to_and_a_question_on_one(graphql, tokens, period):
+    """org-w6 reports a second form with the same fields (as an umbrella reports a rolled-up form
+    beside its own): each report's findings once, and a follow-up mark on the report it was made
+    on only. A snapshot of a form the organisation does not report (the default form's, after an
+    aggregation that named none) is no report: not listed, even with drafts."""
+    reviewer = tokens.reviewer()
+    await ReportForm.create(id="annen", name="Annen")
+    await FormSection.create(form_id="annen", section_id=(await FieldDefinition.get(key="akutt")).section_id)
+    await FormAssignment.create(
+        form_id="annen", organization_id="org-w6", valid_from=datetime(2000, 1, 1).date(), created_by="admin"
+    )
+    await _rule("annen")
+    await _snapshot("org-w6", {"plasseringer": 20, "akutt": 60}, form_id="annen")
+    everything = {"p": "2024", "f": {"submittedOnly": False}}
+    await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer)
+
+    query = WORKLIST.replace("submitted }", "submitted formId }")
+    items = [e["node"] for e in (await graphql(query, everything, reviewer))["data"]["worklist"]["edges"]]
+    assert sorted((i["formId"], i["code"]) for i in items) == [
+        ("annen", "RULE_VIOLATED"),
+        (DEFAULT_FORM, "OUTLIER_PEERS"),
+        (DEFAULT_FORM, "QUESTION_OPEN"),
+        (DEFAULT_FORM, "RULE_VIOLATED"),
+    ], "the other form has no peers to be judged by, and the mark was made on the default form's report"
+
+    await FormAssignment.filter(form_id=DEFAULT_FORM).delete()  # org-w6 reports "annen" only
+    await Submission.filter(organization_id="org-w6").delete()
+    of_w6 = {"p": "2024", "f": {"submittedOnly": False, "organizationId": "org-w6"}}  # another query: not a cached answer
+    items = [e["node"] for e in (await graphql(query, of_w6, reviewer))["data"]["worklist"]["edges"]]
+    assert [(i["formId"], i["code"]) for i in items] == [("annen", "RULE_VIOLATED")]

@@ -68,7 +68,7 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
     period = await periods.get_or_raise(ctx, period_id=snapshot.period_id)
     form = await forms.get_or_raise(ctx, form_id=snapshot.form_id or DEFAULT_FORM)
     if form.require_questions_resolved:
-        unresolved = await notes.open_follow_ups(snapshot.organization_id, snapshot.period_id)
+        unresolved = await notes.open_follow_ups(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
         if unresolved:
             raise Conflict(
                 f"{len(unresolved)} value(s) marked for follow-up are not resolved; form {form.id} asks them resolved "

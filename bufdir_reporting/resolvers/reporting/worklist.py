@@ -1,8 +1,9 @@
 """The case officer's worklist: for a period, what to look at first across organisations.
 
-Every current report of the period (of one form, under one organisation, where asked): its
-validation findings (rules, bounds, outliers against history and peers) and the reviewers'
-questions still open on it, ranked by severity, the rule's importance and the size of the
+Every submitted report of the period (of one form, under one organisation, where asked; the
+drafts of assigned forms too when asked): its validation findings (rules, bounds, outliers
+against history and peers) and the reviewers' questions still open on it (each on the one report
+it was asked on), ranked by severity, the rule's importance and the size of the
 deviation (an outlier's |z|). Reviewers and admins only (a regional reviewer sees its subtree):
 a worklist compares organisations, so it may show peers' medians that no organisation sees.
 
@@ -14,6 +15,7 @@ of organisations beyond those batches.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +23,19 @@ from typing import Any
 from tortoise.expressions import Q
 
 from ...errors import InvalidInput
-from ...models import DEFAULT_FORM, NoteState, Organization, Snapshot, SnapshotStatus, Submission, ValueNote, ValueNoteKind
+from ...models import (
+    DEFAULT_FORM,
+    FormAssignment,
+    NoteState,
+    Organization,
+    Period,
+    ReportForm,
+    Snapshot,
+    SnapshotStatus,
+    Submission,
+    ValueNote,
+    ValueNoteKind,
+)
 from .. import organizations, periods
 from ..base import access
 from ..base.context import Context
@@ -29,10 +43,13 @@ from ..base.pagination import Page, Window
 from ..snapshots import outliers, validation
 from ..structure import forms, validation_rules
 from ..structure.validation_rules import IMPORTANCE_RANK
+from . import assignments
 
 QUESTION_OPEN = "QUESTION_OPEN"
 """A worklist item that is a reviewer's question (a comment or follow-up mark) not yet resolved."""
 SEVERITY_RANK = {"error": 2, "warning": 1}
+CODES = (*(code.value for code in validation.FindingCode), QUESTION_OPEN)
+"""What a worklist item's code may be: a finding's, or an open question."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +60,9 @@ class Filters:
     organization_id: str | None = None
     severity: str | None = None
     codes: tuple[str, ...] = ()
-    submitted_only: bool = False
+    submitted_only: bool = True
+    """Only submitted reports ("every submitted report's findings", #33); False adds the drafts
+    of the forms each organisation is assigned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +97,19 @@ class WorkItem:
         )
 
 
-async def _reports(ctx: Context, filters: Filters) -> list[Snapshot]:
+def _codes(codes: tuple[str, ...]) -> None:
+    """An unknown code is refused, not answered with an empty list (a case officer's typo read as
+    "nothing to look at")."""
+    unknown = [code for code in codes if code not in CODES]
+    if unknown:
+        raise InvalidInput(
+            f"code: {', '.join(unknown)} is no worklist code; the codes are {', '.join(CODES)}",
+            field="code",
+            codes=list(CODES),
+        )
+
+
+async def _snapshots(ctx: Context, filters: Filters) -> list[Snapshot]:
     # An unknown organisation or form is NOT_FOUND, as everywhere else, not an empty worklist
     # (a case officer's typo read as "nothing to look at": outside review).
     if filters.organization_id is not None:
@@ -99,23 +130,75 @@ async def _reports(ctx: Context, filters: Filters) -> list[Snapshot]:
     return [s for s in found if access.can_review(ctx.principal, s.organization_id)]
 
 
+async def _reports(
+    period: Period,
+    found: list[Snapshot],
+    organizations_by_id: dict[str, Organization],
+    submitted: set[tuple[str, str]],
+    *,
+    drafts: bool,
+) -> list[Snapshot]:
+    """The snapshots that are reports: submitted, or (with drafts) of a form the organisation is
+    assigned for the period. A snapshot of a form it does not report (the default form's, made
+    by an aggregation that named no form) holds the same figures as its report and listed
+    every finding twice."""
+    if not drafts:
+        return [s for s in found if (s.organization_id, s.form_id or DEFAULT_FORM) in submitted]
+    forms_by_id = {form.id: form for form in await ReportForm.all()}
+    given = [a for a in await FormAssignment.all() if assignments.covers(a, period)]
+
+    def reported(snapshot: Snapshot) -> bool:
+        form_id = snapshot.form_id or DEFAULT_FORM
+        if (snapshot.organization_id, form_id) in submitted:
+            return True
+        form, organization = forms_by_id.get(form_id), organizations_by_id.get(snapshot.organization_id)
+        if form is None or organization is None or not assignments.asked_for(form, period):
+            return False
+        return any(a.form_id == form_id and assignments.names(a, organization) for a in given)
+
+    return [s for s in found if reported(s)]
+
+
+def _question_snapshots(reports: list[Snapshot], questions: list[ValueNote]) -> dict[str, list[ValueNote]]:
+    """Each open question under the one report it is about: its form's (a note kept no form
+    before migration 0019: the organisation's default-form report then, else its first)."""
+    by_form = {(s.organization_id, s.form_id or DEFAULT_FORM): s.id for s in reports}
+    first: dict[str, str] = {}
+    for s in sorted(reports, key=lambda s: (s.organization_id, (s.form_id or DEFAULT_FORM) != DEFAULT_FORM, s.form_id or "")):
+        first.setdefault(s.organization_id, s.id)
+    found: dict[str, list[ValueNote]] = defaultdict(list)
+    for note in questions:
+        if note.form_id is None:
+            snapshot_id = first.get(note.organization_id)
+        else:
+            snapshot_id = by_form.get((note.organization_id, note.form_id))
+        if snapshot_id is not None:
+            found[snapshot_id].append(note)
+    return found
+
+
 async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     """Every item of the period's worklist, most important first."""
     access.require_review(ctx)
     if filters.severity not in (None, "error", "warning"):
         raise InvalidInput("severity is error or warning", field="severity")
+    _codes(filters.codes)
     period = await periods.get_or_raise(ctx, period_id=filters.period_id)
-    reports = await _reports(ctx, filters)
-    if not reports:
+    found = await _snapshots(ctx, filters)
+    if not found:
         return []
-    org_ids = sorted({s.organization_id for s in reports})
-    names = dict(await Organization.filter(id__in=org_ids).values_list("id", "name"))
+    org_ids = sorted({s.organization_id for s in found})
+    organizations_by_id = {o.id: o for o in await Organization.filter(id__in=org_ids)}
     submitted = {
         (o, f or DEFAULT_FORM)
         for o, f in await Submission.filter(period_id=period.id, organization_id__in=org_ids).values_list(
             "organization_id", "form_id"
         )
     }
+    reports = await _reports(period, found, organizations_by_id, submitted, drafts=not filters.submitted_only)
+    if not reports:
+        return []
+    org_ids = sorted({s.organization_id for s in reports})
     baselines: dict[str, outliers.Baselines] = {}
     rules: dict[str, list[validation_rules.CompiledRule]] = {}
     for form_id in sorted({s.form_id or DEFAULT_FORM for s in reports}):
@@ -130,31 +213,32 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
             for s in reports
         )
     )
-    questions = await ValueNote.filter(
-        period_id=period.id,
-        organization_id__in=org_ids,
-        kind__in=[ValueNoteKind.COMMENT, ValueNoteKind.FOLLOW_UP],
-        state__in=[NoteState.OPEN, NoteState.ANSWERED],
-    ).order_by("id")
+    questions = _question_snapshots(
+        reports,
+        await ValueNote.filter(
+            period_id=period.id,
+            organization_id__in=org_ids,
+            kind__in=[ValueNoteKind.COMMENT, ValueNoteKind.FOLLOW_UP],
+            state__in=[NoteState.OPEN, NoteState.ANSWERED],
+        ).order_by("id"),
+    )
     items: list[WorkItem] = []
-    for snapshot, found in zip(reports, findings, strict=True):
+    for snapshot, found_there in zip(reports, findings, strict=True):
         form_id = snapshot.form_id or DEFAULT_FORM
         about = {
             "organization_id": snapshot.organization_id,
-            "organization_name": str(names.get(snapshot.organization_id, "")),
+            "organization_name": organizations_by_id[snapshot.organization_id].name,
             "period_id": period.id,
             "form_id": form_id,
             "snapshot_id": snapshot.id,
             "submitted": (snapshot.organization_id, form_id) in submitted,
         }
-        items += [_finding(about, f) for f in found]
-        items += [_question(about, note) for note in questions if note.organization_id == snapshot.organization_id]
+        items += [_finding(about, f) for f in found_there]
+        items += [_question(about, note) for note in questions.get(snapshot.id, [])]
     chosen = [
         i
         for i in items
-        if (filters.severity is None or i.severity == filters.severity)
-        and (not filters.codes or i.code in filters.codes)
-        and (not filters.submitted_only or i.submitted)
+        if (filters.severity is None or i.severity == filters.severity) and (not filters.codes or i.code in filters.codes)
     ]
     return sorted(chosen, key=lambda i: i.rank)
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportingStatusChanged, ValueNoted
-from ...models import FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
+from ...models import DEFAULT_FORM, FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
@@ -51,6 +51,7 @@ async def _note(
         note = await ValueNote.create(
             organization_id=snapshot.organization_id,
             period_id=snapshot.period_id,
+            form_id=parent.form_id if parent is not None else snapshot.form_id or DEFAULT_FORM,
             field_key=field_key,
             kind=kind,
             text=text,
@@ -144,12 +145,21 @@ async def open_questions(ctx: Context, *, organization_id: str, period_id: str |
     return await query.order_by("created_at", "id")
 
 
-async def open_follow_ups(organization_id: str, period_id: str) -> list[ValueNote]:
-    """The follow-up marks not yet resolved on an organisation's period (what blocks a form that
-    asks for questions to be resolved before submission)."""
-    return await ValueNote.filter(
+def of_form(note: ValueNote, form_id: str | None) -> bool:
+    """Whether the note is about a value of the form's report (``None``: the default form). A
+    note is written on one snapshot, so on one form's value: a mark on an umbrella's rolled-up
+    report is not one on its own report of the same field. A note from before forms were kept
+    on notes (no form) is about the organisation's period, whichever report."""
+    return note.form_id is None or note.form_id == (form_id or DEFAULT_FORM)
+
+
+async def open_follow_ups(organization_id: str, period_id: str, form_id: str | None) -> list[ValueNote]:
+    """The follow-up marks not yet resolved on an organisation's report of a form for a period
+    (what blocks a form that asks for questions to be resolved before submission)."""
+    found = await ValueNote.filter(
         organization_id=organization_id, period_id=period_id, kind=ValueNoteKind.FOLLOW_UP, state__in=list(UNRESOLVED)
     ).order_by("id")
+    return [note for note in found if of_form(note, form_id)]
 
 
 async def answer(ctx: Context, *, comment_id: int, text: str) -> ValueNote:

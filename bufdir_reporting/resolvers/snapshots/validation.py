@@ -25,6 +25,7 @@ from ..base.loaders import FieldValueRow
 from ..structure import translations, validation_rules
 from . import outliers
 from .completeness import reported
+from .notes import of_form
 
 
 class Severity(StrEnum):
@@ -71,26 +72,33 @@ def _findings(
     definition: FieldDefinition,
     warn_share: Decimal,
     floor: Decimal,
-    judged_by_history: bool,
+    warn_change: bool,
     language: Language,
-    label: str,
+    texts: translations.Texts,
 ) -> list[Finding]:
+    """The field's own findings; its label is looked up only for a finding (most values have
+    none, and the label was a good part of judging them: bench S10)."""
     key = value.field_key
     if not reported(value):
-        return [_finding(key, Severity.ERROR, FindingCode.REQUIRED_MISSING, language, label=label)] if definition.required else []
+        if not definition.required:
+            return []
+        return [_finding(key, Severity.ERROR, FindingCode.REQUIRED_MISSING, language, label=texts.field_label(definition))]
     found = []
     if value.value is not None and definition.data_type not in (FieldDataType.TEXT, FieldDataType.BOOLEAN):
         low, high = definition.min_value, definition.max_value
         if low is not None and value.value < low:
+            label = texts.field_label(definition)
             found.append(_finding(key, Severity.ERROR, FindingCode.BELOW_MIN, language, label=label, limit=number(low, language)))
         if high is not None and value.value > high:
+            label = texts.field_label(definition)
             found.append(
                 _finding(key, Severity.ERROR, FindingCode.ABOVE_MAX, language, label=label, limit=number(high, language))
             )
         moved = abs(value.value - value.prior_value) if value.prior_value else Decimal(0)
-        if value.prior_value and not judged_by_history and moved > warn_share * abs(value.prior_value) and moved >= floor:
+        if value.prior_value and warn_change and moved > warn_share * abs(value.prior_value) and moved >= floor:
             change = round((value.value - value.prior_value) / abs(value.prior_value) * 100)
             shown = ("+" if change >= 0 else "-") + number(abs(change), language)
+            label = texts.field_label(definition)
             finding = _finding(key, Severity.WARNING, FindingCode.LARGE_CHANGE, language, label=label, change=shown)
             found.append(Finding(key, finding.severity, finding.code, finding.message, deviation=moved))
     return found
@@ -141,25 +149,33 @@ async def validate(
     explained: set[str] = set()
     if snapshot.period_id is not None:
         notes = await ctx.loaders.value_notes_by_period.load((snapshot.organization_id, snapshot.period_id))
-        explained = {note.field_key for note in notes if note.kind == "explanation"}
+        explained = {note.field_key for note in notes if note.kind == "explanation" and of_form(note, snapshot.form_id)}
         if baselines is None:
             period = await periods.get_or_raise(ctx, period_id=snapshot.period_id)
             baselines = await outliers.baselines(
                 ctx, period=period, form_id=snapshot.form_id, organization_ids=[snapshot.organization_id]
             )
     found = []
+    organization_id = snapshot.organization_id
+    default_floor = Decimal(ctx.settings.outlier_min_deviation)
     for value, definition in zip(values, definitions, strict=True):
-        label = texts.field_label(definition)
-        history = baselines.history.get((snapshot.organization_id, value.field_key), []) if baselines else []
-        floor = baselines.thresholds(value.field_key).floor if baselines else Decimal(ctx.settings.outlier_min_deviation)
-        field_findings = _findings(value, definition, share, floor, len(history) >= outliers.MIN_HISTORY, language, label)
+        key = value.field_key
+        floor = baselines.thresholds(key).floor if baselines is not None else default_floor
+        # the percent change is the judgement where the history is too short to judge by
+        warn_change = baselines is None or (baselines.judges(key) and not baselines.judged_by_history(organization_id, key))
+        field_findings = _findings(value, definition, share, floor, warn_change, language, texts)
         if baselines is not None and value.value is not None and definition.data_type in outliers.NUMERIC:
-            judged = baselines.judge(snapshot.organization_id, value.field_key, value.value)
-            field_findings += [_outlier(value.field_key, label, j, language) for j in judged]
+            judged = baselines.judge(organization_id, key, value.value)
+            if judged:
+                label = texts.field_label(definition)
+                field_findings += [_outlier(key, label, j, language) for j in judged]
+        if not field_findings:
+            continue
         found += field_findings
-        if definition.explain_large_change and value.field_key not in explained:
+        if definition.explain_large_change and key not in explained:
             if any(f.code in ASKS_EXPLANATION for f in field_findings):
-                found.append(_finding(value.field_key, Severity.ERROR, FindingCode.EXPLANATION_MISSING, language, label=label))
+                label = texts.field_label(definition)
+                found.append(_finding(key, Severity.ERROR, FindingCode.EXPLANATION_MISSING, language, label=label))
     if rules is None:
         rules = await validation_rules.compiled_for(ctx, form_id=snapshot.form_id)
     found += _rule_findings(rules, values, language)

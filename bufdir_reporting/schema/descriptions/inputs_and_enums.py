@@ -31,7 +31,8 @@ INPUT_FIELDS_BY_NAME = {
     "requireQuestionsResolved": "Submission waits until no value marked for follow-up is unresolved (default: false).",
     "underOrganizationId": "Only this organisation and those below it.",
     "codes": "Only items with these codes (FindingCode values or QUESTION_OPEN).",
-    "submittedOnly": "Only reports the organisation has submitted (default: false).",
+    "submittedOnly": "Only reports the organisation has submitted (default: true); false adds the drafts of the forms "
+    "it is assigned.",
     "fromPeriodId": "The first period it applies to: its public key or global ID.",
     "untilPeriodId": "The last period it applies to; left out, from then on.",
     "organizationKind": "Every organisation of this kind (instead of one organisation).",

@@ -60,8 +60,8 @@ ARGUMENTS_BY_NAME = {
 
 ARGUMENTS = {
     "Mutation.resolveValueNote(noteId)": "The question's id (a comment or follow-up mark).",
-    "Query.worklist(filter)": "Which items to show; left out: all.",
-    "Subscription.worklistChanged(filter)": "Which items to show; left out: all.",
+    "Query.worklist(filter)": "Which items to show; left out: every submitted report's.",
+    "Subscription.worklistChanged(filter)": "Which items to show; left out: every submitted report's.",
     "Mutation.triggerAggregation(organizationId)": "The organisation to aggregate: its public key or global ID.",
     "Mutation.triggerAggregation(periodId)": "The period to aggregate: its public key or global ID.",
     "Mutation.triggerAggregation(force)": "Aggregate again even when a valid current snapshot exists.",

@@ -98,6 +98,8 @@ async def test_the_floor_and_threshold_are_per_field(app, settings, history):
     assert await _codes(settings, app, jump) == []
     await FieldOutlierSetting.filter(field_key="saker").update(z_threshold=D(20))
     assert [f.code for f in await _codes(settings, app, jump)] == ["OUTLIER_HISTORY"]
+    await FieldOutlierSetting.filter(field_key="saker").update(enabled=False)
+    assert await _codes(settings, app, jump) == [], "judging turned off for the field"
 
 
 async def test_with_little_history_the_percent_change_needs_the_floor_too(app, settings):
@@ -109,6 +111,8 @@ async def test_with_little_history_the_percent_change_needs_the_floor_too(app, s
     await Snapshot.filter(id=small.id).delete()
     large = await _snapshot("org-n", "2024", 19, prior=5)
     assert [f.code for f in await _codes(settings, app, large)] == ["LARGE_CHANGE"]
+    await FieldOutlierSetting.create(field_key="saker", enabled=False)
+    assert await _codes(settings, app, large) == [], "a field not judged warns of no change either"
 
 
 @pytest.fixture

@@ -1,0 +1,60 @@
+"""Per-field outlier settings (issue #33 item 2): an admin sets a field's floor, threshold or
+judging on/off over GraphQL and REST, checked (a negative floor names the field, a text field or
+an unknown one is refused) and audited; anyone reads them, no one else writes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bufdir_reporting.models import AuditEntry, FieldOutlierSetting
+
+from ..conftest import error_codes
+from ..factories import FieldSpec, counted, make_section
+
+SET = """mutation ($k: String!, $i: FieldOutlierSettingInput!) { setFieldOutlierSetting(fieldKey: $k, input: $i)
+  { fieldKey minDeviation zThreshold enabled } }"""
+DELETE = "mutation ($k: String!) { deleteFieldOutlierSetting(fieldKey: $k) { fieldKey } }"
+LIST = "{ fieldOutlierSettings { fieldKey minDeviation enabled } }"
+PATH = "/api/v1/field-outlier-settings"
+
+
+@pytest.fixture
+async def fields(app):
+    await make_section(fields=[counted("saker"), FieldSpec("merknad", None, False, "text")])
+
+
+async def test_an_admin_sets_reads_and_removes_a_fields_setting(graphql, client, tokens, fields):
+    admin = tokens.admin()
+    made = (await graphql(SET, {"k": "saker", "i": {"minDeviation": "10", "zThreshold": "4.5"}}, admin))["data"]
+    assert made["setFieldOutlierSetting"] == {"fieldKey": "saker", "minDeviation": "10", "zThreshold": "4.5", "enabled": True}
+    off = await client.put(f"{PATH}/saker", json={"enabled": False}, headers=admin)
+    assert off.status_code == 200, off.text
+    assert (off.json()["min_deviation"], off.json()["enabled"]) == (None, False), "a value left out is the default's"
+    assert (await graphql(LIST, {}, None))["data"]["fieldOutlierSettings"] == [
+        {"fieldKey": "saker", "minDeviation": None, "enabled": False}
+    ]
+    assert (await client.get(f"{PATH}/saker")).json()["enabled"] is False
+    actions = [a for (a,) in await AuditEntry.filter(entity_type="field_outlier_setting").order_by("id").values_list("action")]
+    assert actions == ["outlier_setting.set", "outlier_setting.set"]
+
+    assert (await graphql(DELETE, {"k": "saker"}, admin))["data"]["deleteFieldOutlierSetting"] == {"fieldKey": "saker"}
+    assert not await FieldOutlierSetting.exists(field_key="saker")
+    assert (await client.delete(f"{PATH}/saker", headers=admin)).status_code == 404
+    assert (await client.get(f"{PATH}/saker")).status_code == 404
+
+
+async def test_a_setting_is_checked_and_only_admins_write_it(graphql, client, tokens, fields):
+    admin = tokens.admin()
+    negative = await client.put(f"{PATH}/saker", json={"min_deviation": -1}, headers=admin)
+    assert negative.status_code == 422 and negative.json()["error"]["details"]["field"] == "min_deviation", negative.text
+    refused = await graphql(SET, {"k": "saker", "i": {"minDeviation": "-1"}}, admin)
+    assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "min_deviation"
+    zero = await client.put(f"{PATH}/saker", json={"z_threshold": 0}, headers=admin)
+    assert zero.status_code == 422 and zero.json()["error"]["details"]["field"] == "z_threshold"
+    text = await client.put(f"{PATH}/merknad", json={"min_deviation": 1}, headers=admin)
+    assert text.status_code == 422 and text.json()["error"]["details"]["field"] == "field_key"
+    assert (await client.put(f"{PATH}/ukjent", json={}, headers=admin)).status_code == 404
+    for who in (tokens.reviewer(), tokens.headers("org-1")):
+        assert (await client.put(f"{PATH}/saker", json={}, headers=who)).status_code == 403
+        assert error_codes(await graphql(SET, {"k": "saker", "i": {}}, who)) == ["FORBIDDEN"]
+    assert not await FieldOutlierSetting.exists() and not await AuditEntry.exists(entity_type="field_outlier_setting")
