@@ -9,11 +9,12 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 from pydantic_core import to_json
 
+from ..errors import InvalidInput, inputs_named
 from ..models import FieldDataType, OrganizationKind, PeriodType
 from ..resolvers.analytics import encoding, table
 from ..resolvers.analytics import export as exports
@@ -24,6 +25,23 @@ from .routing import ContextDep, ContractRouter
 from .shapes import Shape, examples
 
 router = ContractRouter("/api/v1/analytics", tag="analytics", printed_paths=False)
+
+
+PARAMETERS = {
+    "field_keys": "fields",
+    "section_ids": "sections",
+    "organization_ids": "organizations",
+    "organization_kind": "kind",
+    "subtree_of": "subtree_of",
+    "roll_up": "roll_up",
+    "period_ids": "periods",
+    "period_type": "period_type",
+    "period_from": "period_from",
+    "period_to": "period_to",
+    "form_id": "form",
+    "source": "source",
+}
+"""Each of the selection's inputs (the use case's name) as a query parameter."""
 
 
 def selection(
@@ -42,23 +60,37 @@ def selection(
         ValueSource | None, Query(description="which figures count; approved unless every organisation is the caller's own")
     ] = None,
 ) -> Selection:
-    return parse(
-        Selection,
-        {
-            "field_keys": fields,
-            "section_ids": sections,
-            "organization_ids": organizations,
-            "organization_kind": kind,
-            "subtree_of": subtree_of,
-            "roll_up": roll_up,
-            "period_ids": periods,
-            "period_type": period_type,
-            "period_from": period_from,
-            "period_to": period_to,
-            "form_id": form,
-            "source": source,
-        },
-    )
+    with inputs_named(PARAMETERS):
+        return parse(
+            Selection,
+            {
+                "field_keys": fields,
+                "section_ids": sections,
+                "organization_ids": organizations,
+                "organization_kind": kind,
+                "subtree_of": subtree_of,
+                "roll_up": roll_up,
+                "period_ids": periods,
+                "period_type": period_type,
+                "period_from": period_from,
+                "period_to": period_to,
+                "form_id": form,
+                "source": source,
+            },
+        )
+
+
+def only_known(*extra: str) -> Any:
+    """A dependency refusing a query parameter the route does not declare: FastAPI ignores one,
+    so GraphQL's spelling (organization_kind for kind) answered every organisation."""
+    known = frozenset(PARAMETERS.values()) | set(extra)
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise InvalidInput(f"unknown query parameter {unknown[0]}", field=unknown[0], known=sorted(known))
+
+    return Depends(check)
 
 
 SelectionDep = Depends(selection)
@@ -213,8 +245,9 @@ def _number(value: Decimal | None) -> Number:
     public=True,
     summary="Figures across fields, organisations and periods",
 )
-async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> Response:
-    found = await encoding.query_json(ctx, selection=asked)
+async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep, _: None = only_known()) -> Response:
+    with inputs_named(PARAMETERS):
+        found = await encoding.query_json(ctx, selection=asked)
     rest = AnalyticsTableShape(
         source=found.plan.source, form_id=found.plan.form_id, cells=[], summaries=[], **_dimensions(found.plan)
     ).model_dump(mode="json")
@@ -233,8 +266,11 @@ async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) 
     public=True,
     summary="One field of one organisation over periods",
 )
-async def get_time_series(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> AnalyticsTimeSeriesShape:
-    series = await table.time_series(ctx, selection=asked)
+async def get_time_series(
+    ctx: Context = ContextDep, asked: Selection = SelectionDep, _: None = only_known()
+) -> AnalyticsTimeSeriesShape:
+    with inputs_named(PARAMETERS):
+        series = await table.time_series(ctx, selection=asked)
     dimensions = _dimensions(series.plan)
     return AnalyticsTimeSeriesShape(
         source=series.plan.source,
@@ -275,9 +311,13 @@ MEDIA = {
     },
 )
 async def export_table(
-    ctx: Context = ContextDep, asked: Selection = SelectionDep, format: exports.ExportFormat = exports.ExportFormat.JSONSTAT
+    ctx: Context = ContextDep,
+    asked: Selection = SelectionDep,
+    format: exports.ExportFormat = exports.ExportFormat.JSONSTAT,
+    _: None = only_known("format"),
 ) -> StreamingResponse:
-    found = await exports.export(ctx, selection=asked, format=format)
+    with inputs_named(PARAMETERS):
+        found = await exports.export(ctx, selection=asked, format=format)
     media, extension = MEDIA[format]
     name = f"bufdir-analytics-{format.value}.{extension}"
     return StreamingResponse(found.body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

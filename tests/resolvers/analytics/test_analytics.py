@@ -444,5 +444,46 @@ async def test_a_selection_that_cannot_be_answered_names_what_to_change(app, cli
     assert refused.json()["error"]["details"]["field"] == "period_to"
     nothing = await client.get("/api/v1/analytics", params=[("periods", "2025")], headers=reviewer)
     error = nothing.json()["error"]
-    assert nothing.status_code == 422 and error["details"]["field"] == "field_keys", nothing.text
-    assert error["message"] == "name fields (field_keys) or sections (section_ids)"
+    assert nothing.status_code == 422 and error["details"]["field"] == "fields", nothing.text
+
+
+async def test_rest_refuses_a_query_parameter_it_does_not_know(app, client, tokens) -> None:
+    """FastAPI ignores an undeclared query parameter: GraphQL's organization_kind (REST: kind)
+    answered every organisation instead of a refusal."""
+    await _world()
+    reviewer = tokens.reviewer()
+    for path in ("/api/v1/analytics", "/api/v1/analytics/time-series", "/api/v1/analytics/export"):
+        refused = await client.get(path, params=[*_params(), ("organization_kind", "child_welfare_service")], headers=reviewer)
+        assert refused.status_code == 422, (path, refused.text)
+        error = refused.json()["error"]
+        assert error["details"]["field"] == "organization_kind" and "organization_kind" in error["message"]
+    # what each route declares is taken: kind everywhere, format on the export only
+    kind = await client.get("/api/v1/analytics", params=_params(kind="volunteer_organization"), headers=reviewer)
+    assert {o["id"] for o in kind.json()["organizations"]} == {"org-v1", "org-v2"}
+    exported = await client.get("/api/v1/analytics/export", params=_params(format="csv"), headers=reviewer)
+    assert exported.status_code == 200
+    assert (await client.get("/api/v1/analytics", params=_params(format="csv"), headers=reviewer)).status_code == 422
+
+
+async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> None:
+    """A refusal names what the caller wrote: selection.periodTo, not REST's period_to or the use
+    case's field_keys."""
+    await _world()
+    query = "query($s: AnalyticsSelection!) { analytics(selection: $s) { source } }"
+    reversed_range = {
+        "fieldKeys": ["antall_saker"],
+        "periodType": "QUARTER",
+        "periodFrom": "2025-12-31",
+        "periodTo": "2025-01-01",
+    }
+    nothing = {"periodIds": ["2025-Q1"]}
+    unknown = {"fieldKeys": ["antall_saker"], "periodIds": ["2025-Q1"], "organizationIds": ["org-nowhere"]}
+    for selection, named in (
+        (reversed_range, "selection.periodTo"),
+        (nothing, "selection.fieldKeys"),
+        (unknown, "selection.organizationIds"),
+    ):
+        result = await graphql(query, {"s": selection}, headers=tokens.reviewer())
+        (error,) = result["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert error["extensions"]["field"] == named, error
