@@ -136,6 +136,11 @@ class AnalyticsCellShape(Shape):
     status: table.CellStatus
     approved: bool
     peers: AnalyticsPeersShape | None = Field(description="its place among its peers of the same kind (no peer's value)")
+    summed: bool = Field(
+        default=False,
+        description="a rolled-up row's value added up from its organisations' own figures (a count of distinct people "
+        "counts a person once per branch; such a field takes the rolled-up form's own figure where there is one)",
+    )
 
 
 class AnalyticsSummaryShape(Shape):
@@ -172,6 +177,7 @@ _TABLE = {
             "status": "approved",
             "approved": True,
             "peers": None,
+            "summed": False,
         }
     ],
     "summaries": [

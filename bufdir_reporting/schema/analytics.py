@@ -153,6 +153,11 @@ class AnalyticsCell:
     status: table.CellStatus
     approved: bool
     peers: PeerPosition | None = strawberry.field(description="Its place among its peers of the same kind (numeric fields).")
+    summed: bool = strawberry.field(
+        default=False,
+        description="A rolled-up row's value added up from its organisations' own figures (a count of distinct people "
+        "counts a person once per branch; such a field takes the rolled-up form's own figure where there is one).",
+    )
 
 
 @strawberry.type(description="A field in a period across the table's organisations.")
@@ -245,6 +250,7 @@ class AnalyticsQuery:
                     status=c.status,
                     approved=c.approved,
                     peers=PeerPosition.of_(c.peers),
+                    summed=c.summed,
                 )
                 for c in found.cells
             ],

@@ -66,7 +66,8 @@ def cells_json(cells: list[Cell]) -> str:
     parts = [
         f'{{"field_key":{text(c.field_key)},"organization_id":{text(c.organization_id)},"period_id":{text(c.period_id)},'
         f'"value":{number(c.value)},"text":{"null" if c.text is None else json.dumps(c.text, ensure_ascii=False)},'
-        f'"status":{text(c.status.value)},"approved":{"true" if c.approved else "false"},"peers":{peers(c.peers)}}}'
+        f'"status":{text(c.status.value)},"approved":{"true" if c.approved else "false"},"peers":{peers(c.peers)},'
+        f'"summed":{"true" if c.summed else "false"}}}'
         for c in cells
     ]
     return "[" + ",".join(parts) + "]"

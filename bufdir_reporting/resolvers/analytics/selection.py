@@ -42,6 +42,8 @@ MAX_PERIODS = 200
 MAX_TABLE_CELLS = 100_000
 """A table answered whole (GraphQL, REST JSON) holds at most this many cells; an export streams
 any size."""
+PEOPLE = "count_distinct_participants"
+"""The aggregation rule that counts people (``aggregation.rules``)."""
 NUMERIC = frozenset({FieldDataType.INTEGER, FieldDataType.DECIMAL, FieldDataType.PERCENT, FieldDataType.BOOLEAN})
 
 
@@ -61,8 +63,8 @@ class Selection(Strict):
     subtree_of: str | None = Field(default=None, max_length=64)
     roll_up: bool = Field(default=False, strict=True)
     """With ``subtree_of``: one row for the subtree, each value the sum of its organisations'
-    (a count of distinct people counts a person once per branch: the rolled-up form's own
-    snapshot is the exact figure)."""
+    (``Cell.summed``), except a count of distinct people, which is the subtree's rolled-up
+    form's own figure where it reported one (a sum would count a person once per branch)."""
     period_ids: list[str] = Field(default_factory=list, max_length=MAX_PERIODS)
     period_type: PeriodType | None = None
     period_from: date | None = None
@@ -96,6 +98,9 @@ class FieldInfo:
     section_id: str
     data_type: FieldDataType
     unit: str | None
+    counts_people: bool = False
+    """Its rule counts distinct participants: a subtree's figure is not the sum of its
+    organisations' (a person served by two branches counts once)."""
 
     @property
     def numeric(self) -> bool:
@@ -246,7 +251,10 @@ async def _fields(selection: Selection, last: date | None) -> list[FieldInfo]:
     if len(chosen) > MAX_FIELDS:
         raise InvalidInput(f"the selection holds more than {MAX_FIELDS} fields", field="section_ids")
     ordered = sorted(chosen.values(), key=lambda d: (d.section.order, d.section_id, d.position, d.key))
-    return [FieldInfo(d.key, d.label, d.section_id, d.data_type, d.unit) for d in ordered]
+    return [
+        FieldInfo(d.key, d.label, d.section_id, d.data_type, d.unit, (d.aggregation_rule or {}).get("kind") == PEOPLE)
+        for d in ordered
+    ]
 
 
 async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], dict[str, list[str]]]:

@@ -31,11 +31,12 @@ from bufdir_reporting.models import (
     SnapshotStatus,
     Submission,
 )
+from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.analytics import table
 from bufdir_reporting.resolvers.analytics.selection import Selection
 from bufdir_reporting.resolvers.structure import revision
 
-from ...factories import context_for, make_organization, make_period, make_section, manual
+from ...factories import FieldSpec, context_for, counted, make_activity, make_organization, make_period, make_section, manual
 from ...statements import counting_statements
 from .jsonstat_schema import JSONSTAT_DATASET
 
@@ -487,3 +488,63 @@ async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> 
         (error,) = result["errors"]
         assert error["extensions"]["code"] == "BAD_USER_INPUT", error
         assert error["extensions"]["field"] == named, error
+
+
+PEOPLE_FIELDS = [
+    FieldSpec("antall_deltakere", {"kind": "count_distinct_participants", "filters": {}, "temporal": "flow"}),
+    counted("antall_aktiviteter"),
+]
+FORM = """mutation ($input: ReportFormInput!) { createReportForm(input: $input) { formId } }"""
+ASSIGN = """mutation ($form: ID!, $input: FormAssignmentInput!) { assignReportForm(formId: $form, input: $input) { id } }"""
+
+
+async def test_a_rolled_up_count_of_people_is_the_subtrees_own_figure_not_a_sum(app, graphql, client, tokens, settings) -> None:
+    """A person served by two branches counts once in the subtree: its rolled-up form's snapshot
+    (the engine counting distinct participants across the subtree) is the figure; without one the
+    row is the branches' sum and says so (summed), as every other summed field does."""
+    section = await make_section(fields=PEOPLE_FIELDS)
+    await make_period(year=2024)
+    root = await make_organization(id="org-paraply")
+    branches = [await make_organization(id=f"org-gren{n}", parent=root) for n in (1, 2)]
+    for org, refs in ((branches[0], ("p-1", "p-2")), (branches[1], ("p-2", "p-3")), (root, ("p-1",))):
+        await make_activity(org=org, occurred_at=datetime(2024, 5, 1, tzinfo=UTC), participants=refs)
+    ctx = context_for(settings, app, admin=True)
+    for org in (root, *branches):
+        await snapshots.trigger(ctx, organization_id=org.id, period_id="2024", wait=True)
+    params = [
+        ("fields", "antall_deltakere"),
+        ("fields", "antall_aktiviteter"),
+        ("periods", "2024"),
+        ("subtree_of", "org-paraply"),
+        ("roll_up", "true"),
+        ("source", "current"),
+    ]
+
+    async def rolled_up() -> dict[str, tuple[Any, bool]]:
+        body = (await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())).json()
+        return {c["field_key"]: (c["value"], c["summed"]) for c in body["cells"]}
+
+    # no rolled-up figure: p-1 and p-2 are counted in two organisations each
+    assert await rolled_up() == {"antall_deltakere": (5, True), "antall_aktiviteter": (3, True)}
+    admin = tokens.admin()
+    form = {"formId": "samlet", "name": "Samlet", "sectionIds": [section.id], "rolledUp": True}
+    assert "errors" not in await graphql(FORM, {"input": form}, admin)
+    assign = {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}
+    assert "errors" not in await graphql(ASSIGN, assign, admin)
+    await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)
+    # the subtree's own figure: p-1, p-2 and p-3 once each; the count of activities stays a sum
+    assert await rolled_up() == {"antall_deltakere": (3, False), "antall_aktiviteter": (3, True)}
+    graphql_cells = await graphql(
+        """query($s: AnalyticsSelection!) { analytics(selection: $s) { cells { fieldKey value summed } } }""",
+        {
+            "s": {
+                "fieldKeys": ["antall_deltakere"],
+                "periodIds": ["2024"],
+                "subtreeOf": "org-paraply",
+                "rollUp": True,
+                "source": "CURRENT",
+            }
+        },
+        headers=tokens.reviewer(),
+    )
+    assert graphql_cells["data"]["analytics"]["cells"] == [{"fieldKey": "antall_deltakere", "value": "3", "summed": False}]
