@@ -293,6 +293,8 @@ async def get_time_series(
     )
 
 
+TOTAL_CELLS = "X-Total-Cells"
+"""The export's size in cells, sent before the body: what a client counts its progress against."""
 MEDIA = {
     exports.ExportFormat.JSONSTAT: ("application/json", "json"),
     exports.ExportFormat.CSV: ("text/csv; charset=utf-8", "csv"),
@@ -313,6 +315,12 @@ MEDIA = {
         200: {
             "description": "JSON-stat 2.0 dataset, CSV (UTF-8 with BOM, ';', decimal comma) or DHIS2 dataValueSets",
             "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}},
+            "headers": {
+                "X-Total-Cells": {
+                    "description": "the export's cells: its progress is the CSV lines or JSON-stat values received so far",
+                    "schema": {"type": "integer"},
+                }
+            },
         }
     },
 )
@@ -326,4 +334,7 @@ async def export_table(
         found = await exports.export(ctx, selection=asked, format=format)
     media, extension = MEDIA[format]
     name = f"bufdir-analytics-{format.value}.{extension}"
-    return StreamingResponse(found.body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    # A streamed export has no length before its last byte, so its progress is counted in cells:
+    # the total here, and the body one CSV line or one JSON-stat value per cell (README).
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', TOTAL_CELLS: str(found.plan.cell_count)}
+    return StreamingResponse(found.body, media_type=media, headers=headers)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 
@@ -32,11 +33,12 @@ from bufdir_reporting.models import (
     Submission,
 )
 from bufdir_reporting.resolvers import snapshots
-from bufdir_reporting.resolvers.analytics import table
+from bufdir_reporting.resolvers.analytics import export, table
 from bufdir_reporting.resolvers.analytics.selection import Selection
 from bufdir_reporting.resolvers.structure import revision
 
 from ...factories import FieldSpec, context_for, counted, make_activity, make_organization, make_period, make_section, manual
+from ...live import emptied, live_server
 from ...statements import counting_statements
 from .jsonstat_schema import JSONSTAT_DATASET
 
@@ -548,3 +550,26 @@ async def test_a_rolled_up_count_of_people_is_the_subtrees_own_figure_not_a_sum(
         headers=tokens.reviewer(),
     )
     assert graphql_cells["data"]["analytics"]["cells"] == [{"fieldKey": "antall_deltakere", "value": "3", "summed": False}]
+
+
+async def test_a_streamed_export_shows_its_progress_in_cells(settings, tokens, monkeypatch) -> None:
+    """A streamed export has no length before its last byte: it says its size in cells first
+    (X-Total-Cells), and a client counting CSV lines (one a cell) sees its progress chunk by
+    chunk as uvicorn sends them, ending at the whole."""
+    monkeypatch.setattr(export, "ROWS_PER_WRITE", 10)  # several chunks from a small table
+    async with live_server(settings) as (address, _):
+        await emptied()
+        await _world()
+        params = [*_params(source="current"), ("format", "csv")]
+        async with (
+            httpx.AsyncClient(base_url=f"http://{address}") as http,
+            http.stream("GET", "/api/v1/analytics/export", params=params, headers=tokens.reviewer()) as response,
+        ):
+            assert response.status_code == 200
+            total = int(response.headers["X-Total-Cells"])
+            lines, progress = -1, []  # the first line is the header
+            async for chunk in response.aiter_raw():
+                lines += chunk.count(b"\r\n")
+                progress.append(lines / total)
+    assert total == len(FIELDS) * 8 * len(QUARTERS)
+    assert len(progress) > 2 and progress == sorted(progress) and progress[-1] == 1.0
