@@ -218,12 +218,22 @@ async def _peers(planned: Plan, rows: dict[statements.Key, statements.Row]) -> d
 
 
 def _place(planned: Plan, found: list[Cell], peers: dict[tuple[str, str, str], Peers]) -> None:
-    kinds = {o.id: o.kind.value for o in planned.organizations}
-    for cell in found:
-        if cell.value is not None:
-            group = peers.get((kinds[cell.organization_id], cell.field_key, cell.period_id))
-            if group is not None:
-                cell.peers = group.position(cell.value)
+    """Each cell's position among its peers, walking the cells in their order (field, then
+    organisation, then period) with each kind's groups of a field looked up once, not per cell."""
+    periods = [p.id for p in planned.periods]
+    by_kind: dict[tuple[str, str], list[Peers | None]] = {}
+    index = 0
+    for field in planned.fields:
+        for organization in planned.organizations:
+            kind = (organization.kind.value, field.key)
+            groups = by_kind.get(kind)
+            if groups is None:
+                groups = by_kind[kind] = [peers.get((kind[0], field.key, p)) for p in periods]
+            for group in groups:
+                cell = found[index]
+                index += 1
+                if group is not None and cell.value is not None:
+                    cell.peers = group.position(cell.value)
 
 
 def _summaries(planned: Plan, found: list[Cell]) -> list[Summary]:
