@@ -560,7 +560,7 @@ async def test_a_streamed_export_shows_its_progress_in_cells(settings, tokens, m
     async with live_server(settings) as (address, _):
         await emptied()
         await _world()
-        params = [*_params(source="current"), ("format", "csv")]
+        params = httpx.QueryParams([*_params(source="current"), ("format", "csv")])
         async with (
             httpx.AsyncClient(base_url=f"http://{address}") as http,
             http.stream("GET", "/api/v1/analytics/export", params=params, headers=tokens.reviewer()) as response,
