@@ -128,6 +128,9 @@ def create_app(settings: Settings) -> FastAPI:
             allow_credentials="*" not in settings.cors_origins,  # never a wildcard with credentials
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "Accept-Language"],
+            # a browser may read these of a download: its file name, and an analytics export's size
+            # in cells, which its progress is counted against
+            expose_headers=["Content-Disposition", "X-Total-Cells"],
         )
     app.add_middleware(PlainErrorsAsJson)
     app.add_middleware(SecurityHeaders)

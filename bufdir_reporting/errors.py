@@ -20,6 +20,8 @@ asked for (``said``); without one, or when the client asked for none, it reads a
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -184,6 +186,21 @@ class InvalidInput(DomainError):
     ) -> None:
         super().__init__(message, details={"field": field, **details}, message_id=message_id, values=values)
         self.field = field
+
+
+@contextmanager
+def inputs_named(names: Mapping[str, str]) -> Iterator[None]:
+    """An ``InvalidInput`` raised inside names its input as the transport calls it (``names``:
+    the use case's name to the transport's), so a refusal names what the caller wrote: REST's
+    ``fields`` or GraphQL's ``selection.fieldKeys``, not the use case's ``field_keys``."""
+    try:
+        yield
+    except InvalidInput as error:
+        renamed = names.get(error.field)
+        if renamed is not None:
+            error.field = renamed
+            error.details["field"] = renamed
+        raise
 
 
 class Conflict(DomainError):

@@ -19,6 +19,7 @@ import orjson
 
 from bufdir_reporting.resolvers.analytics import export
 from bufdir_reporting.resolvers.analytics.selection import Selection
+from bufdir_reporting.resolvers.structure import revision
 
 from ..environment import Env
 from ..harness import Row, checked, compare, judged
@@ -88,6 +89,7 @@ async def s9_analytics(env: Env) -> list[Row]:
     try:
         for statement in APPROVE:
             await connection.execute(statement)
+        await revision.bump()  # a database whose structure was written through the service has a revision
         field_keys = [r["key"] for r in await connection.fetch("SELECT DISTINCT key FROM field_definition ORDER BY key")]
         numeric = [
             r["key"]

@@ -9,21 +9,39 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
+from pydantic_core import to_json
 
+from ..errors import InvalidInput, inputs_named
 from ..models import FieldDataType, OrganizationKind, PeriodType
+from ..resolvers.analytics import encoding, table
 from ..resolvers.analytics import export as exports
-from ..resolvers.analytics import table
 from ..resolvers.analytics.selection import Plan, Selection, ValueSource
-from ..resolvers.analytics.stats import Position, Spread
 from ..resolvers.base.context import Context
 from ..resolvers.base.inputs import parse
-from .routing import ContextDep, ContractRouter, number
+from .routing import ContextDep, ContractRouter
 from .shapes import Shape, examples
 
 router = ContractRouter("/api/v1/analytics", tag="analytics", printed_paths=False)
+
+
+PARAMETERS = {
+    "field_keys": "fields",
+    "section_ids": "sections",
+    "organization_ids": "organizations",
+    "organization_kind": "kind",
+    "subtree_of": "subtree_of",
+    "roll_up": "roll_up",
+    "period_ids": "periods",
+    "period_type": "period_type",
+    "period_from": "period_from",
+    "period_to": "period_to",
+    "form_id": "form",
+    "source": "source",
+}
+"""Each of the selection's inputs (the use case's name) as a query parameter."""
 
 
 def selection(
@@ -42,23 +60,37 @@ def selection(
         ValueSource | None, Query(description="which figures count; approved unless every organisation is the caller's own")
     ] = None,
 ) -> Selection:
-    return parse(
-        Selection,
-        {
-            "field_keys": fields,
-            "section_ids": sections,
-            "organization_ids": organizations,
-            "organization_kind": kind,
-            "subtree_of": subtree_of,
-            "roll_up": roll_up,
-            "period_ids": periods,
-            "period_type": period_type,
-            "period_from": period_from,
-            "period_to": period_to,
-            "form_id": form,
-            "source": source,
-        },
-    )
+    with inputs_named(PARAMETERS):
+        return parse(
+            Selection,
+            {
+                "field_keys": fields,
+                "section_ids": sections,
+                "organization_ids": organizations,
+                "organization_kind": kind,
+                "subtree_of": subtree_of,
+                "roll_up": roll_up,
+                "period_ids": periods,
+                "period_type": period_type,
+                "period_from": period_from,
+                "period_to": period_to,
+                "form_id": form,
+                "source": source,
+            },
+        )
+
+
+def only_known(*extra: str) -> Any:
+    """A dependency refusing a query parameter the route does not declare: FastAPI ignores one,
+    so GraphQL's spelling (organization_kind for kind) answered every organisation."""
+    known = frozenset(PARAMETERS.values()) | set(extra)
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise InvalidInput(f"unknown query parameter {unknown[0]}", field=unknown[0], known=sorted(known))
+
+    return Depends(check)
 
 
 SelectionDep = Depends(selection)
@@ -104,6 +136,11 @@ class AnalyticsCellShape(Shape):
     status: table.CellStatus
     approved: bool
     peers: AnalyticsPeersShape | None = Field(description="its place among its peers of the same kind (no peer's value)")
+    summed: bool = Field(
+        default=False,
+        description="a rolled-up row's value added up from its organisations' own figures (a count of distinct people "
+        "counts a person once per branch; such a field takes the rolled-up form's own figure where there is one)",
+    )
 
 
 class AnalyticsSummaryShape(Shape):
@@ -140,6 +177,7 @@ _TABLE = {
             "status": "approved",
             "approved": True,
             "peers": None,
+            "summed": False,
         }
     ],
     "summaries": [
@@ -196,31 +234,6 @@ def _dimensions(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _peers(found: Position | None) -> AnalyticsPeersShape | None:
-    if found is None:
-        return None
-    return AnalyticsPeersShape.model_construct(
-        rank=found.rank,
-        of=found.of,
-        median=_number(found.median),
-        lower_quartile=_number(found.lower_quartile),
-        upper_quartile=_number(found.upper_quartile),
-    )
-
-
-def _summary(summary: table.Summary) -> AnalyticsSummaryShape:
-    spread: Spread | None = summary.spread
-    return AnalyticsSummaryShape(
-        field_key=summary.field_key,
-        period_id=summary.period_id,
-        reported=summary.reported,
-        total=number(spread.total) if spread else None,
-        median=number(spread.median) if spread else None,
-        lower_quartile=number(spread.lower_quartile) if spread else None,
-        upper_quartile=number(spread.upper_quartile) if spread else None,
-    )
-
-
 def _number(value: Decimal | None) -> Number:
     """``routing.number`` for a Decimal the use case made (no round trip through text: a table
     has thousands; bench S9)."""
@@ -238,33 +251,16 @@ def _number(value: Decimal | None) -> Number:
     public=True,
     summary="Figures across fields, organisations and periods",
 )
-async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> Response:
-    found = await table.query(ctx, selection=asked)
-    answer = AnalyticsTableShape(
-        source=found.plan.source,
-        form_id=found.plan.form_id,
-        # built without validation: every value is the use case's own, typed as the shape says, and
-        # validating a table cell by cell cost a fifth of the route (bench S9 profile)
-        cells=[
-            AnalyticsCellShape.model_construct(
-                field_key=c.field_key,
-                organization_id=c.organization_id,
-                period_id=c.period_id,
-                value=_number(c.value),
-                text=c.text,
-                status=c.status,
-                approved=c.approved,
-                peers=_peers(c.peers),
-            )
-            for c in found.cells
-        ],
-        summaries=[_summary(s) for s in found.summaries],
-        **_dimensions(found.plan),
-    )
-    # The shape's own JSON: FastAPI would dump the returned shape to a dict and validate its
-    # thousands of cells again before serialising them (half the route in bench S9); the route
-    # still declares AnalyticsTableShape, and this is that shape's serialiser.
-    return Response(answer.model_dump_json(), media_type="application/json")
+async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep, _: None = only_known()) -> Response:
+    with inputs_named(PARAMETERS):
+        found = await encoding.query_json(ctx, selection=asked)
+    rest = AnalyticsTableShape(
+        source=found.plan.source, form_id=found.plan.form_id, cells=[], summaries=[], **_dimensions(found.plan)
+    ).model_dump(mode="json")
+    # the shape's own keys in its order; cells and summaries come as JSON text (encoding: bench S9)
+    parts = {key: to_json(value).decode() for key, value in rest.items()} | {"cells": found.cells, "summaries": found.summaries}
+    body = "{" + ",".join(f'"{key}":{parts[key]}' for key in rest) + "}"
+    return Response(body, media_type="application/json")
 
 
 @router.endpoint(
@@ -276,8 +272,11 @@ async def get_table(ctx: Context = ContextDep, asked: Selection = SelectionDep) 
     public=True,
     summary="One field of one organisation over periods",
 )
-async def get_time_series(ctx: Context = ContextDep, asked: Selection = SelectionDep) -> AnalyticsTimeSeriesShape:
-    series = await table.time_series(ctx, selection=asked)
+async def get_time_series(
+    ctx: Context = ContextDep, asked: Selection = SelectionDep, _: None = only_known()
+) -> AnalyticsTimeSeriesShape:
+    with inputs_named(PARAMETERS):
+        series = await table.time_series(ctx, selection=asked)
     dimensions = _dimensions(series.plan)
     return AnalyticsTimeSeriesShape(
         source=series.plan.source,
@@ -294,6 +293,8 @@ async def get_time_series(ctx: Context = ContextDep, asked: Selection = Selectio
     )
 
 
+TOTAL_CELLS = "X-Total-Cells"
+"""The export's size in cells, sent before the body: what a client counts its progress against."""
 MEDIA = {
     exports.ExportFormat.JSONSTAT: ("application/json", "json"),
     exports.ExportFormat.CSV: ("text/csv; charset=utf-8", "csv"),
@@ -314,13 +315,26 @@ MEDIA = {
         200: {
             "description": "JSON-stat 2.0 dataset, CSV (UTF-8 with BOM, ';', decimal comma) or DHIS2 dataValueSets",
             "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}},
+            "headers": {
+                "X-Total-Cells": {
+                    "description": "the export's cells: its progress is the CSV lines or JSON-stat values received so far",
+                    "schema": {"type": "integer"},
+                }
+            },
         }
     },
 )
 async def export_table(
-    ctx: Context = ContextDep, asked: Selection = SelectionDep, format: exports.ExportFormat = exports.ExportFormat.JSONSTAT
+    ctx: Context = ContextDep,
+    asked: Selection = SelectionDep,
+    format: exports.ExportFormat = exports.ExportFormat.JSONSTAT,
+    _: None = only_known("format"),
 ) -> StreamingResponse:
-    found = await exports.export(ctx, selection=asked, format=format)
+    with inputs_named(PARAMETERS):
+        found = await exports.export(ctx, selection=asked, format=format)
     media, extension = MEDIA[format]
     name = f"bufdir-analytics-{format.value}.{extension}"
-    return StreamingResponse(found.body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    # A streamed export has no length before its last byte, so its progress is counted in cells:
+    # the total here, and the body one CSV line or one JSON-stat value per cell (README).
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', TOTAL_CELLS: str(found.plan.cell_count)}
+    return StreamingResponse(found.body, media_type=media, headers=headers)

@@ -10,6 +10,7 @@ import decimal
 import strawberry
 
 from .. import models
+from ..errors import inputs_named
 from ..resolvers.analytics import table
 from ..resolvers.analytics.selection import FieldInfo, OrganizationInfo, PeriodInfo, Plan, Selection, ValueSource
 from ..resolvers.analytics.stats import Position
@@ -52,6 +53,14 @@ class AnalyticsSelection:
     period_to: datetime.date | None = strawberry.field(default=None, description="The range's last day.")
     form_id: strawberry.ID | None = strawberry.field(default=None, description="Only this form's figures.")
     source: ValueSource | None = strawberry.field(default=None, description="Which figures count (see ValueSource).")
+
+
+ARGUMENTS = {
+    name: "selection." + name.split("_")[0] + "".join(part.title() for part in name.split("_")[1:])
+    for name in Selection.model_fields
+}
+"""Each of the selection's inputs (the use case's name) as GraphQL spells it: a refusal names
+``selection.fieldKeys``, not REST's ``fields`` or the use case's ``field_keys``."""
 
 
 def _selection(selection: AnalyticsSelection) -> Selection:
@@ -144,6 +153,11 @@ class AnalyticsCell:
     status: table.CellStatus
     approved: bool
     peers: PeerPosition | None = strawberry.field(description="Its place among its peers of the same kind (numeric fields).")
+    summed: bool = strawberry.field(
+        default=False,
+        description="A rolled-up row's value added up from its organisations' own figures (a count of distinct people "
+        "counts a person once per branch; such a field takes the rolled-up form's own figure where there is one).",
+    )
 
 
 @strawberry.type(description="A field in a period across the table's organisations.")
@@ -217,7 +231,8 @@ class AnalyticsQuery:
         "forms; a token adds its organisations (and their subtrees); reviewers and admins read all."
     )
     async def analytics(self, info: Info, selection: AnalyticsSelection) -> AnalyticsTable:
-        found = await table.query(info.context, selection=_selection(selection))
+        with inputs_named(ARGUMENTS):
+            found = await table.query(info.context, selection=_selection(selection))
         fields, organizations, periods = _dimensions(found.plan)
         return AnalyticsTable(
             source=found.plan.source,
@@ -235,6 +250,7 @@ class AnalyticsQuery:
                     status=c.status,
                     approved=c.approved,
                     peers=PeerPosition.of_(c.peers),
+                    summed=c.summed,
                 )
                 for c in found.cells
             ],
@@ -243,7 +259,8 @@ class AnalyticsQuery:
 
     @strawberry.field(description="One field of one organisation (or a subtree rolled up) over periods.")
     async def analytics_time_series(self, info: Info, selection: AnalyticsSelection) -> AnalyticsTimeSeries:
-        series = await table.time_series(info.context, selection=_selection(selection))
+        with inputs_named(ARGUMENTS):
+            series = await table.time_series(info.context, selection=_selection(selection))
         fields, organizations, periods = _dimensions(series.plan)
         return AnalyticsTimeSeries(
             source=series.plan.source,

@@ -34,6 +34,7 @@ from ..base import access, ancestry
 from ..base.context import Context
 from ..base.inputs import Strict
 from ..base.sql import Statement
+from ..structure import revision
 
 MAX_FIELDS = 200
 MAX_ORGANIZATIONS = 5000
@@ -41,6 +42,8 @@ MAX_PERIODS = 200
 MAX_TABLE_CELLS = 100_000
 """A table answered whole (GraphQL, REST JSON) holds at most this many cells; an export streams
 any size."""
+PEOPLE = "count_distinct_participants"
+"""The aggregation rule that counts people (``aggregation.rules``)."""
 NUMERIC = frozenset({FieldDataType.INTEGER, FieldDataType.DECIMAL, FieldDataType.PERCENT, FieldDataType.BOOLEAN})
 
 
@@ -60,8 +63,8 @@ class Selection(Strict):
     subtree_of: str | None = Field(default=None, max_length=64)
     roll_up: bool = Field(default=False, strict=True)
     """With ``subtree_of``: one row for the subtree, each value the sum of its organisations'
-    (a count of distinct people counts a person once per branch: the rolled-up form's own
-    snapshot is the exact figure)."""
+    (``Cell.summed``), except a count of distinct people, which is the subtree's rolled-up
+    form's own figure where it reported one (a sum would count a person once per branch)."""
     period_ids: list[str] = Field(default_factory=list, max_length=MAX_PERIODS)
     period_type: PeriodType | None = None
     period_from: date | None = None
@@ -95,6 +98,9 @@ class FieldInfo:
     section_id: str
     data_type: FieldDataType
     unit: str | None
+    counts_people: bool = False
+    """Its rule counts distinct participants: a subtree's figure is not the sum of its
+    organisations' (a person served by two branches counts once)."""
 
     @property
     def numeric(self) -> bool:
@@ -136,6 +142,8 @@ class Plan:
     """Whether the caller gets peer statistics (an authenticated caller)."""
     whole_kinds: bool = False
     """The rows are every organisation of their kinds (a selection by kind, or of all)."""
+    every_organization: bool = False
+    """The rows are every organisation there is: the values statement needs no list of them."""
 
     @property
     def cell_count(self) -> int:
@@ -143,14 +151,17 @@ class Plan:
 
 
 async def plan(ctx: Context, *, selection: Selection) -> Plan:
-    """Resolve ``selection`` in at most four statements (periods, fields, organisations, public
-    forms), checking who may read what."""
+    """Resolve ``selection`` in at most five statements (the structure's revision, periods,
+    organisations; fields and forms once per revision), checking who may read what."""
     principal = ctx.principal
     if not principal.is_authenticated and selection.source not in (None, ValueSource.APPROVED):
         raise Unauthenticated(f"Anonymous callers read approved, published figures only. {TOKEN_REQUIRED}")
     readable = None if access.reads_all(principal) else principal.organizations | principal.below
     periods = await _periods(selection)
-    fields = await _fields(selection, periods)
+    last = max((p.end for p in periods), default=None)
+    fields, forms, public = await revision.cached(
+        ("analytics", tuple(selection.field_keys), tuple(selection.section_ids), last), lambda: _structure(selection, last)
+    )
     organizations, members = await _organizations(selection)
     source = selection.source or _default_source(principal.organizations, members)
     if readable is not None and source is not ValueSource.APPROVED:
@@ -161,9 +172,9 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
                 details={"organization_ids": others[:20]},
             )
     form_id = selection.form_id
-    if form_id is not None and not await ReportForm.exists(id=form_id):
+    if form_id is not None and form_id not in forms:
         raise NotFound("report form", form_id)
-    public = frozenset(str(f) for f in await ReportForm.filter(public=True).values_list("id", flat=True))
+    whole = not selection.organization_ids and selection.subtree_of is None
     plan_ = Plan(
         fields=fields,
         organizations=organizations,
@@ -174,7 +185,8 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
         readable=readable,
         public_forms=public,
         peers=principal.is_authenticated,
-        whole_kinds=not selection.organization_ids and selection.subtree_of is None,
+        whole_kinds=whole,
+        every_organization=whole and selection.organization_kind is None,
     )
     return plan_
 
@@ -185,6 +197,14 @@ def require_table_size(plan: Plan) -> None:
             f"the selection has {plan.cell_count:,} cells; a table holds at most {MAX_TABLE_CELLS:,} (export streams any size)",
             field="field_keys",
         )
+
+
+async def _structure(selection: Selection, last: date | None) -> tuple[list[FieldInfo], frozenset[str], frozenset[str]]:
+    """The fields, every form's id and the public forms' ids: read once per structure revision
+    (forms are written with it too)."""
+    rows = await ReportForm.all().values_list("id", "public")
+    forms = frozenset(str(i) for i, _ in rows), frozenset(str(i) for i, public in rows if public)
+    return await _fields(selection, last), *forms
 
 
 def _default_source(own: frozenset[str], members: dict[str, list[str]]) -> ValueSource:
@@ -211,12 +231,12 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
     return [PeriodInfo(p.id, p.name, p.type, p.start, p.end) for p in rows]
 
 
-async def _fields(selection: Selection, periods: list[PeriodInfo]) -> list[FieldInfo]:
+async def _fields(selection: Selection, last: date | None) -> list[FieldInfo]:
     """The fields named, in report order; a field's label and type are those of its newest
-    definition in force by the last period's end (else its newest)."""
+    definition in force by the last period's end (else its newest). Read once per structure
+    revision (``structure.revision``)."""
     condition = Q(key__in=selection.field_keys) | Q(section_id__in=selection.section_ids)
     definitions = await FieldDefinition.filter(condition).select_related("section").order_by("key", "-valid_from")
-    last = max(p.end for p in periods) if periods else None
     chosen: dict[str, FieldDefinition] = {}
     for d in definitions:
         held = chosen.get(d.key)
@@ -231,7 +251,10 @@ async def _fields(selection: Selection, periods: list[PeriodInfo]) -> list[Field
     if len(chosen) > MAX_FIELDS:
         raise InvalidInput(f"the selection holds more than {MAX_FIELDS} fields", field="section_ids")
     ordered = sorted(chosen.values(), key=lambda d: (d.section.order, d.section_id, d.position, d.key))
-    return [FieldInfo(d.key, d.label, d.section_id, d.data_type, d.unit) for d in ordered]
+    return [
+        FieldInfo(d.key, d.label, d.section_id, d.data_type, d.unit, (d.aggregation_rule or {}).get("kind") == PEOPLE)
+        for d in ordered
+    ]
 
 
 async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], dict[str, list[str]]]:

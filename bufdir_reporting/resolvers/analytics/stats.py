@@ -17,8 +17,11 @@ MIN_PEERS = 5
 with fewer, a quartile would be close to some peer's own figure."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Spread:
+    """Compared and hashed by identity: one object per column, which a transport may key a
+    conversion on."""
+
     count: int
     total: Decimal
     median: Decimal
@@ -30,11 +33,25 @@ class Spread:
 class Position:
     rank: int
     """1 for the largest value among the peers (ties share the better rank)."""
-    of: int
-    """Peers with a value, the organisation included."""
-    median: Decimal
-    lower_quartile: Decimal
-    upper_quartile: Decimal
+    spread: Spread
+    """The peers' (shared by every cell of the kind, field and period)."""
+
+    @property
+    def of(self) -> int:
+        """Peers with a value, the organisation included."""
+        return self.spread.count
+
+    @property
+    def median(self) -> Decimal:
+        return self.spread.median
+
+    @property
+    def lower_quartile(self) -> Decimal:
+        return self.spread.lower_quartile
+
+    @property
+    def upper_quartile(self) -> Decimal:
+        return self.spread.upper_quartile
 
 
 def spread(values: list[Decimal]) -> Spread | None:
@@ -65,4 +82,4 @@ class Peers:
         if found is None or found.count < MIN_PEERS:
             return None
         rank = 1 + len(self.ordered) - bisect.bisect_right(self.ordered, value)
-        return Position(rank, found.count, found.median, found.lower_quartile, found.upper_quartile)
+        return Position(rank, found)

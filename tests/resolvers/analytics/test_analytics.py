@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 
@@ -31,10 +32,13 @@ from bufdir_reporting.models import (
     SnapshotStatus,
     Submission,
 )
-from bufdir_reporting.resolvers.analytics import table
+from bufdir_reporting.resolvers import snapshots
+from bufdir_reporting.resolvers.analytics import export, table
 from bufdir_reporting.resolvers.analytics.selection import Selection
+from bufdir_reporting.resolvers.structure import revision
 
-from ...factories import context_for, make_organization, make_period, make_section, manual
+from ...factories import FieldSpec, context_for, counted, make_activity, make_organization, make_period, make_section, manual
+from ...live import emptied, live_server
 from ...statements import counting_statements
 from .jsonstat_schema import JSONSTAT_DATASET
 
@@ -399,15 +403,17 @@ async def test_graphql_answers_the_same_table(app, graphql, client, tokens) -> N
 async def test_a_table_takes_the_same_few_statements_whatever_its_size(app, settings) -> None:
     await _world()
     ctx = context_for(settings, app, admin=True)
+    await revision.bump()  # fields and forms are read once per structure revision
     counts = []
     for organizations, periods in ((["org-a1"], QUARTERS[:1]), (["org-a1", "org-a2", "org-a3", "org-v1"], QUARTERS)):
         selection = Selection(field_keys=list(FIELDS), organization_ids=organizations, period_ids=list(periods))
+        await table.query(ctx, selection=selection)
         with counting_statements() as counter:
             found = await table.query(ctx, selection=selection)
         assert len(found.cells) == len(FIELDS) * len(organizations) * len(periods)
         counts.append(len(counter.statements))
-    # periods, fields, organisations, public forms, values, peers' approved values
-    assert counts[0] == counts[1] <= 6, counts
+    # the structure's revision, periods, organisations, values, peers' approved values
+    assert counts[0] == counts[1] <= 5, counts
 
 
 async def test_an_export_is_streamed_past_the_response_cache(app, client, tokens) -> None:
@@ -441,5 +447,129 @@ async def test_a_selection_that_cannot_be_answered_names_what_to_change(app, cli
     assert refused.json()["error"]["details"]["field"] == "period_to"
     nothing = await client.get("/api/v1/analytics", params=[("periods", "2025")], headers=reviewer)
     error = nothing.json()["error"]
-    assert nothing.status_code == 422 and error["details"]["field"] == "field_keys", nothing.text
-    assert error["message"] == "name fields (field_keys) or sections (section_ids)"
+    assert nothing.status_code == 422 and error["details"]["field"] == "fields", nothing.text
+
+
+async def test_rest_refuses_a_query_parameter_it_does_not_know(app, client, tokens) -> None:
+    """FastAPI ignores an undeclared query parameter: GraphQL's organization_kind (REST: kind)
+    answered every organisation instead of a refusal."""
+    await _world()
+    reviewer = tokens.reviewer()
+    for path in ("/api/v1/analytics", "/api/v1/analytics/time-series", "/api/v1/analytics/export"):
+        refused = await client.get(path, params=[*_params(), ("organization_kind", "child_welfare_service")], headers=reviewer)
+        assert refused.status_code == 422, (path, refused.text)
+        error = refused.json()["error"]
+        assert error["details"]["field"] == "organization_kind" and "organization_kind" in error["message"]
+    # what each route declares is taken: kind everywhere, format on the export only
+    kind = await client.get("/api/v1/analytics", params=_params(kind="volunteer_organization"), headers=reviewer)
+    assert {o["id"] for o in kind.json()["organizations"]} == {"org-v1", "org-v2"}
+    exported = await client.get("/api/v1/analytics/export", params=_params(format="csv"), headers=reviewer)
+    assert exported.status_code == 200
+    assert (await client.get("/api/v1/analytics", params=_params(format="csv"), headers=reviewer)).status_code == 422
+
+
+async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> None:
+    """A refusal names what the caller wrote: selection.periodTo, not REST's period_to or the use
+    case's field_keys."""
+    await _world()
+    query = "query($s: AnalyticsSelection!) { analytics(selection: $s) { source } }"
+    reversed_range = {
+        "fieldKeys": ["antall_saker"],
+        "periodType": "QUARTER",
+        "periodFrom": "2025-12-31",
+        "periodTo": "2025-01-01",
+    }
+    nothing = {"periodIds": ["2025-Q1"]}
+    unknown = {"fieldKeys": ["antall_saker"], "periodIds": ["2025-Q1"], "organizationIds": ["org-nowhere"]}
+    for selection, named in (
+        (reversed_range, "selection.periodTo"),
+        (nothing, "selection.fieldKeys"),
+        (unknown, "selection.organizationIds"),
+    ):
+        result = await graphql(query, {"s": selection}, headers=tokens.reviewer())
+        (error,) = result["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert error["extensions"]["field"] == named, error
+
+
+PEOPLE_FIELDS = [
+    FieldSpec("antall_deltakere", {"kind": "count_distinct_participants", "filters": {}, "temporal": "flow"}),
+    counted("antall_aktiviteter"),
+]
+FORM = """mutation ($input: ReportFormInput!) { createReportForm(input: $input) { formId } }"""
+ASSIGN = """mutation ($form: ID!, $input: FormAssignmentInput!) { assignReportForm(formId: $form, input: $input) { id } }"""
+
+
+async def test_a_rolled_up_count_of_people_is_the_subtrees_own_figure_not_a_sum(app, graphql, client, tokens, settings) -> None:
+    """A person served by two branches counts once in the subtree: its rolled-up form's snapshot
+    (the engine counting distinct participants across the subtree) is the figure; without one the
+    row is the branches' sum and says so (summed), as every other summed field does."""
+    section = await make_section(fields=PEOPLE_FIELDS)
+    await make_period(year=2024)
+    root = await make_organization(id="org-paraply")
+    branches = [await make_organization(id=f"org-gren{n}", parent=root) for n in (1, 2)]
+    for org, refs in ((branches[0], ("p-1", "p-2")), (branches[1], ("p-2", "p-3")), (root, ("p-1",))):
+        await make_activity(org=org, occurred_at=datetime(2024, 5, 1, tzinfo=UTC), participants=refs)
+    ctx = context_for(settings, app, admin=True)
+    for org in (root, *branches):
+        await snapshots.trigger(ctx, organization_id=org.id, period_id="2024", wait=True)
+    params = [
+        ("fields", "antall_deltakere"),
+        ("fields", "antall_aktiviteter"),
+        ("periods", "2024"),
+        ("subtree_of", "org-paraply"),
+        ("roll_up", "true"),
+        ("source", "current"),
+    ]
+
+    async def rolled_up() -> dict[str, tuple[Any, bool]]:
+        body = (await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())).json()
+        return {c["field_key"]: (c["value"], c["summed"]) for c in body["cells"]}
+
+    # no rolled-up figure: p-1 and p-2 are counted in two organisations each
+    assert await rolled_up() == {"antall_deltakere": (5, True), "antall_aktiviteter": (3, True)}
+    admin = tokens.admin()
+    form = {"formId": "samlet", "name": "Samlet", "sectionIds": [section.id], "rolledUp": True}
+    assert "errors" not in await graphql(FORM, {"input": form}, admin)
+    assign = {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}
+    assert "errors" not in await graphql(ASSIGN, assign, admin)
+    await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)
+    # the subtree's own figure: p-1, p-2 and p-3 once each; the count of activities stays a sum
+    assert await rolled_up() == {"antall_deltakere": (3, False), "antall_aktiviteter": (3, True)}
+    graphql_cells = await graphql(
+        """query($s: AnalyticsSelection!) { analytics(selection: $s) { cells { fieldKey value summed } } }""",
+        {
+            "s": {
+                "fieldKeys": ["antall_deltakere"],
+                "periodIds": ["2024"],
+                "subtreeOf": "org-paraply",
+                "rollUp": True,
+                "source": "CURRENT",
+            }
+        },
+        headers=tokens.reviewer(),
+    )
+    assert graphql_cells["data"]["analytics"]["cells"] == [{"fieldKey": "antall_deltakere", "value": "3", "summed": False}]
+
+
+async def test_a_streamed_export_shows_its_progress_in_cells(settings, tokens, monkeypatch) -> None:
+    """A streamed export has no length before its last byte: it says its size in cells first
+    (X-Total-Cells), and a client counting CSV lines (one a cell) sees its progress chunk by
+    chunk as uvicorn sends them, ending at the whole."""
+    monkeypatch.setattr(export, "ROWS_PER_WRITE", 10)  # several chunks from a small table
+    async with live_server(settings) as (address, _):
+        await emptied()
+        await _world()
+        params = httpx.QueryParams([*_params(source="current"), ("format", "csv")])
+        async with (
+            httpx.AsyncClient(base_url=f"http://{address}") as http,
+            http.stream("GET", "/api/v1/analytics/export", params=params, headers=tokens.reviewer()) as response,
+        ):
+            assert response.status_code == 200
+            total = int(response.headers["X-Total-Cells"])
+            lines, progress = -1, []  # the first line is the header
+            async for chunk in response.aiter_raw():
+                lines += chunk.count(b"\r\n")
+                progress.append(lines / total)
+    assert total == len(FIELDS) * 8 * len(QUARTERS)
+    assert len(progress) > 2 and progress == sorted(progress) and progress[-1] == 1.0
