@@ -22,8 +22,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from starlette.datastructures import MutableHeaders
+
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class Language(StrEnum):
@@ -74,8 +76,18 @@ def chosen(default: Language = FALLBACK) -> Language:
     return requested.get() or default
 
 
+ANSWERING_IN_LANGUAGE = ("/graphql", "/api/")
+"""Where a response's words depend on ``Accept-Language``: the API (pages and assets do not)."""
+
+
 class LanguageOfRequest:
-    """Reads ``Accept-Language`` into ``requested`` for each HTTP request and websocket connection."""
+    """Reads ``Accept-Language`` into ``requested`` for each HTTP request and websocket connection.
+
+    An API response says what it depends on and what it is in: ``Vary: Accept-Language`` always
+    (a legacy route's body is the same in every language, but its error messages are not, so a
+    shared cache must keep one answer per language), ``Content-Language`` when a language was asked
+    (without one the texts are as before languages existed, English errors and Bokmål labels,
+    no one language). Headers only: every body stays byte for byte what it was."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -85,11 +97,27 @@ class LanguageOfRequest:
             await self.app(scope, receive, send)
             return
         header = dict(scope.get("headers") or []).get(b"accept-language")
-        token = requested.set(from_accept_language(header.decode("latin-1") if header else None))
+        language = from_accept_language(header.decode("latin-1") if header else None)
+        token = requested.set(language)
         try:
-            await self.app(scope, receive, send)
+            if scope["type"] == "http" and str(scope.get("path", "")).startswith(ANSWERING_IN_LANGUAGE):
+                await self.app(scope, receive, _saying_language(send, language))
+            else:
+                await self.app(scope, receive, send)
         finally:
             requested.reset(token)
+
+
+def _saying_language(send: Send, language: Language | None) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers.add_vary_header("Accept-Language")
+            if language is not None:
+                headers["Content-Language"] = language.value
+        await send(message)
+
+    return sending
 
 
 def number(value: Decimal | float, language: Language) -> str:

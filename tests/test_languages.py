@@ -265,3 +265,20 @@ async def test_a_refusal_to_change_an_object_and_a_missing_one_read_in_the_langu
     ):
         missing = await client.get(path, headers={**tokens.admin(), **NN})
         assert missing.status_code == 404 and error_of(missing)["message"] == said, missing.text
+
+
+async def test_api_responses_say_they_vary_by_language_and_which_one_they_are_in(app, settings, client, graphql, tokens):
+    """Without the headers a shared cache served one language's answer to every reader. The
+    legacy bodies stay byte for byte; only the headers say what the answer depends on."""
+    scope, _ = await _snapshot(app, settings)
+    path = f"/api/v1/report-sections/{scope.section.id}"
+    plain, asked = await client.get(path), await client.get(path, headers=NN)
+    assert plain.content == asked.content
+    assert plain.headers["Vary"] == asked.headers["Vary"] == "Accept-Language"
+    assert "Content-Language" not in plain.headers and asked.headers["Content-Language"] == "nn"
+    english = await client.get("/api/v1/report-sections/nope", headers={"Accept-Language": "en-GB"})
+    assert english.status_code == 404 and english.headers["Content-Language"] == "en"
+    query = await client.post("/graphql", json={"query": "{ sections { totalCount } }"}, headers=NN)
+    assert query.headers["Content-Language"] == "nn" and "Accept-Language" in query.headers["Vary"]
+    page = await client.get("/")
+    assert "Content-Language" not in page.headers and "Accept-Language" not in page.headers.get("Vary", "")
