@@ -282,3 +282,34 @@ async def test_api_responses_say_they_vary_by_language_and_which_one_they_are_in
     assert query.headers["Content-Language"] == "nn" and "Accept-Language" in query.headers["Vary"]
     page = await client.get("/")
     assert "Content-Language" not in page.headers and "Accept-Language" not in page.headers.get("Vary", "")
+
+
+async def test_a_snapshots_field_values_are_labelled_in_the_language_asked(app, settings, graphql, tokens):
+    """FieldValue.label is a plain attribute (for speed) and was Bokmål in every language."""
+    scope, snapshot = await _snapshot(app, settings)
+    label = {
+        "subject": "FIELD",
+        "subjectId": "antall_arsverk",
+        "attribute": "LABEL",
+        "language": "NN",
+        "text": "Talet på årsverk",
+    }
+    assert (await graphql(SET, {"input": label}, tokens.admin()))["data"]["setTranslation"]["text"] == "Talet på årsverk"
+    query = """query ($id: ID!) { snapshot(id: $id) {
+        fieldValues { fieldKey label } sections { fieldValues { fieldKey label } } } }"""
+    own = tokens.headers(scope.org.id)
+    for headers, staff in (
+        (own, "Antall årsverk"),
+        ({**own, **NN}, "Talet på årsverk"),
+        ({**own, "Accept-Language": "en"}, "Antall årsverk"),
+    ):
+        found = (await graphql(query, {"id": snapshot.id}, headers))["data"]["snapshot"]
+        flat = {v["fieldKey"]: v["label"] for v in found["fieldValues"]}
+        grouped = {v["fieldKey"]: v["label"] for s in found["sections"] for v in s["fieldValues"]}
+        assert flat == grouped == {"antall_saker": "Antall saker", "antall_arsverk": staff}, headers
+    written = await graphql(
+        'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: 3) { label } }',
+        {"s": snapshot.id},
+        {**own, **NN},
+    )
+    assert written["data"]["setFieldValue"]["label"] == "Talet på årsverk"
