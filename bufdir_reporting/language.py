@@ -16,10 +16,12 @@ Norwegian forms of a state body's self-service; English serves everyone else).
 
 from __future__ import annotations
 
+import tomllib
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import MutableHeaders
@@ -326,6 +328,24 @@ MESSAGES: dict[str, dict[Language, str]] = {
         Language.EN: "falls in period {period}, which is submitted and locked; an admin must reopen it first",
     },
 }
+
+
+CATALOGUE = Path(__file__).parent / "messages"
+"""Refusals and other messages by domain, one TOML file each (``[message.id]`` with ``nb``,
+``nn`` and ``en``), added to ``MESSAGES``: texts a translator can read and edit without Python."""
+
+
+def _catalogue() -> dict[str, dict[Language, str]]:
+    found: dict[str, dict[Language, str]] = {}
+    for path in sorted(CATALOGUE.glob("*.toml")):
+        for message_id, texts in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if message_id in MESSAGES or message_id in found:
+                raise ValueError(f"{path.name}: message {message_id} is in the catalogue twice")
+            found[message_id] = {Language(tag): text for tag, text in texts.items()}
+    return found
+
+
+MESSAGES.update(_catalogue())
 
 
 def say(message_id: str, language: Language, **values: object) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path, PurePath
 
 from tortoise.expressions import F, Q
 
+from .. import language
 from ..auth import Principal
 from ..errors import Conflict, DomainError, InvalidInput
 from ..events import ActivityImportProgress
@@ -91,6 +92,7 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
         content=content,
         sheet=sheet,
         status=ImportStatus.CHECKED,
+        language=_asked(),
     )
     try:
         report = await _import(ctx, upload, dry_run=True)
@@ -160,6 +162,7 @@ async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
             committed_at=_now(),
             committed_by=ctx.principal.subject or "unknown",
             heartbeat_at=_now(),
+            language=_asked() or upload.language,
         )
         if not claimed:  # another commit of the same import won the race
             raise Conflict(f"import {import_id} is already being written", details={"import_id": import_id})
@@ -194,13 +197,15 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
     claim = Q(id=import_id, status=ImportStatus.WRITING, owner=jobs.OWNER, attempts=upload.attempts)
     if upload.attempts > MAX_ATTEMPTS:
         upload.status = ImportStatus.FAILED
-        upload.failure = f"writing it was begun {MAX_ATTEMPTS} times and never finished; nothing was written"
+        upload.failure = _in_its_language(upload, "import.attempts_exhausted", attempts=MAX_ATTEMPTS)
         await _record(ctx, upload, claim)
         return
     writer = Principal(subject=upload.committed_by or "unknown", organizations=frozenset(upload.organization_ids))
     job_ctx = Context(settings=ctx.settings, principal=writer, jobs=ctx.jobs, events=ctx.events)
     progressed = asyncio.Event()
     beating = asyncio.create_task(_heartbeat(upload, claim, ctx.settings.stale_job_seconds / 3, progressed))
+    # A job has no request: its errors read in the language its requester asked, kept on the import.
+    speaking = language.requested.set(language.parse(upload.language))
     try:
         recorded = await _write(job_ctx, upload, claim, progressed)
     except asyncio.CancelledError:
@@ -209,6 +214,7 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
         await asyncio.shield(ActivityImport.filter(claim).update(heartbeat_at=STOPPED, attempts=F("attempts") - 1))
         raise
     finally:
+        language.requested.reset(speaking)
         beating.cancel()
     if not recorded:
         await _record(ctx, upload, claim)
@@ -267,11 +273,22 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q, progressed: asy
             _refused(upload, report)
         return upload.status == ImportStatus.DONE
     except DomainError as exc:
-        upload.status, upload.failure = ImportStatus.FAILED, f"{exc.message}; nothing was written"
+        upload.status, upload.failure = ImportStatus.FAILED, _in_its_language(upload, "import.failed", reason=exc.said())
     except Exception:
         log.exception("activity import %s failed while writing", upload.id)
-        upload.status, upload.failure = ImportStatus.FAILED, "Unexpected error while writing; nothing was written."
+        upload.status, upload.failure = ImportStatus.FAILED, _in_its_language(upload, "import.failed_unexpectedly")
     return False
+
+
+def _asked() -> str | None:
+    asked = language.requested.get()
+    return None if asked is None else asked.value
+
+
+def _in_its_language(upload: ActivityImport, message_id: str, **values: object) -> str:
+    """What became of an import, in the language its requester asked (English when none was:
+    what it said before languages existed)."""
+    return language.say(message_id, language.parse(upload.language) or language.Language.EN, **values)
 
 
 async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:
