@@ -313,3 +313,50 @@ async def test_a_snapshots_field_values_are_labelled_in_the_language_asked(app, 
         {**own, **NN},
     )
     assert written["data"]["setFieldValue"]["label"] == "Talet på årsverk"
+
+
+async def test_analytics_and_its_exports_are_labelled_in_the_language_asked(app, client, tokens):
+    """The table's field labels, JSON-stat's dimension and category labels and the CSV's column
+    names were Bokmål in every language; ids, codes and numbers stay as they are."""
+    from bufdir_reporting.models import Translation
+
+    from .resolvers.analytics.test_analytics import _params, _world
+
+    await _world()
+    for language, text in (("nn", "Talet på årsverk"), ("en", "Person-years")):
+        await Translation.create(
+            subject="field", subject_id="antall_arsverk", attribute="label", language=language, text=text, updated_by="t"
+        )
+    params, reviewer = _params(source="current"), tokens.reviewer()
+    export = "/api/v1/analytics/export"
+    bokmal = (await client.get(export, params=[*params, ("format", "jsonstat")], headers=reviewer)).json()
+    assert bokmal["dimension"]["field"]["label"] == "Felt"
+    assert bokmal["dimension"]["field"]["category"]["label"]["antall_arsverk"] != "Talet på årsverk"
+    nynorsk = (await client.get(export, params=[*params, ("format", "jsonstat")], headers={**reviewer, **NN})).json()
+    assert [nynorsk["dimension"][d]["label"] for d in nynorsk["id"]] == ["Felt", "Organisasjon", "Periode"]
+    assert nynorsk["dimension"]["field"]["category"]["label"]["antall_arsverk"] == "Talet på årsverk"
+    assert nynorsk["id"] == bokmal["id"] and nynorsk["value"] == bokmal["value"]
+    english = await client.get(export, params=[*params, ("format", "jsonstat")], headers={**reviewer, "Accept-Language": "en"})
+    assert [english.json()["dimension"][d]["label"] for d in english.json()["id"]] == ["Field", "Organisation", "Period"]
+    assert english.headers["Content-Language"] == "en"
+
+    sheet = await client.get(export, params=[*params, ("format", "csv")], headers={**reviewer, "Accept-Language": "en"})
+    rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[0] == [
+        "field",
+        "field_name",
+        "organisation",
+        "organisation_name",
+        "period",
+        "period_name",
+        "value",
+        "status",
+        "approved",
+    ]
+    assert {row[1] for row in rows[1:] if row[0] == "antall_arsverk"} == {"Person-years"}
+    assert {row[8] for row in rows[1:]} <= {"yes", "no"}
+    nynorsk_sheet = await client.get(export, params=[*params, ("format", "csv")], headers={**reviewer, **NN})
+    assert nynorsk_sheet.content.decode("utf-8-sig").startswith("felt;feltnamn;organisasjon;organisasjonsnamn;")
+
+    table = await client.get("/api/v1/analytics", params=params, headers={**reviewer, **NN})
+    assert "Talet på årsverk" in table.text

@@ -29,11 +29,13 @@ from tortoise.connection import get_connection
 from tortoise.expressions import Q
 
 from ...errors import TOKEN_REQUIRED, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ...language import chosen
 from ...models import DEFAULT_FORM, FieldDataType, FieldDefinition, Organization, OrganizationKind, Period, PeriodType, ReportForm
 from ..base import access, ancestry
 from ..base.context import Context
 from ..base.inputs import Strict
 from ..base.sql import Statement
+from ..structure.translations import Texts, texts
 
 MAX_FIELDS = 200
 MAX_ORGANIZATIONS = 5000
@@ -150,7 +152,7 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
         raise Unauthenticated(f"Anonymous callers read approved, published figures only. {TOKEN_REQUIRED}")
     readable = None if access.reads_all(principal) else principal.organizations | principal.below
     periods = await _periods(selection)
-    fields = await _fields(selection, periods)
+    fields = await _fields(selection, periods, await texts(ctx, language=chosen()))
     organizations, members = await _organizations(selection)
     source = selection.source or _default_source(principal.organizations, members)
     if readable is not None and source is not ValueSource.APPROVED:
@@ -211,9 +213,10 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
     return [PeriodInfo(p.id, p.name, p.type, p.start, p.end) for p in rows]
 
 
-async def _fields(selection: Selection, periods: list[PeriodInfo]) -> list[FieldInfo]:
+async def _fields(selection: Selection, periods: list[PeriodInfo], translated: Texts) -> list[FieldInfo]:
     """The fields named, in report order; a field's label and type are those of its newest
-    definition in force by the last period's end (else its newest)."""
+    definition in force by the last period's end (else its newest), the label in the request's
+    language (``translated``; Bokmål by default, as a table of the report's own words)."""
     condition = Q(key__in=selection.field_keys) | Q(section_id__in=selection.section_ids)
     definitions = await FieldDefinition.filter(condition).select_related("section").order_by("key", "-valid_from")
     last = max(p.end for p in periods) if periods else None
@@ -231,7 +234,7 @@ async def _fields(selection: Selection, periods: list[PeriodInfo]) -> list[Field
     if len(chosen) > MAX_FIELDS:
         raise InvalidInput(f"the selection holds more than {MAX_FIELDS} fields", field="section_ids")
     ordered = sorted(chosen.values(), key=lambda d: (d.section.order, d.section_id, d.position, d.key))
-    return [FieldInfo(d.key, d.label, d.section_id, d.data_type, d.unit) for d in ordered]
+    return [FieldInfo(d.key, translated.field_label(d), d.section_id, d.data_type, d.unit) for d in ordered]
 
 
 async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], dict[str, list[str]]]:
