@@ -349,6 +349,17 @@ MESSAGES.update(_catalogue())
 
 
 def say(message_id: str, language: Language, **values: object) -> str:
+    """The message in ``language``, its values as the reader writes them: a decimal number as
+    ``number`` writes it (``0``, not the column's ``0.0000``), a date as ``moment`` in Norwegian
+    (English keeps ISO dates, as the API always wrote them)."""
     texts = MESSAGES[message_id]
     template = texts.get(language) or texts[FALLBACK]
-    return template.format(**values) if values else template
+    return template.format(**{name: _written(value, language) for name, value in values.items()}) if values else template
+
+
+def _written(value: object, language: Language) -> object:
+    if isinstance(value, Decimal | float):
+        return number(value, language)
+    if isinstance(value, date) and language != Language.EN:
+        return moment(value)
+    return value

@@ -360,3 +360,100 @@ async def test_analytics_and_its_exports_are_labelled_in_the_language_asked(app,
 
     table = await client.get("/api/v1/analytics", params=params, headers={**reviewer, **NN})
     assert "Talet på årsverk" in table.text
+
+
+REFUSALS = {"DomainError", "InvalidInput", "Conflict", "PeriodLocked", "Forbidden", "Unauthenticated", "RenderFailed"}
+SAID_BY_THEIR_CONSTANT = {"TOKEN_REQUIRED", "ADMIN_REQUIRED", "REVIEWER_REQUIRED"}
+STILL_ENGLISH = {("bufdir_reporting/schema/pagination.py", "InvalidInput")}
+"""Strawberry's own words on a page size it refuses (``str(exc)`` of its ValueError): no message of ours to name."""
+
+
+def _refusals_without_a_message() -> list[str]:
+    import ast
+    from pathlib import Path
+
+    import bufdir_reporting
+
+    root = Path(bufdir_reporting.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == root / "errors.py" or "migrations" in path.parts:
+            continue
+        where = str(path.relative_to(root.parent))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in REFUSALS | {"ImportFileError"} or (where, name) in STILL_ENGLISH:
+                continue
+            named = {k.arg: k.value for k in node.keywords}
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Name) and first.id in SAID_BY_THEIR_CONSTANT:
+                continue
+            message_id = named.get("message_id")
+            if message_id is None:
+                found.append(f"{where}:{node.lineno} {name} has no message_id")
+            elif isinstance(message_id, ast.Constant) and message_id.value not in MESSAGES:
+                found.append(f"{where}:{node.lineno} {name}: " + str(message_id.value) + " is not in the catalogue")
+            elif isinstance(message_id, ast.JoinedStr):
+                prefix = "".join(str(p.value) for p in message_id.values[:1] if isinstance(p, ast.Constant))
+                if not any(known.startswith(prefix) for known in MESSAGES):
+                    found.append(f"{where}:{node.lineno} {name}: no message starts {prefix}")
+    return found
+
+
+def test_every_refusal_names_its_message_in_the_catalogue():
+    """A refusal raised with English words of its own reads English whatever the reader asked:
+    every one names a message of the catalogue (language.py, messages/*.toml), which has all
+    three languages. A new English-only refusal fails here."""
+    assert _refusals_without_a_message() == []
+
+
+def test_every_translation_fills_in_only_what_its_english_is_given():
+    """A Norwegian text naming a value its English does not would fail when said (KeyError)."""
+    import string
+
+    def names(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    wrong = {
+        (message, language): names(texts[language]) - names(texts[Language.EN])
+        for message, texts in MESSAGES.items()
+        for language in (Language.NB, Language.NN)
+        if names(texts[language]) - names(texts[Language.EN])
+    }
+    assert wrong == {}
+    assert not [m for m, texts in MESSAGES.items() if any("TODO" in text for text in texts.values())]
+
+
+async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, client, graphql, tokens):
+    """A handful of refusals from across the service, asked in Nynorsk: a value below a field's
+    minimum (was "… is at least 0.0000"), a REST body missing a field and out of bounds
+    (pydantic's words), a file the import cannot read, an analytics selection naming nothing, a
+    page out of bounds. The codes are what they were; without Accept-Language, English as before."""
+    scope = await make_scope(
+        fields=[FieldSpec("antall_arsverk", None, False, "decimal", label="Antall årsverk", min_value=Decimal(0))]
+    )
+    ctx = context_for(settings, app, scope.org.id)
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
+    own = tokens.headers(scope.org.id)
+    set_value = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: -1) { value } }'
+    nynorsk = await graphql(set_value, {"s": snapshot.id}, {**own, **NN})
+    assert nynorsk["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert nynorsk["errors"][0]["message"] == "antall_arsverk er minst 0"
+    english = await graphql(set_value, {"s": snapshot.id}, own)
+    assert english["errors"][0]["message"] == "antall_arsverk is at least 0"
+
+    body = {"subject": "field", "subject_id": "", "attribute": "label", "language": "nn"}
+    refused = await client.put("/api/v1/translations", json=body, headers={**tokens.admin(), **NN})
+    assert refused.status_code == 422 and error_of(refused)["code"] == "BAD_USER_INPUT"
+    said = {problem["field"]: problem["message"] for problem in error_of(refused)["details"]["errors"]}
+    assert said == {"subject_id": "må ha minst 1 teikn", "text": "manglar"}
+    assert error_of(refused)["message"] == "subject_id må ha minst 1 teikn (og 1 til i details.errors)"
+
+    unreadable = ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")
+    upload = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers={**own, **NN})
+    assert upload.status_code == 422 and error_of(upload)["message"].startswith("ukjend kolonne: 'Hvem'; kolonnane er: ")
+
+    nothing = await client.get("/api/v1/analytics", params={"periods": scope.period.id}, headers={**own, **NN})
+    assert nothing.status_code == 422 and error_of(nothing)["message"] == "oppgje felt (field_keys) eller seksjonar (section_ids)"

@@ -80,11 +80,15 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     access.require_authenticated(ctx)
     name = PurePath(filename or "upload.csv").name
     if PurePath(name).suffix.lower() not in SUFFIXES:
-        raise InvalidInput(f"a file of activities is one of {', '.join(SUFFIXES)}; got '{shown(name)}'", field="file")
+        raise InvalidInput(
+            field="file",
+            message_id="imports.uploads.file_activities_got",
+            values={"SUFFIXES": ", ".join(SUFFIXES), "name": shown(name)},
+        )
     if not content:
-        raise InvalidInput("the file is empty", field="file")
+        raise InvalidInput(field="file", message_id="imports.uploads.file_empty")
     if sheet is not None and (len(sheet) > SHEET_CHARS or "\x00" in sheet):
-        raise InvalidInput(f"a sheet's name is at most {SHEET_CHARS} characters, without NUL", field="sheet")
+        raise InvalidInput(field="sheet", message_id="imports.uploads.sheet_s_name_most", values={"SHEET_CHARS": SHEET_CHARS})
     upload = ActivityImport(
         id=ids.import_id(),
         created_by=ctx.principal.subject or "unknown",
@@ -97,7 +101,7 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     try:
         report = await _import(ctx, upload, dry_run=True)
     except ImportFileError as exc:
-        raise InvalidInput(str(exc), field="file") from None
+        raise InvalidInput(str(exc), field="file", message_id=exc.message_id, values=exc.values) from None
     upload.form, upload.rows = report.form[:128], report.rows
     upload.organization_ids = _owners(ctx, report.organizations)
     if report.error_count:
@@ -153,8 +157,9 @@ async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
     upload = access.writable_by_all(ctx, upload, kind="activity import", key=import_id)
     if upload.status != ImportStatus.CHECKED:
         raise Conflict(
-            f"import {import_id} is {upload.status}; only a checked import (every row valid) can be committed",
             details={"import_id": import_id, "status": str(upload.status)},
+            message_id="imports.uploads.import_checked_import_every",
+            values={"import_id": import_id, "status": upload.status},
         )
     async with notify.transaction(ctx) as outbox:
         claimed = await ActivityImport.filter(id=import_id, status=ImportStatus.CHECKED).update(
@@ -165,7 +170,11 @@ async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
             language=_asked() or upload.language,
         )
         if not claimed:  # another commit of the same import won the race
-            raise Conflict(f"import {import_id} is already being written", details={"import_id": import_id})
+            raise Conflict(
+                details={"import_id": import_id},
+                message_id="imports.uploads.import_already_being_written",
+                values={"import_id": import_id},
+            )
         await upload.refresh_from_db()
         outbox.add(ActivityImportProgress.of(upload))
     if ctx.jobs is None:
@@ -264,7 +273,7 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q, progressed: asy
         upload.created, upload.updated = report.result.created, report.result.updated
         upload.finished_at = _now()
         if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}, content=PURGED):
-            raise Conflict("another replica took this import over while it was written", details={"import_id": upload.id})
+            raise Conflict(details={"import_id": upload.id}, message_id="imports.uploads.another_replica_took_import")
         outbox.add(ActivityImportProgress.of(upload))
 
     try:

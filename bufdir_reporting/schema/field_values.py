@@ -221,5 +221,5 @@ class FieldValueMutation:
 def _note_id(value: strawberry.ID, field: str) -> int:
     key = public_key("ValueNote", value)
     if not key.isdecimal() or len(key) > 9:
-        raise InvalidInput(f"{field} {value!r} is not a note's id", field=field)
+        raise InvalidInput(field=field, message_id="requests.field_values.note_s_id", values={"field": field, "value": value})
     return int(key)

@@ -182,7 +182,9 @@ def require_dhis2_periods(planned: Plan) -> dict[str, str]:
     found = {p.id: dhis2_period(p) for p in planned.periods}
     custom = [p for p, code in found.items() if code is None]
     if custom:
-        raise InvalidInput(f"DHIS2 has no period type for the custom period(s) {', '.join(custom)}", field="period_ids")
+        raise InvalidInput(
+            field="period_ids", message_id="analytics.export.dhis_period_type_custom", values={"custom": ", ".join(custom)}
+        )
     return {p: code for p, code in found.items() if code is not None}
 
 

@@ -76,17 +76,15 @@ class Selection(Strict):
         # Raised as InvalidInput (pydantic lets it through), so each names the field to change:
         # as a model's ValueError it named none, and the message began with a space.
         if not self.field_keys and not self.section_ids:
-            raise InvalidInput("name fields (field_keys) or sections (section_ids)", field="field_keys")
+            raise InvalidInput(field="field_keys", message_id="analytics.selection.name_fields_field_keys")
         if self.period_ids and self.period_type is not None:
-            raise InvalidInput(
-                "name periods (period_ids) or a range (period_type with period_from/period_to), not both", field="period_type"
-            )
+            raise InvalidInput(field="period_type", message_id="analytics.selection.name_periods_period_ids")
         if not self.period_ids and self.period_type is None:
-            raise InvalidInput("name periods (period_ids) or a range of one period type (period_type)", field="period_ids")
+            raise InvalidInput(field="period_ids", message_id="analytics.selection.name_periods_period_ids_2")
         if self.period_from is not None and self.period_to is not None and self.period_from > self.period_to:
-            raise InvalidInput("period_from is after period_to", field="period_to")
+            raise InvalidInput(field="period_to", message_id="analytics.selection.period_after_period")
         if self.roll_up and self.subtree_of is None:
-            raise InvalidInput("roll_up sums a subtree: name it (subtree_of)", field="subtree_of")
+            raise InvalidInput(field="subtree_of", message_id="analytics.selection.roll_up_sums_subtree")
         return self
 
 
@@ -149,7 +147,9 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
     forms), checking who may read what."""
     principal = ctx.principal
     if not principal.is_authenticated and selection.source not in (None, ValueSource.APPROVED):
-        raise Unauthenticated(f"Anonymous callers read approved, published figures only. {TOKEN_REQUIRED}")
+        raise Unauthenticated(
+            message_id="analytics.selection.anonymous_callers_read_approved", values={"TOKEN_REQUIRED": TOKEN_REQUIRED}
+        )
     readable = None if access.reads_all(principal) else principal.organizations | principal.below
     periods = await _periods(selection)
     fields = await _fields(selection, periods, await texts(ctx, language=chosen()))
@@ -159,8 +159,7 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
         others = sorted({m for group in members.values() for m in group} - readable)
         if others:
             raise Forbidden(
-                "Your token reads other organisations' approved, published figures only (source approved)",
-                details={"organization_ids": others[:20]},
+                details={"organization_ids": others[:20]}, message_id="analytics.selection.token_reads_other_organisations"
             )
     form_id = selection.form_id
     if form_id is not None and not await ReportForm.exists(id=form_id):
@@ -184,8 +183,9 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
 def require_table_size(plan: Plan) -> None:
     if plan.cell_count > MAX_TABLE_CELLS:
         raise InvalidInput(
-            f"the selection has {plan.cell_count:,} cells; a table holds at most {MAX_TABLE_CELLS:,} (export streams any size)",
             field="field_keys",
+            message_id="analytics.selection.selection_cells_table_holds",
+            values={"cell_count": plan.cell_count, "MAX_TABLE_CELLS": MAX_TABLE_CELLS},
         )
 
 
@@ -199,7 +199,9 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
         found = {p.id: p for p in await Period.filter(id__in=selection.period_ids)}
         missing = [p for p in selection.period_ids if p not in found]
         if missing:
-            raise InvalidInput(f"no period {', '.join(missing)}", field="period_ids")
+            raise InvalidInput(
+                field="period_ids", message_id="analytics.selection.period", values={"missing": ", ".join(missing)}
+            )
         rows = sorted(found.values(), key=lambda p: (p.start, p.end, p.id))
     else:
         query = Period.filter(type=selection.period_type)
@@ -209,7 +211,9 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
             query = query.filter(end__lte=selection.period_to)
         rows = await query.order_by("start", "end", "id").limit(MAX_PERIODS + 1)
         if len(rows) > MAX_PERIODS:
-            raise InvalidInput(f"the range holds more than {MAX_PERIODS} periods", field="period_to")
+            raise InvalidInput(
+                field="period_to", message_id="analytics.selection.range_holds_more_periods", values={"MAX_PERIODS": MAX_PERIODS}
+            )
     return [PeriodInfo(p.id, p.name, p.type, p.start, p.end) for p in rows]
 
 
@@ -227,12 +231,16 @@ async def _fields(selection: Selection, periods: list[PeriodInfo], translated: T
             chosen[d.key] = d
     missing = [k for k in selection.field_keys if k not in chosen]
     if missing:
-        raise InvalidInput(f"no field {', '.join(missing)}", field="field_keys")
+        raise InvalidInput(field="field_keys", message_id="analytics.selection.field", values={"missing": ", ".join(missing)})
     unknown = [s for s in selection.section_ids if s not in {d.section_id for d in definitions}]
     if unknown:
-        raise InvalidInput(f"no section {', '.join(unknown)} (or none with fields)", field="section_ids")
+        raise InvalidInput(
+            field="section_ids", message_id="analytics.selection.section_none_fields", values={"unknown": ", ".join(unknown)}
+        )
     if len(chosen) > MAX_FIELDS:
-        raise InvalidInput(f"the selection holds more than {MAX_FIELDS} fields", field="section_ids")
+        raise InvalidInput(
+            field="section_ids", message_id="analytics.selection.selection_holds_more_fields", values={"MAX_FIELDS": MAX_FIELDS}
+        )
     ordered = sorted(chosen.values(), key=lambda d: (d.section.order, d.section_id, d.position, d.key))
     return [FieldInfo(d.key, translated.field_label(d), d.section_id, d.data_type, d.unit) for d in ordered]
 
@@ -252,7 +260,9 @@ async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], 
         _, rows = await get_connection("default").execute_query(statement, sql.params)
         found = [OrganizationInfo(str(r["id"]), str(r["name"]), OrganizationKind(r["kind"])) for r in rows]
         if not found:
-            raise InvalidInput(f"no organisation {selection.subtree_of}", field="subtree_of")
+            raise InvalidInput(
+                field="subtree_of", message_id="analytics.selection.organisation_2", values={"subtree_of": selection.subtree_of}
+            )
         if selection.organization_kind is not None:
             found = [o for o in found if o.id == selection.subtree_of or o.kind == selection.organization_kind]
         if selection.roll_up:
@@ -266,11 +276,17 @@ async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], 
         query = query.filter(kind=selection.organization_kind)
     listed = await query.order_by("id").limit(MAX_ORGANIZATIONS + 1).values_list("id", "name", "kind")
     if len(listed) > MAX_ORGANIZATIONS:
-        raise InvalidInput(f"the selection holds more than {MAX_ORGANIZATIONS} organisations", field="organization_kind")
+        raise InvalidInput(
+            field="organization_kind",
+            message_id="analytics.selection.selection_holds_more_organisations",
+            values={"MAX_ORGANIZATIONS": MAX_ORGANIZATIONS},
+        )
     found = [OrganizationInfo(str(id_), str(name), OrganizationKind(kind)) for id_, name, kind in listed]
     missing = sorted(set(selection.organization_ids) - {o.id for o in found})
     if missing:
-        raise InvalidInput(f"no organisation {', '.join(missing)}", field="organization_ids")
+        raise InvalidInput(
+            field="organization_ids", message_id="analytics.selection.organisation", values={"missing": ", ".join(missing)}
+        )
     return found, {o.id: [o.id] for o in found}
 
 

@@ -103,7 +103,7 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     """Every item of the period's worklist, most important first."""
     access.require_review(ctx)
     if filters.severity not in (None, "error", "warning"):
-        raise InvalidInput("severity is error or warning", field="severity")
+        raise InvalidInput(field="severity", message_id="reporting.worklist.severity_error_warning")
     period = await periods.get_or_raise(ctx, period_id=filters.period_id)
     reports = await _reports(ctx, filters)
     if not reports:
