@@ -109,15 +109,16 @@ said after the field's name (``org_id må være tekst``): pydantic's own bounds 
 
 def said(error: Mapping[str, Any], language: Language | None) -> str:
     """One pydantic error of a request in plain words in ``language``; with none asked, as it
-    always read (``plain``). Our validators' own words ("Value error, …") stay English."""
-    if language is None:
+    always read (``plain``), as is English asked for (pydantic's words, made plain, are the
+    English). Our validators' own words ("Value error, …") stay English."""
+    if language is None or language == Language.EN:
         return plain(error)
     kind = str(error.get("type"))
     message = INPUT_IDS.get(kind) or MESSAGE_IDS.get(kind)
     if message is None:
         return plain(error)
     values: dict[str, object] = dict(error.get("ctx") or {})
-    if kind in ("literal_error", "enum") and language != Language.EN:
+    if kind in ("literal_error", "enum"):
         values["expected"] = str(values.get("expected", "")).replace("' or '", "' eller '")
     return say(message, language, **values)
 
