@@ -159,15 +159,20 @@ def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid:
     """An identity provider's key for ``kid``; a file is re-read when it changes, a URL is
     fetched again when it does not know the kid (key rotation)."""
     if kid is None:
-        raise Unauthenticated(f"The bearer token names no signing key (kid). {GET_A_NEW_TOKEN}", details={"reason": "no_key_id"})
+        raise Unauthenticated(
+            details={"reason": "no_key_id"},
+            message_id="access.auth.bearer_token_names_signing",
+            values={"GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
+        )
     if file is not None:
         keys = _jwks_from_file(str(file), file.stat().st_mtime_ns)
         for key in keys.keys:
             if key.key_id == kid:
                 return key.key
         raise Unauthenticated(
-            f"The bearer token's key {kid!r} is not in the identity provider's key set. {GET_A_NEW_TOKEN}",
             details={"reason": "unknown_key"},
+            message_id="access.auth.bearer_token_s_key",
+            values={"kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     assert url is not None
     client = _jwks_clients.get(url)
@@ -178,8 +183,9 @@ def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid:
     except jwt.PyJWKClientError as exc:
         log.warning("key %r from the identity provider's key set at %s cannot be used: %s", kid, url, exc)
         raise Unauthenticated(
-            f"The bearer token's key {kid!r} cannot be found at the identity provider. {GET_A_NEW_TOKEN}",
             details={"reason": "unknown_key"},
+            message_id="access.auth.bearer_token_s_key_2",
+            values={"kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         ) from None
 
 
@@ -199,35 +205,37 @@ def _verification_key(settings: Settings, token: str) -> tuple[Any, str]:
     if algorithm in ASYMMETRIC and (settings.token_jwks_file or settings.token_jwks_url):
         return _jwks_key(settings, header.get("kid")), algorithm
     raise Unauthenticated(
-        f"The bearer token is signed with {algorithm!r}, which this service does not accept. {GET_A_NEW_TOKEN}",
         details={"reason": "algorithm"},
+        message_id="access.auth.bearer_token_signed_service",
+        values={"algorithm": algorithm, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
     )
 
 
 def token_refused(exc: jwt.InvalidTokenError, settings: Settings | None = None) -> Unauthenticated:
     """PyJWT's error in our words, with a stable ``reason``: its own messages name library
     internals ("Not enough segments", "Invalid header string: 'utf-8' codec can't decode…")."""
-    if isinstance(exc, jwt.ExpiredSignatureError):
-        reason, message = "expired", "The bearer token has expired; get a new one."
-    elif isinstance(exc, jwt.ImmatureSignatureError):
-        reason, message = "not_yet_valid", "The bearer token is not valid yet; check the issuing clock."
-    elif isinstance(exc, jwt.InvalidSignatureError):
-        reason, message = "bad_signature", "The bearer token's signature does not verify: altered, or signed by another key."
-    elif isinstance(exc, jwt.InvalidAudienceError):
-        audience = f" ({settings.token_audience!r})" if settings else ""
-        reason, message = "wrong_audience", f"The bearer token is meant for another service, not this one{audience}."
-    elif isinstance(exc, jwt.InvalidIssuerError):
-        issuer = f" ({settings.token_issuer!r})" if settings else ""
-        reason, message = "wrong_issuer", f"The bearer token comes from an issuer this service does not trust{issuer}."
-    elif isinstance(exc, jwt.MissingRequiredClaimError):
-        reason, message = "missing_claim", f"The bearer token lacks the {exc.claim!r} claim."
-    elif isinstance(exc, jwt.InvalidAlgorithmError):
-        reason, message = "algorithm", "The bearer token is signed with an algorithm this service does not accept."
-    elif isinstance(exc, jwt.DecodeError):
-        reason, message = "malformed", "The bearer token is not a well-formed JWT (three base64url parts joined by dots)."
-    else:
-        reason, message = "invalid", "The bearer token is not valid."
-    return Unauthenticated(f"{message} {GET_A_NEW_TOKEN}", details={"reason": reason})
+    audience = f" ({settings.token_audience!r})" if settings else ""
+    issuer = f" ({settings.token_issuer!r})" if settings else ""
+    claim = str(getattr(exc, "claim", ""))
+    reason = next((reason for kind, reason in TOKEN_REFUSALS if isinstance(exc, kind)), "invalid")
+    return Unauthenticated(
+        details={"reason": reason},
+        message_id=f"access.token.{reason}",
+        values={"audience": audience, "issuer": issuer, "claim": claim, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
+    )
+
+
+TOKEN_REFUSALS: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.InvalidAudienceError, "wrong_audience"),
+    (jwt.InvalidIssuerError, "wrong_issuer"),
+    (jwt.MissingRequiredClaimError, "missing_claim"),
+    (jwt.InvalidAlgorithmError, "algorithm"),
+    (jwt.DecodeError, "malformed"),
+)
+"""PyJWT's errors by the stable reason each is refused for (its message: ``access.token.<reason>``)."""
 
 
 VERIFIED_TOKENS = 10_000
@@ -263,7 +271,9 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
     roles = claims.get("roles", [])
     if not isinstance(organizations, list) or not isinstance(roles, list):
         raise Unauthenticated(
-            f"The bearer token's orgs and roles claims must be lists. {GET_A_NEW_TOKEN}", details={"reason": "claims"}
+            details={"reason": "claims"},
+            message_id="access.auth.bearer_token_s_orgs",
+            values={"GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     principal = Principal(
         subject=str(claims["sub"]),
@@ -289,9 +299,9 @@ def _check_times(claims: dict[str, Any]) -> None:
         value = claims.get(name)
         if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise Unauthenticated(
-                f"The bearer token's {name!r} claim must be a number of seconds since 1970, not a {type(value).__name__}. "
-                f"{GET_A_NEW_TOKEN}",
                 details={"reason": "malformed"},
+                message_id="access.auth.bearer_token_s_claim",
+                values={"name": name, "__name__": type(value).__name__, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
             )
 
 
@@ -308,5 +318,5 @@ def bearer_token(header: str | None) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("The Authorization header must be 'Bearer <token>'.", details={"reason": "scheme"})
+        raise Unauthenticated(details={"reason": "scheme"}, message_id="access.auth.authorization_header_bearer_token")
     return token.strip()

@@ -68,8 +68,9 @@ class Provider:
         url = self.jwks_url or (jwks_uri_of(self.metadata_url) if self.metadata_url else None)
         if url is None and self.jwks_file is None:
             raise Unauthenticated(
-                f"This service has no key set configured for {self.name} tokens. {GET_A_NEW_TOKEN}",
                 details={"reason": "unknown_key"},
+                message_id="access.digdir.service_key_set_configured",
+                values={"name": self.name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
             )
         return jwks_key(url=url, file=self.jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid)
 
@@ -113,8 +114,9 @@ def jwks_uri_of(metadata_url: str) -> str:
         uri = None
     if not isinstance(uri, str):
         raise Unauthenticated(
-            f"The identity provider's metadata at {metadata_url} cannot be read or names no jwks_uri. {GET_A_NEW_TOKEN}",
             details={"reason": "unknown_key"},
+            message_id="access.digdir.identity_provider_s_metadata",
+            values={"metadata_url": metadata_url, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     return uri
 
@@ -148,9 +150,9 @@ def provider_of(settings: Settings, token: str) -> Provider | None:
         return None  # another trusted identity provider's, with this service's own claims
     trusted = ", ".join(repr(p.issuer) for p in configured)
     raise Unauthenticated(
-        f"The bearer token comes from issuer {issuer!r}, which this service does not trust (it trusts {trusted}). "
-        f"{GET_A_NEW_TOKEN}",
         details={"reason": "wrong_issuer", "issuer": issuer},
+        message_id="access.digdir.bearer_token_comes_issuer",
+        values={"issuer": issuer, "trusted": trusted, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
     )
 
 
@@ -159,8 +161,9 @@ def principal_from_token(settings: Settings, provider: Provider, token: str) -> 
     algorithm = header.get("alg")
     if algorithm not in ALGORITHMS:
         raise Unauthenticated(
-            f"The bearer token is signed with {algorithm!r}, which {provider.name} does not use. {GET_A_NEW_TOKEN}",
             details={"reason": "algorithm"},
+            message_id="access.digdir.bearer_token_signed_does",
+            values={"algorithm": algorithm, "name": provider.name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     key = provider.key(settings, header.get("kid"))
     try:
@@ -174,15 +177,16 @@ def principal_from_token(settings: Settings, provider: Provider, token: str) -> 
         )
     except jwt.InvalidAudienceError:
         raise Unauthenticated(
-            f"The bearer token is meant for another resource, not this one ({provider.audience!r}): "
-            f"ask {provider.name} for a token with that resource. {GET_A_NEW_TOKEN}",
             details={"reason": "wrong_audience", "audience": provider.audience},
+            message_id="access.digdir.bearer_token_meant_another",
+            values={"audience": provider.audience, "name": provider.name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         ) from None
     except jwt.MissingRequiredClaimError as exc:
         if exc.claim == "aud":
             raise Unauthenticated(
-                f"The bearer token names no resource (aud); this service wants {provider.audience!r}. {GET_A_NEW_TOKEN}",
                 details={"reason": "wrong_audience", "audience": provider.audience},
+                message_id="access.digdir.bearer_token_names_resource",
+                values={"audience": provider.audience, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
             ) from None
         raise token_refused(exc) from None
     except jwt.InvalidTokenError as exc:
@@ -198,8 +202,9 @@ def _maskinporten(settings: Settings, claims: dict[str, Any], scopes: tuple[str,
     consumer = _org_number(claims, "consumer")
     if consumer is None:
         raise Unauthenticated(
-            f"The Maskinporten token names no consumer organisation (consumer.ID '0192:<orgno>'). {GET_A_NEW_TOKEN}",
             details={"reason": "missing_claim", "claim": "consumer"},
+            message_id="access.digdir.maskinporten_token_names_consumer",
+            values={"GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     supplier = _org_number(claims, "supplier") if "supplier" in claims else None
     permissions = frozenset(p for scope in scopes for p in settings.maskinporten_scopes.get(scope, ()))
@@ -225,8 +230,9 @@ def _org_number(claims: dict[str, Any], name: str) -> str | None:
     match = ORG_NUMBER.fullmatch(actor) if isinstance(actor, str) else None
     if value is not None and match is None:
         raise Unauthenticated(
-            f"The Maskinporten token's {name} is not an organisation named as '0192:<nine digits>'. {GET_A_NEW_TOKEN}",
             details={"reason": "malformed", "claim": name},
+            message_id="access.digdir.maskinporten_token_s_organisation",
+            values={"name": name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     return match.group(1) if match else None
 
@@ -235,9 +241,9 @@ def _idporten(settings: Settings, claims: dict[str, Any], scopes: tuple[str, ...
     pid = claims.get("pid")
     if not isinstance(pid, str) or not pid:
         raise Unauthenticated(
-            "The ID-porten token carries no national identity number (pid): ask for it with the profile scope. "
-            f"{GET_A_NEW_TOKEN}",
             details={"reason": "missing_claim", "claim": "pid"},
+            message_id="access.digdir.id_porten_token_carries",
+            values={"GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     return Principal(
         subject="idporten:unassigned",

@@ -35,12 +35,18 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         details: dict[str, Any] | None = None,
         message_id: str | None = None,
         values: dict[str, object] | None = None,
     ) -> None:
+        """``message_id`` names the words in the catalogue, ``values`` fill them in; ``message``
+        is the English, by default the catalogue's (what a client that asks no language reads)."""
+        if message is None:
+            if message_id is None:
+                raise TypeError("a domain error needs a message or a message id")
+            message = say(message_id, Language.EN, **(values or {}))
         super().__init__(message)
         self.message = message
         self.details = details or {}
@@ -60,8 +66,17 @@ class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
     status = 401
 
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None, message_id: str | None = None) -> None:
-        super().__init__(message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message))
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        message_id: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(
+            message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message or ""), values=values
+        )
 
 
 TOKEN_REQUIRED = say("error.token_required", Language.EN)
@@ -81,13 +96,15 @@ class Forbidden(DomainError):
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         details: dict[str, Any] | None = None,
         message_id: str | None = None,
         values: dict[str, object] | None = None,
     ) -> None:
-        super().__init__(message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message), values=values)
+        super().__init__(
+            message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message or ""), values=values
+        )
 
 
 def kind_in(kind: str, language: Language | None) -> str:
@@ -182,7 +199,13 @@ class InvalidInput(DomainError):
     status = 422
 
     def __init__(
-        self, message: str, *, field: str, message_id: str | None = None, values: dict[str, object] | None = None, **details: Any
+        self,
+        message: str | None = None,
+        *,
+        field: str,
+        message_id: str | None = None,
+        values: dict[str, object] | None = None,
+        **details: Any,
     ) -> None:
         super().__init__(message, details={"field": field, **details}, message_id=message_id, values=values)
         self.field = field

@@ -16,14 +16,18 @@ Norwegian forms of a state body's self-service; English serves everyone else).
 
 from __future__ import annotations
 
+import tomllib
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from starlette.datastructures import MutableHeaders
+
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class Language(StrEnum):
@@ -74,8 +78,18 @@ def chosen(default: Language = FALLBACK) -> Language:
     return requested.get() or default
 
 
+ANSWERING_IN_LANGUAGE = ("/graphql", "/api/")
+"""Where a response's words depend on ``Accept-Language``: the API (pages and assets do not)."""
+
+
 class LanguageOfRequest:
-    """Reads ``Accept-Language`` into ``requested`` for each HTTP request and websocket connection."""
+    """Reads ``Accept-Language`` into ``requested`` for each HTTP request and websocket connection.
+
+    An API response says what it depends on and what it is in: ``Vary: Accept-Language`` always
+    (a legacy route's body is the same in every language, but its error messages are not, so a
+    shared cache must keep one answer per language), ``Content-Language`` when a language was asked
+    (without one the texts are as before languages existed, English errors and Bokmål labels,
+    no one language). Headers only: every body stays byte for byte what it was."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -85,11 +99,27 @@ class LanguageOfRequest:
             await self.app(scope, receive, send)
             return
         header = dict(scope.get("headers") or []).get(b"accept-language")
-        token = requested.set(from_accept_language(header.decode("latin-1") if header else None))
+        language = from_accept_language(header.decode("latin-1") if header else None)
+        token = requested.set(language)
         try:
-            await self.app(scope, receive, send)
+            if scope["type"] == "http" and str(scope.get("path", "")).startswith(ANSWERING_IN_LANGUAGE):
+                await self.app(scope, receive, _saying_language(send, language))
+            else:
+                await self.app(scope, receive, send)
         finally:
             requested.reset(token)
+
+
+def _saying_language(send: Send, language: Language | None) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers.add_vary_header("Accept-Language")
+            if language is not None:
+                headers["Content-Language"] = language.value
+        await send(message)
+
+    return sending
 
 
 def number(value: Decimal | float, language: Language) -> str:
@@ -307,7 +337,36 @@ MESSAGES: dict[str, dict[Language, str]] = {
 }
 
 
+CATALOGUE = Path(__file__).parent / "messages"
+"""Refusals and other messages by domain, one TOML file each (``[message.id]`` with ``nb``,
+``nn`` and ``en``), added to ``MESSAGES``: texts a translator can read and edit without Python."""
+
+
+def _catalogue() -> dict[str, dict[Language, str]]:
+    found: dict[str, dict[Language, str]] = {}
+    for path in sorted(CATALOGUE.glob("*.toml")):
+        for message_id, texts in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if message_id in MESSAGES or message_id in found:
+                raise ValueError(f"{path.name}: message {message_id} is in the catalogue twice")
+            found[message_id] = {Language(tag): text for tag, text in texts.items()}
+    return found
+
+
+MESSAGES.update(_catalogue())
+
+
 def say(message_id: str, language: Language, **values: object) -> str:
+    """The message in ``language``, its values as the reader writes them: a decimal number as
+    ``number`` writes it (``0``, not the column's ``0.0000``), a date as ``moment`` in Norwegian
+    (English keeps ISO dates, as the API always wrote them)."""
     texts = MESSAGES[message_id]
     template = texts.get(language) or texts[FALLBACK]
-    return template.format(**values) if values else template
+    return template.format(**{name: _written(value, language) for name, value in values.items()}) if values else template
+
+
+def _written(value: object, language: Language) -> object:
+    if isinstance(value, Decimal | float):
+        return number(value, language)
+    if isinstance(value, date) and language != Language.EN:
+        return moment(value)
+    return value

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .language import Language, say
+
 PLAIN = {
     "missing": "is required",
     "string_type": "must be text",
@@ -81,6 +83,44 @@ MESSAGE_IDS = {
 
 def message_id(error: Mapping[str, Any]) -> str | None:
     return MESSAGE_IDS.get(str(error.get("type")))
+
+
+INPUT_IDS = {
+    "missing": "input.missing",
+    "greater_than": "input.greater_than",
+    "greater_than_equal": "input.greater_than_equal",
+    "less_than": "input.less_than",
+    "less_than_equal": "input.less_than_equal",
+    "string_too_short": "input.string_too_short",
+    "string_too_long": "input.string_too_long",
+    "too_short": "input.too_short",
+    "too_long": "input.too_long",
+    "string_pattern_mismatch": "input.pattern",
+    "literal_error": "input.one_of",
+    "enum": "input.one_of",
+    "decimal_max_digits": "input.decimal_max_digits",
+    "decimal_max_places": "input.decimal_max_places",
+    "decimal_whole_digits": "input.decimal_whole_digits",
+}
+"""What a value in a request (a REST body, a GraphQL input) must be, by pydantic's error type,
+said after the field's name (``org_id må være tekst``): pydantic's own bounds and patterns
+(its words are English), and the types ``MESSAGE_IDS`` names."""
+
+
+def said(error: Mapping[str, Any], language: Language | None) -> str:
+    """One pydantic error of a request in plain words in ``language``; with none asked, as it
+    always read (``plain``), as is English asked for (pydantic's words, made plain, are the
+    English). Our validators' own words ("Value error, …") stay English."""
+    if language is None or language == Language.EN:
+        return plain(error)
+    kind = str(error.get("type"))
+    message = INPUT_IDS.get(kind) or MESSAGE_IDS.get(kind)
+    if message is None:
+        return plain(error)
+    values: dict[str, object] = dict(error.get("ctx") or {})
+    if kind in ("literal_error", "enum"):
+        values["expected"] = str(values.get("expected", "")).replace("' or '", "' eller '")
+    return say(message, language, **values)
 
 
 def message_values(error: Mapping[str, Any]) -> tuple[tuple[str, object], ...]:

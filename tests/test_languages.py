@@ -265,3 +265,204 @@ async def test_a_refusal_to_change_an_object_and_a_missing_one_read_in_the_langu
     ):
         missing = await client.get(path, headers={**tokens.admin(), **NN})
         assert missing.status_code == 404 and error_of(missing)["message"] == said, missing.text
+
+
+async def test_api_responses_say_they_vary_by_language_and_which_one_they_are_in(app, settings, client, graphql, tokens):
+    """Without the headers a shared cache served one language's answer to every reader. The
+    legacy bodies stay byte for byte; only the headers say what the answer depends on."""
+    scope, _ = await _snapshot(app, settings)
+    path = f"/api/v1/report-sections/{scope.section.id}"
+    plain, asked = await client.get(path), await client.get(path, headers=NN)
+    assert plain.content == asked.content
+    assert plain.headers["Vary"] == asked.headers["Vary"] == "Accept-Language"
+    assert "Content-Language" not in plain.headers and asked.headers["Content-Language"] == "nn"
+    english = await client.get("/api/v1/report-sections/nope", headers={"Accept-Language": "en-GB"})
+    assert english.status_code == 404 and english.headers["Content-Language"] == "en"
+    query = await client.post("/graphql", json={"query": "{ sections { totalCount } }"}, headers=NN)
+    assert query.headers["Content-Language"] == "nn" and "Accept-Language" in query.headers["Vary"]
+    page = await client.get("/")
+    assert "Content-Language" not in page.headers and "Accept-Language" not in page.headers.get("Vary", "")
+
+
+async def test_a_snapshots_field_values_are_labelled_in_the_language_asked(app, settings, graphql, tokens):
+    """FieldValue.label is a plain attribute (for speed) and was Bokmål in every language."""
+    scope, snapshot = await _snapshot(app, settings)
+    label = {
+        "subject": "FIELD",
+        "subjectId": "antall_arsverk",
+        "attribute": "LABEL",
+        "language": "NN",
+        "text": "Talet på årsverk",
+    }
+    assert (await graphql(SET, {"input": label}, tokens.admin()))["data"]["setTranslation"]["text"] == "Talet på årsverk"
+    query = """query ($id: ID!) { snapshot(id: $id) {
+        fieldValues { fieldKey label } sections { fieldValues { fieldKey label } } } }"""
+    own = tokens.headers(scope.org.id)
+    for headers, staff in (
+        (own, "Antall årsverk"),
+        ({**own, **NN}, "Talet på årsverk"),
+        ({**own, "Accept-Language": "en"}, "Antall årsverk"),
+    ):
+        found = (await graphql(query, {"id": snapshot.id}, headers))["data"]["snapshot"]
+        flat = {v["fieldKey"]: v["label"] for v in found["fieldValues"]}
+        grouped = {v["fieldKey"]: v["label"] for s in found["sections"] for v in s["fieldValues"]}
+        assert flat == grouped == {"antall_saker": "Antall saker", "antall_arsverk": staff}, headers
+    written = await graphql(
+        'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: 3) { label } }',
+        {"s": snapshot.id},
+        {**own, **NN},
+    )
+    assert written["data"]["setFieldValue"]["label"] == "Talet på årsverk"
+
+
+async def test_analytics_and_its_exports_are_labelled_in_the_language_asked(app, client, tokens):
+    """The table's field labels, JSON-stat's dimension and category labels and the CSV's column
+    names were Bokmål in every language; ids, codes and numbers stay as they are."""
+    from bufdir_reporting.models import Translation
+
+    from .resolvers.analytics.test_analytics import _params, _world
+
+    await _world()
+    for language, text in (("nn", "Talet på årsverk"), ("en", "Person-years")):
+        await Translation.create(
+            subject="field", subject_id="antall_arsverk", attribute="label", language=language, text=text, updated_by="t"
+        )
+    params, reviewer = _params(source="current"), tokens.reviewer()
+    export = "/api/v1/analytics/export"
+    bokmal = (await client.get(export, params=[*params, ("format", "jsonstat")], headers=reviewer)).json()
+    assert bokmal["dimension"]["field"]["label"] == "Felt"
+    assert bokmal["dimension"]["field"]["category"]["label"]["antall_arsverk"] != "Talet på årsverk"
+    nynorsk = (await client.get(export, params=[*params, ("format", "jsonstat")], headers={**reviewer, **NN})).json()
+    assert [nynorsk["dimension"][d]["label"] for d in nynorsk["id"]] == ["Felt", "Organisasjon", "Periode"]
+    assert nynorsk["dimension"]["field"]["category"]["label"]["antall_arsverk"] == "Talet på årsverk"
+    assert nynorsk["id"] == bokmal["id"] and nynorsk["value"] == bokmal["value"]
+    english = await client.get(export, params=[*params, ("format", "jsonstat")], headers={**reviewer, "Accept-Language": "en"})
+    assert [english.json()["dimension"][d]["label"] for d in english.json()["id"]] == ["Field", "Organisation", "Period"]
+    assert english.headers["Content-Language"] == "en"
+
+    sheet = await client.get(export, params=[*params, ("format", "csv")], headers={**reviewer, "Accept-Language": "en"})
+    rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[0] == [
+        "field",
+        "field_name",
+        "organisation",
+        "organisation_name",
+        "period",
+        "period_name",
+        "value",
+        "status",
+        "approved",
+    ]
+    assert {row[1] for row in rows[1:] if row[0] == "antall_arsverk"} == {"Person-years"}
+    assert {row[8] for row in rows[1:]} <= {"yes", "no"}
+    nynorsk_sheet = await client.get(export, params=[*params, ("format", "csv")], headers={**reviewer, **NN})
+    assert nynorsk_sheet.content.decode("utf-8-sig").startswith("felt;feltnamn;organisasjon;organisasjonsnamn;")
+
+    table = await client.get("/api/v1/analytics", params=params, headers={**reviewer, **NN})
+    assert "Talet på årsverk" in table.text
+
+
+REFUSALS = {"DomainError", "InvalidInput", "Conflict", "PeriodLocked", "Forbidden", "Unauthenticated", "RenderFailed"}
+SAID_BY_THEIR_CONSTANT = {"TOKEN_REQUIRED", "ADMIN_REQUIRED", "REVIEWER_REQUIRED"}
+STILL_ENGLISH = {("bufdir_reporting/schema/pagination.py", "InvalidInput")}
+"""Strawberry's own words on a page size it refuses (``str(exc)`` of its ValueError): no message of ours to name."""
+
+
+def _refusals_without_a_message() -> list[str]:
+    import ast
+    from pathlib import Path
+
+    import bufdir_reporting
+
+    root = Path(bufdir_reporting.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == root / "errors.py" or "migrations" in path.parts:
+            continue
+        where = str(path.relative_to(root.parent))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in REFUSALS | {"ImportFileError"} or (where, name) in STILL_ENGLISH:
+                continue
+            named = {k.arg: k.value for k in node.keywords}
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Name) and first.id in SAID_BY_THEIR_CONSTANT:
+                continue
+            message_id = named.get("message_id")
+            if message_id is None:
+                found.append(f"{where}:{node.lineno} {name} has no message_id")
+            elif isinstance(message_id, ast.Constant) and message_id.value not in MESSAGES:
+                found.append(f"{where}:{node.lineno} {name}: " + str(message_id.value) + " is not in the catalogue")
+            elif isinstance(message_id, ast.JoinedStr):
+                prefix = "".join(str(p.value) for p in message_id.values[:1] if isinstance(p, ast.Constant))
+                if not any(known.startswith(prefix) for known in MESSAGES):
+                    found.append(f"{where}:{node.lineno} {name}: no message starts {prefix}")
+    return found
+
+
+def test_every_refusal_names_its_message_in_the_catalogue():
+    """A refusal raised with English words of its own reads English whatever the reader asked:
+    every one names a message of the catalogue (language.py, messages/*.toml), which has all
+    three languages. A new English-only refusal fails here."""
+    assert _refusals_without_a_message() == []
+
+
+GIVEN_BESIDE_THE_ENGLISH = {"reporting.reviews.cannot_": {"code"}}
+"""Values a raise site gives that only the Norwegian uses: a review state by its code (the
+English says it in words, ``under review``)."""
+
+
+def test_every_translation_fills_in_only_what_its_english_is_given():
+    """A Norwegian text naming a value its English does not would fail when said (KeyError)."""
+    import string
+
+    def names(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    def given(message: str, texts: dict[Language, str]) -> set[str]:
+        beside = {name for prefix, more in GIVEN_BESIDE_THE_ENGLISH.items() if message.startswith(prefix) for name in more}
+        return names(texts[Language.EN]) | beside
+
+    wrong = {
+        (message, language): names(texts[language]) - given(message, texts)
+        for message, texts in MESSAGES.items()
+        for language in (Language.NB, Language.NN)
+        if names(texts[language]) - given(message, texts)
+    }
+    assert wrong == {}
+    assert not [m for m, texts in MESSAGES.items() if any("TODO" in text for text in texts.values())]
+
+
+async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, client, graphql, tokens):
+    """A handful of refusals from across the service, asked in Nynorsk: a value below a field's
+    minimum (was "… is at least 0.0000"), a REST body missing a field and out of bounds
+    (pydantic's words), a file the import cannot read, an analytics selection naming nothing, a
+    page out of bounds. The codes are what they were; without Accept-Language, English as before."""
+    scope = await make_scope(
+        fields=[FieldSpec("antall_arsverk", None, False, "decimal", label="Antall årsverk", min_value=Decimal(0))]
+    )
+    ctx = context_for(settings, app, scope.org.id)
+    snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
+    own = tokens.headers(scope.org.id)
+    set_value = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: -1) { value } }'
+    nynorsk = await graphql(set_value, {"s": snapshot.id}, {**own, **NN})
+    assert nynorsk["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert nynorsk["errors"][0]["message"] == "antall_arsverk er minst 0"
+    english = await graphql(set_value, {"s": snapshot.id}, own)
+    assert english["errors"][0]["message"] == "antall_arsverk is at least 0"
+
+    body = {"subject": "field", "subject_id": "", "attribute": "label", "language": "nn"}
+    refused = await client.put("/api/v1/translations", json=body, headers={**tokens.admin(), **NN})
+    assert refused.status_code == 422 and error_of(refused)["code"] == "BAD_USER_INPUT"
+    said = {problem["field"]: problem["message"] for problem in error_of(refused)["details"]["errors"]}
+    assert said == {"subject_id": "må ha minst 1 teikn", "text": "manglar"}
+    assert error_of(refused)["message"] == "subject_id må ha minst 1 teikn (og 1 til i details.errors)"
+
+    unreadable = ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")
+    upload = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers={**own, **NN})
+    assert upload.status_code == 422 and error_of(upload)["message"].startswith("ukjend kolonne: 'Hvem'; kolonnane er: ")
+
+    nothing = await client.get("/api/v1/analytics", params={"periods": scope.period.id}, headers={**own, **NN})
+    assert nothing.status_code == 422 and error_of(nothing)["message"] == "oppgje felt (field_keys) eller seksjonar (section_ids)"

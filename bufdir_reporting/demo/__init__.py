@@ -26,6 +26,7 @@ from . import activities, reference, structure
 from .forms import load_forms
 from .history import load_history
 from .published import load_published
+from .translations import load_translations
 from .validation_rules import load_validation_rules
 
 __all__ = ["DemoSummary", "is_empty", "load_demo_data", "load_history", "load_published", "load_structure"]
@@ -146,6 +147,7 @@ async def load_demo_data(*, activity_count: int = DEFAULT_ACTIVITY_COUNT, progre
         progress("organisations, periods and the report structure")
         organizations, periods, sections, fields = await _load_reference()
         await load_forms()
+        await load_translations()
         await load_validation_rules()
         await _load_activities(activity_count, progress)
         await _advance_sequences()

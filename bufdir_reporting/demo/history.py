@@ -150,7 +150,7 @@ async def _submitted_period(settings: Settings, progress: Progress) -> None:
         await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
     errors = [f for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
     if errors:  # the demo structure changed without this file: say which fields
-        raise Conflict("the demo submission does not validate", details={"fields": [f.field_key for f in errors]})
+        raise Conflict(details={"fields": [f.field_key for f in errors]}, message_id="demo.history.demo_submission_does_validate")
     record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
     submission = await submissions.submit(coordinator, report_id=record.id)
     # The example was submitted in February; the use case stamps the time it runs.
@@ -199,7 +199,7 @@ async def _submit_quarter(settings: Settings, progress: Progress) -> None:
         await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
     errors = [f for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
     if errors:  # the demo structure changed without this file: say which fields
-        raise Conflict("the demo's quarterly report does not validate", details={"fields": [f.field_key for f in errors]})
+        raise Conflict(details={"fields": [f.field_key for f in errors]}, message_id="demo.history.quarterly_report_invalid")
     record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
     await submissions.submit(coordinator, report_id=record.id)
     progress(f"{BURST_ORGANIZATION} {BURST_PERIOD}: submitted, its jump against its history on the worklist")

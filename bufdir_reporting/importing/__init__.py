@@ -252,7 +252,7 @@ def write_template(path: Path) -> None:
         workbook.save(path)
         return
     if path.suffix.lower() != ".csv":
-        raise ImportFileError("a template is .xlsx or .csv")
+        raise ImportFileError(message_id="imports.__init__.template_xlsx_csv")
     # As Excel in Norway reads a CSV it opens: ';' between cells (the list separator where the
     # decimal separator is ','), and UTF-8 with a byte order mark, which Excel needs to read æøå
     # as UTF-8. A comma-separated file opened in one column.

@@ -31,17 +31,19 @@ def header_names(header: list[str], written: dict[str, str]) -> list[str | None]
     names = [column_for(cell) if cell.strip() else None for cell in header]
     unknown = [cell for cell, name in zip(header, names, strict=True) if cell.strip() and name is None]
     if unknown:
-        hint = ""
-        if len(header) == 1 and re.search(r"[^\w\s]", header[0].strip()):
-            hint = " (the header is one cell: is the file separated by something other than , ; or tab?)"
+        one_cell = len(header) == 1 and re.search(r"[^\w\s]", header[0].strip()) is not None
         raise ImportFileError(
-            f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}{hint}; "
-            f"the columns are: {', '.join(column.name for column in COLUMNS)} (see import --help or --template)"
+            message_id="imports.cells.unknown_columns_one_cell" if one_cell else "imports.cells.unknown_columns",
+            values={
+                "value": "s" if len(unknown) > 1 else "",
+                "unknown": listed(unknown),
+                "value2": ", ".join(column.name for column in COLUMNS),
+            },
         )
     missing = [column.name for column in COLUMNS if column.required and column.name not in names]
     if missing:
         has = listed([cell for cell in header if cell.strip()]) or "no named columns"
-        raise ImportFileError(f"the header has no column for {', '.join(missing)} (it has: {has})")
+        raise ImportFileError(message_id="imports.cells.header_column", values={"missing": ", ".join(missing), "has": has})
     for cell, name in zip(header, names, strict=True):
         if name is not None:
             written.setdefault(name, shown(cell.strip(), limit=40))

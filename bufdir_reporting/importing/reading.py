@@ -65,7 +65,7 @@ def read(path: Path, *, sheet: str | None = None) -> Table:
     if magic == ZIP_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _workbook(path, sheet)
     if sheet is not None:
-        raise ImportFileError("--sheet is for .xlsx workbooks; this file is text")
+        raise ImportFileError(message_id="imports.reading.sheet_xlsx_workbooks_file")
     codec, encoding = encoding_of(path)
     stream = path.open(encoding=codec, newline="")
     try:
@@ -86,29 +86,35 @@ def _json_lines(path: Path, written: dict[str, str]) -> Iterator[Row]:
             if not line:
                 return
             if number > MAX_ROWS:
-                raise ImportFileError(f"the file has more than {MAX_ROWS:,} lines, the most an import takes")
+                raise ImportFileError(message_id="imports.reading.file_more_lines_most_2", values={"MAX_ROWS": MAX_ROWS})
             if len(line) > MAX_LINE_BYTES:
-                raise ImportFileError(f"line {number:,} is longer than {MAX_LINE_BYTES:,} bytes, the most a line may be")
+                raise ImportFileError(
+                    message_id="imports.reading.line_longer_bytes_most",
+                    values={"number": number, "MAX_LINE_BYTES": MAX_LINE_BYTES},
+                )
             if number == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")
             try:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise ImportFileError(f"line {number:,} is not UTF-8 (byte {exc.start + 1:,} of the line)") from None
+                raise ImportFileError(
+                    message_id="imports.reading.line_utf_byte_line", values={"number": number, "value": exc.start + 1}
+                ) from None
             if not text.strip():
                 continue
             try:
                 row = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ImportFileError(f"line {number:,} is not JSON: {exc.msg}") from None
+                raise ImportFileError(message_id="imports.reading.line_json", values={"number": number, "msg": exc.msg}) from None
             except (ValueError, RecursionError):  # a number of over 4,300 digits; arrays nested thousands deep
-                raise ImportFileError(
-                    f"line {number:,} is JSON this import cannot take (a number too long or nesting too deep)"
-                ) from None
+                raise ImportFileError(message_id="imports.reading.line_json_import_take", values={"number": number}) from None
             if not isinstance(row, dict):
-                raise ImportFileError(f"line {number:,} is not a JSON object")
+                raise ImportFileError(message_id="imports.reading.line_json_object", values={"number": number})
             if len(row) > MAX_COLUMNS:
-                raise ImportFileError(f"line {number:,} has {len(row):,} keys; a row may have at most {MAX_COLUMNS:,}")
+                raise ImportFileError(
+                    message_id="imports.reading.line_keys_row_may",
+                    values={"number": number, "row": len(row), "MAX_COLUMNS": MAX_COLUMNS},
+                )
             named = {column_for(key) or key: key for key in row}
             for name, key in named.items():
                 written.setdefault(name, key)
@@ -121,7 +127,7 @@ def _csv_rows(stream: TextIO, delimiter: str, written: dict[str, str]) -> Iterat
         records = _records(reader)
         header = next(records, None)
         if header is None:
-            raise ImportFileError("the file is empty")
+            raise ImportFileError(message_id="imports.reading.file_empty")
         names = header_names(header, written)
         skip = description_row()
         line = reader.line_num
@@ -142,19 +148,22 @@ def _records(reader: Any) -> Iterator[list[str]]:
             return
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
-                raise ImportFileError(_long_cell(reader.line_num)) from None
-            raise ImportFileError(f"line {reader.line_num:,} cannot be read as CSV") from None
+                raise _long_cell(reader.line_num) from None
+            raise ImportFileError(message_id="imports.reading.line_read_csv", values={"line_num": reader.line_num}) from None
         if reader.line_num > MAX_ROWS:
-            raise ImportFileError(f"the file has more than {MAX_ROWS:,} lines, the most an import takes")
+            raise ImportFileError(message_id="imports.reading.file_more_lines_most", values={"MAX_ROWS": MAX_ROWS})
         if len(cells) > MAX_COLUMNS:
-            raise ImportFileError(f"line {reader.line_num:,} has {len(cells):,} cells; a row may have at most {MAX_COLUMNS:,}")
+            raise ImportFileError(
+                message_id="imports.reading.line_cells_row_may",
+                values={"line_num": reader.line_num, "cells": len(cells), "MAX_COLUMNS": MAX_COLUMNS},
+            )
         if any(len(cell) > MAX_CELL_CHARS for cell in cells):
-            raise ImportFileError(_long_cell(reader.line_num))
+            raise _long_cell(reader.line_num)
         yield cells
 
 
-def _long_cell(line: int) -> str:
-    return f"line {line:,} has a cell of more than {MAX_CELL_CHARS:,} characters, the most a cell may hold"
+def _long_cell(line: int) -> ImportFileError:
+    return ImportFileError(message_id="imports.reading.long_cell", values={"line": line, "MAX_CELL_CHARS": MAX_CELL_CHARS})
 
 
 def _workbook(path: Path, sheet: str | None) -> Table:
@@ -191,16 +200,17 @@ def _workbook_rows(workbook: Any, worksheet: Any, written: dict[str, str]) -> It
 
 def _unreadable(exc: Exception) -> ImportFileError:
     log.info("an .xlsx openpyxl cannot read: %s: %s", type(exc).__name__, exc)
-    return ImportFileError(
-        "not a readable .xlsx workbook: it is damaged, or not saved by a spreadsheet program; save it again as .xlsx"
-    )
+    return ImportFileError(message_id="imports.reading.readable_xlsx_workbook_damaged")
 
 
 def _sheet(workbook: Any, sheet: str | None) -> Any:
     if sheet is not None and sheet not in workbook.sheetnames:
-        raise ImportFileError(f"no sheet '{shown(sheet)}'; the workbook has {listed(workbook.sheetnames, quote='')}")
+        raise ImportFileError(
+            message_id="imports.reading.sheet_workbook",
+            values={"sheet": shown(sheet), "sheetnames": listed(workbook.sheetnames, quote="")},
+        )
     if sheet is None and not workbook.worksheets:
-        raise ImportFileError("the workbook has no sheet of cells")
+        raise ImportFileError(message_id="imports.reading.workbook_sheet_cells")
     return workbook[sheet] if sheet is not None else workbook.worksheets[0]
 
 
@@ -210,7 +220,7 @@ def _sheet_rows(worksheet: Any, written: dict[str, str]) -> Iterator[Row]:
     # 17 billion cells). The guard has bounded the rows' numbers and cells already.
     header_cells = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
     if header_cells is None:
-        raise ImportFileError("the sheet is empty")
+        raise ImportFileError(message_id="imports.reading.sheet_empty")
     header = ["" if cell is None else str(cell) for cell in header_cells]
     while header and not header[-1].strip():  # the padding up to MAX_COLUMNS
         header.pop()

@@ -27,10 +27,7 @@ def encoding_of(path: Path) -> tuple[str, str]:
         return "utf-8-sig", "UTF-8"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         if path.stat().st_size % 2:
-            raise ImportFileError(
-                "the file is marked as UTF-16 (Unicode text) but ends in the middle of a character "
-                "(an odd number of bytes); save it again"
-            )
+            raise ImportFileError(message_id="imports.text_form.file_marked_utf_unicode")
         _scan(path, "utf-16", marked="UTF-16")
         return "utf-16", "UTF-16"
     for codec, name in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
@@ -57,8 +54,8 @@ def _scan(path: Path, codec: str, *, start: int = 0, marked: str | None = None) 
                 at = max(exc.start, 0)
                 line = lines + chunk[:at].decode(codec, errors="replace").count("\n")
                 raise ImportFileError(
-                    f"the file is marked as {marked} but line {line:,} is not {marked} (byte {offset + at + 1:,}); "
-                    f"save it again as {marked}"
+                    message_id="imports.text_form.file_marked_but_line",
+                    values={"marked": marked, "line": line, "value": offset + at + 1},
                 ) from None
             if not chunk:
                 return True

@@ -23,6 +23,7 @@ from pathlib import Path, PurePath
 
 from tortoise.expressions import F, Q
 
+from .. import language
 from ..auth import Principal
 from ..errors import Conflict, DomainError, InvalidInput
 from ..events import ActivityImportProgress
@@ -80,11 +81,15 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     access.require_authenticated(ctx)
     name = PurePath(filename or "upload.csv").name
     if PurePath(name).suffix.lower() not in SUFFIXES:
-        raise InvalidInput(f"a file of activities is one of {', '.join(SUFFIXES)}; got '{shown(name)}'", field="file")
+        raise InvalidInput(
+            field="file",
+            message_id="imports.uploads.file_activities_got",
+            values={"SUFFIXES": ", ".join(SUFFIXES), "name": shown(name)},
+        )
     if not content:
-        raise InvalidInput("the file is empty", field="file")
+        raise InvalidInput(field="file", message_id="imports.uploads.file_empty")
     if sheet is not None and (len(sheet) > SHEET_CHARS or "\x00" in sheet):
-        raise InvalidInput(f"a sheet's name is at most {SHEET_CHARS} characters, without NUL", field="sheet")
+        raise InvalidInput(field="sheet", message_id="imports.uploads.sheet_s_name_most", values={"SHEET_CHARS": SHEET_CHARS})
     upload = ActivityImport(
         id=ids.import_id(),
         created_by=ctx.principal.subject or "unknown",
@@ -92,11 +97,12 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
         content=content,
         sheet=sheet,
         status=ImportStatus.CHECKED,
+        language=_asked(),
     )
     try:
         report = await _import(ctx, upload, dry_run=True)
     except ImportFileError as exc:
-        raise InvalidInput(str(exc), field="file") from None
+        raise InvalidInput(str(exc), field="file", message_id=exc.message_id, values=exc.values) from None
     upload.form, upload.rows = report.form[:128], report.rows
     upload.organization_ids = _owners(ctx, report.organizations)
     if report.error_count:
@@ -165,8 +171,9 @@ async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
     upload = access.writable_by_all(ctx, upload, kind="activity import", key=import_id)
     if upload.status != ImportStatus.CHECKED:
         raise Conflict(
-            f"import {import_id} is {upload.status}; only a checked import (every row valid) can be committed",
             details={"import_id": import_id, "status": str(upload.status)},
+            message_id="imports.uploads.import_checked_import_every",
+            values={"import_id": import_id, "status": upload.status},
         )
     async with notify.transaction(ctx) as outbox:
         claimed = await ActivityImport.filter(id=import_id, status=ImportStatus.CHECKED).update(
@@ -174,9 +181,14 @@ async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
             committed_at=_now(),
             committed_by=ctx.principal.subject or "unknown",
             heartbeat_at=_now(),
+            language=_asked() or upload.language,
         )
         if not claimed:  # another commit of the same import won the race
-            raise Conflict(f"import {import_id} is already being written", details={"import_id": import_id})
+            raise Conflict(
+                details={"import_id": import_id},
+                message_id="imports.uploads.import_already_being_written",
+                values={"import_id": import_id},
+            )
         await upload.refresh_from_db()
         outbox.add(ActivityImportProgress.of(upload))
     if ctx.jobs is None:
@@ -208,13 +220,15 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
     claim = Q(id=import_id, status=ImportStatus.WRITING, owner=jobs.OWNER, attempts=upload.attempts)
     if upload.attempts > MAX_ATTEMPTS:
         upload.status = ImportStatus.FAILED
-        upload.failure = f"writing it was begun {MAX_ATTEMPTS} times and never finished; nothing was written"
+        upload.failure = _in_its_language(upload, "import.attempts_exhausted", attempts=MAX_ATTEMPTS)
         await _record(ctx, upload, claim)
         return
     writer = Principal(subject=upload.committed_by or "unknown", organizations=frozenset(upload.organization_ids))
     job_ctx = Context(settings=ctx.settings, principal=writer, jobs=ctx.jobs, events=ctx.events)
     progressed = asyncio.Event()
     beating = asyncio.create_task(_heartbeat(upload, claim, ctx.settings.stale_job_seconds / 3, progressed))
+    # A job has no request: its errors read in the language its requester asked, kept on the import.
+    speaking = language.requested.set(language.parse(upload.language))
     try:
         recorded = await _write(job_ctx, upload, claim, progressed)
     except asyncio.CancelledError:
@@ -223,6 +237,7 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
         await asyncio.shield(ActivityImport.filter(claim).update(heartbeat_at=STOPPED, attempts=F("attempts") - 1))
         raise
     finally:
+        language.requested.reset(speaking)
         beating.cancel()
     if not recorded:
         await _record(ctx, upload, claim)
@@ -272,7 +287,7 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q, progressed: asy
         upload.created, upload.updated = report.result.created, report.result.updated
         upload.finished_at = _now()
         if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}, content=PURGED):
-            raise Conflict("another replica took this import over while it was written", details={"import_id": upload.id})
+            raise Conflict(details={"import_id": upload.id}, message_id="imports.uploads.another_replica_took_import")
         outbox.add(ActivityImportProgress.of(upload))
 
     try:
@@ -281,11 +296,22 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q, progressed: asy
             _refused(upload, report)
         return upload.status == ImportStatus.DONE
     except DomainError as exc:
-        upload.status, upload.failure = ImportStatus.FAILED, f"{exc.message}; nothing was written"
+        upload.status, upload.failure = ImportStatus.FAILED, _in_its_language(upload, "import.failed", reason=exc.said())
     except Exception:
         log.exception("activity import %s failed while writing", upload.id)
-        upload.status, upload.failure = ImportStatus.FAILED, "Unexpected error while writing; nothing was written."
+        upload.status, upload.failure = ImportStatus.FAILED, _in_its_language(upload, "import.failed_unexpectedly")
     return False
+
+
+def _asked() -> str | None:
+    asked = language.requested.get()
+    return None if asked is None else asked.value
+
+
+def _in_its_language(upload: ActivityImport, message_id: str, **values: object) -> str:
+    """What became of an import, in the language its requester asked (English when none was:
+    what it said before languages existed)."""
+    return language.say(message_id, language.parse(upload.language) or language.Language.EN, **values)
 
 
 async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:

@@ -47,7 +47,7 @@ def check(path: Path) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except UNREADABLE_ZIP:
-        raise ImportFileError("not a readable .xlsx workbook: it is not a zip archive, as every .xlsx is") from None
+        raise ImportFileError(message_id="imports.xlsx_guard.readable_xlsx_workbook_zip") from None
     with archive:
         parts = archive.infolist()
         _check_directory(parts)
@@ -56,24 +56,32 @@ def check(path: Path) -> None:
                 _scan(archive, part)
             except UNREADABLE_ZIP:
                 raise ImportFileError(
-                    f"not a readable .xlsx workbook: its part '{shown(part.filename)}' is damaged; save it again as .xlsx"
+                    message_id="imports.xlsx_guard.readable_xlsx_workbook_part", values={"filename": shown(part.filename)}
                 ) from None
 
 
 def _check_directory(parts: list[zipfile.ZipInfo]) -> None:
     if len(parts) > MAX_XLSX_PARTS:
-        raise ImportFileError(f"the workbook has {len(parts):,} parts; an .xlsx may have at most {MAX_XLSX_PARTS:,}")
+        raise ImportFileError(
+            message_id="imports.xlsx_guard.workbook_parts_xlsx_may",
+            values={"parts": len(parts), "MAX_XLSX_PARTS": MAX_XLSX_PARTS},
+        )
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_XLSX_UNPACKED:
         raise ImportFileError(
-            f"the workbook unpacks to {_mib(unpacked)}; an .xlsx may unpack to at most {_mib(MAX_XLSX_UNPACKED)} "
-            "(about 480,000 rows): import a larger sheet as CSV or JSON lines"
+            message_id="imports.xlsx_guard.workbook_unpacks_xlsx_may",
+            values={"unpacked": _mib(unpacked), "MAX_XLSX_UNPACKED": _mib(MAX_XLSX_UNPACKED)},
         )
     for part in parts:
         if part.file_size > XLSX_RATIO_FROM and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
             raise ImportFileError(
-                f"the workbook's part '{shown(part.filename)}' unpacks to {_mib(part.file_size)} from "
-                f"{part.compress_size:,} bytes, more than {MAX_XLSX_RATIO} times its size: refused as a zip bomb"
+                message_id="imports.xlsx_guard.workbook_s_part_unpacks",
+                values={
+                    "filename": shown(part.filename),
+                    "file_size": _mib(part.file_size),
+                    "compress_size": part.compress_size,
+                    "MAX_XLSX_RATIO": MAX_XLSX_RATIO,
+                },
             )
 
 
@@ -100,7 +108,7 @@ class _Scan:
         more are a tag or a comment that never ends."""
 
     def refuse(self, problem: str) -> None:
-        raise ImportFileError(f"the workbook's part '{self.name}' {problem}")
+        raise ImportFileError(message_id="imports.xlsx_guard.workbook_s_part", values={"name": self.name, "problem": problem})
 
     def doctype(self, *_: object) -> None:
         self.refuse("declares a DOCTYPE (XML entities), which a workbook never needs; save it again as .xlsx")

@@ -47,6 +47,10 @@ class ActivityImport(Model):
     attempts = fields.IntField(default=0, db_default=0)
     heartbeat_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
+    language = fields.CharField(max_length=8, null=True)
+    """The language the import speaks to its requester in (``nb``/``nn``/``en``; null: none was
+    asked): the uploader's at the check, the committer's if the commit asks one. The commit runs as
+    a job with no request, so its errors read the language kept here."""
 
     class Meta:
         table = "activity_import"

@@ -88,7 +88,9 @@ def only_known(*extra: str) -> Any:
     def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - known)
         if unknown:
-            raise InvalidInput(f"unknown query parameter {unknown[0]}", field=unknown[0], known=sorted(known))
+            raise InvalidInput(
+                field=unknown[0], known=sorted(known), message_id="analytics.rest.unknown_parameter", values={"name": unknown[0]}
+            )
 
     return Depends(check)
 

@@ -16,8 +16,9 @@ from tortoise.exceptions import ValidationError
 from ..dependencies import principal_of, required_permission, settings_of
 from ..envelope import code_for, error_body_for
 from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Forbidden, Unauthenticated, Unavailable, is_unavailable
+from ..language import Language, requested, say
 from ..resolvers.base import access
-from ..wording import plain
+from ..wording import said
 
 log = logging.getLogger(__name__)
 
@@ -50,37 +51,43 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             return error_response(request, 401, "UNAUTHENTICATED", Unauthenticated(TOKEN_REQUIRED).said())
         if _required_role(request) == "admin" and not principal.is_admin:
             return error_response(request, 403, "FORBIDDEN", Forbidden(ADMIN_REQUIRED).said())
-    problems = [_problem(request, err) for err in exc.errors()]
-    first = problems[0] if problems else {"field": "body", "message": "is not what this endpoint takes"}
-    more = f" (and {len(problems) - 1} more in details.errors)" if len(problems) > 1 else ""
-    subject = "The request body" if first["field"] == "body" else first["field"]
+    language = requested.get()
+    problems = [_problem(request, err, language) for err in exc.errors()]
+    first = problems[0] if problems else {"field": "body", "message": _say("input.not_taken", language)}
+    more = _say("input.more", language, count=len(problems) - 1) if len(problems) > 1 else ""
+    subject = _say("input.body", language) if first["field"] == "body" else first["field"]
     return error_response(
         request, 422, "BAD_USER_INPUT", f"{subject} {first['message']}{more}", {"field": first["field"], "errors": problems}
     )
 
 
-def _problem(request: Request, err: Mapping[str, Any]) -> dict[str, Any]:
+def _say(message_id: str, language: Language | None, **values: object) -> str:
+    """The catalogue's words in the language asked; English (as always) when none was."""
+    return say(message_id, language or Language.EN, **values)
+
+
+def _problem(request: Request, err: Mapping[str, Any], language: Language | None) -> dict[str, Any]:
     """One validation problem as ``{"field", "message"}``: the field by its name in the body
     or the parameter's name ("body" for the body as a whole), the message in plain words."""
     location, *path = err["loc"]
     kind = err["type"]
     if kind == "json_invalid":
         position = path[0] if path and isinstance(path[0], int) else None
-        near = f" (near character {position})" if position is not None else ""
-        return {"field": "body", "message": f"is not valid JSON{near}", **({"position": position} if near else {})}
+        if position is None:
+            return {"field": "body", "message": _say("input.json_invalid", language)}
+        return {"field": "body", "message": _say("input.json_invalid_near", language, position=position), "position": position}
     field = ".".join(str(part) for part in path) or "body"
     if field == "body" and location == "body" and kind in ("model_attributes_type", "dict_type", "model_type"):
         sent = request.headers.get("content-type", "no Content-Type").split(";")[0]
         if sent != "application/json":
-            return {"field": "body", "message": f"must be JSON sent as Content-Type: application/json, not {sent}"}
-    return {"field": field, "message": plain(err), "in": location}
+            return {"field": "body", "message": _say("input.json_content_type", language, sent=sent)}
+    return {"field": field, "message": said(err, language), "in": location}
 
 
 async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse:
     """A value broke a column's bounds (an over-long id in a path or query)."""
-    return error_response(
-        request, 422, "BAD_USER_INPUT", "a value is longer or otherwise outside what is stored", {"reason": str(exc)[:200]}
-    )
+    message = _say("input.outside_stored", requested.get())
+    return error_response(request, 422, "BAD_USER_INPUT", message, {"reason": str(exc)[:200]})
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:

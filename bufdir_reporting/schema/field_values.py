@@ -14,9 +14,11 @@ from .. import models
 from ..errors import InvalidInput
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.snapshots import manual_values, notes, validation
+from ..resolvers.structure.translations import Texts
 from .context import Info
 from .node import node_of, public_key
 from .structure import FieldDefinitionNode, SectionNode
+from .translations import texts_of
 
 
 @strawberry.type(description="A field's value in a snapshot; null means not reported (distinct from 0).")
@@ -29,7 +31,10 @@ class FieldValue:
         "normalising client cache (Apollo's InMemoryCache) merges overlapping views of it."
     )
     field_key: str
-    label: str = strawberry.field(description="The Norwegian label of the field, as defined for this snapshot's period.")
+    label: str = strawberry.field(
+        description="The field's label as defined for this snapshot's period, in the request's language (Accept-Language; "
+        "Bokmål where it is not translated)."
+    )
     value: Decimal | None
     text_value: str | None
     prior_value: Decimal | None
@@ -64,12 +69,14 @@ class FieldValue:
         return node_of(FieldDefinitionNode, await info.context.loaders.field_definition_by_id.load(self.field_definition_id))
 
     @classmethod
-    def of(cls, value: models.FieldValue | FieldValueRow, definition: models.FieldDefinition) -> FieldValue:
+    def of(cls, value: models.FieldValue | FieldValueRow, definition: models.FieldDefinition, texts: Texts) -> FieldValue:
+        """``texts``: the request's language, read once per request (``texts_of``), so the label
+        stays a plain attribute looked up in a dict rather than a resolver per value."""
         boolean = definition.data_type == models.FieldDataType.BOOLEAN
         return cls(
             id=strawberry.ID(f"{value.snapshot_id}/{value.field_key}"),
             field_key=value.field_key,
-            label=definition.label,
+            label=texts.field_label(definition),
             value=value.value,
             text_value=value.text_value,
             prior_value=value.prior_value,
@@ -179,7 +186,8 @@ class FieldValueMutation:
         row = await manual_values.set_value(
             info.context, snapshot_id=public_key("Snapshot", snapshot_id), field_key=field_key, value=value
         )
-        return FieldValue.of(row, await info.context.loaders.field_definition_by_id.load(row.field_definition_id))
+        definition = await info.context.loaders.field_definition_by_id.load(row.field_definition_id)
+        return FieldValue.of(row, definition, await texts_of(info, None))
 
     @strawberry.mutation(
         description="Explain a value (a large change against the prior period must be, before submission, where the "
@@ -213,5 +221,5 @@ class FieldValueMutation:
 def _note_id(value: strawberry.ID, field: str) -> int:
     key = public_key("ValueNote", value)
     if not key.isdecimal() or len(key) > 9:
-        raise InvalidInput(f"{field} {value!r} is not a note's id", field=field)
+        raise InvalidInput(field=field, message_id="requests.field_values.note_s_id", values={"field": field, "value": value})
     return int(key)

@@ -214,7 +214,9 @@ def _number(assignment_id: strawberry.ID) -> int:
     finding 7). Written in ASCII digits only (``int`` also takes "1_000", " 7 " and "٣")."""
     text = str(assignment_id)
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
-        raise InvalidInput(f"assignment id {text[:40]!r} is a number from 1 to {MAX_ID}", field="assignmentId")
+        raise InvalidInput(
+            field="assignmentId", message_id="requests.forms.assignment_id_number", values={"text": text[:40], "MAX_ID": MAX_ID}
+        )
     return int(text)
 
 

@@ -118,4 +118,4 @@ def _number(value: strawberry.ID, field: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise InvalidInput(f"{field} {value!r} is a number", field=field) from None
+        raise InvalidInput(field=field, message_id="requests.identity.number", values={"field": field, "value": value}) from None

@@ -87,7 +87,7 @@ def public_key(type_name: str, value: str) -> str:
     except Exception:
         return value
     if global_id.type_name != type_name:
-        raise InvalidInput(f"ID {value!r} is not a {type_name}", field="id")
+        raise InvalidInput(field="id", message_id="requests.node.id", values={"value": value, "type_name": type_name})
     return global_id.node_id
 
 
@@ -102,7 +102,9 @@ class AtMostAPage(FieldExtension):
     def _check(self, info: Info, ids: list[Any]) -> None:
         limit = info.context.settings.max_page_size
         if len(ids) > limit:
-            raise InvalidInput(f"ids takes at most {limit} ids; got {len(ids)}", field="ids")
+            raise InvalidInput(
+                field="ids", message_id="requests.node.ids_takes_most_ids", values={"limit": limit, "ids": len(ids)}
+            )
 
     def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
         self._check(info, kwargs["ids"])

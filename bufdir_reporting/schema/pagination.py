@@ -56,7 +56,9 @@ async def resolve_connection(
         raise InvalidInput(str(exc), field="first" if first is not None else "last") from None
     if not 0 <= meta.start <= MAX_OFFSET or meta.end < meta.start:
         # A cursor is "arrayconnection:<offset>" in base64: anyone can write one out of range.
-        raise InvalidInput("the cursor points outside any page", field="after" if after is not None else "before")
+        raise InvalidInput(
+            field="after" if after is not None else "before", message_id="requests.pagination.cursor_points_outside_any"
+        )
     if meta.end == sys.maxsize:
         # ``last`` without ``before`` counts back from the end, which needs the total first.
         total = await _total(fetch)
@@ -90,10 +92,10 @@ def _check_cursor(cursor: str | None, *, field: str) -> None:
         int(offset)
     except (TypeError, ValueError):
         raise InvalidInput(
-            f"{field} is not a cursor from this service; use a pageInfo cursor or an edge's cursor", field=field
+            field=field, message_id="requests.pagination.cursor_service_use_pageinfo_2", values={"field": field}
         ) from None
     if prefix != "arrayconnection":
-        raise InvalidInput(f"{field} is not a cursor from this service; use a pageInfo cursor or an edge's cursor", field=field)
+        raise InvalidInput(field=field, message_id="requests.pagination.cursor_service_use_pageinfo", values={"field": field})
 
 
 async def _total(fetch: Callable[[Window], Awaitable[Page[Any]]]) -> int:

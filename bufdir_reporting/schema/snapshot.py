@@ -22,7 +22,7 @@ from .field_values import FieldValue, SnapshotSection, ValidationFinding
 from .node import ModelNode, node_of, node_or_none, public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
 from .structure import SectionNode
-from .translations import LanguageArgument
+from .translations import LanguageArgument, texts_of
 
 if TYPE_CHECKING:
     from .activity import ActivityNode
@@ -173,11 +173,12 @@ class SnapshotNode(ModelNode):
     @staticmethod
     async def sections(root: SnapshotRoot, info: Info) -> list[SnapshotSection]:
         groups = await section_values.by_section(info.context, snapshot=root)
+        texts = await texts_of(info, None)
         return [
             SnapshotSection(
                 id=strawberry.ID(f"{root.id}/{g.section.id}"),
                 section=node_of(SectionNode, g.section),
-                field_values=[FieldValue.of(v, d) for v, d in g.values],
+                field_values=[FieldValue.of(v, d, texts) for v, d in g.values],
             )
             for g in groups
         ]
@@ -186,7 +187,8 @@ class SnapshotNode(ModelNode):
     @staticmethod
     async def field_values(root: SnapshotRoot, info: Info) -> list[FieldValue]:
         values = await section_values.values_of(info.context, snapshot=root)
-        return [FieldValue.of(v, await section_values.definition_of(info.context, v)) for v in values]
+        texts = await texts_of(info, None)
+        return [FieldValue.of(v, await section_values.definition_of(info.context, v), texts) for v in values]
 
     @strawberry.field(
         description="Per field: errors (required missing, outside min/max) and warnings (outliers, large changes); "

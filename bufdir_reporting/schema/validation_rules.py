@@ -91,7 +91,7 @@ def _rule_id(value: strawberry.ID) -> int:
     except ValueError:
         number = 0
     if not 1 <= number < 2**31:
-        raise InvalidInput(f"rule id {value!r} is a positive number", field="id")
+        raise InvalidInput(field="id", message_id="requests.validation_rules.rule_id_positive_number", values={"value": value})
     return number
 
 

@@ -228,3 +228,25 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     assert "antall_gruppetiltak" in jumps, listed
     refused = await client.get("/api/v1/worklist", params={"period_id": "rp-2026-q1"}, headers=tokens.headers("org-3310"))
     assert refused.status_code == 403
+
+
+async def test_the_demo_reads_in_nynorsk_and_english_out_of_the_box(client, demo):
+    """Every demo section, field and form has its Nynorsk and English texts: nothing is listed
+    untranslated, and Accept-Language: nn shows Nynorsk labels (the demo shipped Bokmål only)."""
+    for language in ("nn", "en"):
+        untranslated = await client.get("/api/v1/translations/untranslated", params={"language": language})
+        assert untranslated.status_code == 200 and untranslated.json()["data"] == [], language
+    query = (
+        '{ sections { edges { node { sectionId title fields { key label } } } } reportForm(id: "barnevern-arsrapport") { name } }'
+    )
+    nynorsk = (await client.post("/graphql", json={"query": query}, headers={"Accept-Language": "nn"})).json()["data"]
+    first = nynorsk["sections"]["edges"][0]["node"]
+    assert first["sectionId"] == "barn-under-omsorg" and first["title"] == "Barn under omsorg"
+    assert first["fields"][0] == {
+        "key": "antall_barn_plassert_utenfor_hjemmet",
+        "label": "Talet på barn plasserte utanfor heimen",
+    }
+    assert nynorsk["reportForm"]["name"] == "Barnevern – årsrapport"
+    english = (await client.post("/graphql", json={"query": query}, headers={"Accept-Language": "en"})).json()["data"]
+    assert english["sections"]["edges"][0]["node"]["title"] == "Children in care"
+    assert english["reportForm"]["name"] == "Child welfare – annual report"

@@ -288,14 +288,14 @@ async def test_an_import_is_one_node_in_every_answer_its_progress_included(setti
         await app.state.jobs.wait_idle()
 
 
-async def _committed_then_orphaned(client, tokens, *, rows: int = 3, attempts: int = 1) -> str:
+async def _committed_then_orphaned(client, tokens, *, rows: int = 3, attempts: int = 1, language: str | None = None) -> str:
     """An import committed by a replica that then died mid-write: its row says writing, owned
     by a process that stopped beating; nothing of it was written (its transaction went with it)."""
     from datetime import UTC, datetime, timedelta
 
     from bufdir_reporting.models import ActivityImport
 
-    own = tokens.headers(await org(), subject="kari")
+    own = tokens.headers(await org(), subject="kari") | ({"Accept-Language": language} if language else {})
     upload = (await client.post(BASE, files={"file": ("a.csv", excel_csv("org-tromso", rows), "text/csv")}, headers=own)).json()
     await ActivityImport.filter(id=upload["import_id"]).update(
         status="writing",
@@ -521,3 +521,29 @@ async def test_a_poller_reads_how_far_a_write_got_from_the_database(app, client,
     await app.state.jobs.wait_idle()
     done = (await client.get(f"{BASE}/{upload['import_id']}", headers=own)).json()
     assert (done["status"], done["written"]) == ("done", 6)
+
+
+async def test_a_committed_import_speaks_its_requesters_language_with_no_request(app, client, tokens, settings):
+    """The commit runs as a job, with no request and so no Accept-Language: its errors were
+    English whatever the requester asked. The import keeps the language asked (the uploader's,
+    then the committer's) and the job says what became of it in that language."""
+    from datetime import timedelta
+
+    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.resolvers.base.context import Context
+
+    import_id = await _committed_then_orphaned(client, tokens, attempts=uploads.MAX_ATTEMPTS, language="nn")
+    assert (await ActivityImport.get(id=import_id)).language == "nn"
+    system = Context(settings=settings, jobs=app.state.jobs, events=app.state.events)
+    await uploads.recover(system, stale_after=timedelta(seconds=settings.stale_job_seconds))
+    await app.state.jobs.wait_idle()
+    failed = await ActivityImport.get(id=import_id)
+    assert failed.failure == "skrivinga vart byrja 3 gonger utan å bli ferdig; ingenting vart skrive"
+
+    own = tokens.headers("org-tromso", subject="kari")
+    file = {"file": ("b.csv", excel_csv("org-tromso", 1), "text/csv")}
+    upload = (await client.post(BASE, files=file, headers={**own, "Accept-Language": "nn"})).json()
+    committed = await client.post(f"{BASE}/{upload['import_id']}/commit", headers={**own, "Accept-Language": "en"})
+    assert committed.status_code == 202
+    assert (await ActivityImport.get(id=upload["import_id"])).language == "en", "the committer's language, asked at commit"
+    await app.state.jobs.wait_idle()

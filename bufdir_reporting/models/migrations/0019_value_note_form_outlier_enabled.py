@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('bufdir', '0016_report_form_public')]
+    dependencies = [('bufdir', '0018_import_language')]
 
     initial = False
 

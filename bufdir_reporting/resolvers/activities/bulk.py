@@ -215,7 +215,7 @@ async def writing(ctx: Context) -> AsyncIterator[Writing]:
             yield write
             await write.finish()
     except IntegrityError:
-        raise Conflict("a concurrent write recorded the same activity; retry") from None
+        raise Conflict(message_id="activities.bulk.concurrent_write_recorded_same") from None
 
 
 async def write_all_or_nothing(

@@ -19,7 +19,7 @@ from ...models import Activity, ActivityParticipant
 from .. import periods
 from ..base import access, audit, ids, invalidation, notify
 from ..base.context import Context
-from ..base.inputs import field_path
+from ..base.inputs import invalid_input
 from ..base.pagination import Page, Window, paginate
 from . import batch
 from .inputs import ActivitySpec
@@ -60,7 +60,7 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
             invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
             outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
     except IntegrityError:
-        raise Conflict("a concurrent write recorded the same activity; retry") from None
+        raise Conflict(message_id="activities.service.concurrent_write_recorded_same") from None
     return written
 
 
@@ -71,7 +71,7 @@ def public_id(ctx: Context, activity: Activity) -> str:
 
 async def _by_public_id(ctx: Context, activity_id: str) -> Activity | None:
     if not ids.looks_like_activity_id(activity_id):
-        raise InvalidInput("an activity id looks like act- and 26 letters and digits, as the API returns it", field="id")
+        raise InvalidInput(field="id", message_id="activities.service.activity_id_looks_like")
     row_id = ids.activity_row_id(ctx.settings, activity_id)
     return None if row_id is None else await ctx.loaders.activity_by_row_id.load(row_id)
 
@@ -94,8 +94,7 @@ async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) ->
     try:
         spec = ActivitySpec.model_validate(merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(first["msg"], field=field_path(first["loc"])) from None
+        raise invalid_input(exc) from None
     await periods.refuse_if_locked(activity.organization_id, [current["occurred_at"], spec.occurred_at])
     async with notify.transaction(ctx) as outbox:
         activity.update_from_dict({name: getattr(spec, name) for name in batch.COLUMNS})

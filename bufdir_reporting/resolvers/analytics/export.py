@@ -31,6 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from ...errors import InvalidInput
+from ...language import FALLBACK, Language, chosen, say
 from ...models import PeriodType
 from ..base.context import Context
 from ..base.numbers import plain
@@ -43,7 +44,9 @@ ROWS_PER_WRITE = 2000
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUSES = list(CellStatus)
-CSV_HEADER = ["felt", "feltnavn", "organisasjon", "organisasjonsnavn", "periode", "periodenavn", "verdi", "status", "godkjent"]
+CSV_HEADER = "analytics.csv_header"
+"""The CSV's column names, in the language asked (``messages/analytics.toml``; Bokmål by default):
+felt;feltnavn;organisasjon;organisasjonsnavn;periode;periodenavn;verdi;status;godkjent."""
 
 
 def _number(value: Decimal) -> str:
@@ -58,7 +61,8 @@ def _json_value(cell: Cell) -> str:
     return "null"
 
 
-def jsonstat_head(planned: Plan) -> dict[str, Any]:
+def jsonstat_head(planned: Plan, language: Language = FALLBACK) -> dict[str, Any]:
+    """The dataset's labels (its dimensions', its categories') in ``language``; ids stay."""
     fields = planned.fields
     return {
         "version": "2.0",
@@ -71,7 +75,7 @@ def jsonstat_head(planned: Plan) -> dict[str, Any]:
         "role": {"metric": ["field"], "geo": ["organization"], "time": ["period"]},
         "dimension": {
             "field": {
-                "label": "Felt",
+                "label": say("analytics.field", language),
                 "category": {
                     "index": [f.key for f in fields],
                     "label": {f.key: f.label for f in fields},
@@ -79,14 +83,14 @@ def jsonstat_head(planned: Plan) -> dict[str, Any]:
                 },
             },
             "organization": {
-                "label": "Organisasjon",
+                "label": say("analytics.organization", language),
                 "category": {
                     "index": [o.id for o in planned.organizations],
                     "label": {o.id: o.name for o in planned.organizations},
                 },
             },
             "period": {
-                "label": "Periode",
+                "label": say("analytics.period", language),
                 "category": {"index": [p.id for p in planned.periods], "label": {p.id: p.name for p in planned.periods}},
             },
         },
@@ -94,8 +98,8 @@ def jsonstat_head(planned: Plan) -> dict[str, Any]:
     }
 
 
-async def jsonstat(planned: Plan, *, progress: Progress | None = None) -> AsyncIterator[bytes]:
-    head = json.dumps(jsonstat_head(planned), ensure_ascii=False)
+async def jsonstat(planned: Plan, *, language: Language = FALLBACK, progress: Progress | None = None) -> AsyncIterator[bytes]:
+    head = json.dumps(jsonstat_head(planned, language), ensure_ascii=False)
     yield (head[:-1] + ',"value":[').encode()
     statuses = bytearray()
     written: list[str] = []
@@ -122,14 +126,15 @@ def _excel_number(value: Decimal) -> str:
     return _number(value).replace(".", ",")
 
 
-async def excel_csv(planned: Plan, *, progress: Progress | None = None) -> AsyncIterator[bytes]:
+async def excel_csv(planned: Plan, *, language: Language = FALLBACK, progress: Progress | None = None) -> AsyncIterator[bytes]:
     fields = {f.key: f for f in planned.fields}
     organizations = {o.id: o for o in planned.organizations}
     periods = {p.id: p for p in planned.periods}
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow(CSV_HEADER)
+    writer.writerow(say(CSV_HEADER, language).split(";"))
+    yes, no = say("analytics.yes", language), say("analytics.no", language)
     count = 0
     async for cell in cells(planned, progress=progress):
         if cell.value is not None:
@@ -146,7 +151,7 @@ async def excel_csv(planned: Plan, *, progress: Progress | None = None) -> Async
                 _excel_text(periods[cell.period_id].name),
                 value,
                 cell.status.value,
-                "ja" if cell.approved else "nei",
+                yes if cell.approved else no,
             ]
         )
         count += 1
@@ -177,11 +182,14 @@ def require_dhis2_periods(planned: Plan) -> dict[str, str]:
     found = {p.id: dhis2_period(p) for p in planned.periods}
     custom = [p for p, code in found.items() if code is None]
     if custom:
-        raise InvalidInput(f"DHIS2 has no period type for the custom period(s) {', '.join(custom)}", field="period_ids")
+        raise InvalidInput(
+            field="period_ids", message_id="analytics.export.dhis_period_type_custom", values={"custom": ", ".join(custom)}
+        )
     return {p: code for p, code in found.items() if code is not None}
 
 
-async def dhis2(planned: Plan, *, progress: Progress | None = None) -> AsyncIterator[bytes]:
+async def dhis2(planned: Plan, *, language: Language = FALLBACK, progress: Progress | None = None) -> AsyncIterator[bytes]:
+    """Codes only (DHIS2 reads no labels): the same in every language."""
     periods = require_dhis2_periods(planned)
     yield b'{"dataValues":['
     first = True
@@ -215,9 +223,10 @@ class Export:
 
 async def export(ctx: Context, *, selection: Selection, format: ExportFormat, progress: Progress | None = None) -> Export:
     """The selection as ``format``, checked whole before the first byte (who may read it, periods
-    DHIS2 can name), so a refusal is an error answer and not a broken stream."""
+    DHIS2 can name), so a refusal is an error answer and not a broken stream; labelled in the
+    request's language, chosen now (the body is written as it streams)."""
     planned = await plan(ctx, selection=selection)
     if format is ExportFormat.DHIS2:
         require_dhis2_periods(planned)
     writer = {ExportFormat.JSONSTAT: jsonstat, ExportFormat.CSV: excel_csv, ExportFormat.DHIS2: dhis2}[format]
-    return Export(planned, format, writer(planned, progress=progress))
+    return Export(planned, format, writer(planned, language=chosen(), progress=progress))

@@ -20,7 +20,7 @@ organisation of the same kind without showing any of their values (``table``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -29,12 +29,25 @@ from tortoise.connection import get_connection
 from tortoise.expressions import Q
 
 from ...errors import TOKEN_REQUIRED, Forbidden, InvalidInput, NotFound, Unauthenticated
-from ...models import DEFAULT_FORM, FieldDataType, FieldDefinition, Organization, OrganizationKind, Period, PeriodType, ReportForm
+from ...language import chosen
+from ...models import (
+    DEFAULT_FORM,
+    FieldDataType,
+    FieldDefinition,
+    Organization,
+    OrganizationKind,
+    Period,
+    PeriodType,
+    ReportForm,
+    TranslatedAttribute,
+    TranslatedSubject,
+)
 from ..base import access, ancestry
 from ..base.context import Context
 from ..base.inputs import Strict
 from ..base.sql import Statement
 from ..structure import revision
+from ..structure.translations import Texts, texts
 
 MAX_FIELDS = 200
 MAX_ORGANIZATIONS = 5000
@@ -77,17 +90,15 @@ class Selection(Strict):
         # Raised as InvalidInput (pydantic lets it through), so each names the field to change:
         # as a model's ValueError it named none, and the message began with a space.
         if not self.field_keys and not self.section_ids:
-            raise InvalidInput("name fields (field_keys) or sections (section_ids)", field="field_keys")
+            raise InvalidInput(field="field_keys", message_id="analytics.selection.name_fields_field_keys")
         if self.period_ids and self.period_type is not None:
-            raise InvalidInput(
-                "name periods (period_ids) or a range (period_type with period_from/period_to), not both", field="period_type"
-            )
+            raise InvalidInput(field="period_type", message_id="analytics.selection.name_periods_period_ids")
         if not self.period_ids and self.period_type is None:
-            raise InvalidInput("name periods (period_ids) or a range of one period type (period_type)", field="period_ids")
+            raise InvalidInput(field="period_ids", message_id="analytics.selection.name_periods_period_ids_2")
         if self.period_from is not None and self.period_to is not None and self.period_from > self.period_to:
-            raise InvalidInput("period_from is after period_to", field="period_to")
+            raise InvalidInput(field="period_to", message_id="analytics.selection.period_after_period")
         if self.roll_up and self.subtree_of is None:
-            raise InvalidInput("roll_up sums a subtree: name it (subtree_of)", field="subtree_of")
+            raise InvalidInput(field="subtree_of", message_id="analytics.selection.roll_up_sums_subtree")
         return self
 
 
@@ -155,21 +166,23 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
     organisations; fields and forms once per revision), checking who may read what."""
     principal = ctx.principal
     if not principal.is_authenticated and selection.source not in (None, ValueSource.APPROVED):
-        raise Unauthenticated(f"Anonymous callers read approved, published figures only. {TOKEN_REQUIRED}")
+        raise Unauthenticated(
+            message_id="analytics.selection.anonymous_callers_read_approved", values={"TOKEN_REQUIRED": TOKEN_REQUIRED}
+        )
     readable = None if access.reads_all(principal) else principal.organizations | principal.below
     periods = await _periods(selection)
     last = max((p.end for p in periods), default=None)
     fields, forms, public = await revision.cached(
         ("analytics", tuple(selection.field_keys), tuple(selection.section_ids), last), lambda: _structure(selection, last)
     )
+    fields = _translated(fields, await texts(ctx, language=chosen()))
     organizations, members = await _organizations(selection)
     source = selection.source or _default_source(principal.organizations, members)
     if readable is not None and source is not ValueSource.APPROVED:
         others = sorted({m for group in members.values() for m in group} - readable)
         if others:
             raise Forbidden(
-                "Your token reads other organisations' approved, published figures only (source approved)",
-                details={"organization_ids": others[:20]},
+                details={"organization_ids": others[:20]}, message_id="analytics.selection.token_reads_other_organisations"
             )
     form_id = selection.form_id
     if form_id is not None and form_id not in forms:
@@ -194,8 +207,9 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
 def require_table_size(plan: Plan) -> None:
     if plan.cell_count > MAX_TABLE_CELLS:
         raise InvalidInput(
-            f"the selection has {plan.cell_count:,} cells; a table holds at most {MAX_TABLE_CELLS:,} (export streams any size)",
             field="field_keys",
+            message_id="analytics.selection.selection_cells_table_holds",
+            values={"cell_count": plan.cell_count, "MAX_TABLE_CELLS": MAX_TABLE_CELLS},
         )
 
 
@@ -205,6 +219,12 @@ async def _structure(selection: Selection, last: date | None) -> tuple[list[Fiel
     rows = await ReportForm.all().values_list("id", "public")
     forms = frozenset(str(i) for i, _ in rows), frozenset(str(i) for i, public in rows if public)
     return await _fields(selection, last), *forms
+
+
+def _translated(fields: list[FieldInfo], translated: Texts) -> list[FieldInfo]:
+    """The fields labelled in the request's language (Bokmål by default, the report's own words);
+    the structure is cached once per revision, the labels are the request's."""
+    return [replace(f, label=translated.of(TranslatedSubject.FIELD, f.key, TranslatedAttribute.LABEL, f.label)) for f in fields]
 
 
 def _default_source(own: frozenset[str], members: dict[str, list[str]]) -> ValueSource:
@@ -217,7 +237,9 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
         found = {p.id: p for p in await Period.filter(id__in=selection.period_ids)}
         missing = [p for p in selection.period_ids if p not in found]
         if missing:
-            raise InvalidInput(f"no period {', '.join(missing)}", field="period_ids")
+            raise InvalidInput(
+                field="period_ids", message_id="analytics.selection.period", values={"missing": ", ".join(missing)}
+            )
         rows = sorted(found.values(), key=lambda p: (p.start, p.end, p.id))
     else:
         query = Period.filter(type=selection.period_type)
@@ -227,7 +249,9 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
             query = query.filter(end__lte=selection.period_to)
         rows = await query.order_by("start", "end", "id").limit(MAX_PERIODS + 1)
         if len(rows) > MAX_PERIODS:
-            raise InvalidInput(f"the range holds more than {MAX_PERIODS} periods", field="period_to")
+            raise InvalidInput(
+                field="period_to", message_id="analytics.selection.range_holds_more_periods", values={"MAX_PERIODS": MAX_PERIODS}
+            )
     return [PeriodInfo(p.id, p.name, p.type, p.start, p.end) for p in rows]
 
 
@@ -244,12 +268,16 @@ async def _fields(selection: Selection, last: date | None) -> list[FieldInfo]:
             chosen[d.key] = d
     missing = [k for k in selection.field_keys if k not in chosen]
     if missing:
-        raise InvalidInput(f"no field {', '.join(missing)}", field="field_keys")
+        raise InvalidInput(field="field_keys", message_id="analytics.selection.field", values={"missing": ", ".join(missing)})
     unknown = [s for s in selection.section_ids if s not in {d.section_id for d in definitions}]
     if unknown:
-        raise InvalidInput(f"no section {', '.join(unknown)} (or none with fields)", field="section_ids")
+        raise InvalidInput(
+            field="section_ids", message_id="analytics.selection.section_none_fields", values={"unknown": ", ".join(unknown)}
+        )
     if len(chosen) > MAX_FIELDS:
-        raise InvalidInput(f"the selection holds more than {MAX_FIELDS} fields", field="section_ids")
+        raise InvalidInput(
+            field="section_ids", message_id="analytics.selection.selection_holds_more_fields", values={"MAX_FIELDS": MAX_FIELDS}
+        )
     ordered = sorted(chosen.values(), key=lambda d: (d.section.order, d.section_id, d.position, d.key))
     return [
         FieldInfo(d.key, d.label, d.section_id, d.data_type, d.unit, (d.aggregation_rule or {}).get("kind") == PEOPLE)
@@ -272,7 +300,9 @@ async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], 
         _, rows = await get_connection("default").execute_query(statement, sql.params)
         found = [OrganizationInfo(str(r["id"]), str(r["name"]), OrganizationKind(r["kind"])) for r in rows]
         if not found:
-            raise InvalidInput(f"no organisation {selection.subtree_of}", field="subtree_of")
+            raise InvalidInput(
+                field="subtree_of", message_id="analytics.selection.organisation_2", values={"subtree_of": selection.subtree_of}
+            )
         if selection.organization_kind is not None:
             found = [o for o in found if o.id == selection.subtree_of or o.kind == selection.organization_kind]
         if selection.roll_up:
@@ -286,11 +316,17 @@ async def _organizations(selection: Selection) -> tuple[list[OrganizationInfo], 
         query = query.filter(kind=selection.organization_kind)
     listed = await query.order_by("id").limit(MAX_ORGANIZATIONS + 1).values_list("id", "name", "kind")
     if len(listed) > MAX_ORGANIZATIONS:
-        raise InvalidInput(f"the selection holds more than {MAX_ORGANIZATIONS} organisations", field="organization_kind")
+        raise InvalidInput(
+            field="organization_kind",
+            message_id="analytics.selection.selection_holds_more_organisations",
+            values={"MAX_ORGANIZATIONS": MAX_ORGANIZATIONS},
+        )
     found = [OrganizationInfo(str(id_), str(name), OrganizationKind(kind)) for id_, name, kind in listed]
     missing = sorted(set(selection.organization_ids) - {o.id for o in found})
     if missing:
-        raise InvalidInput(f"no organisation {', '.join(missing)}", field="organization_ids")
+        raise InvalidInput(
+            field="organization_ids", message_id="analytics.selection.organisation", values={"missing": ", ".join(missing)}
+        )
     return found, {o.id: [o.id] for o in found}
 
 

@@ -115,11 +115,9 @@ async def table_of(planned: Plan) -> Table:
 async def time_series(ctx: Context, *, selection: Selection) -> TimeSeries:
     """One field of one organisation (or a subtree rolled up) over the periods asked."""
     if len(selection.field_keys) != 1 or selection.section_ids:
-        raise InvalidInput("a time series follows one field (field_keys with one key)", field="field_keys")
+        raise InvalidInput(field="field_keys", message_id="analytics.table.time_series_follows_field")
     if selection.subtree_of is None and len(selection.organization_ids) != 1:
-        raise InvalidInput(
-            "a time series follows one organisation (organization_ids with one id, or subtree_of)", field="organization_ids"
-        )
+        raise InvalidInput(field="organization_ids", message_id="analytics.table.time_series_follows_organisation")
     if selection.subtree_of is not None and not selection.roll_up:
         selection = selection.model_copy(update={"roll_up": True})
     table = await query(ctx, selection=selection)

@@ -88,18 +88,23 @@ def require_permission(principal: Principal, needs: str | tuple[str, ...] | None
     if claimed is not None and claimed.provider == MASKINPORTEN:
         scopes = sorted(scope for scope, grants in settings.maskinporten_scopes.items() if set(wanted) & set(grants))
         raise Forbidden(
-            f"This needs the {' or '.join(wanted)} permission, which the scope {' or '.join(scopes) or '(none configured)'} "
-            f"grants; the token's scopes are: {' '.join(claimed.scopes) or 'none'}.",
             details={"reason": "missing_scope", "permission": " or ".join(wanted), "scopes": scopes},
+            message_id="base.access.needs_permission_scope_grants",
+            values={
+                "wanted": " or ".join(wanted),
+                "value": " or ".join(scopes) or "(none configured)",
+                "value2": " ".join(claimed.scopes) or "none",
+            },
         )
+    details = {"reason": "missing_role", "permission": " or ".join(wanted)}
     if wanted == (ADMIN,):
-        message = ADMIN_REQUIRED
-    elif wanted == (REVIEW,):
-        message = REVIEWER_REQUIRED
-    else:
-        roles = " or ".join(ROLE_GRANTING[p] for p in wanted)
-        message = f"This needs the {' or '.join(wanted)} permission, which the {roles} role grants; your roles do not."
-    raise Forbidden(message, details={"reason": "missing_role", "permission": " or ".join(wanted)})
+        raise Forbidden(ADMIN_REQUIRED, details=details)
+    if wanted == (REVIEW,):
+        raise Forbidden(REVIEWER_REQUIRED, details=details)
+    roles = " or ".join(ROLE_GRANTING[p] for p in wanted)
+    raise Forbidden(
+        details=details, message_id="base.access.missing_role", values={"permission": " or ".join(wanted), "roles": roles}
+    )
 
 
 ROLE_GRANTING = {READ: "coordinator or reviewer", WRITE: "coordinator", REVIEW: "reviewer", ADMIN: "admin"}

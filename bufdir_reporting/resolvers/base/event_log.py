@@ -54,7 +54,7 @@ def resume_point(text: str | None, *, field: str) -> int | None:
     """An event id to resume after, as a GraphQL client gives it; refused when it is not one."""
     event_id = event_id_or_none(text)
     if text is not None and event_id is None:
-        raise InvalidInput(f"{field} is an eventId you received: a whole number", field=field)
+        raise InvalidInput(field=field, message_id="base.event_log.eventid_you_received_whole", values={"field": field})
     return event_id
 
 

@@ -16,7 +16,8 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from ...errors import InvalidInput
-from ...wording import plain
+from ...language import requested
+from ...wording import plain, said
 
 
 class Strict(BaseModel):
@@ -69,10 +70,22 @@ def field_path(location: tuple[Any, ...]) -> str:
 
 
 def invalid_input(error: ValidationError) -> InvalidInput:
-    problems = [{"field": field_path(e["loc"]), "message": plain(e)} for e in error.errors()]
-    first = problems[0]
-    said = f"{first['field']} {first['message']}" if first["field"] else first["message"]  # a model's own rule names none
-    return InvalidInput(said, field=first["field"], errors=problems)
+    """Pydantic's errors as one InvalidInput naming the first field; in the request's language
+    (``wording.said``), its English as before."""
+    language = requested.get()
+    problems = [{"field": field_path(e["loc"]), "message": said(e, language)} for e in error.errors()]
+    first, english = problems[0], plain(error.errors()[0])
+    return InvalidInput(
+        _naming(first["field"], english),
+        field=first["field"],
+        errors=problems,
+        message_id="input.said",
+        values={"text": _naming(first["field"], str(first["message"]))},
+    )
+
+
+def _naming(field: str, problem: str) -> str:
+    return f"{field} {problem}" if field else problem  # a model's own rule names none
 
 
 def parse(model: type[Spec], data: dict[str, Any]) -> Spec:

@@ -31,16 +31,18 @@ class Window:
 
     def __post_init__(self) -> None:
         if not 0 <= self.offset <= MAX_OFFSET:
-            raise InvalidInput(f"a page may start at most {MAX_OFFSET:,} items in", field="offset")
+            raise InvalidInput(
+                field="offset", message_id="base.pagination.page_may_start_most", values={"MAX_OFFSET": MAX_OFFSET}
+            )
         if not 0 <= self.limit <= MAX_OFFSET:
-            raise InvalidInput(f"a page may hold at most {MAX_OFFSET:,} items", field="limit")
+            raise InvalidInput(field="limit", message_id="base.pagination.page_may_hold_most", values={"MAX_OFFSET": MAX_OFFSET})
 
     @classmethod
     def from_page(cls, *, page: int, limit: int, max_limit: int) -> Window:
         if not 1 <= page <= MAX_PAGE:
-            raise InvalidInput(f"page must be between 1 and {MAX_PAGE:,}", field="page")
+            raise InvalidInput(field="page", message_id="base.pagination.page_between", values={"MAX_PAGE": MAX_PAGE})
         if not 1 <= limit <= max_limit:
-            raise InvalidInput(f"limit must be between 1 and {max_limit}", field="limit")
+            raise InvalidInput(field="limit", message_id="base.pagination.limit_between", values={"max_limit": max_limit})
         return cls(offset=(page - 1) * limit, limit=limit)
 
 

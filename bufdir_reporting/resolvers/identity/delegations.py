@@ -16,7 +16,9 @@ ORG_NUMBER = re.compile(r"\d{9}")
 def _org_number(value: str, *, field: str) -> str:
     number = value.removeprefix("0192:")
     if not ORG_NUMBER.fullmatch(number):
-        raise InvalidInput(f"{field} must be an organisation number of nine digits (or 0192:<nine digits>)", field=field)
+        raise InvalidInput(
+            field=field, message_id="identity.delegations.organisation_number_nine_digits", values={"field": field}
+        )
     return number
 
 
@@ -25,7 +27,7 @@ async def create(ctx: Context, *, supplier_org_number: str, consumer_org_number:
     supplier = _org_number(supplier_org_number, field="supplier_org_number")
     consumer = _org_number(consumer_org_number, field="consumer_org_number")
     if await Delegation.exists(supplier_org_number=supplier, consumer_org_number=consumer):
-        raise Conflict(f"{supplier} already acts for {consumer}")
+        raise Conflict(message_id="identity.delegations.already_acts", values={"supplier": supplier, "consumer": consumer})
     async with notify.transaction(ctx):
         delegation = await Delegation.create(
             supplier_org_number=supplier, consumer_org_number=consumer, created_by=ctx.principal.subject or "unknown"

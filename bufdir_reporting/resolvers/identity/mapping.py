@@ -47,18 +47,18 @@ async def _consumer(principal: Principal) -> Principal:
     if claimed.supplier is not None and not claimed.delegated:
         if not await Delegation.exists(supplier_org_number=claimed.supplier, consumer_org_number=claimed.consumer):
             raise Forbidden(
-                f"The token's supplier 0192:{claimed.supplier} acts for the consumer {consumer}, but neither Maskinporten "
-                f"shows that delegation nor is it recorded here. {ASK_AN_ADMIN}",
                 details={"reason": "no_delegation", "supplier": f"0192:{claimed.supplier}", "consumer": consumer},
+                message_id="identity.mapping.token_s_supplier_acts",
+                values={"supplier": claimed.supplier, "consumer": consumer, "ASK_AN_ADMIN": ASK_AN_ADMIN},
             )
     organizations = frozenset(
         str(id) for id in await Organization.filter(org_number=claimed.consumer).values_list("id", flat=True)
     )
     if not organizations and not principal.grants(ADMIN):
         raise Forbidden(
-            f"The token's consumer {consumer} is no organisation of this service: no organisation has the "
-            f"organisation number {claimed.consumer}. {ASK_AN_ADMIN}",
             details={"reason": "no_organization", "consumer": consumer},
+            message_id="identity.mapping.token_s_consumer_organisation",
+            values={"consumer": consumer, "consumer2": claimed.consumer, "ASK_AN_ADMIN": ASK_AN_ADMIN},
         )
     return replace(principal, organizations=organizations)
 
@@ -69,16 +69,17 @@ async def _person(settings: Settings, principal: Principal) -> Principal:
     wanted = settings.idporten_scope
     if wanted and wanted not in claimed.scopes:
         raise Forbidden(
-            f"The ID-porten token lacks the scope {wanted}; its scopes are: {' '.join(claimed.scopes) or 'none'}. "
-            "Log in again through a client that asks for it.",
             details={"reason": "missing_scope", "scopes": [wanted]},
+            message_id="identity.mapping.id_porten_token_lacks",
+            values={"wanted": wanted, "value": " ".join(claimed.scopes) or "none"},
         )
     person = await Person.get_or_none(pid_hash=claimed.pid_hash)
     assignments = await PersonAssignment.filter(person_id=person.id) if person is not None else []
     if person is None or not assignments:
         raise Forbidden(
-            "This person is assigned to no organisation in this service. " + ASK_AN_ADMIN,
             details={"reason": "no_assignment"},
+            message_id="identity.mapping.no_assignment",
+            values={"ASK_AN_ADMIN": ASK_AN_ADMIN},
         )
     level = ACR_LEVELS.get(claimed.acr or "", 0)
     held = [
@@ -87,9 +88,9 @@ async def _person(settings: Settings, principal: Principal) -> Principal:
     if not held:
         needed = sorted({settings.idporten_min_acr.get(a.role.value, "idporten-loa-substantial") for a in assignments})
         raise Forbidden(
-            f"The login's security level ({claimed.acr or 'none'}) is below what this person's roles need "
-            f"({' or '.join(needed)}): log in again with ID-porten at that level.",
             details={"reason": "acr_too_low", "acr": claimed.acr, "required": needed},
+            message_id="identity.mapping.login_s_security_level",
+            values={"value": claimed.acr or "none", "needed": " or ".join(needed)},
         )
     coordinates = {a.organization_id for a in held if a.role == PersonRole.COORDINATOR and a.organization_id}
     reviews = {a.organization_id for a in held if a.role == PersonRole.REVIEWER and a.organization_id}

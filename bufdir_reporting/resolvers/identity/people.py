@@ -21,15 +21,20 @@ async def assign(ctx: Context, *, pid: str, name: str, organization_id: str | No
     reviews its subtree), an admin none."""
     access.require_admin(ctx)
     if not PID.fullmatch(pid):
-        raise InvalidInput("pid must be a national identity number of eleven digits", field="pid")
+        raise InvalidInput(field="pid", message_id="identity.people.pid_national_identity_number")
     if (role == PersonRole.ADMIN) != (organization_id is None):
-        raise InvalidInput("an admin is assigned to no organisation; a coordinator or reviewer to one", field="organization_id")
+        raise InvalidInput(field="organization_id", message_id="identity.people.admin_assigned_organisation_coordinator")
     if organization_id is not None and not await Organization.exists(id=organization_id):
-        raise InvalidInput(f"no organisation {organization_id}", field="organization_id")
+        raise InvalidInput(
+            field="organization_id", message_id="identity.people.organisation", values={"organization_id": organization_id}
+        )
     async with notify.transaction(ctx):
         person, _ = await Person.get_or_create(pid_hash=pid_hash(ctx.settings, pid), defaults={"name": name})
         if await PersonAssignment.exists(person_id=person.id, organization_id=organization_id, role=role):
-            raise Conflict(f"person {person.id} is already {role.value} of {organization_id or 'the service'}")
+            raise Conflict(
+                message_id="identity.people.person_already",
+                values={"id": person.id, "value": role.value, "value2": organization_id or "the service"},
+            )
         assignment = await PersonAssignment.create(
             person_id=person.id, organization_id=organization_id, role=role, created_by=ctx.principal.subject or "unknown"
         )

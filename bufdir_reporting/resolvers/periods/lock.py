@@ -83,8 +83,9 @@ async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> Non
 async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
     for organization_id, locked in sorted((await locked_periods(moments)).items()):
         raise PeriodLocked(
-            f"period {locked[0]} is submitted and locked for {organization_id}; an admin must reopen it first",
             details={"organization_id": organization_id, "period_ids": locked},
+            message_id="periods.lock.period_submitted_locked_admin",
+            values={"locked": locked[0], "organization_id": organization_id},
         )
 
 
@@ -92,6 +93,7 @@ async def refuse_if_period_locked(organization_id: str, period_id: str | None, f
     """Refuse a change to a submitted report: the form's period is locked for the organisation."""
     if period_id is not None and await Submission.exists(lock_slot=lock_key(organization_id, period_id, form_id)):
         raise PeriodLocked(
-            f"period {period_id} is submitted and locked for {organization_id}",
             details={"organization_id": organization_id, "period_ids": [period_id]},
+            message_id="periods.lock.period_submitted_locked",
+            values={"period_id": period_id, "organization_id": organization_id},
         )

@@ -29,7 +29,11 @@ def checked_range(ctx: Context, start: datetime, end: datetime, *, bounded: bool
     paginated listing needs no such bound)."""
     start, end = calendar.instant(start), calendar.instant(end)
     if start > end:
-        raise InvalidInput("range.start is after range.end", field="range.start")
+        raise InvalidInput(field="range.start", message_id="periods.ranges.range_start_after_range")
     if bounded and end - start > timedelta(days=ctx.settings.max_range_days):
-        raise InvalidInput(f"a range may span at most {ctx.settings.max_range_days} days", field="range.end")
+        raise InvalidInput(
+            field="range.end",
+            message_id="periods.ranges.range_may_span_most",
+            values={"max_range_days": ctx.settings.max_range_days},
+        )
     return DateRange(start, end)

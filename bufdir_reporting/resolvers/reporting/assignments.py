@@ -91,9 +91,9 @@ async def require_expected(ctx: Context, *, form: ReportForm, organization: Orga
     """Refuse what only an organisation assigned the form for the period may do (submit it)."""
     if not await is_expected(ctx, form=form, organization=organization, period=period):
         raise Conflict(
-            f"{organization.id} is not assigned form {form.id} ({form.name}) for period {period.id}; "
-            "only an organisation the form is assigned to can submit it",
             details={"organization_id": organization.id, "form_id": form.id, "period_id": period.id},
+            message_id="reporting.assignments.assigned_form_period_organisation",
+            values={"id": organization.id, "id2": form.id, "name": form.name, "id3": period.id},
         )
 
 
@@ -135,9 +135,13 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
     first = await _period(ctx, spec.from_period_id, field="from_period_id")
     last = await _period(ctx, spec.until_period_id, field="until_period_id") if spec.until_period_id else None
     if last is not None and last.end < first.start:
-        raise InvalidInput("until_period_id ends before from_period_id begins", field="until_period_id")
+        raise InvalidInput(field="until_period_id", message_id="reporting.assignments.until_period_id_ends")
     if spec.organization_id is not None and not await Organization.exists(id=spec.organization_id):
-        raise InvalidInput(f"no organisation {spec.organization_id}", field="organization_id")
+        raise InvalidInput(
+            field="organization_id",
+            message_id="reporting.assignments.organisation",
+            values={"organization_id": spec.organization_id},
+        )
     async with notify.transaction(ctx) as outbox:
         assignment = await FormAssignment.create(
             form_id=form.id,
@@ -180,8 +184,9 @@ async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
         }
         if assignment.valid_until is not None and assignment.valid_until <= last_day:
             raise Conflict(
-                f"form assignment {assignment_id} ended on {assignment.valid_until} already",
                 details={"assignment_id": assignment_id, "valid_until": assignment.valid_until.isoformat()},
+                message_id="reporting.assignments.ended_already",
+                values={"assignment_id": assignment_id, "valid_until": assignment.valid_until},
             )
         if assignment.valid_from > last_day:
             await assignment.delete()
@@ -212,7 +217,9 @@ async def set_deadlines(ctx: Context, *, form_id: str, period_id: str, spec: Dea
     period = await periods.get_or_raise(ctx, period_id=period_id)
     if not asked_for(form, period):
         raise InvalidInput(
-            f"form {form.id} is asked for {form.period_type} periods, and {period.id} is a {period.type}", field="period_id"
+            field="period_id",
+            message_id="reporting.assignments.form_asked_periods",
+            values={"id": form.id, "period_type": form.period_type, "id2": period.id, "type": period.type},
         )
     return await _write_deadlines(ctx, form_id, period, spec)
 
@@ -234,8 +241,9 @@ async def _write_deadlines(ctx: Context, form_id: str, period: Period, spec: Dea
         correction = deadline.correction_deadline or period.correction_deadline
         if submission is not None and correction is not None and correction < submission:
             raise InvalidInput(
-                f"the correction deadline {correction} is before the submission deadline {submission}",
                 field="correction_deadline",
+                message_id="reporting.assignments.correction_deadline_before_submission",
+                values={"correction": correction, "submission": submission},
             )
         await deadline.save()
         await audit.record(
@@ -253,4 +261,4 @@ async def _period(ctx: Context, period_id: str, *, field: str) -> Period:
     try:
         return await periods.get_or_raise(ctx, period_id=period_id)
     except NotFound:
-        raise InvalidInput(f"no period {period_id}", field=field) from None
+        raise InvalidInput(field=field, message_id="reporting.assignments.period", values={"period_id": period_id}) from None

@@ -42,8 +42,7 @@ def is_inside(ref: str, organization_id: str) -> bool:
 def require_inside(ref: str | None, organization_id: str) -> None:
     if ref is not None and not is_inside(ref, organization_id):
         raise InvalidInput(
-            f"file_ref must name a file in the organisation's own folder, {folder(organization_id)}/…",
-            field="file_ref",
+            field="file_ref", message_id="reporting.files.file_ref_name_file", values={"organization_id": folder(organization_id)}
         )
 
 
@@ -61,11 +60,7 @@ async def refuse_if_submitted_file(ref: str | None, *, report_id: str | None = N
     if report_id is not None:
         submitted = submitted.exclude(id=report_id)
     if await submitted.exists():
-        raise InvalidInput(
-            "file_ref names the file of a submitted report, which stays that submission's only; "
-            "generate this report's own file, or name another",
-            field="file_ref",
-        )
+        raise InvalidInput(field="file_ref", message_id="reporting.files.file_ref_names_file")
 
 
 async def is_shared(record: ReportRecord) -> bool:

@@ -29,13 +29,13 @@ class FileStore:
             or any(part in ("..", "") for part in ref.split("/"))
             or len(ref) > 512
         ):
-            raise InvalidInput("file_ref must be a relative path inside the report store", field=field)
+            raise InvalidInput(field=field, message_id="reporting.filestore.file_ref_relative_path")
         return str(path)
 
     def path(self, ref: str) -> Path:
         target = (self.root / self.checked(ref)).resolve()
         if not target.is_relative_to(self.root.resolve()):
-            raise InvalidInput("file_ref must be a relative path inside the report store", field="file_ref")
+            raise InvalidInput(field="file_ref", message_id="reporting.filestore.file_ref_relative_path_2")
         return target
 
     def write(self, ref: str, content: bytes) -> int:

@@ -78,7 +78,7 @@ async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
     if spec.snapshot_id is not None:
         snapshot = await snapshots.get_for_write(ctx, snapshot_id=spec.snapshot_id)
         if snapshot.organization_id != spec.org_id:
-            raise Conflict("the snapshot belongs to another organisation", details={"field": "snapshot_id"})
+            raise Conflict(details={"field": "snapshot_id"}, message_id="reporting.records.snapshot_belongs_another_organisation")
     async with notify.transaction(ctx) as outbox:
         record = await _created(ctx, spec)
         outbox.add(ReportRecordUpdated.of(record))
@@ -115,7 +115,7 @@ async def _created(ctx: Context, spec: ReportRecordSpec) -> ReportRecord:
 
 async def _refuse_if_submitted(record: ReportRecord) -> None:
     if await Submission.exists(report_record_id=record.id):
-        raise Conflict("the report was submitted to Bufdir and is kept as sent", details={"report_id": record.id})
+        raise Conflict(details={"report_id": record.id}, message_id="reporting.records.report_submitted_bufdir_kept")
 
 
 async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) -> ReportRecord:
@@ -203,7 +203,11 @@ async def generate(
 async def reportable(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot: Snapshot = await snapshots.get_for_write(ctx, snapshot_id=snapshot_id)
     if snapshot.status not in (SnapshotStatus.CURRENT, SnapshotStatus.HISTORICAL):
-        raise Conflict(f"a {snapshot.status} snapshot cannot be reported", details={"snapshot_id": snapshot_id})
+        raise Conflict(
+            details={"snapshot_id": snapshot_id},
+            message_id="reporting.records.snapshot_reported",
+            values={"status": snapshot.status},
+        )
     return snapshot
 
 

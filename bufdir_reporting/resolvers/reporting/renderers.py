@@ -25,10 +25,6 @@ log = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
-PANGO_MISSING = (
-    "PDF reports need the Pango library of the system, which this server lacks "
-    "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0); the XLSX report works without it"
-)
 
 
 class ReportFormat(StrEnum):
@@ -56,7 +52,7 @@ def _pdf(content: ReportContent) -> bytes:
         return render_pdf(content)
     except OSError as exc:
         if "pango" in str(exc).lower() or "gobject" in str(exc).lower():  # WeasyPrint loads them with cffi when imported
-            raise RenderFailed(PANGO_MISSING) from exc
+            raise RenderFailed(message_id="reporting.renderers.pango_missing") from exc
         raise
 
 
@@ -75,6 +71,7 @@ async def render(report_format: ReportFormat, content: ReportContent) -> bytes:
     except Exception as exc:
         log.exception("the %s report of %s, %s could not be rendered", report_format, content.organization_id, content.period)
         raise RenderFailed(
-            f"the {report_format.value.upper()} report could not be rendered; the error is logged on the server",
             details={"format": report_format.value},
+            message_id="reporting.renderers.report_could_rendered_error",
+            values={"value": report_format.value.upper()},
         ) from exc

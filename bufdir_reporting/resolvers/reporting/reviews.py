@@ -83,18 +83,19 @@ async def review(
     allowed, target = STEPS[action]
     reason = (reason or "").strip() or None
     if action == ReviewAction.RETURN and reason is None:
-        raise InvalidInput("a reason is required to return a submission: say what to correct", field="reason")
+        raise InvalidInput(field="reason", message_id="reporting.reviews.reason_required_return_submission")
     if submission.review_state not in allowed:
         raise Conflict(
-            f"a submission that is {submission.review_state.replace('_', ' ')} cannot be {PAST[action]}",
             details={"submission_id": submission_id, "review_state": str(submission.review_state)},
+            message_id=f"reporting.reviews.cannot_{action.value}",
+            values={"state": submission.review_state.replace("_", " "), "code": submission.review_state.value},
         )
     if action == ReviewAction.APPROVE and submission.submitted_by == ctx.principal.subject:
         # Four eyes: whoever sent a report does not also approve it (#31 review, finding 1: a
         # reviewer token that could write submitted a report and approved its own submission).
         raise Forbidden(
-            "a submission is approved by someone other than who submitted it",
             details={"submission_id": submission_id, "submitted_by": submission.submitted_by},
+            message_id="reporting.reviews.submission_approved_someone_other",
         )
     period = await periods.get_or_raise(ctx, period_id=submission.period_id)
     if correction_deadline is not None:
@@ -110,20 +111,21 @@ async def _may_set(ctx: Context, action: ReviewAction, correction_deadline: date
     period for every organisation: a reviewer scoped to a subtree does not set it for all the
     others (#31 review, finding 5; the model has no per-organisation deadline)."""
     if action != ReviewAction.RETURN:
-        raise InvalidInput("a correction deadline is set when a submission is returned", field="correction_deadline")
+        raise InvalidInput(field="correction_deadline", message_id="reporting.reviews.correction_deadline_set_when")
     if not access.reads_all(ctx.principal):
-        raise Forbidden(
-            "a correction deadline is the form's for the period, for every organisation; a reviewer scoped to some "
-            "organisations cannot change it: return the submission without one, or ask a reviewer for all organisations",
-            details={"reason": "form_wide_deadline"},
-        )
+        raise Forbidden(details={"reason": "form_wide_deadline"}, message_id="reporting.reviews.correction_deadline_form_s")
     if correction_deadline < periods.local_today():
-        raise InvalidInput(f"the correction deadline {correction_deadline} is in the past", field="correction_deadline")
+        raise InvalidInput(
+            field="correction_deadline",
+            message_id="reporting.reviews.correction_deadline_past",
+            values={"correction_deadline": correction_deadline},
+        )
     submission = (await assignments.deadlines(ctx, form_id=form_id, period=period)).submission
     if submission is not None and correction_deadline < submission:
         raise InvalidInput(
-            f"the correction deadline {correction_deadline} is before the submission deadline {submission}",
             field="correction_deadline",
+            message_id="reporting.reviews.correction_deadline_before_submission",
+            values={"correction_deadline": correction_deadline, "submission": submission},
         )
 
 
@@ -148,8 +150,7 @@ async def _step(
         moved = await Submission.filter(id=submission.id, review_state=before, lock_slot=submission.lock_slot).update(**update)
         if not moved:
             raise Conflict(
-                "the submission changed meanwhile (another step came first); read it again",
-                details={"submission_id": submission.id},
+                details={"submission_id": submission.id}, message_id="reporting.reviews.submission_changed_meanwhile_another"
             )
         step = await _kept(ctx, submission, before, target, reason)
         old, new = audited or ({"review_state": str(before)}, {"review_state": str(target), "reason": reason})
@@ -194,6 +195,3 @@ async def _kept(
         at=datetime.now(UTC),
         reason=reason,
     )
-
-
-PAST = {ReviewAction.START: "taken under review", ReviewAction.APPROVE: "approved", ReviewAction.RETURN: "returned"}

@@ -45,14 +45,14 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
     request's, else Bokmål)."""
     record = await records.get_for_write(ctx, report_id=report_id)
     if record.status != ReportStatus.COMPLETED or record.snapshot_id is None:
-        raise Conflict("only a completed report generated from a snapshot can be submitted", details={"report_id": report_id})
+        raise Conflict(details={"report_id": report_id}, message_id="reporting.submissions.completed_report_generated_snapshot")
     snapshot = await Snapshot.get(id=record.snapshot_id)
     if snapshot.period_id is None:
-        raise Conflict("a report over an ad-hoc range cannot be submitted; use a reporting period")
+        raise Conflict(message_id="reporting.submissions.report_over_ad_hoc")
     if snapshot.status != SnapshotStatus.CURRENT or not snapshot.cache_valid:
         raise Conflict(
-            "the report's snapshot is no longer current and valid; aggregate again and generate a new report",
             details={"snapshot_id": snapshot.id, "snapshot_status": str(snapshot.status), "cache_valid": snapshot.cache_valid},
+            message_id="reporting.submissions.report_s_snapshot_longer",
         )
     errors = [f for f in await validation.validate(ctx, snapshot=snapshot) if f.severity == "error"]
     if errors:
@@ -71,9 +71,9 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
         unresolved = await notes.open_follow_ups(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
         if unresolved:
             raise Conflict(
-                f"{len(unresolved)} value(s) marked for follow-up are not resolved; form {form.id} asks them resolved "
-                "before the report is submitted",
                 details={"field_keys": sorted({n.field_key for n in unresolved}), "note_ids": [n.id for n in unresolved]},
+                message_id="reporting.submissions.value_s_marked_follow",
+                values={"unresolved": len(unresolved), "id": form.id},
             )
     organization = await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id)
     await assignments.require_expected(ctx, form=form, organization=organization, period=period)
@@ -119,8 +119,9 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
     except IntegrityError:
         records.discard(ctx, document)
         raise Conflict(
-            f"period {snapshot.period_id} is already submitted for {snapshot.organization_id}; an admin must reopen it",
             details={"organization_id": snapshot.organization_id, "period_id": snapshot.period_id},
+            message_id="reporting.submissions.period_already_submitted_admin",
+            values={"period_id": snapshot.period_id, "organization_id": snapshot.organization_id},
         ) from None
     except BaseException:
         records.discard(ctx, document)
@@ -133,7 +134,7 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
     named)."""
     access.require_admin(ctx)
     if not reason.strip():
-        raise InvalidInput("a reason is required to reopen a submitted period", field="reason")
+        raise InvalidInput(field="reason", message_id="reporting.submissions.reason_required_reopen_submitted")
     key = periods.lock_key(organization_id, period_id, form_id)
     submission = await Submission.get_or_none(lock_slot=key)
     if submission is None:

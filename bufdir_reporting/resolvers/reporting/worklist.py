@@ -103,9 +103,10 @@ def _codes(codes: tuple[str, ...]) -> None:
     unknown = [code for code in codes if code not in CODES]
     if unknown:
         raise InvalidInput(
-            f"code: {', '.join(unknown)} is no worklist code; the codes are {', '.join(CODES)}",
             field="code",
             codes=list(CODES),
+            message_id="reporting.worklist.unknown_code",
+            values={"unknown": ", ".join(unknown), "codes": ", ".join(CODES)},
         )
 
 
@@ -181,7 +182,7 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     """Every item of the period's worklist, most important first."""
     access.require_review(ctx)
     if filters.severity not in (None, "error", "warning"):
-        raise InvalidInput("severity is error or warning", field="severity")
+        raise InvalidInput(field="severity", message_id="reporting.worklist.severity_error_warning")
     _codes(filters.codes)
     period = await periods.get_or_raise(ctx, period_id=filters.period_id)
     found = await _snapshots(ctx, filters)

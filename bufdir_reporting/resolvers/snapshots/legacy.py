@@ -48,21 +48,19 @@ async def refresh(
         # Neither contract's example sends both (service: reporting_period_id; repository:
         # range), and the two name the scope twice: which one wins was a guess.
         raise InvalidInput(
-            "give reporting_period_id or range, not both: a refresh covers the aggregation's period or a new range",
-            field="range",
-            fields=["reporting_period_id", "range"],
+            field="range", fields=["reporting_period_id", "range"], message_id="snapshots.legacy.give_reporting_period_id"
         )
     if organization_id is not None and organization_id != current.organization_id:
         raise InvalidInput(
-            f"org_id {organization_id!r} is not the organisation of aggregation {snapshot_id}; leave it out or send "
-            f"{current.organization_id!r}",
             field="org_id",
+            message_id="snapshots.legacy.org_id_organisation_aggregation",
+            values={"organization_id": organization_id, "snapshot_id": snapshot_id, "organization_id2": current.organization_id},
         )
     if period_id is not None and period_id != current.period_id:
         raise InvalidInput(
-            f"reporting_period_id {period_id!r} is not the period of aggregation {snapshot_id}; leave it out or send "
-            f"{current.period_id!r}" + ("" if current.period_id else " (it covers a range)"),
             field="reporting_period_id",
+            message_id="snapshots.legacy.not_its_period" if current.period_id else "snapshots.legacy.not_its_range",
+            values={"period_id": period_id, "snapshot_id": snapshot_id, "its": current.period_id},
         )
     triggered = await rerun(ctx, snapshot=current, window=window, force=force, wait=True)
     made = triggered.snapshot

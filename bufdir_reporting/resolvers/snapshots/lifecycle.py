@@ -66,7 +66,7 @@ async def trigger(
     elif window is not None:
         bounds = periods.checked_range(ctx, window.start, window.end)
     else:
-        raise InvalidInput("give a period or a range", field="period_id")
+        raise InvalidInput(field="period_id", message_id="snapshots.lifecycle.give_period_range")
     slot = runs.scope_key(organization.id, period.id if period else None, bounds, form_id=form_id)
     if not force:
         current = await Snapshot.get_or_none(current_slot=slot, cache_valid=True)
@@ -178,9 +178,9 @@ async def invalidate(
 async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
     snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
     if snapshot.status == SnapshotStatus.PROCESSING:
-        raise Conflict("a snapshot that is still processing cannot be deleted", details={"snapshot_id": snapshot_id})
+        raise Conflict(details={"snapshot_id": snapshot_id}, message_id="snapshots.lifecycle.snapshot_still_processing_deleted")
     if await Submission.exists(snapshot_id=snapshot.id) or await ReportRecord.exists(snapshot_id=snapshot.id):
-        raise Conflict("a snapshot with reports or submissions is kept", details={"snapshot_id": snapshot_id})
+        raise Conflict(details={"snapshot_id": snapshot_id}, message_id="snapshots.lifecycle.snapshot_reports_submissions_kept")
     async with in_transaction():
         await Snapshot.filter(prior_snapshot_id=snapshot.id).update(prior_snapshot_id=None)
         await snapshot.delete()

@@ -30,19 +30,35 @@ from .runs import MANUAL
 
 def _number(definition: FieldDefinition, raw: Any) -> Decimal:
     if isinstance(raw, bool):
-        raise InvalidInput(f"{definition.key} takes a number, not a boolean", field="value")
+        raise InvalidInput(
+            field="value", message_id="snapshots.manual_values.takes_number_boolean", values={"key": definition.key}
+        )
     try:
         number = Decimal(numbers.decimal_text(str(raw)))
     except InvalidOperation:
-        raise InvalidInput(f'{definition.key} takes a number (such as 31,5 or 31.5), got "{raw}"', field="value") from None
+        raise InvalidInput(
+            field="value", message_id="snapshots.manual_values.takes_number_such_got", values={"key": definition.key, "raw": raw}
+        ) from None
     if not number.is_finite() or abs(number) >= STORED_LIMIT:
-        raise InvalidInput(f"{definition.key} takes a finite number below {STORED_LIMIT:,} in magnitude", field="value")
+        raise InvalidInput(
+            field="value",
+            message_id="snapshots.manual_values.takes_finite_number_below",
+            values={"key": definition.key, "STORED_LIMIT": STORED_LIMIT},
+        )
     if definition.data_type == FieldDataType.INTEGER and number != number.to_integral_value():
-        raise InvalidInput(f"{definition.key} takes a whole number", field="value")
+        raise InvalidInput(field="value", message_id="snapshots.manual_values.takes_whole_number", values={"key": definition.key})
     if definition.min_value is not None and number < definition.min_value:
-        raise InvalidInput(f"{definition.key} is at least {definition.min_value}", field="value")
+        raise InvalidInput(
+            field="value",
+            message_id="snapshots.manual_values.least",
+            values={"key": definition.key, "min_value": definition.min_value},
+        )
     if definition.max_value is not None and number > definition.max_value:
-        raise InvalidInput(f"{definition.key} is at most {definition.max_value}", field="value")
+        raise InvalidInput(
+            field="value",
+            message_id="snapshots.manual_values.most",
+            values={"key": definition.key, "max_value": definition.max_value},
+        )
     return number
 
 
@@ -59,8 +75,9 @@ def _boolean(definition: FieldDefinition, raw: Any) -> bool:
     word = str(raw).strip().casefold() if isinstance(raw, str | int) else None
     if word not in BOOLEAN_WORDS:
         raise InvalidInput(
-            f"{definition.key} takes yes or no: true/false, ja/nei, yes/no, sann/usann or 1/0, got {shown(str(raw))!r}",
             field="value",
+            message_id="snapshots.manual_values.takes_yes_true_false",
+            values={"key": definition.key, "raw": shown(str(raw))},
         )
     return BOOLEAN_WORDS[word]
 
@@ -71,7 +88,9 @@ def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str 
         return None, None
     if definition.data_type == FieldDataType.TEXT:
         if not isinstance(raw, str) or len(raw) > 10_000:
-            raise InvalidInput(f"{definition.key} takes text of at most 10,000 characters", field="value")
+            raise InvalidInput(
+                field="value", message_id="snapshots.manual_values.takes_text_most_characters", values={"key": definition.key}
+            )
         return None, raw
     if definition.data_type == FieldDataType.BOOLEAN:
         return Decimal(int(_boolean(definition, raw))), None
@@ -83,14 +102,20 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     if snapshot.status != SnapshotStatus.CURRENT:
         raise Conflict(
-            f"only the current snapshot takes values; this one is {snapshot.status}", details={"snapshot_id": snapshot_id}
+            details={"snapshot_id": snapshot_id},
+            message_id="snapshots.manual_values.current_snapshot_takes_values",
+            values={"status": snapshot.status},
         )
     row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
     if row is None:
         raise NotFound("field", field_key)
     definition = await FieldDefinition.get(id=row.field_definition_id)
     if definition.aggregation_rule is not None:
-        raise InvalidInput(f"{field_key} is computed from activities, not entered by hand", field="field_key")
+        raise InvalidInput(
+            field="field_key",
+            message_id="snapshots.manual_values.computed_activities_entered_hand",
+            values={"field_key": field_key},
+        )
     before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
     row.value, row.text_value = checked(definition, value)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
     row.data_source = MANUAL if value is not None else None

@@ -32,13 +32,13 @@ UNRESOLVED = (NoteState.OPEN, NoteState.ANSWERED)
 def _text(text: str) -> str:
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
-        raise InvalidInput(f"the text is 1 to {MAX_TEXT:,} characters", field="text")
+        raise InvalidInput(field="text", message_id="snapshots.notes.text_characters", values={"MAX_TEXT": MAX_TEXT})
     return text
 
 
 async def _value_of(snapshot: Snapshot, field_key: str) -> None:
     if snapshot.period_id is None:
-        raise InvalidInput("notes are kept for reporting periods; this snapshot is an ad-hoc range", field="snapshot_id")
+        raise InvalidInput(field="snapshot_id", message_id="snapshots.notes.notes_kept_reporting_periods")
     if not await FieldValue.exists(snapshot_id=snapshot.id, field_key=field_key):
         raise NotFound("field", field_key)
 
@@ -119,7 +119,7 @@ async def resolve(ctx: Context, *, note_id: int) -> ValueNote:
             state=NoteState.RESOLVED, resolved_by=who, resolved_at=now
         )
         if not changed:
-            raise Conflict("the question is resolved already", details={"note_id": note_id})
+            raise Conflict(details={"note_id": note_id}, message_id="snapshots.notes.question_resolved_already")
         await audit.record(
             ctx,
             action="value.resolved",

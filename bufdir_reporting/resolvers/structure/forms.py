@@ -87,8 +87,9 @@ async def for_period(ctx: Context, *, form_id: str | None, period: Period | None
     form = await get_or_raise(ctx, form_id=form_id or DEFAULT_FORM)
     if period is not None and form.period_type is not None and period.type != form.period_type:
         raise InvalidInput(
-            f"form {form.id} ({form.name}) is asked for {form.period_type} periods; period {period.id} is a {period.type}",
             field="form_id",
+            message_id="structure.forms.form_asked_periods_period",
+            values={"id": form.id, "name": form.name, "period_type": form.period_type, "id2": period.id, "type": period.type},
         )
     return form
 
@@ -112,7 +113,11 @@ async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
     try:
         async with in_transaction():
             if await ReportForm.exists(id=spec.form_id):
-                raise Conflict(f"report form {spec.form_id!r} already exists", details={"field": "form_id"})
+                raise Conflict(
+                    details={"field": "form_id"},
+                    message_id="structure.forms.report_form_already_exists",
+                    values={"form_id": spec.form_id},
+                )
             form = await ReportForm.create(
                 id=spec.form_id,
                 name=spec.name,
@@ -126,7 +131,11 @@ async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
             await revision.bump()
             await audit.record(ctx, action="form.created", entity_type="report_form", entity_id=form.id, after=spec.model_dump())
     except IntegrityError:
-        raise Conflict(f"report form {spec.form_id!r} conflicts with a concurrent change", details={"field": "form_id"}) from None
+        raise Conflict(
+            details={"field": "form_id"},
+            message_id="structure.forms.report_form_conflicts_concurrent",
+            values={"form_id": spec.form_id},
+        ) from None
     return form
 
 
@@ -136,7 +145,7 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
     type do not change."""
     access.require_admin(ctx)
     if spec.form_id != form_id:
-        raise InvalidInput("form_id cannot change; create a new form instead", field="form_id")
+        raise InvalidInput(field="form_id", message_id="structure.forms.form_id_change_create")
     await _sections_exist(spec.section_ids)
     async with notify.transaction(ctx) as outbox:
         form = await ReportForm.select_for_update().get_or_none(id=form_id)
@@ -144,16 +153,11 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
             raise NotFound("report form", form_id)
         before = await _described(form)
         if form.is_default and (spec.period_type is not None or spec.rolled_up):
-            raise Conflict(
-                "the default form asks every section there is, for any period, of each organisation alone; only "
-                "its name and description change",
-                details={"form_id": form_id},
-            )
+            raise Conflict(details={"form_id": form_id}, message_id="structure.forms.default_form_asks_every")
         if form.is_default and set(spec.section_ids) != {str(s) for s in await Section.all().values_list("id", flat=True)}:
             # they were ignored with 200 (#31 review, finding 8): a client believed it had changed them
             raise Conflict(
-                "the default form asks every section there is; its sections do not change (send those it lists)",
-                details={"form_id": form_id, "field": "section_ids"},
+                details={"form_id": form_id, "field": "section_ids"}, message_id="structure.forms.default_form_asks_every_2"
             )
         form.update_from_dict(
             {
@@ -186,7 +190,7 @@ async def _sections_exist(section_ids: list[str]) -> None:
     found = {str(s) for s in await Section.filter(id__in=section_ids).values_list("id", flat=True)}
     unknown = [s for s in section_ids if s not in found]
     if unknown:
-        raise InvalidInput(f"no section {', '.join(unknown)}", field="section_ids")
+        raise InvalidInput(field="section_ids", message_id="structure.forms.section", values={"unknown": ", ".join(unknown)})
 
 
 async def _section_ids(form_id: str) -> list[str]:

@@ -44,7 +44,9 @@ async def _numeric_field(field_key: str) -> None:
     if not types:
         raise NotFound("field", field_key)
     if not types & set(NUMERIC):
-        raise InvalidInput(f"field_key: {field_key} is not a number; only numbers are judged for outliers", field="field_key")
+        raise InvalidInput(
+            field="field_key", message_id="structure.outlier_settings.not_a_number", values={"field_key": field_key}
+        )
 
 
 async def list_(ctx: Context) -> list[FieldOutlierSetting]:

@@ -156,8 +156,9 @@ async def _structure_write(ctx: Context, section_id: str) -> AsyncIterator[Struc
                 outbox.add(*CacheInvalidated.each(write.invalidated, write.invalidated[0].invalidation_reason or ""))
     except IntegrityError:
         raise Conflict(
-            f"section {section_id!r} conflicts with a concurrent or existing structure change",
             details={"section_id": section_id},
+            message_id="structure.sections.section_conflicts_concurrent_existing",
+            values={"section_id": section_id},
         ) from None
 
 
@@ -166,7 +167,11 @@ async def create(ctx: Context, *, spec: SectionSpec) -> Section:
     effective = await _effective_date(ctx, spec.effective_from_period_id)
     async with _structure_write(ctx, spec.section_id) as write:
         if await Section.exists(id=spec.section_id):
-            raise Conflict(f"section {spec.section_id!r} already exists", details={"field": "section_id"})
+            raise Conflict(
+                details={"field": "section_id"},
+                message_id="structure.sections.section_already_exists",
+                values={"section_id": spec.section_id},
+            )
         section = await Section.create(
             id=spec.section_id,
             title=spec.section_title,

@@ -92,7 +92,9 @@ async def _source(spec: TranslationSpec) -> str:
     """The Bokmål text the translation translates; NotFound for an item that does not exist."""
     if spec.attribute not in ATTRIBUTES[spec.subject]:
         names = ", ".join(attribute.value for attribute in ATTRIBUTES[spec.subject])
-        raise InvalidInput(f"a {spec.subject.value} has {names} to translate", field="attribute")
+        raise InvalidInput(
+            field="attribute", message_id="structure.translations.translate", values={"value": spec.subject.value, "names": names}
+        )
     item: Section | FieldDefinition | ReportForm | None
     if spec.subject == TranslatedSubject.SECTION:
         item = await Section.get_or_none(id=spec.subject_id)

@@ -93,7 +93,10 @@ def _compiled(text: str, side: str, types: Mapping[str, str]) -> Expression:
         expressions.check(node, types.get)
     except SyntaxProblem as problem:
         raise InvalidInput(
-            f"{side}, at character {problem.position}: {problem.message}", field=side, position=problem.position
+            field=side,
+            position=problem.position,
+            message_id="structure.validation_rules.character",
+            values={"side": side, "position": problem.position, "message": problem.message},
         ) from None
     return node
 
@@ -103,7 +106,7 @@ async def _checked(ctx: Context, spec: RuleSpec) -> None:
     left, right = _compiled(spec.left, "left", types), _compiled(spec.right, "right", types)
     if not expressions.fields_of(left) and not expressions.fields_of(right):
         # "2 <= 1" as an error would refuse every report of the form, whatever it says
-        raise InvalidInput("left: a rule compares fields; name at least one on either side", field="left")
+        raise InvalidInput(field="left", message_id="structure.validation_rules.left_rule_compares_fields")
 
 
 def _values(spec: RuleSpec) -> dict[str, Any]:

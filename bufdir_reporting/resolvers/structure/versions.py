@@ -43,9 +43,9 @@ def _normal(value: Any) -> Any:
 
 def _refuse_before_scheduled(version: FieldDefinition, effective: date) -> NoReturn:
     raise Conflict(
-        f"field {version.key!r} has a change scheduled from {version.valid_from}; "
-        f"a change from {effective} would come before it (change from {version.valid_from} or later)",
         details={"field": version.key, "scheduled_from": str(version.valid_from)},
+        message_id="structure.versions.field_change_scheduled_change",
+        values={"key": version.key, "valid_from": version.valid_from, "effective": effective},
     )
 
 
@@ -61,8 +61,9 @@ async def _ensure_key_free(section: Section, key: str) -> None:
     holder = await FieldDefinition.filter(open_key=key).exclude(section_id=section.id).first()
     if holder is not None:
         raise Conflict(
-            f"field key {key!r} is already used by section {holder.section_id!r}",
             details={"field": key, "section_id": holder.section_id},
+            message_id="structure.versions.field_key_already_used",
+            values={"key": key, "section_id": holder.section_id},
         )
 
 

@@ -240,7 +240,7 @@ FIELDS.update(
         "AnalyticsCell.status": "Where the figure stands: a draft, a submission's review state, partial or missing.",
         "AnalyticsCell.approved": "Whether the figure is from an approved submission.",
         "AnalyticsField.key": "The field's technical key, e.g. antall_arsverk.",
-        "AnalyticsField.label": "The field's Norwegian label.",
+        "AnalyticsField.label": "The field's label in the request's language (Accept-Language; Bokmål by default).",
         "AnalyticsField.sectionId": "The section the field belongs to.",
         "AnalyticsField.dataType": "How the field's values are typed.",
         "AnalyticsField.unit": "The unit of its values, if it has one (timer, %).",
