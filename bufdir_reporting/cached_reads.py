@@ -3,7 +3,8 @@ still runs for a cached answer (request id, access log, metrics, security header
 
 - **GraphQL** (``/graphql``, GET or a JSON POST): a plain query — not a mutation or
   subscription, not an upload — is looked up under its document, variables, operation name,
-  principal scope, media type and the data version. On a miss the answer is kept as it is sent
+  principal scope, media type and the versions of the data it reads (``read_scopes``: one
+  organisation's and the shared part, or everything). On a miss the answer is kept as it is sent
   if the router marked it free of errors (``request.state.graphql_errors``).
 - **REST** (``GET /api/…``): a 200 JSON answer is kept under the path and query, the principal
   scope and the data version; live streams (``/watch``) and file downloads pass untouched.
@@ -21,7 +22,7 @@ from typing import Any
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import response_cache
+from . import read_scopes, response_cache
 from .auth import Principal
 from .digdir import principal_from_authorization
 from .envelope import GRAPHQL_PATH
@@ -150,16 +151,17 @@ class CachedReads:
         principal = self._principal(headers)
         if parts is None or principal is None:
             return None
-        version = await self.cache.versions.version()
-        return self.cache.key(*parts, response_cache.scope(principal), version, requested.get())
+        versions = await self.cache.versions.version(parts[-1])
+        return self.cache.key(*parts, response_cache.scope(principal), versions, requested.get())
 
 
 def _query_parts(
     persisted: PersistedQueries, max_tokens: int, method: str, query_string: bytes, body: bytes, accept: str | None
-) -> tuple[str, str, str | None, str] | None:
+) -> tuple[str, str, str | None, str, tuple[str, ...]] | None:
     """What of a GraphQL request decides its answer besides the caller and the data: the
-    document, the variables (canonical), the operation name and the media type; None when it is
-    not a plain query or not a body the router will take. Raises PersistedQueryProblem."""
+    document, the variables (canonical), the operation name and the media type; and last, the
+    scopes of the data it reads (``read_scopes``). None when it is not a plain query or not a
+    body the router will take. Raises PersistedQueryProblem."""
     if method == "POST":
         try:
             data = decode_json(body)
@@ -180,7 +182,8 @@ def _query_parts(
         return None
     if operation_kind(query, operation_name, max_tokens) != "query":
         return None
-    return query, json.dumps(variables, sort_keys=True, separators=(",", ":")), operation_name, negotiated(accept)
+    read = read_scopes.scopes(query, operation_name, variables, max_tokens)
+    return query, json.dumps(variables, sort_keys=True, separators=(",", ":")), operation_name, negotiated(accept), read
 
 
 _remembered_parts = lru_cache(maxsize=1024)(_query_parts)

@@ -5,14 +5,17 @@ GraphQL document and variables (or REST path and query), by a principal of the s
 asking for the same media type, on the same day — is answered from here while the data version
 is the one it was computed under.
 
-**The data version** is one small statement (``version``): the newest audit-log id and the newest
-event-log id. Every write through the service leaves an audit entry in its own transaction
-(activities, manual values, notes, structure, reports, submissions, reviews, deletes), and every
-change the background makes (aggregation runs, invalidation, import progress) leaves an event
-after its commit; so any committed change, by any replica, moves the version. The version is
-read *before* the answer is computed: a write that lands in between is at worst kept under the
-older version, which no later read asks for. Writes that bypass the service (a hand-edited
-row) are not seen: turn the cache off (``BUFDIR_RESPONSE_CACHE_MB=0``) where that happens.
+**The data version** is what the answer read, versioned (``resolvers.base.changes``): every
+write through the service leaves an audit entry in its own transaction, every change the
+background makes an event, and each also writes the *scope* it changed (an organisation's data,
+for it and those above it; or ``*``, what every answer may read: the structure, the tree, forms,
+rules, access). A read whose document says which organisation it reads (``read_scopes``) is
+kept under the versions of ``*`` and of that organisation, so an import into another
+organisation leaves it served; any other read is kept under the version of everything, which
+every write moves. The versions are one small statement, read *before* the answer is computed:
+a write that lands in between is at worst kept under the older version, which no later read
+asks for. Writes that bypass the service (a hand-edited row) are not seen: turn the cache off
+(``BUFDIR_RESPONSE_CACHE_MB=0``) where that happens.
 
 **Scope**: the principal's subject, organisations and roles are part of the key, so one
 principal's answer never reaches another. Only answers without errors are kept.
@@ -26,15 +29,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from tortoise.connection import connections
-
 from .auth import Principal
+from .resolvers.base import changes
 from .resolvers.periods import calendar
-
-VERSION_SQL = "SELECT (SELECT MAX(id) FROM audit_entry) AS audit, (SELECT MAX(id) FROM event_log) AS event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,46 +48,47 @@ class Cached:
     """The route that computed it: a hit, never routed, is counted and logged under it."""
 
 
-Version = tuple[int | None, int | None]
-
-
-async def read_version() -> Version:
-    """The data version: one statement, two index-only reads."""
-    row = (await connections.get("default").execute_query_dict(VERSION_SQL))[0]
-    return row["audit"], row["event"]
+Versions = dict[str, int | None]
+"""The version of each scope asked about (``changes.newest``)."""
 
 
 class VersionReads:
-    """Reads of the data version shared by the requests that arrive together.
+    """Reads of the data versions shared by the requests that arrive together.
 
     A request must see every write committed before it arrived, so it may only use a read that
     *starts* after its arrival: it joins the next read, never one already under way. While a
     read is in flight, the requests arriving meanwhile wait for it to end and share the one
-    started then. Under load one statement serves many requests (bench S7); alone, a request
-    waits for exactly its own read."""
+    started then, which reads the scopes any of them asked about in one statement. Under load
+    one statement serves many requests (bench S7); alone, a request waits for exactly its own
+    read."""
 
-    def __init__(self, read: Callable[[], Awaitable[Version]] = read_version) -> None:
+    def __init__(self, read: Callable[[Sequence[str]], Awaitable[Versions]] = changes.newest) -> None:
         self._read = read
-        self._next: asyncio.Future[Version] | None = None
+        self._next: asyncio.Future[Versions] | None = None
+        self._wanted: set[str] = set()
         self._reading = False
         self._task: asyncio.Task[None] | None = None  # held: the loop keeps only a weak reference
         self.statements = 0
 
-    async def version(self) -> Version:
+    async def version(self, scopes: Sequence[str] = (changes.EVERYTHING,)) -> tuple[int | None, ...]:
+        """The versions of these scopes, in their order."""
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
             if not self._reading:
                 self._reading = True
                 self._task = asyncio.get_running_loop().create_task(self._drain())
-        return await asyncio.shield(self._next)
+        self._wanted.update(scopes)
+        versions = await asyncio.shield(self._next)
+        return tuple(versions[scope] for scope in scopes)
 
     async def _drain(self) -> None:
         try:
             while self._next is not None:
-                joined, self._next = self._next, None  # later arrivals gather for the read after this one
+                # later arrivals gather for the read after this one
+                joined, wanted, self._next, self._wanted = self._next, self._wanted, None, set()
                 self.statements += 1
                 try:
-                    joined.set_result(await self._read())
+                    joined.set_result(await self._read(sorted(wanted)))
                 except Exception as exc:  # the database's error reaches every request that waited
                     joined.set_exception(exc)
         finally:

@@ -19,7 +19,7 @@ from websockets.typing import Subprotocol
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
 from bufdir_reporting.operations import GracefulServer
-from bufdir_reporting.resolvers.structure import revision
+from bufdir_reporting.resolvers.base import revision
 
 from .services import free_port
 

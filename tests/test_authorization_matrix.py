@@ -29,9 +29,8 @@ from fastapi.routing import APIRoute
 from pydantic import SecretStr
 
 from bufdir_reporting.config import Settings
-from bufdir_reporting.resolvers.base import ids
+from bufdir_reporting.resolvers.base import ids, revision
 from bufdir_reporting.resolvers.snapshots import live
-from bufdir_reporting.resolvers.structure import revision
 from bufdir_reporting.rest.permissions import OPERATIONS
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext

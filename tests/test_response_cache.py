@@ -7,8 +7,6 @@ import hashlib
 
 import httpx
 
-from bufdir_reporting.response_cache import VERSION_SQL
-
 from .conftest import error_codes
 from .factories import make_organization
 from .live import started_app
@@ -45,7 +43,8 @@ async def test_a_repeated_read_costs_one_version_statement(graphql, client, app,
     with counting_statements() as counter:
         again = await read(graphql, own)
     assert again == first
-    assert counter.statements == [VERSION_SQL]  # the version, then the kept answer: no read of the data
+    # the versions, then the kept answer: no read of the data
+    assert len(counter.statements) == 1 and "FROM data_change" in counter.statements[0]
     assert app.state.response_cache.stats["hits"] >= 1
     scraped = (await client.get("/metrics")).text
     assert "bufdir_response_cache_hits_total 1.0" in scraped and "bufdir_response_cache_entries 1.0" in scraped
@@ -166,7 +165,7 @@ async def test_a_repeated_rest_get_is_answered_as_it_was_and_a_write_is_seen(cli
     first = await client.get("/api/v1/report-sections/hjelpetiltak")
     with counting_statements() as counter:
         again = await client.get("/api/v1/report-sections/hjelpetiltak")
-    assert counter.statements == [VERSION_SQL]
+    assert len(counter.statements) == 1 and "FROM data_change" in counter.statements[0]
     assert (again.status_code, again.content, again.headers["content-type"]) == (
         first.status_code,
         first.content,
@@ -197,13 +196,13 @@ async def test_a_version_read_under_way_is_never_shared_with_a_later_arrival():
     started: list[asyncio.Event] = []
     release: list[asyncio.Event] = []
 
-    async def read():
+    async def read(scopes):
         number = len(started)
         started.append(asyncio.Event())
         release.append(asyncio.Event())
         started[number].set()
         await release[number].wait()
-        return (number, None)
+        return dict.fromkeys(scopes, number)
 
     reads = VersionReads(read)
     early = [asyncio.ensure_future(reads.version()) for _ in range(3)]
@@ -212,12 +211,12 @@ async def test_a_version_read_under_way_is_never_shared_with_a_later_arrival():
     late = [asyncio.ensure_future(reads.version()) for _ in range(2)]  # arrive while read 0 is under way
     await asyncio.sleep(0)
     release[0].set()
-    assert [await f for f in early] == [(0, None)] * 3
+    assert [await f for f in early] == [(0,)] * 3
     while len(started) < 2:
         await asyncio.sleep(0)
     assert not any(f.done() for f in late)
     release[1].set()
-    assert [await f for f in late] == [(1, None)] * 2
+    assert [await f for f in late] == [(1,)] * 2
     assert reads.statements == 2
 
 

@@ -19,7 +19,7 @@ import orjson
 
 from bufdir_reporting.resolvers.analytics import export
 from bufdir_reporting.resolvers.analytics.selection import Selection
-from bufdir_reporting.resolvers.structure import revision
+from bufdir_reporting.resolvers.base import revision
 
 from ..environment import Env
 from ..harness import Row, checked, compare, judged

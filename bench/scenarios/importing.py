@@ -45,6 +45,14 @@ def _file(env: Env, count: int, prefix: str) -> tuple[Path, list[tuple[tuple, li
     return path, records
 
 
+def file_for_one_organization(env: Env, organization_id: str, count: int, prefix: str) -> Path:
+    """An import file of ``count`` activities, all of one organisation (S7's concurrent import)."""
+    path, _ = _file(env, count, prefix)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    path.write_text("".join(json.dumps({**line, "organization_id": organization_id}) + "\n" for line in lines))
+    return path
+
+
 def _peak_resident_mb(command: list[str], env: dict[str, str]) -> float:
     """Run ``command`` and return the most memory it held at once (its peak resident set, from
     the kernel's accounting of this one child)."""

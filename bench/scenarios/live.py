@@ -20,6 +20,7 @@ from bufdir_reporting import events
 from .. import load
 from ..environment import Env, pid_rss_kib
 from ..harness import Row, Timing, checked, judged
+from .importing import file_for_one_organization as importing_file
 
 SUBSCRIPTION = """
 subscription Changes($org: ID!, $period: ID!) {
@@ -252,6 +253,9 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
                 wrote = await client.post(f"http://{address}/graphql", json=write, headers=auth)
                 assert "errors" not in wrote.json(), wrote.text
                 after_write.append(await _timed_read(client, address, body, auth))
+        under_import = await _through_the_cache_under_an_import(
+            env, address, body, auth, seconds=seconds, connections=connections
+        )
     prepared = Path(tempfile.mkdtemp(prefix="bench-s7-")) / "dashboard.json"
     prepared.write_bytes(response.content)
     bare_env = env.service_environment(BENCH_PREPARED_JSON=str(prepared))
@@ -275,6 +279,7 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
         f"{computed.p50 * 1e3:.1f} ms computed with the cache off (one client, sequential)"
     )
     return [
+        *under_import,
         judged(
             "S7",
             "dashboard req/s, one worker",
@@ -313,6 +318,102 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
             notes=miss_note,
             details={"ours": missed.summary(), "baseline": computed.summary()},
         ),
+    ]
+
+
+async def _through_the_cache_under_an_import(
+    env: Env, address: str, body: bytes, auth: dict[str, str], *, seconds: float, connections: int
+) -> list[Row]:
+    """The dashboard of one organisation repeated through the cache while the CLI imports
+    activities of another, again and again: the hit ratio and req/s of the dashboard (kept under
+    its organisation's version) against the same read made to depend on everything (a
+    ``viewer`` beside it: any write empties it, as every read did before #37 item 4)."""
+    other = env.dataset.organization_ids[1]
+    count = 1_000 if env.quick else 5_000
+    cli = str(Path(env.serve()[0]))
+    everything = json.dumps(
+        {**json.loads(body), "query": DASHBOARD.replace("{\n  organization", "{\n  viewer { subject }\n  organization", 1)}
+    )
+    imported: list[int] = []
+
+    async def importing(stop: asyncio.Event) -> None:
+        n = 0
+        while not stop.is_set():
+            path = importing_file(env, other, count, f"s7-{time.time_ns()}-{n}")
+            child = await asyncio.create_subprocess_exec(
+                cli, "import", str(path), env=env.service_environment(),
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+            assert await child.wait() == 0, "the concurrent import failed"
+            imported.append(count)
+            n += 1
+
+    written: list[int] = []
+
+    async def writing(stop: asyncio.Event, client: httpx.AsyncClient) -> None:
+        """Activities of the other organisation recorded one by one meanwhile: a commit each,
+        where an import of one file commits a few times."""
+        token = env.token(admin=True)
+        while not stop.is_set():
+            variables = {"org": other, "id": f"s7-other-{time.time_ns()}"}
+            wrote = await client.post(
+                f"http://{address}/graphql",
+                json={"query": WRITE, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert "errors" not in wrote.json(), wrote.text
+            written.append(1)
+
+    async def measured(request_body: bytes) -> tuple[Any, float, float]:
+        async with httpx.AsyncClient() as client:
+            before = (await client.get(f"http://{address}/metrics")).text
+            stop = asyncio.Event()
+            writers = [asyncio.create_task(importing(stop)), asyncio.create_task(writing(stop, client))]
+            result = await load.run(
+                address, load.request_bytes(address, "/graphql", request_body, auth), connections=connections, seconds=seconds
+            )
+            stop.set()
+            await asyncio.gather(*writers)
+            after = (await client.get(f"http://{address}/metrics")).text
+        hits = _scraped(after, "bufdir_response_cache_hits_total") - _scraped(before, "bufdir_response_cache_hits_total")
+        misses = _scraped(after, "bufdir_response_cache_misses_total") - _scraped(before, "bufdir_response_cache_misses_total")
+        return result, hits, misses
+
+    narrowed, hits, misses = await measured(body)
+    narrowed_imported, narrowed_written = sum(imported), len(written)
+    imported.clear()
+    written.clear()
+    broad, broad_hits, broad_misses = await measured(everything.encode())
+    assert narrowed.failures == 0 and broad.failures == 0, (narrowed.failures, broad.failures)
+    ratio = hits / max(hits + misses, 1)
+    broad_ratio = broad_hits / max(broad_hits + broad_misses, 1)
+    return [
+        judged(
+            "S7",
+            "dashboard req/s through the cache, another organisation importing",
+            ours=narrowed.per_second,
+            baseline=broad.per_second,
+            unit="req/s",
+            limit=None,
+            higher_is_better=True,
+            notes=(
+                f"hit ratio {ratio:.4f} ({hits:,.0f} hits, {misses:,.0f} misses) while the CLI imported "
+                f"{narrowed_imported:,} activities of {other} and {narrowed_written} more were recorded one by one; "
+                f"the same read depending on everything: {broad.per_second:,.0f} req/s, hit ratio {broad_ratio:.4f} "
+                f"({broad_hits:,.0f} hits, {broad_misses:,.0f} misses; {sum(imported):,} imported, {len(written)} recorded)"
+            ),
+            details={
+                "hit_ratio": ratio,
+                "hits": hits,
+                "misses": misses,
+                "imported": narrowed_imported,
+                "recorded": narrowed_written,
+                "everything_hit_ratio": broad_ratio,
+                "everything_rps": broad.per_second,
+                "ours": narrowed.latency.summary(),
+                "baseline": broad.latency.summary(),
+            },
+        )
     ]
 
 

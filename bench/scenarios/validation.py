@@ -8,10 +8,10 @@ from bufdir_reporting.auth import REVIEWER, Principal
 from bufdir_reporting.demo.validation_rules import RULES
 from bufdir_reporting.models import DEFAULT_FORM, MissingValueStrategy, Period, Snapshot, ValidationRule
 from bufdir_reporting.resolvers.aggregation import engine
+from bufdir_reporting.resolvers.base import revision
 from bufdir_reporting.resolvers.periods import period_bounds
 from bufdir_reporting.resolvers.reporting import worklist
 from bufdir_reporting.resolvers.snapshots import runs
-from bufdir_reporting.resolvers.structure import revision
 
 from ..environment import Env
 from ..harness import Row, compare, judged

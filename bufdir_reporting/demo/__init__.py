@@ -20,7 +20,7 @@ from ..models import (
     Period,
     Section,
 )
-from ..resolvers.structure import revision
+from ..resolvers.base import revision
 from ..resolvers.structure.rules import AggregationRule
 from . import activities, reference, structure
 from .forms import load_forms

@@ -19,10 +19,10 @@ from ..config import Settings
 from ..errors import DomainError
 from ..models import Organization, Period, ReportForm
 from ..resolvers import snapshots
+from ..resolvers.base import revision
 from ..resolvers.base.context import Context
 from ..resolvers.reporting import assignments, records, reviews, submissions
 from ..resolvers.snapshots import manual_values, validation
-from ..resolvers.structure import revision
 from .history import ENTERED, REPORT_TYPE, SUBMITTED_ORGANIZATION
 
 Progress = Callable[[str], None]

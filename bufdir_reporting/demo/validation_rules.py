@@ -6,7 +6,7 @@ resource rule, so the worklist has something to show on first look."""
 from __future__ import annotations
 
 from ..models import MissingValueStrategy, RuleImportance, RuleOperator, RuleSeverity, ValidationRule
-from ..resolvers.structure import revision
+from ..resolvers.base import revision
 from . import forms
 
 CHILD_WELFARE = "barnevern-arsrapport"

@@ -3,6 +3,7 @@
 from .activity import Activity, ActivityParticipant
 from .activity_import import ActivityImport, ImportStatus
 from .audit import AuditEntry
+from .data_change import DataChange
 from .event_log import EventLog
 from .form import DEFAULT_FORM, FormAssignment, FormDeadline, FormSection, ReportForm
 from .identity import Delegation, Person, PersonAssignment, PersonRole
@@ -31,6 +32,7 @@ __all__ = [
     "ActivityParticipant",
     "AggregationJob",
     "AuditEntry",
+    "DataChange",
     "Delegation",
     "EventLog",
     "FieldDataType",

@@ -83,7 +83,7 @@ class FieldDefinition(Model):
 class StructureRevision(Model):
     """One row: a token replaced in the same transaction as every change to the report
     structure, so a process may keep the structure in force cached under the token it read
-    (``resolvers.structure.revision``) and never serve one that changed since."""
+    (``resolvers.base.revision``) and never serve one that changed since."""
 
     id = fields.IntField(primary_key=True)
     token = fields.CharField(max_length=32)

@@ -183,6 +183,49 @@ async def test_a_read_cached_on_one_replica_shows_a_write_made_on_the_other(post
             assert await count(on_a) == before[0] + 2  # and the other way round
 
 
+async def test_a_write_on_one_replica_reaches_only_the_answers_of_what_it_changed_on_the_other(
+    postgres_server, redis_url, tmp_path
+):
+    """An organisation's dashboard kept on replica B is answered again after a write to another
+    organisation made on A, and computed afresh after a write to its own (the versions live in
+    the shared database: the events' backend, Redis here, plays no part)."""
+    env = await replica_env(postgres_server, redis_url, tmp_path)
+    token = issue_token(Settings(token_secret=SecretStr(SECRET)), subject="kari", organizations=["org-1042", "org-2077"])
+    headers = {"Authorization": f"Bearer {token}"}
+    dashboard = '{ organization(id: "org-1042") { name snapshots(first: 1) { edges { node { snapshotId cacheValid } } } } }'
+
+    def record(org: str, external_id: str) -> dict:
+        return {
+            "query": f'mutation {{ recordActivity(input: {{organizationId: "{org}", sourceSystem: "s", externalId: '
+            f'"{external_id}", activityType: "care_order", category: UNGDOM, status: "completed", '
+            'occurredAt: "2025-06-01T10:00:00Z"}) { activityId } }'
+        }
+
+    with replica(env, tmp_path / "a.log", "--demo", "--activities", "300") as a, replica(env, tmp_path / "b.log") as b:
+        async with (
+            httpx.AsyncClient(base_url=f"http://{a}", headers=headers) as on_a,
+            httpx.AsyncClient(base_url=f"http://{b}", headers=headers) as on_b,
+        ):
+
+            async def read_on_b() -> tuple[dict, bool]:
+                def hits(text: str) -> float:
+                    return next(
+                        float(x.split()[-1]) for x in text.splitlines() if x.startswith("bufdir_response_cache_hits_total ")
+                    )
+
+                before = hits((await on_b.get("/metrics")).text)
+                answer = (await on_b.post("/graphql", json={"query": dashboard})).json()
+                assert "errors" not in answer, answer
+                return answer["data"]["organization"], hits((await on_b.get("/metrics")).text) > before
+
+            await read_on_b()
+            assert (await read_on_b())[1]  # kept on B
+            assert "errors" not in (await on_a.post("/graphql", json=record("org-2077", "other-1"))).json()
+            assert (await read_on_b())[1], "a write to org-2077 on A leaves org-1042's answer served on B"
+            assert "errors" not in (await on_a.post("/graphql", json=record("org-1042", "own-1"))).json()
+            assert not (await read_on_b())[1], "a write to org-1042 on A is read afresh on B"
+
+
 @pytest.fixture
 def stoppable_redis():
     try:

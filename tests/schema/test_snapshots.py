@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from bufdir_reporting.response_cache import VERSION_SQL
-
 from ..conftest import error_codes
 from ..statements import counting_statements
 
@@ -135,9 +133,10 @@ async def test_nested_snapshot_reads_take_the_same_statements_for_one_or_many(gr
         assert len(edges) == first and all(e["node"]["sections"][0]["fieldValues"][0]["label"] for e in edges)
         return counter.statements
 
+    await statements(2)  # the structure is read once per revision, by the first read of the process
     one, five = await statements(1), await statements(5)
     # first the data version the response cache keys on, then the reads themselves
-    assert one[0] == five[0] == VERSION_SQL
+    assert one[0] == five[0] and "FROM data_change" in one[0]
     assert len(one) == len(five) <= 1 + 6, (one, five)
     assert not any("COUNT(" in s.upper() for s in five)
     counted = await graphql("{ snapshots(first: 1) { totalCount edges { node { snapshotId } } } }", {}, admin)

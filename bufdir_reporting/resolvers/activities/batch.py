@@ -18,7 +18,7 @@ from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 
 from ...models import Activity, ActivityParticipant
-from ..base import audit, ids
+from ..base import audit, changes, ids
 from ..base.context import Context
 from .inputs import ActivitySpec
 
@@ -272,6 +272,7 @@ async def insert_new(ctx: Context, specs: list[ActivitySpec]) -> int:
                 await connection.copy_records_to_table(table, records=records, columns=columns)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(exc) from exc
+    await changes.record((spec.organization_id, None) for spec in specs)  # what record_many would write
     return len(specs)
 
 

@@ -42,11 +42,10 @@ from ...models import (
     TranslatedAttribute,
     TranslatedSubject,
 )
-from ..base import access, ancestry
+from ..base import access, ancestry, revision
 from ..base.context import Context
 from ..base.inputs import Strict
 from ..base.sql import Statement
-from ..structure import revision
 from ..structure.translations import Texts, texts
 
 MAX_FIELDS = 200
@@ -258,7 +257,7 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
 async def _fields(selection: Selection, last: date | None) -> list[FieldInfo]:
     """The fields named, in report order; a field's label and type are those of its newest
     definition in force by the last period's end (else its newest). Read once per structure
-    revision (``structure.revision``)."""
+    revision (``base.revision``)."""
     condition = Q(key__in=selection.field_keys) | Q(section_id__in=selection.section_ids)
     definitions = await FieldDefinition.filter(condition).select_related("section").order_by("key", "-valid_from")
     chosen: dict[str, FieldDefinition] = {}

@@ -1,7 +1,8 @@
 """The audit log: every write records who, when, what, before and after.
 
 ``record`` is called inside the transaction of the write it describes, so the entry exists
-exactly when the change does. Only admins read the log; nothing changes or deletes entries.
+exactly when the change does; so does the change's scope for the response cache (``changes``).
+Only admins read the log; nothing changes or deletes entries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 from ...models import AuditEntry
-from . import access
+from . import access, changes
 from .context import Context
 from .pagination import Page, Window, paginate
 
@@ -60,12 +61,14 @@ def entry(
 async def record(ctx: Context, **what: Any) -> AuditEntry:
     written = entry(ctx, **what)
     await written.save()
+    await changes.record([changes.of_audit(written.entity_type, written.organization_id)])
     return written
 
 
 async def record_many(ctx: Context, entries: list[AuditEntry]) -> None:
     if entries:
         await AuditEntry.bulk_create(entries)
+        await changes.record(changes.of_audit(e.entity_type, e.organization_id) for e in entries)
 
 
 async def list_(

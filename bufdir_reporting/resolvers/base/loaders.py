@@ -6,6 +6,7 @@ never shared, so cached rows never cross requests or principals.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from ...models import (
     Submission,
     ValueNote,
 )
+from . import revision
 from .sql import Statement
 from .validity import valid_at
 
@@ -152,10 +154,47 @@ class FieldValuesBySnapshotIdLoader(DataLoader[str, list[FieldValueRow]]):
         return [found[key] for key in ids]
 
 
+@dataclass(frozen=True, slots=True)
+class HeldStructure:
+    """Every field definition and section, every version of each (a few hundred rows), read once
+    per structure revision and held by the process: the very objects the aggregation engine
+    runs with. Read-only: nothing that writes the structure reads from here."""
+
+    definitions: dict[int, FieldDefinition]
+    sections: dict[str, Section]
+
+
+async def _read_structure() -> HeldStructure:
+    return HeldStructure({d.id: d for d in await FieldDefinition.all()}, {s.id: s for s in await Section.all()})
+
+
+class StructureInMemory:
+    """The structure for one request: the revision token is read once (one primary-key read)
+    and the structure held under it used for every label, unit, position and section title of
+    the response, instead of 57 definitions and 7 sections built as models on every request
+    (issue #37: a third of a dashboard's time was the ORM). None without a token (a database
+    whose structure was written without one): the loaders read the rows then."""
+
+    def __init__(self) -> None:
+        self._held: asyncio.Task[HeldStructure | None] | None = None
+
+    async def get(self) -> HeldStructure | None:
+        if self._held is None:  # the request's readers share the one read of the token
+            self._held = asyncio.ensure_future(revision.cached_if_revised("held structure", _read_structure))
+        return await asyncio.shield(self._held)
+
+
 class FieldDefinitionByIdLoader(DataLoader[int, FieldDefinition]):
     """By the id a stored value refers to: a foreign key (RESTRICT), so the definition exists."""
 
+    def __init__(self, structure: StructureInMemory) -> None:
+        super().__init__()
+        self.structure = structure
+
     async def batch_load_fn(self, ids: list[int]) -> list[FieldDefinition]:
+        held = await self.structure.get()
+        if held is not None and all(key in held.definitions for key in ids):
+            return [held.definitions[key] for key in ids]
         found = await _by_ids(FieldDefinition, ids)
         missing = [key for key, row in zip(ids, found, strict=True) if row is None]
         if missing:
@@ -253,7 +292,8 @@ class Loaders:
         self.field_definition_or_none_by_id = RowByIdLoader(FieldDefinition)
         self.report_record_by_id = RowByIdLoader(ReportRecord)
         self.submission_by_id = RowByIdLoader(Submission)
-        self.field_definition_by_id = FieldDefinitionByIdLoader()
+        self.structure = StructureInMemory()
+        self.field_definition_by_id = FieldDefinitionByIdLoader(self.structure)
         self.known_definitions: dict[int, FieldDefinition] = {}
         self.field_values_by_snapshot = FieldValuesBySnapshotIdLoader(self.field_definition_by_id, self.known_definitions)
         self.value_notes_by_period = ValueNotesByPeriodLoader()

@@ -28,6 +28,7 @@ from tortoise.transactions import in_transaction
 
 from ...events import Event
 from ...models import EventLog
+from . import changes
 from .context import Context
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ async def transaction(ctx: Context) -> AsyncIterator[Outbox]:
             for event in outbox.events
             for channel in event.channels()
         ]
+        await changes.record(changes.of_event(event) for event in outbox.events)
     await _published(ctx, logged)
     if any(entry.event_id % PRUNE_EVERY == 0 for entry in logged):
         await EventLog.filter(created_at__lt=datetime.now(UTC) - RETENTION).delete()

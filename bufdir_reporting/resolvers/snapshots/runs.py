@@ -36,10 +36,10 @@ from ...models import (
 )
 from .. import organizations, periods
 from ..aggregation import engine
-from ..base import ids, loaders, notify
+from ..base import ids, loaders, notify, revision
 from ..base.context import Context
 from ..base.jobs import OWNER
-from ..structure import forms, revision, sections
+from ..structure import forms, sections
 from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
 from .completeness import completeness
 

@@ -37,7 +37,11 @@ async def by_section(ctx: Context, *, snapshot: Snapshot) -> list[SectionValues]
     grouped: dict[str, list[tuple[FieldValueRow, FieldDefinition]]] = {}
     for value, definition in zip(values, definitions, strict=True):
         grouped.setdefault(value.section_key, []).append((value, definition))
-    found = await ctx.loaders.section_by_id.load_many(list(grouped))
+    held = await ctx.loaders.structure.get()
+    if held is not None and all(key in held.sections for key in grouped):
+        found: list[Section | None] = [held.sections[key] for key in grouped]
+    else:
+        found = await ctx.loaders.section_by_id.load_many(list(grouped))
     ordered = sorted((s for s in found if s is not None), key=lambda s: (s.order, s.id))
     return [
         SectionValues(section, sorted(grouped[section.id], key=lambda pair: (pair[1].position, pair[1].id)))

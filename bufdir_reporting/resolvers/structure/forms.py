@@ -19,11 +19,10 @@ from tortoise.transactions import in_transaction
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import CacheInvalidated
 from ...models import DEFAULT_FORM, FormSection, Period, PeriodType, ReportForm, Section
-from ..base import access, audit, invalidation, notify
+from ..base import access, audit, invalidation, notify, revision
 from ..base.context import Context
 from ..base.inputs import Name, Strict
 from ..base.pagination import Page, Window, paginate
-from . import revision
 from .inputs import SECTION_ID
 
 

@@ -23,11 +23,11 @@ from ...errors import Conflict, NotFound
 from ...events import CacheInvalidated
 from ...models import FieldDefinition, Period, Section, Snapshot
 from .. import periods
-from ..base import access, audit, invalidation, notify
+from ..base import access, audit, invalidation, notify, revision
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..base.validity import valid_at
-from . import forms, revision
+from . import forms
 from .inputs import SectionChange, SectionSpec
 from .versions import close_or_remove, replace_fields
 

@@ -28,10 +28,10 @@ from ...models import (
     RuleSeverity,
     ValidationRule,
 )
-from ..base import access, audit
+from ..base import access, audit, revision
 from ..base.context import Context
 from ..base.inputs import Strict
-from . import expressions, forms, revision
+from . import expressions, forms
 from .expressions import Expression, SyntaxProblem
 
 LANGUAGES = ("nb", "nn", "en")

@@ -35,7 +35,7 @@ from bufdir_reporting.models import (
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.analytics import export, table
 from bufdir_reporting.resolvers.analytics.selection import Selection
-from bufdir_reporting.resolvers.structure import revision
+from bufdir_reporting.resolvers.base import revision
 
 from ...factories import FieldSpec, context_for, counted, make_activity, make_organization, make_period, make_section, manual
 from ...live import emptied, live_server

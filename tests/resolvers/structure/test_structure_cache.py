@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from bufdir_reporting.models import FieldValue, StructureRevision
 from bufdir_reporting.resolvers import snapshots
-from bufdir_reporting.resolvers.structure import revision, sections
+from bufdir_reporting.resolvers.base import revision
+from bufdir_reporting.resolvers.structure import sections
 from bufdir_reporting.resolvers.structure.inputs import SectionSpec
 
 from ...factories import context_for, make_activity, make_scope
@@ -80,3 +81,34 @@ async def test_without_a_revision_nothing_is_cached(app, settings):
     with counting_statements() as again:
         await aggregated_keys(ctx, scope.org.id)
     assert structure_reads(again.statements) >= 1
+
+
+LABELLED = """query ($id: ID!) { %s: snapshot(id: $id) { sections { section { title } fieldValues { label value } } } }"""
+
+
+async def test_a_snapshots_labels_and_sections_are_read_from_memory_under_the_revision(client, graphql, app, tokens, reporting):
+    """The read path takes field definitions and sections from the process's structure under
+    the revision: one primary-key read, no row of either table; a change is seen at once."""
+    admin = tokens.admin()
+    trigger = 'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024") { snapshot { snapshotId } } }'
+    snapshot_id = (await graphql(trigger, {}, admin))["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
+    await app.state.jobs.wait_idle()
+
+    async def titles(alias: str) -> tuple[set[str], list[str]]:
+        with counting_statements() as counter:  # a new alias each time: never the response cache's answer
+            result = await graphql(LABELLED % alias, {"id": snapshot_id}, admin)
+        assert "errors" not in result, result
+        node = result["data"][alias]
+        assert all(v["label"] for s in node["sections"] for v in s["fieldValues"])
+        return {s["section"]["title"] for s in node["sections"]}, counter.statements
+
+    await titles("warm")
+    before, statements = await titles("held")
+    assert structure_reads(statements) == 0, statements
+    assert sum("structure_revision" in s for s in statements) == 1, statements
+
+    current = (await client.get("/api/v1/report-sections/hjelpetiltak")).json()
+    body = {"section_title": "Hjelpetiltak (nytt)", "section_order": 3, "fields": current["fields"]}
+    assert (await client.put("/api/v1/report-sections/hjelpetiltak", json=body, headers=admin)).status_code == 200
+    after, _ = await titles("changed")
+    assert "Hjelpetiltak (nytt)" in after and "Hjelpetiltak (nytt)" not in before

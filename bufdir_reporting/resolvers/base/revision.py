@@ -47,13 +47,20 @@ async def current() -> str | None:
 
 async def cached(key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
     """``read()``'s answer for ``key`` under the current revision, read once per revision."""
+    held = await cached_if_revised(key, read)
+    return await read() if held is None else held
+
+
+async def cached_if_revised(key: Hashable, read: Callable[[], Awaitable[T]]) -> T | None:
+    """Like ``cached``, but None without a revision token (nothing is read then: the caller
+    reads what it needs its own way)."""
     token = await current()
     if token is None:
-        return await read()
+        return None
     slot = (token, key)
     if slot in _cache:
         _cache.move_to_end(slot)
-        return _cache[slot]  # type: ignore[return-value]  # stored by this function for this key
+        return _cache[slot]  # type: ignore[return-value]  # stored by this module for this key
     value = await read()
     _cache[slot] = value
     while len(_cache) > SIZE:

@@ -1,0 +1,144 @@
+"""The response cache keys an answer by the versions of what it read: a read of one
+organisation survives writes to another, and never outlives a write to its own data, to the
+data below it, or to what every answer reads (the structure)."""
+
+from __future__ import annotations
+
+from bufdir_reporting import read_scopes
+from bufdir_reporting.resolvers.base import changes
+
+from .factories import make_activity, make_organization
+
+DASHBOARD = """
+query ($org: ID!) {
+  organization(id: $org) {
+    name
+    snapshots(periodId: "2024", first: 1) { edges { node {
+      snapshotId cacheValid
+      sections { section { id title } fieldValues { fieldKey value } }
+    } } }
+  }
+}
+"""
+TRIGGER = 'mutation ($org: ID!) { triggerAggregation(organizationId: $org, periodId: "2024") { snapshot { snapshotId } } }'
+RECORD = """mutation ($org: ID!, $id: String) { recordActivity(input: {organizationId: $org, sourceSystem: "s",
+  externalId: $id, activityType: "care_order", category: UNGDOM, status: "completed",
+  occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
+SET_VALUE = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: 7) { value } }'
+
+
+class Reads:
+    """The dashboard of an organisation, and whether the cache answered it."""
+
+    def __init__(self, graphql, app, headers) -> None:
+        self.graphql, self.cache, self.headers = graphql, app.state.response_cache, headers
+
+    async def dashboard(self, org: str) -> tuple[dict, bool]:
+        hits = self.cache.hits
+        result = await self.graphql(DASHBOARD, {"org": org}, self.headers)
+        assert "errors" not in result, result
+        return result["data"]["organization"], self.cache.hits > hits
+
+
+def values(dashboard: dict) -> dict[str, str | None]:
+    node = dashboard["snapshots"]["edges"][0]["node"]
+    return {v["fieldKey"]: v["value"] for s in node["sections"] for v in s["fieldValues"]}
+
+
+async def aggregated(graphql, app, headers, *orgs: str) -> dict[str, str]:
+    made = {}
+    for org in orgs:
+        result = await graphql(TRIGGER, {"org": org}, headers)
+        assert "errors" not in result, result
+        made[org] = result["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
+    await app.state.jobs.wait_idle()
+    return made
+
+
+async def test_a_write_to_one_organisation_leaves_anothers_answer_served(graphql, app, tokens, reporting):
+    admin = tokens.admin()
+    snapshots = await aggregated(graphql, app, admin, "org-1042", "org-2077")
+    reads = Reads(graphql, app, admin)
+    for org in ("org-1042", "org-2077"):
+        await reads.dashboard(org)
+        assert (await reads.dashboard(org))[1], f"{org}'s dashboard is kept"
+
+    assert "errors" not in await graphql(SET_VALUE, {"s": snapshots["org-1042"]}, admin)
+    written, hit = await reads.dashboard("org-1042")
+    assert not hit and values(written)["antall_arsverk"] == "7"
+    assert (await reads.dashboard("org-2077"))[1], "a manual value in org-1042 leaves org-2077's answer served"
+
+    assert "errors" not in await graphql(RECORD, {"org": "org-2077", "id": "other-1"}, admin)
+    other, hit = await reads.dashboard("org-2077")
+    assert not hit and other["snapshots"]["edges"][0]["node"]["cacheValid"] is False  # invalidated by the activity
+    assert (await reads.dashboard("org-1042"))[1], "an activity in org-2077 leaves org-1042's answer served"
+
+
+async def test_a_change_below_an_organisation_reaches_its_answer(graphql, app, tokens, reporting):
+    """A region's figures roll up its offices': an office's change moves the region's scope."""
+    region = await make_organization(id="org-region")
+    office = await make_organization(id="org-office", parent=region)
+    await make_activity(org=office)
+    admin = tokens.admin()
+    await aggregated(graphql, app, admin, "org-region")
+    reads = Reads(graphql, app, admin)
+    await reads.dashboard("org-region")
+    assert (await reads.dashboard("org-region"))[1]
+
+    assert "errors" not in await graphql(RECORD, {"org": "org-office", "id": "below-1"}, admin)
+    assert not (await reads.dashboard("org-region"))[1]
+
+
+async def test_a_structure_change_reaches_every_answer(client, graphql, app, tokens, reporting):
+    admin = tokens.admin()
+    await aggregated(graphql, app, admin, "org-1042", "org-2077")
+    reads = Reads(graphql, app, admin)
+    for org in ("org-1042", "org-2077"):
+        await reads.dashboard(org)
+    current = (await client.get("/api/v1/report-sections/hjelpetiltak")).json()
+    body = {"section_title": "Hjelpetiltak (nytt)", "section_order": 3, "fields": current["fields"]}
+    assert (await client.put("/api/v1/report-sections/hjelpetiltak", json=body, headers=admin)).status_code == 200
+    for org in ("org-1042", "org-2077"):
+        dashboard, hit = await reads.dashboard(org)
+        titles = {s["section"]["id"]: s["section"]["title"] for s in dashboard["snapshots"]["edges"][0]["node"]["sections"]}
+        assert not hit and "Hjelpetiltak (nytt)" in titles.values(), titles
+
+
+async def test_a_read_across_organisations_depends_on_every_one(graphql, app, tokens, reporting):
+    """A list of organisations' figures is kept under the version of everything: a write to
+    any organisation reaches it."""
+    admin = tokens.admin()
+    listing = "{ snapshots(first: 5) { edges { node { snapshotId cacheValid } } } }"
+    await aggregated(graphql, app, admin, "org-2077")
+    await graphql(listing, {}, admin)
+    hits = app.state.response_cache.hits
+    await graphql(listing, {}, admin)
+    assert app.state.response_cache.hits == hits + 1
+    assert "errors" not in await graphql(RECORD, {"org": "org-2077", "id": "listed-1"}, admin)
+    after = await graphql(listing, {}, admin)
+    assert app.state.response_cache.hits == hits + 1
+    assert [e["node"]["cacheValid"] for e in after["data"]["snapshots"]["edges"]] == [False]
+
+
+def test_only_a_read_of_one_organisations_own_figures_is_narrowed():
+    def read(query: str, variables: dict | None = None) -> tuple[str, ...]:
+        return read_scopes.scopes(query, None, variables or {}, 10_000)
+
+    narrowed = (changes.SHARED, "org:org-1042")
+    assert read(DASHBOARD, {"org": "org-1042"}) == narrowed
+    assert read('{ organization(id: "org-1042") { name ... on Organization { organizationId } } }') == narrowed
+    global_id = "T3JnYW5pemF0aW9uOm9yZy0xMDQy"  # Organization:org-1042
+    assert read("query ($o: ID!) { organization(id: $o) { name } }", {"o": global_id}) == narrowed
+    everything = (changes.EVERYTHING,)
+    for query in (
+        '{ organization(id: "org-1042") { parent { snapshots { totalCount } } } }',  # another organisation's figures
+        '{ organization(id: "org-1042") { activities { totalCount } } }',  # a field not listed
+        '{ organization(id: "org-1042") { name } organizations { totalCount } }',  # a list beside it
+        '{ organization(id: "org-1042") { ...F } } fragment F on Organization { children { name } }',
+        "{ ...Q } fragment Q on Query { organizations { totalCount } }",
+        "{ snapshots { totalCount } }",
+        '{ organization(id: "org-1042") { name(x: 1) { y } } }',  # a leaf with a selection: never narrowed
+    ):
+        assert read(query) == everything, query
+    assert read("query ($o: ID!) { organization(id: $o) { name } }", {}) == everything
+    assert read("query ($o: ID!) { organization(id: $o) { name } }", {"o": "U25hcHNob3Q6eA=="}) == everything
