@@ -282,9 +282,11 @@ def _snapshot_period(planner: Planner, node: FieldNode, definition: GraphQLField
 
 def _snapshot_sections(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
     """``section_values.by_section``: the sections its values name, by (order, id) as Python
-    sorts them (``COLLATE "C"``: code points), each with its values by (position, id)."""
-    section = planner.alias("c")
+    sorts them (``COLLATE "C"``: code points), each with its values by (position, id). The
+    values are read once and grouped by section (one scan a snapshot, not one a section)."""
+    section, grouped, v, d = planner.alias("c"), planner.alias("g"), planner.alias("v"), planner.alias("d")
     pairs = []
+    values = ""
     if node.selection_set is None:
         raise NotCovered("sections without a selection")
     for child in _fields(node.selection_set):
@@ -297,14 +299,19 @@ def _snapshot_sections(planner: Planner, node: FieldNode, definition: GraphQLFie
             pairs.append((_key(child), f"{alias}.id || '/' || {section}.id"))
         elif name == "section":
             pairs.append((_key(child), planner.selection("Section", child, section)))
-        elif name == "fieldValues":
-            pairs.append((_key(child), _values(planner, child, alias, section=section)))
+        elif name == "fieldValues" and not values:
+            item = planner.selection("FieldValue", child, f"{v}|{d}")
+            values = f", json_agg({item} ORDER BY {d}.position, {d}.id) AS field_values"
+            pairs.append((_key(child), f"{grouped}.field_values"))
         else:
             raise NotCovered(f"SnapshotSection.{name}")
-    present = f"(SELECT DISTINCT section_key FROM field_value WHERE snapshot_id = {alias}.id)"
+    by_section = (
+        f"(SELECT {v}.section_key{values} FROM field_value {v} JOIN field_definition {d} ON {d}.id = {v}.field_definition_id "
+        f"WHERE {v}.snapshot_id = {alias}.id GROUP BY {v}.section_key) {grouped}"
+    )
     return json_list(
         json_object(pairs),
-        f"FROM section {section} WHERE {section}.id IN {present}",
+        f"FROM {by_section} JOIN section {section} ON {section}.id = {grouped}.section_key",
         f'{section}."order", {section}.id COLLATE "C"',
     )
 
@@ -314,18 +321,14 @@ def _snapshot_field_values(planner: Planner, node: FieldNode, definition: GraphQ
     return _values(planner, node, alias)
 
 
-def _values(planner: Planner, node: FieldNode, snapshot: str, *, section: str | None = None) -> str:
-    """Values of the snapshot row ``snapshot`` with their definitions: of one section by
-    (position, id) as ``by_section`` sorts them, or all of them by id."""
+def _values(planner: Planner, node: FieldNode, snapshot: str) -> str:
+    """Every value of the snapshot row ``snapshot`` with its definition, by id."""
     v, d = planner.alias("v"), planner.alias("d")
     source = (
         f"FROM field_value {v} JOIN field_definition {d} ON {d}.id = {v}.field_definition_id "
         f"WHERE {v}.snapshot_id = {snapshot}.id"
     )
-    if section is None:
-        return json_list(planner.selection("FieldValue", node, f"{v}|{d}"), source, f"{v}.id")
-    source += f" AND {v}.section_key = {section}.id"
-    return json_list(planner.selection("FieldValue", node, f"{v}|{d}"), source, f"{d}.position, {d}.id")
+    return json_list(planner.selection("FieldValue", node, f"{v}|{d}"), source, f"{v}.id")
 
 
 KNOWN_CATEGORIES = "ARRAY[" + ", ".join(text(name) for name in CATEGORY_ORDER) + "]::text[]"
