@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bufdir_reporting.config import Settings
-from bufdir_reporting.models import Organization
+from bufdir_reporting.models import Organization, Snapshot
 from bufdir_reporting.schema import compiled as compiled_reads
 from bufdir_reporting.schema.compiled import extension
 
@@ -48,6 +48,19 @@ query Dashboard($org: ID!, $period: ID!) {
 }
 """
 """Bench S7's document."""
+
+ONE = """
+query One($id: ID!) {
+  snapshot(id: $id) {
+    snapshotId status aggregatedAt cacheValid
+    organization { id name }
+    period { id name }
+    metrics { activityCount participantCount uniqueParticipants hoursDelivered }
+    sections { section { id title } fieldValues { fieldKey label value priorValue textValue dataSource } }
+  }
+}
+"""
+"""Bench S3's GraphQL document."""
 
 EVERY_FIELD = """
 query Every($org: ID, $first: Int) {
@@ -165,6 +178,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     (DASHBOARD, {"org": "org-1042", "period": "2019"}),
     (DASHBOARD, {"org": "org-none", "period": "2024"}),
     (DASHBOARD, {"org": global_id("Period", "2024"), "period": "2024"}),
+    (ONE, {"id": "snap-missing"}),
     (EVERY_FIELD, {}),
     (EVERY_FIELD, {"org": "org-1042", "first": 3}),
     (EVERY_FIELD, {"org": "org-2077"}),
@@ -191,8 +205,10 @@ def _without_request_id(body: bytes) -> bytes:
 
 async def test_every_covered_shape_answers_the_executors_bytes_for_every_principal(client, settings, world, compiled):
     postgres = settings.database_dialect == "postgres"
+    snapshots = sorted(await Snapshot.all().values_list("id", flat=True))
+    one = [(ONE, {"id": key}) for key in snapshots] + [(ONE, {"id": global_id("Snapshot", snapshots[0])})]
     for who, headers in world.items():
-        for document, variables in CASES:
+        for document, variables in CASES + one:
             answered = len(compiled)
             ours, executors = await both_paths(client, settings, document, variables, headers)
             assert ours == executors, (who, document[:40], variables)

@@ -83,7 +83,7 @@ class Planner:
             query_type = self.schema.query_type
             assert query_type is not None
             pairs.append((key, root(self, node, query_type.fields[name])))
-            if name == "organization":
+            if name in REQUIRED_ROOTS:
                 self.required_roots.append(key)
         return Plan(f"SELECT {json_object(pairs)}::text", self.binders, self.required_roots, self.titles)
 
@@ -226,9 +226,7 @@ def _snapshots_root(planner: Planner, node: FieldNode, definition: GraphQLField)
             if not access.can_read(request.principal, key):
                 raise NotCovered("not readable")
             return [key]
-        if access.reads_all(request.principal):
-            return None
-        return sorted(request.principal.organizations | request.principal.below)
+        return _readable(request)
 
     alias = planner.alias("s")
     scope = planner.param(organizations, "text[]")
@@ -241,7 +239,34 @@ def _snapshots_root(planner: Planner, node: FieldNode, definition: GraphQLField)
     return planner.connection(node, definition, rows, alias, f"{alias}.created_at DESC, {alias}.id")
 
 
-ROOTS: dict[str, RootCompiler] = {"organization": _organization_root, "snapshots": _snapshots_root}
+def _snapshot_root(planner: Planner, node: FieldNode, definition: GraphQLField) -> str:
+    """``snapshot(id:)`` as ``snapshots.get_or_raise`` reads it: a missing snapshot and another
+    organisation's are both no row here (then the executor answers NOT_FOUND)."""
+    read_id = planner.argument(node, definition, "id", {"id"})
+    alias = planner.alias("s")
+    key = planner.param(lambda request: public_key("Snapshot", read_id(request)), "text")
+    scope = planner.param(_readable, "text[]")
+    selected = planner.selection("Snapshot", node, alias)
+    return (
+        f"(SELECT {selected} FROM snapshot {alias} WHERE {alias}.id = {key} "
+        f"AND ({scope} IS NULL OR {alias}.organization_id = ANY({scope})))"
+    )
+
+
+def _readable(request: Request) -> list[str] | None:
+    """The organisations the caller reads (``access.readable_rows``); None: every one."""
+    if access.reads_all(request.principal):
+        return None
+    return sorted(request.principal.organizations | request.principal.below)
+
+
+ROOTS: dict[str, RootCompiler] = {
+    "organization": _organization_root,
+    "snapshot": _snapshot_root,
+    "snapshots": _snapshots_root,
+}
+REQUIRED_ROOTS = {"organization", "snapshot"}
+"""Roots whose null is the executor's error (NOT_FOUND): it answers those."""
 
 
 # -- Organization ----------------------------------------------------------------------------
