@@ -205,8 +205,9 @@ def _without_request_id(body: bytes) -> bytes:
 
 async def test_every_covered_shape_answers_the_executors_bytes_for_every_principal(client, settings, world, compiled):
     postgres = settings.database_dialect == "postgres"
-    snapshots = sorted(await Snapshot.all().values_list("id", flat=True))
-    one = [(ONE, {"id": key}) for key in snapshots] + [(ONE, {"id": global_id("Snapshot", snapshots[0])})]
+    snapshots = [str(snapshot.id) for snapshot in await Snapshot.all().order_by("id")]
+    one: list[tuple[str, dict[str, Any]]] = [(ONE, {"id": key}) for key in snapshots]
+    one.append((ONE, {"id": global_id("Snapshot", snapshots[0])}))
     for who, headers in world.items():
         for document, variables in CASES + one:
             answered = len(compiled)
