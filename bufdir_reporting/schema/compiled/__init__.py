@@ -1,6 +1,6 @@
 """Known read shapes answered by one SQL statement (PostgreSQL), the executor answering the rest.
 
-A query whose every field the planner covers (``planner.FIELDS``: the snapshots, organisations,
+A query whose every field the planner covers (``coverage.FIELDS``: the snapshots, organisations,
 periods, sections, values and metrics that dashboards and the nested snapshot read ask for —
 bench S1 and S7) is planned once per document text and operation name into one statement that
 builds the whole ``data`` object in PostgreSQL with ``json_build_object``/``json_agg``, as
@@ -35,6 +35,7 @@ from ...errors import DomainError
 from ...language import FALLBACK, chosen
 from ...resolvers.base.context import Context
 from ..limits import cacheable
+from .coverage import COVERAGE
 from .planner import NotCovered, Plan, Planner, Request
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ PLANS = 256
 """Plans kept per process (least recently used out), as many as the parse cache keeps documents."""
 
 INVALID_TEXT_REPRESENTATION = "22P02"
-"""What the statement raises on purpose where the executor would fail (see ``planner._metrics``)."""
+"""What the statement raises on purpose where the executor would fail (see ``coverage._metrics``)."""
 
 
 class Plans:
@@ -74,7 +75,7 @@ def _planned(
     if operation is None:
         return None
     try:
-        return operation, Planner(schema).plan(operation)
+        return operation, Planner(schema, COVERAGE).plan(operation)
     except NotCovered:
         return None
     except Exception:  # a planner's fault must not fail a read the executor can answer
