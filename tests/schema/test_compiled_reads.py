@@ -257,3 +257,17 @@ async def test_the_switch_turns_the_compiled_path_off(graphql, settings, world, 
     result = await graphql(NESTED, {"first": 2}, world["admin"])
     assert len(result["data"]["snapshots"]["edges"]) == 2
     assert compiled == [False]
+
+
+async def test_a_stored_category_the_enum_does_not_know_is_the_executors_error(client, settings, world, compiled, caplog):
+    """The executor fails on a category outside BufdirCategory whatever is selected of the
+    metrics; the compiled statement fails on purpose there, quietly, and the executor answers."""
+    snapshot = await Snapshot.filter(organization_id="org-1042", period_id="2024").first()
+    assert snapshot is not None
+    await Snapshot.filter(id=snapshot.id).update(category_breakdown={"retired_category": {"activities": 1}})
+    variables = {"org": "org-1042", "period": "2024"}
+    ours, executors = await both_paths(client, settings, DASHBOARD, variables, world["admin"])
+    assert ours == executors
+    assert b'"errors"' in ours
+    assert not any(compiled)
+    assert "compiled read failed" not in caplog.text
