@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=12, ge=2)
     # Repeated reads answered from memory under the data version (response_cache); 0 turns it off
     response_cache_mb: int = Field(default=64, ge=0, le=65_536)
+    # Known read shapes answered by one SQL statement on PostgreSQL (schema.compiled); off: the executor
+    graphql_compiled_reads: bool = True
     graphql_max_tokens: int = Field(default=3000, ge=10)
     graphql_max_aliases: int = Field(default=30, ge=1)
     graphql_max_cost: int = Field(default=50_000, ge=10)

@@ -1,0 +1,196 @@
+"""A query's selection planned into one statement that builds its answer as JSON.
+
+Only what a ``Coverage`` lists is planned (``coverage.COVERAGE``): each (type, field) pair is a
+column, a relation or a list read exactly as the field's resolver reads it. Anything else in the
+document (another field, an argument not listed, a fragment, a directive, a response key used
+twice) raises ``NotCovered`` and the executor answers. Arguments are not read at planning time:
+each becomes a parameter whose ``Binder`` reads it per request from the coerced variables, and
+may refuse the request (``NotCovered``) wherever the executor would answer with an error.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode
+from graphql.execution.values import VariableValues, get_argument_values
+from graphql.type import get_named_type
+
+from ...auth import Principal
+from ...config import Settings
+from .expressions import json_list, json_object, text
+
+
+class NotCovered(Exception):
+    """The planner does not cover this document, or this request of it: the executor answers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    principal: Principal
+    settings: Settings
+    variables: VariableValues
+
+
+Binder = Callable[[Request], object]
+
+FieldCompiler = Callable[["Planner", FieldNode, GraphQLField, str], str]
+"""A field's SQL expression, from the planner, the field's node and definition, and the alias of
+the row it is read from."""
+RootCompiler = Callable[["Planner", FieldNode, GraphQLField], str]
+
+MAX_KEYS = 50
+"""``json_build_object`` takes at most 100 arguments: 50 keys with their values."""
+
+
+@dataclass
+class Plan:
+    """The statement (one row, one text column: the answer's ``data``), what binds each of its
+    parameters, and the root keys whose null means the executor would have raised (an
+    organisation or snapshot that does not exist): the executor answers those, with its error."""
+
+    sql: str
+    binders: list[Binder]
+    required_roots: list[str]
+    titles: bool = False
+    """Section titles are printed as stored: right only for a request in Bokmål."""
+
+    def parameters(self, request: Request) -> list[object]:
+        return [bind(request) for bind in self.binders]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the planner covers: the root fields, and every (type, field) of the types below them."""
+
+    roots: dict[str, RootCompiler]
+    required_roots: frozenset[str]
+    """Roots whose null is the executor's error (NOT_FOUND): it answers those."""
+    fields: dict[tuple[str, str], FieldCompiler]
+    takes_arguments: frozenset[tuple[str, str]]
+    """Fields whose compiler reads (and bounds) their arguments itself; any other argument is not covered."""
+
+
+@dataclass
+class Planner:
+    schema: GraphQLSchema
+    coverage: Coverage
+    binders: list[Binder] = field(default_factory=list)
+    required_roots: list[str] = field(default_factory=list)
+    titles: bool = False
+    _aliases: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def plan(self, operation: OperationDefinitionNode) -> Plan:
+        if operation.operation.value != "query" or operation.directives:
+            raise NotCovered("only queries without directives")
+        pairs = []
+        for node in fields_of(operation.selection_set):
+            key, name = key_of(node), node.name.value
+            if name == "__typename":
+                pairs.append((key, text("Query")))
+                continue
+            root = self.coverage.roots.get(name)
+            if root is None:
+                raise NotCovered(f"Query.{name}")
+            query_type = self.schema.query_type
+            assert query_type is not None
+            pairs.append((key, root(self, node, query_type.fields[name])))
+            if name in self.coverage.required_roots:
+                self.required_roots.append(key)
+        return Plan(f"SELECT {json_object(pairs)}::text", self.binders, self.required_roots, self.titles)
+
+    def alias(self, stem: str) -> str:
+        return f"{stem}{next(self._aliases)}"
+
+    def param(self, bind: Binder, cast: str) -> str:
+        self.binders.append(bind)
+        return f"${len(self.binders)}::{cast}"
+
+    def argument(self, node: FieldNode, definition: GraphQLField, name: str, allowed: set[str]) -> Callable[[Request], Any]:
+        """The argument ``name`` of the field as the executor coerces it (absent: None)."""
+        given = {argument.name.value for argument in node.arguments or ()}
+        if not given <= allowed:
+            raise NotCovered(f"arguments {sorted(given - allowed)}")
+        return lambda request: get_argument_values(definition, node, request.variables).get(name)
+
+    def selection(self, type_name: str, node: FieldNode, alias: str) -> str:
+        """The JSON object of ``node``'s selection on a row of ``type_name`` named ``alias``."""
+        if node.selection_set is None:
+            raise NotCovered("a leaf where an object was expected")
+        graphql_type = _object_type(self.schema.get_type(type_name))
+        pairs = []
+        for child in fields_of(node.selection_set):
+            name = child.name.value
+            if name == "__typename":
+                pairs.append((key_of(child), text(type_name)))
+                continue
+            compile_field = self.coverage.fields.get((type_name, name))
+            if compile_field is None:
+                raise NotCovered(f"{type_name}.{name}")
+            definition = graphql_type.fields[name]
+            if child.arguments and (type_name, name) not in self.coverage.takes_arguments:
+                raise NotCovered(f"arguments of {type_name}.{name}")
+            pairs.append((key_of(child), compile_field(self, child, definition, alias)))
+        return json_object(pairs)
+
+    def connection(self, node: FieldNode, definition: GraphQLField, rows: str, alias: str, order: str) -> str:
+        """A Relay connection of snapshots, ``edges { node }`` only, over ``rows`` (FROM onwards,
+        ordered and limited as the use case pages) read as ``alias`` and aggregated in ``order``."""
+        connection_type = _object_type(get_named_type(definition.type))
+        edge_type = _object_type(get_named_type(connection_type.fields["edges"].type))
+        if node.selection_set is None:
+            raise NotCovered("a connection without a selection")
+        pairs = []
+        for child in fields_of(node.selection_set):
+            if child.name.value == "__typename":
+                pairs.append((key_of(child), text(connection_type.name)))
+            elif child.name.value == "edges" and not child.arguments and child.selection_set is not None:
+                edge_pairs = []
+                for edge_field in fields_of(child.selection_set):
+                    if edge_field.name.value == "__typename":
+                        edge_pairs.append((key_of(edge_field), text(edge_type.name)))
+                    elif edge_field.name.value == "node" and not edge_field.arguments:
+                        edge_pairs.append((key_of(edge_field), self.selection("Snapshot", edge_field, alias)))
+                    else:
+                        raise NotCovered(f"{edge_type.name}.{edge_field.name.value}")
+                pairs.append((key_of(child), json_list(json_object(edge_pairs), f"FROM (SELECT * {rows}) {alias}", order)))
+            else:
+                raise NotCovered(f"{connection_type.name}.{child.name.value}")
+        return json_object(pairs)
+
+    def page_size(self, first: Callable[[Request], Any]) -> Binder:
+        """``first`` as ``resolve_connection`` takes it; beyond its bounds the executor refuses."""
+
+        def bind(request: Request) -> int:
+            asked, most = first(request), request.settings.max_page_size
+            if asked is None:
+                return int(most)
+            if not 0 <= asked <= most:
+                raise NotCovered("first out of bounds")
+            return int(asked)
+
+        return bind
+
+
+def fields_of(selection_set: SelectionSetNode) -> list[FieldNode]:
+    nodes = list(selection_set.selections)
+    if not all(isinstance(n, FieldNode) and not n.directives for n in nodes):
+        raise NotCovered("fragments and directives")
+    fields: list[FieldNode] = nodes  # type: ignore[assignment]  # checked above
+    keys = [key_of(n) for n in fields]
+    if len(set(keys)) != len(keys) or len(keys) > MAX_KEYS:
+        raise NotCovered("a response key twice, or too many keys")
+    return fields
+
+
+def _object_type(named: object) -> GraphQLObjectType:
+    """The covered fields' types are object types (the schema is this service's)."""
+    assert isinstance(named, GraphQLObjectType)
+    return named
+
+
+def key_of(node: FieldNode) -> str:
+    return node.alias.value if node.alias else node.name.value

@@ -1,0 +1,273 @@
+"""Known read shapes compiled to one statement (``schema.compiled``): every covered shape answers
+the same bytes through the compiled statement as through the executor, for every principal;
+what the planner does not cover, and every refusal, is the executor's."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import pytest
+
+from bufdir_reporting.config import Settings
+from bufdir_reporting.models import Organization, Snapshot
+from bufdir_reporting.schema import compiled as compiled_reads
+from bufdir_reporting.schema.compiled import extension
+
+from ..factories import make_organization
+
+NESTED = """
+query Nested($first: Int!) {
+  snapshots(first: $first) {
+    edges { node {
+      id status aggregatedAt
+      organization { id name }
+      period { id name }
+      sections {
+        section { id title }
+        fieldValues { fieldKey label value priorValue textValue }
+      }
+    } }
+  }
+}
+"""
+"""Bench S1's document."""
+
+DASHBOARD = """
+query Dashboard($org: ID!, $period: ID!) {
+  organization(id: $org) {
+    organizationId name
+    snapshots(periodId: $period, first: 1) { edges { node {
+      snapshotId status aggregatedAt cacheValid missingRequiredFields
+      metrics { activityCount participantCount uniqueParticipants hoursDelivered
+                categories { category activities participants hours } }
+      sections { section { id title } fieldValues { fieldKey label value priorValue change } }
+    } } }
+  }
+}
+"""
+"""Bench S7's document."""
+
+ONE = """
+query One($id: ID!) {
+  snapshot(id: $id) {
+    snapshotId status aggregatedAt cacheValid
+    organization { id name }
+    period { id name }
+    metrics { activityCount participantCount uniqueParticipants hoursDelivered }
+    sections { section { id title } fieldValues { fieldKey label value priorValue textValue dataSource } }
+  }
+}
+"""
+"""Bench S3's GraphQL document."""
+
+EVERY_FIELD = """
+query Every($org: ID, $first: Int) {
+  __typename
+  all: snapshots(organizationId: $org, first: $first) {
+    __typename
+    edges { __typename node {
+      __typename id snapshotId status rangeStart rangeEnd cacheValid invalidationReason invalidatedAt
+      fieldCount populatedFieldCount error aggregatedAt createdAt missingRequiredFields
+      metrics { __typename activityCount participantCount uniqueParticipants hoursDelivered
+                categories { __typename category activities participants hours } }
+      owner: organization { __typename id organizationId name orgNumber kind
+        snapshots { edges { node { snapshotId period { periodId } } } } }
+      period { __typename id periodId name type start end submissionDeadline }
+      sections { __typename id section { __typename id sectionId title order isActive validFrom validTo }
+        fieldValues { __typename id fieldKey } }
+      fieldValues { __typename id fieldKey label value textValue priorValue priorTextValue change
+        booleanValue priorBooleanValue dataSource setBy setAt }
+    } }
+  }
+}
+"""
+"""Every field and argument the planner covers, aliases and ``__typename`` included."""
+
+UNCOVERED = [
+    "{ snapshots(first: 2) { totalCount edges { node { snapshotId } } } }",
+    "{ snapshots(first: 2) { pageInfo { hasNextPage } edges { node { snapshotId } } } }",
+    "{ snapshots(first: 2) { edges { cursor node { snapshotId } } } }",
+    "{ snapshots(first: 2) { edges { node { ...Bits } } } } fragment Bits on Snapshot { snapshotId }",
+    "{ snapshots(first: 2) { edges { node { snapshotId validation { fieldKey } } } } }",
+    "{ snapshots(first: 2, status: CURRENT) { edges { node { snapshotId } } } }",
+    '{ organization(id: "org-1042") { name snapshots(first: 1) { edges { node { sections { section { title(language: EN) } } } } } } }',
+    '{ organization(id: "org-1042") { name @include(if: true) } }',
+    '{ organization(id: "org-1042") { name } viewer { subject } }',
+]
+"""Documents the planner leaves to the executor: a field, argument, fragment or directive it does not cover."""
+
+
+def global_id(type_name: str, key: str) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    settings.response_cache_mb = 0  # each read computed: the two paths are compared, not the cache
+    return settings
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether the compiled statement answered each request (the executor answered the others)."""
+    answered: list[bool] = []
+    real = compiled_reads.answer
+
+    async def recording(**kwargs: Any) -> dict[str, Any] | None:
+        data = await real(**kwargs)
+        answered.append(data is not None)
+        return data
+
+    monkeypatch.setattr(extension, "answer", recording)
+    return answered
+
+
+async def aggregated(graphql, app, headers, org: str, period: str) -> str:
+    result = await graphql(
+        "mutation ($o: ID!, $p: ID!) { triggerAggregation(organizationId: $o, periodId: $p, force: true) "
+        "{ snapshot { snapshotId } } }",
+        {"o": org, "p": period},
+        headers,
+    )
+    assert "errors" not in result, result
+    await app.state.jobs.wait_idle()
+    return str(result["data"]["triggerAggregation"]["snapshot"]["snapshotId"])
+
+
+@pytest.fixture
+async def world(graphql, app, tokens, reporting) -> dict[str, dict[str, str]]:
+    """org-1042 (under an umbrella) aggregated for 2023, 2024 (with prior values, manual values
+    of every kind) and 2024-Q1; org-2077 for 2024, invalidated and run again. The principals."""
+    umbrella = await make_organization(id="org-umbrella", name="Paraply")
+    await Organization.filter(id="org-1042").update(parent_id=umbrella.id, org_number="974760673")
+    admin = tokens.admin()
+    for period in ("2023", "2024-Q1", "2024"):
+        snapshot = await aggregated(graphql, app, admin, "org-1042", period)
+    for key, value in {"antall_arsverk": 12.25, "har_internkontroll": True, "brutto_driftsutgifter": 48000}.items():
+        result = await graphql(
+            "mutation ($s: ID!, $k: String!, $v: JSON) { setFieldValue(snapshotId: $s, fieldKey: $k, value: $v) { fieldKey } }",
+            {"s": snapshot, "k": key, "v": value},
+            admin,
+        )
+        assert "errors" not in result, result
+    other = await aggregated(graphql, app, admin, "org-2077", "2024")
+    result = await graphql(
+        'mutation ($s: ID!) { invalidateSnapshot(id: $s, reason: "fixed a source") { snapshotId } }', {"s": other}, admin
+    )
+    assert "errors" not in result, result
+    await app.state.jobs.wait_idle()
+    return {
+        "admin": admin,
+        "reviewer": tokens.reviewer(),
+        "coordinator of org-1042": tokens.headers("org-1042"),
+        "coordinator of the umbrella": tokens.headers("org-umbrella"),
+        "coordinator of org-2077": tokens.headers("org-2077"),
+        "anonymous": {},
+    }
+
+
+CASES: list[tuple[str, dict[str, Any]]] = [
+    (NESTED, {"first": 10}),
+    (NESTED, {"first": 2}),
+    (NESTED, {"first": 0}),
+    (DASHBOARD, {"org": "org-1042", "period": "2024"}),
+    (DASHBOARD, {"org": global_id("Organization", "org-1042"), "period": global_id("Period", "2024-Q1")}),
+    (DASHBOARD, {"org": "org-2077", "period": "2024"}),
+    (DASHBOARD, {"org": "org-1042", "period": "2019"}),
+    (DASHBOARD, {"org": "org-none", "period": "2024"}),
+    (DASHBOARD, {"org": global_id("Period", "2024"), "period": "2024"}),
+    (ONE, {"id": "snap-missing"}),
+    (EVERY_FIELD, {}),
+    (EVERY_FIELD, {"org": "org-1042", "first": 3}),
+    (EVERY_FIELD, {"org": "org-2077"}),
+    (EVERY_FIELD, {"first": 101}),
+    (EVERY_FIELD, {"first": -1}),
+]
+
+
+async def both_paths(client, settings: Settings, document: str, variables: dict[str, Any], headers) -> tuple[bytes, bytes]:
+    body = {"query": document, "variables": variables}
+    settings.graphql_compiled_reads = True
+    first = await client.post("/graphql", json=body, headers=headers)
+    settings.graphql_compiled_reads = False
+    second = await client.post("/graphql", json=body, headers=headers)
+    settings.graphql_compiled_reads = True
+    assert first.status_code == second.status_code
+    return _without_request_id(first.content), _without_request_id(second.content)
+
+
+def _without_request_id(body: bytes) -> bytes:
+    """An error names its request, which differs between the two requests."""
+    return re.sub(rb'"request_id": ?"[^"]*"', b'"request_id":"-"', body)
+
+
+async def test_every_covered_shape_answers_the_executors_bytes_for_every_principal(client, settings, world, compiled):
+    postgres = settings.database_dialect == "postgres"
+    snapshots = [str(snapshot.id) for snapshot in await Snapshot.all().order_by("id")]
+    one: list[tuple[str, dict[str, Any]]] = [(ONE, {"id": key}) for key in snapshots]
+    one.append((ONE, {"id": global_id("Snapshot", snapshots[0])}))
+    for who, headers in world.items():
+        for document, variables in CASES + one:
+            answered = len(compiled)
+            ours, executors = await both_paths(client, settings, document, variables, headers)
+            assert ours == executors, (who, document[:40], variables)
+            if postgres and b'"errors"' not in ours and who != "anonymous":
+                assert compiled[answered], f"the compiled statement answered {who}: {variables}"
+            if not postgres or b'"errors"' in ours:
+                # (a request refused before execution, by the limits, asks neither path)
+                assert not any(compiled[answered:]), "the executor words every error; SQLite runs no compiled statement"
+    if postgres:
+        assert sum(compiled) > 30, "most reads went through the compiled statement"
+
+
+async def test_access_on_the_compiled_path_is_the_executors(graphql, settings, world, compiled):
+    """The caller's organisations are in the statement's WHERE: each principal sees exactly the
+    snapshots it may read, and another organisation's dashboard is refused by the executor."""
+    seen = {}
+    for who, headers in world.items():
+        result = await graphql(NESTED, {"first": 100}, headers)
+        if who == "anonymous":
+            assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            continue
+        seen[who] = sorted({edge["node"]["organization"]["id"] for edge in result["data"]["snapshots"]["edges"]})
+    org = {key: global_id("Organization", key) for key in ("org-1042", "org-2077")}
+    assert seen["admin"] == seen["reviewer"] == sorted(org.values())
+    assert seen["coordinator of org-1042"] == seen["coordinator of the umbrella"] == [org["org-1042"]]
+    assert seen["coordinator of org-2077"] == [org["org-2077"]]
+    refused = await graphql(DASHBOARD, {"org": "org-1042", "period": "2024"}, world["coordinator of org-2077"])
+    assert refused["data"] == {"organization": None}
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    if settings.database_dialect == "postgres":
+        assert compiled == [True] * 5 + [False] * 2, "every list was compiled; the anonymous caller and the refusal were not"
+
+
+async def test_what_the_planner_does_not_cover_falls_back_to_the_executor(client, settings, world, compiled):
+    for document in UNCOVERED:
+        answered = len(compiled)
+        ours, executors = await both_paths(client, settings, document, {}, world["admin"])
+        assert ours == executors
+        assert b'"errors"' not in ours or b"include" in document.encode(), ours
+        assert not any(compiled[answered:]), document
+
+
+async def test_the_switch_turns_the_compiled_path_off(graphql, settings, world, compiled):
+    settings.graphql_compiled_reads = False
+    result = await graphql(NESTED, {"first": 2}, world["admin"])
+    assert len(result["data"]["snapshots"]["edges"]) == 2
+    assert compiled == [False]
+
+
+async def test_a_stored_category_the_enum_does_not_know_is_the_executors_error(client, settings, world, compiled, caplog):
+    """The executor fails on a category outside BufdirCategory whatever is selected of the
+    metrics; the compiled statement fails on purpose there, quietly, and the executor answers."""
+    snapshot = await Snapshot.filter(organization_id="org-1042", period_id="2024").first()
+    assert snapshot is not None
+    await Snapshot.filter(id=snapshot.id).update(category_breakdown={"retired_category": {"activities": 1}})
+    variables = {"org": "org-1042", "period": "2024"}
+    ours, executors = await both_paths(client, settings, DASHBOARD, variables, world["admin"])
+    assert ours == executors
+    assert b'"errors"' in ours
+    assert not any(compiled)
+    assert "compiled read failed" not in caplog.text
