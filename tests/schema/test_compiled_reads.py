@@ -243,6 +243,33 @@ async def test_access_on_the_compiled_path_is_the_executors(graphql, settings, w
         assert compiled == [True] * 5 + [False] * 2, "every list was compiled; the anonymous caller and the refusal were not"
 
 
+async def test_a_request_in_another_language_reads_the_executors_translated_labels(client, settings, world, compiled):
+    """Labels and titles are stored in Bokmål: a request in Nynorsk or English is the executor's,
+    which reads the translations (the compiled statement once printed Bokmål labels to it)."""
+    from bufdir_reporting.models import TranslatedAttribute, TranslatedSubject, Translation
+    from bufdir_reporting.resolvers.base import revision
+
+    await Translation.create(
+        subject=TranslatedSubject.FIELD, subject_id="antall_arsverk", attribute=TranslatedAttribute.LABEL,
+        language="nn", text="Talet paa aarsverk, nynorsk", updated_by="test",
+    )  # fmt: skip
+    await revision.bump()
+    headers = {**world["admin"], "Accept-Language": "nn"}
+    labels_only = (
+        "query Labels($org: ID!, $period: ID!) { organization(id: $org) { snapshots(periodId: $period, first: 1) "
+        "{ edges { node { fieldValues { fieldKey label } } } } } }"
+    )  # no section title: the label alone decides
+    dashboard = {"org": "org-1042", "period": "2024"}
+    if settings.database_dialect == "postgres":
+        await both_paths(client, settings, labels_only, dashboard, world["admin"])
+        assert compiled[-2], "in Bokmål the compiled statement answers it"
+    for document, variables in ((labels_only, dashboard), (DASHBOARD, dashboard)):
+        answered = len(compiled)
+        ours, executors = await both_paths(client, settings, document, variables, headers)
+        assert ours == executors and b"Talet paa aarsverk, nynorsk" in ours, document[:40]
+        assert not any(compiled[answered:]), "a request in Nynorsk is the executor's"
+
+
 async def test_what_the_planner_does_not_cover_falls_back_to_the_executor(client, settings, world, compiled):
     for document in UNCOVERED:
         answered = len(compiled)

@@ -236,6 +236,14 @@ def _section_title(planner: Planner, node: FieldNode, definition: GraphQLField, 
     return f"{alias}.title"
 
 
+def _field_label(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
+    """The stored label: Bokmål, what ``FieldValue.label`` answers only for a request in Bokmål
+    (the request's language is checked per request, as for titles)."""
+    planner.titles = True
+    _, field_definition = alias.split("|")
+    return f"{field_definition}.label"
+
+
 FIELDS: dict[tuple[str, str], FieldCompiler] = {
     ("Organization", "id"): _column(lambda a: relay_id("Organization", f"{a}.id")),
     ("Organization", "organizationId"): _plain("id"),
@@ -287,7 +295,7 @@ FIELDS: dict[tuple[str, str], FieldCompiler] = {
     ("Section", "title"): _section_title,
     ("FieldValue", "id"): _value(lambda v, d: f"{v}.snapshot_id || '/' || {v}.field_key"),
     ("FieldValue", "fieldKey"): _value(lambda v, d: f"{v}.field_key"),
-    ("FieldValue", "label"): _value(lambda v, d: f"{d}.label"),
+    ("FieldValue", "label"): _field_label,
     ("FieldValue", "value"): _value(lambda v, d: plain_decimal(f"{v}.value")),
     ("FieldValue", "textValue"): _value(lambda v, d: f"{v}.text_value"),
     ("FieldValue", "priorValue"): _value(lambda v, d: plain_decimal(f"{v}.prior_value")),
