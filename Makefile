@@ -16,10 +16,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# --no-compile: pip byte-compiles every file of every package (mypy's, hypothesis'...), 15 of the
-# install's 53 s of CPU here; Python compiles the few that are imported, once, when first imported.
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --no-compile -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
 install: $(INSTALLED)
