@@ -965,11 +965,12 @@ async def _build_world(settings: Settings) -> dict[str, Any]:
 def world_template(migrated_database: str, database_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> WorldTemplate:
     """Built on a copy of the session's migrated SQLite database (its schema; ``started_app``
     empties its tables first), once for the module: a world per case took a minute of the suite."""
-    database = database_dir / "matrix-world.sqlite3"
+    folder = tmp_path_factory.mktemp("matrix-world")  # a new name each time, as is the database's
+    database = database_dir / f"{folder.name}.sqlite3"
     _compact_copy(_sqlite_path(migrated_database), database)
     settings = Settings(
         database_url=f"sqlite://{database}",
-        var_dir=tmp_path_factory.mktemp("matrix-world") / "var",
+        var_dir=folder / "var",
         token_secret=SecretStr(secrets.token_urlsafe(32)),
     )
     built = asyncio.run(_build_world(settings))
