@@ -16,6 +16,8 @@ import asyncio
 import contextlib
 import os
 import secrets
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -58,13 +60,39 @@ SHARED_POSTGRES = "bufdir_postgres_server"
 _SHARED_POSTGRES = pytest.StashKey[dict[str, str]]()
 
 
+DEALT_EARLY = ("tests/test_import_contract.py", "tests/test_cli.py", "tests/events/test_replicas.py")
+"""Modules whose tests wait on processes of their own (an interpreter per module's fork tree, the
+console script, replicas): collected last, they were the run's tail, one worker busy with them
+while the other had nothing left."""
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own, which names the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In parallel, the tests of an ``xdist_group`` go first (the fuzzing: a served app, then the
-    schemathesis CLI, minutes on one worker). Collected last, they were the run's tail, the other
-    workers idle meanwhile; first, the others share out the rest around them. Alone, the order
-    stays as collected."""
+    schemathesis CLI, minutes on one worker), then the long ones of ``DEALT_EARLY``. Collected
+    last, they were the run's tail, the other workers idle meanwhile; first, the others share out
+    the rest around them. Alone, the order stays as collected."""
     if hasattr(config, "workerinput"):  # a worker: each sorts the same way, as the scheduler needs
-        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+        if config.getvalue("loadgroup"):
+            _name_groups(items)
+        items.sort(key=lambda item: (item.get_closest_marker("xdist_group") is None, not item.nodeid.startswith(DEALT_EARLY)))
+
+
+def _name_groups(items: list[pytest.Item]) -> None:
+    """``--dist loadgroup`` keeps an ``xdist_group`` on one worker by the ``@group`` its worker
+    appends to each test's id, which pytest-xdist 3.8 does by setting ``item._nodeid``: since
+    pytest 9.2 the id is ``item._id`` and that assignment changes nothing, so every group was
+    dealt out test by test (each fuzzing worker started its own served app). Appended here where
+    pytest-xdist did not (pytest-xdist#1386); ``tests/test_fuzz.py`` fails if it is missing."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted(
+            {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default")) for mark in item.iter_markers("xdist_group")}
+        )
+        group = "_".join(names)
+        if names and not item.nodeid.endswith(f"@{group}"):
+            item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -131,11 +159,29 @@ async def _create_database(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where the session's SQLite databases live: in memory (``/dev/shm``) where there is one.
+    SQLite syncs its journal to disk at every commit (2.2 ms a commit on this machine's disk under
+    load, 0.07 ms in memory) and the suite commits tens of thousands of times: the same SQLite,
+    its file in memory, does the same work without waiting for a disk. Removed when the session
+    ends (PostgreSQL's test server runs with fsync off, services.py)."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("databases")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bufdir-tests-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(request: pytest.FixtureRequest, database_dir: Path) -> Iterator[str]:
     """A database URL per backend, migrated once for the session."""
     backend = request.param
     if backend == "sqlite":
-        url = f"sqlite://{tmp_path_factory.mktemp('sqlite') / 'bufdir.sqlite3'}"
+        url = f"sqlite://{database_dir / 'bufdir.sqlite3'}"
     else:
         server = request.getfixturevalue("postgres_server")
         name = f"bufdir_test_{uuid.uuid4().hex[:12]}"

@@ -933,8 +933,7 @@ class WorldTemplate:
     settings: Settings
     ids: dict[str, Any]
 
-    def copy_into(self, folder: Path) -> Settings:
-        database = folder / "world.sqlite3"
+    def copy_into(self, database: Path, folder: Path) -> Settings:
         _copy_sqlite(_sqlite_path(self.settings.database_url), database)
         shutil.copytree(self.settings.var_dir, folder / "var")
         return self.settings.model_copy(update={"database_url": f"sqlite://{database}", "var_dir": folder / "var"})
@@ -948,6 +947,15 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     """SQLite's online backup: the whole database, whatever its journal holds."""
     with contextlib.closing(sqlite3.connect(source)) as origin, contextlib.closing(sqlite3.connect(target)) as copy:
         origin.backup(copy)
+
+
+def _compact_copy(source: Path, target: Path) -> None:
+    """The session's database without its free pages: by this module it has grown to several
+    megabytes of rows other tests deleted, which every case's copy would write again (12 MB a
+    case, a gigabyte a run); ``VACUUM INTO`` writes its live pages alone (the schema, and the last
+    test's rows, which ``started_app`` empties)."""
+    with contextlib.closing(sqlite3.connect(source)) as origin:
+        origin.execute("VACUUM INTO ?", (str(target),))
 
 
 async def _build_world(settings: Settings) -> dict[str, Any]:
@@ -982,17 +990,21 @@ async def _build_world(settings: Settings) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def world_template(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> WorldTemplate:
+def world_template(migrated_database: str, database_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> WorldTemplate:
     """Built on a copy of the session's migrated SQLite database (its schema; ``started_app``
     empties its tables first), once for the module: a world per case took a minute of the suite."""
-    folder = tmp_path_factory.mktemp("matrix-world")
-    _copy_sqlite(_sqlite_path(migrated_database), folder / "world.sqlite3")
+    folder = tmp_path_factory.mktemp("matrix-world")  # a new name each time, as is the database's
+    database = database_dir / f"{folder.name}.sqlite3"
+    _compact_copy(_sqlite_path(migrated_database), database)
     settings = Settings(
-        database_url=f"sqlite://{folder / 'world.sqlite3'}",
+        database_url=f"sqlite://{database}",
         var_dir=folder / "var",
         token_secret=SecretStr(secrets.token_urlsafe(32)),
     )
-    return WorldTemplate(settings=settings, ids=asyncio.run(_build_world(settings)))
+    built = asyncio.run(_build_world(settings))
+    with contextlib.closing(sqlite3.connect(database)) as template:
+        template.execute("VACUUM")  # and without the pages of the rows ``started_app`` emptied
+    return WorldTemplate(settings=settings, ids=built)
 
 
 @pytest.fixture(scope="module")
@@ -1003,9 +1015,10 @@ def matrix_digdir() -> Iterator[Digdir]:
 
 
 @pytest.fixture
-async def world(world_template: WorldTemplate, matrix_digdir: Digdir, tmp_path: Path) -> AsyncIterator[World]:
+async def world(world_template: WorldTemplate, matrix_digdir: Digdir, database_dir: Path, tmp_path: Path) -> AsyncIterator[World]:
     """The world as built, in a copy of its own: what a case writes, no other case sees."""
-    settings = world_template.copy_into(tmp_path).model_copy(
+    database = database_dir / f"matrix-case-{tmp_path.name}.sqlite3"
+    settings = world_template.copy_into(database, tmp_path).model_copy(
         update={
             "maskinporten_issuer": MASKINPORTEN_ISSUER,
             "maskinporten_metadata_url": f"{matrix_digdir.base}/maskinporten/.well-known/oauth-authorization-server",
@@ -1022,6 +1035,8 @@ async def world(world_template: WorldTemplate, matrix_digdir: Digdir, tmp_path: 
             yield World(
                 client=client, app=app, tokens=Tokens(settings), settings=settings, digdir=matrix_digdir, **world_template.ids
             )
+    for copy in database_dir.glob(f"{database.name}*"):  # with its -wal and -shm files
+        copy.unlink()
 
 
 # Who gets in is decided in Python (access.py) before any statement, the same on both databases;

@@ -35,7 +35,10 @@ from . import services
 from .conftest import _create_database, error_of
 
 SECRET = "f" * 40
-pytestmark = pytest.mark.xdist_group("fuzz")  # in parallel, on one worker: one served app (ten seconds to start), not one each
+# In parallel, the tests of one served app (ten seconds to start) share a worker, not one app
+# each; the two apps' groups go to two workers, so neither waits for the other's fuzzing.
+FUZZ_IN_PROCESS = pytest.mark.xdist_group("fuzz-sqlite")
+FUZZ_FROM_OUTSIDE = pytest.mark.xdist_group("fuzz-postgres")
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +88,16 @@ ADMIN = {"Authorization": f"Bearer {issue_token(Settings(token_secret=SecretStr(
 ADMIN_HEADER = f"Authorization: {ADMIN['Authorization']}"
 
 
+@FUZZ_IN_PROCESS
+def test_in_parallel_the_group_is_kept_on_one_worker(request):
+    """Under ``--dist loadgroup`` (``make test``) a test's id carries its group, which is how the
+    scheduler keeps the group on one worker (conftest's ``_name_groups``): without it each worker
+    ran some of these tests and started a served app of its own."""
+    if getattr(request.config, "workerinput", None) is not None and request.config.getvalue("loadgroup"):
+        assert request.node.nodeid.endswith("@fuzz-sqlite"), request.node.nodeid
+
+
+@FUZZ_IN_PROCESS
 def test_no_rest_operation_answers_a_server_error(server):
     schema = openapi.from_url(f"{server}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -127,6 +140,7 @@ ABUSE = [
 ]
 
 
+@FUZZ_IN_PROCESS
 @pytest.mark.parametrize(("name", "request_kwargs"), ABUSE, ids=[name for name, _ in ABUSE])
 def test_graphql_abuse_is_refused_cleanly(server, name, request_kwargs):
     kwargs = dict(request_kwargs)
@@ -151,6 +165,7 @@ OUTSIDE_CHECKS_LEFT_OUT = {
 
 # Longer than the suite's 180 s, which counts the served app's start too: room for the run's own
 # 240 s limit (under a load of 8 on two cores, start and run took 180 s together).
+@FUZZ_FROM_OUTSIDE
 @pytest.mark.timeout(360)
 def test_the_schemathesis_cli_finds_nothing_from_the_outside(postgres_backed_server, tmp_path):
     cli = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
