@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from tortoise.models import Model
 
 from ..dependencies import REQUIRED_PERMISSION, request_context
+from ..errors import InvalidInput
 from ..models import (
     Activity,
     ActivityImport,
@@ -182,3 +185,28 @@ def number(value: Decimal | float | None) -> int | float | None:
         return None
     value = Decimal(str(value))
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _refuse_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not declare is refused, naming it: FastAPI ignores
+    one, so a misspelt filter (``codes`` for ``code``) answered the whole list unfiltered."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise InvalidInput(
+            field=unknown[0], known=sorted(known), message_id="requests.unknown_query_parameter", values={"name": unknown[0]}
+        )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for inner in dependant.dependencies:
+        names |= _query_names(inner)
+    return names
+
+
+KNOWN_QUERY_ONLY = Depends(_refuse_unknown_query)
+"""For a route answering no legacy contract (those keep ignoring what they do not know)."""

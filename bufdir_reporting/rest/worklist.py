@@ -13,7 +13,7 @@ from ..models import NoteState
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import worklist
-from .routing import ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, page_window, pagination
+from .routing import KNOWN_QUERY_ONLY, ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, page_window, pagination
 from .shapes import Pagination, Shape, examples
 from .submissions import FormIdQuery
 
@@ -86,6 +86,7 @@ async def get_worklist(
     submitted_only: Annotated[bool, Query(description="only submitted reports (the default); false adds drafts")] = True,
     window: Window = Depends(page_window),
     ctx: Context = ContextDep,
+    _known: None = KNOWN_QUERY_ONLY,
 ) -> Worklist:
     filters = worklist.Filters(
         period_id=period_id,

@@ -246,6 +246,10 @@ async def test_an_unknown_code_is_refused_naming_code_and_the_codes(graphql, cli
     assert details["field"] == "code" and "QUESTION_OPEN" in details["codes"] and "OUTLIER_HISTORY" in details["codes"]
     known = await client.get("/api/v1/worklist", params={"period_id": "2024", "code": "OUTLIER_PEERS"}, headers=reviewer)
     assert [i["code"] for i in known.json()["data"]] == ["OUTLIER_PEERS"]
+    # GraphQL's spelling over REST answered the whole list unfiltered: refused, naming it
+    misspelt = await client.get("/api/v1/worklist", params={"period_id": "2024", "codes": "RULE_VIOLATED"}, headers=reviewer)
+    assert misspelt.status_code == 422 and misspelt.json()["error"]["details"]["field"] == "codes", misspelt.text
+    assert "code" in misspelt.json()["error"]["details"]["known"] and "page" in misspelt.json()["error"]["details"]["known"]
 
 
 async def test_a_report_is_listed_once_per_form_it_belongs_to_and_a_question_on_one(graphql, tokens, period):

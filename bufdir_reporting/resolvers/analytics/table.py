@@ -35,6 +35,9 @@ class CellStatus(StrEnum):
     PARTIAL = "partial"
     """A rolled-up cell whose organisations' figures are not all there, or not all approved."""
     MISSING = "missing"
+    WITHHELD = "withheld"
+    """Not the caller's to see: another organisation's figures, where this caller reads only the
+    approved figures of forms Bufdir has made public (whether any were reported is not told)."""
     """No figures of this organisation and period that the source counts (or the caller sees)."""
 
 
@@ -157,7 +160,11 @@ def _cells(planned: Plan, field_keys: list[str], values: statements.Values) -> l
     found: list[Cell] = []
     append = found.append
     periods = [p.id for p in planned.periods]
-    missing, approved = CellStatus.MISSING, CellStatus.APPROVED
+    approved = CellStatus.APPROVED
+    readable = planned.readable
+    missing_of = {
+        o.id: _missing(readable, planned.members[o.id]) for o in planned.organizations
+    }  # nothing found: missing, or withheld from this caller
     for key in field_keys:
         for organization in planned.organizations:
             org_id = organization.id
@@ -169,12 +176,13 @@ def _cells(planned: Plan, field_keys: list[str], values: statements.Values) -> l
                         status = STATUS_OF[exact[2]]
                         append(Cell(key, org_id, period_id, exact[0], exact[1], status, status is approved))
                     else:
-                        append(_rolled(key, org_id, period_id, [_own(values, (key, m, period_id)) for m in members]))
+                        rows_ = [_own(values, (key, m, period_id)) for m in members]
+                        append(_rolled(key, org_id, period_id, rows_, missing_of[org_id]))
                 continue
             for period_id in periods:
                 row = rows.get((key, members[0], period_id))
                 if row is None:
-                    append(Cell(key, org_id, period_id, None, None, missing, False))
+                    append(Cell(key, org_id, period_id, None, None, missing_of[org_id], False))
                 else:
                     status = STATUS_OF[row[2]]
                     append(Cell(key, org_id, period_id, row[0], row[1], status, status is approved))
@@ -188,10 +196,19 @@ def _own(values: statements.Values, key: statements.Key) -> statements.Row | Non
     return None if row is not None and row is values.rolled_up.get(key) else row
 
 
-def _rolled(key: str, organization_id: str, period_id: str, rows: list[statements.Row | None]) -> Cell:
+def _missing(readable: frozenset[str] | None, members: list[str]) -> CellStatus:
+    """What a cell with nothing found says: withheld where one of its organisations is not the
+    caller's to read (a coordinator asking for another's figures would otherwise read "not
+    reported" where it was reported and approved, but not published)."""
+    if readable is not None and any(m not in readable for m in members):
+        return CellStatus.WITHHELD
+    return CellStatus.MISSING
+
+
+def _rolled(key: str, organization_id: str, period_id: str, rows: list[statements.Row | None], missing: CellStatus) -> Cell:
     present = [r for r in rows if r is not None]
     if not present:
-        return Cell(key, organization_id, period_id, None, None, CellStatus.MISSING, False)
+        return Cell(key, organization_id, period_id, None, None, missing, False)
     values = [r[0] for r in present if r[0] is not None]
     total = sum(values, Decimal(0)) if values else None
     approved = len(present) == len(rows) and all(r[2] == CellStatus.APPROVED.value for r in present)

@@ -203,7 +203,9 @@ ENUM_VALUES.update(
         "AnalyticsCellStatus.RETURNED": "From a submission returned for correction.",
         "AnalyticsCellStatus.REOPENED": "From a submission an admin reopened.",
         "AnalyticsCellStatus.PARTIAL": "A rolled-up cell some of whose organisations' figures are missing or not approved.",
-        "AnalyticsCellStatus.MISSING": "No figures this source counts (or the caller may see) for the organisation and period.",
+        "AnalyticsCellStatus.MISSING": "No figures this source counts for the organisation and period.",
+        "AnalyticsCellStatus.WITHHELD": "Not the caller's to see: another organisation's figures, of which this caller "
+        "reads only approved figures of forms Bufdir has made public (whether any were reported is not told).",
         "ValueSource.APPROVED": "Each organisation's latest approved submission.",
         "ValueSource.LATEST_SUBMITTED": "Each organisation's latest submission that is not reopened, whatever its review.",
         "ValueSource.CURRENT": "Each organisation's current snapshots, submitted or not.",

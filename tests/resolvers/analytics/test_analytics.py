@@ -247,10 +247,12 @@ async def test_a_coordinator_sees_its_position_among_peers_but_no_peer_value(app
             "/api/v1/analytics", params=_params(organizations="org-a2", source=source), headers=tokens.headers(own)
         )
         assert refused.status_code == 403, refused.text
-    # its approved figures of a form that is not public: not one cell shows
+    # its approved figures of a form that is not public: not one cell shows, and none reads as
+    # "not reported" (it was reported and approved: withheld, not missing)
     hidden = await client.get("/api/v1/analytics", params=_params(organizations="org-a2"), headers=tokens.headers(own))
     assert hidden.status_code == 200
-    assert {c["status"] for c in hidden.json()["cells"]} == {"missing"}
+    assert {c["status"] for c in hidden.json()["cells"]} == {"withheld"}
+    assert all(c["value"] is None for c in hidden.json()["cells"])
 
 
 async def test_its_own_organisation_gets_current_figures_by_default_and_others_approved(app, client, tokens) -> None:
@@ -266,14 +268,14 @@ async def test_anonymous_callers_get_approved_figures_of_public_forms_only(app, 
     world = await _world()
     anonymous = await client.get("/api/v1/analytics", params=_params())
     assert anonymous.status_code == 200
-    assert {c["status"] for c in anonymous.json()["cells"]} == {"missing"}  # the default form is not public
+    assert {c["status"] for c in anonymous.json()["cells"]} == {"withheld"}  # the default form is not public
     await ReportForm.update_or_create(id=DEFAULT_FORM, defaults={"name": "Bufdir-rapport", "is_default": True, "public": True})
     published = (
         await client.get("/api/v1/analytics", params=_params(form=DEFAULT_FORM))
     ).json()  # (another read: the first is cached)
-    shown = {(c["organization_id"], c["period_id"]) for c in published["cells"] if c["status"] != "missing"}
+    shown = {(c["organization_id"], c["period_id"]) for c in published["cells"] if c["status"] != "withheld"}
     assert shown == {(o, p) for (s, o, p) in world.figures if s == "approved"}
-    assert {c["status"] for c in published["cells"]} <= {"approved", "missing"}
+    assert {c["status"] for c in published["cells"]} <= {"approved", "withheld"}
     assert all(c["peers"] is None for c in published["cells"])
     for source in ("current", "latest_submitted"):
         refused = await client.get("/api/v1/analytics", params=_params(source=source))
