@@ -437,3 +437,45 @@ async def test_the_default_forms_sections_names_with_controls_and_an_unknown_sub
     assert error_codes(await graphql(RATES, {"period": "2024", "under": "org-finnes-ikke"}, tokens.reviewer())) == ["NOT_FOUND"]
     known = await client.get(rates, params={"period_id": "2024", "under_org_id": "org-paraply"}, headers=tokens.reviewer())
     assert known.status_code == 200
+
+
+async def test_a_mistaken_assignment_is_removed_outright_unless_a_report_was_submitted_under_it(
+    client, graphql, tokens, app, settings, world
+):
+    """An assignment covering past periods only could never be removed (unassign: "ended
+    already"), so a typo made an organisation overdue in past rates for good (#31 outside test,
+    finding 1). ``mistaken`` removes it, audited, unless a submission was made under it."""
+    await create_forms(graphql, tokens)
+    admin, reviewer = tokens.admin(), tokens.reviewer()
+    typo = await client.post(
+        "/api/v1/report-forms/familievern/assignments",
+        json={"organization_id": "org-bv-1", "from_period_id": "2023", "until_period_id": "2023"},
+        headers=admin,
+    )
+    assert typo.status_code == 201, typo.text
+    typo_id = typo.json()["assignment_id"]
+    assert (await graphql(RATES, {"period": "2023", "form": "familievern"}, reviewer))["data"]["reportingRates"]["expected"] == 1
+    path = f"/api/v1/report-forms/assignments/{typo_id}"
+    assert (await client.delete(path, headers=admin)).status_code == 409, "plain unassign still only ends"
+    removed = await client.delete(path, params={"mistaken": "true"}, headers=admin)
+    assert removed.status_code == 200, removed.text
+    assert not await FormAssignment.exists(id=typo_id)
+    assert (await graphql(RATES, {"period": "2023", "form": "familievern"}, reviewer))["data"]["reportingRates"]["expected"] == 0
+    entry = await AuditEntry.get(action="form.assignment_removed", entity_id="familievern")
+    assert entry.after == {"deleted": True, "mistaken": True} and entry.before["valid_until"] == "2023-12-31"
+    # once a report was submitted under it, it was owed: only ending it is left
+    by_kind = await FormAssignment.get(form_id="barnevern")
+    ctx = context_for(settings, app, "org-bv-1", subject="kari")
+    snapshot = (
+        await snapshots.trigger(ctx, organization_id="org-bv-1", period_id="2024", form_id="barnevern", wait=True)
+    ).snapshot
+    await submissions.submit(
+        ctx, report_id=(await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")).id
+    )
+    unassign = "mutation ($id: ID!) { unassignReportForm(assignmentId: $id, mistaken: true) { id } }"
+    refused = await graphql(unassign, {"id": str(by_kind.id)}, admin)
+    assert error_codes(refused) == ["CONFLICT"], refused
+    assert "org-bv-1 submitted form barnevern under it for period 2024" in refused["errors"][0]["message"]
+    assert await FormAssignment.exists(id=by_kind.id)
+    not_admin = await graphql(unassign, {"id": str(by_kind.id)}, reviewer)
+    assert error_codes(not_admin) == ["FORBIDDEN"]

@@ -21,11 +21,21 @@ from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import FormAssignmentsChanged
-from ...models import DEFAULT_FORM, FormAssignment, FormDeadline, Organization, OrganizationKind, Period, ReportForm
+from ...models import (
+    DEFAULT_FORM,
+    FormAssignment,
+    FormDeadline,
+    Organization,
+    OrganizationKind,
+    Period,
+    ReportForm,
+    Submission,
+)
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from ..base.inputs import Day, Strict
+from ..snapshots import form_choice
 from ..structure import forms
 
 
@@ -159,12 +169,17 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
     return assignment
 
 
-async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
+async def unassign(ctx: Context, *, assignment_id: int, mistaken: bool = False) -> FormAssignment:
     """End an assignment: it makes no one expected for a period that has not ended by today. It
     is kept for the periods that ended before (its ``valid_until`` becomes yesterday), so their
     rates, expected organisations and late reports stay as they were: deleting it rewrote past
     reporting rates (#31 follow-up). One that covered no ended period yet (a mistake, or a
-    future assignment) is deleted. One that ended already is refused (CONFLICT)."""
+    future assignment) is deleted. One that ended already is refused (CONFLICT).
+
+    ``mistaken`` removes it outright instead, past periods too: an assignment made by mistake
+    for past periods could never be removed and made its organisations overdue there for good
+    (#31 outside test, finding 1). It is refused (CONFLICT) once a submission was made under it,
+    as that report was then owed."""
     access.require_admin(ctx)
     last_day = periods.local_today() - timedelta(days=1)
     async with notify.transaction(ctx) as outbox:
@@ -178,6 +193,20 @@ async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
             "valid_from": assignment.valid_from,
             "valid_until": assignment.valid_until,
         }
+        if mistaken:
+            await _refuse_if_submitted_under(assignment)
+            await assignment.delete()
+            await audit.record(
+                ctx,
+                action="form.assignment_removed",
+                entity_type="report_form",
+                entity_id=assignment.form_id,
+                organization_id=assignment.organization_id,
+                before=before,
+                after={"deleted": True, "mistaken": True},
+            )
+            outbox.add(FormAssignmentsChanged(form_id=assignment.form_id))
+            return assignment
         if assignment.valid_until is not None and assignment.valid_until <= last_day:
             raise Conflict(
                 f"form assignment {assignment_id} ended on {assignment.valid_until} already",
@@ -201,6 +230,26 @@ async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
         )
         outbox.add(FormAssignmentsChanged(form_id=assignment.form_id))
     return assignment
+
+
+async def _refuse_if_submitted_under(assignment: FormAssignment) -> None:
+    """A submission of the form by an organisation the assignment names, for a period it covers."""
+    form = await ReportForm.get(id=assignment.form_id)
+    query = Submission.filter(period__start__gte=assignment.valid_from).prefetch_related("organization", "period")
+    query = form_choice.of_form(query, form)
+    if assignment.valid_until is not None:
+        query = query.filter(period__end__lte=assignment.valid_until)
+    if assignment.organization_id is not None:
+        query = query.filter(organization_id=assignment.organization_id)
+    elif assignment.organization_kind is not None:
+        query = query.filter(organization__kind=assignment.organization_kind)
+    made = await query.order_by("submitted_at").first()
+    if made is not None:
+        raise Conflict(
+            f"form assignment {assignment.id} cannot be removed as a mistake: {made.organization_id} submitted "
+            f"form {form.id} under it for period {made.period_id}; end it instead (without mistaken)",
+            details={"assignment_id": assignment.id, "submission_id": made.id, "period_id": made.period_id},
+        )
 
 
 async def set_deadlines(ctx: Context, *, form_id: str, period_id: str, spec: DeadlineSpec) -> FormDeadline:

@@ -153,13 +153,15 @@ async def list_(
 async def last_submitted(ctx: Context, *, organization_id: str, form_id: str | None = None) -> tuple[Submission, Period]:
     """The organisation's latest submission: of the form ``form_id`` names, else of the form a
     legacy listing shows for its period (``form_choice``), so a rolled-up form's submission (its
-    subtree's activity count) does not answer for the organisation's own report of the period."""
+    subtree's activity count) does not answer for the organisation's own report of the period,
+    not even when it is the only one of a later period: then the latest of its own answers, or
+    none (404, #31 outside test, finding 2)."""
     access.require_read(ctx, organization_id)
     query = Submission.filter(organization_id=organization_id)
     if form_id is not None:
         query = form_choice.of_form(query, await forms.get_or_raise(ctx, form_id=form_id, field="form_id"))
     else:
-        query = form_choice.one_form_per_period(query, Submission)
+        query = form_choice.one_form_per_period(query, Submission, own_only=True)
     submission = await query.order_by("-submitted_at").first()
     if submission is None:
         raise NotFound("submission for organization", organization_id)
