@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pydantic import Field, model_validator
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
@@ -144,11 +145,17 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
     form = await forms.get_or_raise(ctx, form_id=form_id)
     first = await _period(ctx, spec.from_period_id, field="from_period_id")
     last = await _period(ctx, spec.until_period_id, field="until_period_id") if spec.until_period_id else None
+    for field, period in (("from_period_id", first), ("until_period_id", last)):
+        if period is not None and not asked_for(form, period):  # a year of a quarterly form was accepted
+            raise InvalidInput(
+                f"form {form.id} is asked for {form.period_type} periods, and {period.id} is a {period.type}", field=field
+            )
     if last is not None and last.end < first.start:
         raise InvalidInput("until_period_id ends before from_period_id begins", field="until_period_id")
     if spec.organization_id is not None and not await Organization.exists(id=spec.organization_id):
         raise InvalidInput(f"no organisation {spec.organization_id}", field="organization_id")
     async with notify.transaction(ctx) as outbox:
+        await _refuse_overlap(form, spec, first, last)
         assignment = await FormAssignment.create(
             form_id=form.id,
             organization_id=spec.organization_id,
@@ -232,6 +239,23 @@ async def unassign(ctx: Context, *, assignment_id: int, mistaken: bool = False) 
     return assignment
 
 
+async def _refuse_overlap(form: ReportForm, spec: AssignmentSpec, first: Period, last: Period | None) -> None:
+    """Three identical assignments were accepted (#31 outside test, finding 6): one of the same
+    form naming the same organisation (or kind, or everyone) may not cover a day another does."""
+    same = FormAssignment.filter(
+        form_id=form.id, organization_id=spec.organization_id, organization_kind=spec.organization_kind
+    ).filter(Q(valid_until=None) | Q(valid_until__gte=first.start))
+    if last is not None:
+        same = same.filter(valid_from__lte=last.end)
+    existing = await same.order_by("id").first()
+    if existing is not None:
+        raise Conflict(
+            f"form {form.id} is assigned to {spec.organization_id or spec.organization_kind or 'every organisation'} "
+            f"already for some of these periods (assignment {existing.id}); end or change that one instead",
+            details={"assignment_id": existing.id, "form_id": form.id},
+        )
+
+
 async def _refuse_if_submitted_under(assignment: FormAssignment) -> None:
     """A submission of the form by an organisation the assignment names, for a period it covers."""
     form = await ReportForm.get(id=assignment.form_id)
@@ -263,7 +287,31 @@ async def set_deadlines(ctx: Context, *, form_id: str, period_id: str, spec: Dea
         raise InvalidInput(
             f"form {form.id} is asked for {form.period_type} periods, and {period.id} is a {period.type}", field="period_id"
         )
+    _refuse_nonsense_deadlines(period, spec)
     return await _write_deadlines(ctx, form_id, period, spec)
+
+
+DEADLINE_REACH_YEARS = 5
+"""How long after a period's end a deadline may fall: 9999-12-31 was accepted (#31 outside test, 5)."""
+
+
+def _refuse_nonsense_deadlines(period: Period, spec: DeadlineSpec) -> None:
+    """A deadline given is within the period's reach: not before it starts, not more than
+    ``DEADLINE_REACH_YEARS`` after it ends; a correction deadline is not in the past (a reviewer
+    returning a report may not set one there either). 1900-01-01 was accepted (#31 outside test, 5)."""
+    latest = period.end.replace(year=period.end.year + DEADLINE_REACH_YEARS)
+    for name, day in (("submission_deadline", spec.submission_deadline), ("correction_deadline", spec.correction_deadline)):
+        if day is None:
+            continue
+        if day < period.start:
+            raise InvalidInput(f"{name} {day} is before period {period.id} starts ({period.start})", field=name)
+        if day > latest:
+            raise InvalidInput(
+                f"{name} {day} is more than {DEADLINE_REACH_YEARS} years after period {period.id} ends ({period.end})",
+                field=name,
+            )
+    if spec.correction_deadline is not None and spec.correction_deadline < periods.local_today():
+        raise InvalidInput(f"correction_deadline {spec.correction_deadline} is in the past", field="correction_deadline")
 
 
 async def set_correction_deadline(ctx: Context, *, form_id: str | None, period: Period, day: date) -> None:

@@ -94,7 +94,8 @@ async def review(
         # reviewer token that could write submitted a report and approved its own submission).
         raise Forbidden(
             "a submission is approved by someone other than who submitted it",
-            details={"submission_id": submission_id, "submitted_by": submission.submitted_by},
+            # the reason, as every other 403 has one (#31 outside test, finding 11)
+            details={"reason": "own_submission", "submission_id": submission_id, "submitted_by": submission.submitted_by},
         )
     period = await periods.get_or_raise(ctx, period_id=submission.period_id)
     if correction_deadline is not None:

@@ -54,6 +54,12 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
             "the report's snapshot is no longer current and valid; aggregate again and generate a new report",
             details={"snapshot_id": snapshot.id, "snapshot_status": str(snapshot.status), "cache_valid": snapshot.cache_valid},
         )
+    period = await periods.get_or_raise(ctx, period_id=snapshot.period_id)
+    form = await forms.get_or_raise(ctx, form_id=snapshot.form_id or DEFAULT_FORM)
+    # whether it may submit the form at all comes before what to fix in it: an unassigned
+    # form answered "4 validation errors" first (#31 outside test, finding 8)
+    organization = await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id)
+    await assignments.require_expected(ctx, form=form, organization=organization, period=period)
     errors = [f for f in await validation.validate(ctx, snapshot=snapshot) if f.severity == "error"]
     if errors:
         one = len(errors) == 1
@@ -65,8 +71,6 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
             missing_required_fields=[f.field_key for f in errors if f.code == "REQUIRED_MISSING"],
             validation_errors=[{"field_key": f.field_key, "code": f.code, "message": f.message} for f in errors],
         )
-    period = await periods.get_or_raise(ctx, period_id=snapshot.period_id)
-    form = await forms.get_or_raise(ctx, form_id=snapshot.form_id or DEFAULT_FORM)
     if form.require_questions_resolved:
         unresolved = await notes.open_follow_ups(snapshot.organization_id, snapshot.period_id)
         if unresolved:
@@ -75,8 +79,6 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
                 "before the report is submitted",
                 details={"field_keys": sorted({n.field_key for n in unresolved}), "note_ids": [n.id for n in unresolved]},
             )
-    organization = await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id)
-    await assignments.require_expected(ctx, form=form, organization=organization, period=period)
     submission = Submission(
         id=ids.submission_id(),
         organization_id=snapshot.organization_id,
