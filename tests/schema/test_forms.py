@@ -582,3 +582,12 @@ async def test_an_empty_or_unknown_form_id_of_the_dashboards_is_refused_naming_t
     for path in ("/api/v1/submissions/reporting-rates", "/api/v1/worklist"):
         unknown = await client.get(path, params={"period_id": "2024", "form_id": "finnes-ikke"}, headers=reviewer)
         assert unknown.status_code == 404 and unknown.json()["error"]["details"]["field"] == "form_id", unknown.text
+
+
+async def test_the_openapi_document_says_who_must_report_needs_a_token_that_reads(client):
+    """It declared ``x-required-permission: null`` (anyone) and answered anonymous callers 401
+    (#31 outside test, finding 11)."""
+    document = (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/v1/report-forms/{form_id}/assignments"]["get"]
+    assert operation["x-required-permission"] == ["read"], operation
+    assert (await client.get("/api/v1/report-forms/bufdir-rapport/assignments")).status_code == 401
