@@ -115,6 +115,13 @@ async def forms_of(ctx: Context, *, organization: Organization, period: Period) 
     return [found[key] for key in sorted(found)]
 
 
+async def assigned_form_ids(ctx: Context, *, period_id: str) -> list[str]:
+    """The forms some organisation is expected to report for the period, by id."""
+    period = await periods.get_or_raise(ctx, period_id=period_id)
+    found = await FormAssignment.all().prefetch_related("form")
+    return sorted({a.form_id for a in found if covers(a, period) and asked_for(a.form, period)})
+
+
 @dataclass(frozen=True, slots=True)
 class Deadlines:
     submission: date | None
