@@ -255,3 +255,21 @@ async def test_an_idporten_token_without_the_configured_scope_is_told_which(clie
     response = await client.get("/api/v1/report-records", params={"org_id": OWN}, headers=digdir.idporten())
     status, reason, message = refusal(response)
     assert (status, reason) == (403, "missing_scope") and "bufdir:rapportering" in message
+
+
+async def test_a_reviewer_dashboard_shows_only_the_organisations_the_person_reviews(client, digdir, world, tokens):
+    """A coordinator of org-1042 who reviews org-2077 was shown org-1042 in reporting status
+    and rates, every organisation it reads (#31 outside test, finding 3)."""
+    await assign(client, tokens, "COORDINATOR")
+    await assign(client, tokens, "REVIEWER", "org-2077")
+    person = digdir.idporten()
+    listed = await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2024"}, headers=person)
+    assert listed.status_code == 200, listed.text
+    assert {row["org_id"] for row in listed.json()["organizations"]} == {"org-2077"}, listed.text
+    rates = await client.get(
+        "/api/v1/submissions/reporting-rates", params={"period_id": "2024", "under_org_id": OWN}, headers=person
+    )
+    assert rates.status_code == 200 and rates.json()["expected"] == 0, rates.text
+    query = '{ reportingStatus(periodId: "2024", underOrganizationId: "org-1042") { organization { organizationId } } }'
+    shown = (await client.post("/graphql", json={"query": query}, headers=person)).json()
+    assert shown["data"]["reportingStatus"] == [], shown

@@ -5,6 +5,10 @@ form, enter the figures no activity counts, generate and submit the report, and 
 approves it. The volunteers' quarterly form (frivillighet-kvartalsrapport) is marked public:
 anonymous callers read its approved figures through analytics.
 
+Each is dated the day before its deadline, as a real one would have come: submitted at load
+time, every 2025 quarter counted as "submitted late" (#31 outside test, finding 10). One is dated
+after it (``LATE``), so the demo still shows a late report.
+
 org-bufdir-42 is left out: its latest submission stays the grant period the legacy contract's
 ``last-submitted-period`` example answers. Runs after ``history.load_history``, through the use
 cases, so the submissions, reviews, audit log and locks are the real ones.
@@ -13,11 +17,12 @@ cases, so the submissions, reviews, audit log and locks are the real ones.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 
 from ..auth import ADMIN, REVIEWER, Principal
 from ..config import Settings
 from ..errors import DomainError
-from ..models import Organization, Period, ReportForm
+from ..models import Organization, Period, ReportForm, Submission
 from ..resolvers import snapshots
 from ..resolvers.base import revision
 from ..resolvers.base.context import Context
@@ -29,6 +34,8 @@ Progress = Callable[[str], None]
 APPROVED_QUARTERS = ("rp-2025-q1", "rp-2025-q2", "rp-2025-q3", "rp-2025-q4")
 PUBLIC_FORM = "frivillighet-kvartalsrapport"
 REVIEWED_BY = "bufdir-saksbehandler"
+LATE = ("org_bufdir_oslo_42", "rp-2025-q4")
+"""The one quarter submitted after its deadline (a week after it)."""
 
 
 async def load_published(settings: Settings, *, progress: Progress = lambda _: None) -> int:
@@ -63,6 +70,11 @@ async def load_published(settings: Settings, *, progress: Progress = lambda _: N
                     continue
                 record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
                 submission = await submissions.submit(coordinator, report_id=record.id)
+                due = (await assignments.deadlines(admin, form_id=form.id, period=period)).submission
+                if due is not None:
+                    day = due + timedelta(days=7) if (organization.id, period_id) == LATE else due - timedelta(days=1)
+                    submitted_at = datetime.combine(day, time(10), tzinfo=UTC)
+                    await Submission.filter(id=submission.id).update(submitted_at=submitted_at)
                 await reviews.review(reviewer, submission_id=submission.id, action=reviews.ReviewAction.APPROVE)
                 approved += 1
                 progress(f"{organization.id} {period_id} {form.id}: submitted and approved")

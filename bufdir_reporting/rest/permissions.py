@@ -58,7 +58,9 @@ OPERATIONS: dict[str, Needs] = {
     "unassignReportForm": ADMIN,
     "getReportForm": PUBLIC,
     "updateReportForm": ADMIN,
-    "listReportFormAssignments": PUBLIC,
+    # it names organisations, so it needs a token (401 anonymous), and read is what a token
+    # holds to read them: "null" (anyone) was wrong (#31 outside test, finding 11)
+    "listReportFormAssignments": READ,
     "assignReportForm": ADMIN,
     "setReportFormDeadlines": ADMIN,
     # Anonymous callers read the approved figures of public forms; the use case decides the rest.

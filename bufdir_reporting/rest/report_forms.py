@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 from pydantic import Field
 
 from ..models import FormAssignment, OrganizationKind, Period, PeriodType, ReportForm
@@ -138,10 +138,18 @@ async def create_form(body: forms.FormSpec, ctx: Context = ContextDep) -> FormSh
     AssignmentShape,
     body=False,
     admin=True,
-    summary="End an assignment of a report form",
+    errors={409},
+    summary="End an assignment of a report form (mistaken=true: remove a mistaken one outright, past periods too)",
 )
-async def unassign(assignment_id: AssignmentId, ctx: Context = ContextDep) -> AssignmentShape:
-    return assignment_shape(await assignments.unassign(ctx, assignment_id=assignment_id))
+async def unassign(
+    assignment_id: AssignmentId,
+    mistaken: Annotated[
+        bool,
+        Query(description="remove the assignment outright, past periods too (409 once a submission was made under it)"),
+    ] = False,
+    ctx: Context = ContextDep,
+) -> AssignmentShape:
+    return assignment_shape(await assignments.unassign(ctx, assignment_id=assignment_id, mistaken=mistaken))
 
 
 @router.endpoint("GET", "/{form_id}", "getReportForm", FormShape, public=True, summary="One report form")

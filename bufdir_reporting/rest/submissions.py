@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ..models import ReportForm, ReviewState, Submission
 from ..resolvers.base.context import Context
 from ..resolvers.base.inputs import Day
-from ..resolvers.reporting import reviews, status
+from ..resolvers.reporting import assignments, reviews, status
 from ..resolvers.reporting.status import Lateness, ReportingState
 from .routing import ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, SubmissionId, examples_of, stored_length
 from .shapes import Instant, Shape, examples
@@ -123,6 +123,11 @@ class ReportingStatus(Shape):
 
     period_id: str
     form_id: str | None = Field(description="the form asked for; null: the default form")
+    assigned_form_ids: list[str] = Field(
+        default_factory=list,
+        description="the forms assigned to some organisation for the period: where the form asked for has no one "
+        "expected (the default form, in the demo), these are the ones to ask for",
+    )
     counts: dict[str, int] = Field(description="organisations in each state (every state named), late, and late by reason")
     organizations: list[StatusRow]
 
@@ -204,7 +209,16 @@ async def reporting_status(
         )
         for row in statuses
     ]
-    return ReportingStatus(period_id=period_id, form_id=form_id, counts=status.state_counts(statuses), organizations=rows)
+    # an empty answer for the default form (assigned to nobody in the demo) said nothing of which
+    # forms are assigned for the period (#31 outside test, finding 10)
+    assigned = await assignments.assigned_form_ids(ctx, period_id=period_id)
+    return ReportingStatus(
+        period_id=period_id,
+        form_id=form_id,
+        assigned_form_ids=assigned,
+        counts=status.state_counts(statuses),
+        organizations=rows,
+    )
 
 
 @router.endpoint(

@@ -185,8 +185,20 @@ class FormMutation:
         return node_of(FormAssignmentType, assignment)
 
     @strawberry.mutation(description="End an assignment of a report form (admin; audited, published).")
-    async def unassign_report_form(self, info: Info, assignment_id: strawberry.ID) -> FormAssignmentType:
-        return node_of(FormAssignmentType, await assignments.unassign(info.context, assignment_id=_number(assignment_id)))
+    async def unassign_report_form(
+        self,
+        info: Info,
+        assignment_id: strawberry.ID,
+        mistaken: Annotated[
+            bool,
+            strawberry.argument(
+                description="Remove a mistaken assignment outright, past periods too (refused once a submission "
+                "was made under it). Left out: end it, keeping it for the periods that have ended."
+            ),
+        ] = False,
+    ) -> FormAssignmentType:
+        assignment = await assignments.unassign(info.context, assignment_id=_number(assignment_id), mistaken=mistaken)
+        return node_of(FormAssignmentType, assignment)
 
     @strawberry.mutation(description="Set a report form's deadlines for a period (admin); a deadline left out keeps its value.")
     async def set_report_form_deadlines(

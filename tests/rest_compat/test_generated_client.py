@@ -369,6 +369,12 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     left = await call("list_report_form_assignments", admin, 200, "AssignmentList", form_id="omsorg-kvartal")
     assert [a.valid_until for a in left.parsed.data] == [ended.parsed.valid_until], "ended, kept for the periods before"
     assert ended.parsed.valid_until == periods.local_today() - timedelta(days=1)
+    removed = await call(
+        "unassign_report_form", admin, 200, "AssignmentShape", assignment_id=assigned.parsed.assignment_id, mistaken=True
+    )
+    assert removed.parsed.assignment_id == assigned.parsed.assignment_id
+    gone = await call("list_report_form_assignments", admin, 200, "AssignmentList", form_id="omsorg-kvartal")
+    assert gone.parsed.data == [], "a mistaken assignment is removed outright"
 
     # validation rules across a form's fields
     rule = {

@@ -157,3 +157,20 @@ async def test_required_fields_of_a_form_are_those_of_its_sections(client, world
     unknown = await client.get(path, params={"form_id": "finnes-ikke"})
     assert unknown.status_code == 404 and error_of(unknown)["details"]["field"] == "form_id"
     assert (await client.get(path, params={"form_id": "x" * 65})).status_code == 422
+
+
+async def test_last_submitted_period_never_answers_with_a_rolled_up_report(client, tokens, app, settings, world):
+    """The umbrella's rolled-up submission of a later period answered for its own report (its
+    subtree's activity count) when it had submitted nothing of its own for that period (#31
+    outside test, finding 2): its own latest answers, or 404 when it has none."""
+    ctx = context_for(settings, app, "org-paraply", subject="kari")
+    path = "/api/v1/bufdir-aggregations/last-submitted-period"
+    rolled_id = await aggregate(settings, app, "org-paraply", "samlet")
+    await submissions.submit(ctx, report_id=(await records.generate(ctx, snapshot_id=rolled_id, report_type="annual_report")).id)
+    none = await client.get(path, params={"org_id": "org-paraply"}, headers=tokens.admin())
+    assert none.status_code == 404, none.text
+    await make_period(year=2023)
+    own = (await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2023", wait=True)).snapshot.id
+    await submissions.submit(ctx, report_id=(await records.generate(ctx, snapshot_id=own, report_type="annual_report")).id)
+    answered = await client.get(path, params={"org_id": "org-paraply"}, headers=tokens.admin())
+    assert answered.json()["submitted_period_id"] == "2023", answered.text

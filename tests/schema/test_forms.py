@@ -259,7 +259,15 @@ async def test_a_branchs_activity_marks_the_rolled_up_snapshot_above_invalid_and
     assert again.activity_count == 2 and again.cache_valid
     report = await records.generate(ctx, snapshot_id=again.id, report_type="annual_report")
     await submissions.submit(ctx, report_id=report.id)
-    assert error_codes(await graphql(record, {"day": "2024-07-01T10:00:00Z"}, branch)) == ["PERIOD_LOCKED"]
+    locked = await graphql(record, {"day": "2024-07-01T10:00:00Z"}, branch)
+    assert error_codes(locked) == ["PERIOD_LOCKED"]
+    # it says whose report locks it: the branch had submitted nothing (#31 outside test, finding 4)
+    assert (
+        "locked for org-bv-1 by Paraplyen (org-paraply)'s submission of the rolled-up form samlet (Samlet)"
+        in (locked["errors"][0]["message"])
+    ), locked
+    details = locked["errors"][0]["extensions"]
+    assert (details["locked_by_organization_id"], details["locked_by_form_id"]) == ("org-paraply", "samlet"), details
     assert "errors" not in await graphql(record, {"day": "2025-01-02T10:00:00Z"}, branch), "another period"
     other = tokens.headers("org-bv-2")  # not below the umbrella
     day = {"day": "2024-07-01T10:00:00Z"}
@@ -341,9 +349,9 @@ async def test_a_deadline_is_a_day_written_as_text_never_a_number(client, tokens
         assert refused.status_code == 422, (body, refused.text)
         assert refused.json()["error"]["details"]["field"] == next(iter(body))
     kept = await client.put(
-        "/api/v1/report-forms/bufdir-rapport/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=tokens.admin()
+        "/api/v1/report-forms/bufdir-rapport/deadlines/2024", json={"submission_deadline": "2025-04-01"}, headers=tokens.admin()
     )
-    assert kept.status_code == 200 and kept.json()["correction_deadline"] == "2025-04-01"
+    assert kept.status_code == 200 and kept.json()["submission_deadline"] == "2025-04-01"
 
 
 async def test_who_must_report_names_organisations_only_to_those_who_may_read_them(client, graphql, tokens, world):
@@ -395,10 +403,27 @@ async def test_deadlines_are_for_a_period_the_form_asks_and_correction_comes_aft
         "/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": "2025-02-01"}, headers=admin
     )
     assert alone.status_code == 422 and alone.json()["error"]["details"]["field"] == "correction_deadline"
-    after = await client.put(
-        "/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": "2025-04-01"}, headers=admin
-    )
-    assert after.status_code == 200 and after.json()["correction_deadline"] == "2025-04-01"
+    later = (periods.local_today() + timedelta(days=30)).isoformat()  # not in the past (finding 5 below)
+    after = await client.put("/api/v1/report-forms/arlig/deadlines/2024", json={"correction_deadline": later}, headers=admin)
+    assert after.status_code == 200 and after.json()["correction_deadline"] == later
+
+
+async def test_a_deadline_before_its_period_far_after_it_or_a_correction_in_the_past_is_refused(client, tokens, world):
+    """1900-01-01 and 9999-12-31 were accepted as deadlines of 2024, and so was a correction
+    deadline in the past (#31 outside test, finding 5): 422 naming the field."""
+    admin = tokens.admin()
+    path = "/api/v1/report-forms/bufdir-rapport/deadlines/2024"
+    for body, field in (
+        ({"submission_deadline": "1900-01-01"}, "submission_deadline"),
+        ({"submission_deadline": "9999-12-31"}, "submission_deadline"),
+        ({"correction_deadline": "2030-01-01"}, "correction_deadline"),
+        ({"correction_deadline": (periods.local_today() - timedelta(days=1)).isoformat()}, "correction_deadline"),
+    ):
+        refused = await client.put(path, json=body, headers=admin)
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.json()["error"]["details"]["field"] == field, refused.text
+    kept = await client.put(path, json={"submission_deadline": "2029-12-31"}, headers=admin)
+    assert kept.status_code == 200, "five years after the period's end still is"
 
 
 async def test_an_assignment_id_out_of_the_columns_range_is_the_callers_mistake(graphql, tokens, world):
@@ -437,3 +462,143 @@ async def test_the_default_forms_sections_names_with_controls_and_an_unknown_sub
     assert error_codes(await graphql(RATES, {"period": "2024", "under": "org-finnes-ikke"}, tokens.reviewer())) == ["NOT_FOUND"]
     known = await client.get(rates, params={"period_id": "2024", "under_org_id": "org-paraply"}, headers=tokens.reviewer())
     assert known.status_code == 200
+
+
+async def test_a_mistaken_assignment_is_removed_outright_unless_a_report_was_submitted_under_it(
+    client, graphql, tokens, app, settings, world
+):
+    """An assignment covering past periods only could never be removed (unassign: "ended
+    already"), so a typo made an organisation overdue in past rates for good (#31 outside test,
+    finding 1). ``mistaken`` removes it, audited, unless a submission was made under it."""
+    await create_forms(graphql, tokens)
+    admin, reviewer = tokens.admin(), tokens.reviewer()
+    typo = await client.post(
+        "/api/v1/report-forms/familievern/assignments",
+        json={"organization_id": "org-bv-1", "from_period_id": "2023", "until_period_id": "2023"},
+        headers=admin,
+    )
+    assert typo.status_code == 201, typo.text
+    typo_id = typo.json()["assignment_id"]
+    assert (await graphql(RATES, {"period": "2023", "form": "familievern"}, reviewer))["data"]["reportingRates"]["expected"] == 1
+    path = f"/api/v1/report-forms/assignments/{typo_id}"
+    assert (await client.delete(path, headers=admin)).status_code == 409, "plain unassign still only ends"
+    removed = await client.delete(path, params={"mistaken": "true"}, headers=admin)
+    assert removed.status_code == 200, removed.text
+    assert not await FormAssignment.exists(id=typo_id)
+    assert (await graphql(RATES, {"period": "2023", "form": "familievern"}, reviewer))["data"]["reportingRates"]["expected"] == 0
+    entry = await AuditEntry.get(action="form.assignment_removed", entity_id="familievern")
+    assert entry.after == {"deleted": True, "mistaken": True} and entry.before["valid_until"] == "2023-12-31"
+    # once a report was submitted under it, it was owed: only ending it is left
+    by_kind = await FormAssignment.get(form_id="barnevern")
+    ctx = context_for(settings, app, "org-bv-1", subject="kari")
+    snapshot = (
+        await snapshots.trigger(ctx, organization_id="org-bv-1", period_id="2024", form_id="barnevern", wait=True)
+    ).snapshot
+    await submissions.submit(
+        ctx, report_id=(await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")).id
+    )
+    unassign = "mutation ($id: ID!) { unassignReportForm(assignmentId: $id, mistaken: true) { id } }"
+    refused = await graphql(unassign, {"id": str(by_kind.id)}, admin)
+    assert error_codes(refused) == ["CONFLICT"], refused
+    assert "org-bv-1 submitted form barnevern under it for period 2024" in refused["errors"][0]["message"]
+    assert await FormAssignment.exists(id=by_kind.id)
+    not_admin = await graphql(unassign, {"id": str(by_kind.id)}, reviewer)
+    assert error_codes(not_admin) == ["FORBIDDEN"]
+
+
+async def test_an_assignment_overlapping_one_of_the_same_target_or_of_the_wrong_kind_of_period_is_refused(
+    client, graphql, tokens, world
+):
+    """Three identical assignments were accepted, and a year of a quarterly form; rates of a
+    quarterly form for a year answered 0 expected (#31 outside test, findings 6-7)."""
+    await create_forms(graphql, tokens)
+    admin = tokens.admin()
+    first = await graphql(ASSIGN, {"form": "barnevern", "input": {"organizationId": "org-fv", "fromPeriodId": "2024"}}, admin)
+    assigned_id = first["data"]["assignReportForm"]["id"]
+    again = await graphql(ASSIGN, {"form": "barnevern", "input": {"organizationId": "org-fv", "fromPeriodId": "2024"}}, admin)
+    assert error_codes(again) == ["CONFLICT"], again
+    assert again["errors"][0]["extensions"]["assignment_id"] == int(assigned_id), again
+    by_kind = await graphql(
+        ASSIGN, {"form": "barnevern", "input": {"organizationKind": "CHILD_WELFARE_SERVICE", "fromPeriodId": "2023"}}, admin
+    )
+    assert error_codes(by_kind) == ["CONFLICT"], "the kind's assignment from 2024 on covers 2024"
+    before = await graphql(
+        ASSIGN,
+        {"form": "barnevern", "input": {"organizationId": "org-fv", "fromPeriodId": "2023", "untilPeriodId": "2023"}},
+        admin,
+    )
+    assert "errors" not in before, "a year before the other does not overlap it"
+    await make_period(year=2024, quarter=1)
+    made = await client.post(
+        "/api/v1/report-forms",
+        json={"form_id": "kvartal", "name": "Kvartal", "section_ids": ["omsorg"], "period_type": "quarter"},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    for body, field in (
+        ({"from_period_id": "2024"}, "from_period_id"),
+        ({"from_period_id": "2024-Q1", "until_period_id": "2024"}, "until_period_id"),
+    ):
+        wrong = await client.post("/api/v1/report-forms/kvartal/assignments", json=body, headers=admin)
+        assert wrong.status_code == 422 and wrong.json()["error"]["details"]["field"] == field, wrong.text
+    wrong = await graphql(ASSIGN, {"form": "kvartal", "input": {"fromPeriodId": "2024"}}, admin)
+    assert error_codes(wrong) == ["BAD_USER_INPUT"], wrong
+    for path in ("reporting-rates", "reporting-status"):
+        year = await client.get(
+            f"/api/v1/submissions/{path}", params={"period_id": "2024", "form_id": "kvartal"}, headers=tokens.reviewer()
+        )
+        assert year.status_code == 422 and year.json()["error"]["details"]["field"] == "form_id", year.text
+
+
+async def test_submitting_an_unassigned_form_is_refused_for_that_before_its_validation_errors(
+    graphql, tokens, app, settings, world
+):
+    """It answered "1 validation error" first, and only after fixing it that the form was never
+    the organisation's to submit (#31 outside test, finding 8)."""
+    from bufdir_reporting.errors import Conflict
+
+    from ..factories import manual
+
+    await make_section(id="belop", fields=[manual("utbetalt")], order=3)
+    made = await graphql(
+        FORM, {"input": {"formId": "manuelt", "name": "Manuelt", "sectionIds": ["belop"], "periodType": "YEAR"}}, tokens.admin()
+    )
+    assert "errors" not in made, made
+    ctx = context_for(settings, app, "org-fv", subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id="org-fv", period_id="2024", form_id="manuelt", wait=True)).snapshot
+    record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    with pytest.raises(Conflict) as refused:
+        await submissions.submit(ctx, report_id=record.id)
+    assert "not assigned form manuelt (Manuelt) for period 2024" in refused.value.message
+
+
+async def test_an_empty_or_unknown_form_id_of_the_dashboards_is_refused_naming_the_field(client, graphql, tokens, world):
+    """GraphQL's ``formId: ""`` and ``"ReportForm:"`` meant the default form where REST answers
+    422, and an unknown form was 404 without ``details.field`` (#31 outside test, finding 9)."""
+    reviewer = tokens.reviewer()
+    for form_id in ("", "UmVwb3J0Rm9ybTo="):  # the global id "ReportForm:", base64
+        answer = await graphql(RATES, {"period": "2024", "form": form_id}, reviewer)
+        assert error_codes(answer) == ["BAD_USER_INPUT"], (form_id, answer)
+    for path in ("/api/v1/submissions/reporting-rates", "/api/v1/worklist"):
+        unknown = await client.get(path, params={"period_id": "2024", "form_id": "finnes-ikke"}, headers=reviewer)
+        assert unknown.status_code == 404 and unknown.json()["error"]["details"]["field"] == "form_id", unknown.text
+
+
+async def test_the_openapi_document_says_who_must_report_needs_a_token_that_reads(client):
+    """It declared ``x-required-permission: null`` (anyone) and answered anonymous callers 401
+    (#31 outside test, finding 11)."""
+    document = (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/v1/report-forms/{form_id}/assignments"]["get"]
+    assert operation["x-required-permission"] == ["read"], operation
+    assert (await client.get("/api/v1/report-forms/bufdir-rapport/assignments")).status_code == 401
+
+
+async def test_reporting_status_names_the_forms_assigned_for_the_period(client, graphql, tokens, world):
+    """The demo assigns the default form to nobody, so the status of a period with no form named
+    answered empty without a word of which forms to ask (#31 outside test, finding 10)."""
+    await create_forms(graphql, tokens)
+    answer = await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2024"}, headers=tokens.reviewer())
+    assert answer.status_code == 200, answer.text
+    assert {"barnevern", "familievern"} <= set(answer.json()["assigned_form_ids"]), answer.text
+    earlier = await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2023"}, headers=tokens.reviewer())
+    assert not {"barnevern", "familievern"} & set(earlier.json()["assigned_form_ids"]), "assigned from 2024 on"

@@ -132,3 +132,20 @@ def test_every_custom_scalar_says_its_wire_format_and_has_a_typescript_type():
     assert sorted(typed) == sorted(custom)
     types = [text for mapped in typed.values() for text in ([mapped] if isinstance(mapped, str) else mapped.values())]
     assert not [text for text in types if re.search(r"\b(unknown|any)\b", text)]
+
+
+def test_no_required_argument_says_what_leaving_it_out_means():
+    """``formId: ID!`` of assignReportForm was described "Left out: the default form" (#31
+    outside test, finding 11): a required argument cannot be left out."""
+    from graphql import GraphQLNonNull, GraphQLObjectType
+    from graphql.pyutils import Undefined
+
+    wrong = [
+        f"{type_.name}.{field_name}({arg_name})"
+        for type_ in schema._schema.type_map.values()
+        if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__")
+        for field_name, field in type_.fields.items()
+        for arg_name, arg in field.args.items()
+        if isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined and "Left out" in (arg.description or "")
+    ]
+    assert wrong == []

@@ -82,11 +82,45 @@ async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> Non
 
 async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
     for organization_id, locked in sorted((await locked_periods(moments)).items()):
+        above = await _umbrella_lock(organization_id, locked[0])
+        if above is None:
+            raise PeriodLocked(
+                details={"organization_id": organization_id, "period_ids": locked},
+                message_id="periods.lock.period_submitted_locked_admin",
+                values={"locked": locked[0], "organization_id": organization_id},
+            )
+        # A branch was told its period was "submitted" when it had submitted nothing: the lock
+        # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
+        umbrella, form = above.organization, above.form
+        form_name = f"{form.id} ({form.name})" if form is not None else DEFAULT_FORM
         raise PeriodLocked(
-            details={"organization_id": organization_id, "period_ids": locked},
-            message_id="periods.lock.period_submitted_locked_admin",
-            values={"locked": locked[0], "organization_id": organization_id},
+            details={
+                "organization_id": organization_id,
+                "period_ids": locked,
+                "locked_by_organization_id": umbrella.id,
+                "locked_by_form_id": form.id if form is not None else DEFAULT_FORM,
+                "locked_by_submission_id": above.id,
+            },
+            message_id="periods.lock.locked_by_umbrella",
+            values={
+                "locked": locked[0],
+                "organization_id": organization_id,
+                "umbrella": f"{umbrella.name} ({umbrella.id})",
+                "form": form_name,
+            },
         )
+
+
+async def _umbrella_lock(organization_id: str, period_id: str) -> Submission | None:
+    """The rolled-up submission above the organisation that locks the period, when the
+    organisation holds no lock of its own for it."""
+    if await Submission.exists(organization_id=organization_id, period_id=period_id, lock_slot__isnull=False):
+        return None
+    for _, lock in await _rolled_up_locks_above([organization_id]):
+        if lock.period_id == period_id:
+            await lock.fetch_related("organization", "form")
+            return lock
+    return None
 
 
 async def refuse_if_period_locked(organization_id: str, period_id: str | None, form_id: str | None = None) -> None:

@@ -17,15 +17,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pydantic import Field, model_validator
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import FormAssignmentsChanged
-from ...models import DEFAULT_FORM, FormAssignment, FormDeadline, Organization, OrganizationKind, Period, ReportForm
+from ...models import (
+    DEFAULT_FORM,
+    FormAssignment,
+    FormDeadline,
+    Organization,
+    OrganizationKind,
+    Period,
+    ReportForm,
+    Submission,
+)
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from ..base.inputs import Day, Strict
+from ..snapshots import form_choice
 from ..structure import forms
 
 
@@ -104,6 +115,13 @@ async def forms_of(ctx: Context, *, organization: Organization, period: Period) 
     return [found[key] for key in sorted(found)]
 
 
+async def assigned_form_ids(ctx: Context, *, period_id: str) -> list[str]:
+    """The forms some organisation is expected to report for the period, by id."""
+    period = await periods.get_or_raise(ctx, period_id=period_id)
+    found = await FormAssignment.all().prefetch_related("form")
+    return sorted({a.form_id for a in found if covers(a, period) and asked_for(a.form, period)})
+
+
 @dataclass(frozen=True, slots=True)
 class Deadlines:
     submission: date | None
@@ -134,6 +152,13 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
     form = await forms.get_or_raise(ctx, form_id=form_id)
     first = await _period(ctx, spec.from_period_id, field="from_period_id")
     last = await _period(ctx, spec.until_period_id, field="until_period_id") if spec.until_period_id else None
+    for field, period in (("from_period_id", first), ("until_period_id", last)):
+        if period is not None and not asked_for(form, period):  # a year of a quarterly form was accepted
+            raise InvalidInput(
+                field=field,
+                message_id="reporting.assignments.period_of_another_type",
+                values={"form": form.id, "period_type": form.period_type, "period": period.id, "type": period.type},
+            )
     if last is not None and last.end < first.start:
         raise InvalidInput(field="until_period_id", message_id="reporting.assignments.until_period_id_ends")
     if spec.organization_id is not None and not await Organization.exists(id=spec.organization_id):
@@ -143,6 +168,7 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
             values={"organization_id": spec.organization_id},
         )
     async with notify.transaction(ctx) as outbox:
+        await _refuse_overlap(form, spec, first, last)
         assignment = await FormAssignment.create(
             form_id=form.id,
             organization_id=spec.organization_id,
@@ -163,12 +189,17 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
     return assignment
 
 
-async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
+async def unassign(ctx: Context, *, assignment_id: int, mistaken: bool = False) -> FormAssignment:
     """End an assignment: it makes no one expected for a period that has not ended by today. It
     is kept for the periods that ended before (its ``valid_until`` becomes yesterday), so their
     rates, expected organisations and late reports stay as they were: deleting it rewrote past
     reporting rates (#31 follow-up). One that covered no ended period yet (a mistake, or a
-    future assignment) is deleted. One that ended already is refused (CONFLICT)."""
+    future assignment) is deleted. One that ended already is refused (CONFLICT).
+
+    ``mistaken`` removes it outright instead, past periods too: an assignment made by mistake
+    for past periods could never be removed and made its organisations overdue there for good
+    (#31 outside test, finding 1). It is refused (CONFLICT) once a submission was made under it,
+    as that report was then owed."""
     access.require_admin(ctx)
     last_day = periods.local_today() - timedelta(days=1)
     async with notify.transaction(ctx) as outbox:
@@ -182,6 +213,20 @@ async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
             "valid_from": assignment.valid_from,
             "valid_until": assignment.valid_until,
         }
+        if mistaken:
+            await _refuse_if_submitted_under(assignment)
+            await assignment.delete()
+            await audit.record(
+                ctx,
+                action="form.assignment_removed",
+                entity_type="report_form",
+                entity_id=assignment.form_id,
+                organization_id=assignment.organization_id,
+                before=before,
+                after={"deleted": True, "mistaken": True},
+            )
+            outbox.add(FormAssignmentsChanged(form_id=assignment.form_id))
+            return assignment
         if assignment.valid_until is not None and assignment.valid_until <= last_day:
             raise Conflict(
                 details={"assignment_id": assignment_id, "valid_until": assignment.valid_until.isoformat()},
@@ -208,6 +253,45 @@ async def unassign(ctx: Context, *, assignment_id: int) -> FormAssignment:
     return assignment
 
 
+async def _refuse_overlap(form: ReportForm, spec: AssignmentSpec, first: Period, last: Period | None) -> None:
+    """Three identical assignments were accepted (#31 outside test, finding 6): one of the same
+    form naming the same organisation (or kind, or everyone) may not cover a day another does."""
+    same = FormAssignment.filter(
+        form_id=form.id, organization_id=spec.organization_id, organization_kind=spec.organization_kind
+    ).filter(Q(valid_until=None) | Q(valid_until__gte=first.start))
+    if last is not None:
+        same = same.filter(valid_from__lte=last.end)
+    existing = await same.order_by("id").first()
+    if existing is not None:
+        raise Conflict(
+            details={"assignment_id": existing.id, "form_id": form.id},
+            message_id="reporting.assignments.overlapping"
+            if spec.organization_id or spec.organization_kind
+            else "reporting.assignments.overlapping_everyone",
+            values={"form": form.id, "target": spec.organization_id or spec.organization_kind or "", "id": existing.id},
+        )
+
+
+async def _refuse_if_submitted_under(assignment: FormAssignment) -> None:
+    """A submission of the form by an organisation the assignment names, for a period it covers."""
+    form = await ReportForm.get(id=assignment.form_id)
+    query = Submission.filter(period__start__gte=assignment.valid_from).prefetch_related("organization", "period")
+    query = form_choice.of_form(query, form)
+    if assignment.valid_until is not None:
+        query = query.filter(period__end__lte=assignment.valid_until)
+    if assignment.organization_id is not None:
+        query = query.filter(organization_id=assignment.organization_id)
+    elif assignment.organization_kind is not None:
+        query = query.filter(organization__kind=assignment.organization_kind)
+    made = await query.order_by("submitted_at").first()
+    if made is not None:
+        raise Conflict(
+            details={"assignment_id": assignment.id, "submission_id": made.id, "period_id": made.period_id},
+            message_id="reporting.assignments.submitted_under_it",
+            values={"id": assignment.id, "organization": made.organization_id, "form": form.id, "period": made.period_id},
+        )
+
+
 async def set_deadlines(ctx: Context, *, form_id: str, period_id: str, spec: DeadlineSpec) -> FormDeadline:
     """Set the form's deadlines for a period (a field left out keeps its value). The period is
     one the form asks (a quarter's deadline on a yearly form would apply to nothing), and the
@@ -221,7 +305,40 @@ async def set_deadlines(ctx: Context, *, form_id: str, period_id: str, spec: Dea
             message_id="reporting.assignments.form_asked_periods",
             values={"id": form.id, "period_type": form.period_type, "id2": period.id, "type": period.type},
         )
+    _refuse_nonsense_deadlines(period, spec)
     return await _write_deadlines(ctx, form_id, period, spec)
+
+
+DEADLINE_REACH_YEARS = 5
+"""How long after a period's end a deadline may fall: 9999-12-31 was accepted (#31 outside test, 5)."""
+
+
+def _refuse_nonsense_deadlines(period: Period, spec: DeadlineSpec) -> None:
+    """A deadline given is within the period's reach: not before it starts, not more than
+    ``DEADLINE_REACH_YEARS`` after it ends; a correction deadline is not in the past (a reviewer
+    returning a report may not set one there either). 1900-01-01 was accepted (#31 outside test, 5)."""
+    latest = period.end.replace(year=period.end.year + DEADLINE_REACH_YEARS)
+    for name, day in (("submission_deadline", spec.submission_deadline), ("correction_deadline", spec.correction_deadline)):
+        if day is None:
+            continue
+        if day < period.start:
+            raise InvalidInput(
+                field=name,
+                message_id="reporting.assignments.deadline_before_period",
+                values={"name": name, "day": day, "period": period.id, "start": period.start},
+            )
+        if day > latest:
+            raise InvalidInput(
+                field=name,
+                message_id="reporting.assignments.deadline_too_far",
+                values={"name": name, "day": day, "years": DEADLINE_REACH_YEARS, "period": period.id, "end": period.end},
+            )
+    if spec.correction_deadline is not None and spec.correction_deadline < periods.local_today():
+        raise InvalidInput(
+            field="correction_deadline",
+            message_id="reporting.assignments.correction_deadline_past",
+            values={"day": spec.correction_deadline},
+        )
 
 
 async def set_correction_deadline(ctx: Context, *, form_id: str | None, period: Period, day: date) -> None:

@@ -94,7 +94,8 @@ async def review(
         # Four eyes: whoever sent a report does not also approve it (#31 review, finding 1: a
         # reviewer token that could write submitted a report and approved its own submission).
         raise Forbidden(
-            details={"submission_id": submission_id, "submitted_by": submission.submitted_by},
+            # the reason, as every other 403 has one (#31 outside test, finding 11)
+            details={"reason": "own_submission", "submission_id": submission_id, "submitted_by": submission.submitted_by},
             message_id="reporting.reviews.submission_approved_someone_other",
         )
     period = await periods.get_or_raise(ctx, period_id=submission.period_id)

@@ -116,7 +116,7 @@ async def _snapshots(ctx: Context, filters: Filters) -> list[Snapshot]:
     if filters.organization_id is not None:
         await organizations.get_or_raise(ctx, organization_id=filters.organization_id)
     if filters.form_id is not None:
-        await forms.get_or_raise(ctx, form_id=filters.form_id)
+        await forms.get_or_raise(ctx, form_id=filters.form_id, field="form_id")
     query = Snapshot.filter(period_id=filters.period_id, status=SnapshotStatus.CURRENT)
     if filters.form_id == DEFAULT_FORM:
         query = query.filter(Q(form_id=None) | Q(form_id=DEFAULT_FORM))

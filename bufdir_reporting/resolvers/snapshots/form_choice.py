@@ -43,11 +43,15 @@ def of_form(query: QuerySet[M], form: ReportForm) -> QuerySet[M]:
     return query.filter(form_id=form.id)
 
 
-def one_form_per_period(query: QuerySet[M], model: type[Snapshot | Submission]) -> QuerySet[M]:
-    """Rows of the form the rule above chooses for their organisation and period."""
+def one_form_per_period(query: QuerySet[M], model: type[Snapshot | Submission], *, own_only: bool = False) -> QuerySet[M]:
+    """Rows of the form the rule above chooses for their organisation and period. ``own_only``
+    leaves rolled-up forms out of the choice (rank 3): where the contract asks for the
+    organisation's own report, its subtree's figures never answer for it, even when the
+    rolled-up form is all it submitted for a period (#31 outside test, finding 2)."""
     table = model._meta.db_table
     ranged = model is Snapshot
-    return query.annotate(one_form_shown=RawSQL(_shown(table, ranged=ranged))).filter(one_form_shown=True)
+    shown = _shown(table, ranged=ranged, own_only=own_only)
+    return query.annotate(one_form_shown=RawSQL(shown)).filter(one_form_shown=True)
 
 
 def _is_default(row: str) -> str:
@@ -69,14 +73,18 @@ def _rank(row: str) -> str:
         " AND (a.organization_id = o.id OR (a.organization_id IS NULL"
         " AND (a.organization_kind IS NULL OR a.organization_kind = o.kind))))"
     )
-    rolled_up = f"EXISTS (SELECT 1 FROM report_form r WHERE r.id = {row}.form_id AND r.rolled_up)"
+    rolled_up = _rolled_up(row)
     return (
         f"(CASE WHEN {_is_default(row)} THEN '1' "
         f"ELSE (CASE WHEN NOT {assigned} THEN '4' WHEN {rolled_up} THEN '3' ELSE '2' END) || {row}.form_id END)"
     )
 
 
-def _shown(table: str, *, ranged: bool) -> str:
+def _rolled_up(row: str) -> str:
+    return f"EXISTS (SELECT 1 FROM report_form r WHERE r.id = {row}.form_id AND r.rolled_up)"
+
+
+def _shown(table: str, *, ranged: bool, own_only: bool = False) -> str:
     outer = f'"{table}"'
     same_scope = f"b.period_id = {outer}.period_id"
     if ranged:
@@ -88,4 +96,7 @@ def _shown(table: str, *, ranged: bool) -> str:
         f"SELECT 1 FROM {outer} b WHERE b.organization_id = {outer}.organization_id AND {same_scope}"
         f" AND COALESCE(b.form_id, '') <> COALESCE({outer}.form_id, '') AND {_rank('b')} < {_rank(outer)}"
     )
+    if own_only:
+        better += f" AND NOT {_rolled_up('b')}"
+        return f"({_is_default(outer)} OR (NOT {_rolled_up(outer)} AND NOT EXISTS ({better})))"
     return f"({_is_default(outer)} OR NOT EXISTS ({better}))"

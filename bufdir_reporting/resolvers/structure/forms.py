@@ -82,8 +82,11 @@ async def section_ids(ctx: Context, *, form_id: str | None) -> frozenset[str] | 
 
 async def for_period(ctx: Context, *, form_id: str | None, period: Period | None) -> ReportForm:
     """The form a request names (the default form when it names none), checked against the
-    kind of period it is asked for."""
-    form = await get_or_raise(ctx, form_id=form_id or DEFAULT_FORM)
+    kind of period it is asked for. An empty one names no form: GraphQL's ``formId: ""`` (and
+    ``"ReportForm:"``) meant the default form where REST refuses it (#31 outside test, finding 9)."""
+    if form_id is not None and not form_id:
+        raise InvalidInput(field="form_id", message_id="structure.forms.form_id_empty")
+    form = await get_or_raise(ctx, form_id=form_id or DEFAULT_FORM, field="form_id")
     if period is not None and form.period_type is not None and period.type != form.period_type:
         raise InvalidInput(
             field="form_id",

@@ -391,6 +391,7 @@ async def test_a_scoped_reviewer_writes_nothing_of_its_scope_and_no_one_approves
     approve = "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }"
     refused = await graphql(approve, {"id": submission_id}, tokens.headers(reviewer=True, subject="kari"))
     assert error_codes(refused) == ["FORBIDDEN"] and "someone other than who submitted it" in refused["errors"][0]["message"]
+    assert refused["errors"][0]["extensions"]["reason"] == "own_submission", refused
     approved = await graphql(approve, {"id": submission_id}, scoped)
     assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED"
 
