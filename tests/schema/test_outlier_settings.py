@@ -58,3 +58,9 @@ async def test_a_setting_is_checked_and_only_admins_write_it(graphql, client, to
         assert (await client.put(f"{PATH}/saker", json={}, headers=who)).status_code == 403
         assert error_codes(await graphql(SET, {"k": "saker", "i": {}}, who)) == ["FORBIDDEN"]
     assert not await FieldOutlierSetting.exists() and not await AuditEntry.exists(entity_type="field_outlier_setting")
+
+
+async def test_a_negative_zero_floor_is_stored_as_zero(client, tokens, fields):
+    """``-0.0`` passes "at least 0" and was stored and shown as ``-0.0000`` (outsider)."""
+    signed = await client.put(f"{PATH}/saker", json={"min_deviation": -0.0}, headers=tokens.admin())
+    assert signed.status_code == 200 and not signed.json()["min_deviation"].startswith("-"), signed.text

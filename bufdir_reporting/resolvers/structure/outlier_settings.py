@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from tortoise.transactions import in_transaction
 
 from ...errors import InvalidInput, NotFound
@@ -32,6 +32,12 @@ class OutlierSettingSpec(Strict):
     """|modified z-score| beyond which a value is an outlier (null: the service's default)."""
     enabled: bool = Field(default=True, strict=True)
     """False: the field's values are never outliers nor large changes."""
+
+    @field_validator("min_deviation")
+    @classmethod
+    def _no_negative_zero(cls, value: Decimal | None) -> Decimal | None:
+        """``-0.0`` passes ``ge=0`` and was stored and shown as ``-0.0000``."""
+        return Decimal(0) if value is not None and value.is_zero() else value
 
 
 def _values(spec: OutlierSettingSpec) -> dict[str, Any]:
