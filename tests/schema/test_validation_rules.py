@@ -89,13 +89,13 @@ async def test_a_violated_error_rule_blocks_submission_with_its_message(graphql,
             "fieldKey": "akutt",
             "severity": "ERROR",
             "code": "RULE_VIOLATED",
-            "message": "Akuttplasseringer kan ikke være flere enn plasseringer.",
+            "message": "Akuttplasseringer kan ikke være flere enn plasseringer. (venstre side: 3, høyre side: 1)",
             "ruleId": rule_id,
         }
     ]
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     english = await validation.validate(ctx, snapshot=snapshot, language=Language.EN)
-    assert [f.message for f in english] == ["Emergency placements cannot exceed placements."]
+    assert [f.message for f in english] == ["Emergency placements cannot exceed placements. (left side: 3, right side: 1)"]
 
     refused = await graphql(SUBMIT, {"r": await report(ctx, snapshot_id)}, own)
     assert error_codes(refused) == ["BAD_USER_INPUT"]

@@ -182,6 +182,13 @@ async def validate(
     return found
 
 
+def _with_sides(message: str, figures: tuple[Decimal, Decimal], language: Language) -> str:
+    """A rule's words and the figures it compared: a case officer read "cannot exceed" and had to
+    look both sides up (outsider, #33)."""
+    left, right = figures
+    return say("validation.rule.sides", language, message=message, left=number(left, language), right=number(right, language))
+
+
 def _rule_findings(rules: list[validation_rules.CompiledRule], values: list[FieldValueRow], language: Language) -> list[Finding]:
     if not rules:
         return []
@@ -195,7 +202,7 @@ def _rule_findings(rules: list[validation_rules.CompiledRule], values: list[Fiel
                     compiled.field_keys[0] if compiled.field_keys else "",
                     Severity(rule.severity.value),
                     FindingCode.RULE_VIOLATED,
-                    validation_rules.message(rule, language),
+                    _with_sides(validation_rules.message(rule, language), validation_rules.sides(compiled, by_key), language),
                     rule_id=rule.id,
                     importance=rule.importance.value,
                 )

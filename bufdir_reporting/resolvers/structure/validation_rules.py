@@ -192,6 +192,11 @@ def holds(compiled: CompiledRule, values: Mapping[str, Decimal | None]) -> bool 
     return compare(left, compiled.rule.operator, right)
 
 
+def sides(compiled: CompiledRule, values: Mapping[str, Decimal | None]) -> tuple[Decimal, Decimal]:
+    """Both sides' figures as the rule compared them (missing as zero), for a finding to show."""
+    return expressions.evaluate(compiled.left, values), expressions.evaluate(compiled.right, values)
+
+
 def compare(left: Decimal, operator: RuleOperator, right: Decimal) -> bool:
     match operator:
         case RuleOperator.LESS:
