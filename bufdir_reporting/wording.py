@@ -82,7 +82,11 @@ MESSAGE_IDS = {
 
 
 def message_id(error: Mapping[str, Any]) -> str | None:
-    return MESSAGE_IDS.get(str(error.get("type")))
+    """The message an import row's error is in another language: its type's (``MESSAGE_IDS``),
+    else a bound's or a pattern's (``INPUT_IDS``, filled by ``message_values``). Without the
+    latter a count of -2 read "must be greater than or equal to 0" under nn (outside review)."""
+    kind = str(error.get("type"))
+    return MESSAGE_IDS.get(kind) or INPUT_IDS.get(kind)
 
 
 INPUT_IDS = {
@@ -124,8 +128,12 @@ def said(error: Mapping[str, Any], language: Language | None) -> str:
 
 
 def message_values(error: Mapping[str, Any]) -> tuple[tuple[str, object], ...]:
-    """What our own errors (``PydanticCustomError``) fill their message with; pydantic's own carry none we use."""
-    return tuple((error.get("ctx") or {}).items()) if error.get("type") == "unknown_category" else ()
+    """What ``message_id``'s message is filled with: our own errors' values (``PydanticCustomError``)
+    and pydantic's bounds (``le``, ``max_length``, …); the type errors carry none we use."""
+    kind = str(error.get("type"))
+    if kind != "unknown_category" and (kind in MESSAGE_IDS or kind not in INPUT_IDS):
+        return ()
+    return tuple((error.get("ctx") or {}).items())
 
 
 SHOWN_CHARS = 80

@@ -225,6 +225,45 @@ async def test_import_errors_name_the_column_as_written_in_the_language_asked(ap
     assert english["errors"][0]["message"] == "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)"
 
 
+async def test_import_row_bounds_read_in_the_language_asked(app, settings, client, tokens):
+    """A count below 0 and hours above the limit: pydantic's bounds, which read English under
+    nn ("must be greater than or equal to 0") while the other row errors followed the language."""
+    scope, _ = await _snapshot(app, settings)
+    org = scope.org.id
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([*HEADER[:-1], "Antall_deltakere", "Timer"])
+    writer.writerow(
+        [
+            org,
+            "fagsystem-famweb",
+            "x-1",
+            "group_activity",
+            "ungdom",
+            "completed",
+            "Tromsø",
+            "15.03.2024 10:00",
+            "-2",
+            "1000000000",
+        ]
+    )
+    file = ("aktiviteter.csv", out.getvalue().encode("cp1252"), "text/csv")
+    nynorsk = (await client.post("/api/v1/activities/import", files={"file": file}, headers={**tokens.headers(org), **NN})).json()
+    assert [(e["column"], e["message"]) for e in nynorsk["errors"]] == [
+        ("Antall_deltakere", "må vere minst 0"),
+        ("Timer", "må vere høgst 100\u00a0000"),
+    ]
+    bokmal = {**tokens.headers(org), "Accept-Language": "nb"}
+    assert (await client.post("/api/v1/activities/import", files={"file": file}, headers=bokmal)).json()["errors"][0][
+        "message"
+    ] == "må være minst 0"
+    english = (await client.post("/api/v1/activities/import", files={"file": file}, headers=tokens.headers(org))).json()
+    assert [e["message"] for e in english["errors"]] == [
+        "must be greater than or equal to 0",
+        "must be less than or equal to 100000",
+    ]
+
+
 async def test_a_report_document_refuses_a_report_type_that_is_no_name(app, settings, client, tokens):
     scope, snapshot = await _snapshot(app, settings)
     body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": "\u00a0\u023e\U000e68fd", "": {}}
