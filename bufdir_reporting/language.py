@@ -168,19 +168,28 @@ MESSAGES: dict[str, dict[Language, str]] = {
         Language.NN: "{label}: det uvanlege talet må forklarast før rapporten blir send inn",
         Language.EN: "{label}: the unusual figure must be explained before the report is submitted",
     },
+    # An outlier is said of "the value for" its label ("Verdien for {label} er uvanlig høy"), so
+    # the adjective agrees with "verdien" whatever the label's gender and number: "Talet på
+    # årsverk er uvanleg høg" was wrong in Nynorsk (neuter: høgt), as plural labels were (outside
+    # review). The value itself is said too: a case officer saw the median and z, not it.
     "finding.OUTLIER_HISTORY": {
-        Language.NB: "{label} er uvanlig {direction} sammenlignet med organisasjonens tidligere perioder"
-        " (median {median}, robust z-verdi {score})",
-        Language.NN: "{label} er uvanleg {direction} samanlikna med dei tidlegare periodane til organisasjonen"
-        " (median {median}, robust z-verdi {score})",
-        Language.EN: "{label} is unusually {direction} compared with the organisation's earlier periods"
-        " (median {median}, robust z-score {score})",
+        Language.NB: "Verdien for {label} ({value}) er uvanlig {direction} sammenlignet med organisasjonens tidligere"
+        " perioder (median {median}, robust z-verdi {score})",
+        Language.NN: "Verdien for {label} ({value}) er uvanleg {direction} samanlikna med dei tidlegare periodane til"
+        " organisasjonen (median {median}, robust z-verdi {score})",
+        Language.EN: "The value for {label} ({value}) is unusually {direction} compared with the organisation's earlier"
+        " periods (median {median}, robust z-score {score})",
     },
     "finding.OUTLIER_PEERS": {
-        Language.NB: "{label} er uvanlig {direction} sammenlignet med organisasjoner av samme type (robust z-verdi {score})",
-        Language.NN: "{label} er uvanleg {direction} samanlikna med organisasjonar av same type (robust z-verdi {score})",
-        Language.EN: "{label} is unusually {direction} compared with organisations of the same kind (robust z-score {score})",
+        Language.NB: "Verdien for {label} ({value}) er uvanlig {direction} sammenlignet med organisasjoner av samme type"
+        " (robust z-verdi {score})",
+        Language.NN: "Verdien for {label} ({value}) er uvanleg {direction} samanlikna med organisasjonar av same type"
+        " (robust z-verdi {score})",
+        Language.EN: "The value for {label} ({value}) is unusually {direction} compared with organisations of the same"
+        " kind (robust z-score {score})",
     },
+    "finding.score_above": {Language.NB: "over {limit}", Language.NN: "over {limit}", Language.EN: "above {limit}"},
+    "finding.score_below": {Language.NB: "under {limit}", Language.NN: "under {limit}", Language.EN: "below {limit}"},
     "finding.higher": {Language.NB: "høy", Language.NN: "høg", Language.EN: "high"},
     "finding.lower": {Language.NB: "lav", Language.NN: "låg", Language.EN: "low"},
     # Refusals (DomainError.message_id): English is what the API said before languages existed.

@@ -505,3 +505,40 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
 
     nothing = await client.get("/api/v1/analytics", params={"periods": scope.period.id}, headers={**own, **NN})
     assert nothing.status_code == 422 and error_of(nothing)["message"] == "oppgje felt (field_keys) eller seksjonar (section_ids)"
+
+
+@pytest.mark.parametrize(
+    ("language", "basis", "score", "said"),
+    [
+        (
+            Language.NN,
+            "history",
+            1000.0,
+            "Verdien for Talet på årsverk (120,5) er uvanleg høg samanlikna med dei tidlegare periodane til"
+            " organisasjonen (median 31,5, robust z-verdi over 1000)",
+        ),
+        (
+            Language.NB,
+            "peers",
+            -4.25,
+            "Verdien for Gruppetiltak (120,5) er uvanlig lav sammenlignet med organisasjoner av samme type (robust z-verdi -4,2)",
+        ),
+        (
+            Language.EN,
+            "history",
+            -1000.0,
+            "The value for Staff (120.5) is unusually low compared with the organisation's earlier periods"
+            " (median 31.5, robust z-score below -1000)",
+        ),
+    ],
+)
+def test_an_outlier_is_said_of_the_value_whatever_the_labels_gender(language, basis, score, said):
+    """ "Talet på årsverk er uvanleg høg" (neuter: høgt) and "Antall gruppetiltak er uvanlig høy"
+    made the adjective agree with the label; "Verdien for … er uvanleg høg" agrees whatever the
+    label. The value is said, and a z capped at 1000 reads "over 1000", not "1000,0"."""
+    from bufdir_reporting.resolvers.snapshots import outliers
+    from bufdir_reporting.resolvers.snapshots.validation import _outlier
+
+    label = {Language.NN: "Talet på årsverk", Language.NB: "Gruppetiltak", Language.EN: "Staff"}[language]
+    judgement = outliers.Judgement(outliers.Basis(basis), Decimal("31.5"), score, Decimal(89))
+    assert _outlier("k", label, Decimal("120.5000"), judgement, language).message == said
