@@ -105,10 +105,18 @@ INPUT_IDS = {
     "decimal_max_digits": "input.decimal_max_digits",
     "decimal_max_places": "input.decimal_max_places",
     "decimal_whole_digits": "input.decimal_whole_digits",
+    "date_type": "input.date",
+    "date_parsing": "input.date",
+    "date_from_datetime_parsing": "input.date",
+    "datetime_type": "input.datetime",
+    "datetime_parsing": "input.datetime",
+    "datetime_from_date_parsing": "input.datetime",
 }
 """What a value in a request (a REST body, a GraphQL input) must be, by pydantic's error type,
 said after the field's name (``org_id må være tekst``): pydantic's own bounds and patterns
-(its words are English), and the types ``MESSAGE_IDS`` names."""
+(its words are English), and the types ``MESSAGE_IDS`` names. A date here is ISO (the API
+reads no other), so its example is too: ``cell.date``'s 15.02.2026 is what a file may hold,
+and a request refused for sending 15.02.2026 was told to send it (outside review)."""
 
 
 def said(error: Mapping[str, Any], language: Language | None) -> str:

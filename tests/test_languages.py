@@ -503,6 +503,14 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
     upload = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers={**own, **NN})
     assert upload.status_code == 422 and error_of(upload)["message"].startswith("ukjend kolonne: 'Hvem'; kolonnane er: ")
 
+    # the API reads ISO dates only, so its example is ISO (was "til dømes 15.02.2026", the refused form)
+    norwegian_date = {"fields": "antall_arsverk", "period_from": "15.02.2026"}
+    dated = await client.get("/api/v1/analytics", params=norwegian_date, headers={**own, **NN})
+    assert dated.status_code == 422
+    assert error_of(dated)["message"] == "period_from må vere ein dato skriven ÅÅÅÅ-MM-DD, til dømes 2026-02-15"
+    dated_en = await client.get("/api/v1/analytics", params=norwegian_date, headers=own)
+    assert error_of(dated_en)["message"] == "period_from must be a date (YYYY-MM-DD)"
+
     nothing = await client.get("/api/v1/analytics", params={"periods": scope.period.id}, headers={**own, **NN})
     assert nothing.status_code == 422 and error_of(nothing)["message"] == "oppgje felt (field_keys) eller seksjonar (section_ids)"
 
