@@ -448,9 +448,10 @@ def test_every_refusal_names_its_message_in_the_catalogue():
     assert _refusals_without_a_message() == []
 
 
-GIVEN_BESIDE_THE_ENGLISH = {"reporting.reviews.cannot_": {"code"}}
+GIVEN_BESIDE_THE_ENGLISH = {"reporting.reviews.cannot_": {"code"}, "snapshots.manual_values.": {"label"}}
 """Values a raise site gives that only the Norwegian uses: a review state by its code (the
-English says it in words, ``under review``)."""
+English says it in words, ``under review``), a field by its label (the English names its key, as
+the API always did)."""
 
 
 def test_every_translation_fills_in_only_what_its_english_is_given():
@@ -488,9 +489,24 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
     set_value = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: -1) { value } }'
     nynorsk = await graphql(set_value, {"s": snapshot.id}, {**own, **NN})
     assert nynorsk["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert nynorsk["errors"][0]["message"] == "antall_arsverk er minst 0"
+    assert nynorsk["errors"][0]["message"] == "«Antall årsverk» er minst 0", "no nn label: the Bokmål one"
     english = await graphql(set_value, {"s": snapshot.id}, own)
     assert english["errors"][0]["message"] == "antall_arsverk is at least 0"
+    # a person reads the field by its label, the key stays in the details; the value as JSON, not a Python repr
+    label = {
+        "subject": "FIELD",
+        "subjectId": "antall_arsverk",
+        "attribute": "LABEL",
+        "language": "NN",
+        "text": "Talet på årsverk",
+    }
+    assert (await graphql(SET, {"input": label}, tokens.admin()))["data"]["setTranslation"]["text"] == "Talet på årsverk"
+    set_object = 'mutation ($s: ID!, $v: JSON) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: $v) { value } }'
+    an_object = await graphql(set_object, {"s": snapshot.id, "v": {"a": 1}}, {**own, **NN})
+    assert an_object["errors"][0]["message"] == '«Talet på årsverk» tek eit tal (til dømes 31,5); fekk «{"a": 1}»'
+    assert an_object["errors"][0]["extensions"]["field_key"] == "antall_arsverk"
+    english_object = await graphql(set_object, {"s": snapshot.id, "v": {"a": 1}}, own)
+    assert english_object["errors"][0]["message"] == 'antall_arsverk takes a number (such as 31,5 or 31.5), got "{"a": 1}"'
 
     body = {"subject": "field", "subject_id": "", "attribute": "label", "language": "nn"}
     refused = await client.put("/api/v1/translations", json=body, headers={**tokens.admin(), **NN})
