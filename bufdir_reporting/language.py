@@ -367,13 +367,18 @@ MESSAGES.update(_catalogue())
 def say(message_id: str, language: Language, **values: object) -> str:
     """The message in ``language``, its values as the reader writes them: a decimal number as
     ``number`` writes it (``0``, not the column's ``0.0000``), a date as ``moment`` in Norwegian
-    (English keeps ISO dates, as the API always wrote them)."""
+    (English keeps ISO dates, as the API always wrote them), a code (a StrEnum: a status, a
+    period type) by its word in Norwegian (``messages/words.toml``: "ferdig", not "done")."""
     texts = MESSAGES[message_id]
     template = texts.get(language) or texts[FALLBACK]
     return template.format(**{name: _written(value, language) for name, value in values.items()}) if values else template
 
 
 def _written(value: object, language: Language) -> object:
+    if isinstance(value, StrEnum) and language != Language.EN:
+        word = MESSAGES.get(f"word.{type(value).__name__}.{value.value}")
+        if word is not None:
+            return word.get(language) or word[FALLBACK]
     if isinstance(value, Decimal | float):
         return number(value, language)
     if isinstance(value, date) and language != Language.EN:

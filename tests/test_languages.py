@@ -566,3 +566,22 @@ def test_an_outlier_is_said_of_the_value_whatever_the_labels_gender(language, ba
     label = {Language.NN: "Talet på årsverk", Language.NB: "Gruppetiltak", Language.EN: "Staff"}[language]
     judgement = outliers.Judgement(outliers.Basis(basis), Decimal("31.5"), score, Decimal(89))
     assert _outlier("k", label, Decimal("120.5000"), judgement, language).message == said
+
+
+def test_a_status_or_period_type_inside_a_sentence_reads_in_the_readers_words():
+    """ "importen imp-… er done" and "perioden rp-2025-q1 er av typen quarter": codes inside
+    Norwegian sentences (outside review). English keeps the code, as the API always said it."""
+    from bufdir_reporting.language import say
+    from bufdir_reporting.models import ImportStatus, PeriodType, SnapshotStatus
+
+    done = {"import_id": "imp-1", "status": ImportStatus.DONE}
+    assert say("imports.uploads.import_checked_import_every", Language.NN, **done).startswith("importen imp-1 er ferdig; berre")
+    assert say("imports.uploads.import_checked_import_every", Language.EN, **done).startswith("import imp-1 is done; only")
+    asked = {"id": "f", "name": "F", "period_type": PeriodType.YEAR, "id2": "rp-2025-q1", "type": PeriodType.QUARTER}
+    assert say("structure.forms.form_asked_periods_period", Language.NN, **asked) == (
+        "skjemaet f (F) gjeld periodar av typen år; perioden rp-2025-q1 er av typen kvartal"
+    )
+    assert say("structure.forms.form_asked_periods_period", Language.NB, **asked).endswith("er av typen kvartal")
+    assert say("structure.forms.form_asked_periods_period", Language.EN, **asked).endswith("period rp-2025-q1 is a quarter")
+    failed = say("reporting.records.snapshot_reported", Language.NB, status=SnapshotStatus.FAILED)
+    assert failed == "en aggregering med status feilet kan ikke rapporteres"
