@@ -448,10 +448,14 @@ def test_every_refusal_names_its_message_in_the_catalogue():
     assert _refusals_without_a_message() == []
 
 
-GIVEN_BESIDE_THE_ENGLISH = {"reporting.reviews.cannot_": {"code"}, "snapshots.manual_values.": {"label"}}
+GIVEN_BESIDE_THE_ENGLISH = {
+    "reporting.reviews.cannot_": {"code"},
+    "snapshots.manual_values.": {"label"},
+    "imports.cells.unknown_columns": {"unknown_quoted", "norwegian"},
+}
 """Values a raise site gives that only the Norwegian uses: a review state by its code (the
 English says it in words, ``under review``), a field by its label (the English names its key, as
-the API always did)."""
+the API always did), an import's columns by their Norwegian names, quoted «»."""
 
 
 def test_every_translation_fills_in_only_what_its_english_is_given():
@@ -517,7 +521,13 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
 
     unreadable = ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")
     upload = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers={**own, **NN})
-    assert upload.status_code == 422 and error_of(upload)["message"].startswith("ukjend kolonne: 'Hvem'; kolonnane er: ")
+    # «» and the names a Norwegian writes (Dato), not 'Hvem' and organization_id, source_system, …
+    assert upload.status_code == 422 and error_of(upload)["message"] == (
+        "ukjend kolonne: «Hvem»; kolonnane er: Organisasjon, Kildesystem, Ekstern id, Aktivitetstype, Kategori, Status,"
+        " Sted, Dato, Slutt, Registrert, Antall deltakere, Timer, Deltakerreferanser (sjå import --help eller --template)"
+    )
+    english = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers=own)
+    assert error_of(english)["message"].startswith("unknown column 'Hvem'; the columns are: organization_id, source_system, ")
 
     # the API reads ISO dates only, so its example is ISO (was "til dømes 15.02.2026", the refused form)
     norwegian_date = {"fields": "antall_arsverk", "period_from": "15.02.2026"}
@@ -585,3 +595,9 @@ def test_a_status_or_period_type_inside_a_sentence_reads_in_the_readers_words():
     assert say("structure.forms.form_asked_periods_period", Language.EN, **asked).endswith("period rp-2025-q1 is a quarter")
     failed = say("reporting.records.snapshot_reported", Language.NB, status=SnapshotStatus.FAILED)
     assert failed == "en aggregering med status feilet kan ikke rapporteres"
+
+
+def test_every_columns_norwegian_name_is_one_the_import_takes():
+    from bufdir_reporting.importing.columns import COLUMNS, column_for
+
+    assert {column.name: column_for(column.norwegian) for column in COLUMNS} == {column.name: column.name for column in COLUMNS}
