@@ -119,6 +119,15 @@ reads no other), so its example is too: ``cell.date``'s 15.02.2026 is what a fil
 and a request refused for sending 15.02.2026 was told to send it (outside review)."""
 
 
+PATTERNS_IN_WORDS = {
+    r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$": "input.pattern_slug",
+    r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$": "input.pattern_snake_case",
+}
+"""The id patterns a request meets (``structure.inputs.SECTION_ID``, ``FIELD_KEY``: a test holds
+them equal) said in words in nb/nn: a person read ``form_id må følgje mønsteret «^[a-z]…$»``
+(outside review). English keeps the pattern, as the legacy contracts answer."""
+
+
 def said(error: Mapping[str, Any], language: Language | None) -> str:
     """One pydantic error of a request in plain words in ``language``; with none asked, as it
     always read (``plain``), as is English asked for (pydantic's words, made plain, are the
@@ -130,6 +139,8 @@ def said(error: Mapping[str, Any], language: Language | None) -> str:
     if message is None:
         return plain(error)
     values: dict[str, object] = dict(error.get("ctx") or {})
+    if kind == "string_pattern_mismatch" and values.get("pattern") in PATTERNS_IN_WORDS:
+        return say(PATTERNS_IN_WORDS[str(values["pattern"])], language)
     if kind in ("literal_error", "enum"):
         values["expected"] = str(values.get("expected", "")).replace("' or '", "' eller '")
     return say(message, language, **values)

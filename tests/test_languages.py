@@ -537,6 +537,16 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
     dated_en = await client.get("/api/v1/analytics", params=norwegian_date, headers=own)
     assert error_of(dated_en)["message"] == "period_from must be a date (YYYY-MM-DD)"
 
+    # an id's pattern in words, not the regex «^[a-z][a-z0-9]*…$»; English keeps it (a legacy contract)
+    slug = {"organization_id": scope.org.id, "form_id": "Barnevern årsrapport"}
+    bad_form = await client.get("/api/v1/aggregated-report-data", params=slug, headers={**own, **NN})
+    assert bad_form.status_code == 422 and error_of(bad_form)["message"] == (
+        "form_id må vere små bokstavar (a–z) og siffer, byrje med ein bokstav og ha høgst éin bindestrek eller understrek"
+        " mellom to teikn, til dømes barnevern-arsrapport"
+    )
+    bad_form_en = await client.get("/api/v1/aggregated-report-data", params=slug, headers=own)
+    assert error_of(bad_form_en)["message"] == "form_id must match pattern '^[a-z][a-z0-9]*([-_][a-z0-9]+)*$'"
+
     nothing = await client.get("/api/v1/analytics", params={"periods": scope.period.id}, headers={**own, **NN})
     assert nothing.status_code == 422 and error_of(nothing)["message"] == "oppgje felt (field_keys) eller seksjonar (section_ids)"
 
@@ -601,3 +611,10 @@ def test_every_columns_norwegian_name_is_one_the_import_takes():
     from bufdir_reporting.importing.columns import COLUMNS, column_for
 
     assert {column.name: column_for(column.norwegian) for column in COLUMNS} == {column.name: column.name for column in COLUMNS}
+
+
+def test_the_id_patterns_said_in_words_are_the_ones_requests_meet():
+    from bufdir_reporting.resolvers.structure.inputs import FIELD_KEY, SECTION_ID
+    from bufdir_reporting.wording import PATTERNS_IN_WORDS
+
+    assert set(PATTERNS_IN_WORDS) == {SECTION_ID.pattern, FIELD_KEY.pattern}
