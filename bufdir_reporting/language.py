@@ -115,7 +115,8 @@ def _saying_language(send: Send, language: Language | None) -> Send:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
             headers.add_vary_header("Accept-Language")
-            if language is not None:
+            if language is not None and "content-language" not in headers:
+                # a response that states its own (a document in another language) keeps it
                 headers["Content-Language"] = language.value
         await send(message)
 

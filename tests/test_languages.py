@@ -618,3 +618,23 @@ def test_the_id_patterns_said_in_words_are_the_ones_requests_meet():
     from bufdir_reporting.wording import PATTERNS_IN_WORDS
 
     assert set(PATTERNS_IN_WORDS) == {SECTION_ID.pattern, FIELD_KEY.pattern}
+
+
+@pytest.mark.parametrize("report_format", ["xlsx", "pdf"])
+async def test_a_report_file_says_its_own_language_whatever_the_request_asked(
+    app, settings, client, tokens, report_format, request
+):
+    """An English PDF downloaded under nn answered ``Content-Language: nn``: a file's language is
+    its own (what it states inside), not the request's."""
+    if report_format == "pdf":
+        request.getfixturevalue("pdf_rendering")
+    scope, snapshot = await _snapshot(app, settings)
+    own = tokens.headers(scope.org.id)
+    body = {"snapshot_id": snapshot.id, "format": report_format, "report_type": "arsrapport"}
+    made = await client.post("/api/v1/report-documents", json=body, headers={**own, "Accept-Language": "en"})
+    assert made.status_code in (200, 201), made.text
+    download = await client.get(made.json()["download_url"], headers={**own, **NN})
+    assert download.status_code == 200
+    assert download.headers["Content-Language"] == "en"
+    listed = await client.get("/api/v1/report-records", params={"org_id": scope.org.id}, headers={**own, **NN})
+    assert listed.headers["Content-Language"] == "nn", "a response in the request's language still says it"
