@@ -115,7 +115,8 @@ def _saying_language(send: Send, language: Language | None) -> Send:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
             headers.add_vary_header("Accept-Language")
-            if language is not None:
+            if language is not None and "content-language" not in headers:
+                # a response that states its own (a document in another language) keeps it
                 headers["Content-Language"] = language.value
         await send(message)
 
@@ -168,19 +169,28 @@ MESSAGES: dict[str, dict[Language, str]] = {
         Language.NN: "{label}: det uvanlege talet må forklarast før rapporten blir send inn",
         Language.EN: "{label}: the unusual figure must be explained before the report is submitted",
     },
+    # An outlier is said of "the value for" its label ("Verdien for {label} er uvanlig høy"), so
+    # the adjective agrees with "verdien" whatever the label's gender and number: "Talet på
+    # årsverk er uvanleg høg" was wrong in Nynorsk (neuter: høgt), as plural labels were (outside
+    # review). The value itself is said too: a case officer saw the median and z, not it.
     "finding.OUTLIER_HISTORY": {
-        Language.NB: "{label} er uvanlig {direction} sammenlignet med organisasjonens tidligere perioder"
-        " (median {median}, robust z-verdi {score})",
-        Language.NN: "{label} er uvanleg {direction} samanlikna med dei tidlegare periodane til organisasjonen"
-        " (median {median}, robust z-verdi {score})",
-        Language.EN: "{label} is unusually {direction} compared with the organisation's earlier periods"
-        " (median {median}, robust z-score {score})",
+        Language.NB: "Verdien for {label} ({value}) er uvanlig {direction} sammenlignet med organisasjonens tidligere"
+        " perioder (median {median}, robust z-verdi {score})",
+        Language.NN: "Verdien for {label} ({value}) er uvanleg {direction} samanlikna med dei tidlegare periodane til"
+        " organisasjonen (median {median}, robust z-verdi {score})",
+        Language.EN: "The value for {label} ({value}) is unusually {direction} compared with the organisation's earlier"
+        " periods (median {median}, robust z-score {score})",
     },
     "finding.OUTLIER_PEERS": {
-        Language.NB: "{label} er uvanlig {direction} sammenlignet med organisasjoner av samme type (robust z-verdi {score})",
-        Language.NN: "{label} er uvanleg {direction} samanlikna med organisasjonar av same type (robust z-verdi {score})",
-        Language.EN: "{label} is unusually {direction} compared with organisations of the same kind (robust z-score {score})",
+        Language.NB: "Verdien for {label} ({value}) er uvanlig {direction} sammenlignet med organisasjoner av samme type"
+        " (robust z-verdi {score})",
+        Language.NN: "Verdien for {label} ({value}) er uvanleg {direction} samanlikna med organisasjonar av same type"
+        " (robust z-verdi {score})",
+        Language.EN: "The value for {label} ({value}) is unusually {direction} compared with organisations of the same"
+        " kind (robust z-score {score})",
     },
+    "finding.score_above": {Language.NB: "over {limit}", Language.NN: "over {limit}", Language.EN: "above {limit}"},
+    "finding.score_below": {Language.NB: "under {limit}", Language.NN: "under {limit}", Language.EN: "below {limit}"},
     "finding.higher": {Language.NB: "høy", Language.NN: "høg", Language.EN: "high"},
     "finding.lower": {Language.NB: "lav", Language.NN: "låg", Language.EN: "low"},
     # Refusals (DomainError.message_id): English is what the API said before languages existed.
@@ -358,13 +368,18 @@ MESSAGES.update(_catalogue())
 def say(message_id: str, language: Language, **values: object) -> str:
     """The message in ``language``, its values as the reader writes them: a decimal number as
     ``number`` writes it (``0``, not the column's ``0.0000``), a date as ``moment`` in Norwegian
-    (English keeps ISO dates, as the API always wrote them)."""
+    (English keeps ISO dates, as the API always wrote them), a code (a StrEnum: a status, a
+    period type) by its word in Norwegian (``messages/words.toml``: "ferdig", not "done")."""
     texts = MESSAGES[message_id]
     template = texts.get(language) or texts[FALLBACK]
     return template.format(**{name: _written(value, language) for name, value in values.items()}) if values else template
 
 
 def _written(value: object, language: Language) -> object:
+    if isinstance(value, StrEnum) and language != Language.EN:
+        word = MESSAGES.get(f"word.{type(value).__name__}.{value.value}")
+        if word is not None:
+            return word.get(language) or word[FALLBACK]
     if isinstance(value, Decimal | float):
         return number(value, language)
     if isinstance(value, date) and language != Language.EN:

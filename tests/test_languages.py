@@ -225,6 +225,45 @@ async def test_import_errors_name_the_column_as_written_in_the_language_asked(ap
     assert english["errors"][0]["message"] == "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)"
 
 
+async def test_import_row_bounds_read_in_the_language_asked(app, settings, client, tokens):
+    """A count below 0 and hours above the limit: pydantic's bounds, which read English under
+    nn ("must be greater than or equal to 0") while the other row errors followed the language."""
+    scope, _ = await _snapshot(app, settings)
+    org = scope.org.id
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([*HEADER[:-1], "Antall_deltakere", "Timer"])
+    writer.writerow(
+        [
+            org,
+            "fagsystem-famweb",
+            "x-1",
+            "group_activity",
+            "ungdom",
+            "completed",
+            "Tromsø",
+            "15.03.2024 10:00",
+            "-2",
+            "1000000000",
+        ]
+    )
+    file = ("aktiviteter.csv", out.getvalue().encode("cp1252"), "text/csv")
+    nynorsk = (await client.post("/api/v1/activities/import", files={"file": file}, headers={**tokens.headers(org), **NN})).json()
+    assert [(e["column"], e["message"]) for e in nynorsk["errors"]] == [
+        ("Antall_deltakere", "må vere minst 0"),
+        ("Timer", "må vere høgst 100\u00a0000"),
+    ]
+    bokmal = {**tokens.headers(org), "Accept-Language": "nb"}
+    assert (await client.post("/api/v1/activities/import", files={"file": file}, headers=bokmal)).json()["errors"][0][
+        "message"
+    ] == "må være minst 0"
+    english = (await client.post("/api/v1/activities/import", files={"file": file}, headers=tokens.headers(org))).json()
+    assert [e["message"] for e in english["errors"]] == [
+        "must be greater than or equal to 0",
+        "must be less than or equal to 100000",
+    ]
+
+
 async def test_a_report_document_refuses_a_report_type_that_is_no_name(app, settings, client, tokens):
     scope, snapshot = await _snapshot(app, settings)
     body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": "\u00a0\u023e\U000e68fd", "": {}}
@@ -409,9 +448,14 @@ def test_every_refusal_names_its_message_in_the_catalogue():
     assert _refusals_without_a_message() == []
 
 
-GIVEN_BESIDE_THE_ENGLISH = {"reporting.reviews.cannot_": {"code"}}
+GIVEN_BESIDE_THE_ENGLISH = {
+    "reporting.reviews.cannot_": {"code"},
+    "snapshots.manual_values.": {"label"},
+    "imports.cells.unknown_columns": {"unknown_quoted", "norwegian"},
+}
 """Values a raise site gives that only the Norwegian uses: a review state by its code (the
-English says it in words, ``under review``)."""
+English says it in words, ``under review``), a field by its label (the English names its key, as
+the API always did), an import's columns by their Norwegian names, quoted «»."""
 
 
 def test_every_translation_fills_in_only_what_its_english_is_given():
@@ -449,9 +493,24 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
     set_value = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: -1) { value } }'
     nynorsk = await graphql(set_value, {"s": snapshot.id}, {**own, **NN})
     assert nynorsk["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert nynorsk["errors"][0]["message"] == "antall_arsverk er minst 0"
+    assert nynorsk["errors"][0]["message"] == "«Antall årsverk» er minst 0", "no nn label: the Bokmål one"
     english = await graphql(set_value, {"s": snapshot.id}, own)
     assert english["errors"][0]["message"] == "antall_arsverk is at least 0"
+    # a person reads the field by its label, the key stays in the details; the value as JSON, not a Python repr
+    label = {
+        "subject": "FIELD",
+        "subjectId": "antall_arsverk",
+        "attribute": "LABEL",
+        "language": "NN",
+        "text": "Talet på årsverk",
+    }
+    assert (await graphql(SET, {"input": label}, tokens.admin()))["data"]["setTranslation"]["text"] == "Talet på årsverk"
+    set_object = 'mutation ($s: ID!, $v: JSON) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: $v) { value } }'
+    an_object = await graphql(set_object, {"s": snapshot.id, "v": {"a": 1}}, {**own, **NN})
+    assert an_object["errors"][0]["message"] == '«Talet på årsverk» tek eit tal (til dømes 31,5); fekk «{"a": 1}»'
+    assert an_object["errors"][0]["extensions"]["field_key"] == "antall_arsverk"
+    english_object = await graphql(set_object, {"s": snapshot.id, "v": {"a": 1}}, own)
+    assert english_object["errors"][0]["message"] == 'antall_arsverk takes a number (such as 31,5 or 31.5), got "{"a": 1}"'
 
     body = {"subject": "field", "subject_id": "", "attribute": "label", "language": "nn"}
     refused = await client.put("/api/v1/translations", json=body, headers={**tokens.admin(), **NN})
@@ -462,7 +521,120 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
 
     unreadable = ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")
     upload = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers={**own, **NN})
-    assert upload.status_code == 422 and error_of(upload)["message"].startswith("ukjend kolonne: 'Hvem'; kolonnane er: ")
+    # «» and the names a Norwegian writes (Dato), not 'Hvem' and organization_id, source_system, …
+    assert upload.status_code == 422 and error_of(upload)["message"] == (
+        "ukjend kolonne: «Hvem»; kolonnane er: Organisasjon, Kildesystem, Ekstern id, Aktivitetstype, Kategori, Status,"
+        " Sted, Dato, Slutt, Registrert, Antall deltakere, Timer, Deltakerreferanser (sjå import --help eller --template)"
+    )
+    english = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers=own)
+    assert error_of(english)["message"].startswith("unknown column 'Hvem'; the columns are: organization_id, source_system, ")
+
+    # the API reads ISO dates only, so its example is ISO (was "til dømes 15.02.2026", the refused form)
+    norwegian_date = {"fields": "antall_arsverk", "period_from": "15.02.2026"}
+    dated = await client.get("/api/v1/analytics", params=norwegian_date, headers={**own, **NN})
+    assert dated.status_code == 422
+    assert error_of(dated)["message"] == "period_from må vere ein dato skriven ÅÅÅÅ-MM-DD, til dømes 2026-02-15"
+    dated_en = await client.get("/api/v1/analytics", params=norwegian_date, headers=own)
+    assert error_of(dated_en)["message"] == "period_from must be a date (YYYY-MM-DD)"
+
+    # an id's pattern in words, not the regex «^[a-z][a-z0-9]*…$»; English keeps it (a legacy contract)
+    slug = {"organization_id": scope.org.id, "form_id": "Barnevern årsrapport"}
+    bad_form = await client.get("/api/v1/aggregated-report-data", params=slug, headers={**own, **NN})
+    assert bad_form.status_code == 422 and error_of(bad_form)["message"] == (
+        "form_id må vere små bokstavar (a–z) og siffer, byrje med ein bokstav og ha høgst éin bindestrek eller understrek"
+        " mellom to teikn, til dømes barnevern-arsrapport"
+    )
+    bad_form_en = await client.get("/api/v1/aggregated-report-data", params=slug, headers=own)
+    assert error_of(bad_form_en)["message"] == "form_id must match pattern '^[a-z][a-z0-9]*([-_][a-z0-9]+)*$'"
 
     nothing = await client.get("/api/v1/analytics", params={"periods": scope.period.id}, headers={**own, **NN})
     assert nothing.status_code == 422 and error_of(nothing)["message"] == "oppgje felt (field_keys) eller seksjonar (section_ids)"
+
+
+@pytest.mark.parametrize(
+    ("language", "basis", "score", "said"),
+    [
+        (
+            Language.NN,
+            "history",
+            1000.0,
+            "Verdien for Talet på årsverk (120,5) er uvanleg høg samanlikna med dei tidlegare periodane til"
+            " organisasjonen (median 31,5, robust z-verdi over 1000)",
+        ),
+        (
+            Language.NB,
+            "peers",
+            -4.25,
+            "Verdien for Gruppetiltak (120,5) er uvanlig lav sammenlignet med organisasjoner av samme type (robust z-verdi -4,2)",
+        ),
+        (
+            Language.EN,
+            "history",
+            -1000.0,
+            "The value for Staff (120.5) is unusually low compared with the organisation's earlier periods"
+            " (median 31.5, robust z-score below -1000)",
+        ),
+    ],
+)
+def test_an_outlier_is_said_of_the_value_whatever_the_labels_gender(language, basis, score, said):
+    """ "Talet på årsverk er uvanleg høg" (neuter: høgt) and "Antall gruppetiltak er uvanlig høy"
+    made the adjective agree with the label; "Verdien for … er uvanleg høg" agrees whatever the
+    label. The value is said, and a z capped at 1000 reads "over 1000", not "1000,0"."""
+    from bufdir_reporting.resolvers.snapshots import outliers
+    from bufdir_reporting.resolvers.snapshots.validation import _outlier
+
+    label = {Language.NN: "Talet på årsverk", Language.NB: "Gruppetiltak", Language.EN: "Staff"}[language]
+    judgement = outliers.Judgement(outliers.Basis(basis), Decimal("31.5"), score, Decimal(89))
+    assert _outlier("k", label, Decimal("120.5000"), judgement, language).message == said
+
+
+def test_a_status_or_period_type_inside_a_sentence_reads_in_the_readers_words():
+    """ "importen imp-… er done" and "perioden rp-2025-q1 er av typen quarter": codes inside
+    Norwegian sentences (outside review). English keeps the code, as the API always said it."""
+    from bufdir_reporting.language import say
+    from bufdir_reporting.models import ImportStatus, PeriodType, SnapshotStatus
+
+    done = {"import_id": "imp-1", "status": ImportStatus.DONE}
+    assert say("imports.uploads.import_checked_import_every", Language.NN, **done).startswith("importen imp-1 er ferdig; berre")
+    assert say("imports.uploads.import_checked_import_every", Language.EN, **done).startswith("import imp-1 is done; only")
+    asked = {"id": "f", "name": "F", "period_type": PeriodType.YEAR, "id2": "rp-2025-q1", "type": PeriodType.QUARTER}
+    assert say("structure.forms.form_asked_periods_period", Language.NN, **asked) == (
+        "skjemaet f (F) gjeld periodar av typen år; perioden rp-2025-q1 er av typen kvartal"
+    )
+    assert say("structure.forms.form_asked_periods_period", Language.NB, **asked).endswith("er av typen kvartal")
+    assert say("structure.forms.form_asked_periods_period", Language.EN, **asked).endswith("period rp-2025-q1 is a quarter")
+    failed = say("reporting.records.snapshot_reported", Language.NB, status=SnapshotStatus.FAILED)
+    assert failed == "en aggregering med status feilet kan ikke rapporteres"
+
+
+def test_every_columns_norwegian_name_is_one_the_import_takes():
+    from bufdir_reporting.importing.columns import COLUMNS, column_for
+
+    assert {column.name: column_for(column.norwegian) for column in COLUMNS} == {column.name: column.name for column in COLUMNS}
+
+
+def test_the_id_patterns_said_in_words_are_the_ones_requests_meet():
+    from bufdir_reporting.resolvers.structure.inputs import FIELD_KEY, SECTION_ID
+    from bufdir_reporting.wording import PATTERNS_IN_WORDS
+
+    assert set(PATTERNS_IN_WORDS) == {SECTION_ID.pattern, FIELD_KEY.pattern}
+
+
+@pytest.mark.parametrize("report_format", ["xlsx", "pdf"])
+async def test_a_report_file_says_its_own_language_whatever_the_request_asked(
+    app, settings, client, tokens, report_format, request
+):
+    """An English PDF downloaded under nn answered ``Content-Language: nn``: a file's language is
+    its own (what it states inside), not the request's."""
+    if report_format == "pdf":
+        request.getfixturevalue("pdf_rendering")
+    scope, snapshot = await _snapshot(app, settings)
+    own = tokens.headers(scope.org.id)
+    body = {"snapshot_id": snapshot.id, "format": report_format, "report_type": "arsrapport"}
+    made = await client.post("/api/v1/report-documents", json=body, headers={**own, "Accept-Language": "en"})
+    assert made.status_code in (200, 201), made.text
+    download = await client.get(made.json()["download_url"], headers={**own, **NN})
+    assert download.status_code == 200
+    assert download.headers["Content-Language"] == "en"
+    listed = await client.get("/api/v1/report-records", params={"org_id": scope.org.id}, headers={**own, **NN})
+    assert listed.headers["Content-Language"] == "nn", "a response in the request's language still says it"

@@ -18,11 +18,13 @@ from .limits import SHOWN_COLUMNS
 NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
 
 
-def listed(cells: list[str], *, quote: str = "'") -> str:
-    """Header cells (or sheet names) for a message: ``SHOWN_COLUMNS`` at most, each shortened."""
-    names = ", ".join(f"{quote}{shown(cell, limit=40)}{quote}" for cell in cells[:SHOWN_COLUMNS])
+def listed(cells: list[str], *, quote: str = "'", end: str | None = None, more: str = " and {:,} more") -> str:
+    """Header cells (or sheet names) for a message: ``SHOWN_COLUMNS`` at most, each shortened,
+    between ``quote`` and ``end`` (``quote`` again when None)."""
+    close = quote if end is None else end
+    names = ", ".join(f"{quote}{shown(cell, limit=40)}{close}" for cell in cells[:SHOWN_COLUMNS])
     rest = len(cells) - SHOWN_COLUMNS
-    return names + (f" and {rest:,} more" if rest > 0 else "")
+    return names + (more.format(rest) if rest > 0 else "")
 
 
 def header_names(header: list[str], written: dict[str, str]) -> list[str | None]:
@@ -38,6 +40,10 @@ def header_names(header: list[str], written: dict[str, str]) -> list[str | None]
                 "value": "s" if len(unknown) > 1 else "",
                 "unknown": listed(unknown),
                 "value2": ", ".join(column.name for column in COLUMNS),
+                # nb/nn: quoted as Norwegian quotes, and the names a Norwegian writes (Dato, not
+                # occurred_at): "ukjend kolonne: 'Farge'; kolonnane er: organization_id, …" (outside review)
+                "unknown_quoted": listed(unknown, quote="«", end="»", more=" og {} til"),
+                "norwegian": ", ".join(column.norwegian for column in COLUMNS),
             },
         )
     missing = [column.name for column in COLUMNS if column.required and column.name not in names]

@@ -22,6 +22,13 @@ class Column:
     example: str
     aliases: tuple[str, ...] = ()
 
+    @property
+    def norwegian(self) -> str:
+        """The name a Norwegian writes for it: its first alias as a header reads (``Antall
+        deltakere``, ``Dato``), else its name (``Status``); the import takes either."""
+        written = (self.aliases or (self.name,))[0].replace("_", " ")
+        return written[:1].upper() + written[1:]
+
 
 COLUMNS = (
     Column("organization_id", "text", True, "the organisation's id in this service", "org-1042", ("organisasjon", "org_id")),

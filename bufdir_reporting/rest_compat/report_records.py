@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -102,7 +103,12 @@ async def create_record(
 )
 async def download_record(report_id: ReportId, ctx: Context = ContextDep) -> FileResponse:
     record, path = await records.file_of(ctx, report_id=report_id)
-    return FileResponse(path, media_type=record.content_type or CONTENT_TYPE, filename=records.download_name(record))
+    # the document's own language, which the request's (language.LanguageOfRequest) does not override
+    stated = await asyncio.to_thread(records.language_of, path)
+    headers = {"Content-Language": stated.value} if stated is not None else None
+    return FileResponse(
+        path, media_type=record.content_type or CONTENT_TYPE, filename=records.download_name(record), headers=headers
+    )
 
 
 @router.endpoint("GET", "/{report_id}", "getReportRecord", shapes.ReportRecordShape, summary="One report record")

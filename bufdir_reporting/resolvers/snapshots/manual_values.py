@@ -7,12 +7,14 @@ published. A submitted (locked) period takes no values.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import DataUpdated
+from ...language import chosen
 from ...models import (
     STORED_LIMIT,
     FieldDataType,
@@ -24,40 +26,72 @@ from ...wording import shown
 from .. import periods
 from ..base import audit, notify, numbers
 from ..base.context import Context
+from ..structure import translations
 from . import completeness, lifecycle
 from .runs import MANUAL
 
 
-def _number(definition: FieldDefinition, raw: Any) -> Decimal:
+def _said(raw: Any) -> str:
+    """A refused value as the client sent it: text as is, anything else as JSON (``{"a": 1}``,
+    not Python's ``{'a': 1}``: "never a Python repr"), bounded by ``shown``."""
+    if isinstance(raw, str):
+        return shown(raw)
+    try:
+        return shown(json.dumps(raw, ensure_ascii=False))
+    except (TypeError, ValueError):
+        return shown(str(raw))
+
+
+def _named(definition: FieldDefinition, label: str | None, **values: object) -> dict[str, object]:
+    """A refusal's values: the field by its key (what the API said in English) and by its label
+    in the reader's language, which a person reads in nb/nn («Talet på årsverk», not antall_arsverk)."""
+    return {"key": definition.key, "label": label or definition.label or definition.key, **values}
+
+
+def _number(definition: FieldDefinition, raw: Any, label: str | None) -> Decimal:
     if isinstance(raw, bool):
         raise InvalidInput(
-            field="value", message_id="snapshots.manual_values.takes_number_boolean", values={"key": definition.key}
+            field="value",
+            field_key=definition.key,
+            message_id="snapshots.manual_values.takes_number_boolean",
+            values=_named(definition, label),
         )
     try:
         number = Decimal(numbers.decimal_text(str(raw)))
     except InvalidOperation:
         raise InvalidInput(
-            field="value", message_id="snapshots.manual_values.takes_number_such_got", values={"key": definition.key, "raw": raw}
+            field="value",
+            field_key=definition.key,
+            message_id="snapshots.manual_values.takes_number_such_got",
+            values=_named(definition, label, raw=_said(raw)),
         ) from None
     if not number.is_finite() or abs(number) >= STORED_LIMIT:
         raise InvalidInput(
             field="value",
+            field_key=definition.key,
             message_id="snapshots.manual_values.takes_finite_number_below",
-            values={"key": definition.key, "STORED_LIMIT": STORED_LIMIT},
+            values=_named(definition, label, STORED_LIMIT=STORED_LIMIT),
         )
     if definition.data_type == FieldDataType.INTEGER and number != number.to_integral_value():
-        raise InvalidInput(field="value", message_id="snapshots.manual_values.takes_whole_number", values={"key": definition.key})
+        raise InvalidInput(
+            field="value",
+            field_key=definition.key,
+            message_id="snapshots.manual_values.takes_whole_number",
+            values=_named(definition, label),
+        )
     if definition.min_value is not None and number < definition.min_value:
         raise InvalidInput(
             field="value",
+            field_key=definition.key,
             message_id="snapshots.manual_values.least",
-            values={"key": definition.key, "min_value": definition.min_value},
+            values=_named(definition, label, min_value=definition.min_value),
         )
     if definition.max_value is not None and number > definition.max_value:
         raise InvalidInput(
             field="value",
+            field_key=definition.key,
             message_id="snapshots.manual_values.most",
-            values={"key": definition.key, "max_value": definition.max_value},
+            values=_named(definition, label, max_value=definition.max_value),
         )
     return number
 
@@ -69,32 +103,37 @@ BOOLEAN_WORDS = {
 """What people write for yes and no, in either case and language (only true and false were taken)."""
 
 
-def _boolean(definition: FieldDefinition, raw: Any) -> bool:
+def _boolean(definition: FieldDefinition, raw: Any, label: str | None) -> bool:
     if isinstance(raw, bool):
         return raw
     word = str(raw).strip().casefold() if isinstance(raw, str | int) else None
     if word not in BOOLEAN_WORDS:
         raise InvalidInput(
             field="value",
+            field_key=definition.key,
             message_id="snapshots.manual_values.takes_yes_true_false",
-            values={"key": definition.key, "raw": shown(str(raw))},
+            values=_named(definition, label, raw=_said(raw)),
         )
     return BOOLEAN_WORDS[word]
 
 
-def checked(definition: FieldDefinition, raw: Any) -> tuple[Decimal | None, str | None]:
-    """``(value, text_value)`` for storing ``raw`` in this field; ``None`` clears it."""
+def checked(definition: FieldDefinition, raw: Any, *, label: str | None = None) -> tuple[Decimal | None, str | None]:
+    """``(value, text_value)`` for storing ``raw`` in this field; ``None`` clears it. ``label``:
+    the field's in the reader's language, for a refusal (else its Bokmål label)."""
     if raw is None:
         return None, None
     if definition.data_type == FieldDataType.TEXT:
         if not isinstance(raw, str) or len(raw) > 10_000:
             raise InvalidInput(
-                field="value", message_id="snapshots.manual_values.takes_text_most_characters", values={"key": definition.key}
+                field="value",
+                field_key=definition.key,
+                message_id="snapshots.manual_values.takes_text_most_characters",
+                values=_named(definition, label),
             )
         return None, raw
     if definition.data_type == FieldDataType.BOOLEAN:
-        return Decimal(int(_boolean(definition, raw))), None
-    return _number(definition, raw), None
+        return Decimal(int(_boolean(definition, raw, label))), None
+    return _number(definition, raw, label), None
 
 
 async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
@@ -117,7 +156,8 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
             values={"field_key": field_key},
         )
     before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
-    row.value, row.text_value = checked(definition, value)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
+    label = (await translations.texts(ctx, language=chosen())).field_label(definition)
+    row.value, row.text_value = checked(definition, value, label=label)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
     row.data_source = MANUAL if value is not None else None
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
     async with notify.transaction(ctx) as outbox:

@@ -105,11 +105,19 @@ def _findings(
 
 
 def _score(score: float, language: Language) -> str:
+    """The z as the reader writes it; a capped one as what it is, "over 1000" (not "1000,0")."""
+    if abs(score) >= outliers.MAX_SCORE:
+        capped = say(
+            "finding.score_above" if score > 0 else "finding.score_below",
+            language,
+            limit=int(outliers.MAX_SCORE) * (1 if score > 0 else -1),
+        )
+        return capped
     shown = f"{score:.1f}"
     return shown if language == Language.EN else shown.replace(".", ",")
 
 
-def _outlier(key: str, label: str, judgement: outliers.Judgement, language: Language) -> Finding:
+def _outlier(key: str, label: str, value: Decimal, judgement: outliers.Judgement, language: Language) -> Finding:
     direction = say("finding.higher" if judgement.score > 0 else "finding.lower", language)
     score = _score(judgement.score, language)
     if judgement.basis == outliers.Basis.HISTORY:
@@ -118,13 +126,16 @@ def _outlier(key: str, label: str, judgement: outliers.Judgement, language: Lang
             "finding.OUTLIER_HISTORY",
             language,
             label=label,
+            value=number(value, language),
             direction=direction,
             median=number(judgement.median, language),
             score=score,
         )
     else:
         code = FindingCode.OUTLIER_PEERS
-        message = say("finding.OUTLIER_PEERS", language, label=label, direction=direction, score=score)
+        message = say(
+            "finding.OUTLIER_PEERS", language, label=label, value=number(value, language), direction=direction, score=score
+        )
     return Finding(key, Severity.WARNING, code, message, score=judgement.score, deviation=judgement.deviation)
 
 
@@ -168,7 +179,7 @@ async def validate(
             judged = baselines.judge(organization_id, key, value.value)
             if judged:
                 label = texts.field_label(definition)
-                field_findings += [_outlier(key, label, j, language) for j in judged]
+                field_findings += [_outlier(key, label, value.value, j, language) for j in judged]
         if not field_findings:
             continue
         found += field_findings

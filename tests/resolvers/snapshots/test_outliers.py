@@ -136,7 +136,7 @@ async def test_an_outlier_among_peers_learns_its_score_and_nothing_of_theirs(app
         {
             "fieldKey": "saker",
             "code": "OUTLIER_PEERS",
-            "message": "Saker er uvanlig høy sammenlignet med organisasjoner av samme type (robust z-verdi 32,4)",
+            "message": "Verdien for Saker (60) er uvanlig høy sammenlignet med organisasjoner av samme type (robust z-verdi 32,4)",
             "score": 32.38,
         }
     ]
