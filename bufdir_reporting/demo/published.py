@@ -26,7 +26,7 @@ from ..models import Organization, Period, ReportForm, Submission
 from ..resolvers import snapshots
 from ..resolvers.base import revision
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import assignments, records, reviews, submissions
+from ..resolvers.reporting import assignments, deadlines, records, reviews, submissions
 from ..resolvers.snapshots import manual_values, validation
 from .history import ENTERED, REPORT_TYPE, SUBMITTED_ORGANIZATION
 
@@ -70,7 +70,7 @@ async def load_published(settings: Settings, *, progress: Progress = lambda _: N
                     continue
                 record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
                 submission = await submissions.submit(coordinator, report_id=record.id)
-                due = (await assignments.deadlines(admin, form_id=form.id, period=period)).submission
+                due = (await deadlines.deadlines(admin, form_id=form.id, period=period)).submission
                 if due is not None:
                     day = due + timedelta(days=7) if (organization.id, period_id) == LATE else due - timedelta(days=1)
                     submitted_at = datetime.combine(day, time(10), tzinfo=UTC)

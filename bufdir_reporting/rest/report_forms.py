@@ -12,7 +12,7 @@ from pydantic import Field
 from ..models import FormAssignment, OrganizationKind, Period, PeriodType, ReportForm
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
-from ..resolvers.reporting import assignments
+from ..resolvers.reporting import assignments, deadlines
 from ..resolvers.structure import forms
 from .routing import ContextDep, ContractRouter, page_window, stored_length
 from .shapes import Pagination, Shape, examples
@@ -189,9 +189,9 @@ async def assign(form_id: FormId, body: assignments.AssignmentSpec, ctx: Context
     summary="Set a report form's deadlines for a period (a deadline left out keeps its value)",
 )
 async def set_deadlines(
-    form_id: FormId, period_id: FormPeriodId, body: assignments.DeadlineSpec, ctx: Context = ContextDep
+    form_id: FormId, period_id: FormPeriodId, body: deadlines.DeadlineSpec, ctx: Context = ContextDep
 ) -> DeadlineShape:
-    deadline = await assignments.set_deadlines(ctx, form_id=form_id, period_id=period_id, spec=body)
+    deadline = await deadlines.set_deadlines(ctx, form_id=form_id, period_id=period_id, spec=body)
     return DeadlineShape(
         form_id=deadline.form_id,
         period_id=deadline.period_id,

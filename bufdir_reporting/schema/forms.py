@@ -12,7 +12,7 @@ from .. import models
 from ..errors import InvalidInput
 from ..resolvers import periods
 from ..resolvers.base.inputs import parse
-from ..resolvers.reporting import assignments
+from ..resolvers.reporting import assignments, deadlines
 from ..resolvers.structure import forms
 
 # The enums these types name are registered (described) where they belong; imported first so
@@ -215,8 +215,8 @@ class FormMutation:
             if value is not strawberry.UNSET
         }
         key = public_key("ReportForm", form_id)
-        spec = parse(assignments.DeadlineSpec, given)
-        await assignments.set_deadlines(info.context, form_id=key, period_id=public_key("Period", period_id), spec=spec)
+        spec = parse(deadlines.DeadlineSpec, given)
+        await deadlines.set_deadlines(info.context, form_id=key, period_id=public_key("Period", period_id), spec=spec)
         return node_of(ReportFormNode, await forms.get_or_raise(info.context, form_id=key))
 
 

@@ -24,7 +24,7 @@ from ...models import Period, ReviewState, Submission, SubmissionReview
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
-from . import assignments
+from . import deadlines
 
 
 class ReviewAction(StrEnum):
@@ -103,7 +103,7 @@ async def review(
         await _may_set(ctx, action, correction_deadline, form_id=submission.form_id, period=period)
     stepped = await _step(ctx, submission, target, reason=reason)
     if correction_deadline is not None:  # the step won: its deadline holds
-        await assignments.set_correction_deadline(ctx, form_id=submission.form_id, period=period, day=correction_deadline)
+        await deadlines.set_correction_deadline(ctx, form_id=submission.form_id, period=period, day=correction_deadline)
     return stepped
 
 
@@ -121,7 +121,7 @@ async def _may_set(ctx: Context, action: ReviewAction, correction_deadline: date
             message_id="reporting.reviews.correction_deadline_past",
             values={"correction_deadline": correction_deadline},
         )
-    submission = (await assignments.deadlines(ctx, form_id=form_id, period=period)).submission
+    submission = (await deadlines.deadlines(ctx, form_id=form_id, period=period)).submission
     if submission is not None and correction_deadline < submission:
         raise InvalidInput(
             field="correction_deadline",

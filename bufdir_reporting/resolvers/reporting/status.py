@@ -19,6 +19,7 @@ from ..base import access
 from ..base.context import Context
 from ..structure import forms
 from . import assignments
+from . import deadlines as form_deadlines
 
 
 class ReportingState(StrEnum):
@@ -59,7 +60,7 @@ class OrganizationStatus:
     returned: Submission | None
     """The latest version Bufdir returned, if any: a later one is its correction."""
     period: Period
-    deadlines: assignments.Deadlines
+    deadlines: form_deadlines.Deadlines
     has_snapshot: bool
     today: date
 
@@ -144,7 +145,7 @@ async def reporting_status(ctx: Context, *, scope: Scope) -> list[OrganizationSt
             "organization_id", flat=True
         )
     }
-    deadlines = await assignments.deadlines(ctx, form_id=form.id, period=period)
+    due = await form_deadlines.deadlines(ctx, form_id=form.id, period=period)
     today = periods.local_today()
     return [
         OrganizationStatus(
@@ -153,7 +154,7 @@ async def reporting_status(ctx: Context, *, scope: Scope) -> list[OrganizationSt
             first.get(organization.id),
             returned.get(organization.id),
             period,
-            deadlines,
+            due,
             organization.id in aggregated,
             today,
         )
