@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from ..models import ReportRecord, ReportStatus
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
-from ..resolvers.reporting import records
+from ..resolvers.reporting import files, records
 from ..resolvers.reporting.inputs import ReportRecordChange, ReportRecordSpec
 from ..resolvers.reporting.renderers import PDF_CONTENT_TYPE
 from ..resolvers.reporting.renderers import XLSX_CONTENT_TYPE as CONTENT_TYPE
@@ -104,10 +104,10 @@ async def create_record(
 async def download_record(report_id: ReportId, ctx: Context = ContextDep) -> FileResponse:
     record, path = await records.file_of(ctx, report_id=report_id)
     # the document's own language, which the request's (language.LanguageOfRequest) does not override
-    stated = await asyncio.to_thread(records.language_of, path)
+    stated = await asyncio.to_thread(files.language_of, path)
     headers = {"Content-Language": stated.value} if stated is not None else None
     return FileResponse(
-        path, media_type=record.content_type or CONTENT_TYPE, filename=records.download_name(record), headers=headers
+        path, media_type=record.content_type or CONTENT_TYPE, filename=files.download_name(record), headers=headers
     )
 
 

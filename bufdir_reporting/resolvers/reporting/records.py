@@ -7,17 +7,14 @@ changed or deleted (409).
 from __future__ import annotations
 
 import logging
-import re
-import zipfile
-import zlib
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, NotFound, RenderFailed
 from ...events import ReportRecordUpdated
-from ...language import FALLBACK, Language, chosen, parse
+from ...language import FALLBACK, Language, chosen
 from ...models import (
     Period,
     ReportRecord,
@@ -317,12 +314,6 @@ async def content_of(
     )
 
 
-def download_name(record: ReportRecord) -> str:
-    period = record.period_id or f"{record.period_from}_{record.period_to}"
-    suffix = PurePosixPath(record.file_ref).suffix if record.file_ref else ".xlsx"
-    return f"bufdir-rapport_{record.organization_id}_{period}_{record.id}{suffix or '.xlsx'}"
-
-
 async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
     record = await get_or_raise(ctx, report_id=report_id)
     ref = record.file_ref
@@ -334,43 +325,3 @@ async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
     ):
         raise NotFound("report file", report_id)
     return record, str(store(ctx).path(ref))
-
-
-STATED_IN_PDF = re.compile(rb"/Lang\s*\(([A-Za-z-]{2,8})\)|<dc:language>\s*<rdf:Bag>\s*<rdf:li>([A-Za-z-]{2,8})</rdf:li>")
-STATED_IN_XLSX = re.compile(r"<dc:language[^>]*>([A-Za-z-]{2,8})</dc:language>")
-STREAM = re.compile(rb"stream\r?\n")
-INFLATED_LIMIT = 1 << 20
-"""The most of one compressed PDF stream read looking for the language."""
-
-
-def _pdf_language(data: bytes) -> str | None:
-    """The PDF's stated language: the catalogue's ``/Lang``, which WeasyPrint writes inside a
-    compressed object stream, or XMP ``dc:language``; read in the file, then in each stream."""
-    found = STATED_IN_PDF.search(data)
-    for opened in STREAM.finditer(data):
-        if found:
-            break
-        end = data.find(b"endstream", opened.end())
-        try:
-            inflated = zlib.decompressobj().decompress(data[opened.end() : end], INFLATED_LIMIT)
-        except zlib.error:
-            continue
-        found = STATED_IN_PDF.search(inflated)
-    return (found[1] or found[2]).decode("ascii") if found else None
-
-
-def language_of(path: str) -> Language | None:
-    """The language a rendered file states it is in (the PDF's ``/Lang``; the workbook's
-    ``docProps/core.xml``), None when it states none we know. Its download says it
-    (``Content-Language``), not the request's: an English PDF answered ``Content-Language: nn``
-    (outside review). Blocking: call off the event loop."""
-    file = Path(path)
-    try:
-        if zipfile.is_zipfile(file):
-            with zipfile.ZipFile(file) as workbook:
-                core = workbook.read("docProps/core.xml").decode("utf-8", "replace")
-            stated = STATED_IN_XLSX.search(core)
-            return parse(stated[1]) if stated else None
-        return parse(_pdf_language(file.read_bytes()))
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return None

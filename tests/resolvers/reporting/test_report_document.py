@@ -19,7 +19,7 @@ import pytest
 
 from bufdir_reporting.models import FieldDataType, FieldOutlierSetting, Organization, ReportRecord
 from bufdir_reporting.resolvers import snapshots
-from bufdir_reporting.resolvers.reporting import records
+from bufdir_reporting.resolvers.reporting import files, records
 from bufdir_reporting.resolvers.reporting.content import local_time
 from bufdir_reporting.resolvers.reporting.pdf import number_text, share_text
 from bufdir_reporting.resolvers.reporting.renderers import ReportFormat
@@ -125,7 +125,7 @@ async def _file(ctx, snapshot, report_format: ReportFormat) -> tuple[ReportRecor
 async def test_the_workbook_prints_each_section_one_page_wide_with_formats_by_type(reported):
     ctx, snapshot, _ = reported
     record, data = await _file(ctx, snapshot, ReportFormat.XLSX)
-    assert record.file_ref.endswith(".xlsx") and records.download_name(record).endswith(".xlsx")
+    assert record.file_ref.endswith(".xlsx") and files.download_name(record).endswith(".xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     front, section = workbook.worksheets
     front_text = "\n".join(str(cell.value) for row in front.iter_rows() for cell in row if cell.value is not None)
@@ -155,7 +155,7 @@ async def test_the_pdf_has_the_same_content_in_the_same_order(reported):
     ctx, snapshot, _ = reported
     record, data = await _file(ctx, snapshot, ReportFormat.PDF)
     assert record.content_type == "application/pdf" and record.file_ref.endswith(".pdf") and data.startswith(b"%PDF")
-    assert records.download_name(record).endswith(".pdf")
+    assert files.download_name(record).endswith(".pdf")
     pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
     assert len(pages) == 2  # the front page and the one section, as the ReportLab rendition had
     assert "974 778 742" in pages[0] and "3 av 5 felt utfylt, 1 påkrevde mangler" in pages[0] and "Side 1 av 2" in pages[0]
