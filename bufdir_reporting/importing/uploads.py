@@ -29,7 +29,7 @@ from ..errors import Conflict, DomainError, InvalidInput
 from ..events import ActivityImportProgress
 from ..models import ActivityImport, ImportStatus
 from ..resolvers import activities
-from ..resolvers.base import access, ids, jobs, live, notify
+from ..resolvers.base import access, changes, ids, jobs, live, notify
 from ..resolvers.base.context import Context
 from ..wording import shown
 from . import SHOWN_ERRORS, ImportReport, import_file
@@ -259,6 +259,9 @@ async def _heartbeat(upload: ActivityImport, claim: Q, every: float, progressed:
                 await progressed.wait()
         progressed.clear()
         await ActivityImport.filter(claim).update(heartbeat_at=_now(), written=upload.written)
+        # A poller's answer is cached under the versions of what it read: the new count is a
+        # change of this import's own (a cached "written 0" was served for the whole write).
+        await changes.record([(None, changes.import_scope(upload.id))])
 
 
 async def recover(ctx: Context, *, stale_after: timedelta) -> list[str]:

@@ -523,6 +523,35 @@ async def test_a_poller_reads_how_far_a_write_got_from_the_database(app, client,
     assert (done["status"], done["written"]) == ("done", 6)
 
 
+async def test_the_heartbeats_count_moves_the_imports_version(app):
+    """A poller's answer is cached under the versions of what it read; the heartbeat wrote the new
+    count without moving any, so a cached "written 0" was served for the whole write (CI)."""
+    from tortoise.expressions import Q
+
+    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.models import ImportStatus
+    from bufdir_reporting.resolvers.base import changes
+
+    upload = await ActivityImport.create(
+        id="imp-beat", created_by="ola", filename="a.csv", content=b"x", status=ImportStatus.WRITING, rows=3, written=0
+    )
+    scope = changes.import_scope(upload.id)
+    before = await changes.newest([scope, changes.EVERYTHING])
+    upload.written = 2
+    progressed = asyncio.Event()
+    progressed.set()
+    beating = asyncio.create_task(uploads._heartbeat(upload, Q(id=upload.id), 60, progressed))
+    try:
+        async with asyncio.timeout(10):
+            while (await ActivityImport.get(id=upload.id)).written != 2:
+                await asyncio.sleep(0.02)
+            while (after := await changes.newest([scope, changes.EVERYTHING])) == before:
+                await asyncio.sleep(0.02)
+    finally:
+        beating.cancel()
+    assert after[scope] is not None and after[changes.EVERYTHING] != before[changes.EVERYTHING]
+
+
 async def test_a_committed_import_speaks_its_requesters_language_with_no_request(app, client, tokens, settings):
     """The commit runs as a job, with no request and so no Accept-Language: its errors were
     English whatever the requester asked. The import keeps the language asked (the uploader's,

@@ -35,6 +35,14 @@ def stoppable_postgres():
 async def test_a_database_outage_answers_503_with_retry_after_and_heals(stoppable_postgres, tmp_path):
     settings = Settings(database_url=stoppable_postgres.url, var_dir=tmp_path, token_secret=SecretStr("s" * 40))
     await apply_migrations(settings)
+    # The test server runs with synchronous_commit off and is stopped as a crash: the last
+    # migrations, committed moments before, were lost with it (CI: "relation data_change does
+    # not exist" after the restart). What this test is about is the outage, not that loss.
+    connection = await asyncpg.connect(stoppable_postgres.url)
+    try:
+        await connection.execute("CHECKPOINT")
+    finally:
+        await connection.close()
     async with started_app(settings) as app:
         token = issue_token(settings, subject="ops", admin=True)
         headers = {"Authorization": f"Bearer {token}"}

@@ -43,6 +43,10 @@ def organization_scope(organization_id: str) -> str:
     return f"org:{organization_id}"
 
 
+def import_scope(import_id: str) -> str:
+    return f"import:{import_id}"
+
+
 def of_audit(entity_type: str, organization_id: str | None) -> tuple[str | None, str | None]:
     """(organisation, other scope) of an audit entry: exactly one is set."""
     if organization_id and entity_type in ORGANISATION_DATA:
@@ -57,7 +61,7 @@ def of_event(event: object) -> tuple[str | None, str | None]:
     if isinstance(organization_id, str) and organization_id:
         return organization_id, None
     if getattr(event, "event", None) == "activity_import_progress":
-        return None, f"import:{event.import_id}"  # type: ignore[attr-defined]  # an ActivityImportProgress
+        return None, import_scope(event.import_id)  # type: ignore[attr-defined]  # an ActivityImportProgress
     return None, SHARED
 
 
