@@ -62,9 +62,9 @@ class DomainError(Exception):
         return say(self.message_id, language, **self.values)
 
 
-class Unauthenticated(DomainError):
-    code = "UNAUTHENTICATED"
-    status = 401
+class _RefusedByRole(DomainError):
+    """A refusal that may be raised by one of the role texts below (``TOKEN_REQUIRED``…): the
+    text names its message, so it reads in the reader's language."""
 
     def __init__(
         self,
@@ -77,6 +77,11 @@ class Unauthenticated(DomainError):
         super().__init__(
             message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message or ""), values=values
         )
+
+
+class Unauthenticated(_RefusedByRole):
+    code = "UNAUTHENTICATED"
+    status = 401
 
 
 TOKEN_REQUIRED = say("error.token_required", Language.EN)
@@ -90,21 +95,9 @@ REQUIRED_ROLE_MESSAGES = {
 """These three are raised by their English text in many places; the text names its message."""
 
 
-class Forbidden(DomainError):
+class Forbidden(_RefusedByRole):
     code = "FORBIDDEN"
     status = 403
-
-    def __init__(
-        self,
-        message: str | None = None,
-        *,
-        details: dict[str, Any] | None = None,
-        message_id: str | None = None,
-        values: dict[str, object] | None = None,
-    ) -> None:
-        super().__init__(
-            message, details=details, message_id=message_id or REQUIRED_ROLE_MESSAGES.get(message or ""), values=values
-        )
 
 
 def kind_in(kind: str, language: Language | None) -> str:

@@ -10,29 +10,13 @@ from typing import Any
 
 import pytest
 
+from bench.scenarios.reads import NESTED  # bench S1's document, the one the compiled path is measured on
 from bufdir_reporting.config import Settings
 from bufdir_reporting.models import Organization, Snapshot
 from bufdir_reporting.schema import compiled as compiled_reads
 from bufdir_reporting.schema.compiled import extension
 
 from ..factories import make_organization
-
-NESTED = """
-query Nested($first: Int!) {
-  snapshots(first: $first) {
-    edges { node {
-      id status aggregatedAt
-      organization { id name }
-      period { id name }
-      sections {
-        section { id title }
-        fieldValues { fieldKey label value priorValue textValue }
-      }
-    } }
-  }
-}
-"""
-"""Bench S1's document."""
 
 DASHBOARD = """
 query Dashboard($org: ID!, $period: ID!) {
