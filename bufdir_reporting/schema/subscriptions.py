@@ -34,7 +34,7 @@ from ..resolvers.snapshots import live as snapshots_live
 from .activity_import import ActivityImportType
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
-from .reporting_status import OrganizationReportingStatus, ReportingRates
+from .reporting_status import OrganizationReportingStatus, ReportingRates, rates_of
 from .snapshot import SnapshotNode
 
 
@@ -316,7 +316,7 @@ class LiveSubscription:
             public_key_or_none("Organization", under_organization_id),
         )
         async for rates in await reporting_live.follow_reporting_rates(info.context, scope=scope):
-            yield ReportingRates.of(rates)
+            yield rates_of(rates)
 
     @strawberry.subscription(description="Who must report a form changed (without formId: any form's; public, as forms are).")
     async def form_assignments_changed(
