@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -93,15 +94,19 @@ async def _created(ctx: Context, spec: ReportRecordSpec) -> ReportRecord:
         generated_by=spec.generated_by or ctx.principal.subject,
         generated_at=spec.generated_at,
     )
-    await audit.record(
-        ctx,
-        action="report_record.created",
-        entity_type="report_record",
-        entity_id=record.id,
-        organization_id=record.organization_id,
-        after=audit.fields_of(record, RECORD_FIELDS),
-    )
+    await _audited(ctx, record, "report_record.created", after=_fields(record))
     return record
+
+
+async def _audited(ctx: Context, record: ReportRecord, action: str, **change: dict[str, Any] | None) -> None:
+    """A write of ``record`` in the audit log: ``before`` and ``after`` it (``_fields``)."""
+    await audit.record(
+        ctx, action=action, entity_type="report_record", entity_id=record.id, organization_id=record.organization_id, **change
+    )
+
+
+def _fields(record: ReportRecord) -> dict[str, Any]:
+    return audit.fields_of(record, RECORD_FIELDS)
 
 
 async def _refuse_if_submitted(record: ReportRecord) -> None:
@@ -114,19 +119,11 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
     await _refuse_if_submitted(record)
     files.require_inside(change.file_ref, record.organization_id)
     await files.refuse_if_submitted_file(change.file_ref, report_id=record.id)
-    before = audit.fields_of(record, RECORD_FIELDS)
+    before = _fields(record)
     record.update_from_dict(change.model_dump(exclude_unset=True))
     async with notify.transaction(ctx) as outbox:
         await record.save()
-        await audit.record(
-            ctx,
-            action="report_record.updated",
-            entity_type="report_record",
-            entity_id=record.id,
-            organization_id=record.organization_id,
-            before=before,
-            after=audit.fields_of(record, RECORD_FIELDS),
-        )
+        await _audited(ctx, record, "report_record.updated", before=before, after=_fields(record))
         outbox.add(ReportRecordUpdated.of(record))
     return record
 
@@ -140,14 +137,7 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
     await _refuse_if_submitted(record)
     async with in_transaction():
         await record.delete()
-        await audit.record(
-            ctx,
-            action="report_record.deleted",
-            entity_type="report_record",
-            entity_id=record.id,
-            organization_id=record.organization_id,
-            before=audit.fields_of(record, RECORD_FIELDS),
-        )
+        await _audited(ctx, record, "report_record.deleted", before=_fields(record))
     if record.file_ref is not None and files.is_owned(record) and not await files.is_shared(record):
         files.store(ctx).delete(record.file_ref)
     return record
@@ -179,14 +169,8 @@ async def generate(
         record.update_from_dict({"status": ReportStatus.FAILED, "error": NOT_MADE})
     async with notify.transaction(ctx) as outbox:
         await record.save()
-        await audit.record(
-            ctx,
-            action="report.generated",
-            entity_type="report_record",
-            entity_id=record.id,
-            organization_id=record.organization_id,
-            after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id, "format": report_format.value},
-        )
+        after = {**_fields(record), "snapshot_id": snapshot.id, "format": report_format.value}
+        await _audited(ctx, record, "report.generated", after=after)
         outbox.add(ReportRecordUpdated.of(record))
     return record
 
@@ -215,14 +199,7 @@ def _spec(snapshot: Snapshot, period: Period | None, report_type: str) -> Report
 async def saved(ctx: Context, record: ReportRecord) -> ReportRecord:
     """Save a record made outside ``create`` (the submission's document), audited the same way."""
     await record.save(force_create=True)
-    await audit.record(
-        ctx,
-        action="report_record.created",
-        entity_type="report_record",
-        entity_id=record.id,
-        organization_id=record.organization_id,
-        after=audit.fields_of(record, RECORD_FIELDS),
-    )
+    await _audited(ctx, record, "report_record.created", after=_fields(record))
     return record
 
 
