@@ -59,11 +59,6 @@ class WorkItemShape(Shape):
     note_id: int | None
     note_state: NoteState | None
 
-    @classmethod
-    def of(cls, item: worklist.WorkItem) -> WorkItemShape:
-        """The use case's item as declared, its score rounded for people."""
-        return cls(**{**asdict(item), "score": None if item.score is None else round(item.score, 2)})
-
 
 class Worklist(Shape):
     model_config = examples({"data": [_ITEM], "pagination": {"page": 1, "limit": 20, "total": 1}})
@@ -103,4 +98,7 @@ async def get_worklist(
         submitted_only=submitted_only,
     )
     page = await worklist.page(ctx, filters=filters, window=window)
-    return Worklist(data=[WorkItemShape.of(i) for i in page.items], pagination=pagination(page))
+    items = [  # the use case's item as declared, its score rounded for people
+        WorkItemShape(**{**asdict(i), "score": None if i.score is None else round(i.score, 2)}) for i in page.items
+    ]
+    return Worklist(data=items, pagination=pagination(page))

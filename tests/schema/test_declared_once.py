@@ -1,19 +1,15 @@
-"""The reporting rates and the worklist item are declared once, as their REST answers: the GraphQL
-types are made from those shapes, so a field added to a shape is in both transports."""
+"""The reporting rates are declared once, as their REST answer: the GraphQL types are made from
+those shapes, so a field added to a shape is in both transports."""
 
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
-from bufdir_reporting.models import NoteState
-from bufdir_reporting.resolvers.reporting import status, worklist
+from bufdir_reporting.resolvers.reporting import status
 from bufdir_reporting.rest import submissions as rest_submissions
-from bufdir_reporting.rest import worklist as rest_worklist
 from bufdir_reporting.schema.reporting_status import ReportingRates, rates_of
-from bufdir_reporting.schema.worklist import WorkItemType, work_item_of
 
 
 def graphql_fields(type_: Any) -> list[str]:
@@ -41,27 +37,3 @@ def test_reporting_rates_are_one_declaration_for_rest_and_graphql():
     assert graphql_fields(ReportingRates) == list(rest_submissions.ReportingRates.model_fields)
     assert values(rates_of(rates)) == answer.model_dump()
     assert answer.late.percent == 66.7 and answer.expected == 3
-
-
-def test_a_worklist_item_is_one_declaration_for_rest_and_graphql():
-    item = worklist.WorkItem(
-        organization_id="org-2077",
-        organization_name="Barnevernstjenesten Bergen",
-        period_id="2025",
-        form_id="barnevern",
-        snapshot_id="snap-001",
-        submitted=True,
-        field_key="antall_akuttplasseringer",
-        severity="warning",
-        code="QUESTION_OPEN",
-        message="Hvor mange?",
-        importance="high",
-        score=4.2468,
-        deviation=Decimal("12.5"),
-        rule_id=None,
-        note_id=12,
-        note_state=NoteState.ANSWERED,
-    )
-    answer = rest_worklist.WorkItemShape.of(item)
-    assert graphql_fields(WorkItemType) == list(rest_worklist.WorkItemShape.model_fields)
-    assert values(work_item_of(item)) == answer.model_dump() == {**dataclasses.asdict(item), "score": 4.25}
