@@ -11,7 +11,7 @@ from .catalogue import decode
 from .hub import EventHub
 from .imports import ActivityImportProgress
 from .reporting import FormAssignmentsChanged, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
-from .snapshots import CacheInvalidated, DataUpdated, SnapshotStatusChanged, ValueNoted, changed_values
+from .snapshots import CacheInvalidated, DataUpdated, NoteFields, SnapshotStatusChanged, ValueNoted, changed_values
 from .subscription import Delivery, SubscriberTooSlow, Subscription
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Event",
     "EventHub",
     "FormAssignmentsChanged",
+    "NoteFields",
     "ReportRecordUpdated",
     "ReportingStatusChanged",
     "SnapshotStatusChanged",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from ..models import FieldValue, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
 from .base import MAX_KEYS, Event, Instant, _now
@@ -114,18 +114,25 @@ class CacheInvalidated(Event):
         )
 
 
-class ValueNoted(Event):
-    """An explanation, comment or answer about a value, to the organisation and every reviewer."""
+class NoteFields(BaseModel):
+    """A value note as its event and the REST answer both carry it, declared once and read from
+    the row (``model_validate(note, from_attributes=True)``): a field added here is in both. The
+    row's ``id`` is ``note_id`` on the wire."""
 
-    event: Literal["value_noted"] = "value_noted"
-    note_id: int
+    note_id: int = Field(validation_alias=AliasChoices("note_id", "id"))
     organization_id: str
     period_id: str
     field_key: str
     kind: ValueNoteKind
     text: str
     author: str
-    parent_id: int | None
+    parent_id: int | None = Field(description="the comment an answer answers")
+
+
+class ValueNoted(NoteFields, Event):
+    """An explanation, comment or answer about a value, to the organisation and every reviewer."""
+
+    event: Literal["value_noted"] = "value_noted"
     updated_at: Instant = Field(default_factory=_now)
 
     @staticmethod
@@ -138,13 +145,4 @@ class ValueNoted(Event):
 
     @classmethod
     def of(cls, note: ValueNote) -> ValueNoted:
-        return cls(
-            note_id=note.id,
-            organization_id=note.organization_id,
-            period_id=note.period_id,
-            field_key=note.field_key,
-            kind=note.kind,
-            text=note.text,
-            author=note.author,
-            parent_id=note.parent_id,
-        )
+        return cls.model_validate(note, from_attributes=True)

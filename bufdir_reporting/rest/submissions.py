@@ -134,7 +134,7 @@ class ReportingStatus(Shape):
 
 class Rate(Shape):
     count: int
-    percent: float | None = Field(description="of those expected, to one decimal; null when none is expected")
+    percent: float | None = Field(description="Of those expected, to one decimal; null when none is expected.")
 
 
 class ReportingRates(Shape):
@@ -163,6 +163,24 @@ class ReportingRates(Shape):
     approved: Rate
     not_started: Rate
     late: Rate
+
+    @classmethod
+    def of(cls, rates: status.Rates) -> ReportingRates:
+        def rate(count: int) -> Rate:
+            return Rate(count=count, percent=rates.percent(count))
+
+        return cls(
+            form_id=rates.form.id,
+            period_id=rates.period.id,
+            expected=rates.expected,
+            submitted=rate(rates.submitted),
+            on_time=rate(rates.on_time),
+            submitted_late=rate(rates.submitted_late),
+            returned_not_corrected=rate(rates.returned_not_corrected),
+            approved=rate(rates.approved),
+            not_started=rate(rates.not_started),
+            late=rate(rates.late),
+        )
 
 
 async def shape(ctx: Context, submission: Submission) -> SubmissionShape:
@@ -233,23 +251,7 @@ async def reporting_status(
 async def reporting_rates(
     period_id: PeriodId, form_id: FormIdQuery = None, under_org_id: OrganizationIdQuery = None, ctx: Context = ContextDep
 ) -> ReportingRates:
-    rates = await status.rates(ctx, scope=status.Scope(period_id, form_id, under_org_id))
-
-    def rate(count: int) -> Rate:
-        return Rate(count=count, percent=rates.percent(count))
-
-    return ReportingRates(
-        form_id=rates.form.id,
-        period_id=rates.period.id,
-        expected=rates.expected,
-        submitted=rate(rates.submitted),
-        on_time=rate(rates.on_time),
-        submitted_late=rate(rates.submitted_late),
-        returned_not_corrected=rate(rates.returned_not_corrected),
-        approved=rate(rates.approved),
-        not_started=rate(rates.not_started),
-        late=rate(rates.late),
-    )
+    return ReportingRates.of(await status.rates(ctx, scope=status.Scope(period_id, form_id, under_org_id)))
 
 
 @router.endpoint("GET", "/{submission_id}", "getSubmission", SubmissionShape, summary="A submission and its review")

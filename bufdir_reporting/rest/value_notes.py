@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 from fastapi import Body, Path
 from pydantic import BaseModel, Field
 
-from ..models import NoteState, ValueNote, ValueNoteKind
+from ..events import NoteFields
+from ..models import NoteState, ValueNote
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import notes
 from .routing import ContextDep, ContractRouter, OrganizationId, PeriodId, PeriodIdQuery, examples_of
@@ -34,17 +35,11 @@ _NOTE = {
 }
 
 
-class NoteShape(Shape):
+class NoteShape(NoteFields, Shape):
+    # the note's fields as its event carries them (events.NoteFields, declared once), then its
+    # question's state and dates; a docstring here would be the OpenAPI schema's description
     model_config = examples(_NOTE)
 
-    note_id: int
-    organization_id: str
-    period_id: str
-    field_key: str
-    kind: ValueNoteKind
-    text: str
-    author: str
-    parent_id: int | None = Field(description="the comment an answer answers")
     state: NoteState | None = Field(description="a comment's or follow-up mark's state; null for explanations and answers")
     resolved_by: str | None
     resolved_at: Instant | None
@@ -72,20 +67,7 @@ class AnswerBody(BaseModel):
 
 
 def shape(note: ValueNote) -> NoteShape:
-    return NoteShape(
-        note_id=note.id,
-        organization_id=note.organization_id,
-        period_id=note.period_id,
-        field_key=note.field_key,
-        kind=note.kind,
-        text=note.text,
-        author=note.author,
-        parent_id=note.parent_id,
-        state=note.state,
-        resolved_by=note.resolved_by,
-        resolved_at=note.resolved_at,
-        created_at=note.created_at,
-    )
+    return NoteShape.model_validate(note, from_attributes=True)
 
 
 @router.endpoint(

@@ -12,7 +12,7 @@ from ..resolvers.reporting import records, reviews, status, submissions
 from ..resolvers.reporting.renderers import ReportFormat
 from .context import Info
 from .node import node_of, public_key, public_key_or_none
-from .reporting_status import OrganizationReportingStatus, ReportingCounts, ReportingRates
+from .reporting_status import OrganizationReportingStatus, ReportingCounts, ReportingRates, rates_of
 from .reports import ReportRecordNode, SubmissionType
 
 
@@ -65,7 +65,7 @@ class ReportQuery:
         form_id: strawberry.ID | None = None,
         under_organization_id: strawberry.ID | None = None,
     ) -> ReportingRates:
-        return ReportingRates.of(await status.rates(info.context, scope=_scope(period_id, form_id, under_organization_id)))
+        return rates_of(await status.rates(info.context, scope=_scope(period_id, form_id, under_organization_id)))
 
 
 @strawberry.type

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 import strawberry
 
 from ..resolvers.reporting import status
+from ..rest import submissions as rest_submissions
 from .node import node_or_none
 from .reports import OrganizationRef, SubmissionType
 
@@ -72,39 +73,28 @@ class ReportingCounts:
     corrected_late: int
 
 
-@strawberry.type(description="A rate: how many organisations, and their share of those expected.")
+# Declared once, as the REST answer (rest.submissions): the GraphQL types are made from those shapes,
+# field for field in their order, the ids typed as IDs; a field's description is the shape's.
+@strawberry.experimental.pydantic.type(
+    model=rest_submissions.Rate,
+    all_fields=True,
+    name="Rate",
+    description="A rate: how many organisations, and their share of those expected.",
+)
 class Rate:
-    count: int
-    percent: float | None = strawberry.field(description="Of those expected, to one decimal; null when none is expected.")
+    pass
 
 
-@strawberry.type(description="A form's reporting for a period, of the organisations expected to report it.")
+@strawberry.experimental.pydantic.type(
+    model=rest_submissions.ReportingRates,
+    all_fields=True,
+    name="ReportingRates",
+    description="A form's reporting for a period, of the organisations expected to report it.",
+)
 class ReportingRates:
     form_id: strawberry.ID
     period_id: strawberry.ID
-    expected: int
-    submitted: Rate
-    on_time: Rate
-    submitted_late: Rate
-    returned_not_corrected: Rate
-    approved: Rate
-    not_started: Rate
-    late: Rate
 
-    @classmethod
-    def of(cls, rates: status.Rates) -> ReportingRates:
-        def rate(count: int) -> Rate:
-            return Rate(count=count, percent=rates.percent(count))
 
-        return cls(
-            form_id=strawberry.ID(rates.form.id),
-            period_id=strawberry.ID(rates.period.id),
-            expected=rates.expected,
-            submitted=rate(rates.submitted),
-            on_time=rate(rates.on_time),
-            submitted_late=rate(rates.submitted_late),
-            returned_not_corrected=rate(rates.returned_not_corrected),
-            approved=rate(rates.approved),
-            not_started=rate(rates.not_started),
-            late=rate(rates.late),
-        )
+def rates_of(rates: status.Rates) -> ReportingRates:
+    return ReportingRates.from_pydantic(rest_submissions.ReportingRates.of(rates))

@@ -2,18 +2,24 @@
 
 ``record`` is called inside the transaction of the write it describes, so the entry exists
 exactly when the change does; so does the change's scope for the response cache (``changes``).
-Only admins read the log; nothing changes or deletes entries.
+Only admins read the log; nothing changes or deletes entries. An admin's write of reference data
+(the structure, its forms) opens that transaction with ``admin_write``.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+
+from ...errors import Conflict
 from ...models import AuditEntry
-from . import access, changes
+from . import access, changes, notify
 from .context import Context
 from .pagination import Page, Window, paginate
 
@@ -63,6 +69,22 @@ async def record(ctx: Context, **what: Any) -> AuditEntry:
     await written.save()
     await changes.record([changes.of_audit(written.entity_type, written.organization_id)])
     return written
+
+
+@asynccontextmanager
+async def admin_write(ctx: Context, *, conflict: Conflict | None = None) -> AsyncIterator[notify.Outbox]:
+    """An admin's write: the role checked before anything is read, then one transaction holding
+    the write, its entry (``record``) and its events (the outbox, published once it commits).
+    ``conflict``: what a constraint the checks did not foresee (a concurrent writer of the same
+    key) is refused as, instead of a server error."""
+    access.require_admin(ctx)
+    try:
+        async with notify.transaction(ctx) as outbox:
+            yield outbox
+    except IntegrityError:
+        if conflict is None:
+            raise
+        raise conflict from None
 
 
 async def record_many(ctx: Context, entries: list[AuditEntry]) -> None:

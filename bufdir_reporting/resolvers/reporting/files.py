@@ -22,9 +22,14 @@ from pathlib import Path, PurePosixPath
 from ...errors import InvalidInput
 from ...language import Language, parse
 from ...models import ReportRecord
+from ..base.context import Context
 from .filestore import FileStore
 
 ROOT = "reports"
+
+
+def store(ctx: Context) -> FileStore:
+    return FileStore(ctx.settings.report_store_root)
 
 
 def folder(organization_id: str) -> str:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, NotFound, RenderFailed
 from ...events import ReportRecordUpdated
-from ...language import FALLBACK, Language, chosen
+from ...language import Language, chosen
 from ...models import (
     Period,
     ReportRecord,
@@ -22,26 +22,18 @@ from ...models import (
     Snapshot,
     SnapshotStatus,
     Submission,
-    SubmissionReview,
-    ValueNote,
 )
 from .. import organizations, periods, snapshots
 from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
-from ..snapshots import section_values, validation
-from ..structure import translations
-from . import content, files
-from .filestore import FileStore
+from . import files, rendition
 from .inputs import ReportRecordChange, ReportRecordSpec
-from .renderers import PDF_CONTENT_TYPE, RENDERERS, ReportFormat, render
+from .renderers import ReportFormat
+from .rendition import content_of as content_of  # re-exported: read as records.content_of before the split
 
 log = logging.getLogger(__name__)
 NOT_MADE = "the report could not be made; the error is logged on the server"
-
-
-def store(ctx: Context) -> FileStore:
-    return FileStore(ctx.settings.report_store_root)
 
 
 async def get_or_raise(ctx: Context, *, report_id: str) -> ReportRecord:
@@ -102,15 +94,19 @@ async def _created(ctx: Context, spec: ReportRecordSpec) -> ReportRecord:
         generated_by=spec.generated_by or ctx.principal.subject,
         generated_at=spec.generated_at,
     )
-    await audit.record(
-        ctx,
-        action="report_record.created",
-        entity_type="report_record",
-        entity_id=record.id,
-        organization_id=record.organization_id,
-        after=audit.fields_of(record, RECORD_FIELDS),
-    )
+    await _audited(ctx, record, "report_record.created", after=_fields(record))
     return record
+
+
+async def _audited(ctx: Context, record: ReportRecord, action: str, **change: dict[str, Any] | None) -> None:
+    """A write of ``record`` in the audit log: ``before`` and ``after`` it (``_fields``)."""
+    await audit.record(
+        ctx, action=action, entity_type="report_record", entity_id=record.id, organization_id=record.organization_id, **change
+    )
+
+
+def _fields(record: ReportRecord) -> dict[str, Any]:
+    return audit.fields_of(record, RECORD_FIELDS)
 
 
 async def _refuse_if_submitted(record: ReportRecord) -> None:
@@ -123,19 +119,11 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
     await _refuse_if_submitted(record)
     files.require_inside(change.file_ref, record.organization_id)
     await files.refuse_if_submitted_file(change.file_ref, report_id=record.id)
-    before = audit.fields_of(record, RECORD_FIELDS)
+    before = _fields(record)
     record.update_from_dict(change.model_dump(exclude_unset=True))
     async with notify.transaction(ctx) as outbox:
         await record.save()
-        await audit.record(
-            ctx,
-            action="report_record.updated",
-            entity_type="report_record",
-            entity_id=record.id,
-            organization_id=record.organization_id,
-            before=before,
-            after=audit.fields_of(record, RECORD_FIELDS),
-        )
+        await _audited(ctx, record, "report_record.updated", before=before, after=_fields(record))
         outbox.add(ReportRecordUpdated.of(record))
     return record
 
@@ -149,16 +137,9 @@ async def delete(ctx: Context, *, report_id: str) -> ReportRecord:
     await _refuse_if_submitted(record)
     async with in_transaction():
         await record.delete()
-        await audit.record(
-            ctx,
-            action="report_record.deleted",
-            entity_type="report_record",
-            entity_id=record.id,
-            organization_id=record.organization_id,
-            before=audit.fields_of(record, RECORD_FIELDS),
-        )
+        await _audited(ctx, record, "report_record.deleted", before=_fields(record))
     if record.file_ref is not None and files.is_owned(record) and not await files.is_shared(record):
-        store(ctx).delete(record.file_ref)
+        files.store(ctx).delete(record.file_ref)
     return record
 
 
@@ -178,8 +159,8 @@ async def generate(
     record = await create(ctx, spec=_spec(snapshot, period, report_type))
     record.period_id = snapshot.period_id
     try:
-        report = await content_of(ctx, snapshot=snapshot, period=period, language=language or chosen())
-        await _rendered(ctx, record, report_format, report)
+        report = await rendition.content_of(ctx, snapshot=snapshot, period=period, language=language or chosen())
+        await rendition.rendered(ctx, record, report_format, report)
         record.update_from_dict({"status": ReportStatus.COMPLETED, "generated_at": datetime.now(UTC)})
     except RenderFailed as exc:
         record.update_from_dict({"status": ReportStatus.FAILED, "error": exc.message})
@@ -188,14 +169,8 @@ async def generate(
         record.update_from_dict({"status": ReportStatus.FAILED, "error": NOT_MADE})
     async with notify.transaction(ctx) as outbox:
         await record.save()
-        await audit.record(
-            ctx,
-            action="report.generated",
-            entity_type="report_record",
-            entity_id=record.id,
-            organization_id=record.organization_id,
-            after={**audit.fields_of(record, RECORD_FIELDS), "snapshot_id": snapshot.id, "format": report_format.value},
-        )
+        after = {**_fields(record), "snapshot_id": snapshot.id, "format": report_format.value}
+        await _audited(ctx, record, "report.generated", after=after)
         outbox.add(ReportRecordUpdated.of(record))
     return record
 
@@ -221,97 +196,11 @@ def _spec(snapshot: Snapshot, period: Period | None, report_type: str) -> Report
     )
 
 
-async def _rendered(ctx: Context, record: ReportRecord, report_format: ReportFormat, report: content.ReportContent) -> None:
-    """Render ``report`` into the record's own file in the store (not yet saved to the database)."""
-    renderer = RENDERERS[report_format]
-    data = await render(report_format, report)
-    ref = files.own_ref(record, period_id=record.period_id, suffix=renderer.suffix)
-    record.file_size_bytes = store(ctx).write(ref, data)
-    record.update_from_dict({"file_ref": ref, "content_type": renderer.content_type})
-
-
-def format_of(record: ReportRecord) -> ReportFormat:
-    """The format a record was rendered in (XLSX for a record whose file says nothing)."""
-    suffix = PurePosixPath(record.file_ref).suffix if record.file_ref else ""
-    return ReportFormat.PDF if suffix == ".pdf" or record.content_type == PDF_CONTENT_TYPE else ReportFormat.XLSX
-
-
-async def sent_document(
-    ctx: Context, *, draft: ReportRecord, snapshot: Snapshot, period: Period, sent: Submission, language: Language = FALLBACK
-) -> ReportRecord:
-    """The document a submission sends: rendered now, in the format of the report the
-    organisation submitted, saying it was sent (version, when, by whom) with the versions before
-    it and the dialogue so far. Its file is written; the record is not saved yet, so the
-    submission's transaction saves both or neither (``discard`` removes the file if not)."""
-    record = ReportRecord(
-        id=ids.report_id(),
-        organization_id=snapshot.organization_id,
-        snapshot_id=snapshot.id,
-        period_id=period.id,
-        report_type=draft.report_type,
-        period_from=period.start,
-        period_to=period.end,
-        status=ReportStatus.COMPLETED,
-        generated_by=sent.submitted_by,
-        generated_at=sent.submitted_at,
-    )
-    report = await content_of(ctx, snapshot=snapshot, period=period, sent=sent, language=language)
-    await _rendered(ctx, record, format_of(draft), report)
-    return record
-
-
-def discard(ctx: Context, record: ReportRecord) -> None:
-    """Remove the file of a document whose submission did not happen."""
-    if record.file_ref is not None:
-        store(ctx).delete(record.file_ref)
-
-
 async def saved(ctx: Context, record: ReportRecord) -> ReportRecord:
     """Save a record made outside ``create`` (the submission's document), audited the same way."""
     await record.save(force_create=True)
-    await audit.record(
-        ctx,
-        action="report_record.created",
-        entity_type="report_record",
-        entity_id=record.id,
-        organization_id=record.organization_id,
-        after=audit.fields_of(record, RECORD_FIELDS),
-    )
+    await _audited(ctx, record, "report_record.created", after=_fields(record))
     return record
-
-
-async def content_of(
-    ctx: Context, *, snapshot: Snapshot, period: Period | None, sent: Submission | None = None, language: Language = FALLBACK
-) -> content.ReportContent:
-    """Everything the report says, gathered once for whichever rendition. ``sent``: the
-    submission this is the document of (not yet stored: it is being made)."""
-    versions: list[Submission] = []
-    if period is not None:
-        versions = await Submission.filter(organization_id=snapshot.organization_id, period_id=period.id).order_by("version")
-    steps: dict[str, list[SubmissionReview]] = {}
-    for step in await SubmissionReview.filter(submission_id__in=[version.id for version in versions]).order_by("at", "id"):
-        steps.setdefault(step.submission_id, []).append(step)
-    if sent is not None:
-        versions = [*(version for version in versions if version.version < sent.version), sent]
-    notes: list[ValueNote] = []
-    if period is not None:  # read afresh, not through the request's loader: the document is a record of them
-        notes = await ValueNote.filter(organization_id=snapshot.organization_id, period_id=period.id).order_by("created_at", "id")
-    return content.build(
-        organization=await organizations.get_or_raise(ctx, organization_id=snapshot.organization_id),
-        period=period,
-        prior_period=await periods.get_prior(ctx, period=period) if period else None,
-        snapshot=snapshot,
-        sections=await section_values.by_section(ctx, snapshot=snapshot),
-        findings=await validation.validate(ctx, snapshot=snapshot, language=language),
-        texts=await translations.texts(ctx, language=language),
-        versions=versions,
-        steps=steps,
-        notes=notes,
-        generated_at=sent.submitted_at if sent else datetime.now(UTC),
-        generated_by=sent.submitted_by if sent else ctx.principal.subject or "ukjent",
-        sent=sent,
-        language=language,
-    )
 
 
 async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
@@ -321,7 +210,7 @@ async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
         record.status != ReportStatus.COMPLETED
         or not ref
         or not files.is_inside(ref, record.organization_id)
-        or not store(ctx).exists(ref)
+        or not files.store(ctx).exists(ref)
     ):
         raise NotFound("report file", report_id)
-    return record, str(store(ctx).path(ref))
+    return record, str(files.store(ctx).path(ref))

@@ -7,7 +7,7 @@ inside the period are refused with PERIOD_LOCKED, and the snapshot and report st
 until an admin reopens the period with a reason. A later submission is the next version; the
 history keeps every version.
 
-A submission sends a document of its own (``records.sent_document``), rendered as it is made,
+A submission sends a document of its own (``rendition.sent_document``), rendered as it is made,
 in the format of the report submitted: it says it was sent (version, when, by whom), what became
 of the versions before it and the dialogue that shaped it, and it never changes. Rendering it at
 submission rather than stamping a copy of the report submitted: the same content model lays out
@@ -37,7 +37,7 @@ from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..snapshots import form_choice, notes, validation
 from ..structure import forms
-from . import assignments, records, reviews
+from . import assignments, records, rendition, reviews
 
 
 async def submit(ctx: Context, *, report_id: str, language: Language | None = None) -> Submission:
@@ -94,7 +94,7 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
     )
     # Rendered before the transaction (a second of layout must not hold it open); a racing
     # submission of the same version or a held lock fails the insert, and the file goes.
-    document = await records.sent_document(
+    document = await rendition.sent_document(
         ctx, draft=record, snapshot=snapshot, period=period, sent=submission, language=language or chosen()
     )
     try:
@@ -119,14 +119,14 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
             # the organisation sees the sent document, and reviewers see it arrive
             outbox.add(ReportRecordUpdated.of(document), SubmissionReviewed.of(submission, None))
     except IntegrityError:
-        records.discard(ctx, document)
+        rendition.discard(ctx, document)
         raise Conflict(
             details={"organization_id": snapshot.organization_id, "period_id": snapshot.period_id},
             message_id="reporting.submissions.period_already_submitted_admin",
             values={"period_id": snapshot.period_id, "organization_id": snapshot.organization_id},
         ) from None
     except BaseException:
-        records.discard(ctx, document)
+        rendition.discard(ctx, document)
         raise
     return submission
 

@@ -13,13 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field, field_validator
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import CacheInvalidated
 from ...models import DEFAULT_FORM, FormSection, Period, PeriodType, ReportForm, Section
-from ..base import access, audit, invalidation, notify, revision
+from ..base import audit, invalidation, revision
 from ..base.context import Context
 from ..base.inputs import Name, Strict
 from ..base.pagination import Page, Window, paginate
@@ -110,34 +108,31 @@ def scope_part(form_id: str | None) -> str:
 
 
 async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
-    access.require_admin(ctx)
-    await _sections_exist(spec.section_ids)
-    try:
-        async with in_transaction():
-            if await ReportForm.exists(id=spec.form_id):
-                raise Conflict(
-                    details={"field": "form_id"},
-                    message_id="structure.forms.report_form_already_exists",
-                    values={"form_id": spec.form_id},
-                )
-            form = await ReportForm.create(
-                id=spec.form_id,
-                name=spec.name,
-                description=spec.description,
-                period_type=spec.period_type,
-                rolled_up=spec.rolled_up,
-                public=spec.public,
-                require_questions_resolved=spec.require_questions_resolved,
+    conflict = Conflict(
+        details={"field": "form_id"},
+        message_id="structure.forms.report_form_conflicts_concurrent",
+        values={"form_id": spec.form_id},
+    )
+    async with audit.admin_write(ctx, conflict=conflict):
+        await _sections_exist(spec.section_ids)
+        if await ReportForm.exists(id=spec.form_id):
+            raise Conflict(
+                details={"field": "form_id"},
+                message_id="structure.forms.report_form_already_exists",
+                values={"form_id": spec.form_id},
             )
-            await FormSection.bulk_create([FormSection(form_id=form.id, section_id=s) for s in spec.section_ids])
-            await revision.bump()
-            await audit.record(ctx, action="form.created", entity_type="report_form", entity_id=form.id, after=spec.model_dump())
-    except IntegrityError:
-        raise Conflict(
-            details={"field": "form_id"},
-            message_id="structure.forms.report_form_conflicts_concurrent",
-            values={"form_id": spec.form_id},
-        ) from None
+        form = await ReportForm.create(
+            id=spec.form_id,
+            name=spec.name,
+            description=spec.description,
+            period_type=spec.period_type,
+            rolled_up=spec.rolled_up,
+            public=spec.public,
+            require_questions_resolved=spec.require_questions_resolved,
+        )
+        await FormSection.bulk_create([FormSection(form_id=form.id, section_id=s) for s in spec.section_ids])
+        await revision.bump()
+        await audit.record(ctx, action="form.created", entity_type="report_form", entity_id=form.id, after=spec.model_dump())
     return form
 
 
@@ -145,11 +140,10 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
     """Replace a form's name, period type, roll-up and sections. The default form asks every
     section there is, for any period (it is what naming no form means): its sections and period
     type do not change."""
-    access.require_admin(ctx)
-    if spec.form_id != form_id:
-        raise InvalidInput(field="form_id", message_id="structure.forms.form_id_change_create")
-    await _sections_exist(spec.section_ids)
-    async with notify.transaction(ctx) as outbox:
+    async with audit.admin_write(ctx) as outbox:
+        if spec.form_id != form_id:
+            raise InvalidInput(field="form_id", message_id="structure.forms.form_id_change_create")
+        await _sections_exist(spec.section_ids)
         form = await ReportForm.select_for_update().get_or_none(id=form_id)
         if form is None:
             raise NotFound("report form", form_id)

@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-
 from ...errors import Conflict, NotFound
 from ...events import CacheInvalidated
 from ...models import FieldDefinition, Period, Section, Snapshot
 from .. import periods
-from ..base import access, audit, invalidation, notify, revision
+from ..base import audit, invalidation, revision
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from ..base.validity import valid_at
@@ -146,26 +144,24 @@ class StructureWrite:
 
 @asynccontextmanager
 async def _structure_write(ctx: Context, section_id: str) -> AsyncIterator[StructureWrite]:
-    """One transaction; a constraint the checks did not foresee (a race) is a conflict."""
+    """An admin's write of the structure (``audit.admin_write``): the revision replaced, the
+    snapshots it made invalid told when it commits, a race on the section's key a conflict."""
     write = StructureWrite()
-    try:
-        async with notify.transaction(ctx) as outbox:
-            yield write
-            await revision.bump()
-            if write.invalidated:
-                outbox.add(*CacheInvalidated.each(write.invalidated, write.invalidated[0].invalidation_reason or ""))
-    except IntegrityError:
-        raise Conflict(
-            details={"section_id": section_id},
-            message_id="structure.sections.section_conflicts_concurrent_existing",
-            values={"section_id": section_id},
-        ) from None
+    conflict = Conflict(
+        details={"section_id": section_id},
+        message_id="structure.sections.section_conflicts_concurrent_existing",
+        values={"section_id": section_id},
+    )
+    async with audit.admin_write(ctx, conflict=conflict) as outbox:
+        yield write
+        await revision.bump()
+        if write.invalidated:
+            outbox.add(*CacheInvalidated.each(write.invalidated, write.invalidated[0].invalidation_reason or ""))
 
 
 async def create(ctx: Context, *, spec: SectionSpec) -> Section:
-    access.require_admin(ctx)
-    effective = await _effective_date(ctx, spec.effective_from_period_id)
     async with _structure_write(ctx, spec.section_id) as write:
+        effective = await _effective_date(ctx, spec.effective_from_period_id)
         if await Section.exists(id=spec.section_id):
             raise Conflict(
                 details={"field": "section_id"},
@@ -190,9 +186,8 @@ async def create(ctx: Context, *, spec: SectionSpec) -> Section:
 
 
 async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Section:
-    access.require_admin(ctx)
-    effective = await _effective_date(ctx, change.effective_from_period_id)
     async with _structure_write(ctx, section_id) as write:
+        effective = await _effective_date(ctx, change.effective_from_period_id)
         section = await Section.select_for_update().get_or_none(id=section_id)
         if section is None:
             raise NotFound("section", section_id)
@@ -219,9 +214,8 @@ async def update(ctx: Context, *, section_id: str, change: SectionChange) -> Sec
 
 async def deactivate(ctx: Context, *, section_id: str, effective_from_period_id: str | None = None) -> Section:
     """Soft delete: the section stays, valid until ``effective``, for historical reports."""
-    access.require_admin(ctx)
-    effective = await _effective_date(ctx, effective_from_period_id)
     async with _structure_write(ctx, section_id) as write:
+        effective = await _effective_date(ctx, effective_from_period_id)
         section = await Section.select_for_update().get_or_none(id=section_id)
         if section is None:
             raise NotFound("section", section_id)
