@@ -4,6 +4,8 @@ data below it, or to what every answer reads (the structure)."""
 
 from __future__ import annotations
 
+import base64
+
 from bufdir_reporting import read_scopes
 from bufdir_reporting.resolvers.base import changes
 
@@ -142,3 +144,19 @@ def test_only_a_read_of_one_organisations_own_figures_is_narrowed():
         assert read(query) == everything, query
     assert read("query ($o: ID!) { organization(id: $o) { name } }", {}) == everything
     assert read("query ($o: ID!) { organization(id: $o) { name } }", {"o": "U25hcHNob3Q6eA=="}) == everything
+
+
+async def test_an_id_the_resolver_decodes_is_keyed_under_the_organisation_it_reads(graphql, app, tokens, reporting):
+    """A global ID with a character outside base64's alphabet: the resolver (Strawberry's
+    ``GlobalID.from_id``) skips it and reads org-1042; the cache must key the answer under
+    org-1042's version too, or a write there leaves it served as it was."""
+    admin = tokens.admin()
+    snapshots = await aggregated(graphql, app, admin, "org-1042")
+    padded = base64.b64encode(b"Organization:org-1042").decode() + "\u00e9"
+    reads = Reads(graphql, app, admin)
+    before, _ = await reads.dashboard(padded)
+    assert before["name"] and (await reads.dashboard(padded))[1]
+
+    assert "errors" not in await graphql(SET_VALUE, {"s": snapshots["org-1042"]}, admin)
+    after, hit = await reads.dashboard(padded)
+    assert not hit and values(after)["antall_arsverk"] == "7"
