@@ -4,10 +4,15 @@ data below it, or to what every answer reads (the structure)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextvars
+from types import SimpleNamespace
+
+import pytest
 
 from bufdir_reporting import read_scopes
-from bufdir_reporting.resolvers.base import changes
+from bufdir_reporting.resolvers.base import changes, notify
 
 from .factories import make_activity, make_organization
 
@@ -26,6 +31,7 @@ TRIGGER = 'mutation ($org: ID!) { triggerAggregation(organizationId: $org, perio
 RECORD = """mutation ($org: ID!, $id: String) { recordActivity(input: {organizationId: $org, sourceSystem: "s",
   externalId: $id, activityType: "care_order", category: UNGDOM, status: "completed",
   occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
+EXPLAIN = 'mutation ($s: ID!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: "why") { id } }'
 SET_VALUE = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: 7) { value } }'
 
 
@@ -159,4 +165,41 @@ async def test_an_id_the_resolver_decodes_is_keyed_under_the_organisation_it_rea
 
     assert "errors" not in await graphql(SET_VALUE, {"s": snapshots["org-1042"]}, admin)
     after, hit = await reads.dashboard(padded)
+    assert not hit and values(after)["antall_arsverk"] == "7"
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its versions are taken in commit order
+async def test_a_write_that_commits_after_a_later_one_is_not_hidden(graphql, app, tokens, reporting, monkeypatch):
+    """A version is the newest id of a scope. A write that took its id and has not committed yet,
+    while a later write to the same organisation commits: a read between them sees the later id
+    without the first write's change, and must not be kept under that id, which the first
+    write's commit does not move."""
+    admin = tokens.admin()
+    snapshot = (await aggregated(graphql, app, admin, "org-1042"))["org-1042"]
+    reads = Reads(graphql, app, admin)
+    assert values((await reads.dashboard("org-1042"))[0])["antall_arsverk"] != "7"
+
+    slow, recorded, release = contextvars.ContextVar("slow", default=False), asyncio.Event(), asyncio.Event()
+
+    async def record_then_wait(pairs):  # the writer's versions are written; then it stalls before COMMIT
+        await changes.record(pairs)
+        if slow.get():
+            recorded.set()
+            await release.wait()
+
+    monkeypatch.setattr(notify, "changes", SimpleNamespace(record=record_then_wait, of_event=changes.of_event))
+
+    async def slow_write() -> dict:
+        slow.set(True)
+        return await graphql(SET_VALUE, {"s": snapshot}, admin)
+
+    writing = asyncio.create_task(slow_write())
+    await recorded.wait()
+    assert "errors" not in await graphql(EXPLAIN, {"s": snapshot}, admin)  # a later write commits first
+    during, _ = await reads.dashboard("org-1042")
+    assert values(during)["antall_arsverk"] != "7"  # not committed yet
+    release.set()
+    assert "errors" not in await writing
+
+    after, hit = await reads.dashboard("org-1042")
     assert not hit and values(after)["antall_arsverk"] == "7"
