@@ -20,10 +20,11 @@ any scope, so a read that names no scope (``EVERYTHING``) sees any write, as bef
 write that took its id, then a later write to the same scope that commits first, and a read
 between the two commits sees the later id without the first write's change, a version the
 first commit does not move (on PostgreSQL; SQLite lets one writer at a time). So on PostgreSQL
-a write holds a shared transaction lock on each scope it records (``LOCK_CLASS``, a lock per
-bucket of scopes and one for everything) from before its id is taken until it commits, and the
-version read tries each scope's lock: a scope whose lock is held is *unsettled* (``Versions``),
-and an answer read under it is sent but not kept. Readers never wait for writers.
+a write holds a shared transaction lock on each scope it records (``LOCK_CLASS``: a lock per
+bucket of scopes, one for ``*``, one for everything) from before its id is taken until it
+commits, and the version read tries each scope's lock: a scope whose lock is held is
+*unsettled* (``Versions``), and an answer read under it is sent but not kept. Readers never
+wait for writers.
 """
 
 from __future__ import annotations
@@ -50,15 +51,18 @@ _written = 0
 LOCK_CLASS = 0x62756672
 """The advisory-lock class (the first key) of the scopes' locks: ``bufr``; the service takes no
 other advisory lock."""
-LOCK_BUCKETS = 64
-"""Scopes share this many locks (by hash), plus one for everything: a write across many
-organisations (an import) holds at most 65 locks, well within PostgreSQL's lock table, at the
-price of a read sometimes unsettled by a write to another scope of its bucket."""
+LOCK_BUCKETS = 128
+"""Organisations' and imports' scopes share this many locks (by hash); ``*`` has one of its own
+(``LOCK_BUCKETS + 1``), every write takes the one for everything (``LOCK_BUCKETS``). A write
+across many organisations (an import) holds at most 130 locks, well within PostgreSQL's lock
+table, at the price of a read sometimes unsettled by a write to another organisation of its
+bucket; ``*`` shares none, so a read of one organisation is unsettled by an import elsewhere
+only where their buckets meet."""
 
 
 def _lock_key(scope: str) -> str:
     """The second key of the lock of the scope in the SQL expression ``scope``."""
-    return f"(hashtext({scope}) & {LOCK_BUCKETS - 1})"
+    return f"(CASE WHEN {scope} = '{SHARED}' THEN {LOCK_BUCKETS + 1} ELSE hashtext({scope}) & {LOCK_BUCKETS - 1} END)"
 
 
 class Versions(dict[str, int | None]):
