@@ -203,3 +203,45 @@ async def test_a_write_that_commits_after_a_later_one_is_not_hidden(graphql, app
 
     after, hit = await reads.dashboard("org-1042")
     assert not hit and values(after)["antall_arsverk"] == "7"
+
+
+async def test_a_poller_sees_the_aggregation_job_taken(graphql, app, tokens, reporting, monkeypatch):
+    """Taking a job (QUEUED to RUNNING, its start and attempt) is one UPDATE outside any audited
+    transaction: a poller's cached 'QUEUED' was served for the whole run, as an import's
+    'written 0' was before its heartbeat moved the import's version."""
+    from bufdir_reporting.models import AggregationJob, JobStatus
+    from bufdir_reporting.resolvers.snapshots import runs
+
+    admin = tokens.admin()
+    gate, release = asyncio.Event(), asyncio.Event()
+    claim, complete = runs._claim, runs._complete
+
+    async def claim_when_let(job_id, stale_before):
+        await gate.wait()
+        return await claim(job_id, stale_before)
+
+    async def complete_when_let(*args, **kwargs):
+        await release.wait()
+        await complete(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "_claim", claim_when_let)
+    monkeypatch.setattr(runs, "_complete", complete_when_let)
+    triggered = await graphql(TRIGGER, {"org": "org-1042"}, admin)
+    snapshot = triggered["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
+    poll = "query ($s: ID!) { snapshot(id: $s) { status job { status attempts } } }"
+
+    async def polled() -> dict:
+        result = await graphql(poll, {"s": snapshot}, admin)
+        assert "errors" not in result, result
+        return result["data"]["snapshot"]["job"]
+
+    assert (await polled())["status"] == "QUEUED"
+    assert (await polled())["status"] == "QUEUED"
+    gate.set()
+    async with asyncio.timeout(10):
+        while not await AggregationJob.exists(snapshot_id=snapshot, status=JobStatus.RUNNING):
+            await asyncio.sleep(0.02)
+    assert await polled() == {"status": "RUNNING", "attempts": 1}
+    release.set()
+    await app.state.jobs.wait_idle()
+    assert (await polled())["status"] == "SUCCEEDED"
