@@ -245,3 +245,22 @@ async def test_a_poller_sees_the_aggregation_job_taken(graphql, app, tokens, rep
     release.set()
     await app.state.jobs.wait_idle()
     assert (await polled())["status"] == "SUCCEEDED"
+
+
+async def test_an_id_the_database_cannot_be_sent_never_fails_the_shared_version_read(client, app, tokens, reporting):
+    """A lone surrogate (``\\ud800`` in the JSON) in an organisation's id was bound in the version
+    read that every request arriving with it shares: that read failed, and with it each of them
+    (500). It is never narrowed: the read of everything binds nothing of it."""
+    assert read_scopes.scopes("query ($o: ID!) { organization(id: $o) { name } }", None, {"o": "x\ud800"}, 10_000) == (
+        changes.EVERYTHING,
+    )
+    body = b'{"query": "query ($o: ID!) { organization(id: $o) { name } }", "variables": {"o": "org-1042\\ud800"}}'
+    headers = {**tokens.admin(), "Content-Type": "application/json"}
+    answers = await asyncio.gather(
+        client.post("/graphql", content=body, headers=headers),
+        *(
+            client.post("/graphql", json={"query": DASHBOARD, "variables": {"org": "org-1042"}}, headers=headers)
+            for _ in range(3)
+        ),
+    )
+    assert [answer.status_code for answer in answers] == [200] * 4, [answer.text for answer in answers]
