@@ -64,14 +64,16 @@ class CachedReads:
         if principal is None or "text/event-stream" in headers.get("accept", ""):
             await self.app(scope, receive, send)
             return
-        version = await self.cache.versions.version()
+        version, settled = await self.cache.versions.settled()
         key = self.cache.key(
             "rest", scope["path"], scope["query_string"], response_cache.scope(principal), version, requested.get()
         )
         if (hit := self.cache.get(key)) is not None:
             await self._answer(hit, scope, send)
             return
-        await self.app(scope, receive, self._keeping(key, scope, send, lambda status, media: status == 200 and media == JSON))
+        if settled:
+            send = self._keeping(key, scope, send, lambda status, media: status == 200 and media == JSON)
+        await self.app(scope, receive, send)
 
     @staticmethod
     async def _answer(hit: Cached, scope: Scope, send: Send) -> None:
@@ -114,7 +116,7 @@ class CachedReads:
                 if not message.get("more_body"):
                     break
         try:
-            key = await self._graphql_key(scope, headers, body)
+            key, settled = await self._graphql_key(scope, headers, body)
         except PersistedQueryProblem as problem:
             await problem_response(problem, headers.get("accept"))(scope, receive, send)
             return
@@ -122,7 +124,7 @@ class CachedReads:
             await self._answer(hit, scope, send)
             return
         state = scope.setdefault("state", {})  # the router says there whether the answer had errors
-        if key is not None:
+        if key is not None and settled:
             send = self._keeping(key, scope, send, lambda status, _: status == 200 and state.get("graphql_errors") is False)
         replayed = False
 
@@ -135,10 +137,10 @@ class CachedReads:
 
         await self.app(scope, replay if scope["method"] == "POST" else receive, send)
 
-    async def _graphql_key(self, scope: Scope, headers: Headers, body: bytes) -> bytes | None:
+    async def _graphql_key(self, scope: Scope, headers: Headers, body: bytes) -> tuple[bytes | None, bool]:
         """The key for a plain query this principal may have asked before, or None (not a
-        query, a refused token, a body the router will refuse). Reads the data version, so
-        before anything is computed."""
+        query, a refused token, a body the router will refuse), and whether its answer may be
+        kept (no write in flight). Reads the data version, so before anything is computed."""
         request = (
             self.persisted,
             self.settings.graphql_max_tokens,
@@ -150,9 +152,9 @@ class CachedReads:
         parts = (_remembered_parts if len(body) <= REMEMBERED_BODY_BYTES else _query_parts)(*request)
         principal = self._principal(headers)
         if parts is None or principal is None:
-            return None
-        versions = await self.cache.versions.version(parts[-1])
-        return self.cache.key(*parts, response_cache.scope(principal), versions, requested.get())
+            return None, False
+        versions, settled = await self.cache.versions.settled(parts[-1])
+        return self.cache.key(*parts, response_cache.scope(principal), versions, requested.get()), settled
 
 
 def _query_parts(

@@ -21,7 +21,8 @@ class PooledConnection(asyncpg.Connection):
     """A pooled PostgreSQL connection handed back to the pool without asyncpg's reset statement
     (unlock advisory locks, close cursors, unlisten, reset settings): a second round trip after
     every statement run outside a transaction, a third of a cached read's database time. The
-    service's pooled connections hold none of that state: it takes no advisory lock, sets no
+    service's pooled connections hold none of that state: it takes no session advisory lock
+    (only transaction ones, ``resolvers.base.changes``, which end with their transaction), sets no
     session setting, listens on its own connection (pub/sub), and opens cursors only inside
     transactions. An open transaction is still rolled back on release, by asyncpg itself."""
 

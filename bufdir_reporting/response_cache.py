@@ -14,8 +14,11 @@ kept under the versions of ``*`` and of that organisation, so an import into ano
 organisation leaves it served; any other read is kept under the version of everything, which
 every write moves. The versions are one small statement, read *before* the answer is computed:
 a write that lands in between is at worst kept under the older version, which no later read
-asks for. Writes that bypass the service (a hand-edited row) are not seen: turn the cache off
-(``BUFDIR_RESPONSE_CACHE_MB=0``) where that happens.
+asks for. A write that took its version and commits after a later one would leave an answer
+read between the two commits under a version its commit does not move: on PostgreSQL such an
+answer is sent but not kept (``changes``, "A write in flight"). Writes that bypass the service
+(a hand-edited row) are not seen: turn the cache off (``BUFDIR_RESPONSE_CACHE_MB=0``) where that
+happens.
 
 **Scope**: the principal's subject, organisations and roles are part of the key, so one
 principal's answer never reaches another. Only answers without errors are kept.
@@ -49,7 +52,8 @@ class Cached:
 
 
 Versions = dict[str, int | None]
-"""The version of each scope asked about (``changes.newest``)."""
+"""The version of each scope asked about (``changes.newest``, whose ``changes.Versions`` also
+says which are unsettled)."""
 
 
 class VersionReads:
@@ -72,6 +76,12 @@ class VersionReads:
 
     async def version(self, scopes: Sequence[str] = (changes.EVERYTHING,)) -> tuple[int | None, ...]:
         """The versions of these scopes, in their order."""
+        return (await self.settled(scopes))[0]
+
+    async def settled(self, scopes: Sequence[str] = (changes.EVERYTHING,)) -> tuple[tuple[int | None, ...], bool]:
+        """The versions of these scopes, in their order, and whether an answer read under them
+        may be kept: False while a write recording one of them is in flight
+        (``changes``, "A write in flight")."""
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
             if not self._reading:
@@ -79,7 +89,8 @@ class VersionReads:
                 self._task = asyncio.get_running_loop().create_task(self._drain())
         self._wanted.update(scopes)
         versions = await asyncio.shield(self._next)
-        return tuple(versions[scope] for scope in scopes)
+        unsettled: frozenset[str] = getattr(versions, "unsettled", frozenset())
+        return tuple(versions[scope] for scope in scopes), unsettled.isdisjoint(scopes)
 
     async def _drain(self) -> None:
         try:

@@ -194,6 +194,8 @@ def migrated_database(request: pytest.FixtureRequest, database_dir: Path) -> Ite
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "migrated_database" in metafunc.fixturenames:
         backends = ["sqlite"] if metafunc.definition.get_closest_marker("one_database") else ["sqlite", "postgres"]
+        if metafunc.definition.get_closest_marker("postgres_only"):
+            backends = ["postgres"]
         metafunc.parametrize("migrated_database", backends, indirect=True, scope="session")
 
 

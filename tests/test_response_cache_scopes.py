@@ -4,8 +4,15 @@ data below it, or to what every answer reads (the structure)."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import contextvars
+from types import SimpleNamespace
+
+import pytest
+
 from bufdir_reporting import read_scopes
-from bufdir_reporting.resolvers.base import changes
+from bufdir_reporting.resolvers.base import changes, notify
 
 from .factories import make_activity, make_organization
 
@@ -24,6 +31,7 @@ TRIGGER = 'mutation ($org: ID!) { triggerAggregation(organizationId: $org, perio
 RECORD = """mutation ($org: ID!, $id: String) { recordActivity(input: {organizationId: $org, sourceSystem: "s",
   externalId: $id, activityType: "care_order", category: UNGDOM, status: "completed",
   occurredAt: "2024-06-01T10:00:00Z"}) { activityId } }"""
+EXPLAIN = 'mutation ($s: ID!) { explainValue(snapshotId: $s, fieldKey: "antall_undersokelser_igangsatt", text: "why") { id } }'
 SET_VALUE = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: 7) { value } }'
 
 
@@ -142,3 +150,117 @@ def test_only_a_read_of_one_organisations_own_figures_is_narrowed():
         assert read(query) == everything, query
     assert read("query ($o: ID!) { organization(id: $o) { name } }", {}) == everything
     assert read("query ($o: ID!) { organization(id: $o) { name } }", {"o": "U25hcHNob3Q6eA=="}) == everything
+
+
+async def test_an_id_the_resolver_decodes_is_keyed_under_the_organisation_it_reads(graphql, app, tokens, reporting):
+    """A global ID with a character outside base64's alphabet: the resolver (Strawberry's
+    ``GlobalID.from_id``) skips it and reads org-1042; the cache must key the answer under
+    org-1042's version too, or a write there leaves it served as it was."""
+    admin = tokens.admin()
+    snapshots = await aggregated(graphql, app, admin, "org-1042")
+    padded = base64.b64encode(b"Organization:org-1042").decode() + "\u00e9"
+    reads = Reads(graphql, app, admin)
+    before, _ = await reads.dashboard(padded)
+    assert before["name"] and (await reads.dashboard(padded))[1]
+
+    assert "errors" not in await graphql(SET_VALUE, {"s": snapshots["org-1042"]}, admin)
+    after, hit = await reads.dashboard(padded)
+    assert not hit and values(after)["antall_arsverk"] == "7"
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its versions are taken in commit order
+async def test_a_write_that_commits_after_a_later_one_is_not_hidden(graphql, app, tokens, reporting, monkeypatch):
+    """A version is the newest id of a scope. A write that took its id and has not committed yet,
+    while a later write to the same organisation commits: a read between them sees the later id
+    without the first write's change, and must not be kept under that id, which the first
+    write's commit does not move."""
+    admin = tokens.admin()
+    snapshot = (await aggregated(graphql, app, admin, "org-1042"))["org-1042"]
+    reads = Reads(graphql, app, admin)
+    assert values((await reads.dashboard("org-1042"))[0])["antall_arsverk"] != "7"
+
+    slow, recorded, release = contextvars.ContextVar("slow", default=False), asyncio.Event(), asyncio.Event()
+
+    async def record_then_wait(pairs):  # the writer's versions are written; then it stalls before COMMIT
+        await changes.record(pairs)
+        if slow.get():
+            recorded.set()
+            await release.wait()
+
+    monkeypatch.setattr(notify, "changes", SimpleNamespace(record=record_then_wait, of_event=changes.of_event))
+
+    async def slow_write() -> dict:
+        slow.set(True)
+        return await graphql(SET_VALUE, {"s": snapshot}, admin)
+
+    writing = asyncio.create_task(slow_write())
+    await recorded.wait()
+    assert "errors" not in await graphql(EXPLAIN, {"s": snapshot}, admin)  # a later write commits first
+    during, _ = await reads.dashboard("org-1042")
+    assert values(during)["antall_arsverk"] != "7"  # not committed yet
+    release.set()
+    assert "errors" not in await writing
+
+    after, hit = await reads.dashboard("org-1042")
+    assert not hit and values(after)["antall_arsverk"] == "7"
+
+
+async def test_a_poller_sees_the_aggregation_job_taken(graphql, app, tokens, reporting, monkeypatch):
+    """Taking a job (QUEUED to RUNNING, its start and attempt) is one UPDATE outside any audited
+    transaction: a poller's cached 'QUEUED' was served for the whole run, as an import's
+    'written 0' was before its heartbeat moved the import's version."""
+    from bufdir_reporting.models import AggregationJob, JobStatus
+    from bufdir_reporting.resolvers.snapshots import runs
+
+    admin = tokens.admin()
+    gate, release = asyncio.Event(), asyncio.Event()
+    claim, complete = runs._claim, runs._complete
+
+    async def claim_when_let(job_id, stale_before):
+        await gate.wait()
+        return await claim(job_id, stale_before)
+
+    async def complete_when_let(*args, **kwargs):
+        await release.wait()
+        await complete(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "_claim", claim_when_let)
+    monkeypatch.setattr(runs, "_complete", complete_when_let)
+    triggered = await graphql(TRIGGER, {"org": "org-1042"}, admin)
+    snapshot = triggered["data"]["triggerAggregation"]["snapshot"]["snapshotId"]
+    poll = "query ($s: ID!) { snapshot(id: $s) { status job { status attempts } } }"
+
+    async def polled() -> dict:
+        result = await graphql(poll, {"s": snapshot}, admin)
+        assert "errors" not in result, result
+        return result["data"]["snapshot"]["job"]
+
+    assert (await polled())["status"] == "QUEUED"
+    assert (await polled())["status"] == "QUEUED"
+    gate.set()
+    async with asyncio.timeout(10):
+        while not await AggregationJob.exists(snapshot_id=snapshot, status=JobStatus.RUNNING):
+            await asyncio.sleep(0.02)
+    assert await polled() == {"status": "RUNNING", "attempts": 1}
+    release.set()
+    await app.state.jobs.wait_idle()
+    assert (await polled())["status"] == "SUCCEEDED"
+
+
+async def test_an_id_the_database_cannot_be_sent_never_fails_the_shared_version_read(client, app, tokens, reporting):
+    """A lone surrogate (``\\ud800`` in the JSON) in an organisation's id was bound in the version
+    read that every request arriving with it shares: that read failed, and with it each of them
+    (500). It is never narrowed: the read of everything binds nothing of it."""
+    assert read_scopes.scopes("query ($o: ID!) { organization(id: $o) { name } }", None, {"o": "x\ud800"}, 10_000) == (
+        changes.EVERYTHING,
+    )
+    body = b'{"query": "query ($o: ID!) { organization(id: $o) { name } }", "variables": {"o": "org-1042\\ud800"}}'
+    headers = {**tokens.admin(), "Content-Type": "application/json"}
+    answers = await asyncio.gather(
+        client.post("/graphql", content=body, headers=headers),
+        *(
+            client.post("/graphql", json={"query": DASHBOARD, "variables": {"org": "org-1042"}}, headers=headers)
+            for _ in range(3)
+        ),
+    )
+    assert [answer.status_code for answer in answers] == [200] * 4, [answer.text for answer in answers]

@@ -198,3 +198,33 @@ async def test_a_key_neither_contract_names_is_ignored_as_it_was(client, org, co
     body = {**contracts.REPOSITORY_POST_REQUEST, "force_reaggregate": True, "note": "from an older client"}
     response = await client.post(BASE, json=body, headers=org)
     assert response.status_code == 201, response.text
+
+
+async def test_a_poll_between_the_refresh_and_its_naming_is_not_kept(client, app, org, contract_periods, monkeypatch):
+    """The refreshed snapshot is named by the client's id (``legacy_id``) after its run commits:
+    a poll of the id in between read the old snapshot, and that answer was kept under a version
+    the naming did not move, so the id kept answering the old figures."""
+    from bufdir_reporting.resolvers.snapshots import legacy, lifecycle
+
+    first = (await client.post(BASE, json=contracts.SERVICE_POST_REQUEST, headers=org)).json()
+    await app.state.jobs.wait_idle()
+    before = (await client.get(f"{BASE}/{first['id']}", headers=org)).json()
+    await make_activity(
+        org=await Organization.get(id="org-bufdir-42"),
+        occurred_at=datetime(2025, 2, 20, 9, tzinfo=UTC),
+        activity_type="group_activity",
+        participants=("p-new-1",),
+    )
+    rerun = lifecycle.rerun
+
+    async def rerun_then_poll(*args, **kwargs):
+        triggered = await rerun(*args, **kwargs)
+        assert (await client.get(f"{BASE}/{first['id']}", headers=org)).status_code == 200  # another client polls
+        return triggered
+
+    monkeypatch.setattr(legacy, "rerun", rerun_then_poll)
+    body = {"org_id": "org-bufdir-42", "reporting_period_id": "rp-2025-q1", "force_refresh": True}
+    refreshed = await client.put(f"{BASE}/{first['id']}", json=body, headers=org)
+    assert refreshed.json()["activity_count"] == before["activity_count"] + 1, refreshed.text
+    polled = (await client.get(f"{BASE}/{first['id']}", headers=org)).json()
+    assert polled["activity_count"] == before["activity_count"] + 1

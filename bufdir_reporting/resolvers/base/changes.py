@@ -15,6 +15,16 @@ same transaction, under the **scope** of what they changed:
 
 A scope's version is its newest id (``newest``); the version of *everything* is the newest id of
 any scope, so a read that names no scope (``EVERYTHING``) sees any write, as before.
+
+**A write in flight.** Ids are taken in the order writes record, not the order they commit: a
+write that took its id, then a later write to the same scope that commits first, and a read
+between the two commits sees the later id without the first write's change, a version the
+first commit does not move (on PostgreSQL; SQLite lets one writer at a time). So on PostgreSQL
+a write holds a shared transaction lock on each scope it records (``LOCK_CLASS``: a lock per
+bucket of scopes, one for ``*``, one for everything) from before its id is taken until it
+commits, and the version read tries each scope's lock: a scope whose lock is held is
+*unsettled* (``Versions``), and an answer read under it is sent but not kept. Readers never
+wait for writers.
 """
 
 from __future__ import annotations
@@ -37,6 +47,29 @@ delegation, a person or a mapping names an organisation too, but changes who may
 
 PRUNE_EVERY = 500
 _written = 0
+
+LOCK_CLASS = 0x62756672
+"""The advisory-lock class (the first key) of the scopes' locks: ``bufr``; the service takes no
+other advisory lock."""
+LOCK_BUCKETS = 128
+"""Organisations' and imports' scopes share this many locks (by hash); ``*`` has one of its own
+(``LOCK_BUCKETS + 1``), every write takes the one for everything (``LOCK_BUCKETS``). A write
+across many organisations (an import) holds at most 130 locks, well within PostgreSQL's lock
+table, at the price of a read sometimes unsettled by a write to another organisation of its
+bucket; ``*`` shares none, so a read of one organisation is unsettled by an import elsewhere
+only where their buckets meet."""
+
+
+def _lock_key(scope: str) -> str:
+    """The second key of the lock of the scope in the SQL expression ``scope``."""
+    return f"(CASE WHEN {scope} = '{SHARED}' THEN {LOCK_BUCKETS + 1} ELSE hashtext({scope}) & {LOCK_BUCKETS - 1} END)"
+
+
+class Versions(dict[str, int | None]):
+    """The version of each scope asked about, and those unsettled: a write that records it was
+    in flight when they were read (its commit may not move the version: not to be kept)."""
+
+    unsettled: frozenset[str] = frozenset()
 
 
 def organization_scope(organization_id: str) -> str:
@@ -88,10 +121,14 @@ async def record(pairs: Iterable[tuple[str | None, str | None]]) -> None:
             f"WHERE o.parent_id IS NOT NULL AND u.depth < {MAX_DEPTH}) "
         )
         selects.append("SELECT 'org:' || id AS scope FROM up")
-    await connection.execute_query(
-        f"{prefix}INSERT INTO data_change (scope) SELECT DISTINCT scope FROM ({' UNION '.join(selects)}) AS changed",
-        sql.params,
-    )
+    changed = f"SELECT DISTINCT scope FROM ({' UNION '.join(selects)}) AS changed"
+    if sql.dialect == "postgres":  # held until commit, taken before the ids (see "A write in flight")
+        changed = (
+            f"SELECT c.scope FROM ({changed}) AS c CROSS JOIN LATERAL (SELECT "
+            f"pg_advisory_xact_lock_shared({LOCK_CLASS}, {_lock_key('c.scope')}), "
+            f"pg_advisory_xact_lock_shared({LOCK_CLASS}, {LOCK_BUCKETS})) AS held"
+        )
+    await connection.execute_query(f"{prefix}INSERT INTO data_change (scope) {changed}", sql.params)
     _written += 1
     if _written % PRUNE_EVERY == 0:
         # Only rows below their scope's newest go: no scope's version ever moves back.
@@ -100,19 +137,22 @@ async def record(pairs: Iterable[tuple[str | None, str | None]]) -> None:
         )
 
 
-async def newest(scopes: Sequence[str]) -> dict[str, int | None]:
+async def newest(scopes: Sequence[str]) -> Versions:
     """The version of each scope (``EVERYTHING``: of any) in one statement, each an index-only
-    read of one end of the ``(scope, id)`` index."""
+    read of one end of the ``(scope, id)`` index; on PostgreSQL with whether a write recording
+    it is in flight (its lock tried, not waited for, and let go when the statement ends)."""
     connection = get_connection("default")
     sql = Statement(connection.capabilities.dialect)
-    columns = [
-        "(SELECT MAX(id) FROM data_change)"
-        if scope == EVERYTHING
-        else f"(SELECT MAX(id) FROM data_change WHERE scope = {sql.bind(scope)})"
-        for scope in scopes
-    ]
-    _, rows = await connection.execute_query(
-        f"SELECT {', '.join(f'{column} AS v{n}' for n, column in enumerate(columns))}", sql.params
-    )
+    columns = []
+    for n, scope in enumerate(scopes):
+        bound = None if scope == EVERYTHING else sql.bind(scope)
+        columns.append(f"(SELECT MAX(id) FROM data_change{'' if bound is None else f' WHERE scope = {bound}'}) AS v{n}")
+        if sql.dialect == "postgres":
+            key = str(LOCK_BUCKETS) if bound is None else _lock_key(f"{bound}::text")
+            columns.append(f"pg_try_advisory_xact_lock({LOCK_CLASS}, {key}) AS s{n}")
+    _, rows = await connection.execute_query(f"SELECT {', '.join(columns)}", sql.params)
     row = rows[0]
-    return {scope: (None if row[f"v{n}"] is None else int(row[f"v{n}"])) for n, scope in enumerate(scopes)}
+    versions = Versions({scope: (None if row[f"v{n}"] is None else int(row[f"v{n}"])) for n, scope in enumerate(scopes)})
+    if sql.dialect == "postgres":
+        versions.unsettled = frozenset(scope for n, scope in enumerate(scopes) if not row[f"s{n}"])
+    return versions

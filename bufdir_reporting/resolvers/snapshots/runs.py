@@ -22,6 +22,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from ...events import DataUpdated, SnapshotStatusChanged, changed_values
 from ...models import (
@@ -36,7 +37,7 @@ from ...models import (
 )
 from .. import organizations, periods
 from ..aggregation import engine
-from ..base import ids, loaders, notify, revision
+from ..base import changes, ids, loaders, notify, revision
 from ..base.context import Context
 from ..base.jobs import OWNER
 from ..structure import forms, sections
@@ -172,9 +173,16 @@ async def _claim(job_id: str, stale_before: datetime | None) -> bool:
     claimable = Q(status=JobStatus.QUEUED)
     if stale_before is not None:
         claimable |= Q(status=JobStatus.RUNNING, heartbeat_at__lte=stale_before)
-    taken = await AggregationJob.filter(Q(id=job_id) & claimable).update(
-        status=JobStatus.RUNNING, owner=OWNER, started_at=now(), heartbeat_at=now(), attempts=F("attempts") + 1
-    )
+    owner = await AggregationJob.filter(id=job_id).values_list("snapshot__organization_id", flat=True)
+    async with in_transaction():
+        taken = await AggregationJob.filter(Q(id=job_id) & claimable).update(
+            status=JobStatus.RUNNING, owner=OWNER, started_at=now(), heartbeat_at=now(), attempts=F("attempts") + 1
+        )
+        if taken == 1:
+            # Taken (RUNNING, its start, an attempt) is a change of its organisation's: a poller's
+            # answer is cached under the versions of what it read, and showed QUEUED for the whole
+            # run (test_a_poller_sees_the_aggregation_job_taken).
+            await changes.record([(str(organization_id), None) for organization_id in owner])
     return taken == 1
 
 
