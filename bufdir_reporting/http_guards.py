@@ -183,6 +183,9 @@ class PlainErrorsAsJson:
 
 NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 """A JSON ``\\u0000`` escape (an odd number of backslashes before the ``u``)."""
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""What a JSON escape of a UTF-16 surrogate starts with: a body with one is parsed to see whether
+every one is half of a pair (``\\ud83d\\ude00`` is one character; a lone ``\\ud800`` is none)."""
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -191,6 +194,7 @@ class RequestShape:
 
     - a NUL character anywhere in the path, the query string or a JSON body (PostgreSQL's text
       cannot hold one; SQLite would store it): 422 naming where it was;
+    - a lone UTF-16 surrogate escaped in a JSON body (no database can store it): 422;
     - a JSON body that is not UTF-8 (RFC 8259; a UTF-8 byte order mark is tolerated): 400;
     - a ``/graphql`` body that is not JSON, nests deeper than any document needs, or is not an
       object (or a list, which Strawberry answers itself): 400.
@@ -250,6 +254,8 @@ def _body_problem(body: bytes, *, graphql: bool) -> Refusal | None:
         return 400, "BAD_REQUEST", "a JSON body must be UTF-8 (RFC 8259)", {"field": "body"}
     if b"\x00" in body or NUL_ESCAPE.search(body):
         return 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": "body"}
+    if SURROGATE_ESCAPE.search(body) and _lone_surrogate(body):
+        return 422, "BAD_USER_INPUT", "text must be Unicode: a \\uD800-\\uDFFF escape is half of a pair", {"field": "body"}
     problem = _graphql_body_problem(body) if graphql else None
     return None if problem is None else (400, "BAD_REQUEST", problem, None)
 
@@ -259,6 +265,20 @@ REMEMBERED_BODY_BYTES = 8192
 cache (a dashboard's query is ~1 KB); a larger one is read afresh each time."""
 _remembered_problem = lru_cache(maxsize=1024)(_body_problem)
 """A small body sent again (a dashboard polling its query) is checked once."""
+
+
+def _lone_surrogate(body: bytes) -> bool:
+    """Whether the JSON holds a string with a lone surrogate: no database can store it (asyncpg
+    cannot encode it, and it failed a statement shared by every request that arrived with it)."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON: the route's own parsing refuses it
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _nul_in_url(scope: Scope) -> str | None:

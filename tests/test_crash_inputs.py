@@ -99,6 +99,27 @@ async def test_nul_in_json_bodies_and_graphql_text_is_refused(client, graphql, t
     assert [e["extensions"]["code"] for e in literal["errors"]] == ["BAD_USER_INPUT"]
 
 
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "x\\udbff\\u0041"], ids=["high", "low", "high-then-letter"])
+async def test_a_lone_surrogate_in_a_json_body_is_refused_at_the_edge(client, tokens, escape):
+    """Found by the attacker: an id ending in a lone surrogate reached the executor, whose database
+    driver cannot encode it (INTERNAL on every path); a pair is one character and passes."""
+    own = tokens.headers("org-1042")
+    document = '{"query": "query ($o: ID!) { organization(id: $o) { name } }", "variables": {"o": "org-1042%s"}}'
+    refused = await client.post(
+        "/graphql", content=(document.replace("%s", escape)).encode(), headers={**own, "Content-Type": "application/json"}
+    )
+    assert (envelope(refused)["code"], envelope(refused)["details"]["field"]) == ("BAD_USER_INPUT", "body")
+    rest = '{"organization_id": "org-1042", "period_id": "2024' + escape + '"}'
+    answer = await client.post(
+        "/api/v1/aggregated-report-data", content=rest.encode(), headers={**own, "Content-Type": "application/json"}
+    )
+    assert (envelope(answer)["code"], envelope(answer)["details"]["field"]) == ("BAD_USER_INPUT", "body")
+    paired = await client.post(
+        "/graphql", content=document.replace("%s", "\\ud83d\\ude00").encode(), headers={**own, "Content-Type": "application/json"}
+    )
+    assert paired.status_code == 200 and "data" in paired.json(), paired.text
+
+
 @pytest.mark.parametrize(
     "raw",
     [
