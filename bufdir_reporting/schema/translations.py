@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 
 from .. import models
-from ..language import Language, chosen
+from ..language import Language, argued, chosen
 from ..resolvers.base.inputs import parse
 from ..resolvers.structure import translations
 from ..resolvers.structure.translations import Texts, TranslationSpec
@@ -33,7 +33,7 @@ SPEC_FIELDS = ("subject", "subject_id", "attribute", "language", "text")
 
 
 async def texts_of(info: Info, language: Language | None) -> Texts:
-    return await translations.texts(info.context, language=language or chosen())
+    return await translations.texts(info.context, language=argued(language) or chosen())
 
 
 @strawberry.type(description="One text of the report's metadata that has no translation in a language yet.")
