@@ -191,17 +191,30 @@ def _catalogue() -> dict[str, dict[Language, str]]:
 MESSAGES.update(_catalogue())
 
 
+class Either(tuple[str, ...]):
+    """Values of which any one will do, said with the reader's "or": ``a, b eller c``, ``a, b or
+    c`` (a list joined with " or " in code read English inside a Norwegian sentence)."""
+
+    def said(self, language: Language) -> str:
+        if len(self) < 2:
+            return "".join(self)
+        return f"{', '.join(self[:-1])} {say('word.or', language)} {self[-1]}"
+
+
 def say(message_id: str, language: Language, **values: object) -> str:
     """The message in ``language``, its values as the reader writes them: a decimal number as
     ``number`` writes it (``0``, not the column's ``0.0000``), a date as ``moment`` in Norwegian
     (English keeps ISO dates, as the API always wrote them), a code (a StrEnum: a status, a
-    period type) by its word in Norwegian (``messages/words.toml``: "ferdig", not "done")."""
+    period type) by its word in Norwegian (``messages/words.toml``: "ferdig", not "done"), values of
+    which any will do (``Either``) joined with the language's "or"."""
     texts = MESSAGES[message_id]
     template = texts.get(language) or texts[FALLBACK]
     return template.format(**{name: _written(value, language) for name, value in values.items()}) if values else template
 
 
 def _written(value: object, language: Language) -> object:
+    if isinstance(value, Either):
+        return value.said(language)
     if isinstance(value, StrEnum) and language != Language.EN:
         word = MESSAGES.get(f"word.{type(value).__name__}.{value.value}")
         if word is not None:
