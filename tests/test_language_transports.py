@@ -38,3 +38,76 @@ async def test_a_path_or_method_the_api_does_not_serve_is_refused_in_the_languag
         refused = await client.delete("/api/v1/translations/untranslated", headers=headers)
         assert refused.status_code == 405 and refused.headers["Allow"] == "GET"
         assert refused.json()["error"]["message"].startswith(not_allowed), headers
+
+
+BAD_DOCUMENTS = [
+    "{ periods { edges { node { nam } } } }",
+    '{ periods(first: "x") { totalCount } }',
+    "{ periods { ",
+    "{ periods } }",
+    "{ period { name } }",
+    "{ periods(type: WEEK) { totalCount } }",
+    "{ periods(typ: YEAR) { totalCount } }",
+    '{ organization(id: "x") }',
+    "{ periods { totalCount { x } } }",
+    "query A { periods { totalCount } } query A { periods { totalCount } }",
+    "{ __typename } { __typename }",
+    "fragment F on Period { name } { __typename }",
+    "{ periods { edges { node { ...F } } } } fragment F on Nope { name }",
+    "{ periods { edges { node { ...G } } } }",
+    "{ periods { totalCount @nope } }",
+    "{ periods { totalCount totalCount: edges { cursor } } }",
+    "query ($a: Int) { __typename }",
+    "{ periods(first: $b) { totalCount } }",
+    "{ periods(first: 1, first: 2) { totalCount } }",
+    "{ periods { edges { node { ... on Snapshot { snapshotId } } } } }",
+    '{ periods { edges { node { name(language: "NN") } } } }',
+    "query ($x: String) { node(id: $x) { id } }",
+]
+
+
+def test_every_message_graphql_core_gives_for_a_bad_document_has_its_words():
+    """The patterns are graphql-core's wording: one it changes would fall back to English unseen."""
+    import string
+
+    from graphql import GraphQLError, parse, validate
+
+    from bufdir_reporting.language import MESSAGES, Language
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.graphql_words import PATTERNS, said
+
+    met = []
+    for document in BAD_DOCUMENTS:
+        try:
+            met += [error.message for error in validate(schema._schema, parse(document))]
+        except GraphQLError as error:
+            met.append(error.message)
+    assert len(met) >= len(BAD_DOCUMENTS)
+    assert [message for message in met if said(message, Language.NN) == message] == []
+    for pattern, message_id in PATTERNS:  # a message naming a value its pattern does not catch fails when said
+        for language in (Language.NB, Language.NN):
+            named = {name for _, name, _, _ in string.Formatter().parse(MESSAGES[message_id][language]) if name}
+            assert named <= set(pattern.groupindex), (message_id, language)
+
+
+async def test_graphqls_own_refusals_read_in_the_language_asked_with_their_codes(app, client):
+    """Parse and validation errors and the limits' refusal were English under Accept-Language: nn."""
+    deep = "{ s: sections { edges { node { " + "fields { section { " * 6 + "id" + " } }" * 6 + " } } } }"
+    cases = [
+        (
+            "{ periods { edges { node { nam } } } }",
+            "Cannot query field 'nam' on type 'Period'. Did you mean 'name'?",
+            "Feltet «nam» finst ikkje på typen «Period». Meinte du «name»?",
+        ),
+        ("{ periods { ", "Syntax Error: Expected Name, found <EOF>.", "Syntaksfeil: venta Name, fann <EOF>."),
+        (deep, "the operation 'anonymous' has a depth of 15 fields; the limit is 12", "operasjonen utan namn har ei djupn på 15"),
+    ]
+    for document, english, nynorsk in cases:
+        plain = (await client.post("/graphql", json={"query": document})).json()["errors"][0]
+        assert plain["message"] == english and plain["extensions"]["code"] == "BAD_USER_INPUT"
+        asked = (await client.post("/graphql", json={"query": document}, headers=NN)).json()["errors"][0]
+        assert asked["message"].startswith(nynorsk), asked["message"]
+        assert asked["extensions"] == {**plain["extensions"], "request_id": asked["extensions"]["request_id"]}
+    variables = {"query": "query ($a: Int!) { periods(first: $a) { totalCount } }", "variables": {"a": "x"}}
+    coerced = (await client.post("/graphql", json=variables, headers={"Accept-Language": "nb"})).json()["errors"][0]
+    assert coerced["message"] == "Variabelen $a har en ugyldig verdi: Int kan ikke ha verdien 'x'"
