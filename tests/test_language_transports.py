@@ -4,6 +4,7 @@ an answer that mixes languages, GraphQL's own refusals (parse, validation, limit
 
 from __future__ import annotations
 
+from .conftest import error_of
 from .factories import make_section, manual
 
 NN = {"Accept-Language": "nn"}
@@ -111,3 +112,15 @@ async def test_graphqls_own_refusals_read_in_the_language_asked_with_their_codes
     variables = {"query": "query ($a: Int!) { periods(first: $a) { totalCount } }", "variables": {"a": "x"}}
     coerced = (await client.post("/graphql", json=variables, headers={"Accept-Language": "nb"})).json()["errors"][0]
     assert coerced["message"] == "Variabelen $a har en ugyldig verdi: Int kan ikke ha verdien 'x'"
+
+
+async def test_a_request_graphql_cannot_read_is_refused_in_the_language_asked(app, client):
+    """Strawberry's plain-text refusals and an unknown operation name were English under nn."""
+    body = {"query": "query Q { __typename }", "operationName": "X"}
+    unknown = await client.post("/graphql", json=body, headers=NN)
+    assert unknown.json()["errors"][0]["message"] == "Dokumentet har ingen operasjon med namnet «X»."
+    assert (await client.post("/graphql", json=body)).json()["errors"][0]["message"] == 'Unknown operation named "X".'
+    empty = await client.post("/graphql", json={}, headers=NN)
+    assert error_of(empty)["message"] == 'Førespurnaden har inga GraphQL-spørjing: send {"query": "..."} som JSON.'
+    unsupported = await client.post("/graphql", content=b"{}", headers={**NN, "Content-Type": "text/csv"})
+    assert error_of(unsupported)["message"].startswith("Send GraphQL-førespurnader som JSON")

@@ -68,6 +68,12 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "graphql.limit.cost": r"the operation <operation> has an estimated cost of <value>; "
         r"the limit is (?P<limit>\d+)",
         "graphql.nul": r"text may not contain NUL characters",
+        "graphql.unknown_operation": r'Unknown operation named "(?P<name>[^"]*)"\.',
+        "graphql.http.not_json": r"The request body is not valid JSON\.",
+        "graphql.http.no_query": r'The request has no GraphQL query: send \{"query": "\.\.\."\} as JSON\.',
+        "graphql.http.content_type": r"Send GraphQL requests as JSON \(Content-Type: application/json\) "
+        r"or as a GET with a query parameter\.",
+        "graphql.http.methods": r"GraphQL takes GET and POST requests only\.",
         "graphql.subscription_over_http": r"subscriptions run over a websocket at /graphql \(graphql-transport-ws\), "
         r"not over HTTP",
     }.items()
