@@ -86,6 +86,8 @@ def test_every_message_graphql_core_gives_for_a_bad_document_has_its_words():
     assert len(met) >= len(BAD_DOCUMENTS)
     assert [message for message in met if said(message, Language.NN) == message] == []
     for pattern, message_id in PATTERNS:  # a message naming a value its pattern does not catch fails when said
+        if not pattern.groupindex:
+            continue  # said without values: its text is not formatted ({"query": "..."} is text)
         for language in (Language.NB, Language.NN):
             named = {name for _, name, _, _ in string.Formatter().parse(MESSAGES[message_id][language]) if name}
             assert named <= set(pattern.groupindex), (message_id, language)
