@@ -21,7 +21,8 @@ from .cached_reads import CachedReads
 from .config import Settings
 from .database import tortoise_config
 from .events import EventHub
-from .graphql_http import BufdirGraphQLRouter, PersistedQueries, graphql_context
+from .graphql_http import BufdirGraphQLRouter, graphql_context
+from .graphql_requests import PersistedQueries
 from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
 from .language import LanguageOfRequest
 from .operations import Metrics, OpenWebSockets, RequestContext

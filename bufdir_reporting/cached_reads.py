@@ -27,7 +27,15 @@ from .auth import Principal
 from .digdir import principal_from_authorization
 from .envelope import GRAPHQL_PATH
 from .errors import Unauthenticated
-from .graphql_http import JSON, PersistedQueries, PersistedQueryProblem, decode_json, negotiated, operation_kind, problem_response
+from .graphql_requests import (
+    JSON,
+    PersistedQueries,
+    PersistedQueryProblem,
+    decode_json,
+    negotiated,
+    operation_kind,
+    problem_response,
+)
 from .http_guards import REMEMBERED_BODY_BYTES
 from .language import requested
 from .response_cache import Cached, ResponseCache

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import envelope
+from .language import requested
+from .schema import graphql_words
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -129,7 +131,8 @@ PLAIN_WORDS = {
 
 
 def plain_words(text: str) -> str:
-    return PLAIN_WORDS.get(text.strip(), text.strip())
+    """In the words the rest of the API uses, in the language asked (``graphql_words``)."""
+    return graphql_words.said(PLAIN_WORDS.get(text.strip(), text.strip()), requested.get())
 
 
 REPLACED = {b"content-type", b"content-length"}

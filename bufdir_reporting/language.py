@@ -43,6 +43,10 @@ _TAGS = {"nb": Language.NB, "no": Language.NB, "nn": Language.NN, "en": Language
 
 requested: ContextVar[Language | None] = ContextVar("requested_language", default=None)
 
+answered_in: ContextVar[set[Language] | None] = ContextVar("answered_in", default=None)
+"""The languages a response's texts were asked in by a ``language`` argument (``title(language:
+EN)``), beside the request's: a fresh set per request (``LanguageOfRequest``)."""
+
 
 def parse(text: str | None) -> Language | None:
     """One tag or name (``nn``, ``nn-NO``, ``NB``) as a Language, None for anything else."""
@@ -78,6 +82,25 @@ def chosen(default: Language = FALLBACK) -> Language:
     return requested.get() or default
 
 
+def argued(language: Language | None) -> Language | None:
+    """A ``language`` argument, noted as a language the response answers in (None: the request's)."""
+    noted = answered_in.get()
+    if language is not None and noted is not None:
+        noted.add(language)
+    return language
+
+
+def content_language() -> str | None:
+    """What a response's ``Content-Language`` says: the language asked for and any other a
+    ``language`` argument answered in (``nn, en``); None when none was asked (the texts are as
+    before languages existed: no one language to name)."""
+    asked = requested.get()
+    others = sorted(answered_in.get() or set(), key=list(Language).index)
+    if asked is None:
+        return None
+    return ", ".join([asked.value, *(language.value for language in others if language != asked)])
+
+
 ANSWERING_IN_LANGUAGE = ("/graphql", "/api/")
 """Where a response's words depend on ``Accept-Language``: the API (pages and assets do not)."""
 
@@ -89,7 +112,8 @@ class LanguageOfRequest:
     (a legacy route's body is the same in every language, but its error messages are not, so a
     shared cache must keep one answer per language), ``Content-Language`` when a language was asked
     (without one the texts are as before languages existed, English errors and Bokmål labels,
-    no one language). Headers only: every body stays byte for byte what it was."""
+    no one language; with the languages ``language`` arguments asked for beside it, ``nn, en``).
+    Headers only: every body stays byte for byte what it was."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -100,24 +124,27 @@ class LanguageOfRequest:
             return
         header = dict(scope.get("headers") or []).get(b"accept-language")
         language = from_accept_language(header.decode("latin-1") if header else None)
-        token = requested.set(language)
+        token, noted = requested.set(language), answered_in.set(set())
         try:
             if scope["type"] == "http" and str(scope.get("path", "")).startswith(ANSWERING_IN_LANGUAGE):
-                await self.app(scope, receive, _saying_language(send, language))
+                await self.app(scope, receive, _saying_language(send))
             else:
                 await self.app(scope, receive, send)
         finally:
             requested.reset(token)
+            answered_in.reset(noted)
 
 
-def _saying_language(send: Send, language: Language | None) -> Send:
+def _saying_language(send: Send) -> Send:
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
             headers.add_vary_header("Accept-Language")
-            if language is not None and "content-language" not in headers:
-                # a response that states its own (a document in another language) keeps it
-                headers["Content-Language"] = language.value
+            said = content_language()
+            if said is not None and "content-language" not in headers:
+                # a response that states its own (a document in another language, a cached
+                # answer that named the languages its arguments asked for) keeps it
+                headers["Content-Language"] = said
         await send(message)
 
     return sending
@@ -164,17 +191,30 @@ def _catalogue() -> dict[str, dict[Language, str]]:
 MESSAGES.update(_catalogue())
 
 
+class Either(tuple[str, ...]):
+    """Values of which any one will do, said with the reader's "or": ``a, b eller c``, ``a, b or
+    c`` (a list joined with " or " in code read English inside a Norwegian sentence)."""
+
+    def said(self, language: Language) -> str:
+        if len(self) < 2:
+            return "".join(self)
+        return f"{', '.join(self[:-1])} {say('word.or', language)} {self[-1]}"
+
+
 def say(message_id: str, language: Language, **values: object) -> str:
     """The message in ``language``, its values as the reader writes them: a decimal number as
     ``number`` writes it (``0``, not the column's ``0.0000``), a date as ``moment`` in Norwegian
     (English keeps ISO dates, as the API always wrote them), a code (a StrEnum: a status, a
-    period type) by its word in Norwegian (``messages/words.toml``: "ferdig", not "done")."""
+    period type) by its word in Norwegian (``messages/words.toml``: "ferdig", not "done"), values of
+    which any will do (``Either``) joined with the language's "or"."""
     texts = MESSAGES[message_id]
     template = texts.get(language) or texts[FALLBACK]
     return template.format(**{name: _written(value, language) for name, value in values.items()}) if values else template
 
 
 def _written(value: object, language: Language) -> object:
+    if isinstance(value, Either):
+        return value.said(language)
     if isinstance(value, StrEnum) and language != Language.EN:
         word = MESSAGES.get(f"word.{type(value).__name__}.{value.value}")
         if word is not None:

@@ -13,7 +13,7 @@ import pytest
 import websockets
 from strawberry.extensions.parser_cache import _get_parse_cache
 
-from bufdir_reporting.graphql_http import PersistedQueries
+from bufdir_reporting.graphql_requests import PersistedQueries
 from bufdir_reporting.schema import CACHED_DOCUMENTS
 from bufdir_reporting.schema.limits import CACHED_DOCUMENT_CHARS
 

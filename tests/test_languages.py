@@ -390,10 +390,11 @@ async def test_analytics_and_its_exports_are_labelled_in_the_language_asked(app,
         "period_name",
         "value",
         "status",
+        "status_name",
         "approved",
     ]
     assert {row[1] for row in rows[1:] if row[0] == "antall_arsverk"} == {"Person-years"}
-    assert {row[8] for row in rows[1:]} <= {"yes", "no"}
+    assert {row[9] for row in rows[1:]} <= {"yes", "no"}
     nynorsk_sheet = await client.get(export, params=[*params, ("format", "csv")], headers={**reviewer, **NN})
     assert nynorsk_sheet.content.decode("utf-8-sig").startswith("felt;feltnamn;organisasjon;organisasjonsnamn;")
 
@@ -452,6 +453,7 @@ GIVEN_BESIDE_THE_ENGLISH = {
     "reporting.reviews.cannot_": {"code"},
     "snapshots.manual_values.": {"label"},
     "imports.cells.unknown_columns": {"unknown_quoted", "norwegian"},
+    "imports.cells.header_column": {"missing_quoted", "has_quoted"},
 }
 """Values a raise site gives that only the Norwegian uses: a review state by its code (the
 English says it in words, ``under review``), a field by its label (the English names its key, as

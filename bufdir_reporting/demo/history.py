@@ -29,7 +29,18 @@ from typing import Any
 from ..auth import ADMIN, Principal
 from ..config import Settings
 from ..errors import Conflict
-from ..models import Activity, ActivityParticipant, Organization, Period, PeriodType, Snapshot, Submission
+from ..models import (
+    Activity,
+    ActivityParticipant,
+    Organization,
+    Period,
+    PeriodType,
+    Snapshot,
+    Submission,
+    TranslatedAttribute,
+    TranslatedSubject,
+    Translation,
+)
 from ..resolvers import snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.reporting import assignments, records, submissions
@@ -61,6 +72,8 @@ SUBMITTED_PERIOD: dict[str, Any] = {
     "end": date(2026, 2, 28),
     "submission_deadline": date(2026, 3, 15),
 }
+SUBMITTED_PERIOD_NAME = ("Tilskotsperiode 2025/2026", "Grant period 2025/2026")
+"""Its name in Nynorsk and English: a custom period has no calendar name to derive."""
 SUBMITTED_BY = "user-coordinator-07"
 SUBMITTED_AT = datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
 SUBMITTED_ORGANIZATION = "org-bufdir-42"
@@ -133,6 +146,19 @@ async def _submitted_period(settings: Settings, progress: Progress) -> None:
     ctx = _loader(settings)
     organization_id = SUBMITTED_ORGANIZATION
     period = await Period.create(**SUBMITTED_PERIOD)
+    await Translation.bulk_create(
+        [
+            Translation(
+                subject=TranslatedSubject.PERIOD,
+                subject_id=period.id,
+                attribute=TranslatedAttribute.NAME,
+                language=language,
+                text=text,
+                updated_by="demo-loader",
+            )
+            for language, text in zip(("nn", "en"), SUBMITTED_PERIOD_NAME, strict=True)
+        ]
+    )
     await assignments.assign(
         ctx,
         form_id=forms.GRANT_FORM,

@@ -6,6 +6,7 @@ the item's own text in ``sections_*`` and ``forms``."""
 from __future__ import annotations
 
 from ..models import DEFAULT_FORM, TranslatedAttribute, TranslatedSubject, Translation
+from . import structure
 
 Texts = tuple[str, str]
 
@@ -235,6 +236,14 @@ FORMS: dict[str, tuple[Texts, Texts]] = {
 }
 """Form id: (name, description)."""
 
+UNITS: dict[str, Texts] = {
+    "timer": ("timar", "hours"),
+    "dager": ("dagar", "days"),
+    "årsverk": ("årsverk", "person-years"),
+    "1000 kr": ("1000 kr", "NOK 1,000"),
+}
+"""A field's unit by its Bokmål (every demo field with that unit gets it; ``%`` needs none)."""
+
 
 def rows() -> list[Translation]:
     """Every translation above as a row of the translation table."""
@@ -246,6 +255,12 @@ def rows() -> list[Translation]:
         ]
     texts += [(TranslatedSubject.FIELD, key, TranslatedAttribute.LABEL, label) for key, label in FIELD_LABELS.items()]
     texts += [(TranslatedSubject.FIELD, key, TranslatedAttribute.DESCRIPTION, d) for key, d in FIELD_DESCRIPTIONS.items()]
+    texts += [
+        (TranslatedSubject.FIELD, field["key"], TranslatedAttribute.UNIT, UNITS[field["unit"]])
+        for section in structure.SECTIONS
+        for field in section["fields"]
+        if field["unit"] in UNITS
+    ]
     for form, (name, description) in FORMS.items():
         texts += [
             (TranslatedSubject.FORM, form, TranslatedAttribute.NAME, name),

@@ -46,10 +46,20 @@ def header_names(header: list[str], written: dict[str, str]) -> list[str | None]
                 "norwegian": ", ".join(column.norwegian for column in COLUMNS),
             },
         )
-    missing = [column.name for column in COLUMNS if column.required and column.name not in names]
+    missing = [column for column in COLUMNS if column.required and column.name not in names]
     if missing:
-        has = listed([cell for cell in header if cell.strip()]) or "no named columns"
-        raise ImportFileError(message_id="imports.cells.header_column", values={"missing": ", ".join(missing), "has": has})
+        named = [cell for cell in header if cell.strip()]
+        raise ImportFileError(
+            message_id="imports.cells.header_column" if named else "imports.cells.header_column_none_named",
+            values={
+                "missing": ", ".join(column.name for column in missing),
+                "has": listed(named),
+                # nb/nn: the columns as a Norwegian writes them, quoted as Norwegian quotes
+                # ("ingen kolonne for organization_id, occurred_at" named columns no one wrote)
+                "missing_quoted": listed([column.norwegian for column in missing], quote="«", end="»", more=" og {} til"),
+                "has_quoted": listed(named, quote="«", end="»", more=" og {} til"),
+            },
+        )
     for cell, name in zip(header, names, strict=True):
         if name is not None:
             written.setdefault(name, shown(cell.strip(), limit=40))

@@ -21,6 +21,7 @@ class TranslatedSubject(StrEnum):
     SECTION = "section"
     FIELD = "field"
     FORM = "form"
+    PERIOD = "period"
 
 
 class TranslatedAttribute(StrEnum):
@@ -28,13 +29,14 @@ class TranslatedAttribute(StrEnum):
     LABEL = "label"
     NAME = "name"
     DESCRIPTION = "description"
+    UNIT = "unit"
 
 
 class Translation(Model):
     id = fields.IntField(primary_key=True)
     subject = fields.CharEnumField(TranslatedSubject, max_length=16)
     subject_id = fields.CharField(max_length=64)
-    """The section's id, the field's key or the form's id."""
+    """The section's id, the field's key, the form's id or the period's id."""
     attribute = fields.CharEnumField(TranslatedAttribute, max_length=16)
     language = fields.CharField(max_length=8)
     """``nn`` or ``en``."""

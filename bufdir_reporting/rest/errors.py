@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +17,7 @@ from tortoise.exceptions import ValidationError
 from ..dependencies import principal_of, required_permission, settings_of
 from ..envelope import code_for, error_body_for
 from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Forbidden, Unauthenticated, Unavailable, is_unavailable
-from ..language import Language, requested, say
+from ..language import MESSAGES, Language, requested, say
 from ..resolvers.base import access
 from ..wording import said
 
@@ -92,7 +93,12 @@ async def _column_bounds(request: Request, exc: ValidationError) -> JSONResponse
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     code = code_for(exc.status_code)
-    response = error_response(request, exc.status_code, code, str(exc.detail))
+    message = str(exc.detail)
+    if f"http.{exc.status_code}" in MESSAGES and message == HTTPStatus(exc.status_code).phrase:
+        # Starlette's own "Not Found" / "Method Not Allowed" (a path or method we do not serve),
+        # in the language asked; without one, as every client read them before
+        message = _say(f"http.{exc.status_code}", requested.get())
+    response = error_response(request, exc.status_code, code, message)
     response.headers.update(exc.headers or {})
     if exc.status_code == 405:
         response.headers["Allow"] = ", ".join(_allowed_methods(request))

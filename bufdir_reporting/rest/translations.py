@@ -85,7 +85,7 @@ async def list_untranslated(
     TranslationShape,
     errors={404},
     admin=True,
-    summary="Set or remove (empty text) a Nynorsk or English text of a section, field or form",
+    summary="Set or remove (empty text) a Nynorsk or English text of a section, field (its unit too), form or period",
 )
 async def set_translation(
     body: Annotated[TranslationSpec, Body(openapi_examples=examples_of(label=_TRANSLATION))], ctx: Context = ContextDep

@@ -16,7 +16,9 @@ from tortoise.exceptions import ValidationError
 
 from ..envelope import request_id
 from ..errors import DomainError, Unavailable, is_unavailable
+from ..language import requested
 from ..wording import echoing, echoing_details
+from . import graphql_words
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,14 @@ class DomainErrorExtension(MaskErrors):
         original = error.original_error
         if original is None:
             # syntax, validation and limit errors: the client's document is at fault
-            return _with_extensions(error, code=(error.extensions or {}).get("code", "BAD_USER_INPUT"))
+            return _with_extensions(_in_language(error), code=(error.extensions or {}).get("code", "BAD_USER_INPUT"))
         if isinstance(original, DomainError):
             said = GraphQLError(original.said(), error.nodes, error.source, error.positions, error.path, original)
             return _with_extensions(said, code=original.code, **original.details)
-        if isinstance(original, GraphQLError | ValidationError):
-            # ValidationError: a value broke a column's bounds (e.g. an over-long id)
+        if isinstance(original, GraphQLError):
+            return _with_extensions(_in_language(error), code="BAD_USER_INPUT")
+        if isinstance(original, ValidationError):
+            # a value broke a column's bounds (e.g. an over-long id)
             return _with_extensions(error, code="BAD_USER_INPUT")
         if isinstance(original, GlobalIDValueError):
             # node(id:) given something that is not base64 of "Type:key"
@@ -61,6 +65,14 @@ class DomainErrorExtension(MaskErrors):
         log.error("unexpected error in GraphQL execution", exc_info=original)
         masked = self.anonymise_error(error)
         return _with_extensions(masked, code="INTERNAL")
+
+
+def _in_language(error: GraphQLError) -> GraphQLError:
+    """graphql-core's words (and our limits') in the language asked (``graphql_words``)."""
+    message = graphql_words.said(error.message, requested.get())
+    if message == error.message:
+        return error
+    return GraphQLError(message, error.nodes, error.source, error.positions, error.path, error.original_error, error.extensions)
 
 
 def _with_extensions(error: GraphQLError, **extensions: object) -> GraphQLError:

@@ -13,6 +13,7 @@ from ..resolvers.reporting import submissions
 from .context import Info
 from .node import ModelNode, node_of, node_or_none, public_key
 from .pagination import CountedConnection, resolve_connection
+from .translations import LanguageArgument, texts_of
 
 if TYPE_CHECKING:
     from .reports import SubmissionType
@@ -30,10 +31,17 @@ class PeriodNode(ModelNode):
     id: relay.NodeID[str]
     period_id: str = strawberry.field(description="The public key, e.g. 2024 or rp-2024-q4.", resolver=lambda root: root.id)
     type: models.PeriodType
-    name: str
     start: datetime.date
     end: datetime.date
     submission_deadline: datetime.date | None
+
+    @strawberry.field(
+        description="The period's name in the language asked, e.g. Rapporteringsåret 2024, Q4 2025 in English "
+        "(a calendar period's own name in every language; another's translation, else its Bokmål)."
+    )
+    @staticmethod
+    async def name(root: PeriodRoot, info: Info, language: LanguageArgument = None) -> str:
+        return (await texts_of(info, language)).period_name(root)
 
     @strawberry.field(description="The period of the same type that ends the day before this starts.")
     @staticmethod

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from .. import models
+from ..language import argued
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import records
@@ -196,7 +197,7 @@ class SnapshotNode(ModelNode):
     )
     @staticmethod
     async def validation(root: SnapshotRoot, info: Info, language: LanguageArgument = None) -> list[ValidationFinding]:
-        findings = await validation.validate(info.context, snapshot=root, language=language)
+        findings = await validation.validate(info.context, snapshot=root, language=argued(language))
         return [ValidationFinding.of(f) for f in findings]
 
     @strawberry.field(description="Report files generated from this snapshot.")

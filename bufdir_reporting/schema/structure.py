@@ -69,7 +69,6 @@ class FieldDefinitionNode(ModelNode):
     required: bool
     min_value: Decimal | None
     max_value: Decimal | None
-    unit: str | None
     explain_large_change: bool
     position: int
     valid_from: datetime.date = strawberry.field(description="First day this version applies.")
@@ -84,6 +83,11 @@ class FieldDefinitionNode(ModelNode):
     @staticmethod
     async def description(root: DefinitionRoot, info: Info, language: LanguageArgument = None) -> str:
         return (await texts_of(info, language)).field_description(root)
+
+    @strawberry.field(description="The unit, e.g. timer or kr, in the language asked (Bokmål where it is not translated).")
+    @staticmethod
+    async def unit(root: DefinitionRoot, info: Info, language: LanguageArgument = None) -> str | None:
+        return (await texts_of(info, language)).field_unit(root)
 
     @strawberry.field(description="True when the value is entered by hand, not computed.")
     @staticmethod

@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 
 from .. import models
-from ..language import Language, chosen
+from ..language import Language, argued, chosen
 from ..resolvers.base.inputs import parse
 from ..resolvers.structure import translations
 from ..resolvers.structure.translations import Texts, TranslationSpec
@@ -28,26 +28,28 @@ LanguageArgument = Annotated[
 ]
 
 
-SUBJECT_ID = "The section's id, the field's key or the form's id (its public key)."
+SUBJECT_ID = "The section's id, the field's key, the form's id or the period's id (its public key)."
 SPEC_FIELDS = ("subject", "subject_id", "attribute", "language", "text")
 
 
 async def texts_of(info: Info, language: Language | None) -> Texts:
-    return await translations.texts(info.context, language=language or chosen())
+    return await translations.texts(info.context, language=argued(language) or chosen())
 
 
 @strawberry.type(description="One text of the report's metadata that has no translation in a language yet.")
 class UntranslatedText:
-    subject: models.TranslatedSubject = strawberry.field(description="Section, field or form.")
+    subject: models.TranslatedSubject = strawberry.field(description="Section, field, form or period.")
     subject_id: strawberry.ID = strawberry.field(description=SUBJECT_ID)
-    attribute: models.TranslatedAttribute = strawberry.field(description="Which text: title, label, name or description.")
+    attribute: models.TranslatedAttribute = strawberry.field(
+        description="Which text: title, label, name, description or unit (a field's)."
+    )
     language: Language = strawberry.field(description="The language it lacks.")
     source: str = strawberry.field(description="The Bokmål text to translate from.")
 
 
 @strawberry.type(description="A translation as stored; null text after one was removed.")
 class TranslationResult:
-    subject: models.TranslatedSubject = strawberry.field(description="Section, field or form.")
+    subject: models.TranslatedSubject = strawberry.field(description="Section, field, form or period.")
     subject_id: strawberry.ID = strawberry.field(description=SUBJECT_ID)
     attribute: models.TranslatedAttribute = strawberry.field(description="Which text.")
     language: Language = strawberry.field(description="nn or en.")
@@ -56,9 +58,11 @@ class TranslationResult:
 
 @strawberry.input(description="One translation of a section's, field's or form's text (admin).")
 class TranslationInput:
-    subject: models.TranslatedSubject = strawberry.field(description="Section, field or form.")
+    subject: models.TranslatedSubject = strawberry.field(description="Section, field, form or period.")
     subject_id: strawberry.ID = strawberry.field(description=SUBJECT_ID)
-    attribute: models.TranslatedAttribute = strawberry.field(description="Which text: title, label, name or description.")
+    attribute: models.TranslatedAttribute = strawberry.field(
+        description="Which text: title, label, name, description or unit (a field's)."
+    )
     language: Language = strawberry.field(description="NN or EN (Bokmål is the item's own text).")
     text: str = strawberry.field(description="The translation; empty removes it (the item falls back to Bokmål).")
 
@@ -66,7 +70,8 @@ class TranslationInput:
 @strawberry.type
 class TranslationQuery:
     @strawberry.field(
-        description="Texts of the structure in force (sections, fields, forms) not translated yet, with their Bokmål; "
+        description="Texts of the structure in force (sections, fields and their units, forms) and names of periods "
+        "the calendar does not name, not translated yet, with their Bokmål; "
         "in one language, or in Nynorsk and English when none is named."
     )
     async def untranslated_texts(
@@ -80,7 +85,9 @@ class TranslationQuery:
 
 @strawberry.type
 class TranslationMutation:
-    @strawberry.mutation(description="Set or remove a Nynorsk or English text of a section, field or form (admin).")
+    @strawberry.mutation(
+        description="Set or remove a Nynorsk or English text of a section, field (its unit too), form or period (admin)."
+    )
     async def set_translation(self, info: Info, input: TranslationInput) -> TranslationResult:
         spec = parse(TranslationSpec, {name: getattr(input, name) for name in SPEC_FIELDS})
         kept = await translations.update(info.context, spec=spec)

@@ -254,6 +254,23 @@ async def test_a_request_in_another_language_reads_the_executors_translated_labe
         assert not any(compiled[answered:]), "a request in Nynorsk is the executor's"
 
 
+async def test_a_request_in_another_language_reads_the_executors_period_names(client, settings, world, compiled):
+    """A period's name is stored in Bokmål, as labels are: a request in English is the
+    executor's, which names a calendar year in English (the statement printed the stored name)."""
+    document = (
+        "query Named($org: ID!, $period: ID!) { organization(id: $org) { snapshots(periodId: $period, first: 1) "
+        "{ edges { node { period { periodId name } } } } } }"
+    )
+    variables = {"org": "org-1042", "period": "2024"}
+    if settings.database_dialect == "postgres":
+        await both_paths(client, settings, document, variables, world["admin"])
+        assert compiled[-2], "in Bokmål the compiled statement answers it"
+    answered = len(compiled)
+    ours, executors = await both_paths(client, settings, document, variables, {**world["admin"], "Accept-Language": "en"})
+    assert ours == executors and b"Reporting year 2024" in ours
+    assert not any(compiled[answered:]), "a request in English is the executor's"
+
+
 async def test_what_the_planner_does_not_cover_falls_back_to_the_executor(client, settings, world, compiled):
     for document in UNCOVERED:
         answered = len(compiled)

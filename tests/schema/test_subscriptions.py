@@ -269,7 +269,8 @@ def test_a_shared_result_is_encoded_as_strawberry_encodes_it():
     (errors, other message types, another result) is encoded as usual."""
     from strawberry.fastapi import GraphQLRouter
 
-    from bufdir_reporting.graphql_http import BufdirGraphQLRouter, PersistedQueries
+    from bufdir_reporting.graphql_http import BufdirGraphQLRouter
+    from bufdir_reporting.graphql_requests import PersistedQueries
     from bufdir_reporting.schema import schema
 
     ours = BufdirGraphQLRouter(schema, persisted_queries=PersistedQueries())

@@ -10,8 +10,10 @@
 - **CSV for Norwegian Excel**: UTF-8 with a byte-order mark (Excel reads UTF-8 as such only with
   one; Windows-1252 cannot hold every name), semicolons between columns and a decimal comma (what
   Excel expects under a Norwegian locale, where a comma separates decimals), CRLF line ends, one
-  row a cell. Text that Excel would read as a formula (starting with =, +, -, @, a tab or CR) is
-  preceded by an apostrophe (OWASP "CSV injection").
+  row a cell: codes beside their words in the reader's language (a status code, which scripts
+  filter on, and its word; a yes/no field's value as ja/nei, yes/no, not 1/0). Text that Excel
+  would read as a formula (starting with =, +, -, @, a tab or CR) is preceded by an apostrophe
+  (OWASP "CSV injection").
 - **DHIS2 dataValueSets**: ``{"dataValues": [{"dataElement", "period", "orgUnit", "value"}]}``
   with the field key as data element, the organisation's id as org unit, DHIS2's period format
   (``2025``, ``2025S1``, ``2025Q1``, ``202501``) and the value as a string, as DHIS2 writes it;
@@ -32,7 +34,7 @@ from typing import Any
 
 from ...errors import InvalidInput
 from ...language import FALLBACK, Language, chosen, say
-from ...models import PeriodType
+from ...models import FieldDataType, PeriodType
 from ..base.context import Context
 from ..base.numbers import plain
 from .selection import PeriodInfo, Plan, Selection, plan
@@ -46,7 +48,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUSES = list(CellStatus)
 CSV_HEADER = "analytics.csv_header"
 """The CSV's column names, in the language asked (``messages/analytics.toml``; Bokmål by default):
-felt;feltnavn;organisasjon;organisasjonsnavn;periode;periodenavn;verdi;status;godkjent."""
+felt;feltnavn;organisasjon;organisasjonsnavn;periode;periodenavn;verdi;status;statusnavn;godkjent."""
 
 
 def _number(value: Decimal) -> str:
@@ -135,9 +137,14 @@ async def excel_csv(planned: Plan, *, language: Language = FALLBACK, progress: P
     buffer.write(BOM)
     writer.writerow(say(CSV_HEADER, language).split(";"))
     yes, no = say("analytics.yes", language), say("analytics.no", language)
+    # the status code stays for scripts that filter on it; its word beside it for people
+    status_names = {status: say(f"word.CellStatus.{status.value}", language) for status in CellStatus}
+    booleans = {f.key for f in planned.fields if f.data_type == FieldDataType.BOOLEAN}
     count = 0
     async for cell in cells(planned, progress=progress):
-        if cell.value is not None:
+        if cell.value is not None and cell.field_key in booleans:
+            value = yes if cell.value else no
+        elif cell.value is not None:
             value = _excel_number(cell.value)
         else:
             value = "" if cell.text is None else _excel_text(cell.text)
@@ -151,6 +158,7 @@ async def excel_csv(planned: Plan, *, language: Language = FALLBACK, progress: P
                 _excel_text(periods[cell.period_id].name),
                 value,
                 cell.status.value,
+                status_names[cell.status],
                 yes if cell.approved else no,
             ]
         )

@@ -169,12 +169,13 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
             message_id="analytics.selection.anonymous_callers_read_approved", values={"TOKEN_REQUIRED": TOKEN_REQUIRED}
         )
     readable = None if access.reads_all(principal) else principal.organizations | principal.below
-    periods = await _periods(selection)
+    translated = await texts(ctx, language=chosen())
+    periods = await _periods(selection, translated)
     last = max((p.end for p in periods), default=None)
     fields, forms, public = await revision.cached(
         ("analytics", tuple(selection.field_keys), tuple(selection.section_ids), last), lambda: _structure(selection, last)
     )
-    fields = _translated(fields, await texts(ctx, language=chosen()))
+    fields = _translated(fields, translated)
     organizations, members = await _organizations(selection)
     source = selection.source or _default_source(principal.organizations, members)
     if readable is not None and source is not ValueSource.APPROVED:
@@ -221,9 +222,16 @@ async def _structure(selection: Selection, last: date | None) -> tuple[list[Fiel
 
 
 def _translated(fields: list[FieldInfo], translated: Texts) -> list[FieldInfo]:
-    """The fields labelled in the request's language (Bokmål by default, the report's own words);
-    the structure is cached once per revision, the labels are the request's."""
-    return [replace(f, label=translated.of(TranslatedSubject.FIELD, f.key, TranslatedAttribute.LABEL, f.label)) for f in fields]
+    """The fields labelled (and their units said) in the request's language (Bokmål by default,
+    the report's own words); the structure is cached once per revision, the labels are the request's."""
+    return [
+        replace(
+            f,
+            label=translated.of(TranslatedSubject.FIELD, f.key, TranslatedAttribute.LABEL, f.label),
+            unit=translated.unit(f.key, f.unit),
+        )
+        for f in fields
+    ]
 
 
 def _default_source(own: frozenset[str], members: dict[str, list[str]]) -> ValueSource:
@@ -231,7 +239,7 @@ def _default_source(own: frozenset[str], members: dict[str, list[str]]) -> Value
     return ValueSource.CURRENT if selected and selected <= own else ValueSource.APPROVED
 
 
-async def _periods(selection: Selection) -> list[PeriodInfo]:
+async def _periods(selection: Selection, translated: Texts) -> list[PeriodInfo]:
     if selection.period_ids:
         found = {p.id: p for p in await Period.filter(id__in=selection.period_ids)}
         missing = [p for p in selection.period_ids if p not in found]
@@ -251,7 +259,7 @@ async def _periods(selection: Selection) -> list[PeriodInfo]:
             raise InvalidInput(
                 field="period_to", message_id="analytics.selection.range_holds_more_periods", values={"MAX_PERIODS": MAX_PERIODS}
             )
-    return [PeriodInfo(p.id, p.name, p.type, p.start, p.end) for p in rows]
+    return [PeriodInfo(p.id, translated.period_name(p), p.type, p.start, p.end) for p in rows]
 
 
 async def _fields(selection: Selection, last: date | None) -> list[FieldInfo]:

@@ -20,6 +20,7 @@ from ...auth import ADMIN, READ, REVIEW, REVIEWER, WRITE, Principal
 from ...config import Settings
 from ...digdir import ACR_LEVELS, MASKINPORTEN
 from ...errors import Forbidden
+from ...language import Either
 from ...models import Delegation, Organization, Person, PersonAssignment, PersonRole
 
 ASK_AN_ADMIN = "Ask Bufdir's administrator of this service to record it."
@@ -90,7 +91,7 @@ async def _person(settings: Settings, principal: Principal) -> Principal:
         raise Forbidden(
             details={"reason": "acr_too_low", "acr": claimed.acr, "required": needed},
             message_id="identity.mapping.login_s_security_level",
-            values={"value": claimed.acr or "none", "needed": " or ".join(needed)},
+            values={"value": claimed.acr or "none", "needed": Either(needed)},
         )
     coordinates = {a.organization_id for a in held if a.role == PersonRole.COORDINATOR and a.organization_id}
     reviews = {a.organization_id for a in held if a.role == PersonRole.REVIEWER and a.organization_id}

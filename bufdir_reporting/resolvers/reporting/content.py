@@ -75,7 +75,7 @@ def _row(
         key=definition.key,
         label=texts.field_label(definition),
         data_type=definition.data_type,
-        unit=definition.unit,
+        unit=texts.field_unit(definition),
         value=current,
         prior=prior,
         change=change,
@@ -127,7 +127,7 @@ def build(
     )
     rows = [(part.title, row) for part in parts for row in part.rows]
     if period is not None:
-        name, dates = period.name, f"{day(period.start)}–{day(period.end)}"
+        name, dates = texts.period_name(period), f"{day(period.start)}–{day(period.end)}"
     else:
         first, last = (periods.local_date(moment) for moment in (snapshot.range_start, snapshot.range_end))
         name, dates = w("period.custom"), f"{day(first)}–{day(last)}"
@@ -146,7 +146,9 @@ def build(
         period_id=period.id if period else None,
         period_name=name,
         period_dates=dates,
-        prior_period=w("period.dates", name=prior_period.name, dates=f"{day(prior_period.start)}–{day(prior_period.end)}")
+        prior_period=w(
+            "period.dates", name=texts.period_name(prior_period), dates=f"{day(prior_period.start)}–{day(prior_period.end)}"
+        )
         if prior_period
         else None,
         aggregated_at=local_time(snapshot.aggregated_at, w) if snapshot.aggregated_at else "–",

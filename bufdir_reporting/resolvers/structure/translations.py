@@ -3,7 +3,9 @@ not translated yet.
 
 Bokmål is the item's own text (``models.translation`` says why); ``Texts`` answers an item's
 text in one language and falls back to it. A request reads one language's translations once
-(``texts``), however many labels it prints.
+(``texts``), however many labels it prints. A field's unit (``timer``, ``årsverk``) is translated
+as its label is; a unit of no words (``%``) reads the same in every language and is never asked
+for. A period's name is derived where the calendar names it (``periods.names``), else translated.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from tortoise.transactions import in_transaction
 
 from ...errors import InvalidInput, NotFound
 from ...language import FALLBACK, Language
-from ...models import FieldDefinition, ReportForm, Section, TranslatedAttribute, TranslatedSubject, Translation
+from ...models import FieldDefinition, Period, ReportForm, Section, TranslatedAttribute, TranslatedSubject, Translation
 from ..base import access, audit
 from ..base.context import Context
 from ..base.inputs import Strict
+from ..periods.names import standard_name
 
 ATTRIBUTES = {
     TranslatedSubject.SECTION: (TranslatedAttribute.TITLE, TranslatedAttribute.DESCRIPTION),
-    TranslatedSubject.FIELD: (TranslatedAttribute.LABEL, TranslatedAttribute.DESCRIPTION),
+    TranslatedSubject.FIELD: (TranslatedAttribute.LABEL, TranslatedAttribute.DESCRIPTION, TranslatedAttribute.UNIT),
     TranslatedSubject.FORM: (TranslatedAttribute.NAME, TranslatedAttribute.DESCRIPTION),
+    TranslatedSubject.PERIOD: (TranslatedAttribute.NAME,),
 }
 """What each kind of item has to translate."""
 
@@ -64,6 +68,20 @@ class Texts:
     def field_description(self, definition: FieldDefinition) -> str:
         return self.of(TranslatedSubject.FIELD, definition.key, TranslatedAttribute.DESCRIPTION, definition.description)
 
+    def field_unit(self, definition: FieldDefinition) -> str | None:
+        return self.unit(definition.key, definition.unit)
+
+    def unit(self, field_key: str, unit: str | None) -> str | None:
+        """A field's unit by its key (``%`` and other units of no words as they are)."""
+        return self.of(TranslatedSubject.FIELD, field_key, TranslatedAttribute.UNIT, unit) if unit and has_words(unit) else unit
+
+    def period_name(self, period: Period) -> str:
+        """Its own name in Bokmål; else a stored translation, the calendar's name, its Bokmål."""
+        if self.language == FALLBACK:
+            return period.name
+        stored = self.translations.get((TranslatedSubject.PERIOD, period.id, TranslatedAttribute.NAME))
+        return stored or standard_name(period, self.language) or period.name
+
     def form_name(self, form: ReportForm) -> str:
         return self.of(TranslatedSubject.FORM, form.id, TranslatedAttribute.NAME, form.name)
 
@@ -72,6 +90,11 @@ class Texts:
 
 
 BOKMAL = Texts(Language.NB, {})
+
+
+def has_words(text: str | None) -> bool:
+    """A text with letters in it: a unit such as ``%`` has none to translate."""
+    return any(character.isalpha() for character in text or "")
 
 
 async def texts(ctx: Context, *, language: Language) -> Texts:
@@ -95,16 +118,18 @@ async def _source(spec: TranslationSpec) -> str:
         raise InvalidInput(
             field="attribute", message_id="structure.translations.translate", values={"value": spec.subject.value, "names": names}
         )
-    item: Section | FieldDefinition | ReportForm | None
+    item: Section | FieldDefinition | ReportForm | Period | None
     if spec.subject == TranslatedSubject.SECTION:
         item = await Section.get_or_none(id=spec.subject_id)
     elif spec.subject == TranslatedSubject.FORM:
         item = await ReportForm.get_or_none(id=spec.subject_id)
+    elif spec.subject == TranslatedSubject.PERIOD:
+        item = await Period.get_or_none(id=spec.subject_id)
     else:
         item = await FieldDefinition.filter(key=spec.subject_id).order_by("-valid_from").first()
     if item is None:
         raise NotFound(spec.subject.value, spec.subject_id)
-    return str(getattr(item, spec.attribute.value))
+    return str(getattr(item, spec.attribute.value) or "")
 
 
 async def update(ctx: Context, *, spec: TranslationSpec) -> Translation | None:
@@ -160,9 +185,10 @@ class Untranslated:
 
 
 async def untranslated(ctx: Context, *, language: Language | None = None) -> list[Untranslated]:
-    """Every text of the structure in force (sections, open field versions, forms) that has no
-    translation yet in ``language`` (or in either of nn and en), with its Bokmål to translate
-    from; an empty Bokmål text (no description) has nothing to translate."""
+    """Every text of the structure in force (sections, open field versions with their units,
+    forms) and every period the calendar does not name that has no translation yet in
+    ``language`` (or in either of nn and en), with its Bokmål to translate from; a text with no
+    words (no description, a unit such as ``%``) has nothing to translate."""
     languages = (language,) if language is not None and language != FALLBACK else TRANSLATED if language is None else ()
     items: list[tuple[TranslatedSubject, str, TranslatedAttribute, str]] = []
     for section in await Section.filter(is_active=True, valid_to=None).order_by("order", "id"):
@@ -170,15 +196,23 @@ async def untranslated(ctx: Context, *, language: Language | None = None) -> lis
             (TranslatedSubject.SECTION, section.id, a, getattr(section, a.value)) for a in ATTRIBUTES[TranslatedSubject.SECTION]
         ]
     for field in await FieldDefinition.filter(valid_to=None, section__is_active=True).order_by("section_id", "position"):
-        items += [(TranslatedSubject.FIELD, field.key, a, getattr(field, a.value)) for a in ATTRIBUTES[TranslatedSubject.FIELD]]
+        items += [
+            (TranslatedSubject.FIELD, field.key, a, getattr(field, a.value) or "") for a in ATTRIBUTES[TranslatedSubject.FIELD]
+        ]
     for form in await ReportForm.all().order_by("id"):
         items += [(TranslatedSubject.FORM, form.id, a, getattr(form, a.value)) for a in ATTRIBUTES[TranslatedSubject.FORM]]
+    periods = await Period.all().order_by("start", "end", "id")
     missing = []
     for wanted in languages:
         done = await texts(ctx, language=wanted)
+        named = [
+            (TranslatedSubject.PERIOD, p.id, TranslatedAttribute.NAME, p.name)
+            for p in periods
+            if standard_name(p, wanted) is None
+        ]
         missing += [
             Untranslated(subject, subject_id, attribute, wanted, source)
-            for subject, subject_id, attribute, source in items
-            if source and (subject, subject_id, attribute) not in done.translations
+            for subject, subject_id, attribute, source in items + named
+            if has_words(source) and (subject, subject_id, attribute) not in done.translations
         ]
     return missing

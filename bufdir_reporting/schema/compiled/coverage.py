@@ -236,6 +236,13 @@ def _section_title(planner: Planner, node: FieldNode, definition: GraphQLField, 
     return f"{alias}.title"
 
 
+def _period_name(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
+    """The stored name: what ``texts_of(...).period_name`` answers in Bokmål (a request in another
+    language reads the calendar's name or a translation, checked per request as for titles)."""
+    planner.titles = True
+    return f"{alias}.name"
+
+
 def _field_label(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
     """The stored label: Bokmål, what ``FieldValue.label`` answers only for a request in Bokmål
     (the request's language is checked per request, as for titles)."""
@@ -253,7 +260,7 @@ FIELDS: dict[tuple[str, str], FieldCompiler] = {
     ("Organization", "snapshots"): _organization_snapshots,
     ("Period", "id"): _column(lambda a: relay_id("Period", f"{a}.id")),
     ("Period", "periodId"): _plain("id"),
-    ("Period", "name"): _plain("name"),
+    ("Period", "name"): _period_name,
     ("Period", "type"): _column(lambda a: enum_name(f"{a}.type")),
     ("Period", "start"): _column(lambda a: day(f"{a}.start")),
     ("Period", "end"): _column(lambda a: day(f'{a}."end"')),

@@ -56,7 +56,7 @@ class Plan:
     binders: list[Binder]
     required_roots: list[str]
     titles: bool = False
-    """Section titles or field labels are printed as stored: right only for a request in Bokmål."""
+    """Section titles, field labels or period names are printed as stored: right only for a request in Bokmål."""
 
     def parameters(self, request: Request) -> list[object]:
         return [bind(request) for bind in self.binders]

@@ -86,7 +86,6 @@ FIELDS = {
     "FieldDefinition.required": "Whether a report must have a value before it can be submitted.",
     "FieldDefinition.minValue": "The lowest valid value, if any.",
     "FieldDefinition.maxValue": "The highest valid value, if any.",
-    "FieldDefinition.unit": "The unit, e.g. timer or kr.",
     "FieldDefinition.explainLargeChange": (
         "Whether a large change against the prior period must be explained before the report can be submitted."
     ),
@@ -111,7 +110,6 @@ FIELDS = {
     "OrganizationReportingStatus.missing": "Expected and not submitted.",
     "OrganizationReportingStatus.state": "Where the organisation stands for the period.",
     "OrganizationReportingStatus.organization": "The organisation.",
-    "Period.name": "The period's name, e.g. Rapporteringsåret 2024.",
     "Period.type": "Year, half, quarter, month or custom.",
     "Period.start": "Its first day.",
     "Period.end": "Its last day.",

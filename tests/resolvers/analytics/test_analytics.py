@@ -350,10 +350,11 @@ async def test_csv_export_opens_in_columns_with_decimal_commas(app, client, toke
         "periodenavn",
         "verdi",
         "status",
+        "statusnavn",
         "godkjent",
     ]
-    assert all(len(row) == 9 for row in rows)
-    for field, _, org, _, period, _, value, status, _ in rows[1:]:
+    assert all(len(row) == 10 for row in rows)
+    for field, _, org, _, period, _, value, status, _, _ in rows[1:]:
         expected = world.figures.get(("current", org, period), {}).get(field)
         if field == "antall_arsverk" and expected is not None:
             assert value == format(expected.normalize(), "f").replace(".", ",")

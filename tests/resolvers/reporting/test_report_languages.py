@@ -14,7 +14,8 @@ import pypdf
 import pytest
 
 from bufdir_reporting.language import Language
-from bufdir_reporting.models import Section, TranslatedAttribute, TranslatedSubject
+from bufdir_reporting.models import FieldDefinition, Section, TranslatedAttribute, TranslatedSubject
+from bufdir_reporting.resolvers.base import revision
 from bufdir_reporting.resolvers.reporting import records
 from bufdir_reporting.resolvers.reporting.renderers import ReportFormat
 from bufdir_reporting.resolvers.reporting.texts import CATALOGUES, EN, NB
@@ -57,6 +58,10 @@ async def _in_english(app, settings) -> None:
     await translate(TranslatedSubject.SECTION, section.id, TranslatedAttribute.TITLE, "Cases and staff")
     for key, label in ENGLISH_LABELS.items():
         await translate(TranslatedSubject.FIELD, key, TranslatedAttribute.LABEL, label)
+    # a unit is stored data as a label is: "Full-time equivalents (årsverk)" was not English
+    await FieldDefinition.filter(key="antall_arsverk").update(unit="årsverk")
+    await revision.bump()
+    await translate(TranslatedSubject.FIELD, "antall_arsverk", TranslatedAttribute.UNIT, "person-years")
 
 
 @pytest.mark.one_database
@@ -75,6 +80,8 @@ async def test_a_report_generated_in_english_reads_english_throughout(app, setti
     assert "Number of cases changed +150 % from the previous period" in text  # a finding, its label translated
     assert "Full-time equivalents is required" in text or "required, not filled in" in text
     assert "Cases and staff" in text and "Remarks on the report" in text
+    assert "Full-time equivalents (person-years)" in text and "årsverk" not in text
+    assert "Reporting year 2024" in text and "Reporting year 2023 (01.01.2023–31.12.2023)" in text, "the period's name"
     assert "+150.0" in text.replace("\u00a0", " "), "numbers as English writes them"
     left = sorted(fragment for fragment in bokmal_only_fragments() if fragment in text)
     assert left == [], f"Bokmål fixed text in the English report: {left}"
@@ -93,6 +100,8 @@ async def test_a_report_generated_in_english_reads_english_throughout(app, setti
     assert workbook.properties.language == "en" and workbook.properties.category == "Report to Bufdir"
     cells = " ".join(str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value)
     assert [fragment for fragment in bokmal_only_fragments() if fragment in cells] == []
+    assert "Full-time equivalents (person-years)" in cells and "årsverk" not in cells
+    assert "Reporting year 2024" in cells
 
 
 @pytest.mark.one_database

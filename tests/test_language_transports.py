@@ -1,0 +1,128 @@
+"""What the transports themselves say in the reader's language (#32): the Content-Language of
+an answer that mixes languages, GraphQL's own refusals (parse, validation, limits) and REST's
+404/405 bodies; the legacy contracts answer as before when no language is asked."""
+
+from __future__ import annotations
+
+from .conftest import error_of
+from .factories import make_section, manual
+
+NN = {"Accept-Language": "nn"}
+TITLES = "{ sections { edges { node { sectionId title english: title(language: EN) } } } }"
+
+
+async def test_content_language_names_every_language_the_answer_is_in(app, client, tokens):
+    """title(language: EN) under Accept-Language: nn answered Content-Language: nn; a cached
+    answer (the second request) says the same."""
+    await make_section(fields=[manual("antall_arsverk")])
+    for _ in range(2):
+        mixed = await client.post("/graphql", json={"query": TITLES}, headers={**NN, **tokens.admin()})
+        assert mixed.status_code == 200 and mixed.headers["Content-Language"] == "nn, en"
+    same = await client.post("/graphql", json={"query": "{ sections { edges { node { title(language: NN) } } } }"}, headers=NN)
+    assert same.headers["Content-Language"] == "nn"
+    plain = await client.post("/graphql", json={"query": "{ sections { totalCount } }"}, headers=NN)
+    assert plain.headers["Content-Language"] == "nn"
+    unasked = await client.post("/graphql", json={"query": TITLES})
+    assert "Content-Language" not in unasked.headers, "no language asked: the texts are as before, no one language"
+
+
+async def test_a_path_or_method_the_api_does_not_serve_is_refused_in_the_language_asked(app, client):
+    for headers, not_found, not_allowed in (
+        ({}, "Not Found", "Method Not Allowed"),  # as every client read them before languages existed
+        ({"Accept-Language": "en"}, "Not Found", "Method Not Allowed"),
+        (NN, "Her finst ingenting: sjekk adressa", "Denne metoden blir ikkje teken imot på denne adressa"),
+        ({"Accept-Language": "nb"}, "Her finnes ingenting: sjekk adressen", "Denne metoden tas ikke imot på denne adressen"),
+    ):
+        missing = await client.get("/api/v1/no-such-thing", headers=headers)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
+        assert missing.json()["error"]["message"].startswith(not_found), headers
+        refused = await client.delete("/api/v1/translations/untranslated", headers=headers)
+        assert refused.status_code == 405 and refused.headers["Allow"] == "GET"
+        assert refused.json()["error"]["message"].startswith(not_allowed), headers
+
+
+BAD_DOCUMENTS = [
+    "{ periods { edges { node { nam } } } }",
+    '{ periods(first: "x") { totalCount } }',
+    "{ periods { ",
+    "{ periods } }",
+    "{ period { name } }",
+    "{ periods(type: WEEK) { totalCount } }",
+    "{ periods(typ: YEAR) { totalCount } }",
+    '{ organization(id: "x") }',
+    "{ periods { totalCount { x } } }",
+    "query A { periods { totalCount } } query A { periods { totalCount } }",
+    "{ __typename } { __typename }",
+    "fragment F on Period { name } { __typename }",
+    "{ periods { edges { node { ...F } } } } fragment F on Nope { name }",
+    "{ periods { edges { node { ...G } } } }",
+    "{ periods { totalCount @nope } }",
+    "{ periods { totalCount totalCount: edges { cursor } } }",
+    "query ($a: Int) { __typename }",
+    "{ periods(first: $b) { totalCount } }",
+    "{ periods(first: 1, first: 2) { totalCount } }",
+    "{ periods { edges { node { ... on Snapshot { snapshotId } } } } }",
+    '{ periods { edges { node { name(language: "NN") } } } }',
+    "query ($x: String) { node(id: $x) { id } }",
+]
+
+
+def test_every_message_graphql_core_gives_for_a_bad_document_has_its_words():
+    """The patterns are graphql-core's wording: one it changes would fall back to English unseen."""
+    import string
+
+    from graphql import GraphQLError, parse, validate
+
+    from bufdir_reporting.language import MESSAGES, Language
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.graphql_words import PATTERNS, said
+
+    met = []
+    for document in BAD_DOCUMENTS:
+        try:
+            met += [error.message for error in validate(schema._schema, parse(document))]
+        except GraphQLError as error:
+            met.append(error.message)
+    assert len(met) >= len(BAD_DOCUMENTS)
+    assert [message for message in met if said(message, Language.NN) == message] == []
+    for pattern, message_id in PATTERNS:  # a message naming a value its pattern does not catch fails when said
+        if not pattern.groupindex:
+            continue  # said without values: its text is not formatted ({"query": "..."} is text)
+        for language in (Language.NB, Language.NN):
+            named = {name for _, name, _, _ in string.Formatter().parse(MESSAGES[message_id][language]) if name}
+            assert named <= set(pattern.groupindex), (message_id, language)
+
+
+async def test_graphqls_own_refusals_read_in_the_language_asked_with_their_codes(app, client):
+    """Parse and validation errors and the limits' refusal were English under Accept-Language: nn."""
+    deep = "{ s: sections { edges { node { " + "fields { section { " * 6 + "id" + " } }" * 6 + " } } } }"
+    cases = [
+        (
+            "{ periods { edges { node { nam } } } }",
+            "Cannot query field 'nam' on type 'Period'. Did you mean 'name'?",
+            "Feltet «nam» finst ikkje på typen «Period». Meinte du «name»?",
+        ),
+        ("{ periods { ", "Syntax Error: Expected Name, found <EOF>.", "Syntaksfeil: venta Name, fann <EOF>."),
+        (deep, "the operation 'anonymous' has a depth of 15 fields; the limit is 12", "operasjonen utan namn har ei djupn på 15"),
+    ]
+    for document, english, nynorsk in cases:
+        plain = (await client.post("/graphql", json={"query": document})).json()["errors"][0]
+        assert plain["message"] == english and plain["extensions"]["code"] == "BAD_USER_INPUT"
+        asked = (await client.post("/graphql", json={"query": document}, headers=NN)).json()["errors"][0]
+        assert asked["message"].startswith(nynorsk), asked["message"]
+        assert asked["extensions"] == {**plain["extensions"], "request_id": asked["extensions"]["request_id"]}
+    variables = {"query": "query ($a: Int!) { periods(first: $a) { totalCount } }", "variables": {"a": "x"}}
+    coerced = (await client.post("/graphql", json=variables, headers={"Accept-Language": "nb"})).json()["errors"][0]
+    assert coerced["message"] == "Variabelen $a har en ugyldig verdi: Int kan ikke ha verdien 'x'"
+
+
+async def test_a_request_graphql_cannot_read_is_refused_in_the_language_asked(app, client):
+    """Strawberry's plain-text refusals and an unknown operation name were English under nn."""
+    body = {"query": "query Q { __typename }", "operationName": "X"}
+    unknown = await client.post("/graphql", json=body, headers=NN)
+    assert unknown.json()["errors"][0]["message"] == "Dokumentet har ingen operasjon med namnet «X»."
+    assert (await client.post("/graphql", json=body)).json()["errors"][0]["message"] == 'Unknown operation named "X".'
+    empty = await client.post("/graphql", json={}, headers=NN)
+    assert error_of(empty)["message"] == 'Førespurnaden har inga GraphQL-spørjing: send {"query": "..."} som JSON.'
+    unsupported = await client.post("/graphql", content=b"{}", headers={**NN, "Content-Type": "text/csv"})
+    assert error_of(unsupported)["message"].startswith("Send GraphQL-førespurnader som JSON")
