@@ -305,9 +305,9 @@ async def test_an_answered_question_shows_the_answer_and_resolving_it_settles_th
     asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer))["data"]["markValueForFollowUp"]
     assert [(i["code"], i["noteState"]) for i in await _items(graphql, reviewer)] == [
         ("RULE_VIOLATED", None),
-        ("QUESTION_OPEN", "open"),
         ("OUTLIER_PEERS", None),
-    ], "an open question waits for the organisation: after what the case officer has not looked at"
+        ("QUESTION_OPEN", "open"),
+    ], "an open question (an error-level mark) waits for the organisation: after what the case officer has yet to see"
     answer = 'mutation ($c: ID!) { answerComment(commentId: $c, text: "Ja: tre søsken, flyttet to ganger.") { id } }'
     assert "errors" not in await graphql(answer, {"c": asked["id"]}, coordinator)
     items = await _items(graphql, reviewer)
@@ -382,7 +382,7 @@ async def test_an_accepted_explanation_settles_the_values_findings_live(app, set
     }
 
     await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer)  # asked again: the value is open again
-    assert [i["code"] for i in await _items(graphql, reviewer)] == ["RULE_VIOLATED", "QUESTION_OPEN", "OUTLIER_PEERS"]
+    assert [i["code"] for i in await _items(graphql, reviewer)] == ["RULE_VIOLATED", "OUTLIER_PEERS", "QUESTION_OPEN"]
 
     # over REST, an explanation of another value; a question is no explanation to accept
     other = await ValueNote.create(

@@ -6,7 +6,8 @@ against history and peers) and the reviewers' questions still open on it (each o
 it was asked on), ranked by severity, the rule's importance and the size of the
 deviation (an outlier's |z|). A question the organisation has answered is the case officer's
 turn (``QUESTION_ANSWERED``, with the answer); one still waiting for the organisation
-(``QUESTION_OPEN``) ranks after what the case officer has not looked at yet.
+(``QUESTION_OPEN``) ranks after everything the case officer has yet to look at, whatever its
+severity.
 
 A value the case officer has settled leaves the list: its question resolved, or its explanation
 accepted (``snapshots.notes``), after the value was last aggregated or entered, with no question
@@ -62,9 +63,8 @@ QUESTION_ANSWERED = "QUESTION_ANSWERED"
 QUESTION_RESOLVED = "QUESTION_RESOLVED"
 """A resolved question (listed only with ``include_resolved``)."""
 QUESTION_CODES = {NoteState.OPEN: QUESTION_OPEN, NoteState.ANSWERED: QUESTION_ANSWERED, NoteState.RESOLVED: QUESTION_RESOLVED}
-QUESTION_IMPORTANCE = {NoteState.OPEN: "low", NoteState.ANSWERED: "high", NoteState.RESOLVED: "low"}
-"""An answered question is read first; an open one waits for the organisation, the case officer
-has already looked at it."""
+QUESTION_IMPORTANCE = {NoteState.OPEN: "medium", NoteState.ANSWERED: "high", NoteState.RESOLVED: "low"}
+"""An answered question is read first (the organisation has replied: the case officer's turn)."""
 SEVERITY_RANK = {"error": 2, "warning": 1}
 CODES = (*(code.value for code in validation.FindingCode), QUESTION_OPEN, QUESTION_ANSWERED, QUESTION_RESOLVED)
 """What a worklist item's code may be: a finding's, or a question's."""
@@ -118,10 +118,16 @@ class WorkItem:
         return self.resolved_at is not None
 
     @property
-    def rank(self) -> tuple[bool, int, int, float, Decimal, str, str]:
+    def waiting(self) -> bool:
+        """An open question waits for the organisation: the case officer has looked at it already."""
+        return self.code == QUESTION_OPEN
+
+    @property
+    def rank(self) -> tuple[bool, bool, int, int, float, Decimal, str, str]:
         size = abs(self.score) if self.score is not None else 0.0
         return (
             self.resolved,
+            self.waiting,
             -SEVERITY_RANK.get(self.severity, 0),
             -IMPORTANCE_RANK.get(self.importance, 0),
             -size,
@@ -347,8 +353,9 @@ def _finding(about: dict[str, Any], finding: validation.Finding, talk: _Talk, se
 
 def _question(about: dict[str, Any], note: ValueNote, talk: _Talk) -> WorkItem:
     """A question: a follow-up mark weighs as an error, a comment as a warning; an answered one
-    ranks first (the organisation has replied: the case officer's turn), an open one last (it
-    waits for the organisation). The message is the question; the answer beside it."""
+    ranks high (the organisation has replied: the case officer's turn), an open one after
+    everything else unsettled (``WorkItem.waiting``). The message is the question; the answer
+    beside it."""
     state = NoteState(note.state or NoteState.OPEN)
     answer = talk.answers.get(note.id)
     return WorkItem(
