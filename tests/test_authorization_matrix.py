@@ -872,6 +872,28 @@ async def _question(w: World) -> int:
     return note.id
 
 
+async def _explanation(w: World) -> int:
+    from bufdir_reporting.models import ValueNote, ValueNoteKind
+
+    note = await ValueNote.create(
+        organization_id=OWN,
+        period_id="2024",
+        field_key="antall_akuttplasseringer",
+        kind=ValueNoteKind.EXPLANATION,
+        text="x",
+        author="m",
+    )
+    return note.id
+
+
+async def _accept_gql(w: World, who: str) -> str:
+    return await w.graphql(who, f'mutation {{ acceptExplanation(noteId: "{await _explanation(w)}") {{ state }} }}')
+
+
+async def _accept_rest(w: World, who: str) -> str:
+    return await w.rest(who, "POST", f"/api/v1/value-notes/{await _explanation(w)}/accept")
+
+
 async def _resolve_gql(w: World, who: str) -> str:
     return await w.graphql(who, f'mutation {{ resolveValueNote(noteId: "{await _question(w)}") {{ state }} }}')
 
@@ -886,6 +908,7 @@ REST["GET /api/v1/value-notes/open-questions"] = (
     lambda w, who: w.rest(who, "GET", "/api/v1/value-notes/open-questions", params={"org_id": OWN}),
 )
 REST["POST /api/v1/value-notes/{note_id}/resolve"] = (REVIEW, _resolve_rest)
+REST["POST /api/v1/value-notes/{note_id}/accept"] = (REVIEW, _accept_rest)
 GRAPHQL["Query.worklist"] = (REVIEW, q('{ worklist(periodId: "2024") { totalCount } }'))
 GRAPHQL["Query.openQuestions"] = (ORG, q(f'{{ openQuestions(organizationId: "{OWN}") {{ id }} }}'))
 GRAPHQL["Mutation.markValueForFollowUp"] = (
@@ -896,6 +919,7 @@ GRAPHQL["Mutation.markValueForFollowUp"] = (
     ),
 )
 GRAPHQL["Mutation.resolveValueNote"] = (REVIEW, _resolve_gql)
+GRAPHQL["Mutation.acceptExplanation"] = (REVIEW, _accept_gql)
 GRAPHQL["Subscription.worklistChanged"] = (
     REVIEW,
     lambda w, who: _subscribe(w, who, 'subscription { worklistChanged(periodId: "2024") { code } }'),

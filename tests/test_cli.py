@@ -175,7 +175,7 @@ def test_serve_demo_migrates_loads_and_answers_graphql(empty_database, tmp_path)
             json={"query": '{ organizations { totalCount } period(id: "rp-2024-q4") { name } }'},
             headers={"Authorization": f"Bearer {token.group(1)}"},
         ).json()
-        assert result == {"data": {"organizations": {"totalCount": 5}, "period": {"name": "4. kvartal 2024"}}}
+        assert result == {"data": {"organizations": {"totalCount": 9}, "period": {"name": "4. kvartal 2024"}}}
 
         # the token block comes after the server's start-up lines, where a person sees it
         lines = log.read_text().splitlines()

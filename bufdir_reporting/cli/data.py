@@ -62,8 +62,9 @@ async def load_demo(settings: Settings, *, activities: int, only_if_empty: bool)
         summary = await demo.load_demo_data(activity_count=activities, progress=say)
         history = await demo.load_history(settings, progress=say)
         approved = await demo.load_published(settings, progress=say)
+    organizations = summary.organizations + history.organizations
     say(
-        f"demo data loaded: {summary.organizations} organisations, {summary.periods + history.periods} periods, "
+        f"demo data loaded: {organizations} organisations, {summary.periods + history.periods} periods, "
         f"{summary.sections} sections with {summary.fields} fields, {summary.activities:,} activities, "
         f"{history.snapshots} snapshots, {history.submissions} submitted report, {approved} approved quarterly reports"
     )

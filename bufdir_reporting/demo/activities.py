@@ -80,9 +80,17 @@ class DemoActivity:
     participant_refs: tuple[str, ...]
 
 
-def generate(organizations: list[dict[str, Any]], total: int, *, seed: int = 20240101) -> Iterator[DemoActivity]:
+def generate(
+    organizations: list[dict[str, Any]],
+    total: int,
+    *,
+    seed: int = 20240101,
+    start: datetime = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC),
+    first_id: int = FIRST_ACTIVITY_ID,
+) -> Iterator[DemoActivity]:
+    """``total`` activities of the organisations from ``start`` to the demo's last day, ids from
+    ``first_id``."""
     rng = random.Random(seed)
-    start = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
     span_seconds = int((datetime.combine(LAST_DAY, datetime.max.time(), UTC) - start).total_seconds())
     weights = [3 if org["kind"] == "child_welfare_service" else 1 for org in organizations]
     for offset in range(total):
@@ -103,7 +111,7 @@ def generate(organizations: list[dict[str, Any]], total: int, *, seed: int = 202
         # drawn from the family's pool (the umbrella's), so a rolled-up count meets them twice.
         family = org.get("parent_id") or org["id"]
         refs = tuple(sorted({f"p-{family}-{rng.randrange(pool):05d}" for _ in range(people)}))
-        activity_id = FIRST_ACTIVITY_ID + offset
+        activity_id = first_id + offset
         yield DemoActivity(
             id=activity_id,
             organization_id=org["id"],

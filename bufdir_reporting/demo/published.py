@@ -10,7 +10,8 @@ time, every 2025 quarter counted as "submitted late" (#31 outside test, finding 
 after it (``LATE``), so the demo still shows a late report.
 
 org-bufdir-42 is left out: its latest submission stays the grant period the legacy contract's
-``last-submitted-period`` example answers. Runs after ``history.load_history``, through the use
+``last-submitted-period`` example answers; so are the volunteer centres of ``peers`` (drafts
+only: the case officer's worklist is about the first quarter of 2026). Runs after ``history.load_history``, through the use
 cases, so the submissions, reviews, audit log and locks are the real ones.
 """
 
@@ -28,6 +29,7 @@ from ..resolvers.base import revision
 from ..resolvers.base.context import Context
 from ..resolvers.reporting import assignments, deadlines, records, reviews, submissions
 from ..resolvers.snapshots import manual_values, validation
+from . import reference
 from .history import ENTERED, REPORT_TYPE, SUBMITTED_ORGANIZATION
 
 Progress = Callable[[str], None]
@@ -45,7 +47,8 @@ async def load_published(settings: Settings, *, progress: Progress = lambda _: N
     await ReportForm.filter(id=PUBLIC_FORM).update(public=True)
     await revision.bump()  # what the forms' use cases do (analytics caches who is public per revision)
     approved = 0
-    for organization in await Organization.exclude(id=SUBMITTED_ORGANIZATION).order_by("id"):
+    reporters = [org["id"] for org in reference.ORGANIZATIONS if org["id"] != SUBMITTED_ORGANIZATION]
+    for organization in await Organization.filter(id__in=reporters).order_by("id"):
         coordinator = Context(
             settings=settings,
             principal=Principal(subject=f"coordinator-{organization.id}", organizations=frozenset({organization.id})),

@@ -92,6 +92,22 @@ RULES += [
     for form_id in ("frivillighet-kvartalsrapport", "frivillighet-samlet", forms.GRANT_FORM)
 ]
 
+RULES.append(
+    {
+        "form_id": "frivillighet-kvartalsrapport",
+        "name": "Ledige stillinger innenfor årsverk",
+        "left": "antall_stillinger_ledige",
+        "operator": RuleOperator.LESS_OR_EQUAL,
+        "right": "antall_arsverk",
+        "severity": WARNING,
+        "importance": HIGH,  # a figure that cannot be right ranks before ones that are unusual
+        "message_nb": "Det er oppgitt flere ledige stillinger enn årsverk; stemmer antallet ledige stillinger?",
+        "message_nn": "Det er oppgjeve fleire ledige stillingar enn årsverk; stemmer talet på ledige stillingar?",
+        "message_en": "More vacant positions than person-years are given; is the number of vacancies right?",
+    }
+)
+"""A volunteer centre's quarter (``peers.SUBMITTING``) is submitted with one vacancy typed 11."""
+
 TYPO_ORGANIZATION, TYPO_PERIOD = "org-2077", "2025"
 TYPO: dict[str, object] = {"antall_arsverk": "21.5", "antall_arsverk_med_barnevernfaglig_utdanning": "125"}
 """org-2077's draft for 2025: 21.5 person-years, of which 12.5 with training, typed as 125."""

@@ -123,11 +123,13 @@ class ValueNoteKind(StrEnum):
 
 class NoteState(StrEnum):
     """Where a reviewer's question (a comment or a follow-up mark) stands: open until the
-    organisation answers, answered until a reviewer resolves it."""
+    organisation answers, answered until a reviewer resolves it. An explanation has no state
+    until a reviewer accepts it."""
 
     OPEN = "open"
     ANSWERED = "answered"
     RESOLVED = "resolved"
+    ACCEPTED = "accepted"
 
 
 class ValueNote(Model):
@@ -158,8 +160,10 @@ class ValueNote(Model):
         "bufdir.ValueNote", related_name="answers", null=True, on_delete=fields.CASCADE
     )
     state = fields.CharEnumField(NoteState, max_length=16, null=True)
-    """A comment's or follow-up mark's state; null for explanations and answers."""
+    """A comment's or follow-up mark's state; an explanation's ``accepted`` once a reviewer
+    accepts it, else null; null for answers."""
     resolved_by = fields.CharField(max_length=128, null=True)
+    """Who resolved the question, or accepted the explanation (``resolved_at``: when)."""
     resolved_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

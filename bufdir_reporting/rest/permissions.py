@@ -82,4 +82,5 @@ OPERATIONS: dict[str, Needs] = {
     "getWorklist": REVIEW,
     "listOpenQuestions": READ,
     "resolveValueNote": REVIEW,
+    "acceptValueExplanation": REVIEW,
 }

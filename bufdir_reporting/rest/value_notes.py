@@ -40,8 +40,11 @@ class NoteShape(NoteFields, Shape):
     # question's state and dates; a docstring here would be the OpenAPI schema's description
     model_config = examples(_NOTE)
 
-    state: NoteState | None = Field(description="a comment's or follow-up mark's state; null for explanations and answers")
-    resolved_by: str | None
+    state: NoteState | None = Field(
+        description="a comment's or follow-up mark's state; an explanation's accepted once a reviewer accepts it, "
+        "else null; null for answers"
+    )
+    resolved_by: str | None = Field(description="who resolved the question, or accepted the explanation")
     resolved_at: Instant | None
     created_at: Instant | None
 
@@ -153,3 +156,16 @@ async def open_questions(org_id: OrganizationId, period_id: PeriodIdQuery = None
 )
 async def resolve(note_id: NoteId, ctx: Context = ContextDep) -> NoteShape:
     return shape(await notes.resolve(ctx, note_id=note_id))
+
+
+@router.endpoint(
+    "POST",
+    "/{note_id}/accept",
+    "acceptValueExplanation",
+    NoteShape,
+    body=False,
+    errors={403, 404, 409},
+    summary="Accept the organisation's explanation of a value (reviewers): its findings leave the worklist",
+)
+async def accept(note_id: NoteId, ctx: Context = ContextDep) -> NoteShape:
+    return shape(await notes.accept(ctx, note_id=note_id))

@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
+from pydantic import Field
 
 from ..models import NoteState
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import worklist
 from .routing import KNOWN_QUERY_ONLY, ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, page_window, pagination
-from .shapes import Pagination, Shape, examples
+from .shapes import Instant, Pagination, Shape, examples
 from .submissions import FormIdQuery
 
 router = ContractRouter("/api/v1/worklist", tag="worklist", printed_paths=False)
@@ -36,6 +37,11 @@ _ITEM = {
     "rule_id": 4,
     "note_id": None,
     "note_state": None,
+    "answer": None,
+    "answered_by": None,
+    "answered_at": None,
+    "resolved_by": None,
+    "resolved_at": None,
 }
 
 
@@ -56,8 +62,13 @@ class WorkItemShape(Shape):
     score: float | None
     deviation: Decimal | None
     rule_id: int | None
-    note_id: int | None
+    note_id: int | None = Field(description="a question's; for a finding, the organisation's latest explanation of the value")
     note_state: NoteState | None
+    answer: str | None = Field(description="a question's latest answer; for a finding, the organisation's explanation")
+    answered_by: str | None
+    answered_at: Instant | None
+    resolved_by: str | None = Field(description="who settled it: resolved the question, or accepted the explanation")
+    resolved_at: Instant | None
 
 
 class Worklist(Shape):
@@ -74,7 +85,7 @@ class Worklist(Shape):
     Worklist,
     errors={403, 404},
     summary="A period's findings, outliers and unresolved questions across organisations, most important first "
-    "(reviewers and admins)",
+    "(reviewers and admins); what the case officer settled only with include_resolved",
 )
 async def get_worklist(
     period_id: PeriodId,
@@ -82,8 +93,15 @@ async def get_worklist(
     under_org_id: OrganizationIdQuery = None,
     org_id: OrganizationIdQuery = None,
     severity: Literal["error", "warning"] | None = None,
-    code: Annotated[list[str] | None, Query(max_length=20, description="finding codes, or QUESTION_OPEN")] = None,
+    code: Annotated[
+        list[str] | None,
+        Query(max_length=20, description="finding codes, or QUESTION_OPEN, QUESTION_ANSWERED, QUESTION_RESOLVED"),
+    ] = None,
     submitted_only: Annotated[bool, Query(description="only submitted reports (the default); false adds drafts")] = True,
+    include_resolved: Annotated[
+        bool,
+        Query(description="also what the case officer settled (a question resolved, an explanation accepted); default false"),
+    ] = False,
     window: Window = Depends(page_window),
     ctx: Context = ContextDep,
     _known: None = KNOWN_QUERY_ONLY,
@@ -96,6 +114,7 @@ async def get_worklist(
         severity=severity,
         codes=tuple(code or ()),
         submitted_only=submitted_only,
+        include_resolved=include_resolved,
     )
     page = await worklist.page(ctx, filters=filters, window=window)
     items = [  # the use case's item as declared, its score rounded for people

@@ -114,7 +114,8 @@ strawberry.enum(
 strawberry.enum(
     models.NoteState,
     name="NoteState",
-    description="A question's state: OPEN, ANSWERED (the organisation answered; the reviewer's turn), RESOLVED.",
+    description="A question's state: OPEN, ANSWERED (the organisation answered; the reviewer's turn), RESOLVED; an "
+    "explanation's: ACCEPTED by a reviewer (else none).",
 )
 
 
@@ -128,9 +129,13 @@ class ValueNoteType:
     created_at: datetime.datetime
     parent_id: strawberry.ID | None = strawberry.field(description="For an answer: the id of the comment it answers.")
     state: models.NoteState | None = strawberry.field(
-        default=None, description="A comment's or follow-up mark's state; null for explanations and answers."
+        default=None,
+        description="A comment's or follow-up mark's state; an explanation's ACCEPTED once a reviewer accepts it, else "
+        "null; null for answers.",
     )
-    resolved_by: str | None = strawberry.field(default=None, description="Who resolved the question.")
+    resolved_by: str | None = strawberry.field(
+        default=None, description="Who resolved the question, or accepted the explanation."
+    )
     resolved_at: datetime.datetime | None = None
 
     @classmethod
@@ -216,6 +221,13 @@ class FieldValueMutation:
     @strawberry.mutation(description="A reviewer resolves a question (a comment or follow-up mark), open or answered.")
     async def resolve_value_note(self, info: Info, note_id: strawberry.ID) -> ValueNoteType:
         return ValueNoteType.of(await notes.resolve(info.context, note_id=_note_id(note_id, "noteId")))
+
+    @strawberry.mutation(
+        description="A reviewer accepts the organisation's explanation of a value: the value's findings leave the "
+        "worklist (shown again with includeResolved)."
+    )
+    async def accept_explanation(self, info: Info, note_id: strawberry.ID) -> ValueNoteType:
+        return ValueNoteType.of(await notes.accept(info.context, note_id=_note_id(note_id, "noteId")))
 
 
 def _note_id(value: strawberry.ID, field: str) -> int:

@@ -61,6 +61,7 @@ FIELDS: dict[str, Needs] = {
     "Mutation.deleteFieldOutlierSetting": ADMIN,
     "Mutation.markValueForFollowUp": REVIEW,
     "Mutation.resolveValueNote": REVIEW,
+    "Mutation.acceptExplanation": REVIEW,
     "Subscription.worklistChanged": REVIEW,
     "Query.analyticsTimeSeries": PUBLIC,
     "Mutation.createSection": ADMIN,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import AsyncGenerator
 from decimal import Decimal
 
@@ -27,14 +28,29 @@ class WorkItemType:
     submitted: bool = strawberry.field(description="Whether the organisation has submitted this form for the period.")
     field_key: str
     severity: str = strawberry.field(description="error or warning.")
-    code: str = strawberry.field(description="A finding's code (FindingCode), or QUESTION_OPEN for an unresolved question.")
+    code: str = strawberry.field(
+        description="A finding's code (FindingCode), or a question's: QUESTION_ANSWERED (the organisation answered: the "
+        "case officer's turn), QUESTION_OPEN (waiting for the organisation), QUESTION_RESOLVED (with includeResolved)."
+    )
     message: str
     importance: str = strawberry.field(description="high, medium or low.")
     score: float | None = strawberry.field(description="An outlier's modified z-score.")
     deviation: Decimal | None = strawberry.field(description="How far the value lies from what it was judged against.")
     rule_id: strawberry.ID | None
-    note_id: strawberry.ID | None
+    note_id: strawberry.ID | None = strawberry.field(
+        description="A question's; for a finding, the organisation's latest explanation of the value (acceptExplanation)."
+    )
     note_state: str | None
+    answer: str | None = strawberry.field(
+        description="A question's latest answer; for a finding, the organisation's latest explanation of the value."
+    )
+    answered_by: str | None = strawberry.field(description="Who wrote the answer (or explanation).")
+    answered_at: datetime.datetime | None
+    resolved_by: str | None = strawberry.field(
+        description="Who settled it (resolved the question, or the value's question, or accepted its explanation); "
+        "listed with includeResolved only."
+    )
+    resolved_at: datetime.datetime | None
 
     @classmethod
     def of(cls, item: worklist.WorkItem) -> WorkItemType:
@@ -55,6 +71,11 @@ class WorkItemType:
             rule_id=None if item.rule_id is None else strawberry.ID(str(item.rule_id)),
             note_id=None if item.note_id is None else strawberry.ID(str(item.note_id)),
             note_state=item.note_state,
+            answer=item.answer,
+            answered_by=item.answered_by,
+            answered_at=item.answered_at,
+            resolved_by=item.resolved_by,
+            resolved_at=item.resolved_at,
         )
 
 
@@ -66,6 +87,11 @@ class WorklistFilter:
     severity: str | None = strawberry.field(default=None, description="error or warning.")
     codes: list[str] | None = None
     submitted_only: bool = True
+    include_resolved: bool = strawberry.field(
+        default=False,
+        description="Also what the case officer settled: findings on a value whose question was resolved or whose "
+        "explanation was accepted, and resolved questions (last).",
+    )
 
 
 def _filters(period_id: strawberry.ID, where: WorklistFilter | None) -> worklist.Filters:
@@ -78,6 +104,7 @@ def _filters(period_id: strawberry.ID, where: WorklistFilter | None) -> worklist
         severity=where.severity,
         codes=tuple(where.codes or ()),
         submitted_only=where.submitted_only,
+        include_resolved=where.include_resolved,
     )
 
 
@@ -86,7 +113,7 @@ class WorklistQuery:
     @strawberry.field(
         description="Reviewers and admins: every submitted report's findings, outliers and unresolved questions for a "
         "period, most important first (severity, the rule's importance, the size of the deviation); drafts with "
-        "submittedOnly: false."
+        "submittedOnly: false; what the case officer settled with includeResolved: true."
     )
     async def worklist(
         self,

@@ -91,7 +91,7 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     from bufdir_reporting.demo import load_history
 
     summary = await load_history(settings)
-    assert summary.submissions == 2
+    assert (summary.submissions, summary.organizations) == (3, 4)
     admin = tokens.admin()
     # every organisation's recent periods and their priors have a current snapshot with values
     query = """{ organizations(first: 10) { edges { node { organizationId
@@ -99,7 +99,7 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         priorSnapshot { period { periodId } } } } } } } } }"""
     response = await client.post("/graphql", json={"query": query}, headers=admin)
     organizations = response.json()["data"]["organizations"]["edges"]
-    assert len(organizations) == 5
+    assert len(organizations) == 9, "the five of the reference data and four volunteer centres (``peers``)"
     yearly = {"org-1042", "org-2077"}  # the child-welfare services report years; the others quarters
     for edge in organizations:
         current = {
@@ -220,12 +220,29 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
         [edge] = body["data"]["organization"]["snapshots"]["edges"]
         violated = [(f["fieldKey"], f["message"][:46]) for f in edge["node"]["validation"] if f["code"] == "RULE_VIOLATED"]
         assert violated == violations, org
-    # the case officer's first look at the quarter: org-3310's submitted report, its winter-holiday
-    # jump against its own four quarters ranked; an organisation's token is refused
-    listed = (await client.get("/api/v1/worklist", params={"period_id": "rp-2026-q1"}, headers=reviewer)).json()["data"]
-    assert {i["organization_id"] for i in listed} == {"org-3310"}, "submitted reports only"
-    jumps = [i["field_key"] for i in listed if i["code"] == "OUTLIER_HISTORY"]
-    assert "antall_gruppetiltak" in jumps, listed
+    # the case officer's first look at the quarter: the submitted reports of org-3310 and of a
+    # volunteer centre; org-3310's winter-holiday jump against its own four quarters and against
+    # the five of its kind, the centre's vacancy typo a rule catches, and the question already
+    # asked about the jump, after what the case officer has yet to see
+    params = {"period_id": "rp-2026-q1", "limit": "100"}
+    listed = (await client.get("/api/v1/worklist", params=params, headers=reviewer)).json()["data"]
+    assert {i["organization_id"] for i in listed} == {"org-3310", "org-4410"}, "submitted reports only"
+    found = {(i["organization_id"], i["field_key"], i["code"]) for i in listed}
+    assert {
+        ("org-3310", "antall_gruppetiltak", "OUTLIER_HISTORY"),
+        ("org-3310", "antall_gruppetiltak", "OUTLIER_PEERS"),
+        ("org-4410", "antall_stillinger_ledige", "RULE_VIOLATED"),
+        ("org-3310", "antall_gruppetiltak", "QUESTION_OPEN"),
+    } <= found, listed
+    assert listed[0]["code"] == "RULE_VIOLATED" and listed[-1]["code"] == "QUESTION_OPEN", listed
+    # resolving the question settles the jump: its question and findings leave the list
+    question = next(i["note_id"] for i in listed if i["code"] == "QUESTION_OPEN")
+    assert (await client.post(f"/api/v1/value-notes/{question}/resolve", headers=reviewer)).status_code == 200
+    after = (await client.get("/api/v1/worklist", params=params, headers=reviewer)).json()["data"]
+    assert not {(o, k) for o, k, _ in found if k == "antall_gruppetiltak"} & {
+        (i["organization_id"], i["field_key"]) for i in after
+    }, after
+    assert len(after) == len(listed) - 3
     refused = await client.get("/api/v1/worklist", params={"period_id": "rp-2026-q1"}, headers=tokens.headers("org-3310"))
     assert refused.status_code == 403
 

@@ -224,7 +224,7 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
 
     # value notes, then the report submitted and reviewed
     explain = {"snapshot_id": current, "field_key": "antall_arsverk", "kind": "explanation", "text": "Ny stilling fra mars."}
-    await call("add_value_note", oslo, 201, "NoteShape", body=call.model("NoteBody", explain))
+    explained = await call("add_value_note", oslo, 201, "NoteShape", body=call.model("NoteBody", explain))
     comment = {**explain, "kind": "comment", "text": "Hvilken stilling?"}
     asked = await call("add_value_note", reviewer, 201, "NoteShape", body=call.model("NoteBody", comment))
     answer = call.model("AnswerBody", {"text": "En saksbehandler."})
@@ -236,6 +236,8 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     listed = await call("get_worklist", reviewer, 200, "Worklist", period_id="2024", submitted_only=False)  # a draft yet
     assert asked.parsed.note_id in [item.note_id for item in listed.parsed.data]
     await call("resolve_value_note", reviewer, 200, "NoteShape", note_id=asked.parsed.note_id)
+    accepted = await call("accept_value_explanation", reviewer, 200, "NoteShape", note_id=explained.parsed.note_id)
+    assert accepted.parsed.state == "accepted"
 
     # a translation, what is not translated yet, and a report document in Nynorsk
     label = {

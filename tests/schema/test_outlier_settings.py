@@ -64,3 +64,28 @@ async def test_a_negative_zero_floor_is_stored_as_zero(client, tokens, fields):
     """``-0.0`` passes "at least 0" and was stored and shown as ``-0.0000`` (outsider)."""
     signed = await client.put(f"{PATH}/saker", json={"min_deviation": -0.0}, headers=tokens.admin())
     assert signed.status_code == 200 and not signed.json()["min_deviation"].startswith("-"), signed.text
+
+
+async def test_a_setting_that_says_only_the_defaults_is_refused_and_delete_resets(graphql, client, tokens, fields):
+    """``PUT {}`` stored the defaults silently (outsider): refused, naming the body, in the
+    reader's language; going back to the defaults is ``DELETE``, and a setting already there
+    stays as it was."""
+    admin = tokens.admin()
+    for body in ({}, {"enabled": True}, {"min_deviation": None, "z_threshold": None}):
+        empty = await client.put(f"{PATH}/saker", json=body, headers=admin)
+        assert empty.status_code == 422 and empty.json()["error"]["details"]["field"] == "body", (body, empty.text)
+    assert (
+        "slett innstillingen"
+        in (await client.put(f"{PATH}/saker", json={}, headers=admin | {"Accept-Language": "nb"})).json()["error"]["message"]
+    )
+    nynorsk = await client.put(f"{PATH}/saker", json={}, headers=admin | {"Accept-Language": "nn"})
+    assert "slett innstillinga" in nynorsk.json()["error"]["message"], nynorsk.text
+    refused = await graphql(SET, {"k": "saker", "i": {}}, admin)
+    assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "body"
+    assert not await FieldOutlierSetting.exists() and not await AuditEntry.exists(entity_type="field_outlier_setting")
+
+    assert (await client.put(f"{PATH}/saker", json={"min_deviation": 0}, headers=admin)).status_code == 200
+    assert (await client.put(f"{PATH}/saker", json={}, headers=admin)).status_code == 422
+    assert (await FieldOutlierSetting.get(field_key="saker")).min_deviation == 0, "the setting there is kept"
+    assert (await client.delete(f"{PATH}/saker", headers=admin)).status_code == 200
+    assert not await FieldOutlierSetting.exists(field_key="saker")

@@ -26,6 +26,7 @@ from bufdir_reporting.models import (
     Snapshot,
     Submission,
     ValidationRule,
+    ValueNote,
 )
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base.context import Context
@@ -282,3 +283,135 @@ async def test_a_report_is_listed_once_per_form_it_belongs_to_and_a_question_on_
     of_w6 = {"p": "2024", "f": {"submittedOnly": False, "organizationId": "org-w6"}}  # another query: not a cached answer
     items = [e["node"] for e in (await graphql(query, of_w6, reviewer))["data"]["worklist"]["edges"]]
     assert [(i["formId"], i["code"]) for i in items] == [("annen", "RULE_VIOLATED")]
+
+
+ITEMS = """query ($p: ID!, $f: WorklistFilter) { worklist(periodId: $p, filter: $f) { totalCount edges { node {
+  organizationId fieldKey code noteId noteState answer answeredBy resolvedBy resolvedAt } } } }"""
+
+
+async def _items(graphql, headers, **where) -> list[dict]:
+    found = await graphql(ITEMS, {"p": "2024", "f": {"organizationId": "org-w6", **where}}, headers)
+    return [e["node"] for e in found["data"]["worklist"]["edges"]]
+
+
+async def test_an_answered_question_shows_the_answer_and_resolving_it_settles_the_values_findings(
+    graphql, client, tokens, period
+):
+    """An answered question kept QUESTION_OPEN and showed the question only; resolving it left the
+    value's outlier and rule finding on the list (outsider). Now: QUESTION_ANSWERED, first, with
+    the answer and who wrote it; resolved, the question and the findings on that value leave the
+    default list, in GraphQL and REST alike, and come back with includeResolved, saying who."""
+    reviewer, coordinator = tokens.reviewer(), tokens.headers("org-w6", subject="ola")
+    asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer))["data"]["markValueForFollowUp"]
+    assert [(i["code"], i["noteState"]) for i in await _items(graphql, reviewer)] == [
+        ("RULE_VIOLATED", None),
+        ("OUTLIER_PEERS", None),
+        ("QUESTION_OPEN", "open"),
+    ], "an open question (an error-level mark) waits for the organisation: after what the case officer has yet to see"
+    answer = 'mutation ($c: ID!) { answerComment(commentId: $c, text: "Ja: tre søsken, flyttet to ganger.") { id } }'
+    assert "errors" not in await graphql(answer, {"c": asked["id"]}, coordinator)
+    items = await _items(graphql, reviewer)
+    question = next(i for i in items if i["noteId"] == asked["id"])
+    assert (question["code"], question["noteState"], question["answer"], question["answeredBy"]) == (
+        "QUESTION_ANSWERED",
+        "answered",
+        "Ja: tre søsken, flyttet to ganger.",
+        "ola",
+    )
+    assert [i["code"] for i in items].index("QUESTION_ANSWERED") < [i["code"] for i in items].index("OUTLIER_PEERS")
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "code": "QUESTION_ANSWERED"}, headers=reviewer)
+    assert [(i["code"], i["answer"], i["answered_by"]) for i in rest.json()["data"]] == [
+        ("QUESTION_ANSWERED", "Ja: tre søsken, flyttet to ganger.", "ola")
+    ]
+
+    await graphql(RESOLVE, {"n": asked["id"]}, reviewer)
+    assert await _items(graphql, reviewer) == [], "the value's question resolved: nothing left to look at on it"
+    assert (await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)).json()["data"] == []
+    settled = await _items(graphql, reviewer, includeResolved=True)
+    assert sorted((i["code"], i["resolvedBy"]) for i in settled) == [
+        ("OUTLIER_PEERS", "bufdir-saksbehandler"),
+        ("QUESTION_RESOLVED", "bufdir-saksbehandler"),
+        ("RULE_VIOLATED", "bufdir-saksbehandler"),
+    ]
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "include_resolved": "true"}, headers=reviewer)
+    assert sorted(i["code"] for i in rest.json()["data"]) == ["OUTLIER_PEERS", "QUESTION_RESOLVED", "RULE_VIOLATED"]
+    assert all(i["resolved_by"] == "bufdir-saksbehandler" and i["resolved_at"] for i in rest.json()["data"])
+
+    # a figure entered after it was settled deserves a new look (another query: not a cached answer)
+    await FieldValue.filter(snapshot_id="snap-org-w6", field_key="akutt").update(set_at=datetime(2099, 1, 1, tzinfo=UTC))
+    again = await _items(graphql, reviewer, severity="warning")
+    assert [(i["code"], i["resolvedBy"]) for i in again] == [("OUTLIER_PEERS", None)]
+
+
+async def test_an_accepted_explanation_settles_the_values_findings_live(app, settings, graphql, client, tokens, period):
+    """There was no "accepted": an explained outlier stayed on the worklist. A reviewer accepts
+    the explanation (GraphQL or REST); the findings on the value leave the list as it changes,
+    and a question asked on the value afterwards brings them back."""
+    reviewer = tokens.reviewer()
+    explanation = await ValueNote.create(
+        organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
+        text="Nytt akuttmottak i kommunen.", author="ola",
+    )  # fmt: skip
+    items = await _items(graphql, reviewer)
+    assert {(i["code"], i["noteId"], i["answer"]) for i in items} == {
+        ("RULE_VIOLATED", str(explanation.id), "Nytt akuttmottak i kommunen."),
+        ("OUTLIER_PEERS", str(explanation.id), "Nytt akuttmottak i kommunen."),
+    }, "a finding names the explanation to accept"
+    ctx = GraphQLContext(
+        settings=settings, principal=Principal("case-officer", roles=frozenset({REVIEWER})), events=app.state.events
+    )
+    stream = await schema.subscribe('subscription { worklistChanged(periodId: "2024") { code } }', context_value=ctx)
+    try:
+        assert [i["code"] for i in (await asyncio.wait_for(stream.__anext__(), 5)).data["worklistChanged"]] == [
+            "RULE_VIOLATED",
+            "OUTLIER_PEERS",
+        ]
+        accept = "mutation ($n: ID!) { acceptExplanation(noteId: $n) { state resolvedBy } }"
+        assert error_codes(await graphql(accept, {"n": explanation.id}, tokens.headers("org-w6"))) == ["FORBIDDEN"]
+        accepted = (await graphql(accept, {"n": explanation.id}, reviewer))["data"]["acceptExplanation"]
+        assert accepted == {"state": "ACCEPTED", "resolvedBy": "bufdir-saksbehandler"}
+        assert (await asyncio.wait_for(stream.__anext__(), 5)).data["worklistChanged"] == []
+    finally:
+        await stream.aclose()
+    assert error_codes(await graphql(accept, {"n": explanation.id}, reviewer)) == ["CONFLICT"]
+    assert (await client.post(f"/api/v1/value-notes/{explanation.id}/accept", headers=reviewer)).status_code == 409
+    settled = await _items(graphql, reviewer, includeResolved=True)
+    assert {(i["code"], i["noteState"], i["resolvedBy"]) for i in settled} == {
+        ("RULE_VIOLATED", "accepted", "bufdir-saksbehandler"),
+        ("OUTLIER_PEERS", "accepted", "bufdir-saksbehandler"),
+    }
+
+    await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer)  # asked again: the value is open again
+    assert [i["code"] for i in await _items(graphql, reviewer)] == ["RULE_VIOLATED", "OUTLIER_PEERS", "QUESTION_OPEN"]
+
+    # over REST, an explanation of another value; a question is no explanation to accept
+    other = await ValueNote.create(
+        organization_id="org-w5", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
+        text="Ok.", author="kari",
+    )  # fmt: skip
+    done = await client.post(f"/api/v1/value-notes/{other.id}/accept", headers=reviewer)
+    assert (done.status_code, done.json()["state"], done.json()["resolved_by"]) == (200, "accepted", "bufdir-saksbehandler")
+    question = await ValueNote.filter(kind="follow_up").first()
+    assert question is not None
+    assert (await client.post(f"/api/v1/value-notes/{question.id}/accept", headers=reviewer)).status_code == 404
+
+
+async def test_a_question_on_a_field_of_another_form_says_it_is_not_on_the_form(graphql, client, tokens, period):
+    """A follow-up on a field outside the report's form said the field "does not exist" (outsider):
+    it exists; it is not on that form, said in the reader's language. A field that is nowhere is
+    still NOT_FOUND."""
+    await make_section(fields=[counted("ettervern")])
+    reviewer = tokens.reviewer()
+    mark = 'mutation ($s: ID!, $k: String!) { markValueForFollowUp(snapshotId: $s, fieldKey: $k, text: "?") { id } }'
+    said = {}
+    for language in ("nb", "nn", "en"):
+        refused = await graphql(mark, {"s": "snap-org-w2", "k": "ettervern"}, reviewer | {"Accept-Language": language})
+        assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "field_key"
+        said[language] = refused["errors"][0]["message"]
+    assert "ikke med i skjemaet" in said["nb"] and "ikkje med i skjemaet" in said["nn"], said
+    assert "not on the form" in said["en"] and "does not exist" not in said["en"], said
+    body = {"snapshot_id": "snap-org-w2", "field_key": "ettervern", "kind": "comment", "text": "?"}
+    rest = await client.post("/api/v1/value-notes", json=body, headers=reviewer)
+    assert rest.status_code == 422 and rest.json()["error"]["details"]["field"] == "field_key", rest.text
+    nowhere = await graphql(mark, {"s": "snap-org-w2", "k": "finnes_ikke"}, reviewer)
+    assert error_codes(nowhere) == ["NOT_FOUND"]

@@ -4,7 +4,7 @@ from bufdir_reporting.models.translation import TranslatedAttribute, TranslatedS
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('bufdir', '0021_data_change')]
+    dependencies = [('bufdir', '0022_note_accepted')]
 
     initial = False
 

@@ -4,8 +4,18 @@ Every submitted report of the period (of one form, under one organisation, where
 drafts of assigned forms too when asked): its validation findings (rules, bounds, outliers
 against history and peers) and the reviewers' questions still open on it (each on the one report
 it was asked on), ranked by severity, the rule's importance and the size of the
-deviation (an outlier's |z|). Reviewers and admins only (a regional reviewer sees its subtree):
-a worklist compares organisations, so it may show peers' medians that no organisation sees.
+deviation (an outlier's |z|). A question the organisation has answered is the case officer's
+turn (``QUESTION_ANSWERED``, with the answer); one still waiting for the organisation
+(``QUESTION_OPEN``) ranks after everything the case officer has yet to look at, whatever its
+severity.
+
+A value the case officer has settled leaves the list: its question resolved, or its explanation
+accepted (``snapshots.notes``), after the value was last aggregated or entered, with no question
+on it still unresolved and no newer explanation. ``include_resolved`` shows them again (last,
+saying who settled them), with the resolved questions (``QUESTION_RESOLVED``).
+
+Reviewers and admins only (a regional reviewer sees its subtree): a worklist compares
+organisations, so it may show peers' medians that no organisation sees.
 
 The period's outlier baselines are read once per form (``snapshots.outliers``), the values and
 notes through the request's loaders in batches, so the statements do not grow with the number
@@ -17,6 +27,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,10 +57,18 @@ from ..structure.validation_rules import IMPORTANCE_RANK
 from . import assignments
 
 QUESTION_OPEN = "QUESTION_OPEN"
-"""A worklist item that is a reviewer's question (a comment or follow-up mark) not yet resolved."""
+"""A reviewer's question (a comment or follow-up mark) waiting for the organisation's answer."""
+QUESTION_ANSWERED = "QUESTION_ANSWERED"
+"""A question the organisation has answered, not yet resolved: the case officer's turn."""
+QUESTION_RESOLVED = "QUESTION_RESOLVED"
+"""A resolved question (listed only with ``include_resolved``)."""
+QUESTION_CODES = {NoteState.OPEN: QUESTION_OPEN, NoteState.ANSWERED: QUESTION_ANSWERED, NoteState.RESOLVED: QUESTION_RESOLVED}
+QUESTION_IMPORTANCE = {NoteState.OPEN: "medium", NoteState.ANSWERED: "high", NoteState.RESOLVED: "low"}
+"""An answered question is read first (the organisation has replied: the case officer's turn)."""
 SEVERITY_RANK = {"error": 2, "warning": 1}
-CODES = (*(code.value for code in validation.FindingCode), QUESTION_OPEN)
-"""What a worklist item's code may be: a finding's, or an open question."""
+CODES = (*(code.value for code in validation.FindingCode), QUESTION_OPEN, QUESTION_ANSWERED, QUESTION_RESOLVED)
+"""What a worklist item's code may be: a finding's, or a question's."""
+QUESTIONS = (ValueNoteKind.COMMENT, ValueNoteKind.FOLLOW_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +82,8 @@ class Filters:
     submitted_only: bool = True
     """Only submitted reports ("every submitted report's findings", #33); False adds the drafts
     of the forms each organisation is assigned."""
+    include_resolved: bool = False
+    """Also the findings the case officer has settled and the resolved questions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +103,31 @@ class WorkItem:
     deviation: Decimal | None
     rule_id: int | None
     note_id: int | None
+    """A question's; for a finding, the organisation's latest explanation of the value (to accept)."""
     note_state: NoteState | None
+    answer: str | None = None
+    """A question's latest answer; for a finding, the organisation's latest explanation."""
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+    resolved_by: str | None = None
+    """Who settled it: resolved the question, or the value's question or explanation."""
+    resolved_at: datetime | None = None
 
     @property
-    def rank(self) -> tuple[int, int, float, Decimal, str, str]:
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def waiting(self) -> bool:
+        """An open question waits for the organisation: the case officer has looked at it already."""
+        return self.code == QUESTION_OPEN
+
+    @property
+    def rank(self) -> tuple[bool, bool, int, int, float, Decimal, str, str]:
         size = abs(self.score) if self.score is not None else 0.0
         return (
+            self.resolved,
+            self.waiting,
             -SEVERITY_RANK.get(self.severity, 0),
             -IMPORTANCE_RANK.get(self.importance, 0),
             -size,
@@ -161,8 +201,8 @@ async def _reports(
 
 
 def _question_snapshots(reports: list[Snapshot], questions: list[ValueNote]) -> dict[str, list[ValueNote]]:
-    """Each open question under the one report it is about: its form's (a note kept no form
-    before migration 0019: the organisation's default-form report then, else its first)."""
+    """Each note under the one report it is about: its form's (a note kept no form before
+    migration 0019: the organisation's default-form report then, else its first)."""
     by_form = {(s.organization_id, s.form_id or DEFAULT_FORM): s.id for s in reports}
     first: dict[str, str] = {}
     for s in sorted(reports, key=lambda s: (s.organization_id, (s.form_id or DEFAULT_FORM) != DEFAULT_FORM, s.form_id or "")):
@@ -214,14 +254,10 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
             for s in reports
         )
     )
-    questions = _question_snapshots(
-        reports,
-        await ValueNote.filter(
-            period_id=period.id,
-            organization_id__in=org_ids,
-            kind__in=[ValueNoteKind.COMMENT, ValueNoteKind.FOLLOW_UP],
-            state__in=[NoteState.OPEN, NoteState.ANSWERED],
-        ).order_by("id"),
+    # the notes validation read already, through the same loader
+    scopes = [(o, period.id) for o in org_ids]
+    notes_by_report = _question_snapshots(
+        reports, [n for found_notes in await ctx.loaders.value_notes_by_period.load_many(scopes) for n in found_notes]
     )
     items: list[WorkItem] = []
     for snapshot, found_there in zip(reports, findings, strict=True):
@@ -234,17 +270,67 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
             "snapshot_id": snapshot.id,
             "submitted": (snapshot.organization_id, form_id) in submitted,
         }
-        items += [_finding(about, f) for f in found_there]
-        items += [_question(about, note) for note in questions.get(snapshot.id, [])]
+        talk = _Talk(notes_by_report.get(snapshot.id, []))
+        settled = await _settled_since(ctx, snapshot, talk)
+        items += [_finding(about, f, talk, settled.get(f.field_key)) for f in found_there]
+        items += [_question(about, note, talk) for note in talk.questions]
     chosen = [
         i
         for i in items
-        if (filters.severity is None or i.severity == filters.severity) and (not filters.codes or i.code in filters.codes)
+        if (filters.severity is None or i.severity == filters.severity)
+        and (not filters.codes or i.code in filters.codes)
+        and (filters.include_resolved or not i.resolved)
     ]
     return sorted(chosen, key=lambda i: i.rank)
 
 
-def _finding(about: dict[str, Any], finding: validation.Finding) -> WorkItem:
+class _Talk:
+    """What is said about one report's values: its questions, their latest answers, the latest
+    explanation per field."""
+
+    def __init__(self, notes: list[ValueNote]) -> None:
+        self.questions = [n for n in notes if n.kind in QUESTIONS]
+        self.answers: dict[int, ValueNote] = {}
+        self.explanations: dict[str, ValueNote] = {}
+        for note in notes:  # oldest first: the latest wins
+            if note.kind == ValueNoteKind.ANSWER and note.parent_id is not None:
+                self.answers[note.parent_id] = note
+            elif note.kind == ValueNoteKind.EXPLANATION:
+                self.explanations[note.field_key] = note
+
+
+async def _settled_since(ctx: Context, snapshot: Snapshot, talk: _Talk) -> dict[str, ValueNote]:
+    """Per field the note that settles its findings: the latest resolved question or accepted
+    explanation, made after the value was aggregated or entered (a figure changed since deserves a
+    new look), with no question on the field unresolved and no newer explanation."""
+    settling: dict[str, ValueNote] = {}
+    unresolved: set[str] = set()
+    for note in [*talk.questions, *talk.explanations.values()]:
+        if note.state in (NoteState.OPEN, NoteState.ANSWERED):
+            unresolved.add(note.field_key)
+        elif note.state in (NoteState.RESOLVED, NoteState.ACCEPTED) and note.resolved_at is not None:
+            kept = settling.get(note.field_key)
+            if kept is None or kept.resolved_at is None or kept.resolved_at < note.resolved_at:
+                settling[note.field_key] = note
+    if not settling:
+        return {}
+    made = snapshot.aggregated_at or snapshot.created_at
+    entered = {v.field_key: v.set_at for v in await ctx.loaders.field_values_by_snapshot.load(snapshot.id) if v.set_at}
+    found = {}
+    for key, note in settling.items():
+        assert note.resolved_at is not None
+        explained = talk.explanations.get(key)
+        newer_explanation = (
+            explained is not None and explained.state != NoteState.ACCEPTED and explained.created_at > note.resolved_at
+        )
+        changed = made > note.resolved_at or (key in entered and entered[key] > note.resolved_at)
+        if key not in unresolved and not newer_explanation and not changed:
+            found[key] = note
+    return found
+
+
+def _finding(about: dict[str, Any], finding: validation.Finding, talk: _Talk, settled: ValueNote | None = None) -> WorkItem:
+    explained = talk.explanations.get(finding.field_key)
     return WorkItem(
         **about,
         field_key=finding.field_key,
@@ -255,26 +341,40 @@ def _finding(about: dict[str, Any], finding: validation.Finding) -> WorkItem:
         score=finding.score,
         deviation=finding.deviation,
         rule_id=finding.rule_id,
-        note_id=None,
-        note_state=None,
+        note_id=None if explained is None else explained.id,
+        note_state=None if explained is None or explained.state is None else NoteState(explained.state),
+        answer=None if explained is None else explained.text,
+        answered_by=None if explained is None else explained.author,
+        answered_at=None if explained is None else explained.created_at,
+        resolved_by=None if settled is None else settled.resolved_by,
+        resolved_at=None if settled is None else settled.resolved_at,
     )
 
 
-def _question(about: dict[str, Any], note: ValueNote) -> WorkItem:
-    """An open question: a follow-up mark weighs as an error, a comment as a warning; answered
-    ones rank first (the organisation has replied: the reviewer's turn)."""
+def _question(about: dict[str, Any], note: ValueNote, talk: _Talk) -> WorkItem:
+    """A question: a follow-up mark weighs as an error, a comment as a warning; an answered one
+    ranks high (the organisation has replied: the case officer's turn), an open one after
+    everything else unsettled (``WorkItem.waiting``). The message is the question; the answer
+    beside it."""
+    state = NoteState(note.state or NoteState.OPEN)
+    answer = talk.answers.get(note.id)
     return WorkItem(
         **about,
         field_key=note.field_key,
         severity="error" if note.kind == ValueNoteKind.FOLLOW_UP else "warning",
-        code=QUESTION_OPEN,
+        code=QUESTION_CODES[state],
         message=note.text,
-        importance="high" if note.state == NoteState.ANSWERED else "medium",
+        importance=QUESTION_IMPORTANCE[state],
         score=None,
         deviation=None,
         rule_id=None,
         note_id=note.id,
-        note_state=None if note.state is None else NoteState(note.state),
+        note_state=state,
+        answer=None if answer is None else answer.text,
+        answered_by=None if answer is None else answer.author,
+        answered_at=None if answer is None else answer.created_at,
+        resolved_by=note.resolved_by if state == NoteState.RESOLVED else None,
+        resolved_at=note.resolved_at if state == NoteState.RESOLVED else None,
     )
 
 

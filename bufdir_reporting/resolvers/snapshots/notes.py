@@ -7,8 +7,10 @@ into an error, the report file shows the explanation beside the value. The organ
 explains (while its period is open) and answers; reviewers comment.
 
 A reviewer's question (a comment, or a follow-up mark on a value) has a state: open, answered
-once the organisation answers it, resolved when a reviewer says so (who and when are kept). The
-worklist shows the questions not yet resolved; a form may require that no follow-up mark (an
+once the organisation answers it, resolved when a reviewer says so (who and when are kept); an
+explanation is accepted by a reviewer the same way. The worklist shows the questions not yet
+resolved, and leaves out the findings on a value whose question was resolved or whose
+explanation was accepted; a form may require that no follow-up mark (an
 error-level question) is unresolved before a report is submitted (``open_follow_ups``).
 """
 
@@ -18,7 +20,7 @@ from datetime import UTC, datetime
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportingStatusChanged, ValueNoted
-from ...models import DEFAULT_FORM, FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
+from ...models import DEFAULT_FORM, FieldDefinition, FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
@@ -39,8 +41,17 @@ def _text(text: str) -> str:
 async def _value_of(snapshot: Snapshot, field_key: str) -> None:
     if snapshot.period_id is None:
         raise InvalidInput(field="snapshot_id", message_id="snapshots.notes.notes_kept_reporting_periods")
-    if not await FieldValue.exists(snapshot_id=snapshot.id, field_key=field_key):
-        raise NotFound("field", field_key)
+    if await FieldValue.exists(snapshot_id=snapshot.id, field_key=field_key):
+        return
+    if await FieldDefinition.exists(key=field_key):
+        # a field of another form (a child-welfare field on a volunteer's quarter): it exists,
+        # and "does not exist" sent the case officer looking for a typo (outside review)
+        raise InvalidInput(
+            field="field_key",
+            message_id="snapshots.notes.field_not_on_form",
+            values={"field_key": field_key, "form_id": snapshot.form_id or DEFAULT_FORM},
+        )
+    raise NotFound("field", field_key)
 
 
 async def _note(
@@ -128,6 +139,36 @@ async def resolve(ctx: Context, *, note_id: int) -> ValueNote:
             organization_id=note.organization_id,
             before={"state": note.state},
             after={"state": NoteState.RESOLVED, "resolved_by": who},
+        )
+        await note.refresh_from_db()
+        outbox.add(ValueNoted.of(note), *ReportingStatusChanged.of(note.organization_id, note.period_id))
+    ctx.loaders.value_notes_by_period.clear((note.organization_id, note.period_id))
+    return note
+
+
+async def accept(ctx: Context, *, note_id: int) -> ValueNote:
+    """A reviewer accepts the organisation's explanation of a value: the findings on that value
+    leave the worklist as a resolved question's do (``reporting.worklist``). A compare-and-set,
+    as ``resolve``: of two reviewers accepting at once one wins, the other is told."""
+    access.require_review(ctx)
+    note = await ValueNote.get_or_none(id=note_id, kind=ValueNoteKind.EXPLANATION)
+    if note is None or not access.can_read(ctx.principal, note.organization_id):
+        raise NotFound("explanation", str(note_id))
+    access.require_review_of(ctx, note.organization_id)
+    who, now = ctx.principal.subject or "unknown", datetime.now(UTC)
+    async with notify.transaction(ctx) as outbox:
+        changed = await ValueNote.filter(id=note_id, state=None).update(
+            state=NoteState.ACCEPTED, resolved_by=who, resolved_at=now
+        )
+        if not changed:
+            raise Conflict(details={"note_id": note_id}, message_id="snapshots.notes.explanation_accepted_already")
+        await audit.record(
+            ctx,
+            action="value.accepted",
+            entity_type="value_note",
+            entity_id=str(note_id),
+            organization_id=note.organization_id,
+            after={"state": NoteState.ACCEPTED, "resolved_by": who},
         )
         await note.refresh_from_db()
         outbox.add(ValueNoted.of(note), *ReportingStatusChanged.of(note.organization_id, note.period_id))

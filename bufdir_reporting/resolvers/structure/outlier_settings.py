@@ -67,9 +67,15 @@ async def get_or_raise(ctx: Context, *, field_key: str) -> FieldOutlierSetting:
 
 
 async def set_(ctx: Context, *, field_key: str, spec: OutlierSettingSpec) -> FieldOutlierSetting:
-    """Create or replace the field's setting (the audit keeps what it was)."""
+    """Create or replace the field's setting (the audit keeps what it was).
+
+    A setting that says only the defaults is refused: ``PUT {}`` stored a row that changed
+    nothing, silently, and left the admin believing the field was set (outside review). Going
+    back to the defaults is the explicit operation, ``delete``."""
     access.require_admin(ctx)
     await _numeric_field(field_key)
+    if spec == OutlierSettingSpec():
+        raise InvalidInput(field="body", message_id="structure.outlier_settings.only_defaults", values={"field_key": field_key})
     async with in_transaction():
         setting = await FieldOutlierSetting.select_for_update().get_or_none(field_key=field_key)
         before = None if setting is None else audit.fields_of(setting, list(_values(spec)))

@@ -225,11 +225,13 @@ FIELDS = {
     "ValidationRule.messageNb": "The message in Bokmål.",
     "ValidationRule.messageNn": "The message in Nynorsk.",
     "ValidationRule.messageEn": "The message in English.",
-    "ValueNote.resolvedAt": "When the question was resolved.",
+    "ValueNote.resolvedAt": "When the question was resolved, or the explanation accepted.",
     "WorkItem.organizationName": "The organisation's name.",
     "WorkItem.ruleId": "The validation rule violated, if one is.",
-    "WorkItem.noteId": "The question's note id, for QUESTION_OPEN.",
-    "WorkItem.noteState": "The question's state (open or answered), for QUESTION_OPEN.",
+    "WorkItem.noteState": "The question's state (open, answered, resolved); for a finding, its explanation's "
+    "(accepted, or none).",
+    "WorkItem.answeredAt": "When the answer (or explanation) was written.",
+    "WorkItem.resolvedAt": "When it was settled.",
 }
 
 # analytics (schema/analytics.py)

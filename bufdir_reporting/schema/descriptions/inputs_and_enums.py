@@ -30,7 +30,7 @@ INPUT_FIELDS_BY_NAME = {
     "importance": "How high a violation ranks in the worklist (default: MEDIUM).",
     "requireQuestionsResolved": "Submission waits until no value marked for follow-up is unresolved (default: false).",
     "underOrganizationId": "Only this organisation and those below it.",
-    "codes": "Only items with these codes (FindingCode values or QUESTION_OPEN).",
+    "codes": "Only items with these codes (FindingCode values, QUESTION_OPEN, QUESTION_ANSWERED or QUESTION_RESOLVED).",
     "submittedOnly": "Only reports the organisation has submitted (default: true); false adds the drafts of the forms "
     "it is assigned.",
     "fromPeriodId": "The first period it applies to: its public key or global ID.",
@@ -181,6 +181,7 @@ ENUM_VALUES = {
     "NoteState.OPEN": "Asked; waiting for the organisation.",
     "NoteState.ANSWERED": "The organisation answered; waiting for the reviewer.",
     "NoteState.RESOLVED": "A reviewer resolved it.",
+    "NoteState.ACCEPTED": "An explanation a reviewer accepted.",
     "RuleImportance.HIGH": "Ranks first in the worklist.",
     "RuleImportance.MEDIUM": "Ranks after high.",
     "RuleImportance.LOW": "Ranks last.",

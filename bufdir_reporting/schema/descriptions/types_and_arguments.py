@@ -60,6 +60,7 @@ ARGUMENTS_BY_NAME = {
 
 ARGUMENTS = {
     "Mutation.resolveValueNote(noteId)": "The question's id (a comment or follow-up mark).",
+    "Mutation.acceptExplanation(noteId)": "The explanation's id (a note of kind EXPLANATION).",
     "Query.worklist(filter)": "Which items to show; left out: every submitted report's.",
     "Subscription.worklistChanged(filter)": "Which items to show; left out: every submitted report's.",
     "Mutation.triggerAggregation(organizationId)": "The organisation to aggregate: its public key or global ID.",
