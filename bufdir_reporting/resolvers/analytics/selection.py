@@ -40,8 +40,9 @@ from .dimensions import (
     FieldInfo,
     OrganizationInfo,
     PeriodInfo,
-    read_organizations,
-    read_periods,
+    checked_organizations,
+    checked_periods,
+    read_dimensions,
     read_structure,
 )
 
@@ -120,22 +121,25 @@ class Plan:
 
 
 async def plan(ctx: Context, *, selection: Selection) -> Plan:
-    """Resolve ``selection`` in at most five statements (the structure's revision, periods,
-    organisations; fields and forms once per revision), checking who may read what."""
+    """Resolve ``selection`` in one statement (the structure's revision, periods and
+    organisations), two more for fields and forms once per revision, checking who may read
+    what."""
     principal = ctx.principal
     if not principal.is_authenticated and selection.source not in (None, ValueSource.APPROVED):
         raise Unauthenticated(
             message_id="analytics.selection.anonymous_callers_read_approved", values={"TOKEN_REQUIRED": TOKEN_REQUIRED}
         )
     readable = None if access.reads_all(principal) else principal.organizations | principal.below
-    periods = await read_periods(selection)
+    dimensions = await read_dimensions(selection)
+    periods = checked_periods(selection, dimensions)
     last = max((p.end for p in periods), default=None)
-    fields, forms, public = await revision.cached(
+    fields, forms, public = await revision.cached_under(
+        dimensions.revision,
         ("analytics", tuple(selection.field_keys), tuple(selection.section_ids), last),
         lambda: read_structure(selection, last),
     )
     fields = _translated(fields, await texts(ctx, language=chosen()))
-    organizations, members = await read_organizations(selection)
+    organizations, members = checked_organizations(selection, dimensions)
     source = selection.source or _default_source(principal.organizations, members)
     if readable is not None and source is not ValueSource.APPROVED:
         others = sorted({m for group in members.values() for m in group} - readable)
