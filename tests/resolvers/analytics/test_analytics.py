@@ -420,8 +420,8 @@ async def test_a_table_takes_the_same_few_statements_whatever_its_size(app, sett
 
 async def test_a_reviewers_table_of_every_organisation_is_two_statements(app, settings) -> None:
     """The structure's revision, the periods and the organisations in one statement, the values in
-    the other; the peers come from the table itself (bench S9: each round trip was a tenth of the
-    route, where the hand-written baseline makes two)."""
+    the other; the peers come from the table itself (bench S9, whose hand-written baseline makes
+    two)."""
     await _world()
     ctx = context_for(settings, app, admin=True)
     await revision.bump()
