@@ -12,7 +12,8 @@ import strawberry
 from .. import models
 from ..errors import inputs_named
 from ..resolvers.analytics import table
-from ..resolvers.analytics.selection import FieldInfo, OrganizationInfo, PeriodInfo, Plan, Selection, ValueSource
+from ..resolvers.analytics.dimensions import FieldInfo, OrganizationInfo, PeriodInfo
+from ..resolvers.analytics.selection import Plan, Selection, ValueSource
 from ..resolvers.analytics.stats import Position
 from ..resolvers.base.inputs import parse
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from ..base.context import Context
 from .selection import Plan, Selection, plan, require_table_size
 from .stats import Spread
-from .table import Cell, Summary, table_of
+from .table import Cell, CellStatus, Summary, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +47,26 @@ def number(value: Decimal | None) -> str:
 
 
 def cells_json(planned: Plan, cells: list[Cell]) -> str:
-    # ids and keys repeat across the table: each encoded once, looked up per cell
+    # ids and keys repeat across the table: each encoded once, looked up per cell; the head of a
+    # cell (its field and organisation) is written once per run of cells that share it, and the
+    # status words once per table
     texts = {
         name: json.dumps(name, ensure_ascii=False)
         for name in [*(f.key for f in planned.fields), *(o.id for o in planned.organizations), *(p.id for p in planned.periods)]
     }
+    statuses = {status: f'"status":"{status.value}","approved":' for status in CellStatus}
     groups: dict[Spread, str] = {}
+    # figures repeat across a table (bench S9: 101 distinct values in 2,400 cells): each written
+    # once (with the heads above, 3.5 -> 2.6 ms of one core for those cells); equal decimals
+    # write the same digits (47.0000 and 47 are both 47)
+    numbers: dict[Decimal, str] = {}
     parts: list[str] = []
     append = parts.append
+    field_key = organization_id = head = ""
     for c in cells:
+        if c.organization_id != organization_id or c.field_key != field_key:
+            field_key, organization_id = c.field_key, c.organization_id
+            head = f'{{"field_key":{texts[field_key]},"organization_id":{texts[organization_id]},"period_id":'
         found = c.peers
         if found is None:
             peers = "null"
@@ -65,11 +76,17 @@ def cells_json(planned: Plan, cells: list[Cell]) -> str:
                 group = groups[found.spread] = _group(found.spread)
             peers = f'{{"rank":{found.rank}{group}'
         value = c.value
+        if value is None:
+            digits = "null"
+        else:
+            digits = numbers.get(value, "")
+            if not digits:
+                digits = numbers[value] = number(value)
+        text = c.text
         append(
-            f'{{"field_key":{texts[c.field_key]},"organization_id":{texts[c.organization_id]},"period_id":{texts[c.period_id]},'
-            f'"value":{"null" if value is None else number(value)},'
-            f'"text":{"null" if c.text is None else json.dumps(c.text, ensure_ascii=False)},'
-            f'"status":"{c.status}","approved":{"true" if c.approved else "false"},"peers":{peers},'
+            f'{head}{texts[c.period_id]},"value":{digits},'
+            f'"text":{"null" if text is None else json.dumps(text, ensure_ascii=False)},'
+            f'{statuses[c.status]}{"true" if c.approved else "false"},"peers":{peers},'
             f'"summed":{"true" if c.summed else "false"}}}'
         )
     return "[" + ",".join(parts) + "]"

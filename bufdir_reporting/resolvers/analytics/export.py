@@ -37,7 +37,8 @@ from ...language import FALLBACK, Language, chosen, say
 from ...models import FieldDataType, PeriodType
 from ..base.context import Context
 from ..base.numbers import plain
-from .selection import PeriodInfo, Plan, Selection, plan
+from .dimensions import PeriodInfo
+from .selection import Plan, Selection, plan
 from .table import Cell, CellStatus, cells
 
 Progress = Callable[[int, int], None]

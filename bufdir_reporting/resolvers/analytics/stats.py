@@ -29,8 +29,11 @@ class Spread:
     upper_quartile: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Position:
+    """Not frozen: a table makes one per cell, and a frozen dataclass sets each field through
+    object.__setattr__ (bench S9 profile)."""
+
     rank: int
     """1 for the largest value among the peers (ties share the better rank)."""
     spread: Spread

@@ -47,14 +47,23 @@ async def current() -> str | None:
 
 async def cached(key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
     """``read()``'s answer for ``key`` under the current revision, read once per revision."""
-    held = await cached_if_revised(key, read)
+    return await cached_under(await current(), key, read)
+
+
+async def cached_under(token: str | None, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+    """``cached`` under a token the caller read itself, beside rows of its own in one statement
+    (``CURRENT``'s table; analytics: a round trip less)."""
+    held = await _under(token, key, read)
     return await read() if held is None else held
 
 
 async def cached_if_revised(key: Hashable, read: Callable[[], Awaitable[T]]) -> T | None:
     """Like ``cached``, but None without a revision token (nothing is read then: the caller
     reads what it needs its own way)."""
-    token = await current()
+    return await _under(await current(), key, read)
+
+
+async def _under(token: str | None, key: Hashable, read: Callable[[], Awaitable[T]]) -> T | None:
     if token is None:
         return None
     slot = (token, key)

@@ -12,16 +12,32 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from typing import Protocol
 
 from ...language import Language, say
-from ...models import Period, PeriodType
+from ...models import PeriodType
+
+
+class Dated(Protocol):
+    """What a name is made from: a stored period, or a row read as plain values (analytics)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> PeriodType: ...
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
 
 
 def _month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def _spans_months(period: Period, months: int) -> bool:
+def _spans_months(period: Dated, months: int) -> bool:
     """Whether the period runs from the first of a month to the last day ``months`` months on,
     within one calendar year."""
     start, end = period.start, period.end
@@ -29,7 +45,7 @@ def _spans_months(period: Period, months: int) -> bool:
     return start.day == 1 and last <= 12 and end == _month_end(date(start.year, last, 1))
 
 
-def standard_name(period: Period, language: Language) -> str | None:
+def standard_name(period: Dated, language: Language) -> str | None:
     """The calendar name of a year, half, quarter or month that is one (None for any other)."""
     start = period.start
     if period.type == PeriodType.YEAR and start.month == 1 and _spans_months(period, 12):

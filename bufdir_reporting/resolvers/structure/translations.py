@@ -22,7 +22,7 @@ from ...models import FieldDefinition, Period, ReportForm, Section, TranslatedAt
 from ..base import access, audit
 from ..base.context import Context
 from ..base.inputs import Strict
-from ..periods.names import standard_name
+from ..periods.names import Dated, standard_name
 
 ATTRIBUTES = {
     TranslatedSubject.SECTION: (TranslatedAttribute.TITLE, TranslatedAttribute.DESCRIPTION),
@@ -75,7 +75,7 @@ class Texts:
         """A field's unit by its key (``%`` and other units of no words as they are)."""
         return self.of(TranslatedSubject.FIELD, field_key, TranslatedAttribute.UNIT, unit) if unit and has_words(unit) else unit
 
-    def period_name(self, period: Period) -> str:
+    def period_name(self, period: Dated) -> str:
         """Its own name in Bokmål; else a stored translation, the calendar's name, its Bokmål."""
         if self.language == FALLBACK:
             return period.name

@@ -419,6 +419,21 @@ async def test_a_table_takes_the_same_few_statements_whatever_its_size(app, sett
     assert counts[0] == counts[1] <= 5, counts
 
 
+async def test_a_reviewers_table_of_every_organisation_is_two_statements(app, settings) -> None:
+    """The structure's revision, the periods and the organisations in one statement, the values in
+    the other; the peers come from the table itself (bench S9, whose hand-written baseline makes
+    two)."""
+    await _world()
+    ctx = context_for(settings, app, admin=True)
+    await revision.bump()
+    selection = Selection(field_keys=list(FIELDS), period_ids=list(QUARTERS))
+    await table.query(ctx, selection=selection)  # fields and forms: read once per revision
+    with counting_statements() as counter:
+        found = await table.query(ctx, selection=selection)
+    assert len(found.cells) == len(FIELDS) * 8 * len(QUARTERS)
+    assert len(counter.statements) == 2, counter.statements
+
+
 async def test_an_export_is_streamed_past_the_response_cache(app, client, tokens) -> None:
     """An export is not kept whole by the response cache: a change written around the service
     (which the cache cannot see) shows in the next export."""
