@@ -115,6 +115,15 @@ def test_numbers_are_written_the_norwegian_way_in_the_pdf():
     assert share_text(Decimal("1.5")) == f"+150,0{NBSP}%"
 
 
+def test_the_pdf_rounds_halves_away_from_zero_as_the_workbook_does():
+    """Found by reading both files of one report: a change of -0.65 pp printed -0,6 pp in the PDF
+    (Python rounds half to even) and -0,7 pp in the workbook (Excel rounds half away from zero)."""
+    assert number_text(Decimal("-0.65"), FieldDataType.PERCENT, signed=True) == f"-0,7{NBSP}pp"
+    assert number_text(Decimal("0.25"), FieldDataType.PERCENT) == f"0,3{NBSP}%"
+    assert number_text(Decimal("2.125"), FieldDataType.DECIMAL, language="en") == "2.13"
+    assert share_text(Decimal("-0.00125")) == f"-0,1{NBSP}%"
+
+
 async def _file(ctx, snapshot, report_format: ReportFormat) -> tuple[ReportRecord, bytes]:
     record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report", report_format=report_format)
     assert record.status == "completed", record.error
