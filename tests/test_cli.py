@@ -1,8 +1,18 @@
-"""The console script as a user runs it: separate processes, real databases."""
+"""The console script as a user runs it, on real databases.
+
+The commands run in this process, through ``cli.main`` with the environment, working directory,
+stdout and stderr of their own (``run_cli``): an interpreter per command, which imports the whole
+app before it reads its arguments, cost the suite more than the commands did. What only a
+process of its own shows runs as one: ``serve`` (its signals, its log), the console entry point
+(``--version``), and what a fresh interpreter imports.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import io
 import json
 import os
 import re
@@ -11,12 +21,17 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import jwt
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from bufdir_reporting.cli import main
 from bufdir_reporting.config import Settings
 
 from . import services
@@ -25,8 +40,45 @@ from .conftest import _create_database
 CLI = [sys.executable, "-m", "bufdir_reporting.cli"]
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], check=False, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
+def run_cli(*args: str, env: dict[str, str], cwd: Path | None = None, inherit: bool = True) -> subprocess.CompletedProcess[str]:
+    """``bufdir-reporting ARGS`` with ``env`` added to this process's environment (or, with
+    ``inherit=False``, as the whole of it) and run in ``cwd``: what the command prints and the
+    exit status the console script would end with (``sys.exit(main())``; a traceback on stderr
+    and 1 for an exception that escaped)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with _as_a_process(env={**os.environ, **env} if inherit else env, cwd=cwd):
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                status = main(list(args))
+            except SystemExit as exc:  # argparse: --help, --version, a usage error
+                status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+    return subprocess.CompletedProcess([*CLI, *args], status, stdout.getvalue(), stderr.getvalue())
+
+
+@contextlib.contextmanager
+def _as_a_process(*, env: dict[str, str], cwd: Path | None) -> Iterator[None]:
+    """What a command may change for the rest of its process, given back when it ends: the
+    environment and working directory, the garbage collector (``import`` freezes it and runs it
+    less often, cli.data.fewer_collections), and Tortoise's SQL cache per table, which does not
+    tell SQLite from PostgreSQL (tests.live.new_app)."""
+    saved_env, saved_cwd, threshold = dict(os.environ), os.getcwd(), gc.get_threshold()
+    EXECUTOR_CACHE.clear()
+    os.environ.clear()
+    os.environ.update(env)
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        EXECUTOR_CACHE.clear()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -62,27 +114,16 @@ def test_token_signs_with_the_servers_secret_or_says_in_one_line_where_it_looked
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUFDIR_")}
     secret = Settings(var_dir=server_dir / "var").signing_secret  # what the server generates on first start
 
-    here = subprocess.run(
-        [*CLI, "token", "--org", "org-1042"], cwd=server_dir, env=env, capture_output=True, text=True, check=False
-    )
+    here = run_cli("token", "--org", "org-1042", cwd=server_dir, env=env, inherit=False)
     assert here.returncode == 0, here.stderr
     assert jwt.decode(here.stdout.strip(), secret, algorithms=["HS256"], audience="bufdir-reporting-api")["orgs"] == ["org-1042"]
 
-    lost = subprocess.run(
-        [*CLI, "token", "--org", "org-1042"], cwd=elsewhere, env=env, capture_output=True, text=True, check=False
-    )
+    lost = run_cli("token", "--org", "org-1042", cwd=elsewhere, env=env, inherit=False)
     assert lost.returncode == 2 and lost.stdout == ""
     assert lost.stderr.count("\n") == 1 and "no token secret at" in lost.stderr and "BUFDIR_VAR_DIR" in lost.stderr
     assert not (elsewhere / "var").exists(), "no second secret the server would not know"
 
-    pointed = subprocess.run(
-        [*CLI, "token", "--admin"],
-        cwd=elsewhere,
-        env={**env, "BUFDIR_VAR_DIR": str(server_dir / "var")},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    pointed = run_cli("token", "--admin", cwd=elsewhere, env={**env, "BUFDIR_VAR_DIR": str(server_dir / "var")}, inherit=False)
     assert jwt.decode(pointed.stdout.strip(), secret, algorithms=["HS256"], audience="bufdir-reporting-api")["roles"] == ["admin"]
 
 
@@ -118,7 +159,7 @@ def test_a_public_only_token_is_made_when_asked_for(tmp_path):
     ids=["malformed", "unreachable"],
 )
 def test_bad_database_configuration_stops_with_one_clear_line(tmp_path, url, expected):
-    result = run_cli("migrate", env={"BUFDIR_DATABASE_URL": url, "BUFDIR_VAR_DIR": str(tmp_path)}, timeout=60)
+    result = run_cli("migrate", env={"BUFDIR_DATABASE_URL": url, "BUFDIR_VAR_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if "error" in line]
@@ -239,9 +280,10 @@ def test_serve_logging_json_writes_every_start_up_line_as_json_and_no_token(tmp_
 
 
 def test_version_prints_the_installed_version():
+    """The console entry point itself (``python -m bufdir_reporting.cli``), in a process of its own."""
     from importlib.metadata import version
 
-    result = run_cli("--version", env={})
+    result = subprocess.run([*CLI, "--version"], capture_output=True, text=True, check=False, timeout=120)
     assert (result.returncode, result.stdout) == (0, f"bufdir-reporting {version('bufdir-reporting')}\n")
 
 
@@ -253,7 +295,7 @@ def test_import_where_there_is_no_database_says_so_in_one_line(tmp_path):
     path = elsewhere / "a.csv"
     path.write_text("organization_id;source_system;activity_type;category;status;occurred_at\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUFDIR_")}
-    lost = subprocess.run([*CLI, "import", str(path)], cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
+    lost = run_cli("import", str(path), cwd=elsewhere, env=env, inherit=False)
     assert lost.returncode == 2 and "Traceback" not in lost.stderr
     assert lost.stderr.strip().splitlines()[-1].startswith("bufdir-reporting: error: no database at ")
     assert not (elsewhere / "var").exists()
@@ -347,6 +389,6 @@ def test_the_default_database_lives_under_the_var_dir(tmp_path):
     working directory: /var/bufdir.sqlite3, which its user cannot write)."""
     var = tmp_path / "state"
     env = {k: v for k, v in os.environ.items() if k != "BUFDIR_DATABASE_URL"} | {"BUFDIR_VAR_DIR": str(var)}
-    result = subprocess.run([*CLI, "migrate"], check=False, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = run_cli("migrate", env=env, cwd=tmp_path, inherit=False)
     assert result.returncode == 0, result.stderr
     assert (var / "bufdir.sqlite3").is_file() and not (tmp_path / "var").exists()

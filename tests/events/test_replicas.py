@@ -1,13 +1,15 @@
 """Two app processes on one PostgreSQL database: a change made through replica A reaches a
-subscriber on replica B, over Redis and, separately, over PostgreSQL LISTEN/NOTIFY."""
+subscriber on replica B, over Redis and, separately, over PostgreSQL LISTEN/NOTIFY.
+
+Each replica is ``bufdir-reporting serve`` in a process of its own, forked from a launcher that
+imported the app once for the module (tests/forked.py); the console script itself is run as a
+process by tests/test_cli.py."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,9 +28,20 @@ from bufdir_reporting.config import Settings
 
 from .. import services
 from ..conftest import _create_database, _unavailable
+from ..forked import ForkedProcess, Launcher
 from ..live import GRAPHQL_TRANSPORT_WS
 
-RUNNING: dict[str, subprocess.Popen] = {}
+RUNNING: dict[str, ForkedProcess] = {}
+LAUNCHER: list[Launcher] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def launcher() -> Iterator[None]:
+    LAUNCHER.append(Launcher())
+    try:
+        yield
+    finally:
+        LAUNCHER.pop().close()
 
 
 def kill_replica(address: str) -> None:
@@ -40,13 +53,7 @@ def kill_replica(address: str) -> None:
 @contextmanager
 def replica(env: dict[str, str], log: Path, *extra: str) -> Iterator[str]:
     port = services.free_port()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bufdir_reporting.cli", "serve", *extra],
-            env={**os.environ, **env, "BUFDIR_PORT": str(port)},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = LAUNCHER[0].start(["serve", *extra], env={**os.environ, **env, "BUFDIR_PORT": str(port)}, log=log)
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
