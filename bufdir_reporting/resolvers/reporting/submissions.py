@@ -140,6 +140,21 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
     key = periods.lock_key(organization_id, period_id, form_id)
     submission = await Submission.get_or_none(lock_slot=key)
     if submission is None:
+        form = None if form_id in (None, DEFAULT_FORM) else form_id
+        latest = (
+            await Submission.filter(organization_id=organization_id, period_id=period_id, form_id=form)
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None:
+            # submitted, and unlocked since (returned or reopened, perhaps by a step that came
+            # first in a race): the period is open already, not missing (#36 CI: a reopen racing a
+            # return answered NOT_FOUND)
+            raise Conflict(
+                details={"submission_id": latest.id, "review_state": str(latest.review_state)},
+                message_id="reporting.submissions.not_locked",
+                values={"code": latest.review_state.value, "period_id": period_id, "organization_id": organization_id},
+            )
         raise NotFound("locked submission", key)
     return await reviews.reopen(ctx, submission, reason=reason)
 

@@ -371,6 +371,26 @@ async def test_review_steps_racing_each_other_apply_one_at_a_time(app, settings,
         assert [(p["from_state"], p["review_state"]) for p in published] == [(h.from_state, h.to_state) for h in history]
 
 
+async def test_reopening_a_period_a_step_already_unlocked_is_a_conflict_not_missing(app, settings, submitted):
+    """Found by the suite under load: a reopen racing a return read after the return had
+    committed and answered NOT_FOUND ("locked submission does not exist"). The submission is
+    there and the period open already: CONFLICT naming its state; a period never submitted is
+    still NOT_FOUND."""
+    from bufdir_reporting.auth import Principal
+    from bufdir_reporting.errors import Conflict, NotFound
+    from bufdir_reporting.resolvers.base.context import Context
+
+    org, submission_id = submitted
+    reviewer = Context(settings=settings, principal=Principal("saksbehandler", roles=frozenset({"reviewer"})))
+    admin = context_for(settings, app, admin=True, subject="admin")
+    await reviews.review(reviewer, submission_id=submission_id, action=reviews.ReviewAction.RETURN, reason="Rett opp")
+    with pytest.raises(Conflict) as refused:
+        await submissions.reopen(admin, organization_id=org, period_id="2024", reason="Feil i grunnlaget")
+    assert refused.value.details == {"submission_id": submission_id, "review_state": "returned"}
+    with pytest.raises(NotFound):
+        await submissions.reopen(admin, organization_id=org, period_id="2023", reason="Feil i grunnlaget")
+
+
 async def test_a_scoped_reviewer_writes_nothing_of_its_scope_and_no_one_approves_their_own_submission(graphql, tokens, submitted):
     """#31 review, finding 1: a reviewer token scoped with ``--org`` wrote values, aggregated and
     submitted as the organisation, then approved its own submission. Its organisations are its
