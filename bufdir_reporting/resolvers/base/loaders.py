@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -127,10 +127,18 @@ async def _read_values(snapshot_ids: list[str]) -> list[FieldValueRow]:
     _, rows = await connection.execute_query(
         f"SELECT {', '.join(VALUE_COLUMNS)} FROM field_value WHERE {where} ORDER BY snapshot_id, id", sql.params
     )
+    return value_rows(dialect, rows)
+
+
+def value_rows(dialect: str, rows: Sequence[Any]) -> list[FieldValueRow]:
+    """``FieldValueRow``s of rows whose first columns are ``VALUE_COLUMNS`` in order (any
+    further columns are left out), as the driver gives them."""
+    width = len(VALUE_COLUMNS)
+    whole = not rows or len(rows[0]) == width  # the loader's own rows are not cut: S1 reads many
     if dialect == "postgres":
-        return [FieldValueRow(*row) for row in rows]
+        return [FieldValueRow(*row) for row in rows] if whole else [FieldValueRow(*row[:width]) for row in rows]
     fields = [FieldValue._meta.fields_map[name] for name in VALUE_COLUMNS]
-    return [FieldValueRow(*(f.to_python_value(v) for f, v in zip(fields, row, strict=True))) for row in rows]
+    return [FieldValueRow(*(f.to_python_value(v) for f, v in zip(fields, row[:width], strict=True))) for row in rows]
 
 
 class FieldValuesBySnapshotIdLoader(DataLoader[str, list[FieldValueRow]]):

@@ -17,9 +17,10 @@ saying who settled them), with the resolved questions (``QUESTION_RESOLVED``).
 Reviewers and admins only (a regional reviewer sees its subtree): a worklist compares
 organisations, so it may show peers' medians that no organisation sees.
 
-The period's outlier baselines are read once per form (``snapshots.outliers``), the values and
-notes through the request's loaders in batches, so the statements do not grow with the number
-of organisations beyond those batches.
+The period's outlier baselines are read once per form (``snapshots.outliers``), their peers'
+statement reading every report's values too (handed to the request's values loader), the notes
+through the request's loaders in one batch, so the statements do not grow with the number of
+organisations.
 """
 
 from __future__ import annotations
@@ -243,8 +244,16 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     baselines: dict[str, outliers.Baselines] = {}
     rules: dict[str, list[validation_rules.CompiledRule]] = {}
     for form_id in sorted({s.form_id or DEFAULT_FORM for s in reports}):
-        baselines[form_id] = await outliers.baselines(ctx, period=period, form_id=form_id, organization_ids=org_ids)
+        baselines[form_id] = await outliers.baselines(
+            ctx, period=period, form_id=form_id, organization_ids=org_ids, with_values=True
+        )
         rules[form_id] = await validation_rules.compiled_for(ctx, form_id=form_id)
+    # The peers' statement read every report's values whole: the loader is given them, not asked
+    # again (a report it did not see, made current since, is read by the loader as before).
+    for s in reports:
+        read = baselines[s.form_id or DEFAULT_FORM].values.get(s.id)
+        if read is not None:
+            ctx.loaders.field_values_by_snapshot.prime(s.id, read)
     # gathered, so the request's loaders read every report's values and notes in one batch each
     findings = await asyncio.gather(
         *(
