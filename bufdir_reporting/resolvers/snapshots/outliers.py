@@ -26,7 +26,7 @@ those rows, each sample sorted once, its spread computed only for a value beyond
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,6 +36,7 @@ from typing import Any, cast
 from tortoise.connection import get_connection
 
 from ...models import DEFAULT_FORM, FieldOutlierSetting, Organization, Period
+from ..base import changes, revision
 from ..base.context import Context
 from ..base.loaders import VALUE_COLUMNS, FieldValueRow, value_rows
 from ..base.sql import Statement
@@ -224,11 +225,14 @@ async def baselines(
     form_id: str | None,
     organization_ids: Iterable[str] | None = None,
     with_values: bool = False,
+    history_held: bool = False,
 ) -> Baselines:
     """The baselines of one period and form, in four statements: history for the organisations
     named (every organisation when None), peers across every organisation. ``with_values``: the
     peers' statement reads every value of the period's current snapshots whole, kept in
-    ``values`` by snapshot, so a caller judging them all need not read them again."""
+    ``values`` by snapshot, so a caller judging them all need not read them again.
+    ``history_held``: the named organisations' history is kept by the process between calls
+    (``_held_history``), where the response cache is on."""
     settings = ctx.settings
     found = Baselines(Thresholds(settings.outlier_z_threshold, Decimal(str(settings.outlier_min_deviation))))
     for setting in await FieldOutlierSetting.all():
@@ -249,7 +253,9 @@ async def baselines(
         .limit(settings.outlier_history_periods)
         .values_list("id", flat=True)
     )
-    if prior:
+    if prior and history_held and organization_ids is not None and settings.response_cache_mb > 0:
+        found.history = await _held_history(dialect, [str(p) for p in prior], form_id, organization_ids)
+    elif prior:
         found.history = await _history(dialect, [str(p) for p in prior], form_id, organization_ids)
     if organization_ids is not None:
         missing = set(organization_ids) - found.kinds.keys()
@@ -360,3 +366,58 @@ async def _history(
         "avg(abs(x - median))::float8 AS mean_ad FROM unnest(xs) AS x) AS d"
     )
     return {(org, key): Sample.summarised(median, mad, mean_ad) for org, key, median, mad, mean_ad in await _rows(sql, text)}
+
+
+HELD_ORGANISATIONS = 1000
+"""Organisations' histories (of one form and set of prior periods each) a process keeps: about
+15 KB each for 57 fields."""
+HeldKey = tuple[str, str, tuple[str, ...], str]
+"""(structure revision, form, prior periods, organisation)"""
+_held: OrderedDict[HeldKey, tuple[int | None, dict[str, Sample]]] = OrderedDict()
+
+
+async def _held_history(
+    dialect: str, prior: list[str], form_id: str | None, organization_ids: Iterable[str]
+) -> dict[tuple[str, str], Sample]:
+    """``_history``, each organisation's kept under the version of its data (``changes``) and
+    read again only when that has moved: the prior periods rarely change while a period is
+    reviewed, and summarising them was half of every read of a live worklist (bench S10).
+
+    The versions are read *before* the history, as the response cache reads them: a write
+    landing in between is kept under the older version, which the next read no longer finds.
+    An organisation's version moves with every write through the service to its data (values,
+    snapshots and their status, notes, submissions) and to any organisation below it; the field
+    definitions' types move the structure's revision, which is part of the key, as are the form
+    and the prior periods (a period added, or its dates moved, names others). Without a revision
+    token (a database whose structure was written around the service, as a test's) nothing is
+    kept; a row changed around the service moves no version, which is why this follows the
+    response cache's switch (``BUFDIR_RESPONSE_CACHE_MB=0`` turns both off)."""
+    token = await revision.current()
+    if token is None:
+        return await _history(dialect, prior, form_id, organization_ids)
+    named = sorted(set(organization_ids))
+    scopes = [changes.organization_scope(org) for org in named]
+    versions = await changes.newest(scopes)
+    form, periods = form_id or DEFAULT_FORM, tuple(prior)
+    history: dict[tuple[str, str], Sample] = {}
+    stale: list[str] = []
+    for org, scope in zip(named, scopes, strict=True):
+        key = (token, form, periods, org)
+        held = _held.get(key)
+        if held is None or held[0] != versions[scope]:
+            stale.append(org)
+            continue
+        _held.move_to_end(key)
+        for field_key, sample in held[1].items():
+            history[(org, field_key)] = sample
+    if stale:
+        read = await _history(dialect, prior, form_id, stale)
+        by_org: dict[str, dict[str, Sample]] = {org: {} for org in stale}
+        for (org, field_key), sample in read.items():
+            by_org[org][field_key] = sample
+        history.update(read)
+        for org in stale:
+            _held[(token, form, periods, org)] = (versions[changes.organization_scope(org)], by_org[org])
+        while len(_held) > HELD_ORGANISATIONS:
+            _held.popitem(last=False)
+    return history

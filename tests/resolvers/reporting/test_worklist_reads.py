@@ -1,6 +1,7 @@
 """How the case officer's worklist reads (issue #33, bench S10): the same statements for one
 organisation as for many, the period's values read once (the peers' statement's rows judge each
-report; the values loader is not asked again)."""
+report; the values loader is not asked again), and the organisations' history kept between
+reads until a write to their data (a prior period's value) is seen."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from decimal import Decimal
 
 from bufdir_reporting.auth import REVIEWER, Principal
 from bufdir_reporting.models import FieldDefinition, FieldValue, OrganizationKind, Snapshot
+from bufdir_reporting.resolvers.base import revision
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.base.loaders import VALUE_COLUMNS
 from bufdir_reporting.resolvers.reporting import worklist
+from bufdir_reporting.resolvers.snapshots import manual_values
 
-from ...factories import counted, make_organization, make_period, make_section
+from ...factories import context_for, counted, make_organization, make_period, make_section, manual
 from ...statements import counting_statements
 
 YEARS = (2020, 2021, 2022, 2023, 2024)
@@ -74,3 +77,27 @@ async def test_the_worklist_reads_in_the_same_statements_for_one_organisation_an
     assert [s for s in statements_for_many if s.startswith(by_loader)] == [], (
         "the period's values come with the peers' statement, not again through the values loader"
     )
+
+
+async def test_the_held_history_is_read_again_after_a_write_to_a_prior_period(app, settings):
+    """org-s1 reported 7, 9, 6 and 8 cases before 2024, then 40: a jump. Read again with nothing
+    written, the history is not summarised again (one statement fewer); after 2022 and 2023 are
+    corrected to 40 through the service, 40 is what the history says is normal."""
+    await make_section(fields=[manual("saker"), counted("plasseringer")])
+    await revision.bump()  # a structure written through the service: the history may be held
+    for year in YEARS:
+        await make_period(year=year)
+    await _organization(1)
+    await _organization(2)
+
+    first, _ = await _items(settings, app)
+    again, held = await _items(settings, app)
+    assert ("org-s1", "saker", "OUTLIER_HISTORY") in {(i.organization_id, i.field_key, i.code) for i in first}
+    assert again == first
+
+    admin = context_for(settings, app, admin=True)
+    for year in (2022, 2023):
+        await manual_values.set_value(admin, snapshot_id=f"snap-org-s1-{year}", field_key="saker", value=40)
+    after, read_again = await _items(settings, app)
+    assert ("org-s1", "saker", "OUTLIER_HISTORY") not in {(i.organization_id, i.field_key, i.code) for i in after}
+    assert len(read_again) == len(held) + 1, "org-s1's history summarised again, not held (and before, held)"
