@@ -161,6 +161,15 @@ class FieldValuesBySnapshotIdLoader(DataLoader[str, list[FieldValueRow]]):
             self.known[definition.id] = definition
         return [found[key] for key in ids]
 
+    async def given(self, values: dict[str, list[FieldValueRow]]) -> None:
+        """Snapshots' values read whole by another statement, kept as if read here (with their
+        definitions in ``known``): the loader is not asked for them again."""
+        wanted = sorted({v.field_definition_id for rows in values.values() for v in rows} - self.known.keys())
+        for definition in await self.definitions.load_many(wanted):
+            self.known[definition.id] = definition
+        for snapshot_id, rows in values.items():
+            self.prime(snapshot_id, rows)
+
 
 @dataclass(frozen=True, slots=True)
 class HeldStructure:

@@ -252,10 +252,8 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
         rules[form_id] = await validation_rules.compiled_for(ctx, form_id=form_id)
     # The peers' statement read every report's values whole: the loader is given them, not asked
     # again (a report it did not see, made current since, is read by the loader as before).
-    for s in reports:
-        read = baselines[s.form_id or DEFAULT_FORM].values.get(s.id)
-        if read is not None:
-            ctx.loaders.field_values_by_snapshot.prime(s.id, read)
+    given = {s.id: read for s in reports if (read := baselines[s.form_id or DEFAULT_FORM].values.get(s.id)) is not None}
+    await ctx.loaders.field_values_by_snapshot.given(given)
     # gathered, so the request's loaders read every report's values and notes in one batch each
     findings = await asyncio.gather(
         *(

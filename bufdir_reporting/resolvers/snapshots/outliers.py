@@ -19,9 +19,10 @@ off for a field) or the service's settings.
   values or their median.
 
 The baselines of a period are read in four statements whatever the number of organisations
-(settings, peers' values, the prior periods, the history's medians and spreads: on PostgreSQL
-summarised in the statement, one row per organisation and field); judging is arithmetic on
-those rows, each sample sorted once, its spread computed only for a value beyond the floor.
+(settings, peers' values, the prior periods, the history: on PostgreSQL one row per organisation
+and field, its values in an array); judging is arithmetic on those rows, each sample sorted
+once, its spread computed only for a value beyond the floor. A worklist keeps the history
+between reads (``_held_history``) and reads the peers' values whole (``with_values``).
 """
 
 from __future__ import annotations
@@ -70,12 +71,6 @@ def _median(ordered: Sequence[Decimal]) -> Decimal:
     return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _median_of_floats(ordered: Sequence[float]) -> float:
-    n = len(ordered)
-    middle = n // 2
-    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 class Sample:
     """A sample's median, and its spread computed only when a value lies far enough from the
     median to need a score: most values of a period are within the floor, and the spread (two
@@ -89,20 +84,18 @@ class Sample:
         self.median = _median(values) if values else Decimal(0)
         self._spread: tuple[float, float] | None = None
 
-    @classmethod
-    def summarised(cls, median: Decimal, mad: float, mean_ad: float) -> Sample:
-        """A sample already summarised (by the database): its values are not kept."""
-        sample = cls([])
-        sample.median, sample._spread = median, (mad, mean_ad)
-        return sample
-
     @property
     def spread(self) -> tuple[float, float]:
-        """(MAD, mean absolute deviation), in floats: they only ever scale a float score."""
+        """(MAD, mean absolute deviation), in floats: they only ever scale a float score. As
+        PostgreSQL computes them (``percentile_cont(0.5)`` of ``abs(x - median)::float8``,
+        ``avg(abs(x - median))::float8``): each deviation exact, then rounded once."""
         if self._spread is None:
-            middle = float(self.median)
-            deviations = sorted(abs(float(v) - middle) for v in self.values)
-            self._spread = (_median_of_floats(deviations), sum(deviations) / len(deviations))
+            exact = [abs(v - self.median) for v in self.values]
+            deviations = sorted(float(d) for d in exact)
+            n, middle = len(deviations), len(deviations) // 2
+            lower = deviations[middle if n % 2 else middle - 1]
+            mad = lower + 0.5 * (deviations[middle] - lower)  # percentile_cont's interpolation
+            self._spread = (mad, float(sum(exact) / n))
         return self._spread
 
     @property
@@ -116,7 +109,10 @@ class Sample:
 
 def score(value: Decimal, sample: Sample) -> float:
     """The modified z-score of ``value`` against ``sample``."""
-    difference = float(value - sample.median)
+    return _z(float(value - sample.median), sample)
+
+
+def _z(difference: float, sample: Sample) -> float:
     mad, mean_ad = sample.spread
     if mad:
         z = 0.6745 * difference / mad
@@ -194,10 +190,11 @@ class Baselines:
 def _judged(basis: Basis, value: Decimal, sample: Sample, limits: Thresholds) -> Judgement | None:
     """The judgement when ``value`` is an outlier against ``sample``; a value within the floor
     of the median is none whatever its score, so its score is never computed."""
-    deviation = abs(value - sample.median)
+    difference = value - sample.median
+    deviation = abs(difference)
     if deviation < limits.floor:
         return None
-    z = score(value, sample)
+    z = _z(float(difference), sample)
     return Judgement(basis, sample.median, z, deviation) if abs(z) > limits.z else None
 
 
@@ -337,12 +334,12 @@ async def _history(
 ) -> dict[tuple[str, str], Sample]:
     """Each (organisation, field)'s history with at least ``MIN_HISTORY`` values, as a sample.
 
-    On PostgreSQL the medians and spreads are computed where the rows are: one row per
-    organisation and field reaches Python instead of one per prior value (8 times as many), and
-    sorting them per group in Python was most of a worklist's time (bench S10). The median is
-    exact (the mean of the two middle values of the group's sorted values), as in ``Sample``;
-    the spreads are floats, as ``Sample`` keeps them. SQLite has no ordered-set aggregates: the
-    values are read and summarised here, the same arithmetic."""
+    On PostgreSQL the values are gathered per organisation and field where the rows are: one
+    row per group reaches Python, its values in an array, instead of one per prior value (8
+    times as many rows: reading them one by one was most of a worklist's time, bench S10).
+    Medians and spreads are then ``Sample``'s arithmetic on both databases (the spreads as
+    PostgreSQL's ``percentile_cont`` and ``avg`` computed them when they were summarised in the
+    statement: the same findings to the last bit on the bench's data). SQLite reads the rows."""
     sql = Statement(dialect)
     rows = _history_rows(sql, prior, form_id, organization_ids)
     if dialect != "postgres":
@@ -350,22 +347,16 @@ async def _history(
         for org, field_key, value in await _rows(sql, rows):
             values[(org, field_key)].append(value if type(value) is Decimal else _number(value))
         return {key: Sample(sample) for key, sample in values.items() if len(sample) >= MIN_HISTORY}
-    # Grouped by keys compared byte by byte: in the database's collation, sorting the rows by
-    # organisation and field cost more than all the rest of the statement (EXPLAIN ANALYZE, S10).
-    # Each group's values are sorted once, into an array: its median is read from the middle
-    # of it, and only the spread (over the few values of the one group, unnested) sorts again.
-    # Two ordered-set aggregates per group and a join of every row back to its group's median,
-    # sorted a second time, took half as long again (S10, the same data).
+    # Grouped by hashing, each group's values in one array, unsorted: summarising in the
+    # statement sorted every row by organisation and field, then each group's values once per
+    # ordered-set aggregate (a sort each). That cost the database about twice its time now,
+    # and sorting here adds a third of what it saves (bench S10, CPU per worklist of the
+    # database and of Python: 1.5-1.7 s and 0.33 s before, 0.7-0.9 s and 0.55-0.6 s after).
     text = (
-        f'WITH a AS (SELECT org COLLATE "C" AS org, field_key COLLATE "C" AS field_key, '
-        f"array_agg(value ORDER BY value) AS xs FROM ({rows}) AS r "
-        f"GROUP BY 1, 2 HAVING COUNT(*) >= {int(MIN_HISTORY)}), "
-        "m AS (SELECT org, field_key, xs, (xs[(cardinality(xs) + 1) / 2] + xs[cardinality(xs) / 2 + 1]) / 2 AS median FROM a) "
-        "SELECT org, field_key, median, d.mad, d.mean_ad FROM m CROSS JOIN LATERAL ("
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - median)::float8) AS mad, "
-        "avg(abs(x - median))::float8 AS mean_ad FROM unnest(xs) AS x) AS d"
+        f"SELECT org, field_key, array_agg(value) FROM ({rows}) AS r "
+        f"GROUP BY org, field_key HAVING COUNT(*) >= {int(MIN_HISTORY)}"
     )
-    return {(org, key): Sample.summarised(median, mad, mean_ad) for org, key, median, mad, mean_ad in await _rows(sql, text)}
+    return {(org, key): Sample(values) for org, key, values in await _rows(sql, text)}
 
 
 HELD_ORGANISATIONS = 1000
