@@ -90,8 +90,9 @@ class Sample:
         PostgreSQL computes them (``percentile_cont(0.5)`` of ``abs(x - median)::float8``,
         ``avg(abs(x - median))::float8``): each deviation exact, then rounded once."""
         if self._spread is None:
-            exact = [abs(v - self.median) for v in self.values]
-            deviations = sorted(float(d) for d in exact)
+            median = self.median
+            exact = [abs(v - median) for v in self.values]
+            deviations = sorted(map(float, exact))
             n, middle = len(deviations), len(deviations) // 2
             lower = deviations[middle if n % 2 else middle - 1]
             mad = lower + 0.5 * (deviations[middle] - lower)  # percentile_cont's interpolation
