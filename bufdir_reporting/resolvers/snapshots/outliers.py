@@ -387,7 +387,8 @@ async def _held_history(
     reviewed, and summarising them was half of every read of a live worklist (bench S10).
 
     The versions are read *before* the history, as the response cache reads them: a write
-    landing in between is kept under the older version, which the next read no longer finds.
+    landing in between is kept under the older version, which the next read no longer finds;
+    an organisation with a write in flight (``changes``: "A write in flight") is read, not kept.
     An organisation's version moves with every write through the service to its data (values,
     snapshots and their status, notes, submissions) and to any organisation below it; the field
     definitions' types move the structure's revision, which is part of the key, as are the form
@@ -407,7 +408,7 @@ async def _held_history(
     for org, scope in zip(named, scopes, strict=True):
         key = (token, form, periods, org)
         held = _held.get(key)
-        if held is None or held[0] != versions[scope]:
+        if held is None or held[0] != versions[scope] or scope in versions.unsettled:
             stale.append(org)
             continue
         _held.move_to_end(key)
@@ -420,7 +421,10 @@ async def _held_history(
             by_org[org][field_key] = sample
         history.update(read)
         for org in stale:
-            _held[(token, form, periods, org)] = (versions[changes.organization_scope(org)], by_org[org])
+            scope = changes.organization_scope(org)
+            if scope in versions.unsettled:  # a write in flight: its commit may not move the version
+                continue
+            _held[(token, form, periods, org)] = (versions[scope], by_org[org])
         while len(_held) > HELD_ORGANISATIONS:
             _held.popitem(last=False)
     return history

@@ -5,12 +5,17 @@ reads until a write to their data (a prior period's value) is seen."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
 
 from bufdir_reporting.auth import REVIEWER, Principal
 from bufdir_reporting.models import FieldDefinition, FieldValue, OrganizationKind, Snapshot
-from bufdir_reporting.resolvers.base import revision
+from bufdir_reporting.resolvers.base import changes, notify, revision
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.base.loaders import VALUE_COLUMNS
 from bufdir_reporting.resolvers.reporting import worklist
@@ -101,3 +106,45 @@ async def test_the_held_history_is_read_again_after_a_write_to_a_prior_period(ap
     after, read_again = await _items(settings, app)
     assert ("org-s1", "saker", "OUTLIER_HISTORY") not in {(i.organization_id, i.field_key, i.code) for i in after}
     assert len(read_again) == len(held) + 1, "org-s1's history summarised again, not held (and before, held)"
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its versions are taken in commit order
+async def test_a_history_read_while_a_write_is_in_flight_is_not_held(app, settings, monkeypatch):
+    """A write that took its version and has not committed (2022 corrected to 40) while a later
+    one to the same organisation commits (2023 to 40): a worklist read between them sees the
+    later version without the first change, and its history must not be held under it, which
+    the first write's commit does not move. After both, 40 is normal for org-s1."""
+    await make_section(fields=[manual("saker"), counted("plasseringer")])
+    await revision.bump()
+    for year in YEARS:
+        await make_period(year=year)
+    await _organization(1)
+    await _organization(2)
+    outlier = ("org-s1", "saker", "OUTLIER_HISTORY")
+    assert outlier in {(i.organization_id, i.field_key, i.code) for i in (await _items(settings, app))[0]}
+
+    slow, recorded, release = contextvars.ContextVar("slow", default=False), asyncio.Event(), asyncio.Event()
+
+    async def record_then_wait(pairs):  # the writer's versions are written; then it stalls before COMMIT
+        await changes.record(pairs)
+        if slow.get():
+            recorded.set()
+            await release.wait()
+
+    monkeypatch.setattr(notify, "changes", SimpleNamespace(record=record_then_wait, of_event=changes.of_event))
+    admin = context_for(settings, app, admin=True)
+
+    async def slow_write() -> None:
+        slow.set(True)
+        await manual_values.set_value(admin, snapshot_id="snap-org-s1-2022", field_key="saker", value=40)
+
+    writing = asyncio.create_task(slow_write())
+    await recorded.wait()
+    await manual_values.set_value(admin, snapshot_id="snap-org-s1-2023", field_key="saker", value=40)
+    during, _ = await _items(settings, app)
+    assert outlier in {(i.organization_id, i.field_key, i.code) for i in during}, "7, 9, 6, 40: 40 still a jump"
+    release.set()
+    await writing
+
+    after, _ = await _items(settings, app)
+    assert outlier not in {(i.organization_id, i.field_key, i.code) for i in after}
