@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -127,10 +127,18 @@ async def _read_values(snapshot_ids: list[str]) -> list[FieldValueRow]:
     _, rows = await connection.execute_query(
         f"SELECT {', '.join(VALUE_COLUMNS)} FROM field_value WHERE {where} ORDER BY snapshot_id, id", sql.params
     )
+    return value_rows(dialect, rows)
+
+
+def value_rows(dialect: str, rows: Sequence[Any]) -> list[FieldValueRow]:
+    """``FieldValueRow``s of rows whose first columns are ``VALUE_COLUMNS`` in order (any
+    further columns are left out), as the driver gives them."""
+    width = len(VALUE_COLUMNS)
+    whole = not rows or len(rows[0]) == width  # the loader's own rows are not cut: S1 reads many
     if dialect == "postgres":
-        return [FieldValueRow(*row) for row in rows]
+        return [FieldValueRow(*row) for row in rows] if whole else [FieldValueRow(*row[:width]) for row in rows]
     fields = [FieldValue._meta.fields_map[name] for name in VALUE_COLUMNS]
-    return [FieldValueRow(*(f.to_python_value(v) for f, v in zip(fields, row, strict=True))) for row in rows]
+    return [FieldValueRow(*(f.to_python_value(v) for f, v in zip(fields, row[:width], strict=True))) for row in rows]
 
 
 class FieldValuesBySnapshotIdLoader(DataLoader[str, list[FieldValueRow]]):
@@ -152,6 +160,15 @@ class FieldValuesBySnapshotIdLoader(DataLoader[str, list[FieldValueRow]]):
         for definition in await self.definitions.load_many(wanted):
             self.known[definition.id] = definition
         return [found[key] for key in ids]
+
+    async def given(self, values: dict[str, list[FieldValueRow]]) -> None:
+        """Snapshots' values read whole by another statement, kept as if read here (with their
+        definitions in ``known``): the loader is not asked for them again."""
+        wanted = sorted({v.field_definition_id for rows in values.values() for v in rows} - self.known.keys())
+        for definition in await self.definitions.load_many(wanted):
+            self.known[definition.id] = definition
+        for snapshot_id, rows in values.items():
+            self.prime(snapshot_id, rows)
 
 
 @dataclass(frozen=True, slots=True)

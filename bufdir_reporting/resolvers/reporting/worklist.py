@@ -17,9 +17,12 @@ saying who settled them), with the resolved questions (``QUESTION_RESOLVED``).
 Reviewers and admins only (a regional reviewer sees its subtree): a worklist compares
 organisations, so it may show peers' medians that no organisation sees.
 
-The period's outlier baselines are read once per form (``snapshots.outliers``), the values and
-notes through the request's loaders in batches, so the statements do not grow with the number
-of organisations beyond those batches.
+The period's outlier baselines are read once per form (``snapshots.outliers``), their peers'
+statement reading every report's values too (handed to the request's values loader), the notes
+through the request's loaders in one batch, so the statements do not grow with the number of
+organisations. The organisations' history is kept by the process under the version of each one's
+data (``outliers._held_history``): a live worklist, read again at every change in the period,
+summarises again only the history of the organisations that changed.
 """
 
 from __future__ import annotations
@@ -243,8 +246,14 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     baselines: dict[str, outliers.Baselines] = {}
     rules: dict[str, list[validation_rules.CompiledRule]] = {}
     for form_id in sorted({s.form_id or DEFAULT_FORM for s in reports}):
-        baselines[form_id] = await outliers.baselines(ctx, period=period, form_id=form_id, organization_ids=org_ids)
+        baselines[form_id] = await outliers.baselines(
+            ctx, period=period, form_id=form_id, organization_ids=org_ids, with_values=True, history_held=True
+        )
         rules[form_id] = await validation_rules.compiled_for(ctx, form_id=form_id)
+    # The peers' statement read every report's values whole: the loader is given them, not asked
+    # again (a report it did not see, made current since, is read by the loader as before).
+    given = {s.id: read for s in reports if (read := baselines[s.form_id or DEFAULT_FORM].values.get(s.id)) is not None}
+    await ctx.loaders.field_values_by_snapshot.given(given)
     # gathered, so the request's loaders read every report's values and notes in one batch each
     findings = await asyncio.gather(
         *(

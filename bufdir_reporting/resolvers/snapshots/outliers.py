@@ -19,14 +19,16 @@ off for a field) or the service's settings.
   values or their median.
 
 The baselines of a period are read in four statements whatever the number of organisations
-(settings, peers' values, the prior periods, the history's medians and spreads: on PostgreSQL
-summarised in the statement, one row per organisation and field); judging is arithmetic on
-those rows, each sample sorted once, its spread computed only for a value beyond the floor.
+(settings, peers' values, the prior periods, the history: on PostgreSQL one row per organisation
+and field, its values in an array); judging is arithmetic on those rows, each sample sorted
+once, its spread computed only for a value beyond the floor. A worklist keeps the history
+between reads (``_held_history``) and reads the peers' values whole (``with_values``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,7 +38,9 @@ from typing import Any, cast
 from tortoise.connection import get_connection
 
 from ...models import DEFAULT_FORM, FieldOutlierSetting, Organization, Period
+from ..base import changes, revision
 from ..base.context import Context
+from ..base.loaders import VALUE_COLUMNS, FieldValueRow, value_rows
 from ..base.sql import Statement
 
 MIN_HISTORY = 3
@@ -68,12 +72,6 @@ def _median(ordered: Sequence[Decimal]) -> Decimal:
     return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _median_of_floats(ordered: Sequence[float]) -> float:
-    n = len(ordered)
-    middle = n // 2
-    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 class Sample:
     """A sample's median, and its spread computed only when a value lies far enough from the
     median to need a score: most values of a period are within the floor, and the spread (two
@@ -87,20 +85,19 @@ class Sample:
         self.median = _median(values) if values else Decimal(0)
         self._spread: tuple[float, float] | None = None
 
-    @classmethod
-    def summarised(cls, median: Decimal, mad: float, mean_ad: float) -> Sample:
-        """A sample already summarised (by the database): its values are not kept."""
-        sample = cls([])
-        sample.median, sample._spread = median, (mad, mean_ad)
-        return sample
-
     @property
     def spread(self) -> tuple[float, float]:
-        """(MAD, mean absolute deviation), in floats: they only ever scale a float score."""
+        """(MAD, mean absolute deviation), in floats: they only ever scale a float score. As
+        PostgreSQL computes them (``percentile_cont(0.5)`` of ``abs(x - median)::float8``,
+        ``avg(abs(x - median))::float8``): each deviation exact, then rounded once."""
         if self._spread is None:
-            middle = float(self.median)
-            deviations = sorted(abs(float(v) - middle) for v in self.values)
-            self._spread = (_median_of_floats(deviations), sum(deviations) / len(deviations))
+            median = self.median
+            exact = [abs(v - median) for v in self.values]
+            deviations = sorted(map(float, exact))
+            n, middle = len(deviations), len(deviations) // 2
+            lower = deviations[middle if n % 2 else middle - 1]
+            mad = lower + 0.5 * (deviations[middle] - lower)  # percentile_cont's interpolation
+            self._spread = (mad, float(sum(exact) / n))
         return self._spread
 
     @property
@@ -114,7 +111,10 @@ class Sample:
 
 def score(value: Decimal, sample: Sample) -> float:
     """The modified z-score of ``value`` against ``sample``."""
-    difference = float(value - sample.median)
+    return _z(float(value - sample.median), sample)
+
+
+def _z(difference: float, sample: Sample) -> float:
     mad, mean_ad = sample.spread
     if mad:
         z = 0.6745 * difference / mad
@@ -146,6 +146,8 @@ class Baselines:
     """(organisation, field) -> its values in prior periods, where there are enough to judge by"""
     unjudged: set[str] = field(default_factory=set)
     """Fields whose setting turns judging off: never outliers, never large changes."""
+    values: dict[str, list[FieldValueRow]] = field(default_factory=dict)
+    """snapshot -> its values, every one (``baselines(with_values=True)`` only)"""
     _samples: dict[tuple[str, str], Sample] = field(default_factory=dict)
 
     def thresholds(self, field_key: str) -> Thresholds:
@@ -190,10 +192,11 @@ class Baselines:
 def _judged(basis: Basis, value: Decimal, sample: Sample, limits: Thresholds) -> Judgement | None:
     """The judgement when ``value`` is an outlier against ``sample``; a value within the floor
     of the median is none whatever its score, so its score is never computed."""
-    deviation = abs(value - sample.median)
+    difference = value - sample.median
+    deviation = abs(difference)
     if deviation < limits.floor:
         return None
-    z = score(value, sample)
+    z = _z(float(difference), sample)
     return Judgement(basis, sample.median, z, deviation) if abs(z) > limits.z else None
 
 
@@ -215,10 +218,21 @@ def _number(value: object) -> Decimal:
 
 
 async def baselines(
-    ctx: Context, *, period: Period, form_id: str | None, organization_ids: Iterable[str] | None = None
+    ctx: Context,
+    *,
+    period: Period,
+    form_id: str | None,
+    organization_ids: Iterable[str] | None = None,
+    with_values: bool = False,
+    history_held: bool = False,
 ) -> Baselines:
     """The baselines of one period and form, in four statements: history for the organisations
-    named (every organisation when None), peers across every organisation."""
+    named (every organisation when None), peers across every organisation. ``with_values``: the
+    peers' statement reads every value of the period's current snapshots whole, kept in
+    ``values`` by snapshot, so a caller judging them all need not read them again; it runs
+    beside the history's, so never call it inside a transaction.
+    ``history_held``: the named organisations' history is kept by the process between calls
+    (``_held_history``), where the response cache is on."""
     settings = ctx.settings
     found = Baselines(Thresholds(settings.outlier_z_threshold, Decimal(str(settings.outlier_min_deviation))))
     for setting in await FieldOutlierSetting.all():
@@ -229,6 +243,40 @@ async def baselines(
             found.default.floor if setting.min_deviation is None else setting.min_deviation,
         )
     dialect = get_connection("default").capabilities.dialect
+    named = None if organization_ids is None else list(organization_ids)
+
+    async def history() -> None:
+        prior = (
+            await Period.filter(type=period.type, end__lt=period.start)
+            .order_by("-end")
+            .limit(settings.outlier_history_periods)
+            .values_list("id", flat=True)
+        )
+        if prior and history_held and named is not None and settings.response_cache_mb > 0:
+            found.history = await _held_history(dialect, [str(p) for p in prior], form_id, named)
+        elif prior:
+            found.history = await _history(dialect, [str(p) for p in prior], form_id, named)
+
+    if with_values:
+        # The peers' and the history's statements side by side, each on its own pooled
+        # connection (SQLite's one connection takes them in turn): the worklist's wall time is
+        # mostly these two (bench S10). Only outside a transaction, whose one connection
+        # cannot take two statements at once: the worklist reads in none.
+        await asyncio.gather(_peers_and_values(dialect, found, period, form_id), history())
+    else:
+        await _peers(dialect, found, period, form_id)
+        await history()
+    if named is not None:
+        missing = set(named) - found.kinds.keys()
+        if missing:  # an organisation without a current snapshot still has a kind to be compared by
+            for org, kind in await Organization.filter(id__in=sorted(missing)).values_list("id", "kind"):
+                found.kinds[str(org)] = str(kind)
+    return found
+
+
+async def _peers(dialect: str, found: Baselines, period: Period, form_id: str | None) -> None:
+    """The period's numeric values of every organisation's current snapshot of the form, by
+    kind and field."""
     sql = Statement(dialect)
     peers = await _rows(
         sql,
@@ -245,20 +293,37 @@ async def baselines(
         if of_field is None:
             of_field = peer_values[(kind, field_key)] = {}
         of_field[org] = value if type(value) is Decimal else _number(value)
-    prior = (
-        await Period.filter(type=period.type, end__lt=period.start)
-        .order_by("-end")
-        .limit(settings.outlier_history_periods)
-        .values_list("id", flat=True)
+
+
+async def _peers_and_values(dialect: str, found: Baselines, period: Period, form_id: str | None) -> None:
+    """``_peers`` from every value of the period's current snapshots, read whole and kept by
+    snapshot (in the order the values loader gives them): judging every report of a period
+    read the same rows a second time through the loaders (bench S10)."""
+    sql = Statement(dialect)
+    columns = ", ".join(f"v.{column}" for column in VALUE_COLUMNS)
+    rows = await _rows(
+        sql,
+        f"SELECT {columns}, s.organization_id AS org, o.kind AS kind, d.data_type AS data_type "
+        "FROM field_value v JOIN snapshot s ON s.id = v.snapshot_id JOIN organization o ON o.id = s.organization_id "
+        "JOIN field_definition d ON d.id = v.field_definition_id "
+        f"WHERE s.period_id = {sql.bind(period.id)} AND s.status = 'current' AND {_form_clause(sql, form_id)} "
+        "ORDER BY v.id",
     )
-    if prior:
-        found.history = await _history(dialect, [str(p) for p in prior], form_id, organization_ids)
-    if organization_ids is not None:
-        missing = set(organization_ids) - found.kinds.keys()
-        if missing:  # an organisation without a current snapshot still has a kind to be compared by
-            for org, kind in await Organization.filter(id__in=sorted(missing)).values_list("id", "kind"):
-                found.kinds[str(org)] = str(kind)
-    return found
+    width = len(VALUE_COLUMNS)
+    peer_values, values = found.peer_values, found.values
+    for row, value in zip(rows, value_rows(dialect, rows), strict=True):
+        of_snapshot = values.get(value.snapshot_id)
+        if of_snapshot is None:
+            of_snapshot = values[value.snapshot_id] = []
+        of_snapshot.append(value)
+        org, kind, data_type = row[width], row[width + 1], row[width + 2]
+        found.kinds[org] = kind
+        if value.value is None or data_type not in NUMERIC:
+            continue
+        of_field = peer_values.get((kind, value.field_key))
+        if of_field is None:
+            of_field = peer_values[(kind, value.field_key)] = {}
+        of_field[org] = value.value
 
 
 def _history_rows(sql: Statement, prior: list[str], form_id: str | None, organization_ids: Iterable[str] | None) -> str:
@@ -281,12 +346,12 @@ async def _history(
 ) -> dict[tuple[str, str], Sample]:
     """Each (organisation, field)'s history with at least ``MIN_HISTORY`` values, as a sample.
 
-    On PostgreSQL the medians and spreads are computed where the rows are: one row per
-    organisation and field reaches Python instead of one per prior value (8 times as many), and
-    sorting them per group in Python was most of a worklist's time (bench S10). The median is
-    exact (the mean of the two middle values, ``percentile_disc`` both ways), as in ``Sample``;
-    the spreads are floats, as ``Sample`` keeps them. SQLite has no ordered-set aggregates: the
-    values are read and summarised here, the same arithmetic."""
+    On PostgreSQL the values are gathered per organisation and field where the rows are: one
+    row per group reaches Python, its values in an array, instead of one per prior value (8
+    times as many rows: reading them one by one was most of a worklist's time, bench S10).
+    Medians and spreads are then ``Sample``'s arithmetic on both databases (the spreads as
+    PostgreSQL's ``percentile_cont`` and ``avg`` computed them when they were summarised in the
+    statement: the same findings to the last bit on the bench's data). SQLite reads the rows."""
     sql = Statement(dialect)
     rows = _history_rows(sql, prior, form_id, organization_ids)
     if dialect != "postgres":
@@ -294,16 +359,72 @@ async def _history(
         for org, field_key, value in await _rows(sql, rows):
             values[(org, field_key)].append(value if type(value) is Decimal else _number(value))
         return {key: Sample(sample) for key, sample in values.items() if len(sample) >= MIN_HISTORY}
-    # grouped by keys compared byte by byte: in the database's collation, sorting the rows by
-    # organisation and field cost more than all the rest of the statement (EXPLAIN ANALYZE, S10)
+    # Grouped by hashing, each group's values in one array, unsorted: summarising in the
+    # statement sorted every row by organisation and field, then each group's values once per
+    # ordered-set aggregate (a sort each). That cost the database about twice its time now,
+    # and sorting here adds a third of what it saves (bench S10, CPU per worklist of the
+    # database and of Python: 1.5-1.7 s and 0.33 s before, 0.7-0.9 s and 0.55-0.6 s after).
     text = (
-        f'WITH h AS (SELECT org COLLATE "C" AS org, field_key COLLATE "C" AS field_key, value FROM ({rows}) AS r), '
-        "m AS (SELECT org, field_key, (percentile_disc(0.5) WITHIN GROUP (ORDER BY value) "
-        "+ percentile_disc(0.5) WITHIN GROUP (ORDER BY value DESC)) / 2 AS median "
-        f"FROM h GROUP BY org, field_key HAVING COUNT(*) >= {int(MIN_HISTORY)}) "
-        "SELECT m.org, m.field_key, m.median, "
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(h.value - m.median)::float8) AS mad, "
-        "avg(abs(h.value - m.median))::float8 AS mean_ad "
-        "FROM m JOIN h ON h.org = m.org AND h.field_key = m.field_key GROUP BY m.org, m.field_key, m.median"
+        f"SELECT org, field_key, array_agg(value) FROM ({rows}) AS r "
+        f"GROUP BY org, field_key HAVING COUNT(*) >= {int(MIN_HISTORY)}"
     )
-    return {(org, key): Sample.summarised(median, mad, mean_ad) for org, key, median, mad, mean_ad in await _rows(sql, text)}
+    return {(org, key): Sample(values) for org, key, values in await _rows(sql, text)}
+
+
+HELD_ORGANISATIONS = 1000
+"""Organisations' histories (of one form and set of prior periods each) a process keeps: about
+15 KB each for 57 fields."""
+HeldKey = tuple[str, str, tuple[str, ...], str]
+"""(structure revision, form, prior periods, organisation)"""
+_held: OrderedDict[HeldKey, tuple[int | None, dict[str, Sample]]] = OrderedDict()
+
+
+async def _held_history(
+    dialect: str, prior: list[str], form_id: str | None, organization_ids: Iterable[str]
+) -> dict[tuple[str, str], Sample]:
+    """``_history``, each organisation's kept under the version of its data (``changes``) and
+    read again only when that has moved: the prior periods rarely change while a period is
+    reviewed, and summarising them was half of every read of a live worklist (bench S10).
+
+    The versions are read *before* the history, as the response cache reads them: a write
+    landing in between is kept under the older version, which the next read no longer finds;
+    an organisation with a write in flight (``changes``: "A write in flight") is read, not kept.
+    An organisation's version moves with every write through the service to its data (values,
+    snapshots and their status, notes, submissions) and to any organisation below it; the field
+    definitions' types move the structure's revision, which is part of the key, as are the form
+    and the prior periods (a period added, or its dates moved, names others). Without a revision
+    token (a database whose structure was written around the service, as a test's) nothing is
+    kept; a row changed around the service moves no version, which is why this follows the
+    response cache's switch (``BUFDIR_RESPONSE_CACHE_MB=0`` turns both off)."""
+    token = await revision.current()
+    if token is None:
+        return await _history(dialect, prior, form_id, organization_ids)
+    named = sorted(set(organization_ids))
+    scopes = [changes.organization_scope(org) for org in named]
+    versions = await changes.newest(scopes)
+    form, periods = form_id or DEFAULT_FORM, tuple(prior)
+    history: dict[tuple[str, str], Sample] = {}
+    stale: list[str] = []
+    for org, scope in zip(named, scopes, strict=True):
+        key = (token, form, periods, org)
+        held = _held.get(key)
+        if held is None or held[0] != versions[scope] or scope in versions.unsettled:
+            stale.append(org)
+            continue
+        _held.move_to_end(key)
+        for field_key, sample in held[1].items():
+            history[(org, field_key)] = sample
+    if stale:
+        read = await _history(dialect, prior, form_id, stale)
+        by_org: dict[str, dict[str, Sample]] = {org: {} for org in stale}
+        for (org, field_key), sample in read.items():
+            by_org[org][field_key] = sample
+        history.update(read)
+        for org in stale:
+            scope = changes.organization_scope(org)
+            if scope in versions.unsettled:  # a write in flight: its commit may not move the version
+                continue
+            _held[(token, form, periods, org)] = (versions[scope], by_org[org])
+        while len(_held) > HELD_ORGANISATIONS:
+            _held.popitem(last=False)
+    return history
