@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from aiodataloader import DataLoader
 
 from bench.scenarios.reads import NESTED  # bench S1's document, the one the compiled path is measured on
 from bufdir_reporting.config import Settings
@@ -243,17 +244,27 @@ async def test_access_on_the_compiled_path_is_the_executors(graphql, settings, w
         assert compiled == answered, "every read was compiled; the anonymous caller's and the refusals were not"
 
 
-async def test_a_compiled_read_is_one_statement_whoever_asks(client, settings, world, compiled):
+async def test_a_compiled_read_is_one_statement_whoever_asks(client, settings, world, compiled, monkeypatch):
     """What the caller reads through the organisation tree is followed inside the compiled
     statement: it was read in a statement of its own before (an umbrella's coordinator's
     dashboard was two statements; bench S11). A national token's organisation number is still
-    mapped to its organisations first, a statement more. The executor reads the tree first."""
+    mapped to its organisations first, a statement more. The executor reads the tree first.
+    Nor does a compiled read make the request's data loaders, which only the executor uses."""
     postgres = settings.database_dialect == "postgres"
+    loaders_made: list[object] = []
+    made = DataLoader.__init__
+
+    def making(self: DataLoader, *args: Any, **kwargs: Any) -> None:
+        loaders_made.append(type(self))
+        made(self, *args, **kwargs)
+
+    monkeypatch.setattr(DataLoader, "__init__", making)
     reads = [(NESTED, {"first": 10}), (DASHBOARD, {"org": "org-1042", "period": "2024"})]
     for who, headers in world.items():
         for document, variables in reads:
             if who in ("anonymous", "coordinator of org-2077") and document is DASHBOARD:
                 continue  # refused: the executor's
+            loaders_made.clear()
             with counting_statements() as counter:
                 response = await client.post("/graphql", json={"query": document, "variables": variables}, headers=headers)
             answer = response.json()
@@ -267,6 +278,7 @@ async def test_a_compiled_read_is_one_statement_whoever_asks(client, settings, w
                 mapped = 1 if who == "read-scope" else 0
                 assert all('"org_number"' in statement for statement in counter.statements[:mapped]), counter.statements
                 assert len(counter.statements) == mapped + 1, (who, counter.statements)
+                assert loaders_made == [], who
     settings.graphql_compiled_reads = False
     executors = await client.post(
         "/graphql",
