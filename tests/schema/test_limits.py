@@ -168,3 +168,28 @@ async def test_a_subscription_over_a_websocket_is_measured_like_a_query(settings
     assert answer["type"] == "error", answer
     [error] = answer["payload"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["cost"] == 2**39
+
+
+async def test_a_document_within_the_limits_is_measured_once_for_the_page_sizes_it_asks(client, monkeypatch):
+    """The measures are kept for the document's text and the values of the variables they read
+    (a dashboard was measured afresh on every request, bench S11); a page size that takes the
+    same document past the cost limit is measured, and refused."""
+    from bufdir_reporting.schema import limits, shape
+
+    measured: list[object] = []
+    real = shape.DocumentShape
+
+    def counting(*args, **kwargs):
+        measured.append(kwargs["variables"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(limits, "DocumentShape", counting)
+    document = "query Page($n: Int, $s: PeriodType) { periods(first: $n, type: $s) { edges { node { name } } } }"
+    for n, s in ((3, "YEAR"), (3, "HALF"), (3, "YEAR"), (4, "YEAR"), (3, None)):
+        response = await client.post("/graphql", json={"query": document, "variables": {"n": n, "s": s}})
+        assert "errors" not in response.json(), response.json()
+    assert [variables["n"] for variables in measured] == [3, 4], "a variable the measures do not read is no reason to measure"
+    over = await client.post("/graphql", json={"query": document, "variables": {"n": 10**9}})
+    assert refusal(over)["cost"] > refusal(over)["max_cost"]
+    again = await client.post("/graphql", json={"query": document, "variables": {"n": 3}})
+    assert "errors" not in again.json() and len(measured) == 3
