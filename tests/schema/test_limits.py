@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -193,3 +194,36 @@ async def test_a_document_within_the_limits_is_measured_once_for_the_page_sizes_
     assert refusal(over)["cost"] > refusal(over)["max_cost"]
     again = await client.post("/graphql", json={"query": document, "variables": {"n": 3}})
     assert "errors" not in again.json() and len(measured) == 3
+
+
+async def test_a_repeated_document_is_validated_once_without_hashing_its_tree(client, monkeypatch):
+    """Validation's errors are kept by the parsed document's identity (the parse cache hands
+    the same one for the same text): Strawberry's cache, keyed by the document, hashed its whole
+    tree on every request (bench S7)."""
+    from graphql.language import ast
+    from strawberry.schema.schema import validate_document
+
+    from bufdir_reporting.schema import limits
+
+    validated: list[object] = []
+
+    def validating(*args: Any) -> Any:
+        validated.append(args[1])
+        return validate_document(*args)
+
+    monkeypatch.setattr(limits, "validate_document", validating)
+    document = "query Hashed($n: Int) { periods(first: $n) { edges { node { name } } } }"
+    for n in (2, 3):  # other variables each time: never the response cache's answer
+        assert "errors" not in (await client.post("/graphql", json={"query": document, "variables": {"n": n}})).json()
+    hashed: list[object] = []
+    real_hash = ast.DocumentNode.__hash__  # a dataclass's: hashing it hashes every node below
+
+    def hashing(self: ast.DocumentNode) -> int:
+        hashed.append(type(self))
+        return real_hash(self)
+
+    monkeypatch.setattr(ast.DocumentNode, "__hash__", hashing)
+    assert "errors" not in (await client.post("/graphql", json={"query": document, "variables": {"n": 4}})).json()
+    assert len(validated) == 1 and hashed == []
+    invalid = await client.post("/graphql", json={"query": "query Hashed { periods { nothing } }"})
+    assert invalid.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
