@@ -19,18 +19,26 @@ def settings_of(connection: HTTPConnection) -> Settings:
 
 async def request_context(connection: HTTPConnection) -> Context:
     """FastAPI dependency; takes ``HTTPConnection`` so it serves websockets as well."""
+    return await context_of(connection, reach=True)
+
+
+async def context_of(connection: HTTPConnection, *, reach: bool) -> Context:
+    """The request's context; with ``reach=False`` its principal does not yet reach below its
+    organisations (``Principal.below`` is empty: it reads less, never more) and the caller
+    must ``reach`` it before any use case runs (``schema.compiled``: a compiled read follows
+    the tree in its own statement, and only the executor needs it read first)."""
     settings = settings_of(connection)
-    principal = await principal_of(settings, connection.headers.get("authorization"))
+    principal = await principal_of(settings, connection.headers.get("authorization"), reach=reach)
     access.require_permission(principal, required_permission(connection), settings)
     state = connection.app.state
     return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events)
 
 
-async def principal_of(settings: Settings, authorization: str | None) -> Principal:
+async def principal_of(settings: Settings, authorization: str | None, *, reach: bool = True) -> Principal:
     """The caller of an ``Authorization`` header value: its token's claims, the organisations a
-    national identity maps to, and what it reaches through the organisation tree."""
+    national identity maps to, and (``reach``) what it reaches through the organisation tree."""
     principal = await identity.mapping.resolve(settings, principal_from_authorization(settings, authorization))
-    return await organizations.tree.reach(principal)
+    return await organizations.tree.reach(principal) if reach else principal
 
 
 REQUIRED_PERMISSION = "x-required-permission"

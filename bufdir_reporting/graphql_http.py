@@ -42,7 +42,7 @@ from strawberry.types.unset import UNSET
 
 from . import ui
 from .auth import Principal
-from .dependencies import principal_of, request_context
+from .dependencies import context_of, principal_of, request_context
 from .errors import Forbidden, Unauthenticated, Unavailable
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
@@ -77,7 +77,15 @@ def wholly_unavailable(result: ExecutionResult) -> bool:
 
 
 async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
-    return GraphQLContext.wrap(await request_context(connection))
+    """Over HTTP the principal's reach through the organisation tree is left to execution
+    (``schema.compiled.extension``): a compiled read follows the tree inside its one statement,
+    and reading it here first was a second statement per dashboard (bench S11). A websocket's
+    operations run without that hook's guarantee for subscriptions, so it is reached here."""
+    if connection.scope["type"] != "http":
+        return GraphQLContext.wrap(await request_context(connection))
+    context = GraphQLContext.wrap(await context_of(connection, reach=False))
+    context.unreached = True
+    return context
 
 
 class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):

@@ -137,16 +137,18 @@ def test_the_schema_holds_graphql_cores_schema_as_underscore_schema():
 
 def test_the_caches_and_the_execution_context_fields_limits_sets():
     """schema/limits.py: ``CachedParsing`` calls ``ParserCache``'s ``cached_parse_document``,
-    ``CachedValidation`` defers to ``ValidationCache.on_validate``; ``OperationLimits`` sets the
+    ``CachedValidation`` calls ``validate_document(schema, document, rules)`` as Strawberry's
+    own validation does (it adds Strawberry's rules); ``OperationLimits`` sets the
     execution context's ``parse_options`` and ``validation_rules`` and reads or sets
     ``graphql_document``, ``pre_execution_errors`` and ``result``."""
     import dataclasses
 
-    from strawberry.extensions import ParserCache, ValidationCache
+    from strawberry.extensions import ParserCache
+    from strawberry.schema.schema import validate_document
     from strawberry.types import ExecutionContext
 
     assert "cached_parse_document" in attributes_set(ParserCache)
-    assert inspect.isgeneratorfunction(ValidationCache.on_validate)
+    assert parameters(validate_document) == ["schema", "document", "validation_rules"]
     fields = {field.name for field in dataclasses.fields(ExecutionContext)}
     assert {"parse_options", "validation_rules", "graphql_document", "pre_execution_errors", "result"} <= fields
 

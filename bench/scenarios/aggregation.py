@@ -76,8 +76,9 @@ def scope(env: Env) -> tuple[str, str]:
 async def _engine_run(env: Env, organization_id: str, period: Period) -> engine.Aggregate:
     bounds = period_bounds(period)
     snapshot = Snapshot(organization_id=organization_id, period_id=period.id, range_start=bounds.start, range_end=bounds.end)
-    definitions = await runs.definitions_for(env.context(), snapshot)
-    return await engine.aggregate(organization_ids=[organization_id], start=bounds.start, end=bounds.end, definitions=definitions)
+    # as a job runs it: the structure's revision checked beside the engine's statements
+    _, result = await runs.aggregated(env.context(), snapshot, [organization_id])
+    return result
 
 
 async def measure_engine(env: Env, label: str) -> Row:

@@ -11,14 +11,25 @@ from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
 
 from ..operations.close_codes import TOO_SLOW
+from ..resolvers import organizations
 from ..resolvers.base.context import Context
 
 
 @dataclass
 class GraphQLContext(Context, BaseContext):
+    unreached: bool = False
+    """The principal does not yet reach below its organisations (``dependencies.context_of``):
+    ``reach`` before the executor runs."""
+
     @classmethod
     def wrap(cls, ctx: Context) -> GraphQLContext:
         return cls(**{f.name: getattr(ctx, f.name) for f in fields(Context)})
+
+    async def reach(self) -> None:
+        """What the principal reads through the organisation tree, read once (a no-op after)."""
+        if self.unreached:
+            self.principal = await organizations.tree.reach(self.principal)
+            self.unreached = False
 
     def fell_behind(self) -> None:
         if isinstance(self.request, WebSocket):

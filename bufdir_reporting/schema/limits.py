@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -26,11 +27,12 @@ from graphql.validation import (
 )
 from graphql.validation.validate import ValidationAbortedError
 from starlette.websockets import WebSocket
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
 from ..config import Settings
-from .shape import CEILING, DocumentShape
+from .shape import CEILING, DocumentShape, measured
 
 FIELD_MERGE_BUDGET = 10_000
 """Work units graphql-core's OverlappingFieldsCanBeMerged may spend on one document, instead of its
@@ -93,17 +95,67 @@ class OperationLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
-            refusal = _refusal(
-                context.graphql_document, context.schema._schema, context.context.settings, context.variables or {}
+            refusal = within_limits.refusal(
+                context.query, context.graphql_document, context.schema._schema, context.context.settings, context.variables or {}
             )
             if refusal is not None:
                 context.pre_execution_errors = [refusal]
         yield
 
 
-def _refusal(document: Any, schema: Any, settings: Settings, variables: dict[str, Any]) -> GraphQLError | None:
+class WithinLimits:
+    """Documents measured within the limits, kept by their text, the limits, and the values of
+    the variables their measures read (``DocumentShape.read``): a dashboard's query was
+    measured afresh on every request (5 % of its CPU, bench S11). A refusal is measured again."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._reads: OrderedDict[tuple[object, ...], frozenset[tuple[str, str]]] = OrderedDict()
+        self._within: OrderedDict[tuple[object, ...], None] = OrderedDict()
+
+    def refusal(
+        self, query: str | None, document: Any, schema: Any, settings: Settings, variables: dict[str, Any]
+    ) -> GraphQLError | None:
+        if not cacheable(query):
+            return _refusal(DocumentShape(document, schema, page_size=settings.max_page_size, variables=variables), settings)
+        limits = (
+            query,
+            id(schema),
+            settings.max_page_size,
+            settings.graphql_max_depth,
+            settings.graphql_max_aliases,
+            settings.graphql_max_cost,
+        )
+        reads = self._reads.get(limits)
+        if reads is not None and self._key(limits, reads, variables, settings) in self._within:
+            return None
+        shape = DocumentShape(document, schema, page_size=settings.max_page_size, variables=variables)
+        refusal = _refusal(shape, settings)
+        reads = frozenset(shape.read)
+        self._keep(self._reads, limits, reads)
+        if refusal is None:
+            self._keep(self._within, self._key(limits, reads, variables, settings), None)
+        return refusal
+
+    @staticmethod
+    def _key(
+        limits: tuple[object, ...], reads: frozenset[tuple[str, str]], variables: dict[str, Any], settings: Settings
+    ) -> tuple[object, ...]:
+        return (*limits, *sorted((name, measured(kind, variables.get(name), settings.max_page_size)) for name, kind in reads))
+
+    def _keep(self, entries: OrderedDict[tuple[object, ...], Any], key: tuple[object, ...], value: Any) -> None:
+        entries[key] = value
+        entries.move_to_end(key)
+        while len(entries) > self.size:
+            entries.popitem(last=False)
+
+
+within_limits = WithinLimits()
+
+
+def _refusal(shape: DocumentShape, settings: Settings) -> GraphQLError | None:
     """The first limit an operation of the document exceeds, as the error that says so."""
-    for name, measure in DocumentShape(document, schema, page_size=settings.max_page_size, variables=variables).operations:
+    for name, measure in shape.operations:
         asked = (
             ("depth", measure.depth, settings.graphql_max_depth, "a depth of {} fields"),
             ("aliases", measure.aliases, settings.graphql_max_aliases, "{} aliases"),
@@ -150,17 +202,37 @@ class CachedParsing(ParserCache):
         yield
 
 
-class CachedValidation(ValidationCache):
-    """Strawberry's validation cache (keyed by the document and the rules OperationLimits set),
-    for documents up to ``CACHED_DOCUMENT_CHARS`` (a larger one is left to Strawberry's own
-    validation), which leaves alone a document OperationLimits has refused already: it is not
-    validated."""
+class CachedValidation(SchemaExtension):
+    """Validation's errors kept per parsed document and rules, for documents up to
+    ``CACHED_DOCUMENT_CHARS`` (a larger one is left to Strawberry's own validation); a document
+    OperationLimits has refused already is not validated. Kept by the document's identity: the
+    parse cache hands the same document for the same text, and Strawberry's ``ValidationCache``,
+    keyed by the document itself, hashed its whole tree on every request (2.5 % of a dashboard's
+    CPU, py-spy under bench S7). An entry holds its document and schema, so their ids name them
+    while it lives."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
 
     def on_validate(self) -> Iterator[None]:
-        if self.execution_context.pre_execution_errors is None and cacheable(self.execution_context.query):
-            yield from super().on_validate()
-        else:
-            yield
+        context = self.execution_context
+        document, schema = context.graphql_document, context.schema._schema
+        if context.pre_execution_errors is None and cacheable(context.query) and document is not None:
+            key = (id(schema), id(document), context.validation_rules)
+            held = _validated.get(key)
+            if held is None or held[0] is not document or held[1] is not schema:
+                held = (document, schema, validate_document(schema, document, context.validation_rules))
+                _validated[key] = held
+                while len(_validated) > self.maxsize:
+                    _validated.popitem(last=False)
+            else:
+                _validated.move_to_end(key)
+            context.pre_execution_errors = held[2]
+        yield
+
+
+_validated: OrderedDict[tuple[object, ...], tuple[Any, Any, list[GraphQLError]]] = OrderedDict()
 
 
 class OperationMetrics(SchemaExtension):

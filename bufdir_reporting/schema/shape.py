@@ -120,6 +120,9 @@ class DocumentShape:
 
     def __init__(self, document: Any, schema: GraphQLSchema, *, page_size: int, variables: dict[str, Any]) -> None:
         self.schema, self.page_size, self.variables = schema, page_size, variables
+        self.read: set[tuple[str, str]] = set()
+        """The variables the measures read, each as ``ids`` (its length counts) or ``first``
+        (its number counts): with the same ``measured`` values the measures are the same."""
         self.visits = 0
         """Selections looked at: at most twice each selection in the document."""
         self._lists = _introspection_lists(schema)
@@ -206,17 +209,15 @@ class DocumentShape:
         if parent.name.startswith("__"):
             return self._lists.get((parent.name, node.name.value), 1)
         for argument in node.arguments or ():
-            if argument.name.value == "ids":  # nodes(ids:): an item per id
+            kind = "ids" if argument.name.value == "ids" else "first" if argument.name.value in ("first", "last") else None
+            if kind is not None:
                 value = argument.value
-                ids = self.variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "values", None)
-                return len(ids) if isinstance(ids, list | tuple) else 1
-            if argument.name.value in ("first", "last"):
-                value = argument.value
-                raw = self.variables.get(value.name.value) if isinstance(value, VariableNode) else getattr(value, "value", None)
-                try:
-                    return max(int(raw), 0) if raw is not None and not isinstance(raw, bool) else self.page_size
-                except (TypeError, ValueError):
-                    return self.page_size  # not a number: validation refuses the variable with its own words
+                if isinstance(value, VariableNode):
+                    self.read.add((value.name.value, kind))
+                    raw = self.variables.get(value.name.value)
+                else:
+                    raw = getattr(value, "values" if kind == "ids" else "value", None)
+                return measured(kind, raw, self.page_size)
         named = get_named_type(field.type)
         if named.name.endswith("Connection"):
             return self.page_size
@@ -224,6 +225,17 @@ class DocumentShape:
             # a connection's edges are its page, counted at the connection
             return LISTS.get((parent.name, node.name.value), UNDECLARED_LIST)
         return 1
+
+
+def measured(kind: str, raw: object, page_size: int) -> int:
+    """What an ``ids`` argument (``nodes(ids:)``: an item per id) or a ``first``/``last`` one
+    counts for, given its value."""
+    if kind == "ids":
+        return len(raw) if isinstance(raw, list | tuple) else 1
+    try:
+        return max(int(raw), 0) if raw is not None and not isinstance(raw, bool) else page_size  # type: ignore[call-overload]  # int() of whatever was sent: refused below
+    except (TypeError, ValueError):
+        return page_size  # not a number: validation refuses the variable with its own words
 
 
 @lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from aiodataloader import DataLoader
 
 from bench.scenarios.reads import NESTED  # bench S1's document, the one the compiled path is measured on
 from bufdir_reporting.config import Settings
@@ -16,7 +17,9 @@ from bufdir_reporting.models import Organization, Snapshot
 from bufdir_reporting.schema import compiled as compiled_reads
 from bufdir_reporting.schema.compiled import extension
 
+from ..digdir import READ_SCOPE
 from ..factories import make_organization
+from ..statements import counting_statements
 
 DASHBOARD = """
 query Dashboard($org: ID!, $period: ID!) {
@@ -120,12 +123,17 @@ async def aggregated(graphql, app, headers, org: str, period: str) -> str:
     return str(result["data"]["triggerAggregation"]["snapshot"]["snapshotId"])
 
 
+ORG_NUMBER = "974760673"
+"""org-1042's organisation number: the read-scope (Maskinporten) token's consumer."""
+
+
 @pytest.fixture
-async def world(graphql, app, tokens, reporting) -> dict[str, dict[str, str]]:
+async def world(graphql, app, tokens, reporting, digdir) -> dict[str, dict[str, str]]:
     """org-1042 (under an umbrella) aggregated for 2023, 2024 (with prior values, manual values
-    of every kind) and 2024-Q1; org-2077 for 2024, invalidated and run again. The principals."""
+    of every kind) and 2024-Q1; org-2077 for 2024, invalidated and run again. The principals:
+    those below the umbrella's read org-1042 through the organisation tree."""
     umbrella = await make_organization(id="org-umbrella", name="Paraply")
-    await Organization.filter(id="org-1042").update(parent_id=umbrella.id, org_number="974760673")
+    await Organization.filter(id="org-1042").update(parent_id=umbrella.id, org_number=ORG_NUMBER)
     admin = tokens.admin()
     for period in ("2023", "2024-Q1", "2024"):
         snapshot = await aggregated(graphql, app, admin, "org-1042", period)
@@ -148,6 +156,8 @@ async def world(graphql, app, tokens, reporting) -> dict[str, dict[str, str]]:
         "coordinator of org-1042": tokens.headers("org-1042"),
         "coordinator of the umbrella": tokens.headers("org-umbrella"),
         "coordinator of org-2077": tokens.headers("org-2077"),
+        "reviewer of the umbrella": tokens.headers("org-umbrella", reviewer=True, subject="bufdir-region-nord"),
+        "read-scope": digdir.maskinporten(READ_SCOPE, consumer=ORG_NUMBER),
         "anonymous": {},
     }
 
@@ -218,13 +228,64 @@ async def test_access_on_the_compiled_path_is_the_executors(graphql, settings, w
         seen[who] = sorted({edge["node"]["organization"]["id"] for edge in result["data"]["snapshots"]["edges"]})
     org = {key: global_id("Organization", key) for key in ("org-1042", "org-2077")}
     assert seen["admin"] == seen["reviewer"] == sorted(org.values())
-    assert seen["coordinator of org-1042"] == seen["coordinator of the umbrella"] == [org["org-1042"]]
+    below = ("coordinator of the umbrella", "reviewer of the umbrella")
+    assert seen["coordinator of org-1042"] == seen["read-scope"] == [org["org-1042"]]
+    assert [seen[who] for who in below] == [[org["org-1042"]]] * 2, "read through the organisation tree"
     assert seen["coordinator of org-2077"] == [org["org-2077"]]
-    refused = await graphql(DASHBOARD, {"org": "org-1042", "period": "2024"}, world["coordinator of org-2077"])
-    assert refused["data"] == {"organization": None}
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for who in below:
+        dashboard = await graphql(DASHBOARD, {"org": "org-1042", "period": "2024"}, world[who])
+        assert dashboard["data"]["organization"]["organizationId"] == "org-1042", who
+    listed = "query ($org: ID) { snapshots(organizationId: $org, first: 2) { edges { node { snapshotId } } } }"
+    for document in (DASHBOARD, listed):
+        refused = await graphql(document, {"org": "org-1042", "period": "2024"}, world["coordinator of org-2077"])
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN", refused
     if settings.database_dialect == "postgres":
-        assert compiled == [True] * 5 + [False] * 2, "every list was compiled; the anonymous caller and the refusal were not"
+        answered = [True] * 7 + [False] + [True] * 2 + [False] * 2
+        assert compiled == answered, "every read was compiled; the anonymous caller's and the refusals were not"
+
+
+async def test_a_compiled_read_is_one_statement_whoever_asks(client, settings, world, compiled, monkeypatch):
+    """What the caller reads through the organisation tree is followed inside the compiled
+    statement: it was read in a statement of its own before (an umbrella's coordinator's
+    dashboard was two statements; bench S11). A national token's organisation number is still
+    mapped to its organisations first, a statement more. The executor reads the tree first.
+    Nor does a compiled read make the request's data loaders, which only the executor uses."""
+    postgres = settings.database_dialect == "postgres"
+    loaders_made: list[object] = []
+    made = DataLoader.__init__
+
+    def making(self: DataLoader, *args: Any, **kwargs: Any) -> None:
+        loaders_made.append(type(self))
+        made(self, *args, **kwargs)
+
+    monkeypatch.setattr(DataLoader, "__init__", making)
+    reads = [(NESTED, {"first": 10}), (DASHBOARD, {"org": "org-1042", "period": "2024"})]
+    for who, headers in world.items():
+        for document, variables in reads:
+            if who in ("anonymous", "coordinator of org-2077") and document is DASHBOARD:
+                continue  # refused: the executor's
+            loaders_made.clear()
+            with counting_statements() as counter:
+                response = await client.post("/graphql", json={"query": document, "variables": variables}, headers=headers)
+            answer = response.json()
+            if who == "anonymous":
+                assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+                continue
+            assert "errors" not in answer and compiled[-1] == postgres, (who, answer)
+            if document is DASHBOARD:
+                assert answer["data"]["organization"]["name"], who
+            if postgres:
+                mapped = 1 if who == "read-scope" else 0
+                assert all('"org_number"' in statement for statement in counter.statements[:mapped]), counter.statements
+                assert len(counter.statements) == mapped + 1, (who, counter.statements)
+                assert loaders_made == [], who
+    settings.graphql_compiled_reads = False
+    executors = await client.post(
+        "/graphql",
+        json={"query": DASHBOARD, "variables": {"org": "org-1042", "period": "2024"}},
+        headers=world["coordinator of the umbrella"],
+    )
+    assert executors.json()["data"]["organization"]["organizationId"] == "org-1042", "the tree read before the executor"
 
 
 async def test_a_request_in_another_language_reads_the_executors_translated_labels(client, settings, world, compiled):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -168,3 +169,61 @@ async def test_a_subscription_over_a_websocket_is_measured_like_a_query(settings
     assert answer["type"] == "error", answer
     [error] = answer["payload"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["cost"] == 2**39
+
+
+async def test_a_document_within_the_limits_is_measured_once_for_the_page_sizes_it_asks(client, monkeypatch):
+    """The measures are kept for the document's text and the values of the variables they read
+    (a dashboard was measured afresh on every request, bench S11); a page size that takes the
+    same document past the cost limit is measured, and refused."""
+    from bufdir_reporting.schema import limits, shape
+
+    measured: list[object] = []
+    real = shape.DocumentShape
+
+    def counting(*args, **kwargs):
+        measured.append(kwargs["variables"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(limits, "DocumentShape", counting)
+    document = "query Page($n: Int, $s: PeriodType) { periods(first: $n, type: $s) { edges { node { name } } } }"
+    for n, s in ((3, "YEAR"), (3, "HALF"), (3, "YEAR"), (4, "YEAR"), (3, None)):
+        response = await client.post("/graphql", json={"query": document, "variables": {"n": n, "s": s}})
+        assert "errors" not in response.json(), response.json()
+    assert [variables["n"] for variables in measured] == [3, 4], "a variable the measures do not read is no reason to measure"
+    over = await client.post("/graphql", json={"query": document, "variables": {"n": 10**9}})
+    assert refusal(over)["cost"] > refusal(over)["max_cost"]
+    again = await client.post("/graphql", json={"query": document, "variables": {"n": 3}})
+    assert "errors" not in again.json() and len(measured) == 3
+
+
+async def test_a_repeated_document_is_validated_once_without_hashing_its_tree(client, monkeypatch):
+    """Validation's errors are kept by the parsed document's identity (the parse cache hands
+    the same one for the same text): Strawberry's cache, keyed by the document, hashed its whole
+    tree on every request (bench S7)."""
+    from graphql.language import ast
+    from strawberry.schema.schema import validate_document
+
+    from bufdir_reporting.schema import limits
+
+    validated: list[object] = []
+
+    def validating(*args: Any) -> Any:
+        validated.append(args[1])
+        return validate_document(*args)
+
+    monkeypatch.setattr(limits, "validate_document", validating)
+    document = "query Hashed($n: Int) { periods(first: $n) { edges { node { name } } } }"
+    for n in (2, 3):  # other variables each time: never the response cache's answer
+        assert "errors" not in (await client.post("/graphql", json={"query": document, "variables": {"n": n}})).json()
+    hashed: list[object] = []
+    real_hash = ast.DocumentNode.__hash__  # a dataclass's: hashing it hashes every node below
+
+    def hashing(self: ast.DocumentNode) -> int:
+        hashed.append(type(self))
+        return real_hash(self)
+
+    monkeypatch.setattr(ast.DocumentNode, "__hash__", hashing)
+    assert "errors" not in (await client.post("/graphql", json={"query": document, "variables": {"n": 4}})).json()
+    assert len(validated) == 1 and hashed == []
+    invalid = await client.post("/graphql", json={"query": "query Hashed { periods { nothing } }"})
+    assert invalid.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -8,11 +8,10 @@ from collections.abc import Callable
 
 from graphql import FieldNode, GraphQLField
 
-from ...resolvers.base import access
 from ...resolvers.structure.rules import CATEGORY_ORDER
 from ..node import public_key, public_key_or_none
 from .expressions import day, enum_name, instant, json_list, json_object, plain_decimal, relay_id, text
-from .planner import Coverage, FieldCompiler, NotCovered, Planner, Request, RootCompiler, fields_of, key_of
+from .planner import Coverage, FieldCompiler, NotCovered, Planner, RootCompiler, fields_of, key_of
 
 
 def _column(expression: Callable[[str], str]) -> FieldCompiler:
@@ -27,67 +26,55 @@ def _plain(column: str) -> FieldCompiler:
 
 
 def _organization_root(planner: Planner, node: FieldNode, definition: GraphQLField) -> str:
-    """``organization(id:)``: judged on the token's claims before anything is read, as
-    ``organizations.get_or_raise`` judges it; a refusal is the executor's to word."""
+    """``organization(id:)``, read only where the caller reads (``organizations.get_or_raise``
+    judges it on the token's claims and the tree below them): another organisation, or one that
+    does not exist, is no row, and the executor words the refusal."""
     read_id = planner.argument(node, definition, "id", {"id"})
-
-    def bind(request: Request) -> str:
-        key = public_key("Organization", read_id(request))
-        if not access.can_read(request.principal, key):
-            raise NotCovered("not readable")
-        return key
-
+    roots, readable = planner.readable()
     alias = planner.alias("o")
-    key = planner.param(bind, "text")
-    return f"(SELECT {planner.selection('Organization', node, alias)} FROM organization {alias} WHERE {alias}.id = {key})"
+    key = planner.param(lambda request: public_key("Organization", read_id(request)), "text")
+    return (
+        f"(SELECT {planner.selection('Organization', node, alias)} FROM organization {alias} WHERE {alias}.id = {key} "
+        f"AND ({roots} IS NULL OR {alias}.id = ANY({readable})))"
+    )
 
 
 def _snapshots_root(planner: Planner, node: FieldNode, definition: GraphQLField) -> str:
     """``snapshots(organizationId:, periodId:, first:)`` as ``snapshots.list_`` reads them: the
-    organisations the caller reads (``access.readable_rows``) in the WHERE, newest run first."""
+    organisations the caller reads (``access.readable_rows``) in the WHERE, newest run first. A
+    named organisation the caller may not read makes the whole answer null: the executor's
+    refusal (a required root)."""
     allowed = {"organizationId", "periodId", "first"}
     named = planner.argument(node, definition, "organizationId", allowed)
     period = planner.argument(node, definition, "periodId", allowed)
     first = planner.argument(node, definition, "first", allowed)
-
-    def organizations(request: Request) -> list[str] | None:
-        key = public_key_or_none("Organization", named(request))
-        if key is not None:
-            if not access.can_read(request.principal, key):
-                raise NotCovered("not readable")
-            return [key]
-        return _readable(request)
-
+    roots, readable = planner.readable()
     alias = planner.alias("s")
-    scope = planner.param(organizations, "text[]")
+    organization = planner.param(lambda request: public_key_or_none("Organization", named(request)), "text")
     period_key = planner.param(lambda request: public_key_or_none("Period", period(request)), "text")
     limit = planner.param(planner.page_size(first), "int")
+    # each test of a parameter stands alone, so a plan made for its value drops what it leaves out
     rows = (
-        f"FROM snapshot WHERE ({scope} IS NULL OR organization_id = ANY({scope})) "
+        f"FROM snapshot WHERE ({organization} IS NULL OR organization_id = {organization}) "
+        f"AND ({organization} IS NOT NULL OR {roots} IS NULL OR organization_id = ANY({readable})) "
         f"AND ({period_key} IS NULL OR period_id = {period_key}) ORDER BY created_at DESC, id LIMIT {limit}"
     )
-    return planner.connection(node, definition, rows, alias, f"{alias}.created_at DESC, {alias}.id")
+    connection = planner.connection(node, definition, rows, alias, f"{alias}.created_at DESC, {alias}.id")
+    return f"CASE WHEN {organization} IS NULL OR {roots} IS NULL OR {organization} = ANY({readable}) THEN {connection} END"
 
 
 def _snapshot_root(planner: Planner, node: FieldNode, definition: GraphQLField) -> str:
     """``snapshot(id:)`` as ``snapshots.get_or_raise`` reads it: a missing snapshot and another
     organisation's are both no row here (then the executor answers NOT_FOUND)."""
     read_id = planner.argument(node, definition, "id", {"id"})
+    roots, readable = planner.readable()
     alias = planner.alias("s")
     key = planner.param(lambda request: public_key("Snapshot", read_id(request)), "text")
-    scope = planner.param(_readable, "text[]")
     selected = planner.selection("Snapshot", node, alias)
     return (
         f"(SELECT {selected} FROM snapshot {alias} WHERE {alias}.id = {key} "
-        f"AND ({scope} IS NULL OR {alias}.organization_id = ANY({scope})))"
+        f"AND ({roots} IS NULL OR {alias}.organization_id = ANY({readable})))"
     )
-
-
-def _readable(request: Request) -> list[str] | None:
-    """The organisations the caller reads (``access.readable_rows``); None: every one."""
-    if access.reads_all(request.principal):
-        return None
-    return sorted(request.principal.organizations | request.principal.below)
 
 
 ROOTS: dict[str, RootCompiler] = {
@@ -318,7 +305,7 @@ FIELDS: dict[tuple[str, str], FieldCompiler] = {
 
 COVERAGE = Coverage(
     roots=ROOTS,
-    required_roots=frozenset({"organization", "snapshot"}),
+    required_roots=frozenset({"organization", "snapshot", "snapshots"}),
     fields=FIELDS,
     takes_arguments=frozenset({("Organization", "snapshots")}),
 )

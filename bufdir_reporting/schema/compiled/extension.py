@@ -7,12 +7,17 @@ from collections.abc import AsyncIterator
 from graphql.execution import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
+from ..context import GraphQLContext
 from . import answer
 
 
 class CompiledReads(SchemaExtension):
     """After parsing and validation (the limits, cached documents), a result set here is the
-    operation's result: Strawberry skips execution (as ``SubscriptionsOverWebsockets`` uses it)."""
+    operation's result: Strawberry skips execution (as ``SubscriptionsOverWebsockets`` uses it).
+
+    Over HTTP the principal comes without its reach through the organisation tree
+    (``graphql_http.graphql_context``): the compiled statement follows the tree itself, and
+    only when the executor is to run is the reach read, here, before any resolver."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -27,4 +32,6 @@ class CompiledReads(SchemaExtension):
             )
             if data is not None:
                 context.result = ExecutionResult(data=data, errors=None)
+        if context.result is None and isinstance(context.context, GraphQLContext):
+            await context.context.reach()
         yield
