@@ -222,7 +222,7 @@ async def test_import_errors_name_the_column_as_written_in_the_language_asked(ap
     ]
     english = (await client.post("/api/v1/activities/import", files={"file": file}, headers=tokens.headers(org))).json()
     assert english["errors"][0]["column"] == "Dato"
-    assert english["errors"][0]["message"] == "must be a date and time (ISO 8601, e.g. 2026-01-31T12:00:00Z)"
+    assert english["errors"][0]["message"] == "must be a date and time, e.g. 15.02.2026 10:00 (or 2026-02-15T10:00:00Z)"
 
 
 async def test_import_row_bounds_read_in_the_language_asked(app, settings, client, tokens):

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Self, TextIO
 
+from ..language import Language, say
 from ..resolvers import activities
 from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.base import notify
@@ -167,10 +168,19 @@ def _parse_chunk(rows: Iterator[reading.Row]) -> tuple[list[tuple[int, ActivityS
     return specs, errors, len(chunk)
 
 
+FILE_DATES = {"cell.date": "imports.cell.date", "cell.datetime": "imports.cell.datetime"}
+"""A refused date in a file, said with the form a file may write (``15.02.2026 10:00``, which
+``cells`` reads beside ISO 8601): English gave the API's ISO example alone while nb/nn gave the
+file's (outside review #32)."""
+
+
 def as_written(error: activities.RowError, written: dict[str, str]) -> activities.RowError:
     """The error as the file's writer reads it: its column by the header they wrote (``dato``,
     not ``occurred_at``), its message in the language they asked for (English when none)."""
     head, dot, rest = error.field.partition(".")
+    if error.message_id in FILE_DATES:
+        file_date = FILE_DATES[error.message_id]
+        error = replace(error, message=say(file_date, Language.EN), message_id=file_date)
     return replace(error, field=written.get(head, head) + dot + rest, message=error.said())
 
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..language import Language, say
 from ..wording import shown
 from . import xlsx_guard
 from .cells import header_names, listed, row_of
@@ -248,3 +250,24 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+CSV_FORM = re.compile(r"CSV, (?P<encoding>[^,]+), (?P<separator>tab|'.')-separated")
+WORKBOOK_FORM = re.compile(r"workbook sheet '(?P<sheet>.*)'", re.DOTALL)
+
+
+def form_said(form: str, language: Language | None) -> str:
+    """What a file was read as (``Table.form``, stored in English) in the language asked; as
+    stored without one. Under nn an upload read "CSV, UTF-8, ';'-separated" (outside review
+    #32)."""
+    if language is None:
+        return form
+    if form == "JSON lines":
+        return say("imports.form.json", language)
+    if (csv_form := CSV_FORM.fullmatch(form)) is not None:
+        separator = csv_form["separator"]
+        separator = say("imports.form.tab", language) if separator == "tab" else separator
+        return say("imports.form.csv", language, encoding=csv_form["encoding"], separator=separator)
+    if (sheet := WORKBOOK_FORM.fullmatch(form)) is not None:
+        return say("imports.form.workbook", language, sheet=sheet["sheet"])
+    return form

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import File, Form, UploadFile
 from pydantic import Field, WithJsonSchema
 
-from ..importing import uploads
+from ..importing import reading, uploads
+from ..language import requested
 from ..models import ActivityImport, ImportStatus
 from ..resolvers.base.context import Context
 from .routing import ContextDep, ContractRouter, ImportId
@@ -66,7 +67,7 @@ def shape(upload: ActivityImport) -> ImportShape:
         import_id=upload.id,
         status=upload.status,
         filename=upload.filename,
-        form=upload.form,
+        form=reading.form_said(upload.form, requested.get()),
         rows=upload.rows,
         error_count=upload.error_count,
         errors=[RowProblem.model_validate(problem) for problem in upload.errors],

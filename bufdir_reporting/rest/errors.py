@@ -96,8 +96,10 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     message = str(exc.detail)
     if f"http.{exc.status_code}" in MESSAGES and message == HTTPStatus(exc.status_code).phrase:
         # Starlette's own "Not Found" / "Method Not Allowed" (a path or method we do not serve),
-        # in the language asked; without one, as every client read them before
-        message = _say(f"http.{exc.status_code}", requested.get())
+        # in the language asked, English too (the guidance nb/nn had, outside review #32);
+        # without one, the phrase every client read before (the legacy contract)
+        language = requested.get()
+        message = message if language is None else _say(f"http.{exc.status_code}", language)
     response = error_response(request, exc.status_code, code, message)
     response.headers.update(exc.headers or {})
     if exc.status_code == 405:

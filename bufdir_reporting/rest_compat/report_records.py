@@ -107,7 +107,7 @@ async def download_record(report_id: ReportId, ctx: Context = ContextDep) -> Fil
     stated = await asyncio.to_thread(files.language_of, path)
     headers = {"Content-Language": stated.value} if stated is not None else None
     return FileResponse(
-        path, media_type=record.content_type or CONTENT_TYPE, filename=files.download_name(record), headers=headers
+        path, media_type=record.content_type or CONTENT_TYPE, filename=files.download_name(record, stated), headers=headers
     )
 
 

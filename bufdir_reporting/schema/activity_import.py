@@ -12,7 +12,8 @@ from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from .. import events, models
-from ..importing import uploads
+from ..importing import reading, uploads
+from ..language import requested
 from .context import Info
 from .node import ModelNode, public_key
 
@@ -66,7 +67,7 @@ class ActivityImportType(ModelNode):
             import_id=upload.id,
             status=upload.status,
             filename=upload.filename,
-            form=upload.form,
+            form=reading.form_said(upload.form, requested.get()),
             rows=upload.rows,
             error_count=upload.error_count,
             errors=[ImportRowError(**error) for error in upload.errors],

@@ -16,7 +16,7 @@ from tortoise.exceptions import ValidationError
 
 from ..envelope import request_id
 from ..errors import DomainError, Unavailable, is_unavailable
-from ..language import requested
+from ..language import Language, requested, say
 from ..wording import echoing, echoing_details
 from . import graphql_words
 
@@ -52,8 +52,12 @@ class DomainErrorExtension(MaskErrors):
             # a value broke a column's bounds (e.g. an over-long id)
             return _with_extensions(error, code="BAD_USER_INPUT")
         if isinstance(original, GlobalIDValueError):
-            # node(id:) given something that is not base64 of "Type:key"
-            return _with_extensions(error, code="BAD_USER_INPUT", field="id")
+            # node(id:) given base64 of "Type:key" whose type this API does not have: Strawberry
+            # said "Cannot resolve. GlobalID requires a GraphQL type, received `foo`." in every
+            # language (outside review #32)
+            plain = say("graphql.global_id.unknown", requested.get() or Language.EN)
+            refused = GraphQLError(plain, error.nodes, error.source, error.positions, error.path, original)
+            return _with_extensions(refused, code="BAD_USER_INPUT", field="id")
         if is_unavailable(original):
             log.warning("database unavailable during GraphQL execution: %s", original)
             outage = Unavailable()

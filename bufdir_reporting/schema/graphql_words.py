@@ -19,6 +19,8 @@ from ..language import Either, Language, number, say
 SUGGESTION = re.compile(r"(?P<main>.*?) Did you mean (?P<names>.*)\?", re.DOTALL)
 QUOTED = re.compile(r"'([^']*)'")
 NAME = r"'(?P<{}>[^']*)'"
+OPERATION = r"the operation(?: (?P<operation>'[^']*'))?"
+"""How ``limits`` names an operation: by its name quoted, or (without one) not at all."""
 
 
 def _pattern(text: str) -> re.Pattern[str]:
@@ -63,11 +65,12 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "graphql.syntax.unexpected": r"Unexpected <found>\.",
         "graphql.syntax.too_many_tokens": r"Document contains more than (?P<limit>\d+) tokens\. Parsing aborted\.",
         "graphql.syntax.unterminated_string": r"Unterminated string\.",
-        "graphql.limit.depth": r"the operation <operation> has a depth of <value> fields; the limit is (?P<limit>\d+)",
-        "graphql.limit.aliases": r"the operation <operation> has <value> aliases; the limit is (?P<limit>\d+)",
-        "graphql.limit.cost": r"the operation <operation> has an estimated cost of <value>; "
+        "graphql.limit.depth": OPERATION + r" has a depth of <value> fields; the limit is (?P<limit>\d+)",
+        "graphql.limit.aliases": OPERATION + r" has <value> aliases; the limit is (?P<limit>\d+)",
+        "graphql.limit.cost": OPERATION + r" has an estimated cost of <value>; "
         r"the limit is (?P<limit>\d+)",
         "graphql.nul": r"text may not contain NUL characters",
+        "graphql.global_id.value": r'Value cannot represent a GlobalID: "(?P<value>[^"]*)"\.',
         "graphql.unknown_operation": r'Unknown operation named "(?P<name>[^"]*)"\.',
         "graphql.http.not_json": r"The request body is not valid JSON\.",
         "graphql.http.no_query": r'The request has no GraphQL query: send \{"query": "\.\.\."\} as JSON\.',
@@ -81,9 +84,19 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 """graphql-core's messages (3.2/3.3 wording) and ours, each with the message that says it."""
 
 
+PLAIN_IN_ENGLISH = frozenset({"graphql.global_id.value"})
+"""Messages said from the catalogue in English too: Strawberry's words for them named its own
+internals ("Value cannot represent a GlobalID") rather than what the client got wrong."""
+
+
 def said(message: str, language: Language | None) -> str:
-    """``message`` in ``language``; as it is without a language, in English or when unknown."""
+    """``message`` in ``language``; as it is without a language, in English or when unknown
+    (but for ``PLAIN_IN_ENGLISH``)."""
     if language is None or language == Language.EN:
+        for pattern, message_id in PATTERNS:
+            found = pattern.fullmatch(message) if message_id in PLAIN_IN_ENGLISH else None
+            if found is not None:
+                return say(message_id, Language.EN, **found.groupdict())
         return message
     return _said(message, language)
 
@@ -105,13 +118,17 @@ def _said(message: str, language: Language) -> str:
     return text
 
 
-def _value(name: str, text: str, language: Language) -> str:
+def _value(name: str, text: str | None, language: Language) -> str | None:
     """A caught part as the reader reads it: an inner message said too, an operation's name
-    quoted (or "without a name"), a limit's numbers as the reader writes numbers."""
+    named (or said to have no name), a limit's numbers as the reader writes numbers."""
+    if name == "operation":
+        if text is None:
+            return say("graphql.limit.anonymous", language)
+        return say("graphql.limit.named", language, name=text.strip(chr(39)))
+    if text is None:
+        return text
     if name in ("reason", "detail"):
         return _said(text, language)
-    if name == "operation":
-        return say("graphql.limit.anonymous", language) if text == "'anonymous'" else f"«{text.strip(chr(39))}»"
     if name == "limit" or (name == "value" and text.removeprefix("over ").replace(",", "").isdigit()):
         return _amount(text, language)
     return text

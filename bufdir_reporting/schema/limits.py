@@ -156,6 +156,8 @@ within_limits = WithinLimits()
 def _refusal(shape: DocumentShape, settings: Settings) -> GraphQLError | None:
     """The first limit an operation of the document exceeds, as the error that says so."""
     for name, measure in shape.operations:
+        # an unnamed operation is "the operation", not one named 'anonymous' (outside review #32)
+        operation = "the operation" if name is None else f"the operation {name!r}"
         asked = (
             ("depth", measure.depth, settings.graphql_max_depth, "a depth of {} fields"),
             ("aliases", measure.aliases, settings.graphql_max_aliases, "{} aliases"),
@@ -164,7 +166,7 @@ def _refusal(shape: DocumentShape, settings: Settings) -> GraphQLError | None:
         for what, value, limit, phrase in asked:
             if value > limit:
                 return GraphQLError(
-                    f"the operation {name!r} has {phrase.format(_amount(value))}; the limit is {limit}",
+                    f"{operation} has {phrase.format(_amount(value))}; the limit is {limit}",
                     extensions={"code": "BAD_USER_INPUT", what: value, f"max_{what}": limit},
                 )
     return None

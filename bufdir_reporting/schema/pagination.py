@@ -43,6 +43,16 @@ async def resolve_connection(
 ) -> CountedConnection[NodeType]:
     for name, cursor in (("after", after), ("before", before)):
         _check_cursor(cursor, field=name)
+    largest = info.context.settings.max_page_size
+    for name, size in (("first", first), ("last", last)):
+        # Strawberry's slicing refuses these too, in English library words only ("Argument
+        # 'first' must be a non-negative integer." under Accept-Language: nn, outside review #32).
+        if size is not None and size < 0:
+            raise InvalidInput(field=name, message_id="requests.pagination.negative_size", values={"field": name})
+        if size is not None and size > largest:
+            raise InvalidInput(
+                field=name, message_id="requests.pagination.size_above_limit", values={"field": name, "limit": largest}
+            )
     try:
         meta = SliceMetadata.from_arguments(
             info,

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from .. import models
+from ..language import Language
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.reporting import records, reviews
 from ..resolvers.reporting.renderers import ReportFormat
@@ -52,6 +53,13 @@ class ReportRecordNode(ModelNode):
     generated_by: str | None
     generated_at: datetime.datetime | None
     created_at: datetime.datetime
+
+    @strawberry.field(
+        description="The language the file is written in (as generateReport's language made it); null without a file."
+    )
+    @staticmethod
+    async def language(root: RecordRoot, info: Info) -> Language | None:
+        return await records.language_of(info.context, root)
 
     @strawberry.field(description="Where to download the file (with your bearer token).")
     @staticmethod

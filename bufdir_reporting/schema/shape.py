@@ -131,12 +131,12 @@ class DocumentShape:
         for name in self._spread_order(fragments):
             fragment = fragments[name]
             self._measured[name] = self._measure(fragment.selection_set, schema.get_type(fragment.type_condition.name.value))
-        self.operations: list[tuple[str, Measure]] = [
-            (o.name.value if o.name else "anonymous", self._measure(o.selection_set, schema.get_root_type(o.operation)))
+        self.operations: list[tuple[str | None, Measure]] = [
+            (o.name.value if o.name else None, self._measure(o.selection_set, schema.get_root_type(o.operation)))
             for o in document.definitions
             if isinstance(o, OperationDefinitionNode)
         ]
-        """Each operation's name (or ``anonymous``) and measures, in the document's order."""
+        """Each operation's name (``None`` if it has none) and measures, in the document's order."""
 
     def _spread_order(self, fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
         """Fragment names, each after the fragments it spreads (a depth-first walk kept on a

@@ -20,7 +20,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from ...errors import InvalidInput
-from ...language import Language, parse
+from ...language import Language, parse, say
 from ...models import ReportRecord
 from ..base.context import Context
 from .filestore import FileStore
@@ -76,10 +76,13 @@ async def is_shared(record: ReportRecord) -> bool:
     return await ReportRecord.filter(file_ref=record.file_ref).exclude(id=record.id).exists()
 
 
-def download_name(record: ReportRecord) -> str:
+def download_name(record: ReportRecord, language: Language | None = None) -> str:
+    """The file's name in the language it is written in (``language_of``): an English report
+    downloaded as ``bufdir-rapport_…`` (outside review #32); Bokmål when it states none."""
     period = record.period_id or f"{record.period_from}_{record.period_to}"
     suffix = PurePosixPath(record.file_ref).suffix if record.file_ref else ".xlsx"
-    return f"bufdir-rapport_{record.organization_id}_{period}_{record.id}{suffix or '.xlsx'}"
+    stem = say("reporting.files.download_stem", language or Language.NB)
+    return f"{stem}_{record.organization_id}_{period}_{record.id}{suffix or '.xlsx'}"
 
 
 STATED_IN_PDF = re.compile(rb"/Lang\s*\(([A-Za-z-]{2,8})\)|<dc:language>\s*<rdf:Bag>\s*<rdf:li>([A-Za-z-]{2,8})</rdf:li>")

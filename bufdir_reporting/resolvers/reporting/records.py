@@ -6,6 +6,7 @@ changed or deleted (409).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -201,6 +202,18 @@ async def saved(ctx: Context, record: ReportRecord) -> ReportRecord:
     await record.save(force_create=True)
     await _audited(ctx, record, "report_record.created", after=_fields(record))
     return record
+
+
+async def language_of(ctx: Context, record: ReportRecord) -> Language | None:
+    """The language the record's file states it is in (``files.language_of``, read off the
+    event loop); None without a file or when it states none. Not a column: the file says it."""
+    ref = record.file_ref
+    if record.status != ReportStatus.COMPLETED or not ref or not files.is_inside(ref, record.organization_id):
+        return None
+    store = files.store(ctx)
+    if not store.exists(ref):
+        return None
+    return await asyncio.to_thread(files.language_of, str(store.path(ref)))
 
 
 async def file_of(ctx: Context, *, report_id: str) -> tuple[ReportRecord, str]:
