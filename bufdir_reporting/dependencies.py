@@ -21,7 +21,7 @@ async def request_context(connection: HTTPConnection) -> Context:
     """FastAPI dependency; takes ``HTTPConnection`` so it serves websockets as well."""
     settings = settings_of(connection)
     principal = await principal_of(settings, connection.headers.get("authorization"))
-    access.require_permission(principal, required_permission(connection), settings)
+    access.require_permission(principal, required_permission(connection), settings, doing=doing_of(connection))
     state = connection.app.state
     return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events)
 
@@ -42,3 +42,17 @@ def required_permission(connection: HTTPConnection) -> tuple[str, ...] | None:
     route = connection.scope.get("route")
     needs = (getattr(route, "openapi_extra", None) or {}).get(REQUIRED_PERMISSION)
     return tuple(needs) if needs else None
+
+
+DOING = "bufdir_doing"
+"""The route's attribute naming what it does, for a refusal to say (``rest.permissions.DOING``)."""
+
+
+def refused_doing(route: object, doing: str | None) -> None:
+    """Keep on the route the message saying what it does; not in the OpenAPI document."""
+    setattr(route, DOING, doing)
+
+
+def doing_of(connection: HTTPConnection) -> str | None:
+    doing: str | None = getattr(connection.scope.get("route"), DOING, None)
+    return doing

@@ -223,7 +223,7 @@ def _question_snapshots(reports: list[Snapshot], questions: list[ValueNote]) -> 
 
 async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     """Every item of the period's worklist, most important first."""
-    access.require_review(ctx)
+    access.require_review(ctx, doing="error.reviewer_required.worklist")
     if filters.severity not in (None, "error", "warning"):
         raise InvalidInput(field="severity", message_id="reporting.worklist.severity_error_warning")
     _codes(filters.codes)

@@ -75,7 +75,12 @@ async def set_(ctx: Context, *, field_key: str, spec: OutlierSettingSpec) -> Fie
     access.require_admin(ctx)
     await _numeric_field(field_key)
     if spec == OutlierSettingSpec():
-        raise InvalidInput(field="body", message_id="structure.outlier_settings.only_defaults", values={"field_key": field_key})
+        raise InvalidInput(
+            field="body",
+            message_id="structure.outlier_settings.only_defaults",
+            values={"field_key": field_key},
+            inputs=("min_deviation", "z_threshold", "enabled"),
+        )
     async with in_transaction():
         setting = await FieldOutlierSetting.select_for_update().get_or_none(field_key=field_key)
         before = None if setting is None else audit.fields_of(setting, list(_values(spec)))
