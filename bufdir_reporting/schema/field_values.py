@@ -137,10 +137,18 @@ class ValueNoteType:
         default=None, description="Who resolved the question, or accepted the explanation."
     )
     resolved_at: datetime.datetime | None = None
+    label: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="The field's label in the reader's language (its latest version's).")
+    async def field_label(self, info: Info) -> str | None:
+        if self.label is not None:
+            return self.label
+        return (await notes.field_labels(info.context, {self.field_key})).get(self.field_key)
 
     @classmethod
-    def of(cls, note: models.ValueNote) -> ValueNoteType:
+    def of(cls, note: models.ValueNote, label: str | None = None) -> ValueNoteType:
         return cls(
+            label=label,
             id=strawberry.ID(str(note.id)),
             kind=note.kind,
             field_key=note.field_key,

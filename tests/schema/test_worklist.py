@@ -25,6 +25,7 @@ from bufdir_reporting.models import (
     ReportRecord,
     Snapshot,
     Submission,
+    Translation,
     ValidationRule,
     ValueNote,
 )
@@ -461,3 +462,21 @@ async def test_another_organisations_note_is_not_found_with_its_id_as_text_alike
     for path, wrong_kind in (("accept", question), ("resolve", explanation)):
         missing = await client.post(f"/api/v1/value-notes/{wrong_kind.id}/{path}", headers=tokens.reviewer())
         assert missing.status_code == 404 and missing.json()["error"]["details"]["id"] == str(wrong_kind.id), missing.text
+
+
+async def test_the_open_questions_name_the_field_by_its_label_in_the_readers_language(graphql, client, tokens, period):
+    """A coordinator's open questions gave only the field's key (outsider): its label beside it,
+    in the reader's language, over GraphQL and REST."""
+    await FieldDefinition.filter(key="akutt").update(label="Akuttplasseringer")
+    await Translation.create(
+        subject="field", subject_id="akutt", attribute="label", language="en", text="Emergency placements", updated_by="admin"
+    )
+    await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, tokens.reviewer())
+    coordinator = tokens.headers("org-w2")
+    labelled = "query ($o: ID!) { openQuestions(organizationId: $o) { fieldKey fieldLabel } }"
+    for language, label in (("nb", "Akuttplasseringer"), ("en", "Emergency placements")):
+        asking = coordinator | {"Accept-Language": language}
+        found = (await graphql(labelled, {"o": "org-w2"}, asking))["data"]["openQuestions"]
+        assert found == [{"fieldKey": "akutt", "fieldLabel": label}], found
+        rest = await client.get("/api/v1/value-notes/open-questions", params={"org_id": "org-w2"}, headers=asking)
+        assert [(q["field_key"], q["field_label"]) for q in rest.json()["data"]] == [("akutt", label)], rest.text

@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportingStatusChanged, ValueNoted
+from ...language import chosen
 from ...models import DEFAULT_FORM, FieldDefinition, FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
+from ..structure import translations
 from . import lifecycle
 
 MAX_TEXT = 4_000
@@ -184,6 +186,16 @@ async def open_questions(ctx: Context, *, organization_id: str, period_id: str |
     if period_id is not None:
         query = query.filter(period_id=period_id)
     return await query.order_by("created_at", "id")
+
+
+async def field_labels(ctx: Context, keys: set[str]) -> dict[str, str]:
+    """Each field key's label in the reader's language (its latest version's): a coordinator's
+    list of open questions gave the key only (outside review)."""
+    if not keys:
+        return {}
+    texts = await translations.texts(ctx, language=chosen())
+    definitions = await FieldDefinition.filter(key__in=keys).order_by("valid_from", "id")
+    return {definition.key: texts.field_label(definition) for definition in definitions}  # the latest last
 
 
 def of_form(note: ValueNote, form_id: str | None) -> bool:
