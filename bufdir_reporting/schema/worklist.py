@@ -38,11 +38,13 @@ class WorkItemType:
     deviation: Decimal | None = strawberry.field(description="How far the value lies from what it was judged against.")
     rule_id: strawberry.ID | None
     note_id: strawberry.ID | None = strawberry.field(
-        description="A question's; for a finding, the organisation's latest explanation of the value (acceptExplanation)."
+        description="A question's; for a finding, the resolved question that settled it, else the organisation's latest "
+        "explanation of the value (acceptExplanation)."
     )
     note_state: str | None
     answer: str | None = strawberry.field(
-        description="A question's latest answer; for a finding, the organisation's latest explanation of the value."
+        description="A question's latest answer; for a finding, that of the question that settled it, else the "
+        "organisation's latest explanation of the value."
     )
     answered_by: str | None = strawberry.field(description="Who wrote the answer (or explanation).")
     answered_at: datetime.datetime | None

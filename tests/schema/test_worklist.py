@@ -480,3 +480,28 @@ async def test_the_open_questions_name_the_field_by_its_label_in_the_readers_lan
         assert found == [{"fieldKey": "akutt", "fieldLabel": label}], found
         rest = await client.get("/api/v1/value-notes/open-questions", params={"org_id": "org-w2"}, headers=asking)
         assert [(q["field_key"], q["field_label"]) for q in rest.json()["data"]] == [("akutt", label)], rest.text
+
+
+async def test_findings_settled_by_a_question_name_it_and_follow_their_findings(graphql, client, tokens, period):
+    """With includeResolved, the findings a resolved question settled said noteId null, and the
+    resolved follow-up (an error) came between the value's rule finding and its outlier (outsider):
+    each finding names the question and its answer, and the question follows its value's findings."""
+    reviewer, coordinator = tokens.reviewer(), tokens.headers("org-w6", subject="ola")
+    asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer))["data"]["markValueForFollowUp"]
+    answer = 'mutation ($c: ID!) { answerComment(commentId: $c, text: "Tre søsken.") { id } }'
+    assert "errors" not in await graphql(answer, {"c": asked["id"]}, coordinator)
+    await graphql(RESOLVE, {"n": asked["id"]}, reviewer)
+    settled = await _items(graphql, reviewer, includeResolved=True)
+    assert [(i["code"], i["noteId"], i["noteState"], i["answer"]) for i in settled] == [
+        ("RULE_VIOLATED", asked["id"], "resolved", "Tre søsken."),
+        ("OUTLIER_PEERS", asked["id"], "resolved", "Tre søsken."),
+        ("QUESTION_RESOLVED", asked["id"], "resolved", "Tre søsken."),
+    ], settled
+    rest = await client.get(
+        "/api/v1/worklist", params={"period_id": "2024", "org_id": "org-w6", "include_resolved": "true"}, headers=reviewer
+    )
+    assert [(i["code"], i["note_id"]) for i in rest.json()["data"]] == [
+        ("RULE_VIOLATED", int(asked["id"])),
+        ("OUTLIER_PEERS", int(asked["id"])),
+        ("QUESTION_RESOLVED", int(asked["id"])),
+    ], rest.text
