@@ -55,6 +55,7 @@ async def test_a_setting_is_checked_and_only_admins_write_it(graphql, client, to
     assert zero.status_code == 422 and zero.json()["error"]["details"]["field"] == "z_threshold"
     text = await client.put(f"{PATH}/merknad", json={"min_deviation": 1}, headers=admin)
     assert text.status_code == 422 and text.json()["error"]["details"]["field"] == "field_key"
+    assert text.json()["error"]["message"].startswith("field_key: merknad is not a number"), text.text
     assert (await client.put(f"{PATH}/ukjent", json={}, headers=admin)).status_code == 404
     for who in (tokens.reviewer(), tokens.headers("org-1")):
         assert (await client.put(f"{PATH}/saker", json={}, headers=who)).status_code == 403
@@ -91,6 +92,7 @@ async def test_a_setting_that_says_only_the_defaults_is_refused_and_delete_reset
     assert "gje opp input.minDeviation, input.zThreshold" in nynorsk["errors"][0]["message"], nynorsk
     text = await graphql(SET, {"k": "merknad", "i": {"enabled": False}}, admin)
     assert text["errors"][0]["extensions"]["field"] == "fieldKey", text
+    assert text["errors"][0]["message"].startswith("fieldKey: merknad is not a number"), text
     assert not await FieldOutlierSetting.exists() and not await AuditEntry.exists(entity_type="field_outlier_setting")
 
     assert (await client.put(f"{PATH}/saker", json={"min_deviation": 0}, headers=admin)).status_code == 200

@@ -51,7 +51,10 @@ async def _numeric_field(field_key: str) -> None:
         raise NotFound("field", field_key)
     if not types & set(NUMERIC):
         raise InvalidInput(
-            field="field_key", message_id="structure.outlier_settings.not_a_number", values={"field_key": field_key}
+            field="field_key",
+            message_id="structure.outlier_settings.not_a_number",
+            values={"field_key": field_key, "named": "field_key"},
+            inputs=("named",),
         )
 
 
