@@ -29,7 +29,7 @@ async def context_of(connection: HTTPConnection, *, reach: bool) -> Context:
     the tree in its own statement, and only the executor needs it read first)."""
     settings = settings_of(connection)
     principal = await principal_of(settings, connection.headers.get("authorization"), reach=reach)
-    access.require_permission(principal, required_permission(connection), settings)
+    access.require_permission(principal, required_permission(connection), settings, doing=doing_of(connection))
     state = connection.app.state
     return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events)
 
@@ -50,3 +50,17 @@ def required_permission(connection: HTTPConnection) -> tuple[str, ...] | None:
     route = connection.scope.get("route")
     needs = (getattr(route, "openapi_extra", None) or {}).get(REQUIRED_PERMISSION)
     return tuple(needs) if needs else None
+
+
+DOING = "bufdir_doing"
+"""The route's attribute naming what it does, for a refusal to say (``rest.permissions.DOING``)."""
+
+
+def refused_doing(route: object, doing: str | None) -> None:
+    """Keep on the route the message saying what it does; not in the OpenAPI document."""
+    setattr(route, DOING, doing)
+
+
+def doing_of(connection: HTTPConnection) -> str | None:
+    doing: str | None = getattr(connection.scope.get("route"), DOING, None)
+    return doing

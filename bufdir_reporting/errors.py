@@ -200,17 +200,24 @@ class InvalidInput(DomainError):
         field: str,
         message_id: str | None = None,
         values: dict[str, object] | None = None,
+        inputs: tuple[str, ...] = (),
         **details: Any,
     ) -> None:
+        """``inputs``: placeholders of the message that name other inputs (each filled with its
+        own name unless ``values`` says otherwise), renamed per transport as ``field`` is."""
+        values = {name: name for name in inputs} | (values or {})
         super().__init__(message, details={"field": field, **details}, message_id=message_id, values=values)
         self.field = field
+        self.inputs = inputs
 
 
 @contextmanager
 def inputs_named(names: Mapping[str, str]) -> Iterator[None]:
     """An ``InvalidInput`` raised inside names its input as the transport calls it (``names``:
     the use case's name to the transport's), so a refusal names what the caller wrote: REST's
-    ``fields`` or GraphQL's ``selection.fieldKeys``, not the use case's ``field_keys``."""
+    ``fields`` or GraphQL's ``selection.fieldKeys``, not the use case's ``field_keys``. The
+    inputs its message names (``InvalidInput.inputs``) are renamed too: GraphQL's
+    setFieldOutlierSetting said "give min_deviation, z_threshold…", REST's names (outside review)."""
     try:
         yield
     except InvalidInput as error:
@@ -218,6 +225,14 @@ def inputs_named(names: Mapping[str, str]) -> Iterator[None]:
         if renamed is not None:
             error.field = renamed
             error.details["field"] = renamed
+        for problem in error.details.get("errors", ()):
+            if isinstance(problem, dict) and problem.get("field") in names:
+                problem["field"] = names[problem["field"]]
+        named = {key: names[str(error.values[key])] for key in error.inputs if str(error.values[key]) in names}
+        if named and error.message_id is not None:
+            error.values.update(named)
+            error.message = say(error.message_id, Language.EN, **error.values)
+            error.args = (error.message,)
         raise
 
 

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from tortoise.exceptions import ValidationError
 
-from ..dependencies import principal_of, required_permission, settings_of
+from ..dependencies import doing_of, principal_of, required_permission, settings_of
 from ..envelope import code_for, error_body_for
 from ..errors import ADMIN_REQUIRED, TOKEN_REQUIRED, DomainError, Forbidden, Unauthenticated, Unavailable, is_unavailable
 from ..language import MESSAGES, Language, requested, say
@@ -45,7 +45,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     if _protected(request):
         try:
             principal = await principal_of(settings_of(request), request.headers.get("authorization"))
-            access.require_permission(principal, required_permission(request), settings_of(request))
+            access.require_permission(principal, required_permission(request), settings_of(request), doing=doing_of(request))
         except DomainError as refused:
             return await _domain_error(request, refused)
         if not principal.is_authenticated:

@@ -84,3 +84,11 @@ OPERATIONS: dict[str, Needs] = {
     "resolveValueNote": REVIEW,
     "acceptValueExplanation": REVIEW,
 }
+
+DOING = {
+    "getWorklist": "error.reviewer_required.worklist",
+    "acceptValueExplanation": "error.reviewer_required.accept",
+    "resolveValueNote": "error.reviewer_required.resolve",
+}
+"""What an operation needing the reviewer role does, as its refusal says it (``access.require_review``):
+"Reviewing submissions needs…" to a coordinator accepting an explanation (outside review)."""

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from tortoise.models import Model
 
-from ..dependencies import REQUIRED_PERMISSION, request_context
+from ..dependencies import REQUIRED_PERMISSION, refused_doing, request_context
 from ..errors import InvalidInput
 from ..models import (
     Activity,
@@ -138,9 +138,11 @@ class ContractRouter(APIRouter):
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             route = {"response_model": shape, "operation_id": operation_id, **kwargs}
             self.add_api_route(self.base + path, handler, methods=[method], **route)
+            refused_doing(self.routes[-1], permissions.DOING.get(operation_id))
             if self.printed_paths:
                 alias = {**route, "operation_id": f"{operation_id}PrintedPath", "deprecated": True}
                 self.add_api_route(self.base + self.base + path, handler, methods=[method], **alias)
+                refused_doing(self.routes[-1], permissions.DOING.get(operation_id))
             return handler
 
         return register

@@ -65,6 +65,18 @@ class NoteBody(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
 
 
+class OpenQuestionShape(NoteShape):
+    model_config = examples(_NOTE | {"state": "open", "field_label": "Akuttplasseringer"})
+
+    field_label: str | None = Field(description="the field's label in the reader's language (its latest version's)")
+
+
+class OpenQuestionList(Shape):
+    model_config = examples({"data": [_NOTE | {"state": "open", "field_label": "Akuttplasseringer"}]})
+
+    data: list[OpenQuestionShape]
+
+
 class AnswerBody(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
 
@@ -136,13 +148,19 @@ async def answer_comment(
     "GET",
     "/open-questions",
     "listOpenQuestions",
-    NoteList,
+    OpenQuestionList,
     errors={403},
     summary="The reviewers' questions on an organisation's reports not yet resolved (its coordinator's to-do list)",
 )
-async def open_questions(org_id: OrganizationId, period_id: PeriodIdQuery = None, ctx: Context = ContextDep) -> NoteList:
+async def open_questions(org_id: OrganizationId, period_id: PeriodIdQuery = None, ctx: Context = ContextDep) -> OpenQuestionList:
     found = await notes.open_questions(ctx, organization_id=org_id, period_id=period_id)
-    return NoteList(data=[shape(note) for note in found])
+    labels = await notes.field_labels(ctx, {note.field_key for note in found})
+    return OpenQuestionList(
+        data=[
+            OpenQuestionShape.model_validate(shape(note).model_dump() | {"field_label": labels.get(note.field_key)})
+            for note in found
+        ]
+    )
 
 
 @router.endpoint(

@@ -62,9 +62,15 @@ class WorkItemShape(Shape):
     score: float | None
     deviation: Decimal | None
     rule_id: int | None
-    note_id: int | None = Field(description="a question's; for a finding, the organisation's latest explanation of the value")
+    note_id: int | None = Field(
+        description="a question's; for a finding, the resolved question that settled it, else the organisation's latest "
+        "explanation of the value"
+    )
     note_state: NoteState | None
-    answer: str | None = Field(description="a question's latest answer; for a finding, the organisation's explanation")
+    answer: str | None = Field(
+        description="a question's latest answer; for a finding, that of the question that settled it, else the "
+        "organisation's explanation"
+    )
     answered_by: str | None
     answered_at: Instant | None
     resolved_by: str | None = Field(description="who settled it: resolved the question, or accepted the explanation")

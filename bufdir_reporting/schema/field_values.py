@@ -11,7 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from .. import models
-from ..errors import InvalidInput
+from ..errors import InvalidInput, inputs_named
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.snapshots import manual_values, notes, validation
 from ..resolvers.structure.translations import Texts
@@ -137,10 +137,18 @@ class ValueNoteType:
         default=None, description="Who resolved the question, or accepted the explanation."
     )
     resolved_at: datetime.datetime | None = None
+    label: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="The field's label in the reader's language (its latest version's).")
+    async def field_label(self, info: Info) -> str | None:
+        if self.label is not None:
+            return self.label
+        return (await notes.field_labels(info.context, {self.field_key})).get(self.field_key)
 
     @classmethod
-    def of(cls, note: models.ValueNote) -> ValueNoteType:
+    def of(cls, note: models.ValueNote, label: str | None = None) -> ValueNoteType:
         return cls(
+            label=label,
             id=strawberry.ID(str(note.id)),
             kind=note.kind,
             field_key=note.field_key,
@@ -184,13 +192,19 @@ class SnapshotSection:
     field_values: list[FieldValue]
 
 
+ARGUMENTS = {"snapshot_id": "snapshotId", "field_key": "fieldKey"}
+"""The use case's (and REST's) names as GraphQL spells them: markValueForFollowUp on a field not
+on the form named ``field_key`` (outside review)."""
+
+
 @strawberry.type
 class FieldValueMutation:
     @strawberry.mutation(description="Set (or, with null, clear) a manual field's value on the current snapshot.")
     async def set_field_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, value: JSON | None) -> FieldValue:
-        row = await manual_values.set_value(
-            info.context, snapshot_id=public_key("Snapshot", snapshot_id), field_key=field_key, value=value
-        )
+        with inputs_named(ARGUMENTS):
+            row = await manual_values.set_value(
+                info.context, snapshot_id=public_key("Snapshot", snapshot_id), field_key=field_key, value=value
+            )
         definition = await info.context.loaders.field_definition_by_id.load(row.field_definition_id)
         return FieldValue.of(row, definition, await texts_of(info, None))
 
@@ -200,12 +214,14 @@ class FieldValueMutation:
     )
     async def explain_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, text: str) -> ValueNoteType:
         snapshot = public_key("Snapshot", snapshot_id)
-        return ValueNoteType.of(await notes.explain(info.context, snapshot_id=snapshot, field_key=field_key, text=text))
+        with inputs_named(ARGUMENTS):
+            return ValueNoteType.of(await notes.explain(info.context, snapshot_id=snapshot, field_key=field_key, text=text))
 
     @strawberry.mutation(description="A reviewer's comment on a value (reviewers and admins).")
     async def comment_on_value(self, info: Info, snapshot_id: strawberry.ID, field_key: str, text: str) -> ValueNoteType:
         snapshot = public_key("Snapshot", snapshot_id)
-        return ValueNoteType.of(await notes.comment(info.context, snapshot_id=snapshot, field_key=field_key, text=text))
+        with inputs_named(ARGUMENTS):
+            return ValueNoteType.of(await notes.comment(info.context, snapshot_id=snapshot, field_key=field_key, text=text))
 
     @strawberry.mutation(description="The organisation's answer to a reviewer's comment or follow-up mark.")
     async def answer_comment(self, info: Info, comment_id: strawberry.ID, text: str) -> ValueNoteType:
@@ -214,9 +230,10 @@ class FieldValueMutation:
     @strawberry.mutation(description="A reviewer marks a value for follow-up: an error-level question, open until resolved.")
     async def mark_value_for_follow_up(self, info: Info, snapshot_id: strawberry.ID, field_key: str, text: str) -> ValueNoteType:
         snapshot = public_key("Snapshot", snapshot_id)
-        return ValueNoteType.of(
-            await notes.mark_for_follow_up(info.context, snapshot_id=snapshot, field_key=field_key, text=text)
-        )
+        with inputs_named(ARGUMENTS):
+            return ValueNoteType.of(
+                await notes.mark_for_follow_up(info.context, snapshot_id=snapshot, field_key=field_key, text=text)
+            )
 
     @strawberry.mutation(description="A reviewer resolves a question (a comment or follow-up mark), open or answered.")
     async def resolve_value_note(self, info: Info, note_id: strawberry.ID) -> ValueNoteType:

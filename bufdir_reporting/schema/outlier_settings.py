@@ -9,6 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from .. import models
+from ..errors import inputs_named
 from ..resolvers.base.inputs import parse
 from ..resolvers.structure import outlier_settings
 from .context import Info
@@ -43,6 +44,17 @@ class FieldOutlierSettingInput:
     enabled: bool = strawberry.field(default=True, description="False: never judge the field's values (default: true).")
 
 
+ARGUMENTS = {
+    "field_key": "fieldKey",
+    "body": "input",
+    "min_deviation": "input.minDeviation",
+    "z_threshold": "input.zThreshold",
+    "enabled": "input.enabled",
+}
+"""The use case's (and REST's) names as GraphQL spells them: a refusal named REST's ``body`` and
+``min_deviation`` (outside review)."""
+
+
 def _spec(input: FieldOutlierSettingInput) -> outlier_settings.OutlierSettingSpec:
     return parse(
         outlier_settings.OutlierSettingSpec,
@@ -63,7 +75,8 @@ class OutlierSettingMutation:
     async def set_field_outlier_setting(
         self, info: Info, field_key: str, input: FieldOutlierSettingInput
     ) -> FieldOutlierSettingType:
-        setting = await outlier_settings.set_(info.context, field_key=field_key, spec=_spec(input))
+        with inputs_named(ARGUMENTS):
+            setting = await outlier_settings.set_(info.context, field_key=field_key, spec=_spec(input))
         return node_of(FieldOutlierSettingType, setting)
 
     @strawberry.mutation(description="Remove a field's outlier setting: the service's defaults judge it again (admin).")

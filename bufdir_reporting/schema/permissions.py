@@ -108,6 +108,18 @@ FIELDS: dict[str, Needs] = {
 }
 
 
+DOING = {
+    "Query.worklist": "error.reviewer_required.worklist",
+    "Subscription.worklistChanged": "error.reviewer_required.worklist",
+    "Mutation.acceptExplanation": "error.reviewer_required.accept",
+    "Mutation.resolveValueNote": "error.reviewer_required.resolve",
+    "Mutation.commentOnValue": "error.reviewer_required.comment",
+    "Mutation.markValueForFollowUp": "error.reviewer_required.follow_up",
+}
+"""What a field needing the reviewer role does, as its refusal says it (``access.require_review``):
+"Reviewing submissions needs…" to a coordinator accepting an explanation (outside review)."""
+
+
 def guard(schema: GraphQLSchema) -> None:
     roots = (("Query", schema.query_type, "resolve"), ("Mutation", schema.mutation_type, "resolve"))
     for root, kind, attribute in (*roots, ("Subscription", schema.subscription_type, "subscribe")):
@@ -115,14 +127,14 @@ def guard(schema: GraphQLSchema) -> None:
         for name, field in kind.fields.items():
             needs = FIELDS[f"{root}.{name}"]  # KeyError: declare what the new root field needs
             if needs is not PUBLIC:
-                setattr(field, attribute, _checked(getattr(field, attribute), needs))
+                setattr(field, attribute, _checked(getattr(field, attribute), needs, DOING.get(f"{root}.{name}")))
 
 
-def _checked(resolve: Callable[..., Any] | None, needs: str | tuple[str, ...]) -> Callable[..., Any]:
+def _checked(resolve: Callable[..., Any] | None, needs: str | tuple[str, ...], doing: str | None) -> Callable[..., Any]:
     assert resolve is not None
 
     def checked(root: Any, info: Any, **arguments: Any) -> Any:
-        access.require_permission(info.context.principal, needs, info.context.settings)
+        access.require_permission(info.context.principal, needs, info.context.settings, doing=doing)
         return resolve(root, info, **arguments)
 
     return checked

@@ -38,11 +38,13 @@ class WorkItemType:
     deviation: Decimal | None = strawberry.field(description="How far the value lies from what it was judged against.")
     rule_id: strawberry.ID | None
     note_id: strawberry.ID | None = strawberry.field(
-        description="A question's; for a finding, the organisation's latest explanation of the value (acceptExplanation)."
+        description="A question's; for a finding, the resolved question that settled it, else the organisation's latest "
+        "explanation of the value (acceptExplanation)."
     )
     note_state: str | None
     answer: str | None = strawberry.field(
-        description="A question's latest answer; for a finding, the organisation's latest explanation of the value."
+        description="A question's latest answer; for a finding, that of the question that settled it, else the "
+        "organisation's latest explanation of the value."
     )
     answered_by: str | None = strawberry.field(description="Who wrote the answer (or explanation).")
     answered_at: datetime.datetime | None
@@ -142,7 +144,8 @@ class WorklistQuery:
             organization_id=public_key("Organization", organization_id),
             period_id=public_key_or_none("Period", period_id),
         )
-        return [ValueNoteType.of(note) for note in found]
+        labels = await notes.field_labels(info.context, {note.field_key for note in found})
+        return [ValueNoteType.of(note, labels.get(note.field_key)) for note in found]
 
 
 @strawberry.type

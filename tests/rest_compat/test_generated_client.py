@@ -231,7 +231,7 @@ async def calls(call: Caller, app: Any, settings: Any) -> None:
     await call("answer_value_comment", oslo, 201, "NoteShape", note_id=asked.parsed.note_id, body=answer)
     notes = await call("list_value_notes", oslo, 200, "NoteList", org_id="org-1042", period_id="2024")
     assert len(notes.parsed.data) == 3
-    still_open = await call("list_open_questions", oslo, 200, "NoteList", org_id="org-1042")
+    still_open = await call("list_open_questions", oslo, 200, "OpenQuestionList", org_id="org-1042")
     assert [n.note_id for n in still_open.parsed.data] == [asked.parsed.note_id]
     listed = await call("get_worklist", reviewer, 200, "Worklist", period_id="2024", submitted_only=False)  # a draft yet
     assert asked.parsed.note_id in [item.note_id for item in listed.parsed.data]

@@ -61,7 +61,7 @@ async def test_manual_values_are_set_counted_validated_and_survive_reaggregation
         ("antall_stillinger_ledige", 1.5, "value"),
         ("brutto_driftsutgifter", "1e16", "value"),
         ("har_internkontroll", "kanskje", "value"),
-        ("antall_akuttplasseringer", 3, "field_key"),
+        ("antall_akuttplasseringer", 3, "fieldKey"),  # GraphQL's argument, not REST's field_key
     ],
     ids=["not-a-number", "above-max", "not-whole", "beyond-storage", "not-boolean", "computed-field"],
 )

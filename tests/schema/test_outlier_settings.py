@@ -48,11 +48,14 @@ async def test_a_setting_is_checked_and_only_admins_write_it(graphql, client, to
     negative = await client.put(f"{PATH}/saker", json={"min_deviation": -1}, headers=admin)
     assert negative.status_code == 422 and negative.json()["error"]["details"]["field"] == "min_deviation", negative.text
     refused = await graphql(SET, {"k": "saker", "i": {"minDeviation": "-1"}}, admin)
-    assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "min_deviation"
+    assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "input.minDeviation"
+    assert refused["errors"][0]["message"] == "input.minDeviation must be greater than or equal to 0", refused
+    assert refused["errors"][0]["extensions"]["errors"][0]["field"] == "input.minDeviation", refused
     zero = await client.put(f"{PATH}/saker", json={"z_threshold": 0}, headers=admin)
     assert zero.status_code == 422 and zero.json()["error"]["details"]["field"] == "z_threshold"
     text = await client.put(f"{PATH}/merknad", json={"min_deviation": 1}, headers=admin)
     assert text.status_code == 422 and text.json()["error"]["details"]["field"] == "field_key"
+    assert text.json()["error"]["message"].startswith("field_key: merknad is not a number"), text.text
     assert (await client.put(f"{PATH}/ukjent", json={}, headers=admin)).status_code == 404
     for who in (tokens.reviewer(), tokens.headers("org-1")):
         assert (await client.put(f"{PATH}/saker", json={}, headers=who)).status_code == 403
@@ -80,8 +83,16 @@ async def test_a_setting_that_says_only_the_defaults_is_refused_and_delete_reset
     )
     nynorsk = await client.put(f"{PATH}/saker", json={}, headers=admin | {"Accept-Language": "nn"})
     assert "slett innstillinga" in nynorsk.json()["error"]["message"], nynorsk.text
+    assert "give min_deviation, z_threshold or enabled: false" in empty.json()["error"]["message"], empty.text
     refused = await graphql(SET, {"k": "saker", "i": {}}, admin)
-    assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "body"
+    assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "input", refused
+    # GraphQL's names, not REST's (outsider: "give min_deviation…" with field "body")
+    assert "give input.minDeviation, input.zThreshold or input.enabled: false" in refused["errors"][0]["message"]
+    nynorsk = await graphql(SET, {"k": "saker", "i": {}}, admin | {"Accept-Language": "nn"})
+    assert "gje opp input.minDeviation, input.zThreshold" in nynorsk["errors"][0]["message"], nynorsk
+    text = await graphql(SET, {"k": "merknad", "i": {"enabled": False}}, admin)
+    assert text["errors"][0]["extensions"]["field"] == "fieldKey", text
+    assert text["errors"][0]["message"].startswith("fieldKey: merknad is not a number"), text
     assert not await FieldOutlierSetting.exists() and not await AuditEntry.exists(entity_type="field_outlier_setting")
 
     assert (await client.put(f"{PATH}/saker", json={"min_deviation": 0}, headers=admin)).status_code == 200

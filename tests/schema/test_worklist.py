@@ -25,6 +25,7 @@ from bufdir_reporting.models import (
     ReportRecord,
     Snapshot,
     Submission,
+    Translation,
     ValidationRule,
     ValueNote,
 )
@@ -406,7 +407,8 @@ async def test_a_question_on_a_field_of_another_form_says_it_is_not_on_the_form(
     said = {}
     for language in ("nb", "nn", "en"):
         refused = await graphql(mark, {"s": "snap-org-w2", "k": "ettervern"}, reviewer | {"Accept-Language": language})
-        assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "field_key"
+        # GraphQL's argument, not REST's field_key (outsider)
+        assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["extensions"]["field"] == "fieldKey"
         said[language] = refused["errors"][0]["message"]
     assert "ikke med i skjemaet" in said["nb"] and "ikkje med i skjemaet" in said["nn"], said
     assert "not on the form" in said["en"] and "does not exist" not in said["en"], said
@@ -415,3 +417,91 @@ async def test_a_question_on_a_field_of_another_form_says_it_is_not_on_the_form(
     assert rest.status_code == 422 and rest.json()["error"]["details"]["field"] == "field_key", rest.text
     nowhere = await graphql(mark, {"s": "snap-org-w2", "k": "finnes_ikke"}, reviewer)
     assert error_codes(nowhere) == ["NOT_FOUND"]
+
+
+async def test_a_coordinator_is_told_what_it_tried_needs_the_reviewer_role(graphql, client, tokens, period):
+    """A coordinator accepting an explanation, resolving a question or reading the worklist was told
+    "Reviewing submissions needs…" (outsider): each refusal says what was tried, in nb/nn/en."""
+    coordinator = tokens.headers("org-w6", subject="ola")
+    explanation = await ValueNote.create(
+        organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
+        text="Nytt akuttmottak.", author="ola",
+    )  # fmt: skip
+    asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, tokens.reviewer()))["data"]["markValueForFollowUp"]
+    said = {
+        "en": ("Accepting an explanation", "Resolving a question", "Reading the worklist"),
+        "nb": ("Å godta en forklaring", "Å løse et spørsmål", "Å lese arbeidslisten"),
+        "nn": ("Å godta ei forklaring", "Å løyse eit spørsmål", "Å lese arbeidslista"),
+    }
+    for language, (accepting, resolving, reading) in said.items():
+        asking = coordinator | {"Accept-Language": language}
+        for response, words in (
+            (await client.post(f"/api/v1/value-notes/{explanation.id}/accept", headers=asking), accepting),
+            (await client.post(f"/api/v1/value-notes/{asked['id']}/resolve", headers=asking), resolving),
+            (await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=asking), reading),
+        ):
+            assert response.status_code == 403 and response.json()["error"]["message"].startswith(words), response.text
+    refused = await graphql(WORKLIST, {"p": "2024"}, coordinator)
+    assert error_codes(refused) == ["FORBIDDEN"] and refused["errors"][0]["message"].startswith("Reading the worklist")
+
+
+async def test_another_organisations_note_is_not_found_with_its_id_as_text_alike(client, tokens, period):
+    """Answering another organisation's question said ``"id": 6`` (a number), accepting or
+    resolving one ``"id": "6"`` (outsider): text for all, as the other notes' NOT_FOUND."""
+    explanation = await ValueNote.create(
+        organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
+        text="Nytt akuttmottak.", author="ola",
+    )  # fmt: skip
+    question = await ValueNote.create(
+        organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="follow_up",
+        text="Stemmer dette?", author="bufdir-saksbehandler", state="open",
+    )  # fmt: skip
+    stranger = tokens.headers("org-w1", subject="kari")
+    answered = await client.post(f"/api/v1/value-notes/{question.id}/answers", json={"text": "Ja."}, headers=stranger)
+    assert answered.status_code == 404 and answered.json()["error"]["details"]["id"] == str(question.id), answered.text
+    for path, wrong_kind in (("accept", question), ("resolve", explanation)):
+        missing = await client.post(f"/api/v1/value-notes/{wrong_kind.id}/{path}", headers=tokens.reviewer())
+        assert missing.status_code == 404 and missing.json()["error"]["details"]["id"] == str(wrong_kind.id), missing.text
+
+
+async def test_the_open_questions_name_the_field_by_its_label_in_the_readers_language(graphql, client, tokens, period):
+    """A coordinator's open questions gave only the field's key (outsider): its label beside it,
+    in the reader's language, over GraphQL and REST."""
+    await FieldDefinition.filter(key="akutt").update(label="Akuttplasseringer")
+    await Translation.create(
+        subject="field", subject_id="akutt", attribute="label", language="en", text="Emergency placements", updated_by="admin"
+    )
+    await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, tokens.reviewer())
+    coordinator = tokens.headers("org-w2")
+    labelled = "query ($o: ID!) { openQuestions(organizationId: $o) { fieldKey fieldLabel } }"
+    for language, label in (("nb", "Akuttplasseringer"), ("en", "Emergency placements")):
+        asking = coordinator | {"Accept-Language": language}
+        found = (await graphql(labelled, {"o": "org-w2"}, asking))["data"]["openQuestions"]
+        assert found == [{"fieldKey": "akutt", "fieldLabel": label}], found
+        rest = await client.get("/api/v1/value-notes/open-questions", params={"org_id": "org-w2"}, headers=asking)
+        assert [(q["field_key"], q["field_label"]) for q in rest.json()["data"]] == [("akutt", label)], rest.text
+
+
+async def test_findings_settled_by_a_question_name_it_and_follow_their_findings(graphql, client, tokens, period):
+    """With includeResolved, the findings a resolved question settled said noteId null, and the
+    resolved follow-up (an error) came between the value's rule finding and its outlier (outsider):
+    each finding names the question and its answer, and the question follows its value's findings."""
+    reviewer, coordinator = tokens.reviewer(), tokens.headers("org-w6", subject="ola")
+    asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer))["data"]["markValueForFollowUp"]
+    answer = 'mutation ($c: ID!) { answerComment(commentId: $c, text: "Tre søsken.") { id } }'
+    assert "errors" not in await graphql(answer, {"c": asked["id"]}, coordinator)
+    await graphql(RESOLVE, {"n": asked["id"]}, reviewer)
+    settled = await _items(graphql, reviewer, includeResolved=True)
+    assert [(i["code"], i["noteId"], i["noteState"], i["answer"]) for i in settled] == [
+        ("RULE_VIOLATED", asked["id"], "resolved", "Tre søsken."),
+        ("OUTLIER_PEERS", asked["id"], "resolved", "Tre søsken."),
+        ("QUESTION_RESOLVED", asked["id"], "resolved", "Tre søsken."),
+    ], settled
+    rest = await client.get(
+        "/api/v1/worklist", params={"period_id": "2024", "org_id": "org-w6", "include_resolved": "true"}, headers=reviewer
+    )
+    assert [(i["code"], i["note_id"]) for i in rest.json()["data"]] == [
+        ("RULE_VIOLATED", int(asked["id"])),
+        ("OUTLIER_PEERS", int(asked["id"])),
+        ("QUESTION_RESOLVED", int(asked["id"])),
+    ], rest.text

@@ -78,9 +78,13 @@ def can_write(principal: Principal, organization_id: str) -> bool:
     return principal.grants(WRITE) and (principal.is_admin or organization_id in writes_for(principal))
 
 
-def require_permission(principal: Principal, needs: str | tuple[str, ...] | None, settings: Settings) -> None:
+def require_permission(
+    principal: Principal, needs: str | tuple[str, ...] | None, settings: Settings, *, doing: str | None = None
+) -> None:
     """An operation that needs a permission (several: any one of them; None: nothing beyond what
-    its use case checks). Anonymous callers are left to the use case (UNAUTHENTICATED)."""
+    its use case checks). Anonymous callers are left to the use case (UNAUTHENTICATED). ``doing``:
+    the message saying what the operation is, where a missing reviewer role is refused (as
+    ``require_review``'s)."""
     wanted = (needs,) if isinstance(needs, str) else needs or ()
     if not wanted or not principal.is_authenticated or any(principal.grants(p) for p in wanted):
         return
@@ -100,7 +104,7 @@ def require_permission(principal: Principal, needs: str | tuple[str, ...] | None
     if wanted == (ADMIN,):
         raise Forbidden(ADMIN_REQUIRED, details=details)
     if wanted == (REVIEW,):
-        raise Forbidden(REVIEWER_REQUIRED, details=details)
+        raise Forbidden(details=details, message_id=doing) if doing else Forbidden(REVIEWER_REQUIRED, details=details)
     roles = " or ".join(ROLE_GRANTING[p] for p in wanted)
     raise Forbidden(
         details=details, message_id="base.access.missing_role", values={"permission": " or ".join(wanted), "roles": roles}
@@ -121,10 +125,13 @@ def require_admin(ctx: Context) -> None:
         raise Forbidden(ADMIN_REQUIRED)
 
 
-def require_review(ctx: Context) -> None:
+def require_review(ctx: Context, *, doing: str | None = None) -> None:
+    """``doing``: the message saying what the caller tried needs the role ("Accepting an
+    explanation needs…"); a coordinator accepting one was told "Reviewing submissions needs…",
+    which is not what they did (outside review). Without it, the general words."""
     require_authenticated(ctx)
     if not ((ctx.principal.is_reviewer or ctx.principal.is_admin) and ctx.principal.grants(REVIEW)):
-        raise Forbidden(REVIEWER_REQUIRED)
+        raise Forbidden(message_id=doing) if doing else Forbidden(REVIEWER_REQUIRED)
 
 
 def can_review(principal: Principal, organization_id: str) -> bool:

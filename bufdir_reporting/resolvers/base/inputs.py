@@ -75,12 +75,17 @@ def invalid_input(error: ValidationError) -> InvalidInput:
     language = requested.get()
     problems = [{"field": field_path(e["loc"]), "message": said(e, language)} for e in error.errors()]
     first, english = problems[0], plain(error.errors()[0])
+    if first["field"]:  # named as a value of its own, so a transport renames it (errors.inputs_named)
+        return InvalidInput(
+            _naming(first["field"], english),
+            field=first["field"],
+            errors=problems,
+            message_id="input.said_of",
+            values={"input": first["field"], "text": str(first["message"])},
+            inputs=("input",),
+        )
     return InvalidInput(
-        _naming(first["field"], english),
-        field=first["field"],
-        errors=problems,
-        message_id="input.said",
-        values={"text": _naming(first["field"], str(first["message"]))},
+        english, field=first["field"], errors=problems, message_id="input.said", values={"text": first["message"]}
     )
 
 

@@ -69,7 +69,7 @@ async def follow_worklist(ctx: Context, *, filters: worklist.Filters) -> AsyncIt
     """For reviewers and admins: the period's worklist, now and each time an organisation's
     state for the period may have moved (values, submissions, reviews, questions asked, answered
     or resolved: each publishes ``ReportingStatusChanged``)."""
-    access.require_review(ctx)
+    access.require_review(ctx, doing="error.reviewer_required.worklist")
     await periods.get_or_raise(ctx, period_id=filters.period_id)  # an unknown period is refused before anything streams
     return _worklist(ctx, filters)
 

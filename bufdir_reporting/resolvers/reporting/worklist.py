@@ -223,7 +223,7 @@ def _question_snapshots(reports: list[Snapshot], questions: list[ValueNote]) -> 
 
 async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     """Every item of the period's worklist, most important first."""
-    access.require_review(ctx)
+    access.require_review(ctx, doing="error.reviewer_required.worklist")
     if filters.severity not in (None, "error", "warning"):
         raise InvalidInput(field="severity", message_id="reporting.worklist.severity_error_warning")
     _codes(filters.codes)
@@ -290,7 +290,20 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
         and (not filters.codes or i.code in filters.codes)
         and (filters.include_resolved or not i.resolved)
     ]
-    return sorted(chosen, key=lambda i: i.rank)
+    return _settled_together(sorted(chosen, key=lambda i: i.rank))
+
+
+def _settled_together(ranked: list[WorkItem]) -> list[WorkItem]:
+    """The settled items last, each settled value's together: its findings in their rank, then
+    its question, values in the order of their first item. Ranked alone, a resolved follow-up
+    (an error) came between its value's rule finding and its outlier, a comment (a warning)
+    after both (outside review)."""
+    values: dict[tuple[str, str, str], list[WorkItem]] = {}
+    for item in ranked:
+        if item.resolved:
+            values.setdefault((item.organization_id, item.snapshot_id, item.field_key), []).append(item)
+    together = [item for found in values.values() for item in sorted(found, key=lambda i: i.code in QUESTION_CODES.values())]
+    return [item for item in ranked if not item.resolved] + together
 
 
 class _Talk:
@@ -339,7 +352,11 @@ async def _settled_since(ctx: Context, snapshot: Snapshot, talk: _Talk) -> dict[
 
 
 def _finding(about: dict[str, Any], finding: validation.Finding, talk: _Talk, settled: ValueNote | None = None) -> WorkItem:
-    explained = talk.explanations.get(finding.field_key)
+    """A finding names the note it is about: the resolved question that settled it (with that
+    question's answer), else the value's latest explanation (accepted or not). A finding settled
+    by a question named none (``note_id`` null: outside review)."""
+    note = settled if settled is not None and settled.kind in QUESTIONS else talk.explanations.get(finding.field_key)
+    said = talk.answers.get(note.id) if note is not None and note.kind in QUESTIONS else note
     return WorkItem(
         **about,
         field_key=finding.field_key,
@@ -350,11 +367,11 @@ def _finding(about: dict[str, Any], finding: validation.Finding, talk: _Talk, se
         score=finding.score,
         deviation=finding.deviation,
         rule_id=finding.rule_id,
-        note_id=None if explained is None else explained.id,
-        note_state=None if explained is None or explained.state is None else NoteState(explained.state),
-        answer=None if explained is None else explained.text,
-        answered_by=None if explained is None else explained.author,
-        answered_at=None if explained is None else explained.created_at,
+        note_id=None if note is None else note.id,
+        note_state=None if note is None or note.state is None else NoteState(note.state),
+        answer=None if said is None else said.text,
+        answered_by=None if said is None else said.author,
+        answered_at=None if said is None else said.created_at,
         resolved_by=None if settled is None else settled.resolved_by,
         resolved_at=None if settled is None else settled.resolved_at,
     )

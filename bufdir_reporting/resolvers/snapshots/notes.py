@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportingStatusChanged, ValueNoted
+from ...language import chosen
 from ...models import DEFAULT_FORM, FieldDefinition, FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
+from ..structure import translations
 from . import lifecycle
 
 MAX_TEXT = 4_000
@@ -100,7 +102,7 @@ async def explain(ctx: Context, *, snapshot_id: str, field_key: str, text: str) 
 
 async def comment(ctx: Context, *, snapshot_id: str, field_key: str, text: str) -> ValueNote:
     """A reviewer asks about a value (while the report is under review, too)."""
-    access.require_review(ctx)
+    access.require_review(ctx, doing="error.reviewer_required.comment")
     snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
     access.require_review_of(ctx, snapshot.organization_id)
     await _value_of(snapshot, field_key)
@@ -109,7 +111,7 @@ async def comment(ctx: Context, *, snapshot_id: str, field_key: str, text: str) 
 
 async def mark_for_follow_up(ctx: Context, *, snapshot_id: str, field_key: str, text: str) -> ValueNote:
     """A reviewer marks a value for follow-up: an error-level question, open until resolved."""
-    access.require_review(ctx)
+    access.require_review(ctx, doing="error.reviewer_required.follow_up")
     snapshot = await lifecycle.get_or_raise(ctx, snapshot_id=snapshot_id)
     access.require_review_of(ctx, snapshot.organization_id)
     await _value_of(snapshot, field_key)
@@ -119,7 +121,7 @@ async def mark_for_follow_up(ctx: Context, *, snapshot_id: str, field_key: str, 
 async def resolve(ctx: Context, *, note_id: int) -> ValueNote:
     """A reviewer resolves a question (open or answered); a compare-and-set, so of two reviewers
     resolving at once one wins and the other is told it is resolved already."""
-    access.require_review(ctx)
+    access.require_review(ctx, doing="error.reviewer_required.resolve")
     note = await ValueNote.get_or_none(id=note_id, kind__in=list(QUESTIONS))
     if note is None or not access.can_read(ctx.principal, note.organization_id):
         raise NotFound("question", str(note_id))
@@ -150,7 +152,7 @@ async def accept(ctx: Context, *, note_id: int) -> ValueNote:
     """A reviewer accepts the organisation's explanation of a value: the findings on that value
     leave the worklist as a resolved question's do (``reporting.worklist``). A compare-and-set,
     as ``resolve``: of two reviewers accepting at once one wins, the other is told."""
-    access.require_review(ctx)
+    access.require_review(ctx, doing="error.reviewer_required.accept")
     note = await ValueNote.get_or_none(id=note_id, kind=ValueNoteKind.EXPLANATION)
     if note is None or not access.can_read(ctx.principal, note.organization_id):
         raise NotFound("explanation", str(note_id))
@@ -186,6 +188,16 @@ async def open_questions(ctx: Context, *, organization_id: str, period_id: str |
     return await query.order_by("created_at", "id")
 
 
+async def field_labels(ctx: Context, keys: set[str]) -> dict[str, str]:
+    """Each field key's label in the reader's language (its latest version's): a coordinator's
+    list of open questions gave the key only (outside review)."""
+    if not keys:
+        return {}
+    texts = await translations.texts(ctx, language=chosen())
+    definitions = await FieldDefinition.filter(key__in=keys).order_by("valid_from", "id")
+    return {definition.key: texts.field_label(definition) for definition in definitions}  # the latest last
+
+
 def of_form(note: ValueNote, form_id: str | None) -> bool:
     """Whether the note is about a value of the form's report (``None``: the default form). A
     note is written on one snapshot, so on one form's value: a mark on an umbrella's rolled-up
@@ -207,7 +219,9 @@ async def answer(ctx: Context, *, comment_id: int, text: str) -> ValueNote:
     """The organisation answers a reviewer's comment or follow-up mark (a locked period does not
     stop the conversation)."""
     found = await ValueNote.get_or_none(id=comment_id, kind__in=list(QUESTIONS))
-    asked = access.writable(ctx, found, kind="comment", key=comment_id)
+    # the id as text, as every other note's NOT_FOUND gives it (resolve, accept): this one said 6,
+    # they "6" (outside review)
+    asked = access.writable(ctx, found, kind="comment", key=str(comment_id))
     snapshot = Snapshot(organization_id=asked.organization_id, period_id=asked.period_id)
     return await _note(ctx, snapshot, asked.field_key, ValueNoteKind.ANSWER, _text(text), parent=asked)
 

@@ -51,7 +51,10 @@ async def _numeric_field(field_key: str) -> None:
         raise NotFound("field", field_key)
     if not types & set(NUMERIC):
         raise InvalidInput(
-            field="field_key", message_id="structure.outlier_settings.not_a_number", values={"field_key": field_key}
+            field="field_key",
+            message_id="structure.outlier_settings.not_a_number",
+            values={"field_key": field_key, "named": "field_key"},
+            inputs=("named",),
         )
 
 
@@ -75,7 +78,12 @@ async def set_(ctx: Context, *, field_key: str, spec: OutlierSettingSpec) -> Fie
     access.require_admin(ctx)
     await _numeric_field(field_key)
     if spec == OutlierSettingSpec():
-        raise InvalidInput(field="body", message_id="structure.outlier_settings.only_defaults", values={"field_key": field_key})
+        raise InvalidInput(
+            field="body",
+            message_id="structure.outlier_settings.only_defaults",
+            values={"field_key": field_key},
+            inputs=("min_deviation", "z_threshold", "enabled"),
+        )
     async with in_transaction():
         setting = await FieldOutlierSetting.select_for_update().get_or_none(field_key=field_key)
         before = None if setting is None else audit.fields_of(setting, list(_values(spec)))
