@@ -102,26 +102,7 @@ async def _load_activities(count: int, progress: Progress) -> None:
     generated = activities.generate(reference.ORGANIZATIONS, count)
     done = 0
     while batch := list(islice(generated, BATCH)):
-        await Activity.bulk_create(
-            [
-                Activity(
-                    id=item.id,
-                    organization_id=item.organization_id,
-                    source_system=item.source_system,
-                    external_id=item.external_id,
-                    activity_type=item.activity_type,
-                    category=item.category,
-                    status=item.status,
-                    location=item.location,
-                    occurred_at=item.occurred_at,
-                    ended_at=item.ended_at,
-                    recorded_at=item.recorded_at,
-                    participant_count=item.participant_count,
-                    hours=item.hours,
-                )
-                for item in batch
-            ]
-        )
+        await Activity.bulk_create([item.model() for item in batch])
         await ActivityParticipant.bulk_create(
             [ActivityParticipant(activity_id=item.id, participant_ref=ref) for item in batch for ref in item.participant_refs]
         )

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ..models import Activity
 from .reference import FIRST_YEAR, LAST_DAY
 
 FIRST_ACTIVITY_ID = 10001
@@ -78,6 +79,24 @@ class DemoActivity:
     participant_count: int
     hours: Decimal
     participant_refs: tuple[str, ...]
+
+    def model(self, *, keep_id: bool = True) -> Activity:
+        """The activity as a row to write; without its id, the database numbers it."""
+        return Activity(
+            **({"id": self.id} if keep_id else {}),
+            organization_id=self.organization_id,
+            source_system=self.source_system,
+            external_id=self.external_id,
+            activity_type=self.activity_type,
+            category=self.category,
+            status=self.status,
+            location=self.location,
+            occurred_at=self.occurred_at,
+            ended_at=self.ended_at,
+            recorded_at=self.recorded_at,
+            participant_count=self.participant_count,
+            hours=self.hours,
+        )
 
 
 def generate(

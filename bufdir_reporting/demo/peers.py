@@ -65,25 +65,7 @@ async def load_peers(*, progress: Progress = lambda _: None) -> int:
     total = max(pace, 4) * QUARTERS // 4 * len(PEERS)
     generated = activities.generate(PEERS, total, seed=SEED, start=FROM, first_id=FIRST_ID)
     while batch := list(islice(generated, BATCH)):
-        await Activity.bulk_create(
-            [
-                Activity(
-                    organization_id=item.organization_id,
-                    source_system=item.source_system,
-                    external_id=item.external_id,
-                    activity_type=item.activity_type,
-                    category=item.category,
-                    status=item.status,
-                    location=item.location,
-                    occurred_at=item.occurred_at,
-                    ended_at=item.ended_at,
-                    recorded_at=item.recorded_at,
-                    participant_count=item.participant_count,
-                    hours=item.hours,
-                )
-                for item in batch
-            ]
-        )
+        await Activity.bulk_create([item.model(keep_id=False) for item in batch])
         # ids are the database's (the reference activities' explicit ones are behind its sequence)
         ids = dict(await Activity.filter(external_id__in=[item.external_id for item in batch]).values_list("external_id", "id"))
         await ActivityParticipant.bulk_create(
