@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tortoise.queryset import QuerySet
+
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportingStatusChanged, ValueNoted
 from ...language import chosen
@@ -125,27 +127,15 @@ async def resolve(ctx: Context, *, note_id: int) -> ValueNote:
     note = await ValueNote.get_or_none(id=note_id, kind__in=list(QUESTIONS))
     if note is None or not access.can_read(ctx.principal, note.organization_id):
         raise NotFound("question", str(note_id))
-    access.require_review_of(ctx, note.organization_id)
-    who, now = ctx.principal.subject or "unknown", datetime.now(UTC)
-    async with notify.transaction(ctx) as outbox:
-        changed = await ValueNote.filter(id=note_id, state__in=list(UNRESOLVED)).update(
-            state=NoteState.RESOLVED, resolved_by=who, resolved_at=now
-        )
-        if not changed:
-            raise Conflict(details={"note_id": note_id}, message_id="snapshots.notes.question_resolved_already")
-        await audit.record(
-            ctx,
-            action="value.resolved",
-            entity_type="value_note",
-            entity_id=str(note_id),
-            organization_id=note.organization_id,
-            before={"state": note.state},
-            after={"state": NoteState.RESOLVED, "resolved_by": who},
-        )
-        await note.refresh_from_db()
-        outbox.add(ValueNoted.of(note), *ReportingStatusChanged.of(note.organization_id, note.period_id))
-    ctx.loaders.value_notes_by_period.clear((note.organization_id, note.period_id))
-    return note
+    return await _settle(
+        ctx,
+        note,
+        NoteState.RESOLVED,
+        ValueNote.filter(id=note_id, state__in=list(UNRESOLVED)),
+        action="value.resolved",
+        already="snapshots.notes.question_resolved_already",
+        before={"state": note.state},
+    )
 
 
 async def accept(ctx: Context, *, note_id: int) -> ValueNote:
@@ -156,21 +146,42 @@ async def accept(ctx: Context, *, note_id: int) -> ValueNote:
     note = await ValueNote.get_or_none(id=note_id, kind=ValueNoteKind.EXPLANATION)
     if note is None or not access.can_read(ctx.principal, note.organization_id):
         raise NotFound("explanation", str(note_id))
+    return await _settle(
+        ctx,
+        note,
+        NoteState.ACCEPTED,
+        ValueNote.filter(id=note_id, state=None),
+        action="value.accepted",
+        already="snapshots.notes.explanation_accepted_already",
+        before=None,
+    )
+
+
+async def _settle(
+    ctx: Context,
+    note: ValueNote,
+    state: NoteState,
+    unsettled: QuerySet[ValueNote],
+    *,
+    action: str,
+    already: str,
+    before: dict[str, object] | None,
+) -> ValueNote:
+    """A reviewer settles a note (a question resolved, an explanation accepted): a compare-and-set
+    on the rows ``unsettled`` selects, audited and published in one transaction."""
     access.require_review_of(ctx, note.organization_id)
     who, now = ctx.principal.subject or "unknown", datetime.now(UTC)
     async with notify.transaction(ctx) as outbox:
-        changed = await ValueNote.filter(id=note_id, state=None).update(
-            state=NoteState.ACCEPTED, resolved_by=who, resolved_at=now
-        )
-        if not changed:
-            raise Conflict(details={"note_id": note_id}, message_id="snapshots.notes.explanation_accepted_already")
+        if not await unsettled.update(state=state, resolved_by=who, resolved_at=now):
+            raise Conflict(details={"note_id": note.id}, message_id=already)
         await audit.record(
             ctx,
-            action="value.accepted",
+            action=action,
             entity_type="value_note",
-            entity_id=str(note_id),
+            entity_id=str(note.id),
             organization_id=note.organization_id,
-            after={"state": NoteState.ACCEPTED, "resolved_by": who},
+            before=before,
+            after={"state": state, "resolved_by": who},
         )
         await note.refresh_from_db()
         outbox.add(ValueNoted.of(note), *ReportingStatusChanged.of(note.organization_id, note.period_id))
