@@ -80,7 +80,7 @@ async def _under(token: str | None, key: Hashable, read: Callable[[], Awaitable[
 def last_held(key: Hashable) -> tuple[str, object] | None:
     """The token and answer most recently used for ``key``, without reading the token: for a
     caller that checks the token beside work done under it, and does the work again when the
-    token has moved (``snapshots.runs.aggregated``)."""
+    token has moved (``snapshots.run_inputs.aggregated``)."""
     for (token, held_key), value in reversed(_cache.items()):
         if held_key == key:
             return token, value

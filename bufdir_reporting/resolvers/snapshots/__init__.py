@@ -16,7 +16,7 @@ from .lifecycle import (
     rerun,
     trigger,
 )
-from .runs import category_breakdown
+from .run_values import category_breakdown
 
 __all__ = [
     "DEFAULT_ESTIMATE_SECONDS",

@@ -28,7 +28,7 @@ from ..base import audit, notify, numbers
 from ..base.context import Context
 from ..structure import translations
 from . import completeness, lifecycle
-from .runs import MANUAL
+from .run_values import MANUAL
 
 
 def _said(raw: Any) -> str:

@@ -10,6 +10,9 @@ Success writes the field values and metrics, demotes the previous current snapsh
 same scope to ``historical`` and promotes this one, in one transaction. Failure marks the
 snapshot ``failed`` with the error and leaves the previous current one in place. Manual values
 of the snapshot being replaced are carried over, so re-aggregating never loses them.
+
+What a run reads (definitions in force, the engine's figures) is ``run_inputs``; the values
+and metrics it writes are ``run_values``.
 """
 
 from __future__ import annotations
@@ -17,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -29,93 +30,26 @@ from ...events import DataUpdated, SnapshotStatusChanged, changed_values
 from ...models import (
     Activity,
     AggregationJob,
-    FieldDefinition,
     FieldValue,
     JobStatus,
     Period,
     Snapshot,
     SnapshotStatus,
 )
-from .. import organizations, periods
-from ..aggregation import engine
-from ..base import changes, ids, loaders, notify, revision
+from .. import periods
+from ..base import changes, ids, loaders, notify
 from ..base.context import Context
 from ..base.jobs import OWNER
-from ..structure import forms, sections
-from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
+from ..structure import forms
+from . import run_inputs
 from .completeness import completeness
+from .run_values import MANUAL, metrics_of, new_values
 
 log = logging.getLogger(__name__)
-MANUAL = "manual"
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _definitions_key(snapshot: Snapshot) -> tuple[object, ...]:
-    on = None if snapshot.period_id else periods.local_date(snapshot.range_end)
-    return ("definitions", snapshot.period_id, on, snapshot.form_id)
-
-
-async def aggregated(
-    ctx: Context, snapshot: Snapshot, organization_ids: Sequence[str]
-) -> tuple[list[FieldDefinition], engine.Aggregate]:
-    """The definitions in force for the snapshot and the engine's figures under them.
-
-    With definitions this process read under a revision already, the engine's statements run
-    beside the revision check rather than after it: its round trip weighed as much as the bare
-    statement at 200,000 activities (bench S4). The check is as fresh as before (it starts as
-    the statements do); a revision moved meanwhile runs the engine again, with the definitions
-    read under the new one."""
-    held = revision.last_held(_definitions_key(snapshot))
-    if held is not None:
-        token, value = held
-        definitions = list(cast("list[FieldDefinition]", value))  # held under this key by definitions_for
-        current, result = await asyncio.gather(
-            revision.current(),
-            engine.aggregate(
-                organization_ids=organization_ids,
-                start=snapshot.range_start,
-                end=snapshot.range_end,
-                definitions=definitions,
-            ),
-        )
-        if current == token:
-            return definitions, result
-    definitions = await definitions_for(ctx, snapshot)
-    result = await engine.aggregate(
-        organization_ids=organization_ids, start=snapshot.range_start, end=snapshot.range_end, definitions=definitions
-    )
-    return definitions, result
-
-
-async def definitions_for(ctx: Context, snapshot: Snapshot) -> list[FieldDefinition]:
-    """The field definitions the snapshot's form asks, in force for its period (or range end),
-    in report order: read once per structure revision (``revision.cached``), not on every run
-    (bench S4). A period's dates never change, so its id names the view without reading the
-    period."""
-    on = None if snapshot.period_id else periods.local_date(snapshot.range_end)
-
-    async def read() -> list[FieldDefinition]:
-        period = await ctx.loaders.period_by_id.load(snapshot.period_id) if snapshot.period_id else None
-        at = sections.StructureView(period=period, on=on)
-        asked = await forms.section_ids(ctx, form_id=snapshot.form_id)
-        in_force = [s for s in await sections.sections_in_force(ctx, at=at) if asked is None or s.id in asked]
-        # Gathered, the loader reads every section's fields in one statement.
-        per_section = await asyncio.gather(*(sections.fields_of(ctx, section=section, at=at) for section in in_force))
-        return [definition for fields in per_section for definition in fields]
-
-    return list(await revision.cached(_definitions_key(snapshot), read))
-
-
-async def _counted(ctx: Context, snapshot: Snapshot) -> list[str]:
-    """Whose activities the snapshot counts: its organisation's, or for a rolled-up form, those
-    of its whole subtree (each participant once across them: the engine counts references over
-    all of them in one statement, never sums the branches' counts)."""
-    if snapshot.form_id is None or not (await forms.get_or_raise(ctx, form_id=snapshot.form_id)).rolled_up:
-        return [snapshot.organization_id]
-    return await organizations.tree.subtree(snapshot.organization_id)
 
 
 PRIOR_DEPTH = 20
@@ -251,7 +185,7 @@ async def _heartbeat(job_id: str, every: float) -> None:
 
 
 async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, prior_depth: int) -> None:
-    definitions, result = await aggregated(ctx, snapshot, await _counted(ctx, snapshot))
+    definitions, result = await run_inputs.aggregated(ctx, snapshot, await run_inputs.counted(ctx, snapshot))
     prior = await _prior_snapshot(ctx, snapshot, depth=prior_depth)
     prior_values = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
     slot = snapshot.running_slot
@@ -287,60 +221,6 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
             await previous.refresh_from_db()
             outbox.add(SnapshotStatusChanged.of(previous))
         outbox.add(DataUpdated.of(snapshot, changed_values(previous_values, rows)))
-
-
-def new_values(
-    snapshot_id: str,
-    definitions: list[FieldDefinition],
-    result: engine.Aggregate,
-    *,
-    prior: dict[str, FieldValue],
-    carried: dict[str, FieldValue],
-) -> list[FieldValue]:
-    """One value per field: computed where the field has a rule, else the manual value carried
-    over from the snapshot being replaced; the prior period's value beside it."""
-    rows = []
-    for definition in definitions:
-        computed = result.values.get(definition.key)
-        manual = carried.get(definition.key)
-        before = prior.get(definition.key)
-        rows.append(
-            FieldValue(
-                snapshot_id=snapshot_id,
-                field_definition_id=definition.id,
-                field_key=definition.key,
-                section_key=definition.section_id,
-                value=computed.value if computed else (manual.value if manual else None),
-                text_value=None if computed or manual is None else manual.text_value,
-                prior_value=before.value if before else None,
-                prior_text_value=before.text_value if before else None,
-                data_source=computed.data_source if computed else (MANUAL if manual else None),
-                set_by=manual.set_by if manual and not computed else None,
-                set_at=manual.set_at if manual and not computed else None,
-            )
-        )
-    return rows
-
-
-def metrics_of(result: engine.Aggregate) -> dict[str, Any]:
-    return {
-        "activity_count": result.activity_count,
-        "participant_count": result.participant_count,
-        "unique_participants": result.unique_participants,
-        "hours_delivered": result.hours,
-        "category_breakdown": {
-            name: {"activities": c.activities, "participants": c.participants, "hours": str(c.hours)}
-            for name, c in result.categories.items()
-        },
-    }
-
-
-def category_breakdown(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
-    """Every Bufdir category in the report's order, zero where the snapshot counted none: a
-    reader (the legacy contract prints all four of its categories) never meets a missing key."""
-    stored = snapshot.category_breakdown or {}
-    empty = {"activities": 0, "participants": 0, "hours": "0"}
-    return {name: stored.get(name, empty) for name in (*CATEGORY_ORDER, *sorted(set(stored) - BUFDIR_CATEGORIES))}
 
 
 async def _fail(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:

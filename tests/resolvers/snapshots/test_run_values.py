@@ -8,7 +8,7 @@ from decimal import Decimal
 from bufdir_reporting.models import FieldDefinition, FieldValue
 from bufdir_reporting.resolvers.aggregation.engine import Aggregate, CategoryMetrics, FieldResult
 from bufdir_reporting.resolvers.snapshots.completeness import completeness
-from bufdir_reporting.resolvers.snapshots.runs import MANUAL, metrics_of, new_values
+from bufdir_reporting.resolvers.snapshots.run_values import MANUAL, metrics_of, new_values
 
 
 def definition(id: int, key: str, section: str, *, required: bool, rule: dict | None) -> FieldDefinition:

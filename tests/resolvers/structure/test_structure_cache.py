@@ -126,7 +126,7 @@ async def test_with_the_structure_held_the_engine_runs_beside_the_revision_check
     check is still out, and the run is kept when the revision has not moved (a moved one runs
     again: test_a_change_another_process_commits_replaces_the_token_this_one_reads)."""
     from bufdir_reporting.resolvers.aggregation import engine
-    from bufdir_reporting.resolvers.snapshots import runs
+    from bufdir_reporting.resolvers.snapshots import run_inputs
 
     scope = await make_scope()
     await make_activity(org=scope.org, occurred_at=datetime(2024, 3, 1, tzinfo=UTC))
@@ -146,7 +146,7 @@ async def test_with_the_structure_held_the_engine_runs_beside_the_revision_check
 
     monkeypatch.setattr(revision, "current", held_back)
     monkeypatch.setattr(engine, "aggregate", aggregating)
-    run = asyncio.create_task(runs.aggregated(ctx, snapshot, [scope.org.id]))
+    run = asyncio.create_task(run_inputs.aggregated(ctx, snapshot, [scope.org.id]))
     try:
         async with asyncio.timeout(10):
             while not ran:  # the engine's statements answer while the revision check waits
