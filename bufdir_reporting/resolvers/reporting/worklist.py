@@ -17,11 +17,11 @@ saying who settled them), with the resolved questions (``QUESTION_RESOLVED``).
 Reviewers and admins only (a regional reviewer sees its subtree): a worklist compares
 organisations, so it may show peers' medians that no organisation sees.
 
-The period's outlier baselines are read once per form (``snapshots.outliers``), their peers'
+The period's outlier baselines are read once per form (``snapshots.outlier_baselines``), their peers'
 statement reading every report's values too (handed to the request's values loader), the notes
 through the request's loaders in one batch, so the statements do not grow with the number of
 organisations. The organisations' history is kept by the process under the version of each one's
-data (``outliers._held_history``): a live worklist, read again at every change in the period,
+data (``outlier_baselines._held_history``): a live worklist, read again at every change in the period,
 summarises again only the history of the organisations that changed.
 """
 
@@ -54,7 +54,7 @@ from .. import organizations, periods
 from ..base import access
 from ..base.context import Context
 from ..base.pagination import Page, Window
-from ..snapshots import outliers, validation
+from ..snapshots import outlier_baselines, outliers, validation
 from ..structure import forms, validation_rules
 from ..structure.validation_rules import IMPORTANCE_RANK
 from . import assignments
@@ -246,7 +246,7 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     baselines: dict[str, outliers.Baselines] = {}
     rules: dict[str, list[validation_rules.CompiledRule]] = {}
     for form_id in sorted({s.form_id or DEFAULT_FORM for s in reports}):
-        baselines[form_id] = await outliers.baselines(
+        baselines[form_id] = await outlier_baselines.baselines(
             ctx, period=period, form_id=form_id, organization_ids=org_ids, with_values=True, history_held=True
         )
         rules[form_id] = await validation_rules.compiled_for(ctx, form_id=form_id)

@@ -23,7 +23,7 @@ from .. import periods
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
 from ..structure import translations, validation_rules
-from . import outliers
+from . import outlier_baselines, outliers
 from .completeness import reported
 from .notes import of_form
 
@@ -169,7 +169,7 @@ async def validate(
         explained = {note.field_key for note in notes if note.kind == "explanation" and of_form(note, snapshot.form_id)}
         if baselines is None:
             period = await periods.get_or_raise(ctx, period_id=snapshot.period_id)
-            baselines = await outliers.baselines(
+            baselines = await outlier_baselines.baselines(
                 ctx, period=period, form_id=snapshot.form_id, organization_ids=[snapshot.organization_id]
             )
     found = []

@@ -13,7 +13,7 @@ import pytest
 
 from bufdir_reporting.models import FieldDefinition, FieldOutlierSetting, FieldValue, OrganizationKind, Snapshot
 from bufdir_reporting.resolvers import periods
-from bufdir_reporting.resolvers.snapshots import outliers, validation
+from bufdir_reporting.resolvers.snapshots import outlier_baselines, validation
 from bufdir_reporting.resolvers.snapshots.outliers import Sample, score
 
 from ...factories import context_for, counted, make_organization, make_period, make_section
@@ -159,7 +159,7 @@ async def test_a_periods_baselines_take_the_same_statements_for_few_and_many_org
             await _snapshot(org, "2024", number)
             await _snapshot(org, "2023", number)
         with counting_statements() as counter:
-            found = await outliers.baselines(ctx, period=period, form_id=None)
+            found = await outlier_baselines.baselines(ctx, period=period, form_id=None)
         counts.append(len(counter.statements))
         assert len(found.kinds) >= extra
     assert counts[0] == counts[1] <= 4, counts
