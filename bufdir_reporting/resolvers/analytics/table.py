@@ -102,7 +102,7 @@ class TimeSeries:
 
 async def query(ctx: Context, *, selection: Selection) -> Table:
     planned = await plan(ctx, selection=selection)
-    require_table_size(planned)
+    require_table_size(ctx, planned)
     return await table_of(planned)
 
 
