@@ -144,3 +144,35 @@ async def test_notes_over_rest_and_live_to_the_organisation_and_reviewers(client
         "/api/v1/value-notes", params={"org_id": org, "period_id": "2024"}, headers=tokens.headers("org-x")
     )
     assert stranger.status_code == 403
+
+
+async def test_a_regional_reviewer_following_every_organisation_gets_only_its_regions_notes(app, settings, tokens, changed):
+    """valueNoteAdded and submissionReviewChanged without organizationId are every organisation's
+    for a reviewer; one whose token names a region received every organisation's notes, their
+    texts included (attacker's review, two replicas). It gets those of its region only."""
+    import asyncio
+
+    from bufdir_reporting.auth import principal_from_authorization
+    from bufdir_reporting.resolvers.organizations import tree
+    from bufdir_reporting.resolvers.snapshots import notes
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.context import GraphQLContext
+
+    from ...factories import make_organization
+
+    _, snapshot_id, ctx = changed
+    region = await make_organization(id="org-region")
+    branch = await make_organization(id="org-branch", parent=region)
+    branch_ctx = context_for(settings, app, branch.id, subject="ola")
+    branch_snapshot = (await snapshots.trigger(branch_ctx, organization_id=branch.id, period_id="2024", wait=True)).snapshot
+    principal = principal_from_authorization(settings, tokens.headers(region.id, reviewer=True)["Authorization"])
+    regional = GraphQLContext(settings=settings, principal=await tree.reach(principal), events=app.state.events)
+    stream = await schema.subscribe("subscription { valueNoteAdded { organizationId text } }", context_value=regional)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.1)
+
+    await notes.explain(ctx, snapshot_id=snapshot_id, field_key="antall_saker", text="Utenfor regionen.")
+    await notes.explain(branch_ctx, snapshot_id=branch_snapshot.id, field_key="antall_saker", text="I regionen.")
+    async with asyncio.timeout(5):
+        assert (await first).data["valueNoteAdded"] == {"organizationId": "org-branch", "text": "I regionen."}
+    await stream.aclose()
