@@ -176,3 +176,41 @@ async def test_a_regional_reviewer_following_every_organisation_gets_only_its_re
     async with asyncio.timeout(5):
         assert (await first).data["valueNoteAdded"] == {"organizationId": "org-branch", "text": "I regionen."}
     await stream.aclose()
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its settles never meet
+async def test_reviewers_settling_one_note_at_once_one_wins_and_the_other_is_told_its_state(app, settings, changed):
+    """Two reviewers resolve the same question, or accept the same explanation, at once: one
+    wins; the other gets CONFLICT saying how the note stands now, who settled it and when (it
+    said only "already"); one audit entry and one event per note, from the winner."""
+    import asyncio
+
+    from bufdir_reporting.auth import Principal
+    from bufdir_reporting.errors import Conflict
+    from bufdir_reporting.models import AuditEntry, EventLog
+    from bufdir_reporting.resolvers.snapshots import notes
+
+    _, snapshot_id, ctx = changed
+    reviewers = [
+        Context(settings=settings, principal=Principal(who, roles=frozenset({"reviewer"})), events=app.state.events)
+        for who in ("saksbehandler-1", "saksbehandler-2")
+    ]
+    for round_ in range(3):
+        question = await notes.comment(reviewers[0], snapshot_id=snapshot_id, field_key="antall_saker", text=f"Hvorfor {round_}?")
+        explanation = await notes.explain(ctx, snapshot_id=snapshot_id, field_key="antall_saker", text=f"Fordi {round_}.")
+        for settle, note, state in ((notes.resolve, question, "resolved"), (notes.accept, explanation, "accepted")):
+            outcomes = await asyncio.gather(*[settle(r, note_id=note.id) for r in reviewers], return_exceptions=True)
+            [won] = [o for o in outcomes if not isinstance(o, BaseException)]
+            [lost] = [o for o in outcomes if isinstance(o, BaseException)]
+            assert isinstance(lost, Conflict), repr(lost)
+            assert lost.details == {
+                "note_id": note.id,
+                "state": state,
+                "resolved_by": won.resolved_by,
+                "resolved_at": won.resolved_at.isoformat(),
+            }
+            assert await AuditEntry.filter(entity_id=str(note.id), action=f"value.{state}").count() == 1
+            settled = [
+                e for e in await EventLog.filter(channel=f"value_noted:{note.organization_id}") if e.payload["note_id"] == note.id
+            ]
+            assert len(settled) == 2, "made, then settled once"
