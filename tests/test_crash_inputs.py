@@ -221,3 +221,24 @@ async def test_a_note_id_beyond_its_column_is_refused_not_crashed(client, tokens
         "/api/v1/value-notes/34359738367/answers", json={"text": "0"}, headers=tokens.headers("org-1042")
     )
     assert envelope(response)["details"]["field"] == "note_id"
+
+
+ROW_NUMBER_MUTATIONS = [
+    ("mutation ($id: ID!) { deleteDelegation(delegationId: $id) { id } }", "delegationId"),
+    ("mutation ($id: ID!) { unassignPerson(assignmentId: $id) { id } }", "assignmentId"),
+    ("mutation ($id: ID!) { deleteValidationRule(id: $id) { id } }", "id"),
+    ("mutation ($id: ID!) { resolveValueNote(noteId: $id) { id } }", "noteId"),
+    ("mutation ($id: ID!) { acceptExplanation(noteId: $id) { id } }", "noteId"),
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "field"), ROW_NUMBER_MUTATIONS, ids=[f for _, f in ROW_NUMBER_MUTATIONS[:2]] + ["rule", "resolve", "accept"]
+)
+@pytest.mark.parametrize("number", ["99999999999999999999", "\u0663", "1_0", "0"])
+async def test_a_row_number_is_ascii_digits_within_its_column(graphql, tokens, document, field, number):
+    """A delegation's or assignment's number past 2^31 reached the database (INTERNAL on
+    PostgreSQL), and every number of this kind took what ``int()`` takes: "٣" deleted rule 3
+    (attacker's review). Each is refused naming the argument, before anything is looked up."""
+    result = await graphql(document, {"id": number}, tokens.admin())
+    assert [(e["extensions"]["code"], e["extensions"].get("field")) for e in result["errors"]] == [("BAD_USER_INPUT", field)]

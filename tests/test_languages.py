@@ -587,7 +587,7 @@ def test_an_outlier_is_said_of_the_value_whatever_the_labels_gender(language, ba
 
     label = {Language.NN: "Talet på årsverk", Language.NB: "Gruppetiltak", Language.EN: "Staff"}[language]
     judgement = outliers.Judgement(outliers.Basis(basis), Decimal("31.5"), score, Decimal(89))
-    assert _outlier("k", label, Decimal("120.5000"), judgement, language).message == said
+    assert _outlier("k", label, Decimal("120.5000"), judgement, language, scored=True).message == said
 
 
 def test_a_status_or_period_type_inside_a_sentence_reads_in_the_readers_words():

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from .. import models
 from ..errors import InvalidInput, inputs_named
+from ..resolvers.base import ids
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.snapshots import manual_values, notes, validation
 from ..resolvers.structure.translations import Texts
@@ -248,7 +249,7 @@ class FieldValueMutation:
 
 
 def _note_id(value: strawberry.ID, field: str) -> int:
-    key = public_key("ValueNote", value)
-    if not key.isdecimal() or len(key) > 9:
+    number = ids.row_number(public_key("ValueNote", value))
+    if number is None:
         raise InvalidInput(field=field, message_id="requests.field_values.note_s_id", values={"field": field, "value": value})
-    return int(key)
+    return number

@@ -10,6 +10,7 @@ import strawberry
 
 from .. import models
 from ..errors import InvalidInput
+from ..resolvers.base import ids
 from ..resolvers.identity import delegations, people
 from .context import Info
 from .node import node_of, public_key_or_none
@@ -115,7 +116,7 @@ class IdentityMutation:
 
 
 def _number(value: strawberry.ID, field: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(field=field, message_id="requests.identity.number", values={"field": field, "value": value}) from None
+    number = ids.row_number(str(value))
+    if number is None:
+        raise InvalidInput(field=field, message_id="requests.identity.number", values={"field": field, "value": value})
+    return number

@@ -9,6 +9,7 @@ import strawberry
 
 from .. import models
 from ..errors import InvalidInput
+from ..resolvers.base import ids
 from ..resolvers.base.inputs import parse
 from ..resolvers.structure import validation_rules
 from .context import Info
@@ -86,11 +87,8 @@ def _spec(input: ValidationRuleInput) -> validation_rules.RuleSpec:
 
 
 def _rule_id(value: strawberry.ID) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if not 1 <= number < 2**31:
+    number = ids.row_number(str(value))
+    if number is None:
         raise InvalidInput(field="id", message_id="requests.validation_rules.rule_id_positive_number", values={"value": value})
     return number
 

@@ -4,6 +4,9 @@ an unknown one is refused) and audited; anyone reads them, no one else writes th
 
 from __future__ import annotations
 
+import asyncio
+from decimal import Decimal
+
 import pytest
 
 from bufdir_reporting.models import AuditEntry, FieldOutlierSetting
@@ -100,3 +103,48 @@ async def test_a_setting_that_says_only_the_defaults_is_refused_and_delete_reset
     assert (await FieldOutlierSetting.get(field_key="saker")).min_deviation == 0, "the setting there is kept"
     assert (await client.delete(f"{PATH}/saker", headers=admin)).status_code == 200
     assert not await FieldOutlierSetting.exists(field_key="saker")
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its writes never meet
+async def test_admins_setting_the_same_new_key_at_once_both_succeed_and_the_last_one_stays(app, settings, fields):
+    """A create-or-replace read the key, found nothing and inserted: of two admins (two
+    replicas) saving the same new outlier setting or translation at once, the second insert met
+    the unique index and answered INTERNAL (attacker's review). Each is a PUT: both succeed, and
+    one of the texts stays, each save audited."""
+    from bufdir_reporting.language import Language
+    from bufdir_reporting.models import TranslatedAttribute, TranslatedSubject, Translation
+    from bufdir_reporting.resolvers.structure import outlier_settings, translations
+
+    from ..factories import context_for
+
+    admins = [context_for(settings, app, admin=True, subject=f"admin-{n}") for n in range(4)]
+    for round_ in range(3):
+        await FieldOutlierSetting.all().delete()
+        await Translation.all().delete()
+        settings_set = await asyncio.gather(
+            *[
+                outlier_settings.set_(a, field_key="saker", spec=outlier_settings.OutlierSettingSpec(z_threshold=Decimal(4 + n)))
+                for n, a in enumerate(admins)
+            ]
+        )
+        assert {s.field_key for s in settings_set} == {"saker"}
+        texts = [f"Saker {round_}.{n}" for n in range(len(admins))]
+        kept = await asyncio.gather(
+            *[
+                translations.update(
+                    a,
+                    spec=translations.TranslationSpec(
+                        subject=TranslatedSubject.FIELD,
+                        subject_id="saker",
+                        attribute=TranslatedAttribute.LABEL,
+                        language=Language.EN,
+                        text=text,
+                    ),
+                )
+                for a, text in zip(admins, texts, strict=True)
+            ]
+        )
+        assert [k.text for k in kept if k is not None] == texts
+        assert (await Translation.get(subject_id="saker")).text in texts
+        assert await FieldOutlierSetting.filter(field_key="saker").count() == 1
+    assert await AuditEntry.filter(entity_type="translation").count() == 3 * len(admins)

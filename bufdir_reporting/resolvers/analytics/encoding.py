@@ -30,7 +30,7 @@ class TableJson:
 async def query_json(ctx: Context, *, selection: Selection) -> TableJson:
     """``table.query``'s table as JSON text (REST)."""
     planned = await plan(ctx, selection=selection)
-    require_table_size(planned)
+    require_table_size(ctx, planned)
     table = await table_of(planned)
     return TableJson(planned, cells_json(planned, table.cells), summaries_json(table.summaries))
 

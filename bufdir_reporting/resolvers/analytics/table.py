@@ -102,7 +102,7 @@ class TimeSeries:
 
 async def query(ctx: Context, *, selection: Selection) -> Table:
     planned = await plan(ctx, selection=selection)
-    require_table_size(planned)
+    require_table_size(ctx, planned)
     return await table_of(planned)
 
 
@@ -165,6 +165,12 @@ def _cells(
     periods = [p.id for p in planned.periods]
     approved = CellStatus.APPROVED
     readable = planned.readable
+    # A position places a value among the peers' approved values. A figure the caller can move at
+    # will (its draft, its submission under review) placed there is a probe: moving it a unit at
+    # a time and reading the rank told each peer's figure exactly (attacker's review). So for a
+    # caller who does not read every organisation, only an approved figure — one of the peers' own
+    # and fixed — has a position.
+    placed_any = readable is None
     # per organisation once, not per field: its kind's name (an enum's .value is a property
     # call) and what a cell with nothing found says (missing, or withheld from this caller)
     members_of = planned.members
@@ -193,7 +199,9 @@ def _cells(
                     continue
                 value = row[0]
                 status = STATUS_OF[row[2]]
-                position = None if group is None or value is None else group.position(value)
+                position = None
+                if group is not None and value is not None and (placed_any or status is approved):
+                    position = group.position(value)
                 append(Cell(key, org_id, period_id, value, row[1], status, status is approved, position))
     return found
 

@@ -8,12 +8,12 @@ Only admins read the log; nothing changes or deletes entries. An admin's write o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
 
@@ -22,6 +22,8 @@ from ...models import AuditEntry
 from . import access, changes, notify
 from .context import Context
 from .pagination import Page, Window, paginate
+
+T = TypeVar("T")
 
 
 def jsonable(value: Any) -> Any:
@@ -85,6 +87,18 @@ async def admin_write(ctx: Context, *, conflict: Conflict | None = None) -> Asyn
         if conflict is None:
             raise
         raise conflict from None
+
+
+async def replaced_by_key(write: Callable[[], Awaitable[T]]) -> T:
+    """``write``, a create-or-replace by a unique key in a transaction of its own, run once more
+    where a concurrent writer created the key between its read and its insert: the unique index
+    refused that insert, and two admins saving the same translation or outlier setting at once
+    got a server error (attacker's review, two replicas). Run again, it finds the row and
+    replaces it, so the last writer wins, as a PUT does."""
+    try:
+        return await write()
+    except IntegrityError:
+        return await write()
 
 
 async def record_many(ctx: Context, entries: list[AuditEntry]) -> None:

@@ -18,6 +18,8 @@ class Context:
     loaders: Loaders = field(default_factory=lambda: Loaders())
     jobs: JobRunner | None = None
     events: EventHub | None = None
+    table_cells: int = 0
+    """The analytics cells this request's tables have asked for so far (``analytics.selection``)."""
 
     def fell_behind(self) -> None:
         """The caller stopped reading a live stream it follows and its queue filled: the stream

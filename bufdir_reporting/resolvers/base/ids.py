@@ -22,6 +22,19 @@ from ...config import Settings
 
 ACTIVITY_PREFIX = "act-"
 MAX_ROW_ID = 2**63 - 1
+MAX_NUMBER = 2**31 - 1
+"""The largest row number of a 32-bit id column (notes, rules, delegations, assignments)."""
+
+
+def row_number(text: str) -> int | None:
+    """A 32-bit row's number as this API writes it — ASCII digits, 1 to ``MAX_NUMBER`` — or None.
+    ``int()`` alone also takes " 7 ", "1_0" and "٣" (another script's digits: a rule was deleted
+    by ``id: "٣"``), and a number past the column's range reached the database and answered
+    INTERNAL on PostgreSQL (delegations, assignments; attacker's review)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_NUMBER else None
 
 
 def _prefixed(prefix: str) -> str:

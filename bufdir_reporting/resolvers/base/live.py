@@ -25,11 +25,24 @@ E = TypeVar("E", bound=Event)
 
 def require_one_or_every(ctx: Context, organization_id: str | None) -> None:
     """May the caller follow this organisation's events (its users, reviewers, admins), or with
-    ``None`` every organisation's (reviewers and admins)."""
+    ``None`` every organisation's it reads (reviewers and admins: ``every_readable``)."""
     if organization_id is None:
         access.require_review(ctx)
     else:
         access.require_read(ctx, organization_id)
+
+
+async def every_readable(ctx: Context, deliveries: AsyncIterator[Delivery[E]]) -> AsyncGenerator[Delivery[E], None]:
+    """The events of every organisation's channel that are about an organisation the caller
+    reads: a reviewer whose token names a region followed every organisation's notes and review
+    steps there, their texts included (attacker's review). Unfiltered for who reads them all."""
+    if access.reads_all(ctx.principal):
+        async for delivery in deliveries:
+            yield delivery
+        return
+    async for delivery in deliveries:
+        if access.can_read(ctx.principal, getattr(delivery.event, "organization_id", "")):
+            yield delivery
 
 
 @asynccontextmanager

@@ -26,8 +26,8 @@ async def follow_submission_reviews(
 ) -> AsyncIterator[Delivery[SubmissionReviewed]]:
     """Review steps of one organisation's submissions, or (``None``) of every organisation's."""
     live.require_one_or_every(ctx, organization_id)
-    channel = SubmissionReviewed.channel(organization_id)
-    return live.follow(ctx, channel, SubmissionReviewed, after_event_id=after_event_id)
+    steps = live.follow(ctx, SubmissionReviewed.channel(organization_id), SubmissionReviewed, after_event_id=after_event_id)
+    return steps if organization_id is not None else live.every_readable(ctx, steps)
 
 
 async def follow_reporting_status(ctx: Context, *, scope: status.Scope) -> AsyncIterator[status.OrganizationStatus]:

@@ -18,7 +18,6 @@ from the system; without it the report says so in one line (``RenderFailed``).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,13 +27,12 @@ from typing import Any
 
 from ...models import FieldDataType
 from .document import ReportContent, Row, SectionPart
-from .texts import Words
+from .texts import CONTROL, Words
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 NBSP = "\u00a0"
 VALUE_WIDTHS = ("74mm", "24mm", "27mm", "22mm", "24mm", "20mm", "76mm")
 VARIANT = "pdf/a-2a"
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _rendering = threading.Lock()
 """WeasyPrint (through Pango and fontconfig) is not documented as safe to run in two threads at
 once; a process renders one PDF at a time."""

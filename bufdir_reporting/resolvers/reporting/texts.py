@@ -9,9 +9,14 @@ Placeholders are ``str.format`` fields filled by the content model.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 DEFAULT_LANGUAGE = "nb"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""The control characters a document leaves out of what an organisation typed (line breaks and
+tabs stay): HTML has no place for them, and openpyxl refuses a cell holding one, failing the
+whole workbook."""
 
 NB = {
     "document.title": "Rapport til Bufdir",

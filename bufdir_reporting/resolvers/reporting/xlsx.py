@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...models import FieldDataType
 from .document import ReportContent, Row, SectionPart
+from .texts import CONTROL
 from .xlsx_layout import (
     BOLD,
     CHANGE_FORMATS,
@@ -105,7 +106,9 @@ def _table(
 
 
 def _number(cell: Any, value: object, number_format: str | None) -> None:
-    cell.value = value
+    """A figure, or the text a text field holds (without the control characters openpyxl
+    refuses: one in a pasted value failed the whole workbook)."""
+    cell.value = CONTROL.sub("", value) if isinstance(value, str) else value
     if number_format:
         cell.number_format = number_format
 

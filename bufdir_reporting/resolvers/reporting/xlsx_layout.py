@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...models import FieldDataType
 from .document import ReportContent
+from .texts import CONTROL
 
 COLUMN_KEYS = (
     "column.field",
@@ -128,8 +129,9 @@ def line_count(text: str | None, width: float) -> int:
 
 
 def text_cell(cell: Any, value: str | None) -> None:
-    """A text cell, as text: never read as a formula however it starts."""
-    cell.value = value
+    """A text cell, as text: never read as a formula however it starts, and without the control
+    characters openpyxl refuses (``texts.CONTROL``)."""
+    cell.value = None if value is None else CONTROL.sub("", value)
     if value is not None:
         cell.data_type = "s"
 

@@ -45,4 +45,5 @@ async def follow_value_notes(
     """Explanations, comments and answers about one organisation's values, or (``None``) about
     every organisation's."""
     live.require_one_or_every(ctx, organization_id)
-    return live.follow(ctx, ValueNoted.channel(organization_id), ValueNoted, after_event_id=after_event_id)
+    notes = live.follow(ctx, ValueNoted.channel(organization_id), ValueNoted, after_event_id=after_event_id)
+    return notes if organization_id is not None else live.every_readable(ctx, notes)

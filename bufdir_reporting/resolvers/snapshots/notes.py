@@ -173,7 +173,18 @@ async def _settle(
     who, now = ctx.principal.subject or "unknown", datetime.now(UTC)
     async with notify.transaction(ctx) as outbox:
         if not await unsettled.update(state=state, resolved_by=who, resolved_at=now):
-            raise Conflict(details={"note_id": note.id}, message_id=already)
+            # the loser of a race is told how the note stands, as a review step's is: who settled
+            # it and when (its words said only "already")
+            held = await ValueNote.get(id=note.id)
+            raise Conflict(
+                details={
+                    "note_id": note.id,
+                    "state": held.state,
+                    "resolved_by": held.resolved_by,
+                    "resolved_at": held.resolved_at.isoformat() if held.resolved_at else None,
+                },
+                message_id=already,
+            )
         await audit.record(
             ctx,
             action=action,

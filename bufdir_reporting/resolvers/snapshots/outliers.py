@@ -15,8 +15,8 @@ off for a field) or the service's settings.
   (``LARGE_CHANGE``) is the judgement, with the same floor.
 - **Peers**: every organisation of the same kind with a current snapshot of the same form for the
   period (the value judged included, as DHIS2 does); judged from 5 organisations on. Only the
-  score leaves this module for a peer comparison: an organisation never learns its peers'
-  values or their median.
+  score leaves this module for a peer comparison, and only to reviewers (``validation``): an
+  organisation's score at two values of its own gave its peers' median and spread away.
 
 The baselines are read in ``outlier_baselines``.
 """

@@ -20,6 +20,7 @@ from enum import StrEnum
 from ...language import Language, chosen, number, say
 from ...models import FieldDataType, FieldDefinition, FieldValue, Snapshot
 from .. import periods
+from ..base import access
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
 from ..structure import translations, validation_rules
@@ -117,9 +118,16 @@ def _score(score: float, language: Language) -> str:
     return shown if language == Language.EN else shown.replace(".", ",")
 
 
-def _outlier(key: str, label: str, value: Decimal, judgement: outliers.Judgement, language: Language) -> Finding:
+def _outlier(key: str, label: str, value: Decimal, judgement: outliers.Judgement, language: Language, *, scored: bool) -> Finding:
+    """``scored``: whether the reader is told a peer comparison's score. The organisation is not:
+    its score at two values of its own (a draft it changes) is a line whose slope and zero give
+    the peers' median and spread away — with five peers, one peer's figure (attacker's review).
+    It is told it stands out, and which way; Bufdir's reviewers get the score."""
     direction = say("finding.higher" if judgement.score > 0 else "finding.lower", language)
     score = _score(judgement.score, language)
+    if judgement.basis == outliers.Basis.PEERS and not scored:
+        message = say("finding.OUTLIER_PEERS.unscored", language, label=label, value=number(value, language), direction=direction)
+        return Finding(key, Severity.WARNING, FindingCode.OUTLIER_PEERS, message, deviation=judgement.deviation)
     if judgement.basis == outliers.Basis.HISTORY:
         code = FindingCode.OUTLIER_HISTORY
         message = say(
@@ -174,6 +182,7 @@ async def validate(
             )
     found = []
     organization_id = snapshot.organization_id
+    scored = access.can_review(ctx.principal, organization_id)
     default_floor = Decimal(ctx.settings.outlier_min_deviation)
     for value, definition in zip(values, definitions, strict=True):
         key = value.field_key
@@ -185,7 +194,7 @@ async def validate(
             judged = baselines.judge(organization_id, key, value.value)
             if judged:
                 label = texts.field_label(definition)
-                field_findings += [_outlier(key, label, value.value, j, language) for j in judged]
+                field_findings += [_outlier(key, label, value.value, j, language, scored=scored) for j in judged]
         if not field_findings:
             continue
         found += field_findings

@@ -84,23 +84,27 @@ async def set_(ctx: Context, *, field_key: str, spec: OutlierSettingSpec) -> Fie
             values={"field_key": field_key},
             inputs=("min_deviation", "z_threshold", "enabled"),
         )
-    async with in_transaction():
-        setting = await FieldOutlierSetting.select_for_update().get_or_none(field_key=field_key)
-        before = None if setting is None else audit.fields_of(setting, list(_values(spec)))
-        if setting is None:
-            setting = await FieldOutlierSetting.create(field_key=field_key, **spec.model_dump())
-        else:
-            setting.update_from_dict(spec.model_dump())
-            await setting.save()
-        await audit.record(
-            ctx,
-            action="outlier_setting.set",
-            entity_type="field_outlier_setting",
-            entity_id=field_key,
-            before=before,
-            after=_values(spec),
-        )
-    return setting
+
+    async def write() -> FieldOutlierSetting:
+        async with in_transaction():
+            setting = await FieldOutlierSetting.select_for_update().get_or_none(field_key=field_key)
+            before = None if setting is None else audit.fields_of(setting, list(_values(spec)))
+            if setting is None:
+                setting = await FieldOutlierSetting.create(field_key=field_key, **spec.model_dump())
+            else:
+                setting.update_from_dict(spec.model_dump())
+                await setting.save()
+            await audit.record(
+                ctx,
+                action="outlier_setting.set",
+                entity_type="field_outlier_setting",
+                entity_id=field_key,
+                before=before,
+                after=_values(spec),
+            )
+        return setting
+
+    return await audit.replaced_by_key(write)
 
 
 async def delete(ctx: Context, *, field_key: str) -> FieldOutlierSetting:

@@ -149,27 +149,32 @@ async def update(ctx: Context, *, spec: TranslationSpec) -> Translation | None:
         "language": spec.language.value,
     }
     text = spec.text.strip()
-    async with in_transaction():
-        before = await Translation.get_or_none(**where)
-        if not text:
-            if before is not None:
-                await before.delete()
-            kept = None
-        elif before is None:
-            kept = await Translation.create(**where, text=text, updated_by=ctx.principal.subject or "admin")
-        else:
-            before_text = before.text
-            before.update_from_dict({"text": text, "updated_by": ctx.principal.subject or "admin"})
-            await before.save()
-            kept, before = before, Translation(text=before_text)
-        await audit.record(
-            ctx,
-            action="translation.removed" if kept is None else "translation.set",
-            entity_type="translation",
-            entity_id=f"{spec.subject.value}:{spec.subject_id}:{spec.attribute.value}:{spec.language.value}",
-            before={"text": before.text} if before is not None else None,
-            after={"text": text} if kept is not None else None,
-        )
+
+    async def write() -> Translation | None:
+        async with in_transaction():
+            before = await Translation.get_or_none(**where)
+            if not text:
+                if before is not None:
+                    await before.delete()
+                kept = None
+            elif before is None:
+                kept = await Translation.create(**where, text=text, updated_by=ctx.principal.subject or "admin")
+            else:
+                before_text = before.text
+                before.update_from_dict({"text": text, "updated_by": ctx.principal.subject or "admin"})
+                await before.save()
+                kept, before = before, Translation(text=before_text)
+            await audit.record(
+                ctx,
+                action="translation.removed" if kept is None else "translation.set",
+                entity_type="translation",
+                entity_id=f"{spec.subject.value}:{spec.subject_id}:{spec.attribute.value}:{spec.language.value}",
+                before={"text": before.text} if before is not None else None,
+                after={"text": text} if kept is not None else None,
+            )
+        return kept
+
+    kept = await audit.replaced_by_key(write)
     ctx.loaders.translations.pop(spec.language, None)
     return kept
 

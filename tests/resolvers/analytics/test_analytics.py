@@ -591,3 +591,51 @@ async def test_a_streamed_export_shows_its_progress_in_cells(settings, tokens, m
                 progress.append(lines / total)
     assert total == len(FIELDS) * 8 * len(QUARTERS)
     assert len(progress) > 2 and progress == sorted(progress) and progress[-1] == 1.0
+
+
+async def test_a_coordinators_draft_gets_no_position_that_would_let_it_probe_its_peers(app, client, tokens) -> None:
+    """A position places a value among the peers' approved values. A coordinator's own draft is
+    a value it sets at will: placed among them, moving it one step at a time and reading the rank
+    told where each peer's approved figure lies, to the unit (attacker's review). A draft gets no
+    position; the approved figure, which is one of the peers' and which it cannot move, keeps it."""
+    await make_section(fields=[manual("antall_saker", data_type="integer")])
+    await make_period(year=2025, quarter=1)
+    await make_period(year=2025, quarter=2)
+    orgs = [await make_organization(id=f"org-p{n}", kind=OrganizationKind.CHILD_WELFARE_SERVICE) for n in range(1, 7)]
+    for n, org in enumerate(orgs[1:], start=1):
+        for period_id in ("2025-Q1", "2025-Q2"):
+            await _figures(org, period_id, {"antall_saker": 10 * n}, state=ReviewState.APPROVED, current=True)
+    own = orgs[0]
+    await _figures(own, "2025-Q1", {"antall_saker": 25}, state=ReviewState.APPROVED, current=True)
+    await _figures(own, "2025-Q2", {"antall_saker": 25}, state=None, current=True)
+
+    params = [("fields", "antall_saker"), ("periods", "2025-Q1"), ("periods", "2025-Q2"), ("organizations", own.id)]
+    response = await client.get("/api/v1/analytics", params=params, headers=tokens.headers(own.id))
+    assert response.status_code == 200, response.text
+    first = {c["period_id"]: c for c in response.json()["cells"]}
+    assert (first["2025-Q1"]["status"], first["2025-Q1"]["peers"]["rank"]) == ("approved", 4)  # 50, 40, 30 above 25
+    assert (first["2025-Q2"]["status"], first["2025-Q2"]["value"], first["2025-Q2"]["peers"]) == ("draft", 25, None)
+
+
+async def test_one_requests_tables_together_are_held_to_one_tables_limit(app, graphql, monkeypatch) -> None:
+    """Each table under the limit and costed as a usual one, 29 aliased tables in one document
+    had one process build 193,401 cells for an anonymous caller (10 s, every other request
+    waiting; attacker's review). The tables of one request are held to one table's limit
+    together: the table that would pass it is refused, saying so (a table is never null, so the
+    answer is)."""
+    from bufdir_reporting.resolvers.analytics import selection
+
+    monkeypatch.setattr(selection, "MAX_TABLE_CELLS", 10)
+    await make_section(fields=[manual("antall_saker", data_type="integer")])
+    await make_period(year=2025, quarter=1)
+    await make_period(year=2025, quarter=2)
+    for n in range(3):
+        await make_organization(id=f"org-t{n}", kind=OrganizationKind.CHILD_WELFARE_SERVICE)
+    table = '(selection: {fieldKeys: ["antall_saker"], periodIds: ["2025-Q1", "2025-Q2"]}) { cells { status } }'
+    alone = await graphql(f"{{ analytics{table} }}")
+    assert "errors" not in alone and len(alone["data"]["analytics"]["cells"]) == 6
+    both = await graphql(f"{{ a: analytics{table} b: analytics{table} }}")
+    assert both["data"] is None
+    [error] = both["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("the tables of one request have 12 cells together; at most 10")

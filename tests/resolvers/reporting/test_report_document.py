@@ -362,3 +362,23 @@ async def test_text_an_organisation_wrote_is_text_in_the_workbook_never_a_formul
     values = [section.cell(line, 2) for line in range(4, 8)]
     assert [(cell.value, cell.data_type) for cell in values] == [(text, "s") for text in written]
     assert section.cell(4, 7).value.startswith("Forklaring: =1+1")
+
+
+async def test_control_characters_an_organisation_typed_do_not_fail_its_workbook(app, settings):
+    """openpyxl refuses a cell with a control character (IllegalCharacterError, "cannot be used
+    in worksheets"): an explanation or text value with a vertical tab or an ESC pasted from
+    another program failed the whole workbook (attacker's review). They are left out of the
+    workbook's cells as the PDF leaves them out; line breaks and tabs stay."""
+    org = await make_organization()
+    period = await make_period(year=2024)
+    await make_section(fields=[FieldSpec("tekst_0", None, False, "text", label="Tekst 0")])
+    ctx = context_for(settings, app, org.id, subject="kari.nordmann")
+    snapshot = (await snapshots.trigger(ctx, organization_id=org.id, period_id=period.id, wait=True)).snapshot
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="tekst_0", value="a\x0bb\x1b[31mc\x7f")
+    await notes.explain(ctx, snapshot_id=snapshot.id, field_key="tekst_0", text="linje 1\nlinje\t2\x01\x08")
+    _, data = await _file(ctx, snapshot, ReportFormat.XLSX)
+
+    section = openpyxl.load_workbook(io.BytesIO(data)).worksheets[1]
+    assert section.cell(4, 2).value == "ab[31mc"
+    assert section.cell(4, 7).value.startswith("Forklaring: linje 1\nlinje\t2")
+    assert "\x01" not in section.cell(4, 7).value

@@ -144,3 +144,73 @@ async def test_notes_over_rest_and_live_to_the_organisation_and_reviewers(client
         "/api/v1/value-notes", params={"org_id": org, "period_id": "2024"}, headers=tokens.headers("org-x")
     )
     assert stranger.status_code == 403
+
+
+async def test_a_regional_reviewer_following_every_organisation_gets_only_its_regions_notes(app, settings, tokens, changed):
+    """valueNoteAdded and submissionReviewChanged without organizationId are every organisation's
+    for a reviewer; one whose token names a region received every organisation's notes, their
+    texts included (attacker's review, two replicas). It gets those of its region only."""
+    import asyncio
+
+    from bufdir_reporting.auth import principal_from_authorization
+    from bufdir_reporting.resolvers.organizations import tree
+    from bufdir_reporting.resolvers.snapshots import notes
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.context import GraphQLContext
+
+    from ...factories import make_organization
+
+    _, snapshot_id, ctx = changed
+    region = await make_organization(id="org-region")
+    branch = await make_organization(id="org-branch", parent=region)
+    branch_ctx = context_for(settings, app, branch.id, subject="ola")
+    branch_snapshot = (await snapshots.trigger(branch_ctx, organization_id=branch.id, period_id="2024", wait=True)).snapshot
+    principal = principal_from_authorization(settings, tokens.headers(region.id, reviewer=True)["Authorization"])
+    regional = GraphQLContext(settings=settings, principal=await tree.reach(principal), events=app.state.events)
+    stream = await schema.subscribe("subscription { valueNoteAdded { organizationId text } }", context_value=regional)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.1)
+
+    await notes.explain(ctx, snapshot_id=snapshot_id, field_key="antall_saker", text="Utenfor regionen.")
+    await notes.explain(branch_ctx, snapshot_id=branch_snapshot.id, field_key="antall_saker", text="I regionen.")
+    async with asyncio.timeout(5):
+        assert (await first).data["valueNoteAdded"] == {"organizationId": "org-branch", "text": "I regionen."}
+    await stream.aclose()
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its settles never meet
+async def test_reviewers_settling_one_note_at_once_one_wins_and_the_other_is_told_its_state(app, settings, changed):
+    """Two reviewers resolve the same question, or accept the same explanation, at once: one
+    wins; the other gets CONFLICT saying how the note stands now, who settled it and when (it
+    said only "already"); one audit entry and one event per note, from the winner."""
+    import asyncio
+
+    from bufdir_reporting.auth import Principal
+    from bufdir_reporting.errors import Conflict
+    from bufdir_reporting.models import AuditEntry, EventLog
+    from bufdir_reporting.resolvers.snapshots import notes
+
+    _, snapshot_id, ctx = changed
+    reviewers = [
+        Context(settings=settings, principal=Principal(who, roles=frozenset({"reviewer"})), events=app.state.events)
+        for who in ("saksbehandler-1", "saksbehandler-2")
+    ]
+    for round_ in range(3):
+        question = await notes.comment(reviewers[0], snapshot_id=snapshot_id, field_key="antall_saker", text=f"Hvorfor {round_}?")
+        explanation = await notes.explain(ctx, snapshot_id=snapshot_id, field_key="antall_saker", text=f"Fordi {round_}.")
+        for settle, note, state in ((notes.resolve, question, "resolved"), (notes.accept, explanation, "accepted")):
+            outcomes = await asyncio.gather(*[settle(r, note_id=note.id) for r in reviewers], return_exceptions=True)
+            [won] = [o for o in outcomes if not isinstance(o, BaseException)]
+            [lost] = [o for o in outcomes if isinstance(o, BaseException)]
+            assert isinstance(lost, Conflict), repr(lost)
+            assert lost.details == {
+                "note_id": note.id,
+                "state": state,
+                "resolved_by": won.resolved_by,
+                "resolved_at": won.resolved_at.isoformat(),
+            }
+            assert await AuditEntry.filter(entity_id=str(note.id), action=f"value.{state}").count() == 1
+            settled = [
+                e for e in await EventLog.filter(channel=f"value_noted:{note.organization_id}") if e.payload["note_id"] == note.id
+            ]
+            assert len(settled) == 2, "made, then settled once"
