@@ -12,15 +12,15 @@ from ..resolvers.reporting import worklist
 from ..resolvers.snapshots import notes
 from ..rest import worklist as rest_worklist
 from .context import Info
-from .descriptions import worded
 from .field_values import ValueNoteType
 from .node import public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
+from .shaped import made, worded
 
 
 # Declared once, as the REST answer (rest.worklist.WorkItemShape, made from the use case's item by
 # its ``of``): this type is made from that shape, field for field in its order, the ids typed as
-# IDs and the note's state a String as it was served. Its words are the graph's (``worded``: they
+# IDs and the note's state a String as it was served. Its words are the graph's (``shaped.worded``: they
 # name includeResolved and acceptExplanation where the shape's name REST's parameters); a field
 # not worded here is described by the shared table (``descriptions``).
 @worded(
@@ -57,7 +57,7 @@ class WorkItemType:
 
 def work_item_of(item: worklist.WorkItem) -> WorkItemType:
     """The use case's item as REST answers it, in the graph (the pydantic type keeps no methods of its own)."""
-    return WorkItemType.from_pydantic(rest_worklist.WorkItemShape.of(item))
+    return made(WorkItemType, rest_worklist.WorkItemShape.of(item))
 
 
 @strawberry.input(description="Which of a period's worklist items to show.")

@@ -12,9 +12,6 @@ English for the API; Norwegian labels and messages are data, not descriptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -24,29 +21,10 @@ from graphql import (
     GraphQLSchema,
 )
 from graphql.pyutils import Undefined
-from strawberry.types.base import get_object_definition
 
 from .fields import FIELDS, FIELDS_BY_NAME
 from .inputs_and_enums import ENUM_VALUES, INPUT_FIELDS_BY_NAME
 from .types_and_arguments import ARGUMENTS, ARGUMENTS_BY_NAME, TYPES
-
-T = TypeVar("T")
-
-
-def worded(**descriptions: str) -> Callable[[T], T]:
-    """The graph's own words for fields of a type made from a REST shape
-    (``strawberry.experimental.pydantic.type``), which takes each field's description from the
-    shape and ignores one written at the field: where the shape's words name REST's parameters,
-    these say it as the graph does. Written above the pydantic decorator; a name the type does
-    not have raises."""
-
-    def word(type_: T) -> T:
-        fields = {field.python_name: field for field in get_object_definition(type_, strict=True).fields}
-        for name, text in descriptions.items():
-            fields[name].description = text
-        return type_
-
-    return word
 
 
 def describe(schema: GraphQLSchema) -> list[str]:
