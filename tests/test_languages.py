@@ -403,6 +403,7 @@ async def test_analytics_and_its_exports_are_labelled_in_the_language_asked(app,
 
 
 REFUSALS = {"DomainError", "InvalidInput", "Conflict", "PeriodLocked", "Forbidden", "Unauthenticated", "RenderFailed"}
+REFUSALS |= {"refuse_taken"}  # audit's: raises Conflict with the message_id its caller names
 SAID_BY_THEIR_CONSTANT = {"TOKEN_REQUIRED", "ADMIN_REQUIRED", "REVIEWER_REQUIRED"}
 STILL_ENGLISH = {("bufdir_reporting/schema/pagination.py", "InvalidInput")}
 """Strawberry's own words on a page size it refuses (``str(exc)`` of its ValueError): no message of ours to name."""
