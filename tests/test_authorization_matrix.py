@@ -508,19 +508,26 @@ async def _submission(w: World) -> str:
     return str(submission.id)
 
 
-async def _comment(w: World) -> int:
-    """A reviewer's comment on one of the own organisation's 2024 values."""
-    from bufdir_reporting.models import ValueNote, ValueNoteKind
+async def _note(kind: str, *, text: str = "x", author: str = "m", state: str | None = None) -> int:
+    """A note on one of the own organisation's 2024 values."""
+    from bufdir_reporting.models import NoteState, ValueNote, ValueNoteKind
 
+    stated: dict[str, Any] = {} if state is None else {"state": NoteState(state)}
     note = await ValueNote.create(
         organization_id=OWN,
         period_id="2024",
         field_key="antall_akuttplasseringer",
-        kind=ValueNoteKind.COMMENT,
-        text="?",
-        author="r",
+        kind=ValueNoteKind(kind),
+        text=text,
+        author=author,
+        **stated,
     )
     return int(note.id)
+
+
+async def _comment(w: World) -> int:
+    """A reviewer's comment (the world's, answered by the answer cases)."""
+    return await _note("comment", text="?", author="r")
 
 
 def _review(action: str) -> Call:
@@ -877,32 +884,11 @@ GRAPHQL["Mutation.deleteFieldOutlierSetting"] = (ADMIN, lambda w, who: _gql_sett
 
 
 async def _question(w: World) -> int:
-    from bufdir_reporting.models import NoteState, ValueNote, ValueNoteKind
-
-    note = await ValueNote.create(
-        organization_id=OWN,
-        period_id="2024",
-        field_key="antall_akuttplasseringer",
-        kind=ValueNoteKind.COMMENT,
-        text="x",
-        author="m",
-        state=NoteState.OPEN,
-    )
-    return note.id
+    return await _note("comment", state="open")
 
 
 async def _explanation(w: World) -> int:
-    from bufdir_reporting.models import ValueNote, ValueNoteKind
-
-    note = await ValueNote.create(
-        organization_id=OWN,
-        period_id="2024",
-        field_key="antall_akuttplasseringer",
-        kind=ValueNoteKind.EXPLANATION,
-        text="x",
-        author="m",
-    )
-    return note.id
+    return await _note("explanation")
 
 
 async def _accept_gql(w: World, who: str) -> str:
