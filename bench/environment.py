@@ -52,10 +52,11 @@ class Env:
     def token(self, *organizations: str, admin: bool = False) -> str:
         return issue_token(self.settings, subject="bench", organizations=list(organizations), admin=admin)
 
-    def context(self, principal: Principal | None = None) -> GraphQLContext:
-        """A fresh request context (new loaders), as the app makes one per request."""
+    def context(self, principal: Principal | None = None, *, settings: Settings | None = None) -> GraphQLContext:
+        """A fresh request context (new loaders), as the app makes one per request; ``settings``
+        other than the bench's (``harness.response_cache_on``)."""
         base = Context(
-            settings=self.settings,
+            settings=settings or self.settings,
             principal=principal or self.admin,
             jobs=self.app.state.jobs,
             events=self.app.state.events,

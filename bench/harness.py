@@ -16,15 +16,21 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
 from tests.statements import counting_statements  # noqa: F401  (re-exported for the scenarios)
+
+if TYPE_CHECKING:
+    from bufdir_reporting.config import Settings
+
+    from .environment import Env
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -36,6 +42,31 @@ async def buffers(connection: asyncpg.Connection, query: str, *args: object) -> 
     plan = await connection.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {query}", *args)
     top = json.loads(plan)[0]["Plan"]
     return top["Shared Hit Blocks"], top["Shared Read Blocks"]
+
+
+@asynccontextmanager
+async def served(env: Env, *, baseline: str | None = None, **environment: str) -> AsyncIterator[tuple[str, int]]:
+    """The service (``serve``: one uvicorn worker), or with ``baseline`` the bare app
+    ``bench.baselines:<baseline>``, as a process of its own on loopback until the block ends, with
+    the bench's environment and ``environment`` over it (``BUFDIR_RESPONSE_CACHE_MB="0"``, a
+    baseline's ``BENCH_…``). Yields (host:port, pid)."""
+    command = env.serve() if baseline is None else [*env.uvicorn(f"bench.baselines:{baseline}"), "--factory"]
+    async with env.process(command, env=env.service_environment(**environment)) as address_and_pid:
+        yield address_and_pid
+
+
+@contextmanager
+def response_cache_on(env: Env, megabytes: int) -> Iterator[Settings]:
+    """The in-process service with its response cache on (the bench runs it off, so the other
+    scenarios compute every read): the app's cache holds up to ``megabytes`` until the block ends,
+    and the settings yielded say so to a context made with them (``env.context(settings=…)``,
+    where the worklist holds the organisations' history)."""
+    cache = env.app.state.response_cache
+    cache.max_bytes = megabytes * 2**20
+    try:
+        yield env.settings.model_copy(update={"response_cache_mb": megabytes})
+    finally:
+        cache.max_bytes = 0
 
 
 def percentile(samples: list[float], p: float) -> float:

@@ -256,28 +256,51 @@ async def _subscribe(w: World, who: str, query: str) -> str:
     return outcome(codes)
 
 
+def _of(w: World, value: Any) -> Any:
+    """A case's part as written, or made of the world (``lambda w: …``: an id the world made)."""
+    return value(w) if callable(value) else value
+
+
+def r(method: str, path: str | Callable[[World], str], **request: Any) -> Call:
+    """A REST case: ``method`` on ``path`` with ``request`` (params, json, files), each of them
+    as written or made of the world."""
+
+    async def call(w: World, who: str) -> str:
+        return await w.rest(who, method, _of(w, path), **{name: _of(w, value) for name, value in request.items()})
+
+    return call
+
+
+def sub(query: str | Callable[[World], str]) -> Call:
+    """A subscription case: ``query`` subscribed to (as written, or made of the world)."""
+
+    async def call(w: World, who: str) -> str:
+        return await _subscribe(w, who, _of(w, query))
+
+    return call
+
+
 REST: dict[str, tuple[dict[str, str], Call | None]] = {  # None: filled below
-    "GET /api/v1/report-sections": (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/report-sections")),
+    "GET /api/v1/report-sections": (PUBLIC, r("GET", "/api/v1/report-sections")),
     "POST /api/v1/report-sections": (
         ADMIN,
         lambda w, who: w.rest(who, "POST", "/api/v1/report-sections", json={**SECTION_BODY, "section_id": f"matrise-{who}"}),
     ),
     "GET /api/v1/report-sections/required-fields": (
         PUBLIC,
-        lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/required-fields"),
+        r("GET", "/api/v1/report-sections/required-fields"),
     ),
     "GET /api/v1/report-sections/fields/{field_key}/label": (
         PUBLIC,
-        lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/fields/antall_akuttplasseringer/label"),
+        r("GET", "/api/v1/report-sections/fields/antall_akuttplasseringer/label"),
     ),
     "GET /api/v1/report-sections/{section_id}": (
         PUBLIC,
-        lambda w, who: w.rest(who, "GET", "/api/v1/report-sections/hjelpetiltak"),
+        r("GET", "/api/v1/report-sections/hjelpetiltak"),
     ),
     "PUT /api/v1/report-sections/{section_id}": (
         ADMIN,
-        lambda w, who: w.rest(
-            who,
+        r(
             "PUT",
             "/api/v1/report-sections/undersokelser",
             json={**contracts.SECTION_PUT_REQUEST, "section_title": "Undersøkelser"},
@@ -285,32 +308,29 @@ REST: dict[str, tuple[dict[str, str], Call | None]] = {  # None: filled below
     ),
     "DELETE /api/v1/report-sections/{section_id}": (
         ADMIN,
-        lambda w, who: w.rest(who, "DELETE", "/api/v1/report-sections/ettervern"),
+        r("DELETE", "/api/v1/report-sections/ettervern"),
     ),
     "GET /api/v1/aggregated-report-data/watch": (ORG, _watch),
     "GET /api/v1/aggregated-report-data": (
         ORG,
-        lambda w, who: w.rest(who, "GET", "/api/v1/aggregated-report-data", params={"organization_id": OWN}),
+        r("GET", "/api/v1/aggregated-report-data", params={"organization_id": OWN}),
     ),
     "POST /api/v1/aggregated-report-data": (
         ORG,
-        lambda w, who: w.rest(who, "POST", "/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"}),
+        r("POST", "/api/v1/aggregated-report-data", json={"organization_id": OWN, "period_id": "2025"}),
     ),
     "GET /api/v1/aggregated-report-data/{snapshot_id}": (
         HIDDEN,
-        lambda w, who: w.rest(who, "GET", f"/api/v1/aggregated-report-data/{w.snapshot_id}"),
+        r("GET", lambda w: f"/api/v1/aggregated-report-data/{w.snapshot_id}"),
     ),
     "PUT /api/v1/aggregated-report-data/{snapshot_id}": (
         HIDDEN,
-        lambda w, who: w.rest(
-            who, "PUT", f"/api/v1/aggregated-report-data/{w.snapshot_id}", json=contracts.REPORT_DATA_PUT_REQUEST
-        ),
+        r("PUT", lambda w: f"/api/v1/aggregated-report-data/{w.snapshot_id}", json=contracts.REPORT_DATA_PUT_REQUEST),
     ),
     "DELETE /api/v1/aggregated-report-data/{snapshot_id}": (HIDDEN, None),  # filled below: needs a fresh snapshot
     "GET /api/v1/bufdir-aggregations/activities": (
         ORG,
-        lambda w, who: w.rest(
-            who,
+        r(
             "GET",
             "/api/v1/bufdir-aggregations/activities",
             params={"org_id": OWN, "start": "2024-01-01T00:00:00Z", "end": "2024-02-01T00:00:00Z"},
@@ -318,16 +338,15 @@ REST: dict[str, tuple[dict[str, str], Call | None]] = {  # None: filled below
     ),
     "GET /api/v1/bufdir-aggregations/last-submitted-period": (
         ORG,  # the world's submission of 2023 answers
-        lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": OWN}),
+        r("GET", "/api/v1/bufdir-aggregations/last-submitted-period", params={"org_id": OWN}),
     ),
     "GET /api/v1/bufdir-aggregations": (
         ORG,
-        lambda w, who: w.rest(who, "GET", "/api/v1/bufdir-aggregations", params={"org_id": OWN}),
+        r("GET", "/api/v1/bufdir-aggregations", params={"org_id": OWN}),
     ),
     "POST /api/v1/bufdir-aggregations": (
         ORG,
-        lambda w, who: w.rest(
-            who,
+        r(
             "POST",
             "/api/v1/bufdir-aggregations",
             json={"org_id": OWN, "range": {"start": "2024-01-01T00:00:00Z", "end": "2024-03-31T23:59:59Z"}},
@@ -335,33 +354,33 @@ REST: dict[str, tuple[dict[str, str], Call | None]] = {  # None: filled below
     ),
     "GET /api/v1/bufdir-aggregations/{snapshot_id}": (
         HIDDEN,
-        lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}"),
+        r("GET", lambda w: f"/api/v1/bufdir-aggregations/{w.snapshot_id}"),
     ),
     "GET /api/v1/bufdir-aggregations/{snapshot_id}/metrics": (
         HIDDEN,
-        lambda w, who: w.rest(who, "GET", f"/api/v1/bufdir-aggregations/{w.snapshot_id}/metrics"),
+        r("GET", lambda w: f"/api/v1/bufdir-aggregations/{w.snapshot_id}/metrics"),
     ),
     "PUT /api/v1/bufdir-aggregations/{snapshot_id}": (
         HIDDEN,
-        lambda w, who: w.rest(who, "PUT", f"/api/v1/bufdir-aggregations/{w.snapshot_id}", json={"force_refresh": False}),
+        r("PUT", lambda w: f"/api/v1/bufdir-aggregations/{w.snapshot_id}", json={"force_refresh": False}),
     ),
     "DELETE /api/v1/bufdir-aggregations/{snapshot_id}": (HIDDEN, None),
-    "GET /api/v1/report-records": (ORG, lambda w, who: w.rest(who, "GET", "/api/v1/report-records", params={"org_id": OWN})),
+    "GET /api/v1/report-records": (ORG, r("GET", "/api/v1/report-records", params={"org_id": OWN})),
     "POST /api/v1/report-records": (
         ORG,
-        lambda w, who: w.rest(who, "POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN}),
+        r("POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN}),
     ),
     "GET /api/v1/report-records/{report_id}": (
         HIDDEN,
-        lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}"),
+        r("GET", lambda w: f"/api/v1/report-records/{w.report_id}"),
     ),
     "GET /api/v1/report-records/{report_id}/file": (
         HIDDEN,
-        lambda w, who: w.rest(who, "GET", f"/api/v1/report-records/{w.report_id}/file"),
+        r("GET", lambda w: f"/api/v1/report-records/{w.report_id}/file"),
     ),
     "PUT /api/v1/report-records/{report_id}": (
         HIDDEN,
-        lambda w, who: w.rest(who, "PUT", f"/api/v1/report-records/{w.report_id}", json={"status": "pending"}),
+        r("PUT", lambda w: f"/api/v1/report-records/{w.report_id}", json={"status": "pending"}),
     ),
     "DELETE /api/v1/report-records/{report_id}": (HIDDEN, None),
 }
@@ -458,15 +477,11 @@ GRAPHQL: dict[str, tuple[dict[str, str], Call | None]] = {
     ),
     "Subscription.aggregatedDataChanged": (
         ORG,
-        lambda w, who: _subscribe(
-            w, who, 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
-        ),
+        sub('subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'),
     ),
     "Subscription.snapshotStatusChanged": (
         HIDDEN,
-        lambda w, who: _subscribe(
-            w, who, f'subscription {{ snapshotStatusChanged(snapshotId: "{w.snapshot_id}") {{ status }} }}'
-        ),
+        sub(lambda w: f'subscription {{ snapshotStatusChanged(snapshotId: "{w.snapshot_id}") {{ status }} }}'),
     ),
 }
 
@@ -493,19 +508,26 @@ async def _submission(w: World) -> str:
     return str(submission.id)
 
 
-async def _comment(w: World) -> int:
-    """A reviewer's comment on one of the own organisation's 2024 values."""
-    from bufdir_reporting.models import ValueNote, ValueNoteKind
+async def _note(kind: str, *, text: str = "x", author: str = "m", state: str | None = None) -> int:
+    """A note on one of the own organisation's 2024 values."""
+    from bufdir_reporting.models import NoteState, ValueNote, ValueNoteKind
 
+    stated: dict[str, Any] = {} if state is None else {"state": NoteState(state)}
     note = await ValueNote.create(
         organization_id=OWN,
         period_id="2024",
         field_key="antall_akuttplasseringer",
-        kind=ValueNoteKind.COMMENT,
-        text="?",
-        author="r",
+        kind=ValueNoteKind(kind),
+        text=text,
+        author=author,
+        **stated,
     )
     return int(note.id)
+
+
+async def _comment(w: World) -> int:
+    """A reviewer's comment (the world's, answered by the answer cases)."""
+    return await _note("comment", text="?", author="r")
 
 
 def _review(action: str) -> Call:
@@ -539,36 +561,36 @@ async def _unassign_gql(w: World, who: str) -> str:
 
 DEFAULT_FORM_BODY = {"form_id": "bufdir-rapport", "name": "Bufdir-rapport", "section_ids": ["hjelpetiltak"]}
 ASSIGN = {"organization_id": OWN, "from_period_id": "2024"}
-REST[f"GET {FORMS}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", FORMS))
-REST[f"POST {FORMS}"] = (ADMIN, lambda w, who: w.rest(who, "POST", FORMS, json=FORM_BODY))
-REST[f"GET {FORMS}/{{form_id}}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport"))
-REST[f"PUT {FORMS}/{{form_id}}"] = (ADMIN, lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport", json=DEFAULT_FORM_BODY))
+REST[f"GET {FORMS}"] = (PUBLIC, r("GET", FORMS))
+REST[f"POST {FORMS}"] = (ADMIN, r("POST", FORMS, json=FORM_BODY))
+REST[f"GET {FORMS}/{{form_id}}"] = (PUBLIC, r("GET", f"{FORMS}/bufdir-rapport"))
+REST[f"PUT {FORMS}/{{form_id}}"] = (ADMIN, r("PUT", f"{FORMS}/bufdir-rapport", json=DEFAULT_FORM_BODY))
 REST[f"GET {FORMS}/{{form_id}}/assignments"] = (
     {**PUBLIC, "anonymous": "401"},
-    lambda w, who: w.rest(who, "GET", f"{FORMS}/bufdir-rapport/assignments"),
+    r("GET", f"{FORMS}/bufdir-rapport/assignments"),
 )
 REST[f"POST {FORMS}/{{form_id}}/assignments"] = (
     ADMIN,
-    lambda w, who: w.rest(who, "POST", f"{FORMS}/bufdir-rapport/assignments", json=ASSIGN),
+    r("POST", f"{FORMS}/bufdir-rapport/assignments", json=ASSIGN),
 )
 REST[f"DELETE {FORMS}/assignments/{{assignment_id}}"] = (ADMIN, _unassign_rest)
 REST[f"PUT {FORMS}/{{form_id}}/deadlines/{{period_id}}"] = (
     ADMIN,
-    lambda w, who: w.rest(who, "PUT", f"{FORMS}/bufdir-rapport/deadlines/2024", json={"submission_deadline": "2025-03-01"}),
+    r("PUT", f"{FORMS}/bufdir-rapport/deadlines/2024", json={"submission_deadline": "2025-03-01"}),
 )
 REST["GET /api/v1/submissions/reporting-rates"] = (
     REVIEW,
-    lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-rates", params={"period_id": "2024"}),
+    r("GET", "/api/v1/submissions/reporting-rates", params={"period_id": "2024"}),
 )
 TRANSLATION = {"subject": "field", "subject_id": "antall_akuttplasseringer", "attribute": "label", "language": "nn"}
-REST["GET /api/v1/translations/untranslated"] = (PUBLIC, lambda w, who: w.rest(who, "GET", "/api/v1/translations/untranslated"))
+REST["GET /api/v1/translations/untranslated"] = (PUBLIC, r("GET", "/api/v1/translations/untranslated"))
 REST["PUT /api/v1/translations"] = (
     ADMIN,
-    lambda w, who: w.rest(who, "PUT", "/api/v1/translations", json={**TRANSLATION, "text": "Talet på akuttplasseringar"}),
+    r("PUT", "/api/v1/translations", json={**TRANSLATION, "text": "Talet på akuttplasseringar"}),
 )
 REST["POST /api/v1/report-documents"] = (
     HIDDEN,
-    lambda w, who: w.rest(who, "POST", "/api/v1/report-documents", json={"snapshot_id": w.snapshot_id, "language": "en"}),
+    r("POST", "/api/v1/report-documents", json=lambda w: {"snapshot_id": w.snapshot_id, "language": "en"}),
 )
 GRAPHQL["Query.untranslatedTexts"] = (PUBLIC, q("{ untranslatedTexts(language: NN) { subjectId } }"))
 GRAPHQL["Mutation.setTranslation"] = (
@@ -595,14 +617,14 @@ GRAPHQL["Query.reportingRates"] = (REVIEW, q('{ reportingRates(periodId: "2024")
 # anonymous callers get approved figures of public forms only, never current ones.
 ANALYTICS = "/api/v1/analytics"
 ANALYTICS_OWN = {"fields": "antall_akuttplasseringer", "organizations": OWN, "periods": "2024", "source": "current"}
-REST[f"GET {ANALYTICS}"] = (ORG, lambda w, who: w.rest(who, "GET", ANALYTICS, params=ANALYTICS_OWN))
+REST[f"GET {ANALYTICS}"] = (ORG, r("GET", ANALYTICS, params=ANALYTICS_OWN))
 REST[f"GET {ANALYTICS}/time-series"] = (
     ORG,
-    lambda w, who: w.rest(who, "GET", f"{ANALYTICS}/time-series", params={**ANALYTICS_OWN, "periods": ["2023", "2024"]}),
+    r("GET", f"{ANALYTICS}/time-series", params={**ANALYTICS_OWN, "periods": ["2023", "2024"]}),
 )
 REST[f"GET {ANALYTICS}/export"] = (
     ORG,
-    lambda w, who: w.rest(who, "GET", f"{ANALYTICS}/export", params={**ANALYTICS_OWN, "format": "csv"}),
+    r("GET", f"{ANALYTICS}/export", params={**ANALYTICS_OWN, "format": "csv"}),
 )
 ANALYTICS_SELECTION = (
     '{fieldKeys: ["antall_akuttplasseringer"], organizationIds: ["' + OWN + '"], periodIds: ["2024"], source: CURRENT}'
@@ -637,19 +659,19 @@ GRAPHQL["Mutation.setReportFormDeadlines"] = (
 )
 GRAPHQL["Subscription.reportingRatesChanged"] = (
     REVIEW,
-    lambda w, who: _subscribe(w, who, 'subscription { reportingRatesChanged(periodId: "2024") { expected } }'),
+    sub('subscription { reportingRatesChanged(periodId: "2024") { expected } }'),
 )
 GRAPHQL["Subscription.formAssignmentsChanged"] = (
     PUBLIC,
-    lambda w, who: _subscribe(w, who, "subscription { formAssignmentsChanged { formId } }"),
+    sub("subscription { formAssignmentsChanged { formId } }"),
 )
 REST["GET /api/v1/submissions/reporting-status"] = (
     REVIEW,
-    lambda w, who: w.rest(who, "GET", "/api/v1/submissions/reporting-status", params={"period_id": "2024"}),
+    r("GET", "/api/v1/submissions/reporting-status", params={"period_id": "2024"}),
 )
 REST["GET /api/v1/submissions/{submission_id}"] = (
     {**HIDDEN, "reviewer": "ok"},
-    lambda w, who: w.rest(who, "GET", f"/api/v1/submissions/{w.submission_id}"),
+    r("GET", lambda w: f"/api/v1/submissions/{w.submission_id}"),
 )
 REST["POST /api/v1/submissions/{submission_id}/review"] = (REVIEW, _review("start_review"))
 GRAPHQL["Mutation.explainValue"] = (
@@ -672,24 +694,28 @@ GRAPHQL["Mutation.answerComment"] = (
 )
 REST["GET /api/v1/value-notes"] = (
     ORG,
-    lambda w, who: w.rest(who, "GET", "/api/v1/value-notes", params={"org_id": OWN, "period_id": "2024"}),
+    r("GET", "/api/v1/value-notes", params={"org_id": OWN, "period_id": "2024"}),
 )
 REST["POST /api/v1/value-notes"] = (
     {**HIDDEN, "reviewer": "403"},
-    lambda w, who: w.rest(
-        who,
+    r(
         "POST",
         "/api/v1/value-notes",
-        json={"snapshot_id": w.snapshot_id, "field_key": "antall_akuttplasseringer", "kind": "explanation", "text": "x"},
+        json=lambda w: {
+            "snapshot_id": w.snapshot_id,
+            "field_key": "antall_akuttplasseringer",
+            "kind": "explanation",
+            "text": "x",
+        },
     ),
 )
 REST["POST /api/v1/value-notes/{note_id}/answers"] = (
     {**HIDDEN, "reviewer": "403"},
-    lambda w, who: w.rest(who, "POST", f"/api/v1/value-notes/{w.comment_id}/answers", json={"text": "x"}),
+    r("POST", lambda w: f"/api/v1/value-notes/{w.comment_id}/answers", json={"text": "x"}),
 )
 GRAPHQL["Subscription.valueNoteAdded"] = (
     {**ORG, "reviewer": "ok"},
-    lambda w, who: _subscribe(w, who, 'subscription { valueNoteAdded(organizationId: "org-1042") { kind } }'),
+    sub('subscription { valueNoteAdded(organizationId: "org-1042") { kind } }'),
 )
 GRAPHQL["Query.submission"] = (
     {**HIDDEN, "reviewer": "ok"},
@@ -705,19 +731,19 @@ for _field, _extra in (("startReview", ""), ("approveSubmission", ""), ("returnS
     )
 GRAPHQL["Subscription.organizationDataChanged"] = (
     ORG,
-    lambda w, who: _subscribe(w, who, 'subscription { organizationDataChanged(organizationId: "org-1042") { snapshotId } }'),
+    sub('subscription { organizationDataChanged(organizationId: "org-1042") { snapshotId } }'),
 )
 GRAPHQL["Subscription.reportRecordChanged"] = (
     ORG,
-    lambda w, who: _subscribe(w, who, 'subscription { reportRecordChanged(organizationId: "org-1042") { reportId } }'),
+    sub('subscription { reportRecordChanged(organizationId: "org-1042") { reportId } }'),
 )
 GRAPHQL["Subscription.reportingStatusChanged"] = (
     REVIEW,
-    lambda w, who: _subscribe(w, who, 'subscription { reportingStatusChanged(periodId: "2024") { state } }'),
+    sub('subscription { reportingStatusChanged(periodId: "2024") { state } }'),
 )
 GRAPHQL["Subscription.submissionReviewChanged"] = (
     {**ORG, "reviewer": "ok"},
-    lambda w, who: _subscribe(w, who, 'subscription { submissionReviewChanged(organizationId: "org-1042") { reviewState } }'),
+    sub('subscription { submissionReviewChanged(organizationId: "org-1042") { reviewState } }'),
 )
 
 
@@ -742,12 +768,12 @@ IMPORT_READ = HIDDEN  # an import is its organisations' (read by reviewers, as a
 IMPORT_WRITE = {**HIDDEN, "reviewer": "403"}
 REST[f"POST {IMPORTS}"] = (
     {**SIGNED_IN, "reviewer": "ok"},
-    lambda w, who: w.rest(who, "POST", IMPORTS, files={"file": ("a.csv", IMPORT_FILE)}),
+    r("POST", IMPORTS, files={"file": ("a.csv", IMPORT_FILE)}),
 )
-REST[f"GET {IMPORTS}/{{import_id}}"] = (IMPORT_READ, lambda w, who: w.rest(who, "GET", f"{IMPORTS}/{w.import_id}"))
+REST[f"GET {IMPORTS}/{{import_id}}"] = (IMPORT_READ, r("GET", lambda w: f"{IMPORTS}/{w.import_id}"))
 REST[f"POST {IMPORTS}/{{import_id}}/commit"] = (
     IMPORT_WRITE,
-    lambda w, who: w.rest(who, "POST", f"{IMPORTS}/{w.import_id}/commit"),
+    r("POST", lambda w: f"{IMPORTS}/{w.import_id}/commit"),
 )
 GRAPHQL["Mutation.checkActivityImport"] = ({**SIGNED_IN, "reviewer": "ok"}, _check_import_gql)
 GRAPHQL["Query.viewer"] = (PUBLIC, q("{ viewer { subject organizations { organizationId } } }"))
@@ -761,7 +787,7 @@ GRAPHQL["Mutation.commitActivityImport"] = (
 )
 GRAPHQL["Subscription.activityImportProgress"] = (
     IMPORT_READ,
-    lambda w, who: _subscribe(w, who, f'subscription {{ activityImportProgress(importId: "{w.import_id}") {{ status }} }}'),
+    sub(lambda w: f'subscription {{ activityImportProgress(importId: "{w.import_id}") {{ status }} }}'),
 )
 
 
@@ -817,8 +843,8 @@ async def _gql_rule(w: World, who: str, mutation: str) -> str:
     return await w.graphql(who, f'mutation {{ {mutation}(id: "{await _rule(w)}"{extra}) {{ id }} }}')
 
 
-REST[f"GET {RULES}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", RULES))
-REST[f"POST {RULES}"] = (ADMIN, lambda w, who: w.rest(who, "POST", RULES, json=RULE_BODY))
+REST[f"GET {RULES}"] = (PUBLIC, r("GET", RULES))
+REST[f"POST {RULES}"] = (ADMIN, r("POST", RULES, json=RULE_BODY))
 REST[f"GET {RULES}/{{rule_id}}"] = (PUBLIC, lambda w, who: _rest_rule(w, who, "GET"))
 REST[f"PUT {RULES}/{{rule_id}}"] = (ADMIN, lambda w, who: _rest_rule(w, who, "PUT"))
 REST[f"DELETE {RULES}/{{rule_id}}"] = (ADMIN, lambda w, who: _rest_rule(w, who, "DELETE"))
@@ -848,7 +874,7 @@ async def _gql_setting(w: World, who: str, mutation: str) -> str:
     return await w.graphql(who, f'mutation {{ {mutation}(fieldKey: "{await _setting(w)}"{extra}) {{ fieldKey }} }}')
 
 
-REST[f"GET {SETTINGS}"] = (PUBLIC, lambda w, who: w.rest(who, "GET", SETTINGS))
+REST[f"GET {SETTINGS}"] = (PUBLIC, r("GET", SETTINGS))
 REST[f"GET {SETTINGS}/{{field_key}}"] = (PUBLIC, lambda w, who: _rest_setting(w, who, "GET"))
 REST[f"PUT {SETTINGS}/{{field_key}}"] = (ADMIN, lambda w, who: _rest_setting(w, who, "PUT"))
 REST[f"DELETE {SETTINGS}/{{field_key}}"] = (ADMIN, lambda w, who: _rest_setting(w, who, "DELETE"))
@@ -858,32 +884,11 @@ GRAPHQL["Mutation.deleteFieldOutlierSetting"] = (ADMIN, lambda w, who: _gql_sett
 
 
 async def _question(w: World) -> int:
-    from bufdir_reporting.models import NoteState, ValueNote, ValueNoteKind
-
-    note = await ValueNote.create(
-        organization_id=OWN,
-        period_id="2024",
-        field_key="antall_akuttplasseringer",
-        kind=ValueNoteKind.COMMENT,
-        text="x",
-        author="m",
-        state=NoteState.OPEN,
-    )
-    return note.id
+    return await _note("comment", state="open")
 
 
 async def _explanation(w: World) -> int:
-    from bufdir_reporting.models import ValueNote, ValueNoteKind
-
-    note = await ValueNote.create(
-        organization_id=OWN,
-        period_id="2024",
-        field_key="antall_akuttplasseringer",
-        kind=ValueNoteKind.EXPLANATION,
-        text="x",
-        author="m",
-    )
-    return note.id
+    return await _note("explanation")
 
 
 async def _accept_gql(w: World, who: str) -> str:
@@ -902,10 +907,10 @@ async def _resolve_rest(w: World, who: str) -> str:
     return await w.rest(who, "POST", f"/api/v1/value-notes/{await _question(w)}/resolve")
 
 
-REST["GET /api/v1/worklist"] = (REVIEW, lambda w, who: w.rest(who, "GET", "/api/v1/worklist", params={"period_id": "2024"}))
+REST["GET /api/v1/worklist"] = (REVIEW, r("GET", "/api/v1/worklist", params={"period_id": "2024"}))
 REST["GET /api/v1/value-notes/open-questions"] = (
     ORG,
-    lambda w, who: w.rest(who, "GET", "/api/v1/value-notes/open-questions", params={"org_id": OWN}),
+    r("GET", "/api/v1/value-notes/open-questions", params={"org_id": OWN}),
 )
 REST["POST /api/v1/value-notes/{note_id}/resolve"] = (REVIEW, _resolve_rest)
 REST["POST /api/v1/value-notes/{note_id}/accept"] = (REVIEW, _accept_rest)
@@ -922,7 +927,7 @@ GRAPHQL["Mutation.resolveValueNote"] = (REVIEW, _resolve_gql)
 GRAPHQL["Mutation.acceptExplanation"] = (REVIEW, _accept_gql)
 GRAPHQL["Subscription.worklistChanged"] = (
     REVIEW,
-    lambda w, who: _subscribe(w, who, 'subscription { worklistChanged(periodId: "2024") { code } }'),
+    sub('subscription { worklistChanged(periodId: "2024") { code } }'),
 )
 
 

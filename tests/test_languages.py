@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -403,6 +405,7 @@ async def test_analytics_and_its_exports_are_labelled_in_the_language_asked(app,
 
 
 REFUSALS = {"DomainError", "InvalidInput", "Conflict", "PeriodLocked", "Forbidden", "Unauthenticated", "RenderFailed"}
+REFUSALS |= {"refuse_taken"}  # audit's: raises Conflict with the message_id its caller names
 SAID_BY_THEIR_CONSTANT = {"TOKEN_REQUIRED", "ADMIN_REQUIRED", "REVIEWER_REQUIRED"}
 STILL_ENGLISH = {("bufdir_reporting/schema/pagination.py", "InvalidInput")}
 """Strawberry's own words on a page size it refuses (``str(exc)`` of its ValueError): no message of ours to name."""
@@ -484,8 +487,8 @@ def test_every_translation_fills_in_only_what_its_english_is_given():
 async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, client, graphql, tokens):
     """A handful of refusals from across the service, asked in Nynorsk: a value below a field's
     minimum (was "… is at least 0.0000"), a REST body missing a field and out of bounds
-    (pydantic's words), a file the import cannot read, an analytics selection naming nothing, a
-    page out of bounds. The codes are what they were; without Accept-Language, English as before."""
+    (pydantic's words); more, each the same shape, in ``REFUSED_BY_REST``. The codes are what
+    they were; without Accept-Language, English as before."""
     scope = await make_scope(
         fields=[FieldSpec("antall_arsverk", None, False, "decimal", label="Antall årsverk", min_value=Decimal(0))]
     )
@@ -521,36 +524,72 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
     assert said == {"subject_id": "må ha minst 1 teikn", "text": "manglar"}
     assert error_of(refused)["message"] == "subject_id må ha minst 1 teikn (og 1 til i details.errors)"
 
-    unreadable = ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")
-    upload = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers={**own, **NN})
+
+UNREADABLE = ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")
+
+
+class Refused(NamedTuple):
+    """A REST request refused (422): what a Nynorsk reader is told, and what is said without
+    Accept-Language (English as before; None: not asked; ending ", ": what it starts with)."""
+
+    method: str
+    path: str
+    request: Callable[[str, str], dict[str, Any]]  # of the organisation's and the period's ids
+    nynorsk: str
+    english: str | None
+
+
+REFUSED_BY_REST = {
     # «» and the names a Norwegian writes (Dato), not 'Hvem' and organization_id, source_system, …
-    assert upload.status_code == 422 and error_of(upload)["message"] == (
+    "an import's unknown column": Refused(
+        "POST",
+        "/api/v1/activities/import",
+        lambda org, period: {"files": {"file": UNREADABLE}},
         "ukjend kolonne: «Hvem»; kolonnane er: Organisasjon, Kildesystem, Ekstern id, Aktivitetstype, Kategori, Status,"
-        " Sted, Dato, Slutt, Registrert, Antall deltakere, Timer, Deltakerreferanser (sjå import --help eller --template)"
-    )
-    english = await client.post("/api/v1/activities/import", files={"file": unreadable}, headers=own)
-    assert error_of(english)["message"].startswith("unknown column 'Hvem'; the columns are: organization_id, source_system, ")
-
+        " Sted, Dato, Slutt, Registrert, Antall deltakere, Timer, Deltakerreferanser (sjå import --help eller --template)",
+        "unknown column 'Hvem'; the columns are: organization_id, source_system, ",
+    ),
     # the API reads ISO dates only, so its example is ISO (was "til dømes 15.02.2026", the refused form)
-    norwegian_date = {"fields": "antall_arsverk", "period_from": "15.02.2026"}
-    dated = await client.get("/api/v1/analytics", params=norwegian_date, headers={**own, **NN})
-    assert dated.status_code == 422
-    assert error_of(dated)["message"] == "period_from må vere ein dato skriven ÅÅÅÅ-MM-DD, til dømes 2026-02-15"
-    dated_en = await client.get("/api/v1/analytics", params=norwegian_date, headers=own)
-    assert error_of(dated_en)["message"] == "period_from must be a date (YYYY-MM-DD)"
-
+    "a Norwegian date": Refused(
+        "GET",
+        "/api/v1/analytics",
+        lambda org, period: {"params": {"fields": "antall_arsverk", "period_from": "15.02.2026"}},
+        "period_from må vere ein dato skriven ÅÅÅÅ-MM-DD, til dømes 2026-02-15",
+        "period_from must be a date (YYYY-MM-DD)",
+    ),
     # an id's pattern in words, not the regex «^[a-z][a-z0-9]*…$»; English keeps it (a legacy contract)
-    slug = {"organization_id": scope.org.id, "form_id": "Barnevern årsrapport"}
-    bad_form = await client.get("/api/v1/aggregated-report-data", params=slug, headers={**own, **NN})
-    assert bad_form.status_code == 422 and error_of(bad_form)["message"] == (
+    "an id not of its pattern": Refused(
+        "GET",
+        "/api/v1/aggregated-report-data",
+        lambda org, period: {"params": {"organization_id": org, "form_id": "Barnevern årsrapport"}},
         "form_id må vere små bokstavar (a–z) og siffer, byrje med ein bokstav og ha høgst éin bindestrek eller understrek"
-        " mellom to teikn, til dømes barnevern-arsrapport"
-    )
-    bad_form_en = await client.get("/api/v1/aggregated-report-data", params=slug, headers=own)
-    assert error_of(bad_form_en)["message"] == "form_id must match pattern '^[a-z][a-z0-9]*([-_][a-z0-9]+)*$'"
+        " mellom to teikn, til dømes barnevern-arsrapport",
+        "form_id must match pattern '^[a-z][a-z0-9]*([-_][a-z0-9]+)*$'",
+    ),
+    "an analytics selection naming nothing": Refused(
+        "GET",
+        "/api/v1/analytics",
+        lambda org, period: {"params": {"periods": period}},
+        "oppgje felt (field_keys) eller seksjonar (section_ids)",
+        None,
+    ),
+}
 
-    nothing = await client.get("/api/v1/analytics", params={"periods": scope.period.id}, headers={**own, **NN})
-    assert nothing.status_code == 422 and error_of(nothing)["message"] == "oppgje felt (field_keys) eller seksjonar (section_ids)"
+
+@pytest.mark.parametrize("case", list(REFUSED_BY_REST))
+async def test_a_bad_rest_request_is_refused_in_nynorsk_when_asked(app, client, tokens, case):
+    """More of the refusals from across the service, each the same shape: a file the import cannot
+    read, a date the API does not read, an id not of its pattern, an analytics selection naming
+    nothing. The status is what it was; without Accept-Language, English as before."""
+    method, path, request, nynorsk, english = REFUSED_BY_REST[case]
+    scope = await make_scope(fields=[FieldSpec("antall_arsverk", None, False, "decimal", label="Antall årsverk")])
+    own = tokens.headers(scope.org.id)
+    asked = await client.request(method, path, **request(scope.org.id, scope.period.id), headers={**own, **NN})
+    assert asked.status_code == 422 and error_of(asked)["message"] == nynorsk, asked.text
+    if english is not None:
+        plain = await client.request(method, path, **request(scope.org.id, scope.period.id), headers=own)
+        said = error_of(plain)["message"]
+        assert said.startswith(english) if english.endswith(", ") else said == english, plain.text
 
 
 @pytest.mark.parametrize(

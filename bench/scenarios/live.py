@@ -19,7 +19,7 @@ from bufdir_reporting import events
 
 from .. import load
 from ..environment import Env, pid_rss_kib
-from ..harness import Row, Timing, checked, judged
+from ..harness import Row, Timing, checked, judged, served
 from .importing import file_for_one_organization as importing_file
 
 SUBSCRIPTION = """
@@ -114,7 +114,7 @@ async def s6_fan_out(env: Env) -> list[Row]:
 
     try:
         for size in sizes:
-            async with env.process(env.serve()) as (address, pid):
+            async with served(env) as (address, pid):
                 before = pid_rss_kib(pid)
                 ours = [Subscriber() for _ in range(size)]
                 await _open(ours, lambda s: s.open_graphql(address, token, {"org": organization_id, "period": period_id}))
@@ -127,8 +127,8 @@ async def s6_fan_out(env: Env) -> list[Row]:
                 statements_after = await env.statements_executed()
                 payload = ours[0].arrivals[-1][1]
                 await asyncio.gather(*(s.close() for s in ours))
-            bare_env = env.service_environment(BENCH_REDIS_URL=env.redis_url, BENCH_CHANNEL="bench-broadcast")
-            async with env.process([*env.uvicorn("bench.baselines:broadcast"), "--factory"], env=bare_env) as (address, _):
+            bare = {"BENCH_REDIS_URL": env.redis_url, "BENCH_CHANNEL": "bench-broadcast"}
+            async with served(env, baseline="broadcast", **bare) as (address, _):
                 theirs_subscribers = [Subscriber() for _ in range(size)]
                 await _open(theirs_subscribers, lambda s: s.open_bare(address))
                 await asyncio.sleep(0.5)
@@ -226,8 +226,7 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
     body = json.dumps({"query": DASHBOARD, "variables": {"org": organization_id, "period": period_id}}).encode()
     seconds, connections = (3, 8) if env.quick else (10, 8)
     pairs = 20 if env.quick else 100
-    uncached_env = env.service_environment(BUFDIR_RESPONSE_CACHE_MB="0")
-    async with env.process(env.serve(), env=uncached_env) as (address, _):
+    async with served(env, BUFDIR_RESPONSE_CACHE_MB="0") as (address, _):
         async with httpx.AsyncClient() as client:
             response = await client.post(
                 f"http://{address}/graphql", content=body, headers={**auth, "Content-Type": "application/json"}
@@ -237,7 +236,7 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
             computed = Timing([await _timed_read(client, address, body, auth) for _ in range(pairs)])
         request = load.request_bytes(address, "/graphql", body, auth)
         mine = await load.run(address, request, connections=connections, seconds=seconds)
-    async with env.process(env.serve()) as (address, pid):
+    async with served(env) as (address, pid):
         request = load.request_bytes(address, "/graphql", body, auth)
         cached = await load.run(address, request, connections=connections, seconds=seconds)
         async with httpx.AsyncClient() as client:
@@ -258,8 +257,7 @@ async def s7_dashboard_throughput(env: Env) -> list[Row]:
         )
     prepared = Path(tempfile.mkdtemp(prefix="bench-s7-")) / "dashboard.json"
     prepared.write_bytes(response.content)
-    bare_env = env.service_environment(BENCH_PREPARED_JSON=str(prepared))
-    async with env.process([*env.uvicorn("bench.baselines:prepared_json"), "--factory"], env=bare_env) as (address, _):
+    async with served(env, baseline="prepared_json", BENCH_PREPARED_JSON=str(prepared)) as (address, _):
         request = load.request_bytes(address, "/graphql", body, auth)
         theirs = await load.run(address, request, connections=connections, seconds=seconds)
     assert mine.failures == 0 and theirs.failures == 0 and cached.failures == 0, (mine.failures, theirs.failures, cached.failures)

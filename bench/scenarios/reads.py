@@ -12,7 +12,7 @@ import orjson
 from bufdir_reporting.schema import schema
 
 from ..environment import Env
-from ..harness import Row, checked, compare, counting_statements, judged
+from ..harness import Row, checked, compare, counting_statements, judged, response_cache_on
 
 NESTED = """
 query Nested($first: Int!) {
@@ -148,8 +148,7 @@ async def _s1_through_the_cache(env: Env, pool: Any, sizes: list[int]) -> list[R
     rows: list[Row] = []
     cache = env.app.state.response_cache
     headers = {"Authorization": f"Bearer {env.token(admin=True)}"}
-    cache.max_bytes = 256 * 2**20
-    try:
+    with response_cache_on(env, 256):
         async with env.client() as client:
             for first in sizes:
                 body = {"query": NESTED, "variables": {"first": first}}
@@ -175,8 +174,6 @@ async def _s1_through_the_cache(env: Env, pool: Any, sizes: list[int]) -> list[R
                         details={"ours": mine.summary(), "baseline": theirs.summary(), "cache": cache.stats},
                     )
                 )
-    finally:
-        cache.max_bytes = 0
     return rows
 
 

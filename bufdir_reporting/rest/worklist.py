@@ -76,6 +76,11 @@ class WorkItemShape(Shape):
     resolved_by: str | None = Field(description="who settled it: resolved the question, or accepted the explanation")
     resolved_at: Instant | None
 
+    @classmethod
+    def of(cls, item: worklist.WorkItem) -> WorkItemShape:
+        """The use case's item as declared, its score rounded for people (GraphQL's is made of this)."""
+        return cls(**{**asdict(item), "score": None if item.score is None else round(item.score, 2)})
+
 
 class Worklist(Shape):
     model_config = examples({"data": [_ITEM], "pagination": {"page": 1, "limit": 20, "total": 1}})
@@ -123,7 +128,4 @@ async def get_worklist(
         include_resolved=include_resolved,
     )
     page = await worklist.page(ctx, filters=filters, window=window)
-    items = [  # the use case's item as declared, its score rounded for people
-        WorkItemShape(**{**asdict(i), "score": None if i.score is None else round(i.score, 2)}) for i in page.items
-    ]
-    return Worklist(data=items, pagination=pagination(page))
+    return Worklist(data=[WorkItemShape.of(i) for i in page.items], pagination=pagination(page))

@@ -36,9 +36,11 @@ from .live_events import (
     SnapshotStatusEvent,
     SubmissionReviewEvent,
     ValueNoteEvent,
+    live,
 )
 from .node import public_key, public_key_or_none
 from .reporting_status import OrganizationReportingStatus, ReportingRates, rates_of
+from .shaped import made
 
 
 def _after(event_id: strawberry.ID | None) -> int | None:
@@ -84,7 +86,7 @@ class LiveSubscription:
         org = public_key_or_none("Organization", organization_id)
         notes = await snapshots_live.follow_value_notes(info.context, organization_id=org, after_event_id=_after(after_event_id))
         async for delivery in notes:
-            yield ValueNoteEvent.of(delivery)
+            yield live(ValueNoteEvent, delivery)
 
     @strawberry.subscription(description="Every change to an organisation's data, whatever the period.")
     async def organization_data_changed(
@@ -95,7 +97,7 @@ class LiveSubscription:
             info.context, organization_id=org, after_event_id=_after(after_event_id)
         )
         async for delivery in changes:
-            yield DataUpdatedEvent.of(delivery)
+            yield live(DataUpdatedEvent, delivery)
 
     @strawberry.subscription(description="Report records of an organisation as they are generated, changed or deleted.")
     async def report_record_changed(
@@ -106,7 +108,7 @@ class LiveSubscription:
             info.context, organization_id=org, after_event_id=_after(after_event_id)
         )
         async for delivery in records:
-            yield ReportRecordEvent.of(delivery)
+            yield live(ReportRecordEvent, delivery)
 
     @strawberry.subscription(
         description="Review steps of an organisation's submissions (its users, reviewers, admins); without "
@@ -120,7 +122,7 @@ class LiveSubscription:
             info.context, organization_id=org, after_event_id=_after(after_event_id)
         )
         async for delivery in steps:
-            yield SubmissionReviewEvent.of(delivery)
+            yield live(SubmissionReviewEvent, delivery)
 
     @strawberry.subscription(
         description="Progress of an import you committed: the import as it stands now, then after every chunk "
@@ -146,7 +148,7 @@ class LiveSubscription:
             info.context, organization_id=org, period_id=period, after_event_id=_after(after_event_id)
         )
         async for delivery in changes:
-            yield DataUpdatedEvent.of(delivery)
+            yield live(DataUpdatedEvent, delivery)
 
     @strawberry.subscription(
         description="Reviewers and admins: an organisation's reporting status for the period, each time it may have "
@@ -184,7 +186,7 @@ class LiveSubscription:
     ) -> AsyncGenerator[FormAssignmentsChanged, None]:
         changes = await reporting_live.follow_form_assignments(info.context, form_id=public_key_or_none("ReportForm", form_id))
         async for delivery in changes:
-            yield FormAssignmentsChanged(form_id=strawberry.ID(delivery.event.form_id))
+            yield made(FormAssignmentsChanged, delivery.event)
 
     @strawberry.subscription(description="Status changes of one snapshot.")
     async def snapshot_status_changed(
@@ -195,4 +197,4 @@ class LiveSubscription:
             info.context, snapshot_id=key, after_event_id=_after(after_event_id)
         )
         async for delivery in changes:
-            yield SnapshotStatusEvent.of(delivery)
+            yield live(SnapshotStatusEvent, delivery)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import AsyncGenerator
-from decimal import Decimal
 
 import strawberry
 
@@ -12,73 +10,54 @@ from ..resolvers.base.pagination import Page, Window
 from ..resolvers.reporting import live as reporting_live
 from ..resolvers.reporting import worklist
 from ..resolvers.snapshots import notes
+from ..rest import worklist as rest_worklist
 from .context import Info
 from .field_values import ValueNoteType
 from .node import public_key, public_key_or_none
 from .pagination import CountedConnection, resolve_connection
+from .shaped import made, worded
 
 
-@strawberry.type(name="WorkItem", description="One thing for a case officer to look at in a period's reports.")
+# Declared once, as the REST answer (rest.worklist.WorkItemShape, made from the use case's item by
+# its ``of``): this type is made from that shape, field for field in its order, the ids typed as
+# IDs and the note's state a String as it was served. Its words are the graph's (``shaped.worded``: they
+# name includeResolved and acceptExplanation where the shape's name REST's parameters); a field
+# not worded here is described by the shared table (``descriptions``).
+@worded(
+    submitted="Whether the organisation has submitted this form for the period.",
+    severity="error or warning.",
+    code="A finding's code (FindingCode), or a question's: QUESTION_ANSWERED (the organisation answered: the case "
+    "officer's turn), QUESTION_OPEN (waiting for the organisation), QUESTION_RESOLVED (with includeResolved).",
+    importance="high, medium or low.",
+    score="An outlier's modified z-score.",
+    deviation="How far the value lies from what it was judged against.",
+    note_id="A question's; for a finding, the resolved question that settled it, else the organisation's latest "
+    "explanation of the value (acceptExplanation).",
+    answer="A question's latest answer; for a finding, that of the question that settled it, else the organisation's "
+    "latest explanation of the value.",
+    answered_by="Who wrote the answer (or explanation).",
+    resolved_by="Who settled it (resolved the question, or the value's question, or accepted its explanation); listed "
+    "with includeResolved only.",
+)
+@strawberry.experimental.pydantic.type(
+    model=rest_worklist.WorkItemShape,
+    all_fields=True,
+    name="WorkItem",
+    description="One thing for a case officer to look at in a period's reports.",
+)
 class WorkItemType:
     organization_id: strawberry.ID
-    organization_name: str
     period_id: strawberry.ID
     form_id: strawberry.ID
     snapshot_id: strawberry.ID
-    submitted: bool = strawberry.field(description="Whether the organisation has submitted this form for the period.")
-    field_key: str
-    severity: str = strawberry.field(description="error or warning.")
-    code: str = strawberry.field(
-        description="A finding's code (FindingCode), or a question's: QUESTION_ANSWERED (the organisation answered: the "
-        "case officer's turn), QUESTION_OPEN (waiting for the organisation), QUESTION_RESOLVED (with includeResolved)."
-    )
-    message: str
-    importance: str = strawberry.field(description="high, medium or low.")
-    score: float | None = strawberry.field(description="An outlier's modified z-score.")
-    deviation: Decimal | None = strawberry.field(description="How far the value lies from what it was judged against.")
     rule_id: strawberry.ID | None
-    note_id: strawberry.ID | None = strawberry.field(
-        description="A question's; for a finding, the resolved question that settled it, else the organisation's latest "
-        "explanation of the value (acceptExplanation)."
-    )
+    note_id: strawberry.ID | None
     note_state: str | None
-    answer: str | None = strawberry.field(
-        description="A question's latest answer; for a finding, that of the question that settled it, else the "
-        "organisation's latest explanation of the value."
-    )
-    answered_by: str | None = strawberry.field(description="Who wrote the answer (or explanation).")
-    answered_at: datetime.datetime | None
-    resolved_by: str | None = strawberry.field(
-        description="Who settled it (resolved the question, or the value's question, or accepted its explanation); "
-        "listed with includeResolved only."
-    )
-    resolved_at: datetime.datetime | None
 
-    @classmethod
-    def of(cls, item: worklist.WorkItem) -> WorkItemType:
-        return cls(
-            organization_id=strawberry.ID(item.organization_id),
-            organization_name=item.organization_name,
-            period_id=strawberry.ID(item.period_id),
-            form_id=strawberry.ID(item.form_id),
-            snapshot_id=strawberry.ID(item.snapshot_id),
-            submitted=item.submitted,
-            field_key=item.field_key,
-            severity=item.severity,
-            code=item.code,
-            message=item.message,
-            importance=item.importance,
-            score=None if item.score is None else round(item.score, 2),
-            deviation=item.deviation,
-            rule_id=None if item.rule_id is None else strawberry.ID(str(item.rule_id)),
-            note_id=None if item.note_id is None else strawberry.ID(str(item.note_id)),
-            note_state=item.note_state,
-            answer=item.answer,
-            answered_by=item.answered_by,
-            answered_at=item.answered_at,
-            resolved_by=item.resolved_by,
-            resolved_at=item.resolved_at,
-        )
+
+def work_item_of(item: worklist.WorkItem) -> WorkItemType:
+    """The use case's item as REST answers it, in the graph (the pydantic type keeps no methods of its own)."""
+    return made(WorkItemType, rest_worklist.WorkItemShape.of(item))
 
 
 @strawberry.input(description="Which of a period's worklist items to show.")
@@ -129,7 +108,7 @@ class WorklistQuery:
 
         async def fetch(window: Window) -> Page[WorkItemType]:
             found = await worklist.page(info.context, filters=filters, window=window)
-            return Page(items=[WorkItemType.of(i) for i in found.items], total=found.total, window=window)
+            return Page(items=[work_item_of(i) for i in found.items], total=found.total, window=window)
 
         return await resolve_connection(
             CountedConnection[WorkItemType], info, fetch, first=first, after=after, last=None, before=None
@@ -157,4 +136,4 @@ class WorklistSubscription:
         self, info: Info, period_id: strawberry.ID, filter: WorklistFilter | None = None
     ) -> AsyncGenerator[list[WorkItemType], None]:
         async for items in await reporting_live.follow_worklist(info.context, filters=_filters(period_id, filter)):
-            yield [WorkItemType.of(i) for i in items[:50]]
+            yield [work_item_of(i) for i in items[:50]]

@@ -191,3 +191,26 @@ async def test_every_periods_required_fields_in_one_read_agree_with_each_read_al
         assert edge["node"]["requiredFields"] == alone, edge["node"]["periodId"]
     totals = {e["node"]["periodId"]: e["node"]["requiredFields"]["totalRequiredFields"] for e in listed}
     assert totals["2024"] == totals["2025-Q2"] == 34 and totals["2025"] == totals["2026"] == 33  # a year's last day decides
+
+
+TAKEN = [
+    (CREATE, {"input": {**NEW_SECTION, "sectionId": "undersokelser"}}, "section_id", "seksjonen «undersokelser» finnes allerede"),
+    (
+        "mutation ($input: ReportFormInput!) { createReportForm(input: $input) { formId } }",
+        {"input": {"formId": "bufdir-rapport", "name": "Ny", "sectionIds": ["undersokelser"], "periodType": "YEAR"}},
+        "form_id",
+        "skjemaet «bufdir-rapport» finnes allerede",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutation", "variables", "field", "said"), TAKEN, ids=["section", "form"])
+async def test_a_section_or_form_under_a_taken_key_is_refused_naming_its_field(
+    graphql, tokens, report_structure, mutation, variables, field, said
+):
+    """One rule for reference data created under a key that is taken (``audit.refuse_taken``):
+    a conflict naming the key's field, in the reader's language."""
+    refused = await graphql(mutation, variables, tokens.admin() | {"Accept-Language": "nb"})
+    assert error_codes(refused) == ["CONFLICT"], refused
+    error = refused["errors"][0]
+    assert error["extensions"].get("field") == field and error["message"] == said, error

@@ -3,7 +3,8 @@
 ``record`` is called inside the transaction of the write it describes, so the entry exists
 exactly when the change does; so does the change's scope for the response cache (``changes``).
 Only admins read the log; nothing changes or deletes entries. An admin's write of reference data
-(the structure, its forms) opens that transaction with ``admin_write``.
+(the structure, its forms) opens that transaction with ``admin_write``, and refuses a key that is
+taken with ``refuse_taken``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 
 from ...errors import Conflict
 from ...models import AuditEntry
@@ -99,6 +101,14 @@ async def replaced_by_key(write: Callable[[], Awaitable[T]]) -> T:
         return await write()
     except IntegrityError:
         return await write()
+
+
+async def refuse_taken(model: type[Model], key: str, *, field: str, message_id: str) -> None:
+    """An admin creating reference data (a form, a section) under a key that is taken is refused
+    as a conflict naming the key's field (``values``: the key under the field's name). Read inside
+    ``admin_write``: a concurrent creator of the same key is refused by its ``conflict`` instead."""
+    if await model.exists(id=key):
+        raise Conflict(details={"field": field}, message_id=message_id, values={field: key})
 
 
 async def record_many(ctx: Context, entries: list[AuditEntry]) -> None:

@@ -115,12 +115,9 @@ async def create(ctx: Context, *, spec: FormSpec) -> ReportForm:
     )
     async with audit.admin_write(ctx, conflict=conflict):
         await _sections_exist(spec.section_ids)
-        if await ReportForm.exists(id=spec.form_id):
-            raise Conflict(
-                details={"field": "form_id"},
-                message_id="structure.forms.report_form_already_exists",
-                values={"form_id": spec.form_id},
-            )
+        await audit.refuse_taken(
+            ReportForm, spec.form_id, field="form_id", message_id="structure.forms.report_form_already_exists"
+        )
         form = await ReportForm.create(
             id=spec.form_id,
             name=spec.name,

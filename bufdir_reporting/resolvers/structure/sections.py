@@ -162,12 +162,9 @@ async def _structure_write(ctx: Context, section_id: str) -> AsyncIterator[Struc
 async def create(ctx: Context, *, spec: SectionSpec) -> Section:
     async with _structure_write(ctx, spec.section_id) as write:
         effective = await _effective_date(ctx, spec.effective_from_period_id)
-        if await Section.exists(id=spec.section_id):
-            raise Conflict(
-                details={"field": "section_id"},
-                message_id="structure.sections.section_already_exists",
-                values={"section_id": spec.section_id},
-            )
+        await audit.refuse_taken(
+            Section, spec.section_id, field="section_id", message_id="structure.sections.section_already_exists"
+        )
         section = await Section.create(
             id=spec.section_id,
             title=spec.section_title,
