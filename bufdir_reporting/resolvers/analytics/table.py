@@ -108,9 +108,14 @@ async def query(ctx: Context, *, selection: Selection) -> Table:
 
 async def table_of(planned: Plan) -> Table:
     values = await statements.value_rows(planned, [f.key for f in planned.fields])
-    peers = {key: Peers.of(column) for key, column in (await _peers(planned, values.own)).items()}
-    found = _cells(planned, [f.key for f in planned.fields], values, peers)
+    found = _cells(planned, [f.key for f in planned.fields], values, await peer_groups(planned, values))
     return Table(planned, found, _summaries(planned, found))
+
+
+async def peer_groups(planned: Plan, values: statements.Values) -> dict[tuple[str, str, str], Peers]:
+    """The peer groups a table's cells are placed in, by (kind, field, period): none for a caller
+    who gets no peer statistics, or for a rolled-up table."""
+    return {key: Peers.of(column) for key, column in (await _peers(planned, values.own)).items()}
 
 
 async def time_series(ctx: Context, *, selection: Selection) -> TimeSeries:
@@ -168,7 +173,7 @@ def _cells(
     # per organisation once, not per field: its kind's name (an enum's .value is a property
     # call) and what a cell with nothing found says (missing, or withheld from this caller)
     members_of = planned.members
-    rows_of = [(o.id, members_of[o.id], o.kind.value, _missing(readable, members_of[o.id])) for o in planned.organizations]
+    rows_of = [(o.id, members_of[o.id], o.kind.value, missing_status(readable, members_of[o.id])) for o in planned.organizations]
     kinds = {kind for _, _, kind, _ in rows_of}
     for key in field_keys:
         # each period with the peer group a cell of the kind is placed in: a list of pairs per
@@ -205,7 +210,7 @@ def _own(values: statements.Values, key: statements.Key) -> statements.Row | Non
     return None if row is not None and row is values.rolled_up.get(key) else row
 
 
-def _missing(readable: frozenset[str] | None, members: list[str]) -> CellStatus:
+def missing_status(readable: frozenset[str] | None, members: list[str]) -> CellStatus:
     """What a cell with nothing found says: withheld where one of its organisations is not the
     caller's to read (a coordinator asking for another's figures would otherwise read "not
     reported" where it was reported and approved, but not published)."""
@@ -267,6 +272,7 @@ __all__ = [
     "TimeSeries",
     "ValueSource",
     "cells",
+    "peer_groups",
     "query",
     "table_of",
     "time_series",
