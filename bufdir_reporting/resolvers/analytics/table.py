@@ -9,6 +9,7 @@ fields at a time (``cells``), so no export holds more than a chunk.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -237,11 +238,11 @@ async def _peers(planned: Plan, rows: dict[statements.Key, statements.Row]) -> d
     kinds = {o.id: o.kind.value for o in planned.organizations}
     if planned.whole_kinds and planned.readable is None and planned.source is ValueSource.APPROVED:
         # the table already holds every peer's approved value: no second statement (bench S9)
-        grouped: dict[tuple[str, str, str], list[Decimal]] = {}
+        grouped: defaultdict[tuple[str, str, str], list[Decimal]] = defaultdict(list)
         numeric_keys = set(numeric)
-        for (field_key, organization_id, period_id), (value, _, _) in rows.items():
-            if value is not None and field_key in numeric_keys:
-                grouped.setdefault((kinds[organization_id], field_key, period_id), []).append(value)
+        for (field_key, organization_id, period_id), row in rows.items():
+            if row[0] is not None and field_key in numeric_keys:
+                grouped[kinds[organization_id], field_key, period_id].append(row[0])
         return grouped
     return await statements.peer_values(planned, set(kinds.values()), numeric)
 
