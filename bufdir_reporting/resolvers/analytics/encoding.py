@@ -8,9 +8,10 @@ profiles of 2,400 cells). Here each cell is one formatted string: ids, keys and 
 encoded once per table, a peer group's median and quartiles once per group.
 
 A table of single organisations (every table but a subtree rolled up) is written straight from
-the stored rows (``rows_json``): no ``Cell`` per cell, and a cell's JSON after its period is
+the stored rows (``rows_json``): no ``Cell`` per cell, and a cell's position among its peers
 written once per distinct figure of its peer group. A rolled-up table goes through the cells
-(``cells_json``); a test holds the two to the same bytes.
+(``cells_json``); a test holds the two to the same bytes (tests/resolvers/analytics/
+test_table_json.py).
 """
 
 from __future__ import annotations
