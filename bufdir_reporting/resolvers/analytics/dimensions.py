@@ -59,11 +59,17 @@ class PeriodInfo:
     end: date
 
 
-async def read_structure(selection: Selection, last: date | None) -> tuple[list[FieldInfo], frozenset[str], frozenset[str]]:
-    """The fields, every form's id and the public forms' ids: read once per structure revision
-    (forms are written with it too)."""
-    rows = await ReportForm.all().values_list("id", "public")
-    forms = frozenset(str(i) for i, _ in rows), frozenset(str(i) for i, public in rows if public)
+async def read_structure(
+    selection: Selection, last: date | None
+) -> tuple[list[FieldInfo], frozenset[str], frozenset[str], frozenset[str]]:
+    """The fields, every form's id, the public forms' ids and the rolled-up forms' ids: read once
+    per structure revision (forms are written with it too)."""
+    rows = await ReportForm.all().values_list("id", "public", "rolled_up")
+    forms = (
+        frozenset(str(i) for i, _, _ in rows),
+        frozenset(str(i) for i, public, _ in rows if public),
+        frozenset(str(i) for i, _, rolled in rows if rolled),
+    )
     return await read_fields(selection, last), *forms
 
 

@@ -114,6 +114,8 @@ class Plan:
     """The rows are every organisation of their kinds (a selection by kind, or of all)."""
     every_organization: bool = False
     """The rows are every organisation there is: the values statement needs no list of them."""
+    rolled_forms: frozenset[str] = frozenset()
+    """The rolled-up forms' ids (an organisation's report for its whole subtree)."""
 
     @property
     def cell_count(self) -> int:
@@ -134,7 +136,7 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
     dimensions = await read_dimensions(selection)
     periods = [replace(p, name=translated.period_name(p)) for p in checked_periods(selection, dimensions)]
     last = max((p.end for p in periods), default=None)
-    fields, forms, public = await revision.cached_under(
+    fields, forms, public, rolled = await revision.cached_under(
         dimensions.revision,
         ("analytics", tuple(selection.field_keys), tuple(selection.section_ids), last),
         lambda: read_structure(selection, last),
@@ -164,6 +166,7 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
         peers=principal.is_authenticated,
         whole_kinds=whole,
         every_organization=whole and selection.organization_kind is None,
+        rolled_forms=rolled,
     )
     return plan_
 

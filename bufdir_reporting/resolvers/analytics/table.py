@@ -9,6 +9,7 @@ fields at a time (``cells``), so no export holds more than a chunk.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -108,9 +109,14 @@ async def query(ctx: Context, *, selection: Selection) -> Table:
 
 async def table_of(planned: Plan) -> Table:
     values = await statements.value_rows(planned, [f.key for f in planned.fields])
-    peers = {key: Peers.of(column) for key, column in (await _peers(planned, values.own)).items()}
-    found = _cells(planned, [f.key for f in planned.fields], values, peers)
+    found = _cells(planned, [f.key for f in planned.fields], values, await peer_groups(planned, values))
     return Table(planned, found, _summaries(planned, found))
+
+
+async def peer_groups(planned: Plan, values: statements.Values) -> dict[tuple[str, str, str], Peers]:
+    """The peer groups a table's cells are placed in, by (kind, field, period): none for a caller
+    who gets no peer statistics, or for a rolled-up table."""
+    return {key: Peers.of(column) for key, column in (await _peers(planned, values.own)).items()}
 
 
 async def time_series(ctx: Context, *, selection: Selection) -> TimeSeries:
@@ -174,7 +180,7 @@ def _cells(
     # per organisation once, not per field: its kind's name (an enum's .value is a property
     # call) and what a cell with nothing found says (missing, or withheld from this caller)
     members_of = planned.members
-    rows_of = [(o.id, members_of[o.id], o.kind.value, _missing(readable, members_of[o.id])) for o in planned.organizations]
+    rows_of = [(o.id, members_of[o.id], o.kind.value, missing_status(readable, members_of[o.id])) for o in planned.organizations]
     kinds = {kind for _, _, kind, _ in rows_of}
     for key in field_keys:
         # each period with the peer group a cell of the kind is placed in: a list of pairs per
@@ -213,7 +219,7 @@ def _own(values: statements.Values, key: statements.Key) -> statements.Row | Non
     return None if row is not None and row is values.rolled_up.get(key) else row
 
 
-def _missing(readable: frozenset[str] | None, members: list[str]) -> CellStatus:
+def missing_status(readable: frozenset[str] | None, members: list[str]) -> CellStatus:
     """What a cell with nothing found says: withheld where one of its organisations is not the
     caller's to read (a coordinator asking for another's figures would otherwise read "not
     reported" where it was reported and approved, but not published)."""
@@ -240,11 +246,11 @@ async def _peers(planned: Plan, rows: dict[statements.Key, statements.Row]) -> d
     kinds = {o.id: o.kind.value for o in planned.organizations}
     if planned.whole_kinds and planned.readable is None and planned.source is ValueSource.APPROVED:
         # the table already holds every peer's approved value: no second statement (bench S9)
-        grouped: dict[tuple[str, str, str], list[Decimal]] = {}
+        grouped: defaultdict[tuple[str, str, str], list[Decimal]] = defaultdict(list)
         numeric_keys = set(numeric)
-        for (field_key, organization_id, period_id), (value, _, _) in rows.items():
-            if value is not None and field_key in numeric_keys:
-                grouped.setdefault((kinds[organization_id], field_key, period_id), []).append(value)
+        for (field_key, organization_id, period_id), row in rows.items():
+            if row[0] is not None and field_key in numeric_keys:
+                grouped[kinds[organization_id], field_key, period_id].append(row[0])
         return grouped
     return await statements.peer_values(planned, set(kinds.values()), numeric)
 
@@ -275,6 +281,7 @@ __all__ = [
     "TimeSeries",
     "ValueSource",
     "cells",
+    "peer_groups",
     "query",
     "table_of",
     "time_series",
