@@ -28,6 +28,7 @@ from bufdir_reporting.models import (
     ReportForm,
     ReportRecord,
     ReviewState,
+    Section,
     Snapshot,
     SnapshotStatus,
     Submission,
@@ -280,6 +281,28 @@ async def test_anonymous_callers_get_approved_figures_of_public_forms_only(app, 
     for source in ("current", "latest_submitted"):
         refused = await client.get("/api/v1/analytics", params=_params(source=source))
         assert refused.status_code == 401, refused.text
+
+
+async def test_a_form_made_private_hides_its_figures_from_anonymous_callers_at_once(app, client, tokens) -> None:
+    """The public forms are read once per structure revision; a form's update replaced the
+    revision only when its sections or roll-up changed, so a form made private stayed published
+    to anonymous callers until some other structure write (s9-cpu's review)."""
+    await _world()
+    await ReportForm.update_or_create(id=DEFAULT_FORM, defaults={"name": "Bufdir-rapport", "is_default": True})
+    await revision.bump()  # the structure's caches in force, as in a served app
+    sections = sorted(str(s) for s in await Section.all().values_list("id", flat=True))
+    form = {"form_id": DEFAULT_FORM, "name": "Bufdir-rapport", "section_ids": sections}
+    url = f"/api/v1/report-forms/{DEFAULT_FORM}"
+
+    def shown(response: httpx.Response) -> set[str]:
+        assert response.status_code == 200, response.text
+        return {c["status"] for c in response.json()["cells"]}
+
+    assert shown(await client.get("/api/v1/analytics", params=_params())) == {"withheld"}
+    assert (await client.put(url, json={**form, "public": True}, headers=tokens.admin())).status_code == 200
+    assert "approved" in shown(await client.get("/api/v1/analytics", params=_params()))
+    assert (await client.put(url, json={**form, "public": False}, headers=tokens.admin())).status_code == 200
+    assert shown(await client.get("/api/v1/analytics", params=_params())) == {"withheld"}
 
 
 async def test_a_time_series_gives_the_change_and_the_share_reported(app, client, tokens) -> None:
