@@ -28,6 +28,7 @@ from bufdir_reporting.models import (
     Translation,
     ValidationRule,
     ValueNote,
+    ValueNoteKind,
 )
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base.context import Context
@@ -183,6 +184,31 @@ async def test_a_follow_up_is_open_answered_and_resolved_and_leaves_the_worklist
     assert [n["note_id"] for n in listed.json()["data"]] == [comment.json()["note_id"]]
     done = await client.post(f"/api/v1/value-notes/{comment.json()['note_id']}/resolve", headers=reviewer)
     assert done.status_code == 200 and done.json()["resolved_by"] == "bufdir-saksbehandler"
+
+
+async def test_a_resolved_question_takes_no_more_answers_and_says_how_it_stands(graphql, client, tokens, period):
+    """An answer to a question already resolved was kept while the question stayed resolved, so
+    no reviewer's list ever showed it (attacker's review): it is refused with the question's
+    state, who resolved it and when, and nothing is written."""
+    reviewer, coordinator = tokens.reviewer(), tokens.headers("org-w2", subject="ola")
+    marked = (await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, reviewer))["data"]["markValueForFollowUp"]
+    assert "errors" not in await graphql(RESOLVE, {"n": marked["id"]}, reviewer)
+    notes_before = await ValueNote.filter(organization_id="org-w2").count()
+
+    late = await graphql(
+        'mutation ($c: ID!) { answerComment(commentId: $c, text: "Et svar til.") { id } }', {"c": marked["id"]}, coordinator
+    )
+    assert error_codes(late) == ["CONFLICT"]
+    assert late["errors"][0]["extensions"]["state"] == "resolved"
+    note_id = (await ValueNote.get(organization_id="org-w2", kind=ValueNoteKind.FOLLOW_UP)).id
+    over_rest = await client.post(
+        f"/api/v1/value-notes/{note_id}/answers", json={"text": "Et svar til."}, headers={**coordinator, "Accept-Language": "en"}
+    )
+    assert over_rest.status_code == 409, over_rest.text
+    error = over_rest.json()["error"]
+    assert (error["details"]["state"], error["details"]["resolved_by"]) == ("resolved", "bufdir-saksbehandler")
+    assert "takes no more answers" in error["message"]
+    assert await ValueNote.filter(organization_id="org-w2").count() == notes_before
 
 
 async def test_the_worklist_follows_its_period_live(app, settings, graphql, tokens, period):

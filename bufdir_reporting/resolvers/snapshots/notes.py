@@ -75,7 +75,12 @@ async def _note(
             state=NoteState.OPEN if kind in QUESTIONS else None,
         )
         if parent is not None:  # an answer: the question waits for the reviewer now
-            await ValueNote.filter(id=parent.id, state=NoteState.OPEN).update(state=NoteState.ANSWERED)
+            # a compare-and-set, as settling is: an answer to a question already resolved was
+            # kept while the question stayed resolved, so no reviewer's list ever showed it
+            # (attacker's review); it is refused with how the question stands, and the answer
+            # written above goes with the transaction
+            if not await ValueNote.filter(id=parent.id, state__in=list(UNRESOLVED)).update(state=NoteState.ANSWERED):
+                raise await _as_it_stands(parent.id, "snapshots.notes.question_settled_takes_no_answer")
         await audit.record(
             ctx,
             action=f"value.{kind}",
@@ -92,6 +97,21 @@ async def _note(
         outbox.add(ValueNoted.of(note), *ReportingStatusChanged.of(snapshot.organization_id, snapshot.period_id))
     ctx.loaders.value_notes_by_period.clear((snapshot.organization_id, snapshot.period_id))
     return note
+
+
+async def _as_it_stands(note_id: int, message_id: str) -> Conflict:
+    """The refusal of a step a settled note no longer takes, saying how it stands: its state, who
+    settled it and when."""
+    held = await ValueNote.get(id=note_id)
+    return Conflict(
+        details={
+            "note_id": note_id,
+            "state": held.state,
+            "resolved_by": held.resolved_by,
+            "resolved_at": held.resolved_at.isoformat() if held.resolved_at else None,
+        },
+        message_id=message_id,
+    )
 
 
 async def explain(ctx: Context, *, snapshot_id: str, field_key: str, text: str) -> ValueNote:
@@ -175,16 +195,7 @@ async def _settle(
         if not await unsettled.update(state=state, resolved_by=who, resolved_at=now):
             # the loser of a race is told how the note stands, as a review step's is: who settled
             # it and when (its words said only "already")
-            held = await ValueNote.get(id=note.id)
-            raise Conflict(
-                details={
-                    "note_id": note.id,
-                    "state": held.state,
-                    "resolved_by": held.resolved_by,
-                    "resolved_at": held.resolved_at.isoformat() if held.resolved_at else None,
-                },
-                message_id=already,
-            )
+            raise await _as_it_stands(note.id, already)
         await audit.record(
             ctx,
             action=action,
