@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from graphql import GraphQLError
 from graphql.execution import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
@@ -22,14 +23,19 @@ class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.result is None and context.graphql_document is not None:
-            data = await answer(
-                schema=context.schema._schema,
-                document=context.graphql_document,
-                query=context.query,
-                operation_name=context.operation_name,
-                variables=context.variables,
-                context=context.context,
-            )
+            try:
+                data = await answer(
+                    schema=context.schema._schema,
+                    document=context.graphql_document,
+                    query=context.query,
+                    operation_name=context.operation_name,
+                    variables=context.variables,
+                    context=context.context,
+                )
+            except Exception as outage:  # the only error ``answer`` lets out: the transports' 503
+                context.result = ExecutionResult(data=None, errors=[GraphQLError(str(outage), original_error=outage)])
+                yield
+                return
             if data is not None:
                 context.result = ExecutionResult(data=data, errors=None)
         if context.result is None and isinstance(context.context, GraphQLContext):
