@@ -86,6 +86,8 @@ async def test_a_frozen_database_answers_503_within_the_budget_and_heals(freezab
                     cache.max_bytes = 0  # the same app without its cache: reads computed every time
                     assert_asked_to_retry(await client.post("/graphql", json=READ))
                     assert_asked_to_retry(await client.post("/graphql", json=COMPILED))
+                    coordinator = {"Authorization": f"Bearer {issue_token(settings, subject='c', organizations=['org-1042'])}"}
+                    assert_asked_to_retry(await client.post("/graphql", json=READ, headers=coordinator))  # its reach first
                     assert_asked_to_retry(await client.get("/api/v1/report-sections"))
                     assert_asked_to_retry(await client.post("/graphql", json={"query": WRITE.replace("EXTERNAL", "frozen")}))
 

@@ -124,6 +124,8 @@ async def answer(
         if getattr(exc.__cause__, "sqlstate", None) != INVALID_TEXT_REPRESENTATION:
             log.warning("a compiled read failed; the executor answers it", exc_info=True)
         return None
+    if rows[0][0] is None:
+        return None  # a Maskinporten token whose consumer is no organisation here: the executor refuses it
     data: dict[str, Any] = json.loads(rows[0][0])
     if any(data[key] is None for key in plan.required_roots):
         return None
