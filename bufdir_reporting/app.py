@@ -55,7 +55,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     calendar.use(settings.time_zone)
     bus = EventHub(settings.broadcast_url, queue_size=settings.subscriber_queue_size, relayed=relays_events(settings))
     try:
-        orm = RegisterTortoise(app, config=tortoise_config(settings))
+        orm = RegisterTortoise(app, config=tortoise_config(settings, serving=True))
         await orm.init_orm()
     except Exception as exc:
         raise StartupError(f"cannot open the database at {settings.database_url_redacted!r}: {exc}") from None

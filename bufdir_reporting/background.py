@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from .auth import SYSTEM
 from .config import Settings
+from .database import long_work
 from .events import EventHub
 from .importing import uploads
 from .operations import Metrics
@@ -47,14 +48,17 @@ class Background:
         self._loops: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        """Background work waits on the database with the long budget (``database.long_work``);
+        the loops' tasks take it from here, jobs (started by requests too) in their runners."""
         self.bus.read_logged = event_log.read_logged
-        await self._recover()
-        self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
-        if self.settings.auto_reaggregate_seconds:
-            self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
-        if relays_events(self.settings):
-            self.bus.catch_up = event_log.catch_up
-            self._loops.append(asyncio.create_task(self._relay_forever(), name="event-relay"))
+        with long_work(self.settings):
+            await self._recover()
+            self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
+            if self.settings.auto_reaggregate_seconds:
+                self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
+            if relays_events(self.settings):
+                self.bus.catch_up = event_log.catch_up
+                self._loops.append(asyncio.create_task(self._relay_forever(), name="event-relay"))
 
     async def stop(self) -> None:
         """Loops end at once; interrupted jobs stay persisted and resume on a live replica."""
@@ -71,7 +75,8 @@ class Background:
             self.metrics.jobs.labels(str(snapshot.status)).observe(time.perf_counter() - started)
 
     async def _run_import(self, import_id: str, stale_before: datetime | None) -> None:
-        await uploads.run(self._system(), import_id=import_id, stale_before=stale_before)
+        with long_work(self.settings):
+            await uploads.run(self._system(), import_id=import_id, stale_before=stale_before)
 
     def _system(self) -> Context:
         return Context(settings=self.settings, principal=SYSTEM, jobs=self.jobs, events=self.bus)

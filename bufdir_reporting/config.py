@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = Field(default="", description="default: sqlite://VAR_DIR/bufdir.sqlite3")
     database_pool_max: int = Field(default=10, ge=1)
+    database_timeout_seconds: float = Field(
+        default=5, gt=0, description="PostgreSQL: a request waits at most this for a connection, and for each statement"
+    )
+    database_long_timeout_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="the same for long work: imports, aggregation runs, background jobs, CLI commands, migrations",
+    )
     broadcast_url: str = "memory://"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -24,9 +24,11 @@ async def request_context(connection: HTTPConnection) -> Context:
 
 async def context_of(connection: HTTPConnection, *, reach: bool) -> Context:
     """The request's context; with ``reach=False`` its principal does not yet reach below its
-    organisations (``Principal.below`` is empty: it reads less, never more) and the caller
-    must ``reach`` it before any use case runs (``schema.compiled``: a compiled read follows
-    the tree in its own statement, and only the executor needs it read first)."""
+    organisations (``Principal.below`` is empty: it reads less, never more), nor is a
+    Maskinporten token found by its number mapped to them (``identity.mapping.by_number``: its
+    ``organizations`` are empty), and the caller must ``reach`` it before any use case runs
+    (``schema.compiled``: a compiled read maps the token and follows the tree in its own
+    statement, and only the executor needs them read first)."""
     settings = settings_of(connection)
     principal = await principal_of(settings, connection.headers.get("authorization"), reach=reach)
     access.require_permission(principal, required_permission(connection), settings, doing=doing_of(connection))
@@ -36,8 +38,11 @@ async def context_of(connection: HTTPConnection, *, reach: bool) -> Context:
 
 async def principal_of(settings: Settings, authorization: str | None, *, reach: bool = True) -> Principal:
     """The caller of an ``Authorization`` header value: its token's claims, the organisations a
-    national identity maps to, and (``reach``) what it reaches through the organisation tree."""
-    principal = await identity.mapping.resolve(settings, principal_from_authorization(settings, authorization))
+    national identity maps to, and (``reach``) what it reaches through the organisation tree.
+    Without ``reach`` a Maskinporten token found by its number is left unmapped (``context_of``)."""
+    principal = principal_from_authorization(settings, authorization)
+    if reach or not identity.mapping.by_number(principal):
+        principal = await identity.mapping.resolve(settings, principal)
     return await organizations.tree.reach(principal) if reach else principal
 
 

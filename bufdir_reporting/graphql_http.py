@@ -183,6 +183,9 @@ class BufdirGraphQLRouter(GraphQLRouter):
         return response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        refused = getattr(request.state, "refused", None)
+        if refused is not None:
+            raise refused  # a token refused as a whole once mapped (``schema.compiled.extension``): 403
         request.state.graphql_errors = bool(result.errors)  # read by the response cache: it keeps answers without errors
         body = await super().process_result(request, result)
         said = content_language()

@@ -205,6 +205,9 @@ def settings(migrated_database: str, tmp_path: Path) -> Settings:
         database_url=migrated_database,
         var_dir=tmp_path / "var",
         token_secret=SecretStr(secrets.token_urlsafe(32)),
+        # The suite shares a loaded machine, where a fixture's statement has waited seconds:
+        # a request's budget is tested with its own (tests/operations/test_database_budget.py).
+        database_timeout_seconds=60,
     )
 
 

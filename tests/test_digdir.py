@@ -123,6 +123,29 @@ async def test_a_consumer_that_is_no_organisation_here_is_refused_naming_its_num
     assert "0192:999888777" in message
 
 
+async def test_a_consumer_that_is_no_organisation_here_is_refused_over_graphql_as_a_whole(client, digdir, world, settings):
+    """Over GraphQL such a token is mapped inside a compiled read's statement (or just before the
+    executor runs), no longer before anything runs: still refused as a whole, 403 FORBIDDEN, for
+    a compiled read, an executed one, a public one and a mutation alike, as before."""
+    nobody = digdir.maskinporten(consumer="999888777")
+    documents = [
+        "{ snapshots(first: 2) { edges { node { snapshotId } } } }",  # compiled on PostgreSQL
+        "{ periods { totalCount } }",
+        'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024") { jobId } }',
+    ]
+    for document in documents:
+        response = await client.post("/graphql", json={"query": document}, headers=nobody)
+        (error,) = response.json()["errors"]
+        assert (response.status_code, error["extensions"]["code"], error["extensions"]["reason"]) == (
+            403,
+            "FORBIDDEN",
+            "no_organization",
+        ), document
+        assert "data" not in response.json() and "0192:999888777" in error["message"]
+    own = await client.post("/graphql", json={"query": documents[0]}, headers=digdir.maskinporten(READ_SCOPE))
+    assert own.status_code == 200 and own.json()["data"]["snapshots"]["edges"], own.text
+
+
 async def test_a_supplier_acts_for_a_consumer_only_with_its_delegation(client, digdir, world, tokens):
     path, params = "/api/v1/aggregated-report-data", {"organization_id": OWN}
     vendor = digdir.maskinporten(supplier=VENDOR)

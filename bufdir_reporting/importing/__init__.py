@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Self, TextIO
 
+from ..database import long_work
 from ..language import Language, say
 from ..resolvers import activities
 from ..resolvers.activities.inputs import ActivitySpec
@@ -95,7 +96,33 @@ async def import_file(
     ``progress`` hears each stage in words, ``written`` how many rows are written so far (inside
     the transaction: it may tell a listener, not write to the database), ``on_error`` each
     chunk's errors in line order, ``before_commit`` the report of a write about to commit (it
-    may still refuse it by raising, and add the events the commit raises to the outbox)."""
+    may still refuse it by raising, and add the events the commit raises to the outbox).
+
+    Long work (``database.long_work``): one transaction of any number of rows."""
+    with long_work(ctx.settings):
+        return await _import_file(
+            ctx,
+            path,
+            dry_run=dry_run,
+            progress=progress,
+            sheet=sheet,
+            written=written,
+            on_error=on_error,
+            before_commit=before_commit,
+        )
+
+
+async def _import_file(
+    ctx: Context,
+    path: Path,
+    *,
+    dry_run: bool,
+    progress: Progress,
+    sheet: str | None,
+    written: Callable[[int], Awaitable[None]] | None,
+    on_error: Callable[[list[activities.RowError]], None] | None,
+    before_commit: Callable[[ImportReport, notify.Outbox], Awaitable[None]] | None,
+) -> ImportReport:
     table = await asyncio.to_thread(reading.read, path, sheet=sheet)
     progress(f"reading {table.form}")
     report = ImportReport(table.form)

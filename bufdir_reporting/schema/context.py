@@ -11,24 +11,29 @@ from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
 
 from ..operations.close_codes import TOO_SLOW
-from ..resolvers import organizations
+from ..resolvers import identity, organizations
 from ..resolvers.base.context import Context
 
 
 @dataclass
 class GraphQLContext(Context, BaseContext):
     unreached: bool = False
-    """The principal does not yet reach below its organisations (``dependencies.context_of``):
-    ``reach`` before the executor runs."""
+    """The principal does not yet reach below its organisations, nor is a Maskinporten token
+    mapped to them (``dependencies.context_of``): ``reach`` before the executor runs."""
 
     @classmethod
     def wrap(cls, ctx: Context) -> GraphQLContext:
         return cls(**{f.name: getattr(ctx, f.name) for f in fields(Context)})
 
     async def reach(self) -> None:
-        """What the principal reads through the organisation tree, read once (a no-op after)."""
+        """The organisations a Maskinporten token maps to, and what the principal reads through
+        the organisation tree, read once (a no-op after). Raises the mapping's refusal (a
+        consumer that is no organisation here: FORBIDDEN)."""
         if self.unreached:
-            self.principal = await organizations.tree.reach(self.principal)
+            principal = self.principal
+            if identity.mapping.unmapped_consumer(principal) is not None:
+                principal = await identity.mapping.resolve(self.settings, principal)
+            self.principal = await organizations.tree.reach(principal)
             self.unreached = False
 
     def fell_behind(self) -> None:

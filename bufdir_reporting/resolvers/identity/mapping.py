@@ -32,6 +32,27 @@ ROLE_PERMISSIONS = {
 }
 
 
+def by_number(principal: Principal) -> bool:
+    """A Maskinporten token whose organisations are found by its consumer's number alone: no
+    supplier whose delegation is to be looked up, and no role (an admin's or a reviewer's
+    token without organisations reads all of them, ``access.reads_all``). A compiled read
+    (``schema.compiled``) maps it inside its one statement, so the transport may leave it
+    unmapped (``dependencies.principal_of``); unmapped, its ``organizations`` are empty (a
+    mapped one has some: it is refused otherwise)."""
+    claimed = principal.claimed
+    if claimed is None or claimed.provider != MASKINPORTEN or principal.roles:
+        return False
+    return claimed.supplier is None or claimed.delegated
+
+
+def unmapped_consumer(principal: Principal) -> str | None:
+    """The consumer's organisation number of a ``by_number`` token not yet mapped."""
+    if by_number(principal) and not principal.organizations:
+        assert principal.claimed is not None
+        return principal.claimed.consumer
+    return None
+
+
 async def resolve(settings: Settings, principal: Principal) -> Principal:
     claimed = principal.claimed
     if claimed is None:

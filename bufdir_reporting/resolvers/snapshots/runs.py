@@ -26,6 +26,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from ...database import long_work
 from ...events import DataUpdated, SnapshotStatusChanged, changed_values
 from ...models import (
     Activity,
@@ -161,6 +162,13 @@ async def _claim(job_id: str, stale_before: datetime | None) -> bool:
 async def run_job(
     ctx: Context, *, job_id: str, prior_depth: int = PRIOR_DEPTH, stale_before: datetime | None = None
 ) -> Snapshot | None:
+    """Run a claimed aggregation job: long work, whether a background job or a request's
+    ``wait`` runs it (``database.long_work``)."""
+    with long_work(ctx.settings):
+        return await _run_job(ctx, job_id=job_id, prior_depth=prior_depth, stale_before=stale_before)
+
+
+async def _run_job(ctx: Context, *, job_id: str, prior_depth: int, stale_before: datetime | None) -> Snapshot | None:
     if not await _claim(job_id, stale_before):
         return None
     job = await AggregationJob.get(id=job_id).prefetch_related("snapshot")

@@ -31,7 +31,7 @@ from graphql.utilities import get_operation_ast
 from tortoise.connection import get_connection
 
 from ...auth import READ
-from ...errors import DomainError
+from ...errors import DomainError, is_unavailable
 from ...language import FALLBACK, chosen
 from ...resolvers.base.context import Context
 from ..limits import cacheable
@@ -95,7 +95,8 @@ async def answer(
     variables: dict[str, Any] | None,
     context: Context,
 ) -> dict[str, Any] | None:
-    """The operation's ``data`` from its compiled statement, or None: the executor answers."""
+    """The operation's ``data`` from its compiled statement, or None: the executor answers.
+    Raises only an outage of the database (``errors.is_unavailable``)."""
     settings, principal = context.settings, context.principal
     if not settings.graphql_compiled_reads or settings.database_dialect != "postgres" or not cacheable(query):
         return None
@@ -118,9 +119,13 @@ async def answer(
     try:
         _, rows = await get_connection("default").execute_query(plan.sql, parameters)
     except Exception as exc:  # whatever the statement met, the executor meets and words it
+        if is_unavailable(exc):
+            raise  # but an outage, or a budget spent (``database``): the executor would wait as long again
         if getattr(exc.__cause__, "sqlstate", None) != INVALID_TEXT_REPRESENTATION:
             log.warning("a compiled read failed; the executor answers it", exc_info=True)
         return None
+    if rows[0][0] is None:
+        return None  # a Maskinporten token whose consumer is no organisation here: the executor refuses it
     data: dict[str, Any] = json.loads(rows[0][0])
     if any(data[key] is None for key in plan.required_roots):
         return None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from graphql import GraphQLError
 from graphql.execution import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
+from ...errors import DomainError, is_unavailable
 from ..context import GraphQLContext
 from . import answer
 
@@ -21,6 +23,23 @@ class CompiledReads(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
+        try:
+            await self._answer_or_reach()
+        except DomainError as refused:
+            # a Maskinporten token's mapping (``GraphQLContext.reach``) refuses the request as a
+            # whole, 403, as when it was mapped before execution: the router raises it
+            context.context.request.state.refused = refused
+            context.result = ExecutionResult(data=None, errors=[GraphQLError(refused.message, original_error=refused)])
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # the database away, or a budget spent (``database``): the transports' 503; the
+            # executor would only wait as long again
+            context.result = ExecutionResult(data=None, errors=[GraphQLError(str(exc), original_error=exc)])
+        yield
+
+    async def _answer_or_reach(self) -> None:
+        context = self.execution_context
         if context.result is None and context.graphql_document is not None:
             data = await answer(
                 schema=context.schema._schema,
@@ -34,4 +53,3 @@ class CompiledReads(SchemaExtension):
                 context.result = ExecutionResult(data=data, errors=None)
         if context.result is None and isinstance(context.context, GraphQLContext):
             await context.context.reach()
-        yield

@@ -23,6 +23,7 @@ from ...auth import Principal
 from ...config import Settings
 from ...resolvers.base import access
 from ...resolvers.base.ancestry import MAX_DEPTH
+from ...resolvers.identity import mapping
 from .expressions import json_list, json_object, text
 
 
@@ -93,7 +94,8 @@ class Planner:
         for a caller who reads every organisation, ``access.reads_all``) and the array of every
         organisation it reads, the roots and every one below them (``organizations.tree.reach``,
         followed here by the statement's ``reach``: reading it first was a statement more per
-        request, bench S11)."""
+        request, bench S11). The roots of a Maskinporten token not yet mapped are its
+        consumer's organisations, found by number in ``reach`` too (``identity.mapping``)."""
         if self._roots is None:
             self._roots = self.param(_roots, "text[]")
         return self._roots, "ARRAY(SELECT id FROM reach)"
@@ -115,10 +117,15 @@ class Planner:
             pairs.append((key, root(self, node, query_type.fields[name])))
             if name in self.coverage.required_roots:
                 self.required_roots.append(key)
-        statement = f"SELECT {json_object(pairs)}::text"
+        # A Maskinporten token's consumer that is no organisation here makes the answer null:
+        # the executor maps the token, and refuses it (FORBIDDEN) as it refused before anything ran.
+        consumer = self.param(_consumer, "text")
+        mapped = f"{consumer} IS NULL OR EXISTS (SELECT FROM organization WHERE org_number = {consumer})"
+        statement = f"SELECT (CASE WHEN {mapped} THEN {json_object(pairs)} END)::text"
         if self._roots is not None:
             statement = (
-                f"WITH RECURSIVE reach(id, depth) AS (SELECT unnest({self._roots}), 0 "
+                f"WITH RECURSIVE reach(id, depth) AS (SELECT unnest({self._roots} "
+                f"|| ARRAY(SELECT id::text FROM organization WHERE org_number = {consumer})), 0 "
                 "UNION SELECT o.id::text, r.depth + 1 FROM organization o JOIN reach r ON o.parent_id = r.id "
                 f"WHERE r.depth < {MAX_DEPTH}) {statement}"
             )
@@ -199,10 +206,18 @@ class Planner:
 
 def _roots(request: Request) -> list[str] | None:
     """The organisations the caller reads from (its token's, or its identity's), below which
-    it reads too; None: every organisation."""
+    it reads too; None: every organisation. Empty for a Maskinporten token not yet mapped: its
+    consumer's organisations join them in the statement (``_consumer``)."""
     if access.reads_all(request.principal):
         return None
     return sorted(request.principal.organizations)
+
+
+def _consumer(request: Request) -> str | None:
+    """The organisation number of a Maskinporten token the statement maps (to the
+    organisations with that ``org_number``, as ``identity.mapping.resolve`` does); None for
+    every other caller."""
+    return mapping.unmapped_consumer(request.principal)
 
 
 def fields_of(selection_set: SelectionSetNode) -> list[FieldNode]:
