@@ -137,6 +137,23 @@ def test_a_stock_rule_makes_a_second_pass_over_the_open_activities_by_fewer_colu
     assert "UNION" not in only_flow.grouped[0]
 
 
+def test_the_open_pass_reads_only_the_types_the_stock_rules_count_when_each_names_them():
+    """Through the index on (organisation, activity type), not the whole history (bench S4)."""
+    placed = {"kind": "count", "temporal": "stock", "filters": {"activity_types": ["foster_home", "institution"]}}
+    cared = {"kind": "count", "temporal": "stock", "filters": {"activity_types": ["institution", "care_order"]}}
+    anything_open = {"kind": "count", "temporal": "stock", "filters": {"statuses": ["opened"]}}
+
+    def open_pass(*rules: dict) -> tuple[str, list]:
+        definitions = [definition(f"f{i}", rule) for i, rule in enumerate(rules)]
+        text, params = plan(organization_ids=["org-1"], start=START, end=END, definitions=definitions, dialect="postgres").grouped
+        return text.split(" UNION ALL ")[1], params
+
+    text, params = open_pass(placed, cared, YOUTH)
+    assert "a.activity_type IN ($7, $8, $9)" in text and params[6:9] == ["foster_home", "institution", "care_order"]
+    text, _ = open_pass(placed, anything_open)
+    assert "a.activity_type IN" not in text.split(" GROUP BY ")[0].split(" WHERE ")[1]
+
+
 def test_no_rows_fold_to_zeros_not_nulls():
     p = planned()
     result = fold(p, [], {"u": None, f"d{column(p, 'personer')}": None})
