@@ -242,19 +242,25 @@ def _plan(
         counts.append(
             (f"d{i}", [in_scope_range(sql, leaves[i].temporal, start, end, stock=distinct_stock), *filters(sql, leaves[i], "a")])
         )
-    columns = []
+    # Each participant once (one grouping by reference), with a flag per count: whether any of
+    # its activities meets that count's conditions; then each count adds up its flags. A
+    # COUNT(DISTINCT) per count sorted every reference again for each (bench S4's roll-up of 50
+    # branches: about 13,000 references, five sorts).
+    flags, columns = [], []
     for name, parts in counts:
         condition = " AND ".join(part for part in parts if part)
-        columns.append(f"COUNT(DISTINCT p.participant_ref){f' FILTER (WHERE {condition})' if condition else ''} AS {name}")
+        flags.append(f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name}" if condition else f"1 AS {name}")
+        columns.append(f"CAST(SUM(x.{name}) AS BIGINT) AS {name}")
     # The structure's revision token rides along (a primary-key read): a caller running these
     # statements under structure it holds checks the token without a round trip of its own
     # (bench S4 at 200,000 activities, where a round trip weighs a fifth of the bare statement).
     columns.append(f"({revision.CURRENT}) AS revision")
     where = scope(sql, organization_ids, start, end, stock=distinct_stock)
-    participants = (
-        f"SELECT {', '.join(columns)} FROM activity a JOIN activity_participant p ON p.activity_id = a.id WHERE {where}",
-        sql.params,
+    per_participant = (
+        f"SELECT {', '.join(flags)} FROM activity a JOIN activity_participant p ON p.activity_id = a.id "
+        f"WHERE {where} GROUP BY p.participant_ref"
     )
+    participants = (f"SELECT {', '.join(columns)} FROM ({per_participant}) x", sql.params)
     return Plan(rules, leaves, position, distinct, grouped, participants, tuple(read))
 
 
