@@ -18,7 +18,7 @@ from bufdir_reporting.resolvers.base import revision
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.periods import period_bounds
 from bufdir_reporting.resolvers.reporting import worklist
-from bufdir_reporting.resolvers.snapshots import run_inputs
+from bufdir_reporting.resolvers.snapshots import runs
 from bufdir_reporting.schema.context import GraphQLContext
 
 from ..environment import Env
@@ -43,7 +43,7 @@ async def s10_rules_and_outliers(env: Env) -> list[Row]:
     await revision.bump()
     try:
         template = Snapshot(organization_id=organizations[0], period_id=period.id, range_start=bounds.start, range_end=bounds.end)
-        definitions = await run_inputs.definitions_for(env.context(), template)
+        definitions = await runs.definitions_for(env.context(), template)
         items: list[worklist.WorkItem] = []
         held_items: list[worklist.WorkItem] = []
         filters = worklist.Filters(period_id=period.id, submitted_only=False)
