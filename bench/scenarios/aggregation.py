@@ -11,7 +11,7 @@ from bufdir_reporting.resolvers import activities, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.aggregation import engine
 from bufdir_reporting.resolvers.periods import period_bounds
-from bufdir_reporting.resolvers.snapshots import runs
+from bufdir_reporting.resolvers.snapshots import run_inputs
 
 from .. import dataset as data
 from ..environment import Env
@@ -42,7 +42,7 @@ async def measure_rollup(env: Env) -> Row:
     try:
         await connection.execute("UPDATE organization SET parent_id = $1 WHERE id = ANY($2::text[])", parent, branches)
         snapshot = Snapshot(organization_id=parent, period_id=period.id, range_start=bounds.start, range_end=bounds.end)
-        definitions = await runs.definitions_for(env.context(), snapshot)
+        definitions = await run_inputs.definitions_for(env.context(), snapshot)
         rows_in_scope = await connection.fetchval(IN_SCOPE.replace("= $1", "= ANY($1::text[])"), subtree, bounds.end)
 
         async def ours() -> None:
@@ -77,7 +77,7 @@ async def _engine_run(env: Env, organization_id: str, period: Period) -> engine.
     bounds = period_bounds(period)
     snapshot = Snapshot(organization_id=organization_id, period_id=period.id, range_start=bounds.start, range_end=bounds.end)
     # as a job runs it: the structure's revision checked beside the engine's statements
-    _, result = await runs.aggregated(env.context(), snapshot, [organization_id])
+    _, result = await run_inputs.aggregated(env.context(), snapshot, [organization_id])
     return result
 
 

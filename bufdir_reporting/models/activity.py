@@ -38,7 +38,10 @@ class Activity(Model):
     class Meta:
         table = "activity"
         unique_together = (("organization", "source_system", "external_id"),)
-        indexes = (("organization_id", "occurred_at"), ("organization_id", "ended_at"))
+        # (organization, activity type): the aggregation engine reads the activities open at a
+        # period's end of only the types its stock rules count, not the organisation's whole
+        # history (bench S4).
+        indexes = (("organization_id", "occurred_at"), ("organization_id", "ended_at"), ("organization_id", "activity_type"))
 
 
 class ActivityParticipant(Model):

@@ -21,11 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from tortoise.connection import get_connection
 
 from ...models import FieldDefinition
+from ..base import revision
 from ..base.sql import Statement
 from ..structure.rules import AggregationRule, RuleKind, Temporal
 from .statements import (
@@ -36,9 +37,20 @@ from .statements import (
     grouped_measure,
     in_scope_range,
     scope,
+    types_counted,
 )
 
 CENT = Decimal("0.01")
+# What the grouped pass counts and sums per group: activities, participants and hours, with the
+# SQL type of each (a pass that does not take one gives a typed NULL in its place).
+MEASURES = (
+    ("n", "COUNT(*)", "BIGINT"),
+    ("p", "SUM(a.participant_count)", "BIGINT"),
+    ("h", "SUM(CAST(a.hours AS NUMERIC))", "NUMERIC"),
+)
+# The first columns of the grouped statement's rows (then each leaf's), read by position.
+GROUPED = ("category", "source", "n", "p", "h")
+CATEGORY, SOURCE, N, P, H = range(len(GROUPED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +76,7 @@ class Aggregate:
     values: dict[str, FieldResult] = field(default_factory=dict)
     statements: int = 0
     rows: int = 0  # rows the database sent to Python
+    revision: str | None = None  # the structure's revision token, read by the same statements
 
 
 def _decimal(value: Any) -> Decimal:
@@ -105,6 +118,10 @@ class Plan:
     distinct: list[int]
     grouped: tuple[str, list[Any]]
     participants: tuple[str, list[Any]]
+    # Per leaf, where the grouped statement's rows have it: the leaf's index, the position of
+    # its count, and of its sum when it adds up a measure (else None: it adds up the count).
+    # Every row starts with ``GROUPED``.
+    columns: tuple[tuple[int, int, int | None], ...]
 
 
 Parsed = tuple[dict[str, AggregationRule], list[AggregationRule], dict[int, int]]
@@ -160,46 +177,61 @@ def _plan(
 
     # Two levels: the activities grouped by every column a rule filters on (a plain GROUP BY,
     # like a hand-written one) with the counts and sums of those in the range (flow) and of those
-    # open at its end (stock) side by side, then each rule's filtered sum over those few grouped
-    # rows, so the ~50 conditions are evaluated per group rather than per activity (bench S4).
-    # The range is a filter on the sums, not a grouping key: grouping by it too doubled the groups
-    # and cost a millisecond more than the bare GROUP BY's scan (bench S4). Only the sums some
-    # rule or metric reads are taken (bench S4: the stock participants and hours no demo rule
-    # reads were a tenth of the grouped pass).
+    # open at its end (stock), then each rule's filtered sum over those few grouped rows, so the
+    # ~50 conditions are evaluated per group rather than per activity (bench S4). Only the sums
+    # some rule or metric reads are taken (bench S4: the stock participants and hours no demo
+    # rule reads were a tenth of the grouped pass).
     sql = Statement(dialect)
-    keys = ["a.category AS category", "a.source_system AS source"]
-    keys += [f"a.{column} AS {column}" for column in filtered_columns(leaves) if column != "category"]
-    read = {"g.n_flow", "g.p_flow", "g.h_flow"}
+    grouped_by = ["category", "source_system", *(c for c in filtered_columns(leaves) if c != "category")]
+    names = ["category", "source", *grouped_by[2:]]
+    needed = {"g.n_flow", "g.p_flow", "g.h_flow"}
     for leaf in leaves:
-        read |= {grouped_count(leaf), grouped_measure(leaf)}
-    sums = []
-    for kept, temporal in (("flow", Temporal.FLOW), ("open", Temporal.STOCK)) if stock else (("flow", Temporal.FLOW),):
-        taken = in_scope_range(sql, temporal, start, end, stock=stock)
-        only = f" FILTER (WHERE {taken})" if taken else ""
-        for name, total in (("n", "COUNT(*)"), ("p", "SUM(a.participant_count)"), ("h", "SUM(CAST(a.hours AS NUMERIC))")):
-            if f"g.{name}_{kept}" in read:
-                sums.append(f"{total}{only} AS {name}_{kept}")
-    where = scope(sql, organization_ids, start, end, stock=stock)
-    grouped_rows = (
-        f"SELECT {', '.join(keys + sums)} FROM activity a WHERE {where} "
-        f"GROUP BY {', '.join(str(i) for i in range(1, len(keys) + 1))}"
-    )
+        needed |= {grouped_count(leaf), grouped_measure(leaf)}
+    kinds = ("flow", "open") if stock else ("flow",)
+    taken = [(kept, name, total, kind) for kept in kinds for name, total, kind in MEASURES if f"g.{name}_{kept}" in needed]
+
+    def branch(kept: str, keyed: Sequence[str], where: str) -> str:
+        """One pass over the activities ``where`` selects, grouped by the ``keyed`` columns
+        (the others NULL), with the sums of ``kept`` (the others NULL), so passes line up."""
+        keys = [f"a.{c} AS {n}" if c in keyed else f"NULL AS {n}" for c, n in zip(grouped_by, names, strict=True)]
+        sums = [f"{total if k == kept else f'CAST(NULL AS {kind})'} AS {name}_{k}" for k, name, total, kind in taken]
+        by = ", ".join(str(i) for i, c in enumerate(grouped_by, 1) if c in keyed)
+        return f"SELECT {', '.join(keys + sums)} FROM activity a WHERE {where} GROUP BY {by}"
+
+    # With a stock rule, two passes: the range's activities (through the index on the date) by
+    # every filtered column, and the ones open at its end by the source and the columns stock
+    # rules filter on only, and only of the types they count when each names its types (through
+    # the index on the type: not the organisation's whole history, which the bare GROUP BY
+    # reads). One pass over the whole history grouped by every filtered column, each sum filtered
+    # by the range, took 1.7x the bare statement's server time at 200,000 activities (bench S4:
+    # ~210 groups of four keys); the two take 0.4-0.5x.
+    grouped_rows = branch("flow", grouped_by, scope(sql, organization_ids, start, end, stock=False))
+    if stock:
+        stocked = [leaf for leaf in leaves if leaf.temporal == Temporal.STOCK]
+        is_open = in_scope_range(sql, Temporal.STOCK, start, end, stock=True)
+        where = f"{scope(sql, organization_ids, start, end, stock=True)} AND {is_open}"
+        if (types := types_counted(stocked)) is not None:
+            where += f" AND {sql.one_of('a.activity_type', types)}"
+        grouped_rows += f" UNION ALL {branch('open', ['source_system', *filtered_columns(stocked)], where)}"
     # Counts and participants come back as integers: PostgreSQL sums bigints into numeric, which
-    # the driver turns into Decimals one by one (bench S4: ~50 columns a row).
-    columns = ["CAST(SUM(g.n_flow) AS BIGINT) AS n", "CAST(SUM(g.p_flow) AS BIGINT) AS p", "SUM(g.h_flow) AS h"]
+    # the driver turns into Decimals one by one (bench S4: ~50 columns a row). The fold reads
+    # the rows by position (``GROUPED``, then per leaf ``read``): half the cost of looking ~50
+    # columns a row up by name (bench S4).
+    columns = ["g.category AS category", "g.source AS source"]  # GROUPED's order
+    columns += ["CAST(SUM(g.n_flow) AS BIGINT) AS n", "CAST(SUM(g.p_flow) AS BIGINT) AS p", "SUM(g.h_flow) AS h"]
+    read: list[tuple[int, int, int | None]] = []
     for index, leaf in enumerate(leaves):
         matched = grouped_filters(sql, leaf)
         where_matched = f" FILTER (WHERE {matched})" if matched else ""
+        counted, summed = len(columns), None
         columns.append(f"CAST(SUM({grouped_count(leaf)}){where_matched} AS BIGINT) AS m{index}")
         if leaf.kind == RuleKind.SUM:
             measure = grouped_measure(leaf)
             total = f"SUM({measure}){where_matched}"
+            summed = len(columns)
             columns.append(f"{total if measure.startswith('g.h_') else f'CAST({total} AS BIGINT)'} AS v{index}")
-    grouped = (
-        f"SELECT g.category AS category, g.source AS source, {', '.join(columns)} "
-        f"FROM ({grouped_rows}) g GROUP BY g.category, g.source",
-        sql.params,
-    )
+        read.append((index, counted, summed))
+    grouped = (f"SELECT {', '.join(columns)} FROM ({grouped_rows}) g GROUP BY g.category, g.source", sql.params)
 
     distinct = [i for i, leaf in enumerate(leaves) if leaf.kind == RuleKind.COUNT_DISTINCT_PARTICIPANTS]
     # Unique participants are a flow figure: unless a distinct rule looks at stock, this join
@@ -212,23 +244,34 @@ def _plan(
         counts.append(
             (f"d{i}", [in_scope_range(sql, leaves[i].temporal, start, end, stock=distinct_stock), *filters(sql, leaves[i], "a")])
         )
-    columns = []
+    # Each participant once (one grouping by reference), with a flag per count: whether any of
+    # its activities meets that count's conditions; then each count adds up its flags. A
+    # COUNT(DISTINCT) per count sorted every reference again for each (bench S4's roll-up of 50
+    # branches: about 13,000 references, five sorts).
+    flags, columns = [], []
     for name, parts in counts:
-        taken = " AND ".join(part for part in parts if part)
-        columns.append(f"COUNT(DISTINCT p.participant_ref){f' FILTER (WHERE {taken})' if taken else ''} AS {name}")
+        condition = " AND ".join(part for part in parts if part)
+        flags.append(f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name}" if condition else f"1 AS {name}")
+        columns.append(f"CAST(SUM(x.{name}) AS BIGINT) AS {name}")
+    # The structure's revision token rides along (a primary-key read): a caller running these
+    # statements under structure it holds checks the token without a round trip of its own
+    # (bench S4 at 200,000 activities, where a round trip weighs a fifth of the bare statement).
+    columns.append(f"({revision.CURRENT}) AS revision")
     where = scope(sql, organization_ids, start, end, stock=distinct_stock)
-    participants = (
-        f"SELECT {', '.join(columns)} FROM activity a JOIN activity_participant p ON p.activity_id = a.id WHERE {where}",
-        sql.params,
+    per_participant = (
+        f"SELECT {', '.join(flags)} FROM activity a JOIN activity_participant p ON p.activity_id = a.id "
+        f"WHERE {where} GROUP BY p.participant_ref"
     )
-    return Plan(rules, leaves, position, distinct, grouped, participants)
+    participants = (f"SELECT {', '.join(columns)} FROM ({per_participant}) x", sql.params)
+    return Plan(rules, leaves, position, distinct, grouped, participants, tuple(read))
 
 
 async def aggregate(
     *, organization_ids: Sequence[str], start: datetime, end: datetime, definitions: list[FieldDefinition]
 ) -> Aggregate:
     """The figures of the activities of ``organization_ids`` (one organisation, or a subtree
-    rolled up) over [start, end], in two statements."""
+    rolled up) over [start, end], in two statements, with the structure revision's token they
+    read (``Aggregate.revision``)."""
     connection = get_connection("default")
     planned = plan(
         organization_ids=organization_ids,
@@ -243,13 +286,20 @@ async def aggregate(
     (_, grouped), (_, (unique_row,)) = await asyncio.gather(
         connection.execute_query(*planned.grouped), connection.execute_query(*planned.participants)
     )
-    result = fold(planned, grouped, unique_row)
+    # Records (asyncpg's, sqlite3's) are sequences too: the fold reads them by position.
+    result = fold(planned, cast("Sequence[Sequence[Any]]", grouped), unique_row)
+    token = unique_row["revision"]
+    result.revision = None if token is None else str(token)
     result.statements = 2
     result.rows = len(grouped) + 1
     return result
 
 
-def fold(planned: Plan, grouped: Sequence[Mapping[str, Any]], unique_row: Mapping[str, Any]) -> Aggregate:
+def _source(row: Sequence[Any]) -> str:
+    return str(row[SOURCE])
+
+
+def fold(planned: Plan, grouped: Sequence[Sequence[Any]], unique_row: Mapping[str, Any]) -> Aggregate:
     """The statements' rows folded into metrics and one value per rule: pure, no database.
 
     Written for the ~50 leaves x the grouped rows it visits on every run (bench S4: at 200,000
@@ -260,28 +310,32 @@ def fold(planned: Plan, grouped: Sequence[Mapping[str, Any]], unique_row: Mappin
     totals: list[int | Decimal] = [0] * len(leaves)
     sources: list[dict[str, int]] = [{} for _ in leaves]
     categories: dict[str, list[Any]] = {}
-    # Per leaf: its count column, and its sum column when it adds up a measure (else the count).
-    columns = [(index, f"m{index}", f"v{index}" if leaf.kind == RuleKind.SUM else None) for index, leaf in enumerate(leaves)]
-    for row in grouped:
-        category = categories.get(row["category"])
-        if category is None:
-            category = categories[row["category"]] = [0, 0, Decimal(0)]
-        category[0] += int(row["n"] or 0)
-        category[1] += int(row["p"] or 0)
-        category[2] += _decimal(row["h"])
-        system = row["source"]
-        for index, counted, summed in columns:
+    # In the sources' order, so that a leaf's counts meet its sources in that order and the first
+    # of the most matching is the first name on a tie (Python's order, not the database's).
+    for row in sorted(grouped, key=_source):
+        if row[N]:  # else only activities open at the end (``_plan``'s stock pass), no metric
+            category = categories.get(row[CATEGORY])
+            if category is None:
+                category = categories[row[CATEGORY]] = [0, 0, Decimal(0)]
+            category[0] += row[N]
+            category[1] += row[P] or 0
+            category[2] += _decimal(row[H])
+        system = row[SOURCE]
+        for index, counted, summed in planned.columns:
             matches = row[counted]
             if matches:  # no matching activity adds nothing: its sum is NULL too
-                matches = int(matches)
                 counts = sources[index]
                 counts[system] = counts.get(system, 0) + matches
-                totals[index] += _decimal(row[summed]) if summed else matches
+                if summed is None:
+                    totals[index] += matches
+                else:
+                    amount = row[summed]  # numeric (hours, a Decimal on PostgreSQL) or an integer
+                    totals[index] += amount if amount.__class__ is Decimal or amount.__class__ is int else _decimal(amount)
     for index in planned.distinct:
         totals[index] = int(unique_row[f"d{index}"] or 0)
     leaf_values = [total if isinstance(total, Decimal) else Decimal(total) for total in totals]
-    # The main source: most matching activities, the first name on a tie.
-    leaf_sources = [min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else None for counts in sources]
+    # The main source: most matching activities, the first name on a tie (max keeps the first).
+    leaf_sources = [max(counts, key=counts.__getitem__) if counts else None for counts in sources]
 
     result.categories = {
         name: CategoryMetrics(activities, participants, hours.quantize(CENT))

@@ -34,6 +34,14 @@ def filtered_columns(rules: Iterable[AggregationRule]) -> list[str]:
     return [column for column, name in FILTERED if any(getattr(rule.filters, name) for rule in rules)]
 
 
+def types_counted(rules: Sequence[AggregationRule]) -> list[str] | None:
+    """The activity types any of ``rules`` counts, when each names its types (else None: some
+    rule counts every type), in the order the rules name them."""
+    if not rules or not all(rule.filters.activity_types for rule in rules):
+        return None
+    return list(dict.fromkeys(t for rule in rules for t in rule.filters.activity_types))
+
+
 def filters(sql: Statement, rule: AggregationRule, alias: str) -> list[str]:
     """The rule's filters on the columns of the row ``alias`` (an activity, or a grouped row)."""
     return [sql.one_of(f"{alias}.{column}", values) for column, name in FILTERED if (values := getattr(rule.filters, name))]

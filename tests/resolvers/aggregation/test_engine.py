@@ -160,6 +160,13 @@ CUSTOM_RULES = {
     ),
     "open_in_oslo": rule(kind="count", temporal="stock", filters={"locations": ["Oslo", "Drammen"]}),
     "participants_cancelled": rule(kind="sum", measure="participant_count", filters={"statuses": ["cancelled"]}),
+    # Stock rules on the category and status (the open pass then groups by them too) and adding
+    # up a measure: the open pass sums participants and hours as well.
+    "open_youth_people": rule(
+        kind="sum", measure="participant_count", temporal="stock", filters={"categories": ["ungdom"], "statuses": ["completed"]}
+    ),
+    "open_hours": rule(kind="sum", measure="hours", temporal="stock"),
+    "open_people": rule(kind="count_distinct_participants", temporal="stock", filters={"categories": ["foreldre_barn"]}),
     "oslo_share": rule(
         kind="ratio", scale=100, numerator={"kind": "count", "filters": {"locations": ["Oslo"]}}, denominator={"kind": "count"}
     ),

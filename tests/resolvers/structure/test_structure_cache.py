@@ -3,11 +3,9 @@ seen by the next aggregation: never a stale structure."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from bufdir_reporting.models import FieldValue, StructureRevision
 from bufdir_reporting.resolvers import snapshots
@@ -120,12 +118,11 @@ async def test_a_snapshots_labels_and_sections_are_read_from_memory_under_the_re
     assert "Hjelpetiltak (nytt)" in after and "Hjelpetiltak (nytt)" not in before
 
 
-async def test_with_the_structure_held_the_engine_runs_beside_the_revision_check(app, settings, monkeypatch):
+async def test_with_the_structure_held_the_engine_reads_the_revision_in_its_own_statements(app, settings):
     """The revision's round trip weighed as much as the bare statement at 200,000 activities
-    (bench S4): with definitions held under a revision, the engine's statements start while the
-    check is still out, and the run is kept when the revision has not moved (a moved one runs
-    again: test_a_change_another_process_commits_replaces_the_token_this_one_reads)."""
-    from bufdir_reporting.resolvers.aggregation import engine
+    (bench S4): with definitions held under a revision, a run sends the engine's two statements
+    and nothing else, one of them reading the token, and keeps the run when the token has not
+    moved (a moved one runs again: test_a_change_another_process_commits_replaces_the_token_this_one_reads)."""
     from bufdir_reporting.resolvers.snapshots import run_inputs
 
     scope = await make_scope()
@@ -133,26 +130,9 @@ async def test_with_the_structure_held_the_engine_runs_beside_the_revision_check
     await revision.bump()
     ctx = context_for(settings, app, scope.org.id)
     snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id="2024", wait=True)).snapshot
-    checked, ran = asyncio.Event(), []
-    real_current, real_aggregate = revision.current, engine.aggregate
-
-    async def held_back() -> str | None:
-        await checked.wait()
-        return await real_current()
-
-    async def aggregating(**kwargs: Any) -> engine.Aggregate:
-        ran.append(await real_aggregate(**kwargs))
-        return ran[-1]
-
-    monkeypatch.setattr(revision, "current", held_back)
-    monkeypatch.setattr(engine, "aggregate", aggregating)
-    run = asyncio.create_task(run_inputs.aggregated(ctx, snapshot, [scope.org.id]))
-    try:
-        async with asyncio.timeout(10):
-            while not ran:  # the engine's statements answer while the revision check waits
-                await asyncio.sleep(0.01)
-    finally:
-        checked.set()
-    definitions, result = await run
-    assert len(ran) == 1 and result is ran[0] and result.activity_count == 1
+    with counting_statements() as counter:
+        definitions, result = await run_inputs.aggregated(ctx, snapshot, [scope.org.id])
+    assert len(counter.statements) == 2, counter.statements
+    assert result.statements == 2 and result.revision == await revision.current() is not None
+    assert result.activity_count == 1
     assert {d.key for d in definitions} >= {"antall_saker", "antall_arsverk"}
