@@ -17,7 +17,7 @@ from tortoise.contrib.fastapi import RegisterTortoise
 
 from . import operations, rest, rest_compat, ui
 from .background import Background, relays_events
-from .cached_reads import CachedReads
+from .cached_reads import CachedReads, Deferred
 from .config import Settings
 from .database import tortoise_config
 from .events import EventHub
@@ -121,7 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     for router in (*rest_compat.ROUTERS, *rest.ROUTERS):
         app.include_router(router)
-    app.add_middleware(CachedReads, cache=app.state.response_cache, persisted=persisted_queries, settings=settings)  # innermost
+    app.add_middleware(Deferred)  # innermost: what the response cache met before the stack ran (cached_reads)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -143,4 +143,9 @@ def create_app(settings: Settings) -> FastAPI:
         send_timeout=settings.websocket_send_timeout_seconds, max_message_bytes=settings.websocket_max_message_bytes
     )
     app.add_middleware(lambda inner: app.state.websockets.track(inner))
+    # outermost: a repeated read is answered as the whole stack answered it, without passing
+    # through it (bench S7)
+    app.add_middleware(
+        CachedReads, cache=app.state.response_cache, persisted=persisted_queries, settings=settings, metrics=app.state.metrics
+    )
     return app

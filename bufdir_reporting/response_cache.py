@@ -46,9 +46,12 @@ class Cached:
     status: int
     media_type: str
     headers: tuple[tuple[bytes, bytes], ...] = ()
-    """For a REST answer: the headers the route sent, sent again as they were."""
+    """The headers the answer left the service with (every middleware's included), sent again
+    as they were but for the request id (``cached_reads``)."""
     route: object | None = None
     """The route that computed it: a hit, never routed, is counted and logged under it."""
+    request_id_at: int = -1
+    """Where in ``headers`` the request id is: a hit sends its own there."""
 
 
 Versions = dict[str, int | None]
