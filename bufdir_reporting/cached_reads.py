@@ -1,5 +1,6 @@
-"""Repeated reads answered before the middleware stack: an ASGI layer outside every other of the
-service's, so a hit costs what answering it must (bench S7), not a pass through each layer.
+"""Repeated reads answered before the middleware stack: an ASGI layer outside every other, FastAPI's
+own included (``app.Service``), so a hit costs what answering it must (bench S7), not a pass
+through each layer.
 
 - **GraphQL** (``/graphql``, GET or a JSON POST): a plain query — not a mutation or
   subscription, not an upload — is looked up under its document, variables, operation name,
@@ -27,6 +28,7 @@ What decides the key and why a write is never hidden: ``response_cache``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -136,7 +138,7 @@ class CachedReads:
             "rest",
             scope["path"],
             scope["query_string"],
-            response_cache.scope(principal),
+            response_cache.scope_of(principal),
             version,
             _language(last.get(b"accept-language")),
             first.get(b"origin"),
@@ -255,7 +257,7 @@ class CachedReads:
             return None, False
         versions, settled = await self.cache.versions.settled(parts[-1])
         language = _language(last.get(b"accept-language"))
-        key = self.cache.key(*parts, response_cache.scope(principal), versions, language, first.get(b"origin"))
+        key = self.cache.key(*parts, response_cache.scope_of(principal), versions, language, first.get(b"origin"))
         return key, settled
 
 
@@ -283,9 +285,9 @@ def _language(header: bytes | None) -> Language | None:
 
 def _query_parts(
     persisted: PersistedQueries, max_tokens: int, method: str, query_string: bytes, body: bytes, accept: str | None
-) -> tuple[str, str, str | None, str, tuple[str, ...]] | None:
-    """What of a GraphQL request decides its answer besides the caller and the data: the
-    document, the variables (canonical), the operation name and the media type; and last, the
+) -> tuple[bytes, tuple[str, ...]] | None:
+    """What of a GraphQL request decides its answer besides the caller and the data: a digest of
+    the document, the variables (canonical), the operation name and the media type; and the
     scopes of the data it reads (``read_scopes``). None when it is not a plain query or not a
     body the router will take. Raises PersistedQueryProblem."""
     if method == "POST":
@@ -309,7 +311,8 @@ def _query_parts(
     if operation_kind(query, operation_name, max_tokens) != "query":
         return None
     read = read_scopes.scopes(query, operation_name, variables, max_tokens)
-    return query, json.dumps(variables, sort_keys=True, separators=(",", ":")), operation_name, negotiated(accept), read
+    asked = (query, json.dumps(variables, sort_keys=True, separators=(",", ":")), operation_name, negotiated(accept))
+    return hashlib.blake2b(repr(asked).encode(), digest_size=20).digest(), read
 
 
 _remembered_parts = lru_cache(maxsize=1024)(_query_parts)
