@@ -249,6 +249,18 @@ class RequestShape:
 Refusal = tuple[int, str, str, dict[str, Any] | None]
 
 
+def refuses(scope: Scope, json_body: bytes | None = None) -> bool:
+    """Whether ``RequestShape`` refuses this request: by its URL, or by its JSON body if given
+    (what the response cache asks before answering a request this layer never sees)."""
+    if _nul_in_url(scope) is not None:
+        return True
+    if json_body is None:
+        return False
+    graphql = scope["path"].rstrip("/") == "/graphql"
+    problem = _remembered_problem if len(json_body) <= REMEMBERED_BODY_BYTES else _body_problem
+    return problem(json_body, graphql=graphql) is not None
+
+
 def _body_problem(body: bytes, *, graphql: bool) -> Refusal | None:
     """Why a JSON body is refused (status, code, message, details), or None."""
     try:

@@ -34,6 +34,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .auth import Principal
 from .resolvers.base import changes
@@ -46,9 +47,12 @@ class Cached:
     status: int
     media_type: str
     headers: tuple[tuple[bytes, bytes], ...] = ()
-    """For a REST answer: the headers the route sent, sent again as they were."""
+    """The headers the answer left the service with (every middleware's included), sent again
+    as they were but for the request id (``cached_reads``)."""
     route: object | None = None
     """The route that computed it: a hit, never routed, is counted and logged under it."""
+    request_id_at: int = -1
+    """Where in ``headers`` the request id is: a hit sends its own there."""
 
 
 Versions = dict[str, int | None]
@@ -68,7 +72,7 @@ class VersionReads:
 
     def __init__(self, read: Callable[[Sequence[str]], Awaitable[Versions]] = changes.newest) -> None:
         self._read = read
-        self._next: asyncio.Future[Versions] | None = None
+        self._waiting: list[asyncio.Future[Versions]] = []
         self._wanted: set[str] = set()
         self._reading = False
         self._task: asyncio.Task[None] | None = None  # held: the loop keeps only a weak reference
@@ -82,26 +86,33 @@ class VersionReads:
         """The versions of these scopes, in their order, and whether an answer read under them
         may be kept: False while a write recording one of them is in flight
         (``changes``, "A write in flight")."""
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-            if not self._reading:
-                self._reading = True
-                self._task = asyncio.get_running_loop().create_task(self._drain())
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Versions] = loop.create_future()  # its own: a request cancelled cancels no other
+        self._waiting.append(waiter)
         self._wanted.update(scopes)
-        versions = await asyncio.shield(self._next)
+        if not self._reading:
+            self._reading = True
+            self._task = loop.create_task(self._drain())
+        versions = await waiter
         unsettled: frozenset[str] = getattr(versions, "unsettled", frozenset())
         return tuple(versions[scope] for scope in scopes), unsettled.isdisjoint(scopes)
 
     async def _drain(self) -> None:
         try:
-            while self._next is not None:
+            while self._waiting:
                 # later arrivals gather for the read after this one
-                joined, wanted, self._next, self._wanted = self._next, self._wanted, None, set()
+                waiting, wanted, self._waiting, self._wanted = self._waiting, self._wanted, [], set()
                 self.statements += 1
                 try:
-                    joined.set_result(await self._read(sorted(wanted)))
+                    versions = await self._read(sorted(wanted))
                 except Exception as exc:  # the database's error reaches every request that waited
-                    joined.set_exception(exc)
+                    for waiter in waiting:
+                        if not waiter.done():
+                            waiter.set_exception(exc)
+                else:
+                    for waiter in waiting:
+                        if not waiter.done():
+                            waiter.set_result(versions)
         finally:
             self._reading = False
 
@@ -117,6 +128,10 @@ def scope(principal: Principal) -> tuple[object, ...]:
         tuple(sorted(principal.granted)),
         principal.claimed,
     )
+
+
+scope_of = lru_cache(maxsize=1024)(scope)
+"""``scope``, worked out once for a principal that asks again (its token's are remembered)."""
 
 
 class ResponseCache:

@@ -241,3 +241,73 @@ async def test_a_request_the_router_refuses_is_never_answered_from_the_cache(cli
     for refused in refusals:
         answer = await client.post("/graphql", json={**body, "extensions": refused})
         assert answer.status_code == 400, (refused, answer.text)
+
+
+async def test_a_hit_carries_the_headers_of_the_answer_it_repeats(settings, tokens):
+    """A hit is answered before the middleware stack (bench S7): what the stack adds to an answer
+    — security headers, CORS for the request's Origin, Vary, Content-Language naming every
+    language the answer is in — is sent again as the miss had it; the request id is the hit's
+    own (the one it offered, if any), and it leaves its own access log line under that id."""
+    import logging
+
+    from bufdir_reporting.envelope import request_id
+
+    from .factories import make_reporting_world
+
+    lines: list[tuple[str, str | None]] = []
+
+    class Lines(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append((record.getMessage(), request_id.get()))
+
+    access = logging.getLogger("bufdir_reporting.access")
+    handler, level = Lines(), access.level
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    titles = "{ sections { edges { node { sectionId title english: title(language: EN) } } } }"
+    origin = "https://app.example.no"
+    try:
+        async with started_app(settings.model_copy(update={"cors_origins": [origin]})) as app:
+            await make_reporting_world()
+            cache = app.state.response_cache
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                own = tokens.headers("org-1042")
+                asked = [
+                    ("POST", "/graphql", {"query": titles}, {**own, "Origin": origin, "Accept-Language": "nn"}),
+                    (
+                        "POST",
+                        "/graphql",
+                        {"query": OVERVIEW, "variables": {"org": "org-1042"}},
+                        {**own, "Origin": "https://elsewhere.example"},
+                    ),
+                    ("GET", "/graphql", None, {"Accept-Language": "en", "Accept": "application/graphql-response+json"}),
+                    ("GET", "/api/v1/report-sections/hjelpetiltak", None, {"Origin": origin, "Accept-Language": "en"}),
+                    ("GET", "/api/v1/report-records", None, {**own, "Accept-Language": "nb"}),
+                ]
+                answered = {}
+                for method, path, body, headers in asked:
+                    params = {"query": PERIODS} if method == "GET" and path == "/graphql" else {"org_id": "org-1042"}
+                    if path.startswith("/api/v1/report-sections"):
+                        params = {}
+                    hits = cache.hits
+                    miss = await http.request(method, path, json=body, params=params, headers=headers)
+                    assert miss.status_code == 200 and cache.hits == hits, (path, miss.text)
+                    lines.clear()
+                    hit = await http.request(method, path, json=body, params=params, headers={**headers, "X-Request-Id": "hit-1"})
+                    assert cache.hits == hits + 1, path
+                    assert hit.content == miss.content
+                    assert hit.headers["x-request-id"] == "hit-1" and miss.headers["x-request-id"] != "hit-1"
+                    assert [(k, v) for k, v in hit.headers.multi_items() if k != "x-request-id"] == [
+                        (k, v) for k, v in miss.headers.multi_items() if k != "x-request-id"
+                    ], path
+                    assert lines == [(f"{method} {path} 200", "hit-1")], lines
+                    answered[path, method, headers.get("Origin")] = hit.headers
+        first = answered["/graphql", "POST", origin]
+        assert first["content-language"] == "nn, en" and first["access-control-allow-origin"] == origin
+        assert first["x-content-type-options"] == "nosniff" and "content-security-policy" in first
+        assert "access-control-allow-origin" not in answered["/graphql", "POST", "https://elsewhere.example"]
+        assert answered["/api/v1/report-sections/hjelpetiltak", "GET", origin]["access-control-allow-origin"] == origin
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)

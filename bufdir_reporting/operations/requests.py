@@ -30,8 +30,7 @@ class RequestContext:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        offered = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode(errors="replace")
-        rid = offered if SANE_ID.match(offered) else new_request_id()
+        rid = request_id_of(dict(scope.get("headers") or []).get(b"x-request-id"))
         token = request_id.set(rid)
         if scope["type"] == "websocket":  # one id for the connection: its operations' errors carry it
             try:
@@ -71,20 +70,31 @@ class RequestContext:
             await with_id({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         finally:
-            elapsed = time.perf_counter() - started
-            template = route_template(scope)
-            self.metrics.requests.labels(scope["method"], template, str(status)).observe(elapsed)
-            log.log(
-                logging.ERROR if status >= 500 else logging.INFO,  # the fault itself is logged once, with its traceback
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "fields": {"method": scope["method"], "path": scope["path"], "status": status, "seconds": round(elapsed, 4)}
-                },
-            )
+            answered(self.metrics, scope, status, started)
             request_id.reset(token)
+
+
+def request_id_of(offered: bytes | None) -> str:
+    """The request's id: the one the client sent in ``X-Request-Id`` if it is sane, else a new one."""
+    text = (offered or b"").decode(errors="replace")
+    return text if SANE_ID.match(text) else new_request_id()
+
+
+def answered(metrics: Metrics, scope: Scope, status: int, started: float) -> None:
+    """What every HTTP answer leaves: its latency under its route and status, and its access log
+    line (under the request id in ``request_id``). Also called for an answer from the response
+    cache, which is sent before this middleware (``cached_reads``)."""
+    elapsed = time.perf_counter() - started
+    template = route_template(scope)
+    metrics.requests.labels(scope["method"], template, str(status)).observe(elapsed)
+    log.log(
+        logging.ERROR if status >= 500 else logging.INFO,  # the fault itself is logged once, with its traceback
+        "%s %s %s",
+        scope["method"],
+        scope["path"],
+        status,
+        extra={"fields": {"method": scope["method"], "path": scope["path"], "status": status, "seconds": round(elapsed, 4)}},
+    )
 
 
 def route_template(scope: Scope) -> str:

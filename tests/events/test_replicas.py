@@ -29,7 +29,7 @@ from bufdir_reporting.config import Settings
 from .. import services
 from ..conftest import _create_database, _unavailable
 from ..forked import ForkedProcess, Launcher
-from ..live import GRAPHQL_TRANSPORT_WS
+from ..live import GRAPHQL_TRANSPORT_WS, started_app
 
 RUNNING: dict[str, ForkedProcess] = {}
 LAUNCHER: list[Launcher] = []
@@ -231,6 +231,67 @@ async def test_a_write_on_one_replica_reaches_only_the_answers_of_what_it_change
             assert (await read_on_b())[1], "a write to org-2077 on A leaves org-1042's answer served on B"
             assert "errors" not in (await on_a.post("/graphql", json=record("org-1042", "own-1"))).json()
             assert not (await read_on_b())[1], "a write to org-1042 on A is read afresh on B"
+
+
+async def test_a_write_committed_on_one_replica_before_a_read_arrives_on_the_other_is_never_hidden(
+    postgres_server, redis_url, tmp_path
+):
+    """Replica B shares one read of the data versions among the requests that arrive together;
+    a request arriving while such a read is under way — a read that began before a write
+    committed on A — must wait for the next read, or it is answered from B's cache as it was
+    before the write. B runs in this process so that read can be held there, after its
+    statement ran."""
+    env = await replica_env(postgres_server, redis_url, tmp_path)
+    query = {"query": '{ organization(id: "org-1042") { activities(first: 1) { totalCount } } }'}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    record = {
+        "query": 'mutation { recordActivity(input: {organizationId: "org-1042", sourceSystem: "s", externalId: "held-1", '
+        'activityType: "care_order", category: UNGDOM, status: "completed", occurredAt: "2025-06-01T10:00:00Z"}) '
+        "{ activityId } }"
+    }
+    settings = Settings(
+        database_url=env["BUFDIR_DATABASE_URL"],
+        broadcast_url=redis_url,
+        token_secret=SecretStr(SECRET),
+        var_dir=tmp_path / "var-b",
+    )
+    with replica(env, tmp_path / "a.log", "--demo", "--activities", "300") as a:
+        async with started_app(settings, empty=False) as app_b:
+            versions = app_b.state.response_cache.versions
+            read, held, release = versions._read, asyncio.Event(), asyncio.Event()
+            holding = False
+
+            async def read_then_hold(scopes):  # the statement has run: its versions are taken
+                taken = await read(scopes)
+                if holding:
+                    held.set()
+                    await release.wait()
+                return taken
+
+            versions._read = read_then_hold
+            transport = httpx.ASGITransport(app=app_b)
+            async with (
+                httpx.AsyncClient(base_url=f"http://{a}", headers=headers) as on_a,
+                httpx.AsyncClient(transport=transport, base_url="http://b", headers=headers) as on_b,
+            ):
+
+                async def count() -> int:
+                    answer = (await on_b.post("/graphql", json=query)).json()
+                    return int(answer["data"]["organization"]["activities"]["totalCount"])
+
+                before = await count()
+                assert await count() == before and app_b.state.response_cache.hits == 1  # kept on B
+                holding = True
+                arrived_before = asyncio.create_task(count())
+                async with asyncio.timeout(10):
+                    await held.wait()  # a version read under way on B, taken before the write
+                holding = False
+                assert "errors" not in (await on_a.post("/graphql", json=record)).json()  # committed on A
+                arrived_after = asyncio.create_task(count())
+                await asyncio.sleep(0.2)  # it is waiting on B, while the held read is still under way
+                release.set()
+                assert await arrived_before == before  # it arrived before the write: either answer is right
+                assert await arrived_after == before + 1, "a write committed before the request was hidden"
 
 
 @pytest.fixture
