@@ -163,9 +163,14 @@ def _trail(content: ReportContent) -> str:
         rows = (_listing((str(event.version), event.what, event.at, event.who, event.reason)) for event in content.history)
         html += [f"<h2>{_t(w('heading.versions'))}</h2>", _table(columns, rows, ("18mm", "42mm", "40mm", "40mm", ""))]
     if content.dialogue:
-        columns = (w("column.section"), w("column.field"), w("column.type"), w("column.when"), w("column.who"), w("column.text"))
-        said = (_listing((item.section, item.field, item.kind, item.at, item.who, item.text)) for item in content.dialogue)
-        html += [f"<h2>{_t(w('heading.dialogue'))}</h2>", _table(columns, said, ("42mm", "50mm", "32mm", "40mm", "34mm", ""))]
+        names = ("column.section", "column.field", "column.type", "column.when", "column.who", "column.outcome", "column.text")
+        columns = tuple(w(name) for name in names)
+        said = (
+            _listing((item.section, item.field, item.kind, item.at, item.who, item.outcome, item.text))
+            for item in content.dialogue
+        )
+        widths = ("26mm", "32mm", "28mm", "36mm", "34mm", "42mm", "")
+        html += [f"<h2>{_t(w('heading.dialogue'))}</h2>", _table(columns, said, widths)]
     return f'<section class="part">{"".join(html)}</section>'
 
 
