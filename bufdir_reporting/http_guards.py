@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import envelope
-from .language import requested
+from .language import Language, requested, say
 from .schema import graphql_words
 
 SECURITY_HEADERS = [
@@ -33,7 +33,12 @@ class PayloadTooLarge(Exception):
     pass
 
 
-async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+async def _refuse(
+    scope: Scope, send: Send, status: int, code: str, message_id: str, details: dict[str, Any] | None = None
+) -> None:
+    """Refuse in the language asked (``requests.edge.*`` in the catalogue); English, the words
+    these refusals always had, when none was asked."""
+    message = say(message_id, requested.get() or Language.EN, **(details or {}))
     body = envelope.error_bytes_for(scope, code, message, details)
     await send(
         {
@@ -46,7 +51,7 @@ async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    await _refuse(scope, send, 413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes", {"max_bytes": limit})
+    await _refuse(scope, send, 413, "PAYLOAD_TOO_LARGE", "requests.edge.too_large", {"max_bytes": limit})
 
 
 class BodySizeLimit:
@@ -214,7 +219,7 @@ class RequestShape:
             return
         where = _nul_in_url(scope)
         if where is not None:
-            await _refuse(scope, send, 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": where})
+            await _refuse(scope, send, 422, "BAD_USER_INPUT", "requests.edge.nul", {"field": where})
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
@@ -262,15 +267,15 @@ def refuses(scope: Scope, json_body: bytes | None = None) -> bool:
 
 
 def _body_problem(body: bytes, *, graphql: bool) -> Refusal | None:
-    """Why a JSON body is refused (status, code, message, details), or None."""
+    """Why a JSON body is refused (status, code, message id, details), or None."""
     try:
         body.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
-        return 400, "BAD_REQUEST", "a JSON body must be UTF-8 (RFC 8259)", {"field": "body"}
+        return 400, "BAD_REQUEST", "requests.edge.not_utf8", {"field": "body"}
     if b"\x00" in body or NUL_ESCAPE.search(body):
-        return 422, "BAD_USER_INPUT", "text may not contain NUL characters", {"field": "body"}
+        return 422, "BAD_USER_INPUT", "requests.edge.nul", {"field": "body"}
     if SURROGATE_ESCAPE.search(body) and _lone_surrogate(body):
-        return 422, "BAD_USER_INPUT", "text must be Unicode: a \\uD800-\\uDFFF escape is half of a pair", {"field": "body"}
+        return 422, "BAD_USER_INPUT", "requests.edge.lone_surrogate", {"field": "body"}
     problem = _graphql_body_problem(body) if graphql else None
     return None if problem is None else (400, "BAD_REQUEST", problem, None)
 
@@ -312,9 +317,9 @@ def _graphql_body_problem(body: bytes) -> str | None:
     try:
         parsed = json.loads(body)
     except RecursionError:
-        return "the body nests too deeply"
+        return "requests.edge.nests_too_deeply"
     except ValueError:
-        return "the body is not valid JSON"
+        return "requests.edge.not_json"
     if not isinstance(parsed, dict | list):
-        return 'the body must be a JSON object: {"query": "...", "variables": {...}}'
+        return "requests.edge.not_an_object"
     return None

@@ -201,6 +201,15 @@ class Either(tuple[str, ...]):
         return f"{', '.join(self[:-1])} {say('word.or', language)} {self[-1]}"
 
 
+class InEach(dict[Language, str]):
+    """A name in each language (a period's: ``Q1 2026``, ``1. kvartal 2026``): ``say`` fills in
+    the reader's. A refusal is worded when it is answered, in the language asked then, so the
+    raise site gives every language's name."""
+
+    def said(self, language: Language) -> str:
+        return self.get(language) or self[FALLBACK]
+
+
 def say(message_id: str, language: Language, **values: object) -> str:
     """The message in ``language``, its values as the reader writes them: a decimal number as
     ``number`` writes it (``0``, not the column's ``0.0000``), a date as ``moment`` in Norwegian
@@ -213,7 +222,7 @@ def say(message_id: str, language: Language, **values: object) -> str:
 
 
 def _written(value: object, language: Language) -> object:
-    if isinstance(value, Either):
+    if isinstance(value, Either | InEach):
         return value.said(language)
     if isinstance(value, StrEnum) and language != Language.EN:
         word = MESSAGES.get(f"word.{type(value).__name__}.{value.value}")

@@ -115,7 +115,9 @@ class Digdir:
                 claims["delegation_source"] = "https://www.altinn.no/"
         return self.sign(claims, kid=kid)
 
-    def idporten(self, *, pid: str = PID, acr: str = "idporten-loa-substantial", ttl: int = 120) -> dict[str, str]:
+    def idporten(
+        self, *, pid: str = PID, acr: str = "idporten-loa-substantial", scope: str = "openid profile", ttl: int = 120
+    ) -> dict[str, str]:
         """An ID-porten access token (self-contained), as Digdir documents it."""
         now = int(time.time())
         return self.sign(
@@ -125,7 +127,7 @@ class Digdir:
                 "pid": pid,
                 "acr": acr,
                 "amr": ["BankID"],
-                "scope": "openid profile",
+                "scope": scope,
                 "client_id": "bufdir-rapportering-web",
                 "client_amr": "private_key_jwt",
                 "aud": "unspecified",

@@ -296,3 +296,29 @@ async def test_a_reviewer_dashboard_shows_only_the_organisations_the_person_revi
     query = '{ reportingStatus(periodId: "2024", underOrganizationId: "org-1042") { organization { organizationId } } }'
     shown = (await client.post("/graphql", json={"query": query}, headers=person)).json()
     assert shown["data"]["reportingStatus"] == [], shown
+
+
+async def test_a_token_with_no_security_level_or_scope_is_told_so_in_words(client, digdir, world, tokens, settings):
+    """The refusal said "The login's security level (none) …" and "its scopes are: none"."""
+    await assign(client, tokens, "ADMIN", None)
+    query = {"query": "{ auditLog { totalCount } }"}
+    said = {}
+    for language in ("nb", "nn", "en"):
+        refused = await client.post("/graphql", json=query, headers={**digdir.idporten(acr=""), "Accept-Language": language})
+        error = refused.json()["errors"][0]
+        assert (error["extensions"]["code"], error["extensions"]["reason"]) == ("FORBIDDEN", "acr_too_low")
+        said[language] = error["message"]
+    assert said == {
+        "nb": "Tokenet oppgir ikke noe sikkerhetsnivå, og rollene til denne personen krever idporten-loa-high: "
+        "logg inn på nytt med ID-porten på det nivået.",
+        "nn": "Tokenet oppgir ikkje noko tryggingsnivå, og rollene til denne personen krev idporten-loa-high: "
+        "logg inn på nytt med ID-porten på det nivået.",
+        "en": "The token states no security level, and this person's roles need idporten-loa-high: "
+        "log in again with ID-porten at that level.",
+    }
+    settings.idporten_scope = "bufdir:rapportering"
+    no_scope = await client.post("/graphql", json=query, headers={**digdir.idporten(scope=""), "Accept-Language": "en"})
+    assert no_scope.json()["errors"][0]["message"] == (
+        "The ID-porten token lacks the scope bufdir:rapportering; the token states no scopes. "
+        "Log in again through a client that asks for it."
+    )

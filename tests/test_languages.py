@@ -418,7 +418,7 @@ def _refusals_without_a_message() -> list[str]:
     import bufdir_reporting
 
     root = Path(bufdir_reporting.__file__).parent
-    found = []
+    found: list[str] = []
     for path in sorted(root.rglob("*.py")):
         if path == root / "errors.py" or "migrations" in path.parts:
             continue
@@ -434,7 +434,14 @@ def _refusals_without_a_message() -> list[str]:
             if isinstance(first, ast.Name) and first.id in SAID_BY_THEIR_CONSTANT:
                 continue
             message_id = named.get("message_id")
-            if message_id is None:
+            if isinstance(message_id, ast.IfExp):  # one of two messages, both in the catalogue
+                unknown = [
+                    c.value
+                    for c in (message_id.body, message_id.orelse)
+                    if isinstance(c, ast.Constant) and c.value not in MESSAGES
+                ]
+                found.extend(f"{where}:{node.lineno} {name}: {value!s} is not in the catalogue" for value in unknown)
+            elif message_id is None:
                 found.append(f"{where}:{node.lineno} {name} has no message_id")
             elif isinstance(message_id, ast.Constant) and message_id.value not in MESSAGES:
                 found.append(f"{where}:{node.lineno} {name}: " + str(message_id.value) + " is not in the catalogue")

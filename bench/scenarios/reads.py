@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from base64 import b64encode
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -79,7 +80,7 @@ async def handwritten_nested(pool: Any, first: int) -> bytes:
             "node": {
                 "id": b64encode(f"Snapshot:{s['id']}".encode()).decode(),
                 "status": s["status"].upper(),
-                "aggregatedAt": s["aggregated_at"].isoformat(),
+                "aggregatedAt": s["aggregated_at"].astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "organization": {"id": s["organization_id"], "name": s["organization_name"]},
                 "period": {"id": s["period_id"], "name": s["period_name"]},
                 "sections": list(sections.get(s["id"], {}).values()),

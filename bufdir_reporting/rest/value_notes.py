@@ -68,7 +68,7 @@ class NoteBody(BaseModel):
 class OpenQuestionShape(NoteShape):
     model_config = examples(_NOTE | {"state": "open", "field_label": "Akuttplasseringer"})
 
-    field_label: str | None = Field(description="the field's label in the reader's language (its latest version's)")
+    field_label: str | None = Field(description="the field's label in the reader's language, as the period's report shows it")
 
 
 class OpenQuestionList(Shape):
@@ -154,10 +154,12 @@ async def answer_comment(
 )
 async def open_questions(org_id: OrganizationId, period_id: PeriodIdQuery = None, ctx: Context = ContextDep) -> OpenQuestionList:
     found = await notes.open_questions(ctx, organization_id=org_id, period_id=period_id)
-    labels = await notes.field_labels(ctx, {note.field_key for note in found})
+    labels = await notes.field_labels(ctx, {(note.field_key, note.period_id) for note in found})
     return OpenQuestionList(
         data=[
-            OpenQuestionShape.model_validate(shape(note).model_dump() | {"field_label": labels.get(note.field_key)})
+            OpenQuestionShape.model_validate(
+                shape(note).model_dump() | {"field_label": labels.get((note.field_key, note.period_id))}
+            )
             for note in found
         ]
     )

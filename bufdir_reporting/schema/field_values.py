@@ -139,17 +139,20 @@ class ValueNoteType:
     )
     resolved_at: datetime.datetime | None = None
     label: strawberry.Private[str | None] = None
+    period_id: strawberry.Private[str] = ""
 
-    @strawberry.field(description="The field's label in the reader's language (its latest version's).")
+    @strawberry.field(description="The field's label in the reader's language, as the period's report shows it.")
     async def field_label(self, info: Info) -> str | None:
         if self.label is not None:
             return self.label
-        return (await notes.field_labels(info.context, {self.field_key})).get(self.field_key)
+        wanted = (self.field_key, self.period_id)
+        return (await notes.field_labels(info.context, {wanted})).get(wanted)
 
     @classmethod
     def of(cls, note: models.ValueNote, label: str | None = None) -> ValueNoteType:
         return cls(
             label=label,
+            period_id=note.period_id,
             id=strawberry.ID(str(note.id)),
             kind=note.kind,
             field_key=note.field_key,

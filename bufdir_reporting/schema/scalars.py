@@ -18,6 +18,7 @@ from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.scalar import ScalarDefinition
 
 from ..resolvers.base import numbers
+from ..timefmt import iso_z
 
 RFC_3339 = "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"
 ECMA_404 = "https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf"
@@ -46,13 +47,17 @@ write them, Strawberry's own Decimal (``str``) printed "1.0000"."""
 DateTime = dataclasses.replace(
     DEFAULT_SCALAR_REGISTRY[datetime.datetime],
     description=(
-        'An instant as an RFC 3339 date-time in a JSON string, always with its offset: "2026-11-29T12:00:00+00:00" '
-        "(instants are kept in UTC), with six digits of the second's fraction when it has one "
-        '("2026-11-29T12:00:00.250000+00:00"). Input takes the same with any offset or Z, or an ISO 8601 date-time '
-        "without an offset, or a date alone: those are the service's local time (BUFDIR_TIME_ZONE, Europe/Oslo)."
+        'An instant as an RFC 3339 date-time in a JSON string, in UTC to the whole second: "2026-11-29T12:00:00Z", '
+        "as REST, the legacy contracts and live events print it. Input takes any RFC 3339 date-time (a fraction "
+        "of a second and any offset too), or an ISO 8601 date-time without an offset, or a date alone: those are "
+        "the service's local time (BUFDIR_TIME_ZONE, Europe/Oslo)."
     ),
     specified_by_url=RFC_3339,
+    serialize=iso_z,
 )
+"""One rule for an instant on every transport: the legacy contracts fix REST's (UTC, whole seconds,
+``Z``), and GraphQL printed the same instant as ``…36.752652+00:00`` beside REST's ``…36Z`` (#33
+outsider). An instant's fraction is cut, as REST cuts it (``timefmt.iso_z``)."""
 Date = dataclasses.replace(
     DEFAULT_SCALAR_REGISTRY[datetime.date],
     description='A calendar day as an RFC 3339 full-date in a JSON string: "2026-03-31"; a day of the service\'s '

@@ -123,8 +123,8 @@ class WorklistQuery:
             organization_id=public_key("Organization", organization_id),
             period_id=public_key_or_none("Period", period_id),
         )
-        labels = await notes.field_labels(info.context, {note.field_key for note in found})
-        return [ValueNoteType.of(note, labels.get(note.field_key)) for note in found]
+        labels = await notes.field_labels(info.context, {(note.field_key, note.period_id) for note in found})
+        return [ValueNoteType.of(note, labels.get((note.field_key, note.period_id))) for note in found]
 
 
 @strawberry.type

@@ -152,5 +152,5 @@ async def test_event_instants_are_datetimes(app, settings, tokens, reporting):
         result = await first
     await subscription.aclose()
     updated_at = result.data["organizationDataChanged"]["updatedAt"]
-    assert updated_at.endswith("+00:00"), updated_at  # the DateTime scalar's form; the event's own text ended in Z
+    assert updated_at.endswith("Z"), updated_at  # the DateTime scalar prints as the event does
     assert datetime.fromisoformat(updated_at).utcoffset() == timedelta(0)

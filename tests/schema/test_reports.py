@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from bufdir_reporting.models import FieldDefinition, FieldValue, ReportRecord, Section, Snapshot
+from bufdir_reporting.resolvers.reporting.document import kind_of, printed_change
 
 from .. import contracts
 from ..conftest import error_codes
@@ -88,9 +89,9 @@ async def test_the_generated_workbook_holds_every_section_label_and_value(graphq
                 assert Decimal(str(value)) == stored.value
                 if stored.prior_value is not None:
                     assert Decimal(str(prior)) == stored.prior_value
-                    assert Decimal(str(change)).quantize(Decimal("0.01")) == (stored.value - stored.prior_value).quantize(
-                        Decimal("0.01")
-                    )
+                    # the difference of the two figures as printed (document.printed_change)
+                    kind = kind_of(definition.data_type, definition.unit)
+                    assert Decimal(str(change)) == printed_change(stored.value, stored.prior_value, kind)
             if stored.value is None and stored.text_value is None:
                 assert value == ("mangler" if definition.required else None)
                 assert (notes is not None and "påkrevd" in notes.lower()) == definition.required

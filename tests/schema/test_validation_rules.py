@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bufdir_reporting.language import Language
-from bufdir_reporting.models import AuditEntry
+from bufdir_reporting.models import AuditEntry, TranslatedAttribute, TranslatedSubject, Translation
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.reporting import records
@@ -53,6 +53,45 @@ async def placed(app, settings):
     return scope.org.id, snapshot.id, ctx
 
 
+async def test_a_violated_rule_says_its_sides_by_their_labels_and_figures(graphql, tokens, placed):
+    """A rule's finding ended "(left side: 11, right side: 3.5)" (#33 outsider): a case officer
+    had to look both sides up. Now each side is named by its labels in the reader's language."""
+    _, snapshot_id, ctx = placed
+    await Translation.create(
+        subject=TranslatedSubject.FIELD,
+        subject_id="akutt",
+        attribute=TranslatedAttribute.LABEL,
+        language="nn",
+        text="Akuttplasseringar",
+        updated_by="test",
+    )
+    rule = {**RULE, "left": "akutt + plasseringer", "operator": "EQUAL", "right": "plasseringer - (akutt - 2)"}
+    assert "errors" not in await graphql(CREATE, {"input": rule}, tokens.admin())
+    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
+    said = {
+        language: [f.message for f in await validation.validate(ctx, snapshot=snapshot, language=language)]
+        for language in Language
+    }
+    assert said == {
+        Language.NB: [
+            "Akuttplasseringer kan ikke være flere enn plasseringer. "
+            "Summen av Akutt og Plasseringer (4) må være lik Plasseringer − (Akutt − 2) (0)."
+        ],
+        Language.NN: [
+            "Akuttplasseringar kan ikkje vere fleire enn plasseringar. "
+            "Summen av Akuttplasseringar og Plasseringer (4) må vere lik Plasseringer − (Akuttplasseringar − 2) (0)."
+        ],
+        Language.EN: [
+            "Emergency placements cannot exceed placements. "
+            "The sum of Akutt and Plasseringer (4) must equal Plasseringer − (Akutt − 2) (0)."
+        ],
+    }
+    not_both = {**RULE, "left": "akutt", "operator": "NOT_BOTH", "right": "0.5", "messageEn": "Not both"}
+    assert "errors" not in await graphql(CREATE, {"input": not_both}, tokens.admin())
+    english = [f.message for f in await validation.validate(ctx, snapshot=snapshot, language=Language.EN)]
+    assert "Not both. Akutt (3) and 0.5 cannot both be reported." in english
+
+
 async def report(ctx, snapshot_id) -> str:
     fresh = Context(settings=ctx.settings, principal=ctx.principal, jobs=ctx.jobs, events=ctx.events)
     return (await records.generate(fresh, snapshot_id=snapshot_id, report_type="annual_report")).id
@@ -89,13 +128,15 @@ async def test_a_violated_error_rule_blocks_submission_with_its_message(graphql,
             "fieldKey": "akutt",
             "severity": "ERROR",
             "code": "RULE_VIOLATED",
-            "message": "Akuttplasseringer kan ikke være flere enn plasseringer. (venstre side: 3, høyre side: 1)",
+            "message": "Akuttplasseringer kan ikke være flere enn plasseringer. Akutt (3) kan ikke være større enn Plasseringer (1).",
             "ruleId": rule_id,
         }
     ]
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     english = await validation.validate(ctx, snapshot=snapshot, language=Language.EN)
-    assert [f.message for f in english] == ["Emergency placements cannot exceed placements. (left side: 3, right side: 1)"]
+    assert [f.message for f in english] == [
+        "Emergency placements cannot exceed placements. Akutt (3) must not be greater than Plasseringer (1)."
+    ]
 
     refused = await graphql(SUBMIT, {"r": await report(ctx, snapshot_id)}, own)
     assert error_codes(refused) == ["BAD_USER_INPUT"]

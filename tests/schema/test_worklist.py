@@ -8,7 +8,7 @@ belongs to, a question on the one report it was asked on; an unknown code refuse
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -506,6 +506,24 @@ async def test_the_open_questions_name_the_field_by_its_label_in_the_readers_lan
         assert found == [{"fieldKey": "akutt", "fieldLabel": label}], found
         rest = await client.get("/api/v1/value-notes/open-questions", params={"org_id": "org-w2"}, headers=asking)
         assert [(q["field_key"], q["field_label"]) for q in rest.json()["data"]] == [("akutt", label)], rest.text
+
+
+async def test_an_open_question_names_the_field_by_the_label_in_force_for_its_period(graphql, client, tokens, period):
+    """fieldLabel was the field's newest label: a 2024 question read the label a 2025 revision
+    of the structure gave it (#33 outsider). The 2024 report's label is the one in force then."""
+    old = await FieldDefinition.get(key="akutt", valid_to=None)
+    await FieldDefinition.filter(id=old.id).update(label="Akuttplasseringer", valid_to=date(2025, 1, 1), open_key=None)
+    await FieldDefinition.create(
+        section_id=old.section_id, key="akutt", open_key="akutt", label="Akutte plasseringer (ny definisjon)",
+        data_type=old.data_type, position=old.position, aggregation_rule=old.aggregation_rule, valid_from=date(2025, 1, 1),
+    )  # fmt: skip
+    await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, tokens.reviewer())
+    coordinator = tokens.headers("org-w2")
+    labelled = "query ($o: ID!) { openQuestions(organizationId: $o) { fieldKey fieldLabel } }"
+    found = (await graphql(labelled, {"o": "org-w2"}, coordinator))["data"]["openQuestions"]
+    assert found == [{"fieldKey": "akutt", "fieldLabel": "Akuttplasseringer"}], found
+    rest = await client.get("/api/v1/value-notes/open-questions", params={"org_id": "org-w2"}, headers=coordinator)
+    assert [q["field_label"] for q in rest.json()["data"]] == ["Akuttplasseringer"], rest.text
 
 
 async def test_findings_settled_by_a_question_name_it_and_follow_their_findings(graphql, client, tokens, period):

@@ -47,7 +47,7 @@ async def delete(ctx: Context, *, delegation_id: int) -> Delegation:
     async with notify.transaction(ctx):
         delegation = await Delegation.select_for_update().get_or_none(id=delegation_id)
         if delegation is None:
-            raise NotFound("delegation", delegation_id)
+            raise NotFound("delegation", str(delegation_id))
         await delegation.delete()
         await audit.record(
             ctx,

@@ -92,8 +92,10 @@ async def _person(settings: Settings, principal: Principal) -> Principal:
     if wanted and wanted not in claimed.scopes:
         raise Forbidden(
             details={"reason": "missing_scope", "scopes": [wanted]},
-            message_id="identity.mapping.id_porten_token_lacks",
-            values={"wanted": wanted, "value": " ".join(claimed.scopes) or "none"},
+            message_id="identity.mapping.id_porten_token_lacks"
+            if claimed.scopes
+            else "identity.mapping.id_porten_token_no_scopes",
+            values={"wanted": wanted, "value": " ".join(claimed.scopes)},
         )
     person = await Person.get_or_none(pid_hash=claimed.pid_hash)
     assignments = await PersonAssignment.filter(person_id=person.id) if person is not None else []
@@ -111,8 +113,8 @@ async def _person(settings: Settings, principal: Principal) -> Principal:
         needed = sorted({settings.idporten_min_acr.get(a.role.value, "idporten-loa-substantial") for a in assignments})
         raise Forbidden(
             details={"reason": "acr_too_low", "acr": claimed.acr, "required": needed},
-            message_id="identity.mapping.login_s_security_level",
-            values={"value": claimed.acr or "none", "needed": Either(needed)},
+            message_id="identity.mapping.login_s_security_level" if claimed.acr else "identity.mapping.login_states_no_level",
+            values={"value": claimed.acr, "needed": Either(needed)},
         )
     coordinates = {a.organization_id for a in held if a.role == PersonRole.COORDINATOR and a.organization_id}
     reviews = {a.organization_id for a in held if a.role == PersonRole.REVIEWER and a.organization_id}

@@ -54,7 +54,7 @@ async def unassign(ctx: Context, *, assignment_id: int) -> PersonAssignment:
     async with notify.transaction(ctx):
         assignment = await PersonAssignment.select_for_update().get_or_none(id=assignment_id)
         if assignment is None:
-            raise NotFound("person assignment", assignment_id)
+            raise NotFound("person assignment", str(assignment_id))
         await assignment.delete()
         await audit.record(
             ctx,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ...errors import PeriodLocked
-from ...models import DEFAULT_FORM, Period, ReportForm, Submission
+from ...models import DEFAULT_FORM, Organization, Period, ReportForm, Submission
 from ..base import ancestry
-from . import calendar
+from . import calendar, names
 
 
 def lock_key(organization_id: str, period_id: str, form_id: str | None = None) -> str:
@@ -87,7 +87,7 @@ async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
             raise PeriodLocked(
                 details={"organization_id": organization_id, "period_ids": locked},
                 message_id="periods.lock.period_submitted_locked_admin",
-                values={"locked": locked[0], "organization_id": organization_id},
+                values=await _named(organization_id, locked[0]),
             )
         # A branch was told its period was "submitted" when it had submitted nothing: the lock
         # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
@@ -103,8 +103,7 @@ async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
             },
             message_id="periods.lock.locked_by_umbrella",
             values={
-                "locked": locked[0],
-                "organization_id": organization_id,
+                **await _named(organization_id, locked[0]),
                 "umbrella": f"{umbrella.name} ({umbrella.id})",
                 "form": form_name,
             },
@@ -129,5 +128,18 @@ async def refuse_if_period_locked(organization_id: str, period_id: str | None, f
         raise PeriodLocked(
             details={"organization_id": organization_id, "period_ids": [period_id]},
             message_id="periods.lock.period_submitted_locked",
-            values={"period_id": period_id, "organization_id": organization_id},
+            values=await _named(organization_id, period_id),
         )
+
+
+async def _named(organization_id: str, period_id: str) -> dict[str, object]:
+    """The period by its name in the reader's language and the organisation by its name and id:
+    the refusal named ids ("perioden rp-2026-q1 … for org-3310", #33 outsider); the details keep
+    the ids for a program."""
+    organization = await Organization.get_or_none(id=organization_id).only("id", "name")
+    return {
+        "period": await names.in_each_language(period_id),
+        "organization": organization_id
+        if organization is None or organization.name == organization_id
+        else f"{organization.name} ({organization_id})",
+    }

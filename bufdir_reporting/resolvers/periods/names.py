@@ -14,8 +14,8 @@ import calendar
 from datetime import date
 from typing import Protocol
 
-from ...language import Language, say
-from ...models import PeriodType
+from ...language import InEach, Language, say
+from ...models import Period, PeriodType, TranslatedAttribute, TranslatedSubject, Translation
 
 
 class Dated(Protocol):
@@ -57,3 +57,25 @@ def standard_name(period: Dated, language: Language) -> str | None:
     if period.type == PeriodType.MONTH and _spans_months(period, 1):
         return say("period.name.month", language, month=say(f"period.month.{start.month}", language), year=start.year)
     return None
+
+
+async def in_each_language(period_id: str) -> InEach:
+    """A stored period's name in every language, as ``translations.Texts.period_name`` gives
+    each: its Bokmål, else a stored translation, the calendar's name (for a refusal worded when
+    it is answered: the period-locked one named the period by its id)."""
+    period = await Period.get_or_none(id=period_id)
+    if period is None:
+        return InEach({Language.NB: period_id})
+    stored = dict(
+        await Translation.filter(
+            subject=TranslatedSubject.PERIOD, subject_id=period_id, attribute=TranslatedAttribute.NAME
+        ).values_list("language", "text")
+    )
+    return InEach(
+        {
+            language: period.name
+            if language == Language.NB
+            else stored.get(language.value) or standard_name(period, language) or period.name
+            for language in Language
+        }
+    )

@@ -181,7 +181,7 @@ async def unassign(ctx: Context, *, assignment_id: int, mistaken: bool = False) 
     async with notify.transaction(ctx) as outbox:
         assignment = await FormAssignment.select_for_update().get_or_none(id=assignment_id)
         if assignment is None:
-            raise NotFound("form assignment", assignment_id)
+            raise NotFound("form assignment", str(assignment_id))
         before = {
             "assignment_id": assignment_id,
             "organization_id": assignment.organization_id,

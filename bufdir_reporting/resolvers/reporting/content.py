@@ -31,7 +31,7 @@ from ..snapshots.section_values import SectionValues
 from ..snapshots.validation import Finding
 from ..structure.translations import BOKMAL, Texts
 from . import trail
-from .document import Listed, Note, ReportContent, Row, SectionPart, Value
+from .document import Listed, Note, ReportContent, Row, SectionPart, Value, kind_of, printed_change
 from .texts import DEFAULT_LANGUAGE, Words, words
 from .trail import Event, Said, local_time
 
@@ -65,17 +65,18 @@ def _row(
     w: Words, texts: Texts, value: FieldValueRow, definition: FieldDefinition, notes: list[Note], explanation: str | None
 ) -> Row:
     current, prior = _value(value, definition, prior=False), _value(value, definition, prior=True)
+    unit = texts.field_unit(definition)
     change = share = None
     if isinstance(current, Decimal) and isinstance(prior, Decimal):
-        change = current - prior
-        share = change / abs(prior) if prior else None
+        change = printed_change(current, prior, kind_of(definition.data_type, definition.unit))
+        share = (current - prior) / abs(prior) if prior else None
     remarks = [w("remark.explanation", text=explanation)] if explanation else []
     remarks += [w("remark.note", label=note.label, message=note.message) for note in notes]
     return Row(
         key=definition.key,
         label=texts.field_label(definition),
         data_type=definition.data_type,
-        unit=texts.field_unit(definition),
+        unit=unit,
         value=current,
         prior=prior,
         change=change,

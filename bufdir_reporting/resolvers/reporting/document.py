@@ -5,13 +5,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ...models import FieldDataType
 from .texts import Words
 from .trail import Event, Said
 
 Value = Decimal | str | bool | None
+
+PRINTED_PLACES = {FieldDataType.INTEGER: 0, FieldDataType.DECIMAL: 2, FieldDataType.PERCENT: 1}
+"""The decimals a number of each kind prints with, in the PDF and in the workbook's formats."""
+
+
+def rounded(value: Decimal, places: int) -> Decimal:
+    """Half away from zero, as the workbook's number formats (Excel) and Norwegian custom round:
+    Python's own formatting rounds half to even, so the PDF said -0,6 pp where the workbook of
+    the same report said -0,7 pp (84,60 % to 83,95 %)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def kind_of(data_type: FieldDataType, unit: str | None) -> FieldDataType:
+    """How a value reads: a decimal field counted in % reads as a percentage."""
+    if data_type == FieldDataType.DECIMAL and unit == "%":
+        return FieldDataType.PERCENT
+    return data_type
+
+
+def printed_change(current: Decimal, prior: Decimal, kind: FieldDataType) -> Decimal:
+    """The change as the difference of the two figures as printed: 39,3 % against 38,9 % is
+    +0,4 pp. Taken from the stored values (39.34 and 38.85) it printed +0,5 pp beside them, a
+    difference no reader could make of the figures shown (#32 outsider)."""
+    places = PRINTED_PLACES.get(kind)
+    if places is None:
+        return current - prior
+    return rounded(current, places) - rounded(prior, places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +58,7 @@ class Row:
     value: Value
     prior: Value
     change: Decimal | None
-    """value minus prior, for numbers with both."""
+    """value minus prior as both print (``printed_change``), for numbers with both."""
     change_share: Decimal | None
     """change as a share of |prior| (0.25 is +25 %), when prior is not zero."""
     required: bool
@@ -53,9 +80,7 @@ class Row:
     @property
     def kind(self) -> FieldDataType:
         """How the value reads: a decimal field counted in % reads as a percentage."""
-        if self.data_type == FieldDataType.DECIMAL and self.unit == "%":
-            return FieldDataType.PERCENT
-        return self.data_type
+        return kind_of(self.data_type, self.unit)
 
     @property
     def is_text(self) -> bool:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from ...models import FieldDataType
-from .document import ReportContent, Row, SectionPart
+from .document import ReportContent, Row, SectionPart, rounded
 from .texts import CONTROL, Words
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -43,20 +43,13 @@ def _grouped(text: str, language: str = "nb") -> str:
     return text if language == "en" else text.replace(",", NBSP).replace(".", ",")
 
 
-def _rounded(value: Decimal, places: int) -> Decimal:
-    """Half away from zero, as the workbook's number formats (Excel) and Norwegian custom round:
-    Python's own formatting rounds half to even, so the PDF said -0,6 pp where the workbook of
-    the same report said -0,7 pp (84,60 % to 83,95 %)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
 def number_text(value: Decimal, data_type: FieldDataType, *, signed: bool = False, language: str = "nb") -> str:
     sign = "+" if signed else ""
     if data_type == FieldDataType.INTEGER:
         return _grouped(f"{int(value):{sign},}", language)
     if data_type == FieldDataType.PERCENT:
-        return _grouped(f"{_rounded(value, 1):{sign},.1f}", language) + (f"{NBSP}pp" if signed else f"{NBSP}%")
-    return _grouped(f"{_rounded(value, 2):{sign},.2f}", language)
+        return _grouped(f"{rounded(value, 1):{sign},.1f}", language) + (f"{NBSP}pp" if signed else f"{NBSP}%")
+    return _grouped(f"{rounded(value, 2):{sign},.2f}", language)
 
 
 def value_text(words: Words, row: Row, value: object) -> str:
@@ -70,7 +63,7 @@ def value_text(words: Words, row: Row, value: object) -> str:
 
 
 def share_text(share: Decimal, language: str = "nb") -> str:
-    return _grouped(f"{_rounded(share * 100, 1):+,.1f}", language) + f"{NBSP}%"
+    return _grouped(f"{rounded(share * 100, 1):+,.1f}", language) + f"{NBSP}%"
 
 
 def _t(text: str) -> str:
@@ -168,9 +161,14 @@ def _trail(content: ReportContent) -> str:
         rows = (_listing((str(event.version), event.what, event.at, event.who, event.reason)) for event in content.history)
         html += [f"<h2>{_t(w('heading.versions'))}</h2>", _table(columns, rows, ("18mm", "42mm", "40mm", "40mm", ""))]
     if content.dialogue:
-        columns = (w("column.section"), w("column.field"), w("column.type"), w("column.when"), w("column.who"), w("column.text"))
-        said = (_listing((item.section, item.field, item.kind, item.at, item.who, item.text)) for item in content.dialogue)
-        html += [f"<h2>{_t(w('heading.dialogue'))}</h2>", _table(columns, said, ("42mm", "50mm", "32mm", "40mm", "34mm", ""))]
+        names = ("column.section", "column.field", "column.type", "column.when", "column.who", "column.outcome", "column.text")
+        columns = tuple(w(name) for name in names)
+        said = (
+            _listing((item.section, item.field, item.kind, item.at, item.who, item.outcome, item.text))
+            for item in content.dialogue
+        )
+        widths = ("26mm", "32mm", "28mm", "36mm", "34mm", "42mm", "")
+        html += [f"<h2>{_t(w('heading.dialogue'))}</h2>", _table(columns, said, widths)]
     return f'<section class="part">{"".join(html)}</section>'
 
 

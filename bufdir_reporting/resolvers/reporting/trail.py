@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ...models import ReviewState, Snapshot, Submission, SubmissionReview, ValueNote, ValueNoteKind
+from ...models import NoteState, ReviewState, Snapshot, Submission, SubmissionReview, ValueNote, ValueNoteKind
 from .. import periods
 from .texts import Words
 
@@ -39,13 +39,16 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Said:
-    """One note about a value, in the report's order: the field, the kind, who and when, the text."""
+    """One note about a value, in the report's order: the field, the kind, who and when, what
+    became of it (a question open, answered, resolved; an explanation accepted: by whom and
+    when), the text."""
 
     section: str
     field: str
     kind: str
     at: str
     who: str
+    outcome: str
     text: str
 
 
@@ -119,10 +122,22 @@ def dialogue(words: Words, notes: Iterable[ValueNote], places: dict[str, tuple[s
             kind=words(f"note_kind.{note.kind}"),
             at=local_time(note.created_at, words),
             who=note.author,
+            outcome=outcome(words, note),
             text=words("dialogue.beside_value") if note.id in beside else note.text,
         )
         for note in threaded
     )
+
+
+def outcome(words: Words, note: ValueNote) -> str:
+    """What became of a question or an explanation: the dialogue page listed questions and answers
+    but not that, or by whom and when, they were resolved or accepted (#32 outsider). An answer,
+    and an explanation no one has accepted, have none."""
+    if note.state in (NoteState.RESOLVED, NoteState.ACCEPTED) and note.resolved_at is not None:
+        return words(f"outcome.{note.state}", at=local_time(note.resolved_at, words), who=note.resolved_by or "–")
+    if note.state in (NoteState.OPEN, NoteState.ANSWERED):
+        return words(f"outcome.{note.state}")
+    return ""
 
 
 def _latest_explanations(notes: Iterable[ValueNote]) -> dict[str, ValueNote]:

@@ -193,12 +193,12 @@ def _trail(sheet: Worksheet, content: ReportContent) -> None:
     if content.history:
         names: tuple[str, ...] = ("column.version", "column.event", "column.when", "column.who", "column.reason")
         events = [(str(event.version), event.what, event.at, event.who, event.reason) for event in content.history]
-        _table(sheet, w("heading.versions"), [w(name) for name in names], events, spans=((1, 1), (2, 2), (3, 3), (4, 4), (5, 6)))
+        _table(sheet, w("heading.versions"), [w(name) for name in names], events, spans=((1, 1), (2, 3), (4, 4), (5, 5), (6, 7)))
     if content.dialogue:
-        names = ("column.section", "column.field", "column.type", "column.when", "column.who", "column.text")
-        said = [(item.section, item.field, item.kind, item.at, item.who, item.text) for item in content.dialogue]
+        names = ("column.section", "column.field", "column.type", "column.when", "column.who", "column.outcome", "column.text")
+        said = [(item.section, item.field, item.kind, item.at, item.who, item.outcome, item.text) for item in content.dialogue]
         _table(sheet, w("heading.dialogue"), [w(name) for name in names], said)
-    sheet.print_area = f"A1:F{sheet.max_row}"
+    sheet.print_area = f"A1:G{sheet.max_row}"
     print_setup(sheet, content, landscape=True, title_rows=None)
 
 

@@ -28,7 +28,10 @@ COLUMN_KEYS = (
 WIDTHS = (48, 15, 15, 13, 12, 9, 52, 34)
 PRINTED = "G"  # the key column (H) stays out of print
 TEXT_VALUE = (2, 5)  # a text field's value spans Verdi .. Endring i %
-TRAIL_WIDTHS = (40, 44, 24, 20, 20, 70)
+TRAIL_WIDTHS = (20, 26, 17, 16, 18, 19, 48)
+"""The dialogue sheet's columns, as wide in print as a section's (``WIDTHS`` up to ``PRINTED``,
+164): each sheet is fitted to the page's width, so a wider one (218) printed at three quarters
+of the others' size (#32 outsider)."""
 
 NUMBER_FORMATS = {
     FieldDataType.INTEGER: "#,##0",

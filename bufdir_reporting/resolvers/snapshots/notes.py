@@ -23,7 +23,7 @@ from tortoise.queryset import QuerySet
 from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportingStatusChanged, ValueNoted
 from ...language import chosen
-from ...models import DEFAULT_FORM, FieldDefinition, FieldValue, NoteState, Snapshot, ValueNote, ValueNoteKind
+from ...models import DEFAULT_FORM, FieldDefinition, FieldValue, NoteState, Period, Snapshot, ValueNote, ValueNoteKind
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
@@ -221,14 +221,30 @@ async def open_questions(ctx: Context, *, organization_id: str, period_id: str |
     return await query.order_by("created_at", "id")
 
 
-async def field_labels(ctx: Context, keys: set[str]) -> dict[str, str]:
-    """Each field key's label in the reader's language (its latest version's): a coordinator's
-    list of open questions gave the key only (outside review)."""
-    if not keys:
+async def field_labels(ctx: Context, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Each (field key, period id)'s label in the reader's language: a coordinator's list of open
+    questions gave the key only (outside review). The label is the field's version in force on
+    the period's last day, as the period's report shows it (``sections.StructureView``): the
+    newest version's named a 2024 question by a label first used in 2026 (#33 outsider). A field
+    with no version in force then (a period before it existed) reads its newest."""
+    if not wanted:
         return {}
     texts = await translations.texts(ctx, language=chosen())
-    definitions = await FieldDefinition.filter(key__in=keys).order_by("valid_from", "id")
-    return {definition.key: texts.field_label(definition) for definition in definitions}  # the latest last
+    definitions = await FieldDefinition.filter(key__in={key for key, _ in wanted}).order_by("valid_from", "id")
+    ends = dict(await Period.filter(id__in={period_id for _, period_id in wanted}).values_list("id", "end"))
+    newest = {definition.key: definition for definition in definitions}  # the latest last
+    labels = {}
+    for key, period_id in wanted:
+        end = ends.get(period_id)
+        in_force = [
+            d
+            for d in definitions
+            if d.key == key and end is not None and d.valid_from <= end and (d.valid_to is None or d.valid_to > end)
+        ]
+        definition = in_force[-1] if in_force else newest.get(key)
+        if definition is not None:
+            labels[key, period_id] = texts.field_label(definition)
+    return labels
 
 
 def of_form(note: ValueNote, form_id: str | None) -> bool:

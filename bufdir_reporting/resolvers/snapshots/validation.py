@@ -24,7 +24,7 @@ from ..base import access
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
 from ..structure import translations, validation_rules
-from . import outlier_baselines, outliers
+from . import outlier_baselines, outliers, rule_words
 from .completeness import reported
 from .notes import of_form
 
@@ -204,18 +204,15 @@ async def validate(
                 found.append(_finding(key, Severity.ERROR, FindingCode.EXPLANATION_MISSING, language, label=label))
     if rules is None:
         rules = await validation_rules.compiled_for(ctx, form_id=snapshot.form_id)
-    found += _rule_findings(rules, values, language)
+    if rules:
+        labels = {definition.key: texts.field_label(definition) for definition in definitions}
+        found += _rule_findings(rules, values, labels, language)
     return found
 
 
-def _with_sides(message: str, figures: tuple[Decimal, Decimal], language: Language) -> str:
-    """A rule's words and the figures it compared: a case officer read "cannot exceed" and had to
-    look both sides up (outsider, #33)."""
-    left, right = figures
-    return say("validation.rule.sides", language, message=message, left=number(left, language), right=number(right, language))
-
-
-def _rule_findings(rules: list[validation_rules.CompiledRule], values: list[FieldValueRow], language: Language) -> list[Finding]:
+def _rule_findings(
+    rules: list[validation_rules.CompiledRule], values: list[FieldValueRow], labels: dict[str, str], language: Language
+) -> list[Finding]:
     if not rules:
         return []
     by_key = {v.field_key: v.value for v in values}
@@ -228,7 +225,7 @@ def _rule_findings(rules: list[validation_rules.CompiledRule], values: list[Fiel
                     compiled.field_keys[0] if compiled.field_keys else "",
                     Severity(rule.severity.value),
                     FindingCode.RULE_VIOLATED,
-                    _with_sides(validation_rules.message(rule, language), validation_rules.sides(compiled, by_key), language),
+                    rule_words.compared(compiled, by_key, labels, language),
                     rule_id=rule.id,
                     importance=rule.importance.value,
                 )

@@ -18,13 +18,9 @@ def plain_decimal(value: str) -> str:
 
 
 def instant(value: str) -> str:
-    """``datetime.isoformat()`` of an instant read in UTC (the ORM's ``use_tz``): the second's
-    fraction only when there is one, six digits; the offset always ``+00:00``."""
-    utc = f"({value} AT TIME ZONE 'UTC')"
-    return (
-        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN date_part('microseconds', {value})::int % 1000000 = 0 "
-        f"THEN '' ELSE to_char({utc}, '.US') END || '+00:00')"
-    )
+    """``scalars.DateTime`` (``timefmt.iso_z``) of an instant: UTC, the whole second (the
+    fraction cut, as ``to_char`` cuts it), ``Z``."""
+    return f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 
 def day(value: str) -> str:

@@ -17,7 +17,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from bufdir_reporting.models import FieldDataType, FieldOutlierSetting, Organization, ReportRecord
+from bufdir_reporting.models import FieldDataType, FieldOutlierSetting, FieldValue, Organization, ReportRecord
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import files, records
 from bufdir_reporting.resolvers.reporting.content import local_time
@@ -178,6 +178,26 @@ async def test_the_pdf_has_the_same_content_in_the_same_order(reported):
     _, workbook_data = await _file(ctx, snapshot, ReportFormat.XLSX)
     section = openpyxl.load_workbook(io.BytesIO(workbook_data)).worksheets[1]
     assert [section.cell(line, 1).value for line in range(4, 9)] == found, "both renditions list the same rows in order"
+
+
+@pytest.mark.usefixtures("pdf_rendering")
+async def test_a_change_is_the_difference_of_the_figures_printed_beside_it_in_both_renditions(reported):
+    """39,34 % against 38,85 % print as 39,3 % and 38,9 %; their change printed +0,5 pp (0.49,
+    from the stored values), which no reader makes of the figures beside it (#32 outsider)."""
+    ctx, snapshot, period = reported
+    await FieldValue.filter(snapshot_id=snapshot.id, field_key="andel_fulgt_opp").update(
+        value=Decimal("39.34"), prior_value=Decimal("38.85")
+    )
+    content = await records.content_of(ctx, snapshot=snapshot, period=period)
+    share = next(row for row in content.sections[0].rows if row.key == "andel_fulgt_opp")
+    assert share.change == Decimal("0.4")
+    _, pdf_data = await _file(ctx, snapshot, ReportFormat.PDF)
+    text = pypdf.PdfReader(io.BytesIO(pdf_data)).pages[1].extract_text().replace(NBSP, " ")
+    assert "39,3 %" in text and "38,9 %" in text and "+0,4 pp" in text and "+0,5 pp" not in text
+    _, workbook_data = await _file(ctx, snapshot, ReportFormat.XLSX)
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_data)).worksheets[1]
+    line = next(row for row in sheet.iter_rows(min_row=4) if row[7].value == "andel_fulgt_opp")
+    assert (line[1].value, line[2].value, line[3].value) == (39.34, 38.85, 0.4)
 
 
 def _xmp(pdf: pikepdf.Pdf) -> str:

@@ -140,6 +140,54 @@ async def test_version_2s_pdf_shows_the_return_and_the_dialogue(drafted):
     assert "Bufdirs behandling og dialogen om verdiene" in text and "Stemmer antallet saker?" in text
 
 
+def _printed_width(sheet) -> float:
+    """The width of a sheet's print area (its columns' widths): fitted to the page, a sheet prints
+    at the page's width over this."""
+    last = sheet.print_area.rsplit(":", 1)[1].strip("$").rstrip("0123456789").rstrip("$")
+    return sum(sheet.column_dimensions[chr(column)].width for column in range(ord("A"), ord(last) + 1))
+
+
+@pytest.mark.one_database
+@pytest.mark.usefixtures("pdf_rendering")
+async def test_the_dialogue_says_what_became_of_each_question_and_prints_at_the_sections_scale(drafted):
+    """The dialogue page listed questions and answers but not that, or by whom and when, they
+    were resolved or accepted; the workbook's Dialogue sheet was wider than the others and so
+    printed smaller (#32 outsider)."""
+    own, reviewer, snapshot = drafted
+    version_one = await submissions.submit(
+        own, report_id=(await records.generate(own, snapshot_id=snapshot.id, report_type="r")).id
+    )
+    asked = await notes.comment(reviewer, snapshot_id=snapshot.id, field_key="antall_saker", text="Stemmer antallet saker?")
+    await notes.mark_for_follow_up(reviewer, snapshot_id=snapshot.id, field_key="antall_arsverk", text="Hvilke stillinger?")
+    await reviews.review(reviewer, submission_id=version_one.id, action=reviews.ReviewAction.RETURN, reason="Rett antall saker")
+    await notes.answer(own, comment_id=asked.id, text="Ja.")
+    resolved = await notes.resolve(reviewer, note_id=asked.id)
+    explained = await notes.explain(own, snapshot_id=snapshot.id, field_key="antall_saker", text="Én sak var dobbelt.")
+    accepted = await notes.accept(reviewer, note_id=explained.id)
+    draft = await records.generate(own, snapshot_id=snapshot.id, report_type="r", report_format=ReportFormat.PDF)
+    version_two = await submissions.submit(own, report_id=draft.id)
+
+    sent = await records.content_of(own, snapshot=snapshot, period=await Period.get(id="2024"), sent=version_two)
+    assert resolved.resolved_at is not None and accepted.resolved_at is not None
+    resolved_at, accepted_at = local_time(resolved.resolved_at), local_time(accepted.resolved_at)
+    assert [(said.kind, said.outcome) for said in sent.dialogue] == [
+        ("Kommentar fra Bufdir", f"Avklart {resolved_at} av bufdir-saksbehandler"),
+        ("Svar", ""),
+        ("Forklaring", f"Godtatt {accepted_at} av bufdir-saksbehandler"),
+        ("Til oppfølging fra Bufdir", "Åpent – venter på svar"),
+    ]
+    pdf = re.sub(r"\s+", " ", _pdf_text(await _bytes(own, version_two.report_record_id)))
+    text = pdf.replace("bufdir- saksbehandler", "bufdir-saksbehandler")  # broken at its hyphen in a narrow column
+    assert f"Avklart {resolved_at} av bufdir-saksbehandler" in text and f"Godtatt {accepted_at} av" in text
+    assert "Åpent – venter på svar" in text
+
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(sent)))
+    dialogue, section = workbook["Dialog"], workbook.worksheets[1]
+    assert f"Avklart {resolved_at} av bufdir-saksbehandler" in _sheet_text(render_xlsx(sent)).replace("\n", " ")
+    assert dialogue.page_setup.orientation == section.page_setup.orientation == "landscape"
+    assert _printed_width(dialogue) == _printed_width(section), "both fitted to the page's width at one scale"
+
+
 def _boom(content) -> bytes:
     raise RuntimeError("Flowable <Table@0x7F3B2C1D0E50 12 rows x 7 cols> too large on page 2 in frame 'body'")
 
