@@ -24,9 +24,10 @@ from .database import tortoise_config
 from .events import EventHub
 from .graphql_http import BufdirGraphQLRouter, graphql_context
 from .graphql_requests import PersistedQueries
-from .http_guards import BodySizeLimit, PlainErrorsAsJson, RequestShape, SecurityHeaders
+from .http_guards import BodySizeLimit, RequestShape, SecurityHeaders
 from .language import LanguageOfRequest
 from .operations import Metrics, OpenWebSockets, RequestContext
+from .plain_errors import PlainErrorsAsJson
 from .resolvers.periods import calendar
 from .response_cache import ResponseCache
 from .rest.errors import install_error_handlers
