@@ -10,6 +10,7 @@ from bufdir_reporting.models import Activity, Period, Snapshot
 from bufdir_reporting.resolvers import activities, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.aggregation import engine
+from bufdir_reporting.resolvers.aggregation.results import Aggregate
 from bufdir_reporting.resolvers.periods import period_bounds
 from bufdir_reporting.resolvers.snapshots import run_inputs
 
@@ -73,7 +74,7 @@ def scope(env: Env) -> tuple[str, str]:
     return env.dataset.organization_ids[1], env.dataset.period_ids[-1]
 
 
-async def _engine_run(env: Env, organization_id: str, period: Period) -> engine.Aggregate:
+async def _engine_run(env: Env, organization_id: str, period: Period) -> Aggregate:
     bounds = period_bounds(period)
     snapshot = Snapshot(organization_id=organization_id, period_id=period.id, range_start=bounds.start, range_end=bounds.end)
     # as a job runs it: the structure's revision checked beside the engine's statements

@@ -1,2 +1,3 @@
-"""The aggregation engine: a structure's rules become grouped SQL statements (``statements``),
-whose rows fold into metrics and field values (``engine``). Reads activities, writes nothing."""
+"""The aggregation engine (``engine``): a structure's rules become grouped SQL statements
+(``statements``, planned in ``plans``), whose rows fold into metrics and field values
+(``results``). Reads activities, writes nothing."""

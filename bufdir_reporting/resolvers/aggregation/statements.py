@@ -49,7 +49,7 @@ def filters(sql: Statement, rule: AggregationRule, alias: str) -> list[str]:
 
 def grouped_filters(sql: Statement, rule: AggregationRule) -> str | None:
     """The rule's filters on a row ``g`` of activities grouped by the filtered columns (see
-    ``engine.plan``), or None when it has none."""
+    ``plans.plan``), or None when it has none."""
     return " AND ".join(parts) if (parts := filters(sql, rule, "g")) else None
 
 

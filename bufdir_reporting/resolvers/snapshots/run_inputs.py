@@ -12,6 +12,7 @@ from typing import cast
 from ...models import FieldDefinition, Snapshot
 from .. import organizations, periods
 from ..aggregation import engine
+from ..aggregation.results import Aggregate
 from ..base import revision
 from ..base.context import Context
 from ..structure import forms, sections
@@ -24,7 +25,7 @@ def _definitions_key(snapshot: Snapshot) -> tuple[object, ...]:
 
 async def aggregated(
     ctx: Context, snapshot: Snapshot, organization_ids: Sequence[str]
-) -> tuple[list[FieldDefinition], engine.Aggregate]:
+) -> tuple[list[FieldDefinition], Aggregate]:
     """The definitions in force for the snapshot and the engine's figures under them.
 
     With definitions this process read under a revision already, the engine runs under them at

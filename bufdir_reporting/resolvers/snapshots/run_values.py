@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import FieldDefinition, FieldValue, Snapshot
-from ..aggregation import engine
+from ..aggregation.results import Aggregate
 from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
 
 MANUAL = "manual"
@@ -17,7 +17,7 @@ MANUAL = "manual"
 def new_values(
     snapshot_id: str,
     definitions: list[FieldDefinition],
-    result: engine.Aggregate,
+    result: Aggregate,
     *,
     prior: dict[str, FieldValue],
     carried: dict[str, FieldValue],
@@ -47,7 +47,7 @@ def new_values(
     return rows
 
 
-def metrics_of(result: engine.Aggregate) -> dict[str, Any]:
+def metrics_of(result: Aggregate) -> dict[str, Any]:
     return {
         "activity_count": result.activity_count,
         "participant_count": result.participant_count,

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from bufdir_reporting.models import FieldDefinition
-from bufdir_reporting.resolvers.aggregation.engine import GROUPED, fold, plan
+from bufdir_reporting.resolvers.aggregation.plans import GROUPED, plan
+from bufdir_reporting.resolvers.aggregation.results import fold
 
 START, END = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC)
 YOUTH = {"kind": "count", "filters": {"categories": ["ungdom"]}}

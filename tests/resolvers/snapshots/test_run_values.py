@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from bufdir_reporting.models import FieldDefinition, FieldValue
-from bufdir_reporting.resolvers.aggregation.engine import Aggregate, CategoryMetrics, FieldResult
+from bufdir_reporting.resolvers.aggregation.results import Aggregate, CategoryMetrics, FieldResult
 from bufdir_reporting.resolvers.snapshots.completeness import completeness
 from bufdir_reporting.resolvers.snapshots.run_values import MANUAL, metrics_of, new_values
 
