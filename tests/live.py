@@ -35,7 +35,31 @@ def new_app(settings: Settings) -> FastAPI:
     EXECUTOR_CACHE.clear()
     app = create_app(settings)
     _share_route_state(app)
+    _share_openapi_document(app, settings)
     return app
+
+
+_DOCUMENTS: dict[str, dict[str, Any]] = {}
+"""Per process, the OpenAPI document built by the first app of each configuration."""
+
+
+def _share_openapi_document(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document depends on the routes (the same modules' for every app of the suite)
+    and the settings, not on the database or the signing secret: built once per configuration and
+    process, not once per app (half a second of CPU each; test_openapi.py alone asks 20-odd apps for it). The first
+    app of a configuration builds it as ``rest.openapi.openapi_for`` does; the others serve that
+    document. The configuration is read when the document is first asked for, as the app does."""
+    build = app.openapi
+
+    def shared() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            configuration = settings.model_dump_json(exclude={"database_url", "var_dir", "token_secret"})
+            if configuration not in _DOCUMENTS:
+                _DOCUMENTS[configuration] = build()
+            app.openapi_schema = _DOCUMENTS[configuration]
+        return app.openapi_schema
+
+    app.openapi = shared  # type: ignore[method-assign]  # as create_app sets it
 
 
 _SHARED_ROUTERS: dict[int, BaseRoute] = {}
