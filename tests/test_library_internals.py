@@ -305,3 +305,25 @@ def test_uvicorns_server_and_config():
     assert {"should_exit", "started"} <= attributes_set(uvicorn.Server)
     assert "ws" in parameters(uvicorn.Config.__init__)
     assert refers_to(uvicorn.Config.load, "ws_protocol_class")
+
+
+# --- FastAPI ---
+
+
+def test_fastapis_included_router_keeps_its_routes_state():
+    """tests/live.py ``_share_route_state`` hands every app of the suite the first app's wrapper of
+    each module-level router: FastAPI's ``include_router`` appends one object per router, which
+    names it as ``original_router`` (rest/openapi.py ``api_routes`` and rest/errors.py read that
+    too) and keeps the state it builds for the routes on itself, rebuilt only when the router's
+    routes change (``effective_candidates``, ``_effective_candidates_version``)."""
+    from fastapi import APIRouter, FastAPI
+    from fastapi.routing import _IncludedRouter
+
+    router = APIRouter()
+    router.get("/x")(lambda: None)
+    app = FastAPI()
+    app.include_router(router)
+    included = app.router.routes[-1]
+    assert isinstance(included, _IncludedRouter) and included.original_router is router
+    assert included.effective_candidates() is included.effective_candidates()  # built once, then kept
+    assert refers_to(_IncludedRouter.effective_candidates, "_effective_candidates_version")
