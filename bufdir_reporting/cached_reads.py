@@ -23,37 +23,26 @@ refuses, a token the route refuses — is never a hit: it goes down the stack, u
 failure of the version read or an unknown persisted query is raised or answered at the bottom of
 the stack (``Deferred``), where it was before, so every layer renders it as it always did.
 
-What decides the key and why a write is never hidden: ``response_cache``.
+What decides the key and why a write is never hidden: ``response_cache``; what of a request is
+read for it: ``cached_read_parts``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
-from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import read_scopes, response_cache
+from . import response_cache
 from .auth import Principal
+from .cached_read_parts import header_text, language_of, query_parts, remembered_parts, replaying
 from .digdir import principal_from_authorization
 from .envelope import GRAPHQL_PATH, request_id
 from .errors import Unauthenticated
-from .graphql_requests import (
-    JSON,
-    PersistedQueries,
-    PersistedQueryProblem,
-    decode_json,
-    negotiated,
-    operation_kind,
-    problem_response,
-)
+from .graphql_requests import JSON, PersistedQueries, PersistedQueryProblem, problem_response
 from .http_guards import REMEMBERED_BODY_BYTES, refuses
-from .language import Language, from_accept_language
 from .operations import Metrics
 from .operations.requests import answered, request_id_of
 from .response_cache import Cached, ResponseCache
@@ -109,7 +98,7 @@ class CachedReads:
         """The caller, or None for a token the route will refuse (never a cached answer)."""
         header = first.get(b"authorization")
         try:
-            return principal_from_authorization(self.settings, _text(header))
+            return principal_from_authorization(self.settings, header_text(header))
         except Unauthenticated:
             return None
 
@@ -140,7 +129,7 @@ class CachedReads:
             scope["query_string"],
             response_cache.scope_of(principal),
             version,
-            _language(last.get(b"accept-language")),
+            language_of(last.get(b"accept-language")),
             first.get(b"origin"),
         )
         if (hit := self.cache.get(key)) is not None:
@@ -217,14 +206,14 @@ class CachedReads:
                 if not message.get("more_body"):
                     whole = True
                     break
-            receive = _replaying(read, receive)
+            receive = replaying(read, receive)
             if not whole or len(body) > self.settings.max_body_bytes or refuses(scope, body):
                 await self.app(scope, receive, send)  # the stack refuses it
                 return
         try:
             key, settled = await self._graphql_key(scope, first, last, body)
         except PersistedQueryProblem as problem:
-            scope[DEFERRED] = problem_response(problem, _text(first.get(b"accept")))
+            scope[DEFERRED] = problem_response(problem, header_text(first.get(b"accept")))
             key, settled = None, False
         except Exception as exc:  # the database's failure, rendered by the stack as before
             scope[DEFERRED] = _raising(exc)
@@ -249,73 +238,13 @@ class CachedReads:
             scope["method"],
             scope["query_string"],
             body,
-            _text(first.get(b"accept")),
+            header_text(first.get(b"accept")),
         )
-        parts = (_remembered_parts if len(body) <= REMEMBERED_BODY_BYTES else _query_parts)(*request)
+        parts = (remembered_parts if len(body) <= REMEMBERED_BODY_BYTES else query_parts)(*request)
         principal = self._principal(first)
         if parts is None or principal is None:
             return None, False
         versions, settled = await self.cache.versions.settled(parts[-1])
-        language = _language(last.get(b"accept-language"))
+        language = language_of(last.get(b"accept-language"))
         key = self.cache.key(*parts, response_cache.scope_of(principal), versions, language, first.get(b"origin"))
         return key, settled
-
-
-def _text(header: bytes | None) -> str | None:
-    """A header's value as Starlette's ``Headers`` gives it."""
-    return None if header is None else header.decode("latin-1")
-
-
-def _replaying(read: list[Message], receive: Receive) -> Receive:
-    """``receive`` for the stack below: the messages already read, then the rest."""
-    pending = list(read)
-
-    async def replay() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return replay
-
-
-@lru_cache(maxsize=256)
-def _language(header: bytes | None) -> Language | None:
-    """The language ``LanguageOfRequest`` reads from this ``Accept-Language`` (a dashboard sends
-    the same header each time: read once)."""
-    return from_accept_language(header.decode("latin-1") if header else None)
-
-
-def _query_parts(
-    persisted: PersistedQueries, max_tokens: int, method: str, query_string: bytes, body: bytes, accept: str | None
-) -> tuple[bytes, tuple[str, ...]] | None:
-    """What of a GraphQL request decides its answer besides the caller and the data: a digest of
-    the document, the variables (canonical), the operation name and the media type; and the
-    scopes of the data it reads (``read_scopes``). None when it is not a plain query or not a
-    body the router will take. Raises PersistedQueryProblem."""
-    if method == "POST":
-        try:
-            data = decode_json(body)
-        except ValueError:
-            return None
-    else:
-        data = dict(QueryParams(query_string))
-        for name in ("variables", "extensions"):
-            try:
-                data[name] = decode_json(data[name]) if name in data else None
-            except ValueError:
-                return None
-    if not isinstance(data, dict) or not isinstance(data.get("extensions", {}), dict | None):
-        return None  # extensions are not in the key: a request the router refuses is never a hit
-    query = persisted.resolve(data.get("query"), data.get("extensions"))
-    operation_name, variables = data.get("operationName"), data.get("variables")
-    if not isinstance(query, str) or not isinstance(operation_name, str | None):
-        return None
-    if operation_kind(query, operation_name, max_tokens) != "query":
-        return None
-    read = read_scopes.scopes(query, operation_name, variables, max_tokens)
-    asked = (query, json.dumps(variables, sort_keys=True, separators=(",", ":")), operation_name, negotiated(accept))
-    return hashlib.blake2b(repr(asked).encode(), digest_size=20).digest(), read
-
-
-_remembered_parts = lru_cache(maxsize=1024)(_query_parts)
-"""The same request sent again — a dashboard polling — is parsed once. A problem (an unknown
-persisted-query hash) is raised again each time, never remembered: the hash may be sent with its
-document next."""
