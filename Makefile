@@ -14,12 +14,14 @@ INSTALLED := $(VENV)/.installed
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=..." % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet uv
 
 # uv (from PyPI, into the venv) installs what pip would, the same versions, in a tenth of the time:
 # 20 s of wall and 6 s of CPU against pip's 214 s and 31 s (2026-12-05, load 12).
+# A venv made before uv was used here gets it on its next install (else `make` failed there).
 UV := $(BIN)/python -m uv pip install --quiet --python $(BIN)/python
+HAVE_UV := $(BIN)/python -m uv --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet uv
 $(INSTALLED): pyproject.toml | $(BIN)/python
+	@$(HAVE_UV)
 	$(UV) -e ".[dev]"
 	@touch $@
 
@@ -49,6 +51,7 @@ format: $(INSTALLED)
 # BUFDIR_BENCH_REDIS_URL are given, print the table and write bench/results.json. See bench/README.md.
 BENCH_INSTALLED := $(VENV)/.bench-installed
 $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
+	@$(HAVE_UV)
 	$(UV) -e ".[dev,bench]"
 	@touch $@
 
