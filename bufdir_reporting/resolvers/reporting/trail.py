@@ -113,8 +113,10 @@ def dialogue(words: Words, notes: Iterable[ValueNote], places: dict[str, tuple[s
             continue
         threaded += [note, *answers.pop(note.id, [])]
     threaded += [answer for rest in answers.values() for answer in rest]  # answers whose comment is gone
-    if all(note.id in beside for note in threaded):
-        return ()  # nothing said but what stands beside the values
+    if all(note.id in beside and note.state is not NoteState.ACCEPTED for note in threaded):
+        # nothing said but what stands beside the values; an explanation a reviewer accepted
+        # has more to say than its text beside the value: by whom and when (outsider, #32)
+        return ()
     return tuple(
         Said(
             section=places.get(note.field_key, ("–", note.field_key))[0],

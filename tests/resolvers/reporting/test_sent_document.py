@@ -188,6 +188,21 @@ async def test_the_dialogue_says_what_became_of_each_question_and_prints_at_the_
     assert _printed_width(dialogue) == _printed_width(section), "both fitted to the page's width at one scale"
 
 
+async def test_an_accepted_explanation_alone_gets_the_dialogue_page_that_says_so(drafted):
+    """An explanation is printed beside its value, so a report with no other note had no dialogue
+    page; once a reviewer accepted it, who did and when was printed nowhere (outsider, #32)."""
+    own, reviewer, snapshot = drafted
+    explained = await notes.explain(own, snapshot_id=snapshot.id, field_key="antall_saker", text="Én sak var dobbelt.")
+    period = await Period.get(id="2024")
+    assert (await records.content_of(own, snapshot=snapshot, period=period)).dialogue == ()  # beside its value only
+    accepted = await notes.accept(reviewer, note_id=explained.id)
+    assert accepted.resolved_at is not None
+    said = (await records.content_of(own, snapshot=snapshot, period=period)).dialogue
+    assert [(s.kind, s.outcome) for s in said] == [
+        ("Forklaring", f"Godtatt {local_time(accepted.resolved_at)} av bufdir-saksbehandler")
+    ]
+
+
 def _boom(content) -> bytes:
     raise RuntimeError("Flowable <Table@0x7F3B2C1D0E50 12 rows x 7 cols> too large on page 2 in frame 'body'")
 
