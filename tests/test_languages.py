@@ -505,7 +505,7 @@ async def test_bad_requests_are_refused_in_nynorsk_when_asked(app, settings, cli
     set_value = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: -1) { value } }'
     nynorsk = await graphql(set_value, {"s": snapshot.id}, {**own, **NN})
     assert nynorsk["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert nynorsk["errors"][0]["message"] == "«Antall årsverk» er minst 0", "no nn label: the Bokmål one"
+    assert nynorsk["errors"][0]["message"] == "«Antall årsverk» må vere minst 0", "no nn label: the Bokmål one"
     english = await graphql(set_value, {"s": snapshot.id}, own)
     assert english["errors"][0]["message"] == "antall_arsverk is at least 0"
     # a person reads the field by its label, the key stays in the details; the value as JSON, not a Python repr
