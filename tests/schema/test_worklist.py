@@ -36,6 +36,7 @@ from bufdir_reporting.resolvers.reporting import records
 from bufdir_reporting.resolvers.snapshots import manual_values
 from bufdir_reporting.schema import schema
 from bufdir_reporting.schema.context import GraphQLContext
+from bufdir_reporting.timefmt import iso_z
 
 from ..conftest import error_codes
 from ..factories import context_for, counted, make_organization, make_period, make_scope, make_section
@@ -207,6 +208,8 @@ async def test_a_resolved_question_takes_no_more_answers_and_says_how_it_stands(
     assert over_rest.status_code == 409, over_rest.text
     error = over_rest.json()["error"]
     assert (error["details"]["state"], error["details"]["resolved_by"]) == ("resolved", "bufdir-saksbehandler")
+    resolved_at = (await ValueNote.get(id=note_id)).resolved_at
+    assert resolved_at is not None and error["details"]["resolved_at"] == iso_z(resolved_at)  # as the note shows it
     assert "takes no more answers" in error["message"]
     assert await ValueNote.filter(organization_id="org-w2").count() == notes_before
 

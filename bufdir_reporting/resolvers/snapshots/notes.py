@@ -24,6 +24,7 @@ from ...errors import Conflict, InvalidInput, NotFound
 from ...events import ReportingStatusChanged, ValueNoted
 from ...language import chosen
 from ...models import DEFAULT_FORM, FieldDefinition, FieldValue, NoteState, Period, Snapshot, ValueNote, ValueNoteKind
+from ...timefmt import iso_z
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
@@ -108,7 +109,7 @@ async def _as_it_stands(note_id: int, message_id: str) -> Conflict:
             "note_id": note_id,
             "state": held.state,
             "resolved_by": held.resolved_by,
-            "resolved_at": held.resolved_at.isoformat() if held.resolved_at else None,
+            "resolved_at": iso_z(held.resolved_at) if held.resolved_at else None,  # as the note shows it
         },
         message_id=message_id,
     )
