@@ -16,6 +16,7 @@ from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.reporting import records
 from bufdir_reporting.resolvers.snapshots import manual_values
+from bufdir_reporting.timefmt import iso_z
 
 from ...conftest import error_codes
 from ...factories import context_for, make_activity, make_period, make_scope
@@ -203,11 +204,12 @@ async def test_reviewers_settling_one_note_at_once_one_wins_and_the_other_is_tol
             [won] = [o for o in outcomes if not isinstance(o, BaseException)]
             [lost] = [o for o in outcomes if isinstance(o, BaseException)]
             assert isinstance(lost, Conflict), repr(lost)
+            assert won.resolved_at is not None
             assert lost.details == {
                 "note_id": note.id,
                 "state": state,
                 "resolved_by": won.resolved_by,
-                "resolved_at": won.resolved_at.isoformat(),
+                "resolved_at": iso_z(won.resolved_at),  # as the note shows it
             }
             assert await AuditEntry.filter(entity_id=str(note.id), action=f"value.{state}").count() == 1
             settled = [
