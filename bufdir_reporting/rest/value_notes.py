@@ -133,8 +133,8 @@ async def add_note(
     "answerValueComment",
     NoteShape,
     status_code=201,
-    errors={403},
-    summary="Answer a reviewer's comment (the organisation)",
+    errors={403, 409},
+    summary="Answer a reviewer's comment (the organisation); a question already resolved takes none (409)",
 )
 async def answer_comment(
     note_id: NoteId,

@@ -211,6 +211,8 @@ async def test_a_resolved_question_takes_no_more_answers_and_says_how_it_stands(
     resolved_at = (await ValueNote.get(id=note_id)).resolved_at
     assert resolved_at is not None and error["details"]["resolved_at"] == iso_z(resolved_at)  # as the note shows it
     assert "takes no more answers" in error["message"]
+    documented = (await client.get("/openapi.json")).json()["paths"]["/api/v1/value-notes/{note_id}/answers"]["post"]
+    assert "409" in documented["responses"], "a generated client knows the answer it may get"
     assert await ValueNote.filter(organization_id="org-w2").count() == notes_before
 
 
