@@ -85,7 +85,9 @@ def _number(value: Any) -> Decimal | None:
 
 
 def _moment(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+    # to the whole second: ours prints an instant in whole seconds (UTC, Z: GraphQL's DateTime as
+    # REST's), PostGraphile with PostgreSQL's microseconds; both cut, neither rounds
+    return None if value is None else datetime.fromisoformat(value).replace(microsecond=0)
 
 
 def nested_facts(document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
