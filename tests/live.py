@@ -114,7 +114,9 @@ async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterato
     """The app with its lifespan running; ``empty`` starts from empty tables."""
     await _no_app_left_behind()
     app = new_app(settings)
-    async with LifespanManager(app):
+    # a job a test left running is waited for at shutdown: on a loaded 2-core CI that can pass
+    # asgi-lifespan's 5 s (a teardown error in test_lifecycle, 2026-12-05)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
         if empty:
             await emptied()
         yield app
