@@ -169,11 +169,10 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
         if changed:
             await FormSection.filter(form_id=form_id).delete()
             await FormSection.bulk_create([FormSection(form_id=form_id, section_id=s) for s in spec.section_ids])
-            await revision.bump()
-        elif before["public"] != spec.public:
-            # who may read its figures is read once per revision (analytics' public forms): a
-            # form published or made private without a new revision kept its old readers
-            await revision.bump()
+        # what is read once per revision reads the form as written: its sections, whether it is
+        # rolled up, and whether it is public (analytics' readers: a form made private without a
+        # new revision stayed published) — every update, not a list of the attributes cached
+        await revision.bump()
         if changed:
             reason = f"report form {form_id} changed"
             outbox.add(*CacheInvalidated.each(await invalidation.invalidate_form(form_id, reason), reason))
