@@ -554,3 +554,28 @@ async def test_findings_settled_by_a_question_name_it_and_follow_their_findings(
         ("OUTLIER_PEERS", int(asked["id"])),
         ("QUESTION_RESOLVED", int(asked["id"])),
     ], rest.text
+
+
+async def test_one_request_reads_at_most_three_worklists(graphql, client, tokens, period):
+    """Each worklist reads and validates every report of its period; each costed as a usual
+    connection, 29 aliased worklists in one document held one process for 2-5 s on the demo
+    (attacker's review). A request reads three different ones (the same one asked again, or its
+    totalCount beside its page, is read once); the fourth is refused, saying so."""
+    reviewer = tokens.reviewer()
+    filters = ["{}", '{severity: "error"}', "{includeResolved: true}", "{submittedOnly: false}"]
+    lists = [
+        f'w{n}: worklist(periodId: "2024", filter: {f}) {{ totalCount edges {{ node {{ code }} }} }}'
+        for n, f in enumerate(filters)
+    ]
+    again = [f'again{n}: worklist(periodId: "2024", filter: {filters[n % 3]}) {{ totalCount }}' for n in range(20)]
+    three = await graphql("{ " + " ".join(lists[:3] + again) + " }", None, reviewer)
+    assert "errors" not in three, three
+    assert [three["data"][f"w{n}"]["totalCount"] for n in range(3)] == [2, 1, 2]
+    assert {three["data"][f"again{n}"]["totalCount"] for n in range(20)} == {1, 2}
+    four = await graphql("{ " + " ".join(lists) + " }", None, reviewer)
+    assert four["data"] is None
+    [error] = four["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["path"] == ["w3"]
+    assert error["message"].startswith("one request reads at most 3 worklists"), error
+    for _ in range(4):  # a request's count is its own
+        assert (await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)).status_code == 200
