@@ -149,15 +149,40 @@ def issue_token(
 _jwks_clients: dict[str, jwt.PyJWKClient] = {}
 
 
-def _jwks_key(settings: Settings, kid: str | None) -> Any:
+def _jwks_key(settings: Settings, kid: str | None, algorithm: str) -> Any:
     return jwks_key(
-        url=settings.token_jwks_url, file=settings.token_jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid
+        url=settings.token_jwks_url,
+        file=settings.token_jwks_file,
+        refresh_seconds=settings.token_jwks_refresh_seconds,
+        kid=kid,
+        algorithm=algorithm,
     )
 
 
-def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid: str | None) -> Any:
-    """An identity provider's key for ``kid``; a file is re-read when it changes, a URL is
-    fetched again when it does not know the kid (key rotation)."""
+def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid: str | None, algorithm: str) -> Any:
+    """An identity provider's key for ``kid``, if it is a key of the token's ``algorithm``; a
+    file is re-read when it changes, a URL is fetched again when it does not know the kid (key
+    rotation)."""
+    return _of_algorithm(_key_by_id(url=url, file=file, refresh_seconds=refresh_seconds, kid=kid), kid, algorithm)
+
+
+def _of_algorithm(key: Any, kid: str | None, algorithm: str) -> Any:
+    """``key`` if the token's ``algorithm`` can verify with it. The header names both, so anyone
+    may pair an RSA key's kid with ES256 (or a P-384 key with ES256): PyJWT then raised TypeError
+    ("Expecting a PEM-formatted key") or InvalidKeyError, neither a token error, and every such
+    token was a 500 (attacker's review: Maskinporten's published kid with alg ES256)."""
+    try:
+        jwt.get_algorithm_by_name(algorithm).prepare_key(key)
+    except (TypeError, ValueError, NotImplementedError, jwt.InvalidKeyError):
+        raise Unauthenticated(
+            details={"reason": "algorithm"},
+            message_id="access.auth.key_of_another_algorithm",
+            values={"algorithm": algorithm, "kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
+        ) from None
+    return key
+
+
+def _key_by_id(*, url: str | None, file: Path | None, refresh_seconds: float, kid: str | None) -> Any:
     if kid is None:
         raise Unauthenticated(
             details={"reason": "no_key_id"},
@@ -203,7 +228,7 @@ def _verification_key(settings: Settings, token: str) -> tuple[Any, str]:
     if algorithm == ALGORITHM:
         return settings.signing_secret, algorithm
     if algorithm in ASYMMETRIC and (settings.token_jwks_file or settings.token_jwks_url):
-        return _jwks_key(settings, header.get("kid")), algorithm
+        return _jwks_key(settings, header.get("kid"), algorithm), algorithm
     raise Unauthenticated(
         details={"reason": "algorithm"},
         message_id="access.auth.bearer_token_signed_service",

@@ -64,7 +64,7 @@ class Provider:
     jwks_file: Path | None
     metadata_url: str | None
 
-    def key(self, settings: Settings, kid: str | None) -> Any:
+    def key(self, settings: Settings, kid: str | None, algorithm: str) -> Any:
         url = self.jwks_url or (jwks_uri_of(self.metadata_url) if self.metadata_url else None)
         if url is None and self.jwks_file is None:
             raise Unauthenticated(
@@ -72,7 +72,9 @@ class Provider:
                 message_id="access.digdir.service_key_set_configured",
                 values={"name": self.name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
             )
-        return jwks_key(url=url, file=self.jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid)
+        return jwks_key(
+            url=url, file=self.jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid, algorithm=algorithm
+        )
 
 
 def providers(settings: Settings) -> list[Provider]:
@@ -165,7 +167,7 @@ def principal_from_token(settings: Settings, provider: Provider, token: str) -> 
             message_id="access.digdir.bearer_token_signed_does",
             values={"algorithm": algorithm, "name": provider.name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
-    key = provider.key(settings, header.get("kid"))
+    key = provider.key(settings, header.get("kid"), algorithm)
     try:
         claims = jwt.decode(
             token,

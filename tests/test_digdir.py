@@ -322,3 +322,21 @@ async def test_a_token_with_no_security_level_or_scope_is_told_so_in_words(clien
         "The ID-porten token lacks the scope bufdir:rapportering; the token states no scopes. "
         "Log in again through a client that asks for it."
     )
+
+
+async def test_a_token_naming_a_key_of_another_algorithm_is_refused_not_a_server_error(client, digdir, world):
+    """The header names the algorithm and the key: Maskinporten's published (RSA) kid with
+    ES256, or RS256 with an EC key, made PyJWT raise TypeError, and every such token, which
+    anyone can write, was a 500 (attacker's review). It is refused as a token signed wrongly."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    claims = jwt.decode(digdir.maskinporten()["Authorization"].removeprefix("Bearer "), options={"verify_signature": False})
+    forged = jwt.encode(claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": digdir.kid})
+    response = await client.get("/api/v1/report-records", params={"org_id": OWN}, headers={"Authorization": f"Bearer {forged}"})
+    status, reason, message = refusal(response)
+    assert (status, reason) == (401, "algorithm") and f"'{digdir.kid}'" in message and "ES256" in message
+    graphql = await client.post(
+        "/graphql", json={"query": "{ viewer { subject } }"}, headers={"Authorization": f"Bearer {forged}"}
+    )
+    assert graphql.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", graphql.text
