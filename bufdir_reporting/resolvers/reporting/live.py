@@ -78,5 +78,5 @@ async def _worklist(ctx: Context, filters: worklist.Filters) -> AsyncIterator[li
     # subscribed before the first list is read: a change made while it is read is not missed
     async with live.subscribed(ctx, ReportingStatusChanged.channel(filters.period_id), ReportingStatusChanged) as changes:
         yield await worklist.list_(ctx, filters=filters)
-        async for _ in changes:
-            yield await worklist.list_(ctx, filters=filters)
+        async for delivery in changes:
+            yield await worklist.shared_list(ctx, filters=filters, shared=delivery.shared)

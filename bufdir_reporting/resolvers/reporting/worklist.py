@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from tortoise.expressions import Q
 
+from ... import language
 from ...errors import InvalidInput
 from ...models import (
     DEFAULT_FORM,
@@ -154,10 +156,25 @@ def _question_snapshots(reports: list[Snapshot], questions: list[ValueNote]) -> 
 
 async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
     """Every item of the period's worklist, most important first."""
+    _check(ctx, filters)
+    return _chosen(await _read(ctx, filters), filters)
+
+
+def _check(ctx: Context, filters: Filters) -> None:
     access.require_review(ctx, doing="error.reviewer_required.worklist")
     if filters.severity not in (None, "error", "warning"):
         raise InvalidInput(field="severity", message_id="reporting.worklist.severity_error_warning")
     _codes(filters.codes)
+
+
+def _read_filters(filters: Filters) -> Filters:
+    """What a worklist reads: the filters that choose its reports (severity, codes and whether
+    settled items show choose among the items read)."""
+    return replace(filters, severity=None, codes=(), include_resolved=True)
+
+
+async def _read(ctx: Context, filters: Filters) -> list[WorkItem]:
+    """Every item of the reports ``filters`` choose, settled or not, unsorted."""
     period = await periods.get_or_raise(ctx, period_id=filters.period_id)
     found = await _snapshots(ctx, filters)
     if not found:
@@ -214,6 +231,11 @@ async def list_(ctx: Context, *, filters: Filters) -> list[WorkItem]:
         settled = await _settled_since(ctx, snapshot, talk)
         items += [_finding(about, f, talk, settled.get(f.field_key)) for f in found_there]
         items += [_question(about, note, talk) for note in talk.questions]
+    return items
+
+
+def _chosen(items: list[WorkItem], filters: Filters) -> list[WorkItem]:
+    """The items read that ``filters`` ask for, most important first."""
     chosen = [
         i
         for i in items
@@ -245,21 +267,37 @@ as a usual connection, held one process for 2-5 s (attacker's review). A live wo
 
 
 async def page(ctx: Context, *, filters: Filters, window: Window) -> Page[WorkItem]:
-    items = await _read_once(ctx, filters)
+    _check(ctx, filters)
+    items = _chosen(await _read_once(ctx, _read_filters(filters)), filters)
     chosen = items[window.offset : window.offset + window.limit]
     return Page(items=chosen, total=len(items), window=window)
 
 
 async def _read_once(ctx: Context, filters: Filters) -> list[WorkItem]:
-    """The request's worklist for ``filters``, read once however often it is asked: a
-    connection's ``totalCount`` fetched the whole list again after its page, and aliases with the
-    same filters, resolved together, share the one read in flight. A request reads at most
-    ``MAX_WORKLISTS_PER_REQUEST`` different ones."""
+    """The request's worklist for ``filters`` (``_read_filters``), read once however often it
+    is asked: a connection's ``totalCount`` fetched the whole list again after its page, and
+    aliases of the same reports, resolved together, share the one read in flight. A request reads
+    at most ``MAX_WORKLISTS_PER_REQUEST`` different ones."""
     read: asyncio.Future[list[WorkItem]] | None = ctx.worklists.get(filters)
     if read is None:
         if len(ctx.worklists) >= MAX_WORKLISTS_PER_REQUEST:
             raise InvalidInput(
                 field="period_id", message_id="reporting.worklist.per_request", values={"limit": MAX_WORKLISTS_PER_REQUEST}
             )
-        read = ctx.worklists[filters] = asyncio.ensure_future(list_(ctx, filters=filters))
+        read = ctx.worklists[filters] = asyncio.ensure_future(_read(ctx, filters))
     return await read
+
+
+async def shared_list(ctx: Context, *, filters: Filters, shared: dict[str, Any]) -> list[WorkItem]:
+    """``list_`` again after a change, for a live worklist: its subscribers of one event
+    (``shared``: the delivery's) who read the same reports as the same principal in the same
+    language share one read. Each subscriber read its own: 60 subscriptions of one reviewer made
+    each change in the period cost 60 reads, some 4 s of one process (attacker's review)."""
+    _check(ctx, filters)
+    reads = shared.setdefault("worklists", {})
+    key = (ctx.principal, language.chosen(), _read_filters(filters))
+    read = reads.get(key)
+    if read is None:
+        read = reads[key] = asyncio.ensure_future(_read(ctx, key[2]))
+    # shielded: a subscriber that leaves does not cancel the read the others wait for
+    return _chosen(await asyncio.shield(read), filters)
