@@ -34,8 +34,8 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from ... import language
 from ...errors import InvalidInput
+from ...events import Delivery
 from ...models import (
     DEFAULT_FORM,
     FormAssignment,
@@ -48,7 +48,7 @@ from ...models import (
     ValueNote,
 )
 from .. import organizations, periods
-from ..base import access
+from ..base import access, live
 from ..base.context import Context
 from ..base.pagination import Page, Window
 from ..snapshots import outlier_baselines, outliers, validation
@@ -288,16 +288,10 @@ async def _read_once(ctx: Context, filters: Filters) -> list[WorkItem]:
     return await read
 
 
-async def shared_list(ctx: Context, *, filters: Filters, shared: dict[str, Any]) -> list[WorkItem]:
-    """``list_`` again after a change, for a live worklist: its subscribers of one event
-    (``shared``: the delivery's) who read the same reports as the same principal in the same
-    language share one read. Each subscriber read its own: 60 subscriptions of one reviewer made
-    each change in the period cost 60 reads, some 4 s of one process (attacker's review)."""
+async def read_again(ctx: Context, *, filters: Filters, delivery: Delivery[Any]) -> list[WorkItem]:
+    """``list_`` again after a change (``delivery``), for a live worklist: its subscribers who
+    read the same reports as the same principal in the same language share one read
+    (``live.read_once``), each choosing its own items from it."""
     _check(ctx, filters)
-    reads = shared.setdefault("worklists", {})
-    key = (ctx.principal, language.chosen(), _read_filters(filters))
-    read = reads.get(key)
-    if read is None:
-        read = reads[key] = asyncio.ensure_future(_read(ctx, key[2]))
-    # shielded: a subscriber that leaves does not cancel the read the others wait for
-    return _chosen(await asyncio.shield(read), filters)
+    read = _read_filters(filters)
+    return _chosen(await live.read_once(ctx, delivery, ("worklist", read), lambda: _read(ctx, read)), filters)
