@@ -200,11 +200,19 @@ def _key_by_id(*, url: str | None, file: Path | None, refresh_seconds: float, ki
             values={"kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     assert url is not None
+    if unreachable.recently(url, refresh_seconds):
+        raise key_set_unreadable()
     client = _jwks_clients.get(url)
     if client is None:
-        client = _jwks_clients[url] = jwt.PyJWKClient(url, lifespan=300, cooldown_duration=refresh_seconds)
+        client = _jwks_clients[url] = jwt.PyJWKClient(
+            url, lifespan=300, cooldown_duration=refresh_seconds, timeout=KEY_SET_TIMEOUT
+        )
     try:
         return client.get_signing_key(kid).key
+    except jwt.PyJWKClientConnectionError as exc:
+        unreachable.failed(url)
+        log.warning("the identity provider's key set at %s cannot be read: %s", url, exc)
+        raise key_set_unreadable() from None
     except jwt.PyJWKClientError as exc:
         log.warning("key %r from the identity provider's key set at %s cannot be used: %s", kid, url, exc)
         raise Unauthenticated(
@@ -212,6 +220,39 @@ def _key_by_id(*, url: str | None, file: Path | None, refresh_seconds: float, ki
             message_id="access.auth.bearer_token_s_key_2",
             values={"kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         ) from None
+
+
+KEY_SET_TIMEOUT = 10.0
+"""Seconds an identity provider's key set or metadata may take to answer (PyJWT's own is 30)."""
+
+
+class Unreachable:
+    """Identity providers' documents (key sets, metadata) that could not be read lately, by URL.
+    A failed read was tried again by every request with a token naming that provider, each
+    waiting up to the timeout (attacker's review: while Digdir is unreachable, any caller who
+    writes Maskinporten's issuer into an unsigned token held a request that long per try). For
+    ``refresh_seconds`` after a failure such a token is refused at once."""
+
+    def __init__(self) -> None:
+        self._failed: dict[str, float] = {}
+
+    def recently(self, url: str, refresh_seconds: float) -> bool:
+        failed = self._failed.get(url)
+        return failed is not None and time.monotonic() - failed < refresh_seconds
+
+    def failed(self, url: str) -> None:
+        self._failed[url] = time.monotonic()
+
+
+unreachable = Unreachable()
+
+
+def key_set_unreadable() -> Unauthenticated:
+    return Unauthenticated(
+        details={"reason": "unknown_key"},
+        message_id="access.auth.key_set_unreadable",
+        values={"GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
+    )
 
 
 @lru_cache(maxsize=4)
