@@ -431,3 +431,17 @@ def jwt_claims(digdir) -> dict:
     import jwt
 
     return jwt.decode(digdir.maskinporten()["Authorization"].removeprefix("Bearer "), options={"verify_signature": False})
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its transactions never meet
+async def test_the_same_delegation_recorded_at_once_is_one_and_a_conflict(client, tokens, world):
+    """Two admins (or a double click) recording one delegation at once: both found none, and the
+    unique index refused the second with a 500 (attacker's review). It is CONFLICT, as recording
+    it again is."""
+    import asyncio
+
+    mutation = "mutation ($s: String!, $c: String!) { createDelegation(supplierOrgNumber: $s, consumerOrgNumber: $c) { id } }"
+    body = {"query": mutation, "variables": {"s": VENDOR, "c": OSLO}}
+    answers = await asyncio.gather(*(client.post("/graphql", json=body, headers=tokens.admin()) for _ in range(4)))
+    codes = sorted(tuple(e["extensions"]["code"] for e in a.json().get("errors") or []) for a in answers)
+    assert codes == [(), ("CONFLICT",), ("CONFLICT",), ("CONFLICT",)], [a.text for a in answers]
