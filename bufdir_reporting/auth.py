@@ -149,15 +149,40 @@ def issue_token(
 _jwks_clients: dict[str, jwt.PyJWKClient] = {}
 
 
-def _jwks_key(settings: Settings, kid: str | None) -> Any:
+def _jwks_key(settings: Settings, kid: str | None, algorithm: str) -> Any:
     return jwks_key(
-        url=settings.token_jwks_url, file=settings.token_jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid
+        url=settings.token_jwks_url,
+        file=settings.token_jwks_file,
+        refresh_seconds=settings.token_jwks_refresh_seconds,
+        kid=kid,
+        algorithm=algorithm,
     )
 
 
-def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid: str | None) -> Any:
-    """An identity provider's key for ``kid``; a file is re-read when it changes, a URL is
-    fetched again when it does not know the kid (key rotation)."""
+def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid: str | None, algorithm: str) -> Any:
+    """An identity provider's key for ``kid``, if it is a key of the token's ``algorithm``; a
+    file is re-read when it changes, a URL is fetched again when it does not know the kid (key
+    rotation)."""
+    return _of_algorithm(_key_by_id(url=url, file=file, refresh_seconds=refresh_seconds, kid=kid), kid, algorithm)
+
+
+def _of_algorithm(key: Any, kid: str | None, algorithm: str) -> Any:
+    """``key`` if the token's ``algorithm`` can verify with it. The header names both, so anyone
+    may pair an RSA key's kid with ES256 (or a P-384 key with ES256): PyJWT then raised TypeError
+    ("Expecting a PEM-formatted key") or InvalidKeyError, neither a token error, and every such
+    token was a 500 (attacker's review: Maskinporten's published kid with alg ES256)."""
+    try:
+        jwt.get_algorithm_by_name(algorithm).prepare_key(key)
+    except (TypeError, ValueError, NotImplementedError, jwt.InvalidKeyError):
+        raise Unauthenticated(
+            details={"reason": "algorithm"},
+            message_id="access.auth.key_of_another_algorithm",
+            values={"algorithm": algorithm, "kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
+        ) from None
+    return key
+
+
+def _key_by_id(*, url: str | None, file: Path | None, refresh_seconds: float, kid: str | None) -> Any:
     if kid is None:
         raise Unauthenticated(
             details={"reason": "no_key_id"},
@@ -175,11 +200,19 @@ def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid:
             values={"kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
     assert url is not None
+    if unreachable.recently(url, refresh_seconds):
+        raise key_set_unreadable()
     client = _jwks_clients.get(url)
     if client is None:
-        client = _jwks_clients[url] = jwt.PyJWKClient(url, lifespan=300, cooldown_duration=refresh_seconds)
+        client = _jwks_clients[url] = jwt.PyJWKClient(
+            url, lifespan=300, cooldown_duration=refresh_seconds, timeout=KEY_SET_TIMEOUT
+        )
     try:
         return client.get_signing_key(kid).key
+    except jwt.PyJWKClientConnectionError as exc:
+        unreachable.failed(url)
+        log.warning("the identity provider's key set at %s cannot be read: %s", url, exc)
+        raise key_set_unreadable() from None
     except jwt.PyJWKClientError as exc:
         log.warning("key %r from the identity provider's key set at %s cannot be used: %s", kid, url, exc)
         raise Unauthenticated(
@@ -187,6 +220,39 @@ def jwks_key(*, url: str | None, file: Path | None, refresh_seconds: float, kid:
             message_id="access.auth.bearer_token_s_key_2",
             values={"kid": kid, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         ) from None
+
+
+KEY_SET_TIMEOUT = 10.0
+"""Seconds an identity provider's key set or metadata may take to answer (PyJWT's own is 30)."""
+
+
+class Unreachable:
+    """Identity providers' documents (key sets, metadata) that could not be read lately, by URL.
+    A failed read was tried again by every request with a token naming that provider, each
+    waiting up to the timeout (attacker's review: while Digdir is unreachable, any caller who
+    writes Maskinporten's issuer into an unsigned token held a request that long per try). For
+    ``refresh_seconds`` after a failure such a token is refused at once."""
+
+    def __init__(self) -> None:
+        self._failed: dict[str, float] = {}
+
+    def recently(self, url: str, refresh_seconds: float) -> bool:
+        failed = self._failed.get(url)
+        return failed is not None and time.monotonic() - failed < refresh_seconds
+
+    def failed(self, url: str) -> None:
+        self._failed[url] = time.monotonic()
+
+
+unreachable = Unreachable()
+
+
+def key_set_unreadable() -> Unauthenticated:
+    return Unauthenticated(
+        details={"reason": "unknown_key"},
+        message_id="access.auth.key_set_unreadable",
+        values={"GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
+    )
 
 
 @lru_cache(maxsize=4)
@@ -203,7 +269,7 @@ def _verification_key(settings: Settings, token: str) -> tuple[Any, str]:
     if algorithm == ALGORITHM:
         return settings.signing_secret, algorithm
     if algorithm in ASYMMETRIC and (settings.token_jwks_file or settings.token_jwks_url):
-        return _jwks_key(settings, header.get("kid")), algorithm
+        return _jwks_key(settings, header.get("kid"), algorithm), algorithm
     raise Unauthenticated(
         details={"reason": "algorithm"},
         message_id="access.auth.bearer_token_signed_service",

@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import response_cache
 from .auth import Principal
 from .cached_read_parts import header_text, language_of, query_parts, remembered_parts, replaying
-from .digdir import principal_from_authorization
+from .digdir import principal_of_header
 from .envelope import GRAPHQL_PATH, request_id
 from .errors import Unauthenticated
 from .graphql_requests import JSON, PersistedQueries, PersistedQueryProblem, problem_response
@@ -94,11 +94,11 @@ class CachedReads:
         else:
             await self.app(scope, receive, send)
 
-    def _principal(self, first: dict[bytes, bytes]) -> Principal | None:
+    async def _principal(self, first: dict[bytes, bytes]) -> Principal | None:
         """The caller, or None for a token the route will refuse (never a cached answer)."""
         header = first.get(b"authorization")
         try:
-            return principal_from_authorization(self.settings, header_text(header))
+            return await principal_of_header(self.settings, header_text(header))
         except Unauthenticated:
             return None
 
@@ -113,7 +113,7 @@ class CachedReads:
         started = time.perf_counter()
         raw = scope["headers"]
         first, last = dict(reversed(raw)), dict(raw)
-        principal = self._principal(first)
+        principal = await self._principal(first)
         if principal is None or b"text/event-stream" in first.get(b"accept", b"") or self._refused_at_the_edge(scope, last):
             await self.app(scope, receive, send)
             return
@@ -241,7 +241,7 @@ class CachedReads:
             header_text(first.get(b"accept")),
         )
         parts = (remembered_parts if len(body) <= REMEMBERED_BODY_BYTES else query_parts)(*request)
-        principal = self._principal(first)
+        principal = await self._principal(first)
         if parts is None or principal is None:
             return None, False
         versions, settled = await self.cache.versions.settled(parts[-1])

@@ -6,7 +6,7 @@ from starlette.requests import HTTPConnection
 
 from .auth import Principal
 from .config import Settings
-from .digdir import principal_from_authorization
+from .digdir import principal_of_header
 from .resolvers import identity, organizations
 from .resolvers.base import access
 from .resolvers.base.context import Context
@@ -40,7 +40,7 @@ async def principal_of(settings: Settings, authorization: str | None, *, reach: 
     """The caller of an ``Authorization`` header value: its token's claims, the organisations a
     national identity maps to, and (``reach``) what it reaches through the organisation tree.
     Without ``reach`` a Maskinporten token found by its number is left unmapped (``context_of``)."""
-    principal = principal_from_authorization(settings, authorization)
+    principal = await principal_of_header(settings, authorization)
     if reach or not identity.mapping.by_number(principal):
         principal = await identity.mapping.resolve(settings, principal)
     return await organizations.tree.reach(principal) if reach else principal

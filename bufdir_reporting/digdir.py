@@ -15,6 +15,7 @@ the permissions of its scopes; ``resolvers.identity`` maps it to organisations p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -64,15 +65,18 @@ class Provider:
     jwks_file: Path | None
     metadata_url: str | None
 
-    def key(self, settings: Settings, kid: str | None) -> Any:
-        url = self.jwks_url or (jwks_uri_of(self.metadata_url) if self.metadata_url else None)
+    def key(self, settings: Settings, kid: str | None, algorithm: str) -> Any:
+        refresh = settings.token_jwks_refresh_seconds
+        url = self.jwks_url or (jwks_uri_of(self.metadata_url, refresh) if self.metadata_url else None)
         if url is None and self.jwks_file is None:
             raise Unauthenticated(
                 details={"reason": "unknown_key"},
                 message_id="access.digdir.service_key_set_configured",
                 values={"name": self.name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
             )
-        return jwks_key(url=url, file=self.jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid)
+        return jwks_key(
+            url=url, file=self.jwks_file, refresh_seconds=settings.token_jwks_refresh_seconds, kid=kid, algorithm=algorithm
+        )
 
 
 def providers(settings: Settings) -> list[Provider]:
@@ -102,22 +106,37 @@ def providers(settings: Settings) -> list[Provider]:
     return found
 
 
-@lru_cache(maxsize=8)
-def jwks_uri_of(metadata_url: str) -> str:
+def jwks_uri_of(metadata_url: str, refresh_seconds: float) -> str:
     """The ``jwks_uri`` of a provider's well-known metadata document (read once per process:
-    it changes with the provider's deployment, not its keys)."""
+    it changes with the provider's deployment, not its keys); after a failed read, not tried
+    again for ``refresh_seconds`` (``auth.Unreachable``)."""
+    if auth.unreachable.recently(metadata_url, refresh_seconds):
+        raise _metadata_unreadable(metadata_url)
     try:
-        with urllib.request.urlopen(metadata_url, timeout=10) as response:
+        return _jwks_uri(metadata_url)
+    except Unauthenticated:
+        auth.unreachable.failed(metadata_url)
+        raise
+
+
+def _metadata_unreadable(metadata_url: str) -> Unauthenticated:
+    return Unauthenticated(
+        details={"reason": "unknown_key"},
+        message_id="access.digdir.identity_provider_s_metadata",
+        values={"metadata_url": metadata_url, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
+    )
+
+
+@lru_cache(maxsize=8)
+def _jwks_uri(metadata_url: str) -> str:
+    try:
+        with urllib.request.urlopen(metadata_url, timeout=auth.KEY_SET_TIMEOUT) as response:
             uri = json.load(response).get("jwks_uri")
     except (OSError, ValueError) as exc:
         log.warning("the identity provider's metadata at %s cannot be read: %s", metadata_url, exc)
         uri = None
     if not isinstance(uri, str):
-        raise Unauthenticated(
-            details={"reason": "unknown_key"},
-            message_id="access.digdir.identity_provider_s_metadata",
-            values={"metadata_url": metadata_url, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
-        )
+        raise _metadata_unreadable(metadata_url)
     return uri
 
 
@@ -129,6 +148,24 @@ def principal_from_authorization(settings: Settings, header: str | None) -> Prin
         return ANONYMOUS
     provider = provider_of(settings, token)
     return auth.principal_from_token(settings, token) if provider is None else principal_from_token(settings, provider, token)
+
+
+async def principal_of_header(settings: Settings, header: str | None) -> Principal:
+    """``principal_from_authorization`` for a request on the event loop: a token that is not
+    this service's own (HS256) may need its provider's key set or metadata read over the network,
+    which is done in a thread, so a slow or unreachable provider holds that request alone. Read
+    on the loop, it held the process: every other request waited for the fetch (attacker's
+    review)."""
+    token = auth.bearer_token(header)
+    if token is None:
+        return ANONYMOUS
+    try:
+        own = jwt.get_unverified_header(token).get("alg") == ALGORITHM
+    except jwt.InvalidTokenError:
+        own = True  # refused without a key: nothing to fetch
+    if own:
+        return principal_from_authorization(settings, header)
+    return await asyncio.to_thread(principal_from_authorization, settings, header)
 
 
 def provider_of(settings: Settings, token: str) -> Provider | None:
@@ -165,7 +202,7 @@ def principal_from_token(settings: Settings, provider: Provider, token: str) -> 
             message_id="access.digdir.bearer_token_signed_does",
             values={"algorithm": algorithm, "name": provider.name, "GET_A_NEW_TOKEN": GET_A_NEW_TOKEN},
         )
-    key = provider.key(settings, header.get("kid"))
+    key = provider.key(settings, header.get("kid"), algorithm)
     try:
         claims = jwt.decode(
             token,

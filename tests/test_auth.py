@@ -147,6 +147,19 @@ def test_provider_tokens_verify_against_a_jwks_file_and_follow_rotation(tmp_path
         principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1")))
 
 
+def test_a_token_naming_a_key_of_another_algorithm_is_refused_as_a_token(tmp_path):
+    """RS256 naming an EC key, ES256 naming an RSA key or a P-384 one: PyJWT raised TypeError
+    or InvalidKeyError, no token error, and the request was a 500 (attacker's review)."""
+    ec_384 = ec.generate_private_key(ec.SECP384R1())
+    keys = tmp_path / "jwks.json"
+    keys.write_text(json.dumps({"keys": [jwk(RSA_1, "rsa-1"), jwk(EC_1, "ec-1"), {**jwk(ec_384, "ec-384"), "alg": "ES384"}]}))
+    settings = Settings(var_dir=tmp_path, token_secret=SecretStr("x" * 40), token_jwks_file=keys)
+    for private, kid in ((RSA_1, "ec-1"), (EC_1, "rsa-1"), (EC_1, "ec-384")):
+        with pytest.raises(Unauthenticated) as refused:
+            principal_from_authorization(settings, bearer(signed(settings, private, kid)))
+        assert refused.value.details["reason"] == "algorithm", kid
+
+
 def test_provider_tokens_verify_against_a_jwks_url_and_refetch_for_a_new_kid(tmp_path):
     published = {"keys": [jwk(RSA_1, "rsa-1")]}
 

@@ -5,6 +5,7 @@ org-1042 has the organisation number 974778742, as in the demo."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 import pytest
@@ -322,3 +323,125 @@ async def test_a_token_with_no_security_level_or_scope_is_told_so_in_words(clien
         "The ID-porten token lacks the scope bufdir:rapportering; the token states no scopes. "
         "Log in again through a client that asks for it."
     )
+
+
+async def test_a_token_naming_a_key_of_another_algorithm_is_refused_not_a_server_error(client, digdir, world):
+    """The header names the algorithm and the key: Maskinporten's published (RSA) kid with
+    ES256, or RS256 with an EC key, made PyJWT raise TypeError, and every such token, which
+    anyone can write, was a 500 (attacker's review). It is refused as a token signed wrongly."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    claims = jwt.decode(digdir.maskinporten()["Authorization"].removeprefix("Bearer "), options={"verify_signature": False})
+    forged = jwt.encode(claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": digdir.kid})
+    response = await client.get("/api/v1/report-records", params={"org_id": OWN}, headers={"Authorization": f"Bearer {forged}"})
+    status, reason, message = refusal(response)
+    assert (status, reason) == (401, "algorithm") and f"'{digdir.kid}'" in message and "ES256" in message
+    graphql = await client.post(
+        "/graphql", json={"query": "{ viewer { subject } }"}, headers={"Authorization": f"Bearer {forged}"}
+    )
+    assert graphql.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", graphql.text
+
+
+class _Provider:
+    """An identity provider's host that answers 503 to everything, each request held until
+    ``release`` (at most 5 s) where asked: Digdir unreachable or slow."""
+
+    def __init__(self, *, hold: bool) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.hits = 0
+        self.arrived, self.release = threading.Event(), threading.Event()
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                provider.hits += 1
+                provider.arrived.set()
+                if hold:
+                    provider.release.wait(5)
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = (
+            f"http://127.0.0.1:{self.server.server_address[1]}/{secrets.token_hex(4)}/.well-known/oauth-authorization-server"
+        )
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _forged(claims: dict) -> dict[str, str]:
+    """A token anyone can write: Maskinporten's issuer, signed with a key of one's own."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {"Authorization": "Bearer " + jwt.encode(claims, key, algorithm="RS256", headers={"kid": "any"})}
+
+
+async def test_an_unreachable_provider_is_asked_once_per_refresh_not_once_per_token(client, digdir, world, settings):
+    """While Digdir's metadata could not be read, every request with a token naming Maskinporten
+    (anyone may write one) read it again, each waiting up to its timeout (attacker's review). After
+    a failed read such tokens are refused at once until the refresh interval has passed."""
+    provider = _Provider(hold=False)
+    try:
+        settings.maskinporten_metadata_url = provider.url
+        settings.token_jwks_refresh_seconds = 30
+        forged = _forged(jwt_claims(digdir))
+        for _ in range(4):
+            response = await client.get("/api/v1/report-records", params={"org_id": OWN}, headers=forged)
+            assert refusal(response)[:2] == (401, "unknown_key"), response.text
+        assert provider.hits == 1
+    finally:
+        provider.close()
+
+
+async def test_a_slow_provider_holds_the_request_that_waits_for_it_not_the_others(client, digdir, world, settings):
+    """The provider's metadata and key set were read on the event loop: while Digdir was slow to
+    answer, one token naming Maskinporten held every other request of the process (attacker's
+    review). It is read in a thread: a request with nothing to fetch is answered meanwhile."""
+    import asyncio
+
+    provider = _Provider(hold=True)
+    try:
+        settings.maskinporten_metadata_url = provider.url
+        forged = _forged(jwt_claims(digdir))
+        waiting = asyncio.ensure_future(client.get("/api/v1/report-records", params={"org_id": OWN}, headers=forged))
+        assert await asyncio.to_thread(provider.arrived.wait, 5)
+        other = await client.post("/graphql", json={"query": "{ periods(first: 1) { totalCount } }"})
+        assert other.status_code == 200 and not waiting.done(), "the other request was answered while the first waited"
+        provider.release.set()
+        assert refusal(await waiting)[:2] == (401, "unknown_key")
+    finally:
+        provider.close()
+
+
+def jwt_claims(digdir) -> dict:
+    import jwt
+
+    return jwt.decode(digdir.maskinporten()["Authorization"].removeprefix("Bearer "), options={"verify_signature": False})
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its transactions never meet
+async def test_the_same_delegation_recorded_at_once_is_one_and_a_conflict(client, tokens, world):
+    """Two admins (or a double click) recording one delegation at once: both found none, and the
+    unique index refused the second with a 500 (attacker's review). It is CONFLICT, as recording
+    it again is."""
+    import asyncio
+
+    mutation = "mutation ($s: String!, $c: String!) { createDelegation(supplierOrgNumber: $s, consumerOrgNumber: $c) { id } }"
+    body = {"query": mutation, "variables": {"s": VENDOR, "c": OSLO}}
+    answers = await asyncio.gather(*(client.post("/graphql", json=body, headers=tokens.admin()) for _ in range(4)))
+    codes = sorted(tuple(e["extensions"]["code"] for e in a.json().get("errors") or []) for a in answers)
+    assert codes == [(), ("CONFLICT",), ("CONFLICT",), ("CONFLICT",)], [a.text for a in answers]

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from ..errors import inputs_named
 from ..resolvers.base.pagination import Page, Window
 from ..resolvers.reporting import live as reporting_live
 from ..resolvers.reporting import worklist
@@ -107,7 +108,8 @@ class WorklistQuery:
         filters = _filters(period_id, filter)
 
         async def fetch(window: Window) -> Page[WorkItemType]:
-            found = await worklist.page(info.context, filters=filters, window=window)
+            with inputs_named({"period_id": "periodId"}):  # a refusal names the graph's argument
+                found = await worklist.page(info.context, filters=filters, window=window)
             return Page(items=[work_item_of(i) for i in found.items], total=found.total, window=window)
 
         return await resolve_connection(

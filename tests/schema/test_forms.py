@@ -3,6 +3,7 @@ reporting rates a case officer reads first (issue #31), over GraphQL and REST.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -602,3 +603,16 @@ async def test_reporting_status_names_the_forms_assigned_for_the_period(client, 
     assert {"barnevern", "familievern"} <= set(answer.json()["assigned_form_ids"]), answer.text
     earlier = await client.get("/api/v1/submissions/reporting-status", params={"period_id": "2023"}, headers=tokens.reviewer())
     assert not {"barnevern", "familievern"} & set(earlier.json()["assigned_form_ids"]), "assigned from 2024 on"
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its transactions never meet
+async def test_the_same_assignment_asked_at_once_is_made_once(graphql, tokens, world):
+    """Each request checked for an overlapping assignment, found none and made its own: four
+    concurrent identical requests made four, and unassigning one left three in force
+    (attacker's review). One is made; the others are told it overlaps."""
+    await create_forms(graphql, tokens)
+    admin = tokens.admin()
+    asked = {"form": "familievern", "input": {"organizationId": "org-bv-1", "fromPeriodId": "2024"}}
+    answers = await asyncio.gather(*(graphql(ASSIGN, asked, admin) for _ in range(4)))
+    assert sorted(tuple(error_codes(a)) for a in answers) == [(), ("CONFLICT",), ("CONFLICT",), ("CONFLICT",)], answers
+    assert await FormAssignment.filter(form_id="familievern", organization_id="org-bv-1").count() == 1

@@ -554,3 +554,76 @@ async def test_findings_settled_by_a_question_name_it_and_follow_their_findings(
         ("OUTLIER_PEERS", int(asked["id"])),
         ("QUESTION_RESOLVED", int(asked["id"])),
     ], rest.text
+
+
+async def test_one_request_reads_at_most_three_worklists(graphql, client, tokens, period):
+    """Each worklist reads and validates every report it covers; each costed as a usual
+    connection, 29 aliased worklists in one document held one process for 2-5 s on the demo
+    (attacker's review). A request reads the reports of three worklists (the same reports asked
+    again, with another severity, codes or includeResolved, or a totalCount beside its page, are
+    read once); a fourth is refused, saying so."""
+    reviewer = tokens.reviewer()
+    filters = ["{}", '{organizationId: "org-w6"}', "{submittedOnly: false}", '{organizationId: "org-w1"}']
+    lists = [
+        f'w{n}: worklist(periodId: "2024", filter: {f}) {{ totalCount edges {{ node {{ code }} }} }}'
+        for n, f in enumerate(filters)
+    ]
+    chosen = ['{severity: "error"}', '{organizationId: "org-w6", codes: ["OUTLIER_PEERS"]}', "{includeResolved: true}"]
+    again = [f'again{n}: worklist(periodId: "2024", filter: {chosen[n % 3]}) {{ totalCount }}' for n in range(20)]
+    three = await graphql("{ " + " ".join(lists[:3] + again) + " }", None, reviewer)
+    assert "errors" not in three, three
+    assert [three["data"][f"w{n}"]["totalCount"] for n in range(3)] == [2, 2, 2]
+    assert [three["data"][f"again{n}"]["totalCount"] for n in range(3)] == [1, 1, 2]
+    four = await graphql("{ " + " ".join(lists) + " }", None, reviewer)
+    assert four["data"] is None
+    [error] = four["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"], error["path"]) == ("BAD_USER_INPUT", "periodId", ["w3"])
+    assert error["message"].startswith("one request reads at most 3 worklists"), error
+    for _ in range(4):  # a request's count is its own
+        assert (await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)).status_code == 200
+
+
+async def test_the_live_worklists_of_one_reviewer_share_one_read_per_change(app, settings, graphql, tokens, period, monkeypatch):
+    """Each subscription read the whole worklist again at every change in the period: 60 of one
+    reviewer's subscriptions made each change cost 60 reads, some 4 s of one process on the
+    demo (attacker's review). Subscribers of one change who read the same reports as the same
+    principal in the same language share one read, each then choosing its own items; another
+    principal reads its own."""
+    from bufdir_reporting.resolvers.reporting import worklist
+
+    def context(subject: str) -> GraphQLContext:
+        return GraphQLContext(
+            settings=settings, principal=Principal(subject, roles=frozenset({REVIEWER})), events=app.state.events
+        )
+
+    asked = [("case-officer", ""), ("case-officer", '(filter: {severity: "warning"})'), ("case-officer", "")]
+    asked += [("case-officer", '(filter: {codes: ["RULE_VIOLATED"]})'), ("another-officer", "")]
+    streams = [
+        await schema.subscribe(
+            f'subscription {{ worklistChanged(periodId: "2024"{", " + f[1:-1] if f else ""}) {{ organizationId code }} }}',
+            context_value=context(subject),
+        )
+        for subject, f in asked
+    ]
+    try:
+        for stream in streams:
+            await asyncio.wait_for(stream.__anext__(), 5)
+        reads = []
+        real_read = worklist._read
+
+        async def counted_read(ctx, filters):
+            reads.append(ctx.principal.subject)
+            return await real_read(ctx, filters)
+
+        monkeypatch.setattr(worklist, "_read", counted_read)
+        await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, tokens.reviewer())
+        changed = [
+            [(i["organizationId"], i["code"]) for i in (await asyncio.wait_for(s.__anext__(), 5)).data["worklistChanged"]]
+            for s in streams
+        ]
+        everything = [("org-w6", "RULE_VIOLATED"), ("org-w6", "OUTLIER_PEERS"), ("org-w2", "QUESTION_OPEN")]
+        assert changed == [everything, [("org-w6", "OUTLIER_PEERS")], everything, [("org-w6", "RULE_VIOLATED")], everything]
+        assert sorted(reads) == ["another-officer", "case-officer"]
+    finally:
+        for stream in streams:
+            await stream.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...auth import ANONYMOUS, Principal
 from ...config import Settings
@@ -20,6 +21,8 @@ class Context:
     events: EventHub | None = None
     table_cells: int = 0
     """The analytics cells this request's tables have asked for so far (``analytics.selection``)."""
+    worklists: dict[Any, Any] = field(default_factory=dict)
+    """The worklists this request reads, by their filters (``reporting.worklist.page``)."""
 
     def fell_behind(self) -> None:
         """The caller stopped reading a live stream it follows and its queue filled: the stream

@@ -11,16 +11,32 @@ never a row cached for an event before. A subscriber that falls behind is told
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from contextlib import asynccontextmanager
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
+from ... import language
 from ...events import Delivery, Event, SubscriberTooSlow
 from . import access, event_log
 from .context import Context
 from .loaders import Loaders
 
 E = TypeVar("E", bound=Event)
+T = TypeVar("T")
+
+
+def read_once(ctx: Context, delivery: Delivery[Any], key: Hashable, read: Callable[[], Coroutine[Any, Any, T]]) -> Awaitable[T]:
+    """``read()``, once for every local subscriber of ``delivery`` who asks it under the same
+    ``key`` as the same principal in the same language: a topic that reads a whole period again
+    at each change (a worklist, reporting rates) read it once per subscriber, and one reviewer's
+    60 subscriptions made each change cost 60 reads (attacker's review). Shielded: a subscriber
+    that leaves does not cancel the read the others wait for."""
+    reads = delivery.shared.setdefault("reads", {})
+    whose = (ctx.principal, language.chosen(), key)
+    if whose not in reads:
+        reads[whose] = asyncio.ensure_future(read())
+    return asyncio.shield(reads[whose])
 
 
 def require_one_or_every(ctx: Context, organization_id: str | None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from tortoise.exceptions import IntegrityError
+
 from ...errors import Conflict, InvalidInput, NotFound
 from ...models import Delegation
 from ..base import access, audit, notify
@@ -26,12 +28,18 @@ async def create(ctx: Context, *, supplier_org_number: str, consumer_org_number:
     access.require_admin(ctx)
     supplier = _org_number(supplier_org_number, field="supplier_org_number")
     consumer = _org_number(consumer_org_number, field="consumer_org_number")
+    already = Conflict(message_id="identity.delegations.already_acts", values={"supplier": supplier, "consumer": consumer})
     if await Delegation.exists(supplier_org_number=supplier, consumer_org_number=consumer):
-        raise Conflict(message_id="identity.delegations.already_acts", values={"supplier": supplier, "consumer": consumer})
+        raise already
     async with notify.transaction(ctx):
-        delegation = await Delegation.create(
-            supplier_org_number=supplier, consumer_org_number=consumer, created_by=ctx.principal.subject or "unknown"
-        )
+        try:
+            delegation = await Delegation.create(
+                supplier_org_number=supplier, consumer_org_number=consumer, created_by=ctx.principal.subject or "unknown"
+            )
+        except IntegrityError:
+            # the same delegation recorded at once by another request (two admins, a double
+            # click): its unique index refuses this one, which was a 500 (attacker's review)
+            raise already from None
         await audit.record(
             ctx,
             action="delegation.created",

@@ -144,6 +144,10 @@ async def assign(ctx: Context, *, form_id: str, spec: AssignmentSpec) -> FormAss
             values={"organization_id": spec.organization_id},
         )
     async with notify.transaction(ctx) as outbox:
+        # The form's row locked first: two assignments checked for overlap at once both found none
+        # and both were made (four identical ones from four concurrent requests on PostgreSQL;
+        # attacker's review), and unassigning one left the others in force.
+        await ReportForm.select_for_update().get(id=form.id)
         await _refuse_overlap(form, spec, first, last)
         assignment = await FormAssignment.create(
             form_id=form.id,

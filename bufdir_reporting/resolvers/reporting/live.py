@@ -39,7 +39,7 @@ async def follow_reporting_status(ctx: Context, *, scope: status.Scope) -> Async
 
 async def _statuses(ctx: Context, scope: status.Scope) -> AsyncIterator[status.OrganizationStatus]:
     async for delivery in live.follow(ctx, ReportingStatusChanged.channel(scope.period_id), ReportingStatusChanged):
-        rows = await status.reporting_status(ctx, scope=scope)
+        rows = await live.read_once(ctx, delivery, ("status", scope), lambda: status.reporting_status(ctx, scope=scope))
         moved = next((row for row in rows if row.organization.id == delivery.event.organization_id), None)
         if moved is not None:
             yield moved
@@ -54,8 +54,8 @@ async def follow_reporting_rates(ctx: Context, *, scope: status.Scope) -> AsyncI
 
 async def _rates(ctx: Context, scope: status.Scope, first: status.Rates) -> AsyncIterator[status.Rates]:
     yield first
-    async for _ in live.follow(ctx, ReportingStatusChanged.channel(scope.period_id), ReportingStatusChanged):
-        yield await status.rates(ctx, scope=scope)
+    async for delivery in live.follow(ctx, ReportingStatusChanged.channel(scope.period_id), ReportingStatusChanged):
+        yield await live.read_once(ctx, delivery, ("rates", scope), lambda: status.rates(ctx, scope=scope))
 
 
 async def follow_form_assignments(ctx: Context, *, form_id: str | None) -> AsyncIterator[Delivery[FormAssignmentsChanged]]:
@@ -78,5 +78,5 @@ async def _worklist(ctx: Context, filters: worklist.Filters) -> AsyncIterator[li
     # subscribed before the first list is read: a change made while it is read is not missed
     async with live.subscribed(ctx, ReportingStatusChanged.channel(filters.period_id), ReportingStatusChanged) as changes:
         yield await worklist.list_(ctx, filters=filters)
-        async for _ in changes:
-            yield await worklist.list_(ctx, filters=filters)
+        async for delivery in changes:
+            yield await worklist.read_again(ctx, filters=filters, delivery=delivery)

@@ -176,12 +176,21 @@ async def invalidate(
 
 
 async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
-    snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
-    if snapshot.status == SnapshotStatus.PROCESSING:
-        raise Conflict(details={"snapshot_id": snapshot_id}, message_id="snapshots.lifecycle.snapshot_still_processing_deleted")
-    if await Submission.exists(snapshot_id=snapshot.id) or await ReportRecord.exists(snapshot_id=snapshot.id):
-        raise Conflict(details={"snapshot_id": snapshot_id}, message_id="snapshots.lifecycle.snapshot_reports_submissions_kept")
+    found = await get_for_write(ctx, snapshot_id=snapshot_id)
     async with in_transaction():
+        # Checked and deleted under the row's lock: four concurrent deletes of one snapshot each
+        # answered that it was deleted and each audited a deletion (attacker's review, on
+        # PostgreSQL); the one that finds it gone is NOT_FOUND, as a later delete is.
+        locked = await Snapshot.select_for_update().get_or_none(id=found.id)
+        snapshot = access.writable(ctx, locked, kind="snapshot", key=snapshot_id)
+        if snapshot.status == SnapshotStatus.PROCESSING:
+            raise Conflict(
+                details={"snapshot_id": snapshot_id}, message_id="snapshots.lifecycle.snapshot_still_processing_deleted"
+            )
+        if await Submission.exists(snapshot_id=snapshot.id) or await ReportRecord.exists(snapshot_id=snapshot.id):
+            raise Conflict(
+                details={"snapshot_id": snapshot_id}, message_id="snapshots.lifecycle.snapshot_reports_submissions_kept"
+            )
         await Snapshot.filter(prior_snapshot_id=snapshot.id).update(prior_snapshot_id=None)
         await snapshot.delete()
         await audit.record(

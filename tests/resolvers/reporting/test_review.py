@@ -19,6 +19,7 @@ from bufdir_reporting.schema.context import GraphQLContext
 
 from ...conftest import error_codes, error_of
 from ...factories import context_for, make_activity, make_scope
+from ...live import wait_for_subscribers
 
 
 @pytest.fixture
@@ -307,6 +308,47 @@ async def test_reviewers_follow_a_periods_reporting_status_as_organisations_move
     assert moves[-1] == {"organization": {"organizationId": scope.org.id}, "state": "UNDER_REVIEW", "submitted": True}
     pending.cancel()
     await following.aclose()
+
+
+async def test_one_reviewers_live_rates_are_read_once_per_change(app, settings, tokens, monkeypatch):
+    """Each subscription read the period's statuses again at every change: one reviewer's
+    subscriptions made each change cost one read each (60 on three websockets, attacker's
+    review). The subscribers of one change, same principal and scope, share one read."""
+    from bufdir_reporting.auth import principal_from_authorization
+    from bufdir_reporting.events import ReportingStatusChanged
+    from bufdir_reporting.resolvers.reporting import status
+
+    scope = await make_scope()
+    ctx = GraphQLContext(
+        settings=settings,
+        principal=principal_from_authorization(settings, tokens.reviewer()["Authorization"]),
+        events=app.state.events,
+    )
+    streams = [
+        await schema.subscribe('subscription { reportingRatesChanged(periodId: "2024") { expected } }', context_value=ctx)
+        for _ in range(3)
+    ]
+    try:
+        firsts = [await asyncio.wait_for(anext(stream), 5) for stream in streams]
+        assert all(not first.errors for first in firsts), firsts
+        reads = []
+        real = status.reporting_status
+
+        async def counted(ctx, *, scope):
+            reads.append(scope)
+            return await real(ctx, scope=scope)
+
+        monkeypatch.setattr(status, "reporting_status", counted)
+        pending = [asyncio.ensure_future(anext(stream)) for stream in streams]
+        await wait_for_subscribers(app, 3)
+        event = ReportingStatusChanged(organization_id=scope.org.id, period_id="2024")
+        await app.state.events.publish(ReportingStatusChanged.channel("2024"), event, None)
+        again = [await asyncio.wait_for(next_one, 5) for next_one in pending]
+        assert [a.data for a in again] == [f.data for f in firsts]
+        assert len(reads) == 1
+    finally:
+        for stream in streams:
+            await stream.aclose()
 
 
 RACING = [

@@ -259,3 +259,20 @@ async def test_a_rerun_aggregates_the_snapshots_own_scope_again(ctx, data):
 
     unforced = await snapshots.rerun(ctx, snapshot=again, force=False)
     assert unforced.snapshot.id == again.id and unforced.job is None  # still valid: what answers already
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer at a time: its transactions never meet
+async def test_a_snapshot_deleted_four_times_at_once_is_deleted_once(app, settings, data):
+    """Four concurrent deletes of one snapshot each answered that it was deleted and each
+    audited a deletion (attacker's review). One deletes it; the others find it gone (NOT_FOUND,
+    as a later delete does), and the audit log tells one deletion."""
+    from bufdir_reporting.models import AuditEntry
+
+    def fresh() -> Context:  # each request its own loaders
+        return Context(settings=settings, principal=Principal("kari", frozenset({"org-1042"})), jobs=app.state.jobs)
+
+    made = (await snapshots.trigger(fresh(), organization_id="org-1042", period_id="2025")).snapshot
+    await app.state.jobs.wait_idle()
+    outcomes = await asyncio.gather(*(snapshots.delete(fresh(), snapshot_id=made.id) for _ in range(4)), return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["NotFound", "NotFound", "NotFound", "Snapshot"], outcomes
+    assert await AuditEntry.filter(action="snapshot.deleted", entity_id=made.id).count() == 1
