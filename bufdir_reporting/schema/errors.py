@@ -12,6 +12,7 @@ import logging
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay import GlobalIDValueError
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from tortoise.exceptions import ValidationError
 
 from ..envelope import request_id
@@ -58,6 +59,12 @@ class DomainErrorExtension(MaskErrors):
             plain = say("graphql.global_id.unknown", requested.get() or Language.EN)
             refused = GraphQLError(plain, error.nodes, error.source, error.positions, error.path, original)
             return _with_extensions(refused, code="BAD_USER_INPUT", field="id")
+        if isinstance(original, CannotGetOperationTypeError):
+            # no operation to run (a name the document lacks, or several and none named), in the
+            # words HTTP's 400 gives; a websocket's subscribe is closed with them (4400)
+            reason = original.as_http_error_reason()
+            unrun = GraphQLError(reason, error.nodes, error.source, error.positions, error.path, original)
+            return _with_extensions(_in_language(unrun), code="BAD_REQUEST")
         if is_unavailable(original):
             log.warning("database unavailable during GraphQL execution: %s", original)
             outage = Unavailable()
@@ -98,6 +105,8 @@ def log_errors(errors: list[GraphQLError]) -> None:
     their traceback, once, where ``DomainErrorExtension`` masks them."""
     for error in errors:
         original = error.original_error
-        if original is None or isinstance(original, DomainError | GraphQLError | ValidationError | GlobalIDValueError):
+        if original is None or isinstance(
+            original, DomainError | GraphQLError | ValidationError | GlobalIDValueError | CannotGetOperationTypeError
+        ):
             code = original.code if isinstance(original, DomainError) else (error.extensions or {}).get("code", "BAD_USER_INPUT")
             log.info("GraphQL %s: %s", code, error.message.splitlines()[0] if error.message else "")

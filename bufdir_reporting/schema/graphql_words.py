@@ -55,6 +55,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "graphql.operation_twice": r"There can be only one operation named {name}\.",
         "graphql.argument_twice": r"There can be only one argument named {argument}\.",
         "graphql.anonymous_alone": r"This anonymous operation must be the only defined operation\.",
+        "graphql.operation_name_needed": r"Must provide operation name if query contains multiple operations\.",
         "graphql.fields_conflict": r"Fields {field} conflict because <reason>",
         "graphql.fragment_spread": r"Fragment (?:'[^']*' )?cannot be spread here as objects of type {parent} "
         r"can never be of type {type}\.",
