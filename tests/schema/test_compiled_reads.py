@@ -5,6 +5,7 @@ what the planner does not cover, and every refusal, is the executor's."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Any
 
@@ -359,3 +360,24 @@ async def test_a_stored_category_the_enum_does_not_know_is_the_executors_error(c
     assert b'"errors"' in ours
     assert not any(compiled)
     assert "compiled read failed" not in caplog.text
+
+
+async def test_text_that_json_escapes_reads_the_same_through_both_paths(client, settings, world, compiled):
+    """The statement writes the answer's JSON text itself (``compiled.expressions``): quotes,
+    backslashes, control characters and letters beyond ASCII in stored text come out as the
+    executor's strings."""
+    from bufdir_reporting.models import FieldDefinition, Section
+    from bufdir_reporting.resolvers.base import revision
+
+    awkward = 'Årsverk "i alt" \\ per\tkvartal\nog\u0001 slik – ☃'
+    definition = await FieldDefinition.get(key="antall_arsverk")
+    await FieldDefinition.filter(id=definition.id).update(label=awkward)
+    await Section.filter(id=definition.section_id).update(title=awkward)
+    await Organization.filter(id="org-1042").update(name=awkward)
+    await revision.bump()
+    for document, variables in ((DASHBOARD, {"org": "org-1042", "period": "2024"}), (NESTED, {"first": 10})):
+        answered = len(compiled)
+        ours, executors = await both_paths(client, settings, document, variables, world["admin"])
+        assert ours == executors
+        assert json.dumps(awkward) in json.dumps(json.loads(ours)), "the awkward text is in the answer"
+        assert compiled[answered] == (settings.database_dialect == "postgres")

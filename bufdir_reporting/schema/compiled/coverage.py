@@ -10,7 +10,20 @@ from graphql import FieldNode, GraphQLField
 
 from ...resolvers.structure.rules import CATEGORY_ORDER
 from ..node import public_key, public_key_or_none
-from .expressions import day, enum_name, instant, json_list, json_object, plain_decimal, relay_id, text
+from .expressions import (
+    day,
+    enum_name,
+    instant,
+    json_items,
+    json_list,
+    json_object,
+    literal,
+    plain_decimal,
+    relay_id,
+    string,
+    text,
+    typename,
+)
 from .planner import Coverage, FieldCompiler, NotCovered, Planner, RootCompiler, fields_of, key_of
 
 
@@ -18,8 +31,13 @@ def _column(expression: Callable[[str], str]) -> FieldCompiler:
     return lambda planner, node, definition, alias: expression(alias)
 
 
-def _plain(column: str) -> FieldCompiler:
-    return _column(lambda alias: f"{alias}.{column}")
+def _string(column: str) -> FieldCompiler:
+    return _column(lambda alias: string(f"{alias}.{column}"))
+
+
+def _literal(column: str) -> FieldCompiler:
+    """A number or boolean column."""
+    return _column(lambda alias: literal(f"{alias}.{column}"))
 
 
 # -- Query -----------------------------------------------------------------------------------
@@ -134,15 +152,15 @@ def _snapshot_sections(planner: Planner, node: FieldNode, definition: GraphQLFie
         if child.arguments:
             raise NotCovered("arguments of SnapshotSection")
         if name == "__typename":
-            pairs.append((key_of(child), text("SnapshotSection")))
+            pairs.append((key_of(child), typename("SnapshotSection")))
         elif name == "id":
-            pairs.append((key_of(child), f"{alias}.id || '/' || {section}.id"))
+            pairs.append((key_of(child), string(f"{alias}.id || '/' || {section}.id")))
         elif name == "section":
             pairs.append((key_of(child), planner.selection("Section", child, section)))
         elif name == "fieldValues" and not values:
             item = planner.selection("FieldValue", child, f"{v}|{d}")
-            values = f", json_agg({item} ORDER BY {d}.position, {d}.id) AS field_values"
-            pairs.append((key_of(child), f"{grouped}.field_values"))
+            values = f", {json_items(item, f'{d}.position, {d}.id')} AS field_values"
+            pairs.append((key_of(child), f"'[' || {grouped}.field_values || ']'"))
         else:
             raise NotCovered(f"SnapshotSection.{name}")
     by_section = (
@@ -171,11 +189,11 @@ def _values(planner: Planner, node: FieldNode, snapshot: str) -> str:
     return json_list(planner.selection("FieldValue", node, f"{v}|{d}"), source, f"{v}.id")
 
 
-KNOWN_CATEGORIES = "ARRAY[" + ", ".join(text(name) for name in CATEGORY_ORDER) + "]::text[]"
+KNOWN_CATEGORIES = "ARRAY[" + ", ".join(text(category) for category in CATEGORY_ORDER) + "]::text[]"
 
 
 def _breakdown(alias: str) -> str:
-    return f"coalesce({alias}.category_breakdown::jsonb, '{{}}'::jsonb)"
+    return f"coalesce({alias}.category_breakdown, '{{}}'::jsonb)"
 
 
 def _metrics(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
@@ -202,7 +220,7 @@ def _categories(planner: Planner, node: FieldNode, definition: GraphQLField, ali
 
 
 def _value(column: Callable[[str, str], str]) -> FieldCompiler:
-    """A FieldValue field, from the value row and its definition (aliases ``v|d``)."""
+    """A FieldValue field, from the value row and its definition (aliases ``v|d``), as JSON text."""
 
     def compile_field(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
         value, field_definition = alias.split("|")
@@ -213,21 +231,21 @@ def _value(column: Callable[[str, str], str]) -> FieldCompiler:
 
 def _boolean(column: str) -> Callable[[str, str], str]:
     """``FieldValue.of``: for a BOOLEAN field, the number as true (not zero) or false."""
-    return lambda v, d: f"CASE WHEN {d}.data_type = 'boolean' AND {v}.{column} IS NOT NULL THEN {v}.{column} <> 0 END"
+    return lambda v, d: f"CASE WHEN {d}.data_type = 'boolean' AND {v}.{column} IS NOT NULL THEN ({v}.{column} <> 0)::text END"
 
 
 def _section_title(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
     """The stored title: what ``texts_of`` answers in Bokmål (the request's language is checked
     per request, see ``Plan.titles``); a ``language`` argument is not covered."""
     planner.titles = True
-    return f"{alias}.title"
+    return string(f"{alias}.title")
 
 
 def _period_name(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
     """The stored name: what ``texts_of(...).period_name`` answers in Bokmål (a request in another
     language reads the calendar's name or a translation, checked per request as for titles)."""
     planner.titles = True
-    return f"{alias}.name"
+    return string(f"{alias}.name")
 
 
 def _field_label(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
@@ -235,70 +253,70 @@ def _field_label(planner: Planner, node: FieldNode, definition: GraphQLField, al
     (the request's language is checked per request, as for titles)."""
     planner.titles = True
     _, field_definition = alias.split("|")
-    return f"{field_definition}.label"
+    return string(f"{field_definition}.label")
 
 
 FIELDS: dict[tuple[str, str], FieldCompiler] = {
     ("Organization", "id"): _column(lambda a: relay_id("Organization", f"{a}.id")),
-    ("Organization", "organizationId"): _plain("id"),
-    ("Organization", "name"): _plain("name"),
-    ("Organization", "orgNumber"): _plain("org_number"),
+    ("Organization", "organizationId"): _string("id"),
+    ("Organization", "name"): _string("name"),
+    ("Organization", "orgNumber"): _string("org_number"),
     ("Organization", "kind"): _column(lambda a: enum_name(f"{a}.kind")),
     ("Organization", "snapshots"): _organization_snapshots,
     ("Period", "id"): _column(lambda a: relay_id("Period", f"{a}.id")),
-    ("Period", "periodId"): _plain("id"),
+    ("Period", "periodId"): _string("id"),
     ("Period", "name"): _period_name,
     ("Period", "type"): _column(lambda a: enum_name(f"{a}.type")),
     ("Period", "start"): _column(lambda a: day(f"{a}.start")),
     ("Period", "end"): _column(lambda a: day(f'{a}."end"')),
     ("Period", "submissionDeadline"): _column(lambda a: day(f"{a}.submission_deadline")),
     ("Snapshot", "id"): _column(lambda a: relay_id("Snapshot", f"{a}.id")),
-    ("Snapshot", "snapshotId"): _plain("id"),
+    ("Snapshot", "snapshotId"): _string("id"),
     ("Snapshot", "status"): _column(lambda a: enum_name(f"{a}.status")),
     ("Snapshot", "rangeStart"): _column(lambda a: instant(f"{a}.range_start")),
     ("Snapshot", "rangeEnd"): _column(lambda a: instant(f"{a}.range_end")),
-    ("Snapshot", "cacheValid"): _plain("cache_valid"),
-    ("Snapshot", "invalidationReason"): _plain("invalidation_reason"),
+    ("Snapshot", "cacheValid"): _literal("cache_valid"),
+    ("Snapshot", "invalidationReason"): _string("invalidation_reason"),
     ("Snapshot", "invalidatedAt"): _column(lambda a: instant(f"{a}.invalidated_at")),
-    ("Snapshot", "fieldCount"): _plain("field_count"),
-    ("Snapshot", "populatedFieldCount"): _plain("populated_field_count"),
-    ("Snapshot", "error"): _plain("error"),
+    ("Snapshot", "fieldCount"): _literal("field_count"),
+    ("Snapshot", "populatedFieldCount"): _literal("populated_field_count"),
+    ("Snapshot", "error"): _string("error"),
     ("Snapshot", "aggregatedAt"): _column(lambda a: instant(f"{a}.aggregated_at")),
     ("Snapshot", "createdAt"): _column(lambda a: instant(f"{a}.created_at")),
-    ("Snapshot", "missingRequiredFields"): _column(lambda a: f"coalesce({a}.missing_required_fields::json, '[]'::json)"),
+    ("Snapshot", "missingRequiredFields"): _column(lambda a: f"coalesce({a}.missing_required_fields::text, '[]')"),
     ("Snapshot", "metrics"): _metrics,
     ("Snapshot", "organization"): _snapshot_organization,
     ("Snapshot", "period"): _snapshot_period,
     ("Snapshot", "sections"): _snapshot_sections,
     ("Snapshot", "fieldValues"): _snapshot_field_values,
-    ("SnapshotMetrics", "activityCount"): _plain("activity_count"),
-    ("SnapshotMetrics", "participantCount"): _plain("participant_count"),
-    ("SnapshotMetrics", "uniqueParticipants"): _plain("unique_participants"),
+    ("SnapshotMetrics", "activityCount"): _literal("activity_count"),
+    ("SnapshotMetrics", "participantCount"): _literal("participant_count"),
+    ("SnapshotMetrics", "uniqueParticipants"): _literal("unique_participants"),
     ("SnapshotMetrics", "hoursDelivered"): _column(lambda a: plain_decimal(f"{a}.hours_delivered")),
     ("SnapshotMetrics", "categories"): _categories,
     ("CategoryMetrics", "category"): _column(lambda k: enum_name(f"{k}.name")),
-    ("CategoryMetrics", "activities"): _column(lambda k: f"{k}.counts -> 'activities'"),
-    ("CategoryMetrics", "participants"): _column(lambda k: f"{k}.counts -> 'participants'"),
+    ("CategoryMetrics", "activities"): _column(lambda k: literal(f"{k}.counts -> 'activities'")),
+    ("CategoryMetrics", "participants"): _column(lambda k: literal(f"{k}.counts -> 'participants'")),
     ("CategoryMetrics", "hours"): _column(lambda k: plain_decimal(f"({k}.counts ->> 'hours')::numeric")),
     ("Section", "id"): _column(lambda a: relay_id("Section", f"{a}.id")),
-    ("Section", "sectionId"): _plain("id"),
-    ("Section", "order"): _column(lambda a: f'{a}."order"'),
-    ("Section", "isActive"): _plain("is_active"),
+    ("Section", "sectionId"): _string("id"),
+    ("Section", "order"): _column(lambda a: literal(f'{a}."order"')),
+    ("Section", "isActive"): _literal("is_active"),
     ("Section", "validFrom"): _column(lambda a: day(f"{a}.valid_from")),
     ("Section", "validTo"): _column(lambda a: day(f"{a}.valid_to")),
     ("Section", "title"): _section_title,
-    ("FieldValue", "id"): _value(lambda v, d: f"{v}.snapshot_id || '/' || {v}.field_key"),
-    ("FieldValue", "fieldKey"): _value(lambda v, d: f"{v}.field_key"),
+    ("FieldValue", "id"): _value(lambda v, d: string(f"{v}.snapshot_id || '/' || {v}.field_key")),
+    ("FieldValue", "fieldKey"): _value(lambda v, d: string(f"{v}.field_key")),
     ("FieldValue", "label"): _field_label,
     ("FieldValue", "value"): _value(lambda v, d: plain_decimal(f"{v}.value")),
-    ("FieldValue", "textValue"): _value(lambda v, d: f"{v}.text_value"),
+    ("FieldValue", "textValue"): _value(lambda v, d: string(f"{v}.text_value")),
     ("FieldValue", "priorValue"): _value(lambda v, d: plain_decimal(f"{v}.prior_value")),
-    ("FieldValue", "priorTextValue"): _value(lambda v, d: f"{v}.prior_text_value"),
+    ("FieldValue", "priorTextValue"): _value(lambda v, d: string(f"{v}.prior_text_value")),
     ("FieldValue", "change"): _value(lambda v, d: plain_decimal(f"({v}.value - {v}.prior_value)")),
     ("FieldValue", "booleanValue"): _value(_boolean("value")),
     ("FieldValue", "priorBooleanValue"): _value(_boolean("prior_value")),
-    ("FieldValue", "dataSource"): _value(lambda v, d: f"{v}.data_source"),
-    ("FieldValue", "setBy"): _value(lambda v, d: f"{v}.set_by"),
+    ("FieldValue", "dataSource"): _value(lambda v, d: string(f"{v}.data_source")),
+    ("FieldValue", "setBy"): _value(lambda v, d: string(f"{v}.set_by")),
     ("FieldValue", "setAt"): _value(lambda v, d: instant(f"{v}.set_at")),
 }
 """What the planner covers: every (type, field) it reads exactly as the field's resolver does."""

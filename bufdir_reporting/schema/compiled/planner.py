@@ -24,7 +24,7 @@ from ...config import Settings
 from ...resolvers.base import access
 from ...resolvers.base.ancestry import MAX_DEPTH
 from ...resolvers.identity import mapping
-from .expressions import json_list, json_object, text
+from .expressions import json_list, json_object, typename
 
 
 class NotCovered(Exception):
@@ -107,7 +107,7 @@ class Planner:
         for node in fields_of(operation.selection_set):
             key, name = key_of(node), node.name.value
             if name == "__typename":
-                pairs.append((key, text("Query")))
+                pairs.append((key, typename("Query")))
                 continue
             root = self.coverage.roots.get(name)
             if root is None:
@@ -121,7 +121,7 @@ class Planner:
         # the executor maps the token, and refuses it (FORBIDDEN) as it refused before anything ran.
         consumer = self.param(_consumer, "text")
         mapped = f"{consumer} IS NULL OR EXISTS (SELECT FROM organization WHERE org_number = {consumer})"
-        statement = f"SELECT (CASE WHEN {mapped} THEN {json_object(pairs)} END)::text"
+        statement = f"SELECT CASE WHEN {mapped} THEN {json_object(pairs)} END"
         if self._roots is not None:
             statement = (
                 f"WITH RECURSIVE reach(id, depth) AS (SELECT unnest({self._roots} "
@@ -154,7 +154,7 @@ class Planner:
         for child in fields_of(node.selection_set):
             name = child.name.value
             if name == "__typename":
-                pairs.append((key_of(child), text(type_name)))
+                pairs.append((key_of(child), typename(type_name)))
                 continue
             compile_field = self.coverage.fields.get((type_name, name))
             if compile_field is None:
@@ -175,12 +175,12 @@ class Planner:
         pairs = []
         for child in fields_of(node.selection_set):
             if child.name.value == "__typename":
-                pairs.append((key_of(child), text(connection_type.name)))
+                pairs.append((key_of(child), typename(connection_type.name)))
             elif child.name.value == "edges" and not child.arguments and child.selection_set is not None:
                 edge_pairs = []
                 for edge_field in fields_of(child.selection_set):
                     if edge_field.name.value == "__typename":
-                        edge_pairs.append((key_of(edge_field), text(edge_type.name)))
+                        edge_pairs.append((key_of(edge_field), typename(edge_type.name)))
                     elif edge_field.name.value == "node" and not edge_field.arguments:
                         edge_pairs.append((key_of(edge_field), self.selection("Snapshot", edge_field, alias)))
                     else:
