@@ -199,12 +199,12 @@ def _breakdown(alias: str) -> str:
 def _metrics(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
     """``SnapshotNode.metrics``. A stored category outside ``BufdirCategory`` makes the executor
     fail on the enum (whatever is selected): the statement then fails too, on a cast of text
-    that is no number, and the executor answers with its error."""
-    unknown = (
-        f"(SELECT min(('unknown category ' || stored.key)::int) FROM jsonb_object_keys({_breakdown(alias)}) AS stored(key) "
-        f"WHERE stored.key <> ALL({KNOWN_CATEGORIES}))"
-    )
-    return f"CASE WHEN {unknown} IS NULL THEN {planner.selection('SnapshotMetrics', node, alias)} END"
+    that is no number, and the executor answers with its error. The test is an expression on
+    the row (the breakdown less the known keys is empty), not a subquery over its keys: an
+    aggregate and a function scan less to start on every execution (bench S11)."""
+    unknown = f"{_breakdown(alias)} - {KNOWN_CATEGORIES}"
+    refused = f"('unknown category ' || ({unknown})::text)::int::text"
+    return f"CASE WHEN {unknown} = '{{}}'::jsonb THEN {planner.selection('SnapshotMetrics', node, alias)} ELSE {refused} END"
 
 
 def _categories(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
