@@ -387,7 +387,8 @@ def test_the_dashboard_statement_writes_text_and_starts_no_needless_subplan():
     """The shape bench S11 measured cheaper: JSON written as text, not built with
     ``json_build_object``/``json_agg`` (a catalogue look-up per argument and call); the metrics'
     guard against unknown categories an expression, not an aggregate over the keys; the
-    consumer's organisations looked up only for a token that has a consumer."""
+    consumer's organisations looked up only for a token that has a consumer; an organisation
+    the token names itself read without following the tree below it."""
     from graphql import parse
     from graphql.utilities import get_operation_ast
 
@@ -401,3 +402,4 @@ def test_the_dashboard_statement_writes_text_and_starts_no_needless_subplan():
     assert "json_build_object" not in sql and "json_agg" not in sql
     assert "jsonb_object_keys" not in sql
     assert re.search(r"WHERE \$\d+::text IS NOT NULL AND org_number = ", sql)
+    assert re.search(r"o1\.id = ANY\(\$\d+::text\[\]\) OR o1\.id = ANY\(ARRAY\(SELECT id FROM reach\)\)", sql)

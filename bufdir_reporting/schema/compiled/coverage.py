@@ -48,12 +48,11 @@ def _organization_root(planner: Planner, node: FieldNode, definition: GraphQLFie
     judges it on the token's claims and the tree below them): another organisation, or one that
     does not exist, is no row, and the executor words the refusal."""
     read_id = planner.argument(node, definition, "id", {"id"})
-    roots, readable = planner.readable()
     alias = planner.alias("o")
     key = planner.param(lambda request: public_key("Organization", read_id(request)), "text")
     return (
         f"(SELECT {planner.selection('Organization', node, alias)} FROM organization {alias} WHERE {alias}.id = {key} "
-        f"AND ({roots} IS NULL OR {alias}.id = ANY({readable})))"
+        f"AND {planner.reads(f'{alias}.id')})"
     )
 
 
@@ -78,21 +77,17 @@ def _snapshots_root(planner: Planner, node: FieldNode, definition: GraphQLField)
         f"AND ({period_key} IS NULL OR period_id = {period_key}) ORDER BY created_at DESC, id LIMIT {limit}"
     )
     connection = planner.connection(node, definition, rows, alias, f"{alias}.created_at DESC, {alias}.id")
-    return f"CASE WHEN {organization} IS NULL OR {roots} IS NULL OR {organization} = ANY({readable}) THEN {connection} END"
+    return f"CASE WHEN {organization} IS NULL OR {planner.reads(organization)} THEN {connection} END"
 
 
 def _snapshot_root(planner: Planner, node: FieldNode, definition: GraphQLField) -> str:
     """``snapshot(id:)`` as ``snapshots.get_or_raise`` reads it: a missing snapshot and another
     organisation's are both no row here (then the executor answers NOT_FOUND)."""
     read_id = planner.argument(node, definition, "id", {"id"})
-    roots, readable = planner.readable()
     alias = planner.alias("s")
     key = planner.param(lambda request: public_key("Snapshot", read_id(request)), "text")
     selected = planner.selection("Snapshot", node, alias)
-    return (
-        f"(SELECT {selected} FROM snapshot {alias} WHERE {alias}.id = {key} "
-        f"AND ({roots} IS NULL OR {alias}.organization_id = ANY({readable})))"
-    )
+    return f"(SELECT {selected} FROM snapshot {alias} WHERE {alias}.id = {key} AND {planner.reads(f'{alias}.organization_id')})"
 
 
 ROOTS: dict[str, RootCompiler] = {

@@ -100,6 +100,14 @@ class Planner:
             self._roots = self.param(_roots, "text[]")
         return self._roots, "ARRAY(SELECT id FROM reach)"
 
+    def reads(self, organization: str) -> str:
+        """Whether the caller reads the organisation whose id is ``organization``: every one, one
+        of its roots, or one in their reach. The roots are tested first, so the reach (a
+        recursive scan of the tree, run when first asked for) is not followed at all for an
+        organisation the token names itself, as a dashboard's is (bench S11)."""
+        roots, readable = self.readable()
+        return f"({roots} IS NULL OR {organization} = ANY({roots}) OR {organization} = ANY({readable}))"
+
     def plan(self, operation: OperationDefinitionNode) -> Plan:
         if operation.operation.value != "query" or operation.directives:
             raise NotCovered("only queries without directives")
