@@ -138,7 +138,7 @@ def _snapshot_sections(planner: Planner, node: FieldNode, definition: GraphQLFie
     sorts them (``COLLATE "C"``: code points), each with its values by (position, id). The
     values are read once and grouped by section (one scan a snapshot, not one a section)."""
     section, grouped, v, d = planner.alias("c"), planner.alias("g"), planner.alias("v"), planner.alias("d")
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     values = ""
     if node.selection_set is None:
         raise NotCovered("sections without a selection")

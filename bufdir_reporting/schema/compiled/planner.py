@@ -111,7 +111,7 @@ class Planner:
     def plan(self, operation: OperationDefinitionNode) -> Plan:
         if operation.operation.value != "query" or operation.directives:
             raise NotCovered("only queries without directives")
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for node in fields_of(operation.selection_set):
             key, name = key_of(node), node.name.value
             if name == "__typename":
@@ -160,7 +160,7 @@ class Planner:
         if node.selection_set is None:
             raise NotCovered("a leaf where an object was expected")
         graphql_type = _object_type(self.schema.get_type(type_name))
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for child in fields_of(node.selection_set):
             name = child.name.value
             if name == "__typename":
@@ -182,12 +182,12 @@ class Planner:
         edge_type = _object_type(get_named_type(connection_type.fields["edges"].type))
         if node.selection_set is None:
             raise NotCovered("a connection without a selection")
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for child in fields_of(node.selection_set):
             if child.name.value == "__typename":
                 pairs.append((key_of(child), typename(connection_type.name)))
             elif child.name.value == "edges" and not child.arguments and child.selection_set is not None:
-                edge_pairs = []
+                edge_pairs: list[tuple[str, str]] = []
                 for edge_field in fields_of(child.selection_set):
                     if edge_field.name.value == "__typename":
                         edge_pairs.append((key_of(edge_field), typename(edge_type.name)))
