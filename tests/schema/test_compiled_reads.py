@@ -5,6 +5,7 @@ what the planner does not cover, and every refusal, is the executor's."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Any
 
@@ -359,3 +360,48 @@ async def test_a_stored_category_the_enum_does_not_know_is_the_executors_error(c
     assert b'"errors"' in ours
     assert not any(compiled)
     assert "compiled read failed" not in caplog.text
+
+
+async def test_text_that_json_escapes_reads_the_same_through_both_paths(client, settings, world, compiled):
+    """The statement writes the answer's JSON text itself (``compiled.expressions``): quotes,
+    backslashes, control characters and letters beyond ASCII in stored text come out as the
+    executor's strings."""
+    from bufdir_reporting.models import FieldDefinition, Section
+    from bufdir_reporting.resolvers.base import revision
+
+    awkward = 'Årsverk "i alt" \\ per\tkvartal\nog\u0001 slik – ☃'
+    definition = await FieldDefinition.get(key="antall_arsverk")
+    await FieldDefinition.filter(id=definition.id).update(label=awkward)
+    await Section.filter(id=definition.section_id).update(title=awkward)
+    await Organization.filter(id="org-1042").update(name=awkward)
+    await revision.bump()
+    for document, variables in ((DASHBOARD, {"org": "org-1042", "period": "2024"}), (NESTED, {"first": 10})):
+        answered = len(compiled)
+        ours, executors = await both_paths(client, settings, document, variables, world["admin"])
+        assert ours == executors
+        assert json.dumps(awkward) in json.dumps(json.loads(ours)), "the awkward text is in the answer"
+        assert compiled[answered] == (settings.database_dialect == "postgres")
+
+
+def test_the_dashboard_statement_writes_text_and_starts_no_needless_subplan():
+    """The shape bench S11 measured cheaper: JSON written as text, not built with
+    ``json_build_object``/``json_agg`` (a catalogue look-up per argument and call), an object of
+    strings alone (a value's) by ``json_object(keys, values)``; the metrics'
+    guard against unknown categories an expression, not an aggregate over the keys; the
+    consumer's organisations looked up only for a token that has a consumer; an organisation
+    the token names itself read without following the tree below it."""
+    from graphql import parse
+    from graphql.utilities import get_operation_ast
+
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.compiled.coverage import COVERAGE
+    from bufdir_reporting.schema.compiled.planner import Planner
+
+    operation = get_operation_ast(parse(DASHBOARD))
+    assert operation is not None
+    sql = Planner(schema._schema, COVERAGE).plan(operation).sql
+    assert "json_build_object" not in sql and "json_agg" not in sql
+    assert "json_object(ARRAY['fieldKey', 'label', 'value', 'priorValue', 'change']::text[], ARRAY[" in sql
+    assert "jsonb_object_keys" not in sql
+    assert re.search(r"WHERE \$\d+::text IS NOT NULL AND org_number = ", sql)
+    assert re.search(r"o1\.id = ANY\(\$\d+::text\[\]\) OR o1\.id = ANY\(ARRAY\(SELECT id FROM reach\)\)", sql)

@@ -3,8 +3,9 @@
 A query whose every field the planner covers (``coverage.FIELDS``: the snapshots, organisations,
 periods, sections, values and metrics that dashboards and the nested snapshot read ask for —
 bench S1 and S7) is planned once per document text and operation name into one statement that
-builds the whole ``data`` object in PostgreSQL with ``json_build_object``/``json_agg``, as
-PostGraphile 4 and Hasura do, with the caller's organisations in its WHERE. The answer is the
+writes the whole ``data`` object's JSON text in PostgreSQL (as PostGraphile 4 and Hasura build
+JSON there; concatenated rather than built as ``json``, see ``expressions``), with the caller's
+organisations in its WHERE. The answer is the
 executor's, byte for byte (``tests/schema/test_compiled_reads.py`` runs every covered shape
 through both for a set of principals): what would be an error, or a null with an error, is left
 to the executor, which then words it — an anonymous caller, a token without the read permission,
