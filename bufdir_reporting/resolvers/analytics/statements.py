@@ -165,24 +165,24 @@ async def value_rows(plan: Plan, field_keys: Iterable[str]) -> Values:
     _, records = await connection.execute_query(value_statement(sql, plan, list(field_keys)), sql.params)
     own: dict[Key, Row] = {}
     rolled_up: dict[Key, Row] = {}
-    # each distinct figure's Decimal and JSON digits, made once: figures repeat across a table
-    # (bench S9: 101 in 2,400 cells), and writing a Decimal's digits cell by cell was a tenth of
-    # the route
-    figures: dict[str, tuple[Decimal, str]] = {}
-    for r in records:
-        value = r[3]
-        if value is None:
-            row: Row = (None, r[4], r[5], "null")
-        else:
-            text = value if type(value) is str else str(value)  # SQLite's REAL
-            figure = figures.get(text)
+    # one Row per distinct (figure, text, review state), its Decimal and JSON digits made once:
+    # figures repeat across a table (bench S9: 101 in 2,400 cells), and writing a Decimal's
+    # digits cell by cell was a tenth of the route; the rows unpacked, not indexed, and shared
+    # (a tuple fewer per row kept): folding 2,400 rows 1.07 -> 0.88 ms of one core
+    made: dict[tuple[str | None, str | None, str | None], Row] = {}
+    for organization_id, period_id, field_key, value, text, state, rolled in records:
+        figure = value if value is None or type(value) is str else str(value)  # SQLite's REAL
+        row = made.get((figure, text, state))
+        if row is None:
             if figure is None:
-                decimal = Decimal(text)
-                figure = figures[text] = (decimal, number(decimal))
-            row = (figure[0], r[4], r[5], figure[1])
-        key = (r[2], r[0], r[1])
+                row = (None, text, state, "null")
+            else:
+                decimal = Decimal(figure)
+                row = (decimal, text, state, number(decimal))
+            made[figure, text, state] = row
+        key = (field_key, organization_id, period_id)
         own[key] = row
-        if r[6]:
+        if rolled:
             rolled_up[key] = row
     return Values(own, rolled_up)
 
