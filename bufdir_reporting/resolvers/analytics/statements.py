@@ -168,18 +168,19 @@ async def value_rows(plan: Plan, field_keys: Iterable[str]) -> Values:
     # one Row per distinct (figure, text, review state), its Decimal and JSON digits made once:
     # figures repeat across a table (bench S9: 101 in 2,400 cells), and writing a Decimal's
     # digits cell by cell was a tenth of the route; the rows unpacked, not indexed, and shared
-    # (a tuple fewer per row kept): folding 2,400 rows 1.07 -> 0.88 ms of one core
-    made: dict[tuple[str | None, str | None, str | None], Row] = {}
+    # (a tuple fewer per row kept): folding 2,400 rows 1.07 -> 0.88 ms of one core. A rolled-up
+    # form's rows are never an organisation's own: ``table._own`` tells them apart by identity
+    made: dict[tuple[str | None, str | None, str | None, Any], Row] = {}
     for organization_id, period_id, field_key, value, text, state, rolled in records:
         figure = value if value is None or type(value) is str else str(value)  # SQLite's REAL
-        row = made.get((figure, text, state))
+        row = made.get((figure, text, state, rolled))
         if row is None:
             if figure is None:
                 row = (None, text, state, "null")
             else:
                 decimal = Decimal(figure)
                 row = (decimal, text, state, number(decimal))
-            made[figure, text, state] = row
+            made[figure, text, state, rolled] = row
         key = (field_key, organization_id, period_id)
         own[key] = row
         if rolled:
