@@ -24,6 +24,7 @@ from decimal import Decimal
 from ..base.context import Context
 from . import statements
 from .selection import Plan, Selection, plan, require_table_size
+from .statements import number
 from .stats import MIN_PEERS, Peers, Spread, spread
 from .table import STATUS_OF, Cell, CellStatus, Summary, missing_status, peer_groups, table_of
 
@@ -45,17 +46,6 @@ async def query_json(ctx: Context, *, selection: Selection) -> TableJson:
     values = await statements.value_rows(planned, [f.key for f in planned.fields])
     cells, summaries = rows_json(planned, values, await peer_groups(planned, values))
     return TableJson(planned, cells, summaries_json(summaries))
-
-
-def number(value: Decimal | None) -> str:
-    """The decimal's own digits without trailing zeros (47, 9310.5): string work, where comparing
-    with its integral value and converting was a tenth of the route (bench S9 profile)."""
-    if value is None:
-        return "null"
-    text = str(value)
-    if "." in text and "E" not in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def cells_json(planned: Plan, cells: list[Cell]) -> str:
@@ -142,14 +132,10 @@ def rows_json(planned: Plan, values: statements.Values, peers: dict[tuple[str, s
                 if row is None:
                     append(head + period + missing)
                     continue
-                value, text = row[0], row[1]
+                value, text, digits = row[0], row[1], row[3]
                 if value is None:
-                    digits = peer = "null"
+                    peer = "null"
                 else:
-                    # number(value), inline
-                    digits = str(value)
-                    if "." in digits and "E" not in digits:
-                        digits = digits.rstrip("0").rstrip(".")
                     if ordered is None or not (placed_any or row[2] in APPROVED_STATES):
                         # table._cells' rule: a figure the caller can move at will (a draft, a
                         # submission under review) placed among its peers' approved ones is a

@@ -662,3 +662,37 @@ async def test_one_requests_tables_together_are_held_to_one_tables_limit(app, gr
     [error] = both["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"].startswith("the tables of one request have 12 cells together; at most 10")
+
+
+async def test_an_organisations_own_figure_counts_in_a_sum_when_its_rolled_up_form_has_the_same(
+    app, graphql, client, tokens, settings
+) -> None:
+    """A subtree's sum takes each organisation's own figure, never its rolled-up form's (which
+    counts the subtree again), told apart by which of the two rows a cell's figure is. The rows
+    of one table are shared per distinct figure (bench S9), so a rolled-up form's figure equal
+    to the organisation's own must still be a row of its own: the root's one activity was
+    dropped from the sum when the two rows were one."""
+    section = await make_section(fields=PEOPLE_FIELDS)
+    await make_period(year=2024)
+    root = await make_organization(id="org-paraply")
+    branch = await make_organization(id="org-gren1", parent=root)
+    await make_activity(org=root, occurred_at=datetime(2024, 5, 1, tzinfo=UTC), participants=("p-1",))
+    ctx = context_for(settings, app, admin=True)
+    for org in (root, branch):
+        await snapshots.trigger(ctx, organization_id=org.id, period_id="2024", wait=True)
+    admin = tokens.admin()
+    form = {"formId": "samlet", "name": "Samlet", "sectionIds": [section.id], "rolledUp": True}
+    assert "errors" not in await graphql(FORM, {"input": form}, admin)
+    assign = {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}
+    assert "errors" not in await graphql(ASSIGN, assign, admin)
+    await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)
+    params = [
+        ("fields", "antall_aktiviteter"),
+        ("periods", "2024"),
+        ("subtree_of", "org-paraply"),
+        ("roll_up", "true"),
+        ("source", "current"),
+    ]
+    body = (await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())).json()
+    # the root's own activity and the branch's none; the rolled-up form's figure (also 1) not added
+    assert [(c["value"], c["summed"]) for c in body["cells"]] == [(1, True)]

@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tortoise.connection import get_connection
 
 from bufdir_reporting.auth import ANONYMOUS, Principal
-from bufdir_reporting.models import FieldValue, OrganizationKind, ReviewState
+from bufdir_reporting.models import FieldValue, OrganizationKind, ReviewState, SnapshotStatus
 from bufdir_reporting.resolvers.analytics import encoding, statements, table
-from bufdir_reporting.resolvers.analytics.selection import Selection, plan
+from bufdir_reporting.resolvers.analytics.selection import Selection, ValueSource, plan
 from bufdir_reporting.resolvers.analytics.stats import Peers
 from bufdir_reporting.resolvers.base import revision
 from bufdir_reporting.resolvers.base.context import Context
@@ -143,3 +144,35 @@ def test_quartiles_on_sorted_values_are_statistics_quantiles(seed: int) -> None:
         lower, median, upper = statistics.quantiles(values, n=4, method="inclusive")
         assert (str(found.lower_quartile), str(found.median), str(found.upper_quartile)) == (str(lower), str(median), str(upper))
         assert str(found.total) == str(sum(values, Decimal(0)))
+
+
+@pytest.mark.asyncio
+async def test_the_figures_read_as_text_are_the_stored_decimals_and_their_digits(app, settings) -> None:
+    """``value_rows`` reads PostgreSQL's ``numeric`` as text and makes each distinct figure's
+    Decimal once (bench S9): the Decimal is the one the ORM reads, scale included (47.0000, not
+    47: a sum or a quartile keeps the scale it is given), and its JSON digits are ``number``'s.
+    (SQLite keeps a REAL, read as its shortest digits.)"""
+    await _world()
+    postgres = get_connection("default").capabilities.dialect == "postgres"
+    figures = [Decimal(47), Decimal("-0.0001"), Decimal("9310.5"), Decimal(0)]
+    if postgres:  # beyond a REAL's precision
+        figures.append(Decimal("1234567890123456.7891"))
+    current = FieldValue.filter(field_key="antall_arsverk", snapshot__status=SnapshotStatus.CURRENT)
+    stored = await current.order_by("id").limit(len(figures))
+    for row, figure in zip(stored, figures, strict=True):
+        await FieldValue.filter(id=row.id).update(value=figure)
+    await revision.bump()
+    admin = context_for(settings, app, admin=True)
+    every = Selection(field_keys=list(FIELDS), period_ids=list(QUARTERS), source=ValueSource.CURRENT)
+    planned = await plan(admin, selection=every)
+    values = await statements.value_rows(planned, [f.key for f in planned.fields])
+    read = {v.value for v in await FieldValue.filter(field_key="antall_arsverk", value__isnull=False)}
+    found = [row for key, row in values.own.items() if key[0] == "antall_arsverk" and row[0] is not None]
+    assert found and {row[0] for row in found} <= read
+    by_value = {v: v for v in read}
+    for value, _, _, digits in found:
+        assert value is not None
+        if postgres:
+            assert value.as_tuple() == by_value[value].as_tuple()
+        assert digits == statements.number(value)
+    assert {statements.number(f) for f in figures} <= {digits for *_, digits in found}
