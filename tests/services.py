@@ -8,6 +8,7 @@ user (which Debian's package creates).
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
@@ -189,3 +190,25 @@ def redis_server() -> Iterator[str]:
 def with_database(server_url: str, name: str) -> str:
     head, _, _ = server_url.rpartition("/")
     return f"{head}/{name}"
+
+
+async def copy_database(server_url: str, template: str, name: str) -> None:
+    """A new database ``name``, a copy of ``template`` (``CREATE DATABASE … TEMPLATE``, files copied
+    by the server): what a template holds costs a copy, not its migrations and loading again.
+    PostgreSQL refuses while anyone is connected to the template, and a client that has just
+    closed its connections may still have a backend ending there: tried again for a while."""
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                return
+            except asyncpg.ObjectInUseError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+    finally:
+        await connection.close()
