@@ -8,6 +8,8 @@ user (which Debian's package creates).
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import glob
 import os
 import shutil
@@ -55,7 +57,8 @@ def _as_postgres_user(command: list[str]) -> list[str]:
 class PostgresProcess:
     """A throwaway PostgreSQL server from the Debian binaries, which a test may stop and start."""
 
-    def __init__(self, extra_options: str = "") -> None:
+    def __init__(self, extra_options: str = "", *, copy_of: Path | None = None) -> None:
+        """A new cluster (``initdb``), or with ``copy_of`` a copy of a stopped one's data directory."""
         self.initdb, self.pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
         self.root = Path(tempfile.mkdtemp(prefix="bufdir-pg-"))
         self.data = self.root / "data"
@@ -68,6 +71,9 @@ class PostgresProcess:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
             f"{extra_options}"
         )
+        if copy_of is not None:  # as the server's user: the copy is its, as the server requires
+            subprocess.run(_as_postgres_user(["cp", "-a", str(copy_of), str(self.data)]), check=True, capture_output=True)
+            return
         subprocess.run(
             _as_postgres_user([self.initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]),
             check=True,
@@ -84,9 +90,10 @@ class PostgresProcess:
         )
         _wait_for_port(self.port)
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
+        """Stopped as a crash by default (what the outage tests mean); ``fast`` checkpoints first."""
         subprocess.run(
-            _as_postgres_user([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]), check=False, capture_output=True
+            _as_postgres_user([self.pg_ctl, "-D", str(self.data), "-m", mode, "stop"]), check=False, capture_output=True
         )
 
     def remove(self) -> None:
@@ -126,6 +133,37 @@ def _children(parent: int) -> list[int]:
 @contextmanager
 def postgres_process(extra_options: str = "") -> Iterator[PostgresProcess]:
     server = PostgresProcess(extra_options)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+_MIGRATED_CLUSTER: list[PostgresProcess] = []
+"""Per process, a stopped cluster whose ``postgres`` database the migrations made."""
+
+
+@contextmanager
+def migrated_postgres_process(extra_options: str = "") -> Iterator[PostgresProcess]:
+    """A throwaway server as ``postgres_process``, its ``postgres`` database already migrated: a
+    copy of a cluster made and migrated once per process (``initdb`` 1.2 s of CPU and migrating
+    3.3 s each time, a copy of its 40 MB 0.4 s), stopped cleanly so the copy holds every commit."""
+    if not _MIGRATED_CLUSTER:
+        from pydantic import SecretStr
+
+        from bufdir_reporting.config import Settings
+        from bufdir_reporting.database import apply_migrations
+
+        made = PostgresProcess()
+        atexit.register(shutil.rmtree, made.root, ignore_errors=True)
+        try:
+            made.start()
+            asyncio.run(apply_migrations(Settings(database_url=made.url, token_secret=SecretStr("unused"))))
+        finally:
+            made.stop("fast")
+        _MIGRATED_CLUSTER.append(made)
+    server = PostgresProcess(extra_options, copy_of=_MIGRATED_CLUSTER[0].data)
     try:
         server.start()
         yield server
@@ -189,3 +227,25 @@ def redis_server() -> Iterator[str]:
 def with_database(server_url: str, name: str) -> str:
     head, _, _ = server_url.rpartition("/")
     return f"{head}/{name}"
+
+
+async def copy_database(server_url: str, template: str, name: str) -> None:
+    """A new database ``name``, a copy of ``template`` (``CREATE DATABASE … TEMPLATE``, files copied
+    by the server): what a template holds costs a copy, not its migrations and loading again.
+    PostgreSQL refuses while anyone is connected to the template, and a client that has just
+    closed its connections may still have a backend ending there: tried again for a while."""
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                return
+            except asyncpg.ObjectInUseError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+    finally:
+        await connection.close()

@@ -19,7 +19,7 @@ from tortoise.connection import get_connection
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
-from bufdir_reporting.database import apply_migrations, long_work
+from bufdir_reporting.database import long_work
 from bufdir_reporting.errors import is_unavailable
 from bufdir_reporting.models import Activity, Snapshot, SnapshotStatus
 
@@ -40,8 +40,7 @@ generous, so that a loaded machine never fails it, and still far below forever."
 def freezable_postgres() -> Iterator[services.PostgresProcess]:
     """A server of this module's own (it is frozen), migrated once; each test empties it."""
     try:
-        with services.postgres_process() as server:
-            asyncio.run(apply_migrations(Settings(database_url=server.url, token_secret=SecretStr("unused"))))
+        with services.migrated_postgres_process() as server:
             yield server
     except services.ServiceUnavailable as exc:
         _unavailable(str(exc))

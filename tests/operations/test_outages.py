@@ -25,8 +25,10 @@ from ..live import started_app
 
 @pytest.fixture
 def stoppable_postgres():
+    """A server of the test's own, its ``postgres`` database migrated (a test's own migrating finds
+    nothing left to do)."""
     try:
-        with services.postgres_process() as server:
+        with services.migrated_postgres_process() as server:
             yield server
     except services.ServiceUnavailable as exc:
         _unavailable(str(exc))
