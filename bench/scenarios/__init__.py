@@ -8,11 +8,12 @@ from ..environment import Env
 from ..harness import Row
 from .aggregation import s4_aggregation, s5_reaggregation
 from .analytics import s9_analytics
+from .dashboard import s7_dashboard_throughput
 from .execution import s2_execution
 from .importing import s8_import
-from .live import s6_fan_out, s7_dashboard_throughput
 from .peer import s11_peer
 from .reads import s1_nested_query, s3_rest_and_graphql
+from .subscriptions import s6_fan_out
 from .validation import s10_rules_and_outliers
 
 Scenario = Callable[[Env], Awaitable[list[Row]]]

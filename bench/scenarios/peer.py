@@ -27,7 +27,7 @@ import httpx
 from .. import load
 from ..environment import Env
 from ..harness import Row, Timing
-from .live import DASHBOARD
+from .dashboard import DASHBOARD
 from .reads import NESTED
 
 PEER = Path(__file__).resolve().parent.parent / "peer"
