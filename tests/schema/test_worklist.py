@@ -450,6 +450,18 @@ async def test_a_question_on_a_field_of_another_form_says_it_is_not_on_the_form(
     assert error_codes(nowhere) == ["NOT_FOUND"]
 
 
+async def test_a_note_on_a_field_that_is_nowhere_names_the_field_key(graphql, client, tokens, period):
+    """A note on a field no form has answered NOT_FOUND without ``details.field`` (outsider): it
+    names the input, as each transport spells it."""
+    reviewer = tokens.reviewer()
+    mark = 'mutation ($s: ID!, $k: String!) { markValueForFollowUp(snapshotId: $s, fieldKey: $k, text: "?") { id } }'
+    (error,) = (await graphql(mark, {"s": "snap-org-w2", "k": "finnes_ikke"}, reviewer))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("NOT_FOUND", "fieldKey"), error
+    body = {"snapshot_id": "snap-org-w2", "field_key": "finnes_ikke", "kind": "comment", "text": "?"}
+    rest = await client.post("/api/v1/value-notes", json=body, headers=reviewer)
+    assert rest.status_code == 404 and rest.json()["error"]["details"]["field"] == "field_key", rest.text
+
+
 async def test_a_coordinator_is_told_what_it_tried_needs_the_reviewer_role(graphql, client, tokens, period):
     """A coordinator accepting an explanation, resolving a question or reading the worklist was told
     "Reviewing submissions needs…" (outsider): each refusal says what was tried, in nb/nn/en."""

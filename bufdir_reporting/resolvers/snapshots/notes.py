@@ -56,7 +56,7 @@ async def _value_of(snapshot: Snapshot, field_key: str) -> None:
             message_id="snapshots.notes.field_not_on_form",
             values={"field_key": field_key, "form_id": snapshot.form_id or DEFAULT_FORM},
         )
-    raise NotFound("field", field_key)
+    raise NotFound("field", field_key, field="field_key")  # which input to change (outsider: it named none)
 
 
 async def _note(

@@ -533,6 +533,23 @@ async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> 
         assert error["extensions"]["field"] == named, error
 
 
+async def test_a_source_the_token_may_not_read_is_refused_naming_source(app, client, graphql, tokens) -> None:
+    """A coordinator asking another organisation's current figures was refused without
+    ``details.field`` (outsider): the refusal names the source, as each transport spells it."""
+    await make_section(fields=[counted("saker")])
+    await make_period(year=2024)
+    for org in ("org-s1", "org-s2"):
+        await make_organization(id=org)
+    own = tokens.headers("org-s1")
+    params = {"fields": "saker", "periods": "2024", "organizations": "org-s2", "source": "current"}
+    refused = await client.get("/api/v1/analytics", params=params, headers=own)
+    assert refused.status_code == 403 and refused.json()["error"]["details"]["field"] == "source", refused.text
+    query = "query($s: AnalyticsSelection!) { analytics(selection: $s) { source } }"
+    selection = {"fieldKeys": ["saker"], "periodIds": ["2024"], "organizationIds": ["org-s2"], "source": "CURRENT"}
+    (error,) = (await graphql(query, {"s": selection}, headers=own))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("FORBIDDEN", "selection.source"), error
+
+
 PEOPLE_FIELDS = [
     FieldSpec("antall_deltakere", {"kind": "count_distinct_participants", "filters": {}, "temporal": "flow"}),
     counted("antall_aktiviteter"),
