@@ -28,6 +28,7 @@ from ...timefmt import iso_z
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
+from ..base.inputs import refuse_direction_controls
 from ..structure import translations
 from . import lifecycle
 
@@ -40,6 +41,7 @@ def _text(text: str) -> str:
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
         raise InvalidInput(field="text", message_id="snapshots.notes.text_characters", values={"MAX_TEXT": MAX_TEXT})
+    refuse_direction_controls(text, field="text")  # printed in the report, as names are
     return text
 
 
