@@ -15,6 +15,7 @@ import pytest
 
 from bufdir_reporting.errors import ADMIN_REQUIRED
 from bufdir_reporting.language import MESSAGES, Language, from_accept_language, number
+from bufdir_reporting.models import ReportRecord
 from bufdir_reporting.resolvers import snapshots
 
 from .conftest import error_of
@@ -281,6 +282,19 @@ async def test_a_report_document_refuses_what_a_report_record_would_refuse(app, 
     body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": report_type}
     refused = await client.post("/api/v1/report-documents", json=body, headers=tokens.headers(scope.org.id))
     assert refused.status_code == 422 and error_of(refused)["details"]["field"] == "report_type", refused.text
+
+
+@pytest.mark.parametrize("report_type", ["Any Text!", "46", "annual_report\n", "x" * 65])
+async def test_generate_report_refuses_a_report_type_that_is_no_label_naming_it(app, settings, graphql, tokens, report_type):
+    """generateReport took any text, and one that was no snake_case label failed inside the
+    record's model: INTERNAL (outsider). It stays a String (the list is open, #36 item 4) and is
+    refused naming reportType, in the reader's language; no record is made."""
+    scope, snapshot = await _snapshot(app, settings)
+    generate = "mutation ($s: ID!, $t: String!) { generateReport(snapshotId: $s, reportType: $t) { reportId } }"
+    (error,) = (await graphql(generate, {"s": snapshot.id, "t": report_type}, {**tokens.headers(scope.org.id), **NN}))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("BAD_USER_INPUT", "reportType"), error
+    assert error["message"].startswith("reportType må vere ein etikett i små bokstavar"), error
+    assert not await ReportRecord.exists()
 
 
 async def test_a_refusal_to_change_an_object_and_a_missing_one_read_in_the_language_asked(app, settings, graphql, tokens, client):
