@@ -620,20 +620,20 @@ async def test_a_bad_rest_request_is_refused_in_nynorsk_when_asked(app, client, 
             Language.NN,
             "history",
             1000.0,
-            "Verdien for Talet på årsverk (120,5) er uvanleg høg samanlikna med dei tidlegare periodane til"
+            "Verdien for talet på årsverk (120,5) er uvanleg høg samanlikna med dei tidlegare periodane til"
             " organisasjonen (median 31,5, robust z-verdi over 1000)",
         ),
         (
             Language.NB,
             "peers",
             -4.25,
-            "Verdien for Gruppetiltak (120,5) er uvanlig lav sammenlignet med organisasjoner av samme type (robust z-verdi -4,2)",
+            "Verdien for gruppetiltak (120,5) er uvanlig lav sammenlignet med organisasjoner av samme type (robust z-verdi -4,2)",
         ),
         (
             Language.EN,
             "history",
             -1000.0,
-            "The value for Staff (120.5) is unusually low compared with the organisation's earlier periods"
+            "The value for staff (120.5) is unusually low compared with the organisation's earlier periods"
             " (median 31.5, robust z-score below -1000)",
         ),
     ],
