@@ -147,6 +147,7 @@ def create_app(settings: Settings) -> FastAPI:
             # in cells, which its progress is counted against
             expose_headers=["Content-Disposition", "X-Total-Cells"],
         )
+    app.add_middleware(ui.HeadAsGet)
     app.add_middleware(PlainErrorsAsJson)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestShape)

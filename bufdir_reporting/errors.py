@@ -213,18 +213,23 @@ class InvalidInput(DomainError):
 
 @contextmanager
 def inputs_named(names: Mapping[str, str]) -> Iterator[None]:
-    """An ``InvalidInput`` raised inside names its input as the transport calls it (``names``:
-    the use case's name to the transport's), so a refusal names what the caller wrote: REST's
-    ``fields`` or GraphQL's ``selection.fieldKeys``, not the use case's ``field_keys``. The
-    inputs its message names (``InvalidInput.inputs``) are renamed too: GraphQL's
-    setFieldOutlierSetting said "give min_deviation, z_threshold…", REST's names (outside review)."""
+    """A refusal raised inside names its input as the transport calls it (``names``: the use
+    case's name to the transport's), so it names what the caller wrote: REST's ``fields`` or
+    GraphQL's ``selection.fieldKeys``, not the use case's ``field_keys``; any refusal that names
+    one (``details.field``: a NOT_FOUND's ``fieldKey``, a FORBIDDEN's ``source``), not only
+    ``InvalidInput``. The inputs its message names (``InvalidInput.inputs``) are renamed too:
+    GraphQL's setFieldOutlierSetting said "give min_deviation, z_threshold…", REST's names
+    (outside review)."""
     try:
         yield
-    except InvalidInput as error:
-        renamed = names.get(error.field)
+    except DomainError as error:
+        renamed = names.get(str(error.details.get("field")))
+        if renamed is not None:
+            error.details["field"] = renamed
+        if not isinstance(error, InvalidInput):
+            raise
         if renamed is not None:
             error.field = renamed
-            error.details["field"] = renamed
         for problem in error.details.get("errors", ()):
             if isinstance(problem, dict) and problem.get("field") in names:
                 problem["field"] = names[problem["field"]]

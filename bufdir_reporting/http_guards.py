@@ -212,7 +212,7 @@ def _body_problem(body: bytes, *, graphql: bool) -> Refusal | None:
     if SURROGATE_ESCAPE.search(body) and _lone_surrogate(body):
         return 422, "BAD_USER_INPUT", "requests.edge.lone_surrogate", {"field": "body"}
     problem = _graphql_body_problem(body) if graphql else None
-    return None if problem is None else (400, "BAD_REQUEST", problem, None)
+    return None if problem is None else (400, "BAD_REQUEST", *problem)
 
 
 REMEMBERED_BODY_BYTES = 8192
@@ -248,13 +248,16 @@ def _nul_in_url(scope: Scope) -> str | None:
     return None
 
 
-def _graphql_body_problem(body: bytes) -> str | None:
+def _graphql_body_problem(body: bytes) -> tuple[str, dict[str, Any] | None] | None:
+    """Why a GraphQL body is refused (message id, details), or None. Invalid JSON says where:
+    line and column as an editor shows them, and the character REST's refusal names
+    (``position``, from 0); it named nothing (outsider)."""
     try:
         parsed = json.loads(body)
     except RecursionError:
-        return "requests.edge.nests_too_deeply"
-    except ValueError:
-        return "requests.edge.not_json"
+        return "requests.edge.nests_too_deeply", None
+    except json.JSONDecodeError as error:  # (the body is UTF-8 by now: no other ValueError)
+        return "requests.edge.not_json", {"field": "body", "line": error.lineno, "column": error.colno, "position": error.pos}
     if not isinstance(parsed, dict | list):
-        return "requests.edge.not_an_object"
+        return "requests.edge.not_an_object", None
     return None

@@ -37,9 +37,9 @@ CASES = [
         "/graphql",
         b'{"query": ',
         400,
-        "the body is not valid JSON",
-        "innhaldet er ikkje gyldig JSON",
-        "innholdet er ikke gyldig JSON",
+        "the body is not valid JSON (line 1, column 11)",
+        "innhaldet er ikkje gyldig JSON (linje 1, kolonne 11)",
+        "innholdet er ikke gyldig JSON (linje 1, kolonne 11)",
     ),
     (
         "/graphql",
@@ -73,6 +73,23 @@ async def test_a_body_refused_before_routing_reads_in_the_language_asked(
         refused = await client.post(path, content=body, headers={"Content-Type": "application/json", **headers})
         assert refused.status_code == status
         assert error_of(refused)["message"] == expected, headers
+
+
+async def test_a_graphql_body_that_is_not_json_says_where(client):
+    """It named no place (outsider): the line and column as an editor shows them, and the
+    character REST's refusal of invalid JSON names (``position``, from 0)."""
+    refused = await client.post(
+        "/graphql", content=b'{"query": "{ periods { totalCount } }",\n  bad}', headers={"Content-Type": "application/json"}
+    )
+    assert refused.status_code == 400
+    error = error_of(refused)
+    assert error["message"] == "the body is not valid JSON (line 2, column 3)", error
+    assert {name: error["details"][name] for name in ("field", "line", "column", "position")} == {
+        "field": "body",
+        "line": 2,
+        "column": 3,
+        "position": 42,
+    }, error
 
 
 async def test_a_nul_in_the_query_string_and_a_body_too_large_read_in_the_language_asked(app, settings, client):

@@ -15,6 +15,7 @@ import pytest
 
 from bufdir_reporting.errors import ADMIN_REQUIRED
 from bufdir_reporting.language import MESSAGES, Language, from_accept_language, number
+from bufdir_reporting.models import ReportRecord
 from bufdir_reporting.resolvers import snapshots
 
 from .conftest import error_of
@@ -281,6 +282,19 @@ async def test_a_report_document_refuses_what_a_report_record_would_refuse(app, 
     body = {"snapshot_id": snapshot.id, "format": "pdf", "report_type": report_type}
     refused = await client.post("/api/v1/report-documents", json=body, headers=tokens.headers(scope.org.id))
     assert refused.status_code == 422 and error_of(refused)["details"]["field"] == "report_type", refused.text
+
+
+@pytest.mark.parametrize("report_type", ["Any Text!", "46", "annual_report\n", "x" * 65])
+async def test_generate_report_refuses_a_report_type_that_is_no_label_naming_it(app, settings, graphql, tokens, report_type):
+    """generateReport took any text, and one that was no snake_case label failed inside the
+    record's model: INTERNAL (outsider). It stays a String (the list is open, #36 item 4) and is
+    refused naming reportType, in the reader's language; no record is made."""
+    scope, snapshot = await _snapshot(app, settings)
+    generate = "mutation ($s: ID!, $t: String!) { generateReport(snapshotId: $s, reportType: $t) { reportId } }"
+    (error,) = (await graphql(generate, {"s": snapshot.id, "t": report_type}, {**tokens.headers(scope.org.id), **NN}))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("BAD_USER_INPUT", "reportType"), error
+    assert error["message"].startswith("reportType må vere ein etikett i små bokstavar"), error
+    assert not await ReportRecord.exists()
 
 
 async def test_a_refusal_to_change_an_object_and_a_missing_one_read_in_the_language_asked(app, settings, graphql, tokens, client):
@@ -606,20 +620,20 @@ async def test_a_bad_rest_request_is_refused_in_nynorsk_when_asked(app, client, 
             Language.NN,
             "history",
             1000.0,
-            "Verdien for Talet på årsverk (120,5) er uvanleg høg samanlikna med dei tidlegare periodane til"
+            "Verdien for talet på årsverk (120,5) er uvanleg høg samanlikna med dei tidlegare periodane til"
             " organisasjonen (median 31,5, robust z-verdi over 1000)",
         ),
         (
             Language.NB,
             "peers",
             -4.25,
-            "Verdien for Gruppetiltak (120,5) er uvanlig lav sammenlignet med organisasjoner av samme type (robust z-verdi -4,2)",
+            "Verdien for gruppetiltak (120,5) er uvanlig lav sammenlignet med organisasjoner av samme type (robust z-verdi -4,2)",
         ),
         (
             Language.EN,
             "history",
             -1000.0,
-            "The value for Staff (120.5) is unusually low compared with the organisation's earlier periods"
+            "The value for staff (120.5) is unusually low compared with the organisation's earlier periods"
             " (median 31.5, robust z-score below -1000)",
         ),
     ],

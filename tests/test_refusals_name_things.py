@@ -44,8 +44,12 @@ async def test_a_locked_period_is_named_by_its_name_and_the_organisation_by_its_
         assert refused["extensions"]["organization_id"] == scope.org.id and refused["extensions"]["period_ids"] == ["2024"]
         said[language] = refused["message"]
     organization = f"{scope.org.name} ({scope.org.id})"
+    # and what to do next: who can unlock it, and how (outsider: it said only that it was locked)
     assert said == {
-        "nb": f"perioden «2024» er sendt inn og låst for {organization}",
-        "nn": f"perioden «Rapporteringsåret 2024» er send inn og låst for {organization}",
-        "en": f"period 'Reporting year 2024' is submitted and locked for {organization}",
+        "nb": f"perioden «2024» er sendt inn og låst for {organization}; for å endre den, be Bufdir sende rapporten "
+        "tilbake til retting eller en administrator åpne perioden igjen",
+        "nn": f"perioden «Rapporteringsåret 2024» er send inn og låst for {organization}; for å endre han, be Bufdir "
+        "sende rapporten tilbake til retting eller ein administrator opne perioden att",
+        "en": f"period 'Reporting year 2024' is submitted and locked for {organization}; to change it, ask Bufdir to "
+        "return the report for correction, or an admin to reopen the period",
     }

@@ -3,8 +3,6 @@ cases as GraphQL's fieldOutlierSettings and its mutations."""
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Path
@@ -13,7 +11,7 @@ from ..models import FieldOutlierSetting
 from ..resolvers.base.context import Context
 from ..resolvers.structure import outlier_settings
 from .routing import ContextDep, ContractRouter, stored_length
-from .shapes import Shape, examples
+from .shapes import Instant, PlainDecimal, Shape, examples
 
 router = ContractRouter("/api/v1/field-outlier-settings", tag="field-outlier-settings", printed_paths=False)
 FieldKey = Annotated[
@@ -33,10 +31,10 @@ class OutlierSettingShape(Shape):
     model_config = examples(_SETTING)
 
     field_key: str
-    min_deviation: Decimal | None
-    z_threshold: Decimal | None
+    min_deviation: PlainDecimal | None
+    z_threshold: PlainDecimal | None
     enabled: bool
-    updated_at: datetime.datetime
+    updated_at: Instant
 
 
 class OutlierSettingList(Shape):

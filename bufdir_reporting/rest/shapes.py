@@ -13,10 +13,12 @@ demo answered 121-128 requests a second instead of 96-98, one connection, the sa
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
+from ..resolvers.base import numbers
 from ..timefmt import iso_z
 
 
@@ -37,6 +39,15 @@ Instant = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """An instant as the contracts print it: UTC, whole seconds, ``Z`` (``2026-03-26T09:00:00Z``)."""
+
+PlainDecimal = Annotated[
+    Decimal,
+    PlainSerializer(numbers.plain, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}),
+]
+"""A stored decimal as GraphQL's ``Decimal`` prints it (``scalars.PlainDecimal``): ``"125.5"``, not
+the column's four places (``"125.5000"``), which the worklist's ``deviation`` printed beside
+GraphQL's ``"125.5"`` (outsider)."""
 
 Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
 """A JSON number as the contracts print it: 47, 9310.5 (``routing.number`` makes one of a Decimal)."""

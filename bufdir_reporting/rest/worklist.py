@@ -4,7 +4,6 @@ case as GraphQL's worklist."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
@@ -15,7 +14,7 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import worklist
 from .routing import KNOWN_QUERY_ONLY, ContextDep, ContractRouter, OrganizationIdQuery, PeriodId, page_window, pagination
-from .shapes import Instant, Pagination, Shape, examples
+from .shapes import Instant, Pagination, PlainDecimal, Shape, examples
 from .submissions import FormIdQuery
 
 router = ContractRouter("/api/v1/worklist", tag="worklist", printed_paths=False)
@@ -60,7 +59,7 @@ class WorkItemShape(Shape):
     message: str
     importance: str
     score: float | None
-    deviation: Decimal | None
+    deviation: PlainDecimal | None
     rule_id: int | None
     note_id: int | None = Field(
         description="a question's; for a finding, the resolved question that settled it, else the organisation's latest "

@@ -34,7 +34,8 @@ strawberry.enum(
     table.CellStatus,
     name="AnalyticsCellStatus",
     description="Where a cell's figure stands: DRAFT (a current snapshot not submitted), a submission's review state, "
-    "PARTIAL (a rolled-up cell missing or not approved for some organisations), MISSING (no figures counted).",
+    "PARTIAL (a rolled-up cell missing or not approved for some organisations), MISSING (no figures counted), "
+    "WITHHELD (figures the caller may not read).",
 )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from ..errors import inputs_named
 from ..language import Language
 from ..resolvers.reporting import records, reviews, status, submissions
 from ..resolvers.reporting.renderers import ReportFormat
@@ -86,9 +87,10 @@ class ReportMutation:
         ] = None,
     ) -> ReportRecordNode:
         snapshot = public_key("Snapshot", snapshot_id)
-        record = await records.generate(
-            info.context, snapshot_id=snapshot, report_type=report_type, report_format=format, language=language
-        )
+        with inputs_named({"report_type": "reportType"}):
+            record = await records.generate(
+                info.context, snapshot_id=snapshot, report_type=report_type, report_format=format, language=language
+            )
         return node_of(ReportRecordNode, record)
 
     @strawberry.mutation(

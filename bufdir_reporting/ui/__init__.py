@@ -12,6 +12,7 @@ from string import Template
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 ASSETS_PATH = "/ui/assets"
@@ -53,3 +54,30 @@ router = APIRouter(include_in_schema=False)
 @router.get("/docs")
 async def openapi_page(request: Request) -> HTMLResponse:
     return _page("docs.html", request)
+
+
+PAGES = frozenset({"/docs", "/graphql"})
+
+
+class HeadAsGet:
+    """``HEAD`` of a page answered as its ``GET`` without the body (headers, status and length
+    alike), as ``/healthz`` answers it: link checkers and uptime probes ask with HEAD, and both
+    pages answered 405 (outsider). Strawberry's view takes GET and POST only, so the request runs
+    as a GET and its body is dropped here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or scope["path"].rstrip("/") not in PAGES:
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

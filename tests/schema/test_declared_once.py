@@ -85,4 +85,7 @@ async def test_a_worklist_item_is_one_declaration_for_rest_and_graphql(graphql, 
         for name in declared:
             assert same_value(graph_item[camel(name)]) == same_value(rest_item[name]), (name, graph_item, rest_item)
     assert {item["code"] for item in rest} == {"RULE_VIOLATED", "OUTLIER_PEERS", "QUESTION_ANSWERED"}
+    # the same text, not only the same number: REST printed "56.0000" beside GraphQL's "56" (outsider)
+    deviations = [item["deviation"] for item in rest]
+    assert deviations == [item["deviation"] for item in served] and "56" in deviations, deviations
     assert any(item["answer"] == "Ja." and item["answered_at"] for item in rest)

@@ -46,6 +46,20 @@ async def test_an_admin_sets_reads_and_removes_a_fields_setting(graphql, client,
     assert (await client.get(f"{PATH}/saker")).status_code == 404
 
 
+async def test_a_setting_reads_the_same_on_both_transports(graphql, client, tokens, fields):
+    """REST printed the column's four places and a fraction of a second ("10.5000", "4.0000",
+    "…:37.025164Z") beside GraphQL's "10.5", "4" (outsider): one form on both."""
+    put = await client.put(f"{PATH}/saker", json={"min_deviation": "10.5", "z_threshold": 4}, headers=tokens.admin())
+    assert put.status_code == 200, put.text
+    read = "{ fieldOutlierSettings { fieldKey minDeviation zThreshold enabled updatedAt } }"
+    graph = (await graphql(read, {}, None))["data"]["fieldOutlierSettings"]
+    assert graph[0]["minDeviation"] == "10.5" and graph[0]["zThreshold"] == "4", graph
+    for rest in (put.json(), (await client.get(PATH)).json()["data"][0]):
+        assert [rest[name] for name in ("min_deviation", "z_threshold", "updated_at")] == [
+            graph[0][name] for name in ("minDeviation", "zThreshold", "updatedAt")
+        ], (rest, graph)
+
+
 async def test_a_setting_is_checked_and_only_admins_write_it(graphql, client, tokens, fields):
     admin = tokens.admin()
     negative = await client.put(f"{PATH}/saker", json={"min_deviation": -1}, headers=admin)

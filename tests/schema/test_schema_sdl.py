@@ -149,3 +149,19 @@ def test_no_required_argument_says_what_leaving_it_out_means():
         if isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined and "Left out" in (arg.description or "")
     ]
     assert wrong == []
+
+
+def test_every_analytics_cell_status_is_documented():
+    """``withheld`` was in no list of the statuses (outsider): each status that is not a review
+    state is named in the README's analytics section and in the enum's description."""
+    from bufdir_reporting.models import ReviewState
+    from bufdir_reporting.resolvers.analytics.table import CellStatus
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Analytics and export") :]
+    section = section[: section.index("\n## ")]
+    described = schema.as_str().split("enum AnalyticsCellStatus")[0].rsplit('"""', 2)[-2]
+    own = [status.name for status in CellStatus if status.value not in {state.value for state in ReviewState}]
+    assert own == ["DRAFT", "PARTIAL", "MISSING", "WITHHELD"]
+    assert [name for name in own if f"`{name}`" not in section] == []
+    assert [name for name in own if name not in described] == []

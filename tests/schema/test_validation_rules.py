@@ -13,7 +13,7 @@ from bufdir_reporting.models import AuditEntry, TranslatedAttribute, TranslatedS
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.reporting import records
-from bufdir_reporting.resolvers.snapshots import validation
+from bufdir_reporting.resolvers.snapshots import rule_words, validation
 
 from ..conftest import error_codes
 from ..factories import FieldSpec, context_for, counted, make_activity, make_scope
@@ -75,21 +75,29 @@ async def test_a_violated_rule_says_its_sides_by_their_labels_and_figures(graphq
     assert said == {
         Language.NB: [
             "Akuttplasseringer kan ikke være flere enn plasseringer. "
-            "Summen av Akutt og Plasseringer (4) må være lik Plasseringer − (Akutt − 2) (0)."
+            "Summen av akutt og plasseringer (4) må være lik plasseringer − (akutt − 2) (0)."
         ],
         Language.NN: [
             "Akuttplasseringar kan ikkje vere fleire enn plasseringar. "
-            "Summen av Akuttplasseringar og Plasseringer (4) må vere lik Plasseringer − (Akuttplasseringar − 2) (0)."
+            "Summen av akuttplasseringar og plasseringer (4) må vere lik plasseringer − (akuttplasseringar − 2) (0)."
         ],
         Language.EN: [
             "Emergency placements cannot exceed placements. "
-            "The sum of Akutt and Plasseringer (4) must equal Plasseringer − (Akutt − 2) (0)."
+            "The sum of akutt and plasseringer (4) must equal plasseringer − (akutt − 2) (0)."
         ],
     }
     not_both = {**RULE, "left": "akutt", "operator": "NOT_BOTH", "right": "0.5", "messageEn": "Not both"}
     assert "errors" not in await graphql(CREATE, {"input": not_both}, tokens.admin())
     english = [f.message for f in await validation.validate(ctx, snapshot=snapshot, language=Language.EN)]
     assert "Not both. Akutt (3) and 0.5 cannot both be reported." in english
+
+
+def test_a_label_mid_sentence_starts_in_lower_case_unless_it_is_an_acronym():
+    """ "… kan ikkje vere større enn Talet på årsverk" (outsider): lowered mid-sentence; a label
+    whose second letter is a capital too is an acronym or a name written so, and is kept."""
+    said = {label: rule_words.mid_sentence(label) for label in ("Talet på årsverk", "BUP-kontakter", "NAV", "årsverk", "Å")}
+    assert said == {"Talet på årsverk": "talet på årsverk", "BUP-kontakter": "BUP-kontakter", "NAV": "NAV",
+                    "årsverk": "årsverk", "Å": "å"}  # fmt: skip
 
 
 async def report(ctx, snapshot_id) -> str:
@@ -128,14 +136,14 @@ async def test_a_violated_error_rule_blocks_submission_with_its_message(graphql,
             "fieldKey": "akutt",
             "severity": "ERROR",
             "code": "RULE_VIOLATED",
-            "message": "Akuttplasseringer kan ikke være flere enn plasseringer. Akutt (3) kan ikke være større enn Plasseringer (1).",
+            "message": "Akuttplasseringer kan ikke være flere enn plasseringer. Akutt (3) kan ikke være større enn plasseringer (1).",
             "ruleId": rule_id,
         }
     ]
     snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
     english = await validation.validate(ctx, snapshot=snapshot, language=Language.EN)
     assert [f.message for f in english] == [
-        "Emergency placements cannot exceed placements. Akutt (3) must not be greater than Plasseringer (1)."
+        "Emergency placements cannot exceed placements. Akutt (3) must not be greater than plasseringer (1)."
     ]
 
     refused = await graphql(SUBMIT, {"r": await report(ctx, snapshot_id)}, own)

@@ -450,6 +450,46 @@ async def test_a_question_on_a_field_of_another_form_says_it_is_not_on_the_form(
     assert error_codes(nowhere) == ["NOT_FOUND"]
 
 
+async def test_a_note_on_a_field_that_is_nowhere_names_the_field_key(graphql, client, tokens, period):
+    """A note on a field no form has answered NOT_FOUND without ``details.field`` (outsider): it
+    names the input, as each transport spells it."""
+    reviewer = tokens.reviewer()
+    mark = 'mutation ($s: ID!, $k: String!) { markValueForFollowUp(snapshotId: $s, fieldKey: $k, text: "?") { id } }'
+    (error,) = (await graphql(mark, {"s": "snap-org-w2", "k": "finnes_ikke"}, reviewer))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("NOT_FOUND", "fieldKey"), error
+    body = {"snapshot_id": "snap-org-w2", "field_key": "finnes_ikke", "kind": "comment", "text": "?"}
+    rest = await client.post("/api/v1/value-notes", json=body, headers=reviewer)
+    assert rest.status_code == 404 and rest.json()["error"]["details"]["field"] == "field_key", rest.text
+
+
+async def test_text_a_report_prints_refuses_a_bidirectional_override_as_names_do(graphql, client, tokens, period):
+    """Note texts took U+202A-U+202E and U+2066-U+2069 while names refused them (outsider): a
+    note, a review's reason and a label or translation refuse them the same way, naming the
+    input, in the reader's language."""
+    reviewer = tokens.reviewer()
+    comment = 'mutation ($t: String!) { commentOnValue(snapshotId: "snap-org-w1", fieldKey: "akutt", text: $t) { id } }'
+    for text in ("Stemmer \u202edette?", "Se \u2066isolert\u2069 tall"):
+        (error,) = (await graphql(comment, {"t": text}, reviewer | {"Accept-Language": "nn"}))["errors"]
+        assert (error["extensions"]["code"], error["extensions"]["field"]) == ("BAD_USER_INPUT", "text"), error
+        assert error["message"].startswith("text inneheld eit teikn som snur"), error
+    body = {"snapshot_id": "snap-org-w1", "field_key": "akutt", "kind": "comment", "text": "Hvorfor\u202b?"}
+    rest = await client.post("/api/v1/value-notes", json=body, headers=reviewer)
+    assert rest.status_code == 422 and rest.json()["error"]["details"]["field"] == "text", rest.text
+    returned = await client.post(
+        "/api/v1/submissions/sub-snap-org-w1/review", json={"action": "return", "reason": "Rett \u202dtallet"}, headers=reviewer
+    )
+    assert returned.status_code == 422 and returned.json()["error"]["details"]["field"] == "reason", returned.text
+    translation = {"subject": "field", "subject_id": "akutt", "attribute": "label", "language": "en", "text": "Acute\u202e"}
+    translated = await client.put("/api/v1/translations", json=translation, headers=tokens.admin())
+    assert translated.status_code == 422 and translated.json()["error"]["details"]["field"] == "text", translated.text
+    assert translated.json()["error"]["message"] == (
+        "text contains a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069)"
+    ), translated.text
+    assert not await ValueNote.exists() and (await Submission.get(id="sub-snap-org-w1")).review_state == "submitted"
+    fine = await graphql(comment, {"t": "Stemmer dette?\nGjelder «akutt»."}, reviewer)
+    assert "errors" not in fine, fine
+
+
 async def test_a_coordinator_is_told_what_it_tried_needs_the_reviewer_role(graphql, client, tokens, period):
     """A coordinator accepting an explanation, resolving a question or reading the worklist was told
     "Reviewing submissions needs…" (outsider): each refusal says what was tried, in nb/nn/en."""

@@ -51,6 +51,16 @@ async def test_a_page_references_only_what_the_service_serves(client, path):
 
 
 @pytest.mark.parametrize("path", ["/graphql", "/docs"])
+async def test_a_page_answers_head_as_get_without_a_body(client, path):
+    """Both pages answered HEAD with 405 (outsider); ``/healthz`` answered it already."""
+    got = await client.get(path, headers={"Accept": "text/html"})
+    probed = await client.head(path, headers={"Accept": "text/html"})
+    assert (probed.status_code, probed.content) == (200, b""), path
+    assert probed.headers["content-type"] == got.headers["content-type"]
+    assert probed.headers["content-length"] == str(len(got.content))
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/docs"])
 async def test_a_page_allows_scripts_and_connections_only_to_this_host(client, path):
     page = await client.get(path, headers={"Accept": "text/html", "Host": "reports.example.no"})
     policy = dict(part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";"))

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 MAX_FIELDS = 200
 MAX_ORGANIZATIONS = 5000
 MAX_PERIODS = 200
+NAMED_MISSING = 10
+"""A refusal of unknown organisations names at most this many of them, and says how many there are."""
 PEOPLE = "count_distinct_participants"
 """The aggregation rule that counts people (``aggregation.rules``)."""
 NUMERIC = frozenset({FieldDataType.INTEGER, FieldDataType.DECIMAL, FieldDataType.PERCENT, FieldDataType.BOOLEAN})
@@ -215,6 +217,14 @@ def checked_organizations(selection: Selection, dimensions: Dimensions) -> tuple
             values={"MAX_ORGANIZATIONS": MAX_ORGANIZATIONS},
         )
     missing = sorted(set(selection.organization_ids) - {o.id for o in found})
+    if len(missing) > NAMED_MISSING:
+        # up to 5,000 ids in one message (outsider): the first few, and how many
+        raise InvalidInput(
+            field="organization_ids",
+            message_id="analytics.selection.organisations_many",
+            values={"count": len(missing), "shown": NAMED_MISSING, "missing": ", ".join(missing[:NAMED_MISSING])},
+            missing_count=len(missing),
+        )
     if missing:
         raise InvalidInput(
             field="organization_ids", message_id="analytics.selection.organisation", values={"missing": ", ".join(missing)}

@@ -147,8 +147,11 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
     if readable is not None and source is not ValueSource.APPROVED:
         others = sorted({m for group in members.values() for m in group} - readable)
         if others:
+            # the input to change is the source (its message says which one it may read), as a
+            # client is told of every other refusal of a selection (outsider: it named none)
             raise Forbidden(
-                details={"organization_ids": others[:20]}, message_id="analytics.selection.token_reads_other_organisations"
+                details={"field": "source", "organization_ids": others[:20]},
+                message_id="analytics.selection.token_reads_other_organisations",
             )
     form_id = selection.form_id
     if form_id is not None and form_id not in forms:

@@ -36,10 +36,10 @@ class CellStatus(StrEnum):
     PARTIAL = "partial"
     """A rolled-up cell whose organisations' figures are not all there, or not all approved."""
     MISSING = "missing"
+    """No figures of this organisation and period that the source counts."""
     WITHHELD = "withheld"
     """Not the caller's to see: another organisation's figures, where this caller reads only the
     approved figures of forms Bufdir has made public (whether any were reported is not told)."""
-    """No figures of this organisation and period that the source counts (or the caller sees)."""
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import PydanticCustomError
 
 from ...errors import InvalidInput
 from ...language import requested
@@ -47,20 +48,41 @@ it was stored as that day)."""
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Embeddings, overrides and isolates: U+202E makes "rapport\u202excod.exe" show as "rapportexe.doc"."""
+BIDI_REFUSED = "contains a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069)"
+
+
+def has_direction_controls(value: str) -> bool:
+    return not BIDI_CONTROLS.isdisjoint(value)
+
+
+def printable(value: Any) -> Any:
+    if isinstance(value, str) and has_direction_controls(value):
+        raise PydanticCustomError("direction_controls", BIDI_REFUSED)
+    return value
 
 
 def one_line_of_text(value: Any) -> Any:
-    if isinstance(value, str):
-        if any(unicodedata.category(c) == "Cc" for c in value):
-            raise ValueError("contains a control character (a line break, tab, BEL, ESC…): a name is one line of text")
-        if any(c in BIDI_CONTROLS for c in value):
-            raise ValueError("contains a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069)")
-    return value
+    if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("contains a control character (a line break, tab, BEL, ESC…): a name is one line of text")
+    return printable(value)
 
 
 Name = Annotated[str, AfterValidator(one_line_of_text)]
 """A name shown to people: one line, no control characters, no bidirectional overrides (a form
 named with U+202E, BEL and ESC was accepted: #31 review, finding 8)."""
+
+PrintedText = Annotated[str, AfterValidator(printable)]
+"""Text a person writes that reports and pages print (a label, a description, a rule's message, a
+translation): any number of lines, but no bidirectional override, the rule names follow (note
+texts took U+202E while names refused it: outsider). ``refuse_direction_controls`` is the same
+rule for a use case's own text arguments."""
+
+
+def refuse_direction_controls(text: str, *, field: str) -> None:
+    """``PrintedText``'s rule for a text a use case reads itself (a note, a review's reason)."""
+    if has_direction_controls(text):
+        raise InvalidInput(field=field, message_id="input.direction_controls_in", values={"input": field}, inputs=("input",))
+
 
 Spec = TypeVar("Spec", bound=BaseModel)
 

@@ -18,6 +18,9 @@ def _ref(value: str | None) -> str | None:
     return None if value is None else FileStore.checked(value)
 
 
+REPORT_TYPE_LENGTH = 64
+"""A report type's longest (its column's length)."""
+
 FILE_REF = r"^(?![/~])(?!.*\\)(?!.*//)(?!(?:.*/)?\.\.(?:/|$))[^\u0000]{1,512}$"
 """A relative path inside the store (``FileStore.checked``), for the OpenAPI document."""
 
@@ -46,7 +49,7 @@ class ReportRecordChange(Strict):
 
 class ReportRecordSpec(ReportRecordChange):
     org_id: str = Field(min_length=1, max_length=64)
-    report_type: str = Field(min_length=1, max_length=64, json_schema_extra={"pattern": CODE.pattern})
+    report_type: str = Field(min_length=1, max_length=REPORT_TYPE_LENGTH, json_schema_extra={"pattern": CODE.pattern})
     period_from: Day
     period_to: Day
     status: ReportStatus = ReportStatus.PENDING

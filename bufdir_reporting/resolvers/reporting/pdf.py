@@ -31,7 +31,12 @@ from .texts import CONTROL, Words
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 NBSP = "\u00a0"
-VALUE_WIDTHS = ("74mm", "24mm", "27mm", "22mm", "24mm", "20mm", "76mm")
+VALUE_WIDTHS = ("71mm", "24mm", "32mm", "22mm", "27mm", "20mm", "71mm")
+"""The values table's columns, 267 mm together (A4 landscape less the margins). Each heading fits
+its column on one line in every language (in bold at ``FONT_PT``, within ``PADDING_PT`` each
+side): "Change in %" and "Forrige periode" broke over two lines at 24 and 27 mm (outsider)."""
+FONT_PT = 8.5
+PADDING_PT = 6
 VARIANT = "pdf/a-2a"
 _rendering = threading.Lock()
 """WeasyPrint (through Pango and fontconfig) is not documented as safe to run in two threads at
@@ -189,7 +194,7 @@ def _stylesheet(content: ReportContent) -> str:
   @bottom-left {{ content: {_css(content.footer)}; }}
   @bottom-right {{ content: {page_number}; }}
 }}
-html {{ font-family: "DejaVu Sans"; font-size: 8.5pt; line-height: 10.5pt; color: #000000; }}
+html {{ font-family: "DejaVu Sans"; font-size: {FONT_PT}pt; line-height: 10.5pt; color: #000000; }}
 body {{ margin: 0; }}
 section.part {{ break-before: page; }}
 h1 {{ font-size: 16pt; line-height: 20pt; margin: 0 0 8pt 0; }}
@@ -198,7 +203,7 @@ p {{ margin: 0; }}
 p.description {{ color: #555555; margin-bottom: 11pt; }}
 p.prior {{ color: #555555; margin-top: 4pt; }}
 table {{ border-collapse: collapse; table-layout: fixed; width: 100%; }}
-th, td {{ vertical-align: top; text-align: left; font-weight: normal; padding: 2.5pt 6pt;
+th, td {{ vertical-align: top; text-align: left; font-weight: normal; padding: 2.5pt {PADDING_PT}pt;
   overflow-wrap: break-word; }}
 .prose {{ white-space: pre-line; }}
 table.facts {{ width: auto; }}

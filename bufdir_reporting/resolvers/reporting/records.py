@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from ...errors import Conflict, NotFound, RenderFailed
+from ...errors import Conflict, InvalidInput, NotFound, RenderFailed
 from ...events import ReportRecordUpdated
 from ...language import Language, chosen
 from ...models import (
@@ -25,11 +25,12 @@ from ...models import (
     Submission,
 )
 from .. import organizations, periods, snapshots
+from ..activities.inputs import CODE
 from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.pagination import Page, Window, paginate
 from . import files, rendition
-from .inputs import ReportRecordChange, ReportRecordSpec
+from .inputs import REPORT_TYPE_LENGTH, ReportRecordChange, ReportRecordSpec
 from .renderers import ReportFormat
 from .rendition import content_of as content_of  # re-exported: read as records.content_of before the split
 
@@ -155,6 +156,15 @@ async def generate(
     """Render the snapshot as the Bufdir report (.xlsx or .pdf) into the file store, in
     ``language`` (else the request's, else Bokmål). A rendering that fails leaves the record
     ``failed`` with a plain reason (``RenderFailed``'s message)."""
+    if len(report_type) > REPORT_TYPE_LENGTH or not CODE.fullmatch(report_type):
+        # the record's own rule, said as a refusal: a type that broke it failed inside the
+        # record's model, GraphQL's generateReport answering INTERNAL (outsider)
+        raise InvalidInput(
+            field="report_type",
+            message_id="reporting.records.report_type_label",
+            values={"input": "report_type"},
+            inputs=("input",),
+        )
     snapshot = await reportable(ctx, snapshot_id=snapshot_id)
     period = await periods.get_or_raise(ctx, period_id=snapshot.period_id) if snapshot.period_id else None
     record = await create(ctx, spec=_spec(snapshot, period, report_type))

@@ -24,6 +24,7 @@ from ...models import Period, ReviewState, Submission, SubmissionReview
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
+from ..base.inputs import refuse_direction_controls
 from . import deadlines
 
 
@@ -84,6 +85,7 @@ async def review(
     reason = (reason or "").strip() or None
     if action == ReviewAction.RETURN and reason is None:
         raise InvalidInput(field="reason", message_id="reporting.reviews.reason_required_return_submission")
+    refuse_direction_controls(reason or "", field="reason")  # the sent document prints it
     if submission.review_state not in allowed:
         raise Conflict(
             details={"submission_id": submission_id, "review_state": str(submission.review_state)},

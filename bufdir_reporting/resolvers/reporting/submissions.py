@@ -34,6 +34,7 @@ from ...models import (
 from .. import organizations, periods
 from ..base import access, audit, ids, notify
 from ..base.context import Context
+from ..base.inputs import refuse_direction_controls
 from ..base.pagination import Page, Window, paginate
 from ..snapshots import form_choice, notes, validation
 from ..structure import forms
@@ -137,6 +138,7 @@ async def reopen(ctx: Context, *, organization_id: str, period_id: str, reason: 
     access.require_admin(ctx)
     if not reason.strip():
         raise InvalidInput(field="reason", message_id="reporting.submissions.reason_required_reopen_submitted")
+    refuse_direction_controls(reason, field="reason")  # the review history, and the sent documents after it, print it
     key = periods.lock_key(organization_id, period_id, form_id)
     submission = await Submission.get_or_none(lock_slot=key)
     if submission is None:

@@ -168,7 +168,7 @@ def _section(sheet: Worksheet, part: SectionPart, content: ReportContent) -> Non
             sheet.cell(line, 2).font = MISSING_FONT
     sheet.freeze_panes = "B4"
     sheet.print_area = f"A1:{PRINTED}{sheet.max_row}"
-    print_setup(sheet, content, landscape=True, title_rows="3:3")
+    print_setup(sheet, content, title_rows="3:3")
 
 
 def _as_text(workbook: Workbook) -> None:
@@ -199,7 +199,7 @@ def _trail(sheet: Worksheet, content: ReportContent) -> None:
         said = [(item.section, item.field, item.kind, item.at, item.who, item.outcome, item.text) for item in content.dialogue]
         _table(sheet, w("heading.dialogue"), [w(name) for name in names], said)
     sheet.print_area = f"A1:G{sheet.max_row}"
-    print_setup(sheet, content, landscape=True, title_rows=None)
+    print_setup(sheet, content, title_rows=None)
 
 
 def _properties(workbook: Workbook, content: ReportContent) -> None:
@@ -223,7 +223,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     workbook = Workbook()
     front = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     _front(front, content)
-    print_setup(front, content, landscape=False, title_rows=None)
+    print_setup(front, content, title_rows=None)
     taken = {front.title.lower()}
     for part in content.sections:
         _section(workbook.create_sheet(sheet_title(part.title, taken, content.words("sheet.section"))), part, content)

@@ -144,9 +144,11 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def print_setup(sheet: Worksheet, content: ReportContent, *, landscape: bool, title_rows: str | None) -> None:
+def print_setup(sheet: Worksheet, content: ReportContent, *, title_rows: str | None) -> None:
+    """Every sheet on landscape A4, the front too: it printed portrait between landscape sections,
+    one printout turning halfway (outsider); the sections' columns need the width."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -28,6 +28,7 @@ from ...timefmt import iso_z
 from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
+from ..base.inputs import refuse_direction_controls
 from ..structure import translations
 from . import lifecycle
 
@@ -40,6 +41,7 @@ def _text(text: str) -> str:
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
         raise InvalidInput(field="text", message_id="snapshots.notes.text_characters", values={"MAX_TEXT": MAX_TEXT})
+    refuse_direction_controls(text, field="text")  # printed in the report, as names are
     return text
 
 
@@ -56,7 +58,7 @@ async def _value_of(snapshot: Snapshot, field_key: str) -> None:
             message_id="snapshots.notes.field_not_on_form",
             values={"field_key": field_key, "form_id": snapshot.form_id or DEFAULT_FORM},
         )
-    raise NotFound("field", field_key)
+    raise NotFound("field", field_key, field="field_key")  # which input to change (outsider: it named none)
 
 
 async def _note(

@@ -26,6 +26,7 @@ def compared(
 ) -> str:
     """The rule's message followed by the comparison it found false, with both figures."""
     figures = validation_rules.sides(compiled, values)
+    labels = {key: mid_sentence(label) for key, label in labels.items()}  # the statement's start is raised below
     said = {
         name: _side(side, labels, language) + ("" if isinstance(side, expressions.Number) else f" ({number(figure, language)})")
         for name, side, figure in zip(("left", "right"), (compiled.left, compiled.right), figures, strict=True)
@@ -35,6 +36,16 @@ def compared(
     if message and message[-1] not in ".!?":
         message += "."
     return f"{message} {statement[:1].upper()}{statement[1:]}." if message else f"{statement[:1].upper()}{statement[1:]}."
+
+
+def mid_sentence(label: str) -> str:
+    """A label as a sentence says it past its start: "… kan ikkje vere større enn talet på
+    årsverk", not "… Talet på årsverk" (outsider). A label whose second letter is a capital too
+    (an acronym: "BUP-kontakter", "NAV") keeps its first; a proper noun written like a common
+    word ("Oslo") cannot be told from one and is lowered."""
+    if not label[:1].isupper() or label[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _side(side: expressions.Expression, labels: Mapping[str, str], language: Language) -> str:

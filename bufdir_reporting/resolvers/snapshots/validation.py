@@ -123,6 +123,7 @@ def _outlier(key: str, label: str, value: Decimal, judgement: outliers.Judgement
     its score at two values of its own (a draft it changes) is a line whose slope and zero give
     the peers' median and spread away — with five peers, one peer's figure (attacker's review).
     It is told it stands out, and which way; Bufdir's reviewers get the score."""
+    label = rule_words.mid_sentence(label)  # "Verdien for talet på årsverk", as a rule's finding says it
     direction = say("finding.higher" if judgement.score > 0 else "finding.lower", language)
     score = _score(judgement.score, language)
     if judgement.basis == outliers.Basis.PEERS and not scored:

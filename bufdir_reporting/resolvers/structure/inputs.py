@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator
 
 from ...models import STORED_LIMIT, FieldDataType
-from ..base.inputs import Strict
+from ..base.inputs import PrintedText, Strict
 from .rules import AggregationRule, RuleKind
 
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -29,13 +29,13 @@ Bound = Annotated[Decimal, Field(gt=-STORED_LIMIT, lt=STORED_LIMIT, allow_inf_na
 
 class FieldSpec(Strict):
     field_key: str = Field(min_length=2, max_length=64, json_schema_extra={"pattern": FIELD_KEY.pattern})
-    label: str = Field(min_length=1, max_length=255)
-    description: str = Field(default="", max_length=2000)
+    label: PrintedText = Field(min_length=1, max_length=255)
+    description: PrintedText = Field(default="", max_length=2000)
     data_type: FieldDataType
     required: bool = Field(default=False, strict=True)
     min_value: Bound | None = None
     max_value: Bound | None = Field(default=None, validate_default=True)
-    unit: str | None = Field(default=None, max_length=32)
+    unit: PrintedText | None = Field(default=None, max_length=32)
     explain_large_change: bool = Field(
         default=False, strict=True, description="true: a large change against the prior period needs an explanation to submit"
     )
@@ -71,9 +71,9 @@ class FieldSpec(Strict):
 class SectionChange(Strict):
     """The body of PUT: replaces title, order and the field list."""
 
-    section_title: str = Field(min_length=1, max_length=255)
+    section_title: PrintedText = Field(min_length=1, max_length=255)
     section_order: int = Field(ge=1, le=10_000, strict=True)
-    description: str | None = Field(default=None, max_length=2000)
+    description: PrintedText | None = Field(default=None, max_length=2000)
     is_active: bool = Field(default=True, strict=True)
     fields: list[FieldSpec] = Field(min_length=1, max_length=500)
     effective_from_period_id: str | None = Field(

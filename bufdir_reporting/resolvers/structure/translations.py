@@ -21,7 +21,7 @@ from ...language import FALLBACK, Language
 from ...models import FieldDefinition, Period, ReportForm, Section, TranslatedAttribute, TranslatedSubject, Translation
 from ..base import access, audit
 from ..base.context import Context
-from ..base.inputs import Strict
+from ..base.inputs import PrintedText, Strict
 from ..periods.names import Dated, standard_name
 
 ATTRIBUTES = {
@@ -42,7 +42,7 @@ class TranslationSpec(Strict):
     subject_id: str = Field(min_length=1, max_length=64)
     attribute: TranslatedAttribute
     language: Language
-    text: str = Field(max_length=10_000)
+    text: PrintedText = Field(max_length=10_000)
     """The translation; empty removes it (the item falls back to Bokmål)."""
 
 

@@ -30,7 +30,7 @@ from ...models import (
 )
 from ..base import access, audit, revision
 from ..base.context import Context
-from ..base.inputs import Strict
+from ..base.inputs import PrintedText, Strict
 from . import expressions, forms
 from .expressions import Expression, SyntaxProblem
 
@@ -43,7 +43,7 @@ class RuleSpec(Strict):
     """A validation rule as an admin writes it."""
 
     form_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=255)
+    name: PrintedText = Field(min_length=1, max_length=255)
     # As written, not stripped: a position in an error counts from the first character the admin
     # typed (the model's stripping moved "   antall_arsverk $ 3"'s error three places left).
     left: Annotated[str, StringConstraints(strip_whitespace=False)] = Field(min_length=1, max_length=expressions.MAX_LENGTH)
@@ -52,9 +52,9 @@ class RuleSpec(Strict):
     missing_value_strategy: MissingValueStrategy = MissingValueStrategy.SKIP_IF_ANY_MISSING
     severity: RuleSeverity = RuleSeverity.ERROR
     importance: RuleImportance = RuleImportance.MEDIUM
-    message_nb: str = Field(min_length=1, max_length=1000)
-    message_nn: str = Field(min_length=1, max_length=1000)
-    message_en: str = Field(min_length=1, max_length=1000)
+    message_nb: PrintedText = Field(min_length=1, max_length=1000)
+    message_nn: PrintedText = Field(min_length=1, max_length=1000)
+    message_en: PrintedText = Field(min_length=1, max_length=1000)
 
 
 @dataclass(frozen=True, slots=True)

@@ -533,6 +533,40 @@ async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> 
         assert error["extensions"]["field"] == named, error
 
 
+async def test_a_source_the_token_may_not_read_is_refused_naming_source(app, client, graphql, tokens) -> None:
+    """A coordinator asking another organisation's current figures was refused without
+    ``details.field`` (outsider): the refusal names the source, as each transport spells it."""
+    await make_section(fields=[counted("saker")])
+    await make_period(year=2024)
+    for org in ("org-s1", "org-s2"):
+        await make_organization(id=org)
+    own = tokens.headers("org-s1")
+    params = {"fields": "saker", "periods": "2024", "organizations": "org-s2", "source": "current"}
+    refused = await client.get("/api/v1/analytics", params=params, headers=own)
+    assert refused.status_code == 403 and refused.json()["error"]["details"]["field"] == "source", refused.text
+    query = "query($s: AnalyticsSelection!) { analytics(selection: $s) { source } }"
+    selection = {"fieldKeys": ["saker"], "periodIds": ["2024"], "organizationIds": ["org-s2"], "source": "CURRENT"}
+    (error,) = (await graphql(query, {"s": selection}, headers=own))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("FORBIDDEN", "selection.source"), error
+
+
+async def test_many_unknown_organisations_are_counted_and_the_first_named(app, client, tokens) -> None:
+    """A selection of up to 5,000 unknown ids was refused naming every one in one message
+    (outsider): the first ten, and how many."""
+    await make_section(fields=[counted("saker")])
+    await make_period(year=2024)
+    await make_organization(id="org-k1")
+    unknown = [f"org-u{n:02}" for n in range(12)]
+    params = [("fields", "saker"), ("periods", "2024"), *(("organizations", o) for o in ["org-k1", *unknown])]
+    refused = await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["message"] == "12 organisations do not exist; the first 10: " + ", ".join(unknown[:10]), error
+    assert (error["details"]["field"], error["details"]["missing_count"]) == ("organizations", 12), error
+    few = await client.get("/api/v1/analytics", params=params[:-2], headers=tokens.reviewer())
+    assert few.json()["error"]["message"] == "no organisation " + ", ".join(unknown[:10]), few.text
+
+
 PEOPLE_FIELDS = [
     FieldSpec("antall_deltakere", {"kind": "count_distinct_participants", "filters": {}, "temporal": "flow"}),
     counted("antall_aktiviteter"),

@@ -21,7 +21,7 @@ from bufdir_reporting.models import FieldDataType, FieldOutlierSetting, FieldVal
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import files, records
 from bufdir_reporting.resolvers.reporting.content import local_time
-from bufdir_reporting.resolvers.reporting.pdf import number_text, share_text
+from bufdir_reporting.resolvers.reporting.pdf import FONT_PT, FONTS, PADDING_PT, VALUE_WIDTHS, number_text, share_text
 from bufdir_reporting.resolvers.reporting.renderers import ReportFormat
 from bufdir_reporting.resolvers.reporting.texts import words
 from bufdir_reporting.resolvers.reporting.xlsx_layout import COLUMN_KEYS, SHARE_FORMAT, pieces
@@ -153,13 +153,33 @@ async def test_the_workbook_prints_each_section_one_page_wide_with_formats_by_ty
     assert control[1].value == "Ja"
     assert section.freeze_panes == "B4" and section.print_title_rows == "$3:$3"
     assert section.print_area.endswith("!$A$1:$G$8"), "the technical key stays out of print"
-    setup = section.page_setup
-    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    for sheet in (front, section):  # one orientation for the whole printout: the front printed portrait (outsider)
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), sheet
     assert section.sheet_properties.pageSetUpPr.fitToPage
     assert section.oddHeader.left.text == "Barnevernet Test && Co" and section.oddFooter.right.text == "Side &P av &N"
 
 
 @pytest.mark.usefixtures("pdf_rendering")
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_each_heading_of_the_pdfs_values_table_fits_its_column_on_one_line(language):
+    """The English "Change in %" (and "Previous period", "Forrige periode") broke over two lines
+    (outsider, read off the rendered page): each heading, in the bold face the table prints it in,
+    is narrower than its column less the cells' padding."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # (WeasyPrint's font reader)
+
+    font = TTFont(FONTS / "DejaVuSans-Bold.ttf")
+    glyphs, advances, em = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+    said = words(language)
+    too_wide = []
+    for key, width in zip(COLUMN_KEYS, VALUE_WIDTHS, strict=False):  # the technical key is no column of the PDF
+        heading = said(key)
+        needed = sum(advances[glyphs[ord(c)]][0] for c in heading) / em * FONT_PT + 2 * PADDING_PT
+        if needed > float(width.removesuffix("mm")) / 25.4 * 72:
+            too_wide.append((heading, width))
+    assert too_wide == []
+
+
 async def test_the_pdf_has_the_same_content_in_the_same_order(reported):
     ctx, snapshot, _ = reported
     record, data = await _file(ctx, snapshot, ReportFormat.PDF)

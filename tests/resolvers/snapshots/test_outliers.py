@@ -142,7 +142,7 @@ async def test_an_outlier_among_peers_learns_that_it_stands_out_and_nothing_of_t
             {
                 "fieldKey": "saker",
                 "code": "OUTLIER_PEERS",
-                "message": f"Verdien for Saker ({value}) er uvanlig høy sammenlignet med organisasjoner av samme type",
+                "message": f"Verdien for saker ({value}) er uvanlig høy sammenlignet med organisasjoner av samme type",
                 "score": None,
             }
         ]
@@ -153,7 +153,7 @@ async def test_an_outlier_among_peers_learns_that_it_stands_out_and_nothing_of_t
         {
             "fieldKey": "saker",
             "code": "OUTLIER_PEERS",
-            "message": "Verdien for Saker (60) er uvanlig høy sammenlignet med organisasjoner av samme type (robust z-verdi 32,4)",
+            "message": "Verdien for saker (60) er uvanlig høy sammenlignet med organisasjoner av samme type (robust z-verdi 32,4)",
             "score": 32.38,
         }
     ]
