@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from ..models import FieldDataType, FieldDefinition, FieldValue, Snapshot, SnapshotStatus
+from ..models import FieldDataType, FieldDefinition, FieldValue, SnapshotStatus
 from ..resolvers import snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
+from ..resolvers.base.rows import AnySnapshot
 from ..resolvers.snapshots import legacy, section_values
 from ..rest.routing import (
     ContextDep,
@@ -59,7 +60,7 @@ def field_value(value: FieldValue | FieldValueRow, definition: FieldDefinition) 
     )
 
 
-async def summary(ctx: Context, snapshot: Snapshot) -> shapes.SnapshotSummary:
+async def summary(ctx: Context, snapshot: AnySnapshot) -> shapes.SnapshotSummary:
     organization = await ctx.loaders.organization_by_id.load(snapshot.organization_id)
     return shapes.SnapshotSummary(
         snapshot_id=snapshot.id,
@@ -178,6 +179,7 @@ async def invalidate_snapshot(
     body: Annotated[InvalidateBody, Body(openapi_examples=examples_of(contract=examples.REPORT_DATA_PUT_REQUEST))],
     ctx: Context = ContextDep,
 ) -> shapes.SnapshotInvalidated:
+    snapshot: AnySnapshot
     if body.invalidate_cache:
         snapshot, triggered = await snapshots.invalidate(ctx, snapshot_id=snapshot_id, reason=body.reason)
     else:

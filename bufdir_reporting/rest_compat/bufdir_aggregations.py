@@ -14,10 +14,11 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, Response
 from pydantic import BaseModel, Discriminator, Field, Tag, WrapValidator
 
-from ..models import Activity, Snapshot, SnapshotStatus
+from ..models import Activity, SnapshotStatus
 from ..resolvers import activities, periods, snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
+from ..resolvers.base.rows import AnySnapshot
 from ..resolvers.reporting import submissions
 from ..resolvers.snapshots import legacy
 from ..rest.routing import (
@@ -100,7 +101,7 @@ class RefreshBody(BaseModel):
     range: RangeBody | None = None
 
 
-def aggregation(snapshot: Snapshot) -> shapes.Aggregation:
+def aggregation(snapshot: AnySnapshot) -> shapes.Aggregation:
     return shapes.Aggregation(
         id=legacy.shown_id(snapshot),
         org_id=snapshot.organization_id,
@@ -119,7 +120,7 @@ def aggregation(snapshot: Snapshot) -> shapes.Aggregation:
     )
 
 
-def detail(snapshot: Snapshot) -> shapes.AggregationDetail:
+def detail(snapshot: AnySnapshot) -> shapes.AggregationDetail:
     categories = snapshots.category_breakdown(snapshot)
     breakdown = {name: c["participants"] for name, c in categories.items()}
     return shapes.AggregationDetail(**dict(aggregation(snapshot)), bufdir_category_breakdown=breakdown)

@@ -1,8 +1,9 @@
 """Relay ``Node`` support for types whose instances are model rows, not copies.
 
-Fields resolve straight off the Tortoise row (plain attribute access is the cheapest resolver
-there is); ``is_type_of`` tells GraphQL which type a row is, and ``fetch`` loads one node
-through the same use case as the type's root query, so ``node(id)`` checks permissions too.
+Fields resolve straight off the Tortoise row, or the plain row a read gives with the same
+column names (plain attribute access is the cheapest resolver there is); ``is_type_of`` tells
+GraphQL which type a row is, and ``fetch`` loads one node through the same use case as the
+type's root query, so ``node(id)`` checks permissions too.
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ def nodes_of(node_type: type[N], rows: Iterable[object]) -> list[N]:
 
 class ModelNode(relay.Node):
     model: ClassVar[type]
+    row: ClassVar[type | None] = None
+    """The plain row a read serves instead of the model (``resolvers.base.rows``), if any."""
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
-        return isinstance(obj, (cls, cls.model))
+        return isinstance(obj, (cls, cls.model)) or (cls.row is not None and isinstance(obj, cls.row))
 
     @classmethod
     async def fetch(cls, info: Info, key: str) -> Any:

@@ -10,6 +10,7 @@ from .. import models
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base import access
 from ..resolvers.base.pagination import Window
+from ..resolvers.base.rows import AnyOrganization, OrganizationRow
 from ..resolvers.reporting import assignments, records, submissions
 from .context import Info
 from .enums import BufdirCategory
@@ -24,12 +25,13 @@ if TYPE_CHECKING:
 
 strawberry.enum(models.OrganizationKind, name="OrganizationKind", description="What sort of organisation reports.")
 
-OrganizationRoot = strawberry.Parent[models.Organization]
+OrganizationRoot = strawberry.Parent[AnyOrganization]
 
 
 @strawberry.type(name="Organization", description="An organisation that reports to Bufdir.")
 class OrganizationType(ModelNode):
     model = models.Organization
+    row = OrganizationRow
 
     id: relay.NodeID[str]
     organization_id: str = strawberry.field(description="The public key, e.g. org-1042.", resolver=lambda root: root.id)
@@ -160,7 +162,7 @@ class OrganizationType(ModelNode):
         return cast("list[SubmissionType]", page.items)
 
     @classmethod
-    async def fetch(cls, info: Info, key: str) -> models.Organization:
+    async def fetch(cls, info: Info, key: str) -> OrganizationRow:
         return await organizations.get_or_raise(info.context, organization_id=key)
 
 

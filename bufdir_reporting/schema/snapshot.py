@@ -14,6 +14,7 @@ from .. import models
 from ..language import argued
 from ..resolvers import organizations, periods, snapshots
 from ..resolvers.base.pagination import Window
+from ..resolvers.base.rows import AnySnapshot, SnapshotRow
 from ..resolvers.reporting import records
 from ..resolvers.snapshots import section_values, validation
 from ..resolvers.structure import forms
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 strawberry.enum(models.SnapshotStatus, name="SnapshotStatus")
 strawberry.enum(models.JobStatus, name="JobStatus")
 
-SnapshotRoot = strawberry.Parent[models.Snapshot]
+SnapshotRoot = strawberry.Parent[AnySnapshot]
 
 
 @strawberry.type(description="Participants, hours and activities in one Bufdir category.")
@@ -77,6 +78,7 @@ class AggregationJobType(ModelNode):
 @strawberry.type(name="Snapshot", description="One organisation's activities aggregated over a period or range.")
 class SnapshotNode(ModelNode):
     model = models.Snapshot
+    row = SnapshotRow
 
     id: relay.NodeID[str]
     snapshot_id: str = strawberry.field(resolver=lambda root: root.id)
@@ -217,7 +219,7 @@ class SnapshotNode(ModelNode):
         return node_or_none(AggregationJobType, await snapshots.latest_job(info.context, snapshot=root))
 
     @classmethod
-    async def fetch(cls, info: Info, key: str) -> models.Snapshot:
+    async def fetch(cls, info: Info, key: str) -> SnapshotRow:
         return await snapshots.get_or_raise(info.context, snapshot_id=key)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ...errors import InvalidInput
+from .rows import Plain, rows_of
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -61,9 +63,22 @@ class Page(Generic[T]):
 
 
 async def paginate(query: QuerySet[M], window: Window) -> Page[M]:
+    return await _paginate(query, window, _models)
+
+
+async def paginate_rows(query: QuerySet[Any], window: Window, row_type: type[Plain]) -> Page[Plain]:
+    """``paginate``'s page as plain rows (``rows``): what a read answers from, no model built."""
+    return await _paginate(query, window, lambda page: rows_of(row_type, page))
+
+
+async def _models(query: QuerySet[M]) -> list[M]:
+    return list(await query)
+
+
+async def _paginate(query: QuerySet[Any], window: Window, read: Callable[[QuerySet[Any]], Awaitable[list[T]]]) -> Page[T]:
     if not window.counted:
-        rows = list(await query.offset(window.offset).limit(window.limit + 1)) if window.limit else []
+        rows = await read(query.offset(window.offset).limit(window.limit + 1)) if window.limit else []
         return Page(items=rows[: window.limit], total=None, window=window, more=len(rows) > window.limit)
     total = await query.count()
-    items = await query.offset(window.offset).limit(window.limit) if window.limit else []
-    return Page(items=list(items), total=total, window=window)
+    items = await read(query.offset(window.offset).limit(window.limit)) if window.limit else []
+    return Page(items=items, total=total, window=window)

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 from aiodataloader import DataLoader
 
 from ...models import AggregationJob, Organization, Period, Snapshot, ValueNote
+from .rows import OrganizationRow, SnapshotRow, rows_of
 
 
 async def by_ids(model: Any, ids: Iterable[str | int], *, columns: Iterable[str] = ()) -> list[Any]:
@@ -40,9 +41,12 @@ class RowByIdLoader(DataLoader[Any, "Row | None"], Generic[Row]):
         return await by_ids(self.model, ids, columns=self.columns)
 
 
-class OrganizationByIdLoader(DataLoader[str, Organization | None]):
-    async def batch_load_fn(self, ids: list[str]) -> list[Organization | None]:
-        return await by_ids(Organization, ids)
+class OrganizationByIdLoader(DataLoader[str, OrganizationRow | None]):
+    """Plain rows (``rows``): what reads and access checks need; a write reads its model itself."""
+
+    async def batch_load_fn(self, ids: list[str]) -> list[OrganizationRow | None]:
+        found = {row.id: row for row in await rows_of(OrganizationRow, Organization.filter(id__in=ids))}
+        return [found.get(key) for key in ids]
 
 
 class PeriodByIdLoader(DataLoader[str, Period | None]):
@@ -50,9 +54,12 @@ class PeriodByIdLoader(DataLoader[str, Period | None]):
         return await by_ids(Period, ids)
 
 
-class SnapshotByIdLoader(DataLoader[str, Snapshot | None]):
-    async def batch_load_fn(self, ids: list[str]) -> list[Snapshot | None]:
-        return await by_ids(Snapshot, ids)
+class SnapshotByIdLoader(DataLoader[str, SnapshotRow | None]):
+    """Plain rows (``rows``), as ``OrganizationByIdLoader``."""
+
+    async def batch_load_fn(self, ids: list[str]) -> list[SnapshotRow | None]:
+        found = {row.id: row for row in await rows_of(SnapshotRow, Snapshot.filter(id__in=ids))}
+        return [found.get(key) for key in ids]
 
 
 async def latest_jobs(snapshot_ids: list[str]) -> dict[str, AggregationJob]:

@@ -20,7 +20,8 @@ from ...models import Organization
 from ..base import access
 from ..base.ancestry import MAX_DEPTH
 from ..base.context import Context
-from ..base.pagination import Page, Window, paginate
+from ..base.pagination import Page, Window, paginate_rows
+from ..base.rows import AnyOrganization, OrganizationRow
 from ..base.sql import Statement
 
 
@@ -56,9 +57,9 @@ async def reach(principal: Principal) -> Principal:
     return replace(principal, below=below, reviews=reviews) if below else principal
 
 
-async def ancestors(ctx: Context, *, organization: Organization) -> list[Organization]:
+async def ancestors(ctx: Context, *, organization: AnyOrganization) -> list[OrganizationRow]:
     """The organisations above one, nearest first, that the caller may read."""
-    found: list[Organization] = []
+    found: list[OrganizationRow] = []
     seen = {organization.id}
     parent_id = organization.parent_id
     while parent_id is not None and parent_id not in seen and len(found) < MAX_DEPTH:
@@ -71,7 +72,7 @@ async def ancestors(ctx: Context, *, organization: Organization) -> list[Organiz
     return [o for o in found if access.can_read(ctx.principal, o.id)]
 
 
-async def children(ctx: Context, *, organization: Organization, window: Window) -> Page[Organization]:
+async def children(ctx: Context, *, organization: AnyOrganization, window: Window) -> Page[OrganizationRow]:
     """The organisations directly below one (all readable to whoever reads it)."""
     access.require_read(ctx, organization.id)
-    return await paginate(Organization.filter(parent_id=organization.id).order_by("id"), window)
+    return await paginate_rows(Organization.filter(parent_id=organization.id).order_by("id"), window, OrganizationRow)

@@ -32,6 +32,7 @@ from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from ..base.inputs import Strict
+from ..base.rows import AnyOrganization
 from ..snapshots import form_choice
 from ..structure import forms
 
@@ -55,7 +56,7 @@ def covers(assignment: FormAssignment, period: Period) -> bool:
     return assignment.valid_from <= period.start and (assignment.valid_until is None or period.end <= assignment.valid_until)
 
 
-def names(assignment: FormAssignment, organization: Organization) -> bool:
+def names(assignment: FormAssignment, organization: AnyOrganization) -> bool:
     if assignment.organization_id is not None:
         return assignment.organization_id == organization.id
     return assignment.organization_kind is None or assignment.organization_kind == organization.kind
@@ -83,13 +84,13 @@ async def expected_readable(ctx: Context, *, form: ReportForm, period: Period) -
     return [o for o in await expected(ctx, form=form, period=period) if access.can_read(ctx.principal, o.id)]
 
 
-async def is_expected(ctx: Context, *, form: ReportForm, organization: Organization, period: Period) -> bool:
+async def is_expected(ctx: Context, *, form: ReportForm, organization: AnyOrganization, period: Period) -> bool:
     if not asked_for(form, period):
         return False
     return any(covers(a, period) and names(a, organization) for a in await FormAssignment.filter(form_id=form.id))
 
 
-async def require_expected(ctx: Context, *, form: ReportForm, organization: Organization, period: Period) -> None:
+async def require_expected(ctx: Context, *, form: ReportForm, organization: AnyOrganization, period: Period) -> None:
     """Refuse what only an organisation assigned the form for the period may do (submit it)."""
     if not await is_expected(ctx, form=form, organization=organization, period=period):
         raise Conflict(
@@ -99,7 +100,7 @@ async def require_expected(ctx: Context, *, form: ReportForm, organization: Orga
         )
 
 
-async def forms_of(ctx: Context, *, organization: Organization, period: Period) -> list[ReportForm]:
+async def forms_of(ctx: Context, *, organization: AnyOrganization, period: Period) -> list[ReportForm]:
     """The forms an organisation must report for a period."""
     assignments = await FormAssignment.all().prefetch_related("form")
     found = {a.form_id: a.form for a in assignments if covers(a, period) and names(a, organization) and asked_for(a.form, period)}

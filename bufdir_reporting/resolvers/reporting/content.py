@@ -18,15 +18,14 @@ from decimal import Decimal
 from ...models import (
     FieldDataType,
     FieldDefinition,
-    Organization,
     Period,
-    Snapshot,
     Submission,
     SubmissionReview,
     ValueNote,
 )
 from .. import periods
 from ..base.loaders import FieldValueRow
+from ..base.rows import AnyOrganization, AnySnapshot
 from ..snapshots.section_values import SectionValues
 from ..snapshots.validation import Finding
 from ..structure.translations import BOKMAL, Texts
@@ -89,10 +88,10 @@ def _row(
 
 def build(
     *,
-    organization: Organization,
+    organization: AnyOrganization,
     period: Period | None,
     prior_period: Period | None,
-    snapshot: Snapshot,
+    snapshot: AnySnapshot,
     sections: list[SectionValues],
     findings: list[Finding],
     versions: list[Submission],

@@ -12,6 +12,7 @@ from ...models import Period, ReportRecord, ReportStatus, Snapshot, Submission, 
 from .. import organizations, periods
 from ..base import ids
 from ..base.context import Context
+from ..base.rows import AnySnapshot
 from ..snapshots import section_values, validation
 from ..structure import translations
 from . import content, files
@@ -19,7 +20,7 @@ from .renderers import PDF_CONTENT_TYPE, RENDERERS, ReportFormat, render
 
 
 async def content_of(
-    ctx: Context, *, snapshot: Snapshot, period: Period | None, sent: Submission | None = None, language: Language = FALLBACK
+    ctx: Context, *, snapshot: AnySnapshot, period: Period | None, sent: Submission | None = None, language: Language = FALLBACK
 ) -> content.ReportContent:
     """Everything the report says, gathered once for whichever rendition. ``sent``: the
     submission this is the document of (not yet stored: it is being made)."""

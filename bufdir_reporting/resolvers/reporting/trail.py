@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ...models import NoteState, ReviewState, Snapshot, Submission, SubmissionReview, ValueNote, ValueNoteKind
+from ...models import NoteState, ReviewState, Submission, SubmissionReview, ValueNote, ValueNoteKind
 from .. import periods
+from ..base.rows import AnySnapshot
 from .texts import Words
 
 
@@ -70,7 +71,7 @@ def status(
     steps: list[SubmissionReview],
     *,
     sent: bool,
-    snapshot: Snapshot,
+    snapshot: AnySnapshot,
     generated_at: datetime,
 ) -> str:
     """Draft, submitted version N, a later copy of it, returned, or reopened after version N."""

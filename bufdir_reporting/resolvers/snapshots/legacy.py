@@ -18,6 +18,7 @@ from .. import periods
 from ..base import access, changes
 from ..base.context import Context
 from ..base.pagination import Page, Window
+from ..base.rows import AnySnapshot, SnapshotRow
 from ..structure import forms
 from . import lifecycle
 from .lifecycle import Triggered, rerun
@@ -27,7 +28,7 @@ async def named(ctx: Context, *, snapshot_id: str) -> Snapshot:
     """What ``snapshot_id`` names now: the newest refresh made under it, else the snapshot itself
     (another organisation's answers as a missing one)."""
     refreshed = await Snapshot.filter(legacy_id=snapshot_id).order_by("-created_at", "-id").first()
-    found = refreshed or await ctx.loaders.snapshot_by_id.load(snapshot_id)
+    found = refreshed or await Snapshot.get_or_none(id=snapshot_id)  # a model: refresh and delete write it
     return access.readable(ctx, found, kind="snapshot", key=snapshot_id)
 
 
@@ -90,7 +91,7 @@ async def list_(
     status: SnapshotStatus | None = None,
     form_id: str | None = None,
     refreshed_in_place: bool = False,
-) -> Page[Snapshot]:
+) -> Page[SnapshotRow]:
     """A legacy listing: the snapshots of the form ``form_id`` names, else of one form per
     organisation and period (``form_choice``: the default form's where there are any, as before
     forms). ``refreshed_in_place``: each resource refreshed under a client's id once, under it."""
@@ -125,6 +126,6 @@ async def superseded(ctx: Context, *, organization_id: str | None) -> list[str]:
     return hidden + sorted(newest)
 
 
-def shown_id(snapshot: Snapshot) -> str:
+def shown_id(snapshot: AnySnapshot) -> str:
     """The id a legacy client knows a snapshot by."""
     return snapshot.legacy_id or snapshot.id

@@ -19,7 +19,8 @@ from ...models import AggregationJob, JobStatus, ReportForm, ReportRecord, Snaps
 from .. import organizations, periods
 from ..base import access, audit, jobs, notify
 from ..base.context import Context
-from ..base.pagination import Page, Window, paginate
+from ..base.pagination import Page, Window, paginate_rows
+from ..base.rows import AnySnapshot, SnapshotRow
 from ..structure import forms
 from . import form_choice, runs
 
@@ -84,7 +85,7 @@ async def trigger(
 
 
 async def rerun(
-    ctx: Context, *, snapshot: Snapshot, window: periods.DateRange | None = None, force: bool = True, wait: bool = False
+    ctx: Context, *, snapshot: AnySnapshot, window: periods.DateRange | None = None, force: bool = True, wait: bool = False
 ) -> Triggered:
     """Aggregate the scope of ``snapshot`` again, of its form: its period, or its range when it
     has none; or, given ``window``, that range instead. Every re-run (an invalidation, the
@@ -104,13 +105,14 @@ async def rerun(
     )
 
 
-async def get_or_raise(ctx: Context, *, snapshot_id: str) -> Snapshot:
+async def get_or_raise(ctx: Context, *, snapshot_id: str) -> SnapshotRow:
     snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
     return access.readable(ctx, snapshot, kind="snapshot", key=snapshot_id)
 
 
 async def get_for_write(ctx: Context, *, snapshot_id: str) -> Snapshot:
-    snapshot = await ctx.loaders.snapshot_by_id.load(snapshot_id)
+    """The model, which the write saves or deletes (a read takes a plain row: ``get_or_raise``)."""
+    snapshot = await Snapshot.get_or_none(id=snapshot_id)
     return access.writable(ctx, snapshot, kind="snapshot", key=snapshot_id)
 
 
@@ -125,7 +127,7 @@ async def get_job_or_raise(ctx: Context, *, job_id: str) -> AggregationJob:
     return job
 
 
-async def latest_job(ctx: Context, *, snapshot: Snapshot) -> AggregationJob | None:
+async def latest_job(ctx: Context, *, snapshot: AnySnapshot) -> AggregationJob | None:
     return await ctx.loaders.latest_job_by_snapshot.load(snapshot.id)
 
 
@@ -140,7 +142,7 @@ async def list_(
     by_period: bool = False,
     form: ReportForm | None = None,
     one_form_per_period: bool = False,
-) -> Page[Snapshot]:
+) -> Page[SnapshotRow]:
     """Snapshots the caller may read, newest run first; ``by_period``: the latest period first
     (an organisation's overview), and within it the newest run. ``form``: of that form only;
     ``one_form_per_period``: of one form per organisation and period (``form_choice``)."""
@@ -156,7 +158,7 @@ async def list_(
         query = query.filter(period_id=period_id)
     if status is not None:
         query = query.filter(status=status)
-    return await paginate(query, window)
+    return await paginate_rows(query, window, SnapshotRow)
 
 
 async def invalidate(

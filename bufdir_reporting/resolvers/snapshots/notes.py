@@ -29,6 +29,7 @@ from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from ..base.inputs import refuse_direction_controls
+from ..base.rows import AnySnapshot
 from ..structure import translations
 from . import lifecycle
 
@@ -45,7 +46,7 @@ def _text(text: str) -> str:
     return text
 
 
-async def _value_of(snapshot: Snapshot, field_key: str) -> None:
+async def _value_of(snapshot: AnySnapshot, field_key: str) -> None:
     if snapshot.period_id is None:
         raise InvalidInput(field="snapshot_id", message_id="snapshots.notes.notes_kept_reporting_periods")
     if await FieldValue.exists(snapshot_id=snapshot.id, field_key=field_key):
@@ -62,7 +63,7 @@ async def _value_of(snapshot: Snapshot, field_key: str) -> None:
 
 
 async def _note(
-    ctx: Context, snapshot: Snapshot, field_key: str, kind: ValueNoteKind, text: str, parent: ValueNote | None = None
+    ctx: Context, snapshot: AnySnapshot, field_key: str, kind: ValueNoteKind, text: str, parent: ValueNote | None = None
 ) -> ValueNote:
     assert snapshot.period_id is not None
     async with notify.transaction(ctx) as outbox:

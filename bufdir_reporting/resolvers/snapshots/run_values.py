@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...models import FieldDefinition, FieldValue, Snapshot
+from ...models import FieldDefinition, FieldValue
 from ..aggregation.results import Aggregate
+from ..base.rows import AnySnapshot
 from ..structure.rules import BUFDIR_CATEGORIES, CATEGORY_ORDER
 
 MANUAL = "manual"
@@ -60,7 +61,7 @@ def metrics_of(result: Aggregate) -> dict[str, Any]:
     }
 
 
-def category_breakdown(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+def category_breakdown(snapshot: AnySnapshot) -> dict[str, dict[str, Any]]:
     """Every Bufdir category in the report's order, zero where the snapshot counted none: a
     reader (the legacy contract prints all four of its categories) never meets a missing key."""
     stored = snapshot.category_breakdown or {}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...models import FieldDefinition, Section, Snapshot
+from ...models import FieldDefinition, Section
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
+from ..base.rows import AnySnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +16,7 @@ class SectionValues:
     values: list[tuple[FieldValueRow, FieldDefinition]]
 
 
-async def values_of(ctx: Context, *, snapshot: Snapshot) -> list[FieldValueRow]:
+async def values_of(ctx: Context, *, snapshot: AnySnapshot) -> list[FieldValueRow]:
     """The snapshot's values, each with its definition loaded (see ``loaded_definition``)."""
     return await ctx.loaders.field_values_by_snapshot.load(snapshot.id)
 
@@ -29,7 +30,7 @@ async def definition_of(ctx: Context, value: FieldValueRow) -> FieldDefinition:
     return loaded_definition(ctx, value) or await ctx.loaders.field_definition_by_id.load(value.field_definition_id)
 
 
-async def by_section(ctx: Context, *, snapshot: Snapshot) -> list[SectionValues]:
+async def by_section(ctx: Context, *, snapshot: AnySnapshot) -> list[SectionValues]:
     values = await values_of(ctx, snapshot=snapshot)
     definitions = [d for d in (loaded_definition(ctx, v) for v in values) if d is not None]
     if len(definitions) != len(values):

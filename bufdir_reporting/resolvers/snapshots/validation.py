@@ -18,11 +18,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ...language import Language, chosen, number, say
-from ...models import FieldDataType, FieldDefinition, FieldValue, Snapshot
+from ...models import FieldDataType, FieldDefinition, FieldValue
 from .. import periods
 from ..base import access
 from ..base.context import Context
 from ..base.loaders import FieldValueRow
+from ..base.rows import AnySnapshot
 from ..structure import translations, validation_rules
 from . import outlier_baselines, outliers, rule_words
 from .completeness import reported
@@ -151,7 +152,7 @@ def _outlier(key: str, label: str, value: Decimal, judgement: outliers.Judgement
 async def validate(
     ctx: Context,
     *,
-    snapshot: Snapshot,
+    snapshot: AnySnapshot,
     language: Language | None = None,
     baselines: outliers.Baselines | None = None,
     rules: list[validation_rules.CompiledRule] | None = None,
