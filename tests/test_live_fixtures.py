@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 
 import httpx
+import pytest
+from fastapi import FastAPI
 from pydantic import SecretStr
 from tortoise import Tortoise, context
 
@@ -98,6 +100,11 @@ async def test_settings_changed_before_the_app_is_lent_get_an_app_made_with_them
         assert second is not first and not second.state.response_cache.enabled
     finally:
         await SHARED.settle()
+
+
+@pytest.mark.fresh_app
+async def test_a_test_marked_fresh_app_is_given_an_app_of_its_own(app: FastAPI) -> None:
+    assert SHARED.app is None and app.state.events.stats["subscribers"] == 0
 
 
 def test_what_a_test_changed_in_its_settings_is_put_back_when_it_ends(tmp_path: Path) -> None:
