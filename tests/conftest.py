@@ -36,7 +36,7 @@ from bufdir_reporting.database import apply_migrations
 
 from . import services
 from .digdir import IDPORTEN_ISSUER, MASKINPORTEN_ISSUER, RESOURCE, Digdir, served_digdir
-from .live import started_app
+from .live import SHARED, LentSettings, started_app
 
 REQUIRE_SERVICES = os.environ.get("BUFDIR_REQUIRE_SERVICES") == "1"
 
@@ -240,22 +240,58 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("migrated_database", backends, indirect=True, scope="session")
 
 
-@pytest.fixture
-def settings(migrated_database: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=migrated_database,
-        var_dir=tmp_path / "var",
-        token_secret=SecretStr(secrets.token_urlsafe(32)),
-        # The suite shares a loaded machine, where a fixture's statement has waited seconds:
-        # a request's budget is tested with its own (tests/operations/test_database_budget.py).
-        database_timeout_seconds=60,
-    )
+_SETTINGS: dict[str, LentSettings] = {}
+"""Per backend (its database URL), the worker's settings object, lent to one test after another."""
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    async with started_app(settings) as application:
-        yield application
+def settings(migrated_database: str, tmp_path: Path) -> Iterator[Settings]:
+    """The backend's settings, the same object for every test of the worker (the shared app's,
+    ``live.SharedApp``) and as new in each: its files under the test's own ``tmp_path``, and what
+    a test changed put back when it ends (``live.LentSettings``)."""
+    if migrated_database not in _SETTINGS:
+        _SETTINGS[migrated_database] = LentSettings(
+            Settings(
+                database_url=migrated_database,
+                var_dir=tmp_path / "var",
+                token_secret=SecretStr(secrets.token_urlsafe(32)),
+                # The suite shares a loaded machine, where a fixture's statement has waited seconds:
+                # a request's budget is tested with its own (tests/operations/test_database_budget.py).
+                database_timeout_seconds=60,
+            )
+        )
+    with _SETTINGS[migrated_database].lent(tmp_path / "var") as lent:
+        yield lent
+
+
+@pytest.fixture
+async def app(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[FastAPI]:
+    """The started app, from empty tables: the worker's shared one (``live.SharedApp``), lent
+    for the test; a test marked ``fresh_app`` gets one of its own, made and stopped around it."""
+    if request.node.get_closest_marker("fresh_app"):
+        async with started_app(settings) as application:
+            yield application
+        return
+    try:
+        yield await SHARED.lend(settings)
+    finally:
+        await SHARED.settle()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The shared app runs during the tests that ask for it, not beside the others: one
+    Tortoise per process (a test on the database, a module's fixture, a test's own app would meet
+    it) and nothing of its running while they run. Before their fixtures: a module-scoped one in
+    a loop of its own (``asyncio.run``) cannot stop it."""
+    if "app" not in getattr(item, "fixturenames", ()) or item.get_closest_marker("fresh_app"):
+        SHARED.stop_now()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if nextitem is None:  # the worker's last test: stopped before the servers and files it uses
+        SHARED.stop_now()
 
 
 @pytest.fixture

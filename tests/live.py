@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import copy
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from asgi_lifespan import LifespanManager
@@ -21,8 +23,11 @@ from websockets.typing import Subprotocol
 from bufdir_reporting import operations, rest, rest_compat, ui
 from bufdir_reporting.app import create_app
 from bufdir_reporting.config import Settings
-from bufdir_reporting.operations import GracefulServer
+from bufdir_reporting.graphql_http import BufdirGraphQLRouter
+from bufdir_reporting.graphql_requests import PersistedQueries
+from bufdir_reporting.operations import GracefulServer, Metrics
 from bufdir_reporting.resolvers.base import revision
+from bufdir_reporting.response_cache import ResponseCache
 
 from .services import free_port
 
@@ -111,7 +116,9 @@ async def emptied() -> None:
 
 @asynccontextmanager
 async def started_app(settings: Settings, *, empty: bool = True) -> AsyncIterator[FastAPI]:
-    """The app with its lifespan running; ``empty`` starts from empty tables."""
+    """The app with its lifespan running; ``empty`` starts from empty tables. A process runs one
+    Tortoise at a time: the worker's shared app (``SHARED``) stops first."""
+    await SHARED.stop()
     await _no_app_left_behind()
     app = new_app(settings)
     # a job a test left running is waited for at shutdown: on a loaded 2-core CI that can pass
@@ -139,6 +146,7 @@ async def empty_tables() -> None:
 @asynccontextmanager
 async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[str, FastAPI]]:
     """The app served by uvicorn as ``serve`` runs it; ``config``: more of uvicorn's settings."""
+    await SHARED.stop()
     app = new_app(settings)
     port = free_port()
     server = GracefulServer.create(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
@@ -160,3 +168,157 @@ async def wait_for_subscribers(app: FastAPI, count: int) -> None:
     async with asyncio.timeout(10):
         while app.state.events.stats["subscribers"] < count:
             await asyncio.sleep(0.02)
+
+
+class SharedApp:
+    """One started app per worker, lent to every test that asks for the ``app`` fixture: making
+    and starting an app for each test (create_app, the lifespan with Tortoise's init, a connection
+    pool) was ≈ a fifth of the suite's CPU, Tortoise's init alone ≈ 120 ms of CPU under cProfile
+    (2026-12-05, tests/rest_compat: 14.1 s of 131 s in the lifespan, 12.4 s of it Tortoise.init).
+
+    The app is kept for one configuration: the settings object (one per backend and worker,
+    ``conftest.settings``) and its values when the app started. A test whose settings differ when
+    it asks for the app (a fixture changed them) gets the app restarted for them, as it got a new
+    one before; what a test changes after the app started is read by the app as before, and the
+    settings are put back when the test ends (``conftest.settings``).
+
+    Between two tests the app is put back as a new one starts (``lend``): tables emptied (as
+    ``started_app`` does), every per-app memory renewed (response cache and its version reads,
+    persisted queries, metrics, the GraphQL router's encodings, the pub/sub hub's counters, the
+    OpenAPI document), and a test's jobs stopped as a shutdown stops them (``settle``). A test
+    that leaves what cannot be put back (a subscriber, an open websocket, the app shutting down,
+    an ``app.state`` attribute replaced or added) retires the app: the next test starts a new one.
+    tests/test_live_fixtures.py shows a test sees nothing the one before left.
+
+    One Tortoise per process at a time: ``started_app`` and ``live_server`` stop this app first.
+    The lifespan runs in a task of its own, as uvicorn runs it, so that it outlives the test that
+    started it (every test runs in the worker's one event loop, pyproject's
+    ``asyncio_default_test_loop_scope``)."""
+
+    def __init__(self) -> None:
+        self.app: FastAPI | None = None
+        self._configuration: tuple[int, dict[str, Any]] | None = None
+        self._state: dict[str, int] = {}
+        self._stop = asyncio.Event()
+        self._lifespan: asyncio.Task[None] | None = None
+
+    async def lend(self, settings: Settings) -> FastAPI:
+        """The started app for ``settings``, as a new one would be: empty tables, nothing kept."""
+        configuration = (id(settings), configuration_of(settings))
+        if self.app is not None and self._configuration != configuration:
+            await self.stop()
+        if self.app is None:
+            await self._start(settings)
+            self._configuration = configuration
+        assert self.app is not None
+        _renew(self.app)
+        await emptied()
+        return self.app
+
+    async def settle(self) -> None:
+        """After a test: its jobs stopped (a shutdown cancels them: they stay persisted); the app
+        retired if the test left something a next test would meet."""
+        app = self.app
+        if app is None:
+            return
+        await app.state.jobs.shutdown()
+        state = {name: id(value) for name, value in app.state._state.items()}
+        if (
+            app.state.events.stats["subscribers"]
+            or app.state.websockets._senders
+            or app.state.closing.is_set()
+            or state != self._state
+        ):
+            await self.stop()
+
+    def stop_now(self) -> None:
+        """``stop`` from outside the event loop (between two tests), in the app's own loop."""
+        if self._lifespan is not None:
+            self._lifespan.get_loop().run_until_complete(self.stop())
+
+    async def stop(self) -> None:
+        if self._lifespan is None:
+            return
+        self._stop.set()
+        lifespan, self._lifespan, self.app, self._configuration = self._lifespan, None, None, None
+        await lifespan
+
+    async def _start(self, settings: Settings) -> None:
+        await _no_app_left_behind()
+        app = new_app(settings)
+        started = asyncio.get_running_loop().create_future()
+        self._stop = asyncio.Event()
+        self._lifespan = asyncio.create_task(self._run(app, started), name="shared-app-lifespan")
+        try:
+            await started
+        except BaseException:
+            self._lifespan = None
+            raise
+        # The loops of the background (the recovery sweep every BUFDIR_STALE_JOB_SECONDS/2) would
+        # run across tests, between one test's rows and the next's: a test's app lived too short
+        # for them. Jobs a test starts run as before (app.state.jobs).
+        for task in asyncio.all_tasks():
+            if task.get_name() in {"job-recovery", "auto-reaggregation", "event-relay"}:
+                task.cancel()
+        # built now, from the settings as they are, not at the first request of whichever test
+        app.middleware_stack = app.build_middleware_stack()
+        self.app = app
+        self._state = {name: id(value) for name, value in app.state._state.items()}
+
+    async def _run(self, app: FastAPI, started: asyncio.Future[None]) -> None:
+        try:
+            async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
+                started.set_result(None)
+                await self._stop.wait()
+        except BaseException as exc:
+            if started.done():
+                raise
+            started.set_exception(exc)
+
+
+class LentSettings:
+    """A settings object lent to one test after another (the shared app reads it), each test
+    finding it as made: what a test set, appended to or cached from it (``signing_secret``) is
+    put back when the test ends; its files go under the test's own folder."""
+
+    def __init__(self, made: Settings) -> None:
+        self.settings = made
+        self._values = copy.deepcopy(made.__dict__)
+        self._fields_set = set(made.model_fields_set)
+
+    @contextlib.contextmanager
+    def lent(self, var_dir: Path) -> Iterator[Settings]:
+        settings = self.settings
+        settings.var_dir = var_dir
+        try:
+            yield settings
+        finally:
+            settings.__dict__.clear()
+            settings.__dict__.update(copy.deepcopy(self._values))
+            object.__setattr__(settings, "__pydantic_fields_set__", set(self._fields_set))
+
+
+SHARED = SharedApp()
+"""The worker's shared app (one process, one event loop: one holder)."""
+
+
+def configuration_of(settings: Settings) -> dict[str, Any]:
+    """The settings' values that an app may read once, at creation or start-up: all of them but
+    where files go (``var_dir``, each test's own and read when used)."""
+    return {name: getattr(settings, name) for name in type(settings).model_fields if name != "var_dir"}
+
+
+def _renew(app: FastAPI) -> None:
+    """Every memory an app keeps between requests, as a new app has it."""
+    cache = app.state.response_cache
+    ResponseCache.__init__(cache, cache.max_bytes)  # entries, version reads, hit counts
+    Metrics.__init__(app.state.metrics)
+    events = app.state.events
+    events.reconnects = events.relayed = 0
+    app.openapi_schema = None  # read again from the settings (``_share_openapi_document``)
+    for route in app.router.routes:
+        router = getattr(route, "original_router", None)
+        if isinstance(router, BufdirGraphQLRouter):
+            queries = router.persisted_queries
+            PersistedQueries.__init__(queries, queries.size, max_chars=queries.max_chars, total_chars=queries.total_chars)
+            router._encoded.clear()

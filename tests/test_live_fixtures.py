@@ -1,15 +1,25 @@
-"""The suite's own app fixture (``tests/live.started_app``)."""
+"""The suite's own app fixtures (``tests/live.started_app``, ``tests/live.SharedApp``)."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from pathlib import Path
 
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
 from tortoise import Tortoise, context
 
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import tortoise_config
+from bufdir_reporting.models import Period
+from bufdir_reporting.resolvers.base.jobs import AGGREGATION
 
-from .live import started_app
+from .conftest import error_codes
+from .factories import make_period
+from .live import SHARED, LentSettings, started_app
 
 
 async def test_an_app_a_failed_test_left_behind_does_not_fail_the_next_ones(settings: Settings) -> None:
@@ -24,3 +34,93 @@ async def test_an_app_a_failed_test_left_behind_does_not_fail_the_next_ones(sett
     assert context._global_context is not None
     async with started_app(settings) as app:
         assert app.state.settings is settings
+
+
+PERIODS = "{ periods { totalCount } }"
+BY_HASH = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(PERIODS.encode()).hexdigest()}}}
+
+
+async def test_the_next_test_is_lent_the_same_app_with_nothing_the_last_one_left(settings: Settings) -> None:
+    """The shared app (``live.SharedApp``) as a new app would be: a row, a persisted query, a
+    cached answer, a counted request, a job left running are gone for the next test."""
+    first = await SHARED.lend(settings)
+    await make_period(year=2031)
+    async with _client(first) as http:
+        assert (await http.post("/graphql", json={**BY_HASH, "query": PERIODS})).json() == {
+            "data": {"periods": {"totalCount": 1}}
+        }
+        assert (await http.get("/api/v1/report-sections")).status_code == 200
+        assert (await http.get("/api/v1/report-sections")).status_code == 200  # the second from the cache
+    assert first.state.response_cache.stats["entries"] and first.state.response_cache.hits
+    never = asyncio.Event()
+
+    async def held(job_id: str, stale_before: object) -> None:
+        await never.wait()
+
+    jobs = first.state.jobs
+    runners = dict(jobs._runners)
+    jobs._runners[AGGREGATION] = held
+    jobs.submit(AGGREGATION, "left-running")
+    await SHARED.settle()
+    jobs._runners.update(runners)
+    assert not jobs.running(AGGREGATION, "left-running")
+
+    second = await SHARED.lend(settings)
+    try:
+        assert second is first
+        assert not await Period.exists()
+        assert second.state.response_cache.stats["entries"] == 0 and second.state.response_cache.hits == 0
+        async with _client(second) as http:
+            unknown = (await http.post("/graphql", json=BY_HASH)).json()
+            metrics = (await http.get("/metrics")).text
+        assert error_codes(unknown) == ["PERSISTED_QUERY_NOT_FOUND"]
+        assert 'route="/api/v1/report-sections"' not in metrics
+    finally:
+        await SHARED.settle()
+
+
+async def test_a_subscriber_left_behind_retires_the_shared_app(settings: Settings) -> None:
+    first = await SHARED.lend(settings)
+    async with first.state.events.subscribe("organization:org-1042"):
+        await SHARED.settle()
+    assert SHARED.app is None
+    second = await SHARED.lend(settings)
+    try:
+        assert second is not first and second.state.events.stats["subscribers"] == 0
+    finally:
+        await SHARED.settle()
+
+
+async def test_settings_changed_before_the_app_is_lent_get_an_app_made_with_them(settings: Settings) -> None:
+    first = await SHARED.lend(settings)
+    await SHARED.settle()
+    settings.response_cache_mb = 0
+    second = await SHARED.lend(settings)
+    try:
+        assert second is not first and not second.state.response_cache.enabled
+    finally:
+        await SHARED.settle()
+
+
+@pytest.mark.fresh_app
+async def test_a_test_marked_fresh_app_is_given_an_app_of_its_own(app: FastAPI) -> None:
+    assert SHARED.app is None and app.state.events.stats["subscribers"] == 0
+
+
+def test_what_a_test_changed_in_its_settings_is_put_back_when_it_ends(tmp_path: Path) -> None:
+    made = Settings(var_dir=tmp_path / "made", token_secret=SecretStr("x" * 40), cors_origins=["https://a.example"])
+    values, fields_set = LentSettings(made), set(made.model_fields_set)
+    with values.lent(tmp_path / "test") as settings:
+        assert settings is made and settings.var_dir == tmp_path / "test"
+        settings.graphql_max_depth = 3
+        settings.cors_origins.append("https://b.example")
+        settings.token_secret = SecretStr("y" * 40)
+        assert settings.signing_secret == "y" * 40
+    assert made.graphql_max_depth == Settings().graphql_max_depth
+    assert made.cors_origins == ["https://a.example"]
+    assert made.signing_secret == "x" * 40
+    assert made.model_fields_set == fields_set
+
+
+def _client(app: object) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")  # type: ignore[arg-type]
