@@ -19,7 +19,7 @@ from bufdir_reporting.auth import SYSTEM
 from bufdir_reporting.importing import ImportFileError, import_file, reading, write_errors, write_template
 from bufdir_reporting.importing.cells import value_of
 from bufdir_reporting.models import Activity, ActivityParticipant
-from bufdir_reporting.resolvers.activities import batch
+from bufdir_reporting.resolvers.activities import batch, new_rows
 from bufdir_reporting.resolvers.base.context import Context
 
 from ..factories import context_for, make_organization
@@ -227,7 +227,7 @@ async def test_a_failure_while_writing_leaves_the_database_as_it_was(settings, t
 
     # new rows take PostgreSQL's set-based path (insert_new), others the row-wise one (write_all)
     monkeypatch.setattr(batch, "write_all", failing_on_the_third_chunk(batch.write_all))
-    monkeypatch.setattr(batch, "insert_new", failing_on_the_third_chunk(batch.insert_new))
+    monkeypatch.setattr(new_rows, "insert_new", failing_on_the_third_chunk(new_rows.insert_new))
     with pytest.raises(RuntimeError, match="the disk is full"):
         await import_file(system(settings), path, dry_run=False)
     assert calls == [5000, 5000, 2000]

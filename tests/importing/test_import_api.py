@@ -528,7 +528,7 @@ async def test_the_heartbeats_count_moves_the_imports_version(app):
     count without moving any, so a cached "written 0" was served for the whole write (CI)."""
     from tortoise.expressions import Q
 
-    from bufdir_reporting.importing import uploads
+    from bufdir_reporting.importing.uploads import writing
     from bufdir_reporting.models import ImportStatus
     from bufdir_reporting.resolvers.base import changes
 
@@ -540,7 +540,7 @@ async def test_the_heartbeats_count_moves_the_imports_version(app):
     upload.written = 2
     progressed = asyncio.Event()
     progressed.set()
-    beating = asyncio.create_task(uploads._heartbeat(upload, Q(id=upload.id), 60, progressed))
+    beating = asyncio.create_task(writing._heartbeat(upload, Q(id=upload.id), 60, progressed))
     try:
         async with asyncio.timeout(10):
             while (await ActivityImport.get(id=upload.id)).written != 2:

@@ -25,7 +25,7 @@ from .. import periods
 from ..base import access, invalidation, notify
 from ..base.context import Context
 from ..base.inputs import field_path
-from . import batch
+from . import batch, new_rows
 from .inputs import ActivitySpec
 from .service import ACTIVITIES_RECORDED
 
@@ -189,8 +189,8 @@ class Writing:
     async def write(self, part: list[ActivitySpec], existing: dict[batch.Key, Activity]) -> None:
         """``existing``: the stored activities these specs name, as read in this transaction (by
         the check, or anew)."""
-        if self.postgres and batch.all_new(part, existing):
-            self.result.created += await batch.insert_new(self.ctx, part)
+        if self.postgres and new_rows.all_new(part, existing):
+            self.result.created += await new_rows.insert_new(self.ctx, part)
         else:
             for _, created in await batch.write_all(self.ctx, part, existing):
                 self.result.created += created

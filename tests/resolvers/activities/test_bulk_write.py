@@ -183,7 +183,7 @@ async def test_more_stored_rows_than_one_statement_takes_parameters_are_found(ap
 def test_the_set_based_audit_text_is_what_jsonable_writes():
     import json
 
-    from bufdir_reporting.resolvers.activities import batch
+    from bufdir_reporting.resolvers.activities import batch, new_rows
     from bufdir_reporting.resolvers.base import audit
 
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -191,7 +191,7 @@ def test_the_set_based_audit_text_is_what_jsonable_writes():
         one = spec("org-x", n)
         values = {name: getattr(one, name) for name in batch.COLUMNS} | {"recorded_at": one.recorded_at or now}
         expected = audit.jsonable({**values, "participant_refs": len(one.participant_refs)})
-        assert json.loads(batch._after(one, now)) == expected
+        assert json.loads(new_rows._after(one, now)) == expected
 
 
 def test_public_ids_minted_together_are_those_minted_one_by_one(settings):

@@ -1,39 +1,29 @@
-"""The import over the API: upload a file, read the dry run's report, commit it.
-
-``check`` reads and checks an uploaded file at once, exactly as the CLI does, and keeps it (with
-its report) as an ``ActivityImport``. ``commit`` writes it as background work: the rows are read
-and checked again (a period may have been locked since), then written in one transaction.
-Subscribers hear progress after every chunk and the outcome after the commit; ``get`` polls
-the outcome. An import belongs to the organisations whose activities it holds, not to whoever
-uploaded it (many tokens share a subject: the CLI's default, a fagsystem's service account): it
-is seen by those who read all of them and committed by those who write all of them, and another
-organisation's answers exactly like a missing one. Writing still checks every row.
-"""
+"""Writing a checked import: the commit job (``run``), its claim and heartbeat, the sweep that
+takes over an import whose writer stopped (``recover``), and what ``service`` shares with them:
+the stored file run through the importer (``import_stored``), a refusal written down
+(``refused``), the file purged once an import ends (``PURGED``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
 
 from tortoise.expressions import F, Q
 
-from .. import language
-from ..auth import Principal
-from ..errors import Conflict, DomainError, InvalidInput
-from ..events import ActivityImportProgress
-from ..models import ActivityImport, ImportStatus
-from ..resolvers import activities
-from ..resolvers.base import access, changes, ids, jobs, live, notify
-from ..resolvers.base.context import Context
-from ..wording import shown
-from . import SHOWN_ERRORS, ImportReport, import_file
-from .errors import ImportFileError
+from ... import language
+from ...auth import Principal
+from ...errors import Conflict, DomainError
+from ...events import ActivityImportProgress
+from ...models import ActivityImport, ImportStatus
+from ...resolvers import activities
+from ...resolvers.base import changes, jobs, notify
+from ...resolvers.base.context import Context
+from .. import SHOWN_ERRORS, ImportReport, import_file
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +32,18 @@ PURGED = b""
 """The stored file of an import that ended (done, refused or failed): nothing reads it again, and
 an uploaded file holds people's activities; it was kept for ever (outside review). The import's
 name, counts, outcome and row errors stay."""
-SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".jsonl", ".ndjson", ".json")
-SHEET_CHARS = 64  # ActivityImport.sheet's column
 
 
 def _error_dicts(errors: list[activities.RowError]) -> list[dict[str, object]]:
     return [{"line": e.row, "column": e.field, "value": e.value, "message": e.message} for e in errors[:SHOWN_ERRORS]]
 
 
-def _refused(upload: ActivityImport, report: ImportReport) -> None:
+def refused(upload: ActivityImport, report: ImportReport) -> None:
     upload.status = ImportStatus.REFUSED
     upload.error_count, upload.errors = report.error_count, _error_dicts(report.errors)
 
 
-async def _import(
+async def import_stored(
     ctx: Context,
     upload: ActivityImport,
     *,
@@ -75,129 +63,6 @@ async def _import(
         return await import_file(ctx, path, dry_run=dry_run, sheet=upload.sheet, written=written, before_commit=before_commit)
 
 
-async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | None = None) -> ActivityImport:
-    """Read and check an uploaded file; nothing is written. The import keeps the file and the
-    report: ``checked`` (every row valid) or ``refused`` (the first errors, and how many)."""
-    access.require_authenticated(ctx)
-    name = PurePath(filename or "upload.csv").name
-    if PurePath(name).suffix.lower() not in SUFFIXES:
-        raise InvalidInput(
-            field="file",
-            message_id="imports.uploads.file_activities_got",
-            values={"SUFFIXES": ", ".join(SUFFIXES), "name": shown(name)},
-        )
-    if not content:
-        raise InvalidInput(field="file", message_id="imports.uploads.file_empty")
-    if sheet is not None and (len(sheet) > SHEET_CHARS or "\x00" in sheet):
-        raise InvalidInput(field="sheet", message_id="imports.uploads.sheet_s_name_most", values={"SHEET_CHARS": SHEET_CHARS})
-    upload = ActivityImport(
-        id=ids.import_id(),
-        created_by=ctx.principal.subject or "unknown",
-        filename=shown(name, limit=255),  # kept to show: PostgreSQL refuses a NUL in it
-        content=content,
-        sheet=sheet,
-        status=ImportStatus.CHECKED,
-        language=_asked(),
-    )
-    try:
-        report = await _import(ctx, upload, dry_run=True)
-    except ImportFileError as exc:
-        raise InvalidInput(str(exc), field="file", message_id=exc.message_id, values=exc.values) from None
-    upload.form, upload.rows = report.form[:128], report.rows
-    upload.organization_ids = _owners(ctx, report.organizations)
-    if report.error_count:
-        _refused(upload, report)
-        upload.content = PURGED
-    await upload.save()
-    return upload
-
-
-def _owners(ctx: Context, named: set[str]) -> list[str]:
-    """Whose import it is: the organisations its rows name that the uploader may write for; a
-    file naming none of those (every row refused) is the uploader's organisations'."""
-    writable = sorted(o for o in named if access.can_write(ctx.principal, o))
-    return writable or sorted(ctx.principal.organizations)
-
-
-async def get(ctx: Context, *, import_id: str) -> ActivityImport:
-    """An import the caller may read (every organisation it holds); another's answers like a
-    missing one."""
-    upload = await ctx.loaders.activity_import_by_id.load(import_id)  # its columns but the file, which polling never needs
-    return access.readable_by_all(ctx, upload, kind="activity import", key=import_id)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportState:
-    """One step of an import followed: where it stands, and the import as stored on the first
-    step (as it stood when followed) and the last (its outcome, with its errors); the steps
-    between carry only the counts, as the progress events do."""
-
-    progress: ActivityImportProgress
-    stored: ActivityImport | None = None
-
-
-async def follow_progress(ctx: Context, *, import_id: str) -> AsyncIterator[ImportState]:
-    """Where an import the caller may read stands: now, then after every chunk written, until
-    it ends (done, refused or failed). Progress never goes back: a step pub/sub delivers after
-    a later one was read is left out here, for every transport."""
-    await get(ctx, import_id=import_id)
-    return _progress(ctx, import_id)
-
-
-async def _progress(ctx: Context, import_id: str) -> AsyncIterator[ImportState]:
-    async with live.subscribed(ctx, ActivityImportProgress.channel(import_id), ActivityImportProgress) as progress:
-        stored = await get(ctx, import_id=import_id)  # read after subscribing: no end is missed
-        now = ActivityImportProgress.of(stored)
-        yield ImportState(now, stored)
-        if now.ended:
-            return
-        last = now
-        async for delivery in progress:
-            event = delivery.event
-            # Published before the read above yet delivered after it (pub/sub lags behind the
-            # database): a chunk already counted. Seen under load as 12000 written, then 5000.
-            if not event.ended and event.written < last.written:
-                continue
-            last = event
-            if event.ended:
-                yield ImportState(event, await get(ctx, import_id=import_id))  # a fresh read: loaders are per delivery
-                return
-            yield ImportState(event)
-
-
-async def commit(ctx: Context, *, import_id: str) -> ActivityImport:
-    """Start writing a checked import as a persisted job (``run``)."""
-    upload = await ActivityImport.get_or_none(id=import_id)
-    upload = access.writable_by_all(ctx, upload, kind="activity import", key=import_id)
-    if upload.status != ImportStatus.CHECKED:
-        raise Conflict(
-            details={"import_id": import_id, "status": str(upload.status)},
-            message_id="imports.uploads.import_checked_import_every",
-            values={"import_id": import_id, "status": upload.status},
-        )
-    async with notify.transaction(ctx) as outbox:
-        claimed = await ActivityImport.filter(id=import_id, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.WRITING,
-            committed_at=_now(),
-            committed_by=ctx.principal.subject or "unknown",
-            heartbeat_at=_now(),
-            language=_asked() or upload.language,
-        )
-        if not claimed:  # another commit of the same import won the race
-            raise Conflict(
-                details={"import_id": import_id},
-                message_id="imports.uploads.import_already_being_written",
-                values={"import_id": import_id},
-            )
-        await upload.refresh_from_db()
-        outbox.add(ActivityImportProgress.of(upload))
-    if ctx.jobs is None:
-        await run(ctx, import_id=import_id)
-    else:
-        ctx.jobs.submit(jobs.ACTIVITY_IMPORT, import_id)
-    return upload
-
-
 MAX_ATTEMPTS = 3
 """Writes of one import begun before it fails for good: a file that takes its writer down every
 time (memory, a crash) must not take down one replica after another."""
@@ -212,7 +77,7 @@ async def run(ctx: Context, *, import_id: str, stale_before: datetime | None = N
     if stale_before is not None:
         claimable |= Q(heartbeat_at__lte=stale_before)
     claimed = await ActivityImport.filter(Q(id=import_id, status=ImportStatus.WRITING) & claimable).update(
-        owner=jobs.OWNER, heartbeat_at=_now(), attempts=F("attempts") + 1
+        owner=jobs.OWNER, heartbeat_at=utc_now(), attempts=F("attempts") + 1
     )
     if not claimed:
         return
@@ -258,7 +123,7 @@ async def _heartbeat(upload: ActivityImport, claim: Q, every: float, progressed:
             async with asyncio.timeout(every):
                 await progressed.wait()
         progressed.clear()
-        await ActivityImport.filter(claim).update(heartbeat_at=_now(), written=upload.written)
+        await ActivityImport.filter(claim).update(heartbeat_at=utc_now(), written=upload.written)
         # A poller's answer is cached under the versions of what it read: the new count is a
         # change of this import's own (a cached "written 0" was served for the whole write).
         await changes.record([(None, changes.import_scope(upload.id))])
@@ -267,7 +132,7 @@ async def _heartbeat(upload: ActivityImport, claim: Q, every: float, progressed:
 async def recover(ctx: Context, *, stale_after: timedelta) -> list[str]:
     """Imports being written by a process that stopped beating: submitted again (``run`` takes
     them over; a write is one transaction, so nothing of the lost attempt stayed)."""
-    cutoff = _now() - stale_after
+    cutoff = utc_now() - stale_after
     stale = await ActivityImport.filter(status=ImportStatus.WRITING, heartbeat_at__lte=cutoff).values_list("id", flat=True)
     resumed = [str(import_id) for import_id in stale]
     for import_id in resumed:
@@ -288,15 +153,15 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q, progressed: asy
     async def done(report: ImportReport, outbox: notify.Outbox) -> None:
         upload.status, upload.written = ImportStatus.DONE, report.rows
         upload.created, upload.updated = report.result.created, report.result.updated
-        upload.finished_at = _now()
+        upload.finished_at = utc_now()
         if not await ActivityImport.filter(claim).update(**{name: getattr(upload, name) for name in OUTCOME}, content=PURGED):
             raise Conflict(details={"import_id": upload.id}, message_id="imports.uploads.another_replica_took_import")
         outbox.add(ActivityImportProgress.of(upload))
 
     try:
-        report = await _import(ctx, upload, dry_run=False, before_commit=done, progressed=progressed)
+        report = await import_stored(ctx, upload, dry_run=False, before_commit=done, progressed=progressed)
         if report.error_count:  # something changed since the check, e.g. a period was locked
-            _refused(upload, report)
+            refused(upload, report)
         return upload.status == ImportStatus.DONE
     except DomainError as exc:
         upload.status, upload.failure = ImportStatus.FAILED, _in_its_language(upload, "import.failed", reason=exc.said())
@@ -304,11 +169,6 @@ async def _write(ctx: Context, upload: ActivityImport, claim: Q, progressed: asy
         log.exception("activity import %s failed while writing", upload.id)
         upload.status, upload.failure = ImportStatus.FAILED, _in_its_language(upload, "import.failed_unexpectedly")
     return False
-
-
-def _asked() -> str | None:
-    asked = language.requested.get()
-    return None if asked is None else asked.value
 
 
 def _in_its_language(upload: ActivityImport, message_id: str, **values: object) -> str:
@@ -319,12 +179,12 @@ def _in_its_language(upload: ActivityImport, message_id: str, **values: object) 
 
 async def _record(ctx: Context, upload: ActivityImport, claim: Q) -> None:
     """The outcome, if this process still holds the claim, and told to followers."""
-    upload.finished_at = _now()
+    upload.finished_at = utc_now()
     outcome = {name: getattr(upload, name) for name in OUTCOME}
     async with notify.transaction(ctx) as outbox:
         if await ActivityImport.filter(claim).update(**outcome, content=PURGED):
             outbox.add(ActivityImportProgress.of(upload))
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
