@@ -63,3 +63,22 @@ async def refresh_following(ctx: Context, outbox: Outbox, snapshot: Snapshot) ->
         outbox.add(DataUpdated.of(later, changed))
         ctx.loaders.field_values_by_snapshot.clear(later.id)
         ctx.loaders.snapshot_by_id.clear(later.id)
+
+
+async def refresh_unlocked(ctx: Context, outbox: Outbox, *, snapshot_id: str) -> None:
+    """Inside the transaction that unlocks a submitted report (returned for correction, or its
+    period reopened): its snapshot is a draft again and takes its prior period's figures as they
+    now stand, those that changed while it was locked."""
+    snapshot = await Snapshot.get(id=snapshot_id)
+    if snapshot.period_id is None or snapshot.status != SnapshotStatus.CURRENT:
+        return
+    period = await Period.get(id=snapshot.period_id)
+    prior_period = await Period.get_or_none(type=period.type, end=period.start - timedelta(days=1))
+    if prior_period is None:
+        return
+    scope = forms.scope_part(snapshot.form_id)
+    for prior in await Snapshot.filter(
+        organization_id=snapshot.organization_id, period_id=prior_period.id, status=SnapshotStatus.CURRENT
+    ):
+        if forms.scope_part(prior.form_id) == scope:
+            await refresh_following(ctx, outbox, prior)

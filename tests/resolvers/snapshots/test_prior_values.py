@@ -55,7 +55,7 @@ async def test_a_draft_reads_its_prior_period_as_it_now_stands(settings, app, cl
     assert (await Snapshot.get(id=before.id)).status == SnapshotStatus.HISTORICAL
 
 
-async def test_a_submitted_report_keeps_the_prior_figures_it_was_sent_with(settings, app):
+async def test_a_submitted_report_keeps_the_prior_figures_it_was_sent_with_until_reopened(settings, app):
     scope = await make_scope()
     for year in (2023, 2024):
         await make_activity(org=scope.org, occurred_at=datetime(year, 3, 1, 10, tzinfo=UTC))
@@ -69,3 +69,8 @@ async def test_a_submitted_report_keeps_the_prior_figures_it_was_sent_with(setti
     await manual_values.set_value(ctx, snapshot_id=prior.id, field_key="antall_arsverk", value="14.5")
     staffing = await FieldValue.get(snapshot_id=sent.id, field_key="antall_arsverk")
     assert staffing.prior_value is None and (await Snapshot.get(id=sent.id)).prior_snapshot_id == prior.id
+
+    # reopened, it is a draft again: the prior figures as they now stand
+    await submissions.reopen(ctx, organization_id=scope.org.id, period_id=scope.period.id, reason="a late correction")
+    staffing = await FieldValue.get(snapshot_id=sent.id, field_key="antall_arsverk")
+    assert staffing.prior_value == Decimal("14.5")
