@@ -83,7 +83,9 @@ class FieldValue(Model):
     """A field's value in a snapshot. NULL means "not reported", distinct from a reported 0.
 
     Numbers (and booleans as 0/1) live in value, text fields in text_value. The prior
-    period's value is copied in at aggregation time, so a snapshot reads as it was made.
+    period's value is copied in at aggregation time, and again whenever the prior period's
+    current snapshot changes while this snapshot's report is not submitted
+    (``resolvers.snapshots.prior_values``): every read path reads one row.
     """
 
     id = fields.BigIntField(primary_key=True)

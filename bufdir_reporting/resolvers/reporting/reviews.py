@@ -25,6 +25,7 @@ from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from ..base.inputs import refuse_direction_controls
+from ..snapshots import prior_values
 from . import deadlines
 
 
@@ -168,6 +169,8 @@ async def _step(
         )
         await submission.refresh_from_db()
         outbox.add(SubmissionReviewed.of(submission, step))
+        if "lock_slot" in update:  # a draft again: its prior figures as they now stand
+            await prior_values.refresh_unlocked(ctx, outbox, snapshot_id=submission.snapshot_id)
     return submission
 
 

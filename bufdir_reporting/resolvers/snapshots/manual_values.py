@@ -27,7 +27,7 @@ from .. import periods
 from ..base import audit, notify, numbers
 from ..base.context import Context
 from ..structure import translations
-from . import completeness, lifecycle
+from . import completeness, lifecycle, prior_values
 from .run_values import MANUAL
 
 
@@ -173,6 +173,7 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
             after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
         )
         outbox.add(DataUpdated.of(snapshot, [row]))
+        await prior_values.refresh_following(ctx, outbox, snapshot)
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
     return row

@@ -42,7 +42,7 @@ from ..base import changes, ids, loaders, notify
 from ..base.context import Context
 from ..base.jobs import OWNER
 from ..structure import forms
-from . import run_inputs
+from . import prior_values, run_inputs
 from .completeness import completeness
 from .run_values import MANUAL, metrics_of, new_values
 
@@ -195,12 +195,12 @@ async def _heartbeat(job_id: str, every: float) -> None:
 async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, prior_depth: int) -> None:
     definitions, result = await run_inputs.aggregated(ctx, snapshot, await run_inputs.counted(ctx, snapshot))
     prior = await _prior_snapshot(ctx, snapshot, depth=prior_depth)
-    prior_values = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
+    prior_figures = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
     slot = snapshot.running_slot
     previous = await Snapshot.get_or_none(current_slot=slot) if slot else None
     previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
     carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
-    rows = new_values(snapshot.id, definitions, result, prior=prior_values, carried=carried)
+    rows = new_values(snapshot.id, definitions, result, prior=prior_figures, carried=carried)
     async with notify.transaction(ctx) as outbox:
         await FieldValue.filter(snapshot_id=snapshot.id).delete()
         await FieldValue.bulk_create(rows)
@@ -229,6 +229,7 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
             await previous.refresh_from_db()
             outbox.add(SnapshotStatusChanged.of(previous))
         outbox.add(DataUpdated.of(snapshot, changed_values(previous_values, rows)))
+        await prior_values.refresh_following(ctx, outbox, snapshot)
 
 
 async def _fail(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, exc: Exception) -> None:

@@ -1,0 +1,84 @@
+"""The prior period's figures beside a draft's: kept as the prior period's now stand.
+
+A snapshot stores its prior period's values (``FieldValue.prior_value``) and links the snapshot
+they came from, so every read path (the executor, the compiled statement, REST, the report
+documents, validation's large-change check) reads one row. A run copies them when it aggregates;
+but the prior period changes after that: re-aggregated (a new current snapshot) or a value
+entered by hand. The next period's current snapshot, while it is not submitted, takes the
+change in the transaction that makes it (an outsider on the demo: org-3310's 2026 Q1 draft showed no prior
+figures for the fields its 2025 Q4 report had entered by hand after Q1 was aggregated, and
+linked Q4's historical snapshot). A submitted snapshot keeps what it was sent with: the
+submitted document is history.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ...events import DataUpdated
+from ...models import FieldValue, Period, Snapshot, SnapshotStatus, Submission
+from ..base.context import Context
+from ..base.notify import Outbox
+from ..periods import lock_key
+from ..structure import forms
+
+
+async def refresh_following(ctx: Context, outbox: Outbox, snapshot: Snapshot) -> None:
+    """Inside the transaction that changed ``snapshot``'s values (the current snapshot of its
+    period): the next period's current snapshot of the same organisation and form, unless its
+    report is submitted, takes ``snapshot``'s values as its prior values and links it; its live
+    readers are told which values changed."""
+    if snapshot.period_id is None:
+        return
+    period = await Period.get(id=snapshot.period_id)
+    following = await Period.get_or_none(type=period.type, start=period.end + timedelta(days=1))
+    if following is None:
+        return
+    scope = forms.scope_part(snapshot.form_id)
+    later = next(
+        (
+            s
+            for s in await Snapshot.filter(
+                organization_id=snapshot.organization_id, period_id=following.id, status=SnapshotStatus.CURRENT
+            ).select_for_update()
+            if forms.scope_part(s.form_id) == scope
+        ),
+        None,
+    )
+    if later is None or await Submission.exists(lock_slot=lock_key(later.organization_id, following.id, later.form_id)):
+        return
+    prior = {v.field_key: (v.value, v.text_value) for v in await FieldValue.filter(snapshot_id=snapshot.id)}
+    changed = []
+    for value in await FieldValue.filter(snapshot_id=later.id).order_by("id"):
+        now = prior.get(value.field_key, (None, None))
+        if (value.prior_value, value.prior_text_value) != now:
+            value.prior_value, value.prior_text_value = now  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
+            changed.append(value)
+    if changed:
+        await FieldValue.bulk_update(changed, fields=["prior_value", "prior_text_value"])
+    relinked = later.prior_snapshot_id != snapshot.id
+    if relinked:
+        await Snapshot.filter(id=later.id).update(prior_snapshot_id=snapshot.id)
+    if changed or relinked:
+        outbox.add(DataUpdated.of(later, changed))
+        ctx.loaders.field_values_by_snapshot.clear(later.id)
+        ctx.loaders.snapshot_by_id.clear(later.id)
+
+
+async def refresh_unlocked(ctx: Context, outbox: Outbox, *, snapshot_id: str) -> None:
+    """Inside the transaction that unlocks a submitted report (returned for correction, or its
+    period reopened): its snapshot is a draft again and takes its prior period's figures as they
+    now stand, those that changed while it was locked."""
+    snapshot = await Snapshot.get(id=snapshot_id)
+    if snapshot.period_id is None or snapshot.status != SnapshotStatus.CURRENT:
+        return
+    period = await Period.get(id=snapshot.period_id)
+    prior_period = await Period.get_or_none(type=period.type, end=period.start - timedelta(days=1))
+    if prior_period is None:
+        return
+    scope = forms.scope_part(snapshot.form_id)
+    for prior in await Snapshot.filter(
+        organization_id=snapshot.organization_id, period_id=prior_period.id, status=SnapshotStatus.CURRENT
+    ):
+        if forms.scope_part(prior.form_id) == scope:
+            await refresh_following(ctx, outbox, prior)
