@@ -66,3 +66,30 @@ async def test_records_are_private_to_their_organisation(client, org, tokens, re
     assert (await client.get(BASE, params={"org_id": "org_bufdir_oslo_42"}, headers=other)).status_code == 403
     assert (await client.get(f"{BASE}/{created['report_id']}")).status_code == 401
     assert (await client.get(f"{BASE}/rpt_NOPE", headers=org)).status_code == 404
+
+
+async def test_a_person_credits_a_record_to_themselves_only(client, org, tokens, reporting):
+    """A coordinator's token naming someone else as generated_by (the outsider's finding: a
+    completed record credited to a case officer) is refused; a system (admin) token imports
+    anyone's, and the contract's example (naming the token's own subject) stays as it was."""
+    someone_else = {**contracts.REPORT_POST_REQUEST, "generated_by": "bufdir-saksbehandler"}
+    refused = await client.post(BASE, json=someone_else, headers={**org, "Accept-Language": "nn"})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["details"]["field"] == "generated_by"
+    assert "generated_by kan berre vere deg sjølv (user_09AXKL2)" in refused.json()["error"]["message"]
+    unnamed = await client.post(BASE, json={**contracts.REPORT_POST_REQUEST, "generated_by": None}, headers=org)
+    assert unnamed.json()["generated_by"] == "user_09AXKL2"
+    imported = await client.post(BASE, json=someone_else, headers=tokens.headers(subject="importer", admin=True))
+    assert imported.status_code == 201 and imported.json()["generated_by"] == "bufdir-saksbehandler"
+
+
+async def test_a_completed_record_needs_a_file(client, org, reporting):
+    completed = {**contracts.REPORT_POST_REQUEST, "status": "completed"}
+    posted = await client.post(BASE, json=completed, headers=org)
+    assert posted.status_code == 422 and posted.json()["error"]["details"]["field"] == "file_ref", posted.text
+    created = (await client.post(BASE, json=contracts.REPORT_POST_REQUEST, headers=org)).json()
+    put = await client.put(f"{BASE}/{created['report_id']}", json={"status": "completed"}, headers=org)
+    assert put.status_code == 422 and put.json()["error"]["details"]["field"] == "file_ref", put.text
+    done = (await client.put(f"{BASE}/{created['report_id']}", json=contracts.REPORT_PUT_REQUEST, headers=org)).json()
+    emptied = await client.put(f"{BASE}/{created['report_id']}", json={"file_ref": None}, headers=org)
+    assert emptied.status_code == 422 and done["status"] == "completed"
