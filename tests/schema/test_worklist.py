@@ -627,3 +627,33 @@ async def test_the_live_worklists_of_one_reviewer_share_one_read_per_change(app,
     finally:
         for stream in streams:
             await stream.aclose()
+
+
+async def test_an_approved_reports_findings_leave_the_worklist_live(app, settings, graphql, client, tokens, period):
+    """After approveSubmission the approved report's outliers stayed on the worklist, ``submitted:
+    true``, as if nobody had looked (outsider). Now its findings are settled by the approval: gone
+    from the default list (GraphQL, REST, a live worklist), back with includeResolved saying who."""
+    reviewer = tokens.reviewer()
+    ctx = GraphQLContext(
+        settings=settings, principal=Principal("case-officer", roles=frozenset({REVIEWER})), events=app.state.events
+    )
+    stream = await schema.subscribe('subscription { worklistChanged(periodId: "2024") { code } }', context_value=ctx)
+    try:
+        first = (await asyncio.wait_for(stream.__anext__(), 5)).data["worklistChanged"]
+        assert [i["code"] for i in first] == ["RULE_VIOLATED", "OUTLIER_PEERS"]
+        approve = "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }"
+        approved = await graphql(approve, {"id": "sub-snap-org-w6"}, reviewer)
+        assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED", approved
+        assert (await asyncio.wait_for(stream.__anext__(), 5)).data["worklistChanged"] == []
+    finally:
+        await stream.aclose()
+    assert await _items(graphql, reviewer) == []
+    assert (await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)).json()["data"] == []
+    settled = await _items(graphql, reviewer, includeResolved=True)
+    assert sorted((i["code"], i["resolvedBy"]) for i in settled) == [
+        ("OUTLIER_PEERS", "bufdir-saksbehandler"),
+        ("RULE_VIOLATED", "bufdir-saksbehandler"),
+    ]
+    assert all(i["resolvedAt"] for i in settled)
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "include_resolved": "true"}, headers=reviewer)
+    assert sorted(i["code"] for i in rest.json()["data"]) == ["OUTLIER_PEERS", "RULE_VIOLATED"]
