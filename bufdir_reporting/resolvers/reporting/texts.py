@@ -46,6 +46,9 @@ NB = {
     "status.draft": "Utkast – ikke sendt inn",
     "status.submitted": "Sendt inn, versjon {version}, {at} av {who}",
     "status.copy": "Versjon {version} ble sendt inn {at} av {who}; denne filen er laget senere, {generated}",
+    "status.approved": (
+        "Godkjent {approved} av {by} (versjon {version}, sendt inn {at} av {who}); denne filen er laget senere, {generated}"
+    ),
     "status.draft_after": "Utkast – versjon {version} er sendt inn",
     "status.draft_after_returned": "Utkast – versjon {version} ble returnert for retting {at}",
     "status.reopened": "Gjenåpnet for retting {at} (versjon {version} ble sendt inn)",
@@ -133,6 +136,9 @@ NN = {
     "status.draft": "Utkast – ikkje send inn",
     "status.submitted": "Send inn, versjon {version}, {at} av {who}",
     "status.copy": "Versjon {version} vart send inn {at} av {who}; denne fila er laga seinare, {generated}",
+    "status.approved": (
+        "Godkjend {approved} av {by} (versjon {version}, sendt inn {at} av {who}); denne fila er laga seinare, {generated}"
+    ),
     "status.draft_after": "Utkast – versjon {version} er send inn",
     "status.draft_after_returned": "Utkast – versjon {version} vart returnert for retting {at}",
     "status.reopened": "Opna att for retting {at} (versjon {version} vart send inn)",
@@ -220,6 +226,9 @@ EN = {
     "status.draft": "Draft – not submitted",
     "status.submitted": "Submitted, version {version}, {at} by {who}",
     "status.copy": "Version {version} was submitted {at} by {who}; this file was made later, {generated}",
+    "status.approved": (
+        "Approved {approved} by {by} (version {version}, submitted {at} by {who}); this file was made later, {generated}"
+    ),
     "status.draft_after": "Draft – version {version} has been submitted",
     "status.draft_after_returned": "Draft – version {version} was returned for correction {at}",
     "status.reopened": "Reopened for correction {at} (version {version} had been submitted)",

@@ -15,6 +15,7 @@ import pytest
 
 from bufdir_reporting.auth import Principal
 from bufdir_reporting.errors import Conflict, RenderFailed
+from bufdir_reporting.language import Language
 from bufdir_reporting.models import Period, ReportRecord, ReportStatus, Submission
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records, renderers, reviews, submissions
@@ -247,3 +248,20 @@ async def test_a_racing_second_submission_leaves_no_file(drafted, settings):
         await submissions.submit(own, report_id=draft.id)
     names = sorted(path.stem for path in Path(settings.report_store_root).rglob("*.xlsx"))
     assert names == sorted([draft.id, (await Submission.get(organization_id=snapshot.organization_id)).report_record_id])
+
+
+async def test_a_copy_made_after_approval_says_approved_and_lists_no_earlier_version(drafted):
+    """A file made after version 1 was approved said "Versjon 1 vart send inn …; denne fila er laga
+    seinare" and listed "Versjon 1: godkjend" under earlier versions: the same version (outsider).
+    Now it says it is approved, by whom and when, and lists no earlier version."""
+    own, reviewer, snapshot = drafted
+    first = await records.generate(own, snapshot_id=snapshot.id, report_type="annual_report")
+    version_one = await submissions.submit(own, report_id=first.id)
+    await reviews.review(reviewer, submission_id=version_one.id, action=reviews.ReviewAction.APPROVE)
+    period = await Period.get(id="2024")
+    copy = await records.content_of(own, snapshot=snapshot, period=period, language=Language.NN)
+    assert copy.status.startswith("Godkjend "), copy.status
+    assert f"av bufdir-saksbehandler (versjon 1, sendt inn {local_time(version_one.submitted_at)} av kari)" in copy.status
+    assert copy.history == (), "version 1 is this file's version, not an earlier one"
+    english = await records.content_of(own, snapshot=snapshot, period=period, language=Language.EN)
+    assert english.status.startswith("Approved ") and "this file was made later" in english.status
