@@ -686,3 +686,18 @@ async def test_a_report_file_says_its_own_language_whatever_the_request_asked(
     assert download.headers["Content-Language"] == "en"
     listed = await client.get("/api/v1/report-records", params={"org_id": scope.org.id}, headers={**own, **NN})
     assert listed.headers["Content-Language"] == "nn", "a response in the request's language still says it"
+
+
+def test_nynorsk_says_submitted_as_sendt_inn():
+    """Nynorsk said "send inn" (the imperative) where "submitted" was meant: the CSV export's
+    status, the PDF's history event, the front page's "vart send inn" (outsider). A state reads
+    "sendt inn" as in Bokmål; "send …" stays where it asks the reader to send something."""
+    import re
+
+    from bufdir_reporting.resolvers.reporting.texts import NN
+
+    said = [texts[Language.NN] for texts in MESSAGES.values()] + list(NN.values())
+    as_a_state = re.compile(r"(?i)\bsend inn\b|\b(er|vart|blir) send\b")
+    assert [text for text in said if as_a_state.search(text)] == []
+    assert MESSAGES["word.CellStatus.submitted"][Language.NN] == "sendt inn"
+    assert NN["event.submitted"] == "Sendt inn" and NN["status.copy"].startswith("Versjon {version} vart sendt inn")

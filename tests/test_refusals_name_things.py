@@ -46,6 +46,6 @@ async def test_a_locked_period_is_named_by_its_name_and_the_organisation_by_its_
     organization = f"{scope.org.name} ({scope.org.id})"
     assert said == {
         "nb": f"perioden «2024» er sendt inn og låst for {organization}",
-        "nn": f"perioden «Rapporteringsåret 2024» er send inn og låst for {organization}",
+        "nn": f"perioden «Rapporteringsåret 2024» er sendt inn og låst for {organization}",
         "en": f"period 'Reporting year 2024' is submitted and locked for {organization}",
     }
