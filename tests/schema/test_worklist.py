@@ -425,7 +425,19 @@ async def test_an_accepted_explanation_settles_the_values_findings_live(app, set
     assert (done.status_code, done.json()["state"], done.json()["resolved_by"]) == (200, "accepted", "bufdir-saksbehandler")
     question = await ValueNote.filter(kind="follow_up").first()
     assert question is not None
-    assert (await client.post(f"/api/v1/value-notes/{question.id}/accept", headers=reviewer)).status_code == 404
+    refused = await client.post(f"/api/v1/value-notes/{question.id}/accept", headers=reviewer)
+    assert (refused.status_code, refused.json()["error"]["details"]["field"]) == (422, "note_id")
+    assert (await client.post("/api/v1/value-notes/999999/accept", headers=reviewer)).status_code == 404
+    # an answer is no explanation either: said so, naming noteId, not "explanation 2 does not exist"
+    in_nn = {**reviewer, "Accept-Language": "nn"}
+    answer = await ValueNote.create(
+        organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="answer",
+        text="Ja.", author="ola", parent_id=question.id,
+    )  # fmt: skip
+    said = await graphql(accept, {"n": answer.id}, in_nn)
+    assert said["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", said
+    assert said["errors"][0]["extensions"]["field"] == "noteId", said
+    assert said["errors"][0]["message"] == f"notatet «{answer.id}» er ikkje ei forklaring; berre ei forklaring kan godtakast"
 
 
 async def test_a_question_on_a_field_of_another_form_says_it_is_not_on_the_form(graphql, client, tokens, period):
