@@ -187,6 +187,9 @@ async def test_the_legacy_contracts_answer_the_same_with_and_without_a_language(
         assert "Talet" not in asked.text
     gone, gone_nn = [await client.get("/api/v1/report-sections/nope", headers=h) for h in ({}, NN)]
     assert error_of(gone)["message"] == "section 'nope' does not exist"
+    for header in ("en", "xx;q=abc", "en-GB"):  # English is one English, asked or fallen back to
+        said = await client.get("/api/v1/report-sections/nope", headers={"Accept-Language": header})
+        assert error_of(said)["message"] == "section 'nope' does not exist", header
     assert error_of(gone_nn)["message"] == "Seksjonen «nope» finst ikkje"
     assert (gone.status_code, error_of(gone)["code"], set(error_of(gone))) == (
         gone_nn.status_code,
