@@ -463,7 +463,7 @@ def test_every_refusal_names_its_message_in_the_catalogue():
 
 
 GIVEN_BESIDE_THE_ENGLISH = {
-    "reporting.reviews.cannot_": {"code"},
+    "reporting.reviews.cannot_": {"code", "state_word"},
     "snapshots.manual_values.": {"label"},
     "imports.cells.unknown_columns": {"unknown_quoted", "norwegian"},
     "imports.cells.header_column": {"missing_quoted", "has_quoted"},
