@@ -93,3 +93,25 @@ async def test_a_completed_record_needs_a_file(client, org, reporting):
     done = (await client.put(f"{BASE}/{created['report_id']}", json=contracts.REPORT_PUT_REQUEST, headers=org)).json()
     emptied = await client.put(f"{BASE}/{created['report_id']}", json={"file_ref": None}, headers=org)
     assert emptied.status_code == 422 and done["status"] == "completed"
+
+
+async def test_a_bad_file_ref_and_a_body_of_neither_kind_are_refused_in_the_readers_words(client, org, reporting):
+    """A bad file_ref said "file_ref file_ref must be a relative path inside the report store"
+    (doubled, English under nb); an aggregation of neither period nor range said "Innholdet i
+    forespørselen give exactly one of …" under nb (outsider). English stays as it read, once."""
+    bad = {**contracts.REPORT_POST_REQUEST, "file_ref": "../x.xlsx"}
+    said = {
+        lang: (await client.post(BASE, json=bad, headers={**org, "Accept-Language": lang})).json()["error"]["message"]
+        for lang in ("nb", "nn", "en")
+    }
+    assert said == {
+        "nb": "file_ref må være en relativ sti inne i rapportlageret",
+        "nn": "file_ref må vere ein relativ sti inne i rapportlageret",
+        "en": "file_ref must be a relative path inside the report store",
+    }
+    neither = {"org_id": "org_bufdir_oslo_42"}
+    aggregations = "/api/v1/bufdir-aggregations"
+    nb = (await client.post(aggregations, json=neither, headers={**org, "Accept-Language": "nb"})).json()["error"]
+    assert nb["message"] == "Innholdet i forespørselen må gi nøyaktig én av reporting_period_id og range", nb
+    plain = (await client.post(aggregations, json=neither, headers=org)).json()["error"]
+    assert plain["message"].endswith("give exactly one of reporting_period_id and range"), plain
