@@ -265,3 +265,23 @@ async def test_a_copy_made_after_approval_says_approved_and_lists_no_earlier_ver
     assert copy.history == (), "version 1 is this file's version, not an earlier one"
     english = await records.content_of(own, snapshot=snapshot, period=period, language=Language.EN)
     assert english.status.startswith("Approved ") and "this file was made later" in english.status
+
+
+@pytest.mark.usefixtures("pdf_rendering")
+async def test_the_dialogues_section_column_wraps_between_words(app, settings):
+    """The nn PDF's dialogue broke a section's title mid-word ("Førebyggjand|e arbeid"), where the
+    README promises text wrapped between words: the column is wide enough for such a word."""
+    from bufdir_reporting.models import Section
+
+    scope = await make_scope()
+    await Section.filter(id=scope.section.id).update(title="Førebyggjande arbeid")
+    await make_activity(org=scope.org, occurred_at=datetime(2024, 3, 1, 10, tzinfo=UTC))
+    own = context_for(settings, app, scope.org.id, subject="kari")
+    reviewer = context_for(settings, app)
+    reviewer.principal = Principal("bufdir-saksbehandler", frozenset(), frozenset({"reviewer"}))
+    snapshot = (await snapshots.trigger(own, organization_id=scope.org.id, period_id="2024", wait=True)).snapshot
+    await notes.comment(reviewer, snapshot_id=snapshot.id, field_key="antall_saker", text="Stemmer antallet saker?")
+    draft = await records.generate(own, snapshot_id=snapshot.id, report_type="r", report_format=ReportFormat.PDF)
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(await _bytes(own, draft.id))).pages]
+    dialogue = next(page for page in pages if "Stemmer antallet saker?" in page)
+    assert "Førebyggjande" in dialogue and not re.search(r"Førebyggjan?d?\s+a?n?d?e\b", dialogue), dialogue
