@@ -502,9 +502,11 @@ async def test_another_organisations_note_is_not_found_with_its_id_as_text_alike
     stranger = tokens.headers("org-w1", subject="kari")
     answered = await client.post(f"/api/v1/value-notes/{question.id}/answers", json={"text": "Ja."}, headers=stranger)
     assert answered.status_code == 404 and answered.json()["error"]["details"]["id"] == str(question.id), answered.text
-    for path, wrong_kind in (("accept", question), ("resolve", explanation)):
-        missing = await client.post(f"/api/v1/value-notes/{wrong_kind.id}/{path}", headers=tokens.reviewer())
-        assert missing.status_code == 404 and missing.json()["error"]["details"]["id"] == str(wrong_kind.id), missing.text
+    missing = await client.post(f"/api/v1/value-notes/{explanation.id}/resolve", headers=tokens.reviewer())
+    assert missing.status_code == 404 and missing.json()["error"]["details"]["id"] == str(explanation.id), missing.text
+    # a question is there, and no explanation: said so (422 naming note_id), not "not found"
+    wrong_kind = await client.post(f"/api/v1/value-notes/{question.id}/accept", headers=tokens.reviewer())
+    assert wrong_kind.status_code == 422 and wrong_kind.json()["error"]["details"]["field"] == "note_id", wrong_kind.text
 
 
 async def test_the_open_questions_name_the_field_by_its_label_in_the_readers_language(graphql, client, tokens, period):
