@@ -185,8 +185,16 @@ class NotFound(DomainError):
             f"{kind} {identifier!r} does not exist",
             details={"kind": kind, "id": identifier} | ({"field": field} if field else {}),
             message_id="error.not_found",
-            values={"kind": kind_in(kind, requested.get()).capitalize(), "id": identifier},
+            values={"kind": _kind_opening(kind, requested.get()), "id": identifier},
         )
+
+
+def _kind_opening(kind: str, language: Language | None) -> str:
+    """The kind as the message's first word: Norwegian's capitalised (``Seksjonen``), English's as
+    the English always read (``section 'x' does not exist``): ``en`` said "Section 'x' …" where no
+    header or an unreadable one (``xx;q=abc``) said "section 'x' …" (outsider)."""
+    named = kind_in(kind, language)
+    return named if language in (None, Language.EN) else named.capitalize()
 
 
 class InvalidInput(DomainError):

@@ -112,6 +112,8 @@ INPUT_IDS = {
     "datetime_parsing": "input.datetime",
     "datetime_from_date_parsing": "input.datetime",
     "direction_controls": "input.direction_controls",
+    "period_or_range": "input.period_or_range",
+    "file_ref_outside": "input.file_ref_outside",
 }
 """What a value in a request (a REST body, a GraphQL input) must be, by pydantic's error type,
 said after the field's name (``org_id må være tekst``): pydantic's own bounds and patterns

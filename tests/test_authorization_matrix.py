@@ -368,7 +368,8 @@ REST: dict[str, tuple[dict[str, str], Call | None]] = {  # None: filled below
     "GET /api/v1/report-records": (ORG, r("GET", "/api/v1/report-records", params={"org_id": OWN})),
     "POST /api/v1/report-records": (
         ORG,
-        r("POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN}),
+        # generated_by left out: a person may name only itself (each principal here has its own subject)
+        r("POST", "/api/v1/report-records", json={**contracts.REPORT_POST_REQUEST, "org_id": OWN, "generated_by": None}),
     ),
     "GET /api/v1/report-records/{report_id}": (
         HIDDEN,

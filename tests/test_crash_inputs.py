@@ -62,7 +62,7 @@ async def test_activity_ids_beyond_int64_are_refused_not_crashed(graphql, tokens
 
 async def test_an_explicit_null_for_a_required_field_is_refused(client, tokens):
     await make_organization(id="org_bufdir_oslo_42")
-    own = tokens.headers("org_bufdir_oslo_42")
+    own = tokens.headers("org_bufdir_oslo_42", subject="user_09AXKL2")  # whom the contract example names
     created = (await client.post("/api/v1/report-records", json=contracts.REPORT_POST_REQUEST, headers=own)).json()
     error = envelope(await client.put(f"/api/v1/report-records/{created['report_id']}", json={"status": None}, headers=own))
     assert error["code"] == "BAD_USER_INPUT" and "status" in error["message"] + str(error["details"])

@@ -126,3 +126,16 @@ async def test_a_request_graphql_cannot_read_is_refused_in_the_language_asked(ap
     assert error_of(empty)["message"] == 'Førespurnaden har inga GraphQL-spørjing: send {"query": "..."} som JSON.'
     unsupported = await client.post("/graphql", content=b"{}", headers={**NN, "Content-Type": "text/csv"})
     assert error_of(unsupported)["message"].startswith("Send GraphQL-førespurnader som JSON")
+
+
+async def test_a_mutation_over_get_and_a_batch_are_refused_in_the_language_asked(app, client):
+    """ "mutations are not allowed when using GET" and "Batching is not enabled" stayed English
+    under nn (outsider); without a language they read as Strawberry wrote them."""
+    mutation = {"query": "mutation { __typename }"}
+    over_get = await client.get("/graphql", params=mutation, headers=NN)
+    assert over_get.status_code >= 400 and "endringar (mutation) kan ikkje sendast med GET" in over_get.text, over_get.text
+    assert "mutations are not allowed when using GET" in (await client.get("/graphql", params=mutation)).text
+    batch = [{"query": "{ __typename }"}, {"query": "{ __typename }"}]
+    batched = await client.post("/graphql", json=batch, headers=NN)
+    assert batched.status_code == 400 and batched.json()["errors"][0]["message"].startswith("Fleire førespurnader i éin")
+    assert "Batching is not enabled" in (await client.post("/graphql", json=batch)).text

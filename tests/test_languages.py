@@ -188,6 +188,9 @@ async def test_the_legacy_contracts_answer_the_same_with_and_without_a_language(
         assert "Talet" not in asked.text
     gone, gone_nn = [await client.get("/api/v1/report-sections/nope", headers=h) for h in ({}, NN)]
     assert error_of(gone)["message"] == "section 'nope' does not exist"
+    for header in ("en", "xx;q=abc", "en-GB"):  # English is one English, asked or fallen back to
+        said = await client.get("/api/v1/report-sections/nope", headers={"Accept-Language": header})
+        assert error_of(said)["message"] == "section 'nope' does not exist", header
     assert error_of(gone_nn)["message"] == "Seksjonen «nope» finst ikkje"
     assert (gone.status_code, error_of(gone)["code"], set(error_of(gone))) == (
         gone_nn.status_code,
@@ -474,7 +477,7 @@ def test_every_refusal_names_its_message_in_the_catalogue():
 
 
 GIVEN_BESIDE_THE_ENGLISH = {
-    "reporting.reviews.cannot_": {"code"},
+    "reporting.reviews.cannot_": {"code", "state_word"},
     "snapshots.manual_values.": {"label"},
     "imports.cells.unknown_columns": {"unknown_quoted", "norwegian"},
     "imports.cells.header_column": {"missing_quoted", "has_quoted"},
@@ -700,3 +703,18 @@ async def test_a_report_file_says_its_own_language_whatever_the_request_asked(
     assert download.headers["Content-Language"] == "en"
     listed = await client.get("/api/v1/report-records", params={"org_id": scope.org.id}, headers={**own, **NN})
     assert listed.headers["Content-Language"] == "nn", "a response in the request's language still says it"
+
+
+def test_nynorsk_says_submitted_as_sendt_inn():
+    """Nynorsk said "send inn" (the imperative) where "submitted" was meant: the CSV export's
+    status, the PDF's history event, the front page's "vart send inn" (outsider). A state reads
+    "sendt inn" as in Bokmål; "send …" stays where it asks the reader to send something."""
+    import re
+
+    from bufdir_reporting.resolvers.reporting.texts import NN
+
+    said = [texts[Language.NN] for texts in MESSAGES.values()] + list(NN.values())
+    as_a_state = re.compile(r"(?i)\bsend inn\b|\b(er|vart|blir) send\b")
+    assert [text for text in said if as_a_state.search(text)] == []
+    assert MESSAGES["word.CellStatus.submitted"][Language.NN] == "sendt inn"
+    assert NN["event.submitted"] == "Sendt inn" and NN["status.copy"].startswith("Versjon {version} vart sendt inn")

@@ -48,7 +48,7 @@ async def test_a_locked_period_is_named_by_its_name_and_the_organisation_by_its_
     assert said == {
         "nb": f"perioden «2024» er sendt inn og låst for {organization}; for å endre den, be Bufdir sende rapporten "
         "tilbake til retting eller en administrator åpne perioden igjen",
-        "nn": f"perioden «Rapporteringsåret 2024» er send inn og låst for {organization}; for å endre han, be Bufdir "
+        "nn": f"perioden «Rapporteringsåret 2024» er sendt inn og låst for {organization}; for å endre han, be Bufdir "
         "sende rapporten tilbake til retting eller ein administrator opne perioden att",
         "en": f"period 'Reporting year 2024' is submitted and locked for {organization}; to change it, ask Bufdir to "
         "return the report for correction, or an admin to reopen the period",

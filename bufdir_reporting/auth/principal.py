@@ -71,6 +71,15 @@ class Principal:
     def is_reviewer(self) -> bool:
         return REVIEWER in self.roles
 
+    @property
+    def is_person(self) -> bool:
+        """One person acts (a coordinator's or case officer's token, ID-porten's person), not a
+        system: an admin token (the service, its CLI, an operator) or Maskinporten's consumer,
+        which act for others and may say who did what (a report record's ``generated_by``)."""
+        if self.is_admin or self.subject is None:
+            return False
+        return self.claimed is None or self.claimed.pid_hash is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Claimed:

@@ -248,7 +248,8 @@ class FieldValueMutation:
         "worklist (shown again with includeResolved)."
     )
     async def accept_explanation(self, info: Info, note_id: strawberry.ID) -> ValueNoteType:
-        return ValueNoteType.of(await notes.accept(info.context, note_id=_note_id(note_id, "noteId")))
+        with inputs_named({"note_id": "noteId"}):  # a note that is no explanation is refused naming it
+            return ValueNoteType.of(await notes.accept(info.context, note_id=_note_id(note_id, "noteId")))
 
 
 def _note_id(value: strawberry.ID, field: str) -> int:

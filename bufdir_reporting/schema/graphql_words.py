@@ -78,6 +78,8 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "graphql.http.content_type": r"Send GraphQL requests as JSON \(Content-Type: application/json\) "
         r"or as a GET with a query parameter\.",
         "graphql.http.methods": r"GraphQL takes GET and POST requests only\.",
+        "graphql.http.mutation_over_get": r"mutations are not allowed when using GET",
+        "graphql.http.batching": r"Batching is not enabled",
         "graphql.subscription_over_http": r"subscriptions run over a websocket at /graphql \(graphql-transport-ws\), "
         r"not over HTTP",
     }.items()

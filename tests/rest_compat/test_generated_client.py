@@ -96,8 +96,8 @@ class Caller:
         self.settings = settings
         self.called: set[str] = set()
 
-    def client(self, *organizations: str, admin: bool = False, reviewer: bool = False) -> Any:
-        token = issue_token(self.settings, subject="kari", organizations=organizations, admin=admin, reviewer=reviewer)
+    def client(self, *organizations: str, admin: bool = False, reviewer: bool = False, subject: str = "kari") -> Any:
+        token = issue_token(self.settings, subject=subject, organizations=organizations, admin=admin, reviewer=reviewer)
         # an answer under a status the document does not list raises
         return self.client_module.AuthenticatedClient(base_url=self.base_url, token=token, raise_on_unexpected_status=True)
 
@@ -170,7 +170,11 @@ async def test_a_client_generated_from_the_document_calls_every_operation(settin
 
 async def calls(call: Caller, app: Any, settings: Any) -> None:
     admin, reviewer = call.client(admin=True), call.client(reviewer=True)
-    oslo, bufdir42, records_org = call.client("org-1042"), call.client("org-bufdir-42"), call.client("org_bufdir_oslo_42")
+    oslo, bufdir42, records_org = (
+        call.client("org-1042"),
+        call.client("org-bufdir-42"),
+        call.client("org_bufdir_oslo_42", subject="user_09AXKL2"),
+    )
     public = call.client_module.Client(base_url=call.base_url, raise_on_unexpected_status=True)
 
     for name in ("healthz", "readyz", "metrics"):

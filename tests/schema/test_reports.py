@@ -249,7 +249,7 @@ RECORDS = "/api/v1/report-records"
 async def test_a_file_ref_into_another_organisations_folder_is_refused(graphql, client, app, tokens, settings, reporting):
     victim = tokens.headers("org-1042")
     their = await generated(graphql, victim, await aggregated(graphql, app, victim))
-    attacker = tokens.headers("org_bufdir_oslo_42")
+    attacker = tokens.headers("org_bufdir_oslo_42", subject="user_09AXKL2")  # the contract example names it
     body = {**contracts.REPORT_POST_REQUEST, "status": "completed", "file_ref": their["fileRef"]}
 
     posted = await client.post(RECORDS, json=body, headers=attacker)
@@ -267,7 +267,7 @@ async def test_a_stored_ref_outside_the_records_organisation_is_neither_read_nor
 ):
     victim = tokens.headers("org-1042")
     their = await generated(graphql, victim, await aggregated(graphql, app, victim))
-    attacker = tokens.headers("org_bufdir_oslo_42")
+    attacker = tokens.headers("org_bufdir_oslo_42", subject="user_09AXKL2")  # the contract example names it
     own = (await client.post(RECORDS, json=contracts.REPORT_POST_REQUEST, headers=attacker)).json()
     # as a ref written before the folder rule existed would be
     await ReportRecord.filter(id=own["report_id"]).update(file_ref=their["fileRef"], status="completed")
@@ -283,6 +283,7 @@ async def test_deleting_a_record_keeps_a_file_another_record_points_at(graphql, 
     generated_record = await generated(graphql, own, await aggregated(graphql, app, own))
     stored = settings.report_store_root / generated_record["fileRef"]
     body = {**contracts.REPORT_POST_REQUEST, "org_id": "org-1042", "status": "completed", "file_ref": generated_record["fileRef"]}
+    body["generated_by"] = None  # a person names only itself; left out, it is the token's subject
     pointer = await client.post(RECORDS, json=body, headers=own)
     assert pointer.status_code == 201, pointer.text
 

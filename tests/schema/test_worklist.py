@@ -425,7 +425,19 @@ async def test_an_accepted_explanation_settles_the_values_findings_live(app, set
     assert (done.status_code, done.json()["state"], done.json()["resolved_by"]) == (200, "accepted", "bufdir-saksbehandler")
     question = await ValueNote.filter(kind="follow_up").first()
     assert question is not None
-    assert (await client.post(f"/api/v1/value-notes/{question.id}/accept", headers=reviewer)).status_code == 404
+    refused = await client.post(f"/api/v1/value-notes/{question.id}/accept", headers=reviewer)
+    assert (refused.status_code, refused.json()["error"]["details"]["field"]) == (422, "note_id")
+    assert (await client.post("/api/v1/value-notes/999999/accept", headers=reviewer)).status_code == 404
+    # an answer is no explanation either: said so, naming noteId, not "explanation 2 does not exist"
+    in_nn = {**reviewer, "Accept-Language": "nn"}
+    answer = await ValueNote.create(
+        organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="answer",
+        text="Ja.", author="ola", parent_id=question.id,
+    )  # fmt: skip
+    said = await graphql(accept, {"n": answer.id}, in_nn)
+    assert said["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", said
+    assert said["errors"][0]["extensions"]["field"] == "noteId", said
+    assert said["errors"][0]["message"] == f"notatet «{answer.id}» er ikkje ei forklaring; berre ei forklaring kan godtakast"
 
 
 async def test_a_question_on_a_field_of_another_form_says_it_is_not_on_the_form(graphql, client, tokens, period):
@@ -530,9 +542,11 @@ async def test_another_organisations_note_is_not_found_with_its_id_as_text_alike
     stranger = tokens.headers("org-w1", subject="kari")
     answered = await client.post(f"/api/v1/value-notes/{question.id}/answers", json={"text": "Ja."}, headers=stranger)
     assert answered.status_code == 404 and answered.json()["error"]["details"]["id"] == str(question.id), answered.text
-    for path, wrong_kind in (("accept", question), ("resolve", explanation)):
-        missing = await client.post(f"/api/v1/value-notes/{wrong_kind.id}/{path}", headers=tokens.reviewer())
-        assert missing.status_code == 404 and missing.json()["error"]["details"]["id"] == str(wrong_kind.id), missing.text
+    missing = await client.post(f"/api/v1/value-notes/{explanation.id}/resolve", headers=tokens.reviewer())
+    assert missing.status_code == 404 and missing.json()["error"]["details"]["id"] == str(explanation.id), missing.text
+    # a question is there, and no explanation: said so (422 naming note_id), not "not found"
+    wrong_kind = await client.post(f"/api/v1/value-notes/{question.id}/accept", headers=tokens.reviewer())
+    assert wrong_kind.status_code == 422 and wrong_kind.json()["error"]["details"]["field"] == "note_id", wrong_kind.text
 
 
 async def test_the_open_questions_name_the_field_by_its_label_in_the_readers_language(graphql, client, tokens, period):
@@ -667,3 +681,33 @@ async def test_the_live_worklists_of_one_reviewer_share_one_read_per_change(app,
     finally:
         for stream in streams:
             await stream.aclose()
+
+
+async def test_an_approved_reports_findings_leave_the_worklist_live(app, settings, graphql, client, tokens, period):
+    """After approveSubmission the approved report's outliers stayed on the worklist, ``submitted:
+    true``, as if nobody had looked (outsider). Now its findings are settled by the approval: gone
+    from the default list (GraphQL, REST, a live worklist), back with includeResolved saying who."""
+    reviewer = tokens.reviewer()
+    ctx = GraphQLContext(
+        settings=settings, principal=Principal("case-officer", roles=frozenset({REVIEWER})), events=app.state.events
+    )
+    stream = await schema.subscribe('subscription { worklistChanged(periodId: "2024") { code } }', context_value=ctx)
+    try:
+        first = (await asyncio.wait_for(stream.__anext__(), 5)).data["worklistChanged"]
+        assert [i["code"] for i in first] == ["RULE_VIOLATED", "OUTLIER_PEERS"]
+        approve = "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }"
+        approved = await graphql(approve, {"id": "sub-snap-org-w6"}, reviewer)
+        assert approved["data"]["approveSubmission"]["reviewState"] == "APPROVED", approved
+        assert (await asyncio.wait_for(stream.__anext__(), 5)).data["worklistChanged"] == []
+    finally:
+        await stream.aclose()
+    assert await _items(graphql, reviewer) == []
+    assert (await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=reviewer)).json()["data"] == []
+    settled = await _items(graphql, reviewer, includeResolved=True)
+    assert sorted((i["code"], i["resolvedBy"]) for i in settled) == [
+        ("OUTLIER_PEERS", "bufdir-saksbehandler"),
+        ("RULE_VIOLATED", "bufdir-saksbehandler"),
+    ]
+    assert all(i["resolvedAt"] for i in settled)
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "include_resolved": "true"}, headers=reviewer)
+    assert sorted(i["code"] for i in rest.json()["data"]) == ["OUTLIER_PEERS", "RULE_VIOLATED"]

@@ -131,8 +131,11 @@ def build(
     else:
         first, last = (periods.local_date(moment) for moment in (snapshot.range_start, snapshot.range_end))
         name, dates = w("period.custom"), f"{day(first)}–{day(last)}"
-    earlier = [version for version in versions if sent is None or version.version < sent.version]
     latest = sent or (versions[-1] if versions else None)
+    # A later copy of the latest version is that version's document: "earlier versions" listed it too
+    # (its approval as "Version 1: approved", outsider); its steps are in the status line.
+    this = sent or (latest if latest is not None and latest.snapshot_id == snapshot.id else None)
+    earlier = [version for version in versions if this is None or version.version < this.version]
     generated = local_time(generated_at, w)
     footer = (
         w("page.submitted", at=generated, who=generated_by, version=sent.version) if sent else w("page.generated", at=generated)

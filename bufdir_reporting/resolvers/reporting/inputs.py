@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ...models import ReportStatus
 from ..activities.inputs import CODE
@@ -43,8 +44,10 @@ class ReportRecordChange(Strict):
     def _inside_store(cls, value: str | None) -> str | None:
         try:
             return _ref(value)
-        except Exception as exc:
-            raise ValueError(str(exc)) from None
+        except Exception:
+            # a type of its own (wording.INPUT_IDS), said after the field's name: str(exc) named the
+            # field twice ("file_ref file_ref must be …") and stayed English under nb (outsider)
+            raise PydanticCustomError("file_ref_outside", "must be a relative path inside the report store") from None
 
 
 class ReportRecordSpec(ReportRecordChange):

@@ -172,7 +172,9 @@ def _trail(content: ReportContent) -> str:
             _listing((item.section, item.field, item.kind, item.at, item.who, item.outcome, item.text))
             for item in content.dialogue
         )
-        widths = ("26mm", "32mm", "28mm", "36mm", "34mm", "42mm", "")
+        # the section column fits a long title word ("Førebyggjande": 26 mm broke it mid-word, outsider);
+        # the when, who and outcome columns gave the room (they wrap between words)
+        widths = ("36mm", "32mm", "28mm", "32mm", "30mm", "40mm", "")
         html += [f"<h2>{_t(w('heading.dialogue'))}</h2>", _table(columns, said, widths)]
     return f'<section class="part">{"".join(html)}</section>'
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from ...errors import Conflict, InvalidInput, NotFound, RenderFailed
+from ...errors import Conflict, Forbidden, InvalidInput, NotFound, RenderFailed
 from ...events import ReportRecordUpdated
 from ...language import Language, chosen
 from ...models import (
@@ -65,8 +65,29 @@ async def list_(
     return await paginate(query, window)
 
 
+def _refuse_unless_own_name(ctx: Context, generated_by: str | None) -> None:
+    """A person credits a record to themselves only: a coordinator who names someone else
+    (a case officer) would make a record look made by them. Systems (admin, Maskinporten)
+    import others' records, as the contract's repository insert does."""
+    if generated_by is not None and ctx.principal.is_person and generated_by != ctx.principal.subject:
+        raise Forbidden(
+            details={"field": "generated_by"},
+            message_id="reporting.records.generated_by_someone_else",
+            values={"subject": ctx.principal.subject},
+        )
+
+
+def _refuse_completed_without_file(status: ReportStatus | None, file_ref: str | None) -> None:
+    """A completed record is one whose file can be fetched: without a file_ref it would list
+    as a finished report nobody can open."""
+    if status == ReportStatus.COMPLETED and file_ref is None:
+        raise InvalidInput(field="file_ref", message_id="reporting.records.completed_without_file")
+
+
 async def create(ctx: Context, *, spec: ReportRecordSpec) -> ReportRecord:
     await organizations.get_for_write(ctx, organization_id=spec.org_id)
+    _refuse_unless_own_name(ctx, spec.generated_by)
+    _refuse_completed_without_file(spec.status, spec.file_ref)
     files.require_inside(spec.file_ref, spec.org_id)
     await files.refuse_if_submitted_file(spec.file_ref)
     if spec.snapshot_id is not None:
@@ -122,7 +143,9 @@ async def update(ctx: Context, *, report_id: str, change: ReportRecordChange) ->
     files.require_inside(change.file_ref, record.organization_id)
     await files.refuse_if_submitted_file(change.file_ref, report_id=record.id)
     before = _fields(record)
-    record.update_from_dict(change.model_dump(exclude_unset=True))
+    changed = change.model_dump(exclude_unset=True)
+    _refuse_completed_without_file(changed.get("status", record.status), changed.get("file_ref", record.file_ref))
+    record.update_from_dict(changed)
     async with notify.transaction(ctx) as outbox:
         await record.save()
         await _audited(ctx, record, "report_record.updated", before=before, after=_fields(record))

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from ...errors import Conflict, Forbidden, InvalidInput
 from ...events import SubmissionReviewed
+from ...language import chosen, say
 from ...models import Period, ReviewState, Submission, SubmissionReview
 from .. import periods
 from ..base import access, audit, notify
@@ -91,7 +92,12 @@ async def review(
         raise Conflict(
             details={"submission_id": submission_id, "review_state": str(submission.review_state)},
             message_id=f"reporting.reviews.cannot_{action.value}",
-            values={"state": submission.review_state.replace("_", " "), "code": submission.review_state.value},
+            # the state in the reader's words: Norwegian said the raw code ("status returned", outsider)
+            values={
+                "state": submission.review_state.replace("_", " "),
+                "code": submission.review_state.value,
+                "state_word": say(f"word.ReviewState.{submission.review_state.value}", chosen()),
+            },
         )
     if action == ReviewAction.APPROVE and submission.submitted_by == ctx.principal.subject:
         # Four eyes: whoever sent a report does not also approve it (#31 review, finding 1: a

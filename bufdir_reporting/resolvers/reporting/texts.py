@@ -46,6 +46,9 @@ NB = {
     "status.draft": "Utkast – ikke sendt inn",
     "status.submitted": "Sendt inn, versjon {version}, {at} av {who}",
     "status.copy": "Versjon {version} ble sendt inn {at} av {who}; denne filen er laget senere, {generated}",
+    "status.approved": (
+        "Godkjent {approved} av {by} (versjon {version}, sendt inn {at} av {who}); denne filen er laget senere, {generated}"
+    ),
     "status.draft_after": "Utkast – versjon {version} er sendt inn",
     "status.draft_after_returned": "Utkast – versjon {version} ble returnert for retting {at}",
     "status.reopened": "Gjenåpnet for retting {at} (versjon {version} ble sendt inn)",
@@ -130,12 +133,15 @@ NN = {
     "completeness": "{filled} av {total} felt utfylte",
     "completeness.missing": "{text}, {missing} påkravde manglar",
     "completeness.complete": "{text}, alle påkravde er utfylte",
-    "status.draft": "Utkast – ikkje send inn",
-    "status.submitted": "Send inn, versjon {version}, {at} av {who}",
-    "status.copy": "Versjon {version} vart send inn {at} av {who}; denne fila er laga seinare, {generated}",
-    "status.draft_after": "Utkast – versjon {version} er send inn",
+    "status.draft": "Utkast – ikkje sendt inn",
+    "status.submitted": "Sendt inn, versjon {version}, {at} av {who}",
+    "status.copy": "Versjon {version} vart sendt inn {at} av {who}; denne fila er laga seinare, {generated}",
+    "status.approved": (
+        "Godkjend {approved} av {by} (versjon {version}, sendt inn {at} av {who}); denne fila er laga seinare, {generated}"
+    ),
+    "status.draft_after": "Utkast – versjon {version} er sendt inn",
     "status.draft_after_returned": "Utkast – versjon {version} vart returnert for retting {at}",
-    "status.reopened": "Opna att for retting {at} (versjon {version} vart send inn)",
+    "status.reopened": "Opna att for retting {at} (versjon {version} vart sendt inn)",
     "heading.missing": "Påkravde felt som manglar ({count}) – rapporten kan ikkje sendast inn før dei er utfylte",
     "heading.findings": "Feil ({errors}) og åtvaringar ({warnings})",
     "heading.versions": "Tidlegare versjonar og handsaminga i Bufdir",
@@ -168,7 +174,7 @@ NN = {
     "column.who": "Av",
     "column.reason": "Grunngjeving",
     "column.text": "Tekst",
-    "event.submitted": "Send inn",
+    "event.submitted": "Sendt inn",
     "event.under_review": "Teken til handsaming",
     "event.approved": "Godkjend",
     "event.returned": "Returnert for retting",
@@ -184,7 +190,7 @@ NN = {
     "outcome.resolved": "Avklart {at} av {who}",
     "outcome.accepted": "Godteke {at} av {who}",
     "page.generated": "Generert {at}",
-    "page.submitted": "Send inn {at} av {who} – versjon {version}",
+    "page.submitted": "Sendt inn {at} av {who} – versjon {version}",
     "page.number": "Side {page} av {pages}",
     "sheet.front": "Rapport",
     "sheet.dialogue": "Dialog",
@@ -220,6 +226,9 @@ EN = {
     "status.draft": "Draft – not submitted",
     "status.submitted": "Submitted, version {version}, {at} by {who}",
     "status.copy": "Version {version} was submitted {at} by {who}; this file was made later, {generated}",
+    "status.approved": (
+        "Approved {approved} by {by} (version {version}, submitted {at} by {who}); this file was made later, {generated}"
+    ),
     "status.draft_after": "Draft – version {version} has been submitted",
     "status.draft_after_returned": "Draft – version {version} was returned for correction {at}",
     "status.reopened": "Reopened for correction {at} (version {version} had been submitted)",

@@ -74,7 +74,8 @@ def status(
     snapshot: AnySnapshot,
     generated_at: datetime,
 ) -> str:
-    """Draft, submitted version N, a later copy of it, returned, or reopened after version N."""
+    """Draft, submitted version N, a later copy of it (approved, when it was), returned, or
+    reopened after version N."""
     if latest is None:
         return w("status.draft")
     at, who = local_time(latest.submitted_at, w), latest.submitted_by
@@ -86,6 +87,13 @@ def status(
     returned = returned_at(steps)
     if latest.review_state == ReviewState.RETURNED and returned is not None:
         return w("status.draft_after_returned", version=latest.version, at=local_time(returned, w))
+    approved = [step for step in steps if step.to_state == ReviewState.APPROVED]
+    if latest.snapshot_id == snapshot.id and latest.review_state == ReviewState.APPROVED and approved:
+        # a copy made after approval said only "version 1 was submitted": Bufdir's verdict is the news
+        by, when = approved[-1].by, local_time(approved[-1].at, w)
+        return w(
+            "status.approved", approved=when, by=by, version=latest.version, at=at, who=who, generated=local_time(generated_at, w)
+        )
     if latest.snapshot_id == snapshot.id:
         return w("status.copy", version=latest.version, at=at, who=who, generated=local_time(generated_at, w))
     return w("status.draft_after", version=latest.version)

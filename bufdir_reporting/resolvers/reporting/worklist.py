@@ -11,8 +11,9 @@ severity.
 
 A value the case officer has settled leaves the list: its question resolved, or its explanation
 accepted (``snapshots.notes``), after the value was last aggregated or entered, with no question
-on it still unresolved and no newer explanation. ``include_resolved`` shows them again (last,
-saying who settled them), with the resolved questions (``QUESTION_RESOLVED``).
+on it still unresolved and no newer explanation. Approving a submission settles its report's
+findings (by the approver, when approved): the case officer has looked at the whole report.
+``include_resolved`` shows them again (last, saying who settled them), with the resolved questions (``QUESTION_RESOLVED``).
 
 Reviewers and admins only (a regional reviewer sees its subtree): a worklist compares
 organisations, so it may show peers' medians that no organisation sees.
@@ -30,6 +31,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
@@ -42,9 +44,11 @@ from ...models import (
     Organization,
     Period,
     ReportForm,
+    ReviewState,
     Snapshot,
     SnapshotStatus,
     Submission,
+    SubmissionReview,
     ValueNote,
 )
 from .. import organizations, periods
@@ -181,12 +185,9 @@ async def _read(ctx: Context, filters: Filters) -> list[WorkItem]:
         return []
     org_ids = sorted({s.organization_id for s in found})
     organizations_by_id = {o.id: o for o in await Organization.filter(id__in=org_ids)}
-    submitted = {
-        (o, f or DEFAULT_FORM)
-        for o, f in await Submission.filter(period_id=period.id, organization_id__in=org_ids).values_list(
-            "organization_id", "form_id"
-        )
-    }
+    sent = await Submission.filter(period_id=period.id, organization_id__in=org_ids).order_by("-submitted_at", "-version")
+    submitted = {(s.organization_id, s.form_id or DEFAULT_FORM) for s in sent}
+    approvals = await _approvals(sent)
     reports = await _reports(period, found, organizations_by_id, submitted, drafts=not filters.submitted_only)
     if not reports:
         return []
@@ -229,9 +230,27 @@ async def _read(ctx: Context, filters: Filters) -> list[WorkItem]:
         }
         talk = _Talk(notes_by_report.get(snapshot.id, []))
         settled = await _settled_since(ctx, snapshot, talk)
-        items += [_finding(about, f, talk, settled.get(f.field_key)) for f in found_there]
+        found_items = [_finding(about, f, talk, settled.get(f.field_key)) for f in found_there]
+        approval = approvals.get(snapshot.id)
+        if approval is not None:
+            found_items = [i if i.resolved else replace(i, resolved_by=approval[0], resolved_at=approval[1]) for i in found_items]
+        items += found_items
         items += [_question(about, note, talk) for note in talk.questions]
     return items
+
+
+async def _approvals(sent: list[Submission]) -> dict[str, tuple[str, datetime]]:
+    """Per snapshot whose report's latest submission is approved: who approved it and when. Its
+    findings are settled: an approved report's outliers stayed on the list, ``submitted: true``,
+    as if nobody had looked (outsider's finding). ``sent``: the period's submissions, newest first."""
+    latest: dict[tuple[str, str], Submission] = {}
+    for submission in sent:
+        latest.setdefault((submission.organization_id, submission.form_id or DEFAULT_FORM), submission)
+    approved = {s.id: s for s in latest.values() if s.review_state == ReviewState.APPROVED}
+    if not approved:
+        return {}
+    steps = await SubmissionReview.filter(submission_id__in=list(approved), to_state=ReviewState.APPROVED).order_by("at", "id")
+    return {approved[step.submission_id].snapshot_id: (step.by, step.at) for step in steps}
 
 
 def _chosen(items: list[WorkItem], filters: Filters) -> list[WorkItem]:

@@ -167,9 +167,13 @@ async def accept(ctx: Context, *, note_id: int) -> ValueNote:
     leave the worklist as a resolved question's do (``reporting.worklist``). A compare-and-set,
     as ``resolve``: of two reviewers accepting at once one wins, the other is told."""
     access.require_review(ctx, doing="error.reviewer_required.accept")
-    note = await ValueNote.get_or_none(id=note_id, kind=ValueNoteKind.EXPLANATION)
+    note = await ValueNote.get_or_none(id=note_id)
     if note is None or not access.can_read(ctx.principal, note.organization_id):
         raise NotFound("explanation", str(note_id))
+    if note.kind != ValueNoteKind.EXPLANATION:
+        # an answer or a question the reviewer may read: "explanation 2 does not exist" sent them
+        # looking for a missing note (outsider); it is there, and is not an explanation
+        raise InvalidInput(field="note_id", message_id="snapshots.notes.not_an_explanation", values={"note_id": str(note_id)})
     return await _settle(
         ctx,
         note,

@@ -21,7 +21,7 @@ async def test_each_write_of_a_report_record_is_audited_with_its_fields_before_a
         org_id=scope.org.id, report_type="annual_report", period_from=date(2024, 1, 1), period_to=date(2024, 12, 31)
     )
     made = await records.create(ctx, spec=spec)
-    await records.update(ctx, report_id=made.id, change=ReportRecordChange(status=ReportStatus.COMPLETED))
+    await records.update(ctx, report_id=made.id, change=ReportRecordChange(status=ReportStatus.FAILED))
     await records.delete(ctx, report_id=made.id)
     snapshot = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
     generated = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
@@ -38,7 +38,7 @@ async def test_each_write_of_a_report_record_is_audited_with_its_fields_before_a
     assert created.after is not None and rendered.after is not None
     fields = {"status", "file_ref", "file_size_bytes", "generated_at", "report_type", "period_from", "period_to"}
     assert created.before is None and set(created.after) == fields and created.after["status"] == "pending"
-    assert updated.before == created.after and updated.after == {**created.after, "status": "completed"}
+    assert updated.before == created.after and updated.after == {**created.after, "status": "failed"}
     assert deleted.before == updated.after and deleted.after is None
     assert set(rendered.after) == fields | {"snapshot_id", "format"}
     assert (rendered.after["snapshot_id"], rendered.after["format"], rendered.after["status"]) == (

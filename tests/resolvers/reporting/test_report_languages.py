@@ -114,7 +114,7 @@ async def test_a_report_in_nynorsk_says_so_and_falls_back_to_bokmal_labels(repor
     _, path = await records.file_of(ctx, report_id=record.id)
     data = Path(path).read_bytes()
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-    assert "Utkast – ikkje send inn" in text and "Side 1 av 2" in text
+    assert "Utkast – ikkje sendt inn" in text and "Side 1 av 2" in text
     assert "Antall saker endra seg +150 % frå førre periode" in text  # untranslated label: its Bokmål
     assert "1 påkravde manglar" in text
     with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -86,6 +86,17 @@ async def test_a_return_over_rest_unlocks_the_period_keeps_the_version_and_expec
     body = returned.json()
     assert (body["review_state"], body["locks_period"], body["version"]) == ("returned", False, 1)
     assert body["review_history"][-1]["reason"] == "Årsverk ser for lavt ut"
+    # approving a returned one is refused with the state in words, not its code ("status returned")
+    approve = f'mutation {{ approveSubmission(submissionId: "{submission_id}") {{ reviewState }} }}'
+    said = {
+        lang: (await graphql(approve, {}, {**tokens.reviewer(), "Accept-Language": lang}))["errors"][0]["message"]
+        for lang in ("nn", "nb", "en")
+    }
+    assert said == {
+        "nn": "ei innsending som er sendt tilbake, kan ikkje godkjennast",
+        "nb": "en innsending som er sendt tilbake, kan ikke godkjennes",
+        "en": "a submission that is returned cannot be approved",
+    }
     # the organisation corrects (the period is open again) and submits version 2
     assert "errors" not in await graphql(RECORD, {"org": org}, tokens.headers(org))
     ctx = context_for(settings, app, org, subject="kari")

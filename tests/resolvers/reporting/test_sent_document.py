@@ -15,6 +15,7 @@ import pytest
 
 from bufdir_reporting.auth import Principal
 from bufdir_reporting.errors import Conflict, RenderFailed
+from bufdir_reporting.language import Language
 from bufdir_reporting.models import Period, ReportRecord, ReportStatus, Submission
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records, renderers, reviews, submissions
@@ -247,3 +248,40 @@ async def test_a_racing_second_submission_leaves_no_file(drafted, settings):
         await submissions.submit(own, report_id=draft.id)
     names = sorted(path.stem for path in Path(settings.report_store_root).rglob("*.xlsx"))
     assert names == sorted([draft.id, (await Submission.get(organization_id=snapshot.organization_id)).report_record_id])
+
+
+async def test_a_copy_made_after_approval_says_approved_and_lists_no_earlier_version(drafted):
+    """A file made after version 1 was approved said "Versjon 1 vart send inn …; denne fila er laga
+    seinare" and listed "Versjon 1: godkjend" under earlier versions: the same version (outsider).
+    Now it says it is approved, by whom and when, and lists no earlier version."""
+    own, reviewer, snapshot = drafted
+    first = await records.generate(own, snapshot_id=snapshot.id, report_type="annual_report")
+    version_one = await submissions.submit(own, report_id=first.id)
+    await reviews.review(reviewer, submission_id=version_one.id, action=reviews.ReviewAction.APPROVE)
+    period = await Period.get(id="2024")
+    copy = await records.content_of(own, snapshot=snapshot, period=period, language=Language.NN)
+    assert copy.status.startswith("Godkjend "), copy.status
+    assert f"av bufdir-saksbehandler (versjon 1, sendt inn {local_time(version_one.submitted_at)} av kari)" in copy.status
+    assert copy.history == (), "version 1 is this file's version, not an earlier one"
+    english = await records.content_of(own, snapshot=snapshot, period=period, language=Language.EN)
+    assert english.status.startswith("Approved ") and "this file was made later" in english.status
+
+
+@pytest.mark.usefixtures("pdf_rendering")
+async def test_the_dialogues_section_column_wraps_between_words(app, settings):
+    """The nn PDF's dialogue broke a section's title mid-word ("Førebyggjand|e arbeid"), where the
+    README promises text wrapped between words: the column is wide enough for such a word."""
+    from bufdir_reporting.models import Section
+
+    scope = await make_scope()
+    await Section.filter(id=scope.section.id).update(title="Førebyggjande arbeid")
+    await make_activity(org=scope.org, occurred_at=datetime(2024, 3, 1, 10, tzinfo=UTC))
+    own = context_for(settings, app, scope.org.id, subject="kari")
+    reviewer = context_for(settings, app)
+    reviewer.principal = Principal("bufdir-saksbehandler", frozenset(), frozenset({"reviewer"}))
+    snapshot = (await snapshots.trigger(own, organization_id=scope.org.id, period_id="2024", wait=True)).snapshot
+    await notes.comment(reviewer, snapshot_id=snapshot.id, field_key="antall_saker", text="Stemmer antallet saker?")
+    draft = await records.generate(own, snapshot_id=snapshot.id, report_type="r", report_format=ReportFormat.PDF)
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(await _bytes(own, draft.id))).pages]
+    dialogue = next(page for page in pages if "Stemmer antallet saker?" in page)
+    assert "Førebyggjande" in dialogue and not re.search(r"Førebyggjan?d?\s+a?n?d?e\b", dialogue), dialogue
