@@ -21,7 +21,6 @@ from .forms import FormMutation, FormQuery
 from .identity import IdentityMutation, IdentityQuery
 from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
 from .node import NodeQuery
-from .operation_choice import OneOperationChosen
 from .organization import OrganizationQuery
 from .outlier_settings import OutlierSettingMutation, OutlierSettingQuery
 from .period import PeriodQuery
@@ -95,7 +94,6 @@ schema = Schema(
     extensions=[
         OperationLimits,
         lambda: CachedParsing(maxsize=CACHED_DOCUMENTS),
-        OneOperationChosen,
         lambda: CachedValidation(maxsize=CACHED_DOCUMENTS),
         SubscriptionsOverWebsockets,
         OperationMetrics,

@@ -32,6 +32,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
 from ..config import Settings
+from .operation_choice import refuse_an_unnamed_choice
 from .shape import CEILING, DocumentShape, measured
 
 FIELD_MERGE_BUDGET = 10_000
@@ -232,6 +233,7 @@ class CachedValidation(SchemaExtension):
                 _validated.move_to_end(key)
             context.pre_execution_errors = held[2]
         yield
+        refuse_an_unnamed_choice(context)
 
 
 _validated: OrderedDict[tuple[object, ...], tuple[Any, Any, list[GraphQLError]]] = OrderedDict()
