@@ -14,7 +14,7 @@ from .lock import (
     refuse_if_period_locked,
 )
 from .ranges import DateRange, checked_range, period_bounds
-from .service import get_or_raise, get_prior, list_
+from .service import get_following, get_or_raise, get_prior, list_
 
 __all__ = [
     "DateRange",
@@ -23,6 +23,7 @@ __all__ = [
     "checked_range",
     "day_end",
     "day_start",
+    "get_following",
     "get_or_raise",
     "get_prior",
     "list_",

@@ -27,3 +27,8 @@ async def list_(ctx: Context, *, window: Window, type: PeriodType | None = None)
 async def get_prior(ctx: Context, *, period: Period) -> Period | None:
     """The period of the same type that ends the day before this one starts."""
     return await Period.get_or_none(type=period.type, end=period.start - timedelta(days=1))
+
+
+async def get_following(ctx: Context, *, period: Period) -> Period | None:
+    """The period of the same type that starts the day after this one ends."""
+    return await Period.get_or_none(type=period.type, start=period.end + timedelta(days=1))

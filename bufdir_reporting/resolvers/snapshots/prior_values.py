@@ -13,10 +13,9 @@ submitted document is history.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from ...events import DataUpdated
 from ...models import FieldValue, Period, Snapshot, SnapshotStatus, Submission
+from .. import periods
 from ..base.context import Context
 from ..base.notify import Outbox
 from ..periods import lock_key
@@ -31,7 +30,7 @@ async def refresh_following(ctx: Context, outbox: Outbox, snapshot: Snapshot) ->
     if snapshot.period_id is None:
         return
     period = await Period.get(id=snapshot.period_id)
-    following = await Period.get_or_none(type=period.type, start=period.end + timedelta(days=1))
+    following = await periods.get_following(ctx, period=period)
     if following is None:
         return
     scope = forms.scope_part(snapshot.form_id)
@@ -73,7 +72,7 @@ async def refresh_unlocked(ctx: Context, outbox: Outbox, *, snapshot_id: str) ->
     if snapshot.period_id is None or snapshot.status != SnapshotStatus.CURRENT:
         return
     period = await Period.get(id=snapshot.period_id)
-    prior_period = await Period.get_or_none(type=period.type, end=period.start - timedelta(days=1))
+    prior_period = await periods.get_prior(ctx, period=period)
     if prior_period is None:
         return
     scope = forms.scope_part(snapshot.form_id)
