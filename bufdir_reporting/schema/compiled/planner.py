@@ -214,6 +214,11 @@ class Planner:
         return bind
 
 
+def column(expression: Callable[[str], str]) -> FieldCompiler:
+    """A field read from its row by ``expression(alias)`` alone."""
+    return lambda planner, node, definition, alias: expression(alias)
+
+
 def _roots(request: Request) -> list[str] | None:
     """The organisations the caller reads from (its token's, or its identity's), below which
     it reads too; None: every organisation. Empty for a Maskinporten token not yet mapped: its
