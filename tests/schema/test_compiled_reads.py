@@ -399,7 +399,9 @@ def test_the_dashboard_statement_writes_text_and_starts_no_needless_subplan():
     strings alone (a value's) by ``json_object(keys, values)``; the metrics'
     guard against unknown categories an expression, not an aggregate over the keys; the
     consumer's organisations looked up only for a token that has a consumer; an organisation
-    the token names itself read without following the tree below it."""
+    the token names itself read without following the tree below it; lists written from
+    arrays (``ARRAY(SELECT … ORDER BY …)``), not aggregated, and the categories, which the
+    enum knows, written out."""
     from graphql import parse
     from graphql.utilities import get_operation_ast
 
@@ -415,3 +417,7 @@ def test_the_dashboard_statement_writes_text_and_starts_no_needless_subplan():
     assert "jsonb_object_keys" not in sql
     assert re.search(r"WHERE \$\d+::text IS NOT NULL AND org_number = ", sql)
     assert re.search(r"o1\.id = ANY\(\$\d+::text\[\]\) OR o1\.id = ANY\(ARRAY\(SELECT id FROM reach\)\)", sql)
+    # lists as joined arrays, not aggregates (an Agg node set up per execution); the one
+    # aggregate left groups a snapshot's values by section; the categories written out
+    assert sql.count("string_agg(") == 1 and sql.count("ARRAY(SELECT ") >= 3
+    assert "unnest(" not in sql.split(") SELECT CASE", 1)[1], "the categories are no function scan"

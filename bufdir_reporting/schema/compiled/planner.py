@@ -177,7 +177,8 @@ class Planner:
 
     def connection(self, node: FieldNode, definition: GraphQLField, rows: str, alias: str, order: str) -> str:
         """A Relay connection of snapshots, ``edges { node }`` only, over ``rows`` (FROM onwards,
-        ordered and limited as the use case pages) read as ``alias`` and aggregated in ``order``."""
+        ordered and limited as the use case pages) read as ``alias`` in ``order``, the order of
+        ``rows`` (so PostgreSQL sorts the page once: the subquery's order serves the list's)."""
         connection_type = _object_type(get_named_type(definition.type))
         edge_type = _object_type(get_named_type(connection_type.fields["edges"].type))
         if node.selection_set is None:
