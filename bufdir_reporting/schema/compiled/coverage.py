@@ -9,7 +9,7 @@ from graphql import FieldNode, GraphQLField
 from ..node import public_key, public_key_or_none
 from . import metrics, values
 from .expressions import day, enum_name, instant, literal, relay_id, string
-from .planner import Coverage, FieldCompiler, Planner, RootCompiler, column
+from .planner import Coverage, FieldCompiler, Planner, Request, RootCompiler, column
 
 
 def _string(name: str) -> FieldCompiler:
@@ -30,10 +30,14 @@ def _organization_root(planner: Planner, node: FieldNode, definition: GraphQLFie
     does not exist, is no row, and the executor words the refusal."""
     read_id = planner.argument(node, definition, "id", {"id"})
     alias = planner.alias("o")
-    key = planner.param(lambda request: public_key("Organization", read_id(request)), "text")
+
+    def named(request: Request) -> str:
+        return public_key("Organization", read_id(request))
+
+    key = planner.param(named, "text")
     return (
         f"(SELECT {planner.selection('Organization', node, alias)} FROM organization {alias} WHERE {alias}.id = {key} "
-        f"AND {planner.reads(f'{alias}.id')})"
+        f"AND {planner.reads(f'{alias}.id', named)})"
     )
 
 
@@ -46,9 +50,14 @@ def _snapshots_root(planner: Planner, node: FieldNode, definition: GraphQLField)
     named = planner.argument(node, definition, "organizationId", allowed)
     period = planner.argument(node, definition, "periodId", allowed)
     first = planner.argument(node, definition, "first", allowed)
-    roots, readable = planner.readable()
+
+    def organization_key(request: Request) -> str | None:
+        return public_key_or_none("Organization", named(request))
+
+    # the readable organisations are read only where no organisation is named
+    roots, readable = planner.readable(lambda request, roots: organization_key(request) is None)
     alias = planner.alias("s")
-    organization = planner.param(lambda request: public_key_or_none("Organization", named(request)), "text")
+    organization = planner.param(organization_key, "text")
     period_key = planner.param(lambda request: public_key_or_none("Period", period(request)), "text")
     limit = planner.param(planner.page_size(first), "int")
     # each test of a parameter stands alone, so a plan made for its value drops what it leaves out
@@ -58,7 +67,7 @@ def _snapshots_root(planner: Planner, node: FieldNode, definition: GraphQLField)
         f"AND ({period_key} IS NULL OR period_id = {period_key}) ORDER BY created_at DESC, id LIMIT {limit}"
     )
     connection = planner.connection(node, definition, rows, alias, f"{alias}.created_at DESC, {alias}.id")
-    return f"CASE WHEN {organization} IS NULL OR {planner.reads(organization)} THEN {connection} END"
+    return f"CASE WHEN {organization} IS NULL OR {planner.reads(organization, organization_key)} THEN {connection} END"
 
 
 def _snapshot_root(planner: Planner, node: FieldNode, definition: GraphQLField) -> str:
