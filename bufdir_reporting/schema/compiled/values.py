@@ -23,7 +23,11 @@ from .planner import FieldCompiler, NotCovered, Planner, fields_of, key_of
 def _snapshot_sections(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
     """``section_values.by_section``: the sections its values name, by (order, id) as Python
     sorts them (``COLLATE "C"``: code points), each with its values by (position, id). The
-    values are read once and grouped by section (one scan a snapshot, not one a section)."""
+    values are read once and grouped by section (one scan a snapshot, not one a section). Each
+    section's aggregate sorts its values on its own (PostgreSQL 15); one sort of every value by
+    (section, position) with ``lag``/``lead`` opening and closing the sections was tried and
+    cost more, its window node's set-up above the small sorts it saved (1.03 to 1.06 times the
+    statement's CPU; bench/README, S11's dashboard statement, second pass)."""
     section, grouped, v, d = planner.alias("c"), planner.alias("g"), planner.alias("v"), planner.alias("d")
     pairs: list[tuple[str, str]] = []
     values = ""
