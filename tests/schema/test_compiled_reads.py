@@ -288,6 +288,38 @@ async def test_a_compiled_read_is_one_statement_whoever_asks(client, settings, w
     assert executors.json()["data"]["organization"]["organizationId"] == "org-1042", "the tree read before the executor"
 
 
+async def test_a_caller_who_needs_no_tree_runs_the_statement_without_it(client, settings, world, compiled):
+    """The statement without the reach and the consumer's mapping (``Plan.statement``) serves a
+    caller whose every test of an organisation passes on its own organisations, or who reads
+    every one: a coordinator's dashboard of its organisation (bench S11), an admin's list. A
+    caller reading through the tree, a Maskinporten token to map, or a list of whatever the
+    caller reads runs the whole statement; the answers are the executor's either way."""
+    postgres = settings.database_dialect == "postgres"
+    dashboard: tuple[str, dict[str, Any]] = (DASHBOARD, {"org": "org-1042", "period": "2024"})
+    listed: tuple[str, dict[str, Any]] = (NESTED, {"first": 10})
+    expected = [
+        ("admin", dashboard, "lean"),
+        ("admin", listed, "lean"),
+        ("reviewer", dashboard, "lean"),
+        ("coordinator of org-1042", dashboard, "lean"),
+        ("coordinator of org-1042", listed, "whole"),
+        ("coordinator of the umbrella", dashboard, "whole"),
+        ("reviewer of the umbrella", dashboard, "whole"),
+        ("read-scope", dashboard, "whole"),
+    ]
+    for who, (document, variables), statement in expected:
+        with counting_statements() as counter:
+            ours, executors = await both_paths(client, settings, document, variables, world[who])
+        assert ours == executors and b'"errors"' not in ours, who
+        if postgres:
+            compiled_statement = counter.statements[0]
+            ran = "whole" if compiled_statement.startswith("WITH RECURSIVE reach") else "lean"
+            assert ran == statement and compiled_statement.startswith(("WITH RECURSIVE", "SELECT CASE")), (
+                who,
+                compiled_statement,
+            )
+
+
 async def test_a_request_in_another_language_reads_the_executors_translated_labels(client, settings, world, compiled):
     """Labels and titles are stored in Bokmål: a request in Nynorsk or English is the executor's,
     which reads the translations (the compiled statement once printed Bokmål labels to it)."""
@@ -399,7 +431,9 @@ def test_the_dashboard_statement_writes_text_and_starts_no_needless_subplan():
     strings alone (a value's) by ``json_object(keys, values)``; the metrics'
     guard against unknown categories an expression, not an aggregate over the keys; the
     consumer's organisations looked up only for a token that has a consumer; an organisation
-    the token names itself read without following the tree below it."""
+    the token names itself read without following the tree below it; lists written from
+    arrays (``ARRAY(SELECT … ORDER BY …)``), not aggregated, and the categories, which the
+    enum knows, written out."""
     from graphql import parse
     from graphql.utilities import get_operation_ast
 
@@ -415,3 +449,7 @@ def test_the_dashboard_statement_writes_text_and_starts_no_needless_subplan():
     assert "jsonb_object_keys" not in sql
     assert re.search(r"WHERE \$\d+::text IS NOT NULL AND org_number = ", sql)
     assert re.search(r"o1\.id = ANY\(\$\d+::text\[\]\) OR o1\.id = ANY\(ARRAY\(SELECT id FROM reach\)\)", sql)
+    # lists as joined arrays, not aggregates (an Agg node set up per execution); the one
+    # aggregate left groups a snapshot's values by section; the categories written out
+    assert sql.count("string_agg(") == 1 and sql.count("ARRAY(SELECT ") >= 3
+    assert "unnest(" not in sql.split(") SELECT CASE", 1)[1], "the categories are no function scan"

@@ -113,12 +113,13 @@ async def answer(
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
         return None  # the executor reports the variables' errors
+    request = Request(principal=principal, settings=settings, variables=coerced)
     try:
-        parameters = plan.parameters(Request(principal=principal, settings=settings, variables=coerced))
+        parameters, sql = plan.parameters(request), plan.statement(request)
     except (NotCovered, GraphQLError, DomainError):
         return None
     try:
-        _, rows = await get_connection("default").execute_query(plan.sql, parameters)
+        _, rows = await get_connection("default").execute_query(sql, parameters)
     except Exception as exc:  # whatever the statement met, the executor meets and words it
         if is_unavailable(exc):
             raise  # but an outage, or a budget spent (``database``): the executor would wait as long again
