@@ -111,6 +111,25 @@ async def test_a_status_and_a_row_past_its_header_are_refused_in_the_uploaders_w
     ]
 
 
+async def test_an_upload_is_refused_in_an_uploaders_words_naming_its_input(client, tokens):
+    """An upload was told "--sheet is for .xlsx workbooks" naming ``file``, and to "see import
+    --help or --template" for an unknown column: a command line an uploader has no way to run
+    (outsider). The API names its own input and leaves the command line out."""
+    own = tokens.headers(await org(), subject="kari")
+    text = {"file": ("aktiviteter.csv", excel_csv("org-tromso"), "text/csv")}
+    sheet = await client.post(BASE, files=text, data={"sheet": "Ark1"}, headers=own)
+    assert sheet.status_code == 422
+    assert (error_of(sheet)["details"]["field"], error_of(sheet)["message"]) == (
+        "sheet",
+        "sheet is for .xlsx workbooks; this file is text",
+    )
+    unknown = {"file": ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")}
+    column = await client.post(BASE, files=unknown, headers=own)
+    assert column.status_code == 422 and error_of(column)["details"]["field"] == "file"
+    assert error_of(column)["message"].startswith("unknown column 'Hvem'; the columns are: organization_id, ")
+    assert "--" not in error_of(column)["message"]
+
+
 async def test_an_import_is_the_uploaders_and_rows_for_others_are_refused(client, tokens):
     own = tokens.headers(await org(), subject="kari")
     other_org = await org("org-elsewhere")
