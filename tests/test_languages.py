@@ -481,6 +481,7 @@ GIVEN_BESIDE_THE_ENGLISH = {
     "snapshots.manual_values.": {"label"},
     "imports.cells.unknown_columns": {"unknown_quoted", "norwegian"},
     "imports.uploads.unknown_columns": {"unknown_quoted", "norwegian"},  # the same, as an upload says it
+    "reporting.assignments.assigned_form_period_organisation": {"organization", "period"},
     "imports.cells.header_column": {"missing_quoted", "has_quoted"},
 }
 """Values a raise site gives that only the Norwegian uses: a review state by its code (the
