@@ -194,11 +194,9 @@ def _parse_chunk(rows: Iterator[reading.Row]) -> tuple[list[tuple[int, ActivityS
     chunk = list(islice(rows, CHUNK))
     overfull = [_overfull(number, row.pop(BEYOND_HEADER)) for number, row in chunk if BEYOND_HEADER in row]
     specs, errors = activities.parse_numbered(chunk)
-    if overfull:
-        refused = {error.row for error in overfull}
-        specs = [(number, spec) for number, spec in specs if number not in refused]
-        errors += overfull
-    return specs, errors, len(chunk)
+    # the row's spec stays, so the checks of its organisation, duplicates and locks are told too:
+    # an error anywhere keeps the whole import from being written
+    return specs, errors + overfull, len(chunk)
 
 
 def _overfull(line: int, beyond: tuple[int, int, str]) -> activities.RowError:

@@ -180,6 +180,10 @@ async def test_a_row_with_cells_past_the_header_is_refused_not_cut(settings, tmp
         )
     ]
     assert await Activity.filter(organization_id=org.id).count() == 0, "nothing was written"
+    # its other refusals are told with it, as every row's are
+    path.write_text(f"{header}\r\n{row.replace(org.id, 'org-unknown')}p-1;p-2\r\n", encoding="utf-8")
+    both = await import_file(system(settings), path, dry_run=False)
+    assert sorted((e.row, e.field, e.value) for e in both.errors) == [(2, "", "p-2"), (2, "organization_id", "org-unknown")]
     path.write_text(f'{header}\r\n{row}"p-1;p-2";;\r\n', encoding="utf-8")
     await imported(settings, path)
     stored = await Activity.get(organization_id=org.id, external_id="x-1")
