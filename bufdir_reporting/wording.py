@@ -77,6 +77,7 @@ MESSAGE_IDS = {
     "model_type": "cell.object",
     "unknown_category": "cell.category",
     "snake_case": "cell.snake_case",
+    "snake_case_status": "cell.snake_case_status",
 }
 """The message (``language.MESSAGES``) each of ``PLAIN`` is in the other languages; its English is ``PLAIN``'s."""
 

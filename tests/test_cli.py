@@ -292,11 +292,20 @@ def test_serve_logging_json_writes_every_start_up_line_as_json_and_no_token(tmp_
 
 
 def test_version_prints_the_installed_version():
-    """The console entry point itself (``python -m bufdir_reporting.cli``), in a process of its own."""
+    """The console entry point itself, in a process of its own, as people type it knowing the
+    package (``python -m bufdir_reporting``: "cannot be directly executed", outsider)."""
     from importlib.metadata import version
 
-    result = subprocess.run([*CLI, "--version"], capture_output=True, text=True, check=False, timeout=120)
+    package = [sys.executable, "-m", "bufdir_reporting"]
+    result = subprocess.run([*package, "--version"], capture_output=True, text=True, check=False, timeout=120)
     assert (result.returncode, result.stdout) == (0, f"bufdir-reporting {version('bufdir-reporting')}\n")
+
+
+def test_help_says_what_the_command_is_in_plain_words():
+    """``--help`` began "``bufdir-reporting``: serve, …", a docstring's markup (outsider)."""
+    said = run_cli("--help", env={})
+    assert said.returncode == 0 and "``" not in said.stdout
+    assert "The Bufdir reporting API: serve it, migrate its database, import activities" in " ".join(said.stdout.split())
 
 
 def test_import_where_there_is_no_database_says_so_in_one_line(tmp_path):

@@ -480,6 +480,8 @@ GIVEN_BESIDE_THE_ENGLISH = {
     "reporting.reviews.cannot_": {"code", "state_word"},
     "snapshots.manual_values.": {"label"},
     "imports.cells.unknown_columns": {"unknown_quoted", "norwegian"},
+    "imports.uploads.unknown_columns": {"unknown_quoted", "norwegian"},  # the same, as an upload says it
+    "reporting.assignments.assigned_form_period_organisation": {"organization", "period"},
     "imports.cells.header_column": {"missing_quoted", "has_quoted"},
 }
 """Values a raise site gives that only the Norwegian uses: a review state by its code (the
@@ -564,13 +566,14 @@ class Refused(NamedTuple):
 
 
 REFUSED_BY_REST = {
-    # «» and the names a Norwegian writes (Dato), not 'Hvem' and organization_id, source_system, …
+    # «» and the names a Norwegian writes (Dato), not 'Hvem' and organization_id, source_system, …;
+    # no "(sjå import --help eller --template)": an uploader has no command line (outsider)
     "an import's unknown column": Refused(
         "POST",
         "/api/v1/activities/import",
         lambda org, period: {"files": {"file": UNREADABLE}},
         "ukjend kolonne: «Hvem»; kolonnane er: Organisasjon, Kildesystem, Ekstern id, Aktivitetstype, Kategori, Status,"
-        " Sted, Dato, Slutt, Registrert, Antall deltakere, Timer, Deltakerreferanser (sjå import --help eller --template)",
+        " Sted, Dato, Slutt, Registrert, Antall deltakere, Timer, Deltakerreferanser",
         "unknown column 'Hvem'; the columns are: organization_id, source_system, ",
     ),
     # the API reads ISO dates only, so its example is ISO (was "til dømes 15.02.2026", the refused form)

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-DESCRIPTION = "``bufdir-reporting``: serve, migrate, import, demo-data, token."
+DESCRIPTION = "The Bufdir reporting API: serve it, migrate its database, import activities, load demo data, make tokens."
+"""What ``--help`` says first (it printed the module docstring's ``bufdir-reporting`` markup)."""
 
 
 class _PrintVersion(argparse.Action):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 
-from ..models import FieldValue, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
+from ..models import FieldValue, NoteState, Snapshot, SnapshotStatus, ValueNote, ValueNoteKind
 from .base import MAX_KEYS, Event, Instant, _now
 from .reporting import ReportingStatusChanged
 
@@ -127,10 +127,22 @@ class NoteFields(BaseModel):
     text: str
     author: str
     parent_id: int | None = Field(description="the comment an answer answers")
+    # How the note stands: a live subscriber told of a question resolved (or an explanation
+    # accepted) got the note as when it was made, the same event as its adding (outsider).
+    # Defaults, so events logged before these fields replay.
+    state: NoteState | None = Field(
+        default=None,
+        description="a comment's or follow-up mark's state; an explanation's accepted once a reviewer accepts it, "
+        "else null; null for answers",
+    )
+    resolved_by: str | None = Field(default=None, description="who resolved the question, or accepted the explanation")
+    resolved_at: Instant | None = Field(default=None, description="when the question was resolved, or the explanation accepted")
 
 
 class ValueNoted(NoteFields, Event):
-    """An explanation, comment or answer about a value, to the organisation and every reviewer."""
+    """An explanation, comment or answer about a value, to the organisation and every reviewer; a
+    question's or explanation's state as it now stands (the note again when it is resolved,
+    accepted, or its question answered)."""
 
     event: Literal["value_noted"] = "value_noted"
     updated_at: Instant = Field(default_factory=_now)

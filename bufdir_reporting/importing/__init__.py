@@ -27,6 +27,7 @@ from ..resolvers.base import notify
 from ..resolvers.base.context import Context
 from ..wording import shown
 from . import reading
+from .cells import BEYOND_HEADER
 from .columns import COLUMNS, description_row, help_text
 from .errors import ImportFileError
 
@@ -191,8 +192,20 @@ async def _parsed(
 
 def _parse_chunk(rows: Iterator[reading.Row]) -> tuple[list[tuple[int, ActivitySpec]], list[activities.RowError], int]:
     chunk = list(islice(rows, CHUNK))
+    overfull = [_overfull(number, row.pop(BEYOND_HEADER)) for number, row in chunk if BEYOND_HEADER in row]
     specs, errors = activities.parse_numbered(chunk)
-    return specs, errors, len(chunk)
+    # the row's spec stays, so the checks of its organisation, duplicates and locks are told too:
+    # an error anywhere keeps the whole import from being written
+    return specs, errors + overfull, len(chunk)
+
+
+def _overfull(line: int, beyond: tuple[int, int, str]) -> activities.RowError:
+    """A text row with cells past its header's last column, refused: read by the header alone it
+    would import without them (a list of participant references cut at its first ``;``)."""
+    cells, columns, first = beyond
+    values = {"cells": cells, "columns": columns}
+    message = say("imports.cells.more_cells_than_columns", Language.EN, **values)
+    return activities.RowError(line, "", message, first, "imports.cells.more_cells_than_columns", tuple(values.items()))
 
 
 FILE_DATES = {"cell.date": "imports.cell.date", "cell.datetime": "imports.cell.datetime"}

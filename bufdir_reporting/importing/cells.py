@@ -66,8 +66,21 @@ def header_names(header: list[str], written: dict[str, str]) -> list[str | None]
     return names
 
 
+BEYOND_HEADER = "\x00cells beyond the header"
+"""The key under which ``row_of`` keeps what a text row holds past its header's last column (the
+row is refused for it, ``importing.overfull``): no header cell or JSON key a person writes is it."""
+
+
 def row_of(names: list[str | None], cells: list[str]) -> dict[str, Any]:
+    """A row's cells by their columns. Cells past the header's last column are kept aside
+    (``BEYOND_HEADER``: their count and the first that is not empty), not dropped: in a
+    ``;``-separated file an unquoted ``p-1;p-2`` of participant references is two cells, and the
+    row imported with ``p-1`` alone, the second person silently not counted (outsider)."""
     row: dict[str, Any] = {}
+    beyond = [(index, cell.strip()) for index, cell in enumerate(cells) if index >= len(names) and cell.strip()]
+    if beyond:
+        # the cells up to the last one written, the header's, and the first past it
+        row[BEYOND_HEADER] = (beyond[-1][0] + 1, len(names), beyond[0][1])
     for name, cell in zip(names, cells, strict=False):
         text = cell.strip()
         if name is None or not text:

@@ -36,15 +36,14 @@ _NOTE = {
 
 
 class NoteShape(NoteFields, Shape):
-    # the note's fields as its event carries them (events.NoteFields, declared once), then its
-    # question's state and dates; a docstring here would be the OpenAPI schema's description
+    # the note's fields as its event carries them (events.NoteFields, declared once), then when it
+    # was made; a docstring here would be the OpenAPI schema's description. The state and who
+    # settled it are the event's too, declared again here only to stay required and date-time in
+    # the document (the event's have defaults, so events logged before them replay)
     model_config = examples(_NOTE)
 
-    state: NoteState | None = Field(
-        description="a comment's or follow-up mark's state; an explanation's accepted once a reviewer accepts it, "
-        "else null; null for answers"
-    )
-    resolved_by: str | None = Field(description="who resolved the question, or accepted the explanation")
+    state: NoteState | None = Field(description=NoteFields.model_fields["state"].description)
+    resolved_by: str | None = Field(description=NoteFields.model_fields["resolved_by"].description)
     resolved_at: Instant | None
     created_at: Instant | None
 

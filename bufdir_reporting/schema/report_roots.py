@@ -116,7 +116,10 @@ class ReportMutation:
         submission = await reviews.review(info.context, submission_id=key, action=reviews.ReviewAction.START)
         return node_of(SubmissionType, submission)
 
-    @strawberry.mutation(description="Approve a submission: final for its version; the period stays locked (reviewer or admin).")
+    @strawberry.mutation(
+        description="Approve a submission: final for its version; the period stays locked, and the report's questions "
+        "still open or answered are resolved by the approver (reviewer or admin)."
+    )
     async def approve_submission(self, info: Info, submission_id: strawberry.ID) -> SubmissionType:
         key = public_key("Submission", submission_id)
         submission = await reviews.review(info.context, submission_id=key, action=reviews.ReviewAction.APPROVE)

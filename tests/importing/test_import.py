@@ -160,6 +160,37 @@ async def test_headers_match_by_alias_and_case(settings, tmp_path, org):
     await assert_the_two_activities(org.id)
 
 
+async def test_a_row_with_cells_past_the_header_is_refused_not_cut(settings, tmp_path, org):
+    """A ';'-separated file whose participant references are written unquoted (``p-1;p-2``) has
+    one cell more than its header: the row imported with ``p-1`` alone, the second person
+    silently not counted (outsider). Now the row is refused, saying why and how to write it;
+    quoted, as Excel writes it, both are kept. Trailing empty cells are nothing past the header."""
+    header = ";".join(HEADER)
+    row = f"{org.id};fagsystem-famweb;x-1;group_activity;ungdom;completed;Tromsø;15.03.2024 10:30;12;1,5;"
+    path = tmp_path / "unquoted.csv"
+    path.write_text(f"{header}\r\n{row}p-1;p-2\r\n", encoding="utf-8")
+    report = await import_file(system(settings), path, dry_run=False)
+    assert [(e.row, e.field, e.value, e.message) for e in report.errors] == [
+        (
+            2,
+            "",
+            "p-2",
+            "the line has 12 cells but the header only 11 columns; a cell that holds the separator itself "
+            "(such as participant references separated by ;) must be in quotes, as Excel writes it",
+        )
+    ]
+    assert await Activity.filter(organization_id=org.id).count() == 0, "nothing was written"
+    # its other refusals are told with it, as every row's are
+    path.write_text(f"{header}\r\n{row.replace(org.id, 'org-unknown')}p-1;p-2\r\n", encoding="utf-8")
+    both = await import_file(system(settings), path, dry_run=False)
+    assert sorted((e.row, e.field, e.value) for e in both.errors) == [(2, "", "p-2"), (2, "organization_id", "org-unknown")]
+    path.write_text(f'{header}\r\n{row}"p-1;p-2";;\r\n', encoding="utf-8")
+    await imported(settings, path)
+    stored = await Activity.get(organization_id=org.id, external_id="x-1")
+    refs = await ActivityParticipant.filter(activity_id=stored.id).values_list("participant_ref", flat=True)
+    assert sorted(refs) == ["p-1", "p-2"]
+
+
 async def test_a_one_column_header_says_the_separator_is_unusual(settings, tmp_path, org):
     path = tmp_path / "pipes.csv"
     path.write_text(text(rows(org.id), "|"), encoding="utf-8")

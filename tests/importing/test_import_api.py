@@ -83,6 +83,53 @@ async def test_a_refused_upload_lists_its_rows_and_cannot_be_committed(client, t
     assert kept.content == b"" and kept.error_count == 3 and kept.errors[0]["value"] == "voksne"
 
 
+async def test_a_status_and_a_row_past_its_header_are_refused_in_the_uploaders_words(client, tokens):
+    """A status written as a person would ('Fullført') was told to look like family_guidance, an
+    activity type; a row with a cell past its header (references unquoted in a ';'-file) was
+    imported without it (outsider). Both are refused, said in the language asked."""
+    own = tokens.headers(await org(), subject="kari")
+    header = ";".join([*HEADER, "Deltakerreferanser"])
+    good = "org-tromso;fagsystem-famweb;x-1;group_activity;ungdom;completed;Tromsø;15.03.2024 10:30;1,5"
+    content = f"{header}\r\n{good.replace('completed', 'Fullført')};p-1\r\n{good.replace('x-1', 'x-2')};p-1;p-2\r\n"
+    file = {"file": ("aktiviteter.csv", content.encode("cp1252"), "text/csv")}
+    body = (await client.post(BASE, files=file, headers={**own, "Accept-Language": "nn"})).json()
+    assert (body["status"], body["error_count"]) == ("refused", 2)
+    assert body["errors"] == [
+        {
+            "line": 2,
+            "column": "Status",
+            "value": "Fullført",
+            "message": "skriv med små bokstavar og understrek, til dømes completed, planned eller cancelled",
+        },
+        {
+            "line": 3,
+            "column": "",
+            "value": "p-2",
+            "message": "linja har 11 celler, men overskrifta berre 10 kolonnar; ei celle som sjølv inneheld skiljeteiknet "
+            "(som deltakarreferansar skilde med ;) må stå i hermeteikn, slik Excel skriv henne",
+        },
+    ]
+
+
+async def test_an_upload_is_refused_in_an_uploaders_words_naming_its_input(client, tokens):
+    """An upload was told "--sheet is for .xlsx workbooks" naming ``file``, and to "see import
+    --help or --template" for an unknown column: a command line an uploader has no way to run
+    (outsider). The API names its own input and leaves the command line out."""
+    own = tokens.headers(await org(), subject="kari")
+    text = {"file": ("aktiviteter.csv", excel_csv("org-tromso"), "text/csv")}
+    sheet = await client.post(BASE, files=text, data={"sheet": "Ark1"}, headers=own)
+    assert sheet.status_code == 422
+    assert (error_of(sheet)["details"]["field"], error_of(sheet)["message"]) == (
+        "sheet",
+        "sheet is for .xlsx workbooks; this file is text",
+    )
+    unknown = {"file": ("aktiviteter.csv", b"Dato;Hvem\r\n15.02.2026;x\r\n", "text/csv")}
+    column = await client.post(BASE, files=unknown, headers=own)
+    assert column.status_code == 422 and error_of(column)["details"]["field"] == "file"
+    assert error_of(column)["message"].startswith("unknown column 'Hvem'; the columns are: organization_id, ")
+    assert "--" not in error_of(column)["message"]
+
+
 async def test_an_import_is_the_uploaders_and_rows_for_others_are_refused(client, tokens):
     own = tokens.headers(await org(), subject="kari")
     other_org = await org("org-elsewhere")

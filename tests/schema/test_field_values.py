@@ -116,3 +116,6 @@ async def test_values_read_and_are_written_as_people_write_them(graphql, app, to
     )
     wrong = await graphql(SET, {"id": snapshot_id, "key": "antall_arsverk", "value": "31,5x"}, own)
     assert wrong["errors"][0]["message"] == 'antall_arsverk takes a number (such as 31,5 or 31.5), got "31,5x"'
+    # a number for a text field was told it takes text "of at most 10,000 characters" (outsider)
+    number = await graphql(SET, {"id": snapshot_id, "key": "merknader_ressurser", "value": 5}, own)
+    assert number["errors"][0]["message"] == "merknader_ressurser takes text, got 5"

@@ -557,6 +557,7 @@ async def test_submitting_an_unassigned_form_is_refused_for_that_before_its_vali
     """It answered "1 validation error" first, and only after fixing it that the form was never
     the organisation's to submit (#31 outside test, finding 8)."""
     from bufdir_reporting.errors import Conflict
+    from bufdir_reporting.language import Language, say
 
     from ..factories import manual
 
@@ -568,9 +569,17 @@ async def test_submitting_an_unassigned_form_is_refused_for_that_before_its_vali
     ctx = context_for(settings, app, "org-fv", subject="kari")
     snapshot = (await snapshots.trigger(ctx, organization_id="org-fv", period_id="2024", form_id="manuelt", wait=True)).snapshot
     record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    await Organization.filter(id="org-fv").update(name="Familievernet Fjord")
     with pytest.raises(Conflict) as refused:
         await submissions.submit(ctx, report_id=record.id)
     assert "not assigned form manuelt (Manuelt) for period 2024" in refused.value.message
+    # Norwegian names the organisation and the period as a person knows them, not by their ids
+    # ("org-4420 er ikke tildelt skjemaet bufdir-rapport (…) for perioden rp-2026-q1", outsider)
+    assert refused.value.message_id is not None
+    nynorsk = say(refused.value.message_id, Language.NN, **refused.value.values)
+    assert nynorsk.startswith(
+        "Familievernet Fjord (org-fv) er ikkje tildelt skjemaet «Manuelt» for perioden «Rapporteringsåret 2024»;"
+    )
 
 
 async def test_an_empty_or_unknown_form_id_of_the_dashboards_is_refused_naming_the_field(client, graphql, tokens, world):

@@ -711,3 +711,35 @@ async def test_an_approved_reports_findings_leave_the_worklist_live(app, setting
     assert all(i["resolvedAt"] for i in settled)
     rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "include_resolved": "true"}, headers=reviewer)
     assert sorted(i["code"] for i in rest.json()["data"]) == ["OUTLIER_PEERS", "RULE_VIOLATED"]
+
+
+async def test_approving_a_report_resolves_its_questions_everywhere(graphql, client, tokens, period):
+    """An approved report's questions stayed as they were: an answered one on the worklist as the
+    case officer's turn, ranked high, and in the coordinator's open questions, for a report final
+    and locked; an open one waiting for the organisation forever (outsider). Approving resolves
+    the report's unresolved questions by the approver, with the approval: gone from the default
+    worklist and the open questions, back with includeResolved; another report's stays."""
+    reviewer, coordinator = tokens.reviewer(), tokens.headers("org-w6", subject="ola")
+    asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, reviewer))["data"]["markValueForFollowUp"]["id"]
+    answer = 'mutation ($c: ID!) { answerComment(commentId: $c, text: "Det stemmer.") { id } }'
+    assert "errors" not in await graphql(answer, {"c": asked}, coordinator)
+    comment = 'mutation { commentOnValue(snapshotId: "snap-org-w6", fieldKey: "plasseringer", text: "Hvorfor?") { id } }'
+    unanswered = (await graphql(comment, {}, reviewer))["data"]["commentOnValue"]["id"]
+    elsewhere = (await graphql(FOLLOW_UP, {"s": "snap-org-w2"}, reviewer))["data"]["markValueForFollowUp"]["id"]
+    codes = {(i["fieldKey"], i["code"]) for i in await _items(graphql, reviewer)}
+    assert {("akutt", "QUESTION_ANSWERED"), ("plasseringer", "QUESTION_OPEN")} <= codes
+
+    approve = "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }"
+    assert (await graphql(approve, {"id": "sub-snap-org-w6"}, reviewer))["data"]["approveSubmission"]["reviewState"] == "APPROVED"
+    assert await _items(graphql, reviewer) == []
+    assert (await graphql(OPEN, {"o": "org-w6"}, coordinator))["data"]["openQuestions"] == []
+    settled = {(i["code"], i["noteId"], i["resolvedBy"]) for i in await _items(graphql, reviewer, includeResolved=True)}
+    assert {
+        ("QUESTION_RESOLVED", asked, "bufdir-saksbehandler"),
+        ("QUESTION_RESOLVED", unanswered, "bufdir-saksbehandler"),
+    } <= settled
+    notes = {n.id: n for n in await ValueNote.filter(id__in=[int(asked), int(unanswered), int(elsewhere)])}
+    assert [notes[int(n)].state for n in (asked, unanswered, elsewhere)] == ["resolved", "resolved", "open"]
+    assert notes[int(asked)].resolved_at is not None
+    rest = await client.get("/api/v1/worklist", params={"period_id": "2024", "org_id": "org-w2"}, headers=reviewer)
+    assert [(i["code"], i["note_id"]) for i in rest.json()["data"]] == [("QUESTION_OPEN", int(elsewhere))]

@@ -21,6 +21,17 @@ SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".jsonl", ".ndjson", ".json")
 SHEET_CHARS = 64  # ActivityImport.sheet's column
 
 
+UPLOAD_WORDS = {
+    "imports.reading.sheet_xlsx_workbooks_file": ("imports.uploads.sheet_for_workbooks", "sheet"),
+    "imports.reading.sheet_workbook": ("imports.reading.sheet_workbook", "sheet"),
+    "imports.cells.unknown_columns": ("imports.uploads.unknown_columns", "file"),
+    "imports.cells.unknown_columns_one_cell": ("imports.uploads.unknown_columns_one_cell", "file"),
+}
+"""A file's refusal as an uploader reads it, and the input it names, where the command line's
+words do not fit: an upload was told "--sheet is for .xlsx workbooks" (naming ``file``) and to
+"see import --help or --template", a command it has no way to run (outsider)."""
+
+
 async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | None = None) -> ActivityImport:
     """Read and check an uploaded file; nothing is written. The import keeps the file and the
     report: ``checked`` (every row valid) or ``refused`` (the first errors, and how many)."""
@@ -48,7 +59,8 @@ async def check(ctx: Context, *, filename: str, content: bytes, sheet: str | Non
     try:
         report = await import_stored(ctx, upload, dry_run=True)
     except ImportFileError as exc:
-        raise InvalidInput(str(exc), field="file", message_id=exc.message_id, values=exc.values) from None
+        message_id, field = UPLOAD_WORDS.get(exc.message_id, (exc.message_id, "file"))
+        raise InvalidInput(field=field, message_id=message_id, values=exc.values) from None
     upload.form, upload.rows = report.form[:128], report.rows
     upload.organization_ids = _owners(ctx, report.organizations)
     if report.error_count:

@@ -51,8 +51,12 @@ class ActivitySpec(Strict):
 
     @field_validator("activity_type", "status")
     @classmethod
-    def _code(cls, value: str) -> str:
+    def _code(cls, value: str, info: ValidationInfo) -> str:
         if not CODE.match(value):
+            if info.field_name == "status":
+                # a status with an activity type for example ("Status 'fullført': … e.g.
+                # family_guidance") left the writer guessing what a status looks like (outsider)
+                raise PydanticCustomError("snake_case_status", "use lower-case snake_case, e.g. completed, planned or cancelled")
             raise PydanticCustomError("snake_case", "use lower-case snake_case, e.g. family_guidance")
         return value
 

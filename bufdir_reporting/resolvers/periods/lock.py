@@ -87,7 +87,7 @@ async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
             raise PeriodLocked(
                 details={"organization_id": organization_id, "period_ids": locked},
                 message_id="periods.lock.period_submitted_locked_admin",
-                values=await _named(organization_id, locked[0]),
+                values=await named(organization_id, locked[0]),
             )
         # A branch was told its period was "submitted" when it had submitted nothing: the lock
         # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
@@ -103,7 +103,7 @@ async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
             },
             message_id="periods.lock.locked_by_umbrella",
             values={
-                **await _named(organization_id, locked[0]),
+                **await named(organization_id, locked[0]),
                 "umbrella": f"{umbrella.name} ({umbrella.id})",
                 "form": form_name,
             },
@@ -128,14 +128,14 @@ async def refuse_if_period_locked(organization_id: str, period_id: str | None, f
         raise PeriodLocked(
             details={"organization_id": organization_id, "period_ids": [period_id]},
             message_id="periods.lock.period_submitted_locked",
-            values=await _named(organization_id, period_id),
+            values=await named(organization_id, period_id),
         )
 
 
-async def _named(organization_id: str, period_id: str) -> dict[str, object]:
-    """The period by its name in the reader's language and the organisation by its name and id:
-    the refusal named ids ("perioden rp-2026-q1 … for org-3310", #33 outsider); the details keep
-    the ids for a program."""
+async def named(organization_id: str, period_id: str) -> dict[str, object]:
+    """The period by its name in the reader's language and the organisation by its name and id, for
+    a refusal's words (``period``, ``organization``): the refusal named ids ("perioden rp-2026-q1
+    … for org-3310", #33 outsider); the details keep the ids for a program."""
     organization = await Organization.get_or_none(id=organization_id).only("id", "name")
     return {
         "period": await names.in_each_language(period_id),

@@ -96,7 +96,15 @@ async def require_expected(ctx: Context, *, form: ReportForm, organization: AnyO
         raise Conflict(
             details={"organization_id": organization.id, "form_id": form.id, "period_id": period.id},
             message_id="reporting.assignments.assigned_form_period_organisation",
-            values={"id": organization.id, "id2": form.id, "name": form.name, "id3": period.id},
+            # nb/nn name the organisation and the period as a person knows them ("org-4420 er ikke
+            # tildelt … for perioden rp-2026-q1", outsider); English keeps the ids it always said
+            values={
+                "id": organization.id,
+                "id2": form.id,
+                "name": form.name,
+                "id3": period.id,
+                **await periods.named(organization.id, period.id),
+            },
         )
 
 

@@ -5,6 +5,7 @@
         └────── return ──────┴──▶ returned (the period unlocks for correction; the returned
                                    version and its file stay; the next submission is version N+1)
 
+Approving resolves the report's questions still unresolved (``notes.settle_with_approval``).
 An admin's reopening (``submissions.reopen``) ends any state as ``reopened``. Every step is
 kept (``SubmissionReview``: who, when, from, to, why), audited and published to the
 organisation's and the reviewers' channels. A step races safely: it applies only if the
@@ -26,7 +27,7 @@ from .. import periods
 from ..base import access, audit, notify
 from ..base.context import Context
 from ..base.inputs import refuse_direction_controls
-from ..snapshots import prior_values
+from ..snapshots import notes, prior_values
 from . import deadlines
 
 
@@ -175,6 +176,15 @@ async def _step(
         )
         await submission.refresh_from_db()
         outbox.add(SubmissionReviewed.of(submission, step))
+        if target == ReviewState.APPROVED:
+            await notes.settle_with_approval(
+                ctx,
+                outbox,
+                organization_id=submission.organization_id,
+                period_id=submission.period_id,
+                form_id=submission.form_id,
+                at=step.at,
+            )
         if "lock_slot" in update:  # a draft again: its prior figures as they now stand
             await prior_values.refresh_unlocked(ctx, outbox, snapshot_id=submission.snapshot_id)
     return submission

@@ -12,7 +12,8 @@ severity.
 A value the case officer has settled leaves the list: its question resolved, or its explanation
 accepted (``snapshots.notes``), after the value was last aggregated or entered, with no question
 on it still unresolved and no newer explanation. Approving a submission settles its report's
-findings (by the approver, when approved): the case officer has looked at the whole report.
+findings (by the approver, when approved): the case officer has looked at the whole report; the
+approval resolves its questions too (``notes.settle_with_approval``).
 ``include_resolved`` shows them again (last, saying who settled them), with the resolved questions (``QUESTION_RESOLVED``).
 
 Reviewers and admins only (a regional reviewer sees its subtree): a worklist compares

@@ -123,7 +123,16 @@ def checked(definition: FieldDefinition, raw: Any, *, label: str | None = None) 
     if raw is None:
         return None, None
     if definition.data_type == FieldDataType.TEXT:
-        if not isinstance(raw, str) or len(raw) > 10_000:
+        if not isinstance(raw, str):
+            # a number sent for a text field was told "takes text of at most 10,000 characters",
+            # as if it were too long (outsider)
+            raise InvalidInput(
+                field="value",
+                field_key=definition.key,
+                message_id="snapshots.manual_values.takes_text_got",
+                values=_named(definition, label, raw=_said(raw)),
+            )
+        if len(raw) > 10_000:
             raise InvalidInput(
                 field="value",
                 field_key=definition.key,

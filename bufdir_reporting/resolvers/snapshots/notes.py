@@ -219,6 +219,39 @@ async def _settle(
     return note
 
 
+async def settle_with_approval(
+    ctx: Context, outbox: notify.Outbox, *, organization_id: str, period_id: str, form_id: str | None, at: datetime
+) -> None:
+    """The questions still unresolved on a report whose submission is being approved are resolved
+    by the approver, in the approval's transaction: the case officer has looked at the whole
+    report, and the period stays locked. They stayed answered ("the case officer's turn") or open
+    on the worklist, in the coordinator's open questions and in the dialogue of the report's
+    files, for a report approved and final (outsider)."""
+    found = await ValueNote.filter(
+        organization_id=organization_id, period_id=period_id, kind__in=list(QUESTIONS), state__in=list(UNRESOLVED)
+    ).order_by("id")
+    asked = [note for note in found if of_form(note, form_id)]
+    if not asked:
+        return
+    who = ctx.principal.subject or "unknown"
+    await ValueNote.filter(id__in=[note.id for note in asked], state__in=list(UNRESOLVED)).update(
+        state=NoteState.RESOLVED, resolved_by=who, resolved_at=at
+    )
+    for note in asked:
+        await audit.record(
+            ctx,
+            action="value.resolved",
+            entity_type="value_note",
+            entity_id=str(note.id),
+            organization_id=organization_id,
+            before={"state": note.state},
+            after={"state": NoteState.RESOLVED, "resolved_by": who, "by": "approval"},
+        )
+        note.state, note.resolved_by, note.resolved_at = NoteState.RESOLVED, who, at
+        outbox.add(ValueNoted.of(note))
+    ctx.loaders.value_notes_by_period.clear((organization_id, period_id))
+
+
 async def open_questions(ctx: Context, *, organization_id: str, period_id: str | None = None) -> list[ValueNote]:
     """The reviewers' questions on an organisation's reports not yet resolved (its coordinator's
     to-do list), oldest first."""

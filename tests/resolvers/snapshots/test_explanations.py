@@ -216,3 +216,40 @@ async def test_reviewers_settling_one_note_at_once_one_wins_and_the_other_is_tol
                 e for e in await EventLog.filter(channel=f"value_noted:{note.organization_id}") if e.payload["note_id"] == note.id
             ]
             assert len(settled) == 2, "made, then settled once"
+
+
+async def test_a_live_note_says_how_it_stands_once_resolved(client, app, settings, tokens, changed):
+    """A question resolved (or an explanation accepted) reached live subscribers as the note as
+    it was made: the same event as its adding, with no state, so a live page could not tell that
+    the question was settled (outsider). The event says the state and who settled it."""
+    import asyncio
+
+    from bufdir_reporting.auth import principal_from_authorization
+    from bufdir_reporting.schema import schema
+    from bufdir_reporting.schema.context import GraphQLContext
+
+    org, snapshot_id, _ = changed
+    own = tokens.headers(org, subject="kari")
+    coordinators_view = GraphQLContext(
+        settings=settings, principal=principal_from_authorization(settings, own["Authorization"]), events=app.state.events
+    )
+    stream = await schema.subscribe(
+        f'subscription {{ valueNoteAdded(organizationId: "{org}") {{ noteId kind state resolvedBy resolvedAt }} }}',
+        context_value=coordinators_view,
+    )
+    try:
+        first = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0.1)
+        comment = {"snapshot_id": snapshot_id, "field_key": "antall_saker", "kind": "comment", "text": "Stemmer det?"}
+        note_id = (await client.post("/api/v1/value-notes", json=comment, headers=tokens.reviewer())).json()["note_id"]
+        async with asyncio.timeout(5):
+            added = (await first).data["valueNoteAdded"]
+        assert added == {"noteId": str(note_id), "kind": "COMMENT", "state": "OPEN", "resolvedBy": None, "resolvedAt": None}
+        resolved = await client.post(f"/api/v1/value-notes/{note_id}/resolve", headers=tokens.reviewer())
+        assert resolved.status_code == 200, resolved.text
+        async with asyncio.timeout(5):
+            settled = (await anext(stream)).data["valueNoteAdded"]
+        assert (settled["noteId"], settled["state"], settled["resolvedBy"]) == (str(note_id), "RESOLVED", "bufdir-saksbehandler")
+        assert settled["resolvedAt"] == resolved.json()["resolved_at"]
+    finally:
+        await stream.aclose()
