@@ -8,8 +8,6 @@ started just before a submission made the sent snapshot historical)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,7 +17,6 @@ import pytest
 from bufdir_reporting.errors import Conflict, PeriodLocked
 from bufdir_reporting.models import FieldValue, Snapshot, SnapshotStatus, Submission
 from bufdir_reporting.resolvers import periods, snapshots
-from bufdir_reporting.resolvers.base import notify
 from bufdir_reporting.resolvers.reporting import records, rendition, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values, runs
 
@@ -114,30 +111,3 @@ async def test_a_run_started_before_the_submission_leaves_the_sent_snapshot_curr
     assert (await Snapshot.get(id=sent.id)).status == SnapshotStatus.CURRENT
     failed = await Snapshot.get(id=running.id)
     assert failed.status == SnapshotStatus.FAILED and failed.error is not None and "PeriodLocked" in failed.error
-
-
-async def test_a_value_set_while_a_run_aggregates_is_carried_into_its_snapshot(app, settings, scope, monkeypatch):
-    ctx = context_for(settings, app, scope.org.id)
-    await report_of(ctx, scope)
-    previous = await current(scope, scope.period)
-    running, job, _ = await runs.start(
-        ctx, organization_id=scope.org.id, period=scope.period, window=periods.period_bounds(scope.period)
-    )
-    assert job is not None
-    opening = notify.transaction
-    writing = [previous.id]
-
-    @asynccontextmanager
-    async def written_first(context: Any) -> AsyncIterator[notify.Outbox]:
-        # the run's transaction opens just after a colleague's value commits
-        if writing:
-            other = context_for(settings, app, scope.org.id, subject="colleague")
-            await manual_values.set_value(other, snapshot_id=writing.pop(), field_key="antall_arsverk", value="12")
-        async with opening(context) as outbox:
-            yield outbox
-
-    monkeypatch.setattr(notify, "transaction", written_first)
-    await runs.run_job(ctx, job_id=job.id)
-    assert not writing
-    assert (await Snapshot.get(id=running.id)).status == SnapshotStatus.CURRENT
-    assert (await FieldValue.get(snapshot_id=running.id, field_key="antall_arsverk")).value == Decimal(12)
