@@ -1,10 +1,12 @@
-"""A run and the values entered by hand while it aggregates: read with the rows held in the
-order every writer holds them (the prior period's current snapshot, then this period's), so a
-value committed while the run worked reaches the snapshot it makes (attack4). Each test puts
-the write just before the run's transaction opens."""
+"""Writes to one organisation's periods at once: every writer holds a snapshot's row before it
+writes its values, the prior period's before the next one's (``periods.hold``). A value entered
+by hand while a run aggregates reaches the snapshot the run makes (the run tests put the write
+just before the run's transaction opens), and two values entered at once in a period and the one
+after it do not deadlock on PostgreSQL (attack4)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,11 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tortoise.connection import get_connection
 
 from bufdir_reporting.models import FieldValue, Snapshot, SnapshotStatus
 from bufdir_reporting.resolvers import periods, snapshots
 from bufdir_reporting.resolvers.base import notify
-from bufdir_reporting.resolvers.snapshots import manual_values, runs
+from bufdir_reporting.resolvers.snapshots import completeness, manual_values, runs
 
 from ...factories import context_for, make_activity, make_scope
 
@@ -88,3 +91,45 @@ async def test_a_prior_value_set_while_a_run_aggregates_reaches_its_snapshot(app
     made = await Snapshot.get(id=running.id)
     assert made.status == SnapshotStatus.CURRENT and made.prior_snapshot_id == prior.id
     assert (await FieldValue.get(snapshot_id=running.id, field_key="antall_arsverk")).prior_value == Decimal("14.5")
+
+
+async def _a_writer_waits_on_a_lock() -> None:
+    """Until another transaction of this database waits for a row (PostgreSQL's own view)."""
+    statement = "SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    async with asyncio.timeout(60):
+        while not (await get_connection("default").execute_query_dict(statement))[0]["waiting"]:
+            await asyncio.sleep(0.05)
+
+
+@pytest.mark.postgres_only
+async def test_values_entered_at_once_in_a_period_and_the_next_do_not_deadlock(app, settings, scope, monkeypatch):
+    """A value of the later period wrote its row, then counted its snapshot; a value of the
+    prior period, refreshing the later one's prior figures, held that snapshot, then wrote the
+    same row: PostgreSQL broke the cycle by failing one of them (main, under 10 writers at once:
+    "deadlock detected", an INTERNAL answer or a failed run)."""
+    ctx = context_for(settings, app, scope.org.id)
+    await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)
+    prior, later = await current(scope, scope.prior), await current(scope, scope.period)
+    counting = completeness.recount
+    paused, go_on = asyncio.Event(), asyncio.Event()
+
+    async def counted_when_told(snapshot: Snapshot) -> None:
+        if snapshot.id == later.id:  # the later value's transaction, paused between its row and its count
+            paused.set()
+            await go_on.wait()
+        await counting(snapshot)
+
+    monkeypatch.setattr(completeness, "recount", counted_when_told)
+    colleague = context_for(settings, app, scope.org.id, subject="colleague")
+    in_later = asyncio.create_task(manual_values.set_value(ctx, snapshot_id=later.id, field_key="antall_arsverk", value="3"))
+    async with asyncio.timeout(60):
+        await paused.wait()
+    in_prior = asyncio.create_task(
+        manual_values.set_value(colleague, snapshot_id=prior.id, field_key="antall_arsverk", value="14.5")
+    )
+    await _a_writer_waits_on_a_lock()
+    go_on.set()
+    await asyncio.gather(in_later, in_prior)
+
+    value = await FieldValue.get(snapshot_id=later.id, field_key="antall_arsverk")
+    assert (value.value, value.prior_value) == (Decimal(3), Decimal("14.5"))
