@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from bufdir_reporting.errors import Conflict, PeriodLocked
-from bufdir_reporting.models import FieldValue, Snapshot, SnapshotStatus, Submission
-from bufdir_reporting.resolvers import periods, snapshots
+from bufdir_reporting.models import Activity, FieldValue, Snapshot, SnapshotStatus, Submission
+from bufdir_reporting.resolvers import activities, periods, snapshots
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.reporting import records, rendition, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values, runs
 
@@ -111,3 +112,43 @@ async def test_a_run_started_before_the_submission_leaves_the_sent_snapshot_curr
     assert (await Snapshot.get(id=sent.id)).status == SnapshotStatus.CURRENT
     failed = await Snapshot.get(id=running.id)
     assert failed.status == SnapshotStatus.FAILED and failed.error is not None and "PeriodLocked" in failed.error
+
+
+def _activity(scope, day: datetime) -> dict[str, Any]:
+    return {
+        "organization_id": scope.org.id,
+        "source_system": "fagsystem-test",
+        "activity_type": "investigation",
+        "category": "ungdom",
+        "status": "opened",
+        "occurred_at": day,
+    }
+
+
+@pytest.mark.parametrize("write", ["record", "ingest"])
+async def test_an_activity_that_found_its_period_open_is_refused_once_it_was_submitted(app, settings, scope, monkeypatch, write):
+    """Asked before the submission took the lock, written after it: the activity landed in the
+    locked period (and, on PostgreSQL, marked the submitted snapshot invalid)."""
+    ctx = context_for(settings, app, scope.org.id)
+    report_id = await report_of(ctx, scope)
+    sent = await current(scope, scope.period)
+    counted = await Activity.filter(organization_id=scope.org.id).count()
+    submitting = [report_id]
+    asked = periods.refuse_if_any_locked if write == "record" else periods.locks_of
+
+    async def submitted_right_after(*args: Any, **kwargs: Any) -> Any:
+        answer = await asked(*args, **kwargs)
+        if submitting:
+            await submissions.submit(ctx, report_id=submitting.pop())
+        return answer
+
+    monkeypatch.setattr(periods, asked.__name__, submitted_right_after)
+    row = _activity(scope, datetime(2024, 6, 1, 10, tzinfo=UTC))
+    with pytest.raises(PeriodLocked):
+        if write == "record":
+            await activities.record(ctx, spec=ActivitySpec.model_validate(row))
+        else:
+            await activities.ingest(ctx, rows=[{**row, "occurred_at": row["occurred_at"].isoformat()}])
+    assert not submitting, "the submission ran in the gap"
+    assert await Activity.filter(organization_id=scope.org.id).count() == counted
+    assert (await Snapshot.get(id=sent.id)).cache_valid
