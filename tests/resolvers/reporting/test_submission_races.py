@@ -125,16 +125,25 @@ def _activity(scope, day: datetime) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("write", ["record", "ingest"])
+ASKED = {
+    "record": "refuse_if_any_locked",
+    "ingest": "locks_of",
+    "correct": "refuse_if_locked",
+    "delete": "refuse_if_locked",
+}
+
+
+@pytest.mark.parametrize("write", sorted(ASKED))
 async def test_an_activity_that_found_its_period_open_is_refused_once_it_was_submitted(app, settings, scope, monkeypatch, write):
     """Asked before the submission took the lock, written after it: the activity landed in the
     locked period (and, on PostgreSQL, marked the submitted snapshot invalid)."""
     ctx = context_for(settings, app, scope.org.id)
     report_id = await report_of(ctx, scope)
     sent = await current(scope, scope.period)
-    counted = await Activity.filter(organization_id=scope.org.id).count()
+    stored = await Activity.get(organization_id=scope.org.id, occurred_at=datetime(2024, 5, 1, tzinfo=UTC))
+    before = await Activity.filter(organization_id=scope.org.id).order_by("id").values_list("id", "occurred_at", "deleted_at")
     submitting = [report_id]
-    asked = periods.refuse_if_any_locked if write == "record" else periods.locks_of
+    asked = getattr(periods, ASKED[write])
 
     async def submitted_right_after(*args: Any, **kwargs: Any) -> Any:
         answer = await asked(*args, **kwargs)
@@ -142,13 +151,20 @@ async def test_an_activity_that_found_its_period_open_is_refused_once_it_was_sub
             await submissions.submit(ctx, report_id=submitting.pop())
         return answer
 
-    monkeypatch.setattr(periods, asked.__name__, submitted_right_after)
+    monkeypatch.setattr(periods, ASKED[write], submitted_right_after)
     row = _activity(scope, datetime(2024, 6, 1, 10, tzinfo=UTC))
     with pytest.raises(PeriodLocked):
         if write == "record":
             await activities.record(ctx, spec=ActivitySpec.model_validate(row))
-        else:
+        elif write == "ingest":
             await activities.ingest(ctx, rows=[{**row, "occurred_at": row["occurred_at"].isoformat()}])
+        elif write == "correct":
+            await activities.correct(ctx, activity_id=activities.public_id(ctx, stored), changes={"hours": 7})
+        else:
+            await activities.delete(ctx, activity_id=activities.public_id(ctx, stored))
     assert not submitting, "the submission ran in the gap"
-    assert await Activity.filter(organization_id=scope.org.id).count() == counted
+    assert (
+        await Activity.filter(organization_id=scope.org.id).order_by("id").values_list("id", "occurred_at", "deleted_at")
+        == before
+    )
     assert (await Snapshot.get(id=sent.id)).cache_valid
