@@ -78,9 +78,15 @@ async def invalidate_form(form_id: str, reason: str) -> list[Snapshot]:
 
 
 def _valid(**scope: object) -> QuerySet[Snapshot]:
-    return Snapshot.filter(
-        status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING], cache_valid=True, **scope
-    ).select_for_update()
+    """Held in the order of their periods, the order every writer holds snapshots in (a value
+    entered holds its period's, then the next one's; a run the prior period's, then its own):
+    held newest first (``Snapshot.Meta.ordering``), an activity and a value of the prior period
+    deadlocked on PostgreSQL (attack4)."""
+    return (
+        Snapshot.filter(status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING], cache_valid=True, **scope)
+        .order_by("range_end", "id")
+        .select_for_update()
+    )
 
 
 async def _submitted(**scope: object) -> list[str]:

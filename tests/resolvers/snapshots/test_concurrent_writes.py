@@ -17,7 +17,8 @@ import pytest
 from tortoise.connection import get_connection
 
 from bufdir_reporting.models import FieldValue, Snapshot, SnapshotStatus
-from bufdir_reporting.resolvers import periods, snapshots
+from bufdir_reporting.resolvers import activities, periods, snapshots
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.base import notify
 from bufdir_reporting.resolvers.snapshots import completeness, manual_values, runs
 
@@ -133,3 +134,44 @@ async def test_values_entered_at_once_in_a_period_and_the_next_do_not_deadlock(a
 
     value = await FieldValue.get(snapshot_id=later.id, field_key="antall_arsverk")
     assert (value.value, value.prior_value) == (Decimal(3), Decimal("14.5"))
+
+
+@pytest.mark.postgres_only
+async def test_an_activity_and_a_value_entered_at_once_do_not_deadlock(app, settings, scope, monkeypatch):
+    """An activity marks every snapshot of its organisation from its day on, holding their rows
+    in the snapshots' own order (``Snapshot.Meta.ordering``: the newest made first, here the
+    later period's, aggregated again); a value entered in the prior period holds that period's
+    row, then the next one's (its prior figures): each waited for the other's ("deadlock
+    detected" on main, under mixed writes of one organisation at once)."""
+    ctx = context_for(settings, app, scope.org.id)
+    await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)
+    await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, force=True, wait=True)
+    prior = await current(scope, scope.prior)
+    counting = completeness.recount
+    paused, go_on = asyncio.Event(), asyncio.Event()
+
+    async def counted_when_told(snapshot: Snapshot) -> None:
+        if snapshot.id == prior.id:  # the prior period's value, its row held, paused before its count
+            paused.set()
+            await go_on.wait()
+        await counting(snapshot)
+
+    monkeypatch.setattr(completeness, "recount", counted_when_told)
+    in_prior = asyncio.create_task(manual_values.set_value(ctx, snapshot_id=prior.id, field_key="antall_arsverk", value="2"))
+    async with asyncio.timeout(60):
+        await paused.wait()
+    colleague = context_for(settings, app, scope.org.id, subject="colleague")
+    day = datetime(2023, 6, 1, 10, tzinfo=UTC)
+    activity = ActivitySpec(
+        organization_id=scope.org.id,
+        source_system="fagsystem-test",
+        activity_type="investigation",
+        category="ungdom",
+        status="opened",
+        occurred_at=day,
+    )
+    recorded = asyncio.create_task(activities.record(colleague, spec=activity))
+    await _a_writer_waits_on_a_lock()
+    go_on.set()
+    await asyncio.gather(in_prior, recorded)
+    assert not (await Snapshot.get(id=prior.id)).cache_valid
