@@ -184,6 +184,8 @@ class Writing:
         self.outbox = outbox
         self.result = IngestResult()
         self.earliest: dict[str, datetime] = {}
+        self.moments: dict[str, list[datetime]] = {}
+        """Where the rows written fall, and where those they correct fell: asked again at the end."""
         self.postgres = get_connection("default").capabilities.dialect == "postgres"
 
     async def write(self, part: list[ActivitySpec], existing: dict[batch.Key, Activity]) -> None:
@@ -197,10 +199,14 @@ class Writing:
                 self.result.updated += not created
         for spec in part:
             self.earliest[spec.organization_id] = min(spec.occurred_at, self.earliest.get(spec.organization_id, spec.occurred_at))
+            self.moments.setdefault(spec.organization_id, []).append(spec.occurred_at)
+        for activity in existing.values():
+            self.moments.setdefault(activity.organization_id, []).append(activity.occurred_at)
 
     async def finish(self) -> None:
         """Mark what the written rows change, and tell it when the transaction commits."""
         invalidated = await invalidation.invalidate_many(self.earliest, ACTIVITIES_RECORDED)
+        await periods.refuse_if_any_locked(self.moments)  # again, the snapshots held: see ``invalidation``
         self.outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
 
 

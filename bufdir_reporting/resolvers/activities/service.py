@@ -58,6 +58,7 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
             for spec in specs:
                 earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
             invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
+            await periods.refuse_if_any_locked(moments)  # again, the snapshots held: see ``invalidation``
             outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
     except IntegrityError:
         raise Conflict(message_id="activities.service.concurrent_write_recorded_same") from None
@@ -114,6 +115,7 @@ async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) ->
         )
         since = min(current["occurred_at"], spec.occurred_at)
         invalidated = await invalidation.invalidate_snapshots(activity.organization_id, since, "activity corrected")
+        await periods.refuse_if_locked(activity.organization_id, [current["occurred_at"], spec.occurred_at])  # again, held
         outbox.add(*CacheInvalidated.each(invalidated, "activity corrected"))
     return activity
 
@@ -138,6 +140,7 @@ async def delete(ctx: Context, *, activity_id: str) -> Activity:
             invalidated = await invalidation.invalidate_snapshots(
                 activity.organization_id, activity.occurred_at, "activity deleted"
             )
+            await periods.refuse_if_locked(activity.organization_id, [activity.occurred_at])  # again, held
             outbox.add(*CacheInvalidated.each(invalidated, "activity deleted"))
     return activity
 

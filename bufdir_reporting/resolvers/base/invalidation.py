@@ -13,7 +13,12 @@ transaction commits).
   whose range ends at or after that day (``invalidate_structure_from``).
 
 A submitted snapshot stays as it was sent: its period's lock refuses activity writes inside it,
-and it keeps the structure it was submitted under.
+and it keeps the structure it was submitted under. An activity writer asks for the lock before
+its transaction and again after marking: the marking holds the snapshots' rows (``_valid``), as
+a submission holds its snapshot's while it takes the lock (``periods.hold``), so a submission
+that took the lock after the first answer is seen by the second (attack4: an activity recorded
+while its period was being submitted landed in the locked period, and on PostgreSQL marked the
+submitted snapshot invalid).
 """
 
 from __future__ import annotations
@@ -73,9 +78,15 @@ async def invalidate_form(form_id: str, reason: str) -> list[Snapshot]:
 
 
 def _valid(**scope: object) -> QuerySet[Snapshot]:
-    return Snapshot.filter(
-        status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING], cache_valid=True, **scope
-    ).select_for_update()
+    """Held in the order of their periods, the order every writer holds snapshots in (a value
+    entered holds its period's, then the next one's; a run the prior period's, then its own):
+    held newest first (``Snapshot.Meta.ordering``), an activity and a value of the prior period
+    deadlocked on PostgreSQL (attack4)."""
+    return (
+        Snapshot.filter(status__in=[SnapshotStatus.CURRENT, SnapshotStatus.PROCESSING], cache_valid=True, **scope)
+        .order_by("range_end", "id")
+        .select_for_update()
+    )
 
 
 async def _submitted(**scope: object) -> list[str]:

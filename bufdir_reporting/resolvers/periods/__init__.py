@@ -5,6 +5,7 @@ from . import calendar
 from .calendar import day_end, day_start, local_date, local_today
 from .lock import (
     Locks,
+    hold,
     lock_key,
     locked_at,
     locked_periods,
@@ -27,6 +28,7 @@ __all__ = [
     "get_following",
     "get_or_raise",
     "get_prior",
+    "hold",
     "list_",
     "local_date",
     "local_today",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ...errors import PeriodLocked
-from ...models import DEFAULT_FORM, Organization, Period, ReportForm, Submission
+from ...models import DEFAULT_FORM, Organization, Period, ReportForm, Snapshot, Submission
 from ..base import ancestry
 from . import calendar, names
 
@@ -130,6 +130,15 @@ async def refuse_if_period_locked(organization_id: str, period_id: str | None, f
             message_id="periods.lock.period_submitted_locked",
             values=await named(organization_id, period_id),
         )
+
+
+async def hold(snapshot_id: str) -> Snapshot | None:
+    """Inside the transaction of a write to a snapshot (its values, its state), before asking
+    whether its period is locked: the snapshot's row, held until the write commits (PostgreSQL;
+    SQLite runs one transaction at a time). A submission holds the row while it takes the lock,
+    so a writer's answer stands until it commits: asked only before its transaction, a value set
+    or a run finished during a submission went into the submitted snapshot (attack4)."""
+    return await Snapshot.filter(id=snapshot_id).select_for_update().first()
 
 
 async def named(organization_id: str, period_id: str) -> dict[str, object]:

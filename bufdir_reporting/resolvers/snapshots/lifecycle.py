@@ -167,6 +167,8 @@ async def invalidate(
     snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     async with notify.transaction(ctx) as outbox:
+        await periods.hold(snapshot.id)  # asked again with the row held: a submission may have taken the lock since
+        await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
         await Snapshot.filter(id=snapshot.id).update(
             cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
         )

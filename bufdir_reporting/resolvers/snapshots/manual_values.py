@@ -20,6 +20,7 @@ from ...models import (
     FieldDataType,
     FieldDefinition,
     FieldValue,
+    Snapshot,
     SnapshotStatus,
 )
 from ...wording import shown
@@ -145,15 +146,20 @@ def checked(definition: FieldDefinition, raw: Any, *, label: str | None = None) 
     return _number(definition, raw, label), None
 
 
-async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
-    snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
+async def _refuse_unless_open(snapshot: Snapshot) -> None:
+    """A value goes into a current snapshot of a period not submitted."""
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     if snapshot.status != SnapshotStatus.CURRENT:
         raise Conflict(
-            details={"snapshot_id": snapshot_id},
+            details={"snapshot_id": snapshot.id},
             message_id="snapshots.manual_values.current_snapshot_takes_values",
             values={"status": snapshot.status},
         )
+
+
+async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
+    snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
+    await _refuse_unless_open(snapshot)
     row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
     if row is None:
         raise NotFound("field", field_key)
@@ -170,6 +176,11 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
     row.data_source = MANUAL if value is not None else None
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
     async with notify.transaction(ctx) as outbox:
+        # asked again with the row held: a submission or a run may have ended since
+        held = await periods.hold(snapshot.id)
+        if held is None:
+            raise NotFound("snapshot", snapshot_id)
+        await _refuse_unless_open(held)
         await row.save()
         await completeness.recount(snapshot)
         await audit.record(

@@ -76,6 +76,25 @@ async def _prior_snapshot(ctx: Context, snapshot: Snapshot, *, depth: int) -> Sn
     return prior
 
 
+async def _held_current(slot: str) -> Snapshot | None:
+    """The current snapshot of ``slot`` with its row held (``periods.hold``), found again when
+    the one found was replaced (or deleted) while this waited for its row."""
+    held = None
+    for _ in range(HELD_TRIES):
+        found = await Snapshot.get_or_none(current_slot=slot)
+        if found is None:
+            return None
+        held = await periods.hold(found.id)
+        if held is not None and held.current_slot == slot:
+            return held
+    return held
+
+
+HELD_TRIES = 5
+"""A current snapshot replaced this many times while a run waited for its row: the run takes the
+last one it held (replaced since, but there) rather than wait on."""
+
+
 async def _has_data(organization_id: str, period: Period) -> bool:
     """Anything to report for the period: an activity by its end (a stock field counts what is
     still open then, whenever it began)."""
@@ -195,20 +214,31 @@ async def _heartbeat(job_id: str, every: float) -> None:
 async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, started: float, *, prior_depth: int) -> None:
     definitions, result = await run_inputs.aggregated(ctx, snapshot, await run_inputs.counted(ctx, snapshot))
     prior = await _prior_snapshot(ctx, snapshot, depth=prior_depth)
-    prior_figures = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
     slot = snapshot.running_slot
     previous = await Snapshot.get_or_none(current_slot=slot) if slot else None
-    previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
-    carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
-    rows = new_values(snapshot.id, definitions, result, prior=prior_figures, carried=carried)
     async with notify.transaction(ctx) as outbox:
+        if prior is not None and prior.current_slot is not None:
+            # The prior period's figures are read with its current snapshot's row held, first (the
+            # order of every writer: a value entered there holds it, then refreshes this period's
+            # current snapshot). Read before, a value entered meanwhile refreshed the snapshot this
+            # run replaces and never reached this one (attack4).
+            prior = await _held_current(prior.current_slot)
+        prior_figures = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
+        if previous is not None:
+            # Asked with the current snapshot's row held, as a submission holds it (``periods.hold``):
+            # a period submitted while this ran keeps the snapshot it sent as its current one (a run
+            # started just before a submission made the sent snapshot historical: attack4), and a
+            # value set by hand meanwhile is carried, not lost.
+            await periods.hold(previous.id)
+            await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+        previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
+        carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
+        rows = new_values(snapshot.id, definitions, result, prior=prior_figures, carried=carried)
         await FieldValue.filter(snapshot_id=snapshot.id).delete()
         await FieldValue.bulk_create(rows)
         if previous is not None:
             await Snapshot.filter(id=previous.id).update(status=SnapshotStatus.HISTORICAL, current_slot=None)
-        # The prior snapshot may have been deleted while this run read it: its values are copied
-        # already, the link is dropped rather than failing the run on the foreign key.
-        prior_id = prior.id if prior is not None and await Snapshot.exists(id=prior.id) else None
+        prior_id = prior.id if prior is not None else None
         snapshot.update_from_dict(
             {
                 "status": SnapshotStatus.CURRENT,

@@ -1,0 +1,170 @@
+"""A submission and the writes around it: what was sent is what stays locked.
+
+A submission renders its document before its transaction (a second of layout), and writers
+asked whether the period was locked before theirs; each test puts the other write in exactly
+that gap, as two requests at once did on the demo (attack4: a value set while the submission
+rendered went into the locked snapshot, the sent PDF saying 10 and the snapshot 99; a run
+started just before a submission made the sent snapshot historical)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from bufdir_reporting.errors import Conflict, PeriodLocked
+from bufdir_reporting.models import Activity, FieldValue, Snapshot, SnapshotStatus, Submission
+from bufdir_reporting.resolvers import activities, periods, snapshots
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
+from bufdir_reporting.resolvers.reporting import records, rendition, submissions
+from bufdir_reporting.resolvers.snapshots import manual_values, runs
+
+from ...factories import context_for, make_activity, make_scope
+
+
+@pytest.fixture
+async def scope(app):
+    made = await make_scope()
+    for year in (2023, 2024):
+        await make_activity(org=made.org, occurred_at=datetime(year, 5, 1, tzinfo=UTC))
+    return made
+
+
+async def current(scope, period) -> Snapshot:
+    return await Snapshot.get(current_slot=f"{scope.org.id}|{period.id}")
+
+
+async def report_of(ctx, scope) -> str:
+    triggered = await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)
+    await manual_values.set_value(ctx, snapshot_id=triggered.snapshot.id, field_key="antall_arsverk", value="10")
+    return (await records.generate(ctx, snapshot_id=triggered.snapshot.id, report_type="annual_report")).id
+
+
+@pytest.mark.parametrize("period", ["submitted", "prior"])
+async def test_a_value_set_while_the_submission_renders_refuses_the_submission(app, settings, scope, monkeypatch, period):
+    """The value of the period submitted, or of the prior period (which refreshes the submitted
+    snapshot's prior figures), set by another request while the sent document is rendered."""
+    ctx = context_for(settings, app, scope.org.id)
+    report_id = await report_of(ctx, scope)
+    sent = await current(scope, scope.period)
+    written = sent if period == "submitted" else await current(scope, scope.prior)
+    rendering = rendition.sent_document
+
+    async def rendered_while_written(*args: Any, **kwargs: Any) -> Any:
+        document = await rendering(*args, **kwargs)
+        other = context_for(settings, app, scope.org.id, subject="colleague")
+        await manual_values.set_value(other, snapshot_id=written.id, field_key="antall_arsverk", value="99")
+        return document
+
+    monkeypatch.setattr(rendition, "sent_document", rendered_while_written)
+    with pytest.raises(Conflict) as refused:
+        await submissions.submit(ctx, report_id=report_id)
+    assert refused.value.message_id == "reporting.submissions.changed_while_submitting"
+    assert not await Submission.exists(organization_id=scope.org.id)
+
+    # nothing was locked: submitted again, it sends the figures as they now stand
+    monkeypatch.undo()
+    await submissions.submit(ctx, report_id=report_id)
+    value = await FieldValue.get(snapshot_id=sent.id, field_key="antall_arsverk")
+    assert (value.prior_value if period == "prior" else value.value) == Decimal(99)
+
+
+@pytest.mark.parametrize("write", ["set_value", "invalidate"])
+async def test_a_write_that_found_the_period_open_is_refused_once_it_was_submitted(app, settings, scope, monkeypatch, write):
+    """The writer asked before the submission took the lock, and writes after it committed."""
+    ctx = context_for(settings, app, scope.org.id)
+    report_id = await report_of(ctx, scope)
+    sent = await current(scope, scope.period)
+    asked = periods.refuse_if_period_locked
+    submitting = [report_id]
+
+    async def submitted_right_after(*args: Any, **kwargs: Any) -> None:
+        await asked(*args, **kwargs)
+        if submitting:
+            await submissions.submit(ctx, report_id=submitting.pop())
+
+    monkeypatch.setattr(periods, "refuse_if_period_locked", submitted_right_after)
+    with pytest.raises(PeriodLocked):
+        if write == "set_value":
+            await manual_values.set_value(ctx, snapshot_id=sent.id, field_key="antall_arsverk", value="99")
+        else:
+            await snapshots.invalidate(ctx, snapshot_id=sent.id, reason="late correction", reaggregate=False)
+    assert not submitting, "the submission ran in the gap"
+    kept = await Snapshot.get(id=sent.id)
+    assert kept.status == SnapshotStatus.CURRENT and kept.cache_valid
+    assert (await FieldValue.get(snapshot_id=sent.id, field_key="antall_arsverk")).value == Decimal(10)
+
+
+async def test_a_run_started_before_the_submission_leaves_the_sent_snapshot_current(app, settings, scope):
+    ctx = context_for(settings, app, scope.org.id)
+    report_id = await report_of(ctx, scope)
+    sent = await current(scope, scope.period)
+    running, job, created = await runs.start(
+        ctx, organization_id=scope.org.id, period=scope.period, window=periods.period_bounds(scope.period)
+    )
+    assert created and job is not None
+
+    await submissions.submit(ctx, report_id=report_id)
+    await runs.run_job(ctx, job_id=job.id)
+
+    assert (await Snapshot.get(id=sent.id)).status == SnapshotStatus.CURRENT
+    failed = await Snapshot.get(id=running.id)
+    assert failed.status == SnapshotStatus.FAILED and failed.error is not None and "PeriodLocked" in failed.error
+
+
+def _activity(scope, day: datetime) -> dict[str, Any]:
+    return {
+        "organization_id": scope.org.id,
+        "source_system": "fagsystem-test",
+        "activity_type": "investigation",
+        "category": "ungdom",
+        "status": "opened",
+        "occurred_at": day,
+    }
+
+
+ASKED = {
+    "record": "refuse_if_any_locked",
+    "ingest": "locks_of",
+    "correct": "refuse_if_locked",
+    "delete": "refuse_if_locked",
+}
+
+
+@pytest.mark.parametrize("write", sorted(ASKED))
+async def test_an_activity_that_found_its_period_open_is_refused_once_it_was_submitted(app, settings, scope, monkeypatch, write):
+    """Asked before the submission took the lock, written after it: the activity landed in the
+    locked period (and, on PostgreSQL, marked the submitted snapshot invalid)."""
+    ctx = context_for(settings, app, scope.org.id)
+    report_id = await report_of(ctx, scope)
+    sent = await current(scope, scope.period)
+    stored = await Activity.get(organization_id=scope.org.id, occurred_at=datetime(2024, 5, 1, tzinfo=UTC))
+    before = await Activity.filter(organization_id=scope.org.id).order_by("id").values_list("id", "occurred_at", "deleted_at")
+    submitting = [report_id]
+    asked = getattr(periods, ASKED[write])
+
+    async def submitted_right_after(*args: Any, **kwargs: Any) -> Any:
+        answer = await asked(*args, **kwargs)
+        if submitting:
+            await submissions.submit(ctx, report_id=submitting.pop())
+        return answer
+
+    monkeypatch.setattr(periods, ASKED[write], submitted_right_after)
+    row = _activity(scope, datetime(2024, 6, 1, 10, tzinfo=UTC))
+    with pytest.raises(PeriodLocked):
+        if write == "record":
+            await activities.record(ctx, spec=ActivitySpec.model_validate(row))
+        elif write == "ingest":
+            await activities.ingest(ctx, rows=[{**row, "occurred_at": row["occurred_at"].isoformat()}])
+        elif write == "correct":
+            await activities.correct(ctx, activity_id=activities.public_id(ctx, stored), changes={"hours": 7})
+        else:
+            await activities.delete(ctx, activity_id=activities.public_id(ctx, stored))
+    assert not submitting, "the submission ran in the gap"
+    assert (
+        await Activity.filter(organization_id=scope.org.id).order_by("id").values_list("id", "occurred_at", "deleted_at")
+        == before
+    )
+    assert (await Snapshot.get(id=sent.id)).cache_valid
