@@ -8,7 +8,7 @@ reduced to the same facts (ids, names, values, labels, sections, metrics) and co
 answering less, or something else, would make the ratio meaningless.
 
 The peer's documents and that check are in peer_facts.py, starting PostGraphile (where it is
-installed, the read-only role it connects as) in postgraphile.py; the measuring is here.
+installed, the read-only role it connects as, its command) in postgraphile.py; the measuring is here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .peer_facts import (
     peer_nested_facts,
     same_facts,
 )
-from .postgraphile import NODE, PEER, POSTGRAPHILE, missing, read_only_url
+from .postgraphile import command, missing, read_only_url
 from .reads import NESTED
 
 
@@ -191,14 +191,7 @@ async def s11_peer(env: Env) -> list[Row]:
         ("S7 dashboard", DASHBOARD, PEER_DASHBOARD, dashboard, member, dashboard_facts, peer_dashboard_facts),
     ]
     seconds, connections, rounds = (5.0, 8, 3) if env.quick else (10.0, 8, 3)
-    peer_env = {
-        "PATH": f"{NODE.parent}:{os.environ.get('PATH', '')}",
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "BENCH_PEER_DATABASE_URL": peer_url,
-        "GRAPHILE_ENV": "production",
-        "NODE_ENV": "production",
-    }
-    peer_command = [str(NODE), str(POSTGRAPHILE), "-C", str(PEER / "graphile.config.mjs"), "-p", "{port}"]
+    peer_command, peer_env = command(peer_url)
     rows: list[Row] = []
     ours_env = env.service_environment(BUFDIR_RESPONSE_CACHE_MB="0")
     async with (

@@ -1,9 +1,11 @@
 """Starting S11's peer: where PostGraphile 5 and the Node 22 it needs are installed (bench/peer,
-from the npm registry), what is missing to run them, and the read-only role it connects as.
+from the npm registry), what is missing to run them, the read-only role it connects as and the
+command that starts it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -40,3 +42,16 @@ async def read_only_url(env: Env) -> str:
         await connection.close()
     scheme, rest = env.database_url.split("://", 1)
     return f"{scheme}://{ROLE}@{rest.split('@', 1)[1]}"
+
+
+def command(url: str) -> tuple[list[str], dict[str, str]]:
+    """PostGraphile's command line (``{port}``: where the bench has it listen) and environment,
+    reading the database at ``url``."""
+    environment = {
+        "PATH": f"{NODE.parent}:{os.environ.get('PATH', '')}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "BENCH_PEER_DATABASE_URL": url,
+        "GRAPHILE_ENV": "production",
+        "NODE_ENV": "production",
+    }
+    return [str(NODE), str(POSTGRAPHILE), "-C", str(PEER / "graphile.config.mjs"), "-p", "{port}"], environment
