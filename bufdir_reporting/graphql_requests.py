@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from .envelope import graphql_error_body
 from .errors import DomainError
+from .language import weighted
 from .schema.limits import cacheable
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -39,15 +40,7 @@ def negotiated(accept: str | None) -> str:
         return JSON
     ranks: dict[str, float] = {}
     for part in accept.split(","):
-        media, *parameters = (item.strip() for item in part.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+        media, quality = weighted(part)
         ranks[media.lower()] = max(quality, ranks.get(media.lower(), 0.0))
     graphql = ranks.get(GRAPHQL_RESPONSE, 0.0)
     json = max(ranks.get(JSON, 0.0), ranks.get("*/*", 0.0), ranks.get("application/*", 0.0))

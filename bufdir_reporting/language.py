@@ -55,20 +55,29 @@ def parse(text: str | None) -> Language | None:
     return _TAGS.get(text.strip().lower().replace("_", "-").split("-")[0])
 
 
+def weighted(item: str) -> tuple[str, float]:
+    """One item of an ``Accept``-style header (``nn;q=0.8``, ``application/json;q=0.9``): what it
+    names and its weight, 1 where it says none and 0 where its q is malformed. The parameter's
+    name is case-insensitive (RFC 9110 12.4.2: ``Q=0`` refuses too). ``Accept-Language`` here and
+    ``Accept`` (``graphql_requests.negotiated``) read their items alike."""
+    value, *params = (part.strip() for part in item.split(";"))
+    quality = 1.0
+    for param in params:
+        name, _, number = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(number)
+            except ValueError:
+                quality = 0.0
+    return value, quality
+
+
 def from_accept_language(header: str | None) -> Language | None:
     """The supported language the header ranks highest (ties: the one written first), or None.
     ``q=0`` refuses a language; a malformed q counts as 0; ``*`` names none of ours."""
     best: tuple[float, int, Language] | None = None
     for position, item in enumerate((header or "")[:1000].split(",")):
-        tag, *params = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+        tag, quality = weighted(item)
         language = parse(tag)
         if language is None or not 0 < quality <= 1:
             continue

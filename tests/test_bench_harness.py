@@ -9,7 +9,7 @@ import pytest
 
 from bench import dataset
 from bench.harness import Timing, buffers, judged, percentile, table
-from bench.scenarios import peer as peer_scenario
+from bench.scenarios import peer_facts, postgraphile
 
 
 def test_percentiles_are_nearest_rank():
@@ -140,7 +140,7 @@ def test_the_peers_answer_must_carry_the_same_facts_before_it_is_measured():
     times to the whole second — ours prints whole seconds, the peer microseconds — category
     names); one changed value, label or missing row stops the scenario."""
     ours, peer = _peer_answers()
-    peer_scenario.same_facts("S7", peer_scenario.dashboard_facts(ours), peer_scenario.peer_dashboard_facts(peer))
+    peer_facts.same_facts("S7", peer_facts.dashboard_facts(ours), peer_facts.peer_dashboard_facts(peer))
     changes = (
         lambda node: node["fieldValuesBySnapshotId"]["nodes"][0].update(priorValue="66"),  # so the change differs too
         lambda node: node["fieldValuesBySnapshotId"]["nodes"][0]["fieldDefinitionByFieldDefinitionId"].update(label="L"),
@@ -151,11 +151,11 @@ def test_the_peers_answer_must_carry_the_same_facts_before_it_is_measured():
     for change in changes:
         ours, peer = _peer_answers()
         change(peer["data"]["organizationByRowId"]["snapshotsByOrganizationId"]["nodes"][0])
-        with pytest.raises(peer_scenario.FactsDiffer):
-            peer_scenario.same_facts("S7", peer_scenario.dashboard_facts(ours), peer_scenario.peer_dashboard_facts(peer))
+        with pytest.raises(peer_facts.FactsDiffer):
+            peer_facts.same_facts("S7", peer_facts.dashboard_facts(ours), peer_facts.peer_dashboard_facts(peer))
 
 
 def test_without_postgraphile_installed_s11_says_what_is_missing_in_one_line(monkeypatch, tmp_path):
-    monkeypatch.setattr(peer_scenario, "NODE", tmp_path / "node")
-    reason = peer_scenario.missing()
+    monkeypatch.setattr(postgraphile, "NODE", tmp_path / "node")
+    reason = postgraphile.missing()
     assert reason is not None and "\n" not in reason and "PostGraphile 5 and Node 22" in reason and "npm" in reason

@@ -160,6 +160,7 @@ async def test_a_request_that_never_executes_is_400_without_data_for_graphql_res
         (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
         (f"{GRAPHQL_RESPONSE}, application/json;q=0.9", GRAPHQL_RESPONSE),
         (f"application/json, {GRAPHQL_RESPONSE};q=0.5", "application/json"),
+        (f"application/json, {GRAPHQL_RESPONSE};Q=0.5", "application/json"),  # q's name in any case (RFC 9110)
         ("application/json", "application/json"),
         ("*/*", "application/json"),
         (None, "application/json"),

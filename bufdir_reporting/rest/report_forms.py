@@ -14,13 +14,13 @@ from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import Window
 from ..resolvers.reporting import assignments, deadlines
 from ..resolvers.structure import forms
-from .routing import ContextDep, ContractRouter, page_window, stored_length
+from .routing import ContextDep, ContractRouter, page_window, row_number_path, stored_length
 from .shapes import Pagination, Shape, examples
 
 router = ContractRouter("/api/v1/report-forms", tag="report-forms", printed_paths=False)
 FormId = Annotated[str, Path(max_length=stored_length(ReportForm, "id"), description="a form's public key")]
 FormPeriodId = Annotated[str, Path(max_length=stored_length(Period, "id"), description="a period's id")]
-AssignmentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="an assignment's id (a 32-bit column)")]
+AssignmentId = Annotated[int, row_number_path("an assignment's")]
 
 _FORM = {
     "form_id": "barnevern-arsrapport",

@@ -34,6 +34,7 @@ from ..models import (
     Snapshot,
     Submission,
 )
+from ..resolvers.base import ids
 from ..resolvers.base.context import Context
 from ..resolvers.base.pagination import MAX_PAGE, Page, Window
 from ..resolvers.structure.inputs import SECTION_ID
@@ -50,6 +51,13 @@ def stored_length(model: type[Model], field: str) -> int:
     parameter's own words (the ORM's check would answer for the column instead)."""
     length: int = model._meta.fields_map[field].max_length  # type: ignore[attr-defined]  # a CharField's
     return length
+
+
+def row_number_path(whose: str) -> Any:
+    """A path parameter naming a row of a 32-bit id column by its number: bounded by the column's
+    range (``ids.MAX_NUMBER``), as GraphQL's ``ids.row_number`` bounds the same ids; a larger one
+    reached the database and answered INTERNAL."""
+    return Path(ge=1, le=ids.MAX_NUMBER, description=f"{whose} id (a 32-bit column)")
 
 
 SnapshotId = Annotated[str, Path(max_length=stored_length(Snapshot, "id"))]

@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Query
 
 from ..models import MissingValueStrategy, ReportForm, RuleImportance, RuleOperator, RuleSeverity, ValidationRule
 from ..resolvers.base.context import Context
 from ..resolvers.structure import validation_rules
-from .routing import ContextDep, ContractRouter, stored_length
+from .routing import ContextDep, ContractRouter, row_number_path, stored_length
 from .shapes import Shape, examples
 
 router = ContractRouter("/api/v1/validation-rules", tag="validation-rules", printed_paths=False)
-RuleId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a rule's id (a 32-bit column)")]
+RuleId = Annotated[int, row_number_path("a rule's")]
 
 _RULE = {
     "rule_id": 1,

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Body, Path
+from fastapi import Body
 from pydantic import BaseModel, Field
 
 from ..events import NoteFields
 from ..models import NoteState, ValueNote
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import notes
-from .routing import ContextDep, ContractRouter, OrganizationId, PeriodId, PeriodIdQuery, examples_of
+from .routing import ContextDep, ContractRouter, OrganizationId, PeriodId, PeriodIdQuery, examples_of, row_number_path
 from .shapes import Instant, Shape, examples
 
 router = ContractRouter("/api/v1/value-notes", tag="value-notes", printed_paths=False)
-NoteId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a note's id (a 32-bit column)")]
+NoteId = Annotated[int, row_number_path("a note's")]
 
 _NOTE = {
     "note_id": 12,

@@ -11,6 +11,7 @@ from strawberry import relay
 from .. import models
 from ..errors import InvalidInput
 from ..resolvers import periods
+from ..resolvers.base import ids
 from ..resolvers.base.inputs import parse
 from ..resolvers.reporting import assignments, deadlines
 from ..resolvers.structure import forms
@@ -225,11 +226,11 @@ def _number(assignment_id: strawberry.ID) -> int:
     A larger one reached the database and answered INTERNAL on SQLite (an overflow; #31 review,
     finding 7). Written in ASCII digits only (``int`` also takes "1_000", " 7 " and "٣")."""
     text = str(assignment_id)
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID):
+    number = ids.row_number(text)
+    if number is None:
         raise InvalidInput(
-            field="assignmentId", message_id="requests.forms.assignment_id_number", values={"text": text[:40], "MAX_ID": MAX_ID}
+            field="assignmentId",
+            message_id="requests.forms.assignment_id_number",
+            values={"text": text[:40], "MAX_ID": ids.MAX_NUMBER},
         )
-    return int(text)
-
-
-MAX_ID = 2**31 - 1
+    return number

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from aiodataloader import DataLoader
 
+from bench.scenarios.dashboard import DASHBOARD  # bench S7's document
 from bench.scenarios.reads import NESTED  # bench S1's document, the one the compiled path is measured on
+from bench.scenarios.reads import SNAPSHOT_QUERY as ONE  # bench S3's GraphQL document
 from bufdir_reporting.config import Settings
 from bufdir_reporting.models import Organization, Snapshot
 from bufdir_reporting.schema import compiled as compiled_reads
@@ -21,34 +23,6 @@ from bufdir_reporting.schema.compiled import extension
 from ..digdir import READ_SCOPE
 from ..factories import make_organization
 from ..statements import counting_statements
-
-DASHBOARD = """
-query Dashboard($org: ID!, $period: ID!) {
-  organization(id: $org) {
-    organizationId name
-    snapshots(periodId: $period, first: 1) { edges { node {
-      snapshotId status aggregatedAt cacheValid missingRequiredFields
-      metrics { activityCount participantCount uniqueParticipants hoursDelivered
-                categories { category activities participants hours } }
-      sections { section { id title } fieldValues { fieldKey label value priorValue change } }
-    } } }
-  }
-}
-"""
-"""Bench S7's document."""
-
-ONE = """
-query One($id: ID!) {
-  snapshot(id: $id) {
-    snapshotId status aggregatedAt cacheValid
-    organization { id name }
-    period { id name }
-    metrics { activityCount participantCount uniqueParticipants hoursDelivered }
-    sections { section { id title } fieldValues { fieldKey label value priorValue textValue dataSource } }
-  }
-}
-"""
-"""Bench S3's GraphQL document."""
 
 EVERY_FIELD = """
 query Every($org: ID, $first: Int) {

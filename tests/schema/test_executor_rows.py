@@ -11,13 +11,15 @@ from typing import Any
 import pytest
 from tortoise.models import Model
 
+from bench.scenarios.dashboard import DASHBOARD  # bench S7's document
 from bench.scenarios.reads import NESTED  # bench S1's document
+from bench.scenarios.reads import SNAPSHOT_QUERY as ONE  # bench S3's GraphQL document
 from bufdir_reporting.config import Settings
 from bufdir_reporting.models import FieldDefinition, Organization, Section, Snapshot
 from bufdir_reporting.resolvers.base import revision
 from bufdir_reporting.resolvers.base.rows import OrganizationRow, SnapshotRow, columns
 
-from .test_compiled_reads import DASHBOARD, ONE, aggregated, global_id  # bench S7's and S3's documents
+from .test_compiled_reads import aggregated, global_id
 
 READ_ONLY = (Organization, Snapshot, FieldDefinition, Section)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bench.scenarios.dashboard import DASHBOARD  # bench S7's document
+from bench.scenarios.reads import SNAPSHOT_QUERY as ONE  # bench S3's GraphQL document
 from bufdir_reporting.models import Snapshot
 from bufdir_reporting.resolvers import snapshots
 
 from ..factories import context_for, make_scope
-from .test_compiled_reads import DASHBOARD, ONE
 
 
 async def test_an_instant_reads_the_same_over_graphql_and_rest(app, settings, client, graphql, tokens):

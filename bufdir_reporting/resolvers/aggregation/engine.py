@@ -10,8 +10,7 @@ Everything is computed in the database in two statements, whatever the number of
 2. one pass over activities joined to their participant references for every
    count-distinct rule and the unique-participant metric.
 
-Python only folds the few grouped rows (categories x source systems) and divides ratios.
-A computed field with no matching activity is a reported 0; a ratio over nothing is NULL.
+Python only folds the few grouped rows and divides ratios (``results`` says how).
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
 """The aggregation engine's plan: a structure's rules, parsed once, become the two statements one
-aggregation asks the database (see ``engine``), made once per definitions, scope and range.
-
-1. one pass over the activities, grouped by Bufdir category, source system and the columns the
-   rules filter on, folded per category and source system into one filtered sum per rule (and
-   per rule a count of matching activities, which names the field's dominant ``data_source``)
-   plus the flow metrics;
-2. one pass over activities joined to their participant references for every
-   count-distinct rule and the unique-participant metric.
+aggregation asks the database (the grouped pass and the participants' pass: ``engine`` says what
+each computes), made once per definitions, scope and range.
 """
 
 from __future__ import annotations

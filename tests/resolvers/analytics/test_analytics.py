@@ -37,6 +37,7 @@ from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.analytics import export, table
 from bufdir_reporting.resolvers.analytics.selection import Selection
 from bufdir_reporting.resolvers.base import revision
+from bufdir_reporting.resolvers.base.context import Context
 
 from ...factories import FieldSpec, context_for, counted, make_activity, make_organization, make_period, make_section, manual
 from ...live import emptied, live_server
@@ -575,6 +576,16 @@ FORM = """mutation ($input: ReportFormInput!) { createReportForm(input: $input) 
 ASSIGN = """mutation ($form: ID!, $input: FormAssignmentInput!) { assignReportForm(formId: $form, input: $input) { id } }"""
 
 
+async def _rolled_up_form_for_paraply(graphql: Any, admin: dict[str, str], ctx: Context, section: Section) -> None:
+    """The rolled-up form "samlet" of the section, assigned to org-paraply from 2024 on, and
+    org-paraply's 2024 snapshot of it."""
+    form = {"formId": "samlet", "name": "Samlet", "sectionIds": [section.id], "rolledUp": True}
+    assert "errors" not in await graphql(FORM, {"input": form}, admin)
+    assign = {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}
+    assert "errors" not in await graphql(ASSIGN, assign, admin)
+    await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)
+
+
 async def test_a_rolled_up_count_of_people_is_the_subtrees_own_figure_not_a_sum(app, graphql, client, tokens, settings) -> None:
     """A person served by two branches counts once in the subtree: its rolled-up form's snapshot
     (the engine counting distinct participants across the subtree) is the figure; without one the
@@ -603,12 +614,7 @@ async def test_a_rolled_up_count_of_people_is_the_subtrees_own_figure_not_a_sum(
 
     # no rolled-up figure: p-1 and p-2 are counted in two organisations each
     assert await rolled_up() == {"antall_deltakere": (5, True), "antall_aktiviteter": (3, True)}
-    admin = tokens.admin()
-    form = {"formId": "samlet", "name": "Samlet", "sectionIds": [section.id], "rolledUp": True}
-    assert "errors" not in await graphql(FORM, {"input": form}, admin)
-    assign = {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}
-    assert "errors" not in await graphql(ASSIGN, assign, admin)
-    await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)
+    await _rolled_up_form_for_paraply(graphql, tokens.admin(), ctx, section)
     # the subtree's own figure: p-1, p-2 and p-3 once each; the count of activities stays a sum
     assert await rolled_up() == {"antall_deltakere": (3, False), "antall_aktiviteter": (3, True)}
     graphql_cells = await graphql(
@@ -714,12 +720,7 @@ async def test_an_organisations_own_figure_counts_in_a_sum_when_its_rolled_up_fo
     ctx = context_for(settings, app, admin=True)
     for org in (root, branch):
         await snapshots.trigger(ctx, organization_id=org.id, period_id="2024", wait=True)
-    admin = tokens.admin()
-    form = {"formId": "samlet", "name": "Samlet", "sectionIds": [section.id], "rolledUp": True}
-    assert "errors" not in await graphql(FORM, {"input": form}, admin)
-    assign = {"form": "samlet", "input": {"organizationId": "org-paraply", "fromPeriodId": "2024"}}
-    assert "errors" not in await graphql(ASSIGN, assign, admin)
-    await snapshots.trigger(ctx, organization_id="org-paraply", period_id="2024", form_id="samlet", wait=True)
+    await _rolled_up_form_for_paraply(graphql, tokens.admin(), ctx, section)
     params = [
         ("fields", "antall_aktiviteter"),
         ("periods", "2024"),

@@ -1,27 +1,19 @@
-"""Contracts: bufdir-aggregation-service and bufdir-aggregation-repository, as one resource.
-
-Both documents describe ``/api/v1/bufdir-aggregations`` with different shapes; each response
-carries the union of their fields (DESIGN.md decision 2). A period-based POST starts a job
-(202, the service contract); a range-based POST computes and persists at once (201, the
-repository's countActivitiesInRange), as does PUT (both contracts show refreshed figures).
-"""
+"""The routes of ``/api/v1/bufdir-aggregations``: each parses its input, makes one use-case call
+and answers in the contracts' shapes (``answers``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Body, Depends, Response
-from pydantic import BaseModel, Discriminator, Field, Tag, WrapValidator
 
-from ..models import Activity, SnapshotStatus
-from ..resolvers import activities, periods, snapshots
-from ..resolvers.base.context import Context
-from ..resolvers.base.pagination import Window
-from ..resolvers.base.rows import AnySnapshot
-from ..resolvers.reporting import submissions
-from ..resolvers.snapshots import legacy
-from ..rest.routing import (
+from ...resolvers import activities, periods, snapshots
+from ...resolvers.base.context import Context
+from ...resolvers.base.pagination import Window
+from ...resolvers.reporting import submissions
+from ...resolvers.snapshots import legacy
+from ...rest.routing import (
     ActivityStatusQuery,
     ActivityTypeQuery,
     ContextDep,
@@ -35,117 +27,13 @@ from ..rest.routing import (
     number,
     page_window,
     pagination,
-    untagged_errors,
 )
-from . import examples
-from .shapes import bufdir_aggregations as shapes
+from .. import examples
+from ..shapes import bufdir_aggregations as shapes
+from .answers import activity_shape, aggregation, detail, run
+from .requests import AggregationRequest, RangeAggregation, RefreshBody
 
 router = ContractRouter("/api/v1/bufdir-aggregations", tag="bufdir-aggregations")
-
-SERVICE_STATUS: dict[SnapshotStatus, shapes.ServiceStatus] = {
-    SnapshotStatus.CURRENT: "completed",
-    SnapshotStatus.HISTORICAL: "completed",
-    SnapshotStatus.PROCESSING: "processing",
-    SnapshotStatus.FAILED: "failed",
-}
-
-
-class RangeBody(BaseModel):
-    start: datetime
-    end: datetime
-
-
-class PeriodAggregation(BaseModel):
-    """The service contract's body: aggregate a reporting period (a job; 202 while it runs)."""
-
-    org_id: str = Field(min_length=1, max_length=64)
-    reporting_period_id: str = Field(min_length=1, max_length=32)
-    range: None = Field(default=None, description="leave out: a period is aggregated")
-
-
-class RangeAggregation(BaseModel):
-    """The repository contract's body (countActivitiesInRange): aggregate a range at once (201)."""
-
-    org_id: str = Field(min_length=1, max_length=64)
-    range: RangeBody
-    reporting_period_id: None = Field(default=None, description="leave out: a range is aggregated")
-
-
-def _period_or_range(body: Any) -> str | None:
-    """Which contract's body this is: the one naming a period or the one naming a range."""
-    if isinstance(body, BaseModel):
-        return "period" if isinstance(body, PeriodAggregation) else "range"
-    if not isinstance(body, dict):
-        return None
-    period, range_ = body.get("reporting_period_id") is not None, body.get("range") is not None
-    return None if period == range_ else "period" if period else "range"
-
-
-# Disjoint branches (each takes the other's key only as null), so a generated client can send
-# either; keys neither contract names are ignored, as they were.
-AggregationRequest = Annotated[
-    Annotated[PeriodAggregation, Tag("period")] | Annotated[RangeAggregation, Tag("range")],
-    Discriminator(
-        _period_or_range,
-        custom_error_type="period_or_range",
-        custom_error_message="give exactly one of reporting_period_id and range",
-    ),
-    WrapValidator(untagged_errors),
-]
-
-
-class RefreshBody(BaseModel):
-    org_id: str | None = Field(default=None, max_length=64)
-    reporting_period_id: str | None = Field(default=None, max_length=32)
-    force_refresh: bool = Field(default=True, strict=True)
-    range: RangeBody | None = None
-
-
-def aggregation(snapshot: AnySnapshot) -> shapes.Aggregation:
-    return shapes.Aggregation(
-        id=legacy.shown_id(snapshot),
-        org_id=snapshot.organization_id,
-        reporting_period_id=snapshot.period_id,
-        status=SERVICE_STATUS[snapshot.status],
-        snapshot_status=snapshot.status,
-        participant_count=snapshot.participant_count,
-        hours_delivered=number(snapshot.hours_delivered),
-        activity_count=snapshot.activity_count,
-        range_start=snapshot.range_start,
-        range_end=snapshot.range_end,
-        created_at=snapshot.created_at,
-        refreshed_at=snapshot.aggregated_at,
-        snapshot_at=snapshot.aggregated_at or snapshot.created_at,
-        error=snapshot.error,
-    )
-
-
-def detail(snapshot: AnySnapshot) -> shapes.AggregationDetail:
-    categories = snapshots.category_breakdown(snapshot)
-    breakdown = {name: c["participants"] for name, c in categories.items()}
-    return shapes.AggregationDetail(**dict(aggregation(snapshot)), bufdir_category_breakdown=breakdown)
-
-
-def run(triggered: snapshots.Triggered, response: Response, *, done: int) -> shapes.AggregationRun:
-    """A run's answer: 202 while it is processing, else ``done``."""
-    snapshot = triggered.snapshot
-    response.status_code = 202 if snapshot.status == SnapshotStatus.PROCESSING else done
-    return shapes.AggregationRun(**dict(detail(snapshot)), job_id=triggered.job.id if triggered.job else None)
-
-
-def activity_shape(ctx: Context, activity: Activity) -> shapes.ActivityShape:
-    return shapes.ActivityShape(
-        activity_id=activities.public_id(ctx, activity),
-        org_id=activity.organization_id,
-        activity_type=activity.activity_type,
-        recorded_at=activity.occurred_at,
-        participant_count=activity.participant_count,
-        location=activity.location,
-        status=activity.status,
-        category=activity.category,
-        hours=number(activity.hours),
-        source_system=activity.source_system,
-    )
 
 
 @router.endpoint(
