@@ -533,6 +533,21 @@ async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> 
         assert error["extensions"]["field"] == named, error
 
 
+async def test_an_unknown_form_is_refused_naming_the_input_that_named_it(app, client, graphql, tokens) -> None:
+    """Analytics' NOT_FOUND for an unknown report form named no field (outsider): REST's
+    ``form``, GraphQL's ``selection.formId``."""
+    await make_section(fields=[counted("saker")])
+    await make_period(year=2024)
+    params = {"fields": "saker", "periods": "2024", "form": "no-such-form"}
+    refused = await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())
+    assert refused.status_code == 404, refused.text
+    assert (refused.json()["error"]["details"]["field"], refused.json()["error"]["details"]["id"]) == ("form", "no-such-form")
+    query = "query($s: AnalyticsSelection!) { analytics(selection: $s) { source } }"
+    selection = {"fieldKeys": ["saker"], "periodIds": ["2024"], "formId": "no-such-form"}
+    (error,) = (await graphql(query, {"s": selection}, headers=tokens.reviewer()))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("NOT_FOUND", "selection.formId"), error
+
+
 async def test_a_source_the_token_may_not_read_is_refused_naming_source(app, client, graphql, tokens) -> None:
     """A coordinator asking another organisation's current figures was refused without
     ``details.field`` (outsider): the refusal names the source, as each transport spells it."""
