@@ -582,6 +582,28 @@ async def test_many_unknown_organisations_are_counted_and_the_first_named(app, c
     assert few.json()["error"]["message"] == "no organisation " + ", ".join(unknown[:10]), few.text
 
 
+async def test_many_unknown_fields_sections_and_periods_are_counted_and_the_first_named(app, client, tokens) -> None:
+    """The organisations' rule (errors.refuse_unknown) for the selection's other ids: a list of
+    unknown fields or periods was named whole in one message (outsider)."""
+    await make_section(fields=[counted("saker")])
+    await make_period(year=2024)
+    unknown = [f"ukjent-{n:02}" for n in range(12)]
+    cases = [
+        ("fields", [("periods", "2024")], "12 fields do not exist; the first 10: ", "no field "),
+        ("periods", [("fields", "saker")], "12 periods do not exist; the first 10: ", "no period "),
+        ("sections", [("periods", "2024")], "12 sections do not exist (or have no fields); the first 10: ", "no section "),
+    ]
+    for name, rest, many, few in cases:
+        params = [*rest, *((name, u) for u in unknown)]
+        error = (await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())).json()["error"]
+        assert error["message"] == many + ", ".join(unknown[:10]), error
+        assert (error["details"]["field"], error["details"]["missing_count"]) == (name, 12), error
+        nynorsk = await client.get("/api/v1/analytics", params=params, headers={**tokens.reviewer(), "Accept-Language": "nn"})
+        assert nynorsk.json()["error"]["message"].startswith("12 "), nynorsk.text
+        ten = (await client.get("/api/v1/analytics", params=params[:-2], headers=tokens.reviewer())).json()["error"]
+        assert ten["message"].startswith(few + ", ".join(unknown[:10])) and "missing_count" not in ten["details"], ten
+
+
 PEOPLE_FIELDS = [
     FieldSpec("antall_deltakere", {"kind": "count_distinct_participants", "filters": {}, "temporal": "flow"}),
     counted("antall_aktiviteter"),
