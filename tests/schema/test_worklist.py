@@ -142,6 +142,12 @@ async def test_the_worklist_ranks_errors_then_outliers_by_size_and_filters(graph
         (i["organizationId"], i["code"]) for i in items
     ], "REST and GraphQL list the same items in the same order"
     assert rest.json()["pagination"]["total"] == 2
+    # one wording: the worklist says of the outlier what the organisation's snapshot (and so its
+    # report's PDF) says; the reviewer's score is a field of its own (the worklist said the z)
+    said = {i["code"]: i["message"] for i in rest.json()["data"]}
+    validation = "query ($s: ID!) { snapshot(id: $s) { validation { code message score } } }"
+    own = (await graphql(validation, {"s": "snap-org-w6"}, tokens.headers("org-w6")))["data"]["snapshot"]["validation"]
+    assert [(f["message"], f["score"]) for f in own if f["code"] == "OUTLIER_PEERS"] == [(said["OUTLIER_PEERS"], None)], own
     assert (
         await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=tokens.headers("org-w6"))
     ).status_code == 403
