@@ -41,8 +41,8 @@ class NoteShape(NoteFields, Shape):
     model_config = examples(_NOTE)
 
     state: NoteState | None = Field(
-        description="a comment's or follow-up mark's state; an explanation's accepted once a reviewer accepts it, "
-        "else null; null for answers"
+        description="a comment's or follow-up mark's state; an explanation's pending, accepted once a reviewer "
+        "accepts it; null for answers"
     )
     resolved_by: str | None = Field(description="who resolved the question, or accepted the explanation")
     resolved_at: Instant | None

@@ -388,7 +388,7 @@ async def test_an_accepted_explanation_settles_the_values_findings_live(app, set
     reviewer = tokens.reviewer()
     explanation = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Nytt akuttmottak i kommunen.", author="ola",
+        text="Nytt akuttmottak i kommunen.", author="ola", state="pending",
     )  # fmt: skip
     items = await _items(graphql, reviewer)
     assert {(i["code"], i["noteId"], i["answer"]) for i in items} == {
@@ -425,7 +425,7 @@ async def test_an_accepted_explanation_settles_the_values_findings_live(app, set
     # over REST, an explanation of another value; a question is no explanation to accept
     other = await ValueNote.create(
         organization_id="org-w5", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Ok.", author="kari",
+        text="Ok.", author="kari", state="pending",
     )  # fmt: skip
     done = await client.post(f"/api/v1/value-notes/{other.id}/accept", headers=reviewer)
     assert (done.status_code, done.json()["state"], done.json()["resolved_by"]) == (200, "accepted", "bufdir-saksbehandler")
@@ -514,7 +514,7 @@ async def test_a_coordinator_is_told_what_it_tried_needs_the_reviewer_role(graph
     coordinator = tokens.headers("org-w6", subject="ola")
     explanation = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Nytt akuttmottak.", author="ola",
+        text="Nytt akuttmottak.", author="ola", state="pending",
     )  # fmt: skip
     asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, tokens.reviewer()))["data"]["markValueForFollowUp"]
     said = {
@@ -539,7 +539,7 @@ async def test_another_organisations_note_is_not_found_with_its_id_as_text_alike
     resolving one ``"id": "6"`` (outsider): text for all, as the other notes' NOT_FOUND."""
     explanation = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Nytt akuttmottak.", author="ola",
+        text="Nytt akuttmottak.", author="ola", state="pending",
     )  # fmt: skip
     question = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="follow_up",
