@@ -20,7 +20,7 @@ asked for (``said``); without one, or when the client asked for none, it reads a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -217,6 +217,27 @@ class InvalidInput(DomainError):
         super().__init__(message, details={"field": field, **details}, message_id=message_id, values=values)
         self.field = field
         self.inputs = inputs
+
+
+NAMED_UNKNOWN = 10
+"""A refusal of ids that do not exist names at most this many of them, and says how many there are."""
+
+
+def refuse_unknown(missing: Sequence[str], *, field: str, message_id: str, many_id: str) -> None:
+    """Refuse the ids a caller gave in ``field`` that do not exist (none: nothing to refuse), in
+    the caller's order: each named (``message_id``: ``{missing}``), or past ``NAMED_UNKNOWN`` of
+    them how many and the first ones (``many_id``: ``{count}``, ``{shown}``, ``{missing}``;
+    ``details.missing_count``). A selection of 5,000 unknown organisations, fields or periods
+    was refused naming every one in one message (outsider); the rule is this one for each."""
+    if len(missing) > NAMED_UNKNOWN:
+        raise InvalidInput(
+            field=field,
+            message_id=many_id,
+            values={"count": len(missing), "shown": NAMED_UNKNOWN, "missing": ", ".join(missing[:NAMED_UNKNOWN])},
+            missing_count=len(missing),
+        )
+    if missing:
+        raise InvalidInput(field=field, message_id=message_id, values={"missing": ", ".join(missing)})
 
 
 @contextmanager

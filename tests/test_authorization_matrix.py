@@ -889,7 +889,7 @@ async def _question(w: World) -> int:
 
 
 async def _explanation(w: World) -> int:
-    return await _note("explanation")
+    return await _note("explanation", state="pending")
 
 
 async def _accept_gql(w: World, who: str) -> str:

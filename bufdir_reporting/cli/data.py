@@ -60,13 +60,14 @@ async def load_demo(settings: Settings, *, activities: int, only_if_empty: bool)
                 return
             raise CommandError("the database already holds data; demo data loads only into an empty one")
         summary = await demo.load_demo_data(activity_count=activities, progress=say)
-        history = await demo.load_history(settings, progress=say)
-        approved = await demo.load_published(settings, progress=say)
+        in_use = await demo.load_in_use(settings, progress=say)
+    history = in_use.history
     organizations = summary.organizations + history.organizations
     say(
         f"demo data loaded: {organizations} organisations, {summary.periods + history.periods} periods, "
         f"{summary.sections} sections with {summary.fields} fields, {summary.activities:,} activities, "
-        f"{history.snapshots} snapshots, {history.submissions} submitted report, {approved} approved quarterly reports"
+        f"{history.snapshots} snapshots, {history.submissions + in_use.submitted} submitted reports, "
+        f"{in_use.approved} approved quarterly reports"
     )
 
 

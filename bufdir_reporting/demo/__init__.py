@@ -1,5 +1,7 @@
 """Deterministic demo data: organisations, periods, the report structure and activities
-(``load_demo_data``), then the snapshots and the submission of a service in use (``load_history``)."""
+(``load_demo_data``), then, in this order, the snapshots and the grant submission of a service in
+use (``load_history``), 2025's approved quarters (``load_published``) and the first quarter of 2026
+on the case officer's worklist (``load_worklist``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from itertools import islice
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
+from ..config import Settings
 from ..models import (
     Activity,
     ActivityParticipant,
@@ -24,18 +27,37 @@ from ..resolvers.base import revision
 from ..resolvers.structure.rules import AggregationRule
 from . import activities, reference, structure
 from .forms import load_forms
-from .history import load_history
+from .history import HistorySummary, load_history
 from .published import load_published
 from .translations import load_translations
 from .validation_rules import load_validation_rules
+from .worklist import load_worklist
 
-__all__ = ["DemoSummary", "is_empty", "load_demo_data", "load_history", "load_published", "load_structure"]
+__all__ = [
+    "DemoSummary",
+    "is_empty",
+    "load_demo_data",
+    "load_history",
+    "load_in_use",
+    "load_published",
+    "load_structure",
+    "load_worklist",
+]
 
 DEFAULT_ACTIVITY_COUNT = 50_000
 STRUCTURE_VALID_FROM = date(2020, 1, 1)
 BATCH = 2_000
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class InUse:
+    history: HistorySummary
+    approved: int
+    """2025's quarterly reports submitted and approved (``load_published``)."""
+    submitted: int
+    """The first quarter of 2026's reports submitted for review (``load_worklist``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +155,14 @@ async def load_demo_data(*, activity_count: int = DEFAULT_ACTIVITY_COUNT, progre
         await _load_activities(activity_count, progress)
         await _advance_sequences()
     return DemoSummary(organizations, periods, sections, fields, activity_count)
+
+
+async def load_in_use(settings: Settings, *, progress: Progress = lambda _: None) -> InUse:
+    """After ``load_demo_data``: the service as it has been used. 2025's quarters are approved
+    before the first quarter of 2026 is submitted, as they would have been: a submitted report
+    keeps the prior values it was sent with, so org-3310's quarter, submitted first, showed no
+    prior figure for what its last quarter had entered by hand (outsider, polish4)."""
+    history = await load_history(settings, progress=progress)
+    approved = await load_published(settings, progress=progress)
+    submitted = await load_worklist(settings, progress=progress)
+    return InUse(history, approved, submitted)

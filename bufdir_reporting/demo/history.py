@@ -4,10 +4,8 @@ Every demo organisation has current snapshots of the forms it reports (``forms``
 periods of their kind (the year 2025, the first quarter of 2026) and, from the same runs, of
 their prior periods (2024, 2025's last quarter); the quarterly forms also for the rest of 2025,
 so a quarter is judged against its organisation's history. org-3310's quarter jumps (a
-winter-holiday programme) and is submitted: the case officer's worklist ranks it, against its own
-history and against the four volunteer centres of its kind (``peers``), one of which has submitted
-its quarter with a vacancy typed wrong (a validation rule's warning); a case officer has already
-asked org-3310 about its group activities (an open follow-up mark). Drafts keep the manual fields empty, as an
+winter-holiday programme, added here) and is submitted by ``worklist`` once ``published`` has
+approved 2025's quarters. Drafts keep the manual fields empty, as an
 organisation that has not finished its report would; the child-welfare services have not sent
 their 2025 report, due 1 February 2026: they are late.
 
@@ -29,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..auth import ADMIN, REVIEWER, Principal
+from ..auth import ADMIN, Principal
 from ..config import Settings
 from ..errors import Conflict
 from ..models import (
@@ -47,7 +45,7 @@ from ..models import (
 from ..resolvers import snapshots
 from ..resolvers.base.context import Context
 from ..resolvers.reporting import assignments, records, submissions
-from ..resolvers.snapshots import manual_values, notes, validation
+from ..resolvers.snapshots import manual_values, validation
 from . import forms, peers, validation_rules
 
 QUARTERLY_FORM = "frivillighet-kvartalsrapport"
@@ -91,13 +89,6 @@ ENTERED: dict[str, object] = {
     "antall_stillinger_ledige": 1,
     "merknader_ressurser": "Én stilling som mentorkoordinator står ledig fra januar.",
 }
-
-
-CASE_OFFICER = "bufdir-saksbehandler"
-QUESTION = (
-    "Gruppetiltakene er mer enn doblet fra forrige kvartal. Gjelder økningen vinterferieprogrammet, og fortsetter det etter mars?"
-)
-"""What the case officer asked org-3310 about its group activities in the quarter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,37 +214,6 @@ async def _burst(progress: Progress) -> None:
     progress(f"{BURST_ORGANIZATION} {BURST_PERIOD}: {usual + BURST_MORE} more group activities (a winter-holiday programme)")
 
 
-async def _submit_quarter(
-    settings: Settings, progress: Progress, organization_id: str = BURST_ORGANIZATION, entered: dict[str, object] | None = None
-) -> Snapshot:
-    """An organisation fills in and submits its quarterly report for the first quarter of 2026:
-    org-3310 the staffing and costs its 2025 quarters were reported with (``published``), so
-    only the programme's activities jump, not figures typed differently."""
-    coordinator = _loader(settings)
-    coordinator.principal = Principal(subject=f"user-coordinator-{organization_id}", organizations=frozenset({organization_id}))
-    snapshot = await Snapshot.get(
-        organization_id=organization_id, period_id=BURST_PERIOD, form_id=QUARTERLY_FORM, status="current"
-    )
-    if entered is None:
-        entered = {**ENTERED, "merknader_ressurser": "Vinterferieprogram i februar og mars med ekstra gruppetilbud."}
-    for key, value in entered.items():
-        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
-    errors = [f for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
-    if errors:  # the demo structure changed without this file: say which fields
-        raise Conflict(details={"fields": [f.field_key for f in errors]}, message_id="demo.history.quarterly_report_invalid")
-    record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
-    await submissions.submit(coordinator, report_id=record.id)
-    progress(f"{organization_id} {BURST_PERIOD}: submitted, on the case officer's worklist")
-    return snapshot
-
-
-async def _ask(settings: Settings, snapshot: Snapshot, progress: Progress) -> None:
-    """The case officer marks org-3310's group activities for follow-up: an open question."""
-    officer = Context(settings=settings, principal=Principal(subject=CASE_OFFICER, roles=frozenset({REVIEWER})))
-    await notes.mark_for_follow_up(officer, snapshot_id=snapshot.id, field_key="antall_gruppetiltak", text=QUESTION)
-    progress(f"{snapshot.organization_id} {BURST_PERIOD}: the case officer asks about its group activities")
-
-
 async def load_history(settings: Settings, *, progress: Progress = lambda _: None) -> HistorySummary:
     """Aggregate the recent periods of every demo organisation and submit org-bufdir-42's grant
     period. Runs after ``load_demo_data``, through the use cases (each commits on its own)."""
@@ -269,9 +229,6 @@ async def load_history(settings: Settings, *, progress: Progress = lambda _: Non
                 filled = f"{snapshot.populated_field_count} of {snapshot.field_count} fields"
                 progress(f"{organization.id} {period_id} {form.id}: {filled}")
     await _typo(settings, progress)
-    quarter = await _submit_quarter(settings, progress)
-    await _submit_quarter(settings, progress, peers.SUBMITTING, peers.ENTERED)
-    await _ask(settings, quarter, progress)
     return HistorySummary(
         periods=1,
         snapshots=await Snapshot.all().count(),

@@ -11,8 +11,10 @@ after it (``LATE``), so the demo still shows a late report.
 
 org-bufdir-42 is left out: its latest submission stays the grant period the legacy contract's
 ``last-submitted-period`` example answers; so are the volunteer centres of ``peers`` (drafts
-only: the case officer's worklist is about the first quarter of 2026). Runs after ``history.load_history``, through the use
-cases, so the submissions, reviews, audit log and locks are the real ones.
+only: the case officer's worklist is about the first quarter of 2026). Runs after
+``history.load_history`` and before ``worklist.load_worklist`` (``load_in_use``): org-3310's first
+quarter of 2026 is submitted with these figures as its prior values. Through the use cases, so
+the submissions, reviews, audit log and locks are the real ones.
 """
 
 from __future__ import annotations

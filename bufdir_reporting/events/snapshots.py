@@ -132,8 +132,8 @@ class NoteFields(BaseModel):
     # Defaults, so events logged before these fields replay.
     state: NoteState | None = Field(
         default=None,
-        description="a comment's or follow-up mark's state; an explanation's accepted once a reviewer accepts it, "
-        "else null; null for answers",
+        description="a comment's or follow-up mark's state; an explanation's pending, accepted once a reviewer "
+        "accepts it; null for answers",
     )
     resolved_by: str | None = Field(default=None, description="who resolved the question, or accepted the explanation")
     resolved_at: Instant | None = Field(default=None, description="when the question was resolved, or the explanation accepted")

@@ -125,13 +125,14 @@ class ValueNoteKind(StrEnum):
 
 class NoteState(StrEnum):
     """Where a reviewer's question (a comment or a follow-up mark) stands: open until the
-    organisation answers, answered until a reviewer resolves it. An explanation has no state
-    until a reviewer accepts it."""
+    organisation answers, answered until a reviewer resolves it. An explanation is pending until
+    a reviewer accepts it (it had no state: a new one read null, outsider; migration 0025)."""
 
     OPEN = "open"
     ANSWERED = "answered"
     RESOLVED = "resolved"
     ACCEPTED = "accepted"
+    PENDING = "pending"
 
 
 class ValueNote(Model):
@@ -162,8 +163,8 @@ class ValueNote(Model):
         "bufdir.ValueNote", related_name="answers", null=True, on_delete=fields.CASCADE
     )
     state = fields.CharEnumField(NoteState, max_length=16, null=True)
-    """A comment's or follow-up mark's state; an explanation's ``accepted`` once a reviewer
-    accepts it, else null; null for answers."""
+    """A comment's or follow-up mark's state; an explanation's: ``pending``, ``accepted`` once a
+    reviewer accepts it; null for answers."""
     resolved_by = fields.CharField(max_length=128, null=True)
     """Who resolved the question, or accepted the explanation (``resolved_at``: when)."""
     resolved_at = fields.DatetimeField(null=True)

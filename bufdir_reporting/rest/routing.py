@@ -148,7 +148,17 @@ class ContractRouter(APIRouter):
             self.add_api_route(self.base + path, handler, methods=[method], **route)
             refused_doing(self.routes[-1], permissions.DOING.get(operation_id))
             if self.printed_paths:
-                alias = {**route, "operation_id": f"{operation_id}PrintedPath", "deprecated": True}
+                # deprecated, and saying of what: /docs showed each beside its canonical route in
+                # the same words (outsider, polish4); it stays in the document, in the same tag, so
+                # a generated client keeps its function where it was
+                alias = {
+                    **route,
+                    "operation_id": f"{operation_id}PrintedPath",
+                    "deprecated": True,
+                    "description": f"Deprecated: the contracts' printed path of `{method} {self.base + path}`, served "
+                    "for clients written against it; call that path instead."
+                    + (f"\n\n{route['description']}" if route.get("description") else ""),
+                }
                 self.add_api_route(self.base + self.base + path, handler, methods=[method], **alias)
                 refused_doing(self.routes[-1], permissions.DOING.get(operation_id))
             return handler

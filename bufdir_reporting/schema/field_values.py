@@ -116,7 +116,7 @@ strawberry.enum(
     models.NoteState,
     name="NoteState",
     description="A question's state: OPEN, ANSWERED (the organisation answered; the reviewer's turn), RESOLVED; an "
-    "explanation's: ACCEPTED by a reviewer (else none).",
+    "explanation's: PENDING, then ACCEPTED by a reviewer.",
 )
 
 
@@ -131,8 +131,8 @@ class ValueNoteType:
     parent_id: strawberry.ID | None = strawberry.field(description="For an answer: the id of the comment it answers.")
     state: models.NoteState | None = strawberry.field(
         default=None,
-        description="A comment's or follow-up mark's state; an explanation's ACCEPTED once a reviewer accepts it, else "
-        "null; null for answers.",
+        description="A comment's or follow-up mark's state; an explanation's PENDING, ACCEPTED once a reviewer accepts "
+        "it; null for answers.",
     )
     resolved_by: str | None = strawberry.field(
         default=None, description="Who resolved the question, or accepted the explanation."

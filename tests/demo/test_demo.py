@@ -88,10 +88,10 @@ def test_the_default_demo_is_large_deterministic_and_spans_2023_to_march_2026():
 
 
 async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contract_example(settings, client, tokens, demo):
-    from bufdir_reporting.demo import load_history
+    from bufdir_reporting.demo import load_in_use
 
-    summary = await load_history(settings)
-    assert (summary.submissions, summary.organizations) == (3, 4)
+    in_use = await load_in_use(settings)
+    assert (in_use.history.submissions + in_use.submitted, in_use.history.organizations) == (3, 4)
     admin = tokens.admin()
     # every organisation's recent periods and their priors have a current snapshot with values
     query = """{ organizations(first: 10) { edges { node { organizationId
@@ -139,6 +139,21 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     legacy = (await client.get(f"/api/v1/aggregated-report-data/{snapshot_2024}", headers=admin)).json()
     assert legacy["prior_period"]["period_id"] == "2023", "the contract's prior_period is there for a prior too"
     assert any(field["prior_period_value"] is not None for section in legacy["sections"] for field in section["fields"])
+    # 2025's quarters were approved before org-3310 submitted its first quarter of 2026: the
+    # submitted quarter (and its documents) carry the last quarter's hand-entered figures as prior
+    # values (submitted first, it had none for them while analytics showed them)
+    from bufdir_reporting.demo.history import ENTERED
+    from bufdir_reporting.models import FieldValue, Snapshot, Submission
+
+    quarter = await Snapshot.get(
+        organization_id="org-3310", period_id="rp-2026-q1", form_id="frivillighet-kvartalsrapport", status="current"
+    )
+    assert await Submission.exists(snapshot_id=quarter.id)
+    carried = {
+        v.field_key: (v.prior_value, v.prior_text_value)
+        for v in await FieldValue.filter(snapshot_id=quarter.id, field_key__in=list(ENTERED))
+    }
+    assert [key for key in ENTERED if carried[key] == (None, None)] == [], carried
     # who reports what: the grant period expects its grantee alone; the family counselling office
     # is asked no child-welfare field; the umbrella reads its branches, and its rolled-up figures
     # count each person once across them; the child-welfare services are late with 2025
@@ -167,7 +182,6 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     umbrella = tokens.headers("org-bufdir-42")
     branches = await client.get("/api/v1/aggregated-report-data", params={"organization_id": "org-3310"}, headers=umbrella)
     assert branches.status_code == 200 and branches.json()["data"], "the umbrella reads its branches"
-    from bufdir_reporting.models import Snapshot
 
     rolled = await Snapshot.get(
         organization_id="org-bufdir-42", period_id="rp-2026-q1", form_id="frivillighet-samlet", status="current"

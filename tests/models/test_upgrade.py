@@ -62,3 +62,31 @@ async def test_a_database_at_the_landed_release_upgrades_with_its_rows(fresh):
         assert [dict(row) for row in rows] == [{"id": "sub_U", "review_state": "submitted", "lock_slot": "org-u|2024"}]
         _, revision = await connection.execute_query("SELECT token FROM structure_revision")
         assert [row["token"] for row in revision] == ["migrated-0006"]
+
+
+async def test_an_explanation_written_before_it_had_a_state_is_pending_after_the_upgrade(fresh):
+    """Migration 0025: a new explanation's state was null; those already written are pending, and
+    the other notes keep theirs (an answer has none)."""
+    settings = fresh
+    async with TortoiseContext():
+        await tortoise_migrate(config=tortoise_config(settings), target="bufdir.0024_activity_type_index")
+        connection = get_connection("default")
+        notes = (
+            "INSERT INTO value_note (organization_id, period_id, field_key, kind, text, author, state, created_at) "
+            "VALUES ('org-u', '2024', 'k', 'explanation', 'Fordi.', 'kari', NULL, {now}), "
+            "('org-u', '2024', 'k', 'explanation', 'Godtatt.', 'kari', 'accepted', {now}), "
+            "('org-u', '2024', 'k', 'comment', 'Hvorfor?', 'rita', 'open', {now}), "
+            "('org-u', '2024', 'k', 'answer', 'Derfor.', 'kari', NULL, {now})"
+        )
+        for statement in [*ROWS[:2], notes]:
+            await connection.execute_script(statement.format(now="CURRENT_TIMESTAMP"))
+    await apply_migrations(settings)
+    async with TortoiseContext():
+        await tortoise_migrate(config=tortoise_config(settings))
+        _, rows = await get_connection("default").execute_query("SELECT kind, state FROM value_note ORDER BY id")
+        assert [(row["kind"], row["state"]) for row in rows] == [
+            ("explanation", "pending"),
+            ("explanation", "accepted"),
+            ("comment", "open"),
+            ("answer", None),
+        ]

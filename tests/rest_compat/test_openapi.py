@@ -148,6 +148,14 @@ async def test_operations_are_named_as_the_contracts_name_them(document):
     for (method, path), name in ids.items():
         printed = document["paths"][path][method].get("deprecated", False)
         assert printed is name.endswith("PrintedPath"), (method, path)
+        # and says which route it doubles (/docs showed each beside its route in the same words)
+        said = document["paths"][path][method].get("description", "")
+        if printed:
+            canonical = path[path.index("/api/", 1) :]
+            assert method in document["paths"][canonical], (method, path)
+            assert said.startswith(f"Deprecated: the contracts' printed path of `{method.upper()} {canonical}`"), said
+        else:
+            assert not said.startswith("Deprecated"), (method, path)
 
 
 TIMESTAMP = re.compile(r".*_at$|^range_(start|end)$")

@@ -81,6 +81,26 @@ async def test_setting_values_needs_the_organisation(graphql, app, tokens, repor
     assert error_codes(unknown) == ["NOT_FOUND"]
 
 
+async def test_a_computed_field_is_named_by_its_label_and_a_reviewer_told_what_it_may_do(graphql, app, tokens, reporting):
+    """A computed field's refusal named its key where every other refusal of a value names its
+    label; a reviewer was told it could not change "the aggregation" (outsider)."""
+    own = tokens.headers("org-1042")
+    snapshot_id = await current(graphql, app, own)
+    computed = {"id": snapshot_id, "key": "antall_akuttplasseringer", "value": 3}
+    said = {lang: (await graphql(SET, computed, {**own, "Accept-Language": lang}))["errors"][0] for lang in ("nb", "en")}
+    assert said["nb"]["message"] == "«Antall akuttplasseringer» beregnes fra aktiviteter og fylles ikke inn for hånd"
+    assert said["en"]["message"] == "antall_akuttplasseringer is computed from activities, not entered by hand"
+    assert [e["extensions"]["field_key"] for e in said.values()] == ["antall_akuttplasseringer"] * 2
+    value = {"id": snapshot_id, "key": "antall_arsverk", "value": 1}
+    reviewer = {lang: await graphql(SET, value, {**tokens.reviewer(), "Accept-Language": lang}) for lang in ("nb", "en")}
+    assert [error_codes(r) for r in reviewer.values()] == [["FORBIDDEN"]] * 2
+    assert reviewer["nb"]["errors"][0]["message"].startswith("en saksbehandler endrer ikke organisasjonens tall: merk verdien")
+    assert reviewer["en"]["errors"][0]["message"] == (
+        "a reviewer does not change an organisation's figures: mark the value for follow-up for the organisation to "
+        "answer, or return a submitted report for correction"
+    )
+
+
 async def test_values_read_and_are_written_as_people_write_them(graphql, app, tokens, reporting):
     """A decimal comma is a number (the importer took it, manual values refused it); a boolean
     is true or false, and numbers carry no trailing zeros (a BOOLEAN came back as "1.0000")."""

@@ -316,6 +316,10 @@ async def test_forms_over_rest(client, tokens, world):
         "/api/v1/report-forms", json={"form_id": "x", "name": "X", "section_ids": ["finnes-ikke"]}, headers=admin
     )
     assert unknown.status_code == 422 and unknown.json()["error"]["details"]["field"] == "section_ids"
+    # many unknown sections: how many and the first ten (errors.refuse_unknown), not every one
+    many = [f"ukjent-{n:02}" for n in range(12)]
+    refused = await client.post("/api/v1/report-forms", json={"form_id": "x", "name": "X", "section_ids": many}, headers=admin)
+    assert refused.json()["error"]["message"] == "12 sections do not exist; the first 10: " + ", ".join(many[:10]), refused.text
     assigned = await client.post(
         "/api/v1/report-forms/rest-skjema/assignments",
         json={"organization_id": "org-bv-1", "from_period_id": "2024"},

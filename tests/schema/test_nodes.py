@@ -49,6 +49,20 @@ async def test_nodes_answers_each_id_in_order_as_node_does(graphql, app, tokens,
         assert error_codes(alone) == (["FORBIDDEN"] if position == 2 else [])
 
 
+async def test_a_malformed_id_is_null_at_its_position_with_its_own_error(graphql, tokens, reporting):
+    """One id this API did not give out failed the whole list (data null): per Relay's convention
+    it is null where it stands, with node(id:)'s error and its path, and the others stand."""
+    own = tokens.headers("org-1042")
+    ids = [global_id("Period", "2024"), "not-base64!!", global_id("Nope", "x"), global_id("Organization", "org-1042")]
+    result = await graphql(NODES, {"ids": ids}, own)
+    assert [n and n["__typename"] for n in result["data"]["nodes"]] == ["Period", None, None, "Organization"]
+    errors = [(e["path"], e["extensions"]["code"], e["message"]) for e in result["errors"]]
+    for position in (1, 2):
+        alone = (await graphql("query ($id: ID!) { node(id: $id) { id } }", {"id": ids[position]}, own))["errors"][0]
+        assert (["nodes", position], "BAD_USER_INPUT", alone["message"]) in errors, (errors, alone)
+    assert len(errors) == 2
+
+
 async def test_nodes_reads_each_kind_in_one_statement_however_many_ids(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     page = '{ organization(id: "org-1042") { activities(first: 8) { edges { node { id } } } } }'

@@ -142,6 +142,12 @@ async def test_the_worklist_ranks_errors_then_outliers_by_size_and_filters(graph
         (i["organizationId"], i["code"]) for i in items
     ], "REST and GraphQL list the same items in the same order"
     assert rest.json()["pagination"]["total"] == 2
+    # one wording: the worklist says of the outlier what the organisation's snapshot (and so its
+    # report's PDF) says; the reviewer's score is a field of its own (the worklist said the z)
+    said = {i["code"]: i["message"] for i in rest.json()["data"]}
+    validation = "query ($s: ID!) { snapshot(id: $s) { validation { code message score } } }"
+    own = (await graphql(validation, {"s": "snap-org-w6"}, tokens.headers("org-w6")))["data"]["snapshot"]["validation"]
+    assert [(f["message"], f["score"]) for f in own if f["code"] == "OUTLIER_PEERS"] == [(said["OUTLIER_PEERS"], None)], own
     assert (
         await client.get("/api/v1/worklist", params={"period_id": "2024"}, headers=tokens.headers("org-w6"))
     ).status_code == 403
@@ -382,7 +388,7 @@ async def test_an_accepted_explanation_settles_the_values_findings_live(app, set
     reviewer = tokens.reviewer()
     explanation = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Nytt akuttmottak i kommunen.", author="ola",
+        text="Nytt akuttmottak i kommunen.", author="ola", state="pending",
     )  # fmt: skip
     items = await _items(graphql, reviewer)
     assert {(i["code"], i["noteId"], i["answer"]) for i in items} == {
@@ -419,7 +425,7 @@ async def test_an_accepted_explanation_settles_the_values_findings_live(app, set
     # over REST, an explanation of another value; a question is no explanation to accept
     other = await ValueNote.create(
         organization_id="org-w5", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Ok.", author="kari",
+        text="Ok.", author="kari", state="pending",
     )  # fmt: skip
     done = await client.post(f"/api/v1/value-notes/{other.id}/accept", headers=reviewer)
     assert (done.status_code, done.json()["state"], done.json()["resolved_by"]) == (200, "accepted", "bufdir-saksbehandler")
@@ -508,7 +514,7 @@ async def test_a_coordinator_is_told_what_it_tried_needs_the_reviewer_role(graph
     coordinator = tokens.headers("org-w6", subject="ola")
     explanation = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Nytt akuttmottak.", author="ola",
+        text="Nytt akuttmottak.", author="ola", state="pending",
     )  # fmt: skip
     asked = (await graphql(FOLLOW_UP, {"s": "snap-org-w6"}, tokens.reviewer()))["data"]["markValueForFollowUp"]
     said = {
@@ -533,7 +539,7 @@ async def test_another_organisations_note_is_not_found_with_its_id_as_text_alike
     resolving one ``"id": "6"`` (outsider): text for all, as the other notes' NOT_FOUND."""
     explanation = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="explanation",
-        text="Nytt akuttmottak.", author="ola",
+        text="Nytt akuttmottak.", author="ola", state="pending",
     )  # fmt: skip
     question = await ValueNote.create(
         organization_id="org-w6", period_id="2024", form_id=DEFAULT_FORM, field_key="akutt", kind="follow_up",

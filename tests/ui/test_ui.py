@@ -88,6 +88,13 @@ async def test_neither_page_keeps_the_bearer_token_in_the_browser(client):
     assert "persistAuthorization: false" in swagger
 
 
+async def test_the_rest_reference_lists_each_tags_deprecated_printed_paths_after_its_routes(client):
+    """Swagger UI listed each contract's printed (doubled) path beside the route it doubles: its
+    operations are sorted deprecated last, in the document's order otherwise (a stable sort)."""
+    swagger = (await client.get(f"{ui.ASSETS_PATH}/swagger-start.js")).text
+    assert 'operationsSorter: (a, b) => Number(a.get("operation").get("deprecated") === true)' in swagger
+
+
 async def test_the_page_lives_under_the_proxy_prefix(app):
     import httpx
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from tortoise.connection import get_connection
 from tortoise.expressions import Q
 
-from ...errors import InvalidInput
+from ...errors import InvalidInput, refuse_unknown
 from ...models import FieldDataType, FieldDefinition, OrganizationKind, PeriodType, ReportForm
 from ..base import ancestry
 from ..base.sql import Statement
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 MAX_FIELDS = 200
 MAX_ORGANIZATIONS = 5000
 MAX_PERIODS = 200
-NAMED_MISSING = 10
-"""A refusal of unknown organisations names at most this many of them, and says how many there are."""
 PEOPLE = "count_distinct_participants"
 """The aggregation rule that counts people (``aggregation.rules``)."""
 NUMERIC = frozenset({FieldDataType.INTEGER, FieldDataType.DECIMAL, FieldDataType.PERCENT, FieldDataType.BOOLEAN})
@@ -86,14 +84,18 @@ async def read_fields(selection: Selection, last: date | None) -> list[FieldInfo
         held = chosen.get(d.key)
         if held is None or (last is not None and held.valid_from > last and d.valid_from <= last):
             chosen[d.key] = d
-    missing = [k for k in selection.field_keys if k not in chosen]
-    if missing:
-        raise InvalidInput(field="field_keys", message_id="analytics.selection.field", values={"missing": ", ".join(missing)})
-    unknown = [s for s in selection.section_ids if s not in {d.section_id for d in definitions}]
-    if unknown:
-        raise InvalidInput(
-            field="section_ids", message_id="analytics.selection.section_none_fields", values={"unknown": ", ".join(unknown)}
-        )
+    refuse_unknown(
+        [k for k in selection.field_keys if k not in chosen],
+        field="field_keys",
+        message_id="analytics.selection.field",
+        many_id="analytics.selection.fields_many",
+    )
+    refuse_unknown(
+        [s for s in selection.section_ids if s not in {d.section_id for d in definitions}],
+        field="section_ids",
+        message_id="analytics.selection.section_none_fields",
+        many_id="analytics.selection.sections_many",
+    )
     if len(chosen) > MAX_FIELDS:
         raise InvalidInput(
             field="section_ids", message_id="analytics.selection.selection_holds_more_fields", values={"MAX_FIELDS": MAX_FIELDS}
@@ -183,11 +185,12 @@ def _day(value: date | str) -> date:
 def checked_periods(selection: Selection, found: Dimensions) -> list[PeriodInfo]:
     if selection.period_ids:
         by_id = {p.id: p for p in found.periods}
-        missing = [p for p in selection.period_ids if p not in by_id]
-        if missing:
-            raise InvalidInput(
-                field="period_ids", message_id="analytics.selection.period", values={"missing": ", ".join(missing)}
-            )
+        refuse_unknown(
+            [p for p in selection.period_ids if p not in by_id],
+            field="period_ids",
+            message_id="analytics.selection.period",
+            many_id="analytics.selection.periods_many",
+        )
         return sorted(by_id.values(), key=lambda p: (p.start, p.end, p.id))
     if len(found.periods) > MAX_PERIODS:
         raise InvalidInput(
@@ -216,17 +219,10 @@ def checked_organizations(selection: Selection, dimensions: Dimensions) -> tuple
             message_id="analytics.selection.selection_holds_more_organisations",
             values={"MAX_ORGANIZATIONS": MAX_ORGANIZATIONS},
         )
-    missing = sorted(set(selection.organization_ids) - {o.id for o in found})
-    if len(missing) > NAMED_MISSING:
-        # up to 5,000 ids in one message (outsider): the first few, and how many
-        raise InvalidInput(
-            field="organization_ids",
-            message_id="analytics.selection.organisations_many",
-            values={"count": len(missing), "shown": NAMED_MISSING, "missing": ", ".join(missing[:NAMED_MISSING])},
-            missing_count=len(missing),
-        )
-    if missing:
-        raise InvalidInput(
-            field="organization_ids", message_id="analytics.selection.organisation", values={"missing": ", ".join(missing)}
-        )
+    refuse_unknown(
+        sorted(set(selection.organization_ids) - {o.id for o in found}),
+        field="organization_ids",
+        message_id="analytics.selection.organisation",
+        many_id="analytics.selection.organisations_many",
+    )
     return found, {o.id: [o.id] for o in found}

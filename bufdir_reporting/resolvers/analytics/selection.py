@@ -155,7 +155,7 @@ async def plan(ctx: Context, *, selection: Selection) -> Plan:
             )
     form_id = selection.form_id
     if form_id is not None and form_id not in forms:
-        raise NotFound("report form", form_id)
+        raise NotFound("report form", form_id, field="form_id")  # named as each transport spells it (outsider)
     whole = not selection.organization_ids and selection.subtree_of is None
     plan_ = Plan(
         fields=fields,

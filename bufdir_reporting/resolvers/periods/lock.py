@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ...errors import PeriodLocked
-from ...models import DEFAULT_FORM, Organization, Period, ReportForm, Snapshot, Submission
+from ...models import DEFAULT_FORM, Organization, Period, ReportForm, ReviewState, Snapshot, Submission
 from ..base import ancestry
 from . import calendar, names
 
@@ -123,11 +123,18 @@ async def _umbrella_lock(organization_id: str, period_id: str) -> Submission | N
 
 
 async def refuse_if_period_locked(organization_id: str, period_id: str | None, form_id: str | None = None) -> None:
-    """Refuse a change to a submitted report: the form's period is locked for the organisation."""
-    if period_id is not None and await Submission.exists(lock_slot=lock_key(organization_id, period_id, form_id)):
+    """Refuse a change to a submitted report: the form's period is locked for the organisation.
+    The refusal says what unlocks it in the lock's state: an approved report cannot be returned
+    (``reviews``), so only an admin's reopening helps; it offered a return there too (outsider,
+    polish4)."""
+    if period_id is None:
+        return
+    lock = await Submission.get_or_none(lock_slot=lock_key(organization_id, period_id, form_id)).only("id", "review_state")
+    if lock is not None:
+        approved = lock.review_state == ReviewState.APPROVED
         raise PeriodLocked(
             details={"organization_id": organization_id, "period_ids": [period_id]},
-            message_id="periods.lock.period_submitted_locked",
+            message_id="periods.lock.period_approved_locked" if approved else "periods.lock.period_submitted_locked",
             values=await named(organization_id, period_id),
         )
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...errors import Conflict, InvalidInput, NotFound
+from ...errors import Conflict, Forbidden, InvalidInput, NotFound
 from ...events import DataUpdated
 from ...language import chosen
 from ...models import (
@@ -25,10 +25,10 @@ from ...models import (
 )
 from ...wording import shown
 from .. import periods
-from ..base import audit, notify, numbers
+from ..base import access, audit, notify, numbers
 from ..base.context import Context
 from ..structure import translations
-from . import completeness, lifecycle, prior_values
+from . import completeness, prior_values
 from .run_values import MANUAL
 
 
@@ -146,6 +146,17 @@ def checked(definition: FieldDefinition, raw: Any, *, label: str | None = None) 
     return _number(definition, raw, label), None
 
 
+async def _writable(ctx: Context, snapshot_id: str) -> Snapshot:
+    """The snapshot, for a caller who may change its values. A reviewer who may read it but not
+    write it is told what a reviewer does instead: it was told it could not change "the
+    aggregation", which it had not asked to (outsider, polish4)."""
+    snapshot = access.readable(ctx, await Snapshot.get_or_none(id=snapshot_id), kind="snapshot", key=snapshot_id)
+    organization_id = snapshot.organization_id
+    if not access.can_write(ctx.principal, organization_id) and access.can_review(ctx.principal, organization_id):
+        raise Forbidden(details={"reason": "reviewer"}, message_id="snapshots.manual_values.reviewer_asks")
+    return access.writable(ctx, snapshot, kind="snapshot", key=snapshot_id)
+
+
 async def _refuse_unless_open(snapshot: Snapshot) -> None:
     """A value goes into a current snapshot of a period not submitted."""
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
@@ -158,20 +169,23 @@ async def _refuse_unless_open(snapshot: Snapshot) -> None:
 
 
 async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
-    snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
+    snapshot = await _writable(ctx, snapshot_id)
     await _refuse_unless_open(snapshot)
     row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
     if row is None:
         raise NotFound("field", field_key)
     definition = await FieldDefinition.get(id=row.field_definition_id)
+    label = (await translations.texts(ctx, language=chosen())).field_label(definition)
     if definition.aggregation_rule is not None:
+        # by its label, as every other refusal of a value says it (it named the key); the key
+        # stays in the details
         raise InvalidInput(
             field="field_key",
+            field_key=definition.key,
             message_id="snapshots.manual_values.computed_activities_entered_hand",
-            values={"field_key": field_key},
+            values=_named(definition, label),
         )
     before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
-    label = (await translations.texts(ctx, language=chosen())).field_label(definition)
     row.value, row.text_value = checked(definition, value, label=label)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
     row.data_source = MANUAL if value is not None else None
     row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)

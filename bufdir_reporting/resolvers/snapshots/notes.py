@@ -36,6 +36,8 @@ from . import lifecycle
 MAX_TEXT = 4_000
 QUESTIONS = (ValueNoteKind.COMMENT, ValueNoteKind.FOLLOW_UP)
 UNRESOLVED = (NoteState.OPEN, NoteState.ANSWERED)
+INITIAL_STATES = {**dict.fromkeys(QUESTIONS, NoteState.OPEN), ValueNoteKind.EXPLANATION: NoteState.PENDING}
+"""A new note's state by its kind; an answer has none (its question's state says it)."""
 
 
 def _text(text: str) -> str:
@@ -76,7 +78,7 @@ async def _note(
             text=text,
             author=ctx.principal.subject or "unknown",
             parent=parent,
-            state=NoteState.OPEN if kind in QUESTIONS else None,
+            state=INITIAL_STATES.get(kind),
         )
         if parent is not None:  # an answer: the question waits for the reviewer now
             # a compare-and-set, as settling is: an answer to a question already resolved was
@@ -178,7 +180,7 @@ async def accept(ctx: Context, *, note_id: int) -> ValueNote:
         ctx,
         note,
         NoteState.ACCEPTED,
-        ValueNote.filter(id=note_id, state=None),
+        ValueNote.filter(id=note_id, state=NoteState.PENDING),
         action="value.accepted",
         already="snapshots.notes.explanation_accepted_already",
         before=None,

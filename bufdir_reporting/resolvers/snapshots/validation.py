@@ -123,30 +123,27 @@ def _outlier(key: str, label: str, value: Decimal, judgement: outliers.Judgement
     """``scored``: whether the reader is told a peer comparison's score. The organisation is not:
     its score at two values of its own (a draft it changes) is a line whose slope and zero give
     the peers' median and spread away — with five peers, one peer's figure (attacker's review).
-    It is told it stands out, and which way; Bufdir's reviewers get the score."""
+    It is told it stands out, and which way; Bufdir's reviewers get the score, as ``score``. The
+    words are the same for every reader, so the worklist, the snapshot and the report's PDF say
+    one thing (the worklist's said the z, the organisation's PDF did not: outsider, polish4)."""
     label = rule_words.mid_sentence(label)  # "Verdien for talet på årsverk", as a rule's finding says it
     direction = say("finding.higher" if judgement.score > 0 else "finding.lower", language)
-    score = _score(judgement.score, language)
-    if judgement.basis == outliers.Basis.PEERS and not scored:
-        message = say("finding.OUTLIER_PEERS.unscored", language, label=label, value=number(value, language), direction=direction)
-        return Finding(key, Severity.WARNING, FindingCode.OUTLIER_PEERS, message, deviation=judgement.deviation)
-    if judgement.basis == outliers.Basis.HISTORY:
-        code = FindingCode.OUTLIER_HISTORY
-        message = say(
-            "finding.OUTLIER_HISTORY",
-            language,
-            label=label,
-            value=number(value, language),
-            direction=direction,
-            median=number(judgement.median, language),
-            score=score,
-        )
-    else:
-        code = FindingCode.OUTLIER_PEERS
-        message = say(
-            "finding.OUTLIER_PEERS", language, label=label, value=number(value, language), direction=direction, score=score
-        )
-    return Finding(key, Severity.WARNING, code, message, score=judgement.score, deviation=judgement.deviation)
+    if judgement.basis == outliers.Basis.PEERS:
+        message = say("finding.OUTLIER_PEERS", language, label=label, value=number(value, language), direction=direction)
+        score = judgement.score if scored else None
+        return Finding(key, Severity.WARNING, FindingCode.OUTLIER_PEERS, message, score=score, deviation=judgement.deviation)
+    message = say(
+        "finding.OUTLIER_HISTORY",
+        language,
+        label=label,
+        value=number(value, language),
+        direction=direction,
+        median=number(judgement.median, language),
+        score=_score(judgement.score, language),
+    )
+    return Finding(
+        key, Severity.WARNING, FindingCode.OUTLIER_HISTORY, message, score=judgement.score, deviation=judgement.deviation
+    )
 
 
 async def validate(

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from ...errors import Conflict, InvalidInput, NotFound
+from ...errors import Conflict, InvalidInput, NotFound, refuse_unknown
 from ...events import CacheInvalidated
 from ...models import DEFAULT_FORM, FormSection, Period, PeriodType, ReportForm, Section
 from ..base import audit, invalidation, revision
@@ -184,9 +184,12 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
 
 async def _sections_exist(section_ids: list[str]) -> None:
     found = {str(s) for s in await Section.filter(id__in=section_ids).values_list("id", flat=True)}
-    unknown = [s for s in section_ids if s not in found]
-    if unknown:
-        raise InvalidInput(field="section_ids", message_id="structure.forms.section", values={"unknown": ", ".join(unknown)})
+    refuse_unknown(
+        [s for s in section_ids if s not in found],
+        field="section_ids",
+        message_id="structure.forms.section",
+        many_id="structure.forms.sections_many",
+    )
 
 
 async def _section_ids(form_id: str) -> list[str]:

@@ -182,6 +182,7 @@ ENUM_VALUES = {
     "NoteState.ANSWERED": "The organisation answered; waiting for the reviewer.",
     "NoteState.RESOLVED": "A reviewer resolved it.",
     "NoteState.ACCEPTED": "An explanation a reviewer accepted.",
+    "NoteState.PENDING": "An explanation waiting for a reviewer to accept it.",
     "RuleImportance.HIGH": "Ranks first in the worklist.",
     "RuleImportance.MEDIUM": "Ranks after high.",
     "RuleImportance.LOW": "Ranks last.",

@@ -12,5 +12,8 @@ window.ui = SwaggerUIBundle({
   showExtensions: true,
   showCommonExtensions: true,
   persistAuthorization: false,
+  // each tag's deprecated operations (the contracts' printed, doubled paths) after its canonical
+  // ones, in the document's order otherwise: they were listed beside each route they double
+  operationsSorter: (a, b) => Number(a.get("operation").get("deprecated") === true) - Number(b.get("operation").get("deprecated") === true),
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
 });

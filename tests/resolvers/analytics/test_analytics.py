@@ -534,6 +534,21 @@ async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> 
         assert error["extensions"]["field"] == named, error
 
 
+async def test_an_unknown_form_is_refused_naming_the_input_that_named_it(app, client, graphql, tokens) -> None:
+    """Analytics' NOT_FOUND for an unknown report form named no field (outsider): REST's
+    ``form``, GraphQL's ``selection.formId``."""
+    await make_section(fields=[counted("saker")])
+    await make_period(year=2024)
+    params = {"fields": "saker", "periods": "2024", "form": "no-such-form"}
+    refused = await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())
+    assert refused.status_code == 404, refused.text
+    assert (refused.json()["error"]["details"]["field"], refused.json()["error"]["details"]["id"]) == ("form", "no-such-form")
+    query = "query($s: AnalyticsSelection!) { analytics(selection: $s) { source } }"
+    selection = {"fieldKeys": ["saker"], "periodIds": ["2024"], "formId": "no-such-form"}
+    (error,) = (await graphql(query, {"s": selection}, headers=tokens.reviewer()))["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("NOT_FOUND", "selection.formId"), error
+
+
 async def test_a_source_the_token_may_not_read_is_refused_naming_source(app, client, graphql, tokens) -> None:
     """A coordinator asking another organisation's current figures was refused without
     ``details.field`` (outsider): the refusal names the source, as each transport spells it."""
@@ -566,6 +581,28 @@ async def test_many_unknown_organisations_are_counted_and_the_first_named(app, c
     assert (error["details"]["field"], error["details"]["missing_count"]) == ("organizations", 12), error
     few = await client.get("/api/v1/analytics", params=params[:-2], headers=tokens.reviewer())
     assert few.json()["error"]["message"] == "no organisation " + ", ".join(unknown[:10]), few.text
+
+
+async def test_many_unknown_fields_sections_and_periods_are_counted_and_the_first_named(app, client, tokens) -> None:
+    """The organisations' rule (errors.refuse_unknown) for the selection's other ids: a list of
+    unknown fields or periods was named whole in one message (outsider)."""
+    await make_section(fields=[counted("saker")])
+    await make_period(year=2024)
+    unknown = [f"ukjent-{n:02}" for n in range(12)]
+    cases = [
+        ("fields", [("periods", "2024")], "12 fields do not exist; the first 10: ", "no field "),
+        ("periods", [("fields", "saker")], "12 periods do not exist; the first 10: ", "no period "),
+        ("sections", [("periods", "2024")], "12 sections do not exist (or have no fields); the first 10: ", "no section "),
+    ]
+    for name, rest, many, few in cases:
+        params = [*rest, *((name, u) for u in unknown)]
+        error = (await client.get("/api/v1/analytics", params=params, headers=tokens.reviewer())).json()["error"]
+        assert error["message"] == many + ", ".join(unknown[:10]), error
+        assert (error["details"]["field"], error["details"]["missing_count"]) == (name, 12), error
+        nynorsk = await client.get("/api/v1/analytics", params=params, headers={**tokens.reviewer(), "Accept-Language": "nn"})
+        assert nynorsk.json()["error"]["message"].startswith("12 "), nynorsk.text
+        ten = (await client.get("/api/v1/analytics", params=params[:-2], headers=tokens.reviewer())).json()["error"]
+        assert ten["message"].startswith(few + ", ".join(unknown[:10])) and "missing_count" not in ten["details"], ten
 
 
 PEOPLE_FIELDS = [

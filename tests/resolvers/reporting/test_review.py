@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bufdir_reporting.models import Snapshot
+from bufdir_reporting.models import Snapshot, Submission
 from bufdir_reporting.resolvers import snapshots
 from bufdir_reporting.resolvers.reporting import records, reviews, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
@@ -61,6 +61,21 @@ async def test_a_reviewer_takes_it_under_review_and_approves_it_final_and_locked
         ("UNDER_REVIEW", "APPROVED", "bufdir-saksbehandler"),
     ]
     assert error_codes(await graphql(RECORD, {"org": org}, tokens.headers(org))) == ["PERIOD_LOCKED"]
+    # an approved report cannot be returned: the refusal offers only what unlocks it now (it
+    # said "ask Bufdir to return the report" here too)
+    snapshot_id = (await Submission.get(id=submission_id)).snapshot_id
+    set_value = 'mutation ($s: ID!) { setFieldValue(snapshotId: $s, fieldKey: "antall_arsverk", value: 5) { fieldKey } }'
+    said = {
+        language: (await graphql(set_value, {"s": snapshot_id}, {**tokens.headers(org), "Accept-Language": language}))["errors"][
+            0
+        ]
+        for language in ("nb", "nn", "en")
+    }
+    assert {error["extensions"]["code"] for error in said.values()} == {"PERIOD_LOCKED"}
+    assert said["en"]["message"].endswith(
+        "; an approved report cannot be returned, so to change it an admin must reopen the period"
+    ), said["en"]["message"]
+    assert "godkjent og låst" in said["nb"]["message"] and "godkjend og låst" in said["nn"]["message"]
     again = await graphql(
         'mutation ($id: ID!) { returnSubmission(submissionId: $id, reason: "x") { reviewState } }',
         {"id": submission_id},

@@ -21,7 +21,7 @@ from bufdir_reporting.timefmt import iso_z
 from ...conftest import error_codes
 from ...factories import context_for, make_activity, make_period, make_scope
 
-EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_saker", text: $t) { id kind } }'
+EXPLAIN = 'mutation ($s: ID!, $t: String!) { explainValue(snapshotId: $s, fieldKey: "antall_saker", text: $t) { id kind state } }'
 SUBMIT = "mutation ($r: ID!) { submitReport(reportId: $r) { version } }"
 NOTES = """query ($s: ID!) { snapshot(id: $s) { fieldValues { fieldKey explanation notes { id kind text author parentId } } } }"""
 
@@ -56,7 +56,8 @@ async def test_a_large_change_must_be_explained_before_submission_and_is_shown_i
     assert codes == [("antall_saker", "EXPLANATION_MISSING")]
 
     explained = await graphql(EXPLAIN, {"s": snapshot_id, "t": "Ny rutine for mottak ga flere registrerte saker."}, own)
-    assert explained["data"]["explainValue"]["kind"] == "EXPLANATION"
+    # its initial state: pending until a reviewer accepts it (it read null)
+    assert (explained["data"]["explainValue"]["kind"], explained["data"]["explainValue"]["state"]) == ("EXPLANATION", "PENDING")
     record_id = await report(ctx, snapshot_id)
     assert "errors" not in await graphql(SUBMIT, {"r": record_id}, own)
     _, path = await records.file_of(ctx, report_id=record_id)
@@ -127,7 +128,7 @@ async def test_notes_over_rest_and_live_to_the_organisation_and_reviewers(client
         json={"snapshot_id": snapshot_id, "field_key": "antall_saker", "kind": "explanation", "text": "Ny rutine."},
         headers=own,
     )
-    assert explained.status_code == 201 and explained.json()["kind"] == "explanation"
+    assert explained.status_code == 201 and (explained.json()["kind"], explained.json()["state"]) == ("explanation", "pending")
     async with asyncio.timeout(5):
         assert (await first).data["valueNoteAdded"] == {"kind": "EXPLANATION", "author": "kari", "fieldKey": "antall_saker"}
     await stream.aclose()
@@ -140,7 +141,11 @@ async def test_notes_over_rest_and_live_to_the_organisation_and_reviewers(client
     answered = await client.post(f"/api/v1/value-notes/{commented.json()['note_id']}/answers", json={"text": "Ja."}, headers=own)
     assert answered.status_code == 201 and answered.json()["parent_id"] == commented.json()["note_id"]
     listed = await client.get("/api/v1/value-notes", params={"org_id": org, "period_id": "2024"}, headers=tokens.reviewer())
-    assert [n["kind"] for n in listed.json()["data"]] == ["explanation", "comment", "answer"]
+    assert [(n["kind"], n["state"]) for n in listed.json()["data"]] == [
+        ("explanation", "pending"),
+        ("comment", "answered"),
+        ("answer", None),
+    ]
     stranger = await client.get(
         "/api/v1/value-notes", params={"org_id": org, "period_id": "2024"}, headers=tokens.headers("org-x")
     )
