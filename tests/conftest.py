@@ -59,6 +59,9 @@ def pdf_rendering() -> None:
 SHARED_POSTGRES = "bufdir_postgres_server"
 """The controller's PostgreSQL server, as handed to each worker: its URL, or why there is none."""
 _SHARED_POSTGRES = pytest.StashKey[dict[str, str]]()
+SHARED_TEMPLATES = "bufdir_migrated_templates"
+"""The controller's migrated templates, as handed to each worker (``Migrated.templates``)."""
+_SHARED_TEMPLATES = pytest.StashKey[dict[str, str]]()
 
 
 DEALT_EARLY = ("tests/test_import_contract.py", "tests/test_cli.py", "tests/events/test_replicas.py")
@@ -109,7 +112,21 @@ def pytest_configure_node(node: Any) -> None:
             config.stash[_SHARED_POSTGRES] = {"url": servers.enter_context(services.postgres_server())}
         except services.ServiceUnavailable as exc:
             config.stash[_SHARED_POSTGRES] = {"unavailable": str(exc)}
+        config.stash[_SHARED_TEMPLATES] = _migrated_once(config.stash[_SHARED_POSTGRES].get("url"), servers)
     node.workerinput[SHARED_POSTGRES] = config.stash[_SHARED_POSTGRES]
+    node.workerinput[SHARED_TEMPLATES] = config.stash[_SHARED_TEMPLATES]
+
+
+def _migrated_once(postgres: str | None, servers: contextlib.ExitStack) -> dict[str, str]:
+    """The migrated templates (``Migrated``) of every worker, made once by the controller: each
+    worker migrated its own SQLite and PostgreSQL template (3.3 s of CPU on PostgreSQL, 2 on
+    SQLite), paid again by every worker past the first: tests/test_live_fixtures.py and
+    test_config.py on 4 workers took 46.4 s of CPU before, 36.8 s after (2026-12-05, load 11-13)."""
+    migrated = Migrated(servers.enter_context(_database_folder()))
+    migrated.sqlite_template()
+    if postgres is not None:
+        migrated.postgres_template(postgres)
+    return migrated.templates
 
 
 @contextlib.contextmanager
@@ -160,17 +177,21 @@ async def _create_database(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def database_dir() -> Iterator[Path]:
     """Where the session's SQLite databases live: in memory (``/dev/shm``) where there is one.
     SQLite syncs its journal to disk at every commit (2.2 ms a commit on this machine's disk under
     load, 0.07 ms in memory) and the suite commits tens of thousands of times: the same SQLite,
     its file in memory, does the same work without waiting for a disk. Removed when the session
     ends (PostgreSQL's test server runs with fsync off, services.py)."""
+    with _database_folder() as folder:
+        yield folder
+
+
+@contextlib.contextmanager
+def _database_folder() -> Iterator[Path]:
+    """A new folder for SQLite databases, in memory where there is one, removed on the way out."""
     shm = Path("/dev/shm")
-    if not (shm.is_dir() and os.access(shm, os.W_OK)):
-        yield tmp_path_factory.mktemp("databases")
-        return
-    folder = Path(tempfile.mkdtemp(prefix="bufdir-tests-", dir=shm))
+    folder = Path(tempfile.mkdtemp(prefix="bufdir-tests-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None))
     try:
         yield folder
     finally:
@@ -183,11 +204,13 @@ class Migrated:
     SQLite's backup of the file). Migrating costs 3.3 s of CPU on PostgreSQL and 2 s on SQLite
     (Tortoise's migrator; 12 s of wall at load 10), a copy next to none; the session's database,
     the CLI's, the fuzzing's and the replicas' databases are copies, where migrating is not what
-    their test is about (``serve``'s and ``migrate``'s tests migrate a database of their own)."""
+    their test is about (``serve``'s and ``migrate``'s tests migrate a database of their own).
+    In parallel the controller makes the templates once for all workers (``_migrated_once``)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, templates: dict[str, str] | None = None) -> None:
         self.folder = folder
-        self.templates: dict[str, str] = {}  # "sqlite", or a PostgreSQL server's URL: the template's URL
+        # "sqlite", or a PostgreSQL server's address (its URL without the database): the template's URL
+        self.templates: dict[str, str] = dict(templates or {})
 
     def _template(self, key: str, url: str) -> str:
         if key not in self.templates:
@@ -195,21 +218,25 @@ class Migrated:
             self.templates[key] = url
         return self.templates[key]
 
+    def sqlite_template(self) -> str:
+        return self._template("sqlite", f"sqlite://{self.folder / 'migrated-template.sqlite3'}")
+
     def sqlite(self, target: Path) -> str:
         """A migrated SQLite database at ``target``."""
-        template = self._template("sqlite", f"sqlite://{self.folder / 'migrated-template.sqlite3'}")
-        with contextlib.closing(sqlite3.connect(template.removeprefix("sqlite://"))) as origin:
+        with contextlib.closing(sqlite3.connect(self.sqlite_template().removeprefix("sqlite://"))) as origin:
             with contextlib.closing(sqlite3.connect(target)) as copy:
                 origin.backup(copy)
         return f"sqlite://{target}"
 
     def postgres_template(self, server: str) -> str:
-        """The name of ``server``'s template database (to copy with ``services.copy_database``)."""
-        if server not in self.templates:
+        """The name of ``server``'s template database (to copy with ``services.copy_database``);
+        ``server``: a URL on it, whichever database it names."""
+        address = server.rpartition("/")[0]
+        if address not in self.templates:
             name = f"bufdir_migrated_{uuid.uuid4().hex[:12]}"
             asyncio.run(_create_database(server, name))
-            self._template(server, services.with_database(server, name))
-        return self.templates[server].rpartition("/")[2]
+            self._template(address, services.with_database(server, name))
+        return self.templates[address].rpartition("/")[2]
 
     def postgres(self, server: str, name: str) -> str:
         """The URL of a new migrated database ``name`` on ``server``."""
@@ -218,8 +245,8 @@ class Migrated:
 
 
 @pytest.fixture(scope="session")
-def migrated(database_dir: Path) -> Migrated:
-    return Migrated(database_dir)
+def migrated(request: pytest.FixtureRequest, database_dir: Path) -> Migrated:
+    return Migrated(database_dir, getattr(request.config, "workerinput", {}).get(SHARED_TEMPLATES))
 
 
 @pytest.fixture(scope="session")

@@ -174,6 +174,20 @@ OUTSIDE_CHECKS_LEFT_OUT = {
 }
 
 
+# A legacy contract's printed doubled path is an alias of its canonical operation: the same
+# handler, parameters and body (rest.routing, ``…PrintedPath``). The coverage phase enumerates every
+# boundary of an operation's inputs, and for the aliases it sent the canonical operation's cases
+# again to the same handler: 2,314 of its 6,090 requests. The aliases are still fuzzed and walked
+# statefully, with every check; the coverage phase covers their handler through the canonical path.
+# (Coverage phase alone, against a served demo app on SQLite, load 9-13: 6,090 → 4,380 requests,
+# the CLI's CPU 25.4 → 22.0 s.)
+SCHEMATHESIS_CONFIG = """
+[[operations]]
+include-operation-id-regex = "PrintedPath$"
+phases.coverage.enabled = false
+"""
+
+
 # Longer than the suite's 180 s, which counts the served app's start too: room for the run's own
 # 240 s limit (under a load of 8 on two cores, start and run took 180 s together).
 @FUZZ_FROM_OUTSIDE
@@ -181,9 +195,13 @@ OUTSIDE_CHECKS_LEFT_OUT = {
 def test_the_schemathesis_cli_finds_nothing_from_the_outside(postgres_backed_server, tmp_path):
     cli = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
     assert cli, "schemathesis is a dev dependency"
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(SCHEMATHESIS_CONFIG)
     done = subprocess.run(
         [
             cli,
+            "--config-file",
+            str(config),
             "run",
             f"{postgres_backed_server}/openapi.json",
             "--checks",
