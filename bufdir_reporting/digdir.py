@@ -159,6 +159,11 @@ async def principal_of_header(settings: Settings, header: str | None) -> Princip
     token = auth.bearer_token(header)
     if token is None:
         return ANONYMOUS
+    # a client sends the same token with every request: one verified already is answered
+    # without decoding its header again (60-120 µs, a twelfth of a dashboard's CPU: bench S11)
+    known = auth.remembered_principal(settings, token)
+    if known is not None:
+        return known
     try:
         own = jwt.get_unverified_header(token).get("alg") == ALGORITHM
     except jwt.InvalidTokenError:

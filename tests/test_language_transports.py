@@ -139,3 +139,36 @@ async def test_a_mutation_over_get_and_a_batch_are_refused_in_the_language_asked
     batched = await client.post("/graphql", json=batch, headers=NN)
     assert batched.status_code == 400 and batched.json()["errors"][0]["message"].startswith("Fleire førespurnader i éin")
     assert "Batching is not enabled" in (await client.post("/graphql", json=batch)).text
+
+
+async def test_a_graphql_answer_writes_text_beyond_ascii_as_utf8_like_rest(app, client, tokens):
+    """GraphQL's HTTP answers are encoded by orjson (``graphql_http.response_json``, bench S11):
+    æ, ø and å travel as UTF-8, as the REST routes write them, where Strawberry's encoder wrote
+    ``\\u00f8``; the JSON read is the same (a compiled answer's: ``test_compiled_reads``' awkward
+    text)."""
+    section = await make_section(fields=[manual("antall_arsverk")])
+    section.title = "Tromsø, Bodø og Ålesund"
+    await section.save()
+    callers: list[dict[str, str]] = [{}, tokens.admin()]
+    for headers in callers:
+        answer = await client.post("/graphql", json={"query": "{ sections { edges { node { title } } } }"}, headers=headers)
+        assert answer.headers["content-type"] == "application/json; charset=utf-8"
+        assert "Tromsø, Bodø og Ålesund".encode() in answer.content and b"\\u00f8" not in answer.content
+        assert answer.json()["data"]["sections"]["edges"][0]["node"]["title"] == "Tromsø, Bodø og Ålesund"
+
+
+def test_what_orjson_refuses_is_encoded_as_strawberry_encodes_it():
+    """An integer beyond 64 bits or a lone surrogate, which orjson refuses, is answered as
+    Strawberry's encoder writes it rather than failing the request."""
+    from strawberry.fastapi import GraphQLRouter
+
+    from bufdir_reporting.graphql_http import response_json
+    from bufdir_reporting.schema import schema
+
+    plain = GraphQLRouter(schema)
+    for refused in ({"data": {"n": 2**64}}, {"errors": [{"message": "x\ud800"}]}):
+        assert response_json(refused) == str(plain.encode_json(refused)).encode()
+    assert (
+        response_json({"data": {"title": "Tromsø", "n": [1, 2.5, None]}})
+        == '{"data":{"title":"Tromsø","n":[1,2.5,null]}}'.encode()
+    )

@@ -52,6 +52,7 @@ from .tokens import (
     issue_token,
     principal_from_authorization,
     principal_from_token,
+    remembered_principal,
     token_refused,
 )
 
@@ -81,6 +82,7 @@ __all__ = [
     "key_set_unreadable",
     "principal_from_authorization",
     "principal_from_token",
+    "remembered_principal",
     "token_refused",
     "unreachable",
 ]

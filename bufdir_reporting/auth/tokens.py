@@ -104,15 +104,26 @@ same token with every request, and verifying it again cost half of a cached read
 Keyed by the token and everything its verification checked (secret, audience, issuer)."""
 
 
-def principal_from_token(settings: Settings, token: str) -> Principal:
+def remembered_principal(settings: Settings, token: str) -> Principal | None:
+    """The principal of a token this process verified with its own secret, while it is valid;
+    None for any other (unknown, expired: to be verified, and refused as such)."""
     memo = (token, settings.signing_secret, settings.token_audience, settings.token_issuer)
     known = _verified.get(memo)
+    if known is None:
+        return None
+    principal, not_before, expires = known
+    if not_before <= time.time() < expires:
+        _verified.move_to_end(memo)
+        return principal
+    del _verified[memo]
+    return None
+
+
+def principal_from_token(settings: Settings, token: str) -> Principal:
+    known = remembered_principal(settings, token)
     if known is not None:
-        principal, not_before, expires = known
-        if not_before <= time.time() < expires:
-            _verified.move_to_end(memo)
-            return principal
-        del _verified[memo]  # expired: verified again below, and refused as such
+        return known
+    memo = (token, settings.signing_secret, settings.token_audience, settings.token_issuer)
     key, algorithm = _verification_key(settings, token)
     try:
         claims = jwt.decode(

@@ -19,7 +19,7 @@ from .errors import DomainErrorExtension, log_errors
 from .field_values import FieldValueMutation
 from .forms import FormMutation, FormQuery
 from .identity import IdentityMutation, IdentityQuery
-from .limits import CachedParsing, CachedValidation, OperationLimits, OperationMetrics, SubscriptionsOverWebsockets
+from .limits import CachedParsing, CachedValidation, OperationLimits, SubscriptionsOverWebsockets
 from .node import NodeQuery
 from .organization import OrganizationQuery
 from .outlier_settings import OutlierSettingMutation, OutlierSettingQuery
@@ -96,7 +96,6 @@ schema = Schema(
         lambda: CachedParsing(maxsize=CACHED_DOCUMENTS),
         lambda: CachedValidation(maxsize=CACHED_DOCUMENTS),
         SubscriptionsOverWebsockets,
-        OperationMetrics,
         DomainErrorExtension,
         # last: answers a covered query in one statement once everything above has let it through
         CompiledReads,

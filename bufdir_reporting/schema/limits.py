@@ -84,24 +84,31 @@ def _rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
 class OperationLimits(SchemaExtension):
     """The limits, read from the app's settings on the request context (one schema serves apps
     with different settings): the parser's token limit, then, before validation, each
-    operation's depth, aliases and cost."""
+    operation's depth, aliases and cost (``refuse_beyond_limits``, which ``CachedValidation``
+    runs first in its hook). Around the operation, its latency (``observe_latency``): in this
+    hook rather than an extension of its own, as Strawberry makes every hook of every extension
+    a context manager again on each request (an extension for the metric alone was 3-6 % of a
+    dashboard's CPU, bench S11)."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         settings: Settings = context.context.settings
         context.parse_options["max_tokens"] = settings.graphql_max_tokens
         context.validation_rules = _rules(settings.graphql_introspection)
+        started = time.perf_counter()
         yield
+        observe_latency(context, time.perf_counter() - started)
 
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            refusal = within_limits.refusal(
-                context.query, context.graphql_document, context.schema._schema, context.context.settings, context.variables or {}
-            )
-            if refusal is not None:
-                context.pre_execution_errors = [refusal]
-        yield
+
+def refuse_beyond_limits(context: Any) -> None:
+    """Before validation: an operation of the document beyond the depth, aliases or cost the
+    settings allow is refused, and the document is not validated further."""
+    if context.graphql_document is not None and context.pre_execution_errors is None:
+        refusal = within_limits.refusal(
+            context.query, context.graphql_document, context.schema._schema, context.context.settings, context.variables or {}
+        )
+        if refusal is not None:
+            context.pre_execution_errors = [refusal]
 
 
 class WithinLimits:
@@ -208,7 +215,8 @@ class CachedParsing(ParserCache):
 class CachedValidation(SchemaExtension):
     """Validation's errors kept per parsed document and rules, for documents up to
     ``CACHED_DOCUMENT_CHARS`` (a larger one is left to Strawberry's own validation); a document
-    OperationLimits has refused already is not validated. Kept by the document's identity: the
+    beyond the limits (``refuse_beyond_limits``, first in this hook: one validation hook instead of
+    two, bench S11) is not validated. Kept by the document's identity: the
     parse cache hands the same document for the same text, and Strawberry's ``ValidationCache``,
     keyed by the document itself, hashed its whole tree on every request (2.5 % of a dashboard's
     CPU, py-spy under bench S7). An entry holds its document and schema, so their ids name them
@@ -220,6 +228,7 @@ class CachedValidation(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        refuse_beyond_limits(context)
         document, schema = context.graphql_document, context.schema._schema
         if context.pre_execution_errors is None and cacheable(context.query) and document is not None:
             key = (id(schema), id(document), context.validation_rules)
@@ -239,16 +248,12 @@ class CachedValidation(SchemaExtension):
 _validated: OrderedDict[tuple[object, ...], tuple[Any, Any, list[GraphQLError]]] = OrderedDict()
 
 
-class OperationMetrics(SchemaExtension):
-    """Latency per GraphQL operation name, into the app's Prometheus registry."""
-
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        request = getattr(self.execution_context.context, "request", None)
-        metrics = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
-        if metrics is not None:
-            metrics.graphql.labels(operation_label(self.execution_context)).observe(time.perf_counter() - started)
+def observe_latency(context: Any, seconds: float) -> None:
+    """An operation's latency under its ``operation_label``, into the app's Prometheus registry."""
+    request = getattr(context.context, "request", None)
+    metrics = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
+    if metrics is not None:
+        metrics.graphql.labels(operation_label(context)).observe(seconds)
 
 
 def operation_label(context: Any) -> str:

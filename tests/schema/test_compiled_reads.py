@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 import pytest
 from aiodataloader import DataLoader
 
@@ -395,7 +396,7 @@ async def test_text_that_json_escapes_reads_the_same_through_both_paths(client, 
         ours, executors = await both_paths(client, settings, document, variables, world["admin"])
         assert ours == executors
         assert json.dumps(awkward) in json.dumps(json.loads(ours)), "the awkward text is in the answer"
-        assert json.dumps(awkward).encode() in ours, "escaped in the body as json.dumps escapes it"
+        assert orjson.dumps(awkward) in ours, "escaped in the body as graphql_http.response_json escapes it"
         assert compiled[answered] == (settings.database_dialect == "postgres")
 
 

@@ -21,11 +21,11 @@ issue #37).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 from typing import Any
 
+import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from graphql.execution.values import get_variable_values
 from graphql.utilities import get_operation_ast
@@ -128,7 +128,7 @@ async def answer(
         return None
     if rows[0][0] is None:
         return None  # a Maskinporten token whose consumer is no organisation here: the executor refuses it
-    data: dict[str, Any] = json.loads(rows[0][0])
+    data: dict[str, Any] = orjson.loads(rows[0][0])  # a third of json.loads' CPU for a dashboard's 9 KB (bench S11)
     if any(data[key] is None for key in plan.required_roots):
         return None
     return data
