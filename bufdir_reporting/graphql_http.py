@@ -154,10 +154,13 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         return False
 
     async def _remap_every(self, seconds: float) -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            if not await self._remap():
-                return
+        try:
+            while True:
+                await asyncio.sleep(seconds)
+                if not await self._remap():
+                    return
+        except Exception:  # a fault here must not fail ``shutdown``, which awaits this task
+            log.warning("a websocket's access could not be checked again", exc_info=True)
 
     async def _close_in(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
