@@ -1,6 +1,6 @@
-"""A websocket opened with a national token (ID-porten here) lasts as long as its mapping: an
-admin who ends the person's assignment ends what the connection reads, as HTTP's next request
-is refused (``graphql_http.TransportWSConnection._remap``)."""
+"""A websocket or an SSE watch opened with a national token (ID-porten here) lasts as long as its
+mapping: an admin who ends the person's assignment ends what the connection reads, as HTTP's
+next request is refused (``graphql_http.TransportWSConnection._remap``, ``rest_compat.watch``)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ import websockets
 from bufdir_reporting import graphql_http
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.operations.close_codes import ACCESS_WITHDRAWN
+from bufdir_reporting.rest_compat.watch import HEARTBEAT, WITHDRAWN
 
-from ..digdir import PID
-from ..factories import make_reporting_world
-from ..live import GRAPHQL_TRANSPORT_WS, emptied, live_server
+from .digdir import PID
+from .factories import make_reporting_world
+from .live import GRAPHQL_TRANSPORT_WS, emptied, live_server
 
 READ = '{ organization(id: "org-1042") { name } }'
 FOLLOW = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { eventId } }'
@@ -28,6 +29,7 @@ UNASSIGN = "mutation ($a: ID!) { unassignPerson(assignmentId: $a) { id } }"
 
 @pytest.fixture
 async def server(settings, digdir):
+    settings.sse_heartbeat_seconds = 0.1
     async with live_server(settings) as (address, app):
         await emptied()
         await make_reporting_world()
@@ -83,3 +85,20 @@ async def test_a_running_subscription_ends_when_the_assignment_ends(server, sett
             message = await socket.recv()
             raise AssertionError(f"an event after the assignment ended: {message!r}")
     assert socket.close_code == ACCESS_WITHDRAWN
+
+
+async def test_a_watch_stream_ends_when_the_assignment_ends(server, settings, digdir):
+    address, _ = server
+    assigned = await admin(address, settings, ASSIGN, {"p": PID})
+    url = f"http://{address}/api/v1/aggregated-report-data/watch?organization_id=org-1042&period_id=2024"
+    async with httpx.AsyncClient(timeout=10) as http, asyncio.timeout(10):
+        async with http.stream("GET", url, headers=digdir.idporten()) as stream:
+            assert stream.status_code == 200
+            received = ""
+            chunks = stream.aiter_text()
+            while HEARTBEAT not in received:  # the stream is open, and its token read the organisation
+                received += await anext(chunks)
+            await admin(address, settings, UNASSIGN, {"a": assigned["assignPerson"]["id"]})
+            async for chunk in chunks:  # until the stream ends: without the check, heartbeats until the token expired
+                received += chunk
+    assert received.endswith(WITHDRAWN), received[-200:]
