@@ -140,6 +140,9 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         try:
             now = await principal_of(context.settings, str(token))
         except (Unauthenticated, Forbidden) as refused:
+            if context.principal.seconds_left() == 0:  # the expiry's 4401, which is due now
+                await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
+                return False
             reason = refused.details.get("reason")
         except Exception as exc:
             if not is_unavailable(exc):
