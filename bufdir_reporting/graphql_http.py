@@ -44,7 +44,7 @@ from strawberry.types.unset import UNSET
 from . import ui
 from .auth import Principal
 from .dependencies import context_of, principal_of, request_context
-from .errors import Forbidden, Unauthenticated, Unavailable
+from .errors import Forbidden, Unauthenticated, Unavailable, is_unavailable
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -56,7 +56,7 @@ from .graphql_requests import (
     problem_response,
 )
 from .language import content_language
-from .operations.close_codes import TOKEN_EXPIRED
+from .operations.close_codes import ACCESS_WITHDRAWN, TOKEN_EXPIRED
 from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -101,15 +101,28 @@ async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
     return context
 
 
+ACCESS_RECHECK_SECONDS = 30.0
+"""How often a websocket opened with a national token is mapped again (one or two primary-key
+reads): what an admin withdraws reaches a connection that runs no new operation within this."""
+
+
+def _mapped(principal: object) -> bool:
+    """A national token's principal, whose organisations come from records here, not its claims."""
+    return isinstance(principal, Principal) and principal.claimed is not None
+
+
 class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
     """One graphql-transport-ws connection, as this service runs it:
 
     - it lasts as long as the authority it was opened with: when the token's ``exp`` passes it
-      is closed with 4401, and its subscriptions end (they kept receiving events before);
+      is closed with 4401, and its subscriptions end (they kept receiving events before); a
+      national token (ID-porten, Maskinporten) is mapped again before each operation and every
+      ``ACCESS_RECHECK_SECONDS``, and closed with 4403 once its mapping is refused (``_remap``);
     - a client that went away (or was dropped for not reading) ends its operations: expected,
       so logged as such rather than as an error with a traceback."""
 
     _expiry: asyncio.Task[None] | None = None
+    _recheck: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
@@ -117,16 +130,64 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         left = principal.seconds_left() if isinstance(principal, Principal) else None
         if self.connection_acknowledged and left is not None and self._expiry is None:
             self._expiry = asyncio.create_task(self._close_in(left), name="websocket-token-expiry")
+        if self.connection_acknowledged and _mapped(principal) and self._recheck is None:
+            self._recheck = asyncio.create_task(self._remap_every(ACCESS_RECHECK_SECONDS), name="websocket-access-recheck")
+
+    async def handle_subscribe(self, message: Any) -> None:
+        if await self._remap():
+            await super().handle_subscribe(message)
+
+    async def _remap(self) -> bool:
+        """Map a national token again, as HTTP does on every request: an operation on a
+        connection opened before an admin removed the person's assignment (or the supplier's
+        delegation) read the organisation as before, and its subscriptions went on receiving
+        its events, until the token expired (attacker's review). A mapping refused, or other
+        than the one the connection was opened with (an organisation fewer: its running
+        subscriptions were allowed on the old one), closes the connection with 4403; the
+        client opens a new one with its mapping as it is now. False: closed."""
+        context = self.context
+        if not isinstance(context, GraphQLContext) or not _mapped(context.principal):
+            return True
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        token = params.get("Authorization") or params.get("authorization")
+        try:
+            now = await principal_of(context.settings, str(token))
+        except (Unauthenticated, Forbidden) as refused:
+            if context.principal.seconds_left() == 0:  # the expiry's 4401, which is due now
+                await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
+                return False
+            reason = refused.details.get("reason")
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            return True  # the database away: the operation meets it and says so; the next one maps again
+        else:
+            if now == context.principal:
+                return True
+            reason = "mapping_changed"
+        log.info("websocket closed: its token's access changed (%s)", reason)
+        await self.websocket.close(code=ACCESS_WITHDRAWN, reason="access withdrawn")
+        return False
+
+    async def _remap_every(self, seconds: float) -> None:
+        try:
+            while True:
+                await asyncio.sleep(seconds)
+                if not await self._remap():
+                    return
+        except Exception:  # a fault here must not fail ``shutdown``, which awaits this task
+            log.warning("a websocket's access could not be checked again", exc_info=True)
 
     async def _close_in(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
         await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
 
     async def shutdown(self) -> None:
-        if self._expiry is not None:
-            self._expiry.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._expiry
+        for task in (self._expiry, self._recheck):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         await super().shutdown()
 
     async def handle_invalid_message(self, error_message: str) -> None:

@@ -15,3 +15,8 @@ TOO_SLOW = 4429
 """The client did not keep up: it fell behind its events, stopped taking them for the send
 timeout, or left the server's keepalive ping unanswered. Reconnect and resume."""
 STOPPED_READING = "the client stopped reading"
+
+ACCESS_WITHDRAWN = 4403
+"""The national token the connection was opened with no longer maps to what it read (an
+admin removed the person's assignment, the supplier's delegation, or the consumer's
+organisation): as a refused ``connection_init``, graphql-transport-ws's Forbidden."""

@@ -5,22 +5,28 @@ Each event carries ``id:`` (resume with ``Last-Event-ID``), ``event: data_update
 shuts down, a stream ends at once with a last comment (clients reconnect, to another replica).
 A stream lasts as long as the token it was opened with, as a websocket does
 (``Principal.seconds_left``): when the token expires it ends with a comment saying so; before,
-it went on streaming an organisation's data to a client whose authority had ended.
+it went on streaming an organisation's data to a client whose authority had ended. A national
+token's (ID-porten, Maskinporten) is mapped again every heartbeat's time: once it no longer reads
+the organisation (an admin ended the person's assignment, the supplier's delegation), the stream
+ends with a comment saying so; before, it streamed until the token expired.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
 from fastapi import Header, Request
 from fastapi.responses import StreamingResponse
 
+from ..config import Settings
+from ..dependencies import principal_of
+from ..errors import Forbidden, Unauthenticated, is_unavailable
 from ..events import DataUpdated, Delivery
-from ..resolvers.base import event_log
+from ..resolvers.base import access, event_log
 from ..resolvers.base.context import Context
 from ..resolvers.snapshots import live
 from ..rest.routing import ContextDep, ContractRouter, OrganizationId, PeriodId
@@ -34,6 +40,7 @@ EXAMPLE_STREAM = f"retry: 3000\n\nid: 1842\nevent: data_updated\ndata: {json.dum
 CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get what follows\n\n"
 HEARTBEAT = ": heartbeat\n\n"
 EXPIRED = ": the token expired; reconnect with a new token and Last-Event-ID\n\n"
+WITHDRAWN = ": this token no longer reads the organisation\n\n"
 
 Item = Delivery[DataUpdated] | None
 """An event, or None when the stream was idle for a heartbeat's time."""
@@ -88,11 +95,22 @@ def frame(delivery: Delivery[DataUpdated]) -> str:
 
 
 async def _frames(
-    events: AsyncIterator[Delivery[DataUpdated]], closing: asyncio.Event, heartbeat: float, seconds_left: float | None
+    events: AsyncIterator[Delivery[DataUpdated]],
+    closing: asyncio.Event,
+    heartbeat: float,
+    seconds_left: float | None,
+    still_reads: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[str]:
     yield "retry: 3000\n\n"
-    ends_at = None if seconds_left is None else asyncio.get_running_loop().time() + seconds_left
+    loop = asyncio.get_running_loop()
+    ends_at = None if seconds_left is None else loop.time() + seconds_left
+    checked = loop.time()
     async for item in _until(closing, events, heartbeat, ends_at):
+        if still_reads is not None and loop.time() - checked >= heartbeat:
+            checked = loop.time()
+            if not await still_reads():
+                yield WITHDRAWN
+                return
         yield HEARTBEAT if item is None else frame(item)
     if closing.is_set():
         yield CLOSING
@@ -126,8 +144,32 @@ async def watch_data(
     events = await live.follow_aggregated_data(
         ctx, organization_id=organization_id, period_id=period_id, after_event_id=after, replay_limit=REPLAY_LIMIT
     )
+    still_reads = None
+    if ctx.principal.claimed is not None:  # a national token: its organisations are records here, not claims
+        still_reads = _still_reads(ctx.settings, request.headers.get("authorization"), organization_id)
+    frames = _frames(
+        events, request.app.state.closing, ctx.settings.sse_heartbeat_seconds, ctx.principal.seconds_left(), still_reads
+    )
     return StreamingResponse(
-        _frames(events, request.app.state.closing, ctx.settings.sse_heartbeat_seconds, ctx.principal.seconds_left()),
+        frames,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def _still_reads(settings: Settings, authorization: str | None, organization_id: str) -> Callable[[], Awaitable[bool]]:
+    """Whether the token, mapped again as a new request maps it, still reads the organisation
+    (the database away: yes, until it is back)."""
+
+    async def still_reads() -> bool:
+        try:
+            principal = await principal_of(settings, authorization)
+        except (Unauthenticated, Forbidden):
+            return False
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            return True
+        return access.can_read(principal, organization_id)
+
+    return still_reads
