@@ -14,12 +14,13 @@ from tortoise import Tortoise, context
 
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import tortoise_config
-from bufdir_reporting.models import Period
+from bufdir_reporting.models import Activity, AuditEntry, Organization, Period
 from bufdir_reporting.resolvers.base.jobs import AGGREGATION
 
 from .conftest import error_codes
-from .factories import make_period
+from .factories import make_period, make_reporting_world
 from .live import SHARED, LentSettings, started_app
+from .worlds import restored
 
 
 async def test_an_app_a_failed_test_left_behind_does_not_fail_the_next_ones(settings: Settings) -> None:
@@ -120,6 +121,40 @@ def test_what_a_test_changed_in_its_settings_is_put_back_when_it_ends(tmp_path: 
     assert made.cors_origins == ["https://a.example"]
     assert made.signing_secret == "x" * 40
     assert made.model_fields_set == fields_set
+
+
+async def test_a_world_is_restored_for_the_next_test_whatever_the_test_before_wrote(settings: Settings) -> None:
+    """A world (``worlds.restored``: built once per database, kept, written back for each test)
+    is for each test exactly as built: a row the test before added, changed or deleted, in the
+    world's tables or others, is not seen by the next."""
+    await SHARED.lend(settings)
+    try:
+        await restored(settings.database_url, "reporting", make_reporting_world)
+        built = await _every_row()
+        assert built["organization"] and built["activity"]
+        await Organization.filter(id="org-2077").delete()
+        await Organization.filter(id="org-1042").update(name="Endret")
+        await Activity.filter(organization_id="org-1042").delete()
+        await make_period(year=2031)
+        await AuditEntry.create(actor="tester", action="probe", entity_type="organization", entity_id="org-1042")
+        assert await _every_row() != built
+    finally:
+        await SHARED.settle()
+    await SHARED.lend(settings)
+    try:
+        await restored(settings.database_url, "reporting", make_reporting_world)
+        assert await _every_row() == built
+    finally:
+        await SHARED.settle()
+
+
+async def _every_row() -> dict[str, list[str]]:
+    db = Tortoise.get_connection("default")
+    rows = {}
+    for model in Tortoise.apps.get_models_iterable():
+        table = model._meta.db_table
+        rows[table] = sorted(repr(sorted(row.items())) for row in await db.execute_query_dict(f'SELECT * FROM "{table}"'))
+    return rows
 
 
 def _client(app: object) -> httpx.AsyncClient:
