@@ -12,19 +12,22 @@ before it wrote or deleted (tests/test_live_fixtures.py shows it), with the same
 (sequences are not moved back: a row a test adds gets a new id, as it did).
 
 What a process keeps besides the tables is renewed as for any test (``live.SharedApp.lend``,
-the structure cache here); a world is therefore only rows, built from the ORM alone: no files,
-no jobs, no events in flight.
+the structure cache here); a world is therefore only rows: built through the ORM or the app's
+own requests (an aggregation, its jobs waited for), it leaves no files, no job running, no
+subscriber.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from tortoise import Tortoise
 
 from bufdir_reporting.resolvers.base import revision
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,20 +39,31 @@ class Rows:
     values: list[tuple[Any, ...]]
 
 
-_KEPT: dict[tuple[str, str], list[Rows]] = {}
-"""Per database (its URL) and world: the rows the build left, table by table."""
+@dataclass(frozen=True)
+class Kept:
+    rows: list[Rows]
+    answer: Any
+    """What the build returned (ids a test names: a snapshot's id), given again with its rows."""
 
 
-async def restored(database_url: str, name: str, build: Callable[[], Awaitable[object]]) -> None:
-    """The tables as ``build`` leaves them from emptied ones: built by the first test of the
-    worker that asks on this database, then restored from the kept rows."""
+_KEPT: dict[tuple[str, str], Kept] = {}
+"""Per database (its URL) and world: the rows the build left, table by table, and its answer."""
+
+
+async def restored(database_url: str, name: str, build: Callable[[], Awaitable[T]]) -> T:
+    """The tables as ``build`` leaves them from emptied ones, and what it returned: built by the
+    first test of the worker that asks on this database, then restored from the kept rows. What
+    it returns is given to every test: ids and strings, never a model instance or anything else a
+    test could change for the next. ``name`` names the world in the whole suite."""
     key = (database_url, name)
     if key in _KEPT:
-        await _restore(_KEPT[key])
+        kept = _KEPT[key]
+        await _restore(kept.rows)
     else:
-        await build()
-        _KEPT[key] = await _kept()
+        answer = await build()
+        kept = _KEPT[key] = Kept(rows=await _rows(), answer=answer)
     revision.clear()  # the structure cache is per process: a test before may have changed the structure
+    return cast(T, kept.answer)
 
 
 def _tables() -> list[str]:
@@ -60,7 +74,7 @@ def _postgres() -> bool:
     return bool(Tortoise.get_connection("default").capabilities.dialect == "postgres")
 
 
-async def _kept() -> list[Rows]:
+async def _rows() -> list[Rows]:
     db = Tortoise.get_connection("default")
     kept = []
     async with db.acquire_connection() as connection:
