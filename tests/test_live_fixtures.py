@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 from tortoise import Tortoise, context
+from tortoise.transactions import in_transaction
 
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import tortoise_config
@@ -146,6 +148,37 @@ async def test_a_world_is_restored_for_the_next_test_whatever_the_test_before_wr
         assert await _every_row() == built
     finally:
         await SHARED.settle()
+
+
+@pytest.mark.one_database
+async def test_a_transaction_cancelled_at_its_begin_does_not_hold_the_next_test_up(settings: Settings) -> None:
+    """A job cancelled as its test ends (``SharedApp.settle``) while Tortoise's SQLite transaction
+    waits for its BEGIN leaves the connection's lock held by no task: the next test waited for it
+    until pytest-timeout."""
+    first = await SHARED.lend(settings)
+    client = Tortoise.get_connection("default")
+    for _ in range(100):  # cancelled at its BEGIN: most tries leave the lock held
+        task = asyncio.create_task(_in_a_transaction())
+        await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if client._lock.locked():  # type: ignore[attr-defined]
+            break
+    assert client._lock.locked()  # type: ignore[attr-defined]
+    await SHARED.settle()
+    try:
+        async with asyncio.timeout(30):
+            second = await SHARED.lend(settings)
+        assert second is not first
+        await make_period(year=2031)
+    finally:
+        await SHARED.settle()
+
+
+async def _in_a_transaction() -> None:
+    async with in_transaction():
+        await asyncio.sleep(0)
 
 
 async def _every_row() -> dict[str, list[str]]:
