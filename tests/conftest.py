@@ -37,6 +37,7 @@ from bufdir_reporting.database import apply_migrations
 from . import services
 from .digdir import IDPORTEN_ISSUER, MASKINPORTEN_ISSUER, RESOURCE, Digdir, served_digdir
 from .live import SHARED, LentSettings, started_app
+from .worlds import restored
 
 REQUIRE_SERVICES = os.environ.get("BUFDIR_REQUIRE_SERVICES") == "1"
 
@@ -329,26 +330,29 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def report_structure(app: object) -> None:
-    """The report structure alone and the year 2024 (``factories.make_report_structure``)."""
+async def report_structure(app: object, settings: Settings) -> None:
+    """The report structure alone and the year 2024 (``factories.make_report_structure``), built
+    once per database and worker and restored for each test (``worlds.restored``)."""
     from .factories import make_report_structure
 
-    await make_report_structure()
+    await restored(settings.database_url, "report_structure", make_report_structure)
 
 
 @pytest.fixture
-async def reporting(app: object) -> None:
-    """The structure, five organisations and org-1042's few activities (``factories.make_reporting_world``)."""
+async def reporting(app: object, settings: Settings) -> None:
+    """The structure, five organisations and org-1042's few activities (``factories.make_reporting_world``),
+    built once per database and worker and restored for each test (``worlds.restored``)."""
     from .factories import make_reporting_world
 
-    await make_reporting_world()
+    await restored(settings.database_url, "reporting", make_reporting_world)
 
 
 @pytest.fixture
-async def demo(app: object) -> None:
+async def demo(app: object, settings: Settings) -> None:
+    """The demo's data with 600 activities, built once per database and worker and restored for each test."""
     from bufdir_reporting.demo import load_demo_data
 
-    await load_demo_data(activity_count=600)
+    await restored(settings.database_url, "demo-600", lambda: load_demo_data(activity_count=600))
 
 
 class Tokens:

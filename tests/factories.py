@@ -91,20 +91,24 @@ async def make_section(
     section = await Section.create(
         id=id or f"seksjon-{number}", title=f"Seksjon {number}", order=order or number, valid_from=valid_from
     )
-    for position, spec in enumerate(fields, start=1):
-        await FieldDefinition.create(
-            section=section,
-            key=spec.key,
-            open_key=spec.key,
-            label=spec.label or spec.key.replace("_", " ").capitalize(),
-            data_type=spec.data_type,
-            required=spec.required,
-            min_value=spec.min_value,
-            max_value=spec.max_value,
-            position=position,
-            aggregation_rule=spec.rule,
-            valid_from=valid_from,
-        )
+    await FieldDefinition.bulk_create(  # one statement, not one a field
+        [
+            FieldDefinition(
+                section=section,
+                key=spec.key,
+                open_key=spec.key,
+                label=spec.label or spec.key.replace("_", " ").capitalize(),
+                data_type=spec.data_type,
+                required=spec.required,
+                min_value=spec.min_value,
+                max_value=spec.max_value,
+                position=position,
+                aggregation_rule=spec.rule,
+                valid_from=valid_from,
+            )
+            for position, spec in enumerate(fields, start=1)
+        ]
+    )
     return section
 
 
@@ -133,8 +137,10 @@ async def make_activity(
         participant_count=len(participants),
         hours=hours,
     )
-    for ref in participants:
-        await ActivityParticipant.create(activity=activity, participant_ref=ref)
+    if participants:
+        await ActivityParticipant.bulk_create(
+            [ActivityParticipant(activity=activity, participant_ref=ref) for ref in participants]
+        )
     return activity
 
 

@@ -16,6 +16,7 @@ from bufdir_reporting.resolvers.base import ids
 
 from . import contracts
 from .digdir import ADMIN_SCOPE, OSLO, PID, READ_SCOPE, VENDOR, WRITE_SCOPE
+from .worlds import restored
 
 OWN = "org-1042"
 IMPORT_FILE = (
@@ -26,16 +27,22 @@ IMPORT_FILE = (
 
 
 @pytest.fixture
-async def world(reporting, digdir, client, tokens, app):
-    await Organization.filter(id=OWN).update(org_number=OSLO)
-    for organization_id in ("org-2077", OWN):  # another organisation's snapshot, which the consumer never sees
-        response = await client.post(
-            "/api/v1/aggregated-report-data",
-            json={"organization_id": organization_id, "period_id": "2024", "force_reaggregate": True},
-            headers=tokens.admin(),
-        )
-    await app.state.jobs.wait_idle()
-    return response.json()["snapshot_id"]
+async def world(reporting, digdir, client, tokens, app, settings):
+    """org-1042 and org-2077 aggregated for 2024; org-1042's snapshot's id. Built once per
+    database and worker, restored for each test (``worlds.restored``)."""
+
+    async def build() -> str:
+        await Organization.filter(id=OWN).update(org_number=OSLO)
+        for organization_id in ("org-2077", OWN):  # another organisation's snapshot, which the consumer never sees
+            response = await client.post(
+                "/api/v1/aggregated-report-data",
+                json={"organization_id": organization_id, "period_id": "2024", "force_reaggregate": True},
+                headers=tokens.admin(),
+            )
+        await app.state.jobs.wait_idle()
+        return str(response.json()["snapshot_id"])
+
+    return await restored(settings.database_url, "digdir-aggregated", build)
 
 
 def refusal(response) -> tuple[int, str | None, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -11,15 +12,17 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 from tortoise import Tortoise, context
+from tortoise.transactions import in_transaction
 
 from bufdir_reporting.config import Settings
 from bufdir_reporting.database import tortoise_config
-from bufdir_reporting.models import Period
+from bufdir_reporting.models import Activity, AuditEntry, Organization, Period
 from bufdir_reporting.resolvers.base.jobs import AGGREGATION
 
 from .conftest import error_codes
-from .factories import make_period
+from .factories import make_period, make_reporting_world
 from .live import SHARED, LentSettings, started_app
+from .worlds import restored
 
 
 async def test_an_app_a_failed_test_left_behind_does_not_fail_the_next_ones(settings: Settings) -> None:
@@ -120,6 +123,71 @@ def test_what_a_test_changed_in_its_settings_is_put_back_when_it_ends(tmp_path: 
     assert made.cors_origins == ["https://a.example"]
     assert made.signing_secret == "x" * 40
     assert made.model_fields_set == fields_set
+
+
+async def test_a_world_is_restored_for_the_next_test_whatever_the_test_before_wrote(settings: Settings) -> None:
+    """A world (``worlds.restored``: built once per database, kept, written back for each test)
+    is for each test exactly as built: a row the test before added, changed or deleted, in the
+    world's tables or others, is not seen by the next."""
+    await SHARED.lend(settings)
+    try:
+        await restored(settings.database_url, "reporting", make_reporting_world)
+        built = await _every_row()
+        assert built["organization"] and built["activity"]
+        await Organization.filter(id="org-2077").delete()
+        await Organization.filter(id="org-1042").update(name="Endret")
+        await Activity.filter(organization_id="org-1042").delete()
+        await make_period(year=2031)
+        await AuditEntry.create(actor="tester", action="probe", entity_type="organization", entity_id="org-1042")
+        assert await _every_row() != built
+    finally:
+        await SHARED.settle()
+    await SHARED.lend(settings)
+    try:
+        await restored(settings.database_url, "reporting", make_reporting_world)
+        assert await _every_row() == built
+    finally:
+        await SHARED.settle()
+
+
+@pytest.mark.one_database
+async def test_a_transaction_cancelled_at_its_begin_does_not_hold_the_next_test_up(settings: Settings) -> None:
+    """A job cancelled as its test ends (``SharedApp.settle``) while Tortoise's SQLite transaction
+    waits for its BEGIN leaves the connection's lock held by no task: the next test waited for it
+    until pytest-timeout."""
+    first = await SHARED.lend(settings)
+    client = Tortoise.get_connection("default")
+    for _ in range(100):  # cancelled at its BEGIN: most tries leave the lock held
+        task = asyncio.create_task(_in_a_transaction())
+        await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if client._lock.locked():  # type: ignore[attr-defined]
+            break
+    assert client._lock.locked()  # type: ignore[attr-defined]
+    await SHARED.settle()
+    try:
+        async with asyncio.timeout(30):
+            second = await SHARED.lend(settings)
+        assert second is not first
+        await make_period(year=2031)
+    finally:
+        await SHARED.settle()
+
+
+async def _in_a_transaction() -> None:
+    async with in_transaction():
+        await asyncio.sleep(0)
+
+
+async def _every_row() -> dict[str, list[str]]:
+    db = Tortoise.get_connection("default")
+    rows = {}
+    for model in Tortoise.apps.get_models_iterable():
+        table = model._meta.db_table
+        rows[table] = sorted(repr(sorted(row.items())) for row in await db.execute_query_dict(f'SELECT * FROM "{table}"'))
+    return rows
 
 
 def _client(app: object) -> httpx.AsyncClient:

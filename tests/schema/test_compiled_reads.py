@@ -24,6 +24,7 @@ from bufdir_reporting.schema.compiled import extension
 from ..digdir import READ_SCOPE
 from ..factories import make_organization
 from ..statements import counting_statements
+from ..worlds import restored
 
 EVERY_FIELD = """
 query Every($org: ID, $first: Int) {
@@ -104,28 +105,32 @@ ORG_NUMBER = "974760673"
 
 
 @pytest.fixture
-async def world(graphql, app, tokens, reporting, digdir) -> dict[str, dict[str, str]]:
+async def world(graphql, app, tokens, reporting, digdir, settings) -> dict[str, dict[str, str]]:
     """org-1042 (under an umbrella) aggregated for 2023, 2024 (with prior values, manual values
     of every kind) and 2024-Q1; org-2077 for 2024, invalidated and run again. The principals:
     those below the umbrella's read org-1042 through the organisation tree."""
-    umbrella = await make_organization(id="org-umbrella", name="Paraply")
-    await Organization.filter(id="org-1042").update(parent_id=umbrella.id, org_number=ORG_NUMBER)
     admin = tokens.admin()
-    for period in ("2023", "2024-Q1", "2024"):
-        snapshot = await aggregated(graphql, app, admin, "org-1042", period)
-    for key, value in {"antall_arsverk": 12.25, "har_internkontroll": True, "brutto_driftsutgifter": 48000}.items():
+
+    async def build() -> None:  # once per database and worker, restored for each test (``worlds.restored``)
+        umbrella = await make_organization(id="org-umbrella", name="Paraply")
+        await Organization.filter(id="org-1042").update(parent_id=umbrella.id, org_number=ORG_NUMBER)
+        for period in ("2023", "2024-Q1", "2024"):
+            snapshot = await aggregated(graphql, app, admin, "org-1042", period)
+        for key, value in {"antall_arsverk": 12.25, "har_internkontroll": True, "brutto_driftsutgifter": 48000}.items():
+            result = await graphql(
+                "mutation ($s: ID!, $k: String!, $v: JSON) { setFieldValue(snapshotId: $s, fieldKey: $k, value: $v) { fieldKey } }",
+                {"s": snapshot, "k": key, "v": value},
+                admin,
+            )
+            assert "errors" not in result, result
+        other = await aggregated(graphql, app, admin, "org-2077", "2024")
         result = await graphql(
-            "mutation ($s: ID!, $k: String!, $v: JSON) { setFieldValue(snapshotId: $s, fieldKey: $k, value: $v) { fieldKey } }",
-            {"s": snapshot, "k": key, "v": value},
-            admin,
+            'mutation ($s: ID!) { invalidateSnapshot(id: $s, reason: "fixed a source") { snapshotId } }', {"s": other}, admin
         )
         assert "errors" not in result, result
-    other = await aggregated(graphql, app, admin, "org-2077", "2024")
-    result = await graphql(
-        'mutation ($s: ID!) { invalidateSnapshot(id: $s, reason: "fixed a source") { snapshotId } }', {"s": other}, admin
-    )
-    assert "errors" not in result, result
-    await app.state.jobs.wait_idle()
+        await app.state.jobs.wait_idle()
+
+    await restored(settings.database_url, "compiled-reads", build)
     return {
         "admin": admin,
         "reviewer": tokens.reviewer(),

@@ -22,10 +22,13 @@ from bufdir_reporting.resolvers.structure.rules import (
     Temporal,
 )
 
+from ...worlds import restored
+
 
 @pytest.fixture
-async def activities(app):
-    await load_demo_data(activity_count=4000)
+async def activities(app, settings):
+    """The demo's data with 4,000 activities: built once per database and worker, restored for each test."""
+    await restored(settings.database_url, "demo-4000", lambda: load_demo_data(activity_count=4000))
 
 
 def bounds(period: Period) -> tuple[datetime, datetime]:
