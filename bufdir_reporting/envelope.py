@@ -56,7 +56,18 @@ def error_body(code: str, message: str, details: Mapping[str, Any] | None = None
 
 
 def error_bytes(code: str, message: str, details: Mapping[str, Any] | None = None) -> bytes:
-    return json.dumps(error_body(code, message, details)).encode()
+    return _utf8(error_body(code, message, details))
+
+
+def _utf8(body: dict[str, Any]) -> bytes:
+    """Text beyond ASCII written as itself, as the routes' and GraphQL's answers write it: the
+    refusals answered here (a body too large, not JSON, a content type GraphQL does not take) wrote
+    ``\\u00f8`` where every other answer wrote ``ø`` (outsider5, asked in Nynorsk). A lone
+    surrogate, which UTF-8 cannot hold, is escaped as before."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
 
 
 GRAPHQL_PATH = "/graphql"
@@ -82,4 +93,4 @@ def error_body_for(scope: Scope, code: str, message: str, details: Mapping[str, 
 
 
 def error_bytes_for(scope: Scope, code: str, message: str, details: Mapping[str, Any] | None = None) -> bytes:
-    return json.dumps(error_body_for(scope, code, message, details)).encode()
+    return _utf8(error_body_for(scope, code, message, details))

@@ -157,6 +157,18 @@ async def test_a_graphql_answer_writes_text_beyond_ascii_as_utf8_like_rest(app, 
         assert answer.json()["data"]["sections"]["edges"][0]["node"]["title"] == "Tromsø, Bodø og Ålesund"
 
 
+async def test_a_refusal_answered_before_a_route_writes_text_beyond_ascii_as_utf8_too(app, client):
+    """The refusals the middlewares answer (a content type GraphQL does not take, a REST body too
+    large) wrote ``\\u00f8`` where every other answer writes ``ø`` (outsider5, asked in Nynorsk)."""
+    wrong_type = await client.post("/graphql", content=b"x", headers={**NN, "content-type": "text/plain"})
+    too_large = await client.post(
+        "/api/v1/value-notes", content=b"x" * (2 * 1024 * 1024), headers={**NN, "content-type": "application/json"}
+    )
+    for refused, said in ((wrong_type, "Send GraphQL-førespurnader som JSON"), (too_large, "førespurnaden er større enn")):
+        assert refused.status_code in (400, 413, 415), refused.text
+        assert said.encode() in refused.content and b"\\u00" not in refused.content, refused.content
+
+
 def test_what_orjson_refuses_is_encoded_as_strawberry_encodes_it():
     """An integer beyond 64 bits or a lone surrogate, which orjson refuses, is answered as
     Strawberry's encoder writes it rather than failing the request."""

@@ -86,7 +86,9 @@ async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
         if above is None:
             raise PeriodLocked(
                 details={"organization_id": organization_id, "period_ids": locked},
-                message_id="periods.lock.period_submitted_locked_admin",
+                message_id="periods.lock.period_approved_locked"
+                if await _approved(organization_id, locked[0])
+                else "periods.lock.period_submitted_locked",
                 values=await named(organization_id, locked[0]),
             )
         # A branch was told its period was "submitted" when it had submitted nothing: the lock
@@ -108,6 +110,18 @@ async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
                 "form": form_name,
             },
         )
+
+
+async def _approved(organization_id: str, period_id: str) -> bool:
+    """Whether the organisation's own lock of the period is an approved report: an activity's
+    refusal is worded by the lock's state, as ``refuse_if_period_locked`` words a value's. It said
+    "an admin must reopen it first" of a report only submitted, which a return for correction
+    unlocks too, and "submitted" of one approved (outsider5: org-3310's submitted Q1 2026 and
+    approved Q4 2025 in the demo). Of several forms' locks, one approved holds the period until
+    an admin reopens it."""
+    return await Submission.exists(
+        organization_id=organization_id, period_id=period_id, lock_slot__isnull=False, review_state=ReviewState.APPROVED
+    )
 
 
 async def _umbrella_lock(organization_id: str, period_id: str) -> Submission | None:

@@ -84,6 +84,39 @@ async def test_a_reviewer_takes_it_under_review_and_approves_it_final_and_locked
     assert error_codes(again) == ["CONFLICT"] and "approved cannot be returned" in again["errors"][0]["message"]
 
 
+async def test_an_activity_refused_in_a_locked_period_says_what_unlocks_it_in_the_locks_state(graphql, tokens, submitted):
+    """An activity's refusal is worded by the lock's state, as a value's is: it said "an admin
+    must reopen it first" of a report only submitted (a return unlocks it too) and "submitted"
+    of one approved (outsider5)."""
+    org, submission_id = submitted
+
+    async def refusals() -> dict[str, str]:
+        said = {}
+        for language in ("nb", "nn", "en"):
+            answer = await graphql(RECORD, {"org": org}, {**tokens.headers(org), "Accept-Language": language})
+            assert error_codes(answer) == ["PERIOD_LOCKED"], answer
+            said[language] = answer["errors"][0]["message"]
+        return said
+
+    submitted_words = await refusals()
+    assert submitted_words["en"].endswith(
+        "; to change it, ask Bufdir to return the report for correction, or an admin to reopen the period"
+    )
+    assert "be Bufdir sende rapporten tilbake til retting" in submitted_words["nb"]
+    assert (
+        "be Bufdir sende rapporten tilbake til retting" in submitted_words["nn"] and "ein administrator" in submitted_words["nn"]
+    )
+    approved = await graphql(
+        "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }", {"id": submission_id}, tokens.reviewer()
+    )
+    assert "errors" not in approved, approved
+    approved_words = await refusals()
+    assert approved_words["en"].endswith(
+        "; an approved report cannot be returned, so to change it an admin must reopen the period"
+    )
+    assert "godkjent og låst" in approved_words["nb"] and "godkjend og låst" in approved_words["nn"]
+
+
 async def test_a_return_over_rest_unlocks_the_period_keeps_the_version_and_expects_the_next(
     client, graphql, tokens, submitted, settings, app
 ):
