@@ -27,6 +27,7 @@ from bufdir_reporting.models import (
     Period,
     PeriodType,
     Section,
+    Snapshot,
 )
 from bufdir_reporting.resolvers.base.context import Context
 
@@ -161,6 +162,21 @@ async def make_scope(*, year: int = 2024, org_id: str | None = None, fields: lis
     period = await make_period(year=year)
     section = await make_section(fields=fields or [counted("antall_saker"), manual("antall_arsverk")])
     return Scope(org=org, period=period, prior=prior, section=section)
+
+
+async def make_scope_with_history() -> Scope:
+    """A scope whose organisation has an activity in May of the prior year and of the year: the
+    world of the races around runs, values and submissions (test_concurrent_writes,
+    test_submission_races)."""
+    made = await make_scope()
+    for year in (2023, 2024):
+        await make_activity(org=made.org, occurred_at=datetime(year, 5, 1, tzinfo=UTC))
+    return made
+
+
+async def current_snapshot(scope: Scope, period: Any) -> Snapshot:
+    """The scope's organisation's current snapshot of ``period``."""
+    return await Snapshot.get(current_slot=f"{scope.org.id}|{period.id}")
 
 
 def context_for(settings: Any, app: Any, *organizations: str, admin: bool = False, subject: str = "tester") -> Context:

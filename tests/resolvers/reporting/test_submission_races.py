@@ -21,19 +21,15 @@ from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.reporting import records, rendition, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values, runs
 
-from ...factories import context_for, make_activity, make_scope
+from ...factories import context_for, current_snapshot, make_scope_with_history
 
 
 @pytest.fixture
 async def scope(app):
-    made = await make_scope()
-    for year in (2023, 2024):
-        await make_activity(org=made.org, occurred_at=datetime(year, 5, 1, tzinfo=UTC))
-    return made
+    return await make_scope_with_history()
 
 
-async def current(scope, period) -> Snapshot:
-    return await Snapshot.get(current_slot=f"{scope.org.id}|{period.id}")
+current = current_snapshot
 
 
 async def report_of(ctx, scope) -> str:

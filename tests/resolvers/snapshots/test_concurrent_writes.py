@@ -22,19 +22,33 @@ from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.base import notify
 from bufdir_reporting.resolvers.snapshots import completeness, manual_values, runs
 
-from ...factories import context_for, make_activity, make_scope
+from ...factories import context_for, current_snapshot, make_scope_with_history
 
 
 @pytest.fixture
 async def scope(app):
-    made = await make_scope()
-    for year in (2023, 2024):
-        await make_activity(org=made.org, occurred_at=datetime(year, 5, 1, tzinfo=UTC))
-    return made
+    return await make_scope_with_history()
 
 
-async def current(scope, period) -> Snapshot:
-    return await Snapshot.get(current_slot=f"{scope.org.id}|{period.id}")
+current = current_snapshot
+
+
+def value_set_as_the_next_transaction_opens(settings, app, scope, monkeypatch, snapshot_id: str, value: str) -> list[str]:
+    """The next transaction (the run's) opens just after a colleague's value in ``snapshot_id``
+    commits; the list left empty once it did."""
+    opening = notify.transaction
+    writing = [snapshot_id]
+
+    @asynccontextmanager
+    async def written_first(context: Any) -> AsyncIterator[notify.Outbox]:
+        if writing:
+            other = context_for(settings, app, scope.org.id, subject="colleague")
+            await manual_values.set_value(other, snapshot_id=writing.pop(), field_key="antall_arsverk", value=value)
+        async with opening(context) as outbox:
+            yield outbox
+
+    monkeypatch.setattr(notify, "transaction", written_first)
+    return writing
 
 
 async def test_a_value_set_while_a_run_aggregates_is_carried_into_its_snapshot(app, settings, scope, monkeypatch):
@@ -46,19 +60,7 @@ async def test_a_value_set_while_a_run_aggregates_is_carried_into_its_snapshot(a
         ctx, organization_id=scope.org.id, period=scope.period, window=periods.period_bounds(scope.period)
     )
     assert job is not None
-    opening = notify.transaction
-    writing = [previous.id]
-
-    @asynccontextmanager
-    async def written_first(context: Any) -> AsyncIterator[notify.Outbox]:
-        # the run's transaction opens just after a colleague's value commits
-        if writing:
-            other = context_for(settings, app, scope.org.id, subject="colleague")
-            await manual_values.set_value(other, snapshot_id=writing.pop(), field_key="antall_arsverk", value="12")
-        async with opening(context) as outbox:
-            yield outbox
-
-    monkeypatch.setattr(notify, "transaction", written_first)
+    writing = value_set_as_the_next_transaction_opens(settings, app, scope, monkeypatch, previous.id, "12")
     await runs.run_job(ctx, job_id=job.id)
     assert not writing
     assert (await Snapshot.get(id=running.id)).status == SnapshotStatus.CURRENT
@@ -75,18 +77,7 @@ async def test_a_prior_value_set_while_a_run_aggregates_reaches_its_snapshot(app
         ctx, organization_id=scope.org.id, period=scope.period, window=periods.period_bounds(scope.period)
     )
     assert job is not None
-    opening = notify.transaction
-    writing = [prior.id]
-
-    @asynccontextmanager
-    async def written_first(context: Any) -> AsyncIterator[notify.Outbox]:
-        if writing:
-            other = context_for(settings, app, scope.org.id, subject="colleague")
-            await manual_values.set_value(other, snapshot_id=writing.pop(), field_key="antall_arsverk", value="14.5")
-        async with opening(context) as outbox:
-            yield outbox
-
-    monkeypatch.setattr(notify, "transaction", written_first)
+    writing = value_set_as_the_next_transaction_opens(settings, app, scope, monkeypatch, prior.id, "14.5")
     await runs.run_job(ctx, job_id=job.id)
     assert not writing
     made = await Snapshot.get(id=running.id)
