@@ -90,8 +90,9 @@ async def read_fields(selection: Selection, last: date | None) -> list[FieldInfo
         message_id="analytics.selection.field",
         many_id="analytics.selection.fields_many",
     )
+    with_fields = {d.section_id for d in definitions}
     refuse_unknown(
-        [s for s in selection.section_ids if s not in {d.section_id for d in definitions}],
+        [s for s in selection.section_ids if s not in with_fields],
         field="section_ids",
         message_id="analytics.selection.section_none_fields",
         many_id="analytics.selection.sections_many",

@@ -185,7 +185,7 @@ async def delete(ctx: Context, *, snapshot_id: str) -> Snapshot:
         # Checked and deleted under the row's lock: four concurrent deletes of one snapshot each
         # answered that it was deleted and each audited a deletion (attacker's review, on
         # PostgreSQL); the one that finds it gone is NOT_FOUND, as a later delete is.
-        locked = await Snapshot.select_for_update().get_or_none(id=found.id)
+        locked = await periods.hold(found.id)
         snapshot = access.writable(ctx, locked, kind="snapshot", key=snapshot_id)
         if snapshot.status == SnapshotStatus.PROCESSING:
             raise Conflict(
