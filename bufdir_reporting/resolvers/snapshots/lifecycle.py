@@ -22,7 +22,7 @@ from ..base.context import Context
 from ..base.pagination import Page, Window, paginate_rows
 from ..base.rows import AnySnapshot, SnapshotRow
 from ..structure import forms
-from . import form_choice, runs
+from . import form_choice, runs, scopes
 
 DEFAULT_ESTIMATE_SECONDS = 5
 
@@ -68,7 +68,7 @@ async def trigger(
         bounds = periods.checked_range(ctx, window.start, window.end)
     else:
         raise InvalidInput(field="period_id", message_id="snapshots.lifecycle.give_period_range")
-    slot = runs.scope_key(organization.id, period.id if period else None, bounds, form_id=form_id)
+    slot = scopes.scope_key(organization.id, period.id if period else None, bounds, form_id=form_id)
     if not force:
         current = await Snapshot.get_or_none(current_slot=slot, cache_valid=True)
         if current is not None:

@@ -19,7 +19,7 @@ from .. import periods
 from ..base.context import Context
 from ..base.notify import Outbox
 from ..periods import lock_key
-from ..structure import forms
+from . import scopes
 
 
 async def refresh_following(ctx: Context, outbox: Outbox, snapshot: Snapshot) -> None:
@@ -33,17 +33,7 @@ async def refresh_following(ctx: Context, outbox: Outbox, snapshot: Snapshot) ->
     following = await periods.get_following(ctx, period=period)
     if following is None:
         return
-    scope = forms.scope_part(snapshot.form_id)
-    later = next(
-        (
-            s
-            for s in await Snapshot.filter(
-                organization_id=snapshot.organization_id, period_id=following.id, status=SnapshotStatus.CURRENT
-            ).select_for_update()
-            if forms.scope_part(s.form_id) == scope
-        ),
-        None,
-    )
+    later = await scopes.held_current(scopes.scope_key(snapshot.organization_id, following.id, form_id=snapshot.form_id))
     if later is None or await Submission.exists(lock_slot=lock_key(later.organization_id, following.id, later.form_id)):
         return
     prior = {v.field_key: (v.value, v.text_value) for v in await FieldValue.filter(snapshot_id=snapshot.id)}
@@ -75,9 +65,8 @@ async def refresh_unlocked(ctx: Context, outbox: Outbox, *, snapshot_id: str) ->
     prior_period = await periods.get_prior(ctx, period=period)
     if prior_period is None:
         return
-    scope = forms.scope_part(snapshot.form_id)
-    for prior in await Snapshot.filter(
-        organization_id=snapshot.organization_id, period_id=prior_period.id, status=SnapshotStatus.CURRENT
-    ):
-        if forms.scope_part(prior.form_id) == scope:
-            await refresh_following(ctx, outbox, prior)
+    prior = await Snapshot.get_or_none(
+        current_slot=scopes.scope_key(snapshot.organization_id, prior_period.id, form_id=snapshot.form_id)
+    )
+    if prior is not None:
+        await refresh_following(ctx, outbox, prior)
