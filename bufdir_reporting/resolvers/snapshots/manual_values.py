@@ -207,7 +207,7 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
             after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
         )
         outbox.add(DataUpdated.of(snapshot, [row]))
-        await prior_values.refresh_following(ctx, outbox, snapshot)
+        await prior_values.refresh_following(ctx, outbox, snapshot, changed=[row])
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
     return row
