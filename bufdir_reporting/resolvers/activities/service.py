@@ -44,20 +44,13 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
     ):
         if found is None:
             raise NotFound("organization", organization_id)
-    moments: dict[str, list[datetime]] = {o: [] for o in organization_ids}
-    for spec in specs:
-        moments[spec.organization_id].append(spec.occurred_at)
     existing = await batch.existing_by_key(specs)
-    for activity in existing.values():  # a correction also changes where it was
-        moments[activity.organization_id].append(activity.occurred_at)
+    moments = batch.moments_of(specs, existing.values())
     await periods.refuse_if_any_locked(moments)
     try:
         async with notify.transaction(ctx) as outbox:
             written = await batch.write_all(ctx, specs, existing)
-            earliest: dict[str, datetime] = {}
-            for spec in specs:
-                earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-            invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
+            invalidated = await invalidation.invalidate_many(batch.earliest_of(specs), ACTIVITIES_RECORDED)
             await periods.refuse_if_any_locked(moments)  # again, the snapshots held: see ``invalidation``
             outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
     except IntegrityError:
