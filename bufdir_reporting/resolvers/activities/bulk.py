@@ -22,7 +22,7 @@ from ...events import CacheInvalidated
 from ...models import Activity
 from ...wording import message_id, message_values, offending, plain, shown
 from .. import periods
-from ..base import access, invalidation, notify
+from ..base import access, notify
 from ..base.context import Context
 from ..base.inputs import field_path
 from . import batch, new_rows
@@ -204,8 +204,7 @@ class Writing:
 
     async def finish(self) -> None:
         """Mark what the written rows change, and tell it when the transaction commits."""
-        invalidated = await invalidation.invalidate_many(self.earliest, ACTIVITIES_RECORDED)
-        await periods.refuse_if_any_locked(self.moments)  # again, the snapshots held: see ``invalidation``
+        invalidated = await periods.invalidate_unlocked(self.earliest, self.moments, ACTIVITIES_RECORDED)
         self.outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
 
 

@@ -1,8 +1,13 @@
 """The period lock: a submitted period refuses every write that would change what was sent.
 
 A submission takes the lock (``Submission.lock_slot`` is unique); an admin's reopening releases
-it. Every writer asks here before it writes: activities dated inside a locked period, manual
-values, re-aggregation and invalidation of the period's snapshot.
+it. Every writer asks here, inside its transaction, with the rows it writes held: a value entered
+by hand, a run finishing and an invalidation hold their snapshot (``hold_unlocked``); activities
+mark the snapshots they change, holding them, and then ask of every moment they touch
+(``invalidate_unlocked``). A submission holds its snapshot while it takes the lock, so the answer
+stands until the writer commits. A writer asks before its transaction too only where that saves
+real work: an aggregation before it runs (``snapshots.trigger``), a set of activities before it
+is written (``activities.write``, an import's row checks).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from datetime import date, datetime
 
 from ...errors import PeriodLocked
 from ...models import DEFAULT_FORM, Organization, Period, ReportForm, ReviewState, Snapshot, Submission
-from ..base import ancestry
+from ..base import ancestry, invalidation
 from . import calendar, names
 
 
@@ -74,10 +79,6 @@ def locked_at(locks: Locks, organization_id: str, moment: datetime) -> str | Non
     """The locked period containing ``moment`` for the organisation, if any."""
     day = calendar.local_date(moment)
     return next((period for period, start, end in locks.get(organization_id, []) if start <= day <= end), None)
-
-
-async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> None:
-    await refuse_if_any_locked({organization_id: moments})
 
 
 async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
@@ -154,6 +155,28 @@ async def hold(snapshot_id: str) -> Snapshot | None:
     so a writer's answer stands until it commits: asked only before its transaction, a value set
     or a run finished during a submission went into the submitted snapshot (attack4)."""
     return await Snapshot.filter(id=snapshot_id).select_for_update().first()
+
+
+async def hold_unlocked(snapshot_id: str) -> Snapshot | None:
+    """Inside the transaction of a write to a snapshot (its values, its state): its row held
+    (``hold``), then its period's lock asked; None: the snapshot is gone. Each writer wrote the
+    two steps out (asked only before its transaction, a value set or a run finished during a
+    submission went into the submitted snapshot: attack4)."""
+    held = await hold(snapshot_id)
+    if held is not None:
+        await refuse_if_period_locked(held.organization_id, held.period_id, held.form_id)
+    return held
+
+
+async def invalidate_unlocked(since: dict[str, datetime], moments: dict[str, list[datetime]], reason: str) -> list[Snapshot]:
+    """Inside an activity write's transaction, its rows written: the snapshots they change (per
+    organisation from ``since`` on) marked no longer valid, their rows held (``invalidation``),
+    then the lock asked of every moment the write touches: a submission that took the lock after
+    an answer asked before the transaction is seen here (attack4: an activity recorded while its
+    period was being submitted landed in the locked period)."""
+    invalidated = await invalidation.invalidate_many(since, reason)
+    await refuse_if_any_locked(moments)
+    return invalidated
 
 
 async def named(organization_id: str, period_id: str) -> dict[str, object]:

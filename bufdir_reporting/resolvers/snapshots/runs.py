@@ -194,12 +194,11 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
             prior = await scopes.held_current(prior.current_slot)
         prior_figures = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
         if previous is not None:
-            # Asked with the current snapshot's row held, as a submission holds it (``periods.hold``):
+            # Asked with the current snapshot's row held (``periods.hold_unlocked``), as a submission holds it:
             # a period submitted while this ran keeps the snapshot it sent as its current one (a run
             # started just before a submission made the sent snapshot historical: attack4), and a
             # value set by hand meanwhile is carried, not lost.
-            await periods.hold(previous.id)
-            await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+            await periods.hold_unlocked(previous.id)
         previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
         carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
         rows = new_values(snapshot.id, definitions, result, prior=prior_figures, carried=carried)
