@@ -6,13 +6,14 @@ from .calendar import day_end, day_start, local_date, local_today
 from .lock import (
     Locks,
     hold,
+    hold_unlocked,
+    invalidate_unlocked,
     lock_key,
     locked_at,
     locked_periods,
     locks_of,
     named,
     refuse_if_any_locked,
-    refuse_if_locked,
     refuse_if_period_locked,
 )
 from .ranges import DateRange, checked_range, period_bounds
@@ -29,6 +30,8 @@ __all__ = [
     "get_or_raise",
     "get_prior",
     "hold",
+    "hold_unlocked",
+    "invalidate_unlocked",
     "list_",
     "local_date",
     "local_today",
@@ -39,6 +42,5 @@ __all__ = [
     "named",
     "period_bounds",
     "refuse_if_any_locked",
-    "refuse_if_locked",
     "refuse_if_period_locked",
 ]
