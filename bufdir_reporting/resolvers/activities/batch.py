@@ -58,14 +58,6 @@ def moments_of(specs: Iterable[ActivitySpec], existing: Iterable[Activity]) -> M
     return moments
 
 
-def earliest_of(specs: Iterable[ActivitySpec]) -> dict[str, datetime]:
-    """Per organisation, the earliest moment written: its snapshots change from then on."""
-    earliest: dict[str, datetime] = {}
-    for spec in specs:
-        earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-    return earliest
-
-
 STORED_BY_KEY = (
     "SELECT a.id FROM unnest($1::text[], $2::text[], $3::text[]) AS k(o, s, e) CROSS JOIN LATERAL "
     "(SELECT id FROM activity WHERE organization_id = k.o AND source_system = k.s AND external_id = k.e LIMIT 1) AS a"

@@ -9,7 +9,6 @@ import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -181,7 +180,6 @@ class Writing:
         self.ctx = ctx
         self.outbox = outbox
         self.result = IngestResult()
-        self.earliest: dict[str, datetime] = {}
         self.moments: batch.Moments = {}
         """Where the rows written fall, and where those they correct fell: asked again at the end."""
         self.postgres = get_connection("default").capabilities.dialect == "postgres"
@@ -191,20 +189,21 @@ class Writing:
     ) -> None:
         """``existing``: the stored activities these specs name, as read in this transaction (by
         the check, or anew); ``moments``: the check's ``Checked.moments`` of them, when it has them."""
+        # Where the rows they correct fell, read before the write below moves them (it updates
+        # ``existing`` in place): afterwards a correction's old moment was its new one, so the
+        # period an activity left was neither invalidated nor asked its lock.
+        for organization_id, days in (moments if moments is not None else batch.moments_of(part, existing.values())).items():
+            self.moments.setdefault(organization_id, []).extend(days)
         if self.postgres and new_rows.all_new(part, existing):
             self.result.created += await new_rows.insert_new(self.ctx, part)
         else:
             for _, created in await batch.write_all(self.ctx, part, existing):
                 self.result.created += created
                 self.result.updated += not created
-        for organization_id, moment in batch.earliest_of(part).items():
-            self.earliest[organization_id] = min(moment, self.earliest.get(organization_id, moment))
-        for organization_id, days in (moments if moments is not None else batch.moments_of(part, existing.values())).items():
-            self.moments.setdefault(organization_id, []).extend(days)
 
     async def finish(self) -> None:
         """Mark what the written rows change, and tell it when the transaction commits."""
-        invalidated = await periods.invalidate_unlocked(self.earliest, self.moments, ACTIVITIES_RECORDED)
+        invalidated = await periods.invalidate_unlocked(self.moments, ACTIVITIES_RECORDED)
         self.outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
 
 

@@ -50,7 +50,7 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
     try:
         async with notify.transaction(ctx) as outbox:
             written = await batch.write_all(ctx, specs, existing)
-            invalidated = await periods.invalidate_unlocked(batch.earliest_of(specs), moments, ACTIVITIES_RECORDED)
+            invalidated = await periods.invalidate_unlocked(moments, ACTIVITIES_RECORDED)
             outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
     except IntegrityError:
         raise Conflict(message_id="activities.service.concurrent_write_recorded_same") from None
@@ -104,9 +104,8 @@ async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) ->
         await ActivityParticipant.bulk_create(
             [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
         )
-        moments = [current["occurred_at"], spec.occurred_at]
         invalidated = await periods.invalidate_unlocked(
-            {activity.organization_id: min(moments)}, {activity.organization_id: moments}, "activity corrected"
+            {activity.organization_id: [current["occurred_at"], spec.occurred_at]}, "activity corrected"
         )
         outbox.add(*CacheInvalidated.each(invalidated, "activity corrected"))
     return activity
@@ -129,9 +128,7 @@ async def delete(ctx: Context, *, activity_id: str) -> Activity:
                 after={"deleted_at": activity.deleted_at},
             )
             invalidated = await periods.invalidate_unlocked(
-                {activity.organization_id: activity.occurred_at},
-                {activity.organization_id: [activity.occurred_at]},
-                "activity deleted",
+                {activity.organization_id: [activity.occurred_at]}, "activity deleted"
             )
             outbox.add(*CacheInvalidated.each(invalidated, "activity deleted"))
     return activity

@@ -168,12 +168,15 @@ async def hold_unlocked(snapshot_id: str) -> Snapshot | None:
     return held
 
 
-async def invalidate_unlocked(since: dict[str, datetime], moments: dict[str, list[datetime]], reason: str) -> list[Snapshot]:
+async def invalidate_unlocked(moments: dict[str, list[datetime]], reason: str) -> list[Snapshot]:
     """Inside an activity write's transaction, its rows written: the snapshots they change (per
-    organisation from ``since`` on) marked no longer valid, their rows held (``invalidation``),
-    then the lock asked of every moment the write touches: a submission that took the lock after
-    an answer asked before the transaction is seen here (attack4: an activity recorded while its
-    period was being submitted landed in the locked period)."""
+    organisation from the earliest moment the write touches on, where a row now falls or where an
+    activity it corrects fell: a correction moving an activity from May to August changes May's
+    figures too) marked no longer valid, their rows held (``invalidation``), then the lock asked of
+    every moment the write touches: a submission that took the lock after an answer asked before
+    the transaction is seen here (attack4: an activity recorded while its period was being
+    submitted landed in the locked period)."""
+    since = {organization_id: min(days) for organization_id, days in moments.items() if days}
     invalidated = await invalidation.invalidate_many(since, reason)
     await refuse_if_any_locked(moments)
     return invalidated

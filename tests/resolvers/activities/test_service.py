@@ -67,3 +67,23 @@ async def test_a_bad_row_in_a_bulk_ingest_writes_nothing(app, settings):
     result = await activities.ingest(ctx, rows=rows)
     assert [e.row for e in result.errors] == [2] and result.created == 0
     assert await Activity.filter(organization_id=org.id).count() == 0
+
+
+@pytest.mark.parametrize("path", ["record", "ingest"])
+async def test_a_correction_moving_an_activity_to_a_later_period_invalidates_the_period_it_left(app, settings, path):
+    """The period an activity leaves loses it: its snapshot is no longer valid. (The write
+    invalidated from the earliest *new* moment on, so a move from 2023 to 2024 left 2023's
+    snapshot valid, still counting the activity; a single ``correct`` already took both.)"""
+    scope = await make_scope()  # periods 2023 (prior) and 2024
+    ctx = context_for(settings, app, scope.org.id)
+    moved = spec(scope.org.id).model_copy(update={"occurred_at": datetime(2023, 5, 1, tzinfo=UTC)})
+    await activities.record(ctx, spec=moved)
+    left = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.prior.id, wait=True)).snapshot
+    assert (await Snapshot.get(id=left.id)).cache_valid is True
+    later = moved.model_copy(update={"occurred_at": datetime(2024, 8, 1, tzinfo=UTC)})
+    if path == "record":
+        await activities.record(ctx, spec=later)
+    else:
+        result = await activities.ingest(ctx, rows=[later.model_dump(mode="json")])
+        assert result.updated == 1 and not result.errors
+    assert (await Snapshot.get(id=left.id)).cache_valid is False
