@@ -109,3 +109,16 @@ async def test_watch_streams_count_with_websockets_and_are_refused_429_at_the_ca
             async with await opened(address, token) as socket:
                 await subscribe(socket, 1, PERIOD % "org-1042")
                 assert (await refusal(socket))["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+
+
+async def test_a_topic_that_reads_before_it_subscribes_is_refused_before_the_read(server, settings):
+    """reportingRatesChanged sends the rates as they are first, then subscribes: at the cap it
+    answered the first rates (a period's read per attempt) and only then refused."""
+    address, app = server
+    settings.live_subscriptions_per_principal = 1
+    token = issue_token(settings, subject="case-officer", reviewer=True)
+    async with await opened(address, token) as socket:
+        await subscribe(socket, 1, PERIOD % "org-1042")
+        await wait_for_subscribers(app, 1)
+        await subscribe(socket, 2, 'subscription { reportingRatesChanged(periodId: "2024") { expected } }')
+        assert (await refusal(socket))["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
