@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import OrderedDict
+
 from starlette.requests import HTTPConnection
 
 from .auth import Principal
@@ -44,6 +48,30 @@ async def principal_of(settings: Settings, authorization: str | None, *, reach: 
     if reach or not identity.mapping.by_number(principal):
         principal = await identity.mapping.resolve(settings, principal)
     return await organizations.tree.reach(principal) if reach else principal
+
+
+MAPPED_SECONDS = 1.0
+"""How long a live stream takes a national token's mapping as it was last read (``mapped_lately``)."""
+MAPPINGS_KEPT = 10_000
+_mapped: OrderedDict[tuple[int, str | None], tuple[float, asyncio.Future[Principal]]] = OrderedDict()
+
+
+async def mapped_lately(settings: Settings, authorization: str | None) -> Principal:
+    """``principal_of``, read at most once every ``MAPPED_SECONDS`` per token in this process
+    (its refusal too): what a live stream asks before each event it sends a national token, so
+    that an event does not reach a person whose assignment an admin ended up to the periodic
+    check's 30 s later, and a thousand subscribers of one token cost one mapping a second, not
+    one per event each. Callers at the same moment share one read."""
+    key = (id(settings), authorization)
+    now = time.monotonic()
+    known = _mapped.get(key)
+    if known is None or now - known[0] >= MAPPED_SECONDS:
+        known = (now, asyncio.ensure_future(principal_of(settings, authorization)))
+        _mapped[key] = known
+        _mapped.move_to_end(key)
+        while len(_mapped) > MAPPINGS_KEPT:
+            _mapped.popitem(last=False)
+    return await asyncio.shield(known[1])
 
 
 REQUIRED_PERMISSION = "x-required-permission"

@@ -43,7 +43,7 @@ from strawberry.types.unset import UNSET
 
 from . import ui
 from .auth import Principal
-from .dependencies import context_of, principal_of, request_context
+from .dependencies import context_of, mapped_lately, principal_of, request_context
 from .errors import Forbidden, Unauthenticated, Unavailable, is_unavailable
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
@@ -116,13 +116,16 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
 
     - it lasts as long as the authority it was opened with: when the token's ``exp`` passes it
       is closed with 4401, and its subscriptions end (they kept receiving events before); a
-      national token (ID-porten, Maskinporten) is mapped again before each operation and every
-      ``ACCESS_RECHECK_SECONDS``, and closed with 4403 once its mapping is refused (``_remap``);
+      national token (ID-porten, Maskinporten) is mapped again before each operation, before
+      each event it is sent (the mapping read at most once a second per token:
+      ``dependencies.mapped_lately``) and every ``ACCESS_RECHECK_SECONDS``, and closed with 4403
+      once its mapping is refused (``_remap``);
     - a client that went away (or was dropped for not reading) ends its operations: expected,
       so logged as such rather than as an error with a traceback."""
 
     _expiry: asyncio.Task[None] | None = None
     _recheck: asyncio.Task[None] | None = None
+    _withdrawn = False
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
@@ -137,21 +140,25 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         if await self._remap():
             await super().handle_subscribe(message)
 
-    async def _remap(self) -> bool:
+    async def _remap(self, *, lately: bool = False) -> bool:
         """Map a national token again, as HTTP does on every request: an operation on a
         connection opened before an admin removed the person's assignment (or the supplier's
         delegation) read the organisation as before, and its subscriptions went on receiving
         its events, until the token expired (attacker's review). A mapping refused, or other
         than the one the connection was opened with (an organisation fewer: its running
         subscriptions were allowed on the old one), closes the connection with 4403; the
-        client opens a new one with its mapping as it is now. False: closed."""
+        client opens a new one with its mapping as it is now. ``lately``: the mapping may be one
+        read a second ago (``dependencies.mapped_lately``), for a check before each event.
+        False: closed."""
         context = self.context
         if not isinstance(context, GraphQLContext) or not _mapped(context.principal):
             return True
+        if self._withdrawn:
+            return False
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         token = params.get("Authorization") or params.get("authorization")
         try:
-            now = await principal_of(context.settings, str(token))
+            now = await (mapped_lately if lately else principal_of)(context.settings, str(token))
         except (Unauthenticated, Forbidden) as refused:
             if context.principal.seconds_left() == 0:  # the expiry's 4401, which is due now
                 await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
@@ -165,9 +172,23 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
             if now == context.principal:
                 return True
             reason = "mapping_changed"
+        await self._withdraw(reason)
+        return False
+
+    async def _withdraw(self, reason: object) -> None:
+        if self._withdrawn:  # another operation's check closed it meanwhile: one close frame
+            return
+        self._withdrawn = True
         log.info("websocket closed: its token's access changed (%s)", reason)
         await self.websocket.close(code=ACCESS_WITHDRAWN, reason="access withdrawn")
-        return False
+
+    async def send_message(self, message: Any) -> None:
+        """A subscription's event goes out only while the token still maps as it did: checked
+        every ``ACCESS_RECHECK_SECONDS`` alone, an event reached a person whose assignment had
+        ended for up to that long (attacker's review)."""
+        if message.get("type") == "next" and not await self._remap(lately=True):
+            return
+        await super().send_message(message)
 
     async def _remap_every(self, seconds: float) -> None:
         try:

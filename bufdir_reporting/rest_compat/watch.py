@@ -6,9 +6,11 @@ shuts down, a stream ends at once with a last comment (clients reconnect, to ano
 A stream lasts as long as the token it was opened with, as a websocket does
 (``Principal.seconds_left``): when the token expires it ends with a comment saying so; before,
 it went on streaming an organisation's data to a client whose authority had ended. A national
-token's (ID-porten, Maskinporten) is mapped again every heartbeat's time: once it no longer reads
-the organisation (an admin ended the person's assignment, the supplier's delegation), the stream
-ends with a comment saying so; before, it streamed until the token expired. A token that holds
+token's (ID-porten, Maskinporten) is mapped again every heartbeat's time and before each event
+(the mapping read at most once a second per token: ``dependencies.mapped_lately``): once it no
+longer reads the organisation (an admin ended the person's assignment, the supplier's
+delegation), the stream ends with a comment saying so; before, it streamed until the token
+expired, then up to a heartbeat's time. A token that holds
 as many live subscriptions as the server allows (``live_subscriptions_per_principal``, its
 websockets' subscriptions counted too) is answered 429 ``TOO_MANY_SUBSCRIPTIONS``.
 """
@@ -25,7 +27,7 @@ from fastapi import Header, Request
 from fastapi.responses import StreamingResponse
 
 from ..config import Settings
-from ..dependencies import principal_of
+from ..dependencies import mapped_lately
 from ..errors import Forbidden, TooManySubscriptions, Unauthenticated, is_unavailable
 from ..events import DataUpdated, Delivery
 from ..resolvers.base import access, event_log
@@ -110,7 +112,7 @@ async def _frames(
     checked = loop.time()
     try:
         async for item in _until(closing, events, heartbeat, ends_at):
-            if still_reads is not None and loop.time() - checked >= heartbeat:
+            if still_reads is not None and (item is not None or loop.time() - checked >= heartbeat):
                 checked = loop.time()
                 if not await still_reads():
                     yield WITHDRAWN
@@ -170,7 +172,7 @@ def _still_reads(settings: Settings, authorization: str | None, organization_id:
 
     async def still_reads() -> bool:
         try:
-            principal = await principal_of(settings, authorization)
+            principal = await mapped_lately(settings, authorization)
         except (Unauthenticated, Forbidden):
             return False
         except Exception as exc:
