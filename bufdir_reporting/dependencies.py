@@ -66,9 +66,10 @@ async def mapped_lately(settings: Settings, authorization: str | None) -> Princi
     now = time.monotonic()
     known = _mapped.get(key)
     if known is None or now - known[0] >= MAPPED_SECONDS:
+        while _mapped and now - next(iter(_mapped.values()))[0] >= MAPPED_SECONDS:
+            _mapped.popitem(last=False)  # oldest first: nothing read a second ago is kept
         known = (now, asyncio.ensure_future(principal_of(settings, authorization)))
         _mapped[key] = known
-        _mapped.move_to_end(key)
         while len(_mapped) > MAPPINGS_KEPT:
             _mapped.popitem(last=False)
     return await asyncio.shield(known[1])

@@ -142,3 +142,23 @@ async def test_a_watch_sends_no_event_after_the_assignment_ended(server, setting
             async for chunk in chunks:
                 received += chunk
     assert "data_updated" not in received and received.endswith(WITHDRAWN), received[-300:]
+
+
+async def test_a_tokens_mapping_is_read_once_a_second_for_all_its_streams(monkeypatch):
+    """What makes the check before each event cheap: a thousand events to one token's streams
+    within a second cost one mapping read, and a read that old is not kept."""
+    settings: Any = object()  # the mapping itself is replaced: no database
+    reads: list[str | None] = []
+
+    async def principal_of(settings, authorization):
+        reads.append(authorization)
+        await asyncio.sleep(0)
+        return authorization
+
+    monkeypatch.setattr(dependencies, "principal_of", principal_of)
+    monkeypatch.setattr(dependencies, "_mapped", type(dependencies._mapped)())
+    answers = await asyncio.gather(*(dependencies.mapped_lately(settings, "Bearer a") for _ in range(1000)))
+    assert set(answers) == {"Bearer a"} and reads == ["Bearer a"]
+    monkeypatch.setattr(dependencies, "MAPPED_SECONDS", 0.0)
+    await dependencies.mapped_lately(settings, "Bearer b")
+    assert reads == ["Bearer a", "Bearer b"] and list(dependencies._mapped) == [(id(settings), "Bearer b")]
