@@ -111,6 +111,8 @@ async def test_values_read_and_are_written_as_people_write_them(graphql, app, to
     assert comma["data"]["setFieldValue"]["value"] == "31.5"
     grouped = await graphql(SET, {"id": snapshot_id, "key": "brutto_driftsutgifter", "value": "1 234 567,00"}, own)
     assert grouped["data"]["setFieldValue"]["value"] == "1234567"
+    unsigned = await graphql(SET, {"id": snapshot_id, "key": "antall_stillinger_ledige", "value": "-0"}, own)
+    assert unsigned["data"]["setFieldValue"]["value"] == "0"  # was "-0", where REST said 0
     await graphql(SET, {"id": snapshot_id, "key": "har_internkontroll", "value": True}, own)
     read = await graphql(
         "query ($id: ID!) { snapshot(id: $id) { fieldValues { fieldKey value booleanValue } } }", {"id": snapshot_id}, own
