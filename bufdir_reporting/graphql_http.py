@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from graphql import GraphQLError
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.exceptions import ConnectionRejectionError
@@ -44,6 +45,7 @@ from strawberry.types.unset import UNSET
 from . import ui
 from .auth import Principal
 from .dependencies import context_of, mapped_lately, principal_of, request_context
+from .envelope import request_id
 from .errors import Forbidden, Unauthenticated, Unavailable, is_unavailable
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
@@ -87,6 +89,18 @@ def response_json(data: object) -> bytes:
         return orjson.dumps(data)
     except orjson.JSONEncodeError:
         return json.dumps(data, separators=(",", ":")).encode()
+
+
+def unrendered_masked(error: GraphQLError) -> GraphQLError:
+    """An error no extension rendered is a fault: an exception in a hook before execution (the
+    limits' measure, validation) passes Strawberry's extensions by, and went out as it was, its
+    text (a statement, a library's words) without code or request id, logged nowhere (attacker's
+    review: 1e400 as a page size answered "cannot convert float infinity to integer"). Logged
+    once, with its traceback, and masked as execution's faults are."""
+    if (error.extensions or {}).get("code"):
+        return error
+    log.error("unexpected error in GraphQL before execution", exc_info=error.original_error or error)
+    return GraphQLError("Unexpected error.", extensions={"code": "INTERNAL", "request_id": request_id.get()})
 
 
 async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
@@ -282,6 +296,8 @@ class BufdirGraphQLRouter(GraphQLRouter):
         if refused is not None:
             raise refused  # a token refused as a whole once mapped (``schema.compiled.extension``): 403
         request.state.graphql_errors = bool(result.errors)  # read by the response cache: it keeps answers without errors
+        if result.errors:
+            result.errors = [unrendered_masked(error) for error in result.errors]
         body = await super().process_result(request, result)
         said = content_language()
         if said is not None and "," in said:
