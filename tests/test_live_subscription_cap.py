@@ -15,6 +15,7 @@ import pytest
 import websockets
 
 from bufdir_reporting.auth import issue_token
+from bufdir_reporting.rest_compat.watch import AT_LIMIT
 
 from .factories import make_reporting_world
 from .live import GRAPHQL_TRANSPORT_WS, emptied, live_server, wait_for_subscribers
@@ -122,3 +123,22 @@ async def test_a_topic_that_reads_before_it_subscribes_is_refused_before_the_rea
         await wait_for_subscribers(app, 1)
         await subscribe(socket, 2, 'subscription { reportingRatesChanged(periodId: "2024") { expected } }')
         assert (await refusal(socket))["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+
+
+async def test_a_watch_that_loses_the_race_for_the_last_place_ends_saying_so(server, settings, monkeypatch):
+    """Two watches answered 200 at once, one place left: the one the hub refuses ends with a
+    comment, not a broken stream."""
+    from bufdir_reporting.resolvers.base import live
+
+    address, app = server
+    settings.live_subscriptions_per_principal = 1
+    monkeypatch.setattr(live, "refuse_at_limit", lambda ctx: None)  # both passed the check before either subscribed
+    token = issue_token(settings, subject="kari", organizations=["org-1042"])
+    async with await opened(address, token) as socket:
+        await subscribe(socket, 1, PERIOD % "org-1042")
+        await wait_for_subscribers(app, 1)
+        async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http, asyncio.timeout(10):
+            async with http.stream("GET", WATCH, headers={"Authorization": f"Bearer {token}"}) as stream:
+                assert stream.status_code == 200
+                received = "".join([chunk async for chunk in stream.aiter_text()])
+    assert received.endswith(AT_LIMIT), received
