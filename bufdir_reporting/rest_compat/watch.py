@@ -9,10 +9,10 @@ it went on streaming an organisation's data to a client whose authority had ende
 token's (ID-porten, Maskinporten) is mapped again every heartbeat's time and before each event
 (the mapping read at most once a second per token: ``dependencies.mapped_lately``): once it no
 longer reads the organisation (an admin ended the person's assignment, the supplier's
-delegation), the stream ends with a comment saying so; before, it streamed until the token
-expired, then up to a heartbeat's time. A token that holds
-as many live subscriptions as the server allows (``live_subscriptions_per_principal``, its
-websockets' subscriptions counted too) is answered 429 ``TOO_MANY_SUBSCRIPTIONS``.
+delegation), the stream ends with a comment saying so; checked per heartbeat alone, an event
+raised meanwhile still went out. A token that holds as many live subscriptions as the server
+allows (``live_subscriptions_per_principal``, its websockets' subscriptions counted too) is
+answered 429 ``TOO_MANY_SUBSCRIPTIONS``.
 """
 
 from __future__ import annotations
