@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         default=10, gt=0, description="websocket clients must send connection_init within this"
     )
     graphql_max_subscriptions: int = Field(default=20, ge=1, description="per websocket connection")
+    live_subscriptions_per_principal: int = Field(
+        default=100,
+        ge=1,
+        description="live subscriptions (websocket operations and SSE watches together) one principal may hold in one process",
+    )
     report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     shutdown_grace_seconds: int = Field(default=20, ge=1, description="in-flight requests get this long to finish on SIGTERM")
     log_format: Literal["auto", "json", "console"] = Field(

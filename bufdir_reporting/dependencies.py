@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import OrderedDict
+
 from starlette.requests import HTTPConnection
 
 from .auth import Principal
@@ -47,19 +51,47 @@ async def principal_of(settings: Settings, authorization: str | None, *, reach: 
     return await organizations.tree.reach(principal) if reach else principal
 
 
-async def remap(settings: Settings, authorization: str | None) -> Principal | Unauthenticated | Forbidden | None:
+async def remap(
+    settings: Settings, authorization: str | None, *, lately: bool = False
+) -> Principal | Unauthenticated | Forbidden | None:
     """A national token (``Principal.is_mapped``) mapped again as a new request maps it, for a
     connection that outlives the request it was opened with (a websocket, the legacy watch
     stream): the principal as it is now, the refusal a new request would get, or None while the
-    database is away (the connection goes on; the next check maps again)."""
+    database is away (the connection goes on; the next check maps again). ``lately``: the
+    mapping may be one read up to a second ago (``mapped_lately``), for a check before each event."""
     try:
-        return await principal_of(settings, authorization)
+        return await (mapped_lately if lately else principal_of)(settings, authorization)
     except (Unauthenticated, Forbidden) as refused:
         return refused
     except Exception as exc:
         if not is_unavailable(exc):
             raise
         return None
+
+
+MAPPED_SECONDS = 1.0
+"""How long a live stream takes a national token's mapping as it was last read (``mapped_lately``)."""
+MAPPINGS_KEPT = 10_000
+_mapped: OrderedDict[tuple[int, str | None], tuple[float, asyncio.Future[Principal]]] = OrderedDict()
+
+
+async def mapped_lately(settings: Settings, authorization: str | None) -> Principal:
+    """``principal_of``, read at most once every ``MAPPED_SECONDS`` per token in this process
+    (its refusal too): what a live stream asks before each event it sends a national token, so
+    that an event does not reach a person whose assignment an admin ended up to the periodic
+    check's 30 s later, and a thousand subscribers of one token cost one mapping a second, not
+    one per event each. Callers at the same moment share one read."""
+    key = (id(settings), authorization)
+    now = time.monotonic()
+    known = _mapped.get(key)
+    if known is None or now - known[0] >= MAPPED_SECONDS:
+        while _mapped and now - next(iter(_mapped.values()))[0] >= MAPPED_SECONDS:
+            _mapped.popitem(last=False)  # oldest first: nothing read a second ago is kept
+        known = (now, asyncio.ensure_future(principal_of(settings, authorization)))
+        _mapped[key] = known
+        while len(_mapped) > MAPPINGS_KEPT:
+            _mapped.popitem(last=False)
+    return await asyncio.shield(known[1])
 
 
 REQUIRED_PERMISSION = "x-required-permission"

@@ -8,6 +8,7 @@
     ├── Conflict                     CONFLICT          409
     │   └── PeriodLocked             PERIOD_LOCKED     409
     ├── RenderFailed                 RENDER_FAILED     500   (a report document could not be made; says why)
+    ├── TooManySubscriptions         TOO_MANY_SUBSCRIPTIONS 429 (a principal's live subscriptions at their cap)
     └── Unavailable                  UNAVAILABLE       503   (with Retry-After; the database is down)
 
 ``is_unavailable`` tells an outage of the database (refused, dropped or shutting-down
@@ -288,6 +289,14 @@ class RenderFailed(DomainError):
 
     code = "RENDER_FAILED"
     status = 500
+
+
+class TooManySubscriptions(DomainError):
+    """A principal holds as many live subscriptions (websocket operations and SSE watches
+    together) as one process lets it: each holds a queue and work per event."""
+
+    code = "TOO_MANY_SUBSCRIPTIONS"
+    status = 429
 
 
 class Unavailable(DomainError):

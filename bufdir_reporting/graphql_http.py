@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from graphql import GraphQLError
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.exceptions import ConnectionRejectionError
@@ -44,6 +45,7 @@ from strawberry.types.unset import UNSET
 from . import ui
 from .auth import Principal
 from .dependencies import context_of, principal_of, remap, request_context
+from .envelope import request_id
 from .errors import Forbidden, Unauthenticated, Unavailable
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
@@ -89,6 +91,18 @@ def response_json(data: object) -> bytes:
         return json.dumps(data, separators=(",", ":")).encode()
 
 
+def unrendered_masked(error: GraphQLError) -> GraphQLError:
+    """An error no extension rendered is a fault: an exception in a hook before execution (the
+    limits' measure, validation) passes Strawberry's extensions by, and went out as it was, its
+    text (a statement, a library's words) without code or request id, logged nowhere (attacker's
+    review: 1e400 as a page size answered "cannot convert float infinity to integer"). Logged
+    once, with its traceback, and masked as execution's faults are."""
+    if (error.extensions or {}).get("code"):
+        return error
+    log.error("unexpected error in GraphQL before execution", exc_info=error.original_error or error)
+    return GraphQLError("Unexpected error.", extensions={"code": "INTERNAL", "request_id": request_id.get()})
+
+
 async def graphql_context(connection: HTTPConnection) -> GraphQLContext:
     """Over HTTP the principal's reach through the organisation tree is left to execution
     (``schema.compiled.extension``): a compiled read follows the tree inside its one statement,
@@ -111,13 +125,16 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
 
     - it lasts as long as the authority it was opened with: when the token's ``exp`` passes it
       is closed with 4401, and its subscriptions end (they kept receiving events before); a
-      national token (ID-porten, Maskinporten) is mapped again before each operation and every
-      ``ACCESS_RECHECK_SECONDS``, and closed with 4403 once its mapping is refused (``_remap``);
+      national token (ID-porten, Maskinporten) is mapped again before each operation, before
+      each event it is sent (the mapping read at most once a second per token:
+      ``dependencies.mapped_lately``) and every ``ACCESS_RECHECK_SECONDS``, and closed with 4403
+      once its mapping is refused (``_remap``);
     - a client that went away (or was dropped for not reading) ends its operations: expected,
       so logged as such rather than as an error with a traceback."""
 
     _expiry: asyncio.Task[None] | None = None
     _recheck: asyncio.Task[None] | None = None
+    _withdrawn = False
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
@@ -132,20 +149,24 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         if await self._remap():
             await super().handle_subscribe(message)
 
-    async def _remap(self) -> bool:
+    async def _remap(self, *, lately: bool = False) -> bool:
         """Map a national token again, as HTTP does on every request: an operation on a
         connection opened before an admin removed the person's assignment (or the supplier's
         delegation) read the organisation as before, and its subscriptions went on receiving
         its events, until the token expired (attacker's review). A mapping refused, or other
         than the one the connection was opened with (an organisation fewer: its running
         subscriptions were allowed on the old one), closes the connection with 4403; the
-        client opens a new one with its mapping as it is now. False: closed."""
+        client opens a new one with its mapping as it is now. ``lately``: the mapping may be one
+        read a second ago (``dependencies.mapped_lately``), for a check before each event.
+        False: closed."""
         context = self.context
         if not isinstance(context, GraphQLContext) or not context.principal.is_mapped:
             return True
+        if self._withdrawn:
+            return False
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         token = params.get("Authorization") or params.get("authorization")
-        now = await remap(context.settings, str(token))
+        now = await remap(context.settings, str(token), lately=lately)
         if now is None:  # the database away: the operation meets it and says so; the next one maps again
             return True
         if now == context.principal:
@@ -153,10 +174,23 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         if not isinstance(now, Principal) and context.principal.seconds_left() == 0:  # the expiry's 4401, due now
             await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
             return False
-        reason = "mapping_changed" if isinstance(now, Principal) else now.details.get("reason")
+        await self._withdraw("mapping_changed" if isinstance(now, Principal) else now.details.get("reason"))
+        return False
+
+    async def _withdraw(self, reason: object) -> None:
+        if self._withdrawn:  # another operation's check closed it meanwhile: one close frame
+            return
+        self._withdrawn = True
         log.info("websocket closed: its token's access changed (%s)", reason)
         await self.websocket.close(code=ACCESS_WITHDRAWN, reason="access withdrawn")
-        return False
+
+    async def send_message(self, message: Any) -> None:
+        """A subscription's event goes out only while the token still maps as it did: checked
+        every ``ACCESS_RECHECK_SECONDS`` alone, an event reached a person whose assignment had
+        ended for up to that long (attacker's review)."""
+        if message.get("type") == "next" and not await self._remap(lately=True):
+            return
+        await super().send_message(message)
 
     async def _remap_every(self, seconds: float) -> None:
         try:
@@ -250,6 +284,8 @@ class BufdirGraphQLRouter(GraphQLRouter):
         if refused is not None:
             raise refused  # a token refused as a whole once mapped (``schema.compiled.extension``): 403
         request.state.graphql_errors = bool(result.errors)  # read by the response cache: it keeps answers without errors
+        if result.errors:
+            result.errors = [unrendered_masked(error) for error in result.errors]
         body = await super().process_result(request, result)
         said = content_language()
         if said is not None and "," in said:

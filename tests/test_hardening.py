@@ -54,6 +54,23 @@ async def test_unexpected_errors_are_masked(graphql, monkeypatch):
     assert "SELECT" not in str(result)
 
 
+async def test_a_fault_before_execution_is_masked_and_logged_too(graphql, monkeypatch, caplog):
+    """An exception in a hook before execution (the limits' measure, validation) went out as it
+    was, its text without code or request id, and was logged nowhere: Strawberry hands such an
+    error on without the extensions that mask execution's (1e400 as a page size answered
+    "cannot convert float infinity to integer")."""
+
+    def broken(*_, **__):
+        raise RuntimeError('relation "period" does not exist: SELECT * FROM period WHERE secret')
+
+    monkeypatch.setattr("bufdir_reporting.schema.limits.within_limits.refusal", broken)
+    result = await graphql('{ period(id: "2024") { name } }')
+    assert error_codes(result) == ["INTERNAL"] and result["errors"][0]["extensions"]["request_id"]
+    assert result["errors"][0]["message"] == "Unexpected error."
+    assert "SELECT" not in str(result)
+    assert any("SELECT" in str(record.exc_info) for record in caplog.records if record.levelname == "ERROR")
+
+
 @pytest.fixture
 async def guarded(settings):
     """An app with changed settings (one per test: one Tortoise app per process at a time)."""

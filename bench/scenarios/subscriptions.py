@@ -109,7 +109,8 @@ async def s6_fan_out(env: Env) -> list[Row]:
 
     try:
         for size in sizes:
-            async with served(env) as (address, pid):
+            # every subscriber is the same dashboard's token: the cap per principal is raised to hold them all
+            async with served(env, BUFDIR_LIVE_SUBSCRIPTIONS_PER_PRINCIPAL=str(size)) as (address, pid):
                 before = pid_rss_kib(pid)
                 ours = [Subscriber() for _ in range(size)]
                 await _open(ours, lambda s: s.open_graphql(address, token, {"org": organization_id, "period": period_id}))

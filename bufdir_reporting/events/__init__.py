@@ -12,7 +12,7 @@ from .hub import EventHub
 from .imports import ActivityImportProgress
 from .reporting import FormAssignmentsChanged, ReportingStatusChanged, ReportRecordUpdated, SubmissionReviewed
 from .snapshots import CacheInvalidated, DataUpdated, NoteFields, SnapshotStatusChanged, ValueNoted, changed_values
-from .subscription import Delivery, SubscriberTooSlow, Subscription
+from .subscription import Delivery, HolderAtLimit, SubscriberTooSlow, Subscription
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -23,6 +23,7 @@ __all__ = [
     "Event",
     "EventHub",
     "FormAssignmentsChanged",
+    "HolderAtLimit",
     "NoteFields",
     "ReportRecordUpdated",
     "ReportingStatusChanged",

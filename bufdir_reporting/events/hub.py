@@ -11,6 +11,9 @@
   every live channel again; subscribers simply continue (``reconnects`` counts it);
 * each subscriber has a bounded queue: one that does not keep up is told once (its
   ``on_overflow``) and its iteration ends with ``SubscriberTooSlow`` — memory stays bounded;
+* whoever subscribes (a ``holder``: the caller's principal) holds at most ``limit``
+  subscriptions at once in the process, across all its connections (``HolderAtLimit``); each
+  is counted until it ends, however it ends (unsubscribed, cancelled, its client gone);
 * subscribing and unsubscribing run under a lock, and a channel nobody listens to any more
   is unsubscribed from the backend, so nothing is left behind;
 * pub/sub is fire-and-forget (an event published while Redis is down, or never published by a
@@ -31,7 +34,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -39,7 +42,7 @@ from pydantic import ValidationError
 
 from .base import MAX_PAYLOAD_BYTES, Event
 from .catalogue import decode
-from .subscription import Delivery, Subscription
+from .subscription import Delivery, HolderAtLimit, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ class EventHub:
         self.relayed = 0
         self._delivered: dict[int, float] | None = {} if relayed else None  # event id -> when (loop time)
         self._subscribers: dict[str, set[Subscription]] = {}
+        self._held: dict[Hashable, int] = {}  # holder -> subscriptions it holds
         self._lock = asyncio.Lock()
         self._backend: Any = None
         self._listener: asyncio.Task[None] | None = None
@@ -124,27 +128,54 @@ class EventHub:
             message = json.dumps({LOGGED: event_id})
         await self._backend.publish(channel, message)
 
+    def holding(self, holder: Hashable) -> int:
+        """How many subscriptions ``holder`` holds in this process."""
+        return self._held.get(holder, 0)
+
     @asynccontextmanager
-    async def subscribe(self, channel: str, *, on_overflow: Callable[[], None] | None = None) -> AsyncIterator[Subscription]:
-        subscription = Subscription(channel, self.queue_size, on_overflow)
-        async with self._lock:
-            if channel not in self._subscribers:
-                try:
-                    await self._backend.subscribe(channel)
-                except asyncio.CancelledError:
-                    await asyncio.shield(self._backend_unsubscribe(channel))  # it may have gone through
-                    raise
-                self._subscribers[channel] = set()
-            self._subscribers[channel].add(subscription)
+    async def subscribe(
+        self,
+        channel: str,
+        *,
+        on_overflow: Callable[[], None] | None = None,
+        holder: Hashable | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[Subscription]:
+        """A subscription to ``channel`` while the block runs; with ``holder``, counted as one of
+        the holder's until it ends, refused (``HolderAtLimit``) when it holds ``limit`` already."""
+        if holder is not None:
+            held = self._held.get(holder, 0)
+            if limit is not None and held >= limit:
+                raise HolderAtLimit(f"{limit} subscriptions held")
+            self._held[holder] = held + 1  # before the first await: no two pass the check at once
         try:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                # redis-py can swallow a cancellation that lands during SUBSCRIBE: the subscriber
-                # (a websocket already closed) would then wait on its channel for ever.
-                raise asyncio.CancelledError
-            yield subscription
+            subscription = Subscription(channel, self.queue_size, on_overflow)
+            async with self._lock:
+                if channel not in self._subscribers:
+                    try:
+                        await self._backend.subscribe(channel)
+                    except asyncio.CancelledError:
+                        await asyncio.shield(self._backend_unsubscribe(channel))  # it may have gone through
+                        raise
+                    self._subscribers[channel] = set()
+                self._subscribers[channel].add(subscription)
+            try:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # redis-py can swallow a cancellation that lands during SUBSCRIBE: the subscriber
+                    # (a websocket already closed) would then wait on its channel for ever.
+                    raise asyncio.CancelledError
+                yield subscription
+            finally:
+                await asyncio.shield(self._unsubscribe(subscription))
         finally:
-            await asyncio.shield(self._unsubscribe(subscription))
+            if holder is not None:
+                self._release(holder)
+
+    def _release(self, holder: Hashable) -> None:
+        left = self._held.pop(holder) - 1
+        if left:
+            self._held[holder] = left
 
     async def _unsubscribe(self, subscription: Subscription) -> None:
         async with self._lock:

@@ -11,11 +11,16 @@ from typing import Any, Generic, TypeVar, cast
 
 from .base import Event
 
-__all__ = ["Delivery", "SubscriberTooSlow", "Subscription"]
+__all__ = ["Delivery", "HolderAtLimit", "SubscriberTooSlow", "Subscription"]
 
 
 class SubscriberTooSlow(Exception):
     """The subscriber's queue filled up: it was dropped rather than let memory grow."""
+
+
+class HolderAtLimit(Exception):
+    """Whoever subscribes holds as many subscriptions as it may (``EventHub.subscribe``'s
+    ``limit``): nothing was subscribed."""
 
 
 E = TypeVar("E", bound=Event, covariant=True)

@@ -78,6 +78,7 @@ ERROR_STATUSES = {
     409: ("CONFLICT", "Conflicts with the current state: a locked period (PERIOD_LOCKED), a submitted report, a running change"),
     413: ("PAYLOAD_TOO_LARGE", "The request body is too large"),
     422: ("BAD_USER_INPUT", "A value is not allowed; details.field names it"),
+    429: ("TOO_MANY_SUBSCRIPTIONS", "The token holds as many live subscriptions and watch streams as the server allows; end one"),
     503: ("UNAVAILABLE", "The database is unreachable; Retry-After says when to try again"),
 }
 

@@ -6,9 +6,13 @@ shuts down, a stream ends at once with a last comment (clients reconnect, to ano
 A stream lasts as long as the token it was opened with, as a websocket does
 (``Principal.seconds_left``): when the token expires it ends with a comment saying so; before,
 it went on streaming an organisation's data to a client whose authority had ended. A national
-token's (ID-porten, Maskinporten) is mapped again every heartbeat's time: once it no longer reads
-the organisation (an admin ended the person's assignment, the supplier's delegation), the stream
-ends with a comment saying so; before, it streamed until the token expired.
+token's (ID-porten, Maskinporten) is mapped again every heartbeat's time and before each event
+(the mapping read at most once a second per token: ``dependencies.mapped_lately``): once it no
+longer reads the organisation (an admin ended the person's assignment, the supplier's
+delegation), the stream ends with a comment saying so; checked per heartbeat alone, an event
+raised meanwhile still went out. A token that holds as many live subscriptions as the server
+allows (``live_subscriptions_per_principal``, its websockets' subscriptions counted too) is
+answered 429 ``TOO_MANY_SUBSCRIPTIONS``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from fastapi.responses import StreamingResponse
 from ..auth import Principal
 from ..config import Settings
 from ..dependencies import remap
+from ..errors import TooManySubscriptions
 from ..events import DataUpdated, Delivery
 from ..resolvers.base import access, event_log
 from ..resolvers.base.context import Context
@@ -41,6 +46,7 @@ CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get wh
 HEARTBEAT = ": heartbeat\n\n"
 EXPIRED = ": the token expired; reconnect with a new token and Last-Event-ID\n\n"
 WITHDRAWN = ": this token no longer reads the organisation\n\n"
+AT_LIMIT = ": this token holds as many live subscriptions as the server allows; end one and reconnect\n\n"
 
 Item = Delivery[DataUpdated] | None
 """An event, or None when the stream was idle for a heartbeat's time."""
@@ -105,13 +111,17 @@ async def _frames(
     loop = asyncio.get_running_loop()
     ends_at = None if seconds_left is None else loop.time() + seconds_left
     checked = loop.time()
-    async for item in _until(closing, events, heartbeat, ends_at):
-        if still_reads is not None and loop.time() - checked >= heartbeat:
-            checked = loop.time()
-            if not await still_reads():
-                yield WITHDRAWN
-                return
-        yield HEARTBEAT if item is None else frame(item)
+    try:
+        async for item in _until(closing, events, heartbeat, ends_at):
+            if still_reads is not None and (item is not None or loop.time() - checked >= heartbeat):
+                checked = loop.time()
+                if not await still_reads():
+                    yield WITHDRAWN
+                    return
+            yield HEARTBEAT if item is None else frame(item)
+    except TooManySubscriptions:  # another stream of the token took the last one since it was answered 200
+        yield AT_LIMIT
+        return
     if closing.is_set():
         yield CLOSING
     elif ends_at is not None and asyncio.get_running_loop().time() >= ends_at:
@@ -123,7 +133,7 @@ async def _frames(
     "/watch",
     "watchAggregatedReportData",
     None,
-    errors={403},
+    errors={403, 429},
     summary="Server-Sent Events: data_updated for an organisation and period",
     response_class=StreamingResponse,
     responses={
@@ -162,7 +172,7 @@ def _still_reads(settings: Settings, authorization: str | None, organization_id:
     (the database away: yes, until it is back)."""
 
     async def still_reads() -> bool:
-        now = await remap(settings, authorization)
+        now = await remap(settings, authorization, lately=True)
         return now is None or (isinstance(now, Principal) and access.can_read(now, organization_id))
 
     return still_reads

@@ -234,7 +234,7 @@ def measured(kind: str, raw: object, page_size: int) -> int:
         return len(raw) if isinstance(raw, list | tuple) else 1
     try:
         return max(int(raw), 0) if raw is not None and not isinstance(raw, bool) else page_size  # type: ignore[call-overload]  # int() of whatever was sent: refused below
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is read as float infinity
         return page_size  # not a number: validation refuses the variable with its own words
 
 

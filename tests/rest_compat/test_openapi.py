@@ -18,7 +18,9 @@ PROTECTED = [
     ("get", "/api/v1/aggregated-report-data/{snapshot_id}"),
     ("delete", "/api/v1/report-records/{report_id}"),
 ]
-ERROR_CODES = {status: HTTP_CODES[status] for status in (400, 401, 403, 404, 409, 413, 422, 503)}
+ERROR_CODES = {status: HTTP_CODES[status] for status in (400, 401, 403, 404, 409, 413, 422, 503)} | {
+    429: "TOO_MANY_SUBSCRIPTIONS"
+}
 PUBLIC = [("get", "/api/v1/report-sections"), ("get", "/api/v1/report-sections/{section_id}")]
 
 

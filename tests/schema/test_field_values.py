@@ -60,10 +60,11 @@ async def test_manual_values_are_set_counted_validated_and_survive_reaggregation
         ("antall_arsverk", 20000, "value"),
         ("antall_stillinger_ledige", 1.5, "value"),
         ("brutto_driftsutgifter", "1e16", "value"),
+        ("brutto_driftsutgifter", "1E+999999999", "value"),  # abs() overflowed the decimal context: a 500
         ("har_internkontroll", "kanskje", "value"),
         ("antall_akuttplasseringer", 3, "fieldKey"),  # GraphQL's argument, not REST's field_key
     ],
-    ids=["not-a-number", "above-max", "not-whole", "beyond-storage", "not-boolean", "computed-field"],
+    ids=["not-a-number", "above-max", "not-whole", "beyond-storage", "beyond-the-context", "not-boolean", "computed-field"],
 )
 async def test_bad_manual_values_are_refused(graphql, app, tokens, reporting, key, value, field):
     own = tokens.headers("org-1042")
@@ -110,6 +111,8 @@ async def test_values_read_and_are_written_as_people_write_them(graphql, app, to
     assert comma["data"]["setFieldValue"]["value"] == "31.5"
     grouped = await graphql(SET, {"id": snapshot_id, "key": "brutto_driftsutgifter", "value": "1 234 567,00"}, own)
     assert grouped["data"]["setFieldValue"]["value"] == "1234567"
+    unsigned = await graphql(SET, {"id": snapshot_id, "key": "antall_stillinger_ledige", "value": "-0"}, own)
+    assert unsigned["data"]["setFieldValue"]["value"] == "0"  # was "-0", where REST said 0
     await graphql(SET, {"id": snapshot_id, "key": "har_internkontroll", "value": True}, own)
     read = await graphql(
         "query ($id: ID!) { snapshot(id: $id) { fieldValues { fieldKey value booleanValue } } }", {"id": snapshot_id}, own

@@ -196,6 +196,18 @@ async def test_a_document_within_the_limits_is_measured_once_for_the_page_sizes_
     assert "errors" not in again.json() and len(measured) == 3
 
 
+@pytest.mark.parametrize("size", ["1e400", "-1e400", "NaN"])
+async def test_a_page_size_beyond_any_integer_is_refused_by_validation_not_a_bare_error(client, size):
+    """JSON reads 1e400 as float infinity: measuring the page it asks raised OverflowError, which
+    went out as a bare error without code or request id ("cannot convert float infinity to integer")."""
+    document = "query Page($n: Int) { periods(first: $n) { edges { node { name } } } }"
+    body = f'{{"query": {json.dumps(document)}, "variables": {{"n": {size}}}}}'
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["request_id"], error
+    assert "$n" in error["message"], error
+
+
 async def test_a_repeated_document_is_validated_once_without_hashing_its_tree(client, monkeypatch):
     """Validation's errors are kept by the parsed document's identity (the parse cache hands
     the same one for the same text): Strawberry's cache, keyed by the document, hashed its whole

@@ -6,18 +6,22 @@ event log holds after the id a client resumes from is replayed (``event_log.Resu
 live events follow without the replayed ones. Every event comes with loaders of its own, shared
 by every local subscriber of it: one read of the fresh rows per change, not per subscriber, and
 never a row cached for an event before. A subscriber that falls behind is told
-(``Context.fell_behind``) and its stream ends.
+(``Context.fell_behind``) and its stream ends. A principal holds at most
+``live_subscriptions_per_principal`` subscriptions at once in the process, whatever the
+transport and however many connections it opens (``TooManySubscriptions``): one token's
+websockets times their subscriptions each held a queue and work per event, without bound.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Coroutine, Hashable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from ... import language
-from ...events import Delivery, Event, SubscriberTooSlow
+from ...errors import TooManySubscriptions
+from ...events import Delivery, Event, HolderAtLimit, SubscriberTooSlow
 from . import access, event_log
 from .context import Context
 from .loaders import Loaders
@@ -61,12 +65,34 @@ async def every_readable(ctx: Context, deliveries: AsyncIterator[Delivery[E]]) -
             yield delivery
 
 
-@asynccontextmanager
-async def subscribed(ctx: Context, channel: str, kind: type[E]) -> AsyncIterator[AsyncIterator[Delivery[E]]]:
-    """The channel's live events, from the moment this is entered."""
+def refuse_at_limit(ctx: Context) -> None:
+    """Refuse a caller who holds as many subscriptions as it may: for a transport that must
+    answer before it subscribes (the SSE watch's status goes out before its first event)."""
     hub = ctx.events
     assert hub is not None, "the app's lifespan sets up the event hub"
-    async with hub.subscribe(channel, on_overflow=ctx.fell_behind) as subscription:
+    if hub.holding(ctx.principal) >= ctx.settings.live_subscriptions_per_principal:
+        raise _too_many(ctx)
+
+
+def _too_many(ctx: Context) -> TooManySubscriptions:
+    limit = ctx.settings.live_subscriptions_per_principal
+    return TooManySubscriptions(details={"limit": limit}, message_id="base.live.too_many_subscriptions", values={"limit": limit})
+
+
+@asynccontextmanager
+async def subscribed(ctx: Context, channel: str, kind: type[E]) -> AsyncIterator[AsyncIterator[Delivery[E]]]:
+    """The channel's live events, from the moment this is entered; counted as one of the
+    principal's subscriptions until it ends."""
+    hub = ctx.events
+    assert hub is not None, "the app's lifespan sets up the event hub"
+    limit = ctx.settings.live_subscriptions_per_principal
+    async with AsyncExitStack() as stack:
+        try:
+            subscription = await stack.enter_async_context(
+                hub.subscribe(channel, on_overflow=ctx.fell_behind, holder=ctx.principal, limit=limit)
+            )
+        except HolderAtLimit:
+            raise _too_many(ctx) from None
         events = _typed(ctx, subscription, kind)
         try:
             yield events
@@ -74,11 +100,18 @@ async def subscribed(ctx: Context, channel: str, kind: type[E]) -> AsyncIterator
             await events.aclose()
 
 
-async def follow(
+def follow(
     ctx: Context, channel: str, kind: type[E], *, after_event_id: int | None = None, replay_limit: int | None = None
 ) -> AsyncIterator[Delivery[E]]:
     """The channel's events; with ``after_event_id``, those logged after it first (at most
-    ``replay_limit`` of them)."""
+    ``replay_limit`` of them). A caller at its limit is refused here, before anything streams."""
+    refuse_at_limit(ctx)
+    return _follow(ctx, channel, kind, after_event_id, replay_limit)
+
+
+async def _follow(
+    ctx: Context, channel: str, kind: type[E], after_event_id: int | None, replay_limit: int | None
+) -> AsyncIterator[Delivery[E]]:
     resumption = event_log.Resumption(channel, after_event_id)
     async with subscribed(ctx, channel, kind) as live:  # first: an event written meanwhile is replayed or live
         async for delivery in _typed(ctx, resumption.missed(limit=replay_limit), kind):

@@ -26,7 +26,11 @@ def decimal_text(text: str) -> str:
 
 
 def plain(value: Decimal) -> str:
-    """``value`` without trailing zeros or an exponent: ``1.0000`` -> ``1``, ``1E+2`` -> ``100``."""
+    """``value`` without trailing zeros or an exponent: ``1.0000`` -> ``1``, ``1E+2`` -> ``100``;
+    zero without a sign (a value written ``-0`` is kept so on SQLite, and GraphQL showed "-0"
+    where REST and PostgreSQL say 0)."""
+    if value.is_zero():
+        return "0"
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")

@@ -33,6 +33,7 @@ async def follow_submission_reviews(
 async def follow_reporting_status(ctx: Context, *, scope: status.Scope) -> AsyncIterator[status.OrganizationStatus]:
     """For reviewers and admins: an expected organisation's status for the form and period, read
     again each time it may have moved."""
+    live.refuse_at_limit(ctx)  # before the period is read: its stream subscribes once iterated
     await status.reporting_status(ctx, scope=scope)  # who may follow it, before anything is streamed
     return _statuses(ctx, scope)
 
@@ -48,6 +49,7 @@ async def _statuses(ctx: Context, scope: status.Scope) -> AsyncIterator[status.O
 async def follow_reporting_rates(ctx: Context, *, scope: status.Scope) -> AsyncIterator[status.Rates]:
     """For reviewers and admins: a form's rates for the period, now and each time an
     organisation's state may have moved."""
+    live.refuse_at_limit(ctx)  # before the rates are read: its stream subscribes after the first
     first = await status.rates(ctx, scope=scope)
     return _rates(ctx, scope, first)
 

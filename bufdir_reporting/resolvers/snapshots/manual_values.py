@@ -66,7 +66,8 @@ def _number(definition: FieldDefinition, raw: Any, label: str | None) -> Decimal
             message_id="snapshots.manual_values.takes_number_such_got",
             values=_named(definition, label, raw=_said(raw)),
         ) from None
-    if not number.is_finite() or abs(number) >= STORED_LIMIT:
+    # copy_abs, not abs(): abs() rounds in the context, and 1E+999999999 overflows it (a 500)
+    if not number.is_finite() or number.copy_abs() >= STORED_LIMIT:
         raise InvalidInput(
             field="value",
             field_key=definition.key,
