@@ -38,7 +38,8 @@ async def context_of(connection: HTTPConnection, *, reach: bool) -> Context:
     principal = await principal_of(settings, connection.headers.get("authorization"), reach=reach)
     access.require_permission(principal, required_permission(connection), settings, doing=doing_of(connection))
     state = connection.app.state
-    return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events)
+    client = connection.client.host if connection.client else None
+    return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events, client=client)
 
 
 async def principal_of(settings: Settings, authorization: str | None, *, reach: bool = True) -> Principal:

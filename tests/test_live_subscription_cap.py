@@ -14,7 +14,11 @@ import httpx
 import pytest
 import websockets
 
-from bufdir_reporting.auth import issue_token
+from bufdir_reporting.auth import ANONYMOUS, issue_token
+from bufdir_reporting.errors import TooManySubscriptions
+from bufdir_reporting.events import DataUpdated
+from bufdir_reporting.resolvers.base import live
+from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.rest_compat.watch import AT_LIMIT
 
 from .factories import make_reporting_world
@@ -128,7 +132,6 @@ async def test_a_topic_that_reads_before_it_subscribes_is_refused_before_the_rea
 async def test_a_watch_that_loses_the_race_for_the_last_place_ends_saying_so(server, settings, monkeypatch):
     """Two watches answered 200 at once, one place left: the one the hub refuses ends with a
     comment, not a broken stream."""
-    from bufdir_reporting.resolvers.base import live
 
     address, app = server
     settings.live_subscriptions_per_principal = 1
@@ -142,3 +145,20 @@ async def test_a_watch_that_loses_the_race_for_the_last_place_ends_saying_so(ser
                 assert stream.status_code == 200
                 received = "".join([chunk async for chunk in stream.aiter_text()])
     assert received.endswith(AT_LIMIT), received
+
+
+async def test_anonymous_callers_are_counted_per_address_not_as_one(app, settings):
+    """The public topics (``formAssignmentsChanged``) take anonymous callers: counted as one
+    holder, one anonymous client holding every place shut every other anonymous client out of
+    them in the process; now each address holds its own places (``Context.holder``)."""
+    settings.live_subscriptions_per_principal = 1
+
+    def anonymous(address: str) -> Context:
+        return Context(settings=settings, principal=ANONYMOUS, events=app.state.events, client=address)
+
+    async with live.subscribed(anonymous("192.0.2.1"), "public", DataUpdated):
+        with pytest.raises(TooManySubscriptions):
+            live.refuse_at_limit(anonymous("192.0.2.1"))
+        live.refuse_at_limit(anonymous("192.0.2.2"))  # another client is not held by the first one's place
+        async with live.subscribed(anonymous("192.0.2.2"), "public", DataUpdated):
+            pass

@@ -70,7 +70,7 @@ def refuse_at_limit(ctx: Context) -> None:
     answer before it subscribes (the SSE watch's status goes out before its first event)."""
     hub = ctx.events
     assert hub is not None, "the app's lifespan sets up the event hub"
-    if hub.holding(ctx.principal) >= ctx.settings.live_subscriptions_per_principal:
+    if hub.holding(ctx.holder) >= ctx.settings.live_subscriptions_per_principal:
         raise _too_many(ctx)
 
 
@@ -89,7 +89,7 @@ async def subscribed(ctx: Context, channel: str, kind: type[E]) -> AsyncIterator
     async with AsyncExitStack() as stack:
         try:
             subscription = await stack.enter_async_context(
-                hub.subscribe(channel, on_overflow=ctx.fell_behind, holder=ctx.principal, limit=limit)
+                hub.subscribe(channel, on_overflow=ctx.fell_behind, holder=ctx.holder, limit=limit)
             )
         except HolderAtLimit:
             raise _too_many(ctx) from None
