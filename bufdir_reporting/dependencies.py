@@ -22,6 +22,13 @@ async def request_context(connection: HTTPConnection) -> Context:
     return await context_of(connection, reach=True)
 
 
+async def unreached_request_context(connection: HTTPConnection) -> Context:
+    """FastAPI dependency for a route whose use case reaches the principal itself, only when the
+    token's own organisations do not decide what it reads (``organizations.tree.reach_deferred``):
+    the tree's statement is then spent on umbrellas and refusals, not on every read (bench S3)."""
+    return await context_of(connection, reach=False)
+
+
 async def context_of(connection: HTTPConnection, *, reach: bool) -> Context:
     """The request's context; with ``reach=False`` its principal does not yet reach below its
     organisations (``Principal.below`` is empty: it reads less, never more), nor is a

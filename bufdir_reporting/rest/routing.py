@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from tortoise.models import Model
 
-from ..dependencies import REQUIRED_PERMISSION, refused_doing, request_context
+from ..dependencies import REQUIRED_PERMISSION, refused_doing, request_context, unreached_request_context
 from ..errors import InvalidInput
 from ..models import (
     Activity,
@@ -43,6 +43,8 @@ from .errors import REQUIRED_ROLE
 from .shapes import Pagination, error_responses
 
 ContextDep = Depends(request_context)
+UnreachedContextDep = Depends(unreached_request_context)
+"""For a use case that reaches the principal itself when it must (``snapshots.detail``)."""
 
 
 def stored_length(model: type[Model], field: str) -> int:

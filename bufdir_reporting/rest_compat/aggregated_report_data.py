@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated
 
 from fastapi import Body, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from ..models import FieldDataType, FieldDefinition, FieldValue, SnapshotStatus
+from ..models import FieldDataType, SnapshotStatus
 from ..resolvers import snapshots
 from ..resolvers.base.context import Context
-from ..resolvers.base.loaders import FieldValueRow
 from ..resolvers.base.pagination import Window
 from ..resolvers.base.rows import AnySnapshot
-from ..resolvers.snapshots import legacy, section_values
+from ..resolvers.snapshots import detail, legacy
 from ..rest.routing import (
     ContextDep,
     ContractRouter,
@@ -22,6 +22,7 @@ from ..rest.routing import (
     OrganizationIdQuery,
     PeriodIdQuery,
     SnapshotId,
+    UnreachedContextDep,
     examples_of,
     number,
     page_window,
@@ -44,18 +45,20 @@ class InvalidateBody(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-def field_value(value: FieldValue | FieldValueRow, definition: FieldDefinition) -> shapes.SnapshotFieldValue:
-    def shown(number_value: Any, text: str | None) -> int | float | str | bool | None:
-        if definition.data_type == FieldDataType.TEXT:
-            return text
-        if definition.data_type == FieldDataType.BOOLEAN:
-            return None if number_value is None else bool(number_value)
-        return number(number_value)
+def shown(data_type: FieldDataType, number_value: Decimal | None, text: str | None) -> int | float | str | bool | None:
+    """A value as the contract prints it: text for a text field, true/false for a boolean one, else a number."""
+    if data_type == FieldDataType.TEXT:
+        return text
+    if data_type == FieldDataType.BOOLEAN:
+        return None if number_value is None else bool(number_value)
+    return number(number_value)
 
+
+def shown_value(value: detail.ShownValue) -> shapes.SnapshotFieldValue:
     return shapes.SnapshotFieldValue(
         field_key=value.field_key,
-        value=shown(value.value, value.text_value),
-        prior_period_value=shown(value.prior_value, value.prior_text_value),
+        value=shown(value.data_type, value.value, value.text_value),
+        prior_period_value=shown(value.data_type, value.prior_value, value.prior_text_value),
         data_source=value.data_source,
     )
 
@@ -143,21 +146,27 @@ async def trigger_snapshot(
     shapes.SnapshotDetail,
     summary="A snapshot with all field values and prior-period values",
 )
-async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> shapes.SnapshotDetail:
-    snapshot = await snapshots.get_or_raise(ctx, snapshot_id=snapshot_id)
-    grouped = await section_values.by_section(ctx, snapshot=snapshot)
-    prior = await snapshots.get_or_raise(ctx, snapshot_id=snapshot.prior_snapshot_id) if snapshot.prior_snapshot_id else None
+async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = UnreachedContextDep) -> shapes.SnapshotDetail:
+    found = await detail.get_or_raise(ctx, snapshot_id=snapshot_id)
+    snapshot, prior = found.snapshot, found.prior
     return shapes.SnapshotDetail(
-        **dict(await summary(ctx, snapshot)),
+        snapshot_id=snapshot.id,
+        organization_id=snapshot.organization_id,
+        organization_name=found.organization_name,
+        period_id=snapshot.period_id,
+        snapshot_status=snapshot.status,
+        field_count=snapshot.field_count,
+        populated_field_count=snapshot.populated_field_count,
+        missing_required_fields=snapshot.missing_required_fields or [],
+        cache_valid=snapshot.cache_valid,
+        aggregated_at=snapshot.aggregated_at,
         invalidation_reason=snapshot.invalidation_reason,
         error=snapshot.error,
         sections=[
             shapes.SnapshotSection(
-                section_id=group.section.id,
-                section_title=group.section.title,
-                fields=[field_value(value, definition) for value, definition in group.values],
+                section_id=section.id, section_title=section.title, fields=[shown_value(value) for value in section.values]
             )
-            for group in grouped
+            for section in found.sections
         ],
         prior_period=None
         if prior is None

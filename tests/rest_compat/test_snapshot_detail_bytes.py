@@ -14,6 +14,7 @@ import pytest
 from bufdir_reporting.models import FieldDefinition, FieldValue, Section, Snapshot, SnapshotStatus
 
 from ..factories import FieldSpec, make_organization, make_period, make_section, manual
+from ..statements import counting_statements
 
 BASE = "/api/v1/aggregated-report-data"
 
@@ -146,3 +147,16 @@ async def test_a_snapshot_with_every_kind_of_value_answers_the_same_bytes(client
     assert response.content == BODY.encode()
     prior = await client.get(f"{BASE}/snap-bytes-2023", headers=headers)
     assert prior.content == PRIOR_BODY.encode()
+
+
+async def test_the_snapshot_is_read_in_one_statement_and_the_tree_only_where_the_token_does_not_decide(client, app, tokens):
+    """Its values, sections, owner and prior run in one statement; the organisation tree is read
+    for an umbrella's token (it reads its branch's snapshot), not for the owner's own (bench S3:
+    six statements before, one after another)."""
+    await _world()
+    for headers, statements in ((tokens.headers("org-bytes"), 1), (tokens.headers("org-bytes-paraply"), 2)):
+        with counting_statements() as counter:
+            response = await client.get(f"{BASE}/snap-bytes-2024", headers=headers)
+        assert response.content == BODY.encode()
+        read = [s for s in counter.statements if "data_change" not in s]  # the response cache's data version
+        assert len(read) == statements, read
