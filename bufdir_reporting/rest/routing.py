@@ -205,7 +205,8 @@ def number(value: Decimal | float | None) -> int | float | None:
     """A JSON number as the contracts print it: 47, 9310.5."""
     if value is None:
         return None
-    value = Decimal(str(value))
+    if not isinstance(value, Decimal):  # a stored value is one already, digits and all (bench S3: 57 a snapshot)
+        value = Decimal(str(value))
     return int(value) if value == value.to_integral_value() else float(value)
 
 
