@@ -11,7 +11,7 @@ from starlette.websockets import WebSocket
 from strawberry.fastapi import BaseContext
 
 from ..operations.close_codes import TOO_SLOW
-from ..resolvers import organizations
+from ..resolvers import identity, organizations
 from ..resolvers.base.context import Context
 
 
@@ -30,7 +30,10 @@ class GraphQLContext(Context, BaseContext):
         the organisation tree, read once (a no-op after). Raises the mapping's refusal (a
         consumer that is no organisation here: FORBIDDEN)."""
         if self.unreached:
-            self.principal = await organizations.tree.reach_deferred(self.settings, self.principal)
+            principal = self.principal
+            if identity.mapping.unmapped_consumer(principal) is not None:
+                principal = await identity.mapping.resolve(self.settings, principal)
+            self.principal = await organizations.tree.reach(principal)
             self.unreached = False
 
     def fell_behind(self) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from bufdir_reporting.models import FieldDefinition, FieldValue, Section, Snapshot, SnapshotStatus
 
+from ..digdir import READ_SCOPE
 from ..factories import FieldSpec, make_organization, make_period, make_section, manual
 from ..statements import counting_statements
 
@@ -160,3 +161,16 @@ async def test_the_snapshot_is_read_in_one_statement_and_the_tree_only_where_the
         assert response.content == BODY.encode()
         read = [s for s in counter.statements if "data_change" not in s]  # the response cache's data version
         assert len(read) == statements, read
+
+
+@pytest.mark.parametrize("scopes", [(READ_SCOPE,), ("skatt:annet.api",)], ids=["read-scope", "no-scope-of-ours"])
+async def test_a_maskinporten_consumer_that_is_no_organisation_here_is_refused_as_on_any_route(client, digdir, scopes):
+    """The route reaches the principal through the tree only when it must, but maps a
+    Maskinporten token found by its number before its permission is checked, as every route
+    does: a consumer that is no organisation here is told so, with or without our scope."""
+    headers = digdir.maskinporten(*scopes, consumer="999888777")
+    ours = await client.get(f"{BASE}/snap-bytes-2024", headers=headers)
+    theirs = await client.get(BASE, params={"organization_id": "org-bytes"}, headers=headers)
+    assert ours.status_code == theirs.status_code == 403
+    assert ours.json()["error"]["details"] == theirs.json()["error"]["details"]
+    assert ours.json()["error"]["details"]["reason"] == "no_organization"

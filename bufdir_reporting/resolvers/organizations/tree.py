@@ -16,7 +16,6 @@ from dataclasses import replace
 from tortoise.connection import get_connection
 
 from ...auth import Principal
-from ...config import Settings
 from ...models import Organization
 from ..base import access
 from ..base.ancestry import MAX_DEPTH
@@ -24,7 +23,6 @@ from ..base.context import Context
 from ..base.pagination import Page, Window, paginate_rows
 from ..base.rows import AnyOrganization, OrganizationRow
 from ..base.sql import Statement
-from ..identity import mapping
 
 
 async def descendants(organization_ids: Iterable[str]) -> frozenset[str]:
@@ -57,15 +55,6 @@ async def reach(principal: Principal) -> Principal:
     if reviews:  # a reviewer scoped to a subtree reviews what is under it, not under the others
         reviews |= below if reviews == principal.organizations else await descendants(reviews)
     return replace(principal, below=below, reviews=reviews) if below else principal
-
-
-async def reach_deferred(settings: Settings, principal: Principal) -> Principal:
-    """What a context made without its reach (``dependencies.context_of(reach=False)``) left
-    for later: the organisations a Maskinporten token found by its number maps to (raising the
-    mapping's refusal), then ``reach``. Idempotent: a principal reached already reaches the same."""
-    if mapping.unmapped_consumer(principal) is not None:
-        principal = await mapping.resolve(settings, principal)
-    return await reach(principal)
 
 
 async def ancestors(ctx: Context, *, organization: AnyOrganization) -> list[OrganizationRow]:

@@ -114,8 +114,8 @@ async def get_or_raise(ctx: Context, *, snapshot_id: str) -> SnapshotDetail:
     definition's (position, id), as ``section_values.by_section``), its owner's name and its
     prior run. NOT_FOUND alike for a missing snapshot and another organisation's, and for a
     prior run the caller may not read (``snapshots.get_or_raise`` of it). ``ctx`` may come
-    without its reach (``dependencies.unreached_request_context``): it is reached here when
-    the token's own organisations do not decide."""
+    without its reach through the tree (``dependencies.unreached_request_context``): it is
+    reached here when the token's own organisations do not decide."""
     connection = get_connection("default")
     dialect = connection.capabilities.dialect
     _, rows = await connection.execute_query(*_statement(dialect, snapshot_id))
@@ -130,12 +130,12 @@ async def get_or_raise(ctx: Context, *, snapshot_id: str) -> SnapshotDetail:
 
 
 async def _readable(ctx: Context, row: Row | None, key: str) -> Row:
-    """``access.readable``, reaching the principal first where its own organisations do not
-    decide: through the tree (an umbrella reads its branches), or a Maskinporten token's mapping
-    (with its refusal). Reaching only adds organisations: what reads a row without it reads it
-    with it, so the answer is the reached principal's."""
+    """``access.readable``, reaching the principal through the tree first where its own
+    organisations do not decide (an umbrella reads its branches' snapshots). Reaching only adds
+    organisations (``Principal.below``), so what reads a row without it reads it with it: the
+    answer is the reached principal's, as through ``request_context``."""
     if row is None or not access.can_read(ctx.principal, row.organization_id):
-        ctx.principal = await organizations.tree.reach_deferred(ctx.settings, ctx.principal)
+        ctx.principal = await organizations.tree.reach(ctx.principal)
     return access.readable(ctx, row, kind="snapshot", key=key)
 
 
