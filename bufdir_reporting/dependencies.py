@@ -27,27 +27,37 @@ async def request_context(connection: HTTPConnection) -> Context:
     return await context_of(connection, reach=True)
 
 
-async def context_of(connection: HTTPConnection, *, reach: bool) -> Context:
+async def unreached_request_context(connection: HTTPConnection) -> Context:
+    """FastAPI dependency for a route whose use case reaches the principal through the tree
+    itself (``organizations.tree.reach``), only where the token's own organisations do not
+    decide what it reads: the tree's statement is then spent on umbrellas and refusals, not on
+    every read (bench S3). A Maskinporten token is mapped as for any route, its refusal first."""
+    return await context_of(connection, reach=False, mapped=True)
+
+
+async def context_of(connection: HTTPConnection, *, reach: bool, mapped: bool = False) -> Context:
     """The request's context; with ``reach=False`` its principal does not yet reach below its
-    organisations (``Principal.below`` is empty: it reads less, never more), nor is a
-    Maskinporten token found by its number mapped to them (``identity.mapping.by_number``: its
-    ``organizations`` are empty), and the caller must ``reach`` it before any use case runs
-    (``schema.compiled``: a compiled read maps the token and follows the tree in its own
-    statement, and only the executor needs them read first)."""
+    organisations (``Principal.below`` is empty: it reads less, never more), nor (unless
+    ``mapped``) is a Maskinporten token found by its number mapped to them
+    (``identity.mapping.by_number``: its ``organizations`` are empty), and the caller must
+    ``reach`` it before any use case runs (``schema.compiled``: a compiled read maps the token
+    and follows the tree in its own statement, and only the executor needs them read first)."""
     settings = settings_of(connection)
-    principal = await principal_of(settings, connection.headers.get("authorization"), reach=reach)
+    authorization = connection.headers.get("authorization")
+    principal = await principal_of(settings, authorization, reach=reach, mapped=mapped)
     access.require_permission(principal, required_permission(connection), settings, doing=doing_of(connection))
     state = connection.app.state
     client = connection.client.host if connection.client else None
     return Context(settings=settings, principal=principal, jobs=state.jobs, events=state.events, client=client)
 
 
-async def principal_of(settings: Settings, authorization: str | None, *, reach: bool = True) -> Principal:
+async def principal_of(settings: Settings, authorization: str | None, *, reach: bool = True, mapped: bool = False) -> Principal:
     """The caller of an ``Authorization`` header value: its token's claims, the organisations a
     national identity maps to, and (``reach``) what it reaches through the organisation tree.
-    Without ``reach`` a Maskinporten token found by its number is left unmapped (``context_of``)."""
+    Without ``reach`` nor ``mapped`` a Maskinporten token found by its number is left unmapped
+    (``context_of``)."""
     principal = await principal_of_header(settings, authorization)
-    if reach or not identity.mapping.by_number(principal):
+    if reach or mapped or not identity.mapping.by_number(principal):
         principal = await identity.mapping.resolve(settings, principal)
     return await organizations.tree.reach(principal) if reach else principal
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from tortoise.models import Model
 
-from ..dependencies import REQUIRED_PERMISSION, refused_doing, request_context
+from ..dependencies import REQUIRED_PERMISSION, refused_doing, request_context, unreached_request_context
 from ..errors import InvalidInput
 from ..models import (
     Activity,
@@ -43,6 +43,8 @@ from .errors import REQUIRED_ROLE
 from .shapes import Pagination, error_responses
 
 ContextDep = Depends(request_context)
+UnreachedContextDep = Depends(unreached_request_context)
+"""For a use case that reaches the principal itself when it must (``snapshots.detail``)."""
 
 
 def stored_length(model: type[Model], field: str) -> int:
@@ -203,7 +205,8 @@ def number(value: Decimal | float | None) -> int | float | None:
     """A JSON number as the contracts print it: 47, 9310.5."""
     if value is None:
         return None
-    value = Decimal(str(value))
+    if not isinstance(value, Decimal):  # a stored value is one already, digits and all (bench S3: 57 a snapshot)
+        value = Decimal(str(value))
     return int(value) if value == value.to_integral_value() else float(value)
 
 

@@ -83,9 +83,10 @@ Converter = Callable[[Any], Any] | None
 _converting: dict[tuple[type[Model], type[Any]], tuple[tuple[str, Converter], ...]] = {}
 
 
-def _converters(model: type[Model], row_type: type[Any]) -> tuple[tuple[str, Converter], ...]:
+def converters(model: type[Model], row_type: type[Any]) -> tuple[tuple[str, Converter], ...]:
     """Per column of ``row_type``: its name in the statement's rows, and what turns the driver's
-    value into the model's (None: the driver's is it), as ``Model._init_from_db`` decides."""
+    value into the model's (None: the driver's is it), as ``Model._init_from_db`` decides. For a
+    statement of one's own too (``snapshots.detail``), whose rows name the columns so."""
     if (model, row_type) in _converting:
         return _converting[(model, row_type)]
     meta = model._meta
@@ -107,7 +108,7 @@ async def rows_of(row_type: type[Plain], query: QuerySet[Any]) -> list[Plain]:
     query._choose_db_if_not_chosen()
     query._make_query()
     _, found = await query._db.execute_query(*query.query.get_parameterized_sql())
-    convert = _converters(query.model, row_type)
+    convert = converters(query.model, row_type)
     return [row_type(*[row[c] if to is None else to(row[c]) for c, to in convert]) for row in found]
 
 
