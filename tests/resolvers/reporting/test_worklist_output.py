@@ -33,8 +33,9 @@ FIELDS = ("saker", "plasseringer", "akutt", "arsverk", "tiltak", "merknad")
 # per organisation: its kind and per field its values 2020-2024 (None: not reported that year)
 PEERS = OrganizationKind.CHILD_WELFARE_SERVICE
 WORLD: dict[str, tuple[OrganizationKind, dict[str, tuple[int | str | None, ...]]]] = {
-    # a jump in cases (history and peers), staffing above its maximum, a rule broken
-    "org-p1": (PEERS, {"saker": (7, 9, 6, 8, 40), "plasseringer": (20,) * 5, "akutt": (3, 4, 3, 4, 25), "arsverk": (10,) * 4 + (60,), "tiltak": (5, 6, 5, 6, 6)}),
+    # a jump in cases (history and peers), staffing above its maximum, a rule broken; no measures
+    # reported in 2021 (its prior reports hold different fields)
+    "org-p1": (PEERS, {"saker": (7, 9, 6, 8, 40), "plasseringer": (20,) * 5, "akutt": (3, 4, 3, 4, 25), "arsverk": (10,) * 4 + (60,), "tiltak": (5, None, 5, 6, 6)}),
     # measures jump (asks an explanation), staffing below its minimum, acute placements settled by a resolved follow-up
     "org-p2": (PEERS, {"saker": (8, 8, 9, 9, 9), "plasseringer": (20,) * 5, "akutt": (3, 3, 3, 3, 30), "arsverk": (10,) * 4 + ("0.5",), "tiltak": (5, 5, 6, 5, 30)}),
     # an explained jump (the explanation accepted: settled), an open comment
