@@ -65,39 +65,49 @@ class Sample:
     median to need a score: most values of a period are within the floor, and the spread (two
     more passes and a sort) was most of judging them (bench S10)."""
 
-    __slots__ = ("_spread", "median", "values")
+    __slots__ = ("_deviations", "_mad", "_mean_ad", "median", "values")
 
     def __init__(self, values: list[Decimal]) -> None:
         values.sort()
         self.values = values
         self.median = _median(values) if values else Decimal(0)
-        self._spread: tuple[float, float] | None = None
+        self._deviations: list[Decimal] | None = None
+        self._mad: float | None = None
+        self._mean_ad: float | None = None
 
     @property
     def spread(self) -> tuple[float, float]:
         """(MAD, mean absolute deviation), in floats: they only ever scale a float score. As
         PostgreSQL computes them (``percentile_cont(0.5)`` of ``abs(x - median)::float8``,
-        ``avg(abs(x - median))::float8``): each deviation exact, then rounded once."""
-        if self._spread is None:
+        ``avg(abs(x - median))::float8``): each deviation exact, then rounded once. A score
+        needs the mean only where the MAD is 0 (``_z``), so each is computed when first asked."""
+        return self.mad, self.mean_ad
+
+    def _exact(self) -> list[Decimal]:
+        if self._deviations is None:
             median = self.median
-            exact = sorted([abs(v - median) for v in self.values])
-            # sorted exact, then only the middle ones rounded: rounding keeps the order, and a
-            # float of a Decimal goes through its text (1.4 µs; eight a sample were most of a
-            # worklist's spreads, S10)
-            n, middle = len(exact), len(exact) // 2
-            upper = float(exact[middle])
-            lower = upper if n % 2 else float(exact[middle - 1])
-            mad = lower + 0.5 * (upper - lower)  # percentile_cont's interpolation
-            self._spread = (mad, float(sum(exact) / n))
-        return self._spread
+            self._deviations = sorted([abs(v - median) for v in self.values])
+        return self._deviations
 
     @property
     def mad(self) -> float:
-        return self.spread[0]
+        if self._mad is None:
+            # sorted exact, then only the middle ones rounded: rounding keeps the order, and a
+            # float of a Decimal goes through its text (1.4 µs; eight a sample were most of a
+            # worklist's spreads, S10)
+            exact = self._exact()
+            n, middle = len(exact), len(exact) // 2
+            upper = float(exact[middle])
+            lower = upper if n % 2 else float(exact[middle - 1])
+            self._mad = lower + 0.5 * (upper - lower)  # percentile_cont's interpolation
+        return self._mad
 
     @property
     def mean_ad(self) -> float:
-        return self.spread[1]
+        if self._mean_ad is None:
+            exact = self._exact()
+            self._mean_ad = float(sum(exact) / len(exact))
+        return self._mean_ad
 
 
 def score(value: Decimal, sample: Sample) -> float:
@@ -106,10 +116,10 @@ def score(value: Decimal, sample: Sample) -> float:
 
 
 def _z(difference: float, sample: Sample) -> float:
-    mad, mean_ad = sample.spread
+    mad = sample.mad
     if mad:
         z = 0.6745 * difference / mad
-    elif mean_ad:
+    elif mean_ad := sample.mean_ad:
         z = difference / (1.253314 * mean_ad)
     else:
         z = 0.0 if difference == 0 else float("inf") if difference > 0 else float("-inf")
@@ -192,8 +202,8 @@ def _quiet(sample: Sample, limits: Thresholds) -> tuple[Decimal, Decimal]:
     that no rounding of ``_z``'s can cross it. A value outside is judged by ``_judged``, which
     decides; these only spare most values its arithmetic (bench S10)."""
     median, floor = sample.median, limits.floor
-    mad, mean_ad = sample.spread
-    scale = mad / 0.6745 if mad else 1.253314 * mean_ad
+    mad = sample.mad
+    scale = mad / 0.6745 if mad else 1.253314 * sample.mean_ad
     width = limits.z * scale * (1 - 1e-9) if math.isfinite(limits.z * scale) else 0.0
     if width > floor:
         bound = Decimal(width)
