@@ -26,7 +26,9 @@ def compared(
 ) -> str:
     """The rule's message followed by the comparison it found false, with both figures."""
     figures = validation_rules.sides(compiled, values)
-    labels = {key: mid_sentence(label) for key, label in labels.items()}  # the statement's start is raised below
+    # the statement's start is raised below; only the rule's own fields are named (every label
+    # of the form was lowered for each broken rule: a third of a worklist's rule findings, S10)
+    labels = {key: mid_sentence(labels[key]) for key in compiled.field_keys if key in labels}
     said = {
         name: _side(side, labels, language) + ("" if isinstance(side, expressions.Number) else f" ({number(figure, language)})")
         for name, side, figure in zip(("left", "right"), (compiled.left, compiled.right), figures, strict=True)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from bufdir_reporting.models import FieldDefinition, FieldOutlierSetting, FieldValue, OrganizationKind, Snapshot
 from bufdir_reporting.resolvers import periods
-from bufdir_reporting.resolvers.snapshots import outlier_baselines, validation
+from bufdir_reporting.resolvers.snapshots import outlier_baselines, outliers, validation
 from bufdir_reporting.resolvers.snapshots.outliers import Sample, score
 
 from ...factories import context_for, counted, make_organization, make_period, make_section
@@ -181,3 +183,34 @@ async def test_a_periods_baselines_take_the_same_statements_for_few_and_many_org
         counts.append(len(counter.statements))
         assert len(found.kinds) >= extra
     assert counts[0] == counts[1] <= 4, counts
+
+
+_figures = st.decimals(min_value=-10_000, max_value=10_000, places=4, allow_nan=False, allow_infinity=False)
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@hypothesis.given(
+    peers=st.lists(_figures | st.sampled_from([D(5), D(7)]), min_size=5, max_size=12),
+    z=st.sampled_from([0.5, 2.0, 3.5, 100.0]),
+    floor=st.sampled_from([D(0), D(5), D("0.0001"), D(1000)]),
+)
+def test_judging_among_peers_is_the_same_as_judging_each_value_alone(peers, z, floor):
+    """A peers' sample spares most of its values the score (``outliers._quiet``, bench S10): every
+    value of it is judged as ``_judged`` judges it alone, at the threshold and the floor too."""
+    limits = outliers.Thresholds(z, floor)
+    baselines = outliers.Baselines(limits)
+    orgs = [f"org-{n}" for n in range(len(peers))]
+    baselines.kinds = dict.fromkeys(orgs, "kind")
+    baselines.peer_values = {("kind", "felt"): dict(zip(orgs, peers, strict=True))}
+    alone = Sample(list(peers))
+    for org, value in zip(orgs, peers, strict=True):
+        expected = outliers._judged(outliers.Basis.PEERS, value, alone, limits)
+        assert baselines.judge(org, "felt", value) == ([] if expected is None else [expected])
+    # every value the band spares is no outlier, the nearest ones to its bounds included
+    low, high = outliers._quiet(alone, limits)
+    mad, mean_ad = alone.spread
+    bound = z * (mad / 0.6745 if mad else 1.253314 * mean_ad)
+    for distance in (floor, D(bound), D(bound * (1 + 1e-6)), D(bound * (1 - 1e-6)), D(bound) + D("0.0001")):
+        for near in (alone.median + distance, alone.median - distance):
+            if low < near < high:
+                assert outliers._judged(outliers.Basis.PEERS, near, alone, limits) is None, (near, low, high)
