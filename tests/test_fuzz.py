@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -108,18 +109,39 @@ def test_in_parallel_the_group_is_kept_on_one_worker(request):
         assert request.node.nodeid.endswith("@fuzz-sqlite"), request.node.nodeid
 
 
+# A legacy contract's printed doubled path is an alias of its canonical operation: the same
+# handler, parameters and body (rest.routing, ``…PrintedPath``), so generated deterministically from
+# the same schemas, its cases are the canonical operation's, case for case (checked for all 27 on
+# 2026-12-05: the same path parameters, query and body), sent again to the same handler; only the
+# path differs. Two of them show the path reaches the handler and answers as documented; the
+# canonical operation's examples test the handler. (27 of the 92 operations are aliases; in the
+# CLI's fuzzing phase 1,085 → 856 cases, its CPU 24.2 → 19.1 s, served on SQLite, load 7.)
+ALIAS_EXAMPLES = 2
+
+
+def _is_alias(operation: dict[str, Any]) -> bool:
+    return str(operation.get("operationId", "")).endswith("PrintedPath")
+
+
 @FUZZ_IN_PROCESS
 def test_no_rest_operation_answers_a_server_error(server):
     schema = openapi.from_url(f"{server}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     fuzzed = [op for op in operations if not op.path.endswith("/watch")]
     assert len(fuzzed) >= 50  # canonical and printed paths of the four contracts
+    assert any(_is_alias(op.definition.raw) for op in fuzzed)
 
     calls = 0
     for operation in fuzzed:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+        @settings(
+            max_examples=ALIAS_EXAMPLES if _is_alias(operation.definition.raw) else 8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def no_server_error(case):
             nonlocal calls
             calls += 1
@@ -180,11 +202,12 @@ OUTSIDE_CHECKS_LEFT_OUT = {
 # again to the same handler: 2,314 of its 6,090 requests. The aliases are still fuzzed and walked
 # statefully, with every check; the coverage phase covers their handler through the canonical path.
 # (Coverage phase alone, against a served demo app on SQLite, load 9-13: 6,090 → 4,380 requests,
-# the CLI's CPU 25.4 → 22.0 s.)
-SCHEMATHESIS_CONFIG = """
+# the CLI's CPU 25.4 → 22.0 s.) The fuzzing phase sends them ``ALIAS_EXAMPLES`` cases, as above.
+SCHEMATHESIS_CONFIG = f"""
 [[operations]]
 include-operation-id-regex = "PrintedPath$"
 phases.coverage.enabled = false
+phases.fuzzing.generation.max-examples = {ALIAS_EXAMPLES}
 """
 
 
@@ -221,6 +244,11 @@ def test_the_schemathesis_cli_finds_nothing_from_the_outside(postgres_backed_ser
             "/watch$",
             "--workers",
             "2",
+            # A request's own limit, not schemathesis' 10 s: under load 13 on the shared machine a
+            # PDF laid out beside the other worker's requests took longer, and the run failed on a
+            # "Network Error" that was no finding (2026-12-05). A hang still fails it.
+            "--request-timeout",
+            "60",
         ],
         cwd=tmp_path,
         capture_output=True,
