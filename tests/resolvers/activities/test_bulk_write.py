@@ -161,6 +161,44 @@ async def test_a_file_imported_again_corrects_thousands_of_rows_in_one_write(app
     assert await Activity.filter(organization_id=org, status="cancelled").count() == 3000
 
 
+async def test_corrections_store_every_column_as_a_new_row_would_in_a_statement_per_batch(app, settings, monkeypatch):
+    """Corrected rows end as the same specs written new end, every corrected column; on SQLite
+    in one UPDATE joined to the rows' values per ``SQLITE_ROWS_PER_UPDATE`` rows. Tortoise's bulk
+    update (a CASE per column with a branch per row) took 2.9 s of CPU to correct 3,000 rows."""
+    from bufdir_reporting.resolvers.activities import batch
+
+    from ...statements import counting_statements
+
+    monkeypatch.setattr(batch, "SQLITE_ROWS_PER_UPDATE", 2)
+    org, other = (await make_organization()).id, (await make_organization()).id
+    ctx = context_for(settings, app, org, other, subject="importer")
+    await activities.write_all_or_nothing(ctx, [spec(org, n) for n in range(5)])
+    await Activity.filter(organization_id=org, external_id="bulk-1").update(deleted_at=datetime(2024, 5, 1, tzinfo=UTC))
+
+    def corrected(owner: str, n: int) -> ActivitySpec:
+        return spec(owner, n + 1).model_copy(
+            update={
+                "external_id": f"bulk-{n}",
+                "status": "cancelled",
+                "ended_at": datetime(2024, 4, 2, 11, 30, tzinfo=UTC),
+                "recorded_at": datetime(2024, 4, 3, tzinfo=UTC),
+                "hours": Decimal("2.25"),
+            }
+        )
+
+    with counting_statements() as counted:
+        result = await activities.write_all_or_nothing(ctx, [corrected(org, n) for n in range(5)])
+    assert (result.created, result.updated) == (0, 5)
+    await activities.write_all_or_nothing(ctx, [corrected(other, n) for n in range(5)])
+    columns = [name for name in batch.UPDATED if name != "updated_at"]
+    again = await Activity.filter(organization_id=org).order_by("external_id").values_list(*columns)
+    new = await Activity.filter(organization_id=other).order_by("external_id").values_list(*columns)
+    assert again == new and len(again) == 5
+    if settings.database_dialect == "sqlite":
+        updates = [statement for statement in counted.statements if statement.startswith('UPDATE "activity"')]
+        assert len(updates) == 3 and not any("CASE" in statement for statement in updates), updates
+
+
 async def test_more_stored_rows_than_one_statement_takes_parameters_are_found(app, settings):
     if settings.database_dialect != "postgres":
         pytest.skip("filling the table this fast is PostgreSQL's generate_series")
