@@ -8,8 +8,9 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -27,13 +28,75 @@ PID = "24079409630"
 """A synthetic national identity number (Norway's test numbers look like this)."""
 
 
+Answer = Callable[[str], tuple[int, Any]]
+"""A site's answer to a GET of a path below its own: a status and a JSON body (None for none)."""
+
+
+class _Host:
+    """One HTTP server per process for every site a test serves (a Digdir, a provider that
+    fails), each under a path of its own. A server per test cost its ``shutdown()``: 0.5 s each,
+    ``serve_forever``'s poll interval, 23 s of tests/test_digdir.py's 28 s of wall over 43
+    tests (profile of 2026-12-05). A site's own path keeps what the app remembers per URL (a
+    provider's metadata, ``digdir._jwks_uri``) apart between tests, as a port of its own did."""
+
+    def __init__(self) -> None:
+        self.sites: dict[str, Answer] = {}
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site, _, rest = self.path.lstrip("/").partition("/")
+                answer = host.sites.get(site)
+                status, body = answer("/" + rest) if answer is not None else (404, None)
+                data = b"" if body is None else json.dumps(body).encode()
+                self.send_response(status)
+                if body is not None:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True, name="digdir-host").start()
+        self.address = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+_HOST: list[_Host] = []
+_HOST_LOCK = threading.Lock()
+
+
+@contextmanager
+def served(answer: Answer) -> Iterator[str]:
+    """``answer`` served under a path of its own on the process's host: its base URL."""
+    with _HOST_LOCK:
+        if not _HOST:
+            _HOST.append(_Host())
+    host = _HOST[0]
+    site = secrets.token_hex(8)
+    host.sites[site] = answer
+    try:
+        yield f"{host.address}/{site}"
+    finally:
+        del host.sites[site]
+
+
+@cache
+def _signing_key(number: int) -> rsa.RSAPrivateKey:
+    """The process's ``number``-th RSA key: a 2048-bit key costs 0.05-0.3 s of CPU to make, and
+    every Digdir (one per test) made one; each serves them under kids of its own."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 class Digdir:
     def __init__(self) -> None:
         self.keys: dict[str, Any] = {}
+        self._made = 0
         self.rotate()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.base = ""
+        """Set while served (``served_digdir``)."""
         self.fetches = 0
 
     def rotate(self, *, keep_old: bool = True) -> str:
@@ -41,7 +104,8 @@ class Digdir:
         kid = f"key-{secrets.token_hex(4)}"
         if not keep_old:
             self.keys.clear()
-        self.keys[kid] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.keys[kid] = _signing_key(self._made)
+        self._made += 1
         self.kid = kid
         return kid
 
@@ -52,31 +116,13 @@ class Digdir:
             found.append({**public, "kid": kid, "use": "sig", "alg": "RS256"})
         return {"keys": found}
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        digdir = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path.endswith("/.well-known/oauth-authorization-server"):
-                    body = {"issuer": MASKINPORTEN_ISSUER, "jwks_uri": f"{digdir.base}/maskinporten/jwk"}
-                elif self.path.endswith("/jwk"):
-                    digdir.fetches += 1
-                    body = digdir.jwks()
-                else:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
+    def answer(self, path: str) -> tuple[int, Any]:
+        if path.endswith("/.well-known/oauth-authorization-server"):
+            return 200, {"issuer": MASKINPORTEN_ISSUER, "jwks_uri": f"{self.base}/maskinporten/jwk"}
+        if path.endswith("/jwk"):
+            self.fetches += 1
+            return 200, self.jwks()
+        return 404, None
 
     def sign(self, claims: dict[str, Any], *, kid: str | None = None) -> dict[str, str]:
         kid = kid or self.kid
@@ -141,9 +187,5 @@ class Digdir:
 @contextmanager
 def served_digdir() -> Iterator[Digdir]:
     digdir = Digdir()
-    digdir.thread.start()
-    try:
+    with served(digdir.answer) as digdir.base:
         yield digdir
-    finally:
-        digdir.server.shutdown()
-        digdir.server.server_close()

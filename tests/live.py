@@ -149,19 +149,40 @@ async def live_server(settings: Settings, **config: Any) -> AsyncIterator[tuple[
     await SHARED.stop()
     app = new_app(settings)
     port = free_port()
-    server = GracefulServer.create(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config)
+    ready, stopping = asyncio.Event(), asyncio.Event()
+    server = GracefulServer.create(
+        app, ready=ready.set, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config
+    )
+    server.main_loop = lambda: _main_loop(server, stopping)
     task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(20):
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
+    readied = asyncio.ensure_future(ready.wait())
+    try:
+        async with asyncio.timeout(20):
+            await asyncio.wait((task, readied), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        readied.cancel()
+    if task.done():
+        task.result()
+    assert server.started, "the served app did not start"
     app.state.server = server
     try:
         yield f"127.0.0.1:{port}", app
     finally:
         server.should_exit = True
+        stopping.set()
         await task
+
+
+async def _main_loop(server: Any, stopping: asyncio.Event) -> None:
+    """uvicorn's main loop (uvicorn 0.55: a tick every 0.1 s, which may end it), whose wait for
+    the next tick also ends when the test is done with the server: each served app's stop waited
+    up to 0.1 s for it, and its start polled ``started`` every 0.05 s (now ``ready``)."""
+    counter = 0
+    while not await server.on_tick(counter):
+        counter = (counter + 1) % 864000
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(0.1):
+                await stopping.wait()
 
 
 async def wait_for_subscribers(app: FastAPI, count: int) -> None:

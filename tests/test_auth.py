@@ -105,11 +105,11 @@ def test_a_malformed_header_is_unauthenticated(settings, header):
 # --- RS256 / ES256 against a JWKS -------------------------------------------------------------
 
 import json  # noqa: E402
-import threading  # noqa: E402
-from http.server import BaseHTTPRequestHandler, HTTPServer  # noqa: E402
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: E402
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm  # noqa: E402
+
+from .digdir import served  # noqa: E402
 
 
 def jwk(private, kid: str) -> dict:
@@ -163,30 +163,15 @@ def test_a_token_naming_a_key_of_another_algorithm_is_refused_as_a_token(tmp_pat
 
 def test_provider_tokens_verify_against_a_jwks_url_and_refetch_for_a_new_kid(tmp_path):
     published = {"keys": [jwk(RSA_1, "rsa-1")]}
-
-    class Keys(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = json.dumps(published).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Keys)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/jwks.json"
+    # on the tests' one key host (tests/digdir.py): a server of its own cost 0.5 s to shut down
+    with served(lambda path: (200, published)) as base:
+        url = f"{base}/jwks.json"
         settings = Settings(var_dir=tmp_path, token_secret=SecretStr("x" * 40), token_jwks_url=url, token_jwks_refresh_seconds=0)
         assert principal_from_authorization(settings, bearer(signed(settings, RSA_1, "rsa-1"))).subject == "kari"
         published["keys"].append(jwk(RSA_2, "rsa-2"))
         assert principal_from_authorization(settings, bearer(signed(settings, RSA_2, "rsa-2"))).subject == "kari"
         with pytest.raises(Unauthenticated):
             principal_from_authorization(settings, bearer(signed(settings, EC_1, "nobody")))
-    finally:
-        server.shutdown()
 
 
 def test_asymmetric_tokens_are_refused_without_a_configured_key_set(settings):
@@ -206,7 +191,9 @@ def test_a_verified_token_is_remembered_only_while_it_is_valid_and_only_for_its_
     with pytest.raises(Unauthenticated) as refused:
         principal_from_token(other, token)
     assert refused.value.details["reason"] == "bad_signature"
-    time.sleep(1.1)
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    while time.time() < expires:  # to the second it expires, not a fixed second and more
+        time.sleep(expires - time.time())
     with pytest.raises(Unauthenticated) as expired:
         principal_from_token(settings, token)
     assert expired.value.details["reason"] == "expired"

@@ -5,7 +5,8 @@ org-1042 has the organisation number 974778742, as in the demo."""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from bufdir_reporting.models import Activity, AuditEntry, Organization, Person, 
 from bufdir_reporting.resolvers.base import ids
 
 from . import contracts
-from .digdir import ADMIN_SCOPE, OSLO, PID, READ_SCOPE, VENDOR, WRITE_SCOPE
+from .digdir import ADMIN_SCOPE, OSLO, PID, READ_SCOPE, VENDOR, WRITE_SCOPE, served
 from .worlds import restored
 
 OWN = "org-1042"
@@ -356,36 +357,29 @@ class _Provider:
 
     def __init__(self, *, hold: bool) -> None:
         import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.hits = 0
         self.arrived, self.release = threading.Event(), threading.Event()
-        provider = self
+        self.hold = hold
+        self.url = ""
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                provider.hits += 1
-                provider.arrived.set()
-                if hold:
-                    provider.release.wait(5)
-                self.send_response(503)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+    def answer(self, path: str) -> tuple[int, None]:
+        self.hits += 1
+        self.arrived.set()
+        if self.hold:
+            self.release.wait(5)
+        return 503, None
 
-            def log_message(self, *args: object) -> None:
-                pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = (
-            f"http://127.0.0.1:{self.server.server_address[1]}/{secrets.token_hex(4)}/.well-known/oauth-authorization-server"
-        )
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+@contextmanager
+def _provider(*, hold: bool) -> Iterator[_Provider]:
+    provider = _Provider(hold=hold)
+    with served(provider.answer) as base:
+        provider.url = f"{base}/.well-known/oauth-authorization-server"
+        try:
+            yield provider
+        finally:
+            provider.release.set()
 
 
 def _forged(claims: dict) -> dict[str, str]:
@@ -401,8 +395,7 @@ async def test_an_unreachable_provider_is_asked_once_per_refresh_not_once_per_to
     """While Digdir's metadata could not be read, every request with a token naming Maskinporten
     (anyone may write one) read it again, each waiting up to its timeout (attacker's review). After
     a failed read such tokens are refused at once until the refresh interval has passed."""
-    provider = _Provider(hold=False)
-    try:
+    with _provider(hold=False) as provider:
         settings.maskinporten_metadata_url = provider.url
         settings.token_jwks_refresh_seconds = 30
         forged = _forged(jwt_claims(digdir))
@@ -410,8 +403,6 @@ async def test_an_unreachable_provider_is_asked_once_per_refresh_not_once_per_to
             response = await client.get("/api/v1/report-records", params={"org_id": OWN}, headers=forged)
             assert refusal(response)[:2] == (401, "unknown_key"), response.text
         assert provider.hits == 1
-    finally:
-        provider.close()
 
 
 async def test_a_slow_provider_holds_the_request_that_waits_for_it_not_the_others(client, digdir, world, settings):
@@ -420,8 +411,7 @@ async def test_a_slow_provider_holds_the_request_that_waits_for_it_not_the_other
     review). It is read in a thread: a request with nothing to fetch is answered meanwhile."""
     import asyncio
 
-    provider = _Provider(hold=True)
-    try:
+    with _provider(hold=True) as provider:
         settings.maskinporten_metadata_url = provider.url
         forged = _forged(jwt_claims(digdir))
         waiting = asyncio.ensure_future(client.get("/api/v1/report-records", params={"org_id": OWN}, headers=forged))
@@ -430,8 +420,6 @@ async def test_a_slow_provider_holds_the_request_that_waits_for_it_not_the_other
         assert other.status_code == 200 and not waiting.done(), "the other request was answered while the first waited"
         provider.release.set()
         assert refusal(await waiting)[:2] == (401, "unknown_key")
-    finally:
-        provider.close()
 
 
 def jwt_claims(digdir) -> dict:

@@ -18,15 +18,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 import websockets
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 from pydantic import SecretStr
+from redis.asyncio import Redis
 
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.config import Settings
+from bufdir_reporting.events import DataUpdated, ValueNoted
 
 from .. import services
 from ..conftest import Migrated, _unavailable
@@ -141,6 +144,30 @@ async def replica_env(
     }
 
 
+async def listened_to(broadcast_url: str, channel: str) -> None:
+    """Until a replica listens on ``channel`` at the backend (Redis's ``PUBSUB NUMSUB``; on
+    PostgreSQL a session of the broadcast database whose LISTEN of it has run): what a
+    subscriber on that replica hears from then on. The tests slept 1-2 s for it."""
+    async with asyncio.timeout(30):
+        if broadcast_url.startswith("redis://"):
+            redis = Redis.from_url(broadcast_url)
+            try:
+                while not (await redis.pubsub_numsub(channel))[0][1]:
+                    await asyncio.sleep(0.02)
+            finally:
+                await redis.aclose()
+            return
+        connection = await asyncpg.connect(broadcast_url.replace("postgres://", "postgresql://", 1))
+        try:
+            while not await connection.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' AND query = $1",
+                f'LISTEN "{channel}"',
+            ):
+                await asyncio.sleep(0.02)
+        finally:
+            await connection.close()
+
+
 @pytest.fixture(params=["redis", "postgres"])
 def broadcast_url(request) -> str:
     if request.param == "redis":
@@ -166,7 +193,7 @@ async def test_a_mutation_on_one_replica_reaches_a_subscriber_on_the_other(
                 )
             )
             first = asyncio.ensure_future(anext(events))
-            await asyncio.sleep(2.0)  # let replica B register the subscription with the backend
+            await listened_to(broadcast_url, DataUpdated.period_channel("org-1042", "2023"))
             async with httpx.AsyncClient(base_url=f"http://{a}") as http:
                 started = await http.post(
                     "/api/v1/aggregated-report-data",
@@ -391,7 +418,7 @@ async def test_events_written_on_one_replica_while_redis_is_down_reach_a_subscri
                             notes.append(json.loads(await socket.recv())["payload"]["data"]["valueNoteAdded"])
                     return notes
 
-                await asyncio.sleep(1.0)  # let replica B register the subscription with Redis
+                await listened_to(stoppable_redis.url, ValueNoted.channel("org-1042"))
                 await explain("before")
                 notes = await received(1)
                 stoppable_redis.stop()

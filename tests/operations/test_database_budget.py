@@ -140,15 +140,19 @@ async def test_long_work_is_not_cut_at_a_requests_budget(freezable_postgres, tmp
     async with started_app(settings) as app:
         await make_reporting_world()
         connection = get_connection("default")
-        sleep = f"SELECT pg_sleep({3 * BUDGET})"
+        sleep = f"SELECT pg_sleep({2 * BUDGET})"
         with pytest.raises(Exception) as cut:
             await connection.execute_query(sleep)
         assert is_unavailable(cut.value)
         with long_work(settings):
             await connection.execute_query(sleep)
 
-        await aggregate_while_values_are_locked(app, settings, freezable_postgres.url, seconds=3 * BUDGET)
+        await aggregate_while_values_are_locked(app, settings, freezable_postgres.url, seconds=2 * BUDGET)
         assert await Snapshot.filter(organization_id="org-1042", status=SnapshotStatus.CURRENT).count() == 1
+
+
+WAITING_ON_VALUES = "SELECT EXISTS (SELECT FROM pg_locks WHERE relation = 'field_value'::regclass AND NOT granted)"
+"""Another backend waits for the lock on the values (the aggregation job's write)."""
 
 
 async def aggregate_while_values_are_locked(app: FastAPI, settings: Settings, url: str, *, seconds: float) -> None:
@@ -161,6 +165,11 @@ async def aggregate_while_values_are_locked(app: FastAPI, settings: Settings, ur
                 mutation = 'mutation { triggerAggregation(organizationId: "org-1042", periodId: "2024-Q1") { jobId } }'
                 triggered = await client.post("/graphql", json={"query": mutation})
                 assert triggered.json()["data"]["triggerAggregation"]["jobId"], triggered.text
+                async with asyncio.timeout(30):
+                    while not await holder.fetchval(WAITING_ON_VALUES):
+                        await asyncio.sleep(0.02)
+                # held this long once the job's write waits on it (a fixed 1.5 s from the trigger
+                # before, which a slow job could pass before it reached the write)
                 await asyncio.sleep(seconds)
             async with asyncio.timeout(30):
                 await app.state.jobs.wait_idle()

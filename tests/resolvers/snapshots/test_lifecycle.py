@@ -218,7 +218,9 @@ async def test_a_job_left_processing_by_a_dead_process_is_recovered_at_start_up(
 async def test_a_running_replica_resumes_a_job_whose_owner_stopped_beating(settings):
     """No restart: the recovery sweep of a live process finds the dead owner's job."""
     async with started_app(settings.model_copy(update={"stale_job_seconds": 1})) as app:
-        await orphaned_job("dead-owner", 2025, heartbeat_at=datetime.now(UTC))
+        # its owner's last beat a stale interval ago: the next sweep (every half interval) takes
+        # it, where a beat of now waited out the interval first (1-1.5 s of the test's wall)
+        await orphaned_job("dead-owner", 2025, heartbeat_at=datetime.now(UTC) - timedelta(seconds=1))
         async with asyncio.timeout(15):
             while (await Snapshot.get(id="snap-dead-owner")).status == SnapshotStatus.PROCESSING:
                 await asyncio.sleep(0.1)

@@ -54,7 +54,10 @@ async def test_without_the_setting_nothing_reaggregates(app, settings):
     first = (await snapshots.trigger(ctx, organization_id=ORG, period_id="2024")).snapshot
     await app.state.jobs.wait_idle()
     await activities.record(ctx, spec=NEW_ACTIVITY)
-    await asyncio.sleep(0.5)
+    # what could reaggregate it here is a job the write started (the shared app runs no sweep,
+    # tests/live.py; without the setting no app starts one, the last line): waited for, where
+    # the test slept 0.5 s
+    await app.state.jobs.wait_idle()
     assert (await Snapshot.get(id=first.id)).status == SnapshotStatus.CURRENT
     assert await Snapshot.filter(organization_id=ORG, period_id="2024").count() == 1
     assert timedelta(seconds=settings.auto_reaggregate_seconds) == timedelta(0)
