@@ -5,6 +5,8 @@ from . import calendar
 from .calendar import day_end, day_start, local_date, local_today
 from .lock import (
     Locks,
+    form_lock,
+    form_lock_wording,
     hold,
     lock_key,
     locked_at,
@@ -14,6 +16,7 @@ from .lock import (
     refuse_if_any_locked,
     refuse_if_locked,
     refuse_if_period_locked,
+    wording,
 )
 from .ranges import DateRange, checked_range, period_bounds
 from .service import get_following, get_or_raise, get_prior, list_
@@ -25,6 +28,8 @@ __all__ = [
     "checked_range",
     "day_end",
     "day_start",
+    "form_lock",
+    "form_lock_wording",
     "get_following",
     "get_or_raise",
     "get_prior",
@@ -41,4 +46,5 @@ __all__ = [
     "refuse_if_any_locked",
     "refuse_if_locked",
     "refuse_if_period_locked",
+    "wording",
 ]

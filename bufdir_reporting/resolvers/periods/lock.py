@@ -8,6 +8,7 @@ values, re-aggregation and invalidation of the period's snapshot.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from ...errors import PeriodLocked
 from ...models import DEFAULT_FORM, Organization, Period, ReportForm, ReviewState, Snapshot, Submission
@@ -82,34 +83,42 @@ async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> Non
 
 async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
     for organization_id, locked in sorted((await locked_periods(moments)).items()):
-        above = await _umbrella_lock(organization_id, locked[0])
-        if above is None:
-            raise PeriodLocked(
-                details={"organization_id": organization_id, "period_ids": locked},
-                message_id="periods.lock.period_approved_locked"
-                if await _approved(organization_id, locked[0])
-                else "periods.lock.period_submitted_locked",
-                values=await named(organization_id, locked[0]),
-            )
-        # A branch was told its period was "submitted" when it had submitted nothing: the lock
-        # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
-        umbrella, form = above.organization, above.form
-        form_name = f"{form.id} ({form.name})" if form is not None else DEFAULT_FORM
+        message_id, values, details = await wording(organization_id, locked[0])
         raise PeriodLocked(
-            details={
-                "organization_id": organization_id,
-                "period_ids": locked,
-                "locked_by_organization_id": umbrella.id,
-                "locked_by_form_id": form.id if form is not None else DEFAULT_FORM,
-                "locked_by_submission_id": above.id,
-            },
-            message_id="periods.lock.locked_by_umbrella",
-            values={
-                **await named(organization_id, locked[0]),
-                "umbrella": f"{umbrella.name} ({umbrella.id})",
-                "form": form_name,
-            },
+            details={"organization_id": organization_id, "period_ids": locked, **details}, message_id=message_id, values=values
         )
+
+
+Wording = tuple[str, dict[str, object], dict[str, Any]]
+"""A lock's refusal: its message, the values that fill it, and details beyond the organisation
+and period for a program (whose lock it is)."""
+
+
+async def wording(organization_id: str, period_id: str) -> Wording:
+    """What a refusal of a write dated in the organisation's locked period says, in the lock's
+    state: the one home of these words for a write's PERIOD_LOCKED and an import's row (the row
+    said "an admin must reopen it first" in any state and named the period by its id, polish5)."""
+    above = await _umbrella_lock(organization_id, period_id)
+    if above is None:
+        approved = await _approved(organization_id, period_id)
+        return _in_state(approved), await named(organization_id, period_id), {}
+    # A branch was told its period was "submitted" when it had submitted nothing: the lock
+    # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
+    umbrella, form = above.organization, above.form
+    form_name = f"{form.id} ({form.name})" if form is not None else DEFAULT_FORM
+    details = {
+        "locked_by_organization_id": umbrella.id,
+        "locked_by_form_id": form.id if form is not None else DEFAULT_FORM,
+        "locked_by_submission_id": above.id,
+    }
+    values = {**await named(organization_id, period_id), "umbrella": f"{umbrella.name} ({umbrella.id})", "form": form_name}
+    return "periods.lock.locked_by_umbrella", values, details
+
+
+def _in_state(approved: bool) -> str:
+    """An approved report cannot be returned (``reviews``), so only an admin's reopening
+    unlocks it; a submitted one is unlocked by a return for correction too."""
+    return "periods.lock.period_approved_locked" if approved else "periods.lock.period_submitted_locked"
 
 
 async def _approved(organization_id: str, period_id: str) -> bool:
@@ -143,14 +152,26 @@ async def refuse_if_period_locked(organization_id: str, period_id: str | None, f
     polish4)."""
     if period_id is None:
         return
-    lock = await Submission.get_or_none(lock_slot=lock_key(organization_id, period_id, form_id)).only("id", "review_state")
+    lock = await form_lock(organization_id, period_id, form_id)
     if lock is not None:
-        approved = lock.review_state == ReviewState.APPROVED
+        message_id, values = await form_lock_wording(organization_id, period_id, lock)
         raise PeriodLocked(
-            details={"organization_id": organization_id, "period_ids": [period_id]},
-            message_id="periods.lock.period_approved_locked" if approved else "periods.lock.period_submitted_locked",
-            values=await named(organization_id, period_id),
+            details={"organization_id": organization_id, "period_ids": [period_id]}, message_id=message_id, values=values
         )
+
+
+async def form_lock(organization_id: str, period_id: str, form_id: str | None = None) -> Submission | None:
+    """The submission that locks the form's period for the organisation, if one does."""
+    return await Submission.get_or_none(lock_slot=lock_key(organization_id, period_id, form_id)).only("id", "review_state")
+
+
+async def form_lock_wording(organization_id: str, period_id: str, lock: Submission | None) -> tuple[str, dict[str, object]]:
+    """The words of the form's ``lock`` of the period in its state (None: a submission's insert
+    failed on a lock, taken as submitted): a change to the submitted report and a second
+    submission of it say the same (submitReport's CONFLICT said "an admin must reopen it" of a
+    report a return unlocks too, and named the period by its id: polish5)."""
+    approved = lock is not None and lock.review_state == ReviewState.APPROVED
+    return _in_state(approved), await named(organization_id, period_id)
 
 
 async def hold(snapshot_id: str) -> Snapshot | None:
