@@ -25,6 +25,7 @@ from ..resolvers import activities
 from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.base import notify
 from ..resolvers.base.context import Context
+from ..resolvers.base.spreadsheet_text import inert
 from ..wording import shown
 from . import reading
 from .cells import BEYOND_HEADER
@@ -227,17 +228,6 @@ def as_written(error: activities.RowError, written: dict[str, str]) -> activitie
 def describe(error: activities.RowError) -> str:
     value = f" '{shown(error.value)}'" if error.value is not None else ""
     return f"line {error.row}, {error.field or 'row'}{value}: {error.message}"
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet take a cell for a formula (OWASP, "CSV injection")."""
-
-
-def inert(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading
-    apostrophe, as OWASP advises. A CSV cannot say "this cell is text" otherwise; the
-    apostrophe is visible, a value refused as ``-5`` reads ``'-5``."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class ErrorFile:
