@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -221,11 +222,29 @@ class ExportFormat(StrEnum):
     DHIS2 = "dhis2"
 
 
+EXTENSIONS = {ExportFormat.JSONSTAT: "json", ExportFormat.CSV: "csv", ExportFormat.DHIS2: "dhis2.json"}
+"""Each format's file extension: JSON-stat and DHIS2 are both JSON, told apart by their names."""
+UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 @dataclass(frozen=True, slots=True)
 class Export:
     plan: Plan
     format: ExportFormat
     body: AsyncIterator[bytes]
+
+    @property
+    def file_name(self) -> str:
+        """What the file holds: ``bufdir-analytics[-<form>][-<period>[_<last period>]].<ext>``, e.g.
+        ``bufdir-analytics-barnevern-2025-Q1_2025-Q4.csv``. It was named by its format
+        (``bufdir-analytics-csv.csv``): every export saved beside the others had the same name
+        (polish5). Characters a file name or a Content-Disposition header may not hold become ``_``."""
+        parts = ["bufdir-analytics", *([self.plan.form_id] if self.plan.form_id else [])]
+        if periods := self.plan.periods:  # a range may hold none
+            first, last = min(periods, key=lambda p: p.start), max(periods, key=lambda p: p.end)
+            parts.append(first.id if first is last else f"{first.id}_{last.id}")
+        stem = UNSAFE_IN_NAME.sub("_", "-".join(parts))
+        return f"{stem}.{EXTENSIONS[self.format]}"
 
 
 async def export(ctx: Context, *, selection: Selection, format: ExportFormat, progress: Progress | None = None) -> Export:

@@ -412,6 +412,29 @@ async def test_csv_export_keeps_every_text_a_text_ids_and_new_formula_starts_too
     assert {row[6] for row in rows if row[0] == "merknad" and row[4] == "2025-Q1"} == {"'" + text for text in texts}
 
 
+async def test_an_export_is_named_by_what_it_holds(app, client, tokens) -> None:
+    """It was named by its format, ``bufdir-analytics-csv.csv``, whatever it held (polish5)."""
+    await _world()
+    names = {}
+    for format in ("csv", "jsonstat", "dhis2"):
+        for periods in (QUARTERS, QUARTERS[1:2]):
+            params = [("fields", f) for f in FIELDS] + [("periods", p) for p in periods] + [("format", format)]
+            response = await client.get("/api/v1/analytics/export", params=params, headers=tokens.reviewer())
+            assert response.status_code == 200, response.text
+            names[format, len(periods)] = response.headers["content-disposition"]
+    assert names == {
+        ("csv", 3): 'attachment; filename="bufdir-analytics-2025-Q1_2025-Q3.csv"',
+        ("csv", 1): 'attachment; filename="bufdir-analytics-2025-Q2.csv"',
+        ("jsonstat", 3): 'attachment; filename="bufdir-analytics-2025-Q1_2025-Q3.json"',
+        ("jsonstat", 1): 'attachment; filename="bufdir-analytics-2025-Q2.json"',
+        ("dhis2", 3): 'attachment; filename="bufdir-analytics-2025-Q1_2025-Q3.dhis2.json"',
+        ("dhis2", 1): 'attachment; filename="bufdir-analytics-2025-Q2.dhis2.json"',
+    }
+    params = [("fields", "merknad"), ("periods", "2025-Q1"), ("form", DEFAULT_FORM), ("format", "csv")]
+    response = await client.get("/api/v1/analytics/export", params=params, headers=tokens.reviewer())
+    assert response.headers["content-disposition"] == f'attachment; filename="bufdir-analytics-{DEFAULT_FORM}-2025-Q1.csv"'
+
+
 async def test_dhis2_export_has_data_values_in_dhis2_periods(app, client, tokens) -> None:
     world = await _world()
     params = [*_params(source="current"), ("format", "dhis2")]
