@@ -308,6 +308,20 @@ def test_help_says_what_the_command_is_in_plain_words():
     assert "The Bufdir reporting API: serve it, migrate its database, import activities" in " ".join(said.stdout.split())
 
 
+def test_a_wrong_option_is_refused_with_the_usage_of_the_command_it_was_given_to():
+    """``import a.csv --dryrun`` printed the usage of ``bufdir-reporting {serve,migrate,…}``, not of
+    ``import`` (polish5); an option before any command is still the top level's."""
+    for args, usage, refusal in (
+        (["import", "a.csv", "--dryrun"], "usage: bufdir-reporting import ", "bufdir-reporting import: error: "),
+        (["token", "--org", "a", "--nope"], "usage: bufdir-reporting token ", "bufdir-reporting token: error: "),
+        (["--nope", "migrate"], "usage: bufdir-reporting [-h]", "bufdir-reporting: error: "),
+    ):
+        said = run_cli(*args, env={})
+        assert said.returncode == 2 and said.stderr.startswith(usage), said.stderr
+        wrong = next(arg for arg in args if arg in ("--dryrun", "--nope"))
+        assert f"{refusal}unrecognized arguments: {wrong}" in said.stderr
+
+
 def test_import_where_there_is_no_database_says_so_in_one_line(tmp_path):
     """Run from another directory, the default SQLite path names no database: no traceback, and
     no empty database file left behind."""
@@ -343,6 +357,8 @@ def test_import_validates_first_reports_rows_and_is_idempotent(migrated_empty_da
     dry = run_cli("import", str(broken), "--dry-run", env=env)
     assert dry.returncode == 2
     assert "line 4, category 'voksne': unknown Bufdir category" in dry.stderr and "nothing was written" in dry.stderr
+    # counted in English, as every word of the command line is (it said "(1 errors)", polish5)
+    assert "checked 3 rows (1 error)\n" in dry.stderr and "1 of 3 rows has errors; nothing was written" in dry.stderr
     good = tmp_path / "good.csv"
     good.write_text(CSV_HEADER + "".join(rows[:2]))
     assert "2 rows, all valid" in run_cli("import", str(good), "--dry-run", env=env).stderr

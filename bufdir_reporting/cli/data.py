@@ -85,7 +85,7 @@ async def import_activities(
     settings: Settings, path: Path, *, dry_run: bool, sheet: str | None = None, errors_to: Path | None = None
 ) -> None:
     from ..auth import SYSTEM
-    from ..importing import SHOWN_ERRORS, ErrorFile, ImportFileError, describe, import_file
+    from ..importing import SHOWN_ERRORS, ErrorFile, ImportFileError, counted, describe, import_file
     from ..resolvers.base.context import Context
 
     if not path.is_file():  # noqa: ASYNC240 - one stat before anything else runs
@@ -109,11 +109,13 @@ async def import_activities(
             say(describe(error))
         rest = report.error_count - SHOWN_ERRORS
         if errors_to is not None:
-            say(f"all {report.error_count:,} errors written to {errors_to}")
+            every = "the error" if report.error_count == 1 else f"all {counted(report.error_count, 'error')}"
+            say(f"{every} written to {errors_to}")
         elif rest > 0:
-            say(f"... and {rest:,} more errors (write them all with --errors FILE)")
-        raise CommandError(f"{report.rows_with_errors:,} of {report.rows:,} rows have errors; nothing was written")
-    rows = f"{report.rows:,} row{'' if report.rows == 1 else 's'}"
+            say(f"... and {counted(rest, 'more error')} (write them all with --errors FILE)")
+        have = "has" if report.rows_with_errors == 1 else "have"
+        raise CommandError(f"{report.rows_with_errors:,} of {counted(report.rows, 'row')} {have} errors; nothing was written")
+    rows = counted(report.rows, "row")
     if dry_run:
         say(f"dry run: {rows}, all valid; nothing was written")
     else:
