@@ -14,13 +14,14 @@ them in its PDF and xlsx while analytics showed the prior figure (outsider, poli
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 
-from ..auth import REVIEWER, Principal
+from ..auth import ADMIN, REVIEWER, Principal
 from ..config import Settings
 from ..errors import Conflict
-from ..models import Snapshot
+from ..models import Period, Snapshot, Submission
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import records, submissions
+from ..resolvers.reporting import deadlines, records, submissions
 from ..resolvers.snapshots import manual_values, notes, validation
 from . import peers
 from .history import BURST_ORGANIZATION, BURST_PERIOD, ENTERED, QUARTERLY_FORM, REPORT_TYPE
@@ -55,7 +56,15 @@ async def _submit_quarter(
     if errors:  # the demo structure changed without this file: say which fields
         raise Conflict(details={"fields": [f.field_key for f in errors]}, message_id="demo.history.quarterly_report_invalid")
     record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
-    await submissions.submit(coordinator, report_id=record.id)
+    submission = await submissions.submit(coordinator, report_id=record.id)
+    # dated as the story has it, the day before its deadline, as 2025's quarters are
+    # (``published``): sent on the day the demo loads, after the deadline of April 2026, both
+    # read "submitted late" beside the centres that are overdue (polish5)
+    admin = Context(settings=settings, principal=Principal(subject="demo-loader", roles=frozenset({ADMIN})))
+    due = (await deadlines.deadlines(admin, form_id=QUARTERLY_FORM, period=await Period.get(id=BURST_PERIOD))).submission
+    if due is not None:
+        submitted_at = datetime.combine(due - timedelta(days=1), time(10), tzinfo=UTC)
+        await Submission.filter(id=submission.id).update(submitted_at=submitted_at)
     progress(f"{organization_id} {BURST_PERIOD}: submitted, on the case officer's worklist")
     return snapshot
 
