@@ -34,7 +34,7 @@ from bufdir_reporting.models import (
     Period,
 )
 from bufdir_reporting.resolvers.periods import period_bounds
-from bufdir_reporting.resolvers.snapshots.runs import scope_key
+from bufdir_reporting.resolvers.snapshots.scopes import scope_key
 
 QUARTERS = [(2023, 2), (2023, 3), (2023, 4), *[(y, q) for y in (2024, 2025) for q in (1, 2, 3, 4)], (2026, 1)]
 SEED = 20261122

@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 from .auth import Principal
 from .config import Settings
 from .digdir import principal_of_header
+from .errors import Forbidden, Unauthenticated, is_unavailable
 from .resolvers import identity, organizations
 from .resolvers.base import access
 from .resolvers.base.context import Context
@@ -44,6 +45,21 @@ async def principal_of(settings: Settings, authorization: str | None, *, reach: 
     if reach or not identity.mapping.by_number(principal):
         principal = await identity.mapping.resolve(settings, principal)
     return await organizations.tree.reach(principal) if reach else principal
+
+
+async def remap(settings: Settings, authorization: str | None) -> Principal | Unauthenticated | Forbidden | None:
+    """A national token (``Principal.is_mapped``) mapped again as a new request maps it, for a
+    connection that outlives the request it was opened with (a websocket, the legacy watch
+    stream): the principal as it is now, the refusal a new request would get, or None while the
+    database is away (the connection goes on; the next check maps again)."""
+    try:
+        return await principal_of(settings, authorization)
+    except (Unauthenticated, Forbidden) as refused:
+        return refused
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        return None
 
 
 REQUIRED_PERMISSION = "x-required-permission"

@@ -20,7 +20,7 @@ asked for (``said``); without one, or when the client asked for none, it reads a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -223,12 +223,15 @@ NAMED_UNKNOWN = 10
 """A refusal of ids that do not exist names at most this many of them, and says how many there are."""
 
 
-def refuse_unknown(missing: Sequence[str], *, field: str, message_id: str, many_id: str) -> None:
-    """Refuse the ids a caller gave in ``field`` that do not exist (none: nothing to refuse), in
-    the caller's order: each named (``message_id``: ``{missing}``), or past ``NAMED_UNKNOWN`` of
-    them how many and the first ones (``many_id``: ``{count}``, ``{shown}``, ``{missing}``;
-    ``details.missing_count``). A selection of 5,000 unknown organisations, fields or periods
-    was refused naming every one in one message (outsider); the rule is this one for each."""
+def refuse_unknown(asked: Iterable[str], found: Container[str], *, field: str, message_id: str, many_id: str) -> None:
+    """Refuse the ids a caller gave in ``field`` (``asked``) that are not ``found`` (none: nothing
+    to refuse), sorted and each once: each named (``message_id``: ``{missing}``), or past
+    ``NAMED_UNKNOWN`` of them how many and the first ones (``many_id``: ``{count}``, ``{shown}``,
+    ``{missing}``; ``details.missing_count``). A selection of 5,000 unknown organisations, fields
+    or periods was refused naming every one in one message (outsider); the rule is this one for
+    each. The callers worked out what was missing themselves, one sorted and the others in the
+    order asked."""
+    missing = sorted({i for i in asked if i not in found})
     if len(missing) > NAMED_UNKNOWN:
         raise InvalidInput(
             field=field,

@@ -43,8 +43,8 @@ from strawberry.types.unset import UNSET
 
 from . import ui
 from .auth import Principal
-from .dependencies import context_of, principal_of, request_context
-from .errors import Forbidden, Unauthenticated, Unavailable, is_unavailable
+from .dependencies import context_of, principal_of, remap, request_context
+from .errors import Forbidden, Unauthenticated, Unavailable
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -106,11 +106,6 @@ ACCESS_RECHECK_SECONDS = 30.0
 reads): what an admin withdraws reaches a connection that runs no new operation within this."""
 
 
-def _mapped(principal: object) -> bool:
-    """A national token's principal, whose organisations come from records here, not its claims."""
-    return isinstance(principal, Principal) and principal.claimed is not None
-
-
 class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str, Any], None]):
     """One graphql-transport-ws connection, as this service runs it:
 
@@ -130,7 +125,7 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         left = principal.seconds_left() if isinstance(principal, Principal) else None
         if self.connection_acknowledged and left is not None and self._expiry is None:
             self._expiry = asyncio.create_task(self._close_in(left), name="websocket-token-expiry")
-        if self.connection_acknowledged and _mapped(principal) and self._recheck is None:
+        if self.connection_acknowledged and isinstance(principal, Principal) and principal.is_mapped and self._recheck is None:
             self._recheck = asyncio.create_task(self._remap_every(ACCESS_RECHECK_SECONDS), name="websocket-access-recheck")
 
     async def handle_subscribe(self, message: Any) -> None:
@@ -146,25 +141,19 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
         subscriptions were allowed on the old one), closes the connection with 4403; the
         client opens a new one with its mapping as it is now. False: closed."""
         context = self.context
-        if not isinstance(context, GraphQLContext) or not _mapped(context.principal):
+        if not isinstance(context, GraphQLContext) or not context.principal.is_mapped:
             return True
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         token = params.get("Authorization") or params.get("authorization")
-        try:
-            now = await principal_of(context.settings, str(token))
-        except (Unauthenticated, Forbidden) as refused:
-            if context.principal.seconds_left() == 0:  # the expiry's 4401, which is due now
-                await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
-                return False
-            reason = refused.details.get("reason")
-        except Exception as exc:
-            if not is_unavailable(exc):
-                raise
-            return True  # the database away: the operation meets it and says so; the next one maps again
-        else:
-            if now == context.principal:
-                return True
-            reason = "mapping_changed"
+        now = await remap(context.settings, str(token))
+        if now is None:  # the database away: the operation meets it and says so; the next one maps again
+            return True
+        if now == context.principal:
+            return True
+        if not isinstance(now, Principal) and context.principal.seconds_left() == 0:  # the expiry's 4401, due now
+            await self.websocket.close(code=TOKEN_EXPIRED, reason="token expired")
+            return False
+        reason = "mapping_changed" if isinstance(now, Principal) else now.details.get("reason")
         log.info("websocket closed: its token's access changed (%s)", reason)
         await self.websocket.close(code=ACCESS_WITHDRAWN, reason="access withdrawn")
         return False

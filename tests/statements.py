@@ -14,12 +14,15 @@ class StatementCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.statements: list[str] = []
+        self.texts: list[str] = []
+        """Each statement whole (``statements`` keeps its start), for a test that asks what it read."""
 
     def emit(self, record: logging.LogRecord) -> None:
         text = str(record.msg % record.args if record.args else record.msg)
         if text.startswith(("Created connection pool", "Closed connection pool")):
             return
         self.statements.append(text.split(":")[0][:120])
+        self.texts.append(text)
 
 
 @contextmanager

@@ -53,3 +53,12 @@ async def test_a_locked_period_is_named_by_its_name_and_the_organisation_by_its_
         "en": f"period 'Reporting year 2024' is submitted and locked for {organization}; to change it, ask Bufdir to "
         "return the report for correction, or an admin to reopen the period",
     }
+
+
+async def test_unknown_ids_are_named_sorted_and_once_whatever_the_order_asked(app, client, tokens):
+    """``errors.refuse_unknown`` works out what is missing for each caller: a form's unknown
+    sections were named in the order asked, analytics' organisations sorted."""
+    asked = {"form_id": "x", "name": "X", "section_ids": ["zz-ukjent", "aa-ukjent"]}
+    refused = await client.post("/api/v1/report-forms", json=asked, headers=tokens.admin())
+    assert refused.status_code == 422 and "aa-ukjent, zz-ukjent" in error_of(refused)["message"], refused.text
+    assert "zz-ukjent, aa-ukjent" not in error_of(refused)["message"]

@@ -72,6 +72,12 @@ class Principal:
         return REVIEWER in self.roles
 
     @property
+    def is_mapped(self) -> bool:
+        """A national token's (ID-porten, Maskinporten): its organisations are records here, not
+        its claims, and an admin may change them while a connection it opened stays open."""
+        return self.claimed is not None
+
+    @property
     def is_person(self) -> bool:
         """One person acts (a coordinator's or case officer's token, ID-porten's person), not a
         system: an admin token (the service, its CLI, an operator) or Maskinporten's consumer,

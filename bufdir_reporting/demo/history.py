@@ -44,9 +44,9 @@ from ..models import (
 )
 from ..resolvers import snapshots
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import assignments, records, submissions
-from ..resolvers.snapshots import manual_values, validation
-from . import forms, peers, validation_rules
+from ..resolvers.reporting import assignments
+from ..resolvers.snapshots import manual_values
+from . import filing, forms, peers, validation_rules
 
 QUARTERLY_FORM = "frivillighet-kvartalsrapport"
 
@@ -79,7 +79,6 @@ SUBMITTED_BY = "user-coordinator-07"
 SUBMITTED_AT = datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
 SUBMITTED_ORGANIZATION = "org-bufdir-42"
 SUBMITTED_ACTIVITY_COUNT = 1203
-REPORT_TYPE = "quarterly_activity"
 
 # What the coordinator entered by hand before submitting (the fields no activity counts).
 ENTERED: dict[str, object] = {
@@ -173,15 +172,11 @@ async def _submitted_period(settings: Settings, progress: Progress) -> None:
     snapshot = await _aggregate(ctx, organization_id, period.id, forms.GRANT_FORM)
     progress(f"{organization_id} {period.id}: {snapshot.activity_count:,} activities")
 
-    coordinator = _loader(settings)
-    coordinator.principal = Principal(subject=SUBMITTED_BY, organizations=frozenset({organization_id}))
-    for key, value in ENTERED.items():
-        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
-    errors = [f for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
+    coordinator = filing.coordinator(settings, organization_id, subject=SUBMITTED_BY)
+    errors = await filing.fill_in(coordinator, snapshot, ENTERED)
     if errors:  # the demo structure changed without this file: say which fields
-        raise Conflict(details={"fields": [f.field_key for f in errors]}, message_id="demo.history.demo_submission_does_validate")
-    record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
-    submission = await submissions.submit(coordinator, report_id=record.id)
+        raise Conflict(details={"fields": errors}, message_id="demo.history.demo_submission_does_validate")
+    submission = await filing.submit(coordinator, snapshot)
     # The example was submitted in February; the use case stamps the time it runs.
     await Submission.filter(id=submission.id).update(submitted_at=SUBMITTED_AT)
     progress(f"{organization_id} {period.id}: submitted by {SUBMITTED_BY}, version {submission.version}, period locked")
@@ -190,8 +185,7 @@ async def _submitted_period(settings: Settings, progress: Progress) -> None:
 async def _typo(settings: Settings, progress: Progress) -> None:
     """A coordinator's typo in a draft that a validation rule catches (``validation_rules``)."""
     organization_id, period_id = validation_rules.TYPO_ORGANIZATION, validation_rules.TYPO_PERIOD
-    coordinator = _loader(settings)
-    coordinator.principal = Principal(subject="user-coordinator-2077", organizations=frozenset({organization_id}))
+    coordinator = filing.coordinator(settings, organization_id, subject="user-coordinator-2077")
     snapshot = await Snapshot.get(
         organization_id=organization_id, period_id=period_id, form_id=validation_rules.CHILD_WELFARE, status="current"
     )

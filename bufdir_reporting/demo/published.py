@@ -24,15 +24,13 @@ from datetime import UTC, datetime, time, timedelta
 
 from ..auth import ADMIN, REVIEWER, Principal
 from ..config import Settings
-from ..errors import DomainError
 from ..models import Organization, Period, ReportForm, Submission
 from ..resolvers import snapshots
 from ..resolvers.base import revision
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import assignments, deadlines, records, reviews, submissions
-from ..resolvers.snapshots import manual_values, validation
-from . import reference
-from .history import ENTERED, REPORT_TYPE, SUBMITTED_ORGANIZATION
+from ..resolvers.reporting import assignments, deadlines, reviews
+from . import filing, reference
+from .history import ENTERED, SUBMITTED_ORGANIZATION
 
 Progress = Callable[[str], None]
 APPROVED_QUARTERS = ("rp-2025-q1", "rp-2025-q2", "rp-2025-q3", "rp-2025-q4")
@@ -51,10 +49,7 @@ async def load_published(settings: Settings, *, progress: Progress = lambda _: N
     approved = 0
     reporters = [org["id"] for org in reference.ORGANIZATIONS if org["id"] != SUBMITTED_ORGANIZATION]
     for organization in await Organization.filter(id__in=reporters).order_by("id"):
-        coordinator = Context(
-            settings=settings,
-            principal=Principal(subject=f"coordinator-{organization.id}", organizations=frozenset({organization.id})),
-        )
+        coordinator = filing.coordinator(settings, organization.id, subject=f"coordinator-{organization.id}")
         for period_id in APPROVED_QUARTERS:
             period = await Period.get(id=period_id)
             for form in await assignments.forms_of(admin, organization=organization, period=period):
@@ -64,17 +59,11 @@ async def load_published(settings: Settings, *, progress: Progress = lambda _: N
                     admin, organization_id=organization.id, period_id=period_id, form_id=form.id, wait=True
                 )
                 snapshot = triggered.snapshot
-                for key, value in ENTERED.items():
-                    try:
-                        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
-                    except DomainError:  # a field this form does not ask
-                        continue
-                errors = [f.field_key for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
+                errors = await filing.fill_in(coordinator, snapshot, ENTERED, asked_only=True)
                 if errors:
                     progress(f"{organization.id} {period_id} {form.id}: not submitted, {', '.join(errors)} do not validate")
                     continue
-                record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
-                submission = await submissions.submit(coordinator, report_id=record.id)
+                submission = await filing.submit(coordinator, snapshot)
                 due = (await deadlines.deadlines(admin, form_id=form.id, period=period)).submission
                 if due is not None:
                     day = due + timedelta(days=7) if (organization.id, period_id) == LATE else due - timedelta(days=1)

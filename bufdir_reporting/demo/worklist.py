@@ -21,10 +21,10 @@ from ..config import Settings
 from ..errors import Conflict
 from ..models import Period, Snapshot, Submission
 from ..resolvers.base.context import Context
-from ..resolvers.reporting import deadlines, records, submissions
-from ..resolvers.snapshots import manual_values, notes, validation
-from . import peers
-from .history import BURST_ORGANIZATION, BURST_PERIOD, ENTERED, QUARTERLY_FORM, REPORT_TYPE
+from ..resolvers.reporting import deadlines
+from ..resolvers.snapshots import notes
+from . import filing, peers
+from .history import BURST_ORGANIZATION, BURST_PERIOD, ENTERED, QUARTERLY_FORM
 
 Progress = Callable[[str], None]
 
@@ -41,22 +41,16 @@ async def _submit_quarter(
     """An organisation fills in and submits its quarterly report for the first quarter of 2026:
     org-3310 the staffing and costs its 2025 quarters were reported with (``published``), so
     only the programme's activities jump, not figures typed differently."""
-    coordinator = Context(
-        settings=settings,
-        principal=Principal(subject=f"user-coordinator-{organization_id}", organizations=frozenset({organization_id})),
-    )
+    coordinator = filing.coordinator(settings, organization_id, subject=f"user-coordinator-{organization_id}")
     snapshot = await Snapshot.get(
         organization_id=organization_id, period_id=BURST_PERIOD, form_id=QUARTERLY_FORM, status="current"
     )
     if entered is None:
         entered = {**ENTERED, "merknader_ressurser": "Vinterferieprogram i februar og mars med ekstra gruppetilbud."}
-    for key, value in entered.items():
-        await manual_values.set_value(coordinator, snapshot_id=snapshot.id, field_key=key, value=value)
-    errors = [f for f in await validation.validate(coordinator, snapshot=snapshot) if f.severity == "error"]
+    errors = await filing.fill_in(coordinator, snapshot, entered)
     if errors:  # the demo structure changed without this file: say which fields
-        raise Conflict(details={"fields": [f.field_key for f in errors]}, message_id="demo.history.quarterly_report_invalid")
-    record = await records.generate(coordinator, snapshot_id=snapshot.id, report_type=REPORT_TYPE)
-    submission = await submissions.submit(coordinator, report_id=record.id)
+        raise Conflict(details={"fields": errors}, message_id="demo.history.quarterly_report_invalid")
+    submission = await filing.submit(coordinator, snapshot)
     # dated as the story has it, the day before its deadline, as 2025's quarters are
     # (``published``): sent on the day the demo loads, after the deadline of April 2026, both
     # read "submitted late" beside the centres that are overdue (polish5)

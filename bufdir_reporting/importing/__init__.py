@@ -155,7 +155,7 @@ async def _import_file(
             async for specs, found in checked():
                 if report.error_count:
                     continue  # nothing more is written; the rest is only checked, for the report
-                await write.write([spec for _, spec in specs], found.existing)
+                await write.write([spec for _, spec in specs], found.existing, found.moments)
                 progress(f"written {report.rows:,}")
                 if written is not None:
                     await written(report.rows)

@@ -22,9 +22,9 @@ from typing import Any
 from fastapi import Header, Request
 from fastapi.responses import StreamingResponse
 
+from ..auth import Principal
 from ..config import Settings
-from ..dependencies import principal_of
-from ..errors import Forbidden, Unauthenticated, is_unavailable
+from ..dependencies import remap
 from ..events import DataUpdated, Delivery
 from ..resolvers.base import access, event_log
 from ..resolvers.base.context import Context
@@ -145,7 +145,7 @@ async def watch_data(
         ctx, organization_id=organization_id, period_id=period_id, after_event_id=after, replay_limit=REPLAY_LIMIT
     )
     still_reads = None
-    if ctx.principal.claimed is not None:  # a national token: its organisations are records here, not claims
+    if ctx.principal.is_mapped:
         still_reads = _still_reads(ctx.settings, request.headers.get("authorization"), organization_id)
     frames = _frames(
         events, request.app.state.closing, ctx.settings.sse_heartbeat_seconds, ctx.principal.seconds_left(), still_reads
@@ -162,14 +162,7 @@ def _still_reads(settings: Settings, authorization: str | None, organization_id:
     (the database away: yes, until it is back)."""
 
     async def still_reads() -> bool:
-        try:
-            principal = await principal_of(settings, authorization)
-        except (Unauthenticated, Forbidden):
-            return False
-        except Exception as exc:
-            if not is_unavailable(exc):
-                raise
-            return True
-        return access.can_read(principal, organization_id)
+        now = await remap(settings, authorization)
+        return now is None or (isinstance(now, Principal) and access.can_read(now, organization_id))
 
     return still_reads

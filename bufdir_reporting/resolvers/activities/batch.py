@@ -8,6 +8,7 @@ A batch of new activities alone takes ``new_rows``' COPYs on PostgreSQL instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,30 @@ Key = tuple[str, str, str]
 
 def key_of(spec: ActivitySpec) -> Key | None:
     return None if spec.external_id is None else (spec.organization_id, spec.source_system, spec.external_id)
+
+
+Moments = dict[str, list[datetime]]
+"""Per organisation, the moments a write touches: what the period lock is asked of."""
+
+
+def moments_of(specs: Iterable[ActivitySpec], existing: Iterable[Activity]) -> Moments:
+    """Where the rows fall, and where the stored activities they correct fell (a correction also
+    changes where it was): built once for a set of rows and passed on, from its check to its
+    write (it was built by the check, again by the write, and once more by a single write)."""
+    moments: Moments = {}
+    for spec in specs:
+        moments.setdefault(spec.organization_id, []).append(spec.occurred_at)
+    for activity in existing:
+        moments.setdefault(activity.organization_id, []).append(activity.occurred_at)
+    return moments
+
+
+def earliest_of(specs: Iterable[ActivitySpec]) -> dict[str, datetime]:
+    """Per organisation, the earliest moment written: its snapshots change from then on."""
+    earliest: dict[str, datetime] = {}
+    for spec in specs:
+        earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
+    return earliest
 
 
 STORED_BY_KEY = (

@@ -22,7 +22,7 @@ from ...events import CacheInvalidated
 from ...models import Activity
 from ...wording import message_id, message_values, offending, plain, shown
 from .. import periods
-from ..base import access, invalidation, notify
+from ..base import access, notify
 from ..base.context import Context
 from ..base.inputs import field_path
 from . import batch, new_rows
@@ -83,6 +83,8 @@ class Checked:
     """Every row's refusals, in row order."""
     existing: dict[batch.Key, Activity]
     """The stored activities the rows name, as they were when checked: the write corrects these."""
+    moments: batch.Moments
+    """Where the rows and the activities they correct fall (``batch.moments_of``): the write asks the lock of these again."""
 
     @property
     def stored(self) -> frozenset[batch.Key]:
@@ -142,11 +144,7 @@ class RowChecks:
                     self.first_line.setdefault(digest, line)
                 usable.append((line, spec))
         existing = await batch.existing_by_key([spec for _, spec in usable])
-        moments: dict[str, list[datetime]] = {}
-        for _, spec in usable:
-            moments.setdefault(spec.organization_id, []).append(spec.occurred_at)
-        for activity in existing.values():
-            moments.setdefault(activity.organization_id, []).append(activity.occurred_at)
+        moments = batch.moments_of((spec for _, spec in usable), existing.values())
         locks = await periods.locks_of(moments)
         for line, spec in usable:
             stored = existing.get(key) if (key := batch.key_of(spec)) is not None else None
@@ -158,7 +156,7 @@ class RowChecks:
                     message = language.say(message_id, language.Language.EN, **values)
                     errors.append(RowError(line, "occurred_at", message, written, message_id, tuple(values.items())))
                     break
-        return Checked(sorted(errors, key=lambda error: error.row), existing)
+        return Checked(sorted(errors, key=lambda error: error.row), existing, moments)
 
     async def _locked_words(self, organization_id: str, period_id: str) -> tuple[str, dict[str, object]]:
         """A row in a locked period says what a write there is told (``periods.wording``: the
@@ -195,29 +193,29 @@ class Writing:
         self.outbox = outbox
         self.result = IngestResult()
         self.earliest: dict[str, datetime] = {}
-        self.moments: dict[str, list[datetime]] = {}
+        self.moments: batch.Moments = {}
         """Where the rows written fall, and where those they correct fell: asked again at the end."""
         self.postgres = get_connection("default").capabilities.dialect == "postgres"
 
-    async def write(self, part: list[ActivitySpec], existing: dict[batch.Key, Activity]) -> None:
+    async def write(
+        self, part: list[ActivitySpec], existing: dict[batch.Key, Activity], moments: batch.Moments | None = None
+    ) -> None:
         """``existing``: the stored activities these specs name, as read in this transaction (by
-        the check, or anew)."""
+        the check, or anew); ``moments``: the check's ``Checked.moments`` of them, when it has them."""
         if self.postgres and new_rows.all_new(part, existing):
             self.result.created += await new_rows.insert_new(self.ctx, part)
         else:
             for _, created in await batch.write_all(self.ctx, part, existing):
                 self.result.created += created
                 self.result.updated += not created
-        for spec in part:
-            self.earliest[spec.organization_id] = min(spec.occurred_at, self.earliest.get(spec.organization_id, spec.occurred_at))
-            self.moments.setdefault(spec.organization_id, []).append(spec.occurred_at)
-        for activity in existing.values():
-            self.moments.setdefault(activity.organization_id, []).append(activity.occurred_at)
+        for organization_id, moment in batch.earliest_of(part).items():
+            self.earliest[organization_id] = min(moment, self.earliest.get(organization_id, moment))
+        for organization_id, days in (moments if moments is not None else batch.moments_of(part, existing.values())).items():
+            self.moments.setdefault(organization_id, []).extend(days)
 
     async def finish(self) -> None:
         """Mark what the written rows change, and tell it when the transaction commits."""
-        invalidated = await invalidation.invalidate_many(self.earliest, ACTIVITIES_RECORDED)
-        await periods.refuse_if_any_locked(self.moments)  # again, the snapshots held: see ``invalidation``
+        invalidated = await periods.invalidate_unlocked(self.earliest, self.moments, ACTIVITIES_RECORDED)
         self.outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
 
 

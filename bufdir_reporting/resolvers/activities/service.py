@@ -17,7 +17,7 @@ from ...errors import Conflict, InvalidInput, NotFound
 from ...events import CacheInvalidated
 from ...models import Activity, ActivityParticipant
 from .. import periods
-from ..base import access, audit, ids, invalidation, notify
+from ..base import access, audit, ids, notify
 from ..base.context import Context
 from ..base.inputs import invalid_input
 from ..base.pagination import Page, Window, paginate
@@ -44,21 +44,13 @@ async def write(ctx: Context, specs: list[ActivitySpec]) -> list[tuple[Activity,
     ):
         if found is None:
             raise NotFound("organization", organization_id)
-    moments: dict[str, list[datetime]] = {o: [] for o in organization_ids}
-    for spec in specs:
-        moments[spec.organization_id].append(spec.occurred_at)
     existing = await batch.existing_by_key(specs)
-    for activity in existing.values():  # a correction also changes where it was
-        moments[activity.organization_id].append(activity.occurred_at)
-    await periods.refuse_if_any_locked(moments)
+    moments = batch.moments_of(specs, existing.values())
+    await periods.refuse_if_any_locked(moments)  # before as well: a refused set is not written at all
     try:
         async with notify.transaction(ctx) as outbox:
             written = await batch.write_all(ctx, specs, existing)
-            earliest: dict[str, datetime] = {}
-            for spec in specs:
-                earliest[spec.organization_id] = min(spec.occurred_at, earliest.get(spec.organization_id, spec.occurred_at))
-            invalidated = await invalidation.invalidate_many(earliest, ACTIVITIES_RECORDED)
-            await periods.refuse_if_any_locked(moments)  # again, the snapshots held: see ``invalidation``
+            invalidated = await periods.invalidate_unlocked(batch.earliest_of(specs), moments, ACTIVITIES_RECORDED)
             outbox.add(*CacheInvalidated.each(invalidated, ACTIVITIES_RECORDED))
     except IntegrityError:
         raise Conflict(message_id="activities.service.concurrent_write_recorded_same") from None
@@ -96,7 +88,6 @@ async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) ->
         spec = ActivitySpec.model_validate(merged)
     except ValidationError as exc:
         raise invalid_input(exc) from None
-    await periods.refuse_if_locked(activity.organization_id, [current["occurred_at"], spec.occurred_at])
     async with notify.transaction(ctx) as outbox:
         activity.update_from_dict({name: getattr(spec, name) for name in batch.COLUMNS})
         await activity.save()
@@ -113,9 +104,10 @@ async def correct(ctx: Context, *, activity_id: str, changes: dict[str, Any]) ->
         await ActivityParticipant.bulk_create(
             [ActivityParticipant(activity_id=activity.id, participant_ref=ref) for ref in spec.participant_refs]
         )
-        since = min(current["occurred_at"], spec.occurred_at)
-        invalidated = await invalidation.invalidate_snapshots(activity.organization_id, since, "activity corrected")
-        await periods.refuse_if_locked(activity.organization_id, [current["occurred_at"], spec.occurred_at])  # again, held
+        moments = [current["occurred_at"], spec.occurred_at]
+        invalidated = await periods.invalidate_unlocked(
+            {activity.organization_id: min(moments)}, {activity.organization_id: moments}, "activity corrected"
+        )
         outbox.add(*CacheInvalidated.each(invalidated, "activity corrected"))
     return activity
 
@@ -124,7 +116,6 @@ async def delete(ctx: Context, *, activity_id: str) -> Activity:
     """Soft delete: the row stays with deleted_at, and stops counting."""
     activity = await get_for_write(ctx, activity_id=activity_id)
     if activity.deleted_at is None:
-        await periods.refuse_if_locked(activity.organization_id, [activity.occurred_at])
         async with notify.transaction(ctx) as outbox:
             activity.deleted_at = datetime.now(UTC)
             await activity.save(update_fields=["deleted_at", "updated_at"])
@@ -137,10 +128,11 @@ async def delete(ctx: Context, *, activity_id: str) -> Activity:
                 before=audit.fields_of(activity, batch.COLUMNS),
                 after={"deleted_at": activity.deleted_at},
             )
-            invalidated = await invalidation.invalidate_snapshots(
-                activity.organization_id, activity.occurred_at, "activity deleted"
+            invalidated = await periods.invalidate_unlocked(
+                {activity.organization_id: activity.occurred_at},
+                {activity.organization_id: [activity.occurred_at]},
+                "activity deleted",
             )
-            await periods.refuse_if_locked(activity.organization_id, [activity.occurred_at])  # again, held
             outbox.add(*CacheInvalidated.each(invalidated, "activity deleted"))
     return activity
 

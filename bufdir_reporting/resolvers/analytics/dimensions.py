@@ -85,14 +85,16 @@ async def read_fields(selection: Selection, last: date | None) -> list[FieldInfo
         if held is None or (last is not None and held.valid_from > last and d.valid_from <= last):
             chosen[d.key] = d
     refuse_unknown(
-        [k for k in selection.field_keys if k not in chosen],
+        selection.field_keys,
+        chosen,
         field="field_keys",
         message_id="analytics.selection.field",
         many_id="analytics.selection.fields_many",
     )
     with_fields = {d.section_id for d in definitions}
     refuse_unknown(
-        [s for s in selection.section_ids if s not in with_fields],
+        selection.section_ids,
+        with_fields,
         field="section_ids",
         message_id="analytics.selection.section_none_fields",
         many_id="analytics.selection.sections_many",
@@ -187,7 +189,8 @@ def checked_periods(selection: Selection, found: Dimensions) -> list[PeriodInfo]
     if selection.period_ids:
         by_id = {p.id: p for p in found.periods}
         refuse_unknown(
-            [p for p in selection.period_ids if p not in by_id],
+            selection.period_ids,
+            by_id,
             field="period_ids",
             message_id="analytics.selection.period",
             many_id="analytics.selection.periods_many",
@@ -221,7 +224,8 @@ def checked_organizations(selection: Selection, dimensions: Dimensions) -> tuple
             values={"MAX_ORGANIZATIONS": MAX_ORGANIZATIONS},
         )
     refuse_unknown(
-        sorted(set(selection.organization_ids) - {o.id for o in found}),
+        selection.organization_ids,
+        {o.id for o in found},
         field="organization_ids",
         message_id="analytics.selection.organisation",
         many_id="analytics.selection.organisations_many",

@@ -13,12 +13,12 @@ transaction commits).
   whose range ends at or after that day (``invalidate_structure_from``).
 
 A submitted snapshot stays as it was sent: its period's lock refuses activity writes inside it,
-and it keeps the structure it was submitted under. An activity writer asks for the lock before
-its transaction and again after marking: the marking holds the snapshots' rows (``_valid``), as
+and it keeps the structure it was submitted under. An activity writer asks for the lock after
+marking (``periods.invalidate_unlocked``): the marking holds the snapshots' rows (``_valid``), as
 a submission holds its snapshot's while it takes the lock (``periods.hold``), so a submission
-that took the lock after the first answer is seen by the second (attack4: an activity recorded
-while its period was being submitted landed in the locked period, and on PostgreSQL marked the
-submitted snapshot invalid).
+that took the lock after an answer asked before the transaction is seen (attack4: an activity
+recorded while its period was being submitted landed in the locked period, and on PostgreSQL
+marked the submitted snapshot invalid).
 """
 
 from __future__ import annotations
@@ -29,10 +29,6 @@ from tortoise.queryset import QuerySet
 
 from ...models import DEFAULT_FORM, ReportForm, Snapshot, SnapshotStatus, Submission
 from . import ancestry
-
-
-async def invalidate_snapshots(organization_id: str, since: datetime, reason: str) -> list[Snapshot]:
-    return await invalidate_many({organization_id: since}, reason)
 
 
 async def invalidate_many(since: dict[str, datetime], reason: str) -> list[Snapshot]:

@@ -1,8 +1,13 @@
 """The period lock: a submitted period refuses every write that would change what was sent.
 
 A submission takes the lock (``Submission.lock_slot`` is unique); an admin's reopening releases
-it. Every writer asks here before it writes: activities dated inside a locked period, manual
-values, re-aggregation and invalidation of the period's snapshot.
+it. Every writer asks here, inside its transaction, with the rows it writes held: a value entered
+by hand, a run finishing and an invalidation hold their snapshot (``hold_unlocked``); activities
+mark the snapshots they change, holding them, and then ask of every moment they touch
+(``invalidate_unlocked``). A submission holds its snapshot while it takes the lock, so the answer
+stands until the writer commits. A writer asks before its transaction too only where that saves
+real work: an aggregation before it runs (``snapshots.trigger``), a set of activities before it
+is written (``activities.write``, an import's row checks).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from typing import Any
 
 from ...errors import PeriodLocked
 from ...models import DEFAULT_FORM, Organization, Period, ReportForm, ReviewState, Snapshot, Submission
-from ..base import ancestry
+from ..base import ancestry, invalidation
 from . import calendar, names
 
 
@@ -77,10 +82,6 @@ def locked_at(locks: Locks, organization_id: str, moment: datetime) -> str | Non
     return next((period for period, start, end in locks.get(organization_id, []) if start <= day <= end), None)
 
 
-async def refuse_if_locked(organization_id: str, moments: list[datetime]) -> None:
-    await refuse_if_any_locked({organization_id: moments})
-
-
 async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
     for organization_id, locked in sorted((await locked_periods(moments)).items()):
         message_id, values, details = await wording(organization_id, locked[0])
@@ -97,11 +98,22 @@ and period for a program (whose lock it is)."""
 async def wording(organization_id: str, period_id: str) -> Wording:
     """What a refusal of a write dated in the organisation's locked period says, in the lock's
     state: the one home of these words for a write's PERIOD_LOCKED and an import's row (the row
-    said "an admin must reopen it first" in any state and named the period by its id, polish5)."""
-    above = await _umbrella_lock(organization_id, period_id)
+    said "an admin must reopen it first" in any state and named the period by its id, polish5).
+
+    An activity's refusal is worded by the lock's state, as ``refuse_if_period_locked`` words
+    a value's: it said "an admin must reopen it first" of a report only submitted, which a
+    return for correction unlocks too, and "submitted" of one approved (outsider5: org-3310's
+    submitted Q1 2026 and approved Q4 2025 in the demo). Of several forms' locks, one approved
+    holds the period until an admin reopens it."""
+    own = [
+        lock.review_state
+        for lock in await Submission.filter(organization_id=organization_id, period_id=period_id, lock_slot__isnull=False).only(
+            "id", "review_state"
+        )
+    ]
+    above = None if own else await _umbrella_lock(organization_id, period_id)
     if above is None:
-        approved = await _approved(organization_id, period_id)
-        return _in_state(approved), await named(organization_id, period_id), {}
+        return _in_state(ReviewState.APPROVED in own), await named(organization_id, period_id), {}
     # A branch was told its period was "submitted" when it had submitted nothing: the lock
     # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
     umbrella, form = above.organization, above.form
@@ -121,23 +133,9 @@ def _in_state(approved: bool) -> str:
     return "periods.lock.period_approved_locked" if approved else "periods.lock.period_submitted_locked"
 
 
-async def _approved(organization_id: str, period_id: str) -> bool:
-    """Whether the organisation's own lock of the period is an approved report: an activity's
-    refusal is worded by the lock's state, as ``refuse_if_period_locked`` words a value's. It said
-    "an admin must reopen it first" of a report only submitted, which a return for correction
-    unlocks too, and "submitted" of one approved (outsider5: org-3310's submitted Q1 2026 and
-    approved Q4 2025 in the demo). Of several forms' locks, one approved holds the period until
-    an admin reopens it."""
-    return await Submission.exists(
-        organization_id=organization_id, period_id=period_id, lock_slot__isnull=False, review_state=ReviewState.APPROVED
-    )
-
-
 async def _umbrella_lock(organization_id: str, period_id: str) -> Submission | None:
-    """The rolled-up submission above the organisation that locks the period, when the
-    organisation holds no lock of its own for it."""
-    if await Submission.exists(organization_id=organization_id, period_id=period_id, lock_slot__isnull=False):
-        return None
+    """The rolled-up submission above the organisation that locks the period (asked when the
+    organisation holds no lock of its own for it)."""
     for _, lock in await _rolled_up_locks_above([organization_id]):
         if lock.period_id == period_id:
             await lock.fetch_related("organization", "form")
@@ -145,19 +143,24 @@ async def _umbrella_lock(organization_id: str, period_id: str) -> Submission | N
     return None
 
 
+async def _locked(organization_id: str, period_ids: list[str], *, approved: bool) -> PeriodLocked:
+    """The refusal of the organisation's own lock, saying what unlocks it in the lock's state:
+    an approved report cannot be returned (``reviews``), so only an admin's reopening helps; it
+    offered a return there too (outsider, polish4)."""
+    return PeriodLocked(
+        details={"organization_id": organization_id, "period_ids": period_ids},
+        message_id=_in_state(approved),
+        values=await named(organization_id, period_ids[0]),
+    )
+
+
 async def refuse_if_period_locked(organization_id: str, period_id: str | None, form_id: str | None = None) -> None:
-    """Refuse a change to a submitted report: the form's period is locked for the organisation.
-    The refusal says what unlocks it in the lock's state: an approved report cannot be returned
-    (``reviews``), so only an admin's reopening helps; it offered a return there too (outsider,
-    polish4)."""
+    """Refuse a change to a submitted report: the form's period is locked for the organisation."""
     if period_id is None:
         return
     lock = await form_lock(organization_id, period_id, form_id)
     if lock is not None:
-        message_id, values = await form_lock_wording(organization_id, period_id, lock)
-        raise PeriodLocked(
-            details={"organization_id": organization_id, "period_ids": [period_id]}, message_id=message_id, values=values
-        )
+        raise await _locked(organization_id, [period_id], approved=lock.review_state == ReviewState.APPROVED)
 
 
 async def form_lock(organization_id: str, period_id: str, form_id: str | None = None) -> Submission | None:
@@ -181,6 +184,28 @@ async def hold(snapshot_id: str) -> Snapshot | None:
     so a writer's answer stands until it commits: asked only before its transaction, a value set
     or a run finished during a submission went into the submitted snapshot (attack4)."""
     return await Snapshot.filter(id=snapshot_id).select_for_update().first()
+
+
+async def hold_unlocked(snapshot_id: str) -> Snapshot | None:
+    """Inside the transaction of a write to a snapshot (its values, its state): its row held
+    (``hold``), then its period's lock asked; None: the snapshot is gone. Each writer wrote the
+    two steps out (asked only before its transaction, a value set or a run finished during a
+    submission went into the submitted snapshot: attack4)."""
+    held = await hold(snapshot_id)
+    if held is not None:
+        await refuse_if_period_locked(held.organization_id, held.period_id, held.form_id)
+    return held
+
+
+async def invalidate_unlocked(since: dict[str, datetime], moments: dict[str, list[datetime]], reason: str) -> list[Snapshot]:
+    """Inside an activity write's transaction, its rows written: the snapshots they change (per
+    organisation from ``since`` on) marked no longer valid, their rows held (``invalidation``),
+    then the lock asked of every moment the write touches: a submission that took the lock after
+    an answer asked before the transaction is seen here (attack4: an activity recorded while its
+    period was being submitted landed in the locked period)."""
+    invalidated = await invalidation.invalidate_many(since, reason)
+    await refuse_if_any_locked(moments)
+    return invalidated
 
 
 async def named(organization_id: str, period_id: str) -> dict[str, object]:

@@ -22,7 +22,7 @@ from ..base.context import Context
 from ..base.pagination import Page, Window, paginate_rows
 from ..base.rows import AnySnapshot, SnapshotRow
 from ..structure import forms
-from . import form_choice, runs
+from . import form_choice, runs, scopes
 
 DEFAULT_ESTIMATE_SECONDS = 5
 
@@ -68,11 +68,13 @@ async def trigger(
         bounds = periods.checked_range(ctx, window.start, window.end)
     else:
         raise InvalidInput(field="period_id", message_id="snapshots.lifecycle.give_period_range")
-    slot = runs.scope_key(organization.id, period.id if period else None, bounds, form_id=form_id)
+    slot = scopes.scope_key(organization.id, period.id if period else None, bounds, form_id=form_id)
     if not force:
         current = await Snapshot.get_or_none(current_slot=slot, cache_valid=True)
         if current is not None:
             return Triggered(current, None, 0)
+    # Asked before the run as well as when it finishes (``runs``, the row held): a whole
+    # aggregation is the work it saves.
     await periods.refuse_if_period_locked(organization.id, period.id if period else None, form_id)
     snapshot, job, created = await runs.start(ctx, organization_id=organization.id, period=period, window=bounds, form_id=form_id)
     if created and job is not None and wait:
@@ -165,10 +167,8 @@ async def invalidate(
     ctx: Context, *, snapshot_id: str, reason: str, reaggregate: bool = True
 ) -> tuple[Snapshot, Triggered | None]:
     snapshot = await get_for_write(ctx, snapshot_id=snapshot_id)
-    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
     async with notify.transaction(ctx) as outbox:
-        await periods.hold(snapshot.id)  # asked again with the row held: a submission may have taken the lock since
-        await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+        await periods.hold_unlocked(snapshot.id)
         await Snapshot.filter(id=snapshot.id).update(
             cache_valid=False, invalidation_reason=reason, invalidated_at=datetime.now(UTC)
         )

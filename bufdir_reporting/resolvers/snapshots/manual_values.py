@@ -157,9 +157,8 @@ async def _writable(ctx: Context, snapshot_id: str) -> Snapshot:
     return access.writable(ctx, snapshot, kind="snapshot", key=snapshot_id)
 
 
-async def _refuse_unless_open(snapshot: Snapshot) -> None:
-    """A value goes into a current snapshot of a period not submitted."""
-    await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+def _refuse_unless_current(snapshot: Snapshot) -> None:
+    """A value goes into a current snapshot (of a period not submitted: ``periods.hold_unlocked``)."""
     if snapshot.status != SnapshotStatus.CURRENT:
         raise Conflict(
             details={"snapshot_id": snapshot.id},
@@ -170,31 +169,32 @@ async def _refuse_unless_open(snapshot: Snapshot) -> None:
 
 async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: Any) -> FieldValue:
     snapshot = await _writable(ctx, snapshot_id)
-    await _refuse_unless_open(snapshot)
-    row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
-    if row is None:
-        raise NotFound("field", field_key)
-    definition = await FieldDefinition.get(id=row.field_definition_id)
-    label = (await translations.texts(ctx, language=chosen())).field_label(definition)
-    if definition.aggregation_rule is not None:
-        # by its label, as every other refusal of a value says it (it named the key); the key
-        # stays in the details
-        raise InvalidInput(
-            field="field_key",
-            field_key=definition.key,
-            message_id="snapshots.manual_values.computed_activities_entered_hand",
-            values=_named(definition, label),
-        )
-    before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
-    row.value, row.text_value = checked(definition, value, label=label)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
-    row.data_source = MANUAL if value is not None else None
-    row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
     async with notify.transaction(ctx) as outbox:
-        # asked again with the row held: a submission or a run may have ended since
-        held = await periods.hold(snapshot.id)
+        # The lock and the snapshot's state are asked once, with its row held, before the value is
+        # looked at (a locked period is refused before a wrong value, as it was); asked before the
+        # transaction as well, they saved only the field's lookup and a check.
+        held = await periods.hold_unlocked(snapshot.id)
         if held is None:
             raise NotFound("snapshot", snapshot_id)
-        await _refuse_unless_open(held)
+        _refuse_unless_current(held)
+        row = await FieldValue.get_or_none(snapshot_id=snapshot.id, field_key=field_key)
+        if row is None:
+            raise NotFound("field", field_key)
+        definition = await FieldDefinition.get(id=row.field_definition_id)
+        label = (await translations.texts(ctx, language=chosen())).field_label(definition)
+        if definition.aggregation_rule is not None:
+            # by its label, as every other refusal of a value says it (it named the key); the key
+            # stays in the details
+            raise InvalidInput(
+                field="field_key",
+                field_key=definition.key,
+                message_id="snapshots.manual_values.computed_activities_entered_hand",
+                values=_named(definition, label),
+            )
+        before = {"value": row.value, "text_value": row.text_value, "data_source": row.data_source}
+        row.value, row.text_value = checked(definition, value, label=label)  # type: ignore[assignment]  # Tortoise types TextField(null=True) as str
+        row.data_source = MANUAL if value is not None else None
+        row.set_by, row.set_at = ctx.principal.subject, datetime.now(UTC)
         await row.save()
         await completeness.recount(snapshot)
         await audit.record(
@@ -207,7 +207,7 @@ async def set_value(ctx: Context, *, snapshot_id: str, field_key: str, value: An
             after={"value": row.value, "text_value": row.text_value, "data_source": row.data_source},
         )
         outbox.add(DataUpdated.of(snapshot, [row]))
-        await prior_values.refresh_following(ctx, outbox, snapshot)
+        await prior_values.refresh_following(ctx, outbox, snapshot, changed=[row])
     ctx.loaders.field_values_by_snapshot.clear(snapshot.id)
     ctx.loaders.snapshot_by_id.clear(snapshot.id)
     return row

@@ -41,8 +41,7 @@ from .. import periods
 from ..base import changes, ids, loaders, notify
 from ..base.context import Context
 from ..base.jobs import OWNER
-from ..structure import forms
-from . import prior_values, run_inputs
+from . import prior_values, run_inputs, scopes
 from .completeness import completeness
 from .run_values import MANUAL, metrics_of, new_values
 
@@ -67,32 +66,13 @@ async def _prior_snapshot(ctx: Context, snapshot: Snapshot, *, depth: int) -> Sn
     prior_period = await periods.get_prior(ctx, period=await periods.get_or_raise(ctx, period_id=snapshot.period_id))
     if prior_period is None:
         return None
-    slot = scope_key(snapshot.organization_id, prior_period.id, form_id=snapshot.form_id)
+    slot = scopes.scope_key(snapshot.organization_id, prior_period.id, form_id=snapshot.form_id)
     prior = await Snapshot.get_or_none(current_slot=slot)
     if prior is None and depth > 0 and await _has_data(snapshot.organization_id, prior_period):
         prior = await aggregate_now(
             ctx, organization_id=snapshot.organization_id, period=prior_period, form_id=snapshot.form_id, depth=depth - 1
         )
     return prior
-
-
-async def _held_current(slot: str) -> Snapshot | None:
-    """The current snapshot of ``slot`` with its row held (``periods.hold``), found again when
-    the one found was replaced (or deleted) while this waited for its row."""
-    held = None
-    for _ in range(HELD_TRIES):
-        found = await Snapshot.get_or_none(current_slot=slot)
-        if found is None:
-            return None
-        held = await periods.hold(found.id)
-        if held is not None and held.current_slot == slot:
-            return held
-    return held
-
-
-HELD_TRIES = 5
-"""A current snapshot replaced this many times while a run waited for its row: the run takes the
-last one it held (replaced since, but there) rather than wait on."""
 
 
 async def _has_data(organization_id: str, period: Period) -> bool:
@@ -102,24 +82,13 @@ async def _has_data(organization_id: str, period: Period) -> bool:
     return await Activity.filter(organization_id=organization_id, occurred_at__lte=end, deleted_at__isnull=True).exists()
 
 
-def scope_key(
-    organization_id: str, period_id: str | None, window: periods.DateRange | None = None, *, form_id: str | None = None
-) -> str:
-    """One organisation's figures of one form over one period (or range): at most one current
-    and one running snapshot each."""
-    if period_id is not None:
-        return f"{organization_id}|{period_id}{forms.scope_part(form_id)}"
-    assert window is not None
-    return f"{organization_id}|{window.start.isoformat()}|{window.end.isoformat()}{forms.scope_part(form_id)}"
-
-
 async def start(
     ctx: Context, *, organization_id: str, period: Period | None, window: periods.DateRange, form_id: str | None = None
 ) -> tuple[Snapshot, AggregationJob | None, bool]:
     """Create the processing snapshot and its job; or, when the scope is taken, return the
     snapshot holding it and ``False`` (that run's job is already submitted). ``form_id`` None is
     the default form."""
-    slot = scope_key(organization_id, period.id if period else None, window, form_id=form_id)
+    slot = scopes.scope_key(organization_id, period.id if period else None, window, form_id=form_id)
     try:
         async with notify.transaction(ctx) as outbox:
             snapshot = await Snapshot.create(
@@ -222,15 +191,14 @@ async def _complete(ctx: Context, snapshot: Snapshot, job: AggregationJob, start
             # order of every writer: a value entered there holds it, then refreshes this period's
             # current snapshot). Read before, a value entered meanwhile refreshed the snapshot this
             # run replaces and never reached this one (attack4).
-            prior = await _held_current(prior.current_slot)
+            prior = await scopes.held_current(prior.current_slot)
         prior_figures = {v.field_key: v for v in await FieldValue.filter(snapshot_id=prior.id)} if prior else {}
         if previous is not None:
-            # Asked with the current snapshot's row held, as a submission holds it (``periods.hold``):
+            # Asked with the current snapshot's row held (``periods.hold_unlocked``), as a submission holds it:
             # a period submitted while this ran keeps the snapshot it sent as its current one (a run
             # started just before a submission made the sent snapshot historical: attack4), and a
             # value set by hand meanwhile is carried, not lost.
-            await periods.hold(previous.id)
-            await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+            await periods.hold_unlocked(previous.id)
         previous_values = await FieldValue.filter(snapshot_id=previous.id) if previous else []
         carried = {v.field_key: v for v in previous_values if v.data_source == MANUAL}
         rows = new_values(snapshot.id, definitions, result, prior=prior_figures, carried=carried)

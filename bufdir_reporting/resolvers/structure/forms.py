@@ -185,7 +185,8 @@ async def update(ctx: Context, *, form_id: str, spec: FormSpec) -> ReportForm:
 async def _sections_exist(section_ids: list[str]) -> None:
     found = {str(s) for s in await Section.filter(id__in=section_ids).values_list("id", flat=True)}
     refuse_unknown(
-        [s for s in section_ids if s not in found],
+        section_ids,
+        found,
         field="section_ids",
         message_id="structure.forms.section",
         many_id="structure.forms.sections_many",

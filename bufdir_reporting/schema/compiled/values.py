@@ -61,16 +61,11 @@ def _snapshot_sections(planner: Planner, node: FieldNode, definition: GraphQLFie
 
 
 def _snapshot_field_values(planner: Planner, node: FieldNode, definition: GraphQLField, alias: str) -> str:
-    """``section_values.values_of``: every value of the snapshot, in the order they were stored."""
-    return _values(planner, node, alias)
-
-
-def _values(planner: Planner, node: FieldNode, snapshot: str) -> str:
-    """Every value of the snapshot row ``snapshot`` with its definition, by id."""
+    """``section_values.values_of``: every value of the snapshot row ``alias`` with its
+    definition, in the order they were stored (by id)."""
     v, d = planner.alias("v"), planner.alias("d")
     source = (
-        f"FROM field_value {v} JOIN field_definition {d} ON {d}.id = {v}.field_definition_id "
-        f"WHERE {v}.snapshot_id = {snapshot}.id"
+        f"FROM field_value {v} JOIN field_definition {d} ON {d}.id = {v}.field_definition_id WHERE {v}.snapshot_id = {alias}.id"
     )
     return json_list(planner.selection("FieldValue", node, f"{v}|{d}"), source, f"{v}.id")
 

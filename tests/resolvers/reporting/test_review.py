@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bufdir_reporting.errors import PeriodLocked
 from bufdir_reporting.language import Language, requested
 from bufdir_reporting.models import Snapshot, Submission
-from bufdir_reporting.resolvers import activities, snapshots
+from bufdir_reporting.resolvers import activities, periods, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.reporting import records, reviews, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
@@ -22,6 +23,7 @@ from bufdir_reporting.schema.context import GraphQLContext
 from ...conftest import error_codes, error_of
 from ...factories import context_for, make_activity, make_scope
 from ...live import wait_for_subscribers
+from ...statements import counting_statements
 
 
 @pytest.fixture
@@ -117,6 +119,17 @@ async def test_an_activity_refused_in_a_locked_period_says_what_unlocks_it_in_th
         "; an approved report cannot be returned, so to change it an admin must reopen the period"
     )
     assert "godkjent og låst" in approved_words["nb"] and "godkjend og låst" in approved_words["nn"]
+
+
+async def test_an_activitys_lock_refusal_reads_the_organisations_own_locks_once(submitted):
+    """Whether the lock is the organisation's own and whether it is approved is one read of its
+    locks of the period (they were read twice, for the umbrella's lock and for the wording)."""
+    org, _ = submitted
+    with counting_statements() as counter, pytest.raises(PeriodLocked) as refused:
+        await periods.refuse_if_any_locked({org: [datetime(2024, 6, 1, 10, tzinfo=UTC)]})
+    assert refused.value.message_id == "periods.lock.period_submitted_locked"
+    locks_read = [text for text in counter.texts if text.startswith("SELECT") and 'FROM "submission"' in text]
+    assert len(locks_read) == 2, locks_read  # the locked periods, then the period's own locks
 
 
 async def test_a_return_over_rest_unlocks_the_period_keeps_the_version_and_expects_the_next(

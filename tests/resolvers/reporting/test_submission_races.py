@@ -8,6 +8,8 @@ started just before a submission made the sent snapshot historical)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +20,7 @@ from bufdir_reporting.errors import Conflict, PeriodLocked
 from bufdir_reporting.models import Activity, FieldValue, Snapshot, SnapshotStatus, Submission
 from bufdir_reporting.resolvers import activities, periods, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
+from bufdir_reporting.resolvers.base import notify
 from bufdir_reporting.resolvers.reporting import records, rendition, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values, runs
 
@@ -67,21 +70,31 @@ async def test_a_value_set_while_the_submission_renders_refuses_the_submission(a
     assert (value.prior_value if period == "prior" else value.value) == Decimal(99)
 
 
+def submitted_as_the_write_opens(monkeypatch, ctx, report_id: str) -> list[str]:
+    """The submission commits just before the writer's transaction opens: after whatever the
+    writer asked before it (a lock found open). The list empties when it ran."""
+    submitting = [report_id]
+    opened = notify.transaction
+
+    @asynccontextmanager
+    async def submitted_first(*args: Any, **kwargs: Any) -> AsyncIterator[notify.Outbox]:
+        if submitting:
+            await submissions.submit(ctx, report_id=submitting.pop())
+        async with opened(*args, **kwargs) as outbox:
+            yield outbox
+
+    monkeypatch.setattr(notify, "transaction", submitted_first)
+    return submitting
+
+
 @pytest.mark.parametrize("write", ["set_value", "invalidate"])
 async def test_a_write_that_found_the_period_open_is_refused_once_it_was_submitted(app, settings, scope, monkeypatch, write):
-    """The writer asked before the submission took the lock, and writes after it committed."""
+    """The writer read its snapshot (and, before, asked the lock) before the submission took the
+    lock, and writes after it committed."""
     ctx = context_for(settings, app, scope.org.id)
     report_id = await report_of(ctx, scope)
     sent = await current(scope, scope.period)
-    asked = periods.refuse_if_period_locked
-    submitting = [report_id]
-
-    async def submitted_right_after(*args: Any, **kwargs: Any) -> None:
-        await asked(*args, **kwargs)
-        if submitting:
-            await submissions.submit(ctx, report_id=submitting.pop())
-
-    monkeypatch.setattr(periods, "refuse_if_period_locked", submitted_right_after)
+    submitting = submitted_as_the_write_opens(monkeypatch, ctx, report_id)
     with pytest.raises(PeriodLocked):
         if write == "set_value":
             await manual_values.set_value(ctx, snapshot_id=sent.id, field_key="antall_arsverk", value="99")
@@ -121,33 +134,17 @@ def _activity(scope, day: datetime) -> dict[str, Any]:
     }
 
 
-ASKED = {
-    "record": "refuse_if_any_locked",
-    "ingest": "locks_of",
-    "correct": "refuse_if_locked",
-    "delete": "refuse_if_locked",
-}
-
-
-@pytest.mark.parametrize("write", sorted(ASKED))
+@pytest.mark.parametrize("write", ["correct", "delete", "ingest", "record"])
 async def test_an_activity_that_found_its_period_open_is_refused_once_it_was_submitted(app, settings, scope, monkeypatch, write):
-    """Asked before the submission took the lock, written after it: the activity landed in the
-    locked period (and, on PostgreSQL, marked the submitted snapshot invalid)."""
+    """Asked before the submission took the lock (a set of rows is asked before it is written),
+    written after it: the activity landed in the locked period (and, on PostgreSQL, marked the
+    submitted snapshot invalid)."""
     ctx = context_for(settings, app, scope.org.id)
     report_id = await report_of(ctx, scope)
     sent = await current(scope, scope.period)
     stored = await Activity.get(organization_id=scope.org.id, occurred_at=datetime(2024, 5, 1, tzinfo=UTC))
     before = await Activity.filter(organization_id=scope.org.id).order_by("id").values_list("id", "occurred_at", "deleted_at")
-    submitting = [report_id]
-    asked = getattr(periods, ASKED[write])
-
-    async def submitted_right_after(*args: Any, **kwargs: Any) -> Any:
-        answer = await asked(*args, **kwargs)
-        if submitting:
-            await submissions.submit(ctx, report_id=submitting.pop())
-        return answer
-
-    monkeypatch.setattr(periods, ASKED[write], submitted_right_after)
+    submitting = submitted_as_the_write_opens(monkeypatch, ctx, report_id)
     row = _activity(scope, datetime(2024, 6, 1, 10, tzinfo=UTC))
     with pytest.raises(PeriodLocked):
         if write == "record":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +14,7 @@ from bufdir_reporting.resolvers.reporting import records, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
 
 from ...factories import context_for, make_activity, make_scope
+from ...statements import counting_statements
 
 
 @pytest.fixture
@@ -77,3 +79,15 @@ async def test_a_report_of_a_snapshot_made_stale_by_new_activities_cannot_be_sub
     await activities.record(ctx, spec=spec(scope, datetime(2024, 7, 1, tzinfo=UTC)))
     with pytest.raises(Conflict):
         await submissions.submit(ctx, report_id=report_id)
+
+
+async def test_a_submission_reads_its_snapshots_values_once_before_and_once_inside_its_transaction(app, settings, scope):
+    """The values it checks for a change are those validation and the document read (the
+    request's loader), read once more with the row held; it read them on its own beside them too."""
+    ctx = context_for(settings, app, scope.org.id)
+    report_id = await current_report(ctx, scope)
+    submit_ctx = context_for(settings, app, scope.org.id)  # a new request: nothing loaded yet
+    with counting_statements() as counter:
+        await submissions.submit(submit_ctx, report_id=report_id)
+    values_read = [text for text in counter.texts if text.startswith("SELECT") and re.search(r'FROM "?field_value"? WHERE', text)]
+    assert len(values_read) == 2, values_read

@@ -14,6 +14,7 @@ from bufdir_reporting.resolvers.reporting import records, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
 
 from ...factories import context_for, make_activity, make_scope
+from ...statements import counting_statements
 
 READ = """
 query ($id: ID!) {
@@ -73,4 +74,26 @@ async def test_a_submitted_report_keeps_the_prior_figures_it_was_sent_with_until
     # reopened, it is a draft again: the prior figures as they now stand
     await submissions.reopen(ctx, organization_id=scope.org.id, period_id=scope.period.id, reason="a late correction")
     staffing = await FieldValue.get(snapshot_id=sent.id, field_key="antall_arsverk")
+    assert staffing.prior_value == Decimal("14.5")
+
+
+async def test_a_value_entered_reads_only_its_field_of_the_next_periods_draft(settings, app):
+    """A hand entry in the prior period refreshes the draft's prior value of that field alone: it
+    read every value of both snapshots (the review's finding: 2 reads of all values, now 0)."""
+    scope = await make_scope()
+    for year in (2023, 2024):
+        await make_activity(org=scope.org, occurred_at=datetime(year, 3, 1, 10, tzinfo=UTC))
+    ctx = context_for(settings, app, scope.org.id, admin=True)
+    draft = (await snapshots.trigger(ctx, organization_id=scope.org.id, period_id=scope.period.id, wait=True)).snapshot
+    prior = await Snapshot.get(current_slot=f"{scope.org.id}|{scope.prior.id}")
+
+    with counting_statements() as counter:
+        await manual_values.set_value(ctx, snapshot_id=prior.id, field_key="antall_arsverk", value="14.5")
+    every_value = [
+        text
+        for text in counter.texts
+        if text.startswith("SELECT") and 'FROM "field_value"' in text and '"field_key"' not in text.split("WHERE")[1]
+    ]
+    assert len(every_value) == 1, every_value  # the entered snapshot's completeness, counted again
+    staffing = await FieldValue.get(snapshot_id=draft.id, field_key="antall_arsverk")
     assert staffing.prior_value == Decimal("14.5")
