@@ -63,11 +63,25 @@ def _utf8(body: dict[str, Any]) -> bytes:
     """Text beyond ASCII written as itself, as the routes' and GraphQL's answers write it: the
     refusals answered here (a body too large, not JSON, a content type GraphQL does not take) wrote
     ``\\u00f8`` where every other answer wrote ``ø`` (outsider5, asked in Nynorsk). A lone
-    surrogate, which UTF-8 cannot hold, is escaped as before."""
+    surrogate, which UTF-8 cannot hold, is escaped as before. Compact, as FastAPI's JSONResponse
+    and GraphQL write theirs: these had a space after every ``:`` and ``,`` (polish5)."""
     try:
-        return json.dumps(body, ensure_ascii=False).encode()
+        return json.dumps(body, ensure_ascii=False, separators=COMPACT).encode()
     except UnicodeEncodeError:
-        return json.dumps(body).encode()
+        return json.dumps(body, separators=COMPACT).encode()
+
+
+COMPACT = (",", ":")
+
+
+def error_headers_for(scope: Scope, body: bytes) -> list[tuple[bytes, bytes]]:
+    """An error body's content type and length, as its endpoint writes its other answers: on
+    GraphQL's, ``application/json; charset=utf-8`` (``graphql_http``); elsewhere
+    ``application/json``, as FastAPI's JSONResponse writes REST's (JSON has no charset parameter,
+    RFC 8259; GraphQL's answers name it). The middlewares' refusals wrote ``application/json``
+    on GraphQL's endpoint too (polish5)."""
+    content_type = b"application/json; charset=utf-8" if is_graphql(scope) else b"application/json"
+    return [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
 
 
 GRAPHQL_PATH = "/graphql"

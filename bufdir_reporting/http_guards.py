@@ -44,7 +44,7 @@ async def _refuse(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": envelope.error_headers_for(scope, body),
         }
     )
     await send({"type": "http.response.body", "body": body})

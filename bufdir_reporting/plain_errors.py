@@ -63,8 +63,7 @@ class PlainErrorsAsJson:
                         **held,
                         "headers": [
                             *((name, value) for name, value in held.get("headers", []) if name not in REPLACED),
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
+                            *envelope.error_headers_for(scope, body),
                         ],
                     }
                 )

@@ -182,6 +182,7 @@ def test_demo_data_refuses_a_database_that_holds_data(migrated_empty_database, t
     first = run_cli("demo-data", "--activities", "200", env=env)
     assert first.returncode == 0, first.stderr
     assert "activities: 200/200" in first.stderr
+    assert not (tmp_path / "demo-loading").exists(), "the loader's marker goes when it has loaded"
     again = run_cli("demo-data", "--activities", "200", env=env)
     assert again.returncode == 2
     assert "already holds data" in again.stderr
@@ -308,6 +309,40 @@ def test_help_says_what_the_command_is_in_plain_words():
     assert "The Bufdir reporting API: serve it, migrate its database, import activities" in " ".join(said.stdout.split())
 
 
+def test_a_wrong_option_is_refused_with_the_usage_of_the_command_it_was_given_to():
+    """``import a.csv --dryrun`` printed the usage of ``bufdir-reporting {serve,migrate,…}``, not of
+    ``import`` (polish5); an option before any command is still the top level's."""
+    for args, usage, refusal in (
+        (["import", "a.csv", "--dryrun"], "usage: bufdir-reporting import ", "bufdir-reporting import: error: "),
+        (["token", "--org", "a", "--nope"], "usage: bufdir-reporting token ", "bufdir-reporting token: error: "),
+        (["--nope", "migrate"], "usage: bufdir-reporting [-h]", "bufdir-reporting: error: "),
+    ):
+        said = run_cli(*args, env={})
+        assert said.returncode == 2 and said.stderr.startswith(usage), said.stderr
+        wrong = next(arg for arg in args if arg in ("--dryrun", "--nope"))
+        assert f"{refusal}unrecognized arguments: {wrong}" in said.stderr
+
+
+def test_a_command_while_another_process_loads_the_demo_says_so(tmp_path):
+    """``import`` while ``serve --demo`` was loading the demo said "is not a known organisation" of
+    organisations not loaded yet (polish5): it says the demo is loading. A marker whose loader
+    has died is nothing."""
+    path = tmp_path / "a.csv"
+    path.write_text(CSV_HEADER)
+    env = {"BUFDIR_VAR_DIR": str(tmp_path), "BUFDIR_DATABASE_URL": f"sqlite://{tmp_path / 'none.sqlite3'}"}
+    loader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (tmp_path / "demo-loading").write_text(str(loader.pid))
+        said = run_cli("import", str(path), env=env)
+        assert said.returncode == 2 and "the demo data is still being loaded into" in said.stderr, said.stderr
+        assert f"(process {loader.pid}, serve --demo or demo-data)" in said.stderr
+    finally:
+        loader.kill()
+        loader.wait()
+    gone = run_cli("import", str(path), env=env)
+    assert gone.returncode == 2 and "still being loaded" not in gone.stderr and "no database at" in gone.stderr
+
+
 def test_import_where_there_is_no_database_says_so_in_one_line(tmp_path):
     """Run from another directory, the default SQLite path names no database: no traceback, and
     no empty database file left behind."""
@@ -343,6 +378,8 @@ def test_import_validates_first_reports_rows_and_is_idempotent(migrated_empty_da
     dry = run_cli("import", str(broken), "--dry-run", env=env)
     assert dry.returncode == 2
     assert "line 4, category 'voksne': unknown Bufdir category" in dry.stderr and "nothing was written" in dry.stderr
+    # counted in English, as every word of the command line is (it said "(1 errors)", polish5)
+    assert "checked 3 rows (1 error)\n" in dry.stderr and "1 of 3 rows has errors; nothing was written" in dry.stderr
     good = tmp_path / "good.csv"
     good.write_text(CSV_HEADER + "".join(rows[:2]))
     assert "2 rows, all valid" in run_cli("import", str(good), "--dry-run", env=env).stderr

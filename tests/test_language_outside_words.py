@@ -69,9 +69,9 @@ async def test_paging_and_id_refusals_read_in_the_language_asked(app, client, to
         ),
         (
             '{ node(id: "Zm9vOmJhcg==") { id } }',
-            "The id is not one this API gave out",
-            "Id-en er ikkje ein id dette API-et har gjeve ut",
-            "Id-en er ikke en id dette API-et har gitt ut",
+            "'Zm9vOmJhcg==' is not an id this API gave out",
+            "«Zm9vOmJhcg==» er ikkje ein id dette API-et har gjeve ut",
+            "«Zm9vOmJhcg==» er ikke en id dette API-et har gitt ut",
         ),
     ]
     for document, english, nynorsk, bokmal in cases:

@@ -4,6 +4,8 @@ an answer that mixes languages, GraphQL's own refusals (parse, validation, limit
 
 from __future__ import annotations
 
+import json
+
 from .conftest import error_of
 from .factories import make_section, manual
 
@@ -167,6 +169,33 @@ async def test_a_refusal_answered_before_a_route_writes_text_beyond_ascii_as_utf
     for refused, said in ((wrong_type, "Send GraphQL-førespurnader som JSON"), (too_large, "førespurnaden er større enn")):
         assert refused.status_code in (400, 413, 415), refused.text
         assert said.encode() in refused.content and b"\\u00" not in refused.content, refused.content
+
+
+async def test_a_refusal_answered_before_a_route_is_written_as_its_endpoints_other_answers(app, client):
+    """The middlewares' refusals (a body not JSON or too large, a content type GraphQL does not
+    take) wrote JSON with a space after every ``:`` and ``,`` and ``application/json`` without
+    GraphQL's ``charset=utf-8`` (polish5): each is written as its endpoint's other answers are."""
+    graphql_answer = await client.post("/graphql", json={"query": "{ nope }"})
+    rest_answer = await client.get("/api/v1/organizations/org-none")
+    assert rest_answer.status_code in (401, 404), rest_answer.text
+    refusals = [
+        (await client.post("/graphql", content=b"x", headers={"content-type": "text/plain"}), graphql_answer),
+        (await client.post("/graphql", content=b"{x", headers={"content-type": "application/json"}), graphql_answer),
+        (
+            await client.post("/graphql", content=b"x" * (2 * 1024 * 1024), headers={"content-type": "application/json"}),
+            graphql_answer,
+        ),
+        (
+            await client.post(
+                "/api/v1/value-notes", content=b"x" * (2 * 1024 * 1024), headers={"content-type": "application/json"}
+            ),
+            rest_answer,
+        ),
+    ]
+    for refused, other in refusals:
+        assert refused.status_code in (400, 413, 415), refused.text
+        assert refused.headers["content-type"] == other.headers["content-type"], (refused.headers, other.headers)
+        assert refused.content == json.dumps(refused.json(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def test_what_orjson_refuses_is_encoded_as_strawberry_encodes_it():

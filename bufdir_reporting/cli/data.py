@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from tortoise.context import TortoiseContext
@@ -23,6 +24,7 @@ async def orm(settings: Settings) -> AsyncIterator[None]:
     from ..resolvers.periods import calendar
 
     calendar.use(settings.time_zone)
+    _refuse_while_the_demo_loads(settings)
     where = settings.database_url_redacted
     if settings.sqlite_path is not None and not settings.sqlite_path.exists():
         raise CommandError(
@@ -36,6 +38,47 @@ async def orm(settings: Settings) -> AsyncIterator[None]:
         except OperationalError:
             raise CommandError(f"the database at {where!r} has no tables yet: run bufdir-reporting migrate first") from None
         yield
+
+
+DEMO_LOADING = "demo-loading"
+"""The file in the var dir that says the demo data is being loaded, holding the loader's process
+id: ``serve --demo`` loads it before it serves, a minute or more."""
+
+
+def _refuse_while_the_demo_loads(settings: Settings) -> None:
+    """A command on the database while another process loads the demo into it says so: an
+    import then read "is not a known organisation" of organisations not loaded yet (polish5).
+    A marker left by a loader that died is nothing."""
+    try:
+        loader = int((settings.var_dir / DEMO_LOADING).read_text())
+    except (OSError, ValueError):
+        return
+    if loader != os.getpid() and _running(loader):
+        raise CommandError(
+            f"the demo data is still being loaded into {settings.database_url_redacted} (process {loader}, serve --demo "
+            "or demo-data); run this again once the server says it is ready"
+        )
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+@contextmanager
+def _loading_the_demo(settings: Settings) -> Iterator[None]:
+    marker = settings.var_dir / DEMO_LOADING
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(os.getpid()))
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 async def migrate(settings: Settings) -> None:
@@ -59,8 +102,9 @@ async def load_demo(settings: Settings, *, activities: int, only_if_empty: bool)
                 say("the database already holds data; demo data not loaded")
                 return
             raise CommandError("the database already holds data; demo data loads only into an empty one")
-        summary = await demo.load_demo_data(activity_count=activities, progress=say)
-        in_use = await demo.load_in_use(settings, progress=say)
+        with _loading_the_demo(settings):
+            summary = await demo.load_demo_data(activity_count=activities, progress=say)
+            in_use = await demo.load_in_use(settings, progress=say)
     history = in_use.history
     organizations = summary.organizations + history.organizations
     say(
@@ -85,7 +129,7 @@ async def import_activities(
     settings: Settings, path: Path, *, dry_run: bool, sheet: str | None = None, errors_to: Path | None = None
 ) -> None:
     from ..auth import SYSTEM
-    from ..importing import SHOWN_ERRORS, ErrorFile, ImportFileError, describe, import_file
+    from ..importing import SHOWN_ERRORS, ErrorFile, ImportFileError, counted, describe, import_file
     from ..resolvers.base.context import Context
 
     if not path.is_file():  # noqa: ASYNC240 - one stat before anything else runs
@@ -109,11 +153,13 @@ async def import_activities(
             say(describe(error))
         rest = report.error_count - SHOWN_ERRORS
         if errors_to is not None:
-            say(f"all {report.error_count:,} errors written to {errors_to}")
+            every = "the error" if report.error_count == 1 else f"all {counted(report.error_count, 'error')}"
+            say(f"{every} written to {errors_to}")
         elif rest > 0:
-            say(f"... and {rest:,} more errors (write them all with --errors FILE)")
-        raise CommandError(f"{report.rows_with_errors:,} of {report.rows:,} rows have errors; nothing was written")
-    rows = f"{report.rows:,} row{'' if report.rows == 1 else 's'}"
+            say(f"... and {counted(rest, 'more error')} (write them all with --errors FILE)")
+        have = "has" if report.rows_with_errors == 1 else "have"
+        raise CommandError(f"{report.rows_with_errors:,} of {counted(report.rows, 'row')} {have} errors; nothing was written")
+    rows = counted(report.rows, "row")
     if dry_run:
         say(f"dry run: {rows}, all valid; nothing was written")
     else:

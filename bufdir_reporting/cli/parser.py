@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,29 @@ class _PrintVersion(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """Arguments no option takes are refused by the command they were given to, with its usage:
+    argparse refuses them at the top (``bufdir-reporting import a.csv --dryrun`` printed the
+    usage of ``bufdir-reporting {serve,migrate,…}``, not of ``import``; polish5)."""
+
+    commands: Mapping[str, argparse.ArgumentParser]
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: None = None) -> argparse.Namespace:  # type: ignore[override]  # one form of argparse's overloads: no namespace of another type is passed
+        given = list(sys.argv[1:] if args is None else args)
+        parsed, extras = self.parse_known_args(given, namespace)
+        if extras:
+            command = str(getattr(parsed, "command", None) or "")
+            after = given[given.index(command) + 1 :] if command in given else []
+            refusing = self.commands[command] if command in self.commands and set(extras) <= set(after) else self
+            refusing.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bufdir-reporting", description=DESCRIPTION)
+    parser = _Parser(prog="bufdir-reporting", description=DESCRIPTION)
     parser.add_argument("--version", action=_PrintVersion)
     commands = parser.add_subparsers(dest="command", required=True)
+    parser.commands = commands.choices
 
     serve_cmd = commands.add_parser("serve", help="apply migrations, then serve HTTP")
     serve_cmd.add_argument("--demo", action="store_true", help="load demo data if the database is empty")

@@ -25,9 +25,10 @@ from ..resolvers import activities
 from ..resolvers.activities.inputs import ActivitySpec
 from ..resolvers.base import notify
 from ..resolvers.base.context import Context
+from ..resolvers.base.spreadsheet_text import inert
 from ..wording import shown
 from . import reading
-from .cells import BEYOND_HEADER
+from .cells import BEYOND_HEADER, Beyond, column_letters
 from .columns import COLUMNS, description_row, help_text
 from .errors import ImportFileError
 
@@ -40,6 +41,7 @@ __all__ = [
     "ErrorFile",
     "ImportFileError",
     "ImportReport",
+    "counted",
     "describe",
     "help_text",
     "import_file",
@@ -146,7 +148,7 @@ async def _import_file(
     if dry_run:
         async for _ in checked():
             pass
-        progress(f"checked {report.rows:,} rows ({report.error_count:,} errors)")
+        progress(f"checked {counted(report.rows, 'row')} ({counted(report.error_count, 'error')})")
         return report
     try:
         async with activities.writing(ctx) as write:
@@ -165,6 +167,12 @@ async def _import_file(
     except _Refused:
         report.result = activities.IngestResult()
     return report
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 row``, ``3 rows``: a count as the command line says it, in English as all its words
+    are (it said "checked 3 rows (1 errors)", polish5)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 PROGRESS_EVERY = 100_000
@@ -199,13 +207,17 @@ def _parse_chunk(rows: Iterator[reading.Row]) -> tuple[list[tuple[int, ActivityS
     return specs, errors + overfull, len(chunk)
 
 
-def _overfull(line: int, beyond: tuple[int, int, str]) -> activities.RowError:
-    """A text row with cells past its header's last column, refused: read by the header alone it
-    would import without them (a list of participant references cut at its first ``;``)."""
-    cells, columns, first = beyond
-    values = {"cells": cells, "columns": columns}
+def _overfull(line: int, beyond: Beyond) -> activities.RowError:
+    """A row with cells past its header's last column, refused: read by the header alone it
+    would import without them (a list of participant references cut at its first ``;``). Its
+    column is where those cells are, as a spreadsheet names the columns (``L``, ``L:N``): it
+    was empty (polish5)."""
+    values = {"cells": beyond.cells, "columns": beyond.columns}
     message = say("imports.cells.more_cells_than_columns", Language.EN, **values)
-    return activities.RowError(line, "", message, first, "imports.cells.more_cells_than_columns", tuple(values.items()))
+    where = column_letters(beyond.first + 1)
+    if beyond.last != beyond.first:
+        where += f":{column_letters(beyond.last + 1)}"
+    return activities.RowError(line, where, message, beyond.value, "imports.cells.more_cells_than_columns", tuple(values.items()))
 
 
 FILE_DATES = {"cell.date": "imports.cell.date", "cell.datetime": "imports.cell.datetime"}
@@ -227,17 +239,6 @@ def as_written(error: activities.RowError, written: dict[str, str]) -> activitie
 def describe(error: activities.RowError) -> str:
     value = f" '{shown(error.value)}'" if error.value is not None else ""
     return f"line {error.row}, {error.field or 'row'}{value}: {error.message}"
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet take a cell for a formula (OWASP, "CSV injection")."""
-
-
-def inert(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading
-    apostrophe, as OWASP advises. A CSV cannot say "this cell is text" otherwise; the
-    apostrophe is visible, a value refused as ``-5`` reads ``'-5``."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class ErrorFile:

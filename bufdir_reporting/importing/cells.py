@@ -6,6 +6,7 @@ given")."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -67,20 +68,50 @@ def header_names(header: list[str], written: dict[str, str]) -> list[str | None]
 
 
 BEYOND_HEADER = "\x00cells beyond the header"
-"""The key under which ``row_of`` keeps what a text row holds past its header's last column (the
-row is refused for it, ``importing.overfull``): no header cell or JSON key a person writes is it."""
+"""The key under which ``row_of`` keeps what a row holds past its header's last column (a
+``Beyond``; the row is refused for it, ``importing.overfull``): no header cell or JSON key a
+person writes is it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Beyond:
+    """A row's cells past its header's last column: how many cells the row has up to the last one
+    written, the header's columns, where the written ones are (from 0) and the first's text."""
+
+    cells: int
+    columns: int
+    first: int
+    last: int
+    value: str
+
+
+def column_letters(position: int) -> str:
+    """A column as a spreadsheet names it: 1 is ``A``, 27 ``AA``, 16,384 ``XFD``."""
+    letters = ""
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def beyond_header(columns: int, written: list[tuple[int, str]]) -> Beyond | None:
+    """``written``: the row's cells past its header that are not empty, (position, text)."""
+    if not written:
+        return None
+    return Beyond(written[-1][0] + 1, columns, written[0][0], written[-1][0], written[0][1])
 
 
 def row_of(names: list[str | None], cells: list[str]) -> dict[str, Any]:
     """A row's cells by their columns. Cells past the header's last column are kept aside
-    (``BEYOND_HEADER``: their count and the first that is not empty), not dropped: in a
-    ``;``-separated file an unquoted ``p-1;p-2`` of participant references is two cells, and the
-    row imported with ``p-1`` alone, the second person silently not counted (outsider)."""
+    (``BEYOND_HEADER``), not dropped: in a ``;``-separated file an unquoted ``p-1;p-2`` of
+    participant references is two cells, and the row imported with ``p-1`` alone, the second
+    person silently not counted (outsider)."""
     row: dict[str, Any] = {}
-    beyond = [(index, cell.strip()) for index, cell in enumerate(cells) if index >= len(names) and cell.strip()]
-    if beyond:
-        # the cells up to the last one written, the header's, and the first past it
-        row[BEYOND_HEADER] = (beyond[-1][0] + 1, len(names), beyond[0][1])
+    beyond = beyond_header(
+        len(names), [(index, cell.strip()) for index, cell in enumerate(cells) if index >= len(names) and cell.strip()]
+    )
+    if beyond is not None:
+        row[BEYOND_HEADER] = beyond
     for name, cell in zip(names, cells, strict=False):
         text = cell.strip()
         if name is None or not text:

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 from ..language import Language, say
 from ..wording import shown
 from . import xlsx_guard
-from .cells import header_names, listed, row_of
+from .cells import BEYOND_HEADER, beyond_header, header_names, listed, row_of
 from .columns import column_for, description_row
 from .errors import ImportFileError
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINE_BYTES, MAX_ROWS, SNIFFED_CHARS
@@ -232,12 +232,33 @@ def _sheet_rows(worksheet: Any, written: dict[str, str]) -> Iterator[Row]:
     named = [(index, name) for index, name in enumerate(header_names(header, written)) if name is not None]
     names: list[str | None] = [name for _, name in named]
     skip = description_row()
-    rows = worksheet.iter_rows(min_row=2, max_row=MAX_ROWS, max_col=max(len(header), 1), values_only=True)
-    for number, cells in enumerate(rows, start=2):
-        values = [_cell(cells[index]) for index, _ in named]
-        if not any(values) or values[: len(skip)] == skip:
+    # A row's cells as the sheet holds them, not padded: openpyxl pads each row to the columns
+    # asked for (or that the sheet's own <dimension> claims, up to XFD), so reading past the
+    # header to refuse a cell there, as a CSV row's is (it was dropped unseen, polish5), would
+    # build 16,384 values for a row with one cell at XFD (20,000 such rows took 200 s). Its
+    # read-only sheet builds rows in ``_get_row`` from the cells parsed; taken as parsed here.
+    worksheet.reset_dimensions()  # a missing row is then [], not a padded tuple
+    worksheet._get_row = _as_parsed
+    width = len(header)
+    for number, cells in enumerate(worksheet.iter_rows(min_row=2, max_row=MAX_ROWS, values_only=True), start=2):
+        present = {cell["column"] - 1: cell["value"] for cell in cells if cell["value"] is not None}
+        values = [_cell(present.get(index)) for index, _ in named]
+        beyond = beyond_header(
+            width,
+            [(index, text) for index, value in sorted(present.items()) if index >= width and (text := _cell(value).strip())],
+        )
+        if (not any(values) and beyond is None) or values[: len(skip)] == skip:
             continue
-        yield number, row_of(names, values)
+        row = row_of(names, values)
+        if beyond is not None:
+            row[BEYOND_HEADER] = beyond
+        yield number, row
+
+
+def _as_parsed(row: list[dict[str, Any]], *_: object, **__: object) -> list[dict[str, Any]]:
+    """A row of openpyxl's read-only sheet as its parser gives it: each cell present, a dict
+    with its ``column`` (from 1) and ``value``."""
+    return row
 
 
 def _cell(value: object) -> str:

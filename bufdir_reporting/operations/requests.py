@@ -57,7 +57,7 @@ class RequestContext:
             if status != 500 or started_response:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 raise
-            headers = [(b"content-type", b"application/json")]
+            headers: list[tuple[bytes, bytes]] = []
             if is_unavailable(exc):
                 log.warning("database unavailable on %s %s: %s", scope["method"], scope["path"], exc)
                 outage = Unavailable()
@@ -66,7 +66,7 @@ class RequestContext:
             else:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 body = envelope.error_bytes_for(scope, "INTERNAL", "Unexpected error.")
-            headers.append((b"content-length", str(len(body)).encode()))
+            headers += envelope.error_headers_for(scope, body)
             await with_id({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         finally:

@@ -193,9 +193,9 @@ async def get_time_series(
 TOTAL_CELLS = "X-Total-Cells"
 """The export's size in cells, sent before the body: what a client counts its progress against."""
 MEDIA = {
-    exports.ExportFormat.JSONSTAT: ("application/json", "json"),
-    exports.ExportFormat.CSV: ("text/csv; charset=utf-8", "csv"),
-    exports.ExportFormat.DHIS2: ("application/json", "json"),
+    exports.ExportFormat.JSONSTAT: "application/json",
+    exports.ExportFormat.CSV: "text/csv; charset=utf-8",
+    exports.ExportFormat.DHIS2: "application/json",
 }
 
 
@@ -229,9 +229,7 @@ async def export_table(
 ) -> StreamingResponse:
     with inputs_named(PARAMETERS):
         found = await exports.export(ctx, selection=asked, format=format)
-    media, extension = MEDIA[format]
-    name = f"bufdir-analytics-{format.value}.{extension}"
     # A streamed export has no length before its last byte, so its progress is counted in cells:
     # the total here, and the body one CSV line or one JSON-stat value per cell (README).
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', TOTAL_CELLS: str(found.plan.cell_count)}
-    return StreamingResponse(found.body, media_type=media, headers=headers)
+    headers = {"Content-Disposition": f'attachment; filename="{found.file_name}"', TOTAL_CELLS: str(found.plan.cell_count)}
+    return StreamingResponse(found.body, media_type=MEDIA[format], headers=headers)

@@ -121,6 +121,29 @@ class AtMostAPage(FieldExtension):
         return await answer if inspect.isawaitable(answer) else answer
 
 
+class NamesTheIdRefused(FieldExtension):
+    """``node(id:)`` given base64 of "Type:key" of a type this API does not have says which id,
+    as it says of an id that is not base64 at all: "The id is not one this API gave out" named
+    none, nor did ``nodes(ids:)`` (polish5)."""
+
+    @staticmethod
+    def _refused(kwargs: dict[str, Any]) -> InvalidInput:
+        return InvalidInput(field="id", message_id="graphql.global_id.value", values={"value": str(kwargs["id"])})
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        try:
+            return next_(source, info, **kwargs)
+        except GlobalIDValueError:
+            raise self._refused(kwargs) from None
+
+    async def resolve_async(self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        try:
+            answer = next_(source, info, **kwargs)
+            return await answer if inspect.isawaitable(answer) else answer
+        except GlobalIDValueError:
+            raise self._refused(kwargs) from None
+
+
 async def nodes_by_ids(info: Info, ids: list[str]) -> list[Any]:
     """Each id as ``node(id:)`` answers it, in order; the ids of one type read at once
     (``ModelNode.resolve_nodes``). An id this API did not give out (not base64 of ``Type:key``,
@@ -138,7 +161,7 @@ async def nodes_by_ids(info: Info, ids: list[str]) -> list[Any]:
         try:
             node_type = cast(type[ModelNode], global_id.resolve_type(info))
         except GlobalIDValueError:
-            answers[position] = InvalidInput(field="ids", message_id="graphql.global_id.unknown")
+            answers[position] = InvalidInput(field="ids", message_id="graphql.global_id.value", values={"value": value})
             continue
         wanted.setdefault(node_type, []).append((position, global_id.node_id))
     read = await asyncio.gather(
@@ -153,7 +176,7 @@ async def nodes_by_ids(info: Info, ids: list[str]) -> list[Any]:
 
 @strawberry.type
 class NodeQuery:
-    node: relay.Node | None = relay.node(description="Any object by its global ID.")
+    node: relay.Node | None = relay.node(description="Any object by its global ID.", extensions=[NamesTheIdRefused()])
 
     @strawberry.field(
         description="Objects by their global IDs, in the order given (at most a page, 100 unless configured); each "

@@ -259,6 +259,15 @@ async def test_the_demo_history_answers_a_first_query_with_numbers_and_the_contr
     assert len(after) == len(listed) - 3
     refused = await client.get("/api/v1/worklist", params={"period_id": "rp-2026-q1"}, headers=tokens.headers("org-3310"))
     assert refused.status_code == 403
+    # the quarter's two reports were sent before its deadline, as the story has them: sent the day
+    # the demo loaded, after April 2026, both read "submitted late" (polish5)
+    query = (
+        '{ reportingStatus(periodId: "rp-2026-q1", formId: "frivillighet-kvartalsrapport") '
+        "{ organization { organizationId } submitted late } }"
+    )
+    status = (await client.post("/graphql", json={"query": query}, headers=tokens.admin())).json()
+    submitted = {s["organization"]["organizationId"]: s["late"] for s in status["data"]["reportingStatus"] if s["submitted"]}
+    assert submitted == {"org-3310": False, "org-4410": False}, status
 
 
 async def test_the_demo_reads_in_nynorsk_and_english_out_of_the_box(client, demo):

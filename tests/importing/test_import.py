@@ -19,6 +19,7 @@ from bufdir_reporting import importing
 from bufdir_reporting.auth import SYSTEM
 from bufdir_reporting.importing import ImportFileError, import_file, reading, write_errors, write_template
 from bufdir_reporting.importing.cells import value_of
+from bufdir_reporting.language import Language, say
 from bufdir_reporting.models import Activity, ActivityParticipant
 from bufdir_reporting.resolvers.activities import batch, new_rows
 from bufdir_reporting.resolvers.base.context import Context
@@ -174,7 +175,7 @@ async def test_a_row_with_cells_past_the_header_is_refused_not_cut(settings, tmp
     assert [(e.row, e.field, e.value, e.message) for e in report.errors] == [
         (
             2,
-            "",
+            "L",  # where the cell past the header is, as a spreadsheet names it (it was "", polish5)
             "p-2",
             "the line has 12 cells but the header only 11 columns; a cell that holds the separator itself "
             "(such as participant references separated by ;) must be in quotes, as Excel writes it",
@@ -184,12 +185,32 @@ async def test_a_row_with_cells_past_the_header_is_refused_not_cut(settings, tmp
     # its other refusals are told with it, as every row's are
     path.write_text(f"{header}\r\n{row.replace(org.id, 'org-unknown')}p-1;p-2\r\n", encoding="utf-8")
     both = await import_file(system(settings), path, dry_run=False)
-    assert sorted((e.row, e.field, e.value) for e in both.errors) == [(2, "", "p-2"), (2, "organization_id", "org-unknown")]
+    assert sorted((e.row, e.field, e.value) for e in both.errors) == [(2, "L", "p-2"), (2, "organization_id", "org-unknown")]
     path.write_text(f'{header}\r\n{row}"p-1;p-2";;\r\n', encoding="utf-8")
     await imported(settings, path)
     stored = await Activity.get(organization_id=org.id, external_id="x-1")
     refs = await ActivityParticipant.filter(activity_id=stored.id).values_list("participant_ref", flat=True)
     assert sorted(refs) == ["p-1", "p-2"]
+
+
+async def test_a_workbook_row_with_cells_past_the_header_is_refused_as_a_csv_row_is(settings, tmp_path, org):
+    """A workbook's cells past its header were dropped unseen where a CSV's row is refused
+    (polish5); blank and empty cells past it are nothing, as in a CSV."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for cells in rows(org.id):
+        sheet.append(cells)
+    width = len(rows(org.id)[0])
+    sheet.cell(row=2, column=width + 2).value = "p-2"
+    sheet.cell(row=2, column=width + 4).value = 7
+    sheet.cell(row=3, column=width + 1).value = "  "
+    path = tmp_path / "past.xlsx"
+    workbook.save(path)
+    report = await import_file(system(settings), path, dry_run=False)
+    said = say("imports.cells.more_cells_than_columns", Language.EN, cells=width + 4, columns=width)
+    letters = f"{chr(ord('A') + width + 1)}:{chr(ord('A') + width + 3)}"
+    assert [(e.row, e.field, e.value, e.message) for e in report.errors] == [(2, letters, "p-2", said)]
+    assert await Activity.filter(organization_id=org.id).count() == 0, "nothing was written"
 
 
 async def test_a_one_column_header_says_the_separator_is_unusual(settings, tmp_path, org):

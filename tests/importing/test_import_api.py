@@ -103,7 +103,7 @@ async def test_a_status_and_a_row_past_its_header_are_refused_in_the_uploaders_w
         },
         {
             "line": 3,
-            "column": "",
+            "column": "K",
             "value": "p-2",
             "message": "linja har 11 celler, men overskrifta berre 10 kolonnar; ei celle som sjølv inneheld skiljeteiknet "
             "(som deltakarreferansar skilde med ;) må stå i hermeteikn, slik Excel skriv henne",

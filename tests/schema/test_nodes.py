@@ -63,6 +63,24 @@ async def test_a_malformed_id_is_null_at_its_position_with_its_own_error(graphql
     assert len(errors) == 2
 
 
+async def test_an_id_of_a_type_this_api_lacks_is_quoted_by_node_and_nodes_alike(graphql, tokens, reporting):
+    """An id of an unknown type read "The id is not one this API gave out", naming no id, where
+    one not base64 at all is quoted (polish5): both name the id as it was given."""
+    own = tokens.headers("org-1042")
+    unknown = global_id("Nope", "x")
+    for document, variables in (
+        ("query ($id: ID!) { node(id: $id) { id } }", {"id": unknown}),
+        (f'{{ node(id: "{unknown}") {{ id }} }}', {}),
+        (NODES, {"ids": [unknown]}),
+    ):
+        for headers, said in (
+            ({}, f"'{unknown}' is not an id this API gave out"),
+            ({"Accept-Language": "nn"}, f"«{unknown}» er ikkje ein id"),
+        ):
+            (error,) = (await graphql(document, variables, {**own, **headers}))["errors"]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["message"].startswith(said), error
+
+
 async def test_nodes_reads_each_kind_in_one_statement_however_many_ids(graphql, app, tokens, reporting):
     own = tokens.headers("org-1042")
     page = '{ organization(id: "org-1042") { activities(first: 8) { edges { node { id } } } } }'

@@ -104,6 +104,7 @@ class RowChecks:
         self.ctx = ctx
         self.repeats = repeats
         self.first_line: dict[int, int] = {}
+        self.locked_words: dict[tuple[str, str], tuple[str, dict[str, object]]] = {}
 
     async def check(self, specs: list[tuple[int, ActivitySpec]]) -> Checked:
         ctx, errors = self.ctx, []
@@ -149,11 +150,21 @@ class RowChecks:
             for moment in (spec.occurred_at, *([stored.occurred_at] if stored else [])):
                 locked = periods.locked_at(locks, spec.organization_id, moment)
                 if locked is not None:
-                    message = f"falls in period {locked}, which is submitted and locked; an admin must reopen it first"
+                    message_id, values = await self._locked_words(spec.organization_id, locked)
                     written = language.moment(periods.calendar.local(moment))  # as a person writes it, in Norwegian time
-                    errors.append(RowError(line, "occurred_at", message, written, "row.period_locked", (("period", locked),)))
+                    message = language.say(message_id, language.Language.EN, **values)
+                    errors.append(RowError(line, "occurred_at", message, written, message_id, tuple(values.items())))
                     break
         return Checked(sorted(errors, key=lambda error: error.row), existing, moments)
+
+    async def _locked_words(self, organization_id: str, period_id: str) -> tuple[str, dict[str, object]]:
+        """A row in a locked period says what a write there is told (``periods.wording``: the
+        period by its name, what unlocks it in the lock's state), asked once per organisation and
+        period of the set."""
+        if (organization_id, period_id) not in self.locked_words:
+            message_id, values, _ = await periods.wording(organization_id, period_id)
+            self.locked_words[organization_id, period_id] = message_id, values
+        return self.locked_words[organization_id, period_id]
 
 
 def _digest(key: batch.Key) -> int:

@@ -12,8 +12,8 @@
   Excel expects under a Norwegian locale, where a comma separates decimals), CRLF line ends, one
   row a cell: codes beside their words in the reader's language (a status code, which scripts
   filter on, and its word; a yes/no field's value as ja/nei, yes/no, not 1/0). Text that Excel
-  would read as a formula (starting with =, +, -, @, a tab or CR) is preceded by an apostrophe
-  (OWASP "CSV injection").
+  would read as a formula (``spreadsheet_text.FORMULA_STARTS``) is preceded by an apostrophe
+  (OWASP "CSV injection"), ids as well as names.
 - **DHIS2 dataValueSets**: ``{"dataValues": [{"dataElement", "period", "orgUnit", "value"}]}``
   with the field key as data element, the organisation's id as org unit, DHIS2's period format
   (``2025``, ``2025S1``, ``2025Q1``, ``202501``) and the value as a string, as DHIS2 writes it;
@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from ...language import FALLBACK, Language, chosen, say
 from ...models import FieldDataType, PeriodType
 from ..base.context import Context
 from ..base.numbers import plain
+from ..base.spreadsheet_text import inert
 from .dimensions import PeriodInfo
 from .selection import Plan, Selection, plan
 from .table import Cell, CellStatus, cells
@@ -45,7 +47,6 @@ Progress = Callable[[int, int], None]
 ROWS_PER_WRITE = 2000
 """Cells written per chunk of bytes sent."""
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUSES = list(CellStatus)
 CSV_HEADER = "analytics.csv_header"
 """The CSV's column names, in the language asked (``messages/analytics.toml``; Bokmål by default):
@@ -121,10 +122,6 @@ async def jsonstat(planned: Plan, *, language: Language = FALLBACK, progress: Pr
     yield b"]}"
 
 
-def _excel_text(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _excel_number(value: Decimal) -> str:
     return _number(value).replace(".", ",")
 
@@ -148,15 +145,17 @@ async def excel_csv(planned: Plan, *, language: Language = FALLBACK, progress: P
         elif cell.value is not None:
             value = _excel_number(cell.value)
         else:
-            value = "" if cell.text is None else _excel_text(cell.text)
+            value = "" if cell.text is None else inert(cell.text)
+        # every text the selection's rows hold, their ids too (an organisation's id is anyone's
+        # text once an admin has made it): the ids went out as they were (polish5)
         writer.writerow(
             [
-                cell.field_key,
-                _excel_text(fields[cell.field_key].label),
-                cell.organization_id,
-                _excel_text(organizations[cell.organization_id].name),
-                cell.period_id,
-                _excel_text(periods[cell.period_id].name),
+                inert(cell.field_key),
+                inert(fields[cell.field_key].label),
+                inert(cell.organization_id),
+                inert(organizations[cell.organization_id].name),
+                inert(cell.period_id),
+                inert(periods[cell.period_id].name),
                 value,
                 cell.status.value,
                 status_names[cell.status],
@@ -223,11 +222,29 @@ class ExportFormat(StrEnum):
     DHIS2 = "dhis2"
 
 
+EXTENSIONS = {ExportFormat.JSONSTAT: "json", ExportFormat.CSV: "csv", ExportFormat.DHIS2: "dhis2.json"}
+"""Each format's file extension: JSON-stat and DHIS2 are both JSON, told apart by their names."""
+UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 @dataclass(frozen=True, slots=True)
 class Export:
     plan: Plan
     format: ExportFormat
     body: AsyncIterator[bytes]
+
+    @property
+    def file_name(self) -> str:
+        """What the file holds: ``bufdir-analytics[-<form>][-<period>[_<last period>]].<ext>``, e.g.
+        ``bufdir-analytics-barnevern-2025-Q1_2025-Q4.csv``. It was named by its format
+        (``bufdir-analytics-csv.csv``): every export saved beside the others had the same name
+        (polish5). Characters a file name or a Content-Disposition header may not hold become ``_``."""
+        parts = ["bufdir-analytics", *([self.plan.form_id] if self.plan.form_id else [])]
+        if periods := self.plan.periods:  # a range may hold none
+            first, last = min(periods, key=lambda p: p.start), max(periods, key=lambda p: p.end)
+            parts.append(first.id if first is last else f"{first.id}_{last.id}")
+        stem = UNSAFE_IN_NAME.sub("_", "-".join(parts))
+        return f"{stem}.{EXTENSIONS[self.format]}"
 
 
 async def export(ctx: Context, *, selection: Selection, format: ExportFormat, progress: Progress | None = None) -> Export:

@@ -5,6 +5,8 @@ from . import calendar
 from .calendar import day_end, day_start, local_date, local_today
 from .lock import (
     Locks,
+    form_lock,
+    form_lock_wording,
     hold,
     hold_unlocked,
     invalidate_unlocked,
@@ -15,6 +17,7 @@ from .lock import (
     named,
     refuse_if_any_locked,
     refuse_if_period_locked,
+    wording,
 )
 from .ranges import DateRange, checked_range, period_bounds
 from .service import get_following, get_or_raise, get_prior, list_
@@ -26,6 +29,8 @@ __all__ = [
     "checked_range",
     "day_end",
     "day_start",
+    "form_lock",
+    "form_lock_wording",
     "get_following",
     "get_or_raise",
     "get_prior",
@@ -43,4 +48,5 @@ __all__ = [
     "period_bounds",
     "refuse_if_any_locked",
     "refuse_if_period_locked",
+    "wording",
 ]

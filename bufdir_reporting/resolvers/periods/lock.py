@@ -13,6 +13,7 @@ is written (``activities.write``, an import's row checks).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from ...errors import PeriodLocked
 from ...models import DEFAULT_FORM, Organization, Period, ReportForm, ReviewState, Snapshot, Submission
@@ -83,39 +84,53 @@ def locked_at(locks: Locks, organization_id: str, moment: datetime) -> str | Non
 
 async def refuse_if_any_locked(moments: dict[str, list[datetime]]) -> None:
     for organization_id, locked in sorted((await locked_periods(moments)).items()):
-        # An activity's refusal is worded by the lock's state, as ``refuse_if_period_locked`` words
-        # a value's: it said "an admin must reopen it first" of a report only submitted, which a
-        # return for correction unlocks too, and "submitted" of one approved (outsider5: org-3310's
-        # submitted Q1 2026 and approved Q4 2025 in the demo). Of several forms' locks, one
-        # approved holds the period until an admin reopens it.
-        own = [
-            lock.review_state
-            for lock in await Submission.filter(
-                organization_id=organization_id, period_id=locked[0], lock_slot__isnull=False
-            ).only("id", "review_state")
-        ]
-        above = None if own else await _umbrella_lock(organization_id, locked[0])
-        if above is None:
-            raise await _locked(organization_id, locked, approved=ReviewState.APPROVED in own)
-        # A branch was told its period was "submitted" when it had submitted nothing: the lock
-        # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
-        umbrella, form = above.organization, above.form
-        form_name = f"{form.id} ({form.name})" if form is not None else DEFAULT_FORM
+        message_id, values, details = await wording(organization_id, locked[0])
         raise PeriodLocked(
-            details={
-                "organization_id": organization_id,
-                "period_ids": locked,
-                "locked_by_organization_id": umbrella.id,
-                "locked_by_form_id": form.id if form is not None else DEFAULT_FORM,
-                "locked_by_submission_id": above.id,
-            },
-            message_id="periods.lock.locked_by_umbrella",
-            values={
-                **await named(organization_id, locked[0]),
-                "umbrella": f"{umbrella.name} ({umbrella.id})",
-                "form": form_name,
-            },
+            details={"organization_id": organization_id, "period_ids": locked, **details}, message_id=message_id, values=values
         )
+
+
+Wording = tuple[str, dict[str, object], dict[str, Any]]
+"""A lock's refusal: its message, the values that fill it, and details beyond the organisation
+and period for a program (whose lock it is)."""
+
+
+async def wording(organization_id: str, period_id: str) -> Wording:
+    """What a refusal of a write dated in the organisation's locked period says, in the lock's
+    state: the one home of these words for a write's PERIOD_LOCKED and an import's row (the row
+    said "an admin must reopen it first" in any state and named the period by its id, polish5).
+
+    An activity's refusal is worded by the lock's state, as ``refuse_if_period_locked`` words
+    a value's: it said "an admin must reopen it first" of a report only submitted, which a
+    return for correction unlocks too, and "submitted" of one approved (outsider5: org-3310's
+    submitted Q1 2026 and approved Q4 2025 in the demo). Of several forms' locks, one approved
+    holds the period until an admin reopens it."""
+    own = [
+        lock.review_state
+        for lock in await Submission.filter(organization_id=organization_id, period_id=period_id, lock_slot__isnull=False).only(
+            "id", "review_state"
+        )
+    ]
+    above = None if own else await _umbrella_lock(organization_id, period_id)
+    if above is None:
+        return _in_state(ReviewState.APPROVED in own), await named(organization_id, period_id), {}
+    # A branch was told its period was "submitted" when it had submitted nothing: the lock
+    # is its umbrella's rolled-up report, so say whose (#31 outside test, finding 4).
+    umbrella, form = above.organization, above.form
+    form_name = f"{form.id} ({form.name})" if form is not None else DEFAULT_FORM
+    details = {
+        "locked_by_organization_id": umbrella.id,
+        "locked_by_form_id": form.id if form is not None else DEFAULT_FORM,
+        "locked_by_submission_id": above.id,
+    }
+    values = {**await named(organization_id, period_id), "umbrella": f"{umbrella.name} ({umbrella.id})", "form": form_name}
+    return "periods.lock.locked_by_umbrella", values, details
+
+
+def _in_state(approved: bool) -> str:
+    """An approved report cannot be returned (``reviews``), so only an admin's reopening
+    unlocks it; a submitted one is unlocked by a return for correction too."""
+    return "periods.lock.period_approved_locked" if approved else "periods.lock.period_submitted_locked"
 
 
 async def _umbrella_lock(organization_id: str, period_id: str) -> Submission | None:
@@ -134,7 +149,7 @@ async def _locked(organization_id: str, period_ids: list[str], *, approved: bool
     offered a return there too (outsider, polish4)."""
     return PeriodLocked(
         details={"organization_id": organization_id, "period_ids": period_ids},
-        message_id="periods.lock.period_approved_locked" if approved else "periods.lock.period_submitted_locked",
+        message_id=_in_state(approved),
         values=await named(organization_id, period_ids[0]),
     )
 
@@ -143,9 +158,23 @@ async def refuse_if_period_locked(organization_id: str, period_id: str | None, f
     """Refuse a change to a submitted report: the form's period is locked for the organisation."""
     if period_id is None:
         return
-    lock = await Submission.get_or_none(lock_slot=lock_key(organization_id, period_id, form_id)).only("id", "review_state")
+    lock = await form_lock(organization_id, period_id, form_id)
     if lock is not None:
         raise await _locked(organization_id, [period_id], approved=lock.review_state == ReviewState.APPROVED)
+
+
+async def form_lock(organization_id: str, period_id: str, form_id: str | None = None) -> Submission | None:
+    """The submission that locks the form's period for the organisation, if one does."""
+    return await Submission.get_or_none(lock_slot=lock_key(organization_id, period_id, form_id)).only("id", "review_state")
+
+
+async def form_lock_wording(organization_id: str, period_id: str, lock: Submission | None) -> tuple[str, dict[str, object]]:
+    """The words of the form's ``lock`` of the period in its state (None: a submission's insert
+    failed on a lock, taken as submitted): a change to the submitted report and a second
+    submission of it say the same (submitReport's CONFLICT said "an admin must reopen it" of a
+    report a return unlocks too, and named the period by its id: polish5)."""
+    approved = lock is not None and lock.review_state == ReviewState.APPROVED
+    return _in_state(approved), await named(organization_id, period_id)
 
 
 async def hold(snapshot_id: str) -> Snapshot | None:

@@ -124,10 +124,14 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
             outbox.add(ReportRecordUpdated.of(document), SubmissionReviewed.of(submission, None))
     except IntegrityError:
         rendition.discard(ctx, document)
+        # in the words of the lock's state, as a change to the report sent is refused (the
+        # racing submission that won holds the lock)
+        lock = await periods.form_lock(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+        message_id, values = await periods.form_lock_wording(snapshot.organization_id, snapshot.period_id, lock)
         raise Conflict(
             details={"organization_id": snapshot.organization_id, "period_id": snapshot.period_id},
-            message_id="reporting.submissions.period_already_submitted_admin",
-            values={"period_id": snapshot.period_id, "organization_id": snapshot.organization_id},
+            message_id=message_id,
+            values=values,
         ) from None
     except BaseException:
         rendition.discard(ctx, document)

@@ -142,11 +142,12 @@ def dialogue(words: Words, notes: Iterable[ValueNote], places: dict[str, tuple[s
 
 def outcome(words: Words, note: ValueNote) -> str:
     """What became of a question or an explanation: the dialogue page listed questions and answers
-    but not that, or by whom and when, they were resolved or accepted (#32 outsider). An answer,
-    and an explanation no one has accepted, have none."""
+    but not that, or by whom and when, they were resolved or accepted (#32 outsider). An answer
+    has none; an explanation no one has accepted yet says it waits for Bufdir (its cell was
+    empty, polish5)."""
     if note.state in (NoteState.RESOLVED, NoteState.ACCEPTED) and note.resolved_at is not None:
         return words(f"outcome.{note.state}", at=local_time(note.resolved_at, words), who=note.resolved_by or "–")
-    if note.state in (NoteState.OPEN, NoteState.ANSWERED):
+    if note.state in (NoteState.OPEN, NoteState.ANSWERED, NoteState.PENDING):
         return words(f"outcome.{note.state}")
     return ""
 

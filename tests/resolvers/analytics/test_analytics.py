@@ -389,6 +389,52 @@ async def test_csv_export_opens_in_columns_with_decimal_commas(app, client, toke
             assert (value, status) == ("", "missing")
 
 
+async def test_csv_export_keeps_every_text_a_text_ids_and_new_formula_starts_too(app, client, tokens) -> None:
+    """One rule for every CSV (``spreadsheet_text.inert``): an organisation's id went out as it
+    was ("-org" is a formula to Excel), and a text starting with a line feed or a full-width
+    = + - @ (U+FF1D, FF0B, FF0D, FF20) was not neutralised as one starting with '=' was (polish5)."""
+    await make_section(
+        fields=[manual("antall_saker", data_type="integer"), manual("antall_arsverk"), manual("merknad", data_type="text")]
+    )
+    for quarter in (1, 2, 3):
+        await make_period(year=2025, quarter=quarter)
+    texts = ["\n=1+1", "\uff1dSUM(A1)", "\uff0b1", "\uff0d1", "\uff20SUM(A1)"]
+    for n, text in enumerate(texts):
+        org = await make_organization(id=f"-org-{n}", name=text, kind=OrganizationKind.CHILD_WELFARE_SERVICE)
+        values = {"antall_saker": 1, "antall_arsverk": Decimal(1), "merknad": text}
+        await _figures(org, "2025-Q1", values, state=None, current=True)
+    params = [*_params(source="current"), ("format", "csv"), *(("organizations", f"-org-{n}") for n in range(len(texts)))]
+    response = await client.get("/api/v1/analytics/export", params=params, headers=tokens.reviewer())
+    assert response.status_code == 200, response.text
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";"))[1:]
+    assert {row[2] for row in rows} == {f"'-org-{n}" for n in range(len(texts))}
+    assert {row[3] for row in rows} == {"'" + text for text in texts}
+    assert {row[6] for row in rows if row[0] == "merknad" and row[4] == "2025-Q1"} == {"'" + text for text in texts}
+
+
+async def test_an_export_is_named_by_what_it_holds(app, client, tokens) -> None:
+    """It was named by its format, ``bufdir-analytics-csv.csv``, whatever it held (polish5)."""
+    await _world()
+    names = {}
+    for format in ("csv", "jsonstat", "dhis2"):
+        for periods in (QUARTERS, QUARTERS[1:2]):
+            params = [("fields", f) for f in FIELDS] + [("periods", p) for p in periods] + [("format", format)]
+            response = await client.get("/api/v1/analytics/export", params=params, headers=tokens.reviewer())
+            assert response.status_code == 200, response.text
+            names[format, len(periods)] = response.headers["content-disposition"]
+    assert names == {
+        ("csv", 3): 'attachment; filename="bufdir-analytics-2025-Q1_2025-Q3.csv"',
+        ("csv", 1): 'attachment; filename="bufdir-analytics-2025-Q2.csv"',
+        ("jsonstat", 3): 'attachment; filename="bufdir-analytics-2025-Q1_2025-Q3.json"',
+        ("jsonstat", 1): 'attachment; filename="bufdir-analytics-2025-Q2.json"',
+        ("dhis2", 3): 'attachment; filename="bufdir-analytics-2025-Q1_2025-Q3.dhis2.json"',
+        ("dhis2", 1): 'attachment; filename="bufdir-analytics-2025-Q2.dhis2.json"',
+    }
+    params = [("fields", "merknad"), ("periods", "2025-Q1"), ("form", DEFAULT_FORM), ("format", "csv")]
+    response = await client.get("/api/v1/analytics/export", params=params, headers=tokens.reviewer())
+    assert response.headers["content-disposition"] == f'attachment; filename="bufdir-analytics-{DEFAULT_FORM}-2025-Q1.csv"'
+
+
 async def test_dhis2_export_has_data_values_in_dhis2_periods(app, client, tokens) -> None:
     world = await _world()
     params = [*_params(source="current"), ("format", "dhis2")]

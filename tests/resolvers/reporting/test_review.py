@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bufdir_reporting.errors import PeriodLocked
+from bufdir_reporting.language import Language, requested
 from bufdir_reporting.models import Snapshot, Submission
-from bufdir_reporting.resolvers import periods, snapshots
+from bufdir_reporting.resolvers import activities, periods, snapshots
+from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.reporting import records, reviews, submissions
 from bufdir_reporting.resolvers.snapshots import manual_values
 from bufdir_reporting.schema import schema
@@ -547,3 +549,60 @@ async def test_a_correction_deadline_is_the_forms_for_everyone_and_not_in_the_pa
     returned = await graphql(back, {"id": submission_id, "day": "2099-01-01"}, tokens.reviewer())
     assert returned["data"]["returnSubmission"]["reviewState"] == "RETURNED"
     assert [d.correction_deadline.isoformat() for d in await FormDeadline.all()] == ["2099-01-01"]
+
+
+async def test_a_locked_period_reads_alike_in_a_write_an_import_row_and_a_second_submission(app, settings, graphql, tokens):
+    """One wording per state, one home (``periods.lock``): an import's row said "falls in period
+    2024, which is submitted and locked; an admin must reopen it first" in any state, and a
+    second submitReport "period 2024 is already submitted …; an admin must reopen it", where a
+    write was told what unlocks the report in its state, the period named by its name (polish5)."""
+    scope = await make_scope()
+    org = scope.org.id
+    ctx = context_for(settings, app, org, subject="kari")
+    snapshot = (await snapshots.trigger(ctx, organization_id=org, period_id="2024", wait=True)).snapshot
+    await manual_values.set_value(ctx, snapshot_id=snapshot.id, field_key="antall_arsverk", value="4")
+    record = await records.generate(ctx, snapshot_id=snapshot.id, report_type="annual_report")
+    submission = await submissions.submit(ctx, report_id=record.id)
+    row = ActivitySpec(
+        organization_id=org,
+        source_system="s",
+        activity_type="care_order",
+        category="ungdom",
+        status="completed",
+        occurred_at=datetime(2024, 6, 1, 10, tzinfo=UTC),
+    )
+
+    async def said() -> list[dict[Language, str]]:
+        write: dict[Language, str] = {}
+        again: dict[Language, str] = {}
+        imported: dict[Language, str] = {}
+        for language in Language:
+            headers = {**tokens.headers(org), "Accept-Language": language.value}
+            refused = await graphql(RECORD, {"org": org}, headers)
+            assert error_codes(refused) == ["PERIOD_LOCKED"], refused
+            write[language] = refused["errors"][0]["message"]
+            second = await graphql("mutation ($r: ID!) { submitReport(reportId: $r) { version } }", {"r": record.id}, headers)
+            assert error_codes(second) == ["CONFLICT"], second
+            assert second["errors"][0]["extensions"]["period_id"] == "2024"
+            again[language] = second["errors"][0]["message"]
+            (error,) = (await activities.check_rows(ctx, [(2, row)])).errors
+            assert (error.row, error.field) == (2, "occurred_at")
+            token = requested.set(language)
+            try:
+                imported[language] = error.said()
+            finally:
+                requested.reset(token)
+        return [write, again, imported]
+
+    for state_words in ("to change it, ask Bufdir to return the report", "an approved report cannot be returned"):
+        if state_words.startswith("an approved"):
+            approved = await graphql(
+                "mutation ($id: ID!) { approveSubmission(submissionId: $id) { reviewState } }",
+                {"id": submission.id},
+                tokens.reviewer(),
+            )
+            assert "errors" not in approved, approved
+        write, again, imported = await said()
+        assert write == again == imported, (write, again, imported)
+        assert state_words in write[Language.EN] and "'Reporting year 2024'" in write[Language.EN], write
+        assert "«Rapporteringsåret 2024»" in write[Language.NN], write

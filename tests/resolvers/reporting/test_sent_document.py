@@ -204,6 +204,23 @@ async def test_an_accepted_explanation_alone_gets_the_dialogue_page_that_says_so
     ]
 
 
+async def test_a_pending_explanation_in_the_dialogue_says_it_awaits_bufdir(drafted):
+    """An explanation no reviewer has accepted had an empty status cell in the dialogue (polish5)."""
+    own, reviewer, snapshot = drafted
+    await notes.comment(reviewer, snapshot_id=snapshot.id, field_key="antall_arsverk", text="Hvilke stillinger?")
+    await notes.explain(own, snapshot_id=snapshot.id, field_key="antall_saker", text="Én sak var dobbelt.")
+    period = await Period.get(id="2024")
+    said = {}
+    for language in Language:
+        dialogue = (await records.content_of(own, snapshot=snapshot, period=period, language=language)).dialogue
+        said[language] = [s.outcome for s in dialogue if s.text != "Hvilke stillinger?"]
+    assert said == {
+        Language.NB: ["Ikke godtatt ennå – venter på Bufdir"],
+        Language.NN: ["Ikkje godteke enno – ventar på Bufdir"],
+        Language.EN: ["Not accepted yet – awaiting Bufdir"],
+    }
+
+
 def _boom(content) -> bytes:
     raise RuntimeError("Flowable <Table@0x7F3B2C1D0E50 12 rows x 7 cols> too large on page 2 in frame 'body'")
 
