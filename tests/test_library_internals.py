@@ -1,7 +1,7 @@
 """The libraries' internals this service leans on, one test each: when an upgrade moves one, its
 test fails and names the code of ours that leans on it (what to rework before raising the pin).
 
-pyproject pins strawberry-graphql, graphql-core, broadcaster and uvicorn to the minor these
+pyproject pins strawberry-graphql, graphql-core, broadcaster, uvicorn and openpyxl to the minor these
 were checked on. "Leans on" is an override of a method the library calls (its name and
 parameters must stay, and the library must still call it), or an attribute of the library's
 that our code reads or sets (it must still be made, by that name, where we expect it).
@@ -327,3 +327,31 @@ def test_fastapis_included_router_keeps_its_routes_state():
     assert isinstance(included, _IncludedRouter) and included.original_router is router
     assert included.effective_candidates() is included.effective_candidates()  # built once, then kept
     assert refers_to(_IncludedRouter.effective_candidates, "_effective_candidates_version")
+
+
+# --- openpyxl ---
+
+
+def test_openpyxls_read_only_sheet_builds_each_row_in_get_row():
+    """importing/reading.py ``_sheet_rows`` sets a read-only sheet's ``_get_row`` to take each row
+    as its parser gives it (a dict per cell present, with ``column`` and ``value``), not padded to
+    the columns asked for (a row with one cell at XFD built 16,384 values); and calls
+    ``reset_dimensions`` so a missing row is empty. ``_cells_by_row`` must still call it by that
+    name, with the parsed row first."""
+    import io
+
+    import openpyxl
+    from openpyxl.worksheet import _read_only
+
+    read_only: Any = _read_only.ReadOnlyWorksheet  # its private methods are not in the stubs
+    assert parameters(read_only._get_row)[:2] == ["self", "row"]
+    assert refers_to(read_only._cells_by_row, "_get_row")
+    written = openpyxl.Workbook()
+    written.active.append(["a", None, 3])
+    buffer = io.BytesIO()
+    written.save(buffer)
+    sheet: Any = openpyxl.load_workbook(buffer, read_only=True).worksheets[0]
+    sheet.reset_dimensions()
+    sheet._get_row = lambda row, *_, **__: row
+    (row,) = sheet.iter_rows(values_only=True)
+    assert [(cell["column"], cell["value"]) for cell in row] == [(1, "a"), (3, 3)]
