@@ -46,7 +46,7 @@ from . import ui
 from .auth import Principal
 from .dependencies import context_of, principal_of, remap, request_context
 from .envelope import request_id
-from .errors import Forbidden, Unauthenticated, Unavailable
+from .errors import Forbidden, TooManySubscriptions, Unauthenticated, Unavailable
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -146,8 +146,34 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
             self._recheck = asyncio.create_task(self._remap_every(ACCESS_RECHECK_SECONDS), name="websocket-access-recheck")
 
     async def handle_subscribe(self, message: Any) -> None:
+        if self._at_connection_limit(message):
+            # Strawberry's own refusal was "Subscription limit reached", in English whatever was
+            # asked and without a code, beside the token's cap (TOO_MANY_SUBSCRIPTIONS, in the
+            # language asked): a dashboard met the connection's 20 first (outsider6)
+            limit = self.max_subscriptions_per_connection
+            refusal = TooManySubscriptions(
+                details={"limit": limit, "per": "connection"},
+                message_id="graphql.too_many_on_connection",
+                values={"limit": limit},
+            )
+            error = GraphQLError(
+                refusal.said(), extensions={"code": refusal.code, **refusal.details, "request_id": request_id.get()}
+            )
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return
         if await self._remap():
             await super().handle_subscribe(message)
+
+    def _at_connection_limit(self, message: Any) -> bool:
+        """As Strawberry counts (every operation running on the connection), for an id not
+        already running: a repeated id is still Strawberry's to close (4409)."""
+        limit = self.max_subscriptions_per_connection
+        return (
+            self.connection_acknowledged
+            and limit is not None
+            and len(self.operations) >= limit
+            and message.get("id") not in self.operations
+        )
 
     async def _remap(self, *, lately: bool = False) -> bool:
         """Map a national token again, as HTTP does on every request: an operation on a

@@ -211,13 +211,15 @@ def _overfull(line: int, beyond: Beyond) -> activities.RowError:
     """A row with cells past its header's last column, refused: read by the header alone it
     would import without them (a list of participant references cut at its first ``;``). Its
     column is where those cells are, as a spreadsheet names the columns (``L``, ``L:N``): it
-    was empty (polish5)."""
+    was empty (polish5). A workbook's row is told to move or clear its cells: the CSV's advice
+    to quote a cell holding the separator means nothing in a sheet (outsider6)."""
     values = {"cells": beyond.cells, "columns": beyond.columns}
-    message = say("imports.cells.more_cells_than_columns", Language.EN, **values)
+    message_id = "imports.cells.more_cells_than_columns" + ("_in_sheet" if beyond.sheet else "")
+    message = say(message_id, Language.EN, **values)
     where = column_letters(beyond.first + 1)
     if beyond.last != beyond.first:
         where += f":{column_letters(beyond.last + 1)}"
-    return activities.RowError(line, where, message, beyond.value, "imports.cells.more_cells_than_columns", tuple(values.items()))
+    return activities.RowError(line, where, message, beyond.value, message_id, tuple(values.items()))
 
 
 FILE_DATES = {"cell.date": "imports.cell.date", "cell.datetime": "imports.cell.datetime"}

@@ -83,6 +83,8 @@ class Beyond:
     first: int
     last: int
     value: str
+    sheet: bool = False
+    """A workbook's row: a cell there holds no separator to quote, so its refusal says otherwise."""
 
 
 def column_letters(position: int) -> str:
@@ -94,11 +96,11 @@ def column_letters(position: int) -> str:
     return letters
 
 
-def beyond_header(columns: int, written: list[tuple[int, str]]) -> Beyond | None:
+def beyond_header(columns: int, written: list[tuple[int, str]], *, sheet: bool = False) -> Beyond | None:
     """``written``: the row's cells past its header that are not empty, (position, text)."""
     if not written:
         return None
-    return Beyond(written[-1][0] + 1, columns, written[0][0], written[-1][0], written[0][1])
+    return Beyond(written[-1][0] + 1, columns, written[0][0], written[-1][0], written[0][1], sheet)
 
 
 def row_of(names: list[str | None], cells: list[str]) -> dict[str, Any]:

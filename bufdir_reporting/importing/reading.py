@@ -246,6 +246,7 @@ def _sheet_rows(worksheet: Any, written: dict[str, str]) -> Iterator[Row]:
         beyond = beyond_header(
             width,
             [(index, text) for index, value in sorted(present.items()) if index >= width and (text := _cell(value).strip())],
+            sheet=True,
         )
         if (not any(values) and beyond is None) or values[: len(skip)] == skip:
             continue

@@ -250,6 +250,32 @@ async def test_subscriptions_per_connection_are_limited(strict_server, settings)
     assert refused, reply
 
 
+async def test_a_subscription_past_the_connections_limit_is_refused_with_its_code_in_the_language_asked(strict_server, settings):
+    """Strawberry refused it "Subscription limit reached", in English and without a code, where
+    the token's cap says TOO_MANY_SUBSCRIPTIONS in the language asked (outsider6)."""
+    address, _ = strict_server
+    token = issue_token(settings, subject="kari", organizations=["org-1042"])
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "nn"}
+    async with websockets.connect(
+        f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS, additional_headers=headers
+    ) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { snapshotId } }'
+        for number in (1, 2):
+            await socket.send(json.dumps({"id": str(number), "type": "subscribe", "payload": {"query": query}}))
+        async with asyncio.timeout(10):
+            reply = json.loads(await socket.recv())
+    assert reply["type"] == "error" and reply["id"] == "2", reply
+    [error] = reply["payload"]
+    assert error["message"] == (
+        "dette websocket-sambandet køyrer alt 1 operasjonar; avslutt ein av dei, eller opne eit nytt samband"
+    )
+    assert error["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+    assert error["extensions"]["limit"] == 1
+    assert error["extensions"]["per"] == "connection"
+
+
 async def test_shutdown_closes_websockets_with_going_away(settings):
     async with live_server(settings) as (address, app):
         async with websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS) as socket:
