@@ -8,7 +8,7 @@
     ├── Conflict                     CONFLICT          409
     │   └── PeriodLocked             PERIOD_LOCKED     409
     ├── RenderFailed                 RENDER_FAILED     500   (a report document could not be made; says why)
-    ├── TooManySubscriptions         TOO_MANY_SUBSCRIPTIONS 429 (a principal's live subscriptions at their cap)
+    ├── TooManySubscriptions         TOO_MANY_SUBSCRIPTIONS 429 (a principal's or a connection's live subscriptions at their cap)
     └── Unavailable                  UNAVAILABLE       503   (with Retry-After; the database is down)
 
 ``is_unavailable`` tells an outage of the database (refused, dropped or shutting-down
@@ -293,7 +293,8 @@ class RenderFailed(DomainError):
 
 class TooManySubscriptions(DomainError):
     """A principal holds as many live subscriptions (websocket operations and SSE watches
-    together) as one process lets it: each holds a queue and work per event."""
+    together) as one process lets it, or one websocket as many operations as a connection may
+    run (``details.per``: ``connection``): each holds a queue and work per event."""
 
     code = "TOO_MANY_SUBSCRIPTIONS"
     status = 429

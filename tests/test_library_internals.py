@@ -111,7 +111,9 @@ def test_the_router_hooks_that_bufdir_graphql_router_overrides():
 def test_the_transport_ws_handler_class_and_its_hooks():
     """graphql_http.py ``TransportWSConnection`` is installed as the router's
     ``graphql_transport_ws_handler_class`` and extends ``handle_connection_init``, ``shutdown`` and
-    ``handle_task_exception``, reading ``connection_acknowledged``, ``context`` and ``websocket``."""
+    ``handle_task_exception``, reading ``connection_acknowledged``, ``context`` and ``websocket``;
+    ``handle_subscribe`` refuses an operation past the connection's limit in its own words, counting
+    as Strawberry does (``operations``, ``max_subscriptions_per_connection``)."""
     from strawberry.fastapi import GraphQLRouter
     from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
@@ -119,7 +121,11 @@ def test_the_transport_ws_handler_class_and_its_hooks():
     assert parameters(BaseGraphQLTransportWSHandler.handle_connection_init) == ["self", "message"]
     assert parameters(BaseGraphQLTransportWSHandler.shutdown) == ["self"]
     assert parameters(BaseGraphQLTransportWSHandler.handle_task_exception) == ["self", "error"]
-    assert {"connection_acknowledged", "context", "websocket"} <= attributes_set(BaseGraphQLTransportWSHandler)
+    assert parameters(BaseGraphQLTransportWSHandler.handle_subscribe) == ["self", "message"]
+    assert {"connection_acknowledged", "context", "websocket", "operations", "max_subscriptions_per_connection"} <= (
+        attributes_set(BaseGraphQLTransportWSHandler)
+    )
+    assert refers_to(BaseGraphQLTransportWSHandler.handle_subscribe, "max_subscriptions_per_connection")
 
 
 def test_the_schema_holds_graphql_cores_schema_as_underscore_schema():
