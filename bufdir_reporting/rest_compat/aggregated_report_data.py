@@ -74,20 +74,25 @@ def shown(value: detail.ShownValue) -> dict[str, Any]:
     return {"field_key": value.field_key, "value": now, "prior_period_value": prior, "data_source": value.data_source}
 
 
+def _summary_fields(snapshot: AnySnapshot | detail.SnapshotHead, organization_name: str | None) -> dict[str, Any]:
+    """What a snapshot's summary says (the list's items; the detail says it too, then more)."""
+    return {
+        "snapshot_id": snapshot.id,
+        "organization_id": snapshot.organization_id,
+        "organization_name": organization_name,
+        "period_id": snapshot.period_id,
+        "snapshot_status": snapshot.status,
+        "field_count": snapshot.field_count,
+        "populated_field_count": snapshot.populated_field_count,
+        "missing_required_fields": snapshot.missing_required_fields or [],
+        "cache_valid": snapshot.cache_valid,
+        "aggregated_at": snapshot.aggregated_at,
+    }
+
+
 async def summary(ctx: Context, snapshot: AnySnapshot) -> shapes.SnapshotSummary:
     organization = await ctx.loaders.organization_by_id.load(snapshot.organization_id)
-    return shapes.SnapshotSummary(
-        snapshot_id=snapshot.id,
-        organization_id=snapshot.organization_id,
-        organization_name=organization.name if organization else None,
-        period_id=snapshot.period_id,
-        snapshot_status=snapshot.status,
-        field_count=snapshot.field_count,
-        populated_field_count=snapshot.populated_field_count,
-        missing_required_fields=snapshot.missing_required_fields or [],
-        cache_valid=snapshot.cache_valid,
-        aggregated_at=snapshot.aggregated_at,
-    )
+    return shapes.SnapshotSummary(**_summary_fields(snapshot, organization.name if organization else None))
 
 
 def started(triggered: snapshots.Triggered, response: Response) -> shapes.SnapshotStarted:
@@ -161,16 +166,7 @@ async def get_snapshot(snapshot_id: SnapshotId, ctx: Context = UnreachedContextD
     found = await detail.get_or_raise(ctx, snapshot_id=snapshot_id)
     snapshot, prior = found.snapshot, found.prior
     return shapes.SnapshotDetail(
-        snapshot_id=snapshot.id,
-        organization_id=snapshot.organization_id,
-        organization_name=found.organization_name,
-        period_id=snapshot.period_id,
-        snapshot_status=snapshot.status,
-        field_count=snapshot.field_count,
-        populated_field_count=snapshot.populated_field_count,
-        missing_required_fields=snapshot.missing_required_fields or [],
-        cache_valid=snapshot.cache_valid,
-        aggregated_at=snapshot.aggregated_at,
+        **_summary_fields(snapshot, found.organization_name),
         invalidation_reason=snapshot.invalidation_reason,
         error=snapshot.error,
         sections=sections(found),
