@@ -151,6 +151,14 @@ async def _peers_and_values(dialect: str, found: Baselines, period: Period, form
         of_field[org] = value.value
 
 
+def _organizations_clause(sql: Statement, organization_ids: Iterable[str] | None) -> str:
+    """The history statements' ``s.organization_id`` filter (none: every organisation's)."""
+    if organization_ids is None:
+        return ""
+    named = sorted(set(organization_ids))
+    return f" AND {sql.any_of('s.organization_id', named)}" if named else " AND 1 = 0"
+
+
 def _history_rows(sql: Statement, prior: list[str], form_id: str | None, organization_ids: Iterable[str] | None) -> str:
     """The organisations' numeric values in the prior periods (every organisation's when None)."""
     text = (
@@ -160,10 +168,7 @@ def _history_rows(sql: Statement, prior: list[str], form_id: str | None, organiz
         f"WHERE {sql.any_of('s.period_id', prior)} AND s.status = 'current' "
         f"AND {_form_clause(sql, form_id)} AND v.value IS NOT NULL AND {sql.one_of('d.data_type', NUMERIC)}"
     )
-    if organization_ids is not None:
-        named = sorted(set(organization_ids))
-        text += f" AND {sql.any_of('s.organization_id', named)}" if named else " AND 1 = 0"
-    return text
+    return text + _organizations_clause(sql, organization_ids)
 
 
 async def _history(
@@ -217,10 +222,7 @@ def _history_arrays(sql: Statement, prior: list[str], form_id: str | None, organ
         f"SELECT d.id FROM field_definition d WHERE {sql.one_of('d.data_type', NUMERIC)}))) AS x "
         f"WHERE {sql.any_of('s.period_id', prior)} AND s.status = 'current' AND {_form_clause(sql, form_id)}"
     )
-    if organization_ids is not None:
-        named = sorted(set(organization_ids))
-        text += f" AND {sql.any_of('s.organization_id', named)}" if named else " AND 1 = 0"
-    return text
+    return text + _organizations_clause(sql, organization_ids)
 
 
 HELD_ORGANISATIONS = 1000
