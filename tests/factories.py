@@ -26,8 +26,10 @@ from bufdir_reporting.models import (
     OrganizationKind,
     Period,
     PeriodType,
+    ReportRecord,
     Section,
     Snapshot,
+    Submission,
 )
 from bufdir_reporting.resolvers.base.context import Context
 
@@ -235,3 +237,27 @@ async def make_reporting_world() -> None:
                 hours=Decimal(hours),
                 participants=participants,
             )
+
+
+async def make_submission(snapshot: Snapshot) -> Submission:
+    """A yearly 2024 report submitted, as the submission use case leaves it (its record and
+    submission), without rendering a document: the worklist tests' submitted reports."""
+    record = await ReportRecord.create(
+        id=f"rec-{snapshot.id}",
+        organization_id=snapshot.organization_id,
+        report_type="annual_report",
+        period_from=date(2024, 1, 1),
+        period_to=date(2024, 12, 31),
+    )
+    return await Submission.create(
+        id=f"sub-{snapshot.id}",
+        organization_id=snapshot.organization_id,
+        period_id=snapshot.period_id,
+        form_id=snapshot.form_id,
+        snapshot=snapshot,
+        report_record=record,
+        version=1,
+        activity_count=0,
+        submitted_by="coordinator",
+        submitted_at=datetime(2025, 1, 15, tzinfo=UTC),
+    )

@@ -22,7 +22,6 @@ from bufdir_reporting.models import (
     FormSection,
     OrganizationKind,
     ReportForm,
-    ReportRecord,
     Snapshot,
     Submission,
     Translation,
@@ -39,7 +38,7 @@ from bufdir_reporting.schema.context import GraphQLContext
 from bufdir_reporting.timefmt import iso_z
 
 from ..conftest import error_codes
-from ..factories import context_for, counted, make_organization, make_period, make_scope, make_section
+from ..factories import context_for, counted, make_organization, make_period, make_scope, make_section, make_submission
 
 WORKLIST = """query ($p: ID!, $f: WorklistFilter, $first: Int) { worklist(periodId: $p, filter: $f, first: $first) {
   totalCount edges { node { organizationId fieldKey code severity importance score ruleId noteId noteState submitted } } } }"""
@@ -68,29 +67,6 @@ async def _snapshot(org: str, values: dict[str, int], form_id: str | None = None
     return snapshot
 
 
-async def _submit(snapshot: Snapshot) -> None:
-    """The report submitted, as the submission use case leaves it (its record and submission)."""
-    record = await ReportRecord.create(
-        id=f"rec-{snapshot.id}",
-        organization_id=snapshot.organization_id,
-        report_type="annual_report",
-        period_from=datetime(2024, 1, 1).date(),
-        period_to=datetime(2024, 12, 31).date(),
-    )
-    await Submission.create(
-        id=f"sub-{snapshot.id}",
-        organization_id=snapshot.organization_id,
-        period_id=snapshot.period_id,
-        form_id=snapshot.form_id,
-        snapshot=snapshot,
-        report_record=record,
-        version=1,
-        activity_count=0,
-        submitted_by="coordinator",
-        submitted_at=datetime(2025, 1, 15, tzinfo=UTC),
-    )
-
-
 @pytest.fixture
 async def period(app):
     """Six child-welfare services in 2024, each report submitted: placements 20 each; acute
@@ -100,7 +76,7 @@ async def period(app):
     await make_period(year=2024)
     for number, acute in enumerate((3, 4, 3, 5, 4, 60), start=1):
         await make_organization(id=f"org-w{number}", name=f"Tjeneste {number}", kind=OrganizationKind.CHILD_WELFARE_SERVICE)
-        await _submit(await _snapshot(f"org-w{number}", {"plasseringer": 20, "akutt": acute}))
+        await make_submission(await _snapshot(f"org-w{number}", {"plasseringer": 20, "akutt": acute}))
     await _rule(DEFAULT_FORM)
 
 

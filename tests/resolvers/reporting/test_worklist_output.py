@@ -15,7 +15,6 @@ from bufdir_reporting.models import (
     FieldDefinition,
     FieldValue,
     OrganizationKind,
-    ReportRecord,
     Snapshot,
     Submission,
     ValidationRule,
@@ -26,7 +25,7 @@ from bufdir_reporting.resolvers.base.context import Context
 from bufdir_reporting.resolvers.reporting import reviews, worklist
 from bufdir_reporting.resolvers.snapshots import notes
 
-from ...factories import FieldSpec, context_for, counted, make_organization, make_period, make_section
+from ...factories import FieldSpec, context_for, counted, make_organization, make_period, make_section, make_submission
 
 YEARS = (2020, 2021, 2022, 2023, 2024)
 FIELDS = ("saker", "plasseringer", "akutt", "arsverk", "tiltak", "merknad")
@@ -116,28 +115,6 @@ async def _report(org: str, year: int, values: dict[str, tuple[int | str | None,
     return snapshot
 
 
-async def _submit(snapshot: Snapshot) -> Submission:
-    record = await ReportRecord.create(
-        id=f"rec-{snapshot.id}",
-        organization_id=snapshot.organization_id,
-        report_type="annual_report",
-        period_from=datetime(2024, 1, 1).date(),
-        period_to=datetime(2024, 12, 31).date(),
-    )
-    return await Submission.create(
-        id=f"sub-{snapshot.id}",
-        organization_id=snapshot.organization_id,
-        period_id=snapshot.period_id,
-        form_id=snapshot.form_id,
-        snapshot=snapshot,
-        report_record=record,
-        version=1,
-        activity_count=0,
-        submitted_by="coordinator",
-        submitted_at=datetime(2025, 1, 15, tzinfo=UTC),
-    )
-
-
 async def _world(settings: Any, app: Any) -> None:
     await _structure()
     for year in YEARS:
@@ -148,7 +125,7 @@ async def _world(settings: Any, app: Any) -> None:
             if any(series[YEARS.index(year)] is not None for series in values.values()):
                 snapshot = await _report(org, year, values)
         if org != "org-p6":  # org-p6's report is a draft
-            await _submit(snapshot)
+            await make_submission(snapshot)
     reviewer = Context(
         settings=settings,
         principal=Principal("saksbehandler", roles=frozenset({REVIEWER})),
