@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+PERIODIC_TASKS = frozenset({"job-recovery", "auto-reaggregation", "event-relay"})
+"""The app's own periodic loops (background.Background): what they send while a counted call
+runs is not the call's. The job-recovery sweep, every 150 s in a served test app, once fell inside
+a count and made 20 rows over five organisations cost one statement more than over one."""
+
 
 class StatementCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends (its db client logs each one at DEBUG).
-    Only switched on around a counted run: the logging itself costs time."""
+    """Counts the SQL statements Tortoise sends (its db client logs each one at DEBUG), but for
+    those of the app's periodic loops (``PERIODIC_TASKS``). Only switched on around a counted run:
+    the logging itself costs time."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -19,7 +26,7 @@ class StatementCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = str(record.msg % record.args if record.args else record.msg)
-        if text.startswith(("Created connection pool", "Closed connection pool")):
+        if text.startswith(("Created connection pool", "Closed connection pool")) or _in_periodic_task():
             return
         self.statements.append(text.split(":")[0][:120])
         self.texts.append(text)
@@ -39,3 +46,11 @@ def counting_statements() -> Iterator[StatementCounter]:
         logger.removeHandler(counter)
         logger.setLevel(level)
         logger.propagate = propagate
+
+
+def _in_periodic_task() -> bool:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running loop: a synchronous caller
+        return False
+    return task is not None and task.get_name() in PERIODIC_TASKS
