@@ -81,14 +81,23 @@ async def test_activity_writes_publish_cache_invalidated_after_commit(ctx):
 
 
 async def test_a_failed_run_publishes_failed(ctx, monkeypatch):
+    # The run fails only once the test follows its snapshot: else, on a loaded machine, it failed
+    # and published before the subscription was made (PostgreSQL's LISTEN is a round trip), and
+    # the test waited for an event already gone.
+    following = asyncio.Event()
+
     async def broken(**_):
+        await following.wait()
         raise RuntimeError("boom")
 
     monkeypatch.setattr("bufdir_reporting.resolvers.aggregation.engine.aggregate", broken)
     triggered = await snapshots.trigger(ctx, organization_id="org-1042", period_id="2025")
     async with ctx.events.subscribe(events.SnapshotStatusChanged.channel(triggered.snapshot.id)) as status:
+        following.set()
         await ctx.jobs.wait_idle()
         payload = await next_payload(status)
+        while payload["status"] == "processing":  # published after the subscription, as it may be
+            payload = await next_payload(status)
     assert payload["status"] == "failed" and "boom" in payload["error"]
 
 
