@@ -361,3 +361,43 @@ def test_openpyxls_read_only_sheet_builds_each_row_in_get_row():
     sheet._get_row = lambda row, *_, **__: row
     (row,) = sheet.iter_rows(values_only=True)
     assert [(cell["column"], cell["value"]) for cell in row] == [(1, "a"), (3, 3)]
+
+
+def test_pytests_assertion_rewriting_cache_that_warm_bytecode_fills(tmp_path):
+    """scripts/warm_bytecode.py rewrites the test modules before pytest's workers start, with the
+    functions pytest's import hook calls (``_read_pyc``, ``_rewrite_test``, ``_write_pyc``) and
+    into the file it reads (``get_cache_dir`` and ``PYC_TAIL``): the hook must still call them,
+    and what is written must be what it loads, asserts rewritten."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from _pytest.assertion import rewrite
+
+    assert all(
+        refers_to(rewrite.AssertionRewritingHook.exec_module, name) for name in ("_read_pyc", "_rewrite_test", "_write_pyc")
+    )
+    assert refers_to(rewrite.AssertionRewritingHook.exec_module, "get_cache_dir")
+    assert refers_to(rewrite.AssertionRewritingHook.exec_module, "PYC_TAIL")
+    assert parameters(rewrite._rewrite_test) == ["fn", "config"]
+    assert parameters(rewrite._write_pyc) == ["state", "co", "source_hash", "pyc"]
+
+    script = Path(__file__).parents[1] / "scripts" / "warm_bytecode.py"
+    spec = importlib.util.spec_from_file_location("warm_bytecode", script)
+    assert spec is not None and spec.loader is not None
+    warm: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(warm)
+    module = tmp_path / "test_sample.py"
+    module.write_text("def test_it():\n    value = 1\n    assert value == 2\n")
+    assert warm.rewrite(module) is True
+    assert warm.rewrite(module) is False, "a current cache is left as it is"
+    code = rewrite._read_pyc(module, rewrite.get_cache_dir(module) / (module.name[:-3] + rewrite.PYC_TAIL))
+    assert code is not None and sys.implementation.cache_tag in rewrite.PYC_TAIL
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    try:
+        namespace["test_it"]()
+    except AssertionError as failed:
+        assert "assert 1 == 2" in str(failed), str(failed)  # pytest's explanation: the rewritten assert
+    else:
+        raise AssertionError("the rewritten test passed")
