@@ -65,10 +65,23 @@ async def _value_of(snapshot: AnySnapshot, field_key: str) -> None:
 
 
 async def _note(
-    ctx: Context, snapshot: AnySnapshot, field_key: str, kind: ValueNoteKind, text: str, parent: ValueNote | None = None
+    ctx: Context,
+    snapshot: AnySnapshot,
+    field_key: str,
+    kind: ValueNoteKind,
+    text: str,
+    parent: ValueNote | None = None,
+    *,
+    unlocked: bool = False,
 ) -> ValueNote:
+    """``unlocked``: written only while the snapshot's period is not submitted, asked again inside
+    the transaction with the snapshot's row held (``periods.hold_unlocked``), as a value's write
+    asks: asked only before it, an explanation written while the report was being submitted went
+    in after the submission, into the locked report."""
     assert snapshot.period_id is not None
     async with notify.transaction(ctx) as outbox:
+        if unlocked and await periods.hold_unlocked(snapshot.id) is None:
+            raise NotFound("snapshot", snapshot.id)
         note = await ValueNote.create(
             organization_id=snapshot.organization_id,
             period_id=snapshot.period_id,
@@ -125,7 +138,7 @@ async def explain(ctx: Context, *, snapshot_id: str, field_key: str, text: str) 
     snapshot = await lifecycle.get_for_write(ctx, snapshot_id=snapshot_id)
     await _value_of(snapshot, field_key)
     await periods.refuse_if_period_locked(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
-    return await _note(ctx, snapshot, field_key, ValueNoteKind.EXPLANATION, _text(text))
+    return await _note(ctx, snapshot, field_key, ValueNoteKind.EXPLANATION, _text(text), unlocked=True)
 
 
 async def comment(ctx: Context, *, snapshot_id: str, field_key: str, text: str) -> ValueNote:

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from bufdir_reporting.errors import Conflict, PeriodLocked
-from bufdir_reporting.models import Activity, FieldValue, Snapshot, SnapshotStatus, Submission
+from bufdir_reporting.models import Activity, FieldValue, Snapshot, SnapshotStatus, Submission, ValueNote
 from bufdir_reporting.resolvers import activities, periods, snapshots
 from bufdir_reporting.resolvers.activities.inputs import ActivitySpec
 from bufdir_reporting.resolvers.base import notify
 from bufdir_reporting.resolvers.reporting import records, rendition, submissions
-from bufdir_reporting.resolvers.snapshots import manual_values, runs
+from bufdir_reporting.resolvers.snapshots import manual_values, notes, runs
 
 from ...factories import context_for, current_snapshot, make_scope_with_history
 
@@ -87,10 +87,10 @@ def submitted_as_the_write_opens(monkeypatch, ctx, report_id: str) -> list[str]:
     return submitting
 
 
-@pytest.mark.parametrize("write", ["set_value", "invalidate"])
+@pytest.mark.parametrize("write", ["set_value", "invalidate", "explain"])
 async def test_a_write_that_found_the_period_open_is_refused_once_it_was_submitted(app, settings, scope, monkeypatch, write):
     """The writer read its snapshot (and, before, asked the lock) before the submission took the
-    lock, and writes after it committed."""
+    lock, and writes after it committed. An explanation too: it went into the locked report."""
     ctx = context_for(settings, app, scope.org.id)
     report_id = await report_of(ctx, scope)
     sent = await current(scope, scope.period)
@@ -98,9 +98,12 @@ async def test_a_write_that_found_the_period_open_is_refused_once_it_was_submitt
     with pytest.raises(PeriodLocked):
         if write == "set_value":
             await manual_values.set_value(ctx, snapshot_id=sent.id, field_key="antall_arsverk", value="99")
+        elif write == "explain":
+            await notes.explain(ctx, snapshot_id=sent.id, field_key="antall_arsverk", text="Ti årsverk i år.")
         else:
             await snapshots.invalidate(ctx, snapshot_id=sent.id, reason="late correction", reaggregate=False)
     assert not submitting, "the submission ran in the gap"
+    assert not await ValueNote.exists(organization_id=scope.org.id), "nothing was written into the locked report"
     kept = await Snapshot.get(id=sent.id)
     assert kept.status == SnapshotStatus.CURRENT and kept.cache_valid
     assert (await FieldValue.get(snapshot_id=sent.id, field_key="antall_arsverk")).value == Decimal(10)
