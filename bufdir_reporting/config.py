@@ -119,6 +119,11 @@ class Settings(BaseSettings):
         ge=1,
         description="live subscriptions (websocket operations and SSE watches together) one principal may hold in one process",
     )
+    websocket_connections_per_principal: int = Field(
+        default=100,
+        ge=1,
+        description="websocket connections one principal (an anonymous caller: per address) may hold open in one process",
+    )
     report_store_dir: Path | None = Field(default=None, description="root of the report file store (default: VAR_DIR/reports)")
     shutdown_grace_seconds: int = Field(default=20, ge=1, description="in-flight requests get this long to finish on SIGTERM")
     log_format: Literal["auto", "json", "console"] = Field(

@@ -47,6 +47,7 @@ from .auth import Principal
 from .dependencies import context_of, principal_of, remap, request_context
 from .envelope import request_id
 from .errors import Forbidden, TooManySubscriptions, Unauthenticated, Unavailable
+from .events import HolderAtLimit
 from .graphql_requests import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -58,7 +59,7 @@ from .graphql_requests import (
     problem_response,
 )
 from .language import content_language
-from .operations.close_codes import ACCESS_WITHDRAWN, TOKEN_EXPIRED
+from .operations.close_codes import ACCESS_WITHDRAWN, TOKEN_EXPIRED, TOO_MANY_CONNECTIONS
 from .schema.context import GraphQLContext
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,14 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
     _withdrawn = False
 
     async def handle_connection_init(self, message: Any) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except HolderAtLimit:  # from on_ws_connect, before the connection_ack
+            context = self.context
+            limit = context.settings.websocket_connections_per_principal if isinstance(context, GraphQLContext) else 0
+            log.info("websocket refused: its holder has %d open already", limit)
+            await self.websocket.close(code=TOO_MANY_CONNECTIONS, reason=f"too many connections: {limit} open already")
+            return
         principal = getattr(self.context, "principal", None)
         left = principal.seconds_left() if isinstance(principal, Principal) else None
         if self.connection_acknowledged and left is not None and self._expiry is None:
@@ -237,7 +245,13 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
-        await super().shutdown()
+        try:
+            await super().shutdown()
+        finally:
+            context = self.context
+            if isinstance(context, GraphQLContext) and context.connection_holder is not None and context.events is not None:
+                context.events.connections.give_back(context.connection_holder)
+                context.connection_holder = None
 
     async def handle_invalid_message(self, error_message: str) -> None:
         cause = sys.exc_info()[1]  # Strawberry reports a message it could not decode from its except block
@@ -341,10 +355,16 @@ class BufdirGraphQLRouter(GraphQLRouter):
         headers on a websocket); a bad token closes the connection with 4403."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         token = params.get("Authorization") or params.get("authorization")
-        if token is None:
-            return None
-        try:
-            context.principal = await principal_of(context.settings, str(token))
-        except (Unauthenticated, Forbidden) as exc:
-            raise ConnectionRejectionError({"code": exc.code, "message": exc.message, **exc.details}) from None
+        if token is not None:
+            try:
+                context.principal = await principal_of(context.settings, str(token))
+            except (Unauthenticated, Forbidden) as exc:
+                raise ConnectionRejectionError({"code": exc.code, "message": exc.message, **exc.details}) from None
+        if context.events is not None:
+            # One holder (a token's claims; an anonymous caller's address) keeps at most so many
+            # websockets open: a connection with no subscription held nothing countable, and one
+            # token or address could open them without bound (HolderAtLimit: closed 1013)
+            holder = context.holder
+            context.events.connections.take(holder, context.settings.websocket_connections_per_principal)
+            context.connection_holder = holder
         return None

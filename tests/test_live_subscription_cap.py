@@ -162,3 +162,60 @@ async def test_anonymous_callers_are_counted_per_address_not_as_one(app, setting
         live.refuse_at_limit(anonymous("192.0.2.2"))  # another client is not held by the first one's place
         async with live.subscribed(anonymous("192.0.2.2"), "public", DataUpdated):
             pass
+
+
+async def refused_connection(address: str, token: str | None) -> websockets.exceptions.ConnectionClosed:
+    """The close a websocket gets instead of its ``connection_ack``."""
+    socket = await websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS)
+    payload = {"Authorization": f"Bearer {token}"} if token else {}
+    await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+    with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+        async with asyncio.timeout(10):
+            raise AssertionError(await socket.recv())
+    return closed.value
+
+
+@pytest.mark.one_database
+async def test_a_principal_keeps_at_most_its_cap_of_websockets_open_and_gets_it_back_when_one_closes(server, settings):
+    """A websocket with no subscription held no place (attacker's review): one token, or one
+    anonymous address, could open connections without bound, each a task and buffers in the
+    process. Now each takes a place when its connection_init is accepted, and gives it back
+    however it ends."""
+    address, app = server
+    settings.websocket_connections_per_principal = 2
+    kari = issue_token(settings, subject="kari", organizations=["org-1042"])
+    per = issue_token(settings, subject="per", organizations=["org-2077"])
+    first, second = await opened(address, kari), await opened(address, kari)
+    refused = await refused_connection(address, issue_token(settings, subject="kari", organizations=["org-1042"], ttl=None))
+    assert refused.rcvd is not None and refused.rcvd.code == 1013, refused
+    assert refused.rcvd.reason == "too many connections: 2 open already"
+    async with await opened(address, per):  # another principal is not held by kari's places
+        pass
+
+    first.transport.abort()  # dropped without a close frame, as a lost network drops it
+    await connections_left(app, 1)
+    async with await opened(address, kari):  # the dropped connection's place is free again
+        pass
+    await second.close()
+    await connections_left(app, 0)
+
+
+async def connections_left(app: Any, count: int) -> None:
+    async with asyncio.timeout(10):
+        while app.state.events.stats["connections"] != count:
+            await asyncio.sleep(0.02)
+
+
+@pytest.mark.one_database
+async def test_anonymous_websockets_are_counted_per_address(server, settings):
+    address, app = server
+    settings.websocket_connections_per_principal = 1
+    socket = await websockets.connect(f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS)
+    await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    refused = await refused_connection(address, None)
+    assert refused.rcvd is not None and refused.rcvd.code == 1013
+    async with await opened(address, issue_token(settings, subject="kari", organizations=["org-1042"])):
+        pass  # a token's connections are its own, not the address's
+    await socket.close()
+    await connections_left(app, 0)

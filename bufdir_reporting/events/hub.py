@@ -13,7 +13,8 @@
   ``on_overflow``) and its iteration ends with ``SubscriberTooSlow`` — memory stays bounded;
 * whoever subscribes (a ``holder``: the caller's principal) holds at most ``limit``
   subscriptions at once in the process, across all its connections (``HolderAtLimit``); each
-  is counted until it ends, however it ends (unsubscribed, cancelled, its client gone);
+  is counted until it ends, however it ends (unsubscribed, cancelled, its client gone); the
+  connections themselves are counted alike (``connections``, taken by the websocket handler);
 * subscribing and unsubscribing run under a lock, and a channel nobody listens to any more
   is unsubscribed from the backend, so nothing is left behind;
 * pub/sub is fire-and-forget (an event published while Redis is down, or never published by a
@@ -42,7 +43,7 @@ from pydantic import ValidationError
 
 from .base import MAX_PAYLOAD_BYTES, Event
 from .catalogue import decode
-from .subscription import Delivery, HolderAtLimit, Subscription
+from .subscription import Delivery, Holdings, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,9 @@ class EventHub:
         self.relayed = 0
         self._delivered: dict[int, float] | None = {} if relayed else None  # event id -> when (loop time)
         self._subscribers: dict[str, set[Subscription]] = {}
-        self._held: dict[Hashable, int] = {}  # holder -> subscriptions it holds
+        self._held = Holdings("subscriptions")
+        self.connections = Holdings("connections")
+        """The live connections (websockets) each holder holds open in this process."""
         self._lock = asyncio.Lock()
         self._backend: Any = None
         self._listener: asyncio.Task[None] | None = None
@@ -107,6 +110,7 @@ class EventHub:
         return {
             "channels": len(self._subscribers),
             "subscribers": sum(len(s) for s in self._subscribers.values()),
+            "connections": self.connections.total(),
             "reconnects": self.reconnects,
             "relayed": self.relayed,
         }
@@ -130,7 +134,7 @@ class EventHub:
 
     def holding(self, holder: Hashable) -> int:
         """How many subscriptions ``holder`` holds in this process."""
-        return self._held.get(holder, 0)
+        return self._held.count(holder)
 
     @asynccontextmanager
     async def subscribe(
@@ -144,10 +148,7 @@ class EventHub:
         """A subscription to ``channel`` while the block runs; with ``holder``, counted as one of
         the holder's until it ends, refused (``HolderAtLimit``) when it holds ``limit`` already."""
         if holder is not None:
-            held = self._held.get(holder, 0)
-            if limit is not None and held >= limit:
-                raise HolderAtLimit(f"{limit} subscriptions held")
-            self._held[holder] = held + 1  # before the first await: no two pass the check at once
+            self._held.take(holder, limit)  # before the first await: no two pass the check at once
         try:
             subscription = Subscription(channel, self.queue_size, on_overflow)
             async with self._lock:
@@ -170,12 +171,7 @@ class EventHub:
                 await asyncio.shield(self._unsubscribe(subscription))
         finally:
             if holder is not None:
-                self._release(holder)
-
-    def _release(self, holder: Hashable) -> None:
-        left = self._held.pop(holder) - 1
-        if left:
-            self._held[holder] = left
+                self._held.give_back(holder)
 
     async def _unsubscribe(self, subscription: Subscription) -> None:
         async with self._lock:

@@ -1,17 +1,17 @@
 """One local subscriber of a channel: a bounded queue of deliveries, dropped (``SubscriberTooSlow``)
-rather than let memory grow when it does not read."""
+rather than let memory grow when it does not read; and the places each holder holds (``Holdings``)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
 from .base import Event
 
-__all__ = ["Delivery", "HolderAtLimit", "SubscriberTooSlow", "Subscription"]
+__all__ = ["Delivery", "HolderAtLimit", "Holdings", "SubscriberTooSlow", "Subscription"]
 
 
 class SubscriberTooSlow(Exception):
@@ -20,7 +20,36 @@ class SubscriberTooSlow(Exception):
 
 class HolderAtLimit(Exception):
     """Whoever subscribes holds as many subscriptions as it may (``EventHub.subscribe``'s
-    ``limit``): nothing was subscribed."""
+    ``limit``), or whoever connects as many live connections (``Holdings.take``): nothing was
+    subscribed or taken."""
+
+
+class Holdings:
+    """How many places (subscriptions, connections) each holder holds in this process, each at
+    most a ``limit``: a place is taken before the first await of whoever takes it, so no two
+    pass the check at once, and given back however its holder ends."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._held: dict[Hashable, int] = {}
+
+    def count(self, holder: Hashable) -> int:
+        return self._held.get(holder, 0)
+
+    def total(self) -> int:
+        return sum(self._held.values())
+
+    def take(self, holder: Hashable, limit: int | None) -> None:
+        """One more place for ``holder``; ``HolderAtLimit`` if it holds ``limit`` already."""
+        held = self._held.get(holder, 0)
+        if limit is not None and held >= limit:
+            raise HolderAtLimit(f"{limit} {self.what} held")
+        self._held[holder] = held + 1
+
+    def give_back(self, holder: Hashable) -> None:
+        left = self._held.pop(holder) - 1
+        if left:
+            self._held[holder] = left
 
 
 E = TypeVar("E", bound=Event, covariant=True)

@@ -20,3 +20,8 @@ ACCESS_WITHDRAWN = 4403
 """The national token the connection was opened with no longer maps to what it read (an
 admin removed the person's assignment, the supplier's delegation, or the consumer's
 organisation): as a refused ``connection_init``, graphql-transport-ws's Forbidden."""
+
+TOO_MANY_CONNECTIONS = 1013
+"""The token (an anonymous caller: its address) holds ``BUFDIR_WEBSOCKET_CONNECTIONS_PER_PRINCIPAL``
+websockets open in this process already: RFC 6455's "try again later", sent instead of the
+``connection_ack``. Close one of the others first."""

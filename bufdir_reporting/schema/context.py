@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Hashable
 from dataclasses import dataclass, fields
 from typing import TypeAlias
 
@@ -20,6 +21,10 @@ class GraphQLContext(Context, BaseContext):
     unreached: bool = False
     """The principal does not yet reach below its organisations, nor is a Maskinporten token
     mapped to them (``dependencies.context_of``): ``reach`` before the executor runs."""
+    connection_holder: Hashable | None = None
+    """Whose place among the open websockets this connection holds (``events.connections``),
+    taken when its ``connection_init`` is accepted and given back when it ends: the holder as it
+    was then (a principal reached later is another value)."""
 
     @classmethod
     def wrap(cls, ctx: Context) -> GraphQLContext:
