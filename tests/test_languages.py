@@ -601,7 +601,7 @@ REFUSED_BY_REST = {
         "GET",
         "/api/v1/analytics",
         lambda org, period: {"params": {"periods": period}},
-        "oppgje felt (field_keys) eller seksjonar (section_ids)",
+        "oppgje felt (fields) eller seksjonar (sections)",
         None,
     ),
 }

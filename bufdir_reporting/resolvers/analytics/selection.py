@@ -57,6 +57,9 @@ class ValueSource(StrEnum):
     CURRENT = "current"
 
 
+PERIOD_INPUTS = ("period_ids", "period_type", "period_from", "period_to")
+
+
 class Selection(Strict):
     """An analytics request as a client writes it."""
 
@@ -79,17 +82,28 @@ class Selection(Strict):
     @model_validator(mode="after")
     def _complete(self) -> Selection:
         # Raised as InvalidInput (pydantic lets it through), so each names the field to change:
-        # as a model's ValueError it named none, and the message began with a space.
+        # as a model's ValueError it named none, and the message began with a space. The inputs
+        # a message names are placeholders (``inputs``), each named as the caller's transport
+        # names it (REST's ``fields``, GraphQL's ``selection.fieldKeys``): written into the text,
+        # REST was told to give "field_keys", a parameter it does not have.
         if not self.field_keys and not self.section_ids:
-            raise InvalidInput(field="field_keys", message_id="analytics.selection.name_fields_field_keys")
+            raise InvalidInput(
+                field="field_keys", message_id="analytics.selection.name_fields_field_keys", inputs=("field_keys", "section_ids")
+            )
         if self.period_ids and self.period_type is not None:
-            raise InvalidInput(field="period_type", message_id="analytics.selection.name_periods_period_ids")
+            raise InvalidInput(
+                field="period_type", message_id="analytics.selection.name_periods_period_ids", inputs=PERIOD_INPUTS
+            )
         if not self.period_ids and self.period_type is None:
-            raise InvalidInput(field="period_ids", message_id="analytics.selection.name_periods_period_ids_2")
+            raise InvalidInput(
+                field="period_ids", message_id="analytics.selection.name_periods_period_ids_2", inputs=PERIOD_INPUTS
+            )
         if self.period_from is not None and self.period_to is not None and self.period_from > self.period_to:
-            raise InvalidInput(field="period_to", message_id="analytics.selection.period_after_period")
+            raise InvalidInput(field="period_to", message_id="analytics.selection.period_after_period", inputs=PERIOD_INPUTS)
         if self.roll_up and self.subtree_of is None:
-            raise InvalidInput(field="subtree_of", message_id="analytics.selection.roll_up_sums_subtree")
+            raise InvalidInput(
+                field="subtree_of", message_id="analytics.selection.roll_up_sums_subtree", inputs=("roll_up", "subtree_of")
+            )
         return self
 
 

@@ -533,9 +533,21 @@ async def test_a_selection_that_cannot_be_answered_names_what_to_change(app, cli
     refused = await client.get("/api/v1/analytics", params=reversed_range, headers=reviewer)
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["details"]["field"] == "period_to"
+    assert refused.json()["error"]["message"] == "period_from is after period_to"
     nothing = await client.get("/api/v1/analytics", params=[("periods", "2025")], headers=reviewer)
     error = nothing.json()["error"]
     assert nothing.status_code == 422 and error["details"]["field"] == "fields", nothing.text
+    # the message names REST's parameters too: it told REST to give field_keys, which it has not
+    assert error["message"] == "name the fields (fields) or the sections (sections)", error
+    norwegian = await client.get("/api/v1/analytics", params=[("periods", "2025")], headers={**reviewer, "Accept-Language": "nb"})
+    assert norwegian.json()["error"]["message"] == "oppgi felt (fields) eller seksjoner (sections)"
+    for params, said in (
+        ([("fields", "antall_saker")], "name periods (periods) or a range of one period type (period_type)"),
+        ([("fields", "antall_saker"), ("periods", "2025"), ("period_type", "year")], "(periods) or a range (period_type with"),
+        ([("fields", "antall_saker"), ("periods", "2025"), ("roll_up", "true")], "roll_up sums a subtree: name it (subtree_of)"),
+    ):
+        answer = await client.get("/api/v1/analytics", params=params, headers=reviewer)
+        assert answer.status_code == 422 and said in answer.json()["error"]["message"], answer.text
 
 
 async def test_rest_refuses_a_query_parameter_it_does_not_know(app, client, tokens) -> None:
@@ -569,15 +581,16 @@ async def test_graphql_refusals_name_graphql_arguments(app, graphql, tokens) -> 
     }
     nothing = {"periodIds": ["2025-Q1"]}
     unknown = {"fieldKeys": ["antall_saker"], "periodIds": ["2025-Q1"], "organizationIds": ["org-nowhere"]}
-    for selection, named in (
-        (reversed_range, "selection.periodTo"),
-        (nothing, "selection.fieldKeys"),
-        (unknown, "selection.organizationIds"),
+    for selection, named, said in (
+        (reversed_range, "selection.periodTo", "selection.periodFrom is after selection.periodTo"),
+        (nothing, "selection.fieldKeys", "name the fields (selection.fieldKeys) or the sections (selection.sectionIds)"),
+        (unknown, "selection.organizationIds", "org-nowhere"),
     ):
         result = await graphql(query, {"s": selection}, headers=tokens.reviewer())
         (error,) = result["errors"]
         assert error["extensions"]["code"] == "BAD_USER_INPUT", error
         assert error["extensions"]["field"] == named, error
+        assert said in error["message"], error
 
 
 async def test_an_unknown_form_is_refused_naming_the_input_that_named_it(app, client, graphql, tokens) -> None:
