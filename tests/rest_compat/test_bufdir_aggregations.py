@@ -194,6 +194,24 @@ async def test_a_refresh_naming_both_its_period_and_a_range_is_refused(client, a
     assert "reporting_period_id" in error["message"] and "range" in error["message"]
 
 
+async def test_a_range_for_the_aggregation_of_a_period_is_refused_and_the_period_keeps_it(client, app, org, contract_periods):
+    """The repository contract's PUT (a new range) sent to the service contract's aggregation of
+    a period: the id came to name a range snapshot, and the period's aggregation was no longer
+    listed by its period (outside review). Refused, naming range; nothing changes."""
+    period = (await client.post(BASE, json=contracts.SERVICE_POST_REQUEST, headers=org)).json()
+    await app.state.jobs.wait_idle()
+    before = (await client.get(f"{BASE}/{period['id']}", headers=org)).json()
+    refused = await client.put(f"{BASE}/{period['id']}", json=contracts.REPOSITORY_PUT_REQUEST, headers=org)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["details"]["field"] == "range" and period["reporting_period_id"] in error["message"], error
+    assert (await client.get(f"{BASE}/{period['id']}", headers=org)).json() == before
+    listed = await client.get(
+        BASE, params={"org_id": "org-bufdir-42", "reporting_period_id": period["reporting_period_id"]}, headers=org
+    )
+    assert [item["id"] for item in listed.json()["data"]] == [period["id"]]
+
+
 async def test_a_key_neither_contract_names_is_ignored_as_it_was(client, org, contract_periods):
     body = {**contracts.REPOSITORY_POST_REQUEST, "force_reaggregate": True, "note": "from an older client"}
     response = await client.post(BASE, json=body, headers=org)

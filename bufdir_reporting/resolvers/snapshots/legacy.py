@@ -44,7 +44,7 @@ async def refresh(
     """Aggregate the resource ``snapshot_id`` names again (over ``window`` if given, else its own
     period or range) and name the result by ``snapshot_id``. A body naming another organisation
     or period than the resource's is refused, not ignored, and so is one naming both a period
-    and a range."""
+    and a range, and a range for the aggregation of a period."""
     current = await named(ctx, snapshot_id=snapshot_id)
     access.writable(ctx, current, kind="snapshot", key=snapshot_id)
     if period_id is not None and window is not None:
@@ -58,6 +58,16 @@ async def refresh(
             field="org_id",
             message_id="snapshots.legacy.org_id_organisation_aggregation",
             values={"organization_id": organization_id, "snapshot_id": snapshot_id, "organization_id2": current.organization_id},
+        )
+    if window is not None and current.period_id is not None:
+        # The repository contract's new range, sent to an aggregation of a period (the service
+        # contract's): the id came to name a range snapshot, and the period's aggregation, still
+        # there, was no longer listed by its period (outside review). A range is aggregated anew
+        # by POST, as a snapshot of its own.
+        raise InvalidInput(
+            field="range",
+            message_id="snapshots.legacy.a_period_takes_no_range",
+            values={"snapshot_id": snapshot_id, "its": current.period_id},
         )
     if period_id is not None and period_id != current.period_id:
         raise InvalidInput(

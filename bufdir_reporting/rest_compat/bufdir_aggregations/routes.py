@@ -177,7 +177,7 @@ async def get_metrics(snapshot_id: SnapshotId, ctx: Context = ContextDep) -> sha
     response_description="Aggregated again",
     also={202: "Still running (a run of the same scope was under way)"},
     errors={403, 409},
-    summary="Re-aggregate (optionally over a new range) and return the result",
+    summary="Re-aggregate (an aggregation of a range optionally over a new one) and return the result",
 )
 async def refresh_aggregation(
     snapshot_id: SnapshotId,
