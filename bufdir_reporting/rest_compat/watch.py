@@ -41,7 +41,6 @@ router = ContractRouter("/api/v1/aggregated-report-data", tag="aggregated-report
 
 REPLAY_LIMIT = 100
 """Events a reconnecting client gets from the event log at most (of the last hour)."""
-EXAMPLE_STREAM = f"retry: 3000\n\nid: 1842\nevent: data_updated\ndata: {json.dumps(WATCH_EVENT)}\n\n: heartbeat\n\n"
 CLOSING = ": the server is shutting down; reconnect with Last-Event-ID to get what follows\n\n"
 HEARTBEAT = ": heartbeat\n\n"
 EXPIRED = ": the token expired; reconnect with a new token and Last-Event-ID\n\n"
@@ -98,6 +97,12 @@ def frame(delivery: Delivery[DataUpdated]) -> str:
     head = f"id: {delivery.event_id}\n" if delivery.event_id is not None else ""
     data = json.dumps(delivery.event.body(delivery.event_id), ensure_ascii=False)
     return f"{head}event: {delivery.event.event}\ndata: {data}\n\n"
+
+
+EXAMPLE_STREAM = "retry: 3000\n\n" + frame(Delivery("", DataUpdated.model_validate(WATCH_EVENT), 1842)) + HEARTBEAT
+"""The stream as documented: the contract's example event written as a live one is (``frame``,
+from the event's own class), so the example carries every key the stream sends: written out by
+hand, it lacked ``changed_field_keys_truncated`` and ``event_id`` (outside review)."""
 
 
 async def _frames(

@@ -190,3 +190,22 @@ async def test_the_stream_ends_when_its_token_expires(server, settings):
     async with asyncio.timeout(5):
         while app.state.events.stats["subscribers"]:
             await asyncio.sleep(0.02)
+
+
+@pytest.mark.one_database
+async def test_the_documented_stream_carries_every_key_the_stream_sends(client):
+    """The OpenAPI example of the watch stream is the contract's example event written as the
+    stream writes an event: written out by hand, it lacked changed_field_keys_truncated and
+    event_id, which every event carries (outside review)."""
+    from bufdir_reporting.events import DataUpdated
+
+    from ..contracts import WATCH_EVENT
+
+    document = (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/v1/aggregated-report-data/watch"]["get"]
+    example = operation["responses"]["200"]["content"]["text/event-stream"]["example"]
+    (data,) = [line.removeprefix("data: ") for line in example.splitlines() if line.startswith("data: ")]
+    documented = json.loads(data)
+    assert set(documented) == set(DataUpdated.model_fields) | {"event_id"}
+    assert {key: documented[key] for key in WATCH_EVENT} == WATCH_EVENT  # the contract's values, as promised
+    assert "id: 1842\n" in example and documented["event_id"] == 1842
