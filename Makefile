@@ -38,8 +38,10 @@ run: $(INSTALLED)
 # servers): a worker still waits on processes it started (served apps, schemathesis, replicas),
 # and a third keeps both cores busy meanwhile. Whole suite on the 2-core machine, quiet, fresh
 # clone (2026-12-05): 2 workers 4 min 19 s, 3 workers 3 min 43 s (378 s of CPU), 4 workers
-# 3 min 49 s (403 s). loadgroup keeps the tests of one xdist_group (one served app they share)
-# on one worker. `make test WORKERS=n` to choose.
+# 3 min 49 s (403 s); on a slower machine of the same kind, bytecode compiled once (2026-12-06),
+# `bash .ci/run` with 3 workers 4 min 03 s (409 s), with 4 workers 4 min 55 s (457 s).
+# loadgroup keeps the tests of one xdist_group (one served app they share) on one worker.
+# `make test WORKERS=n` to choose.
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, (os.cpu_count() or 1) + 1))')
 # The suite's own modules compiled and its test modules rewritten once before the workers start,
 # each of which did all of it itself in a fresh clone (scripts/warm_bytecode.py).
