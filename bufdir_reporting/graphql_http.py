@@ -136,6 +136,7 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
     _expiry: asyncio.Task[None] | None = None
     _recheck: asyncio.Task[None] | None = None
     _withdrawn = False
+    _operations_begun = 0
 
     async def handle_connection_init(self, message: Any) -> None:
         try:
@@ -154,6 +155,18 @@ class TransportWSConnection(BaseGraphQLTransportWSHandler[BaseContext | dict[str
             self._recheck = asyncio.create_task(self._remap_every(ACCESS_RECHECK_SECONDS), name="websocket-access-recheck")
 
     async def handle_subscribe(self, message: Any) -> None:
+        """Each operation runs under a request id of its own, the connection's with its number on
+        the connection (``<id>.3``): its errors, its refusals and its log lines are told apart
+        from the connection's other operations' (every one carried the connection's id). Set
+        while Strawberry makes the operation's task, which keeps it (a task copies the context)."""
+        self._operations_begun += 1
+        token = request_id.set(f"{request_id.get()[:57]}.{self._operations_begun}")
+        try:
+            await self._subscribe(message)
+        finally:
+            request_id.reset(token)
+
+    async def _subscribe(self, message: Any) -> None:
         if self._at_connection_limit(message):
             # Strawberry's own refusal was "Subscription limit reached", in English whatever was
             # asked and without a code, beside the token's cap (TOO_MANY_SUBSCRIPTIONS, in the

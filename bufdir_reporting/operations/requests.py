@@ -32,7 +32,7 @@ class RequestContext:
             return
         rid = request_id_of(dict(scope.get("headers") or []).get(b"x-request-id"))
         token = request_id.set(rid)
-        if scope["type"] == "websocket":  # one id for the connection: its operations' errors carry it
+        if scope["type"] == "websocket":  # the connection's id; each operation's is it numbered (graphql_http)
             try:
                 await self.app(scope, receive, send)
             finally:

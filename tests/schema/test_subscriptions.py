@@ -84,6 +84,33 @@ async def test_another_organisations_subscription_is_refused_with_an_error(serve
     assert refused.value.errors[0]["extensions"]["code"] == "FORBIDDEN"
 
 
+@pytest.mark.one_database
+async def test_each_operation_on_a_connection_has_a_request_id_of_its_own(server, settings):
+    """Every refusal on a websocket carried the connection's one request id: a person quoting
+    it could not say which operation it was. Each operation's is now the connection's (the
+    X-Request-Id it was opened with, else a new one) numbered."""
+    address, _ = server
+    token = issue_token(settings, subject="per", organizations=["org-2077"])
+    socket = await websockets.connect(
+        f"ws://{address}/graphql", subprotocols=GRAPHQL_TRANSPORT_WS, additional_headers={"X-Request-Id": "dashboard-7"}
+    )
+    async with socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        ids = []
+        for number in ("a", "b"):  # another organisation's topic: each refused FORBIDDEN
+            query = 'subscription { aggregatedDataChanged(organizationId: "org-1042", periodId: "2024") { eventId } }'
+            await socket.send(json.dumps({"id": number, "type": "subscribe", "payload": {"query": query}}))
+            async with asyncio.timeout(10):
+                message = json.loads(await socket.recv())
+                while message["type"] == "complete":
+                    message = json.loads(await socket.recv())
+            errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+            assert errors[0]["extensions"]["code"] == "FORBIDDEN", message
+            ids.append(errors[0]["extensions"]["request_id"])
+    assert ids == ["dashboard-7.1", "dashboard-7.2"]
+
+
 async def test_without_a_token_a_subscription_is_unauthenticated(server):
     address, _ = server
     async with client(address, None) as session:
