@@ -93,6 +93,29 @@ async def test_a_reviewer_comments_and_the_organisation_answers_in_a_thread(grap
     assert cases["explanation"] is None
 
 
+async def test_a_value_takes_so_many_notes_and_no_more(graphql, tokens, changed, monkeypatch):
+    """One coordinator wrote 5,000 explanations of one value: the submission, which prints the
+    dialogue, then took 15-19 s and every request slowed (attack7). A value takes
+    ``MAX_NOTES_PER_VALUE`` notes of every kind; another value is not held by its count."""
+    from bufdir_reporting.resolvers.snapshots import notes
+
+    monkeypatch.setattr(notes, "MAX_NOTES_PER_VALUE", 2)
+    org, snapshot_id, _ = changed
+    own = tokens.headers(org, subject="kari")
+    comment_on = 'mutation ($s: ID!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "Hvorfor?") { id } }'
+    assert "errors" not in await graphql(EXPLAIN, {"s": snapshot_id, "t": "Ny rutine."}, own)
+    assert "errors" not in await graphql(comment_on, {"s": snapshot_id}, tokens.reviewer())
+    for refused in (
+        await graphql(EXPLAIN, {"s": snapshot_id, "t": "Ny rutine, igjen."}, own),
+        await graphql(comment_on, {"s": snapshot_id}, tokens.reviewer()),
+    ):
+        (error,) = refused["errors"]
+        assert error["extensions"]["code"] == "CONFLICT" and error["extensions"]["limit"] == 2, error
+        assert error["extensions"]["field_key"] == "antall_saker" and "2" in error["message"], error
+    other = 'mutation ($s: ID!) { explainValue(snapshotId: $s, fieldKey: "antall_arsverk", text: "Tre årsverk.") { id } }'
+    assert "errors" not in await graphql(other, {"s": snapshot_id}, own)
+
+
 async def test_who_may_explain_comment_and_answer(graphql, tokens, changed):
     org, snapshot_id, _ = changed
     comment_on = 'mutation ($s: ID!) { commentOnValue(snapshotId: $s, fieldKey: "antall_saker", text: "x") { id } }'
