@@ -182,7 +182,9 @@ async def test_a_field_error_keeps_data_and_200_under_both_media_types(client):
         assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_a_websocket_operations_errors_carry_the_connections_request_id(settings):
+async def test_a_websocket_operations_errors_carry_the_connections_request_id_numbered(settings):
+    """The connection's id (its X-Request-ID) with the operation's number on the connection: each
+    operation's errors are told apart (tests/schema/test_subscriptions.py shows two)."""
     import json
 
     import websockets
@@ -201,7 +203,7 @@ async def test_a_websocket_operations_errors_carry_the_connections_request_id(se
     assert message["type"] in ("error", "next"), message
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert errors[0]["extensions"]["request_id"] == "ws-trace-7"
+    assert errors[0]["extensions"]["request_id"] == "ws-trace-7.1"
 
 
 async def test_a_rule_across_fields_names_the_field_once_in_plain_words(client, graphql, tokens):
