@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ..events import NoteFields
 from ..models import NoteState, ValueNote
 from ..resolvers.base.context import Context
-from ..resolvers.snapshots import notes
+from ..resolvers.snapshots import note_reads, notes
 from .routing import ContextDep, ContractRouter, OrganizationId, PeriodId, PeriodIdQuery, examples_of, row_number_path
 from .shapes import Instant, Shape, examples
 
@@ -88,7 +88,7 @@ def shape(note: ValueNote) -> NoteShape:
     "GET", "", "listValueNotes", NoteList, errors={403}, summary="What is said about an organisation's values in a period"
 )
 async def list_notes(org_id: OrganizationId, period_id: PeriodId, ctx: Context = ContextDep) -> NoteList:
-    return NoteList(data=[shape(note) for note in await notes.of_period(ctx, organization_id=org_id, period_id=period_id)])
+    return NoteList(data=[shape(note) for note in await note_reads.of_period(ctx, organization_id=org_id, period_id=period_id)])
 
 
 @router.endpoint(
@@ -152,8 +152,8 @@ async def answer_comment(
     summary="The reviewers' questions on an organisation's reports not yet resolved (its coordinator's to-do list)",
 )
 async def open_questions(org_id: OrganizationId, period_id: PeriodIdQuery = None, ctx: Context = ContextDep) -> OpenQuestionList:
-    found = await notes.open_questions(ctx, organization_id=org_id, period_id=period_id)
-    labels = await notes.field_labels(ctx, {(note.field_key, note.period_id) for note in found})
+    found = await note_reads.open_questions(ctx, organization_id=org_id, period_id=period_id)
+    labels = await note_reads.field_labels(ctx, {(note.field_key, note.period_id) for note in found})
     return OpenQuestionList(
         data=[
             OpenQuestionShape.model_validate(

@@ -14,7 +14,7 @@ from .. import models
 from ..errors import InvalidInput, inputs_named
 from ..resolvers.base import ids
 from ..resolvers.base.loaders import FieldValueRow
-from ..resolvers.snapshots import manual_values, notes, validation
+from ..resolvers.snapshots import manual_values, note_reads, notes, validation
 from ..resolvers.structure.translations import Texts
 from .context import Info
 from .node import node_of, public_key
@@ -54,7 +54,7 @@ class FieldValue:
         if snapshot is None or snapshot.period_id is None:
             return []
         found = await info.context.loaders.value_notes_by_period.load((snapshot.organization_id, snapshot.period_id))
-        return [note for note in found if note.field_key == self.field_key and notes.of_form(note, snapshot.form_id)]
+        return [note for note in found if note.field_key == self.field_key and note_reads.of_form(note, snapshot.form_id)]
 
     @strawberry.field(description="What is said about this value in its period: explanations, comments, answers, oldest first.")
     async def notes(self, info: Info) -> list[ValueNoteType]:
@@ -146,7 +146,7 @@ class ValueNoteType:
         if self.label is not None:
             return self.label
         wanted = (self.field_key, self.period_id)
-        return (await notes.field_labels(info.context, {wanted})).get(wanted)
+        return (await note_reads.field_labels(info.context, {wanted})).get(wanted)
 
     @classmethod
     def of(cls, note: models.ValueNote, label: str | None = None) -> ValueNoteType:

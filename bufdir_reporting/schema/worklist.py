@@ -10,7 +10,7 @@ from ..errors import inputs_named
 from ..resolvers.base.pagination import Page, Window
 from ..resolvers.reporting import live as reporting_live
 from ..resolvers.reporting import worklist
-from ..resolvers.snapshots import notes
+from ..resolvers.snapshots import note_reads
 from ..rest import worklist as rest_worklist
 from .context import Info
 from .field_values import ValueNoteType
@@ -120,12 +120,12 @@ class WorklistQuery:
     async def open_questions(
         self, info: Info, organization_id: strawberry.ID, period_id: strawberry.ID | None = None
     ) -> list[ValueNoteType]:
-        found = await notes.open_questions(
+        found = await note_reads.open_questions(
             info.context,
             organization_id=public_key("Organization", organization_id),
             period_id=public_key_or_none("Period", period_id),
         )
-        labels = await notes.field_labels(info.context, {(note.field_key, note.period_id) for note in found})
+        labels = await note_reads.field_labels(info.context, {(note.field_key, note.period_id) for note in found})
         return [ValueNoteType.of(note, labels.get((note.field_key, note.period_id))) for note in found]
 
 

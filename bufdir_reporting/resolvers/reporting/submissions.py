@@ -38,7 +38,7 @@ from ..base.context import Context
 from ..base.inputs import refuse_direction_controls
 from ..base.loaders import FieldValueRow
 from ..base.pagination import Page, Window, paginate
-from ..snapshots import form_choice, notes, validation
+from ..snapshots import form_choice, note_reads, validation
 from ..structure import forms
 from . import assignments, records, rendition, reviews
 
@@ -76,7 +76,7 @@ async def submit(ctx: Context, *, report_id: str, language: Language | None = No
             validation_errors=[{"field_key": f.field_key, "code": f.code, "message": f.message} for f in errors],
         )
     if form.require_questions_resolved:
-        unresolved = await notes.open_follow_ups(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
+        unresolved = await note_reads.open_follow_ups(snapshot.organization_id, snapshot.period_id, snapshot.form_id)
         if unresolved:
             raise Conflict(
                 details={"field_keys": sorted({n.field_key for n in unresolved}), "note_ids": [n.id for n in unresolved]},

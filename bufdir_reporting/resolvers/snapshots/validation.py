@@ -27,7 +27,7 @@ from ..base.rows import AnySnapshot
 from ..structure import translations, validation_rules
 from . import outlier_baselines, outliers, rule_words
 from .completeness import reported
-from .notes import of_form
+from .note_reads import of_form
 
 
 class Severity(StrEnum):
