@@ -109,7 +109,7 @@ def test_the_router_hooks_that_bufdir_graphql_router_overrides():
 
 
 def test_the_transport_ws_handler_class_and_its_hooks():
-    """graphql_http.py ``TransportWSConnection`` is installed as the router's
+    """graphql_ws.py ``TransportWSConnection`` is installed as the router's
     ``graphql_transport_ws_handler_class`` and extends ``handle_connection_init``, ``shutdown`` and
     ``handle_task_exception``, reading ``connection_acknowledged``, ``context`` and ``websocket``;
     ``handle_subscribe`` refuses an operation past the connection's limit in its own words, counting

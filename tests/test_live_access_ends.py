@@ -1,6 +1,6 @@
 """A websocket or an SSE watch opened with a national token (ID-porten here) lasts as long as its
 mapping: an admin who ends the person's assignment ends what the connection reads, as HTTP's
-next request is refused (``graphql_http.TransportWSConnection._remap``, ``rest_compat.watch``)."""
+next request is refused (``graphql_ws.TransportWSConnection._remap``, ``rest_compat.watch``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 import websockets
 
-from bufdir_reporting import dependencies, graphql_http
+from bufdir_reporting import dependencies, graphql_ws
 from bufdir_reporting.auth import issue_token
 from bufdir_reporting.operations.close_codes import ACCESS_WITHDRAWN
 from bufdir_reporting.rest_compat.watch import HEARTBEAT, WITHDRAWN
@@ -74,7 +74,7 @@ async def test_an_operation_after_the_assignment_ended_closes_the_connection(ser
 
 
 async def test_a_running_subscription_ends_when_the_assignment_ends(server, settings, digdir, monkeypatch):
-    monkeypatch.setattr(graphql_http, "ACCESS_RECHECK_SECONDS", 0.1)
+    monkeypatch.setattr(graphql_ws, "ACCESS_RECHECK_SECONDS", 0.1)
     address, _ = server
     assigned = await admin(address, settings, ASSIGN, {"p": PID})
     socket = await opened(address, digdir)
