@@ -8,10 +8,11 @@ started just before a submission made the sent snapshot historical)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import openpyxl
@@ -42,6 +43,31 @@ async def report_of(ctx, scope) -> str:
     return (await records.generate(ctx, snapshot_id=triggered.snapshot.id, report_type="annual_report")).id
 
 
+async def refused_as_written_while_rendered(
+    monkeypatch: pytest.MonkeyPatch,
+    ctx: Any,
+    settings: Any,
+    app: Any,
+    scope: Any,
+    report_id: str,
+    write: Callable[..., Awaitable[Any]],
+) -> Conflict:
+    """The report submitted while another request of the organisation (a colleague) makes
+    ``write`` as the sent document is rendered: the submission's refusal, nothing submitted."""
+    rendering = rendition.sent_document
+
+    async def rendered_while_written(*args: Any, **kwargs: Any) -> Any:
+        document = await rendering(*args, **kwargs)
+        await write(context_for(settings, app, scope.org.id, subject="colleague"))
+        return document
+
+    monkeypatch.setattr(rendition, "sent_document", rendered_while_written)
+    with pytest.raises(Conflict) as refused:
+        await submissions.submit(ctx, report_id=report_id)
+    assert not await Submission.exists(organization_id=scope.org.id)
+    return refused.value
+
+
 @pytest.mark.parametrize("period", ["submitted", "prior"])
 async def test_a_value_set_while_the_submission_renders_refuses_the_submission(app, settings, scope, monkeypatch, period):
     """The value of the period submitted, or of the prior period (which refreshes the submitted
@@ -50,19 +76,9 @@ async def test_a_value_set_while_the_submission_renders_refuses_the_submission(a
     report_id = await report_of(ctx, scope)
     sent = await current(scope, scope.period)
     written = sent if period == "submitted" else await current(scope, scope.prior)
-    rendering = rendition.sent_document
-
-    async def rendered_while_written(*args: Any, **kwargs: Any) -> Any:
-        document = await rendering(*args, **kwargs)
-        other = context_for(settings, app, scope.org.id, subject="colleague")
-        await manual_values.set_value(other, snapshot_id=written.id, field_key="antall_arsverk", value="99")
-        return document
-
-    monkeypatch.setattr(rendition, "sent_document", rendered_while_written)
-    with pytest.raises(Conflict) as refused:
-        await submissions.submit(ctx, report_id=report_id)
-    assert refused.value.message_id == "reporting.submissions.changed_while_submitting"
-    assert not await Submission.exists(organization_id=scope.org.id)
+    write = partial(manual_values.set_value, snapshot_id=written.id, field_key="antall_arsverk", value="99")
+    refused = await refused_as_written_while_rendered(monkeypatch, ctx, settings, app, scope, report_id, write)
+    assert refused.message_id == "reporting.submissions.changed_while_submitting"
 
     # nothing was locked: submitted again, it sends the figures as they now stand
     monkeypatch.undo()
@@ -78,19 +94,9 @@ async def test_a_note_written_while_the_submission_renders_refuses_the_submissio
     ctx = context_for(settings, app, scope.org.id)
     report_id = await report_of(ctx, scope)
     sent = await current(scope, scope.period)
-    rendering = rendition.sent_document
-
-    async def rendered_while_explained(*args: Any, **kwargs: Any) -> Any:
-        document = await rendering(*args, **kwargs)
-        other = context_for(settings, app, scope.org.id, subject="colleague")
-        await notes.explain(other, snapshot_id=sent.id, field_key="antall_arsverk", text="Ti årsverk, to nye i år.")
-        return document
-
-    monkeypatch.setattr(rendition, "sent_document", rendered_while_explained)
-    with pytest.raises(Conflict) as refused:
-        await submissions.submit(ctx, report_id=report_id)
-    assert refused.value.message_id == "reporting.submissions.dialogue_changed_while_submitting"
-    assert not await Submission.exists(organization_id=scope.org.id)
+    write = partial(notes.explain, snapshot_id=sent.id, field_key="antall_arsverk", text="Ti årsverk, to nye i år.")
+    refused = await refused_as_written_while_rendered(monkeypatch, ctx, settings, app, scope, report_id, write)
+    assert refused.message_id == "reporting.submissions.dialogue_changed_while_submitting"
 
     # nothing was locked: submitted again, the explanation is in what is sent
     monkeypatch.undo()
