@@ -38,6 +38,11 @@ def relays_events(settings: Settings) -> bool:
     return settings.event_relay_seconds > 0 and not settings.broadcast_url.startswith("memory://")
 
 
+RECOVERY, REAGGREGATION, RELAY = "job-recovery", "auto-reaggregation", "event-relay"
+PERIODIC_LOOPS = frozenset({RECOVERY, REAGGREGATION, RELAY})
+"""The names of the periodic loops' tasks (a test counting the statements of a call leaves theirs out)."""
+
+
 class Background:
     def __init__(self, settings: Settings, bus: EventHub, metrics: Metrics) -> None:
         self.settings = settings
@@ -53,12 +58,12 @@ class Background:
         self.bus.read_logged = event_log.read_logged
         with long_work(self.settings):
             await self._recover()
-            self._loops.append(asyncio.create_task(self._recover_forever(), name="job-recovery"))
+            self._loops.append(asyncio.create_task(self._recover_forever(), name=RECOVERY))
             if self.settings.auto_reaggregate_seconds:
-                self._loops.append(asyncio.create_task(self._reaggregate_forever(), name="auto-reaggregation"))
+                self._loops.append(asyncio.create_task(self._reaggregate_forever(), name=REAGGREGATION))
             if relays_events(self.settings):
                 self.bus.catch_up = event_log.catch_up
-                self._loops.append(asyncio.create_task(self._relay_forever(), name="event-relay"))
+                self._loops.append(asyncio.create_task(self._relay_forever(), name=RELAY))
 
     async def stop(self) -> None:
         """Loops end at once; interrupted jobs stay persisted and resume on a live replica."""

@@ -7,15 +7,15 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-PERIODIC_TASKS = frozenset({"job-recovery", "auto-reaggregation", "event-relay"})
-"""The app's own periodic loops (background.Background): what they send while a counted call
-runs is not the call's. The job-recovery sweep, every 150 s in a served test app, once fell inside
-a count and made 20 rows over five organisations cost one statement more than over one."""
+from bufdir_reporting.background import PERIODIC_LOOPS
 
 
 class StatementCounter(logging.Handler):
     """Counts the SQL statements Tortoise sends (its db client logs each one at DEBUG), but for
-    those of the app's periodic loops (``PERIODIC_TASKS``). Only switched on around a counted run:
+    those of the app's periodic loops (``background.PERIODIC_LOOPS``): what they send while a
+    counted call runs is not the call's (the job-recovery sweep, every 150 s in a served test app,
+    once fell inside a count and made 20 rows over five organisations cost one statement more
+    than over one). Only switched on around a counted run:
     the logging itself costs time."""
 
     def __init__(self) -> None:
@@ -53,4 +53,4 @@ def _in_periodic_task() -> bool:
         task = asyncio.current_task()
     except RuntimeError:  # no running loop: a synchronous caller
         return False
-    return task is not None and task.get_name() in PERIODIC_TASKS
+    return task is not None and task.get_name() in PERIODIC_LOOPS
