@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from bufdir_reporting.models import FieldDefinition, FieldValue, Section, Snapshot, SnapshotStatus
+from bufdir_reporting.models import FieldDefinition, FieldValue, Organization, Section, Snapshot, SnapshotStatus
 
 from ..digdir import READ_SCOPE
 from ..factories import FieldSpec, make_organization, make_period, make_section, manual
@@ -49,6 +50,18 @@ BODY = (
 )
 
 
+async def _year(org: Organization, year: int, **fields: Any) -> Snapshot:
+    """The organisation's snapshot of a year, as the bytes were recorded with."""
+    return await Snapshot.create(
+        id=f"snap-bytes-{year}",
+        organization=org,
+        period_id=str(year),
+        range_start=datetime(year, 1, 1, tzinfo=UTC),
+        range_end=datetime(year, 12, 31, 23, tzinfo=UTC),
+        **fields,
+    )
+
+
 async def _world() -> None:
     org = await make_organization(id="org-bytes", name="Barnevernet i Bærum og Ås")
     umbrella = await make_organization(id="org-bytes-paraply", name="Paraplyen")
@@ -80,20 +93,10 @@ async def _world() -> None:
     )
     await _titled(later, "Tiltak og særlige forhold")
     await _titled(first, "Økonomi")
-    prior = await Snapshot.create(
-        id="snap-bytes-2023",
-        organization=org,
-        period_id="2023",
-        range_start=datetime(2023, 1, 1, tzinfo=UTC),
-        range_end=datetime(2023, 12, 31, 23, tzinfo=UTC),
-        status=SnapshotStatus.HISTORICAL,
-    )
-    snapshot = await Snapshot.create(
-        id="snap-bytes-2024",
-        organization=org,
-        period_id="2024",
-        range_start=datetime(2024, 1, 1, tzinfo=UTC),
-        range_end=datetime(2024, 12, 31, 23, tzinfo=UTC),
+    prior = await _year(org, 2023, status=SnapshotStatus.HISTORICAL)
+    snapshot = await _year(
+        org,
+        2024,
         status=SnapshotStatus.CURRENT,
         current_slot="org-bytes|2024",
         prior_snapshot=prior,
